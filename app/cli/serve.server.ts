@@ -1,0 +1,57 @@
+// `npm start`: migrate, seed the demo county into an empty database, serve.
+import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { ServerBuild } from '@remix-run/node'
+import { openDatabase } from '../../db/connection.server'
+import { migrateToLatest } from '../../db/migrate.server'
+import { DEMO_PASSWORD, isDatabaseEmpty, seedDatabase } from '../../db/seed/index'
+import { loadConfig } from '../config.server'
+import { logger, setLogLevel } from '../logger.server'
+import { createHttpApp } from '../server.server'
+
+const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+
+async function main() {
+  const config = loadConfig(process.env, rootDir)
+  setLogLevel(config.logLevel)
+  const { db, dialect, location } = openDatabase(config.databaseUrl)
+  await migrateToLatest(db)
+
+  let seeded = false
+  if (process.env.WANQI_SEED !== 'none' && (await isDatabaseEmpty(db))) {
+    console.log('Empty database: seeding the demo county (one time)…')
+    await seedDatabase(db, { scale: 'county', seed: 1, log: (m) => console.log('  ' + m) })
+    seeded = true
+  }
+
+  const build = (await import(pathToFileURL(path.join(rootDir, 'build/index.js')).href)) as ServerBuild
+  const app = createHttpApp({ build, db, dialect, config, rootDir })
+  const server = app.listen(config.port, () => {
+    const url = `http://localhost:${config.port}`
+    console.log(`
+Wanqi is running at ${url}
+Database: ${dialect} (${location})${seeded ? ', demo county seeded' : ''}
+
+Sign in with any of these (password: ${DEMO_PASSWORD}):
+  admin     system administrator
+  hq        headquarters analyst
+  manager   manager of outlet 1 (more: manager2 … manager5)
+  officer   officer of outlet 1 (more: officer2 … officer40; 8 per outlet)
+`)
+  })
+
+  const shutdown = (signal: string) => {
+    logger.info('shutting down', { signal })
+    server.close(() => {
+      void db.destroy().then(() => process.exit(0))
+    })
+    setTimeout(() => process.exit(1), 10_000).unref()
+  }
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  process.on('SIGINT', () => shutdown('SIGINT'))
+}
+
+main().catch((error: unknown) => {
+  logger.error('start-up failed', { error })
+  process.exit(1)
+})

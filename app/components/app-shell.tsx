@@ -1,0 +1,64 @@
+// The frame around every signed-in page: the bar, the navigation, the language switch.
+import { Form, NavLink, useLocation } from '@remix-run/react'
+import type { ReactNode } from 'react'
+import type { Role } from '../domain/roles'
+import { useLocale, useT } from '../i18n/use-t'
+import { navFor } from '../navigation'
+
+export interface ShellUser {
+  name: string
+  username: string
+  role: Role
+  orgName: string
+}
+
+export function AppShell({ user, children }: { user: ShellUser | null; children: ReactNode }) {
+  const t = useT()
+  return (
+    <>
+      <header className="topbar">
+        <a href="/" className="brand">
+          {t('app.name')}
+        </a>
+        {user ? (
+          <details className="menu">
+            <summary aria-label={t('nav.menu')}>☰</summary>
+            <nav aria-label={t('nav.menu')}>
+              {navFor(user.role).map((item) => (
+                <NavLink key={item.to} to={item.to} end={item.to === '/'}>
+                  {t(item.label)}
+                </NavLink>
+              ))}
+            </nav>
+          </details>
+        ) : null}
+        <div className="topbar-end">
+          <LanguageSwitch />
+          {user ? (
+            <Form method="post" action="/logout">
+              <button type="submit" className="link-button">
+                {t('nav.signOut')}
+              </button>
+            </Form>
+          ) : null}
+        </div>
+      </header>
+      <main className="page">{children}</main>
+    </>
+  )
+}
+
+function LanguageSwitch() {
+  const t = useT()
+  const locale = useLocale()
+  const location = useLocation()
+  return (
+    <Form method="post" action="/lang" reloadDocument>
+      <input type="hidden" name="locale" value={locale === 'en' ? 'zh-CN' : 'en'} />
+      <input type="hidden" name="redirectTo" value={location.pathname + location.search} />
+      <button type="submit" className="link-button" lang={locale === 'en' ? 'zh-CN' : 'en'} aria-label={t('lang.label')}>
+        {t('lang.switch')}
+      </button>
+    </Form>
+  )
+}

@@ -1,0 +1,72 @@
+// Configuration from the environment, with secrets generated and kept on first start when
+// they are not given. Read once at start-up and passed down; nothing else reads process.env.
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+
+export interface AppConfig {
+  port: number
+  databaseUrl: string
+  sessionSecret: string
+  /** Minutes of inactivity after which a session ends. */
+  sessionIdleMinutes: number
+  /** Hours after sign-in after which a session ends, active or not. */
+  sessionMaxHours: number
+  /** Trust X-Forwarded-* from a reverse proxy (for the client address and HTTPS). */
+  trustProxy: boolean
+  logLevel: 'debug' | 'info' | 'warn' | 'error'
+}
+
+export const DEFAULT_DATABASE_URL = 'file:db/wanqi.sqlite'
+const DEFAULT_SECRETS_FILE = 'db/local-secrets.json'
+
+type Env = Record<string, string | undefined>
+
+export function loadConfig(env: Env = process.env, rootDir = process.cwd()): AppConfig {
+  const secretsFile = path.resolve(rootDir, env.WANQI_SECRETS_FILE ?? DEFAULT_SECRETS_FILE)
+  return {
+    port: parseIntSetting(env, 'PORT', 3000),
+    databaseUrl: resolveDatabaseUrl(env.DATABASE_URL, rootDir),
+    sessionSecret: env.SESSION_SECRET || keptSecret(secretsFile, 'sessionSecret'),
+    sessionIdleMinutes: parseIntSetting(env, 'SESSION_IDLE_MINUTES', 120),
+    sessionMaxHours: parseIntSetting(env, 'SESSION_MAX_HOURS', 12),
+    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    logLevel: parseLogLevel(env.LOG_LEVEL),
+  }
+}
+
+export function resolveDatabaseUrl(url: string | undefined, rootDir = process.cwd()): string {
+  const value = url || DEFAULT_DATABASE_URL
+  if (/^postgres(ql)?:\/\//.test(value) || value === ':memory:' || value === 'file::memory:') return value
+  const file = value.startsWith('file:') ? value.slice('file:'.length) : value
+  return 'file:' + path.resolve(rootDir, file)
+}
+
+function parseIntSetting(env: Env, name: string, fallback: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number, got "${raw}"`)
+  return value
+}
+
+function parseLogLevel(raw: string | undefined): AppConfig['logLevel'] {
+  const value = (raw ?? 'info').toLowerCase()
+  if (value === 'debug' || value === 'info' || value === 'warn' || value === 'error') return value
+  throw new Error(`LOG_LEVEL must be one of debug, info, warn, error, got "${raw}"`)
+}
+
+/**
+ * A secret kept in a local file (mode 0600, git-ignored), made on first use. Good for one
+ * machine; several app servers must share the value through the environment instead.
+ */
+export function keptSecret(file: string, name: string): string {
+  let secrets: Record<string, string> = {}
+  if (fs.existsSync(file)) secrets = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>
+  if (!secrets[name]) {
+    secrets[name] = crypto.randomBytes(32).toString('base64url')
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    fs.writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 })
+  }
+  return secrets[name]
+}

@@ -1,0 +1,19 @@
+// What every loader and action receives in `context`: the database, the configuration,
+// and who is asking from where. Built per request by the HTTP server (app/server.server.ts).
+import type { Kysely } from 'kysely'
+import type { Database } from '../db/schema'
+import type { DialectName } from '../db/dialect'
+import type { AppConfig } from './config.server'
+
+export type AppContext = {
+  db: Kysely<Database>
+  dialect: DialectName
+  config: AppConfig
+  clientIp: string | null
+  requestId: string
+}
+
+declare module '@remix-run/server-runtime' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface AppLoadContext extends AppContext {}
+}

@@ -1,0 +1,25 @@
+// Who may do what. Every permission check in routes and services asks here.
+export const ROLES = ['officer', 'manager', 'hq', 'admin'] as const
+export type Role = (typeof ROLES)[number]
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value)
+}
+
+export type Permission =
+  | 'org:manage' // create, rename and move org units
+  | 'users:manage' // create users, change roles, deactivate, reset passwords
+  | 'branch:view' // see the people and progress of an org subtree
+  | 'bank:view' // see the whole bank
+  | 'personal-data:unmask'
+
+const GRANTS: Record<Role, readonly Permission[]> = {
+  officer: [],
+  manager: ['branch:view', 'personal-data:unmask'],
+  hq: ['branch:view', 'bank:view'],
+  admin: ['branch:view', 'bank:view', 'org:manage', 'users:manage', 'personal-data:unmask'],
+}
+
+export function can(role: Role, permission: Permission): boolean {
+  return GRANTS[role].includes(permission)
+}

@@ -1,0 +1,66 @@
+// Form validation shared by server and browser: a zod schema per form, errors as message
+// keys (translated where they are shown), the user's input kept.
+import { z } from 'zod'
+import type { Message, MessageKey, Params } from './i18n/index'
+
+/** A zod message carrying an i18n key and its parameters. */
+export function msg(key: MessageKey, params?: Params): string {
+  return JSON.stringify(params ? { key, params } : { key })
+}
+
+export function readMessage(text: string): Message {
+  try {
+    const parsed = JSON.parse(text) as Message
+    if (parsed && typeof parsed.key === 'string') return parsed
+  } catch {
+    // fall through: a zod default message
+  }
+  return { key: 'validation.required' }
+}
+
+export type FieldErrors = Record<string, Message[]>
+
+export type FormResult<T> =
+  | { ok: true; data: T }
+  | { ok: false; errors: FieldErrors; values: Record<string, string> }
+
+export function parseForm<S extends z.ZodTypeAny>(formData: FormData, schema: S): FormResult<z.infer<S>> {
+  const values: Record<string, string> = {}
+  for (const [key, value] of formData) if (typeof value === 'string' && !(key in values)) values[key] = value
+  const result = schema.safeParse(values)
+  if (result.success) return { ok: true, data: result.data as z.infer<S> }
+  const errors: FieldErrors = {}
+  for (const issue of result.error.issues) {
+    const field = issue.path.join('.') || '_form'
+    ;(errors[field] ??= []).push(readMessage(issue.message))
+  }
+  // Never send a password back to the browser.
+  for (const key of Object.keys(values)) if (key.toLowerCase().includes('password')) values[key] = ''
+  return { ok: false, errors, values }
+}
+
+/** Text that must be there: trimmed, at most `max` characters. */
+export function requiredText(max: number) {
+  return z
+    .string({ required_error: msg('validation.required') })
+    .trim()
+    .min(1, msg('validation.required'))
+    .max(max, msg('validation.tooLong', { max }))
+}
+
+export function choice<T extends string>(options: readonly [T, ...T[]]) {
+  return z.enum(options, { errorMap: () => ({ message: msg('validation.choice') }) })
+}
+
+export const idField = z.coerce
+  .number({ invalid_type_error: msg('validation.choice') })
+  .int(msg('validation.choice'))
+  .positive(msg('validation.choice'))
+
+/** Passwords: at least this long; no other composition rules (NIST SP 800-63B). */
+export const MIN_PASSWORD_LENGTH = 10
+
+export const passwordField = z
+  .string({ required_error: msg('validation.password', { min: MIN_PASSWORD_LENGTH }) })
+  .min(MIN_PASSWORD_LENGTH, msg('validation.password', { min: MIN_PASSWORD_LENGTH }))
+  .max(200, msg('validation.tooLong', { max: 200 }))

@@ -1,0 +1,88 @@
+// Guards every loader and action opens with: who is signed in, and may they do this.
+import { createCookie, data, redirect, type Cookie } from '@remix-run/node'
+import type { AppContext } from './context.server'
+import { can, type Permission } from './domain/roles'
+import { scopeOf, type Scope } from './domain/scope'
+import { DEFAULT_LOCALE, isLocale, translator, type Locale, type Translate } from './i18n/index'
+import type { Actor } from './services/audit.server'
+import { findSessionUser, type CurrentUser } from './services/sessions.server'
+
+const cookies = new Map<string, Cookie>()
+
+/** The session cookie: HttpOnly, SameSite=Lax, signed, Secure when served over HTTPS. */
+export function sessionCookie(request: Request, secret: string): Cookie {
+  const secure = new URL(request.url).protocol === 'https:'
+  const key = `${secure}:${secret}`
+  let cookie = cookies.get(key)
+  if (!cookie) {
+    cookie = createCookie(secure ? '__Host-wanqi_session' : 'wanqi_session', {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure,
+      path: '/',
+      secrets: [secret],
+    })
+    cookies.set(key, cookie)
+  }
+  return cookie
+}
+
+export async function readSessionToken(request: Request, context: AppContext): Promise<string | null> {
+  const value: unknown = await sessionCookie(request, context.config.sessionSecret).parse(request.headers.get('Cookie'))
+  return typeof value === 'string' && value.length > 0 ? value : null
+}
+
+export async function getUser(request: Request, context: AppContext): Promise<CurrentUser | null> {
+  const token = await readSessionToken(request, context)
+  return token ? findSessionUser(context.db, token, context.config) : null
+}
+
+/** The signed-in user, or a redirect to sign in that comes back here afterwards. */
+export async function requireUser(request: Request, context: AppContext): Promise<CurrentUser> {
+  const user = await getUser(request, context)
+  if (user) return user
+  const url = new URL(request.url)
+  const redirectTo = url.pathname + url.search
+  throw redirect(`/login${redirectTo === '/' ? '' : `?redirectTo=${encodeURIComponent(redirectTo)}`}`)
+}
+
+export async function requirePermission(request: Request, context: AppContext, permission: Permission) {
+  const user = await requireUser(request, context)
+  if (!can(user.role, permission)) throw forbidden()
+  return user
+}
+
+export function userScope(user: CurrentUser): Scope {
+  return scopeOf(user)
+}
+
+export function actorOf(user: CurrentUser, context: AppContext): Actor {
+  return { id: user.id, username: user.username, ip: context.clientIp }
+}
+
+export function forbidden() {
+  return data({ messageKey: 'error.forbidden' }, { status: 403 })
+}
+
+export function notFound() {
+  return data({ messageKey: 'error.notFound' }, { status: 404 })
+}
+
+/** Only a path on this site: never `//host` or `https://host`. */
+export function safeRedirectTarget(target: FormDataEntryValue | string | null | undefined, fallback = '/'): string {
+  if (typeof target !== 'string' || !target.startsWith('/') || target.startsWith('//') || target.startsWith('/\\')) {
+    return fallback
+  }
+  return target
+}
+
+export const localeCookie = createCookie('wanqi_lang', { path: '/', sameSite: 'lax', maxAge: 60 * 60 * 24 * 365 })
+
+export async function getLocale(request: Request): Promise<Locale> {
+  const value: unknown = await localeCookie.parse(request.headers.get('Cookie'))
+  return isLocale(value) ? value : DEFAULT_LOCALE
+}
+
+export async function getTranslate(request: Request): Promise<Translate> {
+  return translator(await getLocale(request))
+}

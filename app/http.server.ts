@@ -1,0 +1,19 @@
+// Where use-case errors become HTTP answers, once for every route.
+import { data } from '@remix-run/node'
+import { AppError } from './app-error'
+import type { Message, MessageKey } from './i18n/index'
+
+/** An AppError as a status and a message for the form; anything else is rethrown (a 5xx). */
+export function toFormError(error: unknown): { status: number; formError: Message } {
+  if (error instanceof AppError) {
+    return { status: error.status, formError: { key: error.messageKey as MessageKey, params: error.params } }
+  }
+  throw error
+}
+
+/** The id in a route parameter, or a 404 for anything that is not one. */
+export function idParam(value: string | undefined): number {
+  const id = Number(value)
+  if (!Number.isSafeInteger(id) || id <= 0) throw data({ messageKey: 'error.notFound' }, { status: 404 })
+  return id
+}

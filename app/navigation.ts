@@ -1,0 +1,19 @@
+// The navigation each role sees. Each capability adds its pages here as it lands.
+import type { Role } from './domain/roles'
+import type { MessageKey } from './i18n/index'
+
+export interface NavItem {
+  to: string
+  label: MessageKey
+  roles: readonly Role[]
+}
+
+export const NAV_ITEMS: readonly NavItem[] = [
+  { to: '/', label: 'nav.home', roles: ['officer', 'manager', 'hq', 'admin'] },
+  { to: '/admin/org-units', label: 'nav.admin.orgUnits', roles: ['admin'] },
+  { to: '/admin/users', label: 'nav.admin.users', roles: ['admin'] },
+]
+
+export function navFor(role: Role): NavItem[] {
+  return NAV_ITEMS.filter((item) => item.roles.includes(role))
+}

@@ -1,0 +1,93 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import {
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  isRouteErrorResponse,
+  useRouteError,
+  useRouteLoaderData,
+} from '@remix-run/react'
+import { AppShell } from './components/app-shell'
+import { getLocale, getUser } from './guards.server'
+import { DEFAULT_LOCALE, isMessageKey } from './i18n/index'
+import { useT } from './i18n/use-t'
+import stylesheet from './styles/app.css'
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: stylesheet }]
+
+export const meta: MetaFunction = () => [{ title: '万企通 Wanqi' }]
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const [locale, user] = await Promise.all([getLocale(request), getUser(request, context)])
+  return {
+    locale,
+    requestId: context.requestId,
+    user: user ? { name: user.name, username: user.username, role: user.role, orgName: user.orgName } : null,
+  }
+}
+
+export function Layout({ children }: { children: React.ReactNode }) {
+  const data = useRouteLoaderData<typeof loader>('root')
+  return (
+    <html lang={data?.locale ?? DEFAULT_LOCALE}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        {children}
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  )
+}
+
+export default function App() {
+  const data = useRouteLoaderData<typeof loader>('root')
+  return (
+    <AppShell user={data?.user ?? null}>
+      <Outlet />
+    </AppShell>
+  )
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError()
+  const data = useRouteLoaderData<typeof loader>('root')
+  return (
+    <AppShell user={data?.user ?? null}>
+      <ErrorPanel error={error} requestId={data?.requestId} />
+    </AppShell>
+  )
+}
+
+function ErrorPanel({ error, requestId }: { error: unknown; requestId?: string }) {
+  const t = useT()
+  let message = t('error.server')
+  let status = 500
+  if (isRouteErrorResponse(error)) {
+    status = error.status
+    const key: unknown = (error.data as { messageKey?: unknown } | null)?.messageKey
+    if (isMessageKey(key)) message = t(key)
+    else if (status === 404) message = t('error.notFound')
+    else if (status === 403) message = t('error.forbidden')
+    else if (status < 500) message = t('error.badRequest')
+  }
+  return (
+    <section className="card error-panel">
+      <h1>
+        {t('error.title')} <small>({status})</small>
+      </h1>
+      <p>{message}</p>
+      {status >= 500 && requestId ? <p className="muted">{t('error.requestId', { id: requestId })}</p> : null}
+      <p>
+        <a href="/">{t('nav.home')}</a>
+      </p>
+    </section>
+  )
+}

@@ -1,0 +1,142 @@
+// The home page: who you are, where you sit, and the part of the bank that is yours.
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { Link, useLoaderData } from '@remix-run/react'
+import { rollUp } from '../domain/org-tree'
+import { requireUser, userScope } from '../guards.server'
+import { useT } from '../i18n/use-t'
+import { navFor } from '../navigation'
+import { findOrgUnitAncestry, listOrgUnits } from '../services/org-units.server'
+import { countStaffPerOrgUnit, findManagersOfOrgUnit, listUsers } from '../services/users.server'
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context)
+  const { db } = context
+  const scope = userScope(user)
+  const ancestry = await findOrgUnitAncestry(db, user.orgPath)
+  const me = { name: user.name, username: user.username, role: user.role, ancestry }
+
+  if (user.role === 'officer') {
+    return { me, view: 'officer' as const, managers: await findManagersOfOrgUnit(db, user.orgUnitId) }
+  }
+  const [units, staff] = await Promise.all([listOrgUnits(db, scope), countStaffPerOrgUnit(db, scope)])
+  const totals = rollUp(units, staff, ['officers', 'managers'] as const)
+  const outlets = rollUp(
+    units,
+    new Map(units.filter((u) => u.kind === 'outlet').map((u) => [u.id, { outlets: 1 }])),
+    ['outlets'] as const,
+  )
+  // hq and admin see the bank down to sub-branches; a manager sees every unit under them.
+  const baseDepth = user.role === 'manager' ? (ancestry.at(-1)?.depth ?? 0) : 0
+  const maxDepth = user.role === 'manager' ? Infinity : 2
+  const rows = units
+    .filter((u) => u.depth - baseDepth <= maxDepth)
+    .map((u) => ({ ...u, ...totals.get(u.id)!, outlets: outlets.get(u.id)!.outlets, level: u.depth - baseDepth }))
+  if (user.role === 'manager') {
+    const officers = await listUsers(db, scope, { role: 'officer' })
+    return { me, view: 'branch' as const, rows, officers }
+  }
+  return { me, view: 'bank' as const, rows }
+}
+
+export default function Home() {
+  const data = useLoaderData<typeof loader>()
+  const t = useT()
+  const { me } = data
+  const here = me.ancestry.at(-1)
+  return (
+    <div className="stack">
+      <section className="card" aria-labelledby="whoami">
+        <h1 id="whoami">{t('home.welcome', { name: me.name })}</h1>
+        <p data-testid="role-line">{t('home.youAre', { role: t(`role.${me.role}`), org: here?.name ?? '' })}</p>
+        <nav aria-label={t('home.orgPath')} className="breadcrumb">
+          {me.ancestry.map((unit, i) => (
+            <span key={unit.id}>
+              {i > 0 ? ' › ' : ''}
+              {unit.name}
+            </span>
+          ))}
+        </nav>
+        <ul className="tiles">
+          {navFor(me.role)
+            .filter((item) => item.to !== '/')
+            .map((item) => (
+              <li key={item.to}>
+                <Link to={item.to}>{t(item.label)}</Link>
+              </li>
+            ))}
+        </ul>
+      </section>
+
+      {data.view === 'officer' ? (
+        <section className="card" aria-labelledby="work">
+          <h2 id="work">{t('home.officer.title')}</h2>
+          <p>{t('home.officer.body')}</p>
+          <h3>{t('home.officer.manager')}</h3>
+          <ul>
+            {data.managers.map((m) => (
+              <li key={m.id}>{m.name}</li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
+      {data.view === 'branch' || data.view === 'bank' ? (
+        <section className="card" aria-labelledby="units">
+          <h2 id="units">{data.view === 'branch' ? t('home.manager.title') : t('home.hq.title')}</h2>
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>{t('table.name')}</th>
+                  <th>{t('table.kind')}</th>
+                  <th className="num">{t('orgKind.outlet')}</th>
+                  <th className="num">{t('home.count.managers')}</th>
+                  <th className="num">{t('home.count.officers')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.rows.map((u) => (
+                  <tr key={u.id}>
+                    <td style={{ paddingInlineStart: `${0.5 + u.level}rem` }}>{u.name}</td>
+                    <td>{t(`orgKind.${u.kind}`)}</td>
+                    <td className="num">{u.outlets}</td>
+                    <td className="num">{u.managers}</td>
+                    <td className="num">{u.officers}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ) : null}
+
+      {data.view === 'branch' ? (
+        <section className="card" aria-labelledby="officers">
+          <h2 id="officers">{t('home.manager.officers')}</h2>
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>{t('users.name')}</th>
+                  <th>{t('table.username')}</th>
+                  <th>{t('table.orgUnit')}</th>
+                  <th>{t('table.status')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.officers.map((o) => (
+                  <tr key={o.id}>
+                    <td>{o.name}</td>
+                    <td>{o.username}</td>
+                    <td>{o.orgName}</td>
+                    <td>{o.active ? t('status.active') : t('status.inactive')}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ) : null}
+    </div>
+  )
+}

@@ -1,0 +1,134 @@
+// Admin: one user. Change name, role and org unit; deactivate or reactivate; reset password.
+import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
+import { data } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { z } from 'zod'
+import { ErrorList, Field, SelectField } from '../components/field'
+import { MIN_PASSWORD_LENGTH, choice, idField, parseForm, passwordField, requiredText, type FieldErrors } from '../forms'
+import { ROLES } from '../domain/roles'
+import { actorOf, notFound, requirePermission } from '../guards.server'
+import { idParam, toFormError } from '../http.server'
+import type { Message } from '../i18n/index'
+import { useT } from '../i18n/use-t'
+import { findAuditEntries } from '../services/audit.server'
+import { listOrgUnits } from '../services/org-units.server'
+import { getUser, resetPassword, setUserActive, updateUser } from '../services/users.server'
+
+export const updateSchema = z.object({ intent: z.literal('update'), name: requiredText(40), role: choice(ROLES), orgUnitId: idField })
+export const activeSchema = z.object({ intent: z.enum(['deactivate', 'reactivate']) })
+export const passwordSchema = z.object({ intent: z.literal('password'), password: passwordField })
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  await requirePermission(request, context, 'users:manage')
+  const id = idParam(params.id)
+  const user = await getUser(context.db, { kind: 'all' }, id)
+  if (!user) throw notFound()
+  const [units, history] = await Promise.all([
+    listOrgUnits(context.db, { kind: 'all' }),
+    findAuditEntries(context.db, { entityType: 'user', entityId: String(id), limit: 20 }),
+  ])
+  return { user, units, history }
+}
+
+type ActionData = { intent?: string; errors?: FieldErrors; values?: Record<string, string>; formError?: Message; done?: Message }
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const admin = await requirePermission(request, context, 'users:manage')
+  const id = idParam(params.id)
+  if (!(await getUser(context.db, { kind: 'all' }, id))) throw notFound()
+  const actor = actorOf(admin, context)
+  const formData = await request.formData()
+  const intent = String(formData.get('intent'))
+  try {
+    if (intent === 'update') {
+      const form = parseForm(formData, updateSchema)
+      if (!form.ok) return data<ActionData>({ intent, errors: form.errors, values: form.values }, { status: 400 })
+      await updateUser(context.db, actor, id, form.data)
+      return { intent, done: { key: 'users.saved' } } satisfies ActionData
+    }
+    if (intent === 'password') {
+      const form = parseForm(formData, passwordSchema)
+      if (!form.ok) return data<ActionData>({ intent, errors: form.errors }, { status: 400 })
+      await resetPassword(context.db, actor, id, form.data.password)
+      return { intent, done: { key: 'users.passwordReset' } } satisfies ActionData
+    }
+    const form = parseForm(formData, activeSchema)
+    if (!form.ok) return data<ActionData>({ intent, formError: { key: 'error.badRequest' } }, { status: 400 })
+    const active = form.data.intent === 'reactivate'
+    await setUserActive(context.db, actor, id, active)
+    return { intent, done: { key: active ? 'users.reactivated' : 'users.deactivated' } } satisfies ActionData
+  } catch (error) {
+    const { status, formError } = toFormError(error)
+    return data<ActionData>({ intent, formError }, { status })
+  }
+}
+
+export default function UserPage() {
+  const { user, units, history } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>() as ActionData | undefined
+  const t = useT()
+  const values = result?.intent === 'update' ? result.values : undefined
+  return (
+    <div className="stack">
+      <p>
+        <Link to="/admin/users">← {t('users.title')}</Link>
+      </p>
+      <h1>
+        {user.name} <small className="muted">{user.username}</small>
+      </h1>
+      {result?.done ? <p className="notice" role="status">{t(result.done.key, result.done.params)}</p> : null}
+      <ErrorList errors={result?.formError ? [result.formError] : null} />
+      <p>
+        {t('table.status')}: <strong>{user.active ? t('status.active') : t('status.inactive')}</strong>
+      </p>
+
+      <section className="card">
+        <h2>{t('users.edit')}</h2>
+        <Form method="post" className="form-grid">
+          <input type="hidden" name="intent" value="update" />
+          <Field label={t('users.name')} name="name" required maxLength={40} defaultValue={values?.name ?? user.name} errors={result?.errors?.name} />
+          <SelectField label={t('table.role')} name="role" defaultValue={values?.role ?? user.role} options={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))} errors={result?.errors?.role} />
+          <SelectField
+            label={t('table.orgUnit')}
+            name="orgUnitId"
+            defaultValue={values?.orgUnitId ?? user.orgUnitId}
+            options={units.map((u) => ({ value: u.id, label: `${'　'.repeat(u.depth)}${u.name}` }))}
+            errors={result?.errors?.orgUnitId}
+          />
+          <button type="submit" className="primary">
+            {t('users.save')}
+          </button>
+        </Form>
+      </section>
+
+      <section className="card">
+        <h2>{t('users.resetPassword')}</h2>
+        <Form method="post" className="form-grid">
+          <input type="hidden" name="intent" value="password" />
+          <Field label={t('users.newPassword')} name="password" type="password" autoComplete="new-password" required minLength={MIN_PASSWORD_LENGTH} errors={result?.intent === 'password' ? result.errors?.password : null} />
+          <button type="submit">{t('users.resetPassword')}</button>
+        </Form>
+      </section>
+
+      <section className="card">
+        <Form method="post">
+          <input type="hidden" name="intent" value={user.active ? 'deactivate' : 'reactivate'} />
+          <button type="submit" className={user.active ? 'danger' : 'primary'}>
+            {user.active ? t('users.deactivate') : t('users.reactivate')}
+          </button>
+        </Form>
+      </section>
+
+      <section className="card">
+        <h2>{t('users.history')}</h2>
+        <ul className="audit">
+          {history.map((h) => (
+            <li key={h.id}>
+              <time dateTime={h.at}>{h.at.replace('T', ' ').slice(0, 19)}</time> · {h.actor_username ?? '—'} · {h.action}
+            </li>
+          ))}
+        </ul>
+      </section>
+    </div>
+  )
+}

@@ -1,0 +1,119 @@
+// Admin: the list of users, with a filter and the form to add one.
+import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
+import { data } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { z } from 'zod'
+import { ErrorList, Field, SelectField } from '../components/field'
+import { MIN_PASSWORD_LENGTH, choice, idField, msg, parseForm, passwordField, requiredText, type FieldErrors } from '../forms'
+import { ROLES, isRole } from '../domain/roles'
+import { actorOf, requirePermission } from '../guards.server'
+import { toFormError } from '../http.server'
+import type { Message } from '../i18n/index'
+import { useT } from '../i18n/use-t'
+import { listOrgUnits } from '../services/org-units.server'
+import { createUser, listUsers } from '../services/users.server'
+
+export const createUserSchema = z.object({
+  username: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9._-]{2,40}$/, msg('validation.username')),
+  name: requiredText(40),
+  role: choice(ROLES),
+  orgUnitId: idField,
+  password: passwordField,
+})
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requirePermission(request, context, 'users:manage')
+  const params = new URL(request.url).searchParams
+  const role = params.get('role')
+  const orgUnitId = Number(params.get('org')) || undefined
+  const filter = { q: params.get('q') ?? undefined, role: isRole(role) ? role : undefined, orgUnitId }
+  const [users, units] = await Promise.all([
+    listUsers(context.db, { kind: 'all' }, { ...filter, limit: 200 }),
+    listOrgUnits(context.db, { kind: 'all' }),
+  ])
+  return { users, units, filter }
+}
+
+type ActionData = { errors?: FieldErrors; values?: Record<string, string>; formError?: Message; done?: Message }
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requirePermission(request, context, 'users:manage')
+  const form = parseForm(await request.formData(), createUserSchema)
+  if (!form.ok) return data<ActionData>({ errors: form.errors, values: form.values }, { status: 400 })
+  try {
+    await createUser(context.db, actorOf(user, context), form.data)
+    return { done: { key: 'users.created', params: { username: form.data.username } } } satisfies ActionData
+  } catch (error) {
+    const { status, formError } = toFormError(error)
+    const { password: _, ...values } = form.data
+    return data<ActionData>({ formError, values: { ...values, orgUnitId: String(values.orgUnitId) } }, { status })
+  }
+}
+
+export default function Users() {
+  const { users, units, filter } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>() as ActionData | undefined
+  const t = useT()
+  const unitOptions = units.map((u) => ({ value: u.id, label: `${'　'.repeat(u.depth)}${u.name}` }))
+  const roleOptions = ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))
+  return (
+    <div className="stack">
+      <h1>{t('users.title')}</h1>
+      {result?.done ? <p className="notice" role="status">{t(result.done.key, result.done.params)}</p> : null}
+
+      <section className="card">
+        <Form method="get" className="form-grid" aria-label={t('users.filter')}>
+          <Field label={t('users.search')} name="q" type="search" defaultValue={filter.q ?? ''} />
+          <SelectField label={t('table.role')} name="role" defaultValue={filter.role ?? ''} options={[{ value: '', label: t('users.all') }, ...roleOptions]} />
+          <SelectField label={t('table.orgUnit')} name="org" defaultValue={filter.orgUnitId ?? ''} options={[{ value: '', label: t('users.all') }, ...unitOptions]} />
+          <button type="submit">{t('common.search')}</button>
+        </Form>
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>{t('table.username')}</th>
+                <th>{t('users.name')}</th>
+                <th>{t('table.role')}</th>
+                <th>{t('table.orgUnit')}</th>
+                <th>{t('table.status')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.map((u) => (
+                <tr key={u.id}>
+                  <td>
+                    <Link to={`/admin/users/${u.id}`}>{u.username}</Link>
+                  </td>
+                  <td>{u.name}</td>
+                  <td>{t(`role.${u.role}`)}</td>
+                  <td>{u.orgName}</td>
+                  <td>{u.active ? t('status.active') : t('status.inactive')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <section className="card">
+        <h2>{t('users.create')}</h2>
+        <Form method="post" className="form-grid">
+          <ErrorList errors={result?.formError ? [result.formError] : null} />
+          <Field label={t('table.username')} name="username" required autoCapitalize="none" defaultValue={result?.values?.username} errors={result?.errors?.username} />
+          <Field label={t('users.name')} name="name" required maxLength={40} defaultValue={result?.values?.name} errors={result?.errors?.name} />
+          <SelectField label={t('table.role')} name="role" options={roleOptions} defaultValue={result?.values?.role ?? 'officer'} errors={result?.errors?.role} />
+          <SelectField label={t('table.orgUnit')} name="orgUnitId" options={unitOptions} defaultValue={result?.values?.orgUnitId} errors={result?.errors?.orgUnitId} />
+          <Field label={t('users.password')} name="password" type="password" autoComplete="new-password" required minLength={MIN_PASSWORD_LENGTH} errors={result?.errors?.password} />
+          <button type="submit" className="primary">
+            {t('users.create')}
+          </button>
+        </Form>
+      </section>
+    </div>
+  )
+}

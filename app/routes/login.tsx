@@ -1,0 +1,93 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data, redirect } from '@remix-run/node'
+import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react'
+import { z } from 'zod'
+import { ErrorList, Field } from '../components/field'
+import { parseForm, requiredText, type FieldErrors } from '../forms'
+import { getUser, safeRedirectTarget, sessionCookie } from '../guards.server'
+import type { Message } from '../i18n/index'
+import { useT } from '../i18n/use-t'
+import { signIn } from '../services/sessions.server'
+
+export const meta: MetaFunction = () => [{ title: '登录 · 万企通' }]
+
+export const signInSchema = z.object({
+  username: requiredText(40),
+  password: requiredText(200),
+  redirectTo: z.string().optional(),
+})
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await getUser(request, context)
+  if (user) throw redirect(safeRedirectTarget(new URL(request.url).searchParams.get('redirectTo')))
+  return { signedOut: new URL(request.url).searchParams.has('signedOut') }
+}
+
+type ActionData = { errors?: FieldErrors; formError?: Message; values?: Record<string, string> }
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const form = parseForm(await request.formData(), signInSchema)
+  if (!form.ok) return data<ActionData>({ errors: form.errors, values: form.values }, { status: 400 })
+  const result = await signIn(
+    context.db,
+    {
+      username: form.data.username,
+      password: form.data.password,
+      ip: context.clientIp,
+      userAgent: request.headers.get('User-Agent'),
+    },
+    context.config,
+  )
+  const values = { username: form.data.username }
+  if (!result.ok && result.reason === 'throttled') {
+    const minutes = Math.ceil(result.retryAfterSeconds / 60)
+    return data<ActionData>(
+      { formError: { key: 'login.throttled', params: { minutes } }, values },
+      { status: 429, headers: { 'Retry-After': String(result.retryAfterSeconds) } },
+    )
+  }
+  if (!result.ok) return data<ActionData>({ formError: { key: 'login.invalid' }, values }, { status: 401 })
+  return redirect(safeRedirectTarget(form.data.redirectTo), {
+    headers: { 'Set-Cookie': await sessionCookie(request, context.config.sessionSecret).serialize(result.token) },
+  })
+}
+
+export default function Login() {
+  const t = useT()
+  const { signedOut } = useLoaderData<typeof loader>()
+  const actionData = useActionData<typeof action>() as ActionData | undefined
+  const [params] = useSearchParams()
+  const busy = useNavigation().state === 'submitting'
+  return (
+    <section className="card narrow">
+      <h1>{t('login.title')}</h1>
+      <p className="muted">{t('app.tagline')}</p>
+      {signedOut && !actionData ? <p className="notice">{t('login.signedOut')}</p> : null}
+      <Form method="post" className="stack" noValidate={false}>
+        <input type="hidden" name="redirectTo" value={params.get('redirectTo') ?? '/'} />
+        <ErrorList errors={actionData?.formError ? [actionData.formError] : null} />
+        <Field
+          label={t('login.username')}
+          name="username"
+          autoComplete="username"
+          autoCapitalize="none"
+          required
+          maxLength={40}
+          defaultValue={actionData?.values?.username ?? ''}
+          errors={actionData?.errors?.username}
+        />
+        <Field
+          label={t('login.password')}
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          errors={actionData?.errors?.password}
+        />
+        <button type="submit" className="primary" disabled={busy}>
+          {t('login.submit')}
+        </button>
+      </Form>
+    </section>
+  )
+}

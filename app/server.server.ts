@@ -1,0 +1,70 @@
+// The HTTP server around the Remix app: static files, request ids, security headers, and the
+// per-request context every loader receives. Holds no state of its own, so any number of
+// them can run behind a load balancer against one PostgreSQL.
+import crypto from 'node:crypto'
+import path from 'node:path'
+import { createRequestHandler } from '@remix-run/express'
+import type { ServerBuild } from '@remix-run/node'
+import express from 'express'
+import type { Kysely } from 'kysely'
+import type { DialectName } from '../db/dialect'
+import type { Database } from '../db/schema'
+import type { AppConfig } from './config.server'
+import type { AppContext } from './context.server'
+import { logger } from './logger.server'
+
+export interface ServerDeps {
+  build: ServerBuild
+  db: Kysely<Database>
+  dialect: DialectName
+  config: AppConfig
+  /** The project root, where `public/` lives. */
+  rootDir: string
+}
+
+export function createHttpApp({ build, db, dialect, config, rootDir }: ServerDeps): express.Express {
+  const app = express()
+  app.disable('x-powered-by')
+  if (config.trustProxy) app.set('trust proxy', true)
+
+  app.use((req, res, next) => {
+    const requestId = sanitiseRequestId(req.get('X-Request-Id')) ?? crypto.randomUUID()
+    res.locals.requestId = requestId
+    res.setHeader('X-Request-Id', requestId)
+    res.setHeader('X-Content-Type-Options', 'nosniff')
+    res.setHeader('Referrer-Policy', 'same-origin')
+    res.setHeader('X-Frame-Options', 'DENY')
+    if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains')
+    const started = process.hrtime.bigint()
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6
+      // The path only: a query string may carry a searched phone number.
+      logger.debug('request', { requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 })
+    })
+    next()
+  })
+
+  const publicDir = path.join(rootDir, 'public')
+  app.use('/build', express.static(path.join(publicDir, 'build'), { immutable: true, maxAge: '1y' }))
+  app.use(express.static(publicDir, { maxAge: '1h' }))
+
+  app.all(
+    '*',
+    createRequestHandler({
+      build,
+      mode: build.mode,
+      getLoadContext: (req, res): AppContext => ({
+        db,
+        dialect,
+        config,
+        clientIp: req.ip ?? null,
+        requestId: res.locals.requestId as string,
+      }),
+    }),
+  )
+  return app
+}
+
+function sanitiseRequestId(value: string | undefined): string | null {
+  return value && /^[A-Za-z0-9._-]{1,64}$/.test(value) ? value : null
+}

@@ -1,0 +1,34 @@
+// The one scoping helper: turns a Scope (domain/scope.ts) into a where-clause. Every
+// loader that lists or fetches scoped records filters through here, in the query.
+import type { ExpressionBuilder, Expression, SqlBool } from 'kysely'
+import type { Database } from '../../db/schema'
+import type { Scope } from '../domain/scope'
+
+export interface ScopeColumns {
+  /** The column holding the record's org unit id. */
+  orgUnit: string
+  /** The column holding the user the record belongs to (an assigned officer, an author). */
+  owner: string
+}
+
+/** `where(inScope(scope, { orgUnit: 'users.org_unit_id', owner: 'users.id' }))` */
+export function inScope(scope: Scope, columns: ScopeColumns) {
+  return (eb: ExpressionBuilder<any, any>): Expression<SqlBool> => {
+    switch (scope.kind) {
+      case 'all':
+        return eb.lit(true)
+      case 'org':
+        return eb(eb.ref(columns.orgUnit), 'in', orgSubtreeIds(eb, scope.orgPath))
+      case 'own':
+        return eb(eb.ref(columns.owner), '=', scope.userId)
+    }
+  }
+}
+
+/** Ids of the org units in the subtree rooted at `orgPath`. */
+export function orgSubtreeIds(eb: ExpressionBuilder<any, any>, orgPath: string) {
+  return (eb as unknown as ExpressionBuilder<Database, 'org_units'>)
+    .selectFrom('org_units')
+    .select('org_units.id')
+    .where('org_units.path', 'like', `${orgPath}%`)
+}

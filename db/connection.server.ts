@@ -1,0 +1,47 @@
+// The connection factory: SQLite by default, PostgreSQL when the URL says so.
+import fs from 'node:fs'
+import path from 'node:path'
+import SQLite from 'better-sqlite3'
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import pg from 'pg'
+import type { Database } from './schema'
+import type { DialectName } from './dialect'
+
+export interface DatabaseHandle {
+  db: Kysely<Database>
+  dialect: DialectName
+  /** Where it is, for messages: a file path or the PostgreSQL URL without its password. */
+  location: string
+  /** The SQLite connection itself, for backups and pragmas; null on PostgreSQL. */
+  sqlite: SQLite.Database | null
+}
+
+/** `file:PATH`, a plain path, `:memory:`, or `postgres://…` / `postgresql://…`. */
+export function openDatabase(url: string): DatabaseHandle {
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    // Counts and sums are bigint; ids and money fit in a JS number.
+    pg.types.setTypeParser(20, (v) => Number(v))
+    const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) })
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    return { db, dialect: 'postgres', location: redactUrl(url), sqlite: null }
+  }
+  const file = url.startsWith('file:') ? url.slice('file:'.length) : url
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+  const sqlite = new SQLite(file)
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 5000')
+  sqlite.pragma('synchronous = NORMAL')
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  return { db, dialect: 'sqlite', location: file, sqlite }
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url)
+    if (u.password) u.password = '***'
+    return u.toString()
+  } catch {
+    return 'postgres'
+  }
+}

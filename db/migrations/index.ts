@@ -1,0 +1,8 @@
+// Every migration, in order. Listed by hand (not read from the folder) so the same list
+// works under tsx, in the Remix server bundle and in tests.
+import type { Migration } from 'kysely'
+import * as m0001 from './0001-foundation'
+
+export const migrations: Record<string, Migration> = {
+  '0001-foundation': m0001,
+}

@@ -1,0 +1,195 @@
+// The demo and scale generators: `county` is the demo a newcomer signs in to, `province` the
+// size PRODUCT.md sets for one machine. Deterministic for a given seed. Built through the
+// same use cases the app uses, so the demo holds nothing the app could not have made.
+import type { Kysely } from 'kysely'
+import { createOrgUnit } from '../../app/services/org-units.server'
+import { SYSTEM_ACTOR } from '../../app/services/audit.server'
+import { createUser } from '../../app/services/users.server'
+import type { Database, NewArea, OrgUnitKind, Role } from '../schema'
+import { boxBoundary, townshipAreas, type Box } from './geography'
+import { OUTLET_NAMES, TOWNSHIP_NAMES, personName } from './names'
+import { createRandom, type Random } from './random'
+
+export const DEMO_PASSWORD = 'wanqi-demo'
+export type Scale = 'county' | 'province'
+
+export interface SeedOptions {
+  scale: Scale
+  seed: number
+  log?: (message: string) => void
+}
+
+export interface SeedSummary {
+  areas: number
+  orgUnits: number
+  users: number
+}
+
+export async function isDatabaseEmpty(db: Kysely<Database>): Promise<boolean> {
+  const row = await db.selectFrom('org_units').select('id').limit(1).executeTakeFirst()
+  return row === undefined
+}
+
+export async function seedDatabase(db: Kysely<Database>, options: SeedOptions): Promise<SeedSummary> {
+  if (!(await isDatabaseEmpty(db))) throw new Error('the database already holds data; seed an empty database')
+  const log = options.log ?? (() => {})
+  const rng = createRandom(options.seed)
+  const plan = options.scale === 'county' ? countyPlan(rng) : provincePlan(rng)
+
+  await insertAreas(db, plan.areas)
+  log(`areas: ${plan.areas.length}`)
+
+  const ids = new Map<string, number>()
+  for (const unit of plan.orgUnits) {
+    const created = await createOrgUnit(db, SYSTEM_ACTOR, {
+      code: unit.code,
+      name: unit.name,
+      kind: unit.kind,
+      parentId: unit.parent ? ids.get(unit.parent)! : null,
+    })
+    ids.set(unit.code, created.id)
+  }
+  log(`org units: ${plan.orgUnits.length}`)
+
+  let done = 0
+  await inParallel(plan.users, 4, async (user) => {
+    await createUser(db, SYSTEM_ACTOR, {
+      username: user.username,
+      name: user.name,
+      role: user.role,
+      orgUnitId: ids.get(user.orgCode)!,
+      password: DEMO_PASSWORD,
+    })
+    done++
+    if (done % 500 === 0) log(`users: ${done} of ${plan.users.length}`)
+  })
+  log(`users: ${plan.users.length}`)
+  return { areas: plan.areas.length, orgUnits: plan.orgUnits.length, users: plan.users.length }
+}
+
+interface PlannedUnit {
+  code: string
+  name: string
+  kind: OrgUnitKind
+  parent: string | null
+}
+
+interface PlannedUser {
+  username: string
+  name: string
+  role: Role
+  orgCode: string
+}
+
+interface Plan {
+  areas: NewArea[]
+  orgUnits: PlannedUnit[]
+  users: PlannedUser[]
+}
+
+const HQ: PlannedUnit = { code: 'HQ', name: '万企示范银行总行', kind: 'hq', parent: null }
+
+/** Usernames follow one pattern at every scale: `manager`, `manager2`, …; `officer`, `officer2`, … */
+export function demoUsername(role: 'manager' | 'officer', n: number): string {
+  return n === 1 ? role : `${role}${n}`
+}
+
+function staff(rng: Random, outlets: readonly PlannedUnit[], officers: number): PlannedUser[] {
+  const users: PlannedUser[] = [
+    { username: 'admin', name: '系统管理员', role: 'admin', orgCode: HQ.code },
+    { username: 'hq', name: personName(rng), role: 'hq', orgCode: HQ.code },
+  ]
+  outlets.forEach((outlet, i) => {
+    users.push({ username: demoUsername('manager', i + 1), name: personName(rng), role: 'manager', orgCode: outlet.code })
+  })
+  // Officers fill the outlets in order, as evenly as the numbers allow.
+  for (let n = 1; n <= officers; n++) {
+    const outlet = outlets[Math.floor(((n - 1) * outlets.length) / officers)]
+    users.push({ username: demoUsername('officer', n), name: personName(rng), role: 'officer', orgCode: outlet.code })
+  }
+  return users
+}
+
+/** One county: 13 townships, one sub-branch with 5 outlets, 40 officers. */
+function countyPlan(rng: Random): Plan {
+  const box: Box = { west: 114.3, south: 33.58, east: 114.76, north: 33.98 }
+  const areas: NewArea[] = [
+    { code: '410000', name: '河南省', level: 'province', parent_code: null, boundary: null, centre_lat: null, centre_lng: null },
+    { code: '411600', name: '周口市', level: 'city', parent_code: '410000', boundary: null, centre_lat: null, centre_lng: null },
+    { code: '411622', name: '西华县', level: 'county', parent_code: '411600', boundary: boxBoundary(box), centre_lat: 33.78, centre_lng: 114.53 },
+    ...townshipAreas(rng, { code: '411622', box }, TOWNSHIP_NAMES.slice(0, 13)),
+  ]
+  const branch: PlannedUnit = { code: 'ZK', name: '周口分行', kind: 'branch', parent: HQ.code }
+  const subBranch: PlannedUnit = { code: 'ZK-XH', name: '西华支行', kind: 'sub_branch', parent: branch.code }
+  const outlets: PlannedUnit[] = OUTLET_NAMES.slice(0, 5).map((name, i) => ({
+    code: `ZK-XH-${String(i + 1).padStart(2, '0')}`,
+    name: `${name}网点`,
+    kind: 'outlet',
+    parent: subBranch.code,
+  }))
+  return { areas, orgUnits: [HQ, branch, subBranch, ...outlets], users: staff(rng, outlets, 40) }
+}
+
+/** A province: 17 cities, 100 counties of 13 townships; 300 outlets, 2,000 officers. */
+function provincePlan(rng: Random): Plan {
+  const cities = 17
+  const counties = 100
+  const areas: NewArea[] = [
+    { code: '410000', name: '河南省', level: 'province', parent_code: null, boundary: null, centre_lat: null, centre_lng: null },
+  ]
+  const orgUnits: PlannedUnit[] = [HQ]
+  const outlets: PlannedUnit[] = []
+  for (let c = 1; c <= cities; c++) {
+    const cityCode = `41${String(c).padStart(2, '0')}00`
+    areas.push({ code: cityCode, name: `第${c}市`, level: 'city', parent_code: '410000', boundary: null, centre_lat: null, centre_lng: null })
+    orgUnits.push({ code: `B${String(c).padStart(2, '0')}`, name: `第${c}市分行`, kind: 'branch', parent: HQ.code })
+  }
+  const perCity = new Array<number>(cities).fill(0)
+  for (let k = 0; k < counties; k++) {
+    const city = Math.floor((k * cities) / counties)
+    perCity[city]++
+    const cityCode = `41${String(city + 1).padStart(2, '0')}`
+    const countyCode = `${cityCode}${String(20 + perCity[city]).padStart(2, '0')}`
+    // Counties tile the province on a 10 × 10 grid.
+    const west = 110.5 + (k % 10) * 0.6
+    const south = 31.5 + Math.floor(k / 10) * 0.45
+    const box: Box = { west, south, east: west + 0.6, north: south + 0.45 }
+    areas.push({
+      code: countyCode,
+      name: `第${k + 1}县`,
+      level: 'county',
+      parent_code: `${cityCode}00`,
+      boundary: boxBoundary(box),
+      centre_lat: south + 0.225,
+      centre_lng: west + 0.3,
+    })
+    areas.push(...townshipAreas(rng, { code: countyCode, box }, TOWNSHIP_NAMES.slice(0, 13)))
+    const subBranch: PlannedUnit = {
+      code: `S${String(k + 1).padStart(3, '0')}`,
+      name: `第${k + 1}县支行`,
+      kind: 'sub_branch',
+      parent: `B${String(city + 1).padStart(2, '0')}`,
+    }
+    orgUnits.push(subBranch)
+    for (let o = 1; o <= 3; o++) {
+      const outlet: PlannedUnit = { code: `${subBranch.code}-${o}`, name: `第${k + 1}县${OUTLET_NAMES[o - 1]}网点`, kind: 'outlet', parent: subBranch.code }
+      orgUnits.push(outlet)
+      outlets.push(outlet)
+    }
+  }
+  return { areas, orgUnits, users: staff(rng, outlets, 2000) }
+}
+
+async function insertAreas(db: Kysely<Database>, areas: NewArea[]) {
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < areas.length; i += 200) await trx.insertInto('areas').values(areas.slice(i, i + 200)).execute()
+  })
+}
+
+async function inParallel<T>(items: readonly T[], width: number, work: (item: T) => Promise<void>) {
+  let next = 0
+  const lanes = Array.from({ length: width }, async () => {
+    while (next < items.length) await work(items[next++])
+  })
+  await Promise.all(lanes)
+}
