@@ -53,6 +53,9 @@ export async function createOrgUnit(
     if (parent ? !childKindsOf(parent.kind).includes(input.kind) : input.kind !== 'hq') {
       throw new AppError('bad_request', 'org.kindNotAllowed')
     }
+    if (!parent && (await trx.selectFrom('org_units').select('id').where('parent_id', 'is', null).executeTakeFirst())) {
+      throw new AppError('bad_request', 'org.kindNotAllowed') // one head office per bank
+    }
     if (await findOrgUnitByCode(trx, input.code)) throw new AppError('conflict', 'org.codeTaken', { code: input.code })
     const { id } = await trx
       .insertInto('org_units')

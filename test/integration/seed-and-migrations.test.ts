@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { countAppliedMigrations, migrateToLatest, resetDatabase } from '../../db/migrate.server'
+import { migrations } from '../../db/migrations/index'
+import { DEMO_PASSWORD, isDatabaseEmpty, seedDatabase } from '../../db/seed/index'
+import { signIn } from '../../app/services/sessions.server'
+import { createTestDatabase, type TestDatabase } from '../support/test-db'
+
+let t: TestDatabase
+
+beforeAll(async () => {
+  t = await createTestDatabase()
+})
+afterAll(() => t.destroy())
+
+describe('migrations', () => {
+  it('apply every migration, undo them all, and apply them again', async () => {
+    expect(await countAppliedMigrations(t.db)).toBe(Object.keys(migrations).length)
+    await resetDatabase(t.db)
+    expect(await countAppliedMigrations(t.db)).toBe(0)
+    await migrateToLatest(t.db)
+    expect(await countAppliedMigrations(t.db)).toBe(Object.keys(migrations).length)
+    expect(await isDatabaseEmpty(t.db)).toBe(true)
+  })
+})
+
+describe('the demo county', () => {
+  it('has 13 townships, 5 outlets, 40 officers with their managers, hq and admin', async () => {
+    const summary = await seedDatabase(t.db, { scale: 'county', seed: 7 })
+    expect(summary).toEqual({ areas: 16, orgUnits: 8, users: 47 })
+    const townships = await t.db.selectFrom('areas').selectAll().where('level', '=', 'township').execute()
+    expect(townships).toHaveLength(13)
+    expect(townships.every((a) => /^\d{9}$/.test(a.code) && a.boundary !== null)).toBe(true)
+    const outlets = await t.db.selectFrom('org_units').select(['id', 'code']).where('kind', '=', 'outlet').execute()
+    expect(outlets).toHaveLength(5)
+    const staff = await t.db.selectFrom('users').select(['username', 'role', 'org_unit_id']).execute()
+    const byRole = (role: string) => staff.filter((u) => u.role === role)
+    expect(byRole('officer')).toHaveLength(40)
+    expect(byRole('manager')).toHaveLength(5)
+    expect(byRole('hq').map((u) => u.username)).toEqual(['hq'])
+    expect(byRole('admin').map((u) => u.username)).toEqual(['admin'])
+    for (const outlet of outlets) {
+      expect(staff.filter((u) => u.role === 'officer' && u.org_unit_id === outlet.id)).toHaveLength(8)
+    }
+    // `manager` and `officer` sit in the same outlet.
+    const manager = staff.find((u) => u.username === 'manager')!
+    expect(staff.find((u) => u.username === 'officer')!.org_unit_id).toBe(manager.org_unit_id)
+    expect(staff.map((u) => u.username)).toEqual(expect.arrayContaining(['manager5', 'officer40']))
+  })
+
+  it('signs in with the demo password', async () => {
+    const result = await signIn(t.db, { username: 'officer', password: DEMO_PASSWORD, ip: null, userAgent: null }, { sessionIdleMinutes: 60, sessionMaxHours: 1 })
+    expect(result.ok).toBe(true)
+  })
+
+  it('refuses to seed a database that already holds data', async () => {
+    await expect(seedDatabase(t.db, { scale: 'county', seed: 7 })).rejects.toThrow('already holds data')
+  })
+
+  it('is deterministic: the same seed gives the same people and places', async () => {
+    const snapshot = async (db: TestDatabase['db']) => ({
+      users: await db.selectFrom('users').select(['username', 'name', 'role']).orderBy('username').execute(),
+      areas: await db.selectFrom('areas').select(['code', 'name', 'boundary']).orderBy('code').execute(),
+    })
+    const other = await createTestDatabase()
+    try {
+      await seedDatabase(other.db, { scale: 'county', seed: 7 })
+      expect(await snapshot(other.db)).toEqual(await snapshot(t.db))
+    } finally {
+      await other.destroy()
+    }
+  })
+})
