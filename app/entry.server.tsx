@@ -16,20 +16,28 @@ export default function handleRequest(
   remixContext: EntryContext,
   loadContext: AppLoadContext,
 ) {
+  // Bots get the whole page at once; people get the shell as soon as it is ready.
   const waitForAll = isbot(request.headers.get('user-agent') ?? '')
   return new Promise((resolve, reject) => {
     let shellRendered = false
+    const respond = () => {
+      shellRendered = true
+      const body = new PassThrough()
+      responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
+      resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }))
+      pipe(body)
+    }
     const { pipe, abort } = renderToPipeableStream(<RemixServer context={remixContext} url={request.url} />, {
-      [waitForAll ? 'onAllReady' : 'onShellReady']() {
-        shellRendered = true
-        const body = new PassThrough()
-        responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
-        resolve(
-          new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }),
-        )
-        pipe(body)
+      onShellReady() {
+        if (!waitForAll) respond()
+      },
+      onAllReady() {
+        // Done: the abort timer must not outlive the response.
+        clearTimeout(timer)
+        if (waitForAll) respond()
       },
       onShellError(error: unknown) {
+        clearTimeout(timer)
         reject(error)
       },
       onError(error: unknown) {
@@ -37,7 +45,7 @@ export default function handleRequest(
         if (shellRendered) logger.error('render failed', { requestId: loadContext?.requestId, error })
       },
     })
-    setTimeout(abort, ABORT_DELAY)
+    const timer = setTimeout(abort, ABORT_DELAY)
   })
 }
 

@@ -32,9 +32,19 @@ export async function readSessionToken(request: Request, context: AppContext): P
   return typeof value === 'string' && value.length > 0 ? value : null
 }
 
-export async function getUser(request: Request, context: AppContext): Promise<CurrentUser | null> {
-  const token = await readSessionToken(request, context)
-  return token ? findSessionUser(context.db, token, context.config) : null
+// The root loader and the page's loader both ask who is signed in; the context is made
+// once per request, so the session is looked up once per request.
+const usersOfRequest = new WeakMap<AppContext, Promise<CurrentUser | null>>()
+
+export function getUser(request: Request, context: AppContext): Promise<CurrentUser | null> {
+  let user = usersOfRequest.get(context)
+  if (!user) {
+    user = readSessionToken(request, context).then((token) =>
+      token ? findSessionUser(context.db, token, context.config) : null,
+    )
+    usersOfRequest.set(context, user)
+  }
+  return user
 }
 
 /** The signed-in user, or a redirect to sign in that comes back here afterwards. */

@@ -1,0 +1,75 @@
+// `npm run bench [name] [-- --duration SECONDS]`: runs the benchmarks in test/bench/, prints
+// each one's table, and exits non-zero when one fails. Not part of `npm test`.
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { describeMachine, formatTable, type Benchmark } from './harness'
+
+// One line per benchmark module; each exports `benchmark`.
+const MODULES = [
+  'http.bench.ts',
+]
+
+const USAGE = `usage: npm run bench -- [name] [--duration SECONDS]
+  name        run only the benchmarks whose file name contains it (${MODULES.join(', ')})
+  --duration  seconds per measurement (default 10)`
+
+async function main(): Promise<number> {
+  let options: ReturnType<typeof parseOptions>
+  try {
+    options = parseOptions(process.argv.slice(2))
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`)
+    return 2
+  }
+  if (options.help) {
+    console.log(USAGE)
+    return 0
+  }
+  const selected = MODULES.filter((file) => options.name === undefined || file.includes(options.name))
+  if (selected.length === 0) {
+    console.error(`no benchmark matches "${options.name}"\n${USAGE}`)
+    return 2
+  }
+
+  // React and Remix pick their production code by NODE_ENV when first loaded, which is below.
+  process.env.NODE_ENV ??= 'production'
+  console.log(`Machine: ${describeMachine()}\n`)
+
+  const failed: string[] = []
+  for (const file of selected) {
+    const log = (message: string) => console.error(`[${path.basename(file, '.bench.ts')}] ${message}`)
+    try {
+      const { benchmark } = (await import(`./${file}`)) as { benchmark: Benchmark }
+      const table = await benchmark.run({ durationSeconds: options.durationSeconds, log })
+      console.log(formatTable(table) + '\n')
+    } catch (error) {
+      console.error(`FAILED ${file}:`, error)
+      failed.push(file)
+    }
+  }
+  if (failed.length > 0) console.error(`${failed.length} of ${selected.length} benchmarks failed: ${failed.join(', ')}`)
+  return failed.length > 0 ? 1 : 0
+}
+
+function parseOptions(args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { duration: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+  })
+  if (positionals.length > 1) throw new Error(`expected at most one name, got ${positionals.join(' ')}`)
+  const durationSeconds = values.duration === undefined ? 10 : Number(values.duration)
+  if (!Number.isInteger(durationSeconds) || durationSeconds < 1) {
+    throw new Error(`--duration must be a whole number of seconds, at least 1, got "${values.duration}"`)
+  }
+  return { name: positionals[0], durationSeconds, help: values.help === true }
+}
+
+// Exit explicitly: the app's render abort timers would otherwise hold the process for seconds.
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error)
+    process.exit(1)
+  },
+)
