@@ -56,7 +56,7 @@ function LanguageSwitch() {
     <Form method="post" action="/lang" reloadDocument>
       <input type="hidden" name="locale" value={locale === 'en' ? 'zh-CN' : 'en'} />
       <input type="hidden" name="redirectTo" value={location.pathname + location.search} />
-      <button type="submit" className="link-button" lang={locale === 'en' ? 'zh-CN' : 'en'} aria-label={t('lang.label')}>
+      <button type="submit" className="link-button" lang={locale === 'en' ? 'zh-CN' : 'en'} title={t('lang.label')}>
         {t('lang.switch')}
       </button>
     </Form>
