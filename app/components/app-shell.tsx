@@ -21,16 +21,14 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
           {t('app.name')}
         </a>
         {user ? (
-          <details className="menu">
-            <summary aria-label={t('nav.menu')}>☰</summary>
-            <nav aria-label={t('nav.menu')}>
-              {navFor(user.role).map((item) => (
-                <NavLink key={item.to} to={item.to} end={item.to === '/'}>
-                  {t(item.label)}
-                </NavLink>
-              ))}
-            </nav>
-          </details>
+          <>
+            {/* A phone gets a menu button; a wider screen shows the links in the bar. */}
+            <details className="menu">
+              <summary aria-label={t('nav.menu')}>☰</summary>
+              <NavLinks role={user.role} label={t('nav.menu')} />
+            </details>
+            <NavLinks role={user.role} label={t('nav.main')} className="nav-wide" />
+          </>
         ) : null}
         <div className="topbar-end">
           <LanguageSwitch />
@@ -45,6 +43,19 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
       </header>
       <main className="page">{children}</main>
     </>
+  )
+}
+
+function NavLinks({ role, label, className }: { role: Role; label: string; className?: string }) {
+  const t = useT()
+  return (
+    <nav aria-label={label} className={className}>
+      {navFor(role).map((item) => (
+        <NavLink key={item.to} to={item.to} end={item.to === '/'}>
+          {t(item.label)}
+        </NavLink>
+      ))}
+    </nav>
   )
 }
 

@@ -9,6 +9,7 @@ export const en: Messages = {
   'nav.admin.orgUnits': 'Organisation',
   'nav.admin.users': 'Users',
   'nav.signOut': 'Sign out',
+  'nav.main': 'Main',
   'nav.menu': 'Menu',
   'role.officer': 'Relationship officer',
   'role.manager': 'Outlet manager',

@@ -8,6 +8,7 @@ export const zhCN = {
   'nav.admin.orgUnits': '机构管理',
   'nav.admin.users': '用户管理',
   'nav.signOut': '退出登录',
+  'nav.main': '主导航',
   'nav.menu': '菜单',
   'role.officer': '客户经理',
   'role.manager': '网点负责人',

@@ -301,6 +301,17 @@ describe('signing in', () => {
     expect(managerSize.scrollWidth).toBeLessThanOrEqual(managerSize.innerWidth)
   })
 
+  it('on a wide screen the navigation sits in the bar, with no menu button', async () => {
+    const { page } = await newPage({ viewport: { width: 1280, height: 800 } })
+    await signIn(page, 'admin')
+    const bar = page.locator('nav[aria-label="Main"]')
+    expect(await page.locator('summary[aria-label="Menu"]').isVisible()).toBe(false)
+    expect(await bar.isVisible()).toBe(true)
+    expect(await bar.getByRole('link').allTextContents()).toEqual(['Home', 'Organisation', 'Users'])
+    await bar.getByRole('link', { name: 'Organisation' }).click()
+    await page.waitForURL(`${app.url}/admin/org-units`)
+  })
+
   it('admin creates an officer who can then sign in', async () => {
     const outlet2 = await seeded
       .selectFrom('org_units')
