@@ -3,11 +3,16 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import { MAP_TILE_PROVIDERS, type MapTileProvider } from './domain/map-tiles'
 
 export interface AppConfig {
   port: number
   databaseUrl: string
   sessionSecret: string
+  /** Encrypts personal data at rest (base64url, 32 bytes or more). Losing it loses that data. */
+  dataKey: string
+  /** Where uploaded lists wait to be imported. Shared by every app server that runs imports. */
+  uploadDir: string
   /** Minutes of inactivity after which a session ends. */
   sessionIdleMinutes: number
   /** Hours after sign-in after which a session ends, active or not. */
@@ -15,6 +20,8 @@ export interface AppConfig {
   /** Trust X-Forwarded-* from a reverse proxy (for the client address and HTTPS). */
   trustProxy: boolean
   logLevel: 'debug' | 'info' | 'warn' | 'error'
+  /** The base map: OpenStreetMap tiles by default, or none (no network). */
+  mapTiles: MapTileProvider
 }
 
 export const DEFAULT_DATABASE_URL = 'file:db/wanqi.sqlite'
@@ -28,10 +35,13 @@ export function loadConfig(env: Env = process.env, rootDir = process.cwd()): App
     port: parseIntSetting(env, 'PORT', 3000),
     databaseUrl: resolveDatabaseUrl(env.DATABASE_URL, rootDir),
     sessionSecret: env.SESSION_SECRET || keptSecret(secretsFile, 'sessionSecret'),
+    dataKey: env.DATA_KEY || keptSecret(secretsFile, 'dataKey'),
+    uploadDir: path.resolve(rootDir, env.UPLOAD_DIR ?? 'db/uploads'),
     sessionIdleMinutes: parseIntSetting(env, 'SESSION_IDLE_MINUTES', 120),
     sessionMaxHours: parseIntSetting(env, 'SESSION_MAX_HOURS', 12),
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     logLevel: parseLogLevel(env.LOG_LEVEL),
+    mapTiles: parseMapTiles(env.MAP_TILES),
   }
 }
 
@@ -48,6 +58,12 @@ function parseIntSetting(env: Env, name: string, fallback: number): number {
   const value = Number(raw)
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number, got "${raw}"`)
   return value
+}
+
+function parseMapTiles(raw: string | undefined): MapTileProvider {
+  const value = (raw || 'osm').toLowerCase()
+  if ((MAP_TILE_PROVIDERS as readonly string[]).includes(value)) return value as MapTileProvider
+  throw new Error(`MAP_TILES must be one of ${MAP_TILE_PROVIDERS.join(', ')}, got "${raw}"`)
 }
 
 function parseLogLevel(raw: string | undefined): AppConfig['logLevel'] {

@@ -4,11 +4,13 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 import type { DialectName } from '../db/dialect'
 import type { AppConfig } from './config.server'
+import type { PersonalDataCipher } from './services/personal-data.server'
 
 export type AppContext = {
   db: Kysely<Database>
   dialect: DialectName
   config: AppConfig
+  pii: PersonalDataCipher
   clientIp: string | null
   requestId: string
 }

@@ -12,6 +12,7 @@ import type { Database } from '../db/schema'
 import type { AppConfig } from './config.server'
 import type { AppContext } from './context.server'
 import { logger } from './logger.server'
+import { createPersonalDataCipher } from './services/personal-data.server'
 
 export interface ServerDeps {
   build: ServerBuild
@@ -23,6 +24,7 @@ export interface ServerDeps {
 }
 
 export function createHttpApp({ build, db, dialect, config, rootDir }: ServerDeps): express.Express {
+  const pii = createPersonalDataCipher(config.dataKey)
   const app = express()
   app.disable('x-powered-by')
   if (config.trustProxy) app.set('trust proxy', true)
@@ -57,6 +59,7 @@ export function createHttpApp({ build, db, dialect, config, rootDir }: ServerDep
         db,
         dialect,
         config,
+        pii,
         clientIp: req.ip ?? null,
         requestId: res.locals.requestId as string,
       }),

@@ -79,7 +79,160 @@ export interface AreaTable {
   centre_lng: number | null
 }
 
+export interface MarketPlayerTable {
+  id: Generated<number>
+  uscc: string | null
+  kind: 'enterprise' | 'household'
+  name: string
+  /** Pinyin initials of the name, for searches such as `hnmy`. */
+  name_initials: string
+  legal_representative: string | null
+  owner: string | null
+  /** Normalised name + owner + address: how a household without a USCC is recognised. */
+  match_key: string | null
+  /** Personal data: AES-256-GCM ciphertext, an HMAC blind index for exact search, and the
+   * masked form shown by default. */
+  id_number_enc: string | null
+  id_number_hash: string | null
+  id_number_masked: string | null
+  phone_enc: string | null
+  phone_hash: string | null
+  phone_masked: string | null
+  industry: string | null
+  industry_code: string | null
+  employees: number | null
+  revenue_yuan: number | null
+  assets_yuan: number | null
+  /** The size class in force: the override when there is one, else the computed class. */
+  size_class: string | null
+  size_class_computed: string | null
+  /** JSON Message: why the computed class is what it is. */
+  size_class_basis: string | null
+  /** Set when a person overrode the computed class, saying why. */
+  size_class_override_reason: string | null
+  registered_on: string | null
+  registration_status: string | null
+  address: string | null
+  area_code: string | null
+  /** The 9-digit township the area code lies in, when it names one. */
+  township_code: string | null
+  lat: number | null
+  lng: number | null
+  /** 1 when the position is the township's centre, not the player's own. */
+  position_approximate: Generated<number>
+  tax_grade: string | null
+  loan_history: 'none' | 'has_loan' | 'unknown'
+  loan_checked_on: string | null
+  /** The list that first brought the player in. */
+  source: string
+  /** The import job that brought the player in; null when entered by hand. */
+  import_job_id: number | null
+  org_unit_id: number
+  assigned_officer_id: number | null
+  campaign_status: string
+  /** `candidate`, `to_verify` or `not_candidate`, with its reasons as JSON Messages. */
+  candidate_status: string
+  candidate_reasons: string
+  created_at: string
+  updated_at: string
+}
+
+export interface PlayerAssignmentTable {
+  id: Generated<number>
+  player_id: number
+  officer_id: number | null
+  assigned_at: string
+  assigned_by: number | null
+  reason: string | null
+}
+
+export type ImportJobStatus =
+  | 'uploaded'
+  | 'previewing'
+  | 'needs_mapping'
+  | 'previewed'
+  | 'queued'
+  | 'running'
+  | 'done'
+  | 'failed'
+  | 'cancelled'
+
+export interface ImportJobTable {
+  id: Generated<number>
+  source: string
+  file_name: string
+  file_path: string
+  file_bytes: number
+  format: string | null
+  encoding: string | null
+  org_unit_id: number
+  created_by: number | null
+  created_at: string
+  status: ImportJobStatus
+  accept_bad_check: Generated<number>
+  merge_households: Generated<number>
+  /** JSON: the header row as read. */
+  headers: string | null
+  /** JSON: the list column of each header position (or null to ignore it). */
+  mapping: string | null
+  total_rows: Generated<number>
+  /** Rows the preview counted: how a commit knows the rows left. */
+  expected_rows: number | null
+  rows_done: Generated<number>
+  /** The spreadsheet row of the last row committed: where a resumed job goes on. */
+  last_row: Generated<number>
+  inserted: Generated<number>
+  updated: Generated<number>
+  unchanged: Generated<number>
+  rejected: Generated<number>
+  warnings: Generated<number>
+  matches: Generated<number>
+  /** JSON Message when the job failed as a whole. */
+  error: string | null
+  claimed_by: string | null
+  heartbeat_at: string | null
+  started_at: string | null
+  finished_at: string | null
+}
+
+export interface ImportIssueTable {
+  id: Generated<number>
+  job_id: number
+  row: number
+  severity: 'rejected' | 'warning' | 'match'
+  /** JSON: [{ column, message }] */
+  issues: string
+  /** JSON: the row's cells as read, for the download of rejected rows. */
+  cells: string | null
+  /** For a household match: the existing player it matched. */
+  player_id: number | null
+}
+
+export interface ImportMappingTable {
+  source: string
+  header: string
+  field: string
+  updated_at: string
+}
+
+export interface PlayerSourceTable {
+  id: Generated<number>
+  player_id: number
+  source: string
+  import_job_id: number | null
+  row: number | null
+  at: string
+  /** JSON: the fields this list set or changed, personal data masked. */
+  said: string
+}
+
 export interface Database {
+  market_players: MarketPlayerTable
+  player_assignments: PlayerAssignmentTable
+  import_jobs: ImportJobTable
+  import_issues: ImportIssueTable
+  import_mappings: ImportMappingTable
+  player_sources: PlayerSourceTable
   org_units: OrgUnitTable
   users: UserTable
   sessions: SessionTable
@@ -98,3 +251,6 @@ export type AuditEntry = Selectable<AuditLogTable>
 export type NewAuditEntry = Insertable<AuditLogTable>
 export type Area = Selectable<AreaTable>
 export type NewArea = Insertable<AreaTable>
+export type MarketPlayer = Selectable<MarketPlayerTable>
+export type NewMarketPlayer = Insertable<MarketPlayerTable>
+export type ImportJob = Selectable<ImportJobTable>

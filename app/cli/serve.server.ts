@@ -8,6 +8,7 @@ import { DEMO_PASSWORD, isDatabaseEmpty, seedDatabase } from '../../db/seed/inde
 import { loadConfig } from '../config.server'
 import { logger, setLogLevel } from '../logger.server'
 import { createHttpApp } from '../server.server'
+import { createPersonalDataCipher } from '../services/personal-data.server'
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -20,7 +21,7 @@ async function main() {
   let seeded = false
   if (process.env.WANQI_SEED !== 'none' && (await isDatabaseEmpty(db))) {
     console.log('Empty database: seeding the demo county (one time)…')
-    await seedDatabase(db, { scale: 'county', seed: 1, log: (m) => console.log('  ' + m) })
+    await seedDatabase(db, { scale: 'county', seed: 1, pii: createPersonalDataCipher(config.dataKey), log: (m) => console.log('  ' + m) })
     seeded = true
   }
 

@@ -12,12 +12,14 @@ export type Permission =
   | 'branch:view' // see the people and progress of an org subtree
   | 'bank:view' // see the whole bank
   | 'personal-data:unmask'
+  | 'players:edit' // enter and correct market players by hand, override a size class
+  | 'imports:run' // upload and commit lists
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   officer: [],
-  manager: ['branch:view', 'personal-data:unmask'],
+  manager: ['branch:view', 'personal-data:unmask', 'players:edit', 'imports:run'],
   hq: ['branch:view', 'bank:view'],
-  admin: ['branch:view', 'bank:view', 'org:manage', 'users:manage', 'personal-data:unmask'],
+  admin: ['branch:view', 'bank:view', 'org:manage', 'users:manage', 'personal-data:unmask', 'players:edit', 'imports:run'],
 }
 
 export function can(role: Role, permission: Permission): boolean {

@@ -1,6 +1,12 @@
 import type { Messages } from './index'
 
+import { playerEn } from './player.en'
+import { registryEn } from './registry.en'
+import { fileEn } from './file.en'
+
 export const en: Messages = {
+  ...playerEn,
+  ...registryEn,
   'app.name': 'Wanqi',
   'app.tagline': 'Banks into ten thousand enterprises · visits and first loans',
   'lang.switch': '中文',
@@ -105,4 +111,5 @@ export const en: Messages = {
   'error.server': 'The server ran into an error; it has been logged. Please try again later.',
   'error.badRequest': 'The request was not valid.',
   'error.requestId': 'Request id: {id}',
+  ...fileEn,
 }

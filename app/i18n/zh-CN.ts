@@ -1,5 +1,11 @@
 // 简体中文（默认语言）。Keys are shared with en.ts; the type check keeps the two in step.
+import { playerZhCN } from './player.zh-CN'
+import { registryZhCN } from './registry.zh-CN'
+import { fileZhCN } from './file.zh-CN'
+
 export const zhCN = {
+  ...playerZhCN,
+  ...registryZhCN,
   'app.name': '万企通',
   'app.tagline': '百行进万企 · 走访与首贷服务',
   'lang.switch': 'English',
@@ -104,4 +110,5 @@ export const zhCN = {
   'error.server': '服务器出现错误，已记录。请稍后再试。',
   'error.badRequest': '请求有误。',
   'error.requestId': '请求编号：{id}',
+  ...fileZhCN,
 } as const

@@ -1,6 +1,7 @@
 // `npm run db:seed -- --scale county|province [--seed N] [--reset]`
 import { parseArgs } from 'node:util'
-import { resolveDatabaseUrl } from '../../app/config.server'
+import { loadConfig } from '../../app/config.server'
+import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { openDatabase } from '../connection.server'
 import { migrateToLatest, resetDatabase } from '../migrate.server'
 import { seedDatabase, type Scale } from '../seed/index'
@@ -22,12 +23,18 @@ if (!Number.isInteger(seed)) {
   process.exit(2)
 }
 
-const { db, location } = openDatabase(resolveDatabaseUrl(process.env.DATABASE_URL))
+const config = loadConfig()
+const { db, location } = openDatabase(config.databaseUrl)
 const started = Date.now()
 try {
   if (values.reset) await resetDatabase(db)
   await migrateToLatest(db)
-  const summary = await seedDatabase(db, { scale: values.scale as Scale, seed, log: (m) => console.error(m) })
+  const summary = await seedDatabase(db, {
+    scale: values.scale as Scale,
+    seed,
+    pii: createPersonalDataCipher(config.dataKey),
+    log: (m) => console.error(m),
+  })
   console.log(JSON.stringify({ database: location, scale: values.scale, seed, ...summary, seconds: (Date.now() - started) / 1000 }))
 } catch (error) {
   console.error(`seed failed: ${(error as Error).message}${values.reset ? '' : ' (use --reset to start from an empty database)'}`)

@@ -2,7 +2,9 @@
 // works under tsx, in the Remix server bundle and in tests.
 import type { Migration } from 'kysely'
 import * as m0001 from './0001-foundation'
+import * as m0002 from './0002-market-players'
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
+  '0002-market-players': m0002,
 }

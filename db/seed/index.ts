@@ -8,7 +8,9 @@ import { createUser } from '../../app/services/users.server'
 import type { Database, NewArea, OrgUnitKind, Role } from '../schema'
 import { boxBoundary, townshipAreas, type Box } from './geography'
 import { OUTLET_NAMES, TOWNSHIP_NAMES, personName } from './names'
+import { seedPlayers, type PlayerPlacement } from './players'
 import { createRandom, type Random } from './random'
+import type { PersonalDataCipher } from '../../app/services/personal-data.server'
 
 export const DEMO_PASSWORD = 'wanqi-demo'
 export type Scale = 'county' | 'province'
@@ -16,13 +18,18 @@ export type Scale = 'county' | 'province'
 export interface SeedOptions {
   scale: Scale
   seed: number
+  /** Encrypts the players' personal data, as the app will read it (DATA_KEY). */
+  pii: PersonalDataCipher
   log?: (message: string) => void
+  /** Fewer players than the scale's own number, for tests. */
+  players?: number
 }
 
 export interface SeedSummary {
   areas: number
   orgUnits: number
   users: number
+  players: number
 }
 
 export async function isDatabaseEmpty(db: Kysely<Database>): Promise<boolean> {
@@ -64,7 +71,16 @@ export async function seedDatabase(db: Kysely<Database>, options: SeedOptions): 
     if (done % 500 === 0) log(`users: ${done} of ${plan.users.length}`)
   })
   log(`users: ${plan.users.length}`)
-  return { areas: plan.areas.length, orgUnits: plan.orgUnits.length, users: plan.users.length }
+
+  const officers = await db.selectFrom('users').select(['id', 'org_unit_id']).where('role', '=', 'officer').orderBy('id').execute()
+  const placements: PlayerPlacement[] = plan.areas
+    .filter((a) => a.level === 'township')
+    .map((township) => {
+      const orgUnitId = ids.get(plan.outletOf(township.code))!
+      return { township, orgUnitId, officerIds: officers.filter((o) => o.org_unit_id === orgUnitId).map((o) => o.id) }
+    })
+  const players = await seedPlayers(db, rng, options.pii, placements, options.players ?? plan.players, log)
+  return { areas: plan.areas.length, orgUnits: plan.orgUnits.length, users: plan.users.length, players }
 }
 
 interface PlannedUnit {
@@ -85,6 +101,9 @@ interface Plan {
   areas: NewArea[]
   orgUnits: PlannedUnit[]
   users: PlannedUser[]
+  players: number
+  /** The code of the outlet that serves a township. */
+  outletOf: (townshipCode: string) => string
 }
 
 const HQ: PlannedUnit = { code: 'HQ', name: '万企示范银行总行', kind: 'hq', parent: null }
@@ -127,7 +146,15 @@ function countyPlan(rng: Random): Plan {
     kind: 'outlet',
     parent: subBranch.code,
   }))
-  return { areas, orgUnits: [HQ, branch, subBranch, ...outlets], users: staff(rng, outlets, 40) }
+  const townships = areas.filter((a) => a.level === 'township').map((a) => a.code)
+  return {
+    areas,
+    orgUnits: [HQ, branch, subBranch, ...outlets],
+    users: staff(rng, outlets, 40),
+    players: 20_000,
+    // 13 townships among 5 outlets, in order.
+    outletOf: (code) => outlets[Math.floor((townships.indexOf(code) * outlets.length) / townships.length)].code,
+  }
 }
 
 /** A province: 17 cities, 100 counties of 13 townships; 300 outlets, 2,000 officers. */
@@ -177,7 +204,19 @@ function provincePlan(rng: Random): Plan {
       outlets.push(outlet)
     }
   }
-  return { areas, orgUnits, users: staff(rng, outlets, 2000) }
+  return {
+    areas,
+    orgUnits,
+    users: staff(rng, outlets, 2000),
+    players: 1_000_000,
+    // Each county's sub-branch has three outlets; its 13 townships are shared among them.
+    outletOf: (code) => {
+      const county = areas.find((a) => a.code === code.slice(0, 6))!
+      const k = areas.filter((a) => a.level === 'county').indexOf(county)
+      const townshipIndex = Number(code.slice(6)) % 13
+      return `S${String(k + 1).padStart(3, '0')}-${1 + Math.floor((townshipIndex * 3) / 13)}`
+    },
+  }
 }
 
 async function insertAreas(db: Kysely<Database>, areas: NewArea[]) {

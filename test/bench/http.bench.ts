@@ -2,7 +2,8 @@
 // Remix route on the same server (no database, no session), measured in the same run.
 import { DEMO_PASSWORD, seedDatabase } from '../../db/seed/index'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { Client, startTestServer, type TestServer } from '../support/test-server'
+import { Client, TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'
+import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { ensureBuild, runLoad, type Benchmark, type LoadResult } from './harness'
 
 const CONNECTIONS = 10
@@ -34,7 +35,7 @@ export const benchmark: Benchmark = {
     try {
       database = await createTestDatabase()
       log(`seeding the demo county (${database.dialect})`)
-      await seedDatabase(database.db, { scale: 'county', seed: 1 })
+      await seedDatabase(database.db, { scale: 'county', seed: 1, pii: createPersonalDataCipher(TEST_DATA_KEY) })
       server = await startTestServer(database)
 
       const cookies = new Map<string, string>()

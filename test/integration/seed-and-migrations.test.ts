@@ -4,6 +4,10 @@ import { migrations } from '../../db/migrations/index'
 import { DEMO_PASSWORD, isDatabaseEmpty, seedDatabase } from '../../db/seed/index'
 import { signIn } from '../../app/services/sessions.server'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
+import { createPersonalDataCipher } from '../../app/services/personal-data.server'
+import { TEST_DATA_KEY } from '../support/test-server'
+
+const pii = createPersonalDataCipher(TEST_DATA_KEY)
 
 let t: TestDatabase
 
@@ -25,8 +29,8 @@ describe('migrations', () => {
 
 describe('the demo county', () => {
   it('has 13 townships, 5 outlets, 40 officers with their managers, hq and admin', async () => {
-    const summary = await seedDatabase(t.db, { scale: 'county', seed: 7 })
-    expect(summary).toEqual({ areas: 16, orgUnits: 8, users: 47 })
+    const summary = await seedDatabase(t.db, { scale: 'county', seed: 7, pii, players: 300 })
+    expect(summary).toEqual({ areas: 16, orgUnits: 8, users: 47, players: 300 })
     const townships = await t.db.selectFrom('areas').selectAll().where('level', '=', 'township').execute()
     expect(townships).toHaveLength(13)
     expect(townships.every((a) => /^\d{9}$/.test(a.code) && a.boundary !== null)).toBe(true)
@@ -53,7 +57,7 @@ describe('the demo county', () => {
   })
 
   it('refuses to seed a database that already holds data', async () => {
-    await expect(seedDatabase(t.db, { scale: 'county', seed: 7 })).rejects.toThrow('already holds data')
+    await expect(seedDatabase(t.db, { scale: 'county', seed: 7, pii, players: 300 })).rejects.toThrow('already holds data')
   })
 
   it('is deterministic: the same seed gives the same people and places', async () => {
@@ -63,7 +67,7 @@ describe('the demo county', () => {
     })
     const other = await createTestDatabase()
     try {
-      await seedDatabase(other.db, { scale: 'county', seed: 7 })
+      await seedDatabase(other.db, { scale: 'county', seed: 7, pii, players: 300 })
       expect(await snapshot(other.db)).toEqual(await snapshot(t.db))
     } finally {
       await other.destroy()

@@ -1,5 +1,6 @@
 // The built app served over real HTTP on a free port, against a test database.
 import fs from 'node:fs'
+import os from 'node:os'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -7,6 +8,8 @@ import type { ServerBuild } from '@remix-run/node'
 import type { AppConfig } from '../../app/config.server'
 import { createHttpApp } from '../../app/server.server'
 import type { TestDatabase } from './test-db'
+
+export const TEST_DATA_KEY = Buffer.alloc(32, 7).toString('base64url')
 
 export const ROOT = path.resolve(import.meta.dirname, '../..')
 
@@ -20,10 +23,13 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     port: 0,
     databaseUrl: 'unused',
     sessionSecret: 'test-secret',
+    dataKey: TEST_DATA_KEY,
+    uploadDir: path.join(os.tmpdir(), 'wanqi-test-uploads'),
     sessionIdleMinutes: 120,
     sessionMaxHours: 12,
     trustProxy: false,
     logLevel: 'error',
+    mapTiles: 'none',
     ...overrides,
   }
 }

@@ -1,0 +1,70 @@
+// The market player as the rules see it: the words PRODUCT.md uses, no database.
+import type { Message } from '../i18n/index'
+
+export const PLAYER_KINDS = ['enterprise', 'household'] as const
+export type PlayerKind = (typeof PLAYER_KINDS)[number]
+
+export const REGISTRATION_STATUSES = ['active', 'abnormal', 'deregistered'] as const
+export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number]
+
+/** Tax credit grade; `null` where unknown. */
+export const TAX_GRADES = ['A', 'B', 'M', 'C', 'D'] as const
+export type TaxGrade = (typeof TAX_GRADES)[number]
+
+export const LOAN_HISTORIES = ['none', 'has_loan', 'unknown'] as const
+export type LoanHistory = (typeof LOAN_HISTORIES)[number]
+
+export const SIZE_CLASSES = ['micro', 'small', 'medium', 'large'] as const
+export type SizeClass = (typeof SIZE_CLASSES)[number]
+
+export const CAMPAIGN_STATUSES = ['not_visited', 'visited', 'need_found', 'referred', 'financed', 'no_need'] as const
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number]
+
+/** GB/T 4754-2017 sections, A to T. */
+export const INDUSTRY_SECTIONS = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T'] as const
+export type IndustrySection = (typeof INDUSTRY_SECTIONS)[number]
+
+/**
+ * One player's data as a list or a form states it. `null` means "not stated": an update
+ * never overwrites a known value with it. Money is integer yuan (lists give 万元).
+ */
+export interface PlayerFields {
+  uscc: string | null
+  name: string
+  kind: PlayerKind
+  legalRepresentative: string | null
+  owner: string | null
+  /** Clear text here; encrypted before it is stored. */
+  idNumber: string | null
+  /** 11 digits, `+86` stripped; encrypted before it is stored. */
+  phone: string | null
+  industry: IndustrySection | null
+  /** A finer GB/T 4754 code when the list gives one (`5211`, `F52`), for size rules. */
+  industryCode: string | null
+  employees: number | null
+  revenueYuan: number | null
+  assetsYuan: number | null
+  /** YYYY-MM-DD */
+  registeredOn: string | null
+  registrationStatus: RegistrationStatus | null
+  address: string | null
+  /** GB/T 2260 code as given: 6, 9 or 12 digits. */
+  areaCode: string | null
+  lat: number | null
+  lng: number | null
+  taxGrade: TaxGrade | null
+  loanHistory: LoanHistory | null
+  /** YYYY-MM-DD */
+  loanCheckedOn: string | null
+}
+
+/** The fields a list column can fill (the keys of PlayerFields, plus `kindLabel`). */
+export type PlayerField = keyof PlayerFields
+
+/** A problem with one cell of one row: which field, and what is wrong, in words. */
+export interface RowIssue {
+  field: PlayerField
+  message: Message
+}
+
+export type RowResult = { ok: true; fields: PlayerFields; warnings: RowIssue[] } | { ok: false; errors: RowIssue[]; warnings: RowIssue[] }

@@ -1,0 +1,27 @@
+// Searching and matching market player names: pinyin initials, and a folded form for de-duplication.
+import { pinyin } from 'pinyin-pro'
+
+/**
+ * Lower-case pinyin initials of a name, letters and digits kept, everything else dropped:
+ * `河南金穗面业有限公司` → `hnjsmyyxgs`, so an officer can type `jsmy` to find it.
+ * pinyin-pro reads polyphones from their word (`重庆` → `cq`, `银行` → `yh`).
+ */
+export function nameInitials(name: string): string {
+  const text = name.normalize('NFKC')
+  if (text === '') return ''
+  return pinyin(text, { pattern: 'first', toneType: 'none', type: 'array' })
+    .join('')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')
+}
+
+/**
+ * A name folded for comparing two spellings of the same household: full-width to half-width
+ * (NFKC), no whitespace, punctuation or symbols, lower-case. `张三 小吃（店）` = `张三小吃(店)`.
+ */
+export function normaliseForMatch(text: string): string {
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s\p{P}\p{S}\p{C}]/gu, '')
+}

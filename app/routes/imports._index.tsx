@@ -1,0 +1,139 @@
+// Imports: upload a list, and the jobs run so far with their outcome.
+import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
+import {
+  data,
+  redirect,
+  unstable_composeUploadHandlers as composeUploadHandlers,
+  unstable_createFileUploadHandler as createFileUploadHandler,
+  unstable_createMemoryUploadHandler as createMemoryUploadHandler,
+  unstable_parseMultipartFormData as parseMultipartFormData,
+  MaxPartSizeExceededError,
+  type NodeOnDiskFile,
+} from '@remix-run/node'
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { ErrorList, SelectField } from '../components/field'
+import { actorOf, requirePermission, userScope } from '../guards.server'
+import type { Message } from '../i18n/index'
+import { useT } from '../i18n/use-t'
+import { IMPORT_SOURCES, createImportJob, listImportJobs, type ImportSource } from '../services/import/import-jobs.server'
+import { DEFAULT_LIMITS } from '../services/import/read-table.server'
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, context, 'imports:run')
+  return { jobs: await listImportJobs(context.db, userScope(user)), maxMb: Math.round(DEFAULT_LIMITS.maxBytes / 1024 / 1024) }
+}
+
+type ActionData = { formError: Message }
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requirePermission(request, context, 'imports:run')
+  fs.mkdirSync(context.config.uploadDir, { recursive: true })
+  const upload = composeUploadHandlers(
+    createFileUploadHandler({
+      directory: context.config.uploadDir,
+      maxPartSize: DEFAULT_LIMITS.maxBytes,
+      avoidFileConflicts: true,
+      file: () => `${Date.now()}-${crypto.randomBytes(6).toString('hex')}.upload`,
+    }),
+    createMemoryUploadHandler({ maxPartSize: 10_000 }),
+  )
+  let form: FormData
+  try {
+    form = await parseMultipartFormData(request, upload)
+  } catch (error) {
+    if (error instanceof MaxPartSizeExceededError) {
+      const maxMb = Math.round(DEFAULT_LIMITS.maxBytes / 1024 / 1024)
+      return data<ActionData>({ formError: { key: 'file.tooLarge', params: { sizeMb: `>${maxMb}`, maxMb } } }, { status: 413 })
+    }
+    throw error
+  }
+  const source = form.get('source')
+  const file = form.get('file') as NodeOnDiskFile | string | null
+  if (!file || typeof file === 'string' || file.size === 0) {
+    if (file && typeof file !== 'string') await fs.promises.rm(file.getFilePath(), { force: true })
+    return data<ActionData>({ formError: { key: file && typeof file !== 'string' ? 'file.empty' : 'import.chooseFile' } as Message }, { status: 400 })
+  }
+  if (!(IMPORT_SOURCES as readonly string[]).includes(String(source))) {
+    await fs.promises.rm(file.getFilePath(), { force: true })
+    return data<ActionData>({ formError: { key: 'import.chooseSource' } }, { status: 400 })
+  }
+  const id = await createImportJob(context.db, actorOf(user, context), {
+    source: source as ImportSource,
+    fileName: file.name,
+    filePath: file.getFilePath(),
+    fileBytes: file.size,
+    orgUnitId: user.orgUnitId,
+  })
+  return redirect(`/imports/${id}`)
+}
+
+export default function Imports() {
+  const { jobs, maxMb } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>() as ActionData | undefined
+  const t = useT()
+  const busy = useNavigation().state === 'submitting'
+  return (
+    <div className="stack">
+      <h1>{t('nav.imports')}</h1>
+      <section className="card">
+        <h2>{t('import.upload')}</h2>
+        <Form method="post" encType="multipart/form-data" className="form-grid">
+          <ErrorList errors={result?.formError ? [result.formError] : null} />
+          <SelectField label={t('import.source')} name="source" options={IMPORT_SOURCES.map((s) => ({ value: s, label: t(`source.${s}`) }))} />
+          <div className="field">
+            <label htmlFor="file">{t('import.file')}</label>
+            <input id="file" name="file" type="file" required accept=".csv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" />
+            <p className="muted small">{t('import.fileHint', { maxMb })}</p>
+          </div>
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? t('import.uploading') : t('import.uploadAndPreview')}
+          </button>
+        </Form>
+      </section>
+      <section className="card">
+        <h2>{t('import.jobs')}</h2>
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>#</th>
+                <th>{t('import.file')}</th>
+                <th>{t('import.source')}</th>
+                <th>{t('table.status')}</th>
+                <th className="num">{t('import.rows')}</th>
+                <th className="num">{t('import.inserted')}</th>
+                <th className="num">{t('import.updated')}</th>
+                <th className="num">{t('import.rejected')}</th>
+                <th>{t('table.orgUnit')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {jobs.map((j) => (
+                <tr key={j.id}>
+                  <td>
+                    <Link to={`/imports/${j.id}`}>#{j.id}</Link>
+                  </td>
+                  <td>
+                    <Link to={`/imports/${j.id}`}>{j.fileName}</Link>
+                    <div className="muted small">
+                      {j.createdAt.slice(0, 16).replace('T', ' ')} · {j.byName ?? '—'}
+                    </div>
+                  </td>
+                  <td>{t(`source.${j.source as 'tax'}`)}</td>
+                  <td>{t(`importStatus.${j.status}`)}</td>
+                  <td className="num">{j.totalRows}</td>
+                  <td className="num">{j.inserted}</td>
+                  <td className="num">{j.updated}</td>
+                  <td className="num">{j.rejected}</td>
+                  <td>{j.orgName}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </div>
+  )
+}

@@ -1,0 +1,222 @@
+// One market player: everything known, where it sits, who looks after it, which lists said
+// what. Personal data masked unless revealed by a role allowed to (and then audited).
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from '@remix-run/node'
+import { data } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import leafletStyles from 'leaflet/dist/leaflet.css'
+import { z } from 'zod'
+import { ErrorList, Field, SelectField } from '../components/field'
+import { ClientOnly } from '../components/hydrated'
+import { PlayerMap } from '../components/player-map.client'
+import { choice, parseForm, requiredText, type FieldErrors } from '../forms'
+import { industrySectionName } from '../domain/industry'
+import { SIZE_CLASSES } from '../domain/market-player'
+import { tileLayerFor } from '../domain/map-tiles'
+import { can } from '../domain/roles'
+import { actorOf, notFound, requirePermission, requireUser, userScope } from '../guards.server'
+import { idParam, toFormError } from '../http.server'
+import type { Message } from '../i18n/index'
+import { useLocale, useT, useTranslateMessage } from '../i18n/use-t'
+import { getPlayer, getPlayerContext, overrideSizeClass, revealPersonalData } from '../services/players.server'
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: leafletStyles }]
+
+export const overrideSchema = z.object({ intent: z.literal('override'), sizeClass: choice(SIZE_CLASSES), reason: requiredText(200) })
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context)
+  const player = await getPlayer(context.db, userScope(user), idParam(params.id))
+  if (!player) throw notFound()
+  const more = await getPlayerContext(context.db, player)
+  const { phone_enc: _p, id_number_enc: _i, phone_hash: _ph, id_number_hash: _ih, match_key: _m, ...shown } = player
+  return {
+    player: shown,
+    ...more,
+    tiles: tileLayerFor(context.config.mapTiles),
+    canUnmask: can(user.role, 'personal-data:unmask'),
+    canEdit: can(user.role, 'players:edit'),
+  }
+}
+
+type ActionData = { revealed?: { phone: string | null; idNumber: string | null }; errors?: FieldErrors; formError?: Message; done?: Message }
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const id = idParam(params.id)
+  const form = await request.formData()
+  const intent = form.get('intent')
+  try {
+    if (intent === 'unmask') {
+      const user = await requirePermission(request, context, 'personal-data:unmask')
+      return { revealed: await revealPersonalData(context.db, actorOf(user, context), context.pii, userScope(user), id) } satisfies ActionData
+    }
+    const user = await requirePermission(request, context, 'players:edit')
+    if (intent === 'clear-override') {
+      await overrideSizeClass(context.db, actorOf(user, context), userScope(user), id, null)
+      return { done: { key: 'player.overrideCleared' } } satisfies ActionData
+    }
+    const parsed = parseForm(form, overrideSchema)
+    if (!parsed.ok) return data<ActionData>({ errors: parsed.errors }, { status: 400 })
+    await overrideSizeClass(context.db, actorOf(user, context), userScope(user), id, parsed.data)
+    return { done: { key: 'player.overridden' } } satisfies ActionData
+  } catch (error) {
+    const { status, formError } = toFormError(error)
+    if (status === 404) throw notFound()
+    return data<ActionData>({ formError }, { status })
+  }
+}
+
+export default function PlayerPage() {
+  const { player, orgUnit, officer, township, assignments, sources, tiles, canUnmask, canEdit } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>() as ActionData | undefined
+  const t = useT()
+  const tm = useTranslateMessage()
+  const locale = useLocale()
+  const candidateReasons = JSON.parse(player.candidate_reasons) as Message[]
+  const sizeBasis = player.size_class_basis ? (JSON.parse(player.size_class_basis) as Message) : null
+  const yuan = (v: number | null) => (v === null ? null : `${(v / 10_000).toLocaleString(locale, { maximumFractionDigits: 2 })} ${t('player.tenThousandYuan')}`)
+  const facts: [string, React.ReactNode][] = [
+    [t('player.kind'), t(`kind.${player.kind}`)],
+    [t('column.uscc'), player.uscc],
+    [t('column.legalRepresentative'), player.legal_representative],
+    [t('column.owner'), player.owner],
+    [t('column.phone'), result?.revealed ? result.revealed.phone : player.phone_masked],
+    [t('column.idNumber'), result?.revealed ? result.revealed.idNumber : player.id_number_masked],
+    [t('player.industry'), player.industry ? `${player.industry} ${industrySectionName(player.industry as 'A', locale)}${player.industry_code ? ` (${player.industry_code})` : ''}` : null],
+    [t('column.employees'), player.employees],
+    [t('column.revenue'), yuan(player.revenue_yuan)],
+    [t('column.assets'), yuan(player.assets_yuan)],
+    [t('column.registeredOn'), player.registered_on],
+    [t('column.registrationStatus'), player.registration_status ? t(`registrationStatus.${player.registration_status as 'active'}`) : null],
+    [t('column.taxGrade'), player.tax_grade],
+    [t('column.loanHistory'), t(`loanHistory.${player.loan_history}`)],
+    [t('column.loanCheckedOn'), player.loan_checked_on],
+    [t('column.address'), player.address],
+    [t('player.township'), township ? `${township.name} (${township.code})` : player.area_code],
+    [t('table.orgUnit'), orgUnit?.name],
+    [t('player.officer'), officer?.name ?? t('player.unassigned')],
+    [t('player.campaignStatus'), t(`campaignStatus.${player.campaign_status as 'visited'}`)],
+    [t('player.source'), t(`source.${player.source as 'tax'}`)],
+  ]
+
+  return (
+    <div className="stack">
+      <p>
+        <Link to="/players">← {t('nav.players')}</Link>
+      </p>
+      <div className="title-row">
+        <h1>{player.name}</h1>
+        {canEdit ? (
+          <Link to={`/players/${player.id}/edit`} className="button-link">
+            {t('users.edit')}
+          </Link>
+        ) : null}
+      </div>
+      {result?.done ? <p className="notice" role="status">{tm(result.done)}</p> : null}
+      <ErrorList errors={result?.formError ? [result.formError] : null} />
+
+      <section className="card" aria-labelledby="candidate">
+        <h2 id="candidate">
+          <span className={`badge candidate-${player.candidate_status}`}>{t(`candidateStatus.${player.candidate_status as 'candidate'}`)}</span>
+        </h2>
+        <ul className="reasons">
+          {candidateReasons.map((r, i) => (
+            <li key={i}>{tm(r)}</li>
+          ))}
+        </ul>
+      </section>
+
+      <div className="two-columns">
+        <section className="card" aria-labelledby="facts">
+          <h2 id="facts">{t('player.facts')}</h2>
+          <dl className="facts">
+            {facts.map(([label, value]) => (
+              <div key={label}>
+                <dt>{label}</dt>
+                <dd>{value === null || value === undefined || value === '' ? '—' : value}</dd>
+              </div>
+            ))}
+          </dl>
+          {canUnmask && !result?.revealed && (player.phone_masked || player.id_number_masked) ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="unmask" />
+              <button type="submit">{t('player.unmask')}</button>
+              <p className="muted small">{t('player.unmaskNote')}</p>
+            </Form>
+          ) : null}
+        </section>
+
+        <section className="card" aria-labelledby="where">
+          <h2 id="where">{t('player.where')}</h2>
+          {player.lat !== null && player.lng !== null ? (
+            <>
+              <ClientOnly fallback={<div className="player-map" />}>
+                {() => <PlayerMap lat={player.lat!} lng={player.lng!} label={player.name} approximate={player.position_approximate === 1} tiles={tiles} />}
+              </ClientOnly>
+              <p className="muted small">
+                {player.lat.toFixed(6)}, {player.lng.toFixed(6)} {player.position_approximate ? `· ${t('player.approximate')}` : ''}
+              </p>
+            </>
+          ) : (
+            <p className="muted">{t('player.noPosition')}</p>
+          )}
+        </section>
+      </div>
+
+      <section className="card" aria-labelledby="size">
+        <h2 id="size">
+          {t('player.sizeClass')}: {player.size_class ? t(`sizeClass.${player.size_class as 'micro'}`) : '—'}
+        </h2>
+        {sizeBasis ? <p className="muted">{tm(sizeBasis)}</p> : null}
+        {player.size_class_override_reason ? (
+          <p>
+            {t('player.overrideReason')}: {player.size_class_override_reason}
+            {player.size_class_computed ? ` (${t('player.computed')}: ${t(`sizeClass.${player.size_class_computed as 'micro'}`)})` : ''}
+          </p>
+        ) : null}
+        {canEdit ? (
+          <details>
+            <summary>{t('player.override')}</summary>
+            <Form method="post" className="form-grid">
+              <input type="hidden" name="intent" value="override" />
+              <SelectField label={t('player.sizeClass')} name="sizeClass" options={SIZE_CLASSES.map((s) => ({ value: s, label: t(`sizeClass.${s}`) }))} errors={result?.errors?.sizeClass} />
+              <Field label={t('player.overrideReason')} name="reason" required maxLength={200} errors={result?.errors?.reason} />
+              <button type="submit">{t('common.save')}</button>
+            </Form>
+            {player.size_class_override_reason ? (
+              <Form method="post">
+                <input type="hidden" name="intent" value="clear-override" />
+                <button type="submit" className="link-button">
+                  {t('player.clearOverride')}
+                </button>
+              </Form>
+            ) : null}
+          </details>
+        ) : null}
+      </section>
+
+      <section className="card" aria-labelledby="timeline">
+        <h2 id="timeline">{t('player.timeline')}</h2>
+        <ul className="audit">
+          {[
+            ...assignments.map((a) => ({
+              at: a.at,
+              text: `${t('player.assignedTo', { officer: a.officerName ?? t('player.unassigned') })}${a.byName ? ` · ${a.byName}` : ''}${a.reason ? ` · ${a.reason}` : ''}`,
+            })),
+            ...sources.map((s) => ({
+              at: s.at,
+              text: `${t(`source.${s.source as 'tax'}`)}${s.importJobId ? ` #${s.importJobId}${s.row ? ` ${t('player.row', { row: s.row })}` : ''}` : ''}: ${Object.keys(JSON.parse(s.said) as object)
+                .map((k) => t(`column.${k === 'revenueYuan' ? 'revenue' : k === 'assetsYuan' ? 'assets' : k === 'industryCode' ? 'industry' : k}` as 'column.uscc'))
+                .join('、')}`,
+            })),
+          ]
+            .sort((a, b) => b.at.localeCompare(a.at))
+            .map((e, i) => (
+              <li key={i}>
+                <time dateTime={e.at}>{e.at.replace('T', ' ').slice(0, 16)}</time> · {e.text}
+              </li>
+            ))}
+        </ul>
+      </section>
+    </div>
+  )
+}

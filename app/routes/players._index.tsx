@@ -1,0 +1,151 @@
+// The registry: every market player the user may see, searched, filtered and paged.
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
+import { CANDIDATE_STATUSES } from '../domain/first-lender'
+import { CAMPAIGN_STATUSES, INDUSTRY_SECTIONS, LOAN_HISTORIES, PLAYER_KINDS, SIZE_CLASSES, TAX_GRADES } from '../domain/market-player'
+import { can } from '../domain/roles'
+import { industrySectionName } from '../domain/industry'
+import { requireUser, userScope } from '../guards.server'
+import { useLocale, useT } from '../i18n/use-t'
+import { playerFilterFromSearch, playerSortFromSearch } from '../player-filter'
+import { listTownships } from '../services/areas.server'
+import { listPlayers } from '../services/players.server'
+import { listUsers } from '../services/users.server'
+import { SelectField } from '../components/field'
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context)
+  const scope = userScope(user)
+  const params = new URL(request.url).searchParams
+  const filter = playerFilterFromSearch(params)
+  const [page, townships, officers] = await Promise.all([
+    listPlayers(context.db, context.pii, scope, filter, { sort: playerSortFromSearch(params), cursor: params.get('cursor') }),
+    listTownships(context.db),
+    user.role === 'officer' ? Promise.resolve([]) : listUsers(context.db, scope, { role: 'officer', active: true }),
+  ])
+  return {
+    page,
+    townships: townships.map((t) => ({ code: t.code, name: t.name })),
+    officers: officers.map((o) => ({ id: o.id, name: `${o.name} (${o.orgName})` })),
+    canEdit: can(user.role, 'players:edit'),
+    isOfficer: user.role === 'officer',
+  }
+}
+
+export default function Players() {
+  const { page, townships, officers, canEdit, isOfficer } = useLoaderData<typeof loader>()
+  const t = useT()
+  const locale = useLocale()
+  const [params] = useSearchParams()
+  const any = { value: '', label: t('users.all') }
+  const nextParams = new URLSearchParams(params)
+  if (page.nextCursor) nextParams.set('cursor', page.nextCursor)
+  const firstParams = new URLSearchParams(params)
+  firstParams.delete('cursor')
+
+  return (
+    <div className="stack">
+      <div className="title-row">
+        <h1>{t('nav.players')}</h1>
+        {canEdit ? (
+          <Link to="/players/new" className="button-link">
+            {t('player.new')}
+          </Link>
+        ) : null}
+      </div>
+      <Form method="get" className="card filters" role="search">
+        <div className="field search-field">
+          <label htmlFor="q">{t('player.search')}</label>
+          <input id="q" name="q" type="search" defaultValue={params.get('q') ?? ''} placeholder={t('player.searchHint')} />
+        </div>
+        <details open={[...params.keys()].some((k) => k !== 'q' && k !== 'cursor')}>
+          <summary>{t('player.filters')}</summary>
+          <div className="form-grid">
+            <SelectField label={t('player.kind')} name="kind" defaultValue={params.get('kind') ?? ''} options={[any, ...PLAYER_KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) }))]} />
+            <SelectField label={t('player.township')} name="township" defaultValue={params.get('township') ?? ''} options={[any, ...townships.map((tw) => ({ value: tw.code, label: tw.name }))]} />
+            <SelectField
+              label={t('player.industry')}
+              name="industry"
+              defaultValue={params.get('industry') ?? ''}
+              options={[any, ...INDUSTRY_SECTIONS.map((s) => ({ value: s, label: `${s} ${industrySectionName(s, locale)}` }))]}
+            />
+            <SelectField label={t('player.sizeClass')} name="size" defaultValue={params.get('size') ?? ''} options={[any, ...SIZE_CLASSES.map((s) => ({ value: s, label: t(`sizeClass.${s}`) }))]} />
+            <SelectField
+              label={t('player.taxGrade')}
+              name="grade"
+              defaultValue={params.get('grade') ?? ''}
+              options={[any, ...TAX_GRADES.map((g) => ({ value: g, label: g })), { value: 'unknown', label: t('taxGrade.unknown') }]}
+            />
+            <SelectField label={t('player.loanHistory')} name="loan" defaultValue={params.get('loan') ?? ''} options={[any, ...LOAN_HISTORIES.map((l) => ({ value: l, label: t(`loanHistory.${l}`) }))]} />
+            <SelectField label={t('player.campaignStatus')} name="status" defaultValue={params.get('status') ?? ''} options={[any, ...CAMPAIGN_STATUSES.map((s) => ({ value: s, label: t(`campaignStatus.${s}`) }))]} />
+            <SelectField label={t('player.candidate')} name="candidate" defaultValue={params.get('candidate') ?? ''} options={[any, ...CANDIDATE_STATUSES.map((s) => ({ value: s, label: t(`candidateStatus.${s}`) }))]} />
+            {isOfficer ? null : (
+              <>
+                <SelectField label={t('player.officer')} name="officer" defaultValue={params.get('officer') ?? ''} options={[any, ...officers.map((o) => ({ value: o.id, label: o.name }))]} />
+                <div className="field checkbox-field">
+                  <label>
+                    <input type="checkbox" name="unassigned" value="1" defaultChecked={params.get('unassigned') === '1'} /> {t('player.unassigned')}
+                  </label>
+                </div>
+              </>
+            )}
+            <SelectField
+              label={t('player.sort')}
+              name="sort"
+              defaultValue={params.get('sort') ?? 'newest'}
+              options={[
+                { value: 'newest', label: t('player.sort.newest') },
+                { value: 'name', label: t('player.sort.name') },
+              ]}
+            />
+          </div>
+        </details>
+        <button type="submit" className="primary">
+          {t('common.search')}
+        </button>
+      </Form>
+
+      {page.rows.length === 0 ? (
+        <p className="card muted">{t('player.none')}</p>
+      ) : (
+        <ul className="player-list" aria-label={t('nav.players')}>
+          {page.rows.map((p) => (
+            <li key={p.id} className="card player-card">
+              <div className="player-card-head">
+                <Link to={`/players/${p.id}`} className="player-name">
+                  {p.name}
+                </Link>
+                <span className={`badge candidate-${p.candidateStatus}`}>{t(`candidateStatus.${p.candidateStatus as 'candidate'}`)}</span>
+              </div>
+              <div className="muted small">
+                {[
+                  t(`kind.${p.kind}`),
+                  p.uscc,
+                  p.owner ?? p.legalRepresentative,
+                  p.phoneMasked,
+                  p.townshipName,
+                  p.industry ? `${p.industry} ${industrySectionName(p.industry as 'A', locale)}` : null,
+                  p.sizeClass ? t(`sizeClass.${p.sizeClass as 'micro'}`) : null,
+                  p.taxGrade ? `${t('player.taxGrade')} ${p.taxGrade}` : null,
+                  t(`loanHistory.${p.loanHistory}`),
+                  t(`campaignStatus.${p.campaignStatus as 'visited'}`),
+                  p.officerName ?? (isOfficer ? null : t('player.unassigned')),
+                ]
+                  .filter(Boolean)
+                  .join(' · ')}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      <nav className="pager" aria-label={t('player.pages')}>
+        {params.get('cursor') ? <Link to={`?${firstParams}`}>{t('player.firstPage')}</Link> : <span />}
+        {page.nextCursor ? (
+          <Link to={`?${nextParams}`} rel="next">
+            {t('player.nextPage')}
+          </Link>
+        ) : null}
+      </nav>
+    </div>
+  )
+}

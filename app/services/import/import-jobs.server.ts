@@ -1,0 +1,535 @@
+// List imports: a job per uploaded file. The same pipeline serves the preview (nothing
+// written), the commit (batches of rows, each batch and the job's progress in one
+// transaction, so a job killed half way resumes after its last whole batch and never
+// applies a row twice) and the command line.
+import type { Kysely, Transaction } from 'kysely'
+import type { Database, ImportJob, MarketPlayer } from '../../../db/schema'
+import { AppError } from '../../app-error'
+import { recogniseHeaders, type ListColumn } from '../../domain/list-columns'
+import type { PlayerFields, RowIssue } from '../../domain/market-player'
+import { parsePlayerRow } from '../../domain/player-row'
+import type { Scope } from '../../domain/scope'
+import type { Message } from '../../i18n/index'
+import { loadTownshipCentres } from '../areas.server'
+import { recordAudit, type Actor, type Db } from '../audit.server'
+import { inScope } from '../scope.server'
+import type { PersonalDataCipher } from '../personal-data.server'
+import { matchKey, newPlayerColumns, playerChanges, type TownshipCentre } from '../player-record.server'
+import { openTable, TableError, type TableLimits } from './read-table.server'
+
+export const IMPORT_SOURCES = ['tax', 'market', 'bank', 'other'] as const
+export type ImportSource = (typeof IMPORT_SOURCES)[number]
+
+const BATCH_ROWS = 1000
+
+/** One problem with one row, as the preview, the download and the CLI show it. */
+export interface RowProblem {
+  column: string
+  message: Message
+}
+
+export interface ImportCounts {
+  totalRows: number
+  inserted: number
+  updated: number
+  unchanged: number
+  rejected: number
+  warnings: number
+  matches: number
+}
+
+export async function createImportJob(
+  db: Kysely<Database>,
+  actor: Actor,
+  input: { source: ImportSource; fileName: string; filePath: string; fileBytes: number; orgUnitId: number; acceptBadCheck?: boolean },
+): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const { id } = await trx
+      .insertInto('import_jobs')
+      .values({
+        source: input.source,
+        file_name: input.fileName.slice(0, 200),
+        file_path: input.filePath,
+        file_bytes: input.fileBytes,
+        org_unit_id: input.orgUnitId,
+        created_by: actor.id,
+        created_at: new Date().toISOString(),
+        status: 'uploaded',
+        accept_bad_check: input.acceptBadCheck ? 1 : 0,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await recordAudit(trx, actor, {
+      action: 'import.upload',
+      entityType: 'import_job',
+      entityId: id,
+      detail: { source: input.source, fileName: input.fileName, bytes: input.fileBytes },
+    })
+    return id
+  })
+}
+
+export async function getImportJob(db: Db, id: number): Promise<ImportJob | undefined> {
+  return db.selectFrom('import_jobs').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+/** The manager's answer for headers Wanqi did not recognise, remembered for the source. */
+export async function saveImportMapping(
+  db: Kysely<Database>,
+  actor: Actor,
+  jobId: number,
+  answers: Record<string, ListColumn | 'ignore'>,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const job = await getImportJob(trx, jobId)
+    if (!job) throw new AppError('not_found', 'error.notFound')
+    const now = new Date().toISOString()
+    for (const [header, field] of Object.entries(answers)) {
+      await trx
+        .insertInto('import_mappings')
+        .values({ source: job.source, header, field, updated_at: now })
+        .onConflict((oc) => oc.columns(['source', 'header']).doUpdateSet({ field, updated_at: now }))
+        .execute()
+    }
+    await trx.updateTable('import_jobs').set({ status: 'uploaded', error: null }).where('id', '=', jobId).execute()
+    await recordAudit(trx, actor, { action: 'import.mapping', entityType: 'import_job', entityId: jobId, detail: answers })
+  })
+}
+
+/** The manager commits a previewed job: it is queued for the runner. */
+export async function queueImportJob(
+  db: Kysely<Database>,
+  actor: Actor,
+  jobId: number,
+  options: { acceptBadCheck: boolean; mergeHouseholds: boolean },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('import_jobs')
+      .set({ status: 'queued', last_row: 0, accept_bad_check: options.acceptBadCheck ? 1 : 0, merge_households: options.mergeHouseholds ? 1 : 0 })
+      .where('id', '=', jobId)
+      .where('status', '=', 'previewed')
+      .executeTakeFirst()
+    if (Number(result.numUpdatedRows) === 0) throw new AppError('conflict', 'import.notPreviewed')
+    await recordAudit(trx, actor, { action: 'import.commit', entityType: 'import_job', entityId: jobId, detail: options })
+  })
+}
+
+type Mode = 'preview' | 'commit'
+
+export type RunResult =
+  | { status: 'failed'; error: Message; counts: ImportCounts }
+  | { status: 'needs_mapping'; unknown: { index: number; header: string }[]; counts: ImportCounts }
+  | { status: 'previewed' | 'done' | 'interrupted'; counts: ImportCounts }
+
+export interface RunOptions {
+  limits?: Partial<TableLimits>
+  onProgress?: (done: number, job: ImportCounts) => void
+  /** Stops a running job between batches (graceful shutdown); it resumes later. */
+  signal?: AbortSignal
+}
+
+/** Reads the file, checks every row, and records what a commit would do, writing no player. */
+export async function previewImportJob(db: Kysely<Database>, pii: PersonalDataCipher, jobId: number, options: RunOptions = {}) {
+  return runPipeline(db, pii, jobId, 'preview', options)
+}
+
+/** Applies the job's rows, resuming after the last committed batch. */
+export async function commitImportJob(db: Kysely<Database>, pii: PersonalDataCipher, jobId: number, options: RunOptions = {}) {
+  return runPipeline(db, pii, jobId, 'commit', options)
+}
+
+interface ParsedRow {
+  row: number
+  cells: string[]
+  result: ReturnType<typeof parsePlayerRow>
+}
+
+async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId: number, mode: Mode, options: RunOptions): Promise<RunResult> {
+  const job = await getImportJob(db, jobId)
+  if (!job) throw new AppError('not_found', 'error.notFound')
+  const resumeAfter = mode === 'commit' ? job.last_row : 0
+  const counts: ImportCounts =
+    mode === 'commit' && resumeAfter > 0
+      ? {
+          totalRows: job.rows_done,
+          inserted: job.inserted,
+          updated: job.updated,
+          unchanged: job.unchanged,
+          rejected: job.rejected,
+          warnings: job.warnings,
+          matches: job.matches,
+        }
+      : { totalRows: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, warnings: 0, matches: 0 }
+
+  const started = new Date().toISOString()
+  await db.transaction().execute(async (trx) => {
+    if (resumeAfter === 0) await trx.deleteFrom('import_issues').where('job_id', '=', jobId).execute()
+    await trx
+      .updateTable('import_jobs')
+      .set({
+        status: mode === 'preview' ? 'previewing' : 'running',
+        started_at: job.started_at ?? started,
+        error: null,
+        ...(resumeAfter === 0 ? zeroCounts() : {}),
+      })
+      .where('id', '=', jobId)
+      .execute()
+  })
+
+  let table
+  try {
+    table = await openTable(job.file_path, { fileName: job.file_name, limits: options.limits })
+  } catch (error) {
+    return fail(db, jobId, error, counts)
+  }
+  try {
+    const remembered = Object.fromEntries(
+      (await db.selectFrom('import_mappings').select(['header', 'field']).where('source', '=', job.source).execute()).map((m) => [
+        m.header,
+        m.field as ListColumn | 'ignore',
+      ]),
+    )
+    const recognised = recogniseHeaders(table.headers, remembered)
+    await db
+      .updateTable('import_jobs')
+      .set({ format: table.format, encoding: table.encoding, headers: JSON.stringify(table.headers), mapping: JSON.stringify(recognised.columns) })
+      .where('id', '=', jobId)
+      .execute()
+    if (recognised.duplicates.length > 0) {
+      return fail(db, jobId, new AppError('bad_request', 'import.duplicateColumns', { columns: recognised.duplicates.join(', ') }), counts)
+    }
+    if (recognised.unknown.length > 0 && mode === 'preview') {
+      await db.updateTable('import_jobs').set({ status: 'needs_mapping' }).where('id', '=', jobId).execute()
+      return { status: 'needs_mapping' as const, unknown: recognised.unknown, counts }
+    }
+    if (recognised.missing.length > 0) {
+      return fail(db, jobId, new AppError('bad_request', 'import.missingColumns', { columns: recognised.missing.join(', ') }), counts)
+    }
+
+    const columnHeader = (field: string) => {
+      const index = recognised.columns.indexOf(field as ListColumn)
+      return index >= 0 ? table.headers[index] : field
+    }
+    const centreOf = await loadTownshipCentres(db)
+    const context: BatchContext = {
+      db,
+      pii,
+      job,
+      mode,
+      centreOf,
+      columnHeader,
+      seen: new Map(),
+      counts,
+      acceptBadCheck: job.accept_bad_check === 1,
+      mergeHouseholds: job.merge_households === 1,
+      today: new Date().toISOString().slice(0, 10),
+    }
+
+    let batch: ParsedRow[] = []
+    for await (const { row, cells } of table.rows) {
+      if (row <= resumeAfter) continue
+      const byColumn: Partial<Record<ListColumn, string>> = {}
+      recognised.columns.forEach((column, i) => {
+        if (column) byColumn[column] = cells[i] ?? ''
+      })
+      batch.push({ row, cells, result: parsePlayerRow(byColumn, { acceptBadCheck: context.acceptBadCheck, today: context.today }) })
+      if (batch.length >= BATCH_ROWS) {
+        await applyBatch(context, batch)
+        batch = []
+        options.onProgress?.(counts.totalRows, counts)
+        if (options.signal?.aborted) {
+          await db.updateTable('import_jobs').set({ status: mode === 'commit' ? 'queued' : 'uploaded' }).where('id', '=', jobId).execute()
+          return { status: 'interrupted' as const, counts }
+        }
+      }
+    }
+    if (batch.length > 0) await applyBatch(context, batch)
+    options.onProgress?.(counts.totalRows, counts)
+
+    if (counts.totalRows === 0 && resumeAfter === 0) return fail(db, jobId, new AppError('bad_request', 'import.headersOnly'), counts)
+    const status = mode === 'preview' ? 'previewed' : 'done'
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('import_jobs')
+        .set({
+          status,
+          finished_at: mode === 'commit' ? new Date().toISOString() : null,
+          ...(mode === 'preview' ? { expected_rows: counts.totalRows } : {}),
+        })
+        .where('id', '=', jobId)
+        .execute()
+      if (mode === 'commit') {
+        await recordAudit(trx, { id: job.created_by, username: null, ip: null }, {
+          action: 'import.done',
+          entityType: 'import_job',
+          entityId: jobId,
+          detail: counts,
+        })
+      }
+    })
+    return { status: status as 'previewed' | 'done', counts }
+  } catch (error) {
+    return fail(db, jobId, error, counts)
+  } finally {
+    await table.close()
+  }
+}
+
+function zeroCounts() {
+  return { total_rows: 0, rows_done: 0, last_row: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, warnings: 0, matches: 0 }
+}
+
+async function fail(db: Kysely<Database>, jobId: number, error: unknown, counts: ImportCounts): Promise<RunResult> {
+  let message: Message
+  if (error instanceof TableError) message = { key: error.code, params: error.params } as Message
+  else if (error instanceof AppError) message = { key: error.messageKey, params: error.params } as Message
+  else throw error
+  await db
+    .updateTable('import_jobs')
+    .set({ status: 'failed', error: JSON.stringify(message), finished_at: new Date().toISOString() })
+    .where('id', '=', jobId)
+    .execute()
+  return { status: 'failed', error: message, counts }
+}
+
+interface BatchContext {
+  db: Kysely<Database>
+  pii: PersonalDataCipher
+  job: ImportJob
+  mode: Mode
+  centreOf: (township: string) => TownshipCentre | undefined
+  columnHeader: (field: string) => string
+  /** Preview only (nothing is written to find them by): the first row of each player in
+   * the file, by a hash of its key, so a player named twice counts once. */
+  seen: Map<number, number>
+  counts: ImportCounts
+  acceptBadCheck: boolean
+  mergeHouseholds: boolean
+  today: string
+}
+
+type Issue = { row: number; severity: 'rejected' | 'warning' | 'match'; issues: RowProblem[]; cells: string[] | null; playerId: number | null }
+
+async function applyBatch(ctx: BatchContext, batch: ParsedRow[]) {
+  const { db, job } = ctx
+  const keys = batch.flatMap((r) => (r.result.ok ? [keyOf(r.result.fields)] : [])).filter((k): k is string => k !== null)
+  const problems = (list: RowIssue[]): RowProblem[] => list.map((i) => ({ column: ctx.columnHeader(i.field), message: i.message }))
+  const counts = { ...ctx.counts }
+  const issues: Issue[] = []
+
+  await db.transaction().execute(async (trx) => {
+    const existing = await findExisting(trx, keys)
+    // New players of this batch, by key: the first row inserts, later rows fill it in.
+    const pending = new Map<string, { row: number; fields: PlayerFields }>()
+    const unkeyed: PlayerFields[] = []
+    const now = new Date().toISOString()
+
+    for (const parsed of batch) {
+      counts.totalRows++
+      const { result } = parsed
+      if (!result.ok) {
+        counts.rejected++
+        issues.push({ row: parsed.row, severity: 'rejected', issues: problems([...result.errors, ...result.warnings]), cells: parsed.cells, playerId: null })
+        continue
+      }
+      const warnings = problems(result.warnings)
+      const key = keyOf(result.fields)
+      const keyColumn = ctx.columnHeader(key?.startsWith('h:') ? 'name' : 'uscc')
+      let target = key ? existing.get(key) : undefined
+
+      if (target && key!.startsWith('h:') && target.import_job_id !== job.id) {
+        counts.matches++
+        issues.push({ row: parsed.row, severity: 'match', issues: [{ column: keyColumn, message: { key: 'import.householdMatch', params: { id: target.id } } }], cells: null, playerId: target.id })
+        if (!ctx.mergeHouseholds) target = undefined
+      }
+
+      const earlierRow = key ? (ctx.mode === 'preview' ? ctx.seen.get(hashKey(key)) : pending.get(key)?.row) : undefined
+      if (earlierRow !== undefined || (target && target.import_job_id === job.id)) {
+        warnings.push({ column: keyColumn, message: earlierRow ? { key: 'import.duplicateInFile', params: { row: earlierRow } } : { key: 'import.duplicateInFileEarlier' } })
+      }
+
+      if (target) {
+        if (target.org_unit_id !== job.org_unit_id && !(await coversOrg(trx, job.org_unit_id, target.org_unit_id))) {
+          counts.rejected++
+          issues.push({ row: parsed.row, severity: 'rejected', issues: [{ column: keyColumn, message: { key: 'import.otherOrgUnit' } }], cells: parsed.cells, playerId: null })
+          continue
+        }
+        const { changes, said } = playerChanges(target, result.fields, ctx.pii, ctx.centreOf)
+        if (Object.keys(said).length === 0) counts.unchanged++
+        else {
+          counts.updated++
+          if (ctx.mode === 'commit') {
+            await trx.updateTable('market_players').set({ ...changes, updated_at: now }).where('id', '=', target.id).execute()
+            await trx
+              .insertInto('player_sources')
+              .values({ player_id: target.id, source: job.source, import_job_id: job.id, row: parsed.row, at: now, said: JSON.stringify(said) })
+              .execute()
+            existing.set(key!, { ...target, ...(changes as Partial<MarketPlayer>) })
+          }
+        }
+      } else if (earlierRow !== undefined) {
+        counts.updated++
+        const first = pending.get(key!)
+        if (first) for (const [k, v] of Object.entries(result.fields)) if (v !== null) (first.fields as unknown as Record<string, unknown>)[k] = v
+      } else {
+        counts.inserted++
+        if (!key) unkeyed.push(result.fields)
+        else if (ctx.mode === 'preview') ctx.seen.set(hashKey(key), parsed.row)
+        else pending.set(key, { row: parsed.row, fields: result.fields })
+      }
+      if (warnings.length) {
+        counts.warnings++
+        issues.push({ row: parsed.row, severity: 'warning', issues: warnings, cells: null, playerId: null })
+      }
+    }
+
+    if (ctx.mode === 'commit') {
+      const rows = [...[...pending.values()].map((p) => p.fields), ...unkeyed].map((fields) => ({
+        ...newPlayerColumns(fields, ctx.pii, ctx.centreOf),
+        org_unit_id: job.org_unit_id,
+        source: job.source,
+        import_job_id: job.id,
+        campaign_status: 'not_visited',
+        created_at: now,
+        updated_at: now,
+      }))
+      for (let i = 0; i < rows.length; i += 400) await trx.insertInto('market_players').values(rows.slice(i, i + 400)).execute()
+    }
+    for (let i = 0; i < issues.length; i += 200) {
+      await trx
+        .insertInto('import_issues')
+        .values(
+          issues.slice(i, i + 200).map((issue) => ({
+            job_id: job.id,
+            row: issue.row,
+            severity: issue.severity,
+            issues: JSON.stringify(issue.issues),
+            cells: issue.cells ? JSON.stringify(issue.cells) : null,
+            player_id: issue.playerId,
+          })),
+        )
+        .execute()
+    }
+    await trx
+      .updateTable('import_jobs')
+      .set({
+        rows_done: counts.totalRows,
+        total_rows: counts.totalRows,
+        // Only a commit moves the resume point: a preview writes no player.
+        ...(ctx.mode === 'commit' ? { last_row: batch.at(-1)!.row } : {}),
+        inserted: counts.inserted,
+        updated: counts.updated,
+        unchanged: counts.unchanged,
+        rejected: counts.rejected,
+        warnings: counts.warnings,
+        matches: counts.matches,
+        heartbeat_at: now,
+      })
+      .where('id', '=', job.id)
+      .execute()
+  })
+  // Only a committed batch counts.
+  Object.assign(ctx.counts, counts)
+}
+
+/** A 53-bit hash of a key (two FNV-1a halves): a million of them fit in a few megabytes. */
+function hashKey(key: string): number {
+  let a = 0x811c9dc5
+  let b = 0x01000193
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i)
+    a = Math.imul(a ^ c, 0x01000193) >>> 0
+    b = Math.imul(b ^ c, 0x5bd1e995) >>> 0
+  }
+  return (a & 0x1fffff) * 2 ** 32 + b
+}
+
+/** How a row finds its player: its USCC, or for a household without one, name + owner + address. */
+function keyOf(fields: PlayerFields): string | null {
+  if (fields.uscc) return `u:${fields.uscc}`
+  if (fields.kind === 'household') {
+    const key = matchKey(fields)
+    return key ? `h:${key}` : null
+  }
+  return null
+}
+
+async function findExisting(db: Db, keys: string[]): Promise<Map<string, MarketPlayer>> {
+  const found = new Map<string, MarketPlayer>()
+  const usccs = keys.filter((k) => k.startsWith('u:')).map((k) => k.slice(2))
+  const households = keys.filter((k) => k.startsWith('h:')).map((k) => k.slice(2))
+  for (let i = 0; i < usccs.length; i += 500) {
+    for (const p of await db.selectFrom('market_players').selectAll().where('uscc', 'in', usccs.slice(i, i + 500)).execute()) {
+      found.set(`u:${p.uscc}`, p)
+    }
+  }
+  for (let i = 0; i < households.length; i += 500) {
+    const rows = await db
+      .selectFrom('market_players')
+      .selectAll()
+      .where('match_key', 'in', households.slice(i, i + 500))
+      .where('uscc', 'is', null)
+      .orderBy('id')
+      .execute()
+    for (const p of rows) if (!found.has(`h:${p.match_key}`)) found.set(`h:${p.match_key}`, p)
+  }
+  return found
+}
+
+/** Whether the importing org unit's subtree holds the other unit. */
+async function coversOrg(db: Db, importer: number, other: number): Promise<boolean> {
+  const [a, b] = await Promise.all([
+    db.selectFrom('org_units').select('path').where('id', '=', importer).executeTakeFirst(),
+    db.selectFrom('org_units').select('path').where('id', '=', other).executeTakeFirst(),
+  ])
+  return Boolean(a && b && b.path.startsWith(a.path))
+}
+
+/** A page of a job's problems, by severity, in row order. */
+export async function listImportIssues(db: Db, jobId: number, severity: 'rejected' | 'warning' | 'match', limit = 200, afterRow = 0) {
+  const rows = await db
+    .selectFrom('import_issues')
+    .select(['row', 'issues', 'cells', 'player_id as playerId'])
+    .where('job_id', '=', jobId)
+    .where('severity', '=', severity)
+    .where('row', '>', afterRow)
+    .orderBy('row')
+    .limit(limit)
+    .execute()
+  return rows.map((r) => ({ row: r.row, playerId: r.playerId, problems: JSON.parse(r.issues) as RowProblem[], cells: r.cells ? (JSON.parse(r.cells) as string[]) : null }))
+}
+
+/** Jobs the scope may see, newest first. */
+export async function listImportJobs(db: Db, scope: Scope, limit = 50) {
+  return db
+    .selectFrom('import_jobs')
+    .innerJoin('org_units', 'org_units.id', 'import_jobs.org_unit_id')
+    .leftJoin('users', 'users.id', 'import_jobs.created_by')
+    .select([
+      'import_jobs.id',
+      'import_jobs.source',
+      'import_jobs.file_name as fileName',
+      'import_jobs.status',
+      'import_jobs.created_at as createdAt',
+      'import_jobs.total_rows as totalRows',
+      'import_jobs.inserted',
+      'import_jobs.updated',
+      'import_jobs.rejected',
+      'org_units.name as orgName',
+      'users.name as byName',
+    ])
+    .where(inScope(scope, { orgUnit: 'import_jobs.org_unit_id', owner: 'import_jobs.created_by' }))
+    .orderBy('import_jobs.id', 'desc')
+    .limit(limit)
+    .execute()
+}
+
+export async function getImportJobInScope(db: Db, scope: Scope, id: number) {
+  return db
+    .selectFrom('import_jobs')
+    .selectAll()
+    .where('id', '=', id)
+    .where(inScope(scope, { orgUnit: 'import_jobs.org_unit_id', owner: 'import_jobs.created_by' }))
+    .executeTakeFirst()
+}

@@ -1,0 +1,90 @@
+// Runs import jobs in the background of each app server: previews uploaded files and
+// commits queued jobs. A job is claimed with a conditional update, so two servers never
+// run the same job; a job whose runner died (no heartbeat for a minute) is taken over and
+// resumes after its last committed batch.
+import crypto from 'node:crypto'
+import type { Kysely } from 'kysely'
+import type { Database } from '../../../db/schema'
+import { logger } from '../../logger.server'
+import type { PersonalDataCipher } from '../personal-data.server'
+import { commitImportJob, previewImportJob } from './import-jobs.server'
+
+const STALE_MS = 60_000
+
+export interface ImportRunner {
+  /** Finishes the current batch, then stops; an interrupted job resumes on the next start. */
+  stop(): Promise<void>
+  /** Looks for work now instead of at the next tick. */
+  poke(): void
+}
+
+export function startImportRunner(db: Kysely<Database>, pii: PersonalDataCipher, options: { intervalMs?: number } = {}): ImportRunner {
+  const workerId = `${process.pid}-${crypto.randomBytes(4).toString('hex')}`
+  const abort = new AbortController()
+  let timer: NodeJS.Timeout | null = null
+  let running: Promise<void> | null = null
+
+  const tick = () => {
+    if (running || abort.signal.aborted) return
+    running = runOnce(db, pii, workerId, abort.signal)
+      .catch((error: unknown) => logger.error('import runner failed', { error }))
+      .finally(() => {
+        running = null
+        if (!abort.signal.aborted) timer = setTimeout(tick, options.intervalMs ?? 1000)
+      })
+  }
+  timer = setTimeout(tick, 0)
+
+  return {
+    async stop() {
+      abort.abort()
+      if (timer) clearTimeout(timer)
+      await running
+    },
+    poke() {
+      if (timer) clearTimeout(timer)
+      tick()
+    },
+  }
+}
+
+/** Claims and runs jobs until none is waiting. */
+export async function runOnce(db: Kysely<Database>, pii: PersonalDataCipher, workerId: string, signal?: AbortSignal): Promise<void> {
+  while (!signal?.aborted) {
+    const job = await claimNextJob(db, workerId)
+    if (!job) return
+    logger.info('import job started', { jobId: job.id, mode: job.mode })
+    const result =
+      job.mode === 'preview' ? await previewImportJob(db, pii, job.id, { signal }) : await commitImportJob(db, pii, job.id, { signal })
+    logger.info('import job stopped', { jobId: job.id, status: result.status })
+  }
+}
+
+async function claimNextJob(db: Kysely<Database>, workerId: string): Promise<{ id: number; mode: 'preview' | 'commit' } | null> {
+  const staleBefore = new Date(Date.now() - STALE_MS).toISOString()
+  const candidates = await db
+    .selectFrom('import_jobs')
+    .select(['id', 'status'])
+    .where((eb) =>
+      eb.or([
+        eb('status', 'in', ['uploaded', 'queued']),
+        eb.and([eb('status', 'in', ['previewing', 'running']), eb('heartbeat_at', '<', staleBefore)]),
+      ]),
+    )
+    .orderBy('id')
+    .limit(5)
+    .execute()
+  for (const candidate of candidates) {
+    // The claim moves the job on (uploaded → previewing, queued → running) or takes over a
+    // stale one, in one conditional update: only one runner's update can match.
+    const mode = candidate.status === 'uploaded' || candidate.status === 'previewing' ? 'preview' : 'commit'
+    let claim = db
+      .updateTable('import_jobs')
+      .set({ status: mode === 'preview' ? 'previewing' : 'running', claimed_by: workerId, heartbeat_at: new Date().toISOString() })
+      .where('id', '=', candidate.id)
+      .where('status', '=', candidate.status)
+    if (candidate.status === 'previewing' || candidate.status === 'running') claim = claim.where('heartbeat_at', '<', staleBefore)
+    if (Number((await claim.executeTakeFirst()).numUpdatedRows) === 1) return { id: candidate.id, mode }
+  }
+  return null
+}

@@ -1,0 +1,323 @@
+// List import end to end on a real database: encodings, preview, rejections with row,
+// column and reason, commit, a second import that changes nothing, de-duplication,
+// resumption after a failure, scoping, and the command line.
+import { execFile } from 'node:child_process'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { scopeOf } from '../../app/domain/scope'
+import { createPersonalDataCipher } from '../../app/services/personal-data.server'
+import {
+  commitImportJob,
+  createImportJob,
+  getImportJob,
+  listImportIssues,
+  previewImportJob,
+  queueImportJob,
+  saveImportMapping,
+} from '../../app/services/import/import-jobs.server'
+import { listPlayers, revealPersonalData } from '../../app/services/players.server'
+import { SYSTEM_ACTOR } from '../../app/services/audit.server'
+import { translator } from '../../app/i18n/index'
+import { createTestDatabase, type TestDatabase } from '../support/test-db'
+import { TEST_DATA_KEY, ROOT } from '../support/test-server'
+import { addUser, buildOrg } from '../support/fixtures'
+import { makeTempDir, writeCsv, writeXlsx, type TempDir } from '../support/spreadsheets'
+import { listRows, makeUscc, taxList } from '../support/lists'
+
+const pii = createPersonalDataCipher(TEST_DATA_KEY)
+const en = translator('en')
+let t: TestDatabase
+let org: Awaited<ReturnType<typeof buildOrg>>
+let dir: TempDir
+let managerA: number
+
+beforeAll(async () => {
+  t = await createTestDatabase()
+  org = await buildOrg(t.db)
+  managerA = await addUser(t.db, 'mgr.a1', 'manager', org.outletA1.id)
+  dir = await makeTempDir('wanqi-import-')
+})
+afterAll(async () => {
+  await t.destroy()
+  await dir.remove()
+})
+
+async function importFile(file: string, options: { orgUnitId?: number; source?: 'tax' | 'market'; acceptBadCheck?: boolean; mergeHouseholds?: boolean } = {}) {
+  const jobId = await createImportJob(t.db, { id: managerA, username: 'mgr.a1', ip: null }, {
+    source: options.source ?? 'tax',
+    fileName: path.basename(file),
+    filePath: file,
+    fileBytes: 1,
+    orgUnitId: options.orgUnitId ?? org.outletA1.id,
+  })
+  const preview = await previewImportJob(t.db, pii, jobId)
+  if (preview.status !== 'previewed') return { jobId, preview, commit: null }
+  await queueImportJob(t.db, SYSTEM_ACTOR, jobId, { acceptBadCheck: options.acceptBadCheck ?? false, mergeHouseholds: options.mergeHouseholds ?? true })
+  const commit = await commitImportJob(t.db, pii, jobId)
+  return { jobId, preview, commit }
+}
+
+async function rejections(jobId: number) {
+  return (await listImportIssues(t.db, jobId, 'rejected')).flatMap((r) =>
+    r.problems.map((p) => ({ row: r.row, column: p.column, message: en(p.message.key, p.message.params) })),
+  )
+}
+
+const playerCount = async () => Number((await t.db.selectFrom('market_players').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+
+describe('importing a GB18030 tax list with Chinese headers', () => {
+  let file: string
+  let jobId: number
+
+  it('previews without writing a player: rows to insert, and each rejection with its row, column and reason', async () => {
+    file = await writeCsv(dir.path('tax-gb18030.csv'), listRows(taxList()), { encoding: 'gb18030' })
+    const before = await playerCount()
+    const id = await createImportJob(t.db, SYSTEM_ACTOR, { source: 'tax', fileName: 'tax.csv', filePath: file, fileBytes: 1, orgUnitId: org.outletA1.id })
+    const preview = await previewImportJob(t.db, pii, id)
+    expect(preview.status).toBe('previewed')
+    expect(preview.counts).toMatchObject({ totalRows: 7, inserted: 3, updated: 0, rejected: 4 })
+    expect(await playerCount()).toBe(before)
+    const job = await getImportJob(t.db, id)
+    expect(job).toMatchObject({ encoding: 'gb18030', format: 'csv', status: 'previewed', expected_rows: 7 })
+    expect(await rejections(id)).toEqual([
+      { row: 5, column: '统一社会信用代码', message: 'USCC check character should be L' },
+      { row: 6, column: '联系电话', message: expect.stringMatching(/11 digits/) },
+      { row: 7, column: '注册日期', message: 'date 2023-02-30 does not exist' },
+      { row: 8, column: '企业名称', message: expect.stringMatching(/name/i) },
+    ])
+    jobId = id
+  })
+
+  it('commits: the players land in the importing unit with their derived fields, and the rejected rows stay out', async () => {
+    await queueImportJob(t.db, SYSTEM_ACTOR, jobId, { acceptBadCheck: false, mergeHouseholds: true })
+    const result = await commitImportJob(t.db, pii, jobId)
+    expect(result).toMatchObject({ status: 'done', counts: { inserted: 3, rejected: 4 } })
+    const rows = await t.db.selectFrom('market_players').selectAll().orderBy('id').execute()
+    expect(rows.map((r) => r.name)).toEqual(['河南金穗面业有限公司', '西华华盛商贸有限公司', '红花集王记面馆'])
+    const [mill, trader, noodles] = rows
+    expect(rows.every((r) => r.org_unit_id === org.outletA1.id && r.source === 'tax')).toBe(true)
+    expect(mill).toMatchObject({
+      kind: 'enterprise',
+      name_initials: 'hnjsmyyxgs',
+      registered_on: '2019-03-05',
+      loan_history: 'none',
+      loan_checked_on: '2026-03-02',
+      candidate_status: 'candidate',
+      revenue_yuan: 3_500_000,
+      size_class: 'small',
+      phone_masked: '138****5678',
+      lat: 33.79,
+      lng: 114.52,
+      position_approximate: 0,
+    })
+    expect(mill.phone_enc).not.toContain('13812345678')
+    expect(trader).toMatchObject({ industry: 'F', industry_code: '51', candidate_status: 'not_candidate', loan_history: 'has_loan' })
+    expect(noodles).toMatchObject({ kind: 'household', size_class: null, phone_masked: '139****1111' })
+  })
+
+  it('finds what it imported: by pinyin initials, name, USCC and full phone number', async () => {
+    const all = { kind: 'all' } as const
+    const names = async (q: string) => (await listPlayers(t.db, pii, all, { q })).rows.map((r) => r.name)
+    expect(await names('hnmy')).toEqual(['河南金穗面业有限公司'])
+    expect(await names('面业')).toEqual(['河南金穗面业有限公司'])
+    expect(await names('金穗面业')).toEqual(['河南金穗面业有限公司'])
+    expect(await names(makeUscc(2))).toEqual(['西华华盛商贸有限公司'])
+    expect(await names('139 0000 1111')).toEqual(['红花集王记面馆'])
+    expect(await names('13900001112')).toEqual([])
+    expect(await names('王芳')).toEqual(['红花集王记面馆'])
+  })
+
+  it('a second import of the same file changes nothing', async () => {
+    const before = await t.db.selectFrom('market_players').selectAll().orderBy('id').execute()
+    const again = await importFile(file)
+    expect(again.commit).toMatchObject({ status: 'done', counts: { inserted: 0, updated: 0, unchanged: 3, rejected: 4 } })
+    expect(await t.db.selectFrom('market_players').selectAll().orderBy('id').execute()).toEqual(before)
+  })
+
+  it('an update fills in and corrects, never blanks a known value, and records which list said what', async () => {
+    const update = await writeCsv(
+      dir.path('market.csv'),
+      [
+        ['uscc', 'name', 'tax grade', 'phone', 'registered on'],
+        [makeUscc(1), '河南金穗面业有限公司', 'A', '', ''],
+      ],
+      { encoding: 'utf-8-bom' },
+    )
+    const result = await importFile(update, { source: 'market' })
+    expect(result.commit).toMatchObject({ counts: { updated: 1, inserted: 0 } })
+    const mill = await t.db.selectFrom('market_players').selectAll().where('uscc', '=', makeUscc(1)).executeTakeFirstOrThrow()
+    expect(mill).toMatchObject({ tax_grade: 'A', phone_masked: '138****5678', registered_on: '2019-03-05', source: 'tax' })
+    const said = await t.db.selectFrom('player_sources').selectAll().where('player_id', '=', mill.id).execute()
+    expect(said.map((s) => ({ source: s.source, said: JSON.parse(s.said) }))).toEqual([{ source: 'market', said: { taxGrade: 'A' } }])
+  })
+
+  it('the phone number is stored encrypted and revealed only through the audited unmask', async () => {
+    const mill = await t.db.selectFrom('market_players').select('id').where('uscc', '=', makeUscc(1)).executeTakeFirstOrThrow()
+    const revealed = await revealPersonalData(t.db, { id: managerA, username: 'mgr.a1', ip: '10.0.0.9' }, pii, { kind: 'all' }, mill.id)
+    expect(revealed.phone).toBe('13812345678')
+    const audit = await t.db.selectFrom('audit_log').selectAll().where('action', '=', 'player.unmask').execute()
+    expect(audit).toHaveLength(1)
+    expect(audit[0]).toMatchObject({ actor_username: 'mgr.a1', entity_id: String(mill.id), ip: '10.0.0.9' })
+    expect(audit[0].detail).not.toContain('13812345678')
+  })
+
+  it('accepts a bad check character only when asked, as a warning', async () => {
+    const accepted = await importFile(file, { acceptBadCheck: true })
+    expect(accepted.commit).toMatchObject({ counts: { inserted: 1, rejected: 3 } })
+    const warned = await listImportIssues(t.db, accepted.jobId, 'warning')
+    expect(warned.map((w) => w.row)).toContain(5)
+    expect(await t.db.selectFrom('market_players').select('uscc').where('uscc', '=', '91110000600037341N').executeTakeFirst()).toBeDefined()
+  })
+})
+
+describe('de-duplication', () => {
+  it('the same USCC twice in one file is one player, filled in by both rows', async () => {
+    const file = await writeCsv(dir.path('dup.csv'), [
+      ['uscc', 'name', 'tax grade', 'employees'],
+      [makeUscc(100), '重复企业', 'B', ''],
+      [makeUscc(100), '重复企业', '', '12'],
+    ])
+    const result = await importFile(file)
+    expect(result.commit).toMatchObject({ counts: { inserted: 1, updated: 1, warnings: 1 } })
+    const rows = await t.db.selectFrom('market_players').selectAll().where('uscc', '=', makeUscc(100)).execute()
+    expect(rows).toHaveLength(1)
+    expect(rows[0]).toMatchObject({ tax_grade: 'B', employees: 12 })
+  })
+
+  it('a household without a USCC matching name, owner and address is shown for confirmation and merged only when confirmed', async () => {
+    const header = ['名称', '主体类型', '经营者', '经营场所', '纳税信用等级']
+    const first = await writeCsv(dir.path('hh1.csv'), [header, ['聂堆李记超市', '个体工商户', '李强', '聂堆镇中心街9号', '']])
+    await importFile(first)
+    const second = await writeCsv(dir.path('hh2.csv'), [header, ['聂堆 李记超市', '个体工商户', '李强', '聂堆镇中心街 9 号', 'M']])
+    const declined = await importFile(second, { mergeHouseholds: false })
+    expect(declined.preview).toMatchObject({ counts: { matches: 1 } })
+    const matches = await listImportIssues(t.db, declined.jobId, 'match')
+    expect(matches).toHaveLength(1)
+    expect(matches[0].playerId).toBeGreaterThan(0)
+    expect(declined.commit).toMatchObject({ counts: { inserted: 1 } })
+    const third = await importFile(second, { mergeHouseholds: true })
+    expect(third.commit).toMatchObject({ counts: { inserted: 0, updated: 1, matches: 1 } })
+    const original = await t.db.selectFrom('market_players').selectAll().where('id', '=', matches[0].playerId!).executeTakeFirstOrThrow()
+    expect(original.tax_grade).toBe('M')
+  })
+})
+
+describe('files that cannot be imported', () => {
+  it('refuses a file with only headers, a file without a name column, and one with a column twice, changing nothing', async () => {
+    const before = await playerCount()
+    const headersOnly = await importFile(await writeCsv(dir.path('headers.csv'), [['uscc', 'name']]))
+    expect(headersOnly.preview).toMatchObject({ status: 'failed', error: { key: 'import.headersOnly' } })
+    const noName = await importFile(await writeCsv(dir.path('noname.csv'), [['uscc', 'tax grade'], [makeUscc(300), 'A']]))
+    expect(noName.preview).toMatchObject({ status: 'failed', error: { key: 'import.missingColumns' } })
+    const twice = await importFile(await writeCsv(dir.path('twice.csv'), [['uscc', '企业名称', '名称'], [makeUscc(301), 'a', 'b']]))
+    expect(twice.preview).toMatchObject({ status: 'failed', error: { key: 'import.duplicateColumns' } })
+    const garbage = dir.path('garbage.csv')
+    await import('node:fs/promises').then((fs) => fs.writeFile(garbage, Buffer.from([0, 1, 2, 3, 255, 254, 0, 0, 7, 8, 9])))
+    const bytes = await importFile(garbage)
+    expect(bytes.preview).toMatchObject({ status: 'failed', error: { key: 'file.notSpreadsheet' } })
+    expect(await playerCount()).toBe(before)
+  })
+
+  it('asks for a mapping of unknown headers, and remembers it for the source', async () => {
+    const file = await writeCsv(dir.path('unknown.csv'), [['名称', '客户经理备注'], ['映射测试店', 'x']])
+    const first = await importFile(file, { source: 'market' })
+    expect(first.preview).toMatchObject({ status: 'needs_mapping', unknown: [{ index: 1, header: '客户经理备注' }] })
+    await saveImportMapping(t.db, SYSTEM_ACTOR, first.jobId, { 客户经理备注: 'ignore' })
+    const again = await previewImportJob(t.db, pii, first.jobId)
+    expect(again.status).toBe('previewed')
+    const next = await importFile(file, { source: 'market' })
+    expect(next.preview.status).toBe('previewed')
+  })
+})
+
+describe('large files and failures', () => {
+  it('an XLSX of 2,500 rows imports in batches; a job that fails half way resumes without duplicating anything', async () => {
+    const file = await writeXlsx(dir.path('big.xlsx'), (sheet) => {
+      sheet.addRow(['统一社会信用代码', '企业名称', '纳税信用等级'])
+      for (let i = 0; i < 2500; i++) sheet.addRow([makeUscc(10_000 + i), `批量企业${i}`, 'B'])
+    })
+    const before = await playerCount()
+    const jobId = await createImportJob(t.db, SYSTEM_ACTOR, { source: 'other', fileName: 'big.xlsx', filePath: file, fileBytes: 1, orgUnitId: org.outletA1.id })
+    expect((await previewImportJob(t.db, pii, jobId)).counts.inserted).toBe(2500)
+    await queueImportJob(t.db, SYSTEM_ACTOR, jobId, { acceptBadCheck: false, mergeHouseholds: true })
+    // The process "dies" after the first committed batch.
+    await expect(
+      commitImportJob(t.db, pii, jobId, {
+        onProgress(done) {
+          if (done >= 1000) throw new Error('killed')
+        },
+      }),
+    ).rejects.toThrow('killed')
+    expect(await playerCount()).toBe(before + 1000)
+    const interrupted = await getImportJob(t.db, jobId)
+    expect(interrupted).toMatchObject({ status: 'running', rows_done: 1000, last_row: 1001 })
+    const resumed = await commitImportJob(t.db, pii, jobId)
+    expect(resumed).toMatchObject({ status: 'done', counts: { totalRows: 2500, inserted: 2500 } })
+    expect(await playerCount()).toBe(before + 2500)
+    const distinct = await t.db.selectFrom('market_players').select('uscc').where('name', 'like', '批量企业%').execute()
+    expect(new Set(distinct.map((d) => d.uscc)).size).toBe(2500)
+  })
+})
+
+describe('scope', () => {
+  it('an officer sees only their own players; a manager of another branch sees none of these', async () => {
+    const officer = await addUser(t.db, 'off.a1', 'officer', org.outletA1.id)
+    const mill = await t.db.selectFrom('market_players').select('id').where('uscc', '=', makeUscc(1)).executeTakeFirstOrThrow()
+    await t.db.updateTable('market_players').set({ assigned_officer_id: officer }).where('id', '=', mill.id).execute()
+    const officerScope = scopeOf({ id: officer, role: 'officer', orgPath: org.outletA1.path })
+    expect((await listPlayers(t.db, pii, officerScope, {})).rows.map((r) => r.id)).toEqual([mill.id])
+    const otherManager = scopeOf({ id: 0, role: 'manager', orgPath: org.branchB.path })
+    expect((await listPlayers(t.db, pii, otherManager, {})).rows).toEqual([])
+    expect((await listPlayers(t.db, pii, otherManager, { q: '金穗' })).rows).toEqual([])
+  })
+
+  it('a manager of another branch cannot update these players by importing them', async () => {
+    const file = await writeCsv(dir.path('other-branch.csv'), [['uscc', 'name', 'tax grade'], [makeUscc(1), '河南金穗面业有限公司', 'D']])
+    const result = await importFile(file, { orgUnitId: org.outletB1.id })
+    expect(result.commit).toMatchObject({ counts: { rejected: 1, updated: 0 } })
+    expect(await rejections(result.jobId)).toEqual([{ row: 2, column: 'uscc', message: expect.stringMatching(/another org unit/) }])
+  })
+})
+
+describe('the command line', () => {
+  it('gives the same result as the browser path, as one JSON object, exit 0 with rejected rows', async () => {
+    const fresh = await createTestDatabase()
+    try {
+      await buildOrg(fresh.db)
+      const file = await writeCsv(dir.path('cli.csv'), listRows(taxList()), { encoding: 'gb18030' })
+      const { stdout, stderr } = await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), ['app/cli/import.server.ts', '--source', 'tax', '--org', 'A-1', file], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: fresh.url, DATA_KEY: TEST_DATA_KEY, WANQI_SECRETS_FILE: dir.path('cli-secrets.json') },
+      })
+      const output = JSON.parse(stdout)
+      expect(output).toEqual({
+        inserted: 3,
+        updated: 0,
+        rejected: 4,
+        warnings: 0,
+        errors: [
+          { row: 5, column: '统一社会信用代码', message: 'USCC check character should be L' },
+          { row: 6, column: '联系电话', message: expect.stringMatching(/11 digits/) },
+          { row: 7, column: '注册日期', message: 'date 2023-02-30 does not exist' },
+          { row: 8, column: '企业名称', message: expect.any(String) },
+        ],
+      })
+      expect(stderr).toMatch(/rows done/)
+      const names = await fresh.db.selectFrom('market_players').select('name').orderBy('id').execute()
+      expect(names.map((n) => n.name)).toEqual(['河南金穗面业有限公司', '西华华盛商贸有限公司', '红花集王记面馆'])
+    } finally {
+      await fresh.destroy()
+    }
+  }, 60_000)
+
+  it('exits non-zero when the file cannot be read', async () => {
+    const file = dir.path('empty.csv')
+    await import('node:fs/promises').then((fs) => fs.writeFile(file, ''))
+    const run = promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), ['app/cli/import.server.ts', '--source', 'tax', file], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: t.url, DATA_KEY: TEST_DATA_KEY, WANQI_SECRETS_FILE: dir.path('cli-secrets.json') },
+    })
+    await expect(run).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/empty/i) })
+  }, 60_000)
+})
