@@ -17,3 +17,9 @@ export function idParam(value: string | undefined): number {
   if (!Number.isSafeInteger(id) || id <= 0) throw data({ messageKey: 'error.notFound' }, { status: 404 })
   return id
 }
+
+/** For loaders: an AppError becomes its 4xx answer (the error page shows its message); anything else stays a 5xx. */
+export function httpErrorOf(error: unknown): unknown {
+  if (error instanceof AppError) return data({ messageKey: error.messageKey }, { status: error.status })
+  return error
+}

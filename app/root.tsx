@@ -15,7 +15,10 @@ import { DEFAULT_LOCALE, isMessageKey } from './i18n/index'
 import { useT } from './i18n/use-t'
 import stylesheet from './styles/app.css'
 
-export const links: LinksFunction = () => [{ rel: 'stylesheet', href: stylesheet }]
+export const links: LinksFunction = () => [
+  { rel: 'stylesheet', href: stylesheet },
+  { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
+]
 
 export const meta: MetaFunction = () => [{ title: '万企通 Wanqi' }]
 

@@ -9,6 +9,7 @@ import { loadConfig } from '../config.server'
 import { logger, setLogLevel } from '../logger.server'
 import { createHttpApp } from '../server.server'
 import { createPersonalDataCipher } from '../services/personal-data.server'
+import { startImportRunner } from '../services/import/import-runner.server'
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -24,6 +25,9 @@ async function main() {
     await seedDatabase(db, { scale: 'county', seed: 1, pii: createPersonalDataCipher(config.dataKey), log: (m) => console.log('  ' + m) })
     seeded = true
   }
+
+  // Imports run in the background of the server that serves the pages.
+  const importRunner = startImportRunner(db, createPersonalDataCipher(config.dataKey))
 
   const build = (await import(pathToFileURL(path.join(rootDir, 'build/index.js')).href)) as ServerBuild
   const app = createHttpApp({ build, db, dialect, config, rootDir })
@@ -44,7 +48,10 @@ Sign in with any of these (password: ${DEMO_PASSWORD}):
   const shutdown = (signal: string) => {
     logger.info('shutting down', { signal })
     server.close(() => {
-      void db.destroy().then(() => process.exit(0))
+      void importRunner
+        .stop()
+        .then(() => db.destroy())
+        .then(() => process.exit(0))
     })
     setTimeout(() => process.exit(1), 10_000).unref()
   }

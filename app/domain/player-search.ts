@@ -12,6 +12,22 @@ export type SearchTerm =
 
 const USCC_CHARS = /^[0-9A-HJ-NPQRTUWXY]+$/
 
+/**
+ * LIKE patterns for pinyin initials. Chinese names are made of two-character words, so the
+ * letters may stand in runs of two or more with anything between them: `hnmy` finds 河南××面业
+ * (`hn…my`) but not 河南福满纺织 (h, n, m, y scattered). At most 16 patterns.
+ */
+export function initialsPatterns(letters: string): string[] {
+  const out: string[] = []
+  const split = (rest: string, prefix: string) => {
+    if (out.length >= 16) return
+    out.push(`${prefix}${rest}%`)
+    for (let cut = 2; cut <= rest.length - 2; cut++) split(rest.slice(cut), `${prefix}${rest.slice(0, cut)}%`)
+  }
+  split(letters, '%')
+  return out
+}
+
 export function classifySearch(raw: string): SearchTerm | null {
   const q = raw.normalize('NFKC').trim()
   if (q === '') return null

@@ -74,7 +74,6 @@ export const playerEn: Record<keyof typeof playerZhCN, string> = {
   "player.overrideReason": "Reason",
   "player.row": "row {row}",
   "player.source": "Source list",
-  "player.tenThousandYuan": "×10k yuan",
   "player.timeline": "Timeline",
   "player.unmask": "Show the full phone and ID numbers",
   "player.unmaskNote": "Showing them is written to the audit log.",

@@ -73,7 +73,6 @@ export const playerZhCN = {
   "player.overrideReason": "调整原因",
   "player.row": "第 {row} 行",
   "player.source": "来源名单",
-  "player.tenThousandYuan": "万元",
   "player.timeline": "变更时间线",
   "player.unmask": "查看完整手机号和身份证号",
   "player.unmaskNote": "查看将记入审计日志。",

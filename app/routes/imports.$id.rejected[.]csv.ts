@@ -3,6 +3,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { notFound, getTranslate, requirePermission, userScope } from '../guards.server'
 import { idParam } from '../http.server'
+import { csvLine } from '../domain/csv'
 import { getImportJobInScope, listImportIssues } from '../services/import/import-jobs.server'
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
@@ -36,14 +37,4 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       'Cache-Control': 'no-store',
     },
   })
-}
-
-function csvLine(cells: string[]): string {
-  return cells.map(csvCell).join(',') + '\r\n'
-}
-
-/** Quoted when needed; a cell that could run as a formula in Excel or WPS is defused. */
-function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
 }

@@ -73,7 +73,8 @@ export default function PlayerPage() {
   const locale = useLocale()
   const candidateReasons = JSON.parse(player.candidate_reasons) as Message[]
   const sizeBasis = player.size_class_basis ? (JSON.parse(player.size_class_basis) as Message) : null
-  const yuan = (v: number | null) => (v === null ? null : `${(v / 10_000).toLocaleString(locale, { maximumFractionDigits: 2 })} ${t('player.tenThousandYuan')}`)
+  // The labels say the unit (万元), as the lists do.
+  const yuan = (v: number | null) => (v === null ? null : (v / 10_000).toLocaleString(locale, { maximumFractionDigits: 2 }))
   const facts: [string, React.ReactNode][] = [
     [t('player.kind'), t(`kind.${player.kind}`)],
     [t('column.uscc'), player.uscc],

@@ -6,6 +6,7 @@ import { CAMPAIGN_STATUSES, INDUSTRY_SECTIONS, LOAN_HISTORIES, PLAYER_KINDS, SIZ
 import { can } from '../domain/roles'
 import { industrySectionName } from '../domain/industry'
 import { requireUser, userScope } from '../guards.server'
+import { httpErrorOf } from '../http.server'
 import { useLocale, useT } from '../i18n/use-t'
 import { playerFilterFromSearch, playerSortFromSearch } from '../player-filter'
 import { listTownships } from '../services/areas.server'
@@ -19,7 +20,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams
   const filter = playerFilterFromSearch(params)
   const [page, townships, officers] = await Promise.all([
-    listPlayers(context.db, context.pii, scope, filter, { sort: playerSortFromSearch(params), cursor: params.get('cursor') }),
+    listPlayers(context.db, context.pii, scope, filter, { sort: playerSortFromSearch(params), cursor: params.get('cursor') }).catch(
+      (error: unknown) => {
+        throw httpErrorOf(error)
+      },
+    ),
     listTownships(context.db),
     user.role === 'officer' ? Promise.resolve([]) : listUsers(context.db, scope, { role: 'officer', active: true }),
   ])

@@ -6,7 +6,7 @@ import { dialectOf } from '../../db/dialect'
 import { AppError } from '../app-error'
 import type { CandidateStatus } from '../domain/first-lender'
 import type { CampaignStatus, IndustrySection, LoanHistory, PlayerFields, PlayerKind, SizeClass, TaxGrade } from '../domain/market-player'
-import { classifySearch } from '../domain/player-search'
+import { classifySearch, initialsPatterns } from '../domain/player-search'
 import type { Scope } from '../domain/scope'
 import { loadTownshipCentres } from './areas.server'
 import { recordAudit, type Actor, type Db } from './audit.server'
@@ -122,18 +122,15 @@ function applyFilter<QB extends SelectQueryBuilder<Database, 'market_players' | 
       case 'idNumber':
         out = out.where('market_players.id_number_hash', '=', pii.blindIndex('idNumber', term.value))
         break
-      case 'initials': {
-        // `hnmy` finds 河南××面业: the letters in order, from the start, or anywhere together.
-        const spread = [...term.value].join('%')
+      case 'initials':
         out = out.where((eb) =>
           eb.or([
-            eb('market_players.name_initials', 'like', `${spread}%`),
-            eb('market_players.name_initials', 'like', `%${term.value}%`),
+            ...initialsPatterns(term.value).map((p) => eb('market_players.name_initials', 'like', p)),
+            // Latin letters in a name itself (`ABC超市`).
             eb('market_players.name', 'like', `%${term.value}%`),
           ]),
         )
         break
-      }
       case 'text':
         out = out.where(textMatch(db, term.value))
         break

@@ -10,6 +10,8 @@ import type { EventEmitter } from 'node:events'
 export interface BenchOptions {
   /** Seconds each measurement runs (warm-up not included). */
   durationSeconds: number
+  /** `--rows N`: how many rows a data benchmark uses, when smaller than its own number. */
+  rows?: number
   /** Progress on stderr, so stdout holds only the tables. */
   log(message: string): void
 }

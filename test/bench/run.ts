@@ -1,4 +1,4 @@
-// `npm run bench [name] [-- --duration SECONDS]`: runs the benchmarks in test/bench/, prints
+// `npm run bench [name] [-- --duration SECONDS] [--rows N]`: runs the benchmarks in test/bench/, prints
 // each one's table, and exits non-zero when one fails. Not part of `npm test`.
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -7,11 +7,14 @@ import { describeMachine, formatTable, type Benchmark } from './harness'
 // One line per benchmark module; each exports `benchmark`.
 const MODULES = [
   'http.bench.ts',
+  'import.bench.ts',
+  'registry.bench.ts',
 ]
 
-const USAGE = `usage: npm run bench -- [name] [--duration SECONDS]
+const USAGE = `usage: npm run bench -- [name] [--duration SECONDS] [--rows N]
   name        run only the benchmarks whose file name contains it (${MODULES.join(', ')})
-  --duration  seconds per measurement (default 10)`
+  --duration  seconds per measurement (default 10)
+  --rows      rows for the import benchmark (default 1,000,000), e.g. 100000 for a quick check`
 
 async function main(): Promise<number> {
   let options: ReturnType<typeof parseOptions>
@@ -40,7 +43,7 @@ async function main(): Promise<number> {
     const log = (message: string) => console.error(`[${path.basename(file, '.bench.ts')}] ${message}`)
     try {
       const { benchmark } = (await import(`./${file}`)) as { benchmark: Benchmark }
-      const table = await benchmark.run({ durationSeconds: options.durationSeconds, log })
+      const table = await benchmark.run({ durationSeconds: options.durationSeconds, rows: options.rows, log })
       console.log(formatTable(table) + '\n')
     } catch (error) {
       console.error(`FAILED ${file}:`, error)
@@ -54,7 +57,7 @@ async function main(): Promise<number> {
 function parseOptions(args: string[]) {
   const { values, positionals } = parseArgs({
     args,
-    options: { duration: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { duration: { type: 'string' }, rows: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     allowPositionals: true,
   })
   if (positionals.length > 1) throw new Error(`expected at most one name, got ${positionals.join(' ')}`)
@@ -62,7 +65,11 @@ function parseOptions(args: string[]) {
   if (!Number.isInteger(durationSeconds) || durationSeconds < 1) {
     throw new Error(`--duration must be a whole number of seconds, at least 1, got "${values.duration}"`)
   }
-  return { name: positionals[0], durationSeconds, help: values.help === true }
+  const rows = values.rows === undefined ? undefined : Number(values.rows.replace(/[_,]/g, ''))
+  if (rows !== undefined && (!Number.isInteger(rows) || rows < 1000)) {
+    throw new Error(`--rows must be a whole number, at least 1000, got "${values.rows}"`)
+  }
+  return { name: positionals[0], durationSeconds, rows, help: values.help === true }
 }
 
 // Exit explicitly: the app's render abort timers would otherwise hold the process for seconds.

@@ -1,0 +1,402 @@
+// A province's list, imported: 1,000,000 rows of CSV through commitImportJob (read, parse,
+// check, match, derive, encrypt, insert, in batches), against the fastest plain insert of
+// the same rows, measured in the same run: one better-sqlite3 prepared statement in one
+// transaction, its values computed beforehand, into the same table with the same indexes
+// and full-text triggers. Target (the issue): the import keeps at least half that pace,
+// with memory flat while it streams the file.
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { once } from 'node:events'
+import type SQLite from 'better-sqlite3'
+import { createPersonalDataCipher } from '../../app/services/personal-data.server'
+import { SYSTEM_ACTOR } from '../../app/services/audit.server'
+import { loadTownshipCentres } from '../../app/services/areas.server'
+import { commitImportJob, createImportJob, listImportIssues } from '../../app/services/import/import-jobs.server'
+import { DEFAULT_LIMITS } from '../../app/services/import/read-table.server'
+import { createOrgUnit } from '../../app/services/org-units.server'
+import { matchKey, newPlayerColumns } from '../../app/services/player-record.server'
+import { usccCheckCharacter } from '../../app/domain/identifiers'
+import type { PlayerFields } from '../../app/domain/market-player'
+import { todayInChina } from '../../app/domain/player-row'
+import { townshipAreas, type Box } from '../../db/seed/geography'
+import { TOWNSHIP_NAMES } from '../../db/seed/names'
+import { generatePlayer } from '../../db/seed/players'
+import { createRandom } from '../../db/seed/random'
+import type { NewArea } from '../../db/schema'
+import { createTestDatabase, type TestDatabase } from '../support/test-db'
+import { TEST_DATA_KEY } from '../support/test-server'
+import type { Benchmark } from './harness'
+
+const DEFAULT_ROWS = 1_000_000
+const TARGET_RATIO = 0.5
+const SAMPLE_MS = 500
+/** "Flat": after the first tenth of the rows, RSS grows by less than this. */
+const FLAT_MB = 100
+const MB = 1024 * 1024
+
+export const benchmark: Benchmark = {
+  name: 'import',
+  async run({ rows: requested, log }) {
+    const rows = requested ?? DEFAULT_ROWS
+    const pii = createPersonalDataCipher(TEST_DATA_KEY)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-bench-import-'))
+    let importDb: TestDatabase | undefined
+    let rawDb: TestDatabase | undefined
+    try {
+      const file = path.join(dir, `province-list-${rows}.csv`)
+      let started = performance.now()
+      await writeList(file, rows)
+      const bytes = fs.statSync(file).size
+      log(`wrote ${rows.toLocaleString('en')} rows, ${(bytes / MB).toFixed(0)} MB, in ${seconds(started)} s: ${file}`)
+
+      // The measured import first, so its memory is not the baseline's.
+      importDb = await freshDatabase()
+      const measured = await runImport(importDb, pii, file, bytes, rows, log)
+
+      rawDb = await freshDatabase()
+      log(`raw insert of the same rows`)
+      const raw = await rawInsert(rawDb, pii, rows, log)
+
+      started = performance.now()
+      const [a, b] = [fingerprint(importDb.sqlite!), fingerprint(rawDb.sqlite!)]
+      log(`compared the two tables in ${seconds(started)} s`)
+      if (a.rows !== rows || b.rows !== rows) throw new Error(`expected ${rows} players in each table, got ${a.rows} (import) and ${b.rows} (raw)`)
+      if (a.hash !== b.hash) throw new Error('the import and the raw insert stored different players: the two figures would not be comparable')
+
+      const ratio = measured.rowsPerSecond / raw.rowsPerSecond
+      const memory = measured.memory
+      const flat = memory.growthAfterTenthMb < FLAT_MB
+      const mb = (bytes: number) => `${(bytes / MB).toFixed(0)} MB`
+      return {
+        title: `import: ${rows.toLocaleString('en')} rows of CSV (${(bytes / MB).toFixed(0)} MB, UTF-8, Chinese headers) into a fresh migrated SQLite database, FTS triggers included`,
+        columns: [
+          { label: 'measurement', align: 'left' },
+          { label: 'rows', align: 'right' },
+          { label: 'seconds', align: 'right' },
+          { label: 'rows/s', align: 'right' },
+          { label: 'vs raw', align: 'right' },
+          { label: 'target', align: 'right' },
+          { label: 'result', align: 'left' },
+        ],
+        rows: [
+          ['raw better-sqlite3 insert (baseline)', rows.toLocaleString('en'), raw.seconds.toFixed(1), perSecond(raw.rowsPerSecond), '1.00×', '', ''],
+          [
+            'commitImportJob, end to end from the file',
+            rows.toLocaleString('en'),
+            measured.seconds.toFixed(1),
+            perSecond(measured.rowsPerSecond),
+            `${ratio.toFixed(2)}×`,
+            `≥ ${TARGET_RATIO.toFixed(2)}×`,
+            ratio >= TARGET_RATIO ? 'pass' : 'FAIL',
+          ],
+          [
+            `memory during the import: RSS growth after the first 10% of rows`,
+            '',
+            '',
+            '',
+            '',
+            `< ${FLAT_MB} MB`,
+            `${flat ? 'pass' : 'FAIL'} (+${memory.growthAfterTenthMb.toFixed(0)} MB)`,
+          ],
+        ],
+        notes: [
+          `Memory, sampled every ${SAMPLE_MS} ms during the import (${memory.samples} samples): RSS ${mb(memory.start.rss)} before, peak ${mb(memory.peak.rss)}, final ${mb(memory.final.rss)}; heap used ${mb(memory.start.heapUsed)} before, peak ${mb(memory.peak.heapUsed)}, final ${mb(memory.final.heapUsed)}.`,
+          `RSS / heap used at each tenth of the rows: ${memory.byTenth.map((m) => `${(m.rss / MB).toFixed(0)}/${(m.heapUsed / MB).toFixed(0)}`).join(', ')} MB.`,
+          `Raw insert: one prepared statement, one transaction, the app's pragmas (WAL, synchronous=NORMAL, foreign keys); values from newPlayerColumns computed outside the timing (${raw.computeSeconds.toFixed(1)} s).`,
+          `Both tables hold the same ${rows.toLocaleString('en')} players (a hash of every stored column that is not random ciphertext matches).`,
+          ...(measured.limitRaised
+            ? [`The file is over the ${(DEFAULT_LIMITS.maxBytes / MB).toFixed(0)} MB upload limit (DEFAULT_LIMITS.maxBytes): measured with the limit raised to the file's size, as the browser and the CLI would refuse it.`]
+            : []),
+        ],
+      }
+    } finally {
+      await importDb?.destroy()
+      await rawDb?.destroy()
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  },
+}
+
+// ---------------------------------------------------------------------------------------
+// The list
+
+/** The header row as a market-supervision export writes it. */
+const HEADERS = [
+  '统一社会信用代码',
+  '企业名称',
+  '主体类型',
+  '法定代表人',
+  '经营者',
+  '经营者身份证号',
+  '行业代码',
+  '从业人数',
+  '营业收入（万元）',
+  '资产总额（万元）',
+  '成立日期',
+  '登记状态',
+  '住所',
+  '行政区划代码',
+  '经度',
+  '纬度',
+  '纳税信用等级',
+  '有无贷款',
+  '征信查询日期',
+  '联系电话',
+]
+
+const STATUS_WORDS = { active: '存续', abnormal: '经营异常', deregistered: '注销' } as const
+const LOAN_WORDS = { none: '无', has_loan: '有', unknown: '未知' } as const
+
+/** The 1,300 townships of the seeded province (100 counties of 13), with their boundaries. */
+function provinceTownships(): NewArea[] {
+  // As db/seed/index.ts provincePlan draws them: the same codes, the same random boundaries.
+  const rng = createRandom(1)
+  const townships: NewArea[] = []
+  const perCity = new Array<number>(17).fill(0)
+  for (let k = 0; k < 100; k++) {
+    const city = Math.floor((k * 17) / 100)
+    perCity[city]++
+    const countyCode = `41${String(city + 1).padStart(2, '0')}${String(20 + perCity[city]).padStart(2, '0')}`
+    const west = 110.5 + (k % 10) * 0.6
+    const south = 31.5 + Math.floor(k / 10) * 0.45
+    const box: Box = { west, south, east: west + 0.6, north: south + 0.45 }
+    townships.push(...townshipAreas(rng, { code: countyCode, box }, TOWNSHIP_NAMES.slice(0, 13)))
+  }
+  return townships
+}
+
+/**
+ * The players of the list, the same for a given count every time: the demo generator's
+ * mixes, with each player named once (a serial USCC; a household without one made unique
+ * by its address), and no date after today, so every row is a new player the import accepts.
+ */
+function* listPlayers(count: number): Generator<PlayerFields> {
+  const rng = createRandom(7)
+  const townships = provinceTownships()
+  const households = new Set<string>()
+  const today = todayInChina()
+  for (let serial = 0; serial < count; serial++) {
+    const township = townships[serial % townships.length]
+    const fields = generatePlayer(rng, township, serial)
+    if (fields.uscc) {
+      const first17 = `9${fields.kind === 'household' ? 2 : 1}${township.code.slice(0, 6)}${String(serial).padStart(9, '0')}`
+      fields.uscc = first17 + usccCheckCharacter(first17)
+    } else {
+      const address = fields.address
+      for (let n = 2; households.has(matchKey(fields)!); n++) fields.address = `${address}之${n}`
+      households.add(matchKey(fields)!)
+    }
+    if (fields.registeredOn && fields.registeredOn > today) fields.registeredOn = today
+    if (fields.loanCheckedOn && fields.loanCheckedOn > today) fields.loanCheckedOn = today
+    yield fields
+  }
+}
+
+function csvCells(f: PlayerFields): (string | number | null)[] {
+  return [
+    f.uscc,
+    f.name,
+    f.kind === 'household' ? '个体工商户' : '企业',
+    f.legalRepresentative,
+    f.owner,
+    f.idNumber,
+    f.industry ? `${f.industry}${f.industryCode ?? ''}` : null,
+    f.employees,
+    f.revenueYuan === null ? null : f.revenueYuan / 10_000,
+    f.assetsYuan === null ? null : f.assetsYuan / 10_000,
+    f.registeredOn,
+    f.registrationStatus ? STATUS_WORDS[f.registrationStatus] : null,
+    f.address,
+    f.areaCode,
+    f.lng,
+    f.lat,
+    f.taxGrade,
+    f.loanHistory ? LOAN_WORDS[f.loanHistory] : null,
+    f.loanCheckedOn,
+    f.phone,
+  ]
+}
+
+function csvLine(cells: (string | number | null)[]): string {
+  return cells.map((c) => (c === null ? '' : /[",\r\n]/.test(String(c)) ? `"${String(c).replace(/"/g, '""')}"` : String(c))).join(',') + '\r\n'
+}
+
+/** Writes the list as Excel saves "CSV UTF-8": a byte-order mark, CRLF lines; streamed. */
+async function writeList(file: string, count: number) {
+  const out = fs.createWriteStream(file)
+  let chunk = '\uFEFF' + csvLine(HEADERS)
+  let n = 0
+  for (const fields of listPlayers(count)) {
+    chunk += csvLine(csvCells(fields))
+    if (++n % 1000 === 0 || n === count) {
+      if (!out.write(chunk)) await once(out, 'drain')
+      chunk = ''
+    }
+  }
+  out.end()
+  await once(out, 'finish')
+}
+
+// ---------------------------------------------------------------------------------------
+// The two measurements
+
+/** A fresh migrated database with the one org unit the rows go to. */
+async function freshDatabase(): Promise<TestDatabase> {
+  const database = await createTestDatabase()
+  if (database.dialect !== 'sqlite') throw new Error('the import benchmark compares against raw better-sqlite3: run it on SQLite')
+  await createOrgUnit(database.db, SYSTEM_ACTOR, { code: 'HQ', name: '万企示范银行总行', kind: 'hq', parentId: null })
+  return database
+}
+
+interface MemoryPoint {
+  rss: number
+  heapUsed: number
+}
+
+async function runImport(database: TestDatabase, pii: ReturnType<typeof createPersonalDataCipher>, file: string, bytes: number, rows: number, log: (m: string) => void) {
+  const { db } = database
+  const org = await db.selectFrom('org_units').select('id').executeTakeFirstOrThrow()
+  const actor = { ...SYSTEM_ACTOR, username: 'bench' }
+  const jobId = await createImportJob(db, actor, { source: 'tax', fileName: path.basename(file), filePath: file, fileBytes: bytes, orgUnitId: org.id })
+  // As the CLI does: no preview, straight to running.
+  await db.updateTable('import_jobs').set({ status: 'running', merge_households: 1 }).where('id', '=', jobId).execute()
+  const limitRaised = bytes > DEFAULT_LIMITS.maxBytes
+
+  const point = (): MemoryPoint => {
+    const m = process.memoryUsage()
+    return { rss: m.rss, heapUsed: m.heapUsed }
+  }
+  const start = point()
+  let peak = { ...start }
+  let samples = 0
+  const sampler = setInterval(() => {
+    const m = point()
+    samples++
+    peak = { rss: Math.max(peak.rss, m.rss), heapUsed: Math.max(peak.heapUsed, m.heapUsed) }
+  }, SAMPLE_MS)
+  const byTenth: MemoryPoint[] = []
+  let nextLog = 100_000
+
+  const started = performance.now()
+  const result = await commitImportJob(db, pii, jobId, {
+    limits: limitRaised ? { maxBytes: bytes } : undefined,
+    onProgress(done) {
+      while (byTenth.length < 10 && done >= ((byTenth.length + 1) * rows) / 10) byTenth.push(point())
+      if (done >= nextLog) {
+        const m = point()
+        log(`import: ${done.toLocaleString('en')} rows, ${perSecond(done / ((performance.now() - started) / 1000))} rows/s, RSS ${(m.rss / MB).toFixed(0)} MB, heap ${(m.heapUsed / MB).toFixed(0)} MB`)
+        nextLog += 100_000
+      }
+    },
+  })
+  const elapsed = (performance.now() - started) / 1000
+  clearInterval(sampler)
+  const final = point()
+  peak = { rss: Math.max(peak.rss, final.rss), heapUsed: Math.max(peak.heapUsed, final.heapUsed) }
+
+  if (result.status !== 'done') throw new Error(`the import ended ${result.status}: ${JSON.stringify(result)}`)
+  if (result.counts.inserted !== rows || result.counts.rejected > 0) {
+    const issues = await listImportIssues(db, jobId, 'rejected', 5)
+    throw new Error(`expected ${rows} rows inserted and none rejected, got ${JSON.stringify(result.counts)}; first rejections: ${JSON.stringify(issues)}`)
+  }
+  log(`import: ${rows.toLocaleString('en')} rows in ${elapsed.toFixed(1)} s`)
+
+  // Growth after the first tenth: reading, parsing and the first batches have warmed up by then.
+  const afterTenth = Math.max(...byTenth.slice(1).map((m) => m.rss), final.rss)
+  return {
+    seconds: elapsed,
+    rowsPerSecond: rows / elapsed,
+    limitRaised,
+    memory: { start, peak, final, samples, byTenth, growthAfterTenthMb: (afterTenth - byTenth[0].rss) / MB },
+  }
+}
+
+const RAW_CHUNK = 25_000
+
+/**
+ * The same players, inserted the fastest plain way. Values are computed in chunks with the
+ * clock stopped (all 1,000,000 at once would take gigabytes of heap); the clock runs over
+ * the inserts and the commit of one transaction.
+ */
+async function rawInsert(database: TestDatabase, pii: ReturnType<typeof createPersonalDataCipher>, rows: number, log: (m: string) => void) {
+  const sqlite = database.sqlite!
+  const org = await database.db.selectFrom('org_units').select('id').executeTakeFirstOrThrow()
+  const centreOf = await loadTownshipCentres(database.db)
+  const now = new Date().toISOString()
+  const players = listPlayers(rows)
+
+  let insert: SQLite.Statement | undefined
+  let columns: string[] = []
+  let timed = 0
+  let computing = 0
+  let done = 0
+  const begin = performance.now()
+  sqlite.exec('begin')
+  timed += performance.now() - begin
+  while (done < rows) {
+    const computeStarted = performance.now()
+    const chunk: unknown[][] = []
+    for (let i = 0; i < RAW_CHUNK && done + i < rows; i++) {
+      const fields = players.next().value as PlayerFields
+      const row: Record<string, unknown> = {
+        ...newPlayerColumns(fields, pii, centreOf),
+        org_unit_id: org.id,
+        source: 'tax',
+        import_job_id: null,
+        campaign_status: 'not_visited',
+        created_at: now,
+        updated_at: now,
+      }
+      if (!insert) {
+        columns = Object.keys(row)
+        insert = sqlite.prepare(`insert into market_players (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`)
+      }
+      chunk.push(columns.map((c) => row[c]))
+    }
+    computing += performance.now() - computeStarted
+
+    const started = performance.now()
+    for (const values of chunk) insert!.run(values)
+    timed += performance.now() - started
+    done += chunk.length
+    if (done % 100_000 === 0) log(`raw: ${done.toLocaleString('en')} rows, ${perSecond(done / (timed / 1000))} rows/s`)
+  }
+  const commit = performance.now()
+  sqlite.exec('commit')
+  timed += performance.now() - commit
+  return { seconds: timed / 1000, rowsPerSecond: rows / (timed / 1000), computeSeconds: computing / 1000 }
+}
+
+/** Every stored column that is not random (ciphertext, ids, times), hashed in id order. */
+function fingerprint(sqlite: SQLite.Database): { rows: number; hash: string } {
+  const hash = crypto.createHash('sha256')
+  let rows = 0
+  const select = sqlite
+    .prepare(
+      `select uscc, kind, name, name_initials, legal_representative, owner, match_key, id_number_hash, id_number_masked,
+        phone_hash, phone_masked, industry, industry_code, employees, revenue_yuan, assets_yuan, size_class,
+        size_class_computed, size_class_basis, registered_on, registration_status, address, area_code, township_code,
+        lat, lng, position_approximate, tax_grade, loan_history, loan_checked_on, candidate_status, candidate_reasons,
+        org_unit_id, source, campaign_status, id_number_enc is null, phone_enc is null
+       from market_players order by id`,
+    )
+    .raw()
+  for (const row of select.iterate()) {
+    hash.update(JSON.stringify(row))
+    rows++
+  }
+  // The full-text index must hold every row, in both.
+  const indexed = sqlite.prepare(`select count(*) from market_players_search where market_players_search match '"有限公司"'`).pluck().get()
+  hash.update(`fts:${indexed}`)
+  return { rows, hash: hash.digest('hex') }
+}
+
+function seconds(since: number): string {
+  return ((performance.now() - since) / 1000).toFixed(1)
+}
+
+function perSecond(n: number): string {
+  return Math.round(n).toLocaleString('en')
+}

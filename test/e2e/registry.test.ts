@@ -1,0 +1,397 @@
+// The registry in a real browser against the real server and the demo county: a manager
+// uploads a GB18030 tax list with Chinese headers, reads the preview and its rejections,
+// imports it, finds the new players and reveals a phone number; a second import changes
+// nothing; the rejected rows download; a big list shows its progress and goes on when the
+// browser is closed; an officer sees only their own players; nothing scrolls sideways on a phone.
+import SQLite from 'better-sqlite3'
+import { Kysely, SqliteDialect } from 'kysely'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '../../db/schema'
+import { englishContext, launchBrowser, startAppProcess, type AppProcess } from '../support/browser'
+import { listRows, makeUscc, taxList, type ListRow } from '../support/lists'
+import { makeTempDir, writeCsv, type TempDir } from '../support/spreadsheets'
+
+const PASSWORD = 'wanqi-demo'
+const PHONE = { width: 390, height: 844 }
+const MILL = '河南金穗面业有限公司'
+const TAX_FILE = '2026年纳税信用名单.csv'
+const BIG_ROWS = 30_000
+
+let app: AppProcess
+let browser: Browser
+let seeded: Kysely<Database>
+let dir: TempDir
+let taxFile: string
+let bigFile: string
+const contexts: BrowserContext[] = []
+let pageErrors: string[] = []
+
+/** The first import of the tax list (test 1), which the later tests read. */
+let firstJobId: number | null = null
+
+beforeAll(async () => {
+  dir = await makeTempDir('wanqi-e2e-registry-')
+  taxFile = await writeCsv(dir.path(TAX_FILE), listRows(taxList()), { encoding: 'gb18030' })
+  const big: ListRow[] = []
+  for (let i = 0; i < BIG_ROWS; i++) {
+    big.push({
+      uscc: makeUscc(200_000 + i),
+      name: `西华县第${i + 1}号商贸有限公司`,
+      kind: '企业',
+      legal: `张${i % 97}`,
+      industry: 'F',
+      employees: String(3 + (i % 40)),
+      revenue: String(50 + (i % 900)),
+      registeredOn: `2020-0${1 + (i % 9)}-1${i % 10}`,
+      status: '存续',
+      area: '411622100',
+      grade: ['A', 'B', 'M'][i % 3],
+      loan: i % 2 ? '无' : '有',
+    })
+  }
+  bigFile = await writeCsv(dir.path('市场主体名单-大.csv'), listRows(big), { encoding: 'gb18030' })
+
+  app = await startAppProcess()
+  browser = await launchBrowser()
+  seeded = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: new SQLite(app.databaseFile, { readonly: true, fileMustExist: true }) }),
+  })
+  // The demo's USCCs are random; make sure none of ours is among them, or "New" would be wrong.
+  const ours = new Set([...taxList().map((r) => r.uscc), ...big.map((r) => r.uscc)])
+  const clashes = await seeded.selectFrom('market_players').select('uscc').where('uscc', 'like', '914116220%').execute()
+  expect(clashes.filter((c) => ours.has(c.uscc ?? undefined))).toEqual([])
+})
+
+afterAll(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)))
+  await seeded?.destroy()
+  await browser?.close()
+  await app?.stop()
+  await dir?.remove()
+})
+
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)))
+  const errors = pageErrors
+  pageErrors = []
+  expect(errors, 'errors in the browser').toEqual([])
+})
+
+function watch(page: Page): Page {
+  page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`))
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      pageErrors.push(`console.error: ${message.text()}`)
+    }
+  })
+  return page
+}
+
+/** A fresh English context; map tiles and anything else off the app's host are refused at once. */
+async function newPage(options: { viewport?: { width: number; height: number } } = {}) {
+  const context = await englishContext(browser, app.url, options.viewport ? { viewport: options.viewport, isMobile: true, hasTouch: true } : {})
+  await context.route((url) => url.origin !== new URL(app.url).origin, (route) => route.abort())
+  contexts.push(context)
+  return { context, page: watch(await context.newPage()) }
+}
+
+async function signIn(page: Page, username: string) {
+  await page.goto(`${app.url}/login`)
+  await page.getByLabel('Username').fill(username)
+  await page.getByLabel('Password').fill(PASSWORD)
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+  await page.waitForURL(`${app.url}/`)
+  await page.locator('#whoami').waitFor()
+}
+
+async function signedIn(username: string, options: { viewport?: { width: number; height: number } } = {}) {
+  const opened = await newPage(options)
+  await signIn(opened.page, username)
+  return opened
+}
+
+/** Uploads a file on /imports as the given source; returns the job id once the job page shows. */
+async function upload(page: Page, file: string, source: string): Promise<number> {
+  await page.goto(`${app.url}/imports`)
+  await page.getByLabel('Source').selectOption({ label: source })
+  await page.getByLabel('File', { exact: true }).setInputFiles(file)
+  await page.getByRole('button', { name: 'Upload and preview' }).click()
+  await page.waitForURL(/\/imports\/\d+$/)
+  return Number(new URL(page.url()).pathname.split('/').pop())
+}
+
+function summary(page: Page) {
+  return page.locator('section[aria-labelledby="summary"]')
+}
+
+async function waitForSummary(page: Page, title: 'Preview (nothing written yet)' | 'Result', timeout = 30_000) {
+  await summary(page).getByRole('heading', { name: title, exact: true }).waitFor({ timeout })
+}
+
+/** The counts of the preview or result, by their English labels. */
+async function counts(page: Page): Promise<Record<string, number>> {
+  const pairs = await summary(page)
+    .locator('dl.counts > div')
+    .evaluateAll((divs) => divs.map((d) => [d.querySelector('dt')!.textContent!, d.querySelector('dd')!.textContent!]))
+  return Object.fromEntries(pairs.map(([k, v]) => [k, Number(v.replace(/,/g, ''))]))
+}
+
+async function issueRows(page: Page, title: string) {
+  const table = page.locator('section', { has: page.getByRole('heading', { name: title, exact: true }) }).locator('tbody tr')
+  return table.evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent!.trim())))
+}
+
+/** What the job page shows right now, read in one go (the page re-renders every second while a job runs). */
+function jobSnapshot(page: Page) {
+  return page.evaluate(() => {
+    const bar = document.querySelector('progress')
+    return {
+      progress: bar ? { max: bar.getAttribute('max'), value: bar.getAttribute('value') } : null,
+      text: document.querySelector('[data-testid="progress"]')?.textContent ?? null,
+      headings: [...document.querySelectorAll('h2')].map((h) => h.textContent),
+    }
+  })
+}
+
+async function search(page: Page, q: string): Promise<string[]> {
+  await page.goto(`${app.url}/players`)
+  await page.locator('#q').fill(q)
+  await page.getByRole('button', { name: 'Search', exact: true }).click()
+  await page.waitForURL((url) => url.pathname === '/players' && url.searchParams.get('q') === q)
+  await page.locator('ul.player-list, p.card.muted').first().waitFor()
+  return page.locator('ul.player-list .player-name').allTextContents()
+}
+
+function card(page: Page, name: string) {
+  return page.locator('li.player-card', { has: page.getByRole('link', { name, exact: true }) })
+}
+
+function fact(page: Page, label: string) {
+  return page.locator('dl.facts > div', { has: page.getByText(label, { exact: true }) }).locator('dd')
+}
+
+async function sidewaysScroll(page: Page) {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+}
+
+describe('importing a list and finding what it brought', () => {
+  it('a manager uploads a GB18030 tax list, reads the preview with its rejections, imports it and finds the players', async () => {
+    const { page } = await signedIn('manager')
+    const jobId = await upload(page, taxFile, 'Tax list')
+    await waitForSummary(page, 'Preview (nothing written yet)')
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`#${jobId} ${TAX_FILE}`)
+    expect(await page.locator('h1 + p.muted').textContent()).toBe('Tax list · To confirm · CSV (gb18030)')
+    expect(await counts(page)).toMatchObject({ Rows: 7, New: 3, Updated: 0, Unchanged: 0, Rejected: 4 })
+
+    const rejected = await issueRows(page, 'Rejected rows')
+    expect(rejected).toEqual([
+      ['5', '统一社会信用代码', 'USCC check character should be L'],
+      ['6', '联系电话', expect.stringMatching(/11 digits/)],
+      ['7', '注册日期', 'date 2023-02-30 does not exist'],
+      ['8', '企业名称', 'The name is required'],
+    ])
+    // Nothing is written before the manager says so.
+    expect(await search(page, MILL)).not.toContain(MILL)
+
+    await page.goto(`${app.url}/imports/${jobId}`)
+    await page.getByRole('button', { name: 'Import', exact: true }).click()
+    // A small list may be done before the page asks; if it asks while the job runs, it shows progress.
+    const seen: Awaited<ReturnType<typeof jobSnapshot>>[] = []
+    const deadline = Date.now() + 30_000
+    for (;;) {
+      const now = await jobSnapshot(page)
+      if (now.headings.includes('Result')) break
+      if (now.progress) seen.push(now)
+      expect(Date.now(), 'the import did not finish').toBeLessThan(deadline)
+      await page.waitForTimeout(50)
+    }
+    for (const s of seen.filter((s) => s.headings.includes('Importing'))) {
+      expect(s.text).toMatch(/^\d+ rows done, \d+ left \(\d+%\)$/)
+      expect(s.progress!.max).toBe('7')
+    }
+    expect(await counts(page)).toMatchObject({ Rows: 7, New: 3, Updated: 0, Unchanged: 0, Rejected: 4 })
+    expect(await page.locator('h1 + p.muted').textContent()).toBe('Tax list · Done · CSV (gb18030)')
+    expect(await page.getByRole('button', { name: 'Import', exact: true }).count()).toBe(0)
+    firstJobId = jobId
+
+    // Found by pinyin initials, by USCC and by the full mobile number; the list masks the phone.
+    expect(await search(page, 'hnmy')).toContain(MILL)
+    expect(await search(page, makeUscc(1))).toEqual([MILL])
+    expect(await search(page, '13812345678')).toEqual([MILL])
+    const millCard = card(page, MILL)
+    expect(await millCard.textContent()).toContain('138****5678')
+    expect(await millCard.textContent()).not.toContain('13812345678')
+    expect(await millCard.textContent()).toContain(makeUscc(1))
+
+    await millCard.getByRole('link', { name: MILL }).click()
+    await page.waitForURL(/\/players\/\d+$/)
+    await page.getByRole('heading', { level: 1, name: MILL }).waitFor()
+    expect(await fact(page, 'USCC').textContent()).toBe(makeUscc(1))
+    expect(await fact(page, 'Phone').textContent()).toBe('138****5678')
+    expect(await fact(page, 'Source list').textContent()).toBe('Tax list')
+    expect(await page.content()).not.toContain('13812345678')
+    expect(await page.locator('.badge').first().textContent()).toBe('First-lender candidate')
+
+    await page.getByRole('button', { name: 'Show the full phone and ID numbers' }).click()
+    await page.waitForFunction(() => document.querySelector('dl.facts')?.textContent?.includes('13812345678'))
+    expect(await fact(page, 'Phone').textContent()).toBe('13812345678')
+    expect(await page.getByRole('button', { name: 'Show the full phone and ID numbers' }).count()).toBe(0)
+  })
+
+  it('the same file imported again changes nothing', async () => {
+    expect(firstJobId, 'the first import ran').not.toBeNull()
+    const { page } = await signedIn('manager')
+    const jobId = await upload(page, taxFile, 'Tax list')
+    expect(jobId).toBeGreaterThan(firstJobId!)
+    await waitForSummary(page, 'Preview (nothing written yet)')
+    expect(await counts(page)).toMatchObject({ Rows: 7, New: 0, Updated: 0, Unchanged: 3, Rejected: 4 })
+    await page.getByRole('button', { name: 'Import', exact: true }).click()
+    await waitForSummary(page, 'Result')
+    expect(await counts(page)).toMatchObject({ Rows: 7, New: 0, Updated: 0, Unchanged: 3, Rejected: 4 })
+    expect(await search(page, 'hnmy')).toEqual(expect.arrayContaining([MILL]))
+    expect((await search(page, makeUscc(1))).length).toBe(1)
+
+    // Both jobs are listed, done, with their counts.
+    await page.goto(`${app.url}/imports`)
+    const row = (id: number) => page.locator('tbody tr', { has: page.getByRole('link', { name: `#${id}`, exact: true }) })
+    const cells = async (id: number) => (await row(id).locator('td').allTextContents()).map((c) => c.trim())
+    expect((await cells(firstJobId!)).slice(2, 8)).toEqual(['Tax list', 'Done', '7', '3', '0', '4'])
+    expect((await cells(jobId)).slice(2, 8)).toEqual(['Tax list', 'Done', '7', '0', '0', '4'])
+  })
+
+  it('the rejected rows download as a UTF-8 CSV with a BOM, the file columns and a reason', async () => {
+    expect(firstJobId, 'the first import ran').not.toBeNull()
+    const { page } = await signedIn('manager')
+    await page.goto(`${app.url}/imports/${firstJobId}`)
+    const link = page.getByRole('link', { name: 'Download the rejected rows (with reasons, to fix and import again)' })
+    const href = await link.getAttribute('href')
+    expect(href).toBe(`/imports/${firstJobId}/rejected.csv`)
+    expect(await link.getAttribute('download')).not.toBeNull()
+
+    const response = await page.request.get(new URL(href!, app.url).href)
+    expect(response.status()).toBe(200)
+    expect(response.headers()['content-type']).toMatch(/^text\/csv/)
+    expect(response.headers()['content-disposition']).toBe(`attachment; filename="rejected-${firstJobId}.csv"`)
+    const bytes = await response.body()
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
+    const text = bytes.subarray(3).toString('utf8')
+    const lines = text.split('\r\n').filter(Boolean)
+    expect(lines).toHaveLength(5)
+    expect(lines[0]).toBe(['Row', ...listRows([])[0], 'Reason'].join(','))
+    expect(lines[1]).toMatch(/^5,91110000600037341N,校验位错误有限公司,企业,.*,统一社会信用代码: USCC check character should be L$/)
+    expect(lines[2]).toMatch(/^6,.*电话错误有限公司.*,1381234567,.*联系电话: The mobile number does not have 11 digits/)
+    expect(lines[3]).toMatch(/^7,.*日期错误有限公司.*2023-02-30.*,注册日期: date 2023-02-30 does not exist$/)
+    expect(lines[4]).toMatch(new RegExp(`^8,${makeUscc(7)},,企业,.*,企业名称: The name is required$`))
+    expect(text).not.toContain(MILL)
+
+    // Another outlet's manager cannot read it.
+    const { page: other } = await signedIn('manager2')
+    expect((await other.request.get(new URL(href!, app.url).href)).status()).toBe(404)
+  })
+
+  it(`a list of ${BIG_ROWS.toLocaleString('en')} rows shows its progress and finishes with the page closed`, async () => {
+    const { context, page } = await signedIn('manager')
+    const jobId = await upload(page, bigFile, 'Market-supervision list')
+    await waitForSummary(page, 'Preview (nothing written yet)', 60_000)
+    expect(await counts(page)).toMatchObject({ Rows: BIG_ROWS, New: BIG_ROWS, Rejected: 0 })
+    await page.getByRole('button', { name: 'Import', exact: true }).click()
+
+    // Poll until the page has shown the bar part way through the commit.
+    let midway: Awaited<ReturnType<typeof jobSnapshot>> | null = null
+    const texts = new Set<string>()
+    const deadline = Date.now() + 40_000
+    while (!midway) {
+      const now = await jobSnapshot(page)
+      expect(now.headings, 'the import finished before the page showed its progress').not.toContain('Result')
+      if (now.progress && now.text) {
+        texts.add(now.text)
+        const m = /^([\d,]+) rows done, ([\d,]+) left \((\d+)%\)$/.exec(now.text)
+        expect(m, now.text).not.toBeNull()
+        const [done, left] = [Number(m![1].replace(/,/g, '')), Number(m![2].replace(/,/g, ''))]
+        expect(done + left).toBe(BIG_ROWS)
+        expect(now.progress).toEqual({ max: String(BIG_ROWS), value: String(done) })
+        if (done > 0 && left > 0) midway = now
+      }
+      expect(Date.now(), 'the page never showed the import part way').toBeLessThan(deadline)
+      await page.waitForTimeout(50)
+    }
+    expect(await page.getByText('You may close this page: the import goes on, and its result stays under Imports.').isVisible()).toBe(true)
+
+    // The browser goes away mid-import; the job does not.
+    await context.close()
+    const running = await seeded.selectFrom('import_jobs').select(['status', 'rows_done']).where('id', '=', jobId).executeTakeFirstOrThrow()
+
+    const { page: back } = await signedIn('manager')
+    await back.goto(`${app.url}/imports`)
+    await back.getByRole('link', { name: `#${jobId}`, exact: true }).click()
+    await back.waitForURL(`${app.url}/imports/${jobId}`)
+    await waitForSummary(back, 'Result', 60_000)
+    expect(await counts(back)).toMatchObject({ Rows: BIG_ROWS, New: BIG_ROWS, Updated: 0, Unchanged: 0, Rejected: 0 })
+    expect(await back.locator('progress').count()).toBe(0)
+    expect(running.status === 'running' || running.status === 'done', `status when the page closed: ${running.status}`).toBe(true)
+    expect(await search(back, '西华县第29999号商贸有限公司')).toEqual(['西华县第29999号商贸有限公司'])
+  })
+})
+
+describe('who sees what', () => {
+  it('an officer sees only their own players and cannot open imports', async () => {
+    const me = await seeded.selectFrom('users').select(['id', 'name']).where('username', '=', 'officer').executeTakeFirstOrThrow()
+    const mine = Number(
+      (await seeded.selectFrom('market_players').select((eb) => eb.fn.countAll().as('n')).where('assigned_officer_id', '=', me.id).executeTakeFirstOrThrow()).n,
+    )
+    expect(mine).toBeGreaterThan(0)
+
+    const { page } = await signedIn('officer')
+    await page.goto(`${app.url}/players`)
+    const cards = page.locator('li.player-card')
+    await cards.first().waitFor()
+    const officerOf = (texts: string[]) => texts.map((t) => t.split(' · ').at(-1)!.trim())
+    const pageOne = officerOf(await cards.locator('.muted').allTextContents())
+    expect(pageOne).toHaveLength(Math.min(50, mine))
+    expect(new Set(pageOne)).toEqual(new Set([me.name]))
+    if (mine > 50) {
+      await page.getByRole('link', { name: 'Next page »' }).click()
+      await page.waitForURL(/cursor=/)
+      await page.locator('li.player-card').first().waitFor()
+      expect(new Set(officerOf(await page.locator('li.player-card .muted').allTextContents()))).toEqual(new Set([me.name]))
+    }
+    // The imported players belong to the outlet, not to this officer.
+    expect(await search(page, 'hnmy')).not.toContain(MILL)
+    expect(await search(page, makeUscc(1))).toEqual([])
+    const mill = await seeded.selectFrom('market_players').select('id').where('uscc', '=', makeUscc(1)).executeTakeFirstOrThrow()
+    expect((await page.goto(`${app.url}/players/${mill.id}`))?.status()).toBe(404)
+
+    const response = await page.goto(`${app.url}/imports`)
+    expect(response?.status()).toBe(403)
+    expect(await page.getByText('You do not have access to this page.').isVisible()).toBe(true)
+    expect(await page.getByRole('button', { name: 'Upload and preview' }).count()).toBe(0)
+    expect((await page.goto(`${app.url}/imports/${firstJobId ?? 1}`))?.status()).toBe(403)
+
+    // The manager of the same outlet sees more than this officer: others' players and unassigned ones.
+    const { page: manager } = await signedIn('manager')
+    await manager.goto(`${app.url}/players`)
+    await manager.locator('li.player-card').first().waitFor()
+    const managerOfficers = officerOf(await manager.locator('li.player-card .muted').allTextContents())
+    expect(managerOfficers.some((name) => name !== me.name)).toBe(true)
+  })
+
+  it('on a phone the registry, a player and an import page do not scroll sideways', async () => {
+    const { page } = await signedIn('manager', { viewport: PHONE })
+    await page.goto(`${app.url}/players`)
+    await page.locator('li.player-card').first().waitFor()
+    expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0)
+
+    await search(page, makeUscc(1))
+    await page.getByRole('link', { name: MILL, exact: true }).click()
+    await page.getByRole('heading', { level: 1, name: MILL }).waitFor()
+    await page.locator('.player-map').first().waitFor()
+    expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0)
+
+    if (firstJobId) {
+      await page.goto(`${app.url}/imports/${firstJobId}`)
+      await waitForSummary(page, 'Result')
+      expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0)
+    }
+  })
+})
