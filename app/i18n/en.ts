@@ -36,7 +36,7 @@ export const en: Messages = {
   'home.youAre': '{role} · {org}',
   'home.orgPath': 'Organisation',
   'home.officer.title': 'My work',
-  'home.officer.body': 'The market players assigned to you, your visits and follow-ups will appear here.',
+  'home.officer.body': 'The market players assigned to you, your visits and follow-ups.',
   'home.officer.colleagues': 'My outlet',
   'home.officer.manager': 'Manager',
   'home.manager.title': 'My branch',

@@ -134,4 +134,5 @@ export const playerEn: Record<keyof typeof playerZhCN, string> = {
   "importStatus.done": "Done",
   "importStatus.failed": "Failed",
   "importStatus.cancelled": "Cancelled",
+  'home.players.total': 'All',
 }

@@ -133,4 +133,5 @@ export const playerZhCN = {
   "importStatus.done": "已完成",
   "importStatus.failed": "失败",
   "importStatus.cancelled": "已取消",
+  'home.players.total': '全部',
 } as const

@@ -35,7 +35,7 @@ export const zhCN = {
   'home.youAre': '{role} · {org}',
   'home.orgPath': '所属机构',
   'home.officer.title': '我的工作',
-  'home.officer.body': '您负责的市场主体名单、走访与跟进将显示在这里。',
+  'home.officer.body': '您负责的市场主体、走访与跟进。',
   'home.officer.colleagues': '本网点',
   'home.officer.manager': '负责人',
   'home.manager.title': '本机构',

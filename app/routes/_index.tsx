@@ -7,6 +7,7 @@ import { useT } from '../i18n/use-t'
 import { navFor } from '../navigation'
 import { findOrgUnitAncestry, listOrgUnits } from '../services/org-units.server'
 import { countStaffPerOrgUnit, findManagersOfOrgUnit, listUsers } from '../services/users.server'
+import { countPlayers } from '../services/players.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
@@ -16,7 +17,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const me = { name: user.name, username: user.username, role: user.role, ancestry }
 
   if (user.role === 'officer') {
-    return { me, view: 'officer' as const, managers: await findManagersOfOrgUnit(db, user.orgUnitId) }
+    const [managers, players] = await Promise.all([findManagersOfOrgUnit(db, user.orgUnitId), countPlayers(db, scope)])
+    return { me, view: 'officer' as const, managers, players }
   }
   const [units, staff] = await Promise.all([listOrgUnits(db, scope), countStaffPerOrgUnit(db, scope)])
   const totals = rollUp(units, staff, ['officers', 'managers'] as const)
@@ -32,8 +34,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     .filter((u) => u.depth - baseDepth <= maxDepth)
     .map((u) => ({ ...u, ...totals.get(u.id)!, outlets: outlets.get(u.id)!.outlets, level: u.depth - baseDepth }))
   if (user.role === 'manager') {
-    const officers = await listUsers(db, scope, { role: 'officer' })
-    return { me, view: 'branch' as const, rows, officers }
+    const [officers, players] = await Promise.all([listUsers(db, scope, { role: 'officer' }), countPlayers(db, scope)])
+    return { me, view: 'branch' as const, rows, officers, players }
   }
   return { me, view: 'bank' as const, rows }
 }
@@ -66,6 +68,8 @@ export default function Home() {
             ))}
         </ul>
       </section>
+
+      {data.view === 'officer' || data.view === 'branch' ? <PlayerCounts counts={data.players} showUnassigned={data.view === 'branch'} /> : null}
 
       {data.view === 'officer' ? (
         <section className="card" aria-labelledby="work">
@@ -138,5 +142,30 @@ export default function Home() {
         </section>
       ) : null}
     </div>
+  )
+}
+
+function PlayerCounts({ counts, showUnassigned }: { counts: { total: number; candidate: number; to_verify: number; unassigned: number }; showUnassigned: boolean }) {
+  const t = useT()
+  const tiles = [
+    { to: '/players', label: t('home.players.total'), value: counts.total },
+    { to: '/players?candidate=candidate', label: t('candidateStatus.candidate'), value: counts.candidate },
+    { to: '/players?candidate=to_verify', label: t('candidateStatus.to_verify'), value: counts.to_verify },
+    ...(showUnassigned ? [{ to: '/players?unassigned=1', label: t('player.unassigned'), value: counts.unassigned }] : []),
+  ]
+  return (
+    <section className="card" aria-labelledby="player-counts">
+      <h2 id="player-counts">{t('nav.players')}</h2>
+      <dl className="counts">
+        {tiles.map((tile) => (
+          <div key={tile.to}>
+            <dt>
+              <Link to={tile.to}>{tile.label}</Link>
+            </dt>
+            <dd>{tile.value.toLocaleString()}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
   )
 }
