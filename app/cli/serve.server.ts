@@ -27,7 +27,7 @@ async function main() {
   }
 
   // Imports run in the background of the server that serves the pages.
-  const importRunner = startImportRunner(db, createPersonalDataCipher(config.dataKey))
+  const importRunner = startImportRunner(db, createPersonalDataCipher(config.dataKey), { uploadDir: config.uploadDir })
 
   const build = (await import(pathToFileURL(path.join(rootDir, 'build/index.js')).href)) as ServerBuild
   const app = createHttpApp({ build, db, dialect, config, rootDir })

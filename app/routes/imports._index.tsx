@@ -17,7 +17,8 @@ import { ErrorList, SelectField } from '../components/field'
 import { actorOf, requirePermission, userScope } from '../guards.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
-import { IMPORT_SOURCES, createImportJob, listImportJobs, type ImportSource } from '../services/import/import-jobs.server'
+import { IMPORT_SOURCES, type ImportSource } from '../domain/import-sources'
+import { createImportJob, listImportJobs } from '../services/import/import-jobs.server'
 import { DEFAULT_LIMITS } from '../services/import/read-table.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -30,12 +31,17 @@ type ActionData = { formError: Message }
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, 'imports:run')
   fs.mkdirSync(context.config.uploadDir, { recursive: true })
+  // The file is kept under a name of ours; the user's own name is what the pages show.
+  let originalName = ''
   const upload = composeUploadHandlers(
     createFileUploadHandler({
       directory: context.config.uploadDir,
       maxPartSize: DEFAULT_LIMITS.maxBytes,
       avoidFileConflicts: true,
-      file: () => `${Date.now()}-${crypto.randomBytes(6).toString('hex')}.upload`,
+      file: ({ filename }) => {
+        originalName = filename
+        return `${Date.now()}-${crypto.randomBytes(6).toString('hex')}.upload`
+      },
     }),
     createMemoryUploadHandler({ maxPartSize: 10_000 }),
   )
@@ -61,7 +67,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const id = await createImportJob(context.db, actorOf(user, context), {
     source: source as ImportSource,
-    fileName: file.name,
+    fileName: originalName || file.name,
     filePath: file.getFilePath(),
     fileBytes: file.size,
     orgUnitId: user.orgUnitId,

@@ -19,7 +19,6 @@ import { createOrgUnit } from '../../app/services/org-units.server'
 import { matchKey, newPlayerColumns } from '../../app/services/player-record.server'
 import { usccCheckCharacter } from '../../app/domain/identifiers'
 import type { PlayerFields } from '../../app/domain/market-player'
-import { todayInChina } from '../../app/domain/player-row'
 import { townshipAreas, type Box } from '../../db/seed/geography'
 import { TOWNSHIP_NAMES } from '../../db/seed/names'
 import { generatePlayer } from '../../db/seed/players'
@@ -176,7 +175,8 @@ function* listPlayers(count: number): Generator<PlayerFields> {
   const rng = createRandom(7)
   const townships = provinceTownships()
   const households = new Set<string>()
-  const today = todayInChina()
+  // The import refuses dates after its own today (UTC); a day earlier holds across midnight.
+  const today = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
   for (let serial = 0; serial < count; serial++) {
     const township = townships[serial % townships.length]
     const fields = generatePlayer(rng, township, serial)

@@ -1,10 +1,11 @@
 // The registry and import pages over real HTTP: upload, background preview and commit,
 // list and detail, create and edit by hand, unmask, and who may do what.
+import fs from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { runOnce } from '../../app/services/import/import-runner.server'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { Client, TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'
+import { Client, TEST_DATA_KEY, startTestServer, testConfig, type TestServer } from '../support/test-server'
 import { PASSWORD, addUser, buildOrg } from '../support/fixtures'
 import { csvText, encodeText } from '../support/spreadsheets'
 import { listRows, makeUscc, taxList } from '../support/lists'
@@ -51,9 +52,10 @@ describe('importing through the pages', () => {
     expect(response.status).toBe(302)
     jobPath = response.headers.get('Location')!
     expect(jobPath).toMatch(/^\/imports\/\d+$/)
-    await runOnce(t.db, pii, 'test-runner')
+    await runOnce(t.db, pii, 'test-runner', { uploadDir: testConfig().uploadDir })
     const html = await (await manager.get(jobPath)).text()
     expect(html).toContain('预览（尚未写入）')
+    expect(html).toContain('纳税人名单.csv')
     expect(html).toContain('统一社会信用代码校验位应为 L')
     expect(html).toContain('日期 2023-02-30 不存在')
     expect(await t.db.selectFrom('market_players').select('id').execute()).toHaveLength(0)
@@ -62,9 +64,12 @@ describe('importing through the pages', () => {
   it('commits on the manager’s word, and the players are found in the list', async () => {
     const manager = await signedIn('mgr.a')
     expect((await manager.post(jobPath, { intent: 'commit', mergeHouseholds: '1' })).status).toBe(200)
-    await runOnce(t.db, pii, 'test-runner')
+    await runOnce(t.db, pii, 'test-runner', { uploadDir: testConfig().uploadDir })
     const html = await (await manager.get(jobPath)).text()
     expect(html).toContain('导入结果')
+    // The uploaded list held phone numbers in clear: it is gone once the job is done.
+    const job = await t.db.selectFrom('import_jobs').select('file_path').where('id', '=', Number(jobPath.split('/').pop())).executeTakeFirstOrThrow()
+    expect(fs.existsSync(job.file_path)).toBe(false)
     const list = await (await manager.get('/players?q=hnmy')).text()
     expect(list).toContain('河南金穗面业有限公司')
     expect(list).toContain('138****5678')

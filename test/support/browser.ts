@@ -45,6 +45,8 @@ export async function startAppProcess(): Promise<AppProcess> {
     PORT: String(port),
     DATABASE_URL: `file:${databaseFile}`,
     WANQI_SECRETS_FILE: path.join(dir, 'secrets.json'),
+    // Uploaded lists stay with the throwaway database, not in the checkout's db/uploads.
+    UPLOAD_DIR: path.join(dir, 'uploads'),
     LOG_LEVEL: 'warn',
   }
   const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['app/cli/serve.server.ts'], {

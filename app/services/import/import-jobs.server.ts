@@ -17,8 +17,7 @@ import type { PersonalDataCipher } from '../personal-data.server'
 import { matchKey, newPlayerColumns, playerChanges, type TownshipCentre } from '../player-record.server'
 import { openTable, TableError, type TableLimits } from './read-table.server'
 
-export const IMPORT_SOURCES = ['tax', 'market', 'bank', 'other'] as const
-export type ImportSource = (typeof IMPORT_SOURCES)[number]
+import type { ImportSource } from '../../domain/import-sources'
 
 const BATCH_ROWS = 1000
 
@@ -106,7 +105,7 @@ export async function queueImportJob(
   await db.transaction().execute(async (trx) => {
     const result = await trx
       .updateTable('import_jobs')
-      .set({ status: 'queued', last_row: 0, accept_bad_check: options.acceptBadCheck ? 1 : 0, merge_households: options.mergeHouseholds ? 1 : 0 })
+      .set({ status: 'queued', last_row: 0, rows_done: 0, accept_bad_check: options.acceptBadCheck ? 1 : 0, merge_households: options.mergeHouseholds ? 1 : 0 })
       .where('id', '=', jobId)
       .where('status', '=', 'previewed')
       .executeTakeFirst()

@@ -3,6 +3,8 @@
 // run the same job; a job whose runner died (no heartbeat for a minute) is taken over and
 // resumes after its last committed batch.
 import crypto from 'node:crypto'
+import fs from 'node:fs/promises'
+import path from 'node:path'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { logger } from '../../logger.server'
@@ -10,6 +12,8 @@ import type { PersonalDataCipher } from '../personal-data.server'
 import { commitImportJob, previewImportJob } from './import-jobs.server'
 
 const STALE_MS = 60_000
+/** An uploaded list that was previewed but never committed is dropped after this long. */
+const ABANDONED_MS = 7 * 24 * 3_600_000
 
 export interface ImportRunner {
   /** Finishes the current batch, then stops; an interrupted job resumes on the next start. */
@@ -18,7 +22,13 @@ export interface ImportRunner {
   poke(): void
 }
 
-export function startImportRunner(db: Kysely<Database>, pii: PersonalDataCipher, options: { intervalMs?: number } = {}): ImportRunner {
+export interface RunnerOptions {
+  intervalMs?: number
+  /** Uploaded files live here; the runner deletes them once their job is over. */
+  uploadDir: string
+}
+
+export function startImportRunner(db: Kysely<Database>, pii: PersonalDataCipher, options: RunnerOptions): ImportRunner {
   const workerId = `${process.pid}-${crypto.randomBytes(4).toString('hex')}`
   const abort = new AbortController()
   let timer: NodeJS.Timeout | null = null
@@ -26,7 +36,7 @@ export function startImportRunner(db: Kysely<Database>, pii: PersonalDataCipher,
 
   const tick = () => {
     if (running || abort.signal.aborted) return
-    running = runOnce(db, pii, workerId, abort.signal)
+    running = runOnce(db, pii, workerId, { signal: abort.signal, uploadDir: options.uploadDir })
       .catch((error: unknown) => logger.error('import runner failed', { error }))
       .finally(() => {
         running = null
@@ -49,14 +59,46 @@ export function startImportRunner(db: Kysely<Database>, pii: PersonalDataCipher,
 }
 
 /** Claims and runs jobs until none is waiting. */
-export async function runOnce(db: Kysely<Database>, pii: PersonalDataCipher, workerId: string, signal?: AbortSignal): Promise<void> {
+export async function runOnce(
+  db: Kysely<Database>,
+  pii: PersonalDataCipher,
+  workerId: string,
+  options: { signal?: AbortSignal; uploadDir?: string } = {},
+): Promise<void> {
+  const { signal, uploadDir } = options
   while (!signal?.aborted) {
     const job = await claimNextJob(db, workerId)
-    if (!job) return
+    if (!job) break
     logger.info('import job started', { jobId: job.id, mode: job.mode })
     const result =
       job.mode === 'preview' ? await previewImportJob(db, pii, job.id, { signal }) : await commitImportJob(db, pii, job.id, { signal })
     logger.info('import job stopped', { jobId: job.id, status: result.status })
+    if (uploadDir && (result.status === 'done' || result.status === 'failed')) await removeUpload(db, job.id, uploadDir)
+  }
+  if (uploadDir && !signal?.aborted) await dropAbandonedUploads(db, uploadDir)
+}
+
+/**
+ * The uploaded file holds personal data in clear: it is kept only while its job needs it.
+ * What the pages show afterwards (counts, rejected rows) lives in the database.
+ */
+async function removeUpload(db: Kysely<Database>, jobId: number, uploadDir: string) {
+  const job = await db.selectFrom('import_jobs').select('file_path').where('id', '=', jobId).executeTakeFirst()
+  const inside = job && path.resolve(job.file_path).startsWith(path.resolve(uploadDir) + path.sep)
+  if (inside) await fs.rm(job.file_path, { force: true })
+}
+
+async function dropAbandonedUploads(db: Kysely<Database>, uploadDir: string) {
+  const before = new Date(Date.now() - ABANDONED_MS).toISOString()
+  const abandoned = await db
+    .selectFrom('import_jobs')
+    .select('id')
+    .where('status', 'in', ['previewed', 'needs_mapping'])
+    .where('created_at', '<', before)
+    .execute()
+  for (const { id } of abandoned) {
+    await removeUpload(db, id, uploadDir)
+    await db.updateTable('import_jobs').set({ status: 'cancelled', finished_at: new Date().toISOString() }).where('id', '=', id).execute()
   }
 }
 
