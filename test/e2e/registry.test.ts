@@ -3,16 +3,14 @@
 // imports it, finds the new players and reveals a phone number; a second import changes
 // nothing; the rejected rows download; a big list shows its progress and goes on when the
 // browser is closed; an officer sees only their own players; nothing scrolls sideways on a phone.
-import SQLite from 'better-sqlite3'
-import { Kysely, SqliteDialect } from 'kysely'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Kysely } from 'kysely'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../db/schema'
-import { englishContext, launchBrowser, startAppProcess, type AppProcess } from '../support/browser'
+import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
 import { listRows, makeUscc, taxList, type ListRow } from '../support/lists'
 import { makeTempDir, writeCsv, type TempDir } from '../support/spreadsheets'
 
-const PASSWORD = 'wanqi-demo'
 const PHONE = { width: 390, height: 844 }
 const MILL = '河南金穗面业有限公司'
 const TAX_FILE = '2026年纳税信用名单.csv'
@@ -24,8 +22,7 @@ let seeded: Kysely<Database>
 let dir: TempDir
 let taxFile: string
 let bigFile: string
-const contexts: BrowserContext[] = []
-let pageErrors: string[] = []
+let session: BrowserSession
 
 /** The first import of the tax list (test 1), which the later tests read. */
 let firstJobId: number | null = null
@@ -54,9 +51,8 @@ beforeAll(async () => {
 
   app = await startAppProcess()
   browser = await launchBrowser()
-  seeded = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: new SQLite(app.databaseFile, { readonly: true, fileMustExist: true }) }),
-  })
+  seeded = openSeededDatabase(app)
+  session = new BrowserSession(browser, app)
   // The demo's USCCs are random; make sure none of ours is among them, or "New" would be wrong.
   const ours = new Set([...taxList().map((r) => r.uscc), ...big.map((r) => r.uscc)])
   const clashes = await seeded.selectFrom('market_players').select('uscc').where('uscc', 'like', '914116220%').execute()
@@ -64,7 +60,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)))
+  await session?.finish()
   await seeded?.destroy()
   await browser?.close()
   await app?.stop()
@@ -72,37 +68,15 @@ afterAll(async () => {
 })
 
 afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)))
-  const errors = pageErrors
-  pageErrors = []
-  expect(errors, 'errors in the browser').toEqual([])
+  expect(await session.finish(), 'errors in the browser').toEqual([])
 })
 
-function watch(page: Page): Page {
-  page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`))
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-      pageErrors.push(`console.error: ${message.text()}`)
-    }
-  })
-  return page
+function newPage(options: { viewport?: { width: number; height: number } } = {}) {
+  return session.newPage(options)
 }
 
-/** A fresh English context; map tiles and anything else off the app's host are refused at once. */
-async function newPage(options: { viewport?: { width: number; height: number } } = {}) {
-  const context = await englishContext(browser, app.url, options.viewport ? { viewport: options.viewport, isMobile: true, hasTouch: true } : {})
-  await context.route((url) => url.origin !== new URL(app.url).origin, (route) => route.abort())
-  contexts.push(context)
-  return { context, page: watch(await context.newPage()) }
-}
-
-async function signIn(page: Page, username: string) {
-  await page.goto(`${app.url}/login`)
-  await page.getByLabel('Username').fill(username)
-  await page.getByLabel('Password').fill(PASSWORD)
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
-  await page.waitForURL(`${app.url}/`)
-  await page.locator('#whoami').waitFor()
+function signIn(page: Page, username: string) {
+  return session.signIn(page, username)
 }
 
 async function signedIn(username: string, options: { viewport?: { width: number; height: number } } = {}) {

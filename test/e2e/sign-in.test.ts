@@ -1,10 +1,9 @@
 // Signing in, out and around, in a real browser against the real server and the demo county.
-import SQLite from 'better-sqlite3'
-import { Kysely, SqliteDialect } from 'kysely'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Kysely } from 'kysely'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Database, Role } from '../../db/schema'
-import { englishContext, launchBrowser, startAppProcess, type AppProcess } from '../support/browser'
+import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
 
 const PASSWORD = 'wanqi-demo'
 const ROLE_LABEL: Record<Role, string> = {
@@ -17,16 +16,13 @@ const ROLE_LABEL: Record<Role, string> = {
 let app: AppProcess
 let browser: Browser
 let seeded: Kysely<Database>
-const contexts: BrowserContext[] = []
-let pageErrors: string[] = []
+let session: BrowserSession
 
 beforeAll(async () => {
   app = await startAppProcess()
   browser = await launchBrowser()
-  // Read-only: the names the seed drew, so the assertions do not hard-code them.
-  seeded = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: new SQLite(app.databaseFile, { readonly: true, fileMustExist: true }) }),
-  })
+  seeded = openSeededDatabase(app)
+  session = new BrowserSession(browser, app)
 })
 
 afterAll(async () => {
@@ -36,29 +32,11 @@ afterAll(async () => {
 })
 
 afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()))
-  const errors = pageErrors
-  pageErrors = []
-  expect(errors, 'errors in the browser').toEqual([])
+  expect(await session.finish(), 'errors in the browser').toEqual([])
 })
 
-/** Watches a page for script errors and console errors (a failed 4xx load is expected, not an error). */
-function watch(page: Page): Page {
-  page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`))
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-      pageErrors.push(`console.error: ${message.text()}`)
-    }
-  })
-  return page
-}
-
 async function newPage(options: { english?: boolean; viewport?: { width: number; height: number } } = {}) {
-  const contextOptions = options.viewport ? { viewport: options.viewport, isMobile: true, hasTouch: true } : {}
-  const context =
-    options.english === false ? await browser.newContext(contextOptions) : await englishContext(browser, app.url, contextOptions)
-  contexts.push(context)
-  return { context, page: watch(await context.newPage()) }
+  return session.newPage({ chinese: options.english === false, viewport: options.viewport })
 }
 
 async function fillSignIn(page: Page, username: string, password: string) {
@@ -195,7 +173,7 @@ describe('signing in', () => {
     await page.reload()
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Sign in')
 
-    const another = watch(await context.newPage())
+    const another = session.watch(await context.newPage())
     await another.goto(`${app.url}/login`)
     expect(await another.getByRole('heading', { level: 1 }).textContent()).toBe('Sign in')
     expect(await another.getByLabel('Username').count()).toBe(1)

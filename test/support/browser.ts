@@ -5,7 +5,11 @@ import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { chromium, type Browser, type BrowserContext } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import SQLite from 'better-sqlite3'
+import { Kysely, SqliteDialect } from 'kysely'
+import type { Database } from '../../db/schema'
+import { DEMO_PASSWORD } from '../../db/seed/index'
 
 export const ROOT = path.resolve(import.meta.dirname, '../..')
 export const CHROMIUM = '/usr/bin/chromium'
@@ -131,4 +135,71 @@ export async function englishContext(browser: Browser, url: string, options: Par
   const context = await browser.newContext(options)
   await context.addCookies([{ name: 'wanqi_lang', value: localeCookieValue('en'), url }])
   return context
+}
+
+export interface PageOptions {
+  /** Chinese (the default language) instead of English. */
+  chinese?: boolean
+  /** A phone-sized window, with touch. */
+  viewport?: { width: number; height: number }
+}
+
+/**
+ * Browser contexts for one test file: each page is watched for script errors and
+ * console.error (a failed 4xx load is expected, not an error), and requests off the app's
+ * host (map tiles) are refused at once, since this machine has no network.
+ */
+export class BrowserSession {
+  private contexts: BrowserContext[] = []
+  private errors: string[] = []
+
+  constructor(
+    private readonly browser: Browser,
+    private readonly app: AppProcess,
+  ) {}
+
+  async newPage(options: PageOptions = {}): Promise<{ context: BrowserContext; page: Page }> {
+    const contextOptions = options.viewport ? { viewport: options.viewport, isMobile: true, hasTouch: true } : {}
+    const context = options.chinese
+      ? await this.browser.newContext(contextOptions)
+      : await englishContext(this.browser, this.app.url, contextOptions)
+    const origin = new URL(this.app.url).origin
+    await context.route((url) => url.origin !== origin, (route) => route.abort())
+    this.contexts.push(context)
+    return { context, page: this.watch(await context.newPage()) }
+  }
+
+  /** Records the page's script errors and console errors (a failed 4xx load is expected). */
+  watch(page: Page): Page {
+    page.on('pageerror', (error) => this.errors.push(`pageerror: ${error.message}`))
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+        this.errors.push(`console.error: ${message.text()}`)
+      }
+    })
+    return page
+  }
+
+  /** Signs in from /login (English labels) and waits for the home page. */
+  async signIn(page: Page, username: string, password = DEMO_PASSWORD) {
+    await page.goto(`${this.app.url}/login`)
+    await page.getByLabel('Username').fill(username)
+    await page.getByLabel('Password').fill(password)
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+    await page.waitForURL(`${this.app.url}/`)
+    await page.locator('#whoami').waitFor()
+  }
+
+  /** Closes this test's contexts and returns the errors its pages saw. */
+  async finish(): Promise<string[]> {
+    await Promise.all(this.contexts.splice(0).map((c) => c.close().catch(() => undefined)))
+    return this.errors.splice(0)
+  }
+}
+
+/** The app process's database, read-only: what the seed drew, so assertions need not hard-code it. */
+export function openSeededDatabase(app: AppProcess): Kysely<Database> {
+  return new Kysely<Database>({
+    dialect: new SqliteDialect({ database: new SQLite(app.databaseFile, { readonly: true, fileMustExist: true }) }),
+  })
 }
