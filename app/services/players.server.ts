@@ -7,6 +7,7 @@ import { AppError } from '../app-error'
 import type { CandidateStatus } from '../domain/first-lender'
 import type { CampaignStatus, IndustrySection, LoanHistory, PlayerFields, PlayerKind, SizeClass, TaxGrade } from '../domain/market-player'
 import { classifySearch, initialsPatterns } from '../domain/player-search'
+import { maskIdNumber, maskPhone } from '../domain/masking'
 import type { Scope } from '../domain/scope'
 import { loadTownshipCentres } from './areas.server'
 import { recordAudit, type Actor, type Db } from './audit.server'
@@ -333,8 +334,8 @@ export function saidOf(fields: PlayerFields): Record<string, unknown> {
   const said: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(fields)) {
     if (value === null) continue
-    if (key === 'phone') said.phone = '***'
-    else if (key === 'idNumber') said.idNumber = '***'
+    if (key === 'phone') said.phone = maskPhone(String(value))
+    else if (key === 'idNumber') said.idNumber = maskIdNumber(String(value))
     else said[key] = value
   }
   return said
