@@ -2,7 +2,7 @@
 // and who is asking from where. Built per request by the HTTP server (app/server.server.ts).
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
-import type { DialectName } from '../db/dialect'
+import type { DialectName } from '../db/dialect.server'
 import type { AppConfig } from './config.server'
 import type { PersonalDataCipher } from './services/personal-data.server'
 

@@ -5,7 +5,14 @@ import SQLite from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import pg from 'pg'
 import type { Database } from './schema'
-import type { DialectName } from './dialect'
+import type { DialectName } from './dialect.server'
+
+const sqliteHandles = new WeakMap<Kysely<any>, SQLite.Database>()
+
+/** The better-sqlite3 connection behind a Kysely instance made by openDatabase, if SQLite. */
+export function sqliteHandleOf(db: Kysely<any>): SQLite.Database | undefined {
+  return sqliteHandles.get(db)
+}
 
 export interface DatabaseHandle {
   db: Kysely<Database>
@@ -32,7 +39,10 @@ export function openDatabase(url: string): DatabaseHandle {
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('synchronous = NORMAL')
+  // 64 MB of page cache (the default is 2 MB): large imports and lists stay in memory.
+  sqlite.pragma('cache_size = -65536')
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  sqliteHandles.set(db, sqlite)
   return { db, dialect: 'sqlite', location: file, sqlite }
 }
 

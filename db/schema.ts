@@ -129,6 +129,10 @@ export interface MarketPlayerTable {
   import_job_id: number | null
   org_unit_id: number
   assigned_officer_id: number | null
+  /** The territory the player's position (or township) falls in. */
+  territory_id: Generated<number | null>
+  /** How the officer was chosen: `territory` (follows it) or `direct` (a manager's choice). */
+  assignment_source: Generated<'territory' | 'direct' | null>
   campaign_status: string
   /** `candidate`, `to_verify` or `not_candidate`, with its reasons as JSON Messages. */
   candidate_status: string
@@ -226,7 +230,38 @@ export interface PlayerSourceTable {
   said: string
 }
 
+export interface TerritoryTable {
+  id: Generated<number>
+  org_unit_id: number
+  name: string
+  /** GeoJSON Polygon or MultiPolygon, WGS-84; null for a territory made of townships only. */
+  geometry: string | null
+  /** JSON array of 9-digit township codes; null for a drawn territory only. */
+  township_codes: string | null
+  /** Bounding box of the geometry, to find candidate players fast. */
+  west: number | null
+  south: number | null
+  east: number | null
+  north: number | null
+  officer_id: number | null
+  created_by: number | null
+  created_at: string
+  updated_at: string
+  deleted_at: string | null
+}
+
+export interface TerritoryAssignmentTable {
+  id: Generated<number>
+  territory_id: number
+  officer_id: number | null
+  assigned_at: string
+  assigned_by: number | null
+  reason: string | null
+}
+
 export interface Database {
+  territories: TerritoryTable
+  territory_assignments: TerritoryAssignmentTable
   market_players: MarketPlayerTable
   player_assignments: PlayerAssignmentTable
   import_jobs: ImportJobTable
@@ -254,3 +289,4 @@ export type NewArea = Insertable<AreaTable>
 export type MarketPlayer = Selectable<MarketPlayerTable>
 export type NewMarketPlayer = Insertable<MarketPlayerTable>
 export type ImportJob = Selectable<ImportJobTable>
+export type Territory = Selectable<TerritoryTable>

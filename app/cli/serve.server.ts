@@ -4,6 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { ServerBuild } from '@remix-run/node'
 import { openDatabase } from '../../db/connection.server'
 import { migrateToLatest } from '../../db/migrate.server'
+import { refreshStatistics } from '../../db/dialect.server'
 import { DEMO_PASSWORD, isDatabaseEmpty, seedDatabase } from '../../db/seed/index'
 import { loadConfig } from '../config.server'
 import { logger, setLogLevel } from '../logger.server'
@@ -25,6 +26,7 @@ async function main() {
     await seedDatabase(db, { scale: 'county', seed: 1, pii: createPersonalDataCipher(config.dataKey), log: (m) => console.log('  ' + m) })
     seeded = true
   }
+  await refreshStatistics(db)
 
   // Imports run in the background of the server that serves the pages.
   const importRunner = startImportRunner(db, createPersonalDataCipher(config.dataKey), { uploadDir: config.uploadDir })

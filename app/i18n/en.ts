@@ -3,6 +3,7 @@ import type { Messages } from './index'
 import { playerEn } from './player.en'
 import { registryEn } from './registry.en'
 import { fileEn } from './file.en'
+import { geoEn } from './geo.en'
 
 export const en: Messages = {
   ...playerEn,
@@ -112,4 +113,5 @@ export const en: Messages = {
   'error.badRequest': 'The request was not valid.',
   'error.requestId': 'Request id: {id}',
   ...fileEn,
+  ...geoEn,
 }

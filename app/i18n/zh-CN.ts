@@ -2,6 +2,7 @@
 import { playerZhCN } from './player.zh-CN'
 import { registryZhCN } from './registry.zh-CN'
 import { fileZhCN } from './file.zh-CN'
+import { geoZhCN } from './geo.zh-CN'
 
 export const zhCN = {
   ...playerZhCN,
@@ -111,4 +112,5 @@ export const zhCN = {
   'error.badRequest': '请求有误。',
   'error.requestId': '请求编号：{id}',
   ...fileZhCN,
+  ...geoZhCN,
 } as const

@@ -12,9 +12,14 @@ export async function listTownships(db: Db) {
     .execute()
 }
 
-/** Every township's centre, for placing players that come without a position. */
-export async function loadTownshipCentres(db: Db): Promise<(code: string) => TownshipCentre | undefined> {
+/** Every township's centre, for placing players that come without a position of their own. */
+export async function loadTownshipCentreMap(db: Db): Promise<Map<string, TownshipCentre>> {
   const centres = new Map<string, TownshipCentre>()
   for (const t of await listTownships(db)) if (t.lat !== null && t.lng !== null) centres.set(t.code, { lat: t.lat, lng: t.lng })
+  return centres
+}
+
+export async function loadTownshipCentres(db: Db): Promise<(code: string) => TownshipCentre | undefined> {
+  const centres = await loadTownshipCentreMap(db)
   return (code) => centres.get(code)
 }

@@ -10,6 +10,8 @@ export interface PersonalDataCipher {
   decrypt(stored: string): string
   /** The blind index of a normalised value: equal values give equal indexes. */
   blindIndex(kind: PersonalDataKind, normalised: string): string
+  /** The key itself, for a worker thread of this process that encrypts on its behalf. */
+  readonly keyForWorkers: string
 }
 
 const VERSION = 'v1'
@@ -20,9 +22,21 @@ export function createPersonalDataCipher(dataKey: string): PersonalDataCipher {
   const derive = (label: string) => Buffer.from(crypto.hkdfSync('sha256', master, Buffer.alloc(0), label, 32))
   const encryptionKey = derive('wanqi personal data encryption')
   const indexKey = derive('wanqi personal data index')
+  // Random IVs drawn in blocks: one system call per 4,096 encryptions instead of one each.
+  let ivs = Buffer.alloc(0)
+  let next = 0
+  const nextIv = () => {
+    if (next + 12 > ivs.length) {
+      ivs = crypto.randomBytes(12 * 4096)
+      next = 0
+    }
+    next += 12
+    return ivs.subarray(next - 12, next)
+  }
   return {
+    keyForWorkers: dataKey,
     encrypt(plain) {
-      const iv = crypto.randomBytes(12)
+      const iv = nextIv()
       const cipher = crypto.createCipheriv('aes-256-gcm', encryptionKey, iv)
       const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()])
       return `${VERSION}:${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')}`

@@ -2,7 +2,7 @@
 // and correct them by hand, override a size class, reveal personal data to those allowed.
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely'
 import type { Database, MarketPlayer } from '../../db/schema'
-import { dialectOf } from '../../db/dialect'
+import { dialectOf } from '../../db/dialect.server'
 import { AppError } from '../app-error'
 import type { CandidateStatus } from '../domain/first-lender'
 import type { CampaignStatus, IndustrySection, LoanHistory, PlayerFields, PlayerKind, SizeClass, TaxGrade } from '../domain/market-player'
@@ -14,6 +14,7 @@ import { recordAudit, type Actor, type Db } from './audit.server'
 import type { PersonalDataCipher } from './personal-data.server'
 import { newPlayerColumns, playerChanges } from './player-record.server'
 import { inScope } from './scope.server'
+import { placePlayers } from './territories.server'
 
 export interface PlayerFilter {
   q?: string
@@ -41,7 +42,7 @@ export interface PlayerPage {
 
 const PAGE_SIZE = 50
 
-function scoped(scope: Scope) {
+export function scoped(scope: Scope) {
   return inScope(scope, { orgUnit: 'market_players.org_unit_id', owner: 'market_players.assigned_officer_id' })
 }
 
@@ -53,8 +54,19 @@ export async function listPlayers(
   page: PlayerPage = { sort: 'newest' },
 ) {
   const limit = Math.min(page.limit ?? PAGE_SIZE, 200)
-  let q = db
-    .selectFrom('market_players')
+  // A piece of a name, newest first, on SQLite: walk the trigram index from its newest
+  // match and join each to its player, instead of collecting every match before paging.
+  const term = filter.q ? classifySearch(filter.q) : null
+  const ftsDriven = page.sort !== 'name' && term?.kind === 'text' && usesTrigramIndex(db, term.value)
+  let from = db.selectFrom('market_players')
+  if (ftsDriven) {
+    const search = sql`market_players_search`.as('s')
+    from = (from as unknown as SelectQueryBuilder<any, any, any>)
+      .innerJoin(search, (join) => join.onRef('s.rowid', '=', 'market_players.id'))
+      .where(sql<boolean>`market_players_search match ${ftsPhrase(term.value)}`) as unknown as typeof from
+  }
+  const orderColumn = ftsDriven ? sql.ref<number>('s.rowid') : sql.ref<number>('market_players.id')
+  let q = from
     .leftJoin('users as officer', 'officer.id', 'market_players.assigned_officer_id')
     .leftJoin('areas as township', 'township.code', 'market_players.township_code')
     .select([
@@ -76,7 +88,7 @@ export async function listPlayers(
       'officer.name as officerName',
     ])
     .where(scoped(scope))
-  q = applyFilter(db, pii, q, filter)
+  q = applyPlayerFilter(db, pii, q, ftsDriven ? { ...filter, q: undefined } : filter)
 
   const cursor = decodeCursor(page.cursor)
   if (page.sort === 'name') {
@@ -88,8 +100,8 @@ export async function listPlayers(
     }
     q = q.orderBy('market_players.name').orderBy('market_players.id')
   } else {
-    if (cursor) q = q.where('market_players.id', '<', cursor[0] as number)
-    q = q.orderBy('market_players.id', 'desc')
+    if (cursor) q = q.where(orderColumn, '<', cursor[0] as number)
+    q = q.orderBy(orderColumn, 'desc')
   }
   const rows = await q.limit(limit + 1).execute()
   const more = rows.length > limit
@@ -101,7 +113,7 @@ export async function listPlayers(
   }
 }
 
-function applyFilter<QB extends SelectQueryBuilder<Database, 'market_players' | any, any>>(
+export function applyPlayerFilter<QB extends SelectQueryBuilder<Database, 'market_players' | any, any>>(
   db: Kysely<Database>,
   pii: PersonalDataCipher,
   q: QB,
@@ -155,15 +167,18 @@ function applyFilter<QB extends SelectQueryBuilder<Database, 'market_players' | 
  * A piece of a name or owner. Three characters or more use the trigram index (FTS5 on
  * SQLite, pg_trgm on PostgreSQL); shorter ones scan.
  */
+function usesTrigramIndex(db: Kysely<Database>, text: string): boolean {
+  return dialectOf(db) === 'sqlite' && [...text].length >= 3
+}
+
+function ftsPhrase(text: string): string {
+  return `"${text.replace(/"/g, '""')}"`
+}
+
 function textMatch(db: Kysely<Database>, text: string) {
   return (eb: any) => {
-    if (dialectOf(db) === 'sqlite' && [...text].length >= 3) {
-      const phrase = `"${text.replace(/"/g, '""')}"`
-      return eb(
-        'market_players.id',
-        'in',
-        sql`(select rowid from market_players_search where market_players_search match ${phrase})`,
-      )
+    if (usesTrigramIndex(db, text)) {
+      return eb('market_players.id', 'in', sql`(select rowid from market_players_search where market_players_search match ${ftsPhrase(text)})`)
     }
     return eb.or([eb('market_players.name', 'like', `%${text}%`), eb('market_players.owner', 'like', `%${text}%`)])
   }
@@ -255,6 +270,8 @@ export async function createPlayer(
       .insertInto('player_sources')
       .values({ player_id: id, source: 'manual', import_job_id: null, row: null, at: now, said: JSON.stringify(saidOf(input.fields)) })
       .execute()
+    const unit = await trx.selectFrom('org_units').select('path').where('id', '=', input.orgUnitId).executeTakeFirstOrThrow()
+    await placePlayers(trx, actor, unit.path, [id], 'territory.reason.entered')
     await recordAudit(trx, actor, { action: 'player.create', entityType: 'market_player', entityId: id })
     return id
   })
@@ -282,6 +299,10 @@ export async function updatePlayer(
     const now = new Date().toISOString()
     await trx.updateTable('market_players').set({ ...changes, updated_at: now }).where('id', '=', id).execute()
     await trx.insertInto('player_sources').values({ player_id: id, source: 'manual', import_job_id: null, row: null, at: now, said: JSON.stringify(said) }).execute()
+    if ('lat' in changes || 'lng' in changes || 'township_code' in changes) {
+      const unit = await trx.selectFrom('org_units').select('path').where('id', '=', existing.org_unit_id).executeTakeFirstOrThrow()
+      await placePlayers(trx, actor, unit.path, [id], 'territory.reason.moved')
+    }
     await recordAudit(trx, actor, { action: 'player.update', entityType: 'market_player', entityId: id, detail: { changed: said } })
     return { changed }
   })

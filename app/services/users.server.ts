@@ -9,6 +9,7 @@ import { getOrgUnit } from './org-units.server'
 import { hashPassword } from './password.server'
 import { inScope } from './scope.server'
 import { endSessionsOfUser, normaliseUsername } from './sessions.server'
+import { releaseOfficer } from './territories.server'
 
 export interface UserListItem {
   id: number
@@ -140,8 +141,12 @@ export async function updateUser(
       .set({ name: changes.name, role: changes.role, org_unit_id: changes.orgUnitId, updated_at: new Date().toISOString() })
       .where('id', '=', id)
       .execute()
-    // A new role or place changes what the user may see: they sign in again.
-    if (before.role !== changes.role || before.org_unit_id !== changes.orgUnitId) await endSessionsOfUser(trx, id)
+    // A new role or place changes what the user may see: they sign in again, and an officer
+    // who moves or stops being one leaves their players visibly unassigned.
+    if (before.role !== changes.role || before.org_unit_id !== changes.orgUnitId) {
+      await endSessionsOfUser(trx, id)
+      if (before.role === 'officer') await releaseOfficer(trx, actor, id, 'territory.reason.officerMoved')
+    }
     await recordAudit(trx, actor, {
       action: 'user.update',
       entityType: 'user',
@@ -163,7 +168,10 @@ export async function setUserActive(db: Kysely<Database>, actor: Actor, id: numb
       .where('id', '=', id)
       .executeTakeFirst()
     if (Number(result.numUpdatedRows) === 0) throw new AppError('not_found', 'error.notFound')
-    if (!active) await endSessionsOfUser(trx, id)
+    if (!active) {
+      await endSessionsOfUser(trx, id)
+      await releaseOfficer(trx, actor, id, 'territory.reason.officerDeactivated')
+    }
     await recordAudit(trx, actor, { action: active ? 'user.reactivate' : 'user.deactivate', entityType: 'user', entityId: id })
   })
 }

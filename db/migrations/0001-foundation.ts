@@ -1,6 +1,6 @@
 // Frozen in time: this migration describes the schema as it was when it was written.
 import type { Kysely } from 'kysely'
-import { autoId } from '../dialect'
+import { autoId } from '../dialect.server'
 
 export async function up(db: Kysely<any>): Promise<void> {
   const id = autoId(db)

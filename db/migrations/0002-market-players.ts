@@ -1,7 +1,7 @@
 // Frozen in time: market players, their assignment history, the lists they came from, and
 // import jobs.
 import { sql, type Kysely } from 'kysely'
-import { autoId, dialectOf } from '../dialect'
+import { autoId, dialectOf } from '../dialect.server'
 
 export async function up(db: Kysely<any>): Promise<void> {
   const id = autoId(db)
@@ -61,6 +61,11 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('market_players_id_number').on('market_players').column('id_number_hash').execute()
   await db.schema.createIndex('market_players_match').on('market_players').column('match_key').execute()
   await db.schema.createIndex('market_players_name').on('market_players').columns(['name', 'id']).execute()
+  // The list's most selective filters, each with id for keyset paging; the planner picks
+  // one from the statistics (see refreshStatistics).
+  for (const column of ['industry', 'tax_grade', 'size_class', 'candidate_status']) {
+    await db.schema.createIndex(`market_players_${column}`).on('market_players').columns([column, 'id']).execute()
+  }
 
   // Substring search on names: a trigram index, which each dialect keeps its own way.
   if (dialectOf(db) === 'sqlite') {

@@ -2,6 +2,7 @@
 // size PRODUCT.md sets for one machine. Deterministic for a given seed. Built through the
 // same use cases the app uses, so the demo holds nothing the app could not have made.
 import type { Kysely } from 'kysely'
+import { refreshStatistics } from '../dialect.server'
 import { createOrgUnit } from '../../app/services/org-units.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { createUser } from '../../app/services/users.server'
@@ -80,6 +81,7 @@ export async function seedDatabase(db: Kysely<Database>, options: SeedOptions): 
       return { township, orgUnitId, officerIds: officers.filter((o) => o.org_unit_id === orgUnitId).map((o) => o.id) }
     })
   const players = await seedPlayers(db, rng, options.pii, placements, options.players ?? plan.players, log)
+  await refreshStatistics(db)
   return { areas: plan.areas.length, orgUnits: plan.orgUnits.length, users: plan.users.length, players }
 }
 

@@ -155,6 +155,7 @@ export async function seedPlayers(
           ...newPlayerColumns(fields, pii, centreOf),
           org_unit_id: place.orgUnitId,
           assigned_officer_id: officer,
+          assignment_source: officer === null ? null : ('direct' as const),
           source: weighted(rng, [['tax', 0.4], ['market', 0.4], ['bank', 0.1], ['other', 0.1]] as const),
           import_job_id: null,
           campaign_status: 'not_visited',

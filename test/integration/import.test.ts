@@ -244,6 +244,7 @@ describe('large files and failures', () => {
     // The process "dies" after the first committed batch.
     await expect(
       commitImportJob(t.db, pii, jobId, {
+        batchRows: 1000,
         onProgress(done) {
           if (done >= 1000) throw new Error('killed')
         },
@@ -252,7 +253,7 @@ describe('large files and failures', () => {
     expect(await playerCount()).toBe(before + 1000)
     const interrupted = await getImportJob(t.db, jobId)
     expect(interrupted).toMatchObject({ status: 'running', rows_done: 1000, last_row: 1001 })
-    const resumed = await commitImportJob(t.db, pii, jobId)
+    const resumed = await commitImportJob(t.db, pii, jobId, { batchRows: 1000 })
     expect(resumed).toMatchObject({ status: 'done', counts: { totalRows: 2500, inserted: 2500 } })
     expect(await playerCount()).toBe(before + 2500)
     const distinct = await t.db.selectFrom('market_players').select('uscc').where('name', 'like', '批量企业%').execute()

@@ -4,22 +4,26 @@
 // applies a row twice) and the command line.
 import type { Kysely, Transaction } from 'kysely'
 import type { Database, ImportJob, MarketPlayer } from '../../../db/schema'
+import { insertMany, refreshStatistics } from '../../../db/dialect.server'
 import { AppError } from '../../app-error'
 import { recogniseHeaders, type ListColumn } from '../../domain/list-columns'
 import type { PlayerFields, RowIssue } from '../../domain/market-player'
-import { parsePlayerRow } from '../../domain/player-row'
 import type { Scope } from '../../domain/scope'
 import type { Message } from '../../i18n/index'
-import { loadTownshipCentres } from '../areas.server'
+import { loadTownshipCentreMap } from '../areas.server'
 import { recordAudit, type Actor, type Db } from '../audit.server'
 import { inScope } from '../scope.server'
 import type { PersonalDataCipher } from '../personal-data.server'
-import { matchKey, newPlayerColumns, playerChanges, type TownshipCentre } from '../player-record.server'
+import { newPlayerColumns, playerChanges, type PlayerColumns, type TownshipCentre } from '../player-record.server'
 import { openTable, TableError, type TableLimits } from './read-table.server'
+import { prepareRows, type PreparedRow } from './prepare-rows.server'
+import { placePlayers } from '../territories.server'
 
 import type { ImportSource } from '../../domain/import-sources'
 
-const BATCH_ROWS = 1000
+// Rows per transaction: big enough that commits cost little, small enough that a resumed
+// job repeats at most a few seconds of work.
+const BATCH_ROWS = 2000
 
 /** One problem with one row, as the preview, the download and the CLI show it. */
 export interface RowProblem {
@@ -123,6 +127,8 @@ export type RunResult =
 
 export interface RunOptions {
   limits?: Partial<TableLimits>
+  /** Rows per transaction (default BATCH_ROWS). */
+  batchRows?: number
   onProgress?: (done: number, job: ImportCounts) => void
   /** Stops a running job between batches (graceful shutdown); it resumes later. */
   signal?: AbortSignal
@@ -138,11 +144,6 @@ export async function commitImportJob(db: Kysely<Database>, pii: PersonalDataCip
   return runPipeline(db, pii, jobId, 'commit', options)
 }
 
-interface ParsedRow {
-  row: number
-  cells: string[]
-  result: ReturnType<typeof parsePlayerRow>
-}
 
 async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId: number, mode: Mode, options: RunOptions): Promise<RunResult> {
   const job = await getImportJob(db, jobId)
@@ -210,7 +211,8 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
       const index = recognised.columns.indexOf(field as ListColumn)
       return index >= 0 ? table.headers[index] : field
     }
-    const centreOf = await loadTownshipCentres(db)
+    const centres = await loadTownshipCentreMap(db)
+    const centreOf = (code: string) => centres.get(code)
     const context: BatchContext = {
       db,
       pii,
@@ -225,25 +227,35 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
       today: new Date().toISOString().slice(0, 10),
     }
 
-    let batch: ParsedRow[] = []
-    for await (const { row, cells } of table.rows) {
-      if (row <= resumeAfter) continue
-      const byColumn: Partial<Record<ListColumn, string>> = {}
-      recognised.columns.forEach((column, i) => {
-        if (column) byColumn[column] = cells[i] ?? ''
-      })
-      batch.push({ row, cells, result: parsePlayerRow(byColumn, { acceptBadCheck: context.acceptBadCheck, today: context.today }) })
-      if (batch.length >= BATCH_ROWS) {
-        await applyBatch(context, batch)
-        batch = []
-        options.onProgress?.(counts.totalRows, counts)
-        if (options.signal?.aborted) {
-          await db.updateTable('import_jobs').set({ status: mode === 'commit' ? 'queued' : 'uploaded' }).where('id', '=', jobId).execute()
-          return { status: 'interrupted' as const, counts }
-        }
+    // The table was opened for its headers; the rows are read (in a worker for big files) from here.
+    await table.close()
+    const batches = prepareRows(
+      {
+        filePath: job.file_path,
+        fileName: job.file_name,
+        limits: options.limits,
+        mapping: recognised.columns,
+        acceptBadCheck: context.acceptBadCheck,
+        today: context.today,
+        resumeAfter,
+        batchRows: options.batchRows ?? BATCH_ROWS,
+        dataKey: pii.keyForWorkers,
+        townshipCentres: [...centres],
+        derive: mode === 'commit',
+      },
+      job.file_bytes,
+    )
+    for await (const batch of batches) {
+      await applyBatch(context, batch)
+      // Let the server answer requests between batches: imports run beside the pages.
+      await new Promise((resolve) => setImmediate(resolve))
+      options.onProgress?.(counts.totalRows, counts)
+      if (options.signal?.aborted) {
+        await batches.return(undefined)
+        await db.updateTable('import_jobs').set({ status: mode === 'commit' ? 'queued' : 'uploaded' }).where('id', '=', jobId).execute()
+        return { status: 'interrupted' as const, counts }
       }
     }
-    if (batch.length > 0) await applyBatch(context, batch)
     options.onProgress?.(counts.totalRows, counts)
 
     if (counts.totalRows === 0 && resumeAfter === 0) return fail(db, jobId, new AppError('bad_request', 'import.headersOnly'), counts)
@@ -259,6 +271,7 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
         .where('id', '=', jobId)
         .execute()
       if (mode === 'commit') {
+        await placeImportedPlayers(trx, job)
         await recordAudit(trx, { id: job.created_by, username: null, ip: null }, {
           action: 'import.done',
           entityType: 'import_job',
@@ -267,6 +280,7 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
         })
       }
     })
+    if (mode === 'commit') await refreshStatistics(db)
     return { status: status as 'previewed' | 'done', counts }
   } catch (error) {
     return fail(db, jobId, error, counts)
@@ -310,9 +324,9 @@ interface BatchContext {
 
 type Issue = { row: number; severity: 'rejected' | 'warning' | 'match'; issues: RowProblem[]; cells: string[] | null; playerId: number | null }
 
-async function applyBatch(ctx: BatchContext, batch: ParsedRow[]) {
+async function applyBatch(ctx: BatchContext, batch: PreparedRow[]) {
   const { db, job } = ctx
-  const keys = batch.flatMap((r) => (r.result.ok ? [keyOf(r.result.fields)] : [])).filter((k): k is string => k !== null)
+  const keys = batch.map((r) => r.key).filter((k): k is string => k !== null)
   const problems = (list: RowIssue[]): RowProblem[] => list.map((i) => ({ column: ctx.columnHeader(i.field), message: i.message }))
   const counts = { ...ctx.counts }
   const issues: Issue[] = []
@@ -320,8 +334,8 @@ async function applyBatch(ctx: BatchContext, batch: ParsedRow[]) {
   await db.transaction().execute(async (trx) => {
     const existing = await findExisting(trx, keys)
     // New players of this batch, by key: the first row inserts, later rows fill it in.
-    const pending = new Map<string, { row: number; fields: PlayerFields }>()
-    const unkeyed: PlayerFields[] = []
+    const pending = new Map<string, { row: number; fields: PlayerFields; columns: PlayerColumns | null }>()
+    const unkeyed: { fields: PlayerFields; columns: PlayerColumns | null }[] = []
     const now = new Date().toISOString()
 
     for (const parsed of batch) {
@@ -333,7 +347,7 @@ async function applyBatch(ctx: BatchContext, batch: ParsedRow[]) {
         continue
       }
       const warnings = problems(result.warnings)
-      const key = keyOf(result.fields)
+      const key = parsed.key
       const keyColumn = ctx.columnHeader(key?.startsWith('h:') ? 'name' : 'uscc')
       let target = key ? existing.get(key) : undefined
 
@@ -351,7 +365,7 @@ async function applyBatch(ctx: BatchContext, batch: ParsedRow[]) {
       if (target) {
         if (target.org_unit_id !== job.org_unit_id && !(await coversOrg(trx, job.org_unit_id, target.org_unit_id))) {
           counts.rejected++
-          issues.push({ row: parsed.row, severity: 'rejected', issues: [{ column: keyColumn, message: { key: 'import.otherOrgUnit' } }], cells: parsed.cells, playerId: null })
+          issues.push({ row: parsed.row, severity: 'rejected', issues: [{ column: keyColumn, message: { key: 'import.otherOrgUnit' } }], cells: parsed.cells ?? [], playerId: null })
           continue
         }
         const { changes, said } = playerChanges(target, result.fields, ctx.pii, ctx.centreOf)
@@ -370,12 +384,15 @@ async function applyBatch(ctx: BatchContext, batch: ParsedRow[]) {
       } else if (earlierRow !== undefined) {
         counts.updated++
         const first = pending.get(key!)
-        if (first) for (const [k, v] of Object.entries(result.fields)) if (v !== null) (first.fields as unknown as Record<string, unknown>)[k] = v
+        if (first) {
+          for (const [k, v] of Object.entries(result.fields)) if (v !== null) (first.fields as unknown as Record<string, unknown>)[k] = v
+          first.columns = null // derived again from the merged fields below
+        }
       } else {
         counts.inserted++
-        if (!key) unkeyed.push(result.fields)
+        if (!key) unkeyed.push({ fields: result.fields, columns: parsed.columns })
         else if (ctx.mode === 'preview') ctx.seen.set(hashKey(key), parsed.row)
-        else pending.set(key, { row: parsed.row, fields: result.fields })
+        else pending.set(key, { row: parsed.row, fields: result.fields, columns: parsed.columns })
       }
       if (warnings.length) {
         counts.warnings++
@@ -384,8 +401,8 @@ async function applyBatch(ctx: BatchContext, batch: ParsedRow[]) {
     }
 
     if (ctx.mode === 'commit') {
-      const rows = [...[...pending.values()].map((p) => p.fields), ...unkeyed].map((fields) => ({
-        ...newPlayerColumns(fields, ctx.pii, ctx.centreOf),
+      const rows = [...pending.values(), ...unkeyed].map(({ fields, columns }) => ({
+        ...(columns ?? newPlayerColumns(fields, ctx.pii, ctx.centreOf)),
         org_unit_id: job.org_unit_id,
         source: job.source,
         import_job_id: job.id,
@@ -393,7 +410,7 @@ async function applyBatch(ctx: BatchContext, batch: ParsedRow[]) {
         created_at: now,
         updated_at: now,
       }))
-      for (let i = 0; i < rows.length; i += 400) await trx.insertInto('market_players').values(rows.slice(i, i + 400)).execute()
+      await insertMany(db, trx, 'market_players', rows)
     }
     for (let i = 0; i < issues.length; i += 200) {
       await trx
@@ -444,14 +461,25 @@ function hashKey(key: string): number {
   return (a & 0x1fffff) * 2 ** 32 + b
 }
 
-/** How a row finds its player: its USCC, or for a household without one, name + owner + address. */
-function keyOf(fields: PlayerFields): string | null {
-  if (fields.uscc) return `u:${fields.uscc}`
-  if (fields.kind === 'household') {
-    const key = matchKey(fields)
-    return key ? `h:${key}` : null
+/** New and changed players fall into the territories of their org unit, as drawn ones do. */
+async function placeImportedPlayers(trx: Transaction<Database>, job: ImportJob) {
+  const unit = await trx.selectFrom('org_units').select('path').where('id', '=', job.org_unit_id).executeTakeFirstOrThrow()
+  const ancestors = unit.path.split('/').filter(Boolean).map((_, i, ids) => `/${ids.slice(0, i + 1).join('/')}/`)
+  const territory = await trx
+    .selectFrom('territories')
+    .innerJoin('org_units', 'org_units.id', 'territories.org_unit_id')
+    .select('territories.id')
+    .where('territories.deleted_at', 'is', null)
+    .where((eb) => eb.or([eb('org_units.path', 'like', `${unit.path}%`), eb('org_units.path', 'in', ancestors)]))
+    .limit(1)
+    .executeTakeFirst()
+  if (!territory) return
+  const inserted = await trx.selectFrom('market_players').select('id').where('import_job_id', '=', job.id).execute()
+  const changed = await trx.selectFrom('player_sources').select('player_id as id').where('import_job_id', '=', job.id).execute()
+  const ids = [...new Set([...inserted, ...changed].map((r) => r.id))]
+  for (let i = 0; i < ids.length; i += 5000) {
+    await placePlayers(trx, { id: job.created_by, username: null, ip: null }, unit.path, ids.slice(i, i + 5000), 'territory.reason.imported')
   }
-  return null
 }
 
 async function findExisting(db: Db, keys: string[]): Promise<Map<string, MarketPlayer>> {
@@ -464,14 +492,9 @@ async function findExisting(db: Db, keys: string[]): Promise<Map<string, MarketP
     }
   }
   for (let i = 0; i < households.length; i += 500) {
-    const rows = await db
-      .selectFrom('market_players')
-      .selectAll()
-      .where('match_key', 'in', households.slice(i, i + 500))
-      .where('uscc', 'is', null)
-      .orderBy('id')
-      .execute()
-    for (const p of rows) if (!found.has(`h:${p.match_key}`)) found.set(`h:${p.match_key}`, p)
+    // Filtered here, not in SQL: `uscc is null` would tempt the planner onto the USCC index.
+    const rows = await db.selectFrom('market_players').selectAll().where('match_key', 'in', households.slice(i, i + 500)).orderBy('id').execute()
+    for (const p of rows) if (p.uscc === null && !found.has(`h:${p.match_key}`)) found.set(`h:${p.match_key}`, p)
   }
   return found
 }

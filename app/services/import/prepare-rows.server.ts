@@ -1,0 +1,143 @@
+// The CPU-heavy half of an import: reading the file, checking each row, and deriving the
+// columns a new player would get. It runs in a worker thread for large files (so the main
+// thread only writes to the database, and the server stays responsive) and in-line for
+// small ones; both ways yield the same batches.
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import type { ListColumn } from '../../domain/list-columns'
+import type { RowResult } from '../../domain/market-player'
+import { parsePlayerRow } from '../../domain/player-row'
+import { createPersonalDataCipher } from '../personal-data.server'
+import { matchKey, newPlayerColumns, type PlayerColumns, type TownshipCentre } from '../player-record.server'
+import { openTable, TableError, type TableLimits } from './read-table.server'
+
+export interface PreparedRow {
+  row: number
+  result: RowResult
+  /** The stored columns if this row makes a new player (derived ahead, used or not). */
+  columns: PlayerColumns | null
+  /** How the row finds its player: `u:<uscc>` or `h:<name|owner|address>`. */
+  key: string | null
+  /** The cells as read, kept only for rejected rows (for the download). */
+  cells: string[] | null
+}
+
+export interface PrepareOptions {
+  filePath: string
+  fileName: string
+  limits?: Partial<TableLimits>
+  /** The list column at each position of the header row (null: ignored). */
+  mapping: (ListColumn | null)[]
+  acceptBadCheck: boolean
+  today: string
+  /** Rows at or before this spreadsheet row are skipped (a resumed job). */
+  resumeAfter: number
+  batchRows: number
+  dataKey: string
+  townshipCentres: [string, TownshipCentre][]
+  /** Whether to derive new-player columns (a commit needs them, a preview does not). */
+  derive: boolean
+}
+
+/** How a row finds its player: its USCC, or for a household without one, name + owner + address. */
+export function rowKey(result: RowResult): string | null {
+  if (!result.ok) return null
+  const fields = result.fields
+  if (fields.uscc) return `u:${fields.uscc}`
+  if (fields.kind === 'household') {
+    const key = matchKey(fields)
+    return key ? `h:${key}` : null
+  }
+  return null
+}
+
+/** Prepares the rows of a file in-line, in batches. */
+export async function* prepareInline(options: PrepareOptions): AsyncGenerator<PreparedRow[]> {
+  const pii = createPersonalDataCipher(options.dataKey)
+  const centres = new Map(options.townshipCentres)
+  const centreOf = (code: string) => centres.get(code)
+  const table = await openTable(options.filePath, { fileName: options.fileName, limits: options.limits })
+  try {
+    let batch: PreparedRow[] = []
+    for await (const { row, cells } of table.rows) {
+      if (row <= options.resumeAfter) continue
+      const byColumn: Partial<Record<ListColumn, string>> = {}
+      options.mapping.forEach((column, i) => {
+        if (column) byColumn[column] = cells[i] ?? ''
+      })
+      const result = parsePlayerRow(byColumn, { acceptBadCheck: options.acceptBadCheck, today: options.today })
+      batch.push({
+        row,
+        result,
+        columns: result.ok && options.derive ? newPlayerColumns(result.fields, pii, centreOf) : null,
+        key: rowKey(result),
+        cells: result.ok ? null : cells,
+      })
+      if (batch.length >= options.batchRows) {
+        yield batch
+        batch = []
+      }
+    }
+    if (batch.length > 0) yield batch
+  } finally {
+    await table.close()
+  }
+}
+
+const WORKER_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'prepare-rows.worker.mjs')
+
+/**
+ * Prepares the rows in a worker thread, at most two batches ahead of the consumer.
+ * Errors in the worker (a file that turns out unreadable half way) surface here as thrown.
+ */
+export async function* prepareInWorker(options: PrepareOptions): AsyncGenerator<PreparedRow[]> {
+  const worker = new Worker(WORKER_FILE, { workerData: options, execArgv: [] })
+  const queue: PreparedRow[][] = []
+  let done = false
+  let failure: unknown = null
+  let wake: (() => void) | null = null
+  const notify = () => {
+    wake?.()
+    wake = null
+  }
+  worker.on('message', (message: { batch?: PreparedRow[]; done?: true; error?: { code?: string; params?: Record<string, string | number>; message: string } }) => {
+    if (message.batch) queue.push(message.batch)
+    if (message.done) done = true
+    if (message.error) {
+      failure = message.error.code ? new TableError(message.error.code as never, message.error.params ?? {}) : new Error(message.error.message)
+      done = true
+    }
+    notify()
+  })
+  worker.on('error', (error) => {
+    failure = error
+    done = true
+    notify()
+  })
+  worker.on('exit', () => {
+    done = true
+    notify()
+  })
+  try {
+    worker.postMessage({ credit: 2 })
+    for (;;) {
+      if (queue.length === 0 && !done) await new Promise<void>((resolve) => (wake = resolve))
+      if (queue.length > 0) {
+        worker.postMessage({ credit: 1 })
+        yield queue.shift()!
+        continue
+      }
+      if (failure) throw failure
+      if (done) return
+    }
+  } finally {
+    await worker.terminate()
+  }
+}
+
+/** A worker pays off above a few megabytes and with a second core to run on. */
+export function prepareRows(options: PrepareOptions, fileBytes: number): AsyncGenerator<PreparedRow[]> {
+  return fileBytes > 4 * 1024 * 1024 && os.availableParallelism() > 1 ? prepareInWorker(options) : prepareInline(options)
+}

@@ -1,0 +1,5 @@
+// The worker's entry: TypeScript needs a loader in every thread, whatever ran the parent.
+import { register } from 'tsx/esm/api'
+
+register()
+await import('./prepare-rows.worker.ts')

@@ -1,0 +1,73 @@
+// Workload per officer: how many players each looks after, how many are first-lender
+// candidates, how many are not yet visited; and a suggestion that evens it out.
+import type { Kysely } from 'kysely'
+import type { Database } from '../../db/schema'
+import { balanceWorkload } from '../domain/workload'
+import type { Scope } from '../domain/scope'
+import type { Db } from './audit.server'
+import { inScope } from './scope.server'
+
+export async function workloadByOfficer(db: Db, scope: Scope) {
+  const officers = await db
+    .selectFrom('users')
+    .innerJoin('org_units', 'org_units.id', 'users.org_unit_id')
+    .select(['users.id', 'users.name', 'users.username', 'org_units.name as orgName'])
+    .where('users.role', '=', 'officer')
+    .where('users.active', '=', 1)
+    .where(inScope(scope, { orgUnit: 'users.org_unit_id', owner: 'users.id' }))
+    .orderBy('org_units.path')
+    .orderBy('users.username')
+    .execute()
+  const ids = officers.map((o) => o.id)
+  const counts = ids.length
+    ? await db
+        .selectFrom('market_players')
+        .select([
+          'assigned_officer_id as officerId',
+          (eb) => eb.fn.countAll<number>().as('players'),
+          (eb) => eb.fn.sum<number>(eb.case().when('candidate_status', '=', 'candidate').then(1).else(0).end()).as('candidates'),
+          (eb) => eb.fn.sum<number>(eb.case().when('campaign_status', '=', 'not_visited').then(1).else(0).end()).as('notVisited'),
+        ])
+        .where('assigned_officer_id', 'in', ids)
+        .groupBy('assigned_officer_id')
+        .execute()
+    : []
+  const byOfficer = new Map(counts.map((c) => [c.officerId, c]))
+  const rows = officers.map((o) => {
+    const c = byOfficer.get(o.id)
+    return { ...o, players: Number(c?.players ?? 0), candidates: Number(c?.candidates ?? 0), notVisited: Number(c?.notVisited ?? 0) }
+  })
+  const unassigned = await db
+    .selectFrom('market_players')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('assigned_officer_id', 'is', null)
+    .where(inScope(scope, { orgUnit: 'market_players.org_unit_id', owner: 'market_players.assigned_officer_id' }))
+    .executeTakeFirstOrThrow()
+  return { rows, unassigned: Number(unassigned.n), balance: balanceWorkload(rows) }
+}
+
+/**
+ * Applies one suggested move: `count` of the source officer's players go to the target,
+ * those nearest the target's own players first, so each officer's area stays in one piece.
+ */
+export async function pickPlayersToMove(db: Kysely<Database>, fromOfficerId: number, toOfficerId: number, count: number): Promise<number[]> {
+  const centre = await db
+    .selectFrom('market_players')
+    .select([(eb) => eb.fn.avg<number>('lat').as('lat'), (eb) => eb.fn.avg<number>('lng').as('lng')])
+    .where('assigned_officer_id', '=', toOfficerId)
+    .where('lat', 'is not', null)
+    .executeTakeFirst()
+  const candidates = await db
+    .selectFrom('market_players')
+    .select(['id', 'lat', 'lng'])
+    .where('assigned_officer_id', '=', fromOfficerId)
+    .execute()
+  const lat = centre?.lat === null || centre?.lat === undefined ? null : Number(centre.lat)
+  const lng = centre?.lng === null || centre?.lng === undefined ? null : Number(centre.lng)
+  const distance = (p: { lat: number | null; lng: number | null }) =>
+    lat === null || lng === null || p.lat === null || p.lng === null ? Infinity : (p.lat - lat) ** 2 + (p.lng - lng) ** 2
+  return candidates
+    .sort((a, b) => distance(a) - distance(b) || a.id - b.id)
+    .slice(0, count)
+    .map((p) => p.id)
+}
