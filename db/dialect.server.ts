@@ -73,3 +73,39 @@ export async function insertMany(db: Kysely<any>, trx: Kysely<any>, table: strin
   }
   for (const row of rows) statement.run(...columns.map((c) => (row[c] === undefined ? null : row[c])))
 }
+
+/**
+ * Inserts rows given as value lists in `columns` order, inside the caller's transaction.
+ * On SQLite through statements prepared once (32 rows each, then one by one); on
+ * PostgreSQL as multi-row inserts.
+ */
+export async function insertRows(db: Kysely<any>, trx: Kysely<any>, table: string, columns: readonly string[], rows: unknown[][]): Promise<void> {
+  if (rows.length === 0) return
+  const sqlite = sqliteHandleOf(db)
+  if (!sqlite) {
+    const objects = rows.map((values) => Object.fromEntries(columns.map((c, i) => [c, values[i]])))
+    for (let i = 0; i < objects.length; i += 400) await trx.insertInto(table).values(objects.slice(i, i + 400)).execute()
+    return
+  }
+  const CHUNK = 32
+  const statement = (count: number) => {
+    let cache = insertStatements.get(sqlite)
+    if (!cache) insertStatements.set(sqlite, (cache = new Map()))
+    const key = `${table}(${columns.join(',')})x${count}`
+    let prepared = cache.get(key)
+    if (!prepared) {
+      const quoted = columns.map((c) => `"${c.replace(/"/g, '""')}"`).join(', ')
+      const one = `(${columns.map(() => '?').join(', ')})`
+      prepared = sqlite.prepare(`insert into "${table}" (${quoted}) values ${Array.from({ length: count }, () => one).join(', ')}`)
+      cache.set(key, prepared)
+    }
+    return prepared
+  }
+  let i = 0
+  if (rows.length >= CHUNK) {
+    const many = statement(CHUNK)
+    for (; i + CHUNK <= rows.length; i += CHUNK) many.run(...rows.slice(i, i + CHUNK).flat())
+  }
+  const single = statement(1)
+  for (; i < rows.length; i++) single.run(...rows[i])
+}

@@ -39,6 +39,31 @@ const FACT_KEYS = Object.keys(FACT_COLUMNS) as (keyof Facts)[]
 
 export type PlayerColumns = Omit<NewMarketPlayer, 'org_unit_id' | 'source' | 'created_at' | 'updated_at' | 'campaign_status'>
 
+/** Every column newPlayerColumns fills, in a fixed order, for inserts built as value lists. */
+export const PLAYER_COLUMN_NAMES = [
+  ...Object.values(FACT_COLUMNS),
+  'name_initials',
+  'match_key',
+  'size_class_computed',
+  'size_class_basis',
+  'size_class',
+  'township_code',
+  'candidate_status',
+  'candidate_reasons',
+  'phone_enc',
+  'phone_hash',
+  'phone_masked',
+  'id_number_enc',
+  'id_number_hash',
+  'id_number_masked',
+  'position_approximate',
+] as const
+
+/** A new player's row as values in the order of `names`: its columns, then the job's own. */
+export function insertValues(columns: PlayerColumns, extra: Record<string, unknown>, names: readonly string[]): unknown[] {
+  return names.map((name) => (name in extra ? extra[name] : ((columns as Record<string, unknown>)[name] ?? null)))
+}
+
 export interface TownshipCentre {
   lat: number
   lng: number

@@ -4,7 +4,7 @@
 // applies a row twice) and the command line.
 import type { Kysely, Transaction } from 'kysely'
 import type { Database, ImportJob, MarketPlayer } from '../../../db/schema'
-import { insertMany, refreshStatistics } from '../../../db/dialect.server'
+import { insertRows, refreshStatistics } from '../../../db/dialect.server'
 import { AppError } from '../../app-error'
 import { recogniseHeaders, type ListColumn } from '../../domain/list-columns'
 import type { PlayerFields, RowIssue } from '../../domain/market-player'
@@ -14,9 +14,9 @@ import { loadTownshipCentreMap } from '../areas.server'
 import { recordAudit, type Actor, type Db } from '../audit.server'
 import { inScope } from '../scope.server'
 import type { PersonalDataCipher } from '../personal-data.server'
-import { newPlayerColumns, playerChanges, type PlayerColumns, type TownshipCentre } from '../player-record.server'
+import { insertValues, newPlayerColumns, playerChanges, type TownshipCentre } from '../player-record.server'
 import { openTable, TableError, type TableLimits } from './read-table.server'
-import { prepareRows, type PreparedRow } from './prepare-rows.server'
+import { insertColumnsOf, prepareRows, type PreparedRow } from './prepare-rows.server'
 import { placePlayers } from '../territories.server'
 
 import type { ImportSource } from '../../domain/import-sources'
@@ -225,6 +225,14 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
       acceptBadCheck: job.accept_bad_check === 1,
       mergeHouseholds: job.merge_households === 1,
       today: new Date().toISOString().slice(0, 10),
+      jobColumns: {
+        org_unit_id: job.org_unit_id,
+        source: job.source,
+        import_job_id: job.id,
+        campaign_status: 'not_visited',
+        created_at: started,
+        updated_at: started,
+      },
     }
 
     // The table was opened for its headers; the rows are read (in a worker for big files) from here.
@@ -242,6 +250,7 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
         dataKey: pii.keyForWorkers,
         townshipCentres: [...centres],
         derive: mode === 'commit',
+        jobColumns: context.jobColumns,
       },
       job.file_bytes,
     )
@@ -320,6 +329,7 @@ interface BatchContext {
   acceptBadCheck: boolean
   mergeHouseholds: boolean
   today: string
+  jobColumns: Record<string, unknown>
 }
 
 type Issue = { row: number; severity: 'rejected' | 'warning' | 'match'; issues: RowProblem[]; cells: string[] | null; playerId: number | null }
@@ -334,8 +344,8 @@ async function applyBatch(ctx: BatchContext, batch: PreparedRow[]) {
   await db.transaction().execute(async (trx) => {
     const existing = await findExisting(trx, keys)
     // New players of this batch, by key: the first row inserts, later rows fill it in.
-    const pending = new Map<string, { row: number; fields: PlayerFields; columns: PlayerColumns | null }>()
-    const unkeyed: { fields: PlayerFields; columns: PlayerColumns | null }[] = []
+    const pending = new Map<string, { row: number; fields: PlayerFields; values: unknown[] | null }>()
+    const unkeyed: { fields: PlayerFields; values: unknown[] | null }[] = []
     const now = new Date().toISOString()
 
     for (const parsed of batch) {
@@ -386,13 +396,13 @@ async function applyBatch(ctx: BatchContext, batch: PreparedRow[]) {
         const first = pending.get(key!)
         if (first) {
           for (const [k, v] of Object.entries(result.fields)) if (v !== null) (first.fields as unknown as Record<string, unknown>)[k] = v
-          first.columns = null // derived again from the merged fields below
+          first.values = null // derived again from the merged fields below
         }
       } else {
         counts.inserted++
-        if (!key) unkeyed.push({ fields: result.fields, columns: parsed.columns })
+        if (!key) unkeyed.push({ fields: result.fields, values: parsed.values })
         else if (ctx.mode === 'preview') ctx.seen.set(hashKey(key), parsed.row)
-        else pending.set(key, { row: parsed.row, fields: result.fields, columns: parsed.columns })
+        else pending.set(key, { row: parsed.row, fields: result.fields, values: parsed.values })
       }
       if (warnings.length) {
         counts.warnings++
@@ -401,16 +411,11 @@ async function applyBatch(ctx: BatchContext, batch: PreparedRow[]) {
     }
 
     if (ctx.mode === 'commit') {
-      const rows = [...pending.values(), ...unkeyed].map(({ fields, columns }) => ({
-        ...(columns ?? newPlayerColumns(fields, ctx.pii, ctx.centreOf)),
-        org_unit_id: job.org_unit_id,
-        source: job.source,
-        import_job_id: job.id,
-        campaign_status: 'not_visited',
-        created_at: now,
-        updated_at: now,
-      }))
-      await insertMany(db, trx, 'market_players', rows)
+      const names = insertColumnsOf(ctx.jobColumns)
+      const rows = [...pending.values(), ...unkeyed].map(
+        ({ fields, values }) => values ?? insertValues(newPlayerColumns(fields, ctx.pii, ctx.centreOf), ctx.jobColumns, names),
+      )
+      await insertRows(db, trx, 'market_players', names, rows)
     }
     for (let i = 0; i < issues.length; i += 200) {
       await trx

@@ -10,14 +10,15 @@ import type { ListColumn } from '../../domain/list-columns'
 import type { RowResult } from '../../domain/market-player'
 import { parsePlayerRow } from '../../domain/player-row'
 import { createPersonalDataCipher } from '../personal-data.server'
-import { matchKey, newPlayerColumns, type PlayerColumns, type TownshipCentre } from '../player-record.server'
+import { PLAYER_COLUMN_NAMES, insertValues, matchKey, newPlayerColumns, type TownshipCentre } from '../player-record.server'
 import { openTable, TableError, type TableLimits } from './read-table.server'
 
 export interface PreparedRow {
   row: number
   result: RowResult
-  /** The stored columns if this row makes a new player (derived ahead, used or not). */
-  columns: PlayerColumns | null
+  /** The row's values for an insert (INSERT_COLUMNS order) if it makes a new player:
+   * derived ahead, used or not. */
+  values: unknown[] | null
   /** How the row finds its player: `u:<uscc>` or `h:<name|owner|address>`. */
   key: string | null
   /** The cells as read, kept only for rejected rows (for the download). */
@@ -39,6 +40,13 @@ export interface PrepareOptions {
   townshipCentres: [string, TownshipCentre][]
   /** Whether to derive new-player columns (a commit needs them, a preview does not). */
   derive: boolean
+  /** The columns every new player of the job gets (org unit, source, job, times). */
+  jobColumns: Record<string, unknown>
+}
+
+/** The columns of an import's inserts, in order: the player's, then the job's. */
+export function insertColumnsOf(jobColumns: Record<string, unknown>): string[] {
+  return [...PLAYER_COLUMN_NAMES, ...Object.keys(jobColumns)]
 }
 
 /** How a row finds its player: its USCC, or for a household without one, name + owner + address. */
@@ -58,6 +66,7 @@ export async function* prepareInline(options: PrepareOptions): AsyncGenerator<Pr
   const pii = createPersonalDataCipher(options.dataKey)
   const centres = new Map(options.townshipCentres)
   const centreOf = (code: string) => centres.get(code)
+  const names = insertColumnsOf(options.jobColumns)
   const table = await openTable(options.filePath, { fileName: options.fileName, limits: options.limits })
   try {
     let batch: PreparedRow[] = []
@@ -71,7 +80,7 @@ export async function* prepareInline(options: PrepareOptions): AsyncGenerator<Pr
       batch.push({
         row,
         result,
-        columns: result.ok && options.derive ? newPlayerColumns(result.fields, pii, centreOf) : null,
+        values: result.ok && options.derive ? insertValues(newPlayerColumns(result.fields, pii, centreOf), options.jobColumns, names) : null,
         key: rowKey(result),
         cells: result.ok ? null : cells,
       })
