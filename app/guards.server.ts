@@ -96,3 +96,10 @@ export async function getLocale(request: Request): Promise<Locale> {
 export async function getTranslate(request: Request): Promise<Translate> {
   return translator(await getLocale(request))
 }
+
+/** For JSON APIs: the signed-in user, or a 401 answer (not a redirect to a page). */
+export async function requireApiUser(request: Request, context: AppContext): Promise<CurrentUser> {
+  const user = await getUser(request, context)
+  if (user) return user
+  throw Response.json({ error: 'unauthenticated', message: 'sign in first' }, { status: 401 })
+}

@@ -1,0 +1,62 @@
+// The map's data: players in the viewport, clustered on a grid in SQL so that a view sends
+// only what it shows (a count per cell), and single players where a cell holds just one.
+import { sql, type Kysely } from 'kysely'
+import type { Database } from '../../db/schema'
+import { floorToInt } from '../../db/dialect.server'
+import type { BBox } from '../domain/geometry'
+import { clampZoom, clusterFeatures, expandBBox, gridCellSize, type GridCell, type MapFeatureCollection } from '../domain/map-clusters'
+import type { Scope } from '../domain/scope'
+import type { PersonalDataCipher } from './personal-data.server'
+import { applyPlayerFilter, scoped, type PlayerFilter } from './players.server'
+
+export type ColourBy = 'candidate' | 'campaign'
+
+export async function mapFeatures(
+  db: Kysely<Database>,
+  pii: PersonalDataCipher,
+  scope: Scope,
+  filter: PlayerFilter,
+  view: { bbox: BBox; zoom: number; colourBy: ColourBy },
+): Promise<MapFeatureCollection & { cellSize: number }> {
+  const zoom = clampZoom(view.zoom)
+  const size = gridCellSize(zoom)
+  const box = expandBBox(view.bbox, size)
+  const x = floorToInt(db, sql<number>`(market_players.lng - ${box.west}) / ${size}`)
+  const y = floorToInt(db, sql<number>`(market_players.lat - ${box.south}) / ${size}`)
+  let q = db
+    .selectFrom('market_players')
+    .select([
+      x.as('x'),
+      y.as('y'),
+      (eb) => eb.fn.countAll<number>().as('n'),
+      (eb) => eb.fn.avg<number>('market_players.lng').as('lng'),
+      (eb) => eb.fn.avg<number>('market_players.lat').as('lat'),
+      (eb) => eb.fn.min<number>('market_players.id').as('sampleId'),
+    ])
+    .where(scoped(scope))
+    .where('market_players.lng', '>=', box.west)
+    .where('market_players.lng', '<', box.east)
+    .where('market_players.lat', '>=', box.south)
+    .where('market_players.lat', '<', box.north)
+    // By position: PostgreSQL would not see the two parameterised expressions as the same.
+    .groupBy([sql`1`, sql`2`])
+  q = applyPlayerFilter(db, pii, q, filter)
+  const rows = await q.execute()
+
+  const singles = rows.filter((r) => Number(r.n) === 1).map((r) => Number(r.sampleId))
+  const details = new Map<number, { name: string; status: string }>()
+  for (let i = 0; i < singles.length; i += 800) {
+    const found = await db
+      .selectFrom('market_players')
+      .select(['id', 'name', 'candidate_status', 'campaign_status'])
+      .where('id', 'in', singles.slice(i, i + 800))
+      .execute()
+    for (const p of found) details.set(p.id, { name: p.name, status: view.colourBy === 'campaign' ? p.campaign_status : p.candidate_status })
+  }
+  const cells: GridCell[] = rows.map((r) => {
+    const id = Number(r.sampleId)
+    const detail = details.get(id)
+    return { lng: Number(r.lng), lat: Number(r.lat), count: Number(r.n), sampleId: detail ? id : null, sampleName: detail?.name ?? null, sampleStatus: detail?.status ?? null }
+  })
+  return { ...clusterFeatures(cells), cellSize: size }
+}
