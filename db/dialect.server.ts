@@ -49,32 +49,6 @@ export async function refreshStatistics(db: Kysely<any>): Promise<void> {
 const insertStatements = new WeakMap<object, Map<string, { run(...values: unknown[]): unknown }>>()
 
 /**
- * Inserts many rows of the same shape inside the caller's transaction `trx`. On SQLite the
- * statement is prepared once and reused (Kysely prepares each statement anew, which for a
- * bulk load costs as much as the insert itself); on PostgreSQL it is a multi-row insert.
- * `db` is the Kysely instance the transaction came from.
- */
-export async function insertMany(db: Kysely<any>, trx: Kysely<any>, table: string, rows: Record<string, unknown>[]): Promise<void> {
-  if (rows.length === 0) return
-  const columns = Object.keys(rows[0])
-  const sqlite = sqliteHandleOf(db)
-  if (!sqlite) {
-    for (let i = 0; i < rows.length; i += 400) await trx.insertInto(table).values(rows.slice(i, i + 400)).execute()
-    return
-  }
-  let cache = insertStatements.get(sqlite)
-  if (!cache) insertStatements.set(sqlite, (cache = new Map()))
-  const key = `${table}(${columns.join(',')})`
-  let statement = cache.get(key)
-  if (!statement) {
-    const quoted = columns.map((c) => `"${c.replace(/"/g, '""')}"`).join(', ')
-    statement = sqlite.prepare(`insert into "${table}" (${quoted}) values (${columns.map(() => '?').join(', ')})`)
-    cache.set(key, statement)
-  }
-  for (const row of rows) statement.run(...columns.map((c) => (row[c] === undefined ? null : row[c])))
-}
-
-/**
  * Inserts rows given as value lists in `columns` order, inside the caller's transaction.
  * On SQLite through statements prepared once (32 rows each, then one by one); on
  * PostgreSQL as multi-row inserts.
