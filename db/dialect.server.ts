@@ -18,12 +18,6 @@ export function autoId(db: Kysely<any>) {
     : { type: sql`integer`, build: (c: ColumnDefinitionBuilder) => c.primaryKey().autoIncrement() }
 }
 
-/** Counts and sums come back as strings from PostgreSQL (bigint, numeric). */
-export function toNumber(value: number | string | bigint | null | undefined): number {
-  if (value === null || value === undefined) return 0
-  return typeof value === 'number' ? value : Number(value)
-}
-
 /**
  * The whole number at or below a non-negative expression. SQLite's cast truncates (the
  * same for non-negative values); PostgreSQL's rounds, so it floors first.
