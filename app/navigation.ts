@@ -11,6 +11,8 @@ export interface NavItem {
 export const NAV_ITEMS: readonly NavItem[] = [
   { to: '/', label: 'nav.home', roles: ['officer', 'manager', 'hq', 'admin'] },
   { to: '/players', label: 'nav.players', roles: ['officer', 'manager', 'hq', 'admin'] },
+  { to: '/map', label: 'nav.map', roles: ['officer', 'manager', 'hq', 'admin'] },
+  { to: '/territories', label: 'nav.territories', roles: ['officer', 'manager', 'admin'] },
   { to: '/imports', label: 'nav.imports', roles: ['manager', 'admin'] },
   { to: '/admin/org-units', label: 'nav.admin.orgUnits', roles: ['admin'] },
   { to: '/admin/users', label: 'nav.admin.users', roles: ['admin'] },

@@ -14,12 +14,13 @@ export type Permission =
   | 'personal-data:unmask'
   | 'players:edit' // enter and correct market players by hand, override a size class
   | 'imports:run' // upload and commit lists
+  | 'territories:manage' // draw territories, assign officers and players, balance workload
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   officer: [],
-  manager: ['branch:view', 'personal-data:unmask', 'players:edit', 'imports:run'],
+  manager: ['branch:view', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage'],
   hq: ['branch:view', 'bank:view'],
-  admin: ['branch:view', 'bank:view', 'org:manage', 'users:manage', 'personal-data:unmask', 'players:edit', 'imports:run'],
+  admin: ['branch:view', 'bank:view', 'org:manage', 'users:manage', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage'],
 }
 
 export function can(role: Role, permission: Permission): boolean {

@@ -3,6 +3,7 @@ import type { Messages } from './index'
 import { playerEn } from './player.en'
 import { registryEn } from './registry.en'
 import { fileEn } from './file.en'
+import { territoryEn } from './territory.en'
 import { geoEn } from './geo.en'
 
 export const en: Messages = {
@@ -114,4 +115,5 @@ export const en: Messages = {
   'error.requestId': 'Request id: {id}',
   ...fileEn,
   ...geoEn,
+  ...territoryEn,
 }

@@ -2,6 +2,7 @@
 import { playerZhCN } from './player.zh-CN'
 import { registryZhCN } from './registry.zh-CN'
 import { fileZhCN } from './file.zh-CN'
+import { territoryZhCN } from './territory.zh-CN'
 import { geoZhCN } from './geo.zh-CN'
 
 export const zhCN = {
@@ -113,4 +114,5 @@ export const zhCN = {
   'error.requestId': '请求编号：{id}',
   ...fileZhCN,
   ...geoZhCN,
+  ...territoryZhCN,
 } as const

@@ -15,7 +15,7 @@ import { tileLayerFor } from '../domain/map-tiles'
 import { can } from '../domain/roles'
 import { actorOf, notFound, requirePermission, requireUser, userScope } from '../guards.server'
 import { idParam, toFormError } from '../http.server'
-import type { Message } from '../i18n/index'
+import { isMessageKey, type Message } from '../i18n/index'
 import { useLocale, useT, useTranslateMessage } from '../i18n/use-t'
 import { getPlayer, getPlayerContext, overrideSizeClass, revealPersonalData } from '../services/players.server'
 
@@ -201,7 +201,9 @@ export default function PlayerPage() {
           {[
             ...assignments.map((a) => ({
               at: a.at,
-              text: `${t('player.assignedTo', { officer: a.officerName ?? t('player.unassigned') })}${a.byName ? ` · ${a.byName}` : ''}${a.reason ? ` · ${a.reason}` : ''}`,
+              text: `${t('player.assignedTo', { officer: a.officerName ?? t('player.unassigned') })}${a.byName ? ` · ${a.byName}` : ''}${
+                a.reason ? ` · ${isMessageKey(a.reason) ? t(a.reason) : a.reason}` : ''
+              }`,
             })),
             ...sources.map((s) => ({
               at: s.at,

@@ -113,6 +113,22 @@ export async function listPlayers(
   }
 }
 
+/**
+ * The ids of the players in scope that a registry filter matches, at most `limit` of them
+ * (for assigning "all unassigned households in 城关镇 → officer" in one go).
+ */
+export async function findPlayerIdsMatching(
+  db: Kysely<Database>,
+  pii: PersonalDataCipher,
+  scope: Scope,
+  filter: PlayerFilter,
+  limit = 200_000,
+): Promise<number[]> {
+  const q = applyPlayerFilter(db, pii, db.selectFrom('market_players').select('market_players.id').where(scoped(scope)), filter)
+  const rows = await q.orderBy('market_players.id').limit(limit).execute()
+  return rows.map((r) => r.id)
+}
+
 export function applyPlayerFilter<QB extends SelectQueryBuilder<Database, 'market_players' | any, any>>(
   db: Kysely<Database>,
   pii: PersonalDataCipher,

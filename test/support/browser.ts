@@ -36,7 +36,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts the server on a free port against a new, empty database (so the demo county is seeded). */
-export async function startAppProcess(): Promise<AppProcess> {
+export async function startAppProcess(options: { env?: Record<string, string> } = {}): Promise<AppProcess> {
   const build = path.join(ROOT, 'build/index.js')
   if (!fs.existsSync(build)) throw new Error('build/index.js is missing: run `npx remix build` first (npm test does it)')
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-e2e-'))
@@ -52,6 +52,7 @@ export async function startAppProcess(): Promise<AppProcess> {
     // Uploaded lists stay with the throwaway database, not in the checkout's db/uploads.
     UPLOAD_DIR: path.join(dir, 'uploads'),
     LOG_LEVEL: 'warn',
+    ...options.env,
   }
   const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['app/cli/serve.server.ts'], {
     cwd: ROOT,

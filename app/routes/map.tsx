@@ -1,0 +1,215 @@
+// The map: players in scope (clustered by /api/v1/map), township boundaries, territories;
+// the registry's filters in the URL; for managers, drawing territories and lassos, posted
+// to /territories.
+import type { LinksFunction, LoaderFunctionArgs } from '@remix-run/node'
+import { Form, Link, useFetcher, useLoaderData, useSearchParams } from '@remix-run/react'
+import leafletStyles from 'leaflet/dist/leaflet.css'
+import geomanStyles from '@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css'
+import { useEffect, useMemo, useState } from 'react'
+import { ErrorList, Field, SelectField } from '../components/field'
+import { ClientOnly } from '../components/hydrated'
+import { TerritoryMap, type DrawMode } from '../components/territory-map.client'
+import { CANDIDATE_STATUSES } from '../domain/first-lender'
+import { CAMPAIGN_COLOURS, CANDIDATE_COLOURS } from '../domain/map-colours'
+import { tileLayerFor } from '../domain/map-tiles'
+import { CAMPAIGN_STATUSES, LOAN_HISTORIES, PLAYER_KINDS } from '../domain/market-player'
+import { can } from '../domain/roles'
+import { requireUser, userScope } from '../guards.server'
+import { useT, useTranslateMessage } from '../i18n/use-t'
+import { listTownshipBoundaries } from '../services/map-layers.server'
+import { listTerritories } from '../services/territories.server'
+import { listUsers } from '../services/users.server'
+import type { TerritoryActionData } from './territories._index'
+
+export const links: LinksFunction = () => [
+  { rel: 'stylesheet', href: leafletStyles },
+  { rel: 'stylesheet', href: geomanStyles },
+]
+
+/** The filters the map takes from the registry's (the others still apply when in the URL). */
+const MAP_FILTERS = ['kind', 'candidate', 'loan', 'unassigned', 'officer', 'township', 'status', 'q'] as const
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context)
+  const scope = userScope(user)
+  const canManage = can(user.role, 'territories:manage')
+  const territories = await listTerritories(context.db, scope)
+  const territoryTownships = territories.flatMap((t) => (t.townshipCodes ? (JSON.parse(t.townshipCodes) as string[]) : []))
+  const [townships, officers] = await Promise.all([
+    listTownshipBoundaries(context.db, scope, { alsoCodes: territoryTownships }),
+    user.role === 'officer' ? Promise.resolve([]) : listUsers(context.db, scope, { role: 'officer', active: true }),
+  ])
+  return {
+    townships,
+    territories: territories.map((t) => ({
+      id: t.id,
+      name: t.name,
+      officerName: t.officerName,
+      geometry: t.geometry,
+      townshipCodes: t.townshipCodes,
+      players: t.players,
+    })),
+    officers: officers.map((o) => ({ id: o.id, name: o.name, username: o.username })),
+    tiles: tileLayerFor(context.config.mapTiles),
+    canManage,
+    isOfficer: user.role === 'officer',
+  }
+}
+
+export default function MapPage() {
+  const { townships, territories, officers, tiles, canManage, isOfficer } = useLoaderData<typeof loader>()
+  const t = useT()
+  const tm = useTranslateMessage()
+  const [params] = useSearchParams()
+  const colour = params.get('colour') === 'campaign' ? 'campaign' : 'candidate'
+  const query = useMemo(() => {
+    const q = new URLSearchParams()
+    for (const key of MAP_FILTERS) {
+      const value = params.get(key)
+      if (value) q.set(key, value)
+    }
+    return q.toString()
+  }, [params])
+  const statusLabels = useMemo(
+    () =>
+      Object.fromEntries([
+        ...CANDIDATE_STATUSES.map((s) => [s, t(`candidateStatus.${s}`)]),
+        ...CAMPAIGN_STATUSES.map((s) => [s, t(`campaignStatus.${s}`)]),
+      ]) as Record<string, string>,
+    [t],
+  )
+  const labels = useMemo(() => ({ open: t('map.open'), cluster: t('map.cluster'), unassigned: t('territory.unassignedOfficer') }), [t])
+
+  const [drawMode, setDrawMode] = useState<DrawMode>(null)
+  const [drawn, setDrawn] = useState<{ mode: 'territory' | 'lasso'; geometry: string } | null>(null)
+  const [finishSignal, setFinishSignal] = useState(0)
+  const fetcher = useFetcher<TerritoryActionData>()
+  const result = fetcher.state === 'idle' ? fetcher.data : undefined
+  const overlapAt = useMemo<[number, number] | null>(() => {
+    const p = result?.formError?.params
+    return p && p.lng !== undefined && p.lat !== undefined && p.lng !== '' ? [Number(p.lng), Number(p.lat)] : null
+  }, [result])
+  // A saved drawing closes its form.
+  useEffect(() => {
+    if (result?.done) setDrawn(null)
+  }, [result])
+
+  const any = { value: '', label: t('users.all') }
+  const legend = colour === 'campaign' ? CAMPAIGN_STATUSES.map((s) => [s, CAMPAIGN_COLOURS[s]] as const) : CANDIDATE_STATUSES.map((s) => [s, CANDIDATE_COLOURS[s]] as const)
+  const officerOptions = [{ value: '', label: t('territory.chooseOfficer') }, ...officers.map((o) => ({ value: o.id, label: `${o.name} (${o.username})` }))]
+
+  return (
+    <div className="stack map-page">
+      <div className="title-row">
+        <h1>{t('map.title')}</h1>
+        {isOfficer ? null : (
+          <Link to="/territories" className="button-link">
+            {t('nav.territories')}
+          </Link>
+        )}
+      </div>
+      <Form method="get" className="card filters map-filters">
+        <div className="form-grid">
+          <SelectField label={t('map.colour')} name="colour" defaultValue={colour} options={[{ value: 'candidate', label: t('map.colour.candidate') }, { value: 'campaign', label: t('map.colour.campaign') }]} />
+          <SelectField label={t('player.kind')} name="kind" defaultValue={params.get('kind') ?? ''} options={[any, ...PLAYER_KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) }))]} />
+          <SelectField label={t('player.candidate')} name="candidate" defaultValue={params.get('candidate') ?? ''} options={[any, ...CANDIDATE_STATUSES.map((s) => ({ value: s, label: t(`candidateStatus.${s}`) }))]} />
+          <SelectField label={t('player.loanHistory')} name="loan" defaultValue={params.get('loan') ?? ''} options={[any, ...LOAN_HISTORIES.map((l) => ({ value: l, label: t(`loanHistory.${l}`) }))]} />
+          {isOfficer ? null : (
+            <>
+              <SelectField label={t('player.officer')} name="officer" defaultValue={params.get('officer') ?? ''} options={[any, ...officers.map((o) => ({ value: o.id, label: o.name }))]} />
+              <div className="field checkbox-field">
+                <label>
+                  <input type="checkbox" name="unassigned" value="1" defaultChecked={params.get('unassigned') === '1'} /> {t('player.unassigned')}
+                </label>
+              </div>
+            </>
+          )}
+        </div>
+        <button type="submit" className="primary">
+          {t('map.apply')}
+        </button>
+      </Form>
+
+      {canManage ? (
+        <div className="map-tools" role="toolbar" aria-label={t('map.draw')}>
+          {drawMode ? (
+            <>
+              <span className="muted small">{t('map.drawHint')}</span>
+              <button type="button" onClick={() => setFinishSignal((n) => n + 1)}>
+                {t('map.finish')}
+              </button>
+              <button type="button" onClick={() => setDrawMode(null)}>
+                {t('map.cancel')}
+              </button>
+            </>
+          ) : (
+            <>
+              <button type="button" onClick={() => (setDrawn(null), setDrawMode('territory'))}>
+                {t('map.draw')}
+              </button>
+              <button type="button" onClick={() => (setDrawn(null), setDrawMode('lasso'))}>
+                {t('map.lasso')}
+              </button>
+            </>
+          )}
+        </div>
+      ) : null}
+
+      {result?.done ? (
+        <p className="notice" role="status">
+          {tm(result.done)}
+        </p>
+      ) : null}
+      <ErrorList errors={result?.formError ? [result.formError] : null} />
+
+      {drawn ? (
+        <fetcher.Form method="post" action="/territories" className="card stack drawn-form">
+          <h2>{drawn.mode === 'territory' ? t('map.newTerritory') : t('map.lassoTitle')}</h2>
+          <input type="hidden" name="intent" value={drawn.mode === 'territory' ? 'create' : 'lasso'} />
+          <input type="hidden" name="geometry" value={drawn.geometry} />
+          <div className="form-grid">
+            {drawn.mode === 'territory' ? <Field label={t('territory.name')} name="name" required maxLength={60} errors={result?.errors?.name} /> : null}
+            <SelectField label={t('territory.officer')} name="officerId" required options={officerOptions} errors={result?.errors?.officerId} />
+          </div>
+          <div className="actions">
+            <button type="submit" className="primary" disabled={fetcher.state !== 'idle'}>
+              {drawn.mode === 'territory' ? t('territory.create') : t('assign.submit')}
+            </button>
+            <button type="button" onClick={() => setDrawn(null)}>
+              {t('map.cancel')}
+            </button>
+          </div>
+        </fetcher.Form>
+      ) : null}
+
+      <ClientOnly fallback={<div className="territory-map" aria-busy="true" />}>
+        {() => (
+          <TerritoryMap
+            townships={townships}
+            territories={territories}
+            tiles={tiles}
+            colour={colour}
+            query={query}
+            statusLabels={statusLabels}
+            labels={labels}
+            drawMode={drawMode}
+            finishSignal={finishSignal}
+            highlight={overlapAt}
+            onDrawn={(geometry) => {
+              setDrawn({ mode: drawMode ?? 'territory', geometry: JSON.stringify(geometry) })
+              setDrawMode(null)
+            }}
+          />
+        )}
+      </ClientOnly>
+      {tiles ? null : <p className="muted small">{t('map.noTiles')}</p>}
+      <div className="legend" aria-label={t('map.legend')}>
+        {legend.map(([status, fill]) => (
+          <span key={status} className="legend-item">
+            <span className="legend-dot" style={{ background: fill }} /> {statusLabels[status]}
+          </span>
+        ))}
+      </div>
+    </div>
+  )
+}

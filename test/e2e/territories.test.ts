@@ -1,0 +1,234 @@
+// Territories in a real browser against the real server and the demo county, with no map
+// tiles at all: a manager sees the players clustered on the map and zooms into a cluster,
+// lassoes a batch to an officer and draws a territory with mouse clicks; creates a territory
+// by picking a township, sees its players counted, assigns the township's players by filter
+// and sees the workload table change; the officer then finds those players in their list.
+import type { Kysely } from 'kysely'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '../../db/schema'
+import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+
+let app: AppProcess
+let browser: Browser
+let seeded: Kysely<Database>
+let session: BrowserSession
+
+/** What the earlier tests made, for the later ones. */
+const made: { drawnId?: number; township?: { code: string; name: string } } = {}
+
+beforeAll(async () => {
+  app = await startAppProcess({ env: { MAP_TILES: 'none' } })
+  browser = await launchBrowser()
+  seeded = openSeededDatabase(app)
+  session = new BrowserSession(browser, app)
+})
+
+afterAll(async () => {
+  await session?.finish()
+  await seeded?.destroy()
+  await browser?.close()
+  await app?.stop()
+})
+
+afterEach(async () => {
+  expect(await session.finish(), 'errors in the browser').toEqual([])
+})
+
+async function signedIn(username: string) {
+  const opened = await session.newPage()
+  await session.signIn(opened.page, username)
+  return opened
+}
+
+async function user(username: string) {
+  return seeded.selectFrom('users').select(['id', 'name', 'org_unit_id']).where('username', '=', username).executeTakeFirstOrThrow()
+}
+
+/** Clicks the corners of a polygon (offsets in pixels from the map's centre), then "Finish". */
+async function drawPolygon(page: Page, corners: [number, number][]) {
+  const map = page.locator('.territory-map.leaflet-container')
+  await map.scrollIntoViewIfNeeded()
+  const box = (await map.boundingBox())!
+  const cx = box.x + box.width / 2
+  const cy = box.y + box.height / 2
+  for (const [dx, dy] of corners) {
+    await page.mouse.click(cx + dx, cy + dy)
+    await page.waitForTimeout(150)
+  }
+  await page.getByRole('button', { name: 'Finish', exact: true }).click()
+}
+
+function bboxOf(geometry: string) {
+  const ring = (JSON.parse(geometry) as { coordinates: [number, number][][] }).coordinates[0]
+  const lngs = ring.map((p) => p[0])
+  const lats = ring.map((p) => p[1])
+  return { west: Math.min(...lngs), east: Math.max(...lngs), south: Math.min(...lats), north: Math.max(...lats) }
+}
+
+describe('territories on the map and the territories page', () => {
+  it('a manager sees clusters with no tiles, zooms into one, lassoes a batch to officer2 and draws a territory', async () => {
+    const { page } = await signedIn('manager')
+    const officer2 = await user('officer2')
+    const officer3 = await user('officer3')
+    const firstView = page.waitForRequest((r) => r.url().includes('/api/v1/map?'))
+    await page.goto(`${app.url}/map`)
+    const zoom = Number(new URL((await firstView).url()).searchParams.get('zoom'))
+    await page.locator('.cluster-icon').first().waitFor()
+    expect(await page.locator('.cluster-icon').count()).toBeGreaterThan(0)
+    // No tiles were asked for; township boundaries are drawn on the plain background.
+    expect(await page.locator('.leaflet-tile').count()).toBe(0)
+    expect(await page.locator('.territory-map path.leaflet-interactive, .territory-map path').count()).toBeGreaterThan(0)
+    // Coloured by candidate flag, with its legend.
+    expect(await page.locator('.legend-item').allTextContents()).toEqual(['First-lender candidate', 'To verify', 'Not a candidate'].map((s) => expect.stringContaining(s)))
+
+    // A click on a cluster zooms in two levels on it.
+    const zoomed = page.waitForRequest((r) => r.url().includes('/api/v1/map?') && Number(new URL(r.url()).searchParams.get('zoom')) === zoom + 2)
+    await page.locator('.cluster-icon').first().click()
+    await zoomed
+    await page.locator('.cluster-icon, .player-dot').first().waitFor()
+
+    // Back to the county view, then a lasso around the map's centre.
+    await page.goto(`${app.url}/map`)
+    await page.locator('.cluster-icon').first().waitFor()
+    await page.getByRole('button', { name: 'Lasso assign' }).click()
+    await drawPolygon(page, [[-70, -50], [70, -50], [70, 50], [-70, 50]])
+    await page.getByRole('heading', { name: 'Assign the players inside to' }).waitFor()
+    await page.locator('.drawn-form select[name="officerId"]').selectOption(String(officer2.id))
+    await page.locator('.drawn-form').getByRole('button', { name: 'Assign', exact: true }).click()
+    const notice = page.locator('p.notice')
+    await notice.waitFor()
+    const lassoed = Number(/^(\d+) players assigned\.$/.exec((await notice.textContent())!)?.[1])
+    expect(lassoed).toBeGreaterThan(0)
+    const recorded = await seeded
+      .selectFrom('player_assignments')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('reason', '=', 'territory.reason.lasso')
+      .where('officer_id', '=', officer2.id)
+      .executeTakeFirstOrThrow()
+    expect(Number(recorded.n)).toBe(lassoed)
+
+    // A small territory drawn with clicks, for officer3.
+    await page.getByRole('button', { name: 'Draw territory' }).click()
+    await drawPolygon(page, [[-20, -15], [20, -15], [20, 15], [-20, 15]])
+    await page.getByRole('heading', { name: 'New territory' }).waitFor()
+    await page.locator('.drawn-form input[name="name"]').fill('地图画的片区')
+    await page.locator('.drawn-form select[name="officerId"]').selectOption(String(officer3.id))
+    await page.locator('.drawn-form').getByRole('button', { name: 'Create territory' }).click()
+    await page.getByText(/^Territory “地图画的片区” created; \d+ players changed officer\.$/).waitFor()
+    const drawn = await seeded.selectFrom('territories').select(['id', 'geometry', 'officer_id']).where('name', '=', '地图画的片区').executeTakeFirstOrThrow()
+    expect(drawn.officer_id).toBe(officer3.id)
+    expect(drawn.geometry).not.toBeNull()
+    made.drawnId = drawn.id
+
+    // The same shape again is refused, with the place of the overlap shown on the map.
+    await page.getByRole('button', { name: 'Draw territory' }).click()
+    await drawPolygon(page, [[-20, -15], [20, -15], [20, 15], [-20, 15]])
+    await page.locator('.drawn-form input[name="name"]').fill('重叠的片区')
+    await page.locator('.drawn-form select[name="officerId"]').selectOption(String(officer3.id))
+    await page.locator('.drawn-form').getByRole('button', { name: 'Create territory' }).click()
+    await page.getByText(/^Overlaps territory “地图画的片区” near 1\d\d\.\d+, \d\d\.\d+\.$/).waitFor()
+    await page.locator('.overlap-point').waitFor()
+    expect(await seeded.selectFrom('territories').select('id').where('name', '=', '重叠的片区').execute()).toEqual([])
+  })
+
+  it('a manager creates a territory by township for officer2, sees its players counted, assigns them by filter and sees the workload change', async () => {
+    expect(made.drawnId, 'the territory drawn on the map').toBeDefined()
+    const manager = await user('manager')
+    const officer2 = await user('officer2')
+    // A township of this outlet clear of the drawn territory (which would be refused as an overlap).
+    const drawn = await seeded.selectFrom('territories').select('geometry').where('id', '=', made.drawnId!).executeTakeFirstOrThrow()
+    const d = bboxOf(drawn.geometry!)
+    const townships = await seeded
+      .selectFrom('areas')
+      .select(['code', 'name', 'boundary'])
+      .where('level', '=', 'township')
+      .where('code', 'in', (eb) => eb.selectFrom('market_players').select('township_code').where('org_unit_id', '=', manager.org_unit_id))
+      .orderBy('code')
+      .execute()
+    const clear = townships.find((t) => {
+      const b = bboxOf(t.boundary!)
+      return b.east < d.west || b.west > d.east || b.north < d.south || b.south > d.north
+    })
+    expect(clear, 'a township away from the drawn territory').toBeDefined()
+    made.township = { code: clear!.code, name: clear!.name }
+
+    const { page } = await signedIn('manager')
+    await page.goto(`${app.url}/territories`)
+    await page.waitForLoadState('networkidle')
+    const form = page.locator('section[aria-labelledby="territory-new"]')
+    await form.locator('input[name="name"]').fill(`${clear!.name}片区`)
+    await form.locator('select[name="officerId"]').selectOption(String(officer2.id))
+    await form.getByLabel(clear!.name, { exact: true }).check()
+    await form.getByRole('button', { name: 'Create territory' }).click()
+    await page.getByText(new RegExp(`^Territory “${clear!.name}片区” created`)).waitFor()
+    const row = page.locator(`tr[data-territory="${clear!.name}片区"]`)
+    const territory = await seeded.selectFrom('territories').select('id').where('name', '=', `${clear!.name}片区`).executeTakeFirstOrThrow()
+    const inside = Number(
+      (await seeded.selectFrom('market_players').select((eb) => eb.fn.countAll<number>().as('n')).where('territory_id', '=', territory.id).executeTakeFirstOrThrow()).n,
+    )
+    expect(inside).toBeGreaterThan(0)
+    expect(await row.locator('td.players').textContent()).toBe(String(inside))
+    expect(await row.locator('td.officer').textContent()).toBe(officer2.name)
+
+    // The demo's players were assigned one by one, so they keep their officers: hand the township's over by filter.
+    const workloadCell = page.locator('tr[data-officer="officer2"] td.players')
+    const before = Number(await workloadCell.textContent())
+    const toMove = Number(
+      (
+        await seeded
+          .selectFrom('market_players')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('org_unit_id', '=', manager.org_unit_id)
+          .where('township_code', '=', clear!.code)
+          .where((eb) => eb.or([eb('assigned_officer_id', 'is', null), eb('assigned_officer_id', '!=', officer2.id)]))
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
+    expect(toMove).toBeGreaterThan(0)
+    const byFilter = page.locator('section[aria-labelledby="assign-filter"]')
+    await byFilter.locator('select[name="township"]').selectOption(clear!.code)
+    await byFilter.locator('select[name="officerId"]').selectOption(String(officer2.id))
+    await byFilter.getByRole('button', { name: 'Assign', exact: true }).click()
+    await page.locator('p.notice', { hasText: 'players assigned.' }).waitFor()
+    await page.waitForFunction(
+      (expected) => document.querySelector('tr[data-officer="officer2"] td.players')?.textContent === expected,
+      String(before + toMove),
+    )
+    expect(Number(await workloadCell.textContent())).toBe(before + toMove)
+  })
+
+  it('officer2 then finds that township’s players in their list, and sees their territory read-only', async () => {
+    expect(made.township, 'the township territory').toBeDefined()
+    const officer2 = await user('officer2')
+    const mine = await seeded
+      .selectFrom('market_players')
+      .select(['name'])
+      .where('township_code', '=', made.township!.code)
+      .where('assigned_officer_id', '=', officer2.id)
+      .orderBy('id', 'desc')
+      .execute()
+    expect(mine.length).toBeGreaterThan(0)
+
+    const { page } = await signedIn('officer2')
+    await page.goto(`${app.url}/players?township=${made.township!.code}`)
+    await page.locator('li.player-card').first().waitFor()
+    const names = await page.locator('li.player-card .player-name').allTextContents()
+    expect(names).toHaveLength(Math.min(50, mine.length))
+    const expected = new Set(mine.map((p) => p.name))
+    expect(names.every((n) => expected.has(n))).toBe(true)
+
+    await page.goto(`${app.url}/territories`)
+    await page.locator(`tr[data-territory="${made.township!.name}片区"]`).waitFor()
+    expect(await page.getByText('Your territories (read-only).').isVisible()).toBe(true)
+    expect(await page.getByRole('button', { name: 'Create territory' }).count()).toBe(0)
+  })
+
+  it('on a phone the map page does not scroll sideways and still shows the players', async () => {
+    const { page } = await session.newPage({ viewport: { width: 390, height: 844 } })
+    await session.signIn(page, 'manager')
+    await page.goto(`${app.url}/map`)
+    await page.locator('.cluster-icon').first().waitFor()
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0)
+  })
+})
