@@ -180,24 +180,28 @@ async function checkInput(trx: Trx, scope: Scope, input: TerritoryInput, selfId:
     }
   }
   const box = geometry ? bboxOf(geometry) : null
-  return { unit, geometry, townships, box }
+  // The stored form of the area, the same for a new territory and a redrawn one.
+  const area = {
+    name: input.name,
+    geometry: geometry ? JSON.stringify(geometry) : null,
+    township_codes: townships.length ? JSON.stringify(townships) : null,
+    west: box?.west ?? null,
+    south: box?.south ?? null,
+    east: box?.east ?? null,
+    north: box?.north ?? null,
+  }
+  return { unit, townships, area }
 }
 
 export async function createTerritory(db: Kysely<Database>, actor: Actor, scope: Scope, input: TerritoryInput) {
   return db.transaction().execute(async (trx) => {
-    const { unit, geometry, townships, box } = await checkInput(trx, scope, input, null)
+    const { unit, townships, area } = await checkInput(trx, scope, input, null)
     const now = new Date().toISOString()
     const { id } = await trx
       .insertInto('territories')
       .values({
+        ...area,
         org_unit_id: unit.id,
-        name: input.name,
-        geometry: geometry ? JSON.stringify(geometry) : null,
-        township_codes: townships.length ? JSON.stringify(townships) : null,
-        west: box?.west ?? null,
-        south: box?.south ?? null,
-        east: box?.east ?? null,
-        north: box?.north ?? null,
         officer_id: input.officerId ?? null,
         created_by: actor.id,
         created_at: now,
@@ -218,19 +222,10 @@ export async function updateTerritory(db: Kysely<Database>, actor: Actor, scope:
   return db.transaction().execute(async (trx) => {
     const existing = await getTerritory(trx, scope, id)
     if (!existing) throw new AppError('not_found', 'error.notFound')
-    const { unit, geometry, townships, box } = await checkInput(trx, scope, { ...input, orgUnitId: existing.org_unit_id }, id)
+    const { unit, townships, area } = await checkInput(trx, scope, { ...input, orgUnitId: existing.org_unit_id }, id)
     await trx
       .updateTable('territories')
-      .set({
-        name: input.name,
-        geometry: geometry ? JSON.stringify(geometry) : null,
-        township_codes: townships.length ? JSON.stringify(townships) : null,
-        west: box?.west ?? null,
-        south: box?.south ?? null,
-        east: box?.east ?? null,
-        north: box?.north ?? null,
-        updated_at: new Date().toISOString(),
-      })
+      .set({ ...area, updated_at: new Date().toISOString() })
       .where('id', '=', id)
       .execute()
     const moved = await placePlayers(trx, actor, unit.path, null, 'territory.reason.redrawn')
