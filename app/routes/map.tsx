@@ -8,11 +8,12 @@ import geomanStyles from '@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css
 import { useEffect, useMemo, useState } from 'react'
 import { ErrorList, Field, SelectField } from '../components/field'
 import { ClientOnly } from '../components/hydrated'
+import { PlayerFilterFields } from '../components/player-filter-fields'
 import { TerritoryMap, type DrawMode } from '../components/territory-map.client'
 import { CANDIDATE_STATUSES } from '../domain/first-lender'
 import { CAMPAIGN_COLOURS, CANDIDATE_COLOURS } from '../domain/map-colours'
 import { tileLayerFor } from '../domain/map-tiles'
-import { CAMPAIGN_STATUSES, LOAN_HISTORIES, PLAYER_KINDS } from '../domain/market-player'
+import { CAMPAIGN_STATUSES } from '../domain/market-player'
 import { can } from '../domain/roles'
 import { requireUser, userScope } from '../guards.server'
 import { useT, useTranslateMessage } from '../i18n/use-t'
@@ -94,7 +95,6 @@ export default function MapPage() {
     if (result?.done) setDrawn(null)
   }, [result])
 
-  const any = { value: '', label: t('users.all') }
   const legend = colour === 'campaign' ? CAMPAIGN_STATUSES.map((s) => [s, CAMPAIGN_COLOURS[s]] as const) : CANDIDATE_STATUSES.map((s) => [s, CANDIDATE_COLOURS[s]] as const)
   const officerOptions = [{ value: '', label: t('territory.chooseOfficer') }, ...officers.map((o) => ({ value: o.id, label: `${o.name} (${o.username})` }))]
 
@@ -111,19 +111,7 @@ export default function MapPage() {
       <Form method="get" className="card filters map-filters">
         <div className="form-grid">
           <SelectField label={t('map.colour')} name="colour" defaultValue={colour} options={[{ value: 'candidate', label: t('map.colour.candidate') }, { value: 'campaign', label: t('map.colour.campaign') }]} />
-          <SelectField label={t('player.kind')} name="kind" defaultValue={params.get('kind') ?? ''} options={[any, ...PLAYER_KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) }))]} />
-          <SelectField label={t('player.candidate')} name="candidate" defaultValue={params.get('candidate') ?? ''} options={[any, ...CANDIDATE_STATUSES.map((s) => ({ value: s, label: t(`candidateStatus.${s}`) }))]} />
-          <SelectField label={t('player.loanHistory')} name="loan" defaultValue={params.get('loan') ?? ''} options={[any, ...LOAN_HISTORIES.map((l) => ({ value: l, label: t(`loanHistory.${l}`) }))]} />
-          {isOfficer ? null : (
-            <>
-              <SelectField label={t('player.officer')} name="officer" defaultValue={params.get('officer') ?? ''} options={[any, ...officers.map((o) => ({ value: o.id, label: o.name }))]} />
-              <div className="field checkbox-field">
-                <label>
-                  <input type="checkbox" name="unassigned" value="1" defaultChecked={params.get('unassigned') === '1'} /> {t('player.unassigned')}
-                </label>
-              </div>
-            </>
-          )}
+          <PlayerFilterFields only={isOfficer ? ['kind', 'candidate', 'loan'] : ['kind', 'candidate', 'loan', 'officer', 'unassigned']} officers={officers} />
         </div>
         <button type="submit" className="primary">
           {t('map.apply')}

@@ -1,8 +1,6 @@
 // The registry: every market player the user may see, searched, filtered and paged.
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
-import { CANDIDATE_STATUSES } from '../domain/first-lender'
-import { CAMPAIGN_STATUSES, INDUSTRY_SECTIONS, LOAN_HISTORIES, PLAYER_KINDS, SIZE_CLASSES, TAX_GRADES } from '../domain/market-player'
 import { can } from '../domain/roles'
 import { industrySectionName } from '../domain/industry'
 import { requireUser, userScope } from '../guards.server'
@@ -13,6 +11,7 @@ import { listTownships } from '../services/areas.server'
 import { listPlayers } from '../services/players.server'
 import { listUsers } from '../services/users.server'
 import { SelectField } from '../components/field'
+import { PlayerFilterFields } from '../components/player-filter-fields'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
@@ -42,7 +41,6 @@ export default function Players() {
   const t = useT()
   const locale = useLocale()
   const [params] = useSearchParams()
-  const any = { value: '', label: t('users.all') }
   const nextParams = new URLSearchParams(params)
   if (page.nextCursor) nextParams.set('cursor', page.nextCursor)
   const firstParams = new URLSearchParams(params)
@@ -66,34 +64,11 @@ export default function Players() {
         <details open={[...params.keys()].some((k) => k !== 'q' && k !== 'cursor')}>
           <summary>{t('player.filters')}</summary>
           <div className="form-grid">
-            <SelectField label={t('player.kind')} name="kind" defaultValue={params.get('kind') ?? ''} options={[any, ...PLAYER_KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) }))]} />
-            <SelectField label={t('player.township')} name="township" defaultValue={params.get('township') ?? ''} options={[any, ...townships.map((tw) => ({ value: tw.code, label: tw.name }))]} />
-            <SelectField
-              label={t('player.industry')}
-              name="industry"
-              defaultValue={params.get('industry') ?? ''}
-              options={[any, ...INDUSTRY_SECTIONS.map((s) => ({ value: s, label: `${s} ${industrySectionName(s, locale)}` }))]}
+            <PlayerFilterFields
+              only={isOfficer ? ['kind', 'township', 'industry', 'size', 'grade', 'loan', 'status', 'candidate'] : ['kind', 'township', 'industry', 'size', 'grade', 'loan', 'status', 'candidate', 'officer', 'unassigned']}
+              townships={townships}
+              officers={officers}
             />
-            <SelectField label={t('player.sizeClass')} name="size" defaultValue={params.get('size') ?? ''} options={[any, ...SIZE_CLASSES.map((s) => ({ value: s, label: t(`sizeClass.${s}`) }))]} />
-            <SelectField
-              label={t('player.taxGrade')}
-              name="grade"
-              defaultValue={params.get('grade') ?? ''}
-              options={[any, ...TAX_GRADES.map((g) => ({ value: g, label: g })), { value: 'unknown', label: t('taxGrade.unknown') }]}
-            />
-            <SelectField label={t('player.loanHistory')} name="loan" defaultValue={params.get('loan') ?? ''} options={[any, ...LOAN_HISTORIES.map((l) => ({ value: l, label: t(`loanHistory.${l}`) }))]} />
-            <SelectField label={t('player.campaignStatus')} name="status" defaultValue={params.get('status') ?? ''} options={[any, ...CAMPAIGN_STATUSES.map((s) => ({ value: s, label: t(`campaignStatus.${s}`) }))]} />
-            <SelectField label={t('player.candidate')} name="candidate" defaultValue={params.get('candidate') ?? ''} options={[any, ...CANDIDATE_STATUSES.map((s) => ({ value: s, label: t(`candidateStatus.${s}`) }))]} />
-            {isOfficer ? null : (
-              <>
-                <SelectField label={t('player.officer')} name="officer" defaultValue={params.get('officer') ?? ''} options={[any, ...officers.map((o) => ({ value: o.id, label: o.name }))]} />
-                <div className="field checkbox-field">
-                  <label>
-                    <input type="checkbox" name="unassigned" value="1" defaultChecked={params.get('unassigned') === '1'} /> {t('player.unassigned')}
-                  </label>
-                </div>
-              </>
-            )}
             <SelectField
               label={t('player.sort')}
               name="sort"
