@@ -77,3 +77,11 @@ export async function insertRows(db: Kysely<any>, trx: Kysely<any>, table: strin
   const single = statement(1)
   for (; i < rows.length; i++) single.run(...rows[i])
 }
+
+/**
+ * A column reference the SQLite planner will not answer from an index (a unary plus), to
+ * steer it onto a better one; PostgreSQL's planner is left to its statistics.
+ */
+export function withoutIndex(db: Kysely<any>, column: string): RawBuilder<unknown> {
+  return dialectOf(db) === 'sqlite' ? sql`+${sql.ref(column)}` : sql.ref(column)
+}

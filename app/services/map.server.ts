@@ -2,7 +2,7 @@
 // only what it shows (a count per cell), and single players where a cell holds just one.
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
-import { floorToInt } from '../../db/dialect.server'
+import { floorToInt, withoutIndex } from '../../db/dialect.server'
 import type { BBox } from '../domain/geometry'
 import { clampZoom, clusterFeatures, expandBBox, gridCellSize, type GridCell, type MapFeatureCollection } from '../domain/map-clusters'
 import type { Scope } from '../domain/scope'
@@ -10,6 +10,10 @@ import type { PersonalDataCipher } from './personal-data.server'
 import { applyPlayerFilter, scoped, type PlayerFilter } from './players.server'
 
 export type ColourBy = 'candidate' | 'campaign'
+
+function position(db: Kysely<Database>, scope: Scope, column: string) {
+  return (scope.kind === 'all' ? sql.ref(column) : withoutIndex(db, column)) as ReturnType<typeof sql.ref<number>>
+}
 
 export async function mapFeatures(
   db: Kysely<Database>,
@@ -34,10 +38,12 @@ export async function mapFeatures(
       (eb) => eb.fn.min<number>('market_players.id').as('sampleId'),
     ])
     .where(scoped(scope))
-    .where('market_players.lng', '>=', box.west)
-    .where('market_players.lng', '<', box.east)
-    .where('market_players.lat', '>=', box.south)
-    .where('market_players.lat', '<', box.north)
+    // A scoped user's players are found through their org unit or officer, then kept if in
+    // view; walking the position index over a province-wide view would read every player.
+    .where(position(db, scope, 'market_players.lng'), '>=', box.west)
+    .where(position(db, scope, 'market_players.lng'), '<', box.east)
+    .where(position(db, scope, 'market_players.lat'), '>=', box.south)
+    .where(position(db, scope, 'market_players.lat'), '<', box.north)
     // By position: PostgreSQL would not see the two parameterised expressions as the same.
     .groupBy([sql`1`, sql`2`])
   q = applyPlayerFilter(db, pii, q, filter)

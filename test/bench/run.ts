@@ -9,6 +9,7 @@ const MODULES = [
   'http.bench.ts',
   'import.bench.ts',
   'registry.bench.ts',
+  'map.bench.ts',
 ]
 
 const USAGE = `usage: npm run bench -- [name] [--duration SECONDS] [--rows N]

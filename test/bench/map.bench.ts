@@ -1,0 +1,104 @@
+// The map at province scale: a viewport request at province zoom and at county zoom (server
+// time and bytes), beside a raw SQL count of the same box; and placing 100,000 players in a
+// newly drawn territory.
+import { sql } from 'kysely'
+import { scopeOf } from '../../app/domain/scope'
+import { createPersonalDataCipher } from '../../app/services/personal-data.server'
+import { mapFeatures } from '../../app/services/map.server'
+import { createTerritory } from '../../app/services/territories.server'
+import { TEST_DATA_KEY } from '../support/test-server'
+import type { Benchmark, BenchTable } from './harness'
+import { openProvinceCopy } from './province'
+
+const RUNS = 30
+
+function percentile(sorted: number[], p: number) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
+}
+
+export const benchmark: Benchmark = {
+  name: 'map',
+  async run({ log }): Promise<BenchTable> {
+    const t = await openProvinceCopy(log)
+    try {
+      const pii = createPersonalDataCipher(TEST_DATA_KEY)
+      const outlet = await t.db.selectFrom('org_units').select(['id', 'path']).where('kind', '=', 'outlet').orderBy('id').executeTakeFirstOrThrow()
+      const scopes = [
+        { label: 'hq', scope: { kind: 'all' } as const },
+        { label: 'manager (1 outlet)', scope: scopeOf({ id: 0, role: 'manager', orgPath: outlet.path }) },
+      ]
+      const views = [
+        { label: 'province zoom 7', bbox: { west: 110.2, south: 31.3, east: 116.8, north: 36.2 }, zoom: 7 },
+        { label: 'county zoom 11', bbox: { west: 110.5, south: 31.5, east: 110.95, north: 31.8 }, zoom: 11 },
+      ]
+      const rows: string[][] = []
+      for (const view of views) {
+        const raw: number[] = []
+        let count = 0
+        for (let i = 0; i < RUNS; i++) {
+          const started = performance.now()
+          const result = await sql<{ n: number }>`select count(*) as n from market_players where lng >= ${view.bbox.west} and lng < ${view.bbox.east} and lat >= ${view.bbox.south} and lat < ${view.bbox.north}`.execute(t.db)
+          raw.push(performance.now() - started)
+          count = Number(result.rows[0].n)
+        }
+        raw.sort((a, b) => a - b)
+        for (const { label, scope } of scopes) {
+          const times: number[] = []
+          let bytes = 0
+          let features = 0
+          for (let i = 0; i < RUNS; i++) {
+            const started = performance.now()
+            const collection = await mapFeatures(t.db, pii, scope, {}, { bbox: view.bbox, zoom: view.zoom, colourBy: 'candidate' })
+            bytes = JSON.stringify(collection).length
+            times.push(performance.now() - started)
+            features = collection.features.length
+          }
+          times.sort((a, b) => a - b)
+          const p95 = percentile(times, 95)
+          rows.push([
+            view.label,
+            label,
+            count.toLocaleString('en'),
+            features.toLocaleString('en'),
+            `${(bytes / 1024).toFixed(1)} KB`,
+            percentile(raw, 50).toFixed(1),
+            percentile(raw, 95).toFixed(1),
+            percentile(times, 50).toFixed(1),
+            p95.toFixed(1),
+            p95 < 100 && bytes < 200 * 1024 ? 'pass' : 'FAIL',
+          ])
+          log(`${view.label} / ${label}: p95 ${p95.toFixed(1)} ms, ${bytes} bytes`)
+        }
+      }
+
+      // Drawing a territory over ten counties of one branch: about 100,000 players placed.
+      const branch = await t.db.selectFrom('org_units').select(['id']).where('code', '=', 'B01').executeTakeFirstOrThrow()
+      const square = { type: 'Polygon', coordinates: [[[110.4, 31.4], [116.7, 31.4], [116.7, 31.96], [110.4, 31.96], [110.4, 31.4]]] }
+      const started = performance.now()
+      const placed = await createTerritory(t.db, { id: null, username: 'bench', ip: null }, { kind: 'all' }, { orgUnitId: branch.id, name: 'bench', geometry: square })
+      const seconds = (performance.now() - started) / 1000
+      const inside = await t.db.selectFrom('market_players').select((eb) => eb.fn.countAll().as('n')).where('territory_id', '=', placed.id).executeTakeFirstOrThrow()
+      rows.push(['draw a territory', 'admin', Number(inside.n).toLocaleString('en'), `${placed.moved.toLocaleString('en')} officers changed`, '', '', '', '', `${seconds.toFixed(2)} s`, seconds < 5 ? 'pass' : 'FAIL'])
+
+      return {
+        title: `map: /api/v1/map at province scale (1,000,000 players, SQLite), ${RUNS} runs each; targets p95 < 100 ms and < 200 KB; placing players < 5 s per 100,000`,
+        columns: [
+          { label: 'view', align: 'left' },
+          { label: 'as', align: 'left' },
+          { label: 'players in box', align: 'right' },
+          { label: 'features', align: 'right' },
+          { label: 'size', align: 'right' },
+          { label: 'raw count p50', align: 'right' },
+          { label: 'raw count p95', align: 'right' },
+          { label: 'service p50', align: 'right' },
+          { label: 'service p95', align: 'right' },
+          { label: 'target', align: 'left' },
+        ],
+        rows,
+        notes: ['Times in ms. raw count: select count(*) of the same box, no scope, no grouping (the baseline).'],
+      }
+    } finally {
+      await t.destroy()
+    }
+  },
+}
