@@ -68,3 +68,8 @@ export interface RowIssue {
 }
 
 export type RowResult = { ok: true; fields: PlayerFields; warnings: RowIssue[] } | { ok: false; errors: RowIssue[]; warnings: RowIssue[] }
+
+/** The township a GB/T 2260 code lies in (its first 9 digits), if it is that detailed. */
+export function townshipOf(areaCode: string | null): string | null {
+  return areaCode && areaCode.length >= 9 ? areaCode.slice(0, 9) : null
+}

@@ -25,3 +25,9 @@ export function normaliseForMatch(text: string): string {
     .toLowerCase()
     .replace(/[\s\p{P}\p{S}\p{C}]/gu, '')
 }
+
+/** A household without a USCC is recognised by its name, owner and address together. */
+export function matchKey(facts: { name: string; owner: string | null; address: string | null }): string | null {
+  if (!facts.owner || !facts.address) return null
+  return [facts.name, facts.owner, facts.address].map(normaliseForMatch).join('|')
+}

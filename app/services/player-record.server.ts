@@ -6,7 +6,8 @@ import type { MarketPlayer, MarketPlayerTable, NewMarketPlayer } from '../../db/
 import { assessFirstLender } from '../domain/first-lender'
 import type { PlayerFields, SizeClass } from '../domain/market-player'
 import { maskIdNumber, maskPhone } from '../domain/masking'
-import { nameInitials, normaliseForMatch } from '../domain/name-search'
+import { matchKey, nameInitials } from '../domain/name-search'
+import { townshipOf } from '../domain/market-player'
 import { classifySize } from '../domain/size-class'
 import type { PersonalDataCipher } from './personal-data.server'
 
@@ -69,10 +70,6 @@ export interface TownshipCentre {
   lng: number
 }
 
-/** The township a GB/T 2260 code lies in (its first 9 digits), if it is that detailed. */
-export function townshipOf(areaCode: string | null): string | null {
-  return areaCode && areaCode.length >= 9 ? areaCode.slice(0, 9) : null
-}
 
 export function factsOf(row: MarketPlayer): Facts {
   const facts = {} as Record<keyof Facts, unknown>
@@ -165,12 +162,6 @@ function derived(facts: Facts & { loanHistory: NonNullable<Facts['loanHistory']>
     candidate_status: candidate.status,
     candidate_reasons: JSON.stringify(candidate.reasons),
   }
-}
-
-/** A household without a USCC is recognised by its name, owner and address together. */
-export function matchKey(facts: { name: string; owner: string | null; address: string | null }): string | null {
-  if (!facts.owner || !facts.address) return null
-  return [facts.name, facts.owner, facts.address].map(normaliseForMatch).join('|')
 }
 
 function personalData(fields: Pick<PlayerFields, 'phone' | 'idNumber'>, pii: PersonalDataCipher) {

@@ -10,7 +10,8 @@ import type { ListColumn } from '../../domain/list-columns'
 import type { RowResult } from '../../domain/market-player'
 import { parsePlayerRow } from '../../domain/player-row'
 import { createPersonalDataCipher } from '../personal-data.server'
-import { PLAYER_COLUMN_NAMES, insertValues, matchKey, newPlayerColumns, type TownshipCentre } from '../player-record.server'
+import { matchKey } from '../../domain/name-search'
+import { PLAYER_COLUMN_NAMES, insertValues, newPlayerColumns, type TownshipCentre } from '../player-record.server'
 import { openTable, TableError, type TableLimits } from './read-table.server'
 
 export interface PreparedRow {
