@@ -212,7 +212,7 @@ export async function createTerritory(db: Kysely<Database>, actor: Actor, scope:
     if (input.officerId) {
       await trx.insertInto('territory_assignments').values({ territory_id: id, officer_id: input.officerId, assigned_at: now, assigned_by: actor.id, reason: null }).execute()
     }
-    const moved = await placePlayers(trx, actor, unit.path, null, 'territory.reason.drawn')
+    const moved = await placePlayers(trx, actor, unit.path, await neighbourhoodOf(trx, id), 'territory.reason.drawn')
     await recordAudit(trx, actor, { action: 'territory.create', entityType: 'territory', entityId: id, detail: { name: input.name, townships, officerId: input.officerId ?? null, moved } })
     return { id, moved }
   })
@@ -223,12 +223,13 @@ export async function updateTerritory(db: Kysely<Database>, actor: Actor, scope:
     const existing = await getTerritory(trx, scope, id)
     if (!existing) throw new AppError('not_found', 'error.notFound')
     const { unit, townships, area } = await checkInput(trx, scope, { ...input, orgUnitId: existing.org_unit_id }, id)
+    const before = await neighbourhoodOf(trx, id)
     await trx
       .updateTable('territories')
       .set({ ...area, updated_at: new Date().toISOString() })
       .where('id', '=', id)
       .execute()
-    const moved = await placePlayers(trx, actor, unit.path, null, 'territory.reason.redrawn')
+    const moved = await placePlayers(trx, actor, unit.path, joinNeighbourhoods(before, await neighbourhoodOf(trx, id)), 'territory.reason.redrawn')
     await recordAudit(trx, actor, { action: 'territory.update', entityType: 'territory', entityId: id, detail: { name: input.name, townships, moved } })
     return { id, moved }
   })
@@ -240,7 +241,7 @@ export async function deleteTerritory(db: Kysely<Database>, actor: Actor, scope:
     if (!existing) throw new AppError('not_found', 'error.notFound')
     await trx.updateTable('territories').set({ deleted_at: new Date().toISOString() }).where('id', '=', id).execute()
     const unit = await trx.selectFrom('org_units').select('path').where('id', '=', existing.org_unit_id).executeTakeFirstOrThrow()
-    const moved = await placePlayers(trx, actor, unit.path, null, 'territory.reason.deleted')
+    const moved = await placePlayers(trx, actor, unit.path, await neighbourhoodOf(trx, id), 'territory.reason.deleted')
     await recordAudit(trx, actor, { action: 'territory.delete', entityType: 'territory', entityId: id, detail: { name: existing.name, moved } })
     return { moved }
   })
@@ -274,7 +275,33 @@ export async function assignTerritory(db: Kysely<Database>, actor: Actor, scope:
  * and gives it that territory's officer unless a manager chose its officer directly.
  * The most specific territory wins (the deepest org unit, then the oldest).
  */
-export async function placePlayers(trx: Trx, actor: Actor, orgPath: string, onlyIds: number[] | null, reason: string): Promise<number> {
+/** The players a territory change can touch: where it is (or was), or already in it. */
+export interface Neighbourhood {
+  boxes: { west: number; south: number; east: number; north: number }[]
+  townships: string[]
+  territoryIds: number[]
+}
+
+async function neighbourhoodOf(trx: Trx, territoryId: number): Promise<Neighbourhood> {
+  const t = await trx.selectFrom('territories').select(['west', 'south', 'east', 'north', 'township_codes']).where('id', '=', territoryId).executeTakeFirstOrThrow()
+  return {
+    boxes: t.west !== null && t.south !== null && t.east !== null && t.north !== null ? [{ west: t.west, south: t.south, east: t.east, north: t.north }] : [],
+    townships: t.township_codes ? (JSON.parse(t.township_codes) as string[]) : [],
+    territoryIds: [territoryId],
+  }
+}
+
+function joinNeighbourhoods(a: Neighbourhood, b: Neighbourhood): Neighbourhood {
+  return { boxes: [...a.boxes, ...b.boxes], townships: [...a.townships, ...b.townships], territoryIds: [...a.territoryIds, ...b.territoryIds] }
+}
+
+/**
+ * `only` narrows the players looked at: a list of ids, or the neighbourhood of a changed
+ * territory (so drawing one in a province-wide unit does not read every player).
+ */
+export async function placePlayers(trx: Trx, actor: Actor, orgPath: string, only: number[] | Neighbourhood | null, reason: string): Promise<number> {
+  const onlyIds = Array.isArray(only) ? only : null
+  const near = only && !Array.isArray(only) ? only : null
   const ancestors = orgPath.split('/').filter(Boolean).map((_, i, ids) => `/${ids.slice(0, i + 1).join('/')}/`)
   const territories = (
     await trx
@@ -306,6 +333,22 @@ export async function placePlayers(trx: Trx, actor: Actor, orgPath: string, only
     ])
     .where('org_units.path', 'like', `${orgPath}%`)
   if (onlyIds) query = query.where('market_players.id', 'in', onlyIds.length ? onlyIds : [-1])
+  if (near) {
+    query = query.where((eb) =>
+      eb.or([
+        ...near.boxes.map((b) =>
+          eb.and([
+            eb('market_players.lat', '>=', b.south),
+            eb('market_players.lat', '<=', b.north),
+            eb('market_players.lng', '>=', b.west),
+            eb('market_players.lng', '<=', b.east),
+          ]),
+        ),
+        eb('market_players.township_code', 'in', near.townships.length ? near.townships : ['-']),
+        eb('market_players.territory_id', 'in', near.territoryIds.length ? near.territoryIds : [-1]),
+      ]),
+    )
+  }
   const players = await query.execute()
 
   // Group the changes: one update per (territory, officer) pair.
