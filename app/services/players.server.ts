@@ -88,7 +88,11 @@ export async function listPlayers(
       'officer.name as officerName',
     ])
     .where(scoped(scope))
-  q = applyPlayerFilter(db, pii, q, ftsDriven ? { ...filter, q: undefined } : filter)
+  // Sorted by name, a common piece of a name is best found walking the name index and
+  // testing each name; a rare one through the trigram index. A bounded probe tells which.
+  const common =
+    page.sort === 'name' && term?.kind === 'text' && usesTrigramIndex(db, term.value) && (await countTrigramMatches(db, term.value, 2000)) >= 2000
+  q = applyPlayerFilter(db, pii, q, ftsDriven ? { ...filter, q: undefined } : filter, { textByScan: common })
 
   const cursor = decodeCursor(page.cursor)
   if (page.sort === 'name') {
@@ -134,6 +138,7 @@ export function applyPlayerFilter<QB extends SelectQueryBuilder<Database, 'marke
   pii: PersonalDataCipher,
   q: QB,
   filter: PlayerFilter,
+  options: { textByScan?: boolean } = {},
 ): QB {
   let out = q as SelectQueryBuilder<Database, 'market_players', any>
   const term = filter.q ? classifySearch(filter.q) : null
@@ -161,7 +166,7 @@ export function applyPlayerFilter<QB extends SelectQueryBuilder<Database, 'marke
         )
         break
       case 'text':
-        out = out.where(textMatch(db, term.value))
+        out = out.where(textMatch(db, term.value, options.textByScan ?? false))
         break
     }
   }
@@ -191,9 +196,14 @@ function ftsPhrase(text: string): string {
   return `"${text.replace(/"/g, '""')}"`
 }
 
-function textMatch(db: Kysely<Database>, text: string) {
+async function countTrigramMatches(db: Kysely<Database>, text: string, upTo: number): Promise<number> {
+  const result = await sql<{ n: number }>`select count(*) as n from (select rowid from market_players_search where market_players_search match ${ftsPhrase(text)} limit ${upTo})`.execute(db)
+  return Number(result.rows[0]?.n ?? 0)
+}
+
+function textMatch(db: Kysely<Database>, text: string, byScan: boolean) {
   return (eb: any) => {
-    if (usesTrigramIndex(db, text)) {
+    if (!byScan && usesTrigramIndex(db, text)) {
       return eb('market_players.id', 'in', sql`(select rowid from market_players_search where market_players_search match ${ftsPhrase(text)})`)
     }
     return eb.or([eb('market_players.name', 'like', `%${text}%`), eb('market_players.owner', 'like', `%${text}%`)])
