@@ -259,6 +259,17 @@ describe('large files and failures', () => {
     const distinct = await t.db.selectFrom('market_players').select('uscc').where('name', 'like', '批量企业%').execute()
     expect(new Set(distinct.map((d) => d.uscc)).size).toBe(2500)
   })
+
+  it('finds a common piece of a name sorted by name, page after page, whichever index answers', async () => {
+    const all = { kind: 'all' } as const
+    const first = await listPlayers(t.db, pii, all, { q: '批量企业' }, { sort: 'name' })
+    const second = await listPlayers(t.db, pii, all, { q: '批量企业' }, { sort: 'name', cursor: first.nextCursor })
+    const names = [...first.rows, ...second.rows].map((r) => r.name)
+    expect(names).toHaveLength(100)
+    expect(names.every((n) => n.includes('批量企业'))).toBe(true)
+    expect(names).toEqual([...names].sort())
+    expect(new Set(names).size).toBe(100)
+  })
 })
 
 describe('scope', () => {
