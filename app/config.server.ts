@@ -22,6 +22,8 @@ export interface AppConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   /** The base map: OpenStreetMap tiles by default, or none (no network). */
   mapTiles: MapTileProvider
+  /** The provider's key where it needs one (Tianditu). */
+  mapTilesKey: string | null
 }
 
 export const DEFAULT_DATABASE_URL = 'file:db/wanqi.sqlite'
@@ -30,6 +32,9 @@ const DEFAULT_SECRETS_FILE = 'db/local-secrets.json'
 type Env = Record<string, string | undefined>
 
 export function loadConfig(env: Env = process.env, rootDir = process.cwd()): AppConfig {
+  if ((env.MAP_TILES ?? '').toLowerCase() === 'tianditu' && !env.MAP_TILES_KEY) {
+    throw new Error('MAP_TILES=tianditu needs MAP_TILES_KEY (a Tianditu browser key)')
+  }
   const secretsFile = path.resolve(rootDir, env.WANQI_SECRETS_FILE ?? DEFAULT_SECRETS_FILE)
   return {
     port: parseIntSetting(env, 'PORT', 3000),
@@ -42,6 +47,7 @@ export function loadConfig(env: Env = process.env, rootDir = process.cwd()): App
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     logLevel: parseLogLevel(env.LOG_LEVEL),
     mapTiles: parseMapTiles(env.MAP_TILES),
+    mapTilesKey: env.MAP_TILES_KEY || null,
   }
 }
 

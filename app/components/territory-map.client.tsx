@@ -6,7 +6,8 @@ import '@geoman-io/leaflet-geoman-free'
 import { useEffect, useMemo, useRef } from 'react'
 import { GeoJSON, MapContainer, TileLayer, Tooltip, useMap } from 'react-leaflet'
 import { colourOf } from '../domain/map-colours'
-import type { TileLayerSpec } from '../domain/map-tiles'
+import type { TileDatum, TileLayerSpec } from '../domain/map-tiles'
+import { fromScreen, geometryFromDatum, geometryToDatum, toScreen } from './map-datum'
 
 export interface MapTownship {
   code: string
@@ -43,7 +44,7 @@ export interface TerritoryMapProps {
   drawMode: DrawMode
   /** A finished drawing (GeoJSON Polygon geometry, WGS-84). */
   onDrawn: (geometry: { type: 'Polygon'; coordinates: number[][][] }) => void
-  /** A point to show (where an overlap was found). */
+  /** A point to show (where an overlap was found), as stored: [lng, lat] in WGS-84. */
   highlight: [number, number] | null
   /** Bumped to finish the polygon being drawn (the "Finish" button). */
   finishSignal: number
@@ -52,17 +53,19 @@ export interface TerritoryMapProps {
 const FALLBACK_CENTRE: [number, number] = [33.78, 114.53]
 
 export function TerritoryMap(props: TerritoryMapProps) {
+  // Everything is stored in WGS-84 and drawn in the tiles' datum (GCJ-02 on AMap).
+  const datum = props.tiles?.datum ?? 'wgs84'
   const townshipShapes = useMemo(() => {
     const byCode = new Map<string, GeoJSON.Geometry>()
-    for (const t of props.townships) byCode.set(t.code, JSON.parse(t.boundary) as GeoJSON.Geometry)
+    for (const t of props.townships) byCode.set(t.code, geometryToDatum(datum, JSON.parse(t.boundary) as GeoJSON.Polygon))
     return byCode
-  }, [props.townships])
+  }, [props.townships, datum])
   const bounds = useMemo(() => {
     const all = L.latLngBounds([])
     for (const g of townshipShapes.values()) all.extend(L.geoJSON(g as GeoJSON.GeoJsonObject).getBounds())
-    for (const ter of props.territories) if (ter.geometry) all.extend(L.geoJSON(JSON.parse(ter.geometry) as GeoJSON.GeoJsonObject).getBounds())
+    for (const ter of props.territories) if (ter.geometry) all.extend(L.geoJSON(geometryToDatum(datum, JSON.parse(ter.geometry) as GeoJSON.Polygon)).getBounds())
     return all.isValid() ? all : null
-  }, [townshipShapes, props.territories])
+  }, [townshipShapes, props.territories, datum])
 
   return (
     <MapContainer
@@ -73,7 +76,7 @@ export function TerritoryMap(props: TerritoryMapProps) {
       className={`territory-map${props.tiles ? '' : ' no-tiles'}`}
       preferCanvas={false}
     >
-      {props.tiles ? <TileLayer url={props.tiles.url} attribution={props.tiles.attribution} /> : null}
+      {props.tiles ? <TileLayer url={props.tiles.url} attribution={props.tiles.attribution} subdomains={props.tiles.subdomains} /> : null}
       {props.townships.map((t) => (
         <GeoJSON
           key={`tw-${t.code}`}
@@ -84,7 +87,7 @@ export function TerritoryMap(props: TerritoryMapProps) {
       ))}
       {props.territories.map((ter) => {
         const shapes: GeoJSON.Geometry[] = []
-        if (ter.geometry) shapes.push(JSON.parse(ter.geometry) as GeoJSON.Geometry)
+        if (ter.geometry) shapes.push(geometryToDatum(datum, JSON.parse(ter.geometry) as GeoJSON.Polygon))
         for (const code of ter.townshipCodes ? (JSON.parse(ter.townshipCodes) as string[]) : []) {
           const shape = townshipShapes.get(code)
           if (shape) shapes.push(shape)
@@ -107,20 +110,21 @@ export function TerritoryMap(props: TerritoryMapProps) {
           </GeoJSON>
         )
       })}
-      <PlayersLayer colour={props.colour} query={props.query} statusLabels={props.statusLabels} labels={props.labels} />
-      <Drawing mode={props.drawMode} onDrawn={props.onDrawn} finishSignal={props.finishSignal} />
-      <Highlight at={props.highlight} />
+      <PlayersLayer datum={datum} colour={props.colour} query={props.query} statusLabels={props.statusLabels} labels={props.labels} />
+      <Drawing mode={props.drawMode} onDrawn={(geometry) => props.onDrawn(geometryFromDatum(datum, geometry))} finishSignal={props.finishSignal} />
+      <Highlight at={props.highlight ? toScreen(datum, props.highlight[0], props.highlight[1]) : null} />
     </MapContainer>
   )
 }
 
 /** Players in view: fetched on every move, clusters as counted circles, players as dots. */
 function PlayersLayer({
+  datum,
   colour,
   query,
   statusLabels,
   labels,
-}: Pick<TerritoryMapProps, 'colour' | 'query' | 'statusLabels' | 'labels'>) {
+}: Pick<TerritoryMapProps, 'colour' | 'query' | 'statusLabels' | 'labels'> & { datum: TileDatum }) {
   const map = useMap()
   const layer = useRef<L.LayerGroup | null>(null)
   useEffect(() => {
@@ -132,7 +136,10 @@ function PlayersLayer({
       controller = new AbortController()
       const b = map.getBounds()
       const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v))
-      const bbox = [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90), clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90)]
+      // The view's corners back in stored positions, for the query.
+      const [west, south] = fromScreen(datum, b.getSouth(), b.getWest())
+      const [east, north] = fromScreen(datum, b.getNorth(), b.getEast())
+      const bbox = [clamp(west, -180, 180), clamp(south, -90, 90), clamp(east, -180, 180), clamp(north, -90, 90)]
       const params = new URLSearchParams(query)
       params.set('bbox', bbox.map((v) => v.toFixed(6)).join(','))
       params.set('zoom', String(Math.round(map.getZoom())))
@@ -143,7 +150,7 @@ function PlayersLayer({
         const collection = (await response.json()) as { features: MapFeature[] }
         group.clearLayers()
         for (const f of collection.features) {
-          const [lng, lat] = f.geometry.coordinates
+          const [lat, lng] = toScreen(datum, f.geometry.coordinates[0], f.geometry.coordinates[1])
           const p = f.properties
           if (p.cluster) {
             const size = p.count >= 1000 ? 48 : p.count >= 100 ? 40 : p.count >= 10 ? 32 : 26
@@ -178,7 +185,7 @@ function PlayersLayer({
       map.off('moveend', load)
       group.remove()
     }
-  }, [map, colour, query, statusLabels, labels])
+  }, [map, datum, colour, query, statusLabels, labels])
   return null
 }
 
@@ -229,11 +236,12 @@ function Drawing({ mode, onDrawn, finishSignal }: { mode: DrawMode; onDrawn: Ter
   return null
 }
 
+/** `at` is [lat, lng] on the tiles. */
 function Highlight({ at }: { at: [number, number] | null }) {
   const map = useMap()
   useEffect(() => {
     if (!at) return
-    const [lng, lat] = at
+    const [lat, lng] = at
     const marker = L.circleMarker([lat, lng], { radius: 12, color: '#dc2626', weight: 3, fillOpacity: 0.2, className: 'overlap-point' }).addTo(map)
     map.panTo([lat, lng])
     return () => {

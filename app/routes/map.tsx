@@ -51,7 +51,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       players: t.players,
     })),
     officers: officers.map((o) => ({ id: o.id, name: o.name, username: o.username })),
-    tiles: tileLayerFor(context.config.mapTiles),
+    tiles: tileLayerFor(context.config.mapTiles, context.config.mapTilesKey),
     canManage,
     isOfficer: user.role === 'officer',
   }

@@ -32,7 +32,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return {
     player: shown,
     ...more,
-    tiles: tileLayerFor(context.config.mapTiles),
+    tiles: tileLayerFor(context.config.mapTiles, context.config.mapTilesKey),
     canUnmask: can(user.role, 'personal-data:unmask'),
     canEdit: can(user.role, 'players:edit'),
   }

@@ -30,6 +30,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     trustProxy: false,
     logLevel: 'error',
     mapTiles: 'none',
+    mapTilesKey: null,
     ...overrides,
   }
 }
