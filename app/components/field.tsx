@@ -59,3 +59,18 @@ export function SelectField({ label, errors, id, options, ...select }: SelectFie
     </div>
   )
 }
+
+/** What an action said: a success notice, and/or an error that belongs to no single field. */
+export function ActionResult({ done, formError }: { done?: Message | null; formError?: Message | null }) {
+  const tm = useTranslateMessage()
+  return (
+    <>
+      {done ? (
+        <p className="notice" role="status">
+          {tm(done)}
+        </p>
+      ) : null}
+      <ErrorList errors={formError ? [formError] : null} />
+    </>
+  )
+}

@@ -4,7 +4,7 @@ import { data } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import type { OrgUnitKind } from '../../db/schema'
-import { ErrorList, Field, SelectField } from '../components/field'
+import { ActionResult, ErrorList, Field, SelectField } from '../components/field'
 import { choice, idField, msg, parseForm, requiredText, type FieldErrors } from '../forms'
 import { ORG_UNIT_KINDS } from '../domain/org-tree'
 import { actorOf, requirePermission } from '../guards.server'
@@ -72,7 +72,7 @@ export default function OrgUnits() {
   return (
     <div className="stack">
       <h1>{t('org.title')}</h1>
-      {result?.done ? <p className="notice" role="status">{t(result.done.key, result.done.params)}</p> : null}
+      <ActionResult done={result?.done} />
 
       <section className="card">
         <h2>{t('org.create')}</h2>

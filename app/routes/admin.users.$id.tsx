@@ -3,7 +3,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
-import { ErrorList, Field, SelectField } from '../components/field'
+import { ActionResult, Field, SelectField } from '../components/field'
 import { MIN_PASSWORD_LENGTH, choice, idField, parseForm, passwordField, requiredText, type FieldErrors } from '../forms'
 import { ROLES } from '../domain/roles'
 import { actorOf, notFound, requirePermission } from '../guards.server'
@@ -76,8 +76,7 @@ export default function UserPage() {
       <h1>
         {user.name} <small className="muted">{user.username}</small>
       </h1>
-      {result?.done ? <p className="notice" role="status">{t(result.done.key, result.done.params)}</p> : null}
-      <ErrorList errors={result?.formError ? [result.formError] : null} />
+      <ActionResult done={result?.done} formError={result?.formError} />
       <p>
         {t('table.status')}: <strong>{user.active ? t('status.active') : t('status.inactive')}</strong>
       </p>

@@ -3,7 +3,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
-import { ErrorList, Field, SelectField } from '../components/field'
+import { ActionResult, ErrorList, Field, SelectField } from '../components/field'
 import { MIN_PASSWORD_LENGTH, choice, idField, msg, parseForm, passwordField, requiredText, type FieldErrors } from '../forms'
 import { ROLES, isRole } from '../domain/roles'
 import { actorOf, requirePermission } from '../guards.server'
@@ -63,7 +63,7 @@ export default function Users() {
   return (
     <div className="stack">
       <h1>{t('users.title')}</h1>
-      {result?.done ? <p className="notice" role="status">{t(result.done.key, result.done.params)}</p> : null}
+      <ActionResult done={result?.done} />
 
       <section className="card">
         <Form method="get" className="form-grid" aria-label={t('users.filter')}>

@@ -6,7 +6,7 @@ import { Form, Link, useFetcher, useLoaderData, useSearchParams } from '@remix-r
 import leafletStyles from 'leaflet/dist/leaflet.css'
 import geomanStyles from '@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css'
 import { useEffect, useMemo, useState } from 'react'
-import { ErrorList, Field, SelectField } from '../components/field'
+import { ActionResult, Field, SelectField } from '../components/field'
 import { ClientOnly } from '../components/hydrated'
 import { PlayerFilterFields } from '../components/player-filter-fields'
 import { TerritoryMap, type DrawMode } from '../components/territory-map.client'
@@ -16,7 +16,7 @@ import { tileLayerFor } from '../domain/map-tiles'
 import { CAMPAIGN_STATUSES } from '../domain/market-player'
 import { can } from '../domain/roles'
 import { requireUser, userScope } from '../guards.server'
-import { useT, useTranslateMessage } from '../i18n/use-t'
+import { useT } from '../i18n/use-t'
 import { listTownshipBoundaries } from '../services/map-layers.server'
 import { listTerritories } from '../services/territories.server'
 import { listUsers } from '../services/users.server'
@@ -60,7 +60,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export default function MapPage() {
   const { townships, territories, officers, tiles, canManage, isOfficer } = useLoaderData<typeof loader>()
   const t = useT()
-  const tm = useTranslateMessage()
   const [params] = useSearchParams()
   const colour = params.get('colour') === 'campaign' ? 'campaign' : 'candidate'
   const query = useMemo(() => {
@@ -143,12 +142,7 @@ export default function MapPage() {
         </div>
       ) : null}
 
-      {result?.done ? (
-        <p className="notice" role="status">
-          {tm(result.done)}
-        </p>
-      ) : null}
-      <ErrorList errors={result?.formError ? [result.formError] : null} />
+      <ActionResult done={result?.done} formError={result?.formError} />
 
       {drawn ? (
         <fetcher.Form method="post" action="/territories" className="card stack drawn-form">

@@ -5,7 +5,7 @@ import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import leafletStyles from 'leaflet/dist/leaflet.css'
 import { z } from 'zod'
-import { ErrorList, Field, SelectField } from '../components/field'
+import { ActionResult, Field, SelectField } from '../components/field'
 import { ClientOnly } from '../components/hydrated'
 import { PlayerMap } from '../components/player-map.client'
 import { choice, parseForm, requiredText, type FieldErrors } from '../forms'
@@ -112,8 +112,7 @@ export default function PlayerPage() {
           </Link>
         ) : null}
       </div>
-      {result?.done ? <p className="notice" role="status">{tm(result.done)}</p> : null}
-      <ErrorList errors={result?.formError ? [result.formError] : null} />
+      <ActionResult done={result?.done} formError={result?.formError} />
 
       <section className="card" aria-labelledby="candidate">
         <h2 id="candidate">

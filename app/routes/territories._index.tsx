@@ -5,7 +5,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { z } from 'zod'
-import { ErrorList, Field, SelectField } from '../components/field'
+import { ActionResult, ErrorList, Field, SelectField } from '../components/field'
 import { CANDIDATE_STATUSES } from '../domain/first-lender'
 import { CAMPAIGN_STATUSES, LOAN_HISTORIES, PLAYER_KINDS } from '../domain/market-player'
 import { can } from '../domain/roles'
@@ -13,7 +13,7 @@ import { choice, idField, msg, parseForm, requiredText, type FieldErrors } from 
 import { actorOf, notFound, requirePermission, requireUser, userScope } from '../guards.server'
 import { toFormError } from '../http.server'
 import type { Message } from '../i18n/index'
-import { useT, useTranslateMessage } from '../i18n/use-t'
+import { useT } from '../i18n/use-t'
 import { playerFilterFromSearch } from '../player-filter'
 import { listTownships } from '../services/areas.server'
 import { findPlayerIdsMatching } from '../services/players.server'
@@ -201,7 +201,6 @@ export default function Territories() {
   const navigation = useNavigation()
   const busy = navigation.state === 'submitting'
   const t = useT()
-  const tm = useTranslateMessage()
   const officerOptions = [{ value: '', label: t('territory.chooseOfficer') }, ...officers.map((o) => ({ value: o.id, label: `${o.name} (${o.username})` }))]
   const errorsOf = (intent: string, field: string, id?: number) =>
     result?.intent === intent && (id === undefined || result.territoryId === id) ? result.errors?.[field] : undefined
@@ -217,12 +216,7 @@ export default function Territories() {
           {t('nav.map')}
         </Link>
       </div>
-      {result?.done ? (
-        <p className="notice" role="status">
-          {tm(result.done)}
-        </p>
-      ) : null}
-      <ErrorList errors={result?.formError ? [result.formError] : null} />
+      <ActionResult done={result?.done} formError={result?.formError} />
       <ErrorList errors={result?.errors?._form} />
 
       <section className="card" aria-labelledby="territory-list">

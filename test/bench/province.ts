@@ -4,14 +4,13 @@
 // carries the number of migrations, so a new migration builds a new one; after a change to
 // the seed generators, delete db/bench/ to rebuild.
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { openDatabase } from '../../db/connection.server'
 import { migrateToLatest } from '../../db/migrate.server'
 import { migrations } from '../../db/migrations/index'
 import { seedDatabase } from '../../db/seed/index'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import type { TestDatabase } from '../support/test-db'
+import { openTempSqlite, type TestDatabase } from '../support/test-db'
 import { TEST_DATA_KEY } from '../support/test-server'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
@@ -55,18 +54,6 @@ export async function provinceDatabaseFile(log: (message: string) => void): Prom
  */
 export async function openProvinceCopy(log: (message: string) => void): Promise<TestDatabase> {
   const source = await provinceDatabaseFile(log)
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-bench-'))
-  const file = path.join(dir, 'province.sqlite')
-  log(`copying ${path.relative(ROOT, source)} (${(fs.statSync(source).size / 1024 ** 2).toFixed(0)} MB) to ${dir}`)
-  fs.copyFileSync(source, file)
-  const url = `file:${file}`
-  const handle = openDatabase(url)
-  return {
-    ...handle,
-    url,
-    async destroy() {
-      await handle.db.destroy()
-      fs.rmSync(dir, { recursive: true, force: true })
-    },
-  }
+  log(`copying ${path.relative(ROOT, source)} (${(fs.statSync(source).size / 1024 ** 2).toFixed(0)} MB) to a temporary folder`)
+  return openTempSqlite('wanqi-bench-', source)
 }

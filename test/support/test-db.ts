@@ -24,8 +24,15 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
 }
 
 function createSqlite(): TestDatabase {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-test-'))
-  const url = `file:${path.join(dir, 'test.sqlite')}`
+  return openTempSqlite('wanqi-test-')
+}
+
+/** A SQLite database in a new temporary folder (a copy of `copyFrom`, or empty), removed by destroy(). */
+export function openTempSqlite(prefix: string, copyFrom?: string): TestDatabase {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  const file = path.join(dir, 'test.sqlite')
+  if (copyFrom) fs.copyFileSync(copyFrom, file)
+  const url = `file:${file}`
   const handle = openDatabase(url)
   return {
     ...handle,
