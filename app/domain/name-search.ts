@@ -9,10 +9,36 @@ import { pinyin } from 'pinyin-pro'
 export function nameInitials(name: string): string {
   const text = name.normalize('NFKC')
   if (text === '') return ''
+  // Most names need no word context: every character has one initial whatever its reading.
+  let initials = ''
+  for (const char of text) {
+    const initial = charInitial(char)
+    if (initial === null) return wordInitials(text)
+    initials += initial
+  }
+  return initials
+}
+
+function wordInitials(text: string): string {
   return pinyin(text, { pattern: 'first', toneType: 'none', type: 'array' })
     .join('')
     .toLowerCase()
     .replace(/[^a-z0-9]/g, '')
+}
+
+/** Each character's initial, or null where its readings start with different letters
+ * (行 xíng / háng) and only its word can tell. Learnt as characters are met. */
+const initialOfChar = new Map<string, string | null>()
+
+function charInitial(char: string): string | null {
+  let initial = initialOfChar.get(char)
+  if (initial === undefined) {
+    const readings = pinyin(char, { pattern: 'first', toneType: 'none', type: 'array', multiple: true })
+    const letters = new Set(readings.map((r) => r.toLowerCase().replace(/[^a-z0-9]/g, '')))
+    initial = letters.size === 1 ? [...letters][0] : null
+    initialOfChar.set(char, initial)
+  }
+  return initial
 }
 
 /**
