@@ -4,10 +4,18 @@ import path from 'node:path'
 import SQLite from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import pg from 'pg'
+import { logger } from '../app/logger.server'
 import type { Database } from './schema'
 import type { DialectName } from './dialect.server'
 
 const sqliteHandles = new WeakMap<Kysely<any>, SQLite.Database>()
+const urls = new WeakMap<Kysely<any>, string>()
+
+/** The URL a Kysely instance made by openDatabase was opened with, for another thread to
+ * open its own connection to the same database; undefined for an in-memory SQLite one. */
+export function databaseUrlOf(db: Kysely<any>): string | undefined {
+  return urls.get(db)
+}
 
 /** The better-sqlite3 connection behind a Kysely instance made by openDatabase, if SQLite. */
 export function sqliteHandleOf(db: Kysely<any>): SQLite.Database | undefined {
@@ -29,7 +37,11 @@ export function openDatabase(url: string): DatabaseHandle {
     // Counts and sums are bigint; ids and money fit in a JS number.
     pg.types.setTypeParser(20, (v) => Number(v))
     const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) })
+    // An idle connection the server closed (a restart, a failover, a dropped database) is
+    // replaced at the next query; unheard, its error would end the process.
+    pool.on('error', (error) => logger.warn('idle database connection closed', { error: error.message }))
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    urls.set(db, url)
     return { db, dialect: 'postgres', location: redactUrl(url), sqlite: null }
   }
   const file = url.startsWith('file:') ? url.slice('file:'.length) : url
@@ -43,6 +55,7 @@ export function openDatabase(url: string): DatabaseHandle {
   sqlite.pragma('cache_size = -65536')
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
   sqliteHandles.set(db, sqlite)
+  if (file !== ':memory:') urls.set(db, url)
   return { db, dialect: 'sqlite', location: file, sqlite }
 }
 

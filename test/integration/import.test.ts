@@ -260,6 +260,40 @@ describe('large files and failures', () => {
     expect(new Set(distinct.map((d) => d.uscc)).size).toBe(2500)
   })
 
+  it('a commit written from a thread of its own stores what the server’s thread stores, and resumes after a crash without duplicating', async () => {
+    const header = ['统一社会信用代码', '企业名称', '纳税信用等级', '联系电话']
+    const file = await writeCsv(dir.path('writer.csv'), [header, ...Array.from({ length: 2300 }, (_, i) => [makeUscc(40_000 + i), `写入线程企业${i}`, 'A', `1380000${String(i).padStart(4, '0')}`])])
+    const before = await playerCount()
+    const jobId = await createImportJob(t.db, SYSTEM_ACTOR, { source: 'other', fileName: 'writer.csv', filePath: file, fileBytes: 1, orgUnitId: org.outletA1.id })
+    expect((await previewImportJob(t.db, pii, jobId)).counts.inserted).toBe(2300)
+    await queueImportJob(t.db, SYSTEM_ACTOR, jobId, { acceptBadCheck: false, mergeHouseholds: true })
+    const progress: number[] = []
+    await expect(
+      commitImportJob(t.db, pii, jobId, {
+        writerThread: true,
+        batchRows: 1000,
+        onProgress(done) {
+          progress.push(done)
+          if (done >= 1000) throw new Error('killed')
+        },
+      }),
+    ).rejects.toThrow('killed')
+    // The writer may have begun the next batch: what it left is whole batches, as the job says.
+    const interrupted = await getImportJob(t.db, jobId)
+    expect(interrupted?.status).toBe('running')
+    expect([1000, 2000]).toContain(interrupted!.rows_done)
+    expect(interrupted!.last_row).toBe(interrupted!.rows_done + 1)
+    expect(await playerCount()).toBe(before + interrupted!.rows_done)
+
+    const resumed = await commitImportJob(t.db, pii, jobId, { writerThread: true, batchRows: 1000 })
+    expect(resumed).toMatchObject({ status: 'done', counts: { totalRows: 2300, inserted: 2300, rejected: 0 } })
+    expect(await playerCount()).toBe(before + 2300)
+    const stored = await t.db.selectFrom('market_players').select(['uscc', 'phone_masked', 'phone_hash', 'name_initials', 'tax_grade']).where('name', 'like', '写入线程企业%').execute()
+    expect(new Set(stored.map((p) => p.uscc)).size).toBe(2300)
+    const sample = stored.find((p) => p.uscc === makeUscc(40_007))!
+    expect(sample).toMatchObject({ phone_masked: '138****0007', phone_hash: pii.blindIndex('phone', '13800000007'), name_initials: 'xrxcqy7', tax_grade: 'A' })
+  })
+
   it('finds a common piece of a name sorted by name, page after page, whichever index answers', async () => {
     const all = { kind: 'all' } as const
     const first = await listPlayers(t.db, pii, all, { q: '批量企业' }, { sort: 'name' })

@@ -5,6 +5,7 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { Database, ImportJob, MarketPlayer } from '../../../db/schema'
 import { insertRows, refreshStatistics } from '../../../db/dialect.server'
+import { databaseUrlOf } from '../../../db/connection.server'
 import { AppError } from '../../app-error'
 import { recogniseHeaders, type ListColumn } from '../../domain/list-columns'
 import type { PlayerFields, RowIssue } from '../../domain/market-player'
@@ -16,14 +17,19 @@ import { inScope } from '../scope.server'
 import type { PersonalDataCipher } from '../personal-data.server'
 import { insertValues, newPlayerColumns, playerChanges, type TownshipCentre } from '../player-record.server'
 import { openTable, TableError, type TableLimits } from './read-table.server'
-import { insertColumnsOf, prepareRows, type PreparedRow } from './prepare-rows.server'
+import { insertColumnsOf, prepareRows, type PreparedRow, type PrepareOptions } from './prepare-rows.server'
+import { commitInWriter } from './commit-workers.server'
 import { placePlayers } from '../territories.server'
 
 import type { ImportSource } from '../../domain/import-sources'
 
 // Rows per transaction: big enough that commits cost little, small enough that a resumed
-// job repeats at most a few seconds of work.
+// job repeats at most a few seconds of work. On the server's own thread a batch also holds
+// up its pages, so it is smaller there; a writer thread holds up nothing.
 const BATCH_ROWS = 2000
+const WRITER_BATCH_ROWS = 20_000
+/** Above this a commit is written from a thread of its own (commit-workers.server.ts). */
+const WRITER_THREAD_BYTES = 4 * 1024 * 1024
 
 /** One problem with one row, as the preview, the download and the CLI show it. */
 export interface RowProblem {
@@ -127,11 +133,14 @@ export type RunResult =
 
 export interface RunOptions {
   limits?: Partial<TableLimits>
-  /** Rows per transaction (default BATCH_ROWS). */
+  /** Rows per transaction (default BATCH_ROWS, or WRITER_BATCH_ROWS on a writer thread). */
   batchRows?: number
   onProgress?: (done: number, job: ImportCounts) => void
   /** Stops a running job between batches (graceful shutdown); it resumes later. */
   signal?: AbortSignal
+  /** Whether a commit writes from a thread of its own (default: for files over
+   * WRITER_THREAD_BYTES, when the database is not in memory). */
+  writerThread?: boolean
 }
 
 /** Reads the file, checks every row, and records what a commit would do, writing no player. */
@@ -207,24 +216,22 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
       return fail(db, jobId, new AppError('bad_request', 'import.missingColumns', { columns: recognised.missing.join(', ') }), counts)
     }
 
-    const columnHeader = (field: string) => {
-      const index = recognised.columns.indexOf(field as ListColumn)
-      return index >= 0 ? table.headers[index] : field
-    }
+    const url = databaseUrlOf(db)
+    const writer = mode === 'commit' && url !== undefined && (options.writerThread ?? job.file_bytes > WRITER_THREAD_BYTES)
     const centres = await loadTownshipCentreMap(db)
-    const centreOf = (code: string) => centres.get(code)
-    const context: BatchContext = {
-      db,
-      pii,
-      job,
-      mode,
-      centreOf,
-      columnHeader,
-      seen: new Map(),
-      counts,
+    const today = new Date().toISOString().slice(0, 10)
+    const prepare: PrepareOptions = {
+      filePath: job.file_path,
+      fileName: job.file_name,
+      limits: options.limits,
+      mapping: recognised.columns,
       acceptBadCheck: job.accept_bad_check === 1,
-      mergeHouseholds: job.merge_households === 1,
-      today: new Date().toISOString().slice(0, 10),
+      today,
+      resumeAfter,
+      batchRows: options.batchRows ?? (writer ? WRITER_BATCH_ROWS : BATCH_ROWS),
+      dataKey: pii.keyForWorkers,
+      townshipCentres: [...centres],
+      derive: mode === 'commit',
       jobColumns: {
         org_unit_id: job.org_unit_id,
         source: job.source,
@@ -234,36 +241,38 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
         updated_at: started,
       },
     }
-
-    // The table was opened for its headers; the rows are read (in a worker for big files) from here.
+    const setup: BatchSetup = { headers: table.headers, prepare }
+    // The table was opened for its headers; the rows are read (in other threads for big files) from here.
     await table.close()
-    const batches = prepareRows(
-      {
-        filePath: job.file_path,
-        fileName: job.file_name,
-        limits: options.limits,
-        mapping: recognised.columns,
-        acceptBadCheck: context.acceptBadCheck,
-        today: context.today,
-        resumeAfter,
-        batchRows: options.batchRows ?? BATCH_ROWS,
-        dataKey: pii.keyForWorkers,
-        townshipCentres: [...centres],
-        derive: mode === 'commit',
-        jobColumns: context.jobColumns,
-      },
-      job.file_bytes,
-    )
-    for await (const batch of batches) {
-      await applyBatch(context, batch)
-      // Let the server answer requests between batches: imports run beside the pages.
-      await new Promise((resolve) => setImmediate(resolve))
-      options.onProgress?.(counts.totalRows, counts)
-      if (options.signal?.aborted) {
-        await batches.return(undefined)
-        await db.updateTable('import_jobs').set({ status: mode === 'commit' ? 'queued' : 'uploaded' }).where('id', '=', jobId).execute()
-        return { status: 'interrupted' as const, counts }
+
+    let interrupted = false
+    if (writer) {
+      const outcome = await commitInWriter({ url: url!, jobId, setup, fileBytes: job.file_bytes, counts: { ...counts } }, {
+        signal: options.signal,
+        onBatch(done) {
+          Object.assign(counts, done)
+          options.onProgress?.(counts.totalRows, counts)
+        },
+      })
+      interrupted = outcome === 'interrupted'
+    } else {
+      const context = batchContext(db, pii, job, mode, setup, counts)
+      const batches = prepareRows(prepare, job.file_bytes)
+      for await (const batch of batches) {
+        await applyImportBatch(context, batch)
+        // Let the server answer requests between batches: imports run beside the pages.
+        await new Promise((resolve) => setImmediate(resolve))
+        options.onProgress?.(counts.totalRows, counts)
+        if (options.signal?.aborted) {
+          await batches.return(undefined)
+          interrupted = true
+          break
+        }
       }
+    }
+    if (interrupted) {
+      await db.updateTable('import_jobs').set({ status: mode === 'commit' ? 'queued' : 'uploaded' }).where('id', '=', jobId).execute()
+      return { status: 'interrupted' as const, counts }
     }
     options.onProgress?.(counts.totalRows, counts)
 
@@ -315,7 +324,14 @@ async function fail(db: Kysely<Database>, jobId: number, error: unknown, counts:
   return { status: 'failed', error: message, counts }
 }
 
-interface BatchContext {
+/** What a thread needs besides the job to apply its batches: plain data, so that it can
+ * be handed to a writer thread. */
+export interface BatchSetup {
+  headers: string[]
+  prepare: PrepareOptions
+}
+
+export interface BatchContext {
   db: Kysely<Database>
   pii: PersonalDataCipher
   job: ImportJob
@@ -325,16 +341,36 @@ interface BatchContext {
   /** Preview only (nothing is written to find them by): the first row of each player in
    * the file, by a hash of its key, so a player named twice counts once. */
   seen: Map<number, number>
+  /** The job's counts so far; each applied batch adds its own. */
   counts: ImportCounts
-  acceptBadCheck: boolean
   mergeHouseholds: boolean
-  today: string
   jobColumns: Record<string, unknown>
 }
 
+export function batchContext(db: Kysely<Database>, pii: PersonalDataCipher, job: ImportJob, mode: Mode, setup: BatchSetup, counts: ImportCounts): BatchContext {
+  const centres = new Map(setup.prepare.townshipCentres)
+  return {
+    db,
+    pii,
+    job,
+    mode,
+    centreOf: (code) => centres.get(code),
+    columnHeader(field) {
+      const index = setup.prepare.mapping.indexOf(field as ListColumn)
+      return index >= 0 ? setup.headers[index] : field
+    },
+    seen: new Map(),
+    counts,
+    mergeHouseholds: job.merge_households === 1,
+    jobColumns: setup.prepare.jobColumns,
+  }
+}
+
+
 type Issue = { row: number; severity: 'rejected' | 'warning' | 'match'; issues: RowProblem[]; cells: string[] | null; playerId: number | null }
 
-async function applyBatch(ctx: BatchContext, batch: PreparedRow[]) {
+/** Applies one batch of prepared rows in one transaction with the job's progress. */
+export async function applyImportBatch(ctx: BatchContext, batch: PreparedRow[]) {
   const { db, job } = ctx
   const keys = batch.map((r) => r.key).filter((k): k is string => k !== null)
   const problems = (list: RowIssue[]): RowProblem[] => list.map((i) => ({ column: ctx.columnHeader(i.field), message: i.message }))
@@ -342,11 +378,14 @@ async function applyBatch(ctx: BatchContext, batch: PreparedRow[]) {
   const issues: Issue[] = []
 
   await db.transaction().execute(async (trx) => {
+    const now = new Date().toISOString()
+    // A write first: on SQLite the transaction then waits its turn for the write lock
+    // (busy_timeout) instead of failing on a snapshot another connection moved past.
+    await trx.updateTable('import_jobs').set({ heartbeat_at: now }).where('id', '=', job.id).execute()
     const existing = await findExisting(trx, keys)
     // New players of this batch, by key: the first row inserts, later rows fill it in.
     const pending = new Map<string, { row: number; fields: PlayerFields; values: unknown[] | null }>()
     const unkeyed: { fields: PlayerFields; values: unknown[] | null }[] = []
-    const now = new Date().toISOString()
 
     for (const parsed of batch) {
       counts.totalRows++
@@ -445,7 +484,6 @@ async function applyBatch(ctx: BatchContext, batch: PreparedRow[]) {
         rejected: counts.rejected,
         warnings: counts.warnings,
         matches: counts.matches,
-        heartbeat_at: now,
       })
       .where('id', '=', job.id)
       .execute()

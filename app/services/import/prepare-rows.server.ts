@@ -43,6 +43,9 @@ export interface PrepareOptions {
   derive: boolean
   /** The columns every new player of the job gets (org unit, source, job, times). */
   jobColumns: Record<string, unknown>
+  /** Only every `of`-th batch, starting with batch `index` (0-based), when several
+   * threads share a file: the other batches' rows are read past, not checked. */
+  share?: { index: number; of: number }
 }
 
 /** The columns of an import's inserts, in order: the player's, then the job's. */
@@ -69,10 +72,20 @@ export async function* prepareInline(options: PrepareOptions): AsyncGenerator<Pr
   const centreOf = (code: string) => centres.get(code)
   const names = insertColumnsOf(options.jobColumns)
   const table = await openTable(options.filePath, { fileName: options.fileName, limits: options.limits })
+  const share = options.share ?? { index: 0, of: 1 }
   try {
     let batch: PreparedRow[] = []
+    let batchNumber = 0
+    let skipped = 0
     for await (const { row, cells } of table.rows) {
       if (row <= options.resumeAfter) continue
+      if (batchNumber % share.of !== share.index) {
+        if (++skipped === options.batchRows) {
+          skipped = 0
+          batchNumber++
+        }
+        continue
+      }
       const byColumn: Partial<Record<ListColumn, string>> = {}
       options.mapping.forEach((column, i) => {
         if (column) byColumn[column] = cells[i] ?? ''
@@ -88,6 +101,7 @@ export async function* prepareInline(options: PrepareOptions): AsyncGenerator<Pr
       if (batch.length >= options.batchRows) {
         yield batch
         batch = []
+        batchNumber++
       }
     }
     if (batch.length > 0) yield batch
@@ -99,10 +113,12 @@ export async function* prepareInline(options: PrepareOptions): AsyncGenerator<Pr
 const WORKER_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'prepare-rows.worker.mjs')
 
 /**
- * Prepares the rows in a worker thread, at most two batches ahead of the consumer.
- * Errors in the worker (a file that turns out unreadable half way) surface here as thrown.
+ * Prepares the rows in a worker thread, at most two batches ahead of the consumer (one when
+ * it shares the file with other workers). The
+ * worker starts at once, not at the first read. Errors in the worker (a file that turns
+ * out unreadable half way) surface here as thrown.
  */
-export async function* prepareInWorker(options: PrepareOptions): AsyncGenerator<PreparedRow[]> {
+export function prepareInWorker(options: PrepareOptions): AsyncGenerator<PreparedRow[]> {
   const worker = new Worker(WORKER_FILE, { workerData: options, execArgv: [] })
   const queue: PreparedRow[][] = []
   let done = false
@@ -130,24 +146,49 @@ export async function* prepareInWorker(options: PrepareOptions): AsyncGenerator<
     done = true
     notify()
   })
-  try {
-    worker.postMessage({ credit: 2 })
-    for (;;) {
-      if (queue.length === 0 && !done) await new Promise<void>((resolve) => (wake = resolve))
-      if (queue.length > 0) {
-        worker.postMessage({ credit: 1 })
-        yield queue.shift()!
-        continue
+  // Two batches ahead keeps a lone worker busy; one ahead each is enough when several share the file.
+  worker.postMessage({ credit: options.share && options.share.of > 1 ? 1 : 2 })
+  return (async function* () {
+    try {
+      for (;;) {
+        if (queue.length === 0 && !done) await new Promise<void>((resolve) => (wake = resolve))
+        if (queue.length > 0) {
+          worker.postMessage({ credit: 1 })
+          yield queue.shift()!
+          continue
+        }
+        if (failure) throw failure
+        if (done) return
       }
-      if (failure) throw failure
-      if (done) return
+    } finally {
+      await worker.terminate()
+    }
+  })()
+}
+
+/**
+ * Prepares the rows in `threads` workers, each taking every threads-th batch (and reading
+ * past the others' rows), and yields the batches in file order. An error in the file
+ * surfaces at its place: the batches before it come first.
+ */
+export async function* prepareInWorkers(options: PrepareOptions, threads: number): AsyncGenerator<PreparedRow[]> {
+  const sources = Array.from({ length: threads }, (_, index) => prepareInWorker({ ...options, share: { index, of: threads } }))
+  try {
+    for (let turn = 0; ; turn = (turn + 1) % threads) {
+      const next = await sources[turn].next()
+      if (next.done) return
+      yield next.value
     }
   } finally {
-    await worker.terminate()
+    await Promise.all(sources.map((source) => source.return(undefined)))
   }
 }
 
-/** A worker pays off above a few megabytes and with a second core to run on. */
+/**
+ * Workers pay off above a few megabytes and with a second core to run on. Two of them:
+ * checking and deriving rows costs more than writing them, so one alone would keep the
+ * writer waiting.
+ */
 export function prepareRows(options: PrepareOptions, fileBytes: number): AsyncGenerator<PreparedRow[]> {
-  return fileBytes > 4 * 1024 * 1024 && os.availableParallelism() > 1 ? prepareInWorker(options) : prepareInline(options)
+  return fileBytes > 4 * 1024 * 1024 && os.availableParallelism() > 1 ? prepareInWorkers(options, 2) : prepareInline(options)
 }

@@ -1,0 +1,43 @@
+// The writer thread (see commit-workers.server.ts): its own connection, the rows prepared
+// by prepareRows, each batch applied as the server's thread would apply it.
+import { parentPort, workerData } from 'node:worker_threads'
+import { openDatabase } from '../../../db/connection.server'
+import { AppError } from '../../app-error'
+import { createPersonalDataCipher } from '../personal-data.server'
+import { serialiseError, type WriterData, type WriterMessage } from './commit-workers.server'
+import { applyImportBatch, batchContext, getImportJob } from './import-jobs.server'
+import { prepareRows } from './prepare-rows.server'
+
+const port = parentPort!
+const data = workerData as WriterData
+let stopping = false
+port.on('message', (message: { stop?: true }) => {
+  if (message.stop) stopping = true
+})
+const say = (message: WriterMessage) => port.postMessage(message)
+
+async function run() {
+  const { db } = openDatabase(data.url)
+  try {
+    const job = await getImportJob(db, data.jobId)
+    if (!job) throw new AppError('not_found', 'error.notFound')
+    const context = batchContext(db, createPersonalDataCipher(data.setup.prepare.dataKey), job, 'commit', data.setup, data.counts)
+    const batches = prepareRows(data.setup.prepare, data.fileBytes)
+    for await (const batch of batches) {
+      await applyImportBatch(context, batch)
+      say({ written: context.counts })
+      // Messages (a stop) are heard between batches.
+      await new Promise((resolve) => setImmediate(resolve))
+      if (stopping) {
+        await batches.return(undefined)
+        say({ end: 'stopped' })
+        return
+      }
+    }
+    say({ end: 'done' })
+  } finally {
+    await db.destroy()
+  }
+}
+
+run().catch((error: unknown) => say({ error: serialiseError(error) }))
