@@ -259,7 +259,31 @@ export interface TerritoryAssignmentTable {
   reason: string | null
 }
 
+/** Players counted per grid cell of a zoom level, org unit, kind and status (see 0004). */
+export interface MapCellTable {
+  level: number
+  x: number
+  y: number
+  org_unit_id: number
+  kind: string
+  candidate_status: string
+  campaign_status: string
+  players: number
+  sum_lng: number
+  sum_lat: number
+  min_id: number
+}
+
+export interface MapCellsStateTable {
+  id: number
+  state: 'stale' | 'building' | 'ready'
+  built_at: string | null
+  cells: number | null
+}
+
 export interface Database {
+  map_cells: MapCellTable
+  map_cells_state: MapCellsStateTable
   territories: TerritoryTable
   territory_assignments: TerritoryAssignmentTable
   market_players: MarketPlayerTable

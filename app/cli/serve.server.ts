@@ -11,6 +11,7 @@ import { logger, setLogLevel } from '../logger.server'
 import { createHttpApp } from '../server.server'
 import { createPersonalDataCipher } from '../services/personal-data.server'
 import { startImportRunner } from '../services/import/import-runner.server'
+import { startMapCellsRefresher } from '../services/map-cells.server'
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -30,6 +31,8 @@ async function main() {
 
   // Imports run in the background of the server that serves the pages.
   const importRunner = startImportRunner(db, createPersonalDataCipher(config.dataKey), { uploadDir: config.uploadDir })
+  // And so does the rebuild of the map's pre-counted cells, whenever players changed.
+  const mapCells = startMapCellsRefresher(db)
 
   const build = (await import(pathToFileURL(path.join(rootDir, 'build/index.js')).href)) as ServerBuild
   const app = createHttpApp({ build, db, dialect, config, rootDir })
@@ -50,8 +53,7 @@ Sign in with any of these (password: ${DEMO_PASSWORD}):
   const shutdown = (signal: string) => {
     logger.info('shutting down', { signal })
     server.close(() => {
-      void importRunner
-        .stop()
+      void Promise.all([importRunner.stop(), mapCells.stop()])
         .then(() => db.destroy())
         .then(() => process.exit(0))
     })

@@ -53,6 +53,29 @@ export function expandBBox(bbox: BBox, cellSize: number): BBox {
   }
 }
 
+/**
+ * Zoom levels up to this one are answered from pre-counted cells (map_cells) when those
+ * are fresh: a view that far out can hold a province. Beyond it a view holds a county at
+ * most, and is counted live.
+ */
+export const PRECOUNTED_MAX_ZOOM = 10
+
+/**
+ * A pre-counted cell's indices: the same cell sizes as gridCellSize, numbered from the
+ * world's south-west corner so that they are never negative. A cell of zoom z is then
+ * the four cells of zoom z + 1 whose indices halve (rounding down) to its own.
+ */
+export function worldCellIndex(lng: number, lat: number, size: number): { x: number; y: number } {
+  return { x: Math.floor((lng + 180) / size), y: Math.floor((lat + 90) / size) }
+}
+
+/** The pre-counted cells a viewport touches, inclusive on both ends. */
+export function worldCellRange(bbox: BBox, size: number): { x0: number; x1: number; y0: number; y1: number } {
+  const low = worldCellIndex(bbox.west, bbox.south, size)
+  const high = worldCellIndex(bbox.east, bbox.north, size)
+  return { x0: low.x, x1: high.x, y0: low.y, y1: high.y }
+}
+
 /** One grid cell as the query returns it. */
 export interface GridCell {
   /** The mean position of the players in the cell (for one player, its position). */

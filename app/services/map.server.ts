@@ -8,6 +8,7 @@ import { clampZoom, clusterFeatures, expandBBox, gridCellSize, type GridCell, ty
 import type { Scope } from '../domain/scope'
 import type { PersonalDataCipher } from './personal-data.server'
 import { applyPlayerFilter, scoped, type PlayerFilter } from './players.server'
+import { precountedCells } from './map-cells.server'
 
 export type ColourBy = 'candidate' | 'campaign'
 
@@ -15,16 +16,10 @@ function position(db: Kysely<Database>, scope: Scope, column: string) {
   return (scope.kind === 'all' ? sql.ref(column) : withoutIndex(db, column)) as ReturnType<typeof sql.ref<number>>
 }
 
-export async function mapFeatures(
-  db: Kysely<Database>,
-  pii: PersonalDataCipher,
-  scope: Scope,
-  filter: PlayerFilter,
-  view: { bbox: BBox; zoom: number; colourBy: ColourBy },
-): Promise<MapFeatureCollection & { cellSize: number }> {
-  const zoom = clampZoom(view.zoom)
+/** The players in view grouped by cell, counted from the players themselves. */
+async function countLive(db: Kysely<Database>, pii: PersonalDataCipher, scope: Scope, filter: PlayerFilter, bbox: BBox, zoom: number) {
   const size = gridCellSize(zoom)
-  const box = expandBBox(view.bbox, size)
+  const box = expandBBox(bbox, size)
   const x = floorToInt(db, sql<number>`(market_players.lng - ${box.west}) / ${size}`)
   const y = floorToInt(db, sql<number>`(market_players.lat - ${box.south}) / ${size}`)
   let q = db
@@ -47,7 +42,19 @@ export async function mapFeatures(
     // By position: PostgreSQL would not see the two parameterised expressions as the same.
     .groupBy([sql`1`, sql`2`])
   q = applyPlayerFilter(db, pii, q, filter)
-  const rows = await q.execute()
+  return q.execute()
+}
+
+export async function mapFeatures(
+  db: Kysely<Database>,
+  pii: PersonalDataCipher,
+  scope: Scope,
+  filter: PlayerFilter,
+  view: { bbox: BBox; zoom: number; colourBy: ColourBy },
+): Promise<MapFeatureCollection & { cellSize: number }> {
+  const zoom = clampZoom(view.zoom)
+  const size = gridCellSize(zoom)
+  const rows = (await precountedCells(db, scope, filter, { bbox: view.bbox, zoom })) ?? (await countLive(db, pii, scope, filter, view.bbox, zoom))
 
   const singles = rows.filter((r) => Number(r.n) === 1).map((r) => Number(r.sampleId))
   const details = new Map<number, { name: string; status: string }>()

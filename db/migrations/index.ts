@@ -4,9 +4,11 @@ import type { Migration } from 'kysely'
 import * as m0001 from './0001-foundation'
 import * as m0002 from './0002-market-players'
 import * as m0003 from './0003-territories'
+import * as m0004 from './0004-map-cells'
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
   '0002-market-players': m0002,
   '0003-territories': m0003,
+  '0004-map-cells': m0004,
 }

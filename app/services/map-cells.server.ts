@@ -1,0 +1,172 @@
+// Pre-counted map cells (migration 0004): players per grid cell for every zoom level up to
+// PRECOUNTED_MAX_ZOOM, by org unit, kind and the two statuses, so that a view of a province
+// reads a few thousand cells instead of grouping a million players. A trigger marks the
+// table stale whenever a player changes cell; a stale table is never read (the map counts
+// live), and the refresher rebuilds it shortly after.
+import { sql, type Kysely } from 'kysely'
+import type { Database } from '../../db/schema'
+import { floorToInt } from '../../db/dialect.server'
+import type { BBox } from '../domain/geometry'
+import { gridCellSize, PRECOUNTED_MAX_ZOOM, worldCellRange } from '../domain/map-clusters'
+import type { Scope } from '../domain/scope'
+import { logger } from '../logger.server'
+import type { Db } from './audit.server'
+import type { PlayerFilter } from './players.server'
+import { inScope } from './scope.server'
+
+const CELL_COLUMNS = ['level', 'x', 'y', 'org_unit_id', 'kind', 'candidate_status', 'campaign_status', 'players', 'sum_lng', 'sum_lat', 'min_id'] as const
+/** What a cell is counted by, besides its place. */
+const COUNTED_BY = ['org_unit_id', 'kind', 'candidate_status', 'campaign_status'] as const
+
+/** The filters a pre-counted cell can answer: the columns it is counted by. */
+const CELL_FILTERS = new Set<keyof PlayerFilter>(['kind', 'candidate', 'campaignStatus'])
+
+export interface CountedCell {
+  x: number
+  y: number
+  n: number
+  lng: number
+  lat: number
+  sampleId: number
+}
+
+/**
+ * Rebuilds every level in one transaction: the finest from the players, each coarser one
+ * from the level below it. Whatever changes a player while it runs marks the table stale
+ * again (the state row is claimed first, so such a change waits for the rebuild or comes
+ * after it), and the next rebuild takes it in.
+ */
+export async function rebuildMapCells(db: Kysely<Database>): Promise<{ cells: number }> {
+  return db.transaction().execute(async (trx) => {
+    await trx.updateTable('map_cells_state').set({ state: 'building' }).where('id', '=', 1).execute()
+    await trx.deleteFrom('map_cells').execute()
+    const size = gridCellSize(PRECOUNTED_MAX_ZOOM)
+    const x = floorToInt(trx, sql<number>`(lng + 180) / ${size}`)
+    const y = floorToInt(trx, sql<number>`(lat + 90) / ${size}`)
+    await trx
+      .insertInto('map_cells')
+      .columns(CELL_COLUMNS)
+      .expression(
+        trx
+          .selectFrom('market_players')
+          .select([
+            sql.lit(PRECOUNTED_MAX_ZOOM).as('level'),
+            x.as('x'),
+            y.as('y'),
+            ...COUNTED_BY,
+            (eb) => eb.fn.countAll<number>().as('players'),
+            (eb) => eb.fn.sum<number>('lng').as('sum_lng'),
+            (eb) => eb.fn.sum<number>('lat').as('sum_lat'),
+            (eb) => eb.fn.min<number>('id').as('min_id'),
+          ])
+          .where('lat', 'is not', null)
+          .where('lng', 'is not', null)
+          .groupBy([sql`2`, sql`3`, ...COUNTED_BY]),
+      )
+      .execute()
+    for (let level = PRECOUNTED_MAX_ZOOM - 1; level >= 0; level--) {
+      // Indices are never negative, so integer division rounds down on both dialects.
+      await trx
+        .insertInto('map_cells')
+        .columns(CELL_COLUMNS)
+        .expression(
+          trx
+            .selectFrom('map_cells')
+            .select([
+              sql.lit(level).as('level'),
+              sql<number>`x / 2`.as('x'),
+              sql<number>`y / 2`.as('y'),
+              ...COUNTED_BY,
+              (eb) => eb.fn.sum<number>('players').as('players'),
+              (eb) => eb.fn.sum<number>('sum_lng').as('sum_lng'),
+              (eb) => eb.fn.sum<number>('sum_lat').as('sum_lat'),
+              (eb) => eb.fn.min<number>('min_id').as('min_id'),
+            ])
+            .where('level', '=', level + 1)
+            .groupBy([sql`2`, sql`3`, ...COUNTED_BY]),
+        )
+        .execute()
+    }
+    const { n } = await trx.selectFrom('map_cells').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    await trx.updateTable('map_cells_state').set({ state: 'ready', built_at: new Date().toISOString(), cells: Number(n) }).where('id', '=', 1).where('state', '=', 'building').execute()
+    return { cells: Number(n) }
+  })
+}
+
+export async function mapCellsState(db: Db) {
+  return db.selectFrom('map_cells_state').select(['state', 'built_at as builtAt', 'cells']).where('id', '=', 1).executeTakeFirst()
+}
+
+/**
+ * The view's cells from the pre-counted table, or null when it cannot answer: the zoom is
+ * too close, a filter is one cells are not counted by, the user sees only their own
+ * players (few, and counted live), or the table is not ready.
+ */
+export async function precountedCells(db: Db, scope: Scope, filter: PlayerFilter, view: { bbox: BBox; zoom: number }): Promise<CountedCell[] | null> {
+  if (view.zoom > PRECOUNTED_MAX_ZOOM || scope.kind === 'own') return null
+  for (const [key, value] of Object.entries(filter)) if (value !== undefined && value !== '' && !CELL_FILTERS.has(key as keyof PlayerFilter)) return null
+  const size = gridCellSize(view.zoom)
+  const { x0, x1, y0, y1 } = worldCellRange(view.bbox, size)
+  // Every build replaces the cells whole in one transaction, so whichever build is read,
+  // its cells agree with each other; a change committed a moment after the state was read
+  // is at most that moment late.
+  const state = await db.selectFrom('map_cells_state').select('state').where('id', '=', 1).executeTakeFirst()
+  if (state?.state !== 'ready') return null
+  let q = db
+    .selectFrom('map_cells')
+    .select([
+      'x',
+      'y',
+      (eb) => eb.fn.sum<number>('players').as('n'),
+      sql<number>`sum(sum_lng) / sum(players)`.as('lng'),
+      sql<number>`sum(sum_lat) / sum(players)`.as('lat'),
+      (eb) => eb.fn.min<number>('min_id').as('sampleId'),
+    ])
+    .where('level', '=', view.zoom)
+    .where('x', '>=', x0)
+    .where('x', '<=', x1)
+    .where('y', '>=', y0)
+    .where('y', '<=', y1)
+    // Cells have no officer: an `own` scope never reaches here (see above).
+    .where(inScope(scope, { orgUnit: 'map_cells.org_unit_id', owner: 'map_cells.org_unit_id' }))
+    .groupBy(['x', 'y'])
+  if (filter.kind) q = q.where('kind', '=', filter.kind)
+  if (filter.candidate) q = q.where('candidate_status', '=', filter.candidate)
+  if (filter.campaignStatus) q = q.where('campaign_status', '=', filter.campaignStatus)
+  const rows = await q.execute()
+  return rows.map((r) => ({ x: r.x, y: r.y, n: Number(r.n), lng: Number(r.lng), lat: Number(r.lat), sampleId: Number(r.sampleId) }))
+}
+
+export interface MapCellsRefresher {
+  stop(): Promise<void>
+}
+
+/** Rebuilds stale cells in the background, at most once per interval. */
+export function startMapCellsRefresher(db: Kysely<Database>, options: { intervalMs?: number } = {}): MapCellsRefresher {
+  let stopped = false
+  let timer: NodeJS.Timeout | null = null
+  let running: Promise<void> | null = null
+  const tick = () => {
+    running = (async () => {
+      const state = await mapCellsState(db)
+      if (state?.state === 'stale') {
+        const started = performance.now()
+        const { cells } = await rebuildMapCells(db)
+        logger.info('map cells rebuilt', { cells, ms: Math.round(performance.now() - started) })
+      }
+    })()
+      .catch((error: unknown) => logger.error('map cells rebuild failed', { error }))
+      .finally(() => {
+        running = null
+        if (!stopped) timer = setTimeout(tick, options.intervalMs ?? 10_000)
+      })
+  }
+  timer = setTimeout(tick, 0)
+  return {
+    async stop() {
+      stopped = true
+      if (timer) clearTimeout(timer)
+      await running
+    },
+  }
+}
