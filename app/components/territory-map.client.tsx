@@ -48,6 +48,12 @@ export interface TerritoryMapProps {
   highlight: [number, number] | null
   /** Bumped to finish the polygon being drawn (the "Finish" button). */
   finishSignal: number
+  /** The drawn territory whose corners are being edited, if any. */
+  editingId: number | null
+  /** Bumped to hand back the edited shape (the "Save shape" button). */
+  saveShapeSignal: number
+  /** The edited shape (GeoJSON Polygon or MultiPolygon geometry, WGS-84). */
+  onShapeEdited: (geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: unknown }) => void
 }
 
 const FALLBACK_CENTRE: [number, number] = [33.78, 114.53]
@@ -112,6 +118,12 @@ export function TerritoryMap(props: TerritoryMapProps) {
       })}
       <PlayersLayer datum={datum} colour={props.colour} query={props.query} statusLabels={props.statusLabels} labels={props.labels} />
       <Drawing mode={props.drawMode} onDrawn={(geometry) => props.onDrawn(geometryFromDatum(datum, geometry))} finishSignal={props.finishSignal} />
+      <ShapeEditor
+        geometry={props.territories.find((ter) => ter.id === props.editingId)?.geometry ?? null}
+        datum={datum}
+        saveSignal={props.saveShapeSignal}
+        onSaved={props.onShapeEdited}
+      />
       <Highlight at={props.highlight ? toScreen(datum, props.highlight[0], props.highlight[1]) : null} />
     </MapContainer>
   )
@@ -233,6 +245,52 @@ function Drawing({ mode, onDrawn, finishSignal }: { mode: DrawMode; onDrawn: Ter
     const polygon = (map.pm.Draw as unknown as { Polygon?: { _finishShape?: () => void } }).Polygon
     polygon?._finishShape?.()
   }, [map, finishSignal, mode])
+  return null
+}
+
+/**
+ * A saved territory's corners, editable with leaflet-geoman: drag a corner, drag a
+ * midpoint to add one, right-click a corner to remove it. The shape goes back on "Save".
+ */
+function ShapeEditor({
+  geometry,
+  datum,
+  saveSignal,
+  onSaved,
+}: {
+  geometry: string | null
+  datum: TileDatum
+  saveSignal: number
+  onSaved: TerritoryMapProps['onShapeEdited']
+}) {
+  const map = useMap()
+  const layer = useRef<L.GeoJSON | null>(null)
+  const onSavedRef = useRef(onSaved)
+  onSavedRef.current = onSaved
+  useEffect(() => {
+    if (!geometry) return
+    const shape = L.geoJSON(geometryToDatum(datum, JSON.parse(geometry) as GeoJSON.Polygon) as GeoJSON.GeoJsonObject, {
+      style: { color: '#7c3aed', weight: 3, fillColor: '#7c3aed', fillOpacity: 0.12 },
+    }).addTo(map)
+    shape.eachLayer((part) => (part as L.Polygon).pm.enable({ allowSelfIntersection: false, snappable: false }))
+    layer.current = shape
+    map.getContainer().classList.add('drawing')
+    map.fitBounds(shape.getBounds(), { padding: [40, 40] })
+    return () => {
+      shape.eachLayer((part) => (part as L.Polygon).pm.disable())
+      shape.remove()
+      layer.current = null
+      map.getContainer().classList.remove('drawing')
+    }
+  }, [map, geometry, datum])
+  useEffect(() => {
+    const shape = layer.current
+    if (!saveSignal || !shape) return
+    const parts = shape.getLayers().map((part) => (part as L.Polygon).toGeoJSON().geometry as GeoJSON.Polygon | GeoJSON.MultiPolygon)
+    const polygons = parts.flatMap((g) => (g.type === 'Polygon' ? [g.coordinates] : g.coordinates))
+    const edited = polygons.length === 1 ? { type: 'Polygon' as const, coordinates: polygons[0] } : { type: 'MultiPolygon' as const, coordinates: polygons }
+    onSavedRef.current(geometryFromDatum(datum, edited))
+  }, [saveSignal, datum])
   return null
 }
 

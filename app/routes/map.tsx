@@ -83,15 +83,21 @@ export default function MapPage() {
   const [drawMode, setDrawMode] = useState<DrawMode>(null)
   const [drawn, setDrawn] = useState<{ mode: 'territory' | 'lasso'; geometry: string } | null>(null)
   const [finishSignal, setFinishSignal] = useState(0)
+  const [editing, setEditing] = useState<number | null>(null)
+  const [saveShapeSignal, setSaveShapeSignal] = useState(0)
+  const drawnTerritories = territories.filter((ter) => ter.geometry)
   const fetcher = useFetcher<TerritoryActionData>()
   const result = fetcher.state === 'idle' ? fetcher.data : undefined
   const overlapAt = useMemo<[number, number] | null>(() => {
     const p = result?.formError?.params
     return p && p.lng !== undefined && p.lat !== undefined && p.lng !== '' ? [Number(p.lng), Number(p.lat)] : null
   }, [result])
-  // A saved drawing closes its form.
+  // A saved drawing closes its form; a saved shape ends its editing.
   useEffect(() => {
-    if (result?.done) setDrawn(null)
+    if (result?.done) {
+      setDrawn(null)
+      if (result.intent === 'redraw') setEditing(null)
+    }
   }, [result])
 
   const legend = colour === 'campaign' ? CAMPAIGN_STATUSES.map((s) => [s, CAMPAIGN_COLOURS[s]] as const) : CANDIDATE_STATUSES.map((s) => [s, CANDIDATE_COLOURS[s]] as const)
@@ -129,6 +135,16 @@ export default function MapPage() {
                 {t('map.cancel')}
               </button>
             </>
+          ) : editing !== null ? (
+            <>
+              <span className="muted small">{t('map.editHint')}</span>
+              <button type="button" className="primary" disabled={fetcher.state !== 'idle'} onClick={() => setSaveShapeSignal((n) => n + 1)}>
+                {t('map.saveShape')}
+              </button>
+              <button type="button" onClick={() => setEditing(null)}>
+                {t('map.cancel')}
+              </button>
+            </>
           ) : (
             <>
               <button type="button" onClick={() => (setDrawn(null), setDrawMode('territory'))}>
@@ -137,6 +153,19 @@ export default function MapPage() {
               <button type="button" onClick={() => (setDrawn(null), setDrawMode('lasso'))}>
                 {t('map.lasso')}
               </button>
+              {drawnTerritories.length > 0 ? (
+                <label className="inline-field">
+                  <span>{t('map.edit')}</span>
+                  <select aria-label={t('map.editWhich')} value="" onChange={(e) => e.target.value && (setDrawn(null), setEditing(Number(e.target.value)))}>
+                    <option value="">{t('map.editWhich')}</option>
+                    {drawnTerritories.map((ter) => (
+                      <option key={ter.id} value={ter.id}>
+                        {ter.name}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              ) : null}
             </>
           )}
         </div>
@@ -176,6 +205,12 @@ export default function MapPage() {
             labels={labels}
             drawMode={drawMode}
             finishSignal={finishSignal}
+            editingId={editing}
+            saveShapeSignal={saveShapeSignal}
+            onShapeEdited={(geometry) => {
+              if (editing === null) return
+              fetcher.submit({ intent: 'redraw', territoryId: String(editing), geometry: JSON.stringify(geometry) }, { method: 'post', action: '/territories' })
+            }}
             highlight={overlapAt}
             onDrawn={(geometry) => {
               setDrawn({ mode: drawMode ?? 'territory', geometry: JSON.stringify(geometry) })

@@ -17,7 +17,7 @@ import { useT } from '../i18n/use-t'
 import { playerFilterFromSearch } from '../player-filter'
 import { listTownships } from '../services/areas.server'
 import { findPlayerIdsMatching } from '../services/players.server'
-import { assignPlayers, assignTerritory, createTerritory, deleteTerritory, listTerritories } from '../services/territories.server'
+import { assignPlayers, assignTerritory, createTerritory, deleteTerritory, listTerritories, redrawTerritory } from '../services/territories.server'
 import { listUsers } from '../services/users.server'
 import { pickPlayersToMove, workloadByOfficer } from '../services/workload.server'
 
@@ -35,6 +35,7 @@ export const createSchema = z.object({
 export const assignSchema = z.object({ intent: z.literal('assign'), territoryId: idField, officerId: optionalOfficer, reason: requiredText(200) })
 export const deleteSchema = z.object({ intent: z.literal('delete'), territoryId: idField })
 export const lassoSchema = z.object({ intent: z.literal('lasso'), officerId: idField, geometry: requiredText(500_000) })
+export const redrawSchema = z.object({ intent: z.literal('redraw'), territoryId: idField, geometry: requiredText(500_000) })
 export const balanceSchema = z.object({
   intent: z.literal('balance'),
   fromOfficerId: idField,
@@ -127,6 +128,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
         if (!parsed.ok) return invalid(intent, parsed.errors, parsed.values, territoryId)
         const result = await assignTerritory(context.db, actor, scope, parsed.data.territoryId, parsed.data.officerId, parsed.data.reason)
         return { intent, territoryId, moved: result.moved, done: { key: 'territory.reassigned', params: { moved: result.moved } } } satisfies TerritoryActionData
+      }
+      case 'redraw': {
+        const parsed = parseForm(form, redrawSchema)
+        if (!parsed.ok) return invalid(intent, parsed.errors, parsed.values, territoryId)
+        let geometry: unknown
+        try {
+          geometry = JSON.parse(parsed.data.geometry)
+        } catch {
+          return invalid(intent, { geometry: [{ key: 'geo.notJson' }] }, undefined, territoryId)
+        }
+        const result = await redrawTerritory(context.db, actor, scope, parsed.data.territoryId, geometry)
+        return { intent, territoryId, moved: result.moved, done: { key: 'territory.redrawn', params: { moved: result.moved } } } satisfies TerritoryActionData
       }
       case 'delete': {
         const parsed = parseForm(form, deleteSchema)

@@ -235,6 +235,18 @@ export async function updateTerritory(db: Kysely<Database>, actor: Actor, scope:
   })
 }
 
+/** A drawn territory's corners moved on the map: the same name, townships and officer, a new area. */
+export async function redrawTerritory(db: Kysely<Database>, actor: Actor, scope: Scope, id: number, geometry: unknown) {
+  const existing = await getTerritory(db, scope, id)
+  if (!existing) throw new AppError('not_found', 'error.notFound')
+  return updateTerritory(db, actor, scope, id, {
+    orgUnitId: existing.org_unit_id,
+    name: existing.name,
+    geometry,
+    townshipCodes: existing.township_codes ? (JSON.parse(existing.township_codes) as string[]) : [],
+  })
+}
+
 export async function deleteTerritory(db: Kysely<Database>, actor: Actor, scope: Scope, id: number) {
   return db.transaction().execute(async (trx) => {
     const existing = await getTerritory(trx, scope, id)

@@ -2,11 +2,13 @@
 // tiles at all: a manager sees the players clustered on the map and zooms into a cluster,
 // lassoes a batch to an officer and draws a territory with mouse clicks; creates a territory
 // by picking a township, sees its players counted, assigns the township's players by filter
-// and sees the workload table change; the officer then finds those players in their list.
+// and sees the workload table change; moves a corner of a saved territory and sees its
+// players recounted; the officer then finds those players in their list.
 import type { Kysely } from 'kysely'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../db/schema'
+import { pointInGeometry, type Geometry } from '../../app/domain/geometry'
 import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
 
 let app: AppProcess
@@ -130,6 +132,44 @@ describe('territories on the map and the territories page', () => {
     await page.getByText(/^Overlaps territory “地图画的片区” near 1\d\d\.\d+, \d\d\.\d+\.$/).waitFor()
     await page.locator('.overlap-point').waitFor()
     expect(await seeded.selectFrom('territories').select('id').where('name', '=', '重叠的片区').execute()).toEqual([])
+  })
+
+  it('a manager drags a corner of the drawn territory outward and saves: the players inside it are those of the new shape', async () => {
+    expect(made.drawnId, 'the territory drawn on the map').toBeDefined()
+    const before = await seeded.selectFrom('territories').select(['geometry', 'officer_id', 'org_unit_id']).where('id', '=', made.drawnId!).executeTakeFirstOrThrow()
+    const { page } = await signedIn('manager')
+    await page.goto(`${app.url}/map`)
+    await page.locator('.cluster-icon').first().waitFor()
+    await page.getByLabel('Territory to edit').selectOption({ label: '地图画的片区' })
+    const corners = page.locator('.leaflet-marker-icon.marker-icon:not(.marker-icon-middle)')
+    await corners.first().waitFor()
+    expect(await corners.count()).toBe(4)
+    // The corner furthest to the top right, dragged 60 px further out.
+    const boxes = await Promise.all((await corners.all()).map((c) => c.boundingBox()))
+    const corner = boxes.reduce((a, b) => (b!.x - b!.y > a!.x - a!.y ? b : a))!
+    await page.mouse.move(corner.x + corner.width / 2, corner.y + corner.height / 2)
+    await page.mouse.down()
+    await page.mouse.move(corner.x + corner.width / 2 + 30, corner.y + corner.height / 2 - 30, { steps: 5 })
+    await page.mouse.move(corner.x + corner.width / 2 + 60, corner.y + corner.height / 2 - 60, { steps: 5 })
+    await page.mouse.up()
+    await page.getByRole('button', { name: 'Save shape' }).click()
+    await page.getByText(/^Territory redrawn; \d+ players changed officer\.$/).waitFor()
+    // Editing ends with the save.
+    expect(await page.getByRole('button', { name: 'Save shape' }).count()).toBe(0)
+
+    const after = await seeded.selectFrom('territories').select(['geometry', 'officer_id', 'name']).where('id', '=', made.drawnId!).executeTakeFirstOrThrow()
+    expect(after).toMatchObject({ officer_id: before.officer_id, name: '地图画的片区' })
+    const [b, a] = [bboxOf(before.geometry!), bboxOf(after.geometry!)]
+    expect(a.east).toBeGreaterThan(b.east)
+    expect(a.north).toBeGreaterThan(b.north)
+    expect(a.west).toBeCloseTo(b.west, 9)
+    expect(a.south).toBeCloseTo(b.south, 9)
+    // Exactly the unit's positioned players inside the new shape belong to it now.
+    const shape = JSON.parse(after.geometry!) as Geometry
+    const players = await seeded.selectFrom('market_players').select(['id', 'lng', 'lat', 'territory_id']).where('org_unit_id', '=', before.org_unit_id).where('lat', 'is not', null).execute()
+    const inside = players.filter((p) => pointInGeometry(shape, p.lng!, p.lat!))
+    expect(inside.length).toBeGreaterThan(0)
+    expect(players.filter((p) => p.territory_id === made.drawnId).map((p) => p.id).sort()).toEqual(inside.map((p) => p.id).sort())
   })
 
   it('a manager creates a territory by township for officer2, sees its players counted, assigns them by filter and sees the workload change', async () => {

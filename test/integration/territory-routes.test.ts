@@ -115,6 +115,42 @@ describe('territories through the pages', () => {
     expect(await officerOf('城外二号')).toBe(officer2)
   })
 
+  it('a manager moves the corners of a drawn territory: players leave and join by the new shape; others cannot', async () => {
+    const manager = await signedIn('mgr.a')
+    const territory = await t.db.selectFrom('territories').select(['id', 'name', 'officer_id']).where('name', '=', '城外片区').executeTakeFirstOrThrow()
+    const redraw = (client: Client, geometry: string) => post(client, [['intent', 'redraw'], ['territoryId', String(territory.id)], ['geometry', geometry]])
+
+    const shrunk = await redraw(manager, JSON.stringify(square(114.4, 33.5, 0.005)))
+    expect(shrunk.status).toBe(200)
+    expect(await shrunk.text()).toContain('片区边界已调整，1 户随之改派。')
+    expect(await officerOf('城外一号')).toBe(officer2)
+    expect(await officerOf('城外二号')).toBeNull()
+    const after = await t.db.selectFrom('territories').select(['name', 'officer_id', 'east']).where('id', '=', territory.id).executeTakeFirstOrThrow()
+    expect(after).toEqual({ name: '城外片区', officer_id: territory.officer_id, east: 114.405 })
+    const history = await t.db
+      .selectFrom('player_assignments')
+      .innerJoin('market_players', 'market_players.id', 'player_assignments.player_id')
+      .select(['player_assignments.officer_id', 'player_assignments.reason'])
+      .where('market_players.name', '=', '城外二号')
+      .orderBy('player_assignments.id', 'desc')
+      .executeTakeFirstOrThrow()
+    expect(history).toEqual({ officer_id: null, reason: 'territory.reason.redrawn' })
+
+    // Moved onto another territory: refused with where, nothing changed.
+    const onto = await redraw(manager, JSON.stringify(square(114.6, 33.9, 0.01)))
+    expect(onto.status).toBe(409)
+    expect(await onto.text()).toMatch(/与片区“城关片区”在 114\.\d+, 33\.\d+ 附近重叠。/)
+    expect(await officerOf('城外一号')).toBe(officer2)
+    // Not a shape, and not another outlet's manager's to change.
+    expect((await redraw(manager, '{not json')).status).toBe(400)
+    expect((await redraw(await signedIn('mgr.b'), JSON.stringify(square(114.4, 33.5, 0.03)))).status).toBe(404)
+    expect((await t.db.selectFrom('territories').select('east').where('id', '=', territory.id).executeTakeFirstOrThrow()).east).toBe(114.405)
+
+    // Back as it was, for the tests after this one.
+    expect((await redraw(manager, JSON.stringify(square(114.4, 33.5, 0.03)))).status).toBe(200)
+    expect(await officerOf('城外二号')).toBe(officer2)
+  })
+
   it('refuses an overlapping territory with 409 and the service’s message, with where', async () => {
     const manager = await signedIn('mgr.a')
     const drawn = await post(manager, [['intent', 'create'], ['name', '重叠片区'], ['officerId', String(officer2)], ['geometry', JSON.stringify(square(114.64, 33.9, 0.03))]])
