@@ -3,9 +3,13 @@
 // reads a few thousand cells instead of grouping a million players. A trigger marks the
 // table stale whenever a player changes cell; a stale table is never read (the map counts
 // live), and the refresher rebuilds it shortly after.
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
-import { floorToInt } from '../../db/dialect.server'
+import { databaseUrlOf } from '../../db/connection.server'
+import { floorToInt, insertRows } from '../../db/dialect.server'
 import type { BBox } from '../domain/geometry'
 import { gridCellSize, PRECOUNTED_MAX_ZOOM, worldCellRange } from '../domain/map-clusters'
 import type { Scope } from '../domain/scope'
@@ -17,6 +21,7 @@ import { inScope } from './scope.server'
 const CELL_COLUMNS = ['level', 'x', 'y', 'org_unit_id', 'kind', 'candidate_status', 'campaign_status', 'players', 'sum_lng', 'sum_lat', 'min_id'] as const
 /** What a cell is counted by, besides its place. */
 const COUNTED_BY = ['org_unit_id', 'kind', 'candidate_status', 'campaign_status'] as const
+
 
 /** The filters a pre-counted cell can answer: the columns it is counted by. */
 const CELL_FILTERS = new Set<keyof PlayerFilter>(['kind', 'candidate', 'campaignStatus'])
@@ -31,39 +36,37 @@ export interface CountedCell {
 }
 
 /**
- * Rebuilds every level in one transaction: the finest from the players, each coarser one
- * from the level below it. Whatever changes a player while it runs marks the table stale
- * again (the state row is claimed first, so such a change waits for the rebuild or comes
- * after it), and the next rebuild takes it in.
+ * Rebuilds every level. The players are counted first, outside any write transaction (at a
+ * province that is the long part, and other writers need not wait for it); then the cells
+ * are replaced in one short transaction, the finest level from those counts and each
+ * coarser one from the level below it. The table is claimed (`building`) before counting,
+ * and is made `ready` only if nothing changed a player since: a change in between marks it
+ * stale again, and the next rebuild takes it in.
  */
-export async function rebuildMapCells(db: Kysely<Database>): Promise<{ cells: number }> {
+export async function rebuildMapCells(db: Kysely<Database>): Promise<{ cells: number; ready: boolean }> {
+  await db.updateTable('map_cells_state').set({ state: 'building' }).where('id', '=', 1).execute()
+  const size = gridCellSize(PRECOUNTED_MAX_ZOOM)
+  const x = floorToInt(db, sql<number>`(lng + 180) / ${size}`)
+  const y = floorToInt(db, sql<number>`(lat + 90) / ${size}`)
+  const finest = await db
+    .selectFrom('market_players')
+    .select([
+      x.as('x'),
+      y.as('y'),
+      ...COUNTED_BY,
+      (eb) => eb.fn.countAll<number>().as('players'),
+      (eb) => eb.fn.sum<number>('lng').as('sum_lng'),
+      (eb) => eb.fn.sum<number>('lat').as('sum_lat'),
+      (eb) => eb.fn.min<number>('id').as('min_id'),
+    ])
+    .where('lat', 'is not', null)
+    .where('lng', 'is not', null)
+    .groupBy([sql`1`, sql`2`, ...COUNTED_BY])
+    .execute()
   return db.transaction().execute(async (trx) => {
-    await trx.updateTable('map_cells_state').set({ state: 'building' }).where('id', '=', 1).execute()
     await trx.deleteFrom('map_cells').execute()
-    const size = gridCellSize(PRECOUNTED_MAX_ZOOM)
-    const x = floorToInt(trx, sql<number>`(lng + 180) / ${size}`)
-    const y = floorToInt(trx, sql<number>`(lat + 90) / ${size}`)
-    await trx
-      .insertInto('map_cells')
-      .columns(CELL_COLUMNS)
-      .expression(
-        trx
-          .selectFrom('market_players')
-          .select([
-            sql.lit(PRECOUNTED_MAX_ZOOM).as('level'),
-            x.as('x'),
-            y.as('y'),
-            ...COUNTED_BY,
-            (eb) => eb.fn.countAll<number>().as('players'),
-            (eb) => eb.fn.sum<number>('lng').as('sum_lng'),
-            (eb) => eb.fn.sum<number>('lat').as('sum_lat'),
-            (eb) => eb.fn.min<number>('id').as('min_id'),
-          ])
-          .where('lat', 'is not', null)
-          .where('lng', 'is not', null)
-          .groupBy([sql`2`, sql`3`, ...COUNTED_BY]),
-      )
-      .execute()
+    const rows = finest.map((c) => [PRECOUNTED_MAX_ZOOM, c.x, c.y, c.org_unit_id, c.kind, c.candidate_status, c.campaign_status, Number(c.players), Number(c.sum_lng), Number(c.sum_lat), c.min_id])
+    await insertRows(db, trx, 'map_cells', CELL_COLUMNS, rows)
     for (let level = PRECOUNTED_MAX_ZOOM - 1; level >= 0; level--) {
       // Indices are never negative, so integer division rounds down on both dialects.
       await trx
@@ -88,8 +91,13 @@ export async function rebuildMapCells(db: Kysely<Database>): Promise<{ cells: nu
         .execute()
     }
     const { n } = await trx.selectFrom('map_cells').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
-    await trx.updateTable('map_cells_state').set({ state: 'ready', built_at: new Date().toISOString(), cells: Number(n) }).where('id', '=', 1).where('state', '=', 'building').execute()
-    return { cells: Number(n) }
+    const done = await trx
+      .updateTable('map_cells_state')
+      .set({ state: 'ready', built_at: new Date().toISOString(), cells: Number(n) })
+      .where('id', '=', 1)
+      .where('state', '=', 'building')
+      .executeTakeFirst()
+    return { cells: Number(n), ready: Number(done.numUpdatedRows) === 1 }
   })
 }
 
@@ -141,8 +149,11 @@ export interface MapCellsRefresher {
   stop(): Promise<void>
 }
 
-/** Rebuilds stale cells in the background, at most once per interval. */
+/** Rebuilds stale cells in the background, at most once per interval: in a thread of its
+ * own when the database can be opened twice (not an in-memory one). */
 export function startMapCellsRefresher(db: Kysely<Database>, options: { intervalMs?: number } = {}): MapCellsRefresher {
+  const url = databaseUrlOf(db)
+  const rebuild = url ? () => rebuildInThread(url) : () => rebuildMapCells(db)
   let stopped = false
   let timer: NodeJS.Timeout | null = null
   let running: Promise<void> | null = null
@@ -151,8 +162,8 @@ export function startMapCellsRefresher(db: Kysely<Database>, options: { interval
       const state = await mapCellsState(db)
       if (state?.state === 'stale') {
         const started = performance.now()
-        const { cells } = await rebuildMapCells(db)
-        logger.info('map cells rebuilt', { cells, ms: Math.round(performance.now() - started) })
+        const { cells, ready } = await rebuild()
+        logger.info('map cells rebuilt', { cells, ready, ms: Math.round(performance.now() - started) })
       }
     })()
       .catch((error: unknown) => logger.error('map cells rebuild failed', { error }))
@@ -169,4 +180,17 @@ export function startMapCellsRefresher(db: Kysely<Database>, options: { interval
       await running
     },
   }
+}
+
+const WORKER_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'map-cells.worker.mjs')
+
+function rebuildInThread(url: string): Promise<{ cells: number; ready: boolean }> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER_FILE, { workerData: { url }, execArgv: [] })
+    worker.once('message', (message: { result?: { cells: number; ready: boolean }; error?: string }) =>
+      message.result ? resolve(message.result) : reject(new Error(`map cells thread: ${message.error}`)),
+    )
+    worker.once('error', reject)
+    worker.once('exit', (code) => reject(new Error(`map cells thread exited (code ${code}) without an answer`)))
+  })
 }
