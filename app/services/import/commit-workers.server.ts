@@ -6,9 +6,8 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { AppError, type AppErrorCode } from '../../app-error'
 import type { BatchSetup, ImportCounts } from './import-jobs.server'
-import { TableError } from './read-table.server'
+import { reviveError, type SerialisedError } from './thread-errors.server'
 
 export interface WriterData {
   url: string
@@ -21,26 +20,6 @@ export interface WriterData {
 
 /** What the writer thread says: after each batch, and once at the end. */
 export type WriterMessage = { written: ImportCounts } | { end: 'done' | 'stopped' } | { error: SerialisedError }
-
-export interface SerialisedError {
-  kind: 'table' | 'app' | 'other'
-  code?: string
-  messageKey?: string
-  params?: Record<string, string | number>
-  message: string
-}
-
-export function serialiseError(error: unknown): SerialisedError {
-  if (error instanceof TableError) return { kind: 'table', code: error.code, params: error.params, message: error.message }
-  if (error instanceof AppError) return { kind: 'app', code: error.code, messageKey: error.messageKey, params: error.params, message: error.message }
-  return { kind: 'other', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }
-}
-
-function reviveError(error: SerialisedError): Error {
-  if (error.kind === 'table') return new TableError(error.code as never, error.params ?? {})
-  if (error.kind === 'app') return new AppError(error.code as AppErrorCode, error.messageKey!, error.params)
-  return new Error(`import writer thread: ${error.message}`)
-}
 
 const WORKER_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'commit-rows.worker.mjs')
 
@@ -58,7 +37,7 @@ export async function commitInWriter(data: WriterData, options: { onBatch(counts
     if (options.signal?.aborted) stop()
     for (;;) {
       const message = await inbox.next()
-      if ('error' in message) throw reviveError(message.error)
+      if ('error' in message) throw reviveError(message.error, 'import writer thread')
       if ('end' in message) return message.end === 'done' ? 'done' : 'interrupted'
       options.onBatch(message.written)
     }

@@ -12,7 +12,8 @@ import { parsePlayerRow } from '../../domain/player-row'
 import { createPersonalDataCipher } from '../personal-data.server'
 import { matchKey } from '../../domain/name-search'
 import { PLAYER_COLUMN_NAMES, insertValues, newPlayerColumns, type TownshipCentre } from '../player-record.server'
-import { openTable, TableError, type TableLimits } from './read-table.server'
+import { openTable, type TableLimits } from './read-table.server'
+import { reviveError, type SerialisedError } from './thread-errors.server'
 
 export interface PreparedRow {
   row: number
@@ -128,11 +129,11 @@ export function prepareInWorker(options: PrepareOptions): AsyncGenerator<Prepare
     wake?.()
     wake = null
   }
-  worker.on('message', (message: { batch?: PreparedRow[]; done?: true; error?: { code?: string; params?: Record<string, string | number>; message: string } }) => {
+  worker.on('message', (message: { batch?: PreparedRow[]; done?: true; error?: SerialisedError }) => {
     if (message.batch) queue.push(message.batch)
     if (message.done) done = true
     if (message.error) {
-      failure = message.error.code ? new TableError(message.error.code as never, message.error.params ?? {}) : new Error(message.error.message)
+      failure = reviveError(message.error, 'import reader thread')
       done = true
     }
     notify()

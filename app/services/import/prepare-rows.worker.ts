@@ -2,7 +2,7 @@
 // the main thread in batches, as credit allows.
 import { parentPort, workerData } from 'node:worker_threads'
 import { prepareInline, type PrepareOptions } from './prepare-rows.server'
-import { TableError } from './read-table.server'
+import { serialiseError } from './thread-errors.server'
 
 const port = parentPort!
 let credit = 0
@@ -22,11 +22,4 @@ async function run() {
   port.postMessage({ done: true })
 }
 
-run().catch((error: unknown) => {
-  port.postMessage({
-    error:
-      error instanceof TableError
-        ? { code: error.code, params: error.params, message: error.message }
-        : { message: error instanceof Error ? error.message : String(error) },
-  })
-})
+run().catch((error: unknown) => port.postMessage({ error: serialiseError(error) }))
