@@ -18,7 +18,10 @@ port.on('message', (message: { stop?: true }) => {
 const say = (message: WriterMessage) => port.postMessage(message)
 
 async function run() {
-  const { db } = openDatabase(data.url)
+  const { db, sqlite } = openDatabase(data.url)
+  // Checkpoint the log after about a gigabyte, not after every batch: a page that several
+  // batches touch is copied back once, and the writer waits on the disk less often.
+  sqlite?.pragma('wal_autocheckpoint = 262144')
   try {
     const job = await getImportJob(db, data.jobId)
     if (!job) throw new AppError('not_found', 'error.notFound')
