@@ -4,6 +4,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { MAP_TILE_PROVIDERS, type MapTileProvider } from './domain/map-tiles'
+import { DEFAULT_CHECK_IN_RADIUS_M } from './domain/visit'
 
 export interface AppConfig {
   port: number
@@ -24,6 +25,8 @@ export interface AppConfig {
   mapTiles: MapTileProvider
   /** The provider's key where it needs one (Tianditu). */
   mapTilesKey: string | null
+  /** How far (metres) an on-site check-in may be from the player before it needs a reason. */
+  checkInRadiusMetres: number
 }
 
 export const DEFAULT_DATABASE_URL = 'file:db/wanqi.sqlite'
@@ -48,6 +51,7 @@ export function loadConfig(env: Env = process.env, rootDir = process.cwd()): App
     logLevel: parseLogLevel(env.LOG_LEVEL),
     mapTiles: parseMapTiles(env.MAP_TILES),
     mapTilesKey: env.MAP_TILES_KEY || null,
+    checkInRadiusMetres: parseIntSetting(env, 'CHECK_IN_RADIUS_M', DEFAULT_CHECK_IN_RADIUS_M),
   }
 }
 

@@ -27,16 +27,24 @@ export type FormResult<T> =
 export function parseForm<S extends z.ZodTypeAny>(formData: FormData, schema: S): FormResult<z.infer<S>> {
   const values: Record<string, string> = {}
   for (const [key, value] of formData) if (typeof value === 'string' && !(key in values)) values[key] = value
+  return parseValues(values, schema)
+}
+
+/** The same for values that did not come as a form (a JSON body, a queued visit). */
+export function parseValues<S extends z.ZodTypeAny>(values: Record<string, unknown>, schema: S): FormResult<z.infer<S>> {
   const result = schema.safeParse(values)
   if (result.success) return { ok: true, data: result.data as z.infer<S> }
   const errors: FieldErrors = {}
   for (const issue of result.error.issues) {
-    const field = issue.path.join('.') || '_form'
+    const field = issue.path.length ? String(issue.path[0]) : '_form'
     ;(errors[field] ??= []).push(readMessage(issue.message))
   }
-  // Never send a password back to the browser.
-  for (const key of Object.keys(values)) if (key.toLowerCase().includes('password')) values[key] = ''
-  return { ok: false, errors, values }
+  const kept: Record<string, string> = {}
+  for (const [key, value] of Object.entries(values)) {
+    // Never send a password back to the browser.
+    if (value !== undefined && value !== null) kept[key] = key.toLowerCase().includes('password') ? '' : Array.isArray(value) ? value.join(',') : String(value)
+  }
+  return { ok: false, errors, values: kept }
 }
 
 /** Text that must be there: trimmed, at most `max` characters. */

@@ -1,6 +1,7 @@
 // Where use-case errors become HTTP answers, once for every route.
 import { data } from '@remix-run/node'
 import { AppError } from './app-error'
+import type { FieldErrors } from './forms'
 import type { Message, MessageKey } from './i18n/index'
 
 /** An AppError as a status and a message for the form; anything else is rethrown (a 5xx). */
@@ -22,4 +23,13 @@ export function idParam(value: string | undefined): number {
 export function httpErrorOf(error: unknown): unknown {
   if (error instanceof AppError) return data({ messageKey: error.messageKey }, { status: error.status })
   return error
+}
+
+/** An AppError that names a field (`params.field`) shown by that field; any other above the form. */
+export function toFieldOrFormError(error: unknown): { status: number; errors?: FieldErrors; formError?: Message } {
+  if (!(error instanceof AppError)) throw error
+  const message: Message = { key: error.messageKey as MessageKey, params: error.params }
+  const field = error.params.field
+  if (typeof field === 'string' && field !== 'playerId') return { status: error.status, errors: { [field]: [message] } }
+  return { status: error.status, formError: message }
 }

@@ -10,6 +10,8 @@ import {
   useRouteLoaderData,
 } from '@remix-run/react'
 import { AppShell } from './components/app-shell'
+import { OfflineSupport } from './components/offline-support'
+import { can } from './domain/roles'
 import { getLocale, getUser } from './guards.server'
 import { DEFAULT_LOCALE, isMessageKey } from './i18n/index'
 import { useT } from './i18n/use-t'
@@ -54,6 +56,7 @@ export default function App() {
   const data = useRouteLoaderData<typeof loader>('root')
   return (
     <AppShell user={data?.user ?? null}>
+      <OfflineSupport signedIn={Boolean(data?.user)} keepsList={data?.user ? can(data.user.role, 'visits:log') : false} />
       <Outlet />
     </AppShell>
   )

@@ -48,6 +48,11 @@ export function createHttpApp({ build, db, dialect, config, rootDir }: ServerDep
 
   const publicDir = path.join(rootDir, 'public')
   app.use('/build', express.static(path.join(publicDir, 'build'), { immutable: true, maxAge: '1y' }))
+  // The service worker is checked for updates on every load, never kept for an hour.
+  app.get('/sw.js', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-cache')
+    res.sendFile(path.join(publicDir, 'sw.js'))
+  })
   app.use(express.static(publicDir, { maxAge: '1h' }))
 
   app.all(

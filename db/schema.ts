@@ -134,6 +134,10 @@ export interface MarketPlayerTable {
   /** How the officer was chosen: `territory` (follows it) or `direct` (a manager's choice). */
   assignment_source: Generated<'territory' | 'direct' | null>
   campaign_status: string
+  /** Of the latest visit (see 0005): when, its outcome, the follow-up it set. */
+  last_visited_at: Generated<string | null>
+  last_outcome: Generated<string | null>
+  next_follow_up_on: Generated<string | null>
   /** `candidate`, `to_verify` or `not_candidate`, with its reasons as JSON Messages. */
   candidate_status: string
   candidate_reasons: string
@@ -259,6 +263,48 @@ export interface TerritoryAssignmentTable {
   reason: string | null
 }
 
+export type VisitChannel = 'on_site' | 'phone' | 'video'
+
+export interface VisitTable {
+  /** Made by the client, so a resend of the same visit is stored once. */
+  id: string
+  player_id: number
+  /** The author. */
+  officer_id: number
+  /** The author's org unit when the visit was recorded: who manages it. */
+  org_unit_id: number
+  visited_at: string
+  recorded_at: string
+  updated_at: string
+  channel: VisitChannel
+  contact: string | null
+  notes: string | null
+  has_need: number
+  need_amount_yuan: number | null
+  need_purpose: string | null
+  need_term_months: number | null
+  /** 1 when collateral or a guarantee is available, 0 when not, null when not asked. */
+  need_collateral: number | null
+  need_product: string | null
+  /** JSON array of obstacle codes. */
+  obstacles: string | null
+  outcome: string | null
+  next_follow_up_on: string | null
+  check_in_lat: number | null
+  check_in_lng: number | null
+  check_in_accuracy_m: number | null
+  /** `live` or `cached`: whether the position was fresh when the visit was saved. */
+  check_in_fix: string | null
+  check_in_distance_m: number | null
+  /** `far` (beyond the radius) or `no_fix` (on site with no position); null when fine. */
+  check_in_flag: string | null
+  far_reason: string | null
+  /** 1 when this check-in set the player's position. */
+  position_set: Generated<number>
+  /** JSON: why the player no longer matched the author's copy (reassigned, say). */
+  conflict: string | null
+}
+
 /** Players counted per grid cell of a zoom level, org unit, kind and status (see 0004). */
 export interface MapCellTable {
   level: number
@@ -282,6 +328,7 @@ export interface MapCellsStateTable {
 }
 
 export interface Database {
+  visits: VisitTable
   map_cells: MapCellTable
   map_cells_state: MapCellsStateTable
   territories: TerritoryTable
@@ -314,3 +361,5 @@ export type MarketPlayer = Selectable<MarketPlayerTable>
 export type NewMarketPlayer = Insertable<MarketPlayerTable>
 export type ImportJob = Selectable<ImportJobTable>
 export type Territory = Selectable<TerritoryTable>
+export type Visit = Selectable<VisitTable>
+export type NewVisit = Insertable<VisitTable>

@@ -1,9 +1,11 @@
 // The frame around every signed-in page: the bar, the navigation, the language switch.
 import { Form, NavLink, useLocation } from '@remix-run/react'
 import type { ReactNode } from 'react'
-import type { Role } from '../domain/roles'
+import { can, type Role } from '../domain/roles'
 import { useLocale, useT } from '../i18n/use-t'
 import { navFor } from '../navigation'
+import { OutboxBadge } from './outbox'
+import { ClientOnly } from './hydrated'
 
 export interface ShellUser {
   name: string
@@ -31,6 +33,7 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
           </>
         ) : null}
         <div className="topbar-end">
+          {user && can(user.role, 'visits:log') ? <ClientOnly>{() => <OutboxBadge />}</ClientOnly> : null}
           <LanguageSwitch />
           {user ? (
             <Form method="post" action="/logout">

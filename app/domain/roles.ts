@@ -15,10 +15,12 @@ export type Permission =
   | 'players:edit' // enter and correct market players by hand, override a size class
   | 'imports:run' // upload and commit lists
   | 'territories:manage' // draw territories, assign officers and players, balance workload
+  | 'visits:log' // log visits to the players one looks after
+  | 'personal-data:dial' // get the phone numbers of one's own list, to call them (audited)
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  officer: [],
-  manager: ['branch:view', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage'],
+  officer: ['visits:log', 'personal-data:dial'],
+  manager: ['branch:view', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage', 'visits:log', 'personal-data:dial'],
   hq: ['branch:view', 'bank:view'],
   admin: ['branch:view', 'bank:view', 'org:manage', 'users:manage', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage'],
 }

@@ -3,6 +3,7 @@ import type { Messages } from './index'
 import { playerEn } from './player.en'
 import { registryEn } from './registry.en'
 import { fileEn } from './file.en'
+import { visitEn } from './visit.en'
 import { territoryEn } from './territory.en'
 import { geoEn } from './geo.en'
 
@@ -116,4 +117,5 @@ export const en: Messages = {
   ...fileEn,
   ...geoEn,
   ...territoryEn,
+  ...visitEn,
 }

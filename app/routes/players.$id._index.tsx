@@ -18,6 +18,8 @@ import { idParam, toFormError } from '../http.server'
 import { isMessageKey, type Message } from '../i18n/index'
 import { useLocale, useT, useTranslateMessage } from '../i18n/use-t'
 import { getPlayer, getPlayerContext, overrideSizeClass, revealPersonalData } from '../services/players.server'
+import { findPlayerVisits } from '../services/visits.server'
+import { formatDistance } from '../components/visit-form'
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: leafletStyles }]
 
@@ -27,7 +29,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
   const player = await getPlayer(context.db, userScope(user), idParam(params.id))
   if (!player) throw notFound()
-  const more = await getPlayerContext(context.db, player)
+  const [more, visits] = await Promise.all([getPlayerContext(context.db, player), findPlayerVisits(context.db, userScope(user), player.id, 20)])
   const { phone_enc: _p, id_number_enc: _i, phone_hash: _ph, id_number_hash: _ih, match_key: _m, ...shown } = player
   return {
     player: shown,
@@ -35,6 +37,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     tiles: tileLayerFor(context.config.mapTiles, context.config.mapTilesKey),
     canUnmask: can(user.role, 'personal-data:unmask'),
     canEdit: can(user.role, 'players:edit'),
+    canLogVisit: can(user.role, 'visits:log'),
+    visits,
   }
 }
 
@@ -66,7 +70,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function PlayerPage() {
-  const { player, orgUnit, officer, township, assignments, sources, tiles, canUnmask, canEdit } = useLoaderData<typeof loader>()
+  const { player, orgUnit, officer, township, assignments, sources, tiles, canUnmask, canEdit, canLogVisit, visits } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>() as ActionData | undefined
   const t = useT()
   const tm = useTranslateMessage()
@@ -106,11 +110,18 @@ export default function PlayerPage() {
       </p>
       <div className="title-row">
         <h1>{player.name}</h1>
-        {canEdit ? (
-          <Link to={`/players/${player.id}/edit`} className="button-link">
-            {t('users.edit')}
-          </Link>
-        ) : null}
+        <div className="row-actions">
+          {canLogVisit ? (
+            <Link to={`/players/${player.id}/visit`} className="button-link primary">
+              {t('my.logVisit')}
+            </Link>
+          ) : null}
+          {canEdit ? (
+            <Link to={`/players/${player.id}/edit`} className="button-link">
+              {t('users.edit')}
+            </Link>
+          ) : null}
+        </div>
       </div>
       <ActionResult done={result?.done} formError={result?.formError} />
 
@@ -192,6 +203,29 @@ export default function PlayerPage() {
             ) : null}
           </details>
         ) : null}
+      </section>
+
+      <section className="card" aria-labelledby="player-visits">
+        <h2 id="player-visits">{t('nav.visits')}</h2>
+        {visits.length ? (
+          <ul className="audit">
+            {visits.map((v) => (
+              <li key={v.id}>
+                <Link to={`/visits/${v.id}`}>
+                  <time dateTime={v.visitedAt}>{new Date(v.visitedAt).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })}</time>
+                </Link>{' '}
+                · {v.officerName} · {t(`visit.channel.${v.channel}`)}
+                {v.outcome ? ` · ${t(`visit.outcome.${v.outcome as 'refer'}`)}` : ''}
+                {v.need.has ? ` · ${t('visit.hasNeed')}${v.need.amountYuan !== null ? ` ${t('visits.needAmount', { amount: (v.need.amountYuan / 10_000).toLocaleString() })}` : ''}` : ''}
+                {v.checkIn.distanceMetres !== null ? ` · ${formatDistance(v.checkIn.distanceMetres)}` : ''}
+                {v.checkIn.flag ? <span className="badge flag"> {t(`visit.flag.${v.checkIn.flag as 'far'}`)}</span> : null}
+                {v.conflict ? <span className="badge flag"> {t('visit.flag.conflict')}</span> : null}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="muted">{t('campaignStatus.not_visited')}</p>
+        )}
       </section>
 
       <section className="card" aria-labelledby="timeline">

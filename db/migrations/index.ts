@@ -5,10 +5,12 @@ import * as m0001 from './0001-foundation'
 import * as m0002 from './0002-market-players'
 import * as m0003 from './0003-territories'
 import * as m0004 from './0004-map-cells'
+import * as m0005 from './0005-visits'
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
   '0002-market-players': m0002,
   '0003-territories': m0003,
   '0004-map-cells': m0004,
+  '0005-visits': m0005,
 }

@@ -11,6 +11,7 @@ import { boxBoundary, townshipAreas, type Box } from './geography'
 import { OUTLET_NAMES, TOWNSHIP_NAMES, personName } from './names'
 import { seedPlayers, type PlayerPlacement } from './players'
 import { createRandom, type Random } from './random'
+import { seedVisits, type VisitPlan } from './visits'
 import type { PersonalDataCipher } from '../../app/services/personal-data.server'
 
 export const DEMO_PASSWORD = 'wanqi-demo'
@@ -31,6 +32,7 @@ export interface SeedSummary {
   orgUnits: number
   users: number
   players: number
+  visits: number
 }
 
 export async function isDatabaseEmpty(db: Kysely<Database>): Promise<boolean> {
@@ -81,8 +83,9 @@ export async function seedDatabase(db: Kysely<Database>, options: SeedOptions): 
       return { township, orgUnitId, officerIds: officers.filter((o) => o.org_unit_id === orgUnitId).map((o) => o.id) }
     })
   const players = await seedPlayers(db, rng, options.pii, placements, options.players ?? plan.players, log)
+  const visits = await seedVisits(db, rng, plan.visits, log)
   await refreshStatistics(db)
-  return { areas: plan.areas.length, orgUnits: plan.orgUnits.length, users: plan.users.length, players }
+  return { areas: plan.areas.length, orgUnits: plan.orgUnits.length, users: plan.users.length, players, visits }
 }
 
 interface PlannedUnit {
@@ -104,6 +107,7 @@ interface Plan {
   orgUnits: PlannedUnit[]
   users: PlannedUser[]
   players: number
+  visits: VisitPlan
   /** The code of the outlet that serves a township. */
   outletOf: (townshipCode: string) => string
 }
@@ -154,6 +158,8 @@ function countyPlan(rng: Random): Plan {
     orgUnits: [HQ, branch, subBranch, ...outlets],
     users: staff(rng, outlets, 40),
     players: 20_000,
+    // Three months: about 60% of assigned players visited, some of them more than once.
+    visits: { visitedShare: 0.6, visitsPerVisitedPlayer: 1.6, days: 90 },
     // 13 townships among 5 outlets, in order.
     outletOf: (code) => outlets[Math.floor((townships.indexOf(code) * outlets.length) / townships.length)].code,
   }
@@ -211,6 +217,8 @@ function provincePlan(rng: Random): Plan {
     orgUnits,
     users: staff(rng, outlets, 2000),
     players: 1_000_000,
+    // 5,000,000 visits (PRODUCT.md "Scale") over a year: 60% of 850,000 assigned players, ~9.8 each.
+    visits: { visitedShare: 0.6, visitsPerVisitedPlayer: 9.8, days: 365 },
     // Each county's sub-branch has three outlets; its 13 townships are shared among them.
     outletOf: (code) => {
       const county = areas.find((a) => a.code === code.slice(0, 6))!

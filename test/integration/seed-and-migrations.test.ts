@@ -30,7 +30,9 @@ describe('migrations', () => {
 describe('the demo county', () => {
   it('has 13 townships, 5 outlets, 40 officers with their managers, hq and admin', async () => {
     const summary = await seedDatabase(t.db, { scale: 'county', seed: 7, pii, players: 300 })
-    expect(summary).toEqual({ areas: 16, orgUnits: 8, users: 47, players: 300 })
+    expect(summary).toMatchObject({ areas: 16, orgUnits: 8, users: 47, players: 300 })
+    const stored = await t.db.selectFrom('visits').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    expect(summary.visits).toBe(Number(stored.n))
     const townships = await t.db.selectFrom('areas').selectAll().where('level', '=', 'township').execute()
     expect(townships).toHaveLength(13)
     expect(townships.every((a) => /^\d{9}$/.test(a.code) && a.boundary !== null)).toBe(true)
@@ -49,6 +51,27 @@ describe('the demo county', () => {
     const manager = staff.find((u) => u.username === 'manager')!
     expect(staff.find((u) => u.username === 'officer')!.org_unit_id).toBe(manager.org_unit_id)
     expect(staff.map((u) => u.username)).toEqual(expect.arrayContaining(['manager5', 'officer40']))
+  })
+
+  it('has visits for about 60% of the assigned players, a third of them left with a need, each by the player\'s officer', async () => {
+    const assigned = await t.db.selectFrom('market_players').select(['id', 'assigned_officer_id', 'last_visited_at', 'campaign_status', 'next_follow_up_on']).where('assigned_officer_id', 'is not', null).execute()
+    const visited = assigned.filter((p) => p.last_visited_at !== null)
+    expect(visited.length / assigned.length).toBeGreaterThan(0.5)
+    expect(visited.length / assigned.length).toBeLessThan(0.7)
+    const withNeed = visited.filter((p) => p.campaign_status === 'need_found')
+    expect(withNeed.length / visited.length).toBeGreaterThan(0.23)
+    expect(withNeed.length / visited.length).toBeLessThan(0.43)
+    const visits = await t.db.selectFrom('visits').select(['player_id', 'officer_id', 'visited_at', 'check_in_flag', 'far_reason', 'check_in_distance_m']).execute()
+    const officerOf = new Map(assigned.map((p) => [p.id, p.assigned_officer_id]))
+    expect(visits.every((v) => officerOf.get(v.player_id) === v.officer_id)).toBe(true)
+    // The player's latest visit is what its columns say.
+    const latest = new Map<number, string>()
+    for (const v of visits) if ((latest.get(v.player_id) ?? '') < v.visited_at) latest.set(v.player_id, v.visited_at)
+    expect(visited.every((p) => latest.get(p.id) === p.last_visited_at)).toBe(true)
+    // Three months, none in the future; far check-ins carry their reason.
+    const now = Date.now()
+    expect(visits.every((v) => Date.parse(v.visited_at) <= now && Date.parse(v.visited_at) > now - 92 * 86_400_000)).toBe(true)
+    expect(visits.filter((v) => v.check_in_flag === 'far').every((v) => v.far_reason && v.check_in_distance_m! > 500)).toBe(true)
   })
 
   it('signs in with the demo password', async () => {

@@ -31,6 +31,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     logLevel: 'error',
     mapTiles: 'none',
     mapTilesKey: null,
+    checkInRadiusMetres: 500,
     ...overrides,
   }
 }

@@ -1,0 +1,69 @@
+// The officer's list on a small map, with where the officer stands (Leaflet; browser only).
+// Draws without tiles too: the markers are what matter in a village with no signal.
+import { useEffect } from 'react'
+import { Circle, CircleMarker, MapContainer, TileLayer, Tooltip, useMap } from 'react-leaflet'
+import type { TileLayerSpec } from '../domain/map-tiles'
+import { toScreen } from './map-datum'
+
+export interface MapItem {
+  id: number
+  name: string
+  lat: number
+  lng: number
+  approximate: boolean
+  reason: string
+}
+
+const REASON_COLOURS: Record<string, string> = { overdue: '#b4232a', due_today: '#d97706', never_visited: '#1d4ed8', no_outcome: '#6b7280' }
+
+function FitTo({ points }: { points: [number, number][] }) {
+  const map = useMap()
+  // Refit when the points change, not on every render.
+  const key = points.map((p) => p.join(',')).join(';')
+  useEffect(() => {
+    if (points.length === 1) map.setView(points[0], 15)
+    else if (points.length > 1) map.fitBounds(points, { padding: [16, 16], maxZoom: 16 })
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [map, key])
+  return null
+}
+
+export function MyListMap({
+  items,
+  me,
+  tiles,
+  onPick,
+}: {
+  items: MapItem[]
+  me: { lat: number; lng: number; accuracy: number } | null
+  tiles: TileLayerSpec | null
+  onPick: (id: number) => void
+}) {
+  const datum = tiles?.datum ?? 'wgs84'
+  const points = items.map((i) => toScreen(datum, i.lng, i.lat))
+  const mine = me ? toScreen(datum, me.lng, me.lat) : null
+  const all = mine ? [...points, mine] : points
+  return (
+    <MapContainer center={all[0] ?? [33.78, 114.53]} zoom={13} scrollWheelZoom={false} className="my-list-map" attributionControl={Boolean(tiles)}>
+      {tiles ? <TileLayer url={tiles.url} attribution={tiles.attribution} subdomains={tiles.subdomains} /> : null}
+      <FitTo points={all} />
+      {items.map((item, i) => (
+        <CircleMarker
+          key={item.id}
+          center={points[i]}
+          radius={item.approximate ? 9 : 7}
+          pathOptions={{ color: REASON_COLOURS[item.reason] ?? '#374151', fillOpacity: item.approximate ? 0.2 : 0.8, dashArray: item.approximate ? '3 3' : undefined }}
+          eventHandlers={{ click: () => onPick(item.id) }}
+        >
+          <Tooltip>{item.name}</Tooltip>
+        </CircleMarker>
+      ))}
+      {mine && me ? (
+        <>
+          <Circle center={mine} radius={me.accuracy} pathOptions={{ color: '#0f766e', weight: 1, fillOpacity: 0.1 }} />
+          <CircleMarker center={mine} radius={6} pathOptions={{ color: '#fff', weight: 2, fillColor: '#0f766e', fillOpacity: 1 }} />
+        </>
+      ) : null}
+    </MapContainer>
+  )
+}

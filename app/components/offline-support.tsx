@@ -1,0 +1,41 @@
+// Registers the service worker (public/sw.js) and tells it what this page loaded, so the
+// officer's list and the files it needs are on the phone before the signal goes. Starts
+// the outbox, so visits saved offline go out from whichever page is open.
+import { useLocation } from '@remix-run/react'
+import { useEffect } from 'react'
+import { startOutbox } from '../offline/outbox'
+
+export function OfflineSupport({ signedIn, keepsList }: { signedIn: boolean; keepsList: boolean }) {
+  const location = useLocation()
+  useEffect(() => {
+    if (!('serviceWorker' in navigator)) return
+    void navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => undefined)
+  }, [])
+
+  useEffect(() => {
+    if (!('serviceWorker' in navigator)) return
+    let cancelled = false
+    void navigator.serviceWorker.ready.then((registration) => {
+      const worker = registration.active
+      if (cancelled || !worker) return
+      if (!signedIn) {
+        worker.postMessage({ type: 'forget' })
+        return
+      }
+      const loaded = performance
+        .getEntriesByType('resource')
+        .map((e) => e.name)
+        .filter((name) => new URL(name).pathname.startsWith('/build/'))
+      const styles = [...document.querySelectorAll<HTMLLinkElement>('link[rel="stylesheet"], link[rel="modulepreload"]')].map((l) => l.href)
+      worker.postMessage({ type: 'cache', urls: [...(keepsList ? ['/my', '/my.data'] : []), ...styles, ...loaded] })
+    })
+    return () => {
+      cancelled = true
+    }
+  }, [signedIn, keepsList, location.pathname])
+
+  useEffect(() => {
+    if (signedIn && keepsList) startOutbox()
+  }, [signedIn, keepsList])
+  return null
+}

@@ -1,0 +1,299 @@
+// The visit form. Before JavaScript loads it is a plain form post (the oldest phones);
+// once it has, it takes the check-in from the browser, checks the form with the server's
+// own schema, and puts the visit into the device's outbox, which sends it when it can.
+import { Form } from '@remix-run/react'
+import { useEffect, useId, useState, type ReactNode } from 'react'
+import {
+  assessCheckIn,
+  LIVE_FIX_MAX_AGE_MS,
+  NEED_PRODUCTS,
+  NEED_PURPOSES,
+  OBSTACLES,
+  VISIT_CHANNELS,
+  VISIT_OUTCOMES,
+  type VisitChannel,
+} from '../domain/visit'
+import type { FieldErrors } from '../forms'
+import type { Message } from '../i18n/index'
+import { useT } from '../i18n/use-t'
+import { enqueueVisit, flushOutbox } from '../offline/outbox'
+import { parseVisit, visitFormValues } from '../visit-form'
+import { ErrorList } from './field'
+
+export interface VisitFormPlayer {
+  id: number
+  name: string
+  lat: number | null
+  lng: number | null
+  approximate: boolean
+}
+
+type Fix = { state: 'locating' } | { state: 'none'; reason: 'denied' | 'unavailable' } | { state: 'ok'; lat: number; lng: number; accuracy: number; live: boolean }
+
+/** The browser's position, asked for once when the form opens (and again on request). */
+function useCheckIn(enabled: boolean): [Fix, () => void] {
+  const [fix, setFix] = useState<Fix>({ state: 'locating' })
+  const [asked, setAsked] = useState(0)
+  useEffect(() => {
+    if (!enabled) return
+    if (!('geolocation' in navigator)) return setFix({ state: 'none', reason: 'unavailable' })
+    setFix({ state: 'locating' })
+    navigator.geolocation.getCurrentPosition(
+      (p) =>
+        setFix({
+          state: 'ok',
+          lat: p.coords.latitude,
+          lng: p.coords.longitude,
+          accuracy: Math.round(p.coords.accuracy),
+          live: Date.now() - p.timestamp <= LIVE_FIX_MAX_AGE_MS,
+        }),
+      (e) => setFix({ state: 'none', reason: e.code === e.PERMISSION_DENIED ? 'denied' : 'unavailable' }),
+      { enableHighAccuracy: true, maximumAge: 5 * 60_000, timeout: 20_000 },
+    )
+  }, [enabled, asked])
+  return [fix, () => setAsked((n) => n + 1)]
+}
+
+function addDays(days: number): string {
+  return new Date(Date.now() + 8 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10)
+}
+
+export function VisitForm({
+  player,
+  visitId,
+  radiusMetres,
+  values = {},
+  errors: serverErrors,
+  formError,
+  onQueued,
+}: {
+  player: VisitFormPlayer
+  /** The id this visit will be stored under: made once per form, so a double tap is one visit. */
+  visitId: string
+  radiusMetres: number
+  values?: Record<string, string>
+  errors?: FieldErrors
+  formError?: Message | null
+  /** Called once the visit is in the outbox (JavaScript only). */
+  onQueued?: (id: string) => void
+}) {
+  const t = useT()
+  const [hydrated, setHydrated] = useState(false)
+  useEffect(() => setHydrated(true), [])
+  const [channel, setChannel] = useState<VisitChannel>((values.channel as VisitChannel) || 'on_site')
+  const [hasNeed, setHasNeed] = useState(values.hasNeed === '1')
+  const [outcome, setOutcome] = useState(values.outcome ?? '')
+  const [followUp, setFollowUp] = useState(values.nextFollowUpOn ?? '')
+  const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null)
+  const [saving, setSaving] = useState(false)
+  const [fix, locateAgain] = useCheckIn(hydrated && channel === 'on_site')
+  const errors = clientErrors ?? serverErrors ?? {}
+
+  const checkIn = fix.state === 'ok' ? { lat: fix.lat, lng: fix.lng } : null
+  const assessed = assessCheckIn({ channel, checkIn, player, radiusMetres })
+
+  async function queue(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault()
+    if (saving) return
+    const values = visitFormValues(new FormData(event.currentTarget))
+    const parsed = parseVisit(values)
+    const found: FieldErrors = parsed.ok ? {} : { ...parsed.errors }
+    if (assessed.needsReason && !(values.farReason ?? '').trim()) {
+      found.farReason = [{ key: 'visit.farReasonNeeded', params: { distance: assessed.distance ?? 0, radius: radiusMetres } }]
+    }
+    if (Object.keys(found).length) {
+      setClientErrors(found)
+      document.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus()
+      return
+    }
+    if (values.setPosition === '1' && !confirm(t('visit.setPositionConfirm', { name: player.name }))) return
+    setSaving(true)
+    try {
+      await enqueueVisit(visitId, { ...values, visitedAt: new Date().toISOString() }, player.name)
+      void flushOutbox({ force: true }).catch(() => undefined)
+      onQueued?.(visitId)
+    } finally {
+      setSaving(false)
+    }
+  }
+
+  const show = (name: string) => errors[name]
+  return (
+    <Form method="post" action={`/players/${player.id}/visit`} className="visit-form stack" noValidate onSubmit={hydrated ? queue : undefined} aria-label={t('visit.formTitle', { name: player.name })}>
+      <input type="hidden" name="id" value={visitId} />
+      <input type="hidden" name="playerId" value={player.id} />
+      <ErrorList errors={formError ? [formError] : errors._form} />
+
+      <Group label={t('visit.channel')} errors={show('channel')}>
+        <div className="choice-row">
+          {VISIT_CHANNELS.map((c) => (
+            <label key={c} className="choice">
+              <input type="radio" name="channel" value={c} checked={channel === c} onChange={() => setChannel(c)} /> {t(`visit.channel.${c}`)}
+            </label>
+          ))}
+        </div>
+      </Group>
+
+      {channel === 'on_site' ? (
+        <div className="check-in" data-testid="check-in" role="status">
+          {!hydrated ? (
+            <p className="muted small">{t('visit.checkIn.noScript')}</p>
+          ) : fix.state === 'locating' ? (
+            <p>{t('visit.checkIn.locating')}</p>
+          ) : fix.state === 'none' ? (
+            <p>
+              {t(fix.reason === 'denied' ? 'visit.checkIn.denied' : 'visit.checkIn.unavailable')}{' '}
+              <button type="button" className="link-button" onClick={locateAgain}>
+                {t('visit.checkIn.again')}
+              </button>
+            </p>
+          ) : (
+            <>
+              <input type="hidden" name="checkInLat" value={fix.lat} />
+              <input type="hidden" name="checkInLng" value={fix.lng} />
+              <input type="hidden" name="checkInAccuracy" value={fix.accuracy} />
+              <input type="hidden" name="checkInFix" value={fix.live ? 'live' : 'cached'} />
+              <p>
+                {t('visit.checkIn.fix', { accuracy: fix.accuracy })} · {t(fix.live ? 'visit.checkIn.live' : 'visit.checkIn.cached')}
+                {assessed.distance !== null ? ` · ${t('visit.checkIn.distance', { distance: formatDistance(assessed.distance) })}` : ` · ${t('visit.checkIn.noPlayerPosition')}`}{' '}
+                <button type="button" className="link-button" onClick={locateAgain}>
+                  {t('visit.checkIn.again')}
+                </button>
+              </p>
+              {player.approximate ? <p className="muted small">{t('visit.checkIn.approximate')}</p> : null}
+            </>
+          )}
+          {assessed.needsReason ? (
+            <div className="notice warning" data-testid="far-warning">
+              {t('visit.checkIn.far', { distance: formatDistance(assessed.distance ?? 0), radius: radiusMetres })}
+            </div>
+          ) : null}
+          {assessed.needsReason || !hydrated || show('farReason') ? (
+            <TextField name="farReason" label={t('visit.farReason')} defaultValue={values.farReason} errors={show('farReason')} maxLength={200} />
+          ) : null}
+          {player.approximate && (fix.state === 'ok' || !hydrated) ? (
+            <label className="checkbox-field">
+              <input type="checkbox" name="setPosition" value="1" defaultChecked={values.setPosition === '1'} /> {t('visit.setPosition')}
+            </label>
+          ) : null}
+        </div>
+      ) : null}
+
+      <TextField name="contact" label={t('visit.contact')} defaultValue={values.contact} errors={show('contact')} maxLength={100} autoComplete="off" />
+      <Group label={t('visit.notes')} errors={show('notes')} htmlFor="visit-notes">
+        <textarea id="visit-notes" name="notes" rows={3} maxLength={2000} defaultValue={values.notes ?? ''} aria-invalid={show('notes') ? true : undefined} />
+      </Group>
+
+      <label className="checkbox-field big">
+        <input type="checkbox" name="hasNeed" value="1" checked={hasNeed} onChange={(e) => setHasNeed(e.target.checked)} /> {t('visit.hasNeed')}
+      </label>
+      {hasNeed || !hydrated ? (
+        <fieldset className="need form-grid">
+          <legend>{t('visit.need')}</legend>
+          <TextField name="needAmount" label={t('visit.needAmount')} defaultValue={values.needAmount} errors={show('needAmount')} inputMode="decimal" />
+          <SelectBox name="needPurpose" label={t('visit.needPurpose')} defaultValue={values.needPurpose} errors={show('needPurpose')} options={NEED_PURPOSES.map((p) => [p, t(`visit.purpose.${p}`)])} />
+          <TextField name="needTermMonths" label={t('visit.needTermMonths')} defaultValue={values.needTermMonths} errors={show('needTermMonths')} inputMode="numeric" />
+          <SelectBox name="needCollateral" label={t('visit.needCollateral')} defaultValue={values.needCollateral} errors={show('needCollateral')} options={[['yes', t('common.yes')], ['no', t('common.no')]]} />
+          <SelectBox name="needProduct" label={t('visit.needProduct')} defaultValue={values.needProduct} errors={show('needProduct')} options={NEED_PRODUCTS.map((p) => [p, t(`visit.product.${p}`)])} />
+        </fieldset>
+      ) : null}
+
+      <Group label={t('visit.obstacles')} errors={show('obstacles')}>
+        <div className="choice-row wrap">
+          {OBSTACLES.map((o) => (
+            <label key={o} className="choice">
+              <input type="checkbox" name="obstacles" value={o} defaultChecked={(values.obstacles ?? '').split(',').includes(o)} /> {t(`visit.obstacle.${o}`)}
+            </label>
+          ))}
+        </div>
+      </Group>
+
+      <div className="form-grid">
+        <SelectBox
+          name="outcome"
+          label={t('visit.outcome')}
+          value={outcome}
+          onChange={(value) => {
+            setOutcome(value)
+            if (value === 'follow_up' && !followUp) setFollowUp(addDays(7))
+          }}
+          errors={show('outcome')}
+          options={VISIT_OUTCOMES.map((o) => [o, t(`visit.outcome.${o}`)])}
+        />
+        <TextField name="nextFollowUpOn" label={t('visit.nextFollowUpOn')} type="date" value={followUp} onChange={(e) => setFollowUp(e.target.value)} errors={show('nextFollowUpOn')} />
+      </div>
+
+      <button type="submit" className="primary big" disabled={saving}>
+        {t('visit.save')}
+      </button>
+    </Form>
+  )
+}
+
+export function formatDistance(metres: number): string {
+  return metres >= 1000 ? `${(metres / 1000).toFixed(1)} km` : `${metres} m`
+}
+
+function Group({ label, errors, children, htmlFor }: { label: string; errors?: Message[]; children: ReactNode; htmlFor?: string }) {
+  const id = useId()
+  return (
+    <div className="field" role={htmlFor ? undefined : 'group'} aria-labelledby={htmlFor ? undefined : id}>
+      {htmlFor ? <label htmlFor={htmlFor}>{label}</label> : <span id={id} className="label">{label}</span>}
+      {children}
+      <ErrorList errors={errors} />
+    </div>
+  )
+}
+
+function TextField({ name, label, errors, ...input }: { name: string; label: string; errors?: Message[] } & React.InputHTMLAttributes<HTMLInputElement>) {
+  const id = useId()
+  const errorId = errors?.length ? `${id}-error` : undefined
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} name={name} aria-invalid={errorId ? true : undefined} aria-describedby={errorId} {...input} defaultValue={input.value === undefined ? (input.defaultValue ?? '') : undefined} />
+      <ErrorList id={errorId} errors={errors} />
+    </div>
+  )
+}
+
+function SelectBox({
+  name,
+  label,
+  errors,
+  options,
+  defaultValue,
+  value,
+  onChange,
+}: {
+  name: string
+  label: string
+  errors?: Message[]
+  options: [string, string][]
+  defaultValue?: string
+  value?: string
+  onChange?: (value: string) => void
+}) {
+  const id = useId()
+  const errorId = errors?.length ? `${id}-error` : undefined
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select
+        id={id}
+        name={name}
+        aria-invalid={errorId ? true : undefined}
+        aria-describedby={errorId}
+        {...(value !== undefined ? { value, onChange: (e: React.ChangeEvent<HTMLSelectElement>) => onChange?.(e.target.value) } : { defaultValue: defaultValue ?? '' })}
+      >
+        <option value="">—</option>
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+      </select>
+      <ErrorList id={errorId} errors={errors} />
+    </div>
+  )
+}

@@ -1,0 +1,233 @@
+// "My list": the officer's day on a phone. Follow-ups due and overdue, players never
+// visited, visits left without an outcome; sorted by distance from where the officer
+// stands, by township or by candidate flag; one tap to call, to navigate, to log a visit.
+// The service worker keeps this page (and its players) for when there is no signal.
+import type { LinksFunction, LoaderFunctionArgs } from '@remix-run/node'
+import { Link, useLoaderData, useSearchParams } from '@remix-run/react'
+import leafletStyles from 'leaflet/dist/leaflet.css'
+import { useEffect, useMemo, useRef, useState } from 'react'
+import { ClientOnly } from '../components/hydrated'
+import { MyListMap } from '../components/my-list-map.client'
+import { OutboxPanel, useOutbox } from '../components/outbox'
+import { VisitForm, formatDistance } from '../components/visit-form'
+import { tileLayerFor } from '../domain/map-tiles'
+import { can } from '../domain/roles'
+import { distanceMetres, LIST_REASON_ORDER, navigationLink, telLink, type ListReason } from '../domain/visit'
+import { actorOf, requirePermission } from '../guards.server'
+import { useT } from '../i18n/use-t'
+import { newVisitId, type QueuedVisit } from '../offline/outbox'
+import { findMyList, type MyListItem } from '../services/visits.server'
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: leafletStyles }]
+
+export const SORTS = ['reason', 'distance', 'township', 'candidate'] as const
+type Sort = (typeof SORTS)[number]
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, context, 'visits:log')
+  const dial = can(user.role, 'personal-data:dial')
+  const { today, items } = await findMyList(context.db, context.pii, { ...actorOf(user, context), id: user.id }, { withPhones: dial })
+  const agent = request.headers.get('User-Agent')
+  return {
+    today,
+    items: items.map(({ phone, ...item }) => ({
+      ...item,
+      navigate: item.lat !== null && item.lng !== null ? navigationLink({ lat: item.lat, lng: item.lng }, item.name, agent) : null,
+      call: phone ? telLink(phone) : null,
+    })),
+    radiusMetres: context.config.checkInRadiusMetres,
+    tiles: tileLayerFor(context.config.mapTiles, context.config.mapTilesKey),
+  }
+}
+
+type Item = Omit<MyListItem, 'phone'> & { navigate: string | null; call: string | null }
+
+function sortItems(items: Item[], sort: Sort, me: { lat: number; lng: number } | null): Item[] {
+  const byReason = (a: Item, b: Item) => LIST_REASON_ORDER.indexOf(a.reason) - LIST_REASON_ORDER.indexOf(b.reason) || (a.nextFollowUpOn ?? '').localeCompare(b.nextFollowUpOn ?? '') || a.id - b.id
+  const sorted = [...items]
+  if (sort === 'distance' && me) {
+    const d = (i: Item) => (i.lat === null || i.lng === null ? Infinity : distanceMetres(me, { lat: i.lat, lng: i.lng }))
+    return sorted.sort((a, b) => d(a) - d(b) || a.id - b.id)
+  }
+  if (sort === 'township') return sorted.sort((a, b) => (a.townshipName ?? '\uffff').localeCompare(b.townshipName ?? '\uffff', 'zh-CN') || byReason(a, b))
+  if (sort === 'candidate') {
+    const rank = (i: Item) => ['candidate', 'to_verify', 'not_candidate'].indexOf(i.candidateStatus)
+    return sorted.sort((a, b) => rank(a) - rank(b) || byReason(a, b))
+  }
+  return sorted.sort(byReason)
+}
+
+export default function MyList() {
+  const t = useT()
+  const { today, items, radiusMetres, tiles } = useLoaderData<typeof loader>()
+  const [params, setParams] = useSearchParams()
+  const requested = params.get('sort')
+  const [sort, setSort] = useState<Sort>((SORTS as readonly string[]).includes(requested ?? '') ? (requested as Sort) : 'reason')
+  const [me, setMe] = useState<{ lat: number; lng: number; accuracy: number } | null>(null)
+  const [locating, setLocating] = useState(false)
+  const [logging, setLogging] = useState<{ item: Item; visitId: string; values?: Record<string, string> } | null>(null)
+  const [justLogged, setJustLogged] = useState<Set<number>>(new Set())
+  const [showMap, setShowMap] = useState(false)
+  const formRef = useRef<HTMLDivElement>(null)
+  const { queued } = useOutbox()
+
+  const locate = () => {
+    if (!('geolocation' in navigator)) return
+    setLocating(true)
+    navigator.geolocation.getCurrentPosition(
+      (p) => {
+        setMe({ lat: p.coords.latitude, lng: p.coords.longitude, accuracy: Math.round(p.coords.accuracy) })
+        setLocating(false)
+      },
+      () => setLocating(false),
+      { enableHighAccuracy: true, maximumAge: 60_000, timeout: 20_000 },
+    )
+  }
+  useEffect(() => {
+    if (sort === 'distance' && !me) locate()
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [sort])
+  useEffect(() => {
+    if (logging) formRef.current?.scrollIntoView({ block: 'start' })
+  }, [logging])
+
+  const waiting = useMemo(() => new Set(queued.map((q) => Number(q.values.playerId))), [queued])
+  const shown = useMemo(() => sortItems(items as Item[], sort, me), [items, sort, me])
+  const counts = LIST_REASON_ORDER.map((r) => [r, items.filter((i) => i.reason === r).length] as const).filter(([, n]) => n > 0)
+
+  const open = (item: Item) => setLogging({ item, visitId: newVisitId() })
+  const correct = (q: QueuedVisit) => {
+    const item = (items as Item[]).find((i) => i.id === Number(q.values.playerId))
+    if (!item) return
+    const values = Object.fromEntries(Object.entries(q.values).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v ?? '')]))
+    setLogging({ item, visitId: q.id, values })
+  }
+
+  return (
+    <div className="stack my-list">
+      <div className="title-row">
+        <h1>{t('my.title')}</h1>
+        <span className="muted">{today}</span>
+      </div>
+      <p className="muted">
+        {counts.length ? counts.map(([r, n]) => t(`my.count.${r}`, { count: n })).join(' · ') : t('my.empty')}
+      </p>
+      {params.get('queued') ? (
+        <p className="notice" role="status">
+          {t('my.queued')}
+        </p>
+      ) : null}
+
+      {logging ? (
+        <section className="card visit-sheet" ref={formRef} aria-labelledby="visit-sheet-title">
+          <div className="title-row">
+            <h2 id="visit-sheet-title">{t('visit.formTitle', { name: logging.item.name })}</h2>
+            <button type="button" className="link-button" onClick={() => setLogging(null)}>
+              {t('common.cancel')}
+            </button>
+          </div>
+          <VisitForm
+            key={logging.visitId}
+            player={{ id: logging.item.id, name: logging.item.name, lat: logging.item.lat, lng: logging.item.lng, approximate: logging.item.approximate }}
+            visitId={logging.visitId}
+            radiusMetres={radiusMetres}
+            values={logging.values}
+            onQueued={() => {
+              setJustLogged((s) => new Set(s).add(logging.item.id))
+              setLogging(null)
+              if (params.get('queued')) setParams({}, { replace: true })
+            }}
+          />
+        </section>
+      ) : null}
+
+      <form className="toolbar" method="get" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          {t('my.sortBy')}{' '}
+          <select name="sort" value={sort} onChange={(e) => setSort(e.target.value as Sort)} aria-label={t('my.sortBy')}>
+            {SORTS.map((s) => (
+              <option key={s} value={s}>
+                {t(`my.sort.${s}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <noscript>
+          <button type="submit">{t('common.apply')}</button>
+        </noscript>
+        <ClientOnly>
+          {() => (
+            <>
+              <button type="button" onClick={locate} disabled={locating}>
+                {locating ? t('my.locating') : me ? t('my.relocate') : t('my.locate')}
+              </button>
+              <button type="button" onClick={() => setShowMap((v) => !v)} aria-pressed={showMap}>
+                {t('my.map')}
+              </button>
+            </>
+          )}
+        </ClientOnly>
+      </form>
+      {me ? <p className="muted small" data-testid="my-position">{t('my.position', { accuracy: me.accuracy })}</p> : null}
+
+      {showMap ? (
+        <ClientOnly fallback={<div className="my-list-map" />}>
+          {() => (
+            <MyListMap
+              items={shown.filter((i) => i.lat !== null && i.lng !== null).slice(0, 300).map((i) => ({ id: i.id, name: i.name, lat: i.lat!, lng: i.lng!, approximate: i.approximate, reason: i.reason }))}
+              me={me}
+              tiles={tiles}
+              onPick={(id) => document.getElementById(`player-${id}`)?.scrollIntoView({ block: 'center' })}
+            />
+          )}
+        </ClientOnly>
+      ) : null}
+
+      <ol className="my-items" aria-label={t('my.title')}>
+        {shown.map((item) => (
+          <li key={item.id} id={`player-${item.id}`} className={`card my-item reason-${item.reason}`} data-player-id={item.id}>
+            <div className="my-item-head">
+              <Link to={`/players/${item.id}`} className="my-item-name">
+                {item.name}
+              </Link>
+              <span className={`badge reason-${item.reason}`}>{t(`my.reason.${item.reason as ListReason}`, { date: item.nextFollowUpOn ?? '' })}</span>
+              {item.candidateStatus === 'candidate' ? <span className="badge candidate-candidate">{t('candidateStatus.candidate')}</span> : null}
+            </div>
+            <p className="muted small">
+              {[item.townshipName, item.address].filter(Boolean).join(' · ')}
+              {me && item.lat !== null && item.lng !== null ? <> · <span className="distance">{formatDistance(Math.round(distanceMetres(me, { lat: item.lat, lng: item.lng })))}</span></> : null}
+              {item.approximate ? ` · ${t('player.approximate')}` : ''}
+            </p>
+            {justLogged.has(item.id) || waiting.has(item.id) ? (
+              <p className="notice small">{waiting.has(item.id) ? t('my.waitingToSend') : t('my.logged')}</p>
+            ) : null}
+            <div className="my-actions">
+              {item.call ? (
+                <a className="button-link" href={item.call}>
+                  {t('my.call')} <span className="muted small">{item.phoneMasked}</span>
+                </a>
+              ) : null}
+              {item.navigate ? (
+                <a className="button-link" href={item.navigate}>
+                  {t('my.navigate')}
+                </a>
+              ) : null}
+              <Link
+                className="button-link primary"
+                to={`/players/${item.id}/visit`}
+                onClick={(e) => {
+                  e.preventDefault()
+                  open(item)
+                }}
+              >
+                {t('my.logVisit')}
+              </Link>
+            </div>
+          </li>
+        ))}
+      </ol>
+
+      <OutboxPanel onCorrect={correct} />
+    </div>
+  )
+}

@@ -1,0 +1,73 @@
+// Log a visit to one player: the whole form on its own page. Before JavaScript loads it
+// posts here; with JavaScript the form puts the visit in the device's outbox instead.
+import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
+import { data, redirect } from '@remix-run/node'
+import { Link, useActionData, useLoaderData, useNavigate } from '@remix-run/react'
+import { VisitForm } from '../components/visit-form'
+import type { FieldErrors } from '../forms'
+import { actorOf, notFound, requirePermission, userScope } from '../guards.server'
+import { idParam, toFieldOrFormError } from '../http.server'
+import type { Message } from '../i18n/index'
+import { useT } from '../i18n/use-t'
+import { getPlayer } from '../services/players.server'
+import { recordVisit } from '../services/visits.server'
+import { parseVisit, visitFormValues } from '../visit-form'
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, context, 'visits:log')
+  const player = await getPlayer(context.db, userScope(user), idParam(params.id))
+  if (!player) throw notFound()
+  return {
+    player: { id: player.id, name: player.name, address: player.address, lat: player.lat, lng: player.lng, approximate: player.position_approximate === 1 },
+    radiusMetres: context.config.checkInRadiusMetres,
+    // Made with the page, so a double tap on an old phone posts the same visit twice: stored once.
+    visitId: crypto.randomUUID(),
+  }
+}
+
+type ActionData = { errors?: FieldErrors; values: Record<string, string>; formError?: Message }
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const user = await requirePermission(request, context, 'visits:log')
+  const playerId = idParam(params.id)
+  const values = visitFormValues(await request.formData())
+  const parsed = parseVisit({ ...values, playerId })
+  if (!parsed.ok) return data<ActionData>({ errors: parsed.errors, values: parsed.values }, { status: 400 })
+  try {
+    const { visit } = await recordVisit(
+      context.db,
+      { actor: { ...actorOf(user, context), id: user.id }, scope: userScope(user), rules: { radiusMetres: context.config.checkInRadiusMetres } },
+      parsed.data,
+    )
+    return redirect(`/visits/${visit.id}?saved=1`)
+  } catch (error) {
+    const { status, errors, formError } = toFieldOrFormError(error)
+    if (status === 404 && !errors) throw notFound()
+    return data<ActionData>({ errors, formError, values }, { status })
+  }
+}
+
+export default function LogVisit() {
+  const t = useT()
+  const navigate = useNavigate()
+  const { player, radiusMetres, visitId } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>() as ActionData | undefined
+  return (
+    <div className="stack column">
+      <p>
+        <Link to="/my">← {t('nav.myList')}</Link> · <Link to={`/players/${player.id}`}>{player.name}</Link>
+      </p>
+      <h1>{t('visit.formTitle', { name: player.name })}</h1>
+      {player.address ? <p className="muted">{player.address}</p> : null}
+      <VisitForm
+        player={player}
+        visitId={result?.values.id ?? visitId}
+        radiusMetres={radiusMetres}
+        values={result?.values}
+        errors={result?.errors}
+        formError={result?.formError}
+        onQueued={() => navigate('/my?queued=1')}
+      />
+    </div>
+  )
+}

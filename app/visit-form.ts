@@ -1,0 +1,111 @@
+// The visit form's one schema, used by the server (form posts and POST /api/v1/visits) and
+// by the browser before a visit goes into the offline queue. Values may come as form text
+// or as JSON (numbers, booleans, an array of obstacles); field names are the same in both.
+import { z } from 'zod'
+import { CHECK_IN_FIXES, NEED_PRODUCTS, NEED_PURPOSES, OBSTACLES, VISIT_CHANNELS, VISIT_OUTCOMES } from './domain/visit'
+import { choice, idField, msg, parseValues, type FormResult } from './forms'
+
+const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v)
+
+function optionalText(max: number) {
+  return z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() || undefined : blankToUndefined(v)),
+    z.string({ invalid_type_error: msg('validation.required') }).max(max, msg('validation.tooLong', { max })).optional(),
+  )
+}
+
+function optionalChoice<T extends string>(options: readonly [T, ...T[]]) {
+  return z.preprocess(blankToUndefined, choice(options).optional())
+}
+
+function optionalNumber(min: number, max: number, options: { integer?: boolean } = {}) {
+  const message = msg(options.integer ? 'validation.wholeNumberBetween' : 'validation.numberBetween', { min, max })
+  let n = z.number({ invalid_type_error: message }).min(min, message).max(max, message)
+  if (options.integer) n = n.int(message)
+  return z.preprocess((v) => {
+    const value = blankToUndefined(typeof v === 'string' ? v.trim() : v)
+    return typeof value === 'string' ? (/^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value) : value
+  }, n.optional())
+}
+
+const flag = z.preprocess(
+  (v) => v === true || v === 1 || v === '1' || v === 'true' || v === 'on' || v === 'yes',
+  z.boolean(),
+)
+
+const isoDate = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, msg('validation.date'))
+    .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), msg('validation.date'))
+    .optional(),
+)
+
+/** The client-made id: a UUID or anything of 8–64 letters, digits, `-` and `_`. */
+export const visitIdField = z
+  .string({ required_error: msg('visit.idRequired'), invalid_type_error: msg('visit.idRequired') })
+  .regex(/^[A-Za-z0-9_-]{8,64}$/, msg('visit.idFormat'))
+
+/** What is said about the talk itself: the part of a visit its author may edit for 24 hours. */
+export const visitTalkSchema = z
+  .object({
+    channel: z.preprocess((v) => blankToUndefined(v) ?? 'on_site', choice(VISIT_CHANNELS)),
+    contact: optionalText(100),
+    notes: optionalText(2000),
+    hasNeed: flag,
+    /** 万元, as the lists and the bank's forms say amounts. */
+    needAmount: optionalNumber(0.01, 100_000),
+    needPurpose: optionalChoice(NEED_PURPOSES),
+    needTermMonths: optionalNumber(1, 360, { integer: true }),
+    needCollateral: optionalChoice(['yes', 'no'] as const),
+    needProduct: optionalChoice(NEED_PRODUCTS),
+    obstacles: z.preprocess(
+      (v) => (Array.isArray(v) ? v : typeof v === 'string' && v.trim() ? v.split(',').map((s) => s.trim()) : []),
+      z.array(choice(OBSTACLES)).max(OBSTACLES.length),
+    ),
+    outcome: optionalChoice(VISIT_OUTCOMES),
+    nextFollowUpOn: isoDate,
+  })
+  .superRefine((v, ctx) => {
+    if (v.hasNeed && v.needAmount === undefined) ctx.addIssue({ code: 'custom', path: ['needAmount'], message: msg('visit.amountNeeded') })
+    if (v.outcome === 'follow_up' && !v.nextFollowUpOn) ctx.addIssue({ code: 'custom', path: ['nextFollowUpOn'], message: msg('visit.followUpNeeded') })
+  })
+
+export const visitSchema = z
+  .object({
+    id: visitIdField,
+    playerId: idField,
+    visitedAt: z.preprocess(blankToUndefined, z.string().datetime({ offset: true, message: msg('validation.dateTime') }).optional()),
+    checkInLat: optionalNumber(-90, 90),
+    checkInLng: optionalNumber(-180, 180),
+    checkInAccuracy: optionalNumber(0, 100_000),
+    checkInFix: optionalChoice(CHECK_IN_FIXES),
+    farReason: optionalText(200),
+    setPosition: flag,
+  })
+  .and(visitTalkSchema)
+  .superRefine((v, ctx) => {
+    if ((v.checkInLat === undefined) !== (v.checkInLng === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [v.checkInLat === undefined ? 'checkInLat' : 'checkInLng'], message: msg('visit.positionHalf') })
+    }
+  })
+
+export type VisitTalk = z.infer<typeof visitTalkSchema>
+export type VisitInput = z.infer<typeof visitSchema>
+
+/** A form's values as the schema reads them: repeated obstacle boxes joined into one list. */
+export function visitFormValues(form: FormData): Record<string, string> {
+  const values: Record<string, string> = {}
+  for (const [key, value] of form) if (typeof value === 'string' && !(key in values)) values[key] = value
+  values.obstacles = form.getAll('obstacles').filter((v): v is string => typeof v === 'string').join(',')
+  return values
+}
+
+export function parseVisit(values: Record<string, unknown>): FormResult<VisitInput> {
+  return parseValues(values, visitSchema)
+}
+
+export function parseVisitTalk(values: Record<string, unknown>): FormResult<VisitTalk> {
+  return parseValues(values, visitTalkSchema)
+}

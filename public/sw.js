@@ -1,0 +1,95 @@
+// Wanqi's service worker: keeps the officer's list usable with no signal.
+// - the app's built files (/build/*, content-hashed) are served from the cache once fetched;
+// - "My list" (its page and its data) is fetched from the network when there is one and
+//   from the cache when not, so it opens in a village with no connection;
+// - the API is never cached: visits saved offline wait in the page's IndexedDB outbox
+//   (app/offline/outbox.ts), not here.
+const CACHE = 'wanqi-v1'
+const OFFLINE_PAGES = ['/my', '/my.data', '/_root.data']
+
+self.addEventListener('install', () => self.skipWaiting())
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) if (name !== CACHE) await caches.delete(name)
+      await self.clients.claim()
+    })(),
+  )
+})
+
+// The page says what it loaded before this worker controlled it, and what it will need.
+self.addEventListener('message', (event) => {
+  const message = event.data || {}
+  if (message.type === 'cache' && Array.isArray(message.urls)) {
+    event.waitUntil(cacheAll(message.urls))
+  } else if (message.type === 'forget') {
+    // Signed out: the cached list holds personal data; the outbox (IndexedDB) stays.
+    event.waitUntil(caches.delete(CACHE))
+  }
+})
+
+async function cacheAll(urls) {
+  const cache = await caches.open(CACHE)
+  for (const raw of urls) {
+    const url = new URL(raw, self.location.origin)
+    if (url.origin !== self.location.origin || !isCachable(url)) continue
+    if (url.pathname.startsWith('/build/') && (await cache.match(url.href))) continue
+    try {
+      const response = await fetch(url.href, { credentials: 'same-origin' })
+      if (response.ok && !response.redirected) await cache.put(url.href, response)
+    } catch {
+      // offline: the next page load says it again
+    }
+  }
+}
+
+function isCachable(url) {
+  return url.pathname.startsWith('/build/') || url.pathname === '/favicon.svg' || OFFLINE_PAGES.includes(url.pathname)
+}
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request
+  if (request.method !== 'GET') return
+  const url = new URL(request.url)
+  if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return
+  if (url.pathname.startsWith('/build/') || url.pathname === '/favicon.svg') {
+    event.respondWith(cacheFirst(request))
+  } else if (OFFLINE_PAGES.includes(url.pathname)) {
+    event.respondWith(networkFirst(request))
+  } else if (request.mode === 'navigate') {
+    event.respondWith(fetch(request).catch(() => offlinePage()))
+  }
+})
+
+async function cacheFirst(request) {
+  const cache = await caches.open(CACHE)
+  const hit = await cache.match(request)
+  if (hit) return hit
+  const response = await fetch(request)
+  if (response.ok) await cache.put(request, response.clone())
+  return response
+}
+
+async function networkFirst(request) {
+  const cache = await caches.open(CACHE)
+  try {
+    const response = await fetch(request)
+    // A redirect (to sign in) or an error page is not the list: keep the last good one.
+    if (response.ok && !response.redirected) await cache.put(request, response.clone())
+    return response
+  } catch (error) {
+    const hit = (await cache.match(request)) || (await cache.match(request, { ignoreSearch: true }))
+    if (hit) return hit
+    if (request.mode === 'navigate') return offlinePage()
+    throw error
+  }
+}
+
+function offlinePage() {
+  const html = `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>离线 Offline · 万企</title><body style="font-family: system-ui, sans-serif; padding: 1.5rem; line-height: 1.5">
+<h1>没有网络 · Offline</h1><p>这个页面需要网络。<a href="/my">我的清单</a>可离线使用，离线登记的走访会在恢复网络后自动发送。</p>
+<p lang="en">This page needs a connection. <a href="/my">My list</a> works offline; visits saved offline are sent when the connection returns.</p></body></html>`
+  return new Response(html, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8' } })
+}
