@@ -3,7 +3,7 @@
 // or as JSON (numbers, booleans, an array of obstacles); field names are the same in both.
 import { z } from 'zod'
 import { CHECK_IN_FIXES, NEED_PRODUCTS, NEED_PURPOSES, OBSTACLES, VISIT_CHANNELS, VISIT_OUTCOMES } from './domain/visit'
-import { choice, idField, msg, parseValues, type FormResult } from './forms'
+import { choice, idField, msg, parseValues, readMessage, type FormResult } from './forms'
 
 const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v)
 
@@ -68,8 +68,7 @@ export const visitTalkSchema = z
     nextFollowUpOn: isoDate,
   })
   .superRefine((v, ctx) => {
-    if (v.hasNeed && v.needAmount === undefined) ctx.addIssue({ code: 'custom', path: ['needAmount'], message: msg('visit.amountNeeded') })
-    if (v.outcome === 'follow_up' && !v.nextFollowUpOn) ctx.addIssue({ code: 'custom', path: ['nextFollowUpOn'], message: msg('visit.followUpNeeded') })
+    for (const [field, message] of crossFieldIssues(v)) ctx.addIssue({ code: 'custom', path: [field], message })
   })
 
 export const visitSchema = z
@@ -86,10 +85,30 @@ export const visitSchema = z
   })
   .and(visitTalkSchema)
   .superRefine((v, ctx) => {
-    if ((v.checkInLat === undefined) !== (v.checkInLng === undefined)) {
-      ctx.addIssue({ code: 'custom', path: [v.checkInLat === undefined ? 'checkInLat' : 'checkInLng'], message: msg('visit.positionHalf') })
-    }
+    for (const [field, message] of crossFieldIssues(v)) ctx.addIssue({ code: 'custom', path: [field], message })
   })
+
+/**
+ * Rules across fields. Zod runs an object's refinements only when its fields all pass, so
+ * parseVisit also runs these on the raw values of a failing form: every field is named at once.
+ */
+function crossFieldIssues(v: Record<string, unknown>): [string, string][] {
+  const blank = (x: unknown) => x === undefined || x === null || (typeof x === 'string' && x.trim() === '')
+  const issues: [string, string][] = []
+  if (flag.safeParse(v.hasNeed).data && blank(v.needAmount)) issues.push(['needAmount', msg('visit.amountNeeded')])
+  if (v.outcome === 'follow_up' && blank(v.nextFollowUpOn)) issues.push(['nextFollowUpOn', msg('visit.followUpNeeded')])
+  if ('checkInLat' in v || 'checkInLng' in v) {
+    if (blank(v.checkInLat) !== blank(v.checkInLng)) issues.push([blank(v.checkInLat) ? 'checkInLat' : 'checkInLng', msg('visit.positionHalf')])
+  }
+  return issues
+}
+
+function withCrossFieldIssues<T>(result: FormResult<T>, values: Record<string, unknown>): FormResult<T> {
+  if (result.ok) return result
+  const errors = { ...result.errors }
+  for (const [field, message] of crossFieldIssues(values)) if (!errors[field]) errors[field] = [readMessage(message)]
+  return { ...result, errors }
+}
 
 export type VisitTalk = z.infer<typeof visitTalkSchema>
 export type VisitInput = z.infer<typeof visitSchema>
@@ -103,9 +122,9 @@ export function visitFormValues(form: FormData): Record<string, string> {
 }
 
 export function parseVisit(values: Record<string, unknown>): FormResult<VisitInput> {
-  return parseValues(values, visitSchema)
+  return withCrossFieldIssues(parseValues(values, visitSchema), values)
 }
 
 export function parseVisitTalk(values: Record<string, unknown>): FormResult<VisitTalk> {
-  return parseValues(values, visitTalkSchema)
+  return withCrossFieldIssues(parseValues(values, visitTalkSchema), values)
 }

@@ -1,0 +1,177 @@
+// Visits over real HTTP: POST /api/v1/visits answers 201 the first time, 200 with the
+// stored visit for the same id, 400 naming each bad field, 401 without a session, 415 for
+// anything but JSON; the plain form post (no JavaScript) stores a double submission once;
+// an officer's list carries call and navigation links; a manager's day view shows the
+// flagged visit and another branch's manager does not see it; only the author corrects.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { PlayerFields } from '../../app/domain/market-player'
+import { scopeOf } from '../../app/domain/scope'
+import { createPersonalDataCipher } from '../../app/services/personal-data.server'
+import { createPlayer } from '../../app/services/players.server'
+import { assignPlayers } from '../../app/services/territories.server'
+import { PASSWORD, addUser, buildOrg } from '../support/fixtures'
+import { createTestDatabase, type TestDatabase } from '../support/test-db'
+import { Client, TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'
+
+const pii = createPersonalDataCipher(TEST_DATA_KEY)
+let t: TestDatabase
+let server: TestServer
+let playerA: number
+let playerB: number
+let n = 0
+
+function fields(name: string, lat: number, lng: number): PlayerFields {
+  return {
+    uscc: null, name, kind: 'household', legalRepresentative: null, owner: `${name}主`, idNumber: null, phone: '13912345678', industry: null,
+    industryCode: null, employees: null, revenueYuan: null, assetsYuan: null, registeredOn: null, registrationStatus: 'active',
+    address: `${name}地址`, areaCode: null, lat, lng, taxGrade: null, loanHistory: 'none', loanCheckedOn: null,
+  }
+}
+
+async function signedIn(username: string) {
+  const client = new Client(server.url)
+  expect((await client.signIn(username, PASSWORD)).status).toBe(302)
+  return client
+}
+
+function postJson(client: Client, body: unknown) {
+  return client.request('/api/v1/visits', { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: '' }, body: JSON.stringify(body) })
+}
+
+const newId = () => `route-visit-${++n}-${Date.now().toString(36)}`
+
+async function rows(id: string) {
+  return Number((await t.db.selectFrom('visits').select((eb) => eb.fn.countAll<number>().as('n')).where('id', '=', id).executeTakeFirstOrThrow()).n)
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase()
+  const org = await buildOrg(t.db)
+  const mgrA = await addUser(t.db, 'mgr.a', 'manager', org.outletA1.id)
+  const mgrB = await addUser(t.db, 'mgr.b', 'manager', org.outletB1.id)
+  const offA = await addUser(t.db, 'off.a', 'officer', org.outletA1.id)
+  const offB = await addUser(t.db, 'off.b', 'officer', org.outletB1.id)
+  await addUser(t.db, 'hq', 'hq', org.hq.id)
+  const system = { id: null, username: 'test', ip: null }
+  playerA = await createPlayer(t.db, system, pii, { fields: fields('甲面馆', 33.78, 114.53), orgUnitId: org.outletA1.id })
+  playerB = await createPlayer(t.db, system, pii, { fields: fields('乙超市', 33.7, 114.4), orgUnitId: org.outletB1.id })
+  await assignPlayers(t.db, { id: mgrA, username: 'mgr.a', ip: null }, scopeOf({ id: mgrA, role: 'manager', orgPath: org.outletA1.path }), { playerIds: [playerA] }, offA, 'test')
+  await assignPlayers(t.db, { id: mgrB, username: 'mgr.b', ip: null }, scopeOf({ id: mgrB, role: 'manager', orgPath: org.outletB1.path }), { playerIds: [playerB] }, offB, 'test')
+  server = await startTestServer(t)
+})
+
+afterAll(async () => {
+  await server?.close()
+  await t?.destroy()
+})
+
+describe('my list', () => {
+  it('shows the officer\'s players with call and navigation links; headquarters has no list', async () => {
+    const officer = await signedIn('off.a')
+    const html = await (await officer.get('/my')).text()
+    expect(html).toContain('甲面馆')
+    expect(html).not.toContain('乙超市')
+    expect(html).toContain('href="tel:+8613912345678"')
+    expect(html).toMatch(/href="geo:33\.780000,114\.530000/)
+    const hq = await signedIn('hq')
+    expect((await hq.get('/my')).status).toBe(403)
+  })
+
+})
+
+describe('POST /api/v1/visits', () => {
+  it('answers 201 with the stored visit, then 200 with the same visit for the same id, storing it once', async () => {
+    const officer = await signedIn('off.a')
+    const body = { id: newId(), playerId: playerA, channel: 'on_site', checkInLat: 33.7801, checkInLng: 114.5301, checkInAccuracy: 8, checkInFix: 'live', hasNeed: true, needAmount: 30, needTermMonths: 12, obstacles: ['cost'], outcome: 'refer' }
+    const first = await postJson(officer, body)
+    expect(first.status).toBe(201)
+    const stored = (await first.json()) as { visit: { id: string; need: { amountYuan: number }; checkIn: { distanceMetres: number; flag: string | null }; obstacles: string[] } }
+    expect(stored.visit).toMatchObject({ id: body.id, need: { amountYuan: 300_000 }, obstacles: ['cost'], checkIn: { flag: null } })
+    expect(stored.visit.checkIn.distanceMetres).toBeLessThan(50)
+    const again = await postJson(officer, { ...body, notes: 'retried with other words' })
+    expect(again.status).toBe(200)
+    expect(await again.json()).toEqual(stored)
+    expect(await rows(body.id)).toBe(1)
+  })
+
+  it('answers 400 naming each field that fails, in the user\'s language', async () => {
+    const officer = await signedIn('off.a')
+    const response = await postJson(officer, { id: 'x', playerId: playerA, channel: 'carrier-pigeon', hasNeed: true, needTermMonths: 1.5, checkInLat: 95 })
+    expect(response.status).toBe(400)
+    const answer = (await response.json()) as { error: string; fields: Record<string, string[]> }
+    expect(answer.error).toBe('invalid')
+    expect(Object.keys(answer.fields).sort()).toEqual(['channel', 'checkInLat', 'checkInLng', 'id', 'needAmount', 'needTermMonths'])
+    expect(answer.fields.needAmount[0]).toBe('有融资需求时请填写金额。')
+  })
+
+  it('answers 400 on farReason for a check-in far from the player, and stores nothing', async () => {
+    const officer = await signedIn('off.a')
+    const id = newId()
+    const response = await postJson(officer, { id, playerId: playerA, channel: 'on_site', checkInLat: 33.81, checkInLng: 114.53 })
+    expect(response.status).toBe(400)
+    const answer = (await response.json()) as { fields: Record<string, string[]> }
+    expect(answer.fields.farReason[0]).toMatch(/超出 500 米/)
+    expect(await rows(id)).toBe(0)
+    const flagged = await postJson(officer, { id, playerId: playerA, channel: 'on_site', checkInLat: 33.81, checkInLng: 114.53, farReason: '在镇上见面' })
+    expect(flagged.status).toBe(201)
+    expect(((await flagged.json()) as { visit: { checkIn: { flag: string } } }).visit.checkIn.flag).toBe('far')
+  })
+
+  it('answers 401 without a session, 415 for a form body, 404 for a player out of scope', async () => {
+    expect((await postJson(new Client(server.url), { id: newId(), playerId: playerA })).status).toBe(401)
+    const officer = await signedIn('off.a')
+    const form = await officer.request('/api/v1/visits', { method: 'POST', body: new URLSearchParams({ id: newId(), playerId: String(playerA) }) })
+    expect(form.status).toBe(415)
+    const elsewhere = await postJson(officer, { id: newId(), playerId: playerB })
+    expect(elsewhere.status).toBe(404)
+  })
+})
+
+describe('the visit form without JavaScript', () => {
+  it('posts, redirects to the stored visit, and a double submission of the same form is one visit', async () => {
+    const officer = await signedIn('off.a')
+    const page = await (await officer.get(`/players/${playerA}/visit`)).text()
+    const id = /name="id" value="([^"]+)"/.exec(page)![1]
+    const form = { id, playerId: String(playerA), channel: 'phone', contact: '老板', hasNeed: '1', needAmount: '12.5', outcome: 'follow_up', nextFollowUpOn: '2099-01-01' }
+    const first = await officer.post(`/players/${playerA}/visit`, form)
+    expect(first.status).toBe(302)
+    expect(first.headers.get('Location')).toBe(`/visits/${id}?saved=1`)
+    const second = await officer.post(`/players/${playerA}/visit`, form)
+    expect(second.headers.get('Location')).toBe(`/visits/${id}?saved=1`)
+    expect(await rows(id)).toBe(1)
+    const shown = await (await officer.get(`/visits/${id}`)).text()
+    expect(shown).toContain('12.5')
+  })
+
+  it('keeps the input and shows the message by the field when it fails', async () => {
+    const officer = await signedIn('off.a')
+    const response = await officer.post(`/players/${playerA}/visit`, { id: newId(), playerId: String(playerA), channel: 'phone', hasNeed: '1', contact: '王会计' })
+    expect(response.status).toBe(400)
+    const html = await response.text()
+    expect(html).toContain('有融资需求时请填写金额。')
+    expect(html).toContain('value="王会计"')
+  })
+})
+
+describe('the pages', () => {
+  it('a manager sees the branch\'s flagged visit; another branch\'s manager does not', async () => {
+    const a = await (await (await signedIn('mgr.a')).get('/visits?flagged=1')).text()
+    expect(a).toContain('甲面馆')
+    expect(a).toContain('超出签到范围')
+    const b = await (await (await signedIn('mgr.b')).get('/visits')).text()
+    expect(b).not.toContain('甲面馆')
+  })
+
+  it('only the author corrects a visit', async () => {
+    const officer = await signedIn('off.a')
+    const id = newId()
+    expect((await postJson(officer, { id, playerId: playerA, channel: 'phone', notes: 'before' })).status).toBe(201)
+    const edited = await officer.post(`/visits/${id}`, { channel: 'phone', notes: 'after' })
+    expect(edited.status).toBe(302)
+    expect((await t.db.selectFrom('visits').select('notes').where('id', '=', id).executeTakeFirstOrThrow()).notes).toBe('after')
+    const manager = await signedIn('mgr.a')
+    expect((await manager.post(`/visits/${id}`, { channel: 'phone', notes: 'manager' })).status).toBe(403)
+    const other = await signedIn('mgr.b')
+    expect((await other.get(`/visits/${id}`)).status).toBe(404)
+  })
+})
