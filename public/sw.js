@@ -55,12 +55,34 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return
   if (url.pathname.startsWith('/build/') || url.pathname === '/favicon.svg') {
     event.respondWith(cacheFirst(request))
+  } else if (url.pathname === '/__manifest') {
+    event.respondWith(routeManifest(request, url))
   } else if (OFFLINE_PAGES.includes(url.pathname)) {
     event.respondWith(networkFirst(request))
   } else if (request.mode === 'navigate') {
     event.respondWith(fetch(request).catch(() => offlinePage()))
   }
 })
+
+// Remix discovers routes as links appear (/__manifest?p=…). Every answer is merged into
+// one cached set per app version, so a page opened offline still finds the routes it knew.
+async function routeManifest(request, url) {
+  const key = `/__manifest-merged?version=${url.searchParams.get('version') || ''}`
+  const cache = await caches.open(CACHE)
+  try {
+    const response = await fetch(request)
+    if (response.ok && response.status === 200) {
+      const patches = await response.clone().json()
+      const known = await cache.match(key)
+      const merged = Object.assign(known ? await known.json() : {}, patches)
+      await cache.put(key, new Response(JSON.stringify(merged), { headers: { 'Content-Type': 'application/json' } }))
+    }
+    return response
+  } catch {
+    const known = await cache.match(key)
+    return known || new Response('{}', { headers: { 'Content-Type': 'application/json' } })
+  }
+}
 
 async function cacheFirst(request) {
   const cache = await caches.open(CACHE)
@@ -80,10 +102,17 @@ async function networkFirst(request) {
     return response
   } catch (error) {
     const hit = (await cache.match(request)) || (await cache.match(request, { ignoreSearch: true }))
-    if (hit) return hit
+    if (hit) return fromCache(hit)
     if (request.mode === 'navigate') return offlinePage()
     throw error
   }
+}
+
+/** A cached answer, marked so that a page (and a test) can tell it was not fresh. */
+function fromCache(response) {
+  const headers = new Headers(response.headers)
+  headers.set('X-Wanqi-From-Cache', '1')
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers })
 }
 
 function offlinePage() {

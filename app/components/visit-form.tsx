@@ -38,17 +38,24 @@ function useCheckIn(enabled: boolean): [Fix, () => void] {
     if (!enabled) return
     if (!('geolocation' in navigator)) return setFix({ state: 'none', reason: 'unavailable' })
     setFix({ state: 'locating' })
+    const found = (p: GeolocationPosition) =>
+      setFix({
+        state: 'ok',
+        lat: p.coords.latitude,
+        lng: p.coords.longitude,
+        accuracy: Math.round(p.coords.accuracy),
+        live: Date.now() - p.timestamp <= LIVE_FIX_MAX_AGE_MS,
+      })
+    const failed = (e: GeolocationPositionError) => setFix({ state: 'none', reason: e.code === e.PERMISSION_DENIED ? 'denied' : 'unavailable' })
+    // A fresh fix first: the check-in is where the officer is now. Without one (indoors, a
+    // weak GPS) the last known position will do, marked cached when it is old.
     navigator.geolocation.getCurrentPosition(
-      (p) =>
-        setFix({
-          state: 'ok',
-          lat: p.coords.latitude,
-          lng: p.coords.longitude,
-          accuracy: Math.round(p.coords.accuracy),
-          live: Date.now() - p.timestamp <= LIVE_FIX_MAX_AGE_MS,
-        }),
-      (e) => setFix({ state: 'none', reason: e.code === e.PERMISSION_DENIED ? 'denied' : 'unavailable' }),
-      { enableHighAccuracy: true, maximumAge: 5 * 60_000, timeout: 20_000 },
+      found,
+      (e) =>
+        e.code === e.PERMISSION_DENIED
+          ? failed(e)
+          : navigator.geolocation.getCurrentPosition(found, failed, { enableHighAccuracy: false, maximumAge: Infinity, timeout: 5_000 }),
+      { enableHighAccuracy: true, maximumAge: 0, timeout: 15_000 },
     )
   }, [enabled, asked])
   return [fix, () => setAsked((n) => n + 1)]

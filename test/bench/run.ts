@@ -10,6 +10,7 @@ const MODULES = [
   'import.bench.ts',
   'registry.bench.ts',
   'map.bench.ts',
+  'visits.bench.ts',
 ]
 
 const USAGE = `usage: npm run bench -- [name] [--duration SECONDS] [--rows N]

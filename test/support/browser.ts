@@ -143,6 +143,8 @@ export interface PageOptions {
   chinese?: boolean
   /** A phone-sized window, with touch. */
   viewport?: { width: number; height: number }
+  /** Where the browser says it is (the geolocation permission is granted). */
+  geolocation?: { latitude: number; longitude: number; accuracy?: number }
 }
 
 /**
@@ -160,7 +162,10 @@ export class BrowserSession {
   ) {}
 
   async newPage(options: PageOptions = {}): Promise<{ context: BrowserContext; page: Page }> {
-    const contextOptions = options.viewport ? { viewport: options.viewport, isMobile: true, hasTouch: true } : {}
+    const contextOptions = {
+      ...(options.viewport ? { viewport: options.viewport, isMobile: true, hasTouch: true } : {}),
+      ...(options.geolocation ? { geolocation: options.geolocation, permissions: ['geolocation'] } : {}),
+    }
     const context = options.chinese
       ? await this.browser.newContext(contextOptions)
       : await englishContext(this.browser, this.app.url, contextOptions)

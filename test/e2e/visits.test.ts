@@ -1,0 +1,170 @@
+// An officer's day in Chromium on a phone-sized window with a mocked position, against the
+// real server and the demo county: the list sorted by distance, a visit with a need logged
+// at the door, then the connection lost — two more visits logged (one far from its
+// player, with a reason), the page reloaded with no network, still showing what waits —
+// and when the connection returns, all three stored exactly once. The manager then sees
+// the far check-in flagged.
+import type { Kysely } from 'kysely'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '../../db/schema'
+import { distanceMetres } from '../../app/domain/visit'
+import { todayInChina } from '../../app/domain/player-row'
+import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+
+let app: AppProcess
+let browser: Browser
+let seeded: Kysely<Database>
+let session: BrowserSession
+const PHONE = { width: 390, height: 844 }
+
+beforeAll(async () => {
+  app = await startAppProcess({ env: { MAP_TILES: 'none' } })
+  browser = await launchBrowser()
+  seeded = openSeededDatabase(app)
+  session = new BrowserSession(browser, app)
+})
+
+afterAll(async () => {
+  await session?.finish()
+  await seeded?.destroy()
+  await browser?.close()
+  await app?.stop()
+})
+
+afterEach(async () => {
+  expect(await session.finish(), 'errors in the browser').toEqual([])
+})
+
+/** The officer's list as the server would make it today: players with an exact position. */
+async function listOf(username: string) {
+  const officer = await seeded.selectFrom('users').select('id').where('username', '=', username).executeTakeFirstOrThrow()
+  const today = todayInChina()
+  const players = await seeded
+    .selectFrom('market_players')
+    .select(['id', 'name', 'lat', 'lng', 'position_approximate', 'next_follow_up_on', 'last_visited_at', 'last_outcome'])
+    .where('assigned_officer_id', '=', officer.id)
+    .execute()
+  const onList = players.filter((p) => (p.next_follow_up_on !== null && p.next_follow_up_on <= today) || p.last_visited_at === null || p.last_outcome === null)
+  return { officerId: officer.id, onList }
+}
+
+async function logVisit(page: Page, playerId: number, fill: (form: ReturnType<Page['locator']>) => Promise<void>) {
+  await page.locator(`li[data-player-id="${playerId}"]`).getByRole('link', { name: 'Log visit' }).click()
+  const form = page.locator('form.visit-form')
+  await form.waitFor()
+  await form.getByTestId('check-in').getByText(/Position within about/).waitFor()
+  await fill(form)
+  await form.getByRole('button', { name: 'Save visit' }).click()
+  await form.waitFor({ state: 'detached', timeout: 8000 }).catch(async (e) => {
+    throw new Error(`the form stayed open: ${await form.innerText()}\n${e}`)
+  })
+}
+
+async function waitForCached(page: Page, path: string) {
+  await page.waitForFunction(async (p) => Boolean(await caches.match(p)), path, { timeout: 30_000 })
+}
+
+async function storedVisits(officerId: number, since: string) {
+  return seeded.selectFrom('visits').select(['id', 'player_id', 'has_need', 'check_in_flag', 'far_reason']).where('officer_id', '=', officerId).where('recorded_at', '>=', since).execute()
+}
+
+describe("an officer's day on a phone", () => {
+  let context: BrowserContext
+  let page: Page
+  let since: string
+  let chosen: { id: number; name: string; lat: number; lng: number }[]
+
+  // One journey, one page: each test's contexts close when it ends.
+  it('signs in, sees the list by distance, logs a visit with a need; offline logs two more (one far), reloads, and online again all three are stored once', async () => {
+    // Signs in and sees the list sorted by distance from where they stand.
+    const { officerId, onList } = await listOf('officer')
+    const placed = onList.filter((p) => p.lat !== null && p.lng !== null && p.position_approximate === 0)
+    expect(placed.length).toBeGreaterThan(3)
+    // Stand right at one of the players.
+    const here = placed[Math.floor(placed.length / 2)]
+    const at = { lat: here.lat! + 0.0002, lng: here.lng! }
+    const byDistance = [...placed].sort((a, b) => distanceMetres(at, { lat: a.lat!, lng: a.lng! }) - distanceMetres(at, { lat: b.lat!, lng: b.lng! }))
+    chosen = byDistance.slice(0, 3).map((p) => ({ id: p.id, name: p.name, lat: p.lat!, lng: p.lng! }))
+    since = new Date().toISOString()
+
+    ;({ context, page } = await session.newPage({ viewport: PHONE, geolocation: { latitude: at.lat, longitude: at.lng, accuracy: 12 } }))
+    await session.signIn(page, 'officer')
+    await page.goto(`${app.url}/my`)
+    await page.getByRole('heading', { name: 'My list' }).waitFor()
+    await page.getByLabel('Sort').selectOption('distance')
+    await page.getByTestId('my-position').waitFor()
+    const first = await page.locator('li[data-player-id]').first().getAttribute('data-player-id')
+    expect(Number(first)).toBe(chosen[0].id)
+    // Distances shown go up the list, among the players with a position.
+    const shown = await page.locator('li[data-player-id] .distance').allTextContents()
+    const metres = shown.map((s) => (s.endsWith(' km') ? parseFloat(s) * 1000 : parseFloat(s)))
+    expect(metres.length).toBeGreaterThan(3)
+    expect([...metres].sort((a, b) => a - b)).toEqual(metres)
+    // The small map draws the list and the officer's own position, with no tiles at all.
+    await page.getByRole('button', { name: 'Map' }).click()
+    await page.locator('.my-list-map .leaflet-interactive').first().waitFor()
+    expect(await page.locator('.my-list-map .leaflet-interactive').count()).toBeGreaterThan(3)
+
+    // Logs a visit with a need at the door; it is stored at once.
+    await logVisit(page, chosen[0].id, async (form) => {
+      await expect(form.getByTestId('check-in').textContent()).resolves.toMatch(/live · \d+ m from the player/)
+      await form.getByLabel('Has a financing need').check()
+      await form.getByLabel('Amount (10k yuan)').fill('50')
+      await form.getByLabel('Term (months)').fill('12')
+      await form.getByLabel('Outcome').selectOption('refer')
+    })
+    await page.getByTestId('sent-visits').getByText(chosen[0].name).waitFor()
+    const stored1 = await storedVisits(officerId, since)
+    expect(stored1).toHaveLength(1)
+    expect(stored1[0]).toMatchObject({ player_id: chosen[0].id, has_need: 1, check_in_flag: null })
+
+    // Offline: two more (one far, with a reason); a reload with no network still shows them waiting.
+    await waitForCached(page, '/my')
+    await context.setOffline(true)
+    // Walk to the second player's door.
+    await context.setGeolocation({ latitude: chosen[1].lat + 0.0001, longitude: chosen[1].lng, accuracy: 10 })
+    await logVisit(page, chosen[1].id, async (form) => {
+      await form.getByLabel('Outcome').selectOption('no_need')
+    })
+    // The third is met 3 km from its door.
+    await context.setGeolocation({ latitude: chosen[2].lat + 0.027, longitude: chosen[2].lng, accuracy: 20 })
+    await logVisit(page, chosen[2].id, async (form) => {
+      await form.getByTestId('far-warning').waitFor()
+      await form.getByLabel('Why you are not at the player').fill('Owner asked to meet at the market')
+      await form.getByLabel('Outcome').selectOption('follow_up')
+    })
+    await page.getByTestId('outbox-badge').getByText('2 to send').waitFor()
+    await page.getByTestId('outbox-badge').getByText('Offline').waitFor()
+
+    const reloaded = await page.reload()
+    // The page came from the service worker's copy: there is no network.
+    expect(reloaded?.fromServiceWorker()).toBe(true)
+    expect(reloaded?.headers()['x-wanqi-from-cache']).toBe('1')
+    await page.getByRole('heading', { name: 'My list' }).waitFor()
+    await page.getByTestId('outbox-badge').getByText('2 to send').waitFor()
+    const waiting = await page.locator('#outbox').textContent()
+    expect(waiting).toContain(chosen[1].name)
+    expect(waiting).toContain(chosen[2].name)
+    expect(await storedVisits(officerId, since)).toHaveLength(1)
+
+    // Online again: all three stored, each once.
+    await context.setOffline(false)
+    await page.getByTestId('outbox-badge').waitFor({ state: 'detached', timeout: 30_000 })
+    const stored = await storedVisits(officerId, since)
+    expect(stored.map((v) => v.player_id).sort()).toEqual(chosen.map((c) => c.id).sort())
+    expect(new Set(stored.map((v) => v.id)).size).toBe(3)
+    const far = stored.find((v) => v.player_id === chosen[2].id)!
+    expect(far).toMatchObject({ check_in_flag: 'far', far_reason: 'Owner asked to meet at the market' })
+  })
+
+  it('the manager sees the far check-in flagged in the day\'s visits', async () => {
+    const { page: manager } = await session.newPage({ viewport: PHONE })
+    await session.signIn(manager, 'manager')
+    await manager.goto(`${app.url}/visits?flagged=1`)
+    const row = manager.locator('tr', { hasText: chosen[2].name })
+    await row.waitFor()
+    expect(await row.textContent()).toContain('Beyond radius')
+    expect(await row.textContent()).toContain('Owner asked to meet at the market')
+  })
+})
