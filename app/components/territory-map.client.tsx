@@ -5,6 +5,7 @@ import L from 'leaflet'
 import '@geoman-io/leaflet-geoman-free'
 import { useEffect, useMemo, useRef } from 'react'
 import { GeoJSON, MapContainer, TileLayer, Tooltip, useMap } from 'react-leaflet'
+import { coverageColour } from '../domain/map-colours'
 import { colourOf } from '../domain/map-colours'
 import type { TileDatum, TileLayerSpec } from '../domain/map-tiles'
 import { fromScreen, geometryFromDatum, geometryToDatum, toScreen } from './map-datum'
@@ -54,6 +55,20 @@ export interface TerritoryMapProps {
   saveShapeSignal: number
   /** The edited shape (GeoJSON Polygon or MultiPolygon geometry, WGS-84). */
   onShapeEdited: (geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: unknown }) => void
+  /** When given, townships and territories are shaded by coverage (visited ÷ assigned). */
+  coverage?: MapCoverage | null
+  describeCoverage?: (c: AreaCoverage) => string
+}
+
+export interface AreaCoverage {
+  assigned: number
+  visited: number
+  coverage: number | null
+}
+
+export interface MapCoverage {
+  townships: Record<string, AreaCoverage>
+  territories: Record<string, AreaCoverage>
 }
 
 const FALLBACK_CENTRE: [number, number] = [33.78, 114.53]
@@ -83,14 +98,28 @@ export function TerritoryMap(props: TerritoryMapProps) {
       preferCanvas={false}
     >
       {props.tiles ? <TileLayer url={props.tiles.url} attribution={props.tiles.attribution} subdomains={props.tiles.subdomains} /> : null}
-      {props.townships.map((t) => (
-        <GeoJSON
-          key={`tw-${t.code}`}
-          data={townshipShapes.get(t.code) as GeoJSON.GeoJsonObject}
-          style={{ color: '#64748b', weight: 1, dashArray: '4 3', fillOpacity: 0.02 }}
-          interactive={false}
-        />
-      ))}
+      {props.townships.map((t) => {
+        const covered = props.coverage?.townships[t.code]
+        return covered ? (
+          <GeoJSON
+            key={`tw-${t.code}-${covered.visited}-${covered.assigned}`}
+            data={townshipShapes.get(t.code) as GeoJSON.GeoJsonObject}
+            style={{ color: '#475569', weight: 1, fillColor: coverageColour(covered.coverage), fillOpacity: 0.45, className: 'coverage-shade' }}
+            pmIgnore
+          >
+            <Tooltip sticky>
+              {t.name} · {props.describeCoverage?.(covered)}
+            </Tooltip>
+          </GeoJSON>
+        ) : (
+          <GeoJSON
+            key={`tw-${t.code}`}
+            data={townshipShapes.get(t.code) as GeoJSON.GeoJsonObject}
+            style={{ color: '#64748b', weight: 1, dashArray: '4 3', fillOpacity: 0.02 }}
+            interactive={false}
+          />
+        )
+      })}
       {props.territories.map((ter) => {
         const shapes: GeoJSON.Geometry[] = []
         if (ter.geometry) shapes.push(geometryToDatum(datum, JSON.parse(ter.geometry) as GeoJSON.Polygon))
@@ -102,16 +131,22 @@ export function TerritoryMap(props: TerritoryMapProps) {
           type: 'FeatureCollection',
           features: shapes.map((geometry) => ({ type: 'Feature', geometry, properties: {} })),
         }
+        const covered = props.coverage?.territories[String(ter.id)]
         return (
-          // Keyed by content, so a redrawn or reassigned territory is drawn afresh.
+          // Keyed by content, so a redrawn, reassigned or newly shaded territory is drawn afresh.
           <GeoJSON
-            key={`ter-${ter.id}-${ter.officerName}-${ter.players}`}
+            key={`ter-${ter.id}-${ter.officerName}-${ter.players}-${covered ? `${covered.visited}/${covered.assigned}` : ''}`}
             data={collection}
-            style={{ color: '#b4232a', weight: 2, fillColor: '#b4232a', fillOpacity: 0.08 }}
+            style={
+              covered
+                ? { color: '#b4232a', weight: 2, fillColor: coverageColour(covered.coverage), fillOpacity: 0.5, className: 'coverage-shade' }
+                : { color: '#b4232a', weight: 2, fillColor: '#b4232a', fillOpacity: 0.08 }
+            }
             pmIgnore
           >
             <Tooltip sticky>
               {ter.name} · {ter.officerName ?? props.labels.unassigned} · {ter.players}
+              {covered ? ` · ${props.describeCoverage?.(covered)}` : ''}
             </Tooltip>
           </GeoJSON>
         )

@@ -9,9 +9,9 @@ import { useEffect, useMemo, useState } from 'react'
 import { ActionResult, Field, SelectField } from '../components/field'
 import { ClientOnly } from '../components/hydrated'
 import { PlayerFilterFields } from '../components/player-filter-fields'
-import { TerritoryMap, type DrawMode } from '../components/territory-map.client'
+import { TerritoryMap, type DrawMode, type MapCoverage } from '../components/territory-map.client'
 import { CANDIDATE_STATUSES } from '../domain/first-lender'
-import { CAMPAIGN_COLOURS, CANDIDATE_COLOURS } from '../domain/map-colours'
+import { CAMPAIGN_COLOURS, CANDIDATE_COLOURS, COVERAGE_STEPS } from '../domain/map-colours'
 import { tileLayerFor } from '../domain/map-tiles'
 import { CAMPAIGN_STATUSES } from '../domain/market-player'
 import { can } from '../domain/roles'
@@ -61,7 +61,21 @@ export default function MapPage() {
   const { townships, territories, officers, tiles, canManage, isOfficer } = useLoaderData<typeof loader>()
   const t = useT()
   const [params] = useSearchParams()
-  const colour = params.get('colour') === 'campaign' ? 'campaign' : 'candidate'
+  // Shading by coverage colours the players by campaign status too.
+  const shading = params.get('colour') === 'coverage'
+  const colour = params.get('colour') === 'campaign' || shading ? 'campaign' : 'candidate'
+  const [coverage, setCoverage] = useState<MapCoverage | null>(null)
+  useEffect(() => {
+    if (!shading) return setCoverage(null)
+    let live = true
+    void fetch('/api/v1/coverage', { headers: { Accept: 'application/json' } })
+      .then((r) => (r.ok ? (r.json() as Promise<MapCoverage>) : null))
+      .then((c) => live && setCoverage(c))
+      .catch(() => undefined)
+    return () => {
+      live = false
+    }
+  }, [shading])
   const query = useMemo(() => {
     const q = new URLSearchParams()
     for (const key of MAP_FILTERS) {
@@ -115,7 +129,16 @@ export default function MapPage() {
       </div>
       <Form method="get" className="card filters map-filters">
         <div className="form-grid">
-          <SelectField label={t('map.colour')} name="colour" defaultValue={colour} options={[{ value: 'candidate', label: t('map.colour.candidate') }, { value: 'campaign', label: t('map.colour.campaign') }]} />
+          <SelectField
+            label={t('map.colour')}
+            name="colour"
+            defaultValue={shading ? 'coverage' : colour}
+            options={[
+              { value: 'candidate', label: t('map.colour.candidate') },
+              { value: 'campaign', label: t('map.colour.campaign') },
+              { value: 'coverage', label: t('map.colour.coverage') },
+            ]}
+          />
           <PlayerFilterFields only={isOfficer ? ['kind', 'candidate', 'loan'] : ['kind', 'candidate', 'loan', 'officer', 'unassigned']} officers={officers} />
         </div>
         <button type="submit" className="primary">
@@ -212,6 +235,8 @@ export default function MapPage() {
               fetcher.submit({ intent: 'redraw', territoryId: String(editing), geometry: JSON.stringify(geometry) }, { method: 'post', action: '/territories' })
             }}
             highlight={overlapAt}
+            coverage={coverage}
+            describeCoverage={(c) => (c.coverage === null ? t('map.coverageNone') : t('map.coverageOf', { percent: Math.round(c.coverage * 100), visited: c.visited, assigned: c.assigned }))}
             onDrawn={(geometry) => {
               setDrawn({ mode: drawMode ?? 'territory', geometry: JSON.stringify(geometry) })
               setDrawMode(null)
@@ -220,6 +245,16 @@ export default function MapPage() {
         )}
       </ClientOnly>
       {tiles ? null : <p className="muted small">{t('map.noTiles')}</p>}
+      {shading ? (
+        <div className="legend" aria-label={t('map.coverageLegend')} data-testid="coverage-legend">
+          <strong>{t('map.coverageLegend')}</strong>
+          {COVERAGE_STEPS.map((step, i) => (
+            <span key={step.from} className="legend-item">
+              <span className="legend-swatch" style={{ background: step.colour }} /> {Math.round(step.from * 100)}–{Math.round((COVERAGE_STEPS[i + 1]?.from ?? 1) * 100)}%
+            </span>
+          ))}
+        </div>
+      ) : null}
       <div className="legend" aria-label={t('map.legend')}>
         {legend.map(([status, fill]) => (
           <span key={status} className="legend-item">

@@ -1,4 +1,8 @@
-// What the map draws under the players: township boundaries near the user's scope.
+// What the map draws under the players: township boundaries near the user's scope, and how
+// well each township and territory is covered by visits.
+import type { ExpressionBuilder } from 'kysely'
+import type { Database } from '../../db/schema'
+import { coverageRatio } from '../domain/map-colours'
 import type { Scope } from '../domain/scope'
 import type { Db } from './audit.server'
 import { scoped } from './players.server'
@@ -31,4 +35,46 @@ export async function listTownshipBoundaries(db: Db, scope: Scope, options: { al
   }
   const rows = await q.execute()
   return rows.map((r) => ({ code: r.code, name: r.name, boundary: r.boundary! }))
+}
+
+export interface AreaCoverage {
+  assigned: number
+  visited: number
+  /** visited ÷ assigned; null when nobody is assigned. */
+  coverage: number | null
+}
+
+/**
+ * Coverage of each township and each territory in scope: of the players with an officer,
+ * how many have been visited at least once. For shading the map.
+ */
+export async function coverageOfAreas(db: Db, scope: Scope) {
+  const assigned = db.selectFrom('market_players').where(scoped(scope)).where('market_players.assigned_officer_id', 'is not', null)
+  const counts = (eb: ExpressionBuilder<Database, 'market_players'>) => [
+    eb.fn.countAll<number>().as('assigned'),
+    eb.fn.count<number>('market_players.last_visited_at').as('visited'),
+  ]
+  const [townships, territories] = await Promise.all([
+    assigned
+      .select('market_players.township_code as key')
+      .select(counts)
+      .where('market_players.township_code', 'is not', null)
+      .groupBy('market_players.township_code')
+      .execute(),
+    assigned
+      .select('market_players.territory_id as key')
+      .select(counts)
+      .where('market_players.territory_id', 'is not', null)
+      .groupBy('market_players.territory_id')
+      .execute(),
+  ])
+  const shape = (r: { assigned: unknown; visited: unknown }): AreaCoverage => {
+    const a = Number(r.assigned)
+    const v = Number(r.visited)
+    return { assigned: a, visited: v, coverage: coverageRatio(v, a) }
+  }
+  return {
+    townships: Object.fromEntries(townships.map((r) => [String(r.key), shape(r)])),
+    territories: Object.fromEntries(territories.map((r) => [String(r.key), shape(r)])),
+  }
 }

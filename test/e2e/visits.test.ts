@@ -166,5 +166,13 @@ describe("an officer's day on a phone", () => {
     await row.waitFor()
     expect(await row.textContent()).toContain('Beyond radius')
     expect(await row.textContent()).toContain('Owner asked to meet at the market')
+
+    // The map shades the branch's townships by coverage, with no tiles.
+    await manager.goto(`${app.url}/map?colour=coverage`)
+    await manager.getByTestId('coverage-legend').waitFor()
+    await manager.locator('path.coverage-shade').first().waitFor()
+    const fills = await manager.locator('path.coverage-shade').evaluateAll((paths) => paths.map((p) => p.getAttribute('fill')))
+    expect(fills.length).toBeGreaterThan(0)
+    expect(fills.every((f) => f && f !== '#cbd5e1')).toBe(true)
   })
 })

@@ -11,6 +11,7 @@ import { createPersonalDataCipher } from '../../app/services/personal-data.serve
 import { createPlayer } from '../../app/services/players.server'
 import { assignPlayers } from '../../app/services/territories.server'
 import { editVisit, findMyList, getVisit, listVisitsOfDay, recordVisit } from '../../app/services/visits.server'
+import { coverageOfAreas } from '../../app/services/map-layers.server'
 import { parseVisit, type VisitInput } from '../../app/visit-form'
 import { todayInChina } from '../../app/domain/player-row'
 import { addUser, buildOrg } from '../support/fixtures'
@@ -288,5 +289,22 @@ describe('my list', () => {
     await assignPlayers(t.db, mgr, users['mgr.a1'].scope, { playerIds: [ids['新']] }, users['officer.a1'].id, 'test')
     const { items } = await findMyList(t.db, pii, as('officer.a1').actor, { withPhones: false })
     expect(items.find((i) => i.id === ids['新'])?.reason).toBe('never_visited')
+  })
+})
+
+describe('coverage on the map', () => {
+  it('is visited ÷ assigned per township, counted in the asker\'s scope only', async () => {
+    const system = { id: null, username: 'test', ip: null }
+    ids['大致二'] = await createPlayer(t.db, system, pii, { fields: fields('大致二', null, null, '411622100'), orgUnitId: org.outletA1.id })
+    ids['大致三'] = await createPlayer(t.db, system, pii, { fields: fields('大致三', null, null, '411622100'), orgUnitId: org.outletA1.id })
+    const mgr = { id: users['mgr.a1'].id, username: 'mgr.a1', ip: null }
+    await assignPlayers(t.db, mgr, users['mgr.a1'].scope, { playerIds: [ids['大致二']] }, users['officer.a2'].id, 'test')
+    // 大致 (visited) and 大致二 (not yet) are assigned; 大致三 has nobody and does not count.
+    const branch = await coverageOfAreas(t.db, users['mgr.a1'].scope)
+    expect(branch.townships['411622100']).toEqual({ assigned: 2, visited: 1, coverage: 0.5 })
+    const officer = await coverageOfAreas(t.db, users['officer.a2'].scope)
+    expect(officer.townships['411622100']).toEqual({ assigned: 1, visited: 0, coverage: 0 })
+    const elsewhere = await coverageOfAreas(t.db, users['mgr.b1'].scope)
+    expect(elsewhere.townships['411622100']).toBeUndefined()
   })
 })

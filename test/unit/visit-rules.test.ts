@@ -13,6 +13,7 @@ import {
   telLink,
 } from '../../app/domain/visit'
 import { parseVisit, parseVisitTalk } from '../../app/visit-form'
+import { COVERAGE_STEPS, coverageColour, coverageRatio } from '../../app/domain/map-colours'
 
 describe('distanceMetres', () => {
   it('measures a degree of latitude as about 111 km and is symmetric', () => {
@@ -117,5 +118,18 @@ describe('the visit form schema', () => {
   it('lets a correction change the talk only', () => {
     const result = parseVisitTalk({ notes: '  改过  ', outcome: 'no_need' })
     expect(result.ok && result.data).toMatchObject({ notes: '改过', outcome: 'no_need', hasNeed: false, obstacles: [] })
+  })
+})
+
+describe('coverage shading', () => {
+  it('is null with nobody assigned, and steps from red at none to green at all', () => {
+    expect(coverageRatio(0, 0)).toBeNull()
+    expect(coverageRatio(3, 4)).toBe(0.75)
+    expect(coverageColour(0)).toBe(COVERAGE_STEPS[0].colour)
+    expect(coverageColour(0.19)).toBe(COVERAGE_STEPS[0].colour)
+    expect(coverageColour(0.2)).toBe(COVERAGE_STEPS[1].colour)
+    expect(coverageColour(0.75)).toBe(COVERAGE_STEPS[3].colour)
+    expect(coverageColour(1)).toBe(COVERAGE_STEPS[4].colour)
+    expect(coverageColour(null)).not.toBe(coverageColour(0))
   })
 })
