@@ -1,8 +1,9 @@
 // Pre-counted map cells (migration 0004): players per grid cell for every zoom level up to
 // PRECOUNTED_MAX_ZOOM, by org unit, kind and the two statuses, so that a view of a province
 // reads a few thousand cells instead of grouping a million players. A trigger marks the
-// table stale whenever a player changes cell; a stale table is never read (the map counts
-// live), and the refresher rebuilds it shortly after.
+// table stale whenever a player changes cell; the refresher rebuilds it shortly after, and
+// meanwhile the last build is read for up to a minute (the answer says when it was
+// counted), after which the map counts live.
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
@@ -106,11 +107,26 @@ export async function mapCellsState(db: Db) {
 }
 
 /**
- * The view's cells from the pre-counted table, or null when it cannot answer: the zoom is
- * too close, a filter is one cells are not counted by, the user sees only their own
- * players (few, and counted live), or the table is not ready.
+ * How old a stale table may be and still be read. Visits change players' campaign status
+ * all day, so at a province the table is stale more often than not; the refresher rebuilds
+ * it every ten seconds or so, and a view counted a few seconds ago beats a live count of a
+ * million players that takes a second and more.
  */
-export async function precountedCells(db: Db, scope: Scope, filter: PlayerFilter, view: { bbox: BBox; zoom: number }): Promise<CountedCell[] | null> {
+export const MAX_CELL_AGE_MS = 60_000
+
+/**
+ * The view's cells from the pre-counted table, with when they were counted; or null when
+ * it cannot answer: the zoom is too close, a filter is one cells are not counted by, the
+ * user sees only their own players (few, and counted live), or the table was never built
+ * or went stale more than `maxAgeMs` after its last build.
+ */
+export async function precountedCells(
+  db: Db,
+  scope: Scope,
+  filter: PlayerFilter,
+  view: { bbox: BBox; zoom: number },
+  options: { maxAgeMs?: number; now?: number } = {},
+): Promise<{ cells: CountedCell[]; countedAt: string } | null> {
   if (view.zoom > PRECOUNTED_MAX_ZOOM || scope.kind === 'own') return null
   for (const [key, value] of Object.entries(filter)) if (value !== undefined && value !== '' && !CELL_FILTERS.has(key as keyof PlayerFilter)) return null
   const size = gridCellSize(view.zoom)
@@ -118,8 +134,10 @@ export async function precountedCells(db: Db, scope: Scope, filter: PlayerFilter
   // Every build replaces the cells whole in one transaction, so whichever build is read,
   // its cells agree with each other; a change committed a moment after the state was read
   // is at most that moment late.
-  const state = await db.selectFrom('map_cells_state').select('state').where('id', '=', 1).executeTakeFirst()
-  if (state?.state !== 'ready') return null
+  const state = await db.selectFrom('map_cells_state').select(['state', 'built_at']).where('id', '=', 1).executeTakeFirst()
+  if (!state?.built_at) return null
+  const age = (options.now ?? Date.now()) - Date.parse(state.built_at)
+  if (state.state !== 'ready' && age > (options.maxAgeMs ?? MAX_CELL_AGE_MS)) return null
   let q = db
     .selectFrom('map_cells')
     .select([
@@ -142,7 +160,10 @@ export async function precountedCells(db: Db, scope: Scope, filter: PlayerFilter
   if (filter.candidate) q = q.where('candidate_status', '=', filter.candidate)
   if (filter.campaignStatus) q = q.where('campaign_status', '=', filter.campaignStatus)
   const rows = await q.execute()
-  return rows.map((r) => ({ x: r.x, y: r.y, n: Number(r.n), lng: Number(r.lng), lat: Number(r.lat), sampleId: Number(r.sampleId) }))
+  return {
+    cells: rows.map((r) => ({ x: r.x, y: r.y, n: Number(r.n), lng: Number(r.lng), lat: Number(r.lat), sampleId: Number(r.sampleId) })),
+    countedAt: state.built_at,
+  }
 }
 
 export interface MapCellsRefresher {

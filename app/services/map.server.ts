@@ -51,10 +51,11 @@ export async function mapFeatures(
   scope: Scope,
   filter: PlayerFilter,
   view: { bbox: BBox; zoom: number; colourBy: ColourBy },
-): Promise<MapFeatureCollection & { cellSize: number }> {
+): Promise<MapFeatureCollection & { cellSize: number; countedAt: string | null }> {
   const zoom = clampZoom(view.zoom)
   const size = gridCellSize(zoom)
-  const rows = (await precountedCells(db, scope, filter, { bbox: view.bbox, zoom })) ?? (await countLive(db, pii, scope, filter, view.bbox, zoom))
+  const precounted = await precountedCells(db, scope, filter, { bbox: view.bbox, zoom })
+  const rows = precounted?.cells ?? (await countLive(db, pii, scope, filter, view.bbox, zoom))
 
   const singles = rows.filter((r) => Number(r.n) === 1).map((r) => Number(r.sampleId))
   const details = new Map<number, { name: string; status: string }>()
@@ -71,5 +72,6 @@ export async function mapFeatures(
     const detail = details.get(id)
     return { lng: Number(r.lng), lat: Number(r.lat), count: Number(r.n), sampleId: detail ? id : null, sampleName: detail?.name ?? null, sampleStatus: detail?.status ?? null }
   })
-  return { ...clusterFeatures(cells), cellSize: size }
+  // `countedAt`: when pre-counted cells answered, the time they were counted; null when live.
+  return { ...clusterFeatures(cells), cellSize: size, countedAt: precounted?.countedAt ?? null }
 }

@@ -79,17 +79,22 @@ export const benchmark: Benchmark = {
 
       rows.push(['rebuild pre-counted cells', '(background)', '1,000,000', `${cells.toLocaleString('en')} cells`, '', '', '', '', `${rebuildSeconds.toFixed(2)} s`, 'info'])
 
-      // While the cells are stale (a player just changed), far views are counted live.
-      await t.db.updateTable('map_cells_state').set({ state: 'stale' }).execute()
+      // A player just changed: for a minute after the last build the cells are still read;
+      // after that (the refresher is behind) far views are counted live.
       const province = views[0]
-      const stale: number[] = []
-      for (let i = 0; i < 5; i++) {
-        const started = performance.now()
-        await mapFeatures(t.db, pii, { kind: 'all' }, {}, { bbox: province.bbox, zoom: province.zoom, colourBy: 'candidate' })
-        stale.push(performance.now() - started)
+      const staleFor = async (label: string, builtAt: string) => {
+        await t.db.updateTable('map_cells_state').set({ state: 'stale', built_at: builtAt }).execute()
+        const times: number[] = []
+        for (let i = 0; i < 5; i++) {
+          const started = performance.now()
+          await mapFeatures(t.db, pii, { kind: 'all' }, {}, { bbox: province.bbox, zoom: province.zoom, colourBy: 'candidate' })
+          times.push(performance.now() - started)
+        }
+        times.sort((a, b) => a - b)
+        rows.push([`${province.label}, ${label}`, 'hq', '', '', '', '', '', percentile(times, 50).toFixed(1), percentile(times, 95).toFixed(1), 'info'])
       }
-      stale.sort((a, b) => a - b)
-      rows.push([`${province.label}, cells stale`, 'hq', '', '', '', '', '', percentile(stale, 50).toFixed(1), percentile(stale, 95).toFixed(1), 'info'])
+      await staleFor('cells stale < 1 min', new Date().toISOString())
+      await staleFor('cells stale > 1 min (live)', new Date(Date.now() - 120_000).toISOString())
 
       // Drawing a territory over ten counties of one branch: about 100,000 players placed.
       const branch = await t.db.selectFrom('org_units').select(['id']).where('code', '=', 'B01').executeTakeFirstOrThrow()
@@ -118,7 +123,7 @@ export const benchmark: Benchmark = {
         notes: [
           'Times in ms. raw count: select count(*) of the same box, no scope, no grouping (the baseline).',
           'Zoom 10 and out read the pre-counted cells (map_cells) when they are fresh; closer zooms, officers and filters other than kind and status count live.',
-          '"cells stale": the same province view in the seconds after a player changed, before the background rebuild.',
+          '"cells stale": the same province view after a player changed, before the background rebuild: the last build is read for a minute, then the view is counted live.',
         ],
       }
     } finally {
