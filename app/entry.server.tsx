@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream'
+import { Transform, type TransformCallback } from 'node:stream'
 import type { AppLoadContext, EntryContext } from '@remix-run/node'
 import { createReadableStreamFromReadable } from '@remix-run/node'
 import { RemixServer } from '@remix-run/react'
@@ -22,7 +22,7 @@ export default function handleRequest(
     let shellRendered = false
     const respond = () => {
       shellRendered = true
-      const body = new PassThrough()
+      const body = withoutChunkPadding()
       responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
       resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }))
       pipe(body)
@@ -52,4 +52,21 @@ export default function handleRequest(
 export function handleError(error: unknown, { request }: { request: Request }) {
   if (request.signal.aborted) return
   logger.error('request failed', { url: new URL(request.url).pathname, error })
+}
+
+/**
+ * React 18's renderToPipeableStream fills 2 KB buffers and, when a multi-byte character
+ * (any Chinese one) does not fit the end of a buffer, sends the buffer with its last one to
+ * three bytes still zero (facebook/react#24985, fixed only in React 19). Those NULs land in
+ * the middle of the text ("城关\0\0片区"). HTML never holds a raw NUL, so each chunk's
+ * trailing zeros are dropped.
+ */
+export function withoutChunkPadding(): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
+      let end = chunk.length
+      while (end > 0 && chunk[end - 1] === 0) end--
+      done(null, end === chunk.length ? chunk : chunk.subarray(0, end))
+    },
+  })
 }
