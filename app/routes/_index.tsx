@@ -75,6 +75,11 @@ export default function Home() {
         <section className="card" aria-labelledby="work">
           <h2 id="work">{t('home.officer.title')}</h2>
           <p>{t('home.officer.body')}</p>
+          <p>
+            <Link to="/my" className="button-link">
+              {t('nav.myList')}
+            </Link>
+          </p>
           <h3>{t('home.officer.manager')}</h3>
           <ul>
             {data.managers.map((m) => (

@@ -133,3 +133,13 @@ describe('coverage shading', () => {
     expect(coverageColour(null)).not.toBe(coverageColour(0))
   })
 })
+
+describe('the outbox backoff', () => {
+  it('doubles from 2 s and stops at five minutes', async () => {
+    const { backoffMs } = await import('../../app/offline/outbox')
+    expect([1, 2, 3, 4].map(backoffMs)).toEqual([2000, 4000, 8000, 16000])
+    expect(backoffMs(8)).toBe(256_000)
+    expect(backoffMs(9)).toBe(300_000)
+    expect(backoffMs(30)).toBe(300_000)
+  })
+})
