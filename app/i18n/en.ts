@@ -3,6 +3,7 @@ import type { Messages } from './index'
 import { playerEn } from './player.en'
 import { registryEn } from './registry.en'
 import { fileEn } from './file.en'
+import { productEn } from './product.en'
 import { visitEn } from './visit.en'
 import { territoryEn } from './territory.en'
 import { geoEn } from './geo.en'
@@ -118,4 +119,5 @@ export const en: Messages = {
   ...geoEn,
   ...territoryEn,
   ...visitEn,
+  ...productEn,
 }

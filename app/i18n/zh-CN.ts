@@ -2,6 +2,7 @@
 import { playerZhCN } from './player.zh-CN'
 import { registryZhCN } from './registry.zh-CN'
 import { fileZhCN } from './file.zh-CN'
+import { productZhCN } from './product.zh-CN'
 import { visitZhCN } from './visit.zh-CN'
 import { territoryZhCN } from './territory.zh-CN'
 import { geoZhCN } from './geo.zh-CN'
@@ -117,4 +118,5 @@ export const zhCN = {
   ...geoZhCN,
   ...territoryZhCN,
   ...visitZhCN,
+  ...productZhCN,
 } as const

@@ -1,0 +1,21 @@
+// 产品规则与准入判断的文案（domain/products.ts）。
+export const productZhCN = {
+  'product.rule.abnormal': '列入经营异常：任何产品都不受理',
+  'product.rule.deregistered': '已吊销或注销：任何产品都不受理',
+  'product.rule.statusUnknown': '登记状态未知：先核实再推荐',
+  'product.rule.gradeD': '纳税信用 D 级：任何产品都不受理',
+  'product.rule.noNeed': '最近一次走访没有记录融资需求',
+  'product.rule.kindOk': '{product}受理此类主体',
+  'product.rule.kindNot': '{product}不受理这类主体',
+  'product.rule.gradeOk': '纳税信用 {grade} 级：{product}受理 {grades} 级',
+  'product.rule.gradeNot': '纳税信用 {grade} 级：{product}只受理 {grades} 级',
+  'product.rule.gradeUnknown': '纳税信用等级未知：{product}需要 {grades} 级',
+  'product.rule.registeredOk': '成立已满 {months} 个月',
+  'product.rule.registeredShort': '成立仅 {have} 个月：{product}要求满 {months} 个月',
+  'product.rule.registeredUnknown': '成立日期未知：{product}要求成立满 {months} 个月',
+  'product.rule.collateralOk': '可提供抵押或担保',
+  'product.rule.collateralMissing': '{product}需要抵押或担保，走访记录为无',
+  'product.rule.termOk': '期限 {term} 个月，不超过 {max} 个月',
+  'product.rule.termLong': '期限 {term} 个月：{product}最长 {max} 个月',
+  'product.rule.limit': '{product}额度最高 {limit} 元',
+} as const
