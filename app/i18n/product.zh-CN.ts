@@ -18,4 +18,9 @@ export const productZhCN = {
   'product.rule.termOk': '期限 {term} 个月，不超过 {max} 个月',
   'product.rule.termLong': '期限 {term} 个月：{product}最长 {max} 个月',
   'product.rule.limit': '{product}额度最高 {limit} 元',
+  'product.title': '可推荐的产品',
+  'product.needFrom': '依据 {date} 走访记录的需求：{amount} 万元',
+  'product.noNeedYet': '还没有走访记录融资需求；登记需求后可判断产品。',
+  'product.qualifies': '符合：可推荐 {amount} 元（额度 {limit} 元）',
+  'product.refused': '不符合',
 } as const

@@ -18,7 +18,10 @@ import { idParam, toFormError } from '../http.server'
 import { isMessageKey, type Message } from '../i18n/index'
 import { useLocale, useT, useTranslateMessage } from '../i18n/use-t'
 import { getPlayer, getPlayerContext, overrideSizeClass, revealPersonalData } from '../services/players.server'
-import { findPlayerVisits } from '../services/visits.server'
+import { findLatestNeed, findPlayerVisits } from '../services/visits.server'
+import { checkProducts, DEFAULT_PRODUCTS } from '../domain/products'
+import type { RegistrationStatus, TaxGrade } from '../domain/market-player'
+import { todayInChina } from '../domain/player-row'
 import { formatDistance } from '../components/visit-form'
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: leafletStyles }]
@@ -29,7 +32,23 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
   const player = await getPlayer(context.db, userScope(user), idParam(params.id))
   if (!player) throw notFound()
-  const [more, visits] = await Promise.all([getPlayerContext(context.db, player), findPlayerVisits(context.db, userScope(user), player.id, 20)])
+  const [more, visits, need] = await Promise.all([
+    getPlayerContext(context.db, player),
+    findPlayerVisits(context.db, userScope(user), player.id, 20),
+    findLatestNeed(context.db, player.id),
+  ])
+  // Which products the case qualifies for, from its latest visit's need (PRODUCT.md, "Qualifying for hand-off").
+  const verdicts = checkProducts(
+    DEFAULT_PRODUCTS,
+    {
+      kind: player.kind,
+      taxGrade: player.tax_grade as TaxGrade | null,
+      registrationStatus: player.registration_status as RegistrationStatus | null,
+      registeredOn: player.registered_on,
+      need,
+    },
+    todayInChina(),
+  ).map((v) => ({ ...v, name: DEFAULT_PRODUCTS.find((p) => p.code === v.product)!.name }))
   const { phone_enc: _p, id_number_enc: _i, phone_hash: _ph, id_number_hash: _ih, match_key: _m, ...shown } = player
   return {
     player: shown,
@@ -39,6 +58,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     canEdit: can(user.role, 'players:edit'),
     canLogVisit: can(user.role, 'visits:log'),
     visits,
+    need,
+    verdicts,
   }
 }
 
@@ -70,7 +91,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function PlayerPage() {
-  const { player, orgUnit, officer, township, assignments, sources, tiles, canUnmask, canEdit, canLogVisit, visits } = useLoaderData<typeof loader>()
+  const { player, orgUnit, officer, township, assignments, sources, tiles, canUnmask, canEdit, canLogVisit, visits, need, verdicts } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>() as ActionData | undefined
   const t = useT()
   const tm = useTranslateMessage()
@@ -203,6 +224,37 @@ export default function PlayerPage() {
             ) : null}
           </details>
         ) : null}
+      </section>
+
+      <section className="card" aria-labelledby="products">
+        <h2 id="products">{t('product.title')}</h2>
+        {need ? (
+          <p className="muted">
+            {t('product.needFrom', { date: need.visitedAt.slice(0, 10), amount: need.amountYuan !== null ? (need.amountYuan / 10_000).toLocaleString(locale) : '—' })}
+          </p>
+        ) : (
+          <p className="muted">{t('product.noNeedYet')}</p>
+        )}
+        <ul className="verdicts">
+          {verdicts.map((v) => (
+            <li key={v.product} className={v.qualifies ? 'qualifies' : 'refused'} data-product={v.product}>
+              <strong>{v.name}</strong>{' '}
+              {v.qualifies ? (
+                <span className="badge candidate-candidate">{t('product.qualifies', { amount: (v.amountYuan ?? 0).toLocaleString(locale), limit: (v.limitYuan ?? 0).toLocaleString(locale) })}</span>
+              ) : (
+                <span className="badge">{t('product.refused')}</span>
+              )}
+              <ul className="reasons">
+                {v.reasons.map((r, i) => (
+                  <li key={i} className={r.ok ? 'ok' : 'failed'}>
+                    {r.ok ? '✓ ' : '✗ '}
+                    {tm(r.message)}
+                  </li>
+                ))}
+              </ul>
+            </li>
+          ))}
+        </ul>
       </section>
 
       <section className="card" aria-labelledby="player-visits">

@@ -495,3 +495,23 @@ export async function findConflictedVisits(db: Db, scope: Scope, limit = 20) {
     .execute()
   return rows.map((r) => ({ id: r.id, visitedAt: r.visited_at, playerName: r.player_name, officerId: r.officer_id, conflict: JSON.parse(r.conflict!) as VisitConflict }))
 }
+
+/** The need the player's latest visit records, for the hand-off rules; null when it records none. */
+export async function findLatestNeed(db: Db, playerId: number) {
+  const latest = await db
+    .selectFrom('visits')
+    .select(['id', 'has_need', 'need_amount_yuan', 'need_term_months', 'need_collateral', 'visited_at'])
+    .where('player_id', '=', playerId)
+    .orderBy('visited_at', 'desc')
+    .orderBy('recorded_at', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+  if (!latest || latest.has_need !== 1) return null
+  return {
+    visitId: latest.id,
+    visitedAt: latest.visited_at,
+    amountYuan: latest.need_amount_yuan === null ? null : Number(latest.need_amount_yuan),
+    termMonths: latest.need_term_months,
+    collateral: latest.need_collateral === null ? null : latest.need_collateral === 1,
+  }
+}

@@ -162,6 +162,23 @@ describe('the pages', () => {
     expect(b).not.toContain('甲面馆')
   })
 
+  it('the player\'s page says which products the latest need qualifies for, with amounts, and why not the others', async () => {
+    const officer = await signedIn('off.a')
+    const system = { id: null, username: 'test', ip: null }
+    const org = await t.db.selectFrom('org_units').select(['id', 'path']).where('code', '=', 'A-1').executeTakeFirstOrThrow()
+    const id = await createPlayer(t.db, system, pii, { fields: { ...fields('乙级企业', 33.781, 114.531), kind: 'enterprise', taxGrade: 'B', registeredOn: '2020-03-01' }, orgUnitId: org.id })
+    const mgr = await t.db.selectFrom('users').select('id').where('username', '=', 'mgr.a').executeTakeFirstOrThrow()
+    const offA = await t.db.selectFrom('users').select('id').where('username', '=', 'off.a').executeTakeFirstOrThrow()
+    await assignPlayers(t.db, { id: mgr.id, username: 'mgr.a', ip: null }, scopeOf({ id: mgr.id, role: 'manager', orgPath: org.path }), { playerIds: [id] }, offA.id, 'test')
+    const before = await (await officer.get(`/players/${id}`)).text()
+    expect(before).toContain('还没有走访记录融资需求')
+    expect((await postJson(officer, { id: newId(), playerId: id, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })).status).toBe(201)
+    const page = await (await officer.get(`/players/${id}`)).text()
+    expect(page).toMatch(/data-product="tax_credit".*?符合：可推荐 500,000 元（额度 1,000,000 元）/s)
+    expect(page).toMatch(/data-product="household_credit".*?个体户信用贷不受理这类主体/s)
+    expect(page).toMatch(/data-product="secured".*?经营贷需要抵押或担保，走访记录为无/s)
+  })
+
   it('only the author corrects a visit', async () => {
     const officer = await signedIn('off.a')
     const id = newId()
