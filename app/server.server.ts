@@ -5,6 +5,7 @@ import crypto from 'node:crypto'
 import path from 'node:path'
 import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
+import compression from 'compression'
 import express from 'express'
 import type { Kysely } from 'kysely'
 import type { DialectName } from '../db/dialect.server'
@@ -45,6 +46,9 @@ export function createHttpApp({ build, db, dialect, config, rootDir }: ServerDep
     })
     next()
   })
+
+  // Phones on a weak signal: pages and data are gzipped (the officer's list is ten times smaller).
+  app.use(compression())
 
   const publicDir = path.join(rootDir, 'public')
   app.use('/build', express.static(path.join(publicDir, 'build'), { immutable: true, maxAge: '1y' }))

@@ -109,6 +109,7 @@ export const visitEn: Record<keyof typeof visitZhCN, string> = {
   'my.map': 'Map',
   'my.call': 'Call',
   'my.navigate': 'Navigate',
+  'my.showAll': 'Show {count} more',
   'my.logVisit': 'Log visit',
   'my.logged': 'Logged',
   'my.waitingToSend': 'Saved on this phone, waiting to send',

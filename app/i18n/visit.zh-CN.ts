@@ -112,6 +112,7 @@ export const visitZhCN = {
   'my.map': '地图',
   'my.call': '打电话',
   'my.navigate': '导航',
+  'my.showAll': '再显示 {count} 户',
   'my.logVisit': '登记走访',
   'my.logged': '已登记',
   'my.waitingToSend': '已存在本机，待发送',

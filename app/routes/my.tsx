@@ -21,6 +21,8 @@ import { findMyList, type MyListItem } from '../services/visits.server'
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: leafletStyles }]
 
 export const SORTS = ['reason', 'distance', 'township', 'candidate'] as const
+/** Shown at first: an officer works the top of the list; the rest is a tap away (and all of it is on the phone). */
+const FIRST_SHOWN = 100
 type Sort = (typeof SORTS)[number]
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -68,6 +70,7 @@ export default function MyList() {
   const [logging, setLogging] = useState<{ item: Item; visitId: string; values?: Record<string, string> } | null>(null)
   const [justLogged, setJustLogged] = useState<Set<number>>(new Set())
   const [showMap, setShowMap] = useState(false)
+  const [showAll, setShowAll] = useState(params.get('all') === '1')
   const formRef = useRef<HTMLDivElement>(null)
   const { queued } = useOutbox()
 
@@ -184,7 +187,7 @@ export default function MyList() {
       ) : null}
 
       <ol className="my-items" aria-label={t('my.title')}>
-        {shown.map((item) => (
+        {(showAll ? shown : shown.slice(0, FIRST_SHOWN)).map((item) => (
           <li key={item.id} id={`player-${item.id}`} className={`card my-item reason-${item.reason}`} data-player-id={item.id}>
             <div className="my-item-head">
               <Link to={`/players/${item.id}`} className="my-item-name">
@@ -226,6 +229,18 @@ export default function MyList() {
           </li>
         ))}
       </ol>
+      {!showAll && shown.length > FIRST_SHOWN ? (
+        <Link
+          to={`?${new URLSearchParams({ ...Object.fromEntries(params), all: '1' })}`}
+          className="button-link"
+          onClick={(e) => {
+            e.preventDefault()
+            setShowAll(true)
+          }}
+        >
+          {t('my.showAll', { count: shown.length - FIRST_SHOWN })}
+        </Link>
+      ) : null}
 
       <OutboxPanel onCorrect={correct} />
     </div>

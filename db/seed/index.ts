@@ -220,10 +220,11 @@ function provincePlan(rng: Random): Plan {
     // 5,000,000 visits (PRODUCT.md "Scale") over a year: 60% of 850,000 assigned players, ~9.8 each.
     visits: { visitedShare: 0.6, visitsPerVisitedPlayer: 9.8, days: 365 },
     // Each county's sub-branch has three outlets; its 13 townships are shared among them.
+    // (By the township's place in its county: its code's serial jumps from 街道 to 镇 to 乡.)
     outletOf: (code) => {
       const county = areas.find((a) => a.code === code.slice(0, 6))!
       const k = areas.filter((a) => a.level === 'county').indexOf(county)
-      const townshipIndex = Number(code.slice(6)) % 13
+      const townshipIndex = areas.filter((a) => a.parent_code === county.code).findIndex((a) => a.code === code)
       return `S${String(k + 1).padStart(3, '0')}-${1 + Math.floor((townshipIndex * 3) / 13)}`
     },
   }
