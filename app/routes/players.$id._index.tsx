@@ -6,6 +6,7 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import leafletStyles from 'leaflet/dist/leaflet.css'
 import { z } from 'zod'
 import { ActionResult, Field, SelectField } from '../components/field'
+import { FactList, type Fact } from '../components/fact-list'
 import { ClientOnly } from '../components/hydrated'
 import { PlayerMap } from '../components/player-map.client'
 import { choice, parseForm, requiredText, type FieldErrors } from '../forms'
@@ -100,7 +101,7 @@ export default function PlayerPage() {
   const sizeBasis = player.size_class_basis ? (JSON.parse(player.size_class_basis) as Message) : null
   // The labels say the unit (万元), as the lists do.
   const yuan = (v: number | null) => (v === null ? null : (v / 10_000).toLocaleString(locale, { maximumFractionDigits: 2 }))
-  const facts: [string, React.ReactNode][] = [
+  const facts: Fact[] = [
     [t('player.kind'), t(`kind.${player.kind}`)],
     [t('column.uscc'), player.uscc],
     [t('column.legalRepresentative'), player.legal_representative],
@@ -160,14 +161,7 @@ export default function PlayerPage() {
       <div className="two-columns">
         <section className="card" aria-labelledby="facts">
           <h2 id="facts">{t('player.facts')}</h2>
-          <dl className="facts">
-            {facts.map(([label, value]) => (
-              <div key={label}>
-                <dt>{label}</dt>
-                <dd>{value === null || value === undefined || value === '' ? '—' : value}</dd>
-              </div>
-            ))}
-          </dl>
+          <FactList facts={facts} />
           {canUnmask && !result?.revealed && (player.phone_masked || player.id_number_masked) ? (
             <Form method="post">
               <input type="hidden" name="intent" value="unmask" />

@@ -4,6 +4,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
+import { FactList, type Fact } from '../components/fact-list'
 import { ErrorList } from '../components/field'
 import { formatDistance } from '../components/visit-form'
 import { NEED_PRODUCTS, NEED_PURPOSES, OBSTACLES, VISIT_CHANNELS, VISIT_OUTCOMES, isEditable } from '../domain/visit'
@@ -53,7 +54,7 @@ export default function VisitPage() {
   const result = useActionData<typeof action>() as ActionData | undefined
   const [params] = useSearchParams()
   const when = (iso: string) => new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })
-  const facts: [string, React.ReactNode][] = [
+  const facts: Fact[] = [
     [t('visits.time'), when(visit.visitedAt)],
     [t('visits.officer'), visit.officerName],
     [t('visit.channel'), t(`visit.channel.${visit.channel}`)],
@@ -67,7 +68,7 @@ export default function VisitPage() {
           [t('visit.needTermMonths'), visit.need.termMonths],
           [t('visit.needCollateral'), visit.need.collateral === null ? null : visit.need.collateral ? t('common.yes') : t('common.no')],
           [t('visit.needProduct'), visit.need.product ? t(`visit.product.${visit.need.product as 'unsure'}`) : null],
-        ] as [string, React.ReactNode][])
+        ] as Fact[])
       : []),
     [t('visit.obstacles'), visit.obstacles.map((o) => t(`visit.obstacle.${o as 'other'}`)).join('、') || null],
     [t('visit.outcome'), visit.outcome ? t(`visit.outcome.${visit.outcome as 'refer'}`) : null],
@@ -100,14 +101,7 @@ export default function VisitPage() {
         </p>
       ) : null}
       <section className="card">
-        <dl className="facts">
-          {facts.map(([label, value]) => (
-            <div key={label}>
-              <dt>{label}</dt>
-              <dd>{value === null || value === undefined || value === '' ? '—' : value}</dd>
-            </div>
-          ))}
-        </dl>
+        <FactList facts={facts} />
       </section>
 
       {canEdit ? (
