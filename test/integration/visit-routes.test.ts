@@ -192,3 +192,13 @@ describe('the pages', () => {
     expect((await other.get(`/visits/${id}`)).status).toBe(404)
   })
 })
+
+describe('GET /api/v1/coverage', () => {
+  it('answers visited ÷ assigned per township in scope, and 401 without a session', async () => {
+    expect((await new Client(server.url).get('/api/v1/coverage')).status).toBe(401)
+    const manager = await signedIn('mgr.a')
+    const answer = (await (await manager.get('/api/v1/coverage')).json()) as { townships: Record<string, unknown>; territories: Record<string, unknown>; countedAt: string }
+    expect(answer).toMatchObject({ townships: {}, territories: {} })
+    expect(Date.parse(answer.countedAt)).toBeGreaterThan(Date.now() - 60_000)
+  })
+})
