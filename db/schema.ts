@@ -305,6 +305,81 @@ export interface VisitTable {
   conflict: string | null
 }
 
+export interface ProductVersionTable {
+  id: Generated<number>
+  code: string
+  version: number
+  name: string
+  active: Generated<number>
+  /** JSON: ProductRules (app/domain/products.ts). */
+  rules: string
+  created_by: number | null
+  created_at: string
+}
+
+export interface ReferralTable {
+  id: Generated<number>
+  player_id: number
+  visit_id: string | null
+  /** Who handed the case off. */
+  officer_id: number
+  org_unit_id: number
+  product_code: string
+  product_version: number
+  amount_yuan: number
+  term_months: number | null
+  credit: number
+  /** 1 when the player's loan history was `none` at the hand-off. */
+  first_lender: number
+  /** JSON: the ProductVerdict the referral was made with. */
+  verdict: string
+  stage: string
+  stage_at: string
+  referred_at: string
+  accept_due_at: string
+  accepted_at: string | null
+  disbursed_at: string | null
+  external_ref: string | null
+  created_at: string
+  updated_at: string
+}
+
+export interface ReferralEventTable {
+  id: Generated<number>
+  referral_id: number
+  stage: string
+  at: string
+  reason: string | null
+  external_ref: string | null
+  received_at: string
+}
+
+export interface OutboxTable {
+  id: Generated<number>
+  topic: string
+  referral_id: number | null
+  idempotency_key: string
+  payload: string
+  state: 'pending' | 'delivered' | 'failed'
+  attempts: Generated<number>
+  next_attempt_at: string
+  claimed_by: string | null
+  claimed_until: string | null
+  last_error: string | null
+  delivered_at: string | null
+  created_at: string
+}
+
+export interface ApiTokenTable {
+  id: Generated<number>
+  name: string
+  token_hash: string
+  created_by: number | null
+  created_at: string
+  revoked_at: string | null
+  last_used_at: string | null
+}
+
 /** Players counted per grid cell of a zoom level, org unit, kind and status (see 0004). */
 export interface MapCellTable {
   level: number
@@ -328,6 +403,11 @@ export interface MapCellsStateTable {
 }
 
 export interface Database {
+  product_versions: ProductVersionTable
+  referrals: ReferralTable
+  referral_events: ReferralEventTable
+  outbox: OutboxTable
+  api_tokens: ApiTokenTable
   visits: VisitTable
   map_cells: MapCellTable
   map_cells_state: MapCellsStateTable
@@ -363,3 +443,5 @@ export type ImportJob = Selectable<ImportJobTable>
 export type Territory = Selectable<TerritoryTable>
 export type Visit = Selectable<VisitTable>
 export type NewVisit = Insertable<VisitTable>
+export type Referral = Selectable<ReferralTable>
+export type OutboxEntry = Selectable<OutboxTable>

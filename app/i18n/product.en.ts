@@ -24,4 +24,8 @@ export const productEn: Record<keyof typeof productZhCN, string> = {
   'product.noNeedYet': 'No visit records a financing need yet; record one to see the products.',
   'product.qualifies': 'qualifies: {amount} yuan (limit {limit} yuan)',
   'product.refused': 'does not qualify',
+  'referral.unknownProduct': 'No such product.',
+  'referral.notQualified': 'The case does not qualify for the {product}.',
+  'referral.amountOverLimit': 'The amount is over the limit of {limit} yuan.',
+  'referral.badStage': 'Unknown stage.',
 }

@@ -23,4 +23,8 @@ export const productZhCN = {
   'product.noNeedYet': '还没有走访记录融资需求；登记需求后可判断产品。',
   'product.qualifies': '符合：可推荐 {amount} 元（额度 {limit} 元）',
   'product.refused': '不符合',
+  'referral.unknownProduct': '没有这个产品。',
+  'referral.notQualified': '该案例不符合{product}的条件。',
+  'referral.amountOverLimit': '金额超过可推荐额度 {limit} 元。',
+  'referral.badStage': '未知的阶段。',
 } as const

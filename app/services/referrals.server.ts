@@ -1,0 +1,168 @@
+// Referrals: handing a qualifying case to the loan pipeline, and what the loan system says
+// back. A referral and its outbox entry are written in one transaction, so a crash between
+// writing and sending loses nothing; app/services/outbox.server.ts delivers the entry.
+import type { Kysely } from 'kysely'
+import type { Database, Referral } from '../../db/schema'
+import { AppError } from '../app-error'
+import { todayInChina } from '../domain/player-row'
+import { checkProduct, type ProductRules, type ProductVerdict } from '../domain/products'
+import { currentStage, isStage, type Stage } from '../domain/pipeline'
+import type { RegistrationStatus, TaxGrade } from '../domain/market-player'
+import type { Scope } from '../domain/scope'
+import { addWorkingDays, type WorkingCalendar } from '../domain/working-days'
+import { recordAudit, type Actor, type Db } from './audit.server'
+import { scoped } from './players.server'
+import { findLatestNeed } from './visits.server'
+
+/** The catalogue in force: the latest active version of each product. */
+export async function loadCatalogue(db: Db): Promise<(ProductRules & { version: number })[]> {
+  const rows = await db.selectFrom('product_versions').selectAll().orderBy('code').orderBy('version', 'desc').execute()
+  const latest = new Map<string, (typeof rows)[number]>()
+  for (const r of rows) if (!latest.has(r.code)) latest.set(r.code, r)
+  return [...latest.values()].filter((r) => r.active === 1).map((r) => ({ ...(JSON.parse(r.rules) as ProductRules), name: r.name, version: r.version }))
+}
+
+export interface HandOff {
+  playerId: number
+  productCode: string
+  amountYuan: number
+  termMonths: number | null
+}
+
+/**
+ * Hands a case off: checks it qualifies for the product by its latest visit's need, records
+ * the referral (first lender or not, as the player stands now, and the verdict it was made
+ * with), its first stage, and the outbox entry that will send it, in one transaction.
+ */
+export async function handOffCase(
+  db: Kysely<Database>,
+  options: { actor: Actor & { id: number }; scope: Scope; calendar: WorkingCalendar; now?: Date },
+  input: HandOff,
+): Promise<Referral> {
+  const now = options.now ?? new Date()
+  return db.transaction().execute(async (trx) => {
+    const player = await trx.selectFrom('market_players').selectAll().where('id', '=', input.playerId).where(scoped(options.scope)).executeTakeFirst()
+    if (!player) throw new AppError('not_found', 'error.notFound')
+    const catalogue = await loadCatalogue(trx)
+    const product = catalogue.find((p) => p.code === input.productCode)
+    if (!product) throw new AppError('bad_request', 'referral.unknownProduct', { field: 'productCode' })
+    const need = await findLatestNeed(trx, player.id)
+    const verdict = checkProduct(
+      product,
+      {
+        kind: player.kind,
+        taxGrade: player.tax_grade as TaxGrade | null,
+        registrationStatus: player.registration_status as RegistrationStatus | null,
+        registeredOn: player.registered_on,
+        need,
+      },
+      todayInChina(now),
+    )
+    if (!verdict.qualifies) throw new AppError('bad_request', 'referral.notQualified', { field: 'productCode', product: product.name })
+    if (!(input.amountYuan > 0) || input.amountYuan > verdict.limitYuan!) {
+      throw new AppError('bad_request', 'referral.amountOverLimit', { field: 'amountYuan', limit: verdict.limitYuan!.toLocaleString('en') })
+    }
+    const stamp = now.toISOString()
+    const actorUnit = await trx.selectFrom('users').select('org_unit_id').where('id', '=', options.actor.id).executeTakeFirstOrThrow()
+    const referral = await trx
+      .insertInto('referrals')
+      .values({
+        player_id: player.id,
+        visit_id: need?.visitId ?? null,
+        officer_id: options.actor.id,
+        org_unit_id: player.org_unit_id ?? actorUnit.org_unit_id,
+        product_code: product.code,
+        product_version: product.version,
+        amount_yuan: input.amountYuan,
+        term_months: input.termMonths,
+        credit: product.kind === 'credit' ? 1 : 0,
+        first_lender: player.loan_history === 'none' ? 1 : 0,
+        verdict: JSON.stringify(verdict satisfies ProductVerdict),
+        stage: 'referred',
+        stage_at: stamp,
+        referred_at: stamp,
+        accept_due_at: addWorkingDays(now, 3, options.calendar).toISOString(),
+        accepted_at: null,
+        disbursed_at: null,
+        external_ref: null,
+        created_at: stamp,
+        updated_at: stamp,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow()
+    await trx.insertInto('referral_events').values({ referral_id: referral.id, stage: 'referred', at: stamp, reason: null, external_ref: null, received_at: stamp }).execute()
+    await trx
+      .insertInto('outbox')
+      .values({
+        topic: 'referral',
+        referral_id: referral.id,
+        idempotency_key: `referral-${referral.id}`,
+        payload: JSON.stringify({
+          referralId: referral.id,
+          product: product.code,
+          amountYuan: input.amountYuan,
+          termMonths: input.termMonths,
+          credit: product.kind === 'credit',
+          firstLender: player.loan_history === 'none',
+          player: { uscc: player.uscc, name: player.name, kind: player.kind, areaCode: player.area_code },
+          referredAt: stamp,
+        }),
+        state: 'pending',
+        next_attempt_at: stamp,
+        claimed_by: null,
+        claimed_until: null,
+        last_error: null,
+        delivered_at: null,
+        created_at: stamp,
+      })
+      .execute()
+    await trx.updateTable('market_players').set({ campaign_status: 'referred', updated_at: stamp }).where('id', '=', player.id).execute()
+    await recordAudit(trx, options.actor, { action: 'referral.created', entityType: 'referral', entityId: referral.id, detail: { player: player.id, product: product.code, amountYuan: input.amountYuan } })
+    return referral
+  })
+}
+
+export interface StageReport {
+  stage: Stage
+  at: string
+  reason: string | null
+  externalRef: string | null
+}
+
+/**
+ * A stage the loan system reports. The same report twice is stored once; reports in any
+ * order leave the referral at its furthest stage, with the whole history kept.
+ */
+export async function recordStageReport(db: Kysely<Database>, referralId: number, report: StageReport, now = new Date()): Promise<{ stage: string; duplicate: boolean }> {
+  if (!isStage(report.stage)) throw new AppError('bad_request', 'referral.badStage', { field: 'stage' })
+  return db.transaction().execute(async (trx) => {
+    const referral = await trx.selectFrom('referrals').select(['id', 'player_id', 'stage']).where('id', '=', referralId).executeTakeFirst()
+    if (!referral) throw new AppError('not_found', 'error.notFound')
+    const at = new Date(report.at).toISOString()
+    const inserted = await trx
+      .insertInto('referral_events')
+      .values({ referral_id: referralId, stage: report.stage, at, reason: report.reason, external_ref: report.externalRef, received_at: now.toISOString() })
+      .onConflict((oc) => oc.columns(['referral_id', 'stage', 'at']).doNothing())
+      .returning('id')
+      .executeTakeFirst()
+    if (!inserted) return { stage: referral.stage, duplicate: true }
+    const events = await trx.selectFrom('referral_events').select(['stage', 'at', 'external_ref']).where('referral_id', '=', referralId).execute()
+    const stage = currentStage(events.map((e) => ({ stage: e.stage as Stage, at: e.at })))
+    const first = (s: string) => events.filter((e) => e.stage === s).map((e) => e.at).sort()[0] ?? null
+    const accepted = events.filter((e) => e.stage !== 'referred' && e.stage !== 'declined' && e.stage !== 'withdrawn').map((e) => e.at).sort()[0] ?? null
+    await trx
+      .updateTable('referrals')
+      .set({
+        stage,
+        stage_at: stage === referral.stage ? undefined : at,
+        accepted_at: accepted,
+        disbursed_at: first('disbursed'),
+        external_ref: report.externalRef ?? undefined,
+        updated_at: now.toISOString(),
+      })
+      .where('id', '=', referralId)
+      .execute()
+    if (stage === 'disbursed') await trx.updateTable('market_players').set({ campaign_status: 'financed', updated_at: now.toISOString() }).where('id', '=', referral.player_id).execute()
+    return { stage, duplicate: false }
+  })
+}
