@@ -1,0 +1,98 @@
+// The loan system's side of the hand-off over real HTTP: POST /api/v1/referrals/{id}/events
+// with a bearer token. A good report is 201, the same again 200 and stored once; a missing,
+// wrong or revoked token is 401, an unknown referral 404, a malformed body 400 naming each
+// field; none of those changes anything.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { scopeOf } from '../../app/domain/scope'
+import { PLAIN_CALENDAR } from '../../app/domain/working-days'
+import { createApiToken, revokeApiToken } from '../../app/services/api-tokens.server'
+import { createPersonalDataCipher } from '../../app/services/personal-data.server'
+import { createPlayer } from '../../app/services/players.server'
+import { handOffCase } from '../../app/services/referrals.server'
+import { assignPlayers } from '../../app/services/territories.server'
+import { recordVisit } from '../../app/services/visits.server'
+import { parseVisit } from '../../app/visit-form'
+import { addUser, buildOrg } from '../support/fixtures'
+import { createTestDatabase, type TestDatabase } from '../support/test-db'
+import { TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'
+
+const pii = createPersonalDataCipher(TEST_DATA_KEY)
+let t: TestDatabase
+let server: TestServer
+let referralId: number
+let token: string
+let revoked: string
+
+function report(id: number, body: unknown, bearer: string | null) {
+  return fetch(`${server.url}/api/v1/referrals/${id}/events`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}) },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
+}
+
+async function events() {
+  return t.db.selectFrom('referral_events').select(['stage', 'at']).where('referral_id', '=', referralId).orderBy('at').execute()
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase()
+  const org = await buildOrg(t.db)
+  const officerId = await addUser(t.db, 'off', 'officer', org.outletA1.id)
+  const mgrId = await addUser(t.db, 'mgr', 'manager', org.outletA1.id)
+  const adminId = await addUser(t.db, 'root', 'admin', org.hq.id)
+  const playerId = await createPlayer(t.db, { id: null, username: 'test', ip: null }, pii, {
+    fields: {
+      uscc: null, name: '乙级企业', kind: 'enterprise', legalRepresentative: '王五', owner: null, idNumber: null, phone: null, industry: 'C', industryCode: null,
+      employees: 12, revenueYuan: 3_000_000, assetsYuan: null, registeredOn: '2020-04-01', registrationStatus: 'active', address: '地址', areaCode: null,
+      lat: 33.78, lng: 114.53, taxGrade: 'B', loanHistory: 'none', loanCheckedOn: '2026-03-02',
+    },
+    orgUnitId: org.outletA1.id,
+  })
+  await assignPlayers(t.db, { id: mgrId, username: 'mgr', ip: null }, scopeOf({ id: mgrId, role: 'manager', orgPath: org.outletA1.path }), { playerIds: [playerId] }, officerId, 'test')
+  const officer = { actor: { id: officerId, username: 'off', ip: null }, scope: scopeOf({ id: officerId, role: 'officer', orgPath: org.outletA1.path }) }
+  const visit = parseVisit({ id: 'route-ref-visit-1', playerId, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
+  if (!visit.ok) throw new Error('invalid visit')
+  await recordVisit(t.db, { ...officer, rules: { radiusMetres: 500 } }, visit.data)
+  referralId = (await handOffCase(t.db, { ...officer, calendar: PLAIN_CALENDAR }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })).id
+  const admin = { id: adminId, username: 'root', ip: null }
+  token = (await createApiToken(t.db, admin, 'loan system')).token
+  const old = await createApiToken(t.db, admin, 'old loan system')
+  revoked = old.token
+  await revokeApiToken(t.db, admin, old.id)
+  server = await startTestServer(t)
+})
+
+afterAll(async () => {
+  await server?.close()
+  await t?.destroy()
+})
+
+describe('POST /api/v1/referrals/{id}/events', () => {
+  it('refuses a missing, wrong or revoked token with 401, changing nothing', async () => {
+    const body = { stage: 'accepted', at: '2026-12-02T02:00:00Z' }
+    for (const bearer of [null, 'wq_not-a-token', revoked]) expect((await report(referralId, body, bearer)).status).toBe(401)
+    expect((await events()).map((e) => e.stage)).toEqual(['referred'])
+  })
+
+  it('answers 400 naming each malformed field, and 404 for an unknown referral', async () => {
+    const bad = await report(referralId, { stage: 'teleported', at: 'yesterday', reason: 'x'.repeat(501) }, token)
+    expect(bad.status).toBe(400)
+    expect(Object.keys(((await bad.json()) as { fields: Record<string, string[]> }).fields).sort()).toEqual(['at', 'reason', 'stage'])
+    expect((await report(referralId, '{not json', token)).status).toBe(400)
+    expect((await report(999_999, { stage: 'accepted', at: '2026-12-02T02:00:00Z' }, token)).status).toBe(404)
+    expect((await events()).map((e) => e.stage)).toEqual(['referred'])
+  })
+
+  it('stores a report once (201, then 200) and keeps the furthest stage whatever the order', async () => {
+    const approved = { stage: 'approved', at: '2026-12-05T02:00:00+08:00', externalRef: 'LOS-1' }
+    const first = await report(referralId, approved, token)
+    expect(first.status).toBe(201)
+    expect(await first.json()).toEqual({ referralId, stage: 'approved', duplicate: false })
+    expect((await report(referralId, approved, token)).status).toBe(200)
+    expect(((await (await report(referralId, { stage: 'accepted', at: '2026-12-02T10:00:00+08:00' }, token)).json()) as { stage: string }).stage).toBe('approved')
+    expect((await events()).map((e) => e.stage)).toEqual(['referred', 'accepted', 'approved'])
+    const stored = await t.db.selectFrom('referrals').select(['stage', 'external_ref']).where('id', '=', referralId).executeTakeFirstOrThrow()
+    expect(stored).toEqual({ stage: 'approved', external_ref: 'LOS-1' })
+  })
+})
