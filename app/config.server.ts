@@ -27,6 +27,17 @@ export interface AppConfig {
   mapTilesKey: string | null
   /** How far (metres) an on-site check-in may be from the player before it needs a reason. */
   checkInRadiusMetres: number
+  /** Where referrals are delivered (the loan system); null: the stand-in, started with the app. */
+  loanSystemUrl: string | null
+  /** Signs each referral sent (HMAC-SHA256); the loan system checks it with the same secret. */
+  loanSystemSecret: string
+  /** Port of the stand-in loan system when it is started with the app. */
+  loanSimPort: number
+  /** Between the stand-in's stages, ms. */
+  loanSimStepMs: number
+  /** Days off that would be weekdays, and weekend days worked (YYYY-MM-DD), for the acceptance clock. */
+  holidays: string[]
+  workdays: string[]
 }
 
 export const DEFAULT_DATABASE_URL = 'file:db/wanqi.sqlite'
@@ -52,6 +63,12 @@ export function loadConfig(env: Env = process.env, rootDir = process.cwd()): App
     mapTiles: parseMapTiles(env.MAP_TILES),
     mapTilesKey: env.MAP_TILES_KEY || null,
     checkInRadiusMetres: parseIntSetting(env, 'CHECK_IN_RADIUS_M', DEFAULT_CHECK_IN_RADIUS_M),
+    loanSystemUrl: env.LOAN_SYSTEM_URL || null,
+    loanSystemSecret: env.LOAN_SYSTEM_SECRET || keptSecret(secretsFile, 'loanSystemSecret'),
+    loanSimPort: parseIntSetting(env, 'LOAN_SIM_PORT', parseIntSetting(env, 'PORT', 3000) + 1),
+    loanSimStepMs: parseIntSetting(env, 'LOAN_SIM_STEP_MS', 4000),
+    holidays: parseDays(env, 'HOLIDAYS'),
+    workdays: parseDays(env, 'WORKDAYS'),
   }
 }
 
@@ -68,6 +85,14 @@ function parseIntSetting(env: Env, name: string, fallback: number): number {
   const value = Number(raw)
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number, got "${raw}"`)
   return value
+}
+
+function parseDays(env: Env, name: string): string[] {
+  const days = (env[name] ?? '').split(',').map((d) => d.trim()).filter(Boolean)
+  for (const day of days) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(day))) throw new Error(`${name} must list days as YYYY-MM-DD, separated by commas; "${day}" is not one`)
+  }
+  return days
 }
 
 function parseMapTiles(raw: string | undefined): MapTileProvider {

@@ -12,6 +12,8 @@ import { createHttpApp } from '../server.server'
 import { createPersonalDataCipher } from '../services/personal-data.server'
 import { startImportRunner } from '../services/import/import-runner.server'
 import { startMapCellsRefresher } from '../services/map-cells.server'
+import { startDemoLoanSystem } from '../services/demo-loan-system.server'
+import { startOutboxWorker } from '../services/outbox.server'
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -34,6 +36,11 @@ async function main() {
   // And so does the rebuild of the map's pre-counted cells, whenever players changed.
   const mapCells = startMapCellsRefresher(db)
 
+  // Referrals go to the loan system; without one configured, to the stand-in (the demo).
+  const loanSim = config.loanSystemUrl || process.env.LOAN_SIM === 'none' ? null : await startDemoLoanSystem(db, config)
+  const loanSystemUrl = config.loanSystemUrl ?? loanSim?.url ?? null
+  const outbox = loanSystemUrl ? startOutboxWorker(db, { url: loanSystemUrl, secret: config.loanSystemSecret }) : null
+
   const build = (await import(pathToFileURL(path.join(rootDir, 'build/index.js')).href)) as ServerBuild
   const app = createHttpApp({ build, db, dialect, config, rootDir })
   const server = app.listen(config.port, () => {
@@ -41,6 +48,7 @@ async function main() {
     console.log(`
 Wanqi is running at ${url}
 Database: ${dialect} (${location})${seeded ? ', demo county seeded' : ''}
+Loan system: ${loanSim ? `the stand-in at ${loanSim.url} (a stage every ${config.loanSimStepMs / 1000} s)` : (loanSystemUrl ?? 'none configured: referrals wait in the outbox')}
 
 Sign in with any of these (password: ${DEMO_PASSWORD}):
   admin     system administrator
@@ -53,7 +61,7 @@ Sign in with any of these (password: ${DEMO_PASSWORD}):
   const shutdown = (signal: string) => {
     logger.info('shutting down', { signal })
     server.close(() => {
-      void Promise.all([importRunner.stop(), mapCells.stop()])
+      void Promise.all([importRunner.stop(), mapCells.stop(), outbox?.stop(), loanSim?.stop()])
         .then(() => db.destroy())
         .then(() => process.exit(0))
     })

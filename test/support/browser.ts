@@ -47,6 +47,7 @@ export async function startAppProcess(options: { env?: Record<string, string> } 
     // Vitest sets NODE_ENV=test; the server runs the production build as deployed.
     NODE_ENV: 'production',
     PORT: String(port),
+    LOAN_SIM_PORT: String(await freePort()),
     DATABASE_URL: `file:${databaseFile}`,
     WANQI_SECRETS_FILE: path.join(dir, 'secrets.json'),
     // Uploaded lists stay with the throwaway database, not in the checkout's db/uploads.

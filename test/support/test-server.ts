@@ -32,6 +32,12 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     mapTiles: 'none',
     mapTilesKey: null,
     checkInRadiusMetres: 500,
+    loanSystemUrl: null,
+    loanSystemSecret: 'test-loan-secret',
+    loanSimPort: 0,
+    loanSimStepMs: 50,
+    holidays: [],
+    workdays: [],
     ...overrides,
   }
 }

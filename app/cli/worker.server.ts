@@ -1,0 +1,19 @@
+// `npm run worker`: the outbox worker on its own (the server runs one too), for a bank that
+// delivers referrals from a machine of its own. Needs LOAN_SYSTEM_URL.
+import { openDatabase } from '../../db/connection.server'
+import { loadConfig } from '../config.server'
+import { logger, setLogLevel } from '../logger.server'
+import { startOutboxWorker } from '../services/outbox.server'
+
+const config = loadConfig()
+setLogLevel(config.logLevel)
+if (!config.loanSystemUrl) {
+  console.error('LOAN_SYSTEM_URL is required: where the loan system takes referrals')
+  process.exit(2)
+}
+const { db } = openDatabase(config.databaseUrl)
+const worker = startOutboxWorker(db, { url: config.loanSystemUrl, secret: config.loanSystemSecret })
+logger.info('outbox worker started', { target: config.loanSystemUrl })
+const stop = () => void worker.stop().then(() => db.destroy()).then(() => process.exit(0))
+process.on('SIGTERM', stop)
+process.on('SIGINT', stop)

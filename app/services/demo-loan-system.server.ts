@@ -1,0 +1,25 @@
+// The demo's loan system: the stand-in (loan-sim.server.ts) on a port of its own, given a
+// fresh bearer token for its stage reports (the previous demo tokens are revoked).
+import type { Kysely } from 'kysely'
+import type { Database } from '../../db/schema'
+import type { AppConfig } from '../config.server'
+import { logger } from '../logger.server'
+import { SYSTEM_ACTOR } from './audit.server'
+import { createApiToken, revokeApiToken } from './api-tokens.server'
+import { startLoanSim, type LoanSim } from './loan-sim.server'
+
+const NAME = 'demo loan system (stand-in)'
+
+export async function startDemoLoanSystem(db: Kysely<Database>, config: AppConfig): Promise<LoanSim> {
+  const old = await db.selectFrom('api_tokens').select('id').where('name', '=', NAME).where('revoked_at', 'is', null).execute()
+  for (const t of old) await revokeApiToken(db, SYSTEM_ACTOR, t.id)
+  const { token } = await createApiToken(db, SYSTEM_ACTOR, NAME)
+  return startLoanSim({
+    port: config.loanSimPort,
+    appUrl: `http://127.0.0.1:${config.port}`,
+    token,
+    secret: config.loanSystemSecret,
+    stepMs: config.loanSimStepMs,
+    log: (message) => logger.info('loan stand-in', { message }),
+  })
+}

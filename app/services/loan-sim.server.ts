@@ -1,0 +1,122 @@
+// A stand-in for the bank's loan origination system, for the demo and the tests: a real
+// HTTP server of its own. It takes referrals (checking their signature, and taking a
+// resend with the same idempotency key as the same case), then walks each through the
+// stages, reporting every one to Wanqi's events API with its bearer token. It can be told
+// to be down (connections refused) or to answer 500 for a while.
+import crypto from 'node:crypto'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { PROGRESS_STAGES } from '../domain/pipeline'
+import { verifySignature } from './outbox.server'
+
+export interface LoanSimOptions {
+  port?: number
+  /** Where Wanqi's API is, for the stage reports. */
+  appUrl: string
+  /** The bearer token Wanqi gave this loan system. */
+  token: string
+  /** The secret Wanqi signs referrals with. */
+  secret: string
+  /** Between stages, ms. */
+  stepMs?: number
+  /** Share of cases declined at some stage. */
+  declineRate?: number
+  log?: (message: string) => void
+}
+
+export interface LoanSim {
+  url: string
+  /** Referrals taken, by idempotency key. */
+  received: Map<string, { referralId: number; externalRef: string; copies: number }>
+  /** Refuse connections for `ms` (0: back now). */
+  goDown(ms: number): void
+  /** Answer 500 to referrals for `ms`. */
+  fail(ms: number): void
+  stop(): Promise<void>
+}
+
+export async function startLoanSim(options: LoanSimOptions): Promise<LoanSim> {
+  const log = options.log ?? (() => {})
+  const received: LoanSim['received'] = new Map()
+  let failingUntil = 0
+  let downUntil = 0
+  const timers = new Set<NodeJS.Timeout>()
+  const later = (ms: number, work: () => void) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer)
+      work()
+    }, ms)
+    timers.add(timer)
+  }
+
+  const report = async (referralId: number, body: Record<string, unknown>, tries = 0): Promise<void> => {
+    try {
+      const response = await fetch(`${options.appUrl}/api/v1/referrals/${referralId}/events`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${options.token}` },
+        body: JSON.stringify(body),
+      })
+      if (response.status >= 500 && tries < 5) later(1000 * 2 ** tries, () => void report(referralId, body, tries + 1))
+      else if (response.status >= 400) log(`stage report for referral ${referralId} refused: ${response.status}`)
+    } catch {
+      if (tries < 5) later(1000 * 2 ** tries, () => void report(referralId, body, tries + 1))
+    }
+  }
+
+  const walk = (referralId: number, externalRef: string) => {
+    const step = options.stepMs ?? 3000
+    const declineAt = Math.random() < (options.declineRate ?? 0.1) ? 1 + Math.floor(Math.random() * (PROGRESS_STAGES.length - 2)) : -1
+    PROGRESS_STAGES.slice(1).forEach((stage, i) => {
+      if (declineAt !== -1 && i + 1 > declineAt) return
+      const declined = i + 1 === declineAt
+      later(step * (i + 1), () =>
+        void report(referralId, { stage: declined ? 'declined' : stage, at: new Date().toISOString(), reason: declined ? '授信审查未通过 (stand-in)' : null, externalRef }),
+      )
+    })
+  }
+
+  const server = http.createServer((req, res) => {
+    if (Date.now() < downUntil) return req.socket.destroy()
+    let body = ''
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')))
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://sim')
+      if (req.method === 'GET' && url.pathname === '/health') return res.writeHead(200).end('ok')
+      if (req.method !== 'POST' || url.pathname !== '/referrals') return res.writeHead(404).end('not found')
+      if (Date.now() < failingUntil) return res.writeHead(500).end('the loan system is having a moment')
+      if (!verifySignature(options.secret, body, (req.headers['x-wanqi-signature'] as string | undefined) ?? null)) return res.writeHead(401).end('bad signature')
+      const key = req.headers['idempotency-key']
+      if (typeof key !== 'string' || !key) return res.writeHead(400).end('Idempotency-Key is required')
+      let payload: { referralId?: number }
+      try {
+        payload = JSON.parse(body) as { referralId?: number }
+      } catch {
+        return res.writeHead(400).end('not JSON')
+      }
+      if (!Number.isInteger(payload.referralId)) return res.writeHead(422).end('referralId is required')
+      const known = received.get(key)
+      if (known) {
+        known.copies++
+        return res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ externalRef: known.externalRef }))
+      }
+      const externalRef = `LOS-${crypto.randomBytes(4).toString('hex').toUpperCase()}`
+      received.set(key, { referralId: payload.referralId!, externalRef, copies: 1 })
+      log(`referral ${payload.referralId} taken as ${externalRef}`)
+      walk(payload.referralId!, externalRef)
+      res.writeHead(201, { 'Content-Type': 'application/json' }).end(JSON.stringify({ externalRef }))
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', () => resolve()))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}/referrals`,
+    received,
+    goDown: (ms) => (downUntil = Date.now() + ms),
+    fail: (ms) => (failingUntil = Date.now() + ms),
+    async stop() {
+      for (const timer of timers) clearTimeout(timer)
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}

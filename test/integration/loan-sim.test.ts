@@ -1,0 +1,95 @@
+// The whole hand-off over real HTTP: the app, the outbox worker and the stand-in loan
+// system each on their own socket. A referral is delivered signed, walks through the
+// stages as the stand-in reports them to the events API, and ends disbursed (or declined);
+// with the stand-in down the referral waits in the outbox and arrives once when it is back.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { scopeOf } from '../../app/domain/scope'
+import { PLAIN_CALENDAR } from '../../app/domain/working-days'
+import { SYSTEM_ACTOR } from '../../app/services/audit.server'
+import { createApiToken } from '../../app/services/api-tokens.server'
+import { startLoanSim, type LoanSim } from '../../app/services/loan-sim.server'
+import { startOutboxWorker, type OutboxWorker } from '../../app/services/outbox.server'
+import { createPersonalDataCipher } from '../../app/services/personal-data.server'
+import { createPlayer } from '../../app/services/players.server'
+import { handOffCase } from '../../app/services/referrals.server'
+import { assignPlayers } from '../../app/services/territories.server'
+import { recordVisit } from '../../app/services/visits.server'
+import { parseVisit } from '../../app/visit-form'
+import { addUser, buildOrg } from '../support/fixtures'
+import { createTestDatabase, type TestDatabase } from '../support/test-db'
+import { TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'
+
+const pii = createPersonalDataCipher(TEST_DATA_KEY)
+const SECRET = 'test-loan-secret'
+let t: TestDatabase
+let server: TestServer
+let sim: LoanSim
+let worker: OutboxWorker
+let officer: { actor: { id: number; username: string; ip: null }; scope: ReturnType<typeof scopeOf> }
+let mgr: { id: number; path: string }
+let n = 0
+
+async function referredCase(name: string) {
+  const playerId = await createPlayer(t.db, { id: null, username: 'test', ip: null }, pii, {
+    fields: {
+      uscc: null, name, kind: 'enterprise', legalRepresentative: '王五', owner: null, idNumber: null, phone: null, industry: 'C', industryCode: null,
+      employees: 12, revenueYuan: 3_000_000, assetsYuan: null, registeredOn: '2020-04-01', registrationStatus: 'active', address: '地址', areaCode: null,
+      lat: 33.78, lng: 114.53, taxGrade: 'B', loanHistory: 'none', loanCheckedOn: '2026-03-02',
+    },
+    orgUnitId: (await t.db.selectFrom('org_units').select('id').where('code', '=', 'A-1').executeTakeFirstOrThrow()).id,
+  })
+  await assignPlayers(t.db, { id: mgr.id, username: 'mgr', ip: null }, scopeOf({ id: mgr.id, role: 'manager', orgPath: mgr.path }), { playerIds: [playerId] }, officer.actor.id, 'test')
+  const visit = parseVisit({ id: `sim-visit-${++n}-${Date.now()}`, playerId, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
+  if (!visit.ok) throw new Error('invalid visit')
+  await recordVisit(t.db, { ...officer, rules: { radiusMetres: 500 } }, visit.data)
+  return handOffCase(t.db, { ...officer, calendar: PLAIN_CALENDAR }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })
+}
+
+async function until(check: () => Promise<boolean>, ms = 20_000) {
+  const started = Date.now()
+  while (!(await check())) {
+    if (Date.now() - started > ms) throw new Error('timed out waiting')
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase()
+  const org = await buildOrg(t.db)
+  const officerId = await addUser(t.db, 'off', 'officer', org.outletA1.id)
+  mgr = { id: await addUser(t.db, 'mgr', 'manager', org.outletA1.id), path: org.outletA1.path }
+  officer = { actor: { id: officerId, username: 'off', ip: null }, scope: scopeOf({ id: officerId, role: 'officer', orgPath: org.outletA1.path }) }
+  server = await startTestServer(t)
+  const { token } = await createApiToken(t.db, SYSTEM_ACTOR, 'stand-in')
+  sim = await startLoanSim({ appUrl: server.url, token, secret: SECRET, stepMs: 30, declineRate: 0 })
+  worker = startOutboxWorker(t.db, { url: sim.url, secret: SECRET }, { intervalMs: 50 })
+})
+
+afterAll(async () => {
+  await worker?.stop()
+  await sim?.stop()
+  await server?.close()
+  await t?.destroy()
+})
+
+describe('the hand-off, end to end', () => {
+  it('is delivered signed and moves to disbursed as the stand-in reports each stage', async () => {
+    const referral = await referredCase('全流程企业')
+    await until(async () => (await t.db.selectFrom('referrals').select('stage').where('id', '=', referral.id).executeTakeFirstOrThrow()).stage === 'disbursed')
+    const history = await t.db.selectFrom('referral_events').select('stage').where('referral_id', '=', referral.id).orderBy('at').orderBy('id').execute()
+    expect(history.map((h) => h.stage)).toEqual(['referred', 'accepted', 'account_opened', 'admitted', 'rated', 'approved', 'disbursed'])
+    const stored = await t.db.selectFrom('referrals').select('external_ref').where('id', '=', referral.id).executeTakeFirstOrThrow()
+    expect(stored.external_ref).toBe(sim.received.get(`referral-${referral.id}`)!.externalRef)
+  })
+
+  it('waits while the stand-in is down, then arrives once', async () => {
+    sim.goDown(1500)
+    const referral = await referredCase('等待企业')
+    await new Promise((r) => setTimeout(r, 500))
+    const waiting = await t.db.selectFrom('outbox').select(['state', 'attempts', 'last_error']).where('referral_id', '=', referral.id).executeTakeFirstOrThrow()
+    expect(waiting.state).toBe('pending')
+    expect(waiting.attempts).toBeGreaterThan(0)
+    await until(async () => (await t.db.selectFrom('outbox').select('state').where('referral_id', '=', referral.id).executeTakeFirstOrThrow()).state === 'delivered')
+    expect(sim.received.get(`referral-${referral.id}`)!.copies).toBe(1)
+  })
+})
