@@ -1,7 +1,7 @@
 // One market player: everything known, where it sits, who looks after it, which lists said
 // what. Personal data masked unless revealed by a role allowed to (and then audited).
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from '@remix-run/node'
-import { data } from '@remix-run/node'
+import { data, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import leafletStyles from 'leaflet/dist/leaflet.css'
 import { z } from 'zod'
@@ -9,18 +9,20 @@ import { ActionResult, Field, SelectField } from '../components/field'
 import { FactList, type Fact } from '../components/fact-list'
 import { ClientOnly } from '../components/hydrated'
 import { PlayerMap } from '../components/player-map.client'
-import { choice, parseForm, requiredText, type FieldErrors } from '../forms'
+import { choice, msg, parseForm, requiredText, type FieldErrors } from '../forms'
 import { industrySectionName } from '../domain/industry'
 import { SIZE_CLASSES } from '../domain/market-player'
 import { tileLayerFor } from '../domain/map-tiles'
 import { can } from '../domain/roles'
 import { actorOf, notFound, requirePermission, requireUser, userScope } from '../guards.server'
-import { idParam, toFormError } from '../http.server'
+import { idParam, toFieldOrFormError, toFormError } from '../http.server'
 import { isMessageKey, type Message } from '../i18n/index'
 import { useLocale, useT, useTranslateMessage } from '../i18n/use-t'
 import { getPlayer, getPlayerContext, overrideSizeClass, revealPersonalData } from '../services/players.server'
 import { findLatestNeed, findPlayerVisits } from '../services/visits.server'
-import { checkProducts, DEFAULT_PRODUCTS } from '../domain/products'
+import { handOffCase, loadCatalogue } from '../services/referrals.server'
+import { workingCalendar } from '../domain/working-days'
+import { checkProducts } from '../domain/products'
 import type { RegistrationStatus, TaxGrade } from '../domain/market-player'
 import { todayInChina } from '../domain/player-row'
 import { formatDistance } from '../components/visit-form'
@@ -39,8 +41,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     findLatestNeed(context.db, player.id),
   ])
   // Which products the case qualifies for, from its latest visit's need (PRODUCT.md, "Qualifying for hand-off").
+  const catalogue = await loadCatalogue(context.db)
   const verdicts = checkProducts(
-    DEFAULT_PRODUCTS,
+    catalogue,
     {
       kind: player.kind,
       taxGrade: player.tax_grade as TaxGrade | null,
@@ -49,7 +52,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       need,
     },
     todayInChina(),
-  ).map((v) => ({ ...v, name: DEFAULT_PRODUCTS.find((p) => p.code === v.product)!.name }))
+  ).map((v) => ({ ...v, name: catalogue.find((p) => p.code === v.product)!.name }))
   const { phone_enc: _p, id_number_enc: _i, phone_hash: _ph, id_number_hash: _ih, match_key: _m, ...shown } = player
   return {
     player: shown,
@@ -64,13 +67,38 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   }
 }
 
-type ActionData = { revealed?: { phone: string | null; idNumber: string | null }; errors?: FieldErrors; formError?: Message; done?: Message }
+type ActionData = { revealed?: { phone: string | null; idNumber: string | null }; errors?: FieldErrors; formError?: Message; done?: Message; handOffProduct?: string }
+
+export const handOffSchema = z.object({
+  intent: z.literal('hand-off'),
+  productCode: requiredText(40),
+  /** 万元, as the visit form says amounts. */
+  amount: z.coerce.number({ invalid_type_error: msg('validation.numberBetween', { min: 0.01, max: 100_000 }) }).min(0.01, msg('validation.numberBetween', { min: 0.01, max: 100_000 })).max(100_000, msg('validation.numberBetween', { min: 0.01, max: 100_000 })),
+  termMonths: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int(msg('validation.wholeNumberBetween', { min: 1, max: 360 })).min(1, msg('validation.wholeNumberBetween', { min: 1, max: 360 })).max(360, msg('validation.wholeNumberBetween', { min: 1, max: 360 })).optional()),
+})
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const id = idParam(params.id)
   const form = await request.formData()
   const intent = form.get('intent')
   try {
+    if (intent === 'hand-off') {
+      const user = await requirePermission(request, context, 'visits:log')
+      const parsed = parseForm(form, handOffSchema)
+      if (!parsed.ok) return data<ActionData>({ errors: parsed.errors, handOffProduct: String(form.get('productCode') ?? '') }, { status: 400 })
+      try {
+        const referral = await handOffCase(
+          context.db,
+          { actor: { ...actorOf(user, context), id: user.id }, scope: userScope(user), calendar: workingCalendar(context.config.holidays, context.config.workdays) },
+          { playerId: id, productCode: parsed.data.productCode, amountYuan: Math.round(parsed.data.amount * 10_000), termMonths: parsed.data.termMonths ?? null },
+        )
+        return redirect(`/referrals/${referral.id}?handedOff=1`)
+      } catch (error) {
+        const { status, errors, formError } = toFieldOrFormError(error)
+        if (status === 404) throw notFound()
+        return data<ActionData>({ errors, formError, handOffProduct: parsed.data.productCode }, { status })
+      }
+    }
     if (intent === 'unmask') {
       const user = await requirePermission(request, context, 'personal-data:unmask')
       return { revealed: await revealPersonalData(context.db, actorOf(user, context), context.pii, userScope(user), id) } satisfies ActionData
@@ -238,6 +266,20 @@ export default function PlayerPage() {
               ) : (
                 <span className="badge">{t('product.refused')}</span>
               )}
+              {v.qualifies && canLogVisit ? (
+                <details open={result?.handOffProduct === v.product}>
+                  <summary>{t('referral.handOff')}</summary>
+                  <Form method="post" className="form-grid">
+                    <input type="hidden" name="intent" value="hand-off" />
+                    <input type="hidden" name="productCode" value={v.product} />
+                    <Field label={t('referral.amount')} name="amount" inputMode="decimal" defaultValue={String((v.amountYuan ?? 0) / 10_000)} errors={result?.handOffProduct === v.product ? (result.errors?.amount ?? result.errors?.amountYuan) : undefined} />
+                    <Field label={t('visit.needTermMonths')} name="termMonths" inputMode="numeric" defaultValue={need?.termMonths ? String(need.termMonths) : ''} errors={result?.handOffProduct === v.product ? result.errors?.termMonths : undefined} />
+                    <button type="submit" className="primary">
+                      {t('referral.handOffTo', { product: v.name })}
+                    </button>
+                  </Form>
+                </details>
+              ) : null}
               <ul className="reasons">
                 {v.reasons.map((r, i) => (
                   <li key={i} className={r.ok ? 'ok' : 'failed'}>

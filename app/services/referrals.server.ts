@@ -12,6 +12,7 @@ import type { Scope } from '../domain/scope'
 import { addWorkingDays, type WorkingCalendar } from '../domain/working-days'
 import { recordAudit, type Actor, type Db } from './audit.server'
 import { scoped } from './players.server'
+import { inScope } from './scope.server'
 import { findLatestNeed } from './visits.server'
 
 /** The catalogue in force: the latest active version of each product. */
@@ -165,4 +166,64 @@ export async function recordStageReport(db: Kysely<Database>, referralId: number
     if (stage === 'disbursed') await trx.updateTable('market_players').set({ campaign_status: 'financed', updated_at: now.toISOString() }).where('id', '=', referral.player_id).execute()
     return { stage, duplicate: false }
   })
+}
+
+export function referralsScope(scope: Scope) {
+  return inScope(scope, { orgUnit: 'referrals.org_unit_id', owner: 'referrals.officer_id' })
+}
+
+/** Referrals in scope, overdue for acceptance first, then newest. */
+export async function listReferrals(db: Db, scope: Scope, filter: { stage?: string; overdueOnly?: boolean }, now = new Date()) {
+  const stamp = now.toISOString()
+  let q = db
+    .selectFrom('referrals')
+    .innerJoin('market_players', 'market_players.id', 'referrals.player_id')
+    .innerJoin('users', 'users.id', 'referrals.officer_id')
+    .select([
+      'referrals.id',
+      'referrals.product_code as productCode',
+      'referrals.amount_yuan as amountYuan',
+      'referrals.first_lender as firstLender',
+      'referrals.credit',
+      'referrals.stage',
+      'referrals.referred_at as referredAt',
+      'referrals.accept_due_at as acceptDueAt',
+      'referrals.accepted_at as acceptedAt',
+      'market_players.name as playerName',
+      'market_players.id as playerId',
+      'users.name as officerName',
+    ])
+    .select((eb) => eb.case().when(eb.and([eb('referrals.accepted_at', 'is', null), eb('referrals.stage', '=', 'referred'), eb('referrals.accept_due_at', '<', stamp)])).then(1).else(0).end().as('overdue'))
+    .where(referralsScope(scope))
+  if (filter.stage) q = q.where('referrals.stage', '=', filter.stage)
+  if (filter.overdueOnly) q = q.where('referrals.accepted_at', 'is', null).where('referrals.stage', '=', 'referred').where('referrals.accept_due_at', '<', stamp)
+  const rows = await q.orderBy('overdue', 'desc').orderBy('referrals.id', 'desc').limit(500).execute()
+  const counts = await db
+    .selectFrom('referrals')
+    .select(['referrals.stage', (eb) => eb.fn.countAll<number>().as('n')])
+    .where(referralsScope(scope))
+    .groupBy('referrals.stage')
+    .execute()
+  return {
+    referrals: rows.map((r) => ({ ...r, amountYuan: Number(r.amountYuan), overdue: Number(r.overdue) === 1, firstLender: r.firstLender === 1, credit: r.credit === 1 })),
+    byStage: Object.fromEntries(counts.map((c) => [c.stage, Number(c.n)])) as Record<string, number>,
+  }
+}
+
+export async function getReferral(db: Db, scope: Scope, id: number) {
+  const referral = await db
+    .selectFrom('referrals')
+    .innerJoin('market_players', 'market_players.id', 'referrals.player_id')
+    .innerJoin('users', 'users.id', 'referrals.officer_id')
+    .selectAll('referrals')
+    .select(['market_players.name as player_name', 'users.name as officer_name'])
+    .where('referrals.id', '=', id)
+    .where(referralsScope(scope))
+    .executeTakeFirst()
+  if (!referral) return undefined
+  const [events, delivery] = await Promise.all([
+    db.selectFrom('referral_events').select(['stage', 'at', 'reason', 'external_ref', 'received_at']).where('referral_id', '=', id).orderBy('at').orderBy('id').execute(),
+    db.selectFrom('outbox').select(['state', 'attempts', 'last_error', 'delivered_at', 'next_attempt_at']).where('referral_id', '=', id).executeTakeFirst(),
+  ])
+  return { referral, events, delivery: delivery ?? null, verdict: JSON.parse(referral.verdict) as ProductVerdict }
 }

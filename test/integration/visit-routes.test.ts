@@ -177,6 +177,21 @@ describe('the pages', () => {
     expect(page).toMatch(/data-product="tax_credit".*?符合：可推荐 500,000 元（额度 1,000,000 元）/s)
     expect(page).toMatch(/data-product="household_credit".*?个体户信用贷不受理这类主体/s)
     expect(page).toMatch(/data-product="secured".*?经营贷需要抵押或担保，走访记录为无/s)
+
+    // Handed off from that page: over the limit is refused by the field, within it recorded.
+    const over = await officer.post(`/players/${id}`, { intent: 'hand-off', productCode: 'tax_credit', amount: '150', termMonths: '12' })
+    expect(over.status).toBe(400)
+    expect(await over.text()).toContain('金额超过可推荐额度 1,000,000 元。')
+    const handedOff = await officer.post(`/players/${id}`, { intent: 'hand-off', productCode: 'tax_credit', amount: '50', termMonths: '12' })
+    expect(handedOff.status).toBe(302)
+    const location = handedOff.headers.get('Location')!
+    expect(location).toMatch(/^\/referrals\/\d+\?handedOff=1$/)
+    const referral = await (await officer.get(location)).text()
+    expect(referral).toContain('已推荐，正在发送给信贷系统。')
+    expect(referral).toMatch(/data-testid="stage-history".*?已推荐/s)
+    const pipeline = await (await officer.get('/referrals')).text()
+    expect(pipeline).toContain('乙级企业')
+    expect(await (await (await signedIn('mgr.b')).get('/referrals')).text()).not.toContain('乙级企业')
   })
 
   it('only the author corrects a visit', async () => {

@@ -1,0 +1,76 @@
+// One referral: the case as it was handed off (with the verdict it was made with), its
+// delivery to the loan system, and its stage history beside the visit that started it.
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { Link, useLoaderData, useSearchParams } from '@remix-run/react'
+import { FactList, type Fact } from '../components/fact-list'
+import { notFound, requireUser, userScope } from '../guards.server'
+import { idParam } from '../http.server'
+import { useLocale, useT, useTranslateMessage } from '../i18n/use-t'
+import { getReferral } from '../services/referrals.server'
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context)
+  const found = await getReferral(context.db, userScope(user), idParam(params.id))
+  if (!found) throw notFound()
+  return { ...found, now: new Date().toISOString() }
+}
+
+export default function ReferralPage() {
+  const t = useT()
+  const tm = useTranslateMessage()
+  const locale = useLocale()
+  const [params] = useSearchParams()
+  const { referral: r, events, delivery, verdict, now } = useLoaderData<typeof loader>()
+  const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) : null)
+  const overdue = !r.accepted_at && r.stage === 'referred' && r.accept_due_at < now
+  const facts: Fact[] = [
+    [t('visits.player'), <Link key="p" to={`/players/${r.player_id}`}>{r.player_name}</Link>],
+    [t('referral.product'), `${t(`visit.product.${r.product_code as 'tax_credit'}`)} (v${r.product_version})`],
+    [t('referral.amountYuan'), Number(r.amount_yuan).toLocaleString(locale)],
+    [t('visit.needTermMonths'), r.term_months],
+    [t('referral.credit'), r.credit ? t('common.yes') : t('common.no')],
+    [t('referral.firstLender'), r.first_lender ? t('common.yes') : t('common.no')],
+    [t('referral.stage'), t(`stage.${r.stage as 'referred'}`)],
+    [t('referral.referredAt'), when(r.referred_at)],
+    [t('referral.acceptDue'), overdue ? `${when(r.accept_due_at)} · ${t('referral.overdue')}` : when(r.accept_due_at)],
+    [t('referral.externalRef'), r.external_ref],
+    [t('visits.officer'), r.officer_name],
+    [t('referral.delivery'), delivery ? `${t(`referral.delivery.${delivery.state as 'pending'}`)}${delivery.attempts ? ` · ${t('outbox.attempts', { count: delivery.attempts })}` : ''}${delivery.last_error ? ` · ${delivery.last_error}` : ''}` : null],
+  ]
+  return (
+    <div className="stack">
+      <p>
+        <Link to="/referrals">← {t('referral.title')}</Link>
+      </p>
+      <h1>{t('referral.one', { name: r.player_name })}</h1>
+      {params.get('handedOff') ? <p className="notice" role="status">{t('referral.handedOff')}</p> : null}
+      <div className="two-columns">
+        <section className="card">
+          <FactList facts={facts} />
+        </section>
+        <section className="card" aria-labelledby="history">
+          <h2 id="history">{t('referral.history')}</h2>
+          <ol className="stage-history" data-testid="stage-history">
+            {events.map((e, i) => (
+              <li key={i}>
+                <strong>{t(`stage.${e.stage as 'referred'}`)}</strong> · <time dateTime={e.at}>{when(e.at)}</time>
+                {e.reason ? ` · ${e.reason}` : ''}
+              </li>
+            ))}
+          </ol>
+          {r.visit_id ? (
+            <p>
+              <Link to={`/visits/${r.visit_id}`}>{t('referral.fromVisit')}</Link>
+            </p>
+          ) : null}
+          <h3>{t('referral.verdict')}</h3>
+          <ul className="reasons">
+            {verdict.reasons.map((reason, i) => (
+              <li key={i}>{(reason.ok ? '✓ ' : '✗ ') + tm(reason.message)}</li>
+            ))}
+          </ul>
+        </section>
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,99 @@
+// The pipeline: referrals in scope by stage (a bar per stage, then the table), those
+// overdue for the bank's acceptance first.
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { Form, Link, useLoaderData } from '@remix-run/react'
+import { STAGES, isStage } from '../domain/pipeline'
+import { requireUser, userScope } from '../guards.server'
+import { useLocale, useT } from '../i18n/use-t'
+import { listReferrals } from '../services/referrals.server'
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context)
+  const params = new URL(request.url).searchParams
+  const stage = params.get('stage')
+  const overdueOnly = params.get('overdue') === '1'
+  const list = await listReferrals(context.db, userScope(user), { stage: isStage(stage) ? stage : undefined, overdueOnly })
+  return { ...list, stage: isStage(stage) ? stage : '', overdueOnly }
+}
+
+export default function Referrals() {
+  const t = useT()
+  const locale = useLocale()
+  const { referrals, byStage, stage, overdueOnly } = useLoaderData<typeof loader>()
+  const most = Math.max(1, ...Object.values(byStage))
+  const when = (iso: string) => new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })
+  return (
+    <div className="stack">
+      <h1>{t('referral.title')}</h1>
+      <section className="card" aria-labelledby="board">
+        <h2 id="board">{t('referral.board')}</h2>
+        <ol className="stage-board">
+          {STAGES.map((s) => (
+            <li key={s}>
+              <Link to={`?stage=${s}`} className={stage === s ? 'active' : undefined}>
+                <span className="stage-name">{t(`stage.${s}`)}</span>
+                <span className="stage-bar" style={{ width: `${Math.round(((byStage[s] ?? 0) / most) * 100)}%` }} />
+                <span className="num">{byStage[s] ?? 0}</span>
+              </Link>
+            </li>
+          ))}
+        </ol>
+      </section>
+      <Form method="get" className="toolbar">
+        <label>
+          {t('referral.stage')}{' '}
+          <select name="stage" defaultValue={stage}>
+            <option value="">{t('visits.allOfficers')}</option>
+            {STAGES.map((s) => (
+              <option key={s} value={s}>
+                {t(`stage.${s}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="checkbox-field">
+          <input type="checkbox" name="overdue" value="1" defaultChecked={overdueOnly} /> {t('referral.overdueOnly')}
+        </label>
+        <button type="submit">{t('common.apply')}</button>
+      </Form>
+      <section className="card">
+        {referrals.length ? (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>{t('visits.player')}</th>
+                  <th>{t('referral.product')}</th>
+                  <th className="num">{t('referral.amountYuan')}</th>
+                  <th>{t('referral.stage')}</th>
+                  <th>{t('referral.referredAt')}</th>
+                  <th>{t('referral.acceptDue')}</th>
+                  <th>{t('visits.officer')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {referrals.map((r) => (
+                  <tr key={r.id} className={r.overdue ? 'flagged-row' : undefined} data-referral={r.id}>
+                    <td>
+                      <Link to={`/referrals/${r.id}`}>{r.playerName}</Link> {r.firstLender ? <span className="badge candidate-candidate">{t('referral.firstLender')}</span> : null}
+                    </td>
+                    <td>{t(`visit.product.${r.productCode as 'tax_credit'}`)}</td>
+                    <td className="num">{r.amountYuan.toLocaleString(locale)}</td>
+                    <td>
+                      <span className="badge">{t(`stage.${r.stage as 'referred'}`)}</span>
+                    </td>
+                    <td>{when(r.referredAt)}</td>
+                    <td>{r.overdue ? <span className="badge flag">{t('referral.overdue')}</span> : r.acceptedAt ? '✓' : when(r.acceptDueAt)}</td>
+                    <td>{r.officerName}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <p className="muted">{t('referral.none')}</p>
+        )}
+      </section>
+    </div>
+  )
+}
