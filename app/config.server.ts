@@ -35,6 +35,8 @@ export interface AppConfig {
   loanSimPort: number
   /** Between the stand-in's stages, ms. */
   loanSimStepMs: number
+  /** Share of cases the stand-in declines. */
+  loanSimDeclineRate: number
   /** Days off that would be weekdays, and weekend days worked (YYYY-MM-DD), for the acceptance clock. */
   holidays: string[]
   workdays: string[]
@@ -67,6 +69,7 @@ export function loadConfig(env: Env = process.env, rootDir = process.cwd()): App
     loanSystemSecret: env.LOAN_SYSTEM_SECRET || keptSecret(secretsFile, 'loanSystemSecret'),
     loanSimPort: parseIntSetting(env, 'LOAN_SIM_PORT', parseIntSetting(env, 'PORT', 3000) + 1),
     loanSimStepMs: parseIntSetting(env, 'LOAN_SIM_STEP_MS', 4000),
+    loanSimDeclineRate: parseRate(env, 'LOAN_SIM_DECLINE_RATE', 0.1),
     holidays: parseDays(env, 'HOLIDAYS'),
     workdays: parseDays(env, 'WORKDAYS'),
   }
@@ -84,6 +87,14 @@ function parseIntSetting(env: Env, name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback
   const value = Number(raw)
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number, got "${raw}"`)
+  return value
+}
+
+function parseRate(env: Env, name: string, fallback: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!(value >= 0 && value <= 1)) throw new Error(`${name} must be a number from 0 to 1, got "${raw}"`)
   return value
 }
 

@@ -20,6 +20,7 @@ export async function startDemoLoanSystem(db: Kysely<Database>, config: AppConfi
     token,
     secret: config.loanSystemSecret,
     stepMs: config.loanSimStepMs,
+    declineRate: config.loanSimDeclineRate,
     log: (message) => logger.info('loan stand-in', { message }),
   })
 }

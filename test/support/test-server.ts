@@ -36,6 +36,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     loanSystemSecret: 'test-loan-secret',
     loanSimPort: 0,
     loanSimStepMs: 50,
+    loanSimDeclineRate: 0,
     holidays: [],
     workdays: [],
     ...overrides,
