@@ -12,6 +12,7 @@ import { OUTLET_NAMES, TOWNSHIP_NAMES, personName } from './names'
 import { seedPlayers, type PlayerPlacement } from './players'
 import { createRandom, type Random } from './random'
 import { seedVisits, type VisitPlan } from './visits'
+import { seedReferrals } from './referrals'
 import type { PersonalDataCipher } from '../../app/services/personal-data.server'
 
 export const DEMO_PASSWORD = 'wanqi-demo'
@@ -33,6 +34,7 @@ export interface SeedSummary {
   users: number
   players: number
   visits: number
+  referrals: number
 }
 
 export async function isDatabaseEmpty(db: Kysely<Database>): Promise<boolean> {
@@ -84,8 +86,9 @@ export async function seedDatabase(db: Kysely<Database>, options: SeedOptions): 
     })
   const players = await seedPlayers(db, rng, options.pii, placements, options.players ?? plan.players, log)
   const visits = await seedVisits(db, rng, plan.visits, log)
+  const referrals = await seedReferrals(db, rng, { limit: plan.referrals }, log)
   await refreshStatistics(db)
-  return { areas: plan.areas.length, orgUnits: plan.orgUnits.length, users: plan.users.length, players, visits }
+  return { areas: plan.areas.length, orgUnits: plan.orgUnits.length, users: plan.users.length, players, visits, referrals }
 }
 
 interface PlannedUnit {
@@ -108,6 +111,8 @@ interface Plan {
   users: PlannedUser[]
   players: number
   visits: VisitPlan
+  /** At most this many referrals, from the visits ready to refer. */
+  referrals: number
   /** The code of the outlet that serves a township. */
   outletOf: (townshipCode: string) => string
 }
@@ -160,6 +165,7 @@ function countyPlan(rng: Random): Plan {
     players: 20_000,
     // Three months: about 60% of assigned players visited, some of them more than once.
     visits: { visitedShare: 0.6, visitsPerVisitedPlayer: 1.6, days: 90 },
+    referrals: 5_000,
     // 13 townships among 5 outlets, in order.
     outletOf: (code) => outlets[Math.floor((townships.indexOf(code) * outlets.length) / townships.length)].code,
   }
@@ -219,6 +225,7 @@ function provincePlan(rng: Random): Plan {
     players: 1_000_000,
     // 5,000,000 visits (PRODUCT.md "Scale") over a year: 60% of 850,000 assigned players, ~9.8 each.
     visits: { visitedShare: 0.6, visitsPerVisitedPlayer: 9.8, days: 365 },
+    referrals: 200_000,
     // Each county's sub-branch has three outlets; its 13 townships are shared among them.
     // (By the township's place in its county: its code's serial jumps from 街道 to 镇 to 乡.)
     outletOf: (code) => {

@@ -58,7 +58,8 @@ describe('the demo county', () => {
     const visited = assigned.filter((p) => p.last_visited_at !== null)
     expect(visited.length / assigned.length).toBeGreaterThan(0.5)
     expect(visited.length / assigned.length).toBeLessThan(0.7)
-    const withNeed = visited.filter((p) => p.campaign_status === 'need_found')
+    // A need found and handed off counts: seeded referrals move some on to referred or financed.
+    const withNeed = visited.filter((p) => ['need_found', 'referred', 'financed'].includes(p.campaign_status))
     expect(withNeed.length / visited.length).toBeGreaterThan(0.23)
     expect(withNeed.length / visited.length).toBeLessThan(0.43)
     const visits = await t.db.selectFrom('visits').select(['player_id', 'officer_id', 'visited_at', 'check_in_flag', 'far_reason', 'check_in_distance_m']).execute()
@@ -72,6 +73,21 @@ describe('the demo county', () => {
     const now = Date.now()
     expect(visits.every((v) => Date.parse(v.visited_at) <= now && Date.parse(v.visited_at) > now - 92 * 86_400_000)).toBe(true)
     expect(visits.filter((v) => v.check_in_flag === 'far').every((v) => v.far_reason && v.check_in_distance_m! > 500)).toBe(true)
+  })
+
+  it('has referrals from the visits ready to refer, each qualifying, at the stage its history says', async () => {
+    const referrals = await t.db.selectFrom('referrals').innerJoin('market_players', 'market_players.id', 'referrals.player_id').select(['referrals.id', 'referrals.stage', 'referrals.verdict', 'referrals.first_lender', 'market_players.loan_history', 'market_players.campaign_status']).execute()
+    expect(referrals.length).toBeGreaterThan(0)
+    for (const r of referrals) {
+      expect(JSON.parse(r.verdict).qualifies).toBe(true)
+      expect(r.first_lender).toBe(r.loan_history === 'none' ? 1 : 0)
+      expect(r.campaign_status).toBe(r.stage === 'disbursed' ? 'financed' : 'referred')
+      const events = await t.db.selectFrom('referral_events').select(['stage', 'at']).where('referral_id', '=', r.id).orderBy('at').execute()
+      expect(events[0].stage).toBe('referred')
+      expect(events[events.length - 1].stage).toBe(r.stage)
+    }
+    const undelivered = await t.db.selectFrom('outbox').select('id').where('state', '<>', 'delivered').execute()
+    expect(undelivered).toEqual([])
   })
 
   it('signs in with the demo password', async () => {

@@ -1,0 +1,102 @@
+// Referrals for the demo and the province: the cases whose latest visit found a need and
+// said "ready to refer", handed off under the first product that qualifies (by the same
+// rules the app applies), at every stage of the pipeline, first lenders among them. Their
+// outbox entries are marked delivered: the demo's stand-in never sees the seeded ones.
+import type { Kysely } from 'kysely'
+import { todayInChina } from '../../app/domain/player-row'
+import { checkProducts, type ProductRules } from '../../app/domain/products'
+import type { RegistrationStatus, TaxGrade } from '../../app/domain/market-player'
+import { PROGRESS_STAGES, type Stage } from '../../app/domain/pipeline'
+import { addWorkingDays, PLAIN_CALENDAR } from '../../app/domain/working-days'
+import type { Database } from '../schema'
+import type { Random } from './random'
+
+/** Where seeded referrals stand: the furthest stage reached, or declined after some. */
+const FINAL: [Stage, number][] = [
+  ['referred', 0.12], ['accepted', 0.12], ['account_opened', 0.08], ['admitted', 0.08], ['rated', 0.1], ['approved', 0.15], ['disbursed', 0.28], ['declined', 0.07],
+]
+
+function pick(rng: Random): Stage {
+  let roll = rng.next()
+  for (const [stage, weight] of FINAL) if ((roll -= weight) < 0) return stage
+  return 'disbursed'
+}
+
+export async function seedReferrals(db: Kysely<Database>, rng: Random, options: { limit: number }, log: (m: string) => void): Promise<number> {
+  const versions = await db.selectFrom('product_versions').selectAll().orderBy('code').orderBy('version', 'desc').execute()
+  const catalogue = new Map<string, ProductRules & { version: number }>()
+  for (const v of versions) if (!catalogue.has(v.code)) catalogue.set(v.code, { ...(JSON.parse(v.rules) as ProductRules), name: v.name, version: v.version })
+  const products = [...catalogue.values()]
+  const cases = await db
+    .selectFrom('visits')
+    .innerJoin('market_players', (join) => join.onRef('market_players.id', '=', 'visits.player_id').onRef('market_players.last_visited_at', '=', 'visits.visited_at'))
+    .select([
+      'visits.id as visit_id', 'visits.officer_id', 'visits.visited_at', 'visits.need_amount_yuan', 'visits.need_term_months', 'visits.need_collateral',
+      'market_players.id as player_id', 'market_players.org_unit_id', 'market_players.kind', 'market_players.tax_grade', 'market_players.registration_status',
+      'market_players.registered_on', 'market_players.loan_history',
+    ])
+    .where('visits.has_need', '=', 1)
+    .where('visits.outcome', '=', 'refer')
+    .orderBy('visits.visited_at')
+    .limit(options.limit * 3)
+    .execute()
+  const now = Date.now()
+  let made = 0
+  for (let i = 0; i < cases.length && made < options.limit; i += 500) {
+    const batch = cases.slice(i, i + 500)
+    await db.transaction().execute(async (trx) => {
+      for (const c of batch) {
+        if (made >= options.limit) break
+        const referredAt = new Date(Date.parse(c.visited_at) + rng.int(1, 48) * 3600_000)
+        if (referredAt.getTime() > now) continue
+        const verdict = checkProducts(
+          products,
+          {
+            kind: c.kind,
+            taxGrade: c.tax_grade as TaxGrade | null,
+            registrationStatus: c.registration_status as RegistrationStatus | null,
+            registeredOn: c.registered_on,
+            need: { amountYuan: c.need_amount_yuan === null ? null : Number(c.need_amount_yuan), termMonths: c.need_term_months, collateral: c.need_collateral === null ? null : c.need_collateral === 1 },
+          },
+          todayInChina(referredAt),
+        ).find((v) => v.qualifies)
+        if (!verdict) continue
+        const product = catalogue.get(verdict.product)!
+        // The stages up to where this case stands, a day or three apart, none in the future.
+        const final = pick(rng)
+        const reached = final === 'declined' ? PROGRESS_STAGES.slice(0, rng.int(1, 5)) : PROGRESS_STAGES.slice(0, PROGRESS_STAGES.indexOf(final as (typeof PROGRESS_STAGES)[number]) + 1)
+        const events: { stage: Stage; at: string }[] = []
+        let at = referredAt.getTime()
+        for (const stage of reached) {
+          if (at > now) break
+          events.push({ stage, at: new Date(at).toISOString() })
+          at += rng.int(6, 72) * 3600_000
+        }
+        if (final === 'declined' && at <= now) events.push({ stage: 'declined', at: new Date(at).toISOString() })
+        const last = events[events.length - 1]
+        const accepted = events.find((e) => e.stage === 'accepted')
+        const disbursed = events.find((e) => e.stage === 'disbursed')
+        const stamp = referredAt.toISOString()
+        const { id } = await trx
+          .insertInto('referrals')
+          .values({
+            player_id: c.player_id, visit_id: c.visit_id, officer_id: c.officer_id, org_unit_id: c.org_unit_id, product_code: product.code, product_version: product.version,
+            amount_yuan: verdict.amountYuan!, term_months: c.need_term_months, credit: product.kind === 'credit' ? 1 : 0, first_lender: c.loan_history === 'none' ? 1 : 0,
+            verdict: JSON.stringify(verdict), stage: last.stage, stage_at: last.at, referred_at: stamp, accept_due_at: addWorkingDays(referredAt, 3, PLAIN_CALENDAR).toISOString(),
+            accepted_at: accepted?.at ?? null, disbursed_at: disbursed?.at ?? null, external_ref: events.length > 1 ? `LOS-S${c.player_id}` : null, created_at: stamp, updated_at: last.at,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+        await trx.insertInto('referral_events').values(events.map((e) => ({ referral_id: id, stage: e.stage, at: e.at, reason: e.stage === 'declined' ? '授信审查未通过' : null, external_ref: null, received_at: e.at }))).execute()
+        await trx
+          .insertInto('outbox')
+          .values({ topic: 'referral', referral_id: id, idempotency_key: `referral-${id}`, payload: JSON.stringify({ referralId: id, seeded: true }), state: 'delivered', next_attempt_at: stamp, claimed_by: null, claimed_until: null, last_error: null, delivered_at: stamp, created_at: stamp })
+          .execute()
+        await trx.updateTable('market_players').set({ campaign_status: disbursed ? 'financed' : 'referred' }).where('id', '=', c.player_id).execute()
+        made++
+      }
+    })
+  }
+  log(`referrals: ${made.toLocaleString('en')}`)
+  return made
+}
