@@ -17,12 +17,13 @@ export type Permission =
   | 'territories:manage' // draw territories, assign officers and players, balance workload
   | 'visits:log' // log visits to the players one looks after
   | 'personal-data:dial' // get the phone numbers of one's own list, to call them (audited)
+  | 'integrations:manage' // make and revoke the tokens other systems (the loan system) use
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   officer: ['visits:log', 'personal-data:dial'],
   manager: ['branch:view', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage', 'visits:log', 'personal-data:dial'],
   hq: ['branch:view', 'bank:view'],
-  admin: ['branch:view', 'bank:view', 'org:manage', 'users:manage', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage'],
+  admin: ['branch:view', 'bank:view', 'org:manage', 'users:manage', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage', 'integrations:manage'],
 }
 
 export function can(role: Role, permission: Permission): boolean {

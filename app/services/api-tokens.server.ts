@@ -34,3 +34,13 @@ export async function findLiveToken(db: Kysely<Database>, authorization: string 
   const row = await db.selectFrom('api_tokens').select(['id', 'name']).where('token_hash', '=', hash(match[1])).where('revoked_at', 'is', null).executeTakeFirst()
   return row ?? null
 }
+
+export async function listApiTokens(db: Kysely<Database>) {
+  return db
+    .selectFrom('api_tokens')
+    .leftJoin('users', 'users.id', 'api_tokens.created_by')
+    .select(['api_tokens.id', 'api_tokens.name', 'api_tokens.created_at as createdAt', 'api_tokens.revoked_at as revokedAt', 'api_tokens.last_used_at as lastUsedAt', 'users.username as createdBy'])
+    .orderBy('api_tokens.id', 'desc')
+    .limit(200)
+    .execute()
+}

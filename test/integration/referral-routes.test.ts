@@ -14,7 +14,8 @@ import { recordVisit } from '../../app/services/visits.server'
 import { parseVisit } from '../../app/visit-form'
 import { addUser, buildOrg } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'
+import { Client, TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'
+import { PASSWORD } from '../support/fixtures'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 let t: TestDatabase
@@ -94,5 +95,22 @@ describe('POST /api/v1/referrals/{id}/events', () => {
     expect((await events()).map((e) => e.stage)).toEqual(['referred', 'accepted', 'approved'])
     const stored = await t.db.selectFrom('referrals').select(['stage', 'external_ref']).where('id', '=', referralId).executeTakeFirstOrThrow()
     expect(stored).toEqual({ stage: 'approved', external_ref: 'LOS-1' })
+  })
+})
+
+describe('tokens, made and revoked by an admin', () => {
+  it('shows a new token once, which then reports stages, and stops working once revoked; nobody else may make one', async () => {
+    const admin = new Client(server.url)
+    expect((await admin.signIn('root', PASSWORD)).status).toBe(302)
+    const made = await (await admin.post('/admin/tokens', { intent: 'create', name: 'LOS production' })).text()
+    const newToken = /<code>(wq_[A-Za-z0-9_-]+)<\/code>/.exec(made)![1]
+    expect((await report(referralId, { stage: 'rated', at: '2026-12-04T10:00:00+08:00' }, newToken)).status).toBe(201)
+    expect(await (await admin.get('/admin/tokens')).text()).not.toContain(newToken)
+    const row = await t.db.selectFrom('api_tokens').select('id').where('name', '=', 'LOS production').executeTakeFirstOrThrow()
+    expect((await admin.post('/admin/tokens', { intent: 'revoke', id: String(row.id) })).status).toBe(200)
+    expect((await report(referralId, { stage: 'approved', at: '2026-12-06T10:00:00+08:00' }, newToken)).status).toBe(401)
+    const officer = new Client(server.url)
+    expect((await officer.signIn('off', PASSWORD)).status).toBe(302)
+    expect((await officer.post('/admin/tokens', { intent: 'create', name: 'mine' })).status).toBe(403)
   })
 })

@@ -1,0 +1,96 @@
+// Admin: the bearer tokens machines use (the loan system reporting stages). A new token is
+// shown once; only its hash is kept. Revoking takes effect at the next request.
+import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
+import { data } from '@remix-run/node'
+import { Form, useActionData, useLoaderData } from '@remix-run/react'
+import { z } from 'zod'
+import { ActionResult, Field } from '../components/field'
+import { idField, parseForm, requiredText, type FieldErrors } from '../forms'
+import { actorOf, requirePermission } from '../guards.server'
+import type { Message } from '../i18n/index'
+import { useT } from '../i18n/use-t'
+import { createApiToken, listApiTokens, revokeApiToken } from '../services/api-tokens.server'
+
+const createSchema = z.object({ intent: z.literal('create'), name: requiredText(80) })
+const revokeSchema = z.object({ intent: z.literal('revoke'), id: idField })
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requirePermission(request, context, 'integrations:manage')
+  return { tokens: await listApiTokens(context.db) }
+}
+
+type ActionData = { errors?: FieldErrors; done?: Message; token?: string }
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requirePermission(request, context, 'integrations:manage')
+  const form = await request.formData()
+  if (form.get('intent') === 'revoke') {
+    const parsed = parseForm(form, revokeSchema)
+    if (!parsed.ok) return data<ActionData>({ errors: parsed.errors }, { status: 400 })
+    await revokeApiToken(context.db, actorOf(user, context), parsed.data.id)
+    return { done: { key: 'token.revoked' } } satisfies ActionData
+  }
+  const parsed = parseForm(form, createSchema)
+  if (!parsed.ok) return data<ActionData>({ errors: parsed.errors }, { status: 400 })
+  const { token } = await createApiToken(context.db, actorOf(user, context), parsed.data.name)
+  return { done: { key: 'token.created' }, token } satisfies ActionData
+}
+
+export default function Tokens() {
+  const t = useT()
+  const { tokens } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>() as ActionData | undefined
+  return (
+    <div className="stack">
+      <h1>{t('token.title')}</h1>
+      <p className="muted">{t('token.intro')}</p>
+      <ActionResult done={result?.done} />
+      {result?.token ? (
+        <p className="card" data-testid="new-token">
+          {t('token.showOnce')} <code>{result.token}</code>
+        </p>
+      ) : null}
+      <Form method="post" className="card inline-form">
+        <input type="hidden" name="intent" value="create" />
+        <Field label={t('token.name')} name="name" required maxLength={80} errors={result?.errors?.name} />
+        <button type="submit" className="primary">
+          {t('token.create')}
+        </button>
+      </Form>
+      <div className="table-wrap card">
+        <table>
+          <thead>
+            <tr>
+              <th>{t('token.name')}</th>
+              <th>{t('token.createdAt')}</th>
+              <th>{t('token.state')}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {tokens.map((k) => (
+              <tr key={k.id} data-token={k.name}>
+                <td>{k.name}</td>
+                <td>
+                  {k.createdAt.slice(0, 16).replace('T', ' ')} {k.createdBy ? `· ${k.createdBy}` : ''}
+                </td>
+                <td>{k.revokedAt ? t('token.revokedAt', { at: k.revokedAt.slice(0, 16).replace('T', ' ') }) : t('token.live')}</td>
+                <td>
+                  {k.revokedAt ? null : (
+                    <Form method="post">
+                      <input type="hidden" name="intent" value="revoke" />
+                      <input type="hidden" name="id" value={k.id} />
+                      <button type="submit" className="link-button danger">
+                        {t('token.revoke')}
+                      </button>
+                    </Form>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  )
+}
