@@ -16,6 +16,7 @@ import { gridCellSize, PRECOUNTED_MAX_ZOOM, worldCellRange } from '../domain/map
 import type { Scope } from '../domain/scope'
 import { logger } from '../logger.server'
 import type { Db } from './audit.server'
+import { startBackgroundLoop, type BackgroundLoop } from './background-loop.server'
 import type { PlayerFilter } from './players.server'
 import { inScope } from './scope.server'
 
@@ -166,41 +167,21 @@ export async function precountedCells(
   }
 }
 
-export interface MapCellsRefresher {
-  stop(): Promise<void>
-}
+export type MapCellsRefresher = BackgroundLoop
 
 /** Rebuilds stale cells in the background, at most once per interval: in a thread of its
  * own when the database can be opened twice (not an in-memory one). */
 export function startMapCellsRefresher(db: Kysely<Database>, options: { intervalMs?: number } = {}): MapCellsRefresher {
   const url = databaseUrlOf(db)
   const rebuild = url ? () => rebuildInThread(url) : () => rebuildMapCells(db)
-  let stopped = false
-  let timer: NodeJS.Timeout | null = null
-  let running: Promise<void> | null = null
-  const tick = () => {
-    running = (async () => {
-      const state = await mapCellsState(db)
-      if (state?.state === 'stale') {
-        const started = performance.now()
-        const { cells, ready } = await rebuild()
-        logger.info('map cells rebuilt', { cells, ready, ms: Math.round(performance.now() - started) })
-      }
-    })()
-      .catch((error: unknown) => logger.error('map cells rebuild failed', { error }))
-      .finally(() => {
-        running = null
-        if (!stopped) timer = setTimeout(tick, options.intervalMs ?? 10_000)
-      })
-  }
-  timer = setTimeout(tick, 0)
-  return {
-    async stop() {
-      stopped = true
-      if (timer) clearTimeout(timer)
-      await running
-    },
-  }
+  return startBackgroundLoop('map cells rebuild', options.intervalMs ?? 10_000, async () => {
+    const state = await mapCellsState(db)
+    if (state?.state === 'stale') {
+      const started = performance.now()
+      const { cells, ready } = await rebuild()
+      logger.info('map cells rebuilt', { cells, ready, ms: Math.round(performance.now() - started) })
+    }
+  })
 }
 
 const WORKER_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'map-cells.worker.mjs')

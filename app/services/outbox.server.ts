@@ -10,6 +10,7 @@ import { sql, type Kysely } from 'kysely'
 import type { Database, OutboxEntry } from '../../db/schema'
 import { dialectOf } from '../../db/dialect.server'
 import { logger } from '../logger.server'
+import { startBackgroundLoop, type BackgroundLoop } from './background-loop.server'
 
 const CLAIM_MS = 60_000
 const MAX_BACKOFF_MS = 10 * 60_000
@@ -117,36 +118,17 @@ export async function deliverClaimed(db: Kysely<Database>, entries: OutboxEntry[
   return result
 }
 
-export interface OutboxWorker {
-  stop(): Promise<void>
-}
+export type OutboxWorker = BackgroundLoop
 
 /** Claims and delivers due entries every `intervalMs` until stopped. */
 export function startOutboxWorker(db: Kysely<Database>, target: LoanSystem, options: { intervalMs?: number; batch?: number; name?: string } = {}): OutboxWorker {
   const worker = options.name ?? `${process.pid}-${crypto.randomBytes(3).toString('hex')}`
-  let stopped = false
-  let timer: NodeJS.Timeout | null = null
-  let running: Promise<void> | null = null
-  const tick = () => {
-    running = (async () => {
-      for (;;) {
-        const entries = await claimOutboxEntries(db, worker, options.batch ?? 20)
-        if (!entries.length || stopped) return
-        await deliverClaimed(db, entries, target)
-      }
-    })()
-      .catch((error: unknown) => logger.error('outbox delivery failed', { error }))
-      .finally(() => {
-        running = null
-        if (!stopped) timer = setTimeout(tick, options.intervalMs ?? 2_000)
-      })
-  }
-  timer = setTimeout(tick, 0)
-  return {
-    async stop() {
-      stopped = true
-      if (timer) clearTimeout(timer)
-      await running
-    },
-  }
+  return startBackgroundLoop('outbox delivery', options.intervalMs ?? 2_000, async (stopping) => {
+    // Everything due, a batch at a time, before the next pause (or until shut down).
+    for (;;) {
+      const entries = await claimOutboxEntries(db, worker, options.batch ?? 20)
+      if (!entries.length || stopping()) return
+      await deliverClaimed(db, entries, target)
+    }
+  })
 }

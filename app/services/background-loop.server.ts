@@ -1,0 +1,31 @@
+// Work an app server repeats in the background (rebuilding map cells, delivering the
+// outbox): one pass now, then another `intervalMs` after each pass ends, never two at once;
+// a failed pass is logged and the loop goes on. `stop` waits for a pass under way.
+import { logger } from '../logger.server'
+
+export interface BackgroundLoop {
+  stop(): Promise<void>
+}
+
+/** `pass` may ask `stopping()` to end a long pass early when the server shuts down. */
+export function startBackgroundLoop(name: string, intervalMs: number, pass: (stopping: () => boolean) => Promise<void>): BackgroundLoop {
+  let stopped = false
+  let timer: NodeJS.Timeout | null = null
+  let running: Promise<void> | null = null
+  const tick = () => {
+    running = pass(() => stopped)
+      .catch((error: unknown) => logger.error(`${name} failed`, { error }))
+      .finally(() => {
+        running = null
+        if (!stopped) timer = setTimeout(tick, intervalMs)
+      })
+  }
+  timer = setTimeout(tick, 0)
+  return {
+    async stop() {
+      stopped = true
+      if (timer) clearTimeout(timer)
+      await running
+    },
+  }
+}
