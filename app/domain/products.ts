@@ -155,3 +155,36 @@ export function checkProducts(catalogue: readonly ProductRules[], facts: CaseFac
   const verdicts = catalogue.map((product) => checkProduct(product, facts, today))
   return [...verdicts.filter((v) => v.qualifies), ...verdicts.filter((v) => !v.qualifies)]
 }
+
+/** A player as stored, as far as the product rules read it. */
+export interface CasePlayer {
+  kind: PlayerKind
+  tax_grade: string | null
+  registration_status: string | null
+  registered_on: string | null
+}
+
+/** The facts the rules read: the player as stored and its latest visit's need. */
+export function caseFactsOf(player: CasePlayer, need: CaseFacts['need']): CaseFacts {
+  return {
+    kind: player.kind,
+    taxGrade: player.tax_grade as TaxGrade | null,
+    registrationStatus: player.registration_status as RegistrationStatus | null,
+    registeredOn: player.registered_on,
+    need: need && { amountYuan: need.amountYuan, termMonths: need.termMonths, collateral: need.collateral },
+  }
+}
+
+/**
+ * The stored flag the list and the map filter by: `no_need` while the latest visit records
+ * no financing need, `qualifies` when at least one product accepts the case, `refused`
+ * when none does.
+ */
+export const QUALIFICATIONS = ['qualifies', 'refused', 'no_need'] as const
+export type Qualification = (typeof QUALIFICATIONS)[number]
+
+export function qualificationOf(catalogue: readonly ProductRules[], facts: CaseFacts, today: string): { qualification: Qualification; products: string[] } {
+  if (!facts.need) return { qualification: 'no_need', products: [] }
+  const products = catalogue.filter((product) => checkProduct(product, facts, today).qualifies).map((p) => p.code)
+  return { qualification: products.length > 0 ? 'qualifies' : 'refused', products }
+}

@@ -22,8 +22,7 @@ import { getPlayer, getPlayerContext, overrideSizeClass, revealPersonalData } fr
 import { findLatestNeed, findPlayerVisits } from '../services/visits.server'
 import { handOffCase, loadCatalogue } from '../services/referrals.server'
 import { workingCalendar } from '../domain/working-days'
-import { checkProducts } from '../domain/products'
-import type { RegistrationStatus, TaxGrade } from '../domain/market-player'
+import { caseFactsOf, checkProducts } from '../domain/products'
 import { todayInChina } from '../domain/player-row'
 import { formatDistance } from '../components/visit-form'
 
@@ -44,13 +43,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const catalogue = await loadCatalogue(context.db)
   const verdicts = checkProducts(
     catalogue,
-    {
-      kind: player.kind,
-      taxGrade: player.tax_grade as TaxGrade | null,
-      registrationStatus: player.registration_status as RegistrationStatus | null,
-      registeredOn: player.registered_on,
-      need,
-    },
+    caseFactsOf(player, need),
     todayInChina(),
   ).map((v) => ({ ...v, name: catalogue.find((p) => p.code === v.product)!.name }))
   const { phone_enc: _p, id_number_enc: _i, phone_hash: _ph, id_number_hash: _ih, match_key: _m, ...shown } = player

@@ -5,9 +5,8 @@ import type { Kysely } from 'kysely'
 import type { Database, Referral } from '../../db/schema'
 import { AppError } from '../app-error'
 import { todayInChina } from '../domain/player-row'
-import { checkProduct, type ProductRules, type ProductVerdict } from '../domain/products'
+import { caseFactsOf, checkProduct, type ProductRules, type ProductVerdict } from '../domain/products'
 import { currentStage, isStage, type Stage } from '../domain/pipeline'
-import type { RegistrationStatus, TaxGrade } from '../domain/market-player'
 import type { Scope } from '../domain/scope'
 import { addWorkingDays, type WorkingCalendar } from '../domain/working-days'
 import { recordAudit, type Actor, type Db } from './audit.server'
@@ -50,13 +49,7 @@ export async function handOffCase(
     const need = await findLatestNeed(trx, player.id)
     const verdict = checkProduct(
       product,
-      {
-        kind: player.kind,
-        taxGrade: player.tax_grade as TaxGrade | null,
-        registrationStatus: player.registration_status as RegistrationStatus | null,
-        registeredOn: player.registered_on,
-        need,
-      },
+      caseFactsOf(player, need),
       todayInChina(now),
     )
     if (!verdict.qualifies) throw new AppError('bad_request', 'referral.notQualified', { field: 'productCode', product: product.name })

@@ -4,8 +4,8 @@
 // outbox entries are marked delivered: the demo's stand-in never sees the seeded ones.
 import type { Kysely } from 'kysely'
 import { todayInChina } from '../../app/domain/player-row'
-import { checkProducts, type ProductRules } from '../../app/domain/products'
-import type { RegistrationStatus, TaxGrade } from '../../app/domain/market-player'
+import { caseFactsOf, checkProducts } from '../../app/domain/products'
+import { loadCatalogue } from '../../app/services/referrals.server'
 import { PROGRESS_STAGES, type Stage } from '../../app/domain/pipeline'
 import { addWorkingDays, PLAIN_CALENDAR } from '../../app/domain/working-days'
 import type { Database } from '../schema'
@@ -23,10 +23,8 @@ function pick(rng: Random): Stage {
 }
 
 export async function seedReferrals(db: Kysely<Database>, rng: Random, options: { limit: number }, log: (m: string) => void): Promise<number> {
-  const versions = await db.selectFrom('product_versions').selectAll().orderBy('code').orderBy('version', 'desc').execute()
-  const catalogue = new Map<string, ProductRules & { version: number }>()
-  for (const v of versions) if (!catalogue.has(v.code)) catalogue.set(v.code, { ...(JSON.parse(v.rules) as ProductRules), name: v.name, version: v.version })
-  const products = [...catalogue.values()]
+  const products = await loadCatalogue(db)
+  const catalogue = new Map(products.map((p) => [p.code, p]))
   const cases = await db
     .selectFrom('visits')
     .innerJoin('market_players', (join) => join.onRef('market_players.id', '=', 'visits.player_id').onRef('market_players.last_visited_at', '=', 'visits.visited_at'))
@@ -51,13 +49,7 @@ export async function seedReferrals(db: Kysely<Database>, rng: Random, options: 
         if (referredAt.getTime() > now) continue
         const verdict = checkProducts(
           products,
-          {
-            kind: c.kind,
-            taxGrade: c.tax_grade as TaxGrade | null,
-            registrationStatus: c.registration_status as RegistrationStatus | null,
-            registeredOn: c.registered_on,
-            need: { amountYuan: c.need_amount_yuan === null ? null : Number(c.need_amount_yuan), termMonths: c.need_term_months, collateral: c.need_collateral === null ? null : c.need_collateral === 1 },
-          },
+          caseFactsOf(c, { amountYuan: c.need_amount_yuan === null ? null : Number(c.need_amount_yuan), termMonths: c.need_term_months, collateral: c.need_collateral === null ? null : c.need_collateral === 1 }),
           todayInChina(referredAt),
         ).find((v) => v.qualifies)
         if (!verdict) continue
