@@ -72,3 +72,33 @@ export const passwordField = z
   .string({ required_error: msg('validation.password', { min: MIN_PASSWORD_LENGTH }) })
   .min(MIN_PASSWORD_LENGTH, msg('validation.password', { min: MIN_PASSWORD_LENGTH }))
   .max(200, msg('validation.tooLong', { max: 200 }))
+
+// Optional fields: a blank is no value.
+export const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v)
+
+export function optionalText(max: number) {
+  return z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() || undefined : blankToUndefined(v)),
+    z.string({ invalid_type_error: msg('validation.required') }).max(max, msg('validation.tooLong', { max })).optional(),
+  )
+}
+
+export function optionalChoice<T extends string>(options: readonly [T, ...T[]]) {
+  return z.preprocess(blankToUndefined, choice(options).optional())
+}
+
+export function optionalNumber(min: number, max: number, options: { integer?: boolean } = {}) {
+  const message = msg(options.integer ? 'validation.wholeNumberBetween' : 'validation.numberBetween', { min, max })
+  let n = z.number({ invalid_type_error: message }).min(min, message).max(max, message)
+  if (options.integer) n = n.int(message)
+  return z.preprocess((v) => {
+    const value = blankToUndefined(typeof v === 'string' ? v.trim() : v)
+    return typeof value === 'string' ? (/^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value) : value
+  }, n.optional())
+}
+
+/** A checkbox or a JSON boolean. */
+export const flag = z.preprocess(
+  (v) => v === true || v === 1 || v === '1' || v === 'true' || v === 'on' || v === 'yes',
+  z.boolean(),
+)

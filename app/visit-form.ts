@@ -3,35 +3,7 @@
 // or as JSON (numbers, booleans, an array of obstacles); field names are the same in both.
 import { z } from 'zod'
 import { CHECK_IN_FIXES, NEED_PRODUCTS, NEED_PURPOSES, OBSTACLES, VISIT_CHANNELS, VISIT_OUTCOMES } from './domain/visit'
-import { choice, idField, msg, parseValues, readMessage, type FormResult } from './forms'
-
-const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v)
-
-function optionalText(max: number) {
-  return z.preprocess(
-    (v) => (typeof v === 'string' ? v.trim() || undefined : blankToUndefined(v)),
-    z.string({ invalid_type_error: msg('validation.required') }).max(max, msg('validation.tooLong', { max })).optional(),
-  )
-}
-
-function optionalChoice<T extends string>(options: readonly [T, ...T[]]) {
-  return z.preprocess(blankToUndefined, choice(options).optional())
-}
-
-function optionalNumber(min: number, max: number, options: { integer?: boolean } = {}) {
-  const message = msg(options.integer ? 'validation.wholeNumberBetween' : 'validation.numberBetween', { min, max })
-  let n = z.number({ invalid_type_error: message }).min(min, message).max(max, message)
-  if (options.integer) n = n.int(message)
-  return z.preprocess((v) => {
-    const value = blankToUndefined(typeof v === 'string' ? v.trim() : v)
-    return typeof value === 'string' ? (/^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value) : value
-  }, n.optional())
-}
-
-const flag = z.preprocess(
-  (v) => v === true || v === 1 || v === '1' || v === 'true' || v === 'on' || v === 'yes',
-  z.boolean(),
-)
+import { blankToUndefined, choice, flag, idField, msg, optionalChoice, optionalNumber, optionalText, parseValues, readMessage, type FormResult } from './forms'
 
 const isoDate = z.preprocess(
   blankToUndefined,
