@@ -1,6 +1,7 @@
 // The registry's filters as they travel in a URL, shared by the list page, and later by the
 // map and exports, so a filtered view can be shared as a link.
 import { CANDIDATE_STATUSES } from './domain/first-lender'
+import { QUALIFICATIONS } from './domain/products'
 import {
   CAMPAIGN_STATUSES,
   INDUSTRY_SECTIONS,
@@ -27,6 +28,7 @@ export function playerFilterFromSearch(params: URLSearchParams): PlayerFilter {
     loanHistory: oneOf(LOAN_HISTORIES, params.get('loan')),
     campaignStatus: oneOf(CAMPAIGN_STATUSES, params.get('status')),
     candidate: oneOf(CANDIDATE_STATUSES, params.get('candidate')),
+    qualification: oneOf(QUALIFICATIONS, params.get('qualification')),
     officerId: Number.isSafeInteger(officer) && officer > 0 ? officer : undefined,
     unassigned: params.get('unassigned') === '1' || undefined,
   }

@@ -141,6 +141,9 @@ export interface MarketPlayerTable {
   /** `candidate`, `to_verify` or `not_candidate`, with its reasons as JSON Messages. */
   candidate_status: string
   candidate_reasons: string
+  /** `qualifies`, `refused` or `no_need` (see 0007), and the products that accept the case. */
+  qualification: Generated<string>
+  qualified_products: Generated<string>
   created_at: string
   updated_at: string
 }
@@ -402,7 +405,24 @@ export interface MapCellsStateTable {
   cells: number | null
 }
 
+/** Players whose rule facts changed since their verdict (see 0007). */
+export interface QualificationQueueTable {
+  player_id: number
+}
+
+export interface QualificationStateTable {
+  id: number
+  stale: number
+  computed_on: string | null
+  running_since: string | null
+  done: number
+  total: number
+  finished_at: string | null
+}
+
 export interface Database {
+  qualification_queue: QualificationQueueTable
+  qualification_state: QualificationStateTable
   product_versions: ProductVersionTable
   referrals: ReferralTable
   referral_events: ReferralEventTable

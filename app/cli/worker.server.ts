@@ -1,9 +1,11 @@
-// `npm run worker`: the outbox worker on its own (the server runs one too), for a bank that
-// delivers referrals from a machine of its own. Needs LOAN_SYSTEM_URL.
+// `npm run worker`: the outbox worker and the hand-off flags' refresher on their own (the
+// server runs them too), for a bank that runs background work on a machine of its own.
+// Needs LOAN_SYSTEM_URL.
 import { openDatabase } from '../../db/connection.server'
 import { loadConfig } from '../config.server'
 import { logger, setLogLevel } from '../logger.server'
 import { startOutboxWorker } from '../services/outbox.server'
+import { startQualificationRefresher } from '../services/qualification.server'
 
 const config = loadConfig()
 setLogLevel(config.logLevel)
@@ -13,7 +15,8 @@ if (!config.loanSystemUrl) {
 }
 const { db } = openDatabase(config.databaseUrl)
 const worker = startOutboxWorker(db, { url: config.loanSystemUrl, secret: config.loanSystemSecret })
+const qualification = startQualificationRefresher(db)
 logger.info('outbox worker started', { target: config.loanSystemUrl })
-const stop = () => void worker.stop().then(() => db.destroy()).then(() => process.exit(0))
+const stop = () => void Promise.all([worker.stop(), qualification.stop()]).then(() => db.destroy()).then(() => process.exit(0))
 process.on('SIGTERM', stop)
 process.on('SIGINT', stop)

@@ -2,12 +2,13 @@
 // app/player-filter.ts): the list, the map and the territories page share them.
 import { useSearchParams } from '@remix-run/react'
 import { CANDIDATE_STATUSES } from '../domain/first-lender'
+import { QUALIFICATIONS } from '../domain/products'
 import { industrySectionName } from '../domain/industry'
 import { CAMPAIGN_STATUSES, INDUSTRY_SECTIONS, LOAN_HISTORIES, PLAYER_KINDS, SIZE_CLASSES, TAX_GRADES } from '../domain/market-player'
 import { useLocale, useT } from '../i18n/use-t'
 import { SelectField } from './field'
 
-export type PlayerFilterName = 'kind' | 'township' | 'industry' | 'size' | 'grade' | 'loan' | 'status' | 'candidate' | 'officer' | 'unassigned'
+export type PlayerFilterName = 'kind' | 'township' | 'industry' | 'size' | 'grade' | 'loan' | 'status' | 'candidate' | 'qualification' | 'officer' | 'unassigned'
 
 export function PlayerFilterFields({
   only,
@@ -35,6 +36,7 @@ export function PlayerFilterFields({
       select('grade', t('player.taxGrade'), [...TAX_GRADES.map((g) => ({ value: g, label: g })), { value: 'unknown', label: t('taxGrade.unknown') }]),
     loan: () => select('loan', t('player.loanHistory'), LOAN_HISTORIES.map((l) => ({ value: l, label: t(`loanHistory.${l}`) }))),
     status: () => select('status', t('player.campaignStatus'), CAMPAIGN_STATUSES.map((s) => ({ value: s, label: t(`campaignStatus.${s}`) }))),
+    qualification: () => select('qualification', t('player.qualification'), QUALIFICATIONS.map((s) => ({ value: s, label: t(`qualification.${s}`) }))),
     candidate: () => select('candidate', t('player.candidate'), CANDIDATE_STATUSES.map((s) => ({ value: s, label: t(`candidateStatus.${s}`) }))),
     officer: () => select('officer', t('player.officer'), officers.map((o) => ({ value: o.id, label: o.name }))),
     unassigned: () => (

@@ -28,7 +28,7 @@ export const links: LinksFunction = () => [
 ]
 
 /** The filters the map takes from the registry's (the others still apply when in the URL). */
-const MAP_FILTERS = ['kind', 'candidate', 'loan', 'unassigned', 'officer', 'township', 'status', 'q'] as const
+const MAP_FILTERS = ['kind', 'candidate', 'qualification', 'loan', 'unassigned', 'officer', 'township', 'status', 'q'] as const
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
@@ -139,7 +139,7 @@ export default function MapPage() {
               { value: 'coverage', label: t('map.colour.coverage') },
             ]}
           />
-          <PlayerFilterFields only={isOfficer ? ['kind', 'candidate', 'loan'] : ['kind', 'candidate', 'loan', 'officer', 'unassigned']} officers={officers} />
+          <PlayerFilterFields only={isOfficer ? ['kind', 'candidate', 'qualification', 'loan'] : ['kind', 'candidate', 'qualification', 'loan', 'officer', 'unassigned']} officers={officers} />
         </div>
         <button type="submit" className="primary">
           {t('map.apply')}

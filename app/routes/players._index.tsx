@@ -65,7 +65,7 @@ export default function Players() {
           <summary>{t('player.filters')}</summary>
           <div className="form-grid">
             <PlayerFilterFields
-              only={isOfficer ? ['kind', 'township', 'industry', 'size', 'grade', 'loan', 'status', 'candidate'] : ['kind', 'township', 'industry', 'size', 'grade', 'loan', 'status', 'candidate', 'officer', 'unassigned']}
+              only={isOfficer ? ['kind', 'township', 'industry', 'size', 'grade', 'loan', 'status', 'candidate', 'qualification'] : ['kind', 'township', 'industry', 'size', 'grade', 'loan', 'status', 'candidate', 'qualification', 'officer', 'unassigned']}
               townships={townships}
               officers={officers}
             />
@@ -96,6 +96,7 @@ export default function Players() {
                   {p.name}
                 </Link>
                 <span className={`badge candidate-${p.candidateStatus}`}>{t(`candidateStatus.${p.candidateStatus as 'candidate'}`)}</span>
+                {p.qualification === 'qualifies' ? <span className="badge qualifies">{t('qualification.qualifies')}</span> : null}
               </div>
               <div className="muted small">
                 {[

@@ -5,6 +5,7 @@ import type { Database, MarketPlayer } from '../../db/schema'
 import { dialectOf } from '../../db/dialect.server'
 import { AppError } from '../app-error'
 import type { CandidateStatus } from '../domain/first-lender'
+import type { Qualification } from '../domain/products'
 import type { CampaignStatus, IndustrySection, LoanHistory, PlayerFields, PlayerKind, SizeClass, TaxGrade } from '../domain/market-player'
 import { classifySearch, initialsPatterns } from '../domain/player-search'
 import { maskIdNumber, maskPhone } from '../domain/masking'
@@ -27,6 +28,8 @@ export interface PlayerFilter {
   loanHistory?: LoanHistory
   campaignStatus?: CampaignStatus
   candidate?: CandidateStatus
+  /** The stored hand-off flag (see qualification.server.ts). */
+  qualification?: Qualification
   officerId?: number
   unassigned?: boolean
 }
@@ -82,6 +85,7 @@ export async function listPlayers(
       'market_players.tax_grade as taxGrade',
       'market_players.loan_history as loanHistory',
       'market_players.candidate_status as candidateStatus',
+      'market_players.qualification',
       'market_players.campaign_status as campaignStatus',
       'market_players.registration_status as registrationStatus',
       'township.name as townshipName',
@@ -179,6 +183,7 @@ export function applyPlayerFilter<QB extends SelectQueryBuilder<Database, 'marke
   if (filter.loanHistory) out = out.where('market_players.loan_history', '=', filter.loanHistory)
   if (filter.campaignStatus) out = out.where('market_players.campaign_status', '=', filter.campaignStatus)
   if (filter.candidate) out = out.where('market_players.candidate_status', '=', filter.candidate)
+  if (filter.qualification) out = out.where('market_players.qualification', '=', filter.qualification)
   if (filter.officerId) out = out.where('market_players.assigned_officer_id', '=', filter.officerId)
   if (filter.unassigned) out = out.where('market_players.assigned_officer_id', 'is', null)
   return out as unknown as QB

@@ -12,15 +12,8 @@ import { addWorkingDays, type WorkingCalendar } from '../domain/working-days'
 import { recordAudit, type Actor, type Db } from './audit.server'
 import { scoped } from './players.server'
 import { inScope } from './scope.server'
+import { loadCatalogue } from './products.server'
 import { findLatestNeed } from './visits.server'
-
-/** The catalogue in force: the latest active version of each product. */
-export async function loadCatalogue(db: Db): Promise<(ProductRules & { version: number })[]> {
-  const rows = await db.selectFrom('product_versions').selectAll().orderBy('code').orderBy('version', 'desc').execute()
-  const latest = new Map<string, (typeof rows)[number]>()
-  for (const r of rows) if (!latest.has(r.code)) latest.set(r.code, r)
-  return [...latest.values()].filter((r) => r.active === 1).map((r) => ({ ...(JSON.parse(r.rules) as ProductRules), name: r.name, version: r.version }))
-}
 
 export interface HandOff {
   playerId: number

@@ -20,6 +20,7 @@ import type { VisitInput, VisitTalk } from '../visit-form'
 import { recordAudit, type Actor, type Db } from './audit.server'
 import type { PersonalDataCipher } from './personal-data.server'
 import { scoped } from './players.server'
+import { refreshQualification } from './qualification.server'
 import { inScope } from './scope.server'
 
 /** How far back a visit may be dated (an offline phone can hold one for weeks), and ahead (clock skew). */
@@ -253,7 +254,7 @@ function truthy(value: unknown): boolean {
   return value === true || value === 1 || value === '1' || value === 't'
 }
 
-/** The player's latest-visit columns and campaign status, from its latest visit. */
+/** The player's latest-visit columns, campaign status and hand-off flag, from its latest visit. */
 async function refreshPlayerAfterVisits(trx: Db, playerId: number, current: CampaignStatus, stamp: string) {
   const latest = await trx
     .selectFrom('visits')
@@ -274,6 +275,7 @@ async function refreshPlayerAfterVisits(trx: Db, playerId: number, current: Camp
     })
     .where('id', '=', playerId)
     .execute()
+  await refreshQualification(trx, [playerId])
 }
 
 /**

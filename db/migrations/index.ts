@@ -7,6 +7,7 @@ import * as m0003 from './0003-territories'
 import * as m0004 from './0004-map-cells'
 import * as m0005 from './0005-visits'
 import * as m0006 from './0006-referrals'
+import * as m0007 from './0007-qualification'
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0004-map-cells': m0004,
   '0005-visits': m0005,
   '0006-referrals': m0006,
+  '0007-qualification': m0007,
 }

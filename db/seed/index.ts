@@ -13,6 +13,7 @@ import { seedPlayers, type PlayerPlacement } from './players'
 import { createRandom, type Random } from './random'
 import { seedVisits, type VisitPlan } from './visits'
 import { seedReferrals } from './referrals'
+import { runFullQualification } from '../../app/services/qualification.server'
 import type { PersonalDataCipher } from '../../app/services/personal-data.server'
 
 export const DEMO_PASSWORD = 'wanqi-demo'
@@ -87,6 +88,8 @@ export async function seedDatabase(db: Kysely<Database>, options: SeedOptions): 
   const players = await seedPlayers(db, rng, options.pii, placements, options.players ?? plan.players, log)
   const visits = await seedVisits(db, rng, plan.visits, log)
   const referrals = await seedReferrals(db, rng, { limit: plan.referrals }, log)
+  const judged = await runFullQualification(db, { force: true })
+  log(`hand-off flags: ${judged?.changed.toLocaleString('en') ?? 0} players with a need judged`)
   await refreshStatistics(db)
   return { areas: plan.areas.length, orgUnits: plan.orgUnits.length, users: plan.users.length, players, visits, referrals }
 }

@@ -1,11 +1,11 @@
-// Referrals for the demo and the province: the cases whose latest visit found a need and
-// said "ready to refer", handed off under the first product that qualifies (by the same
+// Referrals for the demo and the province: the cases whose visit found a need and said
+// "ready to refer", handed off under the first product that qualifies (by the same
 // rules the app applies), at every stage of the pipeline, first lenders among them. Their
 // outbox entries are marked delivered: the demo's stand-in never sees the seeded ones.
 import type { Kysely } from 'kysely'
 import { todayInChina } from '../../app/domain/player-row'
 import { caseFactsOf, checkProducts } from '../../app/domain/products'
-import { loadCatalogue } from '../../app/services/referrals.server'
+import { loadCatalogue } from '../../app/services/products.server'
 import { PROGRESS_STAGES, type Stage } from '../../app/domain/pipeline'
 import { addWorkingDays, PLAIN_CALENDAR } from '../../app/domain/working-days'
 import type { Database } from '../schema'
@@ -25,9 +25,11 @@ function pick(rng: Random): Stage {
 export async function seedReferrals(db: Kysely<Database>, rng: Random, options: { limit: number }, log: (m: string) => void): Promise<number> {
   const products = await loadCatalogue(db)
   const catalogue = new Map(products.map((p) => [p.code, p]))
-  const cases = await db
+  // Each player's latest visit that found a need and said "ready to refer" (later visits
+  // may follow: the officer keeps in touch while the loan system works).
+  const rows = await db
     .selectFrom('visits')
-    .innerJoin('market_players', (join) => join.onRef('market_players.id', '=', 'visits.player_id').onRef('market_players.last_visited_at', '=', 'visits.visited_at'))
+    .innerJoin('market_players', 'market_players.id', 'visits.player_id')
     .select([
       'visits.id as visit_id', 'visits.officer_id', 'visits.visited_at', 'visits.need_amount_yuan', 'visits.need_term_months', 'visits.need_collateral',
       'market_players.id as player_id', 'market_players.org_unit_id', 'market_players.kind', 'market_players.tax_grade', 'market_players.registration_status',
@@ -35,9 +37,10 @@ export async function seedReferrals(db: Kysely<Database>, rng: Random, options: 
     ])
     .where('visits.has_need', '=', 1)
     .where('visits.outcome', '=', 'refer')
-    .orderBy('visits.visited_at')
-    .limit(options.limit * 3)
+    .orderBy('visits.player_id')
+    .orderBy('visits.visited_at', 'desc')
     .execute()
+  const cases = rows.filter((r, i) => i === 0 || rows[i - 1].player_id !== r.player_id).sort((a, b) => a.visited_at.localeCompare(b.visited_at))
   const now = Date.now()
   let made = 0
   for (let i = 0; i < cases.length && made < options.limit; i += 500) {

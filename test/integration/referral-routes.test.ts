@@ -114,3 +114,31 @@ describe('tokens, made and revoked by an admin', () => {
     expect((await officer.post('/admin/tokens', { intent: 'create', name: 'mine' })).status).toBe(403)
   })
 })
+
+describe('the product catalogue, edited by an admin', () => {
+  const taxCredit = (changes: [string, string][] = []): [string, string][] => [
+    ['code', 'tax_credit'], ['expectedVersion', '1'], ['name', '税易贷'], ['kind', 'credit'], ['taxGrades', 'A'], ['taxGrades', 'B'], ['taxGrades', 'M'],
+    ['limitA', '300'], ['limitB', '100'], ['limitM', '30'], ['minMonthsRegistered', '12'], ['maxTermMonths', '12'], ['active', '1'], ...changes,
+  ]
+  it('refuses contradictory rules with 400 naming the field, saves a valid change as version 2, and is the admin\'s alone', async () => {
+    const admin = new Client(server.url)
+    await admin.signIn('root', PASSWORD)
+    expect(await (await admin.get('/admin/products')).text()).toContain('tax_credit · 版本 1')
+    const bad = await admin.post('/admin/products', taxCredit([['taxGrades', 'C']]))
+    expect(bad.status).toBe(400)
+    expect(await bad.text()).toContain('已接受 C 级，请填写 C 级的额度。')
+    expect(await t.db.selectFrom('product_versions').select('version').where('code', '=', 'tax_credit').execute()).toHaveLength(1)
+    const good = await admin.post('/admin/products', taxCredit([['taxGrades', 'C'], ['limitC', '10']]))
+    expect(good.status).toBe(200)
+    expect(await good.text()).toContain('已保存 税易贷，版本 2。')
+    const stored = await t.db.selectFrom('product_versions').select(['version', 'rules']).where('code', '=', 'tax_credit').where('version', '=', 2).executeTakeFirstOrThrow()
+    expect(JSON.parse(stored.rules)).toMatchObject({ taxGrades: ['A', 'B', 'M', 'C'], limitByGrade: { C: 100_000 } })
+    // The same form again was made from version 1: refused, not saved over version 2.
+    expect((await admin.post('/admin/products', taxCredit([['taxGrades', 'C'], ['limitC', '10']]))).status).toBe(409)
+    const manager = new Client(server.url)
+    await manager.signIn('mgr', PASSWORD)
+    expect((await manager.get('/admin/products')).status).toBe(403)
+    expect((await manager.post('/admin/products', taxCredit())).status).toBe(403)
+  })
+})
+

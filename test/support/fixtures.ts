@@ -2,6 +2,7 @@
 // somewhere to fail.
 import type { Kysely } from 'kysely'
 import type { Database, Role } from '../../db/schema'
+import type { PlayerFields } from '../../app/domain/market-player'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { createOrgUnit } from '../../app/services/org-units.server'
 import { createUser } from '../../app/services/users.server'
@@ -20,4 +21,14 @@ export async function buildOrg(db: Kysely<Database>) {
 
 export async function addUser(db: Kysely<Database>, username: string, role: Role, orgUnitId: number) {
   return createUser(db, SYSTEM_ACTOR, { username, name: username, role, orgUnitId, password: PASSWORD })
+}
+
+/** An active enterprise registered in 2020, grade B, never borrowed; override what a test is about. */
+export function playerFields(name: string, overrides: Partial<PlayerFields> = {}): PlayerFields {
+  return {
+    uscc: null, name, kind: 'enterprise', legalRepresentative: '王五', owner: null, idNumber: null, phone: null, industry: 'C',
+    industryCode: null, employees: 12, revenueYuan: 3_000_000, assetsYuan: null, registeredOn: '2020-04-01', registrationStatus: 'active',
+    address: `${name}地址`, areaCode: null, lat: 33.78, lng: 114.53, taxGrade: 'B', loanHistory: 'none', loanCheckedOn: '2026-03-02',
+    ...overrides,
+  }
 }

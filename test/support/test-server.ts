@@ -91,7 +91,8 @@ export class Client {
     return this.request(pathname)
   }
 
-  post(pathname: string, fields: Record<string, string>) {
+  /** Fields as pairs where a name repeats (checkboxes). */
+  post(pathname: string, fields: Record<string, string> | [string, string][]) {
     return this.request(pathname, { method: 'POST', body: new URLSearchParams(fields) })
   }
 

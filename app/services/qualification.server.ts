@@ -1,0 +1,187 @@
+// Each player's stored hand-off flag (PRODUCT.md, "Qualifying for hand-off"), which the
+// list and the map filter by. The verdicts themselves are the domain's (checkProduct); this
+// keeps their summary fresh: a visit refreshes its player at once, a change to what the
+// rules read queues the player (a trigger, see 0007), and a new catalogue version or a new
+// day asks for a pass over every player, which the background loop makes with its progress
+// in the state row.
+import type { Kysely } from 'kysely'
+import type { Database } from '../../db/schema'
+import { todayInChina } from '../domain/player-row'
+import { caseFactsOf, qualificationOf, type CaseFacts, type ProductRules } from '../domain/products'
+import { logger } from '../logger.server'
+import type { Db } from './audit.server'
+import { startBackgroundLoop, type BackgroundLoop } from './background-loop.server'
+import { loadCatalogue } from './products.server'
+
+const CHUNK = 5_000
+
+type PlayerFacts = {
+  id: number
+  kind: CaseFacts['kind']
+  tax_grade: string | null
+  registration_status: string | null
+  registered_on: string | null
+  qualification: string
+  qualified_products: string
+}
+
+/** The latest visit of each player in the list, by `last_visited_at` (kept by visits). */
+async function latestNeeds(db: Db, ids: number[]): Promise<Map<number, CaseFacts['need']>> {
+  const needs = new Map<number, CaseFacts['need']>()
+  if (ids.length === 0) return needs
+  const rows = await db
+    .selectFrom('visits')
+    .innerJoin('market_players', (join) => join.onRef('market_players.id', '=', 'visits.player_id').onRef('market_players.last_visited_at', '=', 'visits.visited_at'))
+    .select(['visits.player_id', 'visits.has_need', 'visits.need_amount_yuan', 'visits.need_term_months', 'visits.need_collateral'])
+    .where('visits.player_id', 'in', ids)
+    // Two visits at the same moment: the one recorded last, as findLatestNeed.
+    .orderBy('visits.recorded_at')
+    .execute()
+  for (const r of rows) {
+    needs.set(
+      r.player_id,
+      r.has_need === 1
+        ? {
+            amountYuan: r.need_amount_yuan === null ? null : Number(r.need_amount_yuan),
+            termMonths: r.need_term_months,
+            collateral: r.need_collateral === null ? null : r.need_collateral === 1,
+          }
+        : null,
+    )
+  }
+  return needs
+}
+
+/** Judges the players and writes the verdicts that changed; returns how many changed. */
+async function judge(db: Db, players: PlayerFacts[], catalogue: readonly ProductRules[], today: string): Promise<number> {
+  const needs = await latestNeeds(
+    db,
+    players.map((p) => p.id),
+  )
+  let changed = 0
+  for (const p of players) {
+    const { qualification, products } = qualificationOf(catalogue, caseFactsOf(p, needs.get(p.id) ?? null), today)
+    const joined = products.join(',')
+    if (qualification === p.qualification && joined === p.qualified_products) continue
+    await db.updateTable('market_players').set({ qualification, qualified_products: joined }).where('id', '=', p.id).execute()
+    changed++
+  }
+  return changed
+}
+
+const FACT_COLUMNS = ['id', 'kind', 'tax_grade', 'registration_status', 'registered_on', 'qualification', 'qualified_products'] as const
+
+/** Refreshes the named players now (a visit's player, inside its transaction). */
+export async function refreshQualification(db: Db, playerIds: number[], options: { catalogue?: readonly ProductRules[]; today?: string } = {}): Promise<number> {
+  if (playerIds.length === 0) return 0
+  const catalogue = options.catalogue ?? (await loadCatalogue(db))
+  const today = options.today ?? todayInChina()
+  let changed = 0
+  for (let i = 0; i < playerIds.length; i += 500) {
+    const players = await db
+      .selectFrom('market_players')
+      .select(FACT_COLUMNS)
+      .where('id', 'in', playerIds.slice(i, i + 500))
+      .execute()
+    changed += await judge(db, players, catalogue, today)
+  }
+  return changed
+}
+
+export async function qualificationState(db: Db) {
+  return db.selectFrom('qualification_state').selectAll().where('id', '=', 1).executeTakeFirstOrThrow()
+}
+
+/** A pass that has not written progress for this long is taken for dead and claimed again. */
+const RUN_TIMEOUT_MS = 5 * 60_000
+
+/**
+ * A pass over every player, when one is asked for or the day has changed since the last:
+ * claimed in the state row so that one server makes it, in chunks of 5,000 by id, each its
+ * own transaction, writing progress as it goes. Returns null when no pass was due or
+ * another server holds it.
+ */
+export async function runFullQualification(
+  db: Kysely<Database>,
+  options: { now?: Date; force?: boolean; stopping?: () => boolean } = {},
+): Promise<{ players: number; changed: number } | null> {
+  const now = options.now ?? new Date()
+  const today = todayInChina(now)
+  let claim = db
+    .updateTable('qualification_state')
+    .set({ stale: 0, running_since: now.toISOString(), done: 0, total: 0 })
+    .where('id', '=', 1)
+    .where((eb) => eb.or([eb('running_since', 'is', null), eb('running_since', '<', new Date(now.getTime() - RUN_TIMEOUT_MS).toISOString())]))
+  if (!options.force) claim = claim.where((eb) => eb.or([eb('stale', '=', 1), eb('computed_on', 'is', null), eb('computed_on', '<', today)]))
+  const claimed = await claim.executeTakeFirst()
+  if (Number(claimed.numUpdatedRows) !== 1) return null
+  try {
+    // What was queued so far is judged by this pass; what is queued during it, after.
+    await db.deleteFrom('qualification_queue').execute()
+    const catalogue = await loadCatalogue(db)
+    const { n } = await db
+      .selectFrom('market_players')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+    await db
+      .updateTable('qualification_state')
+      .set({ total: Number(n) })
+      .where('id', '=', 1)
+      .execute()
+    let after = 0
+    let players = 0
+    let changed = 0
+    for (;;) {
+      if (options.stopping?.()) throw new Error('stopped with the server')
+      const chunk = await db.selectFrom('market_players').select(FACT_COLUMNS).where('id', '>', after).orderBy('id').limit(CHUNK).execute()
+      if (chunk.length === 0) break
+      changed += await db.transaction().execute((trx) => judge(trx, chunk, catalogue, today))
+      players += chunk.length
+      after = chunk[chunk.length - 1].id
+      await db.updateTable('qualification_state').set({ done: players, running_since: new Date().toISOString() }).where('id', '=', 1).execute()
+    }
+    await db
+      .updateTable('qualification_state')
+      .set({
+        running_since: null,
+        computed_on: today,
+        finished_at: new Date().toISOString(),
+      })
+      .where('id', '=', 1)
+      .execute()
+    return { players, changed }
+  } catch (error) {
+    await db.updateTable('qualification_state').set({ stale: 1, running_since: null }).where('id', '=', 1).execute()
+    throw error
+  }
+}
+
+/** Judges the queued players (their facts changed: an import, an edit), oldest first. */
+export async function drainQualificationQueue(db: Kysely<Database>): Promise<number> {
+  let judged = 0
+  for (;;) {
+    const queued = await db.selectFrom('qualification_queue').select('player_id').orderBy('player_id').limit(500).execute()
+    if (queued.length === 0) return judged
+    const ids = queued.map((q) => q.player_id)
+    await db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('qualification_queue').where('player_id', 'in', ids).execute()
+      await refreshQualification(trx, ids)
+    })
+    judged += ids.length
+  }
+}
+
+/** Keeps the flags fresh in the background of an app server (or `npm run worker`). */
+export function startQualificationRefresher(db: Kysely<Database>, options: { intervalMs?: number } = {}): BackgroundLoop {
+  return startBackgroundLoop('qualification refresh', options.intervalMs ?? 10_000, async (stopping) => {
+    const queued = await drainQualificationQueue(db)
+    if (queued > 0) logger.info('qualification refreshed', { players: queued })
+    const started = performance.now()
+    const pass = await runFullQualification(db, { stopping })
+    if (pass)
+      logger.info('qualification pass', {
+        ...pass,
+        ms: Math.round(performance.now() - started),
+      })
+  })
+}
