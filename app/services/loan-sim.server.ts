@@ -2,7 +2,9 @@
 // HTTP server of its own. It takes referrals (checking their signature, and taking a
 // resend with the same idempotency key as the same case), then walks each through the
 // stages, reporting every one to Wanqi's events API with its bearer token. It can be told
-// to be down (connections refused) or to answer 500 for a while.
+// to be down (connections refused) or to answer 500 for a while, or to fail one call in n
+// (for the benchmark): in turn a 500, a dropped connection, and a case taken whose answer
+// is lost, so that the resend must be recognised as the same case.
 import crypto from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -21,6 +23,10 @@ export interface LoanSimOptions {
   stepMs?: number
   /** Share of cases declined at some stage. */
   declineRate?: number
+  /** Fail every n-th referral call, in the three ways above. */
+  failEvery?: number
+  /** Walk the cases through the stages (default); off, it only takes them. */
+  walk?: boolean
   log?: (message: string) => void
 }
 
@@ -40,6 +46,8 @@ export async function startLoanSim(options: LoanSimOptions): Promise<LoanSim> {
   const received: LoanSim['received'] = new Map()
   let failingUntil = 0
   let downUntil = 0
+  let calls = 0
+  let failures = 0
   const timers = new Set<NodeJS.Timeout>()
   const later = (ms: number, work: () => void) => {
     const timer = setTimeout(() => {
@@ -64,6 +72,7 @@ export async function startLoanSim(options: LoanSimOptions): Promise<LoanSim> {
   }
 
   const walk = (referralId: number, externalRef: string) => {
+    if (options.walk === false) return
     const step = options.stepMs ?? 3000
     const declineAt = Math.random() < (options.declineRate ?? 0.1) ? 1 + Math.floor(Math.random() * (PROGRESS_STAGES.length - 2)) : -1
     PROGRESS_STAGES.slice(1).forEach((stage, i) => {
@@ -84,6 +93,10 @@ export async function startLoanSim(options: LoanSimOptions): Promise<LoanSim> {
       if (req.method === 'GET' && url.pathname === '/health') return res.writeHead(200).end('ok')
       if (req.method !== 'POST' || url.pathname !== '/referrals') return res.writeHead(404).end('not found')
       if (Date.now() < failingUntil) return res.writeHead(500).end('the loan system is having a moment')
+      // One call in n fails; the third way, after the case is taken (below).
+      const failure = options.failEvery && ++calls % options.failEvery === 0 ? ['500', 'drop', 'lost'][failures++ % 3] : null
+      if (failure === '500') return res.writeHead(500).end('the loan system is having a moment')
+      if (failure === 'drop') return req.socket.destroy()
       if (!verifySignature(options.secret, body, (req.headers['x-wanqi-signature'] as string | undefined) ?? null)) return res.writeHead(401).end('bad signature')
       const key = req.headers['idempotency-key']
       if (typeof key !== 'string' || !key) return res.writeHead(400).end('Idempotency-Key is required')
@@ -97,12 +110,14 @@ export async function startLoanSim(options: LoanSimOptions): Promise<LoanSim> {
       const known = received.get(key)
       if (known) {
         known.copies++
+        if (failure === 'lost') return req.socket.destroy()
         return res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ externalRef: known.externalRef }))
       }
       const externalRef = `LOS-${crypto.randomBytes(4).toString('hex').toUpperCase()}`
       received.set(key, { referralId: payload.referralId!, externalRef, copies: 1 })
       log(`referral ${payload.referralId} taken as ${externalRef}`)
       walk(payload.referralId!, externalRef)
+      if (failure === 'lost') return req.socket.destroy()
       res.writeHead(201, { 'Content-Type': 'application/json' }).end(JSON.stringify({ externalRef }))
     })
   })

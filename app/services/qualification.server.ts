@@ -1,12 +1,16 @@
-// Each player's stored hand-off flag (PRODUCT.md, "Qualifying for hand-off"), which the
-// list and the map filter by. The verdicts themselves are the domain's (checkProduct); this
-// keeps their summary fresh: a visit refreshes its player at once, a change to what the
+// Each player's stored flags, which the list and the map filter by: the hand-off flag
+// (PRODUCT.md, "Qualifying for hand-off") and, in the full pass, the first-lender candidate
+// flag too (written with every change to the player, so the pass only corrects what a
+// change of rules in a new release would leave behind). The verdicts are the domain's
+// (checkProduct, assessFirstLender); this keeps them fresh: a visit refreshes its player at once, a change to what the
 // rules read queues the player (a trigger, see 0007), and a new catalogue version or a new
 // day asks for a pass over every player, which the background loop makes with its progress
 // in the state row.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
 import { todayInChina } from '../domain/player-row'
+import { assessFirstLender } from '../domain/first-lender'
+import type { LoanHistory, RegistrationStatus } from '../domain/market-player'
 import { caseFactsOf, qualificationOf, type CaseFacts, type ProductRules } from '../domain/products'
 import { logger } from '../logger.server'
 import type { Db } from './audit.server'
@@ -17,6 +21,10 @@ const CHUNK = 5_000
 
 type PlayerFacts = {
   id: number
+  loan_history: string
+  loan_checked_on: string | null
+  candidate_status: string
+  candidate_reasons: string
   kind: CaseFacts['kind']
   tax_grade: string | null
   registration_status: string | null
@@ -53,7 +61,7 @@ async function latestNeeds(db: Db, ids: number[]): Promise<Map<number, CaseFacts
 }
 
 /** Judges the players and writes the verdicts that changed; returns how many changed. */
-async function judge(db: Db, players: PlayerFacts[], catalogue: readonly ProductRules[], today: string): Promise<number> {
+async function judge(db: Db, players: PlayerFacts[], catalogue: readonly ProductRules[], today: string, options: { candidates?: boolean } = {}): Promise<number> {
   const needs = await latestNeeds(
     db,
     players.map((p) => p.id),
@@ -61,15 +69,24 @@ async function judge(db: Db, players: PlayerFacts[], catalogue: readonly Product
   let changed = 0
   for (const p of players) {
     const { qualification, products } = qualificationOf(catalogue, caseFactsOf(p, needs.get(p.id) ?? null), today)
+    const changes: Record<string, string> = {}
     const joined = products.join(',')
-    if (qualification === p.qualification && joined === p.qualified_products) continue
-    await db.updateTable('market_players').set({ qualification, qualified_products: joined }).where('id', '=', p.id).execute()
+    if (qualification !== p.qualification || joined !== p.qualified_products) Object.assign(changes, { qualification, qualified_products: joined })
+    if (options.candidates) {
+      const candidate = assessFirstLender({ loanHistory: p.loan_history as LoanHistory, loanCheckedOn: p.loan_checked_on, registrationStatus: p.registration_status as RegistrationStatus | null })
+      const reasons = JSON.stringify(candidate.reasons)
+      if (candidate.status !== p.candidate_status || reasons !== p.candidate_reasons) Object.assign(changes, { candidate_status: candidate.status, candidate_reasons: reasons })
+    }
+    if (Object.keys(changes).length === 0) continue
+    await db.updateTable('market_players').set(changes).where('id', '=', p.id).execute()
     changed++
   }
   return changed
 }
 
-const FACT_COLUMNS = ['id', 'kind', 'tax_grade', 'registration_status', 'registered_on', 'qualification', 'qualified_products'] as const
+const FACT_COLUMNS = [
+  'id', 'kind', 'tax_grade', 'registration_status', 'registered_on', 'loan_history', 'loan_checked_on', 'qualification', 'qualified_products', 'candidate_status', 'candidate_reasons',
+] as const
 
 /** Refreshes the named players now (a visit's player, inside its transaction). */
 export async function refreshQualification(db: Db, playerIds: number[], options: { catalogue?: readonly ProductRules[]; today?: string } = {}): Promise<number> {
@@ -135,7 +152,7 @@ export async function runFullQualification(
       if (options.stopping?.()) throw new Error('stopped with the server')
       const chunk = await db.selectFrom('market_players').select(FACT_COLUMNS).where('id', '>', after).orderBy('id').limit(CHUNK).execute()
       if (chunk.length === 0) break
-      changed += await db.transaction().execute((trx) => judge(trx, chunk, catalogue, today))
+      changed += await db.transaction().execute((trx) => judge(trx, chunk, catalogue, today, { candidates: true }))
       players += chunk.length
       after = chunk[chunk.length - 1].id
       await db.updateTable('qualification_state').set({ done: players, running_since: new Date().toISOString() }).where('id', '=', 1).execute()

@@ -11,6 +11,8 @@ const MODULES = [
   'registry.bench.ts',
   'map.bench.ts',
   'visits.bench.ts',
+  'flags.bench.ts',
+  'outbox.bench.ts',
 ]
 
 const USAGE = `usage: npm run bench -- [name] [--duration SECONDS] [--rows N]

@@ -8,7 +8,7 @@ import { PLAIN_CALENDAR } from '../../app/domain/working-days'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { createApiToken } from '../../app/services/api-tokens.server'
 import { startLoanSim, type LoanSim } from '../../app/services/loan-sim.server'
-import { startOutboxWorker, type OutboxWorker } from '../../app/services/outbox.server'
+import { signBody, startOutboxWorker, type OutboxWorker } from '../../app/services/outbox.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players.server'
 import { handOffCase } from '../../app/services/referrals.server'
@@ -93,3 +93,30 @@ describe('the hand-off, end to end', () => {
     expect(sim.received.get(`referral-${referral.id}`)!.copies).toBe(1)
   })
 })
+
+describe('the stand-in failing one call in n (for the benchmark)', () => {
+  it('fails in turn with a 500, a dropped connection and a lost answer, and takes the resend of a lost one as the same case', async () => {
+    const flaky = await startLoanSim({ appUrl: server.url, token: 'unused', secret: SECRET, walk: false, failEvery: 2 })
+    try {
+      const send = async (key: string, referralId: number) => {
+        const body = JSON.stringify({ referralId })
+        try {
+          const response = await fetch(flaky.url, { method: 'POST', headers: { 'Idempotency-Key': key, 'X-Wanqi-Signature': signBody(SECRET, body) }, body })
+          return response.status
+        } catch {
+          return 'dropped'
+        }
+      }
+      const outcomes = [await send('k1', 1), await send('k2', 2), await send('k3', 3), await send('k4', 4), await send('k5', 5), await send('k6', 6)]
+      expect(outcomes).toEqual([201, 500, 201, 'dropped', 201, 'dropped'])
+      // The 500 and the dropped call took nothing; the lost answer's case was taken.
+      expect([...flaky.received.keys()]).toEqual(['k1', 'k3', 'k5', 'k6'])
+      const lost = flaky.received.get('k6')!
+      expect(await send('k6', 6)).toBe(200)
+      expect(flaky.received.get('k6')).toEqual({ ...lost, copies: 2 })
+    } finally {
+      await flaky.stop()
+    }
+  })
+})
+

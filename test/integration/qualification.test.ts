@@ -105,6 +105,15 @@ describe(`hand-off flags (${process.env.TEST_DATABASE_URL ? 'postgres' : 'sqlite
     expect(await t.db.selectFrom('qualification_queue').select('player_id').execute()).toEqual([])
   })
 
+  it('the full pass also corrects a candidate flag the stored facts do not support', async () => {
+    const id = await player('标记戊')
+    await t.db.updateTable('market_players').set({ candidate_status: 'not_candidate', candidate_reasons: '[]' }).where('id', '=', id).execute()
+    await runFullQualification(t.db, { force: true })
+    const fixed = await t.db.selectFrom('market_players').select(['candidate_status', 'candidate_reasons']).where('id', '=', id).executeTakeFirstOrThrow()
+    expect(fixed.candidate_status).toBe('candidate')
+    expect(JSON.parse(fixed.candidate_reasons)).toContainEqual({ key: 'candidate.neverBorrowedChecked', params: { date: '2026-03-02' } })
+  })
+
   it('the catalogue form refuses contradictory rules, naming the field', () => {
     const noGradeLimit = parseProduct(taxCreditForm({ limitM: '' }))
     expect(noGradeLimit.ok).toBe(false)
