@@ -123,7 +123,7 @@ export const visitEn: Record<keyof typeof visitZhCN, string> = {
   'outbox.state.waiting': 'waiting',
   'outbox.state.rejected': 'refused: please correct',
   'outbox.state.signed_out': 'sign in again to send',
-  'outbox.attempts': '{count} tries',
+  'outbox.attempts': 'attempts: {count}',
   'outbox.correct': 'Correct',
   'outbox.discard': 'Discard',
   'outbox.discardConfirm': 'Discard this visit? It cannot be recovered.',

@@ -1,30 +1,49 @@
-// A hand-off in Chromium against the real server and its stand-in loan system (started by
-// the server, as `npm start` does): an officer logs a visit with a need for a never-borrowed
-// grade-B enterprise, sees it qualify for the tax credit loan up to 1,000,000 yuan, hands it
-// off and watches it move to disbursed as the stand-in reports; a grade-C player is refused
-// with the reason.
+// A hand-off in Chromium against the real server and the stand-in loan system, each its own
+// HTTP server (the test holds the stand-in, so it can take it down): an officer logs a visit
+// with a need for a never-borrowed grade-B enterprise, sees it qualify for the tax credit
+// loan up to 1,000,000 yuan, hands it off and watches it move to disbursed as the stand-in
+// reports; a grade-C player is refused with the reason. With the stand-in down, a hand-off
+// waits in the outbox and arrives once when it is back. The events API refuses bad tokens
+// and bodies.
 import type { Kysely } from 'kysely'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../db/schema'
-import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import { startLoanSim, type LoanSim } from '../../app/services/loan-sim.server'
+import { BrowserSession, freePort, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+
+const SECRET = 'e2e-loan-secret'
 
 let app: AppProcess
 let browser: Browser
 let seeded: Kysely<Database>
 let session: BrowserSession
+let sim: LoanSim
+let token: string
 
 beforeAll(async () => {
-  app = await startAppProcess({ env: { MAP_TILES: 'none', LOAN_SIM_STEP_MS: '300', LOAN_SIM_DECLINE_RATE: '0' } })
+  // The app delivers to where the stand-in will listen; until it does, referrals wait.
+  const simPort = await freePort()
+  app = await startAppProcess({ env: { MAP_TILES: 'none', LOAN_SYSTEM_URL: `http://127.0.0.1:${simPort}/referrals`, LOAN_SYSTEM_SECRET: SECRET } })
   browser = await launchBrowser()
   seeded = openSeededDatabase(app)
   session = new BrowserSession(browser, app)
+  // The admin makes the stand-in's token on the tokens page, as a bank would for its loan system.
+  const { page } = await session.newPage()
+  await session.signIn(page, 'admin')
+  await page.goto(`${app.url}/admin/tokens`)
+  await page.getByLabel('Name').fill('stand-in loan system')
+  await page.getByRole('button', { name: 'Make a token' }).click()
+  token = /wq_[A-Za-z0-9_-]+/.exec((await page.getByTestId('new-token').textContent())!)![0]
+  await page.close()
+  sim = await startLoanSim({ port: simPort, appUrl: app.url, token, secret: SECRET, stepMs: 300, declineRate: 0 })
 })
 
 afterAll(async () => {
   await session?.finish()
   await seeded?.destroy()
   await browser?.close()
+  await sim?.stop()
   await app?.stop()
 })
 
@@ -47,6 +66,24 @@ async function enterpriseOf(grade: 'B' | 'C') {
     .where('campaign_status', 'in', ['not_visited', 'visited', 'need_found', 'no_need'])
     .orderBy('id')
     .executeTakeFirstOrThrow()
+}
+
+async function handOff(page: Page, playerId: number) {
+  await page.goto(`${app.url}/players/${playerId}`)
+  const tax = page.locator('li[data-product="tax_credit"]')
+  await tax.getByText('Hand off to the loan system').click()
+  await tax.getByRole('button', { name: /Refer for the/ }).click()
+  await page.waitForURL(/\/referrals\/\d+\?handedOff=1/)
+  return Number(new URL(page.url()).pathname.split('/').pop())
+}
+
+async function stageOf(referralId: number, wanted: string) {
+  for (let i = 0; i < 80; i++) {
+    const row = await seeded.selectFrom('referrals').select('stage').where('id', '=', referralId).executeTakeFirstOrThrow()
+    if (row.stage === wanted) return row.stage
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  return (await seeded.selectFrom('referrals').select('stage').where('id', '=', referralId).executeTakeFirstOrThrow()).stage
 }
 
 async function logNeedByPhone(page: Page, playerId: number, amount: string) {
@@ -73,17 +110,10 @@ describe('the hand-off', () => {
     await page.goto(`${app.url}/players/${b.id}`)
     const tax = page.locator('li[data-product="tax_credit"]')
     await expect(tax.textContent()).resolves.toContain('qualifies: 800,000 yuan (limit 1,000,000 yuan)')
-    await tax.getByText('Hand off to the loan system').click()
-    await tax.getByRole('button', { name: /Refer for the/ }).click()
-    await page.waitForURL(/\/referrals\/\d+\?handedOff=1/)
+    const referralId = await handOff(page, b.id)
     await page.getByText('Handed off; on its way to the loan system.').waitFor()
     // The stand-in takes it and reports a stage every 0.3 s; the page shows them on reload.
-    const referralId = Number(new URL(page.url()).pathname.split('/').pop())
-    for (let i = 0; i < 60; i++) {
-      const row = await seeded.selectFrom('referrals').select('stage').where('id', '=', referralId).executeTakeFirstOrThrow()
-      if (row.stage === 'disbursed') break
-      await page.waitForTimeout(250)
-    }
+    expect(await stageOf(referralId, 'disbursed')).toBe('disbursed')
     await page.reload()
     const history = await page.getByTestId('stage-history').textContent()
     expect(history).toContain('Referred')
@@ -98,3 +128,40 @@ describe('the hand-off', () => {
     expect(await refused.getByText('Hand off to the loan system').count()).toBe(0)
   })
 })
+
+describe('the stand-in down, and the events API', () => {
+  it('a hand-off made while the loan system is down waits in the outbox and arrives once when it is back', async () => {
+    const b = await enterpriseOf('B')
+    const { page } = await session.newPage({ viewport: { width: 390, height: 844 } })
+    await session.signIn(page, 'officer')
+    await logNeedByPhone(page, b.id, '50')
+    sim.goDown(4000)
+    const referralId = await handOff(page, b.id)
+    // Refused connections: the page says it waits to send, with the attempts so far.
+    await page.waitForTimeout(1500)
+    await page.reload()
+    const waiting = await page.locator("dl").first().textContent()
+    expect(waiting).toMatch(/waiting to send · attempts: \d+/)
+    expect(sim.received.has(`referral-${referralId}`)).toBe(false)
+    // Back up: the next retry delivers it, once, and the stages follow.
+    expect(await stageOf(referralId, 'accepted')).not.toBe('referred')
+    await page.reload()
+    expect(await page.locator('dl').first().textContent()).toContain('delivered')
+    expect(sim.received.get(`referral-${referralId}`)!.copies).toBe(1)
+  })
+
+  it('the events API refuses a bad token (401) and a malformed body naming the field (400), changing nothing', async () => {
+    const referral = await seeded.selectFrom('referrals').select(['id', 'stage']).orderBy('id', 'desc').executeTakeFirstOrThrow()
+    const post = (bearer: string, body: unknown) =>
+      fetch(`${app.url}/api/v1/referrals/${referral.id}/events`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) })
+    const events = () => seeded.selectFrom('referral_events').select('id').where('referral_id', '=', referral.id).execute()
+    const before = (await events()).length
+    expect((await post('wq_not-a-token', { stage: 'withdrawn', at: new Date().toISOString() })).status).toBe(401)
+    const bad = await post(token, { stage: 'lost in the post', at: 'yesterday' })
+    expect(bad.status).toBe(400)
+    const answer = (await bad.json()) as { fields?: Record<string, unknown> }
+    expect(Object.keys(answer.fields ?? {}).sort()).toEqual(['at', 'stage'])
+    expect((await events()).length).toBe(before)
+  })
+})
+
