@@ -117,4 +117,6 @@ export const productEn: Record<keyof typeof productZhCN, string> = {
   'productAdmin.active': 'Active',
   'productAdmin.create': 'Add the product',
   'productAdmin.save': 'Save as a new version',
+  'home.overdueReferrals': '{count} referrals not accepted within 3 working days: see them',
+  'referral.alreadyOpen': 'This player already has a referral under way (no. {id}); it cannot be handed off twice.',
 }

@@ -116,4 +116,6 @@ export const productZhCN = {
   'productAdmin.active': '启用',
   'productAdmin.create': '新增产品',
   'productAdmin.save': '保存为新版本',
+  'home.overdueReferrals': '{count} 笔转介超过 3 个工作日未被受理：查看',
+  'referral.alreadyOpen': '该客户已有一笔在途转介（编号 {id}），不能重复转介。',
 } as const

@@ -8,13 +8,14 @@ import { navFor } from '../navigation'
 import { findOrgUnitAncestry, listOrgUnits } from '../services/org-units.server'
 import { countStaffPerOrgUnit, findManagersOfOrgUnit, listUsers } from '../services/users.server'
 import { countPlayers } from '../services/players.server'
+import { countOverdueReferrals } from '../services/referrals.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
   const { db } = context
   const scope = userScope(user)
   const ancestry = await findOrgUnitAncestry(db, user.orgPath)
-  const me = { name: user.name, username: user.username, role: user.role, ancestry }
+  const me = { name: user.name, username: user.username, role: user.role, ancestry, overdue: await countOverdueReferrals(db, scope) }
 
   if (user.role === 'officer') {
     const [managers, players] = await Promise.all([findManagersOfOrgUnit(db, user.orgUnitId), countPlayers(db, scope)])
@@ -68,6 +69,12 @@ export default function Home() {
             ))}
         </ul>
       </section>
+
+      {me.overdue > 0 ? (
+        <p className="notice warning" role="status" data-testid="overdue-referrals">
+          <Link to="/referrals?overdue=1">{t('home.overdueReferrals', { count: me.overdue.toLocaleString() })}</Link>
+        </p>
+      ) : null}
 
       {data.view === 'officer' || data.view === 'branch' ? <PlayerCounts counts={data.players} showUnassigned={data.view === 'branch'} /> : null}
 

@@ -46,6 +46,9 @@ export async function handOffCase(
       todayInChina(now),
     )
     if (!verdict.qualifies) throw new AppError('bad_request', 'referral.notQualified', { field: 'productCode', product: product.name })
+    // One open case per player: a second hand-off while the first is under way would be two cases.
+    const open = await trx.selectFrom('referrals').select(['id', 'stage']).where('player_id', '=', player.id).where('stage', 'not in', ['declined', 'withdrawn', 'disbursed']).executeTakeFirst()
+    if (open) throw new AppError('conflict', 'referral.alreadyOpen', { id: open.id })
     if (!(input.amountYuan > 0) || input.amountYuan > verdict.limitYuan!) {
       throw new AppError('bad_request', 'referral.amountOverLimit', { field: 'amountYuan', limit: verdict.limitYuan!.toLocaleString('en') })
     }
@@ -156,6 +159,19 @@ export async function recordStageReport(db: Kysely<Database>, referralId: number
 
 export function referralsScope(scope: Scope) {
   return inScope(scope, { orgUnit: 'referrals.org_unit_id', owner: 'referrals.officer_id' })
+}
+
+/** How many referrals in scope the loan system has not accepted within 3 working days. */
+export async function countOverdueReferrals(db: Db, scope: Scope, now = new Date()): Promise<number> {
+  const { n } = await db
+    .selectFrom('referrals')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where(referralsScope(scope))
+    .where('referrals.stage', '=', 'referred')
+    .where('referrals.accepted_at', 'is', null)
+    .where('referrals.accept_due_at', '<', now.toISOString())
+    .executeTakeFirstOrThrow()
+  return Number(n)
 }
 
 /** Referrals in scope, overdue for acceptance first, then newest. */

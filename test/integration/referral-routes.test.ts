@@ -12,7 +12,7 @@ import { handOffCase } from '../../app/services/referrals.server'
 import { assignPlayers } from '../../app/services/territories.server'
 import { recordVisit } from '../../app/services/visits.server'
 import { parseVisit } from '../../app/visit-form'
-import { addUser, buildOrg } from '../support/fixtures'
+import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { Client, TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'
 import { PASSWORD } from '../support/fixtures'
@@ -61,6 +61,15 @@ beforeAll(async () => {
   const old = await createApiToken(t.db, admin, 'old loan system')
   revoked = old.token
   await revokeApiToken(t.db, admin, old.id)
+  // A referral the loan system never accepted, made ten days ago: overdue.
+  const late = await createPlayer(t.db, { id: null, username: 'test', ip: null }, pii, { fields: playerFields('逾期企业'), orgUnitId: org.outletA1.id })
+  await assignPlayers(t.db, { id: mgrId, username: 'mgr', ip: null }, scopeOf({ id: mgrId, role: 'manager', orgPath: org.outletA1.path }), { playerIds: [late] }, officerId, 'test')
+  const lateVisit = parseVisit({ id: 'route-ref-visit-2', playerId: late, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
+  if (!lateVisit.ok) throw new Error('invalid visit')
+  await recordVisit(t.db, { ...officer, rules: { radiusMetres: 500 } }, lateVisit.data)
+  await handOffCase(t.db, { ...officer, calendar: PLAIN_CALENDAR, now: new Date(Date.now() - 10 * 86_400_000) }, { playerId: late, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })
+  await addUser(t.db, 'hq1', 'hq', org.hq.id)
+  await addUser(t.db, 'mgrB', 'manager', org.outletB1.id)
   server = await startTestServer(t)
 })
 
@@ -139,6 +148,35 @@ describe('the product catalogue, edited by an admin', () => {
     await manager.signIn('mgr', PASSWORD)
     expect((await manager.get('/admin/products')).status).toBe(403)
     expect((await manager.post('/admin/products', taxCredit())).status).toBe(403)
+  })
+})
+
+describe('overdue referrals', () => {
+  it('are counted on the home page of the officer, their manager and hq, and not another branch\'s manager', async () => {
+    for (const username of ['off', 'mgr', 'hq1']) {
+      const client = new Client(server.url)
+      await client.signIn(username, PASSWORD)
+      const home = await (await client.get('/')).text()
+      expect(home, username).toContain('1 笔转介超过 3 个工作日未被受理')
+      expect(home).toContain('href="/referrals?overdue=1"')
+      const list = await (await client.get('/referrals?overdue=1')).text()
+      expect(list).toContain('逾期企业')
+      expect(list).not.toContain('乙级企业')
+    }
+    const other = new Client(server.url)
+    await other.signIn('mgrB', PASSWORD)
+    expect(await (await other.get('/')).text()).not.toContain('未被受理')
+  })
+
+  it('a player with a referral under way cannot be handed off again', async () => {
+    const officer = new Client(server.url)
+    await officer.signIn('off', PASSWORD)
+    const player = await t.db.selectFrom('market_players').select('id').where('name', '=', '乙级企业').executeTakeFirstOrThrow()
+    const before = await t.db.selectFrom('referrals').select('id').execute()
+    const again = await officer.post(`/players/${player.id}`, { intent: 'hand-off', productCode: 'tax_credit', amount: '20', termMonths: '12' })
+    expect(again.status).toBe(409)
+    expect(await again.text()).toContain('该客户已有一笔在途转介')
+    expect(await t.db.selectFrom('referrals').select('id').execute()).toHaveLength(before.length)
   })
 })
 
