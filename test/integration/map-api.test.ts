@@ -62,6 +62,16 @@ describe('the map endpoint', () => {
     expect(manager.body.features.map((f: any) => f.properties.name ?? f.properties.count).sort()).toEqual([30, '独户'])
   })
 
+  it('filters by the hand-off flag, bypassing the pre-counted cells', async () => {
+    // As a visit recording a need leaves it: two players qualify, one is refused.
+    await t.db.updateTable('market_players').set({ qualification: 'qualifies', qualified_products: 'tax_credit' }).where('name', 'in', ['独户', '集中3']).execute()
+    await t.db.updateTable('market_players').set({ qualification: 'refused' }).where('name', '=', '乙户').execute()
+    const qualifying = await map('analyst', 'bbox=114,33,115.5,34.5&zoom=9&qualification=qualifies')
+    expect(qualifying.body.features.map((f: any) => f.properties.name).sort()).toEqual(['独户', '集中3'])
+    const refused = await map('analyst', 'bbox=114,33,115.5,34.5&zoom=6&qualification=refused')
+    expect(refused.body.features.map((f: any) => f.properties.name)).toEqual(['乙户'])
+  })
+
   it('only what the viewport holds', async () => {
     const { body } = await map('analyst', 'bbox=114.85,33.55,114.95,33.65&zoom=14')
     expect(body.features.map((f: any) => f.properties.name)).toEqual(['独户'])
