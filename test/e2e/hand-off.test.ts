@@ -138,7 +138,11 @@ describe('the stand-in down, and the events API', () => {
     sim.goDown(4000)
     const referralId = await handOff(page, b.id)
     // Refused connections: the page says it waits to send, with the attempts so far.
-    await page.waitForTimeout(1500)
+    for (let i = 0; i < 40; i++) {
+      const entry = await seeded.selectFrom('outbox').select('attempts').where('referral_id', '=', referralId).executeTakeFirstOrThrow()
+      if (entry.attempts > 0) break
+      await page.waitForTimeout(100)
+    }
     await page.reload()
     const waiting = await page.locator("dl").first().textContent()
     expect(waiting).toMatch(/waiting to send · attempts: \d+/)
@@ -165,3 +169,25 @@ describe('the stand-in down, and the events API', () => {
   })
 })
 
+
+describe('the product catalogue', () => {
+  it('an admin raises the grade-B limit; the next verdict uses the new version while the referral keeps its own', async () => {
+    const referral = await seeded.selectFrom('referrals').innerJoin('market_players', 'market_players.id', 'referrals.player_id').select(['referrals.id', 'referrals.verdict', 'market_players.id as playerId']).where('market_players.tax_grade', '=', 'B').where('referrals.product_code', '=', 'tax_credit').orderBy('referrals.id', 'desc').executeTakeFirstOrThrow()
+    const { page } = await session.newPage({ viewport: { width: 390, height: 844 } })
+    await session.signIn(page, 'admin')
+    await page.goto(`${app.url}/admin/products`)
+    const form = page.locator('section[data-product="tax_credit"]')
+    await form.getByLabel('Limit, grade B').fill('150')
+    await form.getByRole('button', { name: 'Save as a new version' }).click()
+    await page.getByText('Saved 税易贷, version 2.').waitFor()
+    await page.locator('section[data-product="tax_credit"] h2', { hasText: 'tax_credit · version 2' }).waitFor()
+    // Every player is judged again in the background, the page following its progress.
+    await page.getByText(/Every player's hand-off flag was judged under the current catalogue/).waitFor({ timeout: 30_000 })
+
+    await page.goto(`${app.url}/players/${referral.playerId}`)
+    await expect(page.locator('li[data-product="tax_credit"]').textContent()).resolves.toContain('limit 1,500,000 yuan')
+    const kept = await seeded.selectFrom('referrals').select(['verdict', 'product_version']).where('id', '=', referral.id).executeTakeFirstOrThrow()
+    expect(kept.product_version).toBe(1)
+    expect(JSON.parse(kept.verdict)).toMatchObject({ limitYuan: 1_000_000 })
+  })
+})

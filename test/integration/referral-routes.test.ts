@@ -139,7 +139,9 @@ describe('the product catalogue, edited by an admin', () => {
     expect(await t.db.selectFrom('product_versions').select('version').where('code', '=', 'tax_credit').execute()).toHaveLength(1)
     const good = await admin.post('/admin/products', taxCredit([['taxGrades', 'C'], ['limitC', '10']]))
     expect(good.status).toBe(200)
-    expect(await good.text()).toContain('已保存 税易贷，版本 2。')
+    const saved = await good.text()
+    expect(saved).toContain('已保存 税易贷，版本 2。')
+    expect(saved).toContain('tax_credit · 版本 2')
     const stored = await t.db.selectFrom('product_versions').select(['version', 'rules']).where('code', '=', 'tax_credit').where('version', '=', 2).executeTakeFirstOrThrow()
     expect(JSON.parse(stored.rules)).toMatchObject({ taxGrades: ['A', 'B', 'M', 'C'], limitByGrade: { C: 100_000 } })
     // The same form again was made from version 1: refused, not saved over version 2.
