@@ -1,0 +1,216 @@
+// PRODUCT.md, "Figures": every figure headquarters reports, defined once, for a scope and a
+// period. This is the reference computation: over the facts of each player and referral in
+// scope, in memory, with no database. The dashboard's SQL computes the same figures fast;
+// it is tested against this one.
+//
+// Choices the table leaves open, made here once:
+// - A period is a range of China calendar days, both ends included.
+// - Coverage counts assigned players visited in the period (a player with no officer
+//   counts for neither side, as the map's coverage).
+// - Need rate: among players visited in the period, those whose latest visit in the period
+//   records a need.
+// - A stage is reached at the first report of it or of any stage beyond it (a disbursement
+//   reported without its approval has been approved). Players reaching a stage in the period
+//   are counted once however many referrals they have.
+// - Loans are referrals disbursed in the period, each counted (a player may have two);
+//   amounts are the referral's amount.
+// - A referral is due for acceptance in the period when its deadline falls in it and has
+//   passed; it is on time when accepted by the deadline. One withdrawn before its deadline
+//   without acceptance is not due.
+// - Lead times are in days, for the loans disbursed in the period; median and 90th
+//   percentile by the nearest rank.
+import { PROGRESS_STAGES, type Stage, type StageEvent } from './pipeline'
+
+/** China calendar days, both included. */
+export interface Period {
+  from: string
+  to: string
+}
+
+export type PeriodKind = 'month' | 'quarter' | 'year'
+
+const DAY_MS = 86_400_000
+const CHINA_OFFSET_MS = 8 * 3600_000
+
+export function chinaDayOf(iso: string): string {
+  return new Date(Date.parse(iso) + CHINA_OFFSET_MS).toISOString().slice(0, 10)
+}
+
+export function inPeriod(iso: string | null | undefined, period: Period): boolean {
+  if (!iso) return false
+  const day = chinaDayOf(iso)
+  return day >= period.from && day <= period.to
+}
+
+const dayNumber = (day: string) => Date.parse(`${day}T00:00:00Z`) / DAY_MS
+const dayOf = (n: number) => new Date(n * DAY_MS).toISOString().slice(0, 10)
+
+/** The month, quarter or year holding `today`. */
+export function periodOf(kind: PeriodKind, today: string): Period {
+  const [y, m] = today.split('-').map(Number)
+  const firstMonth = kind === 'month' ? m : kind === 'quarter' ? m - ((m - 1) % 3) : 1
+  const months = kind === 'month' ? 1 : kind === 'quarter' ? 3 : 12
+  const from = `${y}-${String(firstMonth).padStart(2, '0')}-01`
+  const end = new Date(Date.UTC(y, firstMonth - 1 + months, 0)).toISOString().slice(0, 10)
+  return { from, to: end }
+}
+
+/**
+ * The period before, to compare with: the previous month, quarter or year when the period
+ * is one; otherwise the same number of days just before.
+ */
+export function previousPeriod(period: Period): Period {
+  const from = dayNumber(period.from)
+  const to = dayNumber(period.to)
+  for (const kind of ['month', 'quarter', 'year'] as const) {
+    const same = periodOf(kind, period.from)
+    if (same.from === period.from && same.to === period.to) return periodOf(kind, dayOf(from - 1))
+  }
+  const days = to - from + 1
+  return { from: dayOf(from - days), to: dayOf(from - 1) }
+}
+
+export function ratio(numerator: number, denominator: number): number | null {
+  return denominator === 0 ? null : numerator / denominator
+}
+
+/** Nearest-rank quantile of values already sorted ascending; null when there are none. */
+export function nearestRank(sorted: readonly number[], q: number): number | null {
+  if (sorted.length === 0) return null
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]
+}
+
+export interface PlayerFacts {
+  id: number
+  assigned: boolean
+  candidate: boolean
+  /** Every visit of the player: when, and whether it recorded a need. */
+  visits: { at: string; hasNeed: boolean }[]
+}
+
+export interface ReferralFacts {
+  playerId: number
+  /** Loan history `none` when referred. */
+  firstLender: boolean
+  credit: boolean
+  amountYuan: number
+  referredAt: string
+  acceptDueAt: string
+  events: StageEvent[]
+}
+
+type Reached = 'referred' | 'accepted' | 'approved' | 'disbursed'
+
+/** When the referral first reached `stage` (or any stage beyond it), or null. */
+export function reachedAt(events: readonly StageEvent[], stage: (typeof PROGRESS_STAGES)[number]): string | null {
+  const index = PROGRESS_STAGES.indexOf(stage)
+  let first: string | null = null
+  for (const e of events) {
+    const at = PROGRESS_STAGES.indexOf(e.stage as (typeof PROGRESS_STAGES)[number])
+    if (at >= index && (first === null || e.at < first)) first = e.at
+  }
+  return first
+}
+
+function closedBy(events: readonly StageEvent[], stage: Stage): string | null {
+  const found = events.filter((e) => e.stage === stage).map((e) => e.at)
+  return found.length ? found.sort()[0] : null
+}
+
+export interface Figures {
+  listed: number
+  assigned: number
+  coverage: number | null
+  needRate: number | null
+  candidates: number
+  referred: number
+  accepted: number
+  approved: number
+  disbursed: number
+  newLoanCustomers: number
+  firstLenderConversions: number
+  firstLenderRatio: number | null
+  creditLoanShareByCount: number | null
+  creditLoanShareByAmount: number | null
+  acceptedOnTime: number | null
+  leadTimeVisitToDisbursementDays: { median: number | null; p90: number | null }
+  leadTimeReferralToDisbursementDays: { median: number | null; p90: number | null }
+}
+
+/** Days between two ISO times, to a tenth. */
+function daysBetween(from: string, to: string): number {
+  return Math.round(((Date.parse(to) - Date.parse(from)) / DAY_MS) * 10) / 10
+}
+
+export function computeFigures(players: readonly PlayerFacts[], referrals: readonly ReferralFacts[], period: Period, now: Date): Figures {
+  const nowIso = now.toISOString()
+  let assigned = 0
+  let visitedAssigned = 0
+  let visited = 0
+  let withNeed = 0
+  let candidates = 0
+  const firstVisit = new Map<number, string>()
+  for (const p of players) {
+    if (p.candidate) candidates++
+    if (p.assigned) assigned++
+    const sorted = [...p.visits].sort((a, b) => a.at.localeCompare(b.at))
+    if (sorted.length) firstVisit.set(p.id, sorted[0].at)
+    const inside = sorted.filter((v) => inPeriod(v.at, period))
+    if (inside.length === 0) continue
+    visited++
+    if (p.assigned) visitedAssigned++
+    if (inside[inside.length - 1].hasNeed) withNeed++
+  }
+
+  const reaching: Record<Reached, Set<number>> = { referred: new Set(), accepted: new Set(), approved: new Set(), disbursed: new Set() }
+  const loans: { referral: ReferralFacts; at: string }[] = []
+  let due = 0
+  let onTime = 0
+  for (const r of referrals) {
+    for (const stage of ['referred', 'accepted', 'approved', 'disbursed'] as const) {
+      const at = stage === 'referred' ? r.referredAt : reachedAt(r.events, stage)
+      if (inPeriod(at, period)) reaching[stage].add(r.playerId)
+    }
+    const disbursedAt = reachedAt(r.events, 'disbursed')
+    if (disbursedAt && inPeriod(disbursedAt, period)) loans.push({ referral: r, at: disbursedAt })
+    // Acceptance on time.
+    const acceptedAt = reachedAt(r.events, 'accepted')
+    const withdrawnAt = closedBy(r.events, 'withdrawn')
+    const withdrawnFirst = withdrawnAt !== null && withdrawnAt < r.acceptDueAt && (acceptedAt === null || withdrawnAt < acceptedAt)
+    if (inPeriod(r.acceptDueAt, period) && r.acceptDueAt <= nowIso && !withdrawnFirst) {
+      due++
+      if (acceptedAt !== null && acceptedAt <= r.acceptDueAt) onTime++
+    }
+  }
+
+  const customers = new Set(loans.map((l) => l.referral.playerId))
+  const converted = new Set(loans.filter((l) => l.referral.firstLender).map((l) => l.referral.playerId))
+  const credit = loans.filter((l) => l.referral.credit)
+  const amount = (list: typeof loans) => list.reduce((sum, l) => sum + l.referral.amountYuan, 0)
+  const fromVisit = loans
+    .map((l) => firstVisit.get(l.referral.playerId))
+    .map((v, i) => (v ? daysBetween(v, loans[i].at) : null))
+    .filter((d): d is number => d !== null)
+    .sort((a, b) => a - b)
+  const fromReferral = loans.map((l) => daysBetween(l.referral.referredAt, l.at)).sort((a, b) => a - b)
+
+  return {
+    listed: players.length,
+    assigned,
+    coverage: ratio(visitedAssigned, assigned),
+    needRate: ratio(withNeed, visited),
+    candidates,
+    referred: reaching.referred.size,
+    accepted: reaching.accepted.size,
+    approved: reaching.approved.size,
+    disbursed: reaching.disbursed.size,
+    newLoanCustomers: customers.size,
+    firstLenderConversions: converted.size,
+    firstLenderRatio: ratio(converted.size, customers.size),
+    creditLoanShareByCount: ratio(credit.length, loans.length),
+    creditLoanShareByAmount: ratio(amount(credit), amount(loans)),
+    acceptedOnTime: ratio(onTime, due),
+    leadTimeVisitToDisbursementDays: { median: nearestRank(fromVisit, 0.5), p90: nearestRank(fromVisit, 0.9) },
+    leadTimeReferralToDisbursementDays: { median: nearestRank(fromReferral, 0.5), p90: nearestRank(fromReferral, 0.9) },
+  }
+}

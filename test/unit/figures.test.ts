@@ -1,0 +1,116 @@
+// The figures of PRODUCT.md against a worked example, computed by hand: first lenders and a
+// repeat borrower, credit and secured loans, a declined and a withdrawn case, visits and
+// loans on either side of the period's edges (China days), acceptance on time and late.
+import { describe, expect, it } from 'vitest'
+import { computeFigures, nearestRank, periodOf, previousPeriod, reachedAt, type PlayerFacts, type ReferralFacts } from '../../app/domain/figures'
+
+const Q4 = { from: '2026-10-01', to: '2026-12-31' }
+const NOW = new Date('2026-12-20T00:00:00Z')
+
+const players: PlayerFacts[] = [
+  // P1: visited before and in the period, the latest in it with a need.
+  { id: 1, assigned: true, candidate: true, visits: [{ at: '2026-09-20T02:00:00Z', hasNeed: false }, { at: '2026-10-05T02:00:00Z', hasNeed: true }] },
+  // P2: two visits in the period, the latest with none.
+  { id: 2, assigned: true, candidate: false, visits: [{ at: '2026-11-01T02:00:00Z', hasNeed: true }, { at: '2026-11-15T02:00:00Z', hasNeed: false }] },
+  // P3: never visited.
+  { id: 3, assigned: true, candidate: true, visits: [] },
+  // P4: no officer; visited with a need (need rate counts it, coverage does not).
+  { id: 4, assigned: false, candidate: true, visits: [{ at: '2026-12-01T02:00:00Z', hasNeed: true }] },
+  // P5: 30 September 17:00 UTC is 1 October 01:00 in China: inside.
+  { id: 5, assigned: true, candidate: false, visits: [{ at: '2026-09-30T17:00:00Z', hasNeed: true }] },
+  // P6: 31 December 16:30 UTC is 1 January in China: outside.
+  { id: 6, assigned: true, candidate: false, visits: [{ at: '2026-12-31T16:30:00Z', hasNeed: true }] },
+]
+
+const ev = (stage: ReferralFacts['events'][number]['stage'], at: string) => ({ stage, at })
+const referrals: ReferralFacts[] = [
+  // R1: first lender, credit, accepted on time, disbursed in the period.
+  { playerId: 1, firstLender: true, credit: true, amountYuan: 1_000_000, referredAt: '2026-10-06T02:00:00Z', acceptDueAt: '2026-10-09T02:00:00Z',
+    events: [ev('referred', '2026-10-06T02:00:00Z'), ev('accepted', '2026-10-08T01:00:00Z'), ev('approved', '2026-10-20T02:00:00Z'), ev('disbursed', '2026-11-02T02:00:00Z')] },
+  // R2: repeat borrower, secured, accepted late, disbursed without an approval report.
+  { playerId: 2, firstLender: false, credit: false, amountYuan: 3_000_000, referredAt: '2026-11-16T02:00:00Z', acceptDueAt: '2026-11-19T02:00:00Z',
+    events: [ev('disbursed', '2026-12-10T02:00:00Z'), ev('referred', '2026-11-16T02:00:00Z'), ev('accepted', '2026-11-20T03:00:00Z')] },
+  // R3: declined before acceptance: due, not on time.
+  { playerId: 4, firstLender: true, credit: true, amountYuan: 200_000, referredAt: '2026-12-02T02:00:00Z', acceptDueAt: '2026-12-07T02:00:00Z',
+    events: [ev('referred', '2026-12-02T02:00:00Z'), ev('declined', '2026-12-03T02:00:00Z')] },
+  // R4: withdrawn before its deadline: not due.
+  { playerId: 5, firstLender: true, credit: true, amountYuan: 500_000, referredAt: '2026-12-15T02:00:00Z', acceptDueAt: '2026-12-18T02:00:00Z',
+    events: [ev('referred', '2026-12-15T02:00:00Z'), ev('withdrawn', '2026-12-16T02:00:00Z')] },
+  // R5: disbursed 30 September 23:00 in China: before the period.
+  { playerId: 6, firstLender: true, credit: true, amountYuan: 100_000, referredAt: '2026-09-01T02:00:00Z', acceptDueAt: '2026-09-04T02:00:00Z',
+    events: [ev('referred', '2026-09-01T02:00:00Z'), ev('accepted', '2026-09-02T02:00:00Z'), ev('disbursed', '2026-09-30T15:00:00Z')] },
+  // R6: P1 again, after its first loan; due after now: not yet due.
+  { playerId: 1, firstLender: false, credit: true, amountYuan: 400_000, referredAt: '2026-12-18T02:00:00Z', acceptDueAt: '2026-12-23T02:00:00Z',
+    events: [ev('referred', '2026-12-18T02:00:00Z')] },
+]
+
+describe('the figures of a worked quarter', () => {
+  const f = computeFigures(players, referrals, Q4, NOW)
+
+  it('listed, assigned, coverage, need rate and candidates', () => {
+    expect(f.listed).toBe(6)
+    expect(f.assigned).toBe(5)
+    // P1, P2, P5 of the five assigned (P4 has no officer; P6 was visited in January).
+    expect(f.coverage).toBe(3 / 5)
+    // Visited: P1, P2, P4, P5; latest visit in the period with a need: P1, P4, P5.
+    expect(f.needRate).toBe(3 / 4)
+    expect(f.candidates).toBe(3)
+  })
+
+  it('players reaching each stage in the period, each once', () => {
+    // P1 (twice), P2, P4, P5; R5 was referred in September.
+    expect(f.referred).toBe(4)
+    expect(f.accepted).toBe(2)
+    // R2 reached approval when it was disbursed.
+    expect(f.approved).toBe(2)
+    expect(f.disbursed).toBe(2)
+  })
+
+  it('new loan customers, first-lender conversions and ratio, credit-loan share', () => {
+    expect(f.newLoanCustomers).toBe(2)
+    expect(f.firstLenderConversions).toBe(1)
+    expect(f.firstLenderRatio).toBe(0.5)
+    expect(f.creditLoanShareByCount).toBe(0.5)
+    expect(f.creditLoanShareByAmount).toBe(1_000_000 / 4_000_000)
+  })
+
+  it('acceptance on time: R1 on time, R2 late, R3 declined unaccepted; R4 withdrawn and R6 not yet due', () => {
+    expect(f.acceptedOnTime).toBe(1 / 3)
+  })
+
+  it('lead times in days, by the nearest rank', () => {
+    // Visit → disbursement: P2 39 days, P1 43 days. Referral → disbursement: R2 24, R1 27.
+    expect(f.leadTimeVisitToDisbursementDays).toEqual({ median: 39, p90: 43 })
+    expect(f.leadTimeReferralToDisbursementDays).toEqual({ median: 24, p90: 27 })
+  })
+
+  it('ratios are null, and lead times empty, when nothing is there to divide', () => {
+    const empty = computeFigures([], [], Q4, NOW)
+    expect(empty).toMatchObject({ listed: 0, coverage: null, needRate: null, firstLenderRatio: null, creditLoanShareByCount: null, creditLoanShareByAmount: null, acceptedOnTime: null })
+    expect(empty.leadTimeVisitToDisbursementDays).toEqual({ median: null, p90: null })
+  })
+})
+
+describe('periods and quantiles', () => {
+  it('the month, quarter and year of a day; the period before each, and before any range', () => {
+    expect(periodOf('month', '2028-02-10')).toEqual({ from: '2028-02-01', to: '2028-02-29' })
+    expect(periodOf('quarter', '2026-11-15')).toEqual(Q4)
+    expect(periodOf('year', '2026-11-15')).toEqual({ from: '2026-01-01', to: '2026-12-31' })
+    expect(previousPeriod(Q4)).toEqual({ from: '2026-07-01', to: '2026-09-30' })
+    expect(previousPeriod({ from: '2028-03-01', to: '2028-03-31' })).toEqual({ from: '2028-02-01', to: '2028-02-29' })
+    expect(previousPeriod({ from: '2026-01-01', to: '2026-12-31' })).toEqual({ from: '2025-01-01', to: '2025-12-31' })
+    expect(previousPeriod({ from: '2026-11-10', to: '2026-11-19' })).toEqual({ from: '2026-10-31', to: '2026-11-09' })
+  })
+
+  it('a stage is reached at the first report of it or beyond', () => {
+    expect(reachedAt(referrals[1].events, 'approved')).toBe('2026-12-10T02:00:00Z')
+    expect(reachedAt(referrals[2].events, 'accepted')).toBeNull()
+  })
+
+  it('nearest rank', () => {
+    expect(nearestRank([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9)).toBe(9)
+    expect(nearestRank([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.5)).toBe(5)
+    expect(nearestRank([7], 0.9)).toBe(7)
+    expect(nearestRank([], 0.5)).toBeNull()
+  })
+})
