@@ -6,6 +6,7 @@ import type { Database, Referral } from '../../db/schema'
 import { AppError } from '../app-error'
 import { todayInChina } from '../domain/player-row'
 import { caseFactsOf, checkProduct, type ProductRules, type ProductVerdict } from '../domain/products'
+import { reachedAt } from '../domain/figures'
 import { currentStage, isStage, type Stage } from '../domain/pipeline'
 import type { Scope } from '../domain/scope'
 import { addWorkingDays, type WorkingCalendar } from '../domain/working-days'
@@ -137,16 +138,16 @@ export async function recordStageReport(db: Kysely<Database>, referralId: number
       .executeTakeFirst()
     if (!inserted) return { stage: referral.stage, duplicate: true }
     const events = await trx.selectFrom('referral_events').select(['stage', 'at', 'external_ref']).where('referral_id', '=', referralId).execute()
-    const stage = currentStage(events.map((e) => ({ stage: e.stage as Stage, at: e.at })))
-    const first = (s: string) => events.filter((e) => e.stage === s).map((e) => e.at).sort()[0] ?? null
-    const accepted = events.filter((e) => e.stage !== 'referred' && e.stage !== 'declined' && e.stage !== 'withdrawn').map((e) => e.at).sort()[0] ?? null
+    // Reached when that stage or one beyond it was first reported (the figures' definition).
+    const reported = events.map((e) => ({ stage: e.stage as Stage, at: e.at }))
+    const stage = currentStage(reported)
     await trx
       .updateTable('referrals')
       .set({
         stage,
         stage_at: stage === referral.stage ? undefined : at,
-        accepted_at: accepted,
-        disbursed_at: first('disbursed'),
+        accepted_at: reachedAt(reported, 'accepted'),
+        disbursed_at: reachedAt(reported, 'disbursed'),
         external_ref: report.externalRef ?? undefined,
         updated_at: now.toISOString(),
       })
