@@ -146,6 +146,9 @@ function ProductForm({ rules, active, expectedVersion, result }: { rules: Produc
   const kept = result?.values
   const wan = (yuan: number | null | undefined) => (yuan == null ? '' : String(yuan / 10_000))
   const value = (name: string, stored: string) => kept?.[name] ?? stored
+  const numberField = (name: string, label: string, stored: string, inputMode: 'numeric' | 'decimal') => (
+    <Field key={name} label={label} name={name} inputMode={inputMode} defaultValue={value(name, stored)} errors={errors?.[name]} />
+  )
   const checked = (name: string, option: string, stored: readonly string[] | null) => (kept ? (kept[name] ?? '').split(',').includes(option) : (stored ?? []).includes(option))
   return (
     <Form method="post" className="stack" aria-label={rules?.name ?? t('productAdmin.new')}>
@@ -169,20 +172,8 @@ function ProductForm({ rules, active, expectedVersion, result }: { rules: Produc
             { value: 'secured', label: t('productAdmin.kind.secured') },
           ]}
         />
-        <Field
-          label={t('productAdmin.minMonths')}
-          name="minMonthsRegistered"
-          inputMode="numeric"
-          defaultValue={value('minMonthsRegistered', rules?.minMonthsRegistered?.toString() ?? '')}
-          errors={errors?.minMonthsRegistered}
-        />
-        <Field
-          label={t('productAdmin.maxTerm')}
-          name="maxTermMonths"
-          inputMode="numeric"
-          defaultValue={value('maxTermMonths', rules?.maxTermMonths?.toString() ?? '')}
-          errors={errors?.maxTermMonths}
-        />
+        {numberField('minMonthsRegistered', t('productAdmin.minMonths'), rules?.minMonthsRegistered?.toString() ?? '', 'numeric')}
+        {numberField('maxTermMonths', t('productAdmin.maxTerm'), rules?.maxTermMonths?.toString() ?? '', 'numeric')}
       </div>
       <fieldset>
         <legend>{t('productAdmin.playerKinds')}</legend>
@@ -205,17 +196,8 @@ function ProductForm({ rules, active, expectedVersion, result }: { rules: Produc
       <fieldset>
         <legend>{t('productAdmin.limits')}</legend>
         <div className="form-grid">
-          <Field label={t('productAdmin.limitFlat')} name="limit" inputMode="decimal" defaultValue={value('limit', wan(rules?.limitYuan))} errors={errors?.limit} />
-          {ACCEPTABLE_GRADES.map((g) => (
-            <Field
-              key={g}
-              label={t('productAdmin.limitGrade', { grade: g })}
-              name={`limit${g}`}
-              inputMode="decimal"
-              defaultValue={value(`limit${g}`, wan(rules?.limitByGrade?.[g]))}
-              errors={errors?.[`limit${g}`]}
-            />
-          ))}
+          {numberField('limit', t('productAdmin.limitFlat'), wan(rules?.limitYuan), 'decimal')}
+          {ACCEPTABLE_GRADES.map((g) => numberField(`limit${g}`, t('productAdmin.limitGrade', { grade: g }), wan(rules?.limitByGrade?.[g]), 'decimal'))}
         </div>
         <p className="muted small">
           {t('productAdmin.limitsHint', {
