@@ -60,7 +60,9 @@ export async function handOffCase(
       .values({
         player_id: player.id,
         visit_id: need?.visitId ?? null,
-        officer_id: options.actor.id,
+        // The player's officer follows the case, whoever handed it off (a manager may); the
+        // audit log says who did.
+        officer_id: player.assigned_officer_id ?? options.actor.id,
         org_unit_id: player.org_unit_id ?? actorUnit.org_unit_id,
         product_code: product.code,
         product_version: product.version,

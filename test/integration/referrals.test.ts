@@ -116,6 +116,16 @@ describe('handing a case off', () => {
     const referral = await handOffCase(t.db, { ...officer, calendar }, { playerId, productCode: 'tax_credit', amountYuan: 200_000, termMonths: 6 })
     expect(referral.first_lender).toBe(0)
   })
+
+  it('by the manager: the player\'s officer follows the case, and the audit log names the manager', async () => {
+    const playerId = await caseWithNeed('经理转介企业')
+    const mgr = await t.db.selectFrom('users').innerJoin('org_units', 'org_units.id', 'users.org_unit_id').select(['users.id', 'org_units.path']).where('username', '=', 'mgr').executeTakeFirstOrThrow()
+    const manager = { actor: { id: mgr.id, username: 'mgr', ip: null }, scope: scopeOf({ id: mgr.id, role: 'manager', orgPath: mgr.path }) }
+    const referral = await handOffCase(t.db, { ...manager, calendar }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })
+    expect(referral.officer_id).toBe(officer.actor.id)
+    const audit = await t.db.selectFrom('audit_log').select(['actor_id', 'action']).where('entity_type', '=', 'referral').where('entity_id', '=', String(referral.id)).execute()
+    expect(audit).toEqual([{ actor_id: mgr.id, action: 'referral.created' }])
+  })
 })
 
 describe('the outbox', () => {
