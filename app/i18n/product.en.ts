@@ -119,4 +119,6 @@ export const productEn: Record<keyof typeof productZhCN, string> = {
   'productAdmin.save': 'Save as a new version',
   'home.overdueReferrals': '{count} referrals not accepted within 3 working days: see them',
   'referral.alreadyOpen': 'This player already has a referral under way (no. {id}); it cannot be handed off twice.',
+  'referral.allStages': 'All stages',
+  'referral.firstLenderOnly': 'First lenders only',
 }

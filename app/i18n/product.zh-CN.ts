@@ -118,4 +118,6 @@ export const productZhCN = {
   'productAdmin.save': '保存为新版本',
   'home.overdueReferrals': '{count} 笔转介超过 3 个工作日未被受理：查看',
   'referral.alreadyOpen': '该客户已有一笔在途转介（编号 {id}），不能重复转介。',
+  'referral.allStages': '全部阶段',
+  'referral.firstLenderOnly': '仅首贷户',
 } as const

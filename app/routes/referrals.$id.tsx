@@ -6,6 +6,7 @@ import { FactList, type Fact } from '../components/fact-list'
 import { notFound, requireUser, userScope } from '../guards.server'
 import { idParam } from '../http.server'
 import { useLocale, useT, useTranslateMessage } from '../i18n/use-t'
+import { productLabel } from '../components/product-label'
 import { getReferral } from '../services/referrals.server'
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
@@ -25,7 +26,7 @@ export default function ReferralPage() {
   const overdue = !r.accepted_at && r.stage === 'referred' && r.accept_due_at < now
   const facts: Fact[] = [
     [t('visits.player'), <Link key="p" to={`/players/${r.player_id}`}>{r.player_name}</Link>],
-    [t('referral.product'), `${t(`visit.product.${r.product_code as 'tax_credit'}`)} (v${r.product_version})`],
+    [t('referral.product'), `${productLabel(t, r.product_code, r.product_name)} (v${r.product_version})`],
     [t('referral.amountYuan'), Number(r.amount_yuan).toLocaleString(locale)],
     [t('visit.needTermMonths'), r.term_months],
     [t('referral.credit'), r.credit ? t('common.yes') : t('common.no')],

@@ -5,6 +5,7 @@ import { Form, Link, useLoaderData } from '@remix-run/react'
 import { STAGES, isStage } from '../domain/pipeline'
 import { requireUser, userScope } from '../guards.server'
 import { useLocale, useT } from '../i18n/use-t'
+import { productLabel } from '../components/product-label'
 import { listReferrals } from '../services/referrals.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -12,14 +13,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams
   const stage = params.get('stage')
   const overdueOnly = params.get('overdue') === '1'
-  const list = await listReferrals(context.db, userScope(user), { stage: isStage(stage) ? stage : undefined, overdueOnly })
-  return { ...list, stage: isStage(stage) ? stage : '', overdueOnly }
+  const firstLenderOnly = params.get('firstLender') === '1'
+  const list = await listReferrals(context.db, userScope(user), { stage: isStage(stage) ? stage : undefined, overdueOnly, firstLenderOnly })
+  return { ...list, stage: isStage(stage) ? stage : '', overdueOnly, firstLenderOnly }
 }
 
 export default function Referrals() {
   const t = useT()
   const locale = useLocale()
-  const { referrals, byStage, stage, overdueOnly } = useLoaderData<typeof loader>()
+  const { referrals, byStage, stage, overdueOnly, firstLenderOnly } = useLoaderData<typeof loader>()
   const most = Math.max(1, ...Object.values(byStage))
   const when = (iso: string) => new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })
   return (
@@ -43,7 +45,7 @@ export default function Referrals() {
         <label>
           {t('referral.stage')}{' '}
           <select name="stage" defaultValue={stage}>
-            <option value="">{t('visits.allOfficers')}</option>
+            <option value="">{t('referral.allStages')}</option>
             {STAGES.map((s) => (
               <option key={s} value={s}>
                 {t(`stage.${s}`)}
@@ -53,6 +55,9 @@ export default function Referrals() {
         </label>
         <label className="checkbox-field">
           <input type="checkbox" name="overdue" value="1" defaultChecked={overdueOnly} /> {t('referral.overdueOnly')}
+        </label>
+        <label className="checkbox-field">
+          <input type="checkbox" name="firstLender" value="1" defaultChecked={firstLenderOnly} /> {t('referral.firstLenderOnly')}
         </label>
         <button type="submit">{t('common.apply')}</button>
       </Form>
@@ -77,7 +82,7 @@ export default function Referrals() {
                     <td>
                       <Link to={`/referrals/${r.id}`}>{r.playerName}</Link> {r.firstLender ? <span className="badge candidate-candidate">{t('referral.firstLender')}</span> : null}
                     </td>
-                    <td>{t(`visit.product.${r.productCode as 'tax_credit'}`)}</td>
+                    <td>{productLabel(t, r.productCode, r.productName)}</td>
                     <td className="num">{r.amountYuan.toLocaleString(locale)}</td>
                     <td>
                       <span className="badge">{t(`stage.${r.stage as 'referred'}`)}</span>

@@ -178,15 +178,17 @@ export async function countOverdueReferrals(db: Db, scope: Scope, now = new Date
 }
 
 /** Referrals in scope, overdue for acceptance first, then newest. */
-export async function listReferrals(db: Db, scope: Scope, filter: { stage?: string; overdueOnly?: boolean }, now = new Date()) {
+export async function listReferrals(db: Db, scope: Scope, filter: { stage?: string; overdueOnly?: boolean; firstLenderOnly?: boolean }, now = new Date()) {
   const stamp = now.toISOString()
   let q = db
     .selectFrom('referrals')
     .innerJoin('market_players', 'market_players.id', 'referrals.player_id')
     .innerJoin('users', 'users.id', 'referrals.officer_id')
+    .innerJoin('product_versions', (join) => join.onRef('product_versions.code', '=', 'referrals.product_code').onRef('product_versions.version', '=', 'referrals.product_version'))
     .select([
       'referrals.id',
       'referrals.product_code as productCode',
+      'product_versions.name as productName',
       'referrals.amount_yuan as amountYuan',
       'referrals.first_lender as firstLender',
       'referrals.credit',
@@ -201,6 +203,7 @@ export async function listReferrals(db: Db, scope: Scope, filter: { stage?: stri
     .select((eb) => eb.case().when(eb.and([eb('referrals.accepted_at', 'is', null), eb('referrals.stage', '=', 'referred'), eb('referrals.accept_due_at', '<', stamp)])).then(1).else(0).end().as('overdue'))
     .where(referralsScope(scope))
   if (filter.stage) q = q.where('referrals.stage', '=', filter.stage)
+  if (filter.firstLenderOnly) q = q.where('referrals.first_lender', '=', 1)
   if (filter.overdueOnly) q = q.where('referrals.accepted_at', 'is', null).where('referrals.stage', '=', 'referred').where('referrals.accept_due_at', '<', stamp)
   const rows = await q.orderBy('overdue', 'desc').orderBy('referrals.id', 'desc').limit(500).execute()
   const counts = await db
@@ -220,8 +223,9 @@ export async function getReferral(db: Db, scope: Scope, id: number) {
     .selectFrom('referrals')
     .innerJoin('market_players', 'market_players.id', 'referrals.player_id')
     .innerJoin('users', 'users.id', 'referrals.officer_id')
+    .innerJoin('product_versions', (join) => join.onRef('product_versions.code', '=', 'referrals.product_code').onRef('product_versions.version', '=', 'referrals.product_version'))
     .selectAll('referrals')
-    .select(['market_players.name as player_name', 'users.name as officer_name'])
+    .select(['market_players.name as player_name', 'users.name as officer_name', 'product_versions.name as product_name'])
     .where('referrals.id', '=', id)
     .where(referralsScope(scope))
     .executeTakeFirst()

@@ -14,7 +14,7 @@ import { addWorkingDays, PLAIN_CALENDAR } from '../../app/domain/working-days'
 import { claimOutboxEntries, deliverClaimed, verifySignature } from '../../app/services/outbox.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players.server'
-import { handOffCase, recordStageReport } from '../../app/services/referrals.server'
+import { handOffCase, listReferrals, recordStageReport } from '../../app/services/referrals.server'
 import { assignPlayers } from '../../app/services/territories.server'
 import { recordVisit } from '../../app/services/visits.server'
 import { parseVisit } from '../../app/visit-form'
@@ -115,6 +115,12 @@ describe('handing a case off', () => {
     const playerId = await caseWithNeed('有贷企业', 'B', 'has_loan')
     const referral = await handOffCase(t.db, { ...officer, calendar }, { playerId, productCode: 'tax_credit', amountYuan: 200_000, termMonths: 6 })
     expect(referral.first_lender).toBe(0)
+    // The pipeline's "first lenders only" leaves it out.
+    const all = await listReferrals(t.db, officer.scope, {})
+    const firstLenders = await listReferrals(t.db, officer.scope, { firstLenderOnly: true })
+    expect(all.referrals.map((r) => r.playerName)).toContain('有贷企业')
+    expect(firstLenders.referrals.map((r) => r.playerName)).not.toContain('有贷企业')
+    expect(firstLenders.referrals.length).toBeGreaterThan(0)
   })
 
   it('by the manager: the player\'s officer follows the case, and the audit log names the manager', async () => {
