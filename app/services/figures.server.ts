@@ -1,0 +1,160 @@
+// The figures of PRODUCT.md for a scope and a period, straight from the tables in SQL: the
+// same definitions as app/domain/figures.ts (the reference, and the test of this file), each
+// counted where the rows are. Scope: the user's own, narrowed to an org unit, an officer, a
+// territory or a township; a referral counts in the scope of its player.
+import { sql, type Kysely } from 'kysely'
+import type { Database } from '../../db/schema'
+import { nearestRank, ratio, type Figures, type Period } from '../domain/figures'
+import type { Scope } from '../domain/scope'
+import { scoped } from './players.server'
+
+export interface FigureScope {
+  /** All must hold: the user's scope, and the org unit or officer chosen within it. */
+  scopes: Scope[]
+  territoryId?: number
+  township?: string
+}
+
+/** The period's ends as stored times: from China midnight, to the next midnight after `to`. */
+export function periodBounds(period: Period): { from: string; until: string } {
+  const next = new Date(Date.parse(`${period.to}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
+  return { from: new Date(`${period.from}T00:00:00+08:00`).toISOString(), until: new Date(`${next}T00:00:00+08:00`).toISOString() }
+}
+
+function playersIn(db: Kysely<Database>, scope: FigureScope) {
+  let q = db.selectFrom('market_players')
+  for (const s of scope.scopes) q = q.where(scoped(s))
+  if (scope.territoryId !== undefined) q = q.where('market_players.territory_id', '=', scope.territoryId)
+  if (scope.township !== undefined) q = q.where('market_players.township_code', '=', scope.township)
+  return q
+}
+
+const n = (v: unknown) => Number(v ?? 0)
+
+export async function computeFiguresInSql(db: Kysely<Database>, scope: FigureScope, period: Period, now = new Date()): Promise<Figures> {
+  const { from, until } = periodBounds(period)
+  const nowIso = now.toISOString()
+  const players = playersIn(db, scope)
+  const referralsOf = () => players.innerJoin('referrals', 'referrals.player_id', 'market_players.id')
+  // A referral reaches approval at its first report of approval or disbursement.
+  const approvedAt = sql<string>`(select min(e.at) from referral_events e where e.referral_id = referrals.id and e.stage in ('approved', 'disbursed'))`
+
+  const [counts, visited, reached, approved, loans, acceptance, leads] = await Promise.all([
+    players
+      .select([
+        (eb) => eb.fn.countAll<number>().as('listed'),
+        (eb) => eb.fn.count<number>('market_players.assigned_officer_id').as('assigned'),
+        (eb) => eb.fn.sum<number>(eb.case().when('market_players.candidate_status', '=', 'candidate').then(1).else(0).end()).as('candidates'),
+      ])
+      .executeTakeFirstOrThrow(),
+    // Players visited in the period; of them, the assigned, and those whose latest visit in
+    // the period records a need.
+    players
+      .innerJoin('visits', 'visits.player_id', 'market_players.id')
+      .where('visits.visited_at', '>=', from)
+      .where('visits.visited_at', '<', until)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('visits as later')
+              .select('later.id')
+              .whereRef('later.player_id', '=', 'visits.player_id')
+              .where('later.visited_at', '>=', from)
+              .where('later.visited_at', '<', until)
+              .where((eb) => eb.or([eb('later.visited_at', '>', eb.ref('visits.visited_at')), eb.and([eb('later.visited_at', '=', eb.ref('visits.visited_at')), eb('later.recorded_at', '>', eb.ref('visits.recorded_at'))])])),
+          ),
+        ),
+      )
+      .select([
+        (eb) => eb.fn.count<number>('visits.player_id').distinct().as('visited'),
+        (eb) => eb.fn.count<number>(eb.case().when('market_players.assigned_officer_id', 'is not', null).then(eb.ref('visits.player_id')).end()).distinct().as('visitedAssigned'),
+        (eb) => eb.fn.count<number>(eb.case().when('visits.has_need', '=', 1).then(eb.ref('visits.player_id')).end()).distinct().as('withNeed'),
+      ])
+      .executeTakeFirstOrThrow(),
+    referralsOf()
+      .select([
+        (eb) => eb.fn.count<number>(eb.case().when(eb.and([eb('referrals.referred_at', '>=', from), eb('referrals.referred_at', '<', until)])).then(eb.ref('referrals.player_id')).end()).distinct().as('referred'),
+        (eb) => eb.fn.count<number>(eb.case().when(eb.and([eb('referrals.accepted_at', '>=', from), eb('referrals.accepted_at', '<', until)])).then(eb.ref('referrals.player_id')).end()).distinct().as('accepted'),
+        (eb) => eb.fn.count<number>(eb.case().when(eb.and([eb('referrals.disbursed_at', '>=', from), eb('referrals.disbursed_at', '<', until)])).then(eb.ref('referrals.player_id')).end()).distinct().as('disbursed'),
+        (eb) =>
+          eb.fn
+            .count<number>(eb.case().when(eb.and([eb('referrals.disbursed_at', '>=', from), eb('referrals.disbursed_at', '<', until), eb('referrals.first_lender', '=', 1)])).then(eb.ref('referrals.player_id')).end())
+            .distinct()
+            .as('converted'),
+      ])
+      .executeTakeFirstOrThrow(),
+    referralsOf()
+      .where(approvedAt, '>=', from)
+      .where(approvedAt, '<', until)
+      .select((eb) => eb.fn.count<number>('referrals.player_id').distinct().as('approved'))
+      .executeTakeFirstOrThrow(),
+    referralsOf()
+      .where('referrals.disbursed_at', '>=', from)
+      .where('referrals.disbursed_at', '<', until)
+      .select([
+        (eb) => eb.fn.countAll<number>().as('loans'),
+        (eb) => eb.fn.sum<number>('referrals.credit').as('creditLoans'),
+        (eb) => eb.fn.sum<number>('referrals.amount_yuan').as('amount'),
+        (eb) => eb.fn.sum<number>(eb.case().when('referrals.credit', '=', 1).then(eb.ref('referrals.amount_yuan')).else(0).end()).as('creditAmount'),
+      ])
+      .executeTakeFirstOrThrow(),
+    // Due in the period and passed, unless withdrawn first; on time when accepted by then.
+    referralsOf()
+      .where('referrals.accept_due_at', '>=', from)
+      .where('referrals.accept_due_at', '<', until)
+      .where('referrals.accept_due_at', '<=', nowIso)
+      .where(({ not, exists, selectFrom, eb }) =>
+        not(
+          exists(
+            selectFrom('referral_events as w')
+              .select('w.id')
+              .whereRef('w.referral_id', '=', 'referrals.id')
+              .where('w.stage', '=', 'withdrawn')
+              .whereRef('w.at', '<', 'referrals.accept_due_at')
+              .where((inner) => inner.or([inner('referrals.accepted_at', 'is', null), inner('w.at', '<', inner.ref('referrals.accepted_at'))])),
+          ),
+        ),
+      )
+      .select([
+        (eb) => eb.fn.countAll<number>().as('due'),
+        (eb) => eb.fn.sum<number>(eb.case().when('referrals.accepted_at', '<=', eb.ref('referrals.accept_due_at')).then(1).else(0).end()).as('onTime'),
+      ])
+      .executeTakeFirstOrThrow(),
+    referralsOf()
+      .where('referrals.disbursed_at', '>=', from)
+      .where('referrals.disbursed_at', '<', until)
+      .select([
+        'referrals.referred_at as referredAt',
+        'referrals.disbursed_at as disbursedAt',
+        sql<string | null>`(select min(v.visited_at) from visits v where v.player_id = referrals.player_id)`.as('firstVisitAt'),
+      ])
+      .execute(),
+  ])
+
+  const days = (a: string, b: string) => Math.round(((Date.parse(b) - Date.parse(a)) / 86_400_000) * 10) / 10
+  const fromVisit = leads
+    .filter((l) => l.firstVisitAt)
+    .map((l) => days(l.firstVisitAt!, l.disbursedAt!))
+    .sort((a, b) => a - b)
+  const fromReferral = leads.map((l) => days(l.referredAt, l.disbursedAt!)).sort((a, b) => a - b)
+  const customers = n(reached.disbursed)
+  return {
+    listed: n(counts.listed),
+    assigned: n(counts.assigned),
+    coverage: ratio(n(visited.visitedAssigned), n(counts.assigned)),
+    needRate: ratio(n(visited.withNeed), n(visited.visited)),
+    candidates: n(counts.candidates),
+    referred: n(reached.referred),
+    accepted: n(reached.accepted),
+    approved: n(approved.approved),
+    disbursed: customers,
+    newLoanCustomers: customers,
+    firstLenderConversions: n(reached.converted),
+    firstLenderRatio: ratio(n(reached.converted), customers),
+    creditLoanShareByCount: ratio(n(loans.creditLoans), n(loans.loans)),
+    creditLoanShareByAmount: ratio(n(loans.creditAmount), n(loans.amount)),
+    acceptedOnTime: ratio(n(acceptance.onTime), n(acceptance.due)),
+    leadTimeVisitToDisbursementDays: { median: nearestRank(fromVisit, 0.5), p90: nearestRank(fromVisit, 0.9) },
+    leadTimeReferralToDisbursementDays: { median: nearestRank(fromReferral, 0.5), p90: nearestRank(fromReferral, 0.9) },
+  }
+}

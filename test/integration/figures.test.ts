@@ -1,0 +1,78 @@
+// The dashboard's SQL figures against the reference definitions (app/domain/figures.ts) on a
+// seeded county, on a real database (SQLite, and PostgreSQL when configured): the whole bank
+// and one outlet, for the year and for a quarter, every figure equal.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { computeFigures, periodOf, type Period, type PlayerFacts, type ReferralFacts } from '../../app/domain/figures'
+import { todayInChina } from '../../app/domain/player-row'
+import type { Stage } from '../../app/domain/pipeline'
+import { computeFiguresInSql } from '../../app/services/figures.server'
+import { createPersonalDataCipher } from '../../app/services/personal-data.server'
+import { seedDatabase } from '../../db/seed/index'
+import { createTestDatabase, type TestDatabase } from '../support/test-db'
+import { TEST_DATA_KEY } from '../support/test-server'
+
+let t: TestDatabase
+const NOW = new Date()
+
+/** Every fact the reference needs, for the players of org units in `units` (all when null). */
+async function facts(units: number[] | null): Promise<{ players: PlayerFacts[]; referrals: ReferralFacts[] }> {
+  let q = t.db.selectFrom('market_players').select(['id', 'assigned_officer_id', 'candidate_status'])
+  if (units) q = q.where('org_unit_id', 'in', units)
+  const rows = await q.execute()
+  const ids = new Set(rows.map((r) => r.id))
+  const visits = (await t.db.selectFrom('visits').select(['player_id', 'visited_at', 'has_need', 'recorded_at']).orderBy('visited_at').orderBy('recorded_at').execute()).filter((v) => ids.has(v.player_id))
+  const byPlayer = new Map<number, { at: string; hasNeed: boolean }[]>()
+  for (const v of visits) (byPlayer.get(v.player_id) ?? byPlayer.set(v.player_id, []).get(v.player_id)!).push({ at: v.visited_at, hasNeed: v.has_need === 1 })
+  const referrals = (await t.db.selectFrom('referrals').selectAll().execute()).filter((r) => ids.has(r.player_id))
+  const events = await t.db.selectFrom('referral_events').select(['referral_id', 'stage', 'at']).execute()
+  return {
+    players: rows.map((r) => ({ id: r.id, assigned: r.assigned_officer_id !== null, candidate: r.candidate_status === 'candidate', visits: byPlayer.get(r.id) ?? [] })),
+    referrals: referrals.map((r) => ({
+      playerId: r.player_id,
+      firstLender: r.first_lender === 1,
+      credit: r.credit === 1,
+      amountYuan: Number(r.amount_yuan),
+      referredAt: r.referred_at,
+      acceptDueAt: r.accept_due_at,
+      events: events.filter((e) => e.referral_id === r.id).map((e) => ({ stage: e.stage as Stage, at: e.at })),
+    })),
+  }
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase()
+  await seedDatabase(t.db, { scale: 'county', seed: 3, pii: createPersonalDataCipher(TEST_DATA_KEY), players: 3000 })
+}, 120_000)
+
+afterAll(async () => {
+  await t?.destroy()
+})
+
+describe(`figures in SQL equal the reference (${process.env.TEST_DATABASE_URL ? 'postgres' : 'sqlite'})`, () => {
+  const year = periodOf('year', todayInChina(NOW))
+  const quarter = periodOf('quarter', todayInChina(NOW))
+  const periods: [string, Period][] = [
+    ['the year', year],
+    ['the quarter', quarter],
+  ]
+
+  for (const [label, period] of periods) {
+    it(`the whole bank, ${label}`, async () => {
+      const { players, referrals } = await facts(null)
+      const expected = computeFigures(players, referrals, period, NOW)
+      // The seed made enough of everything for the comparison to mean something.
+      expect(expected.listed).toBe(3000)
+      expect(expected.newLoanCustomers).toBeGreaterThan(10)
+      expect(expected.firstLenderConversions).toBeGreaterThan(0)
+      expect(await computeFiguresInSql(t.db, { scopes: [{ kind: 'all' }] }, period, NOW)).toEqual(expected)
+    })
+
+    it(`one outlet, ${label}`, async () => {
+      const outlet = await t.db.selectFrom('org_units').select(['id', 'path']).where('kind', '=', 'outlet').orderBy('id').executeTakeFirstOrThrow()
+      const { players, referrals } = await facts([outlet.id])
+      const expected = computeFigures(players, referrals, period, NOW)
+      expect(expected.listed).toBeGreaterThan(0)
+      expect(await computeFiguresInSql(t.db, { scopes: [{ kind: 'all' }, { kind: 'org', orgPath: outlet.path }] }, period, NOW)).toEqual(expected)
+    })
+  }
+})
