@@ -7,11 +7,12 @@ import { todayInChina } from '../../app/domain/player-row'
 import type { Stage } from '../../app/domain/pipeline'
 import { computeFiguresInSql } from '../../app/services/figures.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { seedDatabase } from '../../db/seed/index'
+import { DEMO_PASSWORD, seedDatabase } from '../../db/seed/index'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { TEST_DATA_KEY } from '../support/test-server'
+import { Client, TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'
 
 let t: TestDatabase
+let server: TestServer
 const NOW = new Date()
 
 /** Every fact the reference needs, for the players of org units in `units` (all when null). */
@@ -42,9 +43,11 @@ async function facts(units: number[] | null): Promise<{ players: PlayerFacts[]; 
 beforeAll(async () => {
   t = await createTestDatabase()
   await seedDatabase(t.db, { scale: 'county', seed: 3, pii: createPersonalDataCipher(TEST_DATA_KEY), players: 3000 })
+  server = await startTestServer(t)
 }, 120_000)
 
 afterAll(async () => {
+  await server?.close()
   await t?.destroy()
 })
 
@@ -76,3 +79,46 @@ describe(`figures in SQL equal the reference (${process.env.TEST_DATABASE_URL ? 
     })
   }
 })
+
+describe('GET /api/v1/figures', () => {
+  const signedIn = async (username: string) => {
+    const client = new Client(server.url)
+    await client.signIn(username, DEMO_PASSWORD)
+    return client
+  }
+
+  it('answers hq with the bank\'s figures for a range, one key per figure, as computed', async () => {
+    const hq = await signedIn('hq')
+    const response = await hq.get('/api/v1/figures?from=2026-01-01&to=2026-12-31')
+    expect(response.status).toBe(200)
+    const body = await response.json()
+    const expected = await computeFiguresInSql(t.db, { scopes: [{ kind: 'all' }] }, { from: '2026-01-01', to: '2026-12-31' })
+    expect(body).toEqual({ scope: null, from: '2026-01-01', to: '2026-12-31', ...expected })
+    expect(Object.keys(body)).toEqual(expect.arrayContaining(['firstLenderRatio', 'creditLoanShareByCount', 'creditLoanShareByAmount', 'acceptedOnTime', 'leadTimeVisitToDisbursementDays']))
+  })
+
+  it('scopes a manager to their outlet: its code answers, another outlet\'s is 404', async () => {
+    const manager = await signedIn('manager')
+    const unit = await t.db.selectFrom('users').innerJoin('org_units', 'org_units.id', 'users.org_unit_id').select(['org_units.code', 'org_units.path']).where('username', '=', 'manager').executeTakeFirstOrThrow()
+    const other = await t.db.selectFrom('org_units').select('code').where('kind', '=', 'outlet').where('path', '<>', unit.path).executeTakeFirstOrThrow()
+    const mine = await manager.get(`/api/v1/figures?scope=${unit.code}&from=2026-01-01&to=2026-12-31`)
+    expect(mine.status).toBe(200)
+    const expected = await computeFiguresInSql(t.db, { scopes: [{ kind: 'org', orgPath: unit.path }] }, { from: '2026-01-01', to: '2026-12-31' })
+    expect((await mine.json()).listed).toBe(expected.listed)
+    // Without a scope, the manager's own: the same.
+    expect((await (await manager.get('/api/v1/figures?from=2026-01-01&to=2026-12-31')).json()).listed).toBe(expected.listed)
+    expect((await manager.get(`/api/v1/figures?scope=${other.code}`)).status).toBe(404)
+    expect((await manager.get('/api/v1/figures?scope=HQ')).status).toBe(404)
+  })
+
+  it('refuses a bad period naming the field (400), and an anonymous caller (401)', async () => {
+    const hq = await signedIn('hq')
+    const bad = await hq.get('/api/v1/figures?from=2026-02-30&to=2026-01-01')
+    expect(bad.status).toBe(400)
+    expect(Object.keys((await bad.json()).fields)).toEqual(['from'])
+    const backwards = await hq.get('/api/v1/figures?from=2026-03-01&to=2026-01-01')
+    expect((await backwards.json()).fields).toEqual({ to: ['on or after from'] })
+    expect((await fetch(`${server.url}/api/v1/figures`)).status).toBe(401)
+  })
+})
+
