@@ -84,6 +84,8 @@ export interface PlayerFacts {
   id: number
   assigned: boolean
   candidate: boolean
+  /** A product accepts the case now (the stored hand-off flag). */
+  qualifies: boolean
   /** Every visit of the player: when, and whether it recorded a need. */
   visits: { at: string; hasNeed: boolean }[]
 }
@@ -120,6 +122,11 @@ function closedBy(events: readonly StageEvent[], stage: Stage): string | null {
 export interface Figures {
   listed: number
   assigned: number
+  /** The funnel's middle steps: visited in the period, of them with a need (latest visit in
+   * the period), of those a product accepts now. */
+  visited: number
+  withNeed: number
+  qualified: number
   coverage: number | null
   needRate: number | null
   candidates: number
@@ -148,6 +155,7 @@ export function computeFigures(players: readonly PlayerFacts[], referrals: reado
   let visitedAssigned = 0
   let visited = 0
   let withNeed = 0
+  let qualified = 0
   let candidates = 0
   const firstVisit = new Map<number, string>()
   for (const p of players) {
@@ -159,7 +167,10 @@ export function computeFigures(players: readonly PlayerFacts[], referrals: reado
     if (inside.length === 0) continue
     visited++
     if (p.assigned) visitedAssigned++
-    if (inside[inside.length - 1].hasNeed) withNeed++
+    if (inside[inside.length - 1].hasNeed) {
+      withNeed++
+      if (p.qualifies) qualified++
+    }
   }
 
   const reaching: Record<Reached, Set<number>> = { referred: new Set(), accepted: new Set(), approved: new Set(), disbursed: new Set() }
@@ -197,6 +208,9 @@ export function computeFigures(players: readonly PlayerFacts[], referrals: reado
   return {
     listed: players.length,
     assigned,
+    visited,
+    withNeed,
+    qualified,
     coverage: ratio(visitedAssigned, assigned),
     needRate: ratio(withNeed, visited),
     candidates,

@@ -69,6 +69,11 @@ export async function computeFiguresInSql(db: Kysely<Database>, scope: FigureSco
         (eb) => eb.fn.count<number>('visits.player_id').distinct().as('visited'),
         (eb) => eb.fn.count<number>(eb.case().when('market_players.assigned_officer_id', 'is not', null).then(eb.ref('visits.player_id')).end()).distinct().as('visitedAssigned'),
         (eb) => eb.fn.count<number>(eb.case().when('visits.has_need', '=', 1).then(eb.ref('visits.player_id')).end()).distinct().as('withNeed'),
+        (eb) =>
+          eb.fn
+            .count<number>(eb.case().when(eb.and([eb('visits.has_need', '=', 1), eb('market_players.qualification', '=', 'qualifies')])).then(eb.ref('visits.player_id')).end())
+            .distinct()
+            .as('qualified'),
       ])
       .executeTakeFirstOrThrow(),
     referralsOf()
@@ -141,6 +146,9 @@ export async function computeFiguresInSql(db: Kysely<Database>, scope: FigureSco
   return {
     listed: n(counts.listed),
     assigned: n(counts.assigned),
+    visited: n(visited.visited),
+    withNeed: n(visited.withNeed),
+    qualified: n(visited.qualified),
     coverage: ratio(n(visited.visitedAssigned), n(counts.assigned)),
     needRate: ratio(n(visited.withNeed), n(visited.visited)),
     candidates: n(counts.candidates),

@@ -17,7 +17,7 @@ const NOW = new Date()
 
 /** Every fact the reference needs, for the players of org units in `units` (all when null). */
 async function facts(units: number[] | null): Promise<{ players: PlayerFacts[]; referrals: ReferralFacts[] }> {
-  let q = t.db.selectFrom('market_players').select(['id', 'assigned_officer_id', 'candidate_status'])
+  let q = t.db.selectFrom('market_players').select(['id', 'assigned_officer_id', 'candidate_status', 'qualification'])
   if (units) q = q.where('org_unit_id', 'in', units)
   const rows = await q.execute()
   const ids = new Set(rows.map((r) => r.id))
@@ -27,7 +27,7 @@ async function facts(units: number[] | null): Promise<{ players: PlayerFacts[]; 
   const referrals = (await t.db.selectFrom('referrals').selectAll().execute()).filter((r) => ids.has(r.player_id))
   const events = await t.db.selectFrom('referral_events').select(['referral_id', 'stage', 'at']).execute()
   return {
-    players: rows.map((r) => ({ id: r.id, assigned: r.assigned_officer_id !== null, candidate: r.candidate_status === 'candidate', visits: byPlayer.get(r.id) ?? [] })),
+    players: rows.map((r) => ({ id: r.id, assigned: r.assigned_officer_id !== null, candidate: r.candidate_status === 'candidate', qualifies: r.qualification === 'qualifies', visits: byPlayer.get(r.id) ?? [] })),
     referrals: referrals.map((r) => ({
       playerId: r.player_id,
       firstLender: r.first_lender === 1,
@@ -67,6 +67,7 @@ describe(`figures in SQL equal the reference (${process.env.TEST_DATABASE_URL ? 
       expect(expected.listed).toBe(3000)
       expect(expected.newLoanCustomers).toBeGreaterThan(10)
       expect(expected.firstLenderConversions).toBeGreaterThan(0)
+      expect(expected.qualified).toBeGreaterThan(0)
       expect(await computeFiguresInSql(t.db, { scopes: [{ kind: 'all' }] }, period, NOW)).toEqual(expected)
     })
 

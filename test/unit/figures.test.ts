@@ -9,17 +9,17 @@ const NOW = new Date('2026-12-20T00:00:00Z')
 
 const players: PlayerFacts[] = [
   // P1: visited before and in the period, the latest in it with a need.
-  { id: 1, assigned: true, candidate: true, visits: [{ at: '2026-09-20T02:00:00Z', hasNeed: false }, { at: '2026-10-05T02:00:00Z', hasNeed: true }] },
+  { id: 1, assigned: true, candidate: true, qualifies: true, visits: [{ at: '2026-09-20T02:00:00Z', hasNeed: false }, { at: '2026-10-05T02:00:00Z', hasNeed: true }] },
   // P2: two visits in the period, the latest with none.
-  { id: 2, assigned: true, candidate: false, visits: [{ at: '2026-11-01T02:00:00Z', hasNeed: true }, { at: '2026-11-15T02:00:00Z', hasNeed: false }] },
+  { id: 2, assigned: true, candidate: false, qualifies: true, visits: [{ at: '2026-11-01T02:00:00Z', hasNeed: true }, { at: '2026-11-15T02:00:00Z', hasNeed: false }] },
   // P3: never visited.
-  { id: 3, assigned: true, candidate: true, visits: [] },
+  { id: 3, assigned: true, candidate: true, qualifies: false, visits: [] },
   // P4: no officer; visited with a need (need rate counts it, coverage does not).
-  { id: 4, assigned: false, candidate: true, visits: [{ at: '2026-12-01T02:00:00Z', hasNeed: true }] },
+  { id: 4, assigned: false, candidate: true, qualifies: true, visits: [{ at: '2026-12-01T02:00:00Z', hasNeed: true }] },
   // P5: 30 September 17:00 UTC is 1 October 01:00 in China: inside.
-  { id: 5, assigned: true, candidate: false, visits: [{ at: '2026-09-30T17:00:00Z', hasNeed: true }] },
+  { id: 5, assigned: true, candidate: false, qualifies: false, visits: [{ at: '2026-09-30T17:00:00Z', hasNeed: true }] },
   // P6: 31 December 16:30 UTC is 1 January in China: outside.
-  { id: 6, assigned: true, candidate: false, visits: [{ at: '2026-12-31T16:30:00Z', hasNeed: true }] },
+  { id: 6, assigned: true, candidate: false, qualifies: true, visits: [{ at: '2026-12-31T16:30:00Z', hasNeed: true }] },
 ]
 
 const ev = (stage: ReferralFacts['events'][number]['stage'], at: string) => ({ stage, at })
@@ -55,6 +55,9 @@ describe('the figures of a worked quarter', () => {
     // Visited: P1, P2, P4, P5; latest visit in the period with a need: P1, P4, P5.
     expect(f.needRate).toBe(3 / 4)
     expect(f.candidates).toBe(3)
+    // The funnel's middle: visited 4; with a need 3 (P1, P4, P5); of them a product accepts
+    // P1 and P4 (P2 qualifies but its latest visit in the period found no need).
+    expect([f.visited, f.withNeed, f.qualified]).toEqual([4, 3, 2])
   })
 
   it('players reaching each stage in the period, each once', () => {
