@@ -1,0 +1,42 @@
+// Charts drawn on the server with Apache ECharts as SVG: they arrive with the page, read on
+// a phone (the SVG scales to the width it is given), need no script, and speak the page's
+// language because their labels come translated.
+import * as echarts from 'echarts'
+
+function render(option: echarts.EChartsOption, width: number, height: number): string {
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height })
+  try {
+    chart.setOption({ animation: false, textStyle: { fontFamily: 'system-ui, "PingFang SC", "Microsoft YaHei", sans-serif' }, ...option })
+    // Scales with its box: the fixed size only sets the proportions.
+    return chart.renderToSVGString().replace(/^<svg width="\d+" height="\d+"/, '<svg width="100%" preserveAspectRatio="xMidYMid meet"')
+  } finally {
+    chart.dispose()
+  }
+}
+
+/** Steps from the widest to the narrowest, each with its count and its share of the step before. */
+export function funnelSvg(steps: { label: string; value: number }[], title: string): string {
+  return render(
+    {
+      aria: { enabled: true, label: { description: title } },
+      series: [
+        {
+          type: 'funnel',
+          sort: 'none',
+          left: '5%',
+          width: '90%',
+          top: 10,
+          bottom: 10,
+          minSize: '8%',
+          gap: 2,
+          label: { show: true, position: 'inside', color: '#fff', fontSize: 13, formatter: '{b}  {c}' },
+          data: steps.map((s, i) => ({ name: s.label, value: s.value, itemStyle: { color: FUNNEL_COLOURS[i % FUNNEL_COLOURS.length] } })),
+        },
+      ],
+    },
+    600,
+    Math.max(240, steps.length * 40),
+  )
+}
+
+const FUNNEL_COLOURS = ['#1e3a8a', '#1d4ed8', '#2563eb', '#0891b2', '#0d9488', '#059669', '#16a34a', '#65a30d', '#ca8a04']
