@@ -12,6 +12,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { to: '/', label: 'nav.home', roles: ['officer', 'manager', 'hq', 'admin'] },
   { to: '/my', label: 'nav.myList', roles: ['officer', 'manager'] },
   { to: '/visits', label: 'nav.visits', roles: ['officer', 'manager', 'hq', 'admin'] },
+  { to: '/dashboard', label: 'nav.dashboard', roles: ['manager', 'hq', 'admin'] },
   { to: '/referrals', label: 'nav.referrals', roles: ['officer', 'manager', 'hq', 'admin'] },
   { to: '/players', label: 'nav.players', roles: ['officer', 'manager', 'hq', 'admin'] },
   { to: '/map', label: 'nav.map', roles: ['officer', 'manager', 'hq', 'admin'] },

@@ -1,3 +1,4 @@
+import { figuresEn } from './figures.en'
 import type { Messages } from './index'
 
 import { playerEn } from './player.en'
@@ -120,4 +121,5 @@ export const en: Messages = {
   ...territoryEn,
   ...visitEn,
   ...productEn,
+  ...figuresEn,
 }

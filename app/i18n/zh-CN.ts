@@ -1,4 +1,5 @@
 // 简体中文（默认语言）。Keys are shared with en.ts; the type check keeps the two in step.
+import { figuresZhCN } from './figures.zh-CN'
 import { playerZhCN } from './player.zh-CN'
 import { registryZhCN } from './registry.zh-CN'
 import { fileZhCN } from './file.zh-CN'
@@ -119,4 +120,5 @@ export const zhCN = {
   ...territoryZhCN,
   ...visitZhCN,
   ...productZhCN,
+  ...figuresZhCN,
 } as const

@@ -20,24 +20,26 @@ export async function readFigureQuery(db: Db, user: CurrentUser, params: URLSear
   const fields: Record<string, string[]> = {}
   let period: Period
   let kind: PeriodKind | 'range'
-  const from = params.get('from')
-  const asked = params.get('period')
-  if (from !== null || params.get('to') !== null || asked === 'range') {
+  // A blank field (the dashboard's form sends them all) is no value.
+  const get = (name: string) => params.get(name) || null
+  const from = get('from')
+  const asked = get('period')
+  if (from !== null || get('to') !== null || asked === 'range') {
     kind = 'range'
-    period = { from: from ?? today, to: params.get('to') ?? today }
+    period = { from: from ?? today, to: get('to') ?? today }
     if (!isDay(period.from)) fields.from = ['a day, YYYY-MM-DD']
     if (!isDay(period.to)) fields.to = ['a day, YYYY-MM-DD']
     if (!fields.from && !fields.to && period.from > period.to) fields.to = ['on or after from']
   } else {
     kind = asked === 'quarter' || asked === 'year' ? asked : 'month'
-    const at = params.get('at') ?? today
+    const at = get('at') ?? today
     if (!isDay(at)) fields.at = ['a day, YYYY-MM-DD']
     period = periodOf(kind, isDay(at) ? at : today)
   }
   if (Object.keys(fields).length) return { ok: false, status: 400, fields }
 
   const own = scopeOf({ id: user.id, role: user.role, orgPath: user.orgPath })
-  const code = params.get('scope')
+  const code = get('scope')
   if (!code) return { ok: true, scopes: [own], unit: null, period, kind }
   const unit = await findOrgUnitByCode(db, code)
   // Inside the caller's subtree; an officer may name their own unit's chain (still counting

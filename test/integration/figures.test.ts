@@ -123,3 +123,35 @@ describe('GET /api/v1/figures', () => {
   })
 })
 
+describe('the dashboard page', () => {
+  it('shows hq the bank\'s headline figures, the funnel drawn and the branches ranked; a branch link narrows the scope', async () => {
+    const hq = new Client(server.url)
+    await hq.signIn('hq', DEMO_PASSWORD)
+    const page = await (await hq.get('/dashboard?period=year')).text()
+    const year = periodOf('year', todayInChina(NOW))
+    const expected = await computeFiguresInSql(t.db, { scopes: [{ kind: 'all' }] }, year)
+    expect(page).toContain(`data-figure="listed"`)
+    expect(page).toMatch(new RegExp(`data-figure="firstLenderConversions"><span class="figure-label">[^<]+</span><span class="figure-value">${expected.firstLenderConversions}<`))
+    // The funnel is an SVG drawn on the server, labelled in the page's language.
+    expect(page).toMatch(/<svg width="100%"[^>]*>/)
+    expect(page).toContain('营销漏斗')
+    // The league ranks the units right below the bank, each a link that narrows to it.
+    const below = await t.db.selectFrom('org_units').select(['code', 'name']).where('parent_id', '=', (await t.db.selectFrom('org_units').select('id').where('code', '=', 'HQ').executeTakeFirstOrThrow()).id).execute()
+    expect(below.length).toBeGreaterThan(0)
+    for (const unit of below) expect(page).toContain(`scope=${unit.code}">${unit.name}</a>`)
+    const narrowed = await hq.get(`/dashboard?period=year&scope=${below[0].code}`)
+    expect(narrowed.status).toBe(200)
+    expect(await narrowed.text()).toContain(`看板 · ${below[0].name}`)
+  })
+
+  it('is not an officer\'s page, and a scope outside a manager\'s is 404', async () => {
+    const officer = new Client(server.url)
+    await officer.signIn('officer', DEMO_PASSWORD)
+    expect((await officer.get('/dashboard')).status).toBe(403)
+    const manager = new Client(server.url)
+    await manager.signIn('manager', DEMO_PASSWORD)
+    expect((await manager.get('/dashboard')).status).toBe(200)
+    expect((await manager.get('/dashboard?scope=HQ')).status).toBe(404)
+  })
+})
+

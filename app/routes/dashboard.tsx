@@ -1,0 +1,218 @@
+// The dashboard (issue 7): the figures of PRODUCT.md for a scope and a period, kept in the
+// URL so a view can be shared: the headline figures with the change from the period before,
+// the campaign funnel drawn, and a league table of the units (or officers) below.
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
+import { previousPeriod, type Figures } from '../domain/figures'
+import { notFound, getTranslate, requirePermission, userScope } from '../guards.server'
+import type { MessageKey } from '../i18n/index'
+import { useLocale, useT } from '../i18n/use-t'
+import { funnelSvg } from '../services/charts.server'
+import { readFigureQuery } from '../services/figure-query.server'
+import { computeFiguresInSql } from '../services/figures.server'
+import { listOrgUnits } from '../services/org-units.server'
+import { listUsers } from '../services/users.server'
+
+export const meta: MetaFunction = () => [{ title: '万企通 · 看板' }]
+
+/** The headline figures, in the order PRODUCT.md lists them, and how each reads. */
+const HEADLINE: { key: keyof Figures; kind: 'count' | 'ratio' | 'days' }[] = [
+  { key: 'listed', kind: 'count' },
+  { key: 'coverage', kind: 'ratio' },
+  { key: 'needRate', kind: 'ratio' },
+  { key: 'candidates', kind: 'count' },
+  { key: 'referred', kind: 'count' },
+  { key: 'disbursed', kind: 'count' },
+  { key: 'newLoanCustomers', kind: 'count' },
+  { key: 'firstLenderConversions', kind: 'count' },
+  { key: 'firstLenderRatio', kind: 'ratio' },
+  { key: 'creditLoanShareByCount', kind: 'ratio' },
+  { key: 'creditLoanShareByAmount', kind: 'ratio' },
+  { key: 'acceptedOnTime', kind: 'ratio' },
+  { key: 'leadTimeVisitToDisbursementDays', kind: 'days' },
+  { key: 'leadTimeReferralToDisbursementDays', kind: 'days' },
+]
+
+const FUNNEL: (keyof Figures)[] = ['listed', 'assigned', 'visited', 'withNeed', 'qualified', 'referred', 'accepted', 'approved', 'disbursed']
+
+const LEAGUE: (keyof Figures)[] = ['listed', 'coverage', 'referred', 'newLoanCustomers', 'firstLenderConversions', 'firstLenderRatio', 'creditLoanShareByCount']
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, context, 'branch:view')
+  const params = new URL(request.url).searchParams
+  const query = await readFigureQuery(context.db, user, params)
+  if (!query.ok && query.status === 404) throw notFound()
+  const fallback = await readFigureQuery(context.db, user, new URLSearchParams())
+  const chosen = query.ok ? query : fallback
+  if (!chosen.ok) throw new Error('the default figures query cannot fail')
+  const t = await getTranslate(request)
+  const before = previousPeriod(chosen.period)
+  const [current, previous, units] = await Promise.all([
+    computeFiguresInSql(context.db, { scopes: chosen.scopes }, chosen.period),
+    computeFiguresInSql(context.db, { scopes: chosen.scopes }, before),
+    listOrgUnits(context.db, userScope(user)),
+  ])
+
+  // The league: the units right below the one in view, or its officers at an outlet.
+  const top = chosen.unit ?? units.find((u) => user.orgPath === u.path) ?? units.reduce((a, b) => (a.depth <= b.depth ? a : b))
+  const children = units.filter((u) => u.parentId === top.id)
+  const league = children.length
+    ? await Promise.all(children.map(async (u) => ({ name: u.name, code: u.code as string | null, figures: await computeFiguresInSql(context.db, { scopes: [...chosen.scopes, { kind: 'org', orgPath: u.path }] }, chosen.period) })))
+    : await Promise.all(
+        (await listUsers(context.db, { kind: 'org', orgPath: top.path }, { role: 'officer' })).map(async (o) => ({
+          name: o.name,
+          code: null,
+          figures: await computeFiguresInSql(context.db, { scopes: [...chosen.scopes, { kind: 'own', userId: o.id, orgPath: top.path }] }, chosen.period),
+        })),
+      )
+
+  return {
+    errors: query.ok ? null : query.fields,
+    unit: chosen.unit,
+    period: chosen.period,
+    kind: chosen.kind,
+    previous: before,
+    current,
+    before: previous,
+    units: units.map((u) => ({ code: u.code, name: u.name, depth: u.depth })),
+    funnel: funnelSvg(
+      FUNNEL.map((k) => ({ label: t(`figure.${k}` as MessageKey), value: current[k] as number })),
+      t('dashboard.funnel'),
+    ),
+    league: league.sort((a, b) => (b.figures.firstLenderConversions as number) - (a.figures.firstLenderConversions as number)),
+    leagueOfOfficers: children.length === 0,
+  }
+}
+
+function formatValue(value: unknown, kind: 'count' | 'ratio' | 'days', locale: string): string {
+  if (value === null || value === undefined) return '—'
+  if (kind === 'days') {
+    const d = value as { median: number | null; p90: number | null }
+    return d.median === null ? '—' : `${d.median.toLocaleString(locale)} / ${d.p90!.toLocaleString(locale)}`
+  }
+  if (kind === 'ratio') return `${((value as number) * 100).toLocaleString(locale, { maximumFractionDigits: 1 })}%`
+  return (value as number).toLocaleString(locale)
+}
+
+function change(now: unknown, before: unknown, kind: 'count' | 'ratio' | 'days'): { text: string; up: boolean } | null {
+  if (kind === 'days' || typeof now !== 'number' || typeof before !== 'number') return null
+  const delta = now - before
+  if (delta === 0) return { text: '±0', up: true }
+  const text = kind === 'ratio' ? `${(Math.abs(delta) * 100).toFixed(1)} pt` : Math.abs(delta).toLocaleString()
+  return { text: `${delta > 0 ? '▲' : '▼'} ${text}`, up: delta > 0 }
+}
+
+export default function Dashboard() {
+  const t = useT()
+  const locale = useLocale()
+  const data = useLoaderData<typeof loader>()
+  const [params] = useSearchParams()
+  const label = (k: keyof Figures) => t(`figure.${k}` as MessageKey)
+  const kindOf = (k: keyof Figures) => HEADLINE.find((h) => h.key === k)?.kind ?? (k === 'coverage' || k.endsWith('Ratio') || k.startsWith('creditLoanShare') ? 'ratio' : 'count')
+  return (
+    <div className="stack">
+      <h1>{`${t('dashboard.title')} · ${data.unit?.name ?? t('dashboard.allOfMine')}`}</h1>
+      <Form method="get" className="toolbar dashboard-query">
+        <label>
+          {t('dashboard.scope')}{' '}
+          <select name="scope" defaultValue={data.unit?.code ?? ''}>
+            <option value="">{t('dashboard.allOfMine')}</option>
+            {data.units.map((u) => (
+              <option key={u.code} value={u.code}>
+                {'\u00a0'.repeat(u.depth * 2)}
+                {u.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('dashboard.period')}{' '}
+          <select name="period" defaultValue={data.kind}>
+            {(['month', 'quarter', 'year', 'range'] as const).map((k) => (
+              <option key={k} value={k}>
+                {t(`dashboard.period.${k}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('dashboard.from')} <input type="date" name="from" defaultValue={data.kind === 'range' ? data.period.from : ''} />
+        </label>
+        <label>
+          {t('dashboard.to')} <input type="date" name="to" defaultValue={data.kind === 'range' ? data.period.to : ''} />
+        </label>
+        <button type="submit">{t('common.apply')}</button>
+      </Form>
+      {data.errors ? (
+        <p className="field-errors" role="alert">
+          {t('dashboard.badPeriod')}
+        </p>
+      ) : null}
+      <p className="muted" data-testid="period">
+        {t('dashboard.periodLine', { from: data.period.from, to: data.period.to, beforeFrom: data.previous.from, beforeTo: data.previous.to })}
+      </p>
+      <ul className="figure-grid" aria-label={t('dashboard.headline')}>
+        {HEADLINE.map(({ key, kind }) => {
+          const delta = change(data.current[key], data.before[key], kind)
+          return (
+            <li key={key} className={`card figure${key === 'firstLenderRatio' || key.startsWith('creditLoanShare') ? ' key-figure' : ''}`} data-figure={key}>
+              <span className="figure-label">{label(key)}</span>
+              <span className="figure-value">{formatValue(data.current[key], kind, locale)}</span>
+              {delta ? <span className={`figure-change ${delta.up ? 'up' : 'down'}`}>{delta.text}</span> : null}
+            </li>
+          )
+        })}
+      </ul>
+      <section className="card" aria-labelledby="funnel">
+        <h2 id="funnel">{t('dashboard.funnel')}</h2>
+        <div className="chart" dangerouslySetInnerHTML={{ __html: data.funnel }} />
+        <ol className="funnel-steps small">
+          {FUNNEL.slice(1).map((k, i) => {
+            const from = data.current[FUNNEL[i]] as number
+            const to = data.current[k] as number
+            return (
+              <li key={k}>
+                {label(FUNNEL[i])} → {label(k)}: {from ? `${((to / from) * 100).toLocaleString(locale, { maximumFractionDigits: 1 })}%` : '—'}
+              </li>
+            )
+          })}
+        </ol>
+      </section>
+      <section className="card" aria-labelledby="league">
+        <h2 id="league">{data.leagueOfOfficers ? t('dashboard.leagueOfficers') : t('dashboard.league')}</h2>
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>{t('table.name')}</th>
+                {LEAGUE.map((k) => (
+                  <th key={k} className="num">
+                    {label(k)}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {data.league.map((row) => (
+                <tr key={row.name}>
+                  <td>{row.code ? <Link to={`?${withScope(params, row.code)}`}>{row.name}</Link> : row.name}</td>
+                  {LEAGUE.map((k) => (
+                    <td key={k} className="num">
+                      {formatValue(row.figures[k], kindOf(k), locale)}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </div>
+  )
+}
+
+function withScope(params: URLSearchParams, code: string): string {
+  const next = new URLSearchParams(params)
+  next.set('scope', code)
+  return next.toString()
+}
