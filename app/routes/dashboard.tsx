@@ -94,8 +94,11 @@ function formatValue(value: unknown, kind: 'count' | 'ratio' | 'days', locale: s
   return (value as number).toLocaleString(locale)
 }
 
-function change(now: unknown, before: unknown, kind: 'count' | 'ratio' | 'days'): { text: string; up: boolean } | null {
-  if (kind === 'days' || typeof now !== 'number' || typeof before !== 'number') return null
+/** Figures that stand as of now, not for a period: no change to show. */
+const STANDING: (keyof Figures)[] = ['listed', 'assigned', 'candidates']
+
+function change(key: keyof Figures, now: unknown, before: unknown, kind: 'count' | 'ratio' | 'days'): { text: string; up: boolean } | null {
+  if (kind === 'days' || STANDING.includes(key) || typeof now !== 'number' || typeof before !== 'number') return null
   const delta = now - before
   if (delta === 0) return { text: '±0', up: true }
   const text = kind === 'ratio' ? `${(Math.abs(delta) * 100).toFixed(1)} pt` : Math.abs(delta).toLocaleString()
@@ -153,7 +156,7 @@ export default function Dashboard() {
       </p>
       <ul className="figure-grid" aria-label={t('dashboard.headline')}>
         {HEADLINE.map(({ key, kind }) => {
-          const delta = change(data.current[key], data.before[key], kind)
+          const delta = change(key, data.current[key], data.before[key], kind)
           return (
             <li key={key} className={`card figure${key === 'firstLenderRatio' || key.startsWith('creditLoanShare') ? ' key-figure' : ''}`} data-figure={key}>
               <span className="figure-label">{label(key)}</span>

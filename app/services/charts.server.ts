@@ -27,7 +27,8 @@ export function funnelSvg(steps: { label: string; value: number }[], title: stri
           width: '90%',
           top: 10,
           bottom: 10,
-          minSize: '8%',
+          // Wide enough at the narrow end for its label to be read on a phone.
+          minSize: '38%',
           gap: 2,
           label: { show: true, position: 'inside', color: '#fff', fontSize: 13, formatter: '{b}  {c}' },
           data: steps.map((s, i) => ({ name: s.label, value: s.value, itemStyle: { color: FUNNEL_COLOURS[i % FUNNEL_COLOURS.length] } })),
