@@ -194,10 +194,7 @@ export function computeFigures(players: readonly PlayerFacts[], referrals: reado
     }
   }
 
-  const customers = new Set(loans.map((l) => l.referral.playerId))
-  const converted = new Set(loans.filter((l) => l.referral.firstLender).map((l) => l.referral.playerId))
-  const credit = loans.filter((l) => l.referral.credit)
-  const amount = (list: typeof loans) => list.reduce((sum, l) => sum + l.referral.amountYuan, 0)
+  const money = loanFigures(loans.map((l) => l.referral))
   const fromVisit = loans
     .map((l) => firstVisit.get(l.referral.playerId))
     .map((v, i) => (v ? daysBetween(v, loans[i].at) : null))
@@ -218,13 +215,67 @@ export function computeFigures(players: readonly PlayerFacts[], referrals: reado
     accepted: reaching.accepted.size,
     approved: reaching.approved.size,
     disbursed: reaching.disbursed.size,
-    newLoanCustomers: customers.size,
-    firstLenderConversions: converted.size,
-    firstLenderRatio: ratio(converted.size, customers.size),
-    creditLoanShareByCount: ratio(credit.length, loans.length),
-    creditLoanShareByAmount: ratio(amount(credit), amount(loans)),
+    newLoanCustomers: money.newLoanCustomers,
+    firstLenderConversions: money.firstLenderConversions,
+    firstLenderRatio: money.firstLenderRatio,
+    creditLoanShareByCount: money.creditLoanShareByCount,
+    creditLoanShareByAmount: money.creditLoanShareByAmount,
     acceptedOnTime: ratio(onTime, due),
     leadTimeVisitToDisbursementDays: { median: nearestRank(fromVisit, 0.5), p90: nearestRank(fromVisit, 0.9) },
     leadTimeReferralToDisbursementDays: { median: nearestRank(fromReferral, 0.5), p90: nearestRank(fromReferral, 0.9) },
   }
 }
+
+export interface Loan {
+  playerId: number
+  firstLender: boolean
+  credit: boolean
+  amountYuan: number
+}
+
+/** The figures of the loans disbursed in a period (each loan a referral disbursed in it). */
+export function loanFigures(loans: readonly Loan[]) {
+  const customers = new Set(loans.map((l) => l.playerId))
+  const converted = new Set(loans.filter((l) => l.firstLender).map((l) => l.playerId))
+  const credit = loans.filter((l) => l.credit)
+  const amount = (list: readonly Loan[]) => list.reduce((sum, l) => sum + l.amountYuan, 0)
+  return {
+    loans: loans.length,
+    newLoanCustomers: customers.size,
+    firstLenderConversions: converted.size,
+    firstLenderRatio: ratio(converted.size, customers.size),
+    creditLoanShareByCount: ratio(credit.length, loans.length),
+    creditLoanShareByAmount: ratio(amount(credit), amount(loans)),
+  }
+}
+
+export type TrendStep = 'week' | 'month'
+
+/** The weeks (Monday to Sunday) or months the period touches, each cut to the period. */
+export function trendBuckets(period: Period, step: TrendStep): (Period & { key: string })[] {
+  const buckets: (Period & { key: string })[] = []
+  let day = dayNumber(period.from)
+  const end = dayNumber(period.to)
+  while (day <= end) {
+    const date = dayOf(day)
+    let last: number
+    let key: string
+    if (step === 'month') {
+      last = dayNumber(periodOf('month', date).to)
+      key = date.slice(0, 7)
+    } else {
+      // 1970-01-01 was a Thursday: Monday is (n + 3) % 7 === 0.
+      last = day + (6 - ((day + 3) % 7))
+      key = date
+    }
+    buckets.push({ key, from: date, to: dayOf(Math.min(last, end)) })
+    day = last + 1
+  }
+  return buckets
+}
+
+/** The loan figures step by step through the period: what the trend charts draw. */
+export function loanTrend(loans: readonly (Loan & { disbursedAt: string })[], period: Period, step: TrendStep) {
+  return trendBuckets(period, step).map((bucket) => ({ ...bucket, ...loanFigures(loans.filter((l) => inPeriod(l.disbursedAt, bucket))) }))
+}
+

@@ -2,7 +2,7 @@
 // repeat borrower, credit and secured loans, a declined and a withdrawn case, visits and
 // loans on either side of the period's edges (China days), acceptance on time and late.
 import { describe, expect, it } from 'vitest'
-import { computeFigures, nearestRank, periodOf, previousPeriod, reachedAt, type PlayerFacts, type ReferralFacts } from '../../app/domain/figures'
+import { computeFigures, loanTrend, nearestRank, periodOf, previousPeriod, reachedAt, trendBuckets, type PlayerFacts, type ReferralFacts } from '../../app/domain/figures'
 
 const Q4 = { from: '2026-10-01', to: '2026-12-31' }
 const NOW = new Date('2026-12-20T00:00:00Z')
@@ -117,3 +117,33 @@ describe('periods and quantiles', () => {
     expect(nearestRank([], 0.5)).toBeNull()
   })
 })
+
+describe('trends', () => {
+  it('cuts a period into months, or into Monday-to-Sunday weeks cut at its ends', () => {
+    expect(trendBuckets(Q4, 'month').map((b) => [b.key, b.from, b.to])).toEqual([
+      ['2026-10', '2026-10-01', '2026-10-31'],
+      ['2026-11', '2026-11-01', '2026-11-30'],
+      ['2026-12', '2026-12-01', '2026-12-31'],
+    ])
+    // 1 October 2026 is a Thursday; 31 December a Thursday.
+    const weeks = trendBuckets(Q4, 'week')
+    expect(weeks[0]).toEqual({ key: '2026-10-01', from: '2026-10-01', to: '2026-10-04' })
+    expect(weeks[1]).toEqual({ key: '2026-10-05', from: '2026-10-05', to: '2026-10-11' })
+    expect(weeks.at(-1)).toEqual({ key: '2026-12-28', from: '2026-12-28', to: '2026-12-31' })
+    expect(weeks).toHaveLength(14)
+  })
+
+  it('the loan figures month by month of the worked quarter', () => {
+    const loans = referrals.flatMap((r) => {
+      const at = reachedAt(r.events, 'disbursed')
+      return at ? [{ ...r, disbursedAt: at }] : []
+    })
+    const trend = loanTrend(loans, Q4, 'month')
+    expect(trend.map((m) => [m.key, m.loans, m.firstLenderRatio, m.creditLoanShareByCount])).toEqual([
+      ['2026-10', 0, null, null],
+      ['2026-11', 1, 1, 1],
+      ['2026-12', 1, 0, 0],
+    ])
+  })
+})
+
