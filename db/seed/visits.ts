@@ -87,12 +87,18 @@ export async function seedVisits(db: Kysely<Database>, rng: Random, plan: VisitP
     const times = Array.from({ length: count }, () => now - rng.next() * plan.days * 86_400_000).sort((a, b) => a - b)
     const finalNeed = rng.chance(1 / 3)
     let last: { visitedAt: string; outcome: VisitOutcome | null; followUp: string | null; hasNeed: boolean } | null = null
-    times.forEach((time, i) => {
-      // Working hours in China: 09:00–17:59.
-      const day = todayInChina(new Date(time))
-      const visitedAt = new Date(Date.parse(`${day}T09:00:00+08:00`) + rng.int(0, 9 * 60 - 1) * 60_000 + rng.int(0, 59) * 1000)
-      if (visitedAt.getTime() > now) visitedAt.setTime(now - rng.int(60, 3600) * 1000)
-      const isLast = i === times.length - 1
+    // Working hours in China: 09:00–17:59; put in order again after, since two visits on
+    // one day get their hours at random, so that the last visit is the latest.
+    const moments = times
+      .map((time) => {
+        const day = todayInChina(new Date(time))
+        const at = Date.parse(`${day}T09:00:00+08:00`) + rng.int(0, 9 * 60 - 1) * 60_000 + rng.int(0, 59) * 1000
+        return at > now ? now - rng.int(60, 3600) * 1000 : at
+      })
+      .sort((a, b) => a - b)
+    moments.forEach((moment, i) => {
+      const visitedAt = new Date(moment)
+      const isLast = i === moments.length - 1
       const hasNeed = isLast ? finalNeed : rng.chance(0.2)
       const channel: VisitChannel = rng.chance(0.82) ? 'on_site' : rng.chance(0.8) ? 'phone' : 'video'
       let checkIn: { lat: number; lng: number } | null = null
@@ -111,7 +117,7 @@ export async function seedVisits(db: Kysely<Database>, rng: Random, plan: VisitP
       const outcome: VisitOutcome | null = hasNeed
         ? rng.chance(0.4) ? 'refer' : 'follow_up'
         : (rng.pick(['no_need', 'no_need', 'follow_up', 'follow_up', 'declined', 'not_met', null] as const) as VisitOutcome | null)
-      const followUp = outcome === 'follow_up' ? addDays(day, rng.int(7, 30)) : null
+      const followUp = outcome === 'follow_up' ? addDays(todayInChina(visitedAt), rng.int(7, 30)) : null
       const recordedAt = new Date(Math.min(now, visitedAt.getTime() + rng.int(1, 20) * 60_000)).toISOString()
       rows.push([
         uuid(rng), p.id, p.officer, p.org, visitedAt.toISOString(), recordedAt, recordedAt, channel,
