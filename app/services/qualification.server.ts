@@ -31,20 +31,25 @@ type PlayerFacts = {
   registered_on: string | null
   qualification: string
   qualified_products: string
+  last_visited_at: string | null
 }
 
-/** The latest visit of each player in the list, by `last_visited_at` (kept by visits). */
-async function latestNeeds(db: Db, ids: number[]): Promise<Map<number, CaseFacts['need']>> {
+/**
+ * The latest visit of each of the players, by `last_visited_at` (kept by visits): driven
+ * from the players, so each costs one probe of the visits index on (player, time). The
+ * players are given by id, or, in the full pass, as the range of ids they fill.
+ */
+async function latestNeeds(db: Db, players: PlayerFacts[], range?: [number, number]): Promise<Map<number, CaseFacts['need']>> {
   const needs = new Map<number, CaseFacts['need']>()
-  if (ids.length === 0) return needs
-  const rows = await db
-    .selectFrom('visits')
-    .innerJoin('market_players', (join) => join.onRef('market_players.id', '=', 'visits.player_id').onRef('market_players.last_visited_at', '=', 'visits.visited_at'))
+  const visited = players.filter((p) => p.last_visited_at !== null)
+  if (visited.length === 0) return needs
+  let q = db
+    .selectFrom('market_players')
+    .innerJoin('visits', (join) => join.onRef('visits.player_id', '=', 'market_players.id').onRef('visits.visited_at', '=', 'market_players.last_visited_at'))
     .select(['visits.player_id', 'visits.has_need', 'visits.need_amount_yuan', 'visits.need_term_months', 'visits.need_collateral'])
-    .where('visits.player_id', 'in', ids)
-    // Two visits at the same moment: the one recorded last, as findLatestNeed.
-    .orderBy('visits.recorded_at')
-    .execute()
+  q = range ? q.where('market_players.id', '>=', range[0]).where('market_players.id', '<=', range[1]) : q.where('market_players.id', 'in', visited.map((p) => p.id))
+  // Two visits at the same moment: the one recorded last, as findLatestNeed.
+  const rows = await q.orderBy('visits.recorded_at').execute()
   for (const r of rows) {
     needs.set(
       r.player_id,
@@ -61,11 +66,8 @@ async function latestNeeds(db: Db, ids: number[]): Promise<Map<number, CaseFacts
 }
 
 /** Judges the players and writes the verdicts that changed; returns how many changed. */
-async function judge(db: Db, players: PlayerFacts[], catalogue: readonly ProductRules[], today: string, options: { candidates?: boolean } = {}): Promise<number> {
-  const needs = await latestNeeds(
-    db,
-    players.map((p) => p.id),
-  )
+async function judge(db: Db, players: PlayerFacts[], catalogue: readonly ProductRules[], today: string, options: { candidates?: boolean; range?: [number, number] } = {}): Promise<number> {
+  const needs = await latestNeeds(db, players, options.range)
   let changed = 0
   for (const p of players) {
     const { qualification, products } = qualificationOf(catalogue, caseFactsOf(p, needs.get(p.id) ?? null), today)
@@ -85,7 +87,7 @@ async function judge(db: Db, players: PlayerFacts[], catalogue: readonly Product
 }
 
 const FACT_COLUMNS = [
-  'id', 'kind', 'tax_grade', 'registration_status', 'registered_on', 'loan_history', 'loan_checked_on', 'qualification', 'qualified_products', 'candidate_status', 'candidate_reasons',
+  'id', 'kind', 'tax_grade', 'registration_status', 'registered_on', 'loan_history', 'loan_checked_on', 'qualification', 'qualified_products', 'candidate_status', 'candidate_reasons', 'last_visited_at',
 ] as const
 
 /** Refreshes the named players now (a visit's player, inside its transaction). */
@@ -152,7 +154,8 @@ export async function runFullQualification(
       if (options.stopping?.()) throw new Error('stopped with the server')
       const chunk = await db.selectFrom('market_players').select(FACT_COLUMNS).where('id', '>', after).orderBy('id').limit(CHUNK).execute()
       if (chunk.length === 0) break
-      changed += await db.transaction().execute((trx) => judge(trx, chunk, catalogue, today, { candidates: true }))
+      const range: [number, number] = [chunk[0].id, chunk[chunk.length - 1].id]
+      changed += await db.transaction().execute((trx) => judge(trx, chunk, catalogue, today, { candidates: true, range }))
       players += chunk.length
       after = chunk[chunk.length - 1].id
       await db.updateTable('qualification_state').set({ done: players, running_since: new Date().toISOString() }).where('id', '=', 1).execute()
