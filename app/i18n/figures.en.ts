@@ -38,4 +38,7 @@ export const figuresEn: Record<keyof typeof figuresZhCN, string> = {
   'dashboard.funnel': 'Campaign funnel',
   'dashboard.league': 'Units below, ranked',
   'dashboard.leagueOfficers': 'Officers, ranked',
+  'dashboard.trend': 'Trend',
+  'dashboard.trendByWeek': 'By week: disbursements, first-lender ratio, credit-loan share',
+  'dashboard.trendByMonth': 'By month: disbursements, first-lender ratio, credit-loan share',
 }

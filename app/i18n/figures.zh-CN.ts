@@ -37,4 +37,7 @@ export const figuresZhCN = {
   'dashboard.funnel': '营销漏斗',
   'dashboard.league': '下级机构排名',
   'dashboard.leagueOfficers': '客户经理排名',
+  'dashboard.trend': '趋势',
+  'dashboard.trendByWeek': '按周趋势：放款、首贷户占比、信用贷款占比',
+  'dashboard.trendByMonth': '按月趋势：放款、首贷户占比、信用贷款占比',
 } as const

@@ -7,9 +7,9 @@ import { previousPeriod, type Figures } from '../domain/figures'
 import { notFound, getTranslate, requirePermission, userScope } from '../guards.server'
 import type { MessageKey } from '../i18n/index'
 import { useLocale, useT } from '../i18n/use-t'
-import { funnelSvg } from '../services/charts.server'
+import { funnelSvg, trendSvg } from '../services/charts.server'
 import { readFigureQuery } from '../services/figure-query.server'
-import { computeFiguresInSql } from '../services/figures.server'
+import { computeFiguresInSql, loanTrendInSql } from '../services/figures.server'
 import { listOrgUnits } from '../services/org-units.server'
 import { listUsers } from '../services/users.server'
 
@@ -47,10 +47,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (!chosen.ok) throw new Error('the default figures query cannot fail')
   const t = await getTranslate(request)
   const before = previousPeriod(chosen.period)
-  const [current, previous, units] = await Promise.all([
+  // By week for a quarter or less, by month beyond.
+  const days = (Date.parse(chosen.period.to) - Date.parse(chosen.period.from)) / 86_400_000 + 1
+  const step = days <= 92 ? 'week' : 'month'
+  const [current, previous, units, trend] = await Promise.all([
     computeFiguresInSql(context.db, { scopes: chosen.scopes }, chosen.period),
     computeFiguresInSql(context.db, { scopes: chosen.scopes }, before),
     listOrgUnits(context.db, userScope(user)),
+    loanTrendInSql(context.db, { scopes: chosen.scopes }, chosen.period, step),
   ])
 
   // The league: the units right below the one in view, or its officers at an outlet.
@@ -79,6 +83,16 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       FUNNEL.map((k) => ({ label: t(`figure.${k}` as MessageKey), value: current[k] as number })),
       t('dashboard.funnel'),
     ),
+    trend: trendSvg(
+      trend.map((b) => (step === 'month' ? b.key : b.from.slice(5))),
+      { label: t('figure.disbursed'), values: trend.map((b) => b.loans) },
+      [
+        { label: t('figure.firstLenderRatio'), values: trend.map((b) => b.firstLenderRatio) },
+        { label: t('figure.creditLoanShareByCount'), values: trend.map((b) => b.creditLoanShareByCount) },
+      ],
+      t('dashboard.trend'),
+    ),
+    trendStep: step,
     league: league.sort((a, b) => (b.figures.firstLenderConversions as number) - (a.figures.firstLenderConversions as number)),
     leagueOfOfficers: children.length === 0,
   }
@@ -180,6 +194,10 @@ export default function Dashboard() {
             )
           })}
         </ol>
+      </section>
+      <section className="card" aria-labelledby="trend">
+        <h2 id="trend">{t(data.trendStep === 'week' ? 'dashboard.trendByWeek' : 'dashboard.trendByMonth')}</h2>
+        <div className="chart" dangerouslySetInnerHTML={{ __html: data.trend }} />
       </section>
       <section className="card" aria-labelledby="league">
         <h2 id="league">{data.leagueOfOfficers ? t('dashboard.leagueOfficers') : t('dashboard.league')}</h2>

@@ -40,4 +40,34 @@ export function funnelSvg(steps: { label: string; value: number }[], title: stri
   )
 }
 
+/** Loans as bars (left axis) and two shares as lines in percent (right axis), step by step. */
+export function trendSvg(steps: string[], bars: { label: string; values: number[] }, lines: { label: string; values: (number | null)[] }[], title: string): string {
+  return render(
+    {
+      aria: { enabled: true, label: { description: title } },
+      legend: { top: 0, textStyle: { fontSize: 12 } },
+      grid: { left: 40, right: 44, top: 48, bottom: 28 },
+      xAxis: { type: 'category', data: steps, axisLabel: { fontSize: 11 } },
+      yAxis: [
+        { type: 'value', minInterval: 1, axisLabel: { fontSize: 11 } },
+        { type: 'value', min: 0, max: 100, axisLabel: { fontSize: 11, formatter: '{value}%' } },
+      ],
+      series: [
+        { type: 'bar', name: bars.label, data: bars.values, itemStyle: { color: '#93c5fd' } },
+        ...lines.map((l, i) => ({
+          type: 'line' as const,
+          name: l.label,
+          yAxisIndex: 1,
+          connectNulls: false,
+          data: l.values.map((v) => (v === null ? null : Math.round(v * 1000) / 10)),
+          itemStyle: { color: ['#c2410c', '#15803d'][i % 2] },
+          lineStyle: { width: 2 },
+        })),
+      ],
+    },
+    600,
+    280,
+  )
+}
+
 const FUNNEL_COLOURS = ['#1e3a8a', '#1d4ed8', '#2563eb', '#0891b2', '#0d9488', '#059669', '#16a34a', '#65a30d', '#ca8a04']

@@ -4,7 +4,7 @@
 // territory or a township; a referral counts in the scope of its player.
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
-import { nearestRank, ratio, type Figures, type Period } from '../domain/figures'
+import { loanTrend, nearestRank, ratio, type Figures, type Period, type TrendStep } from '../domain/figures'
 import type { Scope } from '../domain/scope'
 import { scoped } from './players.server'
 
@@ -166,3 +166,20 @@ export async function computeFiguresInSql(db: Kysely<Database>, scope: FigureSco
     leadTimeReferralToDisbursementDays: { median: nearestRank(fromReferral, 0.5), p90: nearestRank(fromReferral, 0.9) },
   }
 }
+
+/** The loans disbursed in the period, in scope, step by step (the trend charts). */
+export async function loanTrendInSql(db: Kysely<Database>, scope: FigureScope, period: Period, step: TrendStep) {
+  const { from, until } = periodBounds(period)
+  const rows = await playersIn(db, scope)
+    .innerJoin('referrals', 'referrals.player_id', 'market_players.id')
+    .where('referrals.disbursed_at', '>=', from)
+    .where('referrals.disbursed_at', '<', until)
+    .select(['referrals.player_id as playerId', 'referrals.first_lender as firstLender', 'referrals.credit', 'referrals.amount_yuan as amountYuan', 'referrals.disbursed_at as disbursedAt'])
+    .execute()
+  return loanTrend(
+    rows.map((r) => ({ playerId: r.playerId, firstLender: r.firstLender === 1, credit: r.credit === 1, amountYuan: Number(r.amountYuan), disbursedAt: r.disbursedAt! })),
+    period,
+    step,
+  )
+}
+
