@@ -68,7 +68,8 @@ async function latestNeeds(db: Db, players: PlayerFacts[], range?: [number, numb
 /** Judges the players and writes the verdicts that changed; returns how many changed. */
 async function judge(db: Db, players: PlayerFacts[], catalogue: readonly ProductRules[], today: string, options: { candidates?: boolean; range?: [number, number] } = {}): Promise<number> {
   const needs = await latestNeeds(db, players, options.range)
-  let changed = 0
+  // Players whose verdicts changed the same way are written by one statement.
+  const groups = new Map<string, { changes: Record<string, string>; ids: number[] }>()
   for (const p of players) {
     const { qualification, products } = qualificationOf(catalogue, caseFactsOf(p, needs.get(p.id) ?? null), today)
     const changes: Record<string, string> = {}
@@ -80,8 +81,14 @@ async function judge(db: Db, players: PlayerFacts[], catalogue: readonly Product
       if (candidate.status !== p.candidate_status || reasons !== p.candidate_reasons) Object.assign(changes, { candidate_status: candidate.status, candidate_reasons: reasons })
     }
     if (Object.keys(changes).length === 0) continue
-    await db.updateTable('market_players').set(changes).where('id', '=', p.id).execute()
-    changed++
+    const key = JSON.stringify(changes)
+    const group = groups.get(key) ?? groups.set(key, { changes, ids: [] }).get(key)!
+    group.ids.push(p.id)
+  }
+  let changed = 0
+  for (const { changes, ids } of groups.values()) {
+    for (let i = 0; i < ids.length; i += 500) await db.updateTable('market_players').set(changes).where('id', 'in', ids.slice(i, i + 500)).execute()
+    changed += ids.length
   }
   return changed
 }
