@@ -80,6 +80,11 @@ export function nearestRank(sorted: readonly number[], q: number): number | null
   return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]
 }
 
+/** The figures that count players by a referral of theirs reaching a stage in the period
+ * (each drills down to those players). */
+export const REACHING_FIGURES = ['referred', 'accepted', 'approved', 'disbursed', 'firstLenderConversions'] as const
+export type ReachingFigure = (typeof REACHING_FIGURES)[number]
+
 export interface PlayerFacts {
   id: number
   assigned: boolean

@@ -41,4 +41,7 @@ export const figuresEn: Record<keyof typeof figuresZhCN, string> = {
   'dashboard.trend': 'Trend',
   'dashboard.trendByWeek': 'By week: disbursements, first-lender ratio, credit-loan share',
   'dashboard.trendByMonth': 'By month: disbursements, first-lender ratio, credit-loan share',
+  'dashboard.drillLine': '{from} to {to}: {count} players',
+  'dashboard.drillFirst': 'Only the first {shown} are listed.',
+  'dashboard.drill': 'See the players',
 }

@@ -40,4 +40,7 @@ export const figuresZhCN = {
   'dashboard.trend': '趋势',
   'dashboard.trendByWeek': '按周趋势：放款、首贷户占比、信用贷款占比',
   'dashboard.trendByMonth': '按月趋势：放款、首贷户占比、信用贷款占比',
+  'dashboard.drillLine': '{from} 至 {to}：{count} 户',
+  'dashboard.drillFirst': '只列出前 {shown} 户。',
+  'dashboard.drill': '查看明细',
 } as const

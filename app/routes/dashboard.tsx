@@ -3,7 +3,7 @@
 // the campaign funnel drawn, and a league table of the units (or officers) below.
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
-import { previousPeriod, type Figures } from '../domain/figures'
+import { previousPeriod, REACHING_FIGURES, type Figures } from '../domain/figures'
 import { notFound, getTranslate, requirePermission, userScope } from '../guards.server'
 import type { MessageKey } from '../i18n/index'
 import { useLocale, useT } from '../i18n/use-t'
@@ -174,7 +174,13 @@ export default function Dashboard() {
           return (
             <li key={key} className={`card figure${key === 'firstLenderRatio' || key.startsWith('creditLoanShare') ? ' key-figure' : ''}`} data-figure={key}>
               <span className="figure-label">{label(key)}</span>
-              <span className="figure-value">{formatValue(data.current[key], kind, locale)}</span>
+              {(REACHING_FIGURES as readonly string[]).includes(key) ? (
+                <Link className="figure-value" to={`/dashboard/players?${withFigure(params, key)}`} aria-label={`${label(key)}: ${t('dashboard.drill')}`}>
+                  {formatValue(data.current[key], kind, locale)}
+                </Link>
+              ) : (
+                <span className="figure-value">{formatValue(data.current[key], kind, locale)}</span>
+              )}
               {delta ? <span className={`figure-change ${delta.up ? 'up' : 'down'}`}>{delta.text}</span> : null}
             </li>
           )
@@ -237,3 +243,10 @@ function withScope(params: URLSearchParams, code: string): string {
   next.set('scope', code)
   return next.toString()
 }
+
+function withFigure(params: URLSearchParams, figure: string): string {
+  const next = new URLSearchParams(params)
+  next.set('figure', figure)
+  return next.toString()
+}
+

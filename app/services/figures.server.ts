@@ -2,9 +2,9 @@
 // same definitions as app/domain/figures.ts (the reference, and the test of this file), each
 // counted where the rows are. Scope: the user's own, narrowed to an org unit, an officer, a
 // territory or a township; a referral counts in the scope of its player.
-import { sql, type Kysely } from 'kysely'
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely'
 import type { Database } from '../../db/schema'
-import { loanTrend, nearestRank, ratio, type Figures, type Period, type TrendStep } from '../domain/figures'
+import { loanTrend, nearestRank, ratio, REACHING_FIGURES, type Figures, type Period, type ReachingFigure, type TrendStep } from '../domain/figures'
 import type { Scope } from '../domain/scope'
 import { scoped } from './players.server'
 
@@ -31,13 +31,63 @@ function playersIn(db: Kysely<Database>, scope: FigureScope) {
 
 const n = (v: unknown) => Number(v ?? 0)
 
+
+/** A referral reaches approval at its first report of approval or disbursement. */
+const approvedAt = sql<string>`(select min(e.at) from referral_events e where e.referral_id = referrals.id and e.stage in ('approved', 'disbursed'))`
+
+/** The referrals behind a figure of players reaching a stage, once for the count and the rows. */
+function reaching(figure: ReachingFigure, period: Period) {
+  const { from, until } = periodBounds(period)
+  return (eb: ExpressionBuilder<Database, 'referrals'>): Expression<SqlBool> => {
+    const within = (at: Expression<string | null>) => eb.and([eb(at, '>=', from), eb(at, '<', until)])
+    switch (figure) {
+      case 'referred':
+        return within(eb.ref('referrals.referred_at'))
+      case 'accepted':
+        return within(eb.ref('referrals.accepted_at'))
+      case 'approved':
+        return within(approvedAt)
+      case 'disbursed':
+        return within(eb.ref('referrals.disbursed_at'))
+      case 'firstLenderConversions':
+        return eb.and([within(eb.ref('referrals.disbursed_at')), eb('referrals.first_lender', '=', 1)])
+    }
+  }
+}
+
+/** The players behind a figure of players reaching a stage, with the referral that did. */
+export async function playersReaching(db: Kysely<Database>, scope: FigureScope, period: Period, figure: ReachingFigure, limit = 500) {
+  const rows = await playersIn(db, scope)
+    .innerJoin('referrals', 'referrals.player_id', 'market_players.id')
+    .leftJoin('users', 'users.id', 'referrals.officer_id')
+    .where(reaching(figure, period))
+    .select([
+      'market_players.id as playerId',
+      'market_players.name',
+      'market_players.uscc',
+      'users.name as officerName',
+      'referrals.id as referralId',
+      'referrals.stage',
+      'referrals.product_code as productCode',
+      'referrals.amount_yuan as amountYuan',
+      'referrals.first_lender as firstLender',
+      'referrals.referred_at as referredAt',
+      'referrals.disbursed_at as disbursedAt',
+    ])
+    .orderBy('market_players.id')
+    .orderBy('referrals.id')
+    .execute()
+  // One row per player (the first referral that counts), as the figure counts them.
+  const seen = new Set<number>()
+  const players = rows.filter((r) => !seen.has(r.playerId) && seen.add(r.playerId))
+  return { total: players.length, rows: players.slice(0, limit).map((r) => ({ ...r, amountYuan: Number(r.amountYuan), firstLender: r.firstLender === 1 })) }
+}
+
 export async function computeFiguresInSql(db: Kysely<Database>, scope: FigureScope, period: Period, now = new Date()): Promise<Figures> {
   const { from, until } = periodBounds(period)
   const nowIso = now.toISOString()
   const players = playersIn(db, scope)
   const referralsOf = () => players.innerJoin('referrals', 'referrals.player_id', 'market_players.id')
-  // A referral reaches approval at its first report of approval or disbursement.
-  const approvedAt = sql<string>`(select min(e.at) from referral_events e where e.referral_id = referrals.id and e.stage in ('approved', 'disbursed'))`
 
   const [counts, visited, reached, approved, loans, acceptance, leads] = await Promise.all([
     players
@@ -77,20 +127,11 @@ export async function computeFiguresInSql(db: Kysely<Database>, scope: FigureSco
       ])
       .executeTakeFirstOrThrow(),
     referralsOf()
-      .select([
-        (eb) => eb.fn.count<number>(eb.case().when(eb.and([eb('referrals.referred_at', '>=', from), eb('referrals.referred_at', '<', until)])).then(eb.ref('referrals.player_id')).end()).distinct().as('referred'),
-        (eb) => eb.fn.count<number>(eb.case().when(eb.and([eb('referrals.accepted_at', '>=', from), eb('referrals.accepted_at', '<', until)])).then(eb.ref('referrals.player_id')).end()).distinct().as('accepted'),
-        (eb) => eb.fn.count<number>(eb.case().when(eb.and([eb('referrals.disbursed_at', '>=', from), eb('referrals.disbursed_at', '<', until)])).then(eb.ref('referrals.player_id')).end()).distinct().as('disbursed'),
-        (eb) =>
-          eb.fn
-            .count<number>(eb.case().when(eb.and([eb('referrals.disbursed_at', '>=', from), eb('referrals.disbursed_at', '<', until), eb('referrals.first_lender', '=', 1)])).then(eb.ref('referrals.player_id')).end())
-            .distinct()
-            .as('converted'),
-      ])
+      .select((REACHING_FIGURES.filter((f) => f !== 'approved') as ReachingFigure[]).map((f) => (eb) => eb.fn.count<number>(eb.case().when(reaching(f, period)(eb as never)).then(eb.ref('referrals.player_id')).end()).distinct().as(f)))
       .executeTakeFirstOrThrow(),
+    // Apart: the approval time is a subquery, worth running only where it is asked.
     referralsOf()
-      .where(approvedAt, '>=', from)
-      .where(approvedAt, '<', until)
+      .where(reaching('approved', period))
       .select((eb) => eb.fn.count<number>('referrals.player_id').distinct().as('approved'))
       .executeTakeFirstOrThrow(),
     referralsOf()
@@ -143,6 +184,7 @@ export async function computeFiguresInSql(db: Kysely<Database>, scope: FigureSco
     .sort((a, b) => a - b)
   const fromReferral = leads.map((l) => days(l.referredAt, l.disbursedAt!)).sort((a, b) => a - b)
   const customers = n(reached.disbursed)
+  const converted = n(reached.firstLenderConversions)
   return {
     listed: n(counts.listed),
     assigned: n(counts.assigned),
@@ -157,8 +199,8 @@ export async function computeFiguresInSql(db: Kysely<Database>, scope: FigureSco
     approved: n(approved.approved),
     disbursed: customers,
     newLoanCustomers: customers,
-    firstLenderConversions: n(reached.converted),
-    firstLenderRatio: ratio(n(reached.converted), customers),
+    firstLenderConversions: converted,
+    firstLenderRatio: ratio(converted, customers),
     creditLoanShareByCount: ratio(n(loans.creditLoans), n(loans.loans)),
     creditLoanShareByAmount: ratio(n(loans.creditAmount), n(loans.amount)),
     acceptedOnTime: ratio(n(acceptance.onTime), n(acceptance.due)),

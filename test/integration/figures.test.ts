@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { computeFigures, periodOf, type Period, type PlayerFacts, type ReferralFacts } from '../../app/domain/figures'
 import { todayInChina } from '../../app/domain/player-row'
 import type { Stage } from '../../app/domain/pipeline'
-import { computeFiguresInSql } from '../../app/services/figures.server'
+import { computeFiguresInSql, periodBounds } from '../../app/services/figures.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { DEMO_PASSWORD, seedDatabase } from '../../db/seed/index'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
@@ -131,7 +131,7 @@ describe('the dashboard page', () => {
     const year = periodOf('year', todayInChina(NOW))
     const expected = await computeFiguresInSql(t.db, { scopes: [{ kind: 'all' }] }, year)
     expect(page).toContain(`data-figure="listed"`)
-    expect(page).toMatch(new RegExp(`data-figure="firstLenderConversions"><span class="figure-label">[^<]+</span><span class="figure-value">${expected.firstLenderConversions}<`))
+    expect(page).toMatch(new RegExp(`data-figure="firstLenderConversions"><span class="figure-label">[^<]+</span><a class="figure-value"[^>]*>${expected.firstLenderConversions}<`))
     // The funnel is an SVG drawn on the server, labelled in the page's language.
     expect(page).toMatch(/<svg width="100%"[^>]*>/)
     expect(page).toContain('营销漏斗')
@@ -142,6 +142,24 @@ describe('the dashboard page', () => {
     const narrowed = await hq.get(`/dashboard?period=year&scope=${below[0].code}`)
     expect(narrowed.status).toBe(200)
     expect(await narrowed.text()).toContain(`看板 · ${below[0].name}`)
+  })
+
+  it('drills from first-lender conversions to exactly the players the figure counts', async () => {
+    const hq = new Client(server.url)
+    await hq.signIn('hq', DEMO_PASSWORD)
+    const year = periodOf('year', todayInChina(NOW))
+    const expected = await computeFiguresInSql(t.db, { scopes: [{ kind: 'all' }] }, year)
+    const page = await (await hq.get('/dashboard?period=year')).text()
+    expect(page).toContain('href="/dashboard/players?period=year&amp;figure=firstLenderConversions"')
+    const rows = await (await hq.get('/dashboard/players?period=year&figure=firstLenderConversions')).text()
+    expect(rows).toContain(`${expected.firstLenderConversions} 户`)
+    // Each listed player is a first lender disbursed this year.
+    const listed = [...rows.matchAll(/data-player="(\d+)"/g)].map((m) => Number(m[1]))
+    expect(listed).toHaveLength(expected.firstLenderConversions)
+    const { from, until } = periodBounds(year)
+    const truth = await t.db.selectFrom('referrals').select('player_id').distinct().where('first_lender', '=', 1).where('disbursed_at', '>=', from).where('disbursed_at', '<', until).execute()
+    expect(listed.sort((a, b) => a - b)).toEqual(truth.map((r) => r.player_id).sort((a, b) => a - b))
+    expect((await hq.get('/dashboard/players?figure=listed')).status).toBe(404)
   })
 
   it('is not an officer\'s page, and a scope outside a manager\'s is 404', async () => {
