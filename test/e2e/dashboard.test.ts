@@ -1,0 +1,71 @@
+// The dashboard in Chromium against the real server on the demo county: hq sees the bank's
+// figures with the funnel and the trend drawn, narrows to a branch and a quarter through the
+// form (the view lands in the URL), and clicks the first-lender conversions to reach the
+// players behind them; a manager sees only their own.
+import type { Kysely } from 'kysely'
+import type { Browser } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '../../db/schema'
+import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+
+let app: AppProcess
+let browser: Browser
+let seeded: Kysely<Database>
+let session: BrowserSession
+
+beforeAll(async () => {
+  app = await startAppProcess({ env: { MAP_TILES: 'none', LOAN_SIM: 'none' } })
+  browser = await launchBrowser()
+  seeded = openSeededDatabase(app)
+  session = new BrowserSession(browser, app)
+})
+
+afterAll(async () => {
+  await session?.finish()
+  await seeded?.destroy()
+  await browser?.close()
+  await app?.stop()
+})
+
+afterEach(async () => {
+  expect(await session.finish(), 'errors in the browser').toEqual([])
+})
+
+describe('the dashboard', () => {
+  it('hq narrows to a branch and a quarter, then drills from first-lender conversions to those players', async () => {
+    const { page } = await session.newPage({ viewport: { width: 390, height: 844 } })
+    await session.signIn(page, 'hq')
+    await page.getByRole('link', { name: 'Dashboard' }).first().click()
+    await page.waitForURL(/\/dashboard$/)
+    const listed = await page.locator('[data-figure="listed"] .figure-value').textContent()
+    const total = await seeded.selectFrom('market_players').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    expect(listed).toBe(Number(total.n).toLocaleString('en'))
+    expect(await page.locator('#funnel ~ .chart svg').count()).toBe(1)
+    expect(await page.locator('#trend ~ .chart svg').count()).toBe(1)
+
+    const branch = await seeded.selectFrom('org_units').select(['code', 'name']).where('kind', '=', 'branch').executeTakeFirstOrThrow()
+    await page.getByLabel('Scope').selectOption(branch.code)
+    await page.getByLabel('Period').selectOption('quarter')
+    await page.getByRole('button', { name: 'Apply' }).click()
+    await page.waitForURL((url) => url.searchParams.get('scope') === branch.code && url.searchParams.get('period') === 'quarter')
+    await page.getByRole('heading', { name: `Dashboard · ${branch.name}` }).waitFor()
+
+    const conversions = page.locator('[data-figure="firstLenderConversions"] .figure-value')
+    const count = Number((await conversions.textContent())!.replace(/,/g, ''))
+    await conversions.click()
+    await page.waitForURL(/\/dashboard\/players\?.*figure=firstLenderConversions/)
+    await expect(page.getByTestId('drill-count').textContent()).resolves.toContain(`${count.toLocaleString('en')} players`)
+    expect(await page.locator('tr[data-player]').count()).toBe(Math.min(count, 500))
+  })
+
+  it('a manager sees their own outlet, not the bank', async () => {
+    const { page } = await session.newPage()
+    await session.signIn(page, 'manager')
+    await page.goto(`${app.url}/dashboard`)
+    const manager = await seeded.selectFrom('users').select('org_unit_id').where('username', '=', 'manager').executeTakeFirstOrThrow()
+    const own = await seeded.selectFrom('market_players').select((eb) => eb.fn.countAll<number>().as('n')).where('org_unit_id', '=', manager.org_unit_id).executeTakeFirstOrThrow()
+    expect(await page.locator('[data-figure="listed"] .figure-value').textContent()).toBe(Number(own.n).toLocaleString('en'))
+    const response = await page.goto(`${app.url}/dashboard?scope=HQ`)
+    expect(response?.status()).toBe(404)
+  })
+})
