@@ -3,15 +3,14 @@
 // the campaign funnel drawn, and a league table of the units (or officers) below.
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
-import { previousPeriod, REACHING_FIGURES, type Figures } from '../domain/figures'
-import { notFound, getTranslate, requirePermission, userScope } from '../guards.server'
+import { REACHING_FIGURES, type Figures } from '../domain/figures'
+import { can } from '../domain/roles'
+import { notFound, getTranslate, requirePermission } from '../guards.server'
 import type { MessageKey } from '../i18n/index'
 import { useLocale, useT } from '../i18n/use-t'
 import { funnelSvg, trendSvg } from '../services/charts.server'
 import { readFigureQuery } from '../services/figure-query.server'
-import { computeFiguresInSql, loanTrendInSql } from '../services/figures.server'
-import { listOrgUnits } from '../services/org-units.server'
-import { listUsers } from '../services/users.server'
+import { loadDashboard } from '../services/dashboard.server'
 
 export const meta: MetaFunction = () => [{ title: '万企通 · 看板' }]
 
@@ -46,29 +45,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const chosen = query.ok ? query : fallback
   if (!chosen.ok) throw new Error('the default figures query cannot fail')
   const t = await getTranslate(request)
-  const before = previousPeriod(chosen.period)
-  // By week for a quarter or less, by month beyond.
-  const days = (Date.parse(chosen.period.to) - Date.parse(chosen.period.from)) / 86_400_000 + 1
-  const step = days <= 92 ? 'week' : 'month'
-  const [current, previous, units, trend] = await Promise.all([
-    computeFiguresInSql(context.db, { scopes: chosen.scopes }, chosen.period),
-    computeFiguresInSql(context.db, { scopes: chosen.scopes }, before),
-    listOrgUnits(context.db, userScope(user)),
-    loanTrendInSql(context.db, { scopes: chosen.scopes }, chosen.period, step),
-  ])
-
-  // The league: the units right below the one in view, or its officers at an outlet.
-  const top = chosen.unit ?? units.find((u) => user.orgPath === u.path) ?? units.reduce((a, b) => (a.depth <= b.depth ? a : b))
-  const children = units.filter((u) => u.parentId === top.id)
-  const league = children.length
-    ? await Promise.all(children.map(async (u) => ({ name: u.name, code: u.code as string | null, figures: await computeFiguresInSql(context.db, { scopes: [...chosen.scopes, { kind: 'org', orgPath: u.path }] }, chosen.period) })))
-    : await Promise.all(
-        (await listUsers(context.db, { kind: 'org', orgPath: top.path }, { role: 'officer' })).map(async (o) => ({
-          name: o.name,
-          code: null,
-          figures: await computeFiguresInSql(context.db, { scopes: [...chosen.scopes, { kind: 'own', userId: o.id, orgPath: top.path }] }, chosen.period),
-        })),
-      )
+  const { before, step, current, previous, units, trend, league, leagueOfOfficers } = await loadDashboard(context.db, user, chosen)
 
   return {
     errors: query.ok ? null : query.fields,
@@ -94,7 +71,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     ),
     trendStep: step,
     league: league.sort((a, b) => (b.figures.firstLenderConversions as number) - (a.figures.firstLenderConversions as number)),
-    leagueOfOfficers: children.length === 0,
+    leagueOfOfficers,
+    canUnmask: can(user.role, 'personal-data:unmask'),
   }
 }
 
@@ -165,6 +143,19 @@ export default function Dashboard() {
           {t('dashboard.badPeriod')}
         </p>
       ) : null}
+      <p className="toolbar" aria-label={t('dashboard.export')}>
+        <a href={`/dashboard/export?${withParam(params, 'format', 'xlsx')}`} download>
+          {t('dashboard.exportXlsx')}
+        </a>
+        <a href={`/dashboard/export?${withParam(params, 'format', 'csv')}`} download>
+          {t('dashboard.exportCsv')}
+        </a>
+        {data.canUnmask ? (
+          <a href={`/dashboard/export?${withParam(withParam(params, 'format', 'xlsx'), 'unmask', '1')}`} download>
+            {t('dashboard.exportUnmasked')}
+          </a>
+        ) : null}
+      </p>
       <p className="muted" data-testid="period">
         {t('dashboard.periodLine', { from: data.period.from, to: data.period.to, beforeFrom: data.previous.from, beforeTo: data.previous.to })}
       </p>
@@ -175,7 +166,7 @@ export default function Dashboard() {
             <li key={key} className={`card figure${key === 'firstLenderRatio' || key.startsWith('creditLoanShare') ? ' key-figure' : ''}`} data-figure={key}>
               <span className="figure-label">{label(key)}</span>
               {(REACHING_FIGURES as readonly string[]).includes(key) ? (
-                <Link className="figure-value" to={`/dashboard/players?${withFigure(params, key)}`} aria-label={`${label(key)}: ${t('dashboard.drill')}`}>
+                <Link className="figure-value" to={`/dashboard/players?${withParam(params, 'figure', key)}`} aria-label={`${label(key)}: ${t('dashboard.drill')}`}>
                   {formatValue(data.current[key], kind, locale)}
                 </Link>
               ) : (
@@ -222,7 +213,7 @@ export default function Dashboard() {
             <tbody>
               {data.league.map((row) => (
                 <tr key={row.name}>
-                  <td>{row.code ? <Link to={`?${withScope(params, row.code)}`}>{row.name}</Link> : row.name}</td>
+                  <td>{row.code ? <Link to={`?${withParam(params, 'scope', row.code)}`}>{row.name}</Link> : row.name}</td>
                   {LEAGUE.map((k) => (
                     <td key={k} className="num">
                       {formatValue(row.figures[k], kindOf(k), locale)}
@@ -238,15 +229,9 @@ export default function Dashboard() {
   )
 }
 
-function withScope(params: URLSearchParams, code: string): string {
+function withParam(params: URLSearchParams | string, name: string, value: string): string {
   const next = new URLSearchParams(params)
-  next.set('scope', code)
-  return next.toString()
-}
-
-function withFigure(params: URLSearchParams, figure: string): string {
-  const next = new URLSearchParams(params)
-  next.set('figure', figure)
+  next.set(name, value)
   return next.toString()
 }
 

@@ -1,6 +1,7 @@
 // The dashboard's SQL figures against the reference definitions (app/domain/figures.ts) on a
 // seeded county, on a real database (SQLite, and PostgreSQL when configured): the whole bank
 // and one outlet, for the year and for a quarter, every figure equal.
+import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { computeFigures, periodOf, type Period, type PlayerFacts, type ReferralFacts } from '../../app/domain/figures'
 import { todayInChina } from '../../app/domain/player-row'
@@ -170,6 +171,50 @@ describe('the dashboard page', () => {
     await manager.signIn('manager', DEMO_PASSWORD)
     expect((await manager.get('/dashboard')).status).toBe(200)
     expect((await manager.get('/dashboard?scope=HQ')).status).toBe(404)
+  })
+})
+
+describe('the dashboard export', () => {
+  it('XLSX: the figures equal the page\'s, the league, and every player in scope with phones masked; audited', async () => {
+    const hq = new Client(server.url)
+    await hq.signIn('hq', DEMO_PASSWORD)
+    const response = await hq.get('/dashboard/export?format=xlsx&period=year&unmask=1')
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toContain('spreadsheetml')
+    const workbook = new ExcelJS.Workbook()
+    await workbook.xlsx.load(Buffer.from(await response.arrayBuffer()) as never)
+    const expected = await computeFiguresInSql(t.db, { scopes: [{ kind: 'all' }] }, periodOf('year', todayInChina(NOW)))
+    const figures = workbook.getWorksheet('指标')!
+    const valueOf = (label: string) => (figures.getSheetValues().find((row) => Array.isArray(row) && row[1] === label) as unknown[] | undefined)?.[2]
+    expect(valueOf('名单主体')).toBe(expected.listed)
+    expect(valueOf('首贷户转化')).toBe(expected.firstLenderConversions)
+    expect(valueOf('首贷户占比')).toBe(expected.firstLenderRatio)
+    const players = workbook.getWorksheet('主体明细')!
+    expect(players.actualRowCount).toBe(expected.listed + 1)
+    const phones = (players.getColumn(11).values as unknown[]).slice(2).filter(Boolean) as string[]
+    expect(phones.length).toBeGreaterThan(0)
+    // hq may not unmask: asking changes nothing.
+    expect(phones.every((p) => /^\d{3}\*{4}\d{4}$/.test(p))).toBe(true)
+    expect(workbook.getWorksheet('排名')!.actualRowCount).toBeGreaterThan(1)
+    const audit = await t.db.selectFrom('audit_log').select(['action', 'detail']).where('action', '=', 'figures.exported').orderBy('id', 'desc').executeTakeFirstOrThrow()
+    expect(JSON.parse(audit.detail!)).toMatchObject({ format: 'xlsx', unmasked: false })
+  })
+
+  it('CSV: a byte-order mark, a header and a row per player in the manager\'s scope; unmasked when the manager asks', async () => {
+    const manager = new Client(server.url)
+    await manager.signIn('manager', DEMO_PASSWORD)
+    const unit = await t.db.selectFrom('users').select('org_unit_id').where('username', '=', 'manager').executeTakeFirstOrThrow()
+    const own = Number((await t.db.selectFrom('market_players').select((eb) => eb.fn.countAll<number>().as('n')).where('org_unit_id', '=', unit.org_unit_id).executeTakeFirstOrThrow()).n)
+    const bytes = Buffer.from(await (await manager.get('/dashboard/export?format=csv&unmask=1')).arrayBuffer())
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
+    const csv = bytes.subarray(3).toString('utf8')
+    const lines = csv.trim().split('\r\n')
+    expect(lines).toHaveLength(own + 1)
+    const phones = lines.slice(1).map((l) => l.split(',').at(-1)!).filter(Boolean)
+    expect(phones.length).toBeGreaterThan(0)
+    expect(phones.every((p) => /^1\d{10}$/.test(p))).toBe(true)
+    const audit = await t.db.selectFrom('audit_log').select(['detail']).where('action', '=', 'figures.exported').orderBy('id', 'desc').executeTakeFirstOrThrow()
+    expect(JSON.parse(audit.detail!)).toMatchObject({ format: 'csv', unmasked: true })
   })
 })
 

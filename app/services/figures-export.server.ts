@@ -1,0 +1,164 @@
+// The dashboard's view as a file: XLSX (sheets for the figures, the league and the players
+// in scope) or CSV (the players). Both stream: the players are read in keyset batches and
+// written as they come, so memory stays flat however many there are. Personal data leaves
+// masked unless the exporter may unmask and asked to; every export is in the audit log.
+import { PassThrough, Readable } from 'node:stream'
+import ExcelJS from 'exceljs'
+import type { Kysely } from 'kysely'
+import type { Database } from '../../db/schema'
+import type { Figures, Period } from '../domain/figures'
+import type { Translate } from '../i18n/index'
+import { recordAudit, type Actor } from './audit.server'
+import type { FigureScope } from './figures.server'
+import type { PersonalDataCipher } from './personal-data.server'
+import { scoped } from './players.server'
+
+const BATCH = 2_000
+
+export interface ExportView {
+  scope: FigureScope
+  scopeName: string
+  period: Period
+  figures: Figures
+  previous: Figures
+  league: { name: string; figures: Figures }[]
+}
+
+const COLUMNS = ['id', 'name', 'uscc', 'kind', 'township', 'officer', 'candidate', 'qualification', 'campaign', 'lastVisit', 'phone'] as const
+
+/** The players in scope, a batch at a time, in id order. */
+async function* playersOf(db: Kysely<Database>, scope: FigureScope, pii: PersonalDataCipher, unmask: boolean, t: Translate) {
+  let after = 0
+  for (;;) {
+    let q = db
+      .selectFrom('market_players')
+      .leftJoin('users', 'users.id', 'market_players.assigned_officer_id')
+      .leftJoin('areas', 'areas.code', 'market_players.township_code')
+      .select([
+        'market_players.id',
+        'market_players.name',
+        'market_players.uscc',
+        'market_players.kind',
+        'areas.name as township',
+        'users.name as officer',
+        'market_players.candidate_status',
+        'market_players.qualification',
+        'market_players.campaign_status',
+        'market_players.last_visited_at',
+        'market_players.phone_masked',
+        'market_players.phone_enc',
+      ])
+      .where('market_players.id', '>', after)
+    for (const s of scope.scopes) q = q.where(scoped(s))
+    if (scope.territoryId !== undefined) q = q.where('market_players.territory_id', '=', scope.territoryId)
+    if (scope.township !== undefined) q = q.where('market_players.township_code', '=', scope.township)
+    const rows = await q.orderBy('market_players.id').limit(BATCH).execute()
+    if (rows.length === 0) return
+    after = rows[rows.length - 1].id
+    yield rows.map((r) => [
+      r.id,
+      r.name,
+      r.uscc ?? '',
+      t(`kind.${r.kind as 'enterprise'}`),
+      r.township ?? '',
+      r.officer ?? '',
+      t(`candidateStatus.${r.candidate_status as 'candidate'}`),
+      t(`qualification.${r.qualification as 'qualifies'}`),
+      t(`campaignStatus.${r.campaign_status as 'visited'}`),
+      r.last_visited_at ? r.last_visited_at.slice(0, 10) : '',
+      unmask && r.phone_enc ? pii.decrypt(r.phone_enc) : (r.phone_masked ?? ''),
+    ])
+  }
+}
+
+function columnLabels(t: Translate): string[] {
+  const keys = {
+    id: 'export.column.id',
+    name: 'column.name',
+    uscc: 'column.uscc',
+    kind: 'column.kind',
+    township: 'export.column.township',
+    officer: 'visits.officer',
+    candidate: 'player.candidate',
+    qualification: 'player.qualification',
+    campaign: 'export.column.campaign',
+    lastVisit: 'export.column.lastVisit',
+    phone: 'column.phone',
+  } as const
+  return COLUMNS.map((c) => t(keys[c]))
+}
+
+const csvCell = (v: unknown) => {
+  const text = String(v ?? '')
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
+}
+
+export interface ExportRequest {
+  db: Kysely<Database>
+  actor: Actor
+  pii: PersonalDataCipher
+  t: Translate
+  view: ExportView
+  format: 'xlsx' | 'csv'
+  unmask: boolean
+}
+
+/** Writes the export's audit entry, then returns the file as a stream. */
+export async function exportView(request: ExportRequest): Promise<ReadableStream<Uint8Array>> {
+  const { db, actor, pii, t, view, format, unmask } = request
+  await recordAudit(db, actor, {
+    action: 'figures.exported',
+    entityType: 'export',
+    entityId: null,
+    detail: { format, scope: view.scopeName, from: view.period.from, to: view.period.to, unmasked: unmask },
+  })
+  const out = new PassThrough()
+  const rows = playersOf(db, view.scope, pii, unmask, t)
+  const fail = (error: unknown) => out.destroy(error as Error)
+  if (format === 'csv') {
+    void (async () => {
+      // A byte-order mark, so Excel reads the Chinese as UTF-8.
+      out.write('\ufeff' + columnLabels(t).map(csvCell).join(',') + '\r\n')
+      for await (const batch of rows) {
+        const ok = out.write(batch.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n')
+        if (!ok) await new Promise((resolve) => out.once('drain', resolve))
+      }
+      out.end()
+    })().catch(fail)
+  } else {
+    void (async () => {
+      const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false })
+      const figures = workbook.addWorksheet(t('export.sheet.figures'))
+      figures.addRow([t('export.scope'), view.scopeName]).commit()
+      figures.addRow([t('export.period'), `${view.period.from} – ${view.period.to}`]).commit()
+      figures.addRow([]).commit()
+      figures.addRow([t('export.figure'), t('export.value'), t('export.previous')]).commit()
+      for (const [key, value] of Object.entries(view.figures)) {
+        const before = view.previous[key as keyof Figures]
+        figures.addRow([t(`figure.${key}` as 'figure.listed'), cellOf(value), cellOf(before)]).commit()
+      }
+      figures.commit()
+      const league = workbook.addWorksheet(t('export.sheet.league'))
+      const leagueKeys = Object.keys(view.figures) as (keyof Figures)[]
+      league.addRow([t('table.name'), ...leagueKeys.map((k) => t(`figure.${k}` as 'figure.listed'))]).commit()
+      for (const row of view.league) league.addRow([row.name, ...leagueKeys.map((k) => cellOf(row.figures[k]))]).commit()
+      league.commit()
+      const players = workbook.addWorksheet(t('export.sheet.players'))
+      players.addRow(columnLabels(t)).commit()
+      for await (const batch of rows) for (const r of batch) players.addRow(r).commit()
+      players.commit()
+      await workbook.commit()
+    })().catch(fail)
+  }
+  return Readable.toWeb(out) as ReadableStream<Uint8Array>
+}
+
+/** A figure as a cell: counts and ratios as numbers, lead times as "median / p90". */
+function cellOf(value: unknown): string | number | null {
+  if (value === null || value === undefined) return null
+  if (typeof value === 'object') {
+    const d = value as { median: number | null; p90: number | null }
+    return d.median === null ? null : `${d.median} / ${d.p90}`
+  }
+  return value as number
+}
