@@ -1,7 +1,9 @@
 // The dashboard in Chromium against the real server on the demo county: hq sees the bank's
 // figures with the funnel and the trend drawn, narrows to a branch and a quarter through the
-// form (the view lands in the URL), and clicks the first-lender conversions to reach the
-// players behind them; a manager sees only their own.
+// form (the view lands in the URL), exports it as XLSX (its figures equal the page's), and
+// clicks the first-lender conversions to reach the players behind them; a manager sees only
+// their own.
+import ExcelJS from 'exceljs'
 import type { Kysely } from 'kysely'
 import type { Browser } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -52,6 +54,18 @@ describe('the dashboard', () => {
 
     const conversions = page.locator('[data-figure="firstLenderConversions"] .figure-value')
     const count = Number((await conversions.textContent())!.replace(/,/g, ''))
+    const listedHere = Number((await page.locator('[data-figure="listed"] .figure-value').textContent())!.replace(/,/g, ''))
+
+    // The view as XLSX: its figures are the page's, its players those in the branch.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export XLSX' }).click()])
+    expect(download.suggestedFilename()).toMatch(new RegExp(`^wanqi-${branch.code}-.*\\.xlsx$`))
+    const workbook = new ExcelJS.Workbook()
+    await workbook.xlsx.readFile((await download.path())!)
+    const figures = workbook.getWorksheet('Figures')!
+    const valueOf = (label: string) => (figures.getSheetValues().find((row) => Array.isArray(row) && row[1] === label) as unknown[] | undefined)?.[2]
+    expect(valueOf('First-lender conversions')).toBe(count)
+    expect(valueOf('Listed')).toBe(listedHere)
+    expect(workbook.getWorksheet('Players')!.actualRowCount).toBe(listedHere + 1)
     await conversions.click()
     await page.waitForURL(/\/dashboard\/players\?.*figure=firstLenderConversions/)
     await expect(page.getByTestId('drill-count').textContent()).resolves.toContain(`${count.toLocaleString('en')} players`)
