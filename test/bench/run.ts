@@ -13,6 +13,7 @@ const MODULES = [
   'visits.bench.ts',
   'flags.bench.ts',
   'outbox.bench.ts',
+  'dashboard.bench.ts',
 ]
 
 const USAGE = `usage: npm run bench -- [name] [--duration SECONDS] [--rows N]
