@@ -41,8 +41,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams
   const query = await readFigureQuery(context.db, user, params)
   if (!query.ok && query.status === 404) throw notFound()
-  const fallback = await readFigureQuery(context.db, user, new URLSearchParams())
-  const chosen = query.ok ? query : fallback
+  // A bad period shows this month, saying so.
+  const chosen = query.ok ? query : await readFigureQuery(context.db, user, new URLSearchParams())
   if (!chosen.ok) throw new Error('the default figures query cannot fail')
   const t = await getTranslate(request)
   const { before, step, current, previous, units, trend, league, leagueOfOfficers } = await loadDashboard(context.db, user, chosen)

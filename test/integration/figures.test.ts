@@ -171,6 +171,11 @@ describe('the dashboard page', () => {
     await manager.signIn('manager', DEMO_PASSWORD)
     expect((await manager.get('/dashboard')).status).toBe(200)
     expect((await manager.get('/dashboard?scope=HQ')).status).toBe(404)
+    // A bad period shows this month, saying so.
+    const month = periodOf('month', todayInChina())
+    const bad = await (await manager.get('/dashboard?from=2026-02-30&to=2026-03-01')).text()
+    expect(bad).toContain('期间有误')
+    expect(bad).toContain(`${month.from} 至 ${month.to}`)
   })
 })
 
