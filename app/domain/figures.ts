@@ -284,3 +284,20 @@ export function loanTrend(loans: readonly (Loan & { disbursedAt: string })[], pe
   return trendBuckets(period, step).map((bucket) => ({ ...bucket, ...loanFigures(loans.filter((l) => inPeriod(l.disbursedAt, bucket))) }))
 }
 
+/** A figure as a number to rank by (a lead time by its median); null when there is none. */
+export function rankValue(figures: Figures, key: keyof Figures): number | null {
+  const value = figures[key]
+  if (value === null) return null
+  return typeof value === 'number' ? value : value.median
+}
+
+/** Rows ranked by a figure, highest first (or lowest), those without a value last. */
+export function rankBy<T extends { name: string; figures: Figures }>(rows: readonly T[], key: keyof Figures, direction: 'asc' | 'desc'): T[] {
+  return [...rows].sort((a, b) => {
+    const x = rankValue(a.figures, key)
+    const y = rankValue(b.figures, key)
+    if (x === null || y === null) return x === y ? a.name.localeCompare(b.name) : x === null ? 1 : -1
+    return (direction === 'asc' ? x - y : y - x) || a.name.localeCompare(b.name)
+  })
+}
+

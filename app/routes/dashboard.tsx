@@ -3,7 +3,7 @@
 // the campaign funnel drawn, and a league table of the units (or officers) below.
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
-import { REACHING_FIGURES, type Figures } from '../domain/figures'
+import { rankBy, REACHING_FIGURES, type Figures } from '../domain/figures'
 import { can } from '../domain/roles'
 import { notFound, getTranslate, requirePermission } from '../guards.server'
 import type { MessageKey } from '../i18n/index'
@@ -46,6 +46,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (!chosen.ok) throw new Error('the default figures query cannot fail')
   const t = await getTranslate(request)
   const { before, step, current, previous, units, trend, league, leagueOfOfficers } = await loadDashboard(context.db, user, chosen)
+  const asked = params.get('sort') as keyof Figures | null
+  const sortKey: keyof Figures = asked && asked in current ? asked : 'firstLenderConversions'
+  const direction = params.get('dir') === 'asc' ? 'asc' : 'desc'
 
   return {
     errors: query.ok ? null : query.fields,
@@ -70,7 +73,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       t('dashboard.trend'),
     ),
     trendStep: step,
-    league: league.sort((a, b) => (b.figures.firstLenderConversions as number) - (a.figures.firstLenderConversions as number)),
+    // Ranked by any figure (`sort`, `dir`), first-lender conversions first by default.
+    league: rankBy(league, sortKey, direction),
+    sortKey,
+    direction,
     leagueOfOfficers,
     canUnmask: can(user.role, 'personal-data:unmask'),
   }
@@ -203,16 +209,23 @@ export default function Dashboard() {
             <thead>
               <tr>
                 <th>{t('table.name')}</th>
-                {LEAGUE.map((k) => (
-                  <th key={k} className="num">
-                    {label(k)}
-                  </th>
-                ))}
+                {LEAGUE.map((k) => {
+                  const sorted = data.sortKey === k
+                  const next = sorted && data.direction === 'desc' ? 'asc' : 'desc'
+                  return (
+                    <th key={k} className="num" aria-sort={sorted ? (data.direction === 'asc' ? 'ascending' : 'descending') : undefined}>
+                      <Link to={`?${withParam(withParam(params, 'sort', k), 'dir', next)}`} preventScrollReset>
+                        {label(k)}
+                        {sorted ? (data.direction === 'asc' ? ' ▲' : ' ▼') : ''}
+                      </Link>
+                    </th>
+                  )
+                })}
               </tr>
             </thead>
             <tbody>
               {data.league.map((row) => (
-                <tr key={row.name}>
+                <tr key={row.name} data-league-row={row.name}>
                   <td>{row.code ? <Link to={`?${withParam(params, 'scope', row.code)}`}>{row.name}</Link> : row.name}</td>
                   {LEAGUE.map((k) => (
                     <td key={k} className="num">

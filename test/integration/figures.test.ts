@@ -171,6 +171,18 @@ describe('the dashboard page', () => {
     await manager.signIn('manager', DEMO_PASSWORD)
     expect((await manager.get('/dashboard')).status).toBe(200)
     expect((await manager.get('/dashboard?scope=HQ')).status).toBe(404)
+    // The league of the manager's officers, ranked by any figure, either way.
+    const officers = await t.db
+      .selectFrom('users')
+      .select(['users.name', (eb) => eb.selectFrom('market_players').select((m) => m.fn.countAll<number>().as('n')).whereRef('market_players.assigned_officer_id', '=', 'users.id').as('held')])
+      .where('users.role', '=', 'officer')
+      .where('users.org_unit_id', '=', (await t.db.selectFrom('users').select('org_unit_id').where('username', '=', 'manager').executeTakeFirstOrThrow()).org_unit_id)
+      .execute()
+    const order = async (query: string) => [...(await (await manager.get(`/dashboard?${query}`)).text()).matchAll(/data-league-row="([^"]+)"/g)].map((m) => m[1])
+    const byHeld = (dir: 1 | -1) => [...officers].sort((a, b) => dir * (Number(a.held) - Number(b.held)) || a.name.localeCompare(b.name)).map((o) => o.name)
+    expect(new Set(officers.map((o) => Number(o.held))).size).toBeGreaterThan(1)
+    expect(await order('sort=listed&dir=asc')).toEqual(byHeld(1))
+    expect(await order('sort=listed&dir=desc')).toEqual(byHeld(-1))
     // A bad period shows this month, saying so.
     const month = periodOf('month', todayInChina())
     const bad = await (await manager.get('/dashboard?from=2026-02-30&to=2026-03-01')).text()

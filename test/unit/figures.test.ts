@@ -2,7 +2,7 @@
 // repeat borrower, credit and secured loans, a declined and a withdrawn case, visits and
 // loans on either side of the period's edges (China days), acceptance on time and late.
 import { describe, expect, it } from 'vitest'
-import { computeFigures, loanTrend, nearestRank, periodOf, previousPeriod, reachedAt, trendBuckets, type PlayerFacts, type ReferralFacts } from '../../app/domain/figures'
+import { computeFigures, loanTrend, nearestRank, periodOf, previousPeriod, rankBy, reachedAt, trendBuckets, type PlayerFacts, type ReferralFacts } from '../../app/domain/figures'
 
 const Q4 = { from: '2026-10-01', to: '2026-12-31' }
 const NOW = new Date('2026-12-20T00:00:00Z')
@@ -144,6 +144,17 @@ describe('trends', () => {
       ['2026-11', 1, 1, 1],
       ['2026-12', 1, 0, 0],
     ])
+  })
+})
+
+describe('ranking a league', () => {
+  it('by any figure, either way, those without a value last, ties by name; lead times by their median', () => {
+    const base = computeFigures([], [], Q4, NOW)
+    const row = (name: string, ratio: number | null, median: number | null) => ({ name, figures: { ...base, firstLenderRatio: ratio, leadTimeReferralToDisbursementDays: { median, p90: median } } })
+    const rows = [row('乙', 0.5, 20), row('甲', null, null), row('丙', 0.5, 10), row('丁', 0.9, 30)]
+    expect(rankBy(rows, 'firstLenderRatio', 'desc').map((r) => r.name)).toEqual(['丁', '丙', '乙', '甲'])
+    expect(rankBy(rows, 'firstLenderRatio', 'asc').map((r) => r.name)).toEqual(['丙', '乙', '丁', '甲'])
+    expect(rankBy(rows, 'leadTimeReferralToDisbursementDays', 'asc').map((r) => r.name)).toEqual(['丙', '乙', '丁', '甲'])
   })
 })
 
