@@ -64,9 +64,12 @@ export async function startLoanSim(options: LoanSimOptions): Promise<LoanSim> {
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${options.token}` },
         body: JSON.stringify(body),
       })
-      if (response.status >= 500 && tries < 5) later(1000 * 2 ** tries, () => void report(referralId, body, tries + 1))
-      else if (response.status >= 400) log(`stage report for referral ${referralId} refused: ${response.status}`)
-    } catch {
+      if (response.status >= 500 && tries < 5) {
+        log(`stage report for referral ${referralId} answered ${response.status}; again in ${2 ** tries} s`)
+        later(1000 * 2 ** tries, () => void report(referralId, body, tries + 1))
+      } else if (response.status >= 400) log(`stage report for referral ${referralId} refused: ${response.status}`)
+    } catch (error) {
+      log(`stage report for referral ${referralId} not sent (${(error as Error).message}); ${tries < 5 ? `again in ${2 ** tries} s` : 'giving up'}`)
       if (tries < 5) later(1000 * 2 ** tries, () => void report(referralId, body, tries + 1))
     }
   }

@@ -310,7 +310,9 @@ describe('signing in', () => {
     const done = page.getByRole('status')
     await done.waitFor()
     expect(await done.textContent()).toBe('Created user zhao.liu.')
+    // The list is loaded again after the notice shows: wait for the new row itself.
     const row = page.locator('tbody tr', { has: page.getByRole('link', { name: 'zhao.liu', exact: true }) })
+    await row.waitFor()
     expect(await row.locator('td').allTextContents()).toEqual(['zhao.liu', 'Zhao Liu', 'Relationship officer', outlet2.name, 'Active'])
 
     const { page: newcomer } = await newPage()

@@ -28,6 +28,7 @@ let worker: OutboxWorker
 let officer: { actor: { id: number; username: string; ip: null }; scope: ReturnType<typeof scopeOf> }
 let mgr: { id: number; path: string }
 let n = 0
+const simLog: string[] = []
 
 async function referredCase(name: string) {
   const playerId = await createPlayer(t.db, { id: null, username: 'test', ip: null }, pii, {
@@ -61,7 +62,8 @@ beforeAll(async () => {
   officer = { actor: { id: officerId, username: 'off', ip: null }, scope: scopeOf({ id: officerId, role: 'officer', orgPath: org.outletA1.path }) }
   server = await startTestServer(t)
   const { token } = await createApiToken(t.db, SYSTEM_ACTOR, 'stand-in')
-  sim = await startLoanSim({ appUrl: server.url, token, secret: SECRET, stepMs: 30, declineRate: 0 })
+  // What the stand-in says (a refused stage report, say) is kept, so a failure explains itself.
+  sim = await startLoanSim({ appUrl: server.url, token, secret: SECRET, stepMs: 30, declineRate: 0, log: (m) => simLog.push(m) })
   worker = startOutboxWorker(t.db, { url: sim.url, secret: SECRET }, { intervalMs: 50 })
 })
 
@@ -75,7 +77,9 @@ afterAll(async () => {
 describe('the hand-off, end to end', () => {
   it('is delivered signed and moves to disbursed as the stand-in reports each stage', async () => {
     const referral = await referredCase('全流程企业')
-    await until(async () => (await t.db.selectFrom('referrals').select('stage').where('id', '=', referral.id).executeTakeFirstOrThrow()).stage === 'disbursed')
+    await until(async () => (await t.db.selectFrom('referrals').select('stage').where('id', '=', referral.id).executeTakeFirstOrThrow()).stage === 'disbursed').catch((error: Error) => {
+      throw new Error(`${error.message}; the stand-in said: ${simLog.join(' | ')}`)
+    })
     const history = await t.db.selectFrom('referral_events').select('stage').where('referral_id', '=', referral.id).orderBy('at').orderBy('id').execute()
     expect(history.map((h) => h.stage)).toEqual(['referred', 'accepted', 'account_opened', 'admitted', 'rated', 'approved', 'disbursed'])
     const stored = await t.db.selectFrom('referrals').select('external_ref').where('id', '=', referral.id).executeTakeFirstOrThrow()
