@@ -154,6 +154,12 @@ function daysBetween(from: string, to: string): number {
   return Math.round(((Date.parse(to) - Date.parse(from)) / DAY_MS) * 10) / 10
 }
 
+/** A lead time over pairs of ISO times (from, to): median and 90th percentile in days. */
+export function leadTime(pairs: readonly (readonly [string, string])[]): { median: number | null; p90: number | null } {
+  const days = pairs.map(([from, to]) => daysBetween(from, to)).sort((a, b) => a - b)
+  return { median: nearestRank(days, 0.5), p90: nearestRank(days, 0.9) }
+}
+
 export function computeFigures(players: readonly PlayerFacts[], referrals: readonly ReferralFacts[], period: Period, now: Date): Figures {
   const nowIso = now.toISOString()
   let assigned = 0
@@ -200,12 +206,10 @@ export function computeFigures(players: readonly PlayerFacts[], referrals: reado
   }
 
   const money = loanFigures(loans.map((l) => l.referral))
-  const fromVisit = loans
-    .map((l) => firstVisit.get(l.referral.playerId))
-    .map((v, i) => (v ? daysBetween(v, loans[i].at) : null))
-    .filter((d): d is number => d !== null)
-    .sort((a, b) => a - b)
-  const fromReferral = loans.map((l) => daysBetween(l.referral.referredAt, l.at)).sort((a, b) => a - b)
+  const fromVisit = loans.flatMap((l) => {
+    const visited = firstVisit.get(l.referral.playerId)
+    return visited ? [[visited, l.at] as const] : []
+  })
 
   return {
     listed: players.length,
@@ -226,8 +230,8 @@ export function computeFigures(players: readonly PlayerFacts[], referrals: reado
     creditLoanShareByCount: money.creditLoanShareByCount,
     creditLoanShareByAmount: money.creditLoanShareByAmount,
     acceptedOnTime: ratio(onTime, due),
-    leadTimeVisitToDisbursementDays: { median: nearestRank(fromVisit, 0.5), p90: nearestRank(fromVisit, 0.9) },
-    leadTimeReferralToDisbursementDays: { median: nearestRank(fromReferral, 0.5), p90: nearestRank(fromReferral, 0.9) },
+    leadTimeVisitToDisbursementDays: leadTime(fromVisit),
+    leadTimeReferralToDisbursementDays: leadTime(loans.map((l) => [l.referral.referredAt, l.at] as const)),
   }
 }
 

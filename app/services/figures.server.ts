@@ -4,7 +4,7 @@
 // territory or a township; a referral counts in the scope of its player.
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely'
 import type { Database } from '../../db/schema'
-import { loanTrend, nearestRank, ratio, REACHING_FIGURES, type Figures, type Period, type ReachingFigure, type TrendStep } from '../domain/figures'
+import { leadTime, loanTrend, ratio, REACHING_FIGURES, type Figures, type Period, type ReachingFigure, type TrendStep } from '../domain/figures'
 import type { Scope } from '../domain/scope'
 import { scoped } from './players.server'
 
@@ -177,12 +177,6 @@ export async function computeFiguresInSql(db: Kysely<Database>, scope: FigureSco
       .execute(),
   ])
 
-  const days = (a: string, b: string) => Math.round(((Date.parse(b) - Date.parse(a)) / 86_400_000) * 10) / 10
-  const fromVisit = leads
-    .filter((l) => l.firstVisitAt)
-    .map((l) => days(l.firstVisitAt!, l.disbursedAt!))
-    .sort((a, b) => a - b)
-  const fromReferral = leads.map((l) => days(l.referredAt, l.disbursedAt!)).sort((a, b) => a - b)
   const customers = n(reached.disbursed)
   const converted = n(reached.firstLenderConversions)
   return {
@@ -204,8 +198,8 @@ export async function computeFiguresInSql(db: Kysely<Database>, scope: FigureSco
     creditLoanShareByCount: ratio(n(loans.creditLoans), n(loans.loans)),
     creditLoanShareByAmount: ratio(n(loans.creditAmount), n(loans.amount)),
     acceptedOnTime: ratio(n(acceptance.onTime), n(acceptance.due)),
-    leadTimeVisitToDisbursementDays: { median: nearestRank(fromVisit, 0.5), p90: nearestRank(fromVisit, 0.9) },
-    leadTimeReferralToDisbursementDays: { median: nearestRank(fromReferral, 0.5), p90: nearestRank(fromReferral, 0.9) },
+    leadTimeVisitToDisbursementDays: leadTime(leads.flatMap((l) => (l.firstVisitAt ? [[l.firstVisitAt, l.disbursedAt!] as const] : []))),
+    leadTimeReferralToDisbursementDays: leadTime(leads.map((l) => [l.referredAt, l.disbursedAt!] as const)),
   }
 }
 
