@@ -155,7 +155,8 @@ describe('the stand-in down, and the events API', () => {
   })
 
   it('the events API refuses a bad token (401) and a malformed body naming the field (400), changing nothing', async () => {
-    const referral = await seeded.selectFrom('referrals').select(['id', 'stage']).orderBy('id', 'desc').executeTakeFirstOrThrow()
+    // A seeded, finished referral: no stand-in is still reporting its stages.
+    const referral = await seeded.selectFrom('referrals').select(['id', 'stage']).where('stage', '=', 'disbursed').orderBy('id').executeTakeFirstOrThrow()
     const post = (bearer: string, body: unknown) =>
       fetch(`${app.url}/api/v1/referrals/${referral.id}/events`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) })
     const events = () => seeded.selectFrom('referral_events').select('id').where('referral_id', '=', referral.id).execute()
