@@ -381,6 +381,10 @@ export interface ApiTokenTable {
   created_at: string
   revoked_at: string | null
   last_used_at: string | null
+  /** `loan_events` (the loan system reports stages) or `figures_read` (BI reads figures). */
+  purpose: Generated<'loan_events' | 'figures_read'>
+  /** A read token's scope: this org unit's subtree; null for the whole bank. */
+  org_unit_id: Generated<number | null>
 }
 
 /** Players counted per grid cell of a zoom level, org unit, kind and status (see 0004). */
@@ -420,7 +424,78 @@ export interface QualificationStateTable {
   finished_at: string | null
 }
 
+/** Players whose figures changed since they were counted (see 0008). */
+export interface FiguresQueueTable {
+  player_id: number
+}
+
+/** What a player counted for when last counted: its group, its state, its facts by month. */
+export interface FigurePlayerTable {
+  player_id: number
+  org_unit_id: number
+  officer_id: number
+  township_code: string
+  assigned: number
+  candidate: number
+  qualifies: number
+  /** JSON: PlayerMonths (app/domain/figure-facts.ts). */
+  months: string
+}
+
+/** The facts summed per group (org unit, officer, township) and period key. */
+export interface FigureRollupTable {
+  period_key: string
+  org_unit_id: number
+  officer_id: number
+  township_code: string
+  listed: Generated<number>
+  assigned: Generated<number>
+  candidates: Generated<number>
+  visited: Generated<number>
+  visited_assigned: Generated<number>
+  with_need: Generated<number>
+  qualified: Generated<number>
+  referred: Generated<number>
+  accepted: Generated<number>
+  approved: Generated<number>
+  disbursed: Generated<number>
+  first_lender_conversions: Generated<number>
+  loans: Generated<number>
+  credit_loans: Generated<number>
+  amount_yuan: Generated<number>
+  credit_amount_yuan: Generated<number>
+  due: Generated<number>
+  on_time: Generated<number>
+}
+
+/** Loans per group, period, lead time kind and tenth of a day. */
+export interface FigureLeadTable {
+  period_key: string
+  org_unit_id: number
+  officer_id: number
+  township_code: string
+  kind: 'visit' | 'referral'
+  tenths: number
+  loans: number
+}
+
+export interface FigureTargetTable {
+  id: Generated<number>
+  org_unit_id: number
+  period_from: string
+  period_to: string
+  figure: string
+  value: number
+  set_by: number | null
+  set_at: string
+}
+
 export interface Database {
+  figures_queue: FiguresQueueTable
+  figure_players: FigurePlayerTable
+  figure_rollup: FigureRollupTable
+  figure_leads: FigureLeadTable
+  figure_targets: FigureTargetTable
   qualification_queue: QualificationQueueTable
   qualification_state: QualificationStateTable
   product_versions: ProductVersionTable

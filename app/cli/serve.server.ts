@@ -14,6 +14,7 @@ import { startImportRunner } from '../services/import/import-runner.server'
 import { startMapCellsRefresher } from '../services/map-cells.server'
 import { startDemoLoanSystem } from '../services/demo-loan-system.server'
 import { startOutboxWorker } from '../services/outbox.server'
+import { startFigureRefresher } from '../services/figure-rollups.server'
 import { startQualificationRefresher } from '../services/qualification.server'
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -38,6 +39,7 @@ async function main() {
   const mapCells = startMapCellsRefresher(db)
   // And the players' hand-off flags, when their facts, the catalogue or the day change.
   const qualification = startQualificationRefresher(db)
+  const figures = startFigureRefresher(db)
 
   // Referrals go to the loan system; without one configured, to the stand-in (the demo).
   const loanSim = config.loanSystemUrl || process.env.LOAN_SIM === 'none' ? null : await startDemoLoanSystem(db, config)
@@ -64,7 +66,7 @@ Sign in with any of these (password: ${DEMO_PASSWORD}):
   const shutdown = (signal: string) => {
     logger.info('shutting down', { signal })
     server.close(() => {
-      void Promise.all([importRunner.stop(), mapCells.stop(), qualification.stop(), outbox?.stop(), loanSim?.stop()])
+      void Promise.all([importRunner.stop(), mapCells.stop(), qualification.stop(), figures.stop(), outbox?.stop(), loanSim?.stop()])
         .then(() => db.destroy())
         .then(() => process.exit(0))
     })

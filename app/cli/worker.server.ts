@@ -5,6 +5,7 @@ import { openDatabase } from '../../db/connection.server'
 import { loadConfig } from '../config.server'
 import { logger, setLogLevel } from '../logger.server'
 import { startOutboxWorker } from '../services/outbox.server'
+import { startFigureRefresher } from '../services/figure-rollups.server'
 import { startQualificationRefresher } from '../services/qualification.server'
 
 const config = loadConfig()
@@ -16,7 +17,8 @@ if (!config.loanSystemUrl) {
 const { db } = openDatabase(config.databaseUrl)
 const worker = startOutboxWorker(db, { url: config.loanSystemUrl, secret: config.loanSystemSecret })
 const qualification = startQualificationRefresher(db)
+const figures = startFigureRefresher(db)
 logger.info('outbox worker started', { target: config.loanSystemUrl })
-const stop = () => void Promise.all([worker.stop(), qualification.stop()]).then(() => db.destroy()).then(() => process.exit(0))
+const stop = () => void Promise.all([worker.stop(), qualification.stop(), figures.stop()]).then(() => db.destroy()).then(() => process.exit(0))
 process.on('SIGTERM', stop)
 process.on('SIGINT', stop)

@@ -6,7 +6,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { requireApiUser } from '../guards.server'
 import { readFigureQuery } from '../services/figure-query.server'
-import { computeFiguresInSql } from '../services/figures.server'
+import { readFigures } from '../services/figure-rollups.server'
 
 const HEADERS = { 'Cache-Control': 'private, no-store' }
 
@@ -17,6 +17,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     return Response.json({ error: 'invalid', message: `check ${Object.keys(query.fields).join(', ')}`, fields: query.fields }, { status: 400, headers: HEADERS })
   }
   if (!query.ok) return Response.json({ error: 'not_found', message: query.message }, { status: 404, headers: HEADERS })
-  const figures = await computeFiguresInSql(context.db, { scopes: query.scopes }, query.period)
+  const figures = await readFigures(context.db, { scopes: query.scopes }, query.period)
   return Response.json({ scope: query.unit?.code ?? null, from: query.period.from, to: query.period.to, ...figures }, { headers: HEADERS })
 }

@@ -6,7 +6,7 @@ import type { Database } from '../../db/schema'
 import { previousPeriod } from '../domain/figures'
 import { scopeOf } from '../domain/scope'
 import type { FigureQuery } from './figure-query.server'
-import { computeFiguresInSql, loanTrendInSql } from './figures.server'
+import { readFigures, readLoanTrend } from './figure-rollups.server'
 import { listOrgUnits } from './org-units.server'
 import type { CurrentUser } from './sessions.server'
 import { listUsers } from './users.server'
@@ -17,22 +17,22 @@ export async function loadDashboard(db: Kysely<Database>, user: CurrentUser, cho
   const days = (Date.parse(chosen.period.to) - Date.parse(chosen.period.from)) / 86_400_000 + 1
   const step = days <= 92 ? 'week' : 'month'
   const [current, previous, units, trend] = await Promise.all([
-    computeFiguresInSql(db, { scopes: chosen.scopes }, chosen.period),
-    computeFiguresInSql(db, { scopes: chosen.scopes }, before),
+    readFigures(db, { scopes: chosen.scopes }, chosen.period),
+    readFigures(db, { scopes: chosen.scopes }, before),
     listOrgUnits(db, scopeOf({ id: user.id, role: user.role, orgPath: user.orgPath })),
-    loanTrendInSql(db, { scopes: chosen.scopes }, chosen.period, step),
+    readLoanTrend(db, { scopes: chosen.scopes }, chosen.period, step),
   ])
 
   // The league: the units right below the one in view, or its officers at an outlet.
   const top = chosen.unit ?? units.find((u) => user.orgPath === u.path) ?? units.reduce((a, b) => (a.depth <= b.depth ? a : b))
   const children = units.filter((u) => u.parentId === top.id)
   const league = children.length
-    ? await Promise.all(children.map(async (u) => ({ name: u.name, code: u.code as string | null, figures: await computeFiguresInSql(db, { scopes: [...chosen.scopes, { kind: 'org', orgPath: u.path }] }, chosen.period) })))
+    ? await Promise.all(children.map(async (u) => ({ name: u.name, code: u.code as string | null, figures: await readFigures(db, { scopes: [...chosen.scopes, { kind: 'org', orgPath: u.path }] }, chosen.period) })))
     : await Promise.all(
         (await listUsers(db, { kind: 'org', orgPath: top.path }, { role: 'officer' })).map(async (o) => ({
           name: o.name,
           code: null,
-          figures: await computeFiguresInSql(db, { scopes: [...chosen.scopes, { kind: 'own', userId: o.id, orgPath: top.path }] }, chosen.period),
+          figures: await readFigures(db, { scopes: [...chosen.scopes, { kind: 'own', userId: o.id, orgPath: top.path }] }, chosen.period),
         })),
       )
 

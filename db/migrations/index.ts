@@ -8,6 +8,7 @@ import * as m0004 from './0004-map-cells'
 import * as m0005 from './0005-visits'
 import * as m0006 from './0006-referrals'
 import * as m0007 from './0007-qualification'
+import * as m0008 from './0008-figures'
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0005-visits': m0005,
   '0006-referrals': m0006,
   '0007-qualification': m0007,
+  '0008-figures': m0008,
 }

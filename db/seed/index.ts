@@ -13,6 +13,7 @@ import { seedPlayers, type PlayerPlacement } from './players'
 import { createRandom, type Random } from './random'
 import { seedVisits, type VisitPlan } from './visits'
 import { seedReferrals } from './referrals'
+import { rebuildFigureRollups } from '../../app/services/figure-rollups.server'
 import { runFullQualification } from '../../app/services/qualification.server'
 import type { PersonalDataCipher } from '../../app/services/personal-data.server'
 
@@ -88,10 +89,18 @@ export async function seedDatabase(db: Kysely<Database>, options: SeedOptions): 
   const players = await seedPlayers(db, rng, options.pii, placements, options.players ?? plan.players, log)
   const visits = await seedVisits(db, rng, plan.visits, log)
   const referrals = await seedReferrals(db, rng, { limit: plan.referrals }, log)
+  await seedDerived(db, log)
+  return { areas: plan.areas.length, orgUnits: plan.orgUnits.length, users: plan.users.length, players, visits, referrals }
+}
+
+/** What the seed derives from what it wrote: the hand-off flags and the figures' sums. */
+export async function seedDerived(db: Kysely<Database>, log: (message: string) => void): Promise<void> {
   const judged = await runFullQualification(db, { force: true })
   log(`hand-off flags: ${judged?.changed.toLocaleString('en') ?? 0} players with a need judged`)
+  // Every player was queued as it was written; counting them all at once is a rebuild.
+  const counted = await rebuildFigureRollups(db, log)
+  log(`figures: ${counted.toLocaleString('en')} players counted`)
   await refreshStatistics(db)
-  return { areas: plan.areas.length, orgUnits: plan.orgUnits.length, users: plan.users.length, players, visits, referrals }
 }
 
 interface PlannedUnit {

@@ -2,47 +2,8 @@
 // repeat borrower, credit and secured loans, a declined and a withdrawn case, visits and
 // loans on either side of the period's edges (China days), acceptance on time and late.
 import { describe, expect, it } from 'vitest'
-import { computeFigures, loanTrend, nearestRank, periodOf, previousPeriod, rankBy, reachedAt, trendBuckets, type PlayerFacts, type ReferralFacts } from '../../app/domain/figures'
-
-const Q4 = { from: '2026-10-01', to: '2026-12-31' }
-const NOW = new Date('2026-12-20T00:00:00Z')
-
-const players: PlayerFacts[] = [
-  // P1: visited before and in the period, the latest in it with a need.
-  { id: 1, assigned: true, candidate: true, qualifies: true, visits: [{ at: '2026-09-20T02:00:00Z', hasNeed: false }, { at: '2026-10-05T02:00:00Z', hasNeed: true }] },
-  // P2: two visits in the period, the latest with none.
-  { id: 2, assigned: true, candidate: false, qualifies: true, visits: [{ at: '2026-11-01T02:00:00Z', hasNeed: true }, { at: '2026-11-15T02:00:00Z', hasNeed: false }] },
-  // P3: never visited.
-  { id: 3, assigned: true, candidate: true, qualifies: false, visits: [] },
-  // P4: no officer; visited with a need (need rate counts it, coverage does not).
-  { id: 4, assigned: false, candidate: true, qualifies: true, visits: [{ at: '2026-12-01T02:00:00Z', hasNeed: true }] },
-  // P5: 30 September 17:00 UTC is 1 October 01:00 in China: inside.
-  { id: 5, assigned: true, candidate: false, qualifies: false, visits: [{ at: '2026-09-30T17:00:00Z', hasNeed: true }] },
-  // P6: 31 December 16:30 UTC is 1 January in China: outside.
-  { id: 6, assigned: true, candidate: false, qualifies: true, visits: [{ at: '2026-12-31T16:30:00Z', hasNeed: true }] },
-]
-
-const ev = (stage: ReferralFacts['events'][number]['stage'], at: string) => ({ stage, at })
-const referrals: ReferralFacts[] = [
-  // R1: first lender, credit, accepted on time, disbursed in the period.
-  { playerId: 1, firstLender: true, credit: true, amountYuan: 1_000_000, referredAt: '2026-10-06T02:00:00Z', acceptDueAt: '2026-10-09T02:00:00Z',
-    events: [ev('referred', '2026-10-06T02:00:00Z'), ev('accepted', '2026-10-08T01:00:00Z'), ev('approved', '2026-10-20T02:00:00Z'), ev('disbursed', '2026-11-02T02:00:00Z')] },
-  // R2: repeat borrower, secured, accepted late, disbursed without an approval report.
-  { playerId: 2, firstLender: false, credit: false, amountYuan: 3_000_000, referredAt: '2026-11-16T02:00:00Z', acceptDueAt: '2026-11-19T02:00:00Z',
-    events: [ev('disbursed', '2026-12-10T02:00:00Z'), ev('referred', '2026-11-16T02:00:00Z'), ev('accepted', '2026-11-20T03:00:00Z')] },
-  // R3: declined before acceptance: due, not on time.
-  { playerId: 4, firstLender: true, credit: true, amountYuan: 200_000, referredAt: '2026-12-02T02:00:00Z', acceptDueAt: '2026-12-07T02:00:00Z',
-    events: [ev('referred', '2026-12-02T02:00:00Z'), ev('declined', '2026-12-03T02:00:00Z')] },
-  // R4: withdrawn before its deadline: not due.
-  { playerId: 5, firstLender: true, credit: true, amountYuan: 500_000, referredAt: '2026-12-15T02:00:00Z', acceptDueAt: '2026-12-18T02:00:00Z',
-    events: [ev('referred', '2026-12-15T02:00:00Z'), ev('withdrawn', '2026-12-16T02:00:00Z')] },
-  // R5: disbursed 30 September 23:00 in China: before the period.
-  { playerId: 6, firstLender: true, credit: true, amountYuan: 100_000, referredAt: '2026-09-01T02:00:00Z', acceptDueAt: '2026-09-04T02:00:00Z',
-    events: [ev('referred', '2026-09-01T02:00:00Z'), ev('accepted', '2026-09-02T02:00:00Z'), ev('disbursed', '2026-09-30T15:00:00Z')] },
-  // R6: P1 again, after its first loan; due after now: not yet due.
-  { playerId: 1, firstLender: false, credit: true, amountYuan: 400_000, referredAt: '2026-12-18T02:00:00Z', acceptDueAt: '2026-12-23T02:00:00Z',
-    events: [ev('referred', '2026-12-18T02:00:00Z')] },
-]
+import { computeFigures, loanTrend, nearestRank, periodOf, previousPeriod, rankBy, reachedAt, trendBuckets } from '../../app/domain/figures'
+import { NOW, players, Q4, referrals } from './worked-quarter'
 
 describe('the figures of a worked quarter', () => {
   const f = computeFigures(players, referrals, Q4, NOW)

@@ -1,0 +1,249 @@
+// The figures of domain/figures.ts, counted ahead: what one player adds to each month,
+// quarter and year, so the dashboard sums pre-counted groups instead of walking millions of
+// visits (services/figure-rollups.server.ts keeps the sums). Each definition here is the
+// one in figures.ts, taken apart per player; the sums are tested equal to it.
+// - A player's facts are kept month by month; a quarter or a year is put together from its
+//   months: visited in any, the need of the latest visit (in the last month visited), a
+//   stage reached in any, loans and deadlines summed, lead times joined.
+// - Acceptance deadlines count in their month whether passed or not; a query takes away the
+//   ones still ahead (they are few: three working days' worth).
+// - Lead times are kept in tenths of a day, as the figures round them, so the median and the
+//   90th percentile of the sums are exact.
+import { chinaDayOf, loanFigures, periodOf, ratio, reachedAt, type Figures, type Period, type ReferralFacts } from './figures'
+
+export interface VisitFact {
+  at: string
+  recordedAt: string
+  hasNeed: boolean
+}
+
+/** A referral by the times it reached each stage (a stage reached by one beyond it too). */
+export interface ReferralTimes {
+  referredAt: string
+  acceptedAt: string | null
+  approvedAt: string | null
+  disbursedAt: string | null
+  acceptDueAt: string
+  /** The first withdrawal reported. */
+  withdrawnAt: string | null
+  firstLender: boolean
+  credit: boolean
+  amountYuan: number
+}
+
+export function referralTimesOf(r: ReferralFacts): ReferralTimes {
+  const withdrawn = r.events.filter((e) => e.stage === 'withdrawn').map((e) => e.at)
+  return {
+    referredAt: r.referredAt,
+    acceptedAt: reachedAt(r.events, 'accepted'),
+    approvedAt: reachedAt(r.events, 'approved'),
+    disbursedAt: reachedAt(r.events, 'disbursed'),
+    acceptDueAt: r.acceptDueAt,
+    withdrawnAt: withdrawn.length ? withdrawn.sort()[0] : null,
+    firstLender: r.firstLender,
+    credit: r.credit,
+    amountYuan: r.amountYuan,
+  }
+}
+
+/** What a player adds to a month (the counts in order), and its loans' lead times. */
+export const MONTH_COUNTS = ['visited', 'withNeed', 'referred', 'accepted', 'approved', 'disbursed', 'firstLenderConversions', 'loans', 'creditLoans', 'amountYuan', 'creditAmountYuan', 'due', 'onTime'] as const
+type MonthCount = (typeof MONTH_COUNTS)[number]
+/** Counts that are 0 or 1 per player (one player counted once); the rest are summed. */
+const ONCE: ReadonlySet<MonthCount> = new Set(['visited', 'referred', 'accepted', 'approved', 'disbursed', 'firstLenderConversions'])
+
+export interface MonthFacts {
+  /** MONTH_COUNTS, in order. */
+  c: number[]
+  /** Lead times in tenths of a day: first visit → disbursement, referral → disbursement. */
+  v: number[]
+  r: number[]
+}
+
+/** By China month, `YYYY-MM`. */
+export type PlayerMonths = Record<string, MonthFacts>
+
+const tenthsBetween = (from: string, to: string) => Math.round(((Date.parse(to) - Date.parse(from)) / 86_400_000) * 10)
+const monthOf = (iso: string) => chinaDayOf(iso).slice(0, 7)
+
+/** A player's facts month by month, from its visits and referrals. */
+export function playerMonths(visits: readonly VisitFact[], referrals: readonly ReferralTimes[]): PlayerMonths {
+  const months: PlayerMonths = {}
+  const month = (iso: string) => (months[monthOf(iso)] ??= { c: MONTH_COUNTS.map(() => 0), v: [], r: [] })
+  const at = (name: MonthCount) => MONTH_COUNTS.indexOf(name)
+  const sorted = [...visits].sort((a, b) => a.at.localeCompare(b.at) || a.recordedAt.localeCompare(b.recordedAt))
+  // Sorted, the last visit of each month writes its need last.
+  for (const v of sorted) {
+    const m = month(v.at)
+    m.c[at('visited')] = 1
+    m.c[at('withNeed')] = v.hasNeed ? 1 : 0
+  }
+  const firstVisit = sorted.length ? sorted[0].at : null
+  for (const r of referrals) {
+    month(r.referredAt).c[at('referred')] = 1
+    if (r.acceptedAt) month(r.acceptedAt).c[at('accepted')] = 1
+    if (r.approvedAt) month(r.approvedAt).c[at('approved')] = 1
+    if (r.disbursedAt) {
+      const m = month(r.disbursedAt)
+      m.c[at('disbursed')] = 1
+      if (r.firstLender) m.c[at('firstLenderConversions')] = 1
+      m.c[at('loans')] += 1
+      m.c[at('amountYuan')] += r.amountYuan
+      if (r.credit) {
+        m.c[at('creditLoans')] += 1
+        m.c[at('creditAmountYuan')] += r.amountYuan
+      }
+      m.r.push(tenthsBetween(r.referredAt, r.disbursedAt))
+      if (firstVisit) m.v.push(tenthsBetween(firstVisit, r.disbursedAt))
+    }
+    const withdrawnFirst = r.withdrawnAt !== null && r.withdrawnAt < r.acceptDueAt && (r.acceptedAt === null || r.withdrawnAt < r.acceptedAt)
+    if (!withdrawnFirst) {
+      const m = month(r.acceptDueAt)
+      m.c[at('due')] += 1
+      if (r.acceptedAt !== null && r.acceptedAt <= r.acceptDueAt) m.c[at('onTime')] += 1
+    }
+  }
+  return months
+}
+
+/** The periods a month counts in: itself, its quarter and its year. */
+export function periodKeysOfMonth(month: string): string[] {
+  const [y, m] = month.split('-').map(Number)
+  return [`M${month}`, `Q${y}-${Math.ceil(m / 3)}`, `Y${y}`]
+}
+
+/** The pre-counted period a period is (a calendar month, quarter or year), or null. */
+export function periodKeyOf(period: Period): string | null {
+  for (const kind of ['month', 'quarter', 'year'] as const) {
+    const same = periodOf(kind, period.from)
+    if (same.from !== period.from || same.to !== period.to) continue
+    const [y, m] = period.from.split('-').map(Number)
+    return kind === 'month' ? `M${period.from.slice(0, 7)}` : kind === 'quarter' ? `Q${y}-${Math.ceil(m / 3)}` : `Y${y}`
+  }
+  return null
+}
+
+/** The sums a group holds for a period (the state ones under `now`). */
+export const TOTALS = [
+  'listed',
+  'assigned',
+  'candidates',
+  'visited',
+  'visitedAssigned',
+  'withNeed',
+  'qualified',
+  'referred',
+  'accepted',
+  'approved',
+  'disbursed',
+  'firstLenderConversions',
+  'loans',
+  'creditLoans',
+  'amountYuan',
+  'creditAmountYuan',
+  'due',
+  'onTime',
+] as const
+export type Totals = Record<(typeof TOTALS)[number], number>
+
+export const emptyTotals = (): Totals => Object.fromEntries(TOTALS.map((k) => [k, 0])) as Totals
+
+/** The player's state when counted: what the `now` sums and the qualified count read. */
+export interface PlayerState {
+  assigned: boolean
+  candidate: boolean
+  qualifies: boolean
+}
+
+export interface Contribution {
+  totals: Totals
+  /** Lead times in tenths of a day. */
+  visitLeads: number[]
+  referralLeads: number[]
+}
+
+/** What a player adds to each period key (`now` for its state). */
+export function contributions(state: PlayerState, months: PlayerMonths): Map<string, Contribution> {
+  const out = new Map<string, Contribution>()
+  const now = emptyTotals()
+  now.listed = 1
+  now.assigned = state.assigned ? 1 : 0
+  now.candidates = state.candidate ? 1 : 0
+  out.set('now', { totals: now, visitLeads: [], referralLeads: [] })
+  for (const month of Object.keys(months).sort()) {
+    const facts = months[month]
+    for (const key of periodKeysOfMonth(month)) {
+      let entry = out.get(key)
+      if (!entry) out.set(key, (entry = { totals: emptyTotals(), visitLeads: [], referralLeads: [] }))
+      const t = entry.totals
+      MONTH_COUNTS.forEach((name, i) => {
+        const value = facts.c[i]
+        if (name === 'withNeed') {
+          // The latest visit of the period: in the last month with a visit (months in order).
+          if (facts.c[0] === 1) t.withNeed = value
+        } else if (ONCE.has(name)) t[name] = Math.max(t[name], value)
+        else t[name] += value
+      })
+      entry.visitLeads.push(...facts.v)
+      entry.referralLeads.push(...facts.r)
+    }
+  }
+  for (const [key, { totals }] of out) {
+    if (key === 'now') continue
+    totals.visitedAssigned = state.assigned ? totals.visited : 0
+    totals.qualified = state.qualifies ? totals.withNeed : 0
+  }
+  return out
+}
+
+/** Lead times as counts per tenth of a day. */
+export type LeadHistogram = Map<number, number>
+
+/** Nearest-rank quantile of a histogram, in days. */
+function histogramRank(histogram: LeadHistogram, q: number): number | null {
+  const entries = [...histogram].filter(([, n]) => n > 0).sort((a, b) => a[0] - b[0])
+  const total = entries.reduce((sum, [, n]) => sum + n, 0)
+  if (total === 0) return null
+  const rank = Math.max(1, Math.ceil(q * total))
+  let seen = 0
+  for (const [tenths, n] of entries) {
+    seen += n
+    if (seen >= rank) return Math.round(tenths) / 10
+  }
+  return null
+}
+
+/** The loan figures of a period's sums, as loanFigures counts them from the loans. */
+export function loanFiguresOf(t: Totals): ReturnType<typeof loanFigures> {
+  return {
+    loans: t.loans,
+    newLoanCustomers: t.disbursed,
+    firstLenderConversions: t.firstLenderConversions,
+    firstLenderRatio: ratio(t.firstLenderConversions, t.disbursed),
+    creditLoanShareByCount: ratio(t.creditLoans, t.loans),
+    creditLoanShareByAmount: ratio(t.creditAmountYuan, t.amountYuan),
+  }
+}
+
+/** The figures from a scope's sums for a period and its `now` sums. */
+export function figuresFromTotals(period: Totals, now: Totals, leads: { visit: LeadHistogram; referral: LeadHistogram }): Figures {
+  const { loans: _loans, ...loans } = loanFiguresOf(period)
+  return {
+    listed: now.listed,
+    assigned: now.assigned,
+    visited: period.visited,
+    withNeed: period.withNeed,
+    qualified: period.qualified,
+    coverage: ratio(period.visitedAssigned, now.assigned),
+    needRate: ratio(period.withNeed, period.visited),
+    candidates: now.candidates,
+    referred: period.referred,
+    accepted: period.accepted,
+    approved: period.approved,
+    disbursed: period.disbursed,
+    ...loans,
+    acceptedOnTime: ratio(period.onTime, period.due),
+    leadTimeVisitToDisbursementDays: { median: histogramRank(leads.visit, 0.5), p90: histogramRank(leads.visit, 0.9) },
+    leadTimeReferralToDisbursementDays: { median: histogramRank(leads.referral, 0.5), p90: histogramRank(leads.referral, 0.9) },
+  }
+}

@@ -1,0 +1,470 @@
+// The pre-counted figures (see db/migrations/0008 and domain/figure-facts.ts): kept by a
+// drain of the players the triggers queue, read by summing the groups in scope. Exact at any
+// moment: a read takes, in one snapshot, the sums, and for the players still queued takes
+// away what they counted for and adds what they count for now. A period the sums do not
+// hold (a range that is not a calendar month, quarter or year) or a territory is counted
+// straight (figures.server.ts), as is everything this file is tested against.
+import { sql, type Kysely } from 'kysely'
+import type { Database } from '../../db/schema'
+import {
+  contributions,
+  emptyTotals,
+  figuresFromTotals,
+  loanFiguresOf,
+  periodKeyOf,
+  playerMonths,
+  TOTALS,
+  type Contribution,
+  type LeadHistogram,
+  type PlayerMonths,
+  type PlayerState,
+  type Totals,
+} from '../domain/figure-facts'
+import { trendBuckets, type Figures, type Period, type TrendStep } from '../domain/figures'
+import { logger } from '../logger.server'
+import type { Db } from './audit.server'
+import { startBackgroundLoop, type BackgroundLoop } from './background-loop.server'
+import { computeFiguresInSql, loanTrendInSql, periodBounds, type FigureScope } from './figures.server'
+
+const BATCH = 2_000
+
+interface Group {
+  orgUnitId: number
+  officerId: number
+  township: string
+}
+
+interface Counted extends Group, PlayerState {
+  months: PlayerMonths
+}
+
+const column = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+const n = (v: unknown) => Number(v ?? 0)
+
+function byPlayer<T extends { player_id: number }>(rows: readonly T[]): Map<number, T[]> {
+  const out = new Map<number, T[]>()
+  for (const row of rows) {
+    const list = out.get(row.player_id)
+    if (list) list.push(row)
+    else out.set(row.player_id, [row])
+  }
+  return out
+}
+
+/** The players as they count now: their group, their state and their facts by month. */
+async function countNow(db: Db, ids: readonly number[]): Promise<Map<number, Counted>> {
+  const out = new Map<number, Counted>()
+  if (ids.length === 0) return out
+  const [players, visits, referrals] = await Promise.all([
+    db
+      .selectFrom('market_players')
+      .select(['id', 'org_unit_id', 'assigned_officer_id', 'township_code', 'candidate_status', 'qualification'])
+      .where('id', 'in', ids)
+      .execute(),
+    db.selectFrom('visits').select(['player_id', 'visited_at', 'recorded_at', 'has_need']).where('player_id', 'in', ids).execute(),
+    db
+      .selectFrom('referrals')
+      .select([
+        'player_id',
+        'referred_at',
+        'accepted_at',
+        'disbursed_at',
+        'accept_due_at',
+        'first_lender',
+        'credit',
+        'amount_yuan',
+        sql<string | null>`(select min(e.at) from referral_events e where e.referral_id = referrals.id and e.stage in ('approved', 'disbursed'))`.as('approved_at'),
+        sql<string | null>`(select min(e.at) from referral_events e where e.referral_id = referrals.id and e.stage = 'withdrawn')`.as('withdrawn_at'),
+      ])
+      .where('player_id', 'in', ids)
+      .execute(),
+  ])
+  const visitsOf = byPlayer(visits)
+  const referralsOf = byPlayer(referrals)
+  for (const p of players) {
+    out.set(p.id, {
+      orgUnitId: p.org_unit_id,
+      officerId: p.assigned_officer_id ?? 0,
+      township: p.township_code ?? '',
+      assigned: p.assigned_officer_id !== null,
+      candidate: p.candidate_status === 'candidate',
+      qualifies: p.qualification === 'qualifies',
+      months: playerMonths(
+        (visitsOf.get(p.id) ?? []).map((v) => ({ at: v.visited_at, recordedAt: v.recorded_at, hasNeed: v.has_need === 1 })),
+        (referralsOf.get(p.id) ?? []).map((r) => ({
+          referredAt: r.referred_at,
+          acceptedAt: r.accepted_at,
+          approvedAt: r.approved_at,
+          disbursedAt: r.disbursed_at,
+          acceptDueAt: r.accept_due_at,
+          withdrawnAt: r.withdrawn_at,
+          firstLender: r.first_lender === 1,
+          credit: r.credit === 1,
+          amountYuan: Number(r.amount_yuan),
+        })),
+      ),
+    })
+  }
+  return out
+}
+
+/** The players as they were last counted (what the sums hold for them). */
+async function countedBefore(db: Db, ids: readonly number[]): Promise<Map<number, Counted>> {
+  const out = new Map<number, Counted>()
+  if (ids.length === 0) return out
+  const rows = await db.selectFrom('figure_players').selectAll().where('player_id', 'in', ids).execute()
+  for (const r of rows) {
+    out.set(r.player_id, {
+      orgUnitId: r.org_unit_id,
+      officerId: r.officer_id,
+      township: r.township_code,
+      assigned: r.assigned === 1,
+      candidate: r.candidate === 1,
+      qualifies: r.qualifies === 1,
+      months: JSON.parse(r.months) as PlayerMonths,
+    })
+  }
+  return out
+}
+
+/** Sums keyed by period and group, and lead counts keyed by period, group, kind and tenth. */
+class Deltas {
+  readonly totals = new Map<string, { period: string; group: Group; totals: Totals }>()
+  readonly leads = new Map<string, { period: string; group: Group; kind: 'visit' | 'referral'; tenths: number; loans: number }>()
+
+  add(counted: Counted, sign: 1 | -1) {
+    for (const [period, c] of contributions(counted, counted.months)) this.addContribution(period, counted, c, sign)
+  }
+
+  private addContribution(period: string, group: Group, c: Contribution, sign: 1 | -1) {
+    const key = `${period}|${group.orgUnitId}|${group.officerId}|${group.township}`
+    let entry = this.totals.get(key)
+    if (!entry) this.totals.set(key, (entry = { period, group: { orgUnitId: group.orgUnitId, officerId: group.officerId, township: group.township }, totals: emptyTotals() }))
+    for (const name of TOTALS) entry.totals[name] += sign * c.totals[name]
+    for (const [kind, list] of [
+      ['visit', c.visitLeads],
+      ['referral', c.referralLeads],
+    ] as const) {
+      for (const tenths of list) {
+        const leadKey = `${key}|${kind}|${tenths}`
+        const lead = this.leads.get(leadKey)
+        if (lead) lead.loans += sign
+        else this.leads.set(leadKey, { period, group: entry.group, kind, tenths, loans: sign })
+      }
+    }
+  }
+}
+
+/** Adds the deltas to the sums, in key order, so two drains lock rows in the same order. */
+async function applyDeltas(db: Db, deltas: Deltas) {
+  const inOrder = <T>(map: Map<string, T>) => [...map].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, v]) => v)
+  const rows = inOrder(deltas.totals).filter((d) => TOTALS.some((name) => d.totals[name] !== 0))
+  for (let i = 0; i < rows.length; i += 200) {
+    await db
+      .insertInto('figure_rollup')
+      .values(
+        rows.slice(i, i + 200).map((d) => ({
+          period_key: d.period,
+          org_unit_id: d.group.orgUnitId,
+          officer_id: d.group.officerId,
+          township_code: d.group.township,
+          ...Object.fromEntries(TOTALS.map((name) => [column(name), d.totals[name]])),
+        })),
+      )
+      .onConflict((oc) =>
+        oc
+          .columns(['period_key', 'org_unit_id', 'officer_id', 'township_code'])
+          .doUpdateSet(Object.fromEntries(TOTALS.map((name) => [column(name), sql`figure_rollup.${sql.ref(column(name))} + excluded.${sql.ref(column(name))}`]))),
+      )
+      .execute()
+  }
+  const leads = inOrder(deltas.leads).filter((l) => l.loans !== 0)
+  for (let i = 0; i < leads.length; i += 400) {
+    await db
+      .insertInto('figure_leads')
+      .values(
+        leads.slice(i, i + 400).map((l) => ({
+          period_key: l.period,
+          org_unit_id: l.group.orgUnitId,
+          officer_id: l.group.officerId,
+          township_code: l.group.township,
+          kind: l.kind,
+          tenths: l.tenths,
+          loans: l.loans,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['period_key', 'org_unit_id', 'officer_id', 'township_code', 'kind', 'tenths']).doUpdateSet({ loans: sql`figure_leads.loans + excluded.loans` }))
+      .execute()
+  }
+}
+
+/**
+ * Recounts the queued players, a batch at a time, each batch one transaction: takes them off
+ * the queue first (a write to one of them after that queues it again), moves their sums from
+ * what they counted for to what they count for now. Returns how many were recounted.
+ */
+export async function drainFigureQueue(db: Kysely<Database>, options: { stopping?: () => boolean; batch?: number; onBatch?: (recounted: number) => void } = {}): Promise<number> {
+  let recounted = 0
+  for (;;) {
+    if (options.stopping?.()) return recounted
+    const claimed = await db.transaction().execute(async (trx) => {
+      const queued = await trx
+        .selectFrom('figures_queue')
+        .select('player_id')
+        .orderBy('player_id')
+        .limit(options.batch ?? BATCH)
+        .execute()
+      if (queued.length === 0) return null
+      const ids = (
+        await trx
+          .deleteFrom('figures_queue')
+          .where(
+            'player_id',
+            'in',
+            queued.map((q) => q.player_id),
+          )
+          .returning('player_id')
+          .execute()
+      ).map((r) => r.player_id)
+      // Another drain took them first.
+      if (ids.length === 0) return 0
+      const [before, now] = await Promise.all([countedBefore(trx, ids), countNow(trx, ids)])
+      const deltas = new Deltas()
+      for (const counted of before.values()) deltas.add(counted, -1)
+      for (const counted of now.values()) deltas.add(counted, 1)
+      await applyDeltas(trx, deltas)
+      await trx.deleteFrom('figure_players').where('player_id', 'in', ids).execute()
+      const rows = [...now].map(([id, c]) => ({
+        player_id: id,
+        org_unit_id: c.orgUnitId,
+        officer_id: c.officerId,
+        township_code: c.township,
+        assigned: c.assigned ? 1 : 0,
+        candidate: c.candidate ? 1 : 0,
+        qualifies: c.qualifies ? 1 : 0,
+        months: JSON.stringify(c.months),
+      }))
+      for (let i = 0; i < rows.length; i += 500) await trx.insertInto('figure_players').values(rows.slice(i, i + 500)).execute()
+      return ids.length
+    })
+    if (claimed === null) return recounted
+    recounted += claimed
+    options.onBatch?.(recounted)
+  }
+}
+
+/** Counts everything again from nothing: every player queued, the sums emptied, drained. */
+export async function rebuildFigureRollups(db: Kysely<Database>, log: (message: string) => void = () => {}): Promise<number> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('figure_rollup').execute()
+    await trx.deleteFrom('figure_leads').execute()
+    await trx.deleteFrom('figure_players').execute()
+    await sql`insert into figures_queue(player_id) select id from market_players where id not in (select player_id from figures_queue)`.execute(trx)
+  })
+  const started = performance.now()
+  const total = n((await db.selectFrom('figures_queue').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+  let logged = 0
+  const done = await drainFigureQueue(db, {
+    onBatch: (recounted) => {
+      if (recounted - logged < 100_000 && recounted < total) return
+      logged = recounted
+      log(`figures: ${recounted.toLocaleString('en')} of ${total.toLocaleString('en')} players counted (${((performance.now() - started) / 1000).toFixed(0)} s)`)
+    },
+  })
+  return done
+}
+
+/** Keeps the sums fresh in the background of an app server (or `npm run worker`). */
+export function startFigureRefresher(db: Kysely<Database>, options: { intervalMs?: number } = {}): BackgroundLoop {
+  return startBackgroundLoop('figures refresh', options.intervalMs ?? 1_000, async (stopping) => {
+    const started = performance.now()
+    const recounted = await drainFigureQueue(db, { stopping })
+    if (recounted > 0) logger.info('figures recounted', { players: recounted, ms: Math.round(performance.now() - started) })
+  })
+}
+
+// Reading.
+
+/** Whether a group lies in the scope, for the players still queued. */
+async function groupFilter(db: Db, scope: FigureScope): Promise<(g: Group) => boolean> {
+  const tests: ((g: Group) => boolean)[] = []
+  for (const s of scope.scopes) {
+    if (s.kind === 'own') tests.push((g) => g.officerId === s.userId)
+    if (s.kind === 'org') {
+      const ids = new Set((await db.selectFrom('org_units').select('id').where('path', 'like', `${s.orgPath}%`).execute()).map((u) => u.id))
+      tests.push((g) => ids.has(g.orgUnitId))
+    }
+  }
+  if (scope.township !== undefined) tests.push((g) => g.township === scope.township)
+  return (g) => tests.every((t) => t(g))
+}
+
+function inScope<T extends 'figure_rollup' | 'figure_leads'>(db: Db, table: T, scope: FigureScope, periods: readonly string[]) {
+  let q = db.selectFrom(table as 'figure_rollup').where('period_key', 'in', periods)
+  for (const s of scope.scopes) {
+    if (s.kind === 'own') q = q.where('officer_id', '=', s.userId)
+    if (s.kind === 'org') q = q.where('org_unit_id', 'in', (eb) => eb.selectFrom('org_units').select('org_units.id').where('org_units.path', 'like', `${s.orgPath}%`))
+  }
+  if (scope.township !== undefined) q = q.where('township_code', '=', scope.township)
+  return q
+}
+
+/** What the sums can be split by: a group's org unit, officer or township. */
+export type Dimension = 'org_unit_id' | 'officer_id' | 'township_code'
+const dimensionOf = (g: Group, by: Dimension | null): string => (by === 'org_unit_id' ? String(g.orgUnitId) : by === 'officer_id' ? String(g.officerId) : by === 'township_code' ? g.township : '*')
+
+export interface Sums {
+  totals: Map<string, Totals>
+  leads: { visit: LeadHistogram; referral: LeadHistogram }
+}
+
+const emptySums = (keys: readonly string[]): Sums => ({ totals: new Map(keys.map((k) => [k, emptyTotals()])), leads: { visit: new Map(), referral: new Map() } })
+
+/** Sums of several parts as one (the org units of a branch). */
+export function mergeSums(parts: readonly Sums[], keys: readonly string[]): Sums {
+  const out = emptySums(keys)
+  for (const part of parts) {
+    for (const [key, t] of part.totals) {
+      const into = out.totals.get(key)
+      if (into) for (const name of TOTALS) into[name] += t[name]
+    }
+    for (const kind of ['visit', 'referral'] as const) for (const [tenths, loans] of part.leads[kind]) out.leads[kind].set(tenths, (out.leads[kind].get(tenths) ?? 0) + loans)
+  }
+  return out
+}
+
+/**
+ * The sums of the periods (and `now`) in scope, split by a dimension (one part, `*`, when
+ * none), with the queued players' corrections made and the deadlines still ahead taken away.
+ */
+async function sumsOf(db: Db, scope: FigureScope, periods: readonly Period[], by: Dimension | null, now: Date, withLeads: boolean): Promise<Map<string, Sums>> {
+  const keyed = periods.map((p) => periodKeyOf(p)!)
+  const keys = ['now', ...keyed]
+  const leadPeriod = withLeads && keyed.length === 1 ? keyed[0] : null
+  const dim = by ? [sql.ref<string>(by).as('dim')] : [sql<string>`'*'`.as('dim')]
+  const [rows, leadRows, queued, ahead] = await Promise.all([
+    inScope(db, 'figure_rollup', scope, keys)
+      .select(['period_key', ...dim, ...TOTALS.map((name) => sql<number>`sum(${sql.ref(column(name))})`.as(name))])
+      .groupBy(by ? ['period_key', by] : ['period_key'])
+      .execute(),
+    leadPeriod
+      ? inScope(db, 'figure_leads', scope, [leadPeriod])
+          .select([...dim, 'kind' as never, 'tenths' as never, sql<number>`sum(loans)`.as('loans')])
+          .groupBy([...(by ? [by] : []), 'kind', 'tenths'] as never)
+          .execute()
+      : Promise.resolve([]),
+    db.selectFrom('figures_queue').select('player_id').execute(),
+    Promise.all(periods.map((p) => deadlinesAhead(db, scope, p, now, by))),
+  ])
+  const parts = new Map<string, Sums>()
+  const part = (value: string) => parts.get(value) ?? parts.set(value, emptySums(keys)).get(value)!
+  for (const row of rows as unknown as ({ period_key: string; dim: unknown } & Record<string, unknown>)[]) {
+    const t = part(String(row.dim)).totals.get(row.period_key)!
+    for (const name of TOTALS) t[name] = n(row[name])
+  }
+  const addLead = (sums: Sums, kind: 'visit' | 'referral', tenths: number, loans: number) => sums.leads[kind].set(tenths, (sums.leads[kind].get(tenths) ?? 0) + loans)
+  for (const row of leadRows as unknown as { dim: unknown; kind: 'visit' | 'referral'; tenths: number; loans: unknown }[]) addLead(part(String(row.dim)), row.kind, Number(row.tenths), n(row.loans))
+
+  if (queued.length > 0) {
+    const ids = queued.map((q) => q.player_id)
+    const covers = await groupFilter(db, scope)
+    const [before, current] = await Promise.all([countedBefore(db, ids), countNow(db, ids)])
+    for (const [sign, counted] of [
+      [-1, before],
+      [1, current],
+    ] as const) {
+      for (const c of counted.values()) {
+        if (!covers(c)) continue
+        const sums = part(dimensionOf(c, by))
+        for (const [period, contribution] of contributions(c, c.months)) {
+          const t = sums.totals.get(period)
+          if (t) for (const name of TOTALS) t[name] += sign * contribution.totals[name]
+          if (period === leadPeriod) {
+            for (const tenths of contribution.visitLeads) addLead(sums, 'visit', tenths, sign)
+            for (const tenths of contribution.referralLeads) addLead(sums, 'referral', tenths, sign)
+          }
+        }
+      }
+    }
+  }
+  ahead.forEach((byValue, i) => {
+    for (const [value, counts] of byValue) {
+      const t = part(value).totals.get(keyed[i])!
+      t.due -= counts.due
+      t.onTime -= counts.onTime
+    }
+  })
+  return parts
+}
+
+/** The acceptance deadlines in the period still ahead of `now`, per dimension value: counted in the sums, not yet due. */
+async function deadlinesAhead(db: Db, scope: FigureScope, period: Period, now: Date, by: Dimension | null): Promise<Map<string, { due: number; onTime: number }>> {
+  const out = new Map<string, { due: number; onTime: number }>()
+  const { from, until } = periodBounds(period)
+  const nowIso = now.toISOString()
+  if (until <= nowIso) return out
+  let q = db.selectFrom('referrals').innerJoin('market_players', 'market_players.id', 'referrals.player_id')
+  for (const s of scope.scopes) {
+    if (s.kind === 'own') q = q.where('market_players.assigned_officer_id', '=', s.userId)
+    if (s.kind === 'org') q = q.where('market_players.org_unit_id', 'in', (eb) => eb.selectFrom('org_units').select('org_units.id').where('org_units.path', 'like', `${s.orgPath}%`))
+  }
+  if (scope.township !== undefined) q = q.where('market_players.township_code', '=', scope.township)
+  const rows = await q
+    .where('referrals.accept_due_at', '>', nowIso)
+    .where('referrals.accept_due_at', '>=', from)
+    .where('referrals.accept_due_at', '<', until)
+    .select([
+      'referrals.accept_due_at as dueAt',
+      'referrals.accepted_at as acceptedAt',
+      'market_players.org_unit_id as orgUnitId',
+      'market_players.assigned_officer_id as officerId',
+      'market_players.township_code as township',
+      sql<string | null>`(select min(e.at) from referral_events e where e.referral_id = referrals.id and e.stage = 'withdrawn')`.as('withdrawnAt'),
+    ])
+    .execute()
+  for (const r of rows) {
+    const withdrawnFirst = r.withdrawnAt !== null && r.withdrawnAt < r.dueAt && (r.acceptedAt === null || r.withdrawnAt < r.acceptedAt)
+    if (withdrawnFirst) continue
+    const value = dimensionOf({ orgUnitId: r.orgUnitId, officerId: r.officerId ?? 0, township: r.township ?? '' }, by)
+    const counts = out.get(value) ?? out.set(value, { due: 0, onTime: 0 }).get(value)!
+    counts.due++
+    if (r.acceptedAt !== null && r.acceptedAt <= r.dueAt) counts.onTime++
+  }
+  return out
+}
+
+/** A read of the sums in one snapshot (PostgreSQL: repeatable read; SQLite: a transaction). */
+function inSnapshot<T>(db: Kysely<Database>, read: (trx: Db) => Promise<T>): Promise<T> {
+  return db.transaction().setIsolationLevel('repeatable read').execute(read)
+}
+
+/** Whether the sums hold the period for the scope (a calendar month, quarter or year; no territory). */
+export function precounted(scope: FigureScope, period: Period): boolean {
+  return periodKeyOf(period) !== null && scope.territoryId === undefined
+}
+
+/** The figures for a scope and a period: from the sums when they hold the period, else straight. */
+export async function readFigures(db: Kysely<Database>, scope: FigureScope, period: Period, now = new Date()): Promise<Figures> {
+  if (!precounted(scope, period)) return computeFiguresInSql(db, scope, period, now)
+  const parts = await inSnapshot(db, (trx) => sumsOf(trx, scope, [period], null, now, true))
+  return figuresOfSums(parts.get('*') ?? emptySums(['now', periodKeyOf(period)!]), period)
+}
+
+export function figuresOfSums(sums: Sums, period: Period): Figures {
+  return figuresFromTotals(sums.totals.get(periodKeyOf(period)!)!, sums.totals.get('now')!, sums.leads)
+}
+
+/** The sums of a calendar period split by a dimension, for the league and the township map (one read). */
+export async function readSumsBy(db: Kysely<Database>, scope: FigureScope, period: Period, by: Dimension, now = new Date()): Promise<Map<string, Sums>> {
+  if (!precounted(scope, period)) throw new Error('readSumsBy needs a calendar period and no territory')
+  return inSnapshot(db, (trx) => sumsOf(trx, scope, [period], by, now, true))
+}
+
+/** The loans step by step through the period: by month from the sums when every step is a whole month. */
+export async function readLoanTrend(db: Kysely<Database>, scope: FigureScope, period: Period, step: TrendStep) {
+  const buckets = trendBuckets(period, step)
+  if (step === 'week' || buckets.some((b) => !precounted(scope, b))) return loanTrendInSql(db, scope, period, step)
+  const parts = await inSnapshot(db, (trx) => sumsOf(trx, scope, buckets, null, new Date(), false))
+  const sums = parts.get('*')
+  return buckets.map((bucket) => ({ ...bucket, ...loanFiguresOf(sums?.totals.get(periodKeyOf(bucket)!) ?? emptyTotals()) }))
+}

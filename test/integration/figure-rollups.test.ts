@@ -1,0 +1,166 @@
+// The pre-counted figures (services/figure-rollups.server.ts) against the figures counted
+// straight from the tables (figures.server.ts, itself tested against the reference), on a
+// seeded county: every scope kind and calendar period equal; equal again while writes from
+// every table the figures read are still queued, and after they are drained; and after
+// concurrent writers and drains, the sums are what a rebuild from nothing makes.
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { periodOf, type Period } from '../../app/domain/figures'
+import { todayInChina } from '../../app/domain/player-row'
+import { drainFigureQueue, readFigures, readLoanTrend, rebuildFigureRollups } from '../../app/services/figure-rollups.server'
+import { computeFiguresInSql, loanTrendInSql, type FigureScope } from '../../app/services/figures.server'
+import { createPersonalDataCipher } from '../../app/services/personal-data.server'
+import { seedDatabase } from '../../db/seed/index'
+import { createTestDatabase, type TestDatabase } from '../support/test-db'
+import { TEST_DATA_KEY } from '../support/test-server'
+
+let t: TestDatabase
+let scopes: [string, FigureScope][]
+const today = todayInChina()
+const periods: [string, Period][] = [
+  ['the year', periodOf('year', today)],
+  ['the quarter', periodOf('quarter', today)],
+  ['the month', periodOf('month', today)],
+  ['last month', periodOf('month', new Date(Date.parse(`${periodOf('month', today).from}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10))],
+]
+
+beforeAll(async () => {
+  t = await createTestDatabase()
+  await seedDatabase(t.db, { scale: 'county', seed: 5, pii: createPersonalDataCipher(TEST_DATA_KEY), players: 3000 })
+  const branch = await t.db.selectFrom('org_units').select('path').where('kind', '=', 'branch').orderBy('id').executeTakeFirstOrThrow()
+  const outlet = await t.db.selectFrom('org_units').select('path').where('kind', '=', 'outlet').orderBy('id', 'desc').executeTakeFirstOrThrow()
+  const officer = await t.db
+    .selectFrom('market_players')
+    .innerJoin('users', 'users.id', 'market_players.assigned_officer_id')
+    .innerJoin('org_units', 'org_units.id', 'users.org_unit_id')
+    .select(['users.id', 'org_units.path'])
+    .groupBy(['users.id', 'org_units.path'])
+    .orderBy(sql`count(*)`, 'desc')
+    .executeTakeFirstOrThrow()
+  const township = await t.db.selectFrom('market_players').select('township_code').where('township_code', 'is not', null).groupBy('township_code').orderBy(sql`count(*)`, 'desc').executeTakeFirstOrThrow()
+  scopes = [
+    ['the bank', { scopes: [{ kind: 'all' }] }],
+    ['a branch', { scopes: [{ kind: 'all' }, { kind: 'org', orgPath: branch.path }] }],
+    ['an outlet', { scopes: [{ kind: 'org', orgPath: outlet.path }] }],
+    ['an officer', { scopes: [{ kind: 'org', orgPath: officer.path }, { kind: 'own', userId: officer.id, orgPath: officer.path }] }],
+    ['a township', { scopes: [{ kind: 'all' }], township: township.township_code! }],
+  ]
+}, 120_000)
+
+afterAll(async () => {
+  await t?.destroy()
+})
+
+const queued = async () => Number((await t.db.selectFrom('figures_queue').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+
+/** Every scope and period: the sums read equal to the straight count. */
+async function expectEqualEverywhere() {
+  for (const [, scope] of scopes) {
+    for (const [, period] of periods) {
+      const now = new Date()
+      expect(await readFigures(t.db, scope, period, now)).toEqual(await computeFiguresInSql(t.db, scope, period, now))
+    }
+  }
+}
+
+/** The sums as rows, all-zero rows (left by players who moved away) left out. */
+async function sums() {
+  const rollup = await t.db.selectFrom('figure_rollup').selectAll().execute()
+  const leads = await t.db.selectFrom('figure_leads').selectAll().where('loans', '<>', 0).execute()
+  const key = (r: { period_key: string; org_unit_id: number; officer_id: number; township_code: string }) => `${r.period_key}|${r.org_unit_id}|${r.officer_id}|${r.township_code}`
+  return {
+    rollup: rollup
+      .filter((r) => Object.entries(r).some(([k, v]) => !['period_key', 'org_unit_id', 'officer_id', 'township_code'].includes(k) && Number(v) !== 0))
+      .map((r) => ({ ...Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && k !== 'period_key' && k !== 'township_code' ? Number(v) : v])) }))
+      .sort((a, b) => key(a as never).localeCompare(key(b as never))),
+    leads: leads.map((l) => ({ ...l, loans: Number(l.loans) })).sort((a, b) => `${key(a)}|${a.kind}|${a.tenths}`.localeCompare(`${key(b)}|${b.kind}|${b.tenths}`)),
+  }
+}
+
+describe(`pre-counted figures equal the straight count (${process.env.TEST_DATABASE_URL ? 'postgres' : 'sqlite'})`, () => {
+  it('for the bank, a branch, an outlet, an officer and a township, each calendar period, once seeded', async () => {
+    expect(await queued()).toBe(0)
+    const year = await readFigures(t.db, scopes[0][1], periods[0][1])
+    // Enough of everything for equality to mean something.
+    expect(year.listed).toBe(3000)
+    expect(year.firstLenderConversions).toBeGreaterThan(5)
+    expect(year.leadTimeReferralToDisbursementDays.median).not.toBeNull()
+    await expectEqualEverywhere()
+  })
+
+  it('the loan trend month by month', async () => {
+    for (const [, scope] of scopes) expect(await readLoanTrend(t.db, scope, periods[0][1], 'month')).toEqual(await loanTrendInSql(t.db, scope, periods[0][1], 'month'))
+  })
+
+  it('while writes to players, visits, referrals and stage reports are queued, and once drained', async () => {
+    const players = await t.db.selectFrom('market_players').select(['id', 'assigned_officer_id', 'org_unit_id', 'township_code']).orderBy('id').execute()
+    const officers = await t.db.selectFrom('users').select(['id', 'org_unit_id']).where('role', '=', 'officer').orderBy('id').execute()
+    const visit = await t.db.selectFrom('visits').selectAll().orderBy('visited_at', 'desc').executeTakeFirstOrThrow()
+    const open = await t.db.selectFrom('referrals').selectAll().where('stage', '=', 'accepted').orderBy('id').executeTakeFirstOrThrow()
+    const disbursed = await t.db.selectFrom('referrals').selectAll().where('stage', '=', 'disbursed').orderBy('id').executeTakeFirstOrThrow()
+    const stamp = new Date().toISOString()
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString()
+
+    // A player moves to another officer at another outlet, and into another township.
+    const mover = players.find((p) => p.assigned_officer_id !== null)!
+    const elsewhere = officers.find((o) => o.org_unit_id !== mover.org_unit_id)!
+    const township = players.find((p) => p.township_code && p.township_code !== mover.township_code)!.township_code
+    await t.db.updateTable('market_players').set({ assigned_officer_id: elsewhere.id, org_unit_id: elsewhere.org_unit_id, township_code: township }).where('id', '=', mover.id).execute()
+    // Others lose their officer, change their verdict, become candidates.
+    await t.db.updateTable('market_players').set({ assigned_officer_id: null }).where('id', 'in', players.slice(10, 20).map((p) => p.id)).execute()
+    await t.db.updateTable('market_players').set({ qualification: 'refused' }).where('qualification', '=', 'qualifies').where('id', '<', 400).execute()
+    await t.db.updateTable('market_players').set({ candidate_status: 'candidate' }).where('id', 'in', players.slice(30, 60).map((p) => p.id)).execute()
+    // A new visit with a need today for a player, an older visit's need undone.
+    await t.db.insertInto('visits').values({ ...visit, id: 'rollup-test-visit', player_id: players[100].id, visited_at: stamp, recorded_at: stamp, updated_at: stamp, has_need: 1 }).execute()
+    await t.db.updateTable('visits').set({ has_need: 0 }).where('id', '=', visit.id).execute()
+    // An open referral approved, then withdrawn; a disbursed one's amount corrected.
+    await t.db.insertInto('referral_events').values({ referral_id: open.id, stage: 'approved', at: yesterday, reason: null, external_ref: null, received_at: stamp }).execute()
+    await t.db.insertInto('referral_events').values({ referral_id: open.id, stage: 'withdrawn', at: stamp, reason: null, external_ref: null, received_at: stamp }).execute()
+    await t.db.updateTable('referrals').set({ stage: 'withdrawn', stage_at: stamp }).where('id', '=', open.id).execute()
+    await t.db.updateTable('referrals').set({ amount_yuan: Number(disbursed.amount_yuan) + 12_345, credit: 1 - disbursed.credit }).where('id', '=', disbursed.id).execute()
+    // A new referral, disbursed today for a first lender.
+    const { id: _id, ...copy } = disbursed
+    await t.db.insertInto('referrals').values({ ...copy, player_id: players[200].id, referred_at: yesterday, accepted_at: yesterday, disbursed_at: stamp, first_lender: 1, accept_due_at: new Date(Date.now() + 2 * 86_400_000).toISOString() }).execute()
+
+    expect(await queued()).toBeGreaterThan(50)
+    await expectEqualEverywhere()
+    // Half drained: some players counted anew, some still queued.
+    await drainFigureQueue(t.db, { batch: 20, stopping: (() => { let batches = 0; return () => ++batches > 2 })() })
+    expect(await queued()).toBeGreaterThan(0)
+    await expectEqualEverywhere()
+    await drainFigureQueue(t.db)
+    expect(await queued()).toBe(0)
+    await expectEqualEverywhere()
+  })
+
+  it('after concurrent writers and drains, the sums are what a rebuild from nothing makes', async () => {
+    const players = (await t.db.selectFrom('market_players').select('id').orderBy('id').execute()).map((p) => p.id)
+    const officers = (await t.db.selectFrom('users').select(['id', 'org_unit_id']).where('role', '=', 'officer').execute())
+    const visits = (await t.db.selectFrom('visits').select(['id', 'has_need']).orderBy('id').limit(400).execute())
+    const writer = async (w: number) => {
+      for (let i = 0; i < 40; i++) {
+        const player = players[(w * 97 + i * 31) % players.length]
+        const officer = officers[(w + i) % officers.length]
+        await t.db.transaction().execute(async (trx) => {
+          await trx.updateTable('market_players').set({ assigned_officer_id: officer.id, org_unit_id: officer.org_unit_id }).where('id', '=', player).execute()
+          const v = visits[(w * 13 + i) % visits.length]
+          await trx.updateTable('visits').set({ has_need: (v.has_need + i) % 2 }).where('id', '=', v.id).execute()
+        })
+      }
+    }
+    let writing = true
+    const drainer = async () => {
+      while (writing) await drainFigureQueue(t.db, { batch: 7 })
+    }
+    const drains = [drainer(), drainer()]
+    await Promise.all([0, 1, 2, 3].map(writer))
+    writing = false
+    await Promise.all(drains)
+    await drainFigureQueue(t.db)
+    await expectEqualEverywhere()
+    const kept = await sums()
+    expect(kept.rollup.length).toBeGreaterThan(100)
+    await rebuildFigureRollups(t.db)
+    expect(await sums()).toEqual(kept)
+  })
+})
