@@ -19,12 +19,13 @@ export type Permission =
   | 'personal-data:dial' // get the phone numbers of one's own list, to call them (audited)
   | 'integrations:manage' // make and revoke the tokens other systems (the loan system) use
   | 'products:manage' // edit the product catalogue the hand-off rules read
+  | 'targets:set' // set the figures' targets per org unit and period
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   officer: ['visits:log', 'personal-data:dial'],
   manager: ['branch:view', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage', 'visits:log', 'personal-data:dial'],
-  hq: ['branch:view', 'bank:view'],
-  admin: ['branch:view', 'bank:view', 'org:manage', 'users:manage', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage', 'integrations:manage', 'products:manage'],
+  hq: ['branch:view', 'bank:view', 'targets:set'],
+  admin: ['branch:view', 'bank:view', 'org:manage', 'users:manage', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage', 'integrations:manage', 'products:manage', 'targets:set'],
 }
 
 export function can(role: Role, permission: Permission): boolean {

@@ -17,6 +17,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     return Response.json({ error: 'invalid', message: `check ${Object.keys(query.fields).join(', ')}`, fields: query.fields }, { status: 400, headers: HEADERS })
   }
   if (!query.ok) return Response.json({ error: 'not_found', message: query.message }, { status: 404, headers: HEADERS })
-  const figures = await readFigures(context.db, { scopes: query.scopes }, query.period)
+  const figures = await readFigures(context.db, query.scope, query.period)
   return Response.json({ scope: query.unit?.code ?? null, from: query.period.from, to: query.period.to, ...figures }, { headers: HEADERS })
 }

@@ -1,16 +1,21 @@
 // The dashboard (issue 7): the figures of PRODUCT.md for a scope and a period, kept in the
 // URL so a view can be shared: the headline figures with the change from the period before,
-// the campaign funnel drawn, and a league table of the units (or officers) below.
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
+// progress against the targets, the campaign funnel and the trend drawn, a league table of
+// the units (or officers) below, and the townships on a map shaded by coverage or
+// first-lender ratio.
+import { data as respond, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
+import { ActionResult, ErrorList, SelectField } from '../components/field'
 import { rankBy, REACHING_FIGURES, type Figures } from '../domain/figures'
 import { can } from '../domain/roles'
-import { notFound, getTranslate, requirePermission } from '../guards.server'
-import type { MessageKey } from '../i18n/index'
+import { isRatioTarget, parseTarget, progressOf, TARGET_FIGURES } from '../domain/targets'
+import { actorOf, notFound, getTranslate, requirePermission } from '../guards.server'
+import type { Message, MessageKey } from '../i18n/index'
 import { useLocale, useT } from '../i18n/use-t'
-import { funnelSvg, trendSvg } from '../services/charts.server'
-import { readFigureQuery } from '../services/figure-query.server'
-import { loadDashboard } from '../services/dashboard.server'
+import { funnelSvg, townshipMapSvg, trendSvg } from '../services/charts.server'
+import { nameOfQuery, readFigureQuery } from '../services/figure-query.server'
+import { loadDashboard, narrowingChoices } from '../services/dashboard.server'
+import { setTarget } from '../services/targets.server'
 
 export const meta: MetaFunction = () => [{ title: '万企通 · 看板' }]
 
@@ -45,14 +50,33 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const chosen = query.ok ? query : await readFigureQuery(context.db, user, new URLSearchParams())
   if (!chosen.ok) throw new Error('the default figures query cannot fail')
   const t = await getTranslate(request)
-  const { before, step, current, previous, units, trend, league, leagueOfOfficers } = await loadDashboard(context.db, user, chosen)
+  const { before, step, current, previous, units, trend, league, leagueOfOfficers, top, townships, targets } = await loadDashboard(context.db, user, chosen)
+  const choices = await narrowingChoices(context.db, user, top)
+  const shade = params.get('shade') === 'firstLenderRatio' ? 'firstLenderRatio' : 'coverage'
   const asked = params.get('sort') as keyof Figures | null
   const sortKey: keyof Figures = asked && asked in current ? asked : 'firstLenderConversions'
   const direction = params.get('dir') === 'asc' ? 'asc' : 'desc'
 
   return {
     errors: query.ok ? null : query.fields,
+    title: nameOfQuery(chosen, t('dashboard.allOfMine')),
     unit: chosen.unit,
+    officer: chosen.officer,
+    territory: chosen.territory,
+    township: chosen.township,
+    choices,
+    top: { id: top.id, name: top.name },
+    // Targets belong to org units: shown and set for the unit in view, not a narrower part.
+    targetsApply: !chosen.officer && !chosen.territory && !chosen.township,
+    targets: targets.map((target) => ({ ...target, ...progressOf(current, target.figure, target.value) })),
+    canSetTargets: can(user.role, 'targets:set'),
+    shade,
+    map: townships === null ? null : townships.length === 0 ? '' : townshipMapSvg(townships.map((tw) => ({ code: tw.code, boundary: tw.boundary, value: tw[shade] })), { title: t('dashboard.map'), noValue: t('dashboard.mapNoValue') }),
+    lowest: (townships ?? [])
+      .filter((tw) => tw[shade] !== null)
+      .sort((a, b) => a[shade]! - b[shade]! || a.code.localeCompare(b.code))
+      .slice(0, 10)
+      .map((tw) => ({ code: tw.code, name: tw.name, value: tw[shade], listed: tw.listed })),
     period: chosen.period,
     kind: chosen.kind,
     previous: before,
@@ -82,6 +106,25 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   }
 }
 
+type ActionData = { done?: Message; errors?: Record<string, Message[]>; formError?: Message }
+
+/** Sets a target for the unit and period in view (hq or an admin). */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requirePermission(request, context, 'targets:set')
+  const params = new URL(request.url).searchParams
+  const query = await readFigureQuery(context.db, user, params)
+  if (!query.ok && query.status === 404) throw notFound()
+  if (!query.ok) return respond<ActionData>({ formError: { key: 'dashboard.badPeriod' } }, { status: 400 })
+  if (query.officer || query.territory || query.township) return respond<ActionData>({ formError: { key: 'target.onlyUnit' } }, { status: 400 })
+  const form = await request.formData()
+  const parsed = parseTarget({ figure: form.get('figure'), value: form.get('value') })
+  if (!parsed.ok) return respond<ActionData>({ errors: parsed.errors }, { status: 400 })
+  const unit = query.unit ?? (await context.db.selectFrom('org_units').select(['id', 'name']).where('path', '=', user.orgPath).executeTakeFirstOrThrow())
+  await setTarget(context.db, actorOf(user, context), { orgUnitId: unit.id, period: query.period, figure: parsed.figure, value: parsed.value })
+  const t = await getTranslate(request)
+  return { done: { key: parsed.value === null ? 'target.removed' : 'target.saved', params: { unit: unit.name, figure: t(`figure.${parsed.figure}`) } } } satisfies ActionData
+}
+
 function formatValue(value: unknown, kind: 'count' | 'ratio' | 'days', locale: string): string {
   if (value === null || value === undefined) return '—'
   if (kind === 'days') {
@@ -107,12 +150,13 @@ export default function Dashboard() {
   const t = useT()
   const locale = useLocale()
   const data = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>() as ActionData | undefined
   const [params] = useSearchParams()
   const label = (k: keyof Figures) => t(`figure.${k}` as MessageKey)
   const kindOf = (k: keyof Figures) => HEADLINE.find((h) => h.key === k)?.kind ?? (k === 'coverage' || k.endsWith('Ratio') || k.startsWith('creditLoanShare') ? 'ratio' : 'count')
   return (
     <div className="stack">
-      <h1>{`${t('dashboard.title')} · ${data.unit?.name ?? t('dashboard.allOfMine')}`}</h1>
+      <h1>{`${t('dashboard.title')} · ${data.title}`}</h1>
       <Form method="get" className="toolbar dashboard-query">
         <label>
           {t('dashboard.scope')}{' '}
@@ -126,6 +170,45 @@ export default function Dashboard() {
             ))}
           </select>
         </label>
+        {data.choices.officers.length ? (
+          <label>
+            {t('dashboard.officer')}{' '}
+            <select name="officer" defaultValue={data.officer?.id ?? ''}>
+              <option value="">{t('dashboard.allOfficers')}</option>
+              {data.choices.officers.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        {data.choices.territories.length ? (
+          <label>
+            {t('dashboard.territory')}{' '}
+            <select name="territory" defaultValue={data.territory?.id ?? ''}>
+              <option value="">{t('dashboard.allTerritories')}</option>
+              {data.choices.territories.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        {data.choices.townships.length ? (
+          <label>
+            {t('dashboard.township')}{' '}
+            <select name="township" defaultValue={data.township?.code ?? ''}>
+              <option value="">{t('dashboard.allTownships')}</option>
+              {data.choices.townships.map((o) => (
+                <option key={o.code} value={o.code}>
+                  {o.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
         <label>
           {t('dashboard.period')}{' '}
           <select name="period" defaultValue={data.kind}>
@@ -183,6 +266,42 @@ export default function Dashboard() {
           )
         })}
       </ul>
+      {data.targetsApply ? (
+        <section className="card" aria-labelledby="targets">
+          <h2 id="targets">{t('target.title')}</h2>
+          <p className="muted small">{t('target.forPeriod', { unit: data.top.name, from: data.period.from, to: data.period.to })}</p>
+          {data.targets.length === 0 ? <p className="muted">{t('target.none')}</p> : null}
+          <ul className="target-list">
+            {data.targets.map((target) => {
+              const kind = isRatioTarget(target.figure) ? 'ratio' : 'count'
+              return (
+                <li key={target.figure} data-target={target.figure}>
+                  <span className="figure-label">{label(target.figure)}</span>{' '}
+                  <span>
+                    {t('target.actual')} {formatValue(target.actual, kind, locale)} / {formatValue(target.value, kind, locale)}
+                  </span>
+                  <progress max={1} value={Math.min(1, target.share)} aria-label={`${label(target.figure)} ${t('target.progress')}`} />
+                  <span className="small" data-progress>
+                    {Math.round(target.share * 100)}%
+                  </span>
+                </li>
+              )
+            })}
+          </ul>
+          {data.canSetTargets ? (
+            <Form method="post" className="toolbar" preventScrollReset>
+              <ActionResult done={result?.done} formError={result?.formError} />
+              <SelectField label={t('target.figure')} name="figure" errors={result?.errors?.figure} options={TARGET_FIGURES.map((f) => ({ value: f, label: label(f) }))} />
+              <div className="field">
+                <label htmlFor="target-value">{t('target.value')}</label>
+                <input id="target-value" name="value" inputMode="decimal" aria-invalid={result?.errors?.value ? true : undefined} />
+                <ErrorList errors={result?.errors?.value} />
+              </div>
+              <button type="submit">{t('target.save')}</button>
+            </Form>
+          ) : null}
+        </section>
+      ) : null}
       <section className="card" aria-labelledby="funnel">
         <h2 id="funnel">{t('dashboard.funnel')}</h2>
         <div className="chart" dangerouslySetInnerHTML={{ __html: data.funnel }} />
@@ -201,6 +320,30 @@ export default function Dashboard() {
       <section className="card" aria-labelledby="trend">
         <h2 id="trend">{t(data.trendStep === 'week' ? 'dashboard.trendByWeek' : 'dashboard.trendByMonth')}</h2>
         <div className="chart" dangerouslySetInnerHTML={{ __html: data.trend }} />
+      </section>
+      <section className="card" aria-labelledby="map">
+        <h2 id="map">{t('dashboard.map')}</h2>
+        <p className="toolbar small">
+          {t('dashboard.mapBy')}:{' '}
+          {(['coverage', 'firstLenderRatio'] as const).map((k) => (
+            <Link key={k} to={`?${withParam(params, 'shade', k)}`} preventScrollReset aria-current={data.shade === k ? 'true' : undefined}>
+              {label(k)}
+            </Link>
+          ))}
+        </p>
+        {data.map === null ? <p className="muted">{t('dashboard.mapCalendarOnly')}</p> : data.map === '' ? <p className="muted">{t('dashboard.mapNoTownships')}</p> : <div className="chart" data-testid="township-map" dangerouslySetInnerHTML={{ __html: data.map }} />}
+        {data.lowest.length ? (
+          <>
+            <h3 className="small">{t('dashboard.mapLowest', { figure: label(data.shade as keyof Figures) })}</h3>
+            <ol className="small">
+              {data.lowest.map((tw) => (
+                <li key={tw.code} data-township={tw.code}>
+                  <Link to={`?${withParam(params, 'township', tw.code)}`}>{tw.name}</Link> {formatValue(tw.value, 'ratio', locale)}
+                </li>
+              ))}
+            </ol>
+          </>
+        ) : null}
       </section>
       <section className="card" aria-labelledby="league">
         <h2 id="league">{data.leagueOfOfficers ? t('dashboard.leagueOfficers') : t('dashboard.league')}</h2>
@@ -226,7 +369,9 @@ export default function Dashboard() {
             <tbody>
               {data.league.map((row) => (
                 <tr key={row.name} data-league-row={row.name}>
-                  <td>{row.code ? <Link to={`?${withParam(params, 'scope', row.code)}`}>{row.name}</Link> : row.name}</td>
+                  <td>
+                    <Link to={`?${'scope' in row.narrow ? withParam(params, 'scope', row.narrow.scope) : withParam(params, 'officer', row.narrow.officer)}`}>{row.name}</Link>
+                  </td>
                   {LEAGUE.map((k) => (
                     <td key={k} className="num">
                       {formatValue(row.figures[k], kindOf(k), locale)}

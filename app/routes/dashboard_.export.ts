@@ -26,7 +26,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     t,
     format,
     unmask: params.get('unmask') === '1' && can(user.role, 'personal-data:unmask'),
-    view: { scope: { scopes: query.scopes }, scopeName, period: query.period, figures: view.current, previous: view.previous, league: view.league },
+    view: { scope: query.scope, scopeName, period: query.period, figures: view.current, previous: view.previous, league: view.league },
   })
   const name = `wanqi-${query.unit?.code ?? 'all'}-${query.period.from}-${query.period.to}.${format}`
   return new Response(body, { headers: { 'Content-Type': TYPES[format], 'Content-Disposition': `attachment; filename="${name}"`, 'Cache-Control': 'private, no-store' } })

@@ -18,7 +18,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (!REACHING_FIGURES.includes(figure)) throw notFound()
   const query = await readFigureQuery(context.db, user, params)
   if (!query.ok) throw notFound()
-  const found = await playersReaching(context.db, { scopes: query.scopes }, query.period, figure)
+  const found = await playersReaching(context.db, query.scope, query.period, figure)
   return { figure, unit: query.unit, period: query.period, ...found }
 }
 

@@ -1,40 +1,121 @@
 // What the dashboard shows for a figures query, assembled once for the page and the export:
-// the figures and those of the period before, the trend, and the league of the units (or,
-// at an outlet, the officers) right below the one in view.
+// the figures and those of the period before, the trend, the league of the units (or, at an
+// outlet, the officers) right below the one in view, the townships for the map, the targets,
+// and what the scope can be narrowed to. From the pre-counted sums where they hold the
+// period (figure-rollups.server.ts), one read per part; otherwise counted straight.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
-import { previousPeriod } from '../domain/figures'
-import { scopeOf } from '../domain/scope'
+import { previousPeriod, type Figures } from '../domain/figures'
+import { scopeOf, type ScopedUser } from '../domain/scope'
 import type { FigureQuery } from './figure-query.server'
-import { readFigures, readLoanTrend } from './figure-rollups.server'
-import { listOrgUnits } from './org-units.server'
-import type { CurrentUser } from './sessions.server'
+import { figuresOfParts, figuresOfSums, precounted, readFigures, readLoanTrend, readSumsBy } from './figure-rollups.server'
+import type { FigureScope } from './figures.server'
+import { listOrgUnits, type OrgUnitRow } from './org-units.server'
+import { listTargets } from './targets.server'
 import { listUsers } from './users.server'
 
-export async function loadDashboard(db: Kysely<Database>, user: CurrentUser, chosen: Extract<FigureQuery, { ok: true }>) {
+type Chosen = Extract<FigureQuery, { ok: true }>
+
+export interface LeagueRow {
+  name: string
+  /** Narrows the view to the row: a unit's code or an officer's id. */
+  narrow: { scope: string } | { officer: string }
+  figures: Figures
+}
+
+/** The units right below the one in view, or its officers at an outlet, each with its figures. */
+async function leagueOf(db: Kysely<Database>, chosen: Chosen, top: OrgUnitRow, units: OrgUnitRow[]): Promise<{ rows: LeagueRow[]; ofOfficers: boolean }> {
+  const { scope, period } = chosen
+  const children = units.filter((u) => u.parentId === top.id)
+  if (chosen.officer) return { rows: [], ofOfficers: true }
+  if (children.length) {
+    if (!precounted(scope, period)) {
+      const rows = await Promise.all(children.map(async (u) => ({ name: u.name, narrow: { scope: u.code }, figures: await readFigures(db, { ...scope, scopes: [...scope.scopes, { kind: 'org', orgPath: u.path }] }, period) })))
+      return { rows, ofOfficers: false }
+    }
+    const parts = await readSumsBy(db, scope, period, 'org_unit_id')
+    const pathOf = new Map(units.map((u) => [String(u.id), u.path]))
+    const rows = children.map((u) => {
+      const mine = [...parts].filter(([id]) => pathOf.get(id)?.startsWith(u.path)).map(([, sums]) => sums)
+      return { name: u.name, narrow: { scope: u.code }, figures: figuresOfParts(mine, period) }
+    })
+    return { rows, ofOfficers: false }
+  }
+  const officers = await listUsers(db, { kind: 'org', orgPath: top.path }, { role: 'officer' })
+  if (!precounted(scope, period)) {
+    const rows = await Promise.all(
+      officers.map(async (o) => ({ name: o.name, narrow: { officer: String(o.id) }, figures: await readFigures(db, { ...scope, scopes: [...scope.scopes, { kind: 'own', userId: o.id, orgPath: top.path }] }, period) })),
+    )
+    return { rows, ofOfficers: true }
+  }
+  const parts = await readSumsBy(db, scope, period, 'officer_id')
+  const rows = officers.map((o) => ({ name: o.name, narrow: { officer: String(o.id) }, figures: figuresOfParts(parts.has(String(o.id)) ? [parts.get(String(o.id))!] : [], period) }))
+  return { rows, ofOfficers: true }
+}
+
+/** Coverage and first-lender ratio of each township in scope, for the map (calendar periods). */
+async function townshipsOf(db: Kysely<Database>, scope: FigureScope, chosen: Chosen) {
+  if (!precounted(scope, chosen.period)) return null
+  const parts = await readSumsBy(db, scope, chosen.period, 'township_code')
+  const codes = [...parts.keys()].filter((c) => c !== '')
+  if (codes.length === 0) return []
+  const areas = await db.selectFrom('areas').select(['code', 'name', 'boundary']).where('code', 'in', codes).where('boundary', 'is not', null).execute()
+  return areas.map((a) => {
+    const f = figuresOfSums(parts.get(a.code)!, chosen.period)
+    return { code: a.code, name: a.name, boundary: a.boundary!, listed: f.listed, coverage: f.coverage, firstLenderRatio: f.firstLenderRatio }
+  })
+}
+
+export async function loadDashboard(db: Kysely<Database>, user: ScopedUser, chosen: Chosen, options: { map?: boolean } = {}) {
   const before = previousPeriod(chosen.period)
   // By week for a quarter or less, by month beyond.
   const days = (Date.parse(chosen.period.to) - Date.parse(chosen.period.from)) / 86_400_000 + 1
   const step = days <= 92 ? 'week' : 'month'
-  const [current, previous, units, trend] = await Promise.all([
-    readFigures(db, { scopes: chosen.scopes }, chosen.period),
-    readFigures(db, { scopes: chosen.scopes }, before),
-    listOrgUnits(db, scopeOf({ id: user.id, role: user.role, orgPath: user.orgPath })),
-    readLoanTrend(db, { scopes: chosen.scopes }, chosen.period, step),
+  const units = await listOrgUnits(db, scopeOf(user))
+  const top = chosen.unit ? units.find((u) => u.id === chosen.unit!.id)! : (units.find((u) => user.orgPath === u.path) ?? units.reduce((a, b) => (a.depth <= b.depth ? a : b)))
+  const [current, previous, trend, league, townships, targets] = await Promise.all([
+    readFigures(db, chosen.scope, chosen.period),
+    readFigures(db, chosen.scope, before),
+    readLoanTrend(db, chosen.scope, chosen.period, step),
+    leagueOf(db, chosen, top, units),
+    options.map === false ? Promise.resolve(null) : townshipsOf(db, chosen.scope, chosen),
+    listTargets(db, top.id, chosen.period),
   ])
-
-  // The league: the units right below the one in view, or its officers at an outlet.
-  const top = chosen.unit ?? units.find((u) => user.orgPath === u.path) ?? units.reduce((a, b) => (a.depth <= b.depth ? a : b))
-  const children = units.filter((u) => u.parentId === top.id)
-  const league = children.length
-    ? await Promise.all(children.map(async (u) => ({ name: u.name, code: u.code as string | null, figures: await readFigures(db, { scopes: [...chosen.scopes, { kind: 'org', orgPath: u.path }] }, chosen.period) })))
-    : await Promise.all(
-        (await listUsers(db, { kind: 'org', orgPath: top.path }, { role: 'officer' })).map(async (o) => ({
-          name: o.name,
-          code: null,
-          figures: await readFigures(db, { scopes: [...chosen.scopes, { kind: 'own', userId: o.id, orgPath: top.path }] }, chosen.period),
-        })),
-      )
-
-  return { before, step, current, previous, units, trend, league, leagueOfOfficers: children.length === 0, top }
+  return { before, step, current, previous, units, trend, league: league.rows, leagueOfOfficers: league.ofOfficers, top, townships, targets }
 }
+
+/** What the scope in view can be narrowed to: its officers, territories and townships. */
+export async function narrowingChoices(db: Kysely<Database>, user: ScopedUser, top: OrgUnitRow) {
+  const own = scopeOf(user)
+  const unitScope = { kind: 'org' as const, orgPath: top.path }
+  const [officers, territories, townships] = await Promise.all([
+    own.kind === 'own' ? Promise.resolve([]) : listUsers(db, unitScope, { role: 'officer' }),
+    db
+      .selectFrom('territories')
+      .innerJoin('org_units', 'org_units.id', 'territories.org_unit_id')
+      .select(['territories.id', 'territories.name'])
+      .where('org_units.path', 'like', `${top.path}%`)
+      .orderBy('territories.name')
+      .limit(LONGEST_CHOICE + 1)
+      .execute(),
+    db
+      .selectFrom('areas')
+      .select(['code', 'name'])
+      .where('level', '=', 'township')
+      .where('code', 'in', (eb) =>
+        eb
+          .selectFrom('figure_rollup')
+          .select('figure_rollup.township_code')
+          .where('figure_rollup.period_key', '=', 'now')
+          .where('figure_rollup.org_unit_id', 'in', (inner) => inner.selectFrom('org_units').select('org_units.id').where('org_units.path', 'like', `${top.path}%`)),
+      )
+      .orderBy('code')
+      .limit(LONGEST_CHOICE + 1)
+      .execute(),
+  ])
+  // A list too long to pick from is left out (the league and the map narrow instead).
+  const short = <T,>(list: T[]) => (list.length > LONGEST_CHOICE ? [] : list)
+  return { officers: short(officers.map((o) => ({ id: o.id, name: o.name }))), territories: short(territories), townships: short(townships) }
+}
+
+const LONGEST_CHOICE = 300

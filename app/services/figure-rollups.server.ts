@@ -454,6 +454,11 @@ export function figuresOfSums(sums: Sums, period: Period): Figures {
   return figuresFromTotals(sums.totals.get(periodKeyOf(period)!)!, sums.totals.get('now')!, sums.leads)
 }
 
+/** The figures of several parts of the sums together (the org units of a branch; none is zero). */
+export function figuresOfParts(parts: readonly Sums[], period: Period): Figures {
+  return figuresOfSums(mergeSums(parts, ['now', periodKeyOf(period)!]), period)
+}
+
 /** The sums of a calendar period split by a dimension, for the league and the township map (one read). */
 export async function readSumsBy(db: Kysely<Database>, scope: FigureScope, period: Period, by: Dimension, now = new Date()): Promise<Map<string, Sums>> {
   if (!precounted(scope, period)) throw new Error('readSumsBy needs a calendar period and no territory')
