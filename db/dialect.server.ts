@@ -86,3 +86,40 @@ const INSERT_SIZES = [256, 16, 1]
 export function withoutIndex(db: Kysely<any>, column: string): RawBuilder<unknown> {
   return dialectOf(db) === 'sqlite' ? sql`+${sql.ref(column)}` : sql.ref(column)
 }
+
+const upsertStatements = new WeakMap<object, Map<string, { run(...values: unknown[]): unknown }>>()
+
+/**
+ * Adds rows into a table of sums, inside the caller's transaction: a row whose key is there
+ * already has its `added` columns increased by the row's. On SQLite one prepared statement,
+ * row by row (cheap there, and no statement to compile per call); on PostgreSQL multi-row
+ * statements. Rows must not repeat a key.
+ */
+export async function upsertAdding(db: Kysely<any>, trx: Kysely<any>, table: string, keys: readonly string[], added: readonly string[], rows: unknown[][]): Promise<void> {
+  if (rows.length === 0) return
+  const columns = [...keys, ...added]
+  const sqlite = sqliteHandleOf(db)
+  if (sqlite) {
+    let cache = upsertStatements.get(sqlite)
+    if (!cache) upsertStatements.set(sqlite, (cache = new Map()))
+    const cacheKey = `${table}(${columns.join(',')})`
+    let prepared = cache.get(cacheKey)
+    if (!prepared) {
+      prepared = sqlite.prepare(
+        `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})
+         on conflict (${keys.map((c) => `"${c}"`).join(', ')}) do update set ${added.map((c) => `"${c}" = "${table}"."${c}" + excluded."${c}"`).join(', ')}`,
+      )
+      cache.set(cacheKey, prepared)
+    }
+    for (const row of rows) prepared.run(row)
+    return
+  }
+  const objects = rows.map((values) => Object.fromEntries(columns.map((c, i) => [c, values[i]])))
+  for (let i = 0; i < objects.length; i += 200) {
+    await trx
+      .insertInto(table)
+      .values(objects.slice(i, i + 200))
+      .onConflict((oc) => oc.columns(keys as string[]).doUpdateSet(Object.fromEntries(added.map((c) => [c, sql`${sql.ref(`${table}.${c}`)} + ${sql.ref(`excluded.${c}`)}`]))))
+      .execute()
+  }
+}

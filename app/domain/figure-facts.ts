@@ -5,8 +5,9 @@
 // - A player's facts are kept month by month; a quarter or a year is put together from its
 //   months: visited in any, the need of the latest visit (in the last month visited), a
 //   stage reached in any, loans and deadlines summed, lead times joined.
-// - Acceptance deadlines count in their month whether passed or not; a query takes away the
-//   ones still ahead (they are few: three working days' worth).
+// - Acceptance deadlines count in their month whether passed or not, and again under the
+//   hour (UTC) they fall in; a query takes away the hours still ahead, and counts the
+//   current hour's deadlines straight (a few dozen).
 // - Lead times are kept in tenths of a day, as the figures round them, so the median and the
 //   90th percentile of the sums are exact.
 import { chinaDayOf, loanFigures, periodOf, ratio, reachedAt, type Figures, type Period, type ReferralFacts } from './figures'
@@ -58,6 +59,8 @@ export interface MonthFacts {
   /** Lead times in tenths of a day: first visit → disbursement, referral → disbursement. */
   v: number[]
   r: number[]
+  /** Deadlines by the hour they fall in, `YYYY-MM-DDTHH` (UTC): [due, on time]. */
+  d?: Record<string, [number, number]>
 }
 
 /** By China month, `YYYY-MM`. */
@@ -65,6 +68,10 @@ export type PlayerMonths = Record<string, MonthFacts>
 
 const tenthsBetween = (from: string, to: string) => Math.round(((Date.parse(to) - Date.parse(from)) / 86_400_000) * 10)
 const monthOf = (iso: string) => chinaDayOf(iso).slice(0, 7)
+/** The UTC hour of a time, `YYYY-MM-DDTHH`. */
+export const hourOf = (iso: string) => new Date(iso).toISOString().slice(0, 13)
+/** The period key of an hour's deadlines. */
+export const hourKey = (iso: string) => `H${hourOf(iso)}`
 
 /** A player's facts month by month, from its visits and referrals. */
 export function playerMonths(visits: readonly VisitFact[], referrals: readonly ReferralTimes[]): PlayerMonths {
@@ -99,8 +106,11 @@ export function playerMonths(visits: readonly VisitFact[], referrals: readonly R
     const withdrawnFirst = r.withdrawnAt !== null && r.withdrawnAt < r.acceptDueAt && (r.acceptedAt === null || r.withdrawnAt < r.acceptedAt)
     if (!withdrawnFirst) {
       const m = month(r.acceptDueAt)
+      const onTime = r.acceptedAt !== null && r.acceptedAt <= r.acceptDueAt ? 1 : 0
       m.c[at('due')] += 1
-      if (r.acceptedAt !== null && r.acceptedAt <= r.acceptDueAt) m.c[at('onTime')] += 1
+      m.c[at('onTime')] += onTime
+      const hour = (m.d ??= {})[hourOf(r.acceptDueAt)] ?? [0, 0]
+      m.d[hourOf(r.acceptDueAt)] = [hour[0] + 1, hour[1] + onTime]
     }
   }
   return months
@@ -187,9 +197,15 @@ export function contributions(state: PlayerState, months: PlayerMonths): Map<str
       entry.visitLeads.push(...facts.v)
       entry.referralLeads.push(...facts.r)
     }
+    for (const [hour, [due, onTime]] of Object.entries(facts.d ?? {})) {
+      const totals = emptyTotals()
+      totals.due = due
+      totals.onTime = onTime
+      out.set(`H${hour}`, { totals, visitLeads: [], referralLeads: [] })
+    }
   }
   for (const [key, { totals }] of out) {
-    if (key === 'now') continue
+    if (key === 'now' || key.startsWith('H')) continue
     totals.visitedAssigned = state.assigned ? totals.visited : 0
     totals.qualified = state.qualifies ? totals.withNeed : 0
   }

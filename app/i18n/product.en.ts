@@ -65,7 +65,7 @@ export const productEn: Record<keyof typeof productZhCN, string> = {
   'stage.withdrawn': 'Withdrawn',
   'nav.admin.tokens': 'API tokens',
   'token.title': 'API tokens',
-  'token.intro': 'The bearer tokens the loan system reports stages with. A new token is shown once; only its hash is kept; a revoked one stops working at once.',
+  'token.intro': 'The bearer tokens other systems call the API with: the loan system reporting stages, or the bank\'s BI tools reading the figures. A new token is shown once; only its hash is kept; a revoked one stops working at once.',
   'token.name': 'Name',
   'token.create': 'Make a token',
   'token.created': 'Token made.',
@@ -121,4 +121,9 @@ export const productEn: Record<keyof typeof productZhCN, string> = {
   'referral.alreadyOpen': 'This player already has a referral under way (no. {id}); it cannot be handed off twice.',
   'referral.allStages': 'All stages',
   'referral.firstLenderOnly': 'First lenders only',
+  'token.purpose': 'Purpose',
+  'token.purpose.loan_events': 'Loan system reports stages',
+  'token.purpose.figures_read': 'Read the figures (BI)',
+  'token.scope': 'Scope (figures tokens only)',
+  'token.scope.bank': 'Whole bank',
 }

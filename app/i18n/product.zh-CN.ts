@@ -64,7 +64,7 @@ export const productZhCN = {
   'stage.withdrawn': '已撤回',
   'nav.admin.tokens': '接口令牌',
   'token.title': '接口令牌',
-  'token.intro': '信贷系统回报授信进度时用的令牌（Bearer）。新令牌只显示一次，系统只保存其摘要；吊销后立即失效。',
+  'token.intro': '其他系统调用接口用的令牌（Bearer）：信贷系统回报授信进度，或行内 BI 读取看板指标。新令牌只显示一次，系统只保存其摘要；吊销后立即失效。',
   'token.name': '名称',
   'token.create': '新建令牌',
   'token.created': '已新建令牌。',
@@ -120,4 +120,9 @@ export const productZhCN = {
   'referral.alreadyOpen': '该客户已有一笔在途转介（编号 {id}），不能重复转介。',
   'referral.allStages': '全部阶段',
   'referral.firstLenderOnly': '仅首贷户',
+  'token.purpose': '用途',
+  'token.purpose.loan_events': '信贷系统回报进度',
+  'token.purpose.figures_read': '读取看板指标（BI）',
+  'token.scope': '读取范围（仅指标令牌）',
+  'token.scope.bank': '全行',
 } as const

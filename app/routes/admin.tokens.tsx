@@ -1,22 +1,30 @@
-// Admin: the bearer tokens machines use (the loan system reporting stages). A new token is
-// shown once; only its hash is kept. Revoking takes effect at the next request.
+// Admin: the bearer tokens machines use: the loan system reporting stages, or the bank's BI
+// tools reading the figures (of the whole bank or one org unit). A new token is shown once;
+// only its hash is kept. Revoking takes effect at the next request.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
-import { ActionResult, Field } from '../components/field'
+import { ActionResult, Field, SelectField } from '../components/field'
 import { idField, parseForm, requiredText, type FieldErrors } from '../forms'
 import { actorOf, requirePermission } from '../guards.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
-import { createApiToken, listApiTokens, revokeApiToken } from '../services/api-tokens.server'
+import { createApiToken, listApiTokens, revokeApiToken, TOKEN_PURPOSES } from '../services/api-tokens.server'
+import { listOrgUnits } from '../services/org-units.server'
 
-const createSchema = z.object({ intent: z.literal('create'), name: requiredText(80) })
+const createSchema = z.object({
+  intent: z.literal('create'),
+  name: requiredText(80),
+  purpose: z.enum(TOKEN_PURPOSES).default('loan_events'),
+  orgUnitId: z.preprocess((v) => (v === '' || v === undefined ? null : v), idField.nullable()),
+})
 const revokeSchema = z.object({ intent: z.literal('revoke'), id: idField })
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requirePermission(request, context, 'integrations:manage')
-  return { tokens: await listApiTokens(context.db) }
+  const [tokens, units] = await Promise.all([listApiTokens(context.db), listOrgUnits(context.db, { kind: 'all' })])
+  return { tokens, units: units.map((u) => ({ id: u.id, name: u.name, depth: u.depth })) }
 }
 
 type ActionData = { errors?: FieldErrors; done?: Message; token?: string }
@@ -32,13 +40,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const parsed = parseForm(form, createSchema)
   if (!parsed.ok) return data<ActionData>({ errors: parsed.errors }, { status: 400 })
-  const { token } = await createApiToken(context.db, actorOf(user, context), parsed.data.name)
+  const { token } = await createApiToken(context.db, actorOf(user, context), parsed.data.name, { purpose: parsed.data.purpose, orgUnitId: parsed.data.orgUnitId })
   return { done: { key: 'token.created' }, token } satisfies ActionData
 }
 
 export default function Tokens() {
   const t = useT()
-  const { tokens } = useLoaderData<typeof loader>()
+  const { tokens, units } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>() as ActionData | undefined
   return (
     <div className="stack">
@@ -53,6 +61,13 @@ export default function Tokens() {
       <Form method="post" className="card inline-form">
         <input type="hidden" name="intent" value="create" />
         <Field label={t('token.name')} name="name" required maxLength={80} errors={result?.errors?.name} />
+        <SelectField label={t('token.purpose')} name="purpose" options={TOKEN_PURPOSES.map((p) => ({ value: p, label: t(`token.purpose.${p}`) }))} errors={result?.errors?.purpose} />
+        <SelectField
+          label={t('token.scope')}
+          name="orgUnitId"
+          options={[{ value: '', label: t('token.scope.bank') }, ...units.map((u) => ({ value: u.id, label: `${'\u00a0'.repeat(u.depth * 2)}${u.name}` }))]}
+          errors={result?.errors?.orgUnitId}
+        />
         <button type="submit" className="primary">
           {t('token.create')}
         </button>
@@ -62,6 +77,7 @@ export default function Tokens() {
           <thead>
             <tr>
               <th>{t('token.name')}</th>
+              <th>{t('token.purpose')}</th>
               <th>{t('token.createdAt')}</th>
               <th>{t('token.state')}</th>
               <th />
@@ -71,6 +87,7 @@ export default function Tokens() {
             {tokens.map((k) => (
               <tr key={k.id} data-token={k.name}>
                 <td>{k.name}</td>
+                <td>{`${t(`token.purpose.${k.purpose}`)}${k.purpose === 'figures_read' ? ` · ${k.orgName ?? t('token.scope.bank')}` : ''}`}</td>
                 <td>
                   {k.createdAt.slice(0, 16).replace('T', ' ')} {k.createdBy ? `· ${k.createdBy}` : ''}
                 </td>

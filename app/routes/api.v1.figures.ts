@@ -1,18 +1,33 @@
 // GET /api/v1/figures?scope=<org unit code>&from=YYYY-MM-DD&to=YYYY-MM-DD: the headline
 // figures of PRODUCT.md ("Figures") for the bank's own BI tools, one object with a key per
-// figure, scoped like the pages: a scope outside the caller's is 404, as if not there.
+// figure, scoped like the pages: a scope outside the caller's is 404, as if not there. The
+// caller is a signed-in user, or a read token an admin made (`Authorization: Bearer …`),
+// which sees the whole bank or the org unit it was made for.
 // Without `scope`, everything the caller may see; without a period, this month (China days;
 // `period=quarter|year` and `at=YYYY-MM-DD` name another).
 import type { LoaderFunctionArgs } from '@remix-run/node'
+import type { ScopedUser } from '../domain/scope'
 import { requireApiUser } from '../guards.server'
+import { findLiveToken } from '../services/api-tokens.server'
 import { readFigureQuery } from '../services/figure-query.server'
 import { readFigures } from '../services/figure-rollups.server'
 
 const HEADERS = { 'Cache-Control': 'private, no-store' }
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
+/** Who asks: a read token (as hq, or as a manager of its org unit), else the session's user. */
+async function viewerOf(request: Request, context: LoaderFunctionArgs['context']): Promise<ScopedUser> {
+  if (request.headers.has('Authorization')) {
+    const token = await findLiveToken(context.db, request.headers.get('Authorization'), 'figures_read')
+    if (!token) throw Response.json({ error: 'unauthenticated', message: 'the token is not a live figures read token' }, { status: 401, headers: HEADERS })
+    return token.orgPath === null ? { id: 0, role: 'hq', orgPath: '' } : { id: 0, role: 'manager', orgPath: token.orgPath }
+  }
   const user = await requireApiUser(request, context)
-  const query = await readFigureQuery(context.db, user, new URL(request.url).searchParams)
+  return { id: user.id, role: user.role, orgPath: user.orgPath }
+}
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const viewer = await viewerOf(request, context)
+  const query = await readFigureQuery(context.db, viewer, new URL(request.url).searchParams)
   if (!query.ok && query.status === 400) {
     return Response.json({ error: 'invalid', message: `check ${Object.keys(query.fields).join(', ')}`, fields: query.fields }, { status: 400, headers: HEADERS })
   }

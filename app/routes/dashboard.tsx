@@ -39,6 +39,9 @@ const HEADLINE: { key: keyof Figures; kind: 'count' | 'ratio' | 'days' }[] = [
 
 const FUNNEL: (keyof Figures)[] = ['listed', 'assigned', 'visited', 'withNeed', 'qualified', 'referred', 'accepted', 'approved', 'disbursed']
 
+/** Every figure's key, the order the figures come in. */
+const FIGURE_KEYS = HEADLINE.map((h) => h.key).concat(['assigned', 'visited', 'withNeed', 'qualified', 'accepted', 'approved'])
+
 const LEAGUE: (keyof Figures)[] = ['listed', 'coverage', 'referred', 'newLoanCustomers', 'firstLenderConversions', 'firstLenderRatio', 'creditLoanShareByCount']
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -50,11 +53,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const chosen = query.ok ? query : await readFigureQuery(context.db, user, new URLSearchParams())
   if (!chosen.ok) throw new Error('the default figures query cannot fail')
   const t = await getTranslate(request)
-  const { before, step, current, previous, units, trend, league, leagueOfOfficers, top, townships, targets } = await loadDashboard(context.db, user, chosen)
+  const asked = params.get('sort') as keyof Figures | null
+  // Ranked by any figure (`sort`, `dir`), first-lender conversions first by default.
+  const sortKey: keyof Figures = asked && (FIGURE_KEYS as readonly string[]).includes(asked) ? asked : 'firstLenderConversions'
+  const { before, step, current, previous, units, trend, league, leagueOfOfficers, top, townships, targets } = await loadDashboard(context.db, user, chosen, { rankedBy: sortKey })
   const choices = await narrowingChoices(context.db, user, top)
   const shade = params.get('shade') === 'firstLenderRatio' ? 'firstLenderRatio' : 'coverage'
-  const asked = params.get('sort') as keyof Figures | null
-  const sortKey: keyof Figures = asked && asked in current ? asked : 'firstLenderConversions'
   const direction = params.get('dir') === 'asc' ? 'asc' : 'desc'
 
   return {
@@ -97,8 +101,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       t('dashboard.trend'),
     ),
     trendStep: step,
-    // Ranked by any figure (`sort`, `dir`), first-lender conversions first by default.
-    league: rankBy(league, sortKey, direction),
+    // Each row with the columns shown and the figure it is ranked by.
+    league: rankBy(league, sortKey, direction).map((row) => ({ name: row.name, narrow: row.narrow, figures: Object.fromEntries([...LEAGUE, sortKey].map((k) => [k, row.figures[k]])) as Partial<Figures> })),
     sortKey,
     direction,
     leagueOfOfficers,
@@ -277,13 +281,9 @@ export default function Dashboard() {
               return (
                 <li key={target.figure} data-target={target.figure}>
                   <span className="figure-label">{label(target.figure)}</span>{' '}
-                  <span>
-                    {t('target.actual')} {formatValue(target.actual, kind, locale)} / {formatValue(target.value, kind, locale)}
-                  </span>
+                  <span>{`${t('target.actual')} ${formatValue(target.actual, kind, locale)} / ${formatValue(target.value, kind, locale)}`}</span>
                   <progress max={1} value={Math.min(1, target.share)} aria-label={`${label(target.figure)} ${t('target.progress')}`} />
-                  <span className="small" data-progress>
-                    {Math.round(target.share * 100)}%
-                  </span>
+                  <span className="small" data-progress>{`${Math.round(target.share * 100)}%`}</span>
                 </li>
               )
             })}
@@ -338,7 +338,7 @@ export default function Dashboard() {
             <ol className="small">
               {data.lowest.map((tw) => (
                 <li key={tw.code} data-township={tw.code}>
-                  <Link to={`?${withParam(params, 'township', tw.code)}`}>{tw.name}</Link> {formatValue(tw.value, 'ratio', locale)}
+                  <Link to={`?${withParam(params, 'township', tw.code)}`}>{tw.name}</Link> {`${formatValue(tw.value, 'ratio', locale)} · ${tw.listed.toLocaleString(locale)}`}
                 </li>
               ))}
             </ol>

@@ -5,7 +5,7 @@ import type { LoaderFunctionArgs } from '@remix-run/node'
 import { can } from '../domain/roles'
 import { actorOf, getTranslate, notFound, requirePermission } from '../guards.server'
 import { loadDashboard } from '../services/dashboard.server'
-import { readFigureQuery } from '../services/figure-query.server'
+import { nameOfQuery, readFigureQuery } from '../services/figure-query.server'
 import { exportView } from '../services/figures-export.server'
 
 const TYPES = { xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv; charset=utf-8' }
@@ -17,8 +17,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const query = await readFigureQuery(context.db, user, params)
   if (!query.ok) throw notFound()
   const t = await getTranslate(request)
-  const view = await loadDashboard(context.db, user, query)
-  const scopeName = query.unit?.name ?? t('dashboard.allOfMine')
+  const view = await loadDashboard(context.db, user, query, { map: false, full: true })
+  const scopeName = nameOfQuery(query, t('dashboard.allOfMine'))
   const body = await exportView({
     db: context.db,
     actor: actorOf(user, context),

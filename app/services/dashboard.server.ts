@@ -24,8 +24,18 @@ export interface LeagueRow {
 }
 
 /** The units right below the one in view, or its officers at an outlet, each with its figures. */
-async function leagueOf(db: Kysely<Database>, chosen: Chosen, top: OrgUnitRow, units: OrgUnitRow[]): Promise<{ rows: LeagueRow[]; ofOfficers: boolean }> {
+async function leagueOf(db: Kysely<Database>, chosen: Chosen, top: OrgUnitRow, units: OrgUnitRow[], need: ReadNeeds): Promise<{ rows: LeagueRow[]; ofOfficers: boolean }> {
   const { scope, period } = chosen
+  const options = { leads: need.leads, deadlines: need.deadlines }
+  // What was not read is left empty rather than wrong.
+  const figuresOf = (parts: Parameters<typeof figuresOfParts>[0]): Figures => {
+    const f = figuresOfParts(parts, period)
+    return {
+      ...f,
+      ...(need.deadlines ? {} : { acceptedOnTime: null }),
+      ...(need.leads ? {} : { leadTimeVisitToDisbursementDays: { median: null, p90: null }, leadTimeReferralToDisbursementDays: { median: null, p90: null } }),
+    }
+  }
   const children = units.filter((u) => u.parentId === top.id)
   if (chosen.officer) return { rows: [], ofOfficers: true }
   if (children.length) {
@@ -33,11 +43,11 @@ async function leagueOf(db: Kysely<Database>, chosen: Chosen, top: OrgUnitRow, u
       const rows = await Promise.all(children.map(async (u) => ({ name: u.name, narrow: { scope: u.code }, figures: await readFigures(db, { ...scope, scopes: [...scope.scopes, { kind: 'org', orgPath: u.path }] }, period) })))
       return { rows, ofOfficers: false }
     }
-    const parts = await readSumsBy(db, scope, period, 'org_unit_id')
+    const parts = await readSumsBy(db, scope, period, 'org_unit_id', options)
     const pathOf = new Map(units.map((u) => [String(u.id), u.path]))
     const rows = children.map((u) => {
       const mine = [...parts].filter(([id]) => pathOf.get(id)?.startsWith(u.path)).map(([, sums]) => sums)
-      return { name: u.name, narrow: { scope: u.code }, figures: figuresOfParts(mine, period) }
+      return { name: u.name, narrow: { scope: u.code }, figures: figuresOf(mine) }
     })
     return { rows, ofOfficers: false }
   }
@@ -48,15 +58,15 @@ async function leagueOf(db: Kysely<Database>, chosen: Chosen, top: OrgUnitRow, u
     )
     return { rows, ofOfficers: true }
   }
-  const parts = await readSumsBy(db, scope, period, 'officer_id')
-  const rows = officers.map((o) => ({ name: o.name, narrow: { officer: String(o.id) }, figures: figuresOfParts(parts.has(String(o.id)) ? [parts.get(String(o.id))!] : [], period) }))
+  const parts = await readSumsBy(db, scope, period, 'officer_id', options)
+  const rows = officers.map((o) => ({ name: o.name, narrow: { officer: String(o.id) }, figures: figuresOf(parts.has(String(o.id)) ? [parts.get(String(o.id))!] : []) }))
   return { rows, ofOfficers: true }
 }
 
 /** Coverage and first-lender ratio of each township in scope, for the map (calendar periods). */
 async function townshipsOf(db: Kysely<Database>, scope: FigureScope, chosen: Chosen) {
   if (!precounted(scope, chosen.period)) return null
-  const parts = await readSumsBy(db, scope, chosen.period, 'township_code')
+  const parts = await readSumsBy(db, scope, chosen.period, 'township_code', { leads: false, deadlines: false })
   const codes = [...parts.keys()].filter((c) => c !== '')
   if (codes.length === 0) return []
   const areas = await db.selectFrom('areas').select(['code', 'name', 'boundary']).where('code', 'in', codes).where('boundary', 'is not', null).execute()
@@ -66,7 +76,21 @@ async function townshipsOf(db: Kysely<Database>, scope: FigureScope, chosen: Cho
   })
 }
 
-export async function loadDashboard(db: Kysely<Database>, user: ScopedUser, chosen: Chosen, options: { map?: boolean } = {}) {
+/** What the league reads beyond its counts: lead times and deadlines cost most at the bank. */
+interface ReadNeeds {
+  leads: boolean
+  deadlines: boolean
+}
+
+/**
+ * `rankedBy`: the figure the league is ranked by (its lead times or acceptance are read only
+ * then); `full`: every figure of every row (the export).
+ */
+export async function loadDashboard(db: Kysely<Database>, user: ScopedUser, chosen: Chosen, options: { map?: boolean; rankedBy?: keyof Figures; full?: boolean } = {}) {
+  const need: ReadNeeds = {
+    leads: options.full === true || (options.rankedBy?.startsWith('leadTime') ?? false),
+    deadlines: options.full === true || options.rankedBy === 'acceptedOnTime',
+  }
   const before = previousPeriod(chosen.period)
   // By week for a quarter or less, by month beyond.
   const days = (Date.parse(chosen.period.to) - Date.parse(chosen.period.from)) / 86_400_000 + 1
@@ -77,7 +101,7 @@ export async function loadDashboard(db: Kysely<Database>, user: ScopedUser, chos
     readFigures(db, chosen.scope, chosen.period),
     readFigures(db, chosen.scope, before),
     readLoanTrend(db, chosen.scope, chosen.period, step),
-    leagueOf(db, chosen, top, units),
+    leagueOf(db, chosen, top, units, need),
     options.map === false ? Promise.resolve(null) : townshipsOf(db, chosen.scope, chosen),
     listTargets(db, top.id, chosen.period),
   ])

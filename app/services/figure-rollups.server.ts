@@ -5,6 +5,7 @@
 // hold (a range that is not a calendar month, quarter or year) or a territory is counted
 // straight (figures.server.ts), as is everything this file is tested against.
 import { sql, type Kysely } from 'kysely'
+import { upsertAdding } from '../../db/dialect.server'
 import type { Database } from '../../db/schema'
 import {
   contributions,
@@ -14,6 +15,7 @@ import {
   periodKeyOf,
   playerMonths,
   TOTALS,
+  hourKey,
   type Contribution,
   type LeadHistogram,
   type PlayerMonths,
@@ -33,6 +35,14 @@ interface Group {
   officerId: number
   township: string
 }
+
+/**
+ * Besides each group's own sums, the whole bank's, kept under org unit 0 (no org unit has
+ * that id): in total (township `*`), and by township. A read of the whole bank, or of it by
+ * township (the map), reads those few rows instead of every group's.
+ */
+const BANK: Group = { orgUnitId: 0, officerId: 0, township: '*' }
+const bankInTownship = (township: string): Group => ({ orgUnitId: 0, officerId: 0, township })
 
 interface Counted extends Group, PlayerState {
   months: PlayerMonths
@@ -133,7 +143,11 @@ class Deltas {
   readonly leads = new Map<string, { period: string; group: Group; kind: 'visit' | 'referral'; tenths: number; loans: number }>()
 
   add(counted: Counted, sign: 1 | -1) {
-    for (const [period, c] of contributions(counted, counted.months)) this.addContribution(period, counted, c, sign)
+    for (const [period, c] of contributions(counted, counted.months)) {
+      this.addContribution(period, counted, c, sign)
+      this.addContribution(period, BANK, c, sign)
+      this.addContribution(period, bankInTownship(counted.township), c, sign)
+    }
   }
 
   private addContribution(period: string, group: Group, c: Contribution, sign: 1 | -1) {
@@ -156,101 +170,94 @@ class Deltas {
 }
 
 /** Adds the deltas to the sums, in key order, so two drains lock rows in the same order. */
-async function applyDeltas(db: Db, deltas: Deltas) {
+async function applyDeltas(db: Kysely<Database>, trx: Db, deltas: Deltas) {
   const inOrder = <T>(map: Map<string, T>) => [...map].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, v]) => v)
   const rows = inOrder(deltas.totals).filter((d) => TOTALS.some((name) => d.totals[name] !== 0))
-  for (let i = 0; i < rows.length; i += 200) {
-    await db
-      .insertInto('figure_rollup')
-      .values(
-        rows.slice(i, i + 200).map((d) => ({
-          period_key: d.period,
-          org_unit_id: d.group.orgUnitId,
-          officer_id: d.group.officerId,
-          township_code: d.group.township,
-          ...Object.fromEntries(TOTALS.map((name) => [column(name), d.totals[name]])),
-        })),
-      )
-      .onConflict((oc) =>
-        oc
-          .columns(['period_key', 'org_unit_id', 'officer_id', 'township_code'])
-          .doUpdateSet(Object.fromEntries(TOTALS.map((name) => [column(name), sql`figure_rollup.${sql.ref(column(name))} + excluded.${sql.ref(column(name))}`]))),
-      )
-      .execute()
-  }
+  await upsertAdding(
+    db,
+    trx,
+    'figure_rollup',
+    GROUP_COLUMNS,
+    TOTALS.map(column),
+    rows.map((d) => [d.period, d.group.orgUnitId, d.group.officerId, d.group.township, ...TOTALS.map((name) => d.totals[name])]),
+  )
   const leads = inOrder(deltas.leads).filter((l) => l.loans !== 0)
-  for (let i = 0; i < leads.length; i += 400) {
-    await db
-      .insertInto('figure_leads')
-      .values(
-        leads.slice(i, i + 400).map((l) => ({
-          period_key: l.period,
-          org_unit_id: l.group.orgUnitId,
-          officer_id: l.group.officerId,
-          township_code: l.group.township,
-          kind: l.kind,
-          tenths: l.tenths,
-          loans: l.loans,
-        })),
-      )
-      .onConflict((oc) => oc.columns(['period_key', 'org_unit_id', 'officer_id', 'township_code', 'kind', 'tenths']).doUpdateSet({ loans: sql`figure_leads.loans + excluded.loans` }))
-      .execute()
-  }
+  await upsertAdding(
+    db,
+    trx,
+    'figure_leads',
+    [...GROUP_COLUMNS, 'kind', 'tenths'],
+    ['loans'],
+    leads.map((l) => [l.period, l.group.orgUnitId, l.group.officerId, l.group.township, l.kind, l.tenths, l.loans]),
+  )
 }
 
+const GROUP_COLUMNS = ['period_key', 'org_unit_id', 'officer_id', 'township_code']
+
 /**
- * Recounts the queued players, a batch at a time, each batch one transaction: takes them off
- * the queue first (a write to one of them after that queues it again), moves their sums from
- * what they counted for to what they count for now. Returns how many were recounted.
+ * Recounts the queued players, a batch at a time: takes them off the queue first (a write to
+ * one of them after that queues it again), moves their sums from what they counted for to
+ * what they count for now, and records what they count for. `batchesPerTransaction` batches
+ * share one transaction and one write of the sums (a rebuild: fewer, larger writes).
+ * Returns how many were recounted.
  */
-export async function drainFigureQueue(db: Kysely<Database>, options: { stopping?: () => boolean; batch?: number; onBatch?: (recounted: number) => void } = {}): Promise<number> {
+export async function drainFigureQueue(
+  db: Kysely<Database>,
+  options: { stopping?: () => boolean; batch?: number; batchesPerTransaction?: number; onBatch?: (recounted: number) => void } = {},
+): Promise<number> {
   let recounted = 0
   for (;;) {
     if (options.stopping?.()) return recounted
     const claimed = await db.transaction().execute(async (trx) => {
-      const queued = await trx
-        .selectFrom('figures_queue')
-        .select('player_id')
-        .orderBy('player_id')
-        .limit(options.batch ?? BATCH)
-        .execute()
-      if (queued.length === 0) return null
-      const ids = (
-        await trx
-          .deleteFrom('figures_queue')
-          .where(
-            'player_id',
-            'in',
-            queued.map((q) => q.player_id),
-          )
-          .returning('player_id')
-          .execute()
-      ).map((r) => r.player_id)
-      // Another drain took them first.
-      if (ids.length === 0) return 0
-      const [before, now] = await Promise.all([countedBefore(trx, ids), countNow(trx, ids)])
       const deltas = new Deltas()
-      for (const counted of before.values()) deltas.add(counted, -1)
-      for (const counted of now.values()) deltas.add(counted, 1)
-      await applyDeltas(trx, deltas)
-      await trx.deleteFrom('figure_players').where('player_id', 'in', ids).execute()
-      const rows = [...now].map(([id, c]) => ({
-        player_id: id,
-        org_unit_id: c.orgUnitId,
-        officer_id: c.officerId,
-        township_code: c.township,
-        assigned: c.assigned ? 1 : 0,
-        candidate: c.candidate ? 1 : 0,
-        qualifies: c.qualifies ? 1 : 0,
-        months: JSON.stringify(c.months),
-      }))
-      for (let i = 0; i < rows.length; i += 500) await trx.insertInto('figure_players').values(rows.slice(i, i + 500)).execute()
-      return ids.length
+      let claimed: number | null = null
+      for (let b = 0; b < (options.batchesPerTransaction ?? 1); b++) {
+        const step = await recountBatch(trx, deltas, options.batch ?? BATCH)
+        if (step === null) break
+        claimed = (claimed ?? 0) + step
+      }
+      await applyDeltas(db, trx, deltas)
+      return claimed
     })
     if (claimed === null) return recounted
     recounted += claimed
     options.onBatch?.(recounted)
   }
+}
+
+/** Claims a batch from the queue, adds its moves to `deltas`, records what each counts for now. */
+async function recountBatch(trx: Db, deltas: Deltas, batch: number): Promise<number | null> {
+  const queued = await trx.selectFrom('figures_queue').select('player_id').orderBy('player_id').limit(batch).execute()
+  if (queued.length === 0) return null
+  const ids = (
+    await trx
+      .deleteFrom('figures_queue')
+      .where(
+        'player_id',
+        'in',
+        queued.map((q) => q.player_id),
+      )
+      .returning('player_id')
+      .execute()
+  ).map((r) => r.player_id)
+  // Another drain took them first.
+  if (ids.length === 0) return 0
+  const [before, now] = await Promise.all([countedBefore(trx, ids), countNow(trx, ids)])
+  for (const counted of before.values()) deltas.add(counted, -1)
+  for (const counted of now.values()) deltas.add(counted, 1)
+  await trx.deleteFrom('figure_players').where('player_id', 'in', ids).execute()
+  const rows = [...now].map(([id, c]) => ({
+    player_id: id,
+    org_unit_id: c.orgUnitId,
+    officer_id: c.officerId,
+    township_code: c.township,
+    assigned: c.assigned ? 1 : 0,
+    candidate: c.candidate ? 1 : 0,
+    qualifies: c.qualifies ? 1 : 0,
+    months: JSON.stringify(c.months),
+  }))
+  for (let i = 0; i < rows.length; i += 500) await trx.insertInto('figure_players').values(rows.slice(i, i + 500)).execute()
+  return ids.length
 }
 
 /** Counts everything again from nothing: every player queued, the sums emptied, drained. */
@@ -265,6 +272,8 @@ export async function rebuildFigureRollups(db: Kysely<Database>, log: (message: 
   const total = n((await db.selectFrom('figures_queue').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
   let logged = 0
   const done = await drainFigureQueue(db, {
+    // 100,000 players a transaction: their sums written once, not once per 2,000.
+    batchesPerTransaction: 50,
     onBatch: (recounted) => {
       if (recounted - logged < 100_000 && recounted < total) return
       logged = recounted
@@ -299,14 +308,24 @@ async function groupFilter(db: Db, scope: FigureScope): Promise<(g: Group) => bo
   return (g) => tests.every((t) => t(g))
 }
 
-function inScope<T extends 'figure_rollup' | 'figure_leads'>(db: Db, table: T, scope: FigureScope, periods: readonly string[]) {
-  let q = db.selectFrom(table as 'figure_rollup').where('period_key', 'in', periods)
-  for (const s of scope.scopes) {
-    if (s.kind === 'own') q = q.where('officer_id', '=', s.userId)
-    if (s.kind === 'org') q = q.where('org_unit_id', 'in', (eb) => eb.selectFrom('org_units').select('org_units.id').where('org_units.path', 'like', `${s.orgPath}%`))
+/** Whether a read covers the whole bank, or one township of it, with no other condition. */
+const bankWide = (scope: FigureScope) => scope.scopes.every((s) => s.kind === 'all')
+
+/** The rows of the scope's groups (or the bank's own rows when they hold the read). */
+function inScope<T extends 'figure_rollup' | 'figure_leads'>(db: Db, table: T, scope: FigureScope, by: Dimension | null) {
+  const q = db.selectFrom(table as 'figure_rollup')
+  if (bankWide(scope) && (by === null || by === 'township_code')) {
+    const bank = q.where('org_unit_id', '=', BANK.orgUnitId).where('officer_id', '=', BANK.officerId)
+    if (scope.township !== undefined) return bank.where('township_code', '=', scope.township)
+    return by === null ? bank.where('township_code', '=', BANK.township) : bank.where('township_code', '<>', BANK.township)
   }
-  if (scope.township !== undefined) q = q.where('township_code', '=', scope.township)
-  return q
+  let groups = q.where('org_unit_id', '<>', BANK.orgUnitId)
+  for (const s of scope.scopes) {
+    if (s.kind === 'own') groups = groups.where('officer_id', '=', s.userId)
+    if (s.kind === 'org') groups = groups.where('org_unit_id', 'in', (eb) => eb.selectFrom('org_units').select('org_units.id').where('org_units.path', 'like', `${s.orgPath}%`))
+  }
+  if (scope.township !== undefined) groups = groups.where('township_code', '=', scope.township)
+  return groups
 }
 
 /** What the sums can be split by: a group's org unit, officer or township. */
@@ -337,25 +356,29 @@ export function mergeSums(parts: readonly Sums[], keys: readonly string[]): Sums
  * The sums of the periods (and `now`) in scope, split by a dimension (one part, `*`, when
  * none), with the queued players' corrections made and the deadlines still ahead taken away.
  */
-async function sumsOf(db: Db, scope: FigureScope, periods: readonly Period[], by: Dimension | null, now: Date, withLeads: boolean): Promise<Map<string, Sums>> {
+async function sumsOf(db: Db, scope: FigureScope, periods: readonly Period[], by: Dimension | null, now: Date, options: { leads: boolean; deadlines: boolean }): Promise<Map<string, Sums>> {
+  const { leads: withLeads, deadlines: withDeadlines } = options
   const keyed = periods.map((p) => periodKeyOf(p)!)
   const keys = ['now', ...keyed]
   const leadPeriod = withLeads && keyed.length === 1 ? keyed[0] : null
   const dim = by ? [sql.ref<string>(by).as('dim')] : [sql<string>`'*'`.as('dim')]
   const [rows, leadRows, queued, ahead] = await Promise.all([
-    inScope(db, 'figure_rollup', scope, keys)
+    inScope(db, 'figure_rollup', scope, by)
+      .where('period_key', 'in', keys)
       .select(['period_key', ...dim, ...TOTALS.map((name) => sql<number>`sum(${sql.ref(column(name))})`.as(name))])
       .groupBy(by ? ['period_key', by] : ['period_key'])
       .execute(),
     leadPeriod
-      ? inScope(db, 'figure_leads', scope, [leadPeriod])
+      ? inScope(db, 'figure_leads', scope, by)
+          .where('period_key', '=', leadPeriod)
           .select([...dim, 'kind' as never, 'tenths' as never, sql<number>`sum(loans)`.as('loans')])
           .groupBy([...(by ? [by] : []), 'kind', 'tenths'] as never)
           .execute()
       : Promise.resolve([]),
     db.selectFrom('figures_queue').select('player_id').execute(),
-    Promise.all(periods.map((p) => deadlinesAhead(db, scope, p, now, by))),
+    Promise.all(periods.map((p) => (withDeadlines ? deadlinesAhead(db, scope, p, now, by) : new Map<string, { due: number; onTime: number }>()))),
   ])
+  const ranges = periods.map((p) => (withDeadlines ? aheadRange(p, now) : null))
   const parts = new Map<string, Sums>()
   const part = (value: string) => parts.get(value) ?? parts.set(value, emptySums(keys)).get(value)!
   for (const row of rows as unknown as ({ period_key: string; dim: unknown } & Record<string, unknown>)[]) {
@@ -375,8 +398,19 @@ async function sumsOf(db: Db, scope: FigureScope, periods: readonly Period[], by
     ] as const) {
       for (const c of counted.values()) {
         if (!covers(c)) continue
-        const sums = part(dimensionOf(c, by))
+        const value = dimensionOf(c, by)
+        const sums = part(value)
         for (const [period, contribution] of contributions(c, c.months)) {
+          if (period.startsWith('H')) {
+            // A deadline ahead that the sums hold under its hour: corrected like the sums.
+            ranges.forEach((range, i) => {
+              if (!range || period < range.lo || period >= range.hi) return
+              const counts = ahead[i].get(value) ?? ahead[i].set(value, { due: 0, onTime: 0 }).get(value)!
+              counts.due += sign * contribution.totals.due
+              counts.onTime += sign * contribution.totals.onTime
+            })
+            continue
+          }
           const t = sums.totals.get(period)
           if (t) for (const name of TOTALS) t[name] += sign * contribution.totals[name]
           if (period === leadPeriod) {
@@ -397,38 +431,61 @@ async function sumsOf(db: Db, scope: FigureScope, periods: readonly Period[], by
   return parts
 }
 
-/** The acceptance deadlines in the period still ahead of `now`, per dimension value: counted in the sums, not yet due. */
+/** The hour keys of the period's deadlines after this hour, [lo, hi); null when none are ahead. */
+function aheadRange(period: Period, now: Date): { nextHour: string; lo: string; hi: string } | null {
+  const { from, until } = periodBounds(period)
+  if (until <= now.toISOString()) return null
+  const nextHour = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000 + 3_600_000).toISOString()
+  return { nextHour, lo: hourKey(nextHour > from ? nextHour : from), hi: hourKey(until) }
+}
+
+/**
+ * The acceptance deadlines in the period still ahead of `now`, per dimension value: counted
+ * in the sums, not yet due. The hours after this one from their sums; this hour's straight.
+ */
 async function deadlinesAhead(db: Db, scope: FigureScope, period: Period, now: Date, by: Dimension | null): Promise<Map<string, { due: number; onTime: number }>> {
   const out = new Map<string, { due: number; onTime: number }>()
   const { from, until } = periodBounds(period)
   const nowIso = now.toISOString()
   if (until <= nowIso) return out
+  const { nextHour, lo, hi } = aheadRange(period, now)!
+  const add = (value: string, due: number, onTime: number) => {
+    const counts = out.get(value) ?? out.set(value, { due: 0, onTime: 0 }).get(value)!
+    counts.due += due
+    counts.onTime += onTime
+  }
   let q = db.selectFrom('referrals').innerJoin('market_players', 'market_players.id', 'referrals.player_id')
   for (const s of scope.scopes) {
     if (s.kind === 'own') q = q.where('market_players.assigned_officer_id', '=', s.userId)
     if (s.kind === 'org') q = q.where('market_players.org_unit_id', 'in', (eb) => eb.selectFrom('org_units').select('org_units.id').where('org_units.path', 'like', `${s.orgPath}%`))
   }
   if (scope.township !== undefined) q = q.where('market_players.township_code', '=', scope.township)
-  const rows = await q
-    .where('referrals.accept_due_at', '>', nowIso)
-    .where('referrals.accept_due_at', '>=', from)
-    .where('referrals.accept_due_at', '<', until)
-    .select([
-      'referrals.accept_due_at as dueAt',
-      'referrals.accepted_at as acceptedAt',
-      'market_players.org_unit_id as orgUnitId',
-      'market_players.assigned_officer_id as officerId',
-      'market_players.township_code as township',
-      sql<string | null>`(select min(e.at) from referral_events e where e.referral_id = referrals.id and e.stage = 'withdrawn')`.as('withdrawnAt'),
-    ])
-    .execute()
-  for (const r of rows) {
+  const dim = by ? [sql.ref<string>(by).as('dim')] : [sql<string>`'*'`.as('dim')]
+  const hours = inScope(db, 'figure_rollup', scope, by)
+    .where('period_key', '>=', lo)
+    .where('period_key', '<', hi)
+    .select([...dim, sql<number>`sum(due)`.as('due'), sql<number>`sum(on_time)`.as('onTime')])
+  const [later, thisHour] = await Promise.all([
+    (by ? hours.groupBy(by) : hours).execute(),
+    q
+      .where('referrals.accept_due_at', '>', nowIso)
+      .where('referrals.accept_due_at', '<', nextHour < until ? nextHour : until)
+      .where('referrals.accept_due_at', '>=', from)
+      .select([
+        'referrals.accept_due_at as dueAt',
+        'referrals.accepted_at as acceptedAt',
+        'market_players.org_unit_id as orgUnitId',
+        'market_players.assigned_officer_id as officerId',
+        'market_players.township_code as township',
+        sql<string | null>`(select min(e.at) from referral_events e where e.referral_id = referrals.id and e.stage = 'withdrawn')`.as('withdrawnAt'),
+      ])
+      .execute(),
+  ])
+  for (const row of later as unknown as { dim: unknown; due: unknown; onTime: unknown }[]) add(String(row.dim), n(row.due), n(row.onTime))
+  for (const r of thisHour) {
     const withdrawnFirst = r.withdrawnAt !== null && r.withdrawnAt < r.dueAt && (r.acceptedAt === null || r.withdrawnAt < r.acceptedAt)
     if (withdrawnFirst) continue
-    const value = dimensionOf({ orgUnitId: r.orgUnitId, officerId: r.officerId ?? 0, township: r.township ?? '' }, by)
-    const counts = out.get(value) ?? out.set(value, { due: 0, onTime: 0 }).get(value)!
-    counts.due++
-    if (r.acceptedAt !== null && r.acceptedAt <= r.dueAt) counts.onTime++
+    add(dimensionOf({ orgUnitId: r.orgUnitId, officerId: r.officerId ?? 0, township: r.township ?? '' }, by), 1, r.acceptedAt !== null && r.acceptedAt <= r.dueAt ? 1 : 0)
   }
   return out
 }
@@ -446,7 +503,7 @@ export function precounted(scope: FigureScope, period: Period): boolean {
 /** The figures for a scope and a period: from the sums when they hold the period, else straight. */
 export async function readFigures(db: Kysely<Database>, scope: FigureScope, period: Period, now = new Date()): Promise<Figures> {
   if (!precounted(scope, period)) return computeFiguresInSql(db, scope, period, now)
-  const parts = await inSnapshot(db, (trx) => sumsOf(trx, scope, [period], null, now, true))
+  const parts = await inSnapshot(db, (trx) => sumsOf(trx, scope, [period], null, now, { leads: true, deadlines: true }))
   return figuresOfSums(parts.get('*') ?? emptySums(['now', periodKeyOf(period)!]), period)
 }
 
@@ -460,16 +517,16 @@ export function figuresOfParts(parts: readonly Sums[], period: Period): Figures 
 }
 
 /** The sums of a calendar period split by a dimension, for the league and the township map (one read). */
-export async function readSumsBy(db: Kysely<Database>, scope: FigureScope, period: Period, by: Dimension, now = new Date()): Promise<Map<string, Sums>> {
+export async function readSumsBy(db: Kysely<Database>, scope: FigureScope, period: Period, by: Dimension, options: { leads: boolean; deadlines: boolean }, now = new Date()): Promise<Map<string, Sums>> {
   if (!precounted(scope, period)) throw new Error('readSumsBy needs a calendar period and no territory')
-  return inSnapshot(db, (trx) => sumsOf(trx, scope, [period], by, now, true))
+  return inSnapshot(db, (trx) => sumsOf(trx, scope, [period], by, now, options))
 }
 
 /** The loans step by step through the period: by month from the sums when every step is a whole month. */
 export async function readLoanTrend(db: Kysely<Database>, scope: FigureScope, period: Period, step: TrendStep) {
   const buckets = trendBuckets(period, step)
   if (step === 'week' || buckets.some((b) => !precounted(scope, b))) return loanTrendInSql(db, scope, period, step)
-  const parts = await inSnapshot(db, (trx) => sumsOf(trx, scope, buckets, null, new Date(), false))
+  const parts = await inSnapshot(db, (trx) => sumsOf(trx, scope, buckets, null, new Date(), { leads: false, deadlines: false }))
   const sums = parts.get('*')
   return buckets.map((bucket) => ({ ...bucket, ...loanFiguresOf(sums?.totals.get(periodKeyOf(bucket)!) ?? emptyTotals()) }))
 }

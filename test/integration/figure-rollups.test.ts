@@ -7,7 +7,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { periodOf, type Period } from '../../app/domain/figures'
 import { todayInChina } from '../../app/domain/player-row'
-import { drainFigureQueue, readFigures, readLoanTrend, rebuildFigureRollups } from '../../app/services/figure-rollups.server'
+import { drainFigureQueue, figuresOfSums, readFigures, readLoanTrend, readSumsBy, rebuildFigureRollups } from '../../app/services/figure-rollups.server'
 import { computeFiguresInSql, loanTrendInSql, type FigureScope } from '../../app/services/figures.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { seedDatabase } from '../../db/seed/index'
@@ -86,6 +86,24 @@ describe(`pre-counted figures equal the straight count (${process.env.TEST_DATAB
     expect(year.firstLenderConversions).toBeGreaterThan(5)
     expect(year.leadTimeReferralToDisbursementDays.median).not.toBeNull()
     await expectEqualEverywhere()
+  })
+
+  it('split by outlet, by officer and by township (the league and the map), each part equal to its own straight count', async () => {
+    const year = periods[0][1]
+    const now = new Date()
+    const outlets = await t.db.selectFrom('org_units').select(['id', 'path']).where('kind', '=', 'outlet').execute()
+    const byOutlet = await readSumsBy(t.db, scopes[0][1], year, 'org_unit_id', { leads: true, deadlines: true }, now)
+    for (const o of outlets) expect(figuresOfSums(byOutlet.get(String(o.id))!, year)).toEqual(await computeFiguresInSql(t.db, { scopes: [{ kind: 'org', orgPath: o.path }] }, year, now))
+    const officers = await t.db.selectFrom('users').innerJoin('org_units', 'org_units.id', 'users.org_unit_id').select(['users.id', 'org_units.path']).where('role', '=', 'officer').limit(8).execute()
+    const byOfficer = await readSumsBy(t.db, scopes[0][1], periods[2][1], 'officer_id', { leads: true, deadlines: true }, now)
+    for (const o of officers) {
+      const expected = await computeFiguresInSql(t.db, { scopes: [{ kind: 'own', userId: o.id, orgPath: o.path }] }, periods[2][1], now)
+      expect(byOfficer.has(String(o.id)) ? figuresOfSums(byOfficer.get(String(o.id))!, periods[2][1]) : null).toEqual(expected.listed ? expected : null)
+    }
+    const byTownship = await readSumsBy(t.db, scopes[0][1], year, 'township_code', { leads: true, deadlines: true }, now)
+    const townships = [...byTownship.keys()].filter((k) => k !== '')
+    expect(townships.length).toBeGreaterThan(3)
+    for (const code of townships.slice(0, 6)) expect(figuresOfSums(byTownship.get(code)!, year)).toEqual(await computeFiguresInSql(t.db, { scopes: [{ kind: 'all' }], township: code }, year, now))
   })
 
   it('the loan trend month by month', async () => {

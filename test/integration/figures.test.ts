@@ -235,3 +235,116 @@ describe('the dashboard export', () => {
   })
 })
 
+
+describe('read tokens for the figures API', () => {
+  it('an admin makes a figures token: it reads the bank (or only its org unit), never reports stages; a revoked or a loan-system token reads nothing', async () => {
+    const admin = new Client(server.url)
+    await admin.signIn('admin', DEMO_PASSWORD)
+    const tokenOf = async (fields: Record<string, string>) => /<code>(wq_[A-Za-z0-9_-]+)<\/code>/.exec(await (await admin.post('/admin/tokens', { intent: 'create', ...fields })).text())![1]
+    const bank = await tokenOf({ name: 'BI bank', purpose: 'figures_read', orgUnitId: '' })
+    const outlet = await t.db.selectFrom('org_units').select(['id', 'code', 'path']).where('kind', '=', 'outlet').orderBy('id').executeTakeFirstOrThrow()
+    const other = await t.db.selectFrom('org_units').select('code').where('kind', '=', 'outlet').where('id', '<>', outlet.id).executeTakeFirstOrThrow()
+    const narrow = await tokenOf({ name: 'BI outlet', purpose: 'figures_read', orgUnitId: String(outlet.id) })
+    const loan = await tokenOf({ name: 'LOS', purpose: 'loan_events' })
+    const read = (token: string, query: string) => fetch(`${server.url}/api/v1/figures?${query}`, { headers: { Authorization: `Bearer ${token}` } })
+
+    const year = periodOf('year', todayInChina(NOW))
+    const asBank = await read(bank, 'period=year')
+    expect(asBank.status).toBe(200)
+    expect((await asBank.json()).listed).toBe((await computeFiguresInSql(t.db, { scopes: [{ kind: 'all' }] }, year)).listed)
+    const asOutlet = await read(narrow, 'period=year')
+    expect((await asOutlet.json()).listed).toBe((await computeFiguresInSql(t.db, { scopes: [{ kind: 'org', orgPath: outlet.path }] }, year)).listed)
+    expect((await read(narrow, `scope=${other.code}`)).status).toBe(404)
+    expect((await read(loan, 'period=year')).status).toBe(401)
+    // A figures token cannot report a stage.
+    const referral = await t.db.selectFrom('referrals').select('id').orderBy('id').executeTakeFirstOrThrow()
+    const report = await fetch(`${server.url}/api/v1/referrals/${referral.id}/events`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${bank}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ stage: 'accepted', at: new Date().toISOString() }),
+    })
+    expect(report.status).toBe(401)
+    const row = await t.db.selectFrom('api_tokens').select('id').where('name', '=', 'BI bank').executeTakeFirstOrThrow()
+    await admin.post('/admin/tokens', { intent: 'revoke', id: String(row.id) })
+    expect((await read(bank, 'period=year')).status).toBe(401)
+    // The tokens page names each token's purpose and scope.
+    const page = await (await admin.get('/admin/tokens')).text()
+    expect(page).toContain(`data-token="BI outlet"><td>BI outlet</td><td>读取看板指标（BI） · ${(await t.db.selectFrom('org_units').select('name').where('id', '=', outlet.id).executeTakeFirstOrThrow()).name}</td>`)
+    expect(page).toContain('<td>读取看板指标（BI） · 全行</td>')
+  })
+})
+
+describe('targets', () => {
+  it('hq sets a target for a branch and the quarter; the dashboard shows progress against it; audited; a manager may not set one', async () => {
+    const hq = new Client(server.url)
+    await hq.signIn('hq', DEMO_PASSWORD)
+    const branch = await t.db.selectFrom('org_units').select(['id', 'code', 'path', 'name']).where('kind', '=', 'branch').orderBy('id').executeTakeFirstOrThrow()
+    const view = `/dashboard?scope=${branch.code}&period=quarter`
+    const bad = await hq.post(view, { figure: 'firstLenderRatio', value: '250' })
+    expect(bad.status).toBe(400)
+    expect(await bad.text()).toContain('比例目标按百分比填写')
+    expect((await hq.post(view, { figure: 'firstLenderRatio', value: '40' })).status).toBe(200)
+    expect((await hq.post(view, { figure: 'firstLenderConversions', value: '12' })).status).toBe(200)
+    const quarter = periodOf('quarter', todayInChina(NOW))
+    const stored = await t.db.selectFrom('figure_targets').select(['figure', 'value', 'period_from', 'period_to']).where('org_unit_id', '=', branch.id).orderBy('figure').execute()
+    expect(stored).toEqual([
+      { figure: 'firstLenderConversions', value: 12, period_from: quarter.from, period_to: quarter.to },
+      { figure: 'firstLenderRatio', value: 0.4, period_from: quarter.from, period_to: quarter.to },
+    ])
+    const actual = await computeFiguresInSql(t.db, { scopes: [{ kind: 'org', orgPath: branch.path }] }, quarter)
+    const page = await (await hq.get(view)).text()
+    expect(page).toContain(`实际 ${actual.firstLenderConversions} / 12</span>`)
+    expect(page).toMatch(new RegExp(`data-target="firstLenderConversions">.*?data-progress="true">${Math.round((actual.firstLenderConversions / 12) * 100)}%<`, 's'))
+    expect(page).toContain('data-target="firstLenderRatio"')
+    // Another period holds none.
+    expect(await (await hq.get(`/dashboard?scope=${branch.code}&period=year`)).text()).toContain('本期尚未设定目标')
+    const audit = await t.db.selectFrom('audit_log').select(['action', 'detail']).where('action', '=', 'target.set').where('entity_id', '=', String(branch.id)).execute()
+    expect(audit).toHaveLength(2)
+    // A blank value removes it.
+    await hq.post(view, { figure: 'firstLenderConversions', value: '' })
+    expect(await t.db.selectFrom('figure_targets').select('figure').where('org_unit_id', '=', branch.id).execute()).toEqual([{ figure: 'firstLenderRatio' }])
+    const manager = new Client(server.url)
+    await manager.signIn('manager', DEMO_PASSWORD)
+    expect((await manager.post('/dashboard?period=quarter', { figure: 'coverage', value: '50' })).status).toBe(403)
+  })
+})
+
+describe('narrowing and the township map', () => {
+  it('narrows to an officer, a township or a territory within the scope (each equal to its straight count), 404 outside it; the map shades the townships', async () => {
+    const manager = new Client(server.url)
+    await manager.signIn('manager', DEMO_PASSWORD)
+    const unit = await t.db.selectFrom('users').innerJoin('org_units', 'org_units.id', 'users.org_unit_id').select(['org_units.id', 'org_units.path']).where('username', '=', 'manager').executeTakeFirstOrThrow()
+    const officer = await t.db.selectFrom('users').select(['id', 'name']).where('role', '=', 'officer').where('org_unit_id', '=', unit.id).orderBy('id').executeTakeFirstOrThrow()
+    const elsewhere = await t.db.selectFrom('users').select('id').where('role', '=', 'officer').where('org_unit_id', '<>', unit.id).executeTakeFirstOrThrow()
+    const year = periodOf('year', todayInChina(NOW))
+    const listedOf = (page: string) => Number(/data-figure="listed"><span class="figure-label">[^<]+<\/span><span class="figure-value">([\d,]+)</.exec(page)![1].replace(/,/g, ''))
+
+    const byOfficer = await (await manager.get(`/dashboard?period=year&officer=${officer.id}`)).text()
+    expect(byOfficer).toMatch(new RegExp(`<h1>看板 · [^<]* · ${officer.name}</h1>`))
+    expect(listedOf(byOfficer)).toBe((await computeFiguresInSql(t.db, { scopes: [{ kind: 'org', orgPath: unit.path }, { kind: 'own', userId: officer.id, orgPath: unit.path }] }, year)).listed)
+    expect((await manager.get(`/dashboard?period=year&officer=${elsewhere.id}`)).status).toBe(404)
+
+    const township = await t.db.selectFrom('market_players').select('township_code').where('org_unit_id', '=', unit.id).where('township_code', 'is not', null).executeTakeFirstOrThrow()
+    const byTownship = await (await manager.get(`/dashboard?period=year&township=${township.township_code}`)).text()
+    expect(listedOf(byTownship)).toBe((await computeFiguresInSql(t.db, { scopes: [{ kind: 'org', orgPath: unit.path }], township: township.township_code! }, year)).listed)
+
+    const territory = await t.db.selectFrom('territories').select(['id']).where('org_unit_id', '=', unit.id).executeTakeFirst()
+    if (territory) {
+      const byTerritory = await (await manager.get(`/dashboard?period=year&territory=${territory.id}`)).text()
+      expect(listedOf(byTerritory)).toBe((await computeFiguresInSql(t.db, { scopes: [{ kind: 'org', orgPath: unit.path }], territoryId: territory.id }, year)).listed)
+    }
+    const foreign = await t.db.selectFrom('territories').innerJoin('org_units', 'org_units.id', 'territories.org_unit_id').select('territories.id').where('org_units.path', 'not like', `${unit.path}%`).executeTakeFirst()
+    if (foreign) expect((await manager.get(`/dashboard?period=year&territory=${foreign.id}`)).status).toBe(404)
+
+    // The map: one shaded path per township in scope, and the lowest listed with links.
+    const hq = new Client(server.url)
+    await hq.signIn('hq', DEMO_PASSWORD)
+    const page = await (await hq.get('/dashboard?period=year&shade=firstLenderRatio')).text()
+    const map = /data-testid="township-map">(<svg[\s\S]*?<\/svg>)/.exec(page)![1]
+    const townships = await t.db.selectFrom('market_players').select('township_code').distinct().where('township_code', 'is not', null).execute()
+    expect((map.match(/<path /g) ?? []).length).toBeGreaterThanOrEqual(townships.length)
+    expect(page).toMatch(/data-township="\d{9}"><a [^>]*href="\/dashboard\?period=year&amp;shade=firstLenderRatio&amp;township=\d{9}"/)
+    // A custom range says the map is for calendar periods.
+    expect(await (await hq.get('/dashboard?from=2026-01-05&to=2026-02-10')).text()).toContain('乡镇地图按自然月、季、年绘制')
+  })
+})
