@@ -3,21 +3,28 @@
 // progress against the targets, the campaign funnel and the trend drawn, a league table of
 // the units (or officers) below, and the townships on a map shaded by coverage or
 // first-lender ratio.
-import { data as respond, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { data as respond, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import leafletStyles from 'leaflet/dist/leaflet.css'
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { ActionResult, ErrorList, SelectField } from '../components/field'
+import { ClientOnly } from '../components/hydrated'
+import { RatioLegend } from '../components/ratio-legend'
+import { TownshipFiguresMap } from '../components/township-figures-map.client'
+import { tileLayerFor } from '../domain/map-tiles'
 import { rankBy, REACHING_FIGURES, type Figures } from '../domain/figures'
 import { can } from '../domain/roles'
 import { isRatioTarget, parseTarget, progressOf, TARGET_FIGURES } from '../domain/targets'
 import { actorOf, notFound, getTranslate, requirePermission } from '../guards.server'
 import type { Message, MessageKey } from '../i18n/index'
 import { useLocale, useT } from '../i18n/use-t'
-import { funnelSvg, townshipMapSvg, trendSvg } from '../services/charts.server'
+import { funnelSvg, trendSvg } from '../services/charts.server'
 import { nameOfQuery, readFigureQuery } from '../services/figure-query.server'
 import { loadDashboard, narrowingChoices } from '../services/dashboard.server'
 import { setTarget } from '../services/targets.server'
 
 export const meta: MetaFunction = () => [{ title: '万企通 · 看板' }]
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: leafletStyles }]
 
 /** The headline figures, in the order PRODUCT.md lists them, and how each reads. */
 const HEADLINE: { key: keyof Figures; kind: 'count' | 'ratio' | 'days' }[] = [
@@ -75,7 +82,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     targets: targets.map((target) => ({ ...target, ...progressOf(current, target.figure, target.value) })),
     canSetTargets: can(user.role, 'targets:set'),
     shade,
-    map: townships === null ? null : townships.length === 0 ? '' : townshipMapSvg(townships.map((tw) => ({ code: tw.code, boundary: tw.boundary, value: tw[shade] })), { title: t('dashboard.map'), noValue: t('dashboard.mapNoValue') }),
+    // Null: not drawn for this period; empty: no township with a boundary in scope.
+    map: townships === null ? null : townships.map((tw) => ({ code: tw.code, name: tw.name, boundary: tw.boundary, value: tw[shade] })),
+    tiles: tileLayerFor(context.config.mapTiles, context.config.mapTilesKey),
     lowest: (townships ?? [])
       .filter((tw) => tw[shade] !== null)
       .sort((a, b) => a[shade]! - b[shade]! || a.code.localeCompare(b.code))
@@ -323,7 +332,7 @@ export default function Dashboard() {
       </section>
       <section className="card" aria-labelledby="map">
         <h2 id="map">{t('dashboard.map')}</h2>
-        <p className="toolbar small">
+        <p className="toolbar small" aria-label={t('dashboard.mapBy')}>
           {t('dashboard.mapBy')}:{' '}
           {(['coverage', 'firstLenderRatio'] as const).map((k) => (
             <Link key={k} to={`?${withParam(params, 'shade', k)}`} preventScrollReset aria-current={data.shade === k ? 'true' : undefined}>
@@ -331,7 +340,20 @@ export default function Dashboard() {
             </Link>
           ))}
         </p>
-        {data.map === null ? <p className="muted">{t('dashboard.mapCalendarOnly')}</p> : data.map === '' ? <p className="muted">{t('dashboard.mapNoTownships')}</p> : <div className="chart" data-testid="township-map" dangerouslySetInnerHTML={{ __html: data.map }} />}
+        {data.map === null ? (
+          <p className="muted">{t('dashboard.mapCalendarOnly')}</p>
+        ) : data.map.length === 0 ? (
+          <p className="muted">{t('dashboard.mapNoTownships')}</p>
+        ) : (
+          <>
+            <div data-testid="township-map" data-townships={data.map.length}>
+              <ClientOnly fallback={<div className="township-figures-map" aria-busy="true" />}>
+                {() => <TownshipFiguresMap townships={data.map!} tiles={data.tiles} describe={(tw) => `${tw.name} · ${label(data.shade as keyof Figures)} ${formatValue(tw.value, 'ratio', locale)}`} />}
+              </ClientOnly>
+            </div>
+            <RatioLegend title={label(data.shade as keyof Figures)} noValue={t('dashboard.mapNoValue')} />
+          </>
+        )}
         {data.lowest.length ? (
           <>
             <h3 className="small">{t('dashboard.mapLowest', { figure: label(data.shade as keyof Figures) })}</h3>

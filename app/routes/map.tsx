@@ -8,10 +8,11 @@ import geomanStyles from '@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css
 import { useEffect, useMemo, useState } from 'react'
 import { ActionResult, Field, SelectField } from '../components/field'
 import { ClientOnly } from '../components/hydrated'
+import { RatioLegend } from '../components/ratio-legend'
 import { PlayerFilterFields } from '../components/player-filter-fields'
 import { TerritoryMap, type DrawMode, type MapCoverage } from '../components/territory-map.client'
 import { CANDIDATE_STATUSES } from '../domain/first-lender'
-import { CAMPAIGN_COLOURS, CANDIDATE_COLOURS, COVERAGE_STEPS } from '../domain/map-colours'
+import { CAMPAIGN_COLOURS, CANDIDATE_COLOURS } from '../domain/map-colours'
 import { tileLayerFor } from '../domain/map-tiles'
 import { CAMPAIGN_STATUSES } from '../domain/market-player'
 import { can } from '../domain/roles'
@@ -246,14 +247,7 @@ export default function MapPage() {
       </ClientOnly>
       {tiles ? null : <p className="muted small">{t('map.noTiles')}</p>}
       {shading ? (
-        <div className="legend" aria-label={t('map.coverageLegend')} data-testid="coverage-legend">
-          <strong>{t('map.coverageLegend')}</strong>
-          {COVERAGE_STEPS.map((step, i) => (
-            <span key={step.from} className="legend-item">
-              <span className="legend-swatch" style={{ background: step.colour }} /> {Math.round(step.from * 100)}–{Math.round((COVERAGE_STEPS[i + 1]?.from ?? 1) * 100)}%
-            </span>
-          ))}
-        </div>
+        <RatioLegend title={t('map.coverageLegend')} testId="coverage-legend" />
       ) : null}
       <div className="legend" aria-label={t('map.legend')}>
         {legend.map(([status, fill]) => (

@@ -2,7 +2,6 @@
 // a phone (the SVG scales to the width it is given), need no script, and speak the page's
 // language because their labels come translated.
 import * as echarts from 'echarts'
-import { COVERAGE_STEPS, coverageColour } from '../domain/map-colours'
 
 function render(option: echarts.EChartsOption, width: number, height: number): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height })
@@ -73,47 +72,3 @@ export function trendSvg(steps: string[], bars: { label: string; values: number[
 
 const FUNNEL_COLOURS = ['#1e3a8a', '#1d4ed8', '#2563eb', '#0891b2', '#0d9488', '#059669', '#16a34a', '#65a30d', '#ca8a04']
 
-/**
- * Townships shaded by a ratio in five steps (the map's coverage colours), drawn from their
- * boundaries with no tiles: a picture of where the campaign stands.
- */
-export function townshipMapSvg(townships: { code: string; boundary: string; value: number | null }[], labels: { title: string; noValue: string }): string {
-  const features = townships.map((t) => ({ type: 'Feature' as const, properties: { name: t.code }, geometry: JSON.parse(t.boundary) }))
-  // Registered under a name of its own each time: render() draws at once, so it cannot mix.
-  const name = `townships-${++drawnMaps}`
-  echarts.registerMap(name, { type: 'FeatureCollection', features } as never)
-  const pieces = COVERAGE_STEPS.map((step, i) => {
-    const to = COVERAGE_STEPS[i + 1]?.from
-    return { gte: step.from * 100, ...(to === undefined ? { lte: 100 } : { lt: to * 100 }), color: step.colour, label: to === undefined ? `≥ ${step.from * 100}%` : `${step.from * 100}–${to * 100}%` }
-  })
-  return render(
-    {
-      aria: { enabled: true, label: { description: labels.title } },
-      visualMap: {
-        type: 'piecewise',
-        pieces: [...pieces, { value: -1, color: coverageColour(null), label: labels.noValue }],
-        orient: 'horizontal',
-        left: 'center',
-        bottom: 0,
-        itemWidth: 14,
-        textStyle: { fontSize: 11 },
-      },
-      series: [
-        {
-          type: 'map',
-          map: name,
-          roam: false,
-          top: 10,
-          bottom: 40,
-          label: { show: false },
-          itemStyle: { borderColor: '#ffffff', borderWidth: 0.5 },
-          data: townships.map((t) => ({ name: t.code, value: t.value === null ? -1 : Math.round(t.value * 1000) / 10 })),
-        },
-      ],
-    },
-    600,
-    460,
-  )
-}
-
-let drawnMaps = 0

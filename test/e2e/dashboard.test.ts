@@ -44,6 +44,14 @@ describe('the dashboard', () => {
     expect(listed).toBe(Number(total.n).toLocaleString('en'))
     expect(await page.locator('#funnel ~ .chart svg').count()).toBe(1)
     expect(await page.locator('#trend ~ .chart svg').count()).toBe(1)
+    // The townships drawn on the map, each shaded; then by first-lender ratio.
+    const map = page.getByTestId('township-map')
+    const townships = Number(await map.getAttribute('data-townships'))
+    expect(townships).toBeGreaterThan(3)
+    await expect.poll(() => map.locator('path.leaflet-interactive').count()).toBe(townships)
+    await page.getByLabel('Shade by').getByRole('link', { name: 'First-lender ratio', exact: true }).click()
+    await page.waitForURL((url) => url.searchParams.get('shade') === 'firstLenderRatio')
+    await expect.poll(() => page.getByTestId('township-map').locator('path.leaflet-interactive').count()).toBe(townships)
 
     const branch = await seeded.selectFrom('org_units').select(['code', 'name']).where('kind', '=', 'branch').executeTakeFirstOrThrow()
     await page.getByLabel('Scope').selectOption(branch.code)
@@ -79,6 +87,13 @@ describe('the dashboard', () => {
     const manager = await seeded.selectFrom('users').select('org_unit_id').where('username', '=', 'manager').executeTakeFirstOrThrow()
     const own = await seeded.selectFrom('market_players').select((eb) => eb.fn.countAll<number>().as('n')).where('org_unit_id', '=', manager.org_unit_id).executeTakeFirstOrThrow()
     expect(await page.locator('[data-figure="listed"] .figure-value').textContent()).toBe(Number(own.n).toLocaleString('en'))
+    // An officer of the league narrows the view to their players.
+    const officer = await seeded.selectFrom('users').select(['id', 'name']).where('role', '=', 'officer').where('org_unit_id', '=', manager.org_unit_id).orderBy('name').executeTakeFirstOrThrow()
+    await page.locator(`tr[data-league-row="${officer.name}"] a`).click()
+    await page.waitForURL((url) => url.searchParams.get('officer') === String(officer.id))
+    const held = await seeded.selectFrom('market_players').select((eb) => eb.fn.countAll<number>().as('n')).where('assigned_officer_id', '=', officer.id).executeTakeFirstOrThrow()
+    await expect.poll(() => page.locator('[data-figure="listed"] .figure-value').textContent()).toBe(Number(held.n).toLocaleString('en'))
+    await page.getByRole('heading', { name: new RegExp(` · ${officer.name}$`) }).waitFor()
     const response = await page.goto(`${app.url}/dashboard?scope=HQ`)
     expect(response?.status()).toBe(404)
   })

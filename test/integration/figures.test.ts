@@ -340,9 +340,8 @@ describe('narrowing and the township map', () => {
     const hq = new Client(server.url)
     await hq.signIn('hq', DEMO_PASSWORD)
     const page = await (await hq.get('/dashboard?period=year&shade=firstLenderRatio')).text()
-    const map = /data-testid="township-map">(<svg[\s\S]*?<\/svg>)/.exec(page)![1]
     const townships = await t.db.selectFrom('market_players').select('township_code').distinct().where('township_code', 'is not', null).execute()
-    expect((map.match(/<path /g) ?? []).length).toBeGreaterThanOrEqual(townships.length)
+    expect(page).toContain(`data-testid="township-map" data-townships="${townships.length}"`)
     expect(page).toMatch(/data-township="\d{9}"><a [^>]*href="\/dashboard\?period=year&amp;shade=firstLenderRatio&amp;township=\d{9}"/)
     // A custom range says the map is for calendar periods.
     expect(await (await hq.get('/dashboard?from=2026-01-05&to=2026-02-10')).text()).toContain('乡镇地图按自然月、季、年绘制')
