@@ -85,6 +85,10 @@ export function nearestRank(sorted: readonly number[], q: number): number | null
 export const REACHING_FIGURES = ['referred', 'accepted', 'approved', 'disbursed', 'firstLenderConversions'] as const
 export type ReachingFigure = (typeof REACHING_FIGURES)[number]
 
+/** The figures that count players by what they are, or by their visits in the period (each drills down to those players). */
+export const PLAYER_FIGURES = ['listed', 'assigned', 'candidates', 'visited', 'withNeed', 'qualified'] as const
+export type PlayerFigure = (typeof PLAYER_FIGURES)[number]
+
 export interface PlayerFacts {
   id: number
   assigned: boolean

@@ -88,4 +88,5 @@ export const figuresEn: Record<keyof typeof figuresZhCN, string> = {
   'dashboard.mapNoTownships': 'No township with a boundary in scope.',
   'dashboard.mapLowest': 'Townships with the lowest {figure}',
   'dashboard.mapNoValue': 'No data',
+  'drill.candidate': 'First-lender flag',
 }

@@ -87,4 +87,5 @@ export const figuresZhCN = {
   'dashboard.mapNoTownships': '范围内没有带边界的乡镇。',
   'dashboard.mapLowest': '{figure}最低的乡镇',
   'dashboard.mapNoValue': '无数据',
+  'drill.candidate': '首贷候选',
 } as const

@@ -11,7 +11,7 @@ import { ClientOnly } from '../components/hydrated'
 import { RatioLegend } from '../components/ratio-legend'
 import { TownshipFiguresMap } from '../components/township-figures-map.client'
 import { tileLayerFor } from '../domain/map-tiles'
-import { rankBy, REACHING_FIGURES, type Figures } from '../domain/figures'
+import { PLAYER_FIGURES, rankBy, REACHING_FIGURES, type Figures } from '../domain/figures'
 import { can } from '../domain/roles'
 import { isRatioTarget, parseTarget, progressOf, TARGET_FIGURES } from '../domain/targets'
 import { actorOf, notFound, getTranslate, requirePermission } from '../guards.server'
@@ -46,6 +46,9 @@ const HEADLINE: { key: keyof Figures; kind: 'count' | 'ratio' | 'days' }[] = [
 
 const FUNNEL: (keyof Figures)[] = ['listed', 'assigned', 'visited', 'withNeed', 'qualified', 'referred', 'accepted', 'approved', 'disbursed']
 
+/** The counts that drill down to the players behind them (dashboard_.players.tsx). */
+const DRILLABLE: (keyof Figures)[] = [...PLAYER_FIGURES, ...REACHING_FIGURES, 'newLoanCustomers']
+
 /** Every figure's key, the order the figures come in. */
 const FIGURE_KEYS = HEADLINE.map((h) => h.key).concat(['assigned', 'visited', 'withNeed', 'qualified', 'accepted', 'approved'])
 
@@ -64,7 +67,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // Ranked by any figure (`sort`, `dir`), first-lender conversions first by default.
   const sortKey: keyof Figures = asked && (FIGURE_KEYS as readonly string[]).includes(asked) ? asked : 'firstLenderConversions'
   const { before, step, current, previous, units, trend, league, leagueOfOfficers, top, townships, targets } = await loadDashboard(context.db, user, chosen, { rankedBy: sortKey })
-  const choices = await narrowingChoices(context.db, user, top)
+  const choices = await narrowingChoices(context.db, user, top, { hasUnitsBelow: units.some((u) => u.parentId === top.id) })
   const shade = params.get('shade') === 'firstLenderRatio' ? 'firstLenderRatio' : 'coverage'
   const direction = params.get('dir') === 'asc' ? 'asc' : 'desc'
 
@@ -267,7 +270,7 @@ export default function Dashboard() {
           return (
             <li key={key} className={`card figure${key === 'firstLenderRatio' || key.startsWith('creditLoanShare') ? ' key-figure' : ''}`} data-figure={key}>
               <span className="figure-label">{label(key)}</span>
-              {(REACHING_FIGURES as readonly string[]).includes(key) ? (
+              {DRILLABLE.includes(key) ? (
                 <Link className="figure-value" to={`/dashboard/players?${withParam(params, 'figure', key)}`} aria-label={`${label(key)}: ${t('dashboard.drill')}`}>
                   {formatValue(data.current[key], kind, locale)}
                 </Link>
@@ -320,7 +323,9 @@ export default function Dashboard() {
             const to = data.current[k] as number
             return (
               <li key={k}>
-                {label(FUNNEL[i])} → {label(k)}: {from ? `${((to / from) * 100).toLocaleString(locale, { maximumFractionDigits: 1 })}%` : '—'}
+                {`${label(FUNNEL[i])} → `}
+                <Link to={`/dashboard/players?${withParam(params, 'figure', k)}`}>{`${label(k)} ${to.toLocaleString(locale)}`}</Link>
+                {`: ${from ? `${((to / from) * 100).toLocaleString(locale, { maximumFractionDigits: 1 })}%` : '—'}`}
               </li>
             )
           })}

@@ -1,31 +1,39 @@
 // The players behind a figure on the dashboard (issue 7: every number drills down to the
-// rows behind it): those whose referral reached the stage in the period, within the scope
-// and the caller's own, one row per player as the figure counts them.
+// rows behind it), within the scope and the caller's own, one row per player as the figure
+// counts them: those whose referral reached a stage in the period (with that referral), or
+// those listed, assigned, candidates, visited, with a need or qualifying.
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { productLabel } from '../components/product-label'
-import { notFound, requirePermission } from '../guards.server'
+import { getTranslate, notFound, requirePermission } from '../guards.server'
 import type { MessageKey } from '../i18n/index'
 import { useLocale, useT } from '../i18n/use-t'
-import { readFigureQuery } from '../services/figure-query.server'
-import { REACHING_FIGURES, type ReachingFigure } from '../domain/figures'
-import { playersReaching } from '../services/figures.server'
+import { nameOfQuery, readFigureQuery } from '../services/figure-query.server'
+import { PLAYER_FIGURES, REACHING_FIGURES, type PlayerFigure, type ReachingFigure } from '../domain/figures'
+import { playersCounted, playersReaching } from '../services/figures.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'branch:view')
   const params = new URL(request.url).searchParams
-  const figure = params.get('figure') as ReachingFigure
-  if (!REACHING_FIGURES.includes(figure)) throw notFound()
+  // New loan customers are the players disbursed to.
+  const asked = params.get('figure') === 'newLoanCustomers' ? 'disbursed' : params.get('figure')
   const query = await readFigureQuery(context.db, user, params)
   if (!query.ok) throw notFound()
-  const found = await playersReaching(context.db, query.scope, query.period, figure)
-  return { figure, unit: query.unit, period: query.period, ...found }
+  const title = nameOfQuery(query, await getTranslate(request).then((t) => t('dashboard.allOfMine')))
+  if ((PLAYER_FIGURES as readonly (string | null)[]).includes(asked)) {
+    const found = await playersCounted(context.db, query.scope, query.period, asked as PlayerFigure)
+    return { kind: 'players' as const, figure: asked as PlayerFigure, title, period: query.period, total: found.total, players: found.rows, referrals: [] }
+  }
+  if (!(REACHING_FIGURES as readonly (string | null)[]).includes(asked)) throw notFound()
+  const found = await playersReaching(context.db, query.scope, query.period, asked as ReachingFigure)
+  return { kind: 'referrals' as const, figure: asked as ReachingFigure, title, period: query.period, total: found.total, players: [], referrals: found.rows }
 }
 
 export default function FigurePlayers() {
   const t = useT()
   const locale = useLocale()
-  const { figure, unit, period, total, rows } = useLoaderData<typeof loader>()
+  const { kind, figure, title, period, total, players, referrals } = useLoaderData<typeof loader>()
+  const shown = kind === 'players' ? players.length : referrals.length
   const [params] = useSearchParams()
   const back = new URLSearchParams(params)
   back.delete('figure')
@@ -34,10 +42,41 @@ export default function FigurePlayers() {
       <p>
         <Link to={`/dashboard?${back.toString()}`}>← {t('dashboard.title')}</Link>
       </p>
-      <h1>{`${t(`figure.${figure}` as MessageKey)} · ${unit?.name ?? t('dashboard.allOfMine')}`}</h1>
+      <h1>{`${t(`figure.${figure}` as MessageKey)} · ${title}`}</h1>
       <p className="muted" data-testid="drill-count">
         {t('dashboard.drillLine', { count: total.toLocaleString(locale), from: period.from, to: period.to })}
       </p>
+      {kind === 'players' ? (
+        <div className="table-wrap card">
+          <table>
+            <thead>
+              <tr>
+                <th>{t('visits.player')}</th>
+                <th>{t('export.column.township')}</th>
+                <th>{t('visits.officer')}</th>
+                <th>{t('drill.candidate')}</th>
+                <th>{t('player.qualification')}</th>
+                <th>{t('export.column.lastVisit')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {players.map((p) => (
+                <tr key={p.playerId} data-player={p.playerId}>
+                  <td>
+                    <Link to={`/players/${p.playerId}`}>{p.name}</Link>
+                  </td>
+                  <td>{p.township ?? '—'}</td>
+                  <td>{p.officerName ?? '—'}</td>
+                  <td>{t(`candidateStatus.${p.candidateStatus as 'candidate'}`)}</td>
+                  <td>{t(`qualification.${p.qualification as 'qualifies'}`)}</td>
+                  <td>{p.lastVisitedAt ? p.lastVisitedAt.slice(0, 10) : '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {kind === 'referrals' ? (
       <div className="table-wrap card">
         <table>
           <thead>
@@ -51,7 +90,7 @@ export default function FigurePlayers() {
             </tr>
           </thead>
           <tbody>
-            {rows.map((r) => (
+            {referrals.map((r) => (
               <tr key={r.playerId} data-player={r.playerId}>
                 <td>
                   <Link to={`/players/${r.playerId}`}>{r.name}</Link> {r.firstLender ? <span className="badge candidate-candidate">{t('referral.firstLender')}</span> : null}
@@ -68,7 +107,8 @@ export default function FigurePlayers() {
           </tbody>
         </table>
       </div>
-      {total > rows.length ? <p className="muted">{t('dashboard.drillFirst', { shown: rows.length.toLocaleString(locale) })}</p> : null}
+      ) : null}
+      {total > shown ? <p className="muted">{t('dashboard.drillFirst', { shown: shown.toLocaleString(locale) })}</p> : null}
     </div>
   )
 }

@@ -109,11 +109,12 @@ export async function loadDashboard(db: Kysely<Database>, user: ScopedUser, chos
 }
 
 /** What the scope in view can be narrowed to: its officers, territories and townships. */
-export async function narrowingChoices(db: Kysely<Database>, user: ScopedUser, top: OrgUnitRow) {
+export async function narrowingChoices(db: Kysely<Database>, user: ScopedUser, top: OrgUnitRow, options: { hasUnitsBelow: boolean }) {
   const own = scopeOf(user)
   const unitScope = { kind: 'org' as const, orgPath: top.path }
   const [officers, territories, townships] = await Promise.all([
-    own.kind === 'own' ? Promise.resolve([]) : listUsers(db, unitScope, { role: 'officer' }),
+    // Officers to pick from at an outlet; above it the league narrows unit by unit.
+    own.kind === 'own' || options.hasUnitsBelow ? Promise.resolve([]) : listUsers(db, unitScope, { role: 'officer' }),
     db
       .selectFrom('territories')
       .innerJoin('org_units', 'org_units.id', 'territories.org_unit_id')

@@ -4,7 +4,7 @@
 // territory or a township; a referral counts in the scope of its player.
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely'
 import type { Database } from '../../db/schema'
-import { leadTime, loanTrend, ratio, REACHING_FIGURES, type Figures, type Period, type ReachingFigure, type TrendStep } from '../domain/figures'
+import { leadTime, loanTrend, ratio, REACHING_FIGURES, type Figures, type Period, type PlayerFigure, type ReachingFigure, type TrendStep } from '../domain/figures'
 import type { Scope } from '../domain/scope'
 import { scoped } from './players.server'
 
@@ -31,6 +31,61 @@ function playersIn(db: Kysely<Database>, scope: FigureScope) {
 
 const n = (v: unknown) => Number(v ?? 0)
 
+
+/** The visit is its player's latest in [from, until): none later in it (the one recorded last of two at one time). */
+function latestVisitIn(from: string, until: string) {
+  return ({ not, exists, selectFrom }: ExpressionBuilder<Database, 'visits'>) =>
+    not(
+      exists(
+        selectFrom('visits as later')
+          .select('later.id')
+          .whereRef('later.player_id', '=', 'visits.player_id')
+          .where('later.visited_at', '>=', from)
+          .where('later.visited_at', '<', until)
+          .where((eb) => eb.or([eb('later.visited_at', '>', eb.ref('visits.visited_at')), eb.and([eb('later.visited_at', '=', eb.ref('visits.visited_at')), eb('later.recorded_at', '>', eb.ref('visits.recorded_at'))])])),
+      ),
+    )
+}
+
+/** The players a figure of PLAYER_FIGURES counts: how many, and the first `limit` by id. */
+export async function playersCounted(db: Kysely<Database>, scope: FigureScope, period: Period, figure: PlayerFigure, limit = 500) {
+  const { from, until } = periodBounds(period)
+  let q = playersIn(db, scope)
+  if (figure === 'assigned') q = q.where('market_players.assigned_officer_id', 'is not', null)
+  if (figure === 'candidates') q = q.where('market_players.candidate_status', '=', 'candidate')
+  if (figure === 'visited' || figure === 'withNeed' || figure === 'qualified') {
+    q = q.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('visits')
+          .select('visits.id')
+          .whereRef('visits.player_id', '=', 'market_players.id')
+          .where('visits.visited_at', '>=', from)
+          .where('visits.visited_at', '<', until)
+          .where((eb) => (figure === 'visited' ? eb.lit(true) : eb.and([eb('visits.has_need', '=', 1), latestVisitIn(from, until)(eb as never)]))),
+      ),
+    )
+    if (figure === 'qualified') q = q.where('market_players.qualification', '=', 'qualifies')
+  }
+  const [count, rows] = await Promise.all([
+    q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    q
+      .leftJoin('users', 'users.id', 'market_players.assigned_officer_id')
+      .leftJoin('areas', 'areas.code', 'market_players.township_code')
+      .select([
+        'market_players.id as playerId',
+        'market_players.name',
+        'areas.name as township',
+        'users.name as officerName',
+        'market_players.candidate_status as candidateStatus',
+        'market_players.qualification',
+        'market_players.last_visited_at as lastVisitedAt',
+      ])
+      .orderBy('market_players.id')
+      .limit(limit)
+      .execute(),
+  ])
+  return { total: n(count.n), rows }
+}
 
 /** A referral reaches approval at its first report of approval or disbursement. */
 const approvedAt = sql<string>`(select min(e.at) from referral_events e where e.referral_id = referrals.id and e.stage in ('approved', 'disbursed'))`
@@ -103,18 +158,7 @@ export async function computeFiguresInSql(db: Kysely<Database>, scope: FigureSco
       .innerJoin('visits', 'visits.player_id', 'market_players.id')
       .where('visits.visited_at', '>=', from)
       .where('visits.visited_at', '<', until)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('visits as later')
-              .select('later.id')
-              .whereRef('later.player_id', '=', 'visits.player_id')
-              .where('later.visited_at', '>=', from)
-              .where('later.visited_at', '<', until)
-              .where((eb) => eb.or([eb('later.visited_at', '>', eb.ref('visits.visited_at')), eb.and([eb('later.visited_at', '=', eb.ref('visits.visited_at')), eb('later.recorded_at', '>', eb.ref('visits.recorded_at'))])])),
-          ),
-        ),
-      )
+      .where(latestVisitIn(from, until))
       .select([
         (eb) => eb.fn.count<number>('visits.player_id').distinct().as('visited'),
         (eb) => eb.fn.count<number>(eb.case().when('market_players.assigned_officer_id', 'is not', null).then(eb.ref('visits.player_id')).end()).distinct().as('visitedAssigned'),

@@ -54,7 +54,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('figure_players')
     .addColumn('player_id', 'integer', (c) => c.primaryKey())
     .addColumn('org_unit_id', 'integer', (c) => c.notNull())
-    /** 0 when unassigned, '' without a township: part of the rollup's key. */
+    /** 0 when unassigned, '' without a township: part of the rollup's key (the bank's own rows: org unit 0, township `*` for its total). */
     .addColumn('officer_id', 'integer', (c) => c.notNull())
     .addColumn('township_code', 'text', (c) => c.notNull())
     .addColumn('assigned', 'integer', (c) => c.notNull())
@@ -70,11 +70,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('officer_id', 'integer', (c) => c.notNull())
     .addColumn('township_code', 'text', (c) => c.notNull())
   for (const column of ROLLUP_COUNTS) rollup = rollup.addColumn(column, 'bigint', (c) => c.notNull().defaultTo(0))
-  await rollup.addPrimaryKeyConstraint('figure_rollup_key', [...GROUP]).execute()
+  // On SQLite kept in the order of their key (no rowid): a read of a group's rows is one range.
+  const clustered = (q: { modifyEnd(m: unknown): unknown }) => (sqlite ? q.modifyEnd(sql`without rowid`) : q)
+  await (clustered(rollup.addPrimaryKeyConstraint('figure_rollup_key', [...GROUP])) as typeof rollup).execute()
   await db.schema.createIndex('figure_rollup_officer').on('figure_rollup').columns(['period_key', 'officer_id']).execute()
   await db.schema.createIndex('figure_rollup_township').on('figure_rollup').columns(['period_key', 'township_code']).execute()
 
-  await db.schema
+  const leads = db.schema
     .createTable('figure_leads')
     .addColumn('period_key', 'text', (c) => c.notNull())
     .addColumn('org_unit_id', 'integer', (c) => c.notNull())
@@ -85,7 +87,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('tenths', 'integer', (c) => c.notNull())
     .addColumn('loans', 'integer', (c) => c.notNull())
     .addPrimaryKeyConstraint('figure_leads_key', [...GROUP, 'kind', 'tenths'])
-    .execute()
+  await (clustered(leads) as typeof leads).execute()
 
   // The acceptance deadlines still ahead, which a period's due count leaves out.
   await db.schema.createIndex('referrals_accept_due').on('referrals').column('accept_due_at').execute()

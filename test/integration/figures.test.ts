@@ -160,7 +160,29 @@ describe('the dashboard page', () => {
     const { from, until } = periodBounds(year)
     const truth = await t.db.selectFrom('referrals').select('player_id').distinct().where('first_lender', '=', 1).where('disbursed_at', '>=', from).where('disbursed_at', '<', until).execute()
     expect(listed.sort((a, b) => a - b)).toEqual(truth.map((r) => r.player_id).sort((a, b) => a - b))
-    expect((await hq.get('/dashboard/players?figure=listed')).status).toBe(404)
+    // A ratio has no rows of its own.
+    expect((await hq.get('/dashboard/players?figure=coverage')).status).toBe(404)
+  })
+
+  it('every count drills down: listed, assigned, candidates, visited, with a need, qualified and new loan customers, each to as many players as it counts', async () => {
+    const hq = new Client(server.url)
+    await hq.signIn('hq', DEMO_PASSWORD)
+    const year = periodOf('year', todayInChina(NOW))
+    const expected = await computeFiguresInSql(t.db, { scopes: [{ kind: 'all' }] }, year)
+    const page = await (await hq.get('/dashboard?period=year')).text()
+    for (const figure of ['listed', 'assigned', 'candidates', 'visited', 'withNeed', 'qualified', 'newLoanCustomers'] as const) {
+      expect(page).toContain(`href="/dashboard/players?period=year&amp;figure=${figure}"`)
+      const rows = await (await hq.get(`/dashboard/players?period=year&figure=${figure}`)).text()
+      expect(rows, figure).toContain(`${expected[figure].toLocaleString('zh-CN')} 户`)
+      expect([...rows.matchAll(/data-player="(\d+)"/g)].length).toBe(Math.min(expected[figure], 500))
+    }
+    // The players with a need are exactly those whose latest visit of the year found one.
+    const { from, until } = periodBounds(year)
+    const visits = await t.db.selectFrom('visits').select(['player_id', 'has_need', 'visited_at', 'recorded_at']).where('visited_at', '>=', from).where('visited_at', '<', until).orderBy('visited_at').orderBy('recorded_at').execute()
+    const latest = new Map(visits.map((v) => [v.player_id, v.has_need]))
+    const withNeed = [...latest].filter(([, need]) => need === 1).map(([id]) => id).sort((a, b) => a - b).slice(0, 500)
+    const listed = [...(await (await hq.get('/dashboard/players?period=year&figure=withNeed')).text()).matchAll(/data-player="(\d+)"/g)].map((m) => Number(m[1]))
+    expect(listed).toEqual(withNeed)
   })
 
   it('is not an officer\'s page, and a scope outside a manager\'s is 404', async () => {
@@ -317,7 +339,7 @@ describe('narrowing and the township map', () => {
     const officer = await t.db.selectFrom('users').select(['id', 'name']).where('role', '=', 'officer').where('org_unit_id', '=', unit.id).orderBy('id').executeTakeFirstOrThrow()
     const elsewhere = await t.db.selectFrom('users').select('id').where('role', '=', 'officer').where('org_unit_id', '<>', unit.id).executeTakeFirstOrThrow()
     const year = periodOf('year', todayInChina(NOW))
-    const listedOf = (page: string) => Number(/data-figure="listed"><span class="figure-label">[^<]+<\/span><span class="figure-value">([\d,]+)</.exec(page)![1].replace(/,/g, ''))
+    const listedOf = (page: string) => Number(/data-figure="listed"><span class="figure-label">[^<]+<\/span><a class="figure-value"[^>]*>([\d,]+)</.exec(page)![1].replace(/,/g, ''))
 
     const byOfficer = await (await manager.get(`/dashboard?period=year&officer=${officer.id}`)).text()
     expect(byOfficer).toMatch(new RegExp(`<h1>看板 · [^<]* · ${officer.name}</h1>`))
