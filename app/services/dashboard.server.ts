@@ -66,7 +66,7 @@ async function leagueOf(db: Kysely<Database>, chosen: Chosen, top: OrgUnitRow, u
 /** Coverage and first-lender ratio of each township in scope, for the map (calendar periods). */
 async function townshipsOf(db: Kysely<Database>, scope: FigureScope, chosen: Chosen) {
   if (!precounted(scope, chosen.period)) return null
-  const parts = await readSumsBy(db, scope, chosen.period, 'township_code', { leads: false, deadlines: false })
+  const parts = await readSumsBy(db, scope, chosen.period, 'township_code', { leads: false, deadlines: false, totals: ['listed', 'assigned', 'visitedAssigned', 'disbursed', 'firstLenderConversions'] })
   const codes = [...parts.keys()].filter((c) => c !== '')
   if (codes.length === 0) return []
   const areas = await db.selectFrom('areas').select(['code', 'name', 'boundary']).where('code', 'in', codes).where('boundary', 'is not', null).execute()

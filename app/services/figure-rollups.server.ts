@@ -294,36 +294,46 @@ export function startFigureRefresher(db: Kysely<Database>, options: { intervalMs
 
 // Reading.
 
-/** Whether a group lies in the scope, for the players still queued. */
-async function groupFilter(db: Db, scope: FigureScope): Promise<(g: Group) => boolean> {
-  const tests: ((g: Group) => boolean)[] = []
+/** A scope with its org units looked up once: the ids every org condition allows (null: no org condition). */
+interface Resolved {
+  scope: FigureScope
+  orgIds: number[] | null
+}
+
+async function resolve(db: Db, scope: FigureScope): Promise<Resolved> {
+  let orgIds: Set<number> | null = null
   for (const s of scope.scopes) {
-    if (s.kind === 'own') tests.push((g) => g.officerId === s.userId)
-    if (s.kind === 'org') {
-      const ids = new Set((await db.selectFrom('org_units').select('id').where('path', 'like', `${s.orgPath}%`).execute()).map((u) => u.id))
-      tests.push((g) => ids.has(g.orgUnitId))
-    }
+    if (s.kind !== 'org') continue
+    const ids: number[] = (await db.selectFrom('org_units').select('id').where('path', 'like', `${s.orgPath}%`).execute()).map((u) => u.id)
+    orgIds = orgIds === null ? new Set(ids) : new Set(ids.filter((id) => orgIds!.has(id)))
   }
-  if (scope.township !== undefined) tests.push((g) => g.township === scope.township)
-  return (g) => tests.every((t) => t(g))
+  return { scope, orgIds: orgIds === null ? null : [...orgIds] }
+}
+
+/** Whether a group lies in the scope, for the players still queued. */
+function groupFilter({ scope, orgIds }: Resolved): (g: Group) => boolean {
+  const org = orgIds === null ? null : new Set(orgIds)
+  const officers = scope.scopes.flatMap((s) => (s.kind === 'own' ? [s.userId] : []))
+  return (g) => (org === null || org.has(g.orgUnitId)) && officers.every((id) => g.officerId === id) && (scope.township === undefined || g.township === scope.township)
 }
 
 /** Whether a read covers the whole bank, or one township of it, with no other condition. */
 const bankWide = (scope: FigureScope) => scope.scopes.every((s) => s.kind === 'all')
 
-/** The rows of the scope's groups (or the bank's own rows when they hold the read). */
-function inScope<T extends 'figure_rollup' | 'figure_leads'>(db: Db, table: T, scope: FigureScope, by: Dimension | null) {
+/**
+ * The rows of the scope's groups (or the bank's own rows when they hold the read). The org
+ * units go in as a list of ids, which the key's second column takes (a subquery there would
+ * leave SQLite scanning every group of the period).
+ */
+function inScope<T extends 'figure_rollup' | 'figure_leads'>(db: Db, table: T, { scope, orgIds }: Resolved, by: Dimension | null) {
   const q = db.selectFrom(table as 'figure_rollup')
   if (bankWide(scope) && (by === null || by === 'township_code')) {
     const bank = q.where('org_unit_id', '=', BANK.orgUnitId).where('officer_id', '=', BANK.officerId)
     if (scope.township !== undefined) return bank.where('township_code', '=', scope.township)
     return by === null ? bank.where('township_code', '=', BANK.township) : bank.where('township_code', '<>', BANK.township)
   }
-  let groups = q.where('org_unit_id', '<>', BANK.orgUnitId)
-  for (const s of scope.scopes) {
-    if (s.kind === 'own') groups = groups.where('officer_id', '=', s.userId)
-    if (s.kind === 'org') groups = groups.where('org_unit_id', 'in', (eb) => eb.selectFrom('org_units').select('org_units.id').where('org_units.path', 'like', `${s.orgPath}%`))
-  }
+  let groups = orgIds === null ? q.where('org_unit_id', '<>', BANK.orgUnitId) : q.where('org_unit_id', 'in', orgIds.length ? orgIds : [-1])
+  for (const s of scope.scopes) if (s.kind === 'own') groups = groups.where('officer_id', '=', s.userId)
   if (scope.township !== undefined) groups = groups.where('township_code', '=', scope.township)
   return groups
 }
@@ -352,45 +362,56 @@ export function mergeSums(parts: readonly Sums[], keys: readonly string[]): Sums
   return out
 }
 
+interface ReadOptions {
+  /** Lead times (histograms) and the deadlines still ahead: the costliest parts of a read. */
+  leads: boolean
+  deadlines: boolean
+  /** The sums to read; every one when not given (the others stay 0). */
+  totals?: readonly (typeof TOTALS)[number][]
+}
+
 /**
  * The sums of the periods (and `now`) in scope, split by a dimension (one part, `*`, when
  * none), with the queued players' corrections made and the deadlines still ahead taken away.
  */
-async function sumsOf(db: Db, scope: FigureScope, periods: readonly Period[], by: Dimension | null, now: Date, options: { leads: boolean; deadlines: boolean }): Promise<Map<string, Sums>> {
+async function sumsOf(db: Db, scope: FigureScope, periods: readonly Period[], by: Dimension | null, now: Date, options: ReadOptions): Promise<Map<string, Sums>> {
   const { leads: withLeads, deadlines: withDeadlines } = options
+  // Only the sums asked for are read (a map of 1,300 townships needs five of eighteen).
+  const names = options.totals ?? TOTALS
   const keyed = periods.map((p) => periodKeyOf(p)!)
   const keys = ['now', ...keyed]
   const leadPeriod = withLeads && keyed.length === 1 ? keyed[0] : null
   const dim = by ? [sql.ref<string>(by).as('dim')] : [sql<string>`'*'`.as('dim')]
+  const resolved = await resolve(db, scope)
   const [rows, leadRows, queued, ahead] = await Promise.all([
-    inScope(db, 'figure_rollup', scope, by)
+    inScope(db, 'figure_rollup', resolved, by)
       .where('period_key', 'in', keys)
-      .select(['period_key', ...dim, ...TOTALS.map((name) => sql<number>`sum(${sql.ref(column(name))})`.as(name))])
+      .select(['period_key', ...dim, ...names.map((name) => sql<number>`sum(${sql.ref(column(name))})`.as(name))])
       .groupBy(by ? ['period_key', by] : ['period_key'])
       .execute(),
     leadPeriod
-      ? inScope(db, 'figure_leads', scope, by)
+      ? inScope(db, 'figure_leads', resolved, by)
           .where('period_key', '=', leadPeriod)
           .select([...dim, 'kind' as never, 'tenths' as never, sql<number>`sum(loans)`.as('loans')])
           .groupBy([...(by ? [by] : []), 'kind', 'tenths'] as never)
           .execute()
       : Promise.resolve([]),
     db.selectFrom('figures_queue').select('player_id').execute(),
-    Promise.all(periods.map((p) => (withDeadlines ? deadlinesAhead(db, scope, p, now, by) : new Map<string, { due: number; onTime: number }>()))),
+    Promise.all(periods.map((p) => (withDeadlines ? deadlinesAhead(db, resolved, p, now, by) : new Map<string, { due: number; onTime: number }>()))),
   ])
   const ranges = periods.map((p) => (withDeadlines ? aheadRange(p, now) : null))
   const parts = new Map<string, Sums>()
   const part = (value: string) => parts.get(value) ?? parts.set(value, emptySums(keys)).get(value)!
   for (const row of rows as unknown as ({ period_key: string; dim: unknown } & Record<string, unknown>)[]) {
     const t = part(String(row.dim)).totals.get(row.period_key)!
-    for (const name of TOTALS) t[name] = n(row[name])
+    for (const name of names) t[name] = n(row[name])
   }
   const addLead = (sums: Sums, kind: 'visit' | 'referral', tenths: number, loans: number) => sums.leads[kind].set(tenths, (sums.leads[kind].get(tenths) ?? 0) + loans)
   for (const row of leadRows as unknown as { dim: unknown; kind: 'visit' | 'referral'; tenths: number; loans: unknown }[]) addLead(part(String(row.dim)), row.kind, Number(row.tenths), n(row.loans))
 
   if (queued.length > 0) {
     const ids = queued.map((q) => q.player_id)
-    const covers = await groupFilter(db, scope)
+    const covers = groupFilter(resolved)
     const [before, current] = await Promise.all([countedBefore(db, ids), countNow(db, ids)])
     for (const [sign, counted] of [
       [-1, before],
@@ -443,7 +464,8 @@ function aheadRange(period: Period, now: Date): { nextHour: string; lo: string; 
  * The acceptance deadlines in the period still ahead of `now`, per dimension value: counted
  * in the sums, not yet due. The hours after this one from their sums; this hour's straight.
  */
-async function deadlinesAhead(db: Db, scope: FigureScope, period: Period, now: Date, by: Dimension | null): Promise<Map<string, { due: number; onTime: number }>> {
+async function deadlinesAhead(db: Db, resolved: Resolved, period: Period, now: Date, by: Dimension | null): Promise<Map<string, { due: number; onTime: number }>> {
+  const { scope, orgIds } = resolved
   const out = new Map<string, { due: number; onTime: number }>()
   const { from, until } = periodBounds(period)
   const nowIso = now.toISOString()
@@ -455,13 +477,11 @@ async function deadlinesAhead(db: Db, scope: FigureScope, period: Period, now: D
     counts.onTime += onTime
   }
   let q = db.selectFrom('referrals').innerJoin('market_players', 'market_players.id', 'referrals.player_id')
-  for (const s of scope.scopes) {
-    if (s.kind === 'own') q = q.where('market_players.assigned_officer_id', '=', s.userId)
-    if (s.kind === 'org') q = q.where('market_players.org_unit_id', 'in', (eb) => eb.selectFrom('org_units').select('org_units.id').where('org_units.path', 'like', `${s.orgPath}%`))
-  }
+  if (orgIds !== null) q = q.where('market_players.org_unit_id', 'in', orgIds.length ? orgIds : [-1])
+  for (const s of scope.scopes) if (s.kind === 'own') q = q.where('market_players.assigned_officer_id', '=', s.userId)
   if (scope.township !== undefined) q = q.where('market_players.township_code', '=', scope.township)
   const dim = by ? [sql.ref<string>(by).as('dim')] : [sql<string>`'*'`.as('dim')]
-  const hours = inScope(db, 'figure_rollup', scope, by)
+  const hours = inScope(db, 'figure_rollup', resolved, by)
     .where('period_key', '>=', lo)
     .where('period_key', '<', hi)
     .select([...dim, sql<number>`sum(due)`.as('due'), sql<number>`sum(on_time)`.as('onTime')])
@@ -517,7 +537,7 @@ export function figuresOfParts(parts: readonly Sums[], period: Period): Figures 
 }
 
 /** The sums of a calendar period split by a dimension, for the league and the township map (one read). */
-export async function readSumsBy(db: Kysely<Database>, scope: FigureScope, period: Period, by: Dimension, options: { leads: boolean; deadlines: boolean }, now = new Date()): Promise<Map<string, Sums>> {
+export async function readSumsBy(db: Kysely<Database>, scope: FigureScope, period: Period, by: Dimension, options: ReadOptions, now = new Date()): Promise<Map<string, Sums>> {
   if (!precounted(scope, period)) throw new Error('readSumsBy needs a calendar period and no territory')
   return inSnapshot(db, (trx) => sumsOf(trx, scope, [period], by, now, options))
 }

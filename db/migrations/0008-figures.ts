@@ -73,8 +73,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   // On SQLite kept in the order of their key (no rowid): a read of a group's rows is one range.
   const clustered = (q: { modifyEnd(m: unknown): unknown }) => (sqlite ? q.modifyEnd(sql`without rowid`) : q)
   await (clustered(rollup.addPrimaryKeyConstraint('figure_rollup_key', [...GROUP])) as typeof rollup).execute()
-  await db.schema.createIndex('figure_rollup_officer').on('figure_rollup').columns(['period_key', 'officer_id']).execute()
-  await db.schema.createIndex('figure_rollup_township').on('figure_rollup').columns(['period_key', 'township_code']).execute()
+  // No other index: every read names a period and the org units (or reads the bank's own
+  // rows), which the key leads with.
 
   const leads = db.schema
     .createTable('figure_leads')
