@@ -124,6 +124,20 @@ export function periodKeysOfMonth(month: string): string[] {
 
 /** The pre-counted period a period is (a calendar month, quarter or year), or null. */
 export function periodKeyOf(period: Period): string | null {
+  const cacheKey = `${period.from}|${period.to}`
+  let key = periodKeys.get(cacheKey)
+  if (key === undefined) {
+    key = keyOf(period)
+    // Asked for each of thousands of groups in a read: remembered (a few hundred periods at most).
+    if (periodKeys.size > 1000) periodKeys.clear()
+    periodKeys.set(cacheKey, key)
+  }
+  return key
+}
+
+const periodKeys = new Map<string, string | null>()
+
+function keyOf(period: Period): string | null {
   for (const kind of ['month', 'quarter', 'year'] as const) {
     const same = periodOf(kind, period.from)
     if (same.from !== period.from || same.to !== period.to) continue
@@ -262,7 +276,19 @@ export function loanFiguresOf(t: Totals): ReturnType<typeof loanFigures> {
 }
 
 /** The figures from a scope's sums for a period and its `now` sums. */
-export function figuresFromTotals(period: Totals, now: Totals, leads: { visit: LeadHistogram; referral: LeadHistogram }): Figures {
+/** A lead time's median and 90th percentile in days. */
+export interface LeadQuantiles {
+  median: number | null
+  p90: number | null
+}
+
+/** The lead times as histograms, or their quantiles already taken (by the database). */
+export type Leads = { visit: LeadHistogram; referral: LeadHistogram } | { quantiles: { visit: LeadQuantiles; referral: LeadQuantiles } }
+
+export const quantilesOf = (histogram: LeadHistogram): LeadQuantiles => ({ median: histogramRank(histogram, 0.5), p90: histogramRank(histogram, 0.9) })
+
+export function figuresFromTotals(period: Totals, now: Totals, leads: Leads): Figures {
+  const lead = 'quantiles' in leads ? leads.quantiles : { visit: quantilesOf(leads.visit), referral: quantilesOf(leads.referral) }
   const { loans: _loans, ...loans } = loanFiguresOf(period)
   return {
     listed: now.listed,
@@ -279,7 +305,7 @@ export function figuresFromTotals(period: Totals, now: Totals, leads: { visit: L
     disbursed: period.disbursed,
     ...loans,
     acceptedOnTime: ratio(period.onTime, period.due),
-    leadTimeVisitToDisbursementDays: { median: histogramRank(leads.visit, 0.5), p90: histogramRank(leads.visit, 0.9) },
-    leadTimeReferralToDisbursementDays: { median: histogramRank(leads.referral, 0.5), p90: histogramRank(leads.referral, 0.9) },
+    leadTimeVisitToDisbursementDays: lead.visit,
+    leadTimeReferralToDisbursementDays: lead.referral,
   }
 }

@@ -292,6 +292,9 @@ export function loanTrend(loans: readonly (Loan & { disbursedAt: string })[], pe
   return trendBuckets(period, step).map((bucket) => ({ ...bucket, ...loanFigures(loans.filter((l) => inPeriod(l.disbursedAt, bucket))) }))
 }
 
+/** The figures a league table shows for each row. */
+export const LEAGUE_FIGURES: readonly (keyof Figures)[] = ['listed', 'coverage', 'referred', 'newLoanCustomers', 'firstLenderConversions', 'firstLenderRatio', 'creditLoanShareByCount']
+
 /** A figure as a number to rank by (a lead time by its median); null when there is none. */
 export function rankValue(figures: Figures, key: keyof Figures): number | null {
   const value = figures[key]

@@ -6,12 +6,13 @@
 import { data as respond, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import leafletStyles from 'leaflet/dist/leaflet.css'
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
+import { useMemo } from 'react'
 import { ActionResult, ErrorList, SelectField } from '../components/field'
 import { ClientOnly } from '../components/hydrated'
 import { RatioLegend } from '../components/ratio-legend'
-import { TownshipFiguresMap } from '../components/township-figures-map.client'
+import { TownshipFiguresMap, type ShadedTownship } from '../components/township-figures-map.client'
 import { tileLayerFor } from '../domain/map-tiles'
-import { PLAYER_FIGURES, rankBy, REACHING_FIGURES, type Figures } from '../domain/figures'
+import { LEAGUE_FIGURES, PLAYER_FIGURES, rankBy, REACHING_FIGURES, type Figures } from '../domain/figures'
 import { can } from '../domain/roles'
 import { isRatioTarget, parseTarget, progressOf, TARGET_FIGURES } from '../domain/targets'
 import { actorOf, notFound, getTranslate, requirePermission } from '../guards.server'
@@ -52,7 +53,7 @@ const DRILLABLE: (keyof Figures)[] = [...PLAYER_FIGURES, ...REACHING_FIGURES, 'n
 /** Every figure's key, the order the figures come in. */
 const FIGURE_KEYS = HEADLINE.map((h) => h.key).concat(['assigned', 'visited', 'withNeed', 'qualified', 'accepted', 'approved'])
 
-const LEAGUE: (keyof Figures)[] = ['listed', 'coverage', 'referred', 'newLoanCustomers', 'firstLenderConversions', 'firstLenderRatio', 'creditLoanShareByCount']
+const LEAGUE = LEAGUE_FIGURES
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'branch:view')
@@ -86,7 +87,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     canSetTargets: can(user.role, 'targets:set'),
     shade,
     // Null: not drawn for this period; empty: no township with a boundary in scope.
-    map: townships === null ? null : townships.map((tw) => ({ code: tw.code, name: tw.name, boundary: tw.boundary, value: tw[shade] })),
+    // One string, parsed in the browser: a bank's 1,300 boundaries as values cost the page's
+    // serialisation more than the rest of it together.
+    map: townships === null ? null : JSON.stringify(townships.map((tw) => ({ code: tw.code, name: tw.name, boundary: tw.boundary, value: tw[shade] }))),
+    mapCount: townships?.length ?? 0,
     tiles: tileLayerFor(context.config.mapTiles, context.config.mapTilesKey),
     lowest: (townships ?? [])
       .filter((tw) => tw[shade] !== null)
@@ -141,14 +145,23 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return { done: { key: parsed.value === null ? 'target.removed' : 'target.saved', params: { unit: unit.name, figure: t(`figure.${parsed.figure}`) } } } satisfies ActionData
 }
 
+/** Number formats made once per locale (each toLocaleString makes one anew: slow by the hundred). */
+const formats = new Map<string, { count: Intl.NumberFormat; percent: Intl.NumberFormat }>()
+function formatsOf(locale: string) {
+  let f = formats.get(locale)
+  if (!f) formats.set(locale, (f = { count: new Intl.NumberFormat(locale), percent: new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }) }))
+  return f
+}
+
 function formatValue(value: unknown, kind: 'count' | 'ratio' | 'days', locale: string): string {
   if (value === null || value === undefined) return '—'
+  const f = formatsOf(locale)
   if (kind === 'days') {
     const d = value as { median: number | null; p90: number | null }
-    return d.median === null ? '—' : `${d.median.toLocaleString(locale)} / ${d.p90!.toLocaleString(locale)}`
+    return d.median === null ? '—' : `${f.count.format(d.median)} / ${f.count.format(d.p90!)}`
   }
-  if (kind === 'ratio') return `${((value as number) * 100).toLocaleString(locale, { maximumFractionDigits: 1 })}%`
-  return (value as number).toLocaleString(locale)
+  if (kind === 'ratio') return `${f.percent.format((value as number) * 100)}%`
+  return f.count.format(value as number)
 }
 
 /** Figures that stand as of now, not for a period: no change to show. */
@@ -168,6 +181,7 @@ export default function Dashboard() {
   const data = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>() as ActionData | undefined
   const [params] = useSearchParams()
+  const mapTownships = useMemo(() => (data.map ? (JSON.parse(data.map) as ShadedTownship[]) : []), [data.map])
   const label = (k: keyof Figures) => t(`figure.${k}` as MessageKey)
   const kindOf = (k: keyof Figures) => HEADLINE.find((h) => h.key === k)?.kind ?? (k === 'coverage' || k.endsWith('Ratio') || k.startsWith('creditLoanShare') ? 'ratio' : 'count')
   return (
@@ -324,8 +338,8 @@ export default function Dashboard() {
             return (
               <li key={k}>
                 {`${label(FUNNEL[i])} → `}
-                <Link to={`/dashboard/players?${withParam(params, 'figure', k)}`}>{`${label(k)} ${to.toLocaleString(locale)}`}</Link>
-                {`: ${from ? `${((to / from) * 100).toLocaleString(locale, { maximumFractionDigits: 1 })}%` : '—'}`}
+                <Link to={`/dashboard/players?${withParam(params, 'figure', k)}`}>{`${label(k)} ${formatValue(to, 'count', locale)}`}</Link>
+                {`: ${from ? formatValue(to / from, 'ratio', locale) : '—'}`}
               </li>
             )
           })}
@@ -347,13 +361,13 @@ export default function Dashboard() {
         </p>
         {data.map === null ? (
           <p className="muted">{t('dashboard.mapCalendarOnly')}</p>
-        ) : data.map.length === 0 ? (
+        ) : data.mapCount === 0 ? (
           <p className="muted">{t('dashboard.mapNoTownships')}</p>
         ) : (
           <>
-            <div data-testid="township-map" data-townships={data.map.length}>
+            <div data-testid="township-map" data-townships={data.mapCount}>
               <ClientOnly fallback={<div className="township-figures-map" aria-busy="true" />}>
-                {() => <TownshipFiguresMap townships={data.map!} tiles={data.tiles} describe={(tw) => `${tw.name} · ${label(data.shade as keyof Figures)} ${formatValue(tw.value, 'ratio', locale)}`} />}
+                {() => <TownshipFiguresMap townships={mapTownships} tiles={data.tiles} describe={(tw) => `${tw.name} · ${label(data.shade as keyof Figures)} ${formatValue(tw.value, 'ratio', locale)}`} />}
               </ClientOnly>
             </div>
             <RatioLegend title={label(data.shade as keyof Figures)} noValue={t('dashboard.mapNoValue')} />
@@ -365,7 +379,7 @@ export default function Dashboard() {
             <ol className="small">
               {data.lowest.map((tw) => (
                 <li key={tw.code} data-township={tw.code}>
-                  <Link to={`?${withParam(params, 'township', tw.code)}`}>{tw.name}</Link> {`${formatValue(tw.value, 'ratio', locale)} · ${tw.listed.toLocaleString(locale)}`}
+                  <Link to={`?${withParam(params, 'township', tw.code)}`}>{tw.name}</Link> {`${formatValue(tw.value, 'ratio', locale)} · ${formatValue(tw.listed, 'count', locale)}`}
                 </li>
               ))}
             </ol>

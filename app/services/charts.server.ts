@@ -3,7 +3,30 @@
 // language because their labels come translated.
 import * as echarts from 'echarts'
 
+/**
+ * The SVG of an option at a size. A chart is a pure function of its option, and drawing one
+ * costs tens of milliseconds, so the last few hundred drawn are kept: a dashboard opened
+ * again with the same figures draws nothing.
+ */
 function render(option: echarts.EChartsOption, width: number, height: number): string {
+  const key = `${width}x${height}:${JSON.stringify(option)}`
+  const kept = drawn.get(key)
+  if (kept !== undefined) {
+    // Most recently used last: the first is the one to drop.
+    drawn.delete(key)
+    drawn.set(key, kept)
+    return kept
+  }
+  const svg = draw(option, width, height)
+  drawn.set(key, svg)
+  if (drawn.size > KEPT_CHARTS) drawn.delete(drawn.keys().next().value!)
+  return svg
+}
+
+const KEPT_CHARTS = 200
+const drawn = new Map<string, string>()
+
+function draw(option: echarts.EChartsOption, width: number, height: number): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height })
   try {
     chart.setOption({ animation: false, textStyle: { fontFamily: 'system-ui, "PingFang SC", "Microsoft YaHei", sans-serif' }, ...option })

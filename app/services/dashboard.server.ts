@@ -5,7 +5,7 @@
 // period (figure-rollups.server.ts), one read per part; otherwise counted straight.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
-import { previousPeriod, type Figures } from '../domain/figures'
+import { LEAGUE_FIGURES, previousPeriod, type Figures } from '../domain/figures'
 import { scopeOf, type ScopedUser } from '../domain/scope'
 import type { FigureQuery } from './figure-query.server'
 import { figuresOfParts, figuresOfSums, precounted, readFigures, readLoanTrend, readSumsBy } from './figure-rollups.server'
@@ -26,7 +26,8 @@ export interface LeagueRow {
 /** The units right below the one in view, or its officers at an outlet, each with its figures. */
 async function leagueOf(db: Kysely<Database>, chosen: Chosen, top: OrgUnitRow, units: OrgUnitRow[], need: ReadNeeds): Promise<{ rows: LeagueRow[]; ofOfficers: boolean }> {
   const { scope, period } = chosen
-  const options = { leads: need.leads, deadlines: need.deadlines }
+  // The sums the league's columns read, unless it is ranked by another figure (or exported).
+  const options = { leads: need.leads, deadlines: need.deadlines, totals: need.all ? undefined : LEAGUE_TOTALS }
   // What was not read is left empty rather than wrong.
   const figuresOf = (parts: Parameters<typeof figuresOfParts>[0]): Figures => {
     const f = figuresOfParts(parts, period)
@@ -80,7 +81,12 @@ async function townshipsOf(db: Kysely<Database>, scope: FigureScope, chosen: Cho
 interface ReadNeeds {
   leads: boolean
   deadlines: boolean
+  /** Every sum (the export, or a ranking by a figure the columns do not show). */
+  all: boolean
 }
+
+/** The sums LEAGUE_FIGURES are made of. */
+const LEAGUE_TOTALS = ['listed', 'assigned', 'visitedAssigned', 'referred', 'disbursed', 'firstLenderConversions', 'creditLoans', 'loans'] as const
 
 /**
  * `rankedBy`: the figure the league is ranked by (its lead times or acceptance are read only
@@ -90,6 +96,7 @@ export async function loadDashboard(db: Kysely<Database>, user: ScopedUser, chos
   const need: ReadNeeds = {
     leads: options.full === true || (options.rankedBy?.startsWith('leadTime') ?? false),
     deadlines: options.full === true || options.rankedBy === 'acceptedOnTime',
+    all: options.full === true || (options.rankedBy !== undefined && !LEAGUE_FIGURES.includes(options.rankedBy)),
   }
   const before = previousPeriod(chosen.period)
   // By week for a quarter or less, by month beyond.
@@ -112,6 +119,8 @@ export async function loadDashboard(db: Kysely<Database>, user: ScopedUser, chos
 export async function narrowingChoices(db: Kysely<Database>, user: ScopedUser, top: OrgUnitRow, options: { hasUnitsBelow: boolean }) {
   const own = scopeOf(user)
   const unitScope = { kind: 'org' as const, orgPath: top.path }
+  // At the top of the bank there are too many of each to pick from: the league and the map narrow.
+  if (top.depth === 0) return { officers: [], territories: [], townships: [] }
   const [officers, territories, townships] = await Promise.all([
     // Officers to pick from at an outlet; above it the league narrows unit by unit.
     own.kind === 'own' || options.hasUnitsBelow ? Promise.resolve([]) : listUsers(db, unitScope, { role: 'officer' }),

@@ -18,6 +18,7 @@ import {
   hourKey,
   type Contribution,
   type LeadHistogram,
+  type LeadQuantiles,
   type PlayerMonths,
   type PlayerState,
   type Totals,
@@ -345,6 +346,8 @@ const dimensionOf = (g: Group, by: Dimension | null): string => (by === 'org_uni
 export interface Sums {
   totals: Map<string, Totals>
   leads: { visit: LeadHistogram; referral: LeadHistogram }
+  /** The lead times' quantiles, when the database took them (an undivided read, nothing queued). */
+  quantiles?: { visit: LeadQuantiles; referral: LeadQuantiles }
 }
 
 const emptySums = (keys: readonly string[]): Sums => ({ totals: new Map(keys.map((k) => [k, emptyTotals()])), leads: { visit: new Map(), referral: new Map() } })
@@ -383,25 +386,29 @@ async function sumsOf(db: Db, scope: FigureScope, periods: readonly Period[], by
   const leadPeriod = withLeads && keyed.length === 1 ? keyed[0] : null
   const dim = by ? [sql.ref<string>(by).as('dim')] : [sql<string>`'*'`.as('dim')]
   const resolved = await resolve(db, scope)
-  const [rows, leadRows, queued, ahead] = await Promise.all([
+  const queued = await db.selectFrom('figures_queue').select('player_id').execute()
+  // Undivided and with nothing queued, the database takes the lead times' quantiles itself
+  // (a bank's year is thousands of histogram rows; this is two).
+  const quantiles = leadPeriod !== null && by === null && queued.length === 0 ? await leadQuantiles(db, resolved, leadPeriod) : null
+  const [rows, leadRows, ahead] = await Promise.all([
     inScope(db, 'figure_rollup', resolved, by)
       .where('period_key', 'in', keys)
       .select(['period_key', ...dim, ...names.map((name) => sql<number>`sum(${sql.ref(column(name))})`.as(name))])
       .groupBy(by ? ['period_key', by] : ['period_key'])
       .execute(),
-    leadPeriod
+    leadPeriod && !quantiles
       ? inScope(db, 'figure_leads', resolved, by)
           .where('period_key', '=', leadPeriod)
           .select([...dim, 'kind' as never, 'tenths' as never, sql<number>`sum(loans)`.as('loans')])
           .groupBy([...(by ? [by] : []), 'kind', 'tenths'] as never)
           .execute()
       : Promise.resolve([]),
-    db.selectFrom('figures_queue').select('player_id').execute(),
     Promise.all(periods.map((p) => (withDeadlines ? deadlinesAhead(db, resolved, p, now, by) : new Map<string, { due: number; onTime: number }>()))),
   ])
   const ranges = periods.map((p) => (withDeadlines ? aheadRange(p, now) : null))
   const parts = new Map<string, Sums>()
   const part = (value: string) => parts.get(value) ?? parts.set(value, emptySums(keys)).get(value)!
+  if (quantiles) part('*').quantiles = quantiles
   for (const row of rows as unknown as ({ period_key: string; dim: unknown } & Record<string, unknown>)[]) {
     const t = part(String(row.dim)).totals.get(row.period_key)!
     for (const name of names) t[name] = n(row[name])
@@ -458,6 +465,26 @@ function aheadRange(period: Period, now: Date): { nextHour: string; lo: string; 
   if (until <= now.toISOString()) return null
   const nextHour = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000 + 3_600_000).toISOString()
   return { nextHour, lo: hourKey(nextHour > from ? nextHour : from), hi: hourKey(until) }
+}
+
+/**
+ * The median and 90th percentile of each lead time by the nearest rank, in the database:
+ * the first tenth of a day at which the running count reaches q × all (a count is whole,
+ * so reaching q × n is reaching its ceiling).
+ */
+async function leadQuantiles(db: Db, resolved: Resolved, period: string): Promise<{ visit: LeadQuantiles; referral: LeadQuantiles }> {
+  const histogram = inScope(db, 'figure_leads', resolved, null)
+    .where('period_key', '=', period)
+    .select(['kind' as never, 'tenths' as never, sql<number>`sum(loans)`.as('n')])
+    .groupBy(['kind', 'tenths'] as never)
+  const rows = await sql<{ kind: 'visit' | 'referral'; median: unknown; p90: unknown }>`
+    with h as ${histogram},
+    c as (select kind, tenths, sum(n) over (partition by kind order by tenths rows unbounded preceding) as cum, sum(n) over (partition by kind) as total from h where n > 0)
+    select kind, min(case when cum * 2 >= total then tenths end) as median, min(case when cum * 10 >= total * 9 then tenths end) as p90 from c group by kind`.execute(db)
+  const none = { median: null, p90: null }
+  const out = { visit: none as LeadQuantiles, referral: none as LeadQuantiles }
+  for (const r of rows.rows) out[r.kind] = { median: r.median === null ? null : Number(r.median) / 10, p90: r.p90 === null ? null : Number(r.p90) / 10 }
+  return out
 }
 
 /**
@@ -528,7 +555,7 @@ export async function readFigures(db: Kysely<Database>, scope: FigureScope, peri
 }
 
 export function figuresOfSums(sums: Sums, period: Period): Figures {
-  return figuresFromTotals(sums.totals.get(periodKeyOf(period)!)!, sums.totals.get('now')!, sums.leads)
+  return figuresFromTotals(sums.totals.get(periodKeyOf(period)!)!, sums.totals.get('now')!, sums.quantiles ? { quantiles: sums.quantiles } : sums.leads)
 }
 
 /** The figures of several parts of the sums together (the org units of a branch; none is zero). */

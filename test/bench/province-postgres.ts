@@ -15,6 +15,8 @@ import { provinceDatabaseFile } from './province'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 const DATA_DIR = path.join(ROOT, 'db/bench/postgres')
+/** Marks a complete load; its name changes with the way of loading, so an older load is redone. */
+const LOADED = 'bench_loaded_2'
 
 function pgBin(): string | null {
   const base = '/usr/lib/postgresql'
@@ -86,7 +88,7 @@ export async function openProvincePostgres(log: (message: string) => void): Prom
     if (exists) {
       const probe = new pg.Client({ connectionString: url })
       await probe.connect()
-      loaded = (await probe.query(`select 1 from information_schema.tables where table_name = 'bench_loaded'`)).rowCount === 1
+      loaded = (await probe.query(`select 1 from information_schema.tables where table_name = $1`, [LOADED])).rowCount === 1
       await probe.end()
       if (!loaded) await admin.query(`drop database ${name}`)
     }
@@ -121,9 +123,12 @@ async function load(source: string, url: string, log: (message: string) => void)
   await client.connect()
   const tables = (await client.query(`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' and table_name not like 'kysely_%' order by table_name`)).rows.map((r) => r.table_name as string)
   const inSqlite = new Set(execFileSync('sqlite3', [source, `select name from sqlite_master where type = 'table'`]).toString().split('\n'))
-  for (const table of tables.filter((t) => inSqlite.has(t))) {
+  const copied = tables.filter((t) => inSqlite.has(t))
+  // Emptied together first (what the migrations seeded): one at a time, a cascade would
+  // empty the tables already copied that refer to it.
+  await client.query(`truncate ${copied.join(', ')}`)
+  for (const table of copied) {
     const columns = (await client.query(`select column_name from information_schema.columns where table_name = $1 order by ordinal_position`, [table])).rows.map((r) => r.column_name as string)
-    await client.query(`truncate ${table} cascade`)
     // sqlite3 writes NULL as an empty field and '' as "", which is what COPY reads them as.
     const exported = spawn('sqlite3', ['-csv', '-noheader', source, `select ${columns.map((c) => `"${c}"`).join(', ')} from "${table}"`], { stdio: ['ignore', 'pipe', 'inherit'] })
     const copy = spawn('psql', [url, '-q', '-v', 'ON_ERROR_STOP=1', '-c', `\\copy ${table} (${columns.join(', ')}) from stdin with (format csv)`], {
@@ -141,7 +146,7 @@ async function load(source: string, url: string, log: (message: string) => void)
     }
   }
   await client.query('analyze')
-  await client.query('create table bench_loaded (at text)')
+  await client.query(`create table ${LOADED} (at text)`)
   await client.end()
   log(`postgres: loaded in ${((performance.now() - started) / 1000).toFixed(0)} s`)
 }
