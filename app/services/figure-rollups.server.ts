@@ -38,6 +38,17 @@ interface Group {
 }
 
 /**
+ * The lead-time rows: per tenth of a day (`visit`, `referral`) and per whole day
+ * (`visit_day`, `referral_day`, with the day in `tenths`). A quantile is found in the days
+ * (a year is a few hundred rows) and then in the ten tenths of the day it falls in.
+ */
+type LeadKind = 'visit' | 'referral' | 'visit_day' | 'referral_day'
+const DAYS_OF = { visit: 'visit_day', referral: 'referral_day' } as const
+
+/** Each org unit's total (officer 0, township `*`): what a read of units, not of officers or townships, reads. */
+const unitTotal = (orgUnitId: number): Group => ({ orgUnitId, officerId: 0, township: '*' })
+
+/**
  * Besides each group's own sums, the whole bank's, kept under org unit 0 (no org unit has
  * that id): in total (township `*`), and by township. A read of the whole bank, or of it by
  * township (the map), reads those few rows instead of every group's.
@@ -141,11 +152,12 @@ async function countedBefore(db: Db, ids: readonly number[]): Promise<Map<number
 /** Sums keyed by period and group, and lead counts keyed by period, group, kind and tenth. */
 class Deltas {
   readonly totals = new Map<string, { period: string; group: Group; totals: Totals }>()
-  readonly leads = new Map<string, { period: string; group: Group; kind: 'visit' | 'referral'; tenths: number; loans: number }>()
+  readonly leads = new Map<string, { period: string; group: Group; kind: LeadKind; tenths: number; loans: number }>()
 
   add(counted: Counted, sign: 1 | -1) {
     for (const [period, c] of contributions(counted, counted.months)) {
       this.addContribution(period, counted, c, sign)
+      this.addContribution(period, unitTotal(counted.orgUnitId), c, sign)
       this.addContribution(period, BANK, c, sign)
       this.addContribution(period, bankInTownship(counted.township), c, sign)
     }
@@ -161,10 +173,16 @@ class Deltas {
       ['referral', c.referralLeads],
     ] as const) {
       for (const tenths of list) {
-        const leadKey = `${key}|${kind}|${tenths}`
-        const lead = this.leads.get(leadKey)
-        if (lead) lead.loans += sign
-        else this.leads.set(leadKey, { period, group: entry.group, kind, tenths, loans: sign })
+        // Each lead time counts under its tenth of a day, and under its whole day.
+        for (const [k, at] of [
+          [kind, tenths],
+          [DAYS_OF[kind], Math.floor(tenths / 10)],
+        ] as const) {
+          const leadKey = `${key}|${k}|${at}`
+          const lead = this.leads.get(leadKey)
+          if (lead) lead.loans += sign
+          else this.leads.set(leadKey, { period, group: entry.group, kind: k, tenths: at, loans: sign })
+        }
       }
     }
   }
@@ -334,6 +352,9 @@ function inScope<T extends 'figure_rollup' | 'figure_leads'>(db: Db, table: T, {
     return by === null ? bank.where('township_code', '=', BANK.township) : bank.where('township_code', '<>', BANK.township)
   }
   let groups = orgIds === null ? q.where('org_unit_id', '<>', BANK.orgUnitId) : q.where('org_unit_id', 'in', orgIds.length ? orgIds : [-1])
+  const officers = scope.scopes.some((s) => s.kind === 'own')
+  if (!officers && scope.township === undefined && by !== 'officer_id' && by !== 'township_code') return groups.where('officer_id', '=', 0).where('township_code', '=', '*')
+  groups = groups.where('township_code', '<>', '*')
   for (const s of scope.scopes) if (s.kind === 'own') groups = groups.where('officer_id', '=', s.userId)
   if (scope.township !== undefined) groups = groups.where('township_code', '=', scope.township)
   return groups
@@ -399,6 +420,7 @@ async function sumsOf(db: Db, scope: FigureScope, periods: readonly Period[], by
     leadPeriod && !quantiles
       ? inScope(db, 'figure_leads', resolved, by)
           .where('period_key', '=', leadPeriod)
+          .where('kind' as never, 'in', ['visit', 'referral'] as never)
           .select([...dim, 'kind' as never, 'tenths' as never, sql<number>`sum(loans)`.as('loans')])
           .groupBy([...(by ? [by] : []), 'kind', 'tenths'] as never)
           .execute()
@@ -468,22 +490,39 @@ function aheadRange(period: Period, now: Date): { nextHour: string; lo: string; 
 }
 
 /**
- * The median and 90th percentile of each lead time by the nearest rank, in the database:
- * the first tenth of a day at which the running count reaches q × all (a count is whole,
- * so reaching q × n is reaching its ceiling).
+ * The median and 90th percentile of each lead time by the nearest rank: the day each falls
+ * in from the days' counts, then the tenth within that day from its ten tenths' counts.
  */
 async function leadQuantiles(db: Db, resolved: Resolved, period: string): Promise<{ visit: LeadQuantiles; referral: LeadQuantiles }> {
-  const histogram = inScope(db, 'figure_leads', resolved, null)
-    .where('period_key', '=', period)
-    .select(['kind' as never, 'tenths' as never, sql<number>`sum(loans)`.as('n')])
-    .groupBy(['kind', 'tenths'] as never)
-  const rows = await sql<{ kind: 'visit' | 'referral'; median: unknown; p90: unknown }>`
-    with h as ${histogram},
-    c as (select kind, tenths, sum(n) over (partition by kind order by tenths rows unbounded preceding) as cum, sum(n) over (partition by kind) as total from h where n > 0)
-    select kind, min(case when cum * 2 >= total then tenths end) as median, min(case when cum * 10 >= total * 9 then tenths end) as p90 from c group by kind`.execute(db)
-  const none = { median: null, p90: null }
-  const out = { visit: none as LeadQuantiles, referral: none as LeadQuantiles }
-  for (const r of rows.rows) out[r.kind] = { median: r.median === null ? null : Number(r.median) / 10, p90: r.p90 === null ? null : Number(r.p90) / 10 }
+  const rows = (kinds: LeadKind[], range?: [number, number]) => {
+    let q = inScope(db, 'figure_leads', resolved, null)
+      .where('period_key', '=', period)
+      .where('kind' as never, 'in', kinds as never)
+    if (range) q = q.where('tenths' as never, '>=', range[0] as never).where('tenths' as never, '<=', range[1] as never)
+    return q
+      .select(['kind' as never, 'tenths' as never, sql<number>`sum(loans)`.as('n')])
+      .groupBy(['kind', 'tenths'] as never)
+      .orderBy('tenths' as never)
+      .execute() as unknown as Promise<{ kind: LeadKind; tenths: number; n: unknown }[]>
+  }
+  const days = await rows(['visit_day', 'referral_day'])
+  const out = { visit: { median: null, p90: null } as LeadQuantiles, referral: { median: null, p90: null } as LeadQuantiles }
+  for (const kind of ['visit', 'referral'] as const) {
+    const counts = days.filter((d) => d.kind === DAYS_OF[kind]).map((d) => [Number(d.tenths), n(d.n)] as const).filter(([, c]) => c > 0)
+    const total = counts.reduce((sum, [, c]) => sum + c, 0)
+    if (total === 0) continue
+    for (const [q, field] of [
+      [0.5, 'median'],
+      [0.9, 'p90'],
+    ] as const) {
+      const rank = Math.max(1, Math.ceil(q * total))
+      let before = 0
+      const at = counts.find(([, c]) => (before + c >= rank ? true : ((before += c), false)))!
+      const tenths = (await rows([kind], [at[0] * 10, at[0] * 10 + 9])).map((r) => [Number(r.tenths), n(r.n)] as const)
+      let seen = before
+      out[kind][field] = tenths.find(([, c]) => (seen += c) >= rank)![0] / 10
+    }
+  }
   return out
 }
 

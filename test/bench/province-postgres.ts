@@ -16,7 +16,7 @@ import { provinceDatabaseFile } from './province'
 const ROOT = path.resolve(import.meta.dirname, '../..')
 const DATA_DIR = path.join(ROOT, 'db/bench/postgres')
 /** Marks a complete load; its name changes with the way of loading, so an older load is redone. */
-const LOADED = 'bench_loaded_2'
+const LOADED = 'bench_loaded_3'
 
 function pgBin(): string | null {
   const base = '/usr/lib/postgresql'
