@@ -10,7 +10,8 @@ import { idField, parseForm, requiredText, type FieldErrors } from '../forms'
 import { actorOf, requirePermission } from '../guards.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
-import { createApiToken, listApiTokens, revokeApiToken, TOKEN_PURPOSES } from '../services/api-tokens.server'
+import { TOKEN_PURPOSES } from '../domain/api-tokens'
+import { createApiToken, listApiTokens, revokeApiToken } from '../services/api-tokens.server'
 import { listOrgUnits } from '../services/org-units.server'
 
 const createSchema = z.object({

@@ -5,12 +5,11 @@
 import crypto from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
+import type { TokenPurpose } from '../domain/api-tokens'
 import { recordAudit, type Actor } from './audit.server'
 
 const hash = (token: string) => crypto.createHash('sha256').update(token).digest('hex')
 
-export const TOKEN_PURPOSES = ['loan_events', 'figures_read'] as const
-export type TokenPurpose = (typeof TOKEN_PURPOSES)[number]
 
 export async function createApiToken(
   db: Kysely<Database>,
