@@ -200,45 +200,9 @@ export default function Dashboard() {
             ))}
           </select>
         </label>
-        {data.choices.officers.length ? (
-          <label>
-            {t('dashboard.officer')}{' '}
-            <select name="officer" defaultValue={data.officer?.id ?? ''}>
-              <option value="">{t('dashboard.allOfficers')}</option>
-              {data.choices.officers.map((o) => (
-                <option key={o.id} value={o.id}>
-                  {o.name}
-                </option>
-              ))}
-            </select>
-          </label>
-        ) : null}
-        {data.choices.territories.length ? (
-          <label>
-            {t('dashboard.territory')}{' '}
-            <select name="territory" defaultValue={data.territory?.id ?? ''}>
-              <option value="">{t('dashboard.allTerritories')}</option>
-              {data.choices.territories.map((o) => (
-                <option key={o.id} value={o.id}>
-                  {o.name}
-                </option>
-              ))}
-            </select>
-          </label>
-        ) : null}
-        {data.choices.townships.length ? (
-          <label>
-            {t('dashboard.township')}{' '}
-            <select name="township" defaultValue={data.township?.code ?? ''}>
-              <option value="">{t('dashboard.allTownships')}</option>
-              {data.choices.townships.map((o) => (
-                <option key={o.code} value={o.code}>
-                  {o.name}
-                </option>
-              ))}
-            </select>
-          </label>
-        ) : null}
+        <Narrowing label={t('dashboard.officer')} all={t('dashboard.allOfficers')} name="officer" chosen={data.officer?.id} choices={data.choices.officers.map((o) => ({ value: o.id, name: o.name }))} />
+        <Narrowing label={t('dashboard.territory')} all={t('dashboard.allTerritories')} name="territory" chosen={data.territory?.id} choices={data.choices.territories.map((o) => ({ value: o.id, name: o.name }))} />
+        <Narrowing label={t('dashboard.township')} all={t('dashboard.allTownships')} name="township" chosen={data.township?.code} choices={data.choices.townships.map((o) => ({ value: o.code, name: o.name }))} />
         <label>
           {t('dashboard.period')}{' '}
           <select name="period" defaultValue={data.kind}>
@@ -425,6 +389,24 @@ export default function Dashboard() {
         </div>
       </section>
     </div>
+  )
+}
+
+/** A pick-list narrowing the scope (an officer, a territory, a township); none when there is nothing to pick. */
+function Narrowing({ label, all, name, chosen, choices }: { label: string; all: string; name: string; chosen: string | number | undefined; choices: { value: string | number; name: string }[] }) {
+  if (choices.length === 0) return null
+  return (
+    <label>
+      {label}{' '}
+      <select name={name} defaultValue={chosen ?? ''}>
+        <option value="">{all}</option>
+        {choices.map((c) => (
+          <option key={c.value} value={c.value}>
+            {c.name}
+          </option>
+        ))}
+      </select>
+    </label>
   )
 }
 

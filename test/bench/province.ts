@@ -1,11 +1,12 @@
 // The province of PRODUCT.md "Scale" (1,000,000 market players, 2,000 officers, 300
 // outlets) as a SQLite file, seeded once and cached in db/bench/ (git-ignored): seeding
 // takes minutes, mostly hashing 2,300 passwords and generating the players. The file name
-// carries the number of migrations, so a new migration builds a new one; after a change to
-// the seed generators, delete db/bench/ to rebuild.
+// carries the number of migrations, so a new migration makes a new one: the older file
+// migrated and what the seed derives counted again (minutes). After a change to the seed
+// generators, or a migration that adds seeded data, delete db/bench/ to seed anew.
 import fs from 'node:fs'
 import path from 'node:path'
-import { openDatabase } from '../../db/connection.server'
+import { openDatabase, type DatabaseHandle } from '../../db/connection.server'
 import { migrateToLatest } from '../../db/migrate.server'
 import { migrations } from '../../db/migrations/index'
 import { seedDatabase, seedDerived } from '../../db/seed/index'
@@ -27,48 +28,43 @@ export async function provinceDatabaseFile(log: (message: string) => void): Prom
     .map((name) => /^province-(\d+)\.sqlite$/.exec(name))
     .filter((m) => m !== null && Number(m[1]) < Object.keys(migrations).length)
     .sort((a, b) => Number(b![1]) - Number(a![1]))[0]
-  if (older) return carryForward(path.join(CACHE_DIR, older[0]), file, log)
-  // Built under another name and renamed when complete, so an interrupted build is never
-  // taken for a cache.
-  const building = `${file}.building-${process.pid}`
+  if (older) {
+    const source = path.join(CACHE_DIR, older[0])
+    log(`carrying ${path.relative(ROOT, source)} forward to ${path.relative(ROOT, file)}: migrating, then counting what is derived`)
+    await build(file, source, async (db, started) => {
+      await migrateToLatest(db)
+      await seedDerived(db, (message) => log(`${message} (${((performance.now() - started) / 1000).toFixed(0)} s)`))
+    })
+    // Right while migrations since add only derived data, as 0008 (the figures' sums) does;
+    // one that adds seeded data must not be carried (delete db/bench/).
+    fs.rmSync(source)
+    return file
+  }
   log(`no ${path.relative(ROOT, file)} yet: seeding the province (1,000,000 players; a few minutes, once)`)
-  const started = performance.now()
-  const handle = openDatabase(`file:${building}`)
-  try {
-    await migrateToLatest(handle.db)
-    const summary = await seedDatabase(handle.db, {
+  await build(file, null, async (db, started) => {
+    await migrateToLatest(db)
+    const summary = await seedDatabase(db, {
       scale: 'province',
       seed: 1,
       pii: createPersonalDataCipher(TEST_DATA_KEY),
       log: (message) => log(`seed: ${message} (${((performance.now() - started) / 1000).toFixed(0)} s)`),
     })
-    handle.sqlite!.pragma('wal_checkpoint(TRUNCATE)')
     log(`seeded ${summary.players.toLocaleString('en')} players, ${summary.users.toLocaleString('en')} users in ${((performance.now() - started) / 1000).toFixed(0)} s`)
-  } catch (error) {
-    await handle.db.destroy()
-    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(building + suffix, { force: true })
-    throw error
-  }
-  await handle.db.destroy()
-  fs.renameSync(building, file)
+  })
   return file
 }
 
 /**
- * An older cache brought up to date instead of seeding anew (half an hour): copied,
- * migrated, and what the seed derives counted again. Right while migrations since add only
- * derived data, as 0008 (the figures' sums) does; one that adds seeded data must not be
- * carried (delete db/bench/).
+ * Builds the cache file under another name (from a copy of `source`, or empty) and renames
+ * it when complete, so an interrupted build is never taken for a cache.
  */
-async function carryForward(source: string, file: string, log: (message: string) => void): Promise<string> {
+async function build(file: string, source: string | null, work: (db: DatabaseHandle['db'], started: number) => Promise<void>) {
   const building = `${file}.building-${process.pid}`
-  log(`carrying ${path.relative(ROOT, source)} forward to ${path.relative(ROOT, file)}: migrating, then counting what is derived`)
-  fs.copyFileSync(source, building)
+  if (source) fs.copyFileSync(source, building)
   const started = performance.now()
   const handle = openDatabase(`file:${building}`)
   try {
-    await migrateToLatest(handle.db)
-    await seedDerived(handle.db, (message) => log(`${message} (${((performance.now() - started) / 1000).toFixed(0)} s)`))
+    await work(handle.db, started)
     handle.sqlite!.pragma('wal_checkpoint(TRUNCATE)')
   } catch (error) {
     await handle.db.destroy()
@@ -77,8 +73,6 @@ async function carryForward(source: string, file: string, log: (message: string)
   }
   await handle.db.destroy()
   fs.renameSync(building, file)
-  fs.rmSync(source)
-  return file
 }
 
 /**
