@@ -10,7 +10,7 @@
 //   current hour's deadlines straight (a few dozen).
 // - Lead times are kept in tenths of a day, as the figures round them, so the median and the
 //   90th percentile of the sums are exact.
-import { chinaDayOf, loanFigures, periodOf, ratio, reachedAt, type Figures, type Period, type ReferralFacts } from './figures'
+import { acceptanceOf, chinaDayOf, loanFigures, periodOf, ratio, reachedAt, type Figures, type Period, type ReferralFacts } from './figures'
 
 export interface VisitFact {
   at: string
@@ -103,10 +103,10 @@ export function playerMonths(visits: readonly VisitFact[], referrals: readonly R
       m.r.push(tenthsBetween(r.referredAt, r.disbursedAt))
       if (firstVisit) m.v.push(tenthsBetween(firstVisit, r.disbursedAt))
     }
-    const withdrawnFirst = r.withdrawnAt !== null && r.withdrawnAt < r.acceptDueAt && (r.acceptedAt === null || r.withdrawnAt < r.acceptedAt)
-    if (!withdrawnFirst) {
+    const acceptance = acceptanceOf(r)
+    if (acceptance.due) {
       const m = month(r.acceptDueAt)
-      const onTime = r.acceptedAt !== null && r.acceptedAt <= r.acceptDueAt ? 1 : 0
+      const onTime = acceptance.onTime ? 1 : 0
       m.c[at('due')] += 1
       m.c[at('onTime')] += onTime
       const hour = (m.d ??= {})[hourOf(r.acceptDueAt)] ?? [0, 0]

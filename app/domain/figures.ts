@@ -128,6 +128,16 @@ function closedBy(events: readonly StageEvent[], stage: Stage): string | null {
   return found.length ? found.sort()[0] : null
 }
 
+/**
+ * Whether a referral counts for acceptance on time once its deadline has passed, and whether
+ * it was on time: one withdrawn before its deadline without being accepted first is not due;
+ * it is on time when accepted by the deadline.
+ */
+export function acceptanceOf(r: { acceptDueAt: string; acceptedAt: string | null; withdrawnAt: string | null }): { due: boolean; onTime: boolean } {
+  const withdrawnFirst = r.withdrawnAt !== null && r.withdrawnAt < r.acceptDueAt && (r.acceptedAt === null || r.withdrawnAt < r.acceptedAt)
+  return { due: !withdrawnFirst, onTime: !withdrawnFirst && r.acceptedAt !== null && r.acceptedAt <= r.acceptDueAt }
+}
+
 export interface Figures {
   listed: number
   assigned: number
@@ -200,12 +210,10 @@ export function computeFigures(players: readonly PlayerFacts[], referrals: reado
     const disbursedAt = reachedAt(r.events, 'disbursed')
     if (disbursedAt && inPeriod(disbursedAt, period)) loans.push({ referral: r, at: disbursedAt })
     // Acceptance on time.
-    const acceptedAt = reachedAt(r.events, 'accepted')
-    const withdrawnAt = closedBy(r.events, 'withdrawn')
-    const withdrawnFirst = withdrawnAt !== null && withdrawnAt < r.acceptDueAt && (acceptedAt === null || withdrawnAt < acceptedAt)
-    if (inPeriod(r.acceptDueAt, period) && r.acceptDueAt <= nowIso && !withdrawnFirst) {
+    const acceptance = acceptanceOf({ acceptDueAt: r.acceptDueAt, acceptedAt: reachedAt(r.events, 'accepted'), withdrawnAt: closedBy(r.events, 'withdrawn') })
+    if (inPeriod(r.acceptDueAt, period) && r.acceptDueAt <= nowIso && acceptance.due) {
       due++
-      if (acceptedAt !== null && acceptedAt <= r.acceptDueAt) onTime++
+      if (acceptance.onTime) onTime++
     }
   }
 

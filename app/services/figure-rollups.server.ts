@@ -23,7 +23,7 @@ import {
   type PlayerState,
   type Totals,
 } from '../domain/figure-facts'
-import { trendBuckets, type Figures, type Period, type TrendStep } from '../domain/figures'
+import { acceptanceOf, trendBuckets, type Figures, type Period, type TrendStep } from '../domain/figures'
 import { logger } from '../logger.server'
 import type { Db } from './audit.server'
 import { startBackgroundLoop, type BackgroundLoop } from './background-loop.server'
@@ -569,9 +569,9 @@ async function deadlinesAhead(db: Db, resolved: Resolved, period: Period, now: D
   ])
   for (const row of later as unknown as { dim: unknown; due: unknown; onTime: unknown }[]) add(String(row.dim), n(row.due), n(row.onTime))
   for (const r of thisHour) {
-    const withdrawnFirst = r.withdrawnAt !== null && r.withdrawnAt < r.dueAt && (r.acceptedAt === null || r.withdrawnAt < r.acceptedAt)
-    if (withdrawnFirst) continue
-    add(dimensionOf({ orgUnitId: r.orgUnitId, officerId: r.officerId ?? 0, township: r.township ?? '' }, by), 1, r.acceptedAt !== null && r.acceptedAt <= r.dueAt ? 1 : 0)
+    const acceptance = acceptanceOf({ acceptDueAt: r.dueAt, acceptedAt: r.acceptedAt, withdrawnAt: r.withdrawnAt })
+    if (!acceptance.due) continue
+    add(dimensionOf({ orgUnitId: r.orgUnitId, officerId: r.officerId ?? 0, township: r.township ?? '' }, by), 1, acceptance.onTime ? 1 : 0)
   }
   return out
 }
