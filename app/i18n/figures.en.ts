@@ -89,4 +89,5 @@ export const figuresEn: Record<keyof typeof figuresZhCN, string> = {
   'dashboard.mapLowest': 'Townships with the lowest {figure}',
   'dashboard.mapNoValue': 'No data',
   'drill.candidate': 'First-lender flag',
+  'dashboard.mapFailed': 'The township boundaries could not be loaded; reload the page to try again.',
 }

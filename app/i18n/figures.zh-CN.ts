@@ -88,4 +88,5 @@ export const figuresZhCN = {
   'dashboard.mapLowest': '{figure}最低的乡镇',
   'dashboard.mapNoValue': '无数据',
   'drill.candidate': '首贷候选',
+  'dashboard.mapFailed': '乡镇边界未能载入，请刷新页面重试。',
 } as const

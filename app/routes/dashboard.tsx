@@ -86,10 +86,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     targets: targets.map((target) => ({ ...target, ...progressOf(current, target.figure, target.value) })),
     canSetTargets: can(user.role, 'targets:set'),
     shade,
-    // Null: not drawn for this period; empty: no township with a boundary in scope.
-    // One string, parsed in the browser: a bank's 1,300 boundaries as values cost the page's
-    // serialisation more than the rest of it together.
-    map: townships === null ? null : JSON.stringify(townships.map((tw) => ({ code: tw.code, name: tw.name, boundary: tw.boundary, value: tw[shade] }))),
+    // Null: not drawn for this period; empty: no township with a boundary in scope. The
+    // boundaries come apart (GET /api/v1/townships, kept by the browser). One string, parsed
+    // in the browser: a bank's 1,300 townships as values cost the serialisation more.
+    map: townships === null ? null : JSON.stringify(townships.map((tw) => ({ code: tw.code, name: tw.name, value: tw[shade] }))),
     mapCount: townships?.length ?? 0,
     tiles: tileLayerFor(context.config.mapTiles, context.config.mapTilesKey),
     lowest: (townships ?? [])
@@ -331,7 +331,7 @@ export default function Dashboard() {
           <>
             <div data-testid="township-map" data-townships={data.mapCount}>
               <ClientOnly fallback={<div className="township-figures-map" aria-busy="true" />}>
-                {() => <TownshipFiguresMap townships={mapTownships} tiles={data.tiles} describe={(tw) => `${tw.name} · ${label(data.shade as keyof Figures)} ${formatValue(tw.value, 'ratio', locale)}`} />}
+                {() => <TownshipFiguresMap townships={mapTownships} tiles={data.tiles} failed={t('dashboard.mapFailed')} describe={(tw) => `${tw.name} · ${label(data.shade as keyof Figures)} ${formatValue(tw.value, 'ratio', locale)}`} />}
               </ClientOnly>
             </div>
             <RatioLegend title={label(data.shade as keyof Figures)} noValue={t('dashboard.mapNoValue')} />

@@ -70,10 +70,11 @@ async function townshipsOf(db: Kysely<Database>, scope: FigureScope, chosen: Cho
   const parts = await readSumsBy(db, scope, chosen.period, 'township_code', { leads: false, deadlines: false, totals: ['listed', 'assigned', 'visitedAssigned', 'disbursed', 'firstLenderConversions'] })
   const codes = [...parts.keys()].filter((c) => c !== '')
   if (codes.length === 0) return []
-  const areas = await db.selectFrom('areas').select(['code', 'name', 'boundary']).where('code', 'in', codes).where('boundary', 'is not', null).execute()
+  // Those with a boundary to draw; the boundaries themselves travel apart (api.v1.townships.ts).
+  const areas = await db.selectFrom('areas').select(['code', 'name']).where('code', 'in', codes).where('boundary', 'is not', null).execute()
   return areas.map((a) => {
     const f = figuresOfSums(parts.get(a.code)!, chosen.period)
-    return { code: a.code, name: a.name, boundary: a.boundary!, listed: f.listed, coverage: f.coverage, firstLenderRatio: f.firstLenderRatio }
+    return { code: a.code, name: a.name, listed: f.listed, coverage: f.coverage, firstLenderRatio: f.firstLenderRatio }
   })
 }
 

@@ -368,4 +368,44 @@ describe('narrowing and the township map', () => {
     // A custom range says the map is for calendar periods.
     expect(await (await hq.get('/dashboard?from=2026-01-05&to=2026-02-10')).text()).toContain('乡镇地图按自然月、季、年绘制')
   })
+
+  it('sends the township boundaries apart from the page: in the user\'s scope, kept by the browser (304 with the ETag), not to the signed-out', async () => {
+    const boundariesOf = async (client: Client, etag?: string) => client.request('/api/v1/townships', etag ? { headers: { 'If-None-Match': etag } } : {})
+    const hq = new Client(server.url)
+    await hq.signIn('hq', DEMO_PASSWORD)
+    const whole = await boundariesOf(hq)
+    expect(whole.status).toBe(200)
+    expect(whole.headers.get('Cache-Control')).toBe('private, max-age=300')
+    const bank = (await whole.json()) as GeoJSON.FeatureCollection
+    const withBoundary = await t.db.selectFrom('areas').select('code').where('level', '=', 'township').where('boundary', 'is not', null).orderBy('code').execute()
+    expect(bank.features.map((f) => f.properties?.code)).toEqual(withBoundary.map((a) => a.code))
+    const stored = await t.db.selectFrom('areas').select('boundary').where('code', '=', withBoundary[0].code).executeTakeFirstOrThrow()
+    expect(bank.features[0].geometry).toEqual(JSON.parse(stored.boundary!))
+    // Asked again with its ETag: nothing changed, nothing sent.
+    const again = await boundariesOf(hq, whole.headers.get('ETag')!)
+    expect(again.status).toBe(304)
+    expect(await again.text()).toBe('')
+
+    // A manager gets the townships their players lie in.
+    const manager = new Client(server.url)
+    await manager.signIn('manager', DEMO_PASSWORD)
+    const unit = await t.db.selectFrom('users').innerJoin('org_units', 'org_units.id', 'users.org_unit_id').select('org_units.path').where('username', '=', 'manager').executeTakeFirstOrThrow()
+    const theirs = await t.db
+      .selectFrom('areas')
+      .select('code')
+      .where('boundary', 'is not', null)
+      .where('code', 'in', (eb) => eb.selectFrom('market_players').innerJoin('org_units', 'org_units.id', 'market_players.org_unit_id').select('market_players.township_code').where('org_units.path', 'like', `${unit.path}%`))
+      .orderBy('code')
+      .execute()
+    const outlet = (await (await boundariesOf(manager)).json()) as GeoJSON.FeatureCollection
+    const codes = outlet.features.map((f) => String(f.properties?.code))
+    expect(codes).toEqual(theirs.map((a) => a.code))
+    expect(codes.length).toBeLessThan(bank.features.length)
+    // The page shades as many, and carries none of their shapes.
+    const page = await (await manager.get('/dashboard?period=year')).text()
+    expect(page).toContain(`data-testid="township-map" data-townships="${codes.length}"`)
+    expect(page).not.toContain('coordinates')
+
+    expect((await boundariesOf(new Client(server.url))).status).toBe(401)
+  })
 })
