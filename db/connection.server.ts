@@ -2,7 +2,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely'
 import pg from 'pg'
 import { logger } from '../app/logger.server'
 import type { Database } from './schema'
@@ -53,11 +53,35 @@ export function openDatabase(url: string): DatabaseHandle {
   sqlite.pragma('synchronous = NORMAL')
   // 64 MB of page cache (the default is 2 MB): large imports and lists stay in memory.
   sqlite.pragma('cache_size = -65536')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: keepingStatements(sqlite) }) })
   sqliteHandles.set(db, sqlite)
   if (file !== ':memory:') urls.set(db, url)
   return { db, dialect: 'sqlite', location: file, sqlite }
 }
+
+/**
+ * The connection as Kysely sees it, its statements kept once prepared (the most recently used
+ * few hundred): a page runs the same few dozen queries every time, and preparing them again
+ * cost more than running some. A kept statement still iterating a streamed read is busy; the
+ * same query meanwhile gets one of its own.
+ */
+function keepingStatements(sqlite: SQLite.Database): SqliteDatabase {
+  const kept = new Map<string, SQLite.Statement>()
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      let statement = kept.get(text)
+      if (statement) kept.delete(text)
+      else statement = sqlite.prepare(text)
+      // Most recently used last: the first is the one to let go.
+      kept.set(text, statement)
+      if (kept.size > KEPT_STATEMENTS) kept.delete(kept.keys().next().value!)
+      return statement.busy ? sqlite.prepare(text) : statement
+    },
+  }
+}
+
+const KEPT_STATEMENTS = 500
 
 function redactUrl(url: string): string {
   try {
