@@ -21,6 +21,8 @@ export interface AppConfig {
   /** Trust X-Forwarded-* from a reverse proxy (for the client address and HTTPS). */
   trustProxy: boolean
   logLevel: 'debug' | 'info' | 'warn' | 'error'
+  /** Requests a minute one caller (token, session or address) may make to /api/ before 429. */
+  apiRateLimit: number
   /** The base map: OpenStreetMap tiles by default, or none (no network). */
   mapTiles: MapTileProvider
   /** The provider's key where it needs one (Tianditu). */
@@ -62,6 +64,7 @@ export function loadConfig(env: Env = process.env, rootDir = process.cwd()): App
     sessionMaxHours: parseIntSetting(env, 'SESSION_MAX_HOURS', 12),
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     logLevel: parseLogLevel(env.LOG_LEVEL),
+    apiRateLimit: parseIntSetting(env, 'API_RATE_LIMIT', 600),
     mapTiles: parseMapTiles(env.MAP_TILES),
     mapTilesKey: env.MAP_TILES_KEY || null,
     checkInRadiusMetres: parseIntSetting(env, 'CHECK_IN_RADIUS_M', DEFAULT_CHECK_IN_RADIUS_M),

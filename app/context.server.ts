@@ -13,6 +13,8 @@ export type AppContext = {
   pii: PersonalDataCipher
   clientIp: string | null
   requestId: string
+  /** The content security policy's nonce for this response's inline scripts. */
+  nonce: string
 }
 
 declare module '@remix-run/server-runtime' {

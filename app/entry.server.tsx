@@ -4,6 +4,7 @@ import { createReadableStreamFromReadable } from '@remix-run/node'
 import { RemixServer } from '@remix-run/react'
 import { isbot } from 'isbot'
 import { renderToPipeableStream } from 'react-dom/server'
+import { NonceProvider } from './components/nonce'
 import { logger } from './logger.server'
 
 const ABORT_DELAY = 5_000
@@ -27,7 +28,14 @@ export default function handleRequest(
       resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }))
       pipe(body)
     }
-    const { pipe, abort } = renderToPipeableStream(<RemixServer context={remixContext} url={request.url} />, {
+    // The policy's nonce (server.server.ts): Remix's inline scripts carry it.
+    const nonce = loadContext?.nonce
+    const { pipe, abort } = renderToPipeableStream(
+      <NonceProvider value={nonce ?? ''}>
+        <RemixServer context={remixContext} url={request.url} nonce={nonce} />
+      </NonceProvider>,
+      {
+      nonce,
       onShellReady() {
         if (!waitForAll) respond()
       },
@@ -44,7 +52,8 @@ export default function handleRequest(
         responseStatusCode = 500
         if (shellRendered) logger.error('render failed', { requestId: loadContext?.requestId, error })
       },
-    })
+      },
+    )
     const timer = setTimeout(abort, ABORT_DELAY)
   })
 }

@@ -12,7 +12,9 @@ import type { DialectName } from '../db/dialect.server'
 import type { Database } from '../db/schema'
 import type { AppConfig } from './config.server'
 import type { AppContext } from './context.server'
+import { tileLayerFor } from './domain/map-tiles'
 import { logger } from './logger.server'
+import { contentSecurityPolicy, fromThisOrigin, limitApi, newNonce } from './security.server'
 import { createPersonalDataCipher } from './services/personal-data.server'
 
 export interface ServerDeps {
@@ -30,13 +32,18 @@ export function createHttpApp({ build, db, dialect, config, rootDir }: ServerDep
   app.disable('x-powered-by')
   if (config.trustProxy) app.set('trust proxy', true)
 
+  const tiles = tileLayerFor(config.mapTiles, config.mapTilesKey)
   app.use((req, res, next) => {
     const requestId = sanitiseRequestId(req.get('X-Request-Id')) ?? crypto.randomUUID()
     res.locals.requestId = requestId
+    res.locals.nonce = newNonce()
     res.setHeader('X-Request-Id', requestId)
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy(res.locals.nonce as string, tiles))
     res.setHeader('X-Content-Type-Options', 'nosniff')
     res.setHeader('Referrer-Policy', 'same-origin')
     res.setHeader('X-Frame-Options', 'DENY')
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin')
+    res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(self)')
     if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains')
     const started = process.hrtime.bigint()
     res.on('finish', () => {
@@ -44,8 +51,16 @@ export function createHttpApp({ build, db, dialect, config, rootDir }: ServerDep
       // The path only: a query string may carry a searched phone number.
       logger.debug('request', { requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 })
     })
+    // Another site's page may not make a signed-in browser change anything here.
+    if (!fromThisOrigin(req, config.trustProxy)) {
+      logger.warn('cross-origin request refused', { requestId, method: req.method, path: req.path })
+      res.status(403).type('text/plain').send('cross-origin request refused')
+      return
+    }
     next()
   })
+
+  app.use('/api', limitApi(config.apiRateLimit))
 
   // Phones on a weak signal: pages and data are gzipped (the officer's list is ten times smaller).
   app.use(compression())
@@ -71,6 +86,7 @@ export function createHttpApp({ build, db, dialect, config, rootDir }: ServerDep
         pii,
         clientIp: req.ip ?? null,
         requestId: res.locals.requestId as string,
+        nonce: res.locals.nonce as string,
       }),
     }),
   )

@@ -1,4 +1,5 @@
-// Admin: one user. Change name, role and org unit; deactivate or reactivate; reset password.
+// Admin: one user. Change name, role and org unit; deactivate or reactivate; reset password;
+// sign them out everywhere.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
@@ -12,7 +13,8 @@ import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { findAuditEntries } from '../services/audit.server'
 import { listOrgUnits } from '../services/org-units.server'
-import { getUser, resetPassword, setUserActive, updateUser } from '../services/users.server'
+import { countSessionsOfUser } from '../services/sessions.server'
+import { endUserSessions, getUser, resetPassword, setUserActive, updateUser } from '../services/users.server'
 
 export const updateSchema = z.object({ intent: z.literal('update'), name: requiredText(40), role: choice(ROLES), orgUnitId: idField })
 export const activeSchema = z.object({ intent: z.enum(['deactivate', 'reactivate']) })
@@ -23,11 +25,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const id = idParam(params.id)
   const user = await getUser(context.db, { kind: 'all' }, id)
   if (!user) throw notFound()
-  const [units, history] = await Promise.all([
+  const [units, history, sessions] = await Promise.all([
     listOrgUnits(context.db, { kind: 'all' }),
     findAuditEntries(context.db, { entityType: 'user', entityId: String(id), limit: 20 }),
+    countSessionsOfUser(context.db, id),
   ])
-  return { user, units, history }
+  return { user, units, history, sessions }
 }
 
 type ActionData = { intent?: string; errors?: FieldErrors; values?: Record<string, string>; formError?: Message; done?: Message }
@@ -45,6 +48,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       if (!form.ok) return data<ActionData>({ intent, errors: form.errors, values: form.values }, { status: 400 })
       await updateUser(context.db, actor, id, form.data)
       return { intent, done: { key: 'users.saved' } } satisfies ActionData
+    }
+    if (intent === 'end_sessions') {
+      const ended = await endUserSessions(context.db, actor, id)
+      return { intent, done: { key: 'users.sessionsEnded', params: { count: ended } } } satisfies ActionData
     }
     if (intent === 'password') {
       const form = parseForm(formData, passwordSchema)
@@ -64,7 +71,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function UserPage() {
-  const { user, units, history } = useLoaderData<typeof loader>()
+  const { user, units, history, sessions } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>() as ActionData | undefined
   const t = useT()
   const values = result?.intent === 'update' ? result.values : undefined
@@ -106,6 +113,17 @@ export default function UserPage() {
           <input type="hidden" name="intent" value="password" />
           <Field label={t('users.newPassword')} name="password" type="password" autoComplete="new-password" required minLength={MIN_PASSWORD_LENGTH} errors={result?.intent === 'password' ? result.errors?.password : null} />
           <button type="submit">{t('users.resetPassword')}</button>
+        </Form>
+      </section>
+
+      <section className="card">
+        <h2>{t('users.sessions')}</h2>
+        <p data-testid="sessions">{t('users.sessionsOpen', { count: sessions })}</p>
+        <Form method="post">
+          <input type="hidden" name="intent" value="end_sessions" />
+          <button type="submit" disabled={sessions === 0}>
+            {t('users.endSessions')}
+          </button>
         </Form>
       </section>
 

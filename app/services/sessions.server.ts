@@ -140,6 +140,17 @@ export async function signOut(db: Kysely<Database>, token: string, actor: { id: 
   })
 }
 
+/** How many sessions of a user are open (signed in on as many browsers), expired ones aside. */
+export async function countSessionsOfUser(db: Db, userId: number, now = new Date()): Promise<number> {
+  const row = await db
+    .selectFrom('sessions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('user_id', '=', userId)
+    .where('expires_at', '>', now.toISOString())
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
 /** Ends every session of a user (deactivation, password reset, an admin's decision). */
 export async function endSessionsOfUser(db: Db, userId: number): Promise<number> {
   const result = await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst()

@@ -176,6 +176,15 @@ export async function setUserActive(db: Kysely<Database>, actor: Actor, id: numb
   })
 }
 
+/** An admin signs a user out everywhere (a lost phone, a shared password): audited with how many. */
+export async function endUserSessions(db: Kysely<Database>, actor: Actor, id: number): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const ended = await endSessionsOfUser(trx, id)
+    await recordAudit(trx, actor, { action: 'user.end_sessions', entityType: 'user', entityId: id, detail: { sessions: ended } })
+    return ended
+  })
+}
+
 export async function resetPassword(db: Kysely<Database>, actor: Actor, id: number, password: string): Promise<void> {
   const passwordHash = await hashPassword(password)
   await db.transaction().execute(async (trx) => {

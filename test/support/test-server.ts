@@ -29,6 +29,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     sessionMaxHours: 12,
     trustProxy: false,
     logLevel: 'error',
+    apiRateLimit: 100_000,
     mapTiles: 'none',
     mapTilesKey: null,
     checkInRadiusMetres: 500,
