@@ -6,6 +6,7 @@
 // Without `scope`, everything the caller may see; without a period, this month (China days;
 // `period=quarter|year` and `at=YYYY-MM-DD` name another).
 import type { LoaderFunctionArgs } from '@remix-run/node'
+import { can } from '../domain/roles'
 import type { ScopedUser } from '../domain/scope'
 import { requireApiUser } from '../guards.server'
 import { findLiveToken } from '../services/api-tokens.server'
@@ -22,6 +23,8 @@ async function viewerOf(request: Request, context: LoaderFunctionArgs['context']
     return token.orgPath === null ? { id: 0, role: 'hq', orgPath: '' } : { id: 0, role: 'manager', orgPath: token.orgPath }
   }
   const user = await requireApiUser(request, context)
+  // As the dashboard: an officer has no figures to read (their own list is theirs to see).
+  if (!can(user.role, 'branch:view')) throw Response.json({ error: 'forbidden', message: 'reading the figures needs a manager, hq or admin' }, { status: 403, headers: HEADERS })
   return { id: user.id, role: user.role, orgPath: user.orgPath }
 }
 

@@ -4,6 +4,7 @@
 // officer's phone sends here; so may the bank's own tools.
 import type { ActionFunctionArgs } from '@remix-run/node'
 import { AppError } from '../app-error'
+import { can } from '../domain/roles'
 import { actorOf, getTranslate, requireApiUser, userScope } from '../guards.server'
 import { isMessageKey, type Translate } from '../i18n/index'
 import { recordVisit } from '../services/visits.server'
@@ -20,6 +21,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (request.method !== 'POST') return loader()
   const user = await requireApiUser(request, context)
   const t = await getTranslate(request)
+  // Only those who log visits (officers and managers), whatever the body says.
+  if (!can(user.role, 'visits:log')) return Response.json({ error: 'forbidden', message: t('error.forbidden') }, { status: 403, headers: NO_STORE })
   // JSON only: a cross-site form cannot send it without the browser asking first.
   if (!(request.headers.get('Content-Type') ?? '').toLowerCase().startsWith('application/json')) {
     return Response.json({ error: 'unsupported_media_type', message: 'send the visit as application/json' }, { status: 415, headers: NO_STORE })

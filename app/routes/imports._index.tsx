@@ -53,6 +53,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
       const maxMb = Math.round(DEFAULT_LIMITS.maxBytes / 1024 / 1024)
       return data<ActionData>({ formError: { key: 'file.tooLarge', params: { sizeMb: `>${maxMb}`, maxMb } } }, { status: 413 })
     }
+    // Not a multipart upload (a hand-made request, a broken client): nothing chosen.
+    if (error instanceof TypeError) return data<ActionData>({ formError: { key: 'import.chooseFile' } }, { status: 400 })
     throw error
   }
   const source = form.get('source')
