@@ -13,7 +13,7 @@ import type { Database } from '../db/schema'
 import type { AppConfig } from './config.server'
 import type { AppContext } from './context.server'
 import { tileLayerFor } from './domain/map-tiles'
-import { logger } from './logger.server'
+import { logger, withRequestId } from './logger.server'
 import { contentSecurityPolicy, fromThisOrigin, limitApi, newNonce } from './security.server'
 import { createPersonalDataCipher } from './services/personal-data.server'
 
@@ -57,7 +57,7 @@ export function createHttpApp({ build, db, dialect, config, rootDir }: ServerDep
       res.status(403).type('text/plain').send('cross-origin request refused')
       return
     }
-    next()
+    withRequestId(requestId, next)
   })
 
   app.use('/api', limitApi(config.apiRateLimit))
