@@ -6,6 +6,7 @@ import { PassThrough, Readable } from 'node:stream'
 import ExcelJS from 'exceljs'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
+import { csvCell } from '../domain/csv'
 import type { Figures, Period } from '../domain/figures'
 import type { Translate } from '../i18n/index'
 import { recordAudit, type Actor } from './audit.server'
@@ -88,10 +89,8 @@ function columnLabels(t: Translate): string[] {
   return COLUMNS.map((c) => t(keys[c]))
 }
 
-const csvCell = (v: unknown) => {
-  const text = String(v ?? '')
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
-}
+/** A value as a CSV cell, defused as every export's are (domain/csv.ts). */
+const cellText = (v: unknown) => csvCell(String(v ?? ''))
 
 export interface ExportRequest {
   db: Kysely<Database>
@@ -118,9 +117,9 @@ export async function exportView(request: ExportRequest): Promise<ReadableStream
   if (format === 'csv') {
     void (async () => {
       // A byte-order mark, so Excel reads the Chinese as UTF-8.
-      out.write('\ufeff' + columnLabels(t).map(csvCell).join(',') + '\r\n')
+      out.write('\ufeff' + columnLabels(t).map(cellText).join(',') + '\r\n')
       for await (const batch of rows) {
-        const ok = out.write(batch.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n')
+        const ok = out.write(batch.map((r) => r.map(cellText).join(',')).join('\r\n') + '\r\n')
         if (!ok) await new Promise((resolve) => out.once('drain', resolve))
       }
       out.end()
