@@ -22,6 +22,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { to: '/admin/users', label: 'nav.admin.users', roles: ['admin'] },
   { to: '/admin/products', label: 'nav.admin.products', roles: ['admin'] },
   { to: '/admin/tokens', label: 'nav.admin.tokens', roles: ['admin'] },
+  { to: '/admin/audit', label: 'nav.admin.audit', roles: ['admin'] },
 ]
 
 export function navFor(role: Role): NavItem[] {

@@ -20,12 +20,13 @@ export type Permission =
   | 'integrations:manage' // make and revoke the tokens other systems (the loan system) use
   | 'products:manage' // edit the product catalogue the hand-off rules read
   | 'targets:set' // set the figures' targets per org unit and period
+  | 'audit:view' // read and export the audit log
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   officer: ['visits:log', 'personal-data:dial'],
   manager: ['branch:view', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage', 'visits:log', 'personal-data:dial'],
   hq: ['branch:view', 'bank:view', 'targets:set'],
-  admin: ['branch:view', 'bank:view', 'org:manage', 'users:manage', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage', 'integrations:manage', 'products:manage', 'targets:set'],
+  admin: ['branch:view', 'bank:view', 'org:manage', 'users:manage', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage', 'integrations:manage', 'products:manage', 'targets:set', 'audit:view'],
 }
 
 export function can(role: Role, permission: Permission): boolean {

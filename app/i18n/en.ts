@@ -8,6 +8,7 @@ import { productEn } from './product.en'
 import { visitEn } from './visit.en'
 import { territoryEn } from './territory.en'
 import { geoEn } from './geo.en'
+import { auditEn } from './audit.en'
 
 export const en: Messages = {
   ...playerEn,
@@ -126,4 +127,5 @@ export const en: Messages = {
   ...visitEn,
   ...productEn,
   ...figuresEn,
+  ...auditEn,
 }

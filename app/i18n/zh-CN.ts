@@ -7,6 +7,7 @@ import { productZhCN } from './product.zh-CN'
 import { visitZhCN } from './visit.zh-CN'
 import { territoryZhCN } from './territory.zh-CN'
 import { geoZhCN } from './geo.zh-CN'
+import { auditZhCN } from './audit.zh-CN'
 
 export const zhCN = {
   ...playerZhCN,
@@ -125,4 +126,5 @@ export const zhCN = {
   ...visitZhCN,
   ...productZhCN,
   ...figuresZhCN,
+  ...auditZhCN,
 } as const

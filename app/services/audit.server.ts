@@ -1,6 +1,8 @@
 // The audit log is append-only: this module only ever inserts into it.
-import type { Kysely, Transaction } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database } from '../../db/schema'
+import { csvLine } from '../domain/csv'
+import type { Translate } from '../i18n/index'
 
 export type Db = Kysely<Database> | Transaction<Database>
 
@@ -37,4 +39,87 @@ export async function findAuditEntries(db: Db, filter: { entityType?: string; en
   if (filter.entityType) q = q.where('entity_type', '=', filter.entityType)
   if (filter.entityId) q = q.where('entity_id', '=', filter.entityId)
   return q.execute()
+}
+
+/** What the admin page filters the log by. Dates are China days (UTC+8), both included. */
+export interface AuditFilter {
+  /** A user name, exactly (they are stored lower-case). */
+  actor?: string
+  /** An action and its sub-actions: `sign_in` also finds `sign_in.failed`. */
+  action?: string
+  entityType?: string
+  entityId?: string
+  from?: string
+  to?: string
+  /** The start of the client's address: `10.2.` or `fe80:`. */
+  ipPrefix?: string
+}
+
+export const AUDIT_PAGE_SIZE = 50
+
+const chinaMidnight = (day: string, plusDays = 0) => new Date(Date.parse(`${day}T00:00:00+08:00`) + plusDays * 86_400_000).toISOString()
+
+/** The log filtered, as one query both the page and the export read. Ids order it: newest last written, highest id. */
+function filteredEntries(db: Db, filter: AuditFilter) {
+  let q = db.selectFrom('audit_log')
+  if (filter.actor) q = q.where('actor_username', '=', filter.actor)
+  if (filter.action) {
+    const action = filter.action
+    // substr, not LIKE: `_` in `sign_in` would be a wildcard.
+    q = q.where((eb) => eb.or([eb('action', '=', action), eb(sql<string>`substr(action, 1, ${sql.lit(action.length + 1)})`, '=', `${action}.`)]))
+  }
+  if (filter.entityType) q = q.where('entity_type', '=', filter.entityType)
+  if (filter.entityId) q = q.where('entity_id', '=', filter.entityId)
+  if (filter.from) q = q.where('at', '>=', chinaMidnight(filter.from))
+  if (filter.to) q = q.where('at', '<', chinaMidnight(filter.to, 1))
+  // The filter lets only [0-9a-f.:] through, so the prefix carries no wildcard.
+  if (filter.ipPrefix) q = q.where('ip', 'like', `${filter.ipPrefix}%`)
+  return q
+}
+
+/** A page of the filtered log, newest first: the entries older than `before`, and the cursor to the next page. */
+export async function listAuditEntries(db: Db, filter: AuditFilter, page: { before?: number; size?: number } = {}) {
+  const size = page.size ?? AUDIT_PAGE_SIZE
+  let q = filteredEntries(db, filter).selectAll()
+  if (page.before !== undefined) q = q.where('id', '<', page.before)
+  const rows = await q.orderBy('id', 'desc').limit(size + 1).execute()
+  const entries = rows.slice(0, size)
+  return { entries, nextBefore: rows.length > size ? entries[entries.length - 1].id : null }
+}
+
+/** An entry's time as China time, to the second: `2026-12-01 20:47:08`. */
+export function chinaTimeOf(iso: string): string {
+  return new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')
+}
+
+const EXPORT_BATCH = 1_000
+
+/**
+ * The filtered log as CSV (UTF-8 with a byte-order mark, so Excel and WPS read the Chinese),
+ * newest first. The export is itself written to the log first, with its filter. It streams:
+ * a batch is read only when the client has taken the one before.
+ */
+export async function exportAuditEntries(options: { db: Kysely<Database>; actor: Actor; t: Translate; filter: AuditFilter }): Promise<ReadableStream<Uint8Array>> {
+  const { db, actor, t, filter } = options
+  await recordAudit(db, actor, { action: 'audit.exported', entityType: 'audit_log', detail: { format: 'csv', filter } })
+  const encoder = new TextEncoder()
+  let before: number | undefined
+  let started = false
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!started) {
+        started = true
+        const labels = [t('audit.column.id'), t('audit.column.at'), t('audit.actor'), t('audit.action'), t('audit.entityType'), t('audit.entityId'), t('audit.address'), t('audit.detail')]
+        controller.enqueue(encoder.encode('\ufeff' + csvLine(labels)))
+        return
+      }
+      const { entries, nextBefore } = await listAuditEntries(db, filter, { before, size: EXPORT_BATCH })
+      if (entries.length) {
+        const lines = entries.map((e) => csvLine([String(e.id), chinaTimeOf(e.at), e.actor_username ?? '', e.action, e.entity_type, e.entity_id ?? '', e.ip ?? '', e.detail ?? '']))
+        controller.enqueue(encoder.encode(lines.join('')))
+      }
+      if (nextBefore === null) controller.close()
+      else before = nextBefore
+    },
+  })
 }

@@ -9,6 +9,7 @@ import * as m0005 from './0005-visits'
 import * as m0006 from './0006-referrals'
 import * as m0007 from './0007-qualification'
 import * as m0008 from './0008-figures'
+import * as m0009 from './0009-audit-append-only'
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0006-referrals': m0006,
   '0007-qualification': m0007,
   '0008-figures': m0008,
+  '0009-audit-append-only': m0009,
 }
