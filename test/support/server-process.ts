@@ -1,0 +1,132 @@
+// The real server (app/cli/serve.server.ts, run by tsx) as a child process on a test
+// database that already exists, so a test can kill it with SIGKILL where it stands and
+// start it again on the same database, port and secrets. Nothing is seeded; the demo loan
+// system is not started (point LOAN_SYSTEM_URL at a stand-in of the test's own instead).
+import { spawn, type ChildProcess } from 'node:child_process'
+import net from 'node:net'
+import path from 'node:path'
+import { ROOT, TEST_DATA_KEY } from './test-server'
+
+const READY = 'Wanqi is running at'
+const START_TIMEOUT_MS = 60_000
+
+export interface ServerProcessOptions {
+  databaseUrl: string
+  port: number
+  /** A folder of the test's own: the uploads and the kept-secrets file go there. */
+  dir: string
+  env?: Record<string, string>
+}
+
+export interface ServerProcess {
+  url: string
+  pid: number
+  /** What the server printed so far (stdout and stderr), for failure messages. */
+  output(): string
+  /** SIGKILL: no shutdown handler runs, no batch is finished, no answer is sent. */
+  kill(): Promise<void>
+  /** SIGTERM, the graceful shutdown; SIGKILL if it takes over 15 s. */
+  stop(): Promise<void>
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** Starts the server and waits for its "running" line (after migrations, before any request). */
+export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    // Vitest sets NODE_ENV=test; the server runs the production build as deployed.
+    NODE_ENV: 'production',
+    PORT: String(options.port),
+    DATABASE_URL: options.databaseUrl,
+    WANQI_SEED: 'none',
+    LOAN_SIM: 'none',
+    // The same secrets on every start: sessions, encrypted personal data and signatures
+    // made before a crash must still work after it.
+    SESSION_SECRET: 'crash-test-session-secret',
+    DATA_KEY: TEST_DATA_KEY,
+    LOAN_SYSTEM_SECRET: 'crash-test-loan-secret',
+    WANQI_SECRETS_FILE: path.join(options.dir, 'secrets.json'),
+    UPLOAD_DIR: path.join(options.dir, 'uploads'),
+    MAP_TILES: 'none',
+    LOG_LEVEL: 'warn',
+    ...options.env,
+  }
+  // Node with tsx as its loader, not the tsx command: that one runs the server in a second
+  // process, which a SIGKILL to the first would leave running.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'app/cli/serve.server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+
+  const handle: ServerProcess = {
+    url: `http://127.0.0.1:${options.port}`,
+    pid: child.pid!,
+    output: () => output,
+    async kill() {
+      if (alive(child)) child.kill('SIGKILL')
+      await exited
+    },
+    async stop() {
+      if (alive(child)) {
+        child.kill('SIGTERM')
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+        await exited
+        clearTimeout(timer)
+      }
+    },
+  }
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`the server did not say "${READY}" within ${START_TIMEOUT_MS / 1000} s. Its output:\n${output}`)),
+        START_TIMEOUT_MS,
+      )
+      const check = () => {
+        if (output.includes(READY)) {
+          clearTimeout(timer)
+          resolve()
+        }
+      }
+      child.stdout!.on('data', check)
+      child.once('error', (error) => {
+        clearTimeout(timer)
+        reject(new Error(`the server could not be started: ${error.message}`))
+      })
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer)
+        reject(new Error(`the server exited early (code ${code}, signal ${signal}). Its output:\n${output}`))
+      })
+    })
+  } catch (error) {
+    await handle.kill()
+    throw error
+  }
+  return handle
+}
+
+function alive(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null
+}
+
+/** Polls `probe` until it returns something other than undefined, or fails after `timeoutMs` saying what it waited for. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, options: { timeoutMs?: number; everyMs?: number } = {}): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000)
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`timed out after ${(options.timeoutMs ?? 30_000) / 1000} s waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, options.everyMs ?? 50))
+  }
+}
