@@ -24,9 +24,11 @@ export interface ServerDeps {
   config: AppConfig
   /** The project root, where `public/` lives. */
   rootDir: string
+  /** True once the server is shutting down: keep-alive connections are then let go. */
+  closing?: () => boolean
 }
 
-export function createHttpApp({ build, db, dialect, config, rootDir }: ServerDeps): express.Express {
+export function createHttpApp({ build, db, dialect, config, rootDir, closing }: ServerDeps): express.Express {
   const pii = createPersonalDataCipher(config.dataKey)
   const app = express()
   app.disable('x-powered-by')
@@ -38,6 +40,9 @@ export function createHttpApp({ build, db, dialect, config, rootDir }: ServerDep
     res.locals.requestId = requestId
     res.locals.nonce = newNonce()
     res.setHeader('X-Request-Id', requestId)
+    // Shutting down: this answer is the connection's last, so a busy keep-alive client
+    // cannot hold the server open.
+    if (closing?.()) res.setHeader('Connection', 'close')
     res.setHeader('Content-Security-Policy', contentSecurityPolicy(res.locals.nonce as string, tiles))
     res.setHeader('X-Content-Type-Options', 'nosniff')
     res.setHeader('Referrer-Policy', 'same-origin')

@@ -47,7 +47,8 @@ async function main() {
   const outbox = loanSystemUrl ? startOutboxWorker(db, { url: loanSystemUrl, secret: config.loanSystemSecret }) : null
 
   const build = (await import(pathToFileURL(path.join(rootDir, 'build/index.js')).href)) as ServerBuild
-  const app = createHttpApp({ build, db, dialect, config, rootDir })
+  let closing = false
+  const app = createHttpApp({ build, db, dialect, config, rootDir, closing: () => closing })
   const server = app.listen(config.port, () => {
     const url = `http://localhost:${config.port}`
     console.log(`
@@ -63,8 +64,14 @@ Sign in with any of these (password: ${DEMO_PASSWORD}):
 `)
   })
 
+  // Stop taking connections; let the requests in flight finish (each keep-alive connection
+  // closed once its answer is sent), then the background work's pass under way (the outbox's
+  // delivery, an import's batch), then the database.
   const shutdown = (signal: string) => {
+    if (closing) return
+    closing = true
     logger.info('shutting down', { signal })
+    server.closeIdleConnections()
     server.close(() => {
       void Promise.all([importRunner.stop(), mapCells.stop(), qualification.stop(), figures.stop(), outbox?.stop(), loanSim?.stop()])
         .then(() => db.destroy())

@@ -11,6 +11,8 @@
 // a minute. While the server is down the test moves those stamps a minute back instead of
 // waiting, as if the server had stayed down that long.
 import fs from 'node:fs'
+import http from 'node:http'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
@@ -350,5 +352,60 @@ describe('an outbox delivery killed in flight', () => {
     expect(refs.filter((r) => r.external_ref !== byReferral.get(r.id)).map((r) => `${r.id}: ${r.external_ref}`)).toEqual([])
     expectSqliteIntact()
     await stop()
+  }, 120_000)
+})
+
+describe('a graceful shutdown', () => {
+  it('on SIGTERM stops accepting, finishes the request in flight and the delivery under way, then exits 0', async () => {
+    const [playerId] = await playersForOfficer('停机测试企业', 1)
+    const visit = parseVisit({ id: `shutdown-visit-${playerId}`, playerId, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
+    if (!visit.ok) throw new Error('invalid visit')
+    await recordVisit(t.db, { ...officerActor(), rules: { radiusMetres: 500 } }, visit.data)
+    const referral = await handOffCase(t.db, { ...officerActor(), calendar: PLAIN_CALENDAR }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })
+    const stateOf = async () => (await t.db.selectFrom('outbox').select('state').where('referral_id', '=', referral.id).executeTakeFirstOrThrow()).state
+
+    // The delivery is under way (the loan system holds its answer) when the signal comes.
+    const arrived = loan.holdAnswerTo(1)
+    const running = await start()
+    const officer = await signedIn('off')
+    await arrived
+    // And so is a request: a visit whose body is half sent.
+    const body = JSON.stringify({ id: `shutdown-sync-${playerId}`, playerId, channel: 'phone', hasNeed: false })
+    let finish = () => {}
+    let connected = () => {}
+    const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request(`${running.url}/api/v1/visits`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Cookie: `wanqi_session=${officer.cookie('wanqi_session')}` } }, (res) => {
+        let text = ''
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: res.statusCode!, text }))
+      })
+      req.on('error', reject)
+      req.on('socket', (socket) => socket.once('connect', () => connected()))
+      req.write(body.slice(0, 10))
+      finish = () => req.end(body.slice(10))
+    })
+    // Its connection taken and its first bytes read before the signal.
+    await new Promise<void>((resolve) => (connected = resolve))
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const ended = running.terminate()
+    // No new connection is taken once shutting down.
+    await waitFor('the port to refuse new connections', () =>
+      new Promise<true | undefined>((resolve) => {
+        const socket = net.connect(port, '127.0.0.1')
+        socket.once('connect', () => (socket.destroy(), resolve(undefined)))
+        socket.once('error', () => resolve(true))
+      }),
+    )
+    expect(await stateOf()).toBe('pending')
+    finish()
+    const sync = await answer
+    expect(sync.status, sync.text).toBe(201)
+    loan.release()
+    expect(await ended).toEqual({ code: 0, signal: null })
+    server = null
+    // The visit stored, the delivery finished and recorded.
+    expect(await t.db.selectFrom('visits').select('id').where('id', '=', `shutdown-sync-${playerId}`).executeTakeFirst()).toBeDefined()
+    expect(await stateOf()).toBe('delivered')
+    expect([...loan.applications.values()].filter((a) => a.referralId === referral.id).map((a) => a.copies)).toEqual([1])
+    expectSqliteIntact()
   }, 120_000)
 })

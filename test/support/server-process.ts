@@ -27,6 +27,8 @@ export interface ServerProcess {
   kill(): Promise<void>
   /** SIGTERM, the graceful shutdown; SIGKILL if it takes over 15 s. */
   stop(): Promise<void>
+  /** SIGTERM, not waited for: resolves with how the process ended. */
+  terminate(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
 
 export async function freePort(): Promise<number> {
@@ -67,7 +69,8 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   let output = ''
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+  const exited = ended.then(() => undefined)
 
   const handle: ServerProcess = {
     url: `http://127.0.0.1:${options.port}`,
@@ -76,6 +79,10 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     async kill() {
       if (alive(child)) child.kill('SIGKILL')
       await exited
+    },
+    terminate() {
+      if (alive(child)) child.kill('SIGTERM')
+      return ended
     },
     async stop() {
       if (alive(child)) {
