@@ -14,6 +14,7 @@ const MODULES = [
   'flags.bench.ts',
   'outbox.bench.ts',
   'dashboard.bench.ts',
+  'soak.bench.ts',
 ]
 
 const USAGE = `usage: npm run bench -- [name] [--duration SECONDS] [--rows N]

@@ -1,0 +1,210 @@
+// A bounded soak at province scale (1,000,000 players) on loopback: 200 officers browsing
+// their lists and players and saving visits, 10 managers and 2 hq analysts on their pages,
+// for SOAK_SECONDS (default 300) after a 30 s ramp-up in which they arrive one by one, each
+// pausing 5–15 s between pages (a person reading a page, not a script; 200 officers at once
+// is the busy hour of a province's 2,000). The callers run in two threads of their own so
+// the server's thread serves and nothing else. Reported, for the requests after the ramp:
+// counts, errors, p50/p99 latency by page; the server's memory every 30 s (flat: the last
+// quarter's heap within 25% of the first's); then every visit the server acknowledged is
+// looked for in the database.
+import { Worker } from 'node:worker_threads'
+import { DEMO_PASSWORD } from '../../db/seed/index'
+import type { TestDatabase } from '../support/test-db'
+import { Client, startTestServer } from '../support/test-server'
+import { ensureBuild, type Benchmark } from './harness'
+import { openProvinceCopy } from './province'
+
+const OFFICERS = 200
+const MANAGERS = 10
+const HQ = 2
+const THREADS = 2
+const RAMP_SECONDS = 30
+
+interface Caller {
+  kind: 'officer' | 'manager' | 'hq'
+  cookie: string
+  /** An officer's players, to open and visit. */
+  players: number[]
+}
+
+interface ThreadResult {
+  latencies: Record<string, number[]>
+  errors: string[]
+  saved: string[]
+}
+
+/** One thread's callers: each loops over its pages with a think time until the end. */
+const CALLERS = `
+const { parentPort, workerData } = require('node:worker_threads')
+const crypto = require('node:crypto')
+const { base, callers, rampEnd, until } = workerData
+const latencies = {}
+const errors = []
+const saved = []
+const pause = () => new Promise((r) => setTimeout(r, 5000 + Math.random() * 10000))
+async function ask(label, path, init = {}, expect = [200]) {
+  const started = performance.now()
+  try {
+    const response = await fetch(base + path, { ...init, headers: { ...(init.headers || {}), Cookie: init.cookie }, redirect: 'manual' })
+    const body = await response.text()
+    if (Date.now() - (performance.now() - started) >= rampEnd) (latencies[label] ??= []).push(performance.now() - started)
+    if (!expect.includes(response.status)) errors.push(label + ' ' + response.status + ' ' + body.slice(0, 120))
+    return { status: response.status, body }
+  } catch (error) {
+    errors.push(label + ' ' + String(error))
+    return { status: 0, body: '' }
+  }
+}
+async function officer(c) {
+  let i = 0
+  while (Date.now() < until) {
+    await ask('officer: GET /my', '/my', { cookie: c.cookie })
+    await pause()
+    const player = c.players[i++ % c.players.length]
+    await ask('officer: GET /players/:id', '/players/' + player, { cookie: c.cookie })
+    await pause()
+    const id = crypto.randomUUID()
+    const body = JSON.stringify({ id, playerId: player, channel: 'phone', hasNeed: false, notes: 'soak ' + id.slice(0, 8) })
+    const answer = await ask('officer: POST /api/v1/visits', '/api/v1/visits', { method: 'POST', cookie: c.cookie, headers: { 'Content-Type': 'application/json' }, body }, [201])
+    if (answer.status === 201) saved.push(id)
+    await pause()
+    await ask('officer: GET /players?q=', '/players?q=' + encodeURIComponent('公司'), { cookie: c.cookie })
+    await pause()
+  }
+}
+async function manager(c, hq) {
+  while (Date.now() < until) {
+    await ask((hq ? 'hq' : 'manager') + ': GET /dashboard', '/dashboard?period=year', { cookie: c.cookie })
+    await pause()
+    await ask((hq ? 'hq' : 'manager') + ': GET /players', '/players', { cookie: c.cookie })
+    await pause()
+    if (!hq) {
+      await ask('manager: GET /visits', '/visits', { cookie: c.cookie })
+      await pause()
+    }
+  }
+}
+// Arriving one by one over the ramp, not all at the same instant.
+const arrive = () => new Promise((r) => setTimeout(r, Math.random() * (rampEnd - Date.now())))
+Promise.all(callers.map(async (c) => (await arrive(), c.kind === 'officer' ? officer(c) : manager(c, c.kind === 'hq'))))
+  .then(() => parentPort.postMessage({ latencies, errors, saved }))
+  .catch((error) => parentPort.postMessage({ latencies, errors: [...errors, String(error)], saved }))
+`
+
+const percentile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? NaN
+}
+
+export const benchmark: Benchmark = {
+  name: 'soak',
+  async run({ log }) {
+    ensureBuild(log)
+    const seconds = Number(process.env.SOAK_SECONDS ?? 300)
+    let database: TestDatabase | undefined
+    try {
+      database = await openProvinceCopy(log)
+      const { db } = database
+      const server = await startTestServer(database)
+      try {
+        // Officers who hold players, spread over the outlets; managers and hq as seeded.
+        const officers = await db
+          .selectFrom('users')
+          .select(['users.id', 'users.username'])
+          .where('users.role', '=', 'officer')
+          .where('users.active', '=', 1)
+          .where((eb) => eb.exists(eb.selectFrom('market_players').select('market_players.id').whereRef('market_players.assigned_officer_id', '=', 'users.id')))
+          .orderBy('users.id')
+          .limit(OFFICERS)
+          .execute()
+        const managers = await db.selectFrom('users').select(['username']).where('role', '=', 'manager').where('active', '=', 1).orderBy('id').limit(MANAGERS).execute()
+        const analysts = await db.selectFrom('users').select(['username']).where('role', '=', 'hq').where('active', '=', 1).orderBy('id').limit(HQ).execute()
+        if (officers.length < OFFICERS) throw new Error(`only ${officers.length} officers hold players`)
+        log(`signing in ${officers.length} officers, ${managers.length} managers and ${analysts.length} hq (a password hash each)`)
+        const cookieOf = async (username: string) => {
+          const client = new Client(server.url)
+          const response = await client.signIn(username, DEMO_PASSWORD)
+          if (response.status !== 302) throw new Error(`signing in as ${username} answered ${response.status}`)
+          return `wanqi_session=${client.cookie('wanqi_session')}`
+        }
+        const callers: Caller[] = []
+        for (const o of officers) {
+          const players = (await db.selectFrom('market_players').select('id').where('assigned_officer_id', '=', o.id).orderBy('id').limit(20).execute()).map((p) => p.id)
+          callers.push({ kind: 'officer', cookie: await cookieOf(o.username), players })
+        }
+        for (const m of managers) callers.push({ kind: 'manager', cookie: await cookieOf(m.username), players: [] })
+        for (const a of analysts) callers.push({ kind: 'hq', cookie: await cookieOf(a.username), players: [] })
+        const visitsBefore = Number((await db.selectFrom('visits').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+
+        log(`soaking for ${seconds} s`)
+        global.gc?.()
+        const started = Date.now()
+        const rampEnd = started + RAMP_SECONDS * 1000
+        const until = rampEnd + seconds * 1000
+        const memory: { at: number; heapMb: number; rssMb: number }[] = []
+        const sample = () => {
+          const m = process.memoryUsage()
+          memory.push({ at: Math.round((Date.now() - started) / 1000), heapMb: m.heapUsed / 1024 ** 2, rssMb: m.rss / 1024 ** 2 })
+        }
+        sample()
+        const sampler = setInterval(sample, 30_000)
+        const shares = Array.from({ length: THREADS }, (_, i) => callers.filter((_, j) => j % THREADS === i))
+        const results = await Promise.all(
+          shares.map(
+            (share) =>
+              new Promise<ThreadResult>((resolve, reject) => {
+                const worker = new Worker(CALLERS, { eval: true, workerData: { base: server.url, callers: share, rampEnd, until } })
+                worker.once('message', (result: ThreadResult) => void worker.terminate().then(() => resolve(result)))
+                worker.once('error', reject)
+              }),
+          ),
+        )
+        clearInterval(sampler)
+        sample()
+
+        const latencies: Record<string, number[]> = {}
+        for (const r of results) for (const [label, values] of Object.entries(r.latencies)) (latencies[label] ??= []).push(...values)
+        const errors = results.flatMap((r) => r.errors)
+        const saved = results.flatMap((r) => r.saved)
+        // Every acknowledged visit is there, once.
+        let found = 0
+        for (let i = 0; i < saved.length; i += 500) {
+          found += Number((await db.selectFrom('visits').select((eb) => eb.fn.countAll().as('n')).where('id', 'in', saved.slice(i, i + 500)).executeTakeFirstOrThrow()).n)
+        }
+        const visitsAfter = Number((await db.selectFrom('visits').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+        const requests = Object.values(latencies).reduce((n, v) => n + v.length, 0)
+        // Judged after the ramp, once every caller is in.
+        const loaded = memory.filter((m) => m.at >= RAMP_SECONDS)
+        const quarter = Math.max(1, Math.floor(loaded.length / 4))
+        const heapStart = loaded.slice(0, quarter).reduce((s, m) => s + m.heapMb, 0) / quarter
+        const heapEnd = loaded.slice(-quarter).reduce((s, m) => s + m.heapMb, 0) / quarter
+        const flat = heapEnd <= heapStart * 1.25
+        const rows: string[][] = Object.entries(latencies)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([label, values]) => [label, values.length.toLocaleString('en'), `${percentile(values, 0.5).toFixed(1)} ms`, `${percentile(values, 0.99).toFixed(1)} ms`])
+        const notes = [
+          `${requests.toLocaleString('en')} requests in ${seconds} s after the ramp (${(requests / seconds).toFixed(0)} a second) from ${callers.length} callers; ${errors.length} errors${errors.length ? `: ${[...new Set(errors)].slice(0, 5).join('; ')}` : ''}`,
+          `visits: ${saved.length.toLocaleString('en')} acknowledged, ${found.toLocaleString('en')} of them stored; ${(visitsAfter - visitsBefore).toLocaleString('en')} new rows in all`,
+          `server memory (s: heap MB / rss MB): ${memory.map((m) => `${m.at}: ${m.heapMb.toFixed(0)}/${m.rssMb.toFixed(0)}`).join(', ')}`,
+          `heap ${flat ? 'flat' : 'GROWING'}: first quarter ${heapStart.toFixed(0)} MB, last quarter ${heapEnd.toFixed(0)} MB`,
+        ]
+        if (errors.length || found !== saved.length || visitsAfter - visitsBefore !== saved.length) throw new Error(notes.join('\n'))
+        return {
+          title: `Soak at province scale: ${callers.length - managers.length - analysts.length} officers, ${managers.length} managers, ${analysts.length} hq for ${seconds} s after a ${RAMP_SECONDS} s ramp (5–15 s between pages)`,
+          columns: [
+            { label: 'request', align: 'left' },
+            { label: 'count', align: 'right' },
+            { label: 'p50', align: 'right' },
+            { label: 'p99', align: 'right' },
+          ],
+          rows,
+          notes,
+        }
+      } finally {
+        await server.close()
+      }
+    } finally {
+      await database?.destroy()
+    }
+  },
+}
