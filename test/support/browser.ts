@@ -1,8 +1,6 @@
 // The real app, started the way an operator starts it (a child process running
 // app/cli/serve.server.ts on a fresh database), and Debian's Chromium to drive it.
-import { spawn } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
@@ -10,6 +8,9 @@ import SQLite from 'better-sqlite3'
 import { Kysely, SqliteDialect } from 'kysely'
 import type { Database } from '../../db/schema'
 import { DEMO_PASSWORD } from '../../db/seed/index'
+import { freePort, spawnServer, type ServerProcess } from './server-process'
+
+export { freePort }
 
 export const ROOT = path.resolve(import.meta.dirname, '../..')
 export const CHROMIUM = '/usr/bin/chromium'
@@ -21,19 +22,7 @@ export interface AppProcess {
   stop(): Promise<void>
 }
 
-const READY = 'Wanqi is running at'
 const START_TIMEOUT_MS = 90_000
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 /** Starts the server on a free port against a new, empty database (so the demo county is seeded). */
 export async function startAppProcess(options: { env?: Record<string, string> } = {}): Promise<AppProcess> {
@@ -55,55 +44,22 @@ export async function startAppProcess(options: { env?: Record<string, string> } 
     LOG_LEVEL: 'warn',
     ...options.env,
   }
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['app/cli/serve.server.ts'], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-
-  let output = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const cleanUp = () => fs.rmSync(dir, { recursive: true, force: true })
-
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
-      await exited
-      clearTimeout(timer)
-    }
-    cleanUp()
-  }
-
+  let server: ServerProcess
   try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`the app did not say "${READY}" within ${START_TIMEOUT_MS / 1000} s. Its output:\n${output}`)),
-        START_TIMEOUT_MS,
-      )
-      const check = () => {
-        if (output.includes(READY)) {
-          clearTimeout(timer)
-          resolve()
-        }
-      }
-      child.stdout.on('data', check)
-      child.once('error', (error) => {
-        clearTimeout(timer)
-        reject(new Error(`the app could not be started: ${error.message}`))
-      })
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer)
-        reject(new Error(`the app exited early (code ${code}, signal ${signal}). Its output:\n${output}`))
-      })
-    })
+    server = await spawnServer(env, { startTimeoutMs: START_TIMEOUT_MS })
   } catch (error) {
-    await stop()
+    cleanUp()
     throw error
   }
-  return { url: `http://localhost:${port}`, databaseFile, stop }
+  return {
+    url: `http://localhost:${port}`,
+    databaseFile,
+    async stop() {
+      await server.stop()
+      cleanUp()
+    },
+  }
 }
 
 export async function launchBrowser(): Promise<Browser> {

@@ -44,7 +44,7 @@ export async function freePort(): Promise<number> {
 
 /** Starts the server and waits for its "running" line (after migrations, before any request). */
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
-  const env: NodeJS.ProcessEnv = {
+  return spawnServer({
     ...process.env,
     // Vitest sets NODE_ENV=test; the server runs the production build as deployed.
     NODE_ENV: 'production',
@@ -62,7 +62,16 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     MAP_TILES: 'none',
     LOG_LEVEL: 'warn',
     ...options.env,
-  }
+  })
+}
+
+/**
+ * `app/cli/serve.server.ts` in a child process with `env` (PORT among it), once it has said
+ * it is running (within `startTimeoutMs`; a demo seed takes a while). Shared by the crash
+ * tests and the browser tests.
+ */
+export async function spawnServer(env: NodeJS.ProcessEnv, options: { startTimeoutMs?: number } = {}): Promise<ServerProcess> {
+  const startTimeoutMs = options.startTimeoutMs ?? START_TIMEOUT_MS
   // Node with tsx as its loader, not the tsx command: that one runs the server in a second
   // process, which a SIGKILL to the first would leave running.
   const child = spawn(process.execPath, ['--import', 'tsx', 'app/cli/serve.server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -73,7 +82,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   const exited = ended.then(() => undefined)
 
   const handle: ServerProcess = {
-    url: `http://127.0.0.1:${options.port}`,
+    url: `http://127.0.0.1:${env.PORT}`,
     pid: child.pid!,
     output: () => output,
     async kill() {
@@ -96,10 +105,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
 
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`the server did not say "${READY}" within ${START_TIMEOUT_MS / 1000} s. Its output:\n${output}`)),
-        START_TIMEOUT_MS,
-      )
+      const timer = setTimeout(() => reject(new Error(`the server did not say "${READY}" within ${startTimeoutMs / 1000} s. Its output:\n${output}`)), startTimeoutMs)
       const check = () => {
         if (output.includes(READY)) {
           clearTimeout(timer)
