@@ -76,10 +76,17 @@ export function TownshipFiguresMap({ townships, tiles, describe, failed }: { tow
         style={(feature) => ({ color: '#ffffff', weight: 1, fillColor: coverageColour(byCode.get(feature?.properties.code)?.value ?? null), fillOpacity: 0.75 })}
         onEachFeature={(feature, layer) => {
           const township = byCode.get(feature.properties.code)
-          if (township) layer.bindTooltip(describe(township), { sticky: true })
+          // As text: Leaflet would take a string for HTML.
+          if (township) layer.bindTooltip(textElement(describe(township)), { sticky: true })
           ;(layer as L.Path).getElement?.()?.setAttribute('data-township-shape', feature.properties.code)
         }}
       />
     </MapContainer>
   )
+}
+
+function textElement(text: string): HTMLElement {
+  const span = document.createElement('span')
+  span.textContent = text
+  return span
 }
