@@ -16,6 +16,10 @@ const integration = (dialect: 'sqlite' | 'postgres') => ({
 
 export default defineConfig({
   test: {
+    // Two files at a time (Vitest would take one on a 2-core machine): most of a test's time
+    // is spent waiting on a server process, PostgreSQL or the browser, and every file has a
+    // database of its own.
+    maxWorkers: 2,
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/support/setup.ts'] } },
       integration('sqlite'),
@@ -24,6 +28,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          // One browser test file at a time: each starts a server and a Chromium of its own.
+          poolOptions: { forks: { singleFork: true } },
           setupFiles: ['test/support/setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
