@@ -149,7 +149,7 @@ let token = ''
 
 beforeAll(async () => {
   t = await createTestDatabase()
-  await seedDatabase(t.db, { scale: 'county', seed: 5, pii: createPersonalDataCipher(TEST_DATA_KEY), players: 600 })
+  await seedDatabase(t.db, { scale: 'county', seed: 5, pii: createPersonalDataCipher(TEST_DATA_KEY), players: 1500 })
   // Another branch, with a manager of its own and nothing else.
   const hq = await t.db.selectFrom('org_units').select('id').where('kind', '=', 'hq').executeTakeFirstOrThrow()
   const branch = await createOrgUnit(t.db, SYSTEM_ACTOR, { code: 'OTHER', name: '另一分行', kind: 'branch', parentId: hq.id })
@@ -157,10 +157,23 @@ beforeAll(async () => {
   token = (await createApiToken(t.db, SYSTEM_ACTOR, 'loan system', { purpose: 'loan_events' })).token
 
   const userOf = (username: string) => t.db.selectFrom('users').select(['id', 'org_unit_id']).where('username', '=', username).executeTakeFirstOrThrow()
-  const officer = await userOf('officer')
-  const other = await t.db.selectFrom('users').select(['id', 'username', 'org_unit_id']).where('role', '=', 'officer').where('org_unit_id', '<>', officer.org_unit_id).orderBy('id').executeTakeFirstOrThrow()
   const manager = await userOf('manager')
-  expect(manager.org_unit_id).toBe(officer.org_unit_id)
+  // An officer of the manager's outlet and one of another outlet, each with a player, a
+  // visit and a referral of their own (the seed gives some officers none of the last).
+  const officerWithAll = (sameOutlet: boolean) =>
+    t.db
+      .selectFrom('users')
+      .select(['id', 'username', 'org_unit_id'])
+      .where('role', '=', 'officer')
+      .where('org_unit_id', sameOutlet ? '=' : '<>', manager.org_unit_id)
+      .where((eb) => eb.exists(eb.selectFrom('visits').select('visits.id').whereRef('visits.officer_id', '=', 'users.id')))
+      .where((eb) =>
+        eb.exists(eb.selectFrom('referrals').innerJoin('market_players', 'market_players.id', 'referrals.player_id').select('referrals.id').whereRef('market_players.assigned_officer_id', '=', 'users.id')),
+      )
+      .orderBy('id')
+      .executeTakeFirstOrThrow()
+  const officer = await officerWithAll(true)
+  const other = await officerWithAll(false)
   const playerOf = (officerId: number) => t.db.selectFrom('market_players').select('id').where('assigned_officer_id', '=', officerId).orderBy('id').executeTakeFirstOrThrow()
   const visitOf = (officerId: number) => t.db.selectFrom('visits').select('id').where('officer_id', '=', officerId).orderBy('id').executeTakeFirstOrThrow()
   const referralOf = (officerId: number) =>
@@ -187,7 +200,7 @@ beforeAll(async () => {
     outletCode: outlet.code,
   }
   server = await startTestServer(t)
-  const usernames: Partial<Record<Caller, string>> = { officer: 'officer', otherOfficer: other.username, manager: 'manager', otherManager: 'manager.other', hq: 'hq', admin: 'admin' }
+  const usernames: Partial<Record<Caller, string>> = { officer: officer.username, otherOfficer: other.username, manager: 'manager', otherManager: 'manager.other', hq: 'hq', admin: 'admin' }
   for (const caller of CALLERS) {
     const client = new Client(server.url)
     const username = usernames[caller]
