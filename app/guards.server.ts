@@ -9,13 +9,16 @@ import { findSessionUser, type CurrentUser } from './services/sessions.server'
 
 const cookies = new Map<string, Cookie>()
 
+/** The session cookie's name; `__Host-` before it over HTTPS. */
+export const SESSION_COOKIE = 'wanqi_session'
+
 /** The session cookie: HttpOnly, SameSite=Lax, signed, Secure when served over HTTPS. */
 export function sessionCookie(request: Request, secret: string): Cookie {
   const secure = new URL(request.url).protocol === 'https:'
   const key = `${secure}:${secret}`
   let cookie = cookies.get(key)
   if (!cookie) {
-    cookie = createCookie(secure ? '__Host-wanqi_session' : 'wanqi_session', {
+    cookie = createCookie(secure ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE, {
       httpOnly: true,
       sameSite: 'lax',
       secure,

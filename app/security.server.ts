@@ -5,6 +5,7 @@
 import crypto from 'node:crypto'
 import type { NextFunction, Request, Response } from 'express'
 import type { TileLayerSpec } from './domain/map-tiles'
+import { SESSION_COOKIE } from './guards.server'
 
 /** A nonce per response: Remix's inline scripts carry it, and nothing else inline runs. */
 export function newNonce(): string {
@@ -74,9 +75,11 @@ export function rateLimiter(limit: number, windowMs = 60_000) {
   }
 }
 
+const SESSION_IN_COOKIES = new RegExp(`(?:^|;\\s*)(?:__Host-)?${SESSION_COOKIE}=([^;]+)`)
+
 /** Who an API request is, for its rate limit: a digest, never the credential itself. */
 export function callerOf(req: Request): string {
-  const credential = req.get('Authorization') ?? /(?:^|;\s*)(?:__Host-)?wanqi_session=([^;]+)/.exec(req.get('Cookie') ?? '')?.[1]
+  const credential = req.get('Authorization') ?? SESSION_IN_COOKIES.exec(req.get('Cookie') ?? '')?.[1]
   return credential ? crypto.createHash('sha256').update(credential).digest('base64url') : `ip:${req.ip ?? ''}`
 }
 
