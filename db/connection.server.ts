@@ -2,7 +2,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely'
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDatabase, type SqliteDialectConfig, type TransactionSettings } from 'kysely'
 import pg from 'pg'
 import { logger } from '../app/logger.server'
 import type { Database } from './schema'
@@ -53,10 +53,37 @@ export function openDatabase(url: string): DatabaseHandle {
   sqlite.pragma('synchronous = NORMAL')
   // 64 MB of page cache (the default is 2 MB): large imports and lists stay in memory.
   sqlite.pragma('cache_size = -65536')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: keepingStatements(sqlite) }) })
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: keepingStatements(sqlite) }) })
   sqliteHandles.set(db, sqlite)
   if (file !== ':memory:') urls.set(db, url)
   return { db, dialect: 'sqlite', location: file, sqlite }
+}
+
+/**
+ * SQLite with every transaction begun IMMEDIATE: it takes the write lock at its start,
+ * waiting for it (busy_timeout) if another connection holds it. Kysely begins DEFERRED,
+ * which reads first and asks for the lock at its first write; if another connection (the
+ * map's rebuild, an import's workers, each a connection of its own) committed in between,
+ * SQLite cannot wait for the lock, the transaction's snapshot being stale, and fails at
+ * once with "database is locked". The soak found visits refused that way. A transaction
+ * marked read only still begins DEFERRED: it never asks for the lock.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig
+  constructor(config: SqliteDialectConfig) {
+    super(config)
+    this.#config = config
+  }
+  override createDriver() {
+    return new ImmediateSqliteDriver(this.#config)
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection, settings?: TransactionSettings): Promise<void> {
+    // A snapshot that never writes (`setAccessMode('read only')`) need not hold others up.
+    await connection.executeQuery(CompiledQuery.raw(settings?.accessMode === 'read only' ? 'begin' : 'begin immediate'))
+  }
 }
 
 /**

@@ -400,6 +400,8 @@ export interface MapCellTable {
   sum_lng: number
   sum_lat: number
   min_id: number
+  /** The rebuild that wrote it (0010); the one map_cells_state names is read. */
+  generation: Generated<number>
 }
 
 export interface MapCellsStateTable {
@@ -407,6 +409,10 @@ export interface MapCellsStateTable {
   state: 'stale' | 'building' | 'ready'
   built_at: string | null
   cells: number | null
+  /** The generation of map_cells that is read. */
+  generation: Generated<number>
+  /** The number the next rebuild takes. */
+  next_generation: Generated<number>
 }
 
 /** Players whose rule facts changed since their verdict (see 0007). */

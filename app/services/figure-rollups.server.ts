@@ -590,7 +590,7 @@ async function deadlinesAhead(db: Db, resolved: Resolved, period: Period, now: D
 
 /** A read of the sums in one snapshot (PostgreSQL: repeatable read; SQLite: a transaction). */
 function inSnapshot<T>(db: Kysely<Database>, read: (trx: Db) => Promise<T>): Promise<T> {
-  return db.transaction().setIsolationLevel('repeatable read').execute(read)
+  return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(read)
 }
 
 /** Whether the sums hold the period for the scope (a calendar month, quarter or year; no territory). */

@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads'
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
 import { databaseUrlOf } from '../../db/connection.server'
-import { floorToInt, insertRows } from '../../db/dialect.server'
+import { dialectOf, floorToInt, insertRows } from '../../db/dialect.server'
 import type { BBox } from '../domain/geometry'
 import { gridCellSize, PRECOUNTED_MAX_ZOOM, worldCellRange } from '../domain/map-clusters'
 import type { Scope } from '../domain/scope'
@@ -20,7 +20,7 @@ import { startBackgroundLoop, type BackgroundLoop } from './background-loop.serv
 import type { PlayerFilter } from './players.server'
 import { inScope } from './scope.server'
 
-const CELL_COLUMNS = ['level', 'x', 'y', 'org_unit_id', 'kind', 'candidate_status', 'campaign_status', 'players', 'sum_lng', 'sum_lat', 'min_id'] as const
+const CELL_COLUMNS = ['level', 'x', 'y', 'org_unit_id', 'kind', 'candidate_status', 'campaign_status', 'players', 'sum_lng', 'sum_lat', 'min_id', 'generation'] as const
 /** What a cell is counted by, besides its place. */
 const COUNTED_BY = ['org_unit_id', 'kind', 'candidate_status', 'campaign_status'] as const
 
@@ -37,16 +37,32 @@ export interface CountedCell {
   sampleId: number
 }
 
+/** Cells written per transaction: each holds SQLite's write lock for milliseconds. */
+const BATCH = 4_096
+
+type CellRow = [level: number, x: number, y: number, orgUnitId: number, kind: string, candidate: string, campaign: string, players: number, sumLng: number, sumLat: number, minId: number]
+
 /**
- * Rebuilds every level. The players are counted first, outside any write transaction (at a
- * province that is the long part, and other writers need not wait for it); then the cells
- * are replaced in one short transaction, the finest level from those counts and each
- * coarser one from the level below it. The table is claimed (`building`) before counting,
- * and is made `ready` only if nothing changed a player since: a change in between marks it
- * stale again, and the next rebuild takes it in.
+ * Rebuilds every level under a new generation (migration 0010). The table is claimed
+ * (`building`) with a generation number of its own; the players are counted outside any
+ * write transaction (at a province that is the long part); the finest level is made from
+ * those counts and each coarser one from the level below it, and written a batch per short
+ * transaction beside the generation being read. Then one small update makes the new
+ * generation the one read, `ready` only if nothing changed a player since the claim (a
+ * change in between marks it stale again, and the next rebuild takes it in), and the old
+ * generations are deleted a batch at a time. No transaction holds the write lock for long,
+ * so a visit saved meanwhile never waits for the map.
  */
 export async function rebuildMapCells(db: Kysely<Database>): Promise<{ cells: number; ready: boolean }> {
-  await db.updateTable('map_cells_state').set({ state: 'building' }).where('id', '=', 1).execute()
+  const generation = await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('map_cells_state')
+      .set((eb) => ({ state: 'building', next_generation: eb('next_generation', '+', 1) }))
+      .where('id', '=', 1)
+      .execute()
+    const { next_generation } = await trx.selectFrom('map_cells_state').select('next_generation').where('id', '=', 1).executeTakeFirstOrThrow()
+    return Number(next_generation) - 1
+  })
   const size = gridCellSize(PRECOUNTED_MAX_ZOOM)
   const x = floorToInt(db, sql<number>`(lng + 180) / ${size}`)
   const y = floorToInt(db, sql<number>`(lat + 90) / ${size}`)
@@ -65,42 +81,80 @@ export async function rebuildMapCells(db: Kysely<Database>): Promise<{ cells: nu
     .where('lng', 'is not', null)
     .groupBy([sql`1`, sql`2`, ...COUNTED_BY])
     .execute()
-  return db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('map_cells').execute()
-    const rows = finest.map((c) => [PRECOUNTED_MAX_ZOOM, c.x, c.y, c.org_unit_id, c.kind, c.candidate_status, c.campaign_status, Number(c.players), Number(c.sum_lng), Number(c.sum_lat), c.min_id])
-    await insertRows(db, trx, 'map_cells', CELL_COLUMNS, rows)
-    for (let level = PRECOUNTED_MAX_ZOOM - 1; level >= 0; level--) {
-      // Indices are never negative, so integer division rounds down on both dialects.
-      await trx
-        .insertInto('map_cells')
-        .columns(CELL_COLUMNS)
-        .expression(
-          trx
-            .selectFrom('map_cells')
-            .select([
-              sql.lit(level).as('level'),
-              sql<number>`x / 2`.as('x'),
-              sql<number>`y / 2`.as('y'),
-              ...COUNTED_BY,
-              (eb) => eb.fn.sum<number>('players').as('players'),
-              (eb) => eb.fn.sum<number>('sum_lng').as('sum_lng'),
-              (eb) => eb.fn.sum<number>('sum_lat').as('sum_lat'),
-              (eb) => eb.fn.min<number>('min_id').as('min_id'),
-            ])
-            .where('level', '=', level + 1)
-            .groupBy([sql`2`, sql`3`, ...COUNTED_BY]),
-        )
-        .execute()
+  let level: CellRow[] = finest.map((c) => [
+    PRECOUNTED_MAX_ZOOM,
+    Number(c.x),
+    Number(c.y),
+    c.org_unit_id,
+    c.kind,
+    c.candidate_status,
+    c.campaign_status,
+    Number(c.players),
+    Number(c.sum_lng),
+    Number(c.sum_lat),
+    Number(c.min_id),
+  ])
+  let cells = 0
+  for (let zoom = PRECOUNTED_MAX_ZOOM; ; zoom--) {
+    for (let i = 0; i < level.length; i += BATCH) {
+      const batch = level.slice(i, i + BATCH).map((row) => [...row, generation])
+      await db.transaction().execute((trx) => insertRows(db, trx, 'map_cells', CELL_COLUMNS, batch))
     }
-    const { n } = await trx.selectFrom('map_cells').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
-    const done = await trx
+    cells += level.length
+    if (zoom === 0) break
+    level = coarser(level, zoom - 1)
+  }
+  const ready = await db.transaction().execute(async (trx) => {
+    const state = await trx.selectFrom('map_cells_state').select(['state', 'generation']).where('id', '=', 1).executeTakeFirstOrThrow()
+    // A later rebuild that finished first keeps its place: this one's cells are older.
+    if (Number(state.generation) > generation) return false
+    await trx
       .updateTable('map_cells_state')
-      .set({ state: 'ready', built_at: new Date().toISOString(), cells: Number(n) })
+      .set({ generation, built_at: new Date().toISOString(), cells, state: state.state === 'building' ? 'ready' : state.state })
       .where('id', '=', 1)
-      .where('state', '=', 'building')
-      .executeTakeFirst()
-    return { cells: Number(n), ready: Number(done.numUpdatedRows) === 1 }
+      .execute()
+    return state.state === 'building'
   })
+  await deleteOldGenerations(db)
+  return { cells, ready }
+}
+
+/** One level up: each cell halves in both directions, its counts summed by what it is counted by. */
+function coarser(rows: CellRow[], level: number): CellRow[] {
+  const merged = new Map<string, CellRow>()
+  for (const [, x, y, orgUnitId, kind, candidate, campaign, players, sumLng, sumLat, minId] of rows) {
+    // Indices are never negative, so halving and rounding down is the parent cell.
+    const px = Math.floor(x / 2)
+    const py = Math.floor(y / 2)
+    const key = `${px}|${py}|${orgUnitId}|${kind}|${candidate}|${campaign}`
+    const cell = merged.get(key)
+    if (!cell) merged.set(key, [level, px, py, orgUnitId, kind, candidate, campaign, players, sumLng, sumLat, minId])
+    else {
+      cell[7] += players
+      cell[8] += sumLng
+      cell[9] += sumLat
+      cell[10] = Math.min(cell[10], minId)
+    }
+  }
+  return [...merged.values()]
+}
+
+/**
+ * Deletes the cells of every generation before the one read: those replaced, and those of a
+ * rebuild that was interrupted or overtaken. On SQLite a batch per statement, so the write
+ * lock is never held for long; PostgreSQL's row locks keep no one else waiting.
+ */
+async function deleteOldGenerations(db: Kysely<Database>): Promise<void> {
+  const current = db.selectFrom('map_cells_state').select('generation').where('id', '=', 1)
+  if (dialectOf(db) === 'postgres') {
+    await db.deleteFrom('map_cells').where('generation', '<', current).execute()
+    return
+  }
+  for (;;) {
+    const old = sql`(select rowid from map_cells where generation < (select generation from map_cells_state where id = 1) limit ${BATCH})`
+    const { numDeletedRows } = await db.deleteFrom('map_cells').where(sql.ref('rowid'), 'in', old).executeTakeFirst()
+    if (Number(numDeletedRows) === 0) return
+  }
 }
 
 export async function mapCellsState(db: Db) {
@@ -132,9 +186,10 @@ export async function precountedCells(
   for (const [key, value] of Object.entries(filter)) if (value !== undefined && value !== '' && !CELL_FILTERS.has(key as keyof PlayerFilter)) return null
   const size = gridCellSize(view.zoom)
   const { x0, x1, y0, y1 } = worldCellRange(view.bbox, size)
-  // Every build replaces the cells whole in one transaction, so whichever build is read,
-  // its cells agree with each other; a change committed a moment after the state was read
-  // is at most that moment late.
+  // The state says how old the cells are; the cells themselves are read below by the
+  // generation the state names at that moment, so they agree with each other whichever
+  // build it is. A change committed a moment after the state was read is at most that
+  // moment late.
   const state = await db.selectFrom('map_cells_state').select(['state', 'built_at']).where('id', '=', 1).executeTakeFirst()
   if (!state?.built_at) return null
   const age = (options.now ?? Date.now()) - Date.parse(state.built_at)
@@ -149,6 +204,8 @@ export async function precountedCells(
       sql<number>`sum(sum_lat) / sum(players)`.as('lat'),
       (eb) => eb.fn.min<number>('min_id').as('sampleId'),
     ])
+    // The generation read is named in this same statement: one generation, whole.
+    .where('generation', '=', (eb) => eb.selectFrom('map_cells_state').select('generation').where('id', '=', 1))
     .where('level', '=', view.zoom)
     .where('x', '>=', x0)
     .where('x', '<=', x1)
@@ -169,17 +226,29 @@ export async function precountedCells(
 
 export type MapCellsRefresher = BackgroundLoop
 
+/** How long the refresher rests after a rebuild, as a share of the rebuild's own time. */
+const REST = 1.5
+
 /** Rebuilds stale cells in the background, at most once per interval: in a thread of its
  * own when the database can be opened twice (not an in-memory one). */
 export function startMapCellsRefresher(db: Kysely<Database>, options: { intervalMs?: number } = {}): MapCellsRefresher {
   const url = databaseUrlOf(db)
   const rebuild = url ? () => rebuildInThread(url) : () => rebuildMapCells(db)
+  // A rebuild keeps a core busy while it runs (16 s at a province), and a busy day's visits
+  // make the cells stale again at once. After each one the refresher rests half as long
+  // again as it took: the map then takes at most 40% of a core, and the cells read are at
+  // most a rebuild, a rest and an interval old (about 50 s at a province: under
+  // MAX_CELL_AGE_MS, after which the map would count live).
+  let restUntil = 0
   return startBackgroundLoop('map cells rebuild', options.intervalMs ?? 10_000, async () => {
+    if (Date.now() < restUntil) return
     const state = await mapCellsState(db)
     if (state?.state === 'stale') {
       const started = performance.now()
       const { cells, ready } = await rebuild()
-      logger.info('map cells rebuilt', { cells, ready, ms: Math.round(performance.now() - started) })
+      const ms = performance.now() - started
+      restUntil = Date.now() + REST * ms
+      logger.info('map cells rebuilt', { cells, ready, ms: Math.round(ms) })
     }
   })
 }

@@ -172,4 +172,52 @@ describe('pre-counted map cells', () => {
       await refresher.stop()
     }
   })
+  describe('rebuilt in generations', () => {
+    const total = async () => (await precountedCells(t.db, { kind: 'all' }, {}, { bbox: WHOLE, zoom: 0 }))!.cells.reduce((sum, c) => sum + c.n, 0)
+    const generations = async () => (await t.db.selectFrom('map_cells').select('generation').distinct().execute()).map((g) => g.generation)
+    const players = async () => Number((await t.db.selectFrom('market_players').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+
+    it('are read whole, the old generation, while a rebuild writes the new one; then only the new one is left', async () => {
+      await rebuildMapCells(t.db)
+      const [before] = await generations()
+      await createPlayer(t.db, actor, pii, { fields: fields(1000, 114.6, 33.8), orgUnitId: org.outletA2.id })
+      const n = await players()
+      let done = false
+      const rebuilding = rebuildMapCells(t.db).finally(() => (done = true))
+      const seen: number[] = []
+      while (!done) seen.push(await total())
+      await rebuilding
+      // Each read saw one build whole: the one before the new player, or the one after.
+      expect(seen.length).toBeGreaterThan(0)
+      for (const value of seen) expect([n - 1, n]).toContain(value)
+      expect(await total()).toBe(n)
+      const after = await generations()
+      expect(after).toHaveLength(1)
+      expect(after[0]).toBeGreaterThan(before)
+    })
+
+    it('leave an interrupted rebuild’s cells unread, and the next rebuild removes them', async () => {
+      const n = await players()
+      // A rebuild that took its number and wrote part of its cells, then stopped.
+      const state = await t.db.updateTable('map_cells_state').set((eb) => ({ next_generation: eb('next_generation', '+', 1) })).returning('next_generation').executeTakeFirstOrThrow()
+      const orphan = state.next_generation - 1
+      await t.db
+        .insertInto('map_cells')
+        .values({ level: 0, x: 0, y: 0, org_unit_id: org.outletA1.id, kind: 'household', candidate_status: 'candidate', campaign_status: 'unvisited', players: 1_000, sum_lng: 0, sum_lat: 0, min_id: 1, generation: orphan })
+        .execute()
+      expect(await total()).toBe(n)
+      await rebuildMapCells(t.db)
+      expect(await generations()).not.toContain(orphan)
+      expect(await total()).toBe(n)
+    })
+
+    it('run twice at once, leave one generation that counts every player once', async () => {
+      const n = await players()
+      const results = await Promise.all([rebuildMapCells(t.db), rebuildMapCells(t.db)])
+      expect(results.map((r) => r.cells)).toEqual([results[0].cells, results[0].cells])
+      expect(await generations()).toHaveLength(1)
+      expect(await total()).toBe(n)
+      expect((await mapCellsState(t.db))!.cells).toBe(results[0].cells)
+    })
+  })
 })

@@ -8,6 +8,7 @@ import path from 'node:path'
 import { ROOT, TEST_DATA_KEY } from './test-server'
 
 const READY = 'Wanqi is running at'
+const MEMORY_PROBE = path.join(ROOT, 'test/support/memory-probe.cjs')
 const START_TIMEOUT_MS = 60_000
 
 export interface ServerProcessOptions {
@@ -16,6 +17,14 @@ export interface ServerProcessOptions {
   /** A folder of the test's own: the uploads and the kept-secrets file go there. */
   dir: string
   env?: Record<string, string>
+  /** Preload the memory probe, for `memory()`. */
+  memoryProbe?: boolean
+}
+
+/** The server's memory after a full collection, asked of the probe (test/support/memory-probe.cjs). */
+export interface MemorySample {
+  heapUsedMb: number
+  rssMb: number
 }
 
 export interface ServerProcess {
@@ -29,6 +38,8 @@ export interface ServerProcess {
   stop(): Promise<void>
   /** SIGTERM, not waited for: resolves with how the process ended. */
   terminate(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  /** Only when started with `{ memoryProbe: true }`: a full collection, then the heap and RSS. */
+  memory(): Promise<MemorySample>
 }
 
 export async function freePort(): Promise<number> {
@@ -62,7 +73,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     MAP_TILES: 'none',
     LOG_LEVEL: 'warn',
     ...options.env,
-  })
+  }, { memoryProbe: options.memoryProbe })
 }
 
 /**
@@ -70,11 +81,20 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
  * it is running (within `startTimeoutMs`; a demo seed takes a while). Shared by the crash
  * tests and the browser tests.
  */
-export async function spawnServer(env: NodeJS.ProcessEnv, options: { startTimeoutMs?: number } = {}): Promise<ServerProcess> {
+export async function spawnServer(
+  env: NodeJS.ProcessEnv,
+  options: { startTimeoutMs?: number; memoryProbe?: boolean } = {},
+): Promise<ServerProcess> {
   const startTimeoutMs = options.startTimeoutMs ?? START_TIMEOUT_MS
+  // The probe answers over an IPC channel, and needs `gc` to collect before it measures.
+  const probe = options.memoryProbe ? ['--expose-gc', '--require', MEMORY_PROBE] : []
   // Node with tsx as its loader, not the tsx command: that one runs the server in a second
   // process, which a SIGKILL to the first would leave running.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'app/cli/serve.server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...probe, '--import', 'tsx', 'app/cli/serve.server.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe', ...(options.memoryProbe ? ['ipc' as const] : [])],
+  })
   let output = ''
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
@@ -92,6 +112,18 @@ export async function spawnServer(env: NodeJS.ProcessEnv, options: { startTimeou
     terminate() {
       if (alive(child)) child.kill('SIGTERM')
       return ended
+    },
+    memory() {
+      if (!options.memoryProbe) return Promise.reject(new Error('the server was started without its memory probe'))
+      return new Promise<MemorySample>((resolve, reject) => {
+        const answer = (message: { memory?: MemorySample }) => {
+          if (!message.memory) return
+          child.off('message', answer)
+          resolve(message.memory)
+        }
+        child.on('message', answer)
+        child.send({ memory: true }, (error) => error && reject(error))
+      })
     },
     async stop() {
       if (alive(child)) {

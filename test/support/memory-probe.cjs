@@ -1,0 +1,11 @@
+// Preloaded into a spawned server (`node --expose-gc --require` this) by a benchmark that
+// watches its memory: asked over the IPC channel, it runs a full collection and answers
+// with what is still alive, so a reading is the live heap and not the collector's rhythm.
+// The channel is unreferenced: it never keeps a stopping server alive.
+process.channel?.unref()
+process.on('message', (message) => {
+  if (!message || message.memory !== true) return
+  globalThis.gc?.()
+  const usage = process.memoryUsage()
+  process.send?.({ memory: { heapUsedMb: usage.heapUsed / 1024 ** 2, rssMb: usage.rss / 1024 ** 2 } })
+})
