@@ -195,7 +195,7 @@ export const benchmark: Benchmark = {
           `server memory after a full collection (s: heap MB / rss MB): ${memory.map((m) => `${m.at}: ${m.heapUsedMb.toFixed(0)}/${m.rssMb.toFixed(0)}`).join(', ')}`,
           `live heap ${flat ? 'flat' : 'GROWING'}: first quarter ${heapStart.toFixed(1)} MB, last quarter ${heapEnd.toFixed(1)} MB (flat: within ${Math.round((FLAT - 1) * 100)}%)`,
         ]
-        if (errors.length) notes.push(`the server's log:\n${server.output().split('\n').filter((line) => !line.includes('"request"')).map((l) => l.slice(0, 300)).join('\n')}`)
+        if (errors.length) notes.push(`the server's log:\n${server.output().split('\n').filter((line) => /"level":"(error|warn)"/.test(line)).slice(0, 10).map((line) => line.slice(0, 400)).join('\n')}`)
         if (errors.length || found !== saved.length || visitsAfter - visitsBefore !== saved.length || !flat) throw new Error(notes.join('\n'))
         return {
           title: `Soak at province scale: ${callers.length - managers.length - analysts.length} officers, ${managers.length} managers, ${analysts.length} hq for ${seconds} s after a ${RAMP_SECONDS} s ramp (5–15 s between pages)`,
