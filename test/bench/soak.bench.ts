@@ -154,6 +154,7 @@ export const benchmark: Benchmark = {
         const memory: (MemorySample & { at: number })[] = []
         const sample = async () => memory.push({ at: Math.round((Date.now() - started) / 1000), ...(await server.memory()) })
         await sample()
+        const callersCpu = process.cpuUsage()
         const sampler = setInterval(() => void sample(), SAMPLE_SECONDS * 1000)
         const shares = Array.from({ length: THREADS }, (_, i) => callers.filter((_, j) => j % THREADS === i))
         const results = await Promise.all(
@@ -168,6 +169,11 @@ export const benchmark: Benchmark = {
         )
         clearInterval(sampler)
         await sample()
+        const callersCpuMs = (() => {
+          const u = process.cpuUsage(callersCpu)
+          return (u.user + u.system) / 1000
+        })()
+        const soakedMs = Date.now() - started
 
         const latencies: Record<string, number[]> = {}
         for (const r of results) for (const [label, values] of Object.entries(r.latencies)) (latencies[label] ??= []).push(...values)
@@ -193,6 +199,7 @@ export const benchmark: Benchmark = {
           `${requests.toLocaleString('en')} requests in ${seconds} s after the ramp (${(requests / seconds).toFixed(0)} a second) from ${callers.length} callers; ${errors.length} errors${errors.length ? `: ${[...new Set(errors)].slice(0, 5).join('; ')}` : ''}`,
           `visits: ${saved.length.toLocaleString('en')} acknowledged, ${found.toLocaleString('en')} of them stored; ${(visitsAfter - visitsBefore).toLocaleString('en')} new rows in all`,
           `server memory after a full collection (s: heap MB / rss MB): ${memory.map((m) => `${m.at}: ${m.heapUsedMb.toFixed(0)}/${m.rssMb.toFixed(0)}`).join(', ')}`,
+          `CPU over the soak, in cores busy (of ${os.availableParallelism()}): the server ${((memory.at(-1)!.cpuMs - memory[0].cpuMs) / soakedMs).toFixed(2)}, the callers ${(callersCpuMs / soakedMs).toFixed(2)}`,
           `live heap ${flat ? 'flat' : 'GROWING'}: first quarter ${heapStart.toFixed(1)} MB, last quarter ${heapEnd.toFixed(1)} MB (flat: within ${Math.round((FLAT - 1) * 100)}%)`,
         ]
         if (errors.length) notes.push(`the server's log:\n${server.output().split('\n').filter((line) => /"level":"(error|warn)"/.test(line)).slice(0, 10).map((line) => line.slice(0, 400)).join('\n')}`)

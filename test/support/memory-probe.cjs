@@ -1,11 +1,14 @@
 // Preloaded into a spawned server (`node --expose-gc --require` this) by a benchmark that
 // watches its memory: asked over the IPC channel, it runs a full collection and answers
-// with what is still alive, so a reading is the live heap and not the collector's rhythm.
+// with what is still alive, so a reading is the live heap and not the collector's rhythm;
+// and with the CPU time the process has used.
 // The channel is unreferenced: it never keeps a stopping server alive.
 process.channel?.unref()
 process.on('message', (message) => {
   if (!message || message.memory !== true) return
   globalThis.gc?.()
   const usage = process.memoryUsage()
-  process.send?.({ memory: { heapUsedMb: usage.heapUsed / 1024 ** 2, rssMb: usage.rss / 1024 ** 2 } })
+  // The process's CPU time so far (every thread's), for how busy it was between two samples.
+  const cpu = process.cpuUsage()
+  process.send?.({ memory: { heapUsedMb: usage.heapUsed / 1024 ** 2, rssMb: usage.rss / 1024 ** 2, cpuMs: (cpu.user + cpu.system) / 1000 } })
 })

@@ -25,6 +25,8 @@ export interface ServerProcessOptions {
 export interface MemorySample {
   heapUsedMb: number
   rssMb: number
+  /** CPU time the process has used since it started, every thread's. */
+  cpuMs: number
 }
 
 export interface ServerProcess {
