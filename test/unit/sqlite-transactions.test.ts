@@ -13,17 +13,23 @@ import { openDatabase } from '../../db/connection.server'
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-sqlite-tx-'))
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
+// Commits one row a millisecond until told to stop (a flag shared with this thread).
 const WRITER = `
 const SQLite = require('better-sqlite3')
 const { parentPort, workerData } = require('node:worker_threads')
 const db = new SQLite(workerData.file)
 db.pragma('busy_timeout = 5000')
 const insert = db.prepare('insert into other (x) values (?)')
-const end = Date.now() + workerData.ms
+const stop = new Int32Array(workerData.stop)
 let n = 0
-while (Date.now() < end) insert.run(n++)
+while (Atomics.load(stop, 0) === 0) {
+  insert.run(n++)
+  Atomics.wait(stop, 0, 0, 1)
+}
 parentPort.postMessage(n)
 `
+
+const TRANSACTIONS = 100
 
 it('a transaction that reads, waits, then writes succeeds while another connection commits, and loses no update', async () => {
   const file = path.join(dir, 'tx.sqlite')
@@ -32,32 +38,39 @@ it('a transaction that reads, waits, then writes succeeds while another connecti
     await sql`create table counter (id integer primary key, n integer not null)`.execute(db)
     await sql`create table other (x integer)`.execute(db)
     await sql`insert into counter (id, n) values (1, 0)`.execute(db)
-    const writer = new Worker(WRITER, { eval: true, workerData: { file, ms: 1_500 } })
-    let running = true
+    const stop = new SharedArrayBuffer(4)
+    const writer = new Worker(WRITER, { eval: true, workerData: { file, stop } })
     const written = new Promise<number>((resolve, reject) => {
-      writer.once('message', (n: number) => ((running = false), resolve(n)))
+      writer.once('message', resolve)
       writer.once('error', reject)
     })
-    let committed = 0
+    const rows = async () => Number((await sql<{ n: number }>`select count(*) as n from other`.execute(db)).rows[0].n)
+    // The writer is under way before the first transaction.
+    while ((await rows()) === 0) await new Promise((resolve) => setTimeout(resolve, 1))
+    const before = await rows()
     const failures: string[] = []
-    while (running) {
+    for (let i = 0; i < TRANSACTIONS; i++) {
       try {
         await db.transaction().execute(async (trx) => {
           const { rows } = await sql<{ n: number }>`select n from counter where id = 1`.execute(trx)
           await new Promise((resolve) => setTimeout(resolve, 2))
           await sql`update counter set n = ${rows[0].n + 1} where id = 1`.execute(trx)
         })
-        committed++
       } catch (error) {
         failures.push((error as Error).message)
       }
+      // Other work between two transactions, as between two requests.
+      await new Promise((resolve) => setTimeout(resolve, 1))
     }
-    expect(await written).toBeGreaterThan(0)
+    const during = await rows()
+    Atomics.store(new Int32Array(stop), 0, 1)
+    expect(await written).toBeGreaterThanOrEqual(during)
+    // The other connection went on committing in between.
+    expect(during).toBeGreaterThan(before)
     expect(failures).toEqual([])
-    expect(committed).toBeGreaterThan(20)
-    const { rows } = await sql<{ n: number }>`select n from counter where id = 1`.execute(db)
-    expect(rows[0].n).toBe(committed)
+    const { rows: counter } = await sql<{ n: number }>`select n from counter where id = 1`.execute(db)
+    expect(counter[0].n).toBe(TRANSACTIONS)
   } finally {
     await db.destroy()
   }
-})
+}, 30_000)
