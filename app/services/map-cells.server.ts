@@ -54,15 +54,13 @@ type CellRow = [level: number, x: number, y: number, orgUnitId: number, kind: st
  * so a visit saved meanwhile never waits for the map.
  */
 export async function rebuildMapCells(db: Kysely<Database>): Promise<{ cells: number; ready: boolean }> {
-  const generation = await db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('map_cells_state')
-      .set((eb) => ({ state: 'building', next_generation: eb('next_generation', '+', 1) }))
-      .where('id', '=', 1)
-      .execute()
-    const { next_generation } = await trx.selectFrom('map_cells_state').select('next_generation').where('id', '=', 1).executeTakeFirstOrThrow()
-    return Number(next_generation) - 1
-  })
+  const claimed = await db
+    .updateTable('map_cells_state')
+    .set((eb) => ({ state: 'building', next_generation: eb('next_generation', '+', 1) }))
+    .where('id', '=', 1)
+    .returning('next_generation')
+    .executeTakeFirstOrThrow()
+  const generation = Number(claimed.next_generation) - 1
   const size = gridCellSize(PRECOUNTED_MAX_ZOOM)
   const x = floorToInt(db, sql<number>`(lng + 180) / ${size}`)
   const y = floorToInt(db, sql<number>`(lat + 90) / ${size}`)
@@ -145,17 +143,19 @@ function coarser(rows: CellRow[], level: number): CellRow[] {
  * lock is never held for long; PostgreSQL's row locks keep no one else waiting.
  */
 async function deleteOldGenerations(db: Kysely<Database>): Promise<void> {
-  const current = db.selectFrom('map_cells_state').select('generation').where('id', '=', 1)
   if (dialectOf(db) === 'postgres') {
-    await db.deleteFrom('map_cells').where('generation', '<', current).execute()
+    await db.deleteFrom('map_cells').where('generation', '<', generationRead(db)).execute()
     return
   }
   for (;;) {
-    const old = sql`(select rowid from map_cells where generation < (select generation from map_cells_state where id = 1) limit ${BATCH})`
+    const old = db.selectFrom('map_cells').select(sql<number>`rowid`.as('rowid')).where('generation', '<', generationRead(db)).limit(BATCH)
     const { numDeletedRows } = await db.deleteFrom('map_cells').where(sql.ref('rowid'), 'in', old).executeTakeFirst()
     if (Number(numDeletedRows) === 0) return
   }
 }
+
+/** The generation of the cells that is read, as a subquery of the statement it is used in. */
+const generationRead = (db: Db) => db.selectFrom('map_cells_state').select('generation').where('id', '=', 1)
 
 export async function mapCellsState(db: Db) {
   return db.selectFrom('map_cells_state').select(['state', 'built_at as builtAt', 'cells']).where('id', '=', 1).executeTakeFirst()
@@ -205,7 +205,7 @@ export async function precountedCells(
       (eb) => eb.fn.min<number>('min_id').as('sampleId'),
     ])
     // The generation read is named in this same statement: one generation, whole.
-    .where('generation', '=', (eb) => eb.selectFrom('map_cells_state').select('generation').where('id', '=', 1))
+    .where('generation', '=', generationRead(db))
     .where('level', '=', view.zoom)
     .where('x', '>=', x0)
     .where('x', '<=', x1)
