@@ -10,7 +10,8 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../db/schema'
 import { startLoanSim, type LoanSim } from '../../app/services/loan-sim.server'
-import { BrowserSession, freePort, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import { freePort } from '../support/server-process'
 
 const SECRET = 'e2e-loan-secret'
 

@@ -10,8 +10,6 @@ import type { Database } from '../../db/schema'
 import { DEMO_PASSWORD } from '../../db/seed/index'
 import { freePort, spawnServer, type ServerProcess } from './server-process'
 
-export { freePort }
-
 export const ROOT = path.resolve(import.meta.dirname, '../..')
 export const CHROMIUM = '/usr/bin/chromium'
 
