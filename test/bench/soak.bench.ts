@@ -116,7 +116,7 @@ export const benchmark: Benchmark = {
       const { db } = database
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-soak-'))
       log('starting the server (app/cli/serve.server.ts) in a process of its own')
-      const server = await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir, memoryProbe: true, env: { LOG_LEVEL: 'info' } })
+      const server = await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir, memoryProbe: true })
       try {
         // Officers who hold players, spread over the outlets; managers and hq as seeded.
         const officers = await db
@@ -169,10 +169,8 @@ export const benchmark: Benchmark = {
         )
         clearInterval(sampler)
         await sample()
-        const callersCpuMs = (() => {
-          const u = process.cpuUsage(callersCpu)
-          return (u.user + u.system) / 1000
-        })()
+        const callersUsage = process.cpuUsage(callersCpu)
+        const callersCpuMs = (callersUsage.user + callersUsage.system) / 1000
         const soakedMs = Date.now() - started
 
         const latencies: Record<string, number[]> = {}
