@@ -12,10 +12,9 @@ import { handOffCase } from '../../app/services/referrals.server'
 import { assignPlayers } from '../../app/services/territories.server'
 import { recordVisit } from '../../app/services/visits.server'
 import { parseVisit } from '../../app/visit-form'
-import { addUser, buildOrg, playerFields } from '../support/fixtures'
+import { addUser, buildOrg, daysFromNow, PASSWORD, playerFields } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { Client, TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'
-import { PASSWORD } from '../support/fixtures'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 let t: TestDatabase
@@ -95,12 +94,12 @@ describe('POST /api/v1/referrals/{id}/events', () => {
   })
 
   it('stores a report once (201, then 200) and keeps the furthest stage whatever the order', async () => {
-    const approved = { stage: 'approved', at: '2026-12-05T02:00:00+08:00', externalRef: 'LOS-1' }
+    const approved = { stage: 'approved', at: daysFromNow(3), externalRef: 'LOS-1' }
     const first = await report(referralId, approved, token)
     expect(first.status).toBe(201)
     expect(await first.json()).toEqual({ referralId, stage: 'approved', duplicate: false })
     expect((await report(referralId, approved, token)).status).toBe(200)
-    expect(((await (await report(referralId, { stage: 'accepted', at: '2026-12-02T10:00:00+08:00' }, token)).json()) as { stage: string }).stage).toBe('approved')
+    expect(((await (await report(referralId, { stage: 'accepted', at: daysFromNow(1) }, token)).json()) as { stage: string }).stage).toBe('approved')
     expect((await events()).map((e) => e.stage)).toEqual(['referred', 'accepted', 'approved'])
     const stored = await t.db.selectFrom('referrals').select(['stage', 'external_ref']).where('id', '=', referralId).executeTakeFirstOrThrow()
     expect(stored).toEqual({ stage: 'approved', external_ref: 'LOS-1' })
@@ -113,11 +112,11 @@ describe('tokens, made and revoked by an admin', () => {
     expect((await admin.signIn('root', PASSWORD)).status).toBe(302)
     const made = await (await admin.post('/admin/tokens', { intent: 'create', name: 'LOS production' })).text()
     const newToken = /<code>(wq_[A-Za-z0-9_-]+)<\/code>/.exec(made)![1]
-    expect((await report(referralId, { stage: 'rated', at: '2026-12-04T10:00:00+08:00' }, newToken)).status).toBe(201)
+    expect((await report(referralId, { stage: 'rated', at: daysFromNow(2) }, newToken)).status).toBe(201)
     expect(await (await admin.get('/admin/tokens')).text()).not.toContain(newToken)
     const row = await t.db.selectFrom('api_tokens').select('id').where('name', '=', 'LOS production').executeTakeFirstOrThrow()
     expect((await admin.post('/admin/tokens', { intent: 'revoke', id: String(row.id) })).status).toBe(200)
-    expect((await report(referralId, { stage: 'approved', at: '2026-12-06T10:00:00+08:00' }, newToken)).status).toBe(401)
+    expect((await report(referralId, { stage: 'approved', at: daysFromNow(4) }, newToken)).status).toBe(401)
     const officer = new Client(server.url)
     expect((await officer.signIn('off', PASSWORD)).status).toBe(302)
     expect((await officer.post('/admin/tokens', { intent: 'create', name: 'mine' })).status).toBe(403)

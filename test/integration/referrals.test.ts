@@ -18,7 +18,7 @@ import { handOffCase, listReferrals, recordStageReport } from '../../app/service
 import { assignPlayers } from '../../app/services/territories.server'
 import { recordVisit } from '../../app/services/visits.server'
 import { parseVisit } from '../../app/visit-form'
-import { addUser, buildOrg } from '../support/fixtures'
+import { addUser, buildOrg, daysFromNow } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { TEST_DATA_KEY } from '../support/test-server'
 
@@ -193,12 +193,13 @@ describe('stage reports', () => {
     const playerId = await caseWithNeed('走完流程企业')
     const referral = await handOffCase(t.db, { ...officer, calendar }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })
     const report = (stage: string, at: string) => ({ stage: stage as 'accepted', at, reason: null, externalRef: 'LOS-9' })
-    expect((await recordStageReport(t.db, referral.id, report('approved', '2026-12-05T02:00:00Z'))).stage).toBe('approved')
-    expect((await recordStageReport(t.db, referral.id, report('accepted', '2026-12-02T02:00:00Z'))).stage).toBe('approved')
-    expect(await recordStageReport(t.db, referral.id, report('approved', '2026-12-05T02:00:00Z'))).toEqual({ stage: 'approved', duplicate: true })
-    expect((await recordStageReport(t.db, referral.id, report('disbursed', '2026-12-06T02:00:00Z'))).stage).toBe('disbursed')
+    const [acceptedAt, approvedAt, disbursedAt] = [daysFromNow(1), daysFromNow(3), daysFromNow(4)]
+    expect((await recordStageReport(t.db, referral.id, report('approved', approvedAt))).stage).toBe('approved')
+    expect((await recordStageReport(t.db, referral.id, report('accepted', acceptedAt))).stage).toBe('approved')
+    expect(await recordStageReport(t.db, referral.id, report('approved', approvedAt))).toEqual({ stage: 'approved', duplicate: true })
+    expect((await recordStageReport(t.db, referral.id, report('disbursed', disbursedAt))).stage).toBe('disbursed')
     const stored = await t.db.selectFrom('referrals').selectAll().where('id', '=', referral.id).executeTakeFirstOrThrow()
-    expect(stored).toMatchObject({ stage: 'disbursed', accepted_at: '2026-12-02T02:00:00.000Z', disbursed_at: '2026-12-06T02:00:00.000Z', external_ref: 'LOS-9' })
+    expect(stored).toMatchObject({ stage: 'disbursed', accepted_at: acceptedAt, disbursed_at: disbursedAt, external_ref: 'LOS-9' })
     const history = await t.db.selectFrom('referral_events').select('stage').where('referral_id', '=', referral.id).orderBy('at').execute()
     expect(history.map((h) => h.stage)).toEqual(['referred', 'accepted', 'approved', 'disbursed'])
     expect((await t.db.selectFrom('market_players').select('campaign_status').where('id', '=', playerId).executeTakeFirstOrThrow()).campaign_status).toBe('financed')

@@ -32,3 +32,8 @@ export function playerFields(name: string, overrides: Partial<PlayerFields> = {}
     ...overrides,
   }
 }
+
+/** A moment `days` after now as an ISO string: stage reports must come after the hand-off, which the clock stamps. */
+export function daysFromNow(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString()
+}
