@@ -28,6 +28,7 @@ import { logger } from '../logger.server'
 import type { Db } from './audit.server'
 import { startBackgroundLoop, type BackgroundLoop } from './background-loop.server'
 import { computeFiguresInSql, loanTrendInSql, periodBounds, type FigureScope } from './figures.server'
+import { orgUnitIdsOf } from './scope.server'
 
 const BATCH = 2_000
 
@@ -320,13 +321,7 @@ interface Resolved {
 }
 
 async function resolve(db: Db, scope: FigureScope): Promise<Resolved> {
-  let orgIds: Set<number> | null = null
-  for (const s of scope.scopes) {
-    if (s.kind !== 'org') continue
-    const ids: number[] = (await db.selectFrom('org_units').select('id').where('path', 'like', `${s.orgPath}%`).execute()).map((u) => u.id)
-    orgIds = orgIds === null ? new Set(ids) : new Set(ids.filter((id) => orgIds!.has(id)))
-  }
-  return { scope, orgIds: orgIds === null ? null : [...orgIds] }
+  return { scope, orgIds: await orgUnitIdsOf(db, scope.scopes) }
 }
 
 /** Whether a group lies in the scope, for the players still queued. */

@@ -13,6 +13,7 @@ import { recordAudit, type Actor } from './audit.server'
 import type { FigureScope } from './figures.server'
 import type { PersonalDataCipher } from './personal-data.server'
 import { scoped } from './players.server'
+import { orgUnitIdsOf } from './scope.server'
 
 const BATCH = 2_000
 
@@ -27,8 +28,18 @@ export interface ExportView {
 
 const COLUMNS = ['id', 'name', 'uscc', 'kind', 'township', 'officer', 'candidate', 'qualification', 'campaign', 'lastVisit', 'phone'] as const
 
-/** The players in scope, a batch at a time, in id order. */
+/**
+ * The players in scope, a batch at a time: org unit by org unit, each in id order, so that a
+ * batch is one stretch of the (org_unit_id, id) index. In the whole scope's id order, SQLite
+ * would gather and sort every remaining player of a branch for each batch.
+ */
 async function* playersOf(db: Kysely<Database>, scope: FigureScope, pii: PersonalDataCipher, unmask: boolean, t: Translate) {
+  const units = await orgUnitIdsOf(db, scope.scopes)
+  for (const unit of units ?? [null]) yield* playersOfUnit(db, scope, unit, pii, unmask, t)
+}
+
+/** The players of one org unit of the scope (or, `null`, of the whole scope), a batch at a time in id order. */
+async function* playersOfUnit(db: Kysely<Database>, scope: FigureScope, unit: number | null, pii: PersonalDataCipher, unmask: boolean, t: Translate) {
   let after = 0
   for (;;) {
     let q = db
@@ -50,7 +61,9 @@ async function* playersOf(db: Kysely<Database>, scope: FigureScope, pii: Persona
         'market_players.phone_enc',
       ])
       .where('market_players.id', '>', after)
-    for (const s of scope.scopes) q = q.where(scoped(s))
+    if (unit !== null) q = q.where('market_players.org_unit_id', '=', unit)
+    // The org scopes are in the unit; the others (an officer's own) still filter.
+    for (const s of scope.scopes) if (unit === null || s.kind !== 'org') q = q.where(scoped(s))
     if (scope.territoryId !== undefined) q = q.where('market_players.territory_id', '=', scope.territoryId)
     if (scope.township !== undefined) q = q.where('market_players.township_code', '=', scope.township)
     const rows = await q.orderBy('market_players.id').limit(BATCH).execute()

@@ -1,6 +1,6 @@
 // The one scoping helper: turns a Scope (domain/scope.ts) into a where-clause. Every
 // loader that lists or fetches scoped records filters through here, in the query.
-import type { ExpressionBuilder, Expression, SqlBool } from 'kysely'
+import type { ExpressionBuilder, Expression, Kysely, SqlBool } from 'kysely'
 import type { Database } from '../../db/schema'
 import type { Scope } from '../domain/scope'
 
@@ -31,4 +31,18 @@ export function orgSubtreeIds(eb: ExpressionBuilder<any, any>, orgPath: string) 
     .selectFrom('org_units')
     .select('org_units.id')
     .where('org_units.path', 'like', `${orgPath}%`)
+}
+
+/**
+ * The ids of the org units every org scope among `scopes` reaches (in id order), or null when
+ * none limits the org units. For reads that take the units one at a time or as a list.
+ */
+export async function orgUnitIdsOf(db: Kysely<Database>, scopes: readonly Scope[]): Promise<number[] | null> {
+  let ids: Set<number> | null = null
+  for (const s of scopes) {
+    if (s.kind !== 'org') continue
+    const subtree = (await db.selectFrom('org_units').select('id').where('path', 'like', `${s.orgPath}%`).execute()).map((u) => u.id)
+    ids = ids === null ? new Set(subtree) : new Set(subtree.filter((id) => ids!.has(id)))
+  }
+  return ids === null ? null : [...ids].sort((a, b) => a - b)
 }
