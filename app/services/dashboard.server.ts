@@ -8,7 +8,7 @@ import type { Database } from '../../db/schema'
 import { LEAGUE_FIGURES, previousPeriod, type Figures } from '../domain/figures'
 import { scopeOf, type ScopedUser } from '../domain/scope'
 import type { FigureQuery } from './figure-query.server'
-import { figuresOfParts, figuresOfSums, precounted, readFigures, readLoanTrend, readSumsBy } from './figure-rollups.server'
+import { figuresOfParts, figuresOfSums, precounted, readFigures, readFiguresOverTime, readSumsBy } from './figure-rollups.server'
 import type { FigureScope } from './figures.server'
 import { listOrgUnits, type OrgUnitRow } from './org-units.server'
 import { listTargets } from './targets.server'
@@ -105,10 +105,8 @@ export async function loadDashboard(db: Kysely<Database>, user: ScopedUser, chos
   const step = days <= 92 ? 'week' : 'month'
   const units = await listOrgUnits(db, scopeOf(user))
   const top = chosen.unit ? units.find((u) => u.id === chosen.unit!.id)! : (units.find((u) => user.orgPath === u.path) ?? units.reduce((a, b) => (a.depth <= b.depth ? a : b)))
-  const [current, previous, trend, league, townships, targets] = await Promise.all([
-    readFigures(db, chosen.scope, chosen.period),
-    readFigures(db, chosen.scope, before),
-    readLoanTrend(db, chosen.scope, chosen.period, step),
+  const [{ current, previous, trend }, league, townships, targets] = await Promise.all([
+    readFiguresOverTime(db, chosen.scope, chosen.period, before, step),
     leagueOf(db, chosen, top, units, need),
     options.map === false ? Promise.resolve(null) : townshipsOf(db, chosen.scope, chosen),
     listTargets(db, top.id, chosen.period),

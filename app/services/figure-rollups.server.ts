@@ -360,13 +360,16 @@ export type Dimension = 'org_unit_id' | 'officer_id' | 'township_code'
 const dimensionOf = (g: Group, by: Dimension | null): string => (by === 'org_unit_id' ? String(g.orgUnitId) : by === 'officer_id' ? String(g.officerId) : by === 'township_code' ? g.township : '*')
 
 export interface Sums {
+  /** By period key (and `now`). */
   totals: Map<string, Totals>
-  leads: { visit: LeadHistogram; referral: LeadHistogram }
-  /** The lead times' quantiles, when the database took them (an undivided read, nothing queued). */
-  quantiles?: { visit: LeadQuantiles; referral: LeadQuantiles }
+  /** The lead-time histograms of the periods whose lead times were read, by period key. */
+  leads: Map<string, { visit: LeadHistogram; referral: LeadHistogram }>
+  /** The lead times' quantiles, by period key, when the database took them (an undivided read, nothing queued). */
+  quantiles: Map<string, { visit: LeadQuantiles; referral: LeadQuantiles }>
 }
 
-const emptySums = (keys: readonly string[]): Sums => ({ totals: new Map(keys.map((k) => [k, emptyTotals()])), leads: { visit: new Map(), referral: new Map() } })
+const emptySums = (keys: readonly string[]): Sums => ({ totals: new Map(keys.map((k) => [k, emptyTotals()])), leads: new Map(), quantiles: new Map() })
+const histogramsOf = (sums: Sums, period: string) => sums.leads.get(period) ?? sums.leads.set(period, { visit: new Map(), referral: new Map() }).get(period)!
 
 /** Sums of several parts as one (the org units of a branch). */
 export function mergeSums(parts: readonly Sums[], keys: readonly string[]): Sums {
@@ -376,15 +379,21 @@ export function mergeSums(parts: readonly Sums[], keys: readonly string[]): Sums
       const into = out.totals.get(key)
       if (into) for (const name of TOTALS) into[name] += t[name]
     }
-    for (const kind of ['visit', 'referral'] as const) for (const [tenths, loans] of part.leads[kind]) out.leads[kind].set(tenths, (out.leads[kind].get(tenths) ?? 0) + loans)
+    for (const [period, histograms] of part.leads) {
+      const into = histogramsOf(out, period)
+      for (const kind of ['visit', 'referral'] as const) for (const [tenths, loans] of histograms[kind]) into[kind].set(tenths, (into[kind].get(tenths) ?? 0) + loans)
+    }
   }
   return out
 }
 
 interface ReadOptions {
-  /** Lead times (histograms) and the deadlines still ahead: the costliest parts of a read. */
-  leads: boolean
-  deadlines: boolean
+  /**
+   * Lead times (histograms, or quantiles) and the deadlines still ahead: the costliest parts
+   * of a read. Lead times for every period asked, or for those given.
+   */
+  leads: boolean | readonly Period[]
+  deadlines: boolean | readonly Period[]
   /** The sums to read; every one when not given (the others stay 0). */
   totals?: readonly (typeof TOTALS)[number][]
 }
@@ -399,39 +408,45 @@ async function sumsOf(db: Db, scope: FigureScope, periods: readonly Period[], by
   const names = options.totals ?? TOTALS
   const keyed = periods.map((p) => periodKeyOf(p)!)
   const keys = ['now', ...keyed]
-  const leadPeriod = withLeads && keyed.length === 1 ? keyed[0] : null
+  const chosen = (asked: boolean | readonly Period[]) => (asked === true ? periods : asked === false ? [] : asked)
+  const leadPeriods = chosen(withLeads).map((p) => periodKeyOf(p)!)
+  const deadlinePeriods = new Set(chosen(withDeadlines))
   const dim = by ? [sql.ref<string>(by).as('dim')] : [sql<string>`'*'`.as('dim')]
   const resolved = await resolve(db, scope)
   const queued = await db.selectFrom('figures_queue').select('player_id').execute()
   // Undivided and with nothing queued, the database takes the lead times' quantiles itself
   // (a bank's year is thousands of histogram rows; this is two).
-  const quantiles = leadPeriod !== null && by === null && queued.length === 0 ? await leadQuantiles(db, resolved, leadPeriod) : null
+  const byDatabase = by === null && queued.length === 0
+  const quantiles = byDatabase ? await Promise.all(leadPeriods.map((period) => leadQuantiles(db, resolved, period))) : null
   const [rows, leadRows, ahead] = await Promise.all([
     inScope(db, 'figure_rollup', resolved, by)
       .where('period_key', 'in', keys)
       .select(['period_key', ...dim, ...names.map((name) => sql<number>`sum(${sql.ref(column(name))})`.as(name))])
       .groupBy(by ? ['period_key', by] : ['period_key'])
       .execute(),
-    leadPeriod && !quantiles
+    leadPeriods.length && !quantiles
       ? inScope(db, 'figure_leads', resolved, by)
-          .where('period_key', '=', leadPeriod)
+          .where('period_key', 'in', leadPeriods)
           .where('kind' as never, 'in', ['visit', 'referral'] as never)
-          .select([...dim, 'kind' as never, 'tenths' as never, sql<number>`sum(loans)`.as('loans')])
-          .groupBy([...(by ? [by] : []), 'kind', 'tenths'] as never)
+          .select(['period_key', ...dim, 'kind' as never, 'tenths' as never, sql<number>`sum(loans)`.as('loans')])
+          .groupBy(['period_key', ...(by ? [by] : []), 'kind', 'tenths'] as never)
           .execute()
       : Promise.resolve([]),
-    Promise.all(periods.map((p) => (withDeadlines ? deadlinesAhead(db, resolved, p, now, by) : new Map<string, { due: number; onTime: number }>()))),
+    Promise.all(periods.map((p) => (deadlinePeriods.has(p) ? deadlinesAhead(db, resolved, p, now, by) : new Map<string, { due: number; onTime: number }>()))),
   ])
-  const ranges = periods.map((p) => (withDeadlines ? aheadRange(p, now) : null))
+  const ranges = periods.map((p) => (deadlinePeriods.has(p) ? aheadRange(p, now) : null))
   const parts = new Map<string, Sums>()
   const part = (value: string) => parts.get(value) ?? parts.set(value, emptySums(keys)).get(value)!
-  if (quantiles) part('*').quantiles = quantiles
+  quantiles?.forEach((q, i) => part('*').quantiles.set(leadPeriods[i], q))
   for (const row of rows as unknown as ({ period_key: string; dim: unknown } & Record<string, unknown>)[]) {
     const t = part(String(row.dim)).totals.get(row.period_key)!
     for (const name of names) t[name] = n(row[name])
   }
-  const addLead = (sums: Sums, kind: 'visit' | 'referral', tenths: number, loans: number) => sums.leads[kind].set(tenths, (sums.leads[kind].get(tenths) ?? 0) + loans)
-  for (const row of leadRows as unknown as { dim: unknown; kind: 'visit' | 'referral'; tenths: number; loans: unknown }[]) addLead(part(String(row.dim)), row.kind, Number(row.tenths), n(row.loans))
+  const addLead = (sums: Sums, period: string, kind: 'visit' | 'referral', tenths: number, loans: number) => {
+    const histogram = histogramsOf(sums, period)[kind]
+    histogram.set(tenths, (histogram.get(tenths) ?? 0) + loans)
+  }
+  for (const row of leadRows as unknown as { period_key: string; dim: unknown; kind: 'visit' | 'referral'; tenths: number; loans: unknown }[]) addLead(part(String(row.dim)), row.period_key, row.kind, Number(row.tenths), n(row.loans))
 
   if (queued.length > 0) {
     const ids = queued.map((q) => q.player_id)
@@ -458,9 +473,9 @@ async function sumsOf(db: Db, scope: FigureScope, periods: readonly Period[], by
           }
           const t = sums.totals.get(period)
           if (t) for (const name of TOTALS) t[name] += sign * contribution.totals[name]
-          if (period === leadPeriod) {
-            for (const tenths of contribution.visitLeads) addLead(sums, 'visit', tenths, sign)
-            for (const tenths of contribution.referralLeads) addLead(sums, 'referral', tenths, sign)
+          if (leadPeriods.includes(period)) {
+            for (const tenths of contribution.visitLeads) addLead(sums, period, 'visit', tenths, sign)
+            for (const tenths of contribution.referralLeads) addLead(sums, period, 'referral', tenths, sign)
           }
         }
       }
@@ -601,7 +616,9 @@ export async function readFigures(db: Kysely<Database>, scope: FigureScope, peri
 }
 
 export function figuresOfSums(sums: Sums, period: Period): Figures {
-  return figuresFromTotals(sums.totals.get(periodKeyOf(period)!)!, sums.totals.get('now')!, sums.quantiles ? { quantiles: sums.quantiles } : sums.leads)
+  const key = periodKeyOf(period)!
+  const quantiles = sums.quantiles.get(key)
+  return figuresFromTotals(sums.totals.get(key)!, sums.totals.get('now')!, quantiles ? { quantiles } : (sums.leads.get(key) ?? { visit: new Map(), referral: new Map() }))
 }
 
 /** The figures of several parts of the sums together (the org units of a branch; none is zero). */
@@ -615,11 +632,34 @@ export async function readSumsBy(db: Kysely<Database>, scope: FigureScope, perio
   return inSnapshot(db, (trx) => sumsOf(trx, scope, [period], by, now, options))
 }
 
+/** The steps of a trend the sums hold (every step a whole month), or null when it is counted straight. */
+function precountedSteps(scope: FigureScope, period: Period, step: TrendStep): ReturnType<typeof trendBuckets> | null {
+  const buckets = trendBuckets(period, step)
+  return step === 'month' && buckets.every((b) => precounted(scope, b)) ? buckets : null
+}
+
+const trendOfSums = (buckets: ReturnType<typeof trendBuckets>, sums: Sums | undefined) => buckets.map((bucket) => ({ ...bucket, ...loanFiguresOf(sums?.totals.get(periodKeyOf(bucket)!) ?? emptyTotals()) }))
+
 /** The loans step by step through the period: by month from the sums when every step is a whole month. */
 export async function readLoanTrend(db: Kysely<Database>, scope: FigureScope, period: Period, step: TrendStep) {
-  const buckets = trendBuckets(period, step)
-  if (step === 'week' || buckets.some((b) => !precounted(scope, b))) return loanTrendInSql(db, scope, period, step)
+  const buckets = precountedSteps(scope, period, step)
+  if (!buckets) return loanTrendInSql(db, scope, period, step)
   const parts = await inSnapshot(db, (trx) => sumsOf(trx, scope, buckets, null, new Date(), { leads: false, deadlines: false }))
-  const sums = parts.get('*')
-  return buckets.map((bucket) => ({ ...bucket, ...loanFiguresOf(sums?.totals.get(periodKeyOf(bucket)!) ?? emptyTotals()) }))
+  return trendOfSums(buckets, parts.get('*'))
+}
+
+/**
+ * The figures of a period and of the one before it, and the loans step by step through it
+ * (the dashboard's headline and trend): one read of the sums when they hold all three, with
+ * the scope resolved and the queue read once; otherwise each on its own.
+ */
+export async function readFiguresOverTime(db: Kysely<Database>, scope: FigureScope, period: Period, before: Period, step: TrendStep, now = new Date()) {
+  const buckets = precountedSteps(scope, period, step)
+  if (!buckets || !precounted(scope, period) || !precounted(scope, before)) {
+    const [current, previous, trend] = await Promise.all([readFigures(db, scope, period, now), readFigures(db, scope, before, now), readLoanTrend(db, scope, period, step)])
+    return { current, previous, trend }
+  }
+  const parts = await inSnapshot(db, (trx) => sumsOf(trx, scope, [period, before, ...buckets], null, now, { leads: [period, before], deadlines: [period, before] }))
+  const sums = parts.get('*') ?? emptySums(['now', periodKeyOf(period)!, periodKeyOf(before)!])
+  return { current: figuresOfSums(sums, period), previous: figuresOfSums(sums, before), trend: trendOfSums(buckets, sums) }
 }

@@ -5,9 +5,9 @@
 // concurrent writers and drains, the sums are what a rebuild from nothing makes.
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { periodOf, type Period } from '../../app/domain/figures'
+import { periodOf, previousPeriod, type Period } from '../../app/domain/figures'
 import { todayInChina } from '../../app/domain/player-row'
-import { drainFigureQueue, figuresOfSums, readFigures, readLoanTrend, readSumsBy, rebuildFigureRollups } from '../../app/services/figure-rollups.server'
+import { drainFigureQueue, figuresOfSums, readFigures, readFiguresOverTime, readLoanTrend, readSumsBy, rebuildFigureRollups } from '../../app/services/figure-rollups.server'
 import { computeFiguresInSql, loanTrendInSql, type FigureScope } from '../../app/services/figures.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { seedDatabase } from '../../db/seed/index'
@@ -53,12 +53,24 @@ afterAll(async () => {
 
 const queued = async () => Number((await t.db.selectFrom('figures_queue').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
 
-/** Every scope and period: the sums read equal to the straight count. */
+/**
+ * Every scope and period: the sums read equal to the straight count; and the dashboard's one
+ * read of a year or a quarter, the period before it and its months equal to each counted alone.
+ */
 async function expectEqualEverywhere() {
   for (const [, scope] of scopes) {
     for (const [, period] of periods) {
       const now = new Date()
       expect(await readFigures(t.db, scope, period, now)).toEqual(await computeFiguresInSql(t.db, scope, period, now))
+    }
+    for (const [, period] of periods.slice(0, 2)) {
+      const now = new Date()
+      const before = previousPeriod(period)
+      expect(await readFiguresOverTime(t.db, scope, period, before, 'month', now)).toEqual({
+        current: await computeFiguresInSql(t.db, scope, period, now),
+        previous: await computeFiguresInSql(t.db, scope, before, now),
+        trend: await loanTrendInSql(t.db, scope, period, 'month'),
+      })
     }
   }
 }
