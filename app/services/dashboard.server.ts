@@ -12,7 +12,7 @@ import { figuresOfParts, figuresOfSums, precounted, readFigures, readFiguresOver
 import type { FigureScope } from './figures.server'
 import { listOrgUnits, type OrgUnitRow } from './org-units.server'
 import { listTargets } from './targets.server'
-import { listUsers } from './users.server'
+import { listUsers, type UserListItem } from './users.server'
 
 type Chosen = Extract<FigureQuery, { ok: true }>
 
@@ -24,7 +24,7 @@ export interface LeagueRow {
 }
 
 /** The units right below the one in view, or its officers at an outlet, each with its figures. */
-async function leagueOf(db: Kysely<Database>, chosen: Chosen, top: OrgUnitRow, units: OrgUnitRow[], need: ReadNeeds): Promise<{ rows: LeagueRow[]; ofOfficers: boolean }> {
+async function leagueOf(db: Kysely<Database>, chosen: Chosen, top: OrgUnitRow, units: OrgUnitRow[], need: ReadNeeds): Promise<{ rows: LeagueRow[]; ofOfficers: boolean; officers?: UserListItem[] }> {
   const { scope, period } = chosen
   // The sums the league's columns read, unless it is ranked by another figure (or exported).
   const options = { leads: need.leads, deadlines: need.deadlines, totals: need.all ? undefined : LEAGUE_TOTALS }
@@ -57,11 +57,11 @@ async function leagueOf(db: Kysely<Database>, chosen: Chosen, top: OrgUnitRow, u
     const rows = await Promise.all(
       officers.map(async (o) => ({ name: o.name, narrow: { officer: String(o.id) }, figures: await readFigures(db, { ...scope, scopes: [...scope.scopes, { kind: 'own', userId: o.id, orgPath: top.path }] }, period) })),
     )
-    return { rows, ofOfficers: true }
+    return { rows, ofOfficers: true, officers }
   }
   const parts = await readSumsBy(db, scope, period, 'officer_id', options)
   const rows = officers.map((o) => ({ name: o.name, narrow: { officer: String(o.id) }, figures: figuresOf(parts.has(String(o.id)) ? [parts.get(String(o.id))!] : []) }))
-  return { rows, ofOfficers: true }
+  return { rows, ofOfficers: true, officers }
 }
 
 /** Coverage and first-lender ratio of each township in scope, for the map (calendar periods). */
@@ -111,18 +111,21 @@ export async function loadDashboard(db: Kysely<Database>, user: ScopedUser, chos
     options.map === false ? Promise.resolve(null) : townshipsOf(db, chosen.scope, chosen),
     listTargets(db, top.id, chosen.period),
   ])
-  return { before, step, current, previous, units, trend, league: league.rows, leagueOfOfficers: league.ofOfficers, top, townships, targets }
+  return { before, step, current, previous, units, trend, league: league.rows, leagueOfOfficers: league.ofOfficers, officers: league.officers, top, townships, targets }
 }
 
-/** What the scope in view can be narrowed to: its officers, territories and townships. */
-export async function narrowingChoices(db: Kysely<Database>, user: ScopedUser, top: OrgUnitRow, options: { hasUnitsBelow: boolean }) {
+/**
+ * What the scope in view can be narrowed to: its officers, territories and townships.
+ * `officers`: the unit's, when the league has listed them already.
+ */
+export async function narrowingChoices(db: Kysely<Database>, user: ScopedUser, top: OrgUnitRow, options: { hasUnitsBelow: boolean; officers?: UserListItem[] }) {
   const own = scopeOf(user)
   const unitScope = { kind: 'org' as const, orgPath: top.path }
   // At the top of the bank there are too many of each to pick from: the league and the map narrow.
   if (top.depth === 0) return { officers: [], territories: [], townships: [] }
   const [officers, territories, townships] = await Promise.all([
     // Officers to pick from at an outlet; above it the league narrows unit by unit.
-    own.kind === 'own' || options.hasUnitsBelow ? Promise.resolve([]) : listUsers(db, unitScope, { role: 'officer' }),
+    own.kind === 'own' || options.hasUnitsBelow ? Promise.resolve([]) : (options.officers ?? listUsers(db, unitScope, { role: 'officer' })),
     db
       .selectFrom('territories')
       .innerJoin('org_units', 'org_units.id', 'territories.org_unit_id')

@@ -147,7 +147,7 @@ async function measureWith(db: Kysely<Database>, dialect: string, baseUrl: strin
     if (!q.ok) throw new Error('the year query failed')
     return async () => {
       const view = await loadDashboard(db, user, q, { rankedBy: 'firstLenderConversions' })
-      await narrowingChoices(db, user, view.top, { hasUnitsBelow: view.units.some((x) => x.parentId === view.top.id) })
+      await narrowingChoices(db, user, view.top, { hasUnitsBelow: view.units.some((x) => x.parentId === view.top.id), officers: view.officers })
     }
   }
   const dataBank = await time(RUNS, await scoped(hq.username))
