@@ -2,7 +2,8 @@
 // the figures and those of the period before, the trend, the league of the units (or, at an
 // outlet, the officers) right below the one in view, the townships for the map, the targets,
 // and what the scope can be narrowed to. From the pre-counted sums where they hold the
-// period (figure-rollups.server.ts), one read per part; otherwise counted straight.
+// period (figure-rollups.server.ts): the figures, the period before's and the trend in one
+// read, the league and the map in one each; otherwise counted straight.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
 import { LEAGUE_FIGURES, previousPeriod, type Figures } from '../domain/figures'

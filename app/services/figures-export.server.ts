@@ -1,7 +1,8 @@
 // The dashboard's view as a file: XLSX (sheets for the figures, the league and the players
-// in scope) or CSV (the players). Both stream: the players are read in keyset batches and
-// written as they come, so memory stays flat however many there are. Personal data leaves
-// masked unless the exporter may unmask and asked to; every export is in the audit log.
+// in scope) or CSV (the players). Both stream: the players are read in keyset batches, org
+// unit by org unit, and written as they come, so memory stays flat however many there are.
+// Personal data leaves masked unless the exporter may unmask and asked to; every export is
+// in the audit log.
 import { PassThrough, Readable } from 'node:stream'
 import ExcelJS from 'exceljs'
 import type { Kysely } from 'kysely'
