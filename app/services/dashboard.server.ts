@@ -9,7 +9,7 @@ import type { Database } from '../../db/schema'
 import { LEAGUE_FIGURES, previousPeriod, type Figures } from '../domain/figures'
 import { scopeOf, type ScopedUser } from '../domain/scope'
 import type { FigureQuery } from './figure-query.server'
-import { figuresOfParts, figuresOfSums, precounted, readFigures, readFiguresOverTime, readSumsBy } from './figure-rollups.server'
+import { figuresOfParts, figuresOfSums, readFigures, readFiguresOverTime, type Sums, type SumsSplit } from './figure-rollups.server'
 import type { FigureScope } from './figures.server'
 import { listOrgUnits, type OrgUnitRow } from './org-units.server'
 import { listTargets } from './targets.server'
@@ -24,28 +24,36 @@ export interface LeagueRow {
   figures: Figures
 }
 
-/** The units right below the one in view, or its officers at an outlet, each with its figures. */
-async function leagueOf(db: Kysely<Database>, chosen: Chosen, top: OrgUnitRow, units: OrgUnitRow[], need: ReadNeeds): Promise<{ rows: LeagueRow[]; ofOfficers: boolean; officers?: UserListItem[] }> {
-  const { scope, period } = chosen
+/** The league's split of the sums: by the units right below the one in view, or by its officers at an outlet; none with an officer in view. */
+function leagueSplit(chosen: Chosen, top: OrgUnitRow, units: OrgUnitRow[], need: ReadNeeds): SumsSplit | null {
+  if (chosen.officer) return null
   // The sums the league's columns read, unless it is ranked by another figure (or exported).
   const options = { leads: need.leads, deadlines: need.deadlines, totals: need.all ? undefined : LEAGUE_TOTALS }
+  return { by: units.some((u) => u.parentId === top.id) ? 'org_unit_id' : 'officer_id', options }
+}
+
+/**
+ * The units right below the one in view, or its `officers` at an outlet, each with its
+ * figures: from the league's split of the sums (`parts`), or counted straight when the sums
+ * do not hold the period (`parts` null).
+ */
+async function leagueOf(db: Kysely<Database>, chosen: Chosen, top: OrgUnitRow, units: OrgUnitRow[], need: ReadNeeds, officers: UserListItem[] | undefined, parts: Map<string, Sums> | null): Promise<{ rows: LeagueRow[]; ofOfficers: boolean }> {
+  const { scope, period } = chosen
   // What was not read is left empty rather than wrong.
-  const figuresOf = (parts: Parameters<typeof figuresOfParts>[0]): Figures => {
-    const f = figuresOfParts(parts, period)
+  const figuresOf = (mine: readonly Sums[]): Figures => {
+    const f = figuresOfParts(mine, period)
     return {
       ...f,
       ...(need.deadlines ? {} : { acceptedOnTime: null }),
       ...(need.leads ? {} : { leadTimeVisitToDisbursementDays: { median: null, p90: null }, leadTimeReferralToDisbursementDays: { median: null, p90: null } }),
     }
   }
-  const children = units.filter((u) => u.parentId === top.id)
-  if (chosen.officer) return { rows: [], ofOfficers: true }
-  if (children.length) {
-    if (!precounted(scope, period)) {
+  if (!officers) {
+    const children = units.filter((u) => u.parentId === top.id)
+    if (!parts) {
       const rows = await Promise.all(children.map(async (u) => ({ name: u.name, narrow: { scope: u.code }, figures: await readFigures(db, { ...scope, scopes: [...scope.scopes, { kind: 'org', orgPath: u.path }] }, period) })))
       return { rows, ofOfficers: false }
     }
-    const parts = await readSumsBy(db, scope, period, 'org_unit_id', options)
     const pathOf = new Map(units.map((u) => [String(u.id), u.path]))
     const rows = children.map((u) => {
       const mine = [...parts].filter(([id]) => pathOf.get(id)?.startsWith(u.path)).map(([, sums]) => sums)
@@ -53,22 +61,22 @@ async function leagueOf(db: Kysely<Database>, chosen: Chosen, top: OrgUnitRow, u
     })
     return { rows, ofOfficers: false }
   }
-  const officers = await listUsers(db, { kind: 'org', orgPath: top.path }, { role: 'officer' })
-  if (!precounted(scope, period)) {
+  if (!parts) {
     const rows = await Promise.all(
       officers.map(async (o) => ({ name: o.name, narrow: { officer: String(o.id) }, figures: await readFigures(db, { ...scope, scopes: [...scope.scopes, { kind: 'own', userId: o.id, orgPath: top.path }] }, period) })),
     )
-    return { rows, ofOfficers: true, officers }
+    return { rows, ofOfficers: true }
   }
-  const parts = await readSumsBy(db, scope, period, 'officer_id', options)
   const rows = officers.map((o) => ({ name: o.name, narrow: { officer: String(o.id) }, figures: figuresOf(parts.has(String(o.id)) ? [parts.get(String(o.id))!] : []) }))
-  return { rows, ofOfficers: true, officers }
+  return { rows, ofOfficers: true }
 }
 
-/** Coverage and first-lender ratio of each township in scope, for the map (calendar periods). */
-async function townshipsOf(db: Kysely<Database>, scope: FigureScope, chosen: Chosen) {
-  if (!precounted(scope, chosen.period)) return null
-  const parts = await readSumsBy(db, scope, chosen.period, 'township_code', { leads: false, deadlines: false, totals: ['listed', 'assigned', 'visitedAssigned', 'disbursed', 'firstLenderConversions'] })
+/** The map's split of the sums: by township, the five sums coverage and the first-lender ratio are made of. */
+const MAP_SPLIT: SumsSplit = { by: 'township_code', options: { leads: false, deadlines: false, totals: ['listed', 'assigned', 'visitedAssigned', 'disbursed', 'firstLenderConversions'] } }
+
+/** Coverage and first-lender ratio of each township in scope, for the map, from its split of the sums (null: not drawn for the period). */
+async function townshipsOf(db: Kysely<Database>, chosen: Chosen, parts: Map<string, Sums> | null) {
+  if (!parts) return null
   const codes = [...parts.keys()].filter((c) => c !== '')
   if (codes.length === 0) return []
   // Those with a boundary to draw; the boundaries themselves travel apart (api.v1.townships.ts).
@@ -106,13 +114,19 @@ export async function loadDashboard(db: Kysely<Database>, user: ScopedUser, chos
   const step = days <= 92 ? 'week' : 'month'
   const units = await listOrgUnits(db, scopeOf(user))
   const top = chosen.unit ? units.find((u) => u.id === chosen.unit!.id)! : (units.find((u) => user.orgPath === u.path) ?? units.reduce((a, b) => (a.depth <= b.depth ? a : b)))
-  const [{ current, previous, trend }, league, townships, targets] = await Promise.all([
-    readFiguresOverTime(db, chosen.scope, chosen.period, before, step),
-    leagueOf(db, chosen, top, units, need),
-    options.map === false ? Promise.resolve(null) : townshipsOf(db, chosen.scope, chosen),
+  const league = leagueSplit(chosen, top, units, need)
+  const splits = [...(league ? [league] : []), ...(options.map === false ? [] : [MAP_SPLIT])]
+  const [{ current, previous, trend, splits: parts }, targets, officers] = await Promise.all([
+    readFiguresOverTime(db, chosen.scope, chosen.period, before, step, splits),
     listTargets(db, top.id, chosen.period),
+    league?.by === 'officer_id' ? listUsers(db, { kind: 'org', orgPath: top.path }, { role: 'officer' }) : Promise.resolve(undefined),
   ])
-  return { before, step, current, previous, units, trend, league: league.rows, leagueOfOfficers: league.ofOfficers, officers: league.officers, top, townships, targets }
+  const partsOf = (split: SumsSplit) => (parts ? parts[splits.indexOf(split)] : null)
+  const [ranked, townships] = await Promise.all([
+    league ? leagueOf(db, chosen, top, units, need, officers, partsOf(league)) : { rows: [], ofOfficers: true },
+    options.map === false ? null : townshipsOf(db, chosen, partsOf(MAP_SPLIT)),
+  ])
+  return { before, step, current, previous, units, trend, league: ranked.rows, leagueOfOfficers: ranked.ofOfficers, officers, top, townships, targets }
 }
 
 /**

@@ -398,11 +398,28 @@ interface ReadOptions {
   totals?: readonly (typeof TOTALS)[number][]
 }
 
+/** What the reads of one snapshot share: the scope with its org units, and the players still queued. */
+interface Snapshot {
+  resolved: Resolved
+  queued: number[]
+}
+
+async function snapshotOf(db: Db, scope: FigureScope): Promise<Snapshot> {
+  const resolved = await resolve(db, scope)
+  const queued = (await db.selectFrom('figures_queue').select('player_id').execute()).map((q) => q.player_id)
+  return { resolved, queued }
+}
+
+/** Reads in one snapshot (`inSnapshot`), the scope resolved and the queue read once for all. */
+function inScopeSnapshot<T>(db: Kysely<Database>, scope: FigureScope, read: (trx: Db, snapshot: Snapshot) => Promise<T>): Promise<T> {
+  return inSnapshot(db, async (trx) => read(trx, await snapshotOf(trx, scope)))
+}
+
 /**
  * The sums of the periods (and `now`) in scope, split by a dimension (one part, `*`, when
  * none), with the queued players' corrections made and the deadlines still ahead taken away.
  */
-async function sumsOf(db: Db, scope: FigureScope, periods: readonly Period[], by: Dimension | null, now: Date, options: ReadOptions): Promise<Map<string, Sums>> {
+async function sumsOf(db: Db, { resolved, queued }: Snapshot, periods: readonly Period[], by: Dimension | null, now: Date, options: ReadOptions): Promise<Map<string, Sums>> {
   const { leads: withLeads, deadlines: withDeadlines } = options
   // Only the sums asked for are read (a map of 1,300 townships needs five of eighteen).
   const names = options.totals ?? TOTALS
@@ -412,8 +429,6 @@ async function sumsOf(db: Db, scope: FigureScope, periods: readonly Period[], by
   const leadPeriods = chosen(withLeads).map((p) => periodKeyOf(p)!)
   const deadlinePeriods = new Set(chosen(withDeadlines))
   const dim = by ? [sql.ref<string>(by).as('dim')] : [sql<string>`'*'`.as('dim')]
-  const resolved = await resolve(db, scope)
-  const queued = await db.selectFrom('figures_queue').select('player_id').execute()
   // Undivided and with nothing queued, the database takes the lead times' quantiles itself
   // (a bank's year is thousands of histogram rows; this is two).
   const byDatabase = by === null && queued.length === 0
@@ -449,9 +464,8 @@ async function sumsOf(db: Db, scope: FigureScope, periods: readonly Period[], by
   for (const row of leadRows as unknown as { period_key: string; dim: unknown; kind: 'visit' | 'referral'; tenths: number; loans: unknown }[]) addLead(part(String(row.dim)), row.period_key, row.kind, Number(row.tenths), n(row.loans))
 
   if (queued.length > 0) {
-    const ids = queued.map((q) => q.player_id)
     const covers = groupFilter(resolved)
-    const [before, current] = await Promise.all([countedBefore(db, ids), countNow(db, ids)])
+    const [before, current] = await Promise.all([countedBefore(db, queued), countNow(db, queued)])
     for (const [sign, counted] of [
       [-1, before],
       [1, current],
@@ -619,7 +633,7 @@ export function precounted(scope: FigureScope, period: Period): boolean {
 /** The figures for a scope and a period: from the sums when they hold the period, else straight. */
 export async function readFigures(db: Kysely<Database>, scope: FigureScope, period: Period, now = new Date()): Promise<Figures> {
   if (!precounted(scope, period)) return computeFiguresInSql(db, scope, period, now)
-  const parts = await inSnapshot(db, (trx) => sumsOf(trx, scope, [period], null, now, { leads: true, deadlines: true }))
+  const parts = await inScopeSnapshot(db, scope, (trx, snapshot) => sumsOf(trx, snapshot, [period], null, now, { leads: true, deadlines: true }))
   return figuresOfSums(parts.get('*') ?? emptySums(['now', periodKeyOf(period)!]), period)
 }
 
@@ -634,12 +648,6 @@ export function figuresOfParts(parts: readonly Sums[], period: Period): Figures 
   return figuresOfSums(mergeSums(parts, ['now', periodKeyOf(period)!]), period)
 }
 
-/** The sums of a calendar period split by a dimension, for the league and the township map (one read). */
-export async function readSumsBy(db: Kysely<Database>, scope: FigureScope, period: Period, by: Dimension, options: ReadOptions, now = new Date()): Promise<Map<string, Sums>> {
-  if (!precounted(scope, period)) throw new Error('readSumsBy needs a calendar period and no territory')
-  return inSnapshot(db, (trx) => sumsOf(trx, scope, [period], by, now, options))
-}
-
 /** The steps of a trend the sums hold (every step a whole month), or null when it is counted straight. */
 function precountedSteps(scope: FigureScope, period: Period, step: TrendStep): ReturnType<typeof trendBuckets> | null {
   const buckets = trendBuckets(period, step)
@@ -652,22 +660,38 @@ const trendOfSums = (buckets: ReturnType<typeof trendBuckets>, sums: Sums | unde
 export async function readLoanTrend(db: Kysely<Database>, scope: FigureScope, period: Period, step: TrendStep) {
   const buckets = precountedSteps(scope, period, step)
   if (!buckets) return loanTrendInSql(db, scope, period, step)
-  const parts = await inSnapshot(db, (trx) => sumsOf(trx, scope, buckets, null, new Date(), { leads: false, deadlines: false }))
+  const parts = await inScopeSnapshot(db, scope, (trx, snapshot) => sumsOf(trx, snapshot, buckets, null, new Date(), { leads: false, deadlines: false }))
   return trendOfSums(buckets, parts.get('*'))
 }
 
+/** A split of the sums the dashboard reads beside its figures: the league's, the map's. */
+export interface SumsSplit {
+  by: Dimension
+  options: ReadOptions
+}
+
 /**
- * The figures of a period and of the one before it, and the loans step by step through it
- * (the dashboard's headline and trend): one read of the sums when they hold all three, with
- * the scope resolved and the queue read once; otherwise each on its own.
+ * The figures of a period and of the one before it, the loans step by step through it, and
+ * the period's sums split as asked (the dashboard's headline, trend, league and map): when
+ * the sums hold both periods, one snapshot, the scope resolved and the queue read once for
+ * all; `splits` null otherwise, the rest each counted on its own.
  */
-export async function readFiguresOverTime(db: Kysely<Database>, scope: FigureScope, period: Period, before: Period, step: TrendStep, now = new Date()) {
-  const buckets = precountedSteps(scope, period, step)
-  if (!buckets || !precounted(scope, period) || !precounted(scope, before)) {
+export async function readFiguresOverTime(db: Kysely<Database>, scope: FigureScope, period: Period, before: Period, step: TrendStep, splits: readonly SumsSplit[] = [], now = new Date()) {
+  if (!precounted(scope, period) || !precounted(scope, before)) {
     const [current, previous, trend] = await Promise.all([readFigures(db, scope, period, now), readFigures(db, scope, before, now), readLoanTrend(db, scope, period, step)])
-    return { current, previous, trend }
+    return { current, previous, trend, splits: null }
   }
-  const parts = await inSnapshot(db, (trx) => sumsOf(trx, scope, [period, before, ...buckets], null, now, { leads: [period, before], deadlines: [period, before] }))
-  const sums = parts.get('*') ?? emptySums(['now', periodKeyOf(period)!, periodKeyOf(before)!])
-  return { current: figuresOfSums(sums, period), previous: figuresOfSums(sums, before), trend: trendOfSums(buckets, sums) }
+  // A trend by week is counted straight, beside the snapshot.
+  const buckets = precountedSteps(scope, period, step)
+  const [read, weekly] = await Promise.all([
+    inScopeSnapshot(db, scope, async (trx, snapshot) => {
+      const over = await sumsOf(trx, snapshot, [period, before, ...(buckets ?? [])], null, now, { leads: [period, before], deadlines: [period, before] })
+      const parts: Map<string, Sums>[] = []
+      for (const split of splits) parts.push(await sumsOf(trx, snapshot, [period], split.by, now, split.options))
+      return { sums: over.get('*') ?? emptySums(['now', periodKeyOf(period)!, periodKeyOf(before)!]), parts }
+    }),
+    buckets ? null : loanTrendInSql(db, scope, period, step),
+  ])
+  const { sums, parts } = read
+  return { current: figuresOfSums(sums, period), previous: figuresOfSums(sums, before), trend: weekly ?? trendOfSums(buckets!, sums), splits: parts }
 }

@@ -7,7 +7,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { periodOf, previousPeriod, type Period } from '../../app/domain/figures'
 import { todayInChina } from '../../app/domain/player-row'
-import { drainFigureQueue, figuresOfSums, readFigures, readFiguresOverTime, readLoanTrend, readSumsBy, rebuildFigureRollups } from '../../app/services/figure-rollups.server'
+import { drainFigureQueue, figuresOfParts, figuresOfSums, readFigures, readFiguresOverTime, readLoanTrend, rebuildFigureRollups, type Dimension } from '../../app/services/figure-rollups.server'
 import { computeFiguresInSql, loanTrendInSql, type FigureScope } from '../../app/services/figures.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { seedDatabase } from '../../db/seed/index'
@@ -55,7 +55,8 @@ const queued = async () => Number((await t.db.selectFrom('figures_queue').select
 
 /**
  * Every scope and period: the sums read equal to the straight count; and the dashboard's one
- * read of a year or a quarter, the period before it and its months equal to each counted alone.
+ * read of a year or a quarter, the period before it and its months or weeks equal to each
+ * counted alone, the parts of its split by org unit together equal to the whole.
  */
 async function expectEqualEverywhere() {
   for (const [, scope] of scopes) {
@@ -63,14 +64,18 @@ async function expectEqualEverywhere() {
       const now = new Date()
       expect(await readFigures(t.db, scope, period, now)).toEqual(await computeFiguresInSql(t.db, scope, period, now))
     }
-    for (const [, period] of periods.slice(0, 2)) {
+    for (const [period, step] of [[periods[0][1], 'month'], [periods[1][1], 'month'], [periods[1][1], 'week']] as const) {
       const now = new Date()
       const before = previousPeriod(period)
-      expect(await readFiguresOverTime(t.db, scope, period, before, 'month', now)).toEqual({
+      const split = { by: 'org_unit_id' as const, options: { leads: true, deadlines: true } }
+      const read = await readFiguresOverTime(t.db, scope, period, before, step, [split], now)
+      expect({ current: read.current, previous: read.previous, trend: read.trend }).toEqual({
         current: await computeFiguresInSql(t.db, scope, period, now),
         previous: await computeFiguresInSql(t.db, scope, before, now),
-        trend: await loanTrendInSql(t.db, scope, period, 'month'),
+        trend: await loanTrendInSql(t.db, scope, period, step),
       })
+      // The parts of the split together are the scope.
+      expect(figuresOfParts([...read.splits![0].values()], period)).toEqual(read.current)
     }
   }
 }
@@ -103,16 +108,19 @@ describe(`pre-counted figures equal the straight count (${process.env.TEST_DATAB
   it('split by outlet, by officer and by township (the league and the map), each part equal to its own straight count', async () => {
     const year = periods[0][1]
     const now = new Date()
+    // As the dashboard reads them: beside the figures of the period and the one before.
+    const splitOf = async (scope: FigureScope, period: Period, by: Dimension, options: { leads: boolean; deadlines: boolean }, at: Date) =>
+      (await readFiguresOverTime(t.db, scope, period, previousPeriod(period), 'month', [{ by, options }], at)).splits![0]
     const outlets = await t.db.selectFrom('org_units').select(['id', 'path']).where('kind', '=', 'outlet').execute()
-    const byOutlet = await readSumsBy(t.db, scopes[0][1], year, 'org_unit_id', { leads: true, deadlines: true }, now)
+    const byOutlet = await splitOf(scopes[0][1], year, 'org_unit_id', { leads: true, deadlines: true }, now)
     for (const o of outlets) expect(figuresOfSums(byOutlet.get(String(o.id))!, year)).toEqual(await computeFiguresInSql(t.db, { scopes: [{ kind: 'org', orgPath: o.path }] }, year, now))
     const officers = await t.db.selectFrom('users').innerJoin('org_units', 'org_units.id', 'users.org_unit_id').select(['users.id', 'org_units.path']).where('role', '=', 'officer').limit(8).execute()
-    const byOfficer = await readSumsBy(t.db, scopes[0][1], periods[2][1], 'officer_id', { leads: true, deadlines: true }, now)
+    const byOfficer = await splitOf(scopes[0][1], periods[2][1], 'officer_id', { leads: true, deadlines: true }, now)
     for (const o of officers) {
       const expected = await computeFiguresInSql(t.db, { scopes: [{ kind: 'own', userId: o.id, orgPath: o.path }] }, periods[2][1], now)
       expect(byOfficer.has(String(o.id)) ? figuresOfSums(byOfficer.get(String(o.id))!, periods[2][1]) : null).toEqual(expected.listed ? expected : null)
     }
-    const byTownship = await readSumsBy(t.db, scopes[0][1], year, 'township_code', { leads: true, deadlines: true }, now)
+    const byTownship = await splitOf(scopes[0][1], year, 'township_code', { leads: true, deadlines: true }, now)
     const townships = [...byTownship.keys()].filter((k) => k !== '')
     expect(townships.length).toBeGreaterThan(3)
     for (const code of townships.slice(0, 6)) expect(figuresOfSums(byTownship.get(code)!, year)).toEqual(await computeFiguresInSql(t.db, { scopes: [{ kind: 'all' }], township: code }, year, now))
