@@ -25,8 +25,8 @@ export function inScope(scope: Scope, columns: ScopeColumns) {
   }
 }
 
-/** Ids of the org units in the subtree rooted at `orgPath`. */
-export function orgSubtreeIds(eb: ExpressionBuilder<any, any>, orgPath: string) {
+/** Ids of the org units in the subtree rooted at `orgPath`: a subquery of `eb`, or a query of its own from `db`. */
+export function orgSubtreeIds(eb: ExpressionBuilder<any, any> | Kysely<Database>, orgPath: string) {
   return (eb as unknown as ExpressionBuilder<Database, 'org_units'>)
     .selectFrom('org_units')
     .select('org_units.id')
@@ -41,7 +41,7 @@ export async function orgUnitIdsOf(db: Kysely<Database>, scopes: readonly Scope[
   let ids: Set<number> | null = null
   for (const s of scopes) {
     if (s.kind !== 'org') continue
-    const subtree = (await db.selectFrom('org_units').select('id').where('path', 'like', `${s.orgPath}%`).execute()).map((u) => u.id)
+    const subtree = (await orgSubtreeIds(db, s.orgPath).execute()).map((u) => u.id)
     ids = ids === null ? new Set(subtree) : new Set(subtree.filter((id) => ids!.has(id)))
   }
   return ids === null ? null : [...ids].sort((a, b) => a - b)
