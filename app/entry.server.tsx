@@ -1,8 +1,6 @@
-import { Transform, type TransformCallback } from 'node:stream'
+import { Writable } from 'node:stream'
 import type { AppLoadContext, EntryContext } from '@remix-run/node'
-import { createReadableStreamFromReadable } from '@remix-run/node'
 import { RemixServer } from '@remix-run/react'
-import { isbot } from 'isbot'
 import { renderToPipeableStream } from 'react-dom/server'
 import { NonceProvider } from './components/nonce'
 import { logger } from './logger.server'
@@ -17,41 +15,40 @@ export default function handleRequest(
   remixContext: EntryContext,
   loadContext: AppLoadContext,
 ) {
-  // Bots get the whole page at once; people get the shell as soon as it is ready.
-  const waitForAll = isbot(request.headers.get('user-agent') ?? '')
-  return new Promise((resolve, reject) => {
-    let shellRendered = false
-    const respond = () => {
-      shellRendered = true
-      const body = withoutChunkPadding()
-      responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
-      resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }))
-      pipe(body)
-    }
-    // The policy's nonce (server.server.ts): Remix's inline scripts carry it.
+  // The whole page is drawn, then sent as one body. No loader defers anything, so the shell
+  // is all but the loader data's scripts; streaming it in React's 2 KB chunks cost more, each
+  // chunk a trip through four streams and gzip of its own, than waiting the last
+  // millisecond for the whole (a third of an outlet dashboard's server time).
+  return new Promise<Response>((resolve, reject) => {
     const nonce = loadContext?.nonce
+    let shellRendered = false
     const { pipe, abort } = renderToPipeableStream(
       <NonceProvider value={nonce ?? ''}>
         <RemixServer context={remixContext} url={request.url} nonce={nonce} />
       </NonceProvider>,
       {
-      nonce,
-      onShellReady() {
-        if (!waitForAll) respond()
-      },
-      onAllReady() {
-        // Done: the abort timer must not outlive the response.
-        clearTimeout(timer)
-        if (waitForAll) respond()
-      },
-      onShellError(error: unknown) {
-        clearTimeout(timer)
-        reject(error)
-      },
-      onError(error: unknown) {
-        responseStatusCode = 500
-        if (shellRendered) logger.error('render failed', { requestId: loadContext?.requestId, error })
-      },
+        nonce,
+        onShellReady() {
+          shellRendered = true
+        },
+        onAllReady() {
+          // Done: the abort timer must not outlive the response.
+          clearTimeout(timer)
+          const page = wholePage()
+          page.body.then((body) => {
+            responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
+            resolve(new Response(body as Uint8Array<ArrayBuffer>, { headers: responseHeaders, status: responseStatusCode }))
+          }, reject)
+          pipe(page.sink)
+        },
+        onShellError(error: unknown) {
+          clearTimeout(timer)
+          reject(error)
+        },
+        onError(error: unknown) {
+          responseStatusCode = 500
+          if (shellRendered) logger.error('render failed', { requestId: loadContext?.requestId, error })
+        },
       },
     )
     const timer = setTimeout(abort, ABORT_DELAY)
@@ -64,18 +61,30 @@ export function handleError(error: unknown, { request }: { request: Request }) {
 }
 
 /**
+ * Where React writes the page: its chunks kept, and the whole page once React ends it.
+ *
  * React 18's renderToPipeableStream fills 2 KB buffers and, when a multi-byte character
  * (any Chinese one) does not fit the end of a buffer, sends the buffer with its last one to
- * three bytes still zero (facebook/react#24985, fixed only in React 19). Those NULs land in
- * the middle of the text ("城关\0\0片区"). HTML never holds a raw NUL, so each chunk's
- * trailing zeros are dropped.
+ * three bytes still zero (facebook/react#24985, fixed only in React 19). Those NULs would
+ * land in the middle of the text ("城关\0\0片区"). HTML never holds a raw NUL, so each
+ * chunk's trailing zeros are dropped.
  */
-export function withoutChunkPadding(): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
+export function wholePage(): { sink: Writable; body: Promise<Buffer> } {
+  const chunks: Buffer[] = []
+  let settle: { resolve(body: Buffer): void; reject(error: unknown): void }
+  const body = new Promise<Buffer>((resolve, reject) => (settle = { resolve, reject }))
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void) {
       let end = chunk.length
       while (end > 0 && chunk[end - 1] === 0) end--
-      done(null, end === chunk.length ? chunk : chunk.subarray(0, end))
+      chunks.push(end === chunk.length ? chunk : chunk.subarray(0, end))
+      done()
+    },
+    final(done: (error?: Error | null) => void) {
+      settle.resolve(Buffer.concat(chunks))
+      done()
     },
   })
+  sink.once('error', (error) => settle.reject(error))
+  return { sink, body }
 }
