@@ -67,8 +67,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const asked = params.get('sort') as keyof Figures | null
   // Ranked by any figure (`sort`, `dir`), first-lender conversions first by default.
   const sortKey: keyof Figures = asked && (FIGURE_KEYS as readonly string[]).includes(asked) ? asked : 'firstLenderConversions'
-  const { before, step, current, previous, units, trend, league, leagueOfOfficers, officers, top, townships, targets } = await loadDashboard(context.db, user, chosen, { rankedBy: sortKey })
-  const choices = await narrowingChoices(context.db, user, top, { hasUnitsBelow: units.some((u) => u.parentId === top.id), officers })
+  const { before, step, current, previous, units, hasUnitsBelow, trend, league, leagueOfOfficers, officers, top, townships, targets } = await loadDashboard(context.db, user, chosen, { rankedBy: sortKey })
+  const choices = await narrowingChoices(context.db, user, top, { hasUnitsBelow, officers })
   const shade = params.get('shade') === 'firstLenderRatio' ? 'firstLenderRatio' : 'coverage'
   const direction = params.get('dir') === 'asc' ? 'asc' : 'desc'
 

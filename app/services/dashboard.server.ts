@@ -25,19 +25,19 @@ export interface LeagueRow {
 }
 
 /** The league's split of the sums: by the units right below the one in view, or by its officers at an outlet; none with an officer in view. */
-function leagueSplit(chosen: Chosen, top: OrgUnitRow, units: OrgUnitRow[], need: ReadNeeds): SumsSplit | null {
+function leagueSplit(chosen: Chosen, children: OrgUnitRow[], need: ReadNeeds): SumsSplit | null {
   if (chosen.officer) return null
   // The sums the league's columns read, unless it is ranked by another figure (or exported).
   const options = { leads: need.leads, deadlines: need.deadlines, totals: need.all ? undefined : LEAGUE_TOTALS }
-  return { by: units.some((u) => u.parentId === top.id) ? 'org_unit_id' : 'officer_id', options }
+  return { by: children.length > 0 ? 'org_unit_id' : 'officer_id', options }
 }
 
 /**
- * The units right below the one in view, or its `officers` at an outlet, each with its
- * figures: from the league's split of the sums (`parts`), or counted straight when the sums
- * do not hold the period (`parts` null).
+ * The units right below the one in view (`children`), or its `officers` at an outlet, each
+ * with its figures: from the league's split of the sums (`parts`), or counted straight when
+ * the sums do not hold the period (`parts` null).
  */
-async function leagueOf(db: Kysely<Database>, chosen: Chosen, top: OrgUnitRow, units: OrgUnitRow[], need: ReadNeeds, officers: UserListItem[] | undefined, parts: Map<string, Sums> | null): Promise<{ rows: LeagueRow[]; ofOfficers: boolean }> {
+async function leagueOf(db: Kysely<Database>, chosen: Chosen, top: OrgUnitRow, units: OrgUnitRow[], children: OrgUnitRow[], need: ReadNeeds, officers: UserListItem[] | undefined, parts: Map<string, Sums> | null): Promise<{ rows: LeagueRow[]; ofOfficers: boolean }> {
   const { scope, period } = chosen
   // What was not read is left empty rather than wrong.
   const figuresOf = (mine: readonly Sums[]): Figures => {
@@ -49,7 +49,6 @@ async function leagueOf(db: Kysely<Database>, chosen: Chosen, top: OrgUnitRow, u
     }
   }
   if (!officers) {
-    const children = units.filter((u) => u.parentId === top.id)
     if (!parts) {
       const rows = await Promise.all(children.map(async (u) => ({ name: u.name, narrow: { scope: u.code }, figures: await readFigures(db, { ...scope, scopes: [...scope.scopes, { kind: 'org', orgPath: u.path }] }, period) })))
       return { rows, ofOfficers: false }
@@ -114,7 +113,8 @@ export async function loadDashboard(db: Kysely<Database>, user: ScopedUser, chos
   const step = days <= 92 ? 'week' : 'month'
   const units = await listOrgUnits(db, scopeOf(user))
   const top = chosen.unit ? units.find((u) => u.id === chosen.unit!.id)! : (units.find((u) => user.orgPath === u.path) ?? units.reduce((a, b) => (a.depth <= b.depth ? a : b)))
-  const league = leagueSplit(chosen, top, units, need)
+  const children = units.filter((u) => u.parentId === top.id)
+  const league = leagueSplit(chosen, children, need)
   const splits = [...(league ? [league] : []), ...(options.map === false ? [] : [MAP_SPLIT])]
   const [{ current, previous, trend, splits: parts }, targets, officers] = await Promise.all([
     readFiguresOverTime(db, chosen.scope, chosen.period, before, step, splits),
@@ -123,10 +123,10 @@ export async function loadDashboard(db: Kysely<Database>, user: ScopedUser, chos
   ])
   const partsOf = (split: SumsSplit) => (parts ? parts[splits.indexOf(split)] : null)
   const [ranked, townships] = await Promise.all([
-    league ? leagueOf(db, chosen, top, units, need, officers, partsOf(league)) : { rows: [], ofOfficers: true },
+    league ? leagueOf(db, chosen, top, units, children, need, officers, partsOf(league)) : { rows: [], ofOfficers: true },
     options.map === false ? null : townshipsOf(db, chosen, partsOf(MAP_SPLIT)),
   ])
-  return { before, step, current, previous, units, trend, league: ranked.rows, leagueOfOfficers: ranked.ofOfficers, officers, top, townships, targets }
+  return { before, step, current, previous, units, hasUnitsBelow: children.length > 0, trend, league: ranked.rows, leagueOfOfficers: ranked.ofOfficers, officers, top, townships, targets }
 }
 
 /**
