@@ -40,7 +40,25 @@ export interface CountedCell {
 /** Cells written per transaction: each holds SQLite's write lock for milliseconds. */
 const BATCH = 4_096
 
+/**
+ * On SQLite, the rest after each of the rebuild's write transactions. The rebuild's thread
+ * would otherwise take the write lock again the moment it let it go; a serving thread's
+ * writer that found it taken sleeps in SQLite's busy handler, whose naps grow to 25 ms and
+ * more, and kept missing its turn: a visit waited up to a second, and better-sqlite3 waits
+ * synchronously, so the whole event loop with it. Resting a nap's length lets the writer in
+ * (on the province, a write's wait went from up to 1.2 s to under 30 ms). PostgreSQL's
+ * row locks keep no other writer waiting.
+ */
+const WRITER_GAP_MS = 20
+
 type CellRow = [level: number, x: number, y: number, orgUnitId: number, kind: string, candidate: string, campaign: string, players: number, sumLng: number, sumLat: number, minId: number]
+
+/** A rebuild's cells, whether they are ready (nothing changed meanwhile), and how long it rested for other writers. */
+export interface Rebuilt {
+  cells: number
+  ready: boolean
+  restedMs: number
+}
 
 /**
  * Rebuilds every level under a new generation (migration 0010). The table is claimed
@@ -51,9 +69,16 @@ type CellRow = [level: number, x: number, y: number, orgUnitId: number, kind: st
  * generation the one read, `ready` only if nothing changed a player since the claim (a
  * change in between marks it stale again, and the next rebuild takes it in), and the old
  * generations are deleted a batch at a time. No transaction holds the write lock for long,
- * so a visit saved meanwhile never waits for the map.
+ * and on SQLite each is followed by a gap (WRITER_GAP_MS), so a visit saved meanwhile never
+ * waits for the map.
  */
-export async function rebuildMapCells(db: Kysely<Database>): Promise<{ cells: number; ready: boolean }> {
+export async function rebuildMapCells(db: Kysely<Database>): Promise<Rebuilt> {
+  let restedMs = 0
+  const letOthersWrite = async () => {
+    if (dialectOf(db) !== 'sqlite') return
+    await new Promise((resolve) => setTimeout(resolve, WRITER_GAP_MS))
+    restedMs += WRITER_GAP_MS
+  }
   const claimed = await db
     .updateTable('map_cells_state')
     .set((eb) => ({ state: 'building', next_generation: eb('next_generation', '+', 1) }))
@@ -97,6 +122,7 @@ export async function rebuildMapCells(db: Kysely<Database>): Promise<{ cells: nu
     for (let i = 0; i < level.length; i += BATCH) {
       const batch = level.slice(i, i + BATCH).map((row) => [...row, generation])
       await db.transaction().execute((trx) => insertRows(db, trx, 'map_cells', CELL_COLUMNS, batch))
+      await letOthersWrite()
     }
     cells += level.length
     if (zoom === 0) break
@@ -113,8 +139,8 @@ export async function rebuildMapCells(db: Kysely<Database>): Promise<{ cells: nu
       .execute()
     return state.state === 'building'
   })
-  await deleteOldGenerations(db)
-  return { cells, ready }
+  await deleteOldGenerations(db, letOthersWrite)
+  return { cells, ready, restedMs }
 }
 
 /** One level up: each cell halves in both directions, its counts summed by what it is counted by. */
@@ -142,7 +168,7 @@ function coarser(rows: CellRow[], level: number): CellRow[] {
  * rebuild that was interrupted or overtaken. On SQLite a batch per statement, so the write
  * lock is never held for long; PostgreSQL's row locks keep no one else waiting.
  */
-async function deleteOldGenerations(db: Kysely<Database>): Promise<void> {
+async function deleteOldGenerations(db: Kysely<Database>, letOthersWrite: () => Promise<void>): Promise<void> {
   if (dialectOf(db) === 'postgres') {
     await db.deleteFrom('map_cells').where('generation', '<', generationRead(db)).execute()
     return
@@ -151,6 +177,7 @@ async function deleteOldGenerations(db: Kysely<Database>): Promise<void> {
     const old = db.selectFrom('map_cells').select(sql<number>`rowid`.as('rowid')).where('generation', '<', generationRead(db)).limit(BATCH)
     const { numDeletedRows } = await db.deleteFrom('map_cells').where(sql.ref('rowid'), 'in', old).executeTakeFirst()
     if (Number(numDeletedRows) === 0) return
+    await letOthersWrite()
   }
 }
 
@@ -245,20 +272,21 @@ export function startMapCellsRefresher(db: Kysely<Database>, options: { interval
     const state = await mapCellsState(db)
     if (state?.state === 'stale') {
       const started = performance.now()
-      const { cells, ready } = await rebuild()
+      const { cells, ready, restedMs } = await rebuild()
       const ms = performance.now() - started
-      restUntil = Date.now() + REST * ms
-      logger.info('map cells rebuilt', { cells, ready, ms: Math.round(ms) })
+      // Rested as long again as it worked, not counting the gaps it left for other writers.
+      restUntil = Date.now() + REST * (ms - restedMs)
+      logger.info('map cells rebuilt', { cells, ready, ms: Math.round(ms), restedMs })
     }
   })
 }
 
 const WORKER_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'map-cells.worker.mjs')
 
-function rebuildInThread(url: string): Promise<{ cells: number; ready: boolean }> {
+function rebuildInThread(url: string): Promise<Rebuilt> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_FILE, { workerData: { url }, execArgv: [] })
-    worker.once('message', (message: { result?: { cells: number; ready: boolean }; error?: string }) =>
+    worker.once('message', (message: { result?: Rebuilt; error?: string }) =>
       message.result ? resolve(message.result) : reject(new Error(`map cells thread: ${message.error}`)),
     )
     worker.once('error', reject)
