@@ -128,17 +128,18 @@ export async function rebuildMapCells(db: Kysely<Database>): Promise<Rebuilt> {
     if (zoom === 0) break
     level = coarser(level, zoom - 1)
   }
-  const ready = await db.transaction().execute(async (trx) => {
-    const state = await trx.selectFrom('map_cells_state').select(['state', 'generation']).where('id', '=', 1).executeTakeFirstOrThrow()
-    // A later rebuild that finished first keeps its place: this one's cells are older.
-    if (Number(state.generation) > generation) return false
-    await trx
-      .updateTable('map_cells_state')
-      .set({ generation, built_at: new Date().toISOString(), cells, state: state.state === 'building' ? 'ready' : state.state })
-      .where('id', '=', 1)
-      .execute()
-    return state.state === 'building'
-  })
+  // One statement, so that it holds on PostgreSQL too: two rebuilds finishing at once both
+  // read the state before either wrote it, and the older one overwrote the newer's number
+  // after the newer had deleted the older's cells (the map read nothing). A later rebuild
+  // that finished first keeps its place: this one's cells are older.
+  const made = await db
+    .updateTable('map_cells_state')
+    .set({ generation, built_at: new Date().toISOString(), cells, state: sql<'stale' | 'building' | 'ready'>`case when state = 'building' then 'ready' else state end` })
+    .where('id', '=', 1)
+    .where('generation', '<', generation)
+    .returning('state')
+    .executeTakeFirst()
+  const ready = made?.state === 'ready'
   await deleteOldGenerations(db, letOthersWrite)
   return { cells, ready, restedMs }
 }
