@@ -1,5 +1,6 @@
 // A bounded soak at province scale (1,000,000 players) on loopback: 200 officers browsing
-// their lists and players and saving visits, 10 managers and 2 hq analysts on their pages,
+// their lists and players and saving visits, 10 managers and up to 2 hq analysts (the
+// province seeds one) on their pages,
 // for SOAK_SECONDS (default 300) after a 30 s ramp-up in which they arrive one by one, each
 // pausing 5–15 s between pages (a person reading a page, not a script; 200 officers at once
 // is the busy hour of a province's 2,000). The server is the real one, as deployed
@@ -7,8 +8,8 @@
 // drain, the map's cells, qualification); the callers run in two threads of this process.
 // Reported, for the requests after the ramp: counts, errors, p50/p99 latency by page; the
 // server's live memory every 15 s, read after a full collection (flat: the last quarter's
-// heap within 10% of the first's); then every visit the server acknowledged is looked for
-// in the database.
+// heap within 10% of the first's), and how late its event loop ran; then every visit the
+// server acknowledged is looked for in the database.
 import { Worker } from 'node:worker_threads'
 import { DEMO_PASSWORD } from '../../db/seed/index'
 import fs from 'node:fs'
@@ -197,6 +198,7 @@ export const benchmark: Benchmark = {
           `${requests.toLocaleString('en')} requests in ${seconds} s after the ramp (${(requests / seconds).toFixed(0)} a second) from ${callers.length} callers; ${errors.length} errors${errors.length ? `: ${[...new Set(errors)].slice(0, 5).join('; ')}` : ''}`,
           `visits: ${saved.length.toLocaleString('en')} acknowledged, ${found.toLocaleString('en')} of them stored; ${(visitsAfter - visitsBefore).toLocaleString('en')} new rows in all`,
           `server memory after a full collection (s: heap MB / rss MB): ${memory.map((m) => `${m.at}: ${m.heapUsedMb.toFixed(0)}/${m.rssMb.toFixed(0)}`).join(', ')}`,
+          `the server's event loop, its longest delay in each ${SAMPLE_SECONDS} s (ms): ${memory.slice(1).map((m) => m.loopDelayMaxMs.toFixed(0)).join(', ')}; the 99th percentile at most ${Math.max(...memory.slice(1).map((m) => m.loopDelayP99Ms)).toFixed(0)} ms`,
           `CPU over the soak, in cores busy (of ${os.availableParallelism()}): the server ${((memory.at(-1)!.cpuMs - memory[0].cpuMs) / soakedMs).toFixed(2)}, the callers ${(callersCpuMs / soakedMs).toFixed(2)}`,
           `live heap ${flat ? 'flat' : 'GROWING'}: first quarter ${heapStart.toFixed(1)} MB, last quarter ${heapEnd.toFixed(1)} MB (flat: within ${Math.round((FLAT - 1) * 100)}%)`,
         ]

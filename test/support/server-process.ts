@@ -27,6 +27,9 @@ export interface MemorySample {
   rssMb: number
   /** CPU time the process has used since it started, every thread's. */
   cpuMs: number
+  /** How late the event loop ran since the sample before: the longest delay, and the 99th percentile. */
+  loopDelayMaxMs: number
+  loopDelayP99Ms: number
 }
 
 export interface ServerProcess {
