@@ -275,7 +275,7 @@ export function startMapCellsRefresher(db: Kysely<Database>, options: { interval
       const started = performance.now()
       const { cells, ready, restedMs } = await rebuild()
       const ms = performance.now() - started
-      // Rested as long again as it worked, not counting the gaps it left for other writers.
+      // The rest is in proportion to the time it worked, not counting the gaps it left for other writers.
       restUntil = Date.now() + REST * (ms - restedMs)
       logger.info('map cells rebuilt', { cells, ready, ms: Math.round(ms), restedMs })
     }
