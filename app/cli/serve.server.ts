@@ -31,7 +31,7 @@ async function main() {
     await seedDatabase(db, { scale: 'county', seed: 1, pii: createPersonalDataCipher(config.dataKey), log: (m) => console.log('  ' + m) })
     seeded = true
   }
-  await refreshStatistics(db)
+  await refreshStatistics(db, 'stale')
 
   // Imports run in the background of the server that serves the pages.
   const importRunner = startImportRunner(db, createPersonalDataCipher(config.dataKey), { uploadDir: config.uploadDir })

@@ -1,4 +1,6 @@
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { refreshStatistics } from '../../db/dialect.server'
 import { countAppliedMigrations, migrateToLatest, resetDatabase } from '../../db/migrate.server'
 import { migrations } from '../../db/migrations/index'
 import { DEMO_PASSWORD, isDatabaseEmpty, seedDatabase } from '../../db/seed/index'
@@ -111,5 +113,31 @@ describe('the demo county', () => {
     } finally {
       await other.destroy()
     }
+  })
+
+  it('has its planner statistics refreshed at a server start only where they are missing or out of date', async () => {
+    if (t.dialect === 'postgres') {
+      // PostgreSQL's ANALYZE samples and does not hold the server's thread: it is run.
+      await sql`select pg_stat_reset()`.execute(t.db)
+      await refreshStatistics(t.db, 'stale')
+      const analysed = await sql<{ n: number }>`select count(*)::int as n from pg_stat_user_tables where relname = 'market_players' and last_analyze is not null`.execute(t.db)
+      expect(analysed.rows[0].n).toBe(1)
+      return
+    }
+    const statOf = async (index: string) => (await sql<{ stat: string }>`select stat from sqlite_stat1 where idx = ${index}`.execute(t.db)).rows[0]?.stat
+    const fresh = await statOf('market_players_tax_grade')
+    expect(fresh).toMatch(/^300 /)
+    // Statistics taken since the seed are left as they are (a whole ANALYZE would redo them)…
+    await sql`update sqlite_stat1 set stat = '300 7 1' where idx = 'market_players_tax_grade'`.execute(t.db)
+    await refreshStatistics(t.db, 'stale')
+    expect(await statOf('market_players_tax_grade')).toBe('300 7 1')
+    // …and a table that has none (a migration's new one, say) is analysed. The planner
+    // reads the statistics as it loads the schema: loaded again, as a starting server does.
+    await sql`delete from sqlite_stat1 where tbl = 'visits'`.execute(t.db)
+    await sql`analyze sqlite_schema`.execute(t.db)
+    await refreshStatistics(t.db, 'stale')
+    expect(await statOf('visits_player')).toMatch(/^\d+ /)
+    await refreshStatistics(t.db, 'all')
+    expect(await statOf('market_players_tax_grade')).toBe(fresh)
   })
 })
