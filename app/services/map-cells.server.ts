@@ -5,6 +5,7 @@
 // meanwhile the last build is read for up to a minute (the answer says when it was
 // counted), after which the map counts live.
 import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { sql, type Kysely } from 'kysely'
@@ -76,7 +77,7 @@ export async function rebuildMapCells(db: Kysely<Database>): Promise<Rebuilt> {
   let restedMs = 0
   const letOthersWrite = async () => {
     if (dialectOf(db) !== 'sqlite') return
-    await new Promise((resolve) => setTimeout(resolve, WRITER_GAP_MS))
+    await sleep(WRITER_GAP_MS)
     restedMs += WRITER_GAP_MS
   }
   const claimed = await db
