@@ -3,6 +3,7 @@
 // writing and sending loses nothing; app/services/outbox.server.ts delivers the entry.
 import type { Kysely } from 'kysely'
 import type { Database, Referral } from '../../db/schema'
+import { dialectOf } from '../../db/dialect.server'
 import { AppError } from '../app-error'
 import { todayInChina } from '../domain/player-row'
 import { caseFactsOf, checkProduct, type ProductRules, type ProductVerdict } from '../domain/products'
@@ -124,12 +125,17 @@ export interface StageReport {
 
 /**
  * A stage the loan system reports. The same report twice is stored once; reports in any
- * order leave the referral at its furthest stage, with the whole history kept.
+ * order leave the referral at its furthest stage, with the whole history kept. Reports on
+ * one referral take their turns: on PostgreSQL the referral's row is locked first, or two
+ * at once would each count the stage from a history without the other's event, and the
+ * one committed last could set the stage back (SQLite's transactions take turns anyway).
  */
 export async function recordStageReport(db: Kysely<Database>, referralId: number, report: StageReport, now = new Date()): Promise<{ stage: string; duplicate: boolean }> {
   if (!isStage(report.stage)) throw new AppError('bad_request', 'referral.badStage', { field: 'stage' })
   return db.transaction().execute(async (trx) => {
-    const referral = await trx.selectFrom('referrals').select(['id', 'player_id', 'stage']).where('id', '=', referralId).executeTakeFirst()
+    let read = trx.selectFrom('referrals').select(['id', 'player_id', 'stage']).where('id', '=', referralId)
+    if (dialectOf(db) === 'postgres') read = read.forUpdate()
+    const referral = await read.executeTakeFirst()
     if (!referral) throw new AppError('not_found', 'error.notFound')
     const at = new Date(report.at).toISOString()
     const inserted = await trx

@@ -205,6 +205,20 @@ describe('stage reports', () => {
     expect((await t.db.selectFrom('market_players').select('campaign_status').where('id', '=', playerId).executeTakeFirstOrThrow()).campaign_status).toBe('financed')
   })
 
+  it('arriving at once leave the furthest stage, each report seeing the ones before it', async () => {
+    // The stand-in reports a stage every few milliseconds; on PostgreSQL they overlap. A
+    // report that had not seen a later one committed beside it must not set the stage back.
+    const stages = ['accepted', 'account_opened', 'admitted', 'rated', 'approved', 'disbursed'] as const
+    for (let round = 0; round < 5; round++) {
+      const playerId = await caseWithNeed(`同时报告企业${round}`)
+      const referral = await handOffCase(t.db, { ...officer, calendar }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })
+      const at = stages.map((_, i) => daysFromNow(i + 1))
+      await Promise.all(stages.map((stage, i) => recordStageReport(t.db, referral.id, { stage, at: at[i], reason: null, externalRef: 'LOS-10' })))
+      const stored = await t.db.selectFrom('referrals').select(['stage', 'accepted_at', 'disbursed_at']).where('id', '=', referral.id).executeTakeFirstOrThrow()
+      expect(stored).toEqual({ stage: 'disbursed', accepted_at: at[0], disbursed_at: at[stages.length - 1] })
+    }
+  })
+
   it('refuses an unknown stage and an unknown referral, changing nothing', async () => {
     await expect(recordStageReport(t.db, 1, { stage: 'teleported' as 'accepted', at: '2026-12-01T00:00:00Z', reason: null, externalRef: null })).rejects.toMatchObject({ messageKey: 'referral.badStage' })
     await expect(recordStageReport(t.db, 999_999, { stage: 'accepted', at: '2026-12-01T00:00:00Z', reason: null, externalRef: null })).rejects.toMatchObject({ code: 'not_found' })
