@@ -36,7 +36,11 @@ export async function handOffCase(
 ): Promise<Referral> {
   const now = options.now ?? new Date()
   return db.transaction().execute(async (trx) => {
-    const player = await trx.selectFrom('market_players').selectAll().where('id', '=', input.playerId).where(scoped(options.scope)).executeTakeFirst()
+    // Hand-offs of one player take their turns: on PostgreSQL its row is locked first, or two
+    // at once (a double tap) would each find no open case and make two.
+    let read = trx.selectFrom('market_players').selectAll().where('id', '=', input.playerId).where(scoped(options.scope))
+    if (dialectOf(db) === 'postgres') read = read.forUpdate()
+    const player = await read.executeTakeFirst()
     if (!player) throw new AppError('not_found', 'error.notFound')
     const catalogue = await loadCatalogue(trx)
     const product = catalogue.find((p) => p.code === input.productCode)

@@ -123,6 +123,18 @@ describe('handing a case off', () => {
     expect(firstLenders.referrals.length).toBeGreaterThan(0)
   })
 
+  it('twice at once for one player (a double tap): one case, the other refused as already open', async () => {
+    for (let round = 0; round < 3; round++) {
+      const playerId = await caseWithNeed(`同时转介企业${round}`)
+      const handOff = () => handOffCase(t.db, { ...officer, calendar }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })
+      const outcomes = await Promise.allSettled([handOff(), handOff()])
+      expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected'])
+      const refused = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult
+      expect((refused.reason as AppError).messageKey).toBe('referral.alreadyOpen')
+      expect(Number((await t.db.selectFrom('referrals').select((eb) => eb.fn.countAll<number>().as('n')).where('player_id', '=', playerId).executeTakeFirstOrThrow()).n)).toBe(1)
+    }
+  })
+
   it('by the manager: the player\'s officer follows the case, and the audit log names the manager', async () => {
     const playerId = await caseWithNeed('经理转介企业')
     const mgr = await t.db.selectFrom('users').innerJoin('org_units', 'org_units.id', 'users.org_unit_id').select(['users.id', 'org_units.path']).where('username', '=', 'mgr').executeTakeFirstOrThrow()
