@@ -80,8 +80,9 @@ describe('the hand-off, end to end', () => {
     const events = () => t.db.selectFrom('referral_events').select('stage').where('referral_id', '=', referral.id).orderBy('at').orderBy('id').execute()
     // Every stage stored, not only the last: a report the stand-in had to send again (it
     // retries a 5xx a second later) may land after the disbursement.
-    await until(async () => (await t.db.selectFrom('referrals').select('stage').where('id', '=', referral.id).executeTakeFirstOrThrow()).stage === 'disbursed' && (await events()).length === 7).catch((error: Error) => {
-      throw new Error(`${error.message}; the stand-in said: ${simLog.join(' | ')}`)
+    const current = () => t.db.selectFrom('referrals').select(['stage', 'external_ref']).where('id', '=', referral.id).executeTakeFirstOrThrow()
+    await until(async () => (await current()).stage === 'disbursed' && (await events()).length === 7).catch(async (error: Error) => {
+      throw new Error(`${error.message}; stored ${JSON.stringify(await current())} with ${(await events()).map((e) => e.stage).join(', ')}; the stand-in said: ${simLog.join(' | ')}`)
     })
     const history = await events()
     expect(history.map((h) => h.stage)).toEqual(['referred', 'accepted', 'account_opened', 'admitted', 'rated', 'approved', 'disbursed'])
