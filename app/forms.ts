@@ -66,7 +66,8 @@ export const idField = z.coerce
   .positive(msg('validation.choice'))
 
 /** Passwords: at least this long; no other composition rules (NIST SP 800-63B). */
-export const MIN_PASSWORD_LENGTH = 10
+export { MIN_PASSWORD_LENGTH } from './domain/password-policy'
+import { MIN_PASSWORD_LENGTH } from './domain/password-policy'
 
 export const passwordField = z
   .string({ required_error: msg('validation.password', { min: MIN_PASSWORD_LENGTH }) })

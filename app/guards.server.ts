@@ -9,6 +9,9 @@ import { findSessionUser, type CurrentUser } from './services/sessions.server'
 
 const cookies = new Map<string, Cookie>()
 
+/** Where a user changes their own password; the only page open while they must. */
+export const CHANGE_PASSWORD_PATH = '/account/password'
+
 /** The session cookie's name; `__Host-` before it over HTTPS. */
 export const SESSION_COOKIE = 'wanqi_session'
 
@@ -53,8 +56,12 @@ export function getUser(request: Request, context: AppContext): Promise<CurrentU
 /** The signed-in user, or a redirect to sign in that comes back here afterwards. */
 export async function requireUser(request: Request, context: AppContext): Promise<CurrentUser> {
   const user = await getUser(request, context)
-  if (user) return user
   const url = new URL(request.url)
+  if (user) {
+    // A one-time password opens one page only: the one where the user chooses their own.
+    if (user.mustChangePassword && url.pathname !== CHANGE_PASSWORD_PATH) throw redirect(CHANGE_PASSWORD_PATH)
+    return user
+  }
   const redirectTo = url.pathname + url.search
   throw redirect(`/login${redirectTo === '/' ? '' : `?redirectTo=${encodeURIComponent(redirectTo)}`}`)
 }
@@ -103,6 +110,9 @@ export async function getTranslate(request: Request): Promise<Translate> {
 /** For JSON APIs: the signed-in user, or a 401 answer (not a redirect to a page). */
 export async function requireApiUser(request: Request, context: AppContext): Promise<CurrentUser> {
   const user = await getUser(request, context)
+  if (user?.mustChangePassword) {
+    throw Response.json({ error: 'password_change_required', message: `choose a new password at ${CHANGE_PASSWORD_PATH} first` }, { status: 403 })
+  }
   if (user) return user
   throw Response.json({ error: 'unauthenticated', message: 'sign in first' }, { status: 401 })
 }

@@ -30,7 +30,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return {
     locale,
     requestId: context.requestId,
-    user: user ? { name: user.name, username: user.username, role: user.role, orgName: user.orgName } : null,
+    user: user ? { name: user.name, username: user.username, role: user.role, orgName: user.orgName, mustChangePassword: user.mustChangePassword } : null,
   }
 }
 

@@ -16,6 +16,7 @@ import { tileLayerFor } from './domain/map-tiles'
 import { logger, withRequestId } from './logger.server'
 import { contentSecurityPolicy, fromThisOrigin, limitApi, newNonce } from './security.server'
 import { createPersonalDataCipher } from './services/personal-data.server'
+import { setupGate } from './setup-gate.server'
 
 export interface ServerDeps {
   build: ServerBuild
@@ -78,6 +79,8 @@ export function createHttpApp({ build, db, dialect, config, rootDir, closing }: 
     res.sendFile(path.join(publicDir, 'sw.js'))
   })
   app.use(express.static(publicDir, { maxAge: '1h' }))
+
+  app.use(setupGate(db))
 
   app.all(
     '*',

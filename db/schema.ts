@@ -33,6 +33,31 @@ export interface UserTable {
   password_hash: string
   created_at: string
   updated_at: string
+  /** 1 until the user chooses their own password (a one-time initial one was given). */
+  must_change_password: Generated<number>
+  /** The HR system's employee number (工号), when the staff import gave one. */
+  employee_number: Generated<string | null>
+  /** Personal data, as the players' phones: ciphertext, blind index, masked form. */
+  mobile_enc: Generated<string | null>
+  mobile_hash: Generated<string | null>
+  mobile_masked: Generated<string | null>
+}
+
+/** The bank, once set up: one row (id 1), its head office and who set it up. */
+export interface BankTable {
+  id: number
+  name: string
+  head_office_id: number
+  set_up_at: string
+  set_up_by: string
+}
+
+/** A one-time set-up link printed on the console: the token's SHA-256 only. */
+export interface SetupLinkTable {
+  token_hash: string
+  created_at: string
+  expires_at: string
+  used_at: string | null
 }
 
 export interface SessionTable {
@@ -522,6 +547,8 @@ export interface Database {
   player_sources: PlayerSourceTable
   org_units: OrgUnitTable
   users: UserTable
+  bank: BankTable
+  setup_links: SetupLinkTable
   sessions: SessionTable
   login_throttle: LoginThrottleTable
   audit_log: AuditLogTable

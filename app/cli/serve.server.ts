@@ -6,6 +6,10 @@ import { openDatabase } from '../../db/connection.server'
 import { migrateToLatest } from '../../db/migrate.server'
 import { refreshStatistics } from '../../db/dialect.server'
 import { DEMO_PASSWORD, isDatabaseEmpty, seedDatabase } from '../../db/seed/index'
+import { SETUP_LINK_HOURS, issueSetupLink } from '../services/setup.server'
+
+/** The demo's head office code (db/seed/index.ts). */
+const DEMO_HEAD_OFFICE_CODE = 'HQ'
 import { loadConfig } from '../config.server'
 import { logger, setLogLevel } from '../logger.server'
 import { createHttpApp } from '../server.server'
@@ -32,6 +36,10 @@ async function main() {
     seeded = true
   }
   await refreshStatistics(db, 'stale')
+  // What the banner says: how to set the bank up (an empty database), the demo's sign-ins
+  // (only where the demo is), or nothing more.
+  const setupToken = await issueSetupLink(db)
+  const demo = seeded || (setupToken === null && (await isDemoDatabase(db)))
 
   // Imports run in the background of the server that serves the pages.
   const importRunner = startImportRunner(db, createPersonalDataCipher(config.dataKey), { uploadDir: config.uploadDir })
@@ -55,13 +63,7 @@ async function main() {
 Wanqi is running at ${url}
 Database: ${dialect} (${location})${seeded ? ', demo county seeded' : ''}
 Loan system: ${loanSim ? `the stand-in at ${loanSim.url} (a stage every ${config.loanSimStepMs / 1000} s)` : (loanSystemUrl ?? 'none configured: referrals wait in the outbox')}
-
-Sign in with any of these (password: ${DEMO_PASSWORD}):
-  admin     system administrator
-  hq        headquarters analyst
-  manager   manager of outlet 1 (more: manager2 … manager5)
-  officer   officer of outlet 1 (more: officer2 … officer40; 8 per outlet)
-`)
+${setupToken ? setupBanner(url, setupToken) : demo ? DEMO_BANNER : `\nSign in at ${url}/login\n`}`)
   })
 
   // Stop taking connections; let the requests in flight finish (each keep-alive connection
@@ -81,6 +83,37 @@ Sign in with any of these (password: ${DEMO_PASSWORD}):
   }
   process.on('SIGTERM', () => shutdown('SIGTERM'))
   process.on('SIGINT', () => shutdown('SIGINT'))
+}
+
+const DEMO_BANNER = `
+Sign in with any of these (password: ${DEMO_PASSWORD}):
+  admin     system administrator
+  hq        headquarters analyst
+  manager   manager of outlet 1 (more: manager2 … manager5)
+  officer   officer of outlet 1 (more: officer2 … officer40; 8 per outlet)
+`
+
+function setupBanner(url: string, token: string): string {
+  return `
+The database is empty: set the bank up first (nothing else works until then).
+  In a browser, this one-time link (usable once, for ${SETUP_LINK_HOURS} hours):
+    ${url}/setup?token=${token}
+  Or on this machine:
+    npm run setup -- --bank-name NAME --bank-code CODE --admin-username USERNAME
+Either creates the head office and the first administrator, with a one-time password.
+`
+}
+
+/** The demo county is there: its head office and its demo administrator. */
+async function isDemoDatabase(db: Awaited<ReturnType<typeof openDatabase>>['db']): Promise<boolean> {
+  const row = await db
+    .selectFrom('users')
+    .innerJoin('org_units', 'org_units.id', 'users.org_unit_id')
+    .select('users.id')
+    .where('users.username', '=', 'admin')
+    .where('org_units.code', '=', DEMO_HEAD_OFFICE_CODE)
+    .executeTakeFirst()
+  return row !== undefined
 }
 
 main().catch((error: unknown) => {

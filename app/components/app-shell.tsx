@@ -12,6 +12,8 @@ export interface ShellUser {
   username: string
   role: Role
   orgName: string
+  /** Nothing but the password page works yet: no navigation to offer. */
+  mustChangePassword?: boolean
 }
 
 export function AppShell({ user, children }: { user: ShellUser | null; children: ReactNode }) {
@@ -22,7 +24,7 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
         <a href="/" className="brand">
           {t('app.name')}
         </a>
-        {user ? (
+        {user && !user.mustChangePassword ? (
           <>
             {/* A phone gets a menu button; a wider screen shows the links in the bar. */}
             <details className="menu">
@@ -35,6 +37,11 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
         <div className="topbar-end">
           {user && can(user.role, 'visits:log') ? <ClientOnly>{() => <OutboxBadge />}</ClientOnly> : null}
           <LanguageSwitch />
+          {user ? (
+            <a href="/account/password" className="link-button">
+              {t('nav.account.password')}
+            </a>
+          ) : null}
           {user ? (
             <Form method="post" action="/logout">
               <button type="submit" className="link-button">

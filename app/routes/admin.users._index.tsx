@@ -11,7 +11,10 @@ import { toFormError } from '../http.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { listOrgUnits } from '../services/org-units.server'
-import { createUser, listUsers } from '../services/users.server'
+import { countUsers, createUser, listUsers } from '../services/users.server'
+
+// A page of a bank's staff: a few screens on a phone; the total says how many there are.
+const USERS_PAGE_SIZE = 50
 
 export const createUserSchema = z.object({
   username: z
@@ -31,11 +34,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const role = params.get('role')
   const orgUnitId = Number(params.get('org')) || undefined
   const filter = { q: params.get('q') ?? undefined, role: isRole(role) ? role : undefined, orgUnitId }
+  const requested = Math.max(1, Math.floor(Number(params.get('page')) || 1))
+  const total = await countUsers(context.db, { kind: 'all' }, filter)
+  const pages = Math.max(1, Math.ceil(total / USERS_PAGE_SIZE))
+  const page = Math.min(requested, pages)
   const [users, units] = await Promise.all([
-    listUsers(context.db, { kind: 'all' }, { ...filter, limit: 200 }),
+    listUsers(context.db, { kind: 'all' }, { ...filter, limit: USERS_PAGE_SIZE, offset: (page - 1) * USERS_PAGE_SIZE }),
     listOrgUnits(context.db, { kind: 'all' }),
   ])
-  return { users, units, filter }
+  return { users, units, filter, total, page, pages }
 }
 
 type ActionData = { errors?: FieldErrors; values?: Record<string, string>; formError?: Message; done?: Message }
@@ -55,7 +62,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Users() {
-  const { users, units, filter } = useLoaderData<typeof loader>()
+  const { users, units, filter, total, page, pages } = useLoaderData<typeof loader>()
+  const pageLink = (n: number) => {
+    const params = new URLSearchParams()
+    if (filter.q) params.set('q', filter.q)
+    if (filter.role) params.set('role', filter.role)
+    if (filter.orgUnitId) params.set('org', String(filter.orgUnitId))
+    if (n > 1) params.set('page', String(n))
+    const search = params.toString()
+    return `/admin/users${search ? `?${search}` : ''}`
+  }
   const result = useActionData<typeof action>() as ActionData | undefined
   const t = useT()
   const unitOptions = units.map((u) => ({ value: u.id, label: `${'　'.repeat(u.depth)}${u.name}` }))
@@ -72,6 +88,9 @@ export default function Users() {
           <SelectField label={t('table.orgUnit')} name="org" defaultValue={filter.orgUnitId ?? ''} options={[{ value: '', label: t('users.all') }, ...unitOptions]} />
           <button type="submit">{t('common.search')}</button>
         </Form>
+        <p id="users-total">
+          {t('users.total', { count: total })} · {t('users.pageOf', { page, pages })}
+        </p>
         <div className="table-wrap">
           <table>
             <thead>
@@ -92,12 +111,24 @@ export default function Users() {
                   <td>{u.name}</td>
                   <td>{t(`role.${u.role}`)}</td>
                   <td>{u.orgName}</td>
-                  <td>{u.active ? t('status.active') : t('status.inactive')}</td>
+                  <td>
+                    {u.active ? t('status.active') : t('status.inactive')}
+                    {u.mustChangePassword ? ` · ${t('users.mustChange')}` : ''}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
+        {pages > 1 ? (
+          <nav className="pager" aria-label={t('audit.pages')}>
+            {page > 1 ? <Link to={pageLink(page - 1)} rel="prev">{t('users.prevPage')}</Link> : null}
+            {page < pages ? <Link to={pageLink(page + 1)} rel="next">{t('users.nextPage')}</Link> : null}
+          </nav>
+        ) : null}
+        <p>
+          <Link to="/admin/import/staff">{t('hr.staffTitle')}</Link> · <Link to="/admin/import/org">{t('hr.orgTitle')}</Link>
+        </p>
       </section>
 
       <section className="card">

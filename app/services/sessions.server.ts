@@ -21,6 +21,8 @@ export interface CurrentUser {
   orgPath: string
   orgName: string
   sessionId: string
+  /** Signed in with a one-time password: nothing but choosing their own works. */
+  mustChangePassword: boolean
 }
 
 export type SignInResult =
@@ -105,6 +107,7 @@ export async function findSessionUser(
       'users.name',
       'users.role',
       'users.active',
+      'users.must_change_password',
       'users.org_unit_id as orgUnitId',
       'org_units.path as orgPath',
       'org_units.name as orgName',
@@ -130,6 +133,7 @@ export async function findSessionUser(
     orgPath: row.orgPath,
     orgName: row.orgName,
     sessionId: row.sessionId,
+    mustChangePassword: row.must_change_password === 1,
   }
 }
 

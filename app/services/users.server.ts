@@ -1,6 +1,6 @@
 // Users: who they are, what role they hold, where they sit. Each change is audited in the
 // same transaction that makes it.
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { Database, Role } from '../../db/schema'
 import { AppError } from '../app-error'
 import type { Scope } from '../domain/scope'
@@ -20,6 +20,8 @@ export interface UserListItem {
   orgUnitId: number
   orgName: string
   orgCode: string
+  mustChangePassword: number
+  employeeNumber: string | null
 }
 
 export interface UserFilter {
@@ -28,6 +30,7 @@ export interface UserFilter {
   orgUnitId?: number
   active?: boolean
   limit?: number
+  offset?: number
 }
 
 const userColumns = [
@@ -39,26 +42,46 @@ const userColumns = [
   'users.org_unit_id as orgUnitId',
   'org_units.name as orgName',
   'org_units.code as orgCode',
+  'users.must_change_password as mustChangePassword',
+  'users.employee_number as employeeNumber',
 ] as const
 
 export async function listUsers(db: Db, scope: Scope, filter: UserFilter = {}): Promise<UserListItem[]> {
-  let q = db
-    .selectFrom('users')
+  return filteredUsers(db, scope, filter)
     .innerJoin('org_units', 'org_units.id', 'users.org_unit_id')
     .select(userColumns)
-    .where(inScope(scope, { orgUnit: 'users.org_unit_id', owner: 'users.id' }))
     .orderBy('org_units.path')
     .orderBy('users.role', 'desc')
     .orderBy('users.username')
     .limit(filter.limit ?? 500)
-  if (filter.q) {
-    const like = `%${filter.q.trim().toLowerCase()}%`
-    q = q.where((eb) => eb.or([eb('users.username', 'like', like), eb('users.name', 'like', `%${filter.q!.trim()}%`)]))
+    .offset(filter.offset ?? 0)
+    .execute()
+}
+
+/** How many users the same filter finds, for the page count. */
+export async function countUsers(db: Db, scope: Scope, filter: UserFilter = {}): Promise<number> {
+  const row = await filteredUsers(db, scope, filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+function filteredUsers(db: Db, scope: Scope, filter: UserFilter) {
+  let q = db.selectFrom('users').where(inScope(scope, { orgUnit: 'users.org_unit_id', owner: 'users.id' }))
+  const text = filter.q?.trim()
+  if (text) {
+    // Literal text: % and _ typed by the user match themselves.
+    const escaped = text.replace(/[\\%_]/g, (c) => `\\${c}`)
+    q = q.where((eb) =>
+      eb.or([
+        sql<boolean>`${eb.ref('users.username')} like ${`%${escaped.toLowerCase()}%`} escape '\\'`,
+        sql<boolean>`${eb.ref('users.name')} like ${`%${escaped}%`} escape '\\'`,
+        sql<boolean>`${eb.ref('users.employee_number')} like ${`%${escaped}%`} escape '\\'`,
+      ]),
+    )
   }
   if (filter.role) q = q.where('users.role', '=', filter.role)
   if (filter.orgUnitId) q = q.where('users.org_unit_id', '=', filter.orgUnitId)
   if (filter.active !== undefined) q = q.where('users.active', '=', filter.active ? 1 : 0)
-  return q.execute()
+  return q
 }
 
 /** A user the scope may see, or undefined: a record outside scope looks like no record. */

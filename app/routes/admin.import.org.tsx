@@ -1,0 +1,71 @@
+// Admin: the org tree from the HR system's export. "Preview" checks every row and writes
+// nothing; "Import" checks again and writes all of it in one transaction, or nothing.
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data } from '@remix-run/node'
+import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
+import { ErrorList } from '../components/field'
+import { HrImportResult } from '../components/hr-import-result'
+import { actorOf, requirePermission } from '../guards.server'
+import { receiveHrUpload } from '../hr-upload.server'
+import type { Message } from '../i18n/index'
+import { useT } from '../i18n/use-t'
+import { importOrgUnits, type OrgImportResult } from '../services/hr-import/import-org-units.server'
+
+export const meta: MetaFunction = () => [{ title: '导入机构 · 万企通' }]
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requirePermission(request, context, 'org:manage')
+  return null
+}
+
+type ActionData = { formError?: Message; result?: OrgImportResult }
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requirePermission(request, context, 'org:manage')
+  const upload = await receiveHrUpload(request, context.config.uploadDir)
+  if (!upload.ok) return data<ActionData>({ formError: upload.formError }, { status: upload.status })
+  try {
+    const result = await importOrgUnits(context.db, actorOf(user, context), {
+      filePath: upload.filePath,
+      fileName: upload.fileName,
+      apply: upload.fields.get('intent') === 'apply',
+    })
+    if (result.fileError) return data<ActionData>({ formError: result.fileError }, { status: 400 })
+    return data<ActionData>({ result }, { status: result.errors.length > 0 ? 400 : 200 })
+  } finally {
+    await upload.remove()
+  }
+}
+
+export default function ImportOrg() {
+  const t = useT()
+  const answer = useActionData<typeof action>() as ActionData | undefined
+  const busy = useNavigation().state === 'submitting'
+  return (
+    <div className="stack">
+      <h1>{t('hr.orgTitle')}</h1>
+      <section className="card stack">
+        <p className="muted">{t('hr.orgIntro')}</p>
+        <Form method="post" encType="multipart/form-data" className="form-grid">
+          <ErrorList errors={answer?.formError ? [answer.formError] : null} />
+          <div className="field">
+            <label htmlFor="org-file">{t('hr.file')}</label>
+            <input id="org-file" type="file" name="file" accept=".csv,.xlsx,text/csv" required />
+          </div>
+          <div className="actions">
+            <button type="submit" name="intent" value="preview" disabled={busy}>
+              {t('hr.preview')}
+            </button>
+            <button type="submit" name="intent" value="apply" className="primary" disabled={busy}>
+              {t('hr.apply')}
+            </button>
+          </div>
+        </Form>
+        <p>
+          <Link to="/admin/import/staff">{t('hr.toStaff')}</Link>
+        </p>
+      </section>
+      {answer?.result ? <HrImportResult result={answer.result} /> : null}
+    </div>
+  )
+}
