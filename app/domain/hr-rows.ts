@@ -214,7 +214,7 @@ export function checkStaffRow(
 
   // The user name is the one given, else the employee number: what staff sign in with.
   const username = (usernameText || employeeNumber).toLowerCase()
-  if (username === '') issues.push({ row, field: 'username', message: { key: 'hr.usernameOrNumber' } })
+  if (username === '') issues.push({ row, field: 'employeeNumber', message: { key: 'hr.usernameOrNumber' } })
   else if (!USERNAME_PATTERN.test(username)) issues.push({ row, field: usernameText ? 'username' : 'employeeNumber', message: { key: 'validation.username' } })
   if (employeeNumber.length > 40) issues.push({ row, field: 'employeeNumber', message: { key: 'validation.tooLong', params: { max: 40 } } })
   if (name === '') issues.push({ row, field: 'name', message: { key: 'validation.required' } })
