@@ -58,6 +58,10 @@ const MATRIX: Row[] = [
   { route: 'routes/login', method: 'POST', url: () => '/login', answers: '400 302 302 302 302 302 302 400', note: 'the signed-in are sent on' },
   { route: 'routes/lang', method: 'GET', url: () => '/lang', answers: '302 302 302 302 302 302 302 302' },
   { route: 'routes/lang', method: 'POST', url: () => '/lang', answers: '302 302 302 302 302 302 302 302' },
+  { route: 'routes/setup', method: 'GET', url: () => '/setup', answers: '200 200 200 200 200 200 200 200', note: 'set up already: it says so' },
+  { route: 'routes/setup', method: 'POST', url: () => '/setup', answers: '409 409 409 409 409 409 409 409', note: 'set up already: refused' },
+  { route: 'routes/account.password', method: 'GET', url: () => '/account/password', answers: 'login 200 200 200 200 200 200 login' },
+  { route: 'routes/account.password', method: 'POST', url: () => '/account/password', answers: 'login 400 400 400 400 400 400 login' },
 
   { route: 'routes/admin.org-units', method: 'GET', url: () => '/admin/org-units', answers: 'login 403 403 403 403 403 200 login' },
   { route: 'routes/admin.org-units', method: 'POST', url: () => '/admin/org-units', answers: 'login 403 403 403 403 403 400 login' },
@@ -70,6 +74,10 @@ const MATRIX: Row[] = [
   { route: 'routes/admin.users.$id', method: 'GET', url: (f) => `/admin/users/${f.user}`, answers: 'login 403 403 403 403 403 200 login' },
   { route: 'routes/admin.users.$id', method: 'GET', url: () => '/admin/users/999999', answers: 'login 403 403 403 403 403 404 login', note: 'no such user' },
   { route: 'routes/admin.users.$id', method: 'POST', url: (f) => `/admin/users/${f.user}`, answers: 'login 403 403 403 403 403 400 login' },
+  { route: 'routes/admin.import.org', method: 'GET', url: () => '/admin/import/org', answers: 'login 403 403 403 403 403 200 login' },
+  { route: 'routes/admin.import.org', method: 'POST', url: () => '/admin/import/org', answers: 'login 403 403 403 403 403 400 login', note: 'no file' },
+  { route: 'routes/admin.import.staff', method: 'GET', url: () => '/admin/import/staff', answers: 'login 403 403 403 403 403 200 login' },
+  { route: 'routes/admin.import.staff', method: 'POST', url: () => '/admin/import/staff', answers: 'login 403 403 403 403 403 400 login', note: 'no file' },
   { route: 'routes/admin.audit', method: 'GET', url: () => '/admin/audit', answers: 'login 403 403 403 403 403 200 login' },
   { route: 'routes/admin.audit[.]csv', method: 'GET', url: () => '/admin/audit.csv', answers: 'login 403 403 403 403 403 200 login' },
 
