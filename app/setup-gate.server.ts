@@ -7,12 +7,14 @@ import type { Database } from '../db/schema'
 import { isSetUpNeeded } from './services/setup.server'
 
 export const SETUP_PATH = '/setup'
-const OPEN_PATHS = new Set([SETUP_PATH, '/healthz', '/livez', '/lang'])
+// `/__manifest`: Remix's route discovery, which the set-up page itself needs.
+const OPEN_PATHS = new Set([SETUP_PATH, '/healthz', '/livez', '/lang', '/__manifest'])
 
 export function setupGate(db: Kysely<Database>): RequestHandler {
   let setUp = false
   return (req, res, next) => {
-    if (setUp || OPEN_PATHS.has(req.path)) return next()
+    // `/setup.data`: the same page's data, as Remix's single fetch asks for it.
+    if (setUp || OPEN_PATHS.has(req.path.replace(/\.data$/, ''))) return next()
     isSetUpNeeded(db).then(
       (needed) => {
         if (!needed) {

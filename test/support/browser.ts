@@ -17,6 +17,8 @@ export interface AppProcess {
   url: string
   /** The SQLite file the app serves, so a test can look up what the seed made. */
   databaseFile: string
+  /** What the server printed so far (its start-up banner among it). */
+  output(): string
   stop(): Promise<void>
 }
 
@@ -53,6 +55,7 @@ export async function startAppProcess(options: { env?: Record<string, string> } 
   return {
     url: `http://localhost:${port}`,
     databaseFile,
+    output: () => server.output(),
     async stop() {
       await server.stop()
       cleanUp()
