@@ -15,6 +15,7 @@ const MODULES = [
   'outbox.bench.ts',
   'dashboard.bench.ts',
   'soak.bench.ts',
+  'staff.bench.ts',
 ]
 
 const USAGE = `usage: npm run bench -- [name] [--duration SECONDS] [--rows N]
