@@ -29,9 +29,9 @@ export function checkNewPassword(password: string, context: { username?: string;
   if (length < MIN_PASSWORD_LENGTH) problems.push('tooShort')
   if (length > MAX_PASSWORD_LENGTH) problems.push('tooLong')
   const plain = loose(password)
-  if (context.username && plain.includes(loose(context.username)) && loose(context.username).length >= 3 && plain.length - loose(context.username).length < 4) {
-    problems.push('sameAsUsername')
-  }
+  // The user name itself, or it with a year or a few characters added.
+  const name = context.username ? loose(context.username) : ''
+  if (name.length >= 2 && plain.includes(name) && plain.length - name.length <= 4) problems.push('sameAsUsername')
   if (context.current !== undefined && context.current !== '' && password === context.current) problems.push('sameAsCurrent')
   if (COMMON.has(plain) || /^(.)\1+$/.test(plain) || isRun(plain)) problems.push('common')
   return problems
