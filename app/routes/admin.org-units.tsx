@@ -1,7 +1,7 @@
 // Admin: the organisation tree. Create, rename and move units; every change is audited.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data } from '@remix-run/node'
-import { Form, useActionData, useLoaderData } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import type { OrgUnitKind } from '../../db/schema'
 import { ActionResult, ErrorList, Field, SelectField } from '../components/field'
@@ -72,6 +72,9 @@ export default function OrgUnits() {
   return (
     <div className="stack">
       <h1>{t('org.title')}</h1>
+      <p>
+        <Link to="/admin/import/org">{t('nav.admin.import')}</Link>
+      </p>
       <ActionResult done={result?.done} />
 
       <section className="card">
