@@ -42,7 +42,8 @@ async function main(): Promise<number> {
       await migrateToLatest(db)
       const token = await issueSetupLink(db)
       if (!token) {
-        console.log(`The bank is already set up${(await findBank(db)) ? `: ${(await findBank(db))!.name}` : ''}. Nothing changed.`)
+        const bank = await findBank(db)
+        console.log(`The bank is already set up${bank ? `: ${bank.name}` : ''}. Nothing changed.`)
         return 0
       }
       console.log(`${values.url ?? `http://localhost:${config.port}`}/setup?token=${token}\n(usable once, for ${SETUP_LINK_HOURS} hours, while no user exists)`)

@@ -211,6 +211,12 @@ describe('the staff', () => {
     await expect(bad).rejects.toMatchObject({ code: 1 })
     const failed = JSON.parse(((await bad.catch((e: { stdout: string }) => e)) as { stdout: string }).stdout) as { errors: { row: number; column: string; message: string }[] }
     expect(failed.errors).toEqual([{ row: 2, column: '机构代码', message: 'No org unit has the code NOWHERE: import the organisation first.' }])
+
+    // The org tree too; --dry-run checks and writes nothing.
+    const units = await countOf('org_units')
+    const org = await cli('org', await csv([['机构代码', '机构名称', '上级机构代码', '层级'], ['LK-NEW', '新网点', 'LK', '网点']]), '--dry-run')
+    expect(JSON.parse(org.stdout)).toMatchObject({ applied: false, created: 1, errors: [] })
+    expect(await countOf('org_units')).toBe(units)
   })
 })
 
