@@ -73,6 +73,18 @@ describe('set-up through a one-time link', () => {
     expect(await t.db.selectFrom('org_units').select('code').execute()).toEqual([{ code: 'LK' }])
   })
 
+  it('of two set-ups at once, one sets the bank up and the other changes nothing', async () => {
+    const t3 = await emptyDatabase()
+    const results = await Promise.all([
+      setUpBank(t3.db, { ...bank, via: 'cli' }),
+      setUpBank(t3.db, { ...bank, bankName: '另一家银行', headOfficeCode: 'OTHER', adminUsername: 'other.admin', via: 'cli' }),
+    ])
+    expect(results.map((r) => r.status).sort()).toEqual(['alreadySetUp', 'done'])
+    expect(await t3.db.selectFrom('users').select('username').execute()).toHaveLength(1)
+    expect(await t3.db.selectFrom('org_units').select('code').execute()).toHaveLength(1)
+    expect(await t3.db.selectFrom('bank').select('id').execute()).toEqual([{ id: 1 }])
+  })
+
   it('refuses a link that has expired', async () => {
     const t2 = await emptyDatabase()
     const token = (await issueSetupLink(t2.db, new Date(Date.now() - 25 * 3_600_000)))!
