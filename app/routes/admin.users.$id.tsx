@@ -86,6 +86,8 @@ export default function UserPage() {
       <ActionResult done={result?.done} formError={result?.formError} />
       <p>
         {t('table.status')}: <strong>{user.active ? t('status.active') : t('status.inactive')}</strong>
+        {user.mustChangePassword ? ` · ${t('users.mustChange')}` : ''}
+        {user.employeeNumber ? ` · ${t('users.employeeNumber')}: ${user.employeeNumber}` : ''}
       </p>
 
       <section className="card">
