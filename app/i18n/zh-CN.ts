@@ -8,6 +8,7 @@ import { visitZhCN } from './visit.zh-CN'
 import { territoryZhCN } from './territory.zh-CN'
 import { geoZhCN } from './geo.zh-CN'
 import { auditZhCN } from './audit.zh-CN'
+import { areasZhCN } from './areas.zh-CN'
 
 export const zhCN = {
   ...playerZhCN,
@@ -127,4 +128,5 @@ export const zhCN = {
   ...productZhCN,
   ...figuresZhCN,
   ...auditZhCN,
+  ...areasZhCN,
 } as const
