@@ -75,12 +75,13 @@ export async function placePlayersAgain(db: Kysely<Database>, actor: Actor, scop
       if (p.township_code) townships.add(p.township_code)
     }
     result.changed = changedIds.length
-    await centreTownshipsOnPlayers(trx, [...townships])
-    await moveToCentres(trx, actor, [...townships])
     const orgPath = scope.kind === 'org' ? scope.orgPath : '/'
     for (let i = 0; i < changedIds.length; i += 5000) {
       result.reassigned += await placePlayers(trx, actor, orgPath, changedIds.slice(i, i + 5000), 'territory.reason.placed')
     }
+    // Then the positions: townships' centres, and the players standing in for them (a drawn territory may hold them).
+    await centreTownshipsOnPlayers(trx, [...townships])
+    await moveToCentres(trx, actor, [...townships])
     await recordAudit(trx, actor, { action: 'areas.place', entityType: 'market_player', detail: result })
     return result
   })
