@@ -172,7 +172,7 @@ function countyPlan(rng: Random): Plan {
   const areas: NewArea[] = [
     { code: province.code, name: province.name, level: 'province', parent_code: null, boundary: null, centre_lat: null, centre_lng: null },
     { code: city.code, name: city.name, level: 'city', parent_code: province.code, boundary: null, centre_lat: null, centre_lng: null },
-    { code: county.code, name: county.name, level: 'county', parent_code: city.code, boundary: boxBoundary(box), centre_lat: 33.78, centre_lng: 114.53, boundary_generated: 1, centre_basis: 'boundary' },
+    { code: county.code, name: county.name, level: 'county', parent_code: city.code, boundary: boxBoundary(box), centre_lat: 33.78, centre_lng: 114.53 },
     ...townshipAreas(rng, { code: DEMO_COUNTY, box }, townships),
   ]
   const branch: PlannedUnit = { code: 'ZK', name: '周口分行', kind: 'branch', parent: HQ.code }
@@ -267,7 +267,9 @@ function provincePlan(rng: Random): Plan {
 
 async function insertAreas(db: Kysely<Database>, areas: NewArea[]) {
   await db.transaction().execute(async (trx) => {
-    for (let i = 0; i < areas.length; i += 200) await trx.insertInto('areas').values(areas.slice(i, i + 200)).execute()
+    // Every boundary the seed draws is schematic; rows of one insert name the same columns.
+    const rows = areas.map((a) => ({ ...a, boundary_generated: a.boundary ? 1 : 0, centre_basis: a.centre_lat !== null ? ('boundary' as const) : null }))
+    for (let i = 0; i < rows.length; i += 200) await trx.insertInto('areas').values(rows.slice(i, i + 200)).execute()
   })
 }
 
