@@ -85,6 +85,16 @@ describe('the divisions page', () => {
   })
 })
 
+describe('the map', () => {
+  it('says the boundaries are schematic only when one drawn is generated', async () => {
+    const admin = await signedIn('root')
+    expect(await (await admin.get('/map')).text()).not.toContain('data-testid="schematic-note"')
+    await t.db.updateTable('areas').set({ boundary_generated: 1 }).where('code', '=', '410225105').execute()
+    expect(await (await admin.get('/map')).text()).toContain('示意边界')
+    await t.db.updateTable('areas').set({ boundary_generated: 0 }).where('code', '=', '410225105').execute()
+  })
+})
+
 describe('placing players again', () => {
   it('a manager places the unit’s players by address; the player page says so in words', async () => {
     const id = await createPlayer(t.db, SYSTEM_ACTOR, pii, { fields: playerFields('谷营镇李记超市', { address: '河南省开封市兰考县谷营乡后岗村', lat: null, lng: null }), orgUnitId: org.outletA1.id })
