@@ -3,7 +3,10 @@
 // checked feature by feature and stored all or nothing, and the real 兰考 list placed by
 // address (or USCC) into real townships, again after the fact, and into a township
 // territory with its officer.
+import { execFile } from 'node:child_process'
+import os from 'node:os'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { uploadBoundaries } from '../../app/services/divisions/area-centres.server'
@@ -212,4 +215,24 @@ describe('the real 兰考 list, placed by address', () => {
     expect(result.considered).toBe(150)
     expect(await t.db.selectFrom('market_players').select('area_code').where('id', '=', elsewhere).executeTakeFirst()).toEqual({ area_code: null })
   })
+})
+
+describe('the command line', () => {
+  const cli = (args: string[]) =>
+    promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), ['app/cli/divisions.server.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: t.url, DATA_KEY: TEST_DATA_KEY, WANQI_SECRETS_FILE: path.join(os.tmpdir(), `wanqi-divisions-cli-${process.pid}.json`) },
+    })
+
+  it('loads again by code, changing nothing and naming the players whose code is gone; refuses an unknown name', async () => {
+    await t.db.insertInto('areas').values({ code: '410225298', name: '又撤销乡', level: 'township', parent_code: '410225', boundary: null, centre_lat: null, centre_lng: null }).execute()
+    const stranded = await createPlayer(t.db, admin, pii, { fields: playerFields('又撤乡商店', { areaCode: '410225298', lat: null, lng: null }), orgUnitId: org.outletA1.id })
+    const { stdout, stderr } = await cli(['load', '--codes', '410225'])
+    expect(JSON.parse(stdout)).toMatchObject({ added: 0, renamed: 0, removed: 1, orphans: { count: 1, players: [{ id: stranded, areaCode: '410225298' }] } })
+    expect(stderr).toContain('1 players have an area code that no longer exists')
+    await expect(cli(['load', '--names', '不存在县'])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('不存在县: no province, city or county has this name') })
+    const placed = JSON.parse((await cli(['place'])).stdout)
+    // Only the other unit's player the manager could not place is left to place.
+    expect(placed).toMatchObject({ changed: 1, unplaced: 0 })
+  }, 60_000)
 })
