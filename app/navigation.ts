@@ -20,6 +20,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { to: '/imports', label: 'nav.imports', roles: ['manager', 'admin'] },
   { to: '/admin/org-units', label: 'nav.admin.orgUnits', roles: ['admin'] },
   { to: '/admin/users', label: 'nav.admin.users', roles: ['admin'] },
+  { to: '/admin/areas', label: 'nav.admin.areas', roles: ['admin'] },
   { to: '/admin/products', label: 'nav.admin.products', roles: ['admin'] },
   { to: '/admin/tokens', label: 'nav.admin.tokens', roles: ['admin'] },
   { to: '/admin/audit', label: 'nav.admin.audit', roles: ['admin'] },

@@ -6,7 +6,11 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 
 export type Role = 'officer' | 'manager' | 'hq' | 'admin'
 export type OrgUnitKind = 'hq' | 'branch' | 'sub_branch' | 'outlet'
-export type AreaLevel = 'province' | 'city' | 'county' | 'township'
+export type AreaLevel = 'province' | 'city' | 'county' | 'township' | 'village'
+/** What a player's area code comes from: the list, its address, its USCC's division code, a person. */
+export type AreaBasis = 'list' | 'address' | 'uscc' | 'manual'
+/** What an area's centre comes from: its boundary's centroid, the middle of its players, a person. */
+export type CentreBasis = 'boundary' | 'players' | 'manual'
 
 /** A count or sum: PostgreSQL answers bigint as a string, SQLite as a number. */
 export type Aggregate = ColumnType<number | string | bigint, never, never>
@@ -93,7 +97,7 @@ export interface AuditLogTable {
 }
 
 export interface AreaTable {
-  /** GB/T 2260 division code: 6 digits (province, city, county) or 9 (township). */
+  /** GB/T 2260 division code: 6 digits (province, city, county), 9 (township) or 12 (village). */
   code: string
   name: string
   level: AreaLevel
@@ -102,6 +106,17 @@ export interface AreaTable {
   boundary: string | null
   centre_lat: number | null
   centre_lng: number | null
+  /** 1 when the boundary is a schematic one the demo generated, not a surveyed one. */
+  boundary_generated: Generated<number>
+  centre_basis: Generated<CentreBasis | null>
+}
+
+/** A province, city or county the bank serves: an admin chose it and its divisions were loaded. */
+export interface ServedDivisionTable {
+  code: string
+  name: string
+  level: AreaLevel
+  loaded_at: string
 }
 
 export interface MarketPlayerTable {
@@ -139,6 +154,8 @@ export interface MarketPlayerTable {
   registration_status: string | null
   address: string | null
   area_code: string | null
+  /** What the area code comes from; null for codes stored before bases were kept (a list's or a form's). */
+  area_basis: Generated<AreaBasis | null>
   /** The 9-digit township the area code lies in, when it names one. */
   township_code: string | null
   lat: number | null
@@ -553,6 +570,7 @@ export interface Database {
   login_throttle: LoginThrottleTable
   audit_log: AuditLogTable
   areas: AreaTable
+  served_divisions: ServedDivisionTable
 }
 
 export type OrgUnit = Selectable<OrgUnitTable>

@@ -1,5 +1,6 @@
 // The market player as the rules see it: the words PRODUCT.md uses, no database.
 import type { Message } from '../i18n/index'
+import type { AreaBasis } from './area-placement'
 
 export const PLAYER_KINDS = ['enterprise', 'household'] as const
 export type PlayerKind = (typeof PLAYER_KINDS)[number]
@@ -50,6 +51,9 @@ export interface PlayerFields {
   address: string | null
   /** GB/T 2260 code as given: 6, 9 or 12 digits. */
   areaCode: string | null
+  /** Where the area code comes from when it was not stated: the address or the USCC
+   * (domain/area-placement.ts); a hand edit says `manual`. Absent: the list stated it. */
+  areaBasis?: AreaBasis
   lat: number | null
   lng: number | null
   taxGrade: TaxGrade | null

@@ -21,12 +21,13 @@ export type Permission =
   | 'products:manage' // edit the product catalogue the hand-off rules read
   | 'targets:set' // set the figures' targets per org unit and period
   | 'audit:view' // read and export the audit log
+  | 'areas:manage' // load the divisions the bank serves, their boundaries and centres
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   officer: ['visits:log', 'personal-data:dial'],
   manager: ['branch:view', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage', 'visits:log', 'personal-data:dial'],
   hq: ['branch:view', 'bank:view', 'targets:set'],
-  admin: ['branch:view', 'bank:view', 'org:manage', 'users:manage', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage', 'integrations:manage', 'products:manage', 'targets:set', 'audit:view'],
+  admin: ['branch:view', 'bank:view', 'org:manage', 'users:manage', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage', 'integrations:manage', 'products:manage', 'targets:set', 'audit:view', 'areas:manage'],
 }
 
 export function can(role: Role, permission: Permission): boolean {

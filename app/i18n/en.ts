@@ -10,6 +10,7 @@ import { territoryEn } from './territory.en'
 import { geoEn } from './geo.en'
 import { auditEn } from './audit.en'
 import { goingLiveEn } from './going-live.en'
+import { areasEn } from './areas.en'
 
 export const en: Messages = {
   ...playerEn,
@@ -130,4 +131,5 @@ export const en: Messages = {
   ...figuresEn,
   ...auditEn,
   ...goingLiveEn,
+  ...areasEn,
 }

@@ -9,6 +9,7 @@ import { territoryZhCN } from './territory.zh-CN'
 import { geoZhCN } from './geo.zh-CN'
 import { auditZhCN } from './audit.zh-CN'
 import { goingLiveZhCN } from './going-live.zh-CN'
+import { areasZhCN } from './areas.zh-CN'
 
 export const zhCN = {
   ...playerZhCN,
@@ -129,4 +130,5 @@ export const zhCN = {
   ...figuresZhCN,
   ...auditZhCN,
   ...goingLiveZhCN,
+  ...areasZhCN,
 } as const

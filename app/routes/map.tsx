@@ -245,6 +245,11 @@ export default function MapPage() {
           />
         )}
       </ClientOnly>
+      {townships.some((b) => b.generated) ? (
+        <p className="muted small" data-testid="schematic-note">
+          {t('map.schematic')}
+        </p>
+      ) : null}
       {tiles ? null : <p className="muted small">{t('map.noTiles')}</p>}
       {shading ? (
         <RatioLegend title={t('map.coverageLegend')} testId="coverage-legend" />

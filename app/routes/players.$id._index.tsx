@@ -140,7 +140,14 @@ export default function PlayerPage() {
     [t('column.loanHistory'), t(`loanHistory.${player.loan_history}`)],
     [t('column.loanCheckedOn'), player.loan_checked_on],
     [t('column.address'), player.address],
-    [t('player.township'), township ? `${township.name} (${township.code})` : player.area_code],
+    [
+      t('player.township'),
+      player.area_basis && player.area_code
+        ? `${t(`player.areaBasis.${player.area_basis}`, { name: township?.name ?? player.area_code })} (${township?.code ?? player.area_code})`
+        : township
+          ? `${township.name} (${township.code})`
+          : player.area_code,
+    ],
     [t('table.orgUnit'), orgUnit?.name],
     [t('player.officer'), officer?.name ?? t('player.unassigned')],
     [t('player.campaignStatus'), t(`campaignStatus.${player.campaign_status as 'visited'}`)],

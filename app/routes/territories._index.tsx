@@ -228,6 +228,11 @@ export default function Territories() {
         <Link to="/map" className="button-link">
           {t('nav.map')}
         </Link>
+        {canManage ? (
+          <Link to="/areas/place" className="button-link">
+            {t('areas.placeLink')}
+          </Link>
+        ) : null}
       </div>
       <ActionResult done={result?.done} formError={result?.formError} />
       <ErrorList errors={result?.errors?._form} />

@@ -15,7 +15,7 @@ import { scoped } from './players.server'
 export async function listTownshipBoundaries(db: Db, scope: Scope, options: { alsoCodes?: string[]; limit?: number } = {}) {
   let q = db
     .selectFrom('areas')
-    .select(['code', 'name', 'boundary'])
+    .select(['code', 'name', 'boundary', 'boundary_generated'])
     .where('level', '=', 'township')
     .where('boundary', 'is not', null)
     .orderBy('code')
@@ -34,7 +34,7 @@ export async function listTownshipBoundaries(db: Db, scope: Scope, options: { al
     )
   }
   const rows = await q.execute()
-  return rows.map((r) => ({ code: r.code, name: r.name, boundary: r.boundary! }))
+  return rows.map((r) => ({ code: r.code, name: r.name, boundary: r.boundary!, generated: r.boundary_generated === 1 }))
 }
 
 export interface AreaCoverage {

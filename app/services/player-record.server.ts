@@ -3,6 +3,7 @@
 // (initials, match key, size class, first-lender flag, masked personal data) are made in
 // one place.
 import type { MarketPlayer, MarketPlayerTable, NewMarketPlayer } from '../../db/schema'
+import { mayReplaceArea, type AreaBasis } from '../domain/area-placement'
 import { assessFirstLender } from '../domain/first-lender'
 import type { PlayerFields, SizeClass } from '../domain/market-player'
 import { maskIdNumber, maskPhone } from '../domain/masking'
@@ -11,7 +12,7 @@ import { townshipOf } from '../domain/market-player'
 import { classifySize } from '../domain/size-class'
 import type { PersonalDataCipher } from './personal-data.server'
 
-type Facts = Omit<PlayerFields, 'phone' | 'idNumber'>
+type Facts = Omit<PlayerFields, 'phone' | 'idNumber' | 'areaBasis'>
 
 /** Each plain fact and the column that holds it. */
 const FACT_COLUMNS = {
@@ -58,6 +59,7 @@ export const PLAYER_COLUMN_NAMES = [
   'id_number_hash',
   'id_number_masked',
   'position_approximate',
+  'area_basis',
 ] as const
 
 /** A new player's row as values in the order of `names`: its columns, then the job's own. */
@@ -83,9 +85,10 @@ export function newPlayerColumns(
   pii: PersonalDataCipher,
   centreOf: (township: string) => TownshipCentre | undefined,
 ): PlayerColumns {
-  const facts: Facts = { ...fields }
+  const { areaBasis, ...facts } = fields
   const columns = {} as Record<string, unknown>
   for (const key of FACT_KEYS) columns[FACT_COLUMNS[key]] = facts[key] ?? null
+  columns.area_basis = facts.areaCode ? (areaBasis ?? 'list') : null
   columns.loan_history = facts.loanHistory ?? 'unknown'
   Object.assign(columns, derived({ ...facts, loanHistory: facts.loanHistory ?? 'unknown' }, null), personalData(fields, pii))
   Object.assign(columns, position(facts, null, centreOf))
@@ -107,14 +110,22 @@ export function playerChanges(
   const before = factsOf(existing)
   const after: Facts = { ...before }
   const said: Record<string, unknown> = {}
+  const basis: AreaBasis = fields.areaBasis ?? 'list'
+  // An area code found from the address or the USCC never replaces a finer or stated one.
+  const areaStands = !mayReplaceArea({ areaCode: existing.area_code, basis: existing.area_basis }, basis)
   for (const key of FACT_KEYS) {
     const value = fields[key]
     if (value === null || value === undefined || value === before[key]) continue
+    if (key === 'areaCode' && areaStands) continue
     ;(after as Record<string, unknown>)[key] = value
     said[key] = value
   }
   const changes: Record<string, unknown> = {}
   for (const key of Object.keys(said) as (keyof Facts)[]) changes[FACT_COLUMNS[key]] = after[key]
+  if ('areaCode' in said) {
+    changes.area_basis = basis
+    if (basis === 'address' || basis === 'uscc') said.areaBasis = basis
+  }
 
   const personal = personalData(fields, pii)
   if (personal.phone_hash && personal.phone_hash !== existing.phone_hash) {

@@ -243,8 +243,9 @@ export async function getPlayerContext(db: Db, player: MarketPlayer) {
     player.assigned_officer_id
       ? db.selectFrom('users').select(['id', 'name', 'username']).where('id', '=', player.assigned_officer_id).executeTakeFirst()
       : undefined,
-    player.township_code
-      ? db.selectFrom('areas').select(['code', 'name']).where('code', '=', player.township_code).executeTakeFirst()
+    // The township, or the division a code coarser than a township names (a USCC's county).
+    player.township_code || player.area_code
+      ? db.selectFrom('areas').select(['code', 'name']).where('code', '=', (player.township_code ?? player.area_code)!).executeTakeFirst()
       : undefined,
     db
       .selectFrom('player_assignments')
@@ -288,7 +289,7 @@ export async function createPlayer(
     const { id } = await trx
       .insertInto('market_players')
       .values({
-        ...newPlayerColumns(input.fields, pii, centreOf),
+        ...newPlayerColumns({ ...input.fields, areaBasis: 'manual' }, pii, centreOf),
         org_unit_id: input.orgUnitId,
         source: 'manual',
         campaign_status: 'not_visited',
@@ -324,7 +325,7 @@ export async function updatePlayer(
       const taken = await trx.selectFrom('market_players').select('id').where('uscc', '=', fields.uscc).executeTakeFirst()
       if (taken) throw new AppError('conflict', 'player.usccTaken', { uscc: fields.uscc })
     }
-    const { changes, said } = playerChanges(existing, fields, pii, centreOf)
+    const { changes, said } = playerChanges(existing, { ...fields, areaBasis: 'manual' }, pii, centreOf)
     const changed = Object.keys(said)
     if (changed.length === 0) return { changed }
     const now = new Date().toISOString()

@@ -322,7 +322,7 @@ export async function placePlayers(trx: Trx, actor: Actor, orgPath: string, only
       .selectAll('territories')
       .select('org_units.path as orgPath')
       .where('territories.deleted_at', 'is', null)
-      .where((eb) => eb.or([eb('org_units.path', 'like', `${orgPath}%`), eb('org_units.path', 'in', ancestors)]))
+      .where((eb) => eb.or([eb('org_units.path', 'like', `${orgPath}%`), ...(ancestors.length ? [eb('org_units.path', 'in', ancestors)] : [])]))
       .orderBy('territories.id')
       .execute()
   )

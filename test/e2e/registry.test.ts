@@ -42,7 +42,7 @@ beforeAll(async () => {
       revenue: String(50 + (i % 900)),
       registeredOn: `2020-0${1 + (i % 9)}-1${i % 10}`,
       status: '存续',
-      area: '411622100',
+      area: '411622103',
       grade: ['A', 'B', 'M'][i % 3],
       loan: i % 2 ? '无' : '有',
     })

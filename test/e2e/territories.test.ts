@@ -81,6 +81,8 @@ describe('territories on the map and the territories page', () => {
     // No tiles were asked for; township boundaries are drawn on the plain background.
     expect(await page.locator('.leaflet-tile').count()).toBe(0)
     expect(await page.locator('.territory-map path.leaflet-interactive, .territory-map path').count()).toBeGreaterThan(0)
+    // The demo's township shapes are generated, and the map says so.
+    expect(await page.getByTestId('schematic-note').textContent()).toContain('Schematic boundaries')
     // Coloured by candidate flag, with its legend.
     expect(await page.locator('.legend-item').allTextContents()).toEqual(['First-lender candidate', 'To verify', 'Not a candidate'].map((s) => expect.stringContaining(s)))
 

