@@ -21,12 +21,13 @@ export type Permission =
   | 'products:manage' // edit the product catalogue the hand-off rules read
   | 'targets:set' // set the figures' targets per org unit and period
   | 'audit:view' // read and export the audit log
+  | 'history:import' // bring past visits and referrals with their own dates (files, or the APIs with an explicit past time)
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   officer: ['visits:log', 'personal-data:dial'],
-  manager: ['branch:view', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage', 'visits:log', 'personal-data:dial'],
+  manager: ['branch:view', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage', 'visits:log', 'personal-data:dial', 'history:import'],
   hq: ['branch:view', 'bank:view', 'targets:set'],
-  admin: ['branch:view', 'bank:view', 'org:manage', 'users:manage', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage', 'integrations:manage', 'products:manage', 'targets:set', 'audit:view'],
+  admin: ['branch:view', 'bank:view', 'org:manage', 'users:manage', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage', 'integrations:manage', 'products:manage', 'targets:set', 'audit:view', 'history:import'],
 }
 
 export function can(role: Role, permission: Permission): boolean {

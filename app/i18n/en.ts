@@ -9,6 +9,7 @@ import { visitEn } from './visit.en'
 import { territoryEn } from './territory.en'
 import { geoEn } from './geo.en'
 import { auditEn } from './audit.en'
+import { historyEn } from './history.en'
 
 export const en: Messages = {
   ...playerEn,
@@ -128,4 +129,5 @@ export const en: Messages = {
   ...productEn,
   ...figuresEn,
   ...auditEn,
+  ...historyEn,
 }

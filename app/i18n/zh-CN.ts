@@ -8,6 +8,7 @@ import { visitZhCN } from './visit.zh-CN'
 import { territoryZhCN } from './territory.zh-CN'
 import { geoZhCN } from './geo.zh-CN'
 import { auditZhCN } from './audit.zh-CN'
+import { historyZhCN } from './history.zh-CN'
 
 export const zhCN = {
   ...playerZhCN,
@@ -127,4 +128,5 @@ export const zhCN = {
   ...productZhCN,
   ...figuresZhCN,
   ...auditZhCN,
+  ...historyZhCN,
 } as const
