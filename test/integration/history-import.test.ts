@@ -4,7 +4,10 @@
 // columns only when newer, audited as imported; past referrals with their stages checked
 // as a whole, stored once by the loan system's reference, and counted in the figures of
 // the past quarter they belong to, by the pre-counted figures and the straight count alike.
+import { execFile } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { periodOf, previousPeriod } from '../../app/domain/figures'
 import { usccCheckCharacter } from '../../app/domain/identifiers'
@@ -22,7 +25,7 @@ import { parseVisit } from '../../app/visit-form'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import { makeTempDir, type TempDir } from '../support/spreadsheets'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { TEST_DATA_KEY } from '../support/test-server'
+import { ROOT, TEST_DATA_KEY } from '../support/test-server'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 let t: TestDatabase
@@ -234,4 +237,39 @@ describe('past referrals', () => {
     const second = await importReferralHistory(t.db, { ...admin, calendar: PLAIN_CALENDAR }, { ...next, apply: false })
     expect(second.errors.map((e) => e.message.key)).toEqual(['history.alreadyOpen'])
   })
+})
+
+describe('npm run import:history', () => {
+  const run = (args: string[]) =>
+    promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), ['app/cli/import-history.server.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: t.url, DATA_KEY: TEST_DATA_KEY, WANQI_SECRETS_FILE: dir.path('cli-secrets.json') },
+    })
+
+  it('imports as the browser does: JSON on stdout, progress on stderr, the same file twice stored once', async () => {
+    const p = await player(301)
+    const file = await csv([REF_HEADER, `${uscc(301)},tax_credit,20,2025-04-01,2025-04-02,,,,,CLI-301,,`, `${uscc(998)},tax_credit,20,2025-04-01,,,,,,CLI-998,,`])
+    const first = await run(['--kind', 'referrals', '--as', 'hist.mgr', file.filePath])
+    expect(JSON.parse(first.stdout)).toEqual({
+      kind: 'referrals',
+      rows: 2,
+      ready: 1,
+      inserted: 1,
+      unchanged: 0,
+      rejected: 1,
+      unknownColumns: [],
+      notStoredColumns: ['放款金额（万元）'],
+      dryRun: false,
+      errors: [{ row: 3, column: '统一社会信用代码', message: 'No such player, or not in your scope.' }],
+    })
+    expect(first.stderr).toMatch(/rows read/)
+    const second = await run(['--kind', 'referrals', '--as', 'hist.mgr', file.filePath])
+    expect(JSON.parse(second.stdout)).toMatchObject({ inserted: 0, unchanged: 1 })
+    expect(await t.db.selectFrom('referrals').select('id').where('player_id', '=', p).execute()).toHaveLength(1)
+  }, 60_000)
+
+  it('exits 1 when the file lacks a column it needs', async () => {
+    const file = await csv(['名称', 'x'])
+    await expect(run(['--kind', 'visits', file.filePath])).rejects.toMatchObject({ code: 1 })
+  }, 60_000)
 })
