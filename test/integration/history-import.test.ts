@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { periodOf, previousPeriod } from '../../app/domain/figures'
 import { usccCheckCharacter } from '../../app/domain/identifiers'
@@ -24,7 +25,7 @@ import { recordVisit } from '../../app/services/visits.server'
 import { parseVisit } from '../../app/visit-form'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import { makeTempDir, type TempDir } from '../support/spreadsheets'
-import { createTestDatabase, type TestDatabase } from '../support/test-db'
+import { createTestDatabase, testDialect, type TestDatabase } from '../support/test-db'
 import { ROOT, TEST_DATA_KEY } from '../support/test-server'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
@@ -153,6 +154,26 @@ describe('past visits', () => {
       [2, 'history.beforeRegistration'],
       [3, 'history.beforeFloor'],
     ])
+  })
+
+  it('leaves nothing half-written when the apply fails part way', async () => {
+    const a = await player(151)
+    const b = await player(152)
+    // The database refuses the last row's insert, as a full disk or a lost connection would.
+    if (testDialect() === 'sqlite') await sql`create trigger refuse_boom before insert on visits when new.notes = 'boom' begin select raise(abort, 'boom'); end`.execute(t.db)
+    else {
+      await sql`create function refuse_boom() returns trigger language plpgsql as $$ begin if new.notes = 'boom' then raise exception 'boom'; end if; return new; end $$`.execute(t.db)
+      await sql`create trigger refuse_boom before insert on visits for each row execute function refuse_boom()`.execute(t.db)
+    }
+    try {
+      const file = await csv(['统一社会信用代码,客户经理,走访时间,走访方式,走访情况', `${uscc(151)},hist.off,2025-02-03,电话,fine`, ...Array.from({ length: 250 }, (_, i) => `${uscc(152)},hist.off,2025-02-04 10:${String(i % 60).padStart(2, '0')}:${String(Math.floor(i / 60)).padStart(2, '0')},电话,${i === 249 ? 'boom' : 'fine'}`)])
+      await expect(importVisitHistory(t.db, admin, { ...file, apply: true })).rejects.toThrow(/boom/)
+      expect(await t.db.selectFrom('visits').select('id').where('player_id', 'in', [a, b]).execute()).toEqual([])
+      expect(await t.db.selectFrom('market_players').select('last_visited_at').where('id', 'in', [a, b]).execute()).toEqual([{ last_visited_at: null }, { last_visited_at: null }])
+      expect(await t.db.selectFrom('audit_log').select('id').where('detail', 'like', `%${file.fileName}%`).execute()).toEqual([])
+    } finally {
+      await sql`drop trigger refuse_boom${sql.raw(testDialect() === 'postgres' ? ' on visits' : '')}`.execute(t.db)
+    }
   })
 
   it('says which columns a file lacks, and reads none of its rows', async () => {
