@@ -78,6 +78,12 @@ export type ReferralHistoryField = keyof typeof REFERRAL_HEADERS
  */
 const NOT_STORED_HEADERS = ['放款金额万元', '放款金额', 'amountlent', '担保方式', 'guaranteetype']
 
+/** The name a field's column goes by (its first Chinese header), for a column the file lacks. */
+export function historyColumnName(kind: HistoryKind, field: string): string {
+  const aliases = (kind === 'visits' ? VISIT_HEADERS : REFERRAL_HEADERS) as Record<string, readonly string[]>
+  return aliases[field]?.[0] ?? field
+}
+
 export interface HistoryHeaders<F extends string> {
   /** The field each header position holds, or null. */
   fields: (F | null)[]
@@ -243,7 +249,7 @@ export interface VisitHistoryRow {
  */
 export function readVisitHistoryRow(headers: HistoryHeaders<VisitHistoryField>, cells: readonly string[]): { row: VisitHistoryRow | null; issues: HistoryIssue[] } {
   const c = cellsByField(headers.fields, cells)
-  const col = (f: VisitHistoryField) => headers.headerOf[f] ?? f
+  const col = (f: VisitHistoryField) => headers.headerOf[f] ?? historyColumnName('visits', f)
   const issues: HistoryIssue[] = []
   const identity = readIdentity(c, (f) => col(f), issues)
   if (!c.officer) issues.push({ column: col('officer'), message: { key: 'history.required' } })
@@ -335,7 +341,7 @@ const STAGE_COLUMNS = [
 /** One row of past referrals: identity, product, amount, and the stages with their times. */
 export function readReferralHistoryRow(headers: HistoryHeaders<ReferralHistoryField>, cells: readonly string[]): { row: ReferralHistoryRow | null; issues: HistoryIssue[] } {
   const c = cellsByField(headers.fields, cells)
-  const col = (f: ReferralHistoryField) => headers.headerOf[f] ?? f
+  const col = (f: ReferralHistoryField) => headers.headerOf[f] ?? historyColumnName('referrals', f)
   const issues: HistoryIssue[] = []
   const identity = readIdentity(c, (f) => col(f), issues)
   if (!c.product) issues.push({ column: col('product'), message: { key: 'history.required' } })

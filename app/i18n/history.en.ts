@@ -11,7 +11,7 @@ export const historyEn: Record<keyof typeof historyZhCN, string> = {
   'history.file': 'File (CSV or Excel)',
   'history.chooseFile': 'Choose a file to import.',
   'history.preview': 'Upload and preview',
-  'history.apply': 'Apply {count} rows',
+  'history.apply': 'Apply ({count} rows)',
   'history.discard': 'Discard',
   'history.discarded': 'The file was discarded.',
   'history.expired': 'This preview is over (the file was applied or discarded): upload it again.',

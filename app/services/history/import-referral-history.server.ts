@@ -9,7 +9,7 @@
 // sent to the loan system (it has them). The figures' triggers queue their players.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
-import { checkPastTime, fold, mapReferralHeaders, readReferralHistoryRow, type ReferralHistoryRow } from '../../domain/history-rows'
+import { checkPastTime, fold, historyColumnName, mapReferralHeaders, readReferralHistoryRow, type ReferralHistoryRow } from '../../domain/history-rows'
 import { checkStageHistory, currentStage, type Stage } from '../../domain/pipeline'
 import { reachedAt } from '../../domain/figures'
 import { todayInChina } from '../../domain/player-row'
@@ -77,7 +77,7 @@ export async function importReferralHistory(db: Kysely<Database>, caller: Histor
   }
   const rows = await readAllRows(table, input, result)
   if (!rows) return result
-  const col = (field: string) => headers.headerOf[field as keyof typeof headers.headerOf] ?? field
+  const col = (field: string) => headers.headerOf[field as keyof typeof headers.headerOf] ?? historyColumnName('referrals', field)
 
   const read = rows.map(({ row, cells }) => ({ line: row, ...readReferralHistoryRow(headers, cells) }))
   const good = read.flatMap((r) => (r.row ? [r.row] : []))

@@ -8,7 +8,7 @@
 import type { Kysely } from 'kysely'
 import type { Database, NewVisit } from '../../../db/schema'
 import type { CampaignStatus } from '../../domain/market-player'
-import { checkPastTime, mapVisitHeaders, readVisitHistoryRow } from '../../domain/history-rows'
+import { checkPastTime, historyColumnName, mapVisitHeaders, readVisitHistoryRow } from '../../domain/history-rows'
 import { todayInChina } from '../../domain/player-row'
 import { assessCheckIn } from '../../domain/visit'
 import { parseVisitTalk } from '../../visit-form'
@@ -48,7 +48,7 @@ export async function importVisitHistory(db: Kysely<Database>, caller: HistoryCa
   }
   const rows = await readAllRows(table, input, result)
   if (!rows) return result
-  const col = (field: string) => headers.headerOf[field as keyof typeof headers.headerOf] ?? field
+  const col = (field: string) => headers.headerOf[field as keyof typeof headers.headerOf] ?? historyColumnName('visits', field)
 
   const read = rows.map(({ row, cells }) => ({ line: row, ...readVisitHistoryRow(headers, cells) }))
   const good = read.flatMap((r) => (r.row ? [r.row] : []))
