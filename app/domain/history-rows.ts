@@ -4,7 +4,7 @@
 import type { Message } from '../i18n/index'
 import { parseListDate } from './player-row'
 import { checkUscc } from './identifiers'
-import { NEED_PRODUCTS, NEED_PURPOSES, VISIT_CHANNELS, VISIT_OUTCOMES } from './visit'
+import type { NEED_PRODUCTS, NEED_PURPOSES, VISIT_CHANNELS, VISIT_OUTCOMES } from './visit'
 
 export const HISTORY_KINDS = ['visits', 'referrals'] as const
 export type HistoryKind = (typeof HISTORY_KINDS)[number]

@@ -166,7 +166,7 @@ async function handOffIn(trx: Transaction<Database>, options: HandOffOptions, in
       })
       .execute()
   }
-  if (player.campaign_status !== 'financed') await trx.updateTable('market_players').set({ campaign_status: 'referred', updated_at: stamp }).where('id', '=', player.id).execute()
+  await trx.updateTable('market_players').set({ campaign_status: 'referred', updated_at: stamp }).where('id', '=', player.id).execute()
   await recordAudit(trx, options.actor, {
     action: extras.referredAt ? 'referral.imported' : 'referral.created',
     entityType: 'referral',

@@ -10,23 +10,19 @@ import type { Scope } from '../domain/scope'
 import {
   assessCheckIn,
   campaignStatusAfterVisit,
+  checkVisitTime,
   editableUntil,
   isEditable,
   listReason,
   type ListReason,
   type VisitOutcome,
 } from '../domain/visit'
-import { checkPastTime } from '../domain/history-rows'
 import type { VisitInput, VisitTalk } from '../visit-form'
 import { recordAudit, type Actor, type Db } from './audit.server'
 import type { PersonalDataCipher } from './personal-data.server'
 import { scoped } from './players.server'
 import { refreshQualification } from './qualification.server'
 import { inScope } from './scope.server'
-
-/** How far back a visit may be dated (an offline phone can hold one for weeks), and ahead (clock skew). */
-const MAX_AGE_DAYS = 30
-const MAX_AHEAD_MS = 10 * 60_000
 
 export interface VisitRules {
   radiusMetres: number
@@ -134,21 +130,9 @@ function fieldError(field: string, key: string, params: Record<string, string | 
   return new AppError('bad_request', key, { field, ...params })
 }
 
-/**
- * A live visit is at most 30 days old; a historical one (brought from the bank's past by
- * someone allowed to, see history:import) may be older, but not before 2000 nor before the
- * player's registration. The two paths are named, never one loosened for the other.
- */
 function checkDates(visitedAt: Date, nextFollowUpOn: string | undefined, now: Date, historical?: { registeredOn: string | null }) {
-  if (historical) {
-    const notBefore = historical.registeredOn ? { at: new Date(`${historical.registeredOn}T00:00:00+08:00`).toISOString(), key: 'history.beforeRegistration' as const } : undefined
-    const problem = checkPastTime(visitedAt.toISOString(), now, notBefore)
-    if (problem) throw fieldError('visitedAt', problem.key, problem.params)
-  } else {
-    if (visitedAt.getTime() > now.getTime() + MAX_AHEAD_MS) throw fieldError('visitedAt', 'visit.inFuture')
-    if (visitedAt.getTime() < now.getTime() - MAX_AGE_DAYS * 86_400_000) throw fieldError('visitedAt', 'visit.tooOld', { days: MAX_AGE_DAYS })
-  }
-  if (nextFollowUpOn && nextFollowUpOn < todayInChina(visitedAt)) throw fieldError('nextFollowUpOn', 'visit.followUpPast')
+  const problem = checkVisitTime(visitedAt, nextFollowUpOn, now, historical)
+  if (problem) throw fieldError(problem.field, problem.key, problem.params)
 }
 
 export interface RecordedVisit {

@@ -24,7 +24,7 @@ import { createPlayer } from '../../app/services/players.server'
 import { recordVisit } from '../../app/services/visits.server'
 import { parseVisit } from '../../app/visit-form'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
-import { makeTempDir, type TempDir } from '../support/spreadsheets'
+import { makeTempDir, writeXlsx, type TempDir } from '../support/spreadsheets'
 import { createTestDatabase, testDialect, type TestDatabase } from '../support/test-db'
 import { ROOT, TEST_DATA_KEY } from '../support/test-server'
 
@@ -103,6 +103,18 @@ describe('past visits', () => {
     expect(stored).toHaveLength(1)
     expect(stored[0]).toMatchObject({ officer_id: officerId, channel: 'on_site', contact: '张三', has_need: 1, need_purpose: 'working_capital', need_term_months: 12, outcome: 'follow_up', next_follow_up_on: '2025-05-20', visited_at: '2025-05-06T02:30:00.000Z' })
     expect(Number(stored[0].need_amount_yuan)).toBe(500_000)
+  })
+
+  it('reads an XLSX whose date cells are China time, and a player by its id', async () => {
+    const p = await player(105)
+    const filePath = await writeXlsx(dir.path('past-visits.xlsx'), (sheet) => {
+      sheet.addRow(['主体编号', '客户经理', '走访时间', '走访方式', '走访结果'])
+      // Excel keeps the wall clock: 2025-08-01 09:15 as the bank's staff typed it.
+      sheet.addRow([p, 'hist.off', new Date(Date.UTC(2025, 7, 1, 9, 15)), '电话', '暂无需求'])
+      sheet.getCell('C2').numFmt = 'yyyy-mm-dd hh:mm'
+    })
+    expect(await importVisitHistory(t.db, manager, { filePath, fileName: 'past-visits.xlsx', apply: true })).toMatchObject({ inserted: 1, rejected: 0 })
+    expect(await t.db.selectFrom('visits').select(['visited_at', 'channel', 'outcome']).where('player_id', '=', p).execute()).toEqual([{ visited_at: '2025-08-01T01:15:00.000Z', channel: 'phone', outcome: 'no_need' }])
   })
 
   it('changes nothing when the same file is imported again', async () => {

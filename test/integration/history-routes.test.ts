@@ -149,6 +149,16 @@ describe('GET /api/v1/players?uscc=', () => {
     expect((await manager.get('/api/v1/players')).status).toBe(400)
   })
 
+  it('lets an admin make an integration token only for an active user', async () => {
+    const adminClient = await signedIn('api.admin')
+    const made = await adminClient.post('/admin/tokens', { intent: 'create', name: 'crm tool', purpose: 'integration', actsFor: 'api.mgr' })
+    expect(made.status).toBe(200)
+    const token = /<code>(wq_[^<]+)<\/code>/.exec(await made.text())![1]
+    expect((await new Client(server.url).request(`/api/v1/players?uscc=${uscc(11)}`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200)
+    expect((await adminClient.post('/admin/tokens', { intent: 'create', name: 'nobody', purpose: 'integration', actsFor: 'no.such.user' })).status).toBe(400)
+    expect((await adminClient.post('/admin/tokens', { intent: 'create', name: 'nobody', purpose: 'integration' })).status).toBe(400)
+  })
+
   it('answers an integration token as its user would be answered, until it is revoked', async () => {
     await caseWithNeed(13)
     const { id, token } = await createApiToken(t.db, SYSTEM_ACTOR, 'crm', { purpose: 'integration', actsFor: 'api.mgr' })
