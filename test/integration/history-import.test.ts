@@ -282,6 +282,9 @@ describe('npm run import:history', () => {
   it('imports as the browser does: JSON on stdout, progress on stderr, the same file twice stored once', async () => {
     const p = await player(301)
     const file = await csv([REF_HEADER, `${uscc(301)},tax_credit,20,2025-04-01,2025-04-02,,,,,CLI-301,,`, `${uscc(998)},tax_credit,20,2025-04-01,,,,,,CLI-998,,`])
+    const dry = await run(['--kind', 'referrals', '--as', 'hist.mgr', '--dry-run', file.filePath])
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, ready: 1, inserted: 0, rejected: 1 })
+    expect(await t.db.selectFrom('referrals').select('id').where('player_id', '=', p).execute()).toEqual([])
     const first = await run(['--kind', 'referrals', '--as', 'hist.mgr', file.filePath])
     expect(JSON.parse(first.stdout)).toEqual({
       kind: 'referrals',
