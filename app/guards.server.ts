@@ -4,6 +4,7 @@ import type { AppContext } from './context.server'
 import { can, type Permission } from './domain/roles'
 import { scopeOf, type Scope } from './domain/scope'
 import { DEFAULT_LOCALE, isLocale, translator, type Locale, type Translate } from './i18n/index'
+import { findIntegrationUser } from './services/api-tokens.server'
 import type { Actor } from './services/audit.server'
 import { findSessionUser, type CurrentUser } from './services/sessions.server'
 
@@ -115,4 +116,15 @@ export async function requireApiUser(request: Request, context: AppContext): Pro
   }
   if (user) return user
   throw Response.json({ error: 'unauthenticated', message: 'sign in first' }, { status: 401 })
+}
+
+/**
+ * For JSON APIs a bank's tools call: an integration token (`Authorization: Bearer …`, acting
+ * for its user, with their role and scope), else the signed-in user, else a 401.
+ */
+export async function requireApiCaller(request: Request, context: AppContext): Promise<CurrentUser> {
+  if (!request.headers.has('Authorization')) return requireApiUser(request, context)
+  const user = await findIntegrationUser(context.db, request.headers.get('Authorization'))
+  if (user) return user
+  throw Response.json({ error: 'unauthenticated', message: 'the token is not a live integration token' }, { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } })
 }

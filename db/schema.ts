@@ -385,6 +385,8 @@ export interface ReferralTable {
   accepted_at: string | null
   disbursed_at: string | null
   external_ref: string | null
+  /** The key its client gave it (an API caller, the history import): one referral per key (0013). */
+  client_key: Generated<string | null>
   created_at: string
   updated_at: string
 }
@@ -423,10 +425,13 @@ export interface ApiTokenTable {
   created_at: string
   revoked_at: string | null
   last_used_at: string | null
-  /** `loan_events` (the loan system reports stages) or `figures_read` (BI reads figures). */
-  purpose: Generated<'loan_events' | 'figures_read'>
+  /** `loan_events` (the loan system reports stages), `figures_read` (BI reads figures) or
+   * `integration` (a bank's tool hands off and looks players up, as `user_id` would). */
+  purpose: Generated<'loan_events' | 'figures_read' | 'integration'>
   /** A read token's scope: this org unit's subtree; null for the whole bank. */
   org_unit_id: Generated<number | null>
+  /** The user an integration token acts for (0013); null for the other purposes. */
+  user_id: Generated<number | null>
 }
 
 /** Players counted per grid cell of a zoom level, org unit, kind and status (see 0004). */

@@ -1,7 +1,9 @@
 // Visits as the rules see them: the form's choices, the check-in against the player's
 // position, the 24-hour edit window, what a visit makes of the player's campaign status,
 // and why a player is on an officer's list today. No database, no browser.
+import { checkPastTime } from './history-rows'
 import type { CampaignStatus } from './market-player'
+import { todayInChina } from './player-row'
 
 export const VISIT_CHANNELS = ['on_site', 'phone', 'video'] as const
 export type VisitChannel = (typeof VISIT_CHANNELS)[number]
@@ -65,6 +67,34 @@ export function assessCheckIn(input: {
   if (!checkIn) return { distance, flag: 'no_fix', needsReason: false }
   if (distance !== null && !player.approximate && distance > input.radiusMetres) return { distance, flag: 'far', needsReason: true }
   return { distance, flag: null, needsReason: false }
+}
+
+/** How far back a live visit may be dated (an offline phone can hold one for weeks), and ahead (clock skew). */
+export const MAX_AGE_DAYS = 30
+const MAX_AHEAD_MS = 10 * 60_000
+
+/**
+ * When a visit may be dated. A live visit is at most 30 days old; a historical one (brought
+ * from the bank's past by someone allowed to, see history:import) may be older, but not
+ * before 2000 nor before the player's registration. The two paths are named, never one
+ * loosened for the other. A follow-up is never before the visit's day.
+ */
+export function checkVisitTime(
+  visitedAt: Date,
+  nextFollowUpOn: string | undefined,
+  now: Date,
+  historical?: { registeredOn: string | null },
+): { field: 'visitedAt' | 'nextFollowUpOn'; key: string; params?: Record<string, string | number> } | null {
+  if (historical) {
+    const notBefore = historical.registeredOn ? { at: new Date(`${historical.registeredOn}T00:00:00+08:00`).toISOString(), key: 'history.beforeRegistration' as const } : undefined
+    const problem = checkPastTime(visitedAt.toISOString(), now, notBefore)
+    if (problem) return { field: 'visitedAt', key: problem.key, params: problem.params }
+  } else {
+    if (visitedAt.getTime() > now.getTime() + MAX_AHEAD_MS) return { field: 'visitedAt', key: 'visit.inFuture' }
+    if (visitedAt.getTime() < now.getTime() - MAX_AGE_DAYS * 86_400_000) return { field: 'visitedAt', key: 'visit.tooOld', params: { days: MAX_AGE_DAYS } }
+  }
+  if (nextFollowUpOn && nextFollowUpOn < todayInChina(visitedAt)) return { field: 'nextFollowUpOn', key: 'visit.followUpPast' }
+  return null
 }
 
 /** Whether the author may still change a visit recorded at `recordedAt`. */

@@ -11,6 +11,7 @@ import { geoEn } from './geo.en'
 import { auditEn } from './audit.en'
 import { goingLiveEn } from './going-live.en'
 import { areasEn } from './areas.en'
+import { historyEn } from './history.en'
 
 export const en: Messages = {
   ...playerEn,
@@ -132,4 +133,5 @@ export const en: Messages = {
   ...auditEn,
   ...goingLiveEn,
   ...areasEn,
+  ...historyEn,
 }

@@ -10,6 +10,7 @@ import { geoZhCN } from './geo.zh-CN'
 import { auditZhCN } from './audit.zh-CN'
 import { goingLiveZhCN } from './going-live.zh-CN'
 import { areasZhCN } from './areas.zh-CN'
+import { historyZhCN } from './history.zh-CN'
 
 export const zhCN = {
   ...playerZhCN,
@@ -131,4 +132,5 @@ export const zhCN = {
   ...auditZhCN,
   ...goingLiveZhCN,
   ...areasZhCN,
+  ...historyZhCN,
 } as const

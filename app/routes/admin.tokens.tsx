@@ -1,12 +1,14 @@
-// Admin: the bearer tokens machines use: the loan system reporting stages, or the bank's BI
-// tools reading the figures (of the whole bank or one org unit). A new token is shown once;
-// only its hash is kept. Revoking takes effect at the next request.
+// Admin: the bearer tokens machines use: the loan system reporting stages, the bank's BI
+// tools reading the figures (of the whole bank or one org unit), or a bank's tool handing
+// off and looking players up as one user (integration). A new token is shown once; only its
+// hash is kept. Revoking takes effect at the next request.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { ActionResult, Field, SelectField } from '../components/field'
-import { idField, parseForm, requiredText, type FieldErrors } from '../forms'
+import { AppError } from '../app-error'
+import { idField, optionalText, parseForm, requiredText, type FieldErrors } from '../forms'
 import { actorOf, requirePermission } from '../guards.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
@@ -19,6 +21,7 @@ const createSchema = z.object({
   name: requiredText(80),
   purpose: z.enum(TOKEN_PURPOSES).default('loan_events'),
   orgUnitId: z.preprocess((v) => (v === '' || v === undefined ? null : v), idField.nullable()),
+  actsFor: optionalText(40),
 })
 const revokeSchema = z.object({ intent: z.literal('revoke'), id: idField })
 
@@ -41,8 +44,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const parsed = parseForm(form, createSchema)
   if (!parsed.ok) return data<ActionData>({ errors: parsed.errors }, { status: 400 })
-  const { token } = await createApiToken(context.db, actorOf(user, context), parsed.data.name, { purpose: parsed.data.purpose, orgUnitId: parsed.data.orgUnitId })
-  return { done: { key: 'token.created' }, token } satisfies ActionData
+  try {
+    const { token } = await createApiToken(context.db, actorOf(user, context), parsed.data.name, { purpose: parsed.data.purpose, orgUnitId: parsed.data.orgUnitId, actsFor: parsed.data.actsFor })
+    return { done: { key: 'token.created' }, token } satisfies ActionData
+  } catch (error) {
+    if (error instanceof AppError && error.messageKey === 'token.userNeeded') return data<ActionData>({ errors: { actsFor: [{ key: 'token.userNeeded' }] } }, { status: 400 })
+    throw error
+  }
 }
 
 export default function Tokens() {
@@ -69,6 +77,7 @@ export default function Tokens() {
           options={[{ value: '', label: t('token.scope.bank') }, ...units.map((u) => ({ value: u.id, label: `${'\u00a0'.repeat(u.depth * 2)}${u.name}` }))]}
           errors={result?.errors?.orgUnitId}
         />
+        <Field label={t('token.user')} name="actsFor" maxLength={40} errors={result?.errors?.actsFor} />
         <button type="submit" className="primary">
           {t('token.create')}
         </button>
@@ -88,7 +97,7 @@ export default function Tokens() {
             {tokens.map((k) => (
               <tr key={k.id} data-token={k.name}>
                 <td>{k.name}</td>
-                <td>{`${t(`token.purpose.${k.purpose}`)}${k.purpose === 'figures_read' ? ` · ${k.orgName ?? t('token.scope.bank')}` : ''}`}</td>
+                <td>{`${t(`token.purpose.${k.purpose}`)}${k.purpose === 'figures_read' ? ` · ${k.orgName ?? t('token.scope.bank')}` : ''}${k.purpose === 'integration' ? ` · ${k.actsFor ?? '—'}` : ''}`}</td>
                 <td>
                   {k.createdAt.slice(0, 16).replace('T', ' ')} {k.createdBy ? `· ${k.createdBy}` : ''}
                 </td>

@@ -1,13 +1,14 @@
 // Referrals: handing a qualifying case to the loan pipeline, and what the loan system says
 // back. A referral and its outbox entry are written in one transaction, so a crash between
 // writing and sending loses nothing; app/services/outbox.server.ts delivers the entry.
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { Database, Referral } from '../../db/schema'
 import { dialectOf } from '../../db/dialect.server'
 import { AppError } from '../app-error'
 import { todayInChina } from '../domain/player-row'
 import { caseFactsOf, checkProduct, type ProductRules, type ProductVerdict } from '../domain/products'
 import { reachedAt } from '../domain/figures'
+import { checkPastTime } from '../domain/history-rows'
 import { currentStage, isStage, type Stage } from '../domain/pipeline'
 import type { Scope } from '../domain/scope'
 import { addWorkingDays, type WorkingCalendar } from '../domain/working-days'
@@ -24,71 +25,121 @@ export interface HandOff {
   termMonths: number | null
 }
 
+/** What a bank's tool adds to a hand-off (POST /api/v1/referrals). */
+export interface HandOffExtras {
+  /** The client's key: the same key again is the same referral. */
+  clientKey?: string
+  /** A hand-off made in the past (an integration bringing it): only with history:import. It
+   * is judged by the rules as of that day and is not sent to the loan system again. */
+  referredAt?: Date
+  externalRef?: string | null
+}
+
+/** A case the product's rules refuse, with every rule that failed. */
+export class HandOffRefused extends AppError {
+  constructor(
+    product: string,
+    readonly reasons: ProductVerdict['reasons'],
+  ) {
+    super('bad_request', 'referral.notQualified', { field: 'productCode', product })
+  }
+}
+
+type HandOffOptions = { actor: Actor & { id: number }; scope: Scope; calendar: WorkingCalendar; now?: Date }
+
 /**
  * Hands a case off: checks it qualifies for the product by its latest visit's need, records
  * the referral (first lender or not, as the player stands now, and the verdict it was made
  * with), its first stage, and the outbox entry that will send it, in one transaction.
  */
-export async function handOffCase(
-  db: Kysely<Database>,
-  options: { actor: Actor & { id: number }; scope: Scope; calendar: WorkingCalendar; now?: Date },
-  input: HandOff,
-): Promise<Referral> {
+export async function handOffCase(db: Kysely<Database>, options: HandOffOptions, input: HandOff): Promise<Referral> {
+  return db.transaction().execute((trx) => handOffIn(trx, options, input, {}))
+}
+
+/**
+ * The same hand-off for a client that may send it twice: a key seen before answers the
+ * referral it made (`created: false`), if the caller may see it; another's key is a conflict.
+ */
+export async function handOffCaseOnce(db: Kysely<Database>, options: HandOffOptions, input: HandOff, extras: HandOffExtras & { clientKey: string }): Promise<{ referral: Referral; created: boolean }> {
+  const earlier = async () => {
+    const found = await db.selectFrom('referrals').selectAll().where('client_key', '=', extras.clientKey).executeTakeFirst()
+    if (!found) return null
+    const visible = await db.selectFrom('referrals').select('id').where('id', '=', found.id).where(referralsScope(options.scope)).executeTakeFirst()
+    if (!visible) throw new AppError('conflict', 'referral.keyTaken', { field: 'clientKey' })
+    return { referral: found, created: false }
+  }
+  const seen = await earlier()
+  if (seen) return seen
+  try {
+    return { referral: await db.transaction().execute((trx) => handOffIn(trx, options, input, extras)), created: true }
+  } catch (error) {
+    // Two requests with one key at once: the unique index let one in; the other answers it.
+    const again = error instanceof AppError ? null : await earlier()
+    if (again) return again
+    throw error
+  }
+}
+
+async function handOffIn(trx: Transaction<Database>, options: HandOffOptions, input: HandOff, extras: HandOffExtras): Promise<Referral> {
   const now = options.now ?? new Date()
-  return db.transaction().execute(async (trx) => {
-    // Hand-offs of one player take their turns: on PostgreSQL its row is locked first, or two
-    // at once (a double tap) would each find no open case and make two.
-    let read = trx.selectFrom('market_players').selectAll().where('id', '=', input.playerId).where(scoped(options.scope))
-    if (dialectOf(db) === 'postgres') read = read.forUpdate()
-    const player = await read.executeTakeFirst()
-    if (!player) throw new AppError('not_found', 'error.notFound')
-    const catalogue = await loadCatalogue(trx)
-    const product = catalogue.find((p) => p.code === input.productCode)
-    if (!product) throw new AppError('bad_request', 'referral.unknownProduct', { field: 'productCode' })
-    const need = await findLatestNeed(trx, player.id)
-    const verdict = checkProduct(
-      product,
-      caseFactsOf(player, need),
-      todayInChina(now),
-    )
-    if (!verdict.qualifies) throw new AppError('bad_request', 'referral.notQualified', { field: 'productCode', product: product.name })
-    // One open case per player: a second hand-off while the first is under way would be two cases.
-    const open = await trx.selectFrom('referrals').select(['id', 'stage']).where('player_id', '=', player.id).where('stage', 'not in', ['declined', 'withdrawn', 'disbursed']).executeTakeFirst()
-    if (open) throw new AppError('conflict', 'referral.alreadyOpen', { id: open.id })
-    if (!(input.amountYuan > 0) || input.amountYuan > verdict.limitYuan!) {
-      throw new AppError('bad_request', 'referral.amountOverLimit', { field: 'amountYuan', limit: verdict.limitYuan!.toLocaleString('en') })
-    }
-    const stamp = now.toISOString()
-    const actorUnit = await trx.selectFrom('users').select('org_unit_id').where('id', '=', options.actor.id).executeTakeFirstOrThrow()
-    const referral = await trx
-      .insertInto('referrals')
-      .values({
-        player_id: player.id,
-        visit_id: need?.visitId ?? null,
-        // The player's officer follows the case, whoever handed it off (a manager may); the
-        // audit log says who did.
-        officer_id: player.assigned_officer_id ?? options.actor.id,
-        org_unit_id: player.org_unit_id ?? actorUnit.org_unit_id,
-        product_code: product.code,
-        product_version: product.version,
-        amount_yuan: input.amountYuan,
-        term_months: input.termMonths,
-        credit: product.kind === 'credit' ? 1 : 0,
-        first_lender: player.loan_history === 'none' ? 1 : 0,
-        verdict: JSON.stringify(verdict satisfies ProductVerdict),
-        stage: 'referred',
-        stage_at: stamp,
-        referred_at: stamp,
-        accept_due_at: addWorkingDays(now, 3, options.calendar).toISOString(),
-        accepted_at: null,
-        disbursed_at: null,
-        external_ref: null,
-        created_at: stamp,
-        updated_at: stamp,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow()
-    await trx.insertInto('referral_events').values({ referral_id: referral.id, stage: 'referred', at: stamp, reason: null, external_ref: null, received_at: stamp }).execute()
+  const at = extras.referredAt ?? now
+  // Hand-offs of one player take their turns: on PostgreSQL its row is locked first, or two
+  // at once (a double tap) would each find no open case and make two.
+  let read = trx.selectFrom('market_players').selectAll().where('id', '=', input.playerId).where(scoped(options.scope))
+  if (dialectOf(trx) === 'postgres') read = read.forUpdate()
+  const player = await read.executeTakeFirst()
+  if (!player) throw new AppError('not_found', 'error.notFound')
+  if (extras.referredAt) {
+    const problem = checkPastTime(at.toISOString(), now, player.registered_on ? { at: new Date(`${player.registered_on}T00:00:00+08:00`).toISOString(), key: 'history.beforeRegistration' } : undefined)
+    if (problem) throw new AppError('bad_request', problem.key, { field: 'referredAt', ...problem.params })
+  }
+  const catalogue = await loadCatalogue(trx)
+  const product = catalogue.find((p) => p.code === input.productCode)
+  if (!product) throw new AppError('bad_request', 'referral.unknownProduct', { field: 'productCode' })
+  const need = await findLatestNeed(trx, player.id, extras.referredAt ? at.toISOString() : undefined)
+  const verdict = checkProduct(product, caseFactsOf(player, need), todayInChina(at))
+  if (!verdict.qualifies) throw new HandOffRefused(product.name, verdict.reasons.filter((r) => !r.ok))
+  // One open case per player: a second hand-off while the first is under way would be two cases.
+  const open = await trx.selectFrom('referrals').select(['id', 'stage']).where('player_id', '=', player.id).where('stage', 'not in', ['declined', 'withdrawn', 'disbursed']).executeTakeFirst()
+  if (open) throw new AppError('conflict', 'referral.alreadyOpen', { id: open.id })
+  if (!(input.amountYuan > 0) || input.amountYuan > verdict.limitYuan!) {
+    throw new AppError('bad_request', 'referral.amountOverLimit', { field: 'amountYuan', limit: verdict.limitYuan!.toLocaleString('en') })
+  }
+  const stamp = now.toISOString()
+  const referredAt = at.toISOString()
+  const actorUnit = await trx.selectFrom('users').select('org_unit_id').where('id', '=', options.actor.id).executeTakeFirstOrThrow()
+  const referral = await trx
+    .insertInto('referrals')
+    .values({
+      player_id: player.id,
+      visit_id: need?.visitId ?? null,
+      // The player's officer follows the case, whoever handed it off (a manager may); the
+      // audit log says who did.
+      officer_id: player.assigned_officer_id ?? options.actor.id,
+      org_unit_id: player.org_unit_id ?? actorUnit.org_unit_id,
+      product_code: product.code,
+      product_version: product.version,
+      amount_yuan: input.amountYuan,
+      term_months: input.termMonths,
+      credit: product.kind === 'credit' ? 1 : 0,
+      first_lender: player.loan_history === 'none' ? 1 : 0,
+      verdict: JSON.stringify(verdict satisfies ProductVerdict),
+      stage: 'referred',
+      stage_at: referredAt,
+      referred_at: referredAt,
+      accept_due_at: addWorkingDays(at, 3, options.calendar).toISOString(),
+      accepted_at: null,
+      disbursed_at: null,
+      external_ref: extras.externalRef ?? null,
+      client_key: extras.clientKey ?? null,
+      created_at: stamp,
+      updated_at: stamp,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  await trx.insertInto('referral_events').values({ referral_id: referral.id, stage: 'referred', at: referredAt, reason: null, external_ref: null, received_at: stamp }).execute()
+  // One brought from the past is in the loan system already: it is not sent again.
+  if (!extras.referredAt) {
     await trx
       .insertInto('outbox')
       .values({
@@ -103,7 +154,7 @@ export async function handOffCase(
           credit: product.kind === 'credit',
           firstLender: player.loan_history === 'none',
           player: { uscc: player.uscc, name: player.name, kind: player.kind, areaCode: player.area_code },
-          referredAt: stamp,
+          referredAt,
         }),
         state: 'pending',
         next_attempt_at: stamp,
@@ -114,10 +165,15 @@ export async function handOffCase(
         created_at: stamp,
       })
       .execute()
-    await trx.updateTable('market_players').set({ campaign_status: 'referred', updated_at: stamp }).where('id', '=', player.id).execute()
-    await recordAudit(trx, options.actor, { action: 'referral.created', entityType: 'referral', entityId: referral.id, detail: { player: player.id, product: product.code, amountYuan: input.amountYuan } })
-    return referral
+  }
+  await trx.updateTable('market_players').set({ campaign_status: 'referred', updated_at: stamp }).where('id', '=', player.id).execute()
+  await recordAudit(trx, options.actor, {
+    action: extras.referredAt ? 'referral.imported' : 'referral.created',
+    entityType: 'referral',
+    entityId: referral.id,
+    detail: { player: player.id, product: product.code, amountYuan: input.amountYuan, ...(extras.clientKey ? { clientKey: extras.clientKey } : {}), ...(extras.referredAt ? { historical: true, referredAt } : {}) },
   })
+  return referral
 }
 
 export interface StageReport {

@@ -10,6 +10,7 @@ import type { Scope } from '../domain/scope'
 import {
   assessCheckIn,
   campaignStatusAfterVisit,
+  checkVisitTime,
   editableUntil,
   isEditable,
   listReason,
@@ -22,10 +23,6 @@ import type { PersonalDataCipher } from './personal-data.server'
 import { scoped } from './players.server'
 import { refreshQualification } from './qualification.server'
 import { inScope } from './scope.server'
-
-/** How far back a visit may be dated (an offline phone can hold one for weeks), and ahead (clock skew). */
-const MAX_AGE_DAYS = 30
-const MAX_AHEAD_MS = 10 * 60_000
 
 export interface VisitRules {
   radiusMetres: number
@@ -112,7 +109,7 @@ export function storedVisit(v: Visit): StoredVisit {
 }
 
 /** The talk's columns: what a visit says, and what an edit may change. */
-function talkColumns(talk: VisitTalk) {
+export function talkColumns(talk: VisitTalk) {
   return {
     channel: talk.channel,
     contact: talk.contact ?? null,
@@ -133,10 +130,9 @@ function fieldError(field: string, key: string, params: Record<string, string | 
   return new AppError('bad_request', key, { field, ...params })
 }
 
-function checkDates(visitedAt: Date, nextFollowUpOn: string | undefined, now: Date) {
-  if (visitedAt.getTime() > now.getTime() + MAX_AHEAD_MS) throw fieldError('visitedAt', 'visit.inFuture')
-  if (visitedAt.getTime() < now.getTime() - MAX_AGE_DAYS * 86_400_000) throw fieldError('visitedAt', 'visit.tooOld', { days: MAX_AGE_DAYS })
-  if (nextFollowUpOn && nextFollowUpOn < todayInChina(visitedAt)) throw fieldError('nextFollowUpOn', 'visit.followUpPast')
+function checkDates(visitedAt: Date, nextFollowUpOn: string | undefined, now: Date, historical?: { registeredOn: string | null }) {
+  const problem = checkVisitTime(visitedAt, nextFollowUpOn, now, historical)
+  if (problem) throw fieldError(problem.field, problem.key, problem.params)
 }
 
 export interface RecordedVisit {
@@ -152,7 +148,7 @@ export interface RecordedVisit {
  */
 export async function recordVisit(
   db: Kysely<Database>,
-  options: { actor: Actor & { id: number }; scope: Scope; rules: VisitRules; now?: Date },
+  options: { actor: Actor & { id: number }; scope: Scope; rules: VisitRules; now?: Date; historical?: boolean },
   input: VisitInput,
 ): Promise<RecordedVisit> {
   const now = options.now ?? new Date()
@@ -163,7 +159,7 @@ export async function recordVisit(
 
     const player = await trx
       .selectFrom('market_players')
-      .select(['id', 'lat', 'lng', 'position_approximate', 'campaign_status', 'assigned_officer_id', 'last_visited_at'])
+      .select(['id', 'lat', 'lng', 'position_approximate', 'campaign_status', 'assigned_officer_id', 'last_visited_at', 'registered_on'])
       .select((eb) => eb.exists(eb.selectFrom('market_players as s').select('s.id').whereRef('s.id', '=', 'market_players.id').where(scoped(options.scope))).as('in_scope'))
       .where('id', '=', input.playerId)
       .executeTakeFirst()
@@ -185,7 +181,7 @@ export async function recordVisit(
     }
 
     const visitedAt = input.visitedAt ? new Date(input.visitedAt) : now
-    checkDates(visitedAt, input.nextFollowUpOn, now)
+    checkDates(visitedAt, input.nextFollowUpOn, now, options.historical ? { registeredOn: player.registered_on } : undefined)
     const checkIn = input.checkInLat !== undefined && input.checkInLng !== undefined ? { lat: input.checkInLat, lng: input.checkInLng } : null
     const assessed = assessCheckIn({
       channel: input.channel,
@@ -235,10 +231,10 @@ export async function recordVisit(
     }
     await refreshPlayerAfterVisits(trx, player.id, player.campaign_status as CampaignStatus, stamp)
     await recordAudit(trx, actor, {
-      action: 'visit.recorded',
+      action: options.historical ? 'visit.imported' : 'visit.recorded',
       entityType: 'visit',
       entityId: input.id,
-      detail: { player: player.id, flag: assessed.flag, distance: assessed.distance, conflict: conflict?.kind ?? null },
+      detail: { player: player.id, flag: assessed.flag, distance: assessed.distance, conflict: conflict?.kind ?? null, ...(options.historical ? { historical: true, visitedAt: visitedAt.toISOString() } : {}) },
     })
     return { visit: storedVisit(inserted), created: true }
   })
@@ -255,7 +251,7 @@ function truthy(value: unknown): boolean {
 }
 
 /** The player's latest-visit columns, campaign status and hand-off flag, from its latest visit. */
-async function refreshPlayerAfterVisits(trx: Db, playerId: number, current: CampaignStatus, stamp: string) {
+export async function refreshPlayerAfterVisits(trx: Db, playerId: number, current: CampaignStatus, stamp: string) {
   const latest = await trx
     .selectFrom('visits')
     .select(['visited_at', 'outcome', 'has_need', 'next_follow_up_on'])
@@ -499,11 +495,14 @@ export async function findConflictedVisits(db: Db, scope: Scope, limit = 20) {
 }
 
 /** The need the player's latest visit records, for the hand-off rules; null when it records none. */
-export async function findLatestNeed(db: Db, playerId: number) {
-  const latest = await db
+export async function findLatestNeed(db: Db, playerId: number, asOf?: string) {
+  let q = db
     .selectFrom('visits')
     .select(['id', 'has_need', 'need_amount_yuan', 'need_term_months', 'need_collateral', 'visited_at'])
     .where('player_id', '=', playerId)
+  // A hand-off dated in the past is judged by the latest visit before it.
+  if (asOf) q = q.where('visited_at', '<=', asOf)
+  const latest = await q
     .orderBy('visited_at', 'desc')
     .orderBy('recorded_at', 'desc')
     .limit(1)

@@ -13,6 +13,7 @@ import * as m0009 from './0009-audit-append-only'
 import * as m0010 from './0010-map-cells-generations'
 import * as m0011 from './0011-going-live-setup'
 import * as m0012 from './0012-divisions'
+import * as m0013 from './0013-history'
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0010-map-cells-generations': m0010,
   '0011-going-live-setup': m0011,
   '0012-divisions': m0012,
+  '0013-history': m0013,
 }

@@ -32,6 +32,8 @@ interface Fixtures {
   importElsewhere: number
   user: number
   outletCode: string
+  /** The USCC of a player of the officer's own. */
+  usccOwn: string
 }
 
 interface Row {
@@ -118,6 +120,8 @@ const MATRIX: Row[] = [
   { route: 'routes/imports.$id._index', method: 'GET', url: (f) => `/imports/${f.importOwn}`, answers: 'login 403 403 200 404 403 200 login' },
   { route: 'routes/imports.$id._index', method: 'GET', url: (f) => `/imports/${f.importElsewhere}`, answers: 'login 403 403 404 404 403 200 login', note: "another outlet's import" },
   { route: 'routes/imports.$id._index', method: 'POST', url: (f) => `/imports/${f.importOwn}`, answers: 'login 403 403 409 404 403 409 login', note: 'a failed import takes no step' },
+  { route: 'routes/imports.history', method: 'GET', url: () => '/imports/history', answers: 'login 403 403 200 200 403 200 login' },
+  { route: 'routes/imports.history', method: 'POST', url: () => '/imports/history', answers: 'login 403 403 400 400 403 400 login', note: 'no file, no intent' },
   { route: 'routes/imports.$id.rejected[.]csv', method: 'GET', url: (f) => `/imports/${f.importOwn}/rejected.csv`, answers: 'login 403 403 200 404 403 200 login' },
   { route: 'routes/imports.$id.rejected[.]csv', method: 'GET', url: (f) => `/imports/${f.importElsewhere}/rejected.csv`, answers: 'login 403 403 404 404 403 200 login', note: "another outlet's import" },
 
@@ -134,6 +138,10 @@ const MATRIX: Row[] = [
   { route: 'routes/api.v1.figures', method: 'GET', url: (f) => `/api/v1/figures?scope=${f.outletCode}&from=2026-01-01&to=2026-03-31`, answers: '401 403 403 200 404 200 200 401', note: 'an outlet by its code' },
   { route: 'routes/api.v1.visits', method: 'GET', url: () => '/api/v1/visits', answers: '405 405 405 405 405 405 405 405' },
   { route: 'routes/api.v1.visits', method: 'POST', url: () => '/api/v1/visits', body: { json: {} }, answers: '401 400 400 400 400 403 403 401' },
+  { route: 'routes/api.v1.players', method: 'GET', url: (f) => `/api/v1/players?uscc=${f.usccOwn}`, answers: '401 200 404 200 404 200 200 401', note: 'out of scope is not there' },
+  { route: 'routes/api.v1.players', method: 'GET', url: () => '/api/v1/players?uscc=91110000600037341N', answers: '401 400 400 400 400 400 400 401', note: 'a USCC failing its check' },
+  { route: 'routes/api.v1.referrals._index', method: 'GET', url: () => '/api/v1/referrals', answers: '405 405 405 405 405 405 405 405' },
+  { route: 'routes/api.v1.referrals._index', method: 'POST', url: () => '/api/v1/referrals', body: { json: {} }, answers: '401 400 400 400 400 403 403 401', note: 'only those who hand off; the loan system token is no integration token' },
   { route: 'routes/api.v1.referrals.$id.events', method: 'GET', url: (f) => `/api/v1/referrals/${f.referralOwn}/events`, answers: '405 405 405 405 405 405 405 405' },
   { route: 'routes/api.v1.referrals.$id.events', method: 'POST', url: (f) => `/api/v1/referrals/${f.referralOwn}/events`, body: { json: {} }, answers: '401 401 401 401 401 401 401 400' },
   { route: 'routes/api.v1.referrals.$id.events', method: 'POST', url: () => '/api/v1/referrals/999999/events', body: { json: { stage: 'accepted', at: '2026-03-02T09:00:00+08:00' } }, answers: '401 401 401 401 401 401 401 404', note: 'no such referral' },
@@ -210,6 +218,9 @@ beforeAll(async () => {
     importElsewhere: await importAt(other.org_unit_id),
     user: officer.id,
     outletCode: outlet.code,
+    usccOwn: (
+      await t.db.selectFrom('market_players').select('uscc').where('assigned_officer_id', '=', officer.id).where('uscc', 'is not', null).orderBy('id').executeTakeFirstOrThrow()
+    ).uscc!,
   }
   server = await startTestServer(t)
   const usernames: Partial<Record<Caller, string>> = { officer: officer.username, otherOfficer: other.username, manager: 'manager', otherManager: 'manager.other', hq: 'hq', admin: 'admin' }
