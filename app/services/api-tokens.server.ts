@@ -85,7 +85,8 @@ export async function findIntegrationUser(db: Kysely<Database>, authorization: s
     .executeTakeFirst()
   if (!row) return null
   const { tokenId, ...user } = row
-  return { ...user, sessionId: `token:${tokenId}` }
+  // A token is its own credential: the user's pending password change does not hold it up.
+  return { ...user, sessionId: `token:${tokenId}`, mustChangePassword: false }
 }
 
 export async function listApiTokens(db: Kysely<Database>) {
