@@ -32,6 +32,10 @@ interface Pattern {
 
 const SUFFIXES = ['街道办事处', '街道', '办事处', '民族乡', '镇', '乡']
 
+/** Characters addresses write either way in place names (阎楼/闫楼, 堌阳/固阳): both sides are read folded. */
+const VARIANTS: Record<string, string> = { 阎: '闫', 堌: '固' }
+const fold = (text: string) => text.replace(/[阎堌]/g, (c) => VARIANTS[c])
+
 /**
  * The ways an address writes a township: its name, and for a 镇 or 乡 the other of the two
  * (a 乡 made a 镇 keeps its old name on many addresses), and a 街道 as its 办事处.
@@ -66,7 +70,7 @@ export function createAreaPlacer(divisions: PlacementDivisions): AreaPlacer {
   // Patterns by their first character: an address is read once, position by position.
   const byFirst = new Map<string, Pattern[]>()
   for (const [code, name] of divisions.townships) {
-    for (const text of spellings(name)) {
+    for (const text of spellings(fold(name))) {
       const list = byFirst.get(text[0]) ?? []
       list.push({ text, code, name })
       byFirst.set(text[0], list)
@@ -80,7 +84,7 @@ export function createAreaPlacer(divisions: PlacementDivisions): AreaPlacer {
     const division = usccDivision(uscc)
     const within = division && prefixes.has(prefixOf(division)) ? prefixOf(division) : ''
     if (address) {
-      const text = address.normalize('NFKC').replace(/\s/g, '')
+      const text = fold(address.normalize('NFKC').replace(/\s/g, ''))
       let best: Pattern[] = []
       for (let i = 0; i < text.length; i++) {
         for (const p of byFirst.get(text[i]) ?? []) {
