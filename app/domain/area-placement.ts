@@ -67,13 +67,15 @@ function prefixOf(division: string): string {
 }
 
 export function createAreaPlacer(divisions: PlacementDivisions): AreaPlacer {
-  // Patterns by their first character: an address is read once, position by position.
-  const byFirst = new Map<string, Pattern[]>()
+  // Patterns by their first two characters: an address is read once, position by position,
+  // and a province's 2,500 townships share few such pairs.
+  const byStart = new Map<string, Pattern[]>()
   for (const [code, name] of divisions.townships) {
     for (const text of spellings(fold(name))) {
-      const list = byFirst.get(text[0]) ?? []
+      if (text.length < 2) continue
+      const list = byStart.get(text.slice(0, 2)) ?? []
       list.push({ text, code, name })
-      byFirst.set(text[0], list)
+      byStart.set(text.slice(0, 2), list)
     }
   }
   const prefixes = new Set<string>()
@@ -86,8 +88,10 @@ export function createAreaPlacer(divisions: PlacementDivisions): AreaPlacer {
     if (address) {
       const text = fold(address.normalize('NFKC').replace(/\s/g, ''))
       let best: Pattern[] = []
-      for (let i = 0; i < text.length; i++) {
-        for (const p of byFirst.get(text[i]) ?? []) {
+      for (let i = 0; i + 1 < text.length; i++) {
+        const candidates = byStart.get(text.slice(i, i + 2))
+        if (!candidates) continue
+        for (const p of candidates) {
           if (!p.code.startsWith(within) || !text.startsWith(p.text, i)) continue
           if (best.length === 0 || p.text.length > best[0].text.length) best = [p]
           else if (p.text.length === best[0].text.length && !best.some((b) => b.code === p.code)) best.push(p)
