@@ -32,6 +32,10 @@ interface Pattern {
 
 const SUFFIXES = ['街道办事处', '街道', '办事处', '民族乡', '镇', '乡']
 
+/** Characters addresses write either way in place names (阎楼/闫楼, 堌阳/固阳): both sides are read folded. */
+const VARIANTS: Record<string, string> = { 阎: '闫', 堌: '固' }
+const fold = (text: string) => text.replace(/[阎堌]/g, (c) => VARIANTS[c])
+
 /**
  * The ways an address writes a township: its name, and for a 镇 or 乡 the other of the two
  * (a 乡 made a 镇 keeps its old name on many addresses), and a 街道 as its 办事处.
@@ -63,13 +67,15 @@ function prefixOf(division: string): string {
 }
 
 export function createAreaPlacer(divisions: PlacementDivisions): AreaPlacer {
-  // Patterns by their first character: an address is read once, position by position.
-  const byFirst = new Map<string, Pattern[]>()
+  // Patterns by their first two characters: an address is read once, position by position,
+  // and a province's 2,500 townships share few such pairs.
+  const byStart = new Map<string, Pattern[]>()
   for (const [code, name] of divisions.townships) {
-    for (const text of spellings(name)) {
-      const list = byFirst.get(text[0]) ?? []
+    for (const text of spellings(fold(name))) {
+      if (text.length < 2) continue
+      const list = byStart.get(text.slice(0, 2)) ?? []
       list.push({ text, code, name })
-      byFirst.set(text[0], list)
+      byStart.set(text.slice(0, 2), list)
     }
   }
   const prefixes = new Set<string>()
@@ -80,10 +86,12 @@ export function createAreaPlacer(divisions: PlacementDivisions): AreaPlacer {
     const division = usccDivision(uscc)
     const within = division && prefixes.has(prefixOf(division)) ? prefixOf(division) : ''
     if (address) {
-      const text = address.normalize('NFKC').replace(/\s/g, '')
+      const text = fold(address.normalize('NFKC').replace(/\s/g, ''))
       let best: Pattern[] = []
-      for (let i = 0; i < text.length; i++) {
-        for (const p of byFirst.get(text[i]) ?? []) {
+      for (let i = 0; i + 1 < text.length; i++) {
+        const candidates = byStart.get(text.slice(i, i + 2))
+        if (!candidates) continue
+        for (const p of candidates) {
           if (!p.code.startsWith(within) || !text.startsWith(p.text, i)) continue
           if (best.length === 0 || p.text.length > best[0].text.length) best = [p]
           else if (p.text.length === best[0].text.length && !best.some((b) => b.code === p.code)) best.push(p)

@@ -217,6 +217,25 @@ describe('the real 兰考 list, placed by address', () => {
   })
 })
 
+describe('a township without a boundary', () => {
+  it('is centred on the middle of its players placed with positions of their own; those without one stand there', async () => {
+    const fields = (name: string, lat: number | null, lng: number | null) => playerFields(name, { address: `兰考县三义寨乡${name}`, lat, lng })
+    await createPlayer(t.db, admin, pii, { fields: fields('三义寨甲店', 34.9, 114.8), orgUnitId: org.outletA1.id })
+    await createPlayer(t.db, admin, pii, { fields: fields('三义寨乙店', 34.8, 114.9), orgUnitId: org.outletA1.id })
+    const unplaced = await createPlayer(t.db, admin, pii, { fields: fields('三义寨丙店', null, null), orgUnitId: org.outletA1.id })
+    expect(await area('410225201')).toMatchObject({ boundary: null, centre_lat: null })
+
+    await placePlayersAgain(t.db, admin, { kind: 'all' })
+    expect(await area('410225201')).toMatchObject({ centre_lat: 34.85, centre_lng: 114.85, centre_basis: 'players' })
+    expect(await t.db.selectFrom('market_players').select(['area_code', 'lat', 'lng', 'position_approximate']).where('id', '=', unplaced).executeTakeFirst()).toEqual({
+      area_code: '410225201',
+      lat: 34.85,
+      lng: 114.85,
+      position_approximate: 1,
+    })
+  })
+})
+
 describe('the command line', () => {
   const cli = (args: string[]) =>
     promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), ['app/cli/divisions.server.ts', ...args], {
@@ -232,7 +251,8 @@ describe('the command line', () => {
     expect(stderr).toContain('1 players have an area code that no longer exists')
     await expect(cli(['load', '--names', '不存在县'])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('不存在县: no province, city or county has this name') })
     const placed = JSON.parse((await cli(['place'])).stdout)
-    // Only the other unit's player the manager could not place is left to place.
-    expect(placed).toMatchObject({ changed: 1, unplaced: 0 })
+    // Everyone was placed already: nothing changes.
+    expect(placed).toMatchObject({ changed: 0, unplaced: 0 })
+    expect(placed.considered).toBeGreaterThan(150)
   }, 60_000)
 })

@@ -44,6 +44,12 @@ describe('placing a player by its address or USCC', () => {
     expect(place({ address: '兰考县谷营乡后岗村', uscc: uscc('410225') })).toEqual({ areaCode: '410225105', basis: 'address', matchedName: '谷营镇' })
   })
 
+  it('reads a name written with its variant character (固阳镇 for 堌阳镇, 闫楼乡 for 阎楼乡)', () => {
+    const withYanlou = createAreaPlacer({ ...DIVISIONS, townships: [...DIVISIONS.townships, ['410225209', '阎楼乡']] })
+    expect(withYanlou({ address: '河南省开封市兰考县固阳镇城内村006', uscc: uscc('410225') })).toEqual({ areaCode: '410225101', basis: 'address', matchedName: '堌阳镇' })
+    expect(withYanlou({ address: '兰考县闫楼乡西茨蓬村北1000米', uscc: uscc('410225') })).toEqual({ areaCode: '410225209', basis: 'address', matchedName: '阎楼乡' })
+  })
+
   it('looks only within the county of the USCC when the bank serves townships there', () => {
     // 谷营镇 exists in both counties here: the USCC decides.
     expect(place({ address: '谷营镇北街', uscc: uscc('411622') })?.areaCode).toBe('411622998')
