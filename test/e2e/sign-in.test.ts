@@ -101,6 +101,14 @@ async function expectHome(page: Page, username: string) {
 }
 
 describe('signing in', () => {
+  it('the start-up banner of a seeded demo lists its sign-ins, and no set-up link', async () => {
+    // The demo's users exist, so the banner may advertise them (an empty database's must not:
+    // see going-live.test.ts).
+    expect(app.output()).toContain(`Sign in with any of these (password: ${PASSWORD})`)
+    expect(app.output()).toMatch(/^ {2}officer {3}officer of outlet 1/m)
+    expect(app.output()).not.toContain('/setup?token=')
+  })
+
   it('an officer signs in and sees their outlet and their manager', async () => {
     const { page } = await newPage()
     await signIn(page, 'officer')
