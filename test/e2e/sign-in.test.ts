@@ -321,10 +321,18 @@ describe('signing in', () => {
     // The list is loaded again after the notice shows: wait for the new row itself.
     const row = page.locator('tbody tr', { has: page.getByRole('link', { name: 'zhao.liu', exact: true }) })
     await row.waitFor()
-    expect(await row.locator('td').allTextContents()).toEqual(['zhao.liu', 'Zhao Liu', 'Relationship officer', outlet2.name, 'Active'])
+    expect(await row.locator('td').allTextContents()).toEqual(['zhao.liu', 'Zhao Liu', 'Relationship officer', outlet2.name, 'Active · must set password'])
 
+    // The admin chose the password, so it is one-time: the newcomer chooses their own first.
     const { page: newcomer } = await newPage()
-    await signIn(newcomer, 'zhao.liu', 'field-visits-2025')
+    await newcomer.goto(`${app.url}/login`)
+    await fillSignIn(newcomer, 'zhao.liu', 'field-visits-2025')
+    await newcomer.waitForURL(`${app.url}/account/password`)
+    await newcomer.getByLabel('Current password').fill('field-visits-2025')
+    await newcomer.getByLabel('New password', { exact: true }).fill('my own walk through the fields')
+    await newcomer.getByLabel('New password again').fill('my own walk through the fields')
+    await newcomer.getByRole('button', { name: 'Change password', exact: true }).click()
+    await newcomer.waitForURL(`${app.url}/`)
     expect(await newcomer.locator('h1#whoami').textContent()).toBe('Hello, Zhao Liu')
     expect(await newcomer.getByTestId('role-line').textContent()).toBe(`Relationship officer · ${outlet2.name}`)
     expect(await section(newcomer, 'My work').getByRole('listitem').allTextContents()).toEqual(await managersOf(outlet2.id))
