@@ -86,6 +86,7 @@ export const en: Messages = {
   'users.name': 'Name',
   'users.password': 'Initial password',
   'users.newPassword': 'New password',
+  'users.oneTimeHint': 'A one-time password: the user must choose their own at their next sign-in.',
   'users.edit': 'Edit',
   'users.save': 'Save',
   'users.deactivate': 'Deactivate',

@@ -85,6 +85,7 @@ export const zhCN = {
   'users.name': '姓名',
   'users.password': '初始密码',
   'users.newPassword': '新密码',
+  'users.oneTimeHint': '一次性密码：该用户下次登录时须先设置自己的密码。',
   'users.edit': '编辑',
   'users.save': '保存',
   'users.deactivate': '停用',

@@ -114,6 +114,7 @@ export default function UserPage() {
         <Form method="post" className="form-grid">
           <input type="hidden" name="intent" value="password" />
           <Field label={t('users.newPassword')} name="password" type="password" autoComplete="new-password" required minLength={MIN_PASSWORD_LENGTH} errors={result?.intent === 'password' ? result.errors?.password : null} />
+          <p className="muted">{t('users.oneTimeHint')}</p>
           <button type="submit">{t('users.resetPassword')}</button>
         </Form>
       </section>

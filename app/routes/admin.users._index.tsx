@@ -52,7 +52,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = parseForm(await request.formData(), createUserSchema)
   if (!form.ok) return data<ActionData>({ errors: form.errors, values: form.values }, { status: 400 })
   try {
-    await createUser(context.db, actorOf(user, context), form.data)
+    await createUser(context.db, actorOf(user, context), { ...form.data, oneTimePassword: true })
     return { done: { key: 'users.created', params: { username: form.data.username } } } satisfies ActionData
   } catch (error) {
     const { status, formError } = toFormError(error)
@@ -140,6 +140,7 @@ export default function Users() {
           <SelectField label={t('table.role')} name="role" options={roleOptions} defaultValue={result?.values?.role ?? 'officer'} errors={result?.errors?.role} />
           <SelectField label={t('table.orgUnit')} name="orgUnitId" options={unitOptions} defaultValue={result?.values?.orgUnitId} errors={result?.errors?.orgUnitId} />
           <Field label={t('users.password')} name="password" type="password" autoComplete="new-password" required minLength={MIN_PASSWORD_LENGTH} errors={result?.errors?.password} />
+          <p className="muted">{t('users.oneTimeHint')}</p>
           <button type="submit" className="primary">
             {t('users.create')}
           </button>

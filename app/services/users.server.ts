@@ -115,6 +115,8 @@ export interface NewUserInput {
   role: Role
   orgUnitId: number
   password: string
+  /** A password someone else chose (the admin's form): the user must replace it at first sign-in. */
+  oneTimePassword?: boolean
 }
 
 export async function createUser(db: Kysely<Database>, actor: Actor, input: NewUserInput): Promise<number> {
@@ -134,6 +136,7 @@ export async function createUser(db: Kysely<Database>, actor: Actor, input: NewU
         org_unit_id: input.orgUnitId,
         active: 1,
         password_hash: passwordHash,
+        must_change_password: input.oneTimePassword ? 1 : 0,
         created_at: now,
         updated_at: now,
       })
@@ -208,12 +211,13 @@ export async function endUserSessions(db: Kysely<Database>, actor: Actor, id: nu
   })
 }
 
+/** The admin's new password is one-time: the user must replace it at their next sign-in. */
 export async function resetPassword(db: Kysely<Database>, actor: Actor, id: number, password: string): Promise<void> {
   const passwordHash = await hashPassword(password)
   await db.transaction().execute(async (trx) => {
     const result = await trx
       .updateTable('users')
-      .set({ password_hash: passwordHash, updated_at: new Date().toISOString() })
+      .set({ password_hash: passwordHash, must_change_password: 1, updated_at: new Date().toISOString() })
       .where('id', '=', id)
       .executeTakeFirst()
     if (Number(result.numUpdatedRows) === 0) throw new AppError('not_found', 'error.notFound')

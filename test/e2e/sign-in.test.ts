@@ -101,6 +101,14 @@ async function expectHome(page: Page, username: string) {
 }
 
 describe('signing in', () => {
+  it('the start-up banner of a seeded demo lists its sign-ins, and no set-up link', async () => {
+    // The demo's users exist, so the banner may advertise them (an empty database's must not:
+    // see going-live.test.ts).
+    expect(app.output()).toContain(`Sign in with any of these (password: ${PASSWORD})`)
+    expect(app.output()).toMatch(/^ {2}officer {3}officer of outlet 1/m)
+    expect(app.output()).not.toContain('/setup?token=')
+  })
+
   it('an officer signs in and sees their outlet and their manager', async () => {
     const { page } = await newPage()
     await signIn(page, 'officer')
@@ -290,7 +298,7 @@ describe('signing in', () => {
     await page.waitForURL(`${app.url}/admin/org-units`)
   })
 
-  it('admin creates an officer who can then sign in', async () => {
+  it('admin creates an officer who must choose their own password at first sign-in', async () => {
     const outlet2 = await seeded
       .selectFrom('org_units')
       .select(['id', 'name'])
@@ -313,10 +321,18 @@ describe('signing in', () => {
     // The list is loaded again after the notice shows: wait for the new row itself.
     const row = page.locator('tbody tr', { has: page.getByRole('link', { name: 'zhao.liu', exact: true }) })
     await row.waitFor()
-    expect(await row.locator('td').allTextContents()).toEqual(['zhao.liu', 'Zhao Liu', 'Relationship officer', outlet2.name, 'Active'])
+    expect(await row.locator('td').allTextContents()).toEqual(['zhao.liu', 'Zhao Liu', 'Relationship officer', outlet2.name, 'Active · must set password'])
 
+    // The admin chose the password, so it is one-time: the newcomer chooses their own first.
     const { page: newcomer } = await newPage()
-    await signIn(newcomer, 'zhao.liu', 'field-visits-2025')
+    await newcomer.goto(`${app.url}/login`)
+    await fillSignIn(newcomer, 'zhao.liu', 'field-visits-2025')
+    await newcomer.waitForURL(`${app.url}/account/password`)
+    await newcomer.getByLabel('Current password').fill('field-visits-2025')
+    await newcomer.getByLabel('New password', { exact: true }).fill('my own walk through the fields')
+    await newcomer.getByLabel('New password again').fill('my own walk through the fields')
+    await newcomer.getByRole('button', { name: 'Change password', exact: true }).click()
+    await newcomer.waitForURL(`${app.url}/`)
     expect(await newcomer.locator('h1#whoami').textContent()).toBe('Hello, Zhao Liu')
     expect(await newcomer.getByTestId('role-line').textContent()).toBe(`Relationship officer · ${outlet2.name}`)
     expect(await section(newcomer, 'My work').getByRole('listitem').allTextContents()).toEqual(await managersOf(outlet2.id))

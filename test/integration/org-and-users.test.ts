@@ -129,6 +129,8 @@ describe('users', () => {
     expect(await findSessionUser(t.db, signedIn.token, policy)).toBeNull()
     expect((await signIn(t.db, { username: 'forgetful', password: PASSWORD, ip: null, userAgent: null }, policy)).ok).toBe(false)
     expect((await signIn(t.db, { username: 'forgetful', password: 'a brand new passphrase', ip: null, userAgent: null }, policy)).ok).toBe(true)
+    // The admin chose it, so it is one-time: the user must replace it first.
+    expect((await t.db.selectFrom('users').select('must_change_password').where('id', '=', id).executeTakeFirstOrThrow()).must_change_password).toBe(1)
     const audit = await auditOf('user', id)
     expect(audit.map((a) => a.action)).toContain('user.reset_password')
     expect(audit.every((a) => !(a.detail ?? '').includes('passphrase'))).toBe(true)

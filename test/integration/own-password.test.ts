@@ -117,3 +117,39 @@ describe('changing one’s own password', () => {
     expect(audit).toEqual([{ action: 'user.change_password.failed' }])
   })
 })
+
+describe('a password an admin gives', () => {
+  beforeAll(async () => {
+    await addUser(t.db, 'root.admin', 'admin', org.hq.id)
+  })
+
+  /** Signs in and answers where the app sends the user next. */
+  async function landing(username: string, password: string) {
+    const client = new Client(server.url)
+    expect((await client.signIn(username, password)).status).toBe(302)
+    return (await client.get('/')).headers.get('location')
+  }
+
+  it('from the "new user" form is one-time: the user must choose their own at first sign-in', async () => {
+    const admin = await signedIn('root.admin')
+    const created = await admin.post('/admin/users', { username: 'fresh.hire', name: '新人', role: 'officer', orgUnitId: String(org.outletA2.id), password: 'given by the admin 1' })
+    expect(created.status).toBe(200)
+    expect(await created.text()).toContain('一次性密码')
+    const user = await t.db.selectFrom('users').select('must_change_password').where('username', '=', 'fresh.hire').executeTakeFirstOrThrow()
+    expect(user.must_change_password).toBe(1)
+    expect(await landing('fresh.hire', 'given by the admin 1')).toBe('/account/password')
+  })
+
+  it('from a reset is one-time too, even for a user who had chosen their own', async () => {
+    const id = await addUser(t.db, 'forgot.it', 'officer', org.outletA1.id)
+    expect(await landing('forgot.it', PASSWORD)).toBeNull()
+    const admin = await signedIn('root.admin')
+    expect((await admin.post(`/admin/users/${id}`, { intent: 'password', password: 'reset by the admin 2' })).status).toBe(200)
+    expect(await landing('forgot.it', 'reset by the admin 2')).toBe('/account/password')
+    // Once they choose their own, they are free again.
+    const client = new Client(server.url)
+    await client.signIn('forgot.it', 'reset by the admin 2')
+    expect((await client.post('/account/password', changeForm('reset by the admin 2', 'my own choice at last'))).status).toBe(302)
+    expect((await client.get('/')).status).toBe(200)
+  })
+})
