@@ -139,7 +139,9 @@ export const benchmark: Benchmark = {
       const servers: ServerProcess[] = []
       let nginx: Nginx | null = null
       for (let i = 0; i < count; i++) {
-        servers.push(await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir, memoryProbe: true, env: count > 1 ? { TRUST_PROXY: '1' } : {} }))
+        // A database seeded apart was encrypted with its own DATA_KEY: the servers need it.
+        const env = { ...(count > 1 ? { TRUST_PROXY: '1' } : {}), ...(given && process.env.DATA_KEY ? { DATA_KEY: process.env.DATA_KEY } : {}) }
+        servers.push(await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir, memoryProbe: true, env }))
       }
       if (count > 1) nginx = await startNginx(servers.map((s) => Number(new URL(s.url).port)), path.join(dir, 'nginx'))
       // The first server's memory and event loop are sampled; the callers go through nginx when there is one.
