@@ -124,6 +124,9 @@ export const benchmark: Benchmark = {
         const stored = Number((await db.selectFrom('market_players').select((eb) => eb.fn.countAll<number>().as('n')).where('import_job_id', '=', jobId).executeTakeFirstOrThrow()).n)
         if (stored !== rows) throw new Error(`expected ${rows} players stored, found ${stored}`)
         await server.stop()
+        // Said now too: the raw baseline after it takes a while on a busy machine.
+        const summary = (label: Probe) => `${label}: alone p50 ${percentile(quiet.latencies.get(label)!, 0.5).toFixed(0)} / p99 ${percentile(quiet.latencies.get(label)!, 0.99).toFixed(0)} ms; during the commit p50 ${percentile(busy.latencies.get(label)!, 0.5).toFixed(0)} / p99 ${percentile(busy.latencies.get(label)!, 0.99).toFixed(0)} / max ${Math.max(...busy.latencies.get(label)!).toFixed(0)} ms`
+        log(`the commit took ${commitSeconds.toFixed(1)} s (load ${load.map((l) => l.toFixed(1)).join(', ')}); ${(Object.keys(ask) as Probe[]).map(summary).join('; ')}`)
 
         log('the raw insert baseline')
         const raws = await rawInserts([await freshDatabase(databases), await freshDatabase(databases)], pii, rows, log)
