@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream'
 import type { AppLoadContext, EntryContext } from '@remix-run/node'
-import { RemixServer } from '@remix-run/react'
+import { RemixServer, isRouteErrorResponse } from '@remix-run/react'
 import { renderToPipeableStream } from 'react-dom/server'
 import { NonceProvider } from './components/nonce'
 import { logger } from './logger.server'
@@ -57,7 +57,22 @@ export default function handleRequest(
 
 export function handleError(error: unknown, { request }: { request: Request }) {
   if (request.signal.aborted) return
+  // A 4xx (no such page, not allowed, a bad method) is the client's doing, not a fault:
+  // logged below error level so the real errors stand out.
+  const status = clientErrorStatus(error)
+  if (status !== null) {
+    logger.info('request refused', { url: new URL(request.url).pathname, status })
+    return
+  }
   logger.error('request failed', { url: new URL(request.url).pathname, error })
+}
+
+/** The 4xx status of a thrown answer (an error response, a Response, `data(…, { status })`), else null. */
+function clientErrorStatus(error: unknown): number | null {
+  let status: unknown = null
+  if (isRouteErrorResponse(error) || error instanceof Response) status = error.status
+  else if (error && typeof error === 'object' && 'init' in error) status = (error as { init?: { status?: unknown } | null }).init?.status
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : null
 }
 
 /**

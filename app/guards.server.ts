@@ -89,12 +89,28 @@ export function notFound() {
   return data({ messageKey: 'error.notFound' }, { status: 404 })
 }
 
-/** Only a path on this site: never `//host` or `https://host`. */
+// Anything a browser or a URL parser might read as another host: control characters (tab,
+// CR, LF), backslashes (read as slashes) and any kind of space (U+3000 among them).
+const UNSAFE_IN_TARGET = /[\u0000-\u001f\u007f\\\s\u200b-\u200f\u2028\u2029\ufeff]/
+const PLACEHOLDER_ORIGIN = 'http://placeholder.invalid'
+
+/**
+ * Where a `redirectTo` may send the browser: a path on this site, decided by parsing it as a
+ * browser would against this site and comparing origins, never by its first characters
+ * (`/\t/evil.example` starts with one slash and lands on another host). Anything else, and
+ * anything a header cannot carry, gives the fallback. Every place that reads `redirectTo`
+ * goes through here.
+ */
 export function safeRedirectTarget(target: FormDataEntryValue | string | null | undefined, fallback = '/'): string {
-  if (typeof target !== 'string' || !target.startsWith('/') || target.startsWith('//') || target.startsWith('/\\')) {
+  if (typeof target !== 'string' || !target.startsWith('/') || target.length > 2_000 || UNSAFE_IN_TARGET.test(target)) return fallback
+  let url: URL
+  try {
+    url = new URL(target, PLACEHOLDER_ORIGIN)
+  } catch {
     return fallback
   }
-  return target
+  if (url.origin !== PLACEHOLDER_ORIGIN) return fallback
+  return url.pathname + url.search + url.hash
 }
 
 export const localeCookie = createCookie('wanqi_lang', { path: '/', sameSite: 'lax', maxAge: 60 * 60 * 24 * 365 })

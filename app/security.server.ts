@@ -40,9 +40,10 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /**
  * Whether a request may change data: a browser says where a request comes from (`Origin`,
- * and `Sec-Fetch-Site` on the rest), and another site's is refused, whatever its cookies. A
- * request that says nothing is not from a browser (the loan system, a script) and is let
- * through to its own authentication (a token, not a cookie a browser would attach).
+ * and `Sec-Fetch-Site` on the rest), and only this site's is taken. A request that says
+ * neither may still come from a browser (an old one, a privacy extension), so it is taken
+ * only when it carries no session cookie (a script signing in) or carries a bearer token
+ * (the loan system, a read token: credentials no browser attaches by itself).
  */
 export function fromThisOrigin(req: Request, trustProxy: boolean): boolean {
   if (SAFE_METHODS.has(req.method)) return true
@@ -50,7 +51,9 @@ export function fromThisOrigin(req: Request, trustProxy: boolean): boolean {
   const host = (trustProxy ? req.get('X-Forwarded-Host')?.split(',')[0]?.trim() : undefined) || req.get('Host')
   if (origin !== undefined) return host !== undefined && origin === `${req.protocol}://${host}`
   const site = req.get('Sec-Fetch-Site')
-  return site === undefined || site === 'same-origin' || site === 'none'
+  if (site !== undefined) return site === 'same-origin' || site === 'none'
+  if (/^Bearer\s/i.test(req.get('Authorization') ?? '')) return true
+  return !SESSION_IN_COOKIES.test(req.get('Cookie') ?? '')
 }
 
 /**

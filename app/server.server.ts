@@ -3,7 +3,6 @@
 // them can run behind a load balancer against one PostgreSQL.
 import crypto from 'node:crypto'
 import path from 'node:path'
-import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import compression from 'compression'
 import express from 'express'
@@ -14,6 +13,8 @@ import type { AppConfig } from './config.server'
 import type { AppContext } from './context.server'
 import { tileLayerFor } from './domain/map-tiles'
 import { logger, withRequestId } from './logger.server'
+import { remixHandler } from './remix-handler.server'
+import { limitBodies } from './request-limits.server'
 import { contentSecurityPolicy, fromThisOrigin, limitApi, newNonce } from './security.server'
 import { createPersonalDataCipher } from './services/personal-data.server'
 import { setupGate } from './setup-gate.server'
@@ -59,7 +60,7 @@ export function createHttpApp({ build, db, dialect, config, rootDir, closing }: 
     })
     // Another site's page may not make a signed-in browser change anything here.
     if (!fromThisOrigin(req, config.trustProxy)) {
-      logger.warn('cross-origin request refused', { requestId, method: req.method, path: req.path })
+      logger.info('cross-origin request refused', { requestId, method: req.method, path: req.path })
       res.status(403).type('text/plain').send('cross-origin request refused')
       return
     }
@@ -67,6 +68,8 @@ export function createHttpApp({ build, db, dialect, config, rootDir, closing }: 
   })
 
   app.use('/api', limitApi(config.apiRateLimit))
+  // Bodies are bounded before anything reads them (see request-limits.server.ts).
+  app.use(limitBodies())
 
   // Phones on a weak signal: pages and data are gzipped (the officer's list is ten times smaller).
   app.use(compression())
@@ -84,10 +87,7 @@ export function createHttpApp({ build, db, dialect, config, rootDir, closing }: 
 
   app.all(
     '*',
-    createRequestHandler({
-      build,
-      mode: build.mode,
-      getLoadContext: (req, res): AppContext => ({
+    remixHandler(build, (req, res): AppContext => ({
         db,
         dialect,
         config,
@@ -95,8 +95,7 @@ export function createHttpApp({ build, db, dialect, config, rootDir, closing }: 
         clientIp: req.ip ?? null,
         requestId: res.locals.requestId as string,
         nonce: res.locals.nonce as string,
-      }),
-    }),
+      })),
   )
   return app
 }

@@ -54,6 +54,27 @@ export function expandBBox(bbox: BBox, cellSize: number): BBox {
 }
 
 /**
+ * The most cells (so the most markers) one map answer may hold, whatever the view: a
+ * screen of 60-pixel cells holds about 600, and a view of the whole world at zoom 22 would
+ * otherwise send every player as a point (170 MB for a province).
+ */
+export const MAX_MAP_CELLS = 5_000
+
+/**
+ * The zoom the grid is drawn at for this view: the one asked for, or the nearest further out
+ * whose cells over the view number MAX_MAP_CELLS at most, so the players cluster instead.
+ */
+export function boundedZoom(bbox: BBox, zoom: number, maxCells = MAX_MAP_CELLS): number {
+  let z = clampZoom(zoom)
+  for (; z > MIN_ZOOM; z--) {
+    const size = gridCellSize(z)
+    const box = expandBBox(bbox, size)
+    if (Math.round((box.east - box.west) / size) * Math.round((box.north - box.south) / size) <= maxCells) break
+  }
+  return z
+}
+
+/**
  * Zoom levels up to this one are answered from pre-counted cells (map_cells) when those
  * are fresh: a view that far out can hold a province. Beyond it a view holds a county at
  * most, and is counted live.

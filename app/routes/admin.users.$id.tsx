@@ -1,5 +1,5 @@
 // Admin: one user. Change name, role and org unit; deactivate or reactivate; reset password;
-// sign them out everywhere.
+// sign them out everywhere; let them sign in again at once after failed tries slowed them.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
@@ -14,6 +14,7 @@ import { useT } from '../i18n/use-t'
 import { findAuditEntries } from '../services/audit.server'
 import { listOrgUnits } from '../services/org-units.server'
 import { countSessionsOfUser } from '../services/sessions.server'
+import { findSignInHold, unlockSignIn } from '../services/sign-in-unlock.server'
 import { endUserSessions, getUser, resetPassword, setUserActive, updateUser } from '../services/users.server'
 
 export const updateSchema = z.object({ intent: z.literal('update'), name: requiredText(40), role: choice(ROLES), orgUnitId: idField })
@@ -25,12 +26,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const id = idParam(params.id)
   const user = await getUser(context.db, { kind: 'all' }, id)
   if (!user) throw notFound()
-  const [units, history, sessions] = await Promise.all([
+  const [units, history, sessions, signInHold] = await Promise.all([
     listOrgUnits(context.db, { kind: 'all' }),
     findAuditEntries(context.db, { entityType: 'user', entityId: String(id), limit: 20 }),
     countSessionsOfUser(context.db, id),
+    findSignInHold(context.db, user.username),
   ])
-  return { user, units, history, sessions }
+  return { user, units, history, sessions, signInHold }
 }
 
 type ActionData = { intent?: string; errors?: FieldErrors; values?: Record<string, string>; formError?: Message; done?: Message }
@@ -38,7 +40,8 @@ type ActionData = { intent?: string; errors?: FieldErrors; values?: Record<strin
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const admin = await requirePermission(request, context, 'users:manage')
   const id = idParam(params.id)
-  if (!(await getUser(context.db, { kind: 'all' }, id))) throw notFound()
+  const target = await getUser(context.db, { kind: 'all' }, id)
+  if (!target) throw notFound()
   const actor = actorOf(admin, context)
   const formData = await request.formData()
   const intent = String(formData.get('intent'))
@@ -52,6 +55,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     if (intent === 'end_sessions') {
       const ended = await endUserSessions(context.db, actor, id)
       return { intent, done: { key: 'users.sessionsEnded', params: { count: ended } } } satisfies ActionData
+    }
+    if (intent === 'unlock_sign_in') {
+      const pairs = await unlockSignIn(context.db, actor, { id, username: target.username })
+      return { intent, done: { key: 'users.signInUnlocked', params: { count: pairs } } } satisfies ActionData
     }
     if (intent === 'password') {
       const form = parseForm(formData, passwordSchema)
@@ -71,7 +78,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function UserPage() {
-  const { user, units, history, sessions } = useLoaderData<typeof loader>()
+  const { user, units, history, sessions, signInHold } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>() as ActionData | undefined
   const t = useT()
   const values = result?.intent === 'update' ? result.values : undefined
@@ -116,6 +123,17 @@ export default function UserPage() {
           <Field label={t('users.newPassword')} name="password" type="password" autoComplete="new-password" required minLength={MIN_PASSWORD_LENGTH} errors={result?.intent === 'password' ? result.errors?.password : null} />
           <p className="muted">{t('users.oneTimeHint')}</p>
           <button type="submit">{t('users.resetPassword')}</button>
+        </Form>
+      </section>
+
+      <section className="card">
+        <h2>{t('users.signInHold')}</h2>
+        <p data-testid="sign-in-hold">{t('users.signInHoldLine', { failures: signInHold.failures, pairs: signInHold.pairs, seconds: signInHold.longestWaitSeconds })}</p>
+        <Form method="post">
+          <input type="hidden" name="intent" value="unlock_sign_in" />
+          <button type="submit" disabled={signInHold.pairs === 0}>
+            {t('users.unlockSignIn')}
+          </button>
         </Form>
       </section>
 

@@ -11,6 +11,7 @@ import { can } from '../domain/roles'
 import { actorOf, getTranslate, requireApiCaller, userScope } from '../guards.server'
 import { isMessageKey, type Translate } from '../i18n/index'
 import { recordVisit } from '../services/visits.server'
+import { isJsonRequest } from '../request-limits.server'
 import { parseVisit } from '../visit-form'
 import type { FieldErrors } from '../forms'
 
@@ -27,7 +28,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // Only those who log visits (officers and managers), whatever the body says.
   if (!can(user.role, 'visits:log')) return Response.json({ error: 'forbidden', message: t('error.forbidden') }, { status: 403, headers: NO_STORE })
   // JSON only: a cross-site form cannot send it without the browser asking first.
-  if (!(request.headers.get('Content-Type') ?? '').toLowerCase().startsWith('application/json')) {
+  if (!isJsonRequest(request)) {
     return Response.json({ error: 'unsupported_media_type', message: 'send the visit as application/json' }, { status: 415, headers: NO_STORE })
   }
   let body: unknown

@@ -72,8 +72,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const shade = params.get('shade') === 'firstLenderRatio' ? 'firstLenderRatio' : 'coverage'
   const direction = params.get('dir') === 'asc' ? 'asc' : 'desc'
 
-  return {
-    errors: query.ok ? null : query.fields,
+  // A bad period shows this month, says why, and answers 400.
+  return respond({
+    errors: query.ok ? null : Object.entries(query.problems).map(([field, problem]) => ({ field, problem })),
     title: nameOfQuery(chosen, t('dashboard.allOfMine')),
     unit: chosen.unit,
     officer: chosen.officer,
@@ -123,7 +124,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     direction,
     leagueOfOfficers,
     canUnmask: can(user.role, 'personal-data:unmask'),
-  }
+  }, { status: query.ok ? 200 : 400 })
 }
 
 type ActionData = { done?: Message; errors?: Record<string, Message[]>; formError?: Message }
@@ -222,9 +223,16 @@ export default function Dashboard() {
         <button type="submit">{t('common.apply')}</button>
       </Form>
       {data.errors ? (
-        <p className="field-errors" role="alert">
-          {t('dashboard.badPeriod')}
-        </p>
+        <div className="field-errors" role="alert">
+          <p>{t('dashboard.badPeriod')}</p>
+          <ul>
+            {data.errors.map(({ field, problem }) => (
+              <li key={field}>
+                {t(field === 'from' ? 'dashboard.from' : field === 'to' ? 'dashboard.to' : 'dashboard.period')}: {t(`period.${problem}`)}
+              </li>
+            ))}
+          </ul>
+        </div>
       ) : null}
       <p className="toolbar" aria-label={t('dashboard.export')}>
         <a href={`/dashboard/export?${withParam(params, 'format', 'xlsx')}`} download>
@@ -234,9 +242,13 @@ export default function Dashboard() {
           {t('dashboard.exportCsv')}
         </a>
         {data.canUnmask ? (
-          <a href={`/dashboard/export?${withParam(withParam(params, 'format', 'xlsx'), 'unmask', '1')}`} download>
-            {t('dashboard.exportUnmasked')}
-          </a>
+          // A post, not a link: unmasking is an act, and another site cannot make it.
+          <Form reloadDocument method="post" action={`/dashboard/export?${withParam(params, 'format', 'xlsx')}`} className="inline-form">
+            <input type="hidden" name="unmask" value="1" />
+            <button type="submit" className="link-button">
+              {t('dashboard.exportUnmasked')}
+            </button>
+          </Form>
         ) : null}
       </p>
       <p className="muted" data-testid="period">

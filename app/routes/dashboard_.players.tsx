@@ -2,7 +2,7 @@
 // rows behind it), within the scope and the caller's own, one row per player as the figure
 // counts them: those whose referral reached a stage in the period (with that referral), or
 // those listed, assigned, candidates, visited, with a need or qualifying.
-import type { LoaderFunctionArgs } from '@remix-run/node'
+import { data, type LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { productLabel } from '../components/product-label'
 import { getTranslate, notFound, requirePermission } from '../guards.server'
@@ -18,6 +18,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // New loan customers are the players disbursed to.
   const asked = params.get('figure') === 'newLoanCustomers' ? 'disbursed' : params.get('figure')
   const query = await readFigureQuery(context.db, user, params)
+  if (!query.ok && query.status === 400) throw data({ messageKey: `period.${Object.values(query.problems)[0]}` }, { status: 400 })
   if (!query.ok) throw notFound()
   const title = nameOfQuery(query, await getTranslate(request).then((t) => t('dashboard.allOfMine')))
   if ((PLAYER_FIGURES as readonly (string | null)[]).includes(asked)) {

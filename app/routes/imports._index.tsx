@@ -20,6 +20,7 @@ import { useT } from '../i18n/use-t'
 import { IMPORT_SOURCES, type ImportSource } from '../domain/import-sources'
 import { createImportJob, listImportJobs } from '../services/import/import-jobs.server'
 import { DEFAULT_LIMITS } from '../services/import/read-table.server'
+import { BodyTooLargeError } from '../request-limits.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'imports:run')
@@ -30,7 +31,8 @@ type ActionData = { formError: Message }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, 'imports:run')
-  fs.mkdirSync(context.config.uploadDir, { recursive: true })
+  // Uploaded lists hold personal data in clear: only the server's own user may read them.
+  fs.mkdirSync(context.config.uploadDir, { recursive: true, mode: 0o700 })
   // The file is kept under a name of ours; the user's own name is what the pages show.
   let originalName = ''
   const upload = composeUploadHandlers(
@@ -49,7 +51,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     form = await parseMultipartFormData(request, upload)
   } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) {
+    if (error instanceof MaxPartSizeExceededError || error instanceof BodyTooLargeError) {
       const maxMb = Math.round(DEFAULT_LIMITS.maxBytes / 1024 / 1024)
       return data<ActionData>({ formError: { key: 'file.tooLarge', params: { sizeMb: `>${maxMb}`, maxMb } } }, { status: 413 })
     }
@@ -59,6 +61,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const source = form.get('source')
   const file = form.get('file') as NodeOnDiskFile | string | null
+  if (file && typeof file !== 'string') await fs.promises.chmod(file.getFilePath(), 0o600)
   if (!file || typeof file === 'string' || file.size === 0) {
     if (file && typeof file !== 'string') await fs.promises.rm(file.getFilePath(), { force: true })
     return data<ActionData>({ formError: { key: file && typeof file !== 'string' ? 'file.empty' : 'import.chooseFile' } as Message }, { status: 400 })

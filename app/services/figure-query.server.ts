@@ -2,6 +2,7 @@
 // unit code within the caller's, or the caller's own; narrowed further, optionally, to an
 // officer, a territory or a township) and a period (this month, quarter or year, one holding
 // a given day, or any range of days).
+import { checkDay, checkDayRange, describeDayProblem, type DayProblem } from '../domain/date-range'
 import { periodOf, type Period, type PeriodKind } from '../domain/figures'
 import { todayInChina } from '../domain/player-row'
 import { scopeOf, type Scope, type ScopedUser } from '../domain/scope'
@@ -9,8 +10,6 @@ import type { Db } from './audit.server'
 import type { FigureScope } from './figures.server'
 import { findOrgUnitByCode } from './org-units.server'
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/
-export const isDay = (v: string) => DAY.test(v) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v
 
 export type FigureQuery =
   | {
@@ -24,11 +23,11 @@ export type FigureQuery =
       period: Period
       kind: PeriodKind | 'range'
     }
-  | { ok: false; status: 400; fields: Record<string, string[]> }
+  | { ok: false; status: 400; fields: Record<string, string[]>; problems: Partial<Record<'from' | 'to' | 'at', DayProblem>> }
   | { ok: false; status: 404; message: string }
 
 export async function readFigureQuery(db: Db, user: ScopedUser, params: URLSearchParams, today = todayInChina()): Promise<FigureQuery> {
-  const fields: Record<string, string[]> = {}
+  let problems: Partial<Record<'from' | 'to' | 'at', DayProblem>> = {}
   let period: Period
   let kind: PeriodKind | 'range'
   // A blank field (the dashboard's form sends them all) is no value.
@@ -38,16 +37,18 @@ export async function readFigureQuery(db: Db, user: ScopedUser, params: URLSearc
   if (from !== null || get('to') !== null || asked === 'range') {
     kind = 'range'
     period = { from: from ?? today, to: get('to') ?? today }
-    if (!isDay(period.from)) fields.from = ['a day, YYYY-MM-DD']
-    if (!isDay(period.to)) fields.to = ['a day, YYYY-MM-DD']
-    if (!fields.from && !fields.to && period.from > period.to) fields.to = ['on or after from']
+    problems = checkDayRange(period.from, period.to, today)
   } else {
     kind = asked === 'quarter' || asked === 'year' ? asked : 'month'
     const at = get('at') ?? today
-    if (!isDay(at)) fields.at = ['a day, YYYY-MM-DD']
-    period = periodOf(kind, isDay(at) ? at : today)
+    const problem = checkDay(at, today)
+    if (problem) problems.at = problem
+    period = periodOf(kind, problem ? today : at)
   }
-  if (Object.keys(fields).length) return { ok: false, status: 400, fields }
+  if (Object.keys(problems).length) {
+    const fields = Object.fromEntries(Object.entries(problems).map(([field, problem]) => [field, [describeDayProblem(problem)]]))
+    return { ok: false, status: 400, fields, problems }
+  }
 
   const own = scopeOf({ id: user.id, role: user.role, orgPath: user.orgPath })
   const scopes: Scope[] = [own]

@@ -34,8 +34,10 @@ export interface LoanSim {
   url: string
   /** Referrals taken, by idempotency key. */
   received: Map<string, { referralId: number; externalRef: string; copies: number }>
-  /** Refuse connections for `ms` (0: back now). */
-  goDown(ms: number): void
+  /** Refuses every connection until up() (or, given `ms`, for that long). */
+  goDown(ms?: number): void
+  /** Takes connections again. */
+  up(): void
   /** Answer 500 to referrals for `ms`. */
   fail(ms: number): void
   stop(): Promise<void>
@@ -129,7 +131,8 @@ export async function startLoanSim(options: LoanSimOptions): Promise<LoanSim> {
   return {
     url: `http://127.0.0.1:${port}/referrals`,
     received,
-    goDown: (ms) => (downUntil = Date.now() + ms),
+    goDown: (ms) => (downUntil = ms === undefined ? Infinity : Date.now() + ms),
+    up: () => (downUntil = 0),
     fail: (ms) => (failingUntil = Date.now() + ms),
     async stop() {
       for (const timer of timers) clearTimeout(timer)

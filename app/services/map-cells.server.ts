@@ -74,18 +74,32 @@ export interface Rebuilt {
  * waits for the map.
  */
 export async function rebuildMapCells(db: Kysely<Database>): Promise<Rebuilt> {
+  return (await rebuild(db, false))!
+}
+
+/**
+ * The refresher's rebuild: only when the cells are stale, claimed in the same conditional
+ * update, so of several app servers (or threads) that saw them stale at once exactly one
+ * rebuilds and the others find nothing to do (null).
+ */
+export async function rebuildStaleMapCells(db: Kysely<Database>): Promise<Rebuilt | null> {
+  return rebuild(db, true)
+}
+
+async function rebuild(db: Kysely<Database>, onlyIfStale: boolean): Promise<Rebuilt | null> {
   let restedMs = 0
   const letOthersWrite = async () => {
     if (dialectOf(db) !== 'sqlite') return
     await sleep(WRITER_GAP_MS)
     restedMs += WRITER_GAP_MS
   }
-  const claimed = await db
+  let claim = db
     .updateTable('map_cells_state')
     .set((eb) => ({ state: 'building', next_generation: eb('next_generation', '+', 1) }))
     .where('id', '=', 1)
-    .returning('next_generation')
-    .executeTakeFirstOrThrow()
+  if (onlyIfStale) claim = claim.where('state', '=', 'stale')
+  const claimed = await claim.returning('next_generation').executeTakeFirst()
+  if (!claimed) return null
   const generation = Number(claimed.next_generation) - 1
   const size = gridCellSize(PRECOUNTED_MAX_ZOOM)
   const x = floorToInt(db, sql<number>`(lng + 180) / ${size}`)
@@ -262,7 +276,7 @@ const REST = 1.5
  * own when the database can be opened twice (not an in-memory one). */
 export function startMapCellsRefresher(db: Kysely<Database>, options: { intervalMs?: number } = {}): MapCellsRefresher {
   const url = databaseUrlOf(db)
-  const rebuild = url ? () => rebuildInThread(url) : () => rebuildMapCells(db)
+  const rebuildStale = url ? () => rebuildInThread(url) : () => rebuildStaleMapCells(db)
   // A rebuild keeps a core busy while it runs (16 s at a province), and a busy day's visits
   // make the cells stale again at once. After each one the refresher rests half as long
   // again as it took: the map then takes at most 40% of a core, and the cells read are at
@@ -274,7 +288,10 @@ export function startMapCellsRefresher(db: Kysely<Database>, options: { interval
     const state = await mapCellsState(db)
     if (state?.state === 'stale') {
       const started = performance.now()
-      const { cells, ready, restedMs } = await rebuild()
+      const rebuilt = await rebuildStale()
+      // Another app server claimed it first.
+      if (!rebuilt) return
+      const { cells, ready, restedMs } = rebuilt
       const ms = performance.now() - started
       // The rest is in proportion to the time it worked, not counting the gaps it left for other writers.
       restUntil = Date.now() + REST * (ms - restedMs)
@@ -285,11 +302,11 @@ export function startMapCellsRefresher(db: Kysely<Database>, options: { interval
 
 const WORKER_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'map-cells.worker.mjs')
 
-function rebuildInThread(url: string): Promise<Rebuilt> {
+function rebuildInThread(url: string): Promise<Rebuilt | null> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_FILE, { workerData: { url }, execArgv: [] })
-    worker.once('message', (message: { result?: Rebuilt; error?: string }) =>
-      message.result ? resolve(message.result) : reject(new Error(`map cells thread: ${message.error}`)),
+    worker.once('message', (message: { result?: Rebuilt | null; error?: string }) =>
+      message.result !== undefined ? resolve(message.result) : reject(new Error(`map cells thread: ${message.error}`)),
     )
     worker.once('error', reject)
     worker.once('exit', (code) => reject(new Error(`map cells thread exited (code ${code}) without an answer`)))

@@ -2,10 +2,10 @@
 // map-cells.server.ts), so that counting a province's players never holds up the pages.
 import { parentPort, workerData } from 'node:worker_threads'
 import { openDatabase } from '../../db/connection.server'
-import { rebuildMapCells } from './map-cells.server'
+import { rebuildStaleMapCells } from './map-cells.server'
 
 const { db } = openDatabase((workerData as { url: string }).url)
-rebuildMapCells(db)
+rebuildStaleMapCells(db)
   .then((result) => parentPort!.postMessage({ result }))
   .catch((error: unknown) => parentPort!.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }))
   .finally(() => db.destroy())

@@ -4,7 +4,7 @@ import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
 import { floorToInt, withoutIndex } from '../../db/dialect.server'
 import type { BBox } from '../domain/geometry'
-import { clampZoom, clusterFeatures, expandBBox, gridCellSize, type GridCell, type MapFeatureCollection } from '../domain/map-clusters'
+import { boundedZoom, clusterFeatures, expandBBox, gridCellSize, type GridCell, type MapFeatureCollection } from '../domain/map-clusters'
 import type { Scope } from '../domain/scope'
 import type { PersonalDataCipher } from './personal-data.server'
 import { applyPlayerFilter, scoped, type PlayerFilter } from './players.server'
@@ -52,7 +52,8 @@ export async function mapFeatures(
   filter: PlayerFilter,
   view: { bbox: BBox; zoom: number; colourBy: ColourBy },
 ): Promise<MapFeatureCollection & { cellSize: number; countedAt: string | null }> {
-  const zoom = clampZoom(view.zoom)
+  // Never more cells than the bound, however far in the view asks to be.
+  const zoom = boundedZoom(view.bbox, view.zoom)
   const size = gridCellSize(zoom)
   const precounted = await precountedCells(db, scope, filter, { bbox: view.bbox, zoom })
   const rows = precounted?.cells ?? (await countLive(db, pii, scope, filter, view.bbox, zoom))

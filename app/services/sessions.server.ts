@@ -3,7 +3,7 @@
 import crypto from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Database, Role } from '../../db/schema'
-import { CLIENT_RULE, USER_RULE, afterFailure, secondsLocked, type ThrottleRule, type ThrottleState } from '../domain/sign-in-throttle'
+import { CLIENT_RULE, PAIR_RULE, afterFailure, clientKey, pairKey, secondsLocked, type ThrottleRule, type ThrottleState } from '../domain/sign-in-throttle'
 import { recordAudit, type Db } from './audit.server'
 import { decoyHash, verifyPassword } from './password.server'
 
@@ -41,9 +41,10 @@ export async function signIn(
   now = new Date(),
 ): Promise<SignInResult> {
   const username = normaliseUsername(input.username)
+  // Per (name, address) pair and per address, never per name alone: see domain/sign-in-throttle.ts.
   const keys = [
-    { key: `user:${username}`, rule: USER_RULE },
-    ...(input.ip ? [{ key: `client:${input.ip}`, rule: CLIENT_RULE }] : []),
+    { key: pairKey(username, input.ip), rule: PAIR_RULE },
+    ...(input.ip ? [{ key: clientKey(input.ip), rule: CLIENT_RULE }] : []),
   ]
   const states = await Promise.all(keys.map((k) => findThrottle(db, k.key)))
   const wait = Math.max(...states.map((s) => secondsLocked(s, now)))
@@ -67,7 +68,7 @@ export async function signIn(
 
   const token = crypto.randomBytes(32).toString('base64url')
   await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('login_throttle').where('key', '=', `user:${username}`).execute()
+    await trx.deleteFrom('login_throttle').where('key', '=', pairKey(username, input.ip)).execute()
     await trx
       .insertInto('sessions')
       .values({

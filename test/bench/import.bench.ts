@@ -239,7 +239,7 @@ function csvLine(cells: (string | number | null)[]): string {
 }
 
 /** Writes the list as Excel saves "CSV UTF-8": a byte-order mark, CRLF lines; streamed. */
-async function writeList(file: string, count: number) {
+export async function writeList(file: string, count: number) {
   const out = fs.createWriteStream(file)
   let chunk = '\uFEFF' + csvLine(HEADERS)
   let n = 0
@@ -258,7 +258,7 @@ async function writeList(file: string, count: number) {
 // The two measurements
 
 /** A fresh migrated database with the one org unit the rows go to. */
-async function freshDatabase(opened: TestDatabase[]): Promise<TestDatabase> {
+export async function freshDatabase(opened: TestDatabase[]): Promise<TestDatabase> {
   const database = await createTestDatabase()
   opened.push(database)
   if (database.dialect !== 'sqlite') throw new Error('the import benchmark compares against raw better-sqlite3: run it on SQLite')
@@ -371,7 +371,7 @@ interface RawInsert {
  * take gigabytes of heap), and each chunk goes to both databases, so both get the same
  * rows at the same cost.
  */
-async function rawInserts(databases: readonly [TestDatabase, TestDatabase], pii: ReturnType<typeof createPersonalDataCipher>, rows: number, log: (m: string) => void): Promise<RawInsert[]> {
+export async function rawInserts(databases: readonly [TestDatabase, TestDatabase], pii: ReturnType<typeof createPersonalDataCipher>, rows: number, log: (m: string) => void): Promise<RawInsert[]> {
   const [single, multi] = databases.map((d) => d.sqlite!)
   const org = await databases[0].db.selectFrom('org_units').select('id').executeTakeFirstOrThrow()
   const centreOf = await loadTownshipCentres(databases[0].db)

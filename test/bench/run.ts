@@ -8,6 +8,7 @@ import { describeMachine, formatTable, type Benchmark } from './harness'
 const MODULES = [
   'http.bench.ts',
   'import.bench.ts',
+  'import-serving.bench.ts',
   'registry.bench.ts',
   'map.bench.ts',
   'visits.bench.ts',

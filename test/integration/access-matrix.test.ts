@@ -130,6 +130,7 @@ const MATRIX: Row[] = [
   { route: 'routes/dashboard', method: 'POST', url: () => '/dashboard?period=year', answers: 'login 403 403 403 403 400 400 login' },
   { route: 'routes/dashboard_.players', method: 'GET', url: () => '/dashboard/players?period=year&figure=listed', answers: 'login 403 403 200 200 200 200 login' },
   { route: 'routes/dashboard_.export', method: 'GET', url: () => '/dashboard/export?period=year&format=csv', answers: 'login 403 403 200 200 200 200 login' },
+  { route: 'routes/dashboard_.export', method: 'POST', url: () => '/dashboard/export?period=year&format=csv', form: { unmask: '1' }, answers: 'login 403 403 200 200 200 200 login', note: 'unmasked where the caller may unmask' },
 
   { route: 'routes/api.v1.coverage', method: 'GET', url: () => '/api/v1/coverage', answers: '401 200 200 200 200 200 200 401' },
   { route: 'routes/api.v1.map', method: 'GET', url: () => '/api/v1/map?bbox=114,33,115,34&zoom=10', answers: '401 200 200 200 200 200 200 401' },

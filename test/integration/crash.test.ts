@@ -374,7 +374,7 @@ describe('a graceful shutdown', () => {
     let finish = () => {}
     let connected = () => {}
     const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = http.request(`${running.url}/api/v1/visits`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Cookie: `wanqi_session=${officer.cookie('wanqi_session')}` } }, (res) => {
+      const req = http.request(`${running.url}/api/v1/visits`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Origin: running.url, Cookie: `wanqi_session=${officer.cookie('wanqi_session')}` } }, (res) => {
         let text = ''
         res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: res.statusCode!, text }))
       })

@@ -44,6 +44,15 @@ async function map(username: string, query: string) {
 }
 
 describe('the map endpoint', () => {
+  it('never answers more cells than the bound: the whole world at zoom 22 clusters instead of sending every player', async () => {
+    const { status, body } = await map('analyst', 'bbox=-180,-90,180,90&zoom=22')
+    expect(status).toBe(200)
+    expect(body.features).toEqual([expect.objectContaining({ properties: { cluster: true, count: 32 } })])
+    // A county's view close in still shows single players.
+    const close = await map('analyst', 'bbox=114.85,33.55,114.95,33.65&zoom=22')
+    expect(close.body.features).toEqual([expect.objectContaining({ properties: expect.objectContaining({ cluster: false, name: '独户' }) })])
+  })
+
   it('clusters a crowd into one feature with its count and shows a lone player as itself', async () => {
     const { status, body } = await map('analyst', 'bbox=114,33,115.5,34.5&zoom=9')
     expect(status).toBe(200)

@@ -10,7 +10,8 @@ import type { PlayerFields } from '../../app/domain/market-player'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players.server'
 import { mapFeatures } from '../../app/services/map.server'
-import { mapCellsState, precountedCells, rebuildMapCells, startMapCellsRefresher, type CountedCell } from '../../app/services/map-cells.server'
+import { mapCellsState, precountedCells, rebuildMapCells,
+  rebuildStaleMapCells, startMapCellsRefresher, type CountedCell } from '../../app/services/map-cells.server'
 import type { PlayerFilter } from '../../app/services/players.server'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { TEST_DATA_KEY } from '../support/test-server'
@@ -164,8 +165,7 @@ describe('pre-counted map cells', () => {
     expect((await mapCellsState(t.db))!.state).toBe('stale')
     const refresher = startMapCellsRefresher(t.db, { intervalMs: 20 })
     try {
-      for (let i = 0; i < 200 && (await mapCellsState(t.db))!.state !== 'ready'; i++) await new Promise((r) => setTimeout(r, 25))
-      expect(await mapCellsState(t.db)).toMatchObject({ state: 'ready' })
+      await expect.poll(async () => (await mapCellsState(t.db))!.state, { timeout: 30_000, interval: 25 }).toBe('ready')
       const all = await precountedCells(t.db, { kind: 'all' }, {}, { bbox: WHOLE, zoom: 0 })
       expect(all!.cells.reduce((sum, c) => sum + c.n, 0)).toBe(241)
     } finally {
@@ -222,6 +222,17 @@ describe('pre-counted map cells', () => {
       expect(await generations()).toHaveLength(1)
       expect(await total()).toBe(n)
       expect((await mapCellsState(t.db))!.cells).toBe(results[0].cells)
+    })
+
+    it('as the refreshers of several app servers seeing the cells stale at once: exactly one rebuilds', async () => {
+      await t.db.updateTable('map_cells_state').set({ state: 'stale' }).where('id', '=', 1).execute()
+      const before = (await t.db.selectFrom('map_cells_state').select('next_generation').executeTakeFirstOrThrow()).next_generation
+      const results = await Promise.all([rebuildStaleMapCells(t.db), rebuildStaleMapCells(t.db), rebuildStaleMapCells(t.db)])
+      expect(results.filter((r) => r !== null)).toHaveLength(1)
+      expect((await t.db.selectFrom('map_cells_state').select('next_generation').executeTakeFirstOrThrow()).next_generation).toBe(before + 1)
+      expect((await mapCellsState(t.db))!.state).toBe('ready')
+      // Nothing stale: nothing to do.
+      expect(await rebuildStaleMapCells(t.db)).toBeNull()
     })
   })
 })

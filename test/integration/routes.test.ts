@@ -75,13 +75,20 @@ describe('sign-in', () => {
     expect(await response.text()).toContain('必填。')
   })
 
-  it('throttles a user name after repeated failures with 429 and Retry-After', async () => {
+  it('slows a (name, address) pair after repeated failures with 429 and Retry-After; an admin lets the user in again', async () => {
     const c = client()
-    for (let i = 0; i < 5; i++) expect((await c.post('/login', { username: 'field.b', password: 'bad guess' })).status).toBe(401)
-    const locked = await c.post('/login', { username: 'field.b', password: PASSWORD })
-    expect(locked.status).toBe(429)
-    expect(Number(locked.headers.get('Retry-After'))).toBeGreaterThan(800)
-    expect(await locked.text()).toContain('登录失败次数过多')
+    for (let i = 0; i < 4; i++) expect((await c.post('/login', { username: 'field.b', password: 'bad guess' })).status).toBe(401)
+    const held = await c.post('/login', { username: 'field.b', password: PASSWORD })
+    expect(held.status).toBe(429)
+    expect(Number(held.headers.get('Retry-After'))).toBeGreaterThan(20)
+    expect(await held.text()).toContain('登录失败次数过多')
+    const admin = client()
+    await admin.signIn('root', PASSWORD)
+    const id = (await t.db.selectFrom('users').select('id').where('username', '=', 'field.b').executeTakeFirstOrThrow()).id
+    expect(await (await admin.get(`/admin/users/${id}`)).text()).toContain('4 次失败尝试')
+    expect((await admin.post(`/admin/users/${id}`, { intent: 'unlock_sign_in' })).status).toBe(200)
+    expect((await c.post('/login', { username: 'field.b', password: PASSWORD })).status).toBe(302)
+    expect(await t.db.selectFrom('audit_log').select('actor_username').where('action', '=', 'sign_in.unlocked').executeTakeFirstOrThrow()).toEqual({ actor_username: 'root' })
   })
 
   it('signing out ends the session on the server, not just in the browser', async () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import {
   CELL_PIXELS,
+  MAX_MAP_CELLS,
+  boundedZoom,
   MAX_ZOOM,
   cellIndex,
   cellKey,
@@ -129,5 +131,18 @@ describe('clusterFeatures', () => {
         { lng: Number.NaN, lat: 2, count: 3 },
       ]).features,
     ).toEqual([])
+  })
+})
+
+describe('the bound on one answer', () => {
+  it('draws the grid further out until the view holds MAX_MAP_CELLS cells at most, whatever zoom is asked', () => {
+    const world = { west: -180, south: -90, east: 180, north: 90 }
+    for (const asked of [22, 20, 12, 8, 5]) {
+      const z = boundedZoom(world, asked)
+      const size = gridCellSize(z)
+      expect(((world.east - world.west) / size) * ((world.north - world.south) / size), `zoom ${asked}`).toBeLessThanOrEqual(MAX_MAP_CELLS)
+    }
+    // A screen of a county close in keeps the zoom asked.
+    expect(boundedZoom({ west: 114.5, south: 33.7, east: 114.52, north: 33.71 }, 18)).toBe(18)
   })
 })

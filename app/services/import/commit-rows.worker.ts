@@ -1,5 +1,14 @@
 // The writer thread (see commit-workers.server.ts): its own connection, the rows prepared
 // by prepareRows, each batch applied as the server's thread would apply it.
+//
+// On SQLite the batch's transaction holds the one write lock, and a write on the server's
+// thread (a visit, a session's last-seen time) that finds it taken waits in SQLite's busy
+// handler, which sleeps synchronously: the whole event loop waits with it. A 20,000-row
+// batch held the lock for 2–3 s, and back-to-back batches let a waiting writer in only by
+// luck, so /livez waited up to 16.7 s during a 300,000-row commit. Batches are therefore
+// at most WRITER_TRANSACTION_ROWS (a few hundred milliseconds of lock), and each is followed
+// by a gap in which the lock is free, as the map cells' rebuild does.
+import { setTimeout as sleep } from 'node:timers/promises'
 import { parentPort, workerData } from 'node:worker_threads'
 import { openDatabase } from '../../../db/connection.server'
 import { AppError } from '../../app-error'
@@ -8,6 +17,11 @@ import type { WriterData, WriterMessage } from './commit-workers.server'
 import { serialiseError } from './thread-errors.server'
 import { applyImportBatch, batchContext, getImportJob } from './import-jobs.server'
 import { prepareRows } from './prepare-rows.server'
+
+/** Rows per write transaction on SQLite: a few hundred milliseconds of the write lock. */
+const WRITER_TRANSACTION_ROWS = 4_000
+/** The lock left free after each, longer than SQLite's busy naps (up to 25 ms) so a waiting writer wakes into it. */
+const WRITER_GAP_MS = 30
 
 const port = parentPort!
 const data = workerData as WriterData
@@ -26,10 +40,13 @@ async function run() {
     const job = await getImportJob(db, data.jobId)
     if (!job) throw new AppError('not_found', 'error.notFound')
     const context = batchContext(db, createPersonalDataCipher(data.setup.prepare.dataKey), job, 'commit', data.setup, data.counts)
-    const batches = prepareRows(data.setup.prepare, data.fileBytes)
+    const sqliteWriter = sqlite !== undefined && sqlite !== null
+    const prepare = sqliteWriter ? { ...data.setup.prepare, batchRows: Math.min(data.setup.prepare.batchRows, WRITER_TRANSACTION_ROWS) } : data.setup.prepare
+    const batches = prepareRows(prepare, data.fileBytes)
     for await (const batch of batches) {
       await applyImportBatch(context, batch)
       say({ written: context.counts })
+      if (sqliteWriter) await sleep(WRITER_GAP_MS)
       // Messages (a stop) are heard between batches.
       await new Promise((resolve) => setImmediate(resolve))
       if (stopping) {

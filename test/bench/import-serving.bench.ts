@@ -1,0 +1,164 @@
+// A big import's commit beside the pages: the real server (app/cli/serve.server.ts, in a
+// process of its own, on SQLite) commits a 1,000,000-row list (`--rows N` for fewer) through
+// its import runner (the writer thread, its own connection), while three probes ask what a
+// person and a phone would: GET /livez, GET /my.data (an officer's list) and POST
+// /api/v1/visits, each every PROBE_MS. Their p50/p99/max during the commit are reported
+// beside the same probes for `--duration` seconds with nothing else running (the baseline,
+// same run, same server), with the commit's pace against the fastest raw insert of the same
+// rows (import.bench.ts's baseline) and the machine's load.
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { SYSTEM_ACTOR } from '../../app/services/audit.server'
+import { createImportJob } from '../../app/services/import/import-jobs.server'
+import { createPersonalDataCipher } from '../../app/services/personal-data.server'
+import { createPlayer } from '../../app/services/players.server'
+import { scopeOf } from '../../app/domain/scope'
+import { assignPlayers } from '../../app/services/territories.server'
+import { createUser } from '../../app/services/users.server'
+import { freePort, startServerProcess } from '../support/server-process'
+import type { TestDatabase } from '../support/test-db'
+import { Client, TEST_DATA_KEY } from '../support/test-server'
+import { playerFields } from '../support/fixtures'
+import { ensureBuild, type Benchmark } from './harness'
+import { freshDatabase, rawInserts, writeList } from './import.bench'
+
+const DEFAULT_ROWS = 1_000_000
+const PROBE_MS = 100
+const PASSWORD = 'bench-password-1'
+const MB = 1024 * 1024
+
+type Probe = 'GET /livez' | 'GET /my.data (officer)' | 'POST /api/v1/visits'
+
+const percentile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? NaN
+}
+
+export const benchmark: Benchmark = {
+  name: 'import-serving',
+  async run({ rows: requested, durationSeconds, log }) {
+    ensureBuild(log)
+    const rows = requested ?? DEFAULT_ROWS
+    const pii = createPersonalDataCipher(TEST_DATA_KEY)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-bench-import-serving-'))
+    const databases: TestDatabase[] = []
+    try {
+      const file = path.join(dir, `list-${rows}.csv`)
+      await writeList(file, rows)
+      const bytes = fs.statSync(file).size
+      log(`wrote ${rows.toLocaleString('en')} rows, ${(bytes / MB).toFixed(0)} MB`)
+
+      const database = await freshDatabase(databases)
+      const { db } = database
+      const hq = await db.selectFrom('org_units').select(['id', 'path']).executeTakeFirstOrThrow()
+      const managerId = await createUser(db, SYSTEM_ACTOR, { username: 'bench.manager', name: 'bench manager', role: 'manager', orgUnitId: hq.id, password: PASSWORD })
+      const officerId = await createUser(db, SYSTEM_ACTOR, { username: 'bench.officer', name: 'bench officer', role: 'officer', orgUnitId: hq.id, password: PASSWORD })
+      const players: number[] = []
+      for (let i = 0; i < 50; i++) players.push(await createPlayer(db, SYSTEM_ACTOR, pii, { fields: playerFields(`探针企业${i}`), orgUnitId: hq.id }))
+      await assignPlayers(db, { id: managerId, username: 'bench.manager', ip: null }, scopeOf({ id: managerId, role: 'manager', orgPath: hq.path }), { playerIds: players }, officerId, 'bench')
+
+      const server = await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir: path.join(dir, 'server'), env: { LOG_LEVEL: 'warn' } })
+      try {
+        const officer = new Client(server.url)
+        if ((await officer.signIn('bench.officer', PASSWORD)).status !== 302) throw new Error('the officer could not sign in')
+        let visit = 0
+        const ask: Record<Probe, () => Promise<Response>> = {
+          'GET /livez': () => fetch(`${server.url}/livez`),
+          'GET /my.data (officer)': () => officer.get('/my.data'),
+          'POST /api/v1/visits': () =>
+            officer.request('/api/v1/visits', {
+              method: 'POST',
+              headers: { 'Content-Type': 'application/json' },
+              body: JSON.stringify({ id: `probe-${process.pid}-${++visit}`, playerId: players[visit % players.length], channel: 'phone', hasNeed: false }),
+            }),
+        }
+        /** Each probe every PROBE_MS until `done()` says stop: latencies in ms, and failures. */
+        const probe = async (done: () => boolean) => {
+          const latencies = new Map<Probe, number[]>()
+          const failures: string[] = []
+          await Promise.all(
+            (Object.keys(ask) as Probe[]).map(async (label) => {
+              const times: number[] = []
+              latencies.set(label, times)
+              while (!done()) {
+                const started = performance.now()
+                try {
+                  const response = await ask[label]()
+                  await response.arrayBuffer()
+                  if (response.status >= 400) failures.push(`${label}: ${response.status}`)
+                } catch (error) {
+                  failures.push(`${label}: ${String(error)}`)
+                }
+                const ms = performance.now() - started
+                times.push(ms)
+                if (ms < PROBE_MS) await new Promise((resolve) => setTimeout(resolve, PROBE_MS - ms))
+              }
+            }),
+          )
+          return { latencies, failures }
+        }
+
+        log(`the probes alone for ${durationSeconds} s`)
+        const quietUntil = Date.now() + durationSeconds * 1000
+        const quiet = await probe(() => Date.now() >= quietUntil)
+
+        // As the CLI's import does: no preview; the runner of the server takes the job and
+        // commits it through its writer thread.
+        const jobId = await createImportJob(db, { ...SYSTEM_ACTOR, username: 'bench' }, { source: 'tax', fileName: path.basename(file), filePath: file, fileBytes: bytes, orgUnitId: hq.id })
+        const started = performance.now()
+        await db.updateTable('import_jobs').set({ status: 'queued', merge_households: 1 }).where('id', '=', jobId).execute()
+        log('the commit, with the probes')
+        let status = 'queued'
+        const watcher = (async () => {
+          while (status !== 'done' && status !== 'failed') {
+            await new Promise((resolve) => setTimeout(resolve, 250))
+            status = (await db.selectFrom('import_jobs').select('status').where('id', '=', jobId).executeTakeFirstOrThrow()).status
+          }
+        })()
+        const busy = await probe(() => status === 'done' || status === 'failed')
+        await watcher
+        const commitSeconds = (performance.now() - started) / 1000
+        const load = os.loadavg()
+        if (status !== 'done') throw new Error(`the import ended ${status}: ${server.output().slice(-2000)}`)
+        const stored = Number((await db.selectFrom('market_players').select((eb) => eb.fn.countAll<number>().as('n')).where('import_job_id', '=', jobId).executeTakeFirstOrThrow()).n)
+        if (stored !== rows) throw new Error(`expected ${rows} players stored, found ${stored}`)
+        await server.stop()
+        // Said now too: the raw baseline after it takes a while on a busy machine.
+        const summary = (label: Probe) => `${label}: alone p50 ${percentile(quiet.latencies.get(label)!, 0.5).toFixed(0)} / p99 ${percentile(quiet.latencies.get(label)!, 0.99).toFixed(0)} ms; during the commit p50 ${percentile(busy.latencies.get(label)!, 0.5).toFixed(0)} / p99 ${percentile(busy.latencies.get(label)!, 0.99).toFixed(0)} / max ${Math.max(...busy.latencies.get(label)!).toFixed(0)} ms`
+        log(`the commit took ${commitSeconds.toFixed(1)} s (load ${load.map((l) => l.toFixed(1)).join(', ')}); ${(Object.keys(ask) as Probe[]).map(summary).join('; ')}`)
+
+        log('the raw insert baseline')
+        const raws = await rawInserts([await freshDatabase(databases), await freshDatabase(databases)], pii, rows, log)
+        const fastest = raws.reduce((a, b) => (b.rowsPerSecond > a.rowsPerSecond ? b : a))
+        const importRate = rows / commitSeconds
+        const cell = (values: number[] | undefined, q: number) => (values?.length ? `${percentile(values, q).toFixed(0)} ms` : '-')
+        const tableRows = (Object.keys(ask) as Probe[]).flatMap((label) => [
+          [`${label}, alone`, String(quiet.latencies.get(label)!.length), cell(quiet.latencies.get(label), 0.5), cell(quiet.latencies.get(label), 0.99), `${Math.max(...quiet.latencies.get(label)!).toFixed(0)} ms`],
+          [`${label}, during the commit`, String(busy.latencies.get(label)!.length), cell(busy.latencies.get(label), 0.5), cell(busy.latencies.get(label), 0.99), `${Math.max(...busy.latencies.get(label)!).toFixed(0)} ms`],
+        ])
+        return {
+          title: `import beside the pages: ${rows.toLocaleString('en')} rows (${(bytes / MB).toFixed(0)} MB) committed by the server's runner while probes ask every ${PROBE_MS} ms`,
+          columns: [
+            { label: 'probe', align: 'left' },
+            { label: 'count', align: 'right' },
+            { label: 'p50', align: 'right' },
+            { label: 'p99', align: 'right' },
+            { label: 'max', align: 'right' },
+          ],
+          rows: tableRows,
+          notes: [
+            `the commit: ${commitSeconds.toFixed(1)} s, ${Math.round(importRate).toLocaleString('en')} rows/s; the fastest raw insert (${fastest.label}) ${Math.round(fastest.rowsPerSecond).toLocaleString('en')} rows/s: ${(importRate / fastest.rowsPerSecond).toFixed(2)}× (the commit's time includes reading, checking and deriving every row)`,
+            `failures: alone ${quiet.failures.length}, during the commit ${busy.failures.length}${busy.failures.length ? `: ${[...new Set(busy.failures)].slice(0, 5).join('; ')}` : ''}`,
+            `load average at the end of the commit (1, 5, 15 min): ${load.map((l) => l.toFixed(2)).join(', ')} on ${os.availableParallelism()} cores`,
+          ],
+        }
+      } finally {
+        await server.stop()
+      }
+    } finally {
+      for (const database of databases) await database.destroy()
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  },
+}

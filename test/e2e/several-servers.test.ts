@@ -1,0 +1,170 @@
+// Three app server processes on one PostgreSQL behind a real nginx (Debian's, with the
+// README's example config on free ports), as a bank runs Wanqi at scale: a session made on
+// one server works on the others; an import uploaded through any of them is run once, by one
+// of them; the outbox delivers each referral once; the map cells and the figures are brought
+// up to date whichever servers run; and killing one server while visits stream in loses no
+// visit that was acknowledged. PostgreSQL only: it needs TEST_DATABASE_URL (as .ci/run sets).
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { scopeOf } from '../../app/domain/scope'
+import { PLAIN_CALENDAR } from '../../app/domain/working-days'
+import { createPersonalDataCipher } from '../../app/services/personal-data.server'
+import { createPlayer } from '../../app/services/players.server'
+import { handOffCase } from '../../app/services/referrals.server'
+import { assignPlayers } from '../../app/services/territories.server'
+import { recordVisit } from '../../app/services/visits.server'
+import { parseVisit } from '../../app/visit-form'
+import { PASSWORD, addUser, buildOrg, playerFields } from '../support/fixtures'
+import { listRows, makeUscc } from '../support/lists'
+import { startLoanStandIn, type LoanStandIn } from '../support/loan-stand-in'
+import { startNginx, type Nginx } from '../support/nginx'
+import { freePort, startServerProcess, type ServerProcess } from '../support/server-process'
+import { csvText } from '../support/spreadsheets'
+import { createTestDatabase, type TestDatabase } from '../support/test-db'
+import { Client, TEST_DATA_KEY } from '../support/test-server'
+
+const LOAN_SECRET = 'crash-test-loan-secret'
+const pii = createPersonalDataCipher(TEST_DATA_KEY)
+
+let t: TestDatabase
+let dir: string
+let loan: LoanStandIn
+let nginx: Nginx
+const servers: ServerProcess[] = []
+let org: Awaited<ReturnType<typeof buildOrg>>
+let managerId: number
+let officerId: number
+let playerIds: number[] = []
+
+beforeAll(async () => {
+  if (!process.env.TEST_DATABASE_URL) throw new Error('several app servers share one PostgreSQL: set TEST_DATABASE_URL (postgres://…) to run this test')
+  process.env.WANQI_TEST_DIALECT = 'postgres'
+  t = await createTestDatabase()
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-several-'))
+  org = await buildOrg(t.db)
+  managerId = await addUser(t.db, 'mgr', 'manager', org.outletA1.id)
+  officerId = await addUser(t.db, 'off', 'officer', org.outletA1.id)
+  for (let i = 0; i < 30; i++) playerIds.push(await createPlayer(t.db, { id: null, username: 'test', ip: null }, pii, { fields: playerFields(`多机测试企业${i}`), orgUnitId: org.outletA1.id }))
+  await assignPlayers(t.db, { id: managerId, username: 'mgr', ip: null }, scopeOf({ id: managerId, role: 'manager', orgPath: org.outletA1.path }), { playerIds }, officerId, 'test')
+  loan = await startLoanStandIn(LOAN_SECRET)
+  // One after another: each applies the (already applied) migrations as it starts.
+  for (let i = 0; i < 3; i++) {
+    servers.push(await startServerProcess({ databaseUrl: t.url, port: await freePort(), dir, env: { LOAN_SYSTEM_URL: loan.url, TRUST_PROXY: '1' } }))
+  }
+  nginx = await startNginx(servers.map((s) => Number(new URL(s.url).port)), path.join(dir, 'nginx'))
+}, 240_000)
+
+afterAll(async () => {
+  await nginx?.stop()
+  for (const server of servers) await server.kill()
+  await loan?.stop()
+  await t?.destroy()
+  if (dir) fs.rmSync(dir, { recursive: true, force: true })
+})
+
+const signedIn = async (base: string, username: string) => {
+  const client = new Client(base)
+  expect((await client.signIn(username, PASSWORD)).status).toBe(302)
+  return client
+}
+
+describe('three app servers behind nginx', () => {
+  it('a session made through one server is good on every server', async () => {
+    const officer = await signedIn(nginx.url, 'off')
+    const cookie = `wanqi_session=${officer.cookie('wanqi_session')}`
+    for (const server of servers) {
+      const response = await fetch(`${server.url}/my`, { headers: { Cookie: cookie }, redirect: 'manual' })
+      expect(response.status, server.url).toBe(200)
+    }
+    // And through the balancer, whichever server answers.
+    for (let i = 0; i < 6; i++) expect((await officer.get('/my')).status).toBe(200)
+  })
+
+  it('an import uploaded through the balancer is previewed and committed once, by one of the servers', async () => {
+    const rows = 500
+    const csv = csvText(listRows(Array.from({ length: rows }, (_, i) => ({ uscc: makeUscc(700_000 + i), name: `多机导入第${i + 1}号商贸有限公司`, kind: '企业', registeredOn: '2020-05-01', status: '存续', address: `城关镇人民路${i + 1}号` }))))
+    const manager = await signedIn(nginx.url, 'mgr')
+    const form = new FormData()
+    form.append('source', 'tax')
+    form.append('file', new Blob([csv], { type: 'text/csv' }), 'several.csv')
+    const upload = await manager.request('/imports?index', { method: 'POST', body: form })
+    expect(upload.status).toBe(302)
+    const jobId = Number(/\/imports\/(\d+)$/.exec(upload.headers.get('Location') ?? '')?.[1])
+    const job = () => t.db.selectFrom('import_jobs').selectAll().where('id', '=', jobId).executeTakeFirstOrThrow()
+    await expect.poll(async () => (await job()).status, { timeout: 60_000, interval: 100 }).toBe('previewed')
+    expect((await manager.post(`/imports/${jobId}?index`, { intent: 'commit', mergeHouseholds: '1' })).status).toBe(200)
+    await expect.poll(async () => (await job()).status, { timeout: 60_000, interval: 100 }).toBe('done')
+    const stored = await t.db
+      .selectFrom('market_players')
+      .select((eb) => [eb.fn.countAll<number>().as('rows'), eb.fn.count<number>('uscc').distinct().as('usccs')])
+      .where('import_job_id', '=', jobId)
+      .executeTakeFirstOrThrow()
+    expect({ rows: Number(stored.rows), usccs: Number(stored.usccs) }).toEqual({ rows, usccs: rows })
+    // Claimed by one of the three processes.
+    const pids = servers.map((s) => String(s.pid))
+    expect(pids).toContain(String((await job()).claimed_by).split('-')[0])
+  })
+
+  it('the outbox delivers each referral once, whichever servers run it', async () => {
+    const officer = { actor: { id: officerId, username: 'off', ip: null }, scope: scopeOf({ id: officerId, role: 'officer', orgPath: org.outletA1.path }) }
+    const referrals: number[] = []
+    for (const playerId of playerIds.slice(0, 12)) {
+      const visit = parseVisit({ id: `several-need-${playerId}`, playerId, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
+      if (!visit.ok) throw new Error('invalid visit')
+      await recordVisit(t.db, { ...officer, rules: { radiusMetres: 500 } }, visit.data)
+      referrals.push((await handOffCase(t.db, { ...officer, calendar: PLAIN_CALENDAR }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })).id)
+    }
+    const delivered = async () => (await t.db.selectFrom('outbox').select('state').where('referral_id', 'in', referrals).execute()).filter((r) => r.state === 'delivered').length
+    await expect.poll(delivered, { timeout: 60_000, interval: 100 }).toBe(referrals.length)
+    const copies = [...loan.applications.values()].filter((a) => referrals.includes(a.referralId)).map((a) => a.copies)
+    expect(copies).toEqual(referrals.map(() => 1))
+    expect(loan.refused).toEqual([])
+  })
+
+  it('the map cells and the figures are brought up to date, by one server at a time', async () => {
+    // The import and the visits above changed players: the figures' queue drains and the map
+    // cells are rebuilt (within ten seconds of a server's look).
+    await expect.poll(async () => Number((await t.db.selectFrom('figures_queue').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n), { timeout: 60_000, interval: 200 }).toBe(0)
+    await expect.poll(async () => (await t.db.selectFrom('map_cells_state').select('state').executeTakeFirstOrThrow()).state, { timeout: 60_000, interval: 200 }).toBe('ready')
+    // Each rebuild took a generation of its own and left only its own cells: no two ran at once over one staleness.
+    await expect.poll(async () => (await t.db.selectFrom('map_cells').select('generation').distinct().execute()).length, { timeout: 30_000, interval: 200 }).toBe(1)
+    // (The imported players have no position: the map counts those that do.)
+    const players = Number((await t.db.selectFrom('market_players').select((eb) => eb.fn.countAll<number>().as('n')).where('lng', 'is not', null).executeTakeFirstOrThrow()).n)
+    expect(players).toBeGreaterThan(0)
+    const counted = Number((await t.db.selectFrom('map_cells').select((eb) => eb.fn.sum<number>('players').as('n')).where('level', '=', 0).executeTakeFirstOrThrow()).n)
+    expect(counted).toBe(players)
+  })
+
+  it('killing one server while visits stream in loses no acknowledged visit', async () => {
+    const officer = await signedIn(nginx.url, 'off')
+    const acknowledged = new Set<string>()
+    // As the phone's outbox does: a visit not acknowledged is sent again with the same id.
+    const send = async (id: string, playerId: number) => {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const response = await officer
+          .request('/api/v1/visits', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id, playerId, channel: 'phone', hasNeed: false }) })
+          .catch(() => null)
+        if (response && (response.status === 201 || response.status === 200)) {
+          acknowledged.add(id)
+          return
+        }
+        // 502 from nginx (the request was on the server killed): try again, as the outbox does.
+      }
+      throw new Error(`visit ${id} was never acknowledged`)
+    }
+    const streams = [0, 1, 2, 3].map(async (stream) => {
+      for (let i = 0; i < 15; i++) {
+        const playerId = playerIds[(stream * 7 + i) % playerIds.length]
+        await send(`several-stream-${stream}-${i}`, playerId)
+        // A quarter of the way in, the first server dies where it stands.
+        if (stream === 0 && i === 4) await servers[0].kill()
+      }
+    })
+    await Promise.all(streams)
+    expect(acknowledged.size).toBe(60)
+    const stored = await t.db.selectFrom('visits').select('id').where('id', 'like', 'several-stream-%').execute()
+    expect(new Set(stored.map((v) => v.id))).toEqual(acknowledged)
+  })
+})
