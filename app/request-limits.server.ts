@@ -28,7 +28,8 @@ export type BodyKind = keyof typeof BODY_LIMITS
 
 const SIGN_IN_PATHS = new Set(['/login', '/logout', '/lang'])
 const DRAWN_PATHS = new Set(['/territories'])
-const UPLOAD_PATHS = new Set(['/imports'])
+// Every page whose form carries a file: lists, history, the HR exports, boundaries.
+const UPLOAD_PATHS = new Set(['/imports', '/imports/history', '/admin/import/org', '/admin/import/staff', '/admin/areas'])
 const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data'])
 
 /** The media type of a Content-Type header, without its parameters, lower case; '' when absent. */
