@@ -11,6 +11,7 @@ import * as m0007 from './0007-qualification'
 import * as m0008 from './0008-figures'
 import * as m0009 from './0009-audit-append-only'
 import * as m0010 from './0010-map-cells-generations'
+import * as m0014 from './0014-import-lists'
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0008-figures': m0008,
   '0009-audit-append-only': m0009,
   '0010-map-cells-generations': m0010,
+  '0014-import-lists': m0014,
 }

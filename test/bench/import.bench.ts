@@ -160,7 +160,7 @@ const HEADERS = [
   '联系电话',
 ]
 
-const STATUS_WORDS = { active: '存续', abnormal: '经营异常', deregistered: '注销' } as const
+const STATUS_WORDS = { active: '存续', abnormal: '经营异常', suspended: '停业', in_liquidation: '清算', moved_out: '迁出', deregistered: '注销' } as const
 const LOAN_WORDS = { none: '无', has_loan: '有', unknown: '未知' } as const
 
 /** The 1,300 townships of the seeded province (100 counties of 13), with their boundaries. */
