@@ -15,7 +15,7 @@ export async function openXls(filePath: string, size: number): Promise<Source> {
   if (size > MAX_XLS_BYTES) throw new TableError('file.tooLarge', { maxMb: megabytes(MAX_XLS_BYTES), sizeMb: megabytes(size) })
   let workbook: XLSX.WorkBook
   try {
-    workbook = XLSX.read(await readFile(filePath), { type: 'buffer', dense: true, cellDates: false, cellFormula: false, cellHTML: false, cellStyles: false })
+    workbook = XLSX.read(await readFile(filePath), { type: 'buffer', dense: true, cellDates: false, cellNF: true, cellFormula: false, cellHTML: false, cellStyles: false })
   } catch (error) {
     const text = String((error as Error)?.message ?? '')
     if (/password|encrypt/i.test(text)) throw new TableError('file.encrypted', {}, { cause: error })
