@@ -115,7 +115,8 @@ export function checkPhone(raw: string): IdentifierCheck<MobileReason> {
 
 /**
  * Whether a code reads as a number a spreadsheet kept (15 significant digits, the rest
- * zeros, or written as 9.14101815897281E+17): its last digits are gone for good.
+ * zeros, or written as 9.14101815897281E+17): its last digits may be gone for good. A
+ * caller confirms with the code's check (a real code can end in zeros).
  */
 export function lostDigits(raw: string): boolean {
   const text = raw.normalize('NFKC').replace(/\s/g, '')

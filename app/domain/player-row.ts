@@ -153,7 +153,8 @@ export function parsePlayerRow(cells: Partial<Record<ListColumn, string>>, optio
   const usccText = cell('uscc')
   let uscc: string | null = null
   let usccForKind: string | null = null
-  if (usccText !== null && lostDigits(usccText)) {
+  // A real code may end in zeros: only one that then fails its check lost them.
+  if (usccText !== null && lostDigits(usccText) && !checkUscc(usccText).ok) {
     // Accepting bad check characters never covers this: the real code is gone.
     refuse('uscc', 'row.lostDigits', { value: usccText })
   } else if (usccText !== null) {
@@ -187,8 +188,9 @@ export function parsePlayerRow(cells: Partial<Record<ListColumn, string>>, optio
   if (name === null) refuse('name', 'row.nameRequired')
 
   const idText = cell('idNumber')
-  if (idText !== null && lostDigits(idText)) refuse('idNumber', 'row.lostDigits', { value: idText })
-  const idNumber = idText !== null && lostDigits(idText) ? null : checked(idText, 'idNumber', checkResidentId)
+  const idLost = idText !== null && lostDigits(idText) && !checkResidentId(idText).ok
+  if (idLost) refuse('idNumber', 'row.lostDigits', { value: idText! })
+  const idNumber = idLost ? null : checked(idText, 'idNumber', checkResidentId)
   const phone = checked(cell('phone'), 'phone', checkPhone)
 
   const industryText = cell('industry')

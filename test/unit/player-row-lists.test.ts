@@ -78,8 +78,9 @@ describe('a list row: identity decides', () => {
       ok: false,
       errors: [{ field: 'idNumber', message: { key: 'row.lostDigits' } }],
     })
-    // An all-digit code that passes its check is a code, not a number.
+    // An all-digit code that passes its check is a code, not a number, even ending in zeros.
     expect(lostDigits('914101045897445036')).toBe(false)
+    expect(accepted(parsePlayerRow({ name: 'x', uscc: '914116220000120000' }, TODAY)).fields.uscc).toBe('914116220000120000')
     expect(accepted(parsePlayerRow({ name: 'x', uscc: '914101045897445036' }, TODAY)).fields.uscc).toBe('914101045897445036')
   })
 
