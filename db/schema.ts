@@ -188,6 +188,9 @@ export interface ImportJobTable {
   status: ImportJobStatus
   accept_bad_check: Generated<number>
   merge_households: Generated<number>
+  /** JSON ImportPreview (app/services/import/import-preview.server.ts): columns with sample
+   * values and the first rows as they will be stored; masked. */
+  preview: Generated<string | null>
   /** JSON: the header row as read. */
   headers: string | null
   /** JSON: the list column of each header position (or null to ignore it). */

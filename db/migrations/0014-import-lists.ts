@@ -8,6 +8,8 @@
 // - The tax credit grade's evaluation year (评价年度).
 // - Rejected rows' cells as the file gave them (phones, ID numbers) are kept encrypted in
 //   `cells_enc`; `cells` holds them masked.
+// - What a preview shows besides counts (the columns with sample values, the first rows as
+//   they will be stored), as JSON on the job.
 // Registration statuses gain suspended, in_liquidation and moved_out: the column is free
 // text, so that needs no change here.
 import type { Kysely } from 'kysely'
@@ -28,9 +30,11 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('market_players').addColumn('lead_match_id', 'integer').execute()
   await db.schema.alterTable('market_players').addColumn('tax_grade_year', 'integer').execute()
   await db.schema.alterTable('import_issues').addColumn('cells_enc', 'text').execute()
+  await db.schema.alterTable('import_jobs').addColumn('preview', 'text').execute()
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('import_jobs').dropColumn('preview').execute()
   await db.schema.alterTable('import_issues').dropColumn('cells_enc').execute()
   await db.schema.alterTable('market_players').dropColumn('tax_grade_year').execute()
   await db.schema.alterTable('market_players').dropColumn('lead_match_id').execute()

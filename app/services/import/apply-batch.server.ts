@@ -9,6 +9,7 @@ import type { PlayerFields, RowIssue } from '../../domain/market-player'
 import type { Message } from '../../i18n/index'
 import type { Db } from '../audit.server'
 import type { PersonalDataCipher } from '../personal-data.server'
+import { maskIdNumber, maskPhone } from '../../domain/masking'
 import { insertValues, newPlayerColumns, playerChanges, type TownshipCentre } from '../player-record.server'
 import { insertColumnsOf, type PreparedRow, type PrepareOptions } from './prepare-rows.server'
 
@@ -47,6 +48,8 @@ export interface BatchContext {
   /** Preview only (nothing is written to find them by): the first row of each player in
    * the file, by a hash of its key, so a player named twice counts once. */
   seen: Map<number, number>
+  /** Positions of the columns that hold personal data (phone, ID number). */
+  personalColumns: number[]
   /** The job's counts so far; each applied batch adds its own. */
   counts: ImportCounts
   mergeHouseholds: boolean
@@ -67,6 +70,7 @@ export function batchContext(db: Kysely<Database>, pii: PersonalDataCipher, job:
       return index >= 0 ? setup.headers[index] : field
     },
     seen: new Map(),
+    personalColumns: setup.prepare.mapping.flatMap((column, i) => (column === 'phone' || column === 'idNumber' ? [i] : [])),
     counts,
     mergeHouseholds: job.merge_households === 1,
     jobColumns: setup.prepare.jobColumns,
@@ -80,7 +84,7 @@ type Issue = { row: number; severity: 'rejected' | 'warning' | 'match'; issues: 
 export async function applyImportBatch(ctx: BatchContext, batch: PreparedRow[]) {
   const { db, job } = ctx
   const keys = batch.map((r) => r.key).filter((k): k is string => k !== null)
-  const problems = (list: RowIssue[]): RowProblem[] => list.map((i) => ({ column: ctx.columnHeader(i.field), message: i.message }))
+  const problems = (list: RowIssue[]): RowProblem[] => list.map((i) => ({ column: ctx.columnHeader(i.field), message: maskedMessage(i) }))
   const counts = { ...ctx.counts }
   const issues: Issue[] = []
 
@@ -195,7 +199,9 @@ export async function applyImportBatch(ctx: BatchContext, batch: PreparedRow[]) 
             row: issue.row,
             severity: issue.severity,
             issues: JSON.stringify(issue.issues),
-            cells: issue.cells ? JSON.stringify(issue.cells) : null,
+            // The cells as read hold phones and ID numbers: kept encrypted, shown masked.
+            cells: issue.cells ? JSON.stringify(maskCells(issue.cells, ctx.personalColumns)) : null,
+            cells_enc: issue.cells ? ctx.pii.encrypt(JSON.stringify(issue.cells)) : null,
             player_id: issue.playerId,
           })),
         )
@@ -275,4 +281,17 @@ async function findCodedByName(db: Db, names: string[]): Promise<Map<string, num
     for (const p of rows) if (p.uscc !== null && !found.has(p.name)) found.set(p.name, p.id)
   }
   return found
+}
+
+/** A phone or ID number named in a message is shown as the players' are: masked. */
+function maskedMessage(issue: RowIssue): Message {
+  const value = issue.message.params?.value
+  if ((issue.field !== 'phone' && issue.field !== 'idNumber') || typeof value !== 'string') return issue.message
+  const masked = issue.field === 'phone' ? maskPhone(value) : maskIdNumber(value)
+  return { ...issue.message, params: { ...issue.message.params, value: masked } } as Message
+}
+
+function maskCells(cells: string[], personal: number[]): string[] {
+  if (personal.length === 0) return cells
+  return cells.map((cell, i) => (personal.includes(i) && cell.trim() !== '' ? maskIdNumber(cell.trim()) : cell))
 }

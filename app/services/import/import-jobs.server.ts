@@ -16,6 +16,7 @@ import { inScope } from '../scope.server'
 import type { PersonalDataCipher } from '../personal-data.server'
 import { columnLetter, openTable, TableError, type TableLimits, type TableRow } from './read-table.server'
 import { prepareRows, type PrepareOptions } from './prepare-rows.server'
+import { buildImportPreview } from './import-preview.server'
 import { applyImportBatch, batchContext, type BatchSetup, type ImportCounts, type RowProblem } from './apply-batch.server'
 
 export { applyImportBatch, batchContext, type BatchContext, type BatchSetup, type ImportCounts, type RowProblem } from './apply-batch.server'
@@ -112,6 +113,21 @@ export async function rememberedHeaders(db: Db, orgUnitId: number, source: strin
     .where('source', '=', source)
     .execute()
   return Object.fromEntries(rows.map((m) => [m.header, m.field as ListColumn | 'ignore']))
+}
+
+/** The manager ticks or unticks "accept bad check characters": the job is previewed again
+ * with it, so the preview shows what a commit will do. */
+export async function setImportOptions(db: Kysely<Database>, actor: Actor, jobId: number, options: { acceptBadCheck: boolean }): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('import_jobs')
+      .set({ accept_bad_check: options.acceptBadCheck ? 1 : 0, status: 'uploaded', error: null })
+      .where('id', '=', jobId)
+      .where('status', 'in', ['previewed', 'needs_mapping'])
+      .executeTakeFirst()
+    if (Number(result.numUpdatedRows) === 0) throw new AppError('conflict', 'import.notPreviewed')
+    await recordAudit(trx, actor, { action: 'import.options', entityType: 'import_job', entityId: jobId, detail: options })
+  })
 }
 
 /** The manager commits a previewed job: it is queued for the runner. */
@@ -262,6 +278,10 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
       },
     }
     const setup: BatchSetup = { headers: table.headers, prepare }
+    if (mode === 'preview') {
+      const shown = await buildImportPreview(table, recognised, remembered, { acceptBadCheck: prepare.acceptBadCheck, today, pii, centreOf: (code) => centres.get(code) })
+      await db.updateTable('import_jobs').set({ preview: JSON.stringify(shown) }).where('id', '=', jobId).execute()
+    }
     // The table was opened for its headers; the rows are read (in other threads for big files) from here.
     await table.close()
 
