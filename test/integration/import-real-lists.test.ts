@@ -5,6 +5,7 @@ import path from 'node:path'
 import { copyFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
+import { resolveLeadMatch } from '../../app/services/resolve-lead-match.server'
 import { translator } from '../../app/i18n/index'
 import { commitImportJob, createImportJob, listImportIssues, previewImportJob, queueImportJob } from '../../app/services/import/import-jobs.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
@@ -144,5 +145,31 @@ describe('leads to verify', () => {
     expect(again.commit.counts).toMatchObject({ inserted: 0, updated: 1 })
     const lead2 = await t.db.selectFrom('market_players').selectAll().where('id', '=', stored[1].id).executeTakeFirstOrThrow()
     expect(lead2).toMatchObject({ tax_grade: 'B', uscc: null })
+  })
+
+  it("folds a lead into the coded player only on a manager's word, filling blanks, audited; or keeps them apart", async () => {
+    const bank = { kind: 'all' } as const
+    await importFile(await writeCsv(dir.path('coded2.csv'), [['企业名称', '统一社会信用代码', '法定代表人'], ['确认合并有限公司', makeUscc(7200), '原法人']]))
+    const codedId = (await t.db.selectFrom('market_players').select('id').where('uscc', '=', makeUscc(7200)).executeTakeFirstOrThrow()).id
+    await importFile(await writeCsv(dir.path('lead3.csv'), [['公司', '法人', '企业地址', '电话'], ['确认合并有限公司', '线索法人', '新地址 8 号', '0572-6029388']]))
+    await importFile(await writeCsv(dir.path('lead4.csv'), [['公司', '企业地址'], ['确认合并有限公司', '另一个地址']]))
+    const leads = await t.db.selectFrom('market_players').selectAll().where('name', '=', '确认合并有限公司').where('uscc', 'is', null).orderBy('id').execute()
+    expect(leads.map((l) => l.lead_match_id)).toEqual([codedId, codedId])
+
+    await resolveLeadMatch(t.db, SYSTEM_ACTOR, bank, { leadId: leads[1].id, same: false })
+    expect(await t.db.selectFrom('market_players').select('lead_match_id').where('id', '=', leads[1].id).executeTakeFirstOrThrow()).toEqual({ lead_match_id: null })
+
+    const { playerId } = await resolveLeadMatch(t.db, SYSTEM_ACTOR, bank, { leadId: leads[0].id, same: true })
+    expect(playerId).toBe(codedId)
+    expect(await t.db.selectFrom('market_players').select('id').where('id', '=', leads[0].id).executeTakeFirst()).toBeUndefined()
+    const coded = await t.db.selectFrom('market_players').selectAll().where('id', '=', codedId).executeTakeFirstOrThrow()
+    // The coded player's own facts win; the lead only fills what it lacked.
+    expect(coded).toMatchObject({ legal_representative: '原法人', address: '新地址 8 号', phone_masked: '0572-****388' })
+    const audit = await t.db.selectFrom('audit_log').select(['action', 'entity_id']).where('action', 'like', 'player.leadMatch%').orderBy('id').execute()
+    expect(audit).toEqual([
+      { action: 'player.leadMatchDismissed', entity_id: String(leads[1].id) },
+      { action: 'player.leadMatchConfirmed', entity_id: String(codedId) },
+    ])
+    await expect(resolveLeadMatch(t.db, SYSTEM_ACTOR, bank, { leadId: leads[1].id, same: true })).rejects.toMatchObject({ messageKey: 'error.notFound' })
   })
 })
