@@ -134,7 +134,8 @@ export default function ImportJobPage() {
         </section>
       ) : null}
 
-      {job.status === 'needs_mapping' ? (
+      {job.status === 'needs_mapping' ? <p>{t('import.mappingHelp')}</p> : null}
+      {job.status === 'needs_mapping' && !preview ? (
         <section className="card">
           <h2>{t('import.mappingTitle')}</h2>
           <p>{t('import.mappingHelp')}</p>

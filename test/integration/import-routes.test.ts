@@ -114,3 +114,23 @@ describe('rejected rows', () => {
     expect(await t.db.selectFrom('audit_log').select('actor_username').where('action', '=', 'import.rejected.unmask').execute()).toEqual([{ actor_username: 'mgr.a' }])
   })
 })
+
+describe('mapping an unknown header in the preview', () => {
+  it('shows sample values of unknown columns when the name is missing, and reads the list once a field is chosen', async () => {
+    const manager = await signedIn('mgr.a')
+    const csv = csvText([
+      ['商号', '统一社会信用代码'],
+      ['映射甲公司', makeUscc(8101)],
+    ])
+    const jobPath = (await upload(manager, 'unmapped.csv', csv)).headers.get('Location')!
+    await runJobs()
+    const html = await (await manager.get(jobPath)).text()
+    expect(html).toMatch(/data-testid="column-A"[\s\S]*?商号[\s\S]*?映射甲公司/)
+    expect((await manager.post(jobPath, { intent: 'mapping', 'column-0': 'name' })).status).toBe(200)
+    await runJobs()
+    const again = await (await manager.get(jobPath)).text()
+    expect(again).toContain('本机构此前的选择')
+    expect(again).toMatch(/data-testid="preview-row-2"[\s\S]*映射甲公司/)
+  })
+})
+

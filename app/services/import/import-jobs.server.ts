@@ -244,7 +244,14 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
     // Unknown columns do not stop a list: they are reported, and a manager may map them
     // and preview again. Only a list missing a required column waits for that answer.
     if (recognised.unknown.length > 0 && recognised.missing.length > 0 && mode === 'preview') {
-      await db.updateTable('import_jobs').set({ status: 'needs_mapping' }).where('id', '=', jobId).execute()
+      // The columns with sample values, so the manager sees what each unknown one holds.
+      const shown = await buildImportPreview(table, recognised, remembered, {
+        acceptBadCheck: job.accept_bad_check === 1,
+        today: new Date().toISOString().slice(0, 10),
+        pii,
+        centreOf: () => undefined,
+      })
+      await db.updateTable('import_jobs').set({ status: 'needs_mapping', preview: JSON.stringify({ ...shown, rows: [] }) }).where('id', '=', jobId).execute()
       return { status: 'needs_mapping' as const, unknown, counts }
     }
     if (recognised.missing.length > 0) {
