@@ -30,9 +30,9 @@ export function parsePlayerForm(form: FormData): PlayerFormResult {
       values[column] = value
     }
   }
-  const result = parsePlayerRow(cells, { acceptBadCheck: form.get('acceptBadCheck') === '1', today: todayInChina() })
+  const result = parsePlayerRow(cells, { acceptBadCheck: form.get('acceptBadCheck') === '1', today: todayInChina(), strict: true })
   if (result.ok) return { ok: true, fields: result.fields, values }
   const errors: FieldErrors = {}
-  for (const issue of result.errors) (errors[columnOfField(issue.field)] ??= []).push(issue.message)
+  for (const issue of result.errors) if (!issue.field.startsWith('@')) (errors[columnOfField(issue.field as keyof PlayerFields)] ??= []).push(issue.message)
   return { ok: false, errors, values }
 }

@@ -186,6 +186,12 @@ export interface MarketPlayerTable {
   /** `qualifies`, `refused` or `no_need` (see 0007), and the products that accept the case. */
   qualification: Generated<string>
   qualified_products: Generated<string>
+  /** 1 for an enterprise a list gave without a USCC: a lead to verify (see 0014). */
+  lead_to_verify: Generated<number>
+  /** A player with a code this lead may be, until a manager confirms or dismisses it. */
+  lead_match_id: Generated<number | null>
+  /** The evaluation year (评价年度) of tax_grade. */
+  tax_grade_year: Generated<number | null>
   created_at: string
   updated_at: string
 }
@@ -224,6 +230,9 @@ export interface ImportJobTable {
   status: ImportJobStatus
   accept_bad_check: Generated<number>
   merge_households: Generated<number>
+  /** JSON ImportPreview (app/services/import/import-preview.server.ts): columns with sample
+   * values and the first rows as they will be stored; masked. */
+  preview: Generated<string | null>
   /** JSON: the header row as read. */
   headers: string | null
   /** JSON: the list column of each header position (or null to ignore it). */
@@ -257,14 +266,19 @@ export interface ImportIssueTable {
   issues: string
   /** JSON: the row's cells as read, for the download of rejected rows. */
   cells: string | null
+  /** The same cells as read, personal data included, encrypted (see 0014). */
+  cells_enc: Generated<string | null>
   /** For a household match: the existing player it matched. */
   player_id: number | null
 }
 
 export interface ImportMappingTable {
+  /** The org unit whose managers chose it: never applied to another unit's files. */
+  org_unit_id: number
   source: string
   header: string
   field: string
+  updated_by: number | null
   updated_at: string
 }
 

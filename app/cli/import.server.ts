@@ -1,6 +1,7 @@
 // `npm run import -- --source tax [--org CODE] [--accept-bad-check] [--no-merge-households] FILE`
 // The same import as the browser's, for bulk loads and scripts: progress on stderr, one
-// JSON object on stdout. Exit 0 when the file was read (even with rejected rows).
+// JSON object on stdout and nothing else (inserted, updated, unchanged, rejected, warnings,
+// errors, warningList, unknownColumns). Exit 0 when the file was read (even with rejected rows).
 import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -80,15 +81,31 @@ async function main(): Promise<number> {
     }
     const counts = result.counts
     process.stderr.write(`import: ${counts.totalRows.toLocaleString('en')} rows done\n`)
-    const errors: { row: number; column: string; message: string }[] = []
-    for (let after = 0; ; ) {
-      const page = await listImportIssues(db, jobId, 'rejected', 1000, after)
-      for (const issue of page) for (const p of issue.problems) errors.push({ row: issue.row, column: p.column, message: t(p.message.key, p.message.params) })
-      if (page.length < 1000) break
-      after = page.at(-1)!.row
+    const listed = async (severity: 'rejected' | 'warning' | 'match') => {
+      const out: { row: number; column: string; message: string }[] = []
+      for (let after = 0; ; ) {
+        const page = await listImportIssues(db, jobId, severity, 1000, after)
+        for (const issue of page) for (const p of issue.problems) out.push({ row: issue.row, column: p.column, message: t(p.message.key, p.message.params) })
+        if (page.length < 1000) break
+        after = page.at(-1)!.row
+      }
+      return out
     }
+    const errors = await listed('rejected')
+    const warningList = [...(await listed('warning')), ...(await listed('match'))].sort((a, b) => a.row - b.row)
+    const unknownColumns = result.unknown
+    for (const u of unknownColumns) process.stderr.write(`import: column ${u.column} "${u.header}" is not a known list column: not read\n`)
     process.stdout.write(
-      JSON.stringify({ inserted: counts.inserted, updated: counts.updated, rejected: counts.rejected, warnings: counts.warnings, errors }) + '\n',
+      JSON.stringify({
+        inserted: counts.inserted,
+        updated: counts.updated,
+        unchanged: counts.unchanged,
+        rejected: counts.rejected,
+        warnings: counts.warnings,
+        errors,
+        warningList,
+        unknownColumns: unknownColumns.map((u) => ({ column: u.column, header: u.header })),
+      }) + '\n',
     )
     return 0
   } finally {

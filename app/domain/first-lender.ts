@@ -12,6 +12,13 @@ export interface CandidateVerdict {
   reasons: Message[]
 }
 
+const NOT_ACTIVE_REASON = {
+  abnormal: 'candidate.abnormal',
+  suspended: 'candidate.suspended',
+  in_liquidation: 'candidate.inLiquidation',
+  deregistered: 'candidate.deregistered',
+} as const
+
 export function assessFirstLender(player: {
   loanHistory: LoanHistory
   loanCheckedOn: string | null
@@ -41,8 +48,12 @@ export function assessFirstLender(player: {
   else if (player.registrationStatus === null) {
     reasons.push({ key: 'candidate.statusUnknown' })
     worst('to_verify')
+  } else if (player.registrationStatus === 'moved_out') {
+    // Moved to another registry: it may well be trading there, so it is checked, not dropped.
+    reasons.push({ key: 'candidate.movedOut' })
+    worst('to_verify')
   } else {
-    reasons.push({ key: player.registrationStatus === 'abnormal' ? 'candidate.abnormal' : 'candidate.deregistered' })
+    reasons.push({ key: NOT_ACTIVE_REASON[player.registrationStatus] })
     worst('not_candidate')
   }
   return { status, reasons }

@@ -84,6 +84,46 @@ export function checkMobile(raw: string): IdentifierCheck<MobileReason> {
   return { ok: true, value }
 }
 
+// ---------------------------------------------------------------- phone: mobile or landline
+
+/**
+ * A phone as lists give it: a mobile (checkMobile), or a landline with its area code
+ * (`0572-6029388`, `05726029388`, `(0572)6029388`, an extension after 转, `-`, `ext`),
+ * stored as `0572-6029388` or `0572-6029388-801`. Three-digit area codes are 010 and 02X;
+ * all others have four.
+ */
+export function checkPhone(raw: string): IdentifierCheck<MobileReason> {
+  const text = raw.normalize('NFKC').trim()
+  const landline = /^\(?(0\d{2,3})\)?[\s-]?(\d{7,8})(?:\s*(?:转|-|ext\.?|x|#)\s*(\d{1,6}))?$/i.exec(text)
+  if (landline) {
+    let [, area, number] = landline
+    const digits = area + number
+    // Without a separator the split is by the area code's length.
+    if (!/[\s\-()]/.test(text.slice(0, area.length + 2))) {
+      const areaLength = /^0(10|2\d)/.test(digits) ? 3 : 4
+      area = digits.slice(0, areaLength)
+      number = digits.slice(areaLength)
+    }
+    if (/^[1-9]\d{6,7}$/.test(number) && /^0(10|2\d|[3-9]\d{2})$/.test(area)) {
+      return { ok: true, value: landline[3] ? `${area}-${number}-${landline[3]}` : `${area}-${number}` }
+    }
+  }
+  return checkMobile(raw)
+}
+
+// ---------------------------------------------------------------- numbers that lost digits
+
+/**
+ * Whether a code reads as a number a spreadsheet kept (15 significant digits, the rest
+ * zeros, or written as 9.14101815897281E+17): its last digits may be gone for good. A
+ * caller confirms with the code's check (a real code can end in zeros).
+ */
+export function lostDigits(raw: string): boolean {
+  const text = raw.normalize('NFKC').replace(/\s/g, '')
+  if (/^\d(\.\d+)?e\+?\d+$/i.test(text)) return true
+  return /^\d{16,}$/.test(text) && /^0+$/.test(text.slice(15))
+}
+
 // ---------------------------------------------------------------- helpers
 
 /** Whether `YYYY-MM-DD` names a day that exists in the Gregorian calendar. */

@@ -18,6 +18,7 @@ export const LIST_COLUMNS = [
   'lng',
   'lat',
   'taxGrade',
+  'taxGradeYear',
   'loanHistory',
   'loanCheckedOn',
   'phone',
@@ -34,9 +35,9 @@ export const REQUIRED_COLUMNS: readonly ListColumn[] = ['name']
  */
 export const HEADER_SYNONYMS: Record<ListColumn, readonly string[]> = {
   uscc: ['统一社会信用代码', '信用代码', '社会信用代码', 'uscc', 'credit code', 'unified social credit code'],
-  name: ['企业名称', '名称', '字号名称', '个体户名称', '主体名称', '市场主体名称', '商户名称', 'name', 'company name', 'enterprise name'],
-  kind: ['主体类型', '市场主体类型', '类型', 'kind', 'type'],
-  legalRepresentative: ['法定代表人', '法人代表', '法定代表人姓名', 'legal representative'],
+  name: ['企业名称', '公司名称', '名称', '公司', '单位名称', '字号名称', '个体户名称', '主体名称', '市场主体名称', '商户名称', 'name', 'company name', 'enterprise name'],
+  kind: ['主体类型', '市场主体类型', '企业类型', '类型', 'kind', 'type'],
+  legalRepresentative: ['法定代表人', '法人代表', '法人', '法定代表人姓名', 'legal representative'],
   owner: ['经营者', '负责人', '经营者姓名', 'owner', 'operator'],
   idNumber: ['身份证号', '经营者身份证号', '身份证号码', '经营者身份证号码', 'id number', 'id no', 'resident id'],
   industry: ['行业', '行业门类', '行业代码', '所属行业', '国民经济行业', 'industry', 'industry code'],
@@ -45,14 +46,15 @@ export const HEADER_SYNONYMS: Record<ListColumn, readonly string[]> = {
   assets: ['资产总额（万元）', '总资产（万元）', '资产总额万元', 'assets (10k yuan)', 'total assets (10k yuan)', 'assets (10,000 yuan)', 'total assets (10,000 yuan)'],
   registeredOn: ['成立日期', '注册日期', '登记日期', '开业日期', 'registered on', 'registration date', 'established on'],
   registrationStatus: ['登记状态', '经营状态', '企业状态', 'status', 'registration status'],
-  address: ['地址', '住所', '经营场所', '注册地址', '经营地址', 'address'],
+  address: ['地址', '住所', '经营场所', '注册地址', '企业地址', '经营地址', '公司地址', 'address'],
   areaCode: ['行政区划代码', '区划代码', 'area code'],
   lng: ['经度', 'lng', 'lon', 'longitude'],
   lat: ['纬度', 'lat', 'latitude'],
-  taxGrade: ['纳税信用等级', '纳税等级', 'tax grade', 'tax credit grade'],
+  taxGrade: ['纳税信用等级', '纳税缴费信用等级', '纳税等级', 'tax grade', 'tax credit grade'],
+  taxGradeYear: ['评价年度', '评定年度', 'tax grade year', 'evaluation year'],
   loanHistory: ['贷款记录', '有无贷款', 'loan history'],
   loanCheckedOn: ['征信查询日期', 'checked on', 'loan checked on'],
-  phone: ['联系电话', '手机号', '手机号码', '手机', '电话', 'phone', 'mobile'],
+  phone: ['联系电话', '手机号', '手机号码', '手机', '电话', '固定电话', '座机', '办公电话', 'phone', 'mobile', 'tel'],
 }
 
 /**
@@ -77,6 +79,12 @@ for (const column of LIST_COLUMNS) {
   // The field's own name (`areaCode`, `area_code`) too, except bare money names: no unit.
   if (!MONEY_COLUMNS.includes(column)) COLUMN_BY_HEADER.set(normaliseHeader(column), column)
   for (const header of HEADER_SYNONYMS[column]) COLUMN_BY_HEADER.set(normaliseHeader(header), column)
+}
+
+/** Whether a header names a list column by itself (no manager's choice needed): how the
+ * header row is told from a title above it. */
+export function isKnownHeader(header: string): boolean {
+  return COLUMN_BY_HEADER.has(normaliseHeader(header))
 }
 
 export type RememberedHeaders = Record<string, ListColumn | 'ignore'>

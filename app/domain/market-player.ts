@@ -5,7 +5,7 @@ import type { AreaBasis } from './area-placement'
 export const PLAYER_KINDS = ['enterprise', 'household'] as const
 export type PlayerKind = (typeof PLAYER_KINDS)[number]
 
-export const REGISTRATION_STATUSES = ['active', 'abnormal', 'deregistered'] as const
+export const REGISTRATION_STATUSES = ['active', 'abnormal', 'suspended', 'in_liquidation', 'moved_out', 'deregistered'] as const
 export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number]
 
 /** Tax credit grade; `null` where unknown. */
@@ -57,6 +57,8 @@ export interface PlayerFields {
   lat: number | null
   lng: number | null
   taxGrade: TaxGrade | null
+  /** The evaluation year (评价年度) of the tax grade, when a list gives it; forms leave it out. */
+  taxGradeYear?: number | null
   loanHistory: LoanHistory | null
   /** YYYY-MM-DD */
   loanCheckedOn: string | null
@@ -67,7 +69,8 @@ export type PlayerField = keyof PlayerFields
 
 /** A problem with one cell of one row: which field, and what is wrong, in words. */
 export interface RowIssue {
-  field: PlayerField
+  /** The field, or `@K` / `@K–L` for cells beyond the header (by their spreadsheet letters). */
+  field: PlayerField | `@${string}`
   message: Message
 }
 

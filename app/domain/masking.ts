@@ -13,8 +13,11 @@ function maskMiddle(value: string, head: number, tail: number): string {
   return '*'.repeat(chars.length - shown) + chars.slice(chars.length - shown).join('')
 }
 
-/** `13812345678` → `138****5678`. */
+/** `13812345678` → `138****5678`; a landline keeps its area code and last three digits:
+ * `0572-6029388` → `0572-****388` (an extension is hidden too). */
 export function maskPhone(phone: string): string {
+  const landline = /^(0\d{2,3})-(\d{7,8})(?:-\d+)?$/.exec(phone)
+  if (landline) return `${landline[1]}-${'*'.repeat(landline[2].length - 3)}${landline[2].slice(-3)}`
   return maskMiddle(phone, 3, 4)
 }
 

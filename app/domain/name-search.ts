@@ -57,3 +57,9 @@ export function matchKey(facts: { name: string; owner: string | null; address: s
   if (!facts.owner || !facts.address) return null
   return [facts.name, facts.owner, facts.address].map(normaliseForMatch).join('|')
 }
+
+/** How a lead to verify (an enterprise without a USCC) is recognised: name + address, both
+ * normalised; the address may be blank. */
+export function leadKey(facts: { name: string; address: string | null }): string {
+  return `lead|${normaliseForMatch(facts.name)}|${normaliseForMatch(facts.address ?? '')}`
+}

@@ -1,6 +1,9 @@
 // One list row → PlayerFields, or every problem the row has, each named by its field.
+// Only identity decides whether a row is taken (PRODUCT.md "How a real list is read"): a
+// name, and a USCC that passes its check when one is given. Any other value that fails is
+// left blank with a warning naming the field and the reason, and the row is kept.
 import type { Message, MessageKey, Params } from '../i18n/index'
-import { checkMobile, checkResidentId, checkUscc, isHouseholdUscc, isRealDate } from './identifiers'
+import { checkPhone, checkResidentId, checkUscc, isHouseholdUscc, isRealDate, lostDigits } from './identifiers'
 import { parseIndustry } from './industry'
 import type { ListColumn } from './list-columns'
 import type {
@@ -19,16 +22,20 @@ export interface ParseRowOptions {
   acceptBadCheck?: boolean
   /** YYYY-MM-DD; dates after it are refused. Defaults to today in Beijing. */
   today?: string
+  /** A form a person fills in: every bad value is refused (they are there to fix it), and an
+   * enterprise needs its USCC. Lists are read leniently: only identity refuses a row. */
+  strict?: boolean
 }
 
 export type ListDate = { ok: true; value: string } | { ok: false; message: Message }
 
 const CHINA = { lng: { min: 73, max: 136 }, lat: { min: 3, max: 54 } }
 
-/** Cell text with surrounding space removed; blank (or a lone dash, as registry exports write it) is null. */
+/** Cell text with surrounding space removed; blank (or a lone dash, or N/A, as registry
+ * exports write "not given") is null. */
 function clean(text: string | undefined): string | null {
   const trimmed = (text ?? '').trim()
-  return trimmed === '' || /^[-—–/]+$/.test(trimmed) ? null : trimmed
+  return trimmed === '' || /^[-—–/]+$/.test(trimmed) || /^(#?n\/?a|null)$/i.test(trimmed) ? null : trimmed
 }
 
 /** Lower-case, full-width folded, without whitespace or punctuation: for matching words. */
@@ -84,6 +91,9 @@ function parseKind(text: string): PlayerKind | null {
 /** Checked in order: `吊销，未注销` is deregistered, `存续（在营、开业、在册）` active. */
 const STATUS_WORDS: [RegistrationStatus, RegExp][] = [
   ['deregistered', /吊销|注销|撤销|^deregistered$|^revoked$|^cancell?ed$/],
+  ['in_liquidation', /清算|^inliquidation$|^liquidation$/],
+  ['moved_out', /迁出|迁往|^movedout$/],
+  ['suspended', /停业|歇业|^suspended$/],
   ['abnormal', /异常|^abnormal$/],
   ['active', /存续|在营|在业|开业|正常|在册|^active$/],
 ]
@@ -135,12 +145,19 @@ export function parsePlayerRow(cells: Partial<Record<ListColumn, string>>, optio
   const cell = (column: ListColumn) => clean(cells[column])
   const refuse = (field: PlayerField, key: MessageKey, params?: Params) =>
     errors.push({ field, message: params ? { key, params } : { key } })
+  /** A value that is not identity and fails: left blank, the row kept, a warning says why. */
+  const blank = (field: PlayerField, key: MessageKey, params?: Params) =>
+    (options.strict ? errors : warnings).push({ field, message: params ? { key, params } : { key } })
 
   // USCC, and what it says about the kind.
   const usccText = cell('uscc')
   let uscc: string | null = null
   let usccForKind: string | null = null
-  if (usccText !== null) {
+  // A real code may end in zeros: only one that then fails its check lost them.
+  if (usccText !== null && lostDigits(usccText) && !checkUscc(usccText).ok) {
+    // Accepting bad check characters never covers this: the real code is gone.
+    refuse('uscc', 'row.lostDigits', { value: usccText })
+  } else if (usccText !== null) {
     const check = checkUscc(usccText)
     if (check.ok) {
       uscc = usccForKind = check.value
@@ -155,32 +172,37 @@ export function parsePlayerRow(cells: Partial<Record<ListColumn, string>>, optio
   }
 
   const kindText = cell('kind')
-  const statedKind = kindText === null ? null : parseKind(kindText)
-  if (kindText !== null && statedKind === null) refuse('kind', 'row.kind', { value: kindText })
+  let statedKind = kindText === null ? null : parseKind(kindText)
+  if (kindText !== null && statedKind === null) blank('kind', 'row.kind', { value: kindText })
   const usccKind: PlayerKind | null = usccForKind === null ? null : isHouseholdUscc(usccForKind) ? 'household' : 'enterprise'
   if (statedKind && usccKind && statedKind !== usccKind) {
-    refuse('kind', statedKind === 'household' ? 'row.kindConflict.household' : 'row.kindConflict.enterprise', { uscc: usccForKind! })
+    // The code's own entity type is the better witness.
+    blank('kind', statedKind === 'household' ? 'row.kindConflict.household' : 'row.kindConflict.enterprise', { uscc: usccForKind! })
+    statedKind = null
   }
   const kind: PlayerKind = statedKind ?? usccKind ?? 'enterprise'
-  // An unreadable kind is already reported; do not guess "enterprise" and pile on.
-  if (kind === 'enterprise' && usccText === null && !(kindText !== null && statedKind === null)) refuse('uscc', 'row.usccRequired')
+  // An enterprise without a USCC is kept as a lead to verify (player-record.server.ts).
+  if (options.strict && kind === 'enterprise' && usccText === null && !(kindText !== null && statedKind === null)) refuse('uscc', 'row.usccRequired')
 
   const name = cell('name')
   if (name === null) refuse('name', 'row.nameRequired')
 
-  const idNumber = checked(cell('idNumber'), 'idNumber', checkResidentId)
-  const phone = checked(cell('phone'), 'phone', checkMobile)
+  const idText = cell('idNumber')
+  const idLost = idText !== null && lostDigits(idText) && !checkResidentId(idText).ok
+  if (idLost) refuse('idNumber', 'row.lostDigits', { value: idText! })
+  const idNumber = idLost ? null : checked(idText, 'idNumber', checkResidentId)
+  const phone = checked(cell('phone'), 'phone', checkPhone)
 
   const industryText = cell('industry')
   const industry = industryText === null ? null : parseIndustry(industryText)
-  if (industryText !== null && industry === null) refuse('industry', 'row.industry', { value: industryText })
+  if (industryText !== null && industry === null) blank('industry', 'row.industry', { value: industryText })
 
   const employeesText = cell('employees')
   let employees: number | null = null
   if (employeesText !== null) {
     const amount = parseAmount(employeesText, /人$/)
     if (amount === null || !Number.isInteger(amount) || !Number.isSafeInteger(amount)) {
-      refuse('employees', 'row.employees', { value: employeesText })
+      blank('employees', 'row.employees', { value: employeesText })
     } else employees = amount
   }
 
@@ -191,11 +213,14 @@ export function parsePlayerRow(cells: Partial<Record<ListColumn, string>>, optio
 
   const statusText = cell('registrationStatus')
   const registrationStatus = statusText === null ? null : parseStatus(statusText)
-  if (statusText !== null && registrationStatus === null) refuse('registrationStatus', 'row.registrationStatus', { value: statusText })
+  if (statusText !== null && registrationStatus === null) blank('registrationStatus', 'row.registrationStatus', { value: statusText })
 
   const areaText = cell('areaCode')
-  const areaCode = areaText === null ? null : areaText.normalize('NFKC').replace(/\s/g, '')
-  if (areaCode !== null && !/^(\d{6}|\d{9}|\d{12})$/.test(areaCode)) refuse('areaCode', 'row.areaCode', { value: areaText! })
+  let areaCode = areaText === null ? null : areaText.normalize('NFKC').replace(/\s/g, '')
+  if (areaCode !== null && !/^(\d{6}|\d{9}|\d{12})$/.test(areaCode)) {
+    blank('areaCode', 'row.areaCode', { value: areaText! })
+    areaCode = null
+  }
 
   const { lng, lat } = coordinates(cell('lng'), cell('lat'))
 
@@ -204,12 +229,19 @@ export function parsePlayerRow(cells: Partial<Record<ListColumn, string>>, optio
   if (taxText !== null) {
     const grade = parseTaxGrade(taxText)
     if (grade.ok) taxGrade = grade.value
-    else refuse('taxGrade', 'row.taxGrade', { value: taxText })
+    else blank('taxGrade', 'row.taxGrade', { value: taxText })
+  }
+  const yearText = cell('taxGradeYear')
+  let taxGradeYear: number | null = null
+  if (yearText !== null) {
+    const year = /^(\d{4})(\s*年度?)?$/.exec(yearText.normalize('NFKC'))
+    if (year && Number(year[1]) >= 2000 && Number(year[1]) <= Number(today.slice(0, 4))) taxGradeYear = Number(year[1])
+    else blank('taxGradeYear', 'row.taxGradeYear', { value: yearText })
   }
 
   const loanText = cell('loanHistory')
   const loanHistory = loanText === null ? null : parseLoanHistory(loanText)
-  if (loanText !== null && loanHistory === null) refuse('loanHistory', 'row.loanHistory', { value: loanText })
+  if (loanText !== null && loanHistory === null) blank('loanHistory', 'row.loanHistory', { value: loanText })
 
   if (errors.length > 0 || name === null) return { ok: false, errors, warnings }
   const fields: PlayerFields = {
@@ -232,6 +264,7 @@ export function parsePlayerRow(cells: Partial<Record<ListColumn, string>>, optio
     lat,
     lng,
     taxGrade,
+    taxGradeYear,
     loanHistory,
     loanCheckedOn,
   }
@@ -245,7 +278,7 @@ export function parsePlayerRow(cells: Partial<Record<ListColumn, string>>, optio
     if (text === null) return null
     const result = check(text)
     if (result.ok) return result.value
-    errors.push({ field, message: result.message })
+    ;(options.strict ? errors : warnings).push({ field, message: result.message })
     return null
   }
 
@@ -254,7 +287,7 @@ export function parsePlayerRow(cells: Partial<Record<ListColumn, string>>, optio
     const amount = parseAmount(text, /万元?$/)
     const yuan = amount === null ? null : Math.round(amount * 10000)
     if (yuan === null || !Number.isSafeInteger(yuan)) {
-      refuse(field, key, { value: text })
+      blank(field, key, { value: text })
       return null
     }
     return yuan
@@ -264,11 +297,11 @@ export function parsePlayerRow(cells: Partial<Record<ListColumn, string>>, optio
     if (text === null) return null
     const parsed = parseListDate(text)
     if (!parsed.ok) {
-      errors.push({ field, message: parsed.message })
+      ;(options.strict ? errors : warnings).push({ field, message: parsed.message })
       return null
     }
     if (parsed.value > today) {
-      refuse(field, 'date.future', { value: parsed.value })
+      blank(field, 'date.future', { value: parsed.value })
       return null
     }
     return parsed.value
@@ -277,19 +310,19 @@ export function parsePlayerRow(cells: Partial<Record<ListColumn, string>>, optio
   function coordinates(lngText: string | null, latText: string | null): { lng: number | null; lat: number | null } {
     if (lngText === null && latText === null) return { lng: null, lat: null }
     if (lngText === null || latText === null) {
-      refuse(lngText === null ? 'lng' : 'lat', 'row.lngLatPair')
+      blank(lngText === null ? 'lng' : 'lat', 'row.lngLatPair')
       return { lng: null, lat: null }
     }
     const lngValue = parseCoordinate(lngText)
     const latValue = parseCoordinate(latText)
     if (lngValue !== null && latValue !== null && within(lngValue, CHINA.lat) && within(latValue, CHINA.lng)) {
-      refuse('lng', 'row.lngLatSwapped', { lng: lngText, lat: latText })
+      blank('lng', 'row.lngLatSwapped', { lng: lngText, lat: latText })
       return { lng: null, lat: null }
     }
     const lngOk = lngValue !== null && within(lngValue, CHINA.lng)
     const latOk = latValue !== null && within(latValue, CHINA.lat)
-    if (!lngOk) refuse('lng', 'row.lng', { value: lngText })
-    if (!latOk) refuse('lat', 'row.lat', { value: latText })
+    if (!lngOk) blank('lng', 'row.lng', { value: lngText })
+    if (!latOk) blank('lat', 'row.lat', { value: latText })
     return lngOk && latOk ? { lng: lngValue, lat: latValue } : { lng: null, lat: null }
   }
 }

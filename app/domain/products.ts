@@ -1,7 +1,7 @@
 // PRODUCT.md, "Qualifying for hand-off": a case qualifies for a product when its latest
 // visit records a financing need and the product's rules accept it. Each rule says in
 // words whether it passed, so a verdict explains itself ("tax grade C: the tax credit loan
-// needs A, B or M"). Tax grade D, or an abnormal or deregistered registration, never
+// needs A, B or M"). Tax grade D, or a registration that is not active, never
 // qualifies, whatever the product says; nor does a registration whose status is unknown
 // (to verify first).
 import type { Message } from '../i18n/index'
@@ -100,14 +100,22 @@ export function monthsBetween(from: string, to: string): number {
 
 const yuan = (n: number) => n.toLocaleString('en')
 
+const NOT_ACTIVE_RULE = {
+  abnormal: 'product.rule.abnormal',
+  suspended: 'product.rule.suspended',
+  in_liquidation: 'product.rule.inLiquidation',
+  moved_out: 'product.rule.movedOut',
+  deregistered: 'product.rule.deregistered',
+} as const
+
 export function checkProduct(product: ProductRules, facts: CaseFacts, today: string): ProductVerdict {
   const reasons: ProductVerdict['reasons'] = []
   const rule = (ok: boolean, key: Message['key'], params?: Message['params']) => reasons.push({ ok, message: params ? { key, params } : { key } })
   const p = { product: product.name }
 
   // What no product accepts.
-  if (facts.registrationStatus === 'abnormal' || facts.registrationStatus === 'deregistered') {
-    rule(false, facts.registrationStatus === 'abnormal' ? 'product.rule.abnormal' : 'product.rule.deregistered')
+  if (facts.registrationStatus !== null && facts.registrationStatus !== 'active') {
+    rule(false, NOT_ACTIVE_RULE[facts.registrationStatus])
   } else if (facts.registrationStatus === null) {
     rule(false, 'product.rule.statusUnknown')
   }

@@ -3,6 +3,9 @@ import type { productZhCN } from './product.zh-CN'
 export const productEn: Record<keyof typeof productZhCN, string> = {
   'product.rule.abnormal': 'listed as abnormal: no product takes it',
   'product.rule.deregistered': 'revoked or deregistered: no product takes it',
+  'product.rule.suspended': 'suspended or closed for business: no product takes it',
+  'product.rule.inLiquidation': 'in liquidation: no product takes it',
+  'product.rule.movedOut': 'moved out to another registry: no product takes it until it is verified',
   'product.rule.statusUnknown': 'registration status unknown: verify it before referring',
   'product.rule.gradeD': 'tax grade D: no product takes it',
   'product.rule.noNeed': 'the latest visit records no financing need',

@@ -2,6 +2,9 @@
 export const productZhCN = {
   'product.rule.abnormal': '列入经营异常：任何产品都不受理',
   'product.rule.deregistered': '已吊销或注销：任何产品都不受理',
+  'product.rule.suspended': '停业或歇业：任何产品都不受理',
+  'product.rule.inLiquidation': '清算中：任何产品都不受理',
+  'product.rule.movedOut': '已迁出：核实前任何产品都不受理',
   'product.rule.statusUnknown': '登记状态未知：先核实再推荐',
   'product.rule.gradeD': '纳税信用 D 级：任何产品都不受理',
   'product.rule.noNeed': '最近一次走访没有记录融资需求',

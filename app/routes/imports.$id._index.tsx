@@ -1,6 +1,7 @@
 // One import job: its progress while it runs, the mapping step for unknown headers, the
-// preview (rows to insert, to update, rejected with row, column and reason, households
-// that match), the commit, and the summary afterwards.
+// preview (each column with its field and sample values, the first rows as they will be
+// stored, rows to insert, to update, rejected with row, column and reason, matches), the
+// options that re-preview, the commit, and the summary afterwards.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useRevalidator } from '@remix-run/react'
@@ -11,7 +12,10 @@ import { actorOf, notFound, requirePermission, userScope } from '../guards.serve
 import { idParam, toFormError } from '../http.server'
 import type { Message } from '../i18n/index'
 import { useT, useTranslateMessage } from '../i18n/use-t'
-import { getImportJobInScope, listImportIssues, queueImportJob, saveImportMapping } from '../services/import/import-jobs.server'
+import { getImportJobInScope, listImportIssues, queueImportJob, saveImportMapping, setImportOptions } from '../services/import/import-jobs.server'
+import type { ImportPreview } from '../services/import/import-preview.server'
+import { PreviewColumns, PreviewRows } from '../components/import-preview'
+import { can } from '../domain/roles'
 
 const RUNNING = ['uploaded', 'previewing', 'queued', 'running']
 
@@ -29,9 +33,11 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     : [[], [], []]
   const headers = job.headers ? (JSON.parse(job.headers) as string[]) : []
   const mapping = job.mapping ? (JSON.parse(job.mapping) as (ListColumn | null)[]) : []
-  const { file_path: _, claimed_by: __, ...shown } = job
+  const { file_path: _, claimed_by: __, preview, ...shown } = job
   return {
     job: shown,
+    preview: preview ? (JSON.parse(preview) as ImportPreview) : null,
+    canUnmask: can(user.role, 'personal-data:unmask'),
     error: job.error ? (JSON.parse(job.error) as Message) : null,
     headers,
     mapping,
@@ -53,17 +59,24 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     if (form.get('intent') === 'mapping') {
       const headers = job.headers ? (JSON.parse(job.headers) as string[]) : []
       const answers: Record<string, ListColumn | 'ignore'> = {}
+      const reset: string[] = []
       headers.forEach((header, i) => {
         const value = form.get(`column-${i}`)
-        if (typeof value === 'string' && (value === 'ignore' || (LIST_COLUMNS as readonly string[]).includes(value))) {
+        if (form.get(`reset-${i}`) === '1') reset.push(normaliseHeader(header))
+        else if (typeof value === 'string' && (value === 'ignore' || (LIST_COLUMNS as readonly string[]).includes(value))) {
           answers[normaliseHeader(header)] = value as ListColumn | 'ignore'
         }
       })
-      await saveImportMapping(context.db, actorOf(user, context), job.id, answers)
+      await saveImportMapping(context.db, actorOf(user, context), job.id, answers, reset)
+      return {} satisfies ActionData
+    }
+    if (form.get('intent') === 'options') {
+      await setImportOptions(context.db, actorOf(user, context), job.id, { acceptBadCheck: form.get('acceptBadCheck') === '1' })
       return {} satisfies ActionData
     }
     await queueImportJob(context.db, actorOf(user, context), job.id, {
-      acceptBadCheck: form.get('acceptBadCheck') === '1',
+      // What the preview showed: the option is set (and previewed) before the commit.
+      acceptBadCheck: job.accept_bad_check === 1,
       mergeHouseholds: form.get('mergeHouseholds') === '1',
     })
     return {} satisfies ActionData
@@ -74,7 +87,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function ImportJobPage() {
-  const { job, error, headers, mapping, rejected, matches, warnings, badChecks } = useLoaderData<typeof loader>()
+  const { job, preview, canUnmask, error, headers, mapping, rejected, matches, warnings, badChecks } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>() as ActionData | undefined
   const t = useT()
   const tm = useTranslateMessage()
@@ -121,7 +134,8 @@ export default function ImportJobPage() {
         </section>
       ) : null}
 
-      {job.status === 'needs_mapping' ? (
+      {job.status === 'needs_mapping' ? <p>{t('import.mappingHelp')}</p> : null}
+      {job.status === 'needs_mapping' && !preview ? (
         <section className="card">
           <h2>{t('import.mappingTitle')}</h2>
           <p>{t('import.mappingHelp')}</p>
@@ -166,14 +180,23 @@ export default function ImportJobPage() {
               </div>
             ))}
           </dl>
+          {job.status === 'previewed' && preview && preview.columns.some((c) => c.how === 'unknown') ? (
+            <p data-testid="unknown-columns">
+              {t('import.unknownColumns', { columns: preview.columns.filter((c) => c.how === 'unknown').map((c) => `${c.column} ${c.header}`).join(', ') })}
+            </p>
+          ) : null}
+          {job.status === 'previewed' && (badChecks || job.accept_bad_check === 1) ? (
+            <Form method="post" className="stack">
+              <input type="hidden" name="intent" value="options" />
+              <label className="checkbox-field">
+                <input type="checkbox" name="acceptBadCheck" value="1" defaultChecked={job.accept_bad_check === 1} /> {t('import.acceptBadCheck')}
+              </label>
+              <button type="submit">{t('import.previewAgain')}</button>
+            </Form>
+          ) : null}
           {job.status === 'previewed' ? (
             <Form method="post" className="stack">
               <input type="hidden" name="intent" value="commit" />
-              {badChecks ? (
-                <label className="checkbox-field">
-                  <input type="checkbox" name="acceptBadCheck" value="1" /> {t('import.acceptBadCheck')}
-                </label>
-              ) : null}
               {job.matches > 0 ? (
                 <label className="checkbox-field">
                   <input type="checkbox" name="mergeHouseholds" value="1" defaultChecked /> {t('import.mergeHouseholds', { n: job.matches })}
@@ -191,11 +214,21 @@ export default function ImportJobPage() {
               <a href={`/imports/${job.id}/rejected.csv`} download>
                 {t('import.downloadRejected')}
               </a>
+              {canUnmask ? (
+                <>
+                  {' · '}
+                  <a href={`/imports/${job.id}/rejected.csv?unmask=1`} download>
+                    {t('import.unmaskRejected')}
+                  </a>
+                </>
+              ) : null}
             </p>
           ) : null}
         </section>
       ) : null}
 
+      {preview && !running ? <PreviewColumns preview={preview} t={t} editable={job.status === 'previewed' || job.status === 'needs_mapping'} /> : null}
+      {preview && !running ? <PreviewRows preview={preview} t={t} tm={tm} /> : null}
       {rejected.length > 0 ? <IssueTable title={t('import.rejectedRows')} rows={rejected} tm={tm} t={t} /> : null}
       {matches.length > 0 ? <IssueTable title={t('import.matchRows')} rows={matches} tm={tm} t={t} linkPlayers /> : null}
       {warnings.length > 0 ? <IssueTable title={t('import.warningRows')} rows={warnings} tm={tm} t={t} /> : null}

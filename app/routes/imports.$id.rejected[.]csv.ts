@@ -1,30 +1,34 @@
 // The rejected rows of an import as a CSV (UTF-8 with a BOM, so Excel opens it in Chinese):
-// the file's own columns plus a reason column, to fix and import again.
+// the file's own columns plus a reason column, to fix and import again. Phones and ID
+// numbers are masked unless `?unmask=1` is asked by a role that may unmask (audited).
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { notFound, getTranslate, requirePermission, userScope } from '../guards.server'
+import { actorOf, forbidden, notFound, getTranslate, requirePermission, userScope } from '../guards.server'
+import { can } from '../domain/roles'
 import { idParam } from '../http.server'
 import { csvLine } from '../domain/csv'
-import { getImportJobInScope, listImportIssues } from '../services/import/import-jobs.server'
+import { getImportJobInScope } from '../services/import/import-jobs.server'
+import { readRejectedRows } from '../services/import/rejected-rows.server'
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'imports:run')
   const job = await getImportJobInScope(context.db, userScope(user), idParam(params.id))
   if (!job) throw notFound()
+  const unmask = new URL(request.url).searchParams.get('unmask') === '1'
+  if (unmask && !can(user.role, 'personal-data:unmask')) throw forbidden()
   const t = await getTranslate(request)
+  const pages = readRejectedRows(context.db, actorOf(user, context), context.pii, { jobId: job.id, unmask })
+  // The first page (and with it any audit entry) before the response starts.
+  const first = await pages.next()
   const headers = job.headers ? (JSON.parse(job.headers) as string[]) : []
-  const db = context.db
   const encoder = new TextEncoder()
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
       controller.enqueue(encoder.encode('\uFEFF' + csvLine([t('import.row'), ...headers, t('import.reason')])))
-      for (let after = 0; ; ) {
-        const page = await listImportIssues(db, job.id, 'rejected', 1000, after)
-        for (const issue of page) {
-          const reasons = issue.problems.map((p) => `${p.column}: ${t(p.message.key, p.message.params)}`).join('; ')
-          controller.enqueue(encoder.encode(csvLine([String(issue.row), ...(issue.cells ?? []), reasons])))
+      for (let next = first; !next.done; next = await pages.next()) {
+        for (const issue of next.value) {
+          const reasons = issue.problems.map((p) => `${p.column ? `${p.column}: ` : ''}${t(p.message.key, p.message.params)}`).join('; ')
+          controller.enqueue(encoder.encode(csvLine([String(issue.row), ...issue.cells, reasons])))
         }
-        if (page.length < 1000) break
-        after = page.at(-1)!.row
       }
       controller.close()
     },

@@ -1,16 +1,6 @@
 // Imports: upload a list, and the jobs run so far with their outcome.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
-import {
-  data,
-  redirect,
-  unstable_composeUploadHandlers as composeUploadHandlers,
-  unstable_createFileUploadHandler as createFileUploadHandler,
-  unstable_createMemoryUploadHandler as createMemoryUploadHandler,
-  unstable_parseMultipartFormData as parseMultipartFormData,
-  MaxPartSizeExceededError,
-  type NodeOnDiskFile,
-} from '@remix-run/node'
-import crypto from 'node:crypto'
+import { data, redirect } from '@remix-run/node'
 import fs from 'node:fs'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { ErrorList, SelectField } from '../components/field'
@@ -20,7 +10,7 @@ import { useT } from '../i18n/use-t'
 import { IMPORT_SOURCES, type ImportSource } from '../domain/import-sources'
 import { createImportJob, listImportJobs } from '../services/import/import-jobs.server'
 import { DEFAULT_LIMITS } from '../services/import/read-table.server'
-import { BodyTooLargeError } from '../request-limits.server'
+import { receiveUpload } from '../http/receive-upload.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'imports:run')
@@ -33,47 +23,27 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, 'imports:run')
   // Uploaded lists hold personal data in clear: only the server's own user may read them.
   fs.mkdirSync(context.config.uploadDir, { recursive: true, mode: 0o700 })
-  // The file is kept under a name of ours; the user's own name is what the pages show.
-  let originalName = ''
-  const upload = composeUploadHandlers(
-    createFileUploadHandler({
-      directory: context.config.uploadDir,
-      maxPartSize: DEFAULT_LIMITS.maxBytes,
-      avoidFileConflicts: true,
-      file: ({ filename }) => {
-        originalName = filename
-        return `${Date.now()}-${crypto.randomBytes(6).toString('hex')}.upload`
-      },
-    }),
-    createMemoryUploadHandler({ maxPartSize: 10_000 }),
-  )
-  let form: FormData
-  try {
-    form = await parseMultipartFormData(request, upload)
-  } catch (error) {
-    if (error instanceof MaxPartSizeExceededError || error instanceof BodyTooLargeError) {
-      const maxMb = Math.round(DEFAULT_LIMITS.maxBytes / 1024 / 1024)
-      return data<ActionData>({ formError: { key: 'file.tooLarge', params: { sizeMb: `>${maxMb}`, maxMb } } }, { status: 413 })
-    }
+  const maxMb = Math.round(DEFAULT_LIMITS.maxBytes / 1024 / 1024)
+  const upload = await receiveUpload(request, { directory: context.config.uploadDir, maxBytes: DEFAULT_LIMITS.maxBytes, fileField: 'file' })
+  if (!upload.ok) {
+    if (upload.reason === 'tooLarge') return data<ActionData>({ formError: { key: 'file.tooLarge', params: { sizeMb: `>${maxMb}`, maxMb } } }, { status: 413 })
     // Not a multipart upload (a hand-made request, a broken client): nothing chosen.
-    if (error instanceof TypeError) return data<ActionData>({ formError: { key: 'import.chooseFile' } }, { status: 400 })
-    throw error
+    return data<ActionData>({ formError: { key: 'import.chooseFile' } }, { status: 400 })
   }
-  const source = form.get('source')
-  const file = form.get('file') as NodeOnDiskFile | string | null
-  if (file && typeof file !== 'string') await fs.promises.chmod(file.getFilePath(), 0o600)
-  if (!file || typeof file === 'string' || file.size === 0) {
-    if (file && typeof file !== 'string') await fs.promises.rm(file.getFilePath(), { force: true })
-    return data<ActionData>({ formError: { key: file && typeof file !== 'string' ? 'file.empty' : 'import.chooseFile' } as Message }, { status: 400 })
+  const { file, fields } = upload
+  if (!file || file.size === 0) {
+    if (file) await fs.promises.rm(file.path, { force: true })
+    return data<ActionData>({ formError: { key: file ? 'file.empty' : 'import.chooseFile' } as Message }, { status: 400 })
   }
-  if (!(IMPORT_SOURCES as readonly string[]).includes(String(source))) {
-    await fs.promises.rm(file.getFilePath(), { force: true })
+  if (!(IMPORT_SOURCES as readonly string[]).includes(String(fields.source))) {
+    await fs.promises.rm(file.path, { force: true })
     return data<ActionData>({ formError: { key: 'import.chooseSource' } }, { status: 400 })
   }
   const id = await createImportJob(context.db, actorOf(user, context), {
-    source: source as ImportSource,
-    fileName: originalName || file.name,
-    filePath: file.getFilePath(),
+    source: fields.source as ImportSource,
+    // Any name the user's system gave it is shown as given; none at all gets a stand-in.
+    fileName: file.name || `upload-${new Date().toISOString().slice(0, 10)}`,
+    filePath: file.path,
     fileBytes: file.size,
     orgUnitId: user.orgUnitId,
   })
@@ -88,9 +58,6 @@ export default function Imports() {
   return (
     <div className="stack">
       <h1>{t('nav.imports')}</h1>
-      <p>
-        <Link to="/imports/history">{t('history.title')} →</Link>
-      </p>
       <section className="card">
         <h2>{t('import.upload')}</h2>
         <Form method="post" encType="multipart/form-data" className="form-grid">
@@ -98,7 +65,7 @@ export default function Imports() {
           <SelectField label={t('import.source')} name="source" options={IMPORT_SOURCES.map((s) => ({ value: s, label: t(`source.${s}`) }))} />
           <div className="field">
             <label htmlFor="file">{t('import.file')}</label>
-            <input id="file" name="file" type="file" required accept=".csv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" />
+            <input id="file" name="file" type="file" required accept=".csv,.txt,.xlsx,.xls,.et,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.ms-excel" />
             <p className="muted small">{t('import.fileHint', { maxMb })}</p>
           </div>
           <button type="submit" className="primary" disabled={busy}>

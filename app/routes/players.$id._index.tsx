@@ -18,6 +18,7 @@ import { actorOf, notFound, requirePermission, requireUser, userScope } from '..
 import { idParam, toFieldOrFormError, toFormError } from '../http.server'
 import { isMessageKey, type Message } from '../i18n/index'
 import { useLocale, useT, useTranslateMessage } from '../i18n/use-t'
+import { resolveLeadMatch } from '../services/resolve-lead-match.server'
 import { getPlayer, getPlayerContext, overrideSizeClass, revealPersonalData } from '../services/players.server'
 import { findLatestNeed, findPlayerVisits } from '../services/visits.server'
 import { handOffCase } from '../services/referrals.server'
@@ -48,8 +49,11 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     todayInChina(),
   ).map((v) => ({ ...v, name: catalogue.find((p) => p.code === v.product)!.name }))
   const { phone_enc: _p, id_number_enc: _i, phone_hash: _ph, id_number_hash: _ih, match_key: _m, ...shown } = player
+  // A lead to verify that an import found named like a player with a code.
+  const leadMatch = player.lead_match_id === null ? null : ((await getPlayer(context.db, userScope(user), player.lead_match_id)) ?? null)
   return {
     player: shown,
+    leadMatch: leadMatch ? { id: leadMatch.id, name: leadMatch.name, uscc: leadMatch.uscc, address: leadMatch.address } : null,
     ...more,
     tiles: tileLayerFor(context.config.mapTiles, context.config.mapTilesKey),
     canUnmask: can(user.role, 'personal-data:unmask'),
@@ -98,6 +102,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       return { revealed: await revealPersonalData(context.db, actorOf(user, context), context.pii, userScope(user), id) } satisfies ActionData
     }
     const user = await requirePermission(request, context, 'players:edit')
+    if (intent === 'lead-same' || intent === 'lead-not-same') {
+      const { playerId } = await resolveLeadMatch(context.db, actorOf(user, context), userScope(user), { leadId: id, same: intent === 'lead-same' })
+      if (playerId !== id) return redirect(`/players/${playerId}`)
+      return { done: { key: 'player.leadMatchDismissed' } } satisfies ActionData
+    }
     if (intent === 'clear-override') {
       await overrideSizeClass(context.db, actorOf(user, context), userScope(user), id, null)
       return { done: { key: 'player.overrideCleared' } } satisfies ActionData
@@ -114,7 +123,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function PlayerPage() {
-  const { player, orgUnit, officer, township, assignments, sources, tiles, canUnmask, canEdit, canLogVisit, visits, need, verdicts } = useLoaderData<typeof loader>()
+  const { player, leadMatch, orgUnit, officer, township, assignments, sources, tiles, canUnmask, canEdit, canLogVisit, visits, need, verdicts } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>() as ActionData | undefined
   const t = useT()
   const tm = useTranslateMessage()
@@ -175,6 +184,35 @@ export default function PlayerPage() {
         </div>
       </div>
       <ActionResult done={result?.done} formError={result?.formError} />
+
+      {player.lead_to_verify ? (
+        <section className="card" aria-labelledby="lead" data-testid="lead-to-verify">
+          <h2 id="lead">{t('player.leadToVerify')}</h2>
+          <p>{t('player.leadToVerifyHelp')}</p>
+          {leadMatch ? (
+            <>
+              <p>
+                {t('player.leadMatch')} <Link to={`/players/${leadMatch.id}`}>#{leadMatch.id} {leadMatch.name}</Link> ({leadMatch.uscc}
+                {leadMatch.address ? `, ${leadMatch.address}` : ''})
+              </p>
+              {canEdit ? (
+                <div className="row-actions">
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="lead-same" />
+                    <button type="submit" className="primary">
+                      {t('player.leadSame')}
+                    </button>
+                  </Form>
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="lead-not-same" />
+                    <button type="submit">{t('player.leadNotSame')}</button>
+                  </Form>
+                </div>
+              ) : null}
+            </>
+          ) : null}
+        </section>
+      ) : null}
 
       <section className="card" aria-labelledby="candidate">
         <h2 id="candidate">

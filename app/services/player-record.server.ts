@@ -7,7 +7,7 @@ import { mayReplaceArea, type AreaBasis } from '../domain/area-placement'
 import { assessFirstLender } from '../domain/first-lender'
 import type { PlayerFields, SizeClass } from '../domain/market-player'
 import { maskIdNumber, maskPhone } from '../domain/masking'
-import { matchKey, nameInitials } from '../domain/name-search'
+import { leadKey, matchKey, nameInitials } from '../domain/name-search'
 import { townshipOf } from '../domain/market-player'
 import { classifySize } from '../domain/size-class'
 import type { PersonalDataCipher } from './personal-data.server'
@@ -33,6 +33,7 @@ const FACT_COLUMNS = {
   lat: 'lat',
   lng: 'lng',
   taxGrade: 'tax_grade',
+  taxGradeYear: 'tax_grade_year',
   loanHistory: 'loan_history',
   loanCheckedOn: 'loan_checked_on',
 } as const satisfies Record<keyof Facts, keyof MarketPlayerTable>
@@ -60,6 +61,7 @@ export const PLAYER_COLUMN_NAMES = [
   'id_number_masked',
   'position_approximate',
   'area_basis',
+  'lead_to_verify',
 ] as const
 
 /** A new player's row as values in the order of `names`: its columns, then the job's own. */
@@ -165,13 +167,15 @@ function derived(facts: Facts & { loanHistory: NonNullable<Facts['loanHistory']>
   })
   return {
     name_initials: nameInitials(facts.name),
-    match_key: matchKey(facts),
+    match_key: facts.kind === 'enterprise' && !facts.uscc ? leadKey(facts) : matchKey(facts),
     size_class_computed: size.sizeClass,
     size_class_basis: JSON.stringify(size.basis),
     size_class: overridden !== undefined ? overridden : size.sizeClass,
     township_code: townshipOf(facts.areaCode),
     candidate_status: candidate.status,
     candidate_reasons: JSON.stringify(candidate.reasons),
+    // An enterprise without a code is a lead to verify until one is given.
+    lead_to_verify: facts.kind === 'enterprise' && !facts.uscc ? 1 : 0,
   }
 }
 

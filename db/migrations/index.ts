@@ -14,6 +14,7 @@ import * as m0010 from './0010-map-cells-generations'
 import * as m0011 from './0011-going-live-setup'
 import * as m0012 from './0012-divisions'
 import * as m0013 from './0013-history'
+import * as m0014 from './0014-import-lists'
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '0011-going-live-setup': m0011,
   '0012-divisions': m0012,
   '0013-history': m0013,
+  '0014-import-lists': m0014,
 }

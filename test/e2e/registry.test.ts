@@ -160,14 +160,17 @@ describe('importing a list and finding what it brought', () => {
     // The job keeps the name the manager's file had.
     expect.soft(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`#${jobId} ${TAX_FILE}`)
     expect(await page.locator('h1 + p.muted').textContent()).toBe('Tax list · To confirm · CSV (gb18030)')
-    expect(await counts(page)).toMatchObject({ Rows: 7, New: 3, Updated: 0, Unchanged: 0, Rejected: 4 })
+    expect(await counts(page)).toMatchObject({ Rows: 7, New: 5, Updated: 0, Unchanged: 0, Rejected: 2 })
 
     const rejected = await issueRows(page, 'Rejected rows')
+    // Only identity refuses a row (issue 21); a bad phone or date is blanked with a warning.
     expect(rejected).toEqual([
       ['5', '统一社会信用代码', 'USCC check character should be L'],
-      ['6', '联系电话', expect.stringMatching(/11 digits/)],
-      ['7', '注册日期', 'date 2023-02-30 does not exist'],
       ['8', '企业名称', 'The name is required'],
+    ])
+    expect(await issueRows(page, 'Warnings')).toEqual([
+      ['6', '联系电话', expect.stringMatching(/is neither an 11-digit mobile nor a landline/)],
+      ['7', '注册日期', 'date 2023-02-30 does not exist'],
     ])
     // Nothing is written before the manager says so.
     expect(await search(page, MILL)).not.toContain(MILL)
@@ -188,7 +191,7 @@ describe('importing a list and finding what it brought', () => {
       expect(s.text).toMatch(/^\d+ rows done, \d+ left \(\d+%\)$/)
       expect(s.progress!.max).toBe('7')
     }
-    expect(await counts(page)).toMatchObject({ Rows: 7, New: 3, Updated: 0, Unchanged: 0, Rejected: 4 })
+    expect(await counts(page)).toMatchObject({ Rows: 7, New: 5, Updated: 0, Unchanged: 0, Rejected: 2 })
     expect(await page.locator('h1 + p.muted').textContent()).toBe('Tax list · Done · CSV (gb18030)')
     expect(await page.getByRole('button', { name: 'Import', exact: true }).count()).toBe(0)
     firstJobId = jobId
@@ -223,10 +226,10 @@ describe('importing a list and finding what it brought', () => {
     const jobId = await upload(page, taxFile, 'Tax list')
     expect(jobId).toBeGreaterThan(firstJobId!)
     await waitForSummary(page, 'Preview (nothing written yet)')
-    expect(await counts(page)).toMatchObject({ Rows: 7, New: 0, Updated: 0, Unchanged: 3, Rejected: 4 })
+    expect(await counts(page)).toMatchObject({ Rows: 7, New: 0, Updated: 0, Unchanged: 5, Rejected: 2 })
     await page.getByRole('button', { name: 'Import', exact: true }).click()
     await waitForSummary(page, 'Result')
-    expect(await counts(page)).toMatchObject({ Rows: 7, New: 0, Updated: 0, Unchanged: 3, Rejected: 4 })
+    expect(await counts(page)).toMatchObject({ Rows: 7, New: 0, Updated: 0, Unchanged: 5, Rejected: 2 })
     expect(await search(page, 'hnmy')).toEqual(expect.arrayContaining([MILL]))
     expect((await search(page, makeUscc(1))).length).toBe(1)
 
@@ -234,8 +237,8 @@ describe('importing a list and finding what it brought', () => {
     await page.goto(`${app.url}/imports`)
     const row = (id: number) => page.locator('tbody tr', { has: page.getByRole('link', { name: `#${id}`, exact: true }) })
     const cells = async (id: number) => (await row(id).locator('td').allTextContents()).map((c) => c.trim())
-    expect((await cells(firstJobId!)).slice(2, 8)).toEqual(['Tax list', 'Done', '7', '3', '0', '4'])
-    expect((await cells(jobId)).slice(2, 8)).toEqual(['Tax list', 'Done', '7', '0', '0', '4'])
+    expect((await cells(firstJobId!)).slice(2, 8)).toEqual(['Tax list', 'Done', '7', '5', '0', '2'])
+    expect((await cells(jobId)).slice(2, 8)).toEqual(['Tax list', 'Done', '7', '0', '0', '2'])
   })
 
   it('the rejected rows download as a UTF-8 CSV with a BOM, the file columns and a reason', async () => {
@@ -255,12 +258,10 @@ describe('importing a list and finding what it brought', () => {
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
     const text = bytes.subarray(3).toString('utf8')
     const lines = text.split('\r\n').filter(Boolean)
-    expect(lines).toHaveLength(5)
+    expect(lines).toHaveLength(3)
     expect(lines[0]).toBe(['Row', ...listRows([])[0], 'Reason'].join(','))
     expect(lines[1]).toMatch(/^5,91110000600037341N,校验位错误有限公司,企业,.*,统一社会信用代码: USCC check character should be L$/)
-    expect(lines[2]).toMatch(/^6,.*电话错误有限公司.*,1381234567,.*联系电话: The mobile number does not have 11 digits/)
-    expect(lines[3]).toMatch(/^7,.*日期错误有限公司.*2023-02-30.*,注册日期: date 2023-02-30 does not exist$/)
-    expect(lines[4]).toMatch(new RegExp(`^8,${makeUscc(7)},,企业,.*,企业名称: The name is required$`))
+    expect(lines[2]).toMatch(new RegExp(`^8,${makeUscc(7)},,企业,.*,企业名称: The name is required$`))
     expect(text).not.toContain(MILL)
 
     // Another outlet's manager cannot read it.

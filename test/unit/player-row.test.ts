@@ -3,7 +3,9 @@ import type { PlayerFields, RowResult } from '../../app/domain/market-player'
 import { parseListDate, parsePlayerRow } from '../../app/domain/player-row'
 import { translator } from '../../app/i18n/index'
 
-const TODAY = { today: '2024-06-30' }
+// These rules are the strict ones a person filling in the player form meets (every bad value
+// refused); a list is read leniently (test/unit/player-row-lists.test.ts).
+const TODAY = { today: '2024-06-30', strict: true }
 
 function fieldsOf(result: RowResult): PlayerFields {
   if (!result.ok) throw new Error(`row refused: ${JSON.stringify(result.errors)}`)
@@ -67,6 +69,7 @@ describe('parsePlayerRow', () => {
         taxGrade: 'A',
         loanHistory: 'none',
         loanCheckedOn: '2024-03-05',
+        taxGradeYear: null,
       },
     })
   })
@@ -175,8 +178,12 @@ describe('parsePlayerRow', () => {
     for (const s of ['存续', '在营', '开业', '正常', 'Active', '存续（在营、开业、在册）']) expect(statusOf(s), s).toBe('active')
     for (const s of ['经营异常', '异常', 'abnormal']) expect(statusOf(s), s).toBe('abnormal')
     for (const s of ['吊销', '注销', '吊销，未注销', '吊销未注销', 'deregistered']) expect(statusOf(s), s).toBe('deregistered')
-    expect(errorsOf(parsePlayerRow({ name: 'x', kind: '个体户', registrationStatus: '迁出' }, TODAY))).toEqual([
-      { field: 'registrationStatus', message: { key: 'row.registrationStatus', params: { value: '迁出' } } },
+    // PRODUCT.md's later vocabulary: 停业/歇业, 清算 and 迁出 are statuses of their own.
+    for (const s of ['停业', '歇业']) expect(statusOf(s), s).toBe('suspended')
+    expect(statusOf('清算')).toBe('in_liquidation')
+    expect(statusOf('迁出')).toBe('moved_out')
+    expect(errorsOf(parsePlayerRow({ name: 'x', kind: '个体户', registrationStatus: '不明' }, TODAY))).toEqual([
+      { field: 'registrationStatus', message: { key: 'row.registrationStatus', params: { value: '不明' } } },
     ])
   })
 

@@ -3,21 +3,23 @@
 // transaction, so a job killed half way resumes after its last whole batch and never
 // applies a row twice) and the command line.
 import type { Kysely, Transaction } from 'kysely'
-import type { Database, ImportJob, MarketPlayer } from '../../../db/schema'
-import { insertRows, refreshStatistics } from '../../../db/dialect.server'
+import type { Database, ImportJob } from '../../../db/schema'
+import { refreshStatistics } from '../../../db/dialect.server'
 import { databaseUrlOf } from '../../../db/connection.server'
 import { AppError } from '../../app-error'
-import { recogniseHeaders, type ListColumn } from '../../domain/list-columns'
-import type { PlayerFields, RowIssue } from '../../domain/market-player'
+import { isKnownHeader, normaliseHeader, recogniseHeaders, type ListColumn, type RememberedHeaders } from '../../domain/list-columns'
 import type { Scope } from '../../domain/scope'
 import type { Message } from '../../i18n/index'
 import { loadPlacementDivisions, loadTownshipCentreMap } from '../areas.server'
 import { recordAudit, type Actor, type Db } from '../audit.server'
 import { inScope } from '../scope.server'
 import type { PersonalDataCipher } from '../personal-data.server'
-import { insertValues, newPlayerColumns, playerChanges, type TownshipCentre } from '../player-record.server'
-import { openTable, TableError, type TableLimits } from './read-table.server'
-import { insertColumnsOf, prepareRows, type PreparedRow, type PrepareOptions } from './prepare-rows.server'
+import { columnLetter, openTable, TableError, type TableLimits, type TableRow } from './read-table.server'
+import { prepareRows, type PrepareOptions } from './prepare-rows.server'
+import { buildImportPreview } from './import-preview.server'
+import { applyImportBatch, batchContext, type BatchSetup, type ImportCounts, type RowProblem } from './apply-batch.server'
+
+export { applyImportBatch, batchContext, type BatchContext, type BatchSetup, type ImportCounts, type RowProblem } from './apply-batch.server'
 import { commitInWriter } from './commit-workers.server'
 import { placePlayers } from '../territories.server'
 
@@ -30,22 +32,6 @@ const BATCH_ROWS = 2000
 const WRITER_BATCH_ROWS = 20_000
 /** Above this a commit is written from a thread of its own (commit-workers.server.ts). */
 const WRITER_THREAD_BYTES = 4 * 1024 * 1024
-
-/** One problem with one row, as the preview, the download and the CLI show it. */
-export interface RowProblem {
-  column: string
-  message: Message
-}
-
-export interface ImportCounts {
-  totalRows: number
-  inserted: number
-  updated: number
-  unchanged: number
-  rejected: number
-  warnings: number
-  matches: number
-}
 
 export async function createImportJob(
   db: Kysely<Database>,
@@ -82,26 +68,65 @@ export async function getImportJob(db: Db, id: number): Promise<ImportJob | unde
   return db.selectFrom('import_jobs').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
-/** The manager's answer for headers Wanqi did not recognise, remembered for the source. */
+/** The manager's answer for headers Wanqi did not recognise, remembered for the job's org
+ * unit and source only (another unit's files are never read with it), and previewed again.
+ * `reset` lists headers whose remembered choice is forgotten. */
 export async function saveImportMapping(
   db: Kysely<Database>,
   actor: Actor,
   jobId: number,
   answers: Record<string, ListColumn | 'ignore'>,
+  reset: string[] = [],
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const job = await getImportJob(trx, jobId)
     if (!job) throw new AppError('not_found', 'error.notFound')
+    if (!['needs_mapping', 'previewed', 'failed'].includes(job.status)) throw new AppError('conflict', 'import.notPreviewed')
     const now = new Date().toISOString()
+    const unit = { org_unit_id: job.org_unit_id, source: job.source }
     for (const [header, field] of Object.entries(answers)) {
       await trx
         .insertInto('import_mappings')
-        .values({ source: job.source, header, field, updated_at: now })
-        .onConflict((oc) => oc.columns(['source', 'header']).doUpdateSet({ field, updated_at: now }))
+        .values({ ...unit, header: normaliseHeader(header), field, updated_by: actor.id, updated_at: now })
+        .onConflict((oc) => oc.columns(['org_unit_id', 'source', 'header']).doUpdateSet({ field, updated_by: actor.id, updated_at: now }))
+        .execute()
+    }
+    for (const header of reset) {
+      await trx
+        .deleteFrom('import_mappings')
+        .where('org_unit_id', '=', job.org_unit_id)
+        .where('source', '=', job.source)
+        .where('header', '=', normaliseHeader(header))
         .execute()
     }
     await trx.updateTable('import_jobs').set({ status: 'uploaded', error: null }).where('id', '=', jobId).execute()
-    await recordAudit(trx, actor, { action: 'import.mapping', entityType: 'import_job', entityId: jobId, detail: answers })
+    await recordAudit(trx, actor, { action: 'import.mapping', entityType: 'import_job', entityId: jobId, detail: { answers, reset, orgUnitId: job.org_unit_id, source: job.source } })
+  })
+}
+
+/** The choices remembered for a unit and source: normalised header → field. */
+export async function rememberedHeaders(db: Db, orgUnitId: number, source: string): Promise<RememberedHeaders> {
+  const rows = await db
+    .selectFrom('import_mappings')
+    .select(['header', 'field'])
+    .where('org_unit_id', '=', orgUnitId)
+    .where('source', '=', source)
+    .execute()
+  return Object.fromEntries(rows.map((m) => [m.header, m.field as ListColumn | 'ignore']))
+}
+
+/** The manager ticks or unticks "accept bad check characters": the job is previewed again
+ * with it, so the preview shows what a commit will do. */
+export async function setImportOptions(db: Kysely<Database>, actor: Actor, jobId: number, options: { acceptBadCheck: boolean }): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('import_jobs')
+      .set({ accept_bad_check: options.acceptBadCheck ? 1 : 0, status: 'uploaded', error: null })
+      .where('id', '=', jobId)
+      .where('status', 'in', ['previewed', 'needs_mapping'])
+      .executeTakeFirst()
+    if (Number(result.numUpdatedRows) === 0) throw new AppError('conflict', 'import.notPreviewed')
+    await recordAudit(trx, actor, { action: 'import.options', entityType: 'import_job', entityId: jobId, detail: options })
   })
 }
 
@@ -128,8 +153,16 @@ type Mode = 'preview' | 'commit'
 
 export type RunResult =
   | { status: 'failed'; error: Message; counts: ImportCounts }
-  | { status: 'needs_mapping'; unknown: { index: number; header: string }[]; counts: ImportCounts }
-  | { status: 'previewed' | 'done' | 'interrupted'; counts: ImportCounts }
+  | { status: 'needs_mapping'; unknown: UnknownColumn[]; counts: ImportCounts }
+  | { status: 'previewed' | 'done' | 'interrupted'; counts: ImportCounts; unknown: UnknownColumn[] }
+
+/** A column whose header names no known field and no remembered choice: reported, not read. */
+export interface UnknownColumn {
+  index: number
+  header: string
+  /** Its letter in the spreadsheet (A, B, …). */
+  column: string
+}
 
 export interface RunOptions {
   limits?: Partial<TableLimits>
@@ -186,20 +219,20 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
       .execute()
   })
 
+  const remembered = await rememberedHeaders(db, job.org_unit_id, job.source)
   let table
   try {
-    table = await openTable(job.file_path, { fileName: job.file_name, limits: options.limits })
+    table = await openTable(job.file_path, {
+      fileName: job.file_name,
+      limits: options.limits,
+      isHeaderCell: (text) => isKnownHeader(text) || normaliseHeader(text) in remembered,
+    })
   } catch (error) {
     return fail(db, jobId, error, counts)
   }
   try {
-    const remembered = Object.fromEntries(
-      (await db.selectFrom('import_mappings').select(['header', 'field']).where('source', '=', job.source).execute()).map((m) => [
-        m.header,
-        m.field as ListColumn | 'ignore',
-      ]),
-    )
     const recognised = recogniseHeaders(table.headers, remembered)
+    const unknown = recognised.unknown.map((u) => ({ ...u, column: columnLetter(u.index + 1) }))
     await db
       .updateTable('import_jobs')
       .set({ format: table.format, encoding: table.encoding, headers: JSON.stringify(table.headers), mapping: JSON.stringify(recognised.columns) })
@@ -208,9 +241,18 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
     if (recognised.duplicates.length > 0) {
       return fail(db, jobId, new AppError('bad_request', 'import.duplicateColumns', { columns: recognised.duplicates.join(', ') }), counts)
     }
-    if (recognised.unknown.length > 0 && mode === 'preview') {
-      await db.updateTable('import_jobs').set({ status: 'needs_mapping' }).where('id', '=', jobId).execute()
-      return { status: 'needs_mapping' as const, unknown: recognised.unknown, counts }
+    // Unknown columns do not stop a list: they are reported, and a manager may map them
+    // and preview again. Only a list missing a required column waits for that answer.
+    if (recognised.unknown.length > 0 && recognised.missing.length > 0 && mode === 'preview') {
+      // The columns with sample values, so the manager sees what each unknown one holds.
+      const shown = await buildImportPreview(table, recognised, remembered, {
+        acceptBadCheck: job.accept_bad_check === 1,
+        today: new Date().toISOString().slice(0, 10),
+        pii,
+        centreOf: () => undefined,
+      })
+      await db.updateTable('import_jobs').set({ status: 'needs_mapping', preview: JSON.stringify({ ...shown, rows: [] }) }).where('id', '=', jobId).execute()
+      return { status: 'needs_mapping' as const, unknown, counts }
     }
     if (recognised.missing.length > 0) {
       return fail(db, jobId, new AppError('bad_request', 'import.missingColumns', { columns: recognised.missing.join(', ') }), counts)
@@ -227,7 +269,8 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
       mapping: recognised.columns,
       acceptBadCheck: job.accept_bad_check === 1,
       today,
-      resumeAfter,
+      // The header (and any title rows above it) is not data.
+      resumeAfter: Math.max(resumeAfter, table.headerEndRow),
       batchRows: options.batchRows ?? (writer ? WRITER_BATCH_ROWS : BATCH_ROWS),
       dataKey: pii.keyForWorkers,
       townshipCentres: [...centres],
@@ -243,9 +286,14 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
       },
     }
     const setup: BatchSetup = { headers: table.headers, prepare }
+    if (mode === 'preview') {
+      const shown = await buildImportPreview(table, recognised, remembered, { acceptBadCheck: prepare.acceptBadCheck, today, pii, centreOf: (code) => centres.get(code) })
+      await db.updateTable('import_jobs').set({ preview: JSON.stringify(shown) }).where('id', '=', jobId).execute()
+    }
     // The table was opened for its headers; the rows are read (in other threads for big files) from here.
     await table.close()
 
+    if (resumeAfter === 0) await recordSkippedRows(db, jobId, table.skippedRows, table.headerRow)
     let interrupted = false
     if (writer) {
       const outcome = await commitInWriter({ url: url!, jobId, setup, fileBytes: job.file_bytes, counts: { ...counts } }, {
@@ -273,7 +321,7 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
     }
     if (interrupted) {
       await db.updateTable('import_jobs').set({ status: mode === 'commit' ? 'queued' : 'uploaded' }).where('id', '=', jobId).execute()
-      return { status: 'interrupted' as const, counts }
+      return { status: 'interrupted' as const, counts, unknown }
     }
     options.onProgress?.(counts.totalRows, counts)
 
@@ -300,12 +348,29 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
       }
     })
     if (mode === 'commit') await refreshStatistics(db)
-    return { status: status as 'previewed' | 'done', counts }
+    return { status: status as 'previewed' | 'done', counts, unknown }
   } catch (error) {
     return fail(db, jobId, error, counts)
   } finally {
     await table.close()
   }
+}
+
+/** Title rows above the header are skipped, and said so: each a warning at its row. */
+async function recordSkippedRows(db: Kysely<Database>, jobId: number, skipped: TableRow[], headerRow: number) {
+  if (skipped.length === 0) return
+  await db
+    .insertInto('import_issues')
+    .values(
+      skipped.map(({ row, cells }) => {
+        const problem: RowProblem = {
+          column: '',
+          message: { key: 'import.titleRowSkipped', params: { text: cells.map((c) => c.trim()).filter(Boolean).join(' ').slice(0, 100), header: headerRow } },
+        }
+        return { job_id: jobId, row, severity: 'warning' as const, issues: JSON.stringify([problem]), cells: null, player_id: null }
+      }),
+    )
+    .execute()
 }
 
 function zeroCounts() {
@@ -323,186 +388,6 @@ async function fail(db: Kysely<Database>, jobId: number, error: unknown, counts:
     .where('id', '=', jobId)
     .execute()
   return { status: 'failed', error: message, counts }
-}
-
-/** What a thread needs besides the job to apply its batches: plain data, so that it can
- * be handed to a writer thread. */
-export interface BatchSetup {
-  headers: string[]
-  prepare: PrepareOptions
-}
-
-export interface BatchContext {
-  db: Kysely<Database>
-  pii: PersonalDataCipher
-  job: ImportJob
-  mode: Mode
-  centreOf: (township: string) => TownshipCentre | undefined
-  columnHeader: (field: string) => string
-  /** Preview only (nothing is written to find them by): the first row of each player in
-   * the file, by a hash of its key, so a player named twice counts once. */
-  seen: Map<number, number>
-  /** The job's counts so far; each applied batch adds its own. */
-  counts: ImportCounts
-  mergeHouseholds: boolean
-  jobColumns: Record<string, unknown>
-}
-
-export function batchContext(db: Kysely<Database>, pii: PersonalDataCipher, job: ImportJob, mode: Mode, setup: BatchSetup, counts: ImportCounts): BatchContext {
-  const centres = new Map(setup.prepare.townshipCentres)
-  return {
-    db,
-    pii,
-    job,
-    mode,
-    centreOf: (code) => centres.get(code),
-    columnHeader(field) {
-      const index = setup.prepare.mapping.indexOf(field as ListColumn)
-      return index >= 0 ? setup.headers[index] : field
-    },
-    seen: new Map(),
-    counts,
-    mergeHouseholds: job.merge_households === 1,
-    jobColumns: setup.prepare.jobColumns,
-  }
-}
-
-
-type Issue = { row: number; severity: 'rejected' | 'warning' | 'match'; issues: RowProblem[]; cells: string[] | null; playerId: number | null }
-
-/** Applies one batch of prepared rows in one transaction with the job's progress. */
-export async function applyImportBatch(ctx: BatchContext, batch: PreparedRow[]) {
-  const { db, job } = ctx
-  const keys = batch.map((r) => r.key).filter((k): k is string => k !== null)
-  const problems = (list: RowIssue[]): RowProblem[] => list.map((i) => ({ column: ctx.columnHeader(i.field), message: i.message }))
-  const counts = { ...ctx.counts }
-  const issues: Issue[] = []
-
-  await db.transaction().execute(async (trx) => {
-    const now = new Date().toISOString()
-    // A write first: on SQLite the transaction then waits its turn for the write lock
-    // (busy_timeout) instead of failing on a snapshot another connection moved past.
-    await trx.updateTable('import_jobs').set({ heartbeat_at: now }).where('id', '=', job.id).execute()
-    const existing = await findExisting(trx, keys)
-    // New players of this batch, by key: the first row inserts, later rows fill it in.
-    const pending = new Map<string, { row: number; fields: PlayerFields; values: unknown[] | null }>()
-    const unkeyed: { fields: PlayerFields; values: unknown[] | null }[] = []
-
-    for (const parsed of batch) {
-      counts.totalRows++
-      const { result } = parsed
-      if (!result.ok) {
-        counts.rejected++
-        issues.push({ row: parsed.row, severity: 'rejected', issues: problems([...result.errors, ...result.warnings]), cells: parsed.cells, playerId: null })
-        continue
-      }
-      const warnings = problems(result.warnings)
-      const key = parsed.key
-      const keyColumn = ctx.columnHeader(key?.startsWith('h:') ? 'name' : 'uscc')
-      let target = key ? existing.get(key) : undefined
-
-      if (target && key!.startsWith('h:') && target.import_job_id !== job.id) {
-        counts.matches++
-        issues.push({ row: parsed.row, severity: 'match', issues: [{ column: keyColumn, message: { key: 'import.householdMatch', params: { id: target.id } } }], cells: null, playerId: target.id })
-        if (!ctx.mergeHouseholds) target = undefined
-      }
-
-      const earlierRow = key ? (ctx.mode === 'preview' ? ctx.seen.get(hashKey(key)) : pending.get(key)?.row) : undefined
-      if (earlierRow !== undefined || (target && target.import_job_id === job.id)) {
-        warnings.push({ column: keyColumn, message: earlierRow ? { key: 'import.duplicateInFile', params: { row: earlierRow } } : { key: 'import.duplicateInFileEarlier' } })
-      }
-
-      if (target) {
-        if (target.org_unit_id !== job.org_unit_id && !(await coversOrg(trx, job.org_unit_id, target.org_unit_id))) {
-          counts.rejected++
-          issues.push({ row: parsed.row, severity: 'rejected', issues: [{ column: keyColumn, message: { key: 'import.otherOrgUnit' } }], cells: parsed.cells ?? [], playerId: null })
-          continue
-        }
-        const { changes, said } = playerChanges(target, result.fields, ctx.pii, ctx.centreOf)
-        if (Object.keys(said).length === 0) counts.unchanged++
-        else {
-          counts.updated++
-          if (ctx.mode === 'commit') {
-            await trx.updateTable('market_players').set({ ...changes, updated_at: now }).where('id', '=', target.id).execute()
-            await trx
-              .insertInto('player_sources')
-              .values({ player_id: target.id, source: job.source, import_job_id: job.id, row: parsed.row, at: now, said: JSON.stringify(said) })
-              .execute()
-            existing.set(key!, { ...target, ...(changes as Partial<MarketPlayer>) })
-          }
-        }
-      } else if (earlierRow !== undefined) {
-        counts.updated++
-        const first = pending.get(key!)
-        if (first) {
-          for (const [k, v] of Object.entries(result.fields)) if (v !== null) (first.fields as unknown as Record<string, unknown>)[k] = v
-          first.values = null // derived again from the merged fields below
-        }
-      } else {
-        counts.inserted++
-        if (!key) unkeyed.push({ fields: result.fields, values: parsed.values })
-        else if (ctx.mode === 'preview') ctx.seen.set(hashKey(key), parsed.row)
-        else pending.set(key, { row: parsed.row, fields: result.fields, values: parsed.values })
-      }
-      if (warnings.length) {
-        counts.warnings++
-        issues.push({ row: parsed.row, severity: 'warning', issues: warnings, cells: null, playerId: null })
-      }
-    }
-
-    if (ctx.mode === 'commit') {
-      const names = insertColumnsOf(ctx.jobColumns)
-      const rows = [...pending.values(), ...unkeyed].map(
-        ({ fields, values }) => values ?? insertValues(newPlayerColumns(fields, ctx.pii, ctx.centreOf), ctx.jobColumns, names),
-      )
-      await insertRows(db, trx, 'market_players', names, rows)
-    }
-    for (let i = 0; i < issues.length; i += 200) {
-      await trx
-        .insertInto('import_issues')
-        .values(
-          issues.slice(i, i + 200).map((issue) => ({
-            job_id: job.id,
-            row: issue.row,
-            severity: issue.severity,
-            issues: JSON.stringify(issue.issues),
-            cells: issue.cells ? JSON.stringify(issue.cells) : null,
-            player_id: issue.playerId,
-          })),
-        )
-        .execute()
-    }
-    await trx
-      .updateTable('import_jobs')
-      .set({
-        rows_done: counts.totalRows,
-        total_rows: counts.totalRows,
-        // Only a commit moves the resume point: a preview writes no player.
-        ...(ctx.mode === 'commit' ? { last_row: batch.at(-1)!.row } : {}),
-        inserted: counts.inserted,
-        updated: counts.updated,
-        unchanged: counts.unchanged,
-        rejected: counts.rejected,
-        warnings: counts.warnings,
-        matches: counts.matches,
-      })
-      .where('id', '=', job.id)
-      .execute()
-  })
-  // Only a committed batch counts.
-  Object.assign(ctx.counts, counts)
-}
-
-/** A 53-bit hash of a key (two FNV-1a halves): a million of them fit in a few megabytes. */
-function hashKey(key: string): number {
-  let a = 0x811c9dc5
-  let b = 0x01000193
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i)
-    a = Math.imul(a ^ c, 0x01000193) >>> 0
-    b = Math.imul(b ^ c, 0x5bd1e995) >>> 0
-  }
-  return (a & 0x1fffff) * 2 ** 32 + b
 }
 
 /** New and changed players fall into the territories of their org unit, as drawn ones do. */
@@ -524,32 +409,6 @@ async function placeImportedPlayers(trx: Transaction<Database>, job: ImportJob) 
   for (let i = 0; i < ids.length; i += 5000) {
     await placePlayers(trx, { id: job.created_by, username: null, ip: null }, unit.path, ids.slice(i, i + 5000), 'territory.reason.imported')
   }
-}
-
-async function findExisting(db: Db, keys: string[]): Promise<Map<string, MarketPlayer>> {
-  const found = new Map<string, MarketPlayer>()
-  const usccs = keys.filter((k) => k.startsWith('u:')).map((k) => k.slice(2))
-  const households = keys.filter((k) => k.startsWith('h:')).map((k) => k.slice(2))
-  for (let i = 0; i < usccs.length; i += 500) {
-    for (const p of await db.selectFrom('market_players').selectAll().where('uscc', 'in', usccs.slice(i, i + 500)).execute()) {
-      found.set(`u:${p.uscc}`, p)
-    }
-  }
-  for (let i = 0; i < households.length; i += 500) {
-    // Filtered here, not in SQL: `uscc is null` would tempt the planner onto the USCC index.
-    const rows = await db.selectFrom('market_players').selectAll().where('match_key', 'in', households.slice(i, i + 500)).orderBy('id').execute()
-    for (const p of rows) if (p.uscc === null && !found.has(`h:${p.match_key}`)) found.set(`h:${p.match_key}`, p)
-  }
-  return found
-}
-
-/** Whether the importing org unit's subtree holds the other unit. */
-async function coversOrg(db: Db, importer: number, other: number): Promise<boolean> {
-  const [a, b] = await Promise.all([
-    db.selectFrom('org_units').select('path').where('id', '=', importer).executeTakeFirst(),
-    db.selectFrom('org_units').select('path').where('id', '=', other).executeTakeFirst(),
-  ])
-  return Boolean(a && b && b.path.startsWith(a.path))
 }
 
 /** A page of a job's problems, by severity, in row order. */

@@ -7,13 +7,13 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { ListColumn } from '../../domain/list-columns'
-import type { RowResult } from '../../domain/market-player'
+import type { RowIssue, RowResult } from '../../domain/market-player'
 import { parsePlayerRow } from '../../domain/player-row'
 import { createAreaPlacer, withPlacedArea, type PlacementDivisions } from '../../domain/area-placement'
 import { createPersonalDataCipher } from '../personal-data.server'
-import { matchKey } from '../../domain/name-search'
+import { leadKey, matchKey } from '../../domain/name-search'
 import { PLAYER_COLUMN_NAMES, insertValues, newPlayerColumns, type TownshipCentre } from '../player-record.server'
-import { openTable, type TableLimits } from './read-table.server'
+import { columnLetter, openTable, type TableLimits } from './read-table.server'
 import { reviveError, type SerialisedError } from './thread-errors.server'
 
 export interface PreparedRow {
@@ -57,11 +57,25 @@ export function insertColumnsOf(jobColumns: Record<string, unknown>): string[] {
   return [...PLAYER_COLUMN_NAMES, ...Object.keys(jobColumns)]
 }
 
-/** How a row finds its player: its USCC, or for a household without one, name + owner + address. */
+/** Cells beyond the last header are not read, and never in silence. */
+function extraCells(cells: string[], width: number): RowIssue {
+  const extra = cells.slice(width)
+  const first = columnLetter(width + 1)
+  const last = columnLetter(cells.length)
+  const values = extra.map((c) => c.trim()).filter(Boolean).join(' | ')
+  return {
+    field: first === last ? `@${first}` : `@${first}–${last}`,
+    message: { key: 'row.extraCells', params: { count: extra.length, values: values.length > 80 ? `${values.slice(0, 80)}…` : values } },
+  }
+}
+
+/** How a row finds its player: its USCC; for a household without one, name + owner +
+ * address; for an enterprise without one (a lead to verify), name + address. */
 export function rowKey(result: RowResult): string | null {
   if (!result.ok) return null
   const fields = result.fields
   if (fields.uscc) return `u:${fields.uscc}`
+  if (fields.kind === 'enterprise') return `l:${leadKey(fields)}`
   if (fields.kind === 'household') {
     const key = matchKey(fields)
     return key ? `h:${key}` : null
@@ -96,6 +110,7 @@ export async function* prepareInline(options: PrepareOptions): AsyncGenerator<Pr
         if (column) byColumn[column] = cells[i] ?? ''
       })
       const result = withPlacedArea(parsePlayerRow(byColumn, { acceptBadCheck: options.acceptBadCheck, today: options.today }), placeArea)
+      if (cells.length > options.mapping.length) result.warnings.push(extraCells(cells, options.mapping.length))
       batch.push({
         row,
         result,

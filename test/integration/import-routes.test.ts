@@ -1,0 +1,136 @@
+// The import pages over real HTTP for lists as they arrive (issue 21): any file name
+// uploads, the preview shows columns with samples and the first rows as they will be
+// stored, ticking "accept bad check characters" previews again, and the rejected rows'
+// download is masked unless unmasked by a role that may (audited).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createPersonalDataCipher } from '../../app/services/personal-data.server'
+import { runOnce } from '../../app/services/import/import-runner.server'
+import { createTestDatabase, type TestDatabase } from '../support/test-db'
+import { Client, TEST_DATA_KEY, startTestServer, testConfig, type TestServer } from '../support/test-server'
+import { PASSWORD, addUser, buildOrg } from '../support/fixtures'
+import { csvText } from '../support/spreadsheets'
+import { makeUscc } from '../support/lists'
+
+const pii = createPersonalDataCipher(TEST_DATA_KEY)
+let t: TestDatabase
+let server: TestServer
+let org: Awaited<ReturnType<typeof buildOrg>>
+
+beforeAll(async () => {
+  t = await createTestDatabase()
+  org = await buildOrg(t.db)
+  await addUser(t.db, 'mgr.a', 'manager', org.outletA1.id)
+  server = await startTestServer(t)
+})
+afterAll(async () => {
+  await server.close()
+  await t.destroy()
+})
+
+async function signedIn(username: string) {
+  const client = new Client(server.url)
+  expect((await client.signIn(username, PASSWORD)).status).toBe(302)
+  return client
+}
+
+function upload(client: Client, name: string, text: string) {
+  const form = new FormData()
+  form.set('source', 'market')
+  form.set('file', new Blob([Buffer.from(text, 'utf8')]), name)
+  return client.request('/imports', { method: 'POST', body: form })
+}
+
+const runJobs = () => runOnce(t.db, pii, 'test-runner', { uploadDir: testConfig().uploadDir })
+
+describe('file names', () => {
+  it.each(['名单=2024.csv', 'a;b.csv', '"quoted".csv', `${'很长的名单'.repeat(60)}.csv`, "it's.csv"])('uploads %s', async (name) => {
+    const manager = await signedIn('mgr.a')
+    const response = await upload(manager, name, '企业名称\r\n某公司\r\n')
+    expect(response.status).toBe(302)
+    const id = Number(response.headers.get('Location')!.split('/').pop())
+    const job = await t.db.selectFrom('import_jobs').select('file_name').where('id', '=', id).executeTakeFirstOrThrow()
+    expect(name.startsWith(job.file_name.slice(0, 50))).toBe(true)
+  })
+
+  it('uploads a file sent without a name', async () => {
+    const manager = await signedIn('mgr.a')
+    const response = await upload(manager, '', '企业名称\r\n某公司\r\n')
+    expect(response.status).toBe(302)
+  })
+})
+
+describe('the preview page', () => {
+  it('shows unknown columns with samples, the first rows as stored, and previews again when bad check characters are accepted', async () => {
+    const manager = await signedIn('mgr.a')
+    const csv = csvText([
+      ['公司', '统一社会信用代码', '电话', '客户经理备注'],
+      ['预览甲公司', makeUscc(8001), '0572-6029388', '老客户'],
+      ['预览乙公司', '91110000600037341N', '13812345678', ''],
+    ])
+    const response = await upload(manager, 'preview.csv', csv)
+    const jobPath = response.headers.get('Location')!
+    await runJobs()
+    const html = await (await manager.get(jobPath)).text()
+    expect(html).toContain('客户经理备注')
+    expect(html).toContain('未识别：不读取')
+    expect(html).toContain('老客户')
+    expect(html).toContain('0572-****388')
+    expect(html).not.toContain('6029388')
+    expect(html).toMatch(/data-testid="preview-row-2"[\s\S]*预览甲公司/)
+    expect(html).toMatch(/data-testid="preview-row-3"[\s\S]*拒收/)
+
+    expect((await manager.post(jobPath, { intent: 'options', acceptBadCheck: '1' })).status).toBe(200)
+    await runJobs()
+    const again = await (await manager.get(jobPath)).text()
+    expect(again).toMatch(/data-testid="preview-row-3"[\s\S]*预览乙公司/)
+    const job = await t.db.selectFrom('import_jobs').selectAll().where('id', '=', Number(jobPath.split('/').pop())).executeTakeFirstOrThrow()
+    expect(job).toMatchObject({ status: 'previewed', accept_bad_check: 1, rejected: 0 })
+  })
+})
+
+describe('rejected rows', () => {
+  it('are kept encrypted, downloaded masked, and in clear only when unmasked, with an audit entry', async () => {
+    const manager = await signedIn('mgr.a')
+    const csv = csvText([
+      ['企业名称', '统一社会信用代码', '联系电话', '身份证号'],
+      ['拒收公司', '91110000600037341N', '13912345678', '11010519491231002X'],
+    ])
+    const jobPath = (await upload(manager, 'rejected.csv', csv)).headers.get('Location')!
+    await runJobs()
+    const stored = await t.db.selectFrom('import_issues').selectAll().where('job_id', '=', Number(jobPath.split('/').pop())).where('severity', '=', 'rejected').execute()
+    expect(stored).toHaveLength(1)
+    expect(stored[0].cells).not.toContain('13912345678')
+    expect(stored[0].cells).not.toContain('11010519491231002X')
+    expect(stored[0].cells_enc).not.toContain('13912345678')
+
+    const masked = await (await manager.get(`${jobPath}/rejected.csv`)).text()
+    expect(masked).toContain('139****5678')
+    expect(masked).not.toContain('13912345678')
+    expect(await t.db.selectFrom('audit_log').select('id').where('action', '=', 'import.rejected.unmask').execute()).toHaveLength(0)
+
+    const clear = await (await manager.get(`${jobPath}/rejected.csv?unmask=1`)).text()
+    expect(clear).toContain('13912345678')
+    expect(clear).toContain('11010519491231002X')
+    expect(await t.db.selectFrom('audit_log').select('actor_username').where('action', '=', 'import.rejected.unmask').execute()).toEqual([{ actor_username: 'mgr.a' }])
+  })
+})
+
+describe('mapping an unknown header in the preview', () => {
+  it('shows sample values of unknown columns when the name is missing, and reads the list once a field is chosen', async () => {
+    const manager = await signedIn('mgr.a')
+    const csv = csvText([
+      ['商号', '统一社会信用代码'],
+      ['映射甲公司', makeUscc(8101)],
+    ])
+    const jobPath = (await upload(manager, 'unmapped.csv', csv)).headers.get('Location')!
+    await runJobs()
+    const html = await (await manager.get(jobPath)).text()
+    expect(html).toMatch(/data-testid="column-A"[\s\S]*?商号[\s\S]*?映射甲公司/)
+    expect((await manager.post(jobPath, { intent: 'mapping', 'column-0': 'name' })).status).toBe(200)
+    await runJobs()
+    const again = await (await manager.get(jobPath)).text()
+    expect(again).toContain('本机构此前的选择')
+    expect(again).toMatch(/data-testid="preview-row-2"[\s\S]*映射甲公司/)
+  })
+})
+
