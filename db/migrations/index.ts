@@ -12,6 +12,7 @@ import * as m0008 from './0008-figures'
 import * as m0009 from './0009-audit-append-only'
 import * as m0010 from './0010-map-cells-generations'
 import * as m0011 from './0011-going-live-setup'
+import * as m0016 from './0016-campaign-clocks'
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0009-audit-append-only': m0009,
   '0010-map-cells-generations': m0010,
   '0011-going-live-setup': m0011,
+  '0016-campaign-clocks': m0016,
 }
