@@ -1,6 +1,6 @@
 // The one error type use cases throw for what a user can cause. Routes map it to HTTP once
 // (see http.server.ts); anything else is a bug, logged and answered with a plain 500.
-export type AppErrorCode = 'bad_request' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'too_many'
+export type AppErrorCode = 'bad_request' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'unprocessable' | 'too_many'
 
 const STATUS: Record<AppErrorCode, number> = {
   bad_request: 400,
@@ -8,6 +8,7 @@ const STATUS: Record<AppErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  unprocessable: 422,
   too_many: 429,
 }
 

@@ -401,6 +401,11 @@ export interface ReferralTable {
   external_ref: string | null
   /** The key its client gave it (an API caller, the history import): one referral per key (0013). */
   client_key: Generated<string | null>
+  /** From the `disbursed` report (0016): integer yuan lent, the guarantee type, and the loan
+   * system's first-lender flag (1/0); null when not reported. */
+  lent_yuan: Generated<number | null>
+  guarantee_type: Generated<string | null>
+  lender_flag: Generated<number | null>
   created_at: string
   updated_at: string
 }
@@ -527,6 +532,9 @@ export interface FigureRollupTable {
   approved: Generated<number>
   disbursed: Generated<number>
   first_lender_conversions: Generated<number>
+  /** Of the conversions: those the loan system flagged (the rest are estimated), and enterprises (0016). */
+  first_lender_flagged: Generated<number>
+  first_lender_enterprises: Generated<number>
   loans: Generated<number>
   credit_loans: Generated<number>
   amount_yuan: Generated<number>

@@ -10,7 +10,9 @@
 //   current hour's deadlines straight (a few dozen).
 // - Lead times are kept in tenths of a day, as the figures round them, so the median and the
 //   90th percentile of the sums are exact.
-import { acceptanceOf, chinaDayOf, loanFigures, periodOf, ratio, reachedAt, type Figures, type Period, type ReferralFacts } from './figures'
+// - A loan counts as the figures count it (figures.ts `loanOf`): first lender by the loan
+//   system's flag else the loan history, credit by the guarantee type reported, what was lent.
+import { acceptanceOf, chinaDayOf, loanFigures, loanOf, periodOf, ratio, reachedAt, tenthsBetween, type7Tenths, type Figures, type Loan, type Period, type ReferralFacts } from './figures'
 
 export interface VisitFact {
   at: string
@@ -27,9 +29,8 @@ export interface ReferralTimes {
   acceptDueAt: string
   /** The first withdrawal reported. */
   withdrawnAt: string | null
-  firstLender: boolean
-  credit: boolean
-  amountYuan: number
+  /** The loan as the figures count it, once disbursed. */
+  loan: Omit<Loan, 'playerId'>
 }
 
 export function referralTimesOf(r: ReferralFacts): ReferralTimes {
@@ -41,17 +42,19 @@ export function referralTimesOf(r: ReferralFacts): ReferralTimes {
     disbursedAt: reachedAt(r.events, 'disbursed'),
     acceptDueAt: r.acceptDueAt,
     withdrawnAt: withdrawn.length ? withdrawn.sort()[0] : null,
-    firstLender: r.firstLender,
-    credit: r.credit,
-    amountYuan: r.amountYuan,
+    loan: loanOf(r),
   }
 }
 
 /** What a player adds to a month (the counts in order), and its loans' lead times. */
-export const MONTH_COUNTS = ['visited', 'withNeed', 'referred', 'accepted', 'approved', 'disbursed', 'firstLenderConversions', 'loans', 'creditLoans', 'amountYuan', 'creditAmountYuan', 'due', 'onTime'] as const
+// New counts go at the end: months counted before them read 0 there.
+export const MONTH_COUNTS = [
+  'visited', 'withNeed', 'referred', 'accepted', 'approved', 'disbursed', 'firstLenderConversions', 'loans', 'creditLoans', 'amountYuan', 'creditAmountYuan', 'due', 'onTime',
+  'firstLenderFlagged', 'firstLenderEnterprises',
+] as const
 type MonthCount = (typeof MONTH_COUNTS)[number]
 /** Counts that are 0 or 1 per player (one player counted once); the rest are summed. */
-const ONCE: ReadonlySet<MonthCount> = new Set(['visited', 'referred', 'accepted', 'approved', 'disbursed', 'firstLenderConversions'])
+const ONCE: ReadonlySet<MonthCount> = new Set(['visited', 'referred', 'accepted', 'approved', 'disbursed', 'firstLenderConversions', 'firstLenderFlagged', 'firstLenderEnterprises'])
 
 export interface MonthFacts {
   /** MONTH_COUNTS, in order. */
@@ -66,7 +69,6 @@ export interface MonthFacts {
 /** By China month, `YYYY-MM`. */
 export type PlayerMonths = Record<string, MonthFacts>
 
-const tenthsBetween = (from: string, to: string) => Math.round(((Date.parse(to) - Date.parse(from)) / 86_400_000) * 10)
 const monthOf = (iso: string) => chinaDayOf(iso).slice(0, 7)
 /** The UTC hour of a time, `YYYY-MM-DDTHH`. */
 export const hourOf = (iso: string) => new Date(iso).toISOString().slice(0, 13)
@@ -93,12 +95,16 @@ export function playerMonths(visits: readonly VisitFact[], referrals: readonly R
     if (r.disbursedAt) {
       const m = month(r.disbursedAt)
       m.c[at('disbursed')] = 1
-      if (r.firstLender) m.c[at('firstLenderConversions')] = 1
+      if (r.loan.firstLender) {
+        m.c[at('firstLenderConversions')] = 1
+        if (r.loan.flagged) m.c[at('firstLenderFlagged')] = 1
+        if (r.loan.enterprise) m.c[at('firstLenderEnterprises')] = 1
+      }
       m.c[at('loans')] += 1
-      m.c[at('amountYuan')] += r.amountYuan
-      if (r.credit) {
+      m.c[at('amountYuan')] += r.loan.amountYuan
+      if (r.loan.credit) {
         m.c[at('creditLoans')] += 1
-        m.c[at('creditAmountYuan')] += r.amountYuan
+        m.c[at('creditAmountYuan')] += r.loan.amountYuan
       }
       m.r.push(tenthsBetween(r.referredAt, r.disbursedAt))
       if (firstVisit) m.v.push(tenthsBetween(firstVisit, r.disbursedAt))
@@ -161,6 +167,8 @@ export const TOTALS = [
   'approved',
   'disbursed',
   'firstLenderConversions',
+  'firstLenderFlagged',
+  'firstLenderEnterprises',
   'loans',
   'creditLoans',
   'amountYuan',
@@ -184,6 +192,8 @@ export const emptyTotals = (): Totals => ({
   approved: 0,
   disbursed: 0,
   firstLenderConversions: 0,
+  firstLenderFlagged: 0,
+  firstLenderEnterprises: 0,
   loans: 0,
   creditLoans: 0,
   amountYuan: 0,
@@ -221,7 +231,7 @@ export function contributions(state: PlayerState, months: PlayerMonths): Map<str
       if (!entry) out.set(key, (entry = { totals: emptyTotals(), visitLeads: [], referralLeads: [] }))
       const t = entry.totals
       MONTH_COUNTS.forEach((name, i) => {
-        const value = facts.c[i]
+        const value = facts.c[i] ?? 0
         if (name === 'withNeed') {
           // The latest visit of the period: in the last month with a visit (months in order).
           if (facts.c[0] === 1) t.withNeed = value
@@ -249,18 +259,15 @@ export function contributions(state: PlayerState, months: PlayerMonths): Map<str
 /** Lead times as counts per tenth of a day. */
 export type LeadHistogram = Map<number, number>
 
-/** Nearest-rank quantile of a histogram, in days. */
-function histogramRank(histogram: LeadHistogram, q: number): number | null {
+/** A quantile of a histogram (type 7, as figures.ts), in days. */
+function histogramQuantile(histogram: LeadHistogram, q: number): number | null {
   const entries = [...histogram].filter(([, n]) => n > 0).sort((a, b) => a[0] - b[0])
   const total = entries.reduce((sum, [, n]) => sum + n, 0)
-  if (total === 0) return null
-  const rank = Math.max(1, Math.ceil(q * total))
-  let seen = 0
-  for (const [tenths, n] of entries) {
-    seen += n
-    if (seen >= rank) return Math.round(tenths) / 10
-  }
-  return null
+  return type7Tenths(total, q, (k) => {
+    let seen = 0
+    for (const [tenths, n] of entries) if ((seen += n) > k) return tenths
+    throw new Error(`no order statistic ${k} of ${total}`)
+  })
 }
 
 /** The loan figures of a period's sums, as loanFigures counts them from the loans. */
@@ -269,6 +276,8 @@ export function loanFiguresOf(t: Totals): ReturnType<typeof loanFigures> {
     loans: t.loans,
     newLoanCustomers: t.disbursed,
     firstLenderConversions: t.firstLenderConversions,
+    firstLenderEstimated: t.firstLenderConversions - t.firstLenderFlagged,
+    firstLenderEnterprises: t.firstLenderEnterprises,
     firstLenderRatio: ratio(t.firstLenderConversions, t.disbursed),
     creditLoanShareByCount: ratio(t.creditLoans, t.loans),
     creditLoanShareByAmount: ratio(t.creditAmountYuan, t.amountYuan),
@@ -285,7 +294,7 @@ export interface LeadQuantiles {
 /** The lead times as histograms, or their quantiles already taken (by the database). */
 export type Leads = { visit: LeadHistogram; referral: LeadHistogram } | { quantiles: { visit: LeadQuantiles; referral: LeadQuantiles } }
 
-export const quantilesOf = (histogram: LeadHistogram): LeadQuantiles => ({ median: histogramRank(histogram, 0.5), p90: histogramRank(histogram, 0.9) })
+export const quantilesOf = (histogram: LeadHistogram): LeadQuantiles => ({ median: histogramQuantile(histogram, 0.5), p90: histogramQuantile(histogram, 0.9) })
 
 export function figuresFromTotals(period: Totals, now: Totals, leads: Leads): Figures {
   const lead = 'quantiles' in leads ? leads.quantiles : { visit: quantilesOf(leads.visit), referral: quantilesOf(leads.referral) }

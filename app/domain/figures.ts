@@ -13,12 +13,17 @@
 //   reported without its approval has been approved). Players reaching a stage in the period
 //   are counted once however many referrals they have.
 // - Loans are referrals disbursed in the period, each counted (a player may have two);
-//   amounts are the referral's amount.
+//   amounts are what was lent (domain/first-lender.ts: the amount asked only for loans
+//   reported before the amount was carried).
+// - A player is a first-lender conversion when one of its loans in the period counts as a
+//   first lender (the loan system's flag, else the loan history when referred); it is
+//   estimated when none of those loans was flagged by the loan system.
 // - A referral is due for acceptance in the period when its deadline falls in it and has
 //   passed; it is on time when accepted by the deadline. One withdrawn before its deadline
 //   without acceptance is not due.
-// - Lead times are in days, for the loans disbursed in the period; median and 90th
-//   percentile by the nearest rank.
+// - Lead times are in days (each to a tenth), for the loans disbursed in the period; median
+//   and 90th percentile interpolated between order statistics (type 7), to a tenth.
+import { amountLent, countsAsFirstLender, isCreditLoan, type GuaranteeType } from './first-lender'
 import { PROGRESS_STAGES, type Stage, type StageEvent } from './pipeline'
 
 /** China calendar days, both included. */
@@ -74,10 +79,23 @@ export function ratio(numerator: number, denominator: number): number | null {
   return denominator === 0 ? null : numerator / denominator
 }
 
-/** Nearest-rank quantile of values already sorted ascending; null when there are none. */
-export function nearestRank(sorted: readonly number[], q: number): number | null {
-  if (sorted.length === 0) return null
-  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]
+/**
+ * The q-quantile of `count` values sorted ascending, `valueAt(k)` giving the k-th (from 0):
+ * linear interpolation between order statistics (type 7), rounded to a tenth; null when
+ * there are none. The values are lead times in tenths of a day, so the result is in days.
+ */
+export function type7Tenths(count: number, q: number, valueAt: (k: number) => number): number | null {
+  if (count === 0) return null
+  const { lo, hi, weight } = type7Ranks(count, q)
+  const low = valueAt(lo)
+  return Math.round(low + weight * (valueAt(hi) - low)) / 10
+}
+
+/** The order statistics (from 0) a type-7 quantile reads, and the weight of the upper one. */
+export function type7Ranks(count: number, q: number): { lo: number; hi: number; weight: number } {
+  const h = (count - 1) * q
+  const lo = Math.floor(h)
+  return { lo, hi: Math.min(lo + 1, count - 1), weight: h - lo }
 }
 
 /** The figures that count players by a referral of theirs reaching a stage in the period
@@ -101,10 +119,18 @@ export interface PlayerFacts {
 
 export interface ReferralFacts {
   playerId: number
+  /** The player is an enterprise (not a household). */
+  enterprise: boolean
   /** Loan history `none` when referred. */
   firstLender: boolean
+  /** The product's kind is credit. */
   credit: boolean
+  /** Asked. */
   amountYuan: number
+  /** From the `disbursed` report; null when not reported. */
+  lenderFlag: boolean | null
+  guaranteeType: GuaranteeType | null
+  lentYuan: number | null
   referredAt: string
   acceptDueAt: string
   events: StageEvent[]
@@ -155,6 +181,10 @@ export interface Figures {
   disbursed: number
   newLoanCustomers: number
   firstLenderConversions: number
+  /** Of the conversions: those no loan-system flag decided (loan history when referred). */
+  firstLenderEstimated: number
+  /** Of the conversions: enterprises, not households. */
+  firstLenderEnterprises: number
   firstLenderRatio: number | null
   creditLoanShareByCount: number | null
   creditLoanShareByAmount: number | null
@@ -163,15 +193,14 @@ export interface Figures {
   leadTimeReferralToDisbursementDays: { median: number | null; p90: number | null }
 }
 
-/** Days between two ISO times, to a tenth. */
-function daysBetween(from: string, to: string): number {
-  return Math.round(((Date.parse(to) - Date.parse(from)) / DAY_MS) * 10) / 10
-}
+/** Tenths of a day between two ISO times (each lead time is rounded to a tenth first). */
+export const tenthsBetween = (from: string, to: string) => Math.round(((Date.parse(to) - Date.parse(from)) / DAY_MS) * 10)
 
 /** A lead time over pairs of ISO times (from, to): median and 90th percentile in days. */
 export function leadTime(pairs: readonly (readonly [string, string])[]): { median: number | null; p90: number | null } {
-  const days = pairs.map(([from, to]) => daysBetween(from, to)).sort((a, b) => a - b)
-  return { median: nearestRank(days, 0.5), p90: nearestRank(days, 0.9) }
+  const tenths = pairs.map(([from, to]) => tenthsBetween(from, to)).sort((a, b) => a - b)
+  const at = (k: number) => tenths[k]
+  return { median: type7Tenths(tenths.length, 0.5, at), p90: type7Tenths(tenths.length, 0.9, at) }
 }
 
 export function computeFigures(players: readonly PlayerFacts[], referrals: readonly ReferralFacts[], period: Period, now: Date): Figures {
@@ -217,7 +246,7 @@ export function computeFigures(players: readonly PlayerFacts[], referrals: reado
     }
   }
 
-  const money = loanFigures(loans.map((l) => l.referral))
+  const money = loanFigures(loans.map((l) => loanOf(l.referral)))
   const fromVisit = loans.flatMap((l) => {
     const visited = firstVisit.get(l.referral.playerId)
     return visited ? [[visited, l.at] as const] : []
@@ -238,6 +267,8 @@ export function computeFigures(players: readonly PlayerFacts[], referrals: reado
     disbursed: reaching.disbursed.size,
     newLoanCustomers: money.newLoanCustomers,
     firstLenderConversions: money.firstLenderConversions,
+    firstLenderEstimated: money.firstLenderEstimated,
+    firstLenderEnterprises: money.firstLenderEnterprises,
     firstLenderRatio: money.firstLenderRatio,
     creditLoanShareByCount: money.creditLoanShareByCount,
     creditLoanShareByAmount: money.creditLoanShareByAmount,
@@ -247,23 +278,45 @@ export function computeFigures(players: readonly PlayerFacts[], referrals: reado
   }
 }
 
+/** A disbursed loan as the figures count it (domain/first-lender.ts decides each part). */
 export interface Loan {
   playerId: number
+  enterprise: boolean
+  /** Counts as a first lender. */
   firstLender: boolean
+  /** …by the loan system's flag, not estimated. */
+  flagged: boolean
   credit: boolean
+  /** Lent. */
   amountYuan: number
+}
+
+export function loanOf(r: Pick<ReferralFacts, 'playerId' | 'enterprise' | 'firstLender' | 'credit' | 'amountYuan' | 'lenderFlag' | 'guaranteeType' | 'lentYuan'>): Loan {
+  const reported = { historyNone: r.firstLender, productCredit: r.credit, askedYuan: r.amountYuan, lenderFlag: r.lenderFlag, guaranteeType: r.guaranteeType, lentYuan: r.lentYuan }
+  return {
+    playerId: r.playerId,
+    enterprise: r.enterprise,
+    firstLender: countsAsFirstLender(reported),
+    flagged: r.lenderFlag === true,
+    credit: isCreditLoan(reported),
+    amountYuan: amountLent(reported),
+  }
 }
 
 /** The figures of the loans disbursed in a period (each loan a referral disbursed in it). */
 export function loanFigures(loans: readonly Loan[]) {
   const customers = new Set(loans.map((l) => l.playerId))
   const converted = new Set(loans.filter((l) => l.firstLender).map((l) => l.playerId))
+  const flagged = new Set(loans.filter((l) => l.firstLender && l.flagged).map((l) => l.playerId))
+  const enterprises = new Set(loans.filter((l) => l.firstLender && l.enterprise).map((l) => l.playerId))
   const credit = loans.filter((l) => l.credit)
   const amount = (list: readonly Loan[]) => list.reduce((sum, l) => sum + l.amountYuan, 0)
   return {
     loans: loans.length,
     newLoanCustomers: customers.size,
     firstLenderConversions: converted.size,
+    firstLenderEstimated: converted.size - flagged.size,
+    firstLenderEnterprises: enterprises.size,
     firstLenderRatio: ratio(converted.size, customers.size),
     creditLoanShareByCount: ratio(credit.length, loans.length),
     creditLoanShareByAmount: ratio(amount(credit), amount(loans)),

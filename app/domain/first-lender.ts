@@ -58,3 +58,35 @@ export function assessFirstLender(player: {
   }
   return { status, reasons }
 }
+
+// PRODUCT.md, "First-lender candidate and first lender": the regulator's first lender is
+// what the loan system flags with the disbursement; where it sent no flag, the loan history
+// when referred stands in (an estimate, counted apart). And "Figures": the credit-loan share
+// reads the guarantee type reported (the product's kind where none was), and what was lent
+// (the amount asked only for loans reported before the amount was carried).
+export const GUARANTEE_TYPES = ['credit', 'guaranteed', 'collateral', 'mixed'] as const
+export type GuaranteeType = (typeof GUARANTEE_TYPES)[number]
+
+/** A disbursed loan as the loan system reported it, beside what the referral said. */
+export interface ReportedLoan {
+  /** Loan history `none` when referred. */
+  historyNone: boolean
+  /** The product's kind is credit. */
+  productCredit: boolean
+  askedYuan: number
+  lenderFlag: boolean | null
+  guaranteeType: GuaranteeType | null
+  lentYuan: number | null
+}
+
+export function countsAsFirstLender(loan: Pick<ReportedLoan, 'historyNone' | 'lenderFlag'>): boolean {
+  return loan.lenderFlag ?? loan.historyNone
+}
+
+export function isCreditLoan(loan: Pick<ReportedLoan, 'productCredit' | 'guaranteeType'>): boolean {
+  return loan.guaranteeType === null ? loan.productCredit : loan.guaranteeType === 'credit'
+}
+
+export function amountLent(loan: Pick<ReportedLoan, 'askedYuan' | 'lentYuan'>): number {
+  return loan.lentYuan ?? loan.askedYuan
+}

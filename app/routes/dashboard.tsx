@@ -21,6 +21,7 @@ import { useLocale, useT } from '../i18n/use-t'
 import { funnelSvg, trendSvg } from '../services/charts.server'
 import { nameOfQuery, readFigureQuery } from '../services/figure-query.server'
 import { loadDashboard, narrowingChoices } from '../services/dashboard.server'
+import { neverBorrowedBySource } from '../services/never-borrowed.server'
 import { setTarget } from '../services/targets.server'
 
 export const meta: MetaFunction = () => [{ title: '万企通 · 看板' }]
@@ -37,6 +38,8 @@ const HEADLINE: { key: keyof Figures; kind: 'count' | 'ratio' | 'days' }[] = [
   { key: 'disbursed', kind: 'count' },
   { key: 'newLoanCustomers', kind: 'count' },
   { key: 'firstLenderConversions', kind: 'count' },
+  { key: 'firstLenderEstimated', kind: 'count' },
+  { key: 'firstLenderEnterprises', kind: 'count' },
   { key: 'firstLenderRatio', kind: 'ratio' },
   { key: 'creditLoanShareByCount', kind: 'ratio' },
   { key: 'creditLoanShareByAmount', kind: 'ratio' },
@@ -68,7 +71,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // Ranked by any figure (`sort`, `dir`), first-lender conversions first by default.
   const sortKey: keyof Figures = asked && (FIGURE_KEYS as readonly string[]).includes(asked) ? asked : 'firstLenderConversions'
   const { before, step, current, previous, units, hasUnitsBelow, trend, league, leagueOfOfficers, officers, top, townships, targets } = await loadDashboard(context.db, user, chosen, { rankedBy: sortKey })
-  const choices = await narrowingChoices(context.db, user, top, { hasUnitsBelow, officers })
+  const [choices, neverBorrowed] = await Promise.all([narrowingChoices(context.db, user, top, { hasUnitsBelow, officers }), neverBorrowedBySource(context.db, chosen.scope, chosen.period)])
   const shade = params.get('shade') === 'firstLenderRatio' ? 'firstLenderRatio' : 'coverage'
   const direction = params.get('dir') === 'asc' ? 'asc' : 'desc'
 
@@ -98,6 +101,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       .sort((a, b) => a[shade]! - b[shade]! || a.code.localeCompare(b.code))
       .slice(0, 10)
       .map((tw) => ({ code: tw.code, name: tw.name, value: tw[shade], listed: tw.listed })),
+    neverBorrowed,
     period: chosen.period,
     kind: chosen.kind,
     previous: before,
@@ -361,6 +365,40 @@ export default function Dashboard() {
             </ol>
           </>
         ) : null}
+      </section>
+      <section className="card" aria-labelledby="never-borrowed" data-testid="never-borrowed">
+        <h2 id="never-borrowed">{t('dashboard.neverBorrowed')}</h2>
+        <p className="muted small">{t('dashboard.neverBorrowedHint')}</p>
+        {data.neverBorrowed.length === 0 ? (
+          <p className="muted">{t('dashboard.neverBorrowedNone')}</p>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t('dashboard.neverBorrowedSource')}</th>
+                  <th scope="col">{t('dashboard.neverBorrowedPlayers')}</th>
+                  <th scope="col">{t('dashboard.neverBorrowedFlagged')}</th>
+                  <th scope="col">{t('dashboard.neverBorrowedNotFlagged')}</th>
+                  <th scope="col">{t('dashboard.neverBorrowedUnflagged')}</th>
+                  <th scope="col">{t('dashboard.neverBorrowedRight')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.neverBorrowed.map((row) => (
+                  <tr key={row.source} data-source={row.source}>
+                    <th scope="row">{row.source}</th>
+                    <td>{row.players}</td>
+                    <td>{row.flagged}</td>
+                    <td>{row.notFlagged}</td>
+                    <td>{row.unflagged}</td>
+                    <td data-right>{formatValue(row.right, 'ratio', locale)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
       </section>
       <section className="card" aria-labelledby="league">
         <h2 id="league">{data.leagueOfOfficers ? t('dashboard.leagueOfficers') : t('dashboard.league')}</h2>

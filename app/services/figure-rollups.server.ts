@@ -23,7 +23,8 @@ import {
   type PlayerState,
   type Totals,
 } from '../domain/figure-facts'
-import { acceptanceOf, trendBuckets, type Figures, type Period, type TrendStep } from '../domain/figures'
+import { acceptanceOf, loanOf, trendBuckets, type7Ranks, type7Tenths, type Figures, type Period, type TrendStep } from '../domain/figures'
+import type { GuaranteeType } from '../domain/first-lender'
 import { logger } from '../logger.server'
 import type { Db } from './audit.server'
 import { startBackgroundLoop, type BackgroundLoop } from './background-loop.server'
@@ -81,7 +82,7 @@ async function countNow(db: Db, ids: readonly number[]): Promise<Map<number, Cou
   const [players, visits, referrals] = await Promise.all([
     db
       .selectFrom('market_players')
-      .select(['id', 'org_unit_id', 'assigned_officer_id', 'township_code', 'candidate_status', 'qualification'])
+      .select(['id', 'kind', 'org_unit_id', 'assigned_officer_id', 'township_code', 'candidate_status', 'qualification'])
       .where('id', 'in', ids)
       .execute(),
     db.selectFrom('visits').select(['player_id', 'visited_at', 'recorded_at', 'has_need']).where('player_id', 'in', ids).execute(),
@@ -96,6 +97,9 @@ async function countNow(db: Db, ids: readonly number[]): Promise<Map<number, Cou
         'first_lender',
         'credit',
         'amount_yuan',
+        'lent_yuan',
+        'guarantee_type',
+        'lender_flag',
         sql<string | null>`(select min(e.at) from referral_events e where e.referral_id = referrals.id and e.stage in ('approved', 'disbursed'))`.as('approved_at'),
         sql<string | null>`(select min(e.at) from referral_events e where e.referral_id = referrals.id and e.stage = 'withdrawn')`.as('withdrawn_at'),
       ])
@@ -121,9 +125,16 @@ async function countNow(db: Db, ids: readonly number[]): Promise<Map<number, Cou
           disbursedAt: r.disbursed_at,
           acceptDueAt: r.accept_due_at,
           withdrawnAt: r.withdrawn_at,
-          firstLender: r.first_lender === 1,
-          credit: r.credit === 1,
-          amountYuan: Number(r.amount_yuan),
+          loan: loanOf({
+            playerId: p.id,
+            enterprise: p.kind === 'enterprise',
+            firstLender: r.first_lender === 1,
+            credit: r.credit === 1,
+            amountYuan: Number(r.amount_yuan),
+            lenderFlag: r.lender_flag === null ? null : Number(r.lender_flag) === 1,
+            guaranteeType: r.guarantee_type as GuaranteeType | null,
+            lentYuan: r.lent_yuan === null ? null : Number(r.lent_yuan),
+          }),
         })),
       ),
     })
@@ -514,9 +525,10 @@ function aheadRange(period: Period, now: Date): { nextHour: string; lo: string; 
 }
 
 /**
- * The median and 90th percentile of each lead time of each period, by the nearest rank: the
- * day each falls in from the days' counts, then the tenth within that day from its ten
- * tenths' counts. Two reads, whatever the number of periods.
+ * The median and 90th percentile of each lead time of each period, interpolated between the
+ * two order statistics each falls between (type 7, as domain/figures.ts): the day each of
+ * those falls in from the days' counts, then the tenth within that day from its ten tenths'
+ * counts. Two reads, whatever the number of periods.
  */
 async function leadQuantiles(db: Db, resolved: Resolved, periods: readonly string[]): Promise<Map<string, { visit: LeadQuantiles; referral: LeadQuantiles }>> {
   const out = new Map(periods.map((p) => [p, { visit: { median: null, p90: null } as LeadQuantiles, referral: { median: null, p90: null } as LeadQuantiles }]))
@@ -537,8 +549,9 @@ async function leadQuantiles(db: Db, resolved: Resolved, periods: readonly strin
       .execute() as unknown as Promise<{ period_key: string; kind: LeadKind; tenths: number; n: unknown }[]>
   }
   const days = await rows(['visit_day', 'referral_day'])
-  // The day each quantile falls in, and how many loans came before that day.
-  const wanted: { period: string; kind: 'visit' | 'referral'; field: 'median' | 'p90'; rank: number; day: number; before: number }[] = []
+  // Each order statistic wanted (from 0): the day it falls in, and how many loans came before that day.
+  const wanted: { period: string; kind: 'visit' | 'referral'; rank: number; day: number; before: number; tenths?: number }[] = []
+  const quantiles: { period: string; kind: 'visit' | 'referral'; field: 'median' | 'p90'; total: number; q: number }[] = []
   for (const period of periods) {
     for (const kind of ['visit', 'referral'] as const) {
       const counts = days.filter((d) => d.period_key === period && d.kind === DAYS_OF[kind]).map((d) => [Number(d.tenths), n(d.n)] as const).filter(([, c]) => c > 0)
@@ -548,10 +561,14 @@ async function leadQuantiles(db: Db, resolved: Resolved, periods: readonly strin
         [0.5, 'median'],
         [0.9, 'p90'],
       ] as const) {
-        const rank = Math.max(1, Math.ceil(q * total))
-        let before = 0
-        const at = counts.find(([, c]) => (before + c >= rank ? true : ((before += c), false)))!
-        wanted.push({ period, kind, field, rank, day: at[0], before })
+        quantiles.push({ period, kind, field, total, q })
+        const { lo, hi } = type7Ranks(total, q)
+        for (const rank of new Set([lo, hi])) {
+          if (wanted.some((w) => w.period === period && w.kind === kind && w.rank === rank)) continue
+          let before = 0
+          const at = counts.find(([, c]) => (before + c > rank ? true : ((before += c), false)))!
+          wanted.push({ period, kind, rank, day: at[0], before })
+        }
       }
     }
   }
@@ -564,7 +581,10 @@ async function leadQuantiles(db: Db, resolved: Resolved, periods: readonly strin
   for (const w of wanted) {
     let seen = w.before
     const within = tenths.filter((r) => r.period_key === w.period && r.kind === w.kind && Math.floor(Number(r.tenths) / 10) === w.day)
-    out.get(w.period)![w.kind][w.field] = Number(within.find((r) => (seen += n(r.n)) >= w.rank)!.tenths) / 10
+    w.tenths = Number(within.find((r) => (seen += n(r.n)) > w.rank)!.tenths)
+  }
+  for (const { period, kind, field, total, q } of quantiles) {
+    out.get(period)![kind][field] = type7Tenths(total, q, (rank) => wanted.find((w) => w.period === period && w.kind === kind && w.rank === rank)!.tenths!)
   }
   return out
 }

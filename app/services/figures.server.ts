@@ -4,7 +4,8 @@
 // territory or a township; a referral counts in the scope of its player.
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely'
 import type { Database } from '../../db/schema'
-import { leadTime, loanTrend, ratio, REACHING_FIGURES, type Figures, type Period, type PlayerFigure, type ReachingFigure, type TrendStep } from '../domain/figures'
+import type { GuaranteeType } from '../domain/first-lender'
+import { leadTime, loanOf, loanTrend, ratio, REACHING_FIGURES, type Figures, type Period, type PlayerFigure, type ReachingFigure, type TrendStep } from '../domain/figures'
 import type { Scope } from '../domain/scope'
 import { scoped } from './players.server'
 
@@ -87,6 +88,13 @@ export async function playersCounted(db: Kysely<Database>, scope: FigureScope, p
   return { total: n(count.n), rows }
 }
 
+// A disbursed loan as domain/first-lender.ts counts it: first lender by the loan system's
+// flag, else the loan history when referred; credit by the guarantee type reported, else the
+// product's kind; what was lent, else (reported before the amount was carried) what was asked.
+const countsAsFirstLender = sql<boolean>`coalesce(referrals.lender_flag, referrals.first_lender) = 1`
+const creditLoan = sql<number>`(case when referrals.guarantee_type is null then referrals.credit when referrals.guarantee_type = 'credit' then 1 else 0 end)`
+const amountLent = sql<number>`coalesce(referrals.lent_yuan, referrals.amount_yuan)`
+
 /** A referral reaches approval at its first report of approval or disbursement. */
 const approvedAt = sql<string>`(select min(e.at) from referral_events e where e.referral_id = referrals.id and e.stage in ('approved', 'disbursed'))`
 
@@ -105,7 +113,7 @@ function reaching(figure: ReachingFigure, period: Period) {
       case 'disbursed':
         return within(eb.ref('referrals.disbursed_at'))
       case 'firstLenderConversions':
-        return eb.and([within(eb.ref('referrals.disbursed_at')), eb('referrals.first_lender', '=', 1)])
+        return eb.and([within(eb.ref('referrals.disbursed_at')), countsAsFirstLender])
     }
   }
 }
@@ -125,7 +133,7 @@ export async function playersReaching(db: Kysely<Database>, scope: FigureScope, 
       'referrals.stage',
       'referrals.product_code as productCode',
       'referrals.amount_yuan as amountYuan',
-      'referrals.first_lender as firstLender',
+      sql<number>`case when ${countsAsFirstLender} then 1 else 0 end`.as('firstLender'),
       'referrals.referred_at as referredAt',
       'referrals.disbursed_at as disbursedAt',
     ])
@@ -135,7 +143,7 @@ export async function playersReaching(db: Kysely<Database>, scope: FigureScope, 
   // One row per player (the first referral that counts), as the figure counts them.
   const seen = new Set<number>()
   const players = rows.filter((r) => !seen.has(r.playerId) && seen.add(r.playerId))
-  return { total: players.length, rows: players.slice(0, limit).map((r) => ({ ...r, amountYuan: Number(r.amountYuan), firstLender: r.firstLender === 1 })) }
+  return { total: players.length, rows: players.slice(0, limit).map((r) => ({ ...r, amountYuan: Number(r.amountYuan), firstLender: Number(r.firstLender) === 1 })) }
 }
 
 export async function computeFiguresInSql(db: Kysely<Database>, scope: FigureScope, period: Period, now = new Date()): Promise<Figures> {
@@ -172,6 +180,11 @@ export async function computeFiguresInSql(db: Kysely<Database>, scope: FigureSco
       .executeTakeFirstOrThrow(),
     referralsOf()
       .select((REACHING_FIGURES.filter((f) => f !== 'approved') as ReachingFigure[]).map((f) => (eb) => eb.fn.count<number>(eb.case().when(reaching(f, period)(eb as never)).then(eb.ref('referrals.player_id')).end()).distinct().as(f)))
+      // Of the conversions: those a flag decided (the rest are estimated), and the enterprises.
+      .select((eb) => [
+        eb.fn.count<number>(eb.case().when(eb.and([reaching('firstLenderConversions', period)(eb as never), eb('referrals.lender_flag', '=', 1)])).then(eb.ref('referrals.player_id')).end()).distinct().as('flagged'),
+        eb.fn.count<number>(eb.case().when(eb.and([reaching('firstLenderConversions', period)(eb as never), eb('market_players.kind', '=', 'enterprise')])).then(eb.ref('referrals.player_id')).end()).distinct().as('enterprises'),
+      ])
       .executeTakeFirstOrThrow(),
     // Apart: the approval time is a subquery, worth running only where it is asked.
     referralsOf()
@@ -183,9 +196,9 @@ export async function computeFiguresInSql(db: Kysely<Database>, scope: FigureSco
       .where('referrals.disbursed_at', '<', until)
       .select([
         (eb) => eb.fn.countAll<number>().as('loans'),
-        (eb) => eb.fn.sum<number>('referrals.credit').as('creditLoans'),
-        (eb) => eb.fn.sum<number>('referrals.amount_yuan').as('amount'),
-        (eb) => eb.fn.sum<number>(eb.case().when('referrals.credit', '=', 1).then(eb.ref('referrals.amount_yuan')).else(0).end()).as('creditAmount'),
+        (eb) => eb.fn.sum<number>(creditLoan).as('creditLoans'),
+        (eb) => eb.fn.sum<number>(amountLent).as('amount'),
+        (eb) => eb.fn.sum<number>(eb.case().when(creditLoan, '=', 1).then(amountLent).else(0).end()).as('creditAmount'),
       ])
       .executeTakeFirstOrThrow(),
     // Due in the period and passed, unless withdrawn first; on time when accepted by then.
@@ -238,6 +251,8 @@ export async function computeFiguresInSql(db: Kysely<Database>, scope: FigureSco
     disbursed: customers,
     newLoanCustomers: customers,
     firstLenderConversions: converted,
+    firstLenderEstimated: converted - n(reached.flagged),
+    firstLenderEnterprises: n(reached.enterprises),
     firstLenderRatio: ratio(converted, customers),
     creditLoanShareByCount: ratio(n(loans.creditLoans), n(loans.loans)),
     creditLoanShareByAmount: ratio(n(loans.creditAmount), n(loans.amount)),
@@ -254,10 +269,32 @@ export async function loanTrendInSql(db: Kysely<Database>, scope: FigureScope, p
     .innerJoin('referrals', 'referrals.player_id', 'market_players.id')
     .where('referrals.disbursed_at', '>=', from)
     .where('referrals.disbursed_at', '<', until)
-    .select(['referrals.player_id as playerId', 'referrals.first_lender as firstLender', 'referrals.credit', 'referrals.amount_yuan as amountYuan', 'referrals.disbursed_at as disbursedAt'])
+    .select([
+      'referrals.player_id as playerId',
+      'market_players.kind',
+      'referrals.first_lender as firstLender',
+      'referrals.credit',
+      'referrals.amount_yuan as amountYuan',
+      'referrals.lender_flag as lenderFlag',
+      'referrals.guarantee_type as guaranteeType',
+      'referrals.lent_yuan as lentYuan',
+      'referrals.disbursed_at as disbursedAt',
+    ])
     .execute()
   return loanTrend(
-    rows.map((r) => ({ playerId: r.playerId, firstLender: r.firstLender === 1, credit: r.credit === 1, amountYuan: Number(r.amountYuan), disbursedAt: r.disbursedAt! })),
+    rows.map((r) => ({
+      ...loanOf({
+        playerId: r.playerId,
+        enterprise: r.kind === 'enterprise',
+        firstLender: r.firstLender === 1,
+        credit: r.credit === 1,
+        amountYuan: Number(r.amountYuan),
+        lenderFlag: r.lenderFlag === null ? null : Number(r.lenderFlag) === 1,
+        guaranteeType: r.guaranteeType as GuaranteeType | null,
+        lentYuan: r.lentYuan === null ? null : Number(r.lentYuan),
+      }),
+      disbursedAt: r.disbursedAt!,
+    })),
     period,
     step,
   )

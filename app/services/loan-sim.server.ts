@@ -76,7 +76,22 @@ export async function startLoanSim(options: LoanSimOptions): Promise<LoanSim> {
     }
   }
 
-  const walk = (referralId: number, externalRef: string) => {
+  /**
+   * What the stand-in lends: most of what was asked (to the thousand), credit products as
+   * credit loans and the others secured one of three ways, and the first-lender flag as its
+   * credit report would say: the referral's own loan history, wrong one time in eight (a
+   * list's "never borrowed" is not always right), and now and then no flag at all.
+   */
+  const disbursement = (referral: { amountYuan?: number; credit?: boolean; firstLender?: boolean }) => {
+    const asked = typeof referral.amountYuan === 'number' && referral.amountYuan > 0 ? referral.amountYuan : 100_000
+    const lentYuan = Math.max(1_000, Math.round((asked * (0.7 + 0.3 * Math.random())) / 1_000) * 1_000)
+    const guaranteeType = referral.credit ? 'credit' : (['guaranteed', 'collateral', 'mixed'] as const)[Math.floor(Math.random() * 3)]
+    const roll = Math.random()
+    const firstLender = roll < 0.05 ? null : roll < 0.175 ? !referral.firstLender : referral.firstLender === true
+    return { lentYuan, guaranteeType, firstLender }
+  }
+
+  const walk = (referralId: number, externalRef: string, referral: { amountYuan?: number; credit?: boolean; firstLender?: boolean }) => {
     if (options.walk === false) return
     const step = options.stepMs ?? 3000
     const declineAt = Math.random() < (options.declineRate ?? 0.1) ? 1 + Math.floor(Math.random() * (PROGRESS_STAGES.length - 2)) : -1
@@ -84,7 +99,13 @@ export async function startLoanSim(options: LoanSimOptions): Promise<LoanSim> {
       if (declineAt !== -1 && i + 1 > declineAt) return
       const declined = i + 1 === declineAt
       later(step * (i + 1), () =>
-        void report(referralId, { stage: declined ? 'declined' : stage, at: new Date().toISOString(), reason: declined ? '授信审查未通过 (stand-in)' : null, externalRef }),
+        void report(referralId, {
+          stage: declined ? 'declined' : stage,
+          at: new Date().toISOString(),
+          reason: declined ? '授信审查未通过 (stand-in)' : null,
+          externalRef,
+          ...(stage === 'disbursed' && !declined ? disbursement(referral) : {}),
+        }),
       )
     })
   }
@@ -105,9 +126,9 @@ export async function startLoanSim(options: LoanSimOptions): Promise<LoanSim> {
       if (!verifySignature(options.secret, body, (req.headers['x-wanqi-signature'] as string | undefined) ?? null)) return res.writeHead(401).end('bad signature')
       const key = req.headers['idempotency-key']
       if (typeof key !== 'string' || !key) return res.writeHead(400).end('Idempotency-Key is required')
-      let payload: { referralId?: number }
+      let payload: { referralId?: number; amountYuan?: number; credit?: boolean; firstLender?: boolean }
       try {
-        payload = JSON.parse(body) as { referralId?: number }
+        payload = JSON.parse(body) as typeof payload
       } catch {
         return res.writeHead(400).end('not JSON')
       }
@@ -121,7 +142,7 @@ export async function startLoanSim(options: LoanSimOptions): Promise<LoanSim> {
       const externalRef = `LOS-${crypto.randomBytes(4).toString('hex').toUpperCase()}`
       received.set(key, { referralId: payload.referralId!, externalRef, copies: 1 })
       log(`referral ${payload.referralId} taken as ${externalRef}`)
-      walk(payload.referralId!, externalRef)
+      walk(payload.referralId!, externalRef, payload)
       if (failure === 'lost') return req.socket.destroy()
       res.writeHead(201, { 'Content-Type': 'application/json' }).end(JSON.stringify({ externalRef }))
     })

@@ -7,8 +7,10 @@ import { dialectOf } from '../../db/dialect.server'
 import { AppError } from '../app-error'
 import { todayInChina } from '../domain/player-row'
 import { caseFactsOf, checkProduct, type ProductRules, type ProductVerdict } from '../domain/products'
-import { reachedAt } from '../domain/figures'
 import { checkPastTime } from '../domain/history-rows'
+import { chinaDayOf, reachedAt } from '../domain/figures'
+import { assessFirstLender, type GuaranteeType } from '../domain/first-lender'
+import type { RegistrationStatus } from '../domain/market-player'
 import { currentStage, isStage, type Stage } from '../domain/pipeline'
 import type { Scope } from '../domain/scope'
 import { addWorkingDays, type WorkingCalendar } from '../domain/working-days'
@@ -181,7 +183,14 @@ export interface StageReport {
   at: string
   reason: string | null
   externalRef: string | null
+  /** Carried by a `disbursed` report (PRODUCT.md, "Pipeline stages"); null when not sent. */
+  lentYuan?: number | null
+  guaranteeType?: GuaranteeType | null
+  firstLender?: boolean | null
 }
+
+/** How far ahead of Wanqi's clock a report may be dated (the loan system's clock may run a little fast). */
+export const CLOCK_SKEW_MS = 5 * 60_000
 
 /**
  * A stage the loan system reports. The same report twice is stored once; reports in any
@@ -189,15 +198,27 @@ export interface StageReport {
  * one referral take their turns: on PostgreSQL the referral's row is locked first, or two
  * at once would each count the stage from a history without the other's event, and the
  * one committed last could set the stage back (SQLite's transactions take turns anyway).
+ * A report dated before the referral, or after now beyond the clock skew, is refused
+ * (`unprocessable`) and changes nothing; a `referred` report adds nothing (Wanqi made the
+ * referral) and says so (`ignored`). A disbursement keeps what was lent, the guarantee type
+ * and the first-lender flag, and sets the player's loan history to `has_loan`.
  */
-export async function recordStageReport(db: Kysely<Database>, referralId: number, report: StageReport, now = new Date()): Promise<{ stage: string; duplicate: boolean }> {
+export async function recordStageReport(
+  db: Kysely<Database>,
+  referralId: number,
+  report: StageReport,
+  now = new Date(),
+): Promise<{ stage: string; duplicate: boolean; ignored?: 'already_referred' }> {
   if (!isStage(report.stage)) throw new AppError('bad_request', 'referral.badStage', { field: 'stage' })
   return db.transaction().execute(async (trx) => {
-    let read = trx.selectFrom('referrals').select(['id', 'player_id', 'stage']).where('id', '=', referralId)
+    let read = trx.selectFrom('referrals').select(['id', 'player_id', 'stage', 'referred_at']).where('id', '=', referralId)
     if (dialectOf(db) === 'postgres') read = read.forUpdate()
     const referral = await read.executeTakeFirst()
     if (!referral) throw new AppError('not_found', 'error.notFound')
     const at = new Date(report.at).toISOString()
+    if (at < referral.referred_at) throw new AppError('unprocessable', 'referral.reportBeforeReferral', { field: 'at', referredAt: referral.referred_at })
+    if (Date.parse(at) > now.getTime() + CLOCK_SKEW_MS) throw new AppError('unprocessable', 'referral.reportInFuture', { field: 'at', now: now.toISOString() })
+    if (report.stage === 'referred') return { stage: referral.stage, duplicate: true, ignored: 'already_referred' as const }
     const inserted = await trx
       .insertInto('referral_events')
       .values({ referral_id: referralId, stage: report.stage, at, reason: report.reason, external_ref: report.externalRef, received_at: now.toISOString() })
@@ -209,21 +230,49 @@ export async function recordStageReport(db: Kysely<Database>, referralId: number
     // Reached when that stage or one beyond it was first reported (the figures' definition).
     const reported = events.map((e) => ({ stage: e.stage as Stage, at: e.at }))
     const stage = currentStage(reported)
+    const disbursedAt = reachedAt(reported, 'disbursed')
     await trx
       .updateTable('referrals')
       .set({
         stage,
         stage_at: stage === referral.stage ? undefined : at,
         accepted_at: reachedAt(reported, 'accepted'),
-        disbursed_at: reachedAt(reported, 'disbursed'),
+        disbursed_at: disbursedAt,
         external_ref: report.externalRef ?? undefined,
+        // The latest disbursement report says what was lent (a correction replaces it).
+        ...(report.stage === 'disbursed' ? { lent_yuan: report.lentYuan ?? null, guarantee_type: report.guaranteeType ?? null, lender_flag: report.firstLender == null ? null : report.firstLender ? 1 : 0 } : {}),
         updated_at: now.toISOString(),
       })
       .where('id', '=', referralId)
       .execute()
-    if (stage === 'disbursed') await trx.updateTable('market_players').set({ campaign_status: 'financed', updated_at: now.toISOString() }).where('id', '=', referral.player_id).execute()
+    if (stage === 'disbursed') await markFinanced(trx, referral.player_id, disbursedAt!, now)
     return { stage, duplicate: false }
   })
+}
+
+/**
+ * A disbursement from this bank: the player is financed and its loan history is `has_loan`,
+ * dated from the loan system's report, so it is no longer a first-lender candidate (the
+ * flag recomputed by the one rule, domain/first-lender.ts).
+ */
+async function markFinanced(trx: Db, playerId: number, disbursedAt: string, now: Date) {
+  const player = await trx.selectFrom('market_players').select(['loan_history', 'loan_checked_on', 'registration_status']).where('id', '=', playerId).executeTakeFirstOrThrow()
+  const day = chinaDayOf(disbursedAt)
+  // A later date already known for the loan stays (a report of an earlier disbursement arriving late).
+  const checkedOn = player.loan_history === 'has_loan' && player.loan_checked_on !== null && player.loan_checked_on > day ? player.loan_checked_on : day
+  const verdict = assessFirstLender({ loanHistory: 'has_loan', loanCheckedOn: checkedOn, registrationStatus: player.registration_status as RegistrationStatus | null })
+  await trx
+    .updateTable('market_players')
+    .set({
+      campaign_status: 'financed',
+      loan_history: 'has_loan',
+      loan_checked_on: checkedOn,
+      candidate_status: verdict.status,
+      candidate_reasons: JSON.stringify(verdict.reasons),
+      updated_at: now.toISOString(),
+    })
+    .where('id', '=', playerId)
+    .execute()
 }
 
 export function referralsScope(scope: Scope) {

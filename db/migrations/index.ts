@@ -15,6 +15,7 @@ import * as m0011 from './0011-going-live-setup'
 import * as m0012 from './0012-divisions'
 import * as m0013 from './0013-history'
 import * as m0014 from './0014-import-lists'
+import * as m0016 from './0016-campaign-clocks'
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '0012-divisions': m0012,
   '0013-history': m0013,
   '0014-import-lists': m0014,
+  '0016-campaign-clocks': m0016,
 }

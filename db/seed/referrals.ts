@@ -3,6 +3,9 @@
 // rules the app applies), at every stage of the pipeline, first lenders among them. Their
 // outbox entries are marked delivered: the demo's stand-in never sees the seeded ones.
 import type { Kysely } from 'kysely'
+import { chinaDayOf } from '../../app/domain/figures'
+import { assessFirstLender, type GuaranteeType } from '../../app/domain/first-lender'
+import type { RegistrationStatus } from '../../app/domain/market-player'
 import { todayInChina } from '../../app/domain/player-row'
 import { caseFactsOf, checkProducts } from '../../app/domain/products'
 import { loadCatalogue } from '../../app/services/products.server'
@@ -20,6 +23,20 @@ function pick(rng: Random): Stage {
   let roll = rng.next()
   for (const [stage, weight] of FINAL) if ((roll -= weight) < 0) return stage
   return 'disbursed'
+}
+
+/**
+ * What the loan system reported with a seeded disbursement, from the player's id (not the
+ * random stream, so the seed's other numbers stay as they were): most of what was asked,
+ * the guarantee type (credit products as credit; now and then none reported), and the
+ * first-lender flag (the list's loan history, wrong one time in eight; now and then none).
+ */
+export function seededDisbursement(playerId: number, askedYuan: number, productCredit: boolean, loanHistory: string) {
+  const lentYuan = Math.max(1_000, Math.round((askedYuan * (0.8 + 0.05 * (playerId % 5))) / 1_000) * 1_000)
+  const guaranteeType: GuaranteeType | null = playerId % 13 === 0 ? null : productCredit ? 'credit' : (['guaranteed', 'collateral', 'mixed'] as const)[playerId % 3]
+  const history = loanHistory === 'none' ? playerId % 8 !== 0 : loanHistory === 'unknown' ? playerId % 2 === 0 : false
+  const lenderFlag = playerId % 11 === 0 ? null : history ? 1 : 0
+  return { lent_yuan: lentYuan, guarantee_type: guaranteeType, lender_flag: lenderFlag }
 }
 
 export async function seedReferrals(db: Kysely<Database>, rng: Random, options: { limit: number }, log: (m: string) => void): Promise<number> {
@@ -79,6 +96,7 @@ export async function seedReferrals(db: Kysely<Database>, rng: Random, options: 
             amount_yuan: verdict.amountYuan!, term_months: c.need_term_months, credit: product.kind === 'credit' ? 1 : 0, first_lender: c.loan_history === 'none' ? 1 : 0,
             verdict: JSON.stringify(verdict), stage: last.stage, stage_at: last.at, referred_at: stamp, accept_due_at: addWorkingDays(referredAt, 3, PLAIN_CALENDAR).toISOString(),
             accepted_at: accepted?.at ?? null, disbursed_at: disbursed?.at ?? null, external_ref: events.length > 1 ? `LOS-S${c.player_id}` : null, created_at: stamp, updated_at: last.at,
+            ...(disbursed ? seededDisbursement(c.player_id, verdict.amountYuan!, product.kind === 'credit', c.loan_history) : {}),
           })
           .returning('id')
           .executeTakeFirstOrThrow()
@@ -87,7 +105,15 @@ export async function seedReferrals(db: Kysely<Database>, rng: Random, options: 
           .insertInto('outbox')
           .values({ topic: 'referral', referral_id: id, idempotency_key: `referral-${id}`, payload: JSON.stringify({ referralId: id, seeded: true }), state: 'delivered', next_attempt_at: stamp, claimed_by: null, claimed_until: null, last_error: null, delivered_at: stamp, created_at: stamp })
           .execute()
-        await trx.updateTable('market_players').set({ campaign_status: disbursed ? 'financed' : 'referred' }).where('id', '=', c.player_id).execute()
+        if (disbursed) {
+          // As a reported disbursement does (services/referrals.server.ts): the player has a loan now.
+          const verdict = assessFirstLender({ loanHistory: 'has_loan', loanCheckedOn: chinaDayOf(disbursed.at), registrationStatus: c.registration_status as RegistrationStatus | null })
+          await trx
+            .updateTable('market_players')
+            .set({ campaign_status: 'financed', loan_history: 'has_loan', loan_checked_on: chinaDayOf(disbursed.at), candidate_status: verdict.status, candidate_reasons: JSON.stringify(verdict.reasons) })
+            .where('id', '=', c.player_id)
+            .execute()
+        } else await trx.updateTable('market_players').set({ campaign_status: 'referred' }).where('id', '=', c.player_id).execute()
         made++
       }
     })

@@ -156,6 +156,22 @@ describe(`pre-counted figures equal the straight count (${process.env.TEST_DATAB
     await t.db.insertInto('referral_events').values({ referral_id: open.id, stage: 'withdrawn', at: stamp, reason: null, external_ref: null, received_at: stamp }).execute()
     await t.db.updateTable('referrals').set({ stage: 'withdrawn', stage_at: stamp }).where('id', '=', open.id).execute()
     await t.db.updateTable('referrals').set({ amount_yuan: Number(disbursed.amount_yuan) + 12_345, credit: 1 - disbursed.credit }).where('id', '=', disbursed.id).execute()
+    // Another disbursement's report corrected: the flag turned, what was lent, the guarantee
+    // type (migration 0016's columns, which its triggers watch); a player's kind (the
+    // enterprise count reads it).
+    const reported = await t.db.selectFrom('referrals').selectAll().where('stage', '=', 'disbursed').orderBy('id', 'desc').executeTakeFirstOrThrow()
+    const isQueued = async (playerId: number) => (await t.db.selectFrom('figures_queue').select('player_id').where('player_id', '=', playerId).executeTakeFirst()) !== undefined
+    expect(await isQueued(reported.player_id)).toBe(false)
+    await t.db
+      .updateTable('referrals')
+      .set({ lender_flag: reported.lender_flag === 1 ? 0 : 1, lent_yuan: Number(reported.amount_yuan) - 1_000, guarantee_type: reported.guarantee_type === 'credit' ? 'mixed' : 'credit' })
+      .where('id', '=', reported.id)
+      .execute()
+    expect(await isQueued(reported.player_id)).toBe(true)
+    const kindChanged = (await t.db.selectFrom('market_players').select('id').where('id', 'not in', t.db.selectFrom('figures_queue').select('player_id')).orderBy('id', 'desc').executeTakeFirstOrThrow()).id
+    expect(await isQueued(kindChanged)).toBe(false)
+    await t.db.updateTable('market_players').set({ kind: sql<'enterprise'>`case when kind = 'enterprise' then 'household' else 'enterprise' end` }).where('id', '=', kindChanged).execute()
+    expect(await isQueued(kindChanged)).toBe(true)
     // A new referral, disbursed today for a first lender.
     const { id: _id, ...copy } = disbursed
     await t.db.insertInto('referrals').values({ ...copy, player_id: players[200].id, referred_at: yesterday, accepted_at: yesterday, disbursed_at: stamp, first_lender: 1, accept_due_at: new Date(Date.now() + 2 * 86_400_000).toISOString() }).execute()

@@ -2,10 +2,13 @@
 // seeded county, on a real database (SQLite, and PostgreSQL when configured): the whole bank
 // and one outlet, for the year and for a quarter, every figure equal.
 import ExcelJS from 'exceljs'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { computeFigures, periodOf, type Period, type PlayerFacts, type ReferralFacts } from '../../app/domain/figures'
 import { todayInChina } from '../../app/domain/player-row'
+import type { GuaranteeType } from '../../app/domain/first-lender'
 import type { Stage } from '../../app/domain/pipeline'
+import { neverBorrowedBySource } from '../../app/services/never-borrowed.server'
 import { computeFiguresInSql, periodBounds } from '../../app/services/figures.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { DEMO_PASSWORD, seedDatabase } from '../../db/seed/index'
@@ -18,10 +21,11 @@ const NOW = new Date()
 
 /** Every fact the reference needs, for the players of org units in `units` (all when null). */
 async function facts(units: number[] | null): Promise<{ players: PlayerFacts[]; referrals: ReferralFacts[] }> {
-  let q = t.db.selectFrom('market_players').select(['id', 'assigned_officer_id', 'candidate_status', 'qualification'])
+  let q = t.db.selectFrom('market_players').select(['id', 'kind', 'assigned_officer_id', 'candidate_status', 'qualification'])
   if (units) q = q.where('org_unit_id', 'in', units)
   const rows = await q.execute()
   const ids = new Set(rows.map((r) => r.id))
+  const enterprises = new Set(rows.filter((r) => r.kind === 'enterprise').map((r) => r.id))
   const visits = (await t.db.selectFrom('visits').select(['player_id', 'visited_at', 'has_need', 'recorded_at']).orderBy('visited_at').orderBy('recorded_at').execute()).filter((v) => ids.has(v.player_id))
   const byPlayer = new Map<number, { at: string; hasNeed: boolean }[]>()
   for (const v of visits) (byPlayer.get(v.player_id) ?? byPlayer.set(v.player_id, []).get(v.player_id)!).push({ at: v.visited_at, hasNeed: v.has_need === 1 })
@@ -31,9 +35,13 @@ async function facts(units: number[] | null): Promise<{ players: PlayerFacts[]; 
     players: rows.map((r) => ({ id: r.id, assigned: r.assigned_officer_id !== null, candidate: r.candidate_status === 'candidate', qualifies: r.qualification === 'qualifies', visits: byPlayer.get(r.id) ?? [] })),
     referrals: referrals.map((r) => ({
       playerId: r.player_id,
+      enterprise: enterprises.has(r.player_id),
       firstLender: r.first_lender === 1,
       credit: r.credit === 1,
       amountYuan: Number(r.amount_yuan),
+      lenderFlag: r.lender_flag === null ? null : Number(r.lender_flag) === 1,
+      guaranteeType: r.guarantee_type as GuaranteeType | null,
+      lentYuan: r.lent_yuan === null ? null : Number(r.lent_yuan),
       referredAt: r.referred_at,
       acceptDueAt: r.accept_due_at,
       events: events.filter((e) => e.referral_id === r.id).map((e) => ({ stage: e.stage as Stage, at: e.at })),
@@ -69,6 +77,12 @@ describe(`figures in SQL equal the reference (${process.env.TEST_DATABASE_URL ? 
       expect(expected.newLoanCustomers).toBeGreaterThan(10)
       expect(expected.firstLenderConversions).toBeGreaterThan(0)
       expect(expected.qualified).toBeGreaterThan(0)
+      if (label === 'the year') {
+        // The seed's disbursements carry flags, some none (estimated), and enterprises among them.
+        expect(expected.firstLenderEstimated).toBeGreaterThan(0)
+        expect(expected.firstLenderEnterprises).toBeGreaterThan(0)
+        expect(expected.firstLenderEnterprises).toBeLessThanOrEqual(expected.firstLenderConversions)
+      }
       expect(await computeFiguresInSql(t.db, { scopes: [{ kind: 'all' }] }, period, NOW)).toEqual(expected)
     })
 
@@ -96,7 +110,7 @@ describe('GET /api/v1/figures', () => {
     const body = await response.json()
     const expected = await computeFiguresInSql(t.db, { scopes: [{ kind: 'all' }] }, { from: '2026-01-01', to: '2026-12-31' })
     expect(body).toEqual({ scope: null, from: '2026-01-01', to: '2026-12-31', ...expected })
-    expect(Object.keys(body)).toEqual(expect.arrayContaining(['firstLenderRatio', 'creditLoanShareByCount', 'creditLoanShareByAmount', 'acceptedOnTime', 'leadTimeVisitToDisbursementDays']))
+    expect(Object.keys(body)).toEqual(expect.arrayContaining(['firstLenderEstimated', 'firstLenderEnterprises', 'firstLenderRatio', 'creditLoanShareByCount', 'creditLoanShareByAmount', 'acceptedOnTime', 'leadTimeVisitToDisbursementDays']))
   })
 
   it('scopes a manager to their outlet: its code answers, another outlet\'s is 404', async () => {
@@ -121,6 +135,43 @@ describe('GET /api/v1/figures', () => {
     const backwards = await hq.get('/api/v1/figures?from=2026-03-01&to=2026-01-01')
     expect((await backwards.json()).fields).toEqual({ to: ['on or after from'] })
     expect((await fetch(`${server.url}/api/v1/figures`)).status).toBe(401)
+  })
+})
+
+describe('how often "never borrowed" was right, by source list', () => {
+  it('counts, per list, the disbursed players referred as never borrowed by the loan system\'s flag, and shows it on the dashboard', async () => {
+    const year = periodOf('year', todayInChina(NOW))
+    const { from, until } = periodBounds(year)
+    const loans = await t.db
+      .selectFrom('referrals')
+      .innerJoin('market_players', 'market_players.id', 'referrals.player_id')
+      .select(['market_players.id', 'market_players.source', 'referrals.lender_flag'])
+      .where('referrals.first_lender', '=', 1)
+      .where('referrals.disbursed_at', '>=', from)
+      .where('referrals.disbursed_at', '<', until)
+      .execute()
+    const bySource = new Map<string, Map<number, { flagged: boolean; not: boolean }>>()
+    for (const l of loans) {
+      const players = bySource.get(l.source) ?? bySource.set(l.source, new Map()).get(l.source)!
+      const p = players.get(l.id) ?? players.set(l.id, { flagged: false, not: false }).get(l.id)!
+      if (l.lender_flag === 1) p.flagged = true
+      if (l.lender_flag === 0) p.not = true
+    }
+    const expected = [...bySource].sort(([a], [b]) => (a < b ? -1 : 1)).map(([source, players]) => {
+      const list = [...players.values()]
+      const flagged = list.filter((p) => p.flagged).length
+      const notFlagged = list.filter((p) => !p.flagged && p.not).length
+      return { source, players: list.length, flagged, notFlagged, unflagged: list.length - flagged - notFlagged, right: flagged + notFlagged ? flagged / (flagged + notFlagged) : null }
+    })
+    expect(expected.length).toBeGreaterThan(0)
+    // The seed's lists are wrong now and then.
+    expect(expected.some((r) => r.notFlagged > 0)).toBe(true)
+    expect(await neverBorrowedBySource(t.db, { scopes: [{ kind: 'all' }] }, year)).toEqual(expected)
+    const hq = new Client(server.url)
+    await hq.signIn('hq', DEMO_PASSWORD)
+    const page = await (await hq.get('/dashboard?period=year')).text()
+    expect(page).toContain('各来源名单“无贷款记录”的准确率')
+    for (const row of expected) expect(page).toContain(`data-source="${row.source}"`)
   })
 })
 
@@ -158,7 +209,8 @@ describe('the dashboard page', () => {
     const listed = [...rows.matchAll(/data-player="(\d+)"/g)].map((m) => Number(m[1]))
     expect(listed).toHaveLength(expected.firstLenderConversions)
     const { from, until } = periodBounds(year)
-    const truth = await t.db.selectFrom('referrals').select('player_id').distinct().where('first_lender', '=', 1).where('disbursed_at', '>=', from).where('disbursed_at', '<', until).execute()
+    // The loan system's flag, else the loan history when referred.
+    const truth = await t.db.selectFrom('referrals').select('player_id').distinct().where(sql<boolean>`coalesce(lender_flag, first_lender) = 1`).where('disbursed_at', '>=', from).where('disbursed_at', '<', until).execute()
     expect(listed.sort((a, b) => a - b)).toEqual(truth.map((r) => r.player_id).sort((a, b) => a - b))
     // A ratio has no rows of its own.
     expect((await hq.get('/dashboard/players?figure=coverage')).status).toBe(404)

@@ -87,8 +87,12 @@ describe('the hand-off, end to end', () => {
     })
     const history = await events()
     expect(history.map((h) => h.stage)).toEqual(['referred', 'accepted', 'account_opened', 'admitted', 'rated', 'approved', 'disbursed'])
-    const stored = await t.db.selectFrom('referrals').select('external_ref').where('id', '=', referral.id).executeTakeFirstOrThrow()
+    const stored = await t.db.selectFrom('referrals').select(['external_ref', 'amount_yuan', 'lent_yuan', 'guarantee_type', 'credit']).where('id', '=', referral.id).executeTakeFirstOrThrow()
     expect(stored.external_ref).toBe(sim.received.get(`referral-${referral.id}`)!.externalRef)
+    // The disbursement said what was lent (up to what was asked) and how it is secured.
+    expect(Number(stored.lent_yuan)).toBeGreaterThan(0)
+    expect(Number(stored.lent_yuan)).toBeLessThanOrEqual(Number(stored.amount_yuan))
+    expect(stored.guarantee_type).toBe(stored.credit === 1 ? 'credit' : expect.stringMatching(/^(guaranteed|collateral|mixed)$/))
   })
 
   it('waits while the stand-in is down, then arrives once', async () => {

@@ -1,13 +1,18 @@
 // The loan system's side of the hand-off over real HTTP: POST /api/v1/referrals/{id}/events
 // with a bearer token. A good report is 201, the same again 200 and stored once; a missing,
 // wrong or revoked token is 401, an unknown referral 404, a malformed body 400 naming each
-// field; none of those changes anything.
+// field, a report dated before the referral or in the future 422; none of those changes
+// anything. A disbursement carries what was lent, the guarantee type and the first-lender
+// flag, and leaves the player `has_loan`: a second hand-off is no first lender again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scopeOf } from '../../app/domain/scope'
 import { PLAIN_CALENDAR } from '../../app/domain/working-days'
 import { createApiToken, revokeApiToken } from '../../app/services/api-tokens.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players.server'
+import { chinaDayOf } from '../../app/domain/figures'
+import { todayInChina } from '../../app/domain/player-row'
+import { computeFiguresInSql } from '../../app/services/figures.server'
 import { handOffCase } from '../../app/services/referrals.server'
 import { assignPlayers } from '../../app/services/territories.server'
 import { recordVisit } from '../../app/services/visits.server'
@@ -22,6 +27,10 @@ let server: TestServer
 let referralId: number
 let token: string
 let revoked: string
+let officerCtx: { actor: { id: number; username: string; ip: null }; scope: ReturnType<typeof scopeOf> }
+let managerCtx: { id: number; username: string; ip: null; scope: ReturnType<typeof scopeOf> }
+let outletId: number
+let officerIdOf: number
 
 function report(id: number, body: unknown, bearer: string | null) {
   return fetch(`${server.url}/api/v1/referrals/${id}/events`, {
@@ -54,7 +63,12 @@ beforeAll(async () => {
   const visit = parseVisit({ id: 'route-ref-visit-1', playerId, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
   if (!visit.ok) throw new Error('invalid visit')
   await recordVisit(t.db, { ...officer, rules: { radiusMetres: 500 } }, visit.data)
-  referralId = (await handOffCase(t.db, { ...officer, calendar: PLAIN_CALENDAR }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })).id
+  // Made ten days ago: the loan system's reports below are dated since (none in the future).
+  referralId = (await handOffCase(t.db, { ...officer, calendar: PLAIN_CALENDAR, now: new Date(Date.now() - 10 * 86_400_000) }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })).id
+  officerCtx = officer
+  outletId = org.outletA1.id
+  managerCtx = { id: mgrId, username: 'mgr', ip: null, scope: scopeOf({ id: mgrId, role: 'manager', orgPath: org.outletA1.path }) }
+  officerIdOf = officerId
   const admin = { id: adminId, username: 'root', ip: null }
   token = (await createApiToken(t.db, admin, 'loan system')).token
   const old = await createApiToken(t.db, admin, 'old loan system')
@@ -94,15 +108,93 @@ describe('POST /api/v1/referrals/{id}/events', () => {
   })
 
   it('stores a report once (201, then 200) and keeps the furthest stage whatever the order', async () => {
-    const approved = { stage: 'approved', at: daysFromNow(3), externalRef: 'LOS-1' }
+    const approved = { stage: 'approved', at: daysFromNow(-6), externalRef: 'LOS-1' }
     const first = await report(referralId, approved, token)
     expect(first.status).toBe(201)
     expect(await first.json()).toEqual({ referralId, stage: 'approved', duplicate: false })
     expect((await report(referralId, approved, token)).status).toBe(200)
-    expect(((await (await report(referralId, { stage: 'accepted', at: daysFromNow(1) }, token)).json()) as { stage: string }).stage).toBe('approved')
+    expect(((await (await report(referralId, { stage: 'accepted', at: daysFromNow(-8) }, token)).json()) as { stage: string }).stage).toBe('approved')
     expect((await events()).map((e) => e.stage)).toEqual(['referred', 'accepted', 'approved'])
     const stored = await t.db.selectFrom('referrals').select(['stage', 'external_ref']).where('id', '=', referralId).executeTakeFirstOrThrow()
     expect(stored).toEqual({ stage: 'approved', external_ref: 'LOS-1' })
+  })
+})
+
+let cases = 0
+/** A player with a need on file, assigned to the officer, and handed off `daysAgo` days ago
+ * (fewer than 3, or accepted or disbursed: the overdue count below expects one late case). */
+async function caseHandedOff(name: string, daysAgo: number): Promise<{ playerId: number; referralId: number }> {
+  const playerId = await createPlayer(t.db, { id: null, username: 'test', ip: null }, pii, { fields: { ...playerFields(name), taxGrade: 'B', loanHistory: 'none', registrationStatus: 'active', registeredOn: '2020-04-01' }, orgUnitId: outletId })
+  await assignPlayers(t.db, managerCtx, managerCtx.scope, { playerIds: [playerId] }, officerIdOf, 'test')
+  const visit = parseVisit({ id: `route-ref-case-${++cases}`, playerId, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
+  if (!visit.ok) throw new Error('invalid visit')
+  await recordVisit(t.db, { ...officerCtx, rules: { radiusMetres: 500 } }, visit.data)
+  const referral = await handOffCase(t.db, { ...officerCtx, calendar: PLAIN_CALENDAR, now: new Date(Date.now() - daysAgo * 86_400_000) }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })
+  return { playerId, referralId: referral.id }
+}
+
+const eventsOf = (id: number) => t.db.selectFrom('referral_events').select(['stage', 'at']).where('referral_id', '=', id).orderBy('at').execute()
+
+describe('stage reports out of time, and the referred report', () => {
+  it('refuses a report dated before the referral, or later than now beyond 5 minutes, with 422, changing nothing', async () => {
+    const { referralId: id } = await caseHandedOff('时间错乱企业', 10)
+    const before = await report(id, { stage: 'accepted', at: daysFromNow(-11) }, token)
+    expect(before.status).toBe(422)
+    expect(Object.keys(((await before.json()) as { fields: Record<string, string[]> }).fields)).toEqual(['at'])
+    const nextYear = await report(id, { stage: 'accepted', at: new Date(Date.now() + 365 * 86_400_000).toISOString() }, token)
+    expect(nextYear.status).toBe(422)
+    expect((await report(id, { stage: 'disbursed', at: new Date(Date.now() + 10 * 60_000).toISOString(), lentYuan: 100_000 }, token)).status).toBe(422)
+    expect((await eventsOf(id)).map((e) => e.stage)).toEqual(['referred'])
+    expect(await t.db.selectFrom('referrals').select(['stage', 'accepted_at', 'disbursed_at', 'lent_yuan']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({ stage: 'referred', accepted_at: null, disbursed_at: null, lent_yuan: null })
+    // A loan system's clock two minutes fast is within the skew.
+    expect((await report(id, { stage: 'accepted', at: new Date(Date.now() + 2 * 60_000).toISOString() }, token)).status).toBe(201)
+  })
+
+  it('answers a referred report 200 "already referred" and stores nothing', async () => {
+    const { referralId: id } = await caseHandedOff('重复转介报告企业', 2)
+    const answer = await report(id, { stage: 'referred', at: daysFromNow(-1) }, token)
+    expect(answer.status).toBe(200)
+    expect(await answer.json()).toMatchObject({ referralId: id, stage: 'referred', ignored: 'already_referred' })
+    expect(await eventsOf(id)).toHaveLength(1)
+  })
+})
+
+describe('the disbursed report', () => {
+  it('needs the amount lent in whole yuan; refuses a bad guarantee type or flag, and those fields on another stage, with 400 naming each', async () => {
+    const { referralId: id } = await caseHandedOff('放款字段企业', 2)
+    const missing = await report(id, { stage: 'disbursed', at: daysFromNow(-1) }, token)
+    expect(missing.status).toBe(400)
+    expect(Object.keys(((await missing.json()) as { fields: Record<string, string[]> }).fields)).toEqual(['lentYuan'])
+    const bad = await report(id, { stage: 'disbursed', at: daysFromNow(-1), lentYuan: 1.5, guaranteeType: 'promise', firstLender: 'yes' }, token)
+    expect(bad.status).toBe(400)
+    expect(Object.keys(((await bad.json()) as { fields: Record<string, string[]> }).fields).sort()).toEqual(['firstLender', 'guaranteeType', 'lentYuan'])
+    const elsewhere = await report(id, { stage: 'approved', at: daysFromNow(-1), lentYuan: 100_000, firstLender: true }, token)
+    expect(elsewhere.status).toBe(400)
+    expect(Object.keys(((await elsewhere.json()) as { fields: Record<string, string[]> }).fields).sort()).toEqual(['firstLender', 'lentYuan'])
+    expect(await eventsOf(id)).toHaveLength(1)
+  })
+
+  it('keeps what was lent, the guarantee type and the flag; the player has a loan and is no candidate; a second hand-off is no first lender again', async () => {
+    const { playerId, referralId: first } = await caseHandedOff('首贷后再贷企业', 10)
+    const player = () => t.db.selectFrom('market_players').select(['loan_history', 'loan_checked_on', 'candidate_status', 'campaign_status']).where('id', '=', playerId).executeTakeFirstOrThrow()
+    expect((await player()).candidate_status).toBe('candidate')
+    const firstAt = daysFromNow(-8)
+    expect((await report(first, { stage: 'disbursed', at: firstAt, lentYuan: 450_000, guaranteeType: 'guaranteed', firstLender: true, externalRef: 'LOS-77' }, token)).status).toBe(201)
+    expect(await t.db.selectFrom('referrals').select(['stage', 'lent_yuan', 'guarantee_type', 'lender_flag']).where('id', '=', first).executeTakeFirstOrThrow()).toEqual({ stage: 'disbursed', lent_yuan: 450_000, guarantee_type: 'guaranteed', lender_flag: 1 })
+    // Dated from the report, as a China day.
+    expect(await player()).toEqual({ loan_history: 'has_loan', loan_checked_on: chinaDayOf(firstAt), candidate_status: 'not_candidate', campaign_status: 'financed' })
+
+    const again = await handOffCase(t.db, { ...officerCtx, calendar: PLAIN_CALENDAR, now: new Date(Date.now() - 5 * 86_400_000) }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })
+    expect(again.first_lender).toBe(0)
+    // The loan system sends no flag this time: the loan history (has_loan) says not a first lender.
+    expect((await report(again.id, { stage: 'disbursed', at: daysFromNow(-3), lentYuan: 300_000, guaranteeType: null, firstLender: null }, token)).status).toBe(201)
+    const period = { from: todayInChina(new Date(Date.now() - 12 * 86_400_000)), to: todayInChina() }
+    const figures = await computeFiguresInSql(t.db, { scopes: [{ kind: 'all' }] }, period)
+    // Only this player was disbursed in the test: one customer, one conversion, not estimated, an enterprise.
+    expect(figures).toMatchObject({ newLoanCustomers: 1, firstLenderConversions: 1, firstLenderEstimated: 0, firstLenderEnterprises: 1, firstLenderRatio: 1 })
+    // Lent: 450,000 guaranteed + 300,000 credit (its product's kind, none reported).
+    expect(figures.creditLoanShareByCount).toBe(1 / 2)
+    expect(figures.creditLoanShareByAmount).toBe(300_000 / 750_000)
   })
 })
 
@@ -112,11 +204,11 @@ describe('tokens, made and revoked by an admin', () => {
     expect((await admin.signIn('root', PASSWORD)).status).toBe(302)
     const made = await (await admin.post('/admin/tokens', { intent: 'create', name: 'LOS production' })).text()
     const newToken = /<code>(wq_[A-Za-z0-9_-]+)<\/code>/.exec(made)![1]
-    expect((await report(referralId, { stage: 'rated', at: daysFromNow(2) }, newToken)).status).toBe(201)
+    expect((await report(referralId, { stage: 'rated', at: daysFromNow(-7) }, newToken)).status).toBe(201)
     expect(await (await admin.get('/admin/tokens')).text()).not.toContain(newToken)
     const row = await t.db.selectFrom('api_tokens').select('id').where('name', '=', 'LOS production').executeTakeFirstOrThrow()
     expect((await admin.post('/admin/tokens', { intent: 'revoke', id: String(row.id) })).status).toBe(200)
-    expect((await report(referralId, { stage: 'approved', at: daysFromNow(4) }, newToken)).status).toBe(401)
+    expect((await report(referralId, { stage: 'approved', at: daysFromNow(-5) }, newToken)).status).toBe(401)
     const officer = new Client(server.url)
     expect((await officer.signIn('off', PASSWORD)).status).toBe(302)
     expect((await officer.post('/admin/tokens', { intent: 'create', name: 'mine' })).status).toBe(403)

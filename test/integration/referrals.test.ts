@@ -203,9 +203,10 @@ describe('the outbox', () => {
 describe('stage reports', () => {
   it('in any order and twice leave the furthest stage and the whole history; disbursed marks the player financed', async () => {
     const playerId = await caseWithNeed('走完流程企业')
-    const referral = await handOffCase(t.db, { ...officer, calendar }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })
+    // Handed off ten days ago: reports come dated since, none in the future.
+    const referral = await handOffCase(t.db, { ...officer, calendar, now: new Date(Date.now() - 10 * 86_400_000) }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })
     const report = (stage: string, at: string) => ({ stage: stage as 'accepted', at, reason: null, externalRef: 'LOS-9' })
-    const [acceptedAt, approvedAt, disbursedAt] = [daysFromNow(1), daysFromNow(3), daysFromNow(4)]
+    const [acceptedAt, approvedAt, disbursedAt] = [daysFromNow(-9), daysFromNow(-7), daysFromNow(-6)]
     expect((await recordStageReport(t.db, referral.id, report('approved', approvedAt))).stage).toBe('approved')
     expect((await recordStageReport(t.db, referral.id, report('accepted', acceptedAt))).stage).toBe('approved')
     expect(await recordStageReport(t.db, referral.id, report('approved', approvedAt))).toEqual({ stage: 'approved', duplicate: true })
@@ -223,8 +224,8 @@ describe('stage reports', () => {
     const stages = ['accepted', 'account_opened', 'admitted', 'rated', 'approved', 'disbursed'] as const
     for (let round = 0; round < 5; round++) {
       const playerId = await caseWithNeed(`同时报告企业${round}`)
-      const referral = await handOffCase(t.db, { ...officer, calendar }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })
-      const at = stages.map((_, i) => daysFromNow(i + 1))
+      const referral = await handOffCase(t.db, { ...officer, calendar, now: new Date(Date.now() - 10 * 86_400_000) }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })
+      const at = stages.map((_, i) => daysFromNow(i - 9))
       await Promise.all(stages.map((stage, i) => recordStageReport(t.db, referral.id, { stage, at: at[i], reason: null, externalRef: 'LOS-10' })))
       const stored = await t.db.selectFrom('referrals').select(['stage', 'accepted_at', 'disbursed_at']).where('id', '=', referral.id).executeTakeFirstOrThrow()
       expect(stored).toEqual({ stage: 'disbursed', accepted_at: at[0], disbursed_at: at[stages.length - 1] })

@@ -90,11 +90,19 @@ describe('the demo county', () => {
   })
 
   it('has referrals from the visits ready to refer, each qualifying, at the stage its history says', async () => {
-    const referrals = await t.db.selectFrom('referrals').innerJoin('market_players', 'market_players.id', 'referrals.player_id').select(['referrals.id', 'referrals.stage', 'referrals.verdict', 'referrals.first_lender', 'market_players.loan_history', 'market_players.campaign_status']).execute()
+    const referrals = await t.db.selectFrom('referrals').innerJoin('market_players', 'market_players.id', 'referrals.player_id').select(['referrals.id', 'referrals.stage', 'referrals.verdict', 'referrals.first_lender', 'referrals.lent_yuan', 'referrals.amount_yuan', 'market_players.loan_history', 'market_players.candidate_status', 'market_players.campaign_status']).execute()
     expect(referrals.length).toBeGreaterThan(0)
     for (const r of referrals) {
       expect(JSON.parse(r.verdict).qualifies).toBe(true)
-      expect(r.first_lender).toBe(r.loan_history === 'none' ? 1 : 0)
+      if (r.stage === 'disbursed') {
+        // Financed: the player has a loan now and is no candidate; the loan system said what it lent.
+        expect([r.loan_history, r.candidate_status]).toEqual(['has_loan', 'not_candidate'])
+        expect(Number(r.lent_yuan)).toBeGreaterThan(0)
+        expect(Number(r.lent_yuan)).toBeLessThanOrEqual(Number(r.amount_yuan))
+      } else {
+        expect(r.first_lender).toBe(r.loan_history === 'none' ? 1 : 0)
+        expect(r.lent_yuan).toBeNull()
+      }
       expect(r.campaign_status).toBe(r.stage === 'disbursed' ? 'financed' : 'referred')
       const events = await t.db.selectFrom('referral_events').select(['stage', 'at']).where('referral_id', '=', r.id).orderBy('at').execute()
       expect(events[0].stage).toBe('referred')

@@ -3,7 +3,7 @@
 // the year, give every figure the reference computes, lead time quantiles included.
 import { describe, expect, it } from 'vitest'
 import { contributions, emptyTotals, figuresFromTotals, loanFiguresOf, periodKeyOf, playerMonths, referralTimesOf, TOTALS, type LeadHistogram } from '../../app/domain/figure-facts'
-import { computeFigures, loanTrend, periodOf, reachedAt, type Period } from '../../app/domain/figures'
+import { computeFigures, loanOf, loanTrend, periodOf, reachedAt, type Period } from '../../app/domain/figures'
 import { NOW, players, Q4, referrals } from './worked-quarter'
 
 /** The sums of every player's contributions for a period, the deadlines ahead of now taken away. */
@@ -56,15 +56,18 @@ describe('figures from per-player sums', () => {
     const { figures } = fromSums(Q4)
     expect(figures.visited).toBe(4)
     expect(figures.withNeed).toBe(3)
-    expect(figures.firstLenderConversions).toBe(1)
-    expect(figures.acceptedOnTime).toBe(1 / 3)
+    expect(figures.firstLenderConversions).toBe(3)
+    expect(figures.firstLenderEstimated).toBe(1)
+    expect(figures.firstLenderEnterprises).toBe(2)
+    expect(figures.creditLoanShareByAmount).toBe(1_050_000 / 4_350_000)
+    expect(figures.acceptedOnTime).toBe(5 / 7)
     expect(figures.leadTimeReferralToDisbursementDays.median).not.toBeNull()
   })
 
   it('loan figures by month from the sums equal the trend from the loans', () => {
     const loans = referrals.flatMap((r) => {
       const at = reachedAt(r.events, 'disbursed')
-      return at ? [{ ...r, disbursedAt: at }] : []
+      return at ? [{ ...loanOf(r), disbursedAt: at }] : []
     })
     for (const bucket of loanTrend(loans, Q4, 'month')) {
       const { key: _key, from: _from, to: _to, ...expected } = bucket

@@ -2,14 +2,15 @@
 // repeat borrower, credit and secured loans, a declined and a withdrawn case, visits and
 // loans on either side of the period's edges (China days), acceptance on time and late.
 import { describe, expect, it } from 'vitest'
-import { computeFigures, loanTrend, nearestRank, periodOf, previousPeriod, rankBy, reachedAt, trendBuckets } from '../../app/domain/figures'
+import { computeFigures, loanOf, loanTrend, periodOf, previousPeriod, rankBy, reachedAt, trendBuckets } from '../../app/domain/figures'
+import { type7Tenths } from '../../app/domain/figures'
 import { NOW, players, Q4, referrals } from './worked-quarter'
 
 describe('the figures of a worked quarter', () => {
   const f = computeFigures(players, referrals, Q4, NOW)
 
   it('listed, assigned, coverage, need rate and candidates', () => {
-    expect(f.listed).toBe(6)
+    expect(f.listed).toBe(9)
     expect(f.assigned).toBe(5)
     // P1, P2, P5 of the five assigned (P4 has no officer; P6 was visited in January).
     expect(f.coverage).toBe(3 / 5)
@@ -22,30 +23,43 @@ describe('the figures of a worked quarter', () => {
   })
 
   it('players reaching each stage in the period, each once', () => {
-    // P1 (twice), P2, P4, P5; R5 was referred in September.
-    expect(f.referred).toBe(4)
-    expect(f.accepted).toBe(2)
+    // P1 (twice), P2, P4, P5, P7, P8, P9 (twice); R5 was referred in September.
+    expect(f.referred).toBe(7)
+    // P1, P2, and P7–P9 (reached by their disbursements).
+    expect(f.accepted).toBe(5)
     // R2 reached approval when it was disbursed.
-    expect(f.approved).toBe(2)
-    expect(f.disbursed).toBe(2)
+    expect(f.approved).toBe(5)
+    expect(f.disbursed).toBe(5)
   })
 
-  it('new loan customers, first-lender conversions and ratio, credit-loan share', () => {
-    expect(f.newLoanCustomers).toBe(2)
-    expect(f.firstLenderConversions).toBe(1)
-    expect(f.firstLenderRatio).toBe(0.5)
-    expect(f.creditLoanShareByCount).toBe(0.5)
-    expect(f.creditLoanShareByAmount).toBe(1_000_000 / 4_000_000)
+  it('first-lender conversions the regulator\'s way: the flag decides, the loan history estimates where none came, a repeat borrower once', () => {
+    // P1, P2, P7, P8, P9 (P9's two loans, one customer).
+    expect(f.newLoanCustomers).toBe(5)
+    // P1 (no flag; loan history none: estimated), P8 (flag over a list that did not say
+    // "never borrowed"), P9 once; not P7 (flagged not, over the list's "never borrowed"), not P2.
+    expect(f.firstLenderConversions).toBe(3)
+    expect(f.firstLenderEstimated).toBe(1)
+    // P1 and P9; P8 is a household.
+    expect(f.firstLenderEnterprises).toBe(2)
+    expect(f.firstLenderRatio).toBe(3 / 5)
   })
 
-  it('acceptance on time: R1 on time, R2 late, R3 declined unaccepted; R4 withdrawn and R6 not yet due', () => {
-    expect(f.acceptedOnTime).toBe(1 / 3)
+  it('credit-loan share by count and by amount lent, the reported guarantee type over the product\'s kind', () => {
+    // Six loans; credit: R1 (by its product), R9a, R9b; not R8 (a credit product reported as collateral).
+    expect(f.creditLoanShareByCount).toBe(3 / 6)
+    // Lent, not asked: 800,000 + 150,000 + 100,000 of 4,350,000 (asked: 5,200,000).
+    expect(f.creditLoanShareByAmount).toBe(1_050_000 / 4_350_000)
   })
 
-  it('lead times in days, by the nearest rank', () => {
-    // Visit → disbursement: P2 39 days, P1 43 days. Referral → disbursement: R2 24, R1 27.
-    expect(f.leadTimeVisitToDisbursementDays).toEqual({ median: 39, p90: 43 })
-    expect(f.leadTimeReferralToDisbursementDays).toEqual({ median: 24, p90: 27 })
+  it('acceptance on time: R1 on time, R2 late, R3 declined unaccepted, R7–R9 on time; R4 withdrawn and R6 not yet due', () => {
+    expect(f.acceptedOnTime).toBe(5 / 7)
+  })
+
+  it('lead times in days, interpolated between order statistics (type 7), to a tenth', () => {
+    // Visit → disbursement: P2 39 days, P1 43 days: median 41, p90 39 + 0.9 × 4.
+    expect(f.leadTimeVisitToDisbursementDays).toEqual({ median: 41, p90: 42.6 })
+    // Referral → disbursement: 2, 2, 2, 2 (R7–R9), 24 (R2), 27 (R1): p90 halfway 24 to 27.
+    expect(f.leadTimeReferralToDisbursementDays).toEqual({ median: 2, p90: 25.5 })
   })
 
   it('ratios are null, and lead times empty, when nothing is there to divide', () => {
@@ -71,11 +85,16 @@ describe('periods and quantiles', () => {
     expect(reachedAt(referrals[2].events, 'accepted')).toBeNull()
   })
 
-  it('nearest rank', () => {
-    expect(nearestRank([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9)).toBe(9)
-    expect(nearestRank([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.5)).toBe(5)
-    expect(nearestRank([7], 0.9)).toBe(7)
-    expect(nearestRank([], 0.5)).toBeNull()
+  it('type-7 quantiles of tenths of a day, rounded to a tenth (as R\'s quantile(type = 7))', () => {
+    const tenths = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
+    const at = (k: number) => tenths[k]
+    // quantile(1:10, 0.9) = 9.1; quantile(1:10, 0.5) = 5.5.
+    expect(type7Tenths(10, 0.9, at)).toBe(9.1)
+    expect(type7Tenths(10, 0.5, at)).toBe(5.5)
+    expect(type7Tenths(1, 0.9, () => 70)).toBe(7)
+    expect(type7Tenths(0, 0.5, at)).toBeNull()
+    // 1.1 and 1.4 days: the median 1.25 rounds to 1.3.
+    expect(type7Tenths(2, 0.5, (k) => [11, 14][k])).toBe(1.3)
   })
 })
 
@@ -97,13 +116,15 @@ describe('trends', () => {
   it('the loan figures month by month of the worked quarter', () => {
     const loans = referrals.flatMap((r) => {
       const at = reachedAt(r.events, 'disbursed')
-      return at ? [{ ...r, disbursedAt: at }] : []
+      return at ? [{ ...loanOf(r), disbursedAt: at }] : []
     })
     const trend = loanTrend(loans, Q4, 'month')
+    // October: R7 (flagged not), R9a (flagged); November: R1 (estimated), R8 (flagged,
+    // collateral); December: R2, R9b (both flagged not: P9 is no first lender twice).
     expect(trend.map((m) => [m.key, m.loans, m.firstLenderRatio, m.creditLoanShareByCount])).toEqual([
-      ['2026-10', 0, null, null],
-      ['2026-11', 1, 1, 1],
-      ['2026-12', 1, 0, 0],
+      ['2026-10', 2, 0.5, 0.5],
+      ['2026-11', 2, 1, 0.5],
+      ['2026-12', 2, 0, 0.5],
     ])
   })
 })
