@@ -193,7 +193,7 @@ export async function computeFiguresInSql(db: Kysely<Database>, scope: FigureSco
       .where('referrals.accept_due_at', '>=', from)
       .where('referrals.accept_due_at', '<', until)
       .where('referrals.accept_due_at', '<=', nowIso)
-      .where(({ not, exists, selectFrom, eb }) =>
+      .where(({ not, exists, selectFrom }) =>
         not(
           exists(
             selectFrom('referral_events as w')
