@@ -10,7 +10,8 @@
 //   current hour's deadlines straight (a few dozen).
 // - Lead times are kept in tenths of a day, as the figures round them, so the median and the
 //   90th percentile of the sums are exact.
-import { acceptanceOf, chinaDayOf, loanFigures, periodOf, ratio, reachedAt, type Figures, type Period, type ReferralFacts } from './figures'
+import { chinaDay } from './china-time'
+import { acceptanceOf, loanFigures, periodOf, ratio, reachedAt, type Figures, type Period, type ReferralFacts } from './figures'
 
 export interface VisitFact {
   at: string
@@ -67,7 +68,7 @@ export interface MonthFacts {
 export type PlayerMonths = Record<string, MonthFacts>
 
 const tenthsBetween = (from: string, to: string) => Math.round(((Date.parse(to) - Date.parse(from)) / 86_400_000) * 10)
-const monthOf = (iso: string) => chinaDayOf(iso).slice(0, 7)
+const monthOf = (iso: string) => chinaDay(iso).slice(0, 7)
 /** The UTC hour of a time, `YYYY-MM-DDTHH`. */
 export const hourOf = (iso: string) => new Date(iso).toISOString().slice(0, 13)
 /** The period key of an hour's deadlines. */

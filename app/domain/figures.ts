@@ -19,6 +19,7 @@
 //   without acceptance is not due.
 // - Lead times are in days, for the loans disbursed in the period; median and 90th
 //   percentile by the nearest rank.
+import { chinaDay } from './china-time'
 import { PROGRESS_STAGES, type Stage, type StageEvent } from './pipeline'
 
 /** China calendar days, both included. */
@@ -30,15 +31,10 @@ export interface Period {
 export type PeriodKind = 'month' | 'quarter' | 'year'
 
 const DAY_MS = 86_400_000
-const CHINA_OFFSET_MS = 8 * 3600_000
-
-export function chinaDayOf(iso: string): string {
-  return new Date(Date.parse(iso) + CHINA_OFFSET_MS).toISOString().slice(0, 10)
-}
 
 export function inPeriod(iso: string | null | undefined, period: Period): boolean {
   if (!iso) return false
-  const day = chinaDayOf(iso)
+  const day = chinaDay(iso)
   return day >= period.from && day <= period.to
 }
 

@@ -1,5 +1,6 @@
 // One list row → PlayerFields, or every problem the row has, each named by its field.
 import type { Message, MessageKey, Params } from '../i18n/index'
+import { todayInChina } from './china-time'
 import { checkMobile, checkResidentId, checkUscc, isHouseholdUscc, isRealDate } from './identifiers'
 import { parseIndustry } from './industry'
 import type { ListColumn } from './list-columns'
@@ -39,10 +40,8 @@ function fold(text: string): string {
     .replace(/[\s\p{P}\p{S}]/gu, '')
 }
 
-/** Today's date in Beijing, YYYY-MM-DD. */
-export function todayInChina(now: Date = new Date()): string {
-  return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10)
-}
+// Callers written before China time had a module of its own import it from here.
+export { todayInChina }
 
 const EXCEL_EPOCH = Date.UTC(1899, 11, 30)
 

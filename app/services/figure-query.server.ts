@@ -3,7 +3,7 @@
 // officer, a territory or a township) and a period (this month, quarter or year, one holding
 // a given day, or any range of days).
 import { periodOf, type Period, type PeriodKind } from '../domain/figures'
-import { todayInChina } from '../domain/player-row'
+import { todayInChina } from '../domain/china-time'
 import { scopeOf, type Scope, type ScopedUser } from '../domain/scope'
 import type { Db } from './audit.server'
 import type { FigureScope } from './figures.server'

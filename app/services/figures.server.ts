@@ -4,6 +4,7 @@
 // territory or a township; a referral counts in the scope of its player.
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely'
 import type { Database } from '../../db/schema'
+import { chinaDaysBounds } from '../domain/china-time'
 import { leadTime, loanTrend, ratio, REACHING_FIGURES, type Figures, type Period, type PlayerFigure, type ReachingFigure, type TrendStep } from '../domain/figures'
 import type { Scope } from '../domain/scope'
 import { scoped } from './players.server'
@@ -17,8 +18,7 @@ export interface FigureScope {
 
 /** The period's ends as stored times: from China midnight, to the next midnight after `to`. */
 export function periodBounds(period: Period): { from: string; until: string } {
-  const next = new Date(Date.parse(`${period.to}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
-  return { from: new Date(`${period.from}T00:00:00+08:00`).toISOString(), until: new Date(`${next}T00:00:00+08:00`).toISOString() }
+  return chinaDaysBounds(period.from, period.to)
 }
 
 function playersIn(db: Kysely<Database>, scope: FigureScope) {

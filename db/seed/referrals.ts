@@ -3,7 +3,7 @@
 // rules the app applies), at every stage of the pipeline, first lenders among them. Their
 // outbox entries are marked delivered: the demo's stand-in never sees the seeded ones.
 import type { Kysely } from 'kysely'
-import { todayInChina } from '../../app/domain/player-row'
+import { todayInChina } from '../../app/domain/china-time'
 import { caseFactsOf, checkProducts } from '../../app/domain/products'
 import { loadCatalogue } from '../../app/services/products.server'
 import { PROGRESS_STAGES, type Stage } from '../../app/domain/pipeline'

@@ -4,7 +4,7 @@
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { computeFigures, periodOf, type Period, type PlayerFacts, type ReferralFacts } from '../../app/domain/figures'
-import { todayInChina } from '../../app/domain/player-row'
+import { todayInChina } from '../../app/domain/china-time'
 import type { Stage } from '../../app/domain/pipeline'
 import { computeFiguresInSql, periodBounds } from '../../app/services/figures.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
