@@ -54,9 +54,13 @@ async function drawPolygon(page: Page, corners: [number, number][]) {
   const box = (await map.boundingBox())!
   const cx = box.x + box.width / 2
   const cy = box.y + box.height / 2
-  for (const [dx, dy] of corners) {
+  // Each click's vertex is on the map before the next click (Geoman's vertex markers; the
+  // one following the cursor is not one).
+  const vertices = map.locator('.leaflet-marker-icon.marker-icon:not(.cursor-marker):not(.marker-icon-middle)')
+  const before = await vertices.count()
+  for (const [i, [dx, dy]] of corners.entries()) {
     await page.mouse.click(cx + dx, cy + dy)
-    await page.waitForTimeout(150)
+    await expect.poll(() => vertices.count(), { message: `vertex ${i + 1} drawn` }).toBe(before + i + 1)
   }
   await page.getByRole('button', { name: 'Finish', exact: true }).click()
 }
