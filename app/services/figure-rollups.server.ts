@@ -27,7 +27,7 @@ import { acceptanceOf, trendBuckets, type Figures, type Period, type TrendStep }
 import { logger } from '../logger.server'
 import type { Db } from './audit.server'
 import { startBackgroundLoop, type BackgroundLoop } from './background-loop.server'
-import { computeFiguresInSql, loanTrendInSql, periodBounds, type FigureScope } from './figures.server'
+import { approvedAt, computeFiguresInSql, firstReportAt, loanTrendInSql, periodBounds, type FigureScope } from './figures.server'
 import { orgUnitIdsOf } from './scope.server'
 
 const BATCH = 2_000
@@ -96,8 +96,8 @@ async function countNow(db: Db, ids: readonly number[]): Promise<Map<number, Cou
         'first_lender',
         'credit',
         'amount_yuan',
-        sql<string | null>`(select min(e.at) from referral_events e where e.referral_id = referrals.id and e.stage in ('approved', 'disbursed'))`.as('approved_at'),
-        sql<string | null>`(select min(e.at) from referral_events e where e.referral_id = referrals.id and e.stage = 'withdrawn')`.as('withdrawn_at'),
+        approvedAt.as('approved_at'),
+        firstReportAt(['withdrawn']).as('withdrawn_at'),
       ])
       .where('player_id', 'in', ids)
       .execute(),
@@ -607,7 +607,7 @@ async function deadlinesAhead(db: Db, resolved: Resolved, period: Period, now: D
         'market_players.org_unit_id as orgUnitId',
         'market_players.assigned_officer_id as officerId',
         'market_players.township_code as township',
-        sql<string | null>`(select min(e.at) from referral_events e where e.referral_id = referrals.id and e.stage = 'withdrawn')`.as('withdrawnAt'),
+        firstReportAt(['withdrawn']).as('withdrawnAt'),
       ])
       .execute(),
   ])

@@ -5,6 +5,7 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely'
 import type { Database } from '../../db/schema'
 import { chinaDaysBounds } from '../domain/china-time'
+import { APPROVED_STAGES, type Stage } from '../domain/pipeline'
 import { leadTime, loanTrend, ratio, REACHING_FIGURES, type Figures, type Period, type PlayerFigure, type ReachingFigure, type TrendStep } from '../domain/figures'
 import type { Scope } from '../domain/scope'
 import { scoped } from './players.server'
@@ -87,8 +88,13 @@ export async function playersCounted(db: Kysely<Database>, scope: FigureScope, p
   return { total: n(count.n), rows }
 }
 
+/** When the referral of the row was first reported at any of `stages`, or null. */
+export function firstReportAt(stages: readonly Stage[]) {
+  return sql<string | null>`(select min(e.at) from referral_events e where e.referral_id = referrals.id and e.stage in (${sql.join(stages.map((s) => sql.lit(s)))}))`
+}
+
 /** A referral reaches approval at its first report of approval or disbursement. */
-const approvedAt = sql<string>`(select min(e.at) from referral_events e where e.referral_id = referrals.id and e.stage in ('approved', 'disbursed'))`
+export const approvedAt = firstReportAt(APPROVED_STAGES)
 
 /** The referrals behind a figure of players reaching a stage, once for the count and the rows. */
 function reaching(figure: ReachingFigure, period: Period) {

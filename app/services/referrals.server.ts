@@ -8,7 +8,7 @@ import { AppError } from '../app-error'
 import { todayInChina } from '../domain/china-time'
 import { caseFactsOf, checkProduct, type ProductVerdict } from '../domain/products'
 import { reachedAt } from '../domain/figures'
-import { currentStage, isStage, type Stage } from '../domain/pipeline'
+import { currentStage, FINISHED_STAGES, isStage, type Stage } from '../domain/pipeline'
 import type { Scope } from '../domain/scope'
 import { addWorkingDays, type WorkingCalendar } from '../domain/working-days'
 import { recordAudit, type Actor, type Db } from './audit.server'
@@ -53,7 +53,7 @@ export async function handOffCase(
     )
     if (!verdict.qualifies) throw new AppError('bad_request', 'referral.notQualified', { field: 'productCode', product: product.name })
     // One open case per player: a second hand-off while the first is under way would be two cases.
-    const open = await trx.selectFrom('referrals').select(['id', 'stage']).where('player_id', '=', player.id).where('stage', 'not in', ['declined', 'withdrawn', 'disbursed']).executeTakeFirst()
+    const open = await trx.selectFrom('referrals').select(['id', 'stage']).where('player_id', '=', player.id).where('stage', 'not in', FINISHED_STAGES).executeTakeFirst()
     if (open) throw new AppError('conflict', 'referral.alreadyOpen', { id: open.id })
     if (!(input.amountYuan > 0) || input.amountYuan > verdict.limitYuan!) {
       throw new AppError('bad_request', 'referral.amountOverLimit', { field: 'amountYuan', limit: verdict.limitYuan!.toLocaleString('en') })
