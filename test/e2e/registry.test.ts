@@ -232,7 +232,7 @@ describe('importing a list and finding what it brought', () => {
     expect((await cells(firstJobId)).slice(2, 5)).toEqual(['Tax list', 'Done', '7'])
     expect((await cells(firstJobId)).slice(7, 8)).toEqual(['4'])
     expect((await cells(jobId)).slice(2, 8)).toEqual(['Tax list', 'Done', '7', '0', '0', '4'])
-  })
+  }, 120_000)
 
   it('the rejected rows download as a UTF-8 CSV with a BOM, the file columns and a reason', async () => {
     const { page } = await signedIn('manager')
@@ -262,8 +262,9 @@ describe('importing a list and finding what it brought', () => {
     // Another outlet's manager cannot read it.
     const { page: other } = await signedIn('manager2')
     expect((await other.request.get(new URL(href!, app.url).href)).status()).toBe(404)
-  })
+  }, 120_000)
 
+  // Its own waits (the preview, the bar part way, the result) add up to more than a test's default time.
   it(`a list of ${BIG_ROWS.toLocaleString('en')} rows shows its progress and finishes with the page closed`, async () => {
     const { context, page } = await signedIn('manager')
     const jobId = await upload(page, bigFile, 'Market-supervision list')
@@ -313,7 +314,7 @@ describe('importing a list and finding what it brought', () => {
     expect(await counts(back)).toMatchObject({ Rows: BIG_ROWS, New: BIG_ROWS, Updated: 0, Unchanged: 0, Rejected: 0 })
     expect(await back.locator('progress').count()).toBe(0)
     expect(await search(back, '西华县第29999号商贸有限公司')).toEqual(['西华县第29999号商贸有限公司'])
-  })
+  }, 180_000)
 })
 
 describe('who sees what', () => {
@@ -372,7 +373,7 @@ describe('who sees what', () => {
     await manager.locator('li.player-card').first().waitFor()
     const managerOfficers = officerOf(await manager.locator('li.player-card .muted').allTextContents())
     expect(managerOfficers.some((name) => name !== me.name)).toBe(true)
-  })
+  }, 120_000)
 
   it('on a phone the registry, a player and an import page do not scroll sideways', async () => {
     const { page } = await signedIn('manager', { viewport: PHONE })
@@ -404,5 +405,5 @@ describe('who sees what', () => {
 
     await importTaxList(page)
     expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0)
-  })
+  }, 120_000)
 })
