@@ -1,5 +1,7 @@
 // The one error type use cases throw for what a user can cause. Routes map it to HTTP once
 // (see http.server.ts); anything else is a bug, logged and answered with a plain 500.
+import type { Params } from './i18n/index'
+
 export type AppErrorCode = 'bad_request' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'unprocessable' | 'too_many'
 
 const STATUS: Record<AppErrorCode, number> = {
@@ -17,7 +19,7 @@ export class AppError extends Error {
     readonly code: AppErrorCode,
     /** An i18n message key, shown to the user in their language. */
     readonly messageKey: string,
-    readonly params: Record<string, string | number> = {},
+    readonly params: Params = {},
   ) {
     super(`${code}: ${messageKey}`)
   }

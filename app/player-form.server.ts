@@ -3,7 +3,8 @@
 import type { ListColumn } from './domain/list-columns'
 import { LIST_COLUMNS } from './domain/list-columns'
 import type { PlayerField, PlayerFields } from './domain/market-player'
-import { parsePlayerRow, todayInChina } from './domain/player-row'
+import { todayInChina } from './domain/china-time'
+import { parsePlayerRow } from './domain/player-row'
 import type { FieldErrors } from './forms'
 
 const COLUMN_OF_FIELD: Partial<Record<PlayerField, ListColumn>> = {

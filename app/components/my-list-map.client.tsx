@@ -1,6 +1,6 @@
 // The officer's list on a small map, with where the officer stands (Leaflet; browser only).
 // Draws without tiles too: the markers are what matter in a village with no signal.
-import { useEffect } from 'react'
+import { useEffect, useRef } from 'react'
 import { Circle, CircleMarker, MapContainer, TileLayer, Tooltip, useMap } from 'react-leaflet'
 import type { TileLayerSpec } from '../domain/map-tiles'
 import { toScreen } from './map-datum'
@@ -18,12 +18,14 @@ const REASON_COLOURS: Record<string, string> = { overdue: '#b4232a', due_today: 
 
 function FitTo({ points }: { points: [number, number][] }) {
   const map = useMap()
-  // Refit when the points change, not on every render.
+  // Refit when the points' coordinates change, not when a render makes a new array of the same ones.
   const key = points.map((p) => p.join(',')).join(';')
+  const latest = useRef(points)
+  latest.current = points
   useEffect(() => {
-    if (points.length === 1) map.setView(points[0], 15)
-    else if (points.length > 1) map.fitBounds(points, { padding: [16, 16], maxZoom: 16 })
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    const at = latest.current
+    if (at.length === 1) map.setView(at[0], 15)
+    else if (at.length > 1) map.fitBounds(at, { padding: [16, 16], maxZoom: 16 })
   }, [map, key])
   return null
 }

@@ -3,6 +3,7 @@
 // own schema, and puts the visit into the device's outbox, which sends it when it can.
 import { Form } from '@remix-run/react'
 import { useEffect, useId, useState, type ReactNode } from 'react'
+import { addDays, todayInChina } from '../domain/china-time'
 import {
   assessCheckIn,
   LIVE_FIX_MAX_AGE_MS,
@@ -59,10 +60,6 @@ function useCheckIn(enabled: boolean): [Fix, () => void] {
     )
   }, [enabled, asked])
   return [fix, () => setAsked((n) => n + 1)]
-}
-
-function addDays(days: number): string {
-  return new Date(Date.now() + 8 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10)
 }
 
 export function VisitForm({
@@ -222,7 +219,7 @@ export function VisitForm({
           value={outcome}
           onChange={(value) => {
             setOutcome(value)
-            if (value === 'follow_up' && !followUp) setFollowUp(addDays(7))
+            if (value === 'follow_up' && !followUp) setFollowUp(addDays(todayInChina(), 7))
           }}
           errors={show('outcome')}
           options={VISIT_OUTCOMES.map((o) => [o, t(`visit.outcome.${o}`)])}

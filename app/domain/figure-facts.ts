@@ -12,7 +12,8 @@
 //   90th percentile of the sums are exact.
 // - A loan counts as the figures count it (figures.ts `loanOf`): first lender by the loan
 //   system's flag else the loan history, credit by the guarantee type reported, what was lent.
-import { acceptanceOf, chinaDayOf, loanFigures, loanOf, periodOf, ratio, reachedAt, tenthsBetween, type7Tenths, type Figures, type Loan, type Period, type ReferralFacts } from './figures'
+import { chinaDay } from './china-time'
+import { acceptanceOf, loanFigures, loanOf, periodOf, ratio, reachedAt, tenthsBetween, type7Tenths, type Figures, type Loan, type Period, type ReferralFacts } from './figures'
 
 export interface VisitFact {
   at: string
@@ -69,7 +70,7 @@ export interface MonthFacts {
 /** By China month, `YYYY-MM`. */
 export type PlayerMonths = Record<string, MonthFacts>
 
-const monthOf = (iso: string) => chinaDayOf(iso).slice(0, 7)
+const monthOf = (iso: string) => chinaDay(iso).slice(0, 7)
 /** The UTC hour of a time, `YYYY-MM-DDTHH`. */
 export const hourOf = (iso: string) => new Date(iso).toISOString().slice(0, 13)
 /** The period key of an hour's deadlines. */

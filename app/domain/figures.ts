@@ -24,6 +24,7 @@
 // - Lead times are in days (each to a tenth), for the loans disbursed in the period; median
 //   and 90th percentile interpolated between order statistics (type 7), to a tenth.
 import { amountLent, countsAsFirstLender, isCreditLoan, type GuaranteeType } from './first-lender'
+import { chinaDay } from './china-time'
 import { PROGRESS_STAGES, type Stage, type StageEvent } from './pipeline'
 
 /** China calendar days, both included. */
@@ -35,15 +36,10 @@ export interface Period {
 export type PeriodKind = 'month' | 'quarter' | 'year'
 
 const DAY_MS = 86_400_000
-const CHINA_OFFSET_MS = 8 * 3600_000
-
-export function chinaDayOf(iso: string): string {
-  return new Date(Date.parse(iso) + CHINA_OFFSET_MS).toISOString().slice(0, 10)
-}
 
 export function inPeriod(iso: string | null | undefined, period: Period): boolean {
   if (!iso) return false
-  const day = chinaDayOf(iso)
+  const day = chinaDay(iso)
   return day >= period.from && day <= period.to
 }
 

@@ -7,7 +7,7 @@
 // and a fixed trigonometric series. It matches the tiles to within a metre or two.
 
 const A = 6378245.0
-const EE = 0.00669342162296594323
+const EE = 0.006693421622965943
 
 /** The rough box inside which the offset applies; elsewhere GCJ-02 equals WGS-84. */
 export function outOfChina(lng: number, lat: number): boolean {

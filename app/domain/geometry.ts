@@ -144,16 +144,6 @@ function locateInPolygon(polygon: PolygonCoords, p: Position): Location {
   return 'inside'
 }
 
-function locateInPolygons(polygons: PolygonCoords[], p: Position): Location {
-  let result: Location = 'outside'
-  for (const polygon of polygons) {
-    const where = locateInPolygon(polygon, p)
-    if (where === 'inside') return where
-    if (where === 'boundary') result = where
-  }
-  return result
-}
-
 /**
  * Whether a position falls in a territory: inside the outer ring and not inside a hole; for
  * a MultiPolygon, inside any part.

@@ -4,6 +4,7 @@
 import type { Message } from '../i18n/index'
 import { parseListDate } from './player-row'
 import { checkUscc } from './identifiers'
+import { chinaDateTime } from './china-time'
 import type { NEED_PRODUCTS, NEED_PURPOSES, VISIT_CHANNELS, VISIT_OUTCOMES } from './visit'
 
 export const HISTORY_KINDS = ['visits', 'referrals'] as const
@@ -181,14 +182,10 @@ export function checkPastTime(at: string, now: Date, notBefore?: { at: string; k
   const time = Date.parse(at)
   if (time > now.getTime() + HISTORY_MAX_AHEAD_MS) return { key: 'history.inFuture' }
   if (time < Date.parse(HISTORY_FLOOR)) return { key: 'history.beforeFloor', params: { floor: '2000-01-01' } }
-  if (notBefore && time < Date.parse(notBefore.at)) return { key: notBefore.key, params: { at: chinaTimeText(notBefore.at) } }
+  if (notBefore && time < Date.parse(notBefore.at)) return { key: notBefore.key, params: { at: chinaDateTime(notBefore.at).slice(0, 16) } }
   return null
 }
 
-/** `2026-03-02 14:30` in China time, for messages. */
-export function chinaTimeText(iso: string): string {
-  return new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')
-}
 
 function wordsOf<T extends string>(entries: [T, string[]][]): Map<string, T> {
   const map = new Map<string, T>()

@@ -6,6 +6,10 @@ export const PROGRESS_STAGES = ['referred', 'accepted', 'account_opened', 'admit
 export const CLOSING_STAGES = ['declined', 'withdrawn'] as const
 export const STAGES = [...PROGRESS_STAGES, ...CLOSING_STAGES] as const
 export type Stage = (typeof STAGES)[number]
+/** The stages after which a case is over: money paid out, declined or withdrawn. */
+export const FINISHED_STAGES = ['disbursed', ...CLOSING_STAGES] as const satisfies readonly Stage[]
+/** A referral is approved once approval or disbursement is reported (as hasReached counts it). */
+export const APPROVED_STAGES = PROGRESS_STAGES.slice(PROGRESS_STAGES.indexOf('approved'))
 
 export function isStage(value: unknown): value is Stage {
   return typeof value === 'string' && (STAGES as readonly string[]).includes(value)

@@ -1,7 +1,5 @@
 // Enterprise size class per 工信部联企业〔2011〕300号, as a table of rules.
 import type { Message } from '../i18n/index'
-import { registryEn } from '../i18n/registry.en'
-import { registryZhCN } from '../i18n/registry.zh-CN'
 import type { IndustrySection, PlayerKind, SizeClass } from './market-player'
 
 /** X = employees, Y = revenue, Z = total assets; Y and Z in 10,000 yuan. */
@@ -104,7 +102,8 @@ export function classifySize(input: SizeInput): SizeResult {
   // Y and Z compared in yuan, so integer money is never rounded.
   const actual: Record<Measure, number | null> = { X: input.employees, Y: input.revenueYuan, Z: input.assetsYuan }
   const scale: Record<Measure, number> = { X: 1, Y: 10000, Z: 10000 }
-  const ruleParams = { ruleZh: registryZhCN[`size.rule.${rule.id}`], ruleEn: registryEn[`size.rule.${rule.id}`] }
+  // Names as messages: the catalogues translate them where the basis is shown.
+  const ruleParams = { rule: { key: `size.rule.${rule.id}` } as Message }
 
   for (const sizeClass of CLASSES_DOWNWARD) {
     const thresholds = rule[sizeClass]
@@ -127,7 +126,7 @@ export function classifySize(input: SizeInput): SizeResult {
         rule: rule.id,
       }
     }
-    const params = { ...ruleParams, classZh: registryZhCN[`size.class.${sizeClass}`], classEn: registryEn[`size.class.${sizeClass}`] }
+    const params: Record<string, string | number | Message> = { ...ruleParams, class: { key: `size.class.${sizeClass}` } }
     for (const m of measures) Object.assign(params, figure(m, actual[m]!, thresholds[m]!))
     return {
       sizeClass,

@@ -3,7 +3,8 @@
 // and why a player is on an officer's list today. No database, no browser.
 import { checkPastTime } from './history-rows'
 import type { CampaignStatus } from './market-player'
-import { todayInChina } from './player-row'
+import { todayInChina } from './china-time'
+import type { Params } from '../i18n/index'
 
 export const VISIT_CHANNELS = ['on_site', 'phone', 'video'] as const
 export type VisitChannel = (typeof VISIT_CHANNELS)[number]
@@ -84,7 +85,7 @@ export function checkVisitTime(
   nextFollowUpOn: string | undefined,
   now: Date,
   historical?: { registeredOn: string | null },
-): { field: 'visitedAt' | 'nextFollowUpOn'; key: string; params?: Record<string, string | number> } | null {
+): { field: 'visitedAt' | 'nextFollowUpOn'; key: string; params?: Params } | null {
   if (historical) {
     const notBefore = historical.registeredOn ? { at: new Date(`${historical.registeredOn}T00:00:00+08:00`).toISOString(), key: 'history.beforeRegistration' as const } : undefined
     const problem = checkPastTime(visitedAt.toISOString(), now, notBefore)

@@ -1,6 +1,8 @@
 // PRODUCT.md, "Pipeline stages": the bank must acknowledge a referral within 3 working days.
 // Working days are weekdays in China (UTC+8), less the configured holidays, plus the
 // configured make-up working days (调休: a Saturday or Sunday worked instead).
+import { chinaDay, chinaMidnight } from './china-time'
+
 export interface WorkingCalendar {
   /** YYYY-MM-DD days off that would be weekdays. */
   holidays: ReadonlySet<string>
@@ -10,12 +12,7 @@ export interface WorkingCalendar {
 
 export const PLAIN_CALENDAR: WorkingCalendar = { holidays: new Set(), workdays: new Set() }
 
-const CHINA_OFFSET_MS = 8 * 3600_000
 const DAY_MS = 86_400_000
-
-function chinaDay(ms: number): string {
-  return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 10)
-}
 
 export function isWorkingDay(day: string, calendar: WorkingCalendar): boolean {
   if (calendar.workdays.has(day)) return true
@@ -35,7 +32,7 @@ export function addWorkingDays(from: Date, days: number, calendar: WorkingCalend
     // Start of the next working day, China time.
     let day = chinaDay(at)
     do {
-      at = Date.parse(`${day}T00:00:00+08:00`) + DAY_MS
+      at = Date.parse(chinaMidnight(day, 1))
       day = chinaDay(at)
     } while (!isWorkingDay(day, calendar))
   }

@@ -19,15 +19,25 @@ export function isMessageKey(value: unknown): value is MessageKey {
   return typeof value === 'string' && value in zhCN
 }
 
-export type Params = Record<string, string | number>
+/** A parameter is text, a number, or a message of its own, translated into the same language. */
+export type Params = { [name: string]: string | number | Message }
 export type Translate = (key: MessageKey, params?: Params) => string
 
 export function translator(locale: Locale): Translate {
   const messages = catalogues[locale]
-  return (key, params) => {
+  // Size bases stored before names became messages carry each language's name as `ruleZh`
+  // and `ruleEn` (and `classZh`, `classEn`): `{rule}` reads those when it has no `rule`.
+  const stored = locale === 'en' ? 'En' : 'Zh'
+  const translate: Translate = (key, params) => {
     const text = messages[key] ?? key
-    return params ? text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m)) : text
+    if (!params) return text
+    return text.replace(/\{(\w+)\}/g, (m, name: string) => {
+      const value = params[name] ?? params[name + stored]
+      if (value === undefined) return m
+      return typeof value === 'object' ? translate(value.key, value.params) : String(value)
+    })
   }
+  return translate
 }
 
 /** A message as data, to be translated where it is shown (in the user's language). */

@@ -10,7 +10,8 @@ import { Field } from '../components/field'
 import type { FieldErrors } from '../forms'
 import { requirePermission } from '../guards.server'
 import { useT } from '../i18n/use-t'
-import { chinaTimeOf, listAuditEntries } from '../services/audit.server'
+import { chinaDateTime } from '../domain/china-time'
+import { listAuditEntries } from '../services/audit.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requirePermission(request, context, 'audit:view')
@@ -23,7 +24,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     entries: page.entries.map((e) => ({
       id: e.id,
       at: e.at,
-      atChina: chinaTimeOf(e.at),
+      atChina: chinaDateTime(e.at),
       actor: e.actor_username,
       action: e.action,
       entityType: e.entity_type,

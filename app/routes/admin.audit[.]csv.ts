@@ -4,7 +4,7 @@ import type { LoaderFunctionArgs } from '@remix-run/node'
 import { auditFilterFromSearch } from '../audit-filter'
 import { actorOf, getTranslate, requirePermission } from '../guards.server'
 import { exportAuditEntries } from '../services/audit.server'
-import { todayInChina } from '../domain/player-row'
+import { todayInChina } from '../domain/china-time'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'audit:view')

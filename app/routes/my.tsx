@@ -88,6 +88,7 @@ export default function MyList() {
   }
   useEffect(() => {
     if (sort === 'distance' && !me) locate()
+    // Only when the sort changes: a fix that arrives (or fails) must not ask again.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [sort])
   useEffect(() => {

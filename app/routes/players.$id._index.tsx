@@ -25,7 +25,7 @@ import { handOffCase } from '../services/referrals.server'
 import { loadCatalogue } from '../services/products.server'
 import { workingCalendar } from '../domain/working-days'
 import { caseFactsOf, checkProducts } from '../domain/products'
-import { todayInChina } from '../domain/player-row'
+import { chinaTimeText, todayInChina } from '../domain/china-time'
 import { formatDistance } from '../components/visit-form'
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: leafletStyles }]
@@ -339,7 +339,7 @@ export default function PlayerPage() {
             {visits.map((v) => (
               <li key={v.id}>
                 <Link to={`/visits/${v.id}`}>
-                  <time dateTime={v.visitedAt}>{new Date(v.visitedAt).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })}</time>
+                  <time dateTime={v.visitedAt}>{chinaTimeText(v.visitedAt)}</time>
                 </Link>{' '}
                 · {v.officerName} · {t(`visit.channel.${v.channel}`)}
                 {v.outcome ? ` · ${t(`visit.outcome.${v.outcome as 'refer'}`)}` : ''}

@@ -3,6 +3,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { FactList, type Fact } from '../components/fact-list'
+import { chinaTimeText } from '../domain/china-time'
 import { notFound, requireUser, userScope } from '../guards.server'
 import { idParam } from '../http.server'
 import { useLocale, useT, useTranslateMessage } from '../i18n/use-t'
@@ -22,7 +23,7 @@ export default function ReferralPage() {
   const locale = useLocale()
   const [params] = useSearchParams()
   const { referral: r, events, delivery, verdict, now } = useLoaderData<typeof loader>()
-  const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) : null)
+  const when = (iso: string | null) => (iso ? chinaTimeText(iso) : null)
   const overdue = !r.accepted_at && r.stage === 'referred' && r.accept_due_at < now
   const facts: Fact[] = [
     [t('visits.player'), <Link key="p" to={`/players/${r.player_id}`}>{r.player_name}</Link>],

@@ -2,6 +2,7 @@
 // overdue for the bank's acceptance first.
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
+import { chinaTimeText } from '../domain/china-time'
 import { STAGES, isStage } from '../domain/pipeline'
 import { requireUser, userScope } from '../guards.server'
 import { useLocale, useT } from '../i18n/use-t'
@@ -23,7 +24,7 @@ export default function Referrals() {
   const locale = useLocale()
   const { referrals, byStage, stage, overdueOnly, firstLenderOnly } = useLoaderData<typeof loader>()
   const most = Math.max(1, ...Object.values(byStage))
-  const when = (iso: string) => new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })
+  const when = chinaTimeText
   return (
     <div className="stack">
       <h1>{t('referral.title')}</h1>

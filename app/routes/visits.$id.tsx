@@ -7,6 +7,7 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remi
 import { FactList, type Fact } from '../components/fact-list'
 import { ErrorList } from '../components/field'
 import { formatDistance } from '../components/visit-form'
+import { chinaTimeText } from '../domain/china-time'
 import { NEED_PRODUCTS, NEED_PURPOSES, OBSTACLES, VISIT_CHANNELS, VISIT_OUTCOMES, isEditable } from '../domain/visit'
 import type { FieldErrors } from '../forms'
 import { actorOf, notFound, requireUser, userScope } from '../guards.server'
@@ -53,7 +54,7 @@ export default function VisitPage() {
   const { visit, canEdit, isAuthor, history } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>() as ActionData | undefined
   const [params] = useSearchParams()
-  const when = (iso: string) => new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })
+  const when = chinaTimeText
   const facts: Fact[] = [
     [t('visits.time'), when(visit.visitedAt)],
     [t('visits.officer'), visit.officerName],

@@ -4,7 +4,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
 import { formatDistance } from '../components/visit-form'
-import { todayInChina } from '../domain/player-row'
+import { chinaClockText, todayInChina } from '../domain/china-time'
 import { requireUser, userScope } from '../guards.server'
 import { useT } from '../i18n/use-t'
 import { listUsers } from '../services/users.server'
@@ -121,7 +121,7 @@ export default function Visits() {
                 {visits.map((v) => (
                   <tr key={v.id} className={v.checkIn.flag || v.conflict ? 'flagged-row' : undefined}>
                     <td>
-                      <Link to={`/visits/${v.id}`}>{new Date(v.visitedAt).toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit' })}</Link>
+                      <Link to={`/visits/${v.id}`}>{chinaClockText(v.visitedAt)}</Link>
                     </td>
                     {!own ? <td>{v.officerName}</td> : null}
                     <td>

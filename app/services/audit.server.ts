@@ -1,6 +1,7 @@
 // The audit log is append-only: this module only ever inserts into it.
 import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database } from '../../db/schema'
+import { chinaDateTime, chinaMidnight } from '../domain/china-time'
 import { csvLine } from '../domain/csv'
 import type { Translate } from '../i18n/index'
 
@@ -57,8 +58,6 @@ export interface AuditFilter {
 
 export const AUDIT_PAGE_SIZE = 50
 
-const chinaMidnight = (day: string, plusDays = 0) => new Date(Date.parse(`${day}T00:00:00+08:00`) + plusDays * 86_400_000).toISOString()
-
 /** The log filtered, as one query both the page and the export read. Ids order it: newest last written, highest id. */
 function filteredEntries(db: Db, filter: AuditFilter) {
   let q = db.selectFrom('audit_log')
@@ -87,11 +86,6 @@ export async function listAuditEntries(db: Db, filter: AuditFilter, page: { befo
   return { entries, nextBefore: rows.length > size ? entries[entries.length - 1].id : null }
 }
 
-/** An entry's time as China time, to the second: `2026-12-01 20:47:08`. */
-export function chinaTimeOf(iso: string): string {
-  return new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')
-}
-
 const EXPORT_BATCH = 1_000
 
 /**
@@ -115,7 +109,7 @@ export async function exportAuditEntries(options: { db: Kysely<Database>; actor:
       }
       const { entries, nextBefore } = await listAuditEntries(db, filter, { before, size: EXPORT_BATCH })
       if (entries.length) {
-        const lines = entries.map((e) => csvLine([String(e.id), chinaTimeOf(e.at), e.actor_username ?? '', e.action, e.entity_type, e.entity_id ?? '', e.ip ?? '', e.detail ?? '']))
+        const lines = entries.map((e) => csvLine([String(e.id), chinaDateTime(e.at), e.actor_username ?? '', e.action, e.entity_type, e.entity_id ?? '', e.ip ?? '', e.detail ?? '']))
         controller.enqueue(encoder.encode(lines.join('')))
       }
       if (nextBefore === null) controller.close()

@@ -4,7 +4,7 @@
 // a given day, or any range of days).
 import { checkDay, checkDayRange, describeDayProblem, type DayProblem } from '../domain/date-range'
 import { periodOf, type Period, type PeriodKind } from '../domain/figures'
-import { todayInChina } from '../domain/player-row'
+import { todayInChina } from '../domain/china-time'
 import { scopeOf, type Scope, type ScopedUser } from '../domain/scope'
 import type { Db } from './audit.server'
 import type { FigureScope } from './figures.server'

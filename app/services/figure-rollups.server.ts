@@ -28,7 +28,7 @@ import type { GuaranteeType } from '../domain/first-lender'
 import { logger } from '../logger.server'
 import type { Db } from './audit.server'
 import { startBackgroundLoop, type BackgroundLoop } from './background-loop.server'
-import { computeFiguresInSql, loanTrendInSql, periodBounds, type FigureScope } from './figures.server'
+import { approvedAt, computeFiguresInSql, firstReportAt, loanTrendInSql, periodBounds, type FigureScope } from './figures.server'
 import { orgUnitIdsOf } from './scope.server'
 
 const BATCH = 2_000
@@ -100,8 +100,8 @@ async function countNow(db: Db, ids: readonly number[]): Promise<Map<number, Cou
         'lent_yuan',
         'guarantee_type',
         'lender_flag',
-        sql<string | null>`(select min(e.at) from referral_events e where e.referral_id = referrals.id and e.stage in ('approved', 'disbursed'))`.as('approved_at'),
-        sql<string | null>`(select min(e.at) from referral_events e where e.referral_id = referrals.id and e.stage = 'withdrawn')`.as('withdrawn_at'),
+        approvedAt.as('approved_at'),
+        firstReportAt(['withdrawn']).as('withdrawn_at'),
       ])
       .where('player_id', 'in', ids)
       .execute(),
@@ -627,7 +627,7 @@ async function deadlinesAhead(db: Db, resolved: Resolved, period: Period, now: D
         'market_players.org_unit_id as orgUnitId',
         'market_players.assigned_officer_id as officerId',
         'market_players.township_code as township',
-        sql<string | null>`(select min(e.at) from referral_events e where e.referral_id = referrals.id and e.stage = 'withdrawn')`.as('withdrawnAt'),
+        firstReportAt(['withdrawn']).as('withdrawnAt'),
       ])
       .execute(),
   ])

@@ -5,6 +5,8 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely'
 import type { Database } from '../../db/schema'
 import type { GuaranteeType } from '../domain/first-lender'
+import { chinaDaysBounds } from '../domain/china-time'
+import { APPROVED_STAGES, type Stage } from '../domain/pipeline'
 import { leadTime, loanOf, loanTrend, ratio, REACHING_FIGURES, type Figures, type Period, type PlayerFigure, type ReachingFigure, type TrendStep } from '../domain/figures'
 import type { Scope } from '../domain/scope'
 import { scoped } from './players.server'
@@ -18,8 +20,7 @@ export interface FigureScope {
 
 /** The period's ends as stored times: from China midnight, to the next midnight after `to`. */
 export function periodBounds(period: Period): { from: string; until: string } {
-  const next = new Date(Date.parse(`${period.to}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
-  return { from: new Date(`${period.from}T00:00:00+08:00`).toISOString(), until: new Date(`${next}T00:00:00+08:00`).toISOString() }
+  return chinaDaysBounds(period.from, period.to)
 }
 
 function playersIn(db: Kysely<Database>, scope: FigureScope) {
@@ -94,9 +95,13 @@ export async function playersCounted(db: Kysely<Database>, scope: FigureScope, p
 const countsAsFirstLender = sql<boolean>`coalesce(referrals.lender_flag, referrals.first_lender) = 1`
 const creditLoan = sql<number>`(case when referrals.guarantee_type is null then referrals.credit when referrals.guarantee_type = 'credit' then 1 else 0 end)`
 const amountLent = sql<number>`coalesce(referrals.lent_yuan, referrals.amount_yuan)`
+/** When the referral of the row was first reported at any of `stages`, or null. */
+export function firstReportAt(stages: readonly Stage[]) {
+  return sql<string | null>`(select min(e.at) from referral_events e where e.referral_id = referrals.id and e.stage in (${sql.join(stages.map((s) => sql.lit(s)))}))`
+}
 
 /** A referral reaches approval at its first report of approval or disbursement. */
-const approvedAt = sql<string>`(select min(e.at) from referral_events e where e.referral_id = referrals.id and e.stage in ('approved', 'disbursed'))`
+export const approvedAt = firstReportAt(APPROVED_STAGES)
 
 /** The referrals behind a figure of players reaching a stage, once for the count and the rows. */
 function reaching(figure: ReachingFigure, period: Period) {
@@ -206,7 +211,7 @@ export async function computeFiguresInSql(db: Kysely<Database>, scope: FigureSco
       .where('referrals.accept_due_at', '>=', from)
       .where('referrals.accept_due_at', '<', until)
       .where('referrals.accept_due_at', '<=', nowIso)
-      .where(({ not, exists, selectFrom, eb }) =>
+      .where(({ not, exists, selectFrom }) =>
         not(
           exists(
             selectFrom('referral_events as w')

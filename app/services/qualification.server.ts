@@ -8,7 +8,7 @@
 // in the state row.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
-import { todayInChina } from '../domain/player-row'
+import { todayInChina } from '../domain/china-time'
 import { assessFirstLender } from '../domain/first-lender'
 import type { LoanHistory, RegistrationStatus } from '../domain/market-player'
 import { caseFactsOf, qualificationOf, type CaseFacts, type ProductRules } from '../domain/products'

@@ -5,13 +5,14 @@ import type { Kysely, Transaction } from 'kysely'
 import type { Database, Referral } from '../../db/schema'
 import { dialectOf } from '../../db/dialect.server'
 import { AppError } from '../app-error'
-import { todayInChina } from '../domain/player-row'
+import { todayInChina } from '../domain/china-time'
 import { caseFactsOf, checkProduct, type ProductRules, type ProductVerdict } from '../domain/products'
 import { checkPastTime } from '../domain/history-rows'
-import { chinaDayOf, reachedAt } from '../domain/figures'
+import { chinaDay } from '../domain/china-time'
+import { reachedAt } from '../domain/figures'
 import { assessFirstLender, type GuaranteeType } from '../domain/first-lender'
 import type { RegistrationStatus } from '../domain/market-player'
-import { currentStage, isStage, type Stage } from '../domain/pipeline'
+import { currentStage, FINISHED_STAGES, isStage, type Stage } from '../domain/pipeline'
 import type { Scope } from '../domain/scope'
 import { addWorkingDays, type WorkingCalendar } from '../domain/working-days'
 import { recordAudit, type Actor, type Db } from './audit.server'
@@ -102,7 +103,7 @@ async function handOffIn(trx: Transaction<Database>, options: HandOffOptions, in
   const verdict = checkProduct(product, caseFactsOf(player, need), todayInChina(at))
   if (!verdict.qualifies) throw new HandOffRefused(product.name, verdict.reasons.filter((r) => !r.ok))
   // One open case per player: a second hand-off while the first is under way would be two cases.
-  const open = await trx.selectFrom('referrals').select(['id', 'stage']).where('player_id', '=', player.id).where('stage', 'not in', ['declined', 'withdrawn', 'disbursed']).executeTakeFirst()
+  const open = await trx.selectFrom('referrals').select(['id', 'stage']).where('player_id', '=', player.id).where('stage', 'not in', FINISHED_STAGES).executeTakeFirst()
   if (open) throw new AppError('conflict', 'referral.alreadyOpen', { id: open.id })
   if (!(input.amountYuan > 0) || input.amountYuan > verdict.limitYuan!) {
     throw new AppError('bad_request', 'referral.amountOverLimit', { field: 'amountYuan', limit: verdict.limitYuan!.toLocaleString('en') })
@@ -257,7 +258,7 @@ export async function recordStageReport(
  */
 async function markFinanced(trx: Db, playerId: number, disbursedAt: string, now: Date) {
   const player = await trx.selectFrom('market_players').select(['loan_history', 'loan_checked_on', 'registration_status']).where('id', '=', playerId).executeTakeFirstOrThrow()
-  const day = chinaDayOf(disbursedAt)
+  const day = chinaDay(disbursedAt)
   // A later date already known for the loan stays (a report of an earlier disbursement arriving late).
   const checkedOn = player.loan_history === 'has_loan' && player.loan_checked_on !== null && player.loan_checked_on > day ? player.loan_checked_on : day
   const verdict = assessFirstLender({ loanHistory: 'has_loan', loanCheckedOn: checkedOn, registrationStatus: player.registration_status as RegistrationStatus | null })

@@ -4,8 +4,9 @@
 import type { Kysely } from 'kysely'
 import type { Database, Visit } from '../../db/schema'
 import { AppError } from '../app-error'
+import type { Params } from '../i18n/index'
 import type { CampaignStatus } from '../domain/market-player'
-import { todayInChina } from '../domain/player-row'
+import { chinaDayBounds, todayInChina } from '../domain/china-time'
 import type { Scope } from '../domain/scope'
 import {
   assessCheckIn,
@@ -126,7 +127,7 @@ export function talkColumns(talk: VisitTalk) {
   }
 }
 
-function fieldError(field: string, key: string, params: Record<string, string | number> = {}): AppError {
+function fieldError(field: string, key: string, params: Params = {}): AppError {
   return new AppError('bad_request', key, { field, ...params })
 }
 
@@ -333,12 +334,6 @@ export async function findPlayerVisits(db: Db, scope: Scope, playerId: number, l
   return rows.map(({ officer_name, ...v }) => ({ ...storedVisit(v as Visit), officerName: officer_name }))
 }
 
-/** The UTC instants a day in China (UTC+8) starts and ends. */
-export function chinaDayRange(day: string): { from: string; to: string } {
-  const start = Date.parse(`${day}T00:00:00+08:00`)
-  return { from: new Date(start).toISOString(), to: new Date(start + 86_400_000).toISOString() }
-}
-
 export interface VisitListFilter {
   day: string
   officerId?: number
@@ -348,7 +343,7 @@ export interface VisitListFilter {
 
 /** A day's visits in scope, with the player and officer, and a line per officer. */
 export async function listVisitsOfDay(db: Db, scope: Scope, filter: VisitListFilter) {
-  const { from, to } = chinaDayRange(filter.day)
+  const { from, to } = chinaDayBounds(filter.day)
   let q = db
     .selectFrom('visits')
     .innerJoin('market_players', 'market_players.id', 'visits.player_id')

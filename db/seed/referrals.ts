@@ -3,10 +3,9 @@
 // rules the app applies), at every stage of the pipeline, first lenders among them. Their
 // outbox entries are marked delivered: the demo's stand-in never sees the seeded ones.
 import type { Kysely } from 'kysely'
-import { chinaDayOf } from '../../app/domain/figures'
+import { chinaDay, todayInChina } from '../../app/domain/china-time'
 import { assessFirstLender, type GuaranteeType } from '../../app/domain/first-lender'
 import type { RegistrationStatus } from '../../app/domain/market-player'
-import { todayInChina } from '../../app/domain/player-row'
 import { caseFactsOf, checkProducts } from '../../app/domain/products'
 import { loadCatalogue } from '../../app/services/products.server'
 import { PROGRESS_STAGES, type Stage } from '../../app/domain/pipeline'
@@ -107,10 +106,10 @@ export async function seedReferrals(db: Kysely<Database>, rng: Random, options: 
           .execute()
         if (disbursed) {
           // As a reported disbursement does (services/referrals.server.ts): the player has a loan now.
-          const verdict = assessFirstLender({ loanHistory: 'has_loan', loanCheckedOn: chinaDayOf(disbursed.at), registrationStatus: c.registration_status as RegistrationStatus | null })
+          const verdict = assessFirstLender({ loanHistory: 'has_loan', loanCheckedOn: chinaDay(disbursed.at), registrationStatus: c.registration_status as RegistrationStatus | null })
           await trx
             .updateTable('market_players')
-            .set({ campaign_status: 'financed', loan_history: 'has_loan', loan_checked_on: chinaDayOf(disbursed.at), candidate_status: verdict.status, candidate_reasons: JSON.stringify(verdict.reasons) })
+            .set({ campaign_status: 'financed', loan_history: 'has_loan', loan_checked_on: chinaDay(disbursed.at), candidate_status: verdict.status, candidate_reasons: JSON.stringify(verdict.reasons) })
             .where('id', '=', c.player_id)
             .execute()
         } else await trx.updateTable('market_players').set({ campaign_status: 'referred' }).where('id', '=', c.player_id).execute()

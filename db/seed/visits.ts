@@ -5,7 +5,7 @@
 // app records (assessCheckIn, campaignStatusAfterVisit); written in bulk for speed.
 import type { Kysely } from 'kysely'
 import { insertRows } from '../dialect.server'
-import { todayInChina } from '../../app/domain/player-row'
+import { addDays, todayInChina } from '../../app/domain/china-time'
 import {
   assessCheckIn,
   campaignStatusAfterVisit,
@@ -41,10 +41,6 @@ const FAR_REASONS = ['店主约在镇上见面', '主体已搬迁，在新址见
 function uuid(rng: Random): string {
   const hex = (n: number) => Array.from({ length: n }, () => rng.int(0, 15).toString(16)).join('')
   return `${hex(8)}-${hex(4)}-4${hex(3)}-${(8 + rng.int(0, 3)).toString(16)}${hex(3)}-${hex(12)}`
-}
-
-function addDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
 }
 
 export async function seedVisits(db: Kysely<Database>, rng: Random, plan: VisitPlan, log: (m: string) => void): Promise<number> {

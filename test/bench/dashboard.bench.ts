@@ -9,7 +9,7 @@
 import { Writable } from 'node:stream'
 import { Worker } from 'node:worker_threads'
 import { periodOf } from '../../app/domain/figures'
-import { todayInChina } from '../../app/domain/player-row'
+import { todayInChina } from '../../app/domain/china-time'
 import { translator } from '../../app/i18n/index'
 import { exportView } from '../../app/services/figures-export.server'
 import { loadDashboard, narrowingChoices } from '../../app/services/dashboard.server'

@@ -5,7 +5,7 @@
 // statement, or a bare route under the same load.
 // Targets (PRODUCT.md): my list p95 < 30 ms; saving a visit p95 < 10 ms.
 import crypto from 'node:crypto'
-import { todayInChina } from '../../app/domain/player-row'
+import { todayInChina } from '../../app/domain/china-time'
 import { scopeOf, type Scope } from '../../app/domain/scope'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { findMyList, recordVisit } from '../../app/services/visits.server'

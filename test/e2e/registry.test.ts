@@ -24,9 +24,6 @@ let taxFile: string
 let bigFile: string
 let session: BrowserSession
 
-/** The first import of the tax list (test 1), which the later tests read. */
-let firstJobId: number | null = null
-
 beforeAll(async () => {
   dir = await makeTempDir('wanqi-e2e-registry-')
   taxFile = await writeCsv(dir.path(TAX_FILE), listRows(taxList()), { encoding: 'gb18030' })
@@ -148,6 +145,15 @@ function fact(page: Page, label: string) {
   return page.locator('dl.facts > div', { has: page.getByText(label, { exact: true }) }).locator('dd')
 }
 
+/** Uploads the tax list and imports it, waiting for the result: the job's id. */
+async function importTaxList(page: Page): Promise<number> {
+  const jobId = await upload(page, taxFile, 'Tax list')
+  await waitForSummary(page, 'Preview (nothing written yet)')
+  await page.getByRole('button', { name: 'Import', exact: true }).click()
+  await waitForSummary(page, 'Result')
+  return jobId
+}
+
 async function sidewaysScroll(page: Page) {
   return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
 }
@@ -177,24 +183,12 @@ describe('importing a list and finding what it brought', () => {
 
     await page.goto(`${app.url}/imports/${jobId}`)
     await page.getByRole('button', { name: 'Import', exact: true }).click()
-    // A small list may be done before the page asks; if it asks while the job runs, it shows progress.
-    const seen: Awaited<ReturnType<typeof jobSnapshot>>[] = []
-    const deadline = Date.now() + 30_000
-    for (;;) {
-      const now = await jobSnapshot(page)
-      if (now.headings.includes('Result')) break
-      if (now.progress) seen.push(now)
-      expect(Date.now(), 'the import did not finish').toBeLessThan(deadline)
-      await page.waitForTimeout(50)
-    }
-    for (const s of seen.filter((s) => s.headings.includes('Importing'))) {
-      expect(s.text).toMatch(/^\d+ rows done, \d+ left \(\d+%\)$/)
-      expect(s.progress!.max).toBe('7')
-    }
+    // A list this small may be done before the page first asks: the progress it shows while
+    // a job runs is the large list's test, below.
+    await waitForSummary(page, 'Result')
     expect(await counts(page)).toMatchObject({ Rows: 7, New: 5, Updated: 0, Unchanged: 0, Rejected: 2 })
     expect(await page.locator('h1 + p.muted').textContent()).toBe('Tax list · Done · CSV (gb18030)')
     expect(await page.getByRole('button', { name: 'Import', exact: true }).count()).toBe(0)
-    firstJobId = jobId
 
     // Found by pinyin initials, by USCC and by the full mobile number; the list masks the phone.
     expect(await search(page, 'hnmy')).toContain(MILL)
@@ -221,10 +215,11 @@ describe('importing a list and finding what it brought', () => {
   })
 
   it('the same file imported again changes nothing', async () => {
-    expect(firstJobId, 'the first import ran').not.toBeNull()
     const { page } = await signedIn('manager')
+    // Imported once here (the test before may have too: what matters is the second time).
+    const firstJobId = await importTaxList(page)
     const jobId = await upload(page, taxFile, 'Tax list')
-    expect(jobId).toBeGreaterThan(firstJobId!)
+    expect(jobId).toBeGreaterThan(firstJobId)
     await waitForSummary(page, 'Preview (nothing written yet)')
     expect(await counts(page)).toMatchObject({ Rows: 7, New: 0, Updated: 0, Unchanged: 5, Rejected: 2 })
     await page.getByRole('button', { name: 'Import', exact: true }).click()
@@ -237,13 +232,14 @@ describe('importing a list and finding what it brought', () => {
     await page.goto(`${app.url}/imports`)
     const row = (id: number) => page.locator('tbody tr', { has: page.getByRole('link', { name: `#${id}`, exact: true }) })
     const cells = async (id: number) => (await row(id).locator('td').allTextContents()).map((c) => c.trim())
-    expect((await cells(firstJobId!)).slice(2, 8)).toEqual(['Tax list', 'Done', '7', '5', '0', '2'])
+    expect((await cells(firstJobId)).slice(2, 5)).toEqual(['Tax list', 'Done', '7'])
+    expect((await cells(firstJobId)).slice(7, 8)).toEqual(['2'])
     expect((await cells(jobId)).slice(2, 8)).toEqual(['Tax list', 'Done', '7', '0', '0', '2'])
-  })
+  }, 120_000)
 
   it('the rejected rows download as a UTF-8 CSV with a BOM, the file columns and a reason', async () => {
-    expect(firstJobId, 'the first import ran').not.toBeNull()
     const { page } = await signedIn('manager')
+    const firstJobId = await importTaxList(page)
     await page.goto(`${app.url}/imports/${firstJobId}`)
     const link = page.getByRole('link', { name: 'Download the rejected rows (with reasons, to fix and import again)' })
     const href = await link.getAttribute('href')
@@ -267,8 +263,9 @@ describe('importing a list and finding what it brought', () => {
     // Another outlet's manager cannot read it.
     const { page: other } = await signedIn('manager2')
     expect((await other.request.get(new URL(href!, app.url).href)).status()).toBe(404)
-  })
+  }, 120_000)
 
+  // Its own waits (the preview, the bar part way, the result) add up to more than a test's default time.
   it(`a list of ${BIG_ROWS.toLocaleString('en')} rows shows its progress and finishes with the page closed`, async () => {
     const { context, page } = await signedIn('manager')
     const jobId = await upload(page, bigFile, 'Market-supervision list')
@@ -279,22 +276,30 @@ describe('importing a list and finding what it brought', () => {
     // Poll until the page has shown the bar part way through the commit.
     let midway: Awaited<ReturnType<typeof jobSnapshot>> | null = null
     const shown: number[] = []
-    const deadline = Date.now() + 40_000
-    while (!midway) {
-      const now = await jobSnapshot(page)
-      expect(now.headings, 'the import finished before the page showed its progress').not.toContain('Result')
-      if (now.progress && now.text) {
-        const m = /^([\d,]+) rows done, ([\d,]+) left \((\d+)%\)$/.exec(now.text)
-        expect(m, now.text).not.toBeNull()
-        const [done, left] = [Number(m![1].replace(/,/g, '')), Number(m![2].replace(/,/g, ''))]
-        expect(done + left).toBe(BIG_ROWS)
-        expect(now.progress).toEqual({ max: String(BIG_ROWS), value: String(done) })
-        if (shown.at(-1) !== done) shown.push(done)
-        if (done > 0 && left > 0) midway = now
-      }
-      expect(Date.now(), 'the page never showed the import part way').toBeLessThan(deadline)
-      await page.waitForTimeout(50)
-    }
+    // Every snapshot is checked; one that breaks a rule ends the wait at once.
+    let broken: string | null = null
+    await expect
+      .poll(
+        async () => {
+          const now = await jobSnapshot(page)
+          if (now.headings.includes('Result')) broken = 'the import finished before the page showed its progress'
+          else if (now.progress && now.text) {
+            const m = /^([\d,]+) rows done, ([\d,]+) left \((\d+)%\)$/.exec(now.text)
+            if (!m) broken = `progress reads "${now.text}"`
+            else {
+              const [done, left] = [Number(m[1].replace(/,/g, '')), Number(m[2].replace(/,/g, ''))]
+              if (done + left !== BIG_ROWS) broken = `${done} done and ${left} left are not ${BIG_ROWS}`
+              else if (now.progress.max !== String(BIG_ROWS) || now.progress.value !== String(done)) broken = `the bar is ${JSON.stringify(now.progress)} at ${done} done`
+              if (shown.at(-1) !== done) shown.push(done)
+              if (done > 0 && left > 0) midway = now
+            }
+          }
+          return broken !== null || midway !== null
+        },
+        { timeout: 40_000, interval: 50, message: 'the page never showed the import part way' },
+      )
+      .toBe(true)
+    expect(broken).toBeNull()
     // A progress bar only moves forward (the preview's count is not the commit's progress).
     expect.soft(shown, 'rows done, as the page showed them').toEqual([...shown].sort((a, b) => a - b))
     expect(await page.getByText('You may close this page: the import goes on, and its result stays under Imports.').isVisible()).toBe(true)
@@ -310,11 +315,13 @@ describe('importing a list and finding what it brought', () => {
     expect(await counts(back)).toMatchObject({ Rows: BIG_ROWS, New: BIG_ROWS, Updated: 0, Unchanged: 0, Rejected: 0 })
     expect(await back.locator('progress').count()).toBe(0)
     expect(await search(back, '西华县第29999号商贸有限公司')).toEqual(['西华县第29999号商贸有限公司'])
-  })
+  }, 180_000)
 })
 
 describe('who sees what', () => {
   it('an officer sees only their own players and cannot open imports', async () => {
+    // The outlet has imported a list, whose players no officer has yet.
+    const importJobId = await importTaxList((await signedIn('manager')).page)
     const me = await seeded.selectFrom('users').select(['id', 'name']).where('username', '=', 'officer').executeTakeFirstOrThrow()
     const mine = Number(
       (await seeded.selectFrom('market_players').select((eb) => eb.fn.countAll().as('n')).where('assigned_officer_id', '=', me.id).executeTakeFirstOrThrow()).n,
@@ -357,7 +364,7 @@ describe('who sees what', () => {
     expect(response?.status()).toBe(403)
     expect(await page.getByText('You do not have access to this page.').isVisible()).toBe(true)
     expect(await page.getByRole('button', { name: 'Upload and preview' }).count()).toBe(0)
-    expect((await page.goto(`${app.url}/imports/${firstJobId ?? 1}`))?.status()).toBe(403)
+    expect((await page.goto(`${app.url}/imports/${importJobId}`))?.status()).toBe(403)
 
     // The manager of the same outlet sees more than this officer: others' players and unassigned ones.
     const { page: manager } = await signedIn('manager')
@@ -367,7 +374,7 @@ describe('who sees what', () => {
     await manager.locator('li.player-card').first().waitFor()
     const managerOfficers = officerOf(await manager.locator('li.player-card .muted').allTextContents())
     expect(managerOfficers.some((name) => name !== me.name)).toBe(true)
-  })
+  }, 120_000)
 
   it('on a phone the registry, a player and an import page do not scroll sideways', async () => {
     const { page } = await signedIn('manager', { viewport: PHONE })
@@ -397,10 +404,7 @@ describe('who sees what', () => {
     expect(await fact(page, 'Phone').textContent()).toMatch(/^1[3-9]\d{9}$/)
     expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0)
 
-    if (firstJobId) {
-      await page.goto(`${app.url}/imports/${firstJobId}`)
-      await waitForSummary(page, 'Result')
-      expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0)
-    }
-  })
+    await importTaxList(page)
+    expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0)
+  }, 120_000)
 })

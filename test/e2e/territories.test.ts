@@ -16,9 +16,6 @@ let browser: Browser
 let seeded: Kysely<Database>
 let session: BrowserSession
 
-/** What the earlier tests made, for the later ones. */
-const made: { drawnId?: number; township?: { code: string; name: string } } = {}
-
 beforeAll(async () => {
   app = await startAppProcess({ env: { MAP_TILES: 'none' } })
   browser = await launchBrowser()
@@ -54,11 +51,53 @@ async function drawPolygon(page: Page, corners: [number, number][]) {
   const box = (await map.boundingBox())!
   const cx = box.x + box.width / 2
   const cy = box.y + box.height / 2
-  for (const [dx, dy] of corners) {
+  // Each click's vertex is on the map before the next click (Geoman's vertex markers; the
+  // one following the cursor is not one).
+  const vertices = map.locator('.leaflet-marker-icon.marker-icon:not(.cursor-marker):not(.marker-icon-middle)')
+  const before = await vertices.count()
+  for (const [i, [dx, dy]] of corners.entries()) {
     await page.mouse.click(cx + dx, cy + dy)
-    await page.waitForTimeout(150)
+    await expect.poll(() => vertices.count(), { message: `vertex ${i + 1} drawn` }).toBe(before + i + 1)
   }
   await page.getByRole('button', { name: 'Finish', exact: true }).click()
+}
+
+/** Drags the top-right corner of a drawn territory 60 px outward on the map and saves; checks who is inside it now. */
+async function dragCornerOutward(territoryId: number) {
+  const before = await seeded.selectFrom('territories').select(['geometry', 'officer_id', 'org_unit_id']).where('id', '=', territoryId).executeTakeFirstOrThrow()
+  const { page } = await signedIn('manager')
+  await page.goto(`${app.url}/map`)
+  await page.locator('.cluster-icon').first().waitFor()
+  await page.getByLabel('Territory to edit').selectOption({ label: '地图画的片区' })
+  const corners = page.locator('.leaflet-marker-icon.marker-icon:not(.marker-icon-middle)')
+  await corners.first().waitFor()
+  expect(await corners.count()).toBe(4)
+  // The corner furthest to the top right, dragged 60 px further out.
+  const boxes = await Promise.all((await corners.all()).map((c) => c.boundingBox()))
+  const corner = boxes.reduce((a, b) => (b!.x - b!.y > a!.x - a!.y ? b : a))!
+  await page.mouse.move(corner.x + corner.width / 2, corner.y + corner.height / 2)
+  await page.mouse.down()
+  await page.mouse.move(corner.x + corner.width / 2 + 30, corner.y + corner.height / 2 - 30, { steps: 5 })
+  await page.mouse.move(corner.x + corner.width / 2 + 60, corner.y + corner.height / 2 - 60, { steps: 5 })
+  await page.mouse.up()
+  await page.getByRole('button', { name: 'Save shape' }).click()
+  await page.getByText(/^Territory redrawn; \d+ players changed officer\.$/).waitFor()
+  // Editing ends with the save.
+  expect(await page.getByRole('button', { name: 'Save shape' }).count()).toBe(0)
+
+  const after = await seeded.selectFrom('territories').select(['geometry', 'officer_id', 'name']).where('id', '=', territoryId).executeTakeFirstOrThrow()
+  expect(after).toMatchObject({ officer_id: before.officer_id, name: '地图画的片区' })
+  const [b, a] = [bboxOf(before.geometry!), bboxOf(after.geometry!)]
+  expect(a.east).toBeGreaterThan(b.east)
+  expect(a.north).toBeGreaterThan(b.north)
+  expect(a.west).toBeCloseTo(b.west, 9)
+  expect(a.south).toBeCloseTo(b.south, 9)
+  // Exactly the unit's positioned players inside the new shape belong to it now.
+  const shape = JSON.parse(after.geometry!) as Geometry
+  const players = await seeded.selectFrom('market_players').select(['id', 'lng', 'lat', 'territory_id']).where('org_unit_id', '=', before.org_unit_id).where('lat', 'is not', null).execute()
+  const inside = players.filter((p) => pointInGeometry(shape, p.lng!, p.lat!))
+  expect(inside.length).toBeGreaterThan(0)
+  expect(players.filter((p) => p.territory_id === territoryId).map((p) => p.id).sort()).toEqual(inside.map((p) => p.id).sort())
 }
 
 function bboxOf(geometry: string) {
@@ -69,7 +108,7 @@ function bboxOf(geometry: string) {
 }
 
 describe('territories on the map and the territories page', () => {
-  it('a manager sees clusters with no tiles, zooms into one, lassoes a batch to officer2 and draws a territory', async () => {
+  it('a manager sees clusters with no tiles, zooms into one, lassoes a batch to officer2, draws a territory and drags a corner of it outward', async () => {
     const { page } = await signedIn('manager')
     const officer2 = await user('officer2')
     const officer3 = await user('officer3')
@@ -123,7 +162,6 @@ describe('territories on the map and the territories page', () => {
     const drawn = await seeded.selectFrom('territories').select(['id', 'geometry', 'officer_id']).where('name', '=', '地图画的片区').executeTakeFirstOrThrow()
     expect(drawn.officer_id).toBe(officer3.id)
     expect(drawn.geometry).not.toBeNull()
-    made.drawnId = drawn.id
 
     // The same shape again is refused, with the place of the overlap shown on the map.
     await page.getByRole('button', { name: 'Draw territory' }).click()
@@ -134,53 +172,16 @@ describe('territories on the map and the territories page', () => {
     await page.getByText(/^Overlaps territory “地图画的片区” near 1\d\d\.\d+, \d\d\.\d+\.$/).waitFor()
     await page.locator('.overlap-point').waitFor()
     expect(await seeded.selectFrom('territories').select('id').where('name', '=', '重叠的片区').execute()).toEqual([])
-  })
 
-  it('a manager drags a corner of the drawn territory outward and saves: the players inside it are those of the new shape', async () => {
-    expect(made.drawnId, 'the territory drawn on the map').toBeDefined()
-    const before = await seeded.selectFrom('territories').select(['geometry', 'officer_id', 'org_unit_id']).where('id', '=', made.drawnId!).executeTakeFirstOrThrow()
-    const { page } = await signedIn('manager')
-    await page.goto(`${app.url}/map`)
-    await page.locator('.cluster-icon').first().waitFor()
-    await page.getByLabel('Territory to edit').selectOption({ label: '地图画的片区' })
-    const corners = page.locator('.leaflet-marker-icon.marker-icon:not(.marker-icon-middle)')
-    await corners.first().waitFor()
-    expect(await corners.count()).toBe(4)
-    // The corner furthest to the top right, dragged 60 px further out.
-    const boxes = await Promise.all((await corners.all()).map((c) => c.boundingBox()))
-    const corner = boxes.reduce((a, b) => (b!.x - b!.y > a!.x - a!.y ? b : a))!
-    await page.mouse.move(corner.x + corner.width / 2, corner.y + corner.height / 2)
-    await page.mouse.down()
-    await page.mouse.move(corner.x + corner.width / 2 + 30, corner.y + corner.height / 2 - 30, { steps: 5 })
-    await page.mouse.move(corner.x + corner.width / 2 + 60, corner.y + corner.height / 2 - 60, { steps: 5 })
-    await page.mouse.up()
-    await page.getByRole('button', { name: 'Save shape' }).click()
-    await page.getByText(/^Territory redrawn; \d+ players changed officer\.$/).waitFor()
-    // Editing ends with the save.
-    expect(await page.getByRole('button', { name: 'Save shape' }).count()).toBe(0)
+    // Then a corner of it is dragged outward and saved: the players inside are those of the new shape.
+    await dragCornerOutward(drawn.id)
+  }, 120_000)
 
-    const after = await seeded.selectFrom('territories').select(['geometry', 'officer_id', 'name']).where('id', '=', made.drawnId!).executeTakeFirstOrThrow()
-    expect(after).toMatchObject({ officer_id: before.officer_id, name: '地图画的片区' })
-    const [b, a] = [bboxOf(before.geometry!), bboxOf(after.geometry!)]
-    expect(a.east).toBeGreaterThan(b.east)
-    expect(a.north).toBeGreaterThan(b.north)
-    expect(a.west).toBeCloseTo(b.west, 9)
-    expect(a.south).toBeCloseTo(b.south, 9)
-    // Exactly the unit's positioned players inside the new shape belong to it now.
-    const shape = JSON.parse(after.geometry!) as Geometry
-    const players = await seeded.selectFrom('market_players').select(['id', 'lng', 'lat', 'territory_id']).where('org_unit_id', '=', before.org_unit_id).where('lat', 'is not', null).execute()
-    const inside = players.filter((p) => pointInGeometry(shape, p.lng!, p.lat!))
-    expect(inside.length).toBeGreaterThan(0)
-    expect(players.filter((p) => p.territory_id === made.drawnId).map((p) => p.id).sort()).toEqual(inside.map((p) => p.id).sort())
-  })
-
-  it('a manager creates a territory by township for officer2, sees its players counted, assigns them by filter and sees the workload change', async () => {
-    expect(made.drawnId, 'the territory drawn on the map').toBeDefined()
+  it('a manager creates a territory by township for officer2, sees its players counted, assigns them by filter and sees the workload change; officer2 then finds them in their list and sees the territory read-only', async () => {
     const manager = await user('manager')
     const officer2 = await user('officer2')
-    // A township of this outlet clear of the drawn territory (which would be refused as an overlap).
-    const drawn = await seeded.selectFrom('territories').select('geometry').where('id', '=', made.drawnId!).executeTakeFirstOrThrow()
-    const d = bboxOf(drawn.geometry!)
+    // A township of this outlet clear of the territories drawn there (one would be refused as an overlap).
+    const drawn = (await seeded.selectFrom('territories').select('geometry').where('org_unit_id', '=', manager.org_unit_id).where('geometry', 'is not', null).execute()).map((t) => bboxOf(t.geometry!))
     const townships = await seeded
       .selectFrom('areas')
       .select(['code', 'name', 'boundary'])
@@ -190,10 +191,10 @@ describe('territories on the map and the territories page', () => {
       .execute()
     const clear = townships.find((t) => {
       const b = bboxOf(t.boundary!)
-      return b.east < d.west || b.west > d.east || b.north < d.south || b.south > d.north
+      return drawn.every((d) => b.east < d.west || b.west > d.east || b.north < d.south || b.south > d.north)
     })
     expect(clear, 'a township away from the drawn territory').toBeDefined()
-    made.township = { code: clear!.code, name: clear!.name }
+    const township = { code: clear!.code, name: clear!.name }
 
     const { page } = await signedIn('manager')
     await page.goto(`${app.url}/territories`)
@@ -238,33 +239,30 @@ describe('territories on the map and the territories page', () => {
       String(before + toMove),
     )
     expect(Number(await workloadCell.textContent())).toBe(before + toMove)
-  })
 
-  it('officer2 then finds that township’s players in their list, and sees their territory read-only', async () => {
-    expect(made.township, 'the township territory').toBeDefined()
-    const officer2 = await user('officer2')
+    // officer2 then finds that township's players in their list, and sees the territory read-only.
     const mine = await seeded
       .selectFrom('market_players')
       .select(['name'])
-      .where('township_code', '=', made.township!.code)
+      .where('township_code', '=', township.code)
       .where('assigned_officer_id', '=', officer2.id)
       .orderBy('id', 'desc')
       .execute()
     expect(mine.length).toBeGreaterThan(0)
 
-    const { page } = await signedIn('officer2')
-    await page.goto(`${app.url}/players?township=${made.township!.code}`)
-    await page.locator('li.player-card').first().waitFor()
-    const names = await page.locator('li.player-card .player-name').allTextContents()
+    const { page: asOfficer } = await signedIn('officer2')
+    await asOfficer.goto(`${app.url}/players?township=${township.code}`)
+    await asOfficer.locator('li.player-card').first().waitFor()
+    const names = await asOfficer.locator('li.player-card .player-name').allTextContents()
     expect(names).toHaveLength(Math.min(50, mine.length))
     const expected = new Set(mine.map((p) => p.name))
     expect(names.every((n) => expected.has(n))).toBe(true)
 
-    await page.goto(`${app.url}/territories`)
-    await page.locator(`tr[data-territory="${made.township!.name}片区"]`).waitFor()
-    expect(await page.getByText('Your territories (read-only).').isVisible()).toBe(true)
-    expect(await page.getByRole('button', { name: 'Create territory' }).count()).toBe(0)
-  })
+    await asOfficer.goto(`${app.url}/territories`)
+    await asOfficer.locator(`tr[data-territory="${township.name}片区"]`).waitFor()
+    expect(await asOfficer.getByText('Your territories (read-only).').isVisible()).toBe(true)
+    expect(await asOfficer.getByRole('button', { name: 'Create territory' }).count()).toBe(0)
+  }, 120_000)
 
   it('on a phone the map page does not scroll sideways and still shows the players', async () => {
     const { page } = await session.newPage({ viewport: { width: 390, height: 844 } })

@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../db/schema'
 import { distanceMetres } from '../../app/domain/visit'
-import { todayInChina } from '../../app/domain/player-row'
+import { todayInChina } from '../../app/domain/china-time'
 import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
 
 let app: AppProcess

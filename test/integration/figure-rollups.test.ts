@@ -6,7 +6,7 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { periodOf, previousPeriod, type Period } from '../../app/domain/figures'
-import { todayInChina } from '../../app/domain/player-row'
+import { todayInChina } from '../../app/domain/china-time'
 import { drainFigureQueue, figuresOfParts, figuresOfSums, readFigures, readFiguresOverTime, readLoanTrend, rebuildFigureRollups, type Dimension } from '../../app/services/figure-rollups.server'
 import { computeFiguresInSql, loanTrendInSql, type FigureScope } from '../../app/services/figures.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'

@@ -5,11 +5,13 @@ import ExcelJS from 'exceljs'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { computeFigures, periodOf, type Period, type PlayerFacts, type ReferralFacts } from '../../app/domain/figures'
-import { todayInChina } from '../../app/domain/player-row'
+import { todayInChina } from '../../app/domain/china-time'
 import type { GuaranteeType } from '../../app/domain/first-lender'
 import type { Stage } from '../../app/domain/pipeline'
 import { neverBorrowedBySource } from '../../app/services/never-borrowed.server'
 import { computeFiguresInSql, periodBounds } from '../../app/services/figures.server'
+import { SYSTEM_ACTOR } from '../../app/services/audit.server'
+import { createTerritory } from '../../app/services/territories.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { DEMO_PASSWORD, seedDatabase } from '../../db/seed/index'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
@@ -402,13 +404,25 @@ describe('narrowing and the township map', () => {
     const byTownship = await (await manager.get(`/dashboard?period=year&township=${township.township_code}`)).text()
     expect(listedOf(byTownship)).toBe((await computeFiguresInSql(t.db, { scopes: [{ kind: 'org', orgPath: unit.path }], township: township.township_code! }, year)).listed)
 
-    const territory = await t.db.selectFrom('territories').select(['id']).where('org_unit_id', '=', unit.id).executeTakeFirst()
-    if (territory) {
-      const byTerritory = await (await manager.get(`/dashboard?period=year&territory=${territory.id}`)).text()
-      expect(listedOf(byTerritory)).toBe((await computeFiguresInSql(t.db, { scopes: [{ kind: 'org', orgPath: unit.path }], territoryId: territory.id }, year)).listed)
-    }
-    const foreign = await t.db.selectFrom('territories').innerJoin('org_units', 'org_units.id', 'territories.org_unit_id').select('territories.id').where('org_units.path', 'not like', `${unit.path}%`).executeTakeFirst()
-    if (foreign) expect((await manager.get(`/dashboard?period=year&territory=${foreign.id}`)).status).toBe(404)
+    // The seed draws no territory: one by township for the manager's outlet, one for another outlet's.
+    const territory = await createTerritory(t.db, SYSTEM_ACTOR, { kind: 'all' }, { orgUnitId: unit.id, name: '看板测试片区', townshipCodes: [township.township_code!] })
+    expect(territory.moved).toBeGreaterThan(0)
+    const byTerritory = await (await manager.get(`/dashboard?period=year&territory=${territory.id}`)).text()
+    const inTerritory = (await computeFiguresInSql(t.db, { scopes: [{ kind: 'org', orgPath: unit.path }], territoryId: territory.id }, year)).listed
+    // Narrower than the outlet, so a page that ignored the territory would show another number.
+    expect(inTerritory).toBeGreaterThan(0)
+    expect(inTerritory).toBeLessThan((await computeFiguresInSql(t.db, { scopes: [{ kind: 'org', orgPath: unit.path }] }, year)).listed)
+    expect(listedOf(byTerritory)).toBe(inTerritory)
+    const away = await t.db
+      .selectFrom('market_players')
+      .innerJoin('org_units', 'org_units.id', 'market_players.org_unit_id')
+      .select(['org_units.id', 'market_players.township_code'])
+      .where('org_units.path', 'not like', `${unit.path}%`)
+      .where('market_players.township_code', 'is not', null)
+      .where('market_players.township_code', '<>', township.township_code!)
+      .executeTakeFirstOrThrow()
+    const foreign = await createTerritory(t.db, SYSTEM_ACTOR, { kind: 'all' }, { orgUnitId: away.id, name: '他行片区', townshipCodes: [away.township_code!] })
+    expect((await manager.get(`/dashboard?period=year&territory=${foreign.id}`)).status).toBe(404)
 
     // The map: one shaded path per township in scope, and the lowest listed with links.
     const hq = new Client(server.url)

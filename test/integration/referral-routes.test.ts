@@ -10,7 +10,7 @@ import { PLAIN_CALENDAR } from '../../app/domain/working-days'
 import { createApiToken, revokeApiToken } from '../../app/services/api-tokens.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players.server'
-import { chinaDayOf } from '../../app/domain/figures'
+import { chinaDay } from '../../app/domain/china-time'
 import { todayInChina } from '../../app/domain/player-row'
 import { computeFiguresInSql } from '../../app/services/figures.server'
 import { handOffCase } from '../../app/services/referrals.server'
@@ -182,7 +182,7 @@ describe('the disbursed report', () => {
     expect((await report(first, { stage: 'disbursed', at: firstAt, lentYuan: 450_000, guaranteeType: 'guaranteed', firstLender: true, externalRef: 'LOS-77' }, token)).status).toBe(201)
     expect(await t.db.selectFrom('referrals').select(['stage', 'lent_yuan', 'guarantee_type', 'lender_flag']).where('id', '=', first).executeTakeFirstOrThrow()).toEqual({ stage: 'disbursed', lent_yuan: 450_000, guarantee_type: 'guaranteed', lender_flag: 1 })
     // Dated from the report, as a China day.
-    expect(await player()).toEqual({ loan_history: 'has_loan', loan_checked_on: chinaDayOf(firstAt), candidate_status: 'not_candidate', campaign_status: 'financed' })
+    expect(await player()).toEqual({ loan_history: 'has_loan', loan_checked_on: chinaDay(firstAt), candidate_status: 'not_candidate', campaign_status: 'financed' })
 
     const again = await handOffCase(t.db, { ...officerCtx, calendar: PLAIN_CALENDAR, now: new Date(Date.now() - 5 * 86_400_000) }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })
     expect(again.first_lender).toBe(0)

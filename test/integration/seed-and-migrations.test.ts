@@ -23,18 +23,29 @@ afterAll(() => t.destroy())
 
 describe('migrations', () => {
   it('apply every migration, undo them all, and apply them again', async () => {
-    expect(await countAppliedMigrations(t.db)).toBe(Object.keys(migrations).length)
-    await resetDatabase(t.db)
-    expect(await countAppliedMigrations(t.db)).toBe(0)
-    await migrateToLatest(t.db)
-    expect(await countAppliedMigrations(t.db)).toBe(Object.keys(migrations).length)
-    expect(await isDatabaseEmpty(t.db)).toBe(true)
+    const fresh = await createTestDatabase()
+    try {
+      expect(await countAppliedMigrations(fresh.db)).toBe(Object.keys(migrations).length)
+      await resetDatabase(fresh.db)
+      expect(await countAppliedMigrations(fresh.db)).toBe(0)
+      await migrateToLatest(fresh.db)
+      expect(await countAppliedMigrations(fresh.db)).toBe(Object.keys(migrations).length)
+      expect(await isDatabaseEmpty(fresh.db)).toBe(true)
+    } finally {
+      await fresh.destroy()
+    }
   })
 })
 
 describe('the demo county', () => {
+  // Seeded before the tests that read it. A seed takes seconds, or minutes on a machine
+  // shared by many runs: the bounds of the two seeds here are generous.
+  let summary: Awaited<ReturnType<typeof seedDatabase>>
+  beforeAll(async () => {
+    summary = await seedDatabase(t.db, { scale: 'county', seed: 7, pii, players: 300 })
+  }, 240_000)
+
   it('has 13 townships, 5 outlets, 40 officers with their managers, hq and admin', async () => {
-    const summary = await seedDatabase(t.db, { scale: 'county', seed: 7, pii, players: 300 })
     expect(summary).toMatchObject({ areas: 16, orgUnits: 8, users: 47, players: 300 })
     const stored = await t.db.selectFrom('visits').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
     expect(summary.visits).toBe(Number(stored.n))
@@ -133,7 +144,7 @@ describe('the demo county', () => {
     } finally {
       await other.destroy()
     }
-  })
+  }, 240_000)
 
   it('has its planner statistics refreshed at a server start only where they are missing or out of date', async () => {
     if (t.dialect === 'postgres') {

@@ -1,5 +1,6 @@
 // The real app, started the way an operator starts it (a child process running
-// app/cli/serve.server.ts on a fresh database), and Debian's Chromium to drive it.
+// app/cli/serve.server.ts), on a copy of the demo county seeded once per run
+// (test/support/seeded-template.ts), and Debian's Chromium to drive it.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -8,7 +9,8 @@ import SQLite from 'better-sqlite3'
 import { Kysely, SqliteDialect } from 'kysely'
 import type { Database } from '../../db/schema'
 import { DEMO_PASSWORD } from '../../db/seed/index'
-import { freePort, spawnServer, type ServerProcess } from './server-process'
+import { freePort, spawnServer, waitFor, type ServerProcess } from './server-process'
+import { TEST_DATA_KEY } from './test-server'
 
 export const ROOT = path.resolve(import.meta.dirname, '../..')
 export const CHROMIUM = '/usr/bin/chromium'
@@ -24,12 +26,15 @@ export interface AppProcess {
 
 const START_TIMEOUT_MS = 90_000
 
-/** Starts the server on a free port against a new, empty database (so the demo county is seeded). */
+/** Starts the server on a free port against a database of its own holding the demo county. */
 export async function startAppProcess(options: { env?: Record<string, string> } = {}): Promise<AppProcess> {
   const build = path.join(ROOT, 'build/index.js')
   if (!fs.existsSync(build)) throw new Error('build/index.js is missing: run `npx remix build` first (npm test does it)')
+  const county = await seededCounty()
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-e2e-'))
   const databaseFile = path.join(dir, 'db.sqlite')
+  // Without a county seeded for the run, the server seeds the empty database itself.
+  if (county) fs.copyFileSync(county, databaseFile)
   const port = await freePort()
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -38,6 +43,8 @@ export async function startAppProcess(options: { env?: Record<string, string> } 
     PORT: String(port),
     LOAN_SIM_PORT: String(await freePort()),
     DATABASE_URL: `file:${databaseFile}`,
+    // The key the county's personal data was encrypted with.
+    DATA_KEY: TEST_DATA_KEY,
     WANQI_SECRETS_FILE: path.join(dir, 'secrets.json'),
     // Uploaded lists stay with the throwaway database, not in the checkout's db/uploads.
     UPLOAD_DIR: path.join(dir, 'uploads'),
@@ -61,6 +68,24 @@ export async function startAppProcess(options: { env?: Record<string, string> } 
       cleanUp()
     },
   }
+}
+
+/** The county seeded for this run, once it is whole (undefined outside the e2e project). */
+async function seededCounty(): Promise<string | undefined> {
+  if (!process.env.VITEST) return undefined
+  const { inject } = await import('vitest')
+  const seeded = inject('seededCounty')
+  if (!seeded) return undefined
+  return waitFor(
+    'the demo county seeded for the browser tests',
+    async () => {
+      if (fs.existsSync(seeded.file)) return seeded.file
+      const log = fs.existsSync(seeded.log) ? fs.readFileSync(seeded.log, 'utf8') : ''
+      if (log.includes('the seed ended with code')) throw new Error(`seeding the demo county failed:\n${log}`)
+      return undefined
+    },
+    { timeoutMs: 540_000, everyMs: 250 },
+  )
 }
 
 export async function launchBrowser(): Promise<Browser> {

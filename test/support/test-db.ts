@@ -1,5 +1,7 @@
 // A fresh, migrated database per test file: a SQLite file in a temporary folder, or a new
-// PostgreSQL database on the server TEST_DATABASE_URL names, dropped afterwards.
+// PostgreSQL database on the server TEST_DATABASE_URL names, dropped afterwards. Under the
+// integration projects it is a copy of the template migrated once per run
+// (test/support/migrated-template.ts); elsewhere (a benchmark) it is migrated here.
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -18,13 +20,17 @@ export function testDialect(): 'sqlite' | 'postgres' {
 }
 
 export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
-  const handle = testDialect() === 'postgres' ? await createPostgres() : createSqlite()
-  if (options.migrate !== false) await migrateToLatest(handle.db)
+  const template = options.migrate === false ? undefined : await migratedTemplate()
+  const handle = testDialect() === 'postgres' ? await createPostgres(template) : openTempSqlite('wanqi-test-', template)
+  if (options.migrate !== false && template === undefined) await migrateToLatest(handle.db)
   return handle
 }
 
-function createSqlite(): TestDatabase {
-  return openTempSqlite('wanqi-test-')
+/** The migrated template the run's globalSetup provides, if there is one. */
+async function migratedTemplate(): Promise<string | undefined> {
+  if (!process.env.VITEST) return undefined
+  const { inject } = await import('vitest')
+  return inject('migratedTemplate')
 }
 
 /** A SQLite database in a new temporary folder (a copy of `copyFrom`, or empty), removed by destroy(). */
@@ -44,13 +50,13 @@ export function openTempSqlite(prefix: string, copyFrom?: string): TestDatabase 
   }
 }
 
-async function createPostgres(): Promise<TestDatabase> {
+async function createPostgres(template?: string): Promise<TestDatabase> {
   const adminUrl = process.env.TEST_DATABASE_URL
   if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set: the postgres test project needs a PostgreSQL server')
   const name = `wanqi_test_${process.pid}_${crypto.randomBytes(4).toString('hex')}`
   const admin = new pg.Client({ connectionString: adminUrl })
   await admin.connect()
-  await admin.query(`create database ${name}`)
+  await admin.query(template ? `create database ${name} template ${template}` : `create database ${name}`)
   await admin.end()
   const url = new URL(adminUrl)
   url.pathname = `/${name}`

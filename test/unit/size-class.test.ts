@@ -93,6 +93,16 @@ describe('size class (工信部联企业〔2011〕300号)', () => {
     )
   })
 
+  it('gives the rule and the class as codes, which each language names where the basis is shown', () => {
+    const result = classifySize({ kind: 'enterprise', industry: 'F', industryCode: '52', employees: 12, revenueYuan: 1_500_000, assetsYuan: null })
+    expect(result.basis.params).toEqual({ rule: { key: 'size.rule.retail' }, class: { key: 'size.class.small' }, x: 12, xMin: 10, y: 150, yMin: 100 })
+    expect(JSON.stringify(result.basis)).not.toMatch(/零售|Retail/)
+    // A basis stored before, with each language's name beside the other, still reads in both.
+    const stored = { ...result.basis, params: { x: 12, xMin: 10, y: 150, yMin: 100, ruleZh: '零售业', ruleEn: 'Retail', classZh: '小型', classEn: 'small' } }
+    expect(translator('zh-CN')(stored.key, stored.params)).toBe('零售业：从业人员 12 人 ≥ 10 且营业收入 150 万元 ≥ 100 万元，为小型')
+    expect(translator('en')(stored.key, stored.params)).toBe('Retail: 12 employees ≥ 10 and revenue 150 ≥ 100 (10,000 yuan), so small')
+  })
+
   it('names the measure that keeps a player micro', () => {
     const result = classifySize({ kind: 'enterprise', industry: 'C', industryCode: null, employees: 25, revenueYuan: 2_999_999, assetsYuan: null })
     expect(result.sizeClass).toBe('micro')

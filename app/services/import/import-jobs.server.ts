@@ -7,7 +7,9 @@ import type { Database, ImportJob } from '../../../db/schema'
 import { refreshStatistics } from '../../../db/dialect.server'
 import { databaseUrlOf } from '../../../db/connection.server'
 import { AppError } from '../../app-error'
+import { todayInChina } from '../../domain/china-time'
 import { isKnownHeader, normaliseHeader, recogniseHeaders, type ListColumn, type RememberedHeaders } from '../../domain/list-columns'
+import type { PlayerFields, RowIssue } from '../../domain/market-player'
 import type { Scope } from '../../domain/scope'
 import type { Message } from '../../i18n/index'
 import { loadPlacementDivisions, loadTownshipCentreMap } from '../areas.server'
@@ -261,7 +263,7 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
     const url = databaseUrlOf(db)
     const writer = mode === 'commit' && url !== undefined && (options.writerThread ?? job.file_bytes > WRITER_THREAD_BYTES)
     const centres = await loadTownshipCentreMap(db)
-    const today = new Date().toISOString().slice(0, 10)
+    const today = todayInChina()
     const prepare: PrepareOptions = {
       filePath: job.file_path,
       fileName: job.file_name,

@@ -2,13 +2,14 @@
 // mistake (AppError) arrive as themselves, so the job fails with the same message it would
 // on one thread; anything else arrives as an Error carrying the thread's stack.
 import { AppError, type AppErrorCode } from '../../app-error'
+import type { Params } from '../../i18n/index'
 import { TableError } from './read-table.server'
 
 export interface SerialisedError {
   kind: 'table' | 'app' | 'other'
   code?: string
   messageKey?: string
-  params?: Record<string, string | number>
+  params?: Params
   message: string
 }
 
@@ -19,7 +20,7 @@ export function serialiseError(error: unknown): SerialisedError {
 }
 
 export function reviveError(error: SerialisedError, thread: string): Error {
-  if (error.kind === 'table') return new TableError(error.code as never, error.params ?? {})
+  if (error.kind === 'table') return new TableError(error.code as never, (error.params ?? {}) as Record<string, string | number>)
   if (error.kind === 'app') return new AppError(error.code as AppErrorCode, error.messageKey!, error.params)
   return new Error(`${thread}: ${error.message}`)
 }

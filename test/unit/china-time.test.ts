@@ -1,0 +1,33 @@
+// China time's one home: the calendar day of an instant, today, and a day's stored bounds,
+// with the hours between 00:00 and 08:00 China time, when the UTC date is still yesterday.
+import { describe, expect, it } from 'vitest'
+import { addDays, chinaDateTime, chinaDay, chinaDayBounds, chinaDaysBounds, chinaMidnight, todayInChina } from '../../app/domain/china-time'
+
+describe('China time', () => {
+  it('counts 00:00 to 08:00 China time as the next calendar day from UTC', () => {
+    // 02:30 on 4 December in China is 18:30 on 3 December in UTC.
+    const night = new Date('2026-12-03T18:30:00Z')
+    expect(night.toISOString().slice(0, 10)).toBe('2026-12-03')
+    expect(todayInChina(night)).toBe('2026-12-04')
+    expect(chinaDay(night.toISOString())).toBe('2026-12-04')
+    expect(chinaDay(night.getTime())).toBe('2026-12-04')
+    // The first and last instants of the China day.
+    expect(chinaDay('2026-12-03T16:00:00.000Z')).toBe('2026-12-04')
+    expect(chinaDay('2026-12-03T15:59:59.999Z')).toBe('2026-12-03')
+    expect(todayInChina(new Date('2026-12-04T10:00:00Z'))).toBe('2026-12-04')
+  })
+
+  it("gives a day's stored bounds from China midnight to the next", () => {
+    expect(chinaMidnight('2026-12-04')).toBe('2026-12-03T16:00:00.000Z')
+    expect(chinaDayBounds('2026-12-04')).toEqual({ from: '2026-12-03T16:00:00.000Z', to: '2026-12-04T16:00:00.000Z' })
+    // Across a month and a year end, both days included.
+    expect(chinaDaysBounds('2026-12-01', '2026-12-31')).toEqual({ from: '2026-11-30T16:00:00.000Z', until: '2026-12-31T16:00:00.000Z' })
+  })
+
+  it('adds days across month ends and writes an instant as China time', () => {
+    expect(addDays('2026-12-28', 7)).toBe('2027-01-04')
+    expect(addDays('2026-03-01', -1)).toBe('2026-02-28')
+    expect(chinaDateTime('2026-12-01T12:47:08.120Z')).toBe('2026-12-01 20:47:08')
+    expect(chinaDateTime('2026-12-03T18:30:00Z')).toBe('2026-12-04 02:30:00')
+  })
+})
