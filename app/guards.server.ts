@@ -91,6 +91,7 @@ export function notFound() {
 
 // Anything a browser or a URL parser might read as another host: control characters (tab,
 // CR, LF), backslashes (read as slashes) and any kind of space (U+3000 among them).
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const UNSAFE_IN_TARGET = /[\u0000-\u001f\u007f\\\s\u200b-\u200f\u2028\u2029\ufeff]/
 const PLACEHOLDER_ORIGIN = 'http://placeholder.invalid'
 

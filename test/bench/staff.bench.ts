@@ -64,6 +64,7 @@ export const benchmark: Benchmark = {
       started = performance.now()
       const preview = await importStaff(t.db, SYSTEM_ACTOR, pii, { filePath: staffFile, fileName: 'staff.csv', apply: false, deactivateMissing: false })
       const previewSeconds = (performance.now() - started) / 1000
+      if (preview.applied || preview.errors.length > 0) throw new Error(`the staff preview wrote or failed: ${JSON.stringify(preview.errors.slice(0, 3))}`)
       started = performance.now()
       const staff = await importStaff(t.db, SYSTEM_ACTOR, pii, { filePath: staffFile, fileName: 'staff.csv', apply: true, deactivateMissing: false })
       const staffSeconds = (performance.now() - started) / 1000

@@ -36,7 +36,7 @@ const servers: ServerProcess[] = []
 let org: Awaited<ReturnType<typeof buildOrg>>
 let managerId: number
 let officerId: number
-let playerIds: number[] = []
+const playerIds: number[] = []
 
 beforeAll(async () => {
   if (!process.env.TEST_DATABASE_URL) throw new Error('several app servers share one PostgreSQL: set TEST_DATABASE_URL (postgres://…) to run this test')

@@ -372,25 +372,20 @@ describe('a graceful shutdown', () => {
     // And so is a request: a visit whose body is half sent.
     const body = JSON.stringify({ id: `shutdown-sync-${playerId}`, playerId, channel: 'phone', hasNeed: false })
     let finish = () => {}
-    let headersRead = () => {}
+    let connected = () => {}
     const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
-      // `Expect: 100-continue`: the server answers "100 Continue" once it has read the
-      // request's headers, which is when the request is in flight and no longer an idle connection.
-      const headers = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Expect: '100-continue', Origin: running.url, Cookie: `wanqi_session=${officer.cookie('wanqi_session')}` }
-      const req = http.request(`${running.url}/api/v1/visits`, { method: 'POST', headers }, (res) => {
+      const req = http.request(`${running.url}/api/v1/visits`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Origin: running.url, Cookie: `wanqi_session=${officer.cookie('wanqi_session')}` } }, (res) => {
         let text = ''
         res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: res.statusCode!, text }))
       })
       req.on('error', reject)
-      req.on('continue', () => {
-        req.write(body.slice(0, 10))
-        headersRead()
-      })
-      req.flushHeaders()
+      req.on('socket', (socket) => socket.once('connect', () => connected()))
+      req.write(body.slice(0, 10))
       finish = () => req.end(body.slice(10))
     })
-    // Its headers read, and the first bytes of its body sent, before the signal.
-    await new Promise<void>((resolve) => (headersRead = resolve))
+    // Its connection taken and its first bytes read before the signal.
+    await new Promise<void>((resolve) => (connected = resolve))
+    await new Promise((resolve) => setTimeout(resolve, 200))
     const ended = running.terminate()
     // No new connection is taken once shutting down.
     await waitFor('the port to refuse new connections', () =>
