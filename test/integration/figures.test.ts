@@ -135,7 +135,7 @@ describe('GET /api/v1/figures', () => {
     expect(bad.status).toBe(400)
     expect(Object.keys((await bad.json()).fields)).toEqual(['from'])
     const backwards = await hq.get('/api/v1/figures?from=2026-03-01&to=2026-01-01')
-    expect((await backwards.json()).fields).toEqual({ to: ['on or after from'] })
+    expect((await backwards.json()).fields).toEqual({ to: ['before the start of the range'] })
     expect((await fetch(`${server.url}/api/v1/figures`)).status).toBe(401)
   })
 })
@@ -144,6 +144,9 @@ describe('how often "never borrowed" was right, by source list', () => {
   it('counts, per list, the disbursed players referred as never borrowed by the loan system\'s flag, and shows it on the dashboard', async () => {
     const year = periodOf('year', todayInChina(NOW))
     const { from, until } = periodBounds(year)
+    // One list is wrong for certain: the loan system found an earlier loan for a "never borrowed" player.
+    const wrong = await t.db.selectFrom('referrals').select('id').where('first_lender', '=', 1).where('disbursed_at', '>=', from).where('disbursed_at', '<', until).orderBy('id').executeTakeFirstOrThrow()
+    await t.db.updateTable('referrals').set({ lender_flag: 0 }).where('id', '=', wrong.id).execute()
     const loans = await t.db
       .selectFrom('referrals')
       .innerJoin('market_players', 'market_players.id', 'referrals.player_id')
@@ -166,7 +169,6 @@ describe('how often "never borrowed" was right, by source list', () => {
       return { source, players: list.length, flagged, notFlagged, unflagged: list.length - flagged - notFlagged, right: flagged + notFlagged ? flagged / (flagged + notFlagged) : null }
     })
     expect(expected.length).toBeGreaterThan(0)
-    // The seed's lists are wrong now and then.
     expect(expected.some((r) => r.notFlagged > 0)).toBe(true)
     expect(await neverBorrowedBySource(t.db, { scopes: [{ kind: 'all' }] }, year)).toEqual(expected)
     const hq = new Client(server.url)
