@@ -238,7 +238,8 @@ export default function Dashboard() {
           </ul>
         </div>
       ) : null}
-      <p className="toolbar" aria-label={t('dashboard.export')}>
+      {/* A div, not a p: a p cannot hold the unmasking form, and the browser would split it. */}
+      <div className="toolbar" aria-label={t('dashboard.export')}>
         <a href={`/dashboard/export?${withParam(params, 'format', 'xlsx')}`} download>
           {t('dashboard.exportXlsx')}
         </a>
@@ -254,7 +255,7 @@ export default function Dashboard() {
             </button>
           </Form>
         ) : null}
-      </p>
+      </div>
       <p className="muted" data-testid="period">
         {t('dashboard.periodLine', { from: data.period.from, to: data.period.to, beforeFrom: data.previous.from, beforeTo: data.previous.to })}
       </p>

@@ -58,6 +58,9 @@ export default function Imports() {
   return (
     <div className="stack">
       <h1>{t('nav.imports')}</h1>
+      <p>
+        <Link to="/imports/history">{t('history.title')} →</Link>
+      </p>
       <section className="card">
         <h2>{t('import.upload')}</h2>
         <Form method="post" encType="multipart/form-data" className="form-grid">

@@ -4,8 +4,9 @@
 // console at start-up (random, kept only as a hash, used once, expiring, and good only while
 // no user exists). See docs/decisions/0102-bank-set-up.md.
 import crypto from 'node:crypto'
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
+import { dialectOf } from '../../db/dialect.server'
 import { AppError } from '../app-error'
 import { recordAudit, type Db } from './audit.server'
 import { hashInitialPassword, newInitialPassword } from './password.server'
@@ -71,6 +72,9 @@ export async function setUpBank(
   const username = input.adminUsername.trim().toLowerCase()
   try {
     return await db.transaction().execute(async (trx) => {
+      // Set-ups take their turns: on PostgreSQL two at once would each find no bank yet (SQLite's
+      // write transactions already run one at a time).
+      if (dialectOf(trx) === 'postgres') await sql`lock table bank in share row exclusive mode`.execute(trx)
       if (!(await isSetUpNeeded(trx))) return { status: 'alreadySetUp' as const, bankName: (await findBank(trx))?.name ?? null }
       if (input.token !== undefined) {
         const used = await trx

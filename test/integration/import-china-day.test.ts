@@ -27,7 +27,7 @@ afterAll(async () => {
 })
 
 describe('an import at 02:30 China time (18:30 UTC the day before)', () => {
-  it("accepts today's China date as a registration date, and still refuses tomorrow's", async () => {
+  it("accepts today's China date as a registration date, and still refuses tomorrow's (the row kept, the date blanked)", async () => {
     const org = await buildOrg(t.db)
     const file = await writeCsv(
       dir.path('night.csv'),
@@ -44,9 +44,10 @@ describe('an import at 02:30 China time (18:30 UTC the day before)', () => {
     const preview = await previewImportJob(t.db, pii, jobId)
     vi.useRealTimers()
     expect(preview.status).toBe('previewed')
-    expect(preview.counts).toMatchObject({ totalRows: 2, inserted: 1, rejected: 1 })
-    const rejected = await listImportIssues(t.db, jobId, 'rejected')
-    expect(rejected.map((r) => ({ row: r.row, problems: r.problems.map((p) => [p.column, p.message.key]) }))).toEqual([
+    // Only identity refuses a row: a date in the future is left blank with a warning.
+    expect(preview.counts).toMatchObject({ totalRows: 2, inserted: 2, rejected: 0 })
+    const warnings = await listImportIssues(t.db, jobId, 'warning')
+    expect(warnings.map((r) => ({ row: r.row, problems: r.problems.map((p) => [p.column, p.message.key]) }))).toEqual([
       { row: 3, problems: [[expect.any(String), 'date.future']] },
     ])
   })

@@ -30,7 +30,8 @@ const START_TIMEOUT_MS = 90_000
 export async function startAppProcess(options: { env?: Record<string, string> } = {}): Promise<AppProcess> {
   const build = path.join(ROOT, 'build/index.js')
   if (!fs.existsSync(build)) throw new Error('build/index.js is missing: run `npx remix build` first (npm test does it)')
-  const county = await seededCounty()
+  // An empty database (going live) is asked for with WANQI_SEED=none: no county copied in.
+  const county = options.env?.WANQI_SEED === 'none' ? undefined : await seededCounty()
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-e2e-'))
   const databaseFile = path.join(dir, 'db.sqlite')
   // Without a county seeded for the run, the server seeds the empty database itself.
