@@ -119,7 +119,8 @@ describe('territories on the map and the territories page', () => {
     expect(await page.locator('.cluster-icon').count()).toBeGreaterThan(0)
     // No tiles were asked for; township boundaries are drawn on the plain background.
     expect(await page.locator('.leaflet-tile').count()).toBe(0)
-    expect(await page.locator('.territory-map path.leaflet-interactive, .territory-map path').count()).toBeGreaterThan(0)
+    // The boundaries come in their own request, after the clusters or before: wait for them.
+    await expect.poll(() => page.locator('.territory-map path.leaflet-interactive, .territory-map path').count()).toBeGreaterThan(0)
     // The demo's township shapes are generated, and the map says so.
     expect(await page.getByTestId('schematic-note').textContent()).toContain('Schematic boundaries')
     // Coloured by candidate flag, with its legend.
