@@ -3,6 +3,7 @@
 // Conventions (both dialects): dates are ISO-8601 text in UTC, booleans are 0/1 integers,
 // money is integer yuan.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+import type { Channel } from '../app/domain/channels'
 
 export type Role = 'officer' | 'manager' | 'hq' | 'admin'
 export type OrgUnitKind = 'hq' | 'branch' | 'sub_branch' | 'outlet'
@@ -192,6 +193,10 @@ export interface MarketPlayerTable {
   lead_match_id: Generated<number | null>
   /** The evaluation year (评价年度) of tax_grade. */
   tax_grade_year: Generated<number | null>
+  /** How the player came to the bank (app/domain/channels.ts; see 0017). */
+  channel: Generated<Channel>
+  /** When it came in through that channel (a list's date, a QR submission); its clocks run from here. */
+  channel_at: string | null
   created_at: string
   updated_at: string
 }
@@ -406,6 +411,8 @@ export interface ReferralTable {
   lent_yuan: Generated<number | null>
   guarantee_type: Generated<string | null>
   lender_flag: Generated<number | null>
+  /** The player's channel when it was referred (see 0017). */
+  channel: Generated<Channel>
   created_at: string
   updated_at: string
 }

@@ -126,6 +126,8 @@ async function handOffIn(trx: Transaction<Database>, options: HandOffOptions, in
       term_months: input.termMonths,
       credit: product.kind === 'credit' ? 1 : 0,
       first_lender: player.loan_history === 'none' ? 1 : 0,
+      // The case keeps the channel its player came through (PRODUCT.md "Channels and clocks").
+      channel: player.channel,
       verdict: JSON.stringify(verdict satisfies ProductVerdict),
       stage: 'referred',
       stage_at: referredAt,

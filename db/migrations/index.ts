@@ -16,6 +16,7 @@ import * as m0012 from './0012-divisions'
 import * as m0013 from './0013-history'
 import * as m0014 from './0014-import-lists'
 import * as m0016 from './0016-campaign-clocks'
+import * as m0017 from './0017-channels'
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0013-history': m0013,
   '0014-import-lists': m0014,
   '0016-campaign-clocks': m0016,
+  '0017-channels': m0017,
 }
