@@ -30,8 +30,9 @@ describe('wholePage', () => {
     const page = wholePage()
     let done = false
     void page.body.then(() => (done = true))
-    page.sink.write(Buffer.from('<html>'))
-    await new Promise((resolve) => setTimeout(resolve, 10))
+    // Once the chunk is taken and the turn after it has run, an early page would have settled.
+    await new Promise<void>((resolve, reject) => page.sink.write(Buffer.from('<html>'), (error) => (error ? reject(error) : resolve())))
+    await new Promise((resolve) => setImmediate(resolve))
     expect(done).toBe(false)
     page.sink.end(Buffer.from('</html>'))
     expect((await page.body).toString()).toBe('<html></html>')

@@ -7,7 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { sql } from 'kysely'
-import { afterAll, expect, it } from 'vitest'
+import { afterAll, expect, it, vi } from 'vitest'
 import { openDatabase } from '../../db/connection.server'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-sqlite-tx-'))
@@ -46,13 +46,15 @@ it('a transaction that reads, waits, then writes succeeds while another connecti
     })
     const rows = async () => Number((await sql<{ n: number }>`select count(*) as n from other`.execute(db)).rows[0].n)
     // The writer is under way before the first transaction.
-    while ((await rows()) === 0) await new Promise((resolve) => setTimeout(resolve, 1))
+    await vi.waitFor(async () => expect(await rows()).toBeGreaterThan(0), { timeout: 30_000, interval: 1 })
     const before = await rows()
     const failures: string[] = []
     for (let i = 0; i < TRANSACTIONS; i++) {
       try {
         await db.transaction().execute(async (trx) => {
           const { rows } = await sql<{ n: number }>`select n from counter where id = 1`.execute(trx)
+          // Held open across a wait, as a request's transaction is across an await: the
+          // other connection's commits land inside it (pacing, not waiting for a condition).
           await new Promise((resolve) => setTimeout(resolve, 2))
           await sql`update counter set n = ${rows[0].n + 1} where id = 1`.execute(trx)
         })
