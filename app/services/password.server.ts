@@ -11,14 +11,26 @@ const scrypt = promisify(crypto.scrypt) as (
   options: crypto.ScryptOptions,
 ) => Promise<Buffer>
 
-const COST = { N: 2 ** 15, r: 8, p: 1 }
+type Cost = { N: number; r: number; p: number }
+const FULL_COST: Cost = { N: 2 ** 15, r: 8, p: 1 }
+let COST = FULL_COST
 /** For one-time initial passwords only: random, 80 bits or more, and replaced at first
  * sign-in, so stretching adds nothing an attacker notices; 8 times cheaper, so 2,000 staff
  * import in seconds (docs/decisions/0101-initial-password-hash-cost.md). */
 const INITIAL_COST = { N: 2 ** 12, r: 8, p: 1 }
 const KEY_LENGTH = 32
 
-export async function hashPassword(password: string, cost: { N: number; r: number; p: number } = COST): Promise<string> {
+/**
+ * For the test suite only (test/support/cheap-passwords.ts; refused outside NODE_ENV=test):
+ * the cost of the hashes this process makes from now on, so that hundreds of test users do
+ * not each cost a tenth of a second of CPU. Verifying reads the cost stored with the hash.
+ */
+export function setPasswordCostForTests(cost: Cost | 'full'): void {
+  if (process.env.NODE_ENV !== 'test') throw new Error('the password hash cost is fixed outside the test suite')
+  COST = cost === 'full' ? FULL_COST : cost
+}
+
+export async function hashPassword(password: string, cost: Cost = COST): Promise<string> {
   const salt = crypto.randomBytes(16)
   const key = await scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, { ...cost, maxmem: 128 * cost.N * cost.r * 2 })
   return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64'), key.toString('base64')].join('$')

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
-import { hashPassword, verifyPassword } from '../../app/services/password.server'
+import { describe, expect, it, vi } from 'vitest'
+import { hashPassword, setPasswordCostForTests, verifyPassword } from '../../app/services/password.server'
 
 describe('password hashes', () => {
   it('verifies the right password and refuses a wrong one', async () => {
@@ -15,5 +15,31 @@ describe('password hashes', () => {
 
   it('refuses a malformed stored hash rather than throwing', async () => {
     expect(await verifyPassword('x', 'plain-text')).toBe(false)
+  })
+})
+
+describe('the hash cost for the test suite', () => {
+  it('is lowered only under NODE_ENV=test, for hashes made afterwards, and the stored cost is what verifies', async () => {
+    const before = await hashPassword('wanqi-demo')
+    try {
+      setPasswordCostForTests({ N: 2 ** 10, r: 8, p: 1 })
+      const cheap = await hashPassword('wanqi-demo')
+      expect(cheap).toMatch(/^scrypt\$1024\$8\$1\$/)
+      expect(await verifyPassword('wanqi-demo', cheap)).toBe(true)
+      // A hash made at the full cost still verifies at its own cost.
+      expect(await verifyPassword('wanqi-demo', before)).toBe(true)
+    } finally {
+      setPasswordCostForTests('full')
+    }
+    expect(await hashPassword('wanqi-demo')).toMatch(/^scrypt\$32768\$8\$1\$/)
+  })
+
+  it('cannot be lowered outside the test suite', () => {
+    vi.stubEnv('NODE_ENV', 'production')
+    try {
+      expect(() => setPasswordCostForTests({ N: 2 ** 10, r: 8, p: 1 })).toThrow('the password hash cost is fixed outside the test suite')
+    } finally {
+      vi.unstubAllEnvs()
+    }
   })
 })
