@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config'
+import SlowFirstSequencer from './test/support/slow-first-sequencer'
 
 // Integration tests run once on SQLite and, when TEST_DATABASE_URL points at a PostgreSQL
 // server, once more on PostgreSQL. Browser tests drive Debian's Chromium.
@@ -23,20 +24,25 @@ const integration = (dialect: 'sqlite' | 'postgres') => ({
     env: { WANQI_TEST_DIALECT: dialect },
     // Migrates once into a template every file's database is copied from.
     globalSetup: ['test/support/migrated-template.ts'],
-    setupFiles: ['test/support/setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Test users' passwords hashed cheaply (the unit tests check the real cost).
+    setupFiles: ['test/support/setup.ts', 'test/support/cheap-passwords.ts'],
+    // Hang guards, wide enough for a machine several times slower than a quiet one: a test
+    // that needs 20 s alone may need a minute and more beside five other suites.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
   },
 })
 
 export default defineConfig({
   test: {
-    // Two files at a time (Vitest would take one on a 2-core machine): most of a test's time
-    // is spent waiting on a server process, PostgreSQL or the browser, and every file has a
-    // database of its own.
-    maxWorkers: 2,
+    // Three files at a time on a 2-core machine (Vitest would take one): a browser or crash
+    // file's worker mostly waits while the server process, Chromium or PostgreSQL works, and
+    // the first browser files wait for the county's seed; every file has a database of its own.
+    maxWorkers: 3,
+    // The slowest files first, even on a fresh clone with no durations cached.
+    sequence: { sequencer: SlowFirstSequencer },
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/support/setup.ts'] } },
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/support/setup.ts'], testTimeout: 60_000 } },
       // Large files streamed with the heap sampled: apart from the unit tests, which stay quick.
       { test: { name: 'memory', include: ['test/memory/**/*.test.ts'], setupFiles: ['test/support/setup.ts'], testTimeout: 120_000 } },
       integration('sqlite'),
@@ -49,7 +55,7 @@ export default defineConfig({
           // seeded once per run) and a Chromium of its own, so they run beside the rest.
           globalSetup: ['test/support/seeded-template.ts'],
           setupFiles: ['test/support/setup.ts'],
-          testTimeout: 60_000,
+          testTimeout: 180_000,
           // The first file may wait for the county's seed.
           hookTimeout: 600_000,
         },

@@ -25,6 +25,7 @@ export interface AppProcess {
 }
 
 const START_TIMEOUT_MS = 90_000
+const PAGE_TIMEOUT_MS = 90_000
 
 /** Starts the server on a free port against a database of its own holding the demo county. */
 export async function startAppProcess(options: { env?: Record<string, string> } = {}): Promise<AppProcess> {
@@ -118,6 +119,7 @@ export function localeCookieValue(locale: 'en' | 'zh-CN'): string {
 /** A fresh context that speaks English to the app. */
 export async function englishContext(browser: Browser, url: string, options: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> {
   const context = await browser.newContext(options)
+  context.setDefaultTimeout(PAGE_TIMEOUT_MS)
   await context.addCookies([{ name: 'wanqi_lang', value: localeCookieValue('en'), url }])
   return context
 }
@@ -153,6 +155,9 @@ export class BrowserSession {
     const context = options.chinese
       ? await this.browser.newContext(contextOptions)
       : await englishContext(this.browser, this.app.url, contextOptions)
+    // Playwright's 30 s per action or navigation is a hang guard; on a machine shared with
+    // other work a page can legitimately take longer, so the guard is wider.
+    context.setDefaultTimeout(PAGE_TIMEOUT_MS)
     const origin = new URL(this.app.url).origin
     await context.route((url) => url.origin !== origin, (route) => route.abort())
     this.contexts.push(context)

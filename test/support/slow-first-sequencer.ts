@@ -1,0 +1,37 @@
+// The order Vitest starts test files in: the slowest first, so that the run does not end
+// with one long file on one worker while the other has nothing left. Vitest does this by
+// itself from its cache of the last run's durations (node_modules/.vite), which a fresh
+// clone, as in CI, does not have: it then starts the largest files first, and the browser
+// files, small but slow, came last. So the slowest files, as measured on a quiet 2-core
+// machine (docs/decisions/0201-ci-under-five-minutes.md), are named here and go first; the
+// rest follow in Vitest's own order. A file missing from the list only starts later.
+import { BaseSequencer, type TestSpecification } from 'vitest/node'
+
+/** Seconds a file took on a quiet 2-core machine, by `project:path`. */
+const SECONDS: Record<string, number> = {
+  'e2e:test/e2e/registry.test.ts': 83,
+  'e2e:test/e2e/sign-in.test.ts': 54,
+  'integration-sqlite:test/integration/crash.test.ts': 52,
+  'e2e:test/e2e/territories.test.ts': 40,
+  'e2e:test/e2e/hand-off.test.ts': 35,
+  'e2e:test/e2e/going-live.test.ts': 27,
+  'integration-sqlite:test/integration/figures.test.ts': 24,
+  'integration-postgres:test/integration/figures.test.ts': 23,
+  'e2e:test/e2e/several-servers.test.ts': 23,
+  'integration-sqlite:test/integration/access-matrix.test.ts': 19,
+  'integration-postgres:test/integration/access-matrix.test.ts': 17,
+  'integration-postgres:test/integration/backup.test.ts': 17,
+  'integration-sqlite:test/integration/figure-rollups.test.ts': 15,
+  'integration-postgres:test/integration/figure-rollups.test.ts': 15,
+  'integration-sqlite:test/integration/backup.test.ts': 12,
+}
+
+export default class SlowFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const base = await super.sort(files)
+    const root = this.ctx.config.root
+    const seconds = (file: TestSpecification) => SECONDS[`${file.project.name}:${file.moduleId.slice(root.length + 1)}`] ?? 0
+    // A stable sort: files not listed keep Vitest's order, after the listed ones.
+    return base.map((file, index) => ({ file, index, s: seconds(file) })).sort((a, b) => b.s - a.s || a.index - b.index).map((x) => x.file)
+  }
+}
