@@ -156,11 +156,11 @@ it('a bank goes live: set up, divisions, staff, a township territory and the rea
   await managerPage.getByLabel('File', { exact: true }).setInputFiles(LANKAO_LIST)
   await managerPage.getByRole('button', { name: 'Upload and preview' }).click()
   const summary = managerPage.locator('section[aria-labelledby="summary"]')
-  await summary.getByRole('heading', { name: 'Preview (nothing written yet)', exact: true }).waitFor({ timeout: 30_000 })
+  await summary.getByRole('heading', { name: 'Preview (nothing written yet)', exact: true }).waitFor({ timeout: 60_000 })
   // Its registry's own headers (注册资金, 经营范围, 所在省份, 地区) are reported in the preview, not read.
   await expect.poll(() => managerPage.locator('tr[data-testid^="column-"]', { hasText: '所在省份' }).textContent()).toContain('not recognised: not read')
   await managerPage.getByRole('button', { name: 'Import', exact: true }).click()
-  await summary.getByRole('heading', { name: 'Result', exact: true }).waitFor({ timeout: 30_000 })
+  await summary.getByRole('heading', { name: 'Result', exact: true }).waitFor({ timeout: 60_000 })
   const imported = Number(await summary.locator('dl.counts > div', { has: managerPage.locator('dt', { hasText: /^New$/ }) }).locator('dd').textContent())
   expect(imported).toBeGreaterThan(100)
 

@@ -129,7 +129,7 @@ describe('three app servers behind nginx', () => {
     await expect.poll(async () => Number((await t.db.selectFrom('figures_queue').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n), { timeout: 60_000, interval: 200 }).toBe(0)
     await expect.poll(async () => (await t.db.selectFrom('map_cells_state').select('state').executeTakeFirstOrThrow()).state, { timeout: 60_000, interval: 200 }).toBe('ready')
     // Each rebuild took a generation of its own and left only its own cells: no two ran at once over one staleness.
-    await expect.poll(async () => (await t.db.selectFrom('map_cells').select('generation').distinct().execute()).length, { timeout: 30_000, interval: 200 }).toBe(1)
+    await expect.poll(async () => (await t.db.selectFrom('map_cells').select('generation').distinct().execute()).length, { timeout: 60_000, interval: 200 }).toBe(1)
     // (The imported players have no position: the map counts those that do.)
     const players = Number((await t.db.selectFrom('market_players').select((eb) => eb.fn.countAll<number>().as('n')).where('lng', 'is not', null).executeTakeFirstOrThrow()).n)
     expect(players).toBeGreaterThan(0)

@@ -56,13 +56,13 @@ async function logVisit(page: Page, playerId: number, fill: (form: ReturnType<Pa
   await form.getByTestId('check-in').getByText(/Position within about/).waitFor()
   await fill(form)
   await form.getByRole('button', { name: 'Save visit' }).click()
-  await form.waitFor({ state: 'detached', timeout: 8000 }).catch(async (e) => {
+  await form.waitFor({ state: 'detached', timeout: 60_000 }).catch(async (e) => {
     throw new Error(`the form stayed open: ${await form.innerText()}\n${e}`)
   })
 }
 
 async function waitForCached(page: Page, path: string) {
-  await page.waitForFunction(async (p) => Boolean(await caches.match(p)), path, { timeout: 30_000 })
+  await page.waitForFunction(async (p) => Boolean(await caches.match(p)), path, { timeout: 60_000 })
 }
 
 async function storedVisits(officerId: number, since: string) {
@@ -150,7 +150,7 @@ describe("an officer's day on a phone", () => {
 
     // Online again: all three stored, each once.
     await context.setOffline(false)
-    await page.getByTestId('outbox-badge').waitFor({ state: 'detached', timeout: 30_000 })
+    await page.getByTestId('outbox-badge').waitFor({ state: 'detached', timeout: 60_000 })
     const stored = await storedVisits(officerId, since)
     expect(stored.map((v) => v.player_id).sort()).toEqual(chosen.map((c) => c.id).sort())
     expect(new Set(stored.map((v) => v.id)).size).toBe(3)

@@ -126,7 +126,7 @@ async function countAudit(db: Kysely<Database>): Promise<number> {
 describe('npm run db:backup under write load, then npm run db:restore', () => {
   it('holds every write committed before the backup began, no gaps after, in a sound database with the same migrations', async () => {
     const writer = startWriter(t.db)
-    await vi.waitFor(() => expect(writer.committed.length).toBeGreaterThanOrEqual(20), { timeout: 30_000, interval: 5 })
+    await vi.waitFor(() => expect(writer.committed.length).toBeGreaterThanOrEqual(20), { timeout: 60_000, interval: 5 })
     const before = writer.committed.slice()
     const file = dir.path('under-load.backup')
     let backup: { stdout: string; stderr: string }

@@ -333,7 +333,7 @@ describe('an outbox delivery killed in flight', () => {
     await start()
     heldKey = await Promise.race([
       arrived,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the third referral did not arrive within 30 s. Server output:\n${server?.output()}`)), 30_000)),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the third referral did not arrive within 60 s. Server output:\n${server?.output()}`)), 60_000)),
     ])
     await kill()
     loan.release()
@@ -353,7 +353,7 @@ describe('an outbox delivery killed in flight', () => {
     const delivered = await waitFor('every referral delivered', async () => {
       const all = await entries()
       return all.every((e) => e.state === 'delivered') ? all : undefined
-    }, { timeoutMs: 30_000 })
+    }, { timeoutMs: 60_000 })
 
     expect(loan.refused).toEqual([])
     // One application per referral, by its idempotency key, none missing and none extra.

@@ -46,7 +46,7 @@ async function referredCase(name: string) {
   return handOffCase(t.db, { ...officer, calendar: PLAIN_CALENDAR }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })
 }
 
-async function until(check: () => Promise<boolean>, ms = 20_000) {
+async function until(check: () => Promise<boolean>, ms = 60_000) {
   await vi.waitFor(
     async () => {
       if (!(await check())) throw new Error('timed out waiting')
@@ -100,7 +100,7 @@ describe('the hand-off, end to end', () => {
     sim.goDown()
     const referral = await referredCase('等待企业')
     const outboxRow = () => t.db.selectFrom('outbox').select(['state', 'attempts', 'last_error']).where('referral_id', '=', referral.id).executeTakeFirstOrThrow()
-    await expect.poll(async () => (await outboxRow()).attempts, { timeout: 20_000, interval: 50 }).toBeGreaterThan(1)
+    await expect.poll(async () => (await outboxRow()).attempts, { timeout: 60_000, interval: 50 }).toBeGreaterThan(1)
     expect((await outboxRow()).state).toBe('pending')
     expect(sim.received.has(`referral-${referral.id}`)).toBe(false)
     sim.up()

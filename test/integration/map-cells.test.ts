@@ -165,7 +165,7 @@ describe('pre-counted map cells', () => {
     expect((await mapCellsState(t.db))!.state).toBe('stale')
     const refresher = startMapCellsRefresher(t.db, { intervalMs: 20 })
     try {
-      await expect.poll(async () => (await mapCellsState(t.db))!.state, { timeout: 30_000, interval: 25 }).toBe('ready')
+      await expect.poll(async () => (await mapCellsState(t.db))!.state, { timeout: 60_000, interval: 25 }).toBe('ready')
       const all = await precountedCells(t.db, { kind: 'all' }, {}, { bbox: WHOLE, zoom: 0 })
       expect(all!.cells.reduce((sum, c) => sum + c.n, 0)).toBe(241)
     } finally {

@@ -172,11 +172,11 @@ function alive(child: ChildProcess): boolean {
 
 /** Polls `probe` until it returns something other than undefined, or fails after `timeoutMs` saying what it waited for. */
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, options: { timeoutMs?: number; everyMs?: number } = {}): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000)
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000)
   for (;;) {
     const value = await probe()
     if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out after ${(options.timeoutMs ?? 30_000) / 1000} s waiting for ${what}`)
+    if (Date.now() > deadline) throw new Error(`timed out after ${(options.timeoutMs ?? 60_000) / 1000} s waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, options.everyMs ?? 50))
   }
 }
