@@ -389,21 +389,24 @@ describe('a graceful shutdown', () => {
     // And so is a request: a visit whose body is half sent.
     const body = JSON.stringify({ id: `shutdown-sync-${playerId}`, playerId, channel: 'phone', hasNeed: false })
     let finish = () => {}
-    let connected = (_clientPort: number) => {}
+    let connected = (_socket: net.Socket) => {}
     const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = http.request(`${running.url}/api/v1/visits`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Origin: running.url, Cookie: `wanqi_session=${officer.cookie('wanqi_session')}` } }, (res) => {
         let text = ''
         res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: res.statusCode!, text }))
       })
       req.on('error', reject)
-      req.on('socket', (socket) => socket.once('connect', () => connected(socket.localPort!)))
+      req.on('socket', (socket) => socket.once('connect', () => connected(socket)))
       req.write(body.slice(0, 10))
       finish = () => req.end(body.slice(10))
     })
     // Its connection taken and its first bytes read before the signal: the server has read
-    // the request's head once the kernel holds none of it for the server's socket.
-    const clientPort = await new Promise<number>((resolve) => (connected = resolve))
-    await waitFor('the server to read the request\'s head', async () => ((await unreadByServer(port, clientPort)) === 0 ? true : undefined))
+    // the request's head once this side has handed all of it to the kernel and the kernel
+    // holds none of it for the server's socket.
+    const socket = await new Promise<net.Socket>((resolve) => (connected = resolve))
+    await waitFor('the server to read the request\'s head', async () =>
+      socket.writableLength === 0 && (await unreadByServer(port, socket.localPort!)) === 0 ? true : undefined,
+    )
     const ended = running.terminate()
     // No new connection is taken once shutting down.
     await waitFor('the port to refuse new connections', () =>
