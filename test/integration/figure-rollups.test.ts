@@ -112,9 +112,12 @@ describe(`pre-counted figures equal the straight count (${process.env.TEST_DATAB
     const splitOf = async (scope: FigureScope, period: Period, by: Dimension, options: { leads: boolean; deadlines: boolean }, at: Date) =>
       (await readFiguresOverTime(t.db, scope, period, previousPeriod(period), 'month', [{ by, options }], at)).splits![0]
     const outlets = await t.db.selectFrom('org_units').select(['id', 'path']).where('kind', '=', 'outlet').execute()
+    // Lists read from the seed: an empty one would let the loops below assert nothing.
+    expect(outlets.length).toBeGreaterThan(1)
     const byOutlet = await splitOf(scopes[0][1], year, 'org_unit_id', { leads: true, deadlines: true }, now)
     for (const o of outlets) expect(figuresOfSums(byOutlet.get(String(o.id))!, year)).toEqual(await computeFiguresInSql(t.db, { scopes: [{ kind: 'org', orgPath: o.path }] }, year, now))
     const officers = await t.db.selectFrom('users').innerJoin('org_units', 'org_units.id', 'users.org_unit_id').select(['users.id', 'org_units.path']).where('role', '=', 'officer').limit(8).execute()
+    expect(officers).toHaveLength(8)
     const byOfficer = await splitOf(scopes[0][1], periods[2][1], 'officer_id', { leads: true, deadlines: true }, now)
     for (const o of officers) {
       const expected = await computeFiguresInSql(t.db, { scopes: [{ kind: 'own', userId: o.id, orgPath: o.path }] }, periods[2][1], now)
