@@ -328,14 +328,34 @@ describe('an outbox delivery killed in flight', () => {
     }
     expect((await entries()).map((e) => e.state)).toEqual(Array(REFERRALS).fill('pending'))
 
-    // The third case is opened and its answer held; the server dies waiting for it.
+    // The third case is opened and its answer held; the server dies waiting for it, at once:
+    // the server gives up on an answer after 10 s and would go on to the next case, so the
+    // kill does not wait for the server to have said it is running (on a busy machine that
+    // line can come later than the deliveries).
     const arrived = loan.holdAnswerTo(3)
-    await start()
-    heldKey = await Promise.race([
-      arrived,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the third referral did not arrive within 60 s. Server output:\n${server?.output()}`)), 60_000)),
-    ])
-    await kill()
+    await server?.kill()
+    server = null
+    let pid = 0
+    const starting = startServerProcess({ databaseUrl: t.url, port, dir, env: { LOAN_SYSTEM_URL: loan.url }, onSpawn: (p) => (pid = p) })
+    let guard: NodeJS.Timeout | undefined
+    try {
+      heldKey = await Promise.race([
+        arrived,
+        // Fails the test if the server could not start, or never sent the third case.
+        starting.then(() => new Promise<never>(() => {})),
+        new Promise<never>((_, reject) => (guard = setTimeout(() => reject(new Error('the third referral did not arrive within 120 s')), 120_000))),
+      ])
+    } finally {
+      clearTimeout(guard)
+      try {
+        if (pid) process.kill(pid, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+      // Waits for the process to be gone: a start cut short kills and waits by itself.
+      const started = await starting.catch(() => null)
+      await started?.kill()
+    }
     loan.release()
 
     expectSqliteIntact()
@@ -378,15 +398,10 @@ describe('a graceful shutdown', () => {
     const visit = parseVisit({ id: `shutdown-visit-${playerId}`, playerId, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
     if (!visit.ok) throw new Error('invalid visit')
     await recordVisit(t.db, { ...officerActor(), rules: { radiusMetres: 500 } }, visit.data)
-    const referral = await handOffCase(t.db, { ...officerActor(), calendar: PLAIN_CALENDAR }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })
-    const stateOf = async () => (await t.db.selectFrom('outbox').select('state').where('referral_id', '=', referral.id).executeTakeFirstOrThrow()).state
 
-    // The delivery is under way (the loan system holds its answer) when the signal comes.
-    const arrived = loan.holdAnswerTo(1)
     const running = await start()
     const officer = await signedIn('off')
-    await arrived
-    // And so is a request: a visit whose body is half sent.
+    // A request is under way when the signal comes: a visit whose body is half sent.
     const body = JSON.stringify({ id: `shutdown-sync-${playerId}`, playerId, channel: 'phone', hasNeed: false })
     let finish = () => {}
     let connected = (_socket: net.Socket) => {}
@@ -407,6 +422,12 @@ describe('a graceful shutdown', () => {
     await waitFor('the server to read the request\'s head', async () =>
       socket.writableLength === 0 && (await unreadByServer(port, socket.localPort!)) === 0 ? true : undefined,
     )
+    // And so is a delivery (the loan system holds its answer), handed off only now: the
+    // server gives up on an answer after 10 s, so the rest must follow its arrival closely.
+    const arrived = loan.holdAnswerTo(1)
+    const referral = await handOffCase(t.db, { ...officerActor(), calendar: PLAIN_CALENDAR }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })
+    const stateOf = async () => (await t.db.selectFrom('outbox').select('state').where('referral_id', '=', referral.id).executeTakeFirstOrThrow()).state
+    await arrived
     const ended = running.terminate()
     // No new connection is taken once shutting down.
     await waitFor('the port to refuse new connections', () =>

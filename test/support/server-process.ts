@@ -9,7 +9,8 @@ import { ROOT, TEST_DATA_KEY } from './test-server'
 
 const READY = 'Wanqi is running at'
 const MEMORY_PROBE = path.join(ROOT, 'test/support/memory-probe.cjs')
-const START_TIMEOUT_MS = 60_000
+// A hang guard: a start takes a few seconds alone, and over a minute beside five other suites.
+const START_TIMEOUT_MS = 180_000
 
 export interface ServerProcessOptions {
   databaseUrl: string
@@ -19,6 +20,8 @@ export interface ServerProcessOptions {
   env?: Record<string, string>
   /** Preload the memory probe, for `memory()`. */
   memoryProbe?: boolean
+  /** Called with the process id as soon as it is started, before it says it is running. */
+  onSpawn?: (pid: number) => void
 }
 
 /** The server's memory after a full collection, asked of the probe (test/support/memory-probe.cjs). */
@@ -78,7 +81,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     MAP_TILES: 'none',
     LOG_LEVEL: 'warn',
     ...options.env,
-  }, { memoryProbe: options.memoryProbe })
+  }, { memoryProbe: options.memoryProbe, onSpawn: options.onSpawn })
 }
 
 /**
@@ -88,7 +91,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
  */
 export async function spawnServer(
   env: NodeJS.ProcessEnv,
-  options: { startTimeoutMs?: number; memoryProbe?: boolean } = {},
+  options: { startTimeoutMs?: number; memoryProbe?: boolean; onSpawn?: (pid: number) => void } = {},
 ): Promise<ServerProcess> {
   const startTimeoutMs = options.startTimeoutMs ?? START_TIMEOUT_MS
   // The probe answers over an IPC channel, and needs `gc` to collect before it measures.
@@ -100,6 +103,7 @@ export async function spawnServer(
     env,
     stdio: ['ignore', 'pipe', 'pipe', ...(options.memoryProbe ? ['ipc' as const] : [])],
   })
+  if (child.pid !== undefined) options.onSpawn?.(child.pid)
   let output = ''
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
