@@ -26,10 +26,10 @@ const integration = (dialect: 'sqlite' | 'postgres') => ({
     globalSetup: ['test/support/migrated-template.ts'],
     // Test users' passwords hashed cheaply (the unit tests check the real cost).
     setupFiles: ['test/support/setup.ts', 'test/support/cheap-passwords.ts'],
-    // Hang guards, wide enough for a machine several times slower than a quiet one: a test
-    // that needs 20 s alone may need a minute and more beside five other suites.
-    testTimeout: 120_000,
-    hookTimeout: 180_000,
+    // Hang guards, wide enough for a machine ten times slower than a quiet one: the access
+    // matrix's 20 s alone took over 120 s beside five other suites (load 30).
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
   },
 })
 

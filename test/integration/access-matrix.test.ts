@@ -231,7 +231,7 @@ beforeAll(async () => {
     if (username) expect((await client.signIn(username, DEMO_PASSWORD)).status, `${caller} signs in`).toBe(302)
     clients.set(caller, client)
   }
-}, 120_000)
+}, 300_000)
 
 afterAll(async () => {
   await server?.close()
@@ -274,5 +274,5 @@ describe('the access matrix', () => {
       }
     }
     expect(wrong).toEqual([])
-  }, 120_000)
+  }, 300_000)
 })
