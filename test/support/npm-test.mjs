@@ -26,10 +26,19 @@ function run(script, args, { quiet = false, nice = 0 } = {}) {
     child.stdout.setEncoding('utf8').on('data', (chunk) => (output += chunk))
     child.stderr.setEncoding('utf8').on('data', (chunk) => (output += chunk))
   }
-  return new Promise((resolve) => {
+  const done = new Promise((resolve) => {
     child.once('error', (error) => resolve({ code: 1, output: `${script} could not be started: ${error.message}`, at: seconds() }))
     child.once('exit', (code) => resolve({ code: code ?? 1, output, at: seconds() }))
   })
+  /** Back to the normal priority, once nothing is left to yield to (only root may raise it). */
+  done.unNice = () => {
+    try {
+      if (child.exitCode === null) os.setPriority(child.pid, 0)
+    } catch {
+      // stays lowered
+    }
+  }
+  return done
 }
 
 const ensured = await run('test/support/ensure-chromium.mjs', [])
@@ -49,6 +58,7 @@ else {
   console.log(`npm test: vitest ended (exit ${tested.code}) at ${tested.at}`)
   status = tested.code
 }
+for (const [, check] of checks) check.unNice()
 for (const [name, check] of checks) {
   const result = await check
   if (result.output.trim()) console.log(result.output.trimEnd())
