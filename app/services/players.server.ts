@@ -3,7 +3,7 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely'
 import type { Database, MarketPlayer } from '../../db/schema'
 import { dialectOf } from '../../db/dialect.server'
-import { AppError } from '../app-error'
+import { AppError } from '../domain/app-error'
 import type { CandidateStatus } from '../domain/first-lender'
 import type { Qualification } from '../domain/products'
 import type { CampaignStatus, IndustrySection, LoanHistory, PlayerFields, PlayerKind, SizeClass, TaxGrade } from '../domain/market-player'

@@ -4,7 +4,7 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { Database, Referral } from '../../db/schema'
 import { dialectOf } from '../../db/dialect.server'
-import { AppError } from '../app-error'
+import { AppError } from '../domain/app-error'
 import { todayInChina } from '../domain/china-time'
 import { caseFactsOf, checkProduct, type ProductVerdict } from '../domain/products'
 import { checkPastTime } from '../domain/history-rows'

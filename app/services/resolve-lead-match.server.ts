@@ -5,7 +5,7 @@
 // records name it, and moving them is a decision of its own.
 import type { Kysely } from 'kysely'
 import type { Database, MarketPlayer } from '../../db/schema'
-import { AppError } from '../app-error'
+import { AppError } from '../domain/app-error'
 import type { Scope } from '../domain/scope'
 import { recordAudit, type Actor } from './audit.server'
 import { getPlayer } from './players.server'

@@ -4,7 +4,7 @@
 // someone directly. Every change of officer is recorded in the player's history.
 import type { Kysely, Transaction } from 'kysely'
 import type { Database, MarketPlayer, Territory } from '../../db/schema'
-import { AppError } from '../app-error'
+import { AppError } from '../domain/app-error'
 import { bboxOf, bboxContains, geometriesOverlap, pointInGeometry, validateGeometry, type Geometry } from '../domain/geometry'
 import type { Scope } from '../domain/scope'
 import { recordAudit, type Actor, type Db } from './audit.server'

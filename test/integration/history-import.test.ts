@@ -22,7 +22,7 @@ import { importVisitHistory } from '../../app/services/history/import-visit-hist
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players.server'
 import { recordVisit } from '../../app/services/visits.server'
-import { parseVisit } from '../../app/visit-form'
+import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import { makeTempDir, writeXlsx, type TempDir } from '../support/spreadsheets'
 import { createTestDatabase, testDialect, type TestDatabase } from '../support/test-db'

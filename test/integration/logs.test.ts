@@ -3,7 +3,7 @@
 // personal data that passed through (a phone number searched for, an ID number unmasked, a
 // wrong password, a name), nor a query string.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { setLogLevel } from '../../app/logger.server'
+import { setLogLevel } from '../../app/server/logger.server'
 import { createPlayer } from '../../app/services/players.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'

@@ -4,7 +4,7 @@
 // version, a visit to a player reassigned meanwhile is kept with its conflict, and every
 // list is scoped to who is asking.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AppError } from '../../app/app-error'
+import { AppError } from '../../app/domain/app-error'
 import type { PlayerFields } from '../../app/domain/market-player'
 import { scopeOf } from '../../app/domain/scope'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
@@ -12,7 +12,7 @@ import { createPlayer } from '../../app/services/players.server'
 import { assignPlayers } from '../../app/services/territories.server'
 import { editVisit, findMyList, getVisit, listVisitsOfDay, recordVisit } from '../../app/services/visits.server'
 import { coverageOfAreas } from '../../app/services/map-layers.server'
-import { parseVisit, type VisitInput } from '../../app/visit-form'
+import { parseVisit, type VisitInput } from '../../app/forms/visit'
 import { todayInChina } from '../../app/domain/china-time'
 import { addUser, buildOrg } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'

@@ -5,7 +5,7 @@
 // list or a person stated are never touched. Within the caller's scope, one transaction.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
-import { AppError } from '../../app-error'
+import { AppError } from '../../domain/app-error'
 import { createAreaPlacer } from '../../domain/area-placement'
 import { townshipOf } from '../../domain/market-player'
 import type { Scope } from '../../domain/scope'

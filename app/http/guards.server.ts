@@ -1,12 +1,12 @@
 // Guards every loader and action opens with: who is signed in, and may they do this.
 import { createCookie, data, redirect, type Cookie } from '@remix-run/node'
 import type { AppContext } from './context.server'
-import { can, type Permission } from './domain/roles'
-import { scopeOf, type Scope } from './domain/scope'
-import { DEFAULT_LOCALE, isLocale, translator, type Locale, type Translate } from './i18n/index'
-import { findIntegrationUser } from './services/api-tokens.server'
-import type { Actor } from './services/audit.server'
-import { findSessionUser, type CurrentUser } from './services/sessions.server'
+import { can, type Permission } from '../domain/roles'
+import { scopeOf, type Scope } from '../domain/scope'
+import { DEFAULT_LOCALE, isLocale, translator, type Locale, type Translate } from '../i18n/index'
+import { findIntegrationUser } from '../services/api-tokens.server'
+import type { Actor } from '../services/audit.server'
+import { findSessionUser, type CurrentUser } from '../services/sessions.server'
 
 const cookies = new Map<string, Cookie>()
 
