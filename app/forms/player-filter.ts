@@ -10,7 +10,7 @@ import {
   SIZE_CLASSES,
   TAX_GRADES,
 } from '../domain/market-player'
-import type { PlayerFilter, PlayerSort } from '../services/players.server'
+import type { PlayerFilter, PlayerSort } from '../services/players/list-players.server'
 
 function oneOf<T extends string>(options: readonly T[], value: string | null): T | undefined {
   return value !== null && (options as readonly string[]).includes(value) ? (value as T) : undefined

@@ -7,7 +7,7 @@ import { useT } from '../i18n/use-t'
 import { navFor } from '../components/navigation'
 import { findOrgUnitAncestry, listOrgUnits } from '../services/org-units.server'
 import { countStaffPerOrgUnit, findManagersOfOrgUnit, listUsers } from '../services/users.server'
-import { countPlayers } from '../services/players.server'
+import { countPlayers } from '../services/players/list-players.server'
 import { countOverdueReferrals } from '../services/referrals.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

@@ -8,7 +8,7 @@ import { idParam, toFormError } from '../http/errors.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { parsePlayerForm } from '../forms/player.server'
-import { getPlayer, updatePlayer } from '../services/players.server'
+import { getPlayer, updatePlayer } from '../services/players/list-players.server'
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'players:edit')

@@ -9,7 +9,7 @@ import { actorOf, notFound, requirePermission, userScope } from '../http/guards.
 import { idParam, toFieldOrFormError } from '../http/errors.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
-import { getPlayer } from '../services/players.server'
+import { getPlayer } from '../services/players/list-players.server'
 import { recordVisit } from '../services/visits.server'
 import { parseVisit, visitFormValues } from '../forms/visit'
 

@@ -7,7 +7,7 @@ import type { BBox } from '../domain/geometry'
 import { boundedZoom, clusterFeatures, expandBBox, gridCellSize, type GridCell, type MapFeatureCollection } from '../domain/map-clusters'
 import type { Scope } from '../domain/scope'
 import type { PersonalDataCipher } from './personal-data.server'
-import { applyPlayerFilter, scoped, type PlayerFilter } from './players.server'
+import { applyPlayerFilter, scoped, type PlayerFilter } from './players/list-players.server'
 import { precountedCells } from './map-cells.server'
 
 export type ColourBy = 'candidate' | 'campaign'

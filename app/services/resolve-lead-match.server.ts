@@ -8,7 +8,7 @@ import type { Database, MarketPlayer } from '../../db/schema'
 import { AppError } from '../domain/app-error'
 import type { Scope } from '../domain/scope'
 import { recordAudit, type Actor } from './audit.server'
-import { getPlayer } from './players.server'
+import { getPlayer } from './players/list-players.server'
 
 /** Facts the lead may give the coded player where it has none. */
 const FILLED = [

@@ -14,7 +14,7 @@ import { loadDivisions } from '../../app/services/divisions/load-divisions.serve
 import { placePlayersAgain } from '../../app/services/divisions/place-players.server'
 import { commitImportJob, createImportJob, previewImportJob, queueImportJob, saveImportMapping } from '../../app/services/import/import-jobs.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { createPlayer } from '../../app/services/players.server'
+import { createPlayer } from '../../app/services/players/list-players.server'
 import { createTerritory } from '../../app/services/territories.server'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'

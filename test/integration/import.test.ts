@@ -16,7 +16,7 @@ import {
   queueImportJob,
   saveImportMapping,
 } from '../../app/services/import/import-jobs.server'
-import { listPlayers, revealPersonalData } from '../../app/services/players.server'
+import { listPlayers, revealPersonalData } from '../../app/services/players/list-players.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { translator } from '../../app/i18n/index'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'

@@ -4,7 +4,7 @@
 // wrong password, a name), nor a query string.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { setLogLevel } from '../../app/server/logger.server'
-import { createPlayer } from '../../app/services/players.server'
+import { createPlayer } from '../../app/services/players/list-players.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { Client, TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'

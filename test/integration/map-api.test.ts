@@ -1,7 +1,7 @@
 // GET /api/v1/map over real HTTP: clusters and single players in the viewport, filters, scope.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { createPlayer } from '../../app/services/players.server'
+import { createPlayer } from '../../app/services/players/list-players.server'
 import type { PlayerFields } from '../../app/domain/market-player'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { Client, TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'

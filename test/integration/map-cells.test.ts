@@ -8,11 +8,11 @@ import { gridCellSize, PRECOUNTED_MAX_ZOOM, worldCellIndex } from '../../app/dom
 import { scopeOf, type Scope } from '../../app/domain/scope'
 import type { PlayerFields } from '../../app/domain/market-player'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { createPlayer } from '../../app/services/players.server'
+import { createPlayer } from '../../app/services/players/list-players.server'
 import { mapFeatures } from '../../app/services/map.server'
 import { mapCellsState, precountedCells, rebuildMapCells,
   rebuildStaleMapCells, startMapCellsRefresher, type CountedCell } from '../../app/services/map-cells.server'
-import type { PlayerFilter } from '../../app/services/players.server'
+import type { PlayerFilter } from '../../app/services/players/list-players.server'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { TEST_DATA_KEY } from '../support/test-server'
 import { buildOrg } from '../support/fixtures'
