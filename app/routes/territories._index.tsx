@@ -188,7 +188,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
           context.db,
           actor,
           scope,
-          { matching: (trx) => findPlayerIdsMatching(trx, context.pii, scope, filter, MAX_MOVE + 1) },
+          { matching: (trx) => findPlayerIdsMatching(trx, { pii: context.pii, scope }, { filter, limit: MAX_MOVE + 1 }) },
           parsed.data.officerId,
           'territory.reason.filter',
         )

@@ -16,7 +16,7 @@ import { currentStage, FINISHED_STAGES, isStage, type Stage } from '../domain/pi
 import type { Scope } from '../domain/scope'
 import { addWorkingDays, type WorkingCalendar } from '../domain/working-days'
 import { recordAudit, type Actor, type Db } from './audit.server'
-import { scoped } from './players/list-players.server'
+import { scoped } from './scope.server'
 import { inScope } from './scope.server'
 import { loadCatalogue } from './products.server'
 import { findLatestNeed } from './visits.server'

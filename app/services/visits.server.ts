@@ -21,7 +21,7 @@ import {
 import type { VisitInput, VisitTalk } from '../forms/visit'
 import { recordAudit, type Actor, type Db } from './audit.server'
 import type { PersonalDataCipher } from './personal-data.server'
-import { scoped } from './players/list-players.server'
+import { scoped } from './scope.server'
 import { refreshQualification } from './qualification.server'
 import { inScope } from './scope.server'
 

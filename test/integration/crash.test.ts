@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scopeOf } from '../../app/domain/scope'
 import { PLAIN_CALENDAR } from '../../app/domain/working-days'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { createPlayer } from '../../app/services/players/list-players.server'
+import { createPlayer } from '../../app/services/players/create-player.server'
 import { handOffCase } from '../../app/services/referrals.server'
 import { assignPlayers } from '../../app/services/territories.server'
 import { recordVisit } from '../../app/services/visits.server'
@@ -108,7 +108,7 @@ const officerActor = () => ({ actor: { id: officerId, username: 'off', ip: null 
 async function playersForOfficer(prefix: string, count: number): Promise<number[]> {
   const ids: number[] = []
   for (let i = 0; i < count; i++) {
-    ids.push(await createPlayer(t.db, { id: null, username: 'test', ip: null }, pii, { fields: playerFields(`${prefix}${i}`), orgUnitId: org.outletA1.id }))
+    ids.push(await createPlayer(t.db, { actor: { id: null, username: 'test', ip: null }, pii }, { fields: playerFields(`${prefix}${i}`), orgUnitId: org.outletA1.id }))
   }
   const manager = { id: managerId, username: 'mgr', ip: null }
   await assignPlayers(t.db, manager, scopeOf({ id: managerId, role: 'manager', orgPath: org.outletA1.path }), { playerIds: ids }, officerId, 'test')

@@ -1,21 +1,16 @@
-// Market players: find them (scoped, searched, filtered, paged by keyset), read one, enter
-// and correct them by hand, override a size class, reveal personal data to those allowed.
+// Finding market players: scoped, searched, filtered, paged by keyset. The other use cases
+// of players sit beside this file, one each.
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely'
-import type { Database, MarketPlayer } from '../../../db/schema'
+import type { Database } from '../../../db/schema'
 import { dialectOf } from '../../../db/dialect.server'
 import { AppError } from '../../domain/app-error'
 import type { CandidateStatus } from '../../domain/first-lender'
 import type { Qualification } from '../../domain/products'
-import type { CampaignStatus, IndustrySection, LoanHistory, PlayerFields, PlayerKind, SizeClass, TaxGrade } from '../../domain/market-player'
+import type { CampaignStatus, IndustrySection, LoanHistory, PlayerKind, SizeClass, TaxGrade } from '../../domain/market-player'
 import { classifySearch, initialsPatterns } from '../../domain/player-search'
-import { maskIdNumber, maskPhone } from '../../domain/masking'
-import type { Scope } from '../../domain/scope'
-import { loadTownshipCentres } from '../areas.server'
-import { recordAudit, type Actor, type Db } from '../audit.server'
+import type { Caller } from '../caller.server'
 import type { PersonalDataCipher } from '../personal-data.server'
-import { newPlayerColumns, playerChanges } from '../player-record.server'
-import { inScope } from '../scope.server'
-import { placePlayers } from '../territories.server'
+import { scoped } from '../scope.server'
 
 export interface PlayerFilter {
   q?: string
@@ -45,17 +40,13 @@ export interface PlayerPage {
 
 const PAGE_SIZE = 50
 
-export function scoped(scope: Scope) {
-  return inScope(scope, { orgUnit: 'market_players.org_unit_id', owner: 'market_players.assigned_officer_id' })
-}
-
 export async function listPlayers(
   db: Kysely<Database>,
-  pii: PersonalDataCipher,
-  scope: Scope,
-  filter: PlayerFilter,
-  page: PlayerPage = { sort: 'newest' },
+  caller: Pick<Caller, 'scope' | 'pii'>,
+  input: { filter: PlayerFilter; page?: PlayerPage },
 ) {
+  const { scope, pii } = caller
+  const { filter, page = { sort: 'newest' } } = input
   const limit = Math.min(page.limit ?? PAGE_SIZE, 200)
   // A piece of a name, newest first, on SQLite: walk the trigram index from its newest
   // match and join each to its player, instead of collecting every match before paging.
@@ -127,12 +118,11 @@ export async function listPlayers(
  */
 export async function findPlayerIdsMatching(
   db: Kysely<Database>,
-  pii: PersonalDataCipher,
-  scope: Scope,
-  filter: PlayerFilter,
-  limit = 200_000,
+  caller: Pick<Caller, 'scope' | 'pii'>,
+  input: { filter: PlayerFilter; limit?: number },
 ): Promise<number[]> {
-  const q = applyPlayerFilter(db, pii, db.selectFrom('market_players').select('market_players.id').where(scoped(scope)), filter)
+  const { filter, limit = 200_000 } = input
+  const q = applyPlayerFilter(db, caller.pii, db.selectFrom('market_players').select('market_players.id').where(scoped(caller.scope)), filter)
   const rows = await q.orderBy('market_players.id').limit(limit).execute()
   return rows.map((r) => r.id)
 }
@@ -228,190 +218,4 @@ function decodeCursor(cursor: string | null | undefined): (string | number)[] | 
     // fall through
   }
   throw new AppError('bad_request', 'error.badRequest')
-}
-
-/** One player the scope may see, or undefined: out of scope looks like not there. */
-export async function getPlayer(db: Db, scope: Scope, id: number): Promise<MarketPlayer | undefined> {
-  return db.selectFrom('market_players').selectAll().where('id', '=', id).where(scoped(scope)).executeTakeFirst()
-}
-
-/** Everything the player's page shows besides the player: org unit, officer, township,
- * assignment history and which list said what. */
-export async function getPlayerContext(db: Db, player: MarketPlayer) {
-  const [orgUnit, officer, township, assignments, sources] = await Promise.all([
-    db.selectFrom('org_units').select(['id', 'name', 'code']).where('id', '=', player.org_unit_id).executeTakeFirst(),
-    player.assigned_officer_id
-      ? db.selectFrom('users').select(['id', 'name', 'username']).where('id', '=', player.assigned_officer_id).executeTakeFirst()
-      : undefined,
-    // The township, or the division a code coarser than a township names (a USCC's county).
-    player.township_code || player.area_code
-      ? db.selectFrom('areas').select(['code', 'name']).where('code', '=', (player.township_code ?? player.area_code)!).executeTakeFirst()
-      : undefined,
-    db
-      .selectFrom('player_assignments')
-      .leftJoin('users as officer', 'officer.id', 'player_assignments.officer_id')
-      .leftJoin('users as by', 'by.id', 'player_assignments.assigned_by')
-      .select([
-        'player_assignments.id',
-        'player_assignments.assigned_at as at',
-        'player_assignments.reason',
-        'officer.name as officerName',
-        'by.name as byName',
-      ])
-      .where('player_assignments.player_id', '=', player.id)
-      .orderBy('player_assignments.id', 'desc')
-      .limit(50)
-      .execute(),
-    db
-      .selectFrom('player_sources')
-      .select(['id', 'source', 'import_job_id as importJobId', 'row', 'at', 'said'])
-      .where('player_id', '=', player.id)
-      .orderBy('id', 'desc')
-      .limit(50)
-      .execute(),
-  ])
-  return { orgUnit, officer, township, assignments, sources }
-}
-
-export async function createPlayer(
-  db: Kysely<Database>,
-  actor: Actor,
-  pii: PersonalDataCipher,
-  input: { fields: PlayerFields; orgUnitId: number },
-): Promise<number> {
-  const centreOf = await loadTownshipCentres(db)
-  return db.transaction().execute(async (trx) => {
-    if (input.fields.uscc) {
-      const taken = await trx.selectFrom('market_players').select('id').where('uscc', '=', input.fields.uscc).executeTakeFirst()
-      if (taken) throw new AppError('conflict', 'player.usccTaken', { uscc: input.fields.uscc })
-    }
-    const now = new Date().toISOString()
-    const { id } = await trx
-      .insertInto('market_players')
-      .values({
-        ...newPlayerColumns({ ...input.fields, areaBasis: 'manual' }, pii, centreOf),
-        org_unit_id: input.orgUnitId,
-        source: 'manual',
-        campaign_status: 'not_visited',
-        created_at: now,
-        updated_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow()
-    await trx
-      .insertInto('player_sources')
-      .values({ player_id: id, source: 'manual', import_job_id: null, row: null, at: now, said: JSON.stringify(saidOf(input.fields)) })
-      .execute()
-    const unit = await trx.selectFrom('org_units').select('path').where('id', '=', input.orgUnitId).executeTakeFirstOrThrow()
-    await placePlayers(trx, actor, unit.path, [id], 'territory.reason.entered')
-    await recordAudit(trx, actor, { action: 'player.create', entityType: 'market_player', entityId: id })
-    return id
-  })
-}
-
-export async function updatePlayer(
-  db: Kysely<Database>,
-  actor: Actor,
-  pii: PersonalDataCipher,
-  scope: Scope,
-  id: number,
-  fields: PlayerFields,
-): Promise<{ changed: string[] }> {
-  const centreOf = await loadTownshipCentres(db)
-  return db.transaction().execute(async (trx) => {
-    const existing = await getPlayer(trx, scope, id)
-    if (!existing) throw new AppError('not_found', 'error.notFound')
-    if (fields.uscc && fields.uscc !== existing.uscc) {
-      const taken = await trx.selectFrom('market_players').select('id').where('uscc', '=', fields.uscc).executeTakeFirst()
-      if (taken) throw new AppError('conflict', 'player.usccTaken', { uscc: fields.uscc })
-    }
-    const { changes, said } = playerChanges(existing, { ...fields, areaBasis: 'manual' }, pii, centreOf)
-    const changed = Object.keys(said)
-    if (changed.length === 0) return { changed }
-    const now = new Date().toISOString()
-    await trx.updateTable('market_players').set({ ...changes, updated_at: now }).where('id', '=', id).execute()
-    await trx.insertInto('player_sources').values({ player_id: id, source: 'manual', import_job_id: null, row: null, at: now, said: JSON.stringify(said) }).execute()
-    if ('lat' in changes || 'lng' in changes || 'township_code' in changes) {
-      const unit = await trx.selectFrom('org_units').select('path').where('id', '=', existing.org_unit_id).executeTakeFirstOrThrow()
-      await placePlayers(trx, actor, unit.path, [id], 'territory.reason.moved')
-    }
-    await recordAudit(trx, actor, { action: 'player.update', entityType: 'market_player', entityId: id, detail: { changed: said } })
-    return { changed }
-  })
-}
-
-/** A person's judgement over the computed size class, with their reason; `null` returns to the computed class. */
-export async function overrideSizeClass(
-  db: Kysely<Database>,
-  actor: Actor,
-  scope: Scope,
-  id: number,
-  override: { sizeClass: SizeClass; reason: string } | null,
-): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const existing = await getPlayer(trx, scope, id)
-    if (!existing) throw new AppError('not_found', 'error.notFound')
-    await trx
-      .updateTable('market_players')
-      .set({
-        size_class: override ? override.sizeClass : existing.size_class_computed,
-        size_class_override_reason: override ? override.reason : null,
-        updated_at: new Date().toISOString(),
-      })
-      .where('id', '=', id)
-      .execute()
-    await recordAudit(trx, actor, {
-      action: override ? 'player.size_override' : 'player.size_override_cleared',
-      entityType: 'market_player',
-      entityId: id,
-      detail: { from: existing.size_class, to: override?.sizeClass ?? existing.size_class_computed, reason: override?.reason ?? null },
-    })
-  })
-}
-
-/** The phone and ID number in clear, for a role allowed to see them; every reveal is audited. */
-export async function revealPersonalData(db: Kysely<Database>, actor: Actor, pii: PersonalDataCipher, scope: Scope, id: number) {
-  return db.transaction().execute(async (trx) => {
-    const player = await getPlayer(trx, scope, id)
-    if (!player) throw new AppError('not_found', 'error.notFound')
-    await recordAudit(trx, actor, { action: 'player.unmask', entityType: 'market_player', entityId: id, detail: { fields: ['phone', 'idNumber'] } })
-    return {
-      phone: player.phone_enc ? pii.decrypt(player.phone_enc) : null,
-      idNumber: player.id_number_enc ? pii.decrypt(player.id_number_enc) : null,
-    }
-  })
-}
-
-/** What a list or form said, for the record: personal data never in clear. */
-export function saidOf(fields: PlayerFields): Record<string, unknown> {
-  const said: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(fields)) {
-    if (value === null) continue
-    if (key === 'phone') said.phone = maskPhone(String(value))
-    else if (key === 'idNumber') said.idNumber = maskIdNumber(String(value))
-    else said[key] = value
-  }
-  return said
-}
-
-/** How many players a scope holds, by first-lender status, and how many have no officer. */
-export async function countPlayers(db: Db, scope: Scope) {
-  const rows = await db
-    .selectFrom('market_players')
-    .select([
-      'candidate_status as status',
-      (eb) => eb.fn.countAll<number>().as('n'),
-      (eb) => eb.fn.count<number>('assigned_officer_id').as('assigned'),
-    ])
-    .where(scoped(scope))
-    .groupBy('candidate_status')
-    .execute()
-  const counts = { total: 0, candidate: 0, to_verify: 0, not_candidate: 0, unassigned: 0 }
-  for (const row of rows) {
-    const n = Number(row.n)
-    counts.total += n
-    counts.unassigned += n - Number(row.assigned)
-    if (row.status in counts) counts[row.status as 'candidate'] += n
-  }
-  return counts
 }
