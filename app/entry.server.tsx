@@ -3,7 +3,7 @@ import type { AppLoadContext, EntryContext } from '@remix-run/node'
 import { RemixServer, isRouteErrorResponse } from '@remix-run/react'
 import { renderToPipeableStream } from 'react-dom/server'
 import { NonceProvider } from './components/nonce'
-import { logger } from './logger.server'
+import { logger } from './server/logger.server'
 
 const ABORT_DELAY = 5_000
 export const streamTimeout = ABORT_DELAY

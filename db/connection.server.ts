@@ -4,7 +4,7 @@ import path from 'node:path'
 import SQLite from 'better-sqlite3'
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDatabase, type SqliteDialectConfig, type TransactionSettings } from 'kysely'
 import pg from 'pg'
-import { logger } from '../app/logger.server'
+import { logger } from '../app/server/logger.server'
 import type { Database } from './schema'
 import type { DialectName } from './dialect.server'
 

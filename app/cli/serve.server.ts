@@ -10,9 +10,9 @@ import { SETUP_LINK_HOURS, issueSetupLink } from '../services/setup.server'
 
 /** The demo's head office code (db/seed/index.ts). */
 const DEMO_HEAD_OFFICE_CODE = 'HQ'
-import { loadConfig } from '../config.server'
-import { logger, setLogLevel } from '../logger.server'
-import { createHttpApp } from '../server.server'
+import { loadConfig } from '../server/config.server'
+import { logger, setLogLevel } from '../server/logger.server'
+import { createHttpApp } from '../http/http-app.server'
 import { createPersonalDataCipher } from '../services/personal-data.server'
 import { startImportRunner } from '../services/import/import-runner.server'
 import { startMapCellsRefresher } from '../services/map-cells.server'

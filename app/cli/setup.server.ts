@@ -5,11 +5,11 @@
 import { parseArgs } from 'node:util'
 import { openDatabase } from '../../db/connection.server'
 import { migrateToLatest } from '../../db/migrate.server'
-import { setupSchema } from '../account-forms'
-import { loadConfig } from '../config.server'
-import { parseValues } from '../forms'
+import { setupSchema } from '../forms/account'
+import { loadConfig } from '../server/config.server'
+import { parseValues } from '../forms/fields'
 import { translator } from '../i18n/index'
-import { setLogLevel } from '../logger.server'
+import { setLogLevel } from '../server/logger.server'
 import { SETUP_LINK_HOURS, findBank, issueSetupLink, setUpBank } from '../services/setup.server'
 
 const usage = `usage: npm run setup -- --bank-name NAME --bank-code CODE --admin-username USERNAME [--admin-name NAME]

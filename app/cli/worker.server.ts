@@ -2,8 +2,8 @@
 // server runs them too), for a bank that runs background work on a machine of its own.
 // Needs LOAN_SYSTEM_URL.
 import { openDatabase } from '../../db/connection.server'
-import { loadConfig } from '../config.server'
-import { logger, setLogLevel } from '../logger.server'
+import { loadConfig } from '../server/config.server'
+import { logger, setLogLevel } from '../server/logger.server'
 import { startOutboxWorker } from '../services/outbox.server'
 import { startFigureRefresher } from '../services/figure-rollups.server'
 import { startQualificationRefresher } from '../services/qualification.server'

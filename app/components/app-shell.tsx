@@ -3,7 +3,7 @@ import { Form, NavLink, useLocation } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { can, type Role } from '../domain/roles'
 import { useLocale, useT } from '../i18n/use-t'
-import { navFor } from '../navigation'
+import { navFor } from './navigation'
 import { OutboxBadge } from './outbox'
 import { ClientOnly } from './hydrated'
 

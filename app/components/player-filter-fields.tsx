@@ -1,5 +1,5 @@
 // The registry's filters as form fields, read from and written to the URL (see
-// app/player-filter.ts): the list, the map and the territories page share them.
+// app/forms/player-filter.ts): the list, the map and the territories page share them.
 import { useSearchParams } from '@remix-run/react'
 import { CANDIDATE_STATUSES } from '../domain/first-lender'
 import { QUALIFICATIONS } from '../domain/products'

@@ -1,6 +1,6 @@
 // The form for entering or correcting a market player; its field names are the list columns.
 import { Form } from '@remix-run/react'
-import type { FieldErrors } from '../forms'
+import type { FieldErrors } from '../forms/fields'
 import { INDUSTRY_SECTIONS, LOAN_HISTORIES, PLAYER_KINDS, REGISTRATION_STATUSES, TAX_GRADES } from '../domain/market-player'
 import { industrySectionName } from '../domain/industry'
 import type { Message } from '../i18n/index'

@@ -14,11 +14,11 @@ import {
   VISIT_OUTCOMES,
   type VisitChannel,
 } from '../domain/visit'
-import type { FieldErrors } from '../forms'
+import type { FieldErrors } from '../forms/fields'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { enqueueVisit, flushOutbox } from '../offline/outbox'
-import { parseVisit, visitFormValues } from '../visit-form'
+import { parseVisit, visitFormValues } from '../forms/visit'
 import { ErrorList } from './field'
 
 export interface VisitFormPlayer {

@@ -235,7 +235,7 @@ export interface VisitHistoryRow {
   officer: string
   visitedAt: string
   clientKey: string | null
-  /** The values the visit form's schema reads (app/visit-form.ts), in its field names. */
+  /** The values the visit form's schema reads (app/forms/visit.ts), in its field names. */
   talk: Record<string, unknown>
 }
 

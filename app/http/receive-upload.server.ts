@@ -8,7 +8,7 @@ import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import busboy from 'busboy'
-import { BodyTooLargeError } from '../request-limits.server'
+import { BodyTooLargeError } from './request-limits.server'
 
 export type UploadResult =
   | { ok: true; fields: Record<string, string>; file: { path: string; name: string; size: number } | null }

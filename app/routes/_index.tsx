@@ -2,23 +2,24 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { rollUp } from '../domain/org-tree'
-import { requireUser, userScope } from '../guards.server'
+import { callerOf, requireUser } from '../http/guards.server'
 import { useT } from '../i18n/use-t'
-import { navFor } from '../navigation'
+import { navFor } from '../components/navigation'
 import { findOrgUnitAncestry, listOrgUnits } from '../services/org-units.server'
 import { countStaffPerOrgUnit, findManagersOfOrgUnit, listUsers } from '../services/users.server'
-import { countPlayers } from '../services/players.server'
+import { countPlayers } from '../services/players/count-players.server'
 import { countOverdueReferrals } from '../services/referrals.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
   const { db } = context
-  const scope = userScope(user)
+  const caller = callerOf(user, context)
+  const { scope } = caller
   const ancestry = await findOrgUnitAncestry(db, user.orgPath)
   const me = { name: user.name, username: user.username, role: user.role, ancestry, overdue: await countOverdueReferrals(db, scope) }
 
   if (user.role === 'officer') {
-    const [managers, players] = await Promise.all([findManagersOfOrgUnit(db, user.orgUnitId), countPlayers(db, scope)])
+    const [managers, players] = await Promise.all([findManagersOfOrgUnit(db, user.orgUnitId), countPlayers(db, caller)])
     return { me, view: 'officer' as const, managers, players }
   }
   const [units, staff] = await Promise.all([listOrgUnits(db, scope), countStaffPerOrgUnit(db, scope)])
@@ -35,7 +36,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     .filter((u) => u.depth - baseDepth <= maxDepth)
     .map((u) => ({ ...u, ...totals.get(u.id)!, outlets: outlets.get(u.id)!.outlets, level: u.depth - baseDepth }))
   if (user.role === 'manager') {
-    const [officers, players] = await Promise.all([listUsers(db, scope, { role: 'officer' }), countPlayers(db, scope)])
+    const [officers, players] = await Promise.all([listUsers(db, scope, { role: 'officer' }), countPlayers(db, caller)])
     return { me, view: 'branch' as const, rows, officers, players }
   }
   return { me, view: 'bank' as const, rows }

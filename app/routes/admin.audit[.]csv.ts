@@ -1,8 +1,8 @@
 // GET /admin/audit.csv?<the audit page's filter>: the filtered log as a CSV that streams
 // (see exportAuditEntries). The export is itself written to the log.
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { auditFilterFromSearch } from '../audit-filter'
-import { actorOf, getTranslate, requirePermission } from '../guards.server'
+import { auditFilterFromSearch } from '../forms/audit-filter'
+import { actorOf, getTranslate, requirePermission } from '../http/guards.server'
 import { exportAuditEntries } from '../services/audit.server'
 import { todayInChina } from '../domain/china-time'
 

@@ -2,7 +2,7 @@
 // user's scope, keyed by township code and territory id. What the map shades by.
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import type { Scope } from '../domain/scope'
-import { requireApiUser, userScope } from '../guards.server'
+import { requireApiUser, userScope } from '../http/guards.server'
 import { coverageOfAreas } from '../services/map-layers.server'
 
 /**

@@ -8,7 +8,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { can } from '../domain/roles'
 import type { ScopedUser } from '../domain/scope'
-import { requireApiUser } from '../guards.server'
+import { requireApiUser } from '../http/guards.server'
 import { findLiveToken } from '../services/api-tokens.server'
 import { readFigureQuery } from '../services/figure-query.server'
 import { readFigures } from '../services/figure-rollups.server'

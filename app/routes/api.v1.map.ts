@@ -1,8 +1,8 @@
 // GET /api/v1/map?bbox=west,south,east,north&zoom=z (plus the registry's filters): GeoJSON
 // of the players in view, clustered, scoped to the signed-in user. Also for the bank's own tools.
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { requireApiUser, userScope } from '../guards.server'
-import { playerFilterFromSearch } from '../player-filter'
+import { requireApiUser, userScope } from '../http/guards.server'
+import { playerFilterFromSearch } from '../forms/player-filter'
 import { mapFeatures } from '../services/map.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

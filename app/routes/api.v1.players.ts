@@ -5,7 +5,7 @@
 // holds the code twice).
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { checkUscc } from '../domain/identifiers'
-import { getTranslate, requireApiCaller, userScope } from '../guards.server'
+import { getTranslate, requireApiCaller, userScope } from '../http/guards.server'
 import { findPlayersByUscc } from '../services/player-lookup.server'
 
 const NO_STORE = { 'Cache-Control': 'private, no-store' }

@@ -8,7 +8,7 @@
 // A `referred` report is answered 200 `ignored: already_referred` (Wanqi made the referral).
 import type { ActionFunctionArgs } from '@remix-run/node'
 import { z } from 'zod'
-import { AppError } from '../app-error'
+import { AppError } from '../domain/app-error'
 import { GUARANTEE_TYPES } from '../domain/first-lender'
 import { STAGES } from '../domain/pipeline'
 import { findLiveToken } from '../services/api-tokens.server'

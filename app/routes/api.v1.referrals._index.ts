@@ -10,11 +10,11 @@
 // that day and is not sent to the loan system again.
 import type { ActionFunctionArgs } from '@remix-run/node'
 import { z } from 'zod'
-import { AppError } from '../app-error'
+import { AppError } from '../domain/app-error'
 import { checkUscc } from '../domain/identifiers'
 import { can } from '../domain/roles'
 import { workingCalendar } from '../domain/working-days'
-import { actorOf, getTranslate, requireApiCaller, userScope } from '../guards.server'
+import { actorOf, getTranslate, requireApiCaller, userScope } from '../http/guards.server'
 import { isMessageKey, type Translate } from '../i18n/index'
 import { findPlayersByUscc } from '../services/player-lookup.server'
 import { handOffCaseOnce, HandOffRefused } from '../services/referrals.server'

@@ -5,7 +5,7 @@
 // ETag and gets 304 while nothing has changed), and a page carries only codes and values.
 import { createHash } from 'node:crypto'
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { requireApiUser, userScope } from '../guards.server'
+import { requireApiUser, userScope } from '../http/guards.server'
 import { listTownshipBoundaries } from '../services/map-layers.server'
 
 /** More townships than a bank has: the whole of China has about 40,000. */

@@ -6,14 +6,14 @@
 // (an integration bringing the past): only a caller allowed to import history may, and
 // then the time must be past, not before 2000 nor before the player's registration.
 import type { ActionFunctionArgs } from '@remix-run/node'
-import { AppError } from '../app-error'
+import { AppError } from '../domain/app-error'
 import { can } from '../domain/roles'
-import { actorOf, getTranslate, requireApiCaller, userScope } from '../guards.server'
+import { actorOf, getTranslate, requireApiCaller, userScope } from '../http/guards.server'
 import { isMessageKey, type Translate } from '../i18n/index'
 import { recordVisit } from '../services/visits.server'
-import { isJsonRequest } from '../request-limits.server'
-import { parseVisit } from '../visit-form'
-import type { FieldErrors } from '../forms'
+import { isJsonRequest } from '../http/request-limits.server'
+import { parseVisit } from '../forms/visit'
+import type { FieldErrors } from '../forms/fields'
 
 const NO_STORE = { 'Cache-Control': 'private, no-store' }
 

@@ -15,7 +15,7 @@ import { tileLayerFor } from '../domain/map-tiles'
 import { LEAGUE_FIGURES, PLAYER_FIGURES, rankBy, REACHING_FIGURES, type Figures } from '../domain/figures'
 import { can } from '../domain/roles'
 import { isRatioTarget, parseTarget, progressOf, TARGET_FIGURES } from '../domain/targets'
-import { actorOf, notFound, getTranslate, requirePermission } from '../guards.server'
+import { actorOf, notFound, getTranslate, requirePermission } from '../http/guards.server'
 import type { Message, MessageKey } from '../i18n/index'
 import { useLocale, useT } from '../i18n/use-t'
 import { funnelSvg, trendSvg } from '../services/charts.server'
@@ -144,7 +144,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData()
   const parsed = parseTarget({ figure: form.get('figure'), value: form.get('value') })
   if (!parsed.ok) return respond<ActionData>({ errors: parsed.errors }, { status: 400 })
-  const unit = query.unit ?? (await context.db.selectFrom('org_units').select(['id', 'name']).where('path', '=', user.orgPath).executeTakeFirstOrThrow())
+  // No unit in the URL: the signed-in user's own, as the session already names it.
+  const unit = query.unit ?? { id: user.orgUnitId, name: user.orgName }
   await setTarget(context.db, actorOf(user, context), { orgUnitId: unit.id, period: query.period, figure: parsed.figure, value: parsed.value })
   const t = await getTranslate(request)
   return { done: { key: parsed.value === null ? 'target.removed' : 'target.saved', params: { unit: unit.name, figure: t(`figure.${parsed.figure}`) } } } satisfies ActionData

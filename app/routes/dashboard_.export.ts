@@ -3,9 +3,9 @@
 // from a POST with `unmask=1` by one who may unmask (a button on the dashboard), so a link on
 // another site cannot make a signed-in browser export it. Every export is in the audit log.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
-import type { AppContext } from '../context.server'
+import type { AppContext } from '../http/context.server'
 import { can } from '../domain/roles'
-import { actorOf, getTranslate, notFound, requirePermission } from '../guards.server'
+import { actorOf, getTranslate, notFound, requirePermission } from '../http/guards.server'
 import { loadDashboard } from '../services/dashboard.server'
 import { nameOfQuery, readFigureQuery } from '../services/figure-query.server'
 import { exportView } from '../services/figures-export.server'

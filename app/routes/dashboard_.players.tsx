@@ -5,7 +5,7 @@
 import { data, type LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { productLabel } from '../components/product-label'
-import { getTranslate, notFound, requirePermission } from '../guards.server'
+import { getTranslate, notFound, requirePermission } from '../http/guards.server'
 import type { MessageKey } from '../i18n/index'
 import { useLocale, useT } from '../i18n/use-t'
 import { nameOfQuery, readFigureQuery } from '../services/figure-query.server'

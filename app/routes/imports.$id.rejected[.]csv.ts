@@ -2,9 +2,9 @@
 // the file's own columns plus a reason column, to fix and import again. Phones and ID
 // numbers are masked unless `?unmask=1` is asked by a role that may unmask (audited).
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { actorOf, forbidden, notFound, getTranslate, requirePermission, userScope } from '../guards.server'
+import { actorOf, forbidden, notFound, getTranslate, requirePermission, userScope } from '../http/guards.server'
 import { can } from '../domain/roles'
-import { idParam } from '../http.server'
+import { idParam } from '../http/errors.server'
 import { csvLine } from '../domain/csv'
 import { getImportJobInScope } from '../services/import/import-jobs.server'
 import { readRejectedRows } from '../services/import/rejected-rows.server'

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
 import { redirect } from '@remix-run/node'
-import { localeCookie, safeRedirectTarget } from '../guards.server'
+import { localeCookie, safeRedirectTarget } from '../http/guards.server'
 import { DEFAULT_LOCALE, isLocale } from '../i18n/index'
 
 /** Switches the interface language and remembers it in a cookie. */

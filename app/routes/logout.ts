@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
 import { redirect } from '@remix-run/node'
-import { getUser, readSessionToken, sessionCookie } from '../guards.server'
+import { getUser, readSessionToken, sessionCookie } from '../http/guards.server'
 import { signOut } from '../services/sessions.server'
 
 export async function action({ request, context }: ActionFunctionArgs) {

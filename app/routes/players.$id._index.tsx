@@ -9,17 +9,19 @@ import { ActionResult, Field, SelectField } from '../components/field'
 import { FactList, type Fact } from '../components/fact-list'
 import { ClientOnly } from '../components/hydrated'
 import { PlayerMap } from '../components/player-map.client'
-import { choice, msg, parseForm, requiredText, type FieldErrors } from '../forms'
+import { choice, msg, parseForm, requiredText, type FieldErrors } from '../forms/fields'
 import { industrySectionName } from '../domain/industry'
 import { SIZE_CLASSES } from '../domain/market-player'
 import { tileLayerFor } from '../domain/map-tiles'
 import { can } from '../domain/roles'
-import { actorOf, notFound, requirePermission, requireUser, userScope } from '../guards.server'
-import { idParam, toFieldOrFormError, toFormError } from '../http.server'
+import { actorOf, callerOf, notFound, requirePermission, requireUser, userScope } from '../http/guards.server'
+import { idParam, toFieldOrFormError, toFormError } from '../http/errors.server'
 import { isMessageKey, type Message } from '../i18n/index'
 import { useLocale, useT, useTranslateMessage } from '../i18n/use-t'
 import { resolveLeadMatch } from '../services/resolve-lead-match.server'
-import { getPlayer, getPlayerContext, overrideSizeClass, revealPersonalData } from '../services/players.server'
+import { getPlayer, getPlayerContext } from '../services/players/get-player.server'
+import { overrideSizeClass } from '../services/players/override-size-class.server'
+import { revealPersonalData } from '../services/players/reveal-personal-data.server'
 import { findLatestNeed, findPlayerVisits } from '../services/visits.server'
 import { handOffCase } from '../services/referrals.server'
 import { loadCatalogue } from '../services/products.server'
@@ -34,7 +36,8 @@ export const overrideSchema = z.object({ intent: z.literal('override'), sizeClas
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
-  const player = await getPlayer(context.db, userScope(user), idParam(params.id))
+  const caller = callerOf(user, context)
+  const player = await getPlayer(context.db, caller, { id: idParam(params.id) })
   if (!player) throw notFound()
   const [more, visits, need] = await Promise.all([
     getPlayerContext(context.db, player),
@@ -50,7 +53,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   ).map((v) => ({ ...v, name: catalogue.find((p) => p.code === v.product)!.name }))
   const { phone_enc: _p, id_number_enc: _i, phone_hash: _ph, id_number_hash: _ih, match_key: _m, ...shown } = player
   // A lead to verify that an import found named like a player with a code.
-  const leadMatch = player.lead_match_id === null ? null : ((await getPlayer(context.db, userScope(user), player.lead_match_id)) ?? null)
+  const leadMatch = player.lead_match_id === null ? null : ((await getPlayer(context.db, caller, { id: player.lead_match_id })) ?? null)
   return {
     player: shown,
     leadMatch: leadMatch ? { id: leadMatch.id, name: leadMatch.name, uscc: leadMatch.uscc, address: leadMatch.address } : null,
@@ -99,21 +102,21 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     }
     if (intent === 'unmask') {
       const user = await requirePermission(request, context, 'personal-data:unmask')
-      return { revealed: await revealPersonalData(context.db, actorOf(user, context), context.pii, userScope(user), id) } satisfies ActionData
+      return { revealed: await revealPersonalData(context.db, callerOf(user, context), { id }) } satisfies ActionData
     }
     const user = await requirePermission(request, context, 'players:edit')
     if (intent === 'lead-same' || intent === 'lead-not-same') {
-      const { playerId } = await resolveLeadMatch(context.db, actorOf(user, context), userScope(user), { leadId: id, same: intent === 'lead-same' })
+      const { playerId } = await resolveLeadMatch(context.db, callerOf(user, context), { leadId: id, same: intent === 'lead-same' })
       if (playerId !== id) return redirect(`/players/${playerId}`)
       return { done: { key: 'player.leadMatchDismissed' } } satisfies ActionData
     }
     if (intent === 'clear-override') {
-      await overrideSizeClass(context.db, actorOf(user, context), userScope(user), id, null)
+      await overrideSizeClass(context.db, callerOf(user, context), { id, override: null })
       return { done: { key: 'player.overrideCleared' } } satisfies ActionData
     }
     const parsed = parseForm(form, overrideSchema)
     if (!parsed.ok) return data<ActionData>({ errors: parsed.errors }, { status: 400 })
-    await overrideSizeClass(context.db, actorOf(user, context), userScope(user), id, parsed.data)
+    await overrideSizeClass(context.db, callerOf(user, context), { id, override: parsed.data })
     return { done: { key: 'player.overridden' } } satisfies ActionData
   } catch (error) {
     const { status, formError } = toFormError(error)

@@ -2,17 +2,18 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { PlayerForm } from '../components/player-form'
-import type { FieldErrors } from '../forms'
-import { actorOf, notFound, requirePermission, userScope } from '../guards.server'
-import { idParam, toFormError } from '../http.server'
+import type { FieldErrors } from '../forms/fields'
+import { callerOf, notFound, requirePermission } from '../http/guards.server'
+import { idParam, toFormError } from '../http/errors.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
-import { parsePlayerForm } from '../player-form.server'
-import { getPlayer, updatePlayer } from '../services/players.server'
+import { parsePlayerForm } from '../forms/player.server'
+import { getPlayer } from '../services/players/get-player.server'
+import { updatePlayer } from '../services/players/update-player.server'
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'players:edit')
-  const p = await getPlayer(context.db, userScope(user), idParam(params.id))
+  const p = await getPlayer(context.db, callerOf(user, context), { id: idParam(params.id) })
   if (!p) throw notFound()
   const str = (v: string | number | null) => (v === null ? '' : String(v))
   return {
@@ -51,7 +52,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const form = parsePlayerForm(await request.formData())
   if (!form.ok) return data<ActionData>({ errors: form.errors, values: form.values }, { status: 400 })
   try {
-    await updatePlayer(context.db, actorOf(user, context), context.pii, userScope(user), id, form.fields)
+    await updatePlayer(context.db, callerOf(user, context), { id, fields: form.fields })
     return redirect(`/players/${id}`)
   } catch (error) {
     const { status, formError } = toFormError(error)

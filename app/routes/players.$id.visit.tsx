@@ -4,18 +4,18 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { Link, useActionData, useLoaderData, useNavigate } from '@remix-run/react'
 import { VisitForm } from '../components/visit-form'
-import type { FieldErrors } from '../forms'
-import { actorOf, notFound, requirePermission, userScope } from '../guards.server'
-import { idParam, toFieldOrFormError } from '../http.server'
+import type { FieldErrors } from '../forms/fields'
+import { actorOf, callerOf, notFound, requirePermission, userScope } from '../http/guards.server'
+import { idParam, toFieldOrFormError } from '../http/errors.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
-import { getPlayer } from '../services/players.server'
+import { getPlayer } from '../services/players/get-player.server'
 import { recordVisit } from '../services/visits.server'
-import { parseVisit, visitFormValues } from '../visit-form'
+import { parseVisit, visitFormValues } from '../forms/visit'
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'visits:log')
-  const player = await getPlayer(context.db, userScope(user), idParam(params.id))
+  const player = await getPlayer(context.db, callerOf(user, context), { id: idParam(params.id) })
   if (!player) throw notFound()
   return {
     player: { id: player.id, name: player.name, address: player.address, lat: player.lat, lng: player.lng, approximate: player.position_approximate === 1 },

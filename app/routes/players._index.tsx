@@ -3,23 +3,24 @@ import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { can } from '../domain/roles'
 import { industrySectionName } from '../domain/industry'
-import { requireUser, userScope } from '../guards.server'
-import { httpErrorOf } from '../http.server'
+import { callerOf, requireUser } from '../http/guards.server'
+import { httpErrorOf } from '../http/errors.server'
 import { useLocale, useT } from '../i18n/use-t'
-import { playerFilterFromSearch, playerSortFromSearch } from '../player-filter'
+import { playerFilterFromSearch, playerSortFromSearch } from '../forms/player-filter'
 import { listTownships } from '../services/areas.server'
-import { listPlayers } from '../services/players.server'
+import { listPlayers } from '../services/players/list-players.server'
 import { listUsers } from '../services/users.server'
 import { SelectField } from '../components/field'
 import { PlayerFilterFields } from '../components/player-filter-fields'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
-  const scope = userScope(user)
+  const caller = callerOf(user, context)
+  const { scope } = caller
   const params = new URL(request.url).searchParams
   const filter = playerFilterFromSearch(params)
   const [page, townships, officers] = await Promise.all([
-    listPlayers(context.db, context.pii, scope, filter, { sort: playerSortFromSearch(params), cursor: params.get('cursor') }).catch(
+    listPlayers(context.db, caller, { filter, page: { sort: playerSortFromSearch(params), cursor: params.get('cursor') } }).catch(
       (error: unknown) => {
         throw httpErrorOf(error)
       },

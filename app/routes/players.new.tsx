@@ -2,13 +2,13 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { Link, useActionData } from '@remix-run/react'
 import { PlayerForm } from '../components/player-form'
-import type { FieldErrors } from '../forms'
-import { actorOf, requirePermission } from '../guards.server'
-import { toFormError } from '../http.server'
+import type { FieldErrors } from '../forms/fields'
+import { callerOf, requirePermission } from '../http/guards.server'
+import { toFormError } from '../http/errors.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
-import { parsePlayerForm } from '../player-form.server'
-import { createPlayer } from '../services/players.server'
+import { parsePlayerForm } from '../forms/player.server'
+import { createPlayer } from '../services/players/create-player.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requirePermission(request, context, 'players:edit')
@@ -22,7 +22,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = parsePlayerForm(await request.formData())
   if (!form.ok) return data<ActionData>({ errors: form.errors, values: form.values }, { status: 400 })
   try {
-    const id = await createPlayer(context.db, actorOf(user, context), context.pii, { fields: form.fields, orgUnitId: user.orgUnitId })
+    const id = await createPlayer(context.db, callerOf(user, context), { fields: form.fields, orgUnitId: user.orgUnitId })
     return redirect(`/players/${id}`)
   } catch (error) {
     const { status, formError } = toFormError(error)

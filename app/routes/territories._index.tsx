@@ -4,54 +4,26 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
-import { z } from 'zod'
 import { ActionResult, ErrorList, Field, SelectField } from '../components/field'
 import { CANDIDATE_STATUSES } from '../domain/first-lender'
 import { CAMPAIGN_STATUSES, LOAN_HISTORIES, PLAYER_KINDS } from '../domain/market-player'
 import { can } from '../domain/roles'
-import { choice, idField, msg, parseForm, requiredText, type FieldErrors } from '../forms'
-import { actorOf, notFound, requirePermission, requireUser, userScope } from '../guards.server'
-import { toFormError } from '../http.server'
+import { parseForm, type FieldErrors } from '../forms/fields'
+import { playerFilterFromSearch } from '../forms/player-filter'
+import { FILTER_FIELDS, MAX_MOVE, assignSchema, balanceSchema, createSchema, deleteSchema, filterSchema, lassoSchema, redrawSchema } from '../forms/territory'
+import type { AppContext } from '../http/context.server'
+import { callerOf, notFound, requirePermission, requireUser, userScope } from '../http/guards.server'
+import { toFormError } from '../http/errors.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
-import { playerFilterFromSearch } from '../player-filter'
 import { listTownships } from '../services/areas.server'
-import { findPlayerIdsMatching } from '../services/players.server'
+import type { Caller } from '../services/caller.server'
+import type { CurrentUser } from '../services/sessions.server'
+import { assignPlayersByFilter } from '../services/territories/assign-by-filter.server'
+import { balanceWorkload } from '../services/territories/balance-workload.server'
 import { assignPlayers, assignTerritory, createTerritory, deleteTerritory, listTerritories, redrawTerritory } from '../services/territories.server'
 import { listUsers } from '../services/users.server'
-import { pickPlayersToMove, workloadByOfficer } from '../services/workload.server'
-
-/** Most players one balancing move or one filter may reassign. */
-const MAX_MOVE = 200_000
-
-const optionalOfficer = z.preprocess((v) => (v === '' || v === undefined ? null : v), idField.nullable())
-
-export const createSchema = z.object({
-  intent: z.literal('create'),
-  name: requiredText(60),
-  officerId: idField,
-  geometry: z.string().max(500_000).optional(),
-})
-export const assignSchema = z.object({ intent: z.literal('assign'), territoryId: idField, officerId: optionalOfficer, reason: requiredText(200) })
-export const deleteSchema = z.object({ intent: z.literal('delete'), territoryId: idField })
-export const lassoSchema = z.object({ intent: z.literal('lasso'), officerId: idField, geometry: requiredText(500_000) })
-export const redrawSchema = z.object({ intent: z.literal('redraw'), territoryId: idField, geometry: requiredText(500_000) })
-export const balanceSchema = z.object({
-  intent: z.literal('balance'),
-  fromOfficerId: idField,
-  toOfficerId: idField,
-  players: z.coerce.number().int().positive().max(MAX_MOVE),
-})
-export const filterSchema = z.object({
-  intent: z.literal('assign-filter'),
-  officerId: idField,
-  kind: z.union([choice(PLAYER_KINDS), z.literal('')]).optional(),
-  township: z.union([z.string().regex(/^\d{9}$/, msg('validation.choice')), z.literal('')]).optional(),
-  candidate: z.union([choice(CANDIDATE_STATUSES), z.literal('')]).optional(),
-  loan: z.union([choice(LOAN_HISTORIES), z.literal('')]).optional(),
-  status: z.union([choice(CAMPAIGN_STATUSES), z.literal('')]).optional(),
-  unassigned: z.string().optional(),
-})
+import { workloadByOfficer } from '../services/workload.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
@@ -93,114 +65,115 @@ function invalid(intent: string, errors: FieldErrors, values?: Record<string, st
   return data<TerritoryActionData>({ intent, errors, values, territoryId }, { status: 400 })
 }
 
+/** A drawing posted as GeoJSON text, or not ok when it is not JSON at all. */
+function parseGeometry(text: string): { ok: true; geometry: unknown } | { ok: false } {
+  try {
+    return { ok: true, geometry: JSON.parse(text) }
+  } catch {
+    return { ok: false }
+  }
+}
+
+type IntentArgs = { form: FormData; db: AppContext['db']; caller: Caller; user: CurrentUser; territoryId: number | undefined }
+type IntentHandler = (args: IntentArgs) => Promise<TerritoryActionData | ReturnType<typeof invalid>>
+
+async function createIntent({ form, db, caller, user }: IntentArgs) {
+  const parsed = parseForm(form, createSchema)
+  if (!parsed.ok) return invalid('create', parsed.errors, parsed.values)
+  const townshipCodes = form.getAll('townships').filter((v): v is string => typeof v === 'string' && v !== '')
+  let geometry: unknown
+  if (parsed.data.geometry) {
+    const drawn = parseGeometry(parsed.data.geometry)
+    if (!drawn.ok) return invalid('create', { geometry: [{ key: 'geo.notJson' }] })
+    geometry = drawn.geometry
+  }
+  const result = await createTerritory(db, caller.actor, caller.scope, {
+    orgUnitId: user.orgUnitId,
+    name: parsed.data.name,
+    geometry,
+    townshipCodes,
+    officerId: parsed.data.officerId,
+  })
+  return { intent: 'create', created: result.id, moved: result.moved, done: { key: 'territory.created', params: { name: parsed.data.name, moved: result.moved } } } satisfies TerritoryActionData
+}
+
+async function assignIntent({ form, db, caller, territoryId }: IntentArgs) {
+  const parsed = parseForm(form, assignSchema)
+  if (!parsed.ok) return invalid('assign', parsed.errors, parsed.values, territoryId)
+  const result = await assignTerritory(db, caller.actor, caller.scope, parsed.data.territoryId, parsed.data.officerId, parsed.data.reason)
+  return { intent: 'assign', territoryId, moved: result.moved, done: { key: 'territory.reassigned', params: { moved: result.moved } } } satisfies TerritoryActionData
+}
+
+async function redrawIntent({ form, db, caller, territoryId }: IntentArgs) {
+  const parsed = parseForm(form, redrawSchema)
+  if (!parsed.ok) return invalid('redraw', parsed.errors, parsed.values, territoryId)
+  const drawn = parseGeometry(parsed.data.geometry)
+  if (!drawn.ok) return invalid('redraw', { geometry: [{ key: 'geo.notJson' }] }, undefined, territoryId)
+  const result = await redrawTerritory(db, caller.actor, caller.scope, parsed.data.territoryId, drawn.geometry)
+  return { intent: 'redraw', territoryId, moved: result.moved, done: { key: 'territory.redrawn', params: { moved: result.moved } } } satisfies TerritoryActionData
+}
+
+async function deleteIntent({ form, db, caller, territoryId }: IntentArgs) {
+  const parsed = parseForm(form, deleteSchema)
+  if (!parsed.ok) return invalid('delete', parsed.errors, parsed.values, territoryId)
+  await deleteTerritory(db, caller.actor, caller.scope, parsed.data.territoryId)
+  return { intent: 'delete', done: { key: 'territory.deleted' } } satisfies TerritoryActionData
+}
+
+async function lassoIntent({ form, db, caller }: IntentArgs) {
+  const parsed = parseForm(form, lassoSchema)
+  if (!parsed.ok) return invalid('lasso', parsed.errors, parsed.values)
+  const drawn = parseGeometry(parsed.data.geometry)
+  if (!drawn.ok) return invalid('lasso', { geometry: [{ key: 'geo.notJson' }] })
+  const result = await assignPlayers(db, caller.actor, caller.scope, { lasso: drawn.geometry }, parsed.data.officerId, 'territory.reason.lasso')
+  return { intent: 'lasso', moved: result.moved, done: { key: 'map.assigned', params: { count: result.moved } } } satisfies TerritoryActionData
+}
+
+async function balanceIntent({ form, db, caller }: IntentArgs) {
+  const parsed = parseForm(form, balanceSchema)
+  if (!parsed.ok) return invalid('balance', parsed.errors, parsed.values)
+  const result = await balanceWorkload(db, caller, parsed.data)
+  if (!result) return invalid('balance', { _form: [{ key: 'territory.officerNotHere' }] })
+  return { intent: 'balance', moved: result.moved, done: { key: 'workload.applied', params: { moved: result.moved, from: result.from, to: result.to } } } satisfies TerritoryActionData
+}
+
+async function assignByFilterIntent({ form, db, caller }: IntentArgs) {
+  const parsed = parseForm(form, filterSchema)
+  if (!parsed.ok) return invalid('assign-filter', parsed.errors, parsed.values)
+  const params = new URLSearchParams()
+  for (const key of FILTER_FIELDS) {
+    const value = parsed.data[key]
+    if (value) params.set(key, value)
+  }
+  // Never "every player in scope" by an empty form.
+  if ([...params.keys()].length === 0) return invalid('assign-filter', { _form: [{ key: 'assign.nothing' }] }, Object.fromEntries(params))
+  const result = await assignPlayersByFilter(db, caller, { filter: playerFilterFromSearch(params), officerId: parsed.data.officerId, limit: MAX_MOVE })
+  return {
+    intent: 'assign-filter',
+    moved: result.moved,
+    done: result.moved ? { key: 'assign.done', params: { count: result.moved } } : { key: 'assign.nothing' },
+  } satisfies TerritoryActionData
+}
+
+const INTENTS: Record<string, IntentHandler> = {
+  create: createIntent,
+  assign: assignIntent,
+  redraw: redrawIntent,
+  delete: deleteIntent,
+  lasso: lassoIntent,
+  balance: balanceIntent,
+  'assign-filter': assignByFilterIntent,
+}
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, 'territories:manage')
-  const scope = userScope(user)
-  const actor = actorOf(user, context)
   const form = await request.formData()
   const intent = String(form.get('intent') ?? '')
   const territoryId = Number(form.get('territoryId')) || undefined
+  const handle = Object.hasOwn(INTENTS, intent) ? INTENTS[intent] : undefined
+  if (!handle) return data<TerritoryActionData>({ intent, formError: { key: 'error.badRequest' } }, { status: 400 })
   try {
-    switch (intent) {
-      case 'create': {
-        const parsed = parseForm(form, createSchema)
-        if (!parsed.ok) return invalid(intent, parsed.errors, parsed.values)
-        const townshipCodes = form.getAll('townships').filter((v): v is string => typeof v === 'string' && v !== '')
-        let geometry: unknown
-        if (parsed.data.geometry) {
-          try {
-            geometry = JSON.parse(parsed.data.geometry)
-          } catch {
-            return invalid(intent, { geometry: [{ key: 'geo.notJson' }] })
-          }
-        }
-        const result = await createTerritory(context.db, actor, scope, {
-          orgUnitId: user.orgUnitId,
-          name: parsed.data.name,
-          geometry,
-          townshipCodes,
-          officerId: parsed.data.officerId,
-        })
-        return { intent, created: result.id, moved: result.moved, done: { key: 'territory.created', params: { name: parsed.data.name, moved: result.moved } } } satisfies TerritoryActionData
-      }
-      case 'assign': {
-        const parsed = parseForm(form, assignSchema)
-        if (!parsed.ok) return invalid(intent, parsed.errors, parsed.values, territoryId)
-        const result = await assignTerritory(context.db, actor, scope, parsed.data.territoryId, parsed.data.officerId, parsed.data.reason)
-        return { intent, territoryId, moved: result.moved, done: { key: 'territory.reassigned', params: { moved: result.moved } } } satisfies TerritoryActionData
-      }
-      case 'redraw': {
-        const parsed = parseForm(form, redrawSchema)
-        if (!parsed.ok) return invalid(intent, parsed.errors, parsed.values, territoryId)
-        let geometry: unknown
-        try {
-          geometry = JSON.parse(parsed.data.geometry)
-        } catch {
-          return invalid(intent, { geometry: [{ key: 'geo.notJson' }] }, undefined, territoryId)
-        }
-        const result = await redrawTerritory(context.db, actor, scope, parsed.data.territoryId, geometry)
-        return { intent, territoryId, moved: result.moved, done: { key: 'territory.redrawn', params: { moved: result.moved } } } satisfies TerritoryActionData
-      }
-      case 'delete': {
-        const parsed = parseForm(form, deleteSchema)
-        if (!parsed.ok) return invalid(intent, parsed.errors, parsed.values, territoryId)
-        await deleteTerritory(context.db, actor, scope, parsed.data.territoryId)
-        return { intent, done: { key: 'territory.deleted' } } satisfies TerritoryActionData
-      }
-      case 'lasso': {
-        const parsed = parseForm(form, lassoSchema)
-        if (!parsed.ok) return invalid(intent, parsed.errors, parsed.values)
-        let lasso: unknown
-        try {
-          lasso = JSON.parse(parsed.data.geometry)
-        } catch {
-          return invalid(intent, { geometry: [{ key: 'geo.notJson' }] })
-        }
-        const result = await assignPlayers(context.db, actor, scope, { lasso }, parsed.data.officerId, 'territory.reason.lasso')
-        return { intent, moved: result.moved, done: { key: 'map.assigned', params: { count: result.moved } } } satisfies TerritoryActionData
-      }
-      case 'balance': {
-        const parsed = parseForm(form, balanceSchema)
-        if (!parsed.ok) return invalid(intent, parsed.errors, parsed.values)
-        const { fromOfficerId, toOfficerId, players } = parsed.data
-        const officers = await listUsers(context.db, scope, { role: 'officer', active: true })
-        const from = officers.find((o) => o.id === fromOfficerId)
-        const to = officers.find((o) => o.id === toOfficerId)
-        if (!from || !to) return invalid(intent, { _form: [{ key: 'territory.officerNotHere' }] })
-        const ids = await pickPlayersToMove(context.db, fromOfficerId, toOfficerId, players)
-        const result = await assignPlayers(context.db, actor, scope, { playerIds: ids }, toOfficerId, 'territory.reason.balancing')
-        return { intent, moved: result.moved, done: { key: 'workload.applied', params: { moved: result.moved, from: from.name, to: to.name } } } satisfies TerritoryActionData
-      }
-      case 'assign-filter': {
-        const parsed = parseForm(form, filterSchema)
-        if (!parsed.ok) return invalid(intent, parsed.errors, parsed.values)
-        const params = new URLSearchParams()
-        for (const key of ['kind', 'township', 'candidate', 'loan', 'status', 'unassigned'] as const) {
-          const value = parsed.data[key]
-          if (value) params.set(key, value)
-        }
-        // Never "every player in scope" by an empty form.
-        if ([...params.keys()].length === 0) {
-          return invalid(intent, { _form: [{ key: 'assign.nothing' }] }, Object.fromEntries(params))
-        }
-        const filter = playerFilterFromSearch(params)
-        const result = await assignPlayers(
-          context.db,
-          actor,
-          scope,
-          { matching: (trx) => findPlayerIdsMatching(trx, context.pii, scope, filter, MAX_MOVE + 1) },
-          parsed.data.officerId,
-          'territory.reason.filter',
-        )
-        return {
-          intent,
-          moved: result.moved,
-          done: result.moved ? { key: 'assign.done', params: { count: result.moved } } : { key: 'assign.nothing' },
-        } satisfies TerritoryActionData
-      }
-      default:
-        return data<TerritoryActionData>({ intent, formError: { key: 'error.badRequest' } }, { status: 400 })
-    }
+    return await handle({ form, db: context.db, caller: callerOf(user, context), user, territoryId })
   } catch (error) {
     const { status, formError } = toFormError(error)
     if (status === 404) throw notFound()

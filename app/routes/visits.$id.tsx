@@ -9,14 +9,14 @@ import { ErrorList } from '../components/field'
 import { formatDistance } from '../components/visit-form'
 import { chinaTimeText } from '../domain/china-time'
 import { NEED_PRODUCTS, NEED_PURPOSES, OBSTACLES, VISIT_CHANNELS, VISIT_OUTCOMES, isEditable } from '../domain/visit'
-import type { FieldErrors } from '../forms'
-import { actorOf, notFound, requireUser, userScope } from '../guards.server'
-import { toFieldOrFormError } from '../http.server'
+import type { FieldErrors } from '../forms/fields'
+import { actorOf, notFound, requireUser, userScope } from '../http/guards.server'
+import { toFieldOrFormError } from '../http/errors.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { findAuditEntries } from '../services/audit.server'
 import { editVisit, getVisit } from '../services/visits.server'
-import { parseVisitTalk, visitFormValues } from '../visit-form'
+import { parseVisitTalk, visitFormValues } from '../forms/visit'
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)

@@ -7,7 +7,7 @@ import crypto from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
 import type { TokenPurpose } from '../domain/api-tokens'
-import { AppError } from '../app-error'
+import { AppError } from '../domain/app-error'
 import { recordAudit, type Actor } from './audit.server'
 import type { CurrentUser } from './sessions.server'
 

@@ -1,7 +1,7 @@
 // Work an app server repeats in the background (rebuilding map cells, delivering the
 // outbox): one pass now, then another `intervalMs` after each pass ends, never two at once;
 // a failed pass is logged and the loop goes on. `stop` waits for a pass under way.
-import { logger } from '../logger.server'
+import { logger } from '../server/logger.server'
 
 export interface BackgroundLoop {
   stop(): Promise<void>

@@ -2,7 +2,7 @@
 // (domain/password-policy.ts). Their other sessions end; this one stays. Audited.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
-import { AppError } from '../app-error'
+import { AppError } from '../domain/app-error'
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, checkNewPassword } from '../domain/password-policy'
 import { recordAudit, type Actor } from './audit.server'
 import { hashPassword, verifyPassword } from './password.server'

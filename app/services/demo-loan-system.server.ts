@@ -2,8 +2,8 @@
 // fresh bearer token for its stage reports (the previous demo tokens are revoked).
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
-import type { AppConfig } from '../config.server'
-import { logger } from '../logger.server'
+import type { AppConfig } from '../server/config.server'
+import { logger } from '../server/logger.server'
 import { SYSTEM_ACTOR } from './audit.server'
 import { createApiToken, revokeApiToken } from './api-tokens.server'
 import { startLoanSim, type LoanSim } from './loan-sim.server'

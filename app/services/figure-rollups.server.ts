@@ -25,7 +25,7 @@ import {
 } from '../domain/figure-facts'
 import { acceptanceOf, loanOf, trendBuckets, type7Ranks, type7Tenths, type Figures, type Period, type TrendStep } from '../domain/figures'
 import type { GuaranteeType } from '../domain/first-lender'
-import { logger } from '../logger.server'
+import { logger } from '../server/logger.server'
 import type { Db } from './audit.server'
 import { startBackgroundLoop, type BackgroundLoop } from './background-loop.server'
 import { approvedAt, computeFiguresInSql, firstReportAt, loanTrendInSql, periodBounds, type FigureScope } from './figures.server'

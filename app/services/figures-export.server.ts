@@ -13,7 +13,7 @@ import type { Translate } from '../i18n/index'
 import { recordAudit, type Actor } from './audit.server'
 import type { FigureScope } from './figures.server'
 import type { PersonalDataCipher } from './personal-data.server'
-import { scoped } from './players.server'
+import { scoped } from './scope.server'
 import { orgUnitIdsOf } from './scope.server'
 
 const BATCH = 2_000

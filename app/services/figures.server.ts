@@ -9,7 +9,7 @@ import { chinaDaysBounds } from '../domain/china-time'
 import { APPROVED_STAGES, type Stage } from '../domain/pipeline'
 import { leadTime, loanOf, loanTrend, ratio, REACHING_FIGURES, type Figures, type Period, type PlayerFigure, type ReachingFigure, type TrendStep } from '../domain/figures'
 import type { Scope } from '../domain/scope'
-import { scoped } from './players.server'
+import { scoped } from './scope.server'
 
 export interface FigureScope {
   /** All must hold: the user's scope, and the org unit or officer chosen within it. */

@@ -15,10 +15,10 @@ import { dialectOf, floorToInt, insertRows } from '../../db/dialect.server'
 import type { BBox } from '../domain/geometry'
 import { gridCellSize, PRECOUNTED_MAX_ZOOM, worldCellRange } from '../domain/map-clusters'
 import type { Scope } from '../domain/scope'
-import { logger } from '../logger.server'
+import { logger } from '../server/logger.server'
 import type { Db } from './audit.server'
 import { startBackgroundLoop, type BackgroundLoop } from './background-loop.server'
-import type { PlayerFilter } from './players.server'
+import type { PlayerFilter } from './players/list-players.server'
 import { inScope } from './scope.server'
 
 const CELL_COLUMNS = ['level', 'x', 'y', 'org_unit_id', 'kind', 'candidate_status', 'campaign_status', 'players', 'sum_lng', 'sum_lat', 'min_id', 'generation'] as const

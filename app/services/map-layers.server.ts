@@ -5,7 +5,7 @@ import type { Database } from '../../db/schema'
 import { coverageRatio } from '../domain/map-colours'
 import type { Scope } from '../domain/scope'
 import type { Db } from './audit.server'
-import { scoped } from './players.server'
+import { scoped } from './scope.server'
 
 /**
  * Townships with a boundary, limited to those the scope's players lie in and those its

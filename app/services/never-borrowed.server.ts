@@ -7,7 +7,7 @@ import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
 import { ratio, type Period } from '../domain/figures'
 import { periodBounds, type FigureScope } from './figures.server'
-import { scoped } from './players.server'
+import { scoped } from './scope.server'
 
 export interface NeverBorrowedRow {
   source: string

@@ -9,7 +9,7 @@ import crypto from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
 import type { Database, OutboxEntry } from '../../db/schema'
 import { dialectOf } from '../../db/dialect.server'
-import { logger } from '../logger.server'
+import { logger } from '../server/logger.server'
 import { startBackgroundLoop, type BackgroundLoop } from './background-loop.server'
 
 const CLAIM_MS = 60_000

@@ -3,7 +3,7 @@
 // in its masked form, and never a person's name.
 import type { Db } from './audit.server'
 import type { Scope } from '../domain/scope'
-import { scoped } from './players.server'
+import { scoped } from './scope.server'
 
 export async function findPlayersByUscc(db: Db, scope: Scope, uscc: string) {
   const rows = await db

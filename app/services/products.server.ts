@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
 import type { ProductRules } from '../domain/products'
-import { AppError } from '../app-error'
+import { AppError } from '../domain/app-error'
 import { recordAudit, type Actor, type Db } from './audit.server'
 
 export type CatalogueProduct = ProductRules & { version: number }

@@ -5,10 +5,10 @@
 // records name it, and moving them is a decision of its own.
 import type { Kysely } from 'kysely'
 import type { Database, MarketPlayer } from '../../db/schema'
-import { AppError } from '../app-error'
-import type { Scope } from '../domain/scope'
-import { recordAudit, type Actor } from './audit.server'
-import { getPlayer } from './players.server'
+import { AppError } from '../domain/app-error'
+import { recordAudit } from './audit.server'
+import type { Caller } from './caller.server'
+import { getPlayer } from './players/get-player.server'
 
 /** Facts the lead may give the coded player where it has none. */
 const FILLED = [
@@ -29,14 +29,14 @@ const FILLED = [
 
 export async function resolveLeadMatch(
   db: Kysely<Database>,
-  actor: Actor,
-  scope: Scope,
+  caller: Pick<Caller, 'actor' | 'scope'>,
   input: { leadId: number; same: boolean },
 ): Promise<{ playerId: number }> {
+  const { actor } = caller
   return db.transaction().execute(async (trx) => {
-    const lead = await getPlayer(trx, scope, input.leadId)
+    const lead = await getPlayer(trx, caller, { id: input.leadId })
     if (!lead || lead.uscc !== null || lead.lead_match_id === null) throw new AppError('not_found', 'error.notFound')
-    const coded = await getPlayer(trx, scope, lead.lead_match_id)
+    const coded = await getPlayer(trx, caller, { id: lead.lead_match_id })
     if (!coded) throw new AppError('not_found', 'error.notFound')
     const now = new Date().toISOString()
     if (!input.same) {

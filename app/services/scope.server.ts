@@ -46,3 +46,8 @@ export async function orgUnitIdsOf(db: Kysely<Database>, scopes: readonly Scope[
   }
   return ids === null ? null : [...ids].sort((a, b) => a - b)
 }
+
+/** Market players the scope may see: by their org unit, or for an officer, those assigned to them. */
+export function scoped(scope: Scope) {
+  return inScope(scope, { orgUnit: 'market_players.org_unit_id', owner: 'market_players.assigned_officer_id' })
+}

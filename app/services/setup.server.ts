@@ -7,7 +7,7 @@ import crypto from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
 import { dialectOf } from '../../db/dialect.server'
-import { AppError } from '../app-error'
+import { AppError } from '../domain/app-error'
 import { recordAudit, type Db } from './audit.server'
 import { hashInitialPassword, newInitialPassword } from './password.server'
 

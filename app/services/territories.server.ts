@@ -4,11 +4,13 @@
 // someone directly. Every change of officer is recorded in the player's history.
 import type { Kysely, Transaction } from 'kysely'
 import type { Database, MarketPlayer, Territory } from '../../db/schema'
-import { AppError } from '../app-error'
-import { bboxOf, bboxContains, geometriesOverlap, pointInGeometry, validateGeometry, type Geometry } from '../domain/geometry'
+import { AppError } from '../domain/app-error'
+import { bboxOf, bboxContains, pointInGeometry, type Geometry } from '../domain/geometry'
+import { geometriesOverlap } from '../domain/geometry-overlap'
+import { validateGeometry } from '../domain/geometry-validation'
 import type { Scope } from '../domain/scope'
 import { recordAudit, type Actor, type Db } from './audit.server'
-import { inScope } from './scope.server'
+import { inScope, scoped } from './scope.server'
 
 type Trx = Transaction<Database>
 
@@ -434,7 +436,7 @@ export async function assignPlayers(
         .selectFrom('market_players')
         .select('id')
         .where('id', 'in', target.playerIds.length ? target.playerIds : [-1])
-        .where(inScope(scope, { orgUnit: 'market_players.org_unit_id', owner: 'market_players.assigned_officer_id' }))
+        .where(scoped(scope))
         .execute()
       ids = rows.map((r) => r.id)
     } else if ('lasso' in target) {
@@ -448,7 +450,7 @@ export async function assignPlayers(
         .where('lat', '<=', box.north)
         .where('lng', '>=', box.west)
         .where('lng', '<=', box.east)
-        .where(inScope(scope, { orgUnit: 'market_players.org_unit_id', owner: 'market_players.assigned_officer_id' }))
+        .where(scoped(scope))
         .execute()
       ids = rows.filter((r) => pointInGeometry(checked.geometry, r.lng!, r.lat!)).map((r) => r.id)
     } else {

@@ -2,7 +2,7 @@
 // same transaction that makes it.
 import { sql, type Kysely } from 'kysely'
 import type { Database, Role } from '../../db/schema'
-import { AppError } from '../app-error'
+import { AppError } from '../domain/app-error'
 import type { Scope } from '../domain/scope'
 import { recordAudit, type Actor, type Db } from './audit.server'
 import { getOrgUnit } from './org-units.server'

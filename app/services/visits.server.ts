@@ -3,7 +3,7 @@
 // to see today. Each use case is one transaction with its audit entry.
 import type { Kysely } from 'kysely'
 import type { Database, Visit } from '../../db/schema'
-import { AppError } from '../app-error'
+import { AppError } from '../domain/app-error'
 import type { Params } from '../i18n/index'
 import type { CampaignStatus } from '../domain/market-player'
 import { chinaDayBounds, todayInChina } from '../domain/china-time'
@@ -18,10 +18,10 @@ import {
   type ListReason,
   type VisitOutcome,
 } from '../domain/visit'
-import type { VisitInput, VisitTalk } from '../visit-form'
+import type { VisitInput, VisitTalk } from '../forms/visit'
 import { recordAudit, type Actor, type Db } from './audit.server'
 import type { PersonalDataCipher } from './personal-data.server'
-import { scoped } from './players.server'
+import { scoped } from './scope.server'
 import { refreshQualification } from './qualification.server'
 import { inScope } from './scope.server'
 

@@ -5,7 +5,7 @@ import type { Database } from '../../db/schema'
 import { balanceWorkload } from '../domain/workload'
 import type { Scope } from '../domain/scope'
 import type { Db } from './audit.server'
-import { inScope } from './scope.server'
+import { inScope, scoped } from './scope.server'
 
 export async function workloadByOfficer(db: Db, scope: Scope) {
   const officers = await db
@@ -41,7 +41,7 @@ export async function workloadByOfficer(db: Db, scope: Scope) {
     .selectFrom('market_players')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('assigned_officer_id', 'is', null)
-    .where(inScope(scope, { orgUnit: 'market_players.org_unit_id', owner: 'market_players.assigned_officer_id' }))
+    .where(scoped(scope))
     .executeTakeFirstOrThrow()
   return { rows, unassigned: Number(unassigned.n), balance: balanceWorkload(rows) }
 }

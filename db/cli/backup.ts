@@ -1,7 +1,7 @@
 // `npm run db:backup -- FILE`: a consistent copy of DATABASE_URL (default db/wanqi.sqlite)
 // written while the server keeps running.
 import fs from 'node:fs'
-import { resolveDatabaseUrl } from '../../app/config.server'
+import { resolveDatabaseUrl } from '../../app/server/config.server'
 import { backupDatabase, formatBytes } from '../backup.server'
 import { openDatabase } from '../connection.server'
 

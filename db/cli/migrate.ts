@@ -1,5 +1,5 @@
 // `npm run db:migrate`: apply pending migrations to DATABASE_URL (default db/wanqi.sqlite).
-import { resolveDatabaseUrl } from '../../app/config.server'
+import { resolveDatabaseUrl } from '../../app/server/config.server'
 import { openDatabase } from '../connection.server'
 import { countAppliedMigrations, migrateToLatest } from '../migrate.server'
 

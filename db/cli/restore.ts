@@ -1,6 +1,6 @@
 // `npm run db:restore -- FILE`: replaces DATABASE_URL (default db/wanqi.sqlite) with a backup
 // made by `npm run db:backup`. Stop the server first; a database in use is refused.
-import { resolveDatabaseUrl } from '../../app/config.server'
+import { resolveDatabaseUrl } from '../../app/server/config.server'
 import { formatBytes, restoreDatabase } from '../backup.server'
 
 const USAGE = 'usage: npm run db:restore -- FILE   (replaces DATABASE_URL, default db/wanqi.sqlite, with the backup FILE; stop the server first)'

@@ -1,6 +1,6 @@
 // `npm run db:seed -- --scale county|province [--seed N] [--reset]`
 import { parseArgs } from 'node:util'
-import { loadConfig } from '../../app/config.server'
+import { loadConfig } from '../../app/server/config.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { openDatabase } from '../connection.server'
 import { migrateToLatest, resetDatabase } from '../migrate.server'

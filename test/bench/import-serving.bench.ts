@@ -12,7 +12,7 @@ import path from 'node:path'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { createImportJob } from '../../app/services/import/import-jobs.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { createPlayer } from '../../app/services/players.server'
+import { createPlayer } from '../../app/services/players/create-player.server'
 import { scopeOf } from '../../app/domain/scope'
 import { assignPlayers } from '../../app/services/territories.server'
 import { createUser } from '../../app/services/users.server'
@@ -55,7 +55,7 @@ export const benchmark: Benchmark = {
       const managerId = await createUser(db, SYSTEM_ACTOR, { username: 'bench.manager', name: 'bench manager', role: 'manager', orgUnitId: hq.id, password: PASSWORD })
       const officerId = await createUser(db, SYSTEM_ACTOR, { username: 'bench.officer', name: 'bench officer', role: 'officer', orgUnitId: hq.id, password: PASSWORD })
       const players: number[] = []
-      for (let i = 0; i < 50; i++) players.push(await createPlayer(db, SYSTEM_ACTOR, pii, { fields: playerFields(`探针企业${i}`), orgUnitId: hq.id }))
+      for (let i = 0; i < 50; i++) players.push(await createPlayer(db, { actor: SYSTEM_ACTOR, pii }, { fields: playerFields(`探针企业${i}`), orgUnitId: hq.id }))
       await assignPlayers(db, { id: managerId, username: 'bench.manager', ip: null }, scopeOf({ id: managerId, role: 'manager', orgPath: hq.path }), { playerIds: players }, officerId, 'bench')
 
       const server = await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir: path.join(dir, 'server'), env: { LOG_LEVEL: 'warn' } })

@@ -9,7 +9,7 @@ import { DEMO_PASSWORD } from '../../db/seed/index'
 import type { Database } from '../../db/schema'
 import { scopeOf, type Scope } from '../../app/domain/scope'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { listPlayers, type PlayerFilter, type PlayerPage } from '../../app/services/players.server'
+import { listPlayers, type PlayerFilter, type PlayerPage } from '../../app/services/players/list-players.server'
 import { Client, TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'
 import type { TestDatabase } from '../support/test-db'
 import { ensureBuild, type Benchmark } from './harness'
@@ -125,15 +125,15 @@ export const benchmark: Benchmark = {
           // Follow the cursor to the page to time, once.
           let cursor: string | null = null
           for (let page = 0; page < (c.skip ?? 0); page++) {
-            const result = await listPlayers(db, pii, persona.scope, c.filter, { sort: c.sort, cursor })
+            const result = await listPlayers(db, { pii, scope: persona.scope }, { filter: c.filter, page: { sort: c.sort, cursor } })
             if (!result.nextCursor) throw new Error(`${name}: the list ends at page ${page + 1}`)
             cursor = result.nextCursor
           }
           const page: PlayerPage = { sort: c.sort, cursor }
-          const first = await listPlayers(db, pii, persona.scope, c.filter, page)
-          const sent = await captureQueries(sqlite, (capturing) => listPlayers(capturing, pii, persona.scope, c.filter, page))
+          const first = await listPlayers(db, { pii, scope: persona.scope }, { filter: c.filter, page: page })
+          const sent = await captureQueries(sqlite, (capturing) => listPlayers(capturing, { pii, scope: persona.scope }, { filter: c.filter, page: page }))
           const query = sent.at(-1)!
-          const unpaged = await captureQueries(sqlite, (capturing) => listPlayers(capturing, pii, persona.scope, c.filter, { sort: c.sort }))
+          const unpaged = await captureQueries(sqlite, (capturing) => listPlayers(capturing, { pii, scope: persona.scope }, { filter: c.filter, page: { sort: c.sort } }))
           const matches = countMatches(sqlite, unpaged.at(-1)!)
 
           // The raw baseline runs every statement the service sent: a probe that picks the
@@ -147,7 +147,7 @@ export const benchmark: Benchmark = {
             throw new Error(`${name}: the raw SQL and listPlayers disagree`)
           }
           const raw = await time(() => statements.map((s) => s.statement.all(...s.params)))
-          const service = await time(() => listPlayers(db, pii, persona.scope, c.filter, page))
+          const service = await time(() => listPlayers(db, { pii, scope: persona.scope }, { filter: c.filter, page: page }))
 
           const url = `/players?${searchOf(c.filter, c.sort, cursor)}`
           const expected = first.rows[0]?.name ?? '没有符合条件的市场主体'

@@ -11,11 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scopeOf } from '../../app/domain/scope'
 import { PLAIN_CALENDAR } from '../../app/domain/working-days'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { createPlayer } from '../../app/services/players.server'
+import { createPlayer } from '../../app/services/players/create-player.server'
 import { handOffCase } from '../../app/services/referrals.server'
 import { assignPlayers } from '../../app/services/territories.server'
 import { recordVisit } from '../../app/services/visits.server'
-import { parseVisit } from '../../app/visit-form'
+import { parseVisit } from '../../app/forms/visit'
 import { PASSWORD, addUser, buildOrg, playerFields } from '../support/fixtures'
 import { listRows, makeUscc } from '../support/lists'
 import { startLoanStandIn, type LoanStandIn } from '../support/loan-stand-in'
@@ -46,7 +46,7 @@ beforeAll(async () => {
   org = await buildOrg(t.db)
   managerId = await addUser(t.db, 'mgr', 'manager', org.outletA1.id)
   officerId = await addUser(t.db, 'off', 'officer', org.outletA1.id)
-  for (let i = 0; i < 30; i++) playerIds.push(await createPlayer(t.db, { id: null, username: 'test', ip: null }, pii, { fields: playerFields(`多机测试企业${i}`), orgUnitId: org.outletA1.id }))
+  for (let i = 0; i < 30; i++) playerIds.push(await createPlayer(t.db, { actor: { id: null, username: 'test', ip: null }, pii }, { fields: playerFields(`多机测试企业${i}`), orgUnitId: org.outletA1.id }))
   await assignPlayers(t.db, { id: managerId, username: 'mgr', ip: null }, scopeOf({ id: managerId, role: 'manager', orgPath: org.outletA1.path }), { playerIds }, officerId, 'test')
   loan = await startLoanStandIn(LOAN_SECRET)
   // One after another: each applies the (already applied) migrations as it starts.

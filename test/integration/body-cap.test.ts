@@ -6,7 +6,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import express from 'express'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BODY_LIMITS, BodyTooLargeError, limitBodies, limitedBodyOf } from '../../app/request-limits.server'
+import { BODY_LIMITS, BodyTooLargeError, limitBodies, limitedBodyOf } from '../../app/http/request-limits.server'
 
 let server: http.Server
 let url: string

@@ -20,11 +20,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scopeOf } from '../../app/domain/scope'
 import { PLAIN_CALENDAR } from '../../app/domain/working-days'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { createPlayer } from '../../app/services/players.server'
+import { createPlayer } from '../../app/services/players/create-player.server'
 import { handOffCase } from '../../app/services/referrals.server'
 import { assignPlayers } from '../../app/services/territories.server'
 import { recordVisit } from '../../app/services/visits.server'
-import { parseVisit } from '../../app/visit-form'
+import { parseVisit } from '../../app/forms/visit'
 import { PASSWORD, addUser, buildOrg, playerFields } from '../support/fixtures'
 import { listRows, makeUscc } from '../support/lists'
 import { startLoanStandIn, type LoanStandIn } from '../support/loan-stand-in'
@@ -127,7 +127,7 @@ const officerActor = () => ({ actor: { id: officerId, username: 'off', ip: null 
 async function playersForOfficer(prefix: string, count: number): Promise<number[]> {
   const ids: number[] = []
   for (let i = 0; i < count; i++) {
-    ids.push(await createPlayer(t.db, { id: null, username: 'test', ip: null }, pii, { fields: playerFields(`${prefix}${i}`), orgUnitId: org.outletA1.id }))
+    ids.push(await createPlayer(t.db, { actor: { id: null, username: 'test', ip: null }, pii }, { fields: playerFields(`${prefix}${i}`), orgUnitId: org.outletA1.id }))
   }
   const manager = { id: managerId, username: 'mgr', ip: null }
   await assignPlayers(t.db, manager, scopeOf({ id: managerId, role: 'manager', orgPath: org.outletA1.path }), { playerIds: ids }, officerId, 'test')

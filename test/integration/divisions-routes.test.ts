@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { createPlayer } from '../../app/services/players.server'
+import { createPlayer } from '../../app/services/players/create-player.server'
 import { addUser, buildOrg, PASSWORD, playerFields } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { Client, TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'
@@ -97,7 +97,7 @@ describe('the map', () => {
 
 describe('placing players again', () => {
   it('a manager places the unit’s players by address; the player page says so in words', async () => {
-    const id = await createPlayer(t.db, SYSTEM_ACTOR, pii, { fields: playerFields('谷营镇李记超市', { address: '河南省开封市兰考县谷营乡后岗村', lat: null, lng: null }), orgUnitId: org.outletA1.id })
+    const id = await createPlayer(t.db, { actor: SYSTEM_ACTOR, pii }, { fields: playerFields('谷营镇李记超市', { address: '河南省开封市兰考县谷营乡后岗村', lat: null, lng: null }), orgUnitId: org.outletA1.id })
     const manager = await signedIn('mgr.a1')
     const answer = await manager.post('/areas/place', {})
     expect(answer.status).toBe(200)

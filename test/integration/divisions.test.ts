@@ -14,7 +14,7 @@ import { loadDivisions } from '../../app/services/divisions/load-divisions.serve
 import { placePlayersAgain } from '../../app/services/divisions/place-players.server'
 import { commitImportJob, createImportJob, previewImportJob, queueImportJob, saveImportMapping } from '../../app/services/import/import-jobs.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { createPlayer } from '../../app/services/players.server'
+import { createPlayer } from '../../app/services/players/create-player.server'
 import { createTerritory } from '../../app/services/territories.server'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
@@ -73,7 +73,7 @@ describe('loading the divisions the bank serves', () => {
   it('a reload after the divisions changed removes the vanished code, keeps its player and names it; kept codes keep their boundary', async () => {
     await t.db.insertInto('areas').values({ code: '410225299', name: '已撤销乡', level: 'township', parent_code: '410225', boundary: null, centre_lat: null, centre_lng: null }).execute()
     await t.db.updateTable('areas').set({ boundary: JSON.stringify({ type: 'Polygon', coordinates: square(114.8, 34.8, 0.1) }), centre_lat: 34.85, centre_lng: 114.85, centre_basis: 'boundary' }).where('code', '=', '410225101').execute()
-    const stranded = await createPlayer(t.db, admin, pii, { fields: playerFields('撤乡商店', { areaCode: '410225299', lat: null, lng: null }), orgUnitId: org.outletA1.id })
+    const stranded = await createPlayer(t.db, { actor: admin, pii }, { fields: playerFields('撤乡商店', { areaCode: '410225299', lat: null, lng: null }), orgUnitId: org.outletA1.id })
 
     const reload = await loadDivisions(t.db, admin, { divisions: ['410225'] })
     expect(reload).toMatchObject({ added: 0, removed: 1 })
@@ -193,7 +193,7 @@ describe('the real 兰考 list, placed by address', () => {
     const before = await players()
     // As they were stored before any division was loaded: no area, no officer.
     await t.db.updateTable('market_players').set({ area_code: null, area_basis: null, township_code: null, lat: null, lng: null, position_approximate: 0, territory_id: null, assigned_officer_id: null, assignment_source: null }).where('import_job_id', '=', jobId).execute()
-    const stated = await createPlayer(t.db, admin, pii, { fields: playerFields('谷营镇手填商店', { areaCode: '410225106', lat: null, lng: null, address: '兰考县谷营镇' }), orgUnitId: org.outletA1.id })
+    const stated = await createPlayer(t.db, { actor: admin, pii }, { fields: playerFields('谷营镇手填商店', { areaCode: '410225106', lat: null, lng: null, address: '兰考县谷营镇' }), orgUnitId: org.outletA1.id })
 
     const result = await placePlayersAgain(t.db, admin, { kind: 'all' })
     const byAddress = before.filter((r) => r.area_basis === 'address').length
@@ -208,7 +208,7 @@ describe('the real 兰考 list, placed by address', () => {
 
   it('a manager places only the players of their own unit', async () => {
     await t.db.updateTable('market_players').set({ area_code: null, area_basis: null, township_code: null }).where('import_job_id', '=', jobId).execute()
-    const elsewhere = await createPlayer(t.db, admin, pii, { fields: playerFields('乙网点谷营镇店', { address: '兰考县谷营镇', lat: null, lng: null }), orgUnitId: org.outletB1.id })
+    const elsewhere = await createPlayer(t.db, { actor: admin, pii }, { fields: playerFields('乙网点谷营镇店', { address: '兰考县谷营镇', lat: null, lng: null }), orgUnitId: org.outletB1.id })
     await t.db.updateTable('market_players').set({ area_code: null, area_basis: null }).where('id', '=', elsewhere).execute()
     const path = (await t.db.selectFrom('org_units').select('path').where('id', '=', org.outletA1.id).executeTakeFirstOrThrow()).path
     const result = await placePlayersAgain(t.db, { id: manager, username: 'mgr.a1', ip: null }, { kind: 'org', orgPath: path })
@@ -220,9 +220,9 @@ describe('the real 兰考 list, placed by address', () => {
 describe('a township without a boundary', () => {
   it('is centred on the middle of its players placed with positions of their own; those without one stand there', async () => {
     const fields = (name: string, lat: number | null, lng: number | null) => playerFields(name, { address: `兰考县三义寨乡${name}`, lat, lng })
-    await createPlayer(t.db, admin, pii, { fields: fields('三义寨甲店', 34.9, 114.8), orgUnitId: org.outletA1.id })
-    await createPlayer(t.db, admin, pii, { fields: fields('三义寨乙店', 34.8, 114.9), orgUnitId: org.outletA1.id })
-    const unplaced = await createPlayer(t.db, admin, pii, { fields: fields('三义寨丙店', null, null), orgUnitId: org.outletA1.id })
+    await createPlayer(t.db, { actor: admin, pii }, { fields: fields('三义寨甲店', 34.9, 114.8), orgUnitId: org.outletA1.id })
+    await createPlayer(t.db, { actor: admin, pii }, { fields: fields('三义寨乙店', 34.8, 114.9), orgUnitId: org.outletA1.id })
+    const unplaced = await createPlayer(t.db, { actor: admin, pii }, { fields: fields('三义寨丙店', null, null), orgUnitId: org.outletA1.id })
     expect(await area('410225201')).toMatchObject({ boundary: null, centre_lat: null })
 
     await placePlayersAgain(t.db, admin, { kind: 'all' })
@@ -245,7 +245,7 @@ describe('the command line', () => {
 
   it('loads again by code, changing nothing and naming the players whose code is gone; refuses an unknown name', async () => {
     await t.db.insertInto('areas').values({ code: '410225298', name: '又撤销乡', level: 'township', parent_code: '410225', boundary: null, centre_lat: null, centre_lng: null }).execute()
-    const stranded = await createPlayer(t.db, admin, pii, { fields: playerFields('又撤乡商店', { areaCode: '410225298', lat: null, lng: null }), orgUnitId: org.outletA1.id })
+    const stranded = await createPlayer(t.db, { actor: admin, pii }, { fields: playerFields('又撤乡商店', { areaCode: '410225298', lat: null, lng: null }), orgUnitId: org.outletA1.id })
     const { stdout, stderr } = await cli(['load', '--codes', '410225'])
     expect(JSON.parse(stdout)).toMatchObject({ added: 0, renamed: 0, removed: 1, orphans: { count: 1, players: [{ id: stranded, areaCode: '410225298' }] } })
     expect(stderr).toContain('1 players have an area code that no longer exists')

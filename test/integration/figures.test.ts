@@ -385,6 +385,16 @@ describe('targets', () => {
     await manager.signIn('manager', DEMO_PASSWORD)
     expect((await manager.post('/dashboard?period=quarter', { figure: 'coverage', value: '50' })).status).toBe(403)
   })
+
+  it('with no unit in the URL, a target is set on the unit of the one signed in, named in the answer', async () => {
+    const hq = new Client(server.url)
+    await hq.signIn('hq', DEMO_PASSWORD)
+    const own = await t.db.selectFrom('users').innerJoin('org_units', 'org_units.id', 'users.org_unit_id').select(['org_units.id', 'org_units.name']).where('username', '=', 'hq').executeTakeFirstOrThrow()
+    const answer = await hq.post('/dashboard?period=year', { figure: 'coverage', value: '30' })
+    expect(answer.status).toBe(200)
+    expect(await answer.text()).toContain(`已保存 ${own.name} 的目标`)
+    expect(await t.db.selectFrom('figure_targets').select(['figure', 'value']).where('org_unit_id', '=', own.id).where('figure', '=', 'coverage').execute()).toEqual([{ figure: 'coverage', value: 0.3 }])
+  })
 })
 
 describe('narrowing and the township map', () => {

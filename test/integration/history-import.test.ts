@@ -20,9 +20,9 @@ import { computeFiguresInSql } from '../../app/services/figures.server'
 import { importReferralHistory } from '../../app/services/history/import-referral-history.server'
 import { importVisitHistory } from '../../app/services/history/import-visit-history.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { createPlayer } from '../../app/services/players.server'
+import { createPlayer } from '../../app/services/players/create-player.server'
 import { recordVisit } from '../../app/services/visits.server'
-import { parseVisit } from '../../app/visit-form'
+import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import { makeTempDir, writeXlsx, type TempDir } from '../support/spreadsheets'
 import { createTestDatabase, testDialect, type TestDatabase } from '../support/test-db'
@@ -50,7 +50,7 @@ async function csv(lines: string[]): Promise<{ filePath: string; fileName: strin
 }
 
 async function player(n: number, orgUnitId = org.outletA1.id, registeredOn = '2020-04-01') {
-  return createPlayer(t.db, { id: null, username: 'test', ip: null }, pii, { fields: playerFields(`历史主体${n}`, { uscc: uscc(n), registeredOn }), orgUnitId })
+  return createPlayer(t.db, { actor: { id: null, username: 'test', ip: null }, pii }, { fields: playerFields(`历史主体${n}`, { uscc: uscc(n), registeredOn }), orgUnitId })
 }
 
 beforeAll(async () => {

@@ -12,10 +12,10 @@ import { scopeOf } from '../../app/domain/scope'
 import { createApiToken, revokeApiToken } from '../../app/services/api-tokens.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { createPlayer } from '../../app/services/players.server'
+import { createPlayer } from '../../app/services/players/create-player.server'
 import { assignPlayers } from '../../app/services/territories.server'
 import { recordVisit } from '../../app/services/visits.server'
-import { parseVisit } from '../../app/visit-form'
+import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg, PASSWORD, playerFields } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { Client, startTestServer, TEST_DATA_KEY, type TestServer } from '../support/test-server'
@@ -36,7 +36,7 @@ function uscc(k: number): string {
 /** A player of outlet A-1 (or `orgUnitId`), assigned to the officer, whose latest visit records a need of 50万 for 12 months. */
 async function caseWithNeed(k: number, options: { orgUnitId?: number; taxGrade?: 'B' | 'C'; visitedAt?: string } = {}) {
   const orgUnitId = options.orgUnitId ?? org.outletA1.id
-  const id = await createPlayer(t.db, SYSTEM_ACTOR, pii, { fields: playerFields(`接口主体${k}`, { uscc: uscc(k), phone: '13812345678', taxGrade: options.taxGrade ?? 'B' }), orgUnitId })
+  const id = await createPlayer(t.db, { actor: SYSTEM_ACTOR, pii }, { fields: playerFields(`接口主体${k}`, { uscc: uscc(k), phone: '13812345678', taxGrade: options.taxGrade ?? 'B' }), orgUnitId })
   if (orgUnitId === org.outletA1.id) {
     await assignPlayers(t.db, managerScope.actor, managerScope.scope, { playerIds: [id] }, officerId, 'test')
     const visit = parseVisit({ id: `api-visit-${++n}-${Date.now()}`, playerId: id, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12, visitedAt: options.visitedAt })

@@ -156,10 +156,10 @@ describe('leads to verify', () => {
     const leads = await t.db.selectFrom('market_players').selectAll().where('name', '=', '确认合并有限公司').where('uscc', 'is', null).orderBy('id').execute()
     expect(leads.map((l) => l.lead_match_id)).toEqual([codedId, codedId])
 
-    await resolveLeadMatch(t.db, SYSTEM_ACTOR, bank, { leadId: leads[1].id, same: false })
+    await resolveLeadMatch(t.db, { actor: SYSTEM_ACTOR, scope: bank }, { leadId: leads[1].id, same: false })
     expect(await t.db.selectFrom('market_players').select('lead_match_id').where('id', '=', leads[1].id).executeTakeFirstOrThrow()).toEqual({ lead_match_id: null })
 
-    const { playerId } = await resolveLeadMatch(t.db, SYSTEM_ACTOR, bank, { leadId: leads[0].id, same: true })
+    const { playerId } = await resolveLeadMatch(t.db, { actor: SYSTEM_ACTOR, scope: bank }, { leadId: leads[0].id, same: true })
     expect(playerId).toBe(codedId)
     expect(await t.db.selectFrom('market_players').select('id').where('id', '=', leads[0].id).executeTakeFirst()).toBeUndefined()
     const coded = await t.db.selectFrom('market_players').selectAll().where('id', '=', codedId).executeTakeFirstOrThrow()
@@ -170,6 +170,6 @@ describe('leads to verify', () => {
       { action: 'player.leadMatchDismissed', entity_id: String(leads[1].id) },
       { action: 'player.leadMatchConfirmed', entity_id: String(codedId) },
     ])
-    await expect(resolveLeadMatch(t.db, SYSTEM_ACTOR, bank, { leadId: leads[1].id, same: true })).rejects.toMatchObject({ messageKey: 'error.notFound' })
+    await expect(resolveLeadMatch(t.db, { actor: SYSTEM_ACTOR, scope: bank }, { leadId: leads[1].id, same: true })).rejects.toMatchObject({ messageKey: 'error.notFound' })
   })
 })

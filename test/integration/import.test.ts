@@ -16,7 +16,8 @@ import {
   queueImportJob,
   saveImportMapping,
 } from '../../app/services/import/import-jobs.server'
-import { listPlayers, revealPersonalData } from '../../app/services/players.server'
+import { listPlayers } from '../../app/services/players/list-players.server'
+import { revealPersonalData } from '../../app/services/players/reveal-personal-data.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { translator } from '../../app/i18n/index'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
@@ -127,7 +128,7 @@ describe('importing a GB18030 tax list with Chinese headers', () => {
 
   it('finds what it imported: by pinyin initials, name, USCC and full phone number', async () => {
     const all = { kind: 'all' } as const
-    const names = async (q: string) => (await listPlayers(t.db, pii, all, { q })).rows.map((r) => r.name)
+    const names = async (q: string) => (await listPlayers(t.db, { pii, scope: all }, { filter: { q } })).rows.map((r) => r.name)
     expect(await names('hnmy')).toEqual(['河南金穗面业有限公司'])
     expect(await names('面业')).toEqual(['河南金穗面业有限公司'])
     expect(await names('金穗面业')).toEqual(['河南金穗面业有限公司'])
@@ -163,7 +164,7 @@ describe('importing a GB18030 tax list with Chinese headers', () => {
 
   it('the phone number is stored encrypted and revealed only through the audited unmask', async () => {
     const mill = await t.db.selectFrom('market_players').select('id').where('uscc', '=', makeUscc(1)).executeTakeFirstOrThrow()
-    const revealed = await revealPersonalData(t.db, { id: managerA, username: 'mgr.a1', ip: '10.0.0.9' }, pii, { kind: 'all' }, mill.id)
+    const revealed = await revealPersonalData(t.db, { actor: { id: managerA, username: 'mgr.a1', ip: '10.0.0.9' }, pii, scope: { kind: 'all' } }, { id: mill.id })
     expect(revealed.phone).toBe('13812345678')
     const audit = await t.db.selectFrom('audit_log').selectAll().where('action', '=', 'player.unmask').execute()
     expect(audit).toHaveLength(1)
@@ -329,8 +330,8 @@ describe('large files and failures', () => {
 
   it('finds a common piece of a name sorted by name, page after page, whichever index answers', async () => {
     const all = { kind: 'all' } as const
-    const first = await listPlayers(t.db, pii, all, { q: '批量企业' }, { sort: 'name' })
-    const second = await listPlayers(t.db, pii, all, { q: '批量企业' }, { sort: 'name', cursor: first.nextCursor })
+    const first = await listPlayers(t.db, { pii, scope: all }, { filter: { q: '批量企业' }, page: { sort: 'name' } })
+    const second = await listPlayers(t.db, { pii, scope: all }, { filter: { q: '批量企业' }, page: { sort: 'name', cursor: first.nextCursor } })
     const names = [...first.rows, ...second.rows].map((r) => r.name)
     expect(names).toHaveLength(100)
     expect(names.every((n) => n.includes('批量企业'))).toBe(true)
@@ -345,10 +346,10 @@ describe('scope', () => {
     const mill = await t.db.selectFrom('market_players').select('id').where('uscc', '=', makeUscc(1)).executeTakeFirstOrThrow()
     await t.db.updateTable('market_players').set({ assigned_officer_id: officer }).where('id', '=', mill.id).execute()
     const officerScope = scopeOf({ id: officer, role: 'officer', orgPath: org.outletA1.path })
-    expect((await listPlayers(t.db, pii, officerScope, {})).rows.map((r) => r.id)).toEqual([mill.id])
+    expect((await listPlayers(t.db, { pii, scope: officerScope }, { filter: {} })).rows.map((r) => r.id)).toEqual([mill.id])
     const otherManager = scopeOf({ id: 0, role: 'manager', orgPath: org.branchB.path })
-    expect((await listPlayers(t.db, pii, otherManager, {})).rows).toEqual([])
-    expect((await listPlayers(t.db, pii, otherManager, { q: '金穗' })).rows).toEqual([])
+    expect((await listPlayers(t.db, { pii, scope: otherManager }, { filter: {} })).rows).toEqual([])
+    expect((await listPlayers(t.db, { pii, scope: otherManager }, { filter: { q: '金穗' } })).rows).toEqual([])
   })
 
   it('a manager of another branch cannot update these players by importing them', async () => {

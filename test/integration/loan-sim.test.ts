@@ -10,11 +10,11 @@ import { createApiToken } from '../../app/services/api-tokens.server'
 import { startLoanSim, type LoanSim } from '../../app/services/loan-sim.server'
 import { signBody, startOutboxWorker, type OutboxWorker } from '../../app/services/outbox.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { createPlayer } from '../../app/services/players.server'
+import { createPlayer } from '../../app/services/players/create-player.server'
 import { handOffCase } from '../../app/services/referrals.server'
 import { assignPlayers } from '../../app/services/territories.server'
 import { recordVisit } from '../../app/services/visits.server'
-import { parseVisit } from '../../app/visit-form'
+import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'
@@ -31,7 +31,7 @@ let n = 0
 const simLog: string[] = []
 
 async function referredCase(name: string) {
-  const playerId = await createPlayer(t.db, { id: null, username: 'test', ip: null }, pii, {
+  const playerId = await createPlayer(t.db, { actor: { id: null, username: 'test', ip: null }, pii }, {
     fields: {
       uscc: null, name, kind: 'enterprise', legalRepresentative: '王五', owner: null, idNumber: null, phone: null, industry: 'C', industryCode: null,
       employees: 12, revenueYuan: 3_000_000, assetsYuan: null, registeredOn: '2020-04-01', registrationStatus: 'active', address: '地址', areaCode: null,

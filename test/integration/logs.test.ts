@@ -3,8 +3,8 @@
 // personal data that passed through (a phone number searched for, an ID number unmasked, a
 // wrong password, a name), nor a query string.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { setLogLevel } from '../../app/logger.server'
-import { createPlayer } from '../../app/services/players.server'
+import { setLogLevel } from '../../app/server/logger.server'
+import { createPlayer } from '../../app/services/players/create-player.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { Client, TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'
@@ -23,7 +23,7 @@ beforeAll(async () => {
   t = await createTestDatabase()
   const org = await buildOrg(t.db)
   await addUser(t.db, 'boss.a', 'manager', org.outletA1.id)
-  playerId = await createPlayer(t.db, { id: null, username: 'test', ip: null }, createPersonalDataCipher(TEST_DATA_KEY), {
+  playerId = await createPlayer(t.db, { actor: { id: null, username: 'test', ip: null }, pii: createPersonalDataCipher(TEST_DATA_KEY) }, {
     fields: playerFields('欧阳五金店', { kind: 'household', owner: OWNER, legalRepresentative: null, phone: PHONE, idNumber: ID_NUMBER }),
     orgUnitId: org.outletA1.id,
   })

@@ -1,7 +1,7 @@
 // GET /api/v1/map over real HTTP: clusters and single players in the viewport, filters, scope.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { createPlayer } from '../../app/services/players.server'
+import { createPlayer } from '../../app/services/players/create-player.server'
 import type { PlayerFields } from '../../app/domain/market-player'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { Client, TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'
@@ -24,9 +24,9 @@ beforeAll(async () => {
   const org = await buildOrg(t.db)
   const actor = { id: null, username: 'test', ip: null }
   // A crowd of 30 around one point in outlet A1, a lone player nearby, and one in branch B.
-  for (let i = 0; i < 30; i++) await createPlayer(t.db, actor, pii, { fields: fields(`集中${i}`, 114.5 + i * 1e-5, 33.8, i % 2 ? 'none' : 'has_loan'), orgUnitId: org.outletA1.id })
-  await createPlayer(t.db, actor, pii, { fields: fields('独户', 114.9, 33.6, 'none'), orgUnitId: org.outletA1.id })
-  await createPlayer(t.db, actor, pii, { fields: fields('乙户', 114.7, 33.7, 'none'), orgUnitId: org.outletB1.id })
+  for (let i = 0; i < 30; i++) await createPlayer(t.db, { actor: actor, pii }, { fields: fields(`集中${i}`, 114.5 + i * 1e-5, 33.8, i % 2 ? 'none' : 'has_loan'), orgUnitId: org.outletA1.id })
+  await createPlayer(t.db, { actor: actor, pii }, { fields: fields('独户', 114.9, 33.6, 'none'), orgUnitId: org.outletA1.id })
+  await createPlayer(t.db, { actor: actor, pii }, { fields: fields('乙户', 114.7, 33.7, 'none'), orgUnitId: org.outletB1.id })
   await addUser(t.db, 'mgr.a', 'manager', org.branchA.id)
   await addUser(t.db, 'analyst', 'hq', org.hq.id)
   server = await startTestServer(t)

@@ -8,11 +8,11 @@ import { gridCellSize, PRECOUNTED_MAX_ZOOM, worldCellIndex } from '../../app/dom
 import { scopeOf, type Scope } from '../../app/domain/scope'
 import type { PlayerFields } from '../../app/domain/market-player'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { createPlayer } from '../../app/services/players.server'
+import { createPlayer } from '../../app/services/players/create-player.server'
 import { mapFeatures } from '../../app/services/map.server'
 import { mapCellsState, precountedCells, rebuildMapCells,
   rebuildStaleMapCells, startMapCellsRefresher, type CountedCell } from '../../app/services/map-cells.server'
-import type { PlayerFilter } from '../../app/services/players.server'
+import type { PlayerFilter } from '../../app/services/players/list-players.server'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { TEST_DATA_KEY } from '../support/test-server'
 import { buildOrg } from '../support/fixtures'
@@ -40,7 +40,7 @@ beforeAll(async () => {
   for (let i = 0; i < 240; i++) {
     const lng = i % 10 === 0 ? 114.2 : 114 + ((i * 37) % 97) / 97
     const lat = i % 10 === 0 ? 33.7 : 33.5 + ((i * 53) % 89) / 89 * 0.6
-    await createPlayer(t.db, actor, pii, { fields: fields(i, lng, lat), orgUnitId: units[i % 3] })
+    await createPlayer(t.db, { actor: actor, pii }, { fields: fields(i, lng, lat), orgUnitId: units[i % 3] })
   }
   // A tenth of them enterprises (kind is a counted column), set directly: an enterprise
   // entered by hand would need a USCC, which this test has no use for.
@@ -154,7 +154,7 @@ describe('pre-counted map cells', () => {
       expect(await precountedCells(t.db, { kind: 'all' }, {}, { bbox: WHOLE, zoom: 7 }, { now: later })).toBeNull()
     }
     await rebuildMapCells(t.db)
-    await createPlayer(t.db, actor, pii, { fields: fields(999, 114.5, 33.9), orgUnitId: org.outletA1.id })
+    await createPlayer(t.db, { actor: actor, pii }, { fields: fields(999, 114.5, 33.9), orgUnitId: org.outletA1.id })
     expect(await state()).toBe('stale')
     // Live, the new player is there at once.
     const live = await mapFeatures(t.db, pii, { kind: 'all' }, {}, { bbox: { west: 114.4995, south: 33.8995, east: 114.5005, north: 33.9005 }, zoom: 16, colourBy: 'candidate' })
@@ -180,7 +180,7 @@ describe('pre-counted map cells', () => {
     it('are read whole, the old generation, while a rebuild writes the new one; then only the new one is left', async () => {
       await rebuildMapCells(t.db)
       const [before] = await generations()
-      await createPlayer(t.db, actor, pii, { fields: fields(1000, 114.6, 33.8), orgUnitId: org.outletA2.id })
+      await createPlayer(t.db, { actor: actor, pii }, { fields: fields(1000, 114.6, 33.8), orgUnitId: org.outletA2.id })
       const n = await players()
       let done = false
       const rebuilding = rebuildMapCells(t.db).finally(() => (done = true))

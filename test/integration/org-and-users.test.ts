@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AppError } from '../../app/app-error'
+import { AppError } from '../../app/domain/app-error'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { createOrgUnit, listOrgUnits, moveOrgUnit, renameOrgUnit } from '../../app/services/org-units.server'
 import { findSessionUser, signIn } from '../../app/services/sessions.server'

@@ -6,16 +6,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scopeOf } from '../../app/domain/scope'
 import { PLAIN_CALENDAR } from '../../app/domain/working-days'
-import { parseProduct } from '../../app/product-form'
+import { parseProduct } from '../../app/forms/product'
 import { findAuditEntries } from '../../app/services/audit.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { createPlayer, listPlayers } from '../../app/services/players.server'
+import { createPlayer } from '../../app/services/players/create-player.server'
+import { listPlayers } from '../../app/services/players/list-players.server'
 import { loadCatalogue, saveProduct } from '../../app/services/products.server'
 import { drainQualificationQueue, qualificationState, runFullQualification } from '../../app/services/qualification.server'
 import { handOffCase } from '../../app/services/referrals.server'
 import { assignPlayers } from '../../app/services/territories.server'
 import { recordVisit } from '../../app/services/visits.server'
-import { parseVisit } from '../../app/visit-form'
+import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { TEST_DATA_KEY } from '../support/test-server'
@@ -28,7 +29,7 @@ let orgId: number
 let n = 0
 
 async function player(name: string, overrides: Parameters<typeof playerFields>[1] = {}) {
-  const id = await createPlayer(t.db, { id: null, username: 'test', ip: null }, pii, { fields: playerFields(name, overrides), orgUnitId: orgId })
+  const id = await createPlayer(t.db, { actor: { id: null, username: 'test', ip: null }, pii }, { fields: playerFields(name, overrides), orgUnitId: orgId })
   const mgr = await t.db.selectFrom('users').select(['id']).where('username', '=', 'mgr').executeTakeFirstOrThrow()
   const org = await t.db.selectFrom('org_units').select('path').where('id', '=', orgId).executeTakeFirstOrThrow()
   await assignPlayers(t.db, { id: mgr.id, username: 'mgr', ip: null }, scopeOf({ id: mgr.id, role: 'manager', orgPath: org.path }), { playerIds: [id] }, officer.actor.id, 'test')
@@ -86,7 +87,7 @@ describe(`hand-off flags (${process.env.TEST_DATABASE_URL ? 'postgres' : 'sqlite
     const refused = await player('标记乙', { taxGrade: 'C' })
     await visit(refused, { amount: 50 })
     expect(await flagOf(refused)).toEqual({ qualification: 'refused', qualified_products: '' })
-    const page = await listPlayers(t.db, pii, officer.scope, { qualification: 'refused' }, { sort: 'newest', limit: 50 })
+    const page = await listPlayers(t.db, { pii, scope: officer.scope }, { filter: { qualification: 'refused' }, page: { sort: 'newest', limit: 50 } })
     expect(page.rows.map((r) => r.name)).toEqual(['标记乙'])
   })
 

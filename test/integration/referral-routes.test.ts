@@ -9,14 +9,14 @@ import { scopeOf } from '../../app/domain/scope'
 import { PLAIN_CALENDAR } from '../../app/domain/working-days'
 import { createApiToken, revokeApiToken } from '../../app/services/api-tokens.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { createPlayer } from '../../app/services/players.server'
+import { createPlayer } from '../../app/services/players/create-player.server'
 import { chinaDay } from '../../app/domain/china-time'
 import { todayInChina } from '../../app/domain/player-row'
 import { computeFiguresInSql } from '../../app/services/figures.server'
 import { handOffCase } from '../../app/services/referrals.server'
 import { assignPlayers } from '../../app/services/territories.server'
 import { recordVisit } from '../../app/services/visits.server'
-import { parseVisit } from '../../app/visit-form'
+import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg, daysFromNow, PASSWORD, playerFields } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { Client, TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'
@@ -50,7 +50,7 @@ beforeAll(async () => {
   const officerId = await addUser(t.db, 'off', 'officer', org.outletA1.id)
   const mgrId = await addUser(t.db, 'mgr', 'manager', org.outletA1.id)
   const adminId = await addUser(t.db, 'root', 'admin', org.hq.id)
-  const playerId = await createPlayer(t.db, { id: null, username: 'test', ip: null }, pii, {
+  const playerId = await createPlayer(t.db, { actor: { id: null, username: 'test', ip: null }, pii }, {
     fields: {
       uscc: null, name: '乙级企业', kind: 'enterprise', legalRepresentative: '王五', owner: null, idNumber: null, phone: null, industry: 'C', industryCode: null,
       employees: 12, revenueYuan: 3_000_000, assetsYuan: null, registeredOn: '2020-04-01', registrationStatus: 'active', address: '地址', areaCode: null,
@@ -75,7 +75,7 @@ beforeAll(async () => {
   revoked = old.token
   await revokeApiToken(t.db, admin, old.id)
   // A referral the loan system never accepted, made ten days ago: overdue.
-  const late = await createPlayer(t.db, { id: null, username: 'test', ip: null }, pii, { fields: playerFields('逾期企业'), orgUnitId: org.outletA1.id })
+  const late = await createPlayer(t.db, { actor: { id: null, username: 'test', ip: null }, pii }, { fields: playerFields('逾期企业'), orgUnitId: org.outletA1.id })
   await assignPlayers(t.db, { id: mgrId, username: 'mgr', ip: null }, scopeOf({ id: mgrId, role: 'manager', orgPath: org.outletA1.path }), { playerIds: [late] }, officerId, 'test')
   const lateVisit = parseVisit({ id: 'route-ref-visit-2', playerId: late, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
   if (!lateVisit.ok) throw new Error('invalid visit')
@@ -124,7 +124,7 @@ let cases = 0
 /** A player with a need on file, assigned to the officer, and handed off `daysAgo` days ago
  * (fewer than 3, or accepted or disbursed: the overdue count below expects one late case). */
 async function caseHandedOff(name: string, daysAgo: number): Promise<{ playerId: number; referralId: number }> {
-  const playerId = await createPlayer(t.db, { id: null, username: 'test', ip: null }, pii, { fields: { ...playerFields(name), taxGrade: 'B', loanHistory: 'none', registrationStatus: 'active', registeredOn: '2020-04-01' }, orgUnitId: outletId })
+  const playerId = await createPlayer(t.db, { actor: { id: null, username: 'test', ip: null }, pii }, { fields: { ...playerFields(name), taxGrade: 'B', loanHistory: 'none', registrationStatus: 'active', registeredOn: '2020-04-01' }, orgUnitId: outletId })
   await assignPlayers(t.db, managerCtx, managerCtx.scope, { playerIds: [playerId] }, officerIdOf, 'test')
   const visit = parseVisit({ id: `route-ref-case-${++cases}`, playerId, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
   if (!visit.ok) throw new Error('invalid visit')

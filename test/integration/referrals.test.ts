@@ -7,17 +7,17 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AppError } from '../../app/app-error'
+import { AppError } from '../../app/domain/app-error'
 import type { PlayerFields } from '../../app/domain/market-player'
 import { scopeOf } from '../../app/domain/scope'
 import { addWorkingDays, PLAIN_CALENDAR } from '../../app/domain/working-days'
 import { claimOutboxEntries, deliverClaimed, verifySignature } from '../../app/services/outbox.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { createPlayer } from '../../app/services/players.server'
+import { createPlayer } from '../../app/services/players/create-player.server'
 import { handOffCase, listReferrals, recordStageReport } from '../../app/services/referrals.server'
 import { assignPlayers } from '../../app/services/territories.server'
 import { recordVisit } from '../../app/services/visits.server'
-import { parseVisit } from '../../app/visit-form'
+import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg, daysFromNow } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { TEST_DATA_KEY } from '../support/test-server'
@@ -45,7 +45,7 @@ function fields(name: string, taxGrade: 'B' | 'C', loanHistory: 'none' | 'has_lo
 
 async function caseWithNeed(name: string, taxGrade: 'B' | 'C' = 'B', loanHistory: 'none' | 'has_loan' = 'none') {
   const org = await t.db.selectFrom('org_units').select(['id', 'path']).where('code', '=', 'A-1').executeTakeFirstOrThrow()
-  const id = await createPlayer(t.db, { id: null, username: 'test', ip: null }, pii, { fields: fields(name, taxGrade, loanHistory), orgUnitId: org.id })
+  const id = await createPlayer(t.db, { actor: { id: null, username: 'test', ip: null }, pii }, { fields: fields(name, taxGrade, loanHistory), orgUnitId: org.id })
   const mgr = await t.db.selectFrom('users').select('id').where('username', '=', 'mgr').executeTakeFirstOrThrow()
   await assignPlayers(t.db, { id: mgr.id, username: 'mgr', ip: null }, scopeOf({ id: mgr.id, role: 'manager', orgPath: org.path }), { playerIds: [id] }, officer.actor.id, 'test')
   const visit = parseVisit({ id: `ref-visit-${++n}-${Date.now()}`, playerId: id, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })

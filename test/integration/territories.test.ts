@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scopeOf } from '../../app/domain/scope'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { createPlayer } from '../../app/services/players.server'
+import { createPlayer } from '../../app/services/players/create-player.server'
 import {
   assignPlayers,
   assignTerritory,
@@ -68,7 +68,7 @@ beforeAll(async () => {
     ['township', null, null, '411622100'], // no position of its own: the township centre
     ['direct', 114.505, 33.805, null],
   ] as const) {
-    ids[name] = await createPlayer(t.db, mgr, pii, { fields: fields(name, lng, lat, area), orgUnitId: org.outletA1.id })
+    ids[name] = await createPlayer(t.db, { actor: mgr, pii }, { fields: fields(name, lng, lat, area), orgUnitId: org.outletA1.id })
   }
   await assignPlayers(t.db, mgr, managerScope, { playerIds: [ids.direct] }, officer2, '客户关系')
 })

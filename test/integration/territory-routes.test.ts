@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PlayerFields } from '../../app/domain/market-player'
 import { scopeOf } from '../../app/domain/scope'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { createPlayer } from '../../app/services/players.server'
+import { createPlayer } from '../../app/services/players/create-player.server'
 import { workloadByOfficer } from '../../app/services/workload.server'
 import { PASSWORD, addUser, buildOrg } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
@@ -86,7 +86,7 @@ beforeAll(async () => {
     ['城外二号', 'enterprise', 114.41, 33.51, null],
   ]
   for (const [name, kind, lng, lat, area] of players) {
-    await createPlayer(t.db, actor, pii, { fields: fields(name, kind, lng, lat, area), orgUnitId: org.outletA1.id })
+    await createPlayer(t.db, { actor: actor, pii }, { fields: fields(name, kind, lng, lat, area), orgUnitId: org.outletA1.id })
   }
   server = await startTestServer(t)
 })

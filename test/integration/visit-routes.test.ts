@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PlayerFields } from '../../app/domain/market-player'
 import { scopeOf } from '../../app/domain/scope'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { createPlayer } from '../../app/services/players.server'
+import { createPlayer } from '../../app/services/players/create-player.server'
 import { assignPlayers } from '../../app/services/territories.server'
 import { PASSWORD, addUser, buildOrg } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
@@ -53,8 +53,8 @@ beforeAll(async () => {
   const offB = await addUser(t.db, 'off.b', 'officer', org.outletB1.id)
   await addUser(t.db, 'hq', 'hq', org.hq.id)
   const system = { id: null, username: 'test', ip: null }
-  playerA = await createPlayer(t.db, system, pii, { fields: fields('甲面馆', 33.78, 114.53), orgUnitId: org.outletA1.id })
-  playerB = await createPlayer(t.db, system, pii, { fields: fields('乙超市', 33.7, 114.4), orgUnitId: org.outletB1.id })
+  playerA = await createPlayer(t.db, { actor: system, pii }, { fields: fields('甲面馆', 33.78, 114.53), orgUnitId: org.outletA1.id })
+  playerB = await createPlayer(t.db, { actor: system, pii }, { fields: fields('乙超市', 33.7, 114.4), orgUnitId: org.outletB1.id })
   await assignPlayers(t.db, { id: mgrA, username: 'mgr.a', ip: null }, scopeOf({ id: mgrA, role: 'manager', orgPath: org.outletA1.path }), { playerIds: [playerA] }, offA, 'test')
   await assignPlayers(t.db, { id: mgrB, username: 'mgr.b', ip: null }, scopeOf({ id: mgrB, role: 'manager', orgPath: org.outletB1.path }), { playerIds: [playerB] }, offB, 'test')
   server = await startTestServer(t)
@@ -166,7 +166,7 @@ describe('the pages', () => {
     const officer = await signedIn('off.a')
     const system = { id: null, username: 'test', ip: null }
     const org = await t.db.selectFrom('org_units').select(['id', 'path']).where('code', '=', 'A-1').executeTakeFirstOrThrow()
-    const id = await createPlayer(t.db, system, pii, { fields: { ...fields('乙级企业', 33.781, 114.531), kind: 'enterprise', taxGrade: 'B', registeredOn: '2020-03-01' }, orgUnitId: org.id })
+    const id = await createPlayer(t.db, { actor: system, pii }, { fields: { ...fields('乙级企业', 33.781, 114.531), kind: 'enterprise', taxGrade: 'B', registeredOn: '2020-03-01' }, orgUnitId: org.id })
     const mgr = await t.db.selectFrom('users').select('id').where('username', '=', 'mgr.a').executeTakeFirstOrThrow()
     const offA = await t.db.selectFrom('users').select('id').where('username', '=', 'off.a').executeTakeFirstOrThrow()
     await assignPlayers(t.db, { id: mgr.id, username: 'mgr.a', ip: null }, scopeOf({ id: mgr.id, role: 'manager', orgPath: org.path }), { playerIds: [id] }, offA.id, 'test')

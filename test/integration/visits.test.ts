@@ -4,15 +4,15 @@
 // version, a visit to a player reassigned meanwhile is kept with its conflict, and every
 // list is scoped to who is asking.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AppError } from '../../app/app-error'
+import { AppError } from '../../app/domain/app-error'
 import type { PlayerFields } from '../../app/domain/market-player'
 import { scopeOf } from '../../app/domain/scope'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { createPlayer } from '../../app/services/players.server'
+import { createPlayer } from '../../app/services/players/create-player.server'
 import { assignPlayers } from '../../app/services/territories.server'
 import { editVisit, findMyList, getVisit, listVisitsOfDay, recordVisit } from '../../app/services/visits.server'
 import { coverageOfAreas } from '../../app/services/map-layers.server'
-import { parseVisit, type VisitInput } from '../../app/visit-form'
+import { parseVisit, type VisitInput } from '../../app/forms/visit'
 import { todayInChina } from '../../app/domain/china-time'
 import { addUser, buildOrg } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
@@ -83,11 +83,11 @@ beforeAll(async () => {
     ['改派', 33.77, 114.52, null],
     ['跟进', 33.76, 114.51, null],
   ] as const) {
-    ids[name] = await createPlayer(t.db, system, pii, { fields: fields(name, lat, lng, area), orgUnitId: org.outletA1.id })
+    ids[name] = await createPlayer(t.db, { actor: system, pii }, { fields: fields(name, lat, lng, area), orgUnitId: org.outletA1.id })
   }
   const mgr = { id: users['mgr.a1'].id, username: 'mgr.a1', ip: null }
   await assignPlayers(t.db, mgr, users['mgr.a1'].scope, { playerIds: Object.values(ids) }, users['officer.a1'].id, 'test')
-  ids['乙'] = await createPlayer(t.db, system, pii, { fields: fields('乙户', 33.7, 114.4), orgUnitId: org.outletB1.id })
+  ids['乙'] = await createPlayer(t.db, { actor: system, pii }, { fields: fields('乙户', 33.7, 114.4), orgUnitId: org.outletB1.id })
   const mgrB = { id: users['mgr.b1'].id, username: 'mgr.b1', ip: null }
   await assignPlayers(t.db, mgrB, users['mgr.b1'].scope, { playerIds: [ids['乙']] }, users['officer.b1'].id, 'test')
 })
@@ -284,7 +284,7 @@ describe('my list', () => {
 
   it('lists a player never visited', async () => {
     const system = { id: null, username: 'test', ip: null }
-    ids['新'] = await createPlayer(t.db, system, pii, { fields: fields('新户', 33.75, 114.5), orgUnitId: org.outletA1.id })
+    ids['新'] = await createPlayer(t.db, { actor: system, pii }, { fields: fields('新户', 33.75, 114.5), orgUnitId: org.outletA1.id })
     const mgr = { id: users['mgr.a1'].id, username: 'mgr.a1', ip: null }
     await assignPlayers(t.db, mgr, users['mgr.a1'].scope, { playerIds: [ids['新']] }, users['officer.a1'].id, 'test')
     const { items } = await findMyList(t.db, pii, as('officer.a1').actor, { withPhones: false })
@@ -295,8 +295,8 @@ describe('my list', () => {
 describe('coverage on the map', () => {
   it('is visited ÷ assigned per township, counted in the asker\'s scope only', async () => {
     const system = { id: null, username: 'test', ip: null }
-    ids['大致二'] = await createPlayer(t.db, system, pii, { fields: fields('大致二', null, null, '411622100'), orgUnitId: org.outletA1.id })
-    ids['大致三'] = await createPlayer(t.db, system, pii, { fields: fields('大致三', null, null, '411622100'), orgUnitId: org.outletA1.id })
+    ids['大致二'] = await createPlayer(t.db, { actor: system, pii }, { fields: fields('大致二', null, null, '411622100'), orgUnitId: org.outletA1.id })
+    ids['大致三'] = await createPlayer(t.db, { actor: system, pii }, { fields: fields('大致三', null, null, '411622100'), orgUnitId: org.outletA1.id })
     const mgr = { id: users['mgr.a1'].id, username: 'mgr.a1', ip: null }
     await assignPlayers(t.db, mgr, users['mgr.a1'].scope, { playerIds: [ids['大致二']] }, users['officer.a2'].id, 'test')
     // 大致 (visited) and 大致二 (not yet) are assigned; 大致三 has nobody and does not count.

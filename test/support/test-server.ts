@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { ServerBuild } from '@remix-run/node'
-import type { AppConfig } from '../../app/config.server'
-import { createHttpApp } from '../../app/server.server'
+import type { AppConfig } from '../../app/server/config.server'
+import { createHttpApp } from '../../app/http/http-app.server'
 import type { TestDatabase } from './test-db'
 
 export const TEST_DATA_KEY = Buffer.alloc(32, 7).toString('base64url')

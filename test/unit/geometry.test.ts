@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import {
-  MAX_VERTICES,
-  bboxContains,
-  bboxOf,
-  bboxesIntersect,
-  geometriesOverlap,
-  pointInGeometry,
-  ringArea,
-  validateGeometry,
-  type Geometry,
-  type Position,
-  type Ring,
-} from '../../app/domain/geometry'
+import { MAX_VERTICES, bboxContains, bboxOf, bboxesIntersect, pointInGeometry, ringArea, type Geometry, type Position, type Ring } from '../../app/domain/geometry'
+import { geometriesOverlap } from '../../app/domain/geometry-overlap'
+import { validateGeometry } from '../../app/domain/geometry-validation'
 import { translator } from '../../app/i18n/index'
 
 /** An axis-aligned rectangle, anticlockwise and closed. */

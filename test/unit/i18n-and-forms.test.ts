@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { MIN_PASSWORD_LENGTH, parseForm, passwordField, requiredText } from '../../app/forms'
+import { MIN_PASSWORD_LENGTH, parseForm, passwordField, requiredText } from '../../app/forms/fields'
 import { en } from '../../app/i18n/en'
 import { translator } from '../../app/i18n/index'
 import { zhCN } from '../../app/i18n/zh-CN'

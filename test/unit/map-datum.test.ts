@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { fromScreen, geometryFromDatum, geometryToDatum, toScreen } from '../../app/components/map-datum'
 import { wgs84ToGcj02 } from '../../app/domain/gcj02'
 import { tileLayerFor } from '../../app/domain/map-tiles'
-import { loadConfig } from '../../app/config.server'
+import { loadConfig } from '../../app/server/config.server'
 
 describe('drawing on the base map', () => {
   it('puts a stored position on AMap tiles shifted to GCJ-02, and brings a placed point back', () => {

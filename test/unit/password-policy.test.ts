@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { checkNewPassword } from '../../app/domain/password-policy'
-import { changePasswordSchema } from '../../app/account-forms'
-import { parseValues } from '../../app/forms'
+import { changePasswordSchema } from '../../app/forms/account'
+import { parseValues } from '../../app/forms/fields'
 
 describe('the password policy', () => {
   it('accepts a long passphrase', () => {

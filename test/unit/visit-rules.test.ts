@@ -12,7 +12,7 @@ import {
   navigationLink,
   telLink,
 } from '../../app/domain/visit'
-import { parseVisit, parseVisitTalk } from '../../app/visit-form'
+import { parseVisit, parseVisitTalk } from '../../app/forms/visit'
 import { COVERAGE_STEPS, coverageColour, coverageRatio } from '../../app/domain/map-colours'
 
 describe('distanceMetres', () => {

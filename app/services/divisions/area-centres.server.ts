@@ -3,7 +3,7 @@
 // without a position of their own stand at their township's centre, so they move with it.
 import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../../../db/schema'
-import { AppError } from '../../app-error'
+import { AppError } from '../../domain/app-error'
 import { checkBoundaryFile, type FeatureError } from '../../domain/boundaries'
 import type { Message } from '../../i18n/index'
 import { recordAudit, type Actor } from '../audit.server'

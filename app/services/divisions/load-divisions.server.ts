@@ -6,7 +6,7 @@
 // centres already stored are kept for the codes that stay.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
-import { AppError } from '../../app-error'
+import { AppError } from '../../domain/app-error'
 import { recordAudit, type Actor, type Db } from '../audit.server'
 import { divisionPrefix, packageDivisions, packageVillages, type PackageDivision } from './division-package.server'
 

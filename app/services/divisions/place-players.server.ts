@@ -5,13 +5,13 @@
 // list or a person stated are never touched. Within the caller's scope, one transaction.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
-import { AppError } from '../../app-error'
+import { AppError } from '../../domain/app-error'
 import { createAreaPlacer } from '../../domain/area-placement'
 import { townshipOf } from '../../domain/market-player'
 import type { Scope } from '../../domain/scope'
 import { loadPlacementDivisions } from '../areas.server'
 import { recordAudit, type Actor } from '../audit.server'
-import { inScope } from '../scope.server'
+import { scoped } from '../scope.server'
 import { placePlayers } from '../territories.server'
 import { centreTownshipsOnPlayers, moveToCentres } from './area-centres.server'
 
@@ -36,7 +36,7 @@ export async function placePlayersAgain(db: Kysely<Database>, actor: Actor, scop
       .selectFrom('market_players')
       .select(['id', 'address', 'uscc', 'area_code', 'area_basis', 'township_code', 'lat', 'position_approximate'])
       .where((eb) => eb.or([eb('area_code', 'is', null), eb('area_basis', 'in', ['address', 'uscc'])]))
-      .where(inScope(scope, { orgUnit: 'market_players.org_unit_id', owner: 'market_players.assigned_officer_id' }))
+      .where(scoped(scope))
       .orderBy('id')
       .execute()
     const result: PlaceAgainResult = { considered: players.length, byAddress: 0, byUscc: 0, unplaced: 0, changed: 0, reassigned: 0 }

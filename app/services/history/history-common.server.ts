@@ -7,7 +7,7 @@ import type { Scope } from '../../domain/scope'
 import type { Message } from '../../i18n/index'
 import type { Actor, Db } from '../audit.server'
 import { openTable, TableError, type OpenedTable } from '../import/read-table.server'
-import { scoped } from '../players.server'
+import { scoped } from '../scope.server'
 import { inScope } from '../scope.server'
 
 export interface HistoryCaller {

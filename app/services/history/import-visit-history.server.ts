@@ -11,7 +11,7 @@ import type { CampaignStatus } from '../../domain/market-player'
 import { checkPastTime, historyColumnName, mapVisitHeaders, readVisitHistoryRow } from '../../domain/history-rows'
 import { todayInChina } from '../../domain/china-time'
 import { assessCheckIn } from '../../domain/visit'
-import { parseVisitTalk } from '../../visit-form'
+import { parseVisitTalk } from '../../forms/visit'
 import { refreshPlayerAfterVisits, talkColumns } from '../visits.server'
 import {
   chunks,

@@ -11,7 +11,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parentPort, workerData } from 'node:worker_threads'
 import { openDatabase } from '../../../db/connection.server'
-import { AppError } from '../../app-error'
+import { AppError } from '../../domain/app-error'
 import { createPersonalDataCipher } from '../personal-data.server'
 import type { WriterData, WriterMessage } from './commit-workers.server'
 import { serialiseError } from './thread-errors.server'

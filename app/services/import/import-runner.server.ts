@@ -7,7 +7,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
-import { logger } from '../../logger.server'
+import { logger } from '../../server/logger.server'
 import type { PersonalDataCipher } from '../personal-data.server'
 import { commitImportJob, previewImportJob } from './import-jobs.server'
 

@@ -1,7 +1,7 @@
 // Errors cross a thread boundary as plain data: a file's problem (TableError) and a user's
 // mistake (AppError) arrive as themselves, so the job fails with the same message it would
 // on one thread; anything else arrives as an Error carrying the thread's stack.
-import { AppError, type AppErrorCode } from '../../app-error'
+import { AppError, type AppErrorCode } from '../../domain/app-error'
 import type { Params } from '../../i18n/index'
 import { TableError } from './read-table.server'
 

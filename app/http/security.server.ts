@@ -4,7 +4,7 @@
 // that change data from another origin, and the API's rate limit.
 import crypto from 'node:crypto'
 import type { NextFunction, Request, Response } from 'express'
-import type { TileLayerSpec } from './domain/map-tiles'
+import type { TileLayerSpec } from '../domain/map-tiles'
 import { SESSION_COOKIE } from './guards.server'
 
 /** A nonce per response: Remix's inline scripts carry it, and nothing else inline runs. */

@@ -10,7 +10,7 @@ import {
   unstable_parseMultipartFormData as parseMultipartFormData,
   type NodeOnDiskFile,
 } from '@remix-run/node'
-import type { Message } from './i18n/index'
+import type { Message } from '../i18n/index'
 
 const MAX_BYTES = 20 * 1024 * 1024
 

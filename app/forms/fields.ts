@@ -1,7 +1,7 @@
 // Form validation shared by server and browser: a zod schema per form, errors as message
 // keys (translated where they are shown), the user's input kept.
 import { z } from 'zod'
-import type { Message, MessageKey, Params } from './i18n/index'
+import type { Message, MessageKey, Params } from '../i18n/index'
 
 /** A zod message carrying an i18n key and its parameters. */
 export function msg(key: MessageKey, params?: Params): string {
@@ -66,8 +66,8 @@ export const idField = z.coerce
   .positive(msg('validation.choice'))
 
 /** Passwords: at least this long; no other composition rules (NIST SP 800-63B). */
-export { MIN_PASSWORD_LENGTH } from './domain/password-policy'
-import { MIN_PASSWORD_LENGTH } from './domain/password-policy'
+export { MIN_PASSWORD_LENGTH } from '../domain/password-policy'
+import { MIN_PASSWORD_LENGTH } from '../domain/password-policy'
 
 export const passwordField = z
   .string({ required_error: msg('validation.password', { min: MIN_PASSWORD_LENGTH }) })

@@ -3,8 +3,8 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { MAP_TILE_PROVIDERS, type MapTileProvider } from './domain/map-tiles'
-import { DEFAULT_CHECK_IN_RADIUS_M } from './domain/visit'
+import { MAP_TILE_PROVIDERS, type MapTileProvider } from '../domain/map-tiles'
+import { DEFAULT_CHECK_IN_RADIUS_M } from '../domain/visit'
 
 export interface AppConfig {
   port: number

@@ -1,5 +1,5 @@
 // Hands a request to the Remix build, as @remix-run/express does, but with the body the
-// limits let through (app/request-limits.server.ts) instead of the raw socket: a form or
+// limits let through (http/request-limits.server.ts) instead of the raw socket: a form or
 // JSON already read whole, an upload through its byte counter.
 import type { IncomingHttpHeaders } from 'node:http'
 import {

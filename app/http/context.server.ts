@@ -1,10 +1,10 @@
 // What every loader and action receives in `context`: the database, the configuration,
-// and who is asking from where. Built per request by the HTTP server (app/server.server.ts).
+// and who is asking from where. Built per request by the HTTP server (http/http-app.server.ts).
 import type { Kysely } from 'kysely'
-import type { Database } from '../db/schema'
-import type { DialectName } from '../db/dialect.server'
-import type { AppConfig } from './config.server'
-import type { PersonalDataCipher } from './services/personal-data.server'
+import type { Database } from '../../db/schema'
+import type { DialectName } from '../../db/dialect.server'
+import type { AppConfig } from '../server/config.server'
+import type { PersonalDataCipher } from '../services/personal-data.server'
 
 export type AppContext = {
   db: Kysely<Database>

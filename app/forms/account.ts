@@ -1,9 +1,9 @@
 // The forms of going live, one zod schema each, shared by the server and the browser: the
 // bank's set-up and a user's own password change (the rule itself is domain/password-policy.ts).
 import { z } from 'zod'
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, checkNewPassword } from './domain/password-policy'
-import { ORG_CODE_PATTERN, USERNAME_PATTERN } from './domain/hr-rows'
-import { msg, requiredText } from './forms'
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, checkNewPassword } from '../domain/password-policy'
+import { ORG_CODE_PATTERN, USERNAME_PATTERN } from '../domain/hr-rows'
+import { msg, requiredText } from './fields'
 
 export const setupSchema = z.object({
   token: z.string().min(1),

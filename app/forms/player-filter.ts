@@ -1,7 +1,7 @@
 // The registry's filters as they travel in a URL, shared by the list page, and later by the
 // map and exports, so a filtered view can be shared as a link.
-import { CANDIDATE_STATUSES } from './domain/first-lender'
-import { QUALIFICATIONS } from './domain/products'
+import { CANDIDATE_STATUSES } from '../domain/first-lender'
+import { QUALIFICATIONS } from '../domain/products'
 import {
   CAMPAIGN_STATUSES,
   INDUSTRY_SECTIONS,
@@ -9,8 +9,8 @@ import {
   PLAYER_KINDS,
   SIZE_CLASSES,
   TAX_GRADES,
-} from './domain/market-player'
-import type { PlayerFilter, PlayerSort } from './services/players.server'
+} from '../domain/market-player'
+import type { PlayerFilter, PlayerSort } from '../services/players/list-players.server'
 
 function oneOf<T extends string>(options: readonly T[], value: string | null): T | undefined {
   return value !== null && (options as readonly string[]).includes(value) ? (value as T) : undefined

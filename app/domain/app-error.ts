@@ -1,6 +1,6 @@
 // The one error type use cases throw for what a user can cause. Routes map it to HTTP once
-// (see http.server.ts); anything else is a bug, logged and answered with a plain 500.
-import type { Params } from './i18n/index'
+// (see http/errors.server.ts); anything else is a bug, logged and answered with a plain 500.
+import type { Params } from '../i18n/index'
 
 export type AppErrorCode = 'bad_request' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'unprocessable' | 'too_many'
 

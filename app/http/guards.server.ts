@@ -1,12 +1,13 @@
 // Guards every loader and action opens with: who is signed in, and may they do this.
 import { createCookie, data, redirect, type Cookie } from '@remix-run/node'
 import type { AppContext } from './context.server'
-import { can, type Permission } from './domain/roles'
-import { scopeOf, type Scope } from './domain/scope'
-import { DEFAULT_LOCALE, isLocale, translator, type Locale, type Translate } from './i18n/index'
-import { findIntegrationUser } from './services/api-tokens.server'
-import type { Actor } from './services/audit.server'
-import { findSessionUser, type CurrentUser } from './services/sessions.server'
+import { can, type Permission } from '../domain/roles'
+import { scopeOf, type Scope } from '../domain/scope'
+import { DEFAULT_LOCALE, isLocale, translator, type Locale, type Translate } from '../i18n/index'
+import { findIntegrationUser } from '../services/api-tokens.server'
+import type { Actor } from '../services/audit.server'
+import type { Caller } from '../services/caller.server'
+import { findSessionUser, type CurrentUser } from '../services/sessions.server'
 
 const cookies = new Map<string, Cookie>()
 
@@ -79,6 +80,19 @@ export function userScope(user: CurrentUser): Scope {
 
 export function actorOf(user: CurrentUser, context: AppContext): Actor {
   return { id: user.id, username: user.username, ip: context.clientIp }
+}
+
+// Made once per request, like the user it is made from.
+const callersOfRequest = new WeakMap<AppContext, Caller>()
+
+/** The signed-in user as services take them: actor, scope and the personal-data cipher. */
+export function callerOf(user: CurrentUser, context: AppContext): Caller {
+  let caller = callersOfRequest.get(context)
+  if (!caller || caller.actor.id !== user.id) {
+    caller = { actor: actorOf(user, context), scope: scopeOf(user), pii: context.pii }
+    callersOfRequest.set(context, caller)
+  }
+  return caller
 }
 
 export function forbidden() {

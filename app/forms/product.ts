@@ -2,9 +2,9 @@
 // by an admin): one schema for what a product's rules may say, the rules checked against
 // each other. Limits are entered in 万元, as every amount in the bank's forms.
 import { z } from 'zod'
-import { PLAYER_KINDS, TAX_GRADES, type PlayerKind, type TaxGrade } from './domain/market-player'
-import type { ProductRules } from './domain/products'
-import { choice, flag, msg, optionalNumber, parseValues, requiredText, type FormResult } from './forms'
+import { PLAYER_KINDS, TAX_GRADES, type PlayerKind, type TaxGrade } from '../domain/market-player'
+import type { ProductRules } from '../domain/products'
+import { choice, flag, msg, optionalNumber, parseValues, requiredText, type FormResult } from './fields'
 
 /** Grades a product may accept; D never qualifies, whatever a product says. */
 export const ACCEPTABLE_GRADES = TAX_GRADES.filter((g) => g !== 'D') as Exclude<TaxGrade, 'D'>[]

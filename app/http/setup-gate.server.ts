@@ -3,8 +3,8 @@
 // exists this server remembers it and asks the database no more.
 import type { RequestHandler } from 'express'
 import type { Kysely } from 'kysely'
-import type { Database } from '../db/schema'
-import { isSetUpNeeded } from './services/setup.server'
+import type { Database } from '../../db/schema'
+import { isSetUpNeeded } from '../services/setup.server'
 
 export const SETUP_PATH = '/setup'
 // `/__manifest`: Remix's route discovery, which the set-up page itself needs.

@@ -2,8 +2,8 @@
 // by the browser before a visit goes into the offline queue. Values may come as form text
 // or as JSON (numbers, booleans, an array of obstacles); field names are the same in both.
 import { z } from 'zod'
-import { CHECK_IN_FIXES, NEED_PRODUCTS, NEED_PURPOSES, OBSTACLES, VISIT_CHANNELS, VISIT_OUTCOMES } from './domain/visit'
-import { blankToUndefined, choice, flag, idField, msg, optionalChoice, optionalNumber, optionalText, parseValues, readMessage, type FormResult } from './forms'
+import { CHECK_IN_FIXES, NEED_PRODUCTS, NEED_PURPOSES, OBSTACLES, VISIT_CHANNELS, VISIT_OUTCOMES } from '../domain/visit'
+import { blankToUndefined, choice, flag, idField, msg, optionalChoice, optionalNumber, optionalText, parseValues, readMessage, type FormResult } from './fields'
 
 const isoDate = z.preprocess(
   blankToUndefined,

@@ -1,8 +1,8 @@
 // The audit log's filters as they travel in a URL, shared by the admin page and its CSV
 // export, so what is exported is exactly what was on screen. Dates are China days.
 import { z } from 'zod'
-import { blankToUndefined, msg, optionalText, parseValues, type FormResult } from './forms'
-import type { AuditFilter } from './services/audit.server'
+import { blankToUndefined, msg, optionalText, parseValues, type FormResult } from './fields'
+import type { AuditFilter } from '../services/audit.server'
 
 const chinaDay = z.preprocess(
   (v) => (typeof v === 'string' ? v.trim() || undefined : blankToUndefined(v)),

@@ -1,6 +1,6 @@
 // The forms of /admin/areas, one zod schema each, shared by server and browser.
 import { z } from 'zod'
-import { msg, requiredText } from './forms'
+import { msg, requiredText } from './fields'
 
 /** Division codes or names, separated by commas, spaces or 、. */
 export const loadDivisionsSchema = z.object({

@@ -6,7 +6,7 @@
 // JSON are read whole here, so the app parses a Buffer that is known to be small.
 import { Transform, type Readable, type TransformCallback } from 'node:stream'
 import type { NextFunction, Request, Response } from 'express'
-import { logger } from './logger.server'
+import { logger } from '../server/logger.server'
 
 const KB = 1024
 const MB = 1024 * KB

@@ -1,11 +1,11 @@
 // Entering a player by hand goes through the same row rules as an import: the form's field
 // names are the list columns.
-import type { ListColumn } from './domain/list-columns'
-import { LIST_COLUMNS } from './domain/list-columns'
-import type { PlayerField, PlayerFields } from './domain/market-player'
-import { todayInChina } from './domain/china-time'
-import { parsePlayerRow } from './domain/player-row'
-import type { FieldErrors } from './forms'
+import type { ListColumn } from '../domain/list-columns'
+import { LIST_COLUMNS } from '../domain/list-columns'
+import type { PlayerField, PlayerFields } from '../domain/market-player'
+import { todayInChina } from '../domain/china-time'
+import { parsePlayerRow } from '../domain/player-row'
+import type { FieldErrors } from './fields'
 
 const COLUMN_OF_FIELD: Partial<Record<PlayerField, ListColumn>> = {
   revenueYuan: 'revenue',

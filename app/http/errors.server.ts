@@ -1,8 +1,8 @@
 // Where use-case errors become HTTP answers, once for every route.
 import { data } from '@remix-run/node'
-import { AppError } from './app-error'
-import type { FieldErrors } from './forms'
-import type { Message, MessageKey } from './i18n/index'
+import { AppError } from '../domain/app-error'
+import type { FieldErrors } from '../forms/fields'
+import type { Message, MessageKey } from '../i18n/index'
 
 /** An AppError as a status and a message for the form; anything else is rethrown (a 5xx). */
 export function toFormError(error: unknown): { status: number; formError: Message } {

@@ -1,6 +1,6 @@
 // The navigation each role sees. Each capability adds its pages here as it lands.
-import type { Role } from './domain/roles'
-import type { MessageKey } from './i18n/index'
+import type { Role } from '../domain/roles'
+import type { MessageKey } from '../i18n/index'
 
 export interface NavItem {
   to: string
