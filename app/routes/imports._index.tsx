@@ -14,7 +14,13 @@ import { receiveUpload } from '../http/receive-upload.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'imports:run')
-  return { jobs: await listImportJobs(context.db, userScope(user)), maxMb: Math.round(DEFAULT_LIMITS.maxBytes / 1024 / 1024) }
+  // Where a deleted job's page sends the manager: said once, by the job's number.
+  const deleted = Number(new URL(request.url).searchParams.get('deleted'))
+  return {
+    jobs: await listImportJobs(context.db, userScope(user)),
+    maxMb: Math.round(DEFAULT_LIMITS.maxBytes / 1024 / 1024),
+    deleted: Number.isSafeInteger(deleted) && deleted > 0 ? deleted : null,
+  }
 }
 
 type ActionData = { formError: Message }
@@ -51,13 +57,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Imports() {
-  const { jobs, maxMb } = useLoaderData<typeof loader>()
+  const { jobs, maxMb, deleted } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>() as ActionData | undefined
   const t = useT()
   const busy = useNavigation().state === 'submitting'
   return (
     <div className="stack">
       <h1>{t('nav.imports')}</h1>
+      {deleted ? (
+        <p role="status" data-testid="import-deleted">
+          {t('import.deleted', { id: deleted })}
+        </p>
+      ) : null}
       <p>
         <Link to="/imports/history">{t('history.title')} →</Link>
       </p>
