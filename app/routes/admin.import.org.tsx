@@ -1,12 +1,11 @@
 // Admin: the org tree from the HR system's export. "Preview" checks every row and writes
 // nothing; "Import" checks again and writes all of it in one transaction, or nothing.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
 import { ErrorList } from '../components/field'
 import { HrImportResult } from '../components/hr-import-result'
-import { actorOf, requirePermission } from '../guards.server'
-import { receiveHrUpload } from '../hr-upload.server'
+import { requirePermission } from '../guards.server'
+import { hrImportAction } from '../hr-upload.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { importOrgUnits, type OrgImportResult } from '../services/hr-import/import-org-units.server'
@@ -21,20 +20,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 type ActionData = { formError?: Message; result?: OrgImportResult }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const user = await requirePermission(request, context, 'org:manage')
-  const upload = await receiveHrUpload(request, context.config.uploadDir)
-  if (!upload.ok) return data<ActionData>({ formError: upload.formError }, { status: upload.status })
-  try {
-    const result = await importOrgUnits(context.db, actorOf(user, context), {
-      filePath: upload.filePath,
-      fileName: upload.fileName,
-      apply: upload.fields.get('intent') === 'apply',
-    })
-    if (result.fileError) return data<ActionData>({ formError: result.fileError }, { status: 400 })
-    return data<ActionData>({ result }, { status: result.errors.length > 0 ? 400 : 200 })
-  } finally {
-    await upload.remove()
-  }
+  return hrImportAction(request, context, 'org:manage', (actor, input) =>
+    importOrgUnits(context.db, actor, { filePath: input.filePath, fileName: input.fileName, apply: input.apply }),
+  )
 }
 
 export default function ImportOrg() {
