@@ -6,6 +6,7 @@ import { ErrorList } from '../components/field'
 import { HrImportResult } from '../components/hr-import-result'
 import { requirePermission } from '../guards.server'
 import { hrImportAction } from '../hr-upload.server'
+import { SPREADSHEET_ACCEPT } from '../forms'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { importOrgUnits, type OrgImportResult } from '../services/hr-import/import-org-units.server'
@@ -38,7 +39,7 @@ export default function ImportOrg() {
           <ErrorList errors={answer?.formError ? [answer.formError] : null} />
           <div className="field">
             <label htmlFor="org-file">{t('hr.file')}</label>
-            <input id="org-file" type="file" name="file" accept=".csv,.xlsx,text/csv" required />
+            <input id="org-file" type="file" name="file" accept={SPREADSHEET_ACCEPT} required />
           </div>
           <div className="actions">
             <button type="submit" name="intent" value="preview" disabled={busy}>

@@ -7,6 +7,7 @@ import { ErrorList } from '../components/field'
 import { HrImportResult } from '../components/hr-import-result'
 import { requirePermission } from '../guards.server'
 import { hrImportAction } from '../hr-upload.server'
+import { SPREADSHEET_ACCEPT } from '../forms'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { importStaff, type StaffImportResult } from '../services/hr-import/import-staff.server'
@@ -47,7 +48,7 @@ export default function ImportStaff() {
           <ErrorList errors={answer?.formError ? [answer.formError] : null} />
           <div className="field">
             <label htmlFor="staff-file">{t('hr.file')}</label>
-            <input id="staff-file" type="file" name="file" accept=".csv,.xlsx,text/csv" required />
+            <input id="staff-file" type="file" name="file" accept={SPREADSHEET_ACCEPT} required />
           </div>
           <label className="checkbox">
             <input type="checkbox" name="deactivateMissing" /> {t('hr.deactivateMissing')}

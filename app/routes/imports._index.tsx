@@ -5,6 +5,7 @@ import fs from 'node:fs'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { ErrorList, SelectField } from '../components/field'
 import { actorOf, requirePermission, userScope } from '../guards.server'
+import { SPREADSHEET_ACCEPT } from '../forms'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { IMPORT_SOURCES, type ImportSource } from '../domain/import-sources'
@@ -79,7 +80,7 @@ export default function Imports() {
           <SelectField label={t('import.source')} name="source" options={IMPORT_SOURCES.map((s) => ({ value: s, label: t(`source.${s}`) }))} />
           <div className="field">
             <label htmlFor="file">{t('import.file')}</label>
-            <input id="file" name="file" type="file" required accept=".csv,.txt,.xlsx,.xls,.et,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.ms-excel" />
+            <input id="file" name="file" type="file" required accept={SPREADSHEET_ACCEPT} />
             <p className="muted small">{t('import.fileHint', { maxMb })}</p>
           </div>
           <button type="submit" className="primary" disabled={busy}>

@@ -9,6 +9,7 @@ import { ActionResult, SelectField } from '../components/field'
 import { HISTORY_KINDS, type HistoryKind } from '../domain/history-rows'
 import { workingCalendar } from '../domain/working-days'
 import { actorOf, requirePermission, userScope } from '../guards.server'
+import { SPREADSHEET_ACCEPT } from '../forms'
 import type { Message } from '../i18n/index'
 import { useT, useTranslateMessage } from '../i18n/use-t'
 import type { HistoryResult } from '../services/history/history-common.server'
@@ -161,7 +162,7 @@ export default function HistoryImport() {
           <SelectField label={t('history.kind')} name="kind" options={HISTORY_KINDS.map((k) => ({ value: k, label: t(`history.kind.${k}`) }))} />
           <div className="field">
             <label htmlFor="history-file">{t('history.file')}</label>
-            <input id="history-file" name="file" type="file" required accept=".csv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" />
+            <input id="history-file" name="file" type="file" required accept={SPREADSHEET_ACCEPT} />
           </div>
           <button type="submit" className="primary" disabled={busy}>
             {t('history.preview')}

@@ -258,6 +258,11 @@ describe('the pages', () => {
     expect(await bad.text()).toContain('上级机构代码 NOPE 在文件和系统中都不存在')
   })
 
+  it.each(['/admin/import/org', '/admin/import/staff'])('%s offers XLS and WPS files (the reader takes them)', async (page) => {
+    const html = await (await admin.get(page)).text()
+    expect(/accept="([^"]*)"/.exec(html)?.[1].split(',')).toEqual(expect.arrayContaining(['.csv', '.xlsx', '.xls', '.et']))
+  })
+
   // Remix's multipart parser answered 500 to a name holding '=' or ';'.
   it.each(['机构=2024.csv', 'a;b.csv', ''])('takes an HR file named %j on both pages', async (fileName) => {
     const org = await upload('/admin/import/org', [['机构代码', '机构名称', '上级机构代码', '层级'], ['LK-KF-01', '考城网点', 'LK', '网点']], { intent: 'preview' }, fileName)
