@@ -103,3 +103,8 @@ export const flag = z.preprocess(
   (v) => v === true || v === 1 || v === '1' || v === 'true' || v === 'on' || v === 'yes',
   z.boolean(),
 )
+
+/** What a list's file picker offers: every format the reader takes (CSV and text, XLSX, XLS
+ * and WPS `.et`), by extension and by type, so .xls files are not greyed out. */
+export const SPREADSHEET_ACCEPT =
+  '.csv,.txt,.xlsx,.xls,.et,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.ms-excel'

@@ -2,12 +2,8 @@
 // boundaries (a GeoJSON file the bank has, all or nothing) and township centres, and the
 // players whose area code no longer exists after a reload.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
-import {
-  data,
-  MaxPartSizeExceededError,
-  unstable_createMemoryUploadHandler as createMemoryUploadHandler,
-  unstable_parseMultipartFormData as parseMultipartFormData,
-} from '@remix-run/node'
+import { data } from '@remix-run/node'
+import fs from 'node:fs'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { boundaryPropertySchema, loadDivisionsSchema, townshipCentreSchema } from '../forms/area'
 import { ActionResult, Field, SelectField } from '../components/field'
@@ -15,6 +11,7 @@ import type { FeatureError } from '../domain/boundaries'
 import { parseForm, type FieldErrors } from '../forms/fields'
 import { actorOf, requirePermission } from '../http/guards.server'
 import { toFieldOrFormError } from '../http/errors.server'
+import { receiveUpload } from '../http/receive-upload.server'
 import type { Message } from '../i18n/index'
 import { useT, useTranslateMessage } from '../i18n/use-t'
 import { listTownshipCentres } from '../services/areas.server'
@@ -39,29 +36,36 @@ type ActionData = {
   featureErrors?: FeatureError[]
 }
 
-async function readForm(request: Request): Promise<FormData | Message> {
-  if (!(request.headers.get('Content-Type') ?? '').startsWith('multipart/form-data')) return request.formData()
+/** The form, and the boundary file's text when one came: received by the one upload helper
+ * (any file name), read, and not kept. */
+async function readForm(request: Request, uploadDir: string): Promise<{ form: FormData; file: string | null } | Message> {
+  if (!(request.headers.get('Content-Type') ?? '').startsWith('multipart/form-data')) return { form: await request.formData(), file: null }
+  fs.mkdirSync(uploadDir, { recursive: true, mode: 0o700 })
+  const upload = await receiveUpload(request, { directory: uploadDir, maxBytes: MAX_BOUNDARY_MB * 1024 * 1024, fileField: 'file' })
+  if (!upload.ok) return upload.reason === 'tooLarge' ? { key: 'areas.fileTooLarge', params: { maxMb: MAX_BOUNDARY_MB } } : { key: 'areas.chooseFile' }
+  const form = new FormData()
+  for (const [name, value] of Object.entries(upload.fields)) form.set(name, value)
+  if (!upload.file) return { form, file: null }
   try {
-    return await parseMultipartFormData(request, createMemoryUploadHandler({ maxPartSize: MAX_BOUNDARY_MB * 1024 * 1024 }))
-  } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) return { key: 'areas.fileTooLarge', params: { maxMb: MAX_BOUNDARY_MB } }
-    throw error
+    return { form, file: upload.file.size > 0 ? (await fs.promises.readFile(upload.file.path, 'utf8')).replace(/^\uFEFF/, '') : null }
+  } finally {
+    await fs.promises.rm(upload.file.path, { force: true })
   }
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, 'areas:manage')
   const actor = actorOf(user, context)
-  const form = await readForm(request)
-  if (!(form instanceof FormData)) return data<ActionData>({ intent: 'boundaries', formError: form }, { status: 413 })
+  const read = await readForm(request, context.config.uploadDir)
+  if (!('form' in read)) return data<ActionData>({ intent: 'boundaries', formError: read }, { status: read.key === 'areas.fileTooLarge' ? 413 : 400 })
+  const { form, file } = read
   const intent = String(form.get('intent') ?? '')
   try {
     if (intent === 'boundaries') {
       const parsed = parseForm(form, boundaryPropertySchema)
       if (!parsed.ok) return data<ActionData>({ intent, errors: parsed.errors, values: parsed.values }, { status: 400 })
-      const file = form.get('file')
-      if (!file || typeof file === 'string' || file.size === 0) return data<ActionData>({ intent, errors: { file: [{ key: 'areas.chooseFile' }] } }, { status: 400 })
-      const result = await uploadBoundaries(context.db, actor, { text: await file.text(), property: parsed.data.property || null })
+      if (file === null) return data<ActionData>({ intent, errors: { file: [{ key: 'areas.chooseFile' }] } }, { status: 400 })
+      const result = await uploadBoundaries(context.db, actor, { text: file, property: parsed.data.property || null })
       if (result.ok) return { intent, done: { key: 'areas.boundariesStored', params: { stored: result.stored, property: result.property, moved: result.moved } } } satisfies ActionData
       return data<ActionData>(
         {

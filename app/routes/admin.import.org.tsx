@@ -1,12 +1,12 @@
 // Admin: the org tree from the HR system's export. "Preview" checks every row and writes
 // nothing; "Import" checks again and writes all of it in one transaction, or nothing.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
 import { ErrorList } from '../components/field'
 import { HrImportResult } from '../components/hr-import-result'
-import { actorOf, requirePermission } from '../http/guards.server'
-import { receiveHrUpload } from '../http/hr-upload.server'
+import { requirePermission } from '../http/guards.server'
+import { hrImportAction } from '../http/hr-upload.server'
+import { SPREADSHEET_ACCEPT } from '../forms/fields'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { importOrgUnits, type OrgImportResult } from '../services/hr-import/import-org-units.server'
@@ -21,20 +21,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 type ActionData = { formError?: Message; result?: OrgImportResult }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const user = await requirePermission(request, context, 'org:manage')
-  const upload = await receiveHrUpload(request, context.config.uploadDir)
-  if (!upload.ok) return data<ActionData>({ formError: upload.formError }, { status: upload.status })
-  try {
-    const result = await importOrgUnits(context.db, actorOf(user, context), {
-      filePath: upload.filePath,
-      fileName: upload.fileName,
-      apply: upload.fields.get('intent') === 'apply',
-    })
-    if (result.fileError) return data<ActionData>({ formError: result.fileError }, { status: 400 })
-    return data<ActionData>({ result }, { status: result.errors.length > 0 ? 400 : 200 })
-  } finally {
-    await upload.remove()
-  }
+  return hrImportAction(request, context, 'org:manage', (actor, input) =>
+    importOrgUnits(context.db, actor, { filePath: input.filePath, fileName: input.fileName, apply: input.apply }),
+  )
 }
 
 export default function ImportOrg() {
@@ -50,7 +39,7 @@ export default function ImportOrg() {
           <ErrorList errors={answer?.formError ? [answer.formError] : null} />
           <div className="field">
             <label htmlFor="org-file">{t('hr.file')}</label>
-            <input id="org-file" type="file" name="file" accept=".csv,.xlsx,text/csv" required />
+            <input id="org-file" type="file" name="file" accept={SPREADSHEET_ACCEPT} required />
           </div>
           <div className="actions">
             <button type="submit" name="intent" value="preview" disabled={busy}>

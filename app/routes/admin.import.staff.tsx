@@ -2,12 +2,12 @@
 // nothing; "Import" checks again and writes all of it in one transaction, or nothing. New
 // users' one-time passwords are in this one answer only.
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
 import { ErrorList } from '../components/field'
 import { HrImportResult } from '../components/hr-import-result'
-import { actorOf, requirePermission } from '../http/guards.server'
-import { receiveHrUpload } from '../http/hr-upload.server'
+import { requirePermission } from '../http/guards.server'
+import { hrImportAction } from '../http/hr-upload.server'
+import { SPREADSHEET_ACCEPT } from '../forms/fields'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { importStaff, type StaffImportResult } from '../services/hr-import/import-staff.server'
@@ -25,21 +25,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 type ActionData = { formError?: Message; result?: StaffImportResult }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const user = await requirePermission(request, context, 'users:manage')
-  const upload = await receiveHrUpload(request, context.config.uploadDir)
-  if (!upload.ok) return data<ActionData>({ formError: upload.formError }, { status: upload.status })
-  try {
-    const result = await importStaff(context.db, actorOf(user, context), context.pii, {
-      filePath: upload.filePath,
-      fileName: upload.fileName,
-      apply: upload.fields.get('intent') === 'apply',
-      deactivateMissing: upload.fields.get('deactivateMissing') === 'on',
-    })
-    if (result.fileError) return data<ActionData>({ formError: result.fileError }, { status: 400 })
-    return data<ActionData>({ result }, { status: result.errors.length > 0 ? 400 : 200 })
-  } finally {
-    await upload.remove()
-  }
+  return hrImportAction(request, context, 'users:manage', (actor, input) =>
+    importStaff(context.db, actor, context.pii, {
+      filePath: input.filePath,
+      fileName: input.fileName,
+      apply: input.apply,
+      deactivateMissing: input.fields.deactivateMissing === 'on',
+    }),
+  )
 }
 
 export default function ImportStaff() {
@@ -55,7 +48,7 @@ export default function ImportStaff() {
           <ErrorList errors={answer?.formError ? [answer.formError] : null} />
           <div className="field">
             <label htmlFor="staff-file">{t('hr.file')}</label>
-            <input id="staff-file" type="file" name="file" accept=".csv,.xlsx,text/csv" required />
+            <input id="staff-file" type="file" name="file" accept={SPREADSHEET_ACCEPT} required />
           </div>
           <label className="checkbox">
             <input type="checkbox" name="deactivateMissing" /> {t('hr.deactivateMissing')}

@@ -3,10 +3,14 @@
 // stored, rows to insert, to update, rejected with row, column and reason, matches), the
 // options that re-preview, the commit, and the summary afterwards.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
-import { data } from '@remix-run/node'
+import { data, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useRevalidator } from '@remix-run/react'
 import { useEffect } from 'react'
 import { ErrorList, SelectField } from '../components/field'
+import { parseForm, type FieldErrors } from '../forms/fields'
+import { deleteImportJobSchema } from '../forms/import-job'
+import { isDeletableImportStatus } from '../domain/import-job-status'
+import { deleteImportJob } from '../services/import/delete-import-job.server'
 import { LIST_COLUMNS, type ListColumn, normaliseHeader } from '../domain/list-columns'
 import { actorOf, notFound, requirePermission, userScope } from '../http/guards.server'
 import { idParam, toFormError } from '../http/errors.server'
@@ -48,7 +52,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   }
 }
 
-type ActionData = { formError?: Message }
+type ActionData = { formError?: Message; errors?: FieldErrors }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, 'imports:run')
@@ -56,6 +60,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (!job) throw notFound()
   const form = await request.formData()
   try {
+    if (form.get('intent') === 'delete') {
+      const parsed = parseForm(form, deleteImportJobSchema)
+      if (!parsed.ok) return data<ActionData>({ errors: parsed.errors }, { status: 400 })
+      await deleteImportJob(context.db, { actor: actorOf(user, context), scope: userScope(user) }, { jobId: job.id, uploadDir: context.config.uploadDir })
+      return redirect(`/imports?deleted=${job.id}`)
+    }
     if (form.get('intent') === 'mapping') {
       const headers = job.headers ? (JSON.parse(job.headers) as string[]) : []
       const answers: Record<string, ListColumn | 'ignore'> = {}
@@ -232,6 +242,23 @@ export default function ImportJobPage() {
       {rejected.length > 0 ? <IssueTable title={t('import.rejectedRows')} rows={rejected} tm={tm} t={t} /> : null}
       {matches.length > 0 ? <IssueTable title={t('import.matchRows')} rows={matches} tm={tm} t={t} linkPlayers /> : null}
       {warnings.length > 0 ? <IssueTable title={t('import.warningRows')} rows={warnings} tm={tm} t={t} /> : null}
+      {isDeletableImportStatus(job.status) ? (
+        <section className="card stack" aria-labelledby="delete-job">
+          <h2 id="delete-job">{t('import.deleteTitle')}</h2>
+          <p className="muted">{t('import.deleteHelp')}</p>
+          <Form method="post" className="stack">
+            <input type="hidden" name="intent" value="delete" />
+            <label className="checkbox-field">
+              <input type="checkbox" name="confirm" value="yes" required aria-invalid={result?.errors?.confirm ? true : undefined} aria-describedby="delete-confirm-errors" />{' '}
+              {t('import.deleteConfirm', { id: job.id })}
+            </label>
+            <ErrorList id="delete-confirm-errors" errors={result?.errors?.confirm} />
+            <button type="submit" className="danger">
+              {t('import.delete')}
+            </button>
+          </Form>
+        </section>
+      ) : null}
     </div>
   )
 }

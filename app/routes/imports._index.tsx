@@ -5,6 +5,7 @@ import fs from 'node:fs'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { ErrorList, SelectField } from '../components/field'
 import { actorOf, requirePermission, userScope } from '../http/guards.server'
+import { SPREADSHEET_ACCEPT } from '../forms/fields'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { IMPORT_SOURCES, type ImportSource } from '../domain/import-sources'
@@ -14,7 +15,13 @@ import { receiveUpload } from '../http/receive-upload.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'imports:run')
-  return { jobs: await listImportJobs(context.db, userScope(user)), maxMb: Math.round(DEFAULT_LIMITS.maxBytes / 1024 / 1024) }
+  // Where a deleted job's page sends the manager: said once, by the job's number.
+  const deleted = Number(new URL(request.url).searchParams.get('deleted'))
+  return {
+    jobs: await listImportJobs(context.db, userScope(user)),
+    maxMb: Math.round(DEFAULT_LIMITS.maxBytes / 1024 / 1024),
+    deleted: Number.isSafeInteger(deleted) && deleted > 0 ? deleted : null,
+  }
 }
 
 type ActionData = { formError: Message }
@@ -51,13 +58,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Imports() {
-  const { jobs, maxMb } = useLoaderData<typeof loader>()
+  const { jobs, maxMb, deleted } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>() as ActionData | undefined
   const t = useT()
   const busy = useNavigation().state === 'submitting'
   return (
     <div className="stack">
       <h1>{t('nav.imports')}</h1>
+      {deleted ? (
+        <p role="status" data-testid="import-deleted">
+          {t('import.deleted', { id: deleted })}
+        </p>
+      ) : null}
       <p>
         <Link to="/imports/history">{t('history.title')} →</Link>
       </p>
@@ -68,7 +80,7 @@ export default function Imports() {
           <SelectField label={t('import.source')} name="source" options={IMPORT_SOURCES.map((s) => ({ value: s, label: t(`source.${s}`) }))} />
           <div className="field">
             <label htmlFor="file">{t('import.file')}</label>
-            <input id="file" name="file" type="file" required accept=".csv,.txt,.xlsx,.xls,.et,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.ms-excel" />
+            <input id="file" name="file" type="file" required accept={SPREADSHEET_ACCEPT} />
             <p className="muted small">{t('import.fileHint', { maxMb })}</p>
           </div>
           <button type="submit" className="primary" disabled={busy}>

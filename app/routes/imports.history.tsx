@@ -2,22 +2,14 @@
 // file and see every row checked (row, column, reason) with nothing written; then apply the
 // good rows in one go, or discard the file. Managers (within their unit) and admins.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
-import {
-  data,
-  unstable_composeUploadHandlers as composeUploadHandlers,
-  unstable_createFileUploadHandler as createFileUploadHandler,
-  unstable_createMemoryUploadHandler as createMemoryUploadHandler,
-  unstable_parseMultipartFormData as parseMultipartFormData,
-  MaxPartSizeExceededError,
-  type NodeOnDiskFile,
-} from '@remix-run/node'
-import crypto from 'node:crypto'
+import { data } from '@remix-run/node'
 import fs from 'node:fs'
 import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
 import { ActionResult, SelectField } from '../components/field'
 import { HISTORY_KINDS, type HistoryKind } from '../domain/history-rows'
 import { workingCalendar } from '../domain/working-days'
 import { actorOf, requirePermission, userScope } from '../http/guards.server'
+import { SPREADSHEET_ACCEPT } from '../forms/fields'
 import type { Message } from '../i18n/index'
 import { useT, useTranslateMessage } from '../i18n/use-t'
 import type { HistoryResult } from '../services/history/history-common.server'
@@ -25,6 +17,7 @@ import { importReferralHistory } from '../services/history/import-referral-histo
 import { importVisitHistory } from '../services/history/import-visit-history.server'
 import { findPendingHistory, keepPendingHistory, removePendingHistory, type PendingHistory } from '../services/history/pending-history.server'
 import { DEFAULT_LIMITS } from '../services/import/read-table.server'
+import { receiveUpload } from '../http/receive-upload.server'
 
 /** The page shows this many row errors; the count says how many there are. */
 const SHOWN_ERRORS = 500
@@ -70,37 +63,21 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return { done: { key: 'history.applied', params: { inserted: result.inserted, unchanged: result.unchanged, rejected: result.rejected } }, result: shown(result) } satisfies ActionData
   }
 
-  fs.mkdirSync(dir, { recursive: true })
-  let originalName = ''
-  const upload = composeUploadHandlers(
-    createFileUploadHandler({
-      directory: dir,
-      maxPartSize: DEFAULT_LIMITS.maxBytes,
-      avoidFileConflicts: true,
-      file: ({ filename }) => {
-        originalName = filename
-        return `${Date.now()}-${crypto.randomBytes(6).toString('hex')}.upload`
-      },
-    }),
-    createMemoryUploadHandler({ maxPartSize: 10_000 }),
-  )
-  let form: FormData
-  try {
-    form = await parseMultipartFormData(request, upload)
-  } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) {
-      const maxMb = Math.round(DEFAULT_LIMITS.maxBytes / 1024 / 1024)
-      return data<ActionData>({ formError: { key: 'file.tooLarge', params: { sizeMb: `>${maxMb}`, maxMb } } }, { status: 413 })
-    }
-    throw error
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+  // The one upload helper: any file name the user's system gave (名单=2024.csv, a;b.csv, none).
+  const upload = await receiveUpload(request, { directory: dir, maxBytes: DEFAULT_LIMITS.maxBytes, fileField: 'file' })
+  if (!upload.ok) {
+    const maxMb = Math.round(DEFAULT_LIMITS.maxBytes / 1024 / 1024)
+    if (upload.reason === 'tooLarge') return data<ActionData>({ formError: { key: 'file.tooLarge', params: { sizeMb: `>${maxMb}`, maxMb } } }, { status: 413 })
+    return data<ActionData>({ formError: { key: 'history.chooseFile' } }, { status: 400 })
   }
-  const kind = form.get('kind')
-  const file = form.get('file') as NodeOnDiskFile | string | null
-  if (!file || typeof file === 'string' || file.size === 0 || !isKind(kind)) {
-    if (file && typeof file !== 'string') await fs.promises.rm(file.getFilePath(), { force: true })
-    return data<ActionData>({ formError: { key: file && typeof file !== 'string' && file.size === 0 ? 'file.empty' : 'history.chooseFile' } }, { status: 400 })
+  const kind = upload.fields.kind
+  const file = upload.file
+  if (!file || file.size === 0 || !isKind(kind)) {
+    if (file) await fs.promises.rm(file.path, { force: true })
+    return data<ActionData>({ formError: { key: file && file.size === 0 ? 'file.empty' : 'history.chooseFile' } }, { status: 400 })
   }
-  const pending = await keepPendingHistory(dir, user.id, { path: file.getFilePath(), fileName: originalName || file.name, kind })
+  const pending = await keepPendingHistory(dir, user.id, { path: file.path, fileName: file.name || `upload-${new Date().toISOString().slice(0, 10)}`, kind })
   const result = await run(pending, false)
   if (result.ready === 0) await removePendingHistory(dir, user.id, pending.id)
   return {
@@ -185,7 +162,7 @@ export default function HistoryImport() {
           <SelectField label={t('history.kind')} name="kind" options={HISTORY_KINDS.map((k) => ({ value: k, label: t(`history.kind.${k}`) }))} />
           <div className="field">
             <label htmlFor="history-file">{t('history.file')}</label>
-            <input id="history-file" name="file" type="file" required accept=".csv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" />
+            <input id="history-file" name="file" type="file" required accept={SPREADSHEET_ACCEPT} />
           </div>
           <button type="submit" className="primary" disabled={busy}>
             {t('history.preview')}

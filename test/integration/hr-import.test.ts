@@ -232,9 +232,9 @@ describe('the pages', () => {
   })
   afterAll(() => server?.close())
 
-  async function upload(page: string, rows: string[][], fields: Record<string, string>) {
+  async function upload(page: string, rows: string[][], fields: Record<string, string>, fileName = 'staff.csv') {
     const form = new FormData()
-    form.set('file', new Blob([rows.map((r) => r.join(',')).join('\r\n')], { type: 'text/csv' }), 'staff.csv')
+    form.set('file', new Blob([rows.map((r) => r.join(',')).join('\r\n')], { type: 'text/csv' }), fileName)
     for (const [k, v] of Object.entries(fields)) form.set(k, v)
     return admin.request(page, { method: 'POST', body: form })
   }
@@ -256,6 +256,31 @@ describe('the pages', () => {
     const bad = await upload('/admin/import/org', [['机构代码', '机构名称', '上级机构代码', '层级'], ['X1', '某网点', 'NOPE', '网点']], { intent: 'apply' })
     expect(bad.status).toBe(400)
     expect(await bad.text()).toContain('上级机构代码 NOPE 在文件和系统中都不存在')
+  })
+
+  it.each(['/admin/import/org', '/admin/import/staff'])('%s offers XLS and WPS files (the reader takes them)', async (page) => {
+    const html = await (await admin.get(page)).text()
+    expect(/accept="([^"]*)"/.exec(html)?.[1].split(',')).toEqual(expect.arrayContaining(['.csv', '.xlsx', '.xls', '.et']))
+  })
+
+  // Remix's multipart parser answered 500 to a name holding '=' or ';'.
+  it.each(['机构=2024.csv', 'a;b.csv', ''])('takes an HR file named %j on both pages', async (fileName) => {
+    const org = await upload('/admin/import/org', [['机构代码', '机构名称', '上级机构代码', '层级'], ['LK-KF-01', '考城网点', 'LK', '网点']], { intent: 'preview' }, fileName)
+    expect(org.status).toBe(200)
+    expect(await org.text()).toContain('检查通过，尚未写入')
+    const staff = await upload('/admin/import/staff', [['工号', '姓名', '角色', '所属机构'], ['N0001', '名字一', '客户经理', 'LK-KF-01']], { intent: 'preview' }, fileName)
+    expect(staff.status).toBe(200)
+    expect(await staff.text()).toContain('检查通过，尚未写入')
+  })
+
+  it('says what is wrong with an upload without a file, an empty file, or too big a file', async () => {
+    const none = new FormData()
+    none.set('intent', 'preview')
+    const missing = await admin.request('/admin/import/org', { method: 'POST', body: none })
+    expect(missing.status).toBe(400)
+    expect(await missing.text()).toContain('请选择文件')
+    const empty = await upload('/admin/import/staff', [], { intent: 'preview' })
+    expect(empty.status).toBe(400)
   })
 
   it('the users page searches by name or user name, pages by 50 and says how many', async () => {

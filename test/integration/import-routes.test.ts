@@ -59,6 +59,15 @@ describe('file names', () => {
   })
 })
 
+describe('the file pickers', () => {
+  // Issue 21: the picker greyed out .xls, still the commonest format from government offices.
+  it.each(['/imports', '/imports/history'])('%s offers XLS and WPS files beside CSV and XLSX', async (page) => {
+    const html = await (await (await signedIn('mgr.a')).get(page)).text()
+    const accept = /type="file"[^>]*accept="([^"]*)"|accept="([^"]*)"[^>]*type="file"/.exec(html)
+    expect((accept?.[1] ?? accept?.[2] ?? '').split(',')).toEqual(expect.arrayContaining(['.csv', '.xlsx', '.xls', '.et', 'application/vnd.ms-excel']))
+  })
+})
+
 describe('the preview page', () => {
   it('shows unknown columns with samples, the first rows as stored, and previews again when bad check characters are accepted', async () => {
     const manager = await signedIn('mgr.a')

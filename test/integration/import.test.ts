@@ -358,6 +358,33 @@ describe('scope', () => {
     expect(result.commit).toMatchObject({ counts: { rejected: 1, updated: 0 } })
     expect(await rejections(result.jobId)).toEqual([{ row: 2, column: 'uscc', message: expect.stringMatching(/another org unit/) }])
   })
+  it('matches a player without a code within the importing unit first; one only elsewhere is reported and left as it was', async () => {
+    // A lead of branch B, and one of outlet A-1 under the same key (name and address), made later.
+    const header = ['企业名称', '地址', '联系电话']
+    const inB = await importFile(await writeCsv(dir.path('scope-b.csv'), [header, ['范围商行', '某县某路1号', '']]), { orgUnitId: org.outletB1.id, source: 'market' })
+    expect(inB.commit).toMatchObject({ counts: { inserted: 1 } })
+    const inA = await importFile(await writeCsv(dir.path('scope-a.csv'), [header, ['范围商行', '某县某路2号', '']]), { source: 'market' })
+    const b = await t.db.selectFrom('market_players').select(['id', 'match_key', 'phone_masked']).where('import_job_id', '=', inB.jobId).executeTakeFirstOrThrow()
+    await t.db.updateTable('market_players').set({ match_key: b.match_key, address: '某县某路1号' }).where('import_job_id', '=', inA.jobId).execute()
+    const a = await t.db.selectFrom('market_players').select('id').where('import_job_id', '=', inA.jobId).executeTakeFirstOrThrow()
+    expect(b.id).toBeLessThan(a.id)
+
+    const update = await importFile(await writeCsv(dir.path('scope-a2.csv'), [header, ['范围商行', '某县某路1号', '13812340001']]), { source: 'market' })
+    expect(update.commit).toMatchObject({ counts: { updated: 1, rejected: 0 } })
+    expect((await t.db.selectFrom('market_players').select('phone_masked').where('id', '=', a.id).executeTakeFirstOrThrow()).phone_masked).toBe('138****0001')
+
+    // B's own import updates B's; outlet A-2 holds neither: B's is found, reported, and not touched.
+    const elsewhere = await importFile(await writeCsv(dir.path('scope-a3.csv'), [header, ['范围商行', '某县某路1号', '13812340002']]), { orgUnitId: org.outletB1.id, source: 'market' })
+    expect(elsewhere.commit).toMatchObject({ counts: { updated: 1, rejected: 0 } })
+    const fromA2 = await importFile(await writeCsv(dir.path('scope-a4.csv'), [header, ['范围商行', '某县某路1号', '13812340003']]), { orgUnitId: org.outletA2.id, source: 'market' })
+    expect(fromA2.commit).toMatchObject({ counts: { updated: 0, rejected: 1 } })
+    expect(await rejections(fromA2.jobId)).toEqual([{ row: 2, column: '企业名称', message: expect.stringMatching(/another org unit/) }])
+    const after = await t.db.selectFrom('market_players').select(['id', 'phone_masked']).where('id', 'in', [a.id, b.id]).orderBy('id').execute()
+    expect(after).toEqual([
+      { id: b.id, phone_masked: '138****0002' },
+      { id: a.id, phone_masked: '138****0001' },
+    ])
+  })
 })
 
 describe('the command line', () => {

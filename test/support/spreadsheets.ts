@@ -89,9 +89,10 @@ export async function writeXlsx(path: string, build: (sheet: ExcelJS.Worksheet, 
   return path
 }
 
-/** A list of `rows` distinct companies written by exceljs's streaming writer (shared strings, as Excel). */
-export async function writeLargeXlsx(path: string, rows: number): Promise<string> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: true, useStyles: true })
+/** A list of `rows` distinct companies written by exceljs's streaming writer: shared strings,
+ * as Excel saves them, or inline strings, as streaming writers (and the import benchmark) do. */
+export async function writeLargeXlsx(path: string, rows: number, strings: 'shared' | 'inline' = 'shared'): Promise<string> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: strings === 'shared', useStyles: true })
   const sheet = workbook.addWorksheet('名单')
   sheet.addRow(['统一社会信用代码', '企业名称', '法定代表人', '注册日期', '营业收入（万元）', '地址']).commit()
   for (let i = 1; i <= rows; i++) {

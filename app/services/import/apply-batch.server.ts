@@ -11,6 +11,7 @@ import type { Db } from '../audit.server'
 import type { PersonalDataCipher } from '../personal-data.server'
 import { maskIdNumber, maskPhone } from '../../domain/masking'
 import { insertValues, newPlayerColumns, playerChanges, type TownshipCentre } from '../player-record.server'
+import { inScope } from '../scope.server'
 import { insertColumnsOf, type PreparedRow, type PrepareOptions } from './prepare-rows.server'
 
 type Mode = 'preview' | 'commit'
@@ -54,6 +55,8 @@ export interface BatchContext {
   counts: ImportCounts
   mergeHouseholds: boolean
   jobColumns: Record<string, unknown>
+  /** The importing unit's path, read at the first batch: what the job may touch. */
+  orgPath?: string
 }
 
 export function batchContext(db: Kysely<Database>, pii: PersonalDataCipher, job: ImportJob, mode: Mode, setup: BatchSetup, counts: ImportCounts): BatchContext {
@@ -93,7 +96,8 @@ export async function applyImportBatch(ctx: BatchContext, batch: PreparedRow[]) 
     // A write first: on SQLite the transaction then waits its turn for the write lock
     // (busy_timeout) instead of failing on a snapshot another connection moved past.
     await trx.updateTable('import_jobs').set({ heartbeat_at: now }).where('id', '=', job.id).execute()
-    const existing = await findExisting(trx, keys)
+    ctx.orgPath ??= (await trx.selectFrom('org_units').select('path').where('id', '=', job.org_unit_id).executeTakeFirstOrThrow()).path
+    const existing = await findExisting(trx, keys, ctx.orgPath)
     // Leads not known yet, and a player with a code and the same name they may be.
     const leadNames = batch.flatMap((r) => (r.result.ok && r.key?.startsWith('l:') && !existing.has(r.key) ? [r.result.fields.name] : []))
     const codedByName = await findCodedByName(trx, leadNames)
@@ -137,7 +141,7 @@ export async function applyImportBatch(ctx: BatchContext, batch: PreparedRow[]) 
       }
 
       if (target) {
-        if (target.org_unit_id !== job.org_unit_id && !(await coversOrg(trx, job.org_unit_id, target.org_unit_id))) {
+        if ('outOfScope' in target) {
           counts.rejected++
           issues.push({ row: parsed.row, severity: 'rejected', issues: [{ column: keyColumn, message: { key: 'import.otherOrgUnit' } }], cells: parsed.cells ?? [], playerId: null })
           continue
@@ -240,37 +244,47 @@ function hashKey(key: string): number {
   return (a & 0x1fffff) * 2 ** 32 + b
 }
 
-async function findExisting(db: Db, keys: string[]): Promise<Map<string, MarketPlayer>> {
-  const found = new Map<string, MarketPlayer>()
-  const usccs = keys.filter((k) => k.startsWith('u:')).map((k) => k.slice(2))
-  const households = keys.filter((k) => k.startsWith('h:')).map((k) => k.slice(2))
-  const leads = keys.filter((k) => k.startsWith('l:')).map((k) => k.slice(2))
-  for (let i = 0; i < leads.length; i += 500) {
-    const rows = await db.selectFrom('market_players').selectAll().where('match_key', 'in', leads.slice(i, i + 500)).orderBy('id').execute()
-    for (const p of rows) if (p.uscc === null && !found.has(`l:${p.match_key}`)) found.set(`l:${p.match_key}`, p)
-  }
-  for (let i = 0; i < usccs.length; i += 500) {
-    for (const p of await db.selectFrom('market_players').selectAll().where('uscc', 'in', usccs.slice(i, i + 500)).execute()) {
-      found.set(`u:${p.uscc}`, p)
+/** A player the importing unit's subtree does not hold: it is reported, never read or touched. */
+interface OutOfScope {
+  outOfScope: true
+  id: number
+  import_job_id: number | null
+}
+
+const KEY_COLUMNS = { u: 'uscc', h: 'match_key', l: 'match_key' } as const
+const CHUNK = 500
+
+/**
+ * The players the keys name, within the importing unit's subtree (the scope helper, in the
+ * query); for keys it does not hold, whether a player elsewhere has them, by id alone, so the
+ * row is reported and nothing of that player is loaded. Households and leads have no code:
+ * the first by id without one.
+ */
+async function findExisting(db: Db, keys: string[], orgPath: string): Promise<Map<string, MarketPlayer | OutOfScope>> {
+  const found = new Map<string, MarketPlayer | OutOfScope>()
+  const scope = inScope({ kind: 'org', orgPath }, { orgUnit: 'market_players.org_unit_id', owner: 'market_players.assigned_officer_id' })
+  for (const kind of ['l', 'u', 'h'] as const) {
+    const column = KEY_COLUMNS[kind]
+    const values = keys.filter((k) => k.startsWith(`${kind}:`)).map((k) => k.slice(2))
+    const keyOf = (p: { uscc: string | null; match_key: string | null }) => (kind === 'u' ? p.uscc : p.uscc === null ? p.match_key : null)
+    for (let i = 0; i < values.length; i += CHUNK) {
+      const chunk = values.slice(i, i + CHUNK)
+      // Filtered here, not in SQL: `uscc is null` would tempt the planner onto the USCC index.
+      for (const p of await db.selectFrom('market_players').selectAll().where(column, 'in', chunk).where(scope).orderBy('id').execute()) {
+        const key = keyOf(p)
+        if (key !== null && !found.has(`${kind}:${key}`)) found.set(`${kind}:${key}`, p)
+      }
+      const missing = chunk.filter((v) => !found.has(`${kind}:${v}`))
+      if (missing.length === 0) continue
+      const elsewhere = await db.selectFrom('market_players').select(['id', 'uscc', 'match_key', 'import_job_id']).where(column, 'in', missing).orderBy('id').execute()
+      for (const p of elsewhere) {
+        const key = keyOf(p)
+        if (key !== null && !found.has(`${kind}:${key}`)) found.set(`${kind}:${key}`, { outOfScope: true, id: p.id, import_job_id: p.import_job_id })
+      }
     }
-  }
-  for (let i = 0; i < households.length; i += 500) {
-    // Filtered here, not in SQL: `uscc is null` would tempt the planner onto the USCC index.
-    const rows = await db.selectFrom('market_players').selectAll().where('match_key', 'in', households.slice(i, i + 500)).orderBy('id').execute()
-    for (const p of rows) if (p.uscc === null && !found.has(`h:${p.match_key}`)) found.set(`h:${p.match_key}`, p)
   }
   return found
 }
-
-/** Whether the importing org unit's subtree holds the other unit. */
-async function coversOrg(db: Db, importer: number, other: number): Promise<boolean> {
-  const [a, b] = await Promise.all([
-    db.selectFrom('org_units').select('path').where('id', '=', importer).executeTakeFirst(),
-    db.selectFrom('org_units').select('path').where('id', '=', other).executeTakeFirst(),
-  ])
-  return Boolean(a && b && b.path.startsWith(a.path))
-}
-
 
 /** Players with a code whose name is exactly one of `names` (the first by id for each). */
 async function findCodedByName(db: Db, names: string[]): Promise<Map<string, number>> {
