@@ -11,6 +11,7 @@ import { geoEn } from './geo.en'
 import { auditEn } from './audit.en'
 import { goingLiveEn } from './going-live.en'
 import { areasEn } from './areas.en'
+import { loanQrEn } from './loan-qr.en'
 import { historyEn } from './history.en'
 
 export const en: Messages = {
@@ -139,4 +140,5 @@ export const en: Messages = {
   ...goingLiveEn,
   ...areasEn,
   ...historyEn,
+  ...loanQrEn,
 }

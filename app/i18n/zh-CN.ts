@@ -10,6 +10,7 @@ import { geoZhCN } from './geo.zh-CN'
 import { auditZhCN } from './audit.zh-CN'
 import { goingLiveZhCN } from './going-live.zh-CN'
 import { areasZhCN } from './areas.zh-CN'
+import { loanQrZhCN } from './loan-qr.zh-CN'
 import { historyZhCN } from './history.zh-CN'
 
 export const zhCN = {
@@ -138,4 +139,5 @@ export const zhCN = {
   ...goingLiveZhCN,
   ...areasZhCN,
   ...historyZhCN,
+  ...loanQrZhCN,
 } as const
