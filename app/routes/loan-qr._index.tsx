@@ -9,7 +9,8 @@ import { ActionResult } from '../components/field'
 import { can } from '../domain/roles'
 import { chinaTimeText } from '../domain/china-time'
 import { idField, parseForm } from '../forms'
-import { actorOf, forbidden, requirePermission, requireUser, userScope } from '../guards.server'
+import { actorOf, forbidden, notFound, requirePermission, requireUser, userScope } from '../guards.server'
+import { toFormError } from '../http.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { issueLoanQrCode } from '../services/loan-qr/issue-loan-qr-code.server'
@@ -33,22 +34,29 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return { codes, owners, manages }
 }
 
-type ActionData = { done?: Message; errors?: unknown }
+type ActionData = { done?: Message; formError?: Message; errors?: unknown }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, 'territories:manage')
   const form = await request.formData()
   const actor = actorOf(user, context)
-  if (form.get('intent') === 'revoke') {
-    const parsed = parseForm(form, revokeSchema)
+  const scope = userScope(user)
+  try {
+    if (form.get('intent') === 'revoke') {
+      const parsed = parseForm(form, revokeSchema)
+      if (!parsed.ok) return data<ActionData>({ errors: parsed.errors }, { status: 400 })
+      await revokeLoanQrCode(context.db, actor, scope, parsed.data.id)
+      return { done: { key: 'loanQr.revoked' } } satisfies ActionData
+    }
+    const parsed = parseForm(form, issueSchema)
     if (!parsed.ok) return data<ActionData>({ errors: parsed.errors }, { status: 400 })
-    await revokeLoanQrCode(context.db, actor, userScope(user), parsed.data.id)
-    return { done: { key: 'loanQr.revoked' } } satisfies ActionData
+    await issueLoanQrCode(context.db, actor, scope, { orgUnitId: parsed.data.orgUnitId, officerId: parsed.data.officerId })
+    return { done: { key: 'loanQr.issued' } } satisfies ActionData
+  } catch (error) {
+    const { status, formError } = toFormError(error)
+    if (status === 404) throw notFound()
+    return data<ActionData>({ formError }, { status })
   }
-  const parsed = parseForm(form, issueSchema)
-  if (!parsed.ok) return data<ActionData>({ errors: parsed.errors }, { status: 400 })
-  await issueLoanQrCode(context.db, actor, userScope(user), { orgUnitId: parsed.data.orgUnitId, officerId: parsed.data.officerId })
-  return { done: { key: 'loanQr.issued' } } satisfies ActionData
 }
 
 export default function LoanQrCodes() {
@@ -68,7 +76,7 @@ export default function LoanQrCodes() {
     <div className="stack">
       <h1>{t('loanQr.title')}</h1>
       <p className="muted">{t('loanQr.intro')}</p>
-      <ActionResult done={result?.done} />
+      <ActionResult done={result?.done} formError={result?.formError} />
       <div className="table-wrap card">
         <table>
           <tbody>
