@@ -12,6 +12,7 @@ import { auditEn } from './audit.en'
 import { goingLiveEn } from './going-live.en'
 import { areasEn } from './areas.en'
 import { loanQrEn } from './loan-qr.en'
+import { reconciliationEn } from './reconciliation.en'
 import { historyEn } from './history.en'
 
 export const en: Messages = {
@@ -141,4 +142,5 @@ export const en: Messages = {
   ...areasEn,
   ...historyEn,
   ...loanQrEn,
+  ...reconciliationEn,
 }

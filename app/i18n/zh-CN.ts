@@ -11,6 +11,7 @@ import { auditZhCN } from './audit.zh-CN'
 import { goingLiveZhCN } from './going-live.zh-CN'
 import { areasZhCN } from './areas.zh-CN'
 import { loanQrZhCN } from './loan-qr.zh-CN'
+import { reconciliationZhCN } from './reconciliation.zh-CN'
 import { historyZhCN } from './history.zh-CN'
 
 export const zhCN = {
@@ -140,4 +141,5 @@ export const zhCN = {
   ...areasZhCN,
   ...historyZhCN,
   ...loanQrZhCN,
+  ...reconciliationZhCN,
 } as const
