@@ -142,6 +142,10 @@ const MATRIX: Row[] = [
   { route: 'routes/q.$token', method: 'GET', url: () => '/q/AAAAAAAAAAAAAAAAAAAAAAAA', answers: '404 404 404 404 404 404 404 404', note: 'no such code' },
   { route: 'routes/q.$token', method: 'POST', url: (f) => `/q/${f.loanQrOwn.token}`, answers: '400 400 400 400 400 400 400 400', note: 'no proof of work' },
 
+  { route: 'routes/dashboard_.loans', method: 'GET', url: () => '/dashboard/loans?period=year&figure=disbursed', answers: 'login 403 403 200 200 200 200 login' },
+  { route: 'routes/dashboard_.loans_.export', method: 'GET', url: () => '/dashboard/loans/export?period=year&format=csv', answers: 'login 403 403 200 200 200 200 login' },
+  { route: 'routes/dashboard_.loans_.export', method: 'POST', url: () => '/dashboard/loans/export?period=year&format=csv', form: { unmask: '1' }, answers: 'login 403 403 200 200 200 200 login', note: 'unmasked where the caller may unmask' },
+
   { route: 'routes/api.v1.coverage', method: 'GET', url: () => '/api/v1/coverage', answers: '401 200 200 200 200 200 200 401' },
   { route: 'routes/api.v1.map', method: 'GET', url: () => '/api/v1/map?bbox=114,33,115,34&zoom=10', answers: '401 200 200 200 200 200 200 401' },
   { route: 'routes/api.v1.townships', method: 'GET', url: () => '/api/v1/townships', answers: '401 200 200 200 200 200 200 401' },

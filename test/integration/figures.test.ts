@@ -9,6 +9,7 @@ import { todayInChina } from '../../app/domain/china-time'
 import type { GuaranteeType } from '../../app/domain/first-lender'
 import type { Stage } from '../../app/domain/pipeline'
 import { neverBorrowedBySource } from '../../app/services/never-borrowed.server'
+import { newLoanCustomersByChannel } from '../../app/services/reconciliation/disbursed-loans.server'
 import { computeFiguresInSql, periodBounds } from '../../app/services/figures.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { createTerritory } from '../../app/services/territories.server'
@@ -111,8 +112,10 @@ describe('GET /api/v1/figures', () => {
     expect(response.status).toBe(200)
     const body = await response.json()
     const expected = await computeFiguresInSql(t.db, { scopes: [{ kind: 'all' }] }, { from: '2026-01-01', to: '2026-12-31' })
-    expect(body).toEqual({ scope: null, from: '2026-01-01', to: '2026-12-31', ...expected })
-    expect(Object.keys(body)).toEqual(expect.arrayContaining(['firstLenderEstimated', 'firstLenderEnterprises', 'firstLenderRatio', 'creditLoanShareByCount', 'creditLoanShareByAmount', 'acceptedOnTime', 'leadTimeVisitToDisbursementDays']))
+    const byChannel = await newLoanCustomersByChannel(t.db, { scopes: [{ kind: 'all' }] }, { from: '2026-01-01', to: '2026-12-31' })
+    expect(body).toEqual({ scope: null, from: '2026-01-01', to: '2026-12-31', ...expected, newLoanCustomersByChannel: byChannel })
+    expect(byChannel.own_list).toBe(expected.newLoanCustomers)
+    expect(Object.keys(body)).toEqual(expect.arrayContaining(['newLoanCustomersByChannel', 'firstLenderEstimated', 'firstLenderEnterprises', 'firstLenderRatio', 'creditLoanShareByCount', 'creditLoanShareByAmount', 'acceptedOnTime', 'leadTimeVisitToDisbursementDays']))
   })
 
   it('scopes a manager to their outlet: its code answers, another outlet\'s is 404', async () => {
