@@ -1,7 +1,7 @@
 // A firm states a need on a loan QR code's public page. The proof of work is checked first
-// (cheap, no database), then the address's and the phone's limits (counters in the database,
-// so they hold across app servers and count refused tries too), then, in one transaction, the
-// challenge is spent and the request lands: on the player that already holds the USCC (the
+// (cheap, no database); then, in one transaction, the address's and the phone's limits
+// (counters in the database, so they hold across app servers; refused tries count too), the
+// challenge spent, and the request landed: on the player that already holds the USCC (the
 // firm is not told), else on a new player with channel `loan_qr` in the officer's list or
 // the outlet's unassigned one. The caller answers the same whichever happened.
 import crypto from 'node:crypto'
@@ -40,17 +40,20 @@ export async function submitLoanQrRequest(db: Kysely<Database>, pii: PersonalDat
   const spendKey = verifyLoanQrProof(input.secret, input.token, input.values.challenge, input.values.nonce, now)
   if (!spendKey) return { outcome: 'unproven' }
   const address = crypto.createHmac('sha256', input.secret).update(`loan-qr-ip:${input.ip ?? 'unknown'}`).digest('base64url').slice(0, 22)
-  if (!(await countTry(db, `ip:${address}`, LOAN_QR_LIMITS.perAddress, now))) return { outcome: 'limited' }
   const parsed = parseLoanQrForm(input.values)
-  if (!parsed.ok) return { outcome: 'invalid', errors: parsed.errors }
-  const phoneHash = pii.blindIndex('phone', parsed.fields.phone)
-  if (!(await countTry(db, `phone:${phoneHash}`, LOAN_QR_LIMITS.perPhone, now))) return { outcome: 'limited' }
   const actor: Actor = { id: null, username: 'loan_qr', ip: input.ip }
-  const land = () => db.transaction().execute(async (trx) => {
-    if (!(await spend(trx, spendKey, now))) return { outcome: 'unproven' } as const
-    await landRequest(trx, pii, actor, { codeId: code.id, orgUnitId: code.orgUnitId, officerId: code.officerId }, parsed.fields, phoneHash, now)
-    return { outcome: 'accepted' } as const
-  })
+  // One write transaction per try (SQLite writes one at a time): a refusal returns (commits
+  // its counts) rather than throws, so refused tries count too.
+  const land = () =>
+    db.transaction().execute(async (trx): Promise<LoanQrOutcome> => {
+      if (!(await countTry(trx, `ip:${address}`, LOAN_QR_LIMITS.perAddress, now))) return { outcome: 'limited' }
+      if (!parsed.ok) return { outcome: 'invalid', errors: parsed.errors }
+      const phoneHash = pii.blindIndex('phone', parsed.fields.phone)
+      if (!(await countTry(trx, `phone:${phoneHash}`, LOAN_QR_LIMITS.perPhone, now))) return { outcome: 'limited' }
+      if (!(await spend(trx, spendKey, now))) return { outcome: 'unproven' }
+      await landRequest(trx, pii, actor, { codeId: code.id, orgUnitId: code.orgUnitId, officerId: code.officerId }, parsed.fields, phoneHash, now)
+      return { outcome: 'accepted' }
+    })
   try {
     return await land()
   } catch (error) {
