@@ -572,7 +572,49 @@ export interface FigureTargetTable {
   set_at: string
 }
 
+/** A loan QR code (see 0019): an outlet's (officer null) or an officer's; revoked, never edited. */
+export interface LoanQrCodeTable {
+  id: Generated<number>
+  /** Random, in the poster's URL; unique. */
+  token: string
+  org_unit_id: number
+  officer_id: number | null
+  created_at: string
+  created_by: number | null
+  revoked_at: string | null
+  revoked_by: number | null
+}
+
+/** A need a firm stated on the public page, on the player it landed on (see 0019). */
+export interface LoanQrRequestTable {
+  id: Generated<number>
+  code_id: number
+  player_id: number
+  submitted_at: string
+  firm_name: string
+  uscc: string | null
+  contact_name: string
+  phone_enc: string
+  phone_hash: string
+  phone_masked: string
+  amount_yuan: number
+  purpose: string
+  consent_version: string
+  consent_at: string
+  new_player: number
+}
+
+/** The public page's counters and spent challenges (see 0019). */
+export interface LoanQrThrottleTable {
+  key: string
+  window_started_at: string
+  count: number
+}
+
 export interface Database {
+  loan_qr_codes: LoanQrCodeTable
+  loan_qr_requests: LoanQrRequestTable
+  loan_qr_throttle: LoanQrThrottleTable
   figures_queue: FiguresQueueTable
   figure_players: FigurePlayerTable
   figure_rollup: FigureRollupTable

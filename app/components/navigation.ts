@@ -18,6 +18,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { to: '/map', label: 'nav.map', roles: ['officer', 'manager', 'hq', 'admin'] },
   { to: '/territories', label: 'nav.territories', roles: ['officer', 'manager', 'admin'] },
   { to: '/imports', label: 'nav.imports', roles: ['manager', 'admin'] },
+  { to: '/loan-qr', label: 'nav.loanQr', roles: ['officer', 'manager', 'admin'] },
   { to: '/admin/org-units', label: 'nav.admin.orgUnits', roles: ['admin'] },
   { to: '/admin/users', label: 'nav.admin.users', roles: ['admin'] },
   { to: '/admin/areas', label: 'nav.admin.areas', roles: ['admin'] },

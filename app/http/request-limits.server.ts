@@ -14,6 +14,8 @@ const MB = 1024 * KB
 export const BODY_LIMITS = {
   /** Sign-in, sign-out, the language switch: a name and a password. */
   signIn: 16 * KB,
+  /** The loan QR code's public form (/q/…): a few short fields, from anyone. */
+  publicForm: 8 * KB,
   /** Any other form a page posts. */
   form: 64 * KB,
   /** A drawn territory's corners travel as a form field (up to 500,000 characters). */
@@ -58,6 +60,7 @@ export function classifyBody(pathname: string, mediaType: string): { kind: BodyK
   }
   if (mediaType !== '' && !FORM_TYPES.has(mediaType)) return { refused: 'send a form (application/x-www-form-urlencoded)' }
   if (SIGN_IN_PATHS.has(page)) return { kind: 'signIn' }
+  if (page.startsWith('/q/')) return { kind: 'publicForm' }
   if (DRAWN_PATHS.has(page)) return { kind: 'drawnForm' }
   return { kind: 'form' }
 }

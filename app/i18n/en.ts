@@ -11,6 +11,8 @@ import { geoEn } from './geo.en'
 import { auditEn } from './audit.en'
 import { goingLiveEn } from './going-live.en'
 import { areasEn } from './areas.en'
+import { loanQrEn } from './loan-qr.en'
+import { reconciliationEn } from './reconciliation.en'
 import { historyEn } from './history.en'
 
 export const en: Messages = {
@@ -139,4 +141,6 @@ export const en: Messages = {
   ...goingLiveEn,
   ...areasEn,
   ...historyEn,
+  ...loanQrEn,
+  ...reconciliationEn,
 }

@@ -10,6 +10,8 @@ import { geoZhCN } from './geo.zh-CN'
 import { auditZhCN } from './audit.zh-CN'
 import { goingLiveZhCN } from './going-live.zh-CN'
 import { areasZhCN } from './areas.zh-CN'
+import { loanQrZhCN } from './loan-qr.zh-CN'
+import { reconciliationZhCN } from './reconciliation.zh-CN'
 import { historyZhCN } from './history.zh-CN'
 
 export const zhCN = {
@@ -138,4 +140,6 @@ export const zhCN = {
   ...goingLiveZhCN,
   ...areasZhCN,
   ...historyZhCN,
+  ...loanQrZhCN,
+  ...reconciliationZhCN,
 } as const

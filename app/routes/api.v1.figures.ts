@@ -12,6 +12,7 @@ import { requireApiUser } from '../http/guards.server'
 import { findLiveToken } from '../services/api-tokens.server'
 import { readFigureQuery } from '../services/figure-query.server'
 import { readFigures } from '../services/figure-rollups.server'
+import { newLoanCustomersByChannel } from '../services/reconciliation/disbursed-loans.server'
 
 const HEADERS = { 'Cache-Control': 'private, no-store' }
 
@@ -35,6 +36,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     return Response.json({ error: 'invalid', message: `check ${Object.keys(query.fields).join(', ')}`, fields: query.fields }, { status: 400, headers: HEADERS })
   }
   if (!query.ok) return Response.json({ error: 'not_found', message: query.message }, { status: 404, headers: HEADERS })
-  const figures = await readFigures(context.db, query.scope, query.period)
-  return Response.json({ scope: query.unit?.code ?? null, from: query.period.from, to: query.period.to, ...figures }, { headers: HEADERS })
+  const [figures, byChannel] = await Promise.all([readFigures(context.db, query.scope, query.period), newLoanCustomersByChannel(context.db, query.scope, query.period)])
+  return Response.json({ scope: query.unit?.code ?? null, from: query.period.from, to: query.period.to, ...figures, newLoanCustomersByChannel: byChannel }, { headers: HEADERS })
 }

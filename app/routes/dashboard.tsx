@@ -379,6 +379,7 @@ export default function Dashboard() {
               <thead>
                 <tr>
                   <th scope="col">{t('dashboard.neverBorrowedSource')}</th>
+                  <th scope="col">{t('reconciliation.column.channel')}</th>
                   <th scope="col">{t('dashboard.neverBorrowedPlayers')}</th>
                   <th scope="col">{t('dashboard.neverBorrowedFlagged')}</th>
                   <th scope="col">{t('dashboard.neverBorrowedNotFlagged')}</th>
@@ -388,8 +389,9 @@ export default function Dashboard() {
               </thead>
               <tbody>
                 {data.neverBorrowed.map((row) => (
-                  <tr key={row.source} data-source={row.source}>
+                  <tr key={`${row.source}:${row.channel}`} data-source={row.source} data-channel={row.channel}>
                     <th scope="row">{row.source}</th>
+                    <td>{t(`reconciliation.channel.${row.channel}`)}</td>
                     <td>{row.players}</td>
                     <td>{row.flagged}</td>
                     <td>{row.notFlagged}</td>

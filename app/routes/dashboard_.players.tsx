@@ -11,6 +11,7 @@ import { useLocale, useT } from '../i18n/use-t'
 import { nameOfQuery, readFigureQuery } from '../services/figure-query.server'
 import { PLAYER_FIGURES, REACHING_FIGURES, type PlayerFigure, type ReachingFigure } from '../domain/figures'
 import { playersCounted, playersReaching } from '../services/figures.server'
+import { isLoanFigure } from '../domain/reconciliation'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'branch:view')
@@ -47,6 +48,13 @@ export default function FigurePlayers() {
       <p className="muted" data-testid="drill-count">
         {t('dashboard.drillLine', { count: total.toLocaleString(locale), from: period.from, to: period.to })}
       </p>
+      {isLoanFigure(params.get('figure')) ? (
+        <p>
+          <Link to={`/dashboard/loans?${params.toString()}`} data-testid="loans-link">
+            {t('reconciliation.link')} →
+          </Link>
+        </p>
+      ) : null}
       {kind === 'players' ? (
         <div className="table-wrap card">
           <table>

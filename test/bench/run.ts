@@ -17,6 +17,7 @@ const MODULES = [
   'dashboard.bench.ts',
   'soak.bench.ts',
   'staff.bench.ts',
+  'qr.bench.ts',
 ]
 
 const USAGE = `usage: npm run bench -- [name] [--duration SECONDS] [--rows N]

@@ -11,6 +11,7 @@ import { createApiToken } from '../../app/services/api-tokens.server'
 import { createOrgUnit } from '../../app/services/org-units.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createUser } from '../../app/services/users.server'
+import { issueLoanQrCode } from '../../app/services/loan-qr/issue-loan-qr-code.server'
 import { DEMO_PASSWORD, seedDatabase } from '../../db/seed/index'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { Client, TEST_DATA_KEY, loadBuild, startTestServer, type TestServer } from '../support/test-server'
@@ -34,6 +35,8 @@ interface Fixtures {
   outletCode: string
   /** The USCC of a player of the officer's own. */
   usccOwn: string
+  /** The officer's loan QR code: its id and the token of its public page. */
+  loanQrOwn: { id: number; token: string }
 }
 
 interface Row {
@@ -132,6 +135,17 @@ const MATRIX: Row[] = [
   { route: 'routes/dashboard_.export', method: 'GET', url: () => '/dashboard/export?period=year&format=csv', answers: 'login 403 403 200 200 200 200 login' },
   { route: 'routes/dashboard_.export', method: 'POST', url: () => '/dashboard/export?period=year&format=csv', form: { unmask: '1' }, answers: 'login 403 403 200 200 200 200 login', note: 'unmasked where the caller may unmask' },
 
+  { route: 'routes/loan-qr._index', method: 'GET', url: () => '/loan-qr', answers: 'login 200 200 200 200 403 200 login', note: 'an officer sees their own code' },
+  { route: 'routes/loan-qr._index', method: 'POST', url: () => '/loan-qr', answers: 'login 403 403 400 400 403 400 login' },
+  { route: 'routes/loan-qr.$id.poster', method: 'GET', url: (f) => `/loan-qr/${f.loanQrOwn.id}/poster`, answers: 'login 200 404 200 404 404 200 login' },
+  { route: 'routes/q.$token', method: 'GET', url: (f) => `/q/${f.loanQrOwn.token}`, answers: '200 200 200 200 200 200 200 200', note: 'public: no account' },
+  { route: 'routes/q.$token', method: 'GET', url: () => '/q/AAAAAAAAAAAAAAAAAAAAAAAA', answers: '404 404 404 404 404 404 404 404', note: 'no such code' },
+  { route: 'routes/q.$token', method: 'POST', url: (f) => `/q/${f.loanQrOwn.token}`, answers: '400 400 400 400 400 400 400 400', note: 'no proof of work' },
+
+  { route: 'routes/dashboard_.loans', method: 'GET', url: () => '/dashboard/loans?period=year&figure=disbursed', answers: 'login 403 403 200 200 200 200 login' },
+  { route: 'routes/dashboard_.loans_.export', method: 'GET', url: () => '/dashboard/loans/export?period=year&format=csv', answers: 'login 403 403 200 200 200 200 login' },
+  { route: 'routes/dashboard_.loans_.export', method: 'POST', url: () => '/dashboard/loans/export?period=year&format=csv', form: { unmask: '1' }, answers: 'login 403 403 200 200 200 200 login', note: 'unmasked where the caller may unmask' },
+
   { route: 'routes/api.v1.coverage', method: 'GET', url: () => '/api/v1/coverage', answers: '401 200 200 200 200 200 200 401' },
   { route: 'routes/api.v1.map', method: 'GET', url: () => '/api/v1/map?bbox=114,33,115,34&zoom=10', answers: '401 200 200 200 200 200 200 401' },
   { route: 'routes/api.v1.townships', method: 'GET', url: () => '/api/v1/townships', answers: '401 200 200 200 200 200 200 401' },
@@ -222,6 +236,7 @@ beforeAll(async () => {
     usccOwn: (
       await t.db.selectFrom('market_players').select('uscc').where('assigned_officer_id', '=', officer.id).where('uscc', 'is not', null).orderBy('id').executeTakeFirstOrThrow()
     ).uscc!,
+    loanQrOwn: await issueLoanQrCode(t.db, SYSTEM_ACTOR, { kind: 'all' }, { orgUnitId: null, officerId: officer.id }),
   }
   server = await startTestServer(t)
   const usernames: Partial<Record<Caller, string>> = { officer: officer.username, otherOfficer: other.username, manager: 'manager', otherManager: 'manager.other', hq: 'hq', admin: 'admin' }

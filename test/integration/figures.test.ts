@@ -9,6 +9,7 @@ import { todayInChina } from '../../app/domain/china-time'
 import type { GuaranteeType } from '../../app/domain/first-lender'
 import type { Stage } from '../../app/domain/pipeline'
 import { neverBorrowedBySource } from '../../app/services/never-borrowed.server'
+import { newLoanCustomersByChannel } from '../../app/services/reconciliation/disbursed-loans.server'
 import { computeFiguresInSql, periodBounds } from '../../app/services/figures.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { createTerritory } from '../../app/services/territories.server'
@@ -111,8 +112,10 @@ describe('GET /api/v1/figures', () => {
     expect(response.status).toBe(200)
     const body = await response.json()
     const expected = await computeFiguresInSql(t.db, { scopes: [{ kind: 'all' }] }, { from: '2026-01-01', to: '2026-12-31' })
-    expect(body).toEqual({ scope: null, from: '2026-01-01', to: '2026-12-31', ...expected })
-    expect(Object.keys(body)).toEqual(expect.arrayContaining(['firstLenderEstimated', 'firstLenderEnterprises', 'firstLenderRatio', 'creditLoanShareByCount', 'creditLoanShareByAmount', 'acceptedOnTime', 'leadTimeVisitToDisbursementDays']))
+    const byChannel = await newLoanCustomersByChannel(t.db, { scopes: [{ kind: 'all' }] }, { from: '2026-01-01', to: '2026-12-31' })
+    expect(body).toEqual({ scope: null, from: '2026-01-01', to: '2026-12-31', ...expected, newLoanCustomersByChannel: byChannel })
+    expect(byChannel.own_list).toBe(expected.newLoanCustomers)
+    expect(Object.keys(body)).toEqual(expect.arrayContaining(['newLoanCustomersByChannel', 'firstLenderEstimated', 'firstLenderEnterprises', 'firstLenderRatio', 'creditLoanShareByCount', 'creditLoanShareByAmount', 'acceptedOnTime', 'leadTimeVisitToDisbursementDays']))
   })
 
   it('scopes a manager to their outlet: its code answers, another outlet\'s is 404', async () => {
@@ -147,35 +150,41 @@ describe('how often "never borrowed" was right, by source list', () => {
     // One list is wrong for certain: the loan system found an earlier loan for a "never borrowed" player.
     const wrong = await t.db.selectFrom('referrals').select('id').where('first_lender', '=', 1).where('disbursed_at', '>=', from).where('disbursed_at', '<', until).orderBy('id').executeTakeFirstOrThrow()
     await t.db.updateTable('referrals').set({ lender_flag: 0 }).where('id', '=', wrong.id).execute()
+    // And one player came through a working group's list: counted on a row of its own.
+    const other = await t.db.selectFrom('referrals').select('player_id').where('first_lender', '=', 1).where('disbursed_at', '>=', from).where('disbursed_at', '<', until).where('id', '<>', wrong.id).orderBy('id').executeTakeFirstOrThrow()
+    await t.db.updateTable('market_players').set({ channel: 'working_group' }).where('id', '=', other.player_id).execute()
     const loans = await t.db
       .selectFrom('referrals')
       .innerJoin('market_players', 'market_players.id', 'referrals.player_id')
-      .select(['market_players.id', 'market_players.source', 'referrals.lender_flag'])
+      .select(['market_players.id', 'market_players.source', 'market_players.channel', 'referrals.lender_flag'])
       .where('referrals.first_lender', '=', 1)
       .where('referrals.disbursed_at', '>=', from)
       .where('referrals.disbursed_at', '<', until)
       .execute()
     const bySource = new Map<string, Map<number, { flagged: boolean; not: boolean }>>()
     for (const l of loans) {
-      const players = bySource.get(l.source) ?? bySource.set(l.source, new Map()).get(l.source)!
+      const key = `${l.source}\t${l.channel}`
+      const players = bySource.get(key) ?? bySource.set(key, new Map()).get(key)!
       const p = players.get(l.id) ?? players.set(l.id, { flagged: false, not: false }).get(l.id)!
       if (l.lender_flag === 1) p.flagged = true
       if (l.lender_flag === 0) p.not = true
     }
-    const expected = [...bySource].sort(([a], [b]) => (a < b ? -1 : 1)).map(([source, players]) => {
+    const expected = [...bySource].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, players]) => {
+      const [source, channel] = key.split('\t')
       const list = [...players.values()]
       const flagged = list.filter((p) => p.flagged).length
       const notFlagged = list.filter((p) => !p.flagged && p.not).length
-      return { source, players: list.length, flagged, notFlagged, unflagged: list.length - flagged - notFlagged, right: flagged + notFlagged ? flagged / (flagged + notFlagged) : null }
+      return { source, channel, players: list.length, flagged, notFlagged, unflagged: list.length - flagged - notFlagged, right: flagged + notFlagged ? flagged / (flagged + notFlagged) : null }
     })
     expect(expected.length).toBeGreaterThan(0)
     expect(expected.some((r) => r.notFlagged > 0)).toBe(true)
+    expect(expected.some((r) => r.channel === 'working_group')).toBe(true)
     expect(await neverBorrowedBySource(t.db, { scopes: [{ kind: 'all' }] }, year)).toEqual(expected)
     const hq = new Client(server.url)
     await hq.signIn('hq', DEMO_PASSWORD)
     const page = await (await hq.get('/dashboard?period=year')).text()
     expect(page).toContain('各来源名单“无贷款记录”的准确率')
-    for (const row of expected) expect(page).toContain(`data-source="${row.source}"`)
+    for (const row of expected) expect(page).toContain(`data-source="${row.source}" data-channel="${row.channel}"`)
   })
 })
 

@@ -1,0 +1,37 @@
+// The public page's proof of work: a challenge signed by the server (so it needs no storage
+// until it is spent), answered by a nonce whose SHA-256 with it starts with enough zero bits.
+// A bot must pay the hashing for every submission; a person's phone does it while they type.
+import crypto from 'node:crypto'
+import { hasLeadingZeroBits, LOAN_QR_CHALLENGE_MINUTES, LOAN_QR_POW_BITS } from '../../domain/loan-qr'
+
+function mac(secret: string, token: string, body: string): string {
+  return crypto.createHmac('sha256', secret).update(`loan-qr:${token}:${body}`).digest('base64url').slice(0, 22)
+}
+
+/** A fresh challenge for the page of `token`: `<issued ms>.<random>.<mac>`. */
+export function issueLoanQrChallenge(secret: string, token: string, now = new Date()): string {
+  const body = `${now.getTime()}.${crypto.randomBytes(9).toString('base64url')}`
+  return `${body}.${mac(secret, token, body)}`
+}
+
+/** The challenge's spend key when it is ours, fresh, and the nonce answers it; else null. */
+export function verifyLoanQrProof(secret: string, token: string, challenge: unknown, nonce: unknown, now = new Date()): string | null {
+  if (typeof challenge !== 'string' || typeof nonce !== 'string' || challenge.length > 200 || !/^\d{1,20}$/.test(nonce)) return null
+  const parts = challenge.split('.')
+  if (parts.length !== 3) return null
+  const [issued, random, given] = parts as [string, string, string]
+  const expected = mac(secret, token, `${issued}.${random}`)
+  if (given.length !== expected.length || !crypto.timingSafeEqual(Buffer.from(given), Buffer.from(expected))) return null
+  const age = now.getTime() - Number(issued)
+  if (!(age >= -60_000 && age <= LOAN_QR_CHALLENGE_MINUTES * 60_000)) return null
+  const digest = crypto.createHash('sha256').update(`${challenge}:${nonce}`).digest()
+  return hasLeadingZeroBits(digest, LOAN_QR_POW_BITS) ? `pow:${random}` : null
+}
+
+/** What the page's script does, in Node: for tests and the benchmark. */
+export function solveLoanQrChallenge(challenge: string): string {
+  for (let nonce = 0; ; nonce++) {
+    const digest = crypto.createHash('sha256').update(`${challenge}:${nonce}`).digest()
+    if (hasLeadingZeroBits(digest, LOAN_QR_POW_BITS)) return String(nonce)
+  }
+}

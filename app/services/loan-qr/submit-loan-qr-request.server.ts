@@ -1,0 +1,159 @@
+// A firm states a need on a loan QR code's public page. The proof of work is checked first
+// (cheap, no database); then, in one transaction, the address's and the phone's limits
+// (counters in the database, so they hold across app servers; refused tries count too), the
+// challenge spent, and the request landed: on the player that already holds the USCC (the
+// firm is not told), else on a new player with channel `loan_qr` in the officer's list or
+// the outlet's unassigned one. The caller answers the same whichever happened.
+import crypto from 'node:crypto'
+import { sql, type Kysely } from 'kysely'
+import type { Database } from '../../../db/schema'
+import { LOAN_QR_LIMITS, parseLoanQrForm, windowStart, type LoanQrField, type LoanQrFields } from '../../domain/loan-qr'
+import { maskPhone } from '../../domain/masking'
+import type { MessageKey } from '../../i18n/index'
+import { recordAudit, type Actor, type Db } from '../audit.server'
+import type { PersonalDataCipher } from '../personal-data.server'
+import { newPlayerColumns } from '../player-record.server'
+import { findLiveLoanQrCode } from './loan-qr-codes.server'
+import { verifyLoanQrProof } from './loan-qr-challenge.server'
+
+export type LoanQrOutcome =
+  | { outcome: 'accepted' }
+  | { outcome: 'not_found' }
+  | { outcome: 'unproven' }
+  | { outcome: 'limited' }
+  | { outcome: 'invalid'; errors: Partial<Record<LoanQrField, MessageKey>> }
+
+export interface SubmitLoanQrInput {
+  token: string
+  /** The form's values as posted (challenge and nonce among them). */
+  values: Record<string, unknown>
+  ip: string | null
+  /** Signs challenges and hashes addresses (the session secret). */
+  secret: string
+  now?: Date
+}
+
+export async function submitLoanQrRequest(db: Kysely<Database>, pii: PersonalDataCipher, input: SubmitLoanQrInput): Promise<LoanQrOutcome> {
+  const now = input.now ?? new Date()
+  const code = await findLiveLoanQrCode(db, input.token)
+  if (!code) return { outcome: 'not_found' }
+  const spendKey = verifyLoanQrProof(input.secret, input.token, input.values.challenge, input.values.nonce, now)
+  if (!spendKey) return { outcome: 'unproven' }
+  const address = crypto.createHmac('sha256', input.secret).update(`loan-qr-ip:${input.ip ?? 'unknown'}`).digest('base64url').slice(0, 22)
+  const parsed = parseLoanQrForm(input.values)
+  const actor: Actor = { id: null, username: 'loan_qr', ip: input.ip }
+  // One write transaction per try (SQLite writes one at a time): a refusal returns (commits
+  // its counts) rather than throws, so refused tries count too.
+  const land = () =>
+    db.transaction().execute(async (trx): Promise<LoanQrOutcome> => {
+      if (!(await countTry(trx, `ip:${address}`, LOAN_QR_LIMITS.perAddress, now))) return { outcome: 'limited' }
+      if (!parsed.ok) return { outcome: 'invalid', errors: parsed.errors }
+      const phoneHash = pii.blindIndex('phone', parsed.fields.phone)
+      if (!(await countTry(trx, `phone:${phoneHash}`, LOAN_QR_LIMITS.perPhone, now))) return { outcome: 'limited' }
+      if (!(await spend(trx, spendKey, now))) return { outcome: 'unproven' }
+      await landRequest(trx, pii, actor, { codeId: code.id, orgUnitId: code.orgUnitId, officerId: code.officerId }, parsed.fields, phoneHash, now)
+      return { outcome: 'accepted' }
+    })
+  try {
+    return await land()
+  } catch (error) {
+    // Two firms sent the same new USCC at once: the second finds the first's player.
+    if (!isUniqueViolation(error)) throw error
+    return land()
+  }
+}
+
+/** Adds one try to a fixed window; false when the window is already full. */
+async function countTry(db: Db, key: string, limit: { count: number; windowMinutes: number }, now: Date): Promise<boolean> {
+  const started = windowStart(now, limit.windowMinutes)
+  const row = await db
+    .insertInto('loan_qr_throttle')
+    .values({ key, window_started_at: started, count: 1 })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({
+        count: sql`case when loan_qr_throttle.window_started_at = excluded.window_started_at then loan_qr_throttle.count + 1 else 1 end`,
+        window_started_at: sql`excluded.window_started_at`,
+      }),
+    )
+    .returning('count')
+    .executeTakeFirstOrThrow()
+  return Number(row.count) <= limit.count
+}
+
+/** Marks a challenge spent; false when it was already. Old counters and challenges go at the same time. */
+async function spend(db: Db, key: string, now: Date): Promise<boolean> {
+  await db.deleteFrom('loan_qr_throttle').where('window_started_at', '<', new Date(now.getTime() - 2 * 86_400_000).toISOString()).execute()
+  const row = await db
+    .insertInto('loan_qr_throttle')
+    .values({ key, window_started_at: now.toISOString(), count: 1 })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .returning('key')
+    .executeTakeFirst()
+  return row !== undefined
+}
+
+async function landRequest(
+  trx: Db,
+  pii: PersonalDataCipher,
+  actor: Actor,
+  code: { codeId: number; orgUnitId: number; officerId: number | null },
+  fields: LoanQrFields,
+  phoneHash: string,
+  now: Date,
+) {
+  const at = now.toISOString()
+  // USCCs are unique across the bank: a firm already known keeps its player, officer and channel.
+  const existing = fields.uscc ? await trx.selectFrom('market_players').select('id').where('uscc', '=', fields.uscc).executeTakeFirst() : undefined
+  let playerId = existing?.id
+  if (playerId === undefined) {
+    const columns = newPlayerColumns(
+      {
+        uscc: fields.uscc, name: fields.name, kind: fields.kind, legalRepresentative: null, owner: null, idNumber: null, phone: fields.phone,
+        industry: null, industryCode: null, employees: null, revenueYuan: null, assetsYuan: null, registeredOn: null, registrationStatus: null,
+        address: null, areaCode: null, lat: null, lng: null, taxGrade: null, loanHistory: null, loanCheckedOn: null,
+      },
+      pii,
+      () => undefined,
+    )
+    const inserted = await trx
+      .insertInto('market_players')
+      .values({
+        ...columns,
+        org_unit_id: code.orgUnitId,
+        assigned_officer_id: code.officerId,
+        assignment_source: code.officerId === null ? null : 'direct',
+        source: 'loan_qr',
+        campaign_status: 'not_visited',
+        channel: 'loan_qr',
+        channel_at: at,
+        created_at: at,
+        updated_at: at,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    playerId = inserted.id
+    if (code.officerId !== null) {
+      await trx.insertInto('player_assignments').values({ player_id: playerId, officer_id: code.officerId, assigned_at: at, assigned_by: null, reason: 'loanQr.assignedByCode' }).execute()
+    }
+    await trx
+      .insertInto('player_sources')
+      .values({ player_id: playerId, source: 'loan_qr', import_job_id: null, row: null, at, said: JSON.stringify({ name: fields.name, uscc: fields.uscc, kind: fields.kind, phone: maskPhone(fields.phone) }) })
+      .execute()
+    // clocks: opened by the clock engine once merged (openClocksFor(trx, [playerId]): accept 1, contact 3, decide 5 working days from channel_at)
+  }
+  const request = await trx
+    .insertInto('loan_qr_requests')
+    .values({
+      code_id: code.codeId, player_id: playerId, submitted_at: at, firm_name: fields.name, uscc: fields.uscc, contact_name: fields.contactName,
+      phone_enc: pii.encrypt(fields.phone), phone_hash: phoneHash, phone_masked: maskPhone(fields.phone),
+      amount_yuan: fields.amountYuan, purpose: fields.purpose, consent_version: fields.consentVersion, consent_at: at, new_player: existing ? 0 : 1,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  await recordAudit(trx, actor, { action: 'loan_qr.request', entityType: 'market_player', entityId: playerId, detail: { codeId: code.codeId, requestId: request.id, newPlayer: !existing, consentVersion: fields.consentVersion } })
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string }
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed: market_players\.uscc/.test(e?.message ?? '')
+}
