@@ -3,10 +3,10 @@
 // numbers leave unmasked only from a POST with `unmask=1` by one who may unmask, so a link on
 // another site cannot make a signed-in browser export them. Every export is audited.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
-import type { AppContext } from '../context.server'
+import type { AppContext } from '../http/context.server'
 import { can } from '../domain/roles'
 import { isLoanFigure } from '../domain/reconciliation'
-import { actorOf, getTranslate, notFound, requirePermission } from '../guards.server'
+import { actorOf, getTranslate, notFound, requirePermission } from '../http/guards.server'
 import { nameOfQuery, readFigureQuery } from '../services/figure-query.server'
 import { exportDisbursedLoans } from '../services/reconciliation/export-disbursed-loans.server'
 

@@ -2,7 +2,7 @@
 // unit, an officer's own code). The QR code holds /q/<token> on this site.
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { chinaTimeText } from '../domain/china-time'
-import { getTranslate, notFound, requireUser, userScope } from '../guards.server'
+import { getTranslate, notFound, requireUser, userScope } from '../http/guards.server'
 import { findBankName, listLiveLoanQrCodes } from '../services/loan-qr/loan-qr-codes.server'
 import { loanQrSvg } from '../services/loan-qr/loan-qr-poster.server'
 

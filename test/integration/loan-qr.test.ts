@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LOAN_QR_CONSENT_VERSION, LOAN_QR_LIMITS } from '../../app/domain/loan-qr'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { createPlayer } from '../../app/services/players.server'
+import { createPlayer } from '../../app/services/players/create-player.server'
 import { solveLoanQrChallenge } from '../../app/services/loan-qr/loan-qr-challenge.server'
 import { addUser, buildOrg, PASSWORD, playerFields } from '../support/fixtures'
 import { makeUscc } from '../support/lists'
@@ -141,7 +141,7 @@ describe('a need sent', () => {
 
   it('for a USCC already known, is recorded on that player, which keeps its officer, with the same answer', async () => {
     const uscc = makeUscc(9102)
-    const known = await createPlayer(t.db, { id: null, username: 'test', ip: null }, pii, { fields: playerFields('已知企业', { uscc }), orgUnitId: org.outletB1.id })
+    const known = await createPlayer(t.db, { actor: { id: null, username: 'test', ip: null }, pii }, { fields: playerFields('已知企业', { uscc }), orgUnitId: org.outletB1.id })
     const fresh = await submit(officerToken, { name: '随便写的名字', uscc: makeUscc(9103), contactName: '王五', phone: nextPhone() })
     const repeat = await submit(officerToken, { name: '随便写的名字', uscc, contactName: '王五', phone: nextPhone() })
     expect(repeat.response.status).toBe(fresh.response.status)

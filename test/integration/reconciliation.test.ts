@@ -7,7 +7,7 @@ import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Channel } from '../../app/domain/channels'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { createPlayer } from '../../app/services/players.server'
+import { createPlayer } from '../../app/services/players/create-player.server'
 import { listDisbursedLoans } from '../../app/services/reconciliation/disbursed-loans.server'
 import { addUser, buildOrg, PASSWORD, playerFields } from '../support/fixtures'
 import { makeUscc } from '../support/lists'
@@ -61,9 +61,9 @@ beforeAll(async () => {
   await addUser(t.db, 'rec-hq', 'hq', org.hq.id)
   await addUser(t.db, 'rec-admin', 'admin', org.hq.id)
   const actor = { id: null, username: 'test', ip: null }
-  const enterprise = await createPlayer(t.db, actor, pii, { fields: playerFields('甲一企业', { uscc: makeUscc(7001) }), orgUnitId: org.outletA1.id })
-  const household = await createPlayer(t.db, actor, pii, { fields: playerFields('甲一个体户', { kind: 'household', idNumber: ID, owner: '王五' }), orgUnitId: org.outletA1.id })
-  const elsewhere = await createPlayer(t.db, actor, pii, { fields: playerFields('乙一企业', { uscc: makeUscc(7002) }), orgUnitId: org.outletB1.id })
+  const enterprise = await createPlayer(t.db, { actor, pii }, { fields: playerFields('甲一企业', { uscc: makeUscc(7001) }), orgUnitId: org.outletA1.id })
+  const household = await createPlayer(t.db, { actor, pii }, { fields: playerFields('甲一个体户', { kind: 'household', idNumber: ID, owner: '王五' }), orgUnitId: org.outletA1.id })
+  const elsewhere = await createPlayer(t.db, { actor, pii }, { fields: playerFields('乙一企业', { uscc: makeUscc(7002) }), orgUnitId: org.outletB1.id })
   await t.db.updateTable('market_players').set({ assigned_officer_id: officerA }).where('id', 'in', [enterprise, household]).execute()
   await t.db.updateTable('market_players').set({ assigned_officer_id: officerB }).where('id', '=', elsewhere).execute()
   const base = { officer: officerA, orgUnit: org.outletA1.id, amountYuan: 400_000, credit: 1, firstLender: 1 }

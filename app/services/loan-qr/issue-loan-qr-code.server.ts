@@ -3,7 +3,7 @@
 import crypto from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
-import { AppError } from '../../app-error'
+import { AppError } from '../../domain/app-error'
 import { scopeCoversOrgPath, type Scope } from '../../domain/scope'
 import { recordAudit, type Actor } from '../audit.server'
 

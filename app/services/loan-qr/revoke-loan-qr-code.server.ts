@@ -1,7 +1,7 @@
 // A manager revokes a code (a poster lost or misused): its page answers "not found" from then on.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
-import { AppError } from '../../app-error'
+import { AppError } from '../../domain/app-error'
 import { scopeCoversOrgPath, type Scope } from '../../domain/scope'
 import { recordAudit, type Actor } from '../audit.server'
 

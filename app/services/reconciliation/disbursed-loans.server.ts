@@ -12,7 +12,7 @@ import type { Period } from '../../domain/figures'
 import { loanAmount, loanFirstLender, type FirstLenderBasis, type LoanFigure } from '../../domain/reconciliation'
 import { periodBounds, type FigureScope } from '../figures.server'
 import type { PersonalDataCipher } from '../personal-data.server'
-import { scoped } from '../players.server'
+import { scoped } from '../scope.server'
 
 export interface DisbursedLoan {
   referralId: number
