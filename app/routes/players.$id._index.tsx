@@ -23,7 +23,7 @@ import { getPlayer, getPlayerContext, overrideSizeClass, revealPersonalData } fr
 import { findLatestNeed, findPlayerVisits } from '../services/visits.server'
 import { handOffCase } from '../services/referrals.server'
 import { loadCatalogue } from '../services/products.server'
-import { workingCalendar } from '../domain/working-days'
+import { loadClockContext } from '../services/clocks/clock-context.server'
 import { caseFactsOf, checkProducts } from '../domain/products'
 import { chinaTimeText, todayInChina } from '../domain/china-time'
 import { formatDistance } from '../components/visit-form'
@@ -87,7 +87,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       try {
         const referral = await handOffCase(
           context.db,
-          { actor: { ...actorOf(user, context), id: user.id }, scope: userScope(user), calendar: workingCalendar(context.config.holidays, context.config.workdays) },
+          { actor: { ...actorOf(user, context), id: user.id }, scope: userScope(user), clocks: await loadClockContext(context.db) },
           { playerId: id, productCode: parsed.data.productCode, amountYuan: Math.round(parsed.data.amount * 10_000), termMonths: parsed.data.termMonths ?? null },
         )
         return redirect(`/referrals/${referral.id}?handedOff=1`)
