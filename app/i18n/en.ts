@@ -12,6 +12,7 @@ import { auditEn } from './audit.en'
 import { goingLiveEn } from './going-live.en'
 import { areasEn } from './areas.en'
 import { historyEn } from './history.en'
+import { clocksEn } from './clocks.en'
 
 export const en: Messages = {
   ...playerEn,
@@ -139,4 +140,5 @@ export const en: Messages = {
   ...goingLiveEn,
   ...areasEn,
   ...historyEn,
+  ...clocksEn,
 }

@@ -11,6 +11,7 @@ import { auditZhCN } from './audit.zh-CN'
 import { goingLiveZhCN } from './going-live.zh-CN'
 import { areasZhCN } from './areas.zh-CN'
 import { historyZhCN } from './history.zh-CN'
+import { clocksZhCN } from './clocks.zh-CN'
 
 export const zhCN = {
   ...playerZhCN,
@@ -138,4 +139,5 @@ export const zhCN = {
   ...goingLiveZhCN,
   ...areasZhCN,
   ...historyZhCN,
+  ...clocksZhCN,
 } as const
