@@ -260,6 +260,12 @@ export interface ImportJobTable {
   heartbeat_at: string | null
   started_at: string | null
   finished_at: string | null
+  /** The list's channel (see 0018): a working group's list or a platform's applications clock every firm on it. */
+  channel: Generated<Channel>
+  /** The working group's (or platform's) name. */
+  channel_group: string | null
+  /** The list's date (the start of China's day it names), from which its firms' clocks run. */
+  channel_at: string | null
 }
 
 export interface ImportIssueTable {

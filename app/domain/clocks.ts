@@ -142,3 +142,20 @@ export function checkDecision(input: { decision: string; amountYuan?: number | n
   }
   return errors
 }
+
+/** The channel an imported list comes through; a clocked one names its group and date. */
+export type ListChannel = { channel: 'own_list' } | { channel: 'working_group' | 'credit_platform'; group: string; listedAt: string }
+
+export const LIST_CHANNELS = ['own_list', 'working_group', 'credit_platform'] as const
+
+/** A list's channel from the upload form or the command line: a clocked one needs its group and a real day. */
+export function parseListChannel(input: { channel?: string | null; group?: string | null; day?: string | null }): ListChannel | 'missing' {
+  const channel = input.channel || 'own_list'
+  if (channel === 'own_list') return { channel: 'own_list' }
+  if (channel !== 'working_group' && channel !== 'credit_platform') return 'missing'
+  const group = input.group?.trim()
+  const day = input.day?.trim() ?? ''
+  if (!group || !/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`)) || new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) return 'missing'
+  // The list's date is the China day it names: its clocks run from that day's start.
+  return { channel, group: group.slice(0, 100), listedAt: new Date(`${day}T00:00:00+08:00`).toISOString() }
+}

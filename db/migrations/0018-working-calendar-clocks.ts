@@ -104,9 +104,18 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('player_clocks_next_due').on('player_clocks').columns(['next_due_at']).execute()
   await db.schema.createIndex('player_clocks_started').on('player_clocks').columns(['started_at']).execute()
 
+  // A list's channel: a working group's recommendation list or a platform's applications name
+  // the group (or platform) and the list's date, from which every firm on it is clocked.
+  await db.schema.alterTable('import_jobs').addColumn('channel', 'text', (c) => c.notNull().defaultTo('own_list')).execute()
+  await db.schema.alterTable('import_jobs').addColumn('channel_group', 'text').execute()
+  await db.schema.alterTable('import_jobs').addColumn('channel_at', 'text').execute()
+
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('import_jobs').dropColumn('channel_at').execute()
+  await db.schema.alterTable('import_jobs').dropColumn('channel_group').execute()
+  await db.schema.alterTable('import_jobs').dropColumn('channel').execute()
   await db.schema.dropTable('player_clocks').execute()
   await db.schema.dropTable('clock_config').execute()
   await db.schema.dropTable('clock_settings').execute()
