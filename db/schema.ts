@@ -260,6 +260,12 @@ export interface ImportJobTable {
   heartbeat_at: string | null
   started_at: string | null
   finished_at: string | null
+  /** The list's channel (see 0018): a working group's list or a platform's applications clock every firm on it. */
+  channel: Generated<Channel>
+  /** The working group's (or platform's) name. */
+  channel_group: string | null
+  /** The list's date (the start of China's day it names), from which its firms' clocks run. */
+  channel_at: string | null
 }
 
 export interface ImportIssueTable {
@@ -611,10 +617,61 @@ export interface LoanQrThrottleTable {
   count: number
 }
 
+
+/** Days off and 调休 workdays an admin keeps per year (see 0018). */
+export interface WorkingCalendarDayTable {
+  day: string
+  kind: 'off' | 'work'
+  note: string
+  updated_at: string
+  updated_by: number | null
+}
+
+/** How many days each channel's clock allows (see 0018, app/domain/clocks.ts). */
+export interface ClockSettingTable {
+  channel: string
+  clock: 'accept' | 'contact' | 'decide'
+  days: number
+  unit: 'working' | 'calendar'
+  updated_at: string
+  updated_by: number | null
+}
+
+/** One row; `version` rises with every edit of the calendar or the clock settings. */
+export interface ClockConfigTable {
+  id: number
+  version: number
+}
+
+/** The clocks of a player that came through a clocked channel (see 0018). */
+export interface PlayerClockTable {
+  player_id: number
+  channel: Channel
+  started_at: string
+  accept_due_at: string | null
+  contact_due_at: string | null
+  decide_due_at: string | null
+  accepted_at: string | null
+  accepted_by: number | null
+  contacted_at: string | null
+  contacted_by: number | null
+  decided_at: string | null
+  decided_by: number | null
+  decision: 'approved' | 'refused' | null
+  amount_yuan: number | null
+  refusal_reason: string | null
+  refusal_note: string | null
+  next_due_at: string | null
+}
+
 export interface Database {
   loan_qr_codes: LoanQrCodeTable
   loan_qr_requests: LoanQrRequestTable
   loan_qr_throttle: LoanQrThrottleTable
+  working_calendar_days: WorkingCalendarDayTable
+  clock_settings: ClockSettingTable
+  clock_config: ClockConfigTable
+  player_clocks: PlayerClockTable
   figures_queue: FiguresQueueTable
   figure_players: FigurePlayerTable
   figure_rollup: FigureRollupTable

@@ -14,7 +14,7 @@ import { loadConfig } from '../server/config.server'
 import { HISTORY_KINDS, type HistoryKind } from '../domain/history-rows'
 import { can } from '../domain/roles'
 import { scopeOf, type Scope } from '../domain/scope'
-import { workingCalendar } from '../domain/working-days'
+import { loadClockContext } from '../services/clocks/clock-context.server'
 import { isLocale, translator } from '../i18n/index'
 import { setLogLevel } from '../server/logger.server'
 import { SYSTEM_ACTOR, type Actor } from '../services/audit.server'
@@ -76,7 +76,7 @@ async function main(): Promise<number> {
     const result =
       kind === 'visits'
         ? await importVisitHistory(db, { actor, scope }, input)
-        : await importReferralHistory(db, { actor, scope, calendar: workingCalendar(config.holidays, config.workdays) }, input)
+        : await importReferralHistory(db, { actor, scope, clocks: await loadClockContext(db) }, input)
     process.stderr.write(`import:history: ${result.inserted} added, ${result.unchanged} already there, ${result.rejected} rejected\n`)
     const { errors, applied: _applied, ...counts } = result
     process.stdout.write(JSON.stringify({ ...counts, dryRun: !input.apply, errors: errors.map((e) => ({ row: e.row, column: e.column, message: t(e.message.key, e.message.params) })) }) + '\n')

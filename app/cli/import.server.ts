@@ -15,8 +15,9 @@ import { IMPORT_SOURCES, type ImportSource } from '../domain/import-sources'
 import { commitImportJob, createImportJob, listImportIssues } from '../services/import/import-jobs.server'
 import { findOrgUnitByCode } from '../services/org-units.server'
 import { createPersonalDataCipher } from '../services/personal-data.server'
+import { parseListChannel } from '../domain/clocks'
 
-const usage = `usage: npm run import -- --source ${IMPORT_SOURCES.join('|')} [--org CODE] [--accept-bad-check] [--no-merge-households] [--lang en|zh-CN] FILE`
+const usage = `usage: npm run import -- --source ${IMPORT_SOURCES.join('|')} [--org CODE] [--channel own_list|working_group|credit_platform --group NAME --list-date YYYY-MM-DD] [--accept-bad-check] [--no-merge-households] [--lang en|zh-CN] FILE`
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -24,6 +25,9 @@ async function main(): Promise<number> {
     options: {
       source: { type: 'string' },
       org: { type: 'string' },
+      channel: { type: 'string' },
+      group: { type: 'string' },
+      'list-date': { type: 'string' },
       'accept-bad-check': { type: 'boolean', default: false },
       'no-merge-households': { type: 'boolean', default: false },
       lang: { type: 'string', default: 'en' },
@@ -32,6 +36,11 @@ async function main(): Promise<number> {
   const file = positionals[0]
   if (!file || !values.source || !(IMPORT_SOURCES as readonly string[]).includes(values.source)) {
     console.error(usage)
+    return 2
+  }
+  const channel = parseListChannel({ channel: values.channel, group: values.group, day: values['list-date'] })
+  if (channel === 'missing') {
+    console.error(`import: --channel ${values.channel} needs --group NAME and --list-date YYYY-MM-DD\n${usage}`)
     return 2
   }
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
@@ -59,6 +68,7 @@ async function main(): Promise<number> {
       fileBytes: fs.statSync(file).size,
       orgUnitId: org.id,
       acceptBadCheck: values['accept-bad-check'],
+      channel,
     })
     await db
       .updateTable('import_jobs')

@@ -20,6 +20,7 @@ import { startDemoLoanSystem } from '../services/demo-loan-system.server'
 import { startOutboxWorker } from '../services/outbox.server'
 import { startFigureRefresher } from '../services/figure-rollups.server'
 import { startQualificationRefresher } from '../services/qualification.server'
+import { startClockReconciler } from '../services/clocks/open-clocks.server'
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -48,6 +49,8 @@ async function main() {
   // And the players' hand-off flags, when their facts, the catalogue or the day change.
   const qualification = startQualificationRefresher(db)
   const figures = startFigureRefresher(db)
+  // And the catch-all that opens channel clocks a path left unopened.
+  const clocks = startClockReconciler(db)
 
   // Referrals go to the loan system; without one configured, to the stand-in (the demo).
   const loanSim = config.loanSystemUrl || process.env.LOAN_SIM === 'none' ? null : await startDemoLoanSystem(db, config)
@@ -75,7 +78,7 @@ ${setupToken ? setupBanner(url, setupToken) : demo ? DEMO_BANNER : `\nSign in at
     logger.info('shutting down', { signal })
     server.closeIdleConnections()
     server.close(() => {
-      void Promise.all([importRunner.stop(), mapCells.stop(), qualification.stop(), figures.stop(), outbox?.stop(), loanSim?.stop()])
+      void Promise.all([importRunner.stop(), mapCells.stop(), qualification.stop(), figures.stop(), clocks.stop(), outbox?.stop(), loanSim?.stop()])
         .then(() => db.destroy())
         .then(() => process.exit(0))
     })

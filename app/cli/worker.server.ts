@@ -7,6 +7,7 @@ import { logger, setLogLevel } from '../server/logger.server'
 import { startOutboxWorker } from '../services/outbox.server'
 import { startFigureRefresher } from '../services/figure-rollups.server'
 import { startQualificationRefresher } from '../services/qualification.server'
+import { startClockReconciler } from '../services/clocks/open-clocks.server'
 
 const config = loadConfig()
 setLogLevel(config.logLevel)
@@ -18,7 +19,8 @@ const { db } = openDatabase(config.databaseUrl)
 const worker = startOutboxWorker(db, { url: config.loanSystemUrl, secret: config.loanSystemSecret })
 const qualification = startQualificationRefresher(db)
 const figures = startFigureRefresher(db)
+const clocks = startClockReconciler(db)
 logger.info('outbox worker started', { target: config.loanSystemUrl })
-const stop = () => void Promise.all([worker.stop(), qualification.stop(), figures.stop()]).then(() => db.destroy()).then(() => process.exit(0))
+const stop = () => void Promise.all([worker.stop(), qualification.stop(), figures.stop(), clocks.stop()]).then(() => db.destroy()).then(() => process.exit(0))
 process.on('SIGTERM', stop)
 process.on('SIGINT', stop)

@@ -19,10 +19,12 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { to: '/territories', label: 'nav.territories', roles: ['officer', 'manager', 'admin'] },
   { to: '/imports', label: 'nav.imports', roles: ['manager', 'admin'] },
   { to: '/loan-qr', label: 'nav.loanQr', roles: ['officer', 'manager', 'admin'] },
+  { to: '/clocks', label: 'nav.clocks', roles: ['officer', 'manager', 'hq', 'admin'] },
   { to: '/admin/org-units', label: 'nav.admin.orgUnits', roles: ['admin'] },
   { to: '/admin/users', label: 'nav.admin.users', roles: ['admin'] },
   { to: '/admin/areas', label: 'nav.admin.areas', roles: ['admin'] },
   { to: '/admin/products', label: 'nav.admin.products', roles: ['admin'] },
+  { to: '/admin/calendar', label: 'nav.calendar', roles: ['admin'] },
   { to: '/admin/tokens', label: 'nav.admin.tokens', roles: ['admin'] },
   { to: '/admin/audit', label: 'nav.admin.audit', roles: ['admin'] },
 ]

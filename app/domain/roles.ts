@@ -22,13 +22,14 @@ export type Permission =
   | 'targets:set' // set the figures' targets per org unit and period
   | 'audit:view' // read and export the audit log
   | 'areas:manage' // load the divisions the bank serves, their boundaries and centres
+  | 'calendar:manage' // keep the working-day calendar and the channel clocks' numbers
   | 'history:import' // bring past visits and referrals with their own dates (files, or the APIs with an explicit past time)
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   officer: ['visits:log', 'personal-data:dial'],
   manager: ['branch:view', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage', 'visits:log', 'personal-data:dial', 'history:import'],
   hq: ['branch:view', 'bank:view', 'targets:set'],
-  admin: ['branch:view', 'bank:view', 'org:manage', 'users:manage', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage', 'integrations:manage', 'products:manage', 'targets:set', 'audit:view', 'areas:manage', 'history:import'],
+  admin: ['branch:view', 'bank:view', 'org:manage', 'users:manage', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage', 'integrations:manage', 'products:manage', 'targets:set', 'audit:view', 'areas:manage', 'history:import', 'calendar:manage'],
 }
 
 export function can(role: Role, permission: Permission): boolean {

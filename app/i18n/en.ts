@@ -14,6 +14,7 @@ import { areasEn } from './areas.en'
 import { loanQrEn } from './loan-qr.en'
 import { reconciliationEn } from './reconciliation.en'
 import { historyEn } from './history.en'
+import { clocksEn } from './clocks.en'
 
 export const en: Messages = {
   ...playerEn,
@@ -143,4 +144,5 @@ export const en: Messages = {
   ...historyEn,
   ...loanQrEn,
   ...reconciliationEn,
+  ...clocksEn,
 }

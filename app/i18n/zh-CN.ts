@@ -13,6 +13,7 @@ import { areasZhCN } from './areas.zh-CN'
 import { loanQrZhCN } from './loan-qr.zh-CN'
 import { reconciliationZhCN } from './reconciliation.zh-CN'
 import { historyZhCN } from './history.zh-CN'
+import { clocksZhCN } from './clocks.zh-CN'
 
 export const zhCN = {
   ...playerZhCN,
@@ -142,4 +143,5 @@ export const zhCN = {
   ...historyZhCN,
   ...loanQrZhCN,
   ...reconciliationZhCN,
+  ...clocksZhCN,
 } as const

@@ -13,7 +13,7 @@ import { z } from 'zod'
 import { AppError } from '../domain/app-error'
 import { checkUscc } from '../domain/identifiers'
 import { can } from '../domain/roles'
-import { workingCalendar } from '../domain/working-days'
+import { loadClockContext } from '../services/clocks/clock-context.server'
 import { actorOf, getTranslate, requireApiCaller, userScope } from '../http/guards.server'
 import { isMessageKey, type Translate } from '../i18n/index'
 import { findPlayersByUscc } from '../services/player-lookup.server'
@@ -85,7 +85,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     const { referral, created } = await handOffCaseOnce(
       context.db,
-      { actor: { ...actorOf(user, context), id: user.id }, scope, calendar: workingCalendar(context.config.holidays, context.config.workdays) },
+      { actor: { ...actorOf(user, context), id: user.id }, scope, clocks: await loadClockContext(context.db) },
       { playerId: playerId!, productCode: input.productCode, amountYuan: input.amountYuan, termMonths: input.termMonths ?? null },
       { clientKey, referredAt: input.referredAt ? new Date(input.referredAt) : undefined, externalRef: input.externalRef ?? null },
     )

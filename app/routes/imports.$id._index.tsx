@@ -219,6 +219,14 @@ export default function ImportJobPage() {
               </button>
             </Form>
           ) : null}
+          {job.channel === 'working_group' && job.status === 'done' ? (
+            <p>
+              {t('channel.working_group')}: {job.channel_group} ·{' '}
+              <a href={`/imports/${job.id}/feedback.xlsx`} download data-testid="feedback-export">
+                {t('feedback.export')}
+              </a>
+            </p>
+          ) : null}
           {job.rejected > 0 ? (
             <p>
               <a href={`/imports/${job.id}/rejected.csv`} download>

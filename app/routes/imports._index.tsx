@@ -3,7 +3,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import fs from 'node:fs'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
-import { ErrorList, SelectField } from '../components/field'
+import { ErrorList, Field, SelectField } from '../components/field'
+import { LIST_CHANNELS, parseListChannel } from '../domain/clocks'
 import { actorOf, requirePermission, userScope } from '../http/guards.server'
 import { SPREADSHEET_ACCEPT } from '../forms/fields'
 import type { Message } from '../i18n/index'
@@ -46,6 +47,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
     await fs.promises.rm(file.path, { force: true })
     return data<ActionData>({ formError: { key: 'import.chooseSource' } }, { status: 400 })
   }
+  const channel = parseListChannel({ channel: fields.channel, group: fields.channelGroup, day: fields.channelDate })
+  if (channel === 'missing') {
+    await fs.promises.rm(file.path, { force: true })
+    return data<ActionData>({ formError: { key: 'import.channelNeeded' } }, { status: 400 })
+  }
   const id = await createImportJob(context.db, actorOf(user, context), {
     source: fields.source as ImportSource,
     // Any name the user's system gave it is shown as given; none at all gets a stand-in.
@@ -53,6 +59,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     filePath: file.path,
     fileBytes: file.size,
     orgUnitId: user.orgUnitId,
+    channel,
   })
   return redirect(`/imports/${id}`)
 }
@@ -78,6 +85,9 @@ export default function Imports() {
         <Form method="post" encType="multipart/form-data" className="form-grid">
           <ErrorList errors={result?.formError ? [result.formError] : null} />
           <SelectField label={t('import.source')} name="source" options={IMPORT_SOURCES.map((s) => ({ value: s, label: t(`source.${s}`) }))} />
+          <SelectField label={t('import.channel')} name="channel" options={LIST_CHANNELS.map((c) => ({ value: c, label: t(`import.channel.${c}`) }))} />
+          <Field label={t('import.channelGroup')} name="channelGroup" maxLength={100} />
+          <Field label={t('import.channelDate')} name="channelDate" type="date" />
           <div className="field">
             <label htmlFor="file">{t('import.file')}</label>
             <input id="file" name="file" type="file" required accept={SPREADSHEET_ACCEPT} />

@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
 import { ActionResult, SelectField } from '../components/field'
 import { HISTORY_KINDS, type HistoryKind } from '../domain/history-rows'
-import { workingCalendar } from '../domain/working-days'
+import { loadClockContext } from '../services/clocks/clock-context.server'
 import { actorOf, requirePermission, userScope } from '../http/guards.server'
 import { SPREADSHEET_ACCEPT } from '../forms/fields'
 import type { Message } from '../i18n/index'
@@ -40,10 +40,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, 'history:import')
   const dir = context.config.uploadDir
   const caller = { actor: actorOf(user, context), scope: userScope(user) }
+  const clocks = await loadClockContext(context.db)
   const run = (pending: PendingHistory, apply: boolean) =>
     pending.kind === 'visits'
       ? importVisitHistory(context.db, caller, { filePath: pending.filePath, fileName: pending.fileName, apply })
-      : importReferralHistory(context.db, { ...caller, calendar: workingCalendar(context.config.holidays, context.config.workdays) }, { filePath: pending.filePath, fileName: pending.fileName, apply })
+      : importReferralHistory(context.db, { ...caller, clocks }, { filePath: pending.filePath, fileName: pending.fileName, apply })
   const shown = (result: HistoryResult) => ({ ...result, errors: result.errors.slice(0, SHOWN_ERRORS), errorCount: result.errors.length })
 
   if (!(request.headers.get('Content-Type') ?? '').startsWith('multipart/form-data')) {

@@ -25,10 +25,15 @@ import { revealPersonalData } from '../services/players/reveal-personal-data.ser
 import { findLatestNeed, findPlayerVisits } from '../services/visits.server'
 import { handOffCase } from '../services/referrals.server'
 import { loadCatalogue } from '../services/products.server'
-import { workingCalendar } from '../domain/working-days'
+import { loadClockContext } from '../services/clocks/clock-context.server'
 import { caseFactsOf, checkProducts } from '../domain/products'
 import { chinaTimeText, todayInChina } from '../domain/china-time'
 import { formatDistance } from '../components/visit-form'
+import { decisionSchema, PlayerClocks } from '../components/player-clocks'
+import { findPlayerClock } from '../services/clocks/player-clock.server'
+import { acceptLead } from '../services/clocks/accept-lead.server'
+import { recordContact } from '../services/clocks/record-contact.server'
+import { recordDecision } from '../services/clocks/record-decision.server'
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: leafletStyles }]
 
@@ -39,10 +44,11 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const caller = callerOf(user, context)
   const player = await getPlayer(context.db, caller, { id: idParam(params.id) })
   if (!player) throw notFound()
-  const [more, visits, need] = await Promise.all([
+  const [more, visits, need, clock] = await Promise.all([
     getPlayerContext(context.db, player),
     findPlayerVisits(context.db, userScope(user), player.id, 20),
     findLatestNeed(context.db, player.id),
+    findPlayerClock(context.db, userScope(user), player.id),
   ])
   // Which products the case qualifies for, from its latest visit's need (PRODUCT.md, "Qualifying for hand-off").
   const catalogue = await loadCatalogue(context.db)
@@ -65,6 +71,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     visits,
     need,
     verdicts,
+    clock: clock ?? null,
+    now: new Date().toISOString(),
   }
 }
 
@@ -83,6 +91,25 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const form = await request.formData()
   const intent = form.get('intent')
   try {
+    if (intent === 'clock-accept' || intent === 'clock-contact' || intent === 'clock-decide') {
+      const user = await requirePermission(request, context, 'visits:log')
+      const caller = { actor: { ...actorOf(user, context), id: user.id }, scope: userScope(user) }
+      if (intent === 'clock-accept') await acceptLead(context.db, caller, { playerId: id })
+      else if (intent === 'clock-contact') await recordContact(context.db, caller, { playerId: id })
+      else {
+        const parsed = parseForm(form, decisionSchema)
+        if (!parsed.ok) return data<ActionData>({ errors: parsed.errors }, { status: 400 })
+        const d = parsed.data
+        await recordDecision(
+          context.db,
+          caller,
+          d.decision === 'approved'
+            ? { playerId: id, decision: 'approved', amountYuan: Math.round(d.grantedAmount! * 10_000) }
+            : { playerId: id, decision: 'refused', reason: d.refusalReason!, note: d.refusalNote ?? null },
+        )
+      }
+      return { done: { key: intent === 'clock-accept' ? 'clocks.accepted' : intent === 'clock-contact' ? 'clocks.contacted' : 'clocks.decided' } } satisfies ActionData
+    }
     if (intent === 'hand-off') {
       const user = await requirePermission(request, context, 'visits:log')
       const parsed = parseForm(form, handOffSchema)
@@ -90,7 +117,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       try {
         const referral = await handOffCase(
           context.db,
-          { actor: { ...actorOf(user, context), id: user.id }, scope: userScope(user), calendar: workingCalendar(context.config.holidays, context.config.workdays) },
+          { actor: { ...actorOf(user, context), id: user.id }, scope: userScope(user), clocks: await loadClockContext(context.db) },
           { playerId: id, productCode: parsed.data.productCode, amountYuan: Math.round(parsed.data.amount * 10_000), termMonths: parsed.data.termMonths ?? null },
         )
         return redirect(`/referrals/${referral.id}?handedOff=1`)
@@ -126,7 +153,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function PlayerPage() {
-  const { player, leadMatch, orgUnit, officer, township, assignments, sources, tiles, canUnmask, canEdit, canLogVisit, visits, need, verdicts } = useLoaderData<typeof loader>()
+  const { player, leadMatch, orgUnit, officer, township, assignments, sources, tiles, canUnmask, canEdit, canLogVisit, visits, need, verdicts, clock, now } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>() as ActionData | undefined
   const t = useT()
   const tm = useTranslateMessage()
@@ -187,6 +214,7 @@ export default function PlayerPage() {
         </div>
       </div>
       <ActionResult done={result?.done} formError={result?.formError} />
+      {clock ? <PlayerClocks clock={clock} now={now} canAct={canLogVisit} errors={result?.errors} /> : null}
 
       {player.lead_to_verify ? (
         <section className="card" aria-labelledby="lead" data-testid="lead-to-verify">

@@ -39,9 +39,6 @@ export interface AppConfig {
   loanSimStepMs: number
   /** Share of cases the stand-in declines. */
   loanSimDeclineRate: number
-  /** Days off that would be weekdays, and weekend days worked (YYYY-MM-DD), for the acceptance clock. */
-  holidays: string[]
-  workdays: string[]
 }
 
 export const DEFAULT_DATABASE_URL = 'file:db/wanqi.sqlite'
@@ -73,8 +70,6 @@ export function loadConfig(env: Env = process.env, rootDir = process.cwd()): App
     loanSimPort: parseIntSetting(env, 'LOAN_SIM_PORT', parseIntSetting(env, 'PORT', 3000) + 1),
     loanSimStepMs: parseIntSetting(env, 'LOAN_SIM_STEP_MS', 4000),
     loanSimDeclineRate: parseRate(env, 'LOAN_SIM_DECLINE_RATE', 0.1),
-    holidays: parseDays(env, 'HOLIDAYS'),
-    workdays: parseDays(env, 'WORKDAYS'),
   }
 }
 
@@ -101,13 +96,6 @@ function parseRate(env: Env, name: string, fallback: number): number {
   return value
 }
 
-function parseDays(env: Env, name: string): string[] {
-  const days = (env[name] ?? '').split(',').map((d) => d.trim()).filter(Boolean)
-  for (const day of days) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(day))) throw new Error(`${name} must list days as YYYY-MM-DD, separated by commas; "${day}" is not one`)
-  }
-  return days
-}
 
 function parseMapTiles(raw: string | undefined): MapTileProvider {
   const value = (raw || 'osm').toLowerCase()

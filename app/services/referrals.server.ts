@@ -14,7 +14,7 @@ import { assessFirstLender, type GuaranteeType } from '../domain/first-lender'
 import type { RegistrationStatus } from '../domain/market-player'
 import { currentStage, FINISHED_STAGES, isStage, type Stage } from '../domain/pipeline'
 import type { Scope } from '../domain/scope'
-import { addWorkingDays, type WorkingCalendar } from '../domain/working-days'
+import { referralAcceptDue, type ClockContext } from '../domain/clocks'
 import { recordAudit, type Actor, type Db } from './audit.server'
 import { scoped } from './scope.server'
 import { inScope } from './scope.server'
@@ -48,7 +48,7 @@ export class HandOffRefused extends AppError {
   }
 }
 
-type HandOffOptions = { actor: Actor & { id: number }; scope: Scope; calendar: WorkingCalendar; now?: Date }
+type HandOffOptions = { actor: Actor & { id: number }; scope: Scope; clocks: ClockContext; now?: Date }
 
 /**
  * Hands a case off: checks it qualifies for the product by its latest visit's need, records
@@ -132,7 +132,7 @@ async function handOffIn(trx: Transaction<Database>, options: HandOffOptions, in
       stage: 'referred',
       stage_at: referredAt,
       referred_at: referredAt,
-      accept_due_at: addWorkingDays(at, 3, options.calendar).toISOString(),
+      accept_due_at: referralAcceptDue(at, options.clocks).toISOString(),
       accepted_at: null,
       disbursed_at: null,
       external_ref: extras.externalRef ?? null,

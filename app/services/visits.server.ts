@@ -22,6 +22,7 @@ import type { VisitInput, VisitTalk } from '../forms/visit'
 import { recordAudit, type Actor, type Db } from './audit.server'
 import type { PersonalDataCipher } from './personal-data.server'
 import { scoped } from './scope.server'
+import { contactByVisit } from './clocks/record-contact.server'
 import { refreshQualification } from './qualification.server'
 import { inScope } from './scope.server'
 
@@ -231,6 +232,8 @@ export async function recordVisit(
       await recordAudit(trx, actor, { action: 'player.position-from-check-in', entityType: 'market_player', entityId: player.id, detail: { visit: input.id, before: { lat: player.lat, lng: player.lng } } })
     }
     await refreshPlayerAfterVisits(trx, player.id, player.campaign_status as CampaignStatus, stamp)
+    // A visit is the contact a channel's clock asks for.
+    await contactByVisit(trx, player.id, actor.id, visitedAt.toISOString())
     await recordAudit(trx, actor, {
       action: options.historical ? 'visit.imported' : 'visit.recorded',
       entityType: 'visit',

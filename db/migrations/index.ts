@@ -17,6 +17,7 @@ import * as m0013 from './0013-history'
 import * as m0014 from './0014-import-lists'
 import * as m0016 from './0016-campaign-clocks'
 import * as m0017 from './0017-channels'
+import * as m0018 from './0018-working-calendar-clocks'
 import * as m0019 from './0019-loan-qr'
 
 export const migrations: Record<string, Migration> = {
@@ -36,5 +37,6 @@ export const migrations: Record<string, Migration> = {
   '0014-import-lists': m0014,
   '0016-campaign-clocks': m0016,
   '0017-channels': m0017,
+  '0018-working-calendar-clocks': m0018,
   '0019-loan-qr': m0019,
 }

@@ -5,7 +5,7 @@
 // Baseline, in the same run: the same 10,000 signed bodies posted straight to a stand-in
 // that never fails, two at a time, no database.
 import { scopeOf } from '../../app/domain/scope'
-import { PLAIN_CALENDAR } from '../../app/domain/working-days'
+import { PLAIN_CLOCKS } from '../../app/domain/clocks'
 import { startLoanSim, type LoanSim } from '../../app/services/loan-sim.server'
 import { signBody, startOutboxWorker, type OutboxWorker } from '../../app/services/outbox.server'
 import { handOffCase } from '../../app/services/referrals.server'
@@ -51,7 +51,7 @@ export const benchmark: Benchmark = {
         const t0 = performance.now()
         await handOffCase(
           db,
-          { actor: { id: c.officerId, username: 'bench', ip: null }, scope: scopeOf({ id: 0, role: 'admin', orgPath: '/' }), calendar: PLAIN_CALENDAR },
+          { actor: { id: c.officerId, username: 'bench', ip: null }, scope: scopeOf({ id: 0, role: 'admin', orgPath: '/' }), clocks: PLAIN_CLOCKS },
           { playerId: c.id, productCode: c.products.split(',')[0], amountYuan: 10_000, termMonths: 12 },
         )
         handOffMs.push(performance.now() - t0)

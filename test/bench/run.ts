@@ -14,6 +14,7 @@ const MODULES = [
   'visits.bench.ts',
   'flags.bench.ts',
   'outbox.bench.ts',
+  'clocks.bench.ts',
   'dashboard.bench.ts',
   'soak.bench.ts',
   'staff.bench.ts',

@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scopeOf } from '../../app/domain/scope'
-import { PLAIN_CALENDAR } from '../../app/domain/working-days'
+import { PLAIN_CLOCKS } from '../../app/domain/clocks'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { handOffCase } from '../../app/services/referrals.server'
@@ -114,7 +114,7 @@ describe('three app servers behind nginx', () => {
       const visit = parseVisit({ id: `several-need-${playerId}`, playerId, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
       if (!visit.ok) throw new Error('invalid visit')
       await recordVisit(t.db, { ...officer, rules: { radiusMetres: 500 } }, visit.data)
-      referrals.push((await handOffCase(t.db, { ...officer, calendar: PLAIN_CALENDAR }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })).id)
+      referrals.push((await handOffCase(t.db, { ...officer, clocks: PLAIN_CLOCKS }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })).id)
     }
     const delivered = async () => (await t.db.selectFrom('outbox').select('state').where('referral_id', 'in', referrals).execute()).filter((r) => r.state === 'delivered').length
     await expect.poll(delivered, { timeout: 60_000, interval: 100 }).toBe(referrals.length)

@@ -18,7 +18,7 @@ import path from 'node:path'
 import SQLite from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scopeOf } from '../../app/domain/scope'
-import { PLAIN_CALENDAR } from '../../app/domain/working-days'
+import { PLAIN_CLOCKS } from '../../app/domain/clocks'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { handOffCase } from '../../app/services/referrals.server'
@@ -323,7 +323,7 @@ describe('an outbox delivery killed in flight', () => {
       const visit = parseVisit({ id: `crash-ref-visit-${playerId}`, playerId, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
       if (!visit.ok) throw new Error('invalid visit')
       await recordVisit(t.db, { ...officerActor(), rules: { radiusMetres: 500 } }, visit.data)
-      const referral = await handOffCase(t.db, { ...officerActor(), calendar: PLAIN_CALENDAR }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })
+      const referral = await handOffCase(t.db, { ...officerActor(), clocks: PLAIN_CLOCKS }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })
       referralIds.push(referral.id)
     }
     expect((await entries()).map((e) => e.state)).toEqual(Array(REFERRALS).fill('pending'))
@@ -425,7 +425,7 @@ describe('a graceful shutdown', () => {
     // And so is a delivery (the loan system holds its answer), handed off only now: the
     // server gives up on an answer after 10 s, so the rest must follow its arrival closely.
     const arrived = loan.holdAnswerTo(1)
-    const referral = await handOffCase(t.db, { ...officerActor(), calendar: PLAIN_CALENDAR }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })
+    const referral = await handOffCase(t.db, { ...officerActor(), clocks: PLAIN_CLOCKS }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })
     const stateOf = async () => (await t.db.selectFrom('outbox').select('state').where('referral_id', '=', referral.id).executeTakeFirstOrThrow()).state
     await arrived
     const ended = running.terminate()

@@ -14,7 +14,7 @@ import { periodOf, previousPeriod } from '../../app/domain/figures'
 import { usccCheckCharacter } from '../../app/domain/identifiers'
 import { todayInChina } from '../../app/domain/player-row'
 import { scopeOf } from '../../app/domain/scope'
-import { PLAIN_CALENDAR } from '../../app/domain/working-days'
+import { PLAIN_CLOCKS } from '../../app/domain/clocks'
 import { readFigures } from '../../app/services/figure-rollups.server'
 import { computeFiguresInSql } from '../../app/services/figures.server'
 import { importReferralHistory } from '../../app/services/history/import-referral-history.server'
@@ -210,7 +210,7 @@ describe('past referrals', () => {
       `${uscc(201)},tax_credit,50,2025-05-10,,,,2025-05-15,,L-5,,`,
       `${uscc(201)},no-such-product,50,2025-05-10,,,,,,L-6,,`,
     ])
-    const result = await importReferralHistory(t.db, { ...admin, calendar: PLAIN_CALENDAR }, { ...file, apply: true })
+    const result = await importReferralHistory(t.db, { ...admin, clocks: PLAIN_CLOCKS }, { ...file, apply: true })
     expect(result.errors.map((e) => [e.row, e.column, e.message.key])).toEqual([
       [2, '受理时间', 'history.stageBeforeReferral'],
       [3, '授信时间', 'history.stageOutOfOrder'],
@@ -225,9 +225,9 @@ describe('past referrals', () => {
   it('stores each referral once, by the loan system reference, with its stage history', async () => {
     const p = await player(211)
     const file = await csv([REF_HEADER, `${uscc(211)},税易贷,80,2025-07-01 09:00,2025-07-02,2025-07-05,2025-07-08,,,LOS-211,是,80`])
-    const first = await importReferralHistory(t.db, { ...admin, calendar: PLAIN_CALENDAR }, { ...file, apply: true })
+    const first = await importReferralHistory(t.db, { ...admin, clocks: PLAIN_CLOCKS }, { ...file, apply: true })
     expect(first).toMatchObject({ inserted: 1, unchanged: 0, rejected: 0 })
-    const again = await importReferralHistory(t.db, { ...admin, calendar: PLAIN_CALENDAR }, { ...file, apply: true })
+    const again = await importReferralHistory(t.db, { ...admin, clocks: PLAIN_CLOCKS }, { ...file, apply: true })
     expect(again).toMatchObject({ inserted: 0, unchanged: 1, rejected: 0 })
     const stored = await t.db.selectFrom('referrals').selectAll().where('player_id', '=', p).execute()
     expect(stored).toHaveLength(1)
@@ -252,7 +252,7 @@ describe('past referrals', () => {
       `${uscc(222)},secured,100,${day(10)},${day(11)},,,${day(14)},材料不全,Q-222,,`,
       `${uscc(223)},tax_credit,30,${day(20)},${day(21)},${day(25)},,,,Q-223,,`,
     ])
-    expect(await importReferralHistory(t.db, { ...manager, calendar: PLAIN_CALENDAR }, { ...file, apply: true })).toMatchObject({ inserted: 3, rejected: 0 })
+    expect(await importReferralHistory(t.db, { ...manager, clocks: PLAIN_CLOCKS }, { ...file, apply: true })).toMatchObject({ inserted: 3, rejected: 0 })
     const after = await readFigures(t.db, scope, lastQuarter)
     expect({ referred: after.referred - before.referred, accepted: after.accepted - before.accepted, approved: after.approved - before.approved, disbursed: after.disbursed - before.disbursed }).toEqual({ referred: 3, accepted: 3, approved: 2, disbursed: 1 })
     expect(after.firstLenderConversions - before.firstLenderConversions).toBe(1)
@@ -263,11 +263,11 @@ describe('past referrals', () => {
   it('keeps one open case per player, counting those stored and those earlier in the file', async () => {
     await player(231)
     const file = await csv([REF_HEADER, `${uscc(231)},tax_credit,50,2025-05-10,2025-05-11,,,,,O-1,,`, `${uscc(231)},secured,50,2025-06-10,,,,,,O-2,,`])
-    const result = await importReferralHistory(t.db, { ...admin, calendar: PLAIN_CALENDAR }, { ...file, apply: true })
+    const result = await importReferralHistory(t.db, { ...admin, clocks: PLAIN_CLOCKS }, { ...file, apply: true })
     expect(result).toMatchObject({ inserted: 1, rejected: 1 })
     expect(result.errors.map((e) => [e.row, e.message.key])).toEqual([[3, 'history.duplicateInFile']])
     const next = await csv([REF_HEADER, `${uscc(231)},secured,50,2025-06-10,,,,,,O-3,,`])
-    const second = await importReferralHistory(t.db, { ...admin, calendar: PLAIN_CALENDAR }, { ...next, apply: false })
+    const second = await importReferralHistory(t.db, { ...admin, clocks: PLAIN_CLOCKS }, { ...next, apply: false })
     expect(second.errors.map((e) => e.message.key)).toEqual(['history.alreadyOpen'])
   })
 })

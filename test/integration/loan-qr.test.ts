@@ -128,6 +128,11 @@ describe('a need sent', () => {
     expect(Number(request.amount_yuan)).toBe(500_000)
     expect(request.phone_enc).not.toContain(phone)
     expect(pii.decrypt(request.phone_enc)).toBe(phone)
+    // Its clocks start with it, in the same transaction: accept, contact and decide, all due later.
+    const clock = await t.db.selectFrom('player_clocks').selectAll().where('player_id', '=', player.id).executeTakeFirstOrThrow()
+    expect(clock).toMatchObject({ channel: 'loan_qr', started_at: player.channel_at })
+    for (const due of [clock.accept_due_at, clock.contact_due_at, clock.decide_due_at]) expect(Date.parse(due!)).toBeGreaterThan(Date.parse(player.channel_at!))
+    expect(Date.parse(clock.accept_due_at!)).toBeLessThan(Date.parse(clock.decide_due_at!))
     const thanks = await fetch(`${server.url}/q/${officerToken}?sent=1`)
     expect(await thanks.text()).toContain('已收到您的需求')
   })

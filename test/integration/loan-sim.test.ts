@@ -4,7 +4,7 @@
 // with the stand-in down the referral waits in the outbox and arrives once when it is back.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { scopeOf } from '../../app/domain/scope'
-import { PLAIN_CALENDAR } from '../../app/domain/working-days'
+import { PLAIN_CLOCKS } from '../../app/domain/clocks'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { createApiToken } from '../../app/services/api-tokens.server'
 import { startLoanSim, type LoanSim } from '../../app/services/loan-sim.server'
@@ -43,7 +43,7 @@ async function referredCase(name: string) {
   const visit = parseVisit({ id: `sim-visit-${++n}-${Date.now()}`, playerId, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
   if (!visit.ok) throw new Error('invalid visit')
   await recordVisit(t.db, { ...officer, rules: { radiusMetres: 500 } }, visit.data)
-  return handOffCase(t.db, { ...officer, calendar: PLAIN_CALENDAR }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })
+  return handOffCase(t.db, { ...officer, clocks: PLAIN_CLOCKS }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })
 }
 
 async function until(check: () => Promise<boolean>, ms = 60_000) {

@@ -5,7 +5,7 @@
 // player with its progress, applies to new verdicts, while a referral keeps its own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scopeOf } from '../../app/domain/scope'
-import { PLAIN_CALENDAR } from '../../app/domain/working-days'
+import { PLAIN_CLOCKS } from '../../app/domain/clocks'
 import { parseProduct } from '../../app/forms/product'
 import { findAuditEntries } from '../../app/services/audit.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
@@ -132,7 +132,7 @@ describe(`hand-off flags (${process.env.TEST_DATABASE_URL ? 'postgres' : 'sqlite
   it('a new catalogue version is audited, judges every player again with progress, and a referral keeps its verdict', async () => {
     const id = await player('标记丁')
     await visit(id, { amount: 100 })
-    const before = await handOffCase(t.db, { actor: officer.actor, scope: officer.scope, calendar: PLAIN_CALENDAR }, { playerId: id, productCode: 'tax_credit', amountYuan: 1_000_000, termMonths: 12 })
+    const before = await handOffCase(t.db, { actor: officer.actor, scope: officer.scope, clocks: PLAIN_CLOCKS }, { playerId: id, productCode: 'tax_credit', amountYuan: 1_000_000, termMonths: 12 })
     await runFullQualification(t.db, { force: true })
 
     // Grade B no longer accepted by the tax credit loan.
@@ -149,7 +149,7 @@ describe(`hand-off flags (${process.env.TEST_DATABASE_URL ? 'postgres' : 'sqlite
     // The new version is in force for new verdicts…
     expect((await loadCatalogue(t.db)).find((p) => p.code === 'tax_credit')).toMatchObject({ version: 2, taxGrades: ['A', 'M'] })
     await expect(
-      handOffCase(t.db, { actor: officer.actor, scope: officer.scope, calendar: PLAIN_CALENDAR }, { playerId: id, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 }),
+      handOffCase(t.db, { actor: officer.actor, scope: officer.scope, clocks: PLAIN_CLOCKS }, { playerId: id, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 }),
     ).rejects.toMatchObject({ messageKey: 'referral.notQualified' })
     // …every player is judged again, the state row saying how far it got…
     expect((await qualificationState(t.db)).stale).toBe(1)

@@ -6,7 +6,7 @@
 // flag, and leaves the player `has_loan`: a second hand-off is no first lender again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scopeOf } from '../../app/domain/scope'
-import { PLAIN_CALENDAR } from '../../app/domain/working-days'
+import { PLAIN_CLOCKS } from '../../app/domain/clocks'
 import { createApiToken, revokeApiToken } from '../../app/services/api-tokens.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
@@ -64,7 +64,7 @@ beforeAll(async () => {
   if (!visit.ok) throw new Error('invalid visit')
   await recordVisit(t.db, { ...officer, rules: { radiusMetres: 500 } }, visit.data)
   // Made ten days ago: the loan system's reports below are dated since (none in the future).
-  referralId = (await handOffCase(t.db, { ...officer, calendar: PLAIN_CALENDAR, now: new Date(Date.now() - 10 * 86_400_000) }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })).id
+  referralId = (await handOffCase(t.db, { ...officer, clocks: PLAIN_CLOCKS, now: new Date(Date.now() - 10 * 86_400_000) }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })).id
   officerCtx = officer
   outletId = org.outletA1.id
   managerCtx = { id: mgrId, username: 'mgr', ip: null, scope: scopeOf({ id: mgrId, role: 'manager', orgPath: org.outletA1.path }) }
@@ -80,7 +80,7 @@ beforeAll(async () => {
   const lateVisit = parseVisit({ id: 'route-ref-visit-2', playerId: late, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
   if (!lateVisit.ok) throw new Error('invalid visit')
   await recordVisit(t.db, { ...officer, rules: { radiusMetres: 500 } }, lateVisit.data)
-  await handOffCase(t.db, { ...officer, calendar: PLAIN_CALENDAR, now: new Date(Date.now() - 10 * 86_400_000) }, { playerId: late, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })
+  await handOffCase(t.db, { ...officer, clocks: PLAIN_CLOCKS, now: new Date(Date.now() - 10 * 86_400_000) }, { playerId: late, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })
   await addUser(t.db, 'hq1', 'hq', org.hq.id)
   await addUser(t.db, 'mgrB', 'manager', org.outletB1.id)
   server = await startTestServer(t)
@@ -129,7 +129,7 @@ async function caseHandedOff(name: string, daysAgo: number): Promise<{ playerId:
   const visit = parseVisit({ id: `route-ref-case-${++cases}`, playerId, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
   if (!visit.ok) throw new Error('invalid visit')
   await recordVisit(t.db, { ...officerCtx, rules: { radiusMetres: 500 } }, visit.data)
-  const referral = await handOffCase(t.db, { ...officerCtx, calendar: PLAIN_CALENDAR, now: new Date(Date.now() - daysAgo * 86_400_000) }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })
+  const referral = await handOffCase(t.db, { ...officerCtx, clocks: PLAIN_CLOCKS, now: new Date(Date.now() - daysAgo * 86_400_000) }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })
   return { playerId, referralId: referral.id }
 }
 
@@ -184,7 +184,7 @@ describe('the disbursed report', () => {
     // Dated from the report, as a China day.
     expect(await player()).toEqual({ loan_history: 'has_loan', loan_checked_on: chinaDay(firstAt), candidate_status: 'not_candidate', campaign_status: 'financed' })
 
-    const again = await handOffCase(t.db, { ...officerCtx, calendar: PLAIN_CALENDAR, now: new Date(Date.now() - 5 * 86_400_000) }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })
+    const again = await handOffCase(t.db, { ...officerCtx, clocks: PLAIN_CLOCKS, now: new Date(Date.now() - 5 * 86_400_000) }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })
     expect(again.first_lender).toBe(0)
     // The loan system sends no flag this time: the loan history (has_loan) says not a first lender.
     expect((await report(again.id, { stage: 'disbursed', at: daysFromNow(-3), lentYuan: 300_000, guaranteeType: null, firstLender: null }, token)).status).toBe(201)

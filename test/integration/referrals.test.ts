@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppError } from '../../app/domain/app-error'
 import type { PlayerFields } from '../../app/domain/market-player'
 import { scopeOf } from '../../app/domain/scope'
-import { addWorkingDays, PLAIN_CALENDAR } from '../../app/domain/working-days'
+import { addWorkingDays } from '../../app/domain/working-days'
+import { PLAIN_CLOCKS } from '../../app/domain/clocks'
 import { claimOutboxEntries, deliverClaimed, verifySignature } from '../../app/services/outbox.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
@@ -84,15 +85,15 @@ afterAll(async () => {
   await t.destroy()
 })
 
-const calendar = PLAIN_CALENDAR
+const clocks = PLAIN_CLOCKS
 
 describe('handing a case off', () => {
   it('records a qualifying case with its verdict, first-lender flag, deadline and outbox entry', async () => {
     const playerId = await caseWithNeed('乙级首贷企业')
     const now = new Date('2026-11-27T07:00:00Z') // a Friday afternoon in China
-    const referral = await handOffCase(t.db, { ...officer, calendar, now }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })
+    const referral = await handOffCase(t.db, { ...officer, clocks, now }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })
     expect(referral).toMatchObject({ stage: 'referred', first_lender: 1, credit: 1, product_version: 1, amount_yuan: 500_000 })
-    expect(referral.accept_due_at).toBe(addWorkingDays(now, 3, calendar).toISOString())
+    expect(referral.accept_due_at).toBe(addWorkingDays(now, 3, clocks.calendar).toISOString())
     expect(JSON.parse(referral.verdict)).toMatchObject({ qualifies: true, limitYuan: 1_000_000 })
     const entry = await t.db.selectFrom('outbox').selectAll().where('referral_id', '=', referral.id).executeTakeFirstOrThrow()
     expect(entry).toMatchObject({ state: 'pending', idempotency_key: `referral-${referral.id}` })
@@ -102,18 +103,18 @@ describe('handing a case off', () => {
   it('refuses a grade-C case for the tax credit loan, and an amount over the limit, writing nothing', async () => {
     const before = Number((await t.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
     const gradeC = await caseWithNeed('丙级企业', 'C')
-    const refused = await handOffCase(t.db, { ...officer, calendar }, { playerId: gradeC, productCode: 'tax_credit', amountYuan: 100_000, termMonths: 12 }).catch((e: unknown) => e)
+    const refused = await handOffCase(t.db, { ...officer, clocks }, { playerId: gradeC, productCode: 'tax_credit', amountYuan: 100_000, termMonths: 12 }).catch((e: unknown) => e)
     expect(refused).toBeInstanceOf(AppError)
     expect((refused as AppError).messageKey).toBe('referral.notQualified')
     const gradeB = await caseWithNeed('乙级企业二')
-    const over = await handOffCase(t.db, { ...officer, calendar }, { playerId: gradeB, productCode: 'tax_credit', amountYuan: 1_500_000, termMonths: 12 }).catch((e: unknown) => e)
+    const over = await handOffCase(t.db, { ...officer, clocks }, { playerId: gradeB, productCode: 'tax_credit', amountYuan: 1_500_000, termMonths: 12 }).catch((e: unknown) => e)
     expect((over as AppError).messageKey).toBe('referral.amountOverLimit')
     expect(Number((await t.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)).toBe(before)
   })
 
   it('marks a player who already has a loan as not a first lender', async () => {
     const playerId = await caseWithNeed('有贷企业', 'B', 'has_loan')
-    const referral = await handOffCase(t.db, { ...officer, calendar }, { playerId, productCode: 'tax_credit', amountYuan: 200_000, termMonths: 6 })
+    const referral = await handOffCase(t.db, { ...officer, clocks }, { playerId, productCode: 'tax_credit', amountYuan: 200_000, termMonths: 6 })
     expect(referral.first_lender).toBe(0)
     // The pipeline's "first lenders only" leaves it out.
     const all = await listReferrals(t.db, officer.scope, {})
@@ -126,7 +127,7 @@ describe('handing a case off', () => {
   it('twice at once for one player (a double tap): one case, the other refused as already open', async () => {
     for (let round = 0; round < 3; round++) {
       const playerId = await caseWithNeed(`同时转介企业${round}`)
-      const handOff = () => handOffCase(t.db, { ...officer, calendar }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })
+      const handOff = () => handOffCase(t.db, { ...officer, clocks }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })
       const outcomes = await Promise.allSettled([handOff(), handOff()])
       expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected'])
       const refused = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult
@@ -139,7 +140,7 @@ describe('handing a case off', () => {
     const playerId = await caseWithNeed('经理转介企业')
     const mgr = await t.db.selectFrom('users').innerJoin('org_units', 'org_units.id', 'users.org_unit_id').select(['users.id', 'org_units.path']).where('username', '=', 'mgr').executeTakeFirstOrThrow()
     const manager = { actor: { id: mgr.id, username: 'mgr', ip: null }, scope: scopeOf({ id: mgr.id, role: 'manager', orgPath: mgr.path }) }
-    const referral = await handOffCase(t.db, { ...manager, calendar }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })
+    const referral = await handOffCase(t.db, { ...manager, clocks }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })
     expect(referral.officer_id).toBe(officer.actor.id)
     const audit = await t.db.selectFrom('audit_log').select(['actor_id', 'action']).where('entity_type', '=', 'referral').where('entity_id', '=', String(referral.id)).execute()
     expect(audit).toEqual([{ actor_id: mgr.id, action: 'referral.created' }])
@@ -150,7 +151,7 @@ describe('the outbox', () => {
   it('delivers every entry once to a loan system that fails one call in five, retrying with backoff', async () => {
     for (let i = 0; i < 12; i++) {
       const playerId = await caseWithNeed(`批量企业${i}`)
-      await handOffCase(t.db, { ...officer, calendar }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })
+      await handOffCase(t.db, { ...officer, clocks }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })
     }
     received = []
     calls = 0
@@ -175,7 +176,7 @@ describe('the outbox', () => {
 
   it('stops on a 4xx and keeps the answer to show', async () => {
     const playerId = await caseWithNeed('被拒企业')
-    const referral = await handOffCase(t.db, { ...officer, calendar }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })
+    const referral = await handOffCase(t.db, { ...officer, clocks }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })
     refuseNext = true
     calls = 1 // not a fifth call
     const entries = await claimOutboxEntries(t.db, 'test-worker', 5)
@@ -191,7 +192,7 @@ describe('the outbox', () => {
   it('never lets two workers claim one entry', async () => {
     for (let i = 0; i < 6; i++) {
       const playerId = await caseWithNeed(`并发企业${i}`)
-      await handOffCase(t.db, { ...officer, calendar }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })
+      await handOffCase(t.db, { ...officer, clocks }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })
     }
     const [a, b] = await Promise.all([claimOutboxEntries(t.db, 'worker-a', 4), claimOutboxEntries(t.db, 'worker-b', 4)])
     const ids = [...a, ...b].map((e) => e.id)
@@ -204,7 +205,7 @@ describe('stage reports', () => {
   it('in any order and twice leave the furthest stage and the whole history; disbursed marks the player financed', async () => {
     const playerId = await caseWithNeed('走完流程企业')
     // Handed off ten days ago: reports come dated since, none in the future.
-    const referral = await handOffCase(t.db, { ...officer, calendar, now: new Date(Date.now() - 10 * 86_400_000) }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })
+    const referral = await handOffCase(t.db, { ...officer, clocks, now: new Date(Date.now() - 10 * 86_400_000) }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })
     const report = (stage: string, at: string) => ({ stage: stage as 'accepted', at, reason: null, externalRef: 'LOS-9' })
     const [acceptedAt, approvedAt, disbursedAt] = [daysFromNow(-9), daysFromNow(-7), daysFromNow(-6)]
     expect((await recordStageReport(t.db, referral.id, report('approved', approvedAt))).stage).toBe('approved')
@@ -224,7 +225,7 @@ describe('stage reports', () => {
     const stages = ['accepted', 'account_opened', 'admitted', 'rated', 'approved', 'disbursed'] as const
     for (let round = 0; round < 5; round++) {
       const playerId = await caseWithNeed(`同时报告企业${round}`)
-      const referral = await handOffCase(t.db, { ...officer, calendar, now: new Date(Date.now() - 10 * 86_400_000) }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })
+      const referral = await handOffCase(t.db, { ...officer, clocks, now: new Date(Date.now() - 10 * 86_400_000) }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })
       const at = stages.map((_, i) => daysFromNow(i - 9))
       await Promise.all(stages.map((stage, i) => recordStageReport(t.db, referral.id, { stage, at: at[i], reason: null, externalRef: 'LOS-10' })))
       const stored = await t.db.selectFrom('referrals').select(['stage', 'accepted_at', 'disbursed_at']).where('id', '=', referral.id).executeTakeFirstOrThrow()

@@ -38,8 +38,6 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     loanSimPort: 0,
     loanSimStepMs: 50,
     loanSimDeclineRate: 0,
-    holidays: [],
-    workdays: [],
     ...overrides,
   }
 }

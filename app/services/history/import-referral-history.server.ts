@@ -14,7 +14,7 @@ import { checkStageHistory, currentStage, type Stage } from '../../domain/pipeli
 import { reachedAt } from '../../domain/figures'
 import { todayInChina } from '../../domain/china-time'
 import { caseFactsOf, checkProduct, type ProductRules } from '../../domain/products'
-import { addWorkingDays, type WorkingCalendar } from '../../domain/working-days'
+import { referralAcceptDue, type ClockContext } from '../../domain/clocks'
 import type { TaxGrade } from '../../domain/market-player'
 import { findLatestNeed } from '../visits.server'
 import {
@@ -62,7 +62,7 @@ interface Planned {
 
 const ENDS: readonly string[] = ['disbursed', 'declined', 'withdrawn']
 
-export async function importReferralHistory(db: Kysely<Database>, caller: HistoryCaller & { calendar: WorkingCalendar }, input: HistoryInput): Promise<HistoryResult> {
+export async function importReferralHistory(db: Kysely<Database>, caller: HistoryCaller & { clocks: ClockContext }, input: HistoryInput): Promise<HistoryResult> {
   const now = input.now ?? new Date()
   const result = emptyResult('referrals', input.apply)
   const table = await openHistoryTable(input, result)
@@ -197,7 +197,7 @@ export async function importReferralHistory(db: Kysely<Database>, caller: Histor
           stage: p.stage,
           stage_at: stageAt,
           referred_at: p.row.referredAt,
-          accept_due_at: addWorkingDays(new Date(p.row.referredAt), 3, caller.calendar).toISOString(),
+          accept_due_at: referralAcceptDue(new Date(p.row.referredAt), caller.clocks).toISOString(),
           accepted_at: reachedAt(p.events, 'accepted'),
           disbursed_at: reachedAt(p.events, 'disbursed'),
           external_ref: p.row.externalRef,

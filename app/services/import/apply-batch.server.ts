@@ -147,8 +147,14 @@ export async function applyImportBatch(ctx: BatchContext, batch: PreparedRow[]) 
           continue
         }
         const { changes, said } = playerChanges(target, result.fields, ctx.pii, ctx.centreOf)
-        if (Object.keys(said).length === 0) counts.unchanged++
-        else {
+        if (Object.keys(said).length === 0) {
+          counts.unchanged++
+          // A firm on a working group's list (or a platform's) is on it even when nothing
+          // changed: record it, so the list's channel and clocks reach it (services/clocks).
+          if (ctx.mode === 'commit' && job.channel !== 'own_list') {
+            await trx.insertInto('player_sources').values({ player_id: target.id, source: job.source, import_job_id: job.id, row: parsed.row, at: now, said: '{}' }).execute()
+          }
+        } else {
           counts.updated++
           if (ctx.mode === 'commit') {
             await trx.updateTable('market_players').set({ ...changes, updated_at: now }).where('id', '=', target.id).execute()

@@ -25,6 +25,8 @@ import { commitInWriter } from './commit-workers.server'
 import { placePlayers } from '../territories.server'
 
 import type { ImportSource } from '../../domain/import-sources'
+import { applyListChannel } from '../clocks/list-channel.server'
+import type { ListChannel } from '../../domain/clocks'
 
 // Rows per transaction: big enough that commits cost little, small enough that a resumed
 // job repeats at most a few seconds of work. On the server's own thread a batch also holds
@@ -37,7 +39,7 @@ const WRITER_THREAD_BYTES = 4 * 1024 * 1024
 export async function createImportJob(
   db: Kysely<Database>,
   actor: Actor,
-  input: { source: ImportSource; fileName: string; filePath: string; fileBytes: number; orgUnitId: number; acceptBadCheck?: boolean },
+  input: { source: ImportSource; fileName: string; filePath: string; fileBytes: number; orgUnitId: number; acceptBadCheck?: boolean; channel?: ListChannel },
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const { id } = await trx
@@ -52,6 +54,7 @@ export async function createImportJob(
         created_at: new Date().toISOString(),
         status: 'uploaded',
         accept_bad_check: input.acceptBadCheck ? 1 : 0,
+        ...(input.channel && input.channel.channel !== 'own_list' ? { channel: input.channel.channel, channel_group: input.channel.group, channel_at: input.channel.listedAt } : {}),
       })
       .returning('id')
       .executeTakeFirstOrThrow()
@@ -59,7 +62,7 @@ export async function createImportJob(
       action: 'import.upload',
       entityType: 'import_job',
       entityId: id,
-      detail: { source: input.source, fileName: input.fileName, bytes: input.fileBytes },
+      detail: { source: input.source, fileName: input.fileName, bytes: input.fileBytes, ...(input.channel ? { channel: input.channel } : {}) },
     })
     return id
   })
@@ -340,6 +343,7 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
         .execute()
       if (mode === 'commit') {
         await placeImportedPlayers(trx, job)
+        await applyListChannel(trx, job)
         await recordAudit(trx, { id: job.created_by, username: null, ip: null }, {
           action: 'import.done',
           entityType: 'import_job',

@@ -4,6 +4,7 @@
 // challenge spent, and the request landed: on the player that already holds the USCC (the
 // firm is not told), else on a new player with channel `loan_qr` in the officer's list or
 // the outlet's unassigned one. The caller answers the same whichever happened.
+import { openClocksFor } from '../clocks/open-clocks.server'
 import crypto from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
@@ -139,7 +140,8 @@ async function landRequest(
       .insertInto('player_sources')
       .values({ player_id: playerId, source: 'loan_qr', import_job_id: null, row: null, at, said: JSON.stringify({ name: fields.name, uscc: fields.uscc, kind: fields.kind, phone: maskPhone(fields.phone) }) })
       .execute()
-    // clocks: opened by the clock engine once merged (openClocksFor(trx, [playerId]): accept 1, contact 3, decide 5 working days from channel_at)
+    // Its clocks (accept 1, contact 3, decide 5 working days from channel_at) start with it.
+    await openClocksFor(trx, [playerId])
   }
   const request = await trx
     .insertInto('loan_qr_requests')

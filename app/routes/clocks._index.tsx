@@ -1,0 +1,81 @@
+// Channel clocks running out, in China time: an officer's own (due soon and overdue), and for
+// a manager (and hq, admin) the overdue clocks of everyone in scope: the escalation list.
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { Link, useLoaderData } from '@remix-run/react'
+import { chinaTimeText } from '../domain/china-time'
+import { can } from '../domain/roles'
+import { requireUser, userScope } from '../http/guards.server'
+import { useT } from '../i18n/use-t'
+import { listOpenClocks, type OpenClock } from '../services/clocks/find-clocks.server'
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context)
+  const scope = userScope(user)
+  const now = new Date()
+  const dueSoon = user.role === 'officer' ? (await listOpenClocks(context.db, scope, { now, within: 'dueSoon' })).filter((c) => c.nextDueAt >= now.toISOString()) : []
+  const overdue = await listOpenClocks(context.db, scope, { now, within: 'overdue' })
+  return { overdue, dueSoon, canRank: can(user.role, 'branch:view') }
+}
+
+function ClockTable({ rows, testId }: { rows: OpenClock[]; testId: string }) {
+  const t = useT()
+  return (
+    <div className="table-wrap">
+      <table data-testid={testId}>
+        <thead>
+          <tr>
+            <th>{t('clocks.player')}</th>
+            <th>{t('clocks.channel')}</th>
+            <th>{t('clocks.open')}</th>
+            <th>{t('clocks.nextDue')}</th>
+            <th>{t('clocks.officer')}</th>
+            <th>{t('clocks.outlet')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((c) => {
+            const open = [c.acceptDueAt && !c.acceptedAt ? 'accept' : null, c.contactDueAt && !c.contactedAt ? 'contact' : null, c.decideDueAt && !c.decidedAt ? 'decide' : null].filter((x): x is 'accept' => x !== null)
+            return (
+              <tr key={c.playerId} data-player={c.playerId}>
+                <td>
+                  <Link to={`/players/${c.playerId}`}>{c.name}</Link>
+                </td>
+                <td>{t(`channel.${c.channel as 'loan_qr'}`)}</td>
+                <td>{open.map((o) => t(`clocks.${o}`)).join(' · ')}</td>
+                <td>{chinaTimeText(c.nextDueAt)}</td>
+                <td>{c.officerName ?? '—'}</td>
+                <td>{c.orgUnitName}</td>
+              </tr>
+            )
+          })}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+export default function Clocks() {
+  const t = useT()
+  const { overdue, dueSoon, canRank } = useLoaderData<typeof loader>()
+  return (
+    <div className="stack">
+      <h1>{t('clocks.title')}</h1>
+      {canRank ? (
+        <p>
+          <Link to="/clocks/ranking">{t('ranking.title')} →</Link>
+        </p>
+      ) : null}
+      <section className="card" aria-labelledby="overdue">
+        <h2 id="overdue">{t('clocks.overdueTitle')}</h2>
+        <p className="muted">{t('clocks.overdueIntro')}</p>
+        {overdue.length === 0 ? <p>{t('clocks.noneOverdue')}</p> : <ClockTable rows={overdue} testId="overdue-clocks" />}
+      </section>
+      {dueSoon.length > 0 ? (
+        <section className="card" aria-labelledby="due-soon">
+          <h2 id="due-soon">{t('clocks.dueSoonTitle')}</h2>
+          <ClockTable rows={dueSoon} testId="due-soon-clocks" />
+        </section>
+      ) : null}
+    </div>
+  )
+}

@@ -1,0 +1,114 @@
+// The deadline ranking at province scale (issue 25: under 150 ms server time): 300 outlets,
+// 2,000 officers and 120,000 clocked players, 50,000 of them with a clock still open, seeded
+// straight into a fresh SQLite database with only what the ranking reads (org units, users,
+// players' unit and officer, player_clocks; the referrals it does not read are left out).
+// Baseline, in the same run: a bare grouped count over the same join, through better-sqlite3.
+import { scopeOf } from '../../app/domain/scope'
+import { rankClocks } from '../../app/services/clocks/clock-ranking.server'
+import { createTestDatabase, type TestDatabase } from '../support/test-db'
+import type { Benchmark } from './harness'
+
+const OUTLETS = 300
+const OFFICERS = 2_000
+const PLAYERS = 120_000
+const OPEN = 50_000
+const RUNS = 15
+const DAY = 86_400_000
+const NOW = Date.parse('2026-06-30T04:00:00Z')
+
+function median(values: number[]) {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
+}
+
+async function time(fn: () => unknown): Promise<number> {
+  const runs: number[] = []
+  await fn() // warm-up
+  for (let i = 0; i < RUNS; i++) {
+    const started = performance.now()
+    await fn()
+    runs.push(performance.now() - started)
+  }
+  return median(runs)
+}
+
+export const benchmark: Benchmark = {
+  name: 'clocks',
+  async run({ log, rows }) {
+    const players = Math.min(rows ?? PLAYERS, PLAYERS)
+    const open = Math.round((players * OPEN) / PLAYERS)
+    let database: TestDatabase | undefined
+    try {
+      database = await createTestDatabase()
+      const sqlite = database.sqlite!
+      log(`seeding ${OUTLETS} outlets, ${OFFICERS} officers, ${players} clocked players (${open} open)`)
+      const stamp = new Date(NOW).toISOString()
+      sqlite.exec('begin')
+      sqlite.prepare(`insert into org_units (id, code, name, kind, path, depth, created_at) values (1, 'HQ', '总行', 'hq', '/1/', 0, ?)`).run(stamp)
+      const unit = sqlite.prepare(`insert into org_units (id, code, name, kind, parent_id, path, depth, created_at) values (?, ?, ?, 'outlet', 1, ?, 1, ?)`)
+      for (let o = 0; o < OUTLETS; o++) unit.run(o + 2, `O${o}`, `网点${o}`, `/1/${o + 2}/`, stamp)
+      const user = sqlite.prepare(`insert into users (id, username, name, role, org_unit_id, password_hash, created_at, updated_at) values (?, ?, ?, 'officer', ?, 'x', ?, ?)`)
+      for (let u = 0; u < OFFICERS; u++) user.run(u + 1, `officer${u + 1}`, `客户经理${u + 1}`, 2 + (u % OUTLETS), stamp, stamp)
+      const player = sqlite.prepare(
+        `insert into market_players (id, kind, name, name_initials, source, org_unit_id, assigned_officer_id, candidate_status, candidate_reasons, channel, channel_at, created_at, updated_at)
+         values (?, 'enterprise', ?, 'x', 'other', ?, ?, 'candidate', '[]', ?, ?, ?, ?)`,
+      )
+      const clock = sqlite.prepare(
+        `insert into player_clocks (player_id, channel, started_at, accept_due_at, contact_due_at, decide_due_at, accepted_at, contacted_at, decided_at, decision, amount_yuan, refusal_reason, next_due_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      const iso = (ms: number) => new Date(ms).toISOString()
+      for (let p = 0; p < players; p++) {
+        const officer = p % OFFICERS
+        const channel = (['working_group', 'loan_qr', 'credit_platform'] as const)[p % 3]
+        const started = NOW - (p % 180) * DAY - (p % 7) * 3_600_000
+        player.run(p + 1, `企业${p}`, 2 + (officer % OUTLETS), officer + 1, channel, iso(started), stamp, stamp)
+        const accept = channel === 'loan_qr' ? iso(started + DAY) : null
+        const contact = channel === 'credit_platform' ? null : iso(started + (channel === 'loan_qr' ? 3 : 30) * DAY)
+        const decide = iso(started + (channel === 'loan_qr' ? 7 : channel === 'credit_platform' ? 14 : 30) * DAY)
+        const isOpen = p < open
+        const met = (due: string | null, late: boolean) => (due === null ? null : iso(Date.parse(due) + (late ? DAY : -DAY / 2)))
+        const late = p % 4 === 0
+        const decision = isOpen ? null : p % 3 === 0 ? 'refused' : 'approved'
+        clock.run(
+          p + 1, channel, iso(started), accept, contact, decide,
+          isOpen ? null : met(accept, late), isOpen ? null : met(contact, late), isOpen ? null : met(decide, late),
+          decision, decision === 'approved' ? 100_000 : null, decision === 'refused' ? 'no_need' : null,
+          isOpen ? [accept, contact, decide].filter((d): d is string => d !== null).sort()[0] : null,
+        )
+      }
+      sqlite.exec('commit')
+      sqlite.exec('analyze')
+      const db = database.db
+      const from = '2026-01-01'
+      const to = '2026-06-30'
+      const now = new Date(NOW)
+      const bank = scopeOf({ id: 0, role: 'hq', orgPath: '/1/' })
+      const manager = scopeOf({ id: 0, role: 'manager', orgPath: '/1/2/' })
+      const raw = sqlite.prepare(
+        `select market_players.org_unit_id, count(*), sum(case when player_clocks.contacted_at <= player_clocks.contact_due_at then 1 else 0 end)
+         from player_clocks join market_players on market_players.id = player_clocks.player_id
+         where player_clocks.started_at >= ? and player_clocks.started_at < ? group by market_players.org_unit_id`,
+      )
+      const measures: [string, number][] = [
+        ['baseline: raw grouped count (better-sqlite3)', await time(() => raw.all('2025-12-31T16:00:00.000Z', '2026-06-30T16:00:00.000Z'))],
+        ['ranking by outlet, whole bank', await time(() => rankClocks(db, bank, { from, to, by: 'outlet', now }))],
+        ['ranking by officer, whole bank', await time(() => rankClocks(db, bank, { from, to, by: 'officer', now }))],
+        ['ranking by officer, one outlet (manager)', await time(() => rankClocks(db, manager, { from, to, by: 'officer', now }))],
+      ]
+      const check = await rankClocks(db, bank, { from, to, by: 'outlet', now })
+      if (check.length !== OUTLETS) throw new Error(`the ranking has ${check.length} outlets, not ${OUTLETS}`)
+      return {
+        title: `clocks: the deadline ranking over ${players.toLocaleString('en')} clocked players (${open.toLocaleString('en')} open), ${OUTLETS} outlets, ${OFFICERS} officers, SQLite`,
+        columns: [
+          { label: 'measure', align: 'left' },
+          { label: 'median ms', align: 'right' },
+        ],
+        rows: measures.map(([label, ms]) => [label, ms.toFixed(1)]),
+        notes: [`median of ${RUNS} runs after a warm-up; target under 150 ms`],
+      }
+    } finally {
+      await database?.destroy()
+    }
+  },
+}
