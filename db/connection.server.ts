@@ -32,12 +32,23 @@ export interface DatabaseHandle {
   sqlite: SQLite.Database | null
 }
 
+export interface OpenOptions {
+  /**
+   * SQLite: after each commit, leave the write lock free this long before the next
+   * statement, longer than the other connections' naps (BUSY_NAP_MS), so that a background
+   * connection committing batch after batch lets the server's writes in between.
+   */
+  gapAfterCommitMs?: number
+  /** PostgreSQL: connections in the pool (DATABASE_POOL_SIZE, else 10); a background thread needs few. */
+  poolSize?: number
+}
+
 /** `file:PATH`, a plain path, `:memory:`, or `postgres://…` / `postgresql://…`. */
-export function openDatabase(url: string): DatabaseHandle {
+export function openDatabase(url: string, options: OpenOptions = {}): DatabaseHandle {
   if (/^postgres(ql)?:\/\//.test(url)) {
     // Counts and sums are bigint; ids and money fit in a JS number.
     pg.types.setTypeParser(20, (v) => Number(v))
-    const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) })
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? Number(process.env.DATABASE_POOL_SIZE ?? 10) })
     // An idle connection the server closed (a restart, a failover, a dropped database) is
     // replaced at the next query; unheard, its error would end the process.
     pool.on('error', (error) => logger.warn('idle database connection closed', { error: error.message }))
@@ -56,7 +67,7 @@ export function openDatabase(url: string): DatabaseHandle {
   sqlite.pragma('synchronous = NORMAL')
   // 64 MB of page cache (the default is 2 MB): large imports and lists stay in memory.
   sqlite.pragma('cache_size = -65536')
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: keepingStatements(sqlite) }, sqlite) })
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: keepingStatements(sqlite) }, sqlite, options.gapAfterCommitMs ?? 0) })
   sqliteHandles.set(db, sqlite)
   if (file !== ':memory:') urls.set(db, url)
   return { db, dialect: 'sqlite', location: file, sqlite }
@@ -74,26 +85,30 @@ export function openDatabase(url: string): DatabaseHandle {
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig
   readonly #sqlite: SQLite.Database
-  constructor(config: SqliteDialectConfig, sqlite: SQLite.Database) {
+  readonly #gapMs: number
+  constructor(config: SqliteDialectConfig, sqlite: SQLite.Database, gapMs: number) {
     super(config)
     this.#config = config
     this.#sqlite = sqlite
+    this.#gapMs = gapMs
   }
   override createDriver() {
-    return new ImmediateSqliteDriver(this.#config, this.#sqlite)
+    return new ImmediateSqliteDriver(this.#config, this.#sqlite, this.#gapMs)
   }
 }
 
 class ImmediateSqliteDriver extends SqliteDriver {
   readonly #sqlite: SQLite.Database
+  readonly #gapMs: number
   #paced: PacedConnection | null = null
-  constructor(config: SqliteDialectConfig, sqlite: SQLite.Database) {
+  constructor(config: SqliteDialectConfig, sqlite: SQLite.Database, gapMs: number) {
     super(config)
     this.#sqlite = sqlite
+    this.#gapMs = gapMs
   }
   override async acquireConnection(): Promise<DatabaseConnection> {
     const connection = await super.acquireConnection()
-    return (this.#paced ??= new PacedConnection(connection, this.#sqlite))
+    return (this.#paced ??= new PacedConnection(connection, this.#sqlite, this.#gapMs))
   }
   override async beginTransaction(connection: DatabaseConnection, settings?: TransactionSettings): Promise<void> {
     // A snapshot that never writes (`setAccessMode('read only')`) need not hold others up.
@@ -124,6 +139,7 @@ class PacedConnection implements DatabaseConnection {
   constructor(
     private readonly inner: DatabaseConnection,
     private readonly sqlite: SQLite.Database,
+    private readonly gapAfterCommitMs: number,
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
@@ -131,7 +147,9 @@ class PacedConnection implements DatabaseConnection {
     const started = performance.now()
     for (;;) {
       try {
-        return await this.inner.executeQuery<R>(query)
+        const result = await this.inner.executeQuery<R>(query)
+        if (this.gapAfterCommitMs > 0 && query.sql === 'commit') await sleep(this.gapAfterCommitMs)
+        return result
       } catch (error) {
         const busy = (error as { code?: unknown }).code === 'SQLITE_BUSY'
         if (!busy || this.sqlite.inTransaction || performance.now() - started > BUSY_WAIT_MS) throw error

@@ -11,6 +11,7 @@ import { SETUP_LINK_HOURS, issueSetupLink } from '../services/setup.server'
 /** The demo's head office code (db/seed/index.ts). */
 const DEMO_HEAD_OFFICE_CODE = 'HQ'
 import { loadConfig } from '../config.server'
+import { startLoopWatch } from '../http/loop-watch.server'
 import { logger, setLogLevel } from '../logger.server'
 import { createHttpApp } from '../server.server'
 import { createPersonalDataCipher } from '../services/personal-data.server'
@@ -18,14 +19,14 @@ import { startImportRunner } from '../services/import/import-runner.server'
 import { startMapCellsRefresher } from '../services/map-cells.server'
 import { startDemoLoanSystem } from '../services/demo-loan-system.server'
 import { startOutboxWorker } from '../services/outbox.server'
-import { startFigureRefresher } from '../services/figure-rollups.server'
-import { startQualificationRefresher } from '../services/qualification.server'
+import { startRefreshersInThread } from '../services/background-thread.server'
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 async function main() {
   const config = loadConfig(process.env, rootDir)
   setLogLevel(config.logLevel)
+  startLoopWatch()
   const { db, dialect, location } = openDatabase(config.databaseUrl)
   await migrateToLatest(db)
 
@@ -45,9 +46,9 @@ async function main() {
   const importRunner = startImportRunner(db, createPersonalDataCipher(config.dataKey), { uploadDir: config.uploadDir })
   // And so does the rebuild of the map's pre-counted cells, whenever players changed.
   const mapCells = startMapCellsRefresher(db)
-  // And the players' hand-off flags, when their facts, the catalogue or the day change.
-  const qualification = startQualificationRefresher(db)
-  const figures = startFigureRefresher(db)
+  // And the players' hand-off flags, when their facts, the catalogue or the day change, and
+  // the figures' sums: in a thread of their own, off the thread that answers requests.
+  const refreshers = startRefreshersInThread(db, { logLevel: config.logLevel })
 
   // Referrals go to the loan system; without one configured, to the stand-in (the demo).
   const loanSim = config.loanSystemUrl || process.env.LOAN_SIM === 'none' ? null : await startDemoLoanSystem(db, config)
@@ -75,7 +76,7 @@ ${setupToken ? setupBanner(url, setupToken) : demo ? DEMO_BANNER : `\nSign in at
     logger.info('shutting down', { signal })
     server.closeIdleConnections()
     server.close(() => {
-      void Promise.all([importRunner.stop(), mapCells.stop(), qualification.stop(), figures.stop(), outbox?.stop(), loanSim?.stop()])
+      void Promise.all([importRunner.stop(), mapCells.stop(), refreshers.stop(), outbox?.stop(), loanSim?.stop()])
         .then(() => db.destroy())
         .then(() => process.exit(0))
     })

@@ -5,7 +5,6 @@
 // found the lock taken slept in SQLite's busy handler with the whole event loop.
 // SQLite only: PostgreSQL's driver waits on sockets and never holds the thread.
 import fs from 'node:fs'
-import path from 'node:path'
 import SQLite from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'

@@ -15,7 +15,7 @@ import { AppError } from '../../app-error'
 import { createPersonalDataCipher } from '../personal-data.server'
 import type { WriterData, WriterMessage } from './commit-workers.server'
 import { serialiseError } from './thread-errors.server'
-import { applyImportBatch, batchContext, getImportJob } from './import-jobs.server'
+import { applyImportBatch, batchContext, finishCommit, getImportJob } from './import-jobs.server'
 import { prepareRows } from './prepare-rows.server'
 
 /** Rows per write transaction on SQLite: a few hundred milliseconds of the write lock. */
@@ -55,6 +55,10 @@ async function run() {
         return
       }
     }
+    // The placement and the statistics on this connection too, not the server's (0171).
+    await finishCommit(db, job, async () => {
+      if (sqliteWriter) await sleep(WRITER_GAP_MS)
+    })
     say({ end: 'done' })
   } finally {
     await db.destroy()
