@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
 import SQLite from 'better-sqlite3'
 import { sql, type Kysely } from 'kysely'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { recordAudit, SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { backupDatabase, restoreDatabase } from '../../db/backup.server'
 import { openDatabase, type DatabaseHandle } from '../../db/connection.server'
@@ -125,7 +125,7 @@ async function countAudit(db: Kysely<Database>): Promise<number> {
 describe('npm run db:backup under write load, then npm run db:restore', () => {
   it('holds every write committed before the backup began, no gaps after, in a sound database with the same migrations', async () => {
     const writer = startWriter(t.db)
-    while (writer.committed.length < 20) await sleep(5)
+    await vi.waitFor(() => expect(writer.committed.length).toBeGreaterThanOrEqual(20), { timeout: 10_000, interval: 5 })
     const before = writer.committed.slice()
     const file = dir.path('under-load.backup')
     let backup: { stdout: string; stderr: string }

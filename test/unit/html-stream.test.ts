@@ -31,7 +31,8 @@ describe('wholePage', () => {
     let done = false
     void page.body.then(() => (done = true))
     page.sink.write(Buffer.from('<html>'))
-    await new Promise((resolve) => setTimeout(resolve, 10))
+    // A turn of the event loop: anything the write set going has run.
+    await new Promise((resolve) => setImmediate(resolve))
     expect(done).toBe(false)
     page.sink.end(Buffer.from('</html>'))
     expect((await page.body).toString()).toBe('<html></html>')

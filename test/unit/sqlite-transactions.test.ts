@@ -46,7 +46,7 @@ it('a transaction that reads, waits, then writes succeeds while another connecti
     })
     const rows = async () => Number((await sql<{ n: number }>`select count(*) as n from other`.execute(db)).rows[0].n)
     // The writer is under way before the first transaction.
-    while ((await rows()) === 0) await new Promise((resolve) => setTimeout(resolve, 1))
+    await expect.poll(rows, { interval: 1 }).toBeGreaterThan(0)
     const before = await rows()
     const failures: string[] = []
     for (let i = 0; i < TRANSACTIONS; i++) {
