@@ -133,6 +133,23 @@ export const benchmark: Benchmark = {
               return []
             }
           })
+        // What the server said of its failures (a 500's cause), once each.
+        const errors = [
+          ...new Set(
+            server
+              .output()
+              .slice(outputBefore)
+              .split('\n')
+              .flatMap((line) => {
+                try {
+                  const entry = JSON.parse(line) as { level?: string; message?: string; error?: { message?: string } }
+                  return entry.level === 'error' ? [`${entry.message}: ${entry.error?.message ?? ''}`] : []
+                } catch {
+                  return []
+                }
+              }),
+          ),
+        ]
         const stallNote = stalls.length
           ? `the server's thread was held > 100 ms ${stalls.length} times during the commit, the longest ${Math.max(...stalls.map((s) => s.ms))} ms; with: ${[...new Set(stalls.map((s) => s.during.join('+') || 'requests only'))].join('; ')}`
           : "the server's thread was never held > 100 ms during the commit"
@@ -168,7 +185,7 @@ export const benchmark: Benchmark = {
           notes: [
             `the commit: ${commitSeconds.toFixed(1)} s, ${Math.round(importRate).toLocaleString('en')} rows/s; the fastest raw insert (${fastest.label}) ${Math.round(fastest.rowsPerSecond).toLocaleString('en')} rows/s: ${(importRate / fastest.rowsPerSecond).toFixed(2)}× (the commit's time includes reading, checking and deriving every row)`,
             stallNote,
-            `failures: alone ${quiet.failures.length}, during the commit ${busy.failures.length}${busy.failures.length ? `: ${[...new Set(busy.failures)].slice(0, 5).join('; ')}` : ''}`,
+            `failures: alone ${quiet.failures.length}, during the commit ${busy.failures.length}${busy.failures.length ? `: ${[...new Set(busy.failures)].slice(0, 5).join('; ')}` : ''}${errors.length ? `; the server's errors: ${errors.slice(0, 5).join('; ')}` : ''}`,
             `load average at the end of the commit (1, 5, 15 min): ${load.map((l) => l.toFixed(2)).join(', ')} on ${os.availableParallelism()} cores`,
           ],
         }
