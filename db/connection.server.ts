@@ -118,8 +118,8 @@ class ImmediateSqliteDriver extends SqliteDriver {
 
 /** SQLite's own wait for the write lock, per attempt (its busy_timeout). */
 export const BUSY_NAP_MS = 10
-/** How long a statement waits for the write lock in all, as the 5 s busy_timeout did before. */
-const BUSY_WAIT_MS = 5_000
+/** How long a statement waits for the write lock in all: longer than the 5 s busy_timeout before, the thread being free meanwhile. */
+const BUSY_WAIT_MS = 20_000
 /** The longest run of statements before the event loop gets a turn. */
 const TURN_MS = 10
 

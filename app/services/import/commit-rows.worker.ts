@@ -19,7 +19,7 @@ import { applyImportBatch, batchContext, finishCommit, getImportJob } from './im
 import { prepareRows } from './prepare-rows.server'
 
 /** Rows per write transaction on SQLite: a few hundred milliseconds of the write lock. */
-const WRITER_TRANSACTION_ROWS = 4_000
+const WRITER_TRANSACTION_ROWS = 2_000
 /** The lock left free after each, longer than SQLite's busy naps (up to 25 ms) so a waiting writer wakes into it. */
 const WRITER_GAP_MS = 30
 
