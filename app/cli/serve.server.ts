@@ -20,6 +20,7 @@ import { startMapCellsRefresher } from '../services/map-cells.server'
 import { startDemoLoanSystem } from '../services/demo-loan-system.server'
 import { startOutboxWorker } from '../services/outbox.server'
 import { startRefreshersInThread } from '../services/background-thread.server'
+import type { BackgroundLoop } from '../services/background-loop.server'
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -47,8 +48,9 @@ async function main() {
   // And so does the rebuild of the map's pre-counted cells, whenever players changed.
   const mapCells = startMapCellsRefresher(db)
   // And the players' hand-off flags, when their facts, the catalogue or the day change, and
-  // the figures' sums: in a thread of their own, off the thread that answers requests.
-  const refreshers = startRefreshersInThread(db, { logLevel: config.logLevel })
+  // the figures' sums: in a thread of their own, off the thread that answers requests,
+  // started once the server listens (the thread's start-up compiles its modules).
+  let refreshers: BackgroundLoop | null = null
 
   // Referrals go to the loan system; without one configured, to the stand-in (the demo).
   const loanSim = config.loanSystemUrl || process.env.LOAN_SIM === 'none' ? null : await startDemoLoanSystem(db, config)
@@ -59,6 +61,7 @@ async function main() {
   let closing = false
   const app = createHttpApp({ build, db, dialect, config, rootDir, closing: () => closing })
   const server = app.listen(config.port, () => {
+    if (!closing) refreshers = startRefreshersInThread(db, { logLevel: config.logLevel })
     const url = `http://localhost:${config.port}`
     console.log(`
 Wanqi is running at ${url}
@@ -76,7 +79,7 @@ ${setupToken ? setupBanner(url, setupToken) : demo ? DEMO_BANNER : `\nSign in at
     logger.info('shutting down', { signal })
     server.closeIdleConnections()
     server.close(() => {
-      void Promise.all([importRunner.stop(), mapCells.stop(), refreshers.stop(), outbox?.stop(), loanSim?.stop()])
+      void Promise.all([importRunner.stop(), mapCells.stop(), refreshers?.stop(), outbox?.stop(), loanSim?.stop()])
         .then(() => db.destroy())
         .then(() => process.exit(0))
     })
