@@ -16,7 +16,7 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scopeOf } from '../../app/domain/scope'
 import { PLAIN_CALENDAR } from '../../app/domain/working-days'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
@@ -313,9 +313,10 @@ describe('an outbox delivery killed in flight', () => {
     // The third case is opened and its answer held; the server dies waiting for it.
     const arrived = loan.holdAnswerTo(3)
     await start()
-    heldKey = await vi.waitFor(() => arrived, { timeout: 30_000 }).catch((error: Error) => {
-      throw new Error(`the third referral did not arrive (${error.message}). Server output:\n${server?.output()}`)
-    })
+    heldKey = await Promise.race([
+      arrived,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the third referral did not arrive within 30 s. Server output:\n${server?.output()}`)), 30_000)),
+    ])
     await kill()
     loan.release()
 
