@@ -7,13 +7,15 @@ const postgres = process.env.TEST_DATABASE_URL
 
 // On SQLite only: the crash tests (a SQLite file's integrity after a SIGKILL) and the route
 // suites whose SQL the service suites already run on both dialects (sign-in and admin pages,
-// the request defences, hostile input, the log lines).
+// the request defences, hostile input, the log lines), and the serving thread beside
+// SQLite's synchronous driver (PostgreSQL's never holds the thread).
 const SQLITE_ONLY = [
   'test/integration/crash.test.ts',
   'test/integration/routes.test.ts',
   'test/integration/security.test.ts',
   'test/integration/hostile-input.test.ts',
   'test/integration/logs.test.ts',
+  'test/integration/serving-thread.test.ts',
 ]
 
 const integration = (dialect: 'sqlite' | 'postgres') => ({

@@ -2,7 +2,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDatabase, type SqliteDialectConfig, type TransactionSettings } from 'kysely'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type QueryResult, type SqliteDatabase, type SqliteDialectConfig, type TransactionSettings } from 'kysely'
 import pg from 'pg'
 import { logger } from '../app/server/logger.server'
 import type { Database } from './schema'
@@ -31,12 +32,23 @@ export interface DatabaseHandle {
   sqlite: SQLite.Database | null
 }
 
+export interface OpenOptions {
+  /**
+   * SQLite: after each commit, leave the write lock free this long before the next
+   * statement, longer than the other connections' naps (BUSY_NAP_MS), so that a background
+   * connection committing batch after batch lets the server's writes in between.
+   */
+  gapAfterCommitMs?: number
+  /** PostgreSQL: connections in the pool (DATABASE_POOL_SIZE, else 10); a background thread needs few. */
+  poolSize?: number
+}
+
 /** `file:PATH`, a plain path, `:memory:`, or `postgres://…` / `postgresql://…`. */
-export function openDatabase(url: string): DatabaseHandle {
+export function openDatabase(url: string, options: OpenOptions = {}): DatabaseHandle {
   if (/^postgres(ql)?:\/\//.test(url)) {
     // Counts and sums are bigint; ids and money fit in a JS number.
     pg.types.setTypeParser(20, (v) => Number(v))
-    const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) })
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? Number(process.env.DATABASE_POOL_SIZE ?? 10) })
     // An idle connection the server closed (a restart, a failover, a dropped database) is
     // replaced at the next query; unheard, its error would end the process.
     pool.on('error', (error) => logger.warn('idle database connection closed', { error: error.message }))
@@ -49,11 +61,13 @@ export function openDatabase(url: string): DatabaseHandle {
   const sqlite = new SQLite(file)
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('foreign_keys = ON')
-  sqlite.pragma('busy_timeout = 5000')
+  // Short: SQLite's busy handler sleeps synchronously, and on the server's thread the whole
+  // event loop would sleep with it. Longer waits are made between turns (PacedConnection).
+  sqlite.pragma(`busy_timeout = ${BUSY_NAP_MS}`)
   sqlite.pragma('synchronous = NORMAL')
   // 64 MB of page cache (the default is 2 MB): large imports and lists stay in memory.
   sqlite.pragma('cache_size = -65536')
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: keepingStatements(sqlite) }) })
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: keepingStatements(sqlite) }, sqlite, options.gapAfterCommitMs ?? 0) })
   sqliteHandles.set(db, sqlite)
   if (file !== ':memory:') urls.set(db, url)
   return { db, dialect: 'sqlite', location: file, sqlite }
@@ -70,20 +84,97 @@ export function openDatabase(url: string): DatabaseHandle {
  */
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig
-  constructor(config: SqliteDialectConfig) {
+  readonly #sqlite: SQLite.Database
+  readonly #gapMs: number
+  constructor(config: SqliteDialectConfig, sqlite: SQLite.Database, gapMs: number) {
     super(config)
     this.#config = config
+    this.#sqlite = sqlite
+    this.#gapMs = gapMs
   }
   override createDriver() {
-    return new ImmediateSqliteDriver(this.#config)
+    return new ImmediateSqliteDriver(this.#config, this.#sqlite, this.#gapMs)
   }
 }
 
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #sqlite: SQLite.Database
+  readonly #gapMs: number
+  #paced: PacedConnection | null = null
+  constructor(config: SqliteDialectConfig, sqlite: SQLite.Database, gapMs: number) {
+    super(config)
+    this.#sqlite = sqlite
+    this.#gapMs = gapMs
+  }
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection()
+    return (this.#paced ??= new PacedConnection(connection, this.#sqlite, this.#gapMs))
+  }
   override async beginTransaction(connection: DatabaseConnection, settings?: TransactionSettings): Promise<void> {
     // A snapshot that never writes (`setAccessMode('read only')`) need not hold others up.
     await connection.executeQuery(CompiledQuery.raw(settings?.accessMode === 'read only' ? 'begin' : 'begin immediate'))
   }
+}
+
+/** SQLite's own wait for the write lock, per attempt (its busy_timeout). */
+export const BUSY_NAP_MS = 10
+/** How long a statement waits for the write lock in all: longer than the 5 s busy_timeout before, the thread being free meanwhile. */
+const BUSY_WAIT_MS = 20_000
+/** The longest run of statements before the event loop gets a turn. */
+const TURN_MS = 10
+
+let lastTurn = performance.now()
+let turnMarked = false
+
+/**
+ * better-sqlite3 answers synchronously, so a chain of awaited queries (a background drain of
+ * thousands of players, a long transaction) ran as one unbroken stretch of microtasks, and
+ * no request was answered until it ended. Here every statement first checks how long the
+ * event loop has gone without a turn and, past TURN_MS, lets it have one. A statement that
+ * finds the write lock taken outside a transaction (a `begin immediate`, a lone write) is
+ * tried again after a nap between turns instead of in SQLite's synchronous busy handler.
+ * Both only move when the thread gives way; the statements and their order are unchanged.
+ */
+class PacedConnection implements DatabaseConnection {
+  constructor(
+    private readonly inner: DatabaseConnection,
+    private readonly sqlite: SQLite.Database,
+    private readonly gapAfterCommitMs: number,
+  ) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    await giveTurn()
+    const started = performance.now()
+    for (;;) {
+      try {
+        const result = await this.inner.executeQuery<R>(query)
+        if (this.gapAfterCommitMs > 0 && query.sql === 'commit') await sleep(this.gapAfterCommitMs)
+        return result
+      } catch (error) {
+        const busy = (error as { code?: unknown }).code === 'SQLITE_BUSY'
+        if (!busy || this.sqlite.inTransaction || performance.now() - started > BUSY_WAIT_MS) throw error
+        await sleep(BUSY_NAP_MS / 2)
+      }
+    }
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.inner.streamQuery<R>(query, chunkSize)
+  }
+}
+
+async function giveTurn() {
+  if (!turnMarked) {
+    // No statement ran since the last turn: this run starts now.
+    turnMarked = true
+    lastTurn = performance.now()
+    setImmediate(() => {
+      turnMarked = false
+      lastTurn = performance.now()
+    })
+    return
+  }
+  if (performance.now() - lastTurn > TURN_MS) await new Promise((resolve) => setImmediate(resolve))
 }
 
 /**

@@ -11,6 +11,7 @@ import { SETUP_LINK_HOURS, issueSetupLink } from '../services/setup.server'
 /** The demo's head office code (db/seed/index.ts). */
 const DEMO_HEAD_OFFICE_CODE = 'HQ'
 import { loadConfig } from '../server/config.server'
+import { startLoopWatch } from '../http/loop-watch.server'
 import { logger, setLogLevel } from '../server/logger.server'
 import { createHttpApp } from '../http/http-app.server'
 import { createPersonalDataCipher } from '../services/personal-data.server'
@@ -18,8 +19,8 @@ import { startImportRunner } from '../services/import/import-runner.server'
 import { startMapCellsRefresher } from '../services/map-cells.server'
 import { startDemoLoanSystem } from '../services/demo-loan-system.server'
 import { startOutboxWorker } from '../services/outbox.server'
-import { startFigureRefresher } from '../services/figure-rollups.server'
-import { startQualificationRefresher } from '../services/qualification.server'
+import { startRefreshersInThread } from '../services/background-thread.server'
+import type { BackgroundLoop } from '../services/background-loop.server'
 import { startClockReconciler } from '../services/clocks/open-clocks.server'
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -27,6 +28,7 @@ const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../.
 async function main() {
   const config = loadConfig(process.env, rootDir)
   setLogLevel(config.logLevel)
+  startLoopWatch()
   const { db, dialect, location } = openDatabase(config.databaseUrl)
   await migrateToLatest(db)
 
@@ -46,9 +48,10 @@ async function main() {
   const importRunner = startImportRunner(db, createPersonalDataCipher(config.dataKey), { uploadDir: config.uploadDir })
   // And so does the rebuild of the map's pre-counted cells, whenever players changed.
   const mapCells = startMapCellsRefresher(db)
-  // And the players' hand-off flags, when their facts, the catalogue or the day change.
-  const qualification = startQualificationRefresher(db)
-  const figures = startFigureRefresher(db)
+  // And the players' hand-off flags, when their facts, the catalogue or the day change, and
+  // the figures' sums: in a thread of their own, off the thread that answers requests,
+  // started once the server listens (the thread's start-up compiles its modules).
+  let refreshers: BackgroundLoop | null = null
   // And the catch-all that opens channel clocks a path left unopened.
   const clocks = startClockReconciler(db)
 
@@ -61,6 +64,7 @@ async function main() {
   let closing = false
   const app = createHttpApp({ build, db, dialect, config, rootDir, closing: () => closing })
   const server = app.listen(config.port, () => {
+    if (!closing) refreshers = startRefreshersInThread(db, { logLevel: config.logLevel })
     const url = `http://localhost:${config.port}`
     console.log(`
 Wanqi is running at ${url}
@@ -78,7 +82,7 @@ ${setupToken ? setupBanner(url, setupToken) : demo ? DEMO_BANNER : `\nSign in at
     logger.info('shutting down', { signal })
     server.closeIdleConnections()
     server.close(() => {
-      void Promise.all([importRunner.stop(), mapCells.stop(), qualification.stop(), figures.stop(), clocks.stop(), outbox?.stop(), loanSim?.stop()])
+      void Promise.all([importRunner.stop(), mapCells.stop(), refreshers?.stop(), clocks.stop(), outbox?.stop(), loanSim?.stop()])
         .then(() => db.destroy())
         .then(() => process.exit(0))
     })

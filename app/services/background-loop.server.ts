@@ -1,6 +1,7 @@
 // Work an app server repeats in the background (rebuilding map cells, delivering the
 // outbox): one pass now, then another `intervalMs` after each pass ends, never two at once;
 // a failed pass is logged and the loop goes on. `stop` waits for a pass under way.
+import { markWork } from '../http/loop-watch.server'
 import { logger } from '../server/logger.server'
 
 export interface BackgroundLoop {
@@ -13,9 +14,11 @@ export function startBackgroundLoop(name: string, intervalMs: number, pass: (sto
   let timer: NodeJS.Timeout | null = null
   let running: Promise<void> | null = null
   const tick = () => {
+    const done = markWork(name)
     running = pass(() => stopped)
       .catch((error: unknown) => logger.error(`${name} failed`, { error }))
       .finally(() => {
+        done()
         running = null
         if (!stopped) timer = setTimeout(tick, intervalMs)
       })

@@ -107,6 +107,7 @@ export const benchmark: Benchmark = {
         // commits it through its writer thread.
         const jobId = await createImportJob(db, { ...SYSTEM_ACTOR, username: 'bench' }, { source: 'tax', fileName: path.basename(file), filePath: file, fileBytes: bytes, orgUnitId: hq.id })
         const started = performance.now()
+        const outputBefore = server.output().length
         await db.updateTable('import_jobs').set({ status: 'queued', merge_households: 1 }).where('id', '=', jobId).execute()
         log('the commit, with the probes')
         let status = 'queued'
@@ -119,6 +120,40 @@ export const benchmark: Benchmark = {
         const busy = await probe(() => status === 'done' || status === 'failed')
         await watcher
         const commitSeconds = (performance.now() - started) / 1000
+        // The server's own loop watch (app/http/loop-watch.server.ts): each time its thread was held > 100 ms.
+        const stalls = server
+          .output()
+          .slice(outputBefore)
+          .split('\n')
+          .flatMap((line) => {
+            try {
+              const entry = JSON.parse(line) as { message?: string; ms?: number; during?: string[] }
+              return entry.message === 'event loop held' ? [{ ms: entry.ms ?? 0, during: entry.during ?? [] }] : []
+            } catch {
+              return []
+            }
+          })
+        // What the server said of its failures (a 500's cause), once each.
+        const errors = [
+          ...new Set(
+            server
+              .output()
+              .slice(outputBefore)
+              .split('\n')
+              .flatMap((line) => {
+                try {
+                  const entry = JSON.parse(line) as { level?: string; message?: string; error?: { message?: string } }
+                  return entry.level === 'error' ? [`${entry.message}: ${entry.error?.message ?? ''}`] : []
+                } catch {
+                  return []
+                }
+              }),
+          ),
+        ]
+        const stallNote = stalls.length
+          ? `the server's thread was held > 100 ms ${stalls.length} times during the commit, the longest ${Math.max(...stalls.map((s) => s.ms))} ms; with: ${[...new Set(stalls.map((s) => s.during.join('+') || 'requests only'))].join('; ')}`
+          : "the server's thread was never held > 100 ms during the commit"
+        log(stallNote)
         const load = os.loadavg()
         if (status !== 'done') throw new Error(`the import ended ${status}: ${server.output().slice(-2000)}`)
         const stored = Number((await db.selectFrom('market_players').select((eb) => eb.fn.countAll<number>().as('n')).where('import_job_id', '=', jobId).executeTakeFirstOrThrow()).n)
@@ -149,7 +184,8 @@ export const benchmark: Benchmark = {
           rows: tableRows,
           notes: [
             `the commit: ${commitSeconds.toFixed(1)} s, ${Math.round(importRate).toLocaleString('en')} rows/s; the fastest raw insert (${fastest.label}) ${Math.round(fastest.rowsPerSecond).toLocaleString('en')} rows/s: ${(importRate / fastest.rowsPerSecond).toFixed(2)}× (the commit's time includes reading, checking and deriving every row)`,
-            `failures: alone ${quiet.failures.length}, during the commit ${busy.failures.length}${busy.failures.length ? `: ${[...new Set(busy.failures)].slice(0, 5).join('; ')}` : ''}`,
+            stallNote,
+            `failures: alone ${quiet.failures.length}, during the commit ${busy.failures.length}${busy.failures.length ? `: ${[...new Set(busy.failures)].slice(0, 5).join('; ')}` : ''}${errors.length ? `; the server's errors: ${errors.slice(0, 5).join('; ')}` : ''}`,
             `load average at the end of the commit (1, 5, 15 min): ${load.map((l) => l.toFixed(2)).join(', ')} on ${os.availableParallelism()} cores`,
           ],
         }

@@ -326,7 +326,7 @@ describe('large files and failures', () => {
     expect(new Set(stored.map((p) => p.uscc)).size).toBe(2300)
     const sample = stored.find((p) => p.uscc === makeUscc(40_007))!
     expect(sample).toMatchObject({ phone_masked: '138****0007', phone_hash: pii.blindIndex('phone', '13800000007'), name_initials: 'xrxcqy7', tax_grade: 'A' })
-  })
+  }, 60_000)
 
   it('finds a common piece of a name sorted by name, page after page, whichever index answers', async () => {
     const all = { kind: 'all' } as const

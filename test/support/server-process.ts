@@ -174,13 +174,30 @@ function alive(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null
 }
 
-/** Polls `probe` until it returns something other than undefined, or fails after `timeoutMs` saying what it waited for. */
+/**
+ * Waits, through Vitest's `vi.waitFor`, until `probe` returns something other than undefined;
+ * fails after `timeoutMs` saying what it waited for. An error `probe` throws ends the wait at
+ * once (a failed import is not worth waiting out).
+ */
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, options: { timeoutMs?: number; everyMs?: number } = {}): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000)
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out after ${(options.timeoutMs ?? 60_000) / 1000} s waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, options.everyMs ?? 50))
-  }
+  const { vi } = await import('vitest')
+  let failure: { error: unknown } | null = null
+  const timeoutMs = options.timeoutMs ?? 60_000
+  const value = await vi
+    .waitFor(
+      async () => {
+        let answer: T | undefined
+        try {
+          answer = await probe()
+        } catch (error) {
+          failure = { error }
+          return undefined
+        }
+        if (answer === undefined) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`)
+        return answer
+      },
+      { timeout: timeoutMs, interval: options.everyMs ?? 50 },
+    )
+  if (failure) throw (failure as { error: unknown }).error
+  return value as T
 }

@@ -15,11 +15,11 @@ import { AppError } from '../../domain/app-error'
 import { createPersonalDataCipher } from '../personal-data.server'
 import type { WriterData, WriterMessage } from './commit-workers.server'
 import { serialiseError } from './thread-errors.server'
-import { applyImportBatch, batchContext, getImportJob } from './import-jobs.server'
+import { applyImportBatch, batchContext, finishCommit, getImportJob } from './import-jobs.server'
 import { prepareRows } from './prepare-rows.server'
 
 /** Rows per write transaction on SQLite: a few hundred milliseconds of the write lock. */
-const WRITER_TRANSACTION_ROWS = 4_000
+const WRITER_TRANSACTION_ROWS = 2_000
 /** The lock left free after each, longer than SQLite's busy naps (up to 25 ms) so a waiting writer wakes into it. */
 const WRITER_GAP_MS = 30
 
@@ -55,6 +55,10 @@ async function run() {
         return
       }
     }
+    // The placement and the statistics on this connection too, not the server's (0171).
+    await finishCommit(db, job, async () => {
+      if (sqliteWriter) await sleep(WRITER_GAP_MS)
+    })
     say({ end: 'done' })
   } finally {
     await db.destroy()

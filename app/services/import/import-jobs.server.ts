@@ -2,7 +2,7 @@
 // written), the commit (batches of rows, each batch and the job's progress in one
 // transaction, so a job killed half way resumes after its last whole batch and never
 // applies a row twice) and the command line.
-import type { Kysely, Transaction } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { Database, ImportJob } from '../../../db/schema'
 import { refreshStatistics } from '../../../db/dialect.server'
 import { databaseUrlOf } from '../../../db/connection.server'
@@ -331,6 +331,8 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
 
     if (counts.totalRows === 0 && resumeAfter === 0) return fail(db, jobId, new AppError('bad_request', 'import.headersOnly'), counts)
     const status = mode === 'preview' ? 'previewed' : 'done'
+    // The writer thread has placed the players and refreshed the statistics already.
+    if (mode === 'commit' && !writer) await finishCommit(db, job)
     await db.transaction().execute(async (trx) => {
       await trx
         .updateTable('import_jobs')
@@ -342,7 +344,6 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
         .where('id', '=', jobId)
         .execute()
       if (mode === 'commit') {
-        await placeImportedPlayers(trx, job)
         await applyListChannel(trx, job)
         await recordAudit(trx, { id: job.created_by, username: null, ip: null }, {
           action: 'import.done',
@@ -352,7 +353,6 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
         })
       }
     })
-    if (mode === 'commit') await refreshStatistics(db)
     return { status: status as 'previewed' | 'done', counts, unknown }
   } catch (error) {
     return fail(db, jobId, error, counts)
@@ -395,11 +395,25 @@ async function fail(db: Kysely<Database>, jobId: number, error: unknown, counts:
   return { status: 'failed', error: message, counts }
 }
 
-/** New and changed players fall into the territories of their org unit, as drawn ones do. */
-async function placeImportedPlayers(trx: Transaction<Database>, job: ImportJob) {
-  const unit = await trx.selectFrom('org_units').select('path').where('id', '=', job.org_unit_id).executeTakeFirstOrThrow()
+/**
+ * After a commit's last batch: new and changed players fall into the territories of their
+ * org unit, as drawn ones do, PLACE_CHUNK players a transaction (placing is idempotent, so a
+ * commit cut short in between places them again when resumed); then the planner's
+ * statistics. A big list's writer thread does this on its own connection (issue 22: the
+ * full ANALYZE and a million players' placement held the server's thread); `pause` runs
+ * between transactions, the writer's gap on SQLite.
+ */
+export async function finishCommit(db: Kysely<Database>, job: ImportJob, pause: () => Promise<void> = async () => {}) {
+  await placeImportedPlayers(db, job, pause)
+  await refreshStatistics(db)
+}
+
+const PLACE_CHUNK = 5_000
+
+async function placeImportedPlayers(db: Kysely<Database>, job: ImportJob, pause: () => Promise<void>) {
+  const unit = await db.selectFrom('org_units').select('path').where('id', '=', job.org_unit_id).executeTakeFirstOrThrow()
   const ancestors = unit.path.split('/').filter(Boolean).map((_, i, ids) => `/${ids.slice(0, i + 1).join('/')}/`)
-  const territory = await trx
+  const territory = await db
     .selectFrom('territories')
     .innerJoin('org_units', 'org_units.id', 'territories.org_unit_id')
     .select('territories.id')
@@ -408,11 +422,12 @@ async function placeImportedPlayers(trx: Transaction<Database>, job: ImportJob) 
     .limit(1)
     .executeTakeFirst()
   if (!territory) return
-  const inserted = await trx.selectFrom('market_players').select('id').where('import_job_id', '=', job.id).execute()
-  const changed = await trx.selectFrom('player_sources').select('player_id as id').where('import_job_id', '=', job.id).execute()
+  const inserted = await db.selectFrom('market_players').select('id').where('import_job_id', '=', job.id).execute()
+  const changed = await db.selectFrom('player_sources').select('player_id as id').where('import_job_id', '=', job.id).execute()
   const ids = [...new Set([...inserted, ...changed].map((r) => r.id))]
-  for (let i = 0; i < ids.length; i += 5000) {
-    await placePlayers(trx, { id: job.created_by, username: null, ip: null }, unit.path, ids.slice(i, i + 5000), 'territory.reason.imported')
+  for (let i = 0; i < ids.length; i += PLACE_CHUNK) {
+    await db.transaction().execute((trx) => placePlayers(trx, { id: job.created_by, username: null, ip: null }, unit.path, ids.slice(i, i + PLACE_CHUNK), 'territory.reason.imported'))
+    await pause()
   }
 }
 

@@ -7,6 +7,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
+import { markWork } from '../../http/loop-watch.server'
 import { logger } from '../../server/logger.server'
 import type { PersonalDataCipher } from '../personal-data.server'
 import { commitImportJob, previewImportJob } from './import-jobs.server'
@@ -70,8 +71,8 @@ export async function runOnce(
     const job = await claimNextJob(db, workerId)
     if (!job) break
     logger.info('import job started', { jobId: job.id, mode: job.mode })
-    const result =
-      job.mode === 'preview' ? await previewImportJob(db, pii, job.id, { signal }) : await commitImportJob(db, pii, job.id, { signal })
+    const done = markWork(`import ${job.mode}`)
+    const result = await (job.mode === 'preview' ? previewImportJob(db, pii, job.id, { signal }) : commitImportJob(db, pii, job.id, { signal })).finally(done)
     logger.info('import job stopped', { jobId: job.id, status: result.status })
     if (uploadDir && (result.status === 'done' || result.status === 'failed')) await removeUpload(db, job.id, uploadDir)
   }

@@ -1,0 +1,114 @@
+// The server's own thread keeps answering while background work runs on the same SQLite
+// connection (issue 22: "no request and no background job blocks the serving thread").
+// better-sqlite3 answers synchronously, so without the paced connection (db/connection.server.ts)
+// a drain of thousands of queued players ran as one stretch of microtasks and a write that
+// found the lock taken slept in SQLite's busy handler with the whole event loop.
+// SQLite only: PostgreSQL's driver waits on sockets and never holds the thread.
+import fs from 'node:fs'
+import SQLite from 'better-sqlite3'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SYSTEM_ACTOR } from '../../app/services/audit.server'
+import { drainFigureQueue } from '../../app/services/figure-rollups.server'
+import { commitImportJob, createImportJob } from '../../app/services/import/import-jobs.server'
+import { createPersonalDataCipher } from '../../app/services/personal-data.server'
+import { drainQualificationQueue } from '../../app/services/qualification.server'
+import { createTestDatabase, type TestDatabase } from '../support/test-db'
+import { TEST_DATA_KEY } from '../support/test-server'
+import { addUser, buildOrg } from '../support/fixtures'
+import { makeUscc } from '../support/lists'
+import { makeTempDir, type TempDir } from '../support/spreadsheets'
+
+const pii = createPersonalDataCipher(TEST_DATA_KEY)
+const PLAYERS = 3_000
+let t: TestDatabase
+let dir: TempDir
+let org: Awaited<ReturnType<typeof buildOrg>>
+
+beforeAll(async () => {
+  t = await createTestDatabase()
+  org = await buildOrg(t.db)
+  await addUser(t.db, 'mgr.serving', 'manager', org.outletA1.id)
+  dir = await makeTempDir('wanqi-serving-')
+})
+afterAll(async () => {
+  await t.destroy()
+  await dir.remove()
+})
+
+/** Runs `work` while counting the event loop's turns (setImmediate callbacks) until it ends. */
+async function turnsDuring(work: () => Promise<unknown>): Promise<number> {
+  let turns = 0
+  let done = false
+  const tick = () => {
+    if (done) return
+    turns++
+    setImmediate(tick)
+  }
+  setImmediate(tick)
+  try {
+    await work()
+  } finally {
+    done = true
+  }
+  return turns
+}
+
+async function importPlayers(count: number) {
+  const file = dir.path(`list-${count}.csv`)
+  const lines = ['统一社会信用代码,企业名称,法定代表人,注册日期,营业收入（万元）,地址']
+  for (let i = 1; i <= count; i++) lines.push(`${makeUscc(900_000 + i)},某某市第${i}号商贸有限公司,张${i % 97},2023-02-01,${(i % 5000) + 0.5},某某省某某市某某路${i}号`)
+  fs.writeFileSync(file, lines.join('\r\n') + '\r\n')
+  const jobId = await createImportJob(t.db, { ...SYSTEM_ACTOR, username: 'test' }, { source: 'tax', fileName: 'list.csv', filePath: file, fileBytes: fs.statSync(file).size, orgUnitId: org.outletA1.id })
+  await t.db.updateTable('import_jobs').set({ status: 'queued', merge_households: 1 }).where('id', '=', jobId).execute()
+  const result = await commitImportJob(t.db, pii, jobId, { writerThread: false })
+  expect(result.status).toBe('done')
+  expect(result.counts.inserted).toBe(count)
+}
+
+describe('the serving thread beside background work on SQLite', () => {
+  it('gives the event loop turns while the figures and the hand-off flags drain an import', async () => {
+    await importPlayers(PLAYERS)
+    const queued = async (table: 'figures_queue' | 'qualification_queue') =>
+      Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+    expect(await queued('figures_queue')).toBeGreaterThanOrEqual(PLAYERS)
+    // Every player queued for its hand-off flags, as a change of the rules they read would.
+    await t.db.deleteFrom('qualification_queue').execute()
+    await t.db.insertInto('qualification_queue').columns(['player_id']).expression(t.db.selectFrom('market_players').select('id')).execute()
+
+    let recounted = 0
+    expect(await turnsDuring(async () => (recounted = await drainFigureQueue(t.db)))).toBeGreaterThan(0)
+    expect(recounted).toBeGreaterThanOrEqual(PLAYERS)
+    let judged = 0
+    expect(await turnsDuring(async () => (judged = await drainQualificationQueue(t.db)))).toBeGreaterThan(0)
+    expect(judged).toBeGreaterThanOrEqual(PLAYERS)
+    expect(await queued('figures_queue')).toBe(0)
+    expect(await queued('qualification_queue')).toBe(0)
+  })
+
+  it('waits for a write lock another connection holds between turns, then writes', async () => {
+    // Another connection (an import's writer thread, say) holds the write lock until the
+    // test lets it go: a write on this connection must wait without holding the thread.
+    const other = new SQLite(t.url.slice('file:'.length))
+    try {
+      other.exec('begin immediate')
+      let written = false
+      const write = t.db
+        .updateTable('org_units')
+        .set({ name: '等锁的网点' })
+        .where('id', '=', org.outletA1.id)
+        .execute()
+        .then(() => (written = true))
+      // The thread goes on while the write waits: these polls run, and see it still waiting.
+      await expect.poll(async () => (await new Promise((resolve) => setImmediate(resolve)), written)).toBe(false)
+      expect(written).toBe(false)
+      other.exec('commit')
+      await write
+      expect(written).toBe(true)
+      const unit = await t.db.selectFrom('org_units').select('name').where('id', '=', org.outletA1.id).executeTakeFirstOrThrow()
+      expect(unit.name).toBe('等锁的网点')
+    } finally {
+      if (other.inTransaction) other.exec('rollback')
+      other.close()
+    }
+  })
+})
