@@ -267,7 +267,7 @@ describe('signing in', () => {
     expect(await nav.isVisible()).toBe(false)
     await menu.click()
     await nav.waitFor({ state: 'visible' })
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Home', 'Visits', 'Dashboard', 'Referrals', 'Market players', 'Map', 'Territories', 'Imports', 'Organisation', 'Users', 'Divisions', 'Products', 'API tokens', 'Audit log'])
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Home', 'Visits', 'Dashboard', 'Referrals', 'Market players', 'Map', 'Territories', 'Imports', 'Loan QR', 'Deadlines', 'Organisation', 'Users', 'Divisions', 'Products', 'Working days', 'API tokens', 'Audit log'])
     size = await noSidewaysScroll()
     expect(size.scrollWidth).toBeLessThanOrEqual(size.innerWidth)
 
@@ -293,7 +293,7 @@ describe('signing in', () => {
     const bar = page.locator('nav[aria-label="Main"]')
     expect(await page.locator('summary[aria-label="Menu"]').isVisible()).toBe(false)
     expect(await bar.isVisible()).toBe(true)
-    expect(await bar.getByRole('link').allTextContents()).toEqual(['Home', 'Visits', 'Dashboard', 'Referrals', 'Market players', 'Map', 'Territories', 'Imports', 'Organisation', 'Users', 'Divisions', 'Products', 'API tokens', 'Audit log'])
+    expect(await bar.getByRole('link').allTextContents()).toEqual(['Home', 'Visits', 'Dashboard', 'Referrals', 'Market players', 'Map', 'Territories', 'Imports', 'Loan QR', 'Deadlines', 'Organisation', 'Users', 'Divisions', 'Products', 'Working days', 'API tokens', 'Audit log'])
     await bar.getByRole('link', { name: 'Organisation' }).click()
     await page.waitForURL(`${app.url}/admin/org-units`)
   })
