@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { startRefreshersInThread } from '../../app/services/background-thread.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { createPlayer } from '../../app/services/players.server'
+import { createPlayer } from '../../app/services/players/create-player.server'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { TEST_DATA_KEY } from '../support/test-server'
 import { buildOrg, playerFields } from '../support/fixtures'
@@ -27,7 +27,7 @@ describe('the background thread', () => {
   it('drains the figures and the hand-off flags of new players from its own connection, and stops', async () => {
     const org = await buildOrg(t.db)
     const ids: number[] = []
-    for (let i = 0; i < 5; i++) ids.push(await createPlayer(t.db, SYSTEM_ACTOR, pii, { fields: playerFields(`线程企业${i}`), orgUnitId: org.outletA1.id }))
+    for (let i = 0; i < 5; i++) ids.push(await createPlayer(t.db, { actor: SYSTEM_ACTOR, pii }, { fields: playerFields(`线程企业${i}`), orgUnitId: org.outletA1.id }))
     // Queued as an import or an edit queues them; judged wrongly until the thread judges them.
     await t.db.updateTable('market_players').set({ qualification: 'refused', qualified_products: 'stale' }).where('id', 'in', ids).execute()
     await t.db.insertInto('qualification_queue').values(ids.map((id) => ({ player_id: id }))).onConflict((oc) => oc.doNothing()).execute()
