@@ -4,13 +4,11 @@
 // another site cannot make a signed-in browser export it. Every export is in the audit log.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import type { AppContext } from '../http/context.server'
-import { can } from '../domain/roles'
-import { actorOf, getTranslate, notFound, requirePermission } from '../http/guards.server'
+import { exportAnswer, readFigureExport } from '../http/figure-export.server'
+import { actorOf } from '../http/guards.server'
 import { loadDashboard } from '../services/dashboard.server'
-import { nameOfQuery, readFigureQuery } from '../services/figure-query.server'
+import { nameOfQuery } from '../services/figure-query.server'
 import { exportView } from '../services/figures-export.server'
-
-const TYPES = { xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv; charset=utf-8' }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   return exportFile(request, context, false)
@@ -22,16 +20,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 async function exportFile(request: Request, context: AppContext, askedToUnmask: boolean) {
-  const user = await requirePermission(request, context, 'branch:view')
-  const params = new URL(request.url).searchParams
-  const format = params.get('format') === 'csv' ? 'csv' : 'xlsx'
-  const query = await readFigureQuery(context.db, user, params)
-  const t = await getTranslate(request)
-  if (!query.ok && query.status === 400) {
-    const reasons = Object.entries(query.problems).map(([field, problem]) => `${field}: ${t(`period.${problem}`)}`)
-    return new Response(`${t('dashboard.badPeriod')} ${reasons.join('; ')}`, { status: 400, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
-  }
-  if (!query.ok) throw notFound()
+  const exported = await readFigureExport(request, context, askedToUnmask)
+  if (exported instanceof Response) return exported
+  const { user, query, t, format, unmask } = exported
   const view = await loadDashboard(context.db, user, query, { map: false, full: true })
   const scopeName = nameOfQuery(query, t('dashboard.allOfMine'))
   const body = await exportView({
@@ -40,9 +31,8 @@ async function exportFile(request: Request, context: AppContext, askedToUnmask: 
     pii: context.pii,
     t,
     format,
-    unmask: askedToUnmask && can(user.role, 'personal-data:unmask'),
+    unmask,
     view: { scope: query.scope, scopeName, period: query.period, figures: view.current, previous: view.previous, league: view.league },
   })
-  const name = `wanqi-${query.unit?.code ?? 'all'}-${query.period.from}-${query.period.to}.${format}`
-  return new Response(body, { headers: { 'Content-Type': TYPES[format], 'Content-Disposition': `attachment; filename="${name}"`, 'Cache-Control': 'private, no-store' } })
+  return exportAnswer(body, 'wanqi', exported)
 }
