@@ -28,6 +28,8 @@ interface Pattern {
   text: string
   code: string
   name: string
+  /** 0: the name as it stands; 1: its other suffix or 办事处; 2: a shortened form (no 东/西/南/北, no suffix). */
+  rank: number
 }
 
 const SUFFIXES = ['街道办事处', '街道', '办事处', '民族乡', '镇', '乡']
@@ -37,17 +39,27 @@ const VARIANTS: Record<string, string> = { 阎: '闫', 堌: '固' }
 const fold = (text: string) => text.replace(/[阎堌]/g, (c) => VARIANTS[c])
 
 /**
- * The ways an address writes a township: its name, and for a 镇 or 乡 the other of the two
- * (a 乡 made a 镇 keeps its old name on many addresses), and a 街道 as its 办事处.
+ * The ways an address writes a township, each with how far it is from the name: its name;
+ * for a 镇 or 乡 the other of the two (a 乡 made a 镇 keeps its old name on many addresses),
+ * and a 街道 as its 办事处; and for a stem of three characters or more, the stem alone
+ * (兰考县东坝头黄河创业园区) and, when it begins with a direction, the name without it
+ * (坝头乡 for 东坝头镇: a direction is often added when a township is renamed).
  */
-function spellings(name: string): string[] {
-  const out = new Set([name])
+function spellings(name: string): [text: string, rank: number][] {
+  const out = new Map<string, number>([[name, 0]])
+  const add = (text: string, rank: number) => {
+    if (!out.has(text)) out.set(text, rank)
+  }
   const suffix = SUFFIXES.find((s) => name.endsWith(s))
   const stem = suffix ? name.slice(0, -suffix.length) : null
   if (stem && stem.length >= 2) {
-    if (suffix === '镇') out.add(`${stem}乡`)
-    if (suffix === '乡') out.add(`${stem}镇`)
-    if (suffix === '街道') out.add(`${stem}办事处`)
+    if (suffix === '镇') add(`${stem}乡`, 1)
+    if (suffix === '乡') add(`${stem}镇`, 1)
+    if (suffix === '街道') add(`${stem}办事处`, 1)
+  }
+  if (stem && stem.length >= 3 && (suffix === '镇' || suffix === '乡')) {
+    add(stem, 2)
+    if ('东西南北'.includes(stem[0])) for (const s of ['镇', '乡']) add(`${stem.slice(1)}${s}`, 2)
   }
   return [...out]
 }
@@ -71,10 +83,10 @@ export function createAreaPlacer(divisions: PlacementDivisions): AreaPlacer {
   // and a province's 2,500 townships share few such pairs.
   const byStart = new Map<string, Pattern[]>()
   for (const [code, name] of divisions.townships) {
-    for (const text of spellings(fold(name))) {
+    for (const [text, rank] of spellings(fold(name))) {
       if (text.length < 2) continue
       const list = byStart.get(text.slice(0, 2)) ?? []
-      list.push({ text, code, name })
+      list.push({ text, code, name, rank })
       byStart.set(text.slice(0, 2), list)
     }
   }
@@ -93,8 +105,10 @@ export function createAreaPlacer(divisions: PlacementDivisions): AreaPlacer {
         if (!candidates) continue
         for (const p of candidates) {
           if (!p.code.startsWith(within) || !text.startsWith(p.text, i)) continue
-          if (best.length === 0 || p.text.length > best[0].text.length) best = [p]
-          else if (p.text.length === best[0].text.length && !best.some((b) => b.code === p.code)) best.push(p)
+          // The longest text wins; of equal length, the spelling nearest a real name.
+          const order = best.length === 0 ? 1 : p.text.length - best[0].text.length || best[0].rank - p.rank
+          if (order > 0) best = [p]
+          else if (order === 0 && !best.some((b) => b.code === p.code)) best.push(p)
         }
       }
       // Two townships of one name the USCC cannot tell apart: the address does not decide.

@@ -44,6 +44,19 @@ describe('placing a player by its address or USCC', () => {
     expect(place({ address: '兰考县谷营乡后岗村', uscc: uscc('410225') })).toEqual({ areaCode: '410225105', basis: 'address', matchedName: '谷营镇' })
   })
 
+  it('reads a township under its name before a direction was added (坝头乡 for 东坝头镇) and by its stem alone', () => {
+    // Both addresses are in the real list henan2019_lankao410225.csv.
+    expect(place({ address: '河南省开封市兰考县坝头乡张庄村八组', uscc: uscc('410225') })).toEqual({ areaCode: '410225106', basis: 'address', matchedName: '东坝头镇' })
+    expect(place({ address: '兰考县东坝头黄河创业园区103号', uscc: uscc('410225') })).toEqual({ areaCode: '410225106', basis: 'address', matchedName: '东坝头镇' })
+  })
+
+  it('prefers a real name to a shortened spelling of the same length: 夏亭镇 is not 东夏亭镇 or 西夏亭镇', () => {
+    const withShort = createAreaPlacer({ ...DIVISIONS, townships: [...DIVISIONS.townships, ['411622900', '夏亭镇']] })
+    expect(withShort({ address: '西华县夏亭镇中心街', uscc: null })?.areaCode).toBe('411622900')
+    // Without a real 夏亭镇, the two shortened spellings tie: the address does not decide.
+    expect(place({ address: '夏亭镇中心街', uscc: uscc('411622') })).toEqual({ areaCode: '411622', basis: 'uscc', matchedName: '西华县' })
+  })
+
   it('reads a name written with its variant character (固阳镇 for 堌阳镇, 闫楼乡 for 阎楼乡)', () => {
     const withYanlou = createAreaPlacer({ ...DIVISIONS, townships: [...DIVISIONS.townships, ['410225209', '阎楼乡']] })
     expect(withYanlou({ address: '河南省开封市兰考县固阳镇城内村006', uscc: uscc('410225') })).toEqual({ areaCode: '410225101', basis: 'address', matchedName: '堌阳镇' })
