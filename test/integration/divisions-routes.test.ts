@@ -9,7 +9,8 @@ import { createPlayer } from '../../app/services/players/create-player.server'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import type { TestDatabase } from '../support/test-db'
 import { routeSuite } from '../support/route-suite'
-import { type Client, TEST_DATA_KEY } from '../support/test-server'
+import { TEST_DATA_KEY } from '../support/test-constants'
+import { type Client } from '../support/http-client'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 let t: TestDatabase

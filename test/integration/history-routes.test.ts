@@ -19,7 +19,8 @@ import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import type { TestDatabase } from '../support/test-db'
 import { routeSuite } from '../support/route-suite'
-import { type Client, TEST_DATA_KEY } from '../support/test-server'
+import { TEST_DATA_KEY } from '../support/test-constants'
+import { type Client } from '../support/http-client'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 let t: TestDatabase

@@ -12,7 +12,8 @@ import { assignPlayers } from '../../app/services/territories.server'
 import { addUser, buildOrg } from '../support/fixtures'
 import type { TestDatabase } from '../support/test-db'
 import { routeSuite } from '../support/route-suite'
-import { type Client, TEST_DATA_KEY } from '../support/test-server'
+import { TEST_DATA_KEY } from '../support/test-constants'
+import { type Client } from '../support/http-client'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 let t: TestDatabase

@@ -10,7 +10,7 @@ import { Kysely, SqliteDialect } from 'kysely'
 import type { Database } from '../../db/schema'
 import { DEMO_PASSWORD } from '../../db/seed/index'
 import { freePort, spawnServer, waitFor, type ServerProcess } from './server-process'
-import { TEST_DATA_KEY } from './test-server'
+import { TEST_DATA_KEY } from './test-constants'
 
 export const ROOT = path.resolve(import.meta.dirname, '../..')
 export const CHROMIUM = '/usr/bin/chromium'
