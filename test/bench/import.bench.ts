@@ -31,7 +31,7 @@ import { generatePlayer } from '../../db/seed/players'
 import { createRandom } from '../../db/seed/random'
 import type { NewArea } from '../../db/schema'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { TEST_DATA_KEY } from '../support/test-server'
+import { TEST_DATA_KEY } from '../support/test-constants'
 import type { Benchmark } from './harness'
 
 const DEFAULT_ROWS = 1_000_000

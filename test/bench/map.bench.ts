@@ -8,7 +8,7 @@ import { createPersonalDataCipher } from '../../app/services/personal-data.serve
 import { mapFeatures } from '../../app/services/map.server'
 import { rebuildMapCells } from '../../app/services/map-cells.server'
 import { createTerritory } from '../../app/services/territories.server'
-import { TEST_DATA_KEY } from '../support/test-server'
+import { TEST_DATA_KEY } from '../support/test-constants'
 import type { Benchmark, BenchTable } from './harness'
 import { openProvinceCopy } from './province'
 

@@ -12,7 +12,7 @@ import { migrations } from '../../db/migrations/index'
 import { seedDatabase, seedDerived } from '../../db/seed/index'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { openTempSqlite, type TestDatabase } from '../support/test-db'
-import { TEST_DATA_KEY } from '../support/test-server'
+import { TEST_DATA_KEY } from '../support/test-constants'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 const CACHE_DIR = path.join(ROOT, 'db/bench')

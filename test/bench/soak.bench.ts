@@ -21,7 +21,7 @@ import { openDatabase } from '../../db/connection.server'
 import { startNginx, type Nginx } from '../support/nginx'
 import { freePort, startServerProcess, type MemorySample, type ServerProcess } from '../support/server-process'
 import type { TestDatabase } from '../support/test-db'
-import { Client } from '../support/test-server'
+import { Client } from '../support/http-client'
 import { ensureBuild, type Benchmark } from './harness'
 import { openProvinceCopy } from './province'
 

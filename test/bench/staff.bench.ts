@@ -14,7 +14,7 @@ import { createPersonalDataCipher } from '../../app/services/personal-data.serve
 import { setUpBank } from '../../app/services/setup.server'
 import { makeTempDir, writeCsv } from '../support/spreadsheets'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { TEST_DATA_KEY } from '../support/test-server'
+import { TEST_DATA_KEY } from '../support/test-constants'
 import type { Benchmark } from './harness'
 
 const STAFF = 2000

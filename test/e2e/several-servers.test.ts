@@ -23,7 +23,8 @@ import { startNginx, type Nginx } from '../support/nginx'
 import { freePort, startServerProcess, type ServerProcess } from '../support/server-process'
 import { csvText } from '../support/spreadsheets'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { Client, TEST_DATA_KEY } from '../support/test-server'
+import { TEST_DATA_KEY } from '../support/test-constants'
+import { Client } from '../support/http-client'
 
 const LOAN_SECRET = 'crash-test-loan-secret'
 const pii = createPersonalDataCipher(TEST_DATA_KEY)

@@ -7,7 +7,7 @@ import { startRefreshersInThread } from '../../app/services/background-thread.se
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { TEST_DATA_KEY } from '../support/test-server'
+import { TEST_DATA_KEY } from '../support/test-constants'
 import { buildOrg, playerFields } from '../support/fixtures'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
@@ -35,8 +35,8 @@ describe('the background thread', () => {
 
     const refreshers = startRefreshersInThread(t.db, { logLevel: 'warn', figuresIntervalMs: 50, qualificationIntervalMs: 50 })
     try {
-      await expect.poll(() => queued('figures_queue'), { timeout: 20_000 }).toBe(0)
-      await expect.poll(() => queued('qualification_queue'), { timeout: 20_000 }).toBe(0)
+      await expect.poll(() => queued('figures_queue'), { timeout: 60_000 }).toBe(0)
+      await expect.poll(() => queued('qualification_queue'), { timeout: 60_000 }).toBe(0)
       const counted = await t.db.selectFrom('figure_players').select('player_id').where('player_id', 'in', ids).execute()
       expect(counted).toHaveLength(ids.length)
       const judged = await t.db.selectFrom('market_players').select('qualified_products').where('id', 'in', ids).execute()

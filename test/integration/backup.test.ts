@@ -18,7 +18,7 @@ import { migrateToLatest } from '../../db/migrate.server'
 import { migrations } from '../../db/migrations/index'
 import type { Database } from '../../db/schema'
 import { createTestDatabase, testDialect, type TestDatabase } from '../support/test-db'
-import { ROOT } from '../support/test-server'
+import { ROOT } from '../support/test-constants'
 import { makeTempDir, type TempDir } from '../support/spreadsheets'
 
 const FILL_ROWS = 20_000

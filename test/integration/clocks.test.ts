@@ -26,7 +26,7 @@ import { handOffCase } from '../../app/services/referrals.server'
 import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { TEST_DATA_KEY } from '../support/test-server'
+import { TEST_DATA_KEY } from '../support/test-constants'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 let t: TestDatabase

@@ -31,7 +31,8 @@ import { startLoanStandIn, type LoanStandIn } from '../support/loan-stand-in'
 import { freePort, startServerProcess, waitFor, type ServerProcess } from '../support/server-process'
 import { csvText } from '../support/spreadsheets'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { Client, TEST_DATA_KEY } from '../support/test-server'
+import { TEST_DATA_KEY } from '../support/test-constants'
+import { Client } from '../support/http-client'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 const LOAN_SECRET = 'crash-test-loan-secret' // what server-process.ts gives the server

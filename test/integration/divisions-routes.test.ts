@@ -2,36 +2,28 @@
 // name, a boundary file with a bad feature is refused naming it, a good one is stored, a
 // centre set by hand is checked by the form's schema; a manager places the unit's players
 // again and the player's page says where the township came from.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
-import { addUser, buildOrg, PASSWORD, playerFields } from '../support/fixtures'
-import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { Client, TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'
+import { addUser, buildOrg, playerFields } from '../support/fixtures'
+import type { TestDatabase } from '../support/test-db'
+import { routeSuite } from '../support/route-suite'
+import { TEST_DATA_KEY } from '../support/test-constants'
+import { type Client } from '../support/http-client'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 let t: TestDatabase
-let server: TestServer
 let org: Awaited<ReturnType<typeof buildOrg>>
 
-beforeAll(async () => {
-  t = await createTestDatabase()
+const suite = routeSuite(async (db) => {
+  t = db
   org = await buildOrg(t.db)
   await addUser(t.db, 'root', 'admin', org.hq.id)
   await addUser(t.db, 'mgr.a1', 'manager', org.outletA1.id)
-  server = await startTestServer(t)
-})
-afterAll(async () => {
-  await server.close()
-  await t.destroy()
 })
 
-async function signedIn(username: string) {
-  const client = new Client(server.url)
-  expect((await client.signIn(username, PASSWORD)).status).toBe(302)
-  return client
-}
+const signedIn = (username: string) => suite.signedIn(username)
 
 function upload(client: Client, text: string, property = '', fileName = 'townships.geojson') {
   const form = new FormData()

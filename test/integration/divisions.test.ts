@@ -18,7 +18,7 @@ import { createPlayer } from '../../app/services/players/create-player.server'
 import { createTerritory } from '../../app/services/territories.server'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { ROOT, TEST_DATA_KEY } from '../support/test-server'
+import { ROOT, TEST_DATA_KEY } from '../support/test-constants'
 
 const LANKAO_LIST = path.join(ROOT, '../shared/real-lists/henan2019_lankao410225.csv')
 const pii = createPersonalDataCipher(TEST_DATA_KEY)

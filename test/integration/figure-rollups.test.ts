@@ -9,10 +9,7 @@ import { periodOf, previousPeriod, type Period } from '../../app/domain/figures'
 import { todayInChina } from '../../app/domain/china-time'
 import { drainFigureQueue, figuresOfParts, figuresOfSums, readFigures, readFiguresOverTime, readLoanTrend, rebuildFigureRollups, type Dimension } from '../../app/services/figure-rollups.server'
 import { computeFiguresInSql, loanTrendInSql, type FigureScope } from '../../app/services/figures.server'
-import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { seedDatabase } from '../../db/seed/index'
-import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { TEST_DATA_KEY } from '../support/test-server'
+import { SEEDED_COUNTY, createSeededTestDatabase, type TestDatabase } from '../support/test-db'
 
 let t: TestDatabase
 let scopes: [string, FigureScope][]
@@ -25,8 +22,9 @@ const periods: [string, Period][] = [
 ]
 
 beforeAll(async () => {
-  t = await createTestDatabase()
-  await seedDatabase(t.db, { scale: 'county', seed: 5, pii: createPersonalDataCipher(TEST_DATA_KEY), players: 3000 })
+  // The county shared by the files that read one, seeded once per run (test-db.ts): the
+  // project's 300 s hook guard covers waiting for another file's seed.
+  t = await createSeededTestDatabase(SEEDED_COUNTY)
   const branch = await t.db.selectFrom('org_units').select('path').where('kind', '=', 'branch').orderBy('id').executeTakeFirstOrThrow()
   const outlet = await t.db.selectFrom('org_units').select('path').where('kind', '=', 'outlet').orderBy('id', 'desc').executeTakeFirstOrThrow()
   const officer = await t.db
@@ -45,7 +43,7 @@ beforeAll(async () => {
     ['an officer', { scopes: [{ kind: 'org', orgPath: officer.path }, { kind: 'own', userId: officer.id, orgPath: officer.path }] }],
     ['a township', { scopes: [{ kind: 'all' }], township: township.township_code! }],
   ]
-}, 120_000)
+})
 
 afterAll(async () => {
   await t?.destroy()

@@ -13,10 +13,9 @@ import { newLoanCustomersByChannel } from '../../app/services/reconciliation/dis
 import { computeFiguresInSql, periodBounds } from '../../app/services/figures.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { createTerritory } from '../../app/services/territories.server'
-import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { DEMO_PASSWORD, seedDatabase } from '../../db/seed/index'
-import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { Client, TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'
+import { DEMO_PASSWORD } from '../../db/seed/index'
+import { SEEDED_COUNTY, createSeededTestDatabase, type TestDatabase } from '../support/test-db'
+import { Client, startTestServer, type TestServer } from '../support/test-server'
 
 let t: TestDatabase
 let server: TestServer
@@ -53,15 +52,16 @@ async function facts(units: number[] | null): Promise<{ players: PlayerFacts[]; 
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase()
-  await seedDatabase(t.db, { scale: 'county', seed: 3, pii: createPersonalDataCipher(TEST_DATA_KEY), players: 3000 })
+  // The county shared by the files that read one, seeded once per run (test-db.ts): the
+  // project's 300 s hook guard covers waiting for another file's seed.
+  t = await createSeededTestDatabase(SEEDED_COUNTY)
   // The seed's flags follow player ids and its dates follow the clock, so on some days the
   // year held no disbursement the loan system sent no flag for: the latest first-lender
   // disbursement is made one, so that the estimated count is always compared.
   const latest = await t.db.selectFrom('referrals').select('id').where('stage', '=', 'disbursed').where('first_lender', '=', 1).orderBy('disbursed_at', 'desc').executeTakeFirstOrThrow()
   await t.db.updateTable('referrals').set({ lender_flag: null }).where('id', '=', latest.id).execute()
   server = await startTestServer(t)
-}, 120_000)
+})
 
 afterAll(async () => {
   await server?.close()

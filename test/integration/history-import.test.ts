@@ -26,7 +26,7 @@ import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import { makeTempDir, writeXlsx, type TempDir } from '../support/spreadsheets'
 import { createTestDatabase, testDialect, type TestDatabase } from '../support/test-db'
-import { ROOT, TEST_DATA_KEY } from '../support/test-server'
+import { ROOT, TEST_DATA_KEY } from '../support/test-constants'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 let t: TestDatabase

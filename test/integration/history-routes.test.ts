@@ -6,7 +6,7 @@
 // 400 with the reason for a bad USCC; POST /api/v1/visits takes a past visit only when
 // marked historical by such a caller; an integration token acts for its user; and the
 // page previews a file with nothing written, then applies it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { usccCheckCharacter } from '../../app/domain/identifiers'
 import { scopeOf } from '../../app/domain/scope'
 import { createApiToken, revokeApiToken } from '../../app/services/api-tokens.server'
@@ -16,13 +16,14 @@ import { createPlayer } from '../../app/services/players/create-player.server'
 import { assignPlayers } from '../../app/services/territories.server'
 import { recordVisit } from '../../app/services/visits.server'
 import { parseVisit } from '../../app/forms/visit'
-import { addUser, buildOrg, PASSWORD, playerFields } from '../support/fixtures'
-import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { Client, startTestServer, TEST_DATA_KEY, type TestServer } from '../support/test-server'
+import { addUser, buildOrg, playerFields } from '../support/fixtures'
+import type { TestDatabase } from '../support/test-db'
+import { routeSuite } from '../support/route-suite'
+import { TEST_DATA_KEY } from '../support/test-constants'
+import { type Client } from '../support/http-client'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 let t: TestDatabase
-let server: TestServer
 let org: Awaited<ReturnType<typeof buildOrg>>
 let managerScope: { actor: { id: number; username: string; ip: null }; scope: ReturnType<typeof scopeOf> }
 let officerId: number
@@ -46,30 +47,21 @@ async function caseWithNeed(k: number, options: { orgUnitId?: number; taxGrade?:
   return id
 }
 
-async function signedIn(username: string) {
-  const client = new Client(server.url)
-  expect((await client.signIn(username, PASSWORD)).status).toBe(302)
-  return client
-}
+const signedIn = (username: string) => suite.signedIn(username)
 
 const postJson = (client: Client, path: string, body: unknown, headers: Record<string, string> = {}) =>
   client.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) })
 
-beforeAll(async () => {
-  t = await createTestDatabase()
+const suite = routeSuite(async (db) => {
+  t = db
   org = await buildOrg(t.db)
   officerId = await addUser(t.db, 'api.off', 'officer', org.outletA1.id)
   const mgr = await addUser(t.db, 'api.mgr', 'manager', org.outletA1.id)
   await addUser(t.db, 'api.mgrb', 'manager', org.outletB1.id)
   await addUser(t.db, 'api.admin', 'admin', org.hq.id)
   managerScope = { actor: { id: mgr, username: 'api.mgr', ip: null }, scope: scopeOf({ id: mgr, role: 'manager', orgPath: org.outletA1.path }) }
-  server = await startTestServer(t)
 })
 
-afterAll(async () => {
-  await server?.close()
-  await t?.destroy()
-})
 
 describe('POST /api/v1/referrals', () => {
   it('hands a case off once per client key: 201, then 200 with the same referral', async () => {
@@ -154,7 +146,7 @@ describe('GET /api/v1/players?uscc=', () => {
     const made = await adminClient.post('/admin/tokens', { intent: 'create', name: 'crm tool', purpose: 'integration', actsFor: 'api.mgr' })
     expect(made.status).toBe(200)
     const token = /<code>(wq_[^<]+)<\/code>/.exec(await made.text())![1]
-    expect((await new Client(server.url).request(`/api/v1/players?uscc=${uscc(11)}`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200)
+    expect((await suite.client().request(`/api/v1/players?uscc=${uscc(11)}`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200)
     expect((await adminClient.post('/admin/tokens', { intent: 'create', name: 'nobody', purpose: 'integration', actsFor: 'no.such.user' })).status).toBe(400)
     expect((await adminClient.post('/admin/tokens', { intent: 'create', name: 'nobody', purpose: 'integration' })).status).toBe(400)
   })
@@ -162,7 +154,7 @@ describe('GET /api/v1/players?uscc=', () => {
   it('answers an integration token as its user would be answered, until it is revoked', async () => {
     await caseWithNeed(13)
     const { id, token } = await createApiToken(t.db, SYSTEM_ACTOR, 'crm', { purpose: 'integration', actsFor: 'api.mgr' })
-    const bearer = new Client(server.url)
+    const bearer = suite.client()
     const ask = (k: number) => bearer.request(`/api/v1/players?uscc=${uscc(k)}`, { headers: { Authorization: `Bearer ${token}` } })
     expect((await ask(13)).status).toBe(200)
     expect((await ask(12)).status).toBe(404)

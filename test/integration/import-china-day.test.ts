@@ -7,7 +7,7 @@ import { createPersonalDataCipher } from '../../app/services/personal-data.serve
 import { createImportJob, listImportIssues, previewImportJob } from '../../app/services/import/import-jobs.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { TEST_DATA_KEY } from '../support/test-server'
+import { TEST_DATA_KEY } from '../support/test-constants'
 import { buildOrg } from '../support/fixtures'
 import { makeTempDir, writeCsv, type TempDir } from '../support/spreadsheets'
 import { listRows, makeUscc } from '../support/lists'

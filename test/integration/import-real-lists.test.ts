@@ -13,7 +13,7 @@ import { buildOrg } from '../support/fixtures'
 import { makeUscc } from '../support/lists'
 import { makeTempDir, writeCsv, writeText, type TempDir } from '../support/spreadsheets'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { TEST_DATA_KEY } from '../support/test-server'
+import { TEST_DATA_KEY } from '../support/test-constants'
 
 const REAL = path.resolve(__dirname, '../../../shared/real-lists')
 const pii = createPersonalDataCipher(TEST_DATA_KEY)

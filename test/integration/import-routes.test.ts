@@ -2,36 +2,27 @@
 // uploads, the preview shows columns with samples and the first rows as they will be
 // stored, ticking "accept bad check characters" previews again, and the rejected rows'
 // download is masked unless unmasked by a role that may (audited).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { runOnce } from '../../app/services/import/import-runner.server'
-import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { Client, TEST_DATA_KEY, startTestServer, testConfig, type TestServer } from '../support/test-server'
-import { PASSWORD, addUser, buildOrg } from '../support/fixtures'
+import type { TestDatabase } from '../support/test-db'
+import { routeSuite } from '../support/route-suite'
+import { type Client, TEST_DATA_KEY, testConfig } from '../support/test-server'
+import { addUser, buildOrg } from '../support/fixtures'
 import { csvText } from '../support/spreadsheets'
 import { makeUscc } from '../support/lists'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 let t: TestDatabase
-let server: TestServer
 let org: Awaited<ReturnType<typeof buildOrg>>
 
-beforeAll(async () => {
-  t = await createTestDatabase()
+const suite = routeSuite(async (db) => {
+  t = db
   org = await buildOrg(t.db)
   await addUser(t.db, 'mgr.a', 'manager', org.outletA1.id)
-  server = await startTestServer(t)
-})
-afterAll(async () => {
-  await server.close()
-  await t.destroy()
 })
 
-async function signedIn(username: string) {
-  const client = new Client(server.url)
-  expect((await client.signIn(username, PASSWORD)).status).toBe(302)
-  return client
-}
+const signedIn = (username: string) => suite.signedIn(username)
 
 function upload(client: Client, name: string, text: string) {
   const form = new FormData()

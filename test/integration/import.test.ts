@@ -21,7 +21,7 @@ import { revealPersonalData } from '../../app/services/players/reveal-personal-d
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { translator } from '../../app/i18n/index'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { TEST_DATA_KEY, ROOT } from '../support/test-server'
+import { TEST_DATA_KEY, ROOT } from '../support/test-constants'
 import { addUser, buildOrg } from '../support/fixtures'
 import { makeTempDir, writeCsv, writeXlsx, type TempDir } from '../support/spreadsheets'
 import { listRows, makeUscc, taxList } from '../support/lists'

@@ -14,7 +14,7 @@ import { mapCellsState, precountedCells, rebuildMapCells,
   rebuildStaleMapCells, startMapCellsRefresher, type CountedCell } from '../../app/services/map-cells.server'
 import type { PlayerFilter } from '../../app/services/players/list-players.server'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { TEST_DATA_KEY } from '../support/test-server'
+import { TEST_DATA_KEY } from '../support/test-constants'
 import { buildOrg } from '../support/fixtures'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)

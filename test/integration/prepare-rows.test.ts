@@ -4,7 +4,7 @@ import { insertColumnsOf, prepareInWorker, prepareInWorkers, prepareInline, type
 import { PLAYER_COLUMN_NAMES, newPlayerColumns } from '../../app/services/player-record.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { recogniseHeaders } from '../../app/domain/list-columns'
-import { TEST_DATA_KEY } from '../support/test-server'
+import { TEST_DATA_KEY } from '../support/test-constants'
 import { makeTempDir, writeCsv, type TempDir } from '../support/spreadsheets'
 import { CHINESE_HEADERS, listRows, taxList } from '../support/lists'
 

@@ -1,40 +1,31 @@
 // The registry and import pages over real HTTP: upload, background preview and commit,
 // list and detail, create and edit by hand, unmask, and who may do what.
 import fs from 'node:fs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { runOnce } from '../../app/services/import/import-runner.server'
-import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { Client, TEST_DATA_KEY, startTestServer, testConfig, type TestServer } from '../support/test-server'
-import { PASSWORD, addUser, buildOrg } from '../support/fixtures'
+import type { TestDatabase } from '../support/test-db'
+import { routeSuite } from '../support/route-suite'
+import { type Client, TEST_DATA_KEY, testConfig } from '../support/test-server'
+import { addUser, buildOrg } from '../support/fixtures'
 import { csvText, encodeText } from '../support/spreadsheets'
 import { listRows, makeUscc, taxList } from '../support/lists'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 let t: TestDatabase
-let server: TestServer
 let org: Awaited<ReturnType<typeof buildOrg>>
 let officerA: number
 
-beforeAll(async () => {
-  t = await createTestDatabase()
+const suite = routeSuite(async (db) => {
+  t = db
   org = await buildOrg(t.db)
   await addUser(t.db, 'mgr.a', 'manager', org.outletA1.id)
   await addUser(t.db, 'mgr.b', 'manager', org.outletB1.id)
   officerA = await addUser(t.db, 'off.a', 'officer', org.outletA1.id)
   await addUser(t.db, 'analyst', 'hq', org.hq.id)
-  server = await startTestServer(t)
-})
-afterAll(async () => {
-  await server.close()
-  await t.destroy()
 })
 
-async function signedIn(username: string) {
-  const client = new Client(server.url)
-  expect((await client.signIn(username, PASSWORD)).status).toBe(302)
-  return client
-}
+const signedIn = (username: string) => suite.signedIn(username)
 
 function upload(client: Client, source: string, name: string, bytes: Buffer) {
   const form = new FormData()

@@ -7,7 +7,7 @@ import { DEMO_PASSWORD, isDatabaseEmpty, seedDatabase } from '../../db/seed/inde
 import { signIn } from '../../app/services/sessions.server'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { TEST_DATA_KEY } from '../support/test-server'
+import { TEST_DATA_KEY } from '../support/test-constants'
 import { createAreaPlacer } from '../../app/domain/area-placement'
 import { loadPlacementDivisions } from '../../app/services/areas.server'
 import { packageDivisions } from '../../app/services/divisions/division-package.server'

@@ -13,7 +13,7 @@ import { commitImportJob, createImportJob } from '../../app/services/import/impo
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { drainQualificationQueue } from '../../app/services/qualification.server'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { TEST_DATA_KEY } from '../support/test-server'
+import { TEST_DATA_KEY } from '../support/test-constants'
 import { addUser, buildOrg } from '../support/fixtures'
 import { makeUscc } from '../support/lists'
 import { makeTempDir, type TempDir } from '../support/spreadsheets'

@@ -16,7 +16,7 @@ import { setUserActive } from '../../app/services/users.server'
 import { workloadByOfficer } from '../../app/services/workload.server'
 import type { PlayerFields } from '../../app/domain/market-player'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { TEST_DATA_KEY } from '../support/test-server'
+import { TEST_DATA_KEY } from '../support/test-constants'
 import { addUser, buildOrg } from '../support/fixtures'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)

@@ -2,19 +2,20 @@
 // polygon, an overlap is answered 409 with the service's message, a lasso and a filter
 // assign players, a balancing move changes the workload; officers read their own
 // territory and may change nothing; another outlet's manager cannot reach in.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { PlayerFields } from '../../app/domain/market-player'
 import { scopeOf } from '../../app/domain/scope'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { workloadByOfficer } from '../../app/services/workload.server'
-import { PASSWORD, addUser, buildOrg } from '../support/fixtures'
-import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { Client, TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'
+import { addUser, buildOrg } from '../support/fixtures'
+import type { TestDatabase } from '../support/test-db'
+import { routeSuite } from '../support/route-suite'
+import { TEST_DATA_KEY } from '../support/test-constants'
+import { type Client } from '../support/http-client'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 let t: TestDatabase
-let server: TestServer
 let org: Awaited<ReturnType<typeof buildOrg>>
 let managerId: number
 let officer1: number
@@ -38,11 +39,7 @@ function fields(name: string, kind: 'household' | 'enterprise', lng: number, lat
   }
 }
 
-async function signedIn(username: string) {
-  const client = new Client(server.url)
-  expect((await client.signIn(username, PASSWORD)).status).toBe(302)
-  return client
-}
+const signedIn = (username: string) => suite.signedIn(username)
 
 /** A form post with repeated fields (township checkboxes). */
 function post(client: Client, fields: [string, string][]) {
@@ -59,8 +56,8 @@ async function countOf(officerId: number) {
   return Number(row.n)
 }
 
-beforeAll(async () => {
-  t = await createTestDatabase()
+const suite = routeSuite(async (db) => {
+  t = db
   org = await buildOrg(t.db)
   managerId = await addUser(t.db, 'mgr.a', 'manager', org.outletA1.id)
   await addUser(t.db, 'mgr.b', 'manager', org.outletB1.id)
@@ -88,11 +85,6 @@ beforeAll(async () => {
   for (const [name, kind, lng, lat, area] of players) {
     await createPlayer(t.db, { actor: actor, pii }, { fields: fields(name, kind, lng, lat, area), orgUnitId: org.outletA1.id })
   }
-  server = await startTestServer(t)
-})
-afterAll(async () => {
-  await server?.close()
-  await t?.destroy()
 })
 
 describe('territories through the pages', () => {

@@ -3,19 +3,20 @@
 // anything but JSON; the plain form post (no JavaScript) stores a double submission once;
 // an officer's list carries call and navigation links; a manager's day view shows the
 // flagged visit and another branch's manager does not see it; only the author corrects.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { PlayerFields } from '../../app/domain/market-player'
 import { scopeOf } from '../../app/domain/scope'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { assignPlayers } from '../../app/services/territories.server'
-import { PASSWORD, addUser, buildOrg } from '../support/fixtures'
-import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { Client, TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'
+import { addUser, buildOrg } from '../support/fixtures'
+import type { TestDatabase } from '../support/test-db'
+import { routeSuite } from '../support/route-suite'
+import { TEST_DATA_KEY } from '../support/test-constants'
+import { type Client } from '../support/http-client'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 let t: TestDatabase
-let server: TestServer
 let playerA: number
 let playerB: number
 let n = 0
@@ -28,11 +29,7 @@ function fields(name: string, lat: number, lng: number): PlayerFields {
   }
 }
 
-async function signedIn(username: string) {
-  const client = new Client(server.url)
-  expect((await client.signIn(username, PASSWORD)).status).toBe(302)
-  return client
-}
+const signedIn = (username: string) => suite.signedIn(username)
 
 function postJson(client: Client, body: unknown) {
   return client.request('/api/v1/visits', { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: '' }, body: JSON.stringify(body) })
@@ -44,8 +41,8 @@ async function rows(id: string) {
   return Number((await t.db.selectFrom('visits').select((eb) => eb.fn.countAll<number>().as('n')).where('id', '=', id).executeTakeFirstOrThrow()).n)
 }
 
-beforeAll(async () => {
-  t = await createTestDatabase()
+const suite = routeSuite(async (db) => {
+  t = db
   const org = await buildOrg(t.db)
   const mgrA = await addUser(t.db, 'mgr.a', 'manager', org.outletA1.id)
   const mgrB = await addUser(t.db, 'mgr.b', 'manager', org.outletB1.id)
@@ -57,13 +54,8 @@ beforeAll(async () => {
   playerB = await createPlayer(t.db, { actor: system, pii }, { fields: fields('乙超市', 33.7, 114.4), orgUnitId: org.outletB1.id })
   await assignPlayers(t.db, { id: mgrA, username: 'mgr.a', ip: null }, scopeOf({ id: mgrA, role: 'manager', orgPath: org.outletA1.path }), { playerIds: [playerA] }, offA, 'test')
   await assignPlayers(t.db, { id: mgrB, username: 'mgr.b', ip: null }, scopeOf({ id: mgrB, role: 'manager', orgPath: org.outletB1.path }), { playerIds: [playerB] }, offB, 'test')
-  server = await startTestServer(t)
 })
 
-afterAll(async () => {
-  await server?.close()
-  await t?.destroy()
-})
 
 describe('my list', () => {
   it('shows the officer\'s players with call and navigation links; headquarters has no list', async () => {
@@ -118,7 +110,7 @@ describe('POST /api/v1/visits', () => {
   })
 
   it('answers 401 without a session, 415 for a form body, 404 for a player out of scope', async () => {
-    expect((await postJson(new Client(server.url), { id: newId(), playerId: playerA })).status).toBe(401)
+    expect((await postJson(suite.client(), { id: newId(), playerId: playerA })).status).toBe(401)
     const officer = await signedIn('off.a')
     const form = await officer.request('/api/v1/visits', { method: 'POST', body: new URLSearchParams({ id: newId(), playerId: String(playerA) }) })
     expect(form.status).toBe(415)
@@ -210,7 +202,7 @@ describe('the pages', () => {
 
 describe('GET /api/v1/coverage', () => {
   it('answers visited ÷ assigned per township in scope, and 401 without a session', async () => {
-    expect((await new Client(server.url).get('/api/v1/coverage')).status).toBe(401)
+    expect((await suite.client().get('/api/v1/coverage')).status).toBe(401)
     const manager = await signedIn('mgr.a')
     const answer = (await (await manager.get('/api/v1/coverage')).json()) as { townships: Record<string, unknown>; territories: Record<string, unknown>; countedAt: string }
     expect(answer).toMatchObject({ townships: {}, territories: {} })

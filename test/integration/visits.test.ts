@@ -16,7 +16,7 @@ import { parseVisit, type VisitInput } from '../../app/forms/visit'
 import { todayInChina } from '../../app/domain/china-time'
 import { addUser, buildOrg } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { TEST_DATA_KEY } from '../support/test-server'
+import { TEST_DATA_KEY } from '../support/test-constants'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 const RULES = { radiusMetres: 500 }

@@ -14,13 +14,16 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** The migrated template: a SQLite file's path, or a PostgreSQL database's name. */
     migratedTemplate: string
+    /** A folder of the run's own, for the seeded templates made on first use (test/support/seeded-copy.ts). */
+    templateDir: string
   }
 }
 
 export default async function setup(project: TestProject) {
   const dialect = project.config.env?.WANQI_TEST_DIALECT === 'postgres' ? 'postgres' : 'sqlite'
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-template-'))
+  project.provide('templateDir', dir)
   if (dialect === 'sqlite') {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-template-'))
     const file = path.join(dir, 'migrated.sqlite')
     const handle = openDatabase(`file:${file}`)
     await migrateToLatest(handle.db)
@@ -44,14 +47,20 @@ export default async function setup(project: TestProject) {
     await handle.db.destroy()
   }
   project.provide('migratedTemplate', name)
-  return () => admin(adminUrl, `drop database if exists ${name} with (force)`)
+  return async () => {
+    // The seeded templates made from this one during the run (test/support/seeded-copy.ts) first.
+    const seeded = await admin(adminUrl, `select datname from pg_database where datname like '${name}\\_%'`)
+    for (const { datname } of seeded.rows as { datname: string }[]) await admin(adminUrl, `drop database if exists ${datname} with (force)`)
+    await admin(adminUrl, `drop database if exists ${name} with (force)`)
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 async function admin(adminUrl: string, statement: string) {
   const client = new pg.Client({ connectionString: adminUrl })
   await client.connect()
   try {
-    await client.query(statement)
+    return await client.query(statement)
   } finally {
     await client.end()
   }

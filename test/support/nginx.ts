@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import { freePort } from './server-process'
-import { ROOT } from './test-server'
+import { ROOT } from './test-constants'
 
 export const NGINX = '/usr/sbin/nginx'
 

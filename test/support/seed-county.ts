@@ -6,7 +6,7 @@ import { openDatabase } from '../../db/connection.server'
 import { migrateToLatest } from '../../db/migrate.server'
 import { seedDatabase } from '../../db/seed/index'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { TEST_DATA_KEY } from './test-server'
+import { TEST_DATA_KEY } from './test-constants'
 
 const file = process.argv[2]
 const part = `${file}.part`

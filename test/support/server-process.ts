@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import net from 'node:net'
 import path from 'node:path'
-import { ROOT, TEST_DATA_KEY } from './test-server'
+import { ROOT, TEST_DATA_KEY } from './test-constants'
 
 const READY = 'Wanqi is running at'
 const MEMORY_PROBE = path.join(ROOT, 'test/support/memory-probe.cjs')

@@ -8,6 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import { openDatabase, type DatabaseHandle } from '../../db/connection.server'
+import { TEST_DATA_KEY } from './test-constants'
 import { migrateToLatest } from '../../db/migrate.server'
 
 export interface TestDatabase extends DatabaseHandle {
@@ -24,6 +25,92 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
   const handle = testDialect() === 'postgres' ? await createPostgres(template) : openTempSqlite('wanqi-test-', template)
   if (options.migrate !== false && template === undefined) await migrateToLatest(handle.db)
   return handle
+}
+
+/** The seeded county the figures and figure roll-up files share (the access matrix takes half of it). */
+export const SEEDED_COUNTY = { seed: 5, players: 3000 }
+
+/**
+ * A database holding the demo county seeded with `seed` and `players` (personal data under
+ * the tests' key), for files that read a seeded county (figures, figure roll-ups, the
+ * access matrix). Under the integration projects the seed runs once per run and dialect,
+ * in the first file that asks, into a template the others copy (a SQLite file copied;
+ * `CREATE DATABASE … TEMPLATE` on PostgreSQL); elsewhere it is seeded here. A file may
+ * change its copy freely: nothing it writes reaches the template.
+ */
+export async function createSeededTestDatabase(options: { seed: number; players: number }): Promise<TestDatabase> {
+  const template = await migratedTemplate()
+  const seed = async (handle: DatabaseHandle) => {
+    // Imported here, not above: most files never seed, and every import is paid per file.
+    const [{ seedDatabase }, { createPersonalDataCipher }] = await Promise.all([import('../../db/seed/index'), import('../../app/services/personal-data.server')])
+    await seedDatabase(handle.db, { scale: 'county', seed: options.seed, players: options.players, pii: createPersonalDataCipher(TEST_DATA_KEY) })
+  }
+  if (template === undefined) {
+    const handle = await createTestDatabase()
+    await seed(handle)
+    return handle
+  }
+  const { inject } = await import('vitest')
+  const dir = inject('templateDir')
+  const key = `s${options.seed}_p${options.players}`
+  const postgres = testDialect() === 'postgres'
+  // SQLite: a file beside the migrated one; PostgreSQL: a database named after it.
+  const seeded = postgres ? `${template}_${key}` : path.join(dir, `seeded-${key}.sqlite`)
+  const ready = path.join(dir, `${key}.ready`)
+  const failed = path.join(dir, `${key}.failed`)
+  let mine = false
+  try {
+    // The first file to ask makes it; an exclusive create is the lock.
+    fs.closeSync(fs.openSync(path.join(dir, `${key}.lock`), 'wx'))
+    mine = true
+  } catch (error) {
+    // EEXIST: another file is making it, or has made it.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+  }
+  if (mine) {
+    try {
+      if (postgres) {
+        await adminQuery(`create database ${seeded} template ${template}`)
+        const url = new URL(process.env.TEST_DATABASE_URL!)
+        url.pathname = `/${seeded}`
+        const handle = openDatabase(url.toString())
+        try {
+          await seed(handle)
+        } finally {
+          // A template must have no connection open while it is copied.
+          await handle.db.destroy()
+        }
+      } else {
+        const part = `${seeded}.part`
+        fs.copyFileSync(template, part)
+        const handle = openDatabase(`file:${part}`)
+        try {
+          await seed(handle)
+        } finally {
+          // Closing the last connection folds the write-ahead log into the file, so it copies whole.
+          await handle.db.destroy()
+        }
+        fs.renameSync(part, seeded)
+      }
+      fs.writeFileSync(ready, '')
+    } catch (error) {
+      fs.writeFileSync(failed, String((error as Error)?.stack ?? error))
+      throw error
+    }
+  } else {
+    const { vi } = await import('vitest')
+    let failure: string | undefined
+    // A hang guard: a 3,000-player seed takes a few seconds alone, minutes on a busy machine.
+    await vi.waitFor(
+      () => {
+        if (fs.existsSync(failed)) failure = fs.readFileSync(failed, 'utf8')
+        else if (!fs.existsSync(ready)) throw new Error(`timed out waiting for the ${key} template another file is seeding`)
+      },
+      { timeout: 280_000, interval: 100 },
+    )
+    if (failure !== undefined) throw new Error(`seeding the ${key} template failed in another file:\n${failure}`)
+  }
+  return postgres ? createPostgres(seeded) : openTempSqlite('wanqi-test-', seeded)
 }
 
 /** The migrated template the run's globalSetup provides, if there is one. */
@@ -47,6 +134,16 @@ export function openTempSqlite(prefix: string, copyFrom?: string): TestDatabase 
       await handle.db.destroy()
       fs.rmSync(dir, { recursive: true, force: true })
     },
+  }
+}
+
+async function adminQuery(statement: string) {
+  const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL })
+  await admin.connect()
+  try {
+    await admin.query(statement)
+  } finally {
+    await admin.end()
   }
 }
 

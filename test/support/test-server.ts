@@ -8,10 +8,11 @@ import type { ServerBuild } from '@remix-run/node'
 import type { AppConfig } from '../../app/server/config.server'
 import { createHttpApp } from '../../app/http/http-app.server'
 import type { TestDatabase } from './test-db'
+import { ROOT, TEST_DATA_KEY } from './test-constants'
+import { Client } from './http-client'
 
-export const TEST_DATA_KEY = Buffer.alloc(32, 7).toString('base64url')
-
-export const ROOT = path.resolve(import.meta.dirname, '../..')
+// Re-exported for the files that start a server anyway.
+export { Client, ROOT, TEST_DATA_KEY }
 
 export interface TestServer {
   url: string
@@ -62,48 +63,5 @@ export async function startTestServer(database: TestDatabase, overrides: Partial
   return {
     url: `http://127.0.0.1:${port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  }
-}
-
-/** A tiny cookie-keeping HTTP client for route tests. */
-export class Client {
-  private cookies = new Map<string, string>()
-  constructor(private readonly base: string) {}
-
-  async request(pathname: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers)
-    if (this.cookies.size) headers.set('Cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '))
-    // As a browser does: a change says where it comes from (a cookie-carrying POST that says
-    // nothing is refused). A test of another origin passes its own header.
-    const method = (init.method ?? 'GET').toUpperCase()
-    if (method !== 'GET' && method !== 'HEAD' && !headers.has('Origin') && !headers.has('Sec-Fetch-Site')) headers.set('Origin', this.base)
-    const response = await fetch(this.base + pathname, { ...init, headers, redirect: 'manual' })
-    for (const header of response.headers.getSetCookie()) {
-      const [pair, ...attributes] = header.split(';')
-      const index = pair.indexOf('=')
-      const name = pair.slice(0, index).trim()
-      const value = pair.slice(index + 1).trim()
-      const expired = attributes.some((a) => /max-age=0\b/i.test(a.trim()) || /expires=Thu, 01 Jan 1970/i.test(a))
-      if (expired || value === '') this.cookies.delete(name)
-      else this.cookies.set(name, value)
-    }
-    return response
-  }
-
-  get(pathname: string) {
-    return this.request(pathname)
-  }
-
-  /** Fields as pairs where a name repeats (checkboxes). */
-  post(pathname: string, fields: Record<string, string> | [string, string][]) {
-    return this.request(pathname, { method: 'POST', body: new URLSearchParams(fields) })
-  }
-
-  async signIn(username: string, password: string) {
-    return this.post('/login', { username, password })
-  }
-
-  cookie(name: string) {
-    return this.cookies.get(name)
   }
 }
