@@ -3,7 +3,7 @@
 // Used on the server's own thread and on a writer thread (commit-workers.server.ts).
 import type { Kysely } from 'kysely'
 import type { Database, ImportJob, MarketPlayer } from '../../../db/schema'
-import { insertRows } from '../../../db/dialect.server'
+import { insertRows, withoutIndex } from '../../../db/dialect.server'
 import type { ListColumn } from '../../domain/list-columns'
 import type { PlayerFields, RowIssue } from '../../domain/market-player'
 import type { Message } from '../../i18n/index'
@@ -11,7 +11,7 @@ import type { Db } from '../audit.server'
 import type { PersonalDataCipher } from '../personal-data.server'
 import { maskIdNumber, maskPhone } from '../../domain/masking'
 import { insertValues, newPlayerColumns, playerChanges, type TownshipCentre } from '../player-record.server'
-import { inScope } from '../scope.server'
+import { orgSubtreeIds } from '../scope.server'
 import { insertColumnsOf, type PreparedRow, type PrepareOptions } from './prepare-rows.server'
 
 type Mode = 'preview' | 'commit'
@@ -268,7 +268,6 @@ const CHUNK = 500
  */
 async function findExisting(db: Db, keys: string[], orgPath: string): Promise<Map<string, MarketPlayer | OutOfScope>> {
   const found = new Map<string, MarketPlayer | OutOfScope>()
-  const scope = inScope({ kind: 'org', orgPath }, { orgUnit: 'market_players.org_unit_id', owner: 'market_players.assigned_officer_id' })
   for (const kind of ['l', 'u', 'h'] as const) {
     const column = KEY_COLUMNS[kind]
     const values = keys.filter((k) => k.startsWith(`${kind}:`)).map((k) => k.slice(2))
@@ -276,7 +275,7 @@ async function findExisting(db: Db, keys: string[], orgPath: string): Promise<Ma
     for (let i = 0; i < values.length; i += CHUNK) {
       const chunk = values.slice(i, i + CHUNK)
       // Filtered here, not in SQL: `uscc is null` would tempt the planner onto the USCC index.
-      for (const p of await db.selectFrom('market_players').selectAll().where(column, 'in', chunk).where(scope).orderBy('id').execute()) {
+      for (const p of await existingInScope(db, column, chunk, orgPath).execute()) {
         const key = keyOf(p)
         if (key !== null && !found.has(`${kind}:${key}`)) found.set(`${kind}:${key}`, p)
       }
@@ -290,6 +289,21 @@ async function findExisting(db: Db, keys: string[], orgPath: string): Promise<Ma
     }
   }
   return found
+}
+
+/**
+ * The players of the importing unit's subtree with one of `values` in `column`. The unit
+ * column is kept off its index: given 500 keys and no statistics (a fresh import), SQLite's
+ * planner chose market_players_org and read every player of the unit for each chunk, so
+ * each batch took longer than the last (0241).
+ */
+export function existingInScope(db: Db, column: 'uscc' | 'match_key', values: string[], orgPath: string) {
+  return db
+    .selectFrom('market_players')
+    .selectAll()
+    .where(column, 'in', values)
+    .where((eb) => eb(withoutIndex(db, 'market_players.org_unit_id'), 'in', orgSubtreeIds(eb, orgPath)))
+    .orderBy('id')
 }
 
 /** Players with a code whose name is exactly one of `names` (the first by id for each). */
