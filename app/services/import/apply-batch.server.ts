@@ -81,6 +81,8 @@ export function batchContext(db: Kysely<Database>, pii: PersonalDataCipher, job:
 }
 
 
+const ISSUE_COLUMNS = ['job_id', 'row', 'severity', 'issues', 'cells', 'cells_enc', 'player_id'] as const
+
 type Issue = { row: number; severity: 'rejected' | 'warning' | 'match'; issues: RowProblem[]; cells: string[] | null; playerId: number | null }
 
 /** Applies one batch of prepared rows in one transaction with the job's progress. */
@@ -200,23 +202,24 @@ export async function applyImportBatch(ctx: BatchContext, batch: PreparedRow[]) 
           .execute()
       }
     }
-    for (let i = 0; i < issues.length; i += 200) {
-      await trx
-        .insertInto('import_issues')
-        .values(
-          issues.slice(i, i + 200).map((issue) => ({
-            job_id: job.id,
-            row: issue.row,
-            severity: issue.severity,
-            issues: JSON.stringify(issue.issues),
-            // The cells as read hold phones and ID numbers: kept encrypted, shown masked.
-            cells: issue.cells ? JSON.stringify(maskCells(issue.cells, ctx.personalColumns)) : null,
-            cells_enc: issue.cells ? ctx.pii.encrypt(JSON.stringify(issue.cells)) : null,
-            player_id: issue.playerId,
-          })),
-        )
-        .execute()
-    }
+    // Through statements prepared once for a few row counts, like the players: a batch's
+    // issues are as many as its rows had, and each count would be a statement of its own.
+    await insertRows(
+      db,
+      trx,
+      'import_issues',
+      ISSUE_COLUMNS,
+      issues.map((issue) => [
+        job.id,
+        issue.row,
+        issue.severity,
+        JSON.stringify(issue.issues),
+        // The cells as read hold phones and ID numbers: kept encrypted, shown masked.
+        issue.cells ? JSON.stringify(maskCells(issue.cells, ctx.personalColumns)) : null,
+        issue.cells ? ctx.pii.encrypt(JSON.stringify(issue.cells)) : null,
+        issue.playerId,
+      ]),
+    )
     await trx
       .updateTable('import_jobs')
       .set({
@@ -259,6 +262,20 @@ interface OutOfScope {
 
 const KEY_COLUMNS = { u: 'uscc', h: 'match_key', l: 'match_key' } as const
 const CHUNK = 500
+const IN_LIST_SIZES = [4, 16, 64, 256, CHUNK]
+
+/**
+ * An IN list padded (with its last value again) to one of a few lengths. A connection keeps
+ * its last 500 prepared statements (db/connection.server.ts), and a statement with a
+ * 500-value list takes about 80 KB of native memory: with the list as long as each batch's
+ * mix of keys made it, every batch prepared new ones, and a large import's writer grew by
+ * tens of megabytes it never gave back (0241).
+ */
+export function padded<T>(values: T[]): T[] {
+  const size = IN_LIST_SIZES.find((n) => n >= values.length) ?? values.length
+  if (values.length === 0 || size === values.length) return values
+  return [...values, ...Array<T>(size - values.length).fill(values.at(-1)!)]
+}
 
 /**
  * The players the keys name, within the importing unit's subtree (the scope helper, in the
@@ -273,7 +290,7 @@ async function findExisting(db: Db, keys: string[], orgPath: string): Promise<Ma
     const values = keys.filter((k) => k.startsWith(`${kind}:`)).map((k) => k.slice(2))
     const keyOf = (p: { uscc: string | null; match_key: string | null }) => (kind === 'u' ? p.uscc : p.uscc === null ? p.match_key : null)
     for (let i = 0; i < values.length; i += CHUNK) {
-      const chunk = values.slice(i, i + CHUNK)
+      const chunk = padded(values.slice(i, i + CHUNK))
       // Filtered here, not in SQL: `uscc is null` would tempt the planner onto the USCC index.
       for (const p of await existingInScope(db, column, chunk, orgPath).execute()) {
         const key = keyOf(p)
@@ -281,7 +298,7 @@ async function findExisting(db: Db, keys: string[], orgPath: string): Promise<Ma
       }
       const missing = chunk.filter((v) => !found.has(`${kind}:${v}`))
       if (missing.length === 0) continue
-      const elsewhere = await db.selectFrom('market_players').select(['id', 'uscc', 'match_key', 'import_job_id']).where(column, 'in', missing).orderBy('id').execute()
+      const elsewhere = await db.selectFrom('market_players').select(['id', 'uscc', 'match_key', 'import_job_id']).where(column, 'in', padded(missing)).orderBy('id').execute()
       for (const p of elsewhere) {
         const key = keyOf(p)
         if (key !== null && !found.has(`${kind}:${key}`)) found.set(`${kind}:${key}`, { outOfScope: true, id: p.id, import_job_id: p.import_job_id })
@@ -311,7 +328,7 @@ async function findCodedByName(db: Db, names: string[]): Promise<Map<string, num
   const found = new Map<string, number>()
   const unique = [...new Set(names)]
   for (let i = 0; i < unique.length; i += 500) {
-    const rows = await db.selectFrom('market_players').select(['id', 'name', 'uscc']).where('name', 'in', unique.slice(i, i + 500)).orderBy('id').execute()
+    const rows = await db.selectFrom('market_players').select(['id', 'name', 'uscc']).where('name', 'in', padded(unique.slice(i, i + 500))).orderBy('id').execute()
     for (const p of rows) if (p.uscc !== null && !found.has(p.name)) found.set(p.name, p.id)
   }
   return found
