@@ -336,6 +336,29 @@ describe('XLSX', () => {
     ])
   })
 
+  it('reads what the sheet pass must decode: entities, rich inline runs without their phonetic guide, errors, empty and self-closed cells', async () => {
+    const parts = xlsxParts({
+      sheets: [
+        {
+          name: 'a',
+          file: 'sheet1.xml',
+          sheetData:
+            '<row r="1"><c r="A1" t="inlineStr"><is><t>企业名称</t></is></c><c r="B1" t="inlineStr"><is><t>备注</t></is></c><c r="C1" t="inlineStr"><is><t>合计</t></is></c></row>' +
+            '<row r="2" spans="1:3"><c r="A2" t="inlineStr"><is><r><t>李记</t></r><r><rPr><b/></rPr><t xml:space="preserve">小吃店 </t></r><rPh sb="0" eb="2"><t>リキ</t></rPh></is></c>' +
+            '<c r="B2" t="str"><f>A1&amp;"x"</f><v>A &amp; B &lt;C&gt; &#x4E2D;&#22269;</v></c><c r="C2" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>' +
+            '<row r="3"><c r="A3" s="0"/><c r="B3"><v></v></c><c r="C3" t="inlineStr"><is><t/></is></c><c r="D3"><v>7</v></c></row>',
+        },
+      ],
+    })
+    await writeFile(temp.path('decode.xlsx'), zipBytes(parts))
+    const table = await openTable(temp.path('decode.xlsx'))
+    expect(table.headers).toEqual(['企业名称', '备注', '合计'])
+    expect(await readAll(table)).toEqual([
+      { row: 2, cells: ['李记小吃店 ', 'A & B <C> 中国', '#DIV/0!'] },
+      { row: 3, cells: ['', '', '', '7'] },
+    ])
+  })
+
   it('treats a workbook whose sheet is empty as an empty file', async () => {
     const path = await writeXlsx(temp.path('blank.xlsx'), () => {})
     await expectFailure(path, 'file.empty')

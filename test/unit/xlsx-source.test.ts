@@ -16,9 +16,11 @@ describe('exceljs internals used by the XLSX reader', () => {
 
   it('offers the part parsers the reader calls', () => {
     const reader = new ExcelJS.stream.xlsx.WorkbookReader('unused.xlsx', { worksheets: 'emit', sharedStrings: 'emit', styles: 'cache' }) as unknown as Record<string, unknown>
-    for (const method of ['_parseWorkbook', '_parseRels', '_parseStyles', '_parseSharedStrings', '_parseWorksheet']) {
+    for (const method of ['_parseWorkbook', '_parseRels', '_parseStyles', '_parseSharedStrings']) {
       expect(typeof reader[method], method).toBe('function')
     }
     expect(reader.styles).toBeDefined()
+    // A cell's number format comes from the parsed styles by style index.
+    expect(typeof (reader.styles as Record<string, unknown>).getStyleModel).toBe('function')
   })
 })

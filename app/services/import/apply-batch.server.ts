@@ -3,7 +3,7 @@
 // Used on the server's own thread and on a writer thread (commit-workers.server.ts).
 import type { Kysely } from 'kysely'
 import type { Database, ImportJob, MarketPlayer } from '../../../db/schema'
-import { insertRows } from '../../../db/dialect.server'
+import { insertRows, withoutIndex } from '../../../db/dialect.server'
 import type { ListColumn } from '../../domain/list-columns'
 import type { PlayerFields, RowIssue } from '../../domain/market-player'
 import type { Message } from '../../i18n/index'
@@ -11,7 +11,7 @@ import type { Db } from '../audit.server'
 import type { PersonalDataCipher } from '../personal-data.server'
 import { maskIdNumber, maskPhone } from '../../domain/masking'
 import { insertValues, newPlayerColumns, playerChanges, type TownshipCentre } from '../player-record.server'
-import { inScope } from '../scope.server'
+import { orgSubtreeIds } from '../scope.server'
 import { insertColumnsOf, type PreparedRow, type PrepareOptions } from './prepare-rows.server'
 
 type Mode = 'preview' | 'commit'
@@ -80,6 +80,8 @@ export function batchContext(db: Kysely<Database>, pii: PersonalDataCipher, job:
   }
 }
 
+
+const ISSUE_COLUMNS = ['job_id', 'row', 'severity', 'issues', 'cells', 'cells_enc', 'player_id'] as const
 
 type Issue = { row: number; severity: 'rejected' | 'warning' | 'match'; issues: RowProblem[]; cells: string[] | null; playerId: number | null }
 
@@ -200,23 +202,24 @@ export async function applyImportBatch(ctx: BatchContext, batch: PreparedRow[]) 
           .execute()
       }
     }
-    for (let i = 0; i < issues.length; i += 200) {
-      await trx
-        .insertInto('import_issues')
-        .values(
-          issues.slice(i, i + 200).map((issue) => ({
-            job_id: job.id,
-            row: issue.row,
-            severity: issue.severity,
-            issues: JSON.stringify(issue.issues),
-            // The cells as read hold phones and ID numbers: kept encrypted, shown masked.
-            cells: issue.cells ? JSON.stringify(maskCells(issue.cells, ctx.personalColumns)) : null,
-            cells_enc: issue.cells ? ctx.pii.encrypt(JSON.stringify(issue.cells)) : null,
-            player_id: issue.playerId,
-          })),
-        )
-        .execute()
-    }
+    // Through statements prepared once for a few row counts, like the players: a batch's
+    // issues are as many as its rows had, and each count would be a statement of its own.
+    await insertRows(
+      db,
+      trx,
+      'import_issues',
+      ISSUE_COLUMNS,
+      issues.map((issue) => [
+        job.id,
+        issue.row,
+        issue.severity,
+        JSON.stringify(issue.issues),
+        // The cells as read hold phones and ID numbers: kept encrypted, shown masked.
+        issue.cells ? JSON.stringify(maskCells(issue.cells, ctx.personalColumns)) : null,
+        issue.cells ? ctx.pii.encrypt(JSON.stringify(issue.cells)) : null,
+        issue.playerId,
+      ]),
+    )
     await trx
       .updateTable('import_jobs')
       .set({
@@ -259,6 +262,20 @@ interface OutOfScope {
 
 const KEY_COLUMNS = { u: 'uscc', h: 'match_key', l: 'match_key' } as const
 const CHUNK = 500
+const IN_LIST_SIZES = [4, 16, 64, 256, CHUNK]
+
+/**
+ * An IN list padded (with its last value again) to one of a few lengths. A connection keeps
+ * its last 500 prepared statements (db/connection.server.ts), and a statement with a
+ * 500-value list takes about 80 KB of native memory: with the list as long as each batch's
+ * mix of keys made it, every batch prepared new ones, and a large import's writer grew by
+ * tens of megabytes it never gave back (0241).
+ */
+export function padded<T>(values: T[]): T[] {
+  const size = IN_LIST_SIZES.find((n) => n >= values.length) ?? values.length
+  if (values.length === 0 || size === values.length) return values
+  return [...values, ...Array<T>(size - values.length).fill(values.at(-1)!)]
+}
 
 /**
  * The players the keys name, within the importing unit's subtree (the scope helper, in the
@@ -268,21 +285,20 @@ const CHUNK = 500
  */
 async function findExisting(db: Db, keys: string[], orgPath: string): Promise<Map<string, MarketPlayer | OutOfScope>> {
   const found = new Map<string, MarketPlayer | OutOfScope>()
-  const scope = inScope({ kind: 'org', orgPath }, { orgUnit: 'market_players.org_unit_id', owner: 'market_players.assigned_officer_id' })
   for (const kind of ['l', 'u', 'h'] as const) {
     const column = KEY_COLUMNS[kind]
     const values = keys.filter((k) => k.startsWith(`${kind}:`)).map((k) => k.slice(2))
     const keyOf = (p: { uscc: string | null; match_key: string | null }) => (kind === 'u' ? p.uscc : p.uscc === null ? p.match_key : null)
     for (let i = 0; i < values.length; i += CHUNK) {
-      const chunk = values.slice(i, i + CHUNK)
+      const chunk = padded(values.slice(i, i + CHUNK))
       // Filtered here, not in SQL: `uscc is null` would tempt the planner onto the USCC index.
-      for (const p of await db.selectFrom('market_players').selectAll().where(column, 'in', chunk).where(scope).orderBy('id').execute()) {
+      for (const p of await existingInScope(db, column, chunk, orgPath).execute()) {
         const key = keyOf(p)
         if (key !== null && !found.has(`${kind}:${key}`)) found.set(`${kind}:${key}`, p)
       }
       const missing = chunk.filter((v) => !found.has(`${kind}:${v}`))
       if (missing.length === 0) continue
-      const elsewhere = await db.selectFrom('market_players').select(['id', 'uscc', 'match_key', 'import_job_id']).where(column, 'in', missing).orderBy('id').execute()
+      const elsewhere = await db.selectFrom('market_players').select(['id', 'uscc', 'match_key', 'import_job_id']).where(column, 'in', padded(missing)).orderBy('id').execute()
       for (const p of elsewhere) {
         const key = keyOf(p)
         if (key !== null && !found.has(`${kind}:${key}`)) found.set(`${kind}:${key}`, { outOfScope: true, id: p.id, import_job_id: p.import_job_id })
@@ -292,12 +308,27 @@ async function findExisting(db: Db, keys: string[], orgPath: string): Promise<Ma
   return found
 }
 
+/**
+ * The players of the importing unit's subtree with one of `values` in `column`. The unit
+ * column is kept off its index: given 500 keys and no statistics (a fresh import), SQLite's
+ * planner chose market_players_org and read every player of the unit for each chunk, so
+ * each batch took longer than the last (0241).
+ */
+export function existingInScope(db: Db, column: 'uscc' | 'match_key', values: string[], orgPath: string) {
+  return db
+    .selectFrom('market_players')
+    .selectAll()
+    .where(column, 'in', values)
+    .where((eb) => eb(withoutIndex(db, 'market_players.org_unit_id'), 'in', orgSubtreeIds(eb, orgPath)))
+    .orderBy('id')
+}
+
 /** Players with a code whose name is exactly one of `names` (the first by id for each). */
 async function findCodedByName(db: Db, names: string[]): Promise<Map<string, number>> {
   const found = new Map<string, number>()
   const unique = [...new Set(names)]
   for (let i = 0; i < unique.length; i += 500) {
-    const rows = await db.selectFrom('market_players').select(['id', 'name', 'uscc']).where('name', 'in', unique.slice(i, i + 500)).orderBy('id').execute()
+    const rows = await db.selectFrom('market_players').select(['id', 'name', 'uscc']).where('name', 'in', padded(unique.slice(i, i + 500))).orderBy('id').execute()
     for (const p of rows) if (p.uscc !== null && !found.has(p.name)) found.set(p.name, p.id)
   }
   return found

@@ -6,7 +6,7 @@ import type { FileHandle } from 'node:fs/promises'
 import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream'
 import { StringDecoder } from 'node:string_decoder'
 import { createInflateRaw } from 'node:zlib'
-import { columnLetter, columnNumber, GB, MB, readAt, TableError } from './table-types.server'
+import { GB, MB, readAt, TableError } from './table-types.server'
 
 export interface ZipEntry {
   name: string
@@ -121,7 +121,8 @@ export async function entryDataStart(handle: FileHandle, entry: ZipEntry, size: 
   return start
 }
 
-export function openEntry(filePath: string, entry: ZipEntry, start: number, budget: Budget, numberCells: boolean): Readable {
+/** The entry inflated and counted; `forExceljs` also rewrites prefixed elements, which exceljs's parsers cannot take. */
+export function openEntry(filePath: string, entry: ZipEntry, start: number, budget: Budget, forExceljs: boolean): Readable {
   const raw =
     entry.compressedSize === 0
       ? Readable.from([])
@@ -135,30 +136,24 @@ export function openEntry(filePath: string, entry: ZipEntry, start: number, budg
       else done(null, chunk)
     },
   })
-  const xml = new SpreadsheetXml(numberCells)
-  pipeline(entry.method === 8 ? [raw, createInflateRaw(), counted, xml] : [raw, counted, xml], () => {
+  const streams: (Readable | Transform)[] = entry.method === 8 ? [raw, createInflateRaw(), counted] : [raw, counted]
+  if (forExceljs) streams.push(new UnprefixedXml())
+  pipeline(streams as [Readable, ...Transform[]], () => {
     // Errors reach the reader through the last stream; an early close is not an error.
   })
-  return xml
+  return streams.at(-1) as Readable
 }
 
-const SPREADSHEET_NAMESPACE =
+export const SPREADSHEET_NAMESPACE =
   /xmlns:([\w.-]+)\s*=\s*["'](?:http:\/\/schemas\.openxmlformats\.org\/spreadsheetml\/2006\/main|http:\/\/purl\.oclc\.org\/ooxml\/spreadsheetml\/main)["']/
 
-/** Rewrites two things valid SpreadsheetML may do that exceljs's reader cannot take: a
- * prefix on the elements (`<x:row>`, as the OpenXML SDK writes), and rows and cells without
- * their `r` reference (optional: each then follows the previous one). Element text never
- * holds a raw '<', so tags can be found in the text as it streams. */
-class SpreadsheetXml extends Transform {
+/** Drops the prefix valid SpreadsheetML may put on its elements (`<x:row>`, as the
+ * OpenXML SDK writes), which exceljs's parsers cannot take. Element text never holds a raw
+ * '<', so tags can be found in the text as it streams. */
+class UnprefixedXml extends Transform {
   private readonly decoder = new StringDecoder('utf8')
   private carry = ''
   private prefix: string | null | undefined
-  private row = 0
-  private column = 0
-
-  constructor(private readonly numberCells: boolean) {
-    super()
-  }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
     const text = this.carry + this.decoder.write(chunk)
@@ -177,18 +172,6 @@ class SpreadsheetXml extends Transform {
       const root = /<(?![?!])[^>]*>/.exec(text)
       if (root) this.prefix = SPREADSHEET_NAMESPACE.exec(root[0])?.[1] ?? null
     }
-    if (this.prefix) text = text.replaceAll(`<${this.prefix}:`, '<').replaceAll(`</${this.prefix}:`, '</')
-    if (!this.numberCells) return text
-    return text.replace(/<(row|c)(?=[\s/>])([^>]*?)(\/?)>/g, (tag, name: string, attributes: string, close: string) => {
-      const ref = /\sr\s*=\s*["']([^"']*)["']/.exec(attributes)?.[1]
-      if (name === 'row') {
-        this.row = (ref && Number.parseInt(ref, 10)) || this.row + 1
-        this.column = 0
-        return ref ? tag : `<row r="${this.row}"${attributes}${close}>`
-      }
-      this.column = (ref && columnNumber(ref)) || this.column + 1
-      return ref ? tag : `<c r="${columnLetter(this.column)}${this.row}"${attributes}${close}>`
-    })
+    return this.prefix ? text.replaceAll(`<${this.prefix}:`, '<').replaceAll(`</${this.prefix}:`, '</') : text
   }
 }
-
