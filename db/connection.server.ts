@@ -41,6 +41,38 @@ export interface OpenOptions {
   gapAfterCommitMs?: number
   /** PostgreSQL: connections in the pool (DATABASE_POOL_SIZE, else 10); a background thread needs few. */
   poolSize?: number
+  /**
+   * SQLite: after each commit, while a connection of this process waits for the write lock
+   * (lockWaiters), wait for it to have had its turn before the next statement (at most
+   * YIELD_MAX_MS). For background connections that commit batch after batch (decision 0251).
+   */
+  yieldAfterCommit?: boolean
+}
+
+/**
+ * How many statements of this process, on any thread, are waiting for SQLite's write lock
+ * now: shared memory, so a background thread that commits batch after batch sees the server's
+ * waiting visit at once instead of betting that it wakes inside a gap (0144, 0171). A thread
+ * of this process shares the parent's with shareLockWaiters(lockWaitersBuffer()), before it
+ * opens a database.
+ */
+let lockWaiters = new Int32Array(new SharedArrayBuffer(8))
+/** lockWaiters[YIELDING]: connections parked after a commit for the waiters to have their turn. */
+const YIELDING = 1
+
+/** The counter's memory, for a thread this process starts (pass it in workerData). */
+export function lockWaitersBuffer(): SharedArrayBuffer {
+  return lockWaiters.buffer as SharedArrayBuffer
+}
+
+/** In a thread: count with the process's counter (from lockWaitersBuffer in the parent). */
+export function shareLockWaiters(buffer: SharedArrayBuffer | undefined) {
+  if (buffer) lockWaiters = new Int32Array(buffer)
+}
+
+/** Statements waiting for the write lock now, and connections standing aside for them (tests). */
+export function lockQueue(): { waiting: number; yielding: number } {
+  return { waiting: Atomics.load(lockWaiters, 0), yielding: Atomics.load(lockWaiters, YIELDING) }
 }
 
 /** `file:PATH`, a plain path, `:memory:`, or `postgres://…` / `postgresql://…`. */
@@ -67,7 +99,7 @@ export function openDatabase(url: string, options: OpenOptions = {}): DatabaseHa
   sqlite.pragma('synchronous = NORMAL')
   // 64 MB of page cache (the default is 2 MB): large imports and lists stay in memory.
   sqlite.pragma('cache_size = -65536')
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: keepingStatements(sqlite) }, sqlite, options.gapAfterCommitMs ?? 0) })
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: keepingStatements(sqlite) }, sqlite, { gapMs: options.gapAfterCommitMs ?? 0, yieldAfterCommit: options.yieldAfterCommit ?? false }) })
   sqliteHandles.set(db, sqlite)
   if (file !== ':memory:') urls.set(db, url)
   return { db, dialect: 'sqlite', location: file, sqlite }
@@ -85,30 +117,30 @@ export function openDatabase(url: string, options: OpenOptions = {}): DatabaseHa
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig
   readonly #sqlite: SQLite.Database
-  readonly #gapMs: number
-  constructor(config: SqliteDialectConfig, sqlite: SQLite.Database, gapMs: number) {
+  readonly #pacing: Pacing
+  constructor(config: SqliteDialectConfig, sqlite: SQLite.Database, pacing: Pacing) {
     super(config)
     this.#config = config
     this.#sqlite = sqlite
-    this.#gapMs = gapMs
+    this.#pacing = pacing
   }
   override createDriver() {
-    return new ImmediateSqliteDriver(this.#config, this.#sqlite, this.#gapMs)
+    return new ImmediateSqliteDriver(this.#config, this.#sqlite, this.#pacing)
   }
 }
 
 class ImmediateSqliteDriver extends SqliteDriver {
   readonly #sqlite: SQLite.Database
-  readonly #gapMs: number
+  readonly #pacing: Pacing
   #paced: PacedConnection | null = null
-  constructor(config: SqliteDialectConfig, sqlite: SQLite.Database, gapMs: number) {
+  constructor(config: SqliteDialectConfig, sqlite: SQLite.Database, pacing: Pacing) {
     super(config)
     this.#sqlite = sqlite
-    this.#gapMs = gapMs
+    this.#pacing = pacing
   }
   override async acquireConnection(): Promise<DatabaseConnection> {
     const connection = await super.acquireConnection()
-    return (this.#paced ??= new PacedConnection(connection, this.#sqlite, this.#gapMs))
+    return (this.#paced ??= new PacedConnection(connection, this.#sqlite, this.#pacing))
   }
   override async beginTransaction(connection: DatabaseConnection, settings?: TransactionSettings): Promise<void> {
     // A snapshot that never writes (`setAccessMode('read only')`) need not hold others up.
@@ -122,6 +154,13 @@ export const BUSY_NAP_MS = 10
 const BUSY_WAIT_MS = 20_000
 /** The longest run of statements before the event loop gets a turn. */
 const TURN_MS = 10
+/** The longest a yielding connection waits after a commit for others to have their turn: a waiter that never ends (a thread killed while it waited) costs at most this per commit. */
+const YIELD_MAX_MS = 2_000
+
+interface Pacing {
+  gapMs: number
+  yieldAfterCommit: boolean
+}
 
 let lastTurn = performance.now()
 let turnMarked = false
@@ -139,27 +178,63 @@ class PacedConnection implements DatabaseConnection {
   constructor(
     private readonly inner: DatabaseConnection,
     private readonly sqlite: SQLite.Database,
-    private readonly gapAfterCommitMs: number,
+    private readonly pacing: Pacing,
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     await giveTurn()
     const started = performance.now()
-    for (;;) {
-      try {
-        const result = await this.inner.executeQuery<R>(query)
-        if (this.gapAfterCommitMs > 0 && query.sql === 'commit') await sleep(this.gapAfterCommitMs)
-        return result
-      } catch (error) {
-        const busy = (error as { code?: unknown }).code === 'SQLITE_BUSY'
-        if (!busy || this.sqlite.inTransaction || performance.now() - started > BUSY_WAIT_MS) throw error
-        await sleep(BUSY_NAP_MS / 2)
+    let waiting = false
+    try {
+      for (;;) {
+        try {
+          const result = await this.inner.executeQuery<R>(query)
+          if (query.sql === 'commit') {
+            if (this.pacing.gapMs > 0) await sleep(this.pacing.gapMs)
+            if (this.pacing.yieldAfterCommit) await othersHadTheirTurn()
+          }
+          return result
+        } catch (error) {
+          const busy = (error as { code?: unknown }).code === 'SQLITE_BUSY'
+          if (!busy || this.sqlite.inTransaction || performance.now() - started > BUSY_WAIT_MS) throw error
+          if (!waiting) {
+            waiting = true
+            Atomics.add(lockWaiters, 0, 1)
+          }
+          await sleep(BUSY_NAP_MS / 2)
+        }
       }
+    } finally {
+      // Got the lock (or gave up): a yielding connection parked for it may go on.
+      if (waiting && Atomics.sub(lockWaiters, 0, 1) === 1) Atomics.notify(lockWaiters, 0)
     }
   }
 
   streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
     return this.inner.streamQuery<R>(query, chunkSize)
+  }
+}
+
+/** Node 20 has it; TypeScript's lib names it from es2024 on. */
+interface AtomicsWaitAsync {
+  waitAsync(array: Int32Array, index: number, value: number, timeout: number): { async: false; value: string } | { async: true; value: Promise<string> }
+}
+
+/** Waits (without holding the thread) until no statement of this process waits for the write lock, or YIELD_MAX_MS. */
+async function othersHadTheirTurn() {
+  if (Atomics.load(lockWaiters, 0) <= 0) return
+  const until = performance.now() + YIELD_MAX_MS
+  Atomics.add(lockWaiters, YIELDING, 1)
+  try {
+    for (;;) {
+      const waiters = Atomics.load(lockWaiters, 0)
+      const left = until - performance.now()
+      if (waiters <= 0 || left <= 0) return
+      const wait = (Atomics as unknown as AtomicsWaitAsync).waitAsync(lockWaiters, 0, waiters, left)
+      if (wait.async) await wait.value
+    }
+  } finally {
+    Atomics.sub(lockWaiters, YIELDING, 1)
   }
 }
 

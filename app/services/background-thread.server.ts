@@ -7,7 +7,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Kysely } from 'kysely'
-import { databaseUrlOf } from '../../db/connection.server'
+import { databaseUrlOf, lockWaitersBuffer } from '../../db/connection.server'
 import type { Database } from '../../db/schema'
 import { logger } from '../server/logger.server'
 import type { BackgroundLoop } from './background-loop.server'
@@ -23,6 +23,8 @@ export interface RefresherOptions {
 /** What the thread is given (background-thread.worker.ts). */
 export interface RefresherThreadData extends RefresherOptions {
   url: string
+  /** The process's count of statements waiting for SQLite's write lock (0251). */
+  lockWaiters: SharedArrayBuffer
 }
 
 const WORKER_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'background-thread.worker.mjs')
@@ -40,7 +42,7 @@ export function startRefreshersInThread(db: Kysely<Database>, options: Refresher
   let worker: Worker
   let exited: Promise<void>
   const start = () => {
-    worker = new Worker(WORKER_FILE, { workerData: { ...options, url } satisfies RefresherThreadData, execArgv: [] })
+    worker = new Worker(WORKER_FILE, { workerData: { ...options, url, lockWaiters: lockWaitersBuffer() } satisfies RefresherThreadData, execArgv: [] })
     worker.on('error', (error) => logger.error('background thread failed', { error }))
     exited = new Promise((resolve) =>
       worker.once('exit', (code) => {

@@ -1,8 +1,9 @@
 // The figures' and the hand-off flags' refreshers on their own connection (see
 // background-thread.server.ts). On SQLite the connection leaves the write lock free a
-// moment after each commit, so the server's writes (a visit) get in between drain batches.
+// moment after each commit, and waits while the server's thread waits for it (0251), so the
+// server's writes (a visit) get in between drain batches.
 import { parentPort, workerData } from 'node:worker_threads'
-import { openDatabase } from '../../db/connection.server'
+import { openDatabase, shareLockWaiters } from '../../db/connection.server'
 import { setLogLevel } from '../server/logger.server'
 import type { RefresherThreadData } from './background-thread.server'
 import { startFigureRefresher } from './figure-rollups.server'
@@ -10,7 +11,8 @@ import { startQualificationRefresher } from './qualification.server'
 
 const data = workerData as RefresherThreadData
 setLogLevel(data.logLevel)
-const { db } = openDatabase(data.url, { gapAfterCommitMs: 30, poolSize: 3 })
+shareLockWaiters(data.lockWaiters)
+const { db } = openDatabase(data.url, { gapAfterCommitMs: 30, yieldAfterCommit: true, poolSize: 3 })
 const loops = [startQualificationRefresher(db, { intervalMs: data.qualificationIntervalMs }), startFigureRefresher(db, { intervalMs: data.figuresIntervalMs })]
 parentPort!.on('message', (message: { stop?: true }) => {
   if (!message.stop) return

@@ -159,6 +159,10 @@ export const benchmark: Benchmark = {
         if (status !== 'done') throw new Error(`the import ended ${status}: ${server.output().slice(-2000)}`)
         const stored = Number((await db.selectFrom('market_players').select((eb) => eb.fn.countAll<number>().as('n')).where('import_job_id', '=', jobId).executeTakeFirstOrThrow()).n)
         if (stored !== rows) throw new Error(`expected ${rows} players stored, found ${stored}`)
+        // The server's peak resident memory (its writer and prepare threads included): issue 22 saw 1.5 GB at a million rows.
+        const peak = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${server.pid}/status`, 'utf8'))?.[1]
+        const memoryNote = peak ? `the server's peak resident memory (VmHWM, threads included): ${(Number(peak) / 1024).toFixed(0)} MB` : "the server's peak memory: not readable here (no /proc)"
+        log(memoryNote)
         await server.stop()
         // Said now too: the raw baseline after it takes a while on a busy machine.
         const summary = (label: Probe) => `${label}: alone p50 ${percentile(quiet.latencies.get(label)!, 0.5).toFixed(0)} / p99 ${percentile(quiet.latencies.get(label)!, 0.99).toFixed(0)} ms; during the commit p50 ${percentile(busy.latencies.get(label)!, 0.5).toFixed(0)} / p99 ${percentile(busy.latencies.get(label)!, 0.99).toFixed(0)} / max ${Math.max(...busy.latencies.get(label)!).toFixed(0)} ms`
@@ -186,6 +190,7 @@ export const benchmark: Benchmark = {
           notes: [
             `the commit: ${commitSeconds.toFixed(1)} s, ${Math.round(importRate).toLocaleString('en')} rows/s; the fastest raw insert (${fastest.label}) ${Math.round(fastest.rowsPerSecond).toLocaleString('en')} rows/s: ${(importRate / fastest.rowsPerSecond).toFixed(2)}× (the commit's time includes reading, checking and deriving every row)`,
             stallNote,
+            memoryNote,
             `failures: alone ${quiet.failures.length}, during the commit ${busy.failures.length}${busy.failures.length ? `: ${[...new Set(busy.failures)].slice(0, 5).join('; ')}` : ''}${errors.length ? `; the server's errors: ${errors.slice(0, 5).join('; ')}` : ''}`,
             `load average at the end of the commit (1, 5, 15 min): ${load.map((l) => l.toFixed(2)).join(', ')} on ${os.availableParallelism()} cores`,
           ],

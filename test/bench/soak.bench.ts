@@ -24,6 +24,8 @@ import type { TestDatabase } from '../support/test-db'
 import { Client } from '../support/http-client'
 import { ensureBuild, type Benchmark } from './harness'
 import { openProvinceCopy } from './province'
+import { openStaffDatabase } from './soak-staff'
+import { TEST_DATA_KEY } from '../support/test-server'
 
 // SOAK_OFFICERS and SOAK_MANAGERS change these (2,000 officers is the province's whole staff).
 const OFFICERS = Number(process.env.SOAK_OFFICERS ?? 200)
@@ -124,23 +126,27 @@ export const benchmark: Benchmark = {
       // PostgreSQL for several servers) instead of a copy of the SQLite province. The soak
       // adds visits to it.
       const given = process.env.SOAK_DATABASE_URL
-      database = given ? { ...openDatabase(given), url: given, destroy: async () => {} } : await openProvinceCopy(log)
+      // SOAK_SERVERS=3: three server processes behind nginx (docs/nginx.example.conf), as
+      // the several-servers test runs them; every caller goes through nginx. Without a seeded
+      // database, a staff one is made on TEST_DATABASE_URL's server (soak-staff.ts).
+      const count = Number(process.env.SOAK_SERVERS ?? 1)
+      let dataKey = given ? process.env.DATA_KEY : undefined
       if (given) {
-        const handle = database
-        database.destroy = () => handle.db.destroy()
-      }
+        const handle = openDatabase(given)
+        database = { ...handle, url: given, destroy: () => handle.db.destroy() }
+      } else if (count > 1) {
+        database = await openStaffDatabase(OFFICERS, log)
+        dataKey = TEST_DATA_KEY
+      } else database = await openProvinceCopy(log)
       const { db } = database
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-soak-'))
-      // SOAK_SERVERS=3: three server processes behind nginx (docs/nginx.example.conf), as
-      // the several-servers test runs them; every caller goes through nginx.
-      const count = Number(process.env.SOAK_SERVERS ?? 1)
       if (count > 1 && database.dialect !== 'postgres') throw new Error('several app servers share one PostgreSQL: set SOAK_DATABASE_URL=postgres://… (a seeded database)')
       log(`starting ${count} server process${count > 1 ? 'es' : ''} (app/cli/serve.server.ts)`)
       const servers: ServerProcess[] = []
       let nginx: Nginx | null = null
       for (let i = 0; i < count; i++) {
         // A database seeded apart was encrypted with its own DATA_KEY: the servers need it.
-        const env = { ...(count > 1 ? { TRUST_PROXY: '1' } : {}), ...(given && process.env.DATA_KEY ? { DATA_KEY: process.env.DATA_KEY } : {}) }
+        const env = { ...(count > 1 ? { TRUST_PROXY: '1' } : {}), ...(dataKey ? { DATA_KEY: dataKey } : {}) }
         servers.push(await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir, memoryProbe: true, env }))
       }
       if (count > 1) nginx = await startNginx(servers.map((s) => Number(new URL(s.url).port)), path.join(dir, 'nginx'))
@@ -236,7 +242,7 @@ export const benchmark: Benchmark = {
         const table = rows.map((r) => `  ${r[0]}: ${r[1]} requests, p50 ${r[2]}, p99 ${r[3]}`).join('\n')
         if (errors.length || found !== saved.length || visitsAfter - visitsBefore !== saved.length || !flat) throw new Error(`${notes.join('\n')}\nlatencies:\n${table}`)
         return {
-          title: `Soak${given ? '' : ' at province scale'}${count > 1 ? ` through nginx to ${count} app servers` : ''}: ${callers.length - managers.length - analysts.length} officers, ${managers.length} managers, ${analysts.length} hq for ${seconds} s after a ${RAMP_SECONDS} s ramp (5–15 s between pages)`,
+          title: `Soak${given || count > 1 ? '' : ' at province scale'}${count > 1 ? ` through nginx to ${count} app servers` : ''}: ${callers.length - managers.length - analysts.length} officers, ${managers.length} managers, ${analysts.length} hq for ${seconds} s after a ${RAMP_SECONDS} s ramp (5–15 s between pages)`,
           columns: [
             { label: 'request', align: 'left' },
             { label: 'count', align: 'right' },

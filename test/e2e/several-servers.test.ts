@@ -138,34 +138,91 @@ describe('three app servers behind nginx', () => {
     expect(counted).toBe(players)
   })
 
-  it('killing one server while visits stream in loses no acknowledged visit', async () => {
-    const officer = await signedIn(nginx.url, 'off')
+  it('killing one server mid-soak loses no acknowledged visit, and a visit sent again is stored once', async () => {
+    // Three officers, two phones' worth of streams each, posting visits through nginx.
+    const usernames = ['off', 'soak_off2', 'soak_off3']
+    const players = new Map<string, number[]>([['off', playerIds]])
+    for (const username of usernames.slice(1)) {
+      const id = await addUser(t.db, username, 'officer', org.outletA1.id)
+      const own: number[] = []
+      for (let i = 0; i < 8; i++) own.push(await createPlayer(t.db, { actor: { id: null, username: 'test', ip: null }, pii }, { fields: playerFields(`${username}企业${i}`), orgUnitId: org.outletA1.id }))
+      await assignPlayers(t.db, { id: managerId, username: 'mgr', ip: null }, scopeOf({ id: managerId, role: 'manager', orgPath: org.outletA1.path }), { playerIds: own }, id, 'test')
+      players.set(username, own)
+    }
+    const officers = new Map(await Promise.all(usernames.map(async (u) => [u, await signedIn(nginx.url, u)] as const)))
+    const STREAMS_EACH = 2
+    const VISITS_EACH = 12
+    const total = usernames.length * STREAMS_EACH * VISITS_EACH
     const acknowledged = new Set<string>()
+    // Visits that had an attempt without a 2xx (on the server killed) before one with.
+    const retried = new Set<string>()
+    let killed = false
+    let acknowledgedAfterKill = 0
+    const post = (username: string, id: string, playerId: number) =>
+      officers
+        .get(username)!
+        .request('/api/v1/visits', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id, playerId, channel: 'phone', hasNeed: false }) })
+        .catch(() => null)
     // As the phone's outbox does: a visit not acknowledged is sent again with the same id.
-    const send = async (id: string, playerId: number) => {
+    const send = async (username: string, id: string, playerId: number) => {
+      let last = ''
       for (let attempt = 0; attempt < 20; attempt++) {
-        const response = await officer
-          .request('/api/v1/visits', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id, playerId, channel: 'phone', hasNeed: false }) })
-          .catch(() => null)
+        const response = await post(username, id, playerId)
+        last = response ? `${response.status} ${(await response.clone().text()).slice(0, 200)}` : 'no answer'
         if (response && (response.status === 201 || response.status === 200)) {
           acknowledged.add(id)
+          if (killed) acknowledgedAfterKill++
+          // A third of the way in, the first server dies where it stands (its requests under way with it).
+          if (!killed && acknowledged.size >= total / 3) {
+            killed = true
+            await servers[0].kill()
+          }
           return
         }
         // 502 from nginx (the request was on the server killed): try again, as the outbox does.
+        retried.add(id)
       }
-      throw new Error(`visit ${id} was never acknowledged`)
+      throw new Error(`visit ${id} was never acknowledged (last: ${last})`)
     }
-    const streams = [0, 1, 2, 3].map(async (stream) => {
-      for (let i = 0; i < 15; i++) {
-        const playerId = playerIds[(stream * 7 + i) % playerIds.length]
-        await send(`several-stream-${stream}-${i}`, playerId)
-        // A quarter of the way in, the first server dies where it stands.
-        if (stream === 0 && i === 4) await servers[0].kill()
-      }
-    })
-    await Promise.all(streams)
-    expect(acknowledged.size).toBe(60)
-    const stored = await t.db.selectFrom('visits').select('id').where('id', 'like', 'several-stream-%').execute()
+    await Promise.all(
+      usernames.flatMap((username) =>
+        Array.from({ length: STREAMS_EACH }, async (_, stream) => {
+          const own = players.get(username)!
+          for (let i = 0; i < VISITS_EACH; i++) await send(username, `several-soak-${username}-${stream}-${i}`, own[(stream * 5 + i) % own.length])
+        }),
+      ),
+    )
+    expect(killed).toBe(true)
+    expect(acknowledgedAfterKill).toBeGreaterThan(0)
+    expect(acknowledged.size).toBe(total)
+
+    // The phone that lost an acknowledgement sends the visit again: the same id is answered
+    // 200, not stored a second time.
+    const resent = [...acknowledged].slice(0, 6)
+    for (const id of resent) {
+      const [, username, stream, i] = /^several-soak-(.+)-(\d+)-(\d+)$/.exec(id)!
+      const response = await post(username, id, players.get(username)![(Number(stream) * 5 + Number(i)) % players.get(username)!.length])
+      expect(response?.status, id).toBe(200)
+    }
+
+    // Every acknowledged visit (the retried ones included) is stored exactly once, with its
+    // one audit entry: nothing ran twice.
+    const stored = await t.db.selectFrom('visits').select('id').where('id', 'like', 'several-soak-%').execute()
+    expect(stored.length).toBe(total)
     expect(new Set(stored.map((v) => v.id))).toEqual(acknowledged)
+    const audited = await t.db
+      .selectFrom('audit_log')
+      .select(['entity_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('action', '=', 'visit.recorded')
+      .where('entity_id', 'like', 'several-soak-%')
+      .groupBy('entity_id')
+      .execute()
+    expect(audited.length).toBe(total)
+    expect(audited.filter((a) => Number(a.n) !== 1)).toEqual([])
+    for (const id of retried) expect(acknowledged.has(id), id).toBe(true)
+    // The surviving servers go on with the background work, each piece once: every referral
+    // of the outbox test still reached the loan system exactly once.
+    await expect.poll(async () => Number((await t.db.selectFrom('figures_queue').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n), { timeout: 60_000, interval: 200 }).toBe(0)
+    expect([...loan.applications.values()].filter((a) => a.copies !== 1)).toEqual([])
   })
 })

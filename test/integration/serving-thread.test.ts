@@ -6,7 +6,9 @@
 // SQLite only: PostgreSQL's driver waits on sockets and never holds the thread.
 import fs from 'node:fs'
 import SQLite from 'better-sqlite3'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { lockQueue } from '../../db/connection.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { drainFigureQueue } from '../../app/services/figure-rollups.server'
 import { commitImportJob, createImportJob } from '../../app/services/import/import-jobs.server'
@@ -53,13 +55,18 @@ async function turnsDuring(work: () => Promise<unknown>): Promise<number> {
   return turns
 }
 
-async function importPlayers(count: number) {
-  const file = dir.path(`list-${count}.csv`)
+async function queuedImport(count: number, first: number) {
+  const file = dir.path(`list-${first}-${count}.csv`)
   const lines = ['统一社会信用代码,企业名称,法定代表人,注册日期,营业收入（万元）,地址']
-  for (let i = 1; i <= count; i++) lines.push(`${makeUscc(900_000 + i)},某某市第${i}号商贸有限公司,张${i % 97},2023-02-01,${(i % 5000) + 0.5},某某省某某市某某路${i}号`)
+  for (let i = first; i < first + count; i++) lines.push(`${makeUscc(900_000 + i)},某某市第${i}号商贸有限公司,张${i % 97},2023-02-01,${(i % 5000) + 0.5},某某省某某市某某路${i}号`)
   fs.writeFileSync(file, lines.join('\r\n') + '\r\n')
   const jobId = await createImportJob(t.db, { ...SYSTEM_ACTOR, username: 'test' }, { source: 'tax', fileName: 'list.csv', filePath: file, fileBytes: fs.statSync(file).size, orgUnitId: org.outletA1.id })
   await t.db.updateTable('import_jobs').set({ status: 'queued', merge_households: 1 }).where('id', '=', jobId).execute()
+  return jobId
+}
+
+async function importPlayers(count: number) {
+  const jobId = await queuedImport(count, 1)
   const result = await commitImportJob(t.db, pii, jobId, { writerThread: false })
   expect(result.status).toBe('done')
   expect(result.counts.inserted).toBe(count)
@@ -109,6 +116,60 @@ describe('the serving thread beside background work on SQLite', () => {
     } finally {
       if (other.inTransaction) other.exec('rollback')
       other.close()
+    }
+  })
+
+  it('lets a write waiting behind the import writer in after the writer\'s transaction under way, however late its thread wakes', async () => {
+    // The writer thread commits BATCH rows a transaction. A write of the server's thread that
+    // finds the lock taken is counted as waiting; the writer, after its commit, stands aside
+    // until it has written. Before, the writer only left a 30 ms gap and went on: a server
+    // thread too busy to wake inside it (a loaded machine, simulated here by holding the
+    // thread until the writer has moved on) waited batch after batch.
+    const ROWS = 8_000
+    const BATCH = 200
+    const jobId = await queuedImport(ROWS, 10_000)
+    const commit = commitImportJob(t.db, pii, jobId, { writerThread: true, batchRows: BATCH })
+    const reader = new SQLite(t.url.slice('file:'.length), { readonly: true })
+    try {
+      const rowsDone = () => (reader.prepare('select rows_done as n from import_jobs where id = ?').get(jobId) as { n: number }).n
+      await expect.poll(rowsDone, { timeout: 120_000 }).toBeGreaterThanOrEqual(BATCH)
+      // Each write records how far the commit had got when it wrote.
+      const write = (n: number) =>
+        sql`update org_units set name = ${`等锁${n}:`} || (select rows_done from import_jobs where id = ${jobId}) where id = ${org.outletA1.id}`.execute(t.db)
+      const found: { held?: { name: string; before: number } } = {}
+      for (let n = 0; !found.held; n++) {
+        expect(rowsDone(), 'no write met the writer\'s lock before the commit ended').toBeLessThan(ROWS - 4 * BATCH)
+        let written = false
+        const pending = write(n).then(() => (written = true))
+        const met = await vi.waitFor(
+          () => {
+            if (written) return false
+            if (lockQueue().waiting === 0) throw new Error('the write has not met the lock yet')
+            // The write waits. Hold this thread (no turn: it cannot try again) until the
+            // writer has committed its transaction and either stands aside or goes on.
+            const before = rowsDone()
+            while (lockQueue().yielding === 0 && rowsDone() < before + 2 * BATCH && rowsDone() < ROWS) reader.prepare('select 1').get()
+            found.held = { name: `等锁${n}:`, before }
+            return true
+          },
+          { timeout: 60_000, interval: 1 },
+        )
+        await pending
+        expect(met || !found.held).toBe(true)
+      }
+      const { name, before } = found.held
+      const unit = await t.db.selectFrom('org_units').select('name').where('id', '=', org.outletA1.id).executeTakeFirstOrThrow()
+      expect(unit.name.startsWith(name)).toBe(true)
+      const writtenAt = Number(unit.name.slice(name.length))
+      // It wrote right after the transaction it met, not one or more later, and long before the end.
+      expect(writtenAt).toBeLessThanOrEqual(before + BATCH)
+      expect(writtenAt).toBeLessThan(ROWS)
+      const result = await commit
+      expect(result.status).toBe('done')
+      expect(result.counts.inserted).toBe(ROWS)
+      expect(lockQueue()).toEqual({ waiting: 0, yielding: 0 })
+    } finally {
+      reader.close()
     }
   })
 })

@@ -29,7 +29,9 @@ export function nginxConfig(options: { port: number; upstreams: number[]; dir: s
     'worker_processes 1;',
     `pid ${options.dir}/nginx.pid;`,
     `error_log ${options.dir}/error.log warn;`,
-    'events { worker_connections 1024; }',
+    // Each caller's kept-alive connection and its upstream one count: the soak's 2,000
+    // officers ran out of 1,024 (connections refused, "fetch failed").
+    'events { worker_connections 8192; }',
     'http {',
     '  access_log off;',
     ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `  ${kind}_temp_path ${options.dir}/${kind};`),

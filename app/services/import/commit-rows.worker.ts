@@ -6,11 +6,13 @@
 // handler, which sleeps synchronously: the whole event loop waits with it. A 20,000-row
 // batch held the lock for 2–3 s, and back-to-back batches let a waiting writer in only by
 // luck, so /livez waited up to 16.7 s during a 300,000-row commit. Batches are therefore
-// at most WRITER_TRANSACTION_ROWS (a few hundred milliseconds of lock), and each is followed
-// by a gap in which the lock is free, as the map cells' rebuild does.
+// at most WRITER_TRANSACTION_ROWS (a few hundred milliseconds of lock), and after each commit
+// the connection waits while any statement of this process waits for the lock (the shared
+// counter of db/connection.server.ts, decision 0251), so a waiting visit gets the next turn
+// however late its thread wakes; a short gap remains for writers of other processes.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parentPort, workerData } from 'node:worker_threads'
-import { openDatabase } from '../../../db/connection.server'
+import { openDatabase, shareLockWaiters } from '../../../db/connection.server'
 import { AppError } from '../../domain/app-error'
 import { createPersonalDataCipher } from '../personal-data.server'
 import type { WriterData, WriterMessage } from './commit-workers.server'
@@ -18,10 +20,10 @@ import { serialiseError } from './thread-errors.server'
 import { applyImportBatch, batchContext, finishCommit, getImportJob } from './import-jobs.server'
 import { prepareRows } from './prepare-rows.server'
 
-/** Rows per write transaction on SQLite: a few hundred milliseconds of the write lock. */
-const WRITER_TRANSACTION_ROWS = 2_000
-/** The lock left free after each, longer than SQLite's busy naps (up to 25 ms) so a waiting writer wakes into it. */
-const WRITER_GAP_MS = 30
+/** Rows per write transaction on SQLite: the longest a waiting visit waits (0251). */
+const WRITER_TRANSACTION_ROWS = 1_000
+/** The lock left free after each, for writers of other processes (this process's are signalled): about SQLite's busy nap. */
+const WRITER_GAP_MS = 10
 
 const port = parentPort!
 const data = workerData as WriterData
@@ -32,7 +34,8 @@ port.on('message', (message: { stop?: true }) => {
 const say = (message: WriterMessage) => port.postMessage(message)
 
 async function run() {
-  const { db, sqlite } = openDatabase(data.url)
+  shareLockWaiters(data.lockWaiters)
+  const { db, sqlite } = openDatabase(data.url, { yieldAfterCommit: true })
   // Checkpoint the log after about a gigabyte, not after every batch: a page that several
   // batches touch is copied back once, and the writer waits on the disk less often.
   sqlite?.pragma('wal_autocheckpoint = 262144')

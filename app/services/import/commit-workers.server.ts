@@ -6,6 +6,7 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
+import { lockWaitersBuffer } from '../../../db/connection.server'
 import type { BatchSetup, ImportCounts } from './import-jobs.server'
 import { reviveError, type SerialisedError } from './thread-errors.server'
 
@@ -16,6 +17,8 @@ export interface WriterData {
   fileBytes: number
   /** The job's counts so far (a resumed job's). */
   counts: ImportCounts
+  /** The process's count of statements waiting for SQLite's write lock (set by commitInWriter). */
+  lockWaiters?: SharedArrayBuffer
 }
 
 /** What the writer thread says: after each batch, and once at the end. */
@@ -29,7 +32,7 @@ const WORKER_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'com
  * rolled back). `signal` stops it after the batch under way.
  */
 export async function commitInWriter(data: WriterData, options: { onBatch(counts: ImportCounts): void; signal?: AbortSignal }): Promise<'done' | 'interrupted'> {
-  const worker = new Worker(WORKER_FILE, { workerData: data, execArgv: [] })
+  const worker = new Worker(WORKER_FILE, { workerData: { ...data, lockWaiters: lockWaitersBuffer() } satisfies WriterData, execArgv: [] })
   const inbox = new Mailbox(worker)
   const stop = () => worker.postMessage({ stop: true })
   options.signal?.addEventListener('abort', stop)
