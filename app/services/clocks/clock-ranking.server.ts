@@ -8,6 +8,7 @@
 // counted straight, the clocks that fell due since are added, and the days of a period that
 // do not fill a month (a daily ranking) are counted straight over the start-time index.
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely'
+import { withoutIndex } from '../../../db/dialect.server'
 import type { Database } from '../../../db/schema'
 import { chinaDaysBounds, chinaMidnight } from '../../domain/china-time'
 import type { Scope } from '../../domain/scope'
@@ -54,7 +55,11 @@ export async function rankClocks(db: Kysely<Database>, scope: Scope, input: Rank
       if (asOf === null || now < asOf || months.length === 0) return countStraight(trx, scope, input.by, now, (eb) => eb.and([eb('player_clocks.started_at', '>=', from), eb('player_clocks.started_at', '<', until)]))
       const monthsFrom = chinaMidnight(`${months[0]}-01`)
       const monthsUntil = chinaMidnight(`${nextMonth(months[months.length - 1])}-01`)
-      const inMonths: Where = (eb) => eb.and([eb('player_clocks.started_at', '>=', monthsFrom), eb('player_clocks.started_at', '<', monthsUntil)])
+      // Not through the start-time index: these parts are found through the marks or the due times.
+      const started = withoutIndex(trx, 'player_clocks.started_at')
+      const inMonths: Where = (eb) => eb.and([eb(started, '>=', monthsFrom), eb(started, '<', monthsUntil)])
+      // The players of the marked groups, through the officer index (or, unassigned, the org unit's).
+      const marked = trx.selectFrom('clock_sums_dirty').where('clock_sums_dirty.month', 'in', months)
       const dirty = (eb: ExpressionBuilder<Database, 'player_clocks' | 'market_players'>) =>
         eb.exists(
           eb
@@ -73,12 +78,25 @@ export async function rankClocks(db: Kysely<Database>, scope: Scope, input: Rank
           ]),
         ),
         // The groups changed since the sums were made.
-        countStraight(trx, scope, input.by, now, (eb) => eb.and([inMonths(eb), dirty(eb)])),
-        readSums(trx, scope, input.by, months),
+        countStraight(trx, scope, input.by, now, (eb) =>
+          eb.and([eb('market_players.assigned_officer_id', 'in', marked.select('clock_sums_dirty.officer_id').where('clock_sums_dirty.officer_id', '<>', 0)), inMonths(eb), dirty(eb)]),
+        ),
+        countStraight(trx, scope, input.by, now, (eb) =>
+          eb.and([
+            eb('market_players.assigned_officer_id', 'is', null),
+            eb('market_players.org_unit_id', 'in', marked.select('clock_sums_dirty.org_unit_id').where('clock_sums_dirty.officer_id', '=', 0)),
+            inMonths(eb),
+            dirty(eb),
+          ]),
+        ),
+        readSums(trx, scope, input.by, months, false),
         dueSince(trx, scope, input.by, asOf, now, (eb) => eb.and([inMonths(eb), eb.not(dirty(eb))])),
       ])
       const out = new Map<number, Counts>()
       for (const part of parts) for (const [key, counts] of part) add(out, key, counts)
+      // The sums of the marked groups, read whole above (a plain read of the months is the
+      // cheapest), are taken away again: those groups were counted straight.
+      for (const [key, counts] of await readSums(trx, scope, input.by, months, true)) add(out, key, counts, -1)
       return out
     })
   return named(db, input.by, totals)
@@ -115,8 +133,8 @@ async function countStraight(db: Db, scope: Scope, by: By, now: string, where: W
   return new Map(rows.map((r) => [Number(r.id ?? 0), countsOf(r)]))
 }
 
-/** The sums of the whole months, for the groups not changed since they were made. */
-async function readSums(db: Db, scope: Scope, by: By, months: string[]): Promise<Map<number, Counts>> {
+/** The sums of the whole months: of every group, or of the groups marked changed since. */
+async function readSums(db: Db, scope: Scope, by: By, months: string[], marked: boolean): Promise<Map<number, Counts>> {
   const key = by === 'outlet' ? 'clock_sums.org_unit_id' : 'clock_sums.officer_id'
   const rows = await db
     .selectFrom('clock_sums')
@@ -134,16 +152,16 @@ async function readSums(db: Db, scope: Scope, by: By, months: string[]): Promise
     .where('clock_sums.month', 'in', months)
     .where(inScope(scope, { orgUnit: 'clock_sums.org_unit_id', owner: 'clock_sums.officer_id' }))
     .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('clock_sums_dirty')
-            .select('clock_sums_dirty.month')
-            .whereRef('clock_sums_dirty.month', '=', 'clock_sums.month')
-            .whereRef('clock_sums_dirty.org_unit_id', '=', 'clock_sums.org_unit_id')
-            .whereRef('clock_sums_dirty.officer_id', '=', 'clock_sums.officer_id'),
-        ),
-      ),
+      marked
+        ? eb.exists(
+            eb
+              .selectFrom('clock_sums_dirty')
+              .select('clock_sums_dirty.month')
+              .whereRef('clock_sums_dirty.month', '=', 'clock_sums.month')
+              .whereRef('clock_sums_dirty.org_unit_id', '=', 'clock_sums.org_unit_id')
+              .whereRef('clock_sums_dirty.officer_id', '=', 'clock_sums.officer_id'),
+          )
+        : eb.lit(true),
     )
     .groupBy(sql.ref(key))
     .execute()
@@ -189,9 +207,9 @@ function countsOf(r: Record<string, unknown>): Counts {
   return out
 }
 
-function add(out: Map<number, Counts>, key: number, counts: Counts) {
+function add(out: Map<number, Counts>, key: number, counts: Counts, sign = 1) {
   const into = out.get(key) ?? zero()
-  for (const m of MEASURES) into[m] += counts[m]
+  for (const m of MEASURES) into[m] += sign * counts[m]
   out.set(key, into)
 }
 
