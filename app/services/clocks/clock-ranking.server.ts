@@ -173,28 +173,29 @@ async function readSums(db: Db, scope: Scope, by: By, months: string[], marked: 
  * contact or decision fell due in (asOf, now], and those whose next due time passed in [asOf, now).
  */
 async function dueSince(db: Db, scope: Scope, by: By, asOf: string, now: string, where: Where): Promise<Map<number, Counts>> {
-  const contact = sql`player_clocks.contacted_at is null and player_clocks.contact_due_at > ${asOf} and player_clocks.contact_due_at <= ${now}`
-  const decide = sql`player_clocks.decided_at is null and player_clocks.decide_due_at > ${asOf} and player_clocks.decide_due_at <= ${now}`
-  const overdue = sql`player_clocks.next_due_at >= ${asOf} and player_clocks.next_due_at < ${now}`
-  const rows = await db
-    .selectFrom('player_clocks')
-    .innerJoin('market_players', 'market_players.id', 'player_clocks.player_id')
-    .select(sql<number | null>`${sql.ref(keyOf(by))}`.as('id'))
-    .select(count(contact).as('contactDue'))
-    .select(count(decide).as('decideDue'))
-    .select(count(overdue).as('overdue'))
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('player_clocks.contact_due_at', '>', asOf), eb('player_clocks.contact_due_at', '<=', now)]),
-        eb.and([eb('player_clocks.decide_due_at', '>', asOf), eb('player_clocks.decide_due_at', '<=', now)]),
-        eb.and([eb('player_clocks.next_due_at', '>=', asOf), eb('player_clocks.next_due_at', '<', now)]),
-      ]),
-    )
-    .where(where)
-    .where(scoped(scope))
-    .groupBy(sql.ref(keyOf(by)))
-    .execute()
-  return new Map(rows.map((r) => [Number(r.id ?? 0), { ...zero(), contactDue: Number(r.contactDue), decideDue: Number(r.decideDue), overdue: Number(r.overdue) }]))
+  // One range on one due-time index each: a planner need not combine them.
+  const ranges = [
+    { measure: 'contactDue', column: 'player_clocks.contact_due_at', met: 'player_clocks.contacted_at', from: '>', to: '<=' },
+    { measure: 'decideDue', column: 'player_clocks.decide_due_at', met: 'player_clocks.decided_at', from: '>', to: '<=' },
+    { measure: 'overdue', column: 'player_clocks.next_due_at', met: null, from: '>=', to: '<' },
+  ] as const
+  const out = new Map<number, Counts>()
+  for (const r of ranges) {
+    const rows = await db
+      .selectFrom('player_clocks')
+      .innerJoin('market_players', 'market_players.id', 'player_clocks.player_id')
+      .select(sql<number | null>`${sql.ref(keyOf(by))}`.as('id'))
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where(r.column, r.from, asOf)
+      .where(r.column, r.to, now)
+      .where((eb) => (r.met === null ? eb.lit(true) : eb(r.met, 'is', null)))
+      .where(where)
+      .where(scoped(scope))
+      .groupBy(sql.ref(keyOf(by)))
+      .execute()
+    for (const row of rows) add(out, Number(row.id ?? 0), { ...zero(), [r.measure]: Number(row.n) })
+  }
+  return out
 }
 
 function zero(): Counts {
