@@ -664,6 +664,33 @@ export interface PlayerClockTable {
   next_due_at: string | null
 }
 
+/** The deadline ranking's sums per China month, org unit and officer (0: none), as of `clock_sums_state.as_of` (migration 0020). */
+export interface ClockSumsTable {
+  month: string
+  org_unit_id: number
+  officer_id: number
+  clocks: number
+  contact_due: number
+  contacted_on_time: number
+  decide_due: number
+  decided_on_time: number
+  overdue: number
+  refusals: number
+  refusals_with_reason: number
+}
+
+/** Groups whose clocks changed since the sums were made (triggers fill it). */
+export interface ClockSumsDirtyTable {
+  month: string
+  org_unit_id: number
+  officer_id: number
+}
+
+export interface ClockSumsStateTable {
+  id: number
+  as_of: string | null
+}
+
 export interface Database {
   loan_qr_codes: LoanQrCodeTable
   loan_qr_requests: LoanQrRequestTable
@@ -672,6 +699,9 @@ export interface Database {
   clock_settings: ClockSettingTable
   clock_config: ClockConfigTable
   player_clocks: PlayerClockTable
+  clock_sums: ClockSumsTable
+  clock_sums_dirty: ClockSumsDirtyTable
+  clock_sums_state: ClockSumsStateTable
   figures_queue: FiguresQueueTable
   figure_players: FigurePlayerTable
   figure_rollup: FigureRollupTable

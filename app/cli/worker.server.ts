@@ -8,6 +8,7 @@ import { startOutboxWorker } from '../services/outbox.server'
 import { startFigureRefresher } from '../services/figure-rollups.server'
 import { startQualificationRefresher } from '../services/qualification.server'
 import { startClockReconciler } from '../services/clocks/open-clocks.server'
+import { startClockSums } from '../services/clocks/clock-sums.server'
 
 const config = loadConfig()
 setLogLevel(config.logLevel)
@@ -20,7 +21,8 @@ const worker = startOutboxWorker(db, { url: config.loanSystemUrl, secret: config
 const qualification = startQualificationRefresher(db)
 const figures = startFigureRefresher(db)
 const clocks = startClockReconciler(db)
+const clockSums = startClockSums(db)
 logger.info('outbox worker started', { target: config.loanSystemUrl })
-const stop = () => void Promise.all([worker.stop(), qualification.stop(), figures.stop(), clocks.stop()]).then(() => db.destroy()).then(() => process.exit(0))
+const stop = () => void Promise.all([worker.stop(), qualification.stop(), figures.stop(), clocks.stop(), clockSums.stop()]).then(() => db.destroy()).then(() => process.exit(0))
 process.on('SIGTERM', stop)
 process.on('SIGINT', stop)

@@ -106,4 +106,12 @@ export const clocksEn: Record<keyof typeof clocksZhCN, string> = {
   'import.channelNeeded': 'A recommendation list or platform applications need the name and the date.',
   'feedback.export': 'Export the feedback file (XLSX)',
   'feedback.title': 'Recommendation list feedback',
+  // The clocks on the officer's list (/my).
+  'my.sort.clock': 'By channel clock (first due first)',
+  'my.clock.due': '{clock} clock: {count} working days left',
+  'my.clock.dueToday': '{clock} clock: due today',
+  'my.clock.overdue': '{clock} clock: overdue by {count} working days',
+  'my.clock.overdueToday': '{clock} clock: ran out today',
+  'my.overdueOnly': 'Overdue clocks only',
+  'my.overdueClocks': '{count} clocks overdue',
 }

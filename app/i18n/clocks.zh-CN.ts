@@ -105,4 +105,12 @@ export const clocksZhCN = {
   'import.channelNeeded': '推荐清单和平台申请须填写名称和日期。',
   'feedback.export': '导出反馈表（XLSX）',
   'feedback.title': '推荐清单反馈',
+  // The clocks on the officer's list (/my).
+  'my.sort.clock': '按渠道时限（最早到期在前）',
+  'my.clock.due': '{clock}时限：还剩 {count} 个工作日',
+  'my.clock.dueToday': '{clock}时限：今天到期',
+  'my.clock.overdue': '{clock}时限：已逾期 {count} 个工作日',
+  'my.clock.overdueToday': '{clock}时限：今天已逾期',
+  'my.overdueOnly': '只看逾期时限',
+  'my.overdueClocks': '逾期时限 {count}',
 } as const

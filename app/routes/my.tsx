@@ -1,7 +1,8 @@
 // "My list": the officer's day on a phone. Follow-ups due and overdue, players never
 // visited, visits left without an outcome; sorted by distance from where the officer
 // stands, by township or by candidate flag; one tap to call, to navigate, to log a visit.
-// The service worker keeps this page (and its players) for when there is no signal.
+// Each card shows the player's nearest channel clock; the list sorts by it and filters to
+// the overdue ones. The service worker keeps this page (and its players) for when there is no signal.
 import type { LinksFunction, LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import leafletStyles from 'leaflet/dist/leaflet.css'
@@ -13,14 +14,16 @@ import { VisitForm, formatDistance } from '../components/visit-form'
 import { tileLayerFor } from '../domain/map-tiles'
 import { can } from '../domain/roles'
 import { distanceMetres, LIST_REASON_ORDER, navigationLink, telLink, type ListReason } from '../domain/visit'
-import { actorOf, requirePermission } from '../http/guards.server'
+import { actorOf, requirePermission, userScope } from '../http/guards.server'
 import { useT } from '../i18n/use-t'
 import { newVisitId, type QueuedVisit } from '../offline/outbox'
+import { findNearestClocks } from '../services/clocks/my-clocks.server'
 import { findMyList, type MyListItem } from '../services/visits.server'
+import type { NearestClock } from '../domain/nearest-clock'
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: leafletStyles }]
 
-export const SORTS = ['reason', 'distance', 'township', 'candidate'] as const
+export const SORTS = ['reason', 'distance', 'township', 'candidate', 'clock'] as const
 /** Shown at first: an officer works the top of the list; the rest is a tap away (and all of it is on the phone). */
 const FIRST_SHOWN = 100
 type Sort = (typeof SORTS)[number]
@@ -29,11 +32,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'visits:log')
   const dial = can(user.role, 'personal-data:dial')
   const { today, items } = await findMyList(context.db, context.pii, { ...actorOf(user, context), id: user.id }, { withPhones: dial })
+  const clocks = await findNearestClocks(context.db, { scope: userScope(user) }, { playerIds: items.map((i) => i.id) })
   const agent = request.headers.get('User-Agent')
   return {
     today,
     items: items.map(({ phone, ...item }) => ({
       ...item,
+      clock: clocks.get(item.id) ?? null,
       navigate: item.lat !== null && item.lng !== null ? navigationLink({ lat: item.lat, lng: item.lng }, item.name, agent) : null,
       call: phone ? telLink(phone) : null,
     })),
@@ -42,7 +47,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   }
 }
 
-type Item = Omit<MyListItem, 'phone'> & { navigate: string | null; call: string | null }
+type Item = Omit<MyListItem, 'phone'> & { navigate: string | null; call: string | null; clock: NearestClock | null }
 
 function sortItems(items: Item[], sort: Sort, me: { lat: number; lng: number } | null): Item[] {
   const byReason = (a: Item, b: Item) => LIST_REASON_ORDER.indexOf(a.reason) - LIST_REASON_ORDER.indexOf(b.reason) || (a.nextFollowUpOn ?? '').localeCompare(b.nextFollowUpOn ?? '') || a.id - b.id
@@ -56,7 +61,25 @@ function sortItems(items: Item[], sort: Sort, me: { lat: number; lng: number } |
     const rank = (i: Item) => ['candidate', 'to_verify', 'not_candidate'].indexOf(i.candidateStatus)
     return sorted.sort((a, b) => rank(a) - rank(b) || byReason(a, b))
   }
+  if (sort === 'clock') return sorted.sort((a, b) => (a.clock?.dueAt ?? '\uffff').localeCompare(b.clock?.dueAt ?? '\uffff') || byReason(a, b))
   return sorted.sort(byReason)
+}
+
+function ClockBadge({ clock }: { clock: NearestClock }) {
+  const t = useT()
+  const name = t(`clocks.${clock.clock}`)
+  const text = clock.overdue
+    ? clock.workingDays === 0
+      ? t('my.clock.overdueToday', { clock: name })
+      : t('my.clock.overdue', { clock: name, count: clock.workingDays })
+    : clock.workingDays === 0
+      ? t('my.clock.dueToday', { clock: name })
+      : t('my.clock.due', { clock: name, count: clock.workingDays })
+  return (
+    <span className={`badge clock-${clock.overdue ? 'overdue' : clock.workingDays === 0 ? 'due_soon' : 'open'}`} data-testid="my-clock">
+      {text}
+    </span>
+  )
 }
 
 export default function MyList() {
@@ -71,6 +94,7 @@ export default function MyList() {
   const [justLogged, setJustLogged] = useState<Set<number>>(new Set())
   const [showMap, setShowMap] = useState(false)
   const [showAll, setShowAll] = useState(params.get('all') === '1')
+  const [overdueOnly, setOverdueOnly] = useState(params.get('overdue') === '1')
   const formRef = useRef<HTMLDivElement>(null)
   const { queued } = useOutbox()
 
@@ -96,7 +120,8 @@ export default function MyList() {
   }, [logging])
 
   const waiting = useMemo(() => new Set(queued.map((q) => Number(q.values.playerId))), [queued])
-  const shown = useMemo(() => sortItems(items as Item[], sort, me), [items, sort, me])
+  const shown = useMemo(() => sortItems((items as Item[]).filter((i) => !overdueOnly || i.clock?.overdue), sort, me), [items, sort, me, overdueOnly])
+  const overdueClocks = (items as Item[]).filter((i) => i.clock?.overdue).length
   const counts = LIST_REASON_ORDER.map((r) => [r, items.filter((i) => i.reason === r).length] as const).filter(([, n]) => n > 0)
 
   const open = (item: Item) => setLogging({ item, visitId: newVisitId() })
@@ -115,6 +140,7 @@ export default function MyList() {
       </div>
       <p className="muted">
         {counts.length ? counts.map(([r, n]) => t(`my.count.${r}`, { count: n })).join(' · ') : t('my.empty')}
+        {overdueClocks > 0 ? <strong className="clock-overdue"> · {t('my.overdueClocks', { count: overdueClocks })}</strong> : null}
       </p>
       {params.get('queued') ? (
         <p className="notice" role="status">
@@ -156,6 +182,9 @@ export default function MyList() {
             ))}
           </select>
         </label>
+        <label>
+          <input type="checkbox" name="overdue" value="1" checked={overdueOnly} onChange={(e) => setOverdueOnly(e.target.checked)} /> {t('my.overdueOnly')}
+        </label>
         <noscript>
           <button type="submit">{t('common.apply')}</button>
         </noscript>
@@ -196,6 +225,7 @@ export default function MyList() {
               </Link>
               <span className={`badge reason-${item.reason}`}>{t(`my.reason.${item.reason as ListReason}`, { date: item.nextFollowUpOn ?? '' })}</span>
               {item.candidateStatus === 'candidate' ? <span className="badge candidate-candidate">{t('candidateStatus.candidate')}</span> : null}
+              {item.clock ? <ClockBadge clock={item.clock} /> : null}
             </div>
             <p className="muted small">
               {[item.townshipName, item.address].filter(Boolean).join(' · ')}

@@ -12,6 +12,7 @@ import { getLocale } from '../http/guards.server'
 import { translator } from '../i18n/index'
 import { issueLoanQrChallenge } from '../services/loan-qr/loan-qr-challenge.server'
 import { findBankName, findLiveLoanQrCode } from '../services/loan-qr/loan-qr-codes.server'
+import { localLimitsOf } from '../services/loan-qr/loan-qr-local-limits.server'
 import { submitLoanQrRequest } from '../services/loan-qr/submit-loan-qr-request.server'
 
 const FORM_FIELDS = ['kind', 'name', 'uscc', 'contactName', 'phone', 'amountWan', 'purpose', 'consent', 'challenge', 'nonce'] as const
@@ -56,7 +57,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const value = form.get(field)
     if (typeof value === 'string') values[field] = value
   }
-  const result = await submitLoanQrRequest(context.db, context.pii, { token, values, ip: context.clientIp, secret: context.config.sessionSecret })
+  const result = await submitLoanQrRequest(context.db, context.pii, { token, values, ip: context.clientIp, secret: context.config.sessionSecret, local: localLimitsOf(context.config) })
   // After a success, a GET: reloading the thanks page sends nothing twice.
   if (result.outcome === 'accepted') return redirect(`/q/${encodeURIComponent(token)}?sent=1`, 303)
   const { props } = await pageProps(request, context, token)

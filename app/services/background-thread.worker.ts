@@ -1,4 +1,4 @@
-// The figures' and the hand-off flags' refreshers on their own connection (see
+// The figures' and the hand-off flags' refreshers and the clock ranking's sums on their own connection (see
 // background-thread.server.ts). On SQLite the connection leaves the write lock free a
 // moment after each commit, and waits while the server's thread waits for it (0251), so the
 // server's writes (a visit) get in between drain batches.
@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { openDatabase, shareLockWaiters } from '../../db/connection.server'
 import { setLogLevel } from '../server/logger.server'
 import type { RefresherThreadData } from './background-thread.server'
+import { startClockSums } from './clocks/clock-sums.server'
 import { startFigureRefresher } from './figure-rollups.server'
 import { startQualificationRefresher } from './qualification.server'
 
@@ -13,7 +14,7 @@ const data = workerData as RefresherThreadData
 setLogLevel(data.logLevel)
 shareLockWaiters(data.lockWaiters)
 const { db } = openDatabase(data.url, { gapAfterCommitMs: 30, yieldAfterCommit: true, poolSize: 3 })
-const loops = [startQualificationRefresher(db, { intervalMs: data.qualificationIntervalMs }), startFigureRefresher(db, { intervalMs: data.figuresIntervalMs })]
+const loops = [startQualificationRefresher(db, { intervalMs: data.qualificationIntervalMs }), startFigureRefresher(db, { intervalMs: data.figuresIntervalMs }), startClockSums(db)]
 parentPort!.on('message', (message: { stop?: true }) => {
   if (!message.stop) return
   void Promise.all(loops.map((l) => l.stop()))

@@ -7,6 +7,7 @@ import { REFUSAL_REASONS } from '../../app/domain/clocks'
 import { scopeOf } from '../../app/domain/scope'
 import { acceptLead } from '../../app/services/clocks/accept-lead.server'
 import { rankClocks } from '../../app/services/clocks/clock-ranking.server'
+import { rebuildClockSums, wholeMonthsOf } from '../../app/services/clocks/clock-sums.server'
 import { openClocksFor } from '../../app/services/clocks/open-clocks.server'
 import { recordContact } from '../../app/services/clocks/record-contact.server'
 import { recordDecision } from '../../app/services/clocks/record-decision.server'
@@ -62,9 +63,9 @@ afterAll(async () => {
 })
 
 /** The same counts, made in plain code over every clock row. */
-async function expected(from: string, until: string, by: 'outlet' | 'officer', orgUnits?: number[]) {
+async function expected(from: string, until: string, by: 'outlet' | 'officer', orgUnits?: number[], at: Date = NOW) {
   const rows = await t.db.selectFrom('player_clocks').innerJoin('market_players', 'market_players.id', 'player_clocks.player_id').selectAll('player_clocks').select(['market_players.org_unit_id', 'market_players.assigned_officer_id']).execute()
-  const now = NOW.toISOString()
+  const now = at.toISOString()
   const out = new Map<number, Record<string, number>>()
   for (const r of rows) {
     if (r.started_at < from || r.started_at >= until) continue
@@ -104,5 +105,96 @@ describe('the deadline ranking', () => {
     expect(rows.map((r) => r.id).sort()).toEqual([...want.keys()].sort())
     for (const r of rows) expect({ ...r, id: undefined, name: undefined }).toEqual({ ...want.get(r.id!), id: undefined, name: undefined })
     expect(rows.reduce((s, r) => s + r.clocks, 0)).toBe(12)
+  })
+})
+
+describe('the deadline ranking read from the pre-counted sums', () => {
+  const AS_OF = new Date(NOW.getTime() - 6 * 86_400_000)
+  const ranges: [string, string][] = [
+    ['2026-03-01', '2026-04-30'],
+    ['2026-03-05', '2026-04-30'],
+    ['2026-03-01', '2026-03-31'],
+    ['2026-03-10', '2026-04-12'],
+    ['2026-04-08', '2026-04-08'],
+  ]
+  const strip = (r: object) => ({ ...r, id: undefined, name: undefined })
+
+  async function expectEqualEverywhere() {
+    for (const [from, to] of ranges) {
+      const bounds = [china(`${from}T00:00:00`), new Date(Date.parse(china(`${to}T00:00:00`)) + 86_400_000).toISOString()] as const
+      for (const by of ['outlet', 'officer'] as const) {
+        const rows = await rankClocks(t.db, { kind: 'all' }, { from, to, by, now: NOW })
+        const want = await expected(bounds[0], bounds[1], by)
+        expect(rows.map((r) => r.id).sort(), `${from}..${to} by ${by}`).toEqual([...want.keys()].sort())
+        for (const r of rows) expect(strip(r), `${from}..${to} by ${by}, ${r.id}`).toEqual(strip(want.get(r.id!)!))
+      }
+      const manager = officers[2]
+      const rows = await rankClocks(t.db, scopeOf({ id: 0, role: 'manager', orgPath: manager.path }), { from, to, by: 'officer', now: NOW })
+      const want = await expected(bounds[0], bounds[1], 'officer', [manager.outlet])
+      expect(rows.map((r) => r.id).sort()).toEqual([...want.keys()].sort())
+      for (const r of rows) expect(strip(r)).toEqual(strip(want.get(r.id!)!))
+    }
+  }
+
+  it('names the whole months of a period', () => {
+    expect(wholeMonthsOf('2026-03-01', '2026-04-30')).toEqual(['2026-03', '2026-04'])
+    expect(wholeMonthsOf('2026-03-02', '2026-04-29')).toEqual([])
+    expect(wholeMonthsOf('2025-12-01', '2026-02-28')).toEqual(['2025-12', '2026-01', '2026-02'])
+    expect(wholeMonthsOf('2026-04-08', '2026-04-08')).toEqual([])
+  })
+
+  it('equals the independent count after a rebuild, with clocks fallen due since', async () => {
+    await rebuildClockSums(t.db, AS_OF)
+    expect(await t.db.selectFrom('clock_sums_dirty').selectAll().execute()).toHaveLength(0)
+    expect(Number((await t.db.selectFrom('clock_sums').select((eb) => eb.fn.sum<number>('clocks').as('n')).executeTakeFirstOrThrow()).n)).toBe(72)
+    // Some clocks fell due between the rebuild and NOW: the read adds them.
+    const fell = await t.db.selectFrom('player_clocks').select('player_id').where('next_due_at', '>=', AS_OF.toISOString()).where('next_due_at', '<', NOW.toISOString()).execute()
+    expect(fell.length).toBeGreaterThan(0)
+    await expectEqualEverywhere()
+  })
+
+  it('reads the sums of the groups not changed since', async () => {
+    const group = await t.db.selectFrom('clock_sums').selectAll().where('month', '=', '2026-03').orderBy('officer_id').executeTakeFirstOrThrow()
+    const before = await rankClocks(t.db, { kind: 'all' }, { from: '2026-03-01', to: '2026-03-31', by: 'officer', now: NOW })
+    await t.db.updateTable('clock_sums').set({ refusals: group.refusals + 1000 }).where('month', '=', group.month).where('officer_id', '=', group.officer_id).execute()
+    const after = await rankClocks(t.db, { kind: 'all' }, { from: '2026-03-01', to: '2026-03-31', by: 'officer', now: NOW })
+    expect(after.find((r) => r.id === group.officer_id)!.refusals).toBe(before.find((r) => r.id === group.officer_id)!.refusals + 1000)
+    await t.db.updateTable('clock_sums').set({ refusals: group.refusals }).where('month', '=', group.month).where('officer_id', '=', group.officer_id).execute()
+  })
+
+  it('stays equal after clocks are met and players move, before the next rebuild', async () => {
+    const officer = officers[0]
+    const caller = { actor: { id: officer.id, username: 'o', ip: null }, scope: scopeOf({ id: officer.id, role: 'officer', orgPath: officer.path }) }
+    const open = await t.db
+      .selectFrom('player_clocks')
+      .innerJoin('market_players', 'market_players.id', 'player_clocks.player_id')
+      .select(['player_clocks.player_id', 'player_clocks.started_at'])
+      .where('market_players.assigned_officer_id', '=', officer.id)
+      .where('player_clocks.contacted_at', 'is', null)
+      .where('player_clocks.contact_due_at', 'is not', null)
+      .orderBy('player_clocks.player_id')
+      .execute()
+    expect(open.length).toBeGreaterThan(0)
+    await recordContact(t.db, { ...caller, now: new Date(AS_OF.getTime() + 3_600_000) }, { playerId: open[0].player_id })
+    // A player handed to an officer of the same outlet leaves one group and joins another.
+    const other = officers[1]
+    const moved = await t.db.selectFrom('market_players').select('id').where('assigned_officer_id', '=', officer.id).where('id', '!=', open[0].player_id).orderBy('id').executeTakeFirstOrThrow()
+    const mgr = await addUser(t.db, 'rank-mover', 'manager', officer.outlet)
+    await assignPlayers(t.db, { id: mgr, username: 'm', ip: null }, scopeOf({ id: mgr, role: 'manager', orgPath: officer.path }), { playerIds: [moved.id] }, other.id, 'test')
+    const dirty = await t.db.selectFrom('clock_sums_dirty').selectAll().execute()
+    expect(dirty.map((d) => d.officer_id)).toEqual(expect.arrayContaining([officer.id, other.id]))
+    await expectEqualEverywhere()
+    // The next rebuild takes the changes in and clears the marks.
+    await rebuildClockSums(t.db, NOW)
+    expect(await t.db.selectFrom('clock_sums_dirty').selectAll().execute()).toHaveLength(0)
+    await expectEqualEverywhere()
+  })
+
+  it('counts straight for a moment before the sums were made', async () => {
+    const earlier = new Date(NOW.getTime() - 20 * 86_400_000)
+    const rows = await rankClocks(t.db, { kind: 'all' }, { from: '2026-03-01', to: '2026-04-30', by: 'outlet', now: earlier })
+    const want = await expected(china('2026-03-01T00:00:00'), china('2026-05-01T00:00:00'), 'outlet', undefined, earlier)
+    expect(rows).toHaveLength(3)
+    for (const r of rows) expect(strip(r)).toEqual(strip(want.get(r.id!)!))
   })
 })

@@ -208,6 +208,23 @@ describe('abuse', () => {
     expect(await t.db.selectFrom('market_players').select('id').where('name', 'in', ['同号企业超', '同址企业超']).execute()).toEqual([])
   })
 
+  it('refuses an address over its limit on the server that counted it without writing to the database', async () => {
+    const ip = '10.201.0.1'
+    for (let i = 0; i < LOAN_QR_LIMITS.perAddress.count; i++) {
+      const { response } = await submit(officerToken, { name: `本机同址企业${i}`, uscc: makeUscc(9500 + i), contactName: '丙', phone: nextPhone() }, { ip })
+      expect(response.status).toBe(303)
+    }
+    const counted = async () => Number((await t.db.selectFrom('loan_qr_throttle').select((eb) => eb.fn.sum<number>('count').as('n')).executeTakeFirstOrThrow()).n)
+    const before = await counted()
+    const over = await submit(officerToken, { name: '本机同址企业超', uscc: makeUscc(9520), contactName: '丙', phone: nextPhone() }, { ip })
+    expect(over.response.status).toBe(429)
+    expect(await counted()).toBe(before)
+    // The other server has counted none of these tries: the database's counter refuses there.
+    expect((await submit(officerToken, { name: '本机同址企业超', uscc: makeUscc(9521), contactName: '丙', phone: nextPhone() }, { ip, base: second.url })).response.status).toBe(429)
+    expect(await counted()).toBe(before + 1)
+    expect(await t.db.selectFrom('market_players').select('id').where('name', '=', '本机同址企业超').execute()).toEqual([])
+  })
+
   it('refuses a body over 8 KB before reading it, and a revoked code\'s post', async () => {
     const big = await fetch(`${server.url}/q/${officerToken}`, { method: 'POST', body: new URLSearchParams({ purpose: 'x'.repeat(9000) }), headers: { Origin: server.url } })
     expect(big.status).toBe(413)

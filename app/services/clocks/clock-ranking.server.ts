@@ -1,12 +1,20 @@
 // The ranking per outlet or officer (PRODUCT.md "Channels and clocks": a clock that runs out
 // is counted): of the clocked players that came in over a period of China days, how many were
 // contacted and decided within their deadlines, how many are overdue and still open, and the
-// refusals with their reasons. One grouped query over player_clocks, scoped as the dashboard.
-import { sql, type Kysely } from 'kysely'
+// refusals with their reasons. Scoped as the dashboard.
+//
+// Read from the pre-counted sums (clock-sums.server.ts, decision 0260) for the whole China
+// months of the period, exact at any moment: a group changed since the sums were made is
+// counted straight, the clocks that fell due since are added, and the days of a period that
+// do not fill a month (a daily ranking) are counted straight over the start-time index.
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely'
+import { withoutIndex } from '../../../db/dialect.server'
 import type { Database } from '../../../db/schema'
-import { chinaDaysBounds } from '../../domain/china-time'
+import { chinaDaysBounds, chinaMidnight } from '../../domain/china-time'
 import type { Scope } from '../../domain/scope'
-import { scoped } from '../scope.server'
+import type { Db } from '../audit.server'
+import { inScope, scoped } from '../scope.server'
+import { chinaMonthOf, wholeMonthsOf } from './clock-sums.server'
 
 export interface RankingRow {
   id: number | null
@@ -21,15 +29,95 @@ export interface RankingRow {
   refusalsWithReason: number
 }
 
-export async function rankClocks(db: Kysely<Database>, scope: Scope, input: { from: string; to: string; by: 'outlet' | 'officer'; now?: Date }): Promise<RankingRow[]> {
+type Counts = Omit<RankingRow, 'id' | 'name'>
+const MEASURES = ['clocks', 'contactDue', 'contactedOnTime', 'decideDue', 'decidedOnTime', 'overdue', 'refusals', 'refusalsWithReason'] as const
+type By = 'outlet' | 'officer'
+type Where = (eb: ExpressionBuilder<Database, 'player_clocks' | 'market_players'>) => Expression<SqlBool>
+
+export interface RankInput {
+  from: string
+  to: string
+  by: By
+  now?: Date
+}
+
+export async function rankClocks(db: Kysely<Database>, scope: Scope, input: RankInput): Promise<RankingRow[]> {
+  const now = (input.now ?? new Date()).toISOString()
+  const totals = await db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      const state = await trx.selectFrom('clock_sums_state').select('as_of').where('id', '=', 1).executeTakeFirst()
+      const asOf = state?.as_of ?? null
+      const { from, until } = chinaDaysBounds(input.from, input.to)
+      const months = wholeMonthsOf(input.from, input.to)
+      // No sums yet, or a ranking as of a moment before they were made: counted straight.
+      if (asOf === null || now < asOf || months.length === 0) return countStraight(trx, scope, input.by, now, (eb) => eb.and([eb('player_clocks.started_at', '>=', from), eb('player_clocks.started_at', '<', until)]))
+      const monthsFrom = chinaMidnight(`${months[0]}-01`)
+      const monthsUntil = chinaMidnight(`${nextMonth(months[months.length - 1])}-01`)
+      // Not through the start-time index: these parts are found through the marks or the due times.
+      const started = withoutIndex(trx, 'player_clocks.started_at')
+      const inMonths: Where = (eb) => eb.and([eb(started, '>=', monthsFrom), eb(started, '<', monthsUntil)])
+      // The players of the marked groups, through the officer index (or, unassigned, the org unit's).
+      const marked = trx.selectFrom('clock_sums_dirty').where('clock_sums_dirty.month', 'in', months)
+      const dirty = (eb: ExpressionBuilder<Database, 'player_clocks' | 'market_players'>) =>
+        eb.exists(
+          eb
+            .selectFrom('clock_sums_dirty')
+            .select('clock_sums_dirty.month')
+            .where('clock_sums_dirty.month', '=', chinaMonthOf(trx, sql.ref('player_clocks.started_at')))
+            .where('clock_sums_dirty.org_unit_id', '=', sql<number>`coalesce(market_players.org_unit_id, 0)`)
+            .where('clock_sums_dirty.officer_id', '=', sql<number>`coalesce(market_players.assigned_officer_id, 0)`),
+        )
+      const parts = await Promise.all([
+        // The days before and after the whole months.
+        countStraight(trx, scope, input.by, now, (eb) =>
+          eb.or([
+            eb.and([eb('player_clocks.started_at', '>=', from), eb('player_clocks.started_at', '<', monthsFrom)]),
+            eb.and([eb('player_clocks.started_at', '>=', monthsUntil), eb('player_clocks.started_at', '<', until)]),
+          ]),
+        ),
+        // The groups changed since the sums were made.
+        countStraight(trx, scope, input.by, now, (eb) =>
+          eb.and([eb('market_players.assigned_officer_id', 'in', marked.select('clock_sums_dirty.officer_id').where('clock_sums_dirty.officer_id', '<>', 0)), inMonths(eb), dirty(eb)]),
+        ),
+        countStraight(trx, scope, input.by, now, (eb) =>
+          eb.and([
+            eb('market_players.assigned_officer_id', 'is', null),
+            eb('market_players.org_unit_id', 'in', marked.select('clock_sums_dirty.org_unit_id').where('clock_sums_dirty.officer_id', '=', 0)),
+            inMonths(eb),
+            dirty(eb),
+          ]),
+        ),
+        readSums(trx, scope, input.by, months, false),
+        dueSince(trx, scope, input.by, asOf, now, (eb) => eb.and([inMonths(eb), eb.not(dirty(eb))])),
+      ])
+      const out = new Map<number, Counts>()
+      for (const part of parts) for (const [key, counts] of part) add(out, key, counts)
+      // The sums of the marked groups, read whole above (a plain read of the months is the
+      // cheapest), are taken away again: those groups were counted straight.
+      for (const [key, counts] of await readSums(trx, scope, input.by, months, true)) add(out, key, counts, -1)
+      return out
+    })
+  return named(db, input.by, totals)
+}
+
+/** The ranking counted straight over player_clocks: what the sums are checked against, and the baseline of the bench. */
+export async function rankClocksStraight(db: Kysely<Database>, scope: Scope, input: RankInput): Promise<RankingRow[]> {
   const now = (input.now ?? new Date()).toISOString()
   const { from, until } = chinaDaysBounds(input.from, input.to)
-  const key = input.by === 'outlet' ? 'market_players.org_unit_id' : 'market_players.assigned_officer_id'
-  const count = (condition: ReturnType<typeof sql>) => sql<number>`sum(case when ${condition} then 1 else 0 end)`
+  return named(db, input.by, await countStraight(db, scope, input.by, now, (eb) => eb.and([eb('player_clocks.started_at', '>=', from), eb('player_clocks.started_at', '<', until)])))
+}
+
+const count = (condition: ReturnType<typeof sql>) => sql<number>`sum(case when ${condition} then 1 else 0 end)`
+const keyOf = (by: By) => (by === 'outlet' ? 'market_players.org_unit_id' : 'market_players.assigned_officer_id')
+
+/** The counts as the definitions give them, at `now`, for the clocks `where` picks. Keys: 0 for none. */
+async function countStraight(db: Db, scope: Scope, by: By, now: string, where: Where): Promise<Map<number, Counts>> {
   const rows = await db
     .selectFrom('player_clocks')
     .innerJoin('market_players', 'market_players.id', 'player_clocks.player_id')
-    .select(sql.ref<number | null>(key).as('id'))
+    .select(sql<number | null>`${sql.ref(keyOf(by))}`.as('id'))
     .select((eb) => eb.fn.countAll<number>().as('clocks'))
     .select(count(sql`player_clocks.contact_due_at <= ${now} or player_clocks.contacted_at is not null and player_clocks.contact_due_at is not null`).as('contactDue'))
     .select(count(sql`player_clocks.contacted_at <= player_clocks.contact_due_at`).as('contactedOnTime'))
@@ -38,31 +126,110 @@ export async function rankClocks(db: Kysely<Database>, scope: Scope, input: { fr
     .select(count(sql`player_clocks.next_due_at < ${now}`).as('overdue'))
     .select(count(sql`player_clocks.decision = 'refused'`).as('refusals'))
     .select(count(sql`player_clocks.decision = 'refused' and player_clocks.refusal_reason is not null`).as('refusalsWithReason'))
-    .where('player_clocks.started_at', '>=', from)
-    .where('player_clocks.started_at', '<', until)
+    .where(where)
     .where(scoped(scope))
+    .groupBy(sql.ref(keyOf(by)))
+    .execute()
+  return new Map(rows.map((r) => [Number(r.id ?? 0), countsOf(r)]))
+}
+
+/** The sums of the whole months: of every group, or of the groups marked changed since. */
+async function readSums(db: Db, scope: Scope, by: By, months: string[], marked: boolean): Promise<Map<number, Counts>> {
+  const key = by === 'outlet' ? 'clock_sums.org_unit_id' : 'clock_sums.officer_id'
+  const rows = await db
+    .selectFrom('clock_sums')
+    .select(sql<number>`${sql.ref(key)}`.as('id'))
+    .select((eb) => [
+      eb.fn.sum<number>('clock_sums.clocks').as('clocks'),
+      eb.fn.sum<number>('clock_sums.contact_due').as('contactDue'),
+      eb.fn.sum<number>('clock_sums.contacted_on_time').as('contactedOnTime'),
+      eb.fn.sum<number>('clock_sums.decide_due').as('decideDue'),
+      eb.fn.sum<number>('clock_sums.decided_on_time').as('decidedOnTime'),
+      eb.fn.sum<number>('clock_sums.overdue').as('overdue'),
+      eb.fn.sum<number>('clock_sums.refusals').as('refusals'),
+      eb.fn.sum<number>('clock_sums.refusals_with_reason').as('refusalsWithReason'),
+    ])
+    .where('clock_sums.month', 'in', months)
+    .where(inScope(scope, { orgUnit: 'clock_sums.org_unit_id', owner: 'clock_sums.officer_id' }))
+    .where((eb) =>
+      marked
+        ? eb.exists(
+            eb
+              .selectFrom('clock_sums_dirty')
+              .select('clock_sums_dirty.month')
+              .whereRef('clock_sums_dirty.month', '=', 'clock_sums.month')
+              .whereRef('clock_sums_dirty.org_unit_id', '=', 'clock_sums.org_unit_id')
+              .whereRef('clock_sums_dirty.officer_id', '=', 'clock_sums.officer_id'),
+          )
+        : eb.lit(true),
+    )
     .groupBy(sql.ref(key))
     .execute()
-  const ids = rows.map((r) => r.id).filter((id): id is number => id !== null)
+  return new Map(rows.map((r) => [Number(r.id), countsOf(r)]))
+}
+
+/**
+ * What changed with time alone since the sums were made at `asOf`: clocks still open whose
+ * contact or decision fell due in (asOf, now], and those whose next due time passed in [asOf, now).
+ */
+async function dueSince(db: Db, scope: Scope, by: By, asOf: string, now: string, where: Where): Promise<Map<number, Counts>> {
+  // One range on one due-time index each: a planner need not combine them.
+  const ranges = [
+    { measure: 'contactDue', column: 'player_clocks.contact_due_at', met: 'player_clocks.contacted_at', from: '>', to: '<=' },
+    { measure: 'decideDue', column: 'player_clocks.decide_due_at', met: 'player_clocks.decided_at', from: '>', to: '<=' },
+    { measure: 'overdue', column: 'player_clocks.next_due_at', met: null, from: '>=', to: '<' },
+  ] as const
+  const out = new Map<number, Counts>()
+  for (const r of ranges) {
+    const rows = await db
+      .selectFrom('player_clocks')
+      .innerJoin('market_players', 'market_players.id', 'player_clocks.player_id')
+      .select(sql<number | null>`${sql.ref(keyOf(by))}`.as('id'))
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where(r.column, r.from, asOf)
+      .where(r.column, r.to, now)
+      .where((eb) => (r.met === null ? eb.lit(true) : eb(r.met, 'is', null)))
+      .where(where)
+      .where(scoped(scope))
+      .groupBy(sql.ref(keyOf(by)))
+      .execute()
+    for (const row of rows) add(out, Number(row.id ?? 0), { ...zero(), [r.measure]: Number(row.n) })
+  }
+  return out
+}
+
+function zero(): Counts {
+  return { clocks: 0, contactDue: 0, contactedOnTime: 0, decideDue: 0, decidedOnTime: 0, overdue: 0, refusals: 0, refusalsWithReason: 0 }
+}
+
+function countsOf(r: Record<string, unknown>): Counts {
+  const out = zero()
+  for (const m of MEASURES) out[m] = Number(r[m] ?? 0)
+  return out
+}
+
+function add(out: Map<number, Counts>, key: number, counts: Counts, sign = 1) {
+  const into = out.get(key) ?? zero()
+  for (const m of MEASURES) into[m] += sign * counts[m]
+  out.set(key, into)
+}
+
+function nextMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number)
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`
+}
+
+async function named(db: Kysely<Database>, by: By, totals: Map<number, Counts>): Promise<RankingRow[]> {
+  const ids = [...totals.keys()].filter((id) => id !== 0)
   const names = new Map<number, string>()
   if (ids.length > 0) {
-    const named = input.by === 'outlet' ? await db.selectFrom('org_units').select(['id', 'name']).where('id', 'in', ids).execute() : await db.selectFrom('users').select(['id', 'name']).where('id', 'in', ids).execute()
+    const named = by === 'outlet' ? await db.selectFrom('org_units').select(['id', 'name']).where('id', 'in', ids).execute() : await db.selectFrom('users').select(['id', 'name']).where('id', 'in', ids).execute()
     for (const n of named) names.set(n.id, n.name)
   }
-  return rows
-    .map((r) => ({
-      id: r.id === null ? null : Number(r.id),
-      name: r.id === null ? null : (names.get(Number(r.id)) ?? null),
-      clocks: Number(r.clocks),
-      contactDue: Number(r.contactDue),
-      contactedOnTime: Number(r.contactedOnTime),
-      decideDue: Number(r.decideDue),
-      decidedOnTime: Number(r.decidedOnTime),
-      overdue: Number(r.overdue),
-      refusals: Number(r.refusals),
-      refusalsWithReason: Number(r.refusalsWithReason),
-    }))
-    .sort((a, b) => rate(b.contactedOnTime + b.decidedOnTime, b.contactDue + b.decideDue) - rate(a.contactedOnTime + a.decidedOnTime, a.contactDue + a.decideDue) || b.clocks - a.clocks)
+  return [...totals]
+    .filter(([, c]) => c.clocks > 0)
+    .map(([id, c]) => ({ id: id === 0 ? null : id, name: id === 0 ? null : (names.get(id) ?? null), ...c }))
+    .sort((a, b) => rate(b.contactedOnTime + b.decidedOnTime, b.contactDue + b.decideDue) - rate(a.contactedOnTime + a.decidedOnTime, a.contactDue + a.decideDue) || b.clocks - a.clocks || (a.id ?? 0) - (b.id ?? 0))
 }
 
 function rate(n: number, d: number): number {

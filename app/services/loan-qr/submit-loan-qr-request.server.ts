@@ -16,6 +16,7 @@ import type { PersonalDataCipher } from '../personal-data.server'
 import { newPlayerColumns } from '../player-record.server'
 import { findLiveLoanQrCode } from './loan-qr-codes.server'
 import { verifyLoanQrProof } from './loan-qr-challenge.server'
+import { countedHere, overLimitHere, type LocalLimits } from './loan-qr-local-limits.server'
 
 export type LoanQrOutcome =
   | { outcome: 'accepted' }
@@ -31,6 +32,8 @@ export interface SubmitLoanQrInput {
   ip: string | null
   /** Signs challenges and hashes addresses (the session secret). */
   secret: string
+  /** This app server's own counts (loan-qr-local-limits.server.ts); none: the database's alone. */
+  local?: LocalLimits
   now?: Date
 }
 
@@ -43,25 +46,39 @@ export async function submitLoanQrRequest(db: Kysely<Database>, pii: PersonalDat
   const address = crypto.createHmac('sha256', input.secret).update(`loan-qr-ip:${input.ip ?? 'unknown'}`).digest('base64url').slice(0, 22)
   const parsed = parseLoanQrForm(input.values)
   const actor: Actor = { id: null, username: 'loan_qr', ip: input.ip }
+  const addressKey = `ip:${address}`
+  const phoneHash = parsed.ok ? pii.blindIndex('phone', parsed.fields.phone) : null
+  const phoneKey = `phone:${phoneHash}`
+  // Over a limit this process has counted already: refused before any write.
+  const local = input.local ?? new Map()
+  if (overLimitHere(local, addressKey, LOAN_QR_LIMITS.perAddress, now)) return { outcome: 'limited' }
+  if (phoneHash !== null && overLimitHere(local, phoneKey, LOAN_QR_LIMITS.perPhone, now)) return { outcome: 'limited' }
+  let phoneCounted = false
   // One write transaction per try (SQLite writes one at a time): a refusal returns (commits
   // its counts) rather than throws, so refused tries count too.
   const land = () =>
     db.transaction().execute(async (trx): Promise<LoanQrOutcome> => {
-      if (!(await countTry(trx, `ip:${address}`, LOAN_QR_LIMITS.perAddress, now))) return { outcome: 'limited' }
-      if (!parsed.ok) return { outcome: 'invalid', errors: parsed.errors }
-      const phoneHash = pii.blindIndex('phone', parsed.fields.phone)
-      if (!(await countTry(trx, `phone:${phoneHash}`, LOAN_QR_LIMITS.perPhone, now))) return { outcome: 'limited' }
+      phoneCounted = false
+      if (!(await countTry(trx, addressKey, LOAN_QR_LIMITS.perAddress, now))) return { outcome: 'limited' }
+      if (!parsed.ok || phoneHash === null) return { outcome: 'invalid', errors: parsed.ok ? {} : parsed.errors }
+      phoneCounted = true
+      if (!(await countTry(trx, phoneKey, LOAN_QR_LIMITS.perPhone, now))) return { outcome: 'limited' }
       if (!(await spend(trx, spendKey, now))) return { outcome: 'unproven' }
       await landRequest(trx, pii, actor, { codeId: code.id, orgUnitId: code.orgUnitId, officerId: code.officerId }, parsed.fields, phoneHash, now)
       return { outcome: 'accepted' }
     })
+  let outcome: LoanQrOutcome
   try {
-    return await land()
+    outcome = await land()
   } catch (error) {
     // Two firms sent the same new USCC at once: the second finds the first's player.
     if (!isUniqueViolation(error)) throw error
-    return land()
+    outcome = await land()
   }
+  // Committed: the counts the database took, counted here too.
+  countedHere(local, addressKey, LOAN_QR_LIMITS.perAddress, now)
+  if (phoneCounted) countedHere(local, phoneKey, LOAN_QR_LIMITS.perPhone, now)
+  return outcome
 }
 
 /** Adds one try to a fixed window; false when the window is already full. */
