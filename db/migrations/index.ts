@@ -19,6 +19,7 @@ import * as m0016 from './0016-campaign-clocks'
 import * as m0017 from './0017-channels'
 import * as m0018 from './0018-working-calendar-clocks'
 import * as m0019 from './0019-loan-qr'
+import * as m0021 from './0021-visit-photos'
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   '0017-channels': m0017,
   '0018-working-calendar-clocks': m0018,
   '0019-loan-qr': m0019,
+  '0021-visit-photos': m0021,
 }
