@@ -11,4 +11,6 @@ export const photoEn: Record<keyof typeof photoZhCN, string> = {
   'photo.idTaken': 'This photo id is already used by another photo.',
   'photo.tooMany': 'A visit holds at most {max} photos.',
   'photo.notFound': 'Photo not found.',
+  'photo.title': 'Storefront photos',
+  'photo.thumbAlt': 'Storefront photo {n}',
 }

@@ -10,4 +10,6 @@ export const photoZhCN = {
   'photo.idTaken': '该照片编号已被另一张照片使用。',
   'photo.tooMany': '一次走访最多 {max} 张照片。',
   'photo.notFound': '找不到该照片。',
+  'photo.title': '门头照',
+  'photo.thumbAlt': '门头照 {n}',
 }

@@ -226,6 +226,25 @@ describe('over HTTP (photos on the S3-compatible server)', () => {
     expect(await photoRows(visitId)).toBe(0)
   })
 
+  it('shows thumbnails on the day view and the visit page to a manager in scope, linking the full-size view', async () => {
+    const officer = await signedIn('off.a1')
+    const visitId = await newVisit()
+    const ids = [photoId(), photoId()]
+    for (const id of ids) expect((await put(officer, visitId, id, fixturePhoto('webp'), 'image/webp')).status).toBe(201)
+    const manager = await signedIn('mgr.a1')
+    const thumbs = (html: string) => [...html.matchAll(new RegExp(`src="/visits/${visitId}/photos/([^"?]+)\\?size=thumb"`, 'g'))].map((m) => m[1])
+    const dayView = await (await manager.get('/visits')).text()
+    expect(thumbs(dayView)).toEqual(ids)
+    expect(dayView).toContain(`href="/visits/${visitId}/photos/${ids[0]}"`)
+    const page = await (await manager.get(`/visits/${visitId}`)).text()
+    expect(thumbs(page)).toEqual(ids)
+    expect(page).toContain('门头照 2')
+    const thumb = await manager.get(`/visits/${visitId}/photos/${ids[0]}?size=thumb`)
+    expect([thumb.status, thumb.headers.get('content-type')]).toEqual([200, 'image/webp'])
+    const other = await (await signedIn('mgr.b1')).get('/visits')
+    expect(thumbs(await other.text())).toEqual([])
+  })
+
   it('refuses a 40 MB photo from its Content-Length alone (413), before a byte is read', async () => {
     const officer = await signedIn('off.a1')
     const visitId = await newVisit()
