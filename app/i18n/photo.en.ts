@@ -13,4 +13,6 @@ export const photoEn: Record<keyof typeof photoZhCN, string> = {
   'photo.notFound': 'Photo not found.',
   'photo.title': 'Storefront photos',
   'photo.thumbAlt': 'Storefront photo {n}',
+  'photo.noPosition': 'no position',
+  'photo.hint': 'Take storefront photos (several if needed); they are shrunk and stamped with time, position, client and officer, and wait with the visit when there is no signal.',
 }

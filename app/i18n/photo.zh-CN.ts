@@ -12,4 +12,6 @@ export const photoZhCN = {
   'photo.notFound': '找不到该照片。',
   'photo.title': '门头照',
   'photo.thumbAlt': '门头照 {n}',
+  'photo.noPosition': '无定位',
+  'photo.hint': '拍摄门头照（可多张）；照片会压缩并加盖时间、位置、客户和客户经理水印，无网络时随走访一起等待发送。',
 }
