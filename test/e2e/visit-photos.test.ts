@@ -9,7 +9,6 @@ import type { Kysely } from 'kysely'
 import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../db/schema'
-import { todayInChina } from '../../app/domain/china-time'
 import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
 import type { Browser } from 'playwright-core'
 
@@ -63,20 +62,17 @@ async function photosOf(visitId: string) {
 describe('storefront photos on a phone', () => {
   it('sends a stamped, shrunk photo with the visit online, and two in order after an offline spell', async () => {
     const officer = await seeded.selectFrom('users').select('id').where('username', '=', 'officer').executeTakeFirstOrThrow()
-    const players = await seeded
-      .selectFrom('market_players')
-      .select(['id', 'name', 'lat', 'lng', 'next_follow_up_on', 'last_visited_at', 'last_outcome'])
-      .where('assigned_officer_id', '=', officer.id)
-      .where('lat', 'is not', null)
-      .where('position_approximate', '=', 0)
-      .execute()
-    const today = todayInChina()
-    const onList = players.filter((p) => (p.next_follow_up_on !== null && p.next_follow_up_on <= today) || p.last_visited_at === null || p.last_outcome === null)
-    const [first, second] = onList
     const since = new Date().toISOString()
 
-    const { context, page } = await session.newPage({ viewport: PHONE, geolocation: { latitude: first.lat! + 0.0001, longitude: first.lng!, accuracy: 9 } })
+    const { context, page } = await session.newPage({ viewport: PHONE, geolocation: { latitude: 33.78, longitude: 114.53, accuracy: 9 } })
     await session.signIn(page, 'officer')
+    // Two players from the officer's list as the page shows it, placed exactly.
+    await page.goto(`${app.url}/my`)
+    await page.locator('li[data-player-id]').first().waitFor()
+    const listed = (await page.locator('li[data-player-id]').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-player-id'))))).slice(0, 200)
+    const placed = await seeded.selectFrom('market_players').select(['id', 'name', 'lat', 'lng']).where('id', 'in', listed).where('lat', 'is not', null).where('position_approximate', '=', 0).execute()
+    const [first, second] = listed.map((id) => placed.find((p) => p.id === id)).filter((p) => p !== undefined)
+    await context.setGeolocation({ latitude: first.lat! + 0.0001, longitude: first.lng!, accuracy: 9 })
     const big = await cameraPhoto(page, 7)
     expect(big.length).toBeGreaterThan(1_000_000)
 
@@ -94,7 +90,6 @@ describe('storefront photos on a phone', () => {
       (await seeded.selectFrom('visits').select('id').where('officer_id', '=', officer.id).where('player_id', '=', playerId).where('recorded_at', '>=', since).execute())
 
     // Online: the visit and its photo, shrunk to about 200 KB and stamped.
-    await page.goto(`${app.url}/my`)
     await logVisit(first.id, [{ name: 'IMG_0001.jpg', mimeType: 'image/jpeg', buffer: big }])
     await expect.poll(async () => (await visitOf(first.id)).length, { timeout: 60_000 }).toBe(1)
     const [visit1] = await visitOf(first.id)
