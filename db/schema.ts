@@ -375,6 +375,23 @@ export interface VisitTable {
   conflict: string | null
 }
 
+export interface VisitPhotoTable {
+  /** Made by the officer's phone, so a resent photo is stored once. */
+  id: string
+  visit_id: string
+  /** 1, 2, … in the order taken. */
+  position: number
+  content_type: 'image/jpeg' | 'image/png' | 'image/webp'
+  /** Where the storage module keeps the bytes shown (metadata removed). */
+  storage_key: string
+  /** SHA-256 (hex) of the bytes as received. */
+  sha256: string
+  original_bytes: number
+  stored_bytes: number
+  added_at: string
+  added_by: number
+}
+
 export interface ProductVersionTable {
   id: Generated<number>
   code: string
@@ -715,6 +732,7 @@ export interface Database {
   outbox: OutboxTable
   api_tokens: ApiTokenTable
   visits: VisitTable
+  visit_photos: VisitPhotoTable
   map_cells: MapCellTable
   map_cells_state: MapCellsStateTable
   territories: TerritoryTable
@@ -752,5 +770,6 @@ export type ImportJob = Selectable<ImportJobTable>
 export type Territory = Selectable<TerritoryTable>
 export type Visit = Selectable<VisitTable>
 export type NewVisit = Insertable<VisitTable>
+export type VisitPhoto = Selectable<VisitPhotoTable>
 export type Referral = Selectable<ReferralTable>
 export type OutboxEntry = Selectable<OutboxTable>

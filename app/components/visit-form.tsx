@@ -1,7 +1,7 @@
 // The visit form. Before JavaScript loads it is a plain form post (the oldest phones);
 // once it has, it takes the check-in from the browser, checks the form with the server's
 // own schema, and puts the visit into the device's outbox, which sends it when it can.
-import { Form } from '@remix-run/react'
+import { Form, useRouteLoaderData } from '@remix-run/react'
 import { useEffect, useId, useState, type ReactNode } from 'react'
 import { addDays, todayInChina } from '../domain/china-time'
 import {
@@ -17,7 +17,9 @@ import {
 import type { FieldErrors } from '../forms/fields'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
-import { enqueueVisit, flushOutbox } from '../offline/outbox'
+import { enqueueVisit, flushOutbox, type QueuedPhoto } from '../offline/outbox'
+import { shrinkAndStamp } from '../offline/photo-stamp'
+import { watermarkLines } from '../domain/photo-watermark'
 import { parseVisit, visitFormValues } from '../forms/visit'
 import { ErrorList } from './field'
 
@@ -82,6 +84,7 @@ export function VisitForm({
   onQueued?: (id: string) => void
 }) {
   const t = useT()
+  const officerName = useRouteLoaderData<{ user: { name: string } | null }>('root')?.user?.name ?? ''
   const [hydrated, setHydrated] = useState(false)
   useEffect(() => setHydrated(true), [])
   const [channel, setChannel] = useState<VisitChannel>((values.channel as VisitChannel) || 'on_site')
@@ -113,7 +116,17 @@ export function VisitForm({
     if (values.setPosition === '1' && !confirm(t('visit.setPositionConfirm', { name: player.name }))) return
     setSaving(true)
     try {
-      await enqueueVisit(visitId, { ...values, visitedAt: new Date().toISOString() }, player.name)
+      const visitedAt = new Date().toISOString()
+      const files = new FormData(event.currentTarget).getAll('photos').filter((f): f is File => f instanceof File && f.size > 0)
+      const position = fix.state === 'ok' ? { lat: fix.lat, lng: fix.lng, accuracyMetres: fix.accuracy, live: fix.live } : null
+      const lines = watermarkLines(
+        { takenAt: visitedAt, position, playerName: player.name, officerName },
+        { live: t('visit.checkIn.live'), cached: t('visit.checkIn.cached'), noPosition: t('photo.noPosition') },
+      )
+      // One at a time: a phone holds one full-size camera image in memory, not six.
+      const photos: QueuedPhoto[] = []
+      for (const file of files) photos.push({ id: crypto.randomUUID(), blob: await shrinkAndStamp(file, lines) })
+      await enqueueVisit(visitId, { ...values, visitedAt }, player.name, photos)
       void flushOutbox({ force: true }).catch(() => undefined)
       onQueued?.(visitId)
     } finally {
@@ -226,6 +239,11 @@ export function VisitForm({
         />
         <TextField name="nextFollowUpOn" label={t('visit.nextFollowUpOn')} type="date" value={followUp} onChange={(e) => setFollowUp(e.target.value)} errors={show('nextFollowUpOn')} />
       </div>
+
+      <Group label={t('photo.title')} errors={show('photos')} htmlFor="visit-photos">
+        <input id="visit-photos" type="file" name="photos" accept="image/*" capture="environment" multiple />
+        <p className="muted small">{t('photo.hint')}</p>
+      </Group>
 
       <button type="submit" className="primary big" disabled={saving}>
         {t('visit.save')}

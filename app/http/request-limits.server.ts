@@ -22,6 +22,8 @@ export const BODY_LIMITS = {
   drawnForm: MB,
   /** A visit, a stage report. */
   json: MB,
+  /** A visit's photo, its bytes as the body (the route judges the type from them). */
+  photo: 10 * MB,
   /** An uploaded list (200 MB, the reader's own limit) and the form around it. */
   upload: 201 * MB,
 } as const
@@ -32,6 +34,8 @@ const SIGN_IN_PATHS = new Set(['/login', '/logout', '/lang'])
 const DRAWN_PATHS = new Set(['/territories'])
 // Every page whose form carries a file: lists, history, the HR exports, boundaries.
 const UPLOAD_PATHS = new Set(['/imports', '/imports/history', '/admin/import/org', '/admin/import/staff', '/admin/areas'])
+// PUT /api/v1/visits/<visit>/photos/<photo>: a storefront photo (services/visit-photos).
+const PHOTO_PATH = /^\/api\/v1\/visits\/[^/]+\/photos\/[^/]+$/
 const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data'])
 
 /** The media type of a Content-Type header, without its parameters, lower case; '' when absent. */
@@ -52,6 +56,8 @@ export function isJsonRequest(request: { headers: { get(name: string): string | 
 export function classifyBody(pathname: string, mediaType: string): { kind: BodyKind } | { refused: string } {
   // Remix's own data requests post to the page's path with `.data` after it.
   const page = pathname.replace(/\.data$/, '').replace(/\/$/, '') || '/'
+  // Any media type: a photo's type is judged from its bytes, and refused there with a reason.
+  if (PHOTO_PATH.test(page)) return { kind: 'photo' }
   if (page.startsWith('/api/')) {
     return mediaType === 'application/json' || mediaType === '' ? { kind: 'json' } : { refused: 'send application/json' }
   }

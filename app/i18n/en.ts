@@ -6,6 +6,7 @@ import { registryEn } from './registry.en'
 import { fileEn } from './file.en'
 import { productEn } from './product.en'
 import { visitEn } from './visit.en'
+import { photoEn } from './photo.en'
 import { territoryEn } from './territory.en'
 import { geoEn } from './geo.en'
 import { auditEn } from './audit.en'
@@ -136,6 +137,7 @@ export const en: Messages = {
   ...geoEn,
   ...territoryEn,
   ...visitEn,
+  ...photoEn,
   ...productEn,
   ...figuresEn,
   ...auditEn,

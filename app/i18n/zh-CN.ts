@@ -5,6 +5,7 @@ import { registryZhCN } from './registry.zh-CN'
 import { fileZhCN } from './file.zh-CN'
 import { productZhCN } from './product.zh-CN'
 import { visitZhCN } from './visit.zh-CN'
+import { photoZhCN } from './photo.zh-CN'
 import { territoryZhCN } from './territory.zh-CN'
 import { geoZhCN } from './geo.zh-CN'
 import { auditZhCN } from './audit.zh-CN'
@@ -135,6 +136,7 @@ export const zhCN = {
   ...geoZhCN,
   ...territoryZhCN,
   ...visitZhCN,
+  ...photoZhCN,
   ...productZhCN,
   ...figuresZhCN,
   ...auditZhCN,

@@ -2,7 +2,8 @@
 // the tab or the phone restarts. Visits go to POST /api/v1/visits in the order they were
 // saved, each with its client-made id, so a resend is stored once. A failed send is
 // retried with backoff; a visit the server refuses (400) stays, with the server's reasons,
-// until the officer corrects or discards it.
+// until the officer corrects or discards it. A visit's photos wait with it and go right after
+// it, in order, each by its own id (PUT, stored once); a refused visit keeps them.
 const DB_NAME = 'wanqi'
 const DB_VERSION = 1
 const OUTBOX = 'outbox'
@@ -26,6 +27,13 @@ export interface QueuedVisit {
   /** The server's reasons, per field, when it refused the visit. */
   fieldErrors: Record<string, string[]> | null
   message: string | null
+  /** Shrunk, stamped photos still to send, in the order taken (absent in older entries). */
+  photos?: QueuedPhoto[]
+}
+
+export interface QueuedPhoto {
+  id: string
+  blob: Blob
 }
 
 export interface SentVisit {
@@ -91,7 +99,7 @@ export function newVisitId(): string {
   return crypto.randomUUID()
 }
 
-export async function enqueueVisit(id: string, values: Record<string, unknown>, playerName: string): Promise<void> {
+export async function enqueueVisit(id: string, values: Record<string, unknown>, playerName: string, photos?: QueuedPhoto[]): Promise<void> {
   const now = Date.now()
   const existing = await run<QueuedVisit>(OUTBOX, 'readonly', (s) => s.get(id))
   const item: QueuedVisit = {
@@ -104,6 +112,8 @@ export async function enqueueVisit(id: string, values: Record<string, unknown>, 
     state: 'waiting',
     fieldErrors: null,
     message: null,
+    // A corrected visit keeps the photos it was saved with.
+    photos: photos ?? existing?.photos ?? [],
   }
   await run(OUTBOX, 'readwrite', (s) => s.put(item))
   changed()
@@ -176,6 +186,9 @@ async function sendWaiting(force: boolean) {
     }
     if (response.status === 201 || response.status === 200) {
       const { visit } = (await response.json()) as { visit: { playerId: number; checkIn: { flag: string | null }; conflict: SentVisit['conflict'] } }
+      const photos = await sendPhotos(item)
+      if (photos === 'stop') return
+      if (photos === 'refused') continue
       await remember({ id: item.id, playerId: visit.playerId, playerName: item.playerName, sentAt: Date.now(), status: response.status, flag: visit.checkIn.flag, conflict: visit.conflict })
       await run(OUTBOX, 'readwrite', (s) => s.delete(item.id))
       changed()
@@ -195,6 +208,46 @@ async function sendWaiting(force: boolean) {
     await retryLater(item, answer.message ?? `HTTP ${response.status}`)
     return
   }
+}
+
+/** Sends the visit's photos in order: all sent, one refused (the visit kept), or stop the flush. */
+async function sendPhotos(item: QueuedVisit): Promise<'sent' | 'refused' | 'stop'> {
+  const left = [...(item.photos ?? [])]
+  while (left.length) {
+    const photo = left[0]!
+    let response: Response
+    try {
+      response = await fetch(`/api/v1/visits/${encodeURIComponent(item.id)}/photos/${encodeURIComponent(photo.id)}`, {
+        method: 'PUT',
+        headers: { 'Content-Type': photo.blob.type || 'image/jpeg', Accept: 'application/json' },
+        credentials: 'same-origin',
+        body: photo.blob,
+      })
+    } catch {
+      await retryLater({ ...item, photos: left }, null)
+      return 'stop'
+    }
+    if (response.status === 201 || response.status === 200) {
+      left.shift()
+      await update({ ...item, photos: left })
+      continue
+    }
+    if (response.status === 401) {
+      await update({ ...item, photos: left, state: 'signed_out', message: null })
+      changed()
+      return 'stop'
+    }
+    const answer = (await response.json().catch(() => ({}))) as { message?: string }
+    if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
+      // Kept with its photos and the reason, as a refused visit is.
+      await update({ ...item, photos: left, state: 'rejected', fieldErrors: null, message: answer.message ?? `HTTP ${response.status}` })
+      changed()
+      return 'refused'
+    }
+    await retryLater({ ...item, photos: left }, answer.message ?? `HTTP ${response.status}`)
+    return 'stop'
+  }
+  return 'sent'
 }
 
 async function retryLater(item: QueuedVisit, message: string | null) {

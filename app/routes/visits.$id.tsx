@@ -5,6 +5,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { FactList, type Fact } from '../components/fact-list'
+import { VisitPhotoStrip } from '../components/visit-photo-strip'
 import { ErrorList } from '../components/field'
 import { formatDistance } from '../components/visit-form'
 import { chinaTimeText } from '../domain/china-time'
@@ -16,6 +17,7 @@ import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { findAuditEntries } from '../services/audit.server'
 import { editVisit, getVisit } from '../services/visits.server'
+import { findVisitPhotos } from '../services/visit-photos/find-visit-photos.server'
 import { parseVisitTalk, visitFormValues } from '../forms/visit'
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
@@ -23,8 +25,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const visit = await getVisit(context.db, userScope(user), params.id ?? '')
   if (!visit) throw notFound()
   const edits = await findAuditEntries(context.db, { entityType: 'visit', entityId: visit.id, limit: 50 })
+  const photos = (await findVisitPhotos(context.db, { scope: userScope(user) }, [visit.id])).get(visit.id) ?? []
   return {
     visit,
+    photos: photos.map((p) => ({ id: p.id, position: p.position })),
     canEdit: visit.officerId === user.id && isEditable(visit.recordedAt),
     isAuthor: visit.officerId === user.id,
     history: edits.filter((e) => e.action === 'visit.edited').map((e) => ({ at: e.at, by: e.actor_username, detail: JSON.parse(e.detail ?? '{}') as { before: Record<string, unknown> } })),
@@ -51,7 +55,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 
 export default function VisitPage() {
   const t = useT()
-  const { visit, canEdit, isAuthor, history } = useLoaderData<typeof loader>()
+  const { visit, photos, canEdit, isAuthor, history } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>() as ActionData | undefined
   const [params] = useSearchParams()
   const when = chinaTimeText
@@ -104,6 +108,12 @@ export default function VisitPage() {
       <section className="card">
         <FactList facts={facts} />
       </section>
+      {photos.length ? (
+        <section className="card" aria-labelledby="photos">
+          <h2 id="photos">{t('photo.title')}</h2>
+          <VisitPhotoStrip visitId={visit.id} photos={photos} size={120} />
+        </section>
+      ) : null}
 
       {canEdit ? (
         <details className="card" open={Boolean(result)}>

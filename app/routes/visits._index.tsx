@@ -4,11 +4,13 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
 import { formatDistance } from '../components/visit-form'
+import { VisitPhotoStrip } from '../components/visit-photo-strip'
 import { chinaClockText, todayInChina } from '../domain/china-time'
 import { requireUser, userScope } from '../http/guards.server'
 import { useT } from '../i18n/use-t'
 import { listUsers } from '../services/users.server'
 import { listVisitsOfDay } from '../services/visits.server'
+import { findVisitPhotos } from '../services/visit-photos/find-visit-photos.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
@@ -22,11 +24,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     listVisitsOfDay(context.db, scope, { day, officerId, flaggedOnly }),
     scope.kind === 'own' ? Promise.resolve([]) : listUsers(context.db, scope, { role: 'officer', active: true, limit: 500 }),
   ])
+  const photos = await findVisitPhotos(context.db, { scope }, list.visits.map((v) => v.id))
   return {
     day,
     officerId: officerId ?? null,
     flaggedOnly,
-    visits: list.visits,
+    visits: list.visits.map((v) => ({ ...v, photos: (photos.get(v.id) ?? []).map((p) => ({ id: p.id, position: p.position })) })),
     perOfficer: list.officers,
     officerChoices: officers.map((o) => ({ id: o.id, name: o.name })),
     own: scope.kind === 'own',
@@ -115,6 +118,7 @@ export default function Visits() {
                   <th>{t('visit.need')}</th>
                   <th>{t('visits.distance')}</th>
                   <th>{t('visits.flags')}</th>
+                  <th>{t('photo.title')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -135,6 +139,9 @@ export default function Visits() {
                       {v.checkIn.flag ? <span className="badge flag">{t(`visit.flag.${v.checkIn.flag as 'far'}`)}</span> : null}
                       {v.checkIn.farReason ? <span className="small"> {v.checkIn.farReason}</span> : null}
                       {v.conflict ? <span className="badge flag">{t('visit.flag.conflict')}</span> : null}
+                    </td>
+                    <td>
+                      <VisitPhotoStrip visitId={v.id} photos={v.photos} size={48} />
                     </td>
                   </tr>
                 ))}

@@ -5,6 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { MAP_TILE_PROVIDERS, type MapTileProvider } from '../domain/map-tiles'
 import { DEFAULT_CHECK_IN_RADIUS_M } from '../domain/visit'
+import type { StorageConfig } from '../services/storage/storage-contract.server'
 
 export interface AppConfig {
   port: number
@@ -14,6 +15,8 @@ export interface AppConfig {
   dataKey: string
   /** Where uploaded lists wait to be imported. Shared by every app server that runs imports. */
   uploadDir: string
+  /** Where kept files (visit photos) go: a folder, or an S3-compatible store for several app servers. */
+  storage: StorageConfig
   /** Minutes of inactivity after which a session ends. */
   sessionIdleMinutes: number
   /** Hours after sign-in after which a session ends, active or not. */
@@ -57,6 +60,7 @@ export function loadConfig(env: Env = process.env, rootDir = process.cwd()): App
     sessionSecret: env.SESSION_SECRET || keptSecret(secretsFile, 'sessionSecret'),
     dataKey: env.DATA_KEY || keptSecret(secretsFile, 'dataKey'),
     uploadDir: path.resolve(rootDir, env.UPLOAD_DIR ?? 'db/uploads'),
+    storage: parseStorage(env, rootDir),
     sessionIdleMinutes: parseIntSetting(env, 'SESSION_IDLE_MINUTES', 120),
     sessionMaxHours: parseIntSetting(env, 'SESSION_MAX_HOURS', 12),
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
@@ -86,6 +90,23 @@ function parseIntSetting(env: Env, name: string, fallback: number): number {
   const value = Number(raw)
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number, got "${raw}"`)
   return value
+}
+
+/** An S3-compatible store when S3_BUCKET is set (then its endpoint and keys are required), else a folder. */
+export function parseStorage(env: Env, rootDir = process.cwd()): StorageConfig {
+  if (!env.S3_BUCKET) return { kind: 'disk', dir: path.resolve(rootDir, env.STORAGE_DIR || 'db/storage') }
+  const missing = ['S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'].filter((name) => !env[name])
+  if (missing.length > 0) throw new Error(`S3_BUCKET is set, so ${missing.join(', ')} must be set too`)
+  const endpoint = env.S3_ENDPOINT as string
+  if (!/^https?:\/\/[^/]+/.test(endpoint)) throw new Error(`S3_ENDPOINT must be an http(s) URL, got "${endpoint}"`)
+  return {
+    kind: 's3',
+    endpoint,
+    bucket: env.S3_BUCKET,
+    region: env.S3_REGION || 'us-east-1',
+    accessKeyId: env.S3_ACCESS_KEY_ID as string,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY as string,
+  }
 }
 
 function parseRate(env: Env, name: string, fallback: number): number {

@@ -20,6 +20,7 @@ import * as m0017 from './0017-channels'
 import * as m0018 from './0018-working-calendar-clocks'
 import * as m0019 from './0019-loan-qr'
 import * as m0020 from './0020-clock-sums'
+import * as m0021 from './0021-visit-photos'
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   '0018-working-calendar-clocks': m0018,
   '0019-loan-qr': m0019,
   '0020-clock-sums': m0020,
+  '0021-visit-photos': m0021,
 }

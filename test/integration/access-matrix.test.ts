@@ -13,7 +13,10 @@ import { createUser } from '../../app/services/users.server'
 import { issueLoanQrCode } from '../../app/services/loan-qr/issue-loan-qr-code.server'
 import { DEMO_PASSWORD } from '../../db/seed/index'
 import { SEEDED_COUNTY, createSeededTestDatabase, type TestDatabase } from '../support/test-db'
-import { Client, loadBuild, startTestServer, type TestServer } from '../support/test-server'
+import { Client, loadBuild, startTestServer, testConfig, type TestServer } from '../support/test-server'
+import { createStorage } from '../../app/services/storage/storage.server'
+import { addVisitPhoto } from '../../app/services/visit-photos/add-visit-photo.server'
+import { fixturePhoto } from '../support/photo-fixtures'
 
 const CALLERS = ['anonymous', 'officer', 'otherOfficer', 'manager', 'otherManager', 'hq', 'admin', 'token'] as const
 type Caller = (typeof CALLERS)[number]
@@ -26,6 +29,9 @@ interface Fixtures {
   playerElsewhere: number
   visitOwn: string
   visitElsewhere: string
+  /** A photo of each of those visits. */
+  photoOwn: string
+  photoElsewhere: string
   referralOwn: number
   referralElsewhere: number
   importOwn: number
@@ -108,6 +114,8 @@ const MATRIX: Row[] = [
   { route: 'routes/visits._index', method: 'GET', url: () => '/visits', answers: 'login 200 200 200 200 200 200 login' },
   { route: 'routes/visits.$id', method: 'GET', url: (f) => `/visits/${f.visitOwn}`, answers: 'login 200 404 200 404 200 200 login' },
   { route: 'routes/visits.$id', method: 'GET', url: (f) => `/visits/${f.visitElsewhere}`, answers: 'login 404 200 404 404 200 200 login', note: "another outlet's visit" },
+  { route: 'routes/visits_.$id.photos.$photoId', method: 'GET', url: (f) => `/visits/${f.visitOwn}/photos/${f.photoOwn}`, answers: 'login 200 404 200 404 200 200 login' },
+  { route: 'routes/visits_.$id.photos.$photoId', method: 'GET', url: (f) => `/visits/${f.visitElsewhere}/photos/${f.photoElsewhere}`, answers: 'login 404 200 404 404 200 200 login', note: "another outlet's visit's photo" },
   { route: 'routes/visits.$id', method: 'POST', url: (f) => `/visits/${f.visitOwn}`, answers: 'login 403 403 403 403 403 403 login', note: 'only its author, and only while it may still be edited (this one is old)' },
   { route: 'routes/my', method: 'GET', url: () => '/my', answers: 'login 200 200 200 200 403 403 login' },
   { route: 'routes/imports.$id.feedback[.]xlsx', method: 'GET', url: (f) => `/imports/${f.importOwn}/feedback.xlsx`, answers: 'login 403 403 404 404 403 404 login', note: 'an own list has no feedback file' },
@@ -156,6 +164,8 @@ const MATRIX: Row[] = [
   { route: 'routes/api.v1.townships', method: 'GET', url: () => '/api/v1/townships', answers: '401 200 200 200 200 200 200 401' },
   { route: 'routes/api.v1.figures', method: 'GET', url: () => '/api/v1/figures?from=2026-01-01&to=2026-03-31', answers: '401 403 403 200 200 200 200 401' },
   { route: 'routes/api.v1.figures', method: 'GET', url: (f) => `/api/v1/figures?scope=${f.outletCode}&from=2026-01-01&to=2026-03-31`, answers: '401 403 403 200 404 200 200 401', note: 'an outlet by its code' },
+  { route: 'routes/api.v1.visits.$id.photos.$photoId', method: 'GET', url: (f) => `/api/v1/visits/${f.visitOwn}/photos/${f.photoOwn}`, answers: '405 405 405 405 405 405 405 405', note: 'photos are PUT (visit-photos.test.ts covers who may)' },
+  { route: 'routes/api.v1.visits.$id.photos.$photoId', method: 'POST', url: (f) => `/api/v1/visits/${f.visitOwn}/photos/${f.photoOwn}`, body: { json: {} }, answers: '405 405 405 405 405 405 405 405', note: 'photos are PUT' },
   { route: 'routes/api.v1.visits', method: 'GET', url: () => '/api/v1/visits', answers: '405 405 405 405 405 405 405 405' },
   { route: 'routes/api.v1.visits', method: 'POST', url: () => '/api/v1/visits', body: { json: {} }, answers: '401 400 400 400 400 403 403 401' },
   { route: 'routes/api.v1.players', method: 'GET', url: (f) => `/api/v1/players?uscc=${f.usccOwn}`, answers: '401 200 404 200 404 200 200 401', note: 'out of scope is not there' },
@@ -227,12 +237,17 @@ beforeAll(async () => {
         .returning('id')
         .executeTakeFirstOrThrow()
     ).id
+  const storage = createStorage(testConfig().storage)
+  const photoOf = async (officerId: number, username: string, visitId: string) =>
+    (await addVisitPhoto(t.db, { actor: { id: officerId, username, ip: null }, scope: { kind: 'all' } }, storage, { visitId, photoId: `matrix-${visitId}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64), bytes: fixturePhoto('jpeg') })).photo.id
   const outlet = await t.db.selectFrom('org_units').select('code').where('id', '=', officer.org_unit_id).executeTakeFirstOrThrow()
   fixtures = {
     playerOwn: (await playerOf(officer.id)).id,
     playerElsewhere: (await playerOf(other.id)).id,
     visitOwn: (await visitOf(officer.id)).id,
     visitElsewhere: (await visitOf(other.id)).id,
+    photoOwn: await photoOf(officer.id, officer.username, (await visitOf(officer.id)).id),
+    photoElsewhere: await photoOf(other.id, other.username, (await visitOf(other.id)).id),
     referralOwn: (await referralOf(officer.id)).id,
     referralElsewhere: (await referralOf(other.id)).id,
     importOwn: await importAt(officer.org_unit_id),

@@ -26,6 +26,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     sessionSecret: 'test-secret',
     dataKey: TEST_DATA_KEY,
     uploadDir: path.join(os.tmpdir(), 'wanqi-test-uploads'),
+    storage: { kind: 'disk', dir: path.join(os.tmpdir(), `wanqi-test-storage-${process.pid}`) },
     sessionIdleMinutes: 120,
     sessionMaxHours: 12,
     trustProxy: false,

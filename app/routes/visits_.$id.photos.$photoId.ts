@@ -1,0 +1,33 @@
+// GET /visits/:id/photos/:photoId: a visit's photo for whoever may see the visit (scope in
+// the query; another outlet's visit's photo is 404). `?size=thumb` is the list's thumbnail
+// (not audited); without it, the full-size image, whose every opening is audited.
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { callerOf, requireUser } from '../http/guards.server'
+import { httpErrorOf } from '../http/errors.server'
+import { createStorage } from '../services/storage/storage.server'
+import { readVisitPhoto } from '../services/visit-photos/read-visit-photo.server'
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context)
+  const purpose = new URL(request.url).searchParams.get('size') === 'thumb' ? 'thumbnail' : 'full'
+  try {
+    const photo = await readVisitPhoto(context.db, callerOf(user, context), createStorage(context.config.storage), {
+      visitId: params.id ?? '',
+      photoId: params.photoId ?? '',
+      purpose,
+    })
+    return new Response(new Uint8Array(photo.bytes), {
+      headers: {
+        'Content-Type': photo.contentType,
+        'Content-Length': String(photo.bytes.length),
+        // Personal: kept by this browser only, and never taken for anything but an image.
+        'Cache-Control': purpose === 'full' ? 'private, no-store' : 'private, max-age=3600',
+        'X-Content-Type-Options': 'nosniff',
+        'Content-Disposition': 'inline',
+        ETag: `"${photo.sha256}"`,
+      },
+    })
+  } catch (error) {
+    throw httpErrorOf(error)
+  }
+}

@@ -1,0 +1,88 @@
+// Adds a storefront photo to a visit: only its author may, and only while the visit is in
+// their scope. The type is judged from the bytes (JPEG, PNG or WebP), the original bytes'
+// SHA-256 is kept as the evidence, and what is stored and shown has its metadata (the EXIF
+// position) removed. The photo's id is made by the phone, so a resend from the offline
+// outbox is stored once. Nothing is stored unless every check passes; the file is written
+// before the row and removed again if the row's transaction fails.
+import crypto from 'node:crypto'
+import type { Kysely } from 'kysely'
+import type { Database, VisitPhoto } from '../../../db/schema'
+import { AppError } from '../../domain/app-error'
+import { PHOTO_EXTENSION, sniffPhotoType, stripPhotoMetadata } from '../../domain/photo-file'
+import { recordAudit } from '../audit.server'
+import type { Caller } from '../caller.server'
+import type { ObjectStorage } from '../storage/storage.server'
+import { visitsScope } from '../visits.server'
+import { MAX_PHOTO_BYTES, MAX_PHOTOS_PER_VISIT, PHOTO_ID } from './photo-rules'
+
+export interface AddVisitPhotoInput {
+  visitId: string
+  photoId: string
+  bytes: Uint8Array
+  now?: Date
+}
+
+export async function addVisitPhoto(
+  db: Kysely<Database>,
+  caller: Pick<Caller, 'actor' | 'scope'>,
+  storage: ObjectStorage,
+  input: AddVisitPhotoInput,
+): Promise<{ photo: VisitPhoto; created: boolean }> {
+  const actorId = caller.actor.id
+  if (actorId === null) throw new AppError('forbidden', 'photo.notAuthor')
+  if (!PHOTO_ID.test(input.photoId)) throw new AppError('bad_request', 'photo.badId')
+  if (input.bytes.byteLength > MAX_PHOTO_BYTES) throw new AppError('unprocessable', 'photo.tooLarge', { maxMb: MAX_PHOTO_BYTES / 1024 / 1024 })
+  if (input.bytes.byteLength === 0) throw new AppError('unprocessable', 'photo.empty')
+
+  const visit = await db.selectFrom('visits').select(['id', 'officer_id']).where('id', '=', input.visitId).where(visitsScope(caller.scope)).executeTakeFirst()
+  // Out of scope reads as missing: nobody learns that another outlet's visit exists.
+  if (!visit) throw new AppError('not_found', 'photo.visitNotFound')
+  if (visit.officer_id !== actorId) throw new AppError('forbidden', 'photo.notAuthor')
+
+  const sha256 = crypto.createHash('sha256').update(input.bytes).digest('hex')
+  const earlier = await db.selectFrom('visit_photos').selectAll().where('id', '=', input.photoId).executeTakeFirst()
+  if (earlier) {
+    // The same photo resent (a lost answer, the outbox retrying): stored once.
+    if (earlier.visit_id === input.visitId && earlier.sha256 === sha256) return { photo: earlier, created: false }
+    throw new AppError('conflict', 'photo.idTaken')
+  }
+
+  const type = sniffPhotoType(input.bytes)
+  if (!type) throw new AppError('unprocessable', 'photo.notImage')
+  const shown = stripPhotoMetadata(input.bytes, type)
+  if (!shown) throw new AppError('unprocessable', 'photo.broken')
+
+  const now = input.now ?? new Date()
+  const key = `visit-photos/${now.toISOString().slice(0, 7).replace('-', '/')}/${input.photoId}.${PHOTO_EXTENSION[type]}`
+  await storage.put(key, shown, type)
+  try {
+    const photo = await db.transaction().execute(async (trx) => {
+      const count = await trx.selectFrom('visit_photos').select((eb) => eb.fn.countAll<number | string>().as('n')).where('visit_id', '=', input.visitId).executeTakeFirstOrThrow()
+      if (Number(count.n) >= MAX_PHOTOS_PER_VISIT) throw new AppError('unprocessable', 'photo.tooMany', { max: MAX_PHOTOS_PER_VISIT })
+      const row: VisitPhoto = {
+        id: input.photoId,
+        visit_id: input.visitId,
+        position: Number(count.n) + 1,
+        content_type: type,
+        storage_key: key,
+        sha256,
+        original_bytes: input.bytes.byteLength,
+        stored_bytes: shown.byteLength,
+        added_at: now.toISOString(),
+        added_by: actorId,
+      }
+      await trx.insertInto('visit_photos').values(row).execute()
+      await recordAudit(trx, caller.actor, {
+        action: 'visit.photo_added',
+        entityType: 'visit',
+        entityId: input.visitId,
+        detail: { photoId: input.photoId, sha256, bytes: input.bytes.byteLength, type },
+      })
+      return row
+    })
+    return { photo, created: true }
+  } catch (error) {
+    await storage.delete(key)
+    throw error
+  }
+}

@@ -1,0 +1,141 @@
+// Storefront photos from a phone (390×844) in Chromium, against the real server and the demo
+// county: a visit saved with a camera-sized photo (setInputFiles) goes with its photo shrunk
+// under 200 KB and stamped; offline, a visit with two photos waits in the outbox and, back
+// online, is stored once with both photos, in order; the manager sees the thumbnails.
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { Kysely } from 'kysely'
+import type { Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '../../db/schema'
+import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import type { Browser } from 'playwright-core'
+
+let app: AppProcess
+let browser: Browser
+let seeded: Kysely<Database>
+let session: BrowserSession
+let storageDir: string
+const PHONE = { width: 390, height: 844 }
+
+beforeAll(async () => {
+  storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-e2e-photos-'))
+  app = await startAppProcess({ env: { MAP_TILES: 'none', STORAGE_DIR: storageDir } })
+  browser = await launchBrowser()
+  seeded = openSeededDatabase(app)
+  session = new BrowserSession(browser, app)
+})
+
+afterAll(async () => {
+  await session?.finish()
+  await seeded?.destroy()
+  await browser?.close()
+  await app?.stop()
+  if (storageDir) fs.rmSync(storageDir, { recursive: true, force: true })
+})
+
+afterEach(async () => {
+  expect(await session.finish(), 'errors in the browser').toEqual([])
+})
+
+/** A camera-sized JPEG (2400×1800 of noise, a few MB), made by the page's own canvas. */
+async function cameraPhoto(page: Page, seed: number): Promise<Buffer> {
+  const base64 = await page.evaluate((seed) => {
+    const c = document.createElement('canvas')
+    c.width = 2400
+    c.height = 1800
+    const g = c.getContext('2d')!
+    const image = g.createImageData(c.width, c.height)
+    let x = seed
+    for (let i = 0; i < image.data.length; i++) image.data[i] = i % 4 === 3 ? 255 : (x = (x * 1103515245 + 12345) & 0x7fffffff) & 255
+    g.putImageData(image, 0, 0)
+    return c.toDataURL('image/jpeg', 0.95).split(',')[1]
+  }, seed)
+  return Buffer.from(base64, 'base64')
+}
+
+async function photosOf(visitId: string) {
+  return seeded.selectFrom('visit_photos').selectAll().where('visit_id', '=', visitId).orderBy('position').execute()
+}
+
+describe('storefront photos on a phone', () => {
+  it('sends a stamped, shrunk photo with the visit online, and two in order after an offline spell', async () => {
+    const officer = await seeded.selectFrom('users').select('id').where('username', '=', 'officer').executeTakeFirstOrThrow()
+    const since = new Date().toISOString()
+
+    const { context, page } = await session.newPage({ viewport: PHONE, geolocation: { latitude: 33.78, longitude: 114.53, accuracy: 9 } })
+    await session.signIn(page, 'officer')
+    // Two players from the officer's list as the page shows it, placed exactly.
+    await page.goto(`${app.url}/my`)
+    await page.locator('li[data-player-id]').first().waitFor()
+    const listed = (await page.locator('li[data-player-id]').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-player-id'))))).slice(0, 200)
+    const placed = await seeded.selectFrom('market_players').select(['id', 'name', 'lat', 'lng']).where('id', 'in', listed).where('lat', 'is not', null).where('position_approximate', '=', 0).execute()
+    const [first, second] = listed.map((id) => placed.find((p) => p.id === id)).filter((p) => p !== undefined)
+    await context.setGeolocation({ latitude: first.lat! + 0.0001, longitude: first.lng!, accuracy: 9 })
+    const big = await cameraPhoto(page, 7)
+    expect(big.length).toBeGreaterThan(1_000_000)
+
+    const logVisit = async (playerId: number, files: { name: string; mimeType: string; buffer: Buffer }[]) => {
+      await page.goto(`${app.url}/my`).catch(() => undefined)
+      await page.locator(`li[data-player-id="${playerId}"]`).getByRole('link', { name: 'Log visit' }).click()
+      const form = page.locator('form.visit-form')
+      await form.getByTestId('check-in').getByText(/Position within about/).waitFor()
+      await form.getByLabel('Storefront photos').setInputFiles(files)
+      await form.getByLabel('Outcome').selectOption('no_need')
+      await form.getByRole('button', { name: 'Save visit' }).click()
+      await form.waitFor({ state: 'detached', timeout: 60_000 })
+    }
+    const visitOf = async (playerId: number) =>
+      (await seeded.selectFrom('visits').select('id').where('officer_id', '=', officer.id).where('player_id', '=', playerId).where('recorded_at', '>=', since).execute())
+
+    // Online: the visit and its photo, shrunk to about 200 KB and stamped.
+    await logVisit(first.id, [{ name: 'IMG_0001.jpg', mimeType: 'image/jpeg', buffer: big }])
+    await expect.poll(async () => (await visitOf(first.id)).length, { timeout: 60_000 }).toBe(1)
+    const [visit1] = await visitOf(first.id)
+    await expect.poll(async () => (await photosOf(visit1.id)).length, { timeout: 60_000 }).toBe(1)
+    const [photo1] = await photosOf(visit1.id)
+    expect(photo1).toMatchObject({ position: 1, content_type: 'image/jpeg' })
+    expect(photo1.original_bytes).toBeLessThanOrEqual(200 * 1024)
+    const stored = fs.readFileSync(path.join(storageDir, photo1.storage_key))
+    expect(stored.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]))
+
+    // Offline: a visit with two photos waits with them in the outbox.
+    await page.waitForFunction(async () => Boolean(await caches.match('/my')), undefined, { timeout: 60_000 })
+    await context.setOffline(true)
+    await context.setGeolocation({ latitude: second.lat! + 0.0001, longitude: second.lng!, accuracy: 11 })
+    await page.locator(`li[data-player-id="${second.id}"]`).getByRole('link', { name: 'Log visit' }).click()
+    const form = page.locator('form.visit-form')
+    await form.getByTestId('check-in').getByText(/Position within about/).waitFor()
+    const photoA = await cameraPhoto(page, 11)
+    const photoB = await cameraPhoto(page, 13)
+    await form.getByLabel('Storefront photos').setInputFiles([
+      { name: 'IMG_0002.jpg', mimeType: 'image/jpeg', buffer: photoA },
+      { name: 'IMG_0003.jpg', mimeType: 'image/jpeg', buffer: photoB },
+    ])
+    await form.getByLabel('Outcome').selectOption('no_need')
+    await form.getByRole('button', { name: 'Save visit' }).click()
+    await form.waitFor({ state: 'detached', timeout: 60_000 })
+    await page.getByTestId('outbox-badge').getByText('1 to send').waitFor()
+    expect(await visitOf(second.id)).toHaveLength(0)
+
+    // Online again: the visit once, then its two photos in the order taken.
+    await context.setOffline(false)
+    await page.getByTestId('outbox-badge').waitFor({ state: 'detached', timeout: 60_000 })
+    const visits2 = await visitOf(second.id)
+    expect(visits2).toHaveLength(1)
+    const photos2 = await photosOf(visits2[0].id)
+    expect(photos2.map((p) => p.position)).toEqual([1, 2])
+    expect(new Set(photos2.map((p) => p.sha256)).size).toBe(2)
+    expect(photos2[0].added_at <= photos2[1].added_at).toBe(true)
+
+    // The manager sees the thumbnails on the day's visits.
+    const { page: manager } = await session.newPage({ viewport: PHONE })
+    await session.signIn(manager, 'manager')
+    await manager.goto(`${app.url}/visits?officer=${officer.id}`)
+    const row = manager.locator('tr', { hasText: second.name })
+    await expect.poll(() => row.locator('[data-testid="visit-photos"] img').count(), { timeout: 30_000 }).toBe(2)
+    const loaded = await row.locator('[data-testid="visit-photos"] img').first().evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth))
+    expect(loaded).toBeGreaterThan(0)
+  })
+})
