@@ -5,6 +5,8 @@ export const visitEn: Record<keyof typeof visitZhCN, string> = {
   'nav.visits': 'Visits',
   'common.yes': 'Yes',
   'common.no': 'No',
+  'map.filters': 'Filters',
+  'map.filtersChosen': 'Filters ({count} chosen)',
   'common.apply': 'Apply',
   'validation.numberBetween': 'A number from {min} to {max}.',
   'validation.wholeNumberBetween': 'A whole number from {min} to {max}.',

@@ -4,6 +4,8 @@ export const visitZhCN = {
   'nav.visits': '走访记录',
   'common.yes': '是',
   'common.no': '否',
+  'map.filters': '筛选',
+  'map.filtersChosen': '筛选（已选 {count} 项）',
   'common.apply': '应用',
   'validation.numberBetween': '请填写 {min} 到 {max} 之间的数字。',
   'validation.wholeNumberBetween': '请填写 {min} 到 {max} 之间的整数。',

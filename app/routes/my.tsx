@@ -24,6 +24,7 @@ export const SORTS = ['reason', 'distance', 'township', 'candidate'] as const
 /** Shown at first: an officer works the top of the list; the rest is a tap away (and all of it is on the phone). */
 const FIRST_SHOWN = 100
 type Sort = (typeof SORTS)[number]
+const SORT_KEY = 'wanqi.my.sort'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'visits:log')
@@ -85,6 +86,17 @@ export default function MyList() {
       () => setLocating(false),
       { enableHighAccuracy: true, maximumAge: 60_000, timeout: 20_000 },
     )
+  }
+  // The sort chosen last is kept on this phone (localStorage): a reload, or the next morning, keeps it.
+  useEffect(() => {
+    const kept = window.localStorage.getItem(SORT_KEY)
+    if (!requested && kept && (SORTS as readonly string[]).includes(kept)) setSort(kept as Sort)
+    // Once, on arrival: a sort in the URL wins over the kept one.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [])
+  const chooseSort = (next: Sort) => {
+    setSort(next)
+    window.localStorage.setItem(SORT_KEY, next)
   }
   useEffect(() => {
     if (sort === 'distance' && !me) locate()
@@ -148,7 +160,7 @@ export default function MyList() {
       <form className="toolbar" method="get" onSubmit={(e) => e.preventDefault()}>
         <label>
           {t('my.sortBy')}{' '}
-          <select name="sort" value={sort} onChange={(e) => setSort(e.target.value as Sort)} aria-label={t('my.sortBy')}>
+          <select name="sort" value={sort} onChange={(e) => chooseSort(e.target.value as Sort)} aria-label={t('my.sortBy')}>
             {SORTS.map((s) => (
               <option key={s} value={s}>
                 {t(`my.sort.${s}`)}
