@@ -110,6 +110,8 @@ export const visitEn: Record<keyof typeof visitZhCN, string> = {
   'my.position': 'Located, within about {accuracy} m',
   'my.map': 'Map',
   'my.call': 'Call',
+  'my.navigateAmap': 'AMap',
+  'my.navigateBaidu': 'Baidu Maps',
   'my.navigate': 'Navigate',
   'my.showAll': 'Show {count} more',
   'my.logVisit': 'Log visit',

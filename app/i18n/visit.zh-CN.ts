@@ -113,6 +113,8 @@ export const visitZhCN = {
   'my.position': '已定位，精度约 {accuracy} 米',
   'my.map': '地图',
   'my.call': '打电话',
+  'my.navigateAmap': '高德',
+  'my.navigateBaidu': '百度',
   'my.navigate': '导航',
   'my.showAll': '再显示 {count} 户',
   'my.logVisit': '登记走访',

@@ -12,7 +12,8 @@ import { OutboxPanel, useOutbox } from '../components/outbox'
 import { VisitForm, formatDistance } from '../components/visit-form'
 import { tileLayerFor } from '../domain/map-tiles'
 import { can } from '../domain/roles'
-import { distanceMetres, LIST_REASON_ORDER, navigationLink, telLink, type ListReason } from '../domain/visit'
+import { distanceMetres, LIST_REASON_ORDER, telLink, type ListReason } from '../domain/visit'
+import { navigationLinks } from '../domain/navigation-links'
 import { actorOf, requirePermission } from '../http/guards.server'
 import { useT } from '../i18n/use-t'
 import { newVisitId, type QueuedVisit } from '../offline/outbox'
@@ -35,7 +36,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     today,
     items: items.map(({ phone, ...item }) => ({
       ...item,
-      navigate: item.lat !== null && item.lng !== null ? navigationLink({ lat: item.lat, lng: item.lng }, item.name, agent) : null,
+      navigate: item.lat !== null && item.lng !== null ? navigationLinks({ lat: item.lat, lng: item.lng }, item.name, agent) : null,
       call: phone ? telLink(phone) : null,
     })),
     radiusMetres: context.config.checkInRadiusMetres,
@@ -43,7 +44,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   }
 }
 
-type Item = Omit<MyListItem, 'phone'> & { navigate: string | null; call: string | null }
+type Item = Omit<MyListItem, 'phone'> & { navigate: { native: string; amap: string; baidu: string } | null; call: string | null }
 
 function sortItems(items: Item[], sort: Sort, me: { lat: number; lng: number } | null): Item[] {
   const byReason = (a: Item, b: Item) => LIST_REASON_ORDER.indexOf(a.reason) - LIST_REASON_ORDER.indexOf(b.reason) || (a.nextFollowUpOn ?? '').localeCompare(b.nextFollowUpOn ?? '') || a.id - b.id
@@ -224,9 +225,17 @@ export default function MyList() {
                 </a>
               ) : null}
               {item.navigate ? (
-                <a className="button-link" href={item.navigate}>
-                  {t('my.navigate')}
-                </a>
+                <>
+                  <a className="button-link" href={item.navigate.native}>
+                    {t('my.navigate')}
+                  </a>
+                  <a className="small" href={item.navigate.amap} data-app="amap">
+                    {t('my.navigateAmap')}
+                  </a>
+                  <a className="small" href={item.navigate.baidu} data-app="baidu">
+                    {t('my.navigateBaidu')}
+                  </a>
+                </>
               ) : null}
               <Link
                 className="button-link primary"

@@ -3,22 +3,28 @@
 // with its filters folded, and /my keeps the officer's sort over a reload.
 import type { Browser } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { BrowserSession, launchBrowser, startAppProcess, type AppProcess } from '../support/browser'
+import type { Kysely } from 'kysely'
+import type { Database } from '../../db/schema'
+import { wgs84ToGcj02 } from '../../app/domain/gcj02'
+import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
 
 const PHONE = { width: 390, height: 844 }
 
 let app: AppProcess
 let browser: Browser
 let session: BrowserSession
+let seeded: Kysely<Database>
 
 beforeAll(async () => {
   app = await startAppProcess({ env: { MAP_TILES: 'none', LOAN_SIM: 'none' } })
   browser = await launchBrowser()
   session = new BrowserSession(browser, app)
+  seeded = openSeededDatabase(app)
 })
 
 afterAll(async () => {
   await session?.finish()
+  await seeded?.destroy()
   await browser?.close()
   await app?.stop()
 })
@@ -76,5 +82,20 @@ describe('phone layouts', () => {
     await sort.selectOption('township')
     await page.reload()
     await expect.poll(() => page.getByLabel('Sort', { exact: true }).inputValue()).toBe('township')
+  })
+
+  it('/my hands AMap the position in GCJ-02 and Baidu in BD-09, not the stored WGS-84', async () => {
+    const { page } = await session.newPage({ viewport: PHONE })
+    await session.signIn(page, 'officer')
+    await page.goto(`${app.url}/my`)
+    const amap = page.locator('a[data-app="amap"]').first()
+    const id = Number(await amap.locator('xpath=ancestor::li[@data-player-id]').getAttribute('data-player-id'))
+    const at = await seeded.selectFrom('market_players').select(['lat', 'lng']).where('id', '=', id).executeTakeFirstOrThrow()
+    const [lng, lat] = wgs84ToGcj02(at.lng!, at.lat!)
+    const to = new URL((await amap.getAttribute('href'))!).searchParams.get('to')!
+    expect(to.split(',').slice(0, 2)).toEqual([lng.toFixed(6), lat.toFixed(6)])
+    const baidu = new URL((await page.locator('a[data-app="baidu"]').first().getAttribute('href'))!)
+    expect(baidu.searchParams.get('coord_type')).toBe('bd09ll')
+    expect(baidu.searchParams.get('destination')).not.toContain(`${at.lat!.toFixed(6)},${at.lng!.toFixed(6)}`)
   })
 })
