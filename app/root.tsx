@@ -17,9 +17,11 @@ import { getLocale, getUser } from './http/guards.server'
 import { DEFAULT_LOCALE, isMessageKey } from './i18n/index'
 import { useT } from './i18n/use-t'
 import stylesheet from './styles/app.css'
+import pagesStylesheet from './styles/pages.css'
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: stylesheet },
+  { rel: 'stylesheet', href: pagesStylesheet },
   { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
 ]
 

@@ -71,6 +71,20 @@ export function previousPeriod(period: Period): Period {
   return { from: dayOf(from - days), to: dayOf(from - 1) }
 }
 
+/**
+ * The period to compare with, like with like: while `period` is still running on `today`,
+ * only as many days of the period before as have passed of this one (1–3 December against
+ * 1–3 November, not all of November, which painted every figure red on the 3rd).
+ */
+export function comparablePeriod(period: Period, today: string): Period {
+  const before = previousPeriod(period)
+  const from = dayNumber(period.from)
+  const now = dayNumber(today)
+  if (now < from || now >= dayNumber(period.to)) return before
+  const last = Math.min(dayNumber(before.from) + (now - from), dayNumber(before.to))
+  return { from: before.from, to: dayOf(last) }
+}
+
 export function ratio(numerator: number, denominator: number): number | null {
   return denominator === 0 ? null : numerator / denominator
 }

@@ -133,16 +133,6 @@ export function listReason(player: { lastVisitedAt: string | null; lastOutcome: 
 /** Order of the reasons on the list when it is not sorted by distance. */
 export const LIST_REASON_ORDER: readonly ListReason[] = ['overdue', 'due_today', 'never_visited', 'no_outcome']
 
-/**
- * A link that opens the phone's map app at a position: Apple Maps on iPhones and iPads, the
- * `geo:` URI (RFC 5870) that Android hands to its map app everywhere else.
- */
-export function navigationLink(to: LatLng, label: string, userAgent: string | null): string {
-  const at = `${to.lat.toFixed(6)},${to.lng.toFixed(6)}`
-  if (userAgent && /iPhone|iPad|iPod/.test(userAgent)) return `https://maps.apple.com/?daddr=${at}&q=${encodeURIComponent(label)}`
-  return `geo:${at}?q=${at}(${encodeURIComponent(label)})`
-}
-
 /** A `tel:` link for a mainland mobile number. */
 export function telLink(phone: string): string {
   return `tel:+86${phone}`

@@ -11,11 +11,12 @@ import { ActionResult, ErrorList, SelectField } from '../components/field'
 import { ClientOnly } from '../components/hydrated'
 import { RatioLegend } from '../components/ratio-legend'
 import { TownshipFiguresMap, type ShadedTownship } from '../components/township-figures-map.client'
+import { todayInChina } from '../domain/china-time'
 import { tileLayerFor } from '../domain/map-tiles'
 import { LEAGUE_FIGURES, PLAYER_FIGURES, rankBy, REACHING_FIGURES, type Figures } from '../domain/figures'
 import { can } from '../domain/roles'
 import { isRatioTarget, parseTarget, progressOf, TARGET_FIGURES } from '../domain/targets'
-import { actorOf, notFound, getTranslate, requirePermission } from '../http/guards.server'
+import { actorOf, notFound, getLocale, getTranslate, requirePermission } from '../http/guards.server'
 import type { Message, MessageKey } from '../i18n/index'
 import { useLocale, useT } from '../i18n/use-t'
 import { funnelSvg, trendSvg } from '../services/charts.server'
@@ -48,6 +49,10 @@ const HEADLINE: { key: keyof Figures; kind: 'count' | 'ratio' | 'days' }[] = [
   { key: 'leadTimeReferralToDisbursementDays', kind: 'days' },
 ]
 
+/** The two figures the regulator scores a bank by, shown first and large (issue 23). */
+const REGULATOR: { key: keyof Figures; also?: keyof Figures }[] = [{ key: 'firstLenderRatio' }, { key: 'creditLoanShareByCount', also: 'creditLoanShareByAmount' }]
+const REGULATOR_KEYS: (keyof Figures)[] = REGULATOR.flatMap((r) => (r.also ? [r.key, r.also] : [r.key]))
+
 const FUNNEL: (keyof Figures)[] = ['listed', 'assigned', 'visited', 'withNeed', 'qualified', 'referred', 'accepted', 'approved', 'disbursed']
 
 /** The counts that drill down to the players behind them (dashboard_.players.tsx). */
@@ -67,6 +72,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const chosen = query.ok ? query : await readFigureQuery(context.db, user, new URLSearchParams())
   if (!chosen.ok) throw new Error('the default figures query cannot fail')
   const t = await getTranslate(request)
+  const locale = await getLocale(request)
   const asked = params.get('sort') as keyof Figures | null
   // Ranked by any figure (`sort`, `dir`), first-lender conversions first by default.
   const sortKey: keyof Figures = asked && (FIGURE_KEYS as readonly string[]).includes(asked) ? asked : 'firstLenderConversions'
@@ -103,13 +109,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       .map((tw) => ({ code: tw.code, name: tw.name, value: tw[shade], listed: tw.listed })),
     neverBorrowed,
     period: chosen.period,
+    // A running period is shown up to today, as the one before is compared (comparablePeriod).
+    through: chosen.period.to < todayInChina() ? chosen.period.to : todayInChina(),
     kind: chosen.kind,
     previous: before,
     current,
     before: previous,
     units: units.map((u) => ({ code: u.code, name: u.name, depth: u.depth })),
     funnel: funnelSvg(
-      FUNNEL.map((k) => ({ label: t(`figure.${k}` as MessageKey), value: current[k] as number })),
+      FUNNEL.map((k) => ({ label: t(`figure.${k}` as MessageKey), value: current[k] as number, shown: formatValue(current[k], 'count', locale) })),
       t('dashboard.funnel'),
     ),
     trend: trendSvg(
@@ -219,11 +227,12 @@ export default function Dashboard() {
             ))}
           </select>
         </label>
+        {/* Text, not type=date: Chromium writes a date input in the browser's locale (mm/dd/yyyy), not the page's. */}
         <label>
-          {t('dashboard.from')} <input type="date" name="from" defaultValue={data.kind === 'range' ? data.period.from : ''} />
+          {t('dashboard.from')} <input name="from" inputMode="numeric" pattern="\d{4}-\d{2}-\d{2}" placeholder="yyyy-mm-dd" size={10} defaultValue={data.kind === 'range' ? data.period.from : ''} />
         </label>
         <label>
-          {t('dashboard.to')} <input type="date" name="to" defaultValue={data.kind === 'range' ? data.period.to : ''} />
+          {t('dashboard.to')} <input name="to" inputMode="numeric" pattern="\d{4}-\d{2}-\d{2}" placeholder="yyyy-mm-dd" size={10} defaultValue={data.kind === 'range' ? data.period.to : ''} />
         </label>
         <button type="submit">{t('common.apply')}</button>
       </Form>
@@ -258,13 +267,33 @@ export default function Dashboard() {
         ) : null}
       </div>
       <p className="muted" data-testid="period">
-        {t('dashboard.periodLine', { from: data.period.from, to: data.period.to, beforeFrom: data.previous.from, beforeTo: data.previous.to })}
+        {t('dashboard.periodLine', { from: data.period.from, to: data.through, beforeFrom: data.previous.from, beforeTo: data.previous.to })}
       </p>
+      <section className="card regulator-figures" aria-labelledby="regulator">
+        <h2 id="regulator">{t('dashboard.regulator')}</h2>
+        <p className="muted small">{t('dashboard.regulatorHint')}</p>
+        <ul>
+          {REGULATOR.map(({ key, also }) => {
+            const delta = change(key, data.current[key], data.before[key], 'ratio')
+            return (
+              <li key={key} className="figure regulator-figure" data-figure={key}>
+                <span className="figure-label">{label(key)}</span>
+                <span className="figure-value">{formatValue(data.current[key], 'ratio', locale)}</span>
+                <span className="small">
+                  {delta ? <span className={`figure-change ${delta.up ? 'up' : 'down'}`}>{delta.text}</span> : null}{' '}
+                  <span className="muted">{t('dashboard.before', { value: formatValue(data.before[key], 'ratio', locale) })}</span>
+                </span>
+                {also ? <span className="small muted" data-figure={also}>{`${label(also)} ${formatValue(data.current[also], 'ratio', locale)}`}</span> : null}
+              </li>
+            )
+          })}
+        </ul>
+      </section>
       <ul className="figure-grid" aria-label={t('dashboard.headline')}>
-        {HEADLINE.map(({ key, kind }) => {
+        {HEADLINE.filter(({ key }) => !REGULATOR_KEYS.includes(key)).map(({ key, kind }) => {
           const delta = change(key, data.current[key], data.before[key], kind)
           return (
-            <li key={key} className={`card figure${key === 'firstLenderRatio' || key.startsWith('creditLoanShare') ? ' key-figure' : ''}`} data-figure={key}>
+            <li key={key} className="card figure" data-figure={key}>
               <span className="figure-label">{label(key)}</span>
               {DRILLABLE.includes(key) ? (
                 <Link className="figure-value" to={`/dashboard/players?${withParam(params, 'figure', key)}`} aria-label={`${label(key)}: ${t('dashboard.drill')}`}>

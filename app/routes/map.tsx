@@ -115,6 +115,7 @@ export default function MapPage() {
     }
   }, [result])
 
+  const filtered = [...MAP_FILTERS, 'colour'].filter((key) => params.get(key)).length
   const legend = colour === 'campaign' ? CAMPAIGN_STATUSES.map((s) => [s, CAMPAIGN_COLOURS[s]] as const) : CANDIDATE_STATUSES.map((s) => [s, CANDIDATE_COLOURS[s]] as const)
   const officerOptions = [{ value: '', label: t('territory.chooseOfficer') }, ...officers.map((o) => ({ value: o.id, label: `${o.name} (${o.username})` }))]
 
@@ -128,24 +129,29 @@ export default function MapPage() {
           </Link>
         )}
       </div>
-      <Form method="get" className="card filters map-filters">
-        <div className="form-grid">
-          <SelectField
-            label={t('map.colour')}
-            name="colour"
-            defaultValue={shading ? 'coverage' : colour}
-            options={[
-              { value: 'candidate', label: t('map.colour.candidate') },
-              { value: 'campaign', label: t('map.colour.campaign') },
-              { value: 'coverage', label: t('map.colour.coverage') },
-            ]}
-          />
-          <PlayerFilterFields only={isOfficer ? ['kind', 'candidate', 'qualification', 'loan'] : ['kind', 'candidate', 'qualification', 'loan', 'officer', 'unassigned']} officers={officers} />
-        </div>
-        <button type="submit" className="primary">
-          {t('map.apply')}
-        </button>
-      </Form>
+      {/* Folded, so the map comes first on a phone and a laptop alike; the summary counts what is
+          chosen. Keyed by the filters so it folds again once they are applied. */}
+      <details className="card filters map-filters" key={`${query}|${params.get('colour') ?? ''}`}>
+        <summary>{filtered ? t('map.filtersChosen', { count: filtered }) : t('map.filters')}</summary>
+        <Form method="get">
+          <div className="form-grid">
+            <SelectField
+              label={t('map.colour')}
+              name="colour"
+              defaultValue={shading ? 'coverage' : colour}
+              options={[
+                { value: 'candidate', label: t('map.colour.candidate') },
+                { value: 'campaign', label: t('map.colour.campaign') },
+                { value: 'coverage', label: t('map.colour.coverage') },
+              ]}
+            />
+            <PlayerFilterFields only={isOfficer ? ['kind', 'candidate', 'qualification', 'loan'] : ['kind', 'candidate', 'qualification', 'loan', 'officer', 'unassigned']} officers={officers} />
+          </div>
+          <button type="submit" className="primary">
+            {t('map.apply')}
+          </button>
+        </Form>
+      </details>
 
       {canManage ? (
         <div className="map-tools" role="toolbar" aria-label={t('map.draw')}>

@@ -13,7 +13,8 @@ import { OutboxPanel, useOutbox } from '../components/outbox'
 import { VisitForm, formatDistance } from '../components/visit-form'
 import { tileLayerFor } from '../domain/map-tiles'
 import { can } from '../domain/roles'
-import { distanceMetres, LIST_REASON_ORDER, navigationLink, telLink, type ListReason } from '../domain/visit'
+import { distanceMetres, LIST_REASON_ORDER, telLink, type ListReason } from '../domain/visit'
+import { navigationLinks } from '../domain/navigation-links'
 import { actorOf, requirePermission, userScope } from '../http/guards.server'
 import { useT } from '../i18n/use-t'
 import { newVisitId, type QueuedVisit } from '../offline/outbox'
@@ -27,6 +28,7 @@ export const SORTS = ['reason', 'distance', 'township', 'candidate', 'clock'] as
 /** Shown at first: an officer works the top of the list; the rest is a tap away (and all of it is on the phone). */
 const FIRST_SHOWN = 100
 type Sort = (typeof SORTS)[number]
+const SORT_KEY = 'wanqi.my.sort'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'visits:log')
@@ -39,7 +41,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     items: items.map(({ phone, ...item }) => ({
       ...item,
       clock: clocks.get(item.id) ?? null,
-      navigate: item.lat !== null && item.lng !== null ? navigationLink({ lat: item.lat, lng: item.lng }, item.name, agent) : null,
+      navigate: item.lat !== null && item.lng !== null ? navigationLinks({ lat: item.lat, lng: item.lng }, item.name, agent) : null,
       call: phone ? telLink(phone) : null,
     })),
     radiusMetres: context.config.checkInRadiusMetres,
@@ -47,7 +49,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   }
 }
 
-type Item = Omit<MyListItem, 'phone'> & { navigate: string | null; call: string | null; clock: NearestClock | null }
+type Item = Omit<MyListItem, 'phone'> & { navigate: { native: string; amap: string; baidu: string } | null; call: string | null; clock: NearestClock | null }
 
 function sortItems(items: Item[], sort: Sort, me: { lat: number; lng: number } | null): Item[] {
   const byReason = (a: Item, b: Item) => LIST_REASON_ORDER.indexOf(a.reason) - LIST_REASON_ORDER.indexOf(b.reason) || (a.nextFollowUpOn ?? '').localeCompare(b.nextFollowUpOn ?? '') || a.id - b.id
@@ -109,6 +111,17 @@ export default function MyList() {
       () => setLocating(false),
       { enableHighAccuracy: true, maximumAge: 60_000, timeout: 20_000 },
     )
+  }
+  // The sort chosen last is kept on this phone (localStorage): a reload, or the next morning, keeps it.
+  useEffect(() => {
+    const kept = window.localStorage.getItem(SORT_KEY)
+    if (!requested && kept && (SORTS as readonly string[]).includes(kept)) setSort(kept as Sort)
+    // Once, on arrival: a sort in the URL wins over the kept one.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [])
+  const chooseSort = (next: Sort) => {
+    setSort(next)
+    window.localStorage.setItem(SORT_KEY, next)
   }
   useEffect(() => {
     if (sort === 'distance' && !me) locate()
@@ -174,7 +187,7 @@ export default function MyList() {
       <form className="toolbar" method="get" onSubmit={(e) => e.preventDefault()}>
         <label>
           {t('my.sortBy')}{' '}
-          <select name="sort" value={sort} onChange={(e) => setSort(e.target.value as Sort)} aria-label={t('my.sortBy')}>
+          <select name="sort" value={sort} onChange={(e) => chooseSort(e.target.value as Sort)} aria-label={t('my.sortBy')}>
             {SORTS.map((s) => (
               <option key={s} value={s}>
                 {t(`my.sort.${s}`)}
@@ -242,9 +255,17 @@ export default function MyList() {
                 </a>
               ) : null}
               {item.navigate ? (
-                <a className="button-link" href={item.navigate}>
-                  {t('my.navigate')}
-                </a>
+                <>
+                  <a className="button-link" href={item.navigate.native}>
+                    {t('my.navigate')}
+                  </a>
+                  <a className="small" href={item.navigate.amap} data-app="amap">
+                    {t('my.navigateAmap')}
+                  </a>
+                  <a className="small" href={item.navigate.baidu} data-app="baidu">
+                    {t('my.navigateBaidu')}
+                  </a>
+                </>
               ) : null}
               <Link
                 className="button-link primary"

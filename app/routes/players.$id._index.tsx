@@ -337,18 +337,16 @@ export default function PlayerPage() {
                 <span className="badge">{t('product.refused')}</span>
               )}
               {v.qualifies && canLogVisit ? (
-                <details open={result?.handOffProduct === v.product}>
-                  <summary>{t('referral.handOff')}</summary>
-                  <Form method="post" className="form-grid">
-                    <input type="hidden" name="intent" value="hand-off" />
-                    <input type="hidden" name="productCode" value={v.product} />
-                    <Field label={t('referral.amount')} name="amount" inputMode="decimal" defaultValue={String((v.amountYuan ?? 0) / 10_000)} errors={result?.handOffProduct === v.product ? (result.errors?.amount ?? result.errors?.amountYuan) : undefined} />
-                    <Field label={t('visit.needTermMonths')} name="termMonths" inputMode="numeric" defaultValue={need?.termMonths ? String(need.termMonths) : ''} errors={result?.handOffProduct === v.product ? result.errors?.termMonths : undefined} />
-                    <button type="submit" className="primary">
-                      {t('referral.handOffTo', { product: v.name })}
-                    </button>
-                  </Form>
-                </details>
+                // The hand-off in plain sight, its primary action a button (no disclosure to find it behind).
+                <Form method="post" className="form-grid hand-off" aria-label={t('referral.handOff')}>
+                  <input type="hidden" name="intent" value="hand-off" />
+                  <input type="hidden" name="productCode" value={v.product} />
+                  <Field label={t('referral.amount')} name="amount" inputMode="decimal" defaultValue={String((v.amountYuan ?? 0) / 10_000)} errors={result?.handOffProduct === v.product ? (result.errors?.amount ?? result.errors?.amountYuan) : undefined} />
+                  <Field label={t('visit.needTermMonths')} name="termMonths" inputMode="numeric" defaultValue={need?.termMonths ? String(need.termMonths) : ''} errors={result?.handOffProduct === v.product ? result.errors?.termMonths : undefined} />
+                  <button type="submit" className="primary">
+                    {t('referral.handOffTo', { product: v.name })}
+                  </button>
+                </Form>
               ) : null}
               <ul className="reasons">
                 {v.reasons.map((r, i) => (

@@ -1,7 +1,9 @@
 // One referral: the case as it was handed off (with the verdict it was made with), its
 // delivery to the loan system, and its stage history beside the visit that started it.
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { Link, useLoaderData, useSearchParams } from '@remix-run/react'
+import { Link, useLoaderData, useRevalidator, useSearchParams } from '@remix-run/react'
+import { useEffect, useRef } from 'react'
+import { FINISHED_STAGES, PROGRESS_STAGES } from '../domain/pipeline'
 import { FactList, type Fact } from '../components/fact-list'
 import { chinaTimeText } from '../domain/china-time'
 import { notFound, requireUser, userScope } from '../http/guards.server'
@@ -24,17 +26,21 @@ export default function ReferralPage() {
   const [params] = useSearchParams()
   const { referral: r, events, delivery, verdict, now } = useLoaderData<typeof loader>()
   const when = (iso: string | null) => (iso ? chinaTimeText(iso) : null)
+  const finished = (FINISHED_STAGES as readonly string[]).includes(r.stage)
+  useLiveStage(finished)
   const overdue = !r.accepted_at && r.stage === 'referred' && r.accept_due_at < now
   const facts: Fact[] = [
     [t('visits.player'), <Link key="p" to={`/players/${r.player_id}`}>{r.player_name}</Link>],
-    [t('referral.product'), `${productLabel(t, r.product_code, r.product_name)} (v${r.product_version})`],
+    // The catalogue's version is for audit (the verdict records it), not for the officer.
+    [t('referral.product'), productLabel(t, r.product_code, r.product_name)],
     [t('referral.amountYuan'), Number(r.amount_yuan).toLocaleString(locale)],
     [t('visit.needTermMonths'), r.term_months],
     [t('referral.credit'), r.credit ? t('common.yes') : t('common.no')],
     [t('referral.firstLender'), r.first_lender ? t('common.yes') : t('common.no')],
     [t('referral.stage'), t(`stage.${r.stage as 'referred'}`)],
     [t('referral.referredAt'), when(r.referred_at)],
-    [t('referral.acceptDue'), overdue ? `${when(r.accept_due_at)} · ${t('referral.overdue')}` : when(r.accept_due_at)],
+    // The acceptance deadline matters only until the loan system accepts (or the case ends).
+    ...(r.stage === 'referred' ? [[t('referral.acceptDue'), overdue ? `${when(r.accept_due_at)} · ${t('referral.overdue')}` : when(r.accept_due_at)] as Fact] : []),
     [t('referral.externalRef'), r.external_ref],
     [t('visits.officer'), r.officer_name],
     [t('referral.delivery'), delivery ? `${t(`referral.delivery.${delivery.state as 'pending'}`)}${delivery.attempts ? ` · ${t('outbox.attempts', { count: delivery.attempts })}` : ''}${delivery.last_error ? ` · ${delivery.last_error}` : ''}` : null],
@@ -46,6 +52,7 @@ export default function ReferralPage() {
       </p>
       <h1>{t('referral.one', { name: r.player_name })}</h1>
       {params.get('handedOff') ? <p className="notice" role="status">{t('referral.handedOff')}</p> : null}
+      <StageStepper stage={r.stage} reached={events.map((e) => e.stage)} />
       <div className="two-columns">
         <section className="card">
           <FactList facts={facts} />
@@ -74,5 +81,56 @@ export default function ReferralPage() {
         </section>
       </div>
     </div>
+  )
+}
+
+/** How often an open referral's page asks for its stage: the loan system reports in seconds. */
+const POLL_MS = 4_000
+
+/**
+ * Reloads the page's data every few seconds while the referral is open and the page is seen
+ * (a hidden tab asks nothing, and asks at once when shown again), so stages appear live.
+ */
+function useLiveStage(finished: boolean) {
+  const revalidator = useRevalidator()
+  const latest = useRef(revalidator)
+  latest.current = revalidator
+  useEffect(() => {
+    if (finished) return
+    const tick = () => {
+      if (document.visibilityState === 'visible' && latest.current.state === 'idle') latest.current.revalidate()
+    }
+    const timer = window.setInterval(tick, POLL_MS)
+    document.addEventListener('visibilitychange', tick)
+    return () => {
+      window.clearInterval(timer)
+      document.removeEventListener('visibilitychange', tick)
+    }
+  }, [finished])
+}
+
+/** The seven stages of a hand-off in a row: those passed, the current one, those to come (or how it closed). */
+function StageStepper({ stage, reached }: { stage: string; reached: string[] }) {
+  const t = useT()
+  const furthest = Math.max(0, ...reached.map((s) => PROGRESS_STAGES.indexOf(s as (typeof PROGRESS_STAGES)[number])))
+  const closed = !(PROGRESS_STAGES as readonly string[]).includes(stage)
+  return (
+    <ol className="stepper" aria-label={t('referral.stage')} data-testid="stepper">
+      {PROGRESS_STAGES.map((s, i) => {
+        const state = i < furthest || (i === furthest && (closed || s === 'disbursed')) ? 'done' : i === furthest ? 'current' : 'todo'
+        return (
+          <li key={s} className={`step step-${state}`} aria-current={state === 'current' ? 'step' : undefined} data-stage={s}>
+            <span className="step-mark" aria-hidden="true">{state === 'done' ? '✓' : i + 1}</span>
+            <span className="step-name">{t(`stage.${s}`)}</span>
+          </li>
+        )
+      })}
+      {closed ? (
+        <li className="step step-closed" aria-current="step" data-stage={stage}>
+          <span className="step-mark" aria-hidden="true">✗</span>
+          <span className="step-name">{t(`stage.${stage as 'declined'}`)}</span>
+        </li>
+      ) : null}
+    </ol>
   )
 }

@@ -65,7 +65,8 @@ export default function Referrals() {
       <section className="card">
         {referrals.length ? (
           <div className="table-wrap">
-            <table>
+            {/* A table on a laptop, a card per referral on a phone (pages.css), each cell labelled. */}
+            <table className="cards-on-phone">
               <thead>
                 <tr>
                   <th>{t('visits.player')}</th>
@@ -80,17 +81,17 @@ export default function Referrals() {
               <tbody>
                 {referrals.map((r) => (
                   <tr key={r.id} className={r.overdue ? 'flagged-row' : undefined} data-referral={r.id}>
-                    <td>
+                    <td className="card-title">
                       <Link to={`/referrals/${r.id}`}>{r.playerName}</Link> {r.firstLender ? <span className="badge candidate-candidate">{t('referral.firstLender')}</span> : null}
                     </td>
-                    <td>{productLabel(t, r.productCode, r.productName)}</td>
-                    <td className="num">{r.amountYuan.toLocaleString(locale)}</td>
-                    <td>
+                    <td data-label={t('referral.product')}>{productLabel(t, r.productCode, r.productName)}</td>
+                    <td className="num" data-label={t('referral.amountYuan')}>{r.amountYuan.toLocaleString(locale)}</td>
+                    <td data-label={t('referral.stage')}>
                       <span className="badge">{t(`stage.${r.stage as 'referred'}`)}</span>
                     </td>
-                    <td>{when(r.referredAt)}</td>
-                    <td>{r.overdue ? <span className="badge flag">{t('referral.overdue')}</span> : r.acceptedAt ? '✓' : when(r.acceptDueAt)}</td>
-                    <td>{r.officerName}</td>
+                    <td data-label={t('referral.referredAt')}>{when(r.referredAt)}</td>
+                    <td data-label={t('referral.acceptDue')}>{r.overdue ? <span className="badge flag">{t('referral.overdue')}</span> : r.acceptedAt ? '✓' : when(r.acceptDueAt)}</td>
+                    <td data-label={t('visits.officer')}>{r.officerName}</td>
                   </tr>
                 ))}
               </tbody>

@@ -37,8 +37,11 @@ function draw(option: echarts.EChartsOption, width: number, height: number): str
   }
 }
 
-/** Steps from the widest to the narrowest, each with its count and its share of the step before. */
-export function funnelSvg(steps: { label: string; value: number }[], title: string): string {
+/**
+ * Steps from the widest to the narrowest, each with its count and its share of the step
+ * before; `shown` is the count as the page writes it (20,019, as in the tiles).
+ */
+export function funnelSvg(steps: { label: string; value: number; shown?: string }[], title: string): string {
   return render(
     {
       aria: { enabled: true, label: { description: title } },
@@ -53,7 +56,7 @@ export function funnelSvg(steps: { label: string; value: number }[], title: stri
           // Wide enough at the narrow end for its label to be read on a phone.
           minSize: '38%',
           gap: 2,
-          label: { show: true, position: 'inside', color: '#fff', fontSize: 13, formatter: '{b}  {c}' },
+          label: { show: true, position: 'inside', color: '#fff', fontSize: 13, formatter: (p: { dataIndex: number }) => `${steps[p.dataIndex].label}  ${steps[p.dataIndex].shown ?? steps[p.dataIndex].value}` },
           data: steps.map((s, i) => ({ name: s.label, value: s.value, itemStyle: { color: FUNNEL_COLOURS[i % FUNNEL_COLOURS.length] } })),
         },
       ],

@@ -6,7 +6,8 @@
 // read, the league and the map in one each; otherwise counted straight.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
-import { LEAGUE_FIGURES, previousPeriod, type Figures } from '../domain/figures'
+import { comparablePeriod, LEAGUE_FIGURES, type Figures } from '../domain/figures'
+import { todayInChina } from '../domain/china-time'
 import { scopeOf, type ScopedUser } from '../domain/scope'
 import type { FigureQuery } from './figure-query.server'
 import { figuresOfParts, figuresOfSums, readFigures, readFiguresOverTime, type Sums, type SumsSplit } from './figure-rollups.server'
@@ -100,13 +101,14 @@ const LEAGUE_TOTALS = ['listed', 'assigned', 'visitedAssigned', 'referred', 'dis
  * `rankedBy`: the figure the league is ranked by (its lead times or acceptance are read only
  * then); `full`: every figure of every row (the export).
  */
-export async function loadDashboard(db: Kysely<Database>, user: ScopedUser, chosen: Chosen, options: { map?: boolean; rankedBy?: keyof Figures; full?: boolean } = {}) {
+export async function loadDashboard(db: Kysely<Database>, user: ScopedUser, chosen: Chosen, options: { map?: boolean; rankedBy?: keyof Figures; full?: boolean; today?: string } = {}) {
   const need: ReadNeeds = {
     leads: options.full === true || (options.rankedBy?.startsWith('leadTime') ?? false),
     deadlines: options.full === true || options.rankedBy === 'acceptedOnTime',
     all: options.full === true || (options.rankedBy !== undefined && !LEAGUE_FIGURES.includes(options.rankedBy)),
   }
-  const before = previousPeriod(chosen.period)
+  // Like with like: a running period against as many days of the one before.
+  const before = comparablePeriod(chosen.period, options.today ?? todayInChina())
   // By week for a quarter or less, by month beyond.
   const days = (Date.parse(chosen.period.to) - Date.parse(chosen.period.from)) / 86_400_000 + 1
   const step = days <= 92 ? 'week' : 'month'

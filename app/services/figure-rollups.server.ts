@@ -697,21 +697,25 @@ export interface SumsSplit {
  * all; `splits` null otherwise, the rest each counted on its own.
  */
 export async function readFiguresOverTime(db: Kysely<Database>, scope: FigureScope, period: Period, before: Period, step: TrendStep, splits: readonly SumsSplit[] = [], now = new Date()) {
-  if (!precounted(scope, period) || !precounted(scope, before)) {
+  if (!precounted(scope, period)) {
     const [current, previous, trend] = await Promise.all([readFigures(db, scope, period, now), readFigures(db, scope, before, now), readLoanTrend(db, scope, period, step)])
     return { current, previous, trend, splits: null }
   }
+  // The period before as far as this one has run (1–3 November beside 1–3 December) is no
+  // calendar period the sums hold: counted straight, beside the snapshot.
+  const compared = precounted(scope, before) ? [before] : []
   // A trend by week is counted straight, beside the snapshot.
   const buckets = precountedSteps(scope, period, step)
-  const [read, weekly] = await Promise.all([
+  const [read, weekly, straight] = await Promise.all([
     inScopeSnapshot(db, scope, async (trx, snapshot) => {
-      const over = await sumsOf(trx, snapshot, [period, before, ...(buckets ?? [])], null, now, { leads: [period, before], deadlines: [period, before] })
+      const over = await sumsOf(trx, snapshot, [period, ...compared, ...(buckets ?? [])], null, now, { leads: [period, ...compared], deadlines: [period, ...compared] })
       const parts: Map<string, Sums>[] = []
       for (const split of splits) parts.push(await sumsOf(trx, snapshot, [period], split.by, now, split.options))
-      return { sums: over.get('*') ?? emptySums(['now', periodKeyOf(period)!, periodKeyOf(before)!]), parts }
+      return { sums: over.get('*') ?? emptySums(['now', ...[period, ...compared].map((p) => periodKeyOf(p)!)]), parts }
     }),
     buckets ? null : loanTrendInSql(db, scope, period, step),
+    compared.length ? null : computeFiguresInSql(db, scope, before, now),
   ])
   const { sums, parts } = read
-  return { current: figuresOfSums(sums, period), previous: figuresOfSums(sums, before), trend: weekly ?? trendOfSums(buckets!, sums), splits: parts }
+  return { current: figuresOfSums(sums, period), previous: straight ?? figuresOfSums(sums, before), trend: weekly ?? trendOfSums(buckets!, sums), splits: parts }
 }

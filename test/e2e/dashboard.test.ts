@@ -8,7 +8,8 @@ import type { Kysely } from 'kysely'
 import type { Browser } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../db/schema'
-import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import { todayInChina } from '../../app/domain/china-time'
+import { BrowserSession, launchBrowser, localeCookieValue, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
 
 let app: AppProcess
 let browser: Browser
@@ -78,6 +79,44 @@ describe('the dashboard', () => {
     await page.waitForURL(/\/dashboard\/players\?.*figure=firstLenderConversions/)
     await expect(page.getByTestId('drill-count').textContent()).resolves.toContain(`${count.toLocaleString('en')} players`)
     expect(await page.locator('tr[data-player]').count()).toBe(Math.min(count, 500))
+  })
+
+  it('this month against as many days of the last, the regulator figures first, one number format, dates as yyyy-mm-dd in Chinese', async () => {
+    const { context, page } = await session.newPage()
+    await session.signIn(page, 'hq')
+    await page.goto(`${app.url}/dashboard`)
+    // Like with like: the 1st to today of last month (no further than its end), not all of it.
+    const today = todayInChina()
+    const [year, month, day] = today.split('-').map(Number)
+    const first = new Date(Date.UTC(year, month - 2, 1))
+    const lastDay = new Date(Date.UTC(year, month - 1, 0)).getUTCDate()
+    const upTo = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), Math.min(day, lastDay)))
+    const iso = (d: Date) => d.toISOString().slice(0, 10)
+    await expect(page.getByTestId('period').textContent()).resolves.toBe(`${today.slice(0, 8)}01 to ${today}, against the period before, ${iso(first)} to ${iso(upTo)}`)
+
+    // The regulator's two figures in a section of their own, first and larger than the rest.
+    const regulator = page.getByRole('region', { name: "Regulator's figures" })
+    await expect(regulator.locator('[data-figure]').evaluateAll((items) => items.map((i) => i.getAttribute('data-figure')))).resolves.toEqual(['firstLenderRatio', 'creditLoanShareByCount', 'creditLoanShareByAmount'])
+    const sizeOf = (selector: string) => page.locator(selector).first().evaluate((e) => parseFloat(getComputedStyle(e).fontSize))
+    expect(await sizeOf('[data-figure="firstLenderRatio"] .figure-value')).toBeGreaterThan(1.3 * (await sizeOf('[data-figure="listed"] .figure-value')))
+    expect(await regulator.evaluate((r, grid) => Boolean(r.compareDocumentPosition(document.querySelector(grid)!) & Node.DOCUMENT_POSITION_FOLLOWING), '.figure-grid')).toBe(true)
+
+    // The funnel writes its counts as the tiles do (20,019, not 20019).
+    const listed = (await page.locator('[data-figure="listed"] .figure-value').textContent())!
+    expect(listed).toContain(',')
+    await expect(page.locator('#funnel ~ .chart svg').textContent()).resolves.toContain(`Listed  ${listed}`)
+
+    // In Chinese the range's days read yyyy-mm-dd, whatever the browser's own locale (en-US here).
+    await context.addCookies([{ name: 'wanqi_lang', value: localeCookieValue('zh-CN'), url: app.url }])
+    await page.reload()
+    const from = page.getByLabel('起', { exact: true })
+    await expect(from.getAttribute('placeholder')).resolves.toBe('yyyy-mm-dd')
+    await page.getByLabel('期间').selectOption('range')
+    await from.fill('2026-11-01')
+    await page.getByLabel('止', { exact: true }).fill('2026-11-30')
+    await page.getByRole('button', { name: '应用' }).click()
+    await page.waitForURL((url) => url.searchParams.get('from') === '2026-11-01')
+    await expect(page.getByLabel('起', { exact: true }).evaluate((input: HTMLInputElement) => ({ type: input.type, shown: input.value }))).resolves.toEqual({ type: 'text', shown: '2026-11-01' })
   })
 
   it('a manager sees their own outlet, not the bank', async () => {

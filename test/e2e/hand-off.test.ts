@@ -72,7 +72,7 @@ async function enterpriseOf(grade: 'B' | 'C') {
 async function handOff(page: Page, playerId: number) {
   await page.goto(`${app.url}/players/${playerId}`)
   const tax = page.locator('li[data-product="tax_credit"]')
-  await tax.getByText('Hand off to the loan system').click()
+  // The primary action in plain sight: no disclosure to open first.
   await tax.getByRole('button', { name: /Refer for the/ }).click()
   await page.waitForURL(/\/referrals\/\d+\?handedOff=1/)
   return Number(new URL(page.url()).pathname.split('/').pop())
@@ -110,9 +110,17 @@ describe('the hand-off', () => {
     await expect(tax.textContent()).resolves.toContain('qualifies: 800,000 yuan (limit 1,000,000 yuan)')
     const referralId = await handOff(page, b.id)
     await page.getByText('Handed off; on its way to the loan system.').waitFor()
-    // The stand-in takes it and reports a stage every 0.3 s; the page shows them on reload.
+    // A stepper of the seven stages, the first current; the deadline to accept shown, no catalogue version.
+    const stepper = page.getByTestId('stepper')
+    await expect(stepper.locator('li').evaluateAll((steps) => steps.map((s) => s.getAttribute('data-stage')))).resolves.toEqual(['referred', 'accepted', 'account_opened', 'admitted', 'rated', 'approved', 'disbursed'])
+    const facts = page.locator('dl').first()
+    expect(await facts.textContent()).not.toMatch(/\(v\d+\)/)
+    // The stand-in takes it and reports a stage every 0.3 s; the page follows without a reload.
     await reachesStage(referralId, 'disbursed')
-    await page.reload()
+    await expect.poll(() => stepper.locator('li[data-stage="disbursed"]').getAttribute('class'), { timeout: 30_000 }).toContain('step-done')
+    expect(await stepper.locator('.step-done').count()).toBe(7)
+    expect(await facts.textContent()).toContain('Disbursed')
+    expect(await facts.textContent()).not.toContain('Acceptance due')
     const history = await page.getByTestId('stage-history').textContent()
     expect(history).toContain('Referred')
     expect(history).toContain('Accepted')
@@ -123,7 +131,7 @@ describe('the hand-off', () => {
     await page.goto(`${app.url}/players/${c.id}`)
     const refused = page.locator('li[data-product="tax_credit"]')
     await expect(refused.textContent()).resolves.toContain('tax grade C: the 税易贷 needs A, B, M')
-    expect(await refused.getByText('Hand off to the loan system').count()).toBe(0)
+    expect(await refused.getByRole('button', { name: /Refer for the/ }).count()).toBe(0)
   })
 })
 

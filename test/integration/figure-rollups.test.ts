@@ -62,9 +62,11 @@ async function expectEqualEverywhere() {
       const now = new Date()
       expect(await readFigures(t.db, scope, period, now)).toEqual(await computeFiguresInSql(t.db, scope, period, now))
     }
-    for (const [period, step] of [[periods[0][1], 'month'], [periods[1][1], 'month'], [periods[1][1], 'week']] as const) {
+    // The last: this month against the first day of the last, no period the sums hold (counted straight).
+    const lastMonth = previousPeriod(periods[2][1])
+    for (const [period, step, comparedWith] of [[periods[0][1], 'month'], [periods[1][1], 'month'], [periods[1][1], 'week'], [periods[2][1], 'week', { from: lastMonth.from, to: lastMonth.from }]] as const) {
       const now = new Date()
-      const before = previousPeriod(period)
+      const before = comparedWith ?? previousPeriod(period)
       const split = { by: 'org_unit_id' as const, options: { leads: true, deadlines: true } }
       const read = await readFiguresOverTime(t.db, scope, period, before, step, [split], now)
       expect({ current: read.current, previous: read.previous, trend: read.trend }).toEqual({

@@ -2,7 +2,7 @@
 // repeat borrower, credit and secured loans, a declined and a withdrawn case, visits and
 // loans on either side of the period's edges (China days), acceptance on time and late.
 import { describe, expect, it } from 'vitest'
-import { computeFigures, loanOf, loanTrend, periodOf, previousPeriod, rankBy, reachedAt, trendBuckets } from '../../app/domain/figures'
+import { comparablePeriod, computeFigures, loanOf, loanTrend, periodOf, previousPeriod, rankBy, reachedAt, trendBuckets } from '../../app/domain/figures'
 import { type7Tenths } from '../../app/domain/figures'
 import { NOW, players, Q4, referrals } from './worked-quarter'
 
@@ -70,6 +70,16 @@ describe('the figures of a worked quarter', () => {
 })
 
 describe('periods and quantiles', () => {
+  it('a running period is compared with as many days of the one before (like with like)', () => {
+    const december = periodOf('month', '2026-12-03')
+    expect(comparablePeriod(december, '2026-12-03')).toEqual({ from: '2026-11-01', to: '2026-11-03' })
+    // 31 days of March against February's 29, not beyond its end.
+    expect(comparablePeriod(periodOf('month', '2028-03-31'), '2028-03-30')).toEqual({ from: '2028-02-01', to: '2028-02-29' })
+    expect(comparablePeriod(Q4, '2026-10-01')).toEqual({ from: '2026-07-01', to: '2026-07-01' })
+    // A period over (or not begun) is compared whole.
+    expect(comparablePeriod(Q4, '2027-01-05')).toEqual({ from: '2026-07-01', to: '2026-09-30' })
+    expect(comparablePeriod(Q4, '2026-12-31')).toEqual({ from: '2026-07-01', to: '2026-09-30' })
+  })
   it('the month, quarter and year of a day; the period before each, and before any range', () => {
     expect(periodOf('month', '2028-02-10')).toEqual({ from: '2028-02-01', to: '2028-02-29' })
     expect(periodOf('quarter', '2026-11-15')).toEqual(Q4)

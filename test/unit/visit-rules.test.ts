@@ -9,7 +9,6 @@ import {
   editableUntil,
   isEditable,
   listReason,
-  navigationLink,
   telLink,
 } from '../../app/domain/visit'
 import { parseVisit, parseVisitTalk } from '../../app/forms/visit'
@@ -88,10 +87,8 @@ describe('listReason', () => {
 })
 
 describe('links for one tap', () => {
-  it('opens Apple Maps on an iPhone and the geo: URI elsewhere; dials +86', () => {
-    const to = { lat: 33.78, lng: 114.53 }
-    expect(navigationLink(to, '面馆', 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)')).toBe('https://maps.apple.com/?daddr=33.780000,114.530000&q=%E9%9D%A2%E9%A6%86')
-    expect(navigationLink(to, '面馆', 'Mozilla/5.0 (Linux; Android 14)')).toBe('geo:33.780000,114.530000?q=33.780000,114.530000(%E9%9D%A2%E9%A6%86)')
+  // The map apps' links, each in its datum: test/unit/navigation-links.test.ts.
+  it('dials +86', () => {
     expect(telLink('13800138000')).toBe('tel:+8613800138000')
   })
 })

@@ -1,0 +1,101 @@
+// Issue 23's phone layouts in Chromium at 390×844 against the real server on the demo county:
+// /referrals is a card per referral (no table scrolling sideways), /map puts the map first
+// with its filters folded, and /my keeps the officer's sort over a reload.
+import type { Browser } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Kysely } from 'kysely'
+import type { Database } from '../../db/schema'
+import { wgs84ToGcj02 } from '../../app/domain/gcj02'
+import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+
+const PHONE = { width: 390, height: 844 }
+
+let app: AppProcess
+let browser: Browser
+let session: BrowserSession
+let seeded: Kysely<Database>
+
+beforeAll(async () => {
+  app = await startAppProcess({ env: { MAP_TILES: 'none', LOAN_SIM: 'none' } })
+  browser = await launchBrowser()
+  session = new BrowserSession(browser, app)
+  seeded = openSeededDatabase(app)
+})
+
+afterAll(async () => {
+  await session?.finish()
+  await seeded?.destroy()
+  await browser?.close()
+  await app?.stop()
+})
+
+afterEach(async () => {
+  expect(await session.finish(), 'errors in the browser').toEqual([])
+})
+
+describe('phone layouts', () => {
+  it('/referrals is a card per referral, each value labelled, nothing scrolling sideways', async () => {
+    const { page } = await session.newPage({ viewport: PHONE })
+    await session.signIn(page, 'manager')
+    await page.goto(`${app.url}/referrals`)
+    const row = page.locator('tr[data-referral]').first()
+    await row.waitFor()
+    const wrap = page.locator('.table-wrap').first()
+    expect(await wrap.evaluate((w) => w.scrollWidth <= w.clientWidth)).toBe(true)
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width)
+    // A card: the row a block, its product cell on one line, labelled.
+    expect(await row.evaluate((r) => getComputedStyle(r).display)).toBe('block')
+    const product = row.locator('td[data-label="Product"]')
+    expect(await product.evaluate((td) => getComputedStyle(td, '::before').content)).toBe('"Product"')
+    const lineHeight = await product.evaluate((td) => parseFloat(getComputedStyle(td).lineHeight) || 24)
+    expect((await product.boundingBox())!.height).toBeLessThan(2 * lineHeight + 8)
+  })
+
+  it('/map shows the map first, the filters folded until asked for', async () => {
+    const { page } = await session.newPage({ viewport: PHONE })
+    await session.signIn(page, 'manager')
+    await page.goto(`${app.url}/map`)
+    const map = page.locator('.territory-map').first()
+    await map.waitFor()
+    expect((await map.boundingBox())!.y).toBeLessThan(PHONE.height / 2)
+    const colour = page.getByLabel('Colour by')
+    // checkVisibility: a closed <details> hides its content with content-visibility, still laid out.
+    const shown = () => page.getByLabel('Colour by').evaluate((e) => e.checkVisibility())
+    expect(await shown()).toBe(false)
+    await page.getByText('Filters', { exact: true }).click()
+    await colour.selectOption('campaign')
+    await page.getByRole('button', { name: 'Filter', exact: true }).click()
+    await page.waitForURL((url) => url.searchParams.get('colour') === 'campaign')
+    // Folded again after the filter, saying how many are chosen.
+    await page.getByText('Filters (1 chosen)').waitFor()
+    expect(await shown()).toBe(false)
+  })
+
+  it('/my keeps the sort the officer chose over a reload', async () => {
+    const { page } = await session.newPage({ viewport: PHONE })
+    await session.signIn(page, 'officer')
+    await page.goto(`${app.url}/my`)
+    const sort = page.getByLabel('Sort', { exact: true })
+    await expect.poll(() => sort.inputValue()).toBe('reason')
+    // Hydrated before choosing (the map button is drawn by the page's script, which keeps the choice).
+    await page.getByRole('button', { name: 'Map', exact: true }).waitFor()
+    await sort.selectOption('township')
+    await page.reload()
+    await expect.poll(() => page.getByLabel('Sort', { exact: true }).inputValue()).toBe('township')
+  })
+
+  it('/my hands AMap the position in GCJ-02 and Baidu in BD-09, not the stored WGS-84', async () => {
+    const { page } = await session.newPage({ viewport: PHONE })
+    await session.signIn(page, 'officer')
+    await page.goto(`${app.url}/my`)
+    const amap = page.locator('a[data-app="amap"]').first()
+    const id = Number(await amap.locator('xpath=ancestor::li[@data-player-id]').getAttribute('data-player-id'))
+    const at = await seeded.selectFrom('market_players').select(['lat', 'lng']).where('id', '=', id).executeTakeFirstOrThrow()
+    const [lng, lat] = wgs84ToGcj02(at.lng!, at.lat!)
+    const to = new URL((await amap.getAttribute('href'))!).searchParams.get('to')!
+    expect(to.split(',').slice(0, 2)).toEqual([lng.toFixed(6), lat.toFixed(6)])
+    const baidu = new URL((await page.locator('a[data-app="baidu"]').first().getAttribute('href'))!)
+    expect(baidu.searchParams.get('coord_type')).toBe('bd09ll')
+    expect(baidu.searchParams.get('destination')).not.toContain(`${at.lat!.toFixed(6)},${at.lng!.toFixed(6)}`)
+  })
+})
