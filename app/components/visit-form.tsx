@@ -20,6 +20,7 @@ import { useT } from '../i18n/use-t'
 import { enqueueVisit, flushOutbox } from '../offline/outbox'
 import { parseVisit, visitFormValues } from '../forms/visit'
 import { ErrorList } from './field'
+import { FormErrorSummary } from './form-error-summary'
 
 export interface VisitFormPlayer {
   id: number
@@ -106,8 +107,8 @@ export function VisitForm({
       found.farReason = [{ key: 'visit.farReasonNeeded', params: { distance: assessed.distance ?? 0, radius: radiusMetres } }]
     }
     if (Object.keys(found).length) {
+      // The summary by the button scrolls to and focuses the first field in error.
       setClientErrors(found)
-      document.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus()
       return
     }
     if (values.setPosition === '1' && !confirm(t('visit.setPositionConfirm', { name: player.name }))) return
@@ -227,6 +228,7 @@ export function VisitForm({
         <TextField name="nextFollowUpOn" label={t('visit.nextFollowUpOn')} type="date" value={followUp} onChange={(e) => setFollowUp(e.target.value)} errors={show('nextFollowUpOn')} />
       </div>
 
+      <FormErrorSummary errors={errors} formError={formError} />
       <button type="submit" className="primary big" disabled={saving}>
         {t('visit.save')}
       </button>

@@ -10,7 +10,7 @@ import { Field } from '../components/field'
 import type { FieldErrors } from '../forms/fields'
 import { requirePermission } from '../http/guards.server'
 import { useT } from '../i18n/use-t'
-import { chinaDateTime } from '../domain/china-time'
+import { chinaTimeText } from '../domain/china-time'
 import { listAuditEntries } from '../services/audit.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -24,7 +24,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     entries: page.entries.map((e) => ({
       id: e.id,
       at: e.at,
-      atChina: chinaDateTime(e.at),
+      atChina: chinaTimeText(e.at, { seconds: true }),
       actor: e.actor_username,
       action: e.action,
       entityType: e.entity_type,

@@ -13,6 +13,7 @@ import { IMPORT_SOURCES, type ImportSource } from '../domain/import-sources'
 import { createImportJob, listImportJobs } from '../services/import/import-jobs.server'
 import { DEFAULT_LIMITS } from '../services/import/read-table.server'
 import { receiveUpload } from '../http/receive-upload.server'
+import { chinaTimeText } from '../domain/china-time'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'imports:run')
@@ -124,7 +125,7 @@ export default function Imports() {
                   <td>
                     <Link to={`/imports/${j.id}`}>{j.fileName}</Link>
                     <div className="muted small">
-                      {j.createdAt.slice(0, 16).replace('T', ' ')} · {j.byName ?? '—'}
+                      {chinaTimeText(j.createdAt)} · {j.byName ?? '—'}
                     </div>
                   </td>
                   <td>{t(`source.${j.source as 'tax'}`)}</td>

@@ -27,7 +27,7 @@ import { handOffCase } from '../services/referrals.server'
 import { loadCatalogue } from '../services/products.server'
 import { loadClockContext } from '../services/clocks/clock-context.server'
 import { caseFactsOf, checkProducts } from '../domain/products'
-import { chinaTimeText, todayInChina } from '../domain/china-time'
+import { chinaDay, chinaTimeText, todayInChina } from '../domain/china-time'
 import { formatDistance } from '../components/visit-form'
 import { decisionSchema, PlayerClocks } from '../components/player-clocks'
 import { findPlayerClock } from '../services/clocks/player-clock.server'
@@ -322,7 +322,7 @@ export default function PlayerPage() {
         <h2 id="products">{t('product.title')}</h2>
         {need ? (
           <p className="muted">
-            {t('product.needFrom', { date: need.visitedAt.slice(0, 10), amount: need.amountYuan !== null ? (need.amountYuan / 10_000).toLocaleString(locale) : '—' })}
+            {t('product.needFrom', { date: chinaDay(need.visitedAt), amount: need.amountYuan !== null ? (need.amountYuan / 10_000).toLocaleString(locale) : '—' })}
           </p>
         ) : (
           <p className="muted">{t('product.noNeedYet')}</p>
@@ -406,7 +406,7 @@ export default function PlayerPage() {
             .sort((a, b) => b.at.localeCompare(a.at))
             .map((e, i) => (
               <li key={i}>
-                <time dateTime={e.at}>{e.at.replace('T', ' ').slice(0, 16)}</time> · {e.text}
+                <time dateTime={e.at}>{chinaTimeText(e.at)}</time> · {e.text}
               </li>
             ))}
         </ul>

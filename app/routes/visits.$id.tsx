@@ -17,6 +17,7 @@ import { useT } from '../i18n/use-t'
 import { findAuditEntries } from '../services/audit.server'
 import { editVisit, getVisit } from '../services/visits.server'
 import { parseVisitTalk, visitFormValues } from '../forms/visit'
+import { FormErrorSummary } from '../components/form-error-summary'
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
@@ -199,6 +200,7 @@ function EditForm({ visit, result }: { visit: ReturnType<typeof useLoaderData<ty
         {select('outcome', t('visit.outcome'), VISIT_OUTCOMES, 'visit.outcome', visit.outcome ?? '')}
         {text('nextFollowUpOn', t('visit.nextFollowUpOn'), visit.nextFollowUpOn ?? '', { type: 'date' })}
       </div>
+      <FormErrorSummary errors={result?.errors} />
       <button type="submit" className="primary">
         {t('common.save')}
       </button>
