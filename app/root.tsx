@@ -16,9 +16,11 @@ import { can } from './domain/roles'
 import { getLocale, getUser } from './http/guards.server'
 import { DEFAULT_LOCALE, isMessageKey } from './i18n/index'
 import { useT } from './i18n/use-t'
+import tokens from './styles/tokens.css'
 import stylesheet from './styles/app.css'
 
 export const links: LinksFunction = () => [
+  { rel: 'stylesheet', href: tokens },
   { rel: 'stylesheet', href: stylesheet },
   { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
 ]
