@@ -16,10 +16,12 @@ import { can } from './domain/roles'
 import { getLocale, getUser } from './http/guards.server'
 import { DEFAULT_LOCALE, isMessageKey } from './i18n/index'
 import { useT } from './i18n/use-t'
+import tokens from './styles/tokens.css'
 import stylesheet from './styles/app.css'
 import pagesStylesheet from './styles/pages.css'
 
 export const links: LinksFunction = () => [
+  { rel: 'stylesheet', href: tokens },
   { rel: 'stylesheet', href: stylesheet },
   { rel: 'stylesheet', href: pagesStylesheet },
   { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },

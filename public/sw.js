@@ -116,9 +116,25 @@ function fromCache(response) {
 }
 
 function offlinePage() {
+  // Styled inline (the app's stylesheet may not be cached): the bar, a card, the same colours.
   const html = `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>离线 Offline · 万企</title><body style="font-family: system-ui, sans-serif; padding: 1.5rem; line-height: 1.5">
-<h1>没有网络 · Offline</h1><p>这个页面需要网络。<a href="/my">我的清单</a>可离线使用，离线登记的走访会在恢复网络后自动发送。</p>
-<p lang="en">This page needs a connection. <a href="/my">My list</a> works offline; visits saved offline are sent when the connection returns.</p></body></html>`
+<title>离线 Offline · 万企通</title>
+<style>
+body { margin: 0; font-family: system-ui, -apple-system, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif; background: #f4f6f8; color: #1b2430; line-height: 1.6; }
+header { background: #b4232a; color: #fff; padding: 0.6rem 1rem; font-weight: 700; font-size: 1.1rem; }
+main { max-width: 32rem; margin: 1.5rem auto; padding: 0 1rem; }
+.card { background: #fff; border: 1px solid #d9dee5; border-radius: 10px; padding: 1.25rem; }
+h1 { font-size: 1.4rem; margin: 0 0 0.5rem; }
+.pill { display: inline-block; background: #fff6e0; color: #7a5100; border: 1px solid #f0d48a; border-radius: 999px; padding: 0.1rem 0.6rem; font-weight: 600; font-size: 0.9rem; }
+p { margin: 0.75rem 0; }
+.muted { color: #56636f; }
+a.button { display: inline-flex; align-items: center; min-height: 44px; padding: 0.5rem 1rem; border-radius: 6px; background: #b4232a; color: #fff; font-weight: 600; text-decoration: none; }
+</style>
+<body class="offline-page"><header>万企通</header><main><div class="card">
+<span class="pill">离线 · Offline</span>
+<h1>没有网络</h1><p>这个页面需要网络。我的清单可离线使用，离线登记的走访会在恢复网络后自动发送。</p>
+<p><a class="button" href="/my">打开我的清单</a></p>
+<p lang="en" class="muted">This page needs a connection. My list works offline; visits saved offline are sent when the connection returns. <a href="/my">My list</a></p>
+</div></main></body></html>`
   return new Response(html, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8' } })
 }

@@ -29,7 +29,11 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
             {/* A phone gets a menu button; a wider screen shows the links in the bar. */}
             <details className="menu">
               <summary aria-label={t('nav.menu')}>☰</summary>
-              <NavLinks role={user.role} label={t('nav.menu')} />
+              <NavLinks role={user.role} label={t('nav.menu')}>
+                <a href="/account/password" className="menu-only">
+                  {t('nav.account.password')}
+                </a>
+              </NavLinks>
             </details>
             <NavLinks role={user.role} label={t('nav.main')} className="nav-wide" />
           </>
@@ -38,7 +42,7 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
           {user && can(user.role, 'visits:log') ? <ClientOnly>{() => <OutboxBadge />}</ClientOnly> : null}
           <LanguageSwitch />
           {user ? (
-            <a href="/account/password" className="link-button">
+            <a href="/account/password" className="link-button account-link">
               {t('nav.account.password')}
             </a>
           ) : null}
@@ -56,7 +60,7 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
   )
 }
 
-function NavLinks({ role, label, className }: { role: Role; label: string; className?: string }) {
+function NavLinks({ role, label, className, children }: { role: Role; label: string; className?: string; children?: ReactNode }) {
   const t = useT()
   return (
     <nav aria-label={label} className={className}>
@@ -65,6 +69,7 @@ function NavLinks({ role, label, className }: { role: Role; label: string; class
           {t(item.label)}
         </NavLink>
       ))}
+      {children}
     </nav>
   )
 }

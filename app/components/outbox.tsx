@@ -3,6 +3,7 @@ import { Link } from '@remix-run/react'
 import { useEffect, useState } from 'react'
 import { useT } from '../i18n/use-t'
 import { OUTBOX_EVENT, discardQueued, flushOutbox, queuedVisits, sentVisits, startOutbox, type QueuedVisit, type SentVisit } from '../offline/outbox'
+import { chinaTimeText } from '../domain/china-time'
 
 export interface OutboxState {
   ready: boolean
@@ -62,7 +63,7 @@ export function OutboxPanel({ onCorrect }: { onCorrect?: (item: QueuedVisit) => 
           <ul className="outbox-list">
             {queued.map((q) => (
               <li key={q.id} className={`outbox-${q.state}`}>
-                <strong>{q.playerName}</strong> · {new Date(q.queuedAt).toLocaleString()} · {t(`outbox.state.${q.state}`)}
+                <strong>{q.playerName}</strong> · {chinaTimeText(q.queuedAt)} · {t(`outbox.state.${q.state}`)}
                 {q.attempts ? ` · ${t('outbox.attempts', { count: q.attempts })}` : ''}
                 {q.message ? <div className="field-errors">{q.message}</div> : null}
                 {q.fieldErrors ? (
@@ -102,7 +103,7 @@ export function OutboxPanel({ onCorrect }: { onCorrect?: (item: QueuedVisit) => 
           <ul className="outbox-list" data-testid="sent-visits">
             {sent.slice(0, 10).map((s) => (
               <li key={s.id}>
-                <Link to={`/visits/${s.id}`}>{s.playerName}</Link> · {new Date(s.sentAt).toLocaleString()} · {t(s.status === 201 ? 'outbox.stored' : 'outbox.storedBefore')}
+                <Link to={`/visits/${s.id}`}>{s.playerName}</Link> · {chinaTimeText(s.sentAt)} · {t(s.status === 201 ? 'outbox.stored' : 'outbox.storedBefore')}
                 {s.flag ? <span className="badge flag"> {t(`visit.flag.${s.flag as 'far'}`)}</span> : null}
                 {s.conflict ? <div className="notice warning">{t('visit.conflict.reassigned', { officer: s.conflict.officerName ?? t('player.unassigned') })}</div> : null}
               </li>

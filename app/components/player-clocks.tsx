@@ -8,6 +8,7 @@ import { chinaTimeText } from '../domain/china-time'
 import { choice, msg, optionalNumber, optionalText, type FieldErrors } from '../forms/fields'
 import { useLocale, useT } from '../i18n/use-t'
 import { Field, SelectField } from './field'
+import { moneyText } from '../domain/money-text'
 
 const REASON_CODES = Object.keys(REFUSAL_REASONS) as [keyof typeof REFUSAL_REASONS, ...(keyof typeof REFUSAL_REASONS)[]]
 
@@ -66,7 +67,7 @@ export function PlayerClocks({ clock, now, canAct, errors }: { clock: PlayerCloc
       {clock.decision ? (
         <p data-testid="clock-decision">
           {t(`clocks.decision.${clock.decision as 'approved'}`)}
-          {clock.amount_yuan !== null ? ` · ${(clock.amount_yuan / 10_000).toLocaleString(locale)} ${locale === 'en' ? '×10k yuan' : '万元'}` : ''}
+          {clock.amount_yuan !== null ? ` · ${moneyText(clock.amount_yuan, locale)}` : ''}
           {clock.refusal_reason ? ` · ${REFUSAL_REASONS[clock.refusal_reason as 'other']?.[locale === 'en' ? 'en' : 'zh'] ?? clock.refusal_reason}` : ''}
           {clock.refusal_note ? ` (${clock.refusal_note})` : ''}
         </p>

@@ -6,6 +6,7 @@ import { industrySectionName } from '../domain/industry'
 import type { Message } from '../i18n/index'
 import { useLocale, useT } from '../i18n/use-t'
 import { ErrorList, Field, SelectField } from './field'
+import { FormErrorSummary } from './form-error-summary'
 
 export function PlayerForm({
   values,
@@ -58,6 +59,7 @@ export function PlayerForm({
           <input type="checkbox" name="acceptBadCheck" value="1" defaultChecked={values.acceptBadCheck === '1'} /> {t('player.acceptBadCheck')}
         </label>
       </div>
+      <FormErrorSummary errors={errors} />
       <button type="submit" className="primary">
         {submitLabel}
       </button>

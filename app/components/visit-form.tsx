@@ -22,6 +22,7 @@ import { shrinkAndStamp } from '../offline/photo-stamp'
 import { watermarkLines } from '../domain/photo-watermark'
 import { parseVisit, visitFormValues } from '../forms/visit'
 import { ErrorList } from './field'
+import { FormErrorSummary } from './form-error-summary'
 
 export interface VisitFormPlayer {
   id: number
@@ -109,8 +110,8 @@ export function VisitForm({
       found.farReason = [{ key: 'visit.farReasonNeeded', params: { distance: assessed.distance ?? 0, radius: radiusMetres } }]
     }
     if (Object.keys(found).length) {
+      // The summary by the button scrolls to and focuses the first field in error.
       setClientErrors(found)
-      document.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus()
       return
     }
     if (values.setPosition === '1' && !confirm(t('visit.setPositionConfirm', { name: player.name }))) return
@@ -245,6 +246,7 @@ export function VisitForm({
         <p className="muted small">{t('photo.hint')}</p>
       </Group>
 
+      <FormErrorSummary errors={errors} formError={formError} />
       <button type="submit" className="primary big" disabled={saving}>
         {t('visit.save')}
       </button>

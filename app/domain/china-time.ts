@@ -41,9 +41,16 @@ export function chinaDateTime(iso: string): string {
   return new Date(Date.parse(iso) + CHINA_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ')
 }
 
-/** An instant as a person reads it on a page, in China time: `2026/12/1 20:47:08`. */
-export function chinaTimeText(iso: string): string {
-  return new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })
+/**
+ * An instant as a person reads it on a page, in China time, whatever the browser's or the
+ * server's zone: `2026-12-01 20:47` (with `seconds`, `2026-12-01 20:47:08`). The one
+ * formatter for every time shown; null (never happened) reads as an em dash.
+ */
+export function chinaTimeText(at: string | number | null, options: { seconds?: boolean } = {}): string {
+  if (at === null || at === '') return '—'
+  const ms = typeof at === 'number' ? at : Date.parse(at)
+  if (Number.isNaN(ms)) return String(at)
+  return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, options.seconds ? 19 : 16).replace('T', ' ')
 }
 
 /** The time of day of an instant in China, hours and minutes: `20:47`. */

@@ -120,6 +120,7 @@ export const en: Messages = {
   'common.back': 'Back',
   'common.none': 'None',
   'common.search': 'Search',
+  'form.errorsSummary': '{count} to correct: see the fields marked in red.',
   'validation.required': 'Required.',
   'validation.tooLong': 'At most {max} characters.',
   'validation.username': 'Lower-case letters, digits, dot, dash and underscore only, 2–40 characters.',

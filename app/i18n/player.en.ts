@@ -127,6 +127,8 @@ export const playerEn: Record<keyof typeof playerZhCN, string> = {
   "import.warnings": "Warnings",
   "import.matches": "Possible duplicates (kept apart)",
   "import.jobs": "Imports so far",
+  "import.template": "Download the list template (CSV, with headers the importer recognises)",
+  "import.noneYet": "No list imported yet. Once you upload the first one, it shows here.",
   "import.mappingHelp": "These headers were not recognised. Choose the field each column holds; the choice is remembered for your org unit and this source only.",
   "import.mappingTitle": "Match the headers",
   "import.matchRows": "Same as an existing player (households: confirm the merge; leads: confirm on the player's page)",

@@ -23,7 +23,7 @@ export const productEn: Record<keyof typeof productZhCN, string> = {
   'product.rule.termLong': 'term {term} months: the {product} goes to {max} at most',
   'product.rule.limit': 'the {product} lends up to {limit} yuan',
   'product.title': 'Products this case qualifies for',
-  'product.needFrom': 'From the need recorded on {date}: {amount} × 10k yuan',
+  'product.needFrom': 'From the need recorded on {date}: {amount}',
   'product.noNeedYet': 'No visit records a financing need yet; record one to see the products.',
   'product.qualifies': 'qualifies: {amount} yuan (limit {limit} yuan)',
   'product.refused': 'does not qualify',

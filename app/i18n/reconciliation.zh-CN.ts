@@ -30,7 +30,7 @@ export const reconciliationZhCN = {
   'reconciliation.yes': '是',
   'reconciliation.no': '否',
   'reconciliation.basis.flagged': '贷款系统标记',
-  'reconciliation.basis.estimated': '估算（转介时无贷款记录）',
+  'reconciliation.basis.estimated': '估算（推荐授信时无贷款记录）',
   'reconciliation.channel.working_group': '推荐清单',
   'reconciliation.channel.loan_qr': '贷款码',
   'reconciliation.channel.credit_platform': '信易贷平台',

@@ -151,7 +151,7 @@ export const visitEn: Record<keyof typeof visitZhCN, string> = {
   'visits.player': 'Market player',
   'visits.distance': 'Check-in distance',
   'visits.flags': 'Flags',
-  'visits.needAmount': '{amount} × 10k yuan',
+  'visits.needAmount': '{amount}',
   'visits.checkIn': 'Check-in',
   'visits.recordedAt': 'Recorded',
 }

@@ -156,7 +156,7 @@ export const visitZhCN = {
   'visits.player': '市场主体',
   'visits.distance': '签到距离',
   'visits.flags': '标记',
-  'visits.needAmount': '{amount} 万元',
+  'visits.needAmount': '{amount}',
   'visits.checkIn': '签到位置',
   'visits.recordedAt': '登记时间',
 } as const

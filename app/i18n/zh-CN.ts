@@ -119,6 +119,7 @@ export const zhCN = {
   'common.back': '返回',
   'common.none': '无',
   'common.search': '搜索',
+  'form.errorsSummary': '有 {count} 处需要更正，请看标红的栏目。',
   'validation.required': '必填。',
   'validation.tooLong': '不能超过 {max} 个字符。',
   'validation.username': '用户名只能包含小写字母、数字、点、横线和下划线，长度 2–40。',

@@ -14,6 +14,7 @@ import { toFieldOrFormError } from '../http/errors.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { changeOwnPassword } from '../services/change-password.server'
+import { FormErrorSummary } from '../components/form-error-summary'
 
 export const meta: MetaFunction = () => [{ title: '修改密码 · 万企通' }]
 
@@ -65,6 +66,7 @@ export default function ChangePassword() {
         <Field label={t('account.newPassword')} name="password" type="password" autoComplete="new-password" required minLength={MIN_PASSWORD_LENGTH} errors={errors?.password} />
         <p className="muted">{t('account.policy', { min: MIN_PASSWORD_LENGTH })}</p>
         <Field label={t('account.confirm')} name="confirm" type="password" autoComplete="new-password" required errors={errors?.confirm} />
+        <FormErrorSummary errors={errors} />
         <button type="submit" className="primary" disabled={busy}>
           {t('account.submit')}
         </button>

@@ -17,6 +17,7 @@ import { useT, useTranslateMessage } from '../i18n/use-t'
 import { listTownshipCentres } from '../services/areas.server'
 import { setTownshipCentre, uploadBoundaries } from '../services/divisions/area-centres.server'
 import { findOrphanPlayers, listServedDivisions, loadDivisions, type OrphanPlayers } from '../services/divisions/load-divisions.server'
+import { chinaTimeText } from '../domain/china-time'
 
 const MAX_BOUNDARY_MB = 64
 
@@ -144,7 +145,7 @@ export default function Areas() {
                     <td>{d.townships}</td>
                     <td>{d.villages}</td>
                     <td>{d.withBoundary}</td>
-                    <td>{d.loadedAt.slice(0, 16).replace('T', ' ')}</td>
+                    <td>{chinaTimeText(d.loadedAt)}</td>
                   </tr>
                 ))}
               </tbody>

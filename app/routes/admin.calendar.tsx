@@ -15,6 +15,7 @@ import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { editCalendarDay, listCalendar } from '../services/clocks/edit-calendar.server'
 import { listClockSettings, updateClockSetting } from '../services/clocks/update-clock-settings.server'
+import { FormErrorSummary } from '../components/form-error-summary'
 
 const SUBJECTS = ['working_group', 'loan_qr', 'credit_platform', 'own_list', 'referral'] as const satisfies readonly ClockSubject[]
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, msg('calendar.badDay'))
@@ -91,6 +92,7 @@ export default function AdminCalendar() {
           errors={dayErrors?.kind}
         />
         <Field label={t('calendar.note')} name="note" required maxLength={100} errors={dayErrors?.note} />
+        <FormErrorSummary errors={dayErrors} />
         <button type="submit" className="primary">
           {t('calendar.add')}
         </button>

@@ -12,6 +12,7 @@ import { toFormError } from '../http/errors.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { createOrgUnit, listOrgUnits, moveOrgUnit, renameOrgUnit } from '../services/org-units.server'
+import { FormErrorSummary } from '../components/form-error-summary'
 
 const code = z
   .string()
@@ -98,6 +99,7 @@ export default function OrgUnits() {
           />
           <Field label={t('table.code')} name="code" required maxLength={20} defaultValue={forCreate?.values?.code} errors={forCreate?.errors?.code} />
           <Field label={t('table.name')} name="name" required maxLength={60} defaultValue={forCreate?.values?.name} errors={forCreate?.errors?.name} />
+          <FormErrorSummary errors={forCreate?.errors} />
           <button type="submit" className="primary">
             {t('org.create')}
           </button>

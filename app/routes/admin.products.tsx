@@ -17,6 +17,8 @@ import { useLocale, useT } from '../i18n/use-t'
 import { ACCEPTABLE_GRADES, parseProduct } from '../forms/product'
 import { listProducts, saveProduct } from '../services/products.server'
 import { qualificationState } from '../services/qualification.server'
+import { chinaTimeText } from '../domain/china-time'
+import { FormErrorSummary } from '../components/form-error-summary'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requirePermission(request, context, 'products:manage')
@@ -105,7 +107,7 @@ export default function Products() {
           <p className="muted">
             {judging.finishedAt
               ? t('productAdmin.judged', {
-                  at: judging.finishedAt.slice(0, 16).replace('T', ' '),
+                  at: chinaTimeText(judging.finishedAt),
                 })
               : t('productAdmin.judgingSoon')}
           </p>
@@ -123,7 +125,7 @@ export default function Products() {
             <ul className="small">
               {p.history.map((h) => (
                 <li key={h.version}>
-                  v{h.version} · {h.name} · {h.at.slice(0, 16).replace('T', ' ')} {h.by ? `· ${h.by}` : ''} {h.active ? '' : `· ${t('productAdmin.inactive')}`}
+                  v{h.version} · {h.name} · {chinaTimeText(h.at)} {h.by ? `· ${h.by}` : ''} {h.active ? '' : `· ${t('productAdmin.inactive')}`}
                 </li>
               ))}
             </ul>
@@ -209,6 +211,7 @@ function ProductForm({ rules, active, expectedVersion, result }: { rules: Produc
         <input type="checkbox" name="active" value="1" defaultChecked={kept ? kept.active === '1' : active} /> {t('productAdmin.active')}
       </label>
       <ErrorList errors={errors?._form} />
+      <FormErrorSummary errors={errors} />
       <button type="submit" className="primary" disabled={busy}>
         {expectedVersion === null ? t('productAdmin.create') : t('productAdmin.save')}
       </button>

@@ -15,6 +15,8 @@ import { useT } from '../i18n/use-t'
 import { TOKEN_PURPOSES } from '../domain/api-tokens'
 import { createApiToken, listApiTokens, revokeApiToken } from '../services/api-tokens.server'
 import { listOrgUnits } from '../services/org-units.server'
+import { chinaTimeText } from '../domain/china-time'
+import { FormErrorSummary } from '../components/form-error-summary'
 
 const createSchema = z.object({
   intent: z.literal('create'),
@@ -78,6 +80,7 @@ export default function Tokens() {
           errors={result?.errors?.orgUnitId}
         />
         <Field label={t('token.user')} name="actsFor" maxLength={40} errors={result?.errors?.actsFor} />
+        <FormErrorSummary errors={result?.errors} />
         <button type="submit" className="primary">
           {t('token.create')}
         </button>
@@ -99,9 +102,9 @@ export default function Tokens() {
                 <td>{k.name}</td>
                 <td>{`${t(`token.purpose.${k.purpose}`)}${k.purpose === 'figures_read' ? ` · ${k.orgName ?? t('token.scope.bank')}` : ''}${k.purpose === 'integration' ? ` · ${k.actsFor ?? '—'}` : ''}`}</td>
                 <td>
-                  {k.createdAt.slice(0, 16).replace('T', ' ')} {k.createdBy ? `· ${k.createdBy}` : ''}
+                  {chinaTimeText(k.createdAt)} {k.createdBy ? `· ${k.createdBy}` : ''}
                 </td>
-                <td>{k.revokedAt ? t('token.revokedAt', { at: k.revokedAt.slice(0, 16).replace('T', ' ') }) : t('token.live')}</td>
+                <td>{k.revokedAt ? t('token.revokedAt', { at: chinaTimeText(k.revokedAt) }) : t('token.live')}</td>
                 <td>
                   {k.revokedAt ? null : (
                     <Form method="post">

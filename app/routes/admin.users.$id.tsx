@@ -16,6 +16,8 @@ import { listOrgUnits } from '../services/org-units.server'
 import { countSessionsOfUser } from '../services/sessions.server'
 import { findSignInHold, unlockSignIn } from '../services/sign-in-unlock.server'
 import { endUserSessions, getUser, resetPassword, setUserActive, updateUser } from '../services/users.server'
+import { chinaTimeText } from '../domain/china-time'
+import { FormErrorSummary } from '../components/form-error-summary'
 
 export const updateSchema = z.object({ intent: z.literal('update'), name: requiredText(40), role: choice(ROLES), orgUnitId: idField })
 export const activeSchema = z.object({ intent: z.enum(['deactivate', 'reactivate']) })
@@ -110,6 +112,7 @@ export default function UserPage() {
             options={units.map((u) => ({ value: u.id, label: `${'　'.repeat(u.depth)}${u.name}` }))}
             errors={result?.errors?.orgUnitId}
           />
+          <FormErrorSummary errors={result?.intent === 'update' ? result.errors : null} />
           <button type="submit" className="primary">
             {t('users.save')}
           </button>
@@ -162,7 +165,7 @@ export default function UserPage() {
         <ul className="audit">
           {history.map((h) => (
             <li key={h.id}>
-              <time dateTime={h.at}>{h.at.replace('T', ' ').slice(0, 19)}</time> · {h.actor_username ?? '—'} · {h.action}
+              <time dateTime={h.at}>{chinaTimeText(h.at, { seconds: true })}</time> · {h.actor_username ?? '—'} · {h.action}
             </li>
           ))}
         </ul>

@@ -12,6 +12,7 @@ import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { listOrgUnits } from '../services/org-units.server'
 import { countUsers, createUser, listUsers } from '../services/users.server'
+import { FormErrorSummary } from '../components/form-error-summary'
 
 // A page of a bank's staff: a few screens on a phone; the total says how many there are.
 const USERS_PAGE_SIZE = 50
@@ -141,6 +142,7 @@ export default function Users() {
           <SelectField label={t('table.orgUnit')} name="orgUnitId" options={unitOptions} defaultValue={result?.values?.orgUnitId} errors={result?.errors?.orgUnitId} />
           <Field label={t('users.password')} name="password" type="password" autoComplete="new-password" required minLength={MIN_PASSWORD_LENGTH} errors={result?.errors?.password} />
           <p className="muted">{t('users.oneTimeHint')}</p>
+          <FormErrorSummary errors={result?.errors} />
           <button type="submit" className="primary">
             {t('users.create')}
           </button>

@@ -12,6 +12,7 @@ import { nameOfQuery, readFigureQuery } from '../services/figure-query.server'
 import { PLAYER_FIGURES, REACHING_FIGURES, type PlayerFigure, type ReachingFigure } from '../domain/figures'
 import { playersCounted, playersReaching } from '../services/figures.server'
 import { isLoanFigure } from '../domain/reconciliation'
+import { chinaDay } from '../domain/china-time'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'branch:view')
@@ -78,7 +79,7 @@ export default function FigurePlayers() {
                   <td>{p.officerName ?? '—'}</td>
                   <td>{t(`candidateStatus.${p.candidateStatus as 'candidate'}`)}</td>
                   <td>{t(`qualification.${p.qualification as 'qualifies'}`)}</td>
-                  <td>{p.lastVisitedAt ? p.lastVisitedAt.slice(0, 10) : '—'}</td>
+                  <td>{p.lastVisitedAt ? chinaDay(p.lastVisitedAt) : '—'}</td>
                 </tr>
               ))}
             </tbody>
@@ -109,7 +110,7 @@ export default function FigurePlayers() {
                 </td>
                 <td className="num">{r.amountYuan.toLocaleString(locale)}</td>
                 <td>{t(`stage.${r.stage as 'referred'}`)}</td>
-                <td>{r.referredAt.slice(0, 10)}</td>
+                <td>{chinaDay(r.referredAt)}</td>
                 <td>{r.officerName}</td>
               </tr>
             ))}

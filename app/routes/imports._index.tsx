@@ -13,6 +13,7 @@ import { IMPORT_SOURCES, type ImportSource } from '../domain/import-sources'
 import { createImportJob, listImportJobs } from '../services/import/import-jobs.server'
 import { DEFAULT_LIMITS } from '../services/import/read-table.server'
 import { receiveUpload } from '../http/receive-upload.server'
+import { chinaTimeText } from '../domain/china-time'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'imports:run')
@@ -91,7 +92,12 @@ export default function Imports() {
           <div className="field">
             <label htmlFor="file">{t('import.file')}</label>
             <input id="file" name="file" type="file" required accept={SPREADSHEET_ACCEPT} />
-            <p className="muted small">{t('import.fileHint', { maxMb })}</p>
+            <p className="muted small">
+              {t('import.fileHint', { maxMb })}{' '}
+              <a href="/imports/template.csv" download data-testid="list-template">
+                {t('import.template')}
+              </a>
+            </p>
           </div>
           <button type="submit" className="primary" disabled={busy}>
             {busy ? t('import.uploading') : t('import.uploadAndPreview')}
@@ -100,8 +106,13 @@ export default function Imports() {
       </section>
       <section className="card">
         <h2>{t('import.jobs')}</h2>
+        {jobs.length === 0 ? (
+          <p className="empty-state" data-testid="no-imports">
+            {t('import.noneYet')}
+          </p>
+        ) : (
         <div className="table-wrap">
-          <table>
+          <table className="cards">
             <thead>
               <tr>
                 <th>#</th>
@@ -121,24 +132,25 @@ export default function Imports() {
                   <td>
                     <Link to={`/imports/${j.id}`}>#{j.id}</Link>
                   </td>
-                  <td>
+                  <td data-label={t('import.file')}>
                     <Link to={`/imports/${j.id}`}>{j.fileName}</Link>
                     <div className="muted small">
-                      {j.createdAt.slice(0, 16).replace('T', ' ')} · {j.byName ?? '—'}
+                      {chinaTimeText(j.createdAt)} · {j.byName ?? '—'}
                     </div>
                   </td>
-                  <td>{t(`source.${j.source as 'tax'}`)}</td>
-                  <td>{t(`importStatus.${j.status}`)}</td>
-                  <td className="num">{j.totalRows}</td>
-                  <td className="num">{j.inserted}</td>
-                  <td className="num">{j.updated}</td>
-                  <td className="num">{j.rejected}</td>
-                  <td>{j.orgName}</td>
+                  <td data-label={t('import.source')}>{t(`source.${j.source as 'tax'}`)}</td>
+                  <td data-label={t('table.status')}>{t(`importStatus.${j.status}`)}</td>
+                  <td className="num" data-label={t('import.rows')}>{j.totalRows}</td>
+                  <td className="num" data-label={t('import.inserted')}>{j.inserted}</td>
+                  <td className="num" data-label={t('import.updated')}>{j.updated}</td>
+                  <td className="num" data-label={t('import.rejected')}>{j.rejected}</td>
+                  <td data-label={t('table.orgUnit')}>{j.orgName}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
+        )}
       </section>
     </div>
   )

@@ -27,13 +27,15 @@ import { handOffCase } from '../services/referrals.server'
 import { loadCatalogue } from '../services/products.server'
 import { loadClockContext } from '../services/clocks/clock-context.server'
 import { caseFactsOf, checkProducts } from '../domain/products'
-import { chinaTimeText, todayInChina } from '../domain/china-time'
+import { chinaDay, chinaTimeText, todayInChina } from '../domain/china-time'
 import { formatDistance } from '../components/visit-form'
 import { decisionSchema, PlayerClocks } from '../components/player-clocks'
 import { findPlayerClock } from '../services/clocks/player-clock.server'
 import { acceptLead } from '../services/clocks/accept-lead.server'
 import { recordContact } from '../services/clocks/record-contact.server'
 import { recordDecision } from '../services/clocks/record-decision.server'
+import { productLabel } from '../components/product-label'
+import { moneyText } from '../domain/money-text'
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: leafletStyles }]
 
@@ -322,7 +324,7 @@ export default function PlayerPage() {
         <h2 id="products">{t('product.title')}</h2>
         {need ? (
           <p className="muted">
-            {t('product.needFrom', { date: need.visitedAt.slice(0, 10), amount: need.amountYuan !== null ? (need.amountYuan / 10_000).toLocaleString(locale) : '—' })}
+            {t('product.needFrom', { date: chinaDay(need.visitedAt), amount: need.amountYuan !== null ? moneyText(need.amountYuan, locale) : '—' })}
           </p>
         ) : (
           <p className="muted">{t('product.noNeedYet')}</p>
@@ -330,7 +332,7 @@ export default function PlayerPage() {
         <ul className="verdicts">
           {verdicts.map((v) => (
             <li key={v.product} className={v.qualifies ? 'qualifies' : 'refused'} data-product={v.product}>
-              <strong>{v.name}</strong>{' '}
+              <strong>{productLabel(t, v.product, v.name)}</strong>{' '}
               {v.qualifies ? (
                 <span className="badge candidate-candidate">{t('product.qualifies', { amount: (v.amountYuan ?? 0).toLocaleString(locale), limit: (v.limitYuan ?? 0).toLocaleString(locale) })}</span>
               ) : (
@@ -372,7 +374,7 @@ export default function PlayerPage() {
                 </Link>{' '}
                 · {v.officerName} · {t(`visit.channel.${v.channel}`)}
                 {v.outcome ? ` · ${t(`visit.outcome.${v.outcome as 'refer'}`)}` : ''}
-                {v.need.has ? ` · ${t('visit.hasNeed')}${v.need.amountYuan !== null ? ` ${t('visits.needAmount', { amount: (v.need.amountYuan / 10_000).toLocaleString() })}` : ''}` : ''}
+                {v.need.has ? ` · ${t('visit.hasNeed')}${v.need.amountYuan !== null ? ` ${t('visits.needAmount', { amount: moneyText(v.need.amountYuan, locale) })}` : ''}` : ''}
                 {v.checkIn.distanceMetres !== null ? ` · ${formatDistance(v.checkIn.distanceMetres)}` : ''}
                 {v.checkIn.flag ? <span className="badge flag"> {t(`visit.flag.${v.checkIn.flag as 'far'}`)}</span> : null}
                 {v.conflict ? <span className="badge flag"> {t('visit.flag.conflict')}</span> : null}
@@ -404,7 +406,7 @@ export default function PlayerPage() {
             .sort((a, b) => b.at.localeCompare(a.at))
             .map((e, i) => (
               <li key={i}>
-                <time dateTime={e.at}>{e.at.replace('T', ' ').slice(0, 16)}</time> · {e.text}
+                <time dateTime={e.at}>{chinaTimeText(e.at)}</time> · {e.text}
               </li>
             ))}
         </ul>

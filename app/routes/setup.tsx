@@ -10,6 +10,7 @@ import { toFieldOrFormError } from '../http/errors.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { checkSetupLink, isSetUpNeeded, setUpBank } from '../services/setup.server'
+import { FormErrorSummary } from '../components/form-error-summary'
 
 export const meta: MetaFunction = () => [{ title: '开通银行 · 万企通' }]
 
@@ -102,6 +103,7 @@ export default function Setup() {
         <Field label={t('setup.headOfficeCode')} name="headOfficeCode" required maxLength={20} autoCapitalize="characters" defaultValue={result?.values?.headOfficeCode} errors={result?.errors?.headOfficeCode} />
         <Field label={t('setup.adminUsername')} name="adminUsername" required maxLength={40} autoCapitalize="none" autoComplete="off" defaultValue={result?.values?.adminUsername} errors={result?.errors?.adminUsername} />
         <Field label={t('setup.adminName')} name="adminName" required maxLength={40} defaultValue={result?.values?.adminName} errors={result?.errors?.adminName} />
+        <FormErrorSummary errors={result?.errors} />
         <button type="submit" className="primary" disabled={busy}>
           {t('setup.submit')}
         </button>

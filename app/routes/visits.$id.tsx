@@ -19,6 +19,7 @@ import { findAuditEntries } from '../services/audit.server'
 import { editVisit, getVisit } from '../services/visits.server'
 import { findVisitPhotos } from '../services/visit-photos/find-visit-photos.server'
 import { parseVisitTalk, visitFormValues } from '../forms/visit'
+import { FormErrorSummary } from '../components/form-error-summary'
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
@@ -209,6 +210,7 @@ function EditForm({ visit, result }: { visit: ReturnType<typeof useLoaderData<ty
         {select('outcome', t('visit.outcome'), VISIT_OUTCOMES, 'visit.outcome', visit.outcome ?? '')}
         {text('nextFollowUpOn', t('visit.nextFollowUpOn'), visit.nextFollowUpOn ?? '', { type: 'date' })}
       </div>
+      <FormErrorSummary errors={result?.errors} />
       <button type="submit" className="primary">
         {t('common.save')}
       </button>

@@ -7,10 +7,11 @@ import { formatDistance } from '../components/visit-form'
 import { VisitPhotoStrip } from '../components/visit-photo-strip'
 import { chinaClockText, todayInChina } from '../domain/china-time'
 import { requireUser, userScope } from '../http/guards.server'
-import { useT } from '../i18n/use-t'
+import { useLocale, useT } from '../i18n/use-t'
 import { listUsers } from '../services/users.server'
 import { listVisitsOfDay } from '../services/visits.server'
 import { findVisitPhotos } from '../services/visit-photos/find-visit-photos.server'
+import { moneyText } from '../domain/money-text'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
@@ -38,6 +39,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export default function Visits() {
   const t = useT()
+  const locale = useLocale()
   const { day, officerId, flaggedOnly, visits, perOfficer, officerChoices, own } = useLoaderData<typeof loader>()
   return (
     <div className="stack">
@@ -133,7 +135,7 @@ export default function Visits() {
                     </td>
                     <td>{t(`visit.channel.${v.channel}`)}</td>
                     <td>{v.outcome ? t(`visit.outcome.${v.outcome as 'refer'}`) : '—'}</td>
-                    <td>{v.need.has ? (v.need.amountYuan !== null ? t('visits.needAmount', { amount: (v.need.amountYuan / 10_000).toLocaleString() }) : t('common.yes')) : '—'}</td>
+                    <td>{v.need.has ? (v.need.amountYuan !== null ? t('visits.needAmount', { amount: moneyText(v.need.amountYuan, locale) }) : t('common.yes')) : '—'}</td>
                     <td>{v.checkIn.distanceMetres !== null ? formatDistance(v.checkIn.distanceMetres) : '—'}</td>
                     <td>
                       {v.checkIn.flag ? <span className="badge flag">{t(`visit.flag.${v.checkIn.flag as 'far'}`)}</span> : null}

@@ -1,6 +1,7 @@
 // The audit log is append-only: this module only ever inserts into it.
 import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database } from '../../db/schema'
+import { displayAddress } from '../domain/audit-actions'
 import { chinaDateTime, chinaMidnight } from '../domain/china-time'
 import { csvLine } from '../domain/csv'
 import type { Translate } from '../i18n/index'
@@ -29,10 +30,51 @@ export async function recordAudit(
       action: entry.action,
       entity_type: entry.entityType,
       entity_id: entry.entityId === undefined || entry.entityId === null ? null : String(entry.entityId),
-      ip: actor.ip,
+      // An IPv4 client reached through an IPv6 socket is stored as people write it.
+      ip: displayAddress(actor.ip),
       detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
     })
     .execute()
+}
+
+/** How long a repeated read of the same personal data stays one audit entry. */
+export const REPEATED_READ_WINDOW_MS = 30 * 60_000
+
+/**
+ * Records a read that pages repeat on their own (the officer's list reloads after every
+ * visit sent and every sync) once: not again while the same actor's same action, on the
+ * same record with the same detail, was recorded within the window. What changes is
+ * recorded at once.
+ */
+export async function recordRepeatedRead(
+  db: Db,
+  actor: Actor,
+  entry: { action: string; entityType: string; entityId?: string | number | null; detail?: unknown },
+  now: Date = new Date(),
+): Promise<boolean> {
+  const since = new Date(now.getTime() - REPEATED_READ_WINDOW_MS).toISOString()
+  const entityId = entry.entityId === undefined || entry.entityId === null ? null : String(entry.entityId)
+  let q = db
+    .selectFrom('audit_log')
+    .select('detail')
+    .where('action', '=', entry.action)
+    .where('entity_type', '=', entry.entityType)
+    .where('at', '>=', since)
+    .orderBy('id', 'desc')
+    .limit(1)
+  q = actor.id === null ? q.where('actor_id', 'is', null) : q.where('actor_id', '=', actor.id)
+  q = entityId === null ? q.where('entity_id', 'is', null) : q.where('entity_id', '=', entityId)
+  const last = await q.executeTakeFirst()
+  const detail = entry.detail === undefined ? null : JSON.stringify(entry.detail)
+  if (last && last.detail === detail) return false
+  await recordAudit(db, actor, entry)
+  return true
+}
+
+/** Who can be picked in the log's filter: every user, by user name, and the system. */
+export async function listAuditActors(db: Db): Promise<{ username: string; name: string }[]> {
+  const users = await db.selectFrom('users').select(['username', 'name']).orderBy('username').execute()
+  return [{ username: 'system', name: 'system' }, ...users]
 }
 
 export async function findAuditEntries(db: Db, filter: { entityType?: string; entityId?: string; limit?: number }) {
@@ -72,7 +114,9 @@ function filteredEntries(db: Db, filter: AuditFilter) {
   if (filter.from) q = q.where('at', '>=', chinaMidnight(filter.from))
   if (filter.to) q = q.where('at', '<', chinaMidnight(filter.to, 1))
   // The filter lets only [0-9a-f.:] through, so the prefix carries no wildcard.
-  if (filter.ipPrefix) q = q.where('ip', 'like', `${filter.ipPrefix}%`)
+  // Entries written before addresses were normalised carry `::ffff:` before an IPv4 address.
+  const ipPrefix = filter.ipPrefix
+  if (ipPrefix) q = q.where((eb) => eb.or([eb('ip', 'like', `${ipPrefix}%`), eb('ip', 'like', `::ffff:${ipPrefix}%`)]))
   return q
 }
 
@@ -109,7 +153,7 @@ export async function exportAuditEntries(options: { db: Kysely<Database>; actor:
       }
       const { entries, nextBefore } = await listAuditEntries(db, filter, { before, size: EXPORT_BATCH })
       if (entries.length) {
-        const lines = entries.map((e) => csvLine([String(e.id), chinaDateTime(e.at), e.actor_username ?? '', e.action, e.entity_type, e.entity_id ?? '', e.ip ?? '', e.detail ?? '']))
+        const lines = entries.map((e) => csvLine([String(e.id), chinaDateTime(e.at), e.actor_username ?? '', e.action, e.entity_type, e.entity_id ?? '', displayAddress(e.ip) ?? '', e.detail ?? '']))
         controller.enqueue(encoder.encode(lines.join('')))
       }
       if (nextBefore === null) controller.close()

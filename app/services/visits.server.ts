@@ -19,7 +19,7 @@ import {
   type VisitOutcome,
 } from '../domain/visit'
 import type { VisitInput, VisitTalk } from '../forms/visit'
-import { recordAudit, type Actor, type Db } from './audit.server'
+import { recordAudit, recordRepeatedRead, type Actor, type Db } from './audit.server'
 import type { PersonalDataCipher } from './personal-data.server'
 import { scoped } from './scope.server'
 import { contactByVisit } from './clocks/record-contact.server'
@@ -473,7 +473,8 @@ export async function findMyList(
     })
   }
   const withPhones = items.filter((i) => i.phone).length
-  if (withPhones) await recordAudit(db, actor, { action: 'personal-data.list-phones', entityType: 'user', entityId: actor.id, detail: { players: withPhones } })
+  // The list reloads after every visit sent: the same listing is one entry, not one per load.
+  if (withPhones) await recordRepeatedRead(db, actor, { action: 'personal-data.list-phones', entityType: 'user', entityId: actor.id, detail: { players: withPhones } })
   return { today, items }
 }
 

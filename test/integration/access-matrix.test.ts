@@ -132,6 +132,7 @@ const MATRIX: Row[] = [
   { route: 'routes/referrals.$id', method: 'GET', url: (f) => `/referrals/${f.referralElsewhere}`, answers: 'login 404 200 404 404 200 200 login', note: "another outlet's referral" },
 
   { route: 'routes/imports._index', method: 'GET', url: () => '/imports', answers: 'login 403 403 200 200 403 200 login' },
+  { route: 'routes/imports.template[.]csv', method: 'GET', url: () => '/imports/template.csv', answers: 'login 403 403 200 200 403 200 login' },
   { route: 'routes/imports._index', method: 'POST', url: () => '/imports', answers: 'login 403 403 400 400 403 400 login' },
   { route: 'routes/imports.$id._index', method: 'GET', url: (f) => `/imports/${f.importOwn}`, answers: 'login 403 403 200 404 403 200 login' },
   { route: 'routes/imports.$id._index', method: 'GET', url: (f) => `/imports/${f.importElsewhere}`, answers: 'login 403 403 404 404 403 200 login', note: "another outlet's import" },

@@ -4,7 +4,7 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AuditEntry } from '../../db/schema'
-import { SYSTEM_ACTOR, recordAudit } from '../../app/services/audit.server'
+import { REPEATED_READ_WINDOW_MS, SYSTEM_ACTOR, recordAudit, recordRepeatedRead } from '../../app/services/audit.server'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { Client, startTestServer, type TestServer } from '../support/test-server'
 import { PASSWORD, addUser, buildOrg } from '../support/fixtures'
@@ -101,8 +101,9 @@ describe('the admin page', () => {
     const signIn = stored.find((e) => e.action === 'sign_in' && e.actor_username === 'field.a')!
     expect(signIn).toMatchObject({ entity_type: 'user', entity_id: String(fieldA), ip: '10.30.0.7' })
     const card = html.slice(html.indexOf(`data-audit-id="${signIn.id}"`)).split('</li>')[0]
-    expect(card).toContain(`操作人：field.a · 记录：user #${fieldA} · 地址：10.30.0.7`)
-    expect(card).toContain('>sign_in<')
+    // In words: the action and the record type, not their codes.
+    expect(card).toContain(`操作人：field.a · 记录：用户 #${fieldA} · 地址：10.30.0.7`)
+    expect(card).toMatch(/title="sign_in">登录</)
     // Shown in China time.
     expect(card).toContain(new Date(Date.parse(signIn.at) + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' '))
   })
@@ -139,7 +140,8 @@ describe('the admin page', () => {
 
   it('keeps the filter in the form', async () => {
     const { html } = await page('actor=boss.a&ip=10.30.&from=2026-01-01')
-    expect(html).toMatch(/name="actor"[^>]*value="boss.a"/)
+    // The actor is picked from a list: the chosen one stays selected.
+    expect(html).toMatch(/<option value="boss.a" selected="">/)
     expect(html).toMatch(/name="ip"[^>]*value="10.30."/)
     expect(html).toMatch(/name="from"[^>]*value="2026-01-01"/)
     // The export link carries the same filter.
@@ -239,5 +241,43 @@ describe('who may see the log', () => {
     const csv = await anonymous.get('/admin/audit.csv')
     expect(csv.status).toBe(302)
     expect(csv.headers.get('Location')).toBe('/login?redirectTo=%2Fadmin%2Faudit.csv')
+  })
+})
+
+describe('a listing audited once, addresses as written', () => {
+  it('records a repeated read of the same data once within the window, and again when it changes or later', async () => {
+    const reader = { id: fieldA, username: 'field.a', ip: '::ffff:10.30.0.7' }
+    const entry = { action: 'personal-data.list-phones', entityType: 'user', entityId: fieldA, detail: { players: 3 } }
+    const start = new Date()
+    const count = async () =>
+      (await t.db.selectFrom('audit_log').select('id').where('action', '=', 'personal-data.list-phones').where('actor_id', '=', fieldA).execute()).length
+    const before = await count()
+    // The list reloads five times (visits sent, a sync): one entry.
+    for (let i = 0; i < 5; i++) await recordRepeatedRead(t.db, reader, entry, new Date(start.getTime() + i * 60_000))
+    expect(await count()).toBe(before + 1)
+    // Other phone numbers shown: recorded at once.
+    expect(await recordRepeatedRead(t.db, reader, { ...entry, detail: { players: 4 } }, start)).toBe(true)
+    expect(await count()).toBe(before + 2)
+    // The same listing after the window: recorded again.
+    expect(await recordRepeatedRead(t.db, reader, { ...entry, detail: { players: 4 } }, new Date(Date.now() + REPEATED_READ_WINDOW_MS + 60_000))).toBe(true)
+    expect(await count()).toBe(before + 3)
+    const stored = await t.db.selectFrom('audit_log').select('ip').where('action', '=', 'personal-data.list-phones').orderBy('id', 'desc').executeTakeFirstOrThrow()
+    expect(stored.ip).toBe('10.30.0.7')
+  })
+
+  it('shows actions, record types and details in words, and filters by choice', async () => {
+    await recordAudit(t.db, { id: null, username: 'system', ip: '::ffff:10.9.9.9' }, { action: 'api-token.created', entityType: 'api_token', entityId: 77, detail: { name: 'bi', purpose: 'figures_read' } })
+    const page = await admin.get('/admin/audit?action=api-token.created')
+    expect(page.status).toBe(200)
+    const html = await page.text()
+    expect(html).toContain('新建接口令牌')
+    expect(html).toContain('接口令牌 #77')
+    expect(html).toContain('10.9.9.9')
+    expect(html).not.toContain('::ffff:')
+    expect(html).toMatch(/<dt>名称<\/dt><dd>bi<\/dd>/)
+    // The action and the record type are picked from lists, not typed.
+    expect(html).toMatch(/<select[^>]*name="action"/)
+    expect(html).toMatch(/<select[^>]*name="entityType"/)
+    expect(html).toMatch(/<select[^>]*name="actor"/)
   })
 })

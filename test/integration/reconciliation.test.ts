@@ -132,7 +132,7 @@ describe('the export', () => {
     const rows = csvRows(await masked.text())
     expect(rows[0]![0]).toBe('信贷系统编号')
     expect(rows.slice(1).map((r) => r[0])).toEqual(['LOS-A1', 'LOS-A2', 'LOS-B1'])
-    expect(rows[2]).toEqual(['LOS-A2', '甲一个体户', '110***********002X', '2026-02-01', '200000', '未报送，按申请金额', '未报送（产品为信用类）', '是', '估算（转介时无贷款记录）', '本行名单', '税易贷', '甲一网点', 'rec-officer-a'])
+    expect(rows[2]).toEqual(['LOS-A2', '甲一个体户', '110***********002X', '2026-02-01', '200000', '未报送，按申请金额', '未报送（产品为信用类）', '是', '估算（推荐授信时无贷款记录）', '本行名单', '税易贷', '甲一网点', 'rec-officer-a'])
     const unmasked = await admin.post(`/dashboard/loans/export?${Q1}&figure=disbursed&format=csv`, { unmask: '1' })
     expect(await unmasked.text()).toContain(ID)
     const hq = await signedIn('rec-hq')

@@ -1,7 +1,7 @@
 // China time's one home: the calendar day of an instant, today, and a day's stored bounds,
 // with the hours between 00:00 and 08:00 China time, when the UTC date is still yesterday.
 import { describe, expect, it } from 'vitest'
-import { addDays, chinaDateTime, chinaDay, chinaDayBounds, chinaDaysBounds, chinaMidnight, todayInChina } from '../../app/domain/china-time'
+import { addDays, chinaDateTime, chinaDay, chinaDayBounds, chinaDaysBounds, chinaMidnight, chinaTimeText, todayInChina } from '../../app/domain/china-time'
 
 describe('China time', () => {
   it('counts 00:00 to 08:00 China time as the next calendar day from UTC', () => {
@@ -29,5 +29,15 @@ describe('China time', () => {
     expect(addDays('2026-03-01', -1)).toBe('2026-02-28')
     expect(chinaDateTime('2026-12-01T12:47:08.120Z')).toBe('2026-12-01 20:47:08')
     expect(chinaDateTime('2026-12-03T18:30:00Z')).toBe('2026-12-04 02:30:00')
+  })
+})
+
+describe('the one page formatter', () => {
+  it('shows every instant in China time to the minute, or the second when asked', () => {
+    // 08:16 UTC is 16:16 in China: the times the issue saw shown in UTC.
+    expect(chinaTimeText('2026-12-03T08:16:40.000Z')).toBe('2026-12-03 16:16')
+    expect(chinaTimeText('2026-12-03T08:16:40.000Z', { seconds: true })).toBe('2026-12-03 16:16:40')
+    expect(chinaTimeText(Date.parse('2026-12-03T18:30:00Z'))).toBe('2026-12-04 02:30')
+    expect(chinaTimeText(null)).toBe('—')
   })
 })

@@ -1,0 +1,191 @@
+// Issue 23, part A, in Chromium: times in China time, the offline pill and the phone's
+// bar, form errors at the button, the products editor's checkboxes, the audit log in words.
+import fs from 'node:fs'
+import type { Kysely } from 'kysely'
+import type { Browser } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '../../db/schema'
+import { chinaTimeText } from '../../app/domain/china-time'
+import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import { contrastRatio } from '../support/contrast'
+
+const PHONE = { width: 390, height: 844 }
+
+let app: AppProcess
+let browser: Browser
+let seeded: Kysely<Database>
+let session: BrowserSession
+
+beforeAll(async () => {
+  app = await startAppProcess()
+  browser = await launchBrowser()
+  seeded = openSeededDatabase(app)
+  session = new BrowserSession(browser, app)
+})
+
+afterAll(async () => {
+  await seeded?.destroy()
+  await browser?.close()
+  await app?.stop()
+})
+
+afterEach(async () => {
+  expect(await session.finish(), 'errors in the browser').toEqual([])
+})
+
+async function officerPlayer() {
+  return seeded
+    .selectFrom('market_players')
+    .innerJoin('users', 'users.id', 'market_players.assigned_officer_id')
+    .select(['market_players.id', 'market_players.name'])
+    .where('users.username', '=', 'officer')
+    .orderBy('market_players.id')
+    .executeTakeFirstOrThrow()
+}
+
+describe('times', () => {
+  it('shows an API token made now in China time, not UTC', async () => {
+    const { page } = await session.newPage()
+    await session.signIn(page, 'admin')
+    await page.goto(`${app.url}/admin/tokens`)
+    await page.getByLabel('Name').fill('times-check')
+    await page.getByRole('button', { name: 'Make a token' }).click()
+    await page.getByTestId('new-token').waitFor()
+    const token = await seeded.selectFrom('api_tokens').select('created_at').where('name', '=', 'times-check').executeTakeFirstOrThrow()
+    const row = page.getByRole('row').filter({ hasText: 'times-check' })
+    await expect(row.textContent()).resolves.toContain(chinaTimeText(token.created_at))
+    // The UTC reading of the same instant is eight hours off and must not be shown.
+    expect(await row.textContent()).not.toContain(token.created_at.slice(0, 16).replace('T', ' '))
+  })
+})
+
+describe('the phone bar and the offline pill', () => {
+  it('keeps the bar on one line at 390 px and the offline pill readable', async () => {
+    const { context, page } = await session.newPage({ viewport: PHONE, chinese: true })
+    await page.goto(`${app.url}/login`)
+    await page.getByLabel('用户名').fill('officer')
+    await page.getByLabel('密码').fill('wanqi-demo')
+    await page.getByRole('button', { name: '登录', exact: true }).click()
+    await page.locator('#whoami').waitFor()
+    await page.goto(`${app.url}/my`)
+    await context.setOffline(true)
+    const pill = page.getByTestId('outbox-badge')
+    await pill.getByText('离线').waitFor()
+    const colours = await pill.evaluate((el) => {
+      const style = getComputedStyle(el)
+      return { fg: style.color, bg: style.backgroundColor }
+    })
+    expect(contrastRatio(colours.fg, colours.bg)).toBeGreaterThanOrEqual(4.5)
+    // One line: the bar is as tall as one row of touch targets, and no text inside wraps.
+    const bar = await page.locator('header.topbar').boundingBox()
+    expect(bar!.height).toBeLessThan(64)
+    const brand = await page.locator('header.topbar .brand').boundingBox()
+    expect(brand!.height).toBeLessThan(40)
+    await context.setOffline(false)
+  })
+})
+
+describe('form errors', () => {
+  it('sums up the errors at the button and focuses the first field in error', async () => {
+    const player = await officerPlayer()
+    const { page } = await session.newPage({ viewport: PHONE })
+    await session.signIn(page, 'officer')
+    await page.goto(`${app.url}/players/${player.id}/visit`)
+    const form = page.getByRole('form')
+    await form.getByLabel('Phone', { exact: true }).check()
+    await form.getByLabel('Has a financing need').check()
+    await form.getByLabel('Amount (10k yuan)').fill('')
+    await form.getByRole('button', { name: 'Save visit' }).click()
+    const summary = page.getByTestId('form-error-summary')
+    await summary.waitFor()
+    await expect(summary.textContent()).resolves.toMatch(/to correct/)
+    await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe('needAmount')
+    // The focused field is on screen, not above it.
+    const box = await form.getByLabel('Amount (10k yuan)').boundingBox()
+    expect(box!.y).toBeGreaterThanOrEqual(0)
+    expect(box!.y + box!.height).toBeLessThanOrEqual(PHONE.height)
+  })
+})
+
+describe('the products editor', () => {
+  it('puts each checkbox on the line of its label', async () => {
+    const { page } = await session.newPage({ viewport: { width: 1366, height: 768 } })
+    await session.signIn(page, 'admin')
+    await page.goto(`${app.url}/admin/products`)
+    const label = page.locator('label.checkbox').filter({ hasText: 'Enterprise' }).first()
+    const box = await label.locator('input').boundingBox()
+    const text = await label.boundingBox()
+    expect(box!.width).toBeLessThan(30)
+    // The box and its text share one line: the label is no taller than a touch target.
+    expect(text!.height).toBeLessThanOrEqual(48)
+  })
+})
+
+describe('the audit log', () => {
+  it('logs the officer list read once however often it reloads, and shows it in words, filtered by choice', async () => {
+    const officer = await seeded.selectFrom('users').select('id').where('username', '=', 'officer').executeTakeFirstOrThrow()
+    const listings = async () =>
+      (await seeded.selectFrom('audit_log').select('id').where('action', '=', 'personal-data.list-phones').where('actor_id', '=', officer.id).execute()).length
+    const before = await listings()
+    const { page } = await session.newPage({ viewport: PHONE })
+    await session.signIn(page, 'officer')
+    for (let i = 0; i < 3; i++) {
+      await page.goto(`${app.url}/my`)
+      await page.getByRole('heading', { name: 'My list' }).waitFor()
+    }
+    expect(await listings()).toBeLessThanOrEqual(before + 1)
+
+    const admin = await session.newPage({ chinese: true })
+    await admin.page.goto(`${app.url}/login`)
+    await admin.page.getByLabel('用户名').fill('admin')
+    await admin.page.getByLabel('密码').fill('wanqi-demo')
+    await admin.page.getByRole('button', { name: '登录', exact: true }).click()
+    await admin.page.locator('#whoami').waitFor()
+    await admin.page.goto(`${app.url}/admin/audit`)
+    await admin.page.getByLabel('操作', { exact: true }).selectOption({ label: '登录' })
+    await admin.page.getByRole('button', { name: '搜索' }).click()
+    await admin.page.waitForURL(/action=sign_in/)
+    const first = admin.page.locator('[data-audit-id]').first()
+    await expect(first.locator('strong').textContent()).resolves.toBe('登录')
+    expect(await first.textContent()).not.toContain('::ffff:')
+  })
+})
+
+describe('the imports page and the words', () => {
+  it('dresses the file input, offers the template and says when nothing was imported yet', async () => {
+    const jobs = await seeded.selectFrom('import_jobs').select('id').execute()
+    const { page } = await session.newPage({ viewport: PHONE })
+    await session.signIn(page, 'manager')
+    await page.goto(`${app.url}/imports`)
+    // The file button is the brand's primary button, not the browser's grey one.
+    const button = await page.locator('input[type="file"]').evaluate((el) => getComputedStyle(el, '::file-selector-button').backgroundColor)
+    expect(button).toBe('rgb(180, 35, 42)')
+    const download = page.waitForEvent('download')
+    await page.getByTestId('list-template').click()
+    const file = await download
+    expect(file.suggestedFilename()).toMatch(/\.csv$/)
+    // English headers the importer recognises, after the byte-order mark Excel needs.
+    const text = fs.readFileSync(await file.path(), 'utf8')
+    expect(text.startsWith('\uFEFFuscc,name,')).toBe(true)
+    if (jobs.length === 0) await page.getByTestId('no-imports').getByText('No list imported yet').waitFor()
+  })
+
+  it('writes amounts in plain yuan in English, never "× 10k yuan"', async () => {
+    const visit = await seeded
+      .selectFrom('visits')
+      .select(['id', 'player_id'])
+      .where('need_amount_yuan', 'is not', null)
+      .where('has_need', '=', 1)
+      .orderBy('id')
+      .executeTakeFirst()
+    expect(visit, 'the demo county has a visit with a need amount').toBeDefined()
+    const { page } = await session.newPage()
+    await session.signIn(page, 'admin')
+    await page.goto(`${app.url}/players/${visit!.player_id}`)
+    await page.getByRole('heading', { level: 1 }).waitFor()
+    const body = (await page.locator('main').textContent()) ?? ''
+    expect(body).not.toContain('10k yuan ')
+    expect(body).not.toMatch(/× ?10k/)
+    expect(body).toMatch(/[\d,]+ yuan/)
+  })
+})
