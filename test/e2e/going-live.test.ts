@@ -210,7 +210,8 @@ it('a bank goes live: set up, divisions, staff, a township territory and the rea
   await officerPage.getByLabel('New password', { exact: true }).fill('1234567890')
   await officerPage.getByLabel('New password again').fill('1234567890')
   await officerPage.getByRole('button', { name: 'Change password', exact: true }).click()
-  await officerPage.getByText('That is a common password or a simple run').waitFor()
+  // The message stands by its field and again, as a link to it, in the summary at the button.
+  await officerPage.getByText('That is a common password or a simple run').first().waitFor()
   await chooseOwnPassword(officerPage, officerPassword, 'peach trees along the canal')
   await officerPage.goto(`${app.url}/players`)
   await officerPage.locator('li.player-card').first().waitFor()
