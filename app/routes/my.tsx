@@ -16,7 +16,7 @@ import { distanceMetres, LIST_REASON_ORDER, navigationLink, telLink, type ListRe
 import { actorOf, requirePermission } from '../http/guards.server'
 import { useT } from '../i18n/use-t'
 import { newVisitId, type QueuedVisit } from '../offline/outbox'
-import { findMyList, type MyListItem } from '../services/visits.server'
+import { findMyList, type MyListItem } from '../services/visits/record-visit.server'
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: leafletStyles }]
 

@@ -15,7 +15,7 @@ import { toFieldOrFormError } from '../http/errors.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { findAuditEntries } from '../services/audit.server'
-import { editVisit, getVisit } from '../services/visits.server'
+import { editVisit, getVisit } from '../services/visits/record-visit.server'
 import { parseVisitTalk, visitFormValues } from '../forms/visit'
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {

@@ -8,7 +8,7 @@ import { chinaClockText, todayInChina } from '../domain/china-time'
 import { requireUser, userScope } from '../http/guards.server'
 import { useT } from '../i18n/use-t'
 import { listUsers } from '../services/users.server'
-import { listVisitsOfDay } from '../services/visits.server'
+import { listVisitsOfDay } from '../services/visits/record-visit.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)

@@ -12,7 +12,7 @@ import { checkPastTime, historyColumnName, mapVisitHeaders, readVisitHistoryRow 
 import { todayInChina } from '../../domain/china-time'
 import { assessCheckIn } from '../../domain/visit'
 import { parseVisitTalk } from '../../forms/visit'
-import { refreshPlayerAfterVisits, talkColumns } from '../visits.server'
+import { refreshPlayerAfterVisits, talkColumns } from '../visits/record-visit.server'
 import {
   chunks,
   derivedKey,

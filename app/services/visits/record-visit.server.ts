@@ -2,12 +2,12 @@
 // within its author's 24 hours, list them for a manager, and the officer's list of whom
 // to see today. Each use case is one transaction with its audit entry.
 import type { Kysely } from 'kysely'
-import type { Database, Visit } from '../../db/schema'
-import { AppError } from '../domain/app-error'
-import type { Params } from '../i18n/index'
-import type { CampaignStatus } from '../domain/market-player'
-import { chinaDayBounds, todayInChina } from '../domain/china-time'
-import type { Scope } from '../domain/scope'
+import type { Database, Visit } from '../../../db/schema'
+import { AppError } from '../../domain/app-error'
+import type { Params } from '../../i18n/index'
+import type { CampaignStatus } from '../../domain/market-player'
+import { chinaDayBounds, todayInChina } from '../../domain/china-time'
+import type { Scope } from '../../domain/scope'
 import {
   assessCheckIn,
   campaignStatusAfterVisit,
@@ -17,14 +17,14 @@ import {
   listReason,
   type ListReason,
   type VisitOutcome,
-} from '../domain/visit'
-import type { VisitInput, VisitTalk } from '../forms/visit'
-import { recordAudit, type Actor, type Db } from './audit.server'
-import type { PersonalDataCipher } from './personal-data.server'
-import { scoped } from './scope.server'
-import { contactByVisit } from './clocks/record-contact.server'
-import { refreshQualification } from './qualification.server'
-import { inScope } from './scope.server'
+} from '../../domain/visit'
+import type { VisitInput, VisitTalk } from '../../forms/visit'
+import { recordAudit, type Actor, type Db } from '../audit.server'
+import type { PersonalDataCipher } from '../personal-data.server'
+import { scoped } from '../scope.server'
+import { contactByVisit } from '../clocks/record-contact.server'
+import { refreshQualification } from '../qualification.server'
+import { inScope } from '../scope.server'
 
 export interface VisitRules {
   radiusMetres: number
