@@ -16,7 +16,7 @@ import { distanceMetres, LIST_REASON_ORDER, navigationLink, telLink, type ListRe
 import { actorOf, requirePermission } from '../http/guards.server'
 import { useT } from '../i18n/use-t'
 import { newVisitId, type QueuedVisit } from '../offline/outbox'
-import { findMyList, type MyListItem } from '../services/visits/record-visit.server'
+import { findMyList, type MyListItem } from '../services/visits/find-my-list.server'
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: leafletStyles }]
 
@@ -28,7 +28,7 @@ type Sort = (typeof SORTS)[number]
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'visits:log')
   const dial = can(user.role, 'personal-data:dial')
-  const { today, items } = await findMyList(context.db, context.pii, { ...actorOf(user, context), id: user.id }, { withPhones: dial })
+  const { today, items } = await findMyList(context.db, { actor: { ...actorOf(user, context), id: user.id }, pii: context.pii }, { withPhones: dial })
   const agent = request.headers.get('User-Agent')
   return {
     today,

@@ -8,7 +8,7 @@ import { chinaClockText, todayInChina } from '../domain/china-time'
 import { requireUser, userScope } from '../http/guards.server'
 import { useT } from '../i18n/use-t'
 import { listUsers } from '../services/users.server'
-import { listVisitsOfDay } from '../services/visits/record-visit.server'
+import { listVisitsOfDay } from '../services/visits/list-visits-of-day.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
@@ -19,7 +19,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const officerId = Number(params.get('officer')) || undefined
   const flaggedOnly = params.get('flagged') === '1'
   const [list, officers] = await Promise.all([
-    listVisitsOfDay(context.db, scope, { day, officerId, flaggedOnly }),
+    listVisitsOfDay(context.db, { scope }, { day, officerId, flaggedOnly }),
     scope.kind === 'own' ? Promise.resolve([]) : listUsers(context.db, scope, { role: 'officer', active: true, limit: 500 }),
   ])
   return {

@@ -19,7 +19,7 @@ import { recordAudit, type Actor, type Db } from './audit.server'
 import { scoped } from './scope.server'
 import { inScope } from './scope.server'
 import { loadCatalogue } from './products.server'
-import { findLatestNeed } from './visits/record-visit.server'
+import { findLatestNeed } from './visits/find-latest-need.server'
 
 export interface HandOff {
   playerId: number
