@@ -11,7 +11,7 @@ import { actorOf, requirePermission } from '../http/guards.server'
 import { toFormError } from '../http/errors.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
-import { createOrgUnit, listOrgUnits, moveOrgUnit, renameOrgUnit } from '../services/org-units.server'
+import { createOrgUnit, listOrgUnits, moveOrgUnit, renameOrgUnit } from '../services/org-units/find-org-units.server'
 
 const code = z
   .string()

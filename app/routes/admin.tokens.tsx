@@ -14,7 +14,7 @@ import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { TOKEN_PURPOSES } from '../domain/api-tokens'
 import { createApiToken, listApiTokens, revokeApiToken } from '../services/api-tokens.server'
-import { listOrgUnits } from '../services/org-units.server'
+import { listOrgUnits } from '../services/org-units/find-org-units.server'
 
 const createSchema = z.object({
   intent: z.literal('create'),

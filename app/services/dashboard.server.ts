@@ -10,7 +10,7 @@ import { LEAGUE_FIGURES, previousPeriod, type Figures } from '../domain/figures'
 import { scopeOf, type ScopedUser } from '../domain/scope'
 import type { FigureQuery } from './figure-query.server'
 import { figuresOfParts, figuresOfSums, readFigures, readFiguresOverTime, type Sums, type SumsSplit } from './figure-rollups.server'
-import { listOrgUnits, type OrgUnitRow } from './org-units.server'
+import { listOrgUnits, type OrgUnitRow } from './org-units/find-org-units.server'
 import { listTargets } from './targets.server'
 import { listUsers, type UserListItem } from './users.server'
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppError } from '../../app/domain/app-error'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
-import { createOrgUnit, listOrgUnits, moveOrgUnit, renameOrgUnit } from '../../app/services/org-units.server'
+import { createOrgUnit, listOrgUnits, moveOrgUnit, renameOrgUnit } from '../../app/services/org-units/find-org-units.server'
 import { findSessionUser, signIn } from '../../app/services/sessions.server'
 import { createUser, getUser, listUsers, resetPassword, updateUser } from '../../app/services/users.server'
 import { scopeOf } from '../../app/domain/scope'

@@ -1,10 +1,10 @@
 // Org units: the tree every scope is cut from.
 import { sql, type Kysely } from 'kysely'
-import type { Database, OrgUnitKind } from '../../db/schema'
-import { AppError } from '../domain/app-error'
-import { checkMove, childKindsOf, pathOf } from '../domain/org-tree'
-import type { Scope } from '../domain/scope'
-import { recordAudit, type Actor, type Db } from './audit.server'
+import type { Database, OrgUnitKind } from '../../../db/schema'
+import { AppError } from '../../domain/app-error'
+import { checkMove, childKindsOf, pathOf } from '../../domain/org-tree'
+import type { Scope } from '../../domain/scope'
+import { recordAudit, type Actor, type Db } from '../audit.server'
 
 export interface OrgUnitRow {
   id: number
