@@ -3,7 +3,7 @@
 // same use cases the app uses, so the demo holds nothing the app could not have made.
 import type { Kysely } from 'kysely'
 import { refreshStatistics } from '../dialect.server'
-import { createOrgUnit } from '../../app/services/org-units/find-org-units.server'
+import { createOrgUnit } from '../../app/services/org-units/create-org-unit.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { createUser } from '../../app/services/users.server'
 import type { AreaLevel, Database, NewArea, OrgUnitKind, Role } from '../schema'

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppError } from '../../app/domain/app-error'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
-import { createOrgUnit, listOrgUnits, moveOrgUnit, renameOrgUnit } from '../../app/services/org-units/find-org-units.server'
+import { createOrgUnit } from '../../app/services/org-units/create-org-unit.server'
+import { listOrgUnits } from '../../app/services/org-units/find-org-units.server'
+import { moveOrgUnit } from '../../app/services/org-units/move-org-unit.server'
+import { renameOrgUnit } from '../../app/services/org-units/rename-org-unit.server'
 import { findSessionUser, signIn } from '../../app/services/sessions.server'
 import { createUser, getUser, listUsers, resetPassword, updateUser } from '../../app/services/users.server'
 import { scopeOf } from '../../app/domain/scope'
@@ -55,7 +58,7 @@ describe('org units', () => {
   it('moves a unit with its whole subtree, rewriting every path below it', async () => {
     const sub = await createOrgUnit(t.db, admin, { code: 'A-M', name: '待迁支行', kind: 'sub_branch', parentId: org.branchA.id })
     const outlet = await createOrgUnit(t.db, admin, { code: 'A-M-1', name: '待迁网点', kind: 'outlet', parentId: sub.id })
-    await moveOrgUnit(t.db, admin, sub.id, org.branchB.id)
+    await moveOrgUnit(t.db, { actor: admin }, { id: sub.id, parentId: org.branchB.id })
     const units = await listOrgUnits(t.db, { kind: 'all' })
     const movedSub = units.find((u) => u.id === sub.id)!
     const movedOutlet = units.find((u) => u.id === outlet.id)!
@@ -73,12 +76,12 @@ describe('org units', () => {
 
   it('refuses to move a unit under its own descendant, and leaves the tree as it was', async () => {
     const before = await listOrgUnits(t.db, { kind: 'all' })
-    await expect(moveOrgUnit(t.db, admin, org.branchA.id, org.outletA1.id)).rejects.toBeInstanceOf(AppError)
+    await expect(moveOrgUnit(t.db, { actor: admin }, { id: org.branchA.id, parentId: org.outletA1.id })).rejects.toBeInstanceOf(AppError)
     expect(await listOrgUnits(t.db, { kind: 'all' })).toEqual(before)
   })
 
   it('renames and audits the old and new names', async () => {
-    await renameOrgUnit(t.db, admin, org.outletB1.id, '乙一新网点')
+    await renameOrgUnit(t.db, { actor: admin }, { id: org.outletB1.id, name: '乙一新网点' })
     const audit = await auditOf('org_unit', org.outletB1.id)
     expect(JSON.parse(audit.at(-1)!.detail!)).toEqual({ from: '乙一网点', to: '乙一新网点' })
   })
