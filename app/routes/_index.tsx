@@ -6,7 +6,7 @@ import { callerOf, requireUser } from '../http/guards.server'
 import { useT } from '../i18n/use-t'
 import { navFor } from '../components/navigation'
 import { findOrgUnitAncestry, listOrgUnits } from '../services/org-units/find-org-units.server'
-import { countStaffPerOrgUnit, findManagersOfOrgUnit, listUsers } from '../services/users.server'
+import { countStaffPerOrgUnit, findManagersOfOrgUnit, listUsers } from '../services/users/list-users.server'
 import { countPlayers } from '../services/players/count-players.server'
 import { countOverdueReferrals } from '../services/referrals.server'
 

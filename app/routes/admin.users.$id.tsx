@@ -15,7 +15,7 @@ import { findAuditEntries } from '../services/audit.server'
 import { listOrgUnits } from '../services/org-units/find-org-units.server'
 import { countSessionsOfUser } from '../services/sessions.server'
 import { findSignInHold, unlockSignIn } from '../services/sign-in-unlock.server'
-import { endUserSessions, getUser, resetPassword, setUserActive, updateUser } from '../services/users.server'
+import { endUserSessions, getUser, resetPassword, setUserActive, updateUser } from '../services/users/list-users.server'
 
 export const updateSchema = z.object({ intent: z.literal('update'), name: requiredText(40), role: choice(ROLES), orgUnitId: idField })
 export const activeSchema = z.object({ intent: z.enum(['deactivate', 'reactivate']) })

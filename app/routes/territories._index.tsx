@@ -22,7 +22,7 @@ import type { CurrentUser } from '../services/sessions.server'
 import { assignPlayersByFilter } from '../services/territories/assign-by-filter.server'
 import { balanceWorkload } from '../services/territories/balance-workload.server'
 import { assignPlayers, assignTerritory, createTerritory, deleteTerritory, listTerritories, redrawTerritory } from '../services/territories.server'
-import { listUsers } from '../services/users.server'
+import { listUsers } from '../services/users/list-users.server'
 import { workloadByOfficer } from '../services/workload.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

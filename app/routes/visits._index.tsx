@@ -7,7 +7,7 @@ import { formatDistance } from '../components/visit-form'
 import { chinaClockText, todayInChina } from '../domain/china-time'
 import { requireUser, userScope } from '../http/guards.server'
 import { useT } from '../i18n/use-t'
-import { listUsers } from '../services/users.server'
+import { listUsers } from '../services/users/list-users.server'
 import { listVisitsOfDay } from '../services/visits/list-visits-of-day.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

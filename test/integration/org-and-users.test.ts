@@ -6,7 +6,7 @@ import { listOrgUnits } from '../../app/services/org-units/find-org-units.server
 import { moveOrgUnit } from '../../app/services/org-units/move-org-unit.server'
 import { renameOrgUnit } from '../../app/services/org-units/rename-org-unit.server'
 import { findSessionUser, signIn } from '../../app/services/sessions.server'
-import { createUser, getUser, listUsers, resetPassword, updateUser } from '../../app/services/users.server'
+import { createUser, getUser, listUsers, resetPassword, updateUser } from '../../app/services/users/list-users.server'
 import { scopeOf } from '../../app/domain/scope'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { PASSWORD, addUser, buildOrg } from '../support/fixtures'

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signIn, findSessionUser, endSessionsOfUser } from '../../app/services/sessions.server'
-import { setUserActive } from '../../app/services/users.server'
+import { setUserActive } from '../../app/services/users/list-users.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { findSignInHold, unlockSignIn } from '../../app/services/sign-in-unlock.server'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'

@@ -12,7 +12,7 @@ import {
   deleteTerritory,
   listTerritories,
 } from '../../app/services/territories.server'
-import { setUserActive } from '../../app/services/users.server'
+import { setUserActive } from '../../app/services/users/list-users.server'
 import { workloadByOfficer } from '../../app/services/workload.server'
 import type { PlayerFields } from '../../app/domain/market-player'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import type { Caller } from '../caller.server'
 import { assignPlayers } from '../territories.server'
-import { listUsers } from '../users.server'
+import { listUsers } from '../users/list-users.server'
 import { pickPlayersToMove } from '../workload.server'
 
 /** The players moved and the officers' names, or null when either officer is not one the scope holds. */

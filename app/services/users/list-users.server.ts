@@ -1,15 +1,15 @@
 // Users: who they are, what role they hold, where they sit. Each change is audited in the
 // same transaction that makes it.
 import { sql, type Kysely } from 'kysely'
-import type { Database, Role } from '../../db/schema'
-import { AppError } from '../domain/app-error'
-import type { Scope } from '../domain/scope'
-import { recordAudit, type Actor, type Db } from './audit.server'
-import { getOrgUnit } from './org-units/find-org-units.server'
-import { hashPassword } from './password.server'
-import { inScope } from './scope.server'
-import { endSessionsOfUser, normaliseUsername } from './sessions.server'
-import { releaseOfficer } from './territories.server'
+import type { Database, Role } from '../../../db/schema'
+import { AppError } from '../../domain/app-error'
+import type { Scope } from '../../domain/scope'
+import { recordAudit, type Actor, type Db } from '../audit.server'
+import { getOrgUnit } from '../org-units/find-org-units.server'
+import { hashPassword } from '../password.server'
+import { inScope } from '../scope.server'
+import { endSessionsOfUser, normaliseUsername } from '../sessions.server'
+import { releaseOfficer } from '../territories.server'
 
 export interface UserListItem {
   id: number
