@@ -11,7 +11,8 @@ import { toFormError } from '../http/errors.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { listOrgUnits } from '../services/org-units/find-org-units.server'
-import { countUsers, createUser, listUsers } from '../services/users/list-users.server'
+import { createUser } from '../services/users/create-user.server'
+import { countUsers, listUsers } from '../services/users/list-users.server'
 
 // A page of a bank's staff: a few screens on a phone; the total says how many there are.
 const USERS_PAGE_SIZE = 50

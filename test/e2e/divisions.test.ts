@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase } from '../../db/connection.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { createOrgUnit } from '../../app/services/org-units/create-org-unit.server'
-import { createUser } from '../../app/services/users/list-users.server'
+import { createUser } from '../../app/services/users/create-user.server'
 import { BrowserSession, launchBrowser, startAppProcess, type AppProcess } from '../support/browser'
 
 const PASSWORD = 'a long admin password'

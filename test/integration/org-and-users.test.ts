@@ -6,7 +6,11 @@ import { listOrgUnits } from '../../app/services/org-units/find-org-units.server
 import { moveOrgUnit } from '../../app/services/org-units/move-org-unit.server'
 import { renameOrgUnit } from '../../app/services/org-units/rename-org-unit.server'
 import { findSessionUser, signIn } from '../../app/services/sessions.server'
-import { createUser, getUser, listUsers, resetPassword, updateUser } from '../../app/services/users/list-users.server'
+import { createUser } from '../../app/services/users/create-user.server'
+import { getUser } from '../../app/services/users/get-user.server'
+import { listUsers } from '../../app/services/users/list-users.server'
+import { resetPassword } from '../../app/services/users/reset-password.server'
+import { updateUser } from '../../app/services/users/update-user.server'
 import { scopeOf } from '../../app/domain/scope'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { PASSWORD, addUser, buildOrg } from '../support/fixtures'
@@ -99,7 +103,7 @@ describe('users', () => {
     expect(await names(officerScope)).toEqual(['off.a'])
     expect(await names({ kind: 'all' })).toEqual(expect.arrayContaining(['mgr.a', 'off.a', 'off.b']))
     const offB = (await listUsers(t.db, { kind: 'all' }, { q: 'off.b' }))[0]
-    expect(await getUser(t.db, managerScope, offB.id)).toBeUndefined()
+    expect(await getUser(t.db, { scope: managerScope }, { id: offB.id })).toBeUndefined()
   })
 
   it('refuses a user name already taken, whatever its case', async () => {
@@ -112,7 +116,7 @@ describe('users', () => {
     const id = await addUser(t.db, 'promote.me', 'officer', org.outletA1.id)
     const signedIn = await signIn(t.db, { username: 'promote.me', password: PASSWORD, ip: null, userAgent: null }, policy)
     if (!signedIn.ok) throw new Error('sign-in failed')
-    await updateUser(t.db, admin, id, { name: '升职', role: 'manager', orgUnitId: org.outletA1.id })
+    await updateUser(t.db, { actor: admin }, { id, name: '升职', role: 'manager', orgUnitId: org.outletA1.id })
     expect(await findSessionUser(t.db, signedIn.token, policy)).toBeNull()
     const audit = await auditOf('user', id)
     expect(audit.at(-1)!.action).toBe('user.update')
@@ -128,7 +132,7 @@ describe('users', () => {
     const id = await addUser(t.db, 'forgetful', 'officer', org.outletA2.id)
     const signedIn = await signIn(t.db, { username: 'forgetful', password: PASSWORD, ip: null, userAgent: null }, policy)
     if (!signedIn.ok) throw new Error('sign-in failed')
-    await resetPassword(t.db, admin, id, 'a brand new passphrase')
+    await resetPassword(t.db, { actor: admin }, { id, password: 'a brand new passphrase' })
     expect(await findSessionUser(t.db, signedIn.token, policy)).toBeNull()
     expect((await signIn(t.db, { username: 'forgetful', password: PASSWORD, ip: null, userAgent: null }, policy)).ok).toBe(false)
     expect((await signIn(t.db, { username: 'forgetful', password: 'a brand new passphrase', ip: null, userAgent: null }, policy)).ok).toBe(true)

@@ -5,7 +5,7 @@ import type { Database, Role } from '../../db/schema'
 import type { PlayerFields } from '../../app/domain/market-player'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { createOrgUnit } from '../../app/services/org-units/create-org-unit.server'
-import { createUser } from '../../app/services/users/list-users.server'
+import { createUser } from '../../app/services/users/create-user.server'
 
 export const PASSWORD = 'correct horse battery'
 
