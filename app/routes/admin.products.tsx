@@ -15,7 +15,7 @@ import { toFieldOrFormError } from '../http/errors.server'
 import type { Message } from '../i18n/index'
 import { useLocale, useT } from '../i18n/use-t'
 import { ACCEPTABLE_GRADES, parseProduct } from '../forms/product'
-import { listProducts, saveProduct } from '../services/products.server'
+import { listProducts, saveProduct } from '../services/products/load-catalogue.server'
 import { qualificationState } from '../services/qualification.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

@@ -25,7 +25,7 @@ import { revealPersonalData } from '../services/players/reveal-personal-data.ser
 import { findLatestNeed } from '../services/visits/find-latest-need.server'
 import { findPlayerVisits } from '../services/visits/find-player-visits.server'
 import { handOffCase } from '../services/referrals.server'
-import { loadCatalogue } from '../services/products.server'
+import { loadCatalogue } from '../services/products/load-catalogue.server'
 import { loadClockContext } from '../services/clocks/clock-context.server'
 import { caseFactsOf, checkProducts } from '../domain/products'
 import { chinaTimeText, todayInChina } from '../domain/china-time'

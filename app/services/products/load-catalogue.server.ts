@@ -3,10 +3,10 @@
 // for every player's flag to be judged again), while a referral keeps the verdict and the
 // version it was made with.
 import type { Kysely } from 'kysely'
-import type { Database } from '../../db/schema'
-import type { ProductRules } from '../domain/products'
-import { AppError } from '../domain/app-error'
-import { recordAudit, type Actor, type Db } from './audit.server'
+import type { Database } from '../../../db/schema'
+import type { ProductRules } from '../../domain/products'
+import { AppError } from '../../domain/app-error'
+import { recordAudit, type Actor, type Db } from '../audit.server'
 
 export type CatalogueProduct = ProductRules & { version: number }
 
