@@ -13,7 +13,7 @@ import { actorOf, requirePermission } from '../http/guards.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { TOKEN_PURPOSES } from '../domain/api-tokens'
-import { createApiToken, listApiTokens, revokeApiToken } from '../services/api-tokens.server'
+import { createApiToken, listApiTokens, revokeApiToken } from '../services/api-tokens/find-live-token.server'
 import { listOrgUnits } from '../services/org-units/find-org-units.server'
 
 const createSchema = z.object({

@@ -5,7 +5,7 @@ import type { Database } from '../../db/schema'
 import type { AppConfig } from '../server/config.server'
 import { logger } from '../server/logger.server'
 import { SYSTEM_ACTOR } from './audit.server'
-import { createApiToken, revokeApiToken } from './api-tokens.server'
+import { createApiToken, revokeApiToken } from './api-tokens/find-live-token.server'
 import { startLoanSim, type LoanSim } from './loan-sim.server'
 
 const NAME = 'demo loan system (stand-in)'

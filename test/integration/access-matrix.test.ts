@@ -7,7 +7,7 @@
 import type { ServerBuild } from '@remix-run/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
-import { createApiToken } from '../../app/services/api-tokens.server'
+import { createApiToken } from '../../app/services/api-tokens/find-live-token.server'
 import { createOrgUnit } from '../../app/services/org-units/create-org-unit.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createUser } from '../../app/services/users/create-user.server'

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { usccCheckCharacter } from '../../app/domain/identifiers'
 import { scopeOf } from '../../app/domain/scope'
-import { createApiToken, revokeApiToken } from '../../app/services/api-tokens.server'
+import { createApiToken, revokeApiToken } from '../../app/services/api-tokens/find-live-token.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scopeOf } from '../../app/domain/scope'
 import { PLAIN_CLOCKS } from '../../app/domain/clocks'
-import { createApiToken, revokeApiToken } from '../../app/services/api-tokens.server'
+import { createApiToken, revokeApiToken } from '../../app/services/api-tokens/find-live-token.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { chinaDay } from '../../app/domain/china-time'

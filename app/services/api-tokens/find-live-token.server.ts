@@ -5,11 +5,11 @@
 // their scope). Only a token's SHA-256 is stored; the token is shown once, when it is made.
 import crypto from 'node:crypto'
 import type { Kysely } from 'kysely'
-import type { Database } from '../../db/schema'
-import type { TokenPurpose } from '../domain/api-tokens'
-import { AppError } from '../domain/app-error'
-import { recordAudit, type Actor } from './audit.server'
-import type { CurrentUser } from './sessions.server'
+import type { Database } from '../../../db/schema'
+import type { TokenPurpose } from '../../domain/api-tokens'
+import { AppError } from '../../domain/app-error'
+import { recordAudit, type Actor } from '../audit.server'
+import type { CurrentUser } from '../sessions.server'
 
 const hash = (token: string) => crypto.createHash('sha256').update(token).digest('hex')
 
