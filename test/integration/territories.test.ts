@@ -13,7 +13,7 @@ import {
   listTerritories,
 } from '../../app/services/territories.server'
 import { setUserActive } from '../../app/services/users/set-user-active.server'
-import { workloadByOfficer } from '../../app/services/workload.server'
+import { workloadByOfficer } from '../../app/services/workload/workload-by-officer.server'
 import type { PlayerFields } from '../../app/domain/market-player'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { TEST_DATA_KEY } from '../support/test-server'

@@ -5,7 +5,7 @@ import type { Database } from '../../../db/schema'
 import type { Caller } from '../caller.server'
 import { assignPlayers } from '../territories.server'
 import { listUsers } from '../users/list-users.server'
-import { pickPlayersToMove } from '../workload.server'
+import { pickPlayersToMove } from '../workload/workload-by-officer.server'
 
 /** The players moved and the officers' names, or null when either officer is not one the scope holds. */
 export async function balanceWorkload(

@@ -1,11 +1,11 @@
 // Workload per officer: how many players each looks after, how many are first-lender
 // candidates, how many are not yet visited; and a suggestion that evens it out.
 import type { Kysely } from 'kysely'
-import type { Database } from '../../db/schema'
-import { balanceWorkload } from '../domain/workload'
-import type { Scope } from '../domain/scope'
-import type { Db } from './audit.server'
-import { inScope, scoped } from './scope.server'
+import type { Database } from '../../../db/schema'
+import { balanceWorkload } from '../../domain/workload'
+import type { Scope } from '../../domain/scope'
+import type { Db } from '../audit.server'
+import { inScope, scoped } from '../scope.server'
 
 export async function workloadByOfficer(db: Db, scope: Scope) {
   const officers = await db
