@@ -13,7 +13,7 @@ import { setLogLevel } from '../server/logger.server'
 import { SYSTEM_ACTOR } from '../services/audit.server'
 import { IMPORT_SOURCES, type ImportSource } from '../domain/import-sources'
 import { commitImportJob, createImportJob, listImportIssues } from '../services/import/import-jobs.server'
-import { findOrgUnitByCode } from '../services/org-units.server'
+import { findOrgUnitByCode } from '../services/org-units/find-org-units.server'
 import { createPersonalDataCipher } from '../services/personal-data.server'
 import { parseListChannel } from '../domain/clocks'
 

@@ -1,4 +1,4 @@
-// 走访、我的清单与离线待发送的文案（routes/my.tsx、routes/visits.*、components/visit-form.tsx、services/visits.server.ts）。
+// 走访、我的清单与离线待发送的文案（routes/my.tsx、routes/visits.*、components/visit-form.tsx、services/visits/）。
 export const visitZhCN = {
   'nav.myList': '我的清单',
   'nav.visits': '走访记录',

@@ -11,7 +11,10 @@ import { actorOf, requirePermission } from '../http/guards.server'
 import { toFormError } from '../http/errors.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
-import { createOrgUnit, listOrgUnits, moveOrgUnit, renameOrgUnit } from '../services/org-units.server'
+import { createOrgUnit } from '../services/org-units/create-org-unit.server'
+import { listOrgUnits } from '../services/org-units/find-org-units.server'
+import { moveOrgUnit } from '../services/org-units/move-org-unit.server'
+import { renameOrgUnit } from '../services/org-units/rename-org-unit.server'
 import { FormErrorSummary } from '../components/form-error-summary'
 
 const code = z
@@ -53,10 +56,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return { intent, done: { key: 'org.created', params: { name: input.name } } } satisfies ActionData
     }
     if (input.intent === 'rename') {
-      await renameOrgUnit(context.db, actor, input.id, input.name)
+      await renameOrgUnit(context.db, { actor }, { id: input.id, name: input.name })
       return { intent, id, done: { key: 'org.renamed' } } satisfies ActionData
     }
-    await moveOrgUnit(context.db, actor, input.id, input.parentId)
+    await moveOrgUnit(context.db, { actor }, { id: input.id, parentId: input.parentId })
     return { intent, id, done: { key: 'org.moved' } } satisfies ActionData
   } catch (error) {
     const { status, formError } = toFormError(error)

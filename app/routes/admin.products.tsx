@@ -15,7 +15,8 @@ import { toFieldOrFormError } from '../http/errors.server'
 import type { Message } from '../i18n/index'
 import { useLocale, useT } from '../i18n/use-t'
 import { ACCEPTABLE_GRADES, parseProduct } from '../forms/product'
-import { listProducts, saveProduct } from '../services/products.server'
+import { listProducts } from '../services/products/list-products.server'
+import { saveProduct } from '../services/products/save-product.server'
 import { qualificationState } from '../services/qualification.server'
 import { chinaTimeText } from '../domain/china-time'
 import { FormErrorSummary } from '../components/form-error-summary'
@@ -59,7 +60,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.ok) return data<ActionData>({ errors: parsed.errors, code, values: parsed.values }, { status: 400 })
   const expected = form.get('expectedVersion') ? Number(form.get('expectedVersion')) : null
   try {
-    const { version } = await saveProduct(context.db, { ...actorOf(user, context), id: user.id }, parsed.data, expected)
+    const { version } = await saveProduct(context.db, { actor: { ...actorOf(user, context), id: user.id } }, { rules: parsed.data, expectedVersion: expected })
     return {
       done: {
         key: 'productAdmin.saved',

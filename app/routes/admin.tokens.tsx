@@ -13,8 +13,10 @@ import { actorOf, requirePermission } from '../http/guards.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { TOKEN_PURPOSES } from '../domain/api-tokens'
-import { createApiToken, listApiTokens, revokeApiToken } from '../services/api-tokens.server'
-import { listOrgUnits } from '../services/org-units.server'
+import { createApiToken } from '../services/api-tokens/create-api-token.server'
+import { listApiTokens } from '../services/api-tokens/list-api-tokens.server'
+import { revokeApiToken } from '../services/api-tokens/revoke-api-token.server'
+import { listOrgUnits } from '../services/org-units/find-org-units.server'
 import { chinaTimeText } from '../domain/china-time'
 import { FormErrorSummary } from '../components/form-error-summary'
 
@@ -41,13 +43,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (form.get('intent') === 'revoke') {
     const parsed = parseForm(form, revokeSchema)
     if (!parsed.ok) return data<ActionData>({ errors: parsed.errors }, { status: 400 })
-    await revokeApiToken(context.db, actorOf(user, context), parsed.data.id)
+    await revokeApiToken(context.db, { actor: actorOf(user, context) }, { id: parsed.data.id })
     return { done: { key: 'token.revoked' } } satisfies ActionData
   }
   const parsed = parseForm(form, createSchema)
   if (!parsed.ok) return data<ActionData>({ errors: parsed.errors }, { status: 400 })
   try {
-    const { token } = await createApiToken(context.db, actorOf(user, context), parsed.data.name, { purpose: parsed.data.purpose, orgUnitId: parsed.data.orgUnitId, actsFor: parsed.data.actsFor })
+    const { token } = await createApiToken(context.db, { actor: actorOf(user, context) }, { name: parsed.data.name, purpose: parsed.data.purpose, orgUnitId: parsed.data.orgUnitId, actsFor: parsed.data.actsFor })
     return { done: { key: 'token.created' }, token } satisfies ActionData
   } catch (error) {
     if (error instanceof AppError && error.messageKey === 'token.userNeeded') return data<ActionData>({ errors: { actsFor: [{ key: 'token.userNeeded' }] } }, { status: 400 })

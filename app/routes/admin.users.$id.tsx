@@ -12,10 +12,14 @@ import { idParam, toFormError } from '../http/errors.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { findAuditEntries } from '../services/audit.server'
-import { listOrgUnits } from '../services/org-units.server'
+import { listOrgUnits } from '../services/org-units/find-org-units.server'
 import { countSessionsOfUser } from '../services/sessions.server'
 import { findSignInHold, unlockSignIn } from '../services/sign-in-unlock.server'
-import { endUserSessions, getUser, resetPassword, setUserActive, updateUser } from '../services/users.server'
+import { endUserSessions } from '../services/users/end-user-sessions.server'
+import { getUser } from '../services/users/get-user.server'
+import { resetPassword } from '../services/users/reset-password.server'
+import { setUserActive } from '../services/users/set-user-active.server'
+import { updateUser } from '../services/users/update-user.server'
 import { chinaTimeText } from '../domain/china-time'
 import { FormErrorSummary } from '../components/form-error-summary'
 
@@ -26,7 +30,7 @@ export const passwordSchema = z.object({ intent: z.literal('password'), password
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   await requirePermission(request, context, 'users:manage')
   const id = idParam(params.id)
-  const user = await getUser(context.db, { kind: 'all' }, id)
+  const user = await getUser(context.db, { scope: { kind: 'all' } }, { id })
   if (!user) throw notFound()
   const [units, history, sessions, signInHold] = await Promise.all([
     listOrgUnits(context.db, { kind: 'all' }),
@@ -42,7 +46,7 @@ type ActionData = { intent?: string; errors?: FieldErrors; values?: Record<strin
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const admin = await requirePermission(request, context, 'users:manage')
   const id = idParam(params.id)
-  const target = await getUser(context.db, { kind: 'all' }, id)
+  const target = await getUser(context.db, { scope: { kind: 'all' } }, { id })
   if (!target) throw notFound()
   const actor = actorOf(admin, context)
   const formData = await request.formData()
@@ -51,11 +55,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     if (intent === 'update') {
       const form = parseForm(formData, updateSchema)
       if (!form.ok) return data<ActionData>({ intent, errors: form.errors, values: form.values }, { status: 400 })
-      await updateUser(context.db, actor, id, form.data)
+      await updateUser(context.db, { actor }, { id, ...form.data })
       return { intent, done: { key: 'users.saved' } } satisfies ActionData
     }
     if (intent === 'end_sessions') {
-      const ended = await endUserSessions(context.db, actor, id)
+      const ended = await endUserSessions(context.db, { actor }, { id })
       return { intent, done: { key: 'users.sessionsEnded', params: { count: ended } } } satisfies ActionData
     }
     if (intent === 'unlock_sign_in') {
@@ -65,13 +69,13 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     if (intent === 'password') {
       const form = parseForm(formData, passwordSchema)
       if (!form.ok) return data<ActionData>({ intent, errors: form.errors }, { status: 400 })
-      await resetPassword(context.db, actor, id, form.data.password)
+      await resetPassword(context.db, { actor }, { id, password: form.data.password })
       return { intent, done: { key: 'users.passwordReset' } } satisfies ActionData
     }
     const form = parseForm(formData, activeSchema)
     if (!form.ok) return data<ActionData>({ intent, formError: { key: 'error.badRequest' } }, { status: 400 })
     const active = form.data.intent === 'reactivate'
-    await setUserActive(context.db, actor, id, active)
+    await setUserActive(context.db, { actor }, { id, active })
     return { intent, done: { key: active ? 'users.reactivated' : 'users.deactivated' } } satisfies ActionData
   } catch (error) {
     const { status, formError } = toFormError(error)

@@ -10,8 +10,9 @@ import { actorOf, requirePermission } from '../http/guards.server'
 import { toFormError } from '../http/errors.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
-import { listOrgUnits } from '../services/org-units.server'
-import { countUsers, createUser, listUsers } from '../services/users.server'
+import { listOrgUnits } from '../services/org-units/find-org-units.server'
+import { createUser } from '../services/users/create-user.server'
+import { countUsers, listUsers } from '../services/users/list-users.server'
 import { FormErrorSummary } from '../components/form-error-summary'
 
 // A page of a bank's staff: a few screens on a phone; the total says how many there are.

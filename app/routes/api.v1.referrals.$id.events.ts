@@ -11,7 +11,7 @@ import { z } from 'zod'
 import { AppError } from '../domain/app-error'
 import { GUARANTEE_TYPES } from '../domain/first-lender'
 import { STAGES } from '../domain/pipeline'
-import { findLiveToken } from '../services/api-tokens.server'
+import { findLiveToken } from '../services/api-tokens/find-live-token.server'
 import { CLOCK_SKEW_MS, recordStageReport } from '../services/referrals.server'
 
 const NO_STORE = { 'Cache-Control': 'no-store' }

@@ -20,7 +20,7 @@ import { requireUser, userScope } from '../http/guards.server'
 import { useT } from '../i18n/use-t'
 import { listTownshipBoundaries } from '../services/map-layers.server'
 import { listTerritories } from '../services/territories.server'
-import { listUsers } from '../services/users.server'
+import { listUsers } from '../services/users/list-users.server'
 import type { TerritoryActionData } from './territories._index'
 
 export const links: LinksFunction = () => [

@@ -19,7 +19,7 @@ import { actorOf, requirePermission, userScope } from '../http/guards.server'
 import { useT } from '../i18n/use-t'
 import { newVisitId, type QueuedVisit } from '../offline/outbox'
 import { findNearestClocks } from '../services/clocks/my-clocks.server'
-import { findMyList, type MyListItem } from '../services/visits.server'
+import { findMyList, type MyListItem } from '../services/visits/find-my-list.server'
 import type { NearestClock } from '../domain/nearest-clock'
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: leafletStyles }]
@@ -33,7 +33,7 @@ const SORT_KEY = 'wanqi.my.sort'
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'visits:log')
   const dial = can(user.role, 'personal-data:dial')
-  const { today, items } = await findMyList(context.db, context.pii, { ...actorOf(user, context), id: user.id }, { withPhones: dial })
+  const { today, items } = await findMyList(context.db, { actor: { ...actorOf(user, context), id: user.id }, pii: context.pii }, { withPhones: dial })
   const clocks = await findNearestClocks(context.db, { scope: userScope(user) }, { playerIds: items.map((i) => i.id) })
   const agent = request.headers.get('User-Agent')
   return {

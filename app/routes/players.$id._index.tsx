@@ -22,9 +22,10 @@ import { resolveLeadMatch } from '../services/resolve-lead-match.server'
 import { getPlayer, getPlayerContext } from '../services/players/get-player.server'
 import { overrideSizeClass } from '../services/players/override-size-class.server'
 import { revealPersonalData } from '../services/players/reveal-personal-data.server'
-import { findLatestNeed, findPlayerVisits } from '../services/visits.server'
+import { findLatestNeed } from '../services/visits/find-latest-need.server'
+import { findPlayerVisits } from '../services/visits/find-player-visits.server'
 import { handOffCase } from '../services/referrals.server'
-import { loadCatalogue } from '../services/products.server'
+import { loadCatalogue } from '../services/products/load-catalogue.server'
 import { loadClockContext } from '../services/clocks/clock-context.server'
 import { caseFactsOf, checkProducts } from '../domain/products'
 import { chinaDay, chinaTimeText, todayInChina } from '../domain/china-time'
@@ -48,7 +49,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   if (!player) throw notFound()
   const [more, visits, need, clock] = await Promise.all([
     getPlayerContext(context.db, player),
-    findPlayerVisits(context.db, userScope(user), player.id, 20),
+    findPlayerVisits(context.db, { scope: userScope(user) }, { playerId: player.id, limit: 20 }),
     findLatestNeed(context.db, player.id),
     findPlayerClock(context.db, userScope(user), player.id),
   ])

@@ -10,7 +10,7 @@ import { idParam, toFieldOrFormError } from '../http/errors.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { getPlayer } from '../services/players/get-player.server'
-import { recordVisit } from '../services/visits.server'
+import { recordVisit } from '../services/visits/record-visit.server'
 import { parseVisit, visitFormValues } from '../forms/visit'
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {

@@ -9,7 +9,7 @@ import { useLocale, useT } from '../i18n/use-t'
 import { playerFilterFromSearch, playerSortFromSearch } from '../forms/player-filter'
 import { listTownships } from '../services/areas.server'
 import { listPlayers } from '../services/players/list-players.server'
-import { listUsers } from '../services/users.server'
+import { listUsers } from '../services/users/list-users.server'
 import { SelectField } from '../components/field'
 import { PlayerFilterFields } from '../components/player-filter-fields'
 

@@ -22,8 +22,8 @@ import type { CurrentUser } from '../services/sessions.server'
 import { assignPlayersByFilter } from '../services/territories/assign-by-filter.server'
 import { balanceWorkload } from '../services/territories/balance-workload.server'
 import { assignPlayers, assignTerritory, createTerritory, deleteTerritory, listTerritories, redrawTerritory } from '../services/territories.server'
-import { listUsers } from '../services/users.server'
-import { workloadByOfficer } from '../services/workload.server'
+import { listUsers } from '../services/users/list-users.server'
+import { workloadByOfficer } from '../services/workload/workload-by-officer.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)

@@ -16,14 +16,15 @@ import { toFieldOrFormError } from '../http/errors.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { findAuditEntries } from '../services/audit.server'
-import { editVisit, getVisit } from '../services/visits.server'
+import { editVisit } from '../services/visits/edit-visit.server'
+import { getVisit } from '../services/visits/get-visit.server'
 import { findVisitPhotos } from '../services/visit-photos/find-visit-photos.server'
 import { parseVisitTalk, visitFormValues } from '../forms/visit'
 import { FormErrorSummary } from '../components/form-error-summary'
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
-  const visit = await getVisit(context.db, userScope(user), params.id ?? '')
+  const visit = await getVisit(context.db, { scope: userScope(user) }, { id: params.id ?? '' })
   if (!visit) throw notFound()
   const edits = await findAuditEntries(context.db, { entityType: 'visit', entityId: visit.id, limit: 50 })
   const photos = (await findVisitPhotos(context.db, { scope: userScope(user) }, [visit.id])).get(visit.id) ?? []
@@ -45,7 +46,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const parsed = parseVisitTalk(values)
   if (!parsed.ok) return data<ActionData>({ errors: parsed.errors, values }, { status: 400 })
   try {
-    await editVisit(context.db, { actor: { ...actorOf(user, context), id: user.id } }, id, parsed.data)
+    await editVisit(context.db, { actor: { ...actorOf(user, context), id: user.id } }, { id, talk: parsed.data })
     return redirect(`/visits/${encodeURIComponent(id)}?edited=1`)
   } catch (error) {
     const { status, errors, formError } = toFieldOrFormError(error)

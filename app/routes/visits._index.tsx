@@ -8,8 +8,8 @@ import { VisitPhotoStrip } from '../components/visit-photo-strip'
 import { chinaClockText, todayInChina } from '../domain/china-time'
 import { requireUser, userScope } from '../http/guards.server'
 import { useLocale, useT } from '../i18n/use-t'
-import { listUsers } from '../services/users.server'
-import { listVisitsOfDay } from '../services/visits.server'
+import { listUsers } from '../services/users/list-users.server'
+import { listVisitsOfDay } from '../services/visits/list-visits-of-day.server'
 import { findVisitPhotos } from '../services/visit-photos/find-visit-photos.server'
 import { moneyText } from '../domain/money-text'
 
@@ -22,7 +22,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const officerId = Number(params.get('officer')) || undefined
   const flaggedOnly = params.get('flagged') === '1'
   const [list, officers] = await Promise.all([
-    listVisitsOfDay(context.db, scope, { day, officerId, flaggedOnly }),
+    listVisitsOfDay(context.db, { scope }, { day, officerId, flaggedOnly }),
     scope.kind === 'own' ? Promise.resolve([]) : listUsers(context.db, scope, { role: 'officer', active: true, limit: 500 }),
   ])
   const photos = await findVisitPhotos(context.db, { scope }, list.visits.map((v) => v.id))

@@ -11,9 +11,9 @@ import { todayInChina } from '../domain/china-time'
 import { scopeOf, type ScopedUser } from '../domain/scope'
 import type { FigureQuery } from './figure-query.server'
 import { figuresOfParts, figuresOfSums, readFigures, readFiguresOverTime, type Sums, type SumsSplit } from './figure-rollups.server'
-import { listOrgUnits, type OrgUnitRow } from './org-units.server'
+import { listOrgUnits, type OrgUnitRow } from './org-units/find-org-units.server'
 import { listTargets } from './targets.server'
-import { listUsers, type UserListItem } from './users.server'
+import { listUsers, type UserListItem } from './users/list-users.server'
 
 type Chosen = Extract<FigureQuery, { ok: true }>
 

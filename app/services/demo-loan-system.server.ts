@@ -5,15 +5,16 @@ import type { Database } from '../../db/schema'
 import type { AppConfig } from '../server/config.server'
 import { logger } from '../server/logger.server'
 import { SYSTEM_ACTOR } from './audit.server'
-import { createApiToken, revokeApiToken } from './api-tokens.server'
+import { createApiToken } from './api-tokens/create-api-token.server'
+import { revokeApiToken } from './api-tokens/revoke-api-token.server'
 import { startLoanSim, type LoanSim } from './loan-sim.server'
 
 const NAME = 'demo loan system (stand-in)'
 
 export async function startDemoLoanSystem(db: Kysely<Database>, config: AppConfig): Promise<LoanSim> {
   const old = await db.selectFrom('api_tokens').select('id').where('name', '=', NAME).where('revoked_at', 'is', null).execute()
-  for (const t of old) await revokeApiToken(db, SYSTEM_ACTOR, t.id)
-  const { token } = await createApiToken(db, SYSTEM_ACTOR, NAME)
+  for (const t of old) await revokeApiToken(db, { actor: SYSTEM_ACTOR }, { id: t.id })
+  const { token } = await createApiToken(db, { actor: SYSTEM_ACTOR }, { name: NAME })
   return startLoanSim({
     port: config.loanSimPort,
     appUrl: `http://127.0.0.1:${config.port}`,

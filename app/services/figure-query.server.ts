@@ -8,7 +8,7 @@ import { todayInChina } from '../domain/china-time'
 import { scopeOf, type Scope, type ScopedUser } from '../domain/scope'
 import type { Db } from './audit.server'
 import type { FigureScope } from './figures.server'
-import { findOrgUnitByCode } from './org-units.server'
+import { findOrgUnitByCode } from './org-units/find-org-units.server'
 
 
 export type FigureQuery =

@@ -15,7 +15,7 @@ import { caseFactsOf, qualificationOf, type CaseFacts, type ProductRules } from 
 import { logger } from '../server/logger.server'
 import type { Db } from './audit.server'
 import { startBackgroundLoop, type BackgroundLoop } from './background-loop.server'
-import { loadCatalogue } from './products.server'
+import { loadCatalogue } from './products/load-catalogue.server'
 
 const CHUNK = 5_000
 

@@ -18,8 +18,8 @@ import { referralAcceptDue, type ClockContext } from '../domain/clocks'
 import { recordAudit, type Actor, type Db } from './audit.server'
 import { scoped } from './scope.server'
 import { inScope } from './scope.server'
-import { loadCatalogue } from './products.server'
-import { findLatestNeed } from './visits.server'
+import { loadCatalogue } from './products/load-catalogue.server'
+import { findLatestNeed } from './visits/find-latest-need.server'
 
 export interface HandOff {
   playerId: number

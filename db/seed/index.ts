@@ -3,9 +3,9 @@
 // same use cases the app uses, so the demo holds nothing the app could not have made.
 import type { Kysely } from 'kysely'
 import { refreshStatistics } from '../dialect.server'
-import { createOrgUnit } from '../../app/services/org-units.server'
+import { createOrgUnit } from '../../app/services/org-units/create-org-unit.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
-import { createUser } from '../../app/services/users.server'
+import { createUser } from '../../app/services/users/create-user.server'
 import type { AreaLevel, Database, NewArea, OrgUnitKind, Role } from '../schema'
 import { packageDivisions } from '../../app/services/divisions/division-package.server'
 import { boxBoundary, townshipAreas, type Box } from './geography'

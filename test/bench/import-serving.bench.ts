@@ -15,7 +15,7 @@ import { createPersonalDataCipher } from '../../app/services/personal-data.serve
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { scopeOf } from '../../app/domain/scope'
 import { assignPlayers } from '../../app/services/territories.server'
-import { createUser } from '../../app/services/users.server'
+import { createUser } from '../../app/services/users/create-user.server'
 import { freePort, startServerProcess } from '../support/server-process'
 import type { TestDatabase } from '../support/test-db'
 import { TEST_DATA_KEY } from '../support/test-constants'

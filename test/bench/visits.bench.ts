@@ -8,7 +8,8 @@ import crypto from 'node:crypto'
 import { todayInChina } from '../../app/domain/china-time'
 import { scopeOf, type Scope } from '../../app/domain/scope'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { findMyList, recordVisit } from '../../app/services/visits.server'
+import { findMyList } from '../../app/services/visits/find-my-list.server'
+import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { parseVisit, type VisitInput } from '../../app/forms/visit'
 import { DEMO_PASSWORD } from '../../db/seed/index'
 import type { TestDatabase } from '../support/test-db'
@@ -139,7 +140,7 @@ export const benchmark: Benchmark = {
          order by mp.id`,
       )
       const rawList = listStatement.all(officer.id, today) as { id: number; name: string; phone_enc: string | null }[]
-      const first = await findMyList(db, pii, actor, { withPhones: true })
+      const first = await findMyList(db, { actor, pii }, { withPhones: true })
       if (first.items.length !== rawList.length || first.items[0]?.id !== rawList[0]?.id) {
         throw new Error(`my list: findMyList has ${first.items.length} items, the raw SQL ${rawList.length} rows`)
       }
@@ -150,7 +151,7 @@ export const benchmark: Benchmark = {
       const rawListTime = await time(() => listStatement.all(officer.id, today))
       const encrypted = rawList.flatMap((r) => (r.phone_enc ? [r.phone_enc] : []))
       const decryptTime = await time(() => encrypted.map((e) => pii.decrypt(e)))
-      const listTime = await time(() => findMyList(db, pii, actor, { withPhones: true }))
+      const listTime = await time(() => findMyList(db, { actor, pii }, { withPhones: true }))
       log(`my list: raw ${fmt(rawListTime.p95)}, decrypting the phones ${fmt(decryptTime.p95)}, findMyList ${fmt(listTime.p95)} ms p95`)
       rows.push([
         `my list: findMyList, ${LIST_PLAYERS} players held, ${first.items.length} on the list, phones`,

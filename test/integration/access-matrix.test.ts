@@ -7,9 +7,10 @@
 import type { ServerBuild } from '@remix-run/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
-import { createApiToken } from '../../app/services/api-tokens.server'
-import { createOrgUnit } from '../../app/services/org-units.server'
-import { createUser } from '../../app/services/users.server'
+import { createApiToken } from '../../app/services/api-tokens/create-api-token.server'
+import { createOrgUnit } from '../../app/services/org-units/create-org-unit.server'
+import { createPersonalDataCipher } from '../../app/services/personal-data.server'
+import { createUser } from '../../app/services/users/create-user.server'
 import { issueLoanQrCode } from '../../app/services/loan-qr/issue-loan-qr-code.server'
 import { DEMO_PASSWORD } from '../../db/seed/index'
 import { SEEDED_COUNTY, createSeededTestDatabase, type TestDatabase } from '../support/test-db'
@@ -206,7 +207,7 @@ beforeAll(async () => {
   const hq = await t.db.selectFrom('org_units').select('id').where('kind', '=', 'hq').executeTakeFirstOrThrow()
   const branch = await createOrgUnit(t.db, SYSTEM_ACTOR, { code: 'OTHER', name: '另一分行', kind: 'branch', parentId: hq.id })
   await createUser(t.db, SYSTEM_ACTOR, { username: 'manager.other', name: '另一分行行长', role: 'manager', orgUnitId: branch.id, password: DEMO_PASSWORD })
-  token = (await createApiToken(t.db, SYSTEM_ACTOR, 'loan system', { purpose: 'loan_events' })).token
+  token = (await createApiToken(t.db, { actor: SYSTEM_ACTOR }, { name: 'loan system', purpose: 'loan_events' })).token
 
   const userOf = (username: string) => t.db.selectFrom('users').select(['id', 'org_unit_id']).where('username', '=', username).executeTakeFirstOrThrow()
   const manager = await userOf('manager')

@@ -23,7 +23,7 @@ import { createPersonalDataCipher } from '../../app/services/personal-data.serve
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { handOffCase } from '../../app/services/referrals.server'
 import { assignPlayers } from '../../app/services/territories.server'
-import { recordVisit } from '../../app/services/visits.server'
+import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { parseVisit } from '../../app/forms/visit'
 import { PASSWORD, addUser, buildOrg, playerFields } from '../support/fixtures'
 import { listRows, makeUscc } from '../support/lists'

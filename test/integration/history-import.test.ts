@@ -21,7 +21,7 @@ import { importReferralHistory } from '../../app/services/history/import-referra
 import { importVisitHistory } from '../../app/services/history/import-visit-history.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
-import { recordVisit } from '../../app/services/visits.server'
+import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import { makeTempDir, writeXlsx, type TempDir } from '../support/spreadsheets'

@@ -9,12 +9,13 @@
 import { describe, expect, it } from 'vitest'
 import { usccCheckCharacter } from '../../app/domain/identifiers'
 import { scopeOf } from '../../app/domain/scope'
-import { createApiToken, revokeApiToken } from '../../app/services/api-tokens.server'
+import { createApiToken } from '../../app/services/api-tokens/create-api-token.server'
+import { revokeApiToken } from '../../app/services/api-tokens/revoke-api-token.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { assignPlayers } from '../../app/services/territories.server'
-import { recordVisit } from '../../app/services/visits.server'
+import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import type { TestDatabase } from '../support/test-db'
@@ -153,12 +154,12 @@ describe('GET /api/v1/players?uscc=', () => {
 
   it('answers an integration token as its user would be answered, until it is revoked', async () => {
     await caseWithNeed(13)
-    const { id, token } = await createApiToken(t.db, SYSTEM_ACTOR, 'crm', { purpose: 'integration', actsFor: 'api.mgr' })
+    const { id, token } = await createApiToken(t.db, { actor: SYSTEM_ACTOR }, { name: 'crm', purpose: 'integration', actsFor: 'api.mgr' })
     const bearer = suite.client()
     const ask = (k: number) => bearer.request(`/api/v1/players?uscc=${uscc(k)}`, { headers: { Authorization: `Bearer ${token}` } })
     expect((await ask(13)).status).toBe(200)
     expect((await ask(12)).status).toBe(404)
-    await revokeApiToken(t.db, SYSTEM_ACTOR, id)
+    await revokeApiToken(t.db, { actor: SYSTEM_ACTOR }, { id })
     expect((await ask(13)).status).toBe(401)
   })
 })

@@ -6,14 +6,14 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { scopeOf } from '../../app/domain/scope'
 import { PLAIN_CLOCKS } from '../../app/domain/clocks'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
-import { createApiToken } from '../../app/services/api-tokens.server'
+import { createApiToken } from '../../app/services/api-tokens/create-api-token.server'
 import { startLoanSim, type LoanSim } from '../../app/services/loan-sim.server'
 import { signBody, startOutboxWorker, type OutboxWorker } from '../../app/services/outbox.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { handOffCase } from '../../app/services/referrals.server'
 import { assignPlayers } from '../../app/services/territories.server'
-import { recordVisit } from '../../app/services/visits.server'
+import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
@@ -62,7 +62,7 @@ beforeAll(async () => {
   mgr = { id: await addUser(t.db, 'mgr', 'manager', org.outletA1.id), path: org.outletA1.path }
   officer = { actor: { id: officerId, username: 'off', ip: null }, scope: scopeOf({ id: officerId, role: 'officer', orgPath: org.outletA1.path }) }
   server = await startTestServer(t)
-  const { token } = await createApiToken(t.db, SYSTEM_ACTOR, 'stand-in')
+  const { token } = await createApiToken(t.db, { actor: SYSTEM_ACTOR }, { name: 'stand-in' })
   // What the stand-in says (a refused stage report, say) is kept, so a failure explains itself.
   sim = await startLoanSim({ appUrl: server.url, token, secret: SECRET, stepMs: 30, declineRate: 0, log: (m) => simLog.push(m) })
   worker = startOutboxWorker(t.db, { url: sim.url, secret: SECRET }, { intervalMs: 50 })

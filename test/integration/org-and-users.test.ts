@@ -1,9 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppError } from '../../app/domain/app-error'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
-import { createOrgUnit, listOrgUnits, moveOrgUnit, renameOrgUnit } from '../../app/services/org-units.server'
+import { createOrgUnit } from '../../app/services/org-units/create-org-unit.server'
+import { listOrgUnits } from '../../app/services/org-units/find-org-units.server'
+import { moveOrgUnit } from '../../app/services/org-units/move-org-unit.server'
+import { renameOrgUnit } from '../../app/services/org-units/rename-org-unit.server'
 import { findSessionUser, signIn } from '../../app/services/sessions.server'
-import { createUser, getUser, listUsers, resetPassword, updateUser } from '../../app/services/users.server'
+import { createUser } from '../../app/services/users/create-user.server'
+import { getUser } from '../../app/services/users/get-user.server'
+import { listUsers } from '../../app/services/users/list-users.server'
+import { resetPassword } from '../../app/services/users/reset-password.server'
+import { updateUser } from '../../app/services/users/update-user.server'
 import { scopeOf } from '../../app/domain/scope'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { PASSWORD, addUser, buildOrg } from '../support/fixtures'
@@ -55,7 +62,7 @@ describe('org units', () => {
   it('moves a unit with its whole subtree, rewriting every path below it', async () => {
     const sub = await createOrgUnit(t.db, admin, { code: 'A-M', name: '待迁支行', kind: 'sub_branch', parentId: org.branchA.id })
     const outlet = await createOrgUnit(t.db, admin, { code: 'A-M-1', name: '待迁网点', kind: 'outlet', parentId: sub.id })
-    await moveOrgUnit(t.db, admin, sub.id, org.branchB.id)
+    await moveOrgUnit(t.db, { actor: admin }, { id: sub.id, parentId: org.branchB.id })
     const units = await listOrgUnits(t.db, { kind: 'all' })
     const movedSub = units.find((u) => u.id === sub.id)!
     const movedOutlet = units.find((u) => u.id === outlet.id)!
@@ -73,12 +80,12 @@ describe('org units', () => {
 
   it('refuses to move a unit under its own descendant, and leaves the tree as it was', async () => {
     const before = await listOrgUnits(t.db, { kind: 'all' })
-    await expect(moveOrgUnit(t.db, admin, org.branchA.id, org.outletA1.id)).rejects.toBeInstanceOf(AppError)
+    await expect(moveOrgUnit(t.db, { actor: admin }, { id: org.branchA.id, parentId: org.outletA1.id })).rejects.toBeInstanceOf(AppError)
     expect(await listOrgUnits(t.db, { kind: 'all' })).toEqual(before)
   })
 
   it('renames and audits the old and new names', async () => {
-    await renameOrgUnit(t.db, admin, org.outletB1.id, '乙一新网点')
+    await renameOrgUnit(t.db, { actor: admin }, { id: org.outletB1.id, name: '乙一新网点' })
     const audit = await auditOf('org_unit', org.outletB1.id)
     expect(JSON.parse(audit.at(-1)!.detail!)).toEqual({ from: '乙一网点', to: '乙一新网点' })
   })
@@ -96,7 +103,7 @@ describe('users', () => {
     expect(await names(officerScope)).toEqual(['off.a'])
     expect(await names({ kind: 'all' })).toEqual(expect.arrayContaining(['mgr.a', 'off.a', 'off.b']))
     const offB = (await listUsers(t.db, { kind: 'all' }, { q: 'off.b' }))[0]
-    expect(await getUser(t.db, managerScope, offB.id)).toBeUndefined()
+    expect(await getUser(t.db, { scope: managerScope }, { id: offB.id })).toBeUndefined()
   })
 
   it('refuses a user name already taken, whatever its case', async () => {
@@ -109,7 +116,7 @@ describe('users', () => {
     const id = await addUser(t.db, 'promote.me', 'officer', org.outletA1.id)
     const signedIn = await signIn(t.db, { username: 'promote.me', password: PASSWORD, ip: null, userAgent: null }, policy)
     if (!signedIn.ok) throw new Error('sign-in failed')
-    await updateUser(t.db, admin, id, { name: '升职', role: 'manager', orgUnitId: org.outletA1.id })
+    await updateUser(t.db, { actor: admin }, { id, name: '升职', role: 'manager', orgUnitId: org.outletA1.id })
     expect(await findSessionUser(t.db, signedIn.token, policy)).toBeNull()
     const audit = await auditOf('user', id)
     expect(audit.at(-1)!.action).toBe('user.update')
@@ -125,7 +132,7 @@ describe('users', () => {
     const id = await addUser(t.db, 'forgetful', 'officer', org.outletA2.id)
     const signedIn = await signIn(t.db, { username: 'forgetful', password: PASSWORD, ip: null, userAgent: null }, policy)
     if (!signedIn.ok) throw new Error('sign-in failed')
-    await resetPassword(t.db, admin, id, 'a brand new passphrase')
+    await resetPassword(t.db, { actor: admin }, { id, password: 'a brand new passphrase' })
     expect(await findSessionUser(t.db, signedIn.token, policy)).toBeNull()
     expect((await signIn(t.db, { username: 'forgetful', password: PASSWORD, ip: null, userAgent: null }, policy)).ok).toBe(false)
     expect((await signIn(t.db, { username: 'forgetful', password: 'a brand new passphrase', ip: null, userAgent: null }, policy)).ok).toBe(true)

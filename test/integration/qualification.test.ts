@@ -11,11 +11,12 @@ import { findAuditEntries } from '../../app/services/audit.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { listPlayers } from '../../app/services/players/list-players.server'
-import { loadCatalogue, saveProduct } from '../../app/services/products.server'
+import { loadCatalogue } from '../../app/services/products/load-catalogue.server'
+import { saveProduct } from '../../app/services/products/save-product.server'
 import { drainQualificationQueue, qualificationState, runFullQualification } from '../../app/services/qualification.server'
 import { handOffCase } from '../../app/services/referrals.server'
 import { assignPlayers } from '../../app/services/territories.server'
-import { recordVisit } from '../../app/services/visits.server'
+import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
@@ -138,10 +139,10 @@ describe(`hand-off flags (${process.env.TEST_DATABASE_URL ? 'postgres' : 'sqlite
     // Grade B no longer accepted by the tax credit loan.
     const parsed = parseProduct(taxCreditForm({ taxGrades: ['A', 'M'], limitB: '' }))
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors))
-    const { version } = await saveProduct(t.db, admin, parsed.data, 1)
+    const { version } = await saveProduct(t.db, { actor: admin }, { rules: parsed.data, expectedVersion: 1 })
     expect(version).toBe(2)
     // Saving over a version someone else replaced is refused.
-    await expect(saveProduct(t.db, admin, parsed.data, 1)).rejects.toMatchObject({ messageKey: 'productAdmin.changedMeanwhile' })
+    await expect(saveProduct(t.db, { actor: admin }, { rules: parsed.data, expectedVersion: 1 })).rejects.toMatchObject({ messageKey: 'productAdmin.changedMeanwhile' })
     const audit = await findAuditEntries(t.db, { entityType: 'product', entityId: 'tax_credit' })
     expect(audit.map((a) => a.action)).toEqual(['product.changed'])
     expect(JSON.parse(audit[0].detail!)).toMatchObject({ version: 2, before: { taxGrades: ['A', 'B', 'M'] }, after: { taxGrades: ['A', 'M'] } })
@@ -170,12 +171,12 @@ describe(`hand-off flags (${process.env.TEST_DATABASE_URL ? 'postgres' : 'sqlite
     const form = { code: 'green_credit', name: '绿色贷', kind: 'secured', playerKinds: ['enterprise'], taxGrades: [], limit: '500', active: '1' }
     const parsed = parseProduct(form)
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors))
-    expect((await saveProduct(t.db, admin, parsed.data, null)).version).toBe(1)
-    await expect(saveProduct(t.db, admin, parsed.data, null)).rejects.toMatchObject({ messageKey: 'productAdmin.codeTaken' })
+    expect((await saveProduct(t.db, { actor: admin }, { rules: parsed.data, expectedVersion: null })).version).toBe(1)
+    await expect(saveProduct(t.db, { actor: admin }, { rules: parsed.data, expectedVersion: null })).rejects.toMatchObject({ messageKey: 'productAdmin.codeTaken' })
     expect((await loadCatalogue(t.db)).map((p) => p.code)).toContain('green_credit')
     const off = parseProduct({ ...form, active: '' })
     if (!off.ok) throw new Error(JSON.stringify(off.errors))
-    await saveProduct(t.db, admin, off.data, 1)
+    await saveProduct(t.db, { actor: admin }, { rules: off.data, expectedVersion: 1 })
     expect((await loadCatalogue(t.db)).map((p) => p.code)).not.toContain('green_credit')
   })
 })

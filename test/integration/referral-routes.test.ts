@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scopeOf } from '../../app/domain/scope'
 import { PLAIN_CLOCKS } from '../../app/domain/clocks'
-import { createApiToken, revokeApiToken } from '../../app/services/api-tokens.server'
+import { createApiToken } from '../../app/services/api-tokens/create-api-token.server'
+import { revokeApiToken } from '../../app/services/api-tokens/revoke-api-token.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { chinaDay } from '../../app/domain/china-time'
@@ -15,7 +16,7 @@ import { todayInChina } from '../../app/domain/player-row'
 import { computeFiguresInSql } from '../../app/services/figures.server'
 import { handOffCase } from '../../app/services/referrals.server'
 import { assignPlayers } from '../../app/services/territories.server'
-import { recordVisit } from '../../app/services/visits.server'
+import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg, daysFromNow, PASSWORD, playerFields } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
@@ -70,10 +71,10 @@ beforeAll(async () => {
   managerCtx = { id: mgrId, username: 'mgr', ip: null, scope: scopeOf({ id: mgrId, role: 'manager', orgPath: org.outletA1.path }) }
   officerIdOf = officerId
   const admin = { id: adminId, username: 'root', ip: null }
-  token = (await createApiToken(t.db, admin, 'loan system')).token
-  const old = await createApiToken(t.db, admin, 'old loan system')
+  token = (await createApiToken(t.db, { actor: admin }, { name: 'loan system' })).token
+  const old = await createApiToken(t.db, { actor: admin }, { name: 'old loan system' })
   revoked = old.token
-  await revokeApiToken(t.db, admin, old.id)
+  await revokeApiToken(t.db, { actor: admin }, { id: old.id })
   // A referral the loan system never accepted, made ten days ago: overdue.
   const late = await createPlayer(t.db, { actor: { id: null, username: 'test', ip: null }, pii }, { fields: playerFields('逾期企业'), orgUnitId: org.outletA1.id })
   await assignPlayers(t.db, { id: mgrId, username: 'mgr', ip: null }, scopeOf({ id: mgrId, role: 'manager', orgPath: org.outletA1.path }), { playerIds: [late] }, officerId, 'test')

@@ -17,7 +17,7 @@ import { createPersonalDataCipher } from '../../app/services/personal-data.serve
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { handOffCase, listReferrals, recordStageReport } from '../../app/services/referrals.server'
 import { assignPlayers } from '../../app/services/territories.server'
-import { recordVisit } from '../../app/services/visits.server'
+import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg, daysFromNow } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signIn, findSessionUser, endSessionsOfUser } from '../../app/services/sessions.server'
-import { setUserActive } from '../../app/services/users.server'
+import { setUserActive } from '../../app/services/users/set-user-active.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { findSignInHold, unlockSignIn } from '../../app/services/sign-in-unlock.server'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
@@ -120,10 +120,10 @@ describe('sessions', () => {
   it('ends when the user is deactivated, and deactivated users cannot sign in', async () => {
     const token = await freshToken(new Date())
     const id = (await t.db.selectFrom('users').select('id').where('username', '=', 'wang.wu').executeTakeFirstOrThrow()).id
-    await setUserActive(t.db, SYSTEM_ACTOR, id, false)
+    await setUserActive(t.db, { actor: SYSTEM_ACTOR }, { id: id, active: false })
     expect(await findSessionUser(t.db, token, policy)).toBeNull()
     expect(await signIn(t.db, input('wang.wu', PASSWORD, '10.6.0.1'), policy)).toEqual({ ok: false, reason: 'invalid' })
-    await setUserActive(t.db, SYSTEM_ACTOR, id, true)
+    await setUserActive(t.db, { actor: SYSTEM_ACTOR }, { id: id, active: true })
     const again = await freshToken(new Date())
     expect(await endSessionsOfUser(t.db, id)).toBeGreaterThanOrEqual(1)
     expect(await findSessionUser(t.db, again, policy)).toBeNull()

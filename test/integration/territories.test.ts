@@ -12,8 +12,8 @@ import {
   deleteTerritory,
   listTerritories,
 } from '../../app/services/territories.server'
-import { setUserActive } from '../../app/services/users.server'
-import { workloadByOfficer } from '../../app/services/workload.server'
+import { setUserActive } from '../../app/services/users/set-user-active.server'
+import { workloadByOfficer } from '../../app/services/workload/workload-by-officer.server'
 import type { PlayerFields } from '../../app/domain/market-player'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { TEST_DATA_KEY } from '../support/test-constants'
@@ -129,14 +129,14 @@ describe('territories', () => {
   })
 
   it('an officer who is deactivated leaves their players and territories visibly unassigned', async () => {
-    await setUserActive(t.db, mgr, officer2, false)
+    await setUserActive(t.db, { actor: mgr }, { id: officer2, active: false })
     for (const name of ['inside', 'direct', 'township', 'edge']) {
       expect(await player(name)).toMatchObject({ assigned_officer_id: null })
       expect((await history(name)).at(-1)).toEqual({ officer_id: null, reason: 'territory.reason.officerDeactivated' })
     }
     const territories = await listTerritories(t.db, managerScope)
     expect(territories.find((x) => x.id === first)).toMatchObject({ officerId: null, players: 3 })
-    await setUserActive(t.db, mgr, officer2, true)
+    await setUserActive(t.db, { actor: mgr }, { id: officer2, active: true })
   })
 
   it('deleting a territory releases its players', async () => {

@@ -10,7 +10,11 @@ import { scopeOf } from '../../app/domain/scope'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { assignPlayers } from '../../app/services/territories.server'
-import { editVisit, findMyList, getVisit, listVisitsOfDay, recordVisit } from '../../app/services/visits.server'
+import { editVisit } from '../../app/services/visits/edit-visit.server'
+import { findMyList } from '../../app/services/visits/find-my-list.server'
+import { getVisit } from '../../app/services/visits/get-visit.server'
+import { listVisitsOfDay } from '../../app/services/visits/list-visits-of-day.server'
+import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { coverageOfAreas } from '../../app/services/map-layers.server'
 import { parseVisit, type VisitInput } from '../../app/forms/visit'
 import { todayInChina } from '../../app/domain/china-time'
@@ -145,7 +149,7 @@ describe('the check-in', () => {
     expect(Number(error.params.distance)).toBeGreaterThan(2000)
     const { visit: v } = await recordVisit(t.db, as('officer.a1'), visit('面馆', { ...far, farReason: '店主约在镇上见面' }))
     expect(v.checkIn).toMatchObject({ flag: 'far', farReason: '店主约在镇上见面', fix: 'cached' })
-    const day = await listVisitsOfDay(t.db, users['mgr.a1'].scope, { day: todayInChina(), flaggedOnly: true })
+    const day = await listVisitsOfDay(t.db, { scope: users['mgr.a1'].scope }, { day: todayInChina(), flaggedOnly: true })
     expect(day.visits.map((x) => x.id)).toContain(v.id)
     expect(day.officers.find((o) => o.officerId === users['officer.a1'].id)!.far).toBeGreaterThanOrEqual(1)
   })
@@ -179,7 +183,7 @@ describe('the 24-hour edit window', () => {
     const { visit: v } = await recordVisit(t.db, as('officer.a1'), visit('跟进', { notes: '第一次', outcome: 'follow_up', nextFollowUpOn: todayInChina() }))
     const talk = parseVisit({ id: v.id, playerId: ids['跟进'], channel: 'phone', notes: '改过了', hasNeed: true, needAmount: 20, outcome: 'refer' })
     if (!talk.ok) throw new Error('invalid')
-    const edited = await editVisit(t.db, { actor: as('officer.a1').actor }, v.id, talk.data)
+    const edited = await editVisit(t.db, { actor: as('officer.a1').actor }, { id: v.id, talk: talk.data })
     expect(edited).toMatchObject({ notes: '改过了', outcome: 'refer', need: { has: true, amountYuan: 200_000 } })
     const entry = await t.db.selectFrom('audit_log').select(['detail', 'actor_id']).where('action', '=', 'visit.edited').where('entity_id', '=', v.id).executeTakeFirstOrThrow()
     expect(entry.actor_id).toBe(users['officer.a1'].id)
@@ -194,11 +198,11 @@ describe('the 24-hour edit window', () => {
     const talk = parseVisit({ id: v.id, playerId: ids['跟进'], notes: 'late' })
     if (!talk.ok) throw new Error('invalid')
     const justBefore = new Date(recorded.getTime() + 24 * 3600_000 - 60_000)
-    await expect(editVisit(t.db, { actor: as('officer.a1').actor, now: justBefore }, v.id, talk.data)).resolves.toMatchObject({ notes: 'late' })
+    await expect(editVisit(t.db, { actor: as('officer.a1').actor }, { id: v.id, talk: talk.data, now: justBefore })).resolves.toMatchObject({ notes: 'late' })
     const after = new Date(recorded.getTime() + 24 * 3600_000 + 1000)
-    expect((await failure(editVisit(t.db, { actor: as('officer.a1').actor, now: after }, v.id, talk.data))).messageKey).toBe('visit.locked')
-    expect((await failure(editVisit(t.db, { actor: as('mgr.a1').actor }, v.id, talk.data))).messageKey).toBe('visit.notAuthor')
-    expect((await getVisit(t.db, users['officer.a1'].scope, v.id))!.notes).toBe('late')
+    expect((await failure(editVisit(t.db, { actor: as('officer.a1').actor }, { id: v.id, talk: talk.data, now: after }))).messageKey).toBe('visit.locked')
+    expect((await failure(editVisit(t.db, { actor: as('mgr.a1').actor }, { id: v.id, talk: talk.data }))).messageKey).toBe('visit.notAuthor')
+    expect((await getVisit(t.db, { scope: users['officer.a1'].scope }, { id: v.id }))!.notes).toBe('late')
   })
 })
 
@@ -211,8 +215,8 @@ describe('a player that changed meanwhile', () => {
     expect(v.officerId).toBe(users['officer.a1'].id)
     expect(v.conflict).toEqual({ kind: 'reassigned', officerId: users['officer.a2'].id, officerName: 'officer.a2' })
     // The author still sees their visit; the manager sees it flagged.
-    expect(await getVisit(t.db, users['officer.a1'].scope, v.id)).toBeDefined()
-    const day = await listVisitsOfDay(t.db, users['mgr.a1'].scope, { day: todayInChina(), flaggedOnly: true })
+    expect(await getVisit(t.db, { scope: users['officer.a1'].scope }, { id: v.id })).toBeDefined()
+    const day = await listVisitsOfDay(t.db, { scope: users['mgr.a1'].scope }, { day: todayInChina(), flaggedOnly: true })
     expect(day.visits.find((x) => x.id === v.id)?.conflict?.kind).toBe('reassigned')
   })
 
@@ -226,15 +230,15 @@ describe('scoping', () => {
   it('an officer sees only their own visits, a manager their branch, never another branch', async () => {
     const { visit: b } = await recordVisit(t.db, as('officer.b1'), visit('乙'))
     const today = todayInChina()
-    const own = await listVisitsOfDay(t.db, users['officer.a1'].scope, { day: today })
+    const own = await listVisitsOfDay(t.db, { scope: users['officer.a1'].scope }, { day: today })
     expect(own.visits.length).toBeGreaterThan(0)
     expect(own.visits.every((v) => v.officerId === users['officer.a1'].id)).toBe(true)
-    const branchA = await listVisitsOfDay(t.db, users['mgr.a1'].scope, { day: today })
+    const branchA = await listVisitsOfDay(t.db, { scope: users['mgr.a1'].scope }, { day: today })
     expect(branchA.visits.map((v) => v.id)).not.toContain(b.id)
-    const branchB = await listVisitsOfDay(t.db, users['mgr.b1'].scope, { day: today })
+    const branchB = await listVisitsOfDay(t.db, { scope: users['mgr.b1'].scope }, { day: today })
     expect(branchB.visits.map((v) => v.id)).toEqual([b.id])
-    expect(await getVisit(t.db, users['mgr.a1'].scope, b.id)).toBeUndefined()
-    expect(await getVisit(t.db, users['officer.a1'].scope, b.id)).toBeUndefined()
+    expect(await getVisit(t.db, { scope: users['mgr.a1'].scope }, { id: b.id })).toBeUndefined()
+    expect(await getVisit(t.db, { scope: users['officer.a1'].scope }, { id: b.id })).toBeUndefined()
   })
 
   it('a manager of another branch cannot log a visit to a player outside it', async () => {
@@ -265,16 +269,16 @@ describe('my list', () => {
     const tomorrow = new Date(Date.now() + 8 * 3600_000 + 86_400_000).toISOString().slice(0, 10)
     await recordVisit(t.db, as('officer.a1'), visit('面馆', { outcome: 'follow_up', nextFollowUpOn: tomorrow }))
     const today = todayInChina()
-    const { items } = await findMyList(t.db, pii, actor, { withPhones: true })
+    const { items } = await findMyList(t.db, { actor, pii }, { withPhones: true })
     const reasonOf = (name: string) => items.find((i) => i.id === ids[name])?.reason ?? null
     expect(reasonOf('面馆')).toBeNull() // follow-up tomorrow: nothing to do today
     expect(reasonOf('超市')).toBe('no_outcome')
     expect(reasonOf('改派')).toBeNull() // reassigned away
     expect(items.every((i) => i.phone === '13800138000')).toBe(true)
-    const later = await findMyList(t.db, pii, actor, { withPhones: false, today: tomorrow })
+    const later = await findMyList(t.db, { actor, pii }, { withPhones: false, today: tomorrow })
     expect(later.items.find((i) => i.id === ids['面馆'])?.reason).toBe('due_today')
     const dayAfter = new Date(Date.parse(`${tomorrow}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
-    const overdue = await findMyList(t.db, pii, actor, { withPhones: false, today: dayAfter })
+    const overdue = await findMyList(t.db, { actor, pii }, { withPhones: false, today: dayAfter })
     expect(overdue.items.find((i) => i.id === ids['面馆'])?.reason).toBe('overdue')
     expect(overdue.items.every((i) => i.phone === null)).toBe(true)
     expect(today <= tomorrow).toBe(true)
@@ -287,7 +291,7 @@ describe('my list', () => {
     ids['新'] = await createPlayer(t.db, { actor: system, pii }, { fields: fields('新户', 33.75, 114.5), orgUnitId: org.outletA1.id })
     const mgr = { id: users['mgr.a1'].id, username: 'mgr.a1', ip: null }
     await assignPlayers(t.db, mgr, users['mgr.a1'].scope, { playerIds: [ids['新']] }, users['officer.a1'].id, 'test')
-    const { items } = await findMyList(t.db, pii, as('officer.a1').actor, { withPhones: false })
+    const { items } = await findMyList(t.db, { actor: as('officer.a1').actor, pii }, { withPhones: false })
     expect(items.find((i) => i.id === ids['新'])?.reason).toBe('never_visited')
   })
 })

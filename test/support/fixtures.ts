@@ -4,8 +4,8 @@ import type { Kysely } from 'kysely'
 import type { Database, Role } from '../../db/schema'
 import type { PlayerFields } from '../../app/domain/market-player'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
-import { createOrgUnit } from '../../app/services/org-units.server'
-import { createUser } from '../../app/services/users.server'
+import { createOrgUnit } from '../../app/services/org-units/create-org-unit.server'
+import { createUser } from '../../app/services/users/create-user.server'
 
 export const PASSWORD = 'correct horse battery'
 

@@ -16,7 +16,7 @@ import { todayInChina } from '../../domain/china-time'
 import { caseFactsOf, checkProduct, type ProductRules } from '../../domain/products'
 import { referralAcceptDue, type ClockContext } from '../../domain/clocks'
 import type { TaxGrade } from '../../domain/market-player'
-import { findLatestNeed } from '../visits.server'
+import { findLatestNeed } from '../visits/find-latest-need.server'
 import {
   chunks,
   derivedKey,

@@ -12,7 +12,8 @@ import { checkPastTime, historyColumnName, mapVisitHeaders, readVisitHistoryRow 
 import { todayInChina } from '../../domain/china-time'
 import { assessCheckIn } from '../../domain/visit'
 import { parseVisitTalk } from '../../forms/visit'
-import { refreshPlayerAfterVisits, talkColumns } from '../visits.server'
+import { refreshPlayerAfterVisits } from '../visits/refresh-player-after-visits.server'
+import { talkColumns } from '../visits/stored-visit.server'
 import {
   chunks,
   derivedKey,

@@ -4,8 +4,8 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import type { Caller } from '../caller.server'
 import { assignPlayers } from '../territories.server'
-import { listUsers } from '../users.server'
-import { pickPlayersToMove } from '../workload.server'
+import { listUsers } from '../users/list-users.server'
+import { pickPlayersToMove } from '../workload/pick-players-to-move.server'
 
 /** The players moved and the officers' names, or null when either officer is not one the scope holds. */
 export async function balanceWorkload(
@@ -17,7 +17,7 @@ export async function balanceWorkload(
   const from = officers.find((o) => o.id === input.fromOfficerId)
   const to = officers.find((o) => o.id === input.toOfficerId)
   if (!from || !to) return null
-  const ids = await pickPlayersToMove(db, input.fromOfficerId, input.toOfficerId, input.players)
+  const ids = await pickPlayersToMove(db, { fromOfficerId: input.fromOfficerId, toOfficerId: input.toOfficerId, count: input.players })
   const result = await assignPlayers(db, caller.actor, caller.scope, { playerIds: ids }, input.toOfficerId, 'territory.reason.balancing')
   return { moved: result.moved, from: from.name, to: to.name }
 }

@@ -12,7 +12,7 @@ import { PHOTO_EXTENSION, sniffPhotoType, stripPhotoMetadata } from '../../domai
 import { recordAudit } from '../audit.server'
 import type { Caller } from '../caller.server'
 import type { ObjectStorage } from '../storage/storage.server'
-import { visitsScope } from '../visits.server'
+import { visitsScope } from '../visits/stored-visit.server'
 import { MAX_PHOTO_BYTES, MAX_PHOTOS_PER_VISIT, PHOTO_ID } from './photo-rules'
 
 export interface AddVisitPhotoInput {

@@ -2,7 +2,7 @@
 // the day view's thumbnails. Only what describes them; the bytes go through readVisitPhoto.
 import type { Db } from '../audit.server'
 import type { Caller } from '../caller.server'
-import { visitsScope } from '../visits.server'
+import { visitsScope } from '../visits/stored-visit.server'
 
 export interface VisitPhotoSummary {
   id: string

@@ -8,7 +8,7 @@ import { AppError } from '../../domain/app-error'
 import { recordAudit } from '../audit.server'
 import type { Caller } from '../caller.server'
 import type { ObjectStorage } from '../storage/storage.server'
-import { visitsScope } from '../visits.server'
+import { visitsScope } from '../visits/stored-visit.server'
 
 export async function readVisitPhoto(
   db: Kysely<Database>,
