@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { todayInChina } from '../../domain/china-time'
 import { listReason, type ListReason } from '../../domain/visit'
-import { recordAudit, recordRepeatedRead, type Actor } from '../audit.server'
+import { recordRepeatedRead, type Actor } from '../audit.server'
 import type { Caller } from '../caller.server'
 
 export interface MyListItem {
