@@ -8,6 +8,10 @@ export const STAGES = [...PROGRESS_STAGES, ...CLOSING_STAGES] as const
 export type Stage = (typeof STAGES)[number]
 /** The stages after which a case is over: money paid out, declined or withdrawn. */
 export const FINISHED_STAGES = ['disbursed', ...CLOSING_STAGES] as const satisfies readonly Stage[]
+/** A case at one of these stages is closed: no further report moves it. */
+export function isFinished(stage: string): boolean {
+  return (FINISHED_STAGES as readonly string[]).includes(stage)
+}
 /** A referral is approved once approval or disbursement is reported (as hasReached counts it). */
 export const APPROVED_STAGES = PROGRESS_STAGES.slice(PROGRESS_STAGES.indexOf('approved'))
 

@@ -3,7 +3,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData, useRevalidator, useSearchParams } from '@remix-run/react'
 import { useEffect, useRef } from 'react'
-import { FINISHED_STAGES, PROGRESS_STAGES } from '../domain/pipeline'
+import { PROGRESS_STAGES, isFinished } from '../domain/pipeline'
 import { FactList, type Fact } from '../components/fact-list'
 import { chinaTimeText } from '../domain/china-time'
 import { notFound, requireUser, userScope } from '../http/guards.server'
@@ -26,7 +26,7 @@ export default function ReferralPage() {
   const [params] = useSearchParams()
   const { referral: r, events, delivery, verdict, now } = useLoaderData<typeof loader>()
   const when = (iso: string | null) => (iso ? chinaTimeText(iso) : null)
-  const finished = (FINISHED_STAGES as readonly string[]).includes(r.stage)
+  const finished = isFinished(r.stage)
   useLiveStage(finished)
   const overdue = !r.accepted_at && r.stage === 'referred' && r.accept_due_at < now
   const facts: Fact[] = [

@@ -3,6 +3,7 @@
 // in its masked form, and never a person's name.
 import type { Db } from './audit.server'
 import type { Scope } from '../domain/scope'
+import { FINISHED_STAGES } from '../domain/pipeline'
 import { scoped } from './scope.server'
 
 export async function findPlayersByUscc(db: Db, scope: Scope, uscc: string) {
@@ -34,7 +35,7 @@ export async function findPlayersByUscc(db: Db, scope: Scope, uscc: string) {
         .selectFrom('referrals')
         .select('referrals.id')
         .whereRef('referrals.player_id', '=', 'market_players.id')
-        .where('referrals.stage', 'not in', ['declined', 'withdrawn', 'disbursed'])
+        .where('referrals.stage', 'not in', FINISHED_STAGES)
         .limit(1)
         .as('openReferralId'),
     )

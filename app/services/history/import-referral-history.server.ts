@@ -10,7 +10,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { checkPastTime, fold, historyColumnName, mapReferralHeaders, readReferralHistoryRow, type ReferralHistoryRow } from '../../domain/history-rows'
-import { checkStageHistory, currentStage, type Stage } from '../../domain/pipeline'
+import { FINISHED_STAGES, checkStageHistory, currentStage, isFinished, type Stage } from '../../domain/pipeline'
 import { reachedAt } from '../../domain/figures'
 import { todayInChina } from '../../domain/china-time'
 import { caseFactsOf, checkProduct, type ProductRules } from '../../domain/products'
@@ -60,8 +60,6 @@ interface Planned {
   stage: Stage
 }
 
-const ENDS: readonly string[] = ['disbursed', 'declined', 'withdrawn']
-
 export async function importReferralHistory(db: Kysely<Database>, caller: HistoryCaller & { clocks: ClockContext }, input: HistoryInput): Promise<HistoryResult> {
   const now = input.now ?? new Date()
   const result = emptyResult('referrals', input.apply)
@@ -86,7 +84,7 @@ export async function importReferralHistory(db: Kysely<Database>, caller: Histor
   const products = await allProducts(db)
   const openCases = new Map<number, number>()
   for (const part of chunks([...new Set([...players.byId.values(), ...players.byUscc.values()].flatMap((p) => (p === 'ambiguous' ? [] : [p.id])))])) {
-    const open = await db.selectFrom('referrals').select(['id', 'player_id']).where('player_id', 'in', part).where('stage', 'not in', ['declined', 'withdrawn', 'disbursed']).execute()
+    const open = await db.selectFrom('referrals').select(['id', 'player_id']).where('player_id', 'in', part).where('stage', 'not in', FINISHED_STAGES).execute()
     for (const o of open) openCases.set(o.player_id, o.id)
   }
 
@@ -157,7 +155,7 @@ export async function importReferralHistory(db: Kysely<Database>, caller: Histor
       continue
     }
     // One open case per player, counting those stored and those earlier in the file.
-    if (!ENDS.includes(p.stage)) {
+    if (!isFinished(p.stage)) {
       const open = openCases.get(p.player.id) ?? openInFile.get(p.player.id)
       if (open !== undefined) {
         result.errors.push({ row: p.line, column: col('referredAt'), message: openCases.has(p.player.id) ? { key: 'history.alreadyOpen', params: { id: open } } : { key: 'history.duplicateInFile', params: { row: open } } })
@@ -211,7 +209,7 @@ export async function importReferralHistory(db: Kysely<Database>, caller: Histor
         .insertInto('referral_events')
         .values(p.events.map((e) => ({ referral_id: id, stage: e.stage, at: e.at, reason: e.reason, external_ref: e.stage === 'disbursed' ? p.row.externalRef : null, received_at: stamp })))
         .execute()
-      const status = p.stage === 'disbursed' ? 'financed' : ENDS.includes(p.stage) ? null : 'referred'
+      const status = p.stage === 'disbursed' ? 'financed' : isFinished(p.stage) ? null : 'referred'
       if (status === 'financed' || (status === 'referred' && p.player.campaign_status !== 'financed')) {
         await trx.updateTable('market_players').set({ campaign_status: status, updated_at: stamp }).where('id', '=', p.player.id).execute()
         p.player.campaign_status = status
