@@ -2,7 +2,7 @@
 // reader, finding the players and officers the rows name (in the importer's scope), the
 // result they answer, and the audit entries they write.
 import crypto from 'node:crypto'
-import type { HistoryIssue, HistoryKind } from '../../domain/history-rows'
+import { historyColumnName, type HistoryHeaders, type HistoryIssue, type HistoryKind } from '../../domain/history-rows'
 import type { Scope } from '../../domain/scope'
 import type { Message } from '../../i18n/index'
 import type { Actor, Db } from '../audit.server'
@@ -51,7 +51,7 @@ export function emptyResult(kind: HistoryKind, apply: boolean): HistoryResult {
 }
 
 /** The file's table, or the reason it cannot be read as one (a result with that error). */
-export async function openHistoryTable(input: HistoryInput, result: HistoryResult): Promise<OpenedTable | null> {
+async function openHistoryTable(input: HistoryInput, result: HistoryResult): Promise<OpenedTable | null> {
   try {
     return await openTable(input.filePath, { fileName: input.fileName })
   } catch (error) {
@@ -62,7 +62,7 @@ export async function openHistoryTable(input: HistoryInput, result: HistoryResul
 }
 
 /** Every data row of the table, with the table's own errors (a row too long) as a result error. */
-export async function readAllRows(table: OpenedTable, input: HistoryInput, result: HistoryResult): Promise<{ row: number; cells: string[] }[] | null> {
+async function readAllRows(table: OpenedTable, input: HistoryInput, result: HistoryResult): Promise<{ row: number; cells: string[] }[] | null> {
   const rows: { row: number; cells: string[] }[] = []
   try {
     for await (const r of table.rows) {
@@ -79,6 +79,55 @@ export async function readAllRows(table: OpenedTable, input: HistoryInput, resul
   input.onProgress?.(rows.length)
   result.rows = rows.length
   return rows
+}
+
+/** A history file's rows that read whole, and the file's name for each field's column. */
+export interface HistoryRows<R> {
+  rows: { line: number; row: R }[]
+  /** The header a field was read from, or the template's name for a column the file lacks. */
+  col: (field: string) => string
+}
+
+/**
+ * The file read as history of one kind: its headers mapped (unknown ones reported), each row
+ * read, rows that do not read counted as rejected with their errors. Null when the file as a
+ * whole cannot be read (its error in the result).
+ */
+export async function readHistoryFile<F extends string, R>(
+  input: HistoryInput,
+  result: HistoryResult,
+  mapHeaders: (headers: readonly string[]) => HistoryHeaders<F>,
+  readRow: (headers: HistoryHeaders<F>, cells: readonly string[]) => { row: R | null; issues: HistoryIssue[] },
+): Promise<HistoryRows<R> | null> {
+  const table = await openHistoryTable(input, result)
+  if (!table) return null
+  const headers = mapHeaders(table.headers)
+  result.unknownColumns = headers.unknown
+  result.notStoredColumns = headers.notStored
+  if (headers.issues.length) {
+    await table.close()
+    result.errors.push(...rowErrors(table.headerRow, headers.issues))
+    return null
+  }
+  const cells = await readAllRows(table, input, result)
+  if (!cells) return null
+  const rows: HistoryRows<R>['rows'] = []
+  for (const { row: line, cells: values } of cells) {
+    const { row, issues } = readRow(headers, values)
+    if (row) rows.push({ line, row })
+    else {
+      result.errors.push(...rowErrors(line, issues))
+      result.rejected++
+    }
+  }
+  return { rows, col: (field) => headers.headerOf[field as F] ?? historyColumnName(result.kind, field) }
+}
+
+/** The result as far as the checks go: how many rows are ready, the errors in row order. */
+export function checked(result: HistoryResult, fresh: number): HistoryResult {
+  result.ready = fresh + result.unchanged
+  result.errors.sort((a, b) => a.row - b.row)
+  return result
 }
 
 export function rowErrors(row: number, issues: readonly HistoryIssue[]): HistoryRowError[] {

@@ -9,7 +9,7 @@
 // sent to the loan system (it has them). The figures' triggers queue their players.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
-import { checkPastTime, fold, historyColumnName, mapReferralHeaders, readReferralHistoryRow, type ReferralHistoryRow } from '../../domain/history-rows'
+import { checkPastTime, fold, mapReferralHeaders, readReferralHistoryRow, type ReferralHistoryRow } from '../../domain/history-rows'
 import { FINISHED_STAGES, checkStageHistory, currentStage, isFinished, type Stage } from '../../domain/pipeline'
 import { reachedAt } from '../../domain/figures'
 import { todayInChina } from '../../domain/china-time'
@@ -18,14 +18,14 @@ import { referralAcceptDue, type ClockContext } from '../../domain/clocks'
 import type { TaxGrade } from '../../domain/market-player'
 import { findLatestNeed } from '../visits/find-latest-need.server'
 import {
+  checked,
   chunks,
   derivedKey,
   emptyResult,
   findOfficers,
   findPlayers,
-  openHistoryTable,
   playerOfRow,
-  readAllRows,
+  readHistoryFile,
   recordAuditEntries,
   rowErrors,
   type FoundPlayer,
@@ -63,24 +63,11 @@ interface Planned {
 export async function importReferralHistory(db: Kysely<Database>, caller: HistoryCaller & { clocks: ClockContext }, input: HistoryInput): Promise<HistoryResult> {
   const now = input.now ?? new Date()
   const result = emptyResult('referrals', input.apply)
-  const table = await openHistoryTable(input, result)
-  if (!table) return result
-  const headers = mapReferralHeaders(table.headers)
-  result.unknownColumns = headers.unknown
-  result.notStoredColumns = headers.notStored
-  if (headers.issues.length) {
-    await table.close()
-    result.errors.push(...rowErrors(table.headerRow, headers.issues))
-    return result
-  }
-  const rows = await readAllRows(table, input, result)
-  if (!rows) return result
-  const col = (field: string) => headers.headerOf[field as keyof typeof headers.headerOf] ?? historyColumnName('referrals', field)
-
-  const read = rows.map(({ row, cells }) => ({ line: row, ...readReferralHistoryRow(headers, cells) }))
-  const good = read.flatMap((r) => (r.row ? [r.row] : []))
-  const players = await findPlayers(db, caller.scope, good.flatMap((v) => (v.uscc ? [v.uscc] : [])), good.flatMap((v) => (v.playerId ? [v.playerId] : [])))
-  const officers = await findOfficers(db, caller.scope, good.flatMap((v) => (v.officer ? [v.officer] : [])))
+  const file = await readHistoryFile(input, result, mapReferralHeaders, readReferralHistoryRow)
+  if (!file) return result
+  const { rows, col } = file
+  const players = await findPlayers(db, caller.scope, rows.flatMap(({ row }) => (row.uscc ? [row.uscc] : [])), rows.flatMap(({ row }) => (row.playerId ? [row.playerId] : [])))
+  const officers = await findOfficers(db, caller.scope, rows.flatMap(({ row }) => (row.officer ? [row.officer] : [])))
   const products = await allProducts(db)
   const openCases = new Map<number, number>()
   for (const part of chunks([...new Set([...players.byId.values(), ...players.byUscc.values()].flatMap((p) => (p === 'ambiguous' ? [] : [p.id])))])) {
@@ -91,12 +78,7 @@ export async function importReferralHistory(db: Kysely<Database>, caller: Histor
   const planned: Planned[] = []
   const byKey = new Map<string, number>()
   const openInFile = new Map<number, number>()
-  for (const { line, row, issues } of read) {
-    if (!row) {
-      result.errors.push(...rowErrors(line, issues))
-      result.rejected++
-      continue
-    }
+  for (const { line, row } of rows) {
     const errors = result.errors.length
     const player = playerOfRow(players, row, col(row.uscc ? 'uscc' : 'playerId'))
     if (!('id' in player)) result.errors.push(...rowErrors(line, [player]))
@@ -166,8 +148,7 @@ export async function importReferralHistory(db: Kysely<Database>, caller: Histor
     }
     fresh.push(p)
   }
-  result.ready = fresh.length + result.unchanged
-  result.errors.sort((a, b) => a.row - b.row)
+  checked(result, fresh.length)
   if (!input.apply) return result
 
   const stamp = now.toISOString()

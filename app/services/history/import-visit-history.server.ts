@@ -8,21 +8,21 @@
 import type { Kysely } from 'kysely'
 import type { Database, NewVisit } from '../../../db/schema'
 import type { CampaignStatus } from '../../domain/market-player'
-import { checkPastTime, historyColumnName, mapVisitHeaders, readVisitHistoryRow } from '../../domain/history-rows'
+import { checkPastTime, mapVisitHeaders, readVisitHistoryRow } from '../../domain/history-rows'
 import { todayInChina } from '../../domain/china-time'
 import { assessCheckIn } from '../../domain/visit'
 import { parseVisitTalk } from '../../forms/visit'
 import { refreshPlayerAfterVisits } from '../visits/refresh-player-after-visits.server'
 import { talkColumns } from '../visits/stored-visit.server'
 import {
+  checked,
   chunks,
   derivedKey,
   emptyResult,
   findOfficers,
   findPlayers,
-  openHistoryTable,
   playerOfRow,
-  readAllRows,
+  readHistoryFile,
   recordAuditEntries,
   rowErrors,
   type FoundPlayer,
@@ -37,35 +37,16 @@ const TALK_FIELDS = ['channel', 'contact', 'notes', 'hasNeed', 'needAmount', 'ne
 export async function importVisitHistory(db: Kysely<Database>, caller: HistoryCaller, input: HistoryInput): Promise<HistoryResult> {
   const now = input.now ?? new Date()
   const result = emptyResult('visits', input.apply)
-  const table = await openHistoryTable(input, result)
-  if (!table) return result
-  const headers = mapVisitHeaders(table.headers)
-  result.unknownColumns = headers.unknown
-  result.notStoredColumns = headers.notStored
-  if (headers.issues.length) {
-    await table.close()
-    result.errors.push(...rowErrors(table.headerRow, headers.issues))
-    return result
-  }
-  const rows = await readAllRows(table, input, result)
-  if (!rows) return result
-  const col = (field: string) => headers.headerOf[field as keyof typeof headers.headerOf] ?? historyColumnName('visits', field)
-
-  const read = rows.map(({ row, cells }) => ({ line: row, ...readVisitHistoryRow(headers, cells) }))
-  const good = read.flatMap((r) => (r.row ? [r.row] : []))
-  const players = await findPlayers(db, caller.scope, good.flatMap((v) => (v.uscc ? [v.uscc] : [])), good.flatMap((v) => (v.playerId ? [v.playerId] : [])))
-  const officers = await findOfficers(db, caller.scope, good.map((v) => v.officer))
+  const file = await readHistoryFile(input, result, mapVisitHeaders, readVisitHistoryRow)
+  if (!file) return result
+  const { rows, col } = file
+  const players = await findPlayers(db, caller.scope, rows.flatMap(({ row }) => (row.uscc ? [row.uscc] : [])), rows.flatMap(({ row }) => (row.playerId ? [row.playerId] : [])))
+  const officers = await findOfficers(db, caller.scope, rows.map(({ row }) => row.officer))
 
   const stamp = now.toISOString()
   const toInsert: (NewVisit & { row: number })[] = []
   const byKey = new Map<string, number>()
-  for (const { line, row, issues } of read) {
-    if (!row) {
-      result.errors.push(...rowErrors(line, issues))
-      result.rejected++
-      continue
-    }
-    const v = row
+  for (const { line, row: v } of rows) {
     const errors = result.errors.length
     const player = playerOfRow(players, v, col(v.uscc ? 'uscc' : 'playerId'))
     if (!('id' in player)) result.errors.push(...rowErrors(line, [player]))
@@ -127,8 +108,7 @@ export async function importVisitHistory(db: Kysely<Database>, caller: HistoryCa
       result.rejected++
     }
   }
-  result.ready = fresh.length + result.unchanged
-  result.errors.sort((a, b) => a.row - b.row)
+  checked(result, fresh.length)
   if (!input.apply) return result
 
   await db.transaction().execute(async (trx) => {
