@@ -46,7 +46,7 @@ beforeAll(async () => {
       await trx.insertInto('audit_log').values(rows).execute()
     }
   })
-}, 120_000)
+})
 
 afterAll(async () => {
   for (const cleanup of cleanups) await cleanup()
@@ -159,7 +159,7 @@ describe('npm run db:backup under write load, then npm run db:restore', () => {
     expect(written.length).toBeLessThanOrEqual(writer.committed.length)
     expect(await markers(restored.db, 'backup_fill')).toHaveLength(FILL_ROWS)
     expect(await migrationNames(restored.db)).toEqual(await migrationNames(t.db))
-  }, 90_000)
+  })
 
   it('replaces a database that is not in use, on SQLite keeping the previous file aside', async () => {
     const file = dir.path('api.backup')
@@ -187,7 +187,7 @@ describe('npm run db:backup under write load, then npm run db:restore', () => {
     } else {
       expect(result.replaced).toBeNull()
     }
-  }, 60_000)
+  })
 })
 
 describe('a restore that cannot go ahead changes nothing', () => {
@@ -201,7 +201,7 @@ describe('a restore that cannot go ahead changes nothing', () => {
     expect(await countAudit(t.db)).toBe(rowsBefore)
     expect(await migrationNames(t.db)).toEqual(Object.keys(migrations).sort())
     expect(targetFiles()).toEqual(filesBefore)
-  }, 60_000)
+  })
 
   it('refuses a backup from a newer version, naming the migrations it does not know', async () => {
     const newer = await createTestDatabase()
@@ -218,7 +218,7 @@ describe('a restore that cannot go ahead changes nothing', () => {
       const { rows } = await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_schema = 'public'`.execute(target.open().db)
       expect(rows[0]!.n).toBe(0)
     }
-  }, 60_000)
+  })
 
   it('refuses to restore into a database the server still has open', async () => {
     const file = dir.path('in-use.backup')
@@ -233,12 +233,12 @@ describe('a restore that cannot go ahead changes nothing', () => {
     })
     expect(await countAudit(t.db)).toBe(rowsBefore)
     expect(targetFiles()).toEqual(filesBefore)
-  }, 60_000)
+  })
 })
 
 describe('the command lines', () => {
   it('print their usage and exit 1 without a FILE', async () => {
     await expect(cli('backup', [], t.url)).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('usage: npm run db:backup -- FILE') })
     await expect(cli('restore', [], t.url)).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('usage: npm run db:restore -- FILE') })
-  }, 60_000)
+  })
 })

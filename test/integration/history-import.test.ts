@@ -302,10 +302,10 @@ describe('npm run import:history', () => {
     const second = await run(['--kind', 'referrals', '--as', 'hist.mgr', file.filePath])
     expect(JSON.parse(second.stdout)).toMatchObject({ inserted: 0, unchanged: 1 })
     expect(await t.db.selectFrom('referrals').select('id').where('player_id', '=', p).execute()).toHaveLength(1)
-  }, 60_000)
+  })
 
   it('exits 1 when the file lacks a column it needs', async () => {
     const file = await csv(['名称', 'x'])
     await expect(run(['--kind', 'visits', file.filePath])).rejects.toMatchObject({ code: 1 })
-  }, 60_000)
+  })
 })

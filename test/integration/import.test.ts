@@ -326,7 +326,7 @@ describe('large files and failures', () => {
     expect(new Set(stored.map((p) => p.uscc)).size).toBe(2300)
     const sample = stored.find((p) => p.uscc === makeUscc(40_007))!
     expect(sample).toMatchObject({ phone_masked: '138****0007', phone_hash: pii.blindIndex('phone', '13800000007'), name_initials: 'xrxcqy7', tax_grade: 'A' })
-  }, 60_000)
+  })
 
   it('finds a common piece of a name sorted by name, page after page, whichever index answers', async () => {
     const all = { kind: 'all' } as const
@@ -423,7 +423,7 @@ describe('the command line', () => {
     } finally {
       await fresh.destroy()
     }
-  }, 60_000)
+  })
 
   it('exits non-zero when the file cannot be read', async () => {
     const file = dir.path('empty.csv')
@@ -433,5 +433,5 @@ describe('the command line', () => {
       env: { ...process.env, DATABASE_URL: t.url, DATA_KEY: TEST_DATA_KEY, WANQI_SECRETS_FILE: dir.path('cli-secrets.json') },
     })
     await expect(run).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/empty/i) })
-  }, 60_000)
+  })
 })
