@@ -1,9 +1,13 @@
 // What an org or staff import found or did: the counts, each error and warning with its row
 // and column, the columns not recognised, and (once, after a staff import) the new users'
 // one-time passwords, with a CSV made in the page itself so that no copy stays on the server.
+import type { ReactNode } from 'react'
+import { Form, Link, useNavigation } from '@remix-run/react'
 import { csvLine } from '../domain/csv'
-import type { Message } from '../i18n/index'
+import { SPREADSHEET_ACCEPT } from '../forms/fields'
+import type { Message, MessageKey } from '../i18n/index'
 import { useT, useTranslateMessage } from '../i18n/use-t'
+import { ErrorList } from './field'
 
 export interface IssueRow {
   row: number
@@ -119,5 +123,50 @@ function InitialPasswords({ list }: { list: NonNullable<HrResultView['initialPas
         </table>
       </div>
     </>
+  )
+}
+
+/**
+ * The page both HR imports share: the file, what else the import asks (children), Preview and
+ * Import, a link to the other import, and what the last answer found.
+ */
+export function HrImportPage(props: {
+  id: string
+  title: MessageKey
+  intro: MessageKey
+  other: { to: string; label: MessageKey }
+  answer: { formError?: Message; result?: HrResultView } | undefined
+  children?: ReactNode
+}) {
+  const t = useT()
+  const busy = useNavigation().state === 'submitting'
+  const { answer } = props
+  return (
+    <div className="stack">
+      <h1>{t(props.title)}</h1>
+      <section className="card stack">
+        <p className="muted">{t(props.intro)}</p>
+        <Form method="post" encType="multipart/form-data" className="form-grid">
+          <ErrorList errors={answer?.formError ? [answer.formError] : null} />
+          <div className="field">
+            <label htmlFor={`${props.id}-file`}>{t('hr.file')}</label>
+            <input id={`${props.id}-file`} type="file" name="file" accept={SPREADSHEET_ACCEPT} required />
+          </div>
+          {props.children}
+          <div className="actions">
+            <button type="submit" name="intent" value="preview" disabled={busy}>
+              {t('hr.preview')}
+            </button>
+            <button type="submit" name="intent" value="apply" className="primary" disabled={busy}>
+              {t('hr.apply')}
+            </button>
+          </div>
+        </Form>
+        <p>
+          <Link to={props.other.to}>{t(props.other.label)}</Link>
+        </p>
+      </section>
+      {answer?.result ? <HrImportResult result={answer.result} /> : null}
+    </div>
   )
 }

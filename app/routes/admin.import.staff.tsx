@@ -2,12 +2,10 @@
 // nothing; "Import" checks again and writes all of it in one transaction, or nothing. New
 // users' one-time passwords are in this one answer only.
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
-import { ErrorList } from '../components/field'
-import { HrImportResult } from '../components/hr-import-result'
+import { useActionData } from '@remix-run/react'
+import { HrImportPage } from '../components/hr-import-result'
 import { requirePermission } from '../http/guards.server'
 import { hrImportAction } from '../http/hr-upload.server'
-import { SPREADSHEET_ACCEPT } from '../forms/fields'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { importStaff, type StaffImportResult } from '../services/hr-import/import-staff.server'
@@ -38,35 +36,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function ImportStaff() {
   const t = useT()
   const answer = useActionData<typeof action>() as ActionData | undefined
-  const busy = useNavigation().state === 'submitting'
   return (
-    <div className="stack">
-      <h1>{t('hr.staffTitle')}</h1>
-      <section className="card stack">
-        <p className="muted">{t('hr.staffIntro')}</p>
-        <Form method="post" encType="multipart/form-data" className="form-grid">
-          <ErrorList errors={answer?.formError ? [answer.formError] : null} />
-          <div className="field">
-            <label htmlFor="staff-file">{t('hr.file')}</label>
-            <input id="staff-file" type="file" name="file" accept={SPREADSHEET_ACCEPT} required />
-          </div>
-          <label className="checkbox">
-            <input type="checkbox" name="deactivateMissing" /> {t('hr.deactivateMissing')}
-          </label>
-          <div className="actions">
-            <button type="submit" name="intent" value="preview" disabled={busy}>
-              {t('hr.preview')}
-            </button>
-            <button type="submit" name="intent" value="apply" className="primary" disabled={busy}>
-              {t('hr.apply')}
-            </button>
-          </div>
-        </Form>
-        <p>
-          <Link to="/admin/import/org">{t('hr.toOrg')}</Link>
-        </p>
-      </section>
-      {answer?.result ? <HrImportResult result={answer.result} /> : null}
-    </div>
+    <HrImportPage id="staff" title="hr.staffTitle" intro="hr.staffIntro" other={{ to: '/admin/import/org', label: 'hr.toOrg' }} answer={answer}>
+      <label className="checkbox">
+        <input type="checkbox" name="deactivateMissing" /> {t('hr.deactivateMissing')}
+      </label>
+    </HrImportPage>
   )
 }
