@@ -16,6 +16,7 @@ import { useT } from '../i18n/use-t'
 import { editCalendarDay, listCalendar } from '../services/clocks/edit-calendar.server'
 import { listClockSettings, updateClockSetting } from '../services/clocks/update-clock-settings.server'
 import { FormErrorSummary } from '../components/form-error-summary'
+import { IntentButton } from '../components/intent-button'
 
 const SUBJECTS = ['working_group', 'loan_qr', 'credit_platform', 'own_list', 'referral'] as const satisfies readonly ClockSubject[]
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, msg('calendar.badDay'))
@@ -117,13 +118,9 @@ export default function AdminCalendar() {
                     <td>{t(`calendar.kind.${d.kind}`)}</td>
                     <td>{d.note}</td>
                     <td>
-                      <Form method="post">
-                        <input type="hidden" name="intent" value="remove" />
-                        <input type="hidden" name="day" value={d.day} />
-                        <button type="submit" className="link-button danger">
-                          {t('calendar.remove')}
-                        </button>
-                      </Form>
+                      <IntentButton intent="remove" fields={{ day: d.day }} className="link-button danger">
+                        {t('calendar.remove')}
+                      </IntentButton>
                     </td>
                   </tr>
                 ))}

@@ -19,6 +19,7 @@ import { revokeApiToken } from '../services/api-tokens/revoke-api-token.server'
 import { listOrgUnits } from '../services/org-units/find-org-units.server'
 import { chinaTimeText } from '../domain/china-time'
 import { FormErrorSummary } from '../components/form-error-summary'
+import { IntentButton } from '../components/intent-button'
 
 const createSchema = z.object({
   intent: z.literal('create'),
@@ -109,13 +110,9 @@ export default function Tokens() {
                 <td>{k.revokedAt ? t('token.revokedAt', { at: chinaTimeText(k.revokedAt) }) : t('token.live')}</td>
                 <td>
                   {k.revokedAt ? null : (
-                    <Form method="post">
-                      <input type="hidden" name="intent" value="revoke" />
-                      <input type="hidden" name="id" value={k.id} />
-                      <button type="submit" className="link-button danger">
-                        {t('token.revoke')}
-                      </button>
-                    </Form>
+                    <IntentButton intent="revoke" fields={{ id: k.id }} className="link-button danger">
+                      {t('token.revoke')}
+                    </IntentButton>
                   )}
                 </td>
               </tr>
