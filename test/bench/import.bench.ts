@@ -141,6 +141,7 @@ export const benchmark: Benchmark = {
           `Memory during the import, sampled every ${SAMPLE_MS} ms (${memory.samples} samples): RSS ${mb(memory.start.rss)} before, peak ${mb(memory.peak.rss)}, final ${mb(memory.final.rss)}; heap used ${mb(memory.start.heapUsed)} before, peak ${mb(memory.peak.heapUsed)}, final ${mb(memory.final.heapUsed)}.`,
           `Peak RSS / heap used in each tenth of the rows (MB): ${memory.byTenth.map((m) => `${(m.rss / MB).toFixed(0)}/${(m.heapUsed / MB).toFixed(0)}`).join(', ')}; peak RSS of the 2nd half vs the 1st: ${peakGrowth >= 0 ? '+' : ''}${peakGrowth.toFixed(0)} MB. Heap used is the server thread's; RSS counts every thread.`,
           `Event loop delay during the import: p50 ${measured.loopDelayMs.p50.toFixed(0)} ms, p99 ${measured.loopDelayMs.p99.toFixed(0)} ms, max ${measured.loopDelayMs.max.toFixed(0)} ms (a request to a server running the import in-process waits that long).`,
+          `CPU seconds, every thread: the CSV import ${measured.cpuSeconds.toFixed(1)}, the XLSX import ${fromXlsx.cpuSeconds.toFixed(1)}, the baseline insert ${fastest.cpuSeconds.toFixed(1)}; on ${os.availableParallelism()} otherwise idle cores the CSV import could reach at best ${(fastest.cpuSeconds / (measured.cpuSeconds / os.availableParallelism())).toFixed(2)}× the baseline (its CPU spread over every core, the baseline's on one), however its threads are scheduled.`,
           `Raw inserts: one transaction each, the app's pragmas (WAL, synchronous=NORMAL, foreign keys), values from newPlayerColumns computed with the clock stopped (${fastest.computeSeconds.toFixed(1)} s, not counted).`,
           `All tables hold the same ${rows.toLocaleString('en')} players: a hash of every stored column that is not random (ciphertext, ids, times) matches.`,
           ...(measured.limitRaised
@@ -340,6 +341,9 @@ export async function runImport(database: TestDatabase, pii: ReturnType<typeof c
   loopDelay.enable()
   let nextLog = 100_000
 
+  // CPU of every thread of the process (the import's four and V8's helpers): unlike the
+  // seconds, it does not depend on how busy the rest of the machine is (0381).
+  const cpuBefore = process.cpuUsage()
   const started = performance.now()
   const result = await commitImportJob(db, pii, jobId, {
     limits: limitRaised ? { maxBytes: bytes } : undefined,
@@ -353,6 +357,7 @@ export async function runImport(database: TestDatabase, pii: ReturnType<typeof c
     },
   })
   const elapsed = (performance.now() - started) / 1000
+  const cpu = process.cpuUsage(cpuBefore)
   clearInterval(sampler)
   loopDelay.disable()
   sample()
@@ -368,6 +373,7 @@ export async function runImport(database: TestDatabase, pii: ReturnType<typeof c
   const halfPeak = (tenths: MemoryPoint[]) => Math.max(...tenths.map((m) => m.rss))
   return {
     seconds: elapsed,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     rowsPerSecond: rows / elapsed,
     bytes,
     limitRaised,
@@ -392,6 +398,8 @@ const MULTI_ROWS = 400
 interface RawInsert {
   label: string
   seconds: number
+  /** CPU seconds of the process while it inserted (one thread, and V8's helpers). */
+  cpuSeconds: number
   rowsPerSecond: number
   computeSeconds: number
 }
@@ -424,10 +432,14 @@ export async function rawInserts(databases: readonly [TestDatabase, TestDatabase
     return statement
   }
   const clock = { single: 0, multi: 0, compute: 0 }
+  const cpu = { single: 0, multi: 0 }
   const timed = (which: 'single' | 'multi', work: () => void) => {
     const started = performance.now()
+    const cpuBefore = process.cpuUsage()
     work()
     clock[which] += performance.now() - started
+    const used = process.cpuUsage(cpuBefore)
+    cpu[which] += (used.user + used.system) / 1e6
   }
 
   timed('single', () => single.exec('begin'))
@@ -469,9 +481,9 @@ export async function rawInserts(databases: readonly [TestDatabase, TestDatabase
   timed('multi', () => multi.exec('commit'))
 
   return [
-    { label: 'one row per statement', ms: clock.single },
-    { label: `${MULTI_ROWS} rows per statement`, ms: clock.multi },
-  ].map(({ label, ms }) => ({ label: `${label}, one transaction`, seconds: ms / 1000, rowsPerSecond: rows / (ms / 1000), computeSeconds: clock.compute / 1000 }))
+    { label: 'one row per statement', ms: clock.single, cpuSeconds: cpu.single },
+    { label: `${MULTI_ROWS} rows per statement`, ms: clock.multi, cpuSeconds: cpu.multi },
+  ].map(({ label, ms, cpuSeconds }) => ({ label: `${label}, one transaction`, seconds: ms / 1000, cpuSeconds, rowsPerSecond: rows / (ms / 1000), computeSeconds: clock.compute / 1000 }))
 }
 
 /** Every stored column that is not random (ciphertext, ids, times), hashed in id order. */

@@ -128,7 +128,8 @@ describe('the serving thread beside background work on SQLite', () => {
     const ROWS = 8_000
     const BATCH = 200
     const jobId = await queuedImport(ROWS, 10_000)
-    const commit = commitImportJob(t.db, pii, jobId, { writerThread: true, batchRows: BATCH })
+    // One batch a transaction (0381 lets a transaction go on while nobody waits; the next test covers that).
+    const commit = commitImportJob(t.db, pii, jobId, { writerThread: true, batchRows: BATCH, transactionMs: 0 })
     const reader = new SQLite(t.url.slice('file:'.length), { readonly: true })
     try {
       const rowsDone = () => (reader.prepare('select rows_done as n from import_jobs where id = ?').get(jobId) as { n: number }).n
@@ -171,5 +172,57 @@ describe('the serving thread beside background work on SQLite', () => {
     } finally {
       reader.close()
     }
+  })
+
+  it('writes its batches in one transaction while no write waits, and ends it after the batch under way when one does', async () => {
+    // Each commit writes every page the transaction changed, so the writer keeps its
+    // transaction over further batches while nobody waits (0381). Here the time limit is
+    // out of reach: only a waiting write can end a transaction before the file's end.
+    const ROWS = 6_000
+    const BATCH = 200
+    const alone: number[] = []
+    const quiet = await commitImportJob(t.db, pii, await queuedImport(ROWS, 20_000), {
+      writerThread: true,
+      batchRows: BATCH,
+      transactionMs: 3_600_000,
+      onProgress: (done) => alone.push(done),
+    })
+    expect(quiet.status).toBe('done')
+    expect(quiet.counts.inserted).toBe(ROWS)
+    // Committed once at the end (and reported once more when the job is done), not 30 times.
+    expect(alone).toEqual([ROWS, ROWS])
+
+    const jobId = await queuedImport(ROWS, 30_000)
+    const commit = commitImportJob(t.db, pii, jobId, { writerThread: true, batchRows: BATCH, transactionMs: 3_600_000 })
+    // Each write records how far the commit had got (committed) when it wrote.
+    const write = (n: number) =>
+      sql`update org_units set name = ${`长事务${n}:`} || (select rows_done from import_jobs where id = ${jobId}) where id = ${org.outletA1.id}`.execute(t.db)
+    let met: string | null = null
+    for (let n = 0; met === null; n++) {
+      let written = false
+      const pending = write(n).then(() => (written = true))
+      // Either the write goes through at once (the writer has not begun, or is between
+      // transactions) or it meets the writer's lock and waits.
+      await vi.waitFor(
+        () => {
+          if (!written && lockQueue().waiting === 0) throw new Error('neither written nor waiting yet')
+        },
+        { timeout: 60_000, interval: 1 },
+      )
+      if (!written) met = `长事务${n}:`
+      await pending
+      const status = (await t.db.selectFrom('import_jobs').select('status').where('id', '=', jobId).executeTakeFirstOrThrow()).status
+      expect(met !== null || status !== 'done', 'no write met the writer\'s transaction before the commit ended').toBe(true)
+    }
+    const unit = await t.db.selectFrom('org_units').select('name').where('id', '=', org.outletA1.id).executeTakeFirstOrThrow()
+    expect(unit.name.startsWith(met)).toBe(true)
+    const writtenAt = Number(unit.name.slice(met.length))
+    // The writer committed part of the file and stood aside: the write did not wait for the whole file.
+    expect(writtenAt).toBeGreaterThan(0)
+    expect(writtenAt).toBeLessThan(ROWS)
+    const result = await commit
+    expect(result.status).toBe('done')
+    expect(result.counts.inserted).toBe(ROWS)
+    expect(lockQueue()).toEqual({ waiting: 0, yielding: 0 })
   })
 })

@@ -87,158 +87,166 @@ type Issue = { row: number; severity: 'rejected' | 'warning' | 'match'; issues: 
 
 /** Applies one batch of prepared rows in one transaction with the job's progress. */
 export async function applyImportBatch(ctx: BatchContext, batch: PreparedRow[]) {
+  const counts = await ctx.db.transaction().execute((trx) => applyBatchIn(ctx, trx, batch, ctx.counts))
+  // Only a committed batch counts.
+  Object.assign(ctx.counts, counts)
+}
+
+/**
+ * Applies one batch inside a transaction the caller holds (the writer thread may apply
+ * several in one, see commit-rows.worker.ts), counting from `before`; returns the counts
+ * after it, which count once the transaction commits.
+ */
+export async function applyBatchIn(ctx: BatchContext, trx: Kysely<Database>, batch: PreparedRow[], before: ImportCounts): Promise<ImportCounts> {
   const { db, job } = ctx
   const keys = batch.map((r) => r.key).filter((k): k is string => k !== null)
   const problems = (list: RowIssue[]): RowProblem[] => list.map((i) => ({ column: ctx.columnHeader(i.field), message: maskedMessage(i) }))
-  const counts = { ...ctx.counts }
+  const counts = { ...before }
   const issues: Issue[] = []
 
-  await db.transaction().execute(async (trx) => {
-    const now = new Date().toISOString()
-    // A write first: on SQLite the transaction then waits its turn for the write lock
-    // (busy_timeout) instead of failing on a snapshot another connection moved past.
-    await trx.updateTable('import_jobs').set({ heartbeat_at: now }).where('id', '=', job.id).execute()
-    ctx.orgPath ??= (await trx.selectFrom('org_units').select('path').where('id', '=', job.org_unit_id).executeTakeFirstOrThrow()).path
-    const existing = await findExisting(trx, keys, ctx.orgPath)
-    // Leads not known yet, and a player with a code and the same name they may be.
-    const leadNames = batch.flatMap((r) => (r.result.ok && r.key?.startsWith('l:') && !existing.has(r.key) ? [r.result.fields.name] : []))
-    const codedByName = await findCodedByName(trx, leadNames)
-    const leadMatches: { key: string; playerId: number }[] = []
-    // New players of this batch, by key: the first row inserts, later rows fill it in.
-    const pending = new Map<string, { row: number; fields: PlayerFields; values: unknown[] | null }>()
-    const unkeyed: { fields: PlayerFields; values: unknown[] | null }[] = []
+  const now = new Date().toISOString()
+  // A write first: on SQLite the transaction then waits its turn for the write lock
+  // (busy_timeout) instead of failing on a snapshot another connection moved past.
+  await trx.updateTable('import_jobs').set({ heartbeat_at: now }).where('id', '=', job.id).execute()
+  ctx.orgPath ??= (await trx.selectFrom('org_units').select('path').where('id', '=', job.org_unit_id).executeTakeFirstOrThrow()).path
+  const existing = await findExisting(trx, keys, ctx.orgPath)
+  // Leads not known yet, and a player with a code and the same name they may be.
+  const leadNames = batch.flatMap((r) => (r.result.ok && r.key?.startsWith('l:') && !existing.has(r.key) ? [r.result.fields.name] : []))
+  const codedByName = await findCodedByName(trx, leadNames)
+  const leadMatches: { key: string; playerId: number }[] = []
+  // New players of this batch, by key: the first row inserts, later rows fill it in.
+  const pending = new Map<string, { row: number; fields: PlayerFields; values: unknown[] | null }>()
+  const unkeyed: { fields: PlayerFields; values: unknown[] | null }[] = []
 
-    for (const parsed of batch) {
-      counts.totalRows++
-      const { result } = parsed
-      if (!result.ok) {
+  for (const parsed of batch) {
+    counts.totalRows++
+    const { result } = parsed
+    if (!result.ok) {
+      counts.rejected++
+      issues.push({ row: parsed.row, severity: 'rejected', issues: problems([...result.errors, ...result.warnings]), cells: parsed.cells, playerId: null })
+      continue
+    }
+    const warnings = problems(result.warnings)
+    const key = parsed.key
+    const keyColumn = ctx.columnHeader(key?.startsWith('u:') ? 'uscc' : 'name')
+    let target = key ? existing.get(key) : undefined
+
+    if (target && key!.startsWith('h:') && target.import_job_id !== job.id) {
+      counts.matches++
+      issues.push({ row: parsed.row, severity: 'match', issues: [{ column: keyColumn, message: { key: 'import.householdMatch', params: { id: target.id } } }], cells: null, playerId: target.id })
+      if (!ctx.mergeHouseholds) target = undefined
+    }
+
+    if (!target && key?.startsWith('l:')) {
+      const coded = codedByName.get(result.fields.name)
+      if (coded !== undefined) {
+        // Never merged in silence: the lead is kept apart, the likely match named.
+        counts.matches++
+        issues.push({ row: parsed.row, severity: 'match', issues: [{ column: ctx.columnHeader('name'), message: { key: 'import.leadMatch', params: { id: coded } } }], cells: null, playerId: coded })
+        leadMatches.push({ key: key.slice(2), playerId: coded })
+      }
+    }
+
+    const earlierRow = key ? (ctx.mode === 'preview' ? ctx.seen.get(hashKey(key)) : pending.get(key)?.row) : undefined
+    if (earlierRow !== undefined || (target && target.import_job_id === job.id)) {
+      warnings.push({ column: keyColumn, message: earlierRow ? { key: 'import.duplicateInFile', params: { row: earlierRow } } : { key: 'import.duplicateInFileEarlier' } })
+    }
+
+    if (target) {
+      if ('outOfScope' in target) {
         counts.rejected++
-        issues.push({ row: parsed.row, severity: 'rejected', issues: problems([...result.errors, ...result.warnings]), cells: parsed.cells, playerId: null })
+        issues.push({ row: parsed.row, severity: 'rejected', issues: [{ column: keyColumn, message: { key: 'import.otherOrgUnit' } }], cells: parsed.cells ?? [], playerId: null })
         continue
       }
-      const warnings = problems(result.warnings)
-      const key = parsed.key
-      const keyColumn = ctx.columnHeader(key?.startsWith('u:') ? 'uscc' : 'name')
-      let target = key ? existing.get(key) : undefined
-
-      if (target && key!.startsWith('h:') && target.import_job_id !== job.id) {
-        counts.matches++
-        issues.push({ row: parsed.row, severity: 'match', issues: [{ column: keyColumn, message: { key: 'import.householdMatch', params: { id: target.id } } }], cells: null, playerId: target.id })
-        if (!ctx.mergeHouseholds) target = undefined
-      }
-
-      if (!target && key?.startsWith('l:')) {
-        const coded = codedByName.get(result.fields.name)
-        if (coded !== undefined) {
-          // Never merged in silence: the lead is kept apart, the likely match named.
-          counts.matches++
-          issues.push({ row: parsed.row, severity: 'match', issues: [{ column: ctx.columnHeader('name'), message: { key: 'import.leadMatch', params: { id: coded } } }], cells: null, playerId: coded })
-          leadMatches.push({ key: key.slice(2), playerId: coded })
-        }
-      }
-
-      const earlierRow = key ? (ctx.mode === 'preview' ? ctx.seen.get(hashKey(key)) : pending.get(key)?.row) : undefined
-      if (earlierRow !== undefined || (target && target.import_job_id === job.id)) {
-        warnings.push({ column: keyColumn, message: earlierRow ? { key: 'import.duplicateInFile', params: { row: earlierRow } } : { key: 'import.duplicateInFileEarlier' } })
-      }
-
-      if (target) {
-        if ('outOfScope' in target) {
-          counts.rejected++
-          issues.push({ row: parsed.row, severity: 'rejected', issues: [{ column: keyColumn, message: { key: 'import.otherOrgUnit' } }], cells: parsed.cells ?? [], playerId: null })
-          continue
-        }
-        const { changes, said } = playerChanges(target, result.fields, ctx.pii, ctx.centreOf)
-        if (Object.keys(said).length === 0) {
-          counts.unchanged++
-          // A firm on a working group's list (or a platform's) is on it even when nothing
-          // changed: record it, so the list's channel and clocks reach it (services/clocks).
-          if (ctx.mode === 'commit' && job.channel !== 'own_list') {
-            await trx.insertInto('player_sources').values({ player_id: target.id, source: job.source, import_job_id: job.id, row: parsed.row, at: now, said: '{}' }).execute()
-          }
-        } else {
-          counts.updated++
-          if (ctx.mode === 'commit') {
-            await trx.updateTable('market_players').set({ ...changes, updated_at: now }).where('id', '=', target.id).execute()
-            await trx
-              .insertInto('player_sources')
-              .values({ player_id: target.id, source: job.source, import_job_id: job.id, row: parsed.row, at: now, said: JSON.stringify(said) })
-              .execute()
-            existing.set(key!, { ...target, ...(changes as Partial<MarketPlayer>) })
-          }
-        }
-      } else if (earlierRow !== undefined) {
-        counts.updated++
-        const first = pending.get(key!)
-        if (first) {
-          for (const [k, v] of Object.entries(result.fields)) if (v !== null) (first.fields as unknown as Record<string, unknown>)[k] = v
-          first.values = null // derived again from the merged fields below
+      const { changes, said } = playerChanges(target, result.fields, ctx.pii, ctx.centreOf)
+      if (Object.keys(said).length === 0) {
+        counts.unchanged++
+        // A firm on a working group's list (or a platform's) is on it even when nothing
+        // changed: record it, so the list's channel and clocks reach it (services/clocks).
+        if (ctx.mode === 'commit' && job.channel !== 'own_list') {
+          await trx.insertInto('player_sources').values({ player_id: target.id, source: job.source, import_job_id: job.id, row: parsed.row, at: now, said: '{}' }).execute()
         }
       } else {
-        counts.inserted++
-        if (!key) unkeyed.push({ fields: result.fields, values: parsed.values })
-        else if (ctx.mode === 'preview') ctx.seen.set(hashKey(key), parsed.row)
-        else pending.set(key, { row: parsed.row, fields: result.fields, values: parsed.values })
+        counts.updated++
+        if (ctx.mode === 'commit') {
+          await trx.updateTable('market_players').set({ ...changes, updated_at: now }).where('id', '=', target.id).execute()
+          await trx
+            .insertInto('player_sources')
+            .values({ player_id: target.id, source: job.source, import_job_id: job.id, row: parsed.row, at: now, said: JSON.stringify(said) })
+            .execute()
+          existing.set(key!, { ...target, ...(changes as Partial<MarketPlayer>) })
+        }
       }
-      if (warnings.length) {
-        counts.warnings++
-        issues.push({ row: parsed.row, severity: 'warning', issues: warnings, cells: null, playerId: null })
+    } else if (earlierRow !== undefined) {
+      counts.updated++
+      const first = pending.get(key!)
+      if (first) {
+        for (const [k, v] of Object.entries(result.fields)) if (v !== null) (first.fields as unknown as Record<string, unknown>)[k] = v
+        first.values = null // derived again from the merged fields below
       }
+    } else {
+      counts.inserted++
+      if (!key) unkeyed.push({ fields: result.fields, values: parsed.values })
+      else if (ctx.mode === 'preview') ctx.seen.set(hashKey(key), parsed.row)
+      else pending.set(key, { row: parsed.row, fields: result.fields, values: parsed.values })
     }
+    if (warnings.length) {
+      counts.warnings++
+      issues.push({ row: parsed.row, severity: 'warning', issues: warnings, cells: null, playerId: null })
+    }
+  }
 
-    if (ctx.mode === 'commit') {
-      const names = insertColumnsOf(ctx.jobColumns)
-      const rows = [...pending.values(), ...unkeyed].map(
-        ({ fields, values }) => values ?? insertValues(newPlayerColumns(fields, ctx.pii, ctx.centreOf), ctx.jobColumns, names),
-      )
-      await insertRows(db, trx, 'market_players', names, rows)
-      for (const match of leadMatches) {
-        await trx
-          .updateTable('market_players')
-          .set({ lead_match_id: match.playerId })
-          .where('match_key', '=', match.key)
-          .where('import_job_id', '=', job.id)
-          .where('uscc', 'is', null)
-          .execute()
-      }
-    }
-    // Through statements prepared once for a few row counts, like the players: a batch's
-    // issues are as many as its rows had, and each count would be a statement of its own.
-    await insertRows(
-      db,
-      trx,
-      'import_issues',
-      ISSUE_COLUMNS,
-      issues.map((issue) => [
-        job.id,
-        issue.row,
-        issue.severity,
-        JSON.stringify(issue.issues),
-        // The cells as read hold phones and ID numbers: kept encrypted, shown masked.
-        issue.cells ? JSON.stringify(maskCells(issue.cells, ctx.personalColumns)) : null,
-        issue.cells ? ctx.pii.encrypt(JSON.stringify(issue.cells)) : null,
-        issue.playerId,
-      ]),
+  if (ctx.mode === 'commit') {
+    const names = insertColumnsOf(ctx.jobColumns)
+    const rows = [...pending.values(), ...unkeyed].map(
+      ({ fields, values }) => values ?? insertValues(newPlayerColumns(fields, ctx.pii, ctx.centreOf), ctx.jobColumns, names),
     )
-    await trx
-      .updateTable('import_jobs')
-      .set({
-        rows_done: counts.totalRows,
-        total_rows: counts.totalRows,
-        // Only a commit moves the resume point: a preview writes no player.
-        ...(ctx.mode === 'commit' ? { last_row: batch.at(-1)!.row } : {}),
-        inserted: counts.inserted,
-        updated: counts.updated,
-        unchanged: counts.unchanged,
-        rejected: counts.rejected,
-        warnings: counts.warnings,
-        matches: counts.matches,
-      })
-      .where('id', '=', job.id)
-      .execute()
-  })
-  // Only a committed batch counts.
-  Object.assign(ctx.counts, counts)
+    await insertRows(db, trx, 'market_players', names, rows)
+    for (const match of leadMatches) {
+      await trx
+        .updateTable('market_players')
+        .set({ lead_match_id: match.playerId })
+        .where('match_key', '=', match.key)
+        .where('import_job_id', '=', job.id)
+        .where('uscc', 'is', null)
+        .execute()
+    }
+  }
+  // Through statements prepared once for a few row counts, like the players: a batch's
+  // issues are as many as its rows had, and each count would be a statement of its own.
+  await insertRows(
+    db,
+    trx,
+    'import_issues',
+    ISSUE_COLUMNS,
+    issues.map((issue) => [
+      job.id,
+      issue.row,
+      issue.severity,
+      JSON.stringify(issue.issues),
+      // The cells as read hold phones and ID numbers: kept encrypted, shown masked.
+      issue.cells ? JSON.stringify(maskCells(issue.cells, ctx.personalColumns)) : null,
+      issue.cells ? ctx.pii.encrypt(JSON.stringify(issue.cells)) : null,
+      issue.playerId,
+    ]),
+  )
+  await trx
+    .updateTable('import_jobs')
+    .set({
+      rows_done: counts.totalRows,
+      total_rows: counts.totalRows,
+      // Only a commit moves the resume point: a preview writes no player.
+      ...(ctx.mode === 'commit' ? { last_row: batch.at(-1)!.row } : {}),
+      inserted: counts.inserted,
+      updated: counts.updated,
+      unchanged: counts.unchanged,
+      rejected: counts.rejected,
+      warnings: counts.warnings,
+      matches: counts.matches,
+    })
+    .where('id', '=', job.id)
+    .execute()
+  return counts
 }
 
 /** A 53-bit hash of a key (two FNV-1a halves): a million of them fit in a few megabytes. */

@@ -10,18 +10,30 @@
 // the connection waits while any statement of this process waits for the lock (the shared
 // counter of db/connection.server.ts, decision 0251), so a waiting visit gets the next turn
 // however late its thread wakes; a short gap remains for writers of other processes.
+//
+// A commit is not free, though: it writes every page the transaction changed to the log,
+// and 1,000 new players touch about as many pages of each index whose keys are scattered
+// (name, phone and ID number hashes, position, the full-text index), tens of megabytes per
+// commit. So while no statement waits for the lock, the transaction goes on over the next
+// batch, up to WRITER_TRANSACTION_MS; a waiting write still waits for at most the batch
+// under way (decision 0381).
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parentPort, workerData } from 'node:worker_threads'
-import { openDatabase, shareLockWaiters } from '../../../db/connection.server'
+import type { ControlledTransaction } from 'kysely'
+import type { Database } from '../../../db/schema'
+import { lockQueue, openDatabase, shareLockWaiters } from '../../../db/connection.server'
 import { AppError } from '../../domain/app-error'
 import { createPersonalDataCipher } from '../personal-data.server'
 import type { WriterData, WriterMessage } from './commit-workers.server'
 import { serialiseError } from './thread-errors.server'
-import { applyImportBatch, batchContext, finishCommit, getImportJob } from './import-jobs.server'
+import { applyBatchIn, type ImportCounts } from './apply-batch.server'
+import { batchContext, finishCommit, getImportJob } from './import-jobs.server'
 import { prepareRows } from './prepare-rows.server'
 
-/** Rows per write transaction on SQLite: the longest a waiting visit waits (0251). */
+/** Rows per batch on SQLite: the most a waiting visit waits for (0251). */
 const WRITER_TRANSACTION_ROWS = 1_000
+/** While no write waits, a transaction takes the next batch too if it began less than this long ago (0381). */
+const WRITER_TRANSACTION_MS = 250
 /** The lock left free after each, for writers of other processes (this process's are signalled): about SQLite's busy nap. */
 const WRITER_GAP_MS = 10
 
@@ -46,17 +58,39 @@ async function run() {
     const sqliteWriter = sqlite !== undefined && sqlite !== null
     const prepare = sqliteWriter ? { ...data.setup.prepare, batchRows: Math.min(data.setup.prepare.batchRows, WRITER_TRANSACTION_ROWS) } : data.setup.prepare
     const batches = prepareRows(prepare, data.fileBytes)
-    for await (const batch of batches) {
-      await applyImportBatch(context, batch)
+    // The transaction under way, the counts its batches have brought, and when it began.
+    let open: { trx: ControlledTransaction<Database>; counts: ImportCounts; since: number } | null = null
+    const commit = async () => {
+      if (!open) return
+      const { trx, counts } = open
+      open = null
+      await trx.commit().execute()
+      // Only a committed batch counts (and is resumed after).
+      Object.assign(context.counts, counts)
       say({ written: context.counts })
       if (sqliteWriter) await sleep(WRITER_GAP_MS)
-      // Messages (a stop) are heard between batches.
-      await new Promise((resolve) => setImmediate(resolve))
-      if (stopping) {
-        await batches.return(undefined)
-        say({ end: 'stopped' })
-        return
+    }
+    try {
+      for await (const batch of batches) {
+        open ??= { trx: await db.startTransaction().execute(), counts: context.counts, since: performance.now() }
+        open.counts = await applyBatchIn(context, open.trx, batch, open.counts)
+        // PostgreSQL locks rows, not the database: its (larger) batches commit one by one.
+        const goOn = sqliteWriter && lockQueue().waiting === 0 && performance.now() - open.since < (data.transactionMs ?? WRITER_TRANSACTION_MS)
+        if (!goOn) await commit()
+        // Messages (a stop) are heard between batches.
+        await new Promise((resolve) => setImmediate(resolve))
+        if (stopping) {
+          await commit()
+          await batches.return(undefined)
+          say({ end: 'stopped' })
+          return
+        }
       }
+      await commit()
+    } finally {
+      // A batch that failed: nothing of the transaction under way is kept.
+      const left = open as { trx: ControlledTransaction<Database> } | null
+      if (left) await left.trx.rollback().execute()
     }
     // The placement and the statistics on this connection too, not the server's (0171).
     await finishCommit(db, job, async () => {

@@ -17,6 +17,8 @@ export interface WriterData {
   fileBytes: number
   /** The job's counts so far (a resumed job's). */
   counts: ImportCounts
+  /** SQLite: how long a transaction may go on over further batches while no write waits (tests; default 250 ms). */
+  transactionMs?: number
   /** The process's count of statements waiting for SQLite's write lock (set by commitInWriter). */
   lockWaiters?: SharedArrayBuffer
 }

@@ -178,6 +178,8 @@ export interface RunOptions {
   /** Whether a commit writes from a thread of its own (default: for files over
    * WRITER_THREAD_BYTES, when the database is not in memory). */
   writerThread?: boolean
+  /** A writer thread on SQLite: how long a transaction may take further batches while no write waits (default 250 ms). */
+  transactionMs?: number
 }
 
 /** Reads the file, checks every row, and records what a commit would do, writing no player. */
@@ -300,7 +302,7 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
     if (resumeAfter === 0) await recordSkippedRows(db, jobId, table.skippedRows, table.headerRow)
     let interrupted = false
     if (writer) {
-      const outcome = await commitInWriter({ url: url!, jobId, setup, fileBytes: job.file_bytes, counts: { ...counts } }, {
+      const outcome = await commitInWriter({ url: url!, jobId, setup, fileBytes: job.file_bytes, counts: { ...counts }, transactionMs: options.transactionMs }, {
         signal: options.signal,
         onBatch(done) {
           Object.assign(counts, done)
