@@ -110,5 +110,6 @@ export async function makeSignedFormPdf(input: { fontFile: string; text: string;
   line(`授权编号：${facts.consentId}`, 9, 4)
   line(`签名图像 SHA-256：${facts.signatureSha256}`, 8, 4)
   line(`授权记录 SHA-256：${input.sha256}`, 8, 4)
-  return doc.save()
+  // Plain objects rather than object streams: older PDF readers at the banks open it too.
+  return doc.save({ useObjectStreams: false })
 }
