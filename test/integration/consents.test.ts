@@ -36,7 +36,8 @@ import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import { penStrokes, signaturePng } from '../support/signature-fixture'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'
+import { Client, TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'
+import { PASSWORD } from '../support/fixtures'
 
 const FONT = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc'
 const SECRET = 'test-loan-secret'
@@ -227,6 +228,25 @@ describe('the hand-off of a product that queries the credit report', () => {
     expect(referral.consent_id).toBe(consent.id)
     const entry = await t.db.selectFrom('outbox').select('payload').where('referral_id', '=', referral.id).executeTakeFirstOrThrow()
     expect(JSON.parse(entry.payload).consent).toEqual({ id: consent.id, sha256: consent.sha256, href: `/api/v1/consents/${consent.id}` })
+  })
+
+  it('says so beside the hand-off button on the player page, and as 422 consent_needed on the API (real HTTP)', async () => {
+    const playerId = await playerWithNeed('页面')
+    const officer = new Client(server.url)
+    await officer.signIn('off.a1', PASSWORD)
+    const page = await officer.post(`/players/${playerId}`, { intent: 'hand-off', productCode: 'tax_credit', amount: '50', termMonths: '12' })
+    expect(page.status).toBe(422)
+    const html = await page.text()
+    expect(html).toContain('移交前须有经营者或法定代表人签署的有效征信查询授权')
+    expect(html).toContain(`href="/players/${playerId}/consent"`)
+    const api = await officer.request('/api/v1/referrals', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': `consent-api-${playerId}` },
+      body: JSON.stringify({ playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 }),
+    })
+    expect(api.status).toBe(422)
+    expect(((await api.json()) as { error: string }).error).toBe('consent_needed')
+    expect(await t.db.selectFrom('referrals').select('id').where('player_id', '=', playerId).execute()).toEqual([])
   })
 
   it('does not count an expired consent', async () => {
