@@ -2,6 +2,7 @@
 // input's fixed order (which the loan system recomputes).
 import { describe, expect, it } from 'vitest'
 import { CONSENT_HASH_FIELDS, checkSignature, consentExpiry, consentHashInput, consentStanding, roundPosition, strokePoints, type ConsentFacts } from '../../app/domain/consent'
+import { parseProduct } from '../../app/forms/product'
 import { penStrokes, signaturePng } from '../support/signature-fixture'
 
 const facts: ConsentFacts = {
@@ -46,5 +47,15 @@ describe('a consent', () => {
   it('keeps positions to 7 places and accuracy to 1', () => {
     expect(roundPosition({ lat: 33.123456789, lng: -114.98765432, accuracyM: 12.345 })).toEqual({ lat: 33.1234568, lng: -114.9876543, accuracyM: 12.3 })
     expect(roundPosition({ lat: null, lng: null, accuracyM: null })).toEqual({ lat: null, lng: null, accuracyM: null })
+  })
+})
+
+describe('the products editor', () => {
+  it('keeps the "queries credit" flag a product is saved with', () => {
+    const base = { code: 'credit_query', name: '查征信的贷款', kind: 'credit', limit: '30', active: '1' }
+    const marked = parseProduct({ ...base, queriesCredit: '1' })
+    const plain = parseProduct(base)
+    expect(marked.ok && marked.data.queriesCredit).toBe(true)
+    expect(plain.ok && plain.data.queriesCredit).toBe(false)
   })
 })
