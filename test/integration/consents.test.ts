@@ -206,6 +206,31 @@ describe('signing', () => {
     expect(storedFiles()).toHaveLength(files.length + 2)
   })
 
+  it('over HTTP: refuses a forged signature beside the pad, signs a real one once, and withdraws it', async () => {
+    const playerId = await playerWithNeed('表单')
+    const officer = new Client(server.url)
+    await officer.signIn('off.a1', PASSWORD)
+    const text = await findCurrentConsentText(t.db)
+    const form = (signature: Buffer, consentId: string) => ({
+      intent: 'sign', consentId, textVersion: String(text!.version), signerName: '王五', signerRole: 'owner',
+      signature: `data:image/png;base64,${signature.toString('base64')}`, strokes: JSON.stringify(penStrokes()), lat: '33.78', lng: '114.53', accuracy: '8',
+    })
+    const [rows, files] = [await countRows(), storedFiles()]
+    const forged = await officer.post(`/players/${playerId}/consent`, form(Buffer.from('<svg onload="alert(1)"/>'), `form-${playerId}-a`))
+    expect(forged.status).toBe(422)
+    expect(await forged.text()).toContain('签名数据无效：不是 PNG 图像')
+    expect([await countRows(), storedFiles()]).toEqual([rows, files])
+    const signed = await officer.post(`/players/${playerId}/consent`, form(signaturePng(), `form-${playerId}-b`))
+    expect([signed.status, signed.headers.get('Location')]).toEqual([302, `/players/${playerId}/consent?signed=form-${playerId}-b`])
+    const again = await officer.post(`/players/${playerId}/consent`, form(signaturePng(), `form-${playerId}-b`))
+    expect(again.status).toBe(302)
+    expect(await countRows()).toBe(rows + 1)
+    const withdrawn = await officer.post(`/players/${playerId}/consent`, { intent: 'withdraw', consentId: `form-${playerId}-b`, reason: '经营者撤回' })
+    expect(withdrawn.status).toBe(200)
+    expect(await withdrawn.text()).toContain('授权已撤回')
+    expect((await findPlayerConsents(t.db, who['off.a1'], { playerId }))[0]).toMatchObject({ id: `form-${playerId}-b`, standing: 'withdrawn', withdrawnReason: '经营者撤回' })
+  })
+
   it('shows the signed form to those in scope only, every view audited', async () => {
     const playerId = await playerWithNeed('查看')
     const { consent } = await sign(playerId)
