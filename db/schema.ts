@@ -392,6 +392,43 @@ export interface VisitPhotoTable {
   added_by: number
 }
 
+export interface ConsentTextTable {
+  /** 1, 2, …: a save is a new version; old versions are never changed. */
+  version: number
+  body: string
+  /** Days a consent signed on this version counts for. */
+  valid_days: number
+  created_by: number | null
+  created_at: string
+}
+
+export interface ConsentTable {
+  /** Made when the signing page opens, so the same form sent twice is stored once. */
+  id: string
+  player_id: number
+  text_version: number
+  signer_name: string
+  signer_role: 'owner' | 'legal_representative'
+  /** The signature PNG in the storage module, and the SHA-256 of its bytes. */
+  signature_key: string
+  signature_sha256: string
+  /** The signed form (PDF) in the storage module. */
+  form_key: string
+  form_content_type: string
+  form_sha256: string
+  signed_at: string
+  lat: number | null
+  lng: number | null
+  accuracy_m: number | null
+  officer_id: number
+  expires_at: string
+  /** SHA-256 over everything above that the consent says (app/domain/consent.ts). */
+  sha256: string
+  withdrawn_at: string | null
+  withdrawn_by: number | null
+  withdrawn_reason: string | null
+}
+
 export interface ProductVersionTable {
   id: Generated<number>
   code: string
@@ -434,6 +471,8 @@ export interface ReferralTable {
   lent_yuan: Generated<number | null>
   guarantee_type: Generated<string | null>
   lender_flag: Generated<number | null>
+  /** The consent the hand-off carried (a product that queries the credit report), see 0022. */
+  consent_id: Generated<string | null>
   /** The player's channel when it was referred (see 0017). */
   channel: Generated<Channel>
   created_at: string
@@ -733,6 +772,8 @@ export interface Database {
   api_tokens: ApiTokenTable
   visits: VisitTable
   visit_photos: VisitPhotoTable
+  consent_texts: ConsentTextTable
+  consents: ConsentTable
   map_cells: MapCellTable
   map_cells_state: MapCellsStateTable
   territories: TerritoryTable
@@ -771,5 +812,7 @@ export type Territory = Selectable<TerritoryTable>
 export type Visit = Selectable<VisitTable>
 export type NewVisit = Insertable<VisitTable>
 export type VisitPhoto = Selectable<VisitPhotoTable>
+export type Consent = Selectable<ConsentTable>
+export type ConsentText = Selectable<ConsentTextTable>
 export type Referral = Selectable<ReferralTable>
 export type OutboxEntry = Selectable<OutboxTable>

@@ -24,6 +24,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { to: '/admin/users', label: 'nav.admin.users', roles: ['admin'] },
   { to: '/admin/areas', label: 'nav.admin.areas', roles: ['admin'] },
   { to: '/admin/products', label: 'nav.admin.products', roles: ['admin'] },
+  { to: '/admin/consent-text', label: 'nav.admin.consentText', roles: ['admin'] },
   { to: '/admin/calendar', label: 'nav.calendar', roles: ['admin'] },
   { to: '/admin/tokens', label: 'nav.admin.tokens', roles: ['admin'] },
   { to: '/admin/audit', label: 'nav.admin.audit', roles: ['admin'] },

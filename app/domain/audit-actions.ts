@@ -17,13 +17,14 @@ export const AUDIT_ACTIONS = [
   'territory.create', 'territory.update', 'territory.delete', 'territory.assign', 'players.assign',
   'visit.recorded', 'visit.edited',
   'referral.created', 'clock.contacted', 'clock.accepted', 'clock.decided',
+  'consent_text.saved', 'consent.signed', 'consent.viewed', 'consent.withdrawn', 'consent.fetched',
   'loan_qr.request', 'loan_qr.issue', 'loan_qr.revoke',
   'figures.exported', 'loans.exported', 'feedback.exported', 'audit.exported',
 ] as const
 
 export const AUDIT_ENTITY_TYPES = [
   'user', 'org_unit', 'market_player', 'visit', 'referral', 'territory', 'import', 'import_job', 'product', 'api_token',
-  'area', 'areas', 'loan_qr_code', 'clock_setting', 'working_calendar_day', 'export', 'audit_log',
+  'area', 'areas', 'consent_text', 'loan_qr_code', 'clock_setting', 'working_calendar_day', 'export', 'audit_log',
 ] as const
 
 /** An address as people write it: an IPv4 client seen through an IPv6 socket loses `::ffff:`. */

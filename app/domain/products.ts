@@ -28,6 +28,9 @@ export interface ProductRules {
   maxTermMonths: number | null
   /** Needs collateral or a guarantee. */
   needsCollateral: boolean
+  /** The bank queries the credit report for it, so a hand-off needs the owner's valid signed
+   * consent (PRODUCT.md "Consents"). Absent in versions saved before it existed: no. */
+  queriesCredit?: boolean
 }
 
 /** The default catalogue of PRODUCT.md. */

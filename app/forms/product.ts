@@ -34,6 +34,7 @@ export const productSchema = z
     limit: limit(),
     minMonthsRegistered: optionalNumber(0, 600, { integer: true }),
     maxTermMonths: optionalNumber(1, 360, { integer: true }),
+    queriesCredit: flag,
     active: flag,
   })
   .superRefine((p, ctx) => {
@@ -73,6 +74,7 @@ export function rulesOf(input: ProductInput): ProductRules {
     maxTermMonths: input.maxTermMonths ?? null,
     // A secured product is one that needs collateral or a guarantee.
     needsCollateral: input.kind === 'secured',
+    queriesCredit: input.queriesCredit,
   }
 }
 

@@ -18,7 +18,7 @@ export const BODY_LIMITS = {
   publicForm: 8 * KB,
   /** Any other form a page posts. */
   form: 64 * KB,
-  /** A drawn territory's corners travel as a form field (up to 500,000 characters). */
+  /** A drawn territory's corners, or a drawn signature (consent), travel as a form field. */
   drawnForm: MB,
   /** A visit, a stage report. */
   json: MB,
@@ -32,6 +32,8 @@ export type BodyKind = keyof typeof BODY_LIMITS
 
 const SIGN_IN_PATHS = new Set(['/login', '/logout', '/lang'])
 const DRAWN_PATHS = new Set(['/territories'])
+// The consent's signing page: the signature PNG and its pen strokes as form fields.
+const SIGNING_PATH = /^\/players\/\d+\/consent$/
 // Every page whose form carries a file: lists, history, the HR exports, boundaries.
 const UPLOAD_PATHS = new Set(['/imports', '/imports/history', '/admin/import/org', '/admin/import/staff', '/admin/areas'])
 // PUT /api/v1/visits/<visit>/photos/<photo>: a storefront photo (services/visit-photos).
@@ -67,7 +69,7 @@ export function classifyBody(pathname: string, mediaType: string): { kind: BodyK
   if (mediaType !== '' && !FORM_TYPES.has(mediaType)) return { refused: 'send a form (application/x-www-form-urlencoded)' }
   if (SIGN_IN_PATHS.has(page)) return { kind: 'signIn' }
   if (page.startsWith('/q/')) return { kind: 'publicForm' }
-  if (DRAWN_PATHS.has(page)) return { kind: 'drawnForm' }
+  if (DRAWN_PATHS.has(page) || SIGNING_PATH.test(page)) return { kind: 'drawnForm' }
   return { kind: 'form' }
 }
 

@@ -7,6 +7,7 @@ import { fileEn } from './file.en'
 import { productEn } from './product.en'
 import { visitEn } from './visit.en'
 import { photoEn } from './photo.en'
+import { consentEn } from './consent.en'
 import { territoryEn } from './territory.en'
 import { geoEn } from './geo.en'
 import { auditEn } from './audit.en'
@@ -139,6 +140,7 @@ export const en: Messages = {
   ...territoryEn,
   ...visitEn,
   ...photoEn,
+  ...consentEn,
   ...productEn,
   ...figuresEn,
   ...auditEn,

@@ -117,6 +117,7 @@ export const productEn: Record<keyof typeof productZhCN, string> = {
   'productAdmin.limitFlat': 'Single limit',
   'productAdmin.limitGrade': 'Limit, grade {grade}',
   'productAdmin.limitsHint': 'A single limit, or one per tax grade ({example} is 1,000,000 yuan).',
+  'productAdmin.queriesCredit': 'Queries the credit report (a hand-off needs the owner\'s signed consent)',
   'productAdmin.active': 'Active',
   'productAdmin.create': 'Add the product',
   'productAdmin.save': 'Save as a new version',

@@ -116,6 +116,7 @@ export const productZhCN = {
   'productAdmin.limitFlat': '统一额度',
   'productAdmin.limitGrade': '{grade} 级额度',
   'productAdmin.limitsHint': '填统一额度，或按纳税等级分别填写（例如 {example} 即 100 万元）。',
+  'productAdmin.queriesCredit': '查询征信（移交前须有经营者签署的有效授权）',
   'productAdmin.active': '启用',
   'productAdmin.create': '新增产品',
   'productAdmin.save': '保存为新版本',

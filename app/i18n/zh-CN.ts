@@ -6,6 +6,7 @@ import { fileZhCN } from './file.zh-CN'
 import { productZhCN } from './product.zh-CN'
 import { visitZhCN } from './visit.zh-CN'
 import { photoZhCN } from './photo.zh-CN'
+import { consentZhCN } from './consent.zh-CN'
 import { territoryZhCN } from './territory.zh-CN'
 import { geoZhCN } from './geo.zh-CN'
 import { auditZhCN } from './audit.zh-CN'
@@ -138,6 +139,7 @@ export const zhCN = {
   ...territoryZhCN,
   ...visitZhCN,
   ...photoZhCN,
+  ...consentZhCN,
   ...productZhCN,
   ...figuresZhCN,
   ...auditZhCN,

@@ -209,6 +209,9 @@ function ProductForm({ rules, active, expectedVersion, result }: { rules: Produc
         </p>
       </fieldset>
       <label className="checkbox">
+        <input type="checkbox" name="queriesCredit" value="1" defaultChecked={kept ? kept.queriesCredit === '1' : rules?.queriesCredit === true} /> {t('productAdmin.queriesCredit')}
+      </label>
+      <label className="checkbox">
         <input type="checkbox" name="active" value="1" defaultChecked={kept ? kept.active === '1' : active} /> {t('productAdmin.active')}
       </label>
       <ErrorList errors={errors?._form} />

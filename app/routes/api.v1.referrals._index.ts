@@ -7,7 +7,8 @@
 // caller (a session, or an integration token acting for its user): a player outside it is
 // 404. A case the rules refuse is 422 with every failed rule. `referredAt`, a hand-off made
 // in the past, only for a caller allowed to import history (else 403); it is judged as of
-// that day and is not sent to the loan system again.
+// that day and is not sent to the loan system again. A product that queries the credit
+// report needs the player's valid signed consent: without one, 422 `consent_needed`.
 import type { ActionFunctionArgs } from '@remix-run/node'
 import { z } from 'zod'
 import { AppError } from '../domain/app-error'
@@ -103,6 +104,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
         acceptDueAt: referral.accept_due_at,
         externalRef: referral.external_ref,
         clientKey: referral.client_key,
+        consentId: referral.consent_id,
       },
     })
   } catch (error) {
@@ -117,6 +119,7 @@ function refused(t: Translate, error: AppError) {
   if (error instanceof HandOffRefused) {
     return answer(422, { error: 'not_qualified', message, reasons: error.reasons.map((r) => (isMessageKey(r.message.key) ? t(r.message.key, r.message.params) : r.message.key)) })
   }
+  if (error.messageKey === 'referral.consentNeeded') return answer(422, { error: 'consent_needed', message, reasons: [message], fields: { productCode: [message] } })
   if (error.messageKey === 'referral.amountOverLimit') return answer(422, { error: 'over_limit', message, reasons: [message] })
   if (error.code === 'not_found') return answer(404, { error: 'not_found', message })
   const field = typeof error.params.field === 'string' ? error.params.field : null

@@ -5,7 +5,7 @@ import { data, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import leafletStyles from 'leaflet/dist/leaflet.css'
 import { z } from 'zod'
-import { ActionResult, Field, SelectField } from '../components/field'
+import { ActionResult, ErrorList, Field, SelectField } from '../components/field'
 import { FactList, type Fact } from '../components/fact-list'
 import { ClientOnly } from '../components/hydrated'
 import { PlayerMap } from '../components/player-map.client'
@@ -37,6 +37,7 @@ import { recordContact } from '../services/clocks/record-contact.server'
 import { recordDecision } from '../services/clocks/record-decision.server'
 import { productLabel } from '../components/product-label'
 import { moneyText } from '../domain/money-text'
+import { findPlayerConsents } from '../services/consents/find-player-consents.server'
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: leafletStyles }]
 
@@ -47,11 +48,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const caller = callerOf(user, context)
   const player = await getPlayer(context.db, caller, { id: idParam(params.id) })
   if (!player) throw notFound()
-  const [more, visits, need, clock] = await Promise.all([
+  const [more, visits, need, clock, consents] = await Promise.all([
     getPlayerContext(context.db, player),
     findPlayerVisits(context.db, { scope: userScope(user) }, { playerId: player.id, limit: 20 }),
     findLatestNeed(context.db, player.id),
     findPlayerClock(context.db, userScope(user), player.id),
+    findPlayerConsents(context.db, caller, { playerId: player.id }),
   ])
   // Which products the case qualifies for, from its latest visit's need (PRODUCT.md, "Qualifying for hand-off").
   const catalogue = await loadCatalogue(context.db)
@@ -76,6 +78,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     verdicts,
     clock: clock ?? null,
     now: new Date().toISOString(),
+    consent: consents[0] ? { standing: consents[0].standing, expiresAt: consents[0].expiresAt, signedAt: consents[0].signedAt } : null,
   }
 }
 
@@ -156,7 +159,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function PlayerPage() {
-  const { player, leadMatch, orgUnit, officer, township, assignments, sources, tiles, canUnmask, canEdit, canLogVisit, visits, need, verdicts, clock, now } = useLoaderData<typeof loader>()
+  const { player, leadMatch, orgUnit, officer, township, assignments, sources, tiles, canUnmask, canEdit, canLogVisit, visits, need, verdicts, clock, now, consent } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>() as ActionData | undefined
   const t = useT()
   const tm = useTranslateMessage()
@@ -346,6 +349,12 @@ export default function PlayerPage() {
                   <input type="hidden" name="productCode" value={v.product} />
                   <Field label={t('referral.amount')} name="amount" inputMode="decimal" defaultValue={String((v.amountYuan ?? 0) / 10_000)} errors={result?.handOffProduct === v.product ? (result.errors?.amount ?? result.errors?.amountYuan) : undefined} />
                   <Field label={t('visit.needTermMonths')} name="termMonths" inputMode="numeric" defaultValue={need?.termMonths ? String(need.termMonths) : ''} errors={result?.handOffProduct === v.product ? result.errors?.termMonths : undefined} />
+                  {result?.handOffProduct === v.product && result.errors?.productCode ? (
+                    <div>
+                      <ErrorList errors={result.errors.productCode} />
+                      <Link to={`/players/${player.id}/consent`}>{t('consent.signNow')}</Link>
+                    </div>
+                  ) : null}
                   <button type="submit" className="primary">
                     {t('referral.handOffTo', { product: v.name })}
                   </button>
@@ -362,6 +371,23 @@ export default function PlayerPage() {
             </li>
           ))}
         </ul>
+      </section>
+
+      <section className="card" aria-labelledby="player-consent">
+        <h2 id="player-consent">{t('consent.title')}</h2>
+        <p data-testid="consent-standing">
+          {consent ? (
+            <>
+              <span className={`badge${consent.standing === 'valid' ? ' candidate-candidate' : ''}`}>{t(`consent.standing.${consent.standing}`)}</span>{' '}
+              {consent.standing === 'valid' ? t('consent.expiresAt', { at: chinaTimeText(consent.expiresAt) }) : null}
+            </>
+          ) : (
+            t('consent.none')
+          )}
+        </p>
+        <Link to={`/players/${player.id}/consent`} className={canLogVisit ? 'button-link' : undefined}>
+          {canLogVisit ? t('consent.signNow') : t('consent.title')}
+        </Link>
       </section>
 
       <section className="card" aria-labelledby="player-visits">

@@ -55,7 +55,7 @@ export default function LogVisit() {
   return (
     <div className="stack column">
       <p>
-        <Link to="/my">← {t('nav.myList')}</Link> · <Link to={`/players/${player.id}`}>{player.name}</Link>
+        <Link to="/my">← {t('nav.myList')}</Link> · <Link to={`/players/${player.id}`}>{player.name}</Link> · <Link to={`/players/${player.id}/consent`}>{t('consent.signNow')}</Link>
       </p>
       <h1>{t('visit.formTitle', { name: player.name })}</h1>
       {player.address ? <p className="muted">{player.address}</p> : null}

@@ -42,9 +42,13 @@ export interface AppConfig {
   loanSimStepMs: number
   /** Share of cases the stand-in declines. */
   loanSimDeclineRate: number
+  /** The font the signed consent form's Chinese is drawn in (a .ttf, or a .ttc whose first face is used). */
+  consentFontFile: string
 }
 
 export const DEFAULT_DATABASE_URL = 'file:db/wanqi.sqlite'
+/** Debian's fonts-wqy-microhei. */
+export const DEFAULT_CONSENT_FONT = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc'
 const DEFAULT_SECRETS_FILE = 'db/local-secrets.json'
 
 type Env = Record<string, string | undefined>
@@ -74,6 +78,7 @@ export function loadConfig(env: Env = process.env, rootDir = process.cwd()): App
     loanSimPort: parseIntSetting(env, 'LOAN_SIM_PORT', parseIntSetting(env, 'PORT', 3000) + 1),
     loanSimStepMs: parseIntSetting(env, 'LOAN_SIM_STEP_MS', 4000),
     loanSimDeclineRate: parseRate(env, 'LOAN_SIM_DECLINE_RATE', 0.1),
+    consentFontFile: env.CONSENT_FONT_FILE || DEFAULT_CONSENT_FONT,
   }
 }
 

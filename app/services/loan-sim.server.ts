@@ -4,11 +4,15 @@
 // stages, reporting every one to Wanqi's events API with its bearer token. It can be told
 // to be down (connections refused) or to answer 500 for a while, or to fail one call in n
 // (for the benchmark): in turn a 500, a dropped connection, and a case taken whose answer
-// is lost, so that the resend must be recognised as the same case.
+// is lost, so that the resend must be recognised as the same case. A referral carrying the
+// owner's consent (a product that queries the credit report) is taken only once the consent,
+// fetched with its token, checks: its hash recomputed matches, and it is still valid (else 422).
 import crypto from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { CONSENT_HASH_FIELDS, type ConsentFacts } from '../domain/consent'
 import { PROGRESS_STAGES } from '../domain/pipeline'
+import { hashConsent, sha256Hex } from './consents/consent-hash.server'
 import { verifySignature } from './outbox.server'
 
 export interface LoanSimOptions {
@@ -34,6 +38,8 @@ export interface LoanSim {
   url: string
   /** Referrals taken, by idempotency key. */
   received: Map<string, { referralId: number; externalRef: string; copies: number }>
+  /** The consents referrals carried, as checked, by referral id: `ok`, or why not. */
+  consents: Map<number, { consentId: string; verdict: 'ok' | string }>
   /** Refuses every connection until up() (or, given `ms`, for that long). */
   goDown(ms?: number): void
   /** Takes connections again. */
@@ -43,9 +49,35 @@ export interface LoanSim {
   stop(): Promise<void>
 }
 
+/**
+ * Fetches the consent a referral carries with the loan system's token and checks it as a
+ * bank's loan system would: the hash recomputed from the facts (and the signature's and the
+ * text's own hashes) matches the one the referral sent, and the consent is still valid.
+ * 'ok', or what is wrong.
+ */
+export async function checkCarriedConsent(appUrl: string, token: string, carried: { id?: unknown; sha256?: unknown; href?: unknown }): Promise<'ok' | string> {
+  if (typeof carried.href !== 'string' || !carried.href.startsWith('/api/v1/consents/')) return 'no consent link'
+  let response: Response
+  try {
+    response = await fetch(`${appUrl}${carried.href}`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) })
+  } catch (error) {
+    return `consent not fetched: ${(error as Error).message}`
+  }
+  if (response.status !== 200) return `consent fetch answered ${response.status}`
+  const body = (await response.json()) as { consent: ConsentFacts; sha256: string; standing: string; text: string; signaturePng: string }
+  const facts = Object.fromEntries(CONSENT_HASH_FIELDS.map((k) => [k, body.consent[k]])) as unknown as ConsentFacts
+  if (sha256Hex(Buffer.from(body.signaturePng, 'base64')) !== facts.signatureSha256) return 'the signature is not the one hashed'
+  if (sha256Hex(body.text) !== facts.textSha256) return 'the text is not the one hashed'
+  const hash = hashConsent(facts)
+  if (hash !== body.sha256 || hash !== carried.sha256) return 'the consent hash does not match'
+  if (body.standing !== 'valid') return `the consent is ${body.standing}`
+  return 'ok'
+}
+
 export async function startLoanSim(options: LoanSimOptions): Promise<LoanSim> {
   const log = options.log ?? (() => {})
   const received: LoanSim['received'] = new Map()
+  const consents: LoanSim['consents'] = new Map()
   let failingUntil = 0
   let downUntil = 0
   let calls = 0
@@ -114,7 +146,8 @@ export async function startLoanSim(options: LoanSimOptions): Promise<LoanSim> {
     if (Date.now() < downUntil) return req.socket.destroy()
     let body = ''
     req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')))
-    req.on('end', () => {
+    req.on('end', () => void take())
+    const take = async () => {
       const url = new URL(req.url ?? '/', 'http://sim')
       if (req.method === 'GET' && url.pathname === '/health') return res.writeHead(200).end('ok')
       if (req.method !== 'POST' || url.pathname !== '/referrals') return res.writeHead(404).end('not found')
@@ -126,7 +159,7 @@ export async function startLoanSim(options: LoanSimOptions): Promise<LoanSim> {
       if (!verifySignature(options.secret, body, (req.headers['x-wanqi-signature'] as string | undefined) ?? null)) return res.writeHead(401).end('bad signature')
       const key = req.headers['idempotency-key']
       if (typeof key !== 'string' || !key) return res.writeHead(400).end('Idempotency-Key is required')
-      let payload: { referralId?: number; amountYuan?: number; credit?: boolean; firstLender?: boolean }
+      let payload: { referralId?: number; amountYuan?: number; credit?: boolean; firstLender?: boolean; consent?: { id?: string; sha256?: string; href?: string } }
       try {
         payload = JSON.parse(body) as typeof payload
       } catch {
@@ -139,19 +172,29 @@ export async function startLoanSim(options: LoanSimOptions): Promise<LoanSim> {
         if (failure === 'lost') return req.socket.destroy()
         return res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ externalRef: known.externalRef }))
       }
+      if (payload.consent) {
+        // A product that queries the credit report: no case without a consent that checks.
+        const verdict = await checkCarriedConsent(options.appUrl, options.token, payload.consent)
+        consents.set(payload.referralId!, { consentId: String(payload.consent.id), verdict })
+        if (verdict !== 'ok') {
+          log(`referral ${payload.referralId} refused: ${verdict}`)
+          return res.writeHead(422, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'consent', message: verdict }))
+        }
+      }
       const externalRef = `LOS-${crypto.randomBytes(4).toString('hex').toUpperCase()}`
       received.set(key, { referralId: payload.referralId!, externalRef, copies: 1 })
       log(`referral ${payload.referralId} taken as ${externalRef}`)
       walk(payload.referralId!, externalRef, payload)
       if (failure === 'lost') return req.socket.destroy()
       res.writeHead(201, { 'Content-Type': 'application/json' }).end(JSON.stringify({ externalRef }))
-    })
+    }
   })
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', () => resolve()))
   const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}/referrals`,
     received,
+    consents,
     goDown: (ms) => (downUntil = ms === undefined ? Infinity : Date.now() + ms),
     up: () => (downUntil = 0),
     fail: (ms) => (failingUntil = Date.now() + ms),

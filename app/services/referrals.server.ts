@@ -20,6 +20,7 @@ import { scoped } from './scope.server'
 import { inScope } from './scope.server'
 import { loadCatalogue } from './products/load-catalogue.server'
 import { findLatestNeed } from './visits/find-latest-need.server'
+import { findValidConsent } from './consents/find-valid-consent.server'
 
 export interface HandOff {
   playerId: number
@@ -102,6 +103,10 @@ async function handOffIn(trx: Transaction<Database>, options: HandOffOptions, in
   const need = await findLatestNeed(trx, player.id, extras.referredAt ? at.toISOString() : undefined)
   const verdict = checkProduct(product, caseFactsOf(player, need), todayInChina(at))
   if (!verdict.qualifies) throw new HandOffRefused(product.name, verdict.reasons.filter((r) => !r.ok))
+  // A product that queries the credit report goes with the owner's valid consent (one brought
+  // from the past is in the loan system already, with whatever it had).
+  const consent = product.queriesCredit && !extras.referredAt ? await findValidConsent(trx, { playerId: player.id, now }) : null
+  if (product.queriesCredit && !extras.referredAt && !consent) throw new AppError('unprocessable', 'referral.consentNeeded', { field: 'productCode', product: product.name })
   // One open case per player: a second hand-off while the first is under way would be two cases.
   const open = await trx.selectFrom('referrals').select(['id', 'stage']).where('player_id', '=', player.id).where('stage', 'not in', FINISHED_STAGES).executeTakeFirst()
   if (open) throw new AppError('conflict', 'referral.alreadyOpen', { id: open.id })
@@ -137,6 +142,7 @@ async function handOffIn(trx: Transaction<Database>, options: HandOffOptions, in
       disbursed_at: null,
       external_ref: extras.externalRef ?? null,
       client_key: extras.clientKey ?? null,
+      consent_id: consent?.id ?? null,
       created_at: stamp,
       updated_at: stamp,
     })
@@ -160,6 +166,8 @@ async function handOffIn(trx: Transaction<Database>, options: HandOffOptions, in
           firstLender: player.loan_history === 'none',
           player: { uscc: player.uscc, name: player.name, kind: player.kind, areaCode: player.area_code },
           referredAt,
+          // The loan system fetches it with its token and checks the hash (GET /api/v1/consents/:id).
+          ...(consent ? { consent: { id: consent.id, sha256: consent.sha256, href: `/api/v1/consents/${consent.id}` } } : {}),
         }),
         state: 'pending',
         next_attempt_at: stamp,
@@ -176,7 +184,7 @@ async function handOffIn(trx: Transaction<Database>, options: HandOffOptions, in
     action: extras.referredAt ? 'referral.imported' : 'referral.created',
     entityType: 'referral',
     entityId: referral.id,
-    detail: { player: player.id, product: product.code, amountYuan: input.amountYuan, ...(extras.clientKey ? { clientKey: extras.clientKey } : {}), ...(extras.referredAt ? { historical: true, referredAt } : {}) },
+    detail: { player: player.id, product: product.code, amountYuan: input.amountYuan, ...(consent ? { consentId: consent.id } : {}), ...(extras.clientKey ? { clientKey: extras.clientKey } : {}), ...(extras.referredAt ? { historical: true, referredAt } : {}) },
   })
   return referral
 }

@@ -17,6 +17,8 @@ import { Client, loadBuild, startTestServer, testConfig, type TestServer } from 
 import { createStorage } from '../../app/services/storage/storage.server'
 import { addVisitPhoto } from '../../app/services/visit-photos/add-visit-photo.server'
 import { fixturePhoto } from '../support/photo-fixtures'
+import { signConsent } from '../../app/services/consents/sign-consent.server'
+import { penStrokes, signaturePng } from '../support/signature-fixture'
 
 const CALLERS = ['anonymous', 'officer', 'otherOfficer', 'manager', 'otherManager', 'hq', 'admin', 'token'] as const
 type Caller = (typeof CALLERS)[number]
@@ -32,6 +34,9 @@ interface Fixtures {
   /** A photo of each of those visits. */
   photoOwn: string
   photoElsewhere: string
+  /** A signed consent of each of those players. */
+  consentOwn: string
+  consentElsewhere: string
   referralOwn: number
   referralElsewhere: number
   importOwn: number
@@ -114,6 +119,13 @@ const MATRIX: Row[] = [
   { route: 'routes/visits._index', method: 'GET', url: () => '/visits', answers: 'login 200 200 200 200 200 200 login' },
   { route: 'routes/visits.$id', method: 'GET', url: (f) => `/visits/${f.visitOwn}`, answers: 'login 200 404 200 404 200 200 login' },
   { route: 'routes/visits.$id', method: 'GET', url: (f) => `/visits/${f.visitElsewhere}`, answers: 'login 404 200 404 404 200 200 login', note: "another outlet's visit" },
+  { route: 'routes/players.$id.consent', method: 'GET', url: (f) => `/players/${f.playerOwn}/consent`, answers: 'login 200 404 200 404 200 200 login' },
+  { route: 'routes/players.$id.consent', method: 'GET', url: (f) => `/players/${f.playerElsewhere}/consent`, answers: 'login 404 200 404 404 200 200 login', note: "another outlet's player" },
+  { route: 'routes/players.$id.consent', method: 'POST', url: (f) => `/players/${f.playerOwn}/consent`, answers: 'login 400 400 400 400 403 403 login', note: 'an empty form is refused before the player is looked up' },
+  { route: 'routes/consents.$id.form', method: 'GET', url: (f) => `/consents/${f.consentOwn}/form`, answers: 'login 200 404 200 404 200 200 login' },
+  { route: 'routes/consents.$id.form', method: 'GET', url: (f) => `/consents/${f.consentElsewhere}/form`, answers: 'login 404 200 404 404 200 200 login', note: "another outlet's player's consent" },
+  { route: 'routes/admin.consent-text', method: 'GET', url: () => '/admin/consent-text', answers: 'login 403 403 403 403 403 200 login' },
+  { route: 'routes/admin.consent-text', method: 'POST', url: () => '/admin/consent-text', answers: 'login 403 403 403 403 403 400 login' },
   { route: 'routes/visits_.$id.photos.$photoId', method: 'GET', url: (f) => `/visits/${f.visitOwn}/photos/${f.photoOwn}`, answers: 'login 200 404 200 404 200 200 login' },
   { route: 'routes/visits_.$id.photos.$photoId', method: 'GET', url: (f) => `/visits/${f.visitElsewhere}/photos/${f.photoElsewhere}`, answers: 'login 404 200 404 404 200 200 login', note: "another outlet's visit's photo" },
   { route: 'routes/visits.$id', method: 'POST', url: (f) => `/visits/${f.visitOwn}`, answers: 'login 403 403 403 403 403 403 login', note: 'only its author, and only while it may still be edited (this one is old)' },
@@ -165,6 +177,8 @@ const MATRIX: Row[] = [
   { route: 'routes/api.v1.townships', method: 'GET', url: () => '/api/v1/townships', answers: '401 200 200 200 200 200 200 401' },
   { route: 'routes/api.v1.figures', method: 'GET', url: () => '/api/v1/figures?from=2026-01-01&to=2026-03-31', answers: '401 403 403 200 200 200 200 401' },
   { route: 'routes/api.v1.figures', method: 'GET', url: (f) => `/api/v1/figures?scope=${f.outletCode}&from=2026-01-01&to=2026-03-31`, answers: '401 403 403 200 404 200 200 401', note: 'an outlet by its code' },
+  { route: 'routes/api.v1.consents.$id', method: 'GET', url: (f) => `/api/v1/consents/${f.consentOwn}`, answers: '401 401 401 401 401 401 401 404', note: 'the loan system token; a consent no referral carried is 404 (consents.test.ts covers the fetch)' },
+  { route: 'routes/api.v1.consents.$id', method: 'POST', url: (f) => `/api/v1/consents/${f.consentOwn}`, body: { json: {} }, answers: '405 405 405 405 405 405 405 405' },
   { route: 'routes/api.v1.visits.$id.photos.$photoId', method: 'GET', url: (f) => `/api/v1/visits/${f.visitOwn}/photos/${f.photoOwn}`, answers: '405 405 405 405 405 405 405 405', note: 'photos are PUT (visit-photos.test.ts covers who may)' },
   { route: 'routes/api.v1.visits.$id.photos.$photoId', method: 'POST', url: (f) => `/api/v1/visits/${f.visitOwn}/photos/${f.photoOwn}`, body: { json: {} }, answers: '405 405 405 405 405 405 405 405', note: 'photos are PUT' },
   { route: 'routes/api.v1.visits', method: 'GET', url: () => '/api/v1/visits', answers: '405 405 405 405 405 405 405 405' },
@@ -242,6 +256,13 @@ beforeAll(async () => {
   const photoOf = async (officerId: number, username: string, visitId: string) =>
     (await addVisitPhoto(t.db, { actor: { id: officerId, username, ip: null }, scope: { kind: 'all' } }, storage, { visitId, photoId: `matrix-${visitId}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64), bytes: fixturePhoto('jpeg') })).photo.id
   const outlet = await t.db.selectFrom('org_units').select('code').where('id', '=', officer.org_unit_id).executeTakeFirstOrThrow()
+  const text = await t.db.selectFrom('consent_texts').select('version').orderBy('version', 'desc').executeTakeFirstOrThrow()
+  const consentOf = async (officerId: number, username: string, playerId: number) =>
+    (
+      await signConsent(t.db, { actor: { id: officerId, username, ip: null }, scope: { kind: 'all' } }, { storage, fontFile: testConfig().consentFontFile }, {
+        consentId: `matrix-${playerId}`, playerId, textVersion: text.version, signerName: '王五', signerRole: 'owner', signaturePng: signaturePng(), strokes: penStrokes(), lat: null, lng: null, accuracyM: null,
+      })
+    ).consent.id
   fixtures = {
     playerOwn: (await playerOf(officer.id)).id,
     playerElsewhere: (await playerOf(other.id)).id,
@@ -249,6 +270,8 @@ beforeAll(async () => {
     visitElsewhere: (await visitOf(other.id)).id,
     photoOwn: await photoOf(officer.id, officer.username, (await visitOf(officer.id)).id),
     photoElsewhere: await photoOf(other.id, other.username, (await visitOf(other.id)).id),
+    consentOwn: await consentOf(officer.id, officer.username, (await playerOf(officer.id)).id),
+    consentElsewhere: await consentOf(other.id, other.username, (await playerOf(other.id)).id),
     referralOwn: (await referralOf(officer.id)).id,
     referralElsewhere: (await referralOf(other.id)).id,
     importOwn: await importAt(officer.org_unit_id),

@@ -40,6 +40,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     loanSimPort: 0,
     loanSimStepMs: 50,
     loanSimDeclineRate: 0,
+    consentFontFile: '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc',
     ...overrides,
   }
 }
