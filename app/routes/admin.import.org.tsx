@@ -2,7 +2,7 @@
 // nothing; "Import" checks again and writes all of it in one transaction, or nothing.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
-import { ErrorList } from '../components/field'
+import { FormErrorSummary } from '../components/form-error-summary'
 import { HrImportResult } from '../components/hr-import-result'
 import { requirePermission } from '../http/guards.server'
 import { hrImportAction } from '../http/hr-upload.server'
@@ -36,11 +36,11 @@ export default function ImportOrg() {
       <section className="card stack">
         <p className="muted">{t('hr.orgIntro')}</p>
         <Form method="post" encType="multipart/form-data" className="form-grid">
-          <ErrorList errors={answer?.formError ? [answer.formError] : null} />
           <div className="field">
             <label htmlFor="org-file">{t('hr.file')}</label>
             <input id="org-file" type="file" name="file" accept={SPREADSHEET_ACCEPT} required />
           </div>
+          <FormErrorSummary formError={answer?.formError} />
           <div className="actions">
             <button type="submit" name="intent" value="preview" disabled={busy}>
               {t('hr.preview')}

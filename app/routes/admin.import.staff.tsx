@@ -3,7 +3,7 @@
 // users' one-time passwords are in this one answer only.
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
-import { ErrorList } from '../components/field'
+import { FormErrorSummary } from '../components/form-error-summary'
 import { HrImportResult } from '../components/hr-import-result'
 import { requirePermission } from '../http/guards.server'
 import { hrImportAction } from '../http/hr-upload.server'
@@ -45,7 +45,6 @@ export default function ImportStaff() {
       <section className="card stack">
         <p className="muted">{t('hr.staffIntro')}</p>
         <Form method="post" encType="multipart/form-data" className="form-grid">
-          <ErrorList errors={answer?.formError ? [answer.formError] : null} />
           <div className="field">
             <label htmlFor="staff-file">{t('hr.file')}</label>
             <input id="staff-file" type="file" name="file" accept={SPREADSHEET_ACCEPT} required />
@@ -53,6 +52,7 @@ export default function ImportStaff() {
           <label className="checkbox">
             <input type="checkbox" name="deactivateMissing" /> {t('hr.deactivateMissing')}
           </label>
+          <FormErrorSummary formError={answer?.formError} />
           <div className="actions">
             <button type="submit" name="intent" value="preview" disabled={busy}>
               {t('hr.preview')}
