@@ -7,7 +7,7 @@ import { csvLine } from '../domain/csv'
 import { SPREADSHEET_ACCEPT } from '../forms/fields'
 import type { Message, MessageKey } from '../i18n/index'
 import { useT, useTranslateMessage } from '../i18n/use-t'
-import { ErrorList } from './field'
+import { FormErrorSummary } from './form-error-summary'
 
 export interface IssueRow {
   row: number
@@ -147,12 +147,12 @@ export function HrImportPage(props: {
       <section className="card stack">
         <p className="muted">{t(props.intro)}</p>
         <Form method="post" encType="multipart/form-data" className="form-grid">
-          <ErrorList errors={answer?.formError ? [answer.formError] : null} />
           <div className="field">
             <label htmlFor={`${props.id}-file`}>{t('hr.file')}</label>
             <input id={`${props.id}-file`} type="file" name="file" accept={SPREADSHEET_ACCEPT} required />
           </div>
           {props.children}
+          <FormErrorSummary formError={answer?.formError} />
           <div className="actions">
             <button type="submit" name="intent" value="preview" disabled={busy}>
               {t('hr.preview')}

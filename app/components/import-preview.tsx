@@ -3,13 +3,14 @@
 // will be stored. The data comes masked from the server (import-preview.server.ts).
 import { Form } from '@remix-run/react'
 import { LIST_COLUMNS } from '../domain/list-columns'
+import { FormErrorSummary } from './form-error-summary'
 import type { Message } from '../i18n/index'
 import type { useT } from '../i18n/use-t'
 import type { ImportPreview } from '../services/import/import-preview.server'
 
 type T = ReturnType<typeof useT>
 
-export function PreviewColumns({ preview, t, editable }: { preview: ImportPreview; t: T; editable: boolean }) {
+export function PreviewColumns({ preview, t, editable, formError }: { preview: ImportPreview; t: T; editable: boolean; formError?: Message | null }) {
   const changeable = (how: string) => how === 'unknown' || how === 'remembered' || how === 'ignored'
   return (
     <section className="card" aria-labelledby="preview-columns">
@@ -63,7 +64,12 @@ export function PreviewColumns({ preview, t, editable }: { preview: ImportPrevie
           </table>
         </div>
         {editable && preview.columns.some((c) => changeable(c.how)) ? (
-          <button type="submit">{t('import.saveMapping')}</button>
+          <>
+            <FormErrorSummary formError={formError} />
+            <button type="submit" className="secondary">
+              {t('import.saveMapping')}
+            </button>
+          </>
         ) : null}
       </Form>
     </section>

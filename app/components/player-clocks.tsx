@@ -8,6 +8,8 @@ import { chinaTimeText } from '../domain/china-time'
 import { choice, msg, optionalNumber, optionalText, type FieldErrors } from '../forms/fields'
 import { useLocale, useT } from '../i18n/use-t'
 import { Field, SelectField } from './field'
+import { FormErrorSummary } from './form-error-summary'
+import type { Message } from '../i18n/index'
 import { moneyText } from '../domain/money-text'
 
 const REASON_CODES = Object.keys(REFUSAL_REASONS) as [keyof typeof REFUSAL_REASONS, ...(keyof typeof REFUSAL_REASONS)[]]
@@ -45,7 +47,7 @@ export interface PlayerClockView {
 const DUE: Record<Clock, 'accept_due_at' | 'contact_due_at' | 'decide_due_at'> = { accept: 'accept_due_at', contact: 'contact_due_at', decide: 'decide_due_at' }
 const MET: Record<Clock, 'accepted_at' | 'contacted_at' | 'decided_at'> = { accept: 'accepted_at', contact: 'contacted_at', decide: 'decided_at' }
 
-export function PlayerClocks({ clock, now, canAct, errors }: { clock: PlayerClockView; now: string; canAct: boolean; errors?: FieldErrors }) {
+export function PlayerClocks({ clock, now, canAct, errors, formError }: { clock: PlayerClockView; now: string; canAct: boolean; errors?: FieldErrors; formError?: Message | null }) {
   const t = useT()
   const locale = useLocale()
   return (
@@ -108,6 +110,7 @@ export function PlayerClocks({ clock, now, canAct, errors }: { clock: PlayerCloc
               errors={errors?.refusalReason}
             />
             <Field label={t('clocks.note')} name="refusalNote" maxLength={200} errors={errors?.refusalNote} />
+            <FormErrorSummary errors={errors} formError={formError} />
             <button type="submit" className="primary">
               {t('clocks.doDecide')}
             </button>

@@ -17,6 +17,7 @@ import { loanQrEn } from './loan-qr.en'
 import { reconciliationEn } from './reconciliation.en'
 import { historyEn } from './history.en'
 import { clocksEn } from './clocks.en'
+import { homeEn } from './home.en'
 
 export const en: Messages = {
   ...playerEn,
@@ -48,20 +49,6 @@ export const en: Messages = {
   'login.signedOut': 'You have signed out.',
   'home.welcome': 'Hello, {name}',
   'home.youAre': '{role} · {org}',
-  'home.orgPath': 'Organisation',
-  'home.officer.title': 'My work',
-  'home.officer.body': 'The market players assigned to you, your visits and follow-ups.',
-  'home.officer.colleagues': 'My outlet',
-  'home.officer.manager': 'Manager',
-  'home.manager.title': 'My branch',
-  'home.manager.units': 'Units',
-  'home.manager.officers': 'Officers',
-  'home.hq.title': 'The bank',
-  'home.admin.title': 'Administration',
-  'home.count.units': 'Units',
-  'home.count.officers': 'Officers',
-  'home.count.managers': 'Managers',
-  'home.count.users': 'Users',
   'table.name': 'Name',
   'table.code': 'Code',
   'table.kind': 'Kind',
@@ -150,4 +137,5 @@ export const en: Messages = {
   ...loanQrEn,
   ...reconciliationEn,
   ...clocksEn,
+  ...homeEn,
 }

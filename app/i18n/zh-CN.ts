@@ -16,6 +16,7 @@ import { loanQrZhCN } from './loan-qr.zh-CN'
 import { reconciliationZhCN } from './reconciliation.zh-CN'
 import { historyZhCN } from './history.zh-CN'
 import { clocksZhCN } from './clocks.zh-CN'
+import { homeZhCN } from './home.zh-CN'
 
 export const zhCN = {
   ...playerZhCN,
@@ -47,20 +48,6 @@ export const zhCN = {
   'login.signedOut': '您已退出登录。',
   'home.welcome': '您好，{name}',
   'home.youAre': '{role} · {org}',
-  'home.orgPath': '所属机构',
-  'home.officer.title': '我的工作',
-  'home.officer.body': '您负责的市场主体、走访与跟进。',
-  'home.officer.colleagues': '本网点',
-  'home.officer.manager': '负责人',
-  'home.manager.title': '本机构',
-  'home.manager.units': '下辖机构',
-  'home.manager.officers': '客户经理',
-  'home.hq.title': '全行概况',
-  'home.admin.title': '系统管理',
-  'home.count.units': '机构数',
-  'home.count.officers': '客户经理',
-  'home.count.managers': '负责人',
-  'home.count.users': '用户数',
   'table.name': '名称',
   'table.code': '代码',
   'table.kind': '类型',
@@ -149,4 +136,5 @@ export const zhCN = {
   ...loanQrZhCN,
   ...reconciliationZhCN,
   ...clocksZhCN,
+  ...homeZhCN,
 } as const

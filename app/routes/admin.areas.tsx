@@ -7,6 +7,7 @@ import fs from 'node:fs'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { boundaryPropertySchema, loadDivisionsSchema, townshipCentreSchema } from '../forms/area'
 import { ActionResult, Field, SelectField } from '../components/field'
+import { FormErrorSummary } from '../components/form-error-summary'
 import type { FeatureError } from '../domain/boundaries'
 import { parseForm, type FieldErrors } from '../forms/fields'
 import { actorOf, requirePermission } from '../http/guards.server'
@@ -170,6 +171,7 @@ export default function Areas() {
             errors={of('load')?.errors?.divisions}
             required
           />
+          <FormErrorSummary errors={of('load')?.errors} />
           <button type="submit" className="primary" disabled={busy}>
             {t('areas.loadButton')}
           </button>
@@ -205,6 +207,7 @@ export default function Areas() {
           <input type="hidden" name="intent" value="boundaries" />
           <Field label={t('areas.boundaryFile')} name="file" type="file" accept=".geojson,.json,application/geo+json,application/json" errors={of('boundaries')?.errors?.file} required />
           <Field label={t('areas.property')} name="property" defaultValue={of('boundaries')?.values?.property} errors={of('boundaries')?.errors?.property} />
+          <FormErrorSummary errors={of('boundaries')?.errors} />
           <button type="submit" className="primary" disabled={busy}>
             {t('areas.uploadButton')}
           </button>
@@ -226,7 +229,8 @@ export default function Areas() {
             />
             <Field label={t('areas.lat')} name="lat" inputMode="decimal" defaultValue={of('centre')?.values?.lat} errors={of('centre')?.errors?.lat} required />
             <Field label={t('areas.lng')} name="lng" inputMode="decimal" defaultValue={of('centre')?.values?.lng} errors={of('centre')?.errors?.lng} required />
-            <button type="submit" disabled={busy}>
+            <FormErrorSummary errors={of('centre')?.errors} />
+            <button type="submit" className="secondary" disabled={busy}>
               {t('areas.setCentreButton')}
             </button>
           </Form>

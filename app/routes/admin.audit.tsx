@@ -7,6 +7,7 @@ import { data } from '@remix-run/node'
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { AUDIT_FILTER_PARAMS, auditCursorFromSearch, auditFilterFromSearch } from '../forms/audit-filter'
 import { Field, SelectField } from '../components/field'
+import { FormErrorSummary } from '../components/form-error-summary'
 import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES, detailLines, displayAddress } from '../domain/audit-actions'
 import type { FieldErrors } from '../forms/fields'
 import { requirePermission } from '../http/guards.server'
@@ -108,6 +109,7 @@ export default function AuditLog() {
             <Field label={t('audit.ip')} name="ip" type="search" autoCapitalize="none" maxLength={45} defaultValue={value('ip')} errors={errors?.ip} />
           </div>
         </details>
+        <FormErrorSummary errors={errors} />
         <button type="submit" className="primary">
           {t('common.search')}
         </button>

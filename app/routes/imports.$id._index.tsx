@@ -7,6 +7,7 @@ import { data, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useRevalidator } from '@remix-run/react'
 import { useEffect } from 'react'
 import { ErrorList, SelectField } from '../components/field'
+import { FormErrorSummary } from '../components/form-error-summary'
 import { parseForm, type FieldErrors } from '../forms/fields'
 import { deleteImportJobSchema } from '../forms/import-job'
 import { isDeletableImportStatus } from '../domain/import-job-status'
@@ -52,17 +53,19 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   }
 }
 
-type ActionData = { formError?: Message; errors?: FieldErrors }
+/** `intent`: the form that was sent, whose button the errors are summed up at. */
+type ActionData = { intent?: string; formError?: Message; errors?: FieldErrors }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, 'imports:run')
   const job = await getImportJobInScope(context.db, userScope(user), idParam(params.id))
   if (!job) throw notFound()
   const form = await request.formData()
+  const intent = String(form.get('intent') ?? 'commit')
   try {
     if (form.get('intent') === 'delete') {
       const parsed = parseForm(form, deleteImportJobSchema)
-      if (!parsed.ok) return data<ActionData>({ errors: parsed.errors }, { status: 400 })
+      if (!parsed.ok) return data<ActionData>({ intent, errors: parsed.errors }, { status: 400 })
       await deleteImportJob(context.db, { actor: actorOf(user, context), scope: userScope(user) }, { jobId: job.id, uploadDir: context.config.uploadDir })
       return redirect(`/imports?deleted=${job.id}`)
     }
@@ -92,13 +95,15 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     return {} satisfies ActionData
   } catch (error) {
     const { status, formError } = toFormError(error)
-    return data<ActionData>({ formError }, { status })
+    return data<ActionData>({ intent, formError }, { status })
   }
 }
 
 export default function ImportJobPage() {
   const { job, preview, canUnmask, error, headers, mapping, rejected, matches, warnings, badChecks } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>() as ActionData | undefined
+  // A refusal shows at the button that was pressed.
+  const errorOf = (intent: string) => (result?.intent === intent ? (result.formError ?? null) : null)
   const t = useT()
   const tm = useTranslateMessage()
   const revalidator = useRevalidator()
@@ -129,7 +134,7 @@ export default function ImportJobPage() {
         {t(`source.${job.source as 'tax'}`)} · {t(`importStatus.${job.status}`)}
         {job.format ? ` · ${job.format.toUpperCase()}${job.encoding ? ` (${job.encoding})` : ''}` : ''}
       </p>
-      <ErrorList errors={[...(error ? [error] : []), ...(result?.formError ? [result.formError] : [])]} />
+      <ErrorList errors={error ? [error] : null} />
 
       {running ? (
         <section className="card" aria-live="polite">
@@ -162,6 +167,7 @@ export default function ImportJobPage() {
                 />
               ),
             )}
+            <FormErrorSummary formError={errorOf('mapping')} />
             <button type="submit" className="primary">
               {t('import.saveMapping')}
             </button>
@@ -201,7 +207,10 @@ export default function ImportJobPage() {
               <label className="checkbox-field">
                 <input type="checkbox" name="acceptBadCheck" value="1" defaultChecked={job.accept_bad_check === 1} /> {t('import.acceptBadCheck')}
               </label>
-              <button type="submit">{t('import.previewAgain')}</button>
+              <FormErrorSummary formError={errorOf('options')} />
+              <button type="submit" className="secondary">
+                {t('import.previewAgain')}
+              </button>
             </Form>
           ) : null}
           {job.status === 'previewed' ? (
@@ -214,6 +223,7 @@ export default function ImportJobPage() {
               ) : (
                 <input type="hidden" name="mergeHouseholds" value="1" />
               )}
+              <FormErrorSummary formError={errorOf('commit')} />
               <button type="submit" className="primary">
                 {t('import.commit')}
               </button>
@@ -245,7 +255,7 @@ export default function ImportJobPage() {
         </section>
       ) : null}
 
-      {preview && !running ? <PreviewColumns preview={preview} t={t} editable={job.status === 'previewed' || job.status === 'needs_mapping'} /> : null}
+      {preview && !running ? <PreviewColumns preview={preview} t={t} editable={job.status === 'previewed' || job.status === 'needs_mapping'} formError={errorOf('mapping')} /> : null}
       {preview && !running ? <PreviewRows preview={preview} t={t} tm={tm} /> : null}
       {rejected.length > 0 ? <IssueTable title={t('import.rejectedRows')} rows={rejected} tm={tm} t={t} /> : null}
       {matches.length > 0 ? <IssueTable title={t('import.matchRows')} rows={matches} tm={tm} t={t} linkPlayers /> : null}
@@ -261,6 +271,7 @@ export default function ImportJobPage() {
               {t('import.deleteConfirm', { id: job.id })}
             </label>
             <ErrorList id="delete-confirm-errors" errors={result?.errors?.confirm} />
+            <FormErrorSummary errors={result?.intent === 'delete' ? result.errors : null} formError={errorOf('delete')} />
             <button type="submit" className="danger">
               {t('import.delete')}
             </button>

@@ -4,9 +4,10 @@ import { data, redirect } from '@remix-run/node'
 import fs from 'node:fs'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { ErrorList, Field, SelectField } from '../components/field'
+import { FormErrorSummary } from '../components/form-error-summary'
 import { LIST_CHANNELS, parseListChannel } from '../domain/clocks'
 import { actorOf, requirePermission, userScope } from '../http/guards.server'
-import { SPREADSHEET_ACCEPT } from '../forms/fields'
+import { SPREADSHEET_ACCEPT, type FieldErrors } from '../forms/fields'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { IMPORT_SOURCES, type ImportSource } from '../domain/import-sources'
@@ -26,7 +27,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   }
 }
 
-type ActionData = { formError: Message }
+// Each refusal names the field it is about: shown beside it and summed up at the button.
+type ActionData = { errors: FieldErrors; values?: Record<string, string> }
+
+const refused = (field: string, message: Message, values?: Record<string, string>) => ({ errors: { [field]: [message] }, values })
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, 'imports:run')
@@ -35,23 +39,27 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const maxMb = Math.round(DEFAULT_LIMITS.maxBytes / 1024 / 1024)
   const upload = await receiveUpload(request, { directory: context.config.uploadDir, maxBytes: DEFAULT_LIMITS.maxBytes, fileField: 'file' })
   if (!upload.ok) {
-    if (upload.reason === 'tooLarge') return data<ActionData>({ formError: { key: 'file.tooLarge', params: { sizeMb: `>${maxMb}`, maxMb } } }, { status: 413 })
+    if (upload.reason === 'tooLarge') return data<ActionData>(refused('file', { key: 'file.tooLarge', params: { sizeMb: `>${maxMb}`, maxMb } }), { status: 413 })
     // Not a multipart upload (a hand-made request, a broken client): nothing chosen.
-    return data<ActionData>({ formError: { key: 'import.chooseFile' } }, { status: 400 })
+    return data<ActionData>(refused('file', { key: 'import.chooseFile' }), { status: 400 })
   }
   const { file, fields } = upload
+  // What was chosen is kept for the next try (the file itself cannot be).
+  const values = { source: String(fields.source ?? ''), channel: String(fields.channel ?? ''), channelGroup: String(fields.channelGroup ?? ''), channelDate: String(fields.channelDate ?? '') }
   if (!file || file.size === 0) {
     if (file) await fs.promises.rm(file.path, { force: true })
-    return data<ActionData>({ formError: { key: file ? 'file.empty' : 'import.chooseFile' } as Message }, { status: 400 })
+    return data<ActionData>(refused('file', { key: file ? 'file.empty' : 'import.chooseFile' }, values), { status: 400 })
   }
-  if (!(IMPORT_SOURCES as readonly string[]).includes(String(fields.source))) {
+  if (!(IMPORT_SOURCES as readonly string[]).includes(values.source)) {
     await fs.promises.rm(file.path, { force: true })
-    return data<ActionData>({ formError: { key: 'import.chooseSource' } }, { status: 400 })
+    return data<ActionData>(refused('source', { key: 'import.chooseSource' }, values), { status: 400 })
   }
   const channel = parseListChannel({ channel: fields.channel, group: fields.channelGroup, day: fields.channelDate })
   if (channel === 'missing') {
     await fs.promises.rm(file.path, { force: true })
-    return data<ActionData>({ formError: { key: 'import.channelNeeded' } }, { status: 400 })
+    // The part missing: an unknown channel, else the list's name, else its date.
+    const field = !(['', ...LIST_CHANNELS] as string[]).includes(values.channel) ? 'channel' : !values.channelGroup.trim() ? 'channelGroup' : 'channelDate'
+    return data<ActionData>(refused(field, { key: 'import.channelNeeded' }, values), { status: 400 })
   }
   const id = await createImportJob(context.db, actorOf(user, context), {
     source: fields.source as ImportSource,
@@ -84,14 +92,34 @@ export default function Imports() {
       <section className="card">
         <h2>{t('import.upload')}</h2>
         <Form method="post" encType="multipart/form-data" className="form-grid">
-          <ErrorList errors={result?.formError ? [result.formError] : null} />
-          <SelectField label={t('import.source')} name="source" options={IMPORT_SOURCES.map((s) => ({ value: s, label: t(`source.${s}`) }))} />
-          <SelectField label={t('import.channel')} name="channel" options={LIST_CHANNELS.map((c) => ({ value: c, label: t(`import.channel.${c}`) }))} />
-          <Field label={t('import.channelGroup')} name="channelGroup" maxLength={100} />
-          <Field label={t('import.channelDate')} name="channelDate" type="date" />
+          <SelectField
+            label={t('import.source')}
+            name="source"
+            defaultValue={result?.values?.source}
+            errors={result?.errors.source}
+            options={IMPORT_SOURCES.map((s) => ({ value: s, label: t(`source.${s}`) }))}
+          />
+          <SelectField
+            label={t('import.channel')}
+            name="channel"
+            defaultValue={result?.values?.channel}
+            errors={result?.errors.channel}
+            options={LIST_CHANNELS.map((c) => ({ value: c, label: t(`import.channel.${c}`) }))}
+          />
+          <Field label={t('import.channelGroup')} name="channelGroup" maxLength={100} defaultValue={result?.values?.channelGroup} errors={result?.errors.channelGroup} />
+          <Field label={t('import.channelDate')} name="channelDate" type="date" defaultValue={result?.values?.channelDate} errors={result?.errors.channelDate} />
           <div className="field">
             <label htmlFor="file">{t('import.file')}</label>
-            <input id="file" name="file" type="file" required accept={SPREADSHEET_ACCEPT} />
+            <input
+              id="file"
+              name="file"
+              type="file"
+              required
+              accept={SPREADSHEET_ACCEPT}
+              aria-invalid={result?.errors.file ? true : undefined}
+              aria-describedby={result?.errors.file ? 'file-error' : undefined}
+            />
+            <ErrorList id="file-error" errors={result?.errors.file} />
             <p className="muted small">
               {t('import.fileHint', { maxMb })}{' '}
               <a href="/imports/template.csv" download data-testid="list-template">
@@ -99,6 +127,7 @@ export default function Imports() {
               </a>
             </p>
           </div>
+          <FormErrorSummary errors={result?.errors} />
           <button type="submit" className="primary" disabled={busy}>
             {busy ? t('import.uploading') : t('import.uploadAndPreview')}
           </button>

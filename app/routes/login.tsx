@@ -2,7 +2,8 @@ import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunct
 import { data, redirect } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
-import { ErrorList, Field } from '../components/field'
+import { Field } from '../components/field'
+import { FormErrorSummary } from '../components/form-error-summary'
 import { parseForm, requiredText, type FieldErrors } from '../forms/fields'
 import { getUser, safeRedirectTarget, sessionCookie } from '../http/guards.server'
 import type { Message } from '../i18n/index'
@@ -64,6 +65,8 @@ export default function Login() {
   const actionData = useActionData<typeof action>() as ActionData | undefined
   const [params] = useSearchParams()
   const busy = useNavigation().state === 'submitting'
+  // Wrong credentials: both fields are marked, and the summary at the button focuses the first.
+  const wrong = actionData?.formError?.key === 'login.invalid' ? true : undefined
   return (
     <section className="card narrow">
       <h1>{t('login.title')}</h1>
@@ -71,7 +74,6 @@ export default function Login() {
       {signedOut && !actionData ? <p className="notice">{t('login.signedOut')}</p> : null}
       <Form method="post" className="stack" noValidate={false}>
         <input type="hidden" name="redirectTo" value={params.get('redirectTo') ?? '/'} />
-        <ErrorList errors={actionData?.formError ? [actionData.formError] : null} />
         <Field
           label={t('login.username')}
           name="username"
@@ -81,6 +83,7 @@ export default function Login() {
           maxLength={40}
           defaultValue={actionData?.values?.username ?? ''}
           errors={actionData?.errors?.username}
+          aria-invalid={wrong ?? (actionData?.errors?.username ? true : undefined)}
         />
         <Field
           label={t('login.password')}
@@ -89,7 +92,9 @@ export default function Login() {
           autoComplete="current-password"
           required
           errors={actionData?.errors?.password}
+          aria-invalid={wrong ?? (actionData?.errors?.password ? true : undefined)}
         />
+        <FormErrorSummary errors={actionData?.errors} formError={actionData?.formError} />
         <button type="submit" className="primary" disabled={busy}>
           {t('login.submit')}
         </button>

@@ -5,7 +5,8 @@ import { data, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import leafletStyles from 'leaflet/dist/leaflet.css'
 import { z } from 'zod'
-import { ActionResult, ErrorList, Field, SelectField } from '../components/field'
+import { ActionResult, Field, SelectField } from '../components/field'
+import { FormErrorSummary } from '../components/form-error-summary'
 import { FactList, type Fact } from '../components/fact-list'
 import { ClientOnly } from '../components/hydrated'
 import { PlayerMap } from '../components/player-map.client'
@@ -82,7 +83,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   }
 }
 
-type ActionData = { revealed?: { phone: string | null; idNumber: string | null }; errors?: FieldErrors; formError?: Message; done?: Message; handOffProduct?: string }
+/** `intent`: the form that was sent, whose button its errors are summed up at. */
+type ActionData = { intent?: string; revealed?: { phone: string | null; idNumber: string | null }; errors?: FieldErrors; formError?: Message; done?: Message; handOffProduct?: string }
 
 export const handOffSchema = z.object({
   intent: z.literal('hand-off'),
@@ -96,6 +98,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const id = idParam(params.id)
   const form = await request.formData()
   const intent = form.get('intent')
+  const sent = typeof intent === 'string' && intent ? intent : 'override'
   try {
     if (intent === 'clock-accept' || intent === 'clock-contact' || intent === 'clock-decide') {
       const user = await requirePermission(request, context, 'visits:log')
@@ -104,7 +107,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       else if (intent === 'clock-contact') await recordContact(context.db, caller, { playerId: id })
       else {
         const parsed = parseForm(form, decisionSchema)
-        if (!parsed.ok) return data<ActionData>({ errors: parsed.errors }, { status: 400 })
+        if (!parsed.ok) return data<ActionData>({ intent: sent, errors: parsed.errors }, { status: 400 })
         const d = parsed.data
         await recordDecision(
           context.db,
@@ -119,7 +122,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     if (intent === 'hand-off') {
       const user = await requirePermission(request, context, 'visits:log')
       const parsed = parseForm(form, handOffSchema)
-      if (!parsed.ok) return data<ActionData>({ errors: parsed.errors, handOffProduct: String(form.get('productCode') ?? '') }, { status: 400 })
+      if (!parsed.ok) return data<ActionData>({ intent: sent, errors: parsed.errors, handOffProduct: String(form.get('productCode') ?? '') }, { status: 400 })
       try {
         const referral = await handOffCase(
           context.db,
@@ -130,7 +133,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       } catch (error) {
         const { status, errors, formError } = toFieldOrFormError(error)
         if (status === 404) throw notFound()
-        return data<ActionData>({ errors, formError, handOffProduct: parsed.data.productCode }, { status })
+        return data<ActionData>({ intent: sent, errors, formError, handOffProduct: parsed.data.productCode }, { status })
       }
     }
     if (intent === 'unmask') {
@@ -148,19 +151,21 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       return { done: { key: 'player.overrideCleared' } } satisfies ActionData
     }
     const parsed = parseForm(form, overrideSchema)
-    if (!parsed.ok) return data<ActionData>({ errors: parsed.errors }, { status: 400 })
+    if (!parsed.ok) return data<ActionData>({ intent: sent, errors: parsed.errors }, { status: 400 })
     await overrideSizeClass(context.db, callerOf(user, context), { id, override: parsed.data })
     return { done: { key: 'player.overridden' } } satisfies ActionData
   } catch (error) {
     const { status, formError } = toFormError(error)
     if (status === 404) throw notFound()
-    return data<ActionData>({ formError }, { status })
+    return data<ActionData>({ intent: sent, formError }, { status })
   }
 }
 
 export default function PlayerPage() {
   const { player, leadMatch, orgUnit, officer, township, assignments, sources, tiles, canUnmask, canEdit, canLogVisit, visits, need, verdicts, clock, now, consent } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>() as ActionData | undefined
+  // These forms sum their refusals up at their own button, not at the top of the page.
+  const summedAtButton = result?.intent === 'override' || result?.intent === 'clock-decide' || result?.intent === 'hand-off'
   const t = useT()
   const tm = useTranslateMessage()
   const locale = useLocale()
@@ -219,8 +224,8 @@ export default function PlayerPage() {
           ) : null}
         </div>
       </div>
-      <ActionResult done={result?.done} formError={result?.formError} />
-      {clock ? <PlayerClocks clock={clock} now={now} canAct={canLogVisit} errors={result?.errors} /> : null}
+      <ActionResult done={result?.done} formError={summedAtButton ? null : result?.formError} />
+      {clock ? <PlayerClocks clock={clock} now={now} canAct={canLogVisit} errors={result?.intent === 'clock-decide' ? result.errors : undefined} formError={result?.intent === 'clock-decide' ? result.formError : null} /> : null}
 
       {player.lead_to_verify ? (
         <section className="card" aria-labelledby="lead" data-testid="lead-to-verify">
@@ -310,7 +315,10 @@ export default function PlayerPage() {
               <input type="hidden" name="intent" value="override" />
               <SelectField label={t('player.sizeClass')} name="sizeClass" options={SIZE_CLASSES.map((s) => ({ value: s, label: t(`sizeClass.${s}`) }))} errors={result?.errors?.sizeClass} />
               <Field label={t('player.overrideReason')} name="reason" required maxLength={200} errors={result?.errors?.reason} />
-              <button type="submit">{t('common.save')}</button>
+              <FormErrorSummary errors={result?.intent === 'override' ? result.errors : null} formError={result?.intent === 'override' ? result.formError : null} />
+              <button type="submit" className="secondary">
+                {t('common.save')}
+              </button>
             </Form>
             {player.size_class_override_reason ? (
               <Form method="post">
@@ -349,10 +357,10 @@ export default function PlayerPage() {
                   <input type="hidden" name="productCode" value={v.product} />
                   <Field label={t('referral.amount')} name="amount" inputMode="decimal" defaultValue={String((v.amountYuan ?? 0) / 10_000)} errors={result?.handOffProduct === v.product ? (result.errors?.amount ?? result.errors?.amountYuan) : undefined} />
                   <Field label={t('visit.needTermMonths')} name="termMonths" inputMode="numeric" defaultValue={need?.termMonths ? String(need.termMonths) : ''} errors={result?.handOffProduct === v.product ? result.errors?.termMonths : undefined} />
-                  {result?.handOffProduct === v.product && result.errors?.productCode ? (
+                  {result?.handOffProduct === v.product ? (
                     <div>
-                      <ErrorList errors={result.errors.productCode} />
-                      <Link to={`/players/${player.id}/consent`}>{t('consent.signNow')}</Link>
+                      <FormErrorSummary errors={result.errors} formError={result.formError} />
+                      {result.errors?.productCode ? <Link to={`/players/${player.id}/consent`}>{t('consent.signNow')}</Link> : null}
                     </div>
                   ) : null}
                   <button type="submit" className="primary">

@@ -73,18 +73,6 @@ async function seededUser(username: string) {
     .executeTakeFirstOrThrow()
 }
 
-async function managersOf(orgUnitId: number) {
-  const rows = await seeded
-    .selectFrom('users')
-    .select('name')
-    .where('org_unit_id', '=', orgUnitId)
-    .where('role', '=', 'manager')
-    .where('active', '=', 1)
-    .orderBy('name')
-    .execute()
-  return rows.map((r) => r.name)
-}
-
 function section(page: Page, heading: string) {
   return page.locator('section', { has: page.getByRole('heading', { name: heading, exact: true }) })
 }
@@ -109,18 +97,15 @@ describe('signing in', () => {
     expect(app.output()).not.toContain('/setup?token=')
   })
 
-  it('an officer signs in and sees their outlet and their manager', async () => {
+  it('an officer signs in and lands on their today', async () => {
     const { page } = await newPage()
     await signIn(page, 'officer')
     const me = await expectHome(page, 'officer')
     expect(me.role).toBe('officer')
-    const managers = await managersOf(me.orgUnitId)
-    expect(managers.length).toBeGreaterThan(0)
-    const work = section(page, 'My work')
-    expect(await work.getByRole('heading', { name: 'Manager' }).isVisible()).toBe(true)
-    expect(await work.getByRole('listitem').allTextContents()).toEqual(managers)
-    // An officer has no admin pages to go to.
+    expect(await page.getByTestId('officer-today').getByRole('heading', { name: /^Today · \d{4}-\d{2}-\d{2}$/ }).isVisible()).toBe(true)
+    // An officer has no admin pages to go to, and no officers' table.
     expect(await page.getByRole('link', { name: 'Users' }).count()).toBe(0)
+    expect(await page.getByTestId('officers-at-work').count()).toBe(0)
   })
 
   it('a manager signs in and sees the eight officers of outlet 1', async () => {
@@ -128,28 +113,22 @@ describe('signing in', () => {
     await signIn(page, 'manager')
     const me = await expectHome(page, 'manager')
     expect(me.role).toBe('manager')
-    const officers = section(page, 'Officers').locator('table')
-    const rows = await rowTexts(officers)
+    const rows = await rowTexts(page.getByTestId('officers-at-work').locator('table'))
     expect(rows).toHaveLength(8)
-    expect(rows.some((r) => r.includes('officer') && r.includes(me.orgName))).toBe(true)
     for (const row of rows) expect(row).toContain(me.orgName)
     // The officers of the other outlets are not theirs to see.
-    expect(rows.some((r) => r.includes('officer9'))).toBe(false)
+    const others = await seeded.selectFrom('users').select('name').where('role', '=', 'officer').where('org_unit_id', '!=', me.orgUnitId).execute()
+    for (const other of others) expect(rows.some((r) => r.includes(other.name))).toBe(false)
   })
 
-  it('hq signs in and sees the bank down to the sub-branches', async () => {
+  it('hq signs in and sees the two figures the regulator scores', async () => {
     const { page } = await newPage()
     await signIn(page, 'hq')
     const me = await expectHome(page, 'hq')
     expect(me.role).toBe('hq')
-    const bank = section(page, 'The bank').locator('table')
-    const rows = bank.locator('tbody tr')
-    expect(await rows.count()).toBe(3) // head office, branch, sub-branch
-    const first = await rows.first().locator('td').allTextContents()
-    // name, kind, outlets, managers, officers: the whole bank rolled up into the head office.
-    expect(first).toEqual([me.orgName, 'Head office', '5', '5', '40'])
-    expect(await rows.nth(1).locator('td').nth(1).textContent()).toBe('Branch')
-    expect(await rows.nth(2).locator('td').nth(1).textContent()).toBe('Sub-branch')
+    const figures = page.getByTestId('regulator-figures')
+    expect(await figures.getByText('First-lender conversions', { exact: true }).isVisible()).toBe(true)
+    expect(await figures.getByText('Credit-loan share', { exact: true }).isVisible()).toBe(true)
   })
 
   it('admin signs in and has the way to Organisation and Users', async () => {
@@ -218,14 +197,14 @@ describe('signing in', () => {
     await fillSignIn(page, 'officer4', 'not-the-password')
     const alert = page.getByRole('alert')
     await alert.waitFor()
-    expect(await alert.textContent()).toBe('The username or password is not correct.')
+    expect(await alert.getByRole('listitem').allTextContents()).toEqual(['The username or password is not correct.'])
     expect(pathOf(page)).toBe('/login')
     expect(await page.getByLabel('Username').inputValue()).toBe('officer4')
 
     await page.goto(`${app.url}/login`)
     await fillSignIn(page, 'nobody-at-all', PASSWORD)
     await alert.waitFor()
-    expect(await alert.textContent()).toBe('The username or password is not correct.')
+    expect(await alert.getByRole('listitem').allTextContents()).toEqual(['The username or password is not correct.'])
     expect(pathOf(page)).toBe('/login')
     expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0)
   })
@@ -279,7 +258,7 @@ describe('signing in', () => {
     size = await noSidewaysScroll()
     expect(size.scrollWidth).toBeLessThanOrEqual(size.innerWidth)
 
-    // A manager's home has two tables; they scroll inside themselves, not the page.
+    // A manager's home has their officers' table: cards on a phone, not a page scrolling sideways.
     const { page: managerPage } = await newPage({ viewport: { width: 390, height: 844 } })
     await signIn(managerPage, 'manager2')
     const managerSize = await managerPage.evaluate(() => ({
@@ -337,6 +316,6 @@ describe('signing in', () => {
     await newcomer.waitForURL(`${app.url}/`)
     expect(await newcomer.locator('h1#whoami').textContent()).toBe('Hello, Zhao Liu')
     expect(await newcomer.getByTestId('role-line').textContent()).toBe(`Relationship officer · ${outlet2.name}`)
-    expect(await section(newcomer, 'My work').getByRole('listitem').allTextContents()).toEqual(await managersOf(outlet2.id))
+    await newcomer.getByTestId('officer-today').waitFor()
   })
 })

@@ -50,6 +50,39 @@ describe('file names', () => {
   })
 })
 
+describe('a refused upload', () => {
+  // Issue 23 item 3: each refusal is beside the field it is about, summed up at the button,
+  // and what was chosen stays chosen.
+  it('names the field: the channel\'s list name, with the choices kept', async () => {
+    const manager = await signedIn('mgr.a')
+    const form = new FormData()
+    form.set('source', 'tax')
+    form.set('channel', 'working_group')
+    form.set('channelDate', '2026-11-02')
+    form.set('file', new Blob([Buffer.from('企业名称\r\n某公司\r\n', 'utf8')]), 'list.csv')
+    const response = await manager.request('/imports', { method: 'POST', body: form })
+    expect(response.status).toBe(400)
+    const html = await response.text()
+    expect(html).toMatch(/<input[^>]*aria-invalid="true"[^>]*name="channelGroup"|<input[^>]*name="channelGroup"[^>]*aria-invalid="true"/)
+    expect(html).toContain('data-testid="form-error-summary"')
+    expect(html).toMatch(/<option value="tax" selected=""/)
+    expect(html).toContain('value="2026-11-02"')
+    expect(await t.db.selectFrom('import_jobs').select('id').where('source', '=', 'tax').execute()).toEqual([])
+  })
+
+  it('names the file when none was chosen', async () => {
+    const manager = await signedIn('mgr.a')
+    const form = new FormData()
+    form.set('source', 'market')
+    form.set('file', new Blob([]), 'empty.csv')
+    const response = await manager.request('/imports', { method: 'POST', body: form })
+    expect(response.status).toBe(400)
+    const html = await response.text()
+    expect(html).toMatch(/<input[^>]*id="file"[^>]*aria-invalid="true"/)
+    expect(html).toContain('id="file-error"')
+  })
+})
+
 describe('the file pickers', () => {
   // Issue 21: the picker greyed out .xls, still the commonest format from government offices.
   it.each(['/imports', '/imports/history'])('%s offers XLS and WPS files beside CSV and XLSX', async (page) => {

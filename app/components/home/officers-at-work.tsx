@@ -1,0 +1,82 @@
+// The manager's home: their officers, each with their workload and today's visits, as a
+// table on a desk and a card per officer on a phone (tokens.css `table.cards`), each with
+// the way to their visits, their players and their figures.
+import { Link } from '@remix-run/react'
+import { useT } from '../../i18n/use-t'
+
+interface Officer {
+  id: number
+  name: string
+  username: string
+  orgName: string
+  players: number
+  notVisited: number
+  dueToday: number
+  overdue: number
+  visitsToday: number
+}
+
+export interface OfficersAtWorkData {
+  today: string
+  officers: Officer[]
+  totals: { players: number; notVisited: number; dueToday: number; overdue: number; visitsToday: number }
+}
+
+const COLUMNS = ['players', 'notVisited', 'dueToday', 'overdue', 'visitsToday'] as const
+
+export function OfficersAtWork({ data }: { data: OfficersAtWorkData }) {
+  const t = useT()
+  const label = { players: t('home.officers.players'), notVisited: t('home.officers.notVisited'), dueToday: t('home.officers.dueToday'), overdue: t('home.officers.overdue'), visitsToday: t('home.officers.visitsToday') }
+  return (
+    <section className="card" aria-labelledby="officers-title" data-testid="officers-at-work">
+      <h2 id="officers-title">{t('home.officers.title', { day: data.today })}</h2>
+      <dl className="counts" data-testid="officers-totals">
+        {COLUMNS.map((key) => (
+          <div key={key} className={key === 'overdue' && data.totals.overdue > 0 ? 'tone-danger' : undefined}>
+            <dt>{label[key]}</dt>
+            <dd>{data.totals[key].toLocaleString()}</dd>
+          </div>
+        ))}
+      </dl>
+      {data.officers.length ? (
+        <div className="table-wrap">
+          <table className="cards home-officers">
+            <thead>
+              <tr>
+                <th>{t('users.name')}</th>
+                {COLUMNS.map((key) => (
+                  <th key={key} className="num">
+                    {label[key]}
+                  </th>
+                ))}
+                <th>{t('home.officers.work')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.officers.map((o) => (
+                <tr key={o.id} data-testid="officer-row">
+                  <td className="card-title">
+                    <strong>{o.name}</strong> <span className="muted">{o.orgName}</span>
+                  </td>
+                  {COLUMNS.map((key) => (
+                    <td key={key} data-label={label[key]} className={`num${key === 'overdue' && o.overdue > 0 ? ' tone-danger' : ''}`}>
+                      {o[key].toLocaleString()}
+                    </td>
+                  ))}
+                  <td data-label={t('home.officers.work')} className="home-officer-links">
+                    <span>
+                      <Link to={`/visits?officer=${o.id}`}>{t('home.officers.visits')}</Link> · <Link to={`/players?officer=${o.id}`}>{t('home.officers.players.link')}</Link> ·{' '}
+                      <Link to={`/dashboard?officer=${o.id}`}>{t('home.officers.figures')}</Link>
+                    </span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p className="empty-state">{t('home.officers.empty')}</p>
+      )}
+    </section>
+  )
+}
