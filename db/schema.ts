@@ -197,6 +197,10 @@ export interface MarketPlayerTable {
   channel: Generated<Channel>
   /** When it came in through that channel (a list's date, a QR submission); its clocks run from here. */
   channel_at: string | null
+  /** The working group or platform that sent it, as its list named it (0024). */
+  channel_group: Generated<string | null>
+  /** The platform's application reference, from its list (0024). */
+  channel_ref: Generated<string | null>
   created_at: string
   updated_at: string
 }
@@ -679,6 +683,19 @@ export interface PlayerClockTable {
   refusal_reason: string | null
   refusal_note: string | null
   next_due_at: string | null
+  /** How many of its clocks were escalated to a manager (0024). */
+  escalations: Generated<number>
+}
+
+/** A clock that ran out, escalated once to the officer's manager (0024). */
+export interface ClockEscalationTable {
+  player_id: number
+  clock: 'accept' | 'contact' | 'decide'
+  due_at: string
+  escalated_at: string
+  officer_id: number | null
+  org_unit_id: number
+  manager_id: number | null
 }
 
 /** The deadline ranking's sums per China month, org unit and officer (0: none), as of `clock_sums_state.as_of` (migration 0020). */
@@ -694,6 +711,7 @@ export interface ClockSumsTable {
   overdue: number
   refusals: number
   refusals_with_reason: number
+  escalated: Generated<number>
 }
 
 /** Groups whose clocks changed since the sums were made (triggers fill it). */
@@ -716,6 +734,7 @@ export interface Database {
   clock_settings: ClockSettingTable
   clock_config: ClockConfigTable
   player_clocks: PlayerClockTable
+  clock_escalations: ClockEscalationTable
   clock_sums: ClockSumsTable
   clock_sums_dirty: ClockSumsDirtyTable
   clock_sums_state: ClockSumsStateTable

@@ -27,10 +27,12 @@ export interface RankingRow {
   overdue: number
   refusals: number
   refusalsWithReason: number
+  /** Clocks of these players escalated to a manager (escalate-clocks.server.ts). */
+  escalated: number
 }
 
 type Counts = Omit<RankingRow, 'id' | 'name'>
-const MEASURES = ['clocks', 'contactDue', 'contactedOnTime', 'decideDue', 'decidedOnTime', 'overdue', 'refusals', 'refusalsWithReason'] as const
+const MEASURES = ['clocks', 'contactDue', 'contactedOnTime', 'decideDue', 'decidedOnTime', 'overdue', 'refusals', 'refusalsWithReason', 'escalated'] as const
 type By = 'outlet' | 'officer'
 type Where = (eb: ExpressionBuilder<Database, 'player_clocks' | 'market_players'>) => Expression<SqlBool>
 
@@ -126,6 +128,7 @@ async function countStraight(db: Db, scope: Scope, by: By, now: string, where: W
     .select(count(sql`player_clocks.next_due_at < ${now}`).as('overdue'))
     .select(count(sql`player_clocks.decision = 'refused'`).as('refusals'))
     .select(count(sql`player_clocks.decision = 'refused' and player_clocks.refusal_reason is not null`).as('refusalsWithReason'))
+    .select(sql<number>`sum(player_clocks.escalations)`.as('escalated'))
     .where(where)
     .where(scoped(scope))
     .groupBy(sql.ref(keyOf(by)))
@@ -148,6 +151,7 @@ async function readSums(db: Db, scope: Scope, by: By, months: string[], marked: 
       eb.fn.sum<number>('clock_sums.overdue').as('overdue'),
       eb.fn.sum<number>('clock_sums.refusals').as('refusals'),
       eb.fn.sum<number>('clock_sums.refusals_with_reason').as('refusalsWithReason'),
+      eb.fn.sum<number>('clock_sums.escalated').as('escalated'),
     ])
     .where('clock_sums.month', 'in', months)
     .where(inScope(scope, { orgUnit: 'clock_sums.org_unit_id', owner: 'clock_sums.officer_id' }))
@@ -199,7 +203,7 @@ async function dueSince(db: Db, scope: Scope, by: By, asOf: string, now: string,
 }
 
 function zero(): Counts {
-  return { clocks: 0, contactDue: 0, contactedOnTime: 0, decideDue: 0, decidedOnTime: 0, overdue: 0, refusals: 0, refusalsWithReason: 0 }
+  return { clocks: 0, contactDue: 0, contactedOnTime: 0, decideDue: 0, decidedOnTime: 0, overdue: 0, refusals: 0, refusalsWithReason: 0, escalated: 0 }
 }
 
 function countsOf(r: Record<string, unknown>): Counts {
