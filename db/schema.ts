@@ -480,11 +480,13 @@ export interface ApiTokenTable {
   last_used_at: string | null
   /** `loan_events` (the loan system reports stages), `figures_read` (BI reads figures) or
    * `integration` (a bank's tool hands off and looks players up, as `user_id` would). */
-  purpose: Generated<'loan_events' | 'figures_read' | 'integration'>
+  purpose: Generated<'loan_events' | 'figures_read' | 'integration' | 'platform_feedback'>
   /** A read token's scope: this org unit's subtree; null for the whole bank. */
   org_unit_id: Generated<number | null>
   /** The user an integration token acts for (0013); null for the other purposes. */
   user_id: Generated<number | null>
+  /** A platform feedback token's platform, as its lists name it (0024); null for the other purposes. */
+  channel_group: Generated<string | null>
 }
 
 /** Players counted per grid cell of a zoom level, org unit, kind and status (see 0004). */

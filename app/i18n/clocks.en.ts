@@ -113,6 +113,9 @@ export const clocksEn: Record<keyof typeof clocksZhCN, string> = {
   'import.channelNeeded': 'A recommendation list or platform applications need the name and the date.',
   'feedback.export': 'Export the feedback file (XLSX)',
   'feedback.title': 'Recommendation list feedback',
+  'token.purpose.platform_feedback': "Credit platform reads its feedback (decisions and refusal reasons)",
+  'token.platform': "Platform (feedback tokens only: the name its lists are imported under)",
+  'token.platformNeeded': "A platform feedback token needs the platform's name, as its lists are imported under.",
   // The clocks on the officer's list (/my).
   'my.sort.clock': 'By channel clock (first due first)',
   'my.clock.due': '{clock} clock: {count} working days left',

@@ -112,6 +112,9 @@ export const clocksZhCN = {
   'import.channelNeeded': '推荐清单和平台申请须填写名称和日期。',
   'feedback.export': '导出反馈表（XLSX）',
   'feedback.title': '推荐清单反馈',
+  'token.purpose.platform_feedback': "信用平台读取反馈（审批结果与拒绝原因）",
+  'token.platform': "平台（仅反馈令牌：导入其申请清单时填写的名称）",
+  'token.platformNeeded': "平台反馈令牌需要填写平台名称（与导入其申请清单时一致）。",
   // The clocks on the officer's list (/my).
   'my.sort.clock': '按渠道时限（最早到期在前）',
   'my.clock.due': '{clock}时限：还剩 {count} 个工作日',
