@@ -8,7 +8,8 @@
 // - `market_players.channel_group` and `channel_ref`: the working group or platform that sent
 //   the player, and the platform's application reference (a list column), so the refusal
 //   reasons go back to the platform under its own reference.
-// - An index on decisions by channel and time: the platform polls for decisions since a time,
+// - A partial index on the platforms' decisions by time (only `credit_platform` rows, so that
+//   no other query's `decided_at is null` is drawn to it): the platform polls since a time,
 //   with a token of its own (`api_tokens.channel_group`: the platform it answers for).
 import { sql, type Kysely } from 'kysely'
 
@@ -38,11 +39,11 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('market_players').addColumn('channel_group', 'text').execute()
   await db.schema.alterTable('market_players').addColumn('channel_ref', 'text').execute()
   await db.schema.alterTable('api_tokens').addColumn('channel_group', 'text').execute()
-  await db.schema.createIndex('player_clocks_decided').on('player_clocks').columns(['channel', 'decided_at']).execute()
+  await db.schema.createIndex('player_clocks_platform_decided').on('player_clocks').column('decided_at').where(sql.ref('channel'), '=', 'credit_platform').execute()
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropIndex('player_clocks_decided').execute()
+  await db.schema.dropIndex('player_clocks_platform_decided').execute()
   await db.schema.alterTable('api_tokens').dropColumn('channel_group').execute()
   await db.schema.alterTable('market_players').dropColumn('channel_ref').execute()
   await db.schema.alterTable('market_players').dropColumn('channel_group').execute()

@@ -159,8 +159,14 @@ describe('the deadline ranking read from the pre-counted sums', () => {
     const group = await t.db.selectFrom('clock_sums').selectAll().where('month', '=', '2026-03').orderBy('officer_id').executeTakeFirstOrThrow()
     const before = await rankClocks(t.db, { kind: 'all' }, { from: '2026-03-01', to: '2026-03-31', by: 'officer', now: NOW })
     await t.db.updateTable('clock_sums').set({ refusals: group.refusals + 1000 }).where('month', '=', group.month).where('officer_id', '=', group.officer_id).execute()
+    // The same sums are read once per rebuild (its `as_of`): as a rebuild would, move it.
+    const asOf = (await t.db.selectFrom('clock_sums_state').select('as_of').executeTakeFirstOrThrow()).as_of!
+    await t.db.updateTable('clock_sums_state').set({ as_of: new Date(Date.parse(asOf) + 1).toISOString() }).execute()
     const after = await rankClocks(t.db, { kind: 'all' }, { from: '2026-03-01', to: '2026-03-31', by: 'officer', now: NOW })
     expect(after.find((r) => r.id === group.officer_id)!.refusals).toBe(before.find((r) => r.id === group.officer_id)!.refusals + 1000)
+    // Back at the first as_of, this server answers from what it read then, not from the table again.
+    await t.db.updateTable('clock_sums_state').set({ as_of: asOf }).execute()
+    expect(await rankClocks(t.db, { kind: 'all' }, { from: '2026-03-01', to: '2026-03-31', by: 'officer', now: NOW })).toEqual(before)
     await t.db.updateTable('clock_sums').set({ refusals: group.refusals }).where('month', '=', group.month).where('officer_id', '=', group.officer_id).execute()
   })
 

@@ -3,7 +3,7 @@
 // the platform's reference, the decision, the refusal reason's code from the code list, the
 // decision's date and the amount. Scoped in the query; one platform at a time (a platform's
 // token, or the list the bank exports).
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { chinaDay } from '../../domain/china-time'
 import type { Scope } from '../../domain/scope'
@@ -55,8 +55,9 @@ export async function findPlatformFeedback(db: Kysely<Database>, scope: Scope, f
       'player_clocks.decided_at as decidedAt',
       'player_clocks.amount_yuan as amountYuan',
     ])
-    // Through the (channel, decided_at) index.
-    .where('player_clocks.channel', '=', 'credit_platform')
+    // Through the partial index of the platforms' decisions (0024): its condition as a literal,
+    // which SQLite's planner needs to match it.
+    .where(sql<boolean>`player_clocks.channel = 'credit_platform'`)
     .where(scoped(scope))
   if (!filter.undecided) query = query.where('player_clocks.decided_at', 'is not', null)
   if (filter.platform !== undefined) query = query.where('market_players.channel_group', '=', filter.platform)
