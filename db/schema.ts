@@ -197,6 +197,10 @@ export interface MarketPlayerTable {
   channel: Generated<Channel>
   /** When it came in through that channel (a list's date, a QR submission); its clocks run from here. */
   channel_at: string | null
+  /** The working group or platform that sent it, as its list named it (0024). */
+  channel_group: Generated<string | null>
+  /** The platform's application reference, from its list (0024). */
+  channel_ref: Generated<string | null>
   created_at: string
   updated_at: string
 }
@@ -515,11 +519,13 @@ export interface ApiTokenTable {
   last_used_at: string | null
   /** `loan_events` (the loan system reports stages), `figures_read` (BI reads figures) or
    * `integration` (a bank's tool hands off and looks players up, as `user_id` would). */
-  purpose: Generated<'loan_events' | 'figures_read' | 'integration'>
+  purpose: Generated<'loan_events' | 'figures_read' | 'integration' | 'platform_feedback'>
   /** A read token's scope: this org unit's subtree; null for the whole bank. */
   org_unit_id: Generated<number | null>
   /** The user an integration token acts for (0013); null for the other purposes. */
   user_id: Generated<number | null>
+  /** A platform feedback token's platform, as its lists name it (0024); null for the other purposes. */
+  channel_group: Generated<string | null>
 }
 
 /** Players counted per grid cell of a zoom level, org unit, kind and status (see 0004). */
@@ -718,6 +724,19 @@ export interface PlayerClockTable {
   refusal_reason: string | null
   refusal_note: string | null
   next_due_at: string | null
+  /** How many of its clocks were escalated to a manager (0024). */
+  escalations: Generated<number>
+}
+
+/** A clock that ran out, escalated once to the officer's manager (0024). */
+export interface ClockEscalationTable {
+  player_id: number
+  clock: 'accept' | 'contact' | 'decide'
+  due_at: string
+  escalated_at: string
+  officer_id: number | null
+  org_unit_id: number
+  manager_id: number | null
 }
 
 /** The deadline ranking's sums per China month, org unit and officer (0: none), as of `clock_sums_state.as_of` (migration 0020). */
@@ -733,6 +752,7 @@ export interface ClockSumsTable {
   overdue: number
   refusals: number
   refusals_with_reason: number
+  escalated: Generated<number>
 }
 
 /** Groups whose clocks changed since the sums were made (triggers fill it). */
@@ -755,6 +775,7 @@ export interface Database {
   clock_settings: ClockSettingTable
   clock_config: ClockConfigTable
   player_clocks: PlayerClockTable
+  clock_escalations: ClockEscalationTable
   clock_sums: ClockSumsTable
   clock_sums_dirty: ClockSumsDirtyTable
   clock_sums_state: ClockSumsStateTable

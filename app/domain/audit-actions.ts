@@ -16,10 +16,10 @@ export const AUDIT_ACTIONS = [
   'personal-data.list-phones',
   'territory.create', 'territory.update', 'territory.delete', 'territory.assign', 'players.assign',
   'visit.recorded', 'visit.edited',
-  'referral.created', 'clock.contacted', 'clock.accepted', 'clock.decided',
+  'referral.created', 'clock.contacted', 'clock.accepted', 'clock.decided', 'clock.escalated',
   'consent_text.saved', 'consent.signed', 'consent.viewed', 'consent.withdrawn', 'consent.fetched',
   'loan_qr.request', 'loan_qr.issue', 'loan_qr.revoke',
-  'figures.exported', 'loans.exported', 'feedback.exported', 'audit.exported',
+  'figures.exported', 'loans.exported', 'feedback.exported', 'platform_feedback.exported', 'platform_feedback.read', 'audit.exported',
 ] as const
 
 export const AUDIT_ENTITY_TYPES = [

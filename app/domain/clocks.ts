@@ -85,6 +85,29 @@ export function nextDueOf(state: ClockState): string | null {
   return open.length === 0 ? null : open.sort()[0]
 }
 
+/** The clocks of `state` that ran out before `now` unmet: what escalates to the manager. */
+export function runOutClocks(state: ClockState, now: Date): { clock: Clock; dueAt: string }[] {
+  const at = now.toISOString()
+  const out: { clock: Clock; dueAt: string }[] = []
+  const check = (clock: Clock, dueAt: string | null, metAt: string | null) => {
+    if (dueAt !== null && metAt === null && dueAt < at) out.push({ clock, dueAt })
+  }
+  check('accept', state.acceptDueAt, state.acceptedAt)
+  check('contact', state.contactDueAt, state.contactedAt)
+  check('decide', state.decideDueAt, state.decidedAt)
+  return out
+}
+
+/** The manager a clock escalates to: the nearest active manager at or above the org unit (`/1/4/9/`), the lowest id among equals. */
+export function nearestManager(orgPath: string, managers: readonly { id: number; orgPath: string }[]): number | null {
+  let best: { id: number; orgPath: string } | null = null
+  for (const m of managers) {
+    if (!orgPath.startsWith(m.orgPath)) continue
+    if (best === null || m.orgPath.length > best.orgPath.length || (m.orgPath.length === best.orgPath.length && m.id < best.id)) best = m
+  }
+  return best?.id ?? null
+}
+
 export type ClockStatus = 'none' | 'open' | 'due_soon' | 'overdue' | 'met_on_time' | 'met_late'
 
 /** A clock due within this long is "due soon" on the officer's list. */

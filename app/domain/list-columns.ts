@@ -22,6 +22,7 @@ export const LIST_COLUMNS = [
   'loanHistory',
   'loanCheckedOn',
   'phone',
+  'applicationRef',
 ] as const
 export type ListColumn = (typeof LIST_COLUMNS)[number]
 
@@ -54,6 +55,8 @@ export const HEADER_SYNONYMS: Record<ListColumn, readonly string[]> = {
   taxGradeYear: ['评价年度', '评定年度', 'tax grade year', 'evaluation year'],
   loanHistory: ['贷款记录', '有无贷款', 'loan history'],
   loanCheckedOn: ['征信查询日期', 'checked on', 'loan checked on'],
+  // A credit platform's application number (its feedback goes back under it).
+  applicationRef: ['申请编号', '申请号', '平台申请编号', '申请单号', '融资申请编号', '需求编号', 'application reference', 'application no', 'application id'],
   phone: ['联系电话', '手机号', '手机号码', '手机', '电话', '固定电话', '座机', '办公电话', 'phone', 'mobile', 'tel'],
 }
 

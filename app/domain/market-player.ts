@@ -59,6 +59,8 @@ export interface PlayerFields {
   taxGrade: TaxGrade | null
   /** The evaluation year (评价年度) of the tax grade, when a list gives it; forms leave it out. */
   taxGradeYear?: number | null
+  /** The reference the channel gave the player: a credit platform's application number, from its list; forms leave it out. */
+  channelRef?: string | null
   loanHistory: LoanHistory | null
   /** YYYY-MM-DD */
   loanCheckedOn: string | null

@@ -264,6 +264,7 @@ export function parsePlayerRow(cells: Partial<Record<ListColumn, string>>, optio
     lng,
     taxGrade,
     taxGradeYear,
+    channelRef: cell('applicationRef')?.slice(0, 100) ?? null,
     loanHistory,
     loanCheckedOn,
   }

@@ -96,5 +96,6 @@ export const registryEn: Record<keyof typeof registryZhCN, string> = {
   'column.loanHistory': 'Loan history',
   'column.loanCheckedOn': 'Loan history checked on',
   'column.phone': 'Phone',
+  'column.applicationRef': 'Platform application no.',
   'column.ignore': 'Do not import this column',
 }

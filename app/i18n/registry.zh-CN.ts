@@ -93,5 +93,6 @@ export const registryZhCN = {
   'column.loanHistory': '贷款记录',
   'column.loanCheckedOn': '征信查询日期',
   'column.phone': '联系电话',
+  'column.applicationRef': '平台申请编号',
   'column.ignore': '不导入此列',
 } as const

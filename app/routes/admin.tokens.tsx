@@ -27,6 +27,7 @@ const createSchema = z.object({
   purpose: z.enum(TOKEN_PURPOSES).default('loan_events'),
   orgUnitId: z.preprocess((v) => (v === '' || v === undefined ? null : v), idField.nullable()),
   actsFor: optionalText(40),
+  platform: optionalText(100),
 })
 const revokeSchema = z.object({ intent: z.literal('revoke'), id: idField })
 
@@ -50,10 +51,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = parseForm(form, createSchema)
   if (!parsed.ok) return data<ActionData>({ errors: parsed.errors }, { status: 400 })
   try {
-    const { token } = await createApiToken(context.db, { actor: actorOf(user, context) }, { name: parsed.data.name, purpose: parsed.data.purpose, orgUnitId: parsed.data.orgUnitId, actsFor: parsed.data.actsFor })
+    const { token } = await createApiToken(context.db, { actor: actorOf(user, context) }, { name: parsed.data.name, purpose: parsed.data.purpose, orgUnitId: parsed.data.orgUnitId, actsFor: parsed.data.actsFor, platform: parsed.data.platform })
     return { done: { key: 'token.created' }, token } satisfies ActionData
   } catch (error) {
     if (error instanceof AppError && error.messageKey === 'token.userNeeded') return data<ActionData>({ errors: { actsFor: [{ key: 'token.userNeeded' }] } }, { status: 400 })
+    if (error instanceof AppError && error.messageKey === 'token.platformNeeded') return data<ActionData>({ errors: { platform: [{ key: 'token.platformNeeded' }] } }, { status: 400 })
     throw error
   }
 }
@@ -83,6 +85,7 @@ export default function Tokens() {
           errors={result?.errors?.orgUnitId}
         />
         <Field label={t('token.user')} name="actsFor" maxLength={40} errors={result?.errors?.actsFor} />
+        <Field label={t('token.platform')} name="platform" maxLength={100} errors={result?.errors?.platform} />
         <FormErrorSummary errors={result?.errors} />
         <button type="submit" className="primary">
           {t('token.create')}
@@ -103,7 +106,7 @@ export default function Tokens() {
             {tokens.map((k) => (
               <tr key={k.id} data-token={k.name}>
                 <td>{k.name}</td>
-                <td>{`${t(`token.purpose.${k.purpose}`)}${k.purpose === 'figures_read' ? ` · ${k.orgName ?? t('token.scope.bank')}` : ''}${k.purpose === 'integration' ? ` · ${k.actsFor ?? '—'}` : ''}`}</td>
+                <td>{`${t(`token.purpose.${k.purpose}`)}${k.purpose === 'figures_read' ? ` · ${k.orgName ?? t('token.scope.bank')}` : ''}${k.purpose === 'integration' ? ` · ${k.actsFor ?? '—'}` : ''}${k.purpose === 'platform_feedback' ? ` · ${k.platform ?? '—'} · ${k.orgName ?? t('token.scope.bank')}` : ''}`}</td>
                 <td>
                   {chinaTimeText(k.createdAt)} {k.createdBy ? `· ${k.createdBy}` : ''}
                 </td>

@@ -1,12 +1,15 @@
 // Channel clocks running out, in China time: an officer's own (due soon and overdue), and for
-// a manager (and hq, admin) the overdue clocks of everyone in scope: the escalation list.
+// a manager (and hq, admin) the clocks escalated to managers and still not met (with their
+// count), and the overdue clocks of everyone in scope.
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { chinaTimeText } from '../domain/china-time'
+import type { Clock } from '../domain/clocks'
 import { can } from '../domain/roles'
 import { requireUser, userScope } from '../http/guards.server'
 import { useT } from '../i18n/use-t'
 import { listOpenClocks, type OpenClock } from '../services/clocks/find-clocks.server'
+import { countOpenEscalations, listOpenEscalations, type Escalation } from '../services/clocks/find-escalations.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
@@ -14,7 +17,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const now = new Date()
   const dueSoon = user.role === 'officer' ? (await listOpenClocks(context.db, scope, { now, within: 'dueSoon' })).filter((c) => c.nextDueAt >= now.toISOString()) : []
   const overdue = await listOpenClocks(context.db, scope, { now, within: 'overdue' })
-  return { overdue, dueSoon, canRank: can(user.role, 'branch:view') }
+  const canRank = can(user.role, 'branch:view')
+  const escalations = canRank ? { rows: await listOpenEscalations(context.db, scope), count: await countOpenEscalations(context.db, scope) } : null
+  return { overdue, dueSoon, canRank, escalations }
 }
 
 function ClockTable({ rows, testId }: { rows: OpenClock[]; testId: string }) {
@@ -54,9 +59,45 @@ function ClockTable({ rows, testId }: { rows: OpenClock[]; testId: string }) {
   )
 }
 
+function EscalationTable({ rows }: { rows: Escalation[] }) {
+  const t = useT()
+  return (
+    <div className="table-wrap">
+      <table data-testid="escalations">
+        <thead>
+          <tr>
+            <th>{t('clocks.player')}</th>
+            <th>{t('clocks.escalatedClock')}</th>
+            <th>{t('clocks.ranOut')}</th>
+            <th>{t('clocks.officer')}</th>
+            <th>{t('clocks.escalatedTo')}</th>
+            <th>{t('clocks.outlet')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((e) => (
+            <tr key={`${e.playerId}-${e.clock}`} data-player={e.playerId}>
+              <td>
+                <Link to={`/players/${e.playerId}`}>{e.name}</Link>
+                <br />
+                <span className="muted">{t(`channel.${e.channel as 'loan_qr'}`)}</span>
+              </td>
+              <td>{t(`clocks.${e.clock as Clock}`)}</td>
+              <td>{chinaTimeText(e.dueAt)}</td>
+              <td>{e.officerName ?? '—'}</td>
+              <td>{e.managerName ?? '—'}</td>
+              <td>{e.orgUnitName}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
 export default function Clocks() {
   const t = useT()
-  const { overdue, dueSoon, canRank } = useLoaderData<typeof loader>()
+  const { overdue, dueSoon, canRank, escalations } = useLoaderData<typeof loader>()
   return (
     <div className="stack">
       <h1>{t('clocks.title')}</h1>
@@ -64,6 +105,15 @@ export default function Clocks() {
         <p>
           <Link to="/clocks/ranking">{t('ranking.title')} →</Link>
         </p>
+      ) : null}
+      {escalations ? (
+        <section className="card" aria-labelledby="escalations">
+          <h2 id="escalations">
+            {t('clocks.escalationsTitle')} <span data-testid="escalation-count">{escalations.count}</span>
+          </h2>
+          <p className="muted">{t('clocks.escalationsIntro')}</p>
+          {escalations.count === 0 ? <p>{t('clocks.noEscalations')}</p> : <EscalationTable rows={escalations.rows} />}
+        </section>
       ) : null}
       <section className="card" aria-labelledby="overdue">
         <h2 id="overdue">{t('clocks.overdueTitle')}</h2>

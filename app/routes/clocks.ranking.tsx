@@ -24,7 +24,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export default function ClockRanking() {
   const t = useT()
   const { from, to, by, rows } = useLoaderData<typeof loader>()
-  const columns = ['clocks', 'contactDue', 'contactedOnTime', 'decideDue', 'decidedOnTime', 'overdue', 'refusals', 'refusalsWithReason'] as const
+  const columns = ['clocks', 'contactDue', 'contactedOnTime', 'decideDue', 'decidedOnTime', 'overdue', 'refusals', 'refusalsWithReason', 'escalated'] as const
   return (
     <div className="stack">
       <h1>{t('ranking.title')}</h1>

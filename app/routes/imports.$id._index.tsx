@@ -229,9 +229,9 @@ export default function ImportJobPage() {
               </button>
             </Form>
           ) : null}
-          {job.channel === 'working_group' && job.status === 'done' ? (
+          {(job.channel === 'working_group' || job.channel === 'credit_platform') && job.status === 'done' ? (
             <p>
-              {t('channel.working_group')}: {job.channel_group} ·{' '}
+              {t(`channel.${job.channel}`)}: {job.channel_group} ·{' '}
               <a href={`/imports/${job.id}/feedback.xlsx`} download data-testid="feedback-export">
                 {t('feedback.export')}
               </a>

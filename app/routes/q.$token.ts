@@ -11,7 +11,7 @@ import type { AppContext } from '../http/context.server'
 import { getLocale } from '../http/guards.server'
 import { translator } from '../i18n/index'
 import { issueLoanQrChallenge } from '../services/loan-qr/loan-qr-challenge.server'
-import { findBankName, findLiveLoanQrCode } from '../services/loan-qr/loan-qr-codes.server'
+import { findBankName, findLiveLoanQrCode, findLoanQrPageNames } from '../services/loan-qr/loan-qr-codes.server'
 import { localLimitsOf } from '../services/loan-qr/loan-qr-local-limits.server'
 import { submitLoanQrRequest } from '../services/loan-qr/submit-loan-qr-request.server'
 
@@ -60,7 +60,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const result = await submitLoanQrRequest(context.db, context.pii, { token, values, ip: context.clientIp, secret: context.config.sessionSecret, local: localLimitsOf(context.config) })
   // After a success, a GET: reloading the thanks page sends nothing twice.
   if (result.outcome === 'accepted') return redirect(`/q/${encodeURIComponent(token)}?sent=1`, 303)
-  const { props } = await pageProps(request, context, token)
+  // A refusal's page names the bank and outlet as read in the last minute: refusals stay cheap.
+  const locale = await getLocale(request)
+  const props: LoanQrPageProps = { t: translator(locale), locale, nonce: context.nonce, ...(await findLoanQrPageNames(context.db, token)), path: `/q/${encodeURIComponent(token)}` }
   switch (result.outcome) {
     case 'not_found':
       return html(createElement(LoanQrAnswer, { ...props, heading: 'loanQr.notFound', line: 'loanQr.notFoundLine' }), 404)

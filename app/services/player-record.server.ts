@@ -34,6 +34,7 @@ const FACT_COLUMNS = {
   lng: 'lng',
   taxGrade: 'tax_grade',
   taxGradeYear: 'tax_grade_year',
+  channelRef: 'channel_ref',
   loanHistory: 'loan_history',
   loanCheckedOn: 'loan_checked_on',
 } as const satisfies Record<keyof Facts, keyof MarketPlayerTable>

@@ -179,6 +179,7 @@ const MATRIX: Row[] = [
   { route: 'routes/api.v1.figures', method: 'GET', url: (f) => `/api/v1/figures?scope=${f.outletCode}&from=2026-01-01&to=2026-03-31`, answers: '401 403 403 200 404 200 200 401', note: 'an outlet by its code' },
   { route: 'routes/api.v1.consents.$id', method: 'GET', url: (f) => `/api/v1/consents/${f.consentOwn}`, answers: '401 401 401 401 401 401 401 404', note: 'the loan system token; a consent no referral carried is 404 (consents.test.ts covers the fetch)' },
   { route: 'routes/api.v1.consents.$id', method: 'POST', url: (f) => `/api/v1/consents/${f.consentOwn}`, body: { json: {} }, answers: '405 405 405 405 405 405 405 405' },
+  { route: 'routes/api.v1.platform-feedback', method: 'GET', url: () => '/api/v1/platform-feedback?since=2026-01-01T00:00:00Z', answers: '401 401 401 401 401 401 401 401', note: 'only a platform feedback token; a session or the loan system token is none' },
   { route: 'routes/api.v1.visits.$id.photos.$photoId', method: 'GET', url: (f) => `/api/v1/visits/${f.visitOwn}/photos/${f.photoOwn}`, answers: '405 405 405 405 405 405 405 405', note: 'photos are PUT (visit-photos.test.ts covers who may)' },
   { route: 'routes/api.v1.visits.$id.photos.$photoId', method: 'POST', url: (f) => `/api/v1/visits/${f.visitOwn}/photos/${f.photoOwn}`, body: { json: {} }, answers: '405 405 405 405 405 405 405 405', note: 'photos are PUT' },
   { route: 'routes/api.v1.visits', method: 'GET', url: () => '/api/v1/visits', answers: '405 405 405 405 405 405 405 405' },

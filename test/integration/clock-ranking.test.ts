@@ -8,6 +8,7 @@ import { scopeOf } from '../../app/domain/scope'
 import { acceptLead } from '../../app/services/clocks/accept-lead.server'
 import { rankClocks } from '../../app/services/clocks/clock-ranking.server'
 import { rebuildClockSums, wholeMonthsOf } from '../../app/services/clocks/clock-sums.server'
+import { escalateRunOutClocks } from '../../app/services/clocks/escalate-clocks.server'
 import { openClocksFor } from '../../app/services/clocks/open-clocks.server'
 import { recordContact } from '../../app/services/clocks/record-contact.server'
 import { recordDecision } from '../../app/services/clocks/record-decision.server'
@@ -71,7 +72,7 @@ async function expected(from: string, until: string, by: 'outlet' | 'officer', o
     if (r.started_at < from || r.started_at >= until) continue
     if (orgUnits && !orgUnits.includes(r.org_unit_id)) continue
     const key = by === 'outlet' ? r.org_unit_id : r.assigned_officer_id!
-    const c = out.get(key) ?? { clocks: 0, contactDue: 0, contactedOnTime: 0, decideDue: 0, decidedOnTime: 0, overdue: 0, refusals: 0, refusalsWithReason: 0 }
+    const c = out.get(key) ?? { clocks: 0, contactDue: 0, contactedOnTime: 0, decideDue: 0, decidedOnTime: 0, overdue: 0, refusals: 0, refusalsWithReason: 0, escalated: 0 }
     c.clocks++
     if (r.contact_due_at !== null && (r.contact_due_at <= now || r.contacted_at !== null)) c.contactDue++
     if (r.contact_due_at !== null && r.contacted_at !== null && r.contacted_at <= r.contact_due_at) c.contactedOnTime++
@@ -81,6 +82,7 @@ async function expected(from: string, until: string, by: 'outlet' | 'officer', o
     if (open.some((d) => d < now)) c.overdue++
     if (r.decision === 'refused') c.refusals++
     if (r.decision === 'refused' && r.refusal_reason) c.refusalsWithReason++
+    c.escalated += r.escalations
     out.set(key, c)
   }
   return out
@@ -157,8 +159,14 @@ describe('the deadline ranking read from the pre-counted sums', () => {
     const group = await t.db.selectFrom('clock_sums').selectAll().where('month', '=', '2026-03').orderBy('officer_id').executeTakeFirstOrThrow()
     const before = await rankClocks(t.db, { kind: 'all' }, { from: '2026-03-01', to: '2026-03-31', by: 'officer', now: NOW })
     await t.db.updateTable('clock_sums').set({ refusals: group.refusals + 1000 }).where('month', '=', group.month).where('officer_id', '=', group.officer_id).execute()
+    // The same sums are read once per rebuild (its `as_of`): as a rebuild would, move it.
+    const asOf = (await t.db.selectFrom('clock_sums_state').select('as_of').executeTakeFirstOrThrow()).as_of!
+    await t.db.updateTable('clock_sums_state').set({ as_of: new Date(Date.parse(asOf) + 1).toISOString() }).execute()
     const after = await rankClocks(t.db, { kind: 'all' }, { from: '2026-03-01', to: '2026-03-31', by: 'officer', now: NOW })
     expect(after.find((r) => r.id === group.officer_id)!.refusals).toBe(before.find((r) => r.id === group.officer_id)!.refusals + 1000)
+    // Back at the first as_of, this server answers from what it read then, not from the table again.
+    await t.db.updateTable('clock_sums_state').set({ as_of: asOf }).execute()
+    expect(await rankClocks(t.db, { kind: 'all' }, { from: '2026-03-01', to: '2026-03-31', by: 'officer', now: NOW })).toEqual(before)
     await t.db.updateTable('clock_sums').set({ refusals: group.refusals }).where('month', '=', group.month).where('officer_id', '=', group.officer_id).execute()
   })
 
@@ -176,6 +184,8 @@ describe('the deadline ranking read from the pre-counted sums', () => {
       .execute()
     expect(open.length).toBeGreaterThan(0)
     await recordContact(t.db, { ...caller, now: new Date(AS_OF.getTime() + 3_600_000) }, { playerId: open[0].player_id })
+    // Clocks run out by then escalate: the escalated count moves with them.
+    expect(await escalateRunOutClocks(t.db, new Date(AS_OF.getTime() + 7_200_000))).toBeGreaterThan(0)
     // A player handed to an officer of the same outlet leaves one group and joins another.
     const other = officers[1]
     const moved = await t.db.selectFrom('market_players').select('id').where('assigned_officer_id', '=', officer.id).where('id', '!=', open[0].player_id).orderBy('id').executeTakeFirstOrThrow()

@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LOAN_QR_CONSENT_VERSION, LOAN_QR_LIMITS } from '../../app/domain/loan-qr'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
+import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { solveLoanQrChallenge } from '../../app/services/loan-qr/loan-qr-challenge.server'
+import { issueLoanQrCode } from '../../app/services/loan-qr/issue-loan-qr-code.server'
 import { addUser, buildOrg, PASSWORD, playerFields } from '../support/fixtures'
 import { makeUscc } from '../support/lists'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
@@ -229,6 +231,12 @@ describe('abuse', () => {
     const big = await fetch(`${server.url}/q/${officerToken}`, { method: 'POST', body: new URLSearchParams({ purpose: 'x'.repeat(9000) }), headers: { Origin: server.url } })
     expect(big.status).toBe(413)
     expect(await big.text()).not.toContain('xxxx')
-    expect((await submit('A'.repeat(24), { name: 'x' }, { challenge: 'a.b.c' })).response.status).toBe(404)
+    // Without a proof, refused before the database is read; with one for a code revoked since, 404.
+    expect((await submit('A'.repeat(24), { name: 'x' }, { challenge: 'a.b.c' })).response.status).toBe(400)
+    const spare = await addUser(t.db, 'qr-revoked', 'officer', org.outletA2.id)
+    const { token } = await issueLoanQrCode(t.db, SYSTEM_ACTOR, { kind: 'all' }, { orgUnitId: null, officerId: spare })
+    const { challenge } = await fetchPage(server.url, token, '10.9.0.2')
+    await issueLoanQrCode(t.db, SYSTEM_ACTOR, { kind: 'all' }, { orgUnitId: null, officerId: spare })
+    expect((await submit(token, { name: '失效码企业', phone: nextPhone() }, { challenge, ip: '10.9.0.2' })).response.status).toBe(404)
   })
 })

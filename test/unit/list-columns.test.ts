@@ -23,7 +23,7 @@ describe('list headers', () => {
     const headers = [
       'Name', 'USCC', 'Type', 'Legal Representative', 'OWNER', 'ID Number', 'industry', 'Employees', 'Revenue (10k yuan)',
       'Assets (10k yuan)', 'Registered  on', 'Status', 'Address', 'Area code', 'lng', 'Lat', 'Tax grade', 'Loan history',
-      'Checked on', 'Phone', 'Tax grade year',
+      'Checked on', 'Phone', 'Tax grade year', 'Application no',
     ]
     const result = recogniseHeaders(headers)
     expect(new Set(result.columns)).toEqual(new Set(LIST_COLUMNS))

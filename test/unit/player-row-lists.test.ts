@@ -118,3 +118,12 @@ describe('statuses beyond active', () => {
     }
   })
 })
+
+describe('a platform’s application reference', () => {
+  it('is read from 申请编号 into the player’s channel reference', () => {
+    const recognised = recogniseHeaders(['企业名称', '平台申请编号', '申请编号'])
+    expect(recognised.columns).toEqual(['name', 'applicationRef', null])
+    const row = parsePlayerRow({ name: '平台企业', applicationRef: ' XYD-1 ' }, TODAY)
+    expect(row.ok && row.fields.channelRef).toBe('XYD-1')
+  })
+})

@@ -70,6 +70,7 @@ describe('parsePlayerRow', () => {
         loanHistory: 'none',
         loanCheckedOn: '2024-03-05',
         taxGradeYear: null,
+        channelRef: null,
       },
     })
   })

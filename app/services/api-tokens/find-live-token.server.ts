@@ -17,13 +17,13 @@ export async function findLiveToken(
   db: Kysely<Database>,
   authorization: string | null,
   purpose: TokenPurpose = 'loan_events',
-): Promise<{ id: number; name: string; orgPath: string | null } | null> {
+): Promise<{ id: number; name: string; orgPath: string | null; channelGroup: string | null } | null> {
   const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')
   if (!match) return null
   const row = await db
     .selectFrom('api_tokens')
     .leftJoin('org_units', 'org_units.id', 'api_tokens.org_unit_id')
-    .select(['api_tokens.id', 'api_tokens.name', 'org_units.path as orgPath'])
+    .select(['api_tokens.id', 'api_tokens.name', 'org_units.path as orgPath', 'api_tokens.channel_group as channelGroup'])
     .where('api_tokens.token_hash', '=', tokenHash(match[1]))
     .where('api_tokens.revoked_at', 'is', null)
     .where('api_tokens.purpose', '=', purpose)

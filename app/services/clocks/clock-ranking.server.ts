@@ -27,10 +27,12 @@ export interface RankingRow {
   overdue: number
   refusals: number
   refusalsWithReason: number
+  /** Clocks of these players escalated to a manager (escalate-clocks.server.ts). */
+  escalated: number
 }
 
 type Counts = Omit<RankingRow, 'id' | 'name'>
-const MEASURES = ['clocks', 'contactDue', 'contactedOnTime', 'decideDue', 'decidedOnTime', 'overdue', 'refusals', 'refusalsWithReason'] as const
+const MEASURES = ['clocks', 'contactDue', 'contactedOnTime', 'decideDue', 'decidedOnTime', 'overdue', 'refusals', 'refusalsWithReason', 'escalated'] as const
 type By = 'outlet' | 'officer'
 type Where = (eb: ExpressionBuilder<Database, 'player_clocks' | 'market_players'>) => Expression<SqlBool>
 
@@ -58,8 +60,13 @@ export async function rankClocks(db: Kysely<Database>, scope: Scope, input: Rank
       // Not through the start-time index: these parts are found through the marks or the due times.
       const started = withoutIndex(trx, 'player_clocks.started_at')
       const inMonths: Where = (eb) => eb.and([eb(started, '>=', monthsFrom), eb(started, '<', monthsUntil)])
-      // The players of the marked groups, through the officer index (or, unassigned, the org unit's).
-      const marked = trx.selectFrom('clock_sums_dirty').where('clock_sums_dirty.month', 'in', months)
+      // The players of the marked groups, through the officer index (or, unassigned, the org
+      // unit's): the marks are read first, so the planner is handed the ids (PostgreSQL, given a
+      // subquery, scanned every player to join them to the marks).
+      const marks = await trx.selectFrom('clock_sums_dirty').select(['clock_sums_dirty.org_unit_id', 'clock_sums_dirty.officer_id']).where('clock_sums_dirty.month', 'in', months).execute()
+      const markedOfficers = [...new Set(marks.filter((m) => m.officer_id !== 0).map((m) => m.officer_id))]
+      const markedUnits = [...new Set(marks.filter((m) => m.officer_id === 0).map((m) => m.org_unit_id))]
+      const none = async () => new Map<number, Counts>()
       const dirty = (eb: ExpressionBuilder<Database, 'player_clocks' | 'market_players'>) =>
         eb.exists(
           eb
@@ -78,25 +85,18 @@ export async function rankClocks(db: Kysely<Database>, scope: Scope, input: Rank
           ]),
         ),
         // The groups changed since the sums were made.
-        countStraight(trx, scope, input.by, now, (eb) =>
-          eb.and([eb('market_players.assigned_officer_id', 'in', marked.select('clock_sums_dirty.officer_id').where('clock_sums_dirty.officer_id', '<>', 0)), inMonths(eb), dirty(eb)]),
-        ),
-        countStraight(trx, scope, input.by, now, (eb) =>
-          eb.and([
-            eb('market_players.assigned_officer_id', 'is', null),
-            eb('market_players.org_unit_id', 'in', marked.select('clock_sums_dirty.org_unit_id').where('clock_sums_dirty.officer_id', '=', 0)),
-            inMonths(eb),
-            dirty(eb),
-          ]),
-        ),
-        readSums(trx, scope, input.by, months, false),
+        markedOfficers.length === 0 ? none() : countStraight(trx, scope, input.by, now, (eb) => eb.and([eb('market_players.assigned_officer_id', 'in', markedOfficers), inMonths(eb), dirty(eb)])),
+        markedUnits.length === 0
+          ? none()
+          : countStraight(trx, scope, input.by, now, (eb) => eb.and([eb('market_players.assigned_officer_id', 'is', null), eb('market_players.org_unit_id', 'in', markedUnits), inMonths(eb), dirty(eb)])),
+        readSumsOnce(db, trx, asOf, scope, input.by, months),
         dueSince(trx, scope, input.by, asOf, now, (eb) => eb.and([inMonths(eb), eb.not(dirty(eb))])),
       ])
       const out = new Map<number, Counts>()
       for (const part of parts) for (const [key, counts] of part) add(out, key, counts)
       // The sums of the marked groups, read whole above (a plain read of the months is the
       // cheapest), are taken away again: those groups were counted straight.
-      for (const [key, counts] of await readSums(trx, scope, input.by, months, true)) add(out, key, counts, -1)
+      if (marks.length > 0) for (const [key, counts] of await readSums(trx, scope, input.by, months, true)) add(out, key, counts, -1)
       return out
     })
   return named(db, input.by, totals)
@@ -126,11 +126,36 @@ async function countStraight(db: Db, scope: Scope, by: By, now: string, where: W
     .select(count(sql`player_clocks.next_due_at < ${now}`).as('overdue'))
     .select(count(sql`player_clocks.decision = 'refused'`).as('refusals'))
     .select(count(sql`player_clocks.decision = 'refused' and player_clocks.refusal_reason is not null`).as('refusalsWithReason'))
+    .select(sql<number>`sum(player_clocks.escalations)`.as('escalated'))
     .where(where)
     .where(scoped(scope))
     .groupBy(sql.ref(keyOf(by)))
     .execute()
   return new Map(rows.map((r) => [Number(r.id ?? 0), countsOf(r)]))
+}
+
+/**
+ * The sums of every group are rewritten only by a rebuild, which moves `as_of`: read once per
+ * `as_of`, months, scope and grouping by this app server, and kept (the largest part of a
+ * read: a row per month and officer). The marked groups, read on every call, are what
+ * changed since; another server's rebuild is seen through its new `as_of`.
+ */
+const sumsReads = new WeakMap<Kysely<Database>, Map<string, Promise<Map<number, Counts>>>>()
+const SUMS_KEPT = 200
+
+function readSumsOnce(database: Kysely<Database>, trx: Db, asOf: string, scope: Scope, by: By, months: string[]): Promise<Map<number, Counts>> {
+  let sumsRead = sumsReads.get(database)
+  if (!sumsRead) sumsReads.set(database, (sumsRead = new Map()))
+  const key = JSON.stringify([asOf, scope, by, months])
+  let read = sumsRead.get(key)
+  if (!read) {
+    if (sumsRead.size >= SUMS_KEPT) sumsRead.clear()
+    read = readSums(trx, scope, by, months, false)
+    sumsRead.set(key, read)
+    // A failed read is not kept.
+    read.catch(() => sumsRead!.delete(key))
+  }
+  return read
 }
 
 /** The sums of the whole months: of every group, or of the groups marked changed since. */
@@ -148,6 +173,7 @@ async function readSums(db: Db, scope: Scope, by: By, months: string[], marked: 
       eb.fn.sum<number>('clock_sums.overdue').as('overdue'),
       eb.fn.sum<number>('clock_sums.refusals').as('refusals'),
       eb.fn.sum<number>('clock_sums.refusals_with_reason').as('refusalsWithReason'),
+      eb.fn.sum<number>('clock_sums.escalated').as('escalated'),
     ])
     .where('clock_sums.month', 'in', months)
     .where(inScope(scope, { orgUnit: 'clock_sums.org_unit_id', owner: 'clock_sums.officer_id' }))
@@ -199,7 +225,7 @@ async function dueSince(db: Db, scope: Scope, by: By, asOf: string, now: string,
 }
 
 function zero(): Counts {
-  return { clocks: 0, contactDue: 0, contactedOnTime: 0, decideDue: 0, decidedOnTime: 0, overdue: 0, refusals: 0, refusalsWithReason: 0 }
+  return { clocks: 0, contactDue: 0, contactedOnTime: 0, decideDue: 0, decidedOnTime: 0, overdue: 0, refusals: 0, refusalsWithReason: 0, escalated: 0 }
 }
 
 function countsOf(r: Record<string, unknown>): Counts {

@@ -56,7 +56,7 @@ async function insertSums(trx: Db, at: string): Promise<void> {
   const month = chinaMonthOf(trx, sql.ref('player_clocks.started_at'))
   await trx
     .insertInto('clock_sums')
-    .columns(['month', 'org_unit_id', 'officer_id', 'clocks', 'contact_due', 'contacted_on_time', 'decide_due', 'decided_on_time', 'overdue', 'refusals', 'refusals_with_reason'])
+    .columns(['month', 'org_unit_id', 'officer_id', 'clocks', 'contact_due', 'contacted_on_time', 'decide_due', 'decided_on_time', 'overdue', 'refusals', 'refusals_with_reason', 'escalated'])
     .expression(
       trx
         .selectFrom('player_clocks')
@@ -73,6 +73,7 @@ async function insertSums(trx: Db, at: string): Promise<void> {
           count(sql`player_clocks.next_due_at < ${at}`).as('overdue'),
           count(sql`player_clocks.decision = 'refused'`).as('refusals'),
           count(sql`player_clocks.decision = 'refused' and player_clocks.refusal_reason is not null`).as('refusals_with_reason'),
+          sql<number>`sum(player_clocks.escalations)`.as('escalated'),
         ])
         .groupBy([month, sql`coalesce(market_players.org_unit_id, 0)`, sql`coalesce(market_players.assigned_officer_id, 0)`]),
     )

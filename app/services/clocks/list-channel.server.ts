@@ -15,7 +15,7 @@ export async function applyListChannel(trx: Transaction<Database>, job: ImportJo
     // A player already clocked by an earlier list keeps that list's channel and clocks.
     await trx
       .updateTable('market_players')
-      .set({ channel: job.channel, channel_at: job.channel_at })
+      .set({ channel: job.channel, channel_at: job.channel_at, channel_group: job.channel_group })
       .where('id', 'in', chunk)
       .where((eb) => eb.not(eb.exists(eb.selectFrom('player_clocks').select('player_clocks.player_id').whereRef('player_clocks.player_id', '=', 'market_players.id'))))
       .execute()

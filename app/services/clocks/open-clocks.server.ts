@@ -9,6 +9,7 @@ import { clocksFor, isClockedChannel, nextDueOf, type ClockContext } from '../..
 import { logger } from '../../server/logger.server'
 import { startBackgroundLoop, type BackgroundLoop } from '../background-loop.server'
 import { loadClockContext } from './clock-context.server'
+import { escalateInBackground } from './escalate-clocks.server'
 
 type Db = Kysely<Database> | Transaction<Database>
 
@@ -69,11 +70,12 @@ export async function openMissingClocks(db: Kysely<Database>, batch = 2_000): Pr
   return opened
 }
 
-/** Every app server (and `npm run worker`) runs the catch-all each minute. */
+/** Every app server (and `npm run worker`) runs the catch-all each minute, then escalates the clocks run out since. */
 export function startClockReconciler(db: Kysely<Database>, options: { intervalMs?: number } = {}): BackgroundLoop {
   return startBackgroundLoop('clocks reconciliation', options.intervalMs ?? 60_000, async (stopping) => {
     while (!stopping() && (await openMissingClocks(db)) > 0) {
       // Another batch: a large import from a path that did not open its clocks.
     }
+    if (!stopping()) await escalateInBackground(db)
   })
 }

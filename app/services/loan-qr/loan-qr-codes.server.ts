@@ -65,3 +65,31 @@ export async function findBankName(db: Db): Promise<string> {
   const head = await db.selectFrom('org_units').select('name').where('parent_id', 'is', null).orderBy('id').executeTakeFirst()
   return head?.name ?? ''
 }
+
+export interface LoanQrPageNames {
+  bankName: string
+  outletName: string
+  officerName: string | null
+}
+
+const namesRead = new WeakMap<object, Map<string, { at: number; names: LoanQrPageNames }>>()
+const NAMES_FOR_MS = 60_000
+const NAMES_KEPT = 10_000
+
+/**
+ * The names a refused try's answer page shows, read at most once a minute per token by each
+ * app server: a flood of refused tries (no proof of work, over a limit) reads nothing more
+ * (issue 25: 100 tries a second beside the officers' pages). Only for refusals: whether a code
+ * is live, and a request's landing, are read fresh every time.
+ */
+export async function findLoanQrPageNames(db: Kysely<Database>, token: string, now = Date.now()): Promise<LoanQrPageNames> {
+  let held = namesRead.get(db)
+  if (!held) namesRead.set(db, (held = new Map()))
+  const kept = held.get(token)
+  if (kept && now - kept.at < NAMES_FOR_MS) return kept.names
+  const code = await findLiveLoanQrCode(db, token)
+  const names = { bankName: await findBankName(db), outletName: code?.orgUnitName ?? '', officerName: code?.officerName ?? null }
+  if (held.size >= NAMES_KEPT) held.clear()
+  held.set(token, { at: now, names })
+  return names
+}

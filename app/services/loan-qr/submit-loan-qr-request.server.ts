@@ -39,8 +39,8 @@ export interface SubmitLoanQrInput {
 
 export async function submitLoanQrRequest(db: Kysely<Database>, pii: PersonalDataCipher, input: SubmitLoanQrInput): Promise<LoanQrOutcome> {
   const now = input.now ?? new Date()
-  const code = await findLiveLoanQrCode(db, input.token)
-  if (!code) return { outcome: 'not_found' }
+  // The proof first: it needs no database (the challenge is signed for this token), so a try
+  // without one is refused before any read.
   const spendKey = verifyLoanQrProof(input.secret, input.token, input.values.challenge, input.values.nonce, now)
   if (!spendKey) return { outcome: 'unproven' }
   const address = crypto.createHmac('sha256', input.secret).update(`loan-qr-ip:${input.ip ?? 'unknown'}`).digest('base64url').slice(0, 22)
@@ -53,6 +53,8 @@ export async function submitLoanQrRequest(db: Kysely<Database>, pii: PersonalDat
   const local = input.local ?? new Map()
   if (overLimitHere(local, addressKey, LOAN_QR_LIMITS.perAddress, now)) return { outcome: 'limited' }
   if (phoneHash !== null && overLimitHere(local, phoneKey, LOAN_QR_LIMITS.perPhone, now)) return { outcome: 'limited' }
+  const code = await findLiveLoanQrCode(db, input.token)
+  if (!code) return { outcome: 'not_found' }
   let phoneCounted = false
   // One write transaction per try (SQLite writes one at a time): a refusal returns (commits
   // its counts) rather than throws, so refused tries count too.
