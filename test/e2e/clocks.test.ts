@@ -3,11 +3,9 @@
 // date; every firm on it gets the 30-day clocks; a refusal without a reason is refused next
 // to its field, then recorded with one; the feedback file downloads and reads back as XLSX.
 import ExcelJS from 'exceljs'
-import type { Kysely } from 'kysely'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../../db/schema'
-import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openBrowserApp } from '../support/browser-app'
 import { listRows, makeUscc, type ListRow } from '../support/lists'
 import { makeTempDir, writeCsv, type TempDir } from '../support/spreadsheets'
 
@@ -18,32 +16,18 @@ const FIRMS: ListRow[] = [
   { uscc: makeUscc(310_003), name: '=西华县专班推荐丙有限公司', kind: '企业', legal: '孙三', industry: 'H', registeredOn: '2022-05-06', status: '存续', area: '411622102', loan: '无' },
 ]
 
-let app: AppProcess
-let browser: Browser
-let seeded: Kysely<Database>
 let dir: TempDir
 let listFile: string
-let session: BrowserSession
+
+const { app, session, seeded } = openBrowserApp()
 
 beforeAll(async () => {
   dir = await makeTempDir('wanqi-e2e-clocks-')
   listFile = await writeCsv(dir.path('专班推荐清单.csv'), listRows(FIRMS), { encoding: 'utf-8-bom' })
-  app = await startAppProcess()
-  browser = await launchBrowser()
-  seeded = openSeededDatabase(app)
-  session = new BrowserSession(browser, app)
 })
 
 afterAll(async () => {
-  await session?.finish()
-  await seeded?.destroy()
-  await browser?.close()
-  await app?.stop()
   await dir?.remove()
-})
-
-afterEach(async () => {
-  expect(await session.finish(), 'errors in the browser').toEqual([])
 })
 
 async function uploadWorkingGroupList(page: Page): Promise<number> {

@@ -7,34 +7,25 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
-import { BrowserSession, ROOT, launchBrowser, localeCookieValue, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { ROOT, localeCookieValue, openSeededDatabase } from '../support/browser'
+import { openBrowserApp } from '../support/browser-app'
 
 const LANKAO_LIST = path.join(ROOT, '../shared/real-lists/henan2019_lankao410225.csv')
 /** 谷营镇, a real township of 兰考县 (GB/T 2260) that the list's addresses name. */
 const GUYING = { code: '410225105', name: '谷营镇' }
 
-let app: AppProcess
-let browser: Browser
-let session: BrowserSession
 let dir: string
 
+const { app, session } = openBrowserApp({ env: { WANQI_SEED: 'none', LOAN_SIM: 'none', MAP_TILES: 'none' } })
+
 beforeAll(async () => {
-  app = await startAppProcess({ env: { WANQI_SEED: 'none', LOAN_SIM: 'none', MAP_TILES: 'none' } })
-  browser = await launchBrowser()
-  session = new BrowserSession(browser, app)
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-e2e-golive-'))
 })
 
 afterAll(async () => {
-  await browser?.close()
-  await app?.stop()
   if (dir) fs.rmSync(dir, { recursive: true, force: true })
-})
-
-afterEach(async () => {
-  expect(await session.finish(), 'errors in the browser').toEqual([])
 })
 
 async function heading(page: Page, text: string) {

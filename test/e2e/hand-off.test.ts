@@ -5,30 +5,28 @@
 // reports; a grade-C player is refused with the reason. With the stand-in down, a hand-off
 // waits in the outbox and arrives once when it is back. The events API refuses bad tokens
 // and bodies.
-import type { Kysely } from 'kysely'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../../db/schema'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startLoanSim, type LoanSim } from '../../app/services/loan-sim.server'
-import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import { openBrowserApp } from '../support/browser-app'
 import { freePort } from '../support/server-process'
 
 const SECRET = 'e2e-loan-secret'
 
-let app: AppProcess
-let browser: Browser
-let seeded: Kysely<Database>
-let session: BrowserSession
 let sim: LoanSim
 let token: string
 
+let simPort: number
+
+const { app, session, seeded } = openBrowserApp({
+  env: async () => {
+    // The app delivers to where the stand-in will listen; until it does, referrals wait.
+    simPort = await freePort()
+    return { MAP_TILES: 'none', LOAN_SYSTEM_URL: `http://127.0.0.1:${simPort}/referrals`, LOAN_SYSTEM_SECRET: SECRET }
+  },
+})
+
 beforeAll(async () => {
-  // The app delivers to where the stand-in will listen; until it does, referrals wait.
-  const simPort = await freePort()
-  app = await startAppProcess({ env: { MAP_TILES: 'none', LOAN_SYSTEM_URL: `http://127.0.0.1:${simPort}/referrals`, LOAN_SYSTEM_SECRET: SECRET } })
-  browser = await launchBrowser()
-  seeded = openSeededDatabase(app)
-  session = new BrowserSession(browser, app)
   // The admin makes the stand-in's token on the tokens page, as a bank would for its loan system.
   const { page } = await session.newPage()
   await session.signIn(page, 'admin')
@@ -41,15 +39,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await session?.finish()
-  await seeded?.destroy()
-  await browser?.close()
   await sim?.stop()
-  await app?.stop()
-})
-
-afterEach(async () => {
-  expect(await session.finish(), 'errors in the browser').toEqual([])
 })
 
 /** One of `officer`'s enterprises: never borrowed, active, registered before 2025, of this grade. */

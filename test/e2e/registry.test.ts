@@ -3,11 +3,9 @@
 // imports it, finds the new players and reveals a phone number; a second import changes
 // nothing; the rejected rows download; a big list shows its progress and goes on when the
 // browser is closed; an officer sees only their own players; nothing scrolls sideways on a phone.
-import type { Kysely } from 'kysely'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../../db/schema'
-import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openBrowserApp } from '../support/browser-app'
 import { listRows, makeUscc, taxList, type ListRow } from '../support/lists'
 import { makeTempDir, writeCsv, type TempDir } from '../support/spreadsheets'
 
@@ -16,13 +14,11 @@ const MILL = '河南金穗面业有限公司'
 const TAX_FILE = '2026年纳税信用名单.csv'
 const BIG_ROWS = 30_000
 
-let app: AppProcess
-let browser: Browser
-let seeded: Kysely<Database>
 let dir: TempDir
 let taxFile: string
 let bigFile: string
-let session: BrowserSession
+
+const { app, session, seeded } = openBrowserApp()
 
 beforeAll(async () => {
   dir = await makeTempDir('wanqi-e2e-registry-')
@@ -46,10 +42,6 @@ beforeAll(async () => {
   }
   bigFile = await writeCsv(dir.path('市场主体名单-大.csv'), listRows(big), { encoding: 'gb18030' })
 
-  app = await startAppProcess()
-  browser = await launchBrowser()
-  seeded = openSeededDatabase(app)
-  session = new BrowserSession(browser, app)
   // The demo's USCCs are random; make sure none of ours is among them, or "New" would be wrong.
   const ours = new Set([...taxList().map((r) => r.uscc), ...big.map((r) => r.uscc)])
   const clashes = await seeded.selectFrom('market_players').select('uscc').where('uscc', 'like', '914116220%').execute()
@@ -57,15 +49,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await session?.finish()
-  await seeded?.destroy()
-  await browser?.close()
-  await app?.stop()
   await dir?.remove()
-})
-
-afterEach(async () => {
-  expect(await session.finish(), 'errors in the browser').toEqual([])
 })
 
 function newPage(options: { viewport?: { width: number; height: number } } = {}) {

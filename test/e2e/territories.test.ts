@@ -4,35 +4,12 @@
 // by picking a township, sees its players counted, assigns the township's players by filter
 // and sees the workload table change; moves a corner of a saved territory and sees its
 // players recounted; the officer then finds those players in their list.
-import type { Kysely } from 'kysely'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../../db/schema'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { pointInGeometry, type Geometry } from '../../app/domain/geometry'
-import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import { openBrowserApp } from '../support/browser-app'
 
-let app: AppProcess
-let browser: Browser
-let seeded: Kysely<Database>
-let session: BrowserSession
-
-beforeAll(async () => {
-  app = await startAppProcess({ env: { MAP_TILES: 'none' } })
-  browser = await launchBrowser()
-  seeded = openSeededDatabase(app)
-  session = new BrowserSession(browser, app)
-})
-
-afterAll(async () => {
-  await session?.finish()
-  await seeded?.destroy()
-  await browser?.close()
-  await app?.stop()
-})
-
-afterEach(async () => {
-  expect(await session.finish(), 'errors in the browser').toEqual([])
-})
+const { app, session, seeded } = openBrowserApp({ env: { MAP_TILES: 'none' } })
 
 async function signedIn(username: string) {
   const opened = await session.newPage()

@@ -5,38 +5,23 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { Kysely } from 'kysely'
 import type { Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../../db/schema'
-import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
-import type { Browser } from 'playwright-core'
+import { afterAll, describe, expect, it } from 'vitest'
+import { openBrowserApp } from '../support/browser-app'
 
-let app: AppProcess
-let browser: Browser
-let seeded: Kysely<Database>
-let session: BrowserSession
 let storageDir: string
 const PHONE = { width: 390, height: 844 }
 
-beforeAll(async () => {
-  storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-e2e-photos-'))
-  app = await startAppProcess({ env: { MAP_TILES: 'none', STORAGE_DIR: storageDir } })
-  browser = await launchBrowser()
-  seeded = openSeededDatabase(app)
-  session = new BrowserSession(browser, app)
-})
-
+// Registered before the app's hooks, so it runs after the app has stopped (after-hooks run in reverse).
 afterAll(async () => {
-  await session?.finish()
-  await seeded?.destroy()
-  await browser?.close()
-  await app?.stop()
   if (storageDir) fs.rmSync(storageDir, { recursive: true, force: true })
 })
 
-afterEach(async () => {
-  expect(await session.finish(), 'errors in the browser').toEqual([])
+const { app, session, seeded } = openBrowserApp({
+  env: () => {
+    storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-e2e-photos-'))
+    return { MAP_TILES: 'none', STORAGE_DIR: storageDir }
+  },
 })
 
 /** A camera-sized JPEG (2400×1800 of noise, a few MB), made by the page's own canvas. */

@@ -4,37 +4,15 @@
 // player, with a reason), the page reloaded with no network, still showing what waits —
 // and when the connection returns, all three stored exactly once. The manager then sees
 // the far check-in flagged.
-import type { Kysely } from 'kysely'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../../db/schema'
+import type { BrowserContext, Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { distanceMetres } from '../../app/domain/visit'
 import { todayInChina } from '../../app/domain/china-time'
-import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import { openBrowserApp } from '../support/browser-app'
 
-let app: AppProcess
-let browser: Browser
-let seeded: Kysely<Database>
-let session: BrowserSession
 const PHONE = { width: 390, height: 844 }
 
-beforeAll(async () => {
-  app = await startAppProcess({ env: { MAP_TILES: 'none' } })
-  browser = await launchBrowser()
-  seeded = openSeededDatabase(app)
-  session = new BrowserSession(browser, app)
-})
-
-afterAll(async () => {
-  await session?.finish()
-  await seeded?.destroy()
-  await browser?.close()
-  await app?.stop()
-})
-
-afterEach(async () => {
-  expect(await session.finish(), 'errors in the browser').toEqual([])
-})
+const { app, session, seeded } = openBrowserApp({ env: { MAP_TILES: 'none' } })
 
 /** The officer's list as the server would make it today: players with an exact position. */
 async function listOf(username: string) {
