@@ -57,7 +57,8 @@ export default defineConfig({
           // seeded once per run) and a Chromium of its own, so they run beside the rest.
           globalSetup: ['test/support/seeded-template.ts'],
           setupFiles: ['test/support/setup.ts'],
-          testTimeout: 180_000,
+          // A hang guard as wide as the integration tests' (a browser test took 170 s at load 40).
+          testTimeout: 300_000,
           // The first file may wait for the county's seed.
           hookTimeout: 600_000,
         },

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openBrowserApp } from '../support/browser-app'
 import { listRows, makeUscc, type ListRow } from '../support/lists'
 import { makeTempDir, writeCsv, type TempDir } from '../support/spreadsheets'
+import { WAIT_MS } from '../support/test-constants'
 
 const GROUP = '西华县融资协调专班'
 const FIRMS: ListRow[] = [
@@ -41,9 +42,9 @@ async function uploadWorkingGroupList(page: Page): Promise<number> {
   await page.getByRole('button', { name: 'Upload and preview' }).click()
   await page.waitForURL(/\/imports\/\d+$/)
   const jobId = Number(new URL(page.url()).pathname.split('/').pop())
-  await page.getByRole('heading', { name: 'Preview (nothing written yet)', exact: true }).waitFor({ timeout: 30_000 })
+  await page.getByRole('heading', { name: 'Preview (nothing written yet)', exact: true }).waitFor({ timeout: WAIT_MS })
   await page.getByRole('button', { name: 'Import', exact: true }).click()
-  await page.getByRole('heading', { name: 'Result', exact: true }).waitFor({ timeout: 30_000 })
+  await page.getByRole('heading', { name: 'Result', exact: true }).waitFor({ timeout: WAIT_MS })
   return jobId
 }
 
@@ -91,5 +92,5 @@ describe("a working group's recommendation list", () => {
     expect(refused[8]).toBe('还款来源不足')
     // A name that would run as a formula is opened with an apostrophe.
     expect(byUscc.get(FIRMS[2].uscc)![1]).toBe(`'${FIRMS[2].name}`)
-  }, 120_000)
+  })
 })

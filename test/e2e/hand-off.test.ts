@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startLoanSim, type LoanSim } from '../../app/services/loan-sim.server'
 import { openBrowserApp } from '../support/browser-app'
 import { freePort } from '../support/server-process'
+import { WAIT_MS } from '../support/test-constants'
 
 const SECRET = 'e2e-loan-secret'
 
@@ -71,7 +72,7 @@ async function handOff(page: Page, playerId: number) {
 /** Waits for the referral to reach `wanted` (the stand-in reports a stage every 0.3 s). */
 async function reachesStage(referralId: number, wanted: string) {
   const stage = async () => (await seeded.selectFrom('referrals').select('stage').where('id', '=', referralId).executeTakeFirstOrThrow()).stage
-  await expect.poll(stage, { timeout: 60_000, interval: 250 }).toBe(wanted)
+  await expect.poll(stage, { timeout: WAIT_MS, interval: 250 }).toBe(wanted)
 }
 
 async function logNeedByPhone(page: Page, playerId: number, amount: string) {
@@ -84,7 +85,7 @@ async function logNeedByPhone(page: Page, playerId: number, amount: string) {
   await form.getByLabel('Outcome').selectOption('refer')
   await form.getByRole('button', { name: 'Save visit' }).click()
   await page.waitForURL(/\/my\?queued=1/)
-  await page.getByTestId('sent-visits').waitFor({ timeout: 60_000 })
+  await page.getByTestId('sent-visits').waitFor({ timeout: WAIT_MS })
 }
 
 describe('the hand-off', () => {
@@ -107,7 +108,7 @@ describe('the hand-off', () => {
     expect(await facts.textContent()).not.toMatch(/\(v\d+\)/)
     // The stand-in takes it and reports a stage every 0.3 s; the page follows without a reload.
     await reachesStage(referralId, 'disbursed')
-    await expect.poll(() => stepper.locator('li[data-stage="disbursed"]').getAttribute('class'), { timeout: 30_000 }).toContain('step-done')
+    await expect.poll(() => stepper.locator('li[data-stage="disbursed"]').getAttribute('class'), { timeout: WAIT_MS }).toContain('step-done')
     expect(await stepper.locator('.step-done').count()).toBe(7)
     expect(await facts.textContent()).toContain('Disbursed')
     expect(await facts.textContent()).not.toContain('Acceptance due')
@@ -136,7 +137,7 @@ describe('the stand-in down, and the events API', () => {
     const referralId = await handOff(page, b.id)
     // Refused connections: the page says it waits to send, with the attempts so far.
     const attempts = async () => (await seeded.selectFrom('outbox').select('attempts').where('referral_id', '=', referralId).executeTakeFirstOrThrow()).attempts
-    await expect.poll(attempts, { timeout: 60_000, interval: 100 }).toBeGreaterThan(0)
+    await expect.poll(attempts, { timeout: WAIT_MS, interval: 100 }).toBeGreaterThan(0)
     await page.reload()
     const waiting = await page.locator("dl").first().textContent()
     expect(waiting).toMatch(/waiting to send · attempts: \d+/)
@@ -144,7 +145,7 @@ describe('the stand-in down, and the events API', () => {
     // Back up: the next retry delivers it, once, and the stages follow.
     sim.up()
     await expect
-      .poll(async () => (await seeded.selectFrom('referrals').select('stage').where('id', '=', referralId).executeTakeFirstOrThrow()).stage, { timeout: 60_000, interval: 250 })
+      .poll(async () => (await seeded.selectFrom('referrals').select('stage').where('id', '=', referralId).executeTakeFirstOrThrow()).stage, { timeout: WAIT_MS, interval: 250 })
       .not.toBe('referred')
     await page.reload()
     expect(await page.locator('dl').first().textContent()).toContain('delivered')
@@ -180,7 +181,7 @@ describe('the product catalogue', () => {
     await page.getByText('Saved 税易贷, version 2.').waitFor()
     await page.locator('section[data-product="tax_credit"] h2', { hasText: 'tax_credit · version 2' }).waitFor()
     // Every player is judged again in the background, the page following its progress.
-    await page.getByText(/Every player's hand-off flag was judged under the current catalogue/).waitFor({ timeout: 60_000 })
+    await page.getByText(/Every player's hand-off flag was judged under the current catalogue/).waitFor({ timeout: WAIT_MS })
 
     await page.goto(`${app.url}/players/${referral.playerId}`)
     await expect(page.locator('li[data-product="tax_credit"]').textContent()).resolves.toContain('limit 1,500,000 yuan')

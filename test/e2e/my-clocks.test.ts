@@ -70,5 +70,5 @@ describe("the clocks on the officer's list", () => {
     const badges = await page.locator('ol.my-items > li').evaluateAll((lis) => lis.map((li) => li.querySelector('[data-testid="my-clock"]')?.textContent ?? ''))
     expect(badges.every((b) => /overdue|ran out/.test(b))).toBe(true)
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
-  }, 120_000)
+  })
 })

@@ -153,7 +153,7 @@ describe('territories on the map and the territories page', () => {
 
     // Then a corner of it is dragged outward and saved: the players inside are those of the new shape.
     await dragCornerOutward(drawn.id)
-  }, 120_000)
+  })
 
   it('a manager creates a territory by township for officer2, sees its players counted, assigns them by filter and sees the workload change; officer2 then finds them in their list and sees the territory read-only', async () => {
     const manager = await user('manager')
@@ -240,7 +240,7 @@ describe('territories on the map and the territories page', () => {
     await asOfficer.locator(`tr[data-territory="${township.name}片区"]`).waitFor()
     expect(await asOfficer.getByText('Your territories (read-only).').isVisible()).toBe(true)
     expect(await asOfficer.getByRole('button', { name: 'Create territory' }).count()).toBe(0)
-  }, 120_000)
+  })
 
   it('on a phone the map page does not scroll sideways and still shows the players', async () => {
     const { page } = await session.newPage({ viewport: { width: 390, height: 844 } })

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest'
 import { distanceMetres } from '../../app/domain/visit'
 import { todayInChina } from '../../app/domain/china-time'
 import { openBrowserApp } from '../support/browser-app'
+import { WAIT_MS } from '../support/test-constants'
 
 const PHONE = { width: 390, height: 844 }
 
@@ -34,13 +35,13 @@ async function logVisit(page: Page, playerId: number, fill: (form: ReturnType<Pa
   await form.getByTestId('check-in').getByText(/Position within about/).waitFor()
   await fill(form)
   await form.getByRole('button', { name: 'Save visit' }).click()
-  await form.waitFor({ state: 'detached', timeout: 60_000 }).catch(async (e) => {
+  await form.waitFor({ state: 'detached', timeout: WAIT_MS }).catch(async (e) => {
     throw new Error(`the form stayed open: ${await form.innerText()}\n${e}`)
   })
 }
 
 async function waitForCached(page: Page, path: string) {
-  await page.waitForFunction(async (p) => Boolean(await caches.match(p)), path, { timeout: 60_000 })
+  await page.waitForFunction(async (p) => Boolean(await caches.match(p)), path, { timeout: WAIT_MS })
 }
 
 async function storedVisits(officerId: number, since: string) {
@@ -128,7 +129,7 @@ describe("an officer's day on a phone", () => {
 
     // Online again: all three stored, each once.
     await context.setOffline(false)
-    await page.getByTestId('outbox-badge').waitFor({ state: 'detached', timeout: 60_000 })
+    await page.getByTestId('outbox-badge').waitFor({ state: 'detached', timeout: WAIT_MS })
     const stored = await storedVisits(officerId, since)
     expect(stored.map((v) => v.player_id).sort()).toEqual(chosen.map((c) => c.id).sort())
     expect(new Set(stored.map((v) => v.id)).size).toBe(3)

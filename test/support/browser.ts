@@ -10,7 +10,7 @@ import { Kysely, SqliteDialect } from 'kysely'
 import type { Database } from '../../db/schema'
 import { DEMO_PASSWORD } from '../../db/seed/demo-password'
 import { freePort, spawnServer, waitFor, type ServerProcess } from './server-process'
-import { TEST_DATA_KEY } from './test-constants'
+import { TEST_DATA_KEY, WAIT_MS } from './test-constants'
 
 export const ROOT = path.resolve(import.meta.dirname, '../..')
 export const CHROMIUM = '/usr/bin/chromium'
@@ -26,7 +26,7 @@ export interface AppProcess {
 
 // Hang guards: a start takes seconds alone, and over 90 s at load 30 (the server-process guard is 180 s too).
 const START_TIMEOUT_MS = 180_000
-const PAGE_TIMEOUT_MS = 90_000
+const PAGE_TIMEOUT_MS = WAIT_MS
 
 /**
  * Starts the server on a free port against a database of its own holding the demo county:
