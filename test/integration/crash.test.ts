@@ -139,8 +139,7 @@ describe('an import killed while committing', () => {
   // Rows per committed batch on the server's own thread (BATCH_ROWS in
   // app/services/import/import-jobs.server.ts), which commits files under 4 MB.
   const BATCH = 2000
-  // Six batches: the kill lands with at least two to go, and the resume has whole batches left.
-  const ROWS = 6 * BATCH
+  const ROWS = 12 * BATCH
   const usccs = Array.from({ length: ROWS }, (_, i) => makeUscc(100_000 + i))
   let jobId: number
 
