@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config'
 import SlowFirstSequencer from './test/support/slow-first-sequencer'
+import { WAIT_MS } from './test/support/test-constants'
 
 // Integration tests run once on SQLite and, when TEST_DATABASE_URL points at a PostgreSQL
 // server, once more on PostgreSQL. Browser tests drive Debian's Chromium.
@@ -32,6 +33,8 @@ const integration = (dialect: 'sqlite' | 'postgres') => ({
     // matrix's 20 s alone took over 120 s beside five other suites (load 30).
     testTimeout: 300_000,
     hookTimeout: 300_000,
+    // expect.poll's own default gives up after 1 s: a hang guard, sized as the browser tests' waits.
+    expect: { poll: { timeout: WAIT_MS } },
   },
 })
 
@@ -57,7 +60,10 @@ export default defineConfig({
           // seeded once per run) and a Chromium of its own, so they run beside the rest.
           globalSetup: ['test/support/seeded-template.ts'],
           setupFiles: ['test/support/setup.ts'],
-          testTimeout: 180_000,
+          // A hang guard as wide as the integration tests' (a browser test took 170 s at load 40).
+          testTimeout: 300_000,
+          // expect.poll's own default gives up after 1 s, which a page re-rendering took at load 50.
+          expect: { poll: { timeout: WAIT_MS } },
           // The first file may wait for the county's seed.
           hookTimeout: 600_000,
         },

@@ -10,10 +10,8 @@ import path from 'node:path'
 import type { Browser } from 'playwright-core'
 import { navFor } from '../app/components/navigation'
 import type { Role } from '../app/domain/roles'
-import { DEMO_PASSWORD } from '../db/seed/index'
-import { ROOT, launchBrowser, localeCookieValue } from '../test/support/browser'
-import { freePort, spawnServer } from '../test/support/server-process'
-import { TEST_DATA_KEY } from '../test/support/test-server'
+import { DEMO_PASSWORD } from '../db/seed/demo-password'
+import { ROOT, launchBrowser, localeCookieValue, startAppProcess } from '../test/support/browser'
 
 const OUT = path.join(ROOT, 'screenshots')
 const ROLES: Role[] = ['officer', 'manager', 'hq', 'admin']
@@ -27,22 +25,9 @@ process.stdout.write('screenshots: seeding the demo county (about a minute)\n')
 const seeded = spawnSync(process.execPath, ['--import', 'tsx', 'test/support/seed-county.ts', databaseFile], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } })
 if (seeded.status !== 0) throw new Error('seeding the demo county failed')
 
-const port = await freePort()
-const url = `http://localhost:${port}`
-const server = await spawnServer(
-  {
-    ...process.env,
-    NODE_ENV: 'production',
-    PORT: String(port),
-    LOAN_SIM_PORT: String(await freePort()),
-    DATABASE_URL: `file:${databaseFile}`,
-    DATA_KEY: TEST_DATA_KEY,
-    WANQI_SECRETS_FILE: path.join(dir, 'secrets.json'),
-    UPLOAD_DIR: path.join(dir, 'uploads'),
-    LOG_LEVEL: 'warn',
-  },
-  { startTimeoutMs: 180_000 },
-)
+// Started as the browser tests start it, on a copy of the county just seeded.
+const app = await startAppProcess({ county: databaseFile })
+const url = app.url
 let browser: Browser | undefined
 let saved = 0
 try {
@@ -77,6 +62,6 @@ try {
   process.stdout.write(`screenshots: ${saved} pages saved under ${path.relative(process.cwd(), OUT)}/\n`)
 } finally {
   await browser?.close()
-  await server.stop()
+  await app.stop()
   fs.rmSync(dir, { recursive: true, force: true })
 }

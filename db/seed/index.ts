@@ -17,8 +17,9 @@ import { seedReferrals } from './referrals'
 import { rebuildFigureRollups } from '../../app/services/figure-rollups.server'
 import { runFullQualification } from '../../app/services/qualification.server'
 import type { PersonalDataCipher } from '../../app/services/personal-data.server'
+import { DEMO_PASSWORD } from './demo-password'
 
-export const DEMO_PASSWORD = 'wanqi-demo'
+export { DEMO_PASSWORD } from './demo-password'
 export type Scale = 'county' | 'province'
 
 export interface SeedOptions {

@@ -3,13 +3,12 @@
 // date; every firm on it gets the 30-day clocks; a refusal without a reason is refused next
 // to its field, then recorded with one; the feedback file downloads and reads back as XLSX.
 import ExcelJS from 'exceljs'
-import type { Kysely } from 'kysely'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../../db/schema'
-import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openBrowserApp } from '../support/browser-app'
 import { listRows, makeUscc, type ListRow } from '../support/lists'
 import { makeTempDir, writeCsv, type TempDir } from '../support/spreadsheets'
+import { WAIT_MS } from '../support/test-constants'
 
 const GROUP = '西华县融资协调专班'
 const FIRMS: ListRow[] = [
@@ -18,32 +17,18 @@ const FIRMS: ListRow[] = [
   { uscc: makeUscc(310_003), name: '=西华县专班推荐丙有限公司', kind: '企业', legal: '孙三', industry: 'H', registeredOn: '2022-05-06', status: '存续', area: '411622102', loan: '无' },
 ]
 
-let app: AppProcess
-let browser: Browser
-let seeded: Kysely<Database>
 let dir: TempDir
 let listFile: string
-let session: BrowserSession
+
+const { app, session, seeded } = openBrowserApp()
 
 beforeAll(async () => {
   dir = await makeTempDir('wanqi-e2e-clocks-')
   listFile = await writeCsv(dir.path('专班推荐清单.csv'), listRows(FIRMS), { encoding: 'utf-8-bom' })
-  app = await startAppProcess()
-  browser = await launchBrowser()
-  seeded = openSeededDatabase(app)
-  session = new BrowserSession(browser, app)
 })
 
 afterAll(async () => {
-  await session?.finish()
-  await seeded?.destroy()
-  await browser?.close()
-  await app?.stop()
   await dir?.remove()
-})
-
-afterEach(async () => {
-  expect(await session.finish(), 'errors in the browser').toEqual([])
 })
 
 async function uploadWorkingGroupList(page: Page): Promise<number> {
@@ -57,9 +42,9 @@ async function uploadWorkingGroupList(page: Page): Promise<number> {
   await page.getByRole('button', { name: 'Upload and preview' }).click()
   await page.waitForURL(/\/imports\/\d+$/)
   const jobId = Number(new URL(page.url()).pathname.split('/').pop())
-  await page.getByRole('heading', { name: 'Preview (nothing written yet)', exact: true }).waitFor({ timeout: 30_000 })
+  await page.getByRole('heading', { name: 'Preview (nothing written yet)', exact: true }).waitFor({ timeout: WAIT_MS })
   await page.getByRole('button', { name: 'Import', exact: true }).click()
-  await page.getByRole('heading', { name: 'Result', exact: true }).waitFor({ timeout: 30_000 })
+  await page.getByRole('heading', { name: 'Result', exact: true }).waitFor({ timeout: WAIT_MS })
   return jobId
 }
 
@@ -107,5 +92,5 @@ describe("a working group's recommendation list", () => {
     expect(refused[8]).toBe('还款来源不足')
     // A name that would run as a formula is opened with an apostrophe.
     expect(byUscc.get(FIRMS[2].uscc)![1]).toBe(`'${FIRMS[2].name}`)
-  }, 120_000)
+  })
 })

@@ -4,35 +4,12 @@
 // clicks the first-lender conversions to reach the players behind them; a manager sees only
 // their own.
 import ExcelJS from 'exceljs'
-import type { Kysely } from 'kysely'
-import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../../db/schema'
+import { describe, expect, it } from 'vitest'
 import { todayInChina } from '../../app/domain/china-time'
-import { BrowserSession, launchBrowser, localeCookieValue, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import { localeCookieValue } from '../support/browser'
+import { openBrowserApp } from '../support/browser-app'
 
-let app: AppProcess
-let browser: Browser
-let seeded: Kysely<Database>
-let session: BrowserSession
-
-beforeAll(async () => {
-  app = await startAppProcess({ env: { MAP_TILES: 'none', LOAN_SIM: 'none' } })
-  browser = await launchBrowser()
-  seeded = openSeededDatabase(app)
-  session = new BrowserSession(browser, app)
-})
-
-afterAll(async () => {
-  await session?.finish()
-  await seeded?.destroy()
-  await browser?.close()
-  await app?.stop()
-})
-
-afterEach(async () => {
-  expect(await session.finish(), 'errors in the browser').toEqual([])
-})
+const { app, session, seeded } = openBrowserApp({ env: { MAP_TILES: 'none', LOAN_SIM: 'none' } })
 
 describe('the dashboard', () => {
   it('hq narrows to a branch and a quarter, then drills from first-lender conversions to those players', async () => {

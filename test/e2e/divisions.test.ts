@@ -1,22 +1,19 @@
 // An admin, on a bank's own (empty) database, loads the county it serves, uploads the
 // boundary of one township, and sees that township drawn on the map, without the note that
 // boundaries are schematic.
-import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase } from '../../db/connection.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { createOrgUnit } from '../../app/services/org-units/create-org-unit.server'
 import { createUser } from '../../app/services/users/create-user.server'
-import { BrowserSession, launchBrowser, startAppProcess, type AppProcess } from '../support/browser'
+import { openBrowserApp } from '../support/browser-app'
 
 const PASSWORD = 'a long admin password'
-let app: AppProcess
-let browser: Browser
-let session: BrowserSession
+
+const { app, session } = openBrowserApp({ env: { WANQI_SEED: 'none', MAP_TILES: 'none' } })
 
 beforeAll(async () => {
   // No demo: the bank's own database, with only its head office and an administrator.
-  app = await startAppProcess({ env: { WANQI_SEED: 'none', MAP_TILES: 'none' } })
   const { db } = openDatabase(`file:${app.databaseFile}`)
   try {
     const hq = await createOrgUnit(db, SYSTEM_ACTOR, { code: 'HQ', name: '兰考农商银行', kind: 'hq', parentId: null })
@@ -24,17 +21,6 @@ beforeAll(async () => {
   } finally {
     await db.destroy()
   }
-  browser = await launchBrowser()
-  session = new BrowserSession(browser, app)
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await app?.stop()
-})
-
-afterEach(async () => {
-  expect(await session.finish(), 'errors in the browser').toEqual([])
 })
 
 const GUYING = {

@@ -7,34 +7,26 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
-import { BrowserSession, ROOT, launchBrowser, localeCookieValue, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { ROOT, localeCookieValue, openSeededDatabase } from '../support/browser'
+import { openBrowserApp } from '../support/browser-app'
+import { WAIT_MS } from '../support/test-constants'
 
 const LANKAO_LIST = path.join(ROOT, '../shared/real-lists/henan2019_lankao410225.csv')
 /** 谷营镇, a real township of 兰考县 (GB/T 2260) that the list's addresses name. */
 const GUYING = { code: '410225105', name: '谷营镇' }
 
-let app: AppProcess
-let browser: Browser
-let session: BrowserSession
 let dir: string
 
+const { app, session } = openBrowserApp({ env: { WANQI_SEED: 'none', LOAN_SIM: 'none', MAP_TILES: 'none' } })
+
 beforeAll(async () => {
-  app = await startAppProcess({ env: { WANQI_SEED: 'none', LOAN_SIM: 'none', MAP_TILES: 'none' } })
-  browser = await launchBrowser()
-  session = new BrowserSession(browser, app)
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-e2e-golive-'))
 })
 
 afterAll(async () => {
-  await browser?.close()
-  await app?.stop()
   if (dir) fs.rmSync(dir, { recursive: true, force: true })
-})
-
-afterEach(async () => {
-  expect(await session.finish(), 'errors in the browser').toEqual([])
 })
 
 async function heading(page: Page, text: string) {
@@ -156,11 +148,11 @@ it('a bank goes live: set up, divisions, staff, a township territory and the rea
   await managerPage.getByLabel('File', { exact: true }).setInputFiles(LANKAO_LIST)
   await managerPage.getByRole('button', { name: 'Upload and preview' }).click()
   const summary = managerPage.locator('section[aria-labelledby="summary"]')
-  await summary.getByRole('heading', { name: 'Preview (nothing written yet)', exact: true }).waitFor({ timeout: 60_000 })
+  await summary.getByRole('heading', { name: 'Preview (nothing written yet)', exact: true }).waitFor({ timeout: WAIT_MS })
   // Its registry's own headers (注册资金, 经营范围, 所在省份, 地区) are reported in the preview, not read.
   await expect.poll(() => managerPage.locator('tr[data-testid^="column-"]', { hasText: '所在省份' }).textContent()).toContain('not recognised: not read')
   await managerPage.getByRole('button', { name: 'Import', exact: true }).click()
-  await summary.getByRole('heading', { name: 'Result', exact: true }).waitFor({ timeout: 60_000 })
+  await summary.getByRole('heading', { name: 'Result', exact: true }).waitFor({ timeout: WAIT_MS })
   const imported = Number(await summary.locator('dl.counts > div', { has: managerPage.locator('dt', { hasText: /^New$/ }) }).locator('dd').textContent())
   expect(imported).toBeGreaterThan(100)
 
@@ -217,4 +209,4 @@ it('a bank goes live: set up, divisions, staff, a township territory and the rea
   await officerPage.locator('li.player-card').first().waitFor()
   expect(await officerPage.locator('li.player-card').count()).toBe(inGuying)
   // One journey from an empty database: longer than one page's test, on a machine shared with other work.
-}, 180_000)
+})

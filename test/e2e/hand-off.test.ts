@@ -5,30 +5,29 @@
 // reports; a grade-C player is refused with the reason. With the stand-in down, a hand-off
 // waits in the outbox and arrives once when it is back. The events API refuses bad tokens
 // and bodies.
-import type { Kysely } from 'kysely'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../../db/schema'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startLoanSim, type LoanSim } from '../../app/services/loan-sim.server'
-import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import { openBrowserApp } from '../support/browser-app'
 import { freePort } from '../support/server-process'
+import { WAIT_MS } from '../support/test-constants'
 
 const SECRET = 'e2e-loan-secret'
 
-let app: AppProcess
-let browser: Browser
-let seeded: Kysely<Database>
-let session: BrowserSession
 let sim: LoanSim
 let token: string
 
+let simPort: number
+
+const { app, session, seeded } = openBrowserApp({
+  env: async () => {
+    // The app delivers to where the stand-in will listen; until it does, referrals wait.
+    simPort = await freePort()
+    return { MAP_TILES: 'none', LOAN_SYSTEM_URL: `http://127.0.0.1:${simPort}/referrals`, LOAN_SYSTEM_SECRET: SECRET }
+  },
+})
+
 beforeAll(async () => {
-  // The app delivers to where the stand-in will listen; until it does, referrals wait.
-  const simPort = await freePort()
-  app = await startAppProcess({ env: { MAP_TILES: 'none', LOAN_SYSTEM_URL: `http://127.0.0.1:${simPort}/referrals`, LOAN_SYSTEM_SECRET: SECRET } })
-  browser = await launchBrowser()
-  seeded = openSeededDatabase(app)
-  session = new BrowserSession(browser, app)
   // The admin makes the stand-in's token on the tokens page, as a bank would for its loan system.
   const { page } = await session.newPage()
   await session.signIn(page, 'admin')
@@ -41,15 +40,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await session?.finish()
-  await seeded?.destroy()
-  await browser?.close()
   await sim?.stop()
-  await app?.stop()
-})
-
-afterEach(async () => {
-  expect(await session.finish(), 'errors in the browser').toEqual([])
 })
 
 /** One of `officer`'s enterprises: never borrowed, active, registered before 2025, of this grade. */
@@ -81,7 +72,7 @@ async function handOff(page: Page, playerId: number) {
 /** Waits for the referral to reach `wanted` (the stand-in reports a stage every 0.3 s). */
 async function reachesStage(referralId: number, wanted: string) {
   const stage = async () => (await seeded.selectFrom('referrals').select('stage').where('id', '=', referralId).executeTakeFirstOrThrow()).stage
-  await expect.poll(stage, { timeout: 60_000, interval: 250 }).toBe(wanted)
+  await expect.poll(stage, { timeout: WAIT_MS, interval: 250 }).toBe(wanted)
 }
 
 async function logNeedByPhone(page: Page, playerId: number, amount: string) {
@@ -94,7 +85,7 @@ async function logNeedByPhone(page: Page, playerId: number, amount: string) {
   await form.getByLabel('Outcome').selectOption('refer')
   await form.getByRole('button', { name: 'Save visit' }).click()
   await page.waitForURL(/\/my\?queued=1/)
-  await page.getByTestId('sent-visits').waitFor({ timeout: 60_000 })
+  await page.getByTestId('sent-visits').waitFor({ timeout: WAIT_MS })
 }
 
 describe('the hand-off', () => {
@@ -117,7 +108,7 @@ describe('the hand-off', () => {
     expect(await facts.textContent()).not.toMatch(/\(v\d+\)/)
     // The stand-in takes it and reports a stage every 0.3 s; the page follows without a reload.
     await reachesStage(referralId, 'disbursed')
-    await expect.poll(() => stepper.locator('li[data-stage="disbursed"]').getAttribute('class'), { timeout: 30_000 }).toContain('step-done')
+    await expect.poll(() => stepper.locator('li[data-stage="disbursed"]').getAttribute('class'), { timeout: WAIT_MS }).toContain('step-done')
     expect(await stepper.locator('.step-done').count()).toBe(7)
     expect(await facts.textContent()).toContain('Disbursed')
     expect(await facts.textContent()).not.toContain('Acceptance due')
@@ -146,7 +137,7 @@ describe('the stand-in down, and the events API', () => {
     const referralId = await handOff(page, b.id)
     // Refused connections: the page says it waits to send, with the attempts so far.
     const attempts = async () => (await seeded.selectFrom('outbox').select('attempts').where('referral_id', '=', referralId).executeTakeFirstOrThrow()).attempts
-    await expect.poll(attempts, { timeout: 60_000, interval: 100 }).toBeGreaterThan(0)
+    await expect.poll(attempts, { timeout: WAIT_MS, interval: 100 }).toBeGreaterThan(0)
     await page.reload()
     const waiting = await page.locator("dl").first().textContent()
     expect(waiting).toMatch(/waiting to send · attempts: \d+/)
@@ -154,7 +145,7 @@ describe('the stand-in down, and the events API', () => {
     // Back up: the next retry delivers it, once, and the stages follow.
     sim.up()
     await expect
-      .poll(async () => (await seeded.selectFrom('referrals').select('stage').where('id', '=', referralId).executeTakeFirstOrThrow()).stage, { timeout: 60_000, interval: 250 })
+      .poll(async () => (await seeded.selectFrom('referrals').select('stage').where('id', '=', referralId).executeTakeFirstOrThrow()).stage, { timeout: WAIT_MS, interval: 250 })
       .not.toBe('referred')
     await page.reload()
     expect(await page.locator('dl').first().textContent()).toContain('delivered')
@@ -190,7 +181,7 @@ describe('the product catalogue', () => {
     await page.getByText('Saved 税易贷, version 2.').waitFor()
     await page.locator('section[data-product="tax_credit"] h2', { hasText: 'tax_credit · version 2' }).waitFor()
     // Every player is judged again in the background, the page following its progress.
-    await page.getByText(/Every player's hand-off flag was judged under the current catalogue/).waitFor({ timeout: 60_000 })
+    await page.getByText(/Every player's hand-off flag was judged under the current catalogue/).waitFor({ timeout: WAIT_MS })
 
     await page.goto(`${app.url}/players/${referral.playerId}`)
     await expect(page.locator('li[data-product="tax_credit"]').textContent()).resolves.toContain('limit 1,500,000 yuan')

@@ -2,31 +2,20 @@
 // county: a manager uploads a file of past visits with Chinese headers, reads the preview
 // (nothing written yet, the bad row named by row, column and reason), applies it, and the
 // visit is stored once; nothing scrolls sideways.
-import type { Kysely } from 'kysely'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../../db/schema'
-import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import { openBrowserApp } from '../support/browser-app'
 import { makeTempDir, type TempDir } from '../support/spreadsheets'
 
-let app: AppProcess
-let browser: Browser
-let seeded: Kysely<Database>
 let dir: TempDir
-let session: BrowserSession
+
+const { app, session, seeded } = openBrowserApp()
 
 beforeAll(async () => {
   dir = await makeTempDir('wanqi-e2e-history-')
-  app = await startAppProcess()
-  browser = await launchBrowser()
-  seeded = openSeededDatabase(app)
-  session = new BrowserSession(browser, app)
 })
 
 afterAll(async () => {
-  await seeded?.destroy()
-  await browser?.close()
-  await app?.stop()
   await dir?.remove()
 })
 

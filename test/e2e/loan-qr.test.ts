@@ -2,34 +2,11 @@
 // and opens its poster; a firm opens the code's page on a 390×844 phone, in Chinese, fills it
 // in and sends it (the page's script does the proof of work); the officer then finds the firm
 // in their list on /my.
-import type { Kysely } from 'kysely'
-import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../../db/schema'
-import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import { describe, expect, it } from 'vitest'
+import { openBrowserApp } from '../support/browser-app'
 import { makeUscc } from '../support/lists'
 
-let app: AppProcess
-let browser: Browser
-let seeded: Kysely<Database>
-let session: BrowserSession
-
-beforeAll(async () => {
-  app = await startAppProcess({ env: { MAP_TILES: 'none', LOAN_SIM: 'none' } })
-  browser = await launchBrowser()
-  seeded = openSeededDatabase(app)
-  session = new BrowserSession(browser, app)
-})
-
-afterEach(async () => {
-  expect(await session.finish()).toEqual([])
-})
-
-afterAll(async () => {
-  await seeded?.destroy()
-  await browser?.close()
-  await app?.stop()
-})
+const { app, session, seeded } = openBrowserApp({ env: { MAP_TILES: 'none', LOAN_SIM: 'none' } })
 
 describe('the loan QR code', () => {
   it('a firm sends its need from the officer\'s poster on a phone, and the officer sees it in /my', async () => {

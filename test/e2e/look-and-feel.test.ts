@@ -1,37 +1,14 @@
 // Issue 23, part A, in Chromium: times in China time, the offline pill and the phone's
 // bar, form errors at the button, the products editor's checkboxes, the audit log in words.
 import fs from 'node:fs'
-import type { Kysely } from 'kysely'
-import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../../db/schema'
+import { describe, expect, it } from 'vitest'
 import { chinaTimeText } from '../../app/domain/china-time'
-import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import { openBrowserApp } from '../support/browser-app'
 import { contrastRatio } from '../support/contrast'
 
 const PHONE = { width: 390, height: 844 }
 
-let app: AppProcess
-let browser: Browser
-let seeded: Kysely<Database>
-let session: BrowserSession
-
-beforeAll(async () => {
-  app = await startAppProcess()
-  browser = await launchBrowser()
-  seeded = openSeededDatabase(app)
-  session = new BrowserSession(browser, app)
-})
-
-afterAll(async () => {
-  await seeded?.destroy()
-  await browser?.close()
-  await app?.stop()
-})
-
-afterEach(async () => {
-  expect(await session.finish(), 'errors in the browser').toEqual([])
-})
+const { app, session, seeded } = openBrowserApp()
 
 async function officerPlayer() {
   return seeded

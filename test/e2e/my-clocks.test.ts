@@ -3,35 +3,21 @@
 // by the clock and filters to the overdue ones.
 import SQLite from 'better-sqlite3'
 import { Kysely, SqliteDialect } from 'kysely'
-import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../db/schema'
-import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import { openBrowserApp } from '../support/browser-app'
 
-let app: AppProcess
-let browser: Browser
-let seeded: Kysely<Database>
 // The leads are written straight into the server's database (the seeded connection only reads).
 let writer: Kysely<Database>
-let session: BrowserSession
+
+const { app, session, seeded } = openBrowserApp({ env: { MAP_TILES: 'none', LOAN_SIM: 'none' } })
 
 beforeAll(async () => {
-  app = await startAppProcess({ env: { MAP_TILES: 'none', LOAN_SIM: 'none' } })
-  browser = await launchBrowser()
-  seeded = openSeededDatabase(app)
   writer = new Kysely<Database>({ dialect: new SqliteDialect({ database: new SQLite(app.databaseFile, { fileMustExist: true, timeout: 10_000 }) }) })
-  session = new BrowserSession(browser, app)
-})
-
-afterEach(async () => {
-  expect(await session.finish(), 'errors in the browser').toEqual([])
 })
 
 afterAll(async () => {
   await writer?.destroy()
-  await seeded?.destroy()
-  await browser?.close()
-  await app?.stop()
 })
 
 const DAY = 86_400_000
@@ -84,5 +70,5 @@ describe("the clocks on the officer's list", () => {
     const badges = await page.locator('ol.my-items > li').evaluateAll((lis) => lis.map((li) => li.querySelector('[data-testid="my-clock"]')?.textContent ?? ''))
     expect(badges.every((b) => /overdue|ran out/.test(b))).toBe(true)
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
-  }, 120_000)
+  })
 })

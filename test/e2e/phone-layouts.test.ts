@@ -1,37 +1,13 @@
 // Issue 23's phone layouts in Chromium at 390×844 against the real server on the demo county:
 // /referrals is a card per referral (no table scrolling sideways), /map puts the map first
 // with its filters folded, and /my keeps the officer's sort over a reload.
-import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Kysely } from 'kysely'
-import type { Database } from '../../db/schema'
+import { describe, expect, it } from 'vitest'
 import { wgs84ToGcj02 } from '../../app/domain/gcj02'
-import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import { openBrowserApp } from '../support/browser-app'
 
 const PHONE = { width: 390, height: 844 }
 
-let app: AppProcess
-let browser: Browser
-let session: BrowserSession
-let seeded: Kysely<Database>
-
-beforeAll(async () => {
-  app = await startAppProcess({ env: { MAP_TILES: 'none', LOAN_SIM: 'none' } })
-  browser = await launchBrowser()
-  session = new BrowserSession(browser, app)
-  seeded = openSeededDatabase(app)
-})
-
-afterAll(async () => {
-  await session?.finish()
-  await seeded?.destroy()
-  await browser?.close()
-  await app?.stop()
-})
-
-afterEach(async () => {
-  expect(await session.finish(), 'errors in the browser').toEqual([])
-})
+const { app, session, seeded } = openBrowserApp({ env: { MAP_TILES: 'none', LOAN_SIM: 'none' } })
 
 describe('phone layouts', () => {
   it('/referrals is a card per referral, each value labelled, nothing scrolling sideways', async () => {

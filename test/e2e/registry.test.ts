@@ -3,26 +3,23 @@
 // imports it, finds the new players and reveals a phone number; a second import changes
 // nothing; the rejected rows download; a big list shows its progress and goes on when the
 // browser is closed; an officer sees only their own players; nothing scrolls sideways on a phone.
-import type { Kysely } from 'kysely'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../../db/schema'
-import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openBrowserApp } from '../support/browser-app'
 import { listRows, makeUscc, taxList, type ListRow } from '../support/lists'
 import { makeTempDir, writeCsv, type TempDir } from '../support/spreadsheets'
+import { WAIT_MS } from '../support/test-constants'
 
 const PHONE = { width: 390, height: 844 }
 const MILL = '河南金穗面业有限公司'
 const TAX_FILE = '2026年纳税信用名单.csv'
 const BIG_ROWS = 30_000
 
-let app: AppProcess
-let browser: Browser
-let seeded: Kysely<Database>
 let dir: TempDir
 let taxFile: string
 let bigFile: string
-let session: BrowserSession
+
+const { app, session, seeded } = openBrowserApp()
 
 beforeAll(async () => {
   dir = await makeTempDir('wanqi-e2e-registry-')
@@ -46,10 +43,6 @@ beforeAll(async () => {
   }
   bigFile = await writeCsv(dir.path('市场主体名单-大.csv'), listRows(big), { encoding: 'gb18030' })
 
-  app = await startAppProcess()
-  browser = await launchBrowser()
-  seeded = openSeededDatabase(app)
-  session = new BrowserSession(browser, app)
   // The demo's USCCs are random; make sure none of ours is among them, or "New" would be wrong.
   const ours = new Set([...taxList().map((r) => r.uscc), ...big.map((r) => r.uscc)])
   const clashes = await seeded.selectFrom('market_players').select('uscc').where('uscc', 'like', '914116220%').execute()
@@ -57,15 +50,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await session?.finish()
-  await seeded?.destroy()
-  await browser?.close()
-  await app?.stop()
   await dir?.remove()
-})
-
-afterEach(async () => {
-  expect(await session.finish(), 'errors in the browser').toEqual([])
 })
 
 function newPage(options: { viewport?: { width: number; height: number } } = {}) {
@@ -99,8 +84,8 @@ function summary(page: Page) {
   return page.locator('section[aria-labelledby="summary"]')
 }
 
-async function waitForSummary(page: Page, title: 'Preview (nothing written yet)' | 'Result', timeout = 30_000) {
-  await summary(page).getByRole('heading', { name: title, exact: true }).waitFor({ timeout })
+async function waitForSummary(page: Page, title: 'Preview (nothing written yet)' | 'Result') {
+  await summary(page).getByRole('heading', { name: title, exact: true }).waitFor()
 }
 
 /** The counts of the preview or result, by their English labels. */
@@ -235,7 +220,7 @@ describe('importing a list and finding what it brought', () => {
     expect((await cells(firstJobId)).slice(2, 5)).toEqual(['Tax list', 'Done', '7'])
     expect((await cells(firstJobId)).slice(7, 8)).toEqual(['2'])
     expect((await cells(jobId)).slice(2, 8)).toEqual(['Tax list', 'Done', '7', '0', '0', '2'])
-  }, 120_000)
+  })
 
   it('the rejected rows download as a UTF-8 CSV with a BOM, the file columns and a reason', async () => {
     const { page } = await signedIn('manager')
@@ -263,13 +248,12 @@ describe('importing a list and finding what it brought', () => {
     // Another outlet's manager cannot read it.
     const { page: other } = await signedIn('manager2')
     expect((await other.request.get(new URL(href!, app.url).href)).status()).toBe(404)
-  }, 120_000)
+  })
 
-  // Its own waits (the preview, the bar part way, the result) add up to more than a test's default time.
   it(`a list of ${BIG_ROWS.toLocaleString('en')} rows shows its progress and finishes with the page closed`, async () => {
     const { context, page } = await signedIn('manager')
     const jobId = await upload(page, bigFile, 'Market-supervision list')
-    await waitForSummary(page, 'Preview (nothing written yet)', 60_000)
+    await waitForSummary(page, 'Preview (nothing written yet)')
     expect(await counts(page)).toMatchObject({ Rows: BIG_ROWS, New: BIG_ROWS, Rejected: 0 })
     await page.getByRole('button', { name: 'Import', exact: true }).click()
 
@@ -296,7 +280,7 @@ describe('importing a list and finding what it brought', () => {
           }
           return broken !== null || midway !== null
         },
-        { timeout: 40_000, interval: 50, message: 'the page never showed the import part way' },
+        { timeout: WAIT_MS, interval: 50, message: 'the page never showed the import part way' },
       )
       .toBe(true)
     expect(broken).toBeNull()
@@ -311,11 +295,11 @@ describe('importing a list and finding what it brought', () => {
     await back.goto(`${app.url}/imports`)
     await back.getByRole('link', { name: `#${jobId}`, exact: true }).click()
     await back.waitForURL(`${app.url}/imports/${jobId}`)
-    await waitForSummary(back, 'Result', 60_000)
+    await waitForSummary(back, 'Result')
     expect(await counts(back)).toMatchObject({ Rows: BIG_ROWS, New: BIG_ROWS, Updated: 0, Unchanged: 0, Rejected: 0 })
     expect(await back.locator('progress').count()).toBe(0)
     expect(await search(back, '西华县第29999号商贸有限公司')).toEqual(['西华县第29999号商贸有限公司'])
-  }, 180_000)
+  })
 })
 
 describe('who sees what', () => {
@@ -374,7 +358,7 @@ describe('who sees what', () => {
     await manager.locator('li.player-card').first().waitFor()
     const managerOfficers = officerOf(await manager.locator('li.player-card .muted').allTextContents())
     expect(managerOfficers.some((name) => name !== me.name)).toBe(true)
-  }, 120_000)
+  })
 
   it('on a phone the registry, a player and an import page do not scroll sideways', async () => {
     const { page } = await signedIn('manager', { viewport: PHONE })
@@ -406,5 +390,5 @@ describe('who sees what', () => {
 
     await importTaxList(page)
     expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0)
-  }, 120_000)
+  })
 })

@@ -23,7 +23,7 @@ import { startNginx, type Nginx } from '../support/nginx'
 import { freePort, startServerProcess, type ServerProcess } from '../support/server-process'
 import { csvText } from '../support/spreadsheets'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { TEST_DATA_KEY } from '../support/test-constants'
+import { TEST_DATA_KEY, WAIT_MS } from '../support/test-constants'
 import { Client } from '../support/http-client'
 
 const LOAN_SECRET = 'crash-test-loan-secret'
@@ -55,7 +55,7 @@ beforeAll(async () => {
     servers.push(await startServerProcess({ databaseUrl: t.url, port: await freePort(), dir, env: { LOAN_SYSTEM_URL: loan.url, TRUST_PROXY: '1' } }))
   }
   nginx = await startNginx(servers.map((s) => Number(new URL(s.url).port)), path.join(dir, 'nginx'))
-}, 240_000)
+})
 
 afterAll(async () => {
   await nginx?.stop()
@@ -94,9 +94,9 @@ describe('three app servers behind nginx', () => {
     expect(upload.status).toBe(302)
     const jobId = Number(/\/imports\/(\d+)$/.exec(upload.headers.get('Location') ?? '')?.[1])
     const job = () => t.db.selectFrom('import_jobs').selectAll().where('id', '=', jobId).executeTakeFirstOrThrow()
-    await expect.poll(async () => (await job()).status, { timeout: 60_000, interval: 100 }).toBe('previewed')
+    await expect.poll(async () => (await job()).status, { timeout: WAIT_MS, interval: 100 }).toBe('previewed')
     expect((await manager.post(`/imports/${jobId}?index`, { intent: 'commit', mergeHouseholds: '1' })).status).toBe(200)
-    await expect.poll(async () => (await job()).status, { timeout: 60_000, interval: 100 }).toBe('done')
+    await expect.poll(async () => (await job()).status, { timeout: WAIT_MS, interval: 100 }).toBe('done')
     const stored = await t.db
       .selectFrom('market_players')
       .select((eb) => [eb.fn.countAll<number>().as('rows'), eb.fn.count<number>('uscc').distinct().as('usccs')])
@@ -118,7 +118,7 @@ describe('three app servers behind nginx', () => {
       referrals.push((await handOffCase(t.db, { ...officer, clocks: PLAIN_CLOCKS }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })).id)
     }
     const delivered = async () => (await t.db.selectFrom('outbox').select('state').where('referral_id', 'in', referrals).execute()).filter((r) => r.state === 'delivered').length
-    await expect.poll(delivered, { timeout: 60_000, interval: 100 }).toBe(referrals.length)
+    await expect.poll(delivered, { timeout: WAIT_MS, interval: 100 }).toBe(referrals.length)
     const copies = [...loan.applications.values()].filter((a) => referrals.includes(a.referralId)).map((a) => a.copies)
     expect(copies).toEqual(referrals.map(() => 1))
     expect(loan.refused).toEqual([])
@@ -127,10 +127,10 @@ describe('three app servers behind nginx', () => {
   it('the map cells and the figures are brought up to date, by one server at a time', async () => {
     // The import and the visits above changed players: the figures' queue drains and the map
     // cells are rebuilt (within ten seconds of a server's look).
-    await expect.poll(async () => Number((await t.db.selectFrom('figures_queue').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n), { timeout: 60_000, interval: 200 }).toBe(0)
-    await expect.poll(async () => (await t.db.selectFrom('map_cells_state').select('state').executeTakeFirstOrThrow()).state, { timeout: 60_000, interval: 200 }).toBe('ready')
+    await expect.poll(async () => Number((await t.db.selectFrom('figures_queue').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n), { timeout: WAIT_MS, interval: 200 }).toBe(0)
+    await expect.poll(async () => (await t.db.selectFrom('map_cells_state').select('state').executeTakeFirstOrThrow()).state, { timeout: WAIT_MS, interval: 200 }).toBe('ready')
     // Each rebuild took a generation of its own and left only its own cells: no two ran at once over one staleness.
-    await expect.poll(async () => (await t.db.selectFrom('map_cells').select('generation').distinct().execute()).length, { timeout: 60_000, interval: 200 }).toBe(1)
+    await expect.poll(async () => (await t.db.selectFrom('map_cells').select('generation').distinct().execute()).length, { timeout: WAIT_MS, interval: 200 }).toBe(1)
     // (The imported players have no position: the map counts those that do.)
     const players = Number((await t.db.selectFrom('market_players').select((eb) => eb.fn.countAll<number>().as('n')).where('lng', 'is not', null).executeTakeFirstOrThrow()).n)
     expect(players).toBeGreaterThan(0)
@@ -225,7 +225,7 @@ describe('three app servers behind nginx', () => {
     for (const id of retried) expect(acknowledged.has(id), id).toBe(true)
     // The surviving servers go on with the background work, each piece once: every referral
     // of the outbox test still reached the loan system exactly once.
-    await expect.poll(async () => Number((await t.db.selectFrom('figures_queue').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n), { timeout: 60_000, interval: 200 }).toBe(0)
+    await expect.poll(async () => Number((await t.db.selectFrom('figures_queue').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n), { timeout: WAIT_MS, interval: 200 }).toBe(0)
     expect([...loan.applications.values()].filter((a) => a.copies !== 1)).toEqual([])
   })
 })

@@ -1,9 +1,8 @@
 // Signing in, out and around, in a real browser against the real server and the demo county.
-import type { Kysely } from 'kysely'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Database, Role } from '../../db/schema'
-import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import type { Role } from '../../db/schema'
+import { openBrowserApp } from '../support/browser-app'
 
 const PASSWORD = 'wanqi-demo'
 const ROLE_LABEL: Record<Role, string> = {
@@ -13,27 +12,7 @@ const ROLE_LABEL: Record<Role, string> = {
   officer: 'Relationship officer',
 }
 
-let app: AppProcess
-let browser: Browser
-let seeded: Kysely<Database>
-let session: BrowserSession
-
-beforeAll(async () => {
-  app = await startAppProcess()
-  browser = await launchBrowser()
-  seeded = openSeededDatabase(app)
-  session = new BrowserSession(browser, app)
-})
-
-afterAll(async () => {
-  await seeded?.destroy()
-  await browser?.close()
-  await app?.stop()
-})
-
-afterEach(async () => {
-  expect(await session.finish(), 'errors in the browser').toEqual([])
-})
+const { app, session, seeded } = openBrowserApp()
 
 async function newPage(options: { english?: boolean; viewport?: { width: number; height: number } } = {}) {
   return session.newPage({ chinese: options.english === false, viewport: options.viewport })

@@ -4,35 +4,12 @@
 // by picking a township, sees its players counted, assigns the township's players by filter
 // and sees the workload table change; moves a corner of a saved territory and sees its
 // players recounted; the officer then finds those players in their list.
-import type { Kysely } from 'kysely'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../../db/schema'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { pointInGeometry, type Geometry } from '../../app/domain/geometry'
-import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import { openBrowserApp } from '../support/browser-app'
 
-let app: AppProcess
-let browser: Browser
-let seeded: Kysely<Database>
-let session: BrowserSession
-
-beforeAll(async () => {
-  app = await startAppProcess({ env: { MAP_TILES: 'none' } })
-  browser = await launchBrowser()
-  seeded = openSeededDatabase(app)
-  session = new BrowserSession(browser, app)
-})
-
-afterAll(async () => {
-  await session?.finish()
-  await seeded?.destroy()
-  await browser?.close()
-  await app?.stop()
-})
-
-afterEach(async () => {
-  expect(await session.finish(), 'errors in the browser').toEqual([])
-})
+const { app, session, seeded } = openBrowserApp({ env: { MAP_TILES: 'none' } })
 
 async function signedIn(username: string) {
   const opened = await session.newPage()
@@ -176,7 +153,7 @@ describe('territories on the map and the territories page', () => {
 
     // Then a corner of it is dragged outward and saved: the players inside are those of the new shape.
     await dragCornerOutward(drawn.id)
-  }, 120_000)
+  })
 
   it('a manager creates a territory by township for officer2, sees its players counted, assigns them by filter and sees the workload change; officer2 then finds them in their list and sees the territory read-only', async () => {
     const manager = await user('manager')
@@ -263,7 +240,7 @@ describe('territories on the map and the territories page', () => {
     await asOfficer.locator(`tr[data-territory="${township.name}片区"]`).waitFor()
     expect(await asOfficer.getByText('Your territories (read-only).').isVisible()).toBe(true)
     expect(await asOfficer.getByRole('button', { name: 'Create territory' }).count()).toBe(0)
-  }, 120_000)
+  })
 
   it('on a phone the map page does not scroll sideways and still shows the players', async () => {
     const { page } = await session.newPage({ viewport: { width: 390, height: 844 } })

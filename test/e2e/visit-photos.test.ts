@@ -5,38 +5,24 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { Kysely } from 'kysely'
 import type { Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../../db/schema'
-import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
-import type { Browser } from 'playwright-core'
+import { afterAll, describe, expect, it } from 'vitest'
+import { openBrowserApp } from '../support/browser-app'
+import { WAIT_MS } from '../support/test-constants'
 
-let app: AppProcess
-let browser: Browser
-let seeded: Kysely<Database>
-let session: BrowserSession
 let storageDir: string
 const PHONE = { width: 390, height: 844 }
 
-beforeAll(async () => {
-  storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-e2e-photos-'))
-  app = await startAppProcess({ env: { MAP_TILES: 'none', STORAGE_DIR: storageDir } })
-  browser = await launchBrowser()
-  seeded = openSeededDatabase(app)
-  session = new BrowserSession(browser, app)
-})
-
+// Registered before the app's hooks, so it runs after the app has stopped (after-hooks run in reverse).
 afterAll(async () => {
-  await session?.finish()
-  await seeded?.destroy()
-  await browser?.close()
-  await app?.stop()
   if (storageDir) fs.rmSync(storageDir, { recursive: true, force: true })
 })
 
-afterEach(async () => {
-  expect(await session.finish(), 'errors in the browser').toEqual([])
+const { app, session, seeded } = openBrowserApp({
+  env: () => {
+    storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-e2e-photos-'))
+    return { MAP_TILES: 'none', STORAGE_DIR: storageDir }
+  },
 })
 
 /** A camera-sized JPEG (2400×1800 of noise, a few MB), made by the page's own canvas. */
@@ -84,16 +70,16 @@ describe('storefront photos on a phone', () => {
       await form.getByLabel('Storefront photos').setInputFiles(files)
       await form.getByLabel('Outcome').selectOption('no_need')
       await form.getByRole('button', { name: 'Save visit' }).click()
-      await form.waitFor({ state: 'detached', timeout: 60_000 })
+      await form.waitFor({ state: 'detached', timeout: WAIT_MS })
     }
     const visitOf = async (playerId: number) =>
       (await seeded.selectFrom('visits').select('id').where('officer_id', '=', officer.id).where('player_id', '=', playerId).where('recorded_at', '>=', since).execute())
 
     // Online: the visit and its photo, shrunk to about 200 KB and stamped.
     await logVisit(first.id, [{ name: 'IMG_0001.jpg', mimeType: 'image/jpeg', buffer: big }])
-    await expect.poll(async () => (await visitOf(first.id)).length, { timeout: 60_000 }).toBe(1)
+    await expect.poll(async () => (await visitOf(first.id)).length, { timeout: WAIT_MS }).toBe(1)
     const [visit1] = await visitOf(first.id)
-    await expect.poll(async () => (await photosOf(visit1.id)).length, { timeout: 60_000 }).toBe(1)
+    await expect.poll(async () => (await photosOf(visit1.id)).length, { timeout: WAIT_MS }).toBe(1)
     const [photo1] = await photosOf(visit1.id)
     expect(photo1).toMatchObject({ position: 1, content_type: 'image/jpeg' })
     expect(photo1.original_bytes).toBeLessThanOrEqual(200 * 1024)
@@ -101,7 +87,7 @@ describe('storefront photos on a phone', () => {
     expect(stored.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]))
 
     // Offline: a visit with two photos waits with them in the outbox.
-    await page.waitForFunction(async () => Boolean(await caches.match('/my')), undefined, { timeout: 60_000 })
+    await page.waitForFunction(async () => Boolean(await caches.match('/my')), undefined, { timeout: WAIT_MS })
     await context.setOffline(true)
     await context.setGeolocation({ latitude: second.lat! + 0.0001, longitude: second.lng!, accuracy: 11 })
     await page.locator(`li[data-player-id="${second.id}"]`).getByRole('link', { name: 'Log visit' }).click()
@@ -115,13 +101,13 @@ describe('storefront photos on a phone', () => {
     ])
     await form.getByLabel('Outcome').selectOption('no_need')
     await form.getByRole('button', { name: 'Save visit' }).click()
-    await form.waitFor({ state: 'detached', timeout: 60_000 })
+    await form.waitFor({ state: 'detached', timeout: WAIT_MS })
     await page.getByTestId('outbox-badge').getByText('1 to send').waitFor()
     expect(await visitOf(second.id)).toHaveLength(0)
 
     // Online again: the visit once, then its two photos in the order taken.
     await context.setOffline(false)
-    await page.getByTestId('outbox-badge').waitFor({ state: 'detached', timeout: 60_000 })
+    await page.getByTestId('outbox-badge').waitFor({ state: 'detached', timeout: WAIT_MS })
     const visits2 = await visitOf(second.id)
     expect(visits2).toHaveLength(1)
     const photos2 = await photosOf(visits2[0].id)
@@ -134,7 +120,7 @@ describe('storefront photos on a phone', () => {
     await session.signIn(manager, 'manager')
     await manager.goto(`${app.url}/visits?officer=${officer.id}`)
     const row = manager.locator('tr', { hasText: second.name })
-    await expect.poll(() => row.locator('[data-testid="visit-photos"] img').count(), { timeout: 30_000 }).toBe(2)
+    await expect.poll(() => row.locator('[data-testid="visit-photos"] img').count(), { timeout: WAIT_MS }).toBe(2)
     const loaded = await row.locator('[data-testid="visit-photos"] img').first().evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth))
     expect(loaded).toBeGreaterThan(0)
   })

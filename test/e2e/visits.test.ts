@@ -4,37 +4,16 @@
 // player, with a reason), the page reloaded with no network, still showing what waits —
 // and when the connection returns, all three stored exactly once. The manager then sees
 // the far check-in flagged.
-import type { Kysely } from 'kysely'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../../db/schema'
+import type { BrowserContext, Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { distanceMetres } from '../../app/domain/visit'
 import { todayInChina } from '../../app/domain/china-time'
-import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import { openBrowserApp } from '../support/browser-app'
+import { WAIT_MS } from '../support/test-constants'
 
-let app: AppProcess
-let browser: Browser
-let seeded: Kysely<Database>
-let session: BrowserSession
 const PHONE = { width: 390, height: 844 }
 
-beforeAll(async () => {
-  app = await startAppProcess({ env: { MAP_TILES: 'none' } })
-  browser = await launchBrowser()
-  seeded = openSeededDatabase(app)
-  session = new BrowserSession(browser, app)
-})
-
-afterAll(async () => {
-  await session?.finish()
-  await seeded?.destroy()
-  await browser?.close()
-  await app?.stop()
-})
-
-afterEach(async () => {
-  expect(await session.finish(), 'errors in the browser').toEqual([])
-})
+const { app, session, seeded } = openBrowserApp({ env: { MAP_TILES: 'none' } })
 
 /** The officer's list as the server would make it today: players with an exact position. */
 async function listOf(username: string) {
@@ -56,13 +35,13 @@ async function logVisit(page: Page, playerId: number, fill: (form: ReturnType<Pa
   await form.getByTestId('check-in').getByText(/Position within about/).waitFor()
   await fill(form)
   await form.getByRole('button', { name: 'Save visit' }).click()
-  await form.waitFor({ state: 'detached', timeout: 60_000 }).catch(async (e) => {
+  await form.waitFor({ state: 'detached', timeout: WAIT_MS }).catch(async (e) => {
     throw new Error(`the form stayed open: ${await form.innerText()}\n${e}`)
   })
 }
 
 async function waitForCached(page: Page, path: string) {
-  await page.waitForFunction(async (p) => Boolean(await caches.match(p)), path, { timeout: 60_000 })
+  await page.waitForFunction(async (p) => Boolean(await caches.match(p)), path, { timeout: WAIT_MS })
 }
 
 async function storedVisits(officerId: number, since: string) {
@@ -150,7 +129,7 @@ describe("an officer's day on a phone", () => {
 
     // Online again: all three stored, each once.
     await context.setOffline(false)
-    await page.getByTestId('outbox-badge').waitFor({ state: 'detached', timeout: 60_000 })
+    await page.getByTestId('outbox-badge').waitFor({ state: 'detached', timeout: WAIT_MS })
     const stored = await storedVisits(officerId, since)
     expect(stored.map((v) => v.player_id).sort()).toEqual(chosen.map((c) => c.id).sort())
     expect(new Set(stored.map((v) => v.id)).size).toBe(3)

@@ -31,7 +31,7 @@ import { startLoanStandIn, type LoanStandIn } from '../support/loan-stand-in'
 import { freePort, startServerProcess, waitFor, type ServerProcess } from '../support/server-process'
 import { csvText } from '../support/spreadsheets'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { TEST_DATA_KEY } from '../support/test-constants'
+import { TEST_DATA_KEY, WAIT_MS } from '../support/test-constants'
 import { Client } from '../support/http-client'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
@@ -166,7 +166,7 @@ describe('an import killed while committing', () => {
       const j = await job()
       if (j.status === 'failed') throw new Error(`the preview failed: ${j.error}`)
       return j.status === 'previewed' ? j : undefined
-    }, { timeoutMs: 60_000 })
+    }, { timeoutMs: WAIT_MS })
     expect(previewed).toMatchObject({ expected_rows: ROWS, rejected: 0 })
 
     const commit = await manager.post(`/imports/${jobId}?index`, { intent: 'commit', mergeHouseholds: '1' })
@@ -176,7 +176,7 @@ describe('an import killed while committing', () => {
       const j = await job()
       if (j.status === 'done' || j.status === 'failed') throw new Error(`the import ended (${j.status}) before the server was killed: give it more rows`)
       return j.status === 'running' && j.rows_done >= BATCH && j.rows_done <= ROWS - 2 * BATCH ? j : undefined
-    }, { timeoutMs: 60_000, everyMs: 20 })
+    }, { timeoutMs: WAIT_MS, everyMs: 20 })
     await kill()
 
     expectSqliteIntact()
@@ -203,14 +203,14 @@ describe('an import killed while committing', () => {
       const j = await t.db.selectFrom('import_jobs').selectAll().where('id', '=', jobId).executeTakeFirstOrThrow()
       if (j.status === 'failed') throw new Error(`the resumed import failed: ${j.error}`)
       return j.status === 'done' ? j : undefined
-    }, { timeoutMs: 60_000 })
+    }, { timeoutMs: WAIT_MS })
     expect(done).toMatchObject({ rows_done: ROWS, total_rows: ROWS, inserted: ROWS, updated: 0, rejected: 0, last_row: ROWS + 1 })
     const resumed = await t.db.selectFrom('market_players').select('uscc').where('import_job_id', '=', jobId).execute()
     expect(resumed.length).toBe(ROWS)
     expect(new Set(resumed.map((p) => p.uscc))).toEqual(new Set(usccs))
     expectSqliteIntact()
     await stop()
-  }, 240_000)
+  })
 })
 
 describe('a visit sync killed mid-stream', () => {
@@ -307,7 +307,7 @@ describe('a visit sync killed mid-stream', () => {
     const sample = await t.db.selectFrom('visits').select(['id', 'player_id', 'notes']).where('id', '=', visits[VISITS - 1].id).executeTakeFirstOrThrow()
     expect(sample).toEqual({ id: visits[VISITS - 1].id, player_id: visits[VISITS - 1].playerId, notes: visits[VISITS - 1].notes })
     await stop()
-  }, 240_000)
+  })
 })
 
 describe('an outbox delivery killed in flight', () => {
@@ -372,7 +372,7 @@ describe('an outbox delivery killed in flight', () => {
     const delivered = await waitFor('every referral delivered', async () => {
       const all = await entries()
       return all.every((e) => e.state === 'delivered') ? all : undefined
-    }, { timeoutMs: 60_000 })
+    }, { timeoutMs: WAIT_MS })
 
     expect(loan.refused).toEqual([])
     // One application per referral, by its idempotency key, none missing and none extra.
@@ -388,7 +388,7 @@ describe('an outbox delivery killed in flight', () => {
     expect(refs.filter((r) => r.external_ref !== byReferral.get(r.id)).map((r) => `${r.id}: ${r.external_ref}`)).toEqual([])
     expectSqliteIntact()
     await stop()
-  }, 240_000)
+  })
 })
 
 describe('a graceful shutdown', () => {
@@ -448,5 +448,5 @@ describe('a graceful shutdown', () => {
     expect(await stateOf()).toBe('delivered')
     expect([...loan.applications.values()].filter((a) => a.referralId === referral.id).map((a) => a.copies)).toEqual([1])
     expectSqliteIntact()
-  }, 120_000)
+  })
 })

@@ -8,9 +8,9 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import SQLite from 'better-sqlite3'
 import { Kysely, SqliteDialect } from 'kysely'
 import type { Database } from '../../db/schema'
-import { DEMO_PASSWORD } from '../../db/seed/index'
+import { DEMO_PASSWORD } from '../../db/seed/demo-password'
 import { freePort, spawnServer, waitFor, type ServerProcess } from './server-process'
-import { TEST_DATA_KEY } from './test-constants'
+import { TEST_DATA_KEY, WAIT_MS } from './test-constants'
 
 export const ROOT = path.resolve(import.meta.dirname, '../..')
 export const CHROMIUM = '/usr/bin/chromium'
@@ -26,14 +26,18 @@ export interface AppProcess {
 
 // Hang guards: a start takes seconds alone, and over 90 s at load 30 (the server-process guard is 180 s too).
 const START_TIMEOUT_MS = 180_000
-const PAGE_TIMEOUT_MS = 90_000
+const PAGE_TIMEOUT_MS = WAIT_MS
 
-/** Starts the server on a free port against a database of its own holding the demo county. */
-export async function startAppProcess(options: { env?: Record<string, string> } = {}): Promise<AppProcess> {
+/**
+ * Starts the server on a free port against a database of its own holding the demo county:
+ * a copy of `county` if given (scripts/screenshots.ts seeds its own), else of the one seeded
+ * for the run's browser tests.
+ */
+export async function startAppProcess(options: { env?: Record<string, string>; county?: string } = {}): Promise<AppProcess> {
   const build = path.join(ROOT, 'build/index.js')
   if (!fs.existsSync(build)) throw new Error('build/index.js is missing: run `npx remix build` first (npm test does it)')
   // An empty database (going live) is asked for with WANQI_SEED=none: no county copied in.
-  const county = options.env?.WANQI_SEED === 'none' ? undefined : await seededCounty()
+  const county = options.env?.WANQI_SEED === 'none' ? undefined : (options.county ?? (await seededCounty()))
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-e2e-'))
   const databaseFile = path.join(dir, 'db.sqlite')
   // Without a county seeded for the run, the server seeds the empty database itself.
@@ -143,10 +147,15 @@ export class BrowserSession {
   private contexts: BrowserContext[] = []
   private errors: string[] = []
 
+  private readonly browser: () => Browser
+
+  /** `browser` may be a function, for a session made before Chromium is started (test/support/browser-app.ts). */
   constructor(
-    private readonly browser: Browser,
+    browser: Browser | (() => Browser),
     private readonly app: AppProcess,
-  ) {}
+  ) {
+    this.browser = typeof browser === 'function' ? browser : () => browser
+  }
 
   async newPage(options: PageOptions = {}): Promise<{ context: BrowserContext; page: Page }> {
     const contextOptions = {
@@ -154,8 +163,8 @@ export class BrowserSession {
       ...(options.geolocation ? { geolocation: options.geolocation, permissions: ['geolocation'] } : {}),
     }
     const context = options.chinese
-      ? await this.browser.newContext(contextOptions)
-      : await englishContext(this.browser, this.app.url, contextOptions)
+      ? await this.browser().newContext(contextOptions)
+      : await englishContext(this.browser(), this.app.url, contextOptions)
     // Playwright's 30 s per action or navigation is a hang guard; on a machine shared with
     // other work a page can legitimately take longer, so the guard is wider.
     context.setDefaultTimeout(PAGE_TIMEOUT_MS)

@@ -7,19 +7,21 @@
 // rest follow in Vitest's own order. A file missing from the list only starts later.
 import { BaseSequencer, type TestSpecification } from 'vitest/node'
 
-/** Seconds a file took on a quiet 2-core machine, by `project:path`. */
+/** Seconds a file took on a quiet 2-core machine, by `project:path` (the ten slowest of a fresh-clone run, 2026-12-03 21:59). */
 const SECONDS: Record<string, number> = {
-  'e2e:test/e2e/registry.test.ts': 83,
-  'e2e:test/e2e/sign-in.test.ts': 54,
-  'integration-sqlite:test/integration/crash.test.ts': 52,
-  'e2e:test/e2e/territories.test.ts': 40,
-  'e2e:test/e2e/hand-off.test.ts': 35,
-  'e2e:test/e2e/going-live.test.ts': 27,
-  'integration-sqlite:test/integration/figures.test.ts': 24,
+  'e2e:test/e2e/registry.test.ts': 138,
+  'integration-sqlite:test/integration/crash.test.ts': 104,
+  'e2e:test/e2e/sign-in.test.ts': 77,
+  'e2e:test/e2e/hand-off.test.ts': 65,
+  'e2e:test/e2e/territories.test.ts': 51,
+  'e2e:test/e2e/going-live.test.ts': 37,
+  'e2e:test/e2e/look-and-feel.test.ts': 36,
+  'integration-postgres:test/integration/access-matrix.test.ts': 30,
+  'integration-sqlite:test/integration/figures.test.ts': 28,
+  'e2e:test/e2e/dashboard.test.ts': 27,
   'integration-postgres:test/integration/figures.test.ts': 23,
   'e2e:test/e2e/several-servers.test.ts': 23,
   'integration-sqlite:test/integration/access-matrix.test.ts': 19,
-  'integration-postgres:test/integration/access-matrix.test.ts': 17,
   'integration-postgres:test/integration/backup.test.ts': 17,
   'integration-sqlite:test/integration/figure-rollups.test.ts': 15,
   'integration-postgres:test/integration/figure-rollups.test.ts': 15,

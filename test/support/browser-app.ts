@@ -1,0 +1,69 @@
+// The opening every browser test file shares: the app started on its own copy of the demo
+// county (or an empty database), Chromium, a session watching the pages for errors, and the
+// app's database opened read-only; each test ends with no error in its pages, and the file
+// closes all of it after its last test. Called at a file's top level:
+//
+//   const { app, session, seeded } = openBrowserApp({ env: { MAP_TILES: 'none' } })
+//
+// What it returns is usable from the first hook on: `app` reads through to the process once
+// it has started, `seeded` opens the database file on its first query.
+import type { Browser } from 'playwright-core'
+import SQLite from 'better-sqlite3'
+import { Kysely, SqliteDialect } from 'kysely'
+import { afterAll, afterEach, beforeAll, expect } from 'vitest'
+import type { Database } from '../../db/schema'
+import { BrowserSession, launchBrowser, startAppProcess, type AppProcess } from './browser'
+
+export interface BrowserApp {
+  app: AppProcess
+  session: BrowserSession
+  /** The app's database, read-only: what the seed drew, so assertions need not hard-code it. */
+  seeded: Kysely<Database>
+}
+
+export interface BrowserAppOptions {
+  /** The server's environment on top of startAppProcess's; a function is asked in the file's first hook. */
+  env?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>)
+}
+
+export function openBrowserApp(options: BrowserAppOptions = {}): BrowserApp {
+  let started: AppProcess | undefined
+  let browser: Browser | undefined
+  const running = () => {
+    if (!started) throw new Error('the app is not started yet: use it inside a hook or a test')
+    return started
+  }
+  const app: AppProcess = {
+    get url() {
+      return running().url
+    },
+    get databaseFile() {
+      return running().databaseFile
+    },
+    output: () => running().output(),
+    stop: () => running().stop(),
+  }
+  const session = new BrowserSession(() => {
+    if (!browser) throw new Error('Chromium is not started yet: use it inside a hook or a test')
+    return browser
+  }, app)
+  const seeded = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: async () => new SQLite(running().databaseFile, { readonly: true, fileMustExist: true }) }),
+  })
+
+  beforeAll(async () => {
+    const env = typeof options.env === 'function' ? await options.env() : options.env
+    started = await startAppProcess({ env })
+    browser = await launchBrowser()
+  })
+  afterEach(async () => {
+    expect(await session.finish(), 'errors in the browser').toEqual([])
+  })
+  afterAll(async () => {
+    await session.finish()
+    await seeded.destroy()
+    await browser?.close()
+    await started?.stop()
+  })
+  return { app, session, seeded }
+}
