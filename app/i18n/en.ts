@@ -16,6 +16,7 @@ import { loanQrEn } from './loan-qr.en'
 import { reconciliationEn } from './reconciliation.en'
 import { historyEn } from './history.en'
 import { clocksEn } from './clocks.en'
+import { validityEn } from './validity.en'
 
 export const en: Messages = {
   ...playerEn,
@@ -148,4 +149,5 @@ export const en: Messages = {
   ...loanQrEn,
   ...reconciliationEn,
   ...clocksEn,
+  ...validityEn,
 }

@@ -15,6 +15,7 @@ import { loanQrZhCN } from './loan-qr.zh-CN'
 import { reconciliationZhCN } from './reconciliation.zh-CN'
 import { historyZhCN } from './history.zh-CN'
 import { clocksZhCN } from './clocks.zh-CN'
+import { validityZhCN } from './validity.zh-CN'
 
 export const zhCN = {
   ...playerZhCN,
@@ -147,4 +148,5 @@ export const zhCN = {
   ...loanQrZhCN,
   ...reconciliationZhCN,
   ...clocksZhCN,
+  ...validityZhCN,
 } as const

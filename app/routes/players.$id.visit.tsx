@@ -12,6 +12,7 @@ import { useT } from '../i18n/use-t'
 import { getPlayer } from '../services/players/get-player.server'
 import { recordVisit } from '../services/visits/record-visit.server'
 import { parseVisit, visitFormValues } from '../forms/visit'
+import { findVisitRules } from '../services/visit-rules/find-visit-rules.server'
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'visits:log')
@@ -19,7 +20,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   if (!player) throw notFound()
   return {
     player: { id: player.id, name: player.name, address: player.address, lat: player.lat, lng: player.lng, approximate: player.position_approximate === 1 },
-    radiusMetres: context.config.checkInRadiusMetres,
+    radiusMetres: (await findVisitRules(context.db)).rules.radiusMetres,
     // Made with the page, so a double tap on an old phone posts the same visit twice: stored once.
     visitId: crypto.randomUUID(),
   }
@@ -36,7 +37,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   try {
     const { visit } = await recordVisit(
       context.db,
-      { actor: { ...actorOf(user, context), id: user.id }, scope: userScope(user), rules: { radiusMetres: context.config.checkInRadiusMetres } },
+      { actor: { ...actorOf(user, context), id: user.id }, scope: userScope(user) },
       parsed.data,
     )
     return redirect(`/visits/${visit.id}?saved=1`)

@@ -21,6 +21,7 @@ import * as m0018 from './0018-working-calendar-clocks'
 import * as m0019 from './0019-loan-qr'
 import * as m0020 from './0020-clock-sums'
 import * as m0021 from './0021-visit-photos'
+import * as m0023 from './0023-valid-visits'
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '0019-loan-qr': m0019,
   '0020-clock-sums': m0020,
   '0021-visit-photos': m0021,
+  '0023-valid-visits': m0023,
 }

@@ -263,7 +263,7 @@ export const benchmark: Benchmark = {
       })
       let turn = 0
       const saveTime = await time(async () => {
-        const { created, visit } = await recordVisit(db, { actor, scope, rules: { radiusMetres: RADIUS_METRES } }, inputs[turn++])
+        const { created, visit } = await recordVisit(db, { actor, scope }, inputs[turn++])
         if (!created || visit.checkIn.flag !== null || visit.conflict !== null) {
           throw new Error(`recordVisit: expected a new visit without a flag, got ${JSON.stringify({ created, flag: visit.checkIn.flag, conflict: visit.conflict })}`)
         }
