@@ -22,7 +22,6 @@ const WARM_UP = 10
 const LIST_PLAYERS = 600
 const LIST_TARGET_MS = 30
 const SAVE_TARGET_MS = 10
-const RADIUS_METRES = 500
 const OFFICERS = 50
 const VISITS_PER_OFFICER = 20
 
