@@ -47,7 +47,7 @@ describe('the visit form without JavaScript', () => {
       await page.goto(`${app.url}/players/${player.id}/visit`)
       const form = page.locator('form.visit-form')
       expect(await form.getAttribute('enctype')).toBe('multipart/form-data')
-      await form.getByLabel('Channel').selectOption('phone')
+      await form.getByLabel('Phone', { exact: true }).check()
       await form.getByLabel('Storefront photos').setInputFiles([
         { name: 'IMG_0101.jpg', mimeType: 'image/jpeg', buffer: fixturePhoto('jpeg') },
         { name: 'IMG_0102.png', mimeType: 'image/png', buffer: fixturePhoto('png') },
