@@ -20,6 +20,7 @@ import { createStorage } from '../../app/services/storage/storage.server'
 import { assignPlayers } from '../../app/services/territories.server'
 import { addVisitPhoto } from '../../app/services/visit-photos/add-visit-photo.server'
 import { findVisitRules } from '../../app/services/visit-rules/find-visit-rules.server'
+import { findMyList } from '../../app/services/visits/find-my-list.server'
 import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import { fixturePhoto } from '../support/photo-fixtures'
@@ -117,6 +118,13 @@ describe('the rules an admin sets (over HTTP)', () => {
       fs.rmSync(dir, { recursive: true, force: true })
     }
     expect(await stored(onSite.id)).toMatchObject({ valid: 1, invalid_reasons: null, rules_version: 2 })
+  })
+
+  it("the officer's list marks a player whose latest visit did not count", async () => {
+    const { items } = await findMyList(suite.t.db, { actor: who['off.a1'].actor, pii }, { withPhones: false })
+    const of = (name: string) => items.find((i) => i.id === ids[name])!
+    expect(of('个体乙').lastVisitValid).toBe(false)
+    expect(of('企业甲').lastVisitValid).toBe(true)
   })
 })
 
