@@ -377,6 +377,26 @@ export interface VisitTable {
   position_set: Generated<number>
   /** JSON: why the player no longer matched the author's copy (reassigned, say). */
   conflict: string | null
+  /** 1 when the visit counts under the bank's rules (domain/visit-validity.ts). */
+  valid: Generated<number>
+  /** JSON array of the reasons it does not count; null when valid. */
+  invalid_reasons: string | null
+  /** The visit_rules version it was judged by; null for visits from before the rules. */
+  rules_version: number | null
+  /** The manager who accepted a far check-in's reason, and when. */
+  far_accepted_by: number | null
+  far_accepted_at: string | null
+}
+
+/** The bank's rules for a visit to count: each save a new version. */
+export interface VisitRulesTable {
+  version: number
+  photo_required: number
+  radius_m: number
+  remote_households: number
+  remote_enterprises: number
+  set_by: number | null
+  set_at: string
 }
 
 export interface VisitPhotoTable {
@@ -795,6 +815,7 @@ export interface Database {
   visit_photos: VisitPhotoTable
   consent_texts: ConsentTextTable
   consents: ConsentTable
+  visit_rules: VisitRulesTable
   map_cells: MapCellTable
   map_cells_state: MapCellsStateTable
   territories: TerritoryTable

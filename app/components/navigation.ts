@@ -26,6 +26,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { to: '/admin/products', label: 'nav.admin.products', roles: ['admin'] },
   { to: '/admin/consent-text', label: 'nav.admin.consentText', roles: ['admin'] },
   { to: '/admin/calendar', label: 'nav.calendar', roles: ['admin'] },
+  { to: '/admin/visit-rules', label: 'nav.admin.visitRules', roles: ['admin'] },
   { to: '/admin/tokens', label: 'nav.admin.tokens', roles: ['admin'] },
   { to: '/admin/audit', label: 'nav.admin.audit', roles: ['admin'] },
 ]

@@ -137,7 +137,8 @@ export function VisitForm({
 
   const show = (name: string) => errors[name]
   return (
-    <Form method="post" action={`/players/${player.id}/visit`} className="visit-form stack" noValidate onSubmit={hydrated ? queue : undefined} aria-label={t('visit.formTitle', { name: player.name })}>
+    // Multipart, so before JavaScript loads the camera's photos go with the form (players.$id.visit.tsx).
+    <Form method="post" encType="multipart/form-data" action={`/players/${player.id}/visit`} className="visit-form stack" noValidate onSubmit={hydrated ? queue : undefined} aria-label={t('visit.formTitle', { name: player.name })}>
       <input type="hidden" name="id" value={visitId} />
       <input type="hidden" name="playerId" value={player.id} />
       <ErrorList errors={formError ? [formError] : errors._form} />

@@ -15,7 +15,7 @@ export const AUDIT_ACTIONS = [
   'player.create', 'player.update', 'player.unmask', 'player.position-from-check-in', 'player.size_override', 'player.size_override_cleared',
   'personal-data.list-phones',
   'territory.create', 'territory.update', 'territory.delete', 'territory.assign', 'players.assign',
-  'visit.recorded', 'visit.edited',
+  'visit.recorded', 'visit.edited', 'visit.far_accepted', 'visit_rules.changed',
   'referral.created', 'clock.contacted', 'clock.accepted', 'clock.decided', 'clock.escalated',
   'consent_text.saved', 'consent.signed', 'consent.viewed', 'consent.withdrawn', 'consent.fetched',
   'loan_qr.request', 'loan_qr.issue', 'loan_qr.revoke',
@@ -24,7 +24,7 @@ export const AUDIT_ACTIONS = [
 
 export const AUDIT_ENTITY_TYPES = [
   'user', 'org_unit', 'market_player', 'visit', 'referral', 'territory', 'import', 'import_job', 'product', 'api_token',
-  'area', 'areas', 'consent_text', 'loan_qr_code', 'clock_setting', 'working_calendar_day', 'export', 'audit_log',
+  'area', 'areas', 'consent_text', 'loan_qr_code', 'clock_setting', 'working_calendar_day', 'visit_rules', 'export', 'audit_log',
 ] as const
 
 /** An address as people write it: an IPv4 client seen through an IPv6 socket loses `::ffff:`. */

@@ -19,6 +19,8 @@ export interface VisitFact {
   at: string
   recordedAt: string
   hasNeed: boolean
+  /** Counts under the bank's rules (coverage counts only these). */
+  valid: boolean
 }
 
 /** A referral by the times it reached each stage (a stage reached by one beyond it too). */
@@ -52,6 +54,9 @@ export function referralTimesOf(r: ReferralFacts): ReferralTimes {
 export const MONTH_COUNTS = [
   'visited', 'withNeed', 'referred', 'accepted', 'approved', 'disbursed', 'firstLenderConversions', 'loans', 'creditLoans', 'amountYuan', 'creditAmountYuan', 'due', 'onTime',
   'firstLenderFlagged', 'firstLenderEnterprises',
+  // 1 when visited in the month with no valid visit: months counted before validity existed
+  // read 0 here, and their visits (all valid then) count for coverage.
+  'noValidVisit',
 ] as const
 type MonthCount = (typeof MONTH_COUNTS)[number]
 /** Counts that are 0 or 1 per player (one player counted once); the rest are summed. */
@@ -83,11 +88,14 @@ export function playerMonths(visits: readonly VisitFact[], referrals: readonly R
   const at = (name: MonthCount) => MONTH_COUNTS.indexOf(name)
   const sorted = [...visits].sort((a, b) => a.at.localeCompare(b.at) || a.recordedAt.localeCompare(b.recordedAt))
   // Sorted, the last visit of each month writes its need last.
+  const validIn = new Set<string>()
   for (const v of sorted) {
     const m = month(v.at)
     m.c[at('visited')] = 1
     m.c[at('withNeed')] = v.hasNeed ? 1 : 0
+    if (v.valid) validIn.add(monthOf(v.at))
   }
+  for (const v of sorted) if (!validIn.has(monthOf(v.at))) month(v.at).c[at('noValidVisit')] = 1
   const firstVisit = sorted.length ? sorted[0].at : null
   for (const r of referrals) {
     month(r.referredAt).c[at('referred')] = 1
@@ -233,7 +241,10 @@ export function contributions(state: PlayerState, months: PlayerMonths): Map<str
       const t = entry.totals
       MONTH_COUNTS.forEach((name, i) => {
         const value = facts.c[i] ?? 0
-        if (name === 'withNeed') {
+        if (name === 'noValidVisit') {
+          // Covered in the period: a month of it with a valid visit.
+          if (facts.c[0] === 1 && value === 0) t.visitedAssigned = 1
+        } else if (name === 'withNeed') {
           // The latest visit of the period: in the last month with a visit (months in order).
           if (facts.c[0] === 1) t.withNeed = value
         } else if (ONCE.has(name)) t[name] = Math.max(t[name], value)
@@ -251,7 +262,8 @@ export function contributions(state: PlayerState, months: PlayerMonths): Map<str
   }
   for (const [key, { totals }] of out) {
     if (key === 'now' || key.startsWith('H')) continue
-    totals.visitedAssigned = state.assigned ? totals.visited : 0
+    // visitedAssigned holds "covered" until here.
+    totals.visitedAssigned = state.assigned ? totals.visitedAssigned : 0
     totals.qualified = state.qualifies ? totals.withNeed : 0
   }
   return out

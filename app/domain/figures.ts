@@ -5,8 +5,9 @@
 //
 // Choices the table leaves open, made here once:
 // - A period is a range of China calendar days, both ends included.
-// - Coverage counts assigned players visited in the period (a player with no officer
-//   counts for neither side, as the map's coverage).
+// - Coverage counts assigned players with a valid visit in the period (domain/visit-validity.ts
+//   judges each visit; a player with no officer counts for neither side, as the map's coverage).
+//   The funnel's visited and the need rate count every visit, valid or not.
 // - Need rate: among players visited in the period, those whose latest visit in the period
 //   records a need.
 // - A stage is reached at the first report of it or of any stage beyond it (a disbursement
@@ -123,8 +124,8 @@ export interface PlayerFacts {
   candidate: boolean
   /** A product accepts the case now (the stored hand-off flag). */
   qualifies: boolean
-  /** Every visit of the player: when, and whether it recorded a need. */
-  visits: { at: string; hasNeed: boolean }[]
+  /** Every visit of the player: when, whether it recorded a need, whether it counts under the bank's rules. */
+  visits: { at: string; hasNeed: boolean; valid: boolean }[]
 }
 
 export interface ReferralFacts {
@@ -230,7 +231,7 @@ export function computeFigures(players: readonly PlayerFacts[], referrals: reado
     const inside = sorted.filter((v) => inPeriod(v.at, period))
     if (inside.length === 0) continue
     visited++
-    if (p.assigned) visitedAssigned++
+    if (p.assigned && inside.some((v) => v.valid)) visitedAssigned++
     if (inside[inside.length - 1].hasNeed) {
       withNeed++
       if (p.qualifies) qualified++

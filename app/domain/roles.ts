@@ -23,13 +23,15 @@ export type Permission =
   | 'audit:view' // read and export the audit log
   | 'areas:manage' // load the divisions the bank serves, their boundaries and centres
   | 'calendar:manage' // keep the working-day calendar and the channel clocks' numbers
+  | 'visit-rules:manage' // set the rules a visit must meet to count (photo, radius, phone and video)
+  | 'visits:review' // accept an officer's reason for a far check-in, so the visit counts
   | 'history:import' // bring past visits and referrals with their own dates (files, or the APIs with an explicit past time)
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   officer: ['visits:log', 'personal-data:dial'],
-  manager: ['branch:view', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage', 'visits:log', 'personal-data:dial', 'history:import'],
+  manager: ['branch:view', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage', 'visits:log', 'personal-data:dial', 'history:import', 'visits:review'],
   hq: ['branch:view', 'bank:view', 'targets:set'],
-  admin: ['branch:view', 'bank:view', 'org:manage', 'users:manage', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage', 'integrations:manage', 'products:manage', 'targets:set', 'audit:view', 'areas:manage', 'history:import', 'calendar:manage'],
+  admin: ['branch:view', 'bank:view', 'org:manage', 'users:manage', 'personal-data:unmask', 'players:edit', 'imports:run', 'territories:manage', 'integrations:manage', 'products:manage', 'targets:set', 'audit:view', 'areas:manage', 'history:import', 'calendar:manage', 'visit-rules:manage', 'visits:review'],
 }
 
 export function can(role: Role, permission: Permission): boolean {

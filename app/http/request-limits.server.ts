@@ -24,6 +24,8 @@ export const BODY_LIMITS = {
   json: MB,
   /** A visit's photo, its bytes as the body (the route judges the type from them). */
   photo: 10 * MB,
+  /** The visit form posted whole before JavaScript loads: six photos of 10 MB and the fields. */
+  visitForm: 61 * MB,
   /** An uploaded list (200 MB, the reader's own limit) and the form around it. */
   upload: 201 * MB,
 } as const
@@ -38,6 +40,8 @@ const SIGNING_PATH = /^\/players\/\d+\/consent$/
 const UPLOAD_PATHS = new Set(['/imports', '/imports/history', '/admin/import/org', '/admin/import/staff', '/admin/areas'])
 // PUT /api/v1/visits/<visit>/photos/<photo>: a storefront photo (services/visit-photos).
 const PHOTO_PATH = /^\/api\/v1\/visits\/[^/]+\/photos\/[^/]+$/
+// The visit form, which carries the camera's photos when posted without JavaScript.
+const VISIT_FORM_PATH = /^\/players\/\d+\/visit$/
 const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data'])
 
 /** The media type of a Content-Type header, without its parameters, lower case; '' when absent. */
@@ -64,6 +68,7 @@ export function classifyBody(pathname: string, mediaType: string): { kind: BodyK
     return mediaType === 'application/json' || mediaType === '' ? { kind: 'json' } : { refused: 'send application/json' }
   }
   if (mediaType === 'multipart/form-data') {
+    if (VISIT_FORM_PATH.test(page)) return { kind: 'visitForm' }
     return UPLOAD_PATHS.has(page) ? { kind: 'upload' } : { refused: 'this page takes a form (application/x-www-form-urlencoded)' }
   }
   if (mediaType !== '' && !FORM_TYPES.has(mediaType)) return { refused: 'send a form (application/x-www-form-urlencoded)' }
@@ -111,7 +116,7 @@ export function limitBodies(limits: Record<BodyKind, number> = BODY_LIMITS) {
     if (declared !== undefined && Number(declared) > limit) {
       return refuse(res, 413, `request body too large (over ${limit} bytes)`, { ...fields, kind: classed.kind })
     }
-    if (classed.kind === 'upload') {
+    if (classed.kind === 'upload' || classed.kind === 'visitForm') {
       // Streamed to disk by the route; counted on the way, in case no length was sent.
       ;(req as WithBody)[BODY] = req.pipe(new ByteCap(limit))
       return next()

@@ -18,6 +18,7 @@ import { reconciliationEn } from './reconciliation.en'
 import { historyEn } from './history.en'
 import { clocksEn } from './clocks.en'
 import { homeEn } from './home.en'
+import { validityEn } from './validity.en'
 
 export const en: Messages = {
   ...playerEn,
@@ -138,4 +139,5 @@ export const en: Messages = {
   ...reconciliationEn,
   ...clocksEn,
   ...homeEn,
+  ...validityEn,
 }

@@ -17,6 +17,7 @@ import { reconciliationZhCN } from './reconciliation.zh-CN'
 import { historyZhCN } from './history.zh-CN'
 import { clocksZhCN } from './clocks.zh-CN'
 import { homeZhCN } from './home.zh-CN'
+import { validityZhCN } from './validity.zh-CN'
 
 export const zhCN = {
   ...playerZhCN,
@@ -137,4 +138,5 @@ export const zhCN = {
   ...reconciliationZhCN,
   ...clocksZhCN,
   ...homeZhCN,
+  ...validityZhCN,
 } as const

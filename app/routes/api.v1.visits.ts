@@ -52,7 +52,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     const { visit, created } = await recordVisit(
       context.db,
-      { actor: { ...actorOf(user, context), id: user.id }, scope: userScope(user), rules: { radiusMetres: context.config.checkInRadiusMetres }, historical: historical === true },
+      { actor: { ...actorOf(user, context), id: user.id }, scope: userScope(user), historical: historical === true },
       parsed.data,
     )
     return Response.json({ visit }, { status: created ? 201 : 200, headers: NO_STORE })

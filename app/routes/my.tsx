@@ -239,6 +239,7 @@ export default function MyList() {
               <span className={`badge reason-${item.reason}`}>{t(`my.reason.${item.reason as ListReason}`, { date: item.nextFollowUpOn ?? '' })}</span>
               {item.candidateStatus === 'candidate' ? <span className="badge candidate-candidate">{t('candidateStatus.candidate')}</span> : null}
               {item.clock ? <ClockBadge clock={item.clock} /> : null}
+              {item.lastVisitValid === false ? <span className="badge flag" data-testid="last-visit-invalid">{t('visitValidity.myBadge')}</span> : null}
             </div>
             <p className="muted small">
               {[item.townshipName, item.address].filter(Boolean).join(' · ')}

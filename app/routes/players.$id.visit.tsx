@@ -10,8 +10,12 @@ import { idParam, toFieldOrFormError } from '../http/errors.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { getPlayer } from '../services/players/get-player.server'
-import { recordVisit } from '../services/visits/record-visit.server'
+import { receiveVisitForm } from '../http/receive-visit-form.server'
+import { createStorage } from '../services/storage/storage.server'
+import { MAX_PHOTO_BYTES } from '../services/visit-photos/photo-rules'
+import { recordVisitWithPhotos } from '../services/visit-photos/record-visit-with-photos.server'
 import { parseVisit, visitFormValues } from '../forms/visit'
+import { findVisitRules } from '../services/visit-rules/find-visit-rules.server'
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'visits:log')
@@ -19,7 +23,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   if (!player) throw notFound()
   return {
     player: { id: player.id, name: player.name, address: player.address, lat: player.lat, lng: player.lng, approximate: player.position_approximate === 1 },
-    radiusMetres: context.config.checkInRadiusMetres,
+    radiusMetres: (await findVisitRules(context.db)).rules.radiusMetres,
     // Made with the page, so a double tap on an old phone posts the same visit twice: stored once.
     visitId: crypto.randomUUID(),
   }
@@ -30,14 +34,23 @@ type ActionData = { errors?: FieldErrors; values: Record<string, string>; formEr
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, 'visits:log')
   const playerId = idParam(params.id)
-  const values = visitFormValues(await request.formData())
+  // Before JavaScript loads the form comes whole, photos and all (multipart); an old page may
+  // still post it urlencoded, without photos.
+  const multipart = /^multipart\/form-data/i.test(request.headers.get('content-type') ?? '')
+  const body = multipart ? await receiveVisitForm(request) : { ok: true as const, form: await request.formData(), photos: [] }
+  if (!body.ok) {
+    const key = body.reason === 'tooLarge' ? 'photo.tooLarge' : 'error.badRequest'
+    return data<ActionData>({ errors: { photos: [{ key, params: { maxMb: MAX_PHOTO_BYTES / 1024 / 1024 } }] }, values: {} }, { status: body.reason === 'tooLarge' ? 413 : 400 })
+  }
+  const values = visitFormValues(body.form)
   const parsed = parseVisit({ ...values, playerId })
   if (!parsed.ok) return data<ActionData>({ errors: parsed.errors, values: parsed.values }, { status: 400 })
   try {
-    const { visit } = await recordVisit(
+    const { visit } = await recordVisitWithPhotos(
       context.db,
-      { actor: { ...actorOf(user, context), id: user.id }, scope: userScope(user), rules: { radiusMetres: context.config.checkInRadiusMetres } },
-      parsed.data,
+      { actor: { ...actorOf(user, context), id: user.id }, scope: userScope(user) },
+      createStorage(context.config.storage),
+      { visit: parsed.data, photos: body.photos },
     )
     return redirect(`/visits/${visit.id}?saved=1`)
   } catch (error) {

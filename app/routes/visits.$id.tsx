@@ -21,6 +21,7 @@ import { getVisit } from '../services/visits/get-visit.server'
 import { findVisitPhotos } from '../services/visit-photos/find-visit-photos.server'
 import { parseVisitTalk, visitFormValues } from '../forms/visit'
 import { FormErrorSummary } from '../components/form-error-summary'
+import { VisitValidityBadge } from '../components/visit-validity'
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
@@ -101,6 +102,7 @@ export default function VisitPage() {
       <div className="flags">
         {visit.checkIn.flag ? <span className="badge flag">{t(`visit.flag.${visit.checkIn.flag as 'far'}`)}</span> : null}
         {visit.positionSet ? <span className="badge">{t('visit.positionSet')}</span> : null}
+        <VisitValidityBadge validity={visit.validity} />
       </div>
       {visit.conflict ? (
         <p className="notice warning" data-testid="visit-conflict">

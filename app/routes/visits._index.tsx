@@ -1,12 +1,22 @@
 // A day's visits: a manager sees their branch's, per officer, with the check-in distance
 // and what to look at (far from the player, no position, a conflict); an officer sees
-// their own; headquarters sees the bank's.
-import type { LoaderFunctionArgs } from '@remix-run/node'
-import { Form, Link, useLoaderData } from '@remix-run/react'
+// their own; headquarters sees the bank's. Each visit says whether it counts under the bank's
+// rules and why not; a manager accepts a far check-in's reason here.
+import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
+import { data } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { z } from 'zod'
+import { ActionResult } from '../components/field'
+import { VisitValidityBadge } from '../components/visit-validity'
+import { AppError } from '../domain/app-error'
+import { can } from '../domain/roles'
+import { parseForm } from '../forms/fields'
+import type { Message } from '../i18n/index'
+import { acceptFarReason } from '../services/visits/accept-far-reason.server'
 import { formatDistance } from '../components/visit-form'
 import { VisitPhotoStrip } from '../components/visit-photo-strip'
 import { chinaClockText, todayInChina } from '../domain/china-time'
-import { requireUser, userScope } from '../http/guards.server'
+import { actorOf, notFound, requirePermission, requireUser, userScope } from '../http/guards.server'
 import { useLocale, useT } from '../i18n/use-t'
 import { listUsers } from '../services/users/list-users.server'
 import { listVisitsOfDay } from '../services/visits/list-visits-of-day.server'
@@ -21,8 +31,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const day = /^\d{4}-\d{2}-\d{2}$/.test(dayParam) && !Number.isNaN(Date.parse(dayParam)) ? dayParam : todayInChina()
   const officerId = Number(params.get('officer')) || undefined
   const flaggedOnly = params.get('flagged') === '1'
+  const invalidOnly = params.get('invalid') === '1'
   const [list, officers] = await Promise.all([
-    listVisitsOfDay(context.db, { scope }, { day, officerId, flaggedOnly }),
+    listVisitsOfDay(context.db, { scope }, { day, officerId, flaggedOnly, invalidOnly }),
     scope.kind === 'own' ? Promise.resolve([]) : listUsers(context.db, scope, { role: 'officer', active: true, limit: 500 }),
   ])
   const photos = await findVisitPhotos(context.db, { scope }, list.visits.map((v) => v.id))
@@ -30,6 +41,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     day,
     officerId: officerId ?? null,
     flaggedOnly,
+    invalidOnly,
+    mayAccept: can(user.role, 'visits:review'),
     visits: list.visits.map((v) => ({ ...v, photos: (photos.get(v.id) ?? []).map((p) => ({ id: p.id, position: p.position })) })),
     perOfficer: list.officers,
     officerChoices: officers.map((o) => ({ id: o.id, name: o.name })),
@@ -37,13 +50,32 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   }
 }
 
+const acceptSchema = z.object({ intent: z.literal('accept-far'), visitId: z.string().min(1).max(100) })
+type ActionData = { done?: Message; formError?: Message }
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requirePermission(request, context, 'visits:review')
+  const parsed = parseForm(await request.formData(), acceptSchema)
+  if (!parsed.ok) return data<ActionData>({ formError: { key: 'error.badRequest' } }, { status: 400 })
+  try {
+    await acceptFarReason(context.db, { actor: actorOf(user, context), scope: userScope(user) }, { visitId: parsed.data.visitId })
+    return { done: { key: 'visitValidity.accepted' } } satisfies ActionData
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error
+    if (error.code === 'not_found') throw notFound()
+    return data<ActionData>({ formError: { key: error.messageKey as 'visitValidity.nothingToAccept' } }, { status: error.code === 'forbidden' ? 403 : 409 })
+  }
+}
+
 export default function Visits() {
   const t = useT()
   const locale = useLocale()
-  const { day, officerId, flaggedOnly, visits, perOfficer, officerChoices, own } = useLoaderData<typeof loader>()
+  const { day, officerId, flaggedOnly, invalidOnly, mayAccept, visits, perOfficer, officerChoices, own } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>() as ActionData | undefined
   return (
     <div className="stack">
       <h1>{own ? t('visits.mine') : t('visits.title')}</h1>
+      <ActionResult done={result?.done} formError={result?.formError} />
       <Form method="get" className="toolbar">
         <label>
           {t('visits.day')} <input type="date" name="day" defaultValue={day} />
@@ -64,6 +96,9 @@ export default function Visits() {
         <label className="checkbox-field">
           <input type="checkbox" name="flagged" value="1" defaultChecked={flaggedOnly} /> {t('visits.flaggedOnly')}
         </label>
+        <label className="checkbox-field">
+          <input type="checkbox" name="invalid" value="1" defaultChecked={invalidOnly} /> {t('visitValidity.invalidOnly')}
+        </label>
         <button type="submit">{t('common.apply')}</button>
       </Form>
 
@@ -81,6 +116,7 @@ export default function Visits() {
                     <th>{t('visit.flag.far')}</th>
                     <th>{t('visit.flag.no_fix')}</th>
                     <th>{t('visits.conflicts')}</th>
+                    <th>{t('visitValidity.invalid')}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -94,6 +130,7 @@ export default function Visits() {
                       <td className={o.far ? 'flagged' : undefined}>{o.far}</td>
                       <td className={o.noFix ? 'flagged' : undefined}>{o.noFix}</td>
                       <td className={o.conflicts ? 'flagged' : undefined}>{o.conflicts}</td>
+                      <td className={o.invalid ? 'flagged' : undefined}>{o.invalid}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -125,7 +162,7 @@ export default function Visits() {
               </thead>
               <tbody>
                 {visits.map((v) => (
-                  <tr key={v.id} className={v.checkIn.flag || v.conflict ? 'flagged-row' : undefined}>
+                  <tr key={v.id} data-testid={`visit-${v.id}`} className={v.checkIn.flag || v.conflict || !v.validity.valid ? 'flagged-row' : undefined}>
                     <td>
                       <Link to={`/visits/${v.id}`}>{chinaClockText(v.visitedAt)}</Link>
                     </td>
@@ -141,6 +178,14 @@ export default function Visits() {
                       {v.checkIn.flag ? <span className="badge flag">{t(`visit.flag.${v.checkIn.flag as 'far'}`)}</span> : null}
                       {v.checkIn.farReason ? <span className="small"> {v.checkIn.farReason}</span> : null}
                       {v.conflict ? <span className="badge flag">{t('visit.flag.conflict')}</span> : null}
+                      <VisitValidityBadge validity={v.validity} />
+                      {mayAccept && !own && v.validity.reasons.includes('far') && v.checkIn.farReason ? (
+                        <Form method="post" className="inline">
+                          <input type="hidden" name="intent" value="accept-far" />
+                          <input type="hidden" name="visitId" value={v.id} />
+                          <button type="submit" className="small">{t('visitValidity.acceptFar')}</button>
+                        </Form>
+                      ) : null}
                     </td>
                     <td>
                       <VisitPhotoStrip visitId={v.id} photos={v.photos} size={48} />

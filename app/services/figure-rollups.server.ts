@@ -85,7 +85,7 @@ async function countNow(db: Db, ids: readonly number[]): Promise<Map<number, Cou
       .select(['id', 'kind', 'org_unit_id', 'assigned_officer_id', 'township_code', 'candidate_status', 'qualification'])
       .where('id', 'in', ids)
       .execute(),
-    db.selectFrom('visits').select(['player_id', 'visited_at', 'recorded_at', 'has_need']).where('player_id', 'in', ids).execute(),
+    db.selectFrom('visits').select(['player_id', 'visited_at', 'recorded_at', 'has_need', 'valid']).where('player_id', 'in', ids).execute(),
     db
       .selectFrom('referrals')
       .select([
@@ -117,7 +117,7 @@ async function countNow(db: Db, ids: readonly number[]): Promise<Map<number, Cou
       candidate: p.candidate_status === 'candidate',
       qualifies: p.qualification === 'qualifies',
       months: playerMonths(
-        (visitsOf.get(p.id) ?? []).map((v) => ({ at: v.visited_at, recordedAt: v.recorded_at, hasNeed: v.has_need === 1 })),
+        (visitsOf.get(p.id) ?? []).map((v) => ({ at: v.visited_at, recordedAt: v.recorded_at, hasNeed: v.has_need === 1, valid: v.valid === 1 })),
         (referralsOf.get(p.id) ?? []).map((r) => ({
           referredAt: r.referred_at,
           acceptedAt: r.accepted_at,

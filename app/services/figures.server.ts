@@ -174,7 +174,31 @@ export async function computeFiguresInSql(db: Kysely<Database>, scope: FigureSco
       .where(latestVisitIn(from, until))
       .select([
         (eb) => eb.fn.count<number>('visits.player_id').distinct().as('visited'),
-        (eb) => eb.fn.count<number>(eb.case().when('market_players.assigned_officer_id', 'is not', null).then(eb.ref('visits.player_id')).end()).distinct().as('visitedAssigned'),
+        // Coverage: assigned, with a valid visit in the period (any of them, not only the latest).
+        (eb) =>
+          eb.fn
+            .count<number>(
+              eb
+                .case()
+                .when(
+                  eb.and([
+                    eb('market_players.assigned_officer_id', 'is not', null),
+                    eb.exists(
+                      eb
+                        .selectFrom('visits as valid_visit')
+                        .select('valid_visit.id')
+                        .whereRef('valid_visit.player_id', '=', 'visits.player_id')
+                        .where('valid_visit.valid', '=', 1)
+                        .where('valid_visit.visited_at', '>=', from)
+                        .where('valid_visit.visited_at', '<', until),
+                    ),
+                  ]),
+                )
+                .then(eb.ref('visits.player_id'))
+                .end(),
+            )
+            .distinct()
+            .as('visitedAssigned'),
         (eb) => eb.fn.count<number>(eb.case().when('visits.has_need', '=', 1).then(eb.ref('visits.player_id')).end()).distinct().as('withNeed'),
         (eb) =>
           eb.fn

@@ -22,6 +22,7 @@ import * as m0019 from './0019-loan-qr'
 import * as m0020 from './0020-clock-sums'
 import * as m0021 from './0021-visit-photos'
 import * as m0022 from './0022-consents'
+import * as m0023 from './0023-valid-visits'
 import * as m0024 from './0024-escalations-platform-feedback'
 
 export const migrations: Record<string, Migration> = {
@@ -46,5 +47,6 @@ export const migrations: Record<string, Migration> = {
   '0020-clock-sums': m0020,
   '0021-visit-photos': m0021,
   '0022-consents': m0022,
+  '0023-valid-visits': m0023,
   '0024-escalations-platform-feedback': m0024,
 }

@@ -22,7 +22,6 @@ const WARM_UP = 10
 const LIST_PLAYERS = 600
 const LIST_TARGET_MS = 30
 const SAVE_TARGET_MS = 10
-const RADIUS_METRES = 500
 const OFFICERS = 50
 const VISITS_PER_OFFICER = 20
 
@@ -263,7 +262,7 @@ export const benchmark: Benchmark = {
       })
       let turn = 0
       const saveTime = await time(async () => {
-        const { created, visit } = await recordVisit(db, { actor, scope, rules: { radiusMetres: RADIUS_METRES } }, inputs[turn++])
+        const { created, visit } = await recordVisit(db, { actor, scope }, inputs[turn++])
         if (!created || visit.checkIn.flag !== null || visit.conflict !== null) {
           throw new Error(`recordVisit: expected a new visit without a flag, got ${JSON.stringify({ created, flag: visit.checkIn.flag, conflict: visit.conflict })}`)
         }

@@ -114,7 +114,7 @@ describe('three app servers behind nginx', () => {
     for (const playerId of playerIds.slice(0, 12)) {
       const visit = parseVisit({ id: `several-need-${playerId}`, playerId, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
       if (!visit.ok) throw new Error('invalid visit')
-      await recordVisit(t.db, { ...officer, rules: { radiusMetres: 500 } }, visit.data)
+      await recordVisit(t.db, { ...officer }, visit.data)
       referrals.push((await handOffCase(t.db, { ...officer, clocks: PLAIN_CLOCKS }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })).id)
     }
     const delivered = async () => (await t.db.selectFrom('outbox').select('state').where('referral_id', 'in', referrals).execute()).filter((r) => r.state === 'delivered').length

@@ -117,6 +117,7 @@ const MATRIX: Row[] = [
   { route: 'routes/players.$id.visit', method: 'POST', url: (f) => `/players/${f.playerOwn}/visit`, answers: 'login 400 400 400 400 403 403 login', note: 'an empty form is refused before the record is looked up' },
 
   { route: 'routes/visits._index', method: 'GET', url: () => '/visits', answers: 'login 200 200 200 200 200 200 login' },
+  { route: 'routes/visits._index', method: 'POST', url: () => '/visits?index', answers: 'login 403 403 400 400 403 400 login', note: 'accepting a far reason: managers and admins; an empty form is refused' },
   { route: 'routes/visits.$id', method: 'GET', url: (f) => `/visits/${f.visitOwn}`, answers: 'login 200 404 200 404 200 200 login' },
   { route: 'routes/visits.$id', method: 'GET', url: (f) => `/visits/${f.visitElsewhere}`, answers: 'login 404 200 404 404 200 200 login', note: "another outlet's visit" },
   { route: 'routes/players.$id.consent', method: 'GET', url: (f) => `/players/${f.playerOwn}/consent`, answers: 'login 200 404 200 404 200 200 login' },
@@ -135,6 +136,8 @@ const MATRIX: Row[] = [
   { route: 'routes/clocks.ranking', method: 'GET', url: () => '/clocks/ranking', answers: 'login 403 403 200 200 200 200 login' },
   { route: 'routes/admin.calendar', method: 'GET', url: () => '/admin/calendar', answers: 'login 403 403 403 403 403 200 login' },
   { route: 'routes/admin.calendar', method: 'POST', url: () => '/admin/calendar', answers: 'login 403 403 403 403 403 400 login' },
+  { route: 'routes/admin.visit-rules', method: 'GET', url: () => '/admin/visit-rules', answers: 'login 403 403 403 403 403 200 login' },
+  { route: 'routes/admin.visit-rules', method: 'POST', url: () => '/admin/visit-rules', answers: 'login 403 403 403 403 403 400 login' },
   { route: 'routes/map', method: 'GET', url: () => '/map', answers: 'login 200 200 200 200 200 200 login' },
   { route: 'routes/territories._index', method: 'GET', url: () => '/territories', answers: 'login 200 200 200 200 200 200 login' },
   { route: 'routes/territories._index', method: 'POST', url: () => '/territories', answers: 'login 403 403 400 400 403 400 login' },

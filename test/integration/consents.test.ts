@@ -71,7 +71,7 @@ async function playerWithNeed(name: string): Promise<number> {
   await assignPlayers(t.db, who['mgr.a1'].actor, who['mgr.a1'].scope, { playerIds: [id] }, who['off.a1'].actor.id, 'test')
   const visit = parseVisit({ id: `consent-visit-${++n}-${Date.now()}`, playerId: id, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
   if (!visit.ok) throw new Error(JSON.stringify(visit.errors))
-  await recordVisit(t.db, { ...who['off.a1'], rules: { radiusMetres: 500 } }, visit.data)
+  await recordVisit(t.db, who['off.a1'], visit.data)
   return id
 }
 

@@ -323,7 +323,7 @@ describe('an outbox delivery killed in flight', () => {
     for (const playerId of players) {
       const visit = parseVisit({ id: `crash-ref-visit-${playerId}`, playerId, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
       if (!visit.ok) throw new Error('invalid visit')
-      await recordVisit(t.db, { ...officerActor(), rules: { radiusMetres: 500 } }, visit.data)
+      await recordVisit(t.db, { ...officerActor() }, visit.data)
       const referral = await handOffCase(t.db, { ...officerActor(), clocks: PLAIN_CLOCKS }, { playerId, productCode: 'tax_credit', amountYuan: 300_000, termMonths: 12 })
       referralIds.push(referral.id)
     }
@@ -396,7 +396,7 @@ describe('a graceful shutdown', () => {
     const [playerId] = await playersForOfficer('停机测试企业', 1)
     const visit = parseVisit({ id: `shutdown-visit-${playerId}`, playerId, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
     if (!visit.ok) throw new Error('invalid visit')
-    await recordVisit(t.db, { ...officerActor(), rules: { radiusMetres: 500 } }, visit.data)
+    await recordVisit(t.db, { ...officerActor() }, visit.data)
 
     const running = await start()
     const officer = await signedIn('off')

@@ -154,6 +154,11 @@ describe(`pre-counted figures equal the straight count (${process.env.TEST_DATAB
     // A new visit with a need today for a player, an older visit's need undone.
     await t.db.insertInto('visits').values({ ...visit, id: 'rollup-test-visit', player_id: players[100].id, visited_at: stamp, recorded_at: stamp, updated_at: stamp, has_need: 1 }).execute()
     await t.db.updateTable('visits').set({ has_need: 0 }).where('id', '=', visit.id).execute()
+    // A visit judged again (a far check-in not accepted): coverage drops for its player, by
+    // the trigger migration 0023 put on `valid`.
+    const judged = await t.db.selectFrom('visits').select(['id', 'player_id']).where('player_id', 'not in', t.db.selectFrom('figures_queue').select('player_id')).orderBy('visited_at', 'desc').executeTakeFirstOrThrow()
+    await t.db.updateTable('visits').set({ valid: 0, invalid_reasons: '["far"]' }).where('id', '=', judged.id).execute()
+    expect(await t.db.selectFrom('figures_queue').select('player_id').where('player_id', '=', judged.player_id).executeTakeFirst()).toBeDefined()
     // An open referral approved, then withdrawn; a disbursed one's amount corrected.
     await t.db.insertInto('referral_events').values({ referral_id: open.id, stage: 'approved', at: yesterday, reason: null, external_ref: null, received_at: stamp }).execute()
     await t.db.insertInto('referral_events').values({ referral_id: open.id, stage: 'withdrawn', at: stamp, reason: null, external_ref: null, received_at: stamp }).execute()

@@ -131,7 +131,7 @@ describe('past visits', () => {
     const live = await player(122)
     const visit = parseVisit({ id: `live-visit-${Date.now()}`, playerId: live, channel: 'phone', hasNeed: false, outcome: 'no_need' })
     if (!visit.ok) throw new Error('invalid visit')
-    await recordVisit(t.db, { ...manager, rules: { radiusMetres: 500 } }, visit.data)
+    await recordVisit(t.db, { ...manager }, visit.data)
     const before = await t.db.selectFrom('market_players').select(['last_visited_at', 'last_outcome', 'next_follow_up_on']).where('id', '=', live).executeTakeFirstOrThrow()
     const file = await csv([
       HEADER,

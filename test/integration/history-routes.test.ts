@@ -43,7 +43,7 @@ async function caseWithNeed(k: number, options: { orgUnitId?: number; taxGrade?:
     await assignPlayers(t.db, managerScope.actor, managerScope.scope, { playerIds: [id] }, officerId, 'test')
     const visit = parseVisit({ id: `api-visit-${++n}-${Date.now()}`, playerId: id, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12, visitedAt: options.visitedAt })
     if (!visit.ok) throw new Error('invalid visit')
-    await recordVisit(t.db, { ...managerScope, rules: { radiusMetres: 500 } }, visit.data)
+    await recordVisit(t.db, { ...managerScope }, visit.data)
   }
   return id
 }

@@ -42,7 +42,7 @@ async function referredCase(name: string) {
   await assignPlayers(t.db, { id: mgr.id, username: 'mgr', ip: null }, scopeOf({ id: mgr.id, role: 'manager', orgPath: mgr.path }), { playerIds: [playerId] }, officer.actor.id, 'test')
   const visit = parseVisit({ id: `sim-visit-${++n}-${Date.now()}`, playerId, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
   if (!visit.ok) throw new Error('invalid visit')
-  await recordVisit(t.db, { ...officer, rules: { radiusMetres: 500 } }, visit.data)
+  await recordVisit(t.db, { ...officer }, visit.data)
   return handOffCase(t.db, { ...officer, clocks: PLAIN_CLOCKS }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })
 }
 

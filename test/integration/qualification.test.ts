@@ -47,7 +47,7 @@ async function visit(playerId: number, need: { amount: number; term?: number; co
     ...(need ? { needAmount: need.amount, needTermMonths: need.term ?? 12, needCollateral: need.collateral ? 'yes' : 'no' } : {}),
   })
   if (!parsed.ok) throw new Error(`invalid visit: ${JSON.stringify(parsed.errors)}`)
-  await recordVisit(t.db, { ...officer, rules: { radiusMetres: 500 } }, parsed.data)
+  await recordVisit(t.db, { ...officer }, parsed.data)
 }
 
 const flagOf = (id: number) => t.db.selectFrom('market_players').select(['qualification', 'qualified_products']).where('id', '=', id).executeTakeFirstOrThrow()

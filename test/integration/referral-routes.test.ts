@@ -63,7 +63,7 @@ beforeAll(async () => {
   const officer = { actor: { id: officerId, username: 'off', ip: null }, scope: scopeOf({ id: officerId, role: 'officer', orgPath: org.outletA1.path }) }
   const visit = parseVisit({ id: 'route-ref-visit-1', playerId, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
   if (!visit.ok) throw new Error('invalid visit')
-  await recordVisit(t.db, { ...officer, rules: { radiusMetres: 500 } }, visit.data)
+  await recordVisit(t.db, { ...officer }, visit.data)
   // Made ten days ago: the loan system's reports below are dated since (none in the future).
   referralId = (await handOffCase(t.db, { ...officer, clocks: PLAIN_CLOCKS, now: new Date(Date.now() - 10 * 86_400_000) }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })).id
   officerCtx = officer
@@ -80,7 +80,7 @@ beforeAll(async () => {
   await assignPlayers(t.db, { id: mgrId, username: 'mgr', ip: null }, scopeOf({ id: mgrId, role: 'manager', orgPath: org.outletA1.path }), { playerIds: [late] }, officerId, 'test')
   const lateVisit = parseVisit({ id: 'route-ref-visit-2', playerId: late, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
   if (!lateVisit.ok) throw new Error('invalid visit')
-  await recordVisit(t.db, { ...officer, rules: { radiusMetres: 500 } }, lateVisit.data)
+  await recordVisit(t.db, { ...officer }, lateVisit.data)
   await handOffCase(t.db, { ...officer, clocks: PLAIN_CLOCKS, now: new Date(Date.now() - 10 * 86_400_000) }, { playerId: late, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })
   await addUser(t.db, 'hq1', 'hq', org.hq.id)
   await addUser(t.db, 'mgrB', 'manager', org.outletB1.id)
@@ -129,7 +129,7 @@ async function caseHandedOff(name: string, daysAgo: number): Promise<{ playerId:
   await assignPlayers(t.db, managerCtx, managerCtx.scope, { playerIds: [playerId] }, officerIdOf, 'test')
   const visit = parseVisit({ id: `route-ref-case-${++cases}`, playerId, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
   if (!visit.ok) throw new Error('invalid visit')
-  await recordVisit(t.db, { ...officerCtx, rules: { radiusMetres: 500 } }, visit.data)
+  await recordVisit(t.db, { ...officerCtx }, visit.data)
   const referral = await handOffCase(t.db, { ...officerCtx, clocks: PLAIN_CLOCKS, now: new Date(Date.now() - daysAgo * 86_400_000) }, { playerId, productCode: 'tax_credit', amountYuan: 500_000, termMonths: 12 })
   return { playerId, referralId: referral.id }
 }

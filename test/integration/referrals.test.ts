@@ -51,7 +51,7 @@ async function caseWithNeed(name: string, taxGrade: 'B' | 'C' = 'B', loanHistory
   await assignPlayers(t.db, { id: mgr.id, username: 'mgr', ip: null }, scopeOf({ id: mgr.id, role: 'manager', orgPath: org.path }), { playerIds: [id] }, officer.actor.id, 'test')
   const visit = parseVisit({ id: `ref-visit-${++n}-${Date.now()}`, playerId: id, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
   if (!visit.ok) throw new Error('invalid visit')
-  await recordVisit(t.db, { ...officer, rules: { radiusMetres: 500 } }, visit.data)
+  await recordVisit(t.db, { ...officer }, visit.data)
   return id
 }
 

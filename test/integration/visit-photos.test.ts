@@ -43,7 +43,7 @@ const photoId = () => `photo-${++n}-${crypto.randomBytes(4).toString('hex')}`
 async function newVisit(officer = 'off.a1'): Promise<string> {
   const parsed = parseVisit({ id: `visit-${++n}-${crypto.randomBytes(4).toString('hex')}`, playerId: playerA, channel: 'phone' })
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors))
-  const { visit } = await recordVisit(t.db, { ...who[officer], rules: { radiusMetres: 500 } }, parsed.data)
+  const { visit } = await recordVisit(t.db, { ...who[officer] }, parsed.data)
   return visit.id
 }
 

@@ -15,6 +15,7 @@ import { findMyList } from '../../app/services/visits/find-my-list.server'
 import { getVisit } from '../../app/services/visits/get-visit.server'
 import { listVisitsOfDay } from '../../app/services/visits/list-visits-of-day.server'
 import { recordVisit } from '../../app/services/visits/record-visit.server'
+import { saveVisitRules } from '../../app/services/visit-rules/save-visit-rules.server'
 import { coverageOfAreas } from '../../app/services/map-layers.server'
 import { parseVisit, type VisitInput } from '../../app/forms/visit'
 import { todayInChina } from '../../app/domain/china-time'
@@ -23,7 +24,6 @@ import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { TEST_DATA_KEY } from '../support/test-constants'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
-const RULES = { radiusMetres: 500 }
 let t: TestDatabase
 let org: Awaited<ReturnType<typeof buildOrg>>
 const users: Record<string, { id: number; username: string; ip: null; scope: ReturnType<typeof scopeOf> }> = {}
@@ -47,7 +47,7 @@ function visit(player: string, extra: Record<string, unknown> = {}): VisitInput 
 
 function as(user: string, now?: Date) {
   const u = users[user]
-  return { actor: { id: u.id, username: u.username, ip: null }, scope: u.scope, rules: RULES, now }
+  return { actor: { id: u.id, username: u.username, ip: null }, scope: u.scope, now }
 }
 
 async function failure(promise: Promise<unknown>): Promise<AppError> {
@@ -154,8 +154,12 @@ describe('the check-in', () => {
     expect(day.officers.find((o) => o.officerId === users['officer.a1'].id)!.far).toBeGreaterThanOrEqual(1)
   })
 
-  it('follows the configured radius', async () => {
-    const { visit: v } = await recordVisit(t.db, { ...as('officer.a1'), rules: { radiusMetres: 5000 } }, visit('面馆', far))
+  it('follows the radius of the rules in force', async () => {
+    const admin = { id: null, username: 'test', ip: null }
+    await saveVisitRules(t.db, { actor: admin }, { photoRequired: false, radiusMetres: 5000, remoteHouseholds: true, remoteEnterprises: true })
+    const { visit: v } = await recordVisit(t.db, { ...as('officer.a1') }, visit('面馆', far)).finally(() =>
+      saveVisitRules(t.db, { actor: admin }, { photoRequired: false, radiusMetres: 500, remoteHouseholds: true, remoteEnterprises: true }),
+    )
     expect(v.checkIn.flag).toBeNull()
   })
 

@@ -14,7 +14,7 @@ function fromSums(period: Period) {
   const leads = { visit: new Map() as LeadHistogram, referral: new Map() as LeadHistogram }
   for (const p of players) {
     const months = playerMonths(
-      p.visits.map((v) => ({ at: v.at, recordedAt: v.at, hasNeed: v.hasNeed })),
+      p.visits.map((v) => ({ at: v.at, recordedAt: v.at, hasNeed: v.hasNeed, valid: v.valid })),
       referrals.filter((r) => r.playerId === p.id).map(referralTimesOf),
     )
     const each = contributions(p, months)
@@ -54,14 +54,32 @@ describe('figures from per-player sums', () => {
 
   it('the quarter holds what the worked example counts by hand (the sums mean something)', () => {
     const { figures } = fromSums(Q4)
-    expect(figures.visited).toBe(4)
+    expect(figures.visited).toBe(6)
     expect(figures.withNeed).toBe(3)
+    // P10's only visit in the quarter did not count; P11's December one did.
+    expect(figures.coverage).toBe(4 / 7)
     expect(figures.firstLenderConversions).toBe(3)
     expect(figures.firstLenderEstimated).toBe(1)
     expect(figures.firstLenderEnterprises).toBe(2)
     expect(figures.creditLoanShareByAmount).toBe(1_050_000 / 4_350_000)
     expect(figures.acceptedOnTime).toBe(5 / 7)
     expect(figures.leadTimeReferralToDisbursementDays.median).not.toBeNull()
+  })
+
+  it('coverage counts a month only by its valid visits: P11 is covered in December, not in October', () => {
+    const october = fromSums(periodOf('month', '2026-10-01')).figures
+    const december = fromSums(periodOf('month', '2026-12-01')).figures
+    // October: P1 and P5 (valid), not P11 (its October visit did not count) of 7 assigned.
+    expect(october.coverage).toBe(2 / 7)
+    expect(october.visited).toBe(3)
+    // December: P11 (P4 has no officer; P6's visit is in January in China).
+    expect(december.coverage).toBe(1 / 7)
+  })
+
+  it('months counted before validity existed (no noValidVisit count) still cover', () => {
+    const months = playerMonths([{ at: '2026-11-01T02:00:00Z', recordedAt: '2026-11-01T02:00:00Z', hasNeed: false, valid: true }], [])
+    for (const m of Object.values(months)) m.c = m.c.slice(0, -1)
+    expect(contributions({ assigned: true, candidate: false, qualifies: false }, months).get('Q2026-4')!.totals.visitedAssigned).toBe(1)
   })
 
   it('loan figures by month from the sums equal the trend from the loans', () => {

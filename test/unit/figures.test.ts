@@ -10,16 +10,17 @@ describe('the figures of a worked quarter', () => {
   const f = computeFigures(players, referrals, Q4, NOW)
 
   it('listed, assigned, coverage, need rate and candidates', () => {
-    expect(f.listed).toBe(9)
-    expect(f.assigned).toBe(5)
-    // P1, P2, P5 of the five assigned (P4 has no officer; P6 was visited in January).
-    expect(f.coverage).toBe(3 / 5)
-    // Visited: P1, P2, P4, P5; latest visit in the period with a need: P1, P4, P5.
-    expect(f.needRate).toBe(3 / 4)
+    expect(f.listed).toBe(11)
+    expect(f.assigned).toBe(7)
+    // Covered: P1, P2, P5 and P11 of the seven assigned (P4 has no officer; P6 was visited in
+    // January; P10's only visit in the period did not count, its valid one was in September).
+    expect(f.coverage).toBe(4 / 7)
+    // Visited (valid or not): P1, P2, P4, P5, P10, P11; latest visit in the period with a need: P1, P4, P5.
+    expect(f.needRate).toBe(3 / 6)
     expect(f.candidates).toBe(3)
-    // The funnel's middle: visited 4; with a need 3 (P1, P4, P5); of them a product accepts
+    // The funnel's middle: visited 6; with a need 3 (P1, P4, P5); of them a product accepts
     // P1 and P4 (P2 qualifies but its latest visit in the period found no need).
-    expect([f.visited, f.withNeed, f.qualified]).toEqual([4, 3, 2])
+    expect([f.visited, f.withNeed, f.qualified]).toEqual([6, 3, 2])
   })
 
   it('players reaching each stage in the period, each once', () => {

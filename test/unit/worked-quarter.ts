@@ -11,21 +11,27 @@ export const NOW = new Date('2026-12-20T00:00:00Z')
 
 export const players: PlayerFacts[] = [
   // P1: visited before and in the period, the latest in it with a need.
-  { id: 1, assigned: true, candidate: true, qualifies: true, visits: [{ at: '2026-09-20T02:00:00Z', hasNeed: false }, { at: '2026-10-05T02:00:00Z', hasNeed: true }] },
+  { id: 1, assigned: true, candidate: true, qualifies: true, visits: [{ at: '2026-09-20T02:00:00Z', hasNeed: false, valid: true }, { at: '2026-10-05T02:00:00Z', hasNeed: true, valid: true }] },
   // P2: two visits in the period, the latest with none.
-  { id: 2, assigned: true, candidate: false, qualifies: true, visits: [{ at: '2026-11-01T02:00:00Z', hasNeed: true }, { at: '2026-11-15T02:00:00Z', hasNeed: false }] },
+  { id: 2, assigned: true, candidate: false, qualifies: true, visits: [{ at: '2026-11-01T02:00:00Z', hasNeed: true, valid: true }, { at: '2026-11-15T02:00:00Z', hasNeed: false, valid: true }] },
   // P3: never visited.
   { id: 3, assigned: true, candidate: true, qualifies: false, visits: [] },
   // P4: no officer; visited with a need (need rate counts it, coverage does not).
-  { id: 4, assigned: false, candidate: true, qualifies: true, visits: [{ at: '2026-12-01T02:00:00Z', hasNeed: true }] },
+  { id: 4, assigned: false, candidate: true, qualifies: true, visits: [{ at: '2026-12-01T02:00:00Z', hasNeed: true, valid: true }] },
   // P5: 30 September 17:00 UTC is 1 October 01:00 in China: inside.
-  { id: 5, assigned: true, candidate: false, qualifies: false, visits: [{ at: '2026-09-30T17:00:00Z', hasNeed: true }] },
+  { id: 5, assigned: true, candidate: false, qualifies: false, visits: [{ at: '2026-09-30T17:00:00Z', hasNeed: true, valid: true }] },
   // P6: 31 December 16:30 UTC is 1 January in China: outside.
-  { id: 6, assigned: true, candidate: false, qualifies: true, visits: [{ at: '2026-12-31T16:30:00Z', hasNeed: true }] },
+  { id: 6, assigned: true, candidate: false, qualifies: true, visits: [{ at: '2026-12-31T16:30:00Z', hasNeed: true, valid: true }] },
   // P7–P9: no officer, never visited; they borrow (below).
   { id: 7, assigned: false, candidate: false, qualifies: false, visits: [] },
   { id: 8, assigned: false, candidate: false, qualifies: false, visits: [] },
   { id: 9, assigned: false, candidate: false, qualifies: false, visits: [] },
+  // P10: assigned, visited in November on site but the visit did not count (checked in far
+  // away, the reason not accepted), and validly in September, before the period: visited and
+  // in the need rate, not covered. P11: an invalid visit in October and a valid one in
+  // December: covered for the quarter (and for December, not October).
+  { id: 10, assigned: true, candidate: false, qualifies: false, visits: [{ at: '2026-09-10T02:00:00Z', hasNeed: false, valid: true }, { at: '2026-11-20T02:00:00Z', hasNeed: false, valid: false }] },
+  { id: 11, assigned: true, candidate: false, qualifies: false, visits: [{ at: '2026-10-10T02:00:00Z', hasNeed: false, valid: false }, { at: '2026-12-10T02:00:00Z', hasNeed: false, valid: true }] },
 ]
 
 /** Households: P8 (and P4); the rest are enterprises. */

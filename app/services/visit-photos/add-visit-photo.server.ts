@@ -12,6 +12,7 @@ import { PHOTO_EXTENSION, sniffPhotoType, stripPhotoMetadata } from '../../domai
 import { recordAudit } from '../audit.server'
 import type { Caller } from '../caller.server'
 import type { ObjectStorage } from '../storage/storage.server'
+import { rejudgeVisit } from '../visits/judge-visit.server'
 import { visitsScope } from '../visits/stored-visit.server'
 import { MAX_PHOTO_BYTES, MAX_PHOTOS_PER_VISIT, PHOTO_ID } from './photo-rules'
 
@@ -20,6 +21,21 @@ export interface AddVisitPhotoInput {
   photoId: string
   bytes: Uint8Array
   now?: Date
+}
+
+function checkPhotoSize(bytes: Uint8Array) {
+  if (bytes.byteLength > MAX_PHOTO_BYTES) throw new AppError('unprocessable', 'photo.tooLarge', { maxMb: MAX_PHOTO_BYTES / 1024 / 1024 })
+  if (bytes.byteLength === 0) throw new AppError('unprocessable', 'photo.empty')
+}
+
+/** A photo's bytes judged as every path judges them (size, type from the bytes, structure): the type and the bytes to store, or the error. */
+export function checkPhotoBytes(bytes: Uint8Array): { type: NonNullable<ReturnType<typeof sniffPhotoType>>; shown: Uint8Array } {
+  checkPhotoSize(bytes)
+  const type = sniffPhotoType(bytes)
+  if (!type) throw new AppError('unprocessable', 'photo.notImage')
+  const shown = stripPhotoMetadata(bytes, type)
+  if (!shown) throw new AppError('unprocessable', 'photo.broken')
+  return { type, shown }
 }
 
 export async function addVisitPhoto(
@@ -31,8 +47,7 @@ export async function addVisitPhoto(
   const actorId = caller.actor.id
   if (actorId === null) throw new AppError('forbidden', 'photo.notAuthor')
   if (!PHOTO_ID.test(input.photoId)) throw new AppError('bad_request', 'photo.badId')
-  if (input.bytes.byteLength > MAX_PHOTO_BYTES) throw new AppError('unprocessable', 'photo.tooLarge', { maxMb: MAX_PHOTO_BYTES / 1024 / 1024 })
-  if (input.bytes.byteLength === 0) throw new AppError('unprocessable', 'photo.empty')
+  checkPhotoSize(input.bytes)
 
   const visit = await db.selectFrom('visits').select(['id', 'officer_id']).where('id', '=', input.visitId).where(visitsScope(caller.scope)).executeTakeFirst()
   // Out of scope reads as missing: nobody learns that another outlet's visit exists.
@@ -47,10 +62,7 @@ export async function addVisitPhoto(
     throw new AppError('conflict', 'photo.idTaken')
   }
 
-  const type = sniffPhotoType(input.bytes)
-  if (!type) throw new AppError('unprocessable', 'photo.notImage')
-  const shown = stripPhotoMetadata(input.bytes, type)
-  if (!shown) throw new AppError('unprocessable', 'photo.broken')
+  const { type, shown } = checkPhotoBytes(input.bytes)
 
   const now = input.now ?? new Date()
   const key = `visit-photos/${now.toISOString().slice(0, 7).replace('-', '/')}/${input.photoId}.${PHOTO_EXTENSION[type]}`
@@ -78,6 +90,8 @@ export async function addVisitPhoto(
         entityId: input.visitId,
         detail: { photoId: input.photoId, sha256, bytes: input.bytes.byteLength, type },
       })
+      // A photo is evidence: the visit may count now (a required storefront photo).
+      await rejudgeVisit(trx, input.visitId)
       return row
     })
     return { photo, created: true }

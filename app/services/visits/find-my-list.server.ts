@@ -23,6 +23,8 @@ export interface MyListItem {
   lastVisitedAt: string | null
   lastOutcome: string | null
   nextFollowUpOn: string | null
+  /** Whether the latest visit counts under the bank's rules; null when never visited. */
+  lastVisitValid: boolean | null
 }
 
 /**
@@ -57,6 +59,16 @@ export async function findMyList(
       'market_players.last_outcome',
       'market_players.next_follow_up_on',
     ])
+    .select((eb) =>
+      eb
+        .selectFrom('visits')
+        .select('visits.valid')
+        .whereRef('visits.player_id', '=', 'market_players.id')
+        .orderBy('visits.visited_at', 'desc')
+        .orderBy('visits.recorded_at', 'desc')
+        .limit(1)
+        .as('last_visit_valid'),
+    )
     .where('market_players.assigned_officer_id', '=', actor.id)
     .where((eb) =>
       eb.or([
@@ -88,6 +100,7 @@ export async function findMyList(
       lastVisitedAt: r.last_visited_at,
       lastOutcome: r.last_outcome,
       nextFollowUpOn: r.next_follow_up_on,
+      lastVisitValid: r.last_visit_valid === null ? null : Number(r.last_visit_valid) === 1,
     })
   }
   const withPhones = items.filter((i) => i.phone).length

@@ -9,6 +9,8 @@ export interface VisitListFilter {
   officerId?: number
   /** Only visits a manager should look at: far, without a fix, or in conflict. */
   flaggedOnly?: boolean
+  /** Only visits that do not count under the bank's rules. */
+  invalidOnly?: boolean
 }
 
 /** A day's visits in scope, with the player and officer, and a line per officer. */
@@ -22,7 +24,9 @@ export async function listVisitsOfDay(db: Db, caller: Pick<Caller, 'scope'>, fil
     .where('visits.visited_at', '>=', from)
     .where('visits.visited_at', '<', to)
   if (filter.officerId) q = q.where('visits.officer_id', '=', filter.officerId)
-  const rows = await (filter.flaggedOnly ? q.where((eb) => eb.or([eb('visits.check_in_flag', 'is not', null), eb('visits.conflict', 'is not', null)])) : q)
+  let shown = filter.flaggedOnly ? q.where((eb) => eb.or([eb('visits.check_in_flag', 'is not', null), eb('visits.conflict', 'is not', null)])) : q
+  if (filter.invalidOnly) shown = shown.where('visits.valid', '=', 0)
+  const rows = await shown
     .selectAll('visits')
     .select(['market_players.name as player_name', 'users.name as officer_name'])
     .orderBy('visits.visited_at', 'desc')
@@ -36,6 +40,7 @@ export async function listVisitsOfDay(db: Db, caller: Pick<Caller, 'scope'>, fil
       eb.fn.sum<number>(eb.case().when('visits.check_in_flag', '=', 'far').then(1).else(0).end()).as('far'),
       eb.fn.sum<number>(eb.case().when('visits.check_in_flag', '=', 'no_fix').then(1).else(0).end()).as('noFix'),
       eb.fn.sum<number>(eb.case().when('visits.conflict', 'is not', null).then(1).else(0).end()).as('conflicts'),
+      eb.fn.sum<number>(eb.case().when('visits.valid', '=', 0).then(1).else(0).end()).as('invalid'),
     ])
     .groupBy(['visits.officer_id', 'users.name'])
     .orderBy('users.name')
@@ -50,6 +55,7 @@ export async function listVisitsOfDay(db: Db, caller: Pick<Caller, 'scope'>, fil
       far: Number(o.far ?? 0),
       noFix: Number(o.noFix ?? 0),
       conflicts: Number(o.conflicts ?? 0),
+      invalid: Number(o.invalid ?? 0),
     })),
   }
 }

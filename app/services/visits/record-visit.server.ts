@@ -5,13 +5,15 @@ import type { Database, Visit } from '../../../db/schema'
 import { AppError } from '../../domain/app-error'
 import type { CampaignStatus } from '../../domain/market-player'
 import { assessCheckIn } from '../../domain/visit'
+import { judgeVisit } from '../../domain/visit-validity'
+import { findVisitRules } from '../visit-rules/find-visit-rules.server'
 import type { VisitInput } from '../../forms/visit'
 import { recordAudit, type Actor } from '../audit.server'
 import type { Caller } from '../caller.server'
 import { contactByVisit } from '../clocks/record-contact.server'
 import { scoped } from '../scope.server'
 import { refreshPlayerAfterVisits } from './refresh-player-after-visits.server'
-import { checkDates, fieldError, storedVisit, talkColumns, type StoredVisit, type VisitConflict, type VisitRules } from './stored-visit.server'
+import { checkDates, fieldError, storedVisit, talkColumns, type StoredVisit, type VisitConflict } from './stored-visit.server'
 
 export interface RecordedVisit {
   visit: StoredVisit
@@ -26,8 +28,9 @@ export interface RecordedVisit {
  */
 export async function recordVisit(
   db: Kysely<Database>,
-  // Who records, with the rules and clock they record under (as the hand-off takes its clocks).
-  caller: Pick<Caller, 'scope'> & { actor: Actor & { id: number }; rules: VisitRules; now?: Date; historical?: boolean },
+  // Who records, with the clock they record under (as the hand-off takes its clocks). The
+  // rules are the bank's stored ones in force now (services/visit-rules/).
+  caller: Pick<Caller, 'scope'> & { actor: Actor & { id: number }; now?: Date; historical?: boolean },
   input: VisitInput,
 ): Promise<RecordedVisit> {
   const now = caller.now ?? new Date()
@@ -38,7 +41,7 @@ export async function recordVisit(
 
     const player = await trx
       .selectFrom('market_players')
-      .select(['id', 'lat', 'lng', 'position_approximate', 'campaign_status', 'assigned_officer_id', 'last_visited_at', 'registered_on'])
+      .select(['id', 'kind', 'lat', 'lng', 'position_approximate', 'campaign_status', 'assigned_officer_id', 'last_visited_at', 'registered_on'])
       .select((eb) => eb.exists(eb.selectFrom('market_players as s').select('s.id').whereRef('s.id', '=', 'market_players.id').where(scoped(caller.scope))).as('in_scope'))
       .where('id', '=', input.playerId)
       .executeTakeFirst()
@@ -59,6 +62,7 @@ export async function recordVisit(
       conflict = { kind: 'reassigned', officerId: player.assigned_officer_id, officerName: holder?.name ?? null }
     }
 
+    const { version: rulesVersion, rules } = await findVisitRules(trx)
     const visitedAt = input.visitedAt ? new Date(input.visitedAt) : now
     checkDates(visitedAt, input.nextFollowUpOn, now, caller.historical ? { registeredOn: player.registered_on } : undefined)
     const checkIn = input.checkInLat !== undefined && input.checkInLng !== undefined ? { lat: input.checkInLat, lng: input.checkInLng } : null
@@ -66,13 +70,21 @@ export async function recordVisit(
       channel: input.channel,
       checkIn,
       player: { lat: player.lat, lng: player.lng, approximate: player.position_approximate === 1 },
-      radiusMetres: caller.rules.radiusMetres,
+      radiusMetres: rules.radiusMetres,
     })
     if (assessed.needsReason && !input.farReason) {
-      throw fieldError('farReason', 'visit.farReasonNeeded', { distance: assessed.distance ?? 0, radius: caller.rules.radiusMetres })
+      throw fieldError('farReason', 'visit.farReasonNeeded', { distance: assessed.distance ?? 0, radius: rules.radiusMetres })
     }
     const setPosition = input.setPosition && checkIn !== null && player.position_approximate === 1 && conflict === null
 
+    // Judged now with no photo yet: adding one judges it again (add-visit-photo). A visit
+    // brought from the bank's past was judged by the bank then: it counts, like a file's.
+    const judgement = caller.historical
+      ? { valid: true, reasons: [] }
+      : judgeVisit(
+          { channel: input.channel, playerKind: player.kind, checkedIn: checkIn !== null, distanceMetres: assessed.distance, approximatePosition: assessed.flag !== 'far', farAccepted: false, photos: 0 },
+          rules,
+        )
     const author = await trx.selectFrom('users').select('org_unit_id').where('id', '=', actor.id).executeTakeFirstOrThrow()
     const stamp = now.toISOString()
     const inserted = await trx
@@ -95,6 +107,9 @@ export async function recordVisit(
         far_reason: assessed.flag === 'far' ? (input.farReason ?? null) : null,
         position_set: setPosition ? 1 : 0,
         conflict: conflict ? JSON.stringify(conflict) : null,
+        valid: judgement.valid ? 1 : 0,
+        invalid_reasons: judgement.valid ? null : JSON.stringify(judgement.reasons),
+        rules_version: caller.historical ? null : rulesVersion,
       })
       .onConflict((oc) => oc.column('id').doNothing())
       .returningAll()
@@ -115,7 +130,7 @@ export async function recordVisit(
       action: caller.historical ? 'visit.imported' : 'visit.recorded',
       entityType: 'visit',
       entityId: input.id,
-      detail: { player: player.id, flag: assessed.flag, distance: assessed.distance, conflict: conflict?.kind ?? null, ...(caller.historical ? { historical: true, visitedAt: visitedAt.toISOString() } : {}) },
+      detail: { player: player.id, flag: assessed.flag, distance: assessed.distance, valid: judgement.valid, reasons: judgement.reasons, rules: rulesVersion, conflict: conflict?.kind ?? null, ...(caller.historical ? { historical: true, visitedAt: visitedAt.toISOString() } : {}) },
     })
     return { visit: storedVisit(inserted), created: true }
   })

@@ -5,12 +5,9 @@ import { AppError } from '../../domain/app-error'
 import type { Params } from '../../i18n/index'
 import type { Scope } from '../../domain/scope'
 import { checkVisitTime, editableUntil } from '../../domain/visit'
+import type { InvalidReason } from '../../domain/visit-validity'
 import type { VisitTalk } from '../../forms/visit'
 import { inScope } from '../scope.server'
-
-export interface VisitRules {
-  radiusMetres: number
-}
 
 export interface VisitConflict {
   kind: 'reassigned'
@@ -53,6 +50,8 @@ export interface StoredVisit {
   }
   positionSet: boolean
   conflict: VisitConflict | null
+  /** Whether it counts under the bank's rules, and why not (domain/visit-validity.ts). */
+  validity: { valid: boolean; reasons: InvalidReason[]; farAcceptedAt: string | null }
 }
 
 export function storedVisit(v: Visit): StoredVisit {
@@ -89,6 +88,7 @@ export function storedVisit(v: Visit): StoredVisit {
     },
     positionSet: v.position_set === 1,
     conflict: v.conflict ? (JSON.parse(v.conflict) as VisitConflict) : null,
+    validity: { valid: v.valid === 1, reasons: v.invalid_reasons ? (JSON.parse(v.invalid_reasons) as InvalidReason[]) : [], farAcceptedAt: v.far_accepted_at },
   }
 }
 
