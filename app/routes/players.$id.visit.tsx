@@ -11,7 +11,9 @@ import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { getPlayer } from '../services/players/get-player.server'
 import { recordVisit } from '../services/visits/record-visit.server'
-import { parseVisit, visitFormValues } from '../forms/visit'
+
+/** The officer's page: it hydrates with the field part of the messages (i18n/message-parts.ts). */
+export const handle = { messages: 'field' }
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'visits:log')
@@ -30,6 +32,9 @@ type ActionData = { errors?: FieldErrors; values: Record<string, string>; formEr
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, 'visits:log')
   const playerId = idParam(params.id)
+  // Imported here, not at the top: the page's browser bundle then leaves zod for the form to
+  // fetch after the page works (see components/visit-form.tsx).
+  const { parseVisit, visitFormValues } = await import('../forms/visit')
   const values = visitFormValues(await request.formData())
   const parsed = parseVisit({ ...values, playerId })
   if (!parsed.ok) return data<ActionData>({ errors: parsed.errors, values: parsed.values }, { status: 400 })
