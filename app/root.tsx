@@ -76,7 +76,13 @@ export default function App() {
   const rest = data?.messages.rest
   useEffect(() => {
     // After the page is usable: the messages the officer's pages did not need, for the next page.
-    if (locale && rest) void import(/* @vite-ignore */ rest).then((m: { default: Record<string, string> }) => addMessages(locale, m.default))
+    // Offline and not yet kept, it fails quietly: the next page load asks again.
+    if (locale && rest) {
+      import(/* @vite-ignore */ rest).then(
+        (m: { default: Record<string, string> }) => addMessages(locale, m.default),
+        () => undefined,
+      )
+    }
   }, [locale, rest])
   return (
     <AppShell user={data?.user ?? null}>

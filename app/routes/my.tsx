@@ -176,7 +176,7 @@ export default function MyList() {
         <h1>{t('my.title')}</h1>
         <span className="muted">{today}</span>
       </div>
-      <p className="muted">
+      <p className="muted" data-testid="my-counts">
         {counts.length ? counts.map(([r, n]) => t(`my.count.${r}`, { count: n })).join(' · ') : t('my.empty')}
         {overdueClocks > 0 ? <strong className="clock-overdue"> · {t('my.overdueClocks', { count: overdueClocks })}</strong> : null}
       </p>
