@@ -15,6 +15,7 @@ import {
   type VisitChannel,
 } from '../domain/visit'
 import type { FieldErrors } from '../forms/fields'
+import { visitFormValues } from '../forms/visit-values'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { enqueueVisit, flushOutbox, type QueuedPhoto } from '../offline/outbox'
@@ -94,7 +95,7 @@ export function VisitForm({
   useEffect(() => {
     setHydrated(true)
     // The form's checks (and zod) load after the page works; fetched now, they are on the phone offline.
-    void loadVisitChecks()
+    void loadVisitChecks().catch(() => undefined)
   }, [])
   const [channel, setChannel] = useState<VisitChannel>((values.channel as VisitChannel) || 'on_site')
   const [hasNeed, setHasNeed] = useState(values.hasNeed === '1')
@@ -112,9 +113,11 @@ export function VisitForm({
     event.preventDefault()
     if (saving) return
     const form = event.currentTarget
-    const { parseVisit, visitFormValues } = await loadVisitChecks()
     const values = visitFormValues(new FormData(form))
-    const parsed = parseVisit(values)
+    // Offline before the checks ever arrived: the visit is queued unchecked, and the server's
+    // reasons, if it refuses it, keep it in the outbox to correct (offline/outbox.ts).
+    const checks = await loadVisitChecks().catch(() => null)
+    const parsed = checks ? checks.parseVisit(values) : ({ ok: true } as const)
     const found: FieldErrors = parsed.ok ? {} : { ...parsed.errors }
     if (assessed.needsReason && !(values.farReason ?? '').trim()) {
       found.farReason = [{ key: 'visit.farReasonNeeded', params: { distance: assessed.distance ?? 0, radius: radiusMetres } }]

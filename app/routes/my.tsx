@@ -139,7 +139,7 @@ export default function MyList() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [])
   // The visit form's checks, fetched once the list works, so the form works with no signal.
-  useEffect(() => void loadVisitChecks(), [])
+  useEffect(() => void loadVisitChecks().catch(() => undefined), [])
   const chooseSort = (next: Sort) => {
     setSort(next)
     window.localStorage.setItem(SORT_KEY, next)
