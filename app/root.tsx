@@ -7,14 +7,18 @@ import {
   ScrollRestoration,
   isRouteErrorResponse,
   useRouteError,
+  useMatches,
   useRouteLoaderData,
 } from '@remix-run/react'
+import { useEffect } from 'react'
 import { AppShell } from './components/app-shell'
 import { useNonce } from './components/nonce'
 import { OfflineSupport } from './components/offline-support'
 import { can } from './domain/roles'
 import { getLocale, getUser } from './http/guards.server'
-import { DEFAULT_LOCALE, isMessageKey } from './i18n/index'
+import { addMessages, DEFAULT_LOCALE, isMessageKey } from './i18n/index'
+import { isFieldPage } from './i18n/message-parts'
+import { messagePartUrls } from './i18n/message-parts.server'
 import { useT } from './i18n/use-t'
 import tokens from './styles/tokens.css'
 import stylesheet from './styles/app.css'
@@ -33,6 +37,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const [locale, user] = await Promise.all([getLocale(request), getUser(request, context)])
   return {
     locale,
+    messages: messagePartUrls(locale),
     requestId: context.requestId,
     user: user ? { name: user.name, username: user.username, role: user.role, orgName: user.orgName, mustChangePassword: user.mustChangePassword } : null,
   }
@@ -41,6 +46,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export function Layout({ children }: { children: React.ReactNode }) {
   const data = useRouteLoaderData<typeof loader>('root')
   const nonce = useNonce()
+  const matches = useMatches()
+  // The officer's pages hydrate with their own part of the messages; the rest comes after (App).
+  const fieldOnly = matches.every((m) => m.id === 'root' || isFieldPage(m.handle))
+  const parts = data ? (fieldOnly ? [data.messages.field] : [data.messages.field, data.messages.rest]) : []
   return (
     <html lang={data?.locale ?? DEFAULT_LOCALE}>
       <head>
@@ -48,6 +57,9 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <Meta />
         <Links />
+        {parts.map((href) => (
+          <link key={href} rel="modulepreload" href={href} data-messages={data?.locale} />
+        ))}
       </head>
       <body>
         {children}
@@ -60,6 +72,18 @@ export function Layout({ children }: { children: React.ReactNode }) {
 
 export default function App() {
   const data = useRouteLoaderData<typeof loader>('root')
+  const locale = data?.locale
+  const rest = data?.messages.rest
+  useEffect(() => {
+    // After the page is usable: the messages the officer's pages did not need, for the next page.
+    // Offline and not yet kept, it fails quietly: the next page load asks again.
+    if (locale && rest) {
+      import(/* @vite-ignore */ rest).then(
+        (m: { default: Record<string, string> }) => addMessages(locale, m.default),
+        () => undefined,
+      )
+    }
+  }, [locale, rest])
   return (
     <AppShell user={data?.user ?? null}>
       <OfflineSupport signedIn={Boolean(data?.user)} keepsList={data?.user ? can(data.user.role, 'visits:log') : false} />

@@ -1,5 +1,6 @@
 // Wanqi's service worker: keeps the officer's list usable with no signal.
-// - the app's built files (/build/*, content-hashed) are served from the cache once fetched;
+// - the app's built files (/build/*, content-hashed) and the messages' parts (/messages/*,
+//   likewise) are served from the cache once fetched;
 // - "My list" (its page and its data) is fetched from the network when there is one and
 //   from the cache when not, so it opens in a village with no connection;
 // - the API is never cached: visits saved offline wait in the page's IndexedDB outbox
@@ -34,7 +35,7 @@ async function cacheAll(urls) {
   for (const raw of urls) {
     const url = new URL(raw, self.location.origin)
     if (url.origin !== self.location.origin || !isCachable(url)) continue
-    if (url.pathname.startsWith('/build/') && (await cache.match(url.href))) continue
+    if ((url.pathname.startsWith('/build/') || url.pathname.startsWith('/messages/')) && (await cache.match(url.href))) continue
     try {
       const response = await fetch(url.href, { credentials: 'same-origin' })
       if (response.ok && !response.redirected) await cache.put(url.href, response)
@@ -45,7 +46,7 @@ async function cacheAll(urls) {
 }
 
 function isCachable(url) {
-  return url.pathname.startsWith('/build/') || url.pathname === '/favicon.svg' || OFFLINE_PAGES.includes(url.pathname)
+  return url.pathname.startsWith('/build/') || url.pathname.startsWith('/messages/') || url.pathname === '/favicon.svg' || OFFLINE_PAGES.includes(url.pathname)
 }
 
 self.addEventListener('fetch', (event) => {
@@ -53,7 +54,8 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return
   const url = new URL(request.url)
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return
-  if (url.pathname.startsWith('/build/') || url.pathname === '/favicon.svg') {
+  // Built files and the messages' parts are named by their content: kept once fetched.
+  if (url.pathname.startsWith('/build/') || url.pathname.startsWith('/messages/') || url.pathname === '/favicon.svg') {
     event.respondWith(cacheFirst(request))
   } else if (url.pathname === '/__manifest') {
     event.respondWith(routeManifest(request, url))

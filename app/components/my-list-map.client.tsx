@@ -4,6 +4,7 @@ import { useEffect, useRef } from 'react'
 import { Circle, CircleMarker, MapContainer, TileLayer, Tooltip, useMap } from 'react-leaflet'
 import type { TileLayerSpec } from '../domain/map-tiles'
 import { toScreen } from './map-datum'
+import { ME_COLOUR, REASON_COLOURS } from './my-list-legend'
 
 export interface MapItem {
   id: number
@@ -14,7 +15,6 @@ export interface MapItem {
   reason: string
 }
 
-const REASON_COLOURS: Record<string, string> = { overdue: '#b4232a', due_today: '#d97706', never_visited: '#1d4ed8', no_outcome: '#6b7280' }
 
 function FitTo({ points }: { points: [number, number][] }) {
   const map = useMap()
@@ -54,7 +54,7 @@ export function MyListMap({
           key={item.id}
           center={points[i]}
           radius={item.approximate ? 9 : 7}
-          pathOptions={{ color: REASON_COLOURS[item.reason] ?? '#374151', fillOpacity: item.approximate ? 0.2 : 0.8, dashArray: item.approximate ? '3 3' : undefined }}
+          pathOptions={{ color: REASON_COLOURS[item.reason as keyof typeof REASON_COLOURS] ?? '#374151', fillOpacity: item.approximate ? 0.2 : 0.8, dashArray: item.approximate ? '3 3' : undefined }}
           eventHandlers={{ click: () => onPick(item.id) }}
         >
           <Tooltip>{item.name}</Tooltip>
@@ -62,8 +62,8 @@ export function MyListMap({
       ))}
       {mine && me ? (
         <>
-          <Circle center={mine} radius={me.accuracy} pathOptions={{ color: '#0f766e', weight: 1, fillOpacity: 0.1 }} />
-          <CircleMarker center={mine} radius={6} pathOptions={{ color: '#fff', weight: 2, fillColor: '#0f766e', fillOpacity: 1 }} />
+          <Circle center={mine} radius={me.accuracy} pathOptions={{ color: ME_COLOUR, weight: 1, fillOpacity: 0.1 }} />
+          <CircleMarker center={mine} radius={6} pathOptions={{ color: '#fff', weight: 2, fillColor: ME_COLOUR, fillOpacity: 1 }} />
         </>
       ) : null}
     </MapContainer>

@@ -25,7 +25,7 @@ export function OfflineSupport({ signedIn, keepsList }: { signedIn: boolean; kee
       const loaded = performance
         .getEntriesByType('resource')
         .map((e) => e.name)
-        .filter((name) => new URL(name).pathname.startsWith('/build/'))
+        .filter((name) => /^\/(build|messages)\//.test(new URL(name).pathname))
       const styles = [...document.querySelectorAll<HTMLLinkElement>('link[rel="stylesheet"], link[rel="modulepreload"]')].map((l) => l.href)
       worker.postMessage({ type: 'cache', urls: [...(keepsList ? ['/my', '/my.data'] : []), ...styles, ...loaded] })
     })

@@ -15,12 +15,12 @@ import {
   type VisitChannel,
 } from '../domain/visit'
 import type { FieldErrors } from '../forms/fields'
+import { visitFormValues } from '../forms/visit-values'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { enqueueVisit, flushOutbox, type QueuedPhoto } from '../offline/outbox'
 import { shrinkAndStamp } from '../offline/photo-stamp'
 import { watermarkLines } from '../domain/photo-watermark'
-import { parseVisit, visitFormValues } from '../forms/visit'
 import { ErrorList } from './field'
 import { FormErrorSummary } from './form-error-summary'
 
@@ -65,6 +65,11 @@ function useCheckIn(enabled: boolean): [Fix, () => void] {
   return [fix, () => setAsked((n) => n + 1)]
 }
 
+/** The shared visit schema, loaded apart: zod is the largest piece the officer's pages need. */
+export function loadVisitChecks() {
+  return import('../forms/visit')
+}
+
 export function VisitForm({
   player,
   visitId,
@@ -87,7 +92,11 @@ export function VisitForm({
   const t = useT()
   const officerName = useRouteLoaderData<{ user: { name: string } | null }>('root')?.user?.name ?? ''
   const [hydrated, setHydrated] = useState(false)
-  useEffect(() => setHydrated(true), [])
+  useEffect(() => {
+    setHydrated(true)
+    // The form's checks (and zod) load after the page works; fetched now, they are on the phone offline.
+    void loadVisitChecks().catch(() => undefined)
+  }, [])
   const [channel, setChannel] = useState<VisitChannel>((values.channel as VisitChannel) || 'on_site')
   const [hasNeed, setHasNeed] = useState(values.hasNeed === '1')
   const [outcome, setOutcome] = useState(values.outcome ?? '')
@@ -103,8 +112,12 @@ export function VisitForm({
   async function queue(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault()
     if (saving) return
-    const values = visitFormValues(new FormData(event.currentTarget))
-    const parsed = parseVisit(values)
+    const form = event.currentTarget
+    const values = visitFormValues(new FormData(form))
+    // Offline before the checks ever arrived: the visit is queued unchecked, and the server's
+    // reasons, if it refuses it, keep it in the outbox to correct (offline/outbox.ts).
+    const checks = await loadVisitChecks().catch(() => null)
+    const parsed = checks ? checks.parseVisit(values) : ({ ok: true } as const)
     const found: FieldErrors = parsed.ok ? {} : { ...parsed.errors }
     if (assessed.needsReason && !(values.farReason ?? '').trim()) {
       found.farReason = [{ key: 'visit.farReasonNeeded', params: { distance: assessed.distance ?? 0, radius: radiusMetres } }]
@@ -118,7 +131,7 @@ export function VisitForm({
     setSaving(true)
     try {
       const visitedAt = new Date().toISOString()
-      const files = new FormData(event.currentTarget).getAll('photos').filter((f): f is File => f instanceof File && f.size > 0)
+      const files = new FormData(form).getAll('photos').filter((f): f is File => f instanceof File && f.size > 0)
       const position = fix.state === 'ok' ? { lat: fix.lat, lng: fix.lng, accuracyMetres: fix.accuracy, live: fix.live } : null
       const lines = watermarkLines(
         { takenAt: visitedAt, position, playerName: player.name, officerName },

@@ -85,13 +85,7 @@ function withCrossFieldIssues<T>(result: FormResult<T>, values: Record<string, u
 export type VisitTalk = z.infer<typeof visitTalkSchema>
 export type VisitInput = z.infer<typeof visitSchema>
 
-/** A form's values as the schema reads them: repeated obstacle boxes joined into one list. */
-export function visitFormValues(form: FormData): Record<string, string> {
-  const values: Record<string, string> = {}
-  for (const [key, value] of form) if (typeof value === 'string' && !(key in values)) values[key] = value
-  values.obstacles = form.getAll('obstacles').filter((v): v is string => typeof v === 'string').join(',')
-  return values
-}
+export { visitFormValues } from './visit-values'
 
 export function parseVisit(values: Record<string, unknown>): FormResult<VisitInput> {
   return withCrossFieldIssues(parseValues(values, visitSchema), values)

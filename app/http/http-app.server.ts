@@ -18,6 +18,7 @@ import { limitBodies } from './request-limits.server'
 import { contentSecurityPolicy, fromThisOrigin, limitApi, newNonce } from './security.server'
 import { createPersonalDataCipher } from '../services/personal-data.server'
 import { setupGate } from './setup-gate.server'
+import { messagePartAt } from '../i18n/message-parts.server'
 
 export interface ServerDeps {
   build: ServerBuild
@@ -82,6 +83,13 @@ export function createHttpApp({ build, db, dialect, config, rootDir, closing }: 
     res.sendFile(path.join(publicDir, 'sw.js'))
   })
   app.use(express.static(publicDir, { maxAge: '1h' }))
+  // The active language's messages, in parts, named by their content (see i18n/message-parts.ts).
+  app.get('/messages/:locale/:file', (req, res, next) => {
+    const source = messagePartAt(req.path)
+    if (source === null) return next()
+    res.setHeader('Cache-Control', 'public, max-age=31536000, immutable')
+    res.type('text/javascript').send(source)
+  })
 
   app.use(setupGate(db))
 

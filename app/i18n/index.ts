@@ -1,6 +1,7 @@
-// Messages and the translate function, shared by server and browser.
-import { en } from './en'
-import { zhCN } from './zh-CN'
+// Messages and the translate function, shared by server and browser. The server holds both
+// languages in full; the browser holds what entry.client.tsx loaded of the active one.
+import { catalogues as serverCatalogues } from './catalogues.server'
+import type { zhCN } from './zh-CN'
 
 export type MessageKey = keyof typeof zhCN
 export type Messages = Record<MessageKey, string>
@@ -9,14 +10,43 @@ export const LOCALES = ['zh-CN', 'en'] as const
 export type Locale = (typeof LOCALES)[number]
 export const DEFAULT_LOCALE: Locale = 'zh-CN'
 
-const catalogues: Record<Locale, Messages> = { 'zh-CN': zhCN, en }
+// In the browser `serverCatalogues` is undefined (a `.server` module is left out of its bundle).
+const loaded: Record<Locale, Partial<Messages>> = { 'zh-CN': {}, en: {} }
+let version = 0
+const listeners = new Set<() => void>()
+/** Keys asked for in the browser before any loaded part held them (read by the browser tests). */
+const missing = new Set<string>()
+
+function messagesOf(locale: Locale): Partial<Messages> {
+  return (serverCatalogues as Record<Locale, Messages> | undefined)?.[locale] ?? loaded[locale]
+}
+
+/** The browser adds a part of a language's messages as it arrives; pages showing them re-render. */
+export function addMessages(locale: Locale, part: Partial<Messages>): void {
+  Object.assign(loaded[locale], part)
+  version += 1
+  for (const listener of listeners) listener()
+}
+
+export function onMessagesAdded(listener: () => void): () => void {
+  listeners.add(listener)
+  return () => listeners.delete(listener)
+}
+
+export function messagesVersion(): number {
+  return version
+}
+
+export function missingMessages(): string[] {
+  return [...missing]
+}
 
 export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (LOCALES as readonly string[]).includes(value)
 }
 
 export function isMessageKey(value: unknown): value is MessageKey {
-  return typeof value === 'string' && value in zhCN
+  return typeof value === 'string' && LOCALES.some((l) => value in messagesOf(l))
 }
 
 /** A parameter is text, a number, or a message of its own, translated into the same language. */
@@ -24,12 +54,14 @@ export type Params = { [name: string]: string | number | Message }
 export type Translate = (key: MessageKey, params?: Params) => string
 
 export function translator(locale: Locale): Translate {
-  const messages = catalogues[locale]
+  const messages = messagesOf(locale)
   // Size bases stored before names became messages carry each language's name as `ruleZh`
   // and `ruleEn` (and `classZh`, `classEn`): `{rule}` reads those when it has no `rule`.
   const stored = locale === 'en' ? 'En' : 'Zh'
   const translate: Translate = (key, params) => {
-    const text = messages[key] ?? key
+    const found = messages[key]
+    if (found === undefined) missing.add(key)
+    const text = found ?? key
     if (!params) return text
     return text.replace(/\{(\w+)\}/g, (m, name: string) => {
       const value = params[name] ?? params[name + stored]

@@ -1,5 +1,6 @@
 import { useRouteLoaderData } from '@remix-run/react'
-import { DEFAULT_LOCALE, translator, type Locale, type Message, type Translate } from './index'
+import { useSyncExternalStore } from 'react'
+import { DEFAULT_LOCALE, messagesVersion, onMessagesAdded, translator, type Locale, type Message, type Translate } from './index'
 
 export function useLocale(): Locale {
   const data = useRouteLoaderData('root') as { locale?: Locale } | undefined
@@ -7,6 +8,8 @@ export function useLocale(): Locale {
 }
 
 export function useT(): Translate {
+  // Re-render when a part of the messages arrives (the rest follows the officer's first part).
+  useSyncExternalStore(onMessagesAdded, messagesVersion, messagesVersion)
   return translator(useLocale())
 }
 

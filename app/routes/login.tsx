@@ -1,14 +1,16 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react'
-import { z } from 'zod'
 import { Field } from '../components/field'
 import { FormErrorSummary } from '../components/form-error-summary'
-import { parseForm, requiredText, type FieldErrors } from '../forms/fields'
+import type { FieldErrors } from '../forms/fields'
 import { getUser, safeRedirectTarget, sessionCookie } from '../http/guards.server'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { signIn } from '../services/sessions.server'
+
+/** The officer's page: it hydrates with the field part of the messages (i18n/message-parts.ts). */
+export const handle = { messages: 'field' }
 
 export const meta: MetaFunction = () => [{ title: '登录 · 万企通' }]
 
@@ -17,12 +19,6 @@ export const headers: HeadersFunction = ({ actionHeaders }) => {
   const retryAfter = actionHeaders.get('Retry-After')
   return retryAfter ? { 'Retry-After': retryAfter } : new Headers()
 }
-
-export const signInSchema = z.object({
-  username: requiredText(40),
-  password: requiredText(200),
-  redirectTo: z.string().optional(),
-})
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await getUser(request, context)
@@ -33,7 +29,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 type ActionData = { errors?: FieldErrors; formError?: Message; values?: Record<string, string> }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = parseForm(await request.formData(), signInSchema)
+  // Imported here: the page's browser bundle stays without zod (forms/sign-in.ts).
+  const { parseSignIn } = await import('../forms/sign-in')
+  const form = parseSignIn(await request.formData())
   if (!form.ok) return data<ActionData>({ errors: form.errors, values: form.values }, { status: 400 })
   const result = await signIn(
     context.db,

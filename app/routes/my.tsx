@@ -4,13 +4,13 @@
 // Each card shows the player's nearest channel clock; the list sorts by it and filters to
 // the overdue ones. The service worker keeps this page (and its players) for when there is no signal.
 import type { LinksFunction, LoaderFunctionArgs } from '@remix-run/node'
-import { Link, useLoaderData, useSearchParams } from '@remix-run/react'
+import { Link, useLoaderData, useRevalidator, useSearchParams } from '@remix-run/react'
 import leafletStyles from 'leaflet/dist/leaflet.css'
-import { useEffect, useMemo, useRef, useState } from 'react'
+import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react'
 import { ClientOnly } from '../components/hydrated'
-import { MyListMap } from '../components/my-list-map.client'
+import { MyListLegend } from '../components/my-list-legend'
 import { OutboxPanel, useOutbox } from '../components/outbox'
-import { VisitForm, formatDistance } from '../components/visit-form'
+import { VisitForm, formatDistance, loadVisitChecks } from '../components/visit-form'
 import { tileLayerFor } from '../domain/map-tiles'
 import { can } from '../domain/roles'
 import { distanceMetres, LIST_REASON_ORDER, telLink, type ListReason } from '../domain/visit'
@@ -22,7 +22,13 @@ import { findNearestClocks } from '../services/clocks/my-clocks.server'
 import { findMyList, type MyListItem } from '../services/visits/find-my-list.server'
 import type { NearestClock } from '../domain/nearest-clock'
 
+/** The officer's page: it hydrates with the field part of the messages (i18n/message-parts.ts). */
+export const handle = { messages: 'field' }
+
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: leafletStyles }]
+
+// Leaflet and the map code travel only when the officer opens the map.
+const MyListMap = lazy(() => import('../components/my-list-map.client').then((m) => ({ default: m.MyListMap })))
 
 export const SORTS = ['reason', 'distance', 'township', 'candidate', 'clock'] as const
 /** Shown at first: an officer works the top of the list; the rest is a tap away (and all of it is on the phone). */
@@ -98,7 +104,20 @@ export default function MyList() {
   const [showAll, setShowAll] = useState(params.get('all') === '1')
   const [overdueOnly, setOverdueOnly] = useState(params.get('overdue') === '1')
   const formRef = useRef<HTMLDivElement>(null)
-  const { queued } = useOutbox()
+  const [saved, setSaved] = useState<{ name: string; visitId: string } | null>(null)
+  const savedRef = useRef<HTMLDivElement>(null)
+  const { queued, sent, ready } = useOutbox()
+  const revalidator = useRevalidator()
+  // Once the outbox has sent a visit, the list and its counts come again from the server.
+  const lastSentAt = sent.reduce((latest, s) => Math.max(latest, s.sentAt), 0)
+  const seenSentAt = useRef<number | null>(null)
+  useEffect(() => {
+    if (!ready) return
+    if (seenSentAt.current !== null && lastSentAt > seenSentAt.current) revalidator.revalidate()
+    seenSentAt.current = lastSentAt
+    // The revalidator changes identity with its state; only a new send asks again.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ready, lastSentAt])
 
   const locate = () => {
     if (!('geolocation' in navigator)) return
@@ -119,6 +138,8 @@ export default function MyList() {
     // Once, on arrival: a sort in the URL wins over the kept one.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [])
+  // The visit form's checks, fetched once the list works, so the form works with no signal.
+  useEffect(() => void loadVisitChecks().catch(() => undefined), [])
   const chooseSort = (next: Sort) => {
     setSort(next)
     window.localStorage.setItem(SORT_KEY, next)
@@ -131,6 +152,10 @@ export default function MyList() {
   useEffect(() => {
     if (logging) formRef.current?.scrollIntoView({ block: 'start' })
   }, [logging])
+  // The confirmation appears where the form was, on screen (and is read out: aria-live).
+  useEffect(() => {
+    if (saved) savedRef.current?.scrollIntoView({ block: 'nearest' })
+  }, [saved])
 
   const waiting = useMemo(() => new Set(queued.map((q) => Number(q.values.playerId))), [queued])
   const shown = useMemo(() => sortItems((items as Item[]).filter((i) => !overdueOnly || i.clock?.overdue), sort, me), [items, sort, me, overdueOnly])
@@ -151,7 +176,7 @@ export default function MyList() {
         <h1>{t('my.title')}</h1>
         <span className="muted">{today}</span>
       </div>
-      <p className="muted">
+      <p className="muted" data-testid="my-counts">
         {counts.length ? counts.map(([r, n]) => t(`my.count.${r}`, { count: n })).join(' · ') : t('my.empty')}
         {overdueClocks > 0 ? <strong className="clock-overdue"> · {t('my.overdueClocks', { count: overdueClocks })}</strong> : null}
       </p>
@@ -160,6 +185,10 @@ export default function MyList() {
           {t('my.queued')}
         </p>
       ) : null}
+
+      <div ref={savedRef} role="status" aria-live="polite" data-testid="my-saved">
+        {saved && !logging ? <p className="notice">{t('my.saved', { name: saved.name })}</p> : null}
+      </div>
 
       {logging ? (
         <section className="card visit-sheet" ref={formRef} aria-labelledby="visit-sheet-title">
@@ -175,8 +204,9 @@ export default function MyList() {
             visitId={logging.visitId}
             radiusMetres={radiusMetres}
             values={logging.values}
-            onQueued={() => {
+            onQueued={(visitId) => {
               setJustLogged((s) => new Set(s).add(logging.item.id))
+              setSaved({ name: logging.item.name, visitId })
               setLogging(null)
               if (params.get('queued')) setParams({}, { replace: true })
             }}
@@ -216,15 +246,18 @@ export default function MyList() {
       </form>
       {me ? <p className="muted small" data-testid="my-position">{t('my.position', { accuracy: me.accuracy })}</p> : null}
 
+      {showMap ? <MyListLegend reasons={[...new Set(shown.map((i) => i.reason))]} showsMe={me !== null} /> : null}
       {showMap ? (
         <ClientOnly fallback={<div className="my-list-map" />}>
           {() => (
-            <MyListMap
-              items={shown.filter((i) => i.lat !== null && i.lng !== null).slice(0, 300).map((i) => ({ id: i.id, name: i.name, lat: i.lat!, lng: i.lng!, approximate: i.approximate, reason: i.reason }))}
-              me={me}
-              tiles={tiles}
-              onPick={(id) => document.getElementById(`player-${id}`)?.scrollIntoView({ block: 'center' })}
-            />
+            <Suspense fallback={<div className="my-list-map" />}>
+              <MyListMap
+                items={shown.filter((i) => i.lat !== null && i.lng !== null).slice(0, 300).map((i) => ({ id: i.id, name: i.name, lat: i.lat!, lng: i.lng!, approximate: i.approximate, reason: i.reason }))}
+                me={me}
+                tiles={tiles}
+                onPick={(id) => document.getElementById(`player-${id}`)?.scrollIntoView({ block: 'center' })}
+              />
+            </Suspense>
           )}
         </ClientOnly>
       ) : null}

@@ -14,8 +14,10 @@ import { receiveVisitForm } from '../http/receive-visit-form.server'
 import { createStorage } from '../services/storage/storage.server'
 import { MAX_PHOTO_BYTES } from '../services/visit-photos/photo-rules'
 import { recordVisitWithPhotos } from '../services/visit-photos/record-visit-with-photos.server'
-import { parseVisit, visitFormValues } from '../forms/visit'
 import { findVisitRules } from '../services/visit-rules/find-visit-rules.server'
+
+/** The officer's page: it hydrates with the field part of the messages (i18n/message-parts.ts). */
+export const handle = { messages: 'field' }
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'visits:log')
@@ -42,6 +44,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     const key = body.reason === 'tooLarge' ? 'photo.tooLarge' : 'error.badRequest'
     return data<ActionData>({ errors: { photos: [{ key, params: { maxMb: MAX_PHOTO_BYTES / 1024 / 1024 } }] }, values: {} }, { status: body.reason === 'tooLarge' ? 413 : 400 })
   }
+  // Imported here, not at the top: the page's browser bundle then leaves zod for the form to
+  // fetch after the page works (see components/visit-form.tsx).
+  const { parseVisit, visitFormValues } = await import('../forms/visit')
   const values = visitFormValues(body.form)
   const parsed = parseVisit({ ...values, playerId })
   if (!parsed.ok) return data<ActionData>({ errors: parsed.errors, values: parsed.values }, { status: 400 })

@@ -19,6 +19,7 @@ const MODULES = [
   'soak.bench.ts',
   'staff.bench.ts',
   'qr.bench.ts',
+  'slow3g.bench.ts',
 ]
 
 const USAGE = `usage: npm run bench -- [name] [--duration SECONDS] [--rows N]

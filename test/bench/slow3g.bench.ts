@@ -1,0 +1,128 @@
+// The officer's list on a weak signal: Chromium at 390×844 with the DevTools slow-3G figures
+// (400 ms latency, 400 kbit/s each way) and the CPU slowed 4×, signed in as the officer, timed
+// from asking for /my until the list is usable (cards shown and the page hydrated), beside the
+// same with no throttling in the same run. "First open" starts with no cached files (HTTP
+// cache, service worker and its cache cleared); "again" is the next open, files kept.
+// `npm run bench -- slow3g [--duration N]` (N: runs per row, default 3). The server seeds
+// the demo county itself (about a minute) into a throwaway database.
+import type { Browser, CDPSession, Page } from 'playwright-core'
+import { DEMO_PASSWORD } from '../../db/seed/index'
+import { launchBrowser, startAppProcess, type AppProcess } from '../support/browser'
+import { pageWeight } from '../support/page-weight'
+import { ensureBuild, type Benchmark } from './harness'
+
+const PHONE = { width: 390, height: 844 }
+const SLOW_3G = { offline: false, latency: 400, downloadThroughput: (400 * 1024) / 8, uploadThroughput: (400 * 1024) / 8 }
+const CPU_SLOWDOWN = 4
+
+interface Profile {
+  label: string
+  throttled: boolean
+}
+
+async function throttle(cdp: CDPSession, on: boolean) {
+  await cdp.send('Network.emulateNetworkConditions', on ? SLOW_3G : { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 })
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: on ? CPU_SLOWDOWN : 1 })
+}
+
+/** Milliseconds from asking for /my to cards shown and hydrated (the Map button exists only then). */
+async function openList(page: Page, url: string): Promise<number> {
+  await page.goto(`${url}/my`, { waitUntil: 'commit', timeout: 120_000 })
+  await page.waitForFunction(() => document.querySelector('li[data-player-id]') !== null && document.querySelector('button[aria-pressed]') !== null, undefined, { timeout: 120_000 })
+  return page.evaluate(() => performance.now())
+}
+
+async function run(browser: Browser, app: AppProcess, profile: Profile): Promise<{ first: number; again: number; bytes: number }> {
+  const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true })
+  const origin = new URL(app.url).origin
+  await context.route((u) => u.origin !== origin, (route) => route.abort())
+  try {
+    const page = await context.newPage()
+    const cdp = await context.newCDPSession(page)
+    await cdp.send('Network.enable')
+    // Signed in at full speed; then nothing kept but the session cookie.
+    await page.goto(`${app.url}/login`)
+    await page.locator('input[name="username"]').fill('officer')
+    await page.locator('input[name="password"]').fill(DEMO_PASSWORD)
+    await page.locator('form[method="post"] button[type="submit"]').last().click()
+    await page.waitForURL(`${app.url}/`)
+    await page.goto('about:blank')
+    await cdp.send('Network.clearBrowserCache')
+    await cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: 'service_workers,cache_storage' })
+    let bytes = 0
+    cdp.on('Network.loadingFinished', (e: { encodedDataLength: number }) => (bytes += e.encodedDataLength))
+    await throttle(cdp, profile.throttled)
+    const first = await openList(page, app.url)
+    const firstBytes = bytes
+    const again = await openList(page, app.url)
+    await throttle(cdp, false)
+    return { first, again, bytes: firstBytes }
+  } finally {
+    await context.close()
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+
+export const benchmark: Benchmark = {
+  name: 'slow3g',
+  async run({ durationSeconds, log }) {
+    ensureBuild(log)
+    const runs = Math.max(1, Math.min(durationSeconds, 10))
+    log('starting the app on a fresh demo county (it seeds itself)')
+    const app = await startAppProcess({ env: { MAP_TILES: 'none' } })
+    const browser = await launchBrowser()
+    try {
+      // The JavaScript /my loads before it works (gzipped), as the budget test counts it.
+      const cookieJar = await signInCookie(app.url)
+      const html = await (await fetch(`${app.url}/my`, { headers: { Cookie: cookieJar } })).text()
+      const weight = await pageWeight(app.url, html)
+      const profiles: Profile[] = [
+        { label: 'no throttling (baseline)', throttled: false },
+        { label: `slow 3G + ${CPU_SLOWDOWN}× CPU`, throttled: true },
+      ]
+      const rows: string[][] = []
+      for (const profile of profiles) {
+        const results = []
+        for (let i = 0; i < runs; i++) {
+          log(`${profile.label}: run ${i + 1} of ${runs}`)
+          results.push(await run(browser, app, profile))
+        }
+        rows.push([
+          profile.label,
+          String(runs),
+          (median(results.map((r) => r.first)) / 1000).toFixed(2),
+          (median(results.map((r) => r.again)) / 1000).toFixed(2),
+          (median(results.map((r) => r.bytes)) / 1024).toFixed(0),
+        ])
+      }
+      return {
+        title: 'The officer’s list usable (cards shown, page hydrated), 390×844 Chromium',
+        columns: [
+          { label: 'profile', align: 'left' },
+          { label: 'runs', align: 'right' },
+          { label: 'first open s (median)', align: 'right' },
+          { label: 'again s (median)', align: 'right' },
+          { label: 'first open KB on the wire', align: 'right' },
+        ],
+        rows,
+        notes: [
+          `slow 3G: ${SLOW_3G.latency} ms latency, 400 kbit/s down and up (CDP Network.emulateNetworkConditions), CPU ${CPU_SLOWDOWN}× slower`,
+          `/my loads ${(weight.gzipBytes / 1024).toFixed(1)} KB of gzipped JavaScript before it works (${weight.modules.length} modules)`,
+        ],
+      }
+    } finally {
+      await browser.close()
+      await app.stop()
+    }
+  },
+}
+
+/** The officer's session cookie, signed in through the real form. */
+async function signInCookie(url: string): Promise<string> {
+  const body = new URLSearchParams({ username: 'officer', password: DEMO_PASSWORD })
+  const response = await fetch(`${url}/login`, { method: 'POST', body, redirect: 'manual' })
+  const cookies = response.headers.getSetCookie().map((c) => c.split(';')[0])
+  if (response.status !== 302 || cookies.length === 0) throw new Error(`signing in answered ${response.status}`)
+  return cookies.join('; ')
+}
