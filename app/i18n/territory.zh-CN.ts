@@ -1,4 +1,4 @@
-// 片区、地图与工作量的文案（routes/map.tsx、routes/territories._index.tsx、services/territories.server.ts）。
+// 片区、地图与工作量的文案（routes/map.tsx、routes/territories._index.tsx、services/territories/）。
 export const territoryZhCN = {
   'nav.map': '地图',
   'nav.territories': '片区',

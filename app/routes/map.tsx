@@ -19,7 +19,7 @@ import { can } from '../domain/roles'
 import { requireUser, userScope } from '../http/guards.server'
 import { useT } from '../i18n/use-t'
 import { listTownshipBoundaries } from '../services/map-layers.server'
-import { listTerritories } from '../services/territories.server'
+import { listTerritories } from '../services/territories/place-players.server'
 import { listUsers } from '../services/users/list-users.server'
 import type { TerritoryActionData } from './territories._index'
 

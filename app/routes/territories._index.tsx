@@ -21,7 +21,7 @@ import type { Caller } from '../services/caller.server'
 import type { CurrentUser } from '../services/sessions.server'
 import { assignPlayersByFilter } from '../services/territories/assign-by-filter.server'
 import { balanceWorkload } from '../services/territories/balance-workload.server'
-import { assignPlayers, assignTerritory, createTerritory, deleteTerritory, listTerritories, redrawTerritory } from '../services/territories.server'
+import { assignPlayers, assignTerritory, createTerritory, deleteTerritory, listTerritories, redrawTerritory } from '../services/territories/place-players.server'
 import { listUsers } from '../services/users/list-users.server'
 import { workloadByOfficer } from '../services/workload/workload-by-officer.server'
 

@@ -20,7 +20,7 @@ import { recordDecision } from '../../app/services/clocks/record-decision.server
 import { updateClockSetting } from '../../app/services/clocks/update-clock-settings.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
-import { assignPlayers } from '../../app/services/territories.server'
+import { assignPlayers } from '../../app/services/territories/place-players.server'
 import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { handOffCase } from '../../app/services/referrals.server'
 import { parseVisit } from '../../app/forms/visit'

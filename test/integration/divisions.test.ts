@@ -15,7 +15,7 @@ import { placePlayersAgain } from '../../app/services/divisions/place-players.se
 import { commitImportJob, createImportJob, previewImportJob, queueImportJob, saveImportMapping } from '../../app/services/import/import-jobs.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
-import { createTerritory } from '../../app/services/territories.server'
+import { createTerritory } from '../../app/services/territories/place-players.server'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { ROOT, TEST_DATA_KEY } from '../support/test-constants'

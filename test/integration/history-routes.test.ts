@@ -14,7 +14,7 @@ import { revokeApiToken } from '../../app/services/api-tokens/revoke-api-token.s
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
-import { assignPlayers } from '../../app/services/territories.server'
+import { assignPlayers } from '../../app/services/territories/place-players.server'
 import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'

@@ -12,7 +12,7 @@ import { signBody, startOutboxWorker, type OutboxWorker } from '../../app/servic
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { handOffCase } from '../../app/services/referrals.server'
-import { assignPlayers } from '../../app/services/territories.server'
+import { assignPlayers } from '../../app/services/territories/place-players.server'
 import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg } from '../support/fixtures'

@@ -15,7 +15,7 @@ import { loadCatalogue } from '../../app/services/products/load-catalogue.server
 import { saveProduct } from '../../app/services/products/save-product.server'
 import { drainQualificationQueue, qualificationState, runFullQualification } from '../../app/services/qualification.server'
 import { handOffCase } from '../../app/services/referrals.server'
-import { assignPlayers } from '../../app/services/territories.server'
+import { assignPlayers } from '../../app/services/territories/place-players.server'
 import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'

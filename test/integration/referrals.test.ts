@@ -16,7 +16,7 @@ import { claimOutboxEntries, deliverClaimed, verifySignature } from '../../app/s
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { handOffCase, listReferrals, recordStageReport } from '../../app/services/referrals.server'
-import { assignPlayers } from '../../app/services/territories.server'
+import { assignPlayers } from '../../app/services/territories/place-players.server'
 import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg, daysFromNow } from '../support/fixtures'

@@ -11,7 +11,7 @@ import {
   createTerritory,
   deleteTerritory,
   listTerritories,
-} from '../../app/services/territories.server'
+} from '../../app/services/territories/place-players.server'
 import { setUserActive } from '../../app/services/users/set-user-active.server'
 import { workloadByOfficer } from '../../app/services/workload/workload-by-officer.server'
 import type { PlayerFields } from '../../app/domain/market-player'

@@ -7,7 +7,7 @@ import { AppError } from '../../domain/app-error'
 import { checkBoundaryFile, type FeatureError } from '../../domain/boundaries'
 import type { Message } from '../../i18n/index'
 import { recordAudit, type Actor } from '../audit.server'
-import { placePlayers } from '../territories.server'
+import { placePlayers } from '../territories/place-players.server'
 
 type Trx = Transaction<Database>
 

@@ -12,7 +12,7 @@ import type { Scope } from '../../domain/scope'
 import { loadPlacementDivisions } from '../areas.server'
 import { recordAudit, type Actor } from '../audit.server'
 import { scoped } from '../scope.server'
-import { placePlayers } from '../territories.server'
+import { placePlayers } from '../territories/place-players.server'
 import { centreTownshipsOnPlayers, moveToCentres } from './area-centres.server'
 
 export interface PlaceAgainResult {

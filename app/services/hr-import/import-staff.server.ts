@@ -11,7 +11,7 @@ import { recordAudit, type Actor } from '../audit.server'
 import { hashInitialPassword, hashMany, newInitialPassword } from '../password.server'
 import type { PersonalDataCipher } from '../personal-data.server'
 import { endSessionsOfUser } from '../sessions.server'
-import { releaseOfficer } from '../territories.server'
+import { releaseOfficer } from '../territories/place-players.server'
 import { readHrTable, reportIssues, type IssueReport } from './read-hr-table.server'
 
 export interface StaffImportOptions {

@@ -22,7 +22,7 @@ import { applyImportBatch, batchContext, type BatchSetup, type ImportCounts, typ
 
 export { applyImportBatch, batchContext, type BatchContext, type BatchSetup, type ImportCounts, type RowProblem } from './apply-batch.server'
 import { commitInWriter } from './commit-workers.server'
-import { placePlayers } from '../territories.server'
+import { placePlayers } from '../territories/place-players.server'
 
 import type { ImportSource } from '../../domain/import-sources'
 import { applyListChannel } from '../clocks/list-channel.server'

@@ -9,7 +9,7 @@ import { loadTownshipCentres } from '../areas.server'
 import { recordAudit } from '../audit.server'
 import type { Caller } from '../caller.server'
 import { newPlayerColumns } from '../player-record.server'
-import { placePlayers } from '../territories.server'
+import { placePlayers } from '../territories/place-players.server'
 
 export async function createPlayer(
   db: Kysely<Database>,

@@ -8,7 +8,7 @@ import { loadTownshipCentres } from '../areas.server'
 import { recordAudit } from '../audit.server'
 import type { Caller } from '../caller.server'
 import { playerChanges } from '../player-record.server'
-import { placePlayers } from '../territories.server'
+import { placePlayers } from '../territories/place-players.server'
 import { getPlayer } from './get-player.server'
 
 export async function updatePlayer(

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import type { Caller } from '../caller.server'
 import { findPlayerIdsMatching, type PlayerFilter } from '../players/list-players.server'
-import { assignPlayers } from '../territories.server'
+import { assignPlayers } from './place-players.server'
 
 export async function assignPlayersByFilter(
   db: Kysely<Database>,

@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import type { Caller } from '../caller.server'
-import { assignPlayers } from '../territories.server'
+import { assignPlayers } from './place-players.server'
 import { listUsers } from '../users/list-users.server'
 import { pickPlayersToMove } from '../workload/pick-players-to-move.server'
 

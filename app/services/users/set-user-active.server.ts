@@ -4,7 +4,7 @@ import { AppError } from '../../domain/app-error'
 import { recordAudit } from '../audit.server'
 import type { Caller } from '../caller.server'
 import { endSessionsOfUser } from '../sessions.server'
-import { releaseOfficer } from '../territories.server'
+import { releaseOfficer } from '../territories/place-players.server'
 
 export async function setUserActive(db: Kysely<Database>, caller: Pick<Caller, 'actor'>, input: { id: number; active: boolean }): Promise<void> {
   const { actor } = caller

@@ -5,7 +5,7 @@ import { recordAudit } from '../audit.server'
 import type { Caller } from '../caller.server'
 import { getOrgUnit } from '../org-units/find-org-units.server'
 import { endSessionsOfUser } from '../sessions.server'
-import { releaseOfficer } from '../territories.server'
+import { releaseOfficer } from '../territories/place-players.server'
 
 export async function updateUser(
   db: Kysely<Database>,

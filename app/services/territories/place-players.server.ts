@@ -3,14 +3,14 @@
 // township it lists); its officer looks after them, except players a manager assigned to
 // someone directly. Every change of officer is recorded in the player's history.
 import type { Kysely, Transaction } from 'kysely'
-import type { Database, MarketPlayer, Territory } from '../../db/schema'
-import { AppError } from '../domain/app-error'
-import { bboxOf, bboxContains, pointInGeometry, type Geometry } from '../domain/geometry'
-import { geometriesOverlap } from '../domain/geometry-overlap'
-import { validateGeometry } from '../domain/geometry-validation'
-import type { Scope } from '../domain/scope'
-import { recordAudit, type Actor, type Db } from './audit.server'
-import { inScope, scoped } from './scope.server'
+import type { Database, MarketPlayer, Territory } from '../../../db/schema'
+import { AppError } from '../../domain/app-error'
+import { bboxOf, bboxContains, pointInGeometry, type Geometry } from '../../domain/geometry'
+import { geometriesOverlap } from '../../domain/geometry-overlap'
+import { validateGeometry } from '../../domain/geometry-validation'
+import type { Scope } from '../../domain/scope'
+import { recordAudit, type Actor, type Db } from '../audit.server'
+import { inScope, scoped } from '../scope.server'
 
 type Trx = Transaction<Database>
 
