@@ -19,7 +19,7 @@ import { can } from '../domain/roles'
 import { requireUser, userScope } from '../http/guards.server'
 import { useT } from '../i18n/use-t'
 import { listTownshipBoundaries } from '../services/map-layers.server'
-import { listTerritories } from '../services/territories/place-players.server'
+import { listTerritories } from '../services/territories/list-territories.server'
 import { listUsers } from '../services/users/list-users.server'
 import type { TerritoryActionData } from './territories._index'
 
@@ -35,7 +35,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
   const scope = userScope(user)
   const canManage = can(user.role, 'territories:manage')
-  const territories = await listTerritories(context.db, scope)
+  const territories = await listTerritories(context.db, { scope })
   const territoryTownships = territories.flatMap((t) => (t.townshipCodes ? (JSON.parse(t.townshipCodes) as string[]) : []))
   const [townships, officers] = await Promise.all([
     listTownshipBoundaries(context.db, scope, { alsoCodes: territoryTownships }),

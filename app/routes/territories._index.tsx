@@ -21,7 +21,12 @@ import type { Caller } from '../services/caller.server'
 import type { CurrentUser } from '../services/sessions.server'
 import { assignPlayersByFilter } from '../services/territories/assign-by-filter.server'
 import { balanceWorkload } from '../services/territories/balance-workload.server'
-import { assignPlayers, assignTerritory, createTerritory, deleteTerritory, listTerritories, redrawTerritory } from '../services/territories/place-players.server'
+import { assignPlayers } from '../services/territories/assign-players.server'
+import { assignTerritory } from '../services/territories/assign-territory.server'
+import { createTerritory } from '../services/territories/create-territory.server'
+import { deleteTerritory } from '../services/territories/delete-territory.server'
+import { listTerritories } from '../services/territories/list-territories.server'
+import { redrawTerritory } from '../services/territories/redraw-territory.server'
 import { listUsers } from '../services/users/list-users.server'
 import { workloadByOfficer } from '../services/workload/workload-by-officer.server'
 
@@ -29,7 +34,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
   const scope = userScope(user)
   const canManage = can(user.role, 'territories:manage')
-  const [territories, townships] = await Promise.all([listTerritories(context.db, scope), listTownships(context.db)])
+  const [territories, townships] = await Promise.all([listTerritories(context.db, { scope }), listTownships(context.db)])
   const townshipNames = Object.fromEntries(townships.map((t) => [t.code, t.name]))
   const shown = territories.map(({ geometry, townshipCodes, ...t }) => ({
     ...t,
@@ -87,7 +92,7 @@ async function createIntent({ form, db, caller, user }: IntentArgs) {
     if (!drawn.ok) return invalid('create', { geometry: [{ key: 'geo.notJson' }] })
     geometry = drawn.geometry
   }
-  const result = await createTerritory(db, caller.actor, caller.scope, {
+  const result = await createTerritory(db, caller, {
     orgUnitId: user.orgUnitId,
     name: parsed.data.name,
     geometry,
@@ -100,7 +105,7 @@ async function createIntent({ form, db, caller, user }: IntentArgs) {
 async function assignIntent({ form, db, caller, territoryId }: IntentArgs) {
   const parsed = parseForm(form, assignSchema)
   if (!parsed.ok) return invalid('assign', parsed.errors, parsed.values, territoryId)
-  const result = await assignTerritory(db, caller.actor, caller.scope, parsed.data.territoryId, parsed.data.officerId, parsed.data.reason)
+  const result = await assignTerritory(db, caller, { id: parsed.data.territoryId, officerId: parsed.data.officerId, reason: parsed.data.reason })
   return { intent: 'assign', territoryId, moved: result.moved, done: { key: 'territory.reassigned', params: { moved: result.moved } } } satisfies TerritoryActionData
 }
 
@@ -109,14 +114,14 @@ async function redrawIntent({ form, db, caller, territoryId }: IntentArgs) {
   if (!parsed.ok) return invalid('redraw', parsed.errors, parsed.values, territoryId)
   const drawn = parseGeometry(parsed.data.geometry)
   if (!drawn.ok) return invalid('redraw', { geometry: [{ key: 'geo.notJson' }] }, undefined, territoryId)
-  const result = await redrawTerritory(db, caller.actor, caller.scope, parsed.data.territoryId, drawn.geometry)
+  const result = await redrawTerritory(db, caller, { id: parsed.data.territoryId, geometry: drawn.geometry })
   return { intent: 'redraw', territoryId, moved: result.moved, done: { key: 'territory.redrawn', params: { moved: result.moved } } } satisfies TerritoryActionData
 }
 
 async function deleteIntent({ form, db, caller, territoryId }: IntentArgs) {
   const parsed = parseForm(form, deleteSchema)
   if (!parsed.ok) return invalid('delete', parsed.errors, parsed.values, territoryId)
-  await deleteTerritory(db, caller.actor, caller.scope, parsed.data.territoryId)
+  await deleteTerritory(db, caller, { id: parsed.data.territoryId })
   return { intent: 'delete', done: { key: 'territory.deleted' } } satisfies TerritoryActionData
 }
 
@@ -125,7 +130,7 @@ async function lassoIntent({ form, db, caller }: IntentArgs) {
   if (!parsed.ok) return invalid('lasso', parsed.errors, parsed.values)
   const drawn = parseGeometry(parsed.data.geometry)
   if (!drawn.ok) return invalid('lasso', { geometry: [{ key: 'geo.notJson' }] })
-  const result = await assignPlayers(db, caller.actor, caller.scope, { lasso: drawn.geometry }, parsed.data.officerId, 'territory.reason.lasso')
+  const result = await assignPlayers(db, caller, { lasso: drawn.geometry, officerId: parsed.data.officerId, reason: 'territory.reason.lasso' })
   return { intent: 'lasso', moved: result.moved, done: { key: 'map.assigned', params: { count: result.moved } } } satisfies TerritoryActionData
 }
 
