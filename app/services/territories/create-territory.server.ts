@@ -1,11 +1,12 @@
 // A new territory, by townships or a drawn area: the players of the unit's subtree inside it
 // join it and take its officer (those assigned by hand keep theirs). One transaction with
-// its audit entry.
+// its audit entry. Answers how many changed officer and how many it holds.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { recordAudit } from '../audit.server'
 import type { Caller } from '../caller.server'
 import { checkInput, type TerritoryInput } from './check-territory.server'
+import { countTerritoryPlayers } from './list-territories.server'
 import { neighbourhoodOf, placePlayers } from './place-players.server'
 
 export async function createTerritory(db: Kysely<Database>, caller: Pick<Caller, 'actor' | 'scope'>, input: TerritoryInput) {
@@ -30,6 +31,8 @@ export async function createTerritory(db: Kysely<Database>, caller: Pick<Caller,
     }
     const moved = await placePlayers(trx, caller, { orgPath: unit.path, only: await neighbourhoodOf(trx, id), reason: 'territory.reason.drawn' })
     await recordAudit(trx, actor, { action: 'territory.create', entityType: 'territory', entityId: id, detail: { name: input.name, townships, officerId: input.officerId ?? null, moved } })
-    return { id, moved }
+    // What the new territory holds, so the page can say why fewer moved than it holds.
+    const held = (await countTerritoryPlayers(trx, [id])).get(id)
+    return { id, moved, inside: held?.players ?? 0, keepOwn: held?.byHand ?? 0 }
   })
 }

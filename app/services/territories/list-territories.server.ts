@@ -23,12 +23,35 @@ export async function listTerritories(db: Db, caller: Pick<Caller, 'scope'>) {
     .orderBy('org_units.path')
     .orderBy('territories.name')
     .execute()
+  const counts = await countTerritoryPlayers(db, rows.map((r) => r.id))
+  return rows.map((r) => ({ ...r, players: counts.get(r.id)?.players ?? 0, byHand: counts.get(r.id)?.byHand ?? 0 }))
+}
+
+/**
+ * How many players each territory holds, and how many of them keep an officer chosen by
+ * hand (or set before territories existed) rather than the territory's: why a territory
+ * can hold more players than moved with it.
+ */
+export async function countTerritoryPlayers(db: Db, territoryIds: number[]) {
   const counts = await db
     .selectFrom('market_players')
-    .select(['territory_id', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('territory_id', 'in', rows.length ? rows.map((r) => r.id) : [-1])
+    .select([
+      'territory_id',
+      (eb) => eb.fn.countAll<number>().as('n'),
+      (eb) =>
+        eb.fn
+          .sum<number>(
+            eb
+              .case()
+              .when(eb.or([eb('assignment_source', '=', 'direct'), eb.and([eb('assignment_source', 'is', null), eb('assigned_officer_id', 'is not', null)])]))
+              .then(1)
+              .else(0)
+              .end(),
+          )
+          .as('byHand'),
+    ])
+    .where('territory_id', 'in', territoryIds.length ? territoryIds : [-1])
     .groupBy('territory_id')
     .execute()
-  const byTerritory = new Map(counts.map((c) => [c.territory_id, Number(c.n)]))
-  return rows.map((r) => ({ ...r, players: byTerritory.get(r.id) ?? 0 }))
+  return new Map(counts.map((c) => [c.territory_id, { players: Number(c.n), byHand: Number(c.byHand ?? 0) }]))
 }
