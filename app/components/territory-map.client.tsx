@@ -58,6 +58,10 @@ export interface TerritoryMapProps {
   /** When given, townships and territories are shaded by coverage (visited ÷ assigned). */
   coverage?: MapCoverage | null
   describeCoverage?: (c: AreaCoverage) => string
+  /** A finished drawing waiting for its form (WGS-84 GeoJSON text): kept in sight until saved or cancelled. */
+  pending?: { mode: 'territory' | 'lasso'; geometry: string } | null
+  /** The page's language: geoman's own tips and buttons follow it. */
+  lang: 'zh' | 'en'
 }
 
 export interface AreaCoverage {
@@ -151,6 +155,22 @@ export function TerritoryMap(props: TerritoryMapProps) {
           </GeoJSON>
         )
       })}
+      {props.pending ? (
+        <GeoJSON
+          key={`pending-${props.pending.geometry}`}
+          data={geometryToDatum(datum, JSON.parse(props.pending.geometry) as GeoJSON.Polygon) as GeoJSON.GeoJsonObject}
+          style={{
+            color: props.pending.mode === 'lasso' ? '#2563eb' : '#b4232a',
+            weight: 3,
+            dashArray: '6 4',
+            fillOpacity: 0.15,
+            className: 'pending-shape',
+          }}
+          interactive={false}
+          pmIgnore
+        />
+      ) : null}
+      <GeomanLanguage lang={props.lang} />
       <PlayersLayer datum={datum} colour={props.colour} query={props.query} statusLabels={props.statusLabels} labels={props.labels} />
       <Drawing mode={props.drawMode} onDrawn={(geometry) => props.onDrawn(geometryFromDatum(datum, geometry))} finishSignal={props.finishSignal} />
       <ShapeEditor
@@ -162,6 +182,15 @@ export function TerritoryMap(props: TerritoryMapProps) {
       <Highlight at={props.highlight ? toScreen(datum, props.highlight[0], props.highlight[1]) : null} />
     </MapContainer>
   )
+}
+
+/** geoman's tooltips and buttons in the page's language (it ships Chinese and English). */
+function GeomanLanguage({ lang }: { lang: 'zh' | 'en' }) {
+  const map = useMap()
+  useEffect(() => {
+    map.pm.setLang(lang)
+  }, [map, lang])
+  return null
 }
 
 /** Players in view: fetched on every move, clusters as counted circles, players as dots. */

@@ -39,3 +39,12 @@ export const filterSchema = z.object({
 
 /** The filter form's fields as the registry's URL filter (forms/player-filter.ts) reads them. */
 export const FILTER_FIELDS = ['kind', 'township', 'candidate', 'loan', 'status', 'unassigned'] as const
+
+/** The map's drawn shape, posted to /territories/shape-count for the count before saving. */
+export const shapeCountSchema = z.object({ mode: z.enum(['territory', 'lasso']), geometry: requiredText(500_000) })
+/** A suggested balancing move, previewed (GET /territories?…) before it runs. */
+export const balancePreviewSchema = z.object({
+  fromOfficerId: idField,
+  toOfficerId: idField,
+  players: z.coerce.number().int().positive().max(MAX_MOVE),
+})

@@ -1,4 +1,4 @@
-// 片区、地图与工作量的文案（routes/map.tsx、routes/territories._index.tsx、services/territories.server.ts）。
+// 片区、地图与工作量的文案（routes/map.tsx、routes/territories._index.tsx、services/territories/）。
 export const territoryZhCN = {
   'nav.map': '地图',
   'nav.territories': '片区',
@@ -87,4 +87,15 @@ export const territoryZhCN = {
   'map.noTiles': '未配置底图：只显示边界、片区和主体。',
   'map.townships': '乡镇边界',
   'map.territories': '片区',
+  'territory.byHand': '其中手工指派',
+  'territory.playersNote': '“主体数”是片区内的全部主体。片区新建或改派时，只有随片区分配的主体跟着改派；经理手工指派给某位客户经理的主体（或划片区前已有客户经理的主体）保持原客户经理，计入“其中手工指派”。',
+  'territory.makeup': '片区内共 {inside} 户：{moved} 户改派给本片区的客户经理；{keepOwn} 户是手工指派的（或划片区前已有客户经理），保持原客户经理；{same} 户原本就由该客户经理负责。',
+  'workload.overdue': '（逾期 {count}）',
+  'workload.followUpsHint': '“待回访”是约定回访日期已到（今天或更早，按北京时间）的主体数，括号内为已逾期的。',
+  'workload.previewTitle': '将把 {count} 户从 {from} 调给 {to}。',
+  'workload.previewNames': '包括：{names}，另有 {more} 户。',
+  'workload.confirm': '确认执行',
+  'map.counting': '正在统计圈内主体…',
+  'map.insideTerritory': '圈内有 {inside} 户：{follow} 户将随片区改派给所选客户经理；{keepOwn} 户为手工指派，保持原客户经理。',
+  'map.insideLasso': '圈内有 {inside} 户，将直接分配给所选客户经理。',
 }

@@ -17,11 +17,12 @@ import { tileLayerFor } from '../domain/map-tiles'
 import { CAMPAIGN_STATUSES } from '../domain/market-player'
 import { can } from '../domain/roles'
 import { requireUser, userScope } from '../http/guards.server'
-import { useT } from '../i18n/use-t'
+import { useLocale, useT } from '../i18n/use-t'
 import { listTownshipBoundaries } from '../services/map-layers.server'
-import { listTerritories } from '../services/territories.server'
+import { listTerritories } from '../services/territories/list-territories.server'
 import { listUsers } from '../services/users/list-users.server'
 import type { TerritoryActionData } from './territories._index'
+import type { ShapeCount } from './territories.shape-count'
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: leafletStyles },
@@ -35,7 +36,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
   const scope = userScope(user)
   const canManage = can(user.role, 'territories:manage')
-  const territories = await listTerritories(context.db, scope)
+  const territories = await listTerritories(context.db, { scope })
   const territoryTownships = territories.flatMap((t) => (t.townshipCodes ? (JSON.parse(t.townshipCodes) as string[]) : []))
   const [townships, officers] = await Promise.all([
     listTownshipBoundaries(context.db, scope, { alsoCodes: territoryTownships }),
@@ -102,6 +103,10 @@ export default function MapPage() {
   const [saveShapeSignal, setSaveShapeSignal] = useState(0)
   const drawnTerritories = territories.filter((ter) => ter.geometry)
   const fetcher = useFetcher<TerritoryActionData>()
+  // How many players the drawn shape holds, asked of the server as soon as it is closed.
+  const counter = useFetcher<ShapeCount>()
+  const counted = drawn && counter.state === 'idle' && counter.data && 'inside' in counter.data ? counter.data : null
+  const locale = useLocale()
   const result = fetcher.state === 'idle' ? fetcher.data : undefined
   const overlapAt = useMemo<[number, number] | null>(() => {
     const p = result?.formError?.params
@@ -208,6 +213,15 @@ export default function MapPage() {
           <h2>{drawn.mode === 'territory' ? t('map.newTerritory') : t('map.lassoTitle')}</h2>
           <input type="hidden" name="intent" value={drawn.mode === 'territory' ? 'create' : 'lasso'} />
           <input type="hidden" name="geometry" value={drawn.geometry} />
+          <p className="muted" role="status" data-testid="shape-count">
+            {counted
+              ? counted.mode === 'territory'
+                ? t('map.insideTerritory', { inside: counted.inside, follow: counted.follow ?? 0, keepOwn: counted.keepOwn ?? 0 })
+                : t('map.insideLasso', { inside: counted.inside })
+              : counter.state !== 'idle'
+                ? t('map.counting')
+                : null}
+          </p>
           <div className="form-grid">
             {drawn.mode === 'territory' ? <Field label={t('territory.name')} name="name" required maxLength={60} errors={result?.errors?.name} /> : null}
             <SelectField label={t('territory.officer')} name="officerId" required options={officerOptions} errors={result?.errors?.officerId} />
@@ -244,8 +258,12 @@ export default function MapPage() {
             highlight={overlapAt}
             coverage={coverage}
             describeCoverage={(c) => (c.coverage === null ? t('map.coverageNone') : t('map.coverageOf', { percent: Math.round(c.coverage * 100), visited: c.visited, assigned: c.assigned }))}
+            pending={drawn}
+            lang={locale === 'en' ? 'en' : 'zh'}
             onDrawn={(geometry) => {
-              setDrawn({ mode: drawMode ?? 'territory', geometry: JSON.stringify(geometry) })
+              const mode = drawMode ?? 'territory'
+              setDrawn({ mode, geometry: JSON.stringify(geometry) })
+              counter.submit({ mode, geometry: JSON.stringify(geometry) }, { method: 'post', action: '/territories/shape-count' })
               setDrawMode(null)
             }}
           />

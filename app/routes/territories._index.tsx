@@ -5,12 +5,13 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { ActionResult, ErrorList, Field, SelectField } from '../components/field'
-import { CANDIDATE_STATUSES } from '../domain/first-lender'
-import { CAMPAIGN_STATUSES, LOAN_HISTORIES, PLAYER_KINDS } from '../domain/market-player'
+import { AssignByFilterForm } from '../components/territories/assign-by-filter-form'
+import { TerritoryTable } from '../components/territories/territory-table'
+import { WorkloadSection, type MovePreview } from '../components/territories/workload-section'
 import { can } from '../domain/roles'
-import { parseForm, type FieldErrors } from '../forms/fields'
+import { parseForm, parseValues, type FieldErrors } from '../forms/fields'
 import { playerFilterFromSearch } from '../forms/player-filter'
-import { FILTER_FIELDS, MAX_MOVE, assignSchema, balanceSchema, createSchema, deleteSchema, filterSchema, lassoSchema, redrawSchema } from '../forms/territory'
+import { FILTER_FIELDS, MAX_MOVE, assignSchema, balancePreviewSchema, balanceSchema, createSchema, deleteSchema, filterSchema, lassoSchema, redrawSchema } from '../forms/territory'
 import type { AppContext } from '../http/context.server'
 import { callerOf, notFound, requirePermission, requireUser, userScope } from '../http/guards.server'
 import { toFormError } from '../http/errors.server'
@@ -21,7 +22,13 @@ import type { Caller } from '../services/caller.server'
 import type { CurrentUser } from '../services/sessions.server'
 import { assignPlayersByFilter } from '../services/territories/assign-by-filter.server'
 import { balanceWorkload } from '../services/territories/balance-workload.server'
-import { assignPlayers, assignTerritory, createTerritory, deleteTerritory, listTerritories, redrawTerritory } from '../services/territories.server'
+import { assignPlayers } from '../services/territories/assign-players.server'
+import { assignTerritory } from '../services/territories/assign-territory.server'
+import { createTerritory } from '../services/territories/create-territory.server'
+import { deleteTerritory } from '../services/territories/delete-territory.server'
+import { listTerritories } from '../services/territories/list-territories.server'
+import { previewBalance } from '../services/territories/preview-balance.server'
+import { redrawTerritory } from '../services/territories/redraw-territory.server'
 import { listUsers } from '../services/users/list-users.server'
 import { workloadByOfficer } from '../services/workload/workload-by-officer.server'
 
@@ -29,17 +36,18 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
   const scope = userScope(user)
   const canManage = can(user.role, 'territories:manage')
-  const [territories, townships] = await Promise.all([listTerritories(context.db, scope), listTownships(context.db)])
+  const [territories, townships] = await Promise.all([listTerritories(context.db, { scope }), listTownships(context.db)])
   const townshipNames = Object.fromEntries(townships.map((t) => [t.code, t.name]))
   const shown = territories.map(({ geometry, townshipCodes, ...t }) => ({
     ...t,
     drawn: geometry !== null,
     townships: townshipCodes ? (JSON.parse(townshipCodes) as string[]).map((c) => townshipNames[c] ?? c) : [],
   }))
-  if (!canManage) return { canManage, territories: shown, townships: [], officers: [], workload: null }
-  const [officers, workload] = await Promise.all([
+  if (!canManage) return { canManage, territories: shown, townships: [], officers: [], workload: null, movePreview: null }
+  const [officers, workload, movePreview] = await Promise.all([
     listUsers(context.db, scope, { role: 'officer', active: true }),
     workloadByOfficer(context.db, scope),
+    previewMove(context.db, { scope }, new URL(request.url).searchParams),
   ])
   return {
     canManage,
@@ -47,7 +55,17 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     townships: townships.map((t) => ({ code: t.code, name: t.name })),
     officers: officers.map((o) => ({ id: o.id, name: o.name, username: o.username, orgName: o.orgName })),
     workload,
+    movePreview,
   }
+}
+
+/** "执行" on a balancing move asks first: `?fromOfficerId=…&toOfficerId=…&players=…` previews it. */
+async function previewMove(db: AppContext['db'], caller: Pick<Caller, 'scope'>, search: URLSearchParams): Promise<MovePreview | null> {
+  if (!search.has('fromOfficerId')) return null
+  const parsed = parseValues(Object.fromEntries(search), balancePreviewSchema)
+  if (!parsed.ok) return null
+  const preview = await previewBalance(db, caller, parsed.data)
+  return preview ? { ...parsed.data, ...preview } : null
 }
 
 export type TerritoryActionData = {
@@ -57,6 +75,8 @@ export type TerritoryActionData = {
   values?: Record<string, string>
   formError?: Message
   done?: Message
+  /** Why fewer players moved than the territory holds. */
+  detail?: Message
   created?: number
   moved?: number
 }
@@ -87,20 +107,27 @@ async function createIntent({ form, db, caller, user }: IntentArgs) {
     if (!drawn.ok) return invalid('create', { geometry: [{ key: 'geo.notJson' }] })
     geometry = drawn.geometry
   }
-  const result = await createTerritory(db, caller.actor, caller.scope, {
+  const result = await createTerritory(db, caller, {
     orgUnitId: user.orgUnitId,
     name: parsed.data.name,
     geometry,
     townshipCodes,
     officerId: parsed.data.officerId,
   })
-  return { intent: 'create', created: result.id, moved: result.moved, done: { key: 'territory.created', params: { name: parsed.data.name, moved: result.moved } } } satisfies TerritoryActionData
+  const { id, moved, inside, keepOwn } = result
+  return {
+    intent: 'create',
+    created: id,
+    moved,
+    done: { key: 'territory.created', params: { name: parsed.data.name, moved } },
+    detail: { key: 'territory.makeup', params: { inside, moved, keepOwn, same: Math.max(0, inside - moved - keepOwn) } },
+  } satisfies TerritoryActionData
 }
 
 async function assignIntent({ form, db, caller, territoryId }: IntentArgs) {
   const parsed = parseForm(form, assignSchema)
   if (!parsed.ok) return invalid('assign', parsed.errors, parsed.values, territoryId)
-  const result = await assignTerritory(db, caller.actor, caller.scope, parsed.data.territoryId, parsed.data.officerId, parsed.data.reason)
+  const result = await assignTerritory(db, caller, { id: parsed.data.territoryId, officerId: parsed.data.officerId, reason: parsed.data.reason })
   return { intent: 'assign', territoryId, moved: result.moved, done: { key: 'territory.reassigned', params: { moved: result.moved } } } satisfies TerritoryActionData
 }
 
@@ -109,14 +136,14 @@ async function redrawIntent({ form, db, caller, territoryId }: IntentArgs) {
   if (!parsed.ok) return invalid('redraw', parsed.errors, parsed.values, territoryId)
   const drawn = parseGeometry(parsed.data.geometry)
   if (!drawn.ok) return invalid('redraw', { geometry: [{ key: 'geo.notJson' }] }, undefined, territoryId)
-  const result = await redrawTerritory(db, caller.actor, caller.scope, parsed.data.territoryId, drawn.geometry)
+  const result = await redrawTerritory(db, caller, { id: parsed.data.territoryId, geometry: drawn.geometry })
   return { intent: 'redraw', territoryId, moved: result.moved, done: { key: 'territory.redrawn', params: { moved: result.moved } } } satisfies TerritoryActionData
 }
 
 async function deleteIntent({ form, db, caller, territoryId }: IntentArgs) {
   const parsed = parseForm(form, deleteSchema)
   if (!parsed.ok) return invalid('delete', parsed.errors, parsed.values, territoryId)
-  await deleteTerritory(db, caller.actor, caller.scope, parsed.data.territoryId)
+  await deleteTerritory(db, caller, { id: parsed.data.territoryId })
   return { intent: 'delete', done: { key: 'territory.deleted' } } satisfies TerritoryActionData
 }
 
@@ -125,7 +152,7 @@ async function lassoIntent({ form, db, caller }: IntentArgs) {
   if (!parsed.ok) return invalid('lasso', parsed.errors, parsed.values)
   const drawn = parseGeometry(parsed.data.geometry)
   if (!drawn.ok) return invalid('lasso', { geometry: [{ key: 'geo.notJson' }] })
-  const result = await assignPlayers(db, caller.actor, caller.scope, { lasso: drawn.geometry }, parsed.data.officerId, 'territory.reason.lasso')
+  const result = await assignPlayers(db, caller, { lasso: drawn.geometry, officerId: parsed.data.officerId, reason: 'territory.reason.lasso' })
   return { intent: 'lasso', moved: result.moved, done: { key: 'map.assigned', params: { count: result.moved } } } satisfies TerritoryActionData
 }
 
@@ -182,7 +209,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Territories() {
-  const { canManage, territories, townships, officers, workload } = useLoaderData<typeof loader>()
+  const { canManage, territories, townships, officers, workload, movePreview } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>() as TerritoryActionData | undefined
   const navigation = useNavigation()
   const busy = navigation.state === 'submitting'
@@ -192,7 +219,6 @@ export default function Territories() {
     result?.intent === intent && (id === undefined || result.territoryId === id) ? result.errors?.[field] : undefined
   const valueOf = (intent: string, field: string) => (result?.intent === intent ? result.values?.[field] : undefined)
   const nameOf = (id: number) => officers.find((o) => o.id === id)?.name ?? String(id)
-  const any = { value: '', label: t('users.all') }
 
   return (
     <div className="stack">
@@ -208,71 +234,14 @@ export default function Territories() {
         ) : null}
       </div>
       <ActionResult done={result?.done} formError={result?.formError} />
+      {result?.detail ? (
+        <p className="muted" data-testid="makeup">
+          {t(result.detail.key, result.detail.params)}
+        </p>
+      ) : null}
       <ErrorList errors={result?.errors?._form} />
 
-      <section className="card" aria-labelledby="territory-list">
-        <h2 id="territory-list">{t('territory.list')}</h2>
-        {canManage ? null : <p className="muted">{t('territory.readOnly')}</p>}
-        {territories.length === 0 ? (
-          <p className="muted">{t('territory.none')}</p>
-        ) : (
-          <div className="table-wrap">
-            <table className="territories">
-              <thead>
-                <tr>
-                  <th>{t('table.name')}</th>
-                  <th>{t('table.orgUnit')}</th>
-                  <th>{t('territory.officer')}</th>
-                  <th className="num">{t('territory.players')}</th>
-                  <th>{t('territory.townships')}</th>
-                  {canManage ? <th>{t('table.actions')}</th> : null}
-                </tr>
-              </thead>
-              <tbody>
-                {territories.map((ter) => (
-                  <tr key={ter.id} data-territory={ter.name}>
-                    <td>{ter.name}</td>
-                    <td>{ter.orgName}</td>
-                    <td className="officer">{ter.officerName ?? t('territory.unassignedOfficer')}</td>
-                    <td className="num players">{ter.players}</td>
-                    <td>{[...ter.townships, ...(ter.drawn ? [t('territory.drawn')] : [])].join('、')}</td>
-                    {canManage ? (
-                      <td>
-                        <details>
-                          <summary>{t('territory.reassign')}</summary>
-                          <Form method="post" className="inline-form">
-                            <input type="hidden" name="intent" value="assign" />
-                            <input type="hidden" name="territoryId" value={ter.id} />
-                            <SelectField
-                              label={t('territory.officer')}
-                              name="officerId"
-                              defaultValue={ter.officerId ?? ''}
-                              options={[{ value: '', label: t('territory.unassignedOfficer') }, ...officerOptions.slice(1)]}
-                              errors={errorsOf('assign', 'officerId', ter.id)}
-                            />
-                            <Field label={t('territory.reason')} name="reason" required maxLength={200} errors={errorsOf('assign', 'reason', ter.id)} />
-                            <button type="submit" disabled={busy}>
-                              {t('territory.reassign')}
-                            </button>
-                          </Form>
-                        </details>
-                        <Form method="post">
-                          <input type="hidden" name="intent" value="delete" />
-                          <input type="hidden" name="territoryId" value={ter.id} />
-                          <button type="submit" className="link-button danger" disabled={busy}>
-                            {t('territory.delete')}
-                          </button>
-                        </Form>
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
-
+      <TerritoryTable territories={territories} canManage={canManage} officerOptions={officerOptions} busy={busy} errorsOf={errorsOf} />
       {canManage ? (
         <section className="card" aria-labelledby="territory-new">
           <h2 id="territory-new">{t('territory.new')}</h2>
@@ -299,108 +268,9 @@ export default function Territories() {
         </section>
       ) : null}
 
-      {canManage && workload ? (
-        <section className="card" aria-labelledby="workload">
-          <h2 id="workload">{t('workload.title')}</h2>
-          <div className="table-wrap">
-            <table className="workload">
-              <thead>
-                <tr>
-                  <th>{t('workload.officer')}</th>
-                  <th>{t('table.orgUnit')}</th>
-                  <th className="num">{t('workload.players')}</th>
-                  <th className="num">{t('workload.candidates')}</th>
-                  <th className="num">{t('workload.notVisited')}</th>
-                  <th className="num">{t('workload.followUpsDue')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {workload.rows.map((row) => (
-                  <tr key={row.id} data-officer={row.username}>
-                    <td>
-                      {row.name} <span className="muted small">({row.username})</span>
-                    </td>
-                    <td>{row.orgName}</td>
-                    <td className="num players">{row.players}</td>
-                    <td className="num">{row.candidates}</td>
-                    <td className="num">{row.notVisited}</td>
-                    {/* Follow-ups come with visits. */}
-                    <td className="num">—</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <p className="muted" data-testid="unassigned">
-            {t('workload.unassigned', { count: workload.unassigned })}
-          </p>
-          <p data-testid="spread">
-            {t('workload.spread', {
-              min: workload.balance.spread.min,
-              max: workload.balance.spread.max,
-              stdev: workload.balance.spread.stdev.toFixed(1),
-            })}
-          </p>
-          <h3>{t('workload.suggestion')}</h3>
-          {workload.balance.moves.length === 0 ? (
-            <p className="muted">{t('workload.balanced')}</p>
-          ) : (
-            <>
-              <p className="muted small">
-                {t('workload.spreadAfter', {
-                  min: workload.balance.spreadAfter.min,
-                  max: workload.balance.spreadAfter.max,
-                  stdev: workload.balance.spreadAfter.stdev.toFixed(1),
-                })}
-              </p>
-              <ul className="moves">
-                {workload.balance.moves.map((m) => (
-                  <li key={`${m.fromOfficerId}-${m.toOfficerId}`}>
-                    <Form method="post" className="inline-form">
-                      <input type="hidden" name="intent" value="balance" />
-                      <input type="hidden" name="fromOfficerId" value={m.fromOfficerId} />
-                      <input type="hidden" name="toOfficerId" value={m.toOfficerId} />
-                      <input type="hidden" name="players" value={m.players} />
-                      <span>{t('workload.move', { from: nameOf(m.fromOfficerId), to: nameOf(m.toOfficerId), players: m.players })}</span>{' '}
-                      <button type="submit" disabled={busy}>
-                        {t('workload.apply')}
-                      </button>
-                    </Form>
-                  </li>
-                ))}
-              </ul>
-            </>
-          )}
-        </section>
-      ) : null}
+      {canManage && workload ? <WorkloadSection workload={workload} preview={movePreview} busy={busy} nameOf={nameOf} /> : null}
 
-      {canManage ? (
-        <section className="card" aria-labelledby="assign-filter">
-          <h2 id="assign-filter">{t('assign.byFilter')}</h2>
-          <p className="muted small">{t('assign.byFilterHint')}</p>
-          <Form method="post" className="stack">
-            <input type="hidden" name="intent" value="assign-filter" />
-            <div className="form-grid">
-              <SelectField label={t('player.kind')} name="kind" defaultValue={valueOf('assign-filter', 'kind') ?? ''} options={[any, ...PLAYER_KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) }))]} />
-              <SelectField label={t('player.township')} name="township" defaultValue={valueOf('assign-filter', 'township') ?? ''} options={[any, ...townships.map((tw) => ({ value: tw.code, label: tw.name }))]} />
-              <SelectField label={t('player.candidate')} name="candidate" defaultValue={valueOf('assign-filter', 'candidate') ?? ''} options={[any, ...CANDIDATE_STATUSES.map((s) => ({ value: s, label: t(`candidateStatus.${s}`) }))]} />
-              <SelectField label={t('player.loanHistory')} name="loan" defaultValue={valueOf('assign-filter', 'loan') ?? ''} options={[any, ...LOAN_HISTORIES.map((l) => ({ value: l, label: t(`loanHistory.${l}`) }))]} />
-              <SelectField label={t('player.campaignStatus')} name="status" defaultValue={valueOf('assign-filter', 'status') ?? ''} options={[any, ...CAMPAIGN_STATUSES.map((s) => ({ value: s, label: t(`campaignStatus.${s}`) }))]} />
-              <div className="field checkbox-field">
-                <label>
-                  <input type="checkbox" name="unassigned" value="1" defaultChecked={valueOf('assign-filter', 'unassigned') === '1'} /> {t('player.unassigned')}
-                </label>
-              </div>
-              <SelectField label={t('territory.officer')} name="officerId" required defaultValue={valueOf('assign-filter', 'officerId') ?? ''} options={officerOptions} errors={errorsOf('assign-filter', 'officerId')} />
-            </div>
-            <div>
-              <button type="submit" className="primary" disabled={busy}>
-                {t('assign.submit')}
-              </button>
-            </div>
-          </Form>
-        </section>
-      ) : null}
+      {canManage ? <AssignByFilterForm townships={townships} officerOptions={officerOptions} busy={busy} errorsOf={errorsOf} valueOf={valueOf} /> : null}
     </div>
   )
 }

@@ -14,7 +14,7 @@ import { createImportJob } from '../../app/services/import/import-jobs.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { scopeOf } from '../../app/domain/scope'
-import { assignPlayers } from '../../app/services/territories.server'
+import { assignPlayers } from '../../app/services/territories/assign-players.server'
 import { createUser } from '../../app/services/users/create-user.server'
 import { freePort, startServerProcess } from '../support/server-process'
 import type { TestDatabase } from '../support/test-db'
@@ -57,7 +57,7 @@ export const benchmark: Benchmark = {
       const officerId = await createUser(db, SYSTEM_ACTOR, { username: 'bench.officer', name: 'bench officer', role: 'officer', orgUnitId: hq.id, password: PASSWORD })
       const players: number[] = []
       for (let i = 0; i < 50; i++) players.push(await createPlayer(db, { actor: SYSTEM_ACTOR, pii }, { fields: playerFields(`探针企业${i}`), orgUnitId: hq.id }))
-      await assignPlayers(db, { id: managerId, username: 'bench.manager', ip: null }, scopeOf({ id: managerId, role: 'manager', orgPath: hq.path }), { playerIds: players }, officerId, 'bench')
+      await assignPlayers(db, { actor: { id: managerId, username: 'bench.manager', ip: null }, scope: scopeOf({ id: managerId, role: 'manager', orgPath: hq.path }) }, { playerIds: players, officerId: officerId, reason: 'bench' })
 
       const server = await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir: path.join(dir, 'server'), env: { LOG_LEVEL: 'warn' } })
       try {

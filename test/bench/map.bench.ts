@@ -7,7 +7,7 @@ import { scopeOf } from '../../app/domain/scope'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { mapFeatures } from '../../app/services/map.server'
 import { rebuildMapCells } from '../../app/services/map-cells.server'
-import { createTerritory } from '../../app/services/territories.server'
+import { createTerritory } from '../../app/services/territories/create-territory.server'
 import { TEST_DATA_KEY } from '../support/test-constants'
 import type { Benchmark, BenchTable } from './harness'
 import { openProvinceCopy } from './province'
@@ -100,7 +100,7 @@ export const benchmark: Benchmark = {
       const branch = await t.db.selectFrom('org_units').select(['id']).where('code', '=', 'B01').executeTakeFirstOrThrow()
       const square = { type: 'Polygon', coordinates: [[[110.4, 31.4], [116.7, 31.4], [116.7, 31.96], [110.4, 31.96], [110.4, 31.4]]] }
       const started = performance.now()
-      const placed = await createTerritory(t.db, { id: null, username: 'bench', ip: null }, { kind: 'all' }, { orgUnitId: branch.id, name: 'bench', geometry: square })
+      const placed = await createTerritory(t.db, { actor: { id: null, username: 'bench', ip: null }, scope: { kind: 'all' } }, { orgUnitId: branch.id, name: 'bench', geometry: square })
       const seconds = (performance.now() - started) / 1000
       const inside = await t.db.selectFrom('market_players').select((eb) => eb.fn.countAll().as('n')).where('territory_id', '=', placed.id).executeTakeFirstOrThrow()
       rows.push(['draw a territory', 'admin', Number(inside.n).toLocaleString('en'), `${placed.moved.toLocaleString('en')} officers changed`, '', '', '', '', `${seconds.toFixed(2)} s`, seconds < 5 ? 'pass' : 'FAIL'])

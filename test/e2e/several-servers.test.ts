@@ -13,7 +13,7 @@ import { PLAIN_CLOCKS } from '../../app/domain/clocks'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { handOffCase } from '../../app/services/referrals.server'
-import { assignPlayers } from '../../app/services/territories.server'
+import { assignPlayers } from '../../app/services/territories/assign-players.server'
 import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { parseVisit } from '../../app/forms/visit'
 import { PASSWORD, addUser, buildOrg, playerFields } from '../support/fixtures'
@@ -48,7 +48,7 @@ beforeAll(async () => {
   managerId = await addUser(t.db, 'mgr', 'manager', org.outletA1.id)
   officerId = await addUser(t.db, 'off', 'officer', org.outletA1.id)
   for (let i = 0; i < 30; i++) playerIds.push(await createPlayer(t.db, { actor: { id: null, username: 'test', ip: null }, pii }, { fields: playerFields(`多机测试企业${i}`), orgUnitId: org.outletA1.id }))
-  await assignPlayers(t.db, { id: managerId, username: 'mgr', ip: null }, scopeOf({ id: managerId, role: 'manager', orgPath: org.outletA1.path }), { playerIds }, officerId, 'test')
+  await assignPlayers(t.db, { actor: { id: managerId, username: 'mgr', ip: null }, scope: scopeOf({ id: managerId, role: 'manager', orgPath: org.outletA1.path }) }, { playerIds, officerId: officerId, reason: 'test' })
   loan = await startLoanStandIn(LOAN_SECRET)
   // One after another: each applies the (already applied) migrations as it starts.
   for (let i = 0; i < 3; i++) {
@@ -146,7 +146,7 @@ describe('three app servers behind nginx', () => {
       const id = await addUser(t.db, username, 'officer', org.outletA1.id)
       const own: number[] = []
       for (let i = 0; i < 8; i++) own.push(await createPlayer(t.db, { actor: { id: null, username: 'test', ip: null }, pii }, { fields: playerFields(`${username}企业${i}`), orgUnitId: org.outletA1.id }))
-      await assignPlayers(t.db, { id: managerId, username: 'mgr', ip: null }, scopeOf({ id: managerId, role: 'manager', orgPath: org.outletA1.path }), { playerIds: own }, id, 'test')
+      await assignPlayers(t.db, { actor: { id: managerId, username: 'mgr', ip: null }, scope: scopeOf({ id: managerId, role: 'manager', orgPath: org.outletA1.path }) }, { playerIds: own, officerId: id, reason: 'test' })
       players.set(username, own)
     }
     const officers = new Map(await Promise.all(usernames.map(async (u) => [u, await signedIn(nginx.url, u)] as const)))

@@ -250,3 +250,68 @@ describe('territories on the map and the territories page', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0)
   })
 })
+
+describe('before a territory or a balancing move is saved (in Chinese)', () => {
+  /** Signs in through the Chinese /login form. */
+  async function signInChinese(page: Page, username: string) {
+    await page.goto(`${app.url}/login`)
+    await page.getByLabel('用户名').fill(username)
+    await page.getByLabel('密码').fill('wanqi-demo')
+    await page.getByRole('button', { name: '登录', exact: true }).click()
+    await page.locator('#whoami').waitFor()
+  }
+
+  it('the drawn shape stays with its form, which counts the players inside; geoman speaks Chinese; "执行" previews and asks before moving, on a phone', async () => {
+    const { page } = await session.newPage({ chinese: true })
+    await signInChinese(page, 'manager')
+    await page.goto(`${app.url}/map`)
+    await page.locator('.cluster-icon').first().waitFor()
+    await page.getByRole('button', { name: '画片区' }).click()
+    // geoman's own tip, in Chinese, follows the cursor over the map.
+    const map = page.locator('.territory-map.leaflet-container')
+    const box = (await map.boundingBox())!
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+    await expect.poll(() => map.locator('.leaflet-tooltip').allTextContents()).toContainEqual(expect.stringMatching(/单击/))
+    const vertices = map.locator('.leaflet-marker-icon.marker-icon:not(.cursor-marker):not(.marker-icon-middle)')
+    for (const [i, [dx, dy]] of ([[-30, -20], [30, -20], [30, 20], [-30, 20]] as const).entries()) {
+      await page.mouse.click(box.x + box.width / 2 + dx, box.y + box.height / 2 + dy)
+      await expect.poll(() => vertices.count()).toBe(i + 1)
+    }
+    await page.getByRole('button', { name: '完成', exact: true }).click()
+    await page.getByRole('heading', { name: '新片区' }).waitFor()
+    await page.locator('path.pending-shape').waitFor()
+    const counted = page.getByTestId('shape-count')
+    await expect.poll(() => counted.textContent()).toMatch(/^圈内有 \d+ 户/)
+    const [, inside, follow, keepOwn] = /^圈内有 (\d+) 户：(\d+) 户将随片区改派给所选客户经理；(\d+) 户为手工指派/.exec((await counted.textContent())!)!.map(Number)
+    expect(inside).toBe(follow + keepOwn)
+    await page.locator('.drawn-form').getByRole('button', { name: '取消' }).click()
+    expect(await page.locator('path.pending-shape').count()).toBe(0)
+
+    // The manager lassoes every player of the outlet to officer2, so the workload suggests moves.
+    const manager = await user('manager')
+    const officer2 = await user('officer2')
+    const extent = await seeded
+      .selectFrom('market_players')
+      .select([(eb) => eb.fn.min('lng').as('west'), (eb) => eb.fn.max('lng').as('east'), (eb) => eb.fn.min('lat').as('south'), (eb) => eb.fn.max('lat').as('north')])
+      .where('org_unit_id', '=', manager.org_unit_id)
+      .executeTakeFirstOrThrow()
+    const [w, e, so, n] = [Number(extent.west) - 0.01, Number(extent.east) + 0.01, Number(extent.south) - 0.01, Number(extent.north) + 0.01]
+    const lasso = { type: 'Polygon', coordinates: [[[w, so], [e, so], [e, n], [w, n], [w, so]]] }
+    const lassoed = await page.request.post(`${app.url}/territories`, {
+      form: { intent: 'lasso', officerId: String(officer2.id), geometry: JSON.stringify(lasso) },
+      headers: { Origin: new URL(app.url).origin },
+    })
+    expect(lassoed.status()).toBe(200)
+
+    const { page: phone } = await session.newPage({ chinese: true, viewport: { width: 390, height: 844 } })
+    await signInChinese(phone, 'manager')
+    await phone.goto(`${app.url}/territories`)
+    await phone.locator('ul.moves button', { hasText: '执行' }).first().click()
+    const preview = phone.getByTestId('move-preview')
+    await preview.waitFor()
+    const [, moving, from, to] = /将把 (\d+) 户从 (.+?) 调给 (.+?)。/.exec((await preview.textContent())!)!
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0)
+    await preview.getByRole('button', { name: '确认执行' }).click()
+    await phone.getByText(`已将 ${moving} 户从 ${from} 调给 ${to}。`).waitFor()
+  }, 120_000)
+})

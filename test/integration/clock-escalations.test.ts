@@ -14,7 +14,7 @@ import { countOpenEscalations, listOpenEscalations } from '../../app/services/cl
 import { openClocksFor } from '../../app/services/clocks/open-clocks.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
-import { assignPlayers } from '../../app/services/territories.server'
+import { assignPlayers } from '../../app/services/territories/assign-players.server'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import { routeSuite } from '../support/route-suite'
 import { TEST_DATA_KEY } from '../support/test-constants'
@@ -36,7 +36,7 @@ const leadsB1: number[] = []
 async function lead(outlet: { id: number; path: string }, officer: number, manager: number, name: string) {
   const id = await createPlayer(t.db, { actor: SYSTEM_ACTOR, pii }, { fields: playerFields(name), orgUnitId: outlet.id })
   await t.db.updateTable('market_players').set({ channel: 'loan_qr', channel_at: CAME }).where('id', '=', id).execute()
-  await assignPlayers(t.db, { id: manager, username: 'm', ip: null }, scopeOf({ id: manager, role: 'manager', orgPath: outlet.path }), { playerIds: [id] }, officer, 'test')
+  await assignPlayers(t.db, { actor: { id: manager, username: 'm', ip: null }, scope: scopeOf({ id: manager, role: 'manager', orgPath: outlet.path }) }, { playerIds: [id], officerId: officer, reason: 'test' })
   await t.db.transaction().execute((trx) => openClocksFor(trx, [id]))
   return id
 }

@@ -14,7 +14,7 @@ import { recordContact } from '../../app/services/clocks/record-contact.server'
 import { recordDecision } from '../../app/services/clocks/record-decision.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
-import { assignPlayers } from '../../app/services/territories.server'
+import { assignPlayers } from '../../app/services/territories/assign-players.server'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { TEST_DATA_KEY } from '../support/test-constants'
@@ -43,7 +43,7 @@ beforeAll(async () => {
         const cameAt = china(`2026-0${3 + (i % 2)}-${String(2 + i).padStart(2, '0')}T09:00:00`)
         const player = await createPlayer(t.db, { actor: admin, pii }, { fields: playerFields(`排名企业${++n}`), orgUnitId: outlet.id })
         await t.db.updateTable('market_players').set({ channel, channel_at: cameAt }).where('id', '=', player).execute()
-        await assignPlayers(t.db, { id: mgr, username: 'm', ip: null }, scopeOf({ id: mgr, role: 'manager', orgPath: outlet.path }), { playerIds: [player] }, id, 'test')
+        await assignPlayers(t.db, { actor: { id: mgr, username: 'm', ip: null }, scope: scopeOf({ id: mgr, role: 'manager', orgPath: outlet.path }) }, { playerIds: [player], officerId: id, reason: 'test' })
         await t.db.transaction().execute((trx) => openClocksFor(trx, [player]))
         const after = (hours: number) => new Date(Date.parse(cameAt) + hours * 3_600_000)
         if (channel === 'loan_qr' && i % 4 !== 3) await acceptLead(t.db, { ...caller, now: after(i * 5) }, { playerId: player })
@@ -190,7 +190,7 @@ describe('the deadline ranking read from the pre-counted sums', () => {
     const other = officers[1]
     const moved = await t.db.selectFrom('market_players').select('id').where('assigned_officer_id', '=', officer.id).where('id', '!=', open[0].player_id).orderBy('id').executeTakeFirstOrThrow()
     const mgr = await addUser(t.db, 'rank-mover', 'manager', officer.outlet)
-    await assignPlayers(t.db, { id: mgr, username: 'm', ip: null }, scopeOf({ id: mgr, role: 'manager', orgPath: officer.path }), { playerIds: [moved.id] }, other.id, 'test')
+    await assignPlayers(t.db, { actor: { id: mgr, username: 'm', ip: null }, scope: scopeOf({ id: mgr, role: 'manager', orgPath: officer.path }) }, { playerIds: [moved.id], officerId: other.id, reason: 'test' })
     const dirty = await t.db.selectFrom('clock_sums_dirty').selectAll().execute()
     expect(dirty.map((d) => d.officer_id)).toEqual(expect.arrayContaining([officer.id, other.id]))
     await expectEqualEverywhere()

@@ -20,7 +20,7 @@ import { recordDecision } from '../../app/services/clocks/record-decision.server
 import { updateClockSetting } from '../../app/services/clocks/update-clock-settings.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
-import { assignPlayers } from '../../app/services/territories.server'
+import { assignPlayers } from '../../app/services/territories/assign-players.server'
 import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { handOffCase } from '../../app/services/referrals.server'
 import { parseVisit } from '../../app/forms/visit'
@@ -42,7 +42,7 @@ const china = (local: string) => new Date(`${local}+08:00`).toISOString()
 async function lead(channel: Channel, cameAt: string, open = true): Promise<number> {
   const id = await createPlayer(t.db, { actor: SYSTEM_ACTOR, pii }, { fields: playerFields(`时钟企业${++n}`), orgUnitId: org.outletA1.id })
   await t.db.updateTable('market_players').set({ channel, channel_at: cameAt }).where('id', '=', id).execute()
-  await assignPlayers(t.db, manager, scopeOf({ id: manager.id, role: 'manager', orgPath: org.outletA1.path }), { playerIds: [id] }, officer.actor.id, 'test')
+  await assignPlayers(t.db, { actor: manager, scope: scopeOf({ id: manager.id, role: 'manager', orgPath: org.outletA1.path }) }, { playerIds: [id], officerId: officer.actor.id, reason: 'test' })
   if (open) await t.db.transaction().execute((trx) => openClocksFor(trx, [id]))
   return id
 }

@@ -31,7 +31,7 @@ import { createPlayer } from '../../app/services/players/create-player.server'
 import { saveProduct } from '../../app/services/products/save-product.server'
 import { handOffCase } from '../../app/services/referrals.server'
 import { createStorage, type ObjectStorage } from '../../app/services/storage/storage.server'
-import { assignPlayers } from '../../app/services/territories.server'
+import { assignPlayers } from '../../app/services/territories/assign-players.server'
 import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import { penStrokes, signaturePng } from '../support/signature-fixture'
@@ -68,7 +68,7 @@ const countRows = async () => Number((await t.db.selectFrom('consents').select((
 async function playerWithNeed(name: string): Promise<number> {
   const unit = await t.db.selectFrom('org_units').select(['id', 'path']).where('code', '=', 'A-1').executeTakeFirstOrThrow()
   const id = await createPlayer(t.db, { actor: SYSTEM_ACTOR, pii }, { fields: playerFields(`${name}${++n}`), orgUnitId: unit.id })
-  await assignPlayers(t.db, who['mgr.a1'].actor, who['mgr.a1'].scope, { playerIds: [id] }, who['off.a1'].actor.id, 'test')
+  await assignPlayers(t.db, { actor: who['mgr.a1'].actor, scope: who['mgr.a1'].scope }, { playerIds: [id], officerId: who['off.a1'].actor.id, reason: 'test' })
   const visit = parseVisit({ id: `consent-visit-${++n}-${Date.now()}`, playerId: id, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
   if (!visit.ok) throw new Error(JSON.stringify(visit.errors))
   await recordVisit(t.db, who['off.a1'], visit.data)

@@ -22,7 +22,7 @@ import { PLAIN_CLOCKS } from '../../app/domain/clocks'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { handOffCase } from '../../app/services/referrals.server'
-import { assignPlayers } from '../../app/services/territories.server'
+import { assignPlayers } from '../../app/services/territories/assign-players.server'
 import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { parseVisit } from '../../app/forms/visit'
 import { PASSWORD, addUser, buildOrg, playerFields } from '../support/fixtures'
@@ -131,7 +131,7 @@ async function playersForOfficer(prefix: string, count: number): Promise<number[
     ids.push(await createPlayer(t.db, { actor: { id: null, username: 'test', ip: null }, pii }, { fields: playerFields(`${prefix}${i}`), orgUnitId: org.outletA1.id }))
   }
   const manager = { id: managerId, username: 'mgr', ip: null }
-  await assignPlayers(t.db, manager, scopeOf({ id: managerId, role: 'manager', orgPath: org.outletA1.path }), { playerIds: ids }, officerId, 'test')
+  await assignPlayers(t.db, { actor: manager, scope: scopeOf({ id: managerId, role: 'manager', orgPath: org.outletA1.path }) }, { playerIds: ids, officerId: officerId, reason: 'test' })
   return ids
 }
 

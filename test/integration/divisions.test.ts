@@ -15,7 +15,7 @@ import { placePlayersAgain } from '../../app/services/divisions/place-players.se
 import { commitImportJob, createImportJob, previewImportJob, queueImportJob, saveImportMapping } from '../../app/services/import/import-jobs.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
-import { createTerritory } from '../../app/services/territories.server'
+import { createTerritory } from '../../app/services/territories/create-territory.server'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { ROOT, TEST_DATA_KEY } from '../support/test-constants'
@@ -154,7 +154,7 @@ describe('the real 兰考 list, placed by address', () => {
 
   it('lands its players in real townships of 兰考 by address, households too; the rest in the county of their USCC', async () => {
     // A territory of 谷营镇 with its officer, before the list comes in.
-    await createTerritory(t.db, { id: manager, username: 'mgr.a1', ip: null }, { kind: 'org', orgPath: (await t.db.selectFrom('org_units').select('path').where('id', '=', org.outletA1.id).executeTakeFirstOrThrow()).path }, {
+    await createTerritory(t.db, { actor: { id: manager, username: 'mgr.a1', ip: null }, scope: { kind: 'org', orgPath: (await t.db.selectFrom('org_units').select('path').where('id', '=', org.outletA1.id).executeTakeFirstOrThrow()).path } }, {
       orgUnitId: org.outletA1.id,
       name: '谷营片区',
       townshipCodes: ['410225105'],

@@ -12,7 +12,7 @@ import { neverBorrowedBySource } from '../../app/services/never-borrowed.server'
 import { newLoanCustomersByChannel } from '../../app/services/reconciliation/disbursed-loans.server'
 import { computeFiguresInSql, periodBounds } from '../../app/services/figures.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
-import { createTerritory } from '../../app/services/territories.server'
+import { createTerritory } from '../../app/services/territories/create-territory.server'
 import { DEMO_PASSWORD } from '../../db/seed/index'
 import { SEEDED_COUNTY, createSeededTestDatabase, type TestDatabase } from '../support/test-db'
 import { Client, startTestServer, type TestServer } from '../support/test-server'
@@ -436,7 +436,7 @@ describe('narrowing and the township map', () => {
     expect(listedOf(byTownship)).toBe((await computeFiguresInSql(t.db, { scopes: [{ kind: 'org', orgPath: unit.path }], township: township.township_code! }, year)).listed)
 
     // The seed draws no territory: one by township for the manager's outlet, one for another outlet's.
-    const territory = await createTerritory(t.db, SYSTEM_ACTOR, { kind: 'all' }, { orgUnitId: unit.id, name: '看板测试片区', townshipCodes: [township.township_code!] })
+    const territory = await createTerritory(t.db, { actor: SYSTEM_ACTOR, scope: { kind: 'all' } }, { orgUnitId: unit.id, name: '看板测试片区', townshipCodes: [township.township_code!] })
     expect(territory.moved).toBeGreaterThan(0)
     const byTerritory = await (await manager.get(`/dashboard?period=year&territory=${territory.id}`)).text()
     const inTerritory = (await computeFiguresInSql(t.db, { scopes: [{ kind: 'org', orgPath: unit.path }], territoryId: territory.id }, year)).listed
@@ -452,7 +452,7 @@ describe('narrowing and the township map', () => {
       .where('market_players.township_code', 'is not', null)
       .where('market_players.township_code', '<>', township.township_code!)
       .executeTakeFirstOrThrow()
-    const foreign = await createTerritory(t.db, SYSTEM_ACTOR, { kind: 'all' }, { orgUnitId: away.id, name: '他行片区', townshipCodes: [away.township_code!] })
+    const foreign = await createTerritory(t.db, { actor: SYSTEM_ACTOR, scope: { kind: 'all' } }, { orgUnitId: away.id, name: '他行片区', townshipCodes: [away.township_code!] })
     expect((await manager.get(`/dashboard?period=year&territory=${foreign.id}`)).status).toBe(404)
 
     // The map: one shaded path per township in scope, and the lowest listed with links.

@@ -14,7 +14,7 @@ import { revokeApiToken } from '../../app/services/api-tokens/revoke-api-token.s
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
-import { assignPlayers } from '../../app/services/territories.server'
+import { assignPlayers } from '../../app/services/territories/assign-players.server'
 import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
@@ -40,7 +40,7 @@ async function caseWithNeed(k: number, options: { orgUnitId?: number; taxGrade?:
   const orgUnitId = options.orgUnitId ?? org.outletA1.id
   const id = await createPlayer(t.db, { actor: SYSTEM_ACTOR, pii }, { fields: playerFields(`接口主体${k}`, { uscc: uscc(k), phone: '13812345678', taxGrade: options.taxGrade ?? 'B' }), orgUnitId })
   if (orgUnitId === org.outletA1.id) {
-    await assignPlayers(t.db, managerScope.actor, managerScope.scope, { playerIds: [id] }, officerId, 'test')
+    await assignPlayers(t.db, { actor: managerScope.actor, scope: managerScope.scope }, { playerIds: [id], officerId: officerId, reason: 'test' })
     const visit = parseVisit({ id: `api-visit-${++n}-${Date.now()}`, playerId: id, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12, visitedAt: options.visitedAt })
     if (!visit.ok) throw new Error('invalid visit')
     await recordVisit(t.db, { ...managerScope }, visit.data)

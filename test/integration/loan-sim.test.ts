@@ -12,7 +12,7 @@ import { signBody, startOutboxWorker, type OutboxWorker } from '../../app/servic
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { handOffCase } from '../../app/services/referrals.server'
-import { assignPlayers } from '../../app/services/territories.server'
+import { assignPlayers } from '../../app/services/territories/assign-players.server'
 import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg } from '../support/fixtures'
@@ -39,7 +39,7 @@ async function referredCase(name: string) {
     },
     orgUnitId: (await t.db.selectFrom('org_units').select('id').where('code', '=', 'A-1').executeTakeFirstOrThrow()).id,
   })
-  await assignPlayers(t.db, { id: mgr.id, username: 'mgr', ip: null }, scopeOf({ id: mgr.id, role: 'manager', orgPath: mgr.path }), { playerIds: [playerId] }, officer.actor.id, 'test')
+  await assignPlayers(t.db, { actor: { id: mgr.id, username: 'mgr', ip: null }, scope: scopeOf({ id: mgr.id, role: 'manager', orgPath: mgr.path }) }, { playerIds: [playerId], officerId: officer.actor.id, reason: 'test' })
   const visit = parseVisit({ id: `sim-visit-${++n}-${Date.now()}`, playerId, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
   if (!visit.ok) throw new Error('invalid visit')
   await recordVisit(t.db, { ...officer }, visit.data)

@@ -15,7 +15,7 @@ import { loadCatalogue } from '../../app/services/products/load-catalogue.server
 import { saveProduct } from '../../app/services/products/save-product.server'
 import { drainQualificationQueue, qualificationState, runFullQualification } from '../../app/services/qualification.server'
 import { handOffCase } from '../../app/services/referrals.server'
-import { assignPlayers } from '../../app/services/territories.server'
+import { assignPlayers } from '../../app/services/territories/assign-players.server'
 import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
@@ -33,7 +33,7 @@ async function player(name: string, overrides: Parameters<typeof playerFields>[1
   const id = await createPlayer(t.db, { actor: { id: null, username: 'test', ip: null }, pii }, { fields: playerFields(name, overrides), orgUnitId: orgId })
   const mgr = await t.db.selectFrom('users').select(['id']).where('username', '=', 'mgr').executeTakeFirstOrThrow()
   const org = await t.db.selectFrom('org_units').select('path').where('id', '=', orgId).executeTakeFirstOrThrow()
-  await assignPlayers(t.db, { id: mgr.id, username: 'mgr', ip: null }, scopeOf({ id: mgr.id, role: 'manager', orgPath: org.path }), { playerIds: [id] }, officer.actor.id, 'test')
+  await assignPlayers(t.db, { actor: { id: mgr.id, username: 'mgr', ip: null }, scope: scopeOf({ id: mgr.id, role: 'manager', orgPath: org.path }) }, { playerIds: [id], officerId: officer.actor.id, reason: 'test' })
   return id
 }
 

@@ -15,7 +15,7 @@ import { chinaDay } from '../../app/domain/china-time'
 import { todayInChina } from '../../app/domain/player-row'
 import { computeFiguresInSql } from '../../app/services/figures.server'
 import { handOffCase } from '../../app/services/referrals.server'
-import { assignPlayers } from '../../app/services/territories.server'
+import { assignPlayers } from '../../app/services/territories/assign-players.server'
 import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg, daysFromNow, PASSWORD, playerFields } from '../support/fixtures'
@@ -59,7 +59,7 @@ beforeAll(async () => {
     },
     orgUnitId: org.outletA1.id,
   })
-  await assignPlayers(t.db, { id: mgrId, username: 'mgr', ip: null }, scopeOf({ id: mgrId, role: 'manager', orgPath: org.outletA1.path }), { playerIds: [playerId] }, officerId, 'test')
+  await assignPlayers(t.db, { actor: { id: mgrId, username: 'mgr', ip: null }, scope: scopeOf({ id: mgrId, role: 'manager', orgPath: org.outletA1.path }) }, { playerIds: [playerId], officerId: officerId, reason: 'test' })
   const officer = { actor: { id: officerId, username: 'off', ip: null }, scope: scopeOf({ id: officerId, role: 'officer', orgPath: org.outletA1.path }) }
   const visit = parseVisit({ id: 'route-ref-visit-1', playerId, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
   if (!visit.ok) throw new Error('invalid visit')
@@ -77,7 +77,7 @@ beforeAll(async () => {
   await revokeApiToken(t.db, { actor: admin }, { id: old.id })
   // A referral the loan system never accepted, made ten days ago: overdue.
   const late = await createPlayer(t.db, { actor: { id: null, username: 'test', ip: null }, pii }, { fields: playerFields('逾期企业'), orgUnitId: org.outletA1.id })
-  await assignPlayers(t.db, { id: mgrId, username: 'mgr', ip: null }, scopeOf({ id: mgrId, role: 'manager', orgPath: org.outletA1.path }), { playerIds: [late] }, officerId, 'test')
+  await assignPlayers(t.db, { actor: { id: mgrId, username: 'mgr', ip: null }, scope: scopeOf({ id: mgrId, role: 'manager', orgPath: org.outletA1.path }) }, { playerIds: [late], officerId: officerId, reason: 'test' })
   const lateVisit = parseVisit({ id: 'route-ref-visit-2', playerId: late, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
   if (!lateVisit.ok) throw new Error('invalid visit')
   await recordVisit(t.db, { ...officer }, lateVisit.data)
@@ -126,7 +126,7 @@ let cases = 0
  * (fewer than 3, or accepted or disbursed: the overdue count below expects one late case). */
 async function caseHandedOff(name: string, daysAgo: number): Promise<{ playerId: number; referralId: number }> {
   const playerId = await createPlayer(t.db, { actor: { id: null, username: 'test', ip: null }, pii }, { fields: { ...playerFields(name), taxGrade: 'B', loanHistory: 'none', registrationStatus: 'active', registeredOn: '2020-04-01' }, orgUnitId: outletId })
-  await assignPlayers(t.db, managerCtx, managerCtx.scope, { playerIds: [playerId] }, officerIdOf, 'test')
+  await assignPlayers(t.db, { actor: managerCtx, scope: managerCtx.scope }, { playerIds: [playerId], officerId: officerIdOf, reason: 'test' })
   const visit = parseVisit({ id: `route-ref-case-${++cases}`, playerId, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
   if (!visit.ok) throw new Error('invalid visit')
   await recordVisit(t.db, { ...officerCtx }, visit.data)

@@ -16,7 +16,7 @@ import { claimOutboxEntries, deliverClaimed, verifySignature } from '../../app/s
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { handOffCase, listReferrals, recordStageReport } from '../../app/services/referrals.server'
-import { assignPlayers } from '../../app/services/territories.server'
+import { assignPlayers } from '../../app/services/territories/assign-players.server'
 import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg, daysFromNow } from '../support/fixtures'
@@ -48,7 +48,7 @@ async function caseWithNeed(name: string, taxGrade: 'B' | 'C' = 'B', loanHistory
   const org = await t.db.selectFrom('org_units').select(['id', 'path']).where('code', '=', 'A-1').executeTakeFirstOrThrow()
   const id = await createPlayer(t.db, { actor: { id: null, username: 'test', ip: null }, pii }, { fields: fields(name, taxGrade, loanHistory), orgUnitId: org.id })
   const mgr = await t.db.selectFrom('users').select('id').where('username', '=', 'mgr').executeTakeFirstOrThrow()
-  await assignPlayers(t.db, { id: mgr.id, username: 'mgr', ip: null }, scopeOf({ id: mgr.id, role: 'manager', orgPath: org.path }), { playerIds: [id] }, officer.actor.id, 'test')
+  await assignPlayers(t.db, { actor: { id: mgr.id, username: 'mgr', ip: null }, scope: scopeOf({ id: mgr.id, role: 'manager', orgPath: org.path }) }, { playerIds: [id], officerId: officer.actor.id, reason: 'test' })
   const visit = parseVisit({ id: `ref-visit-${++n}-${Date.now()}`, playerId: id, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })
   if (!visit.ok) throw new Error('invalid visit')
   await recordVisit(t.db, { ...officer }, visit.data)

@@ -5,13 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scopeOf } from '../../app/domain/scope'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
-import {
-  assignPlayers,
-  assignTerritory,
-  createTerritory,
-  deleteTerritory,
-  listTerritories,
-} from '../../app/services/territories.server'
+import { assignPlayers } from '../../app/services/territories/assign-players.server'
+import { assignTerritory } from '../../app/services/territories/assign-territory.server'
+import { createTerritory } from '../../app/services/territories/create-territory.server'
+import { deleteTerritory } from '../../app/services/territories/delete-territory.server'
+import { listTerritories } from '../../app/services/territories/list-territories.server'
 import { setUserActive } from '../../app/services/users/set-user-active.server'
 import { workloadByOfficer } from '../../app/services/workload/workload-by-officer.server'
 import type { PlayerFields } from '../../app/domain/market-player'
@@ -70,7 +68,7 @@ beforeAll(async () => {
   ] as const) {
     ids[name] = await createPlayer(t.db, { actor: mgr, pii }, { fields: fields(name, lng, lat, area), orgUnitId: org.outletA1.id })
   }
-  await assignPlayers(t.db, mgr, managerScope, { playerIds: [ids.direct] }, officer2, '客户关系')
+  await assignPlayers(t.db, { actor: mgr, scope: managerScope }, { playerIds: [ids.direct], officerId: officer2, reason: '客户关系' })
 })
 afterAll(() => t.destroy())
 
@@ -78,7 +76,7 @@ describe('territories', () => {
   let first: number
 
   it('a drawn territory takes the players inside it, edges included, and gives them its officer', async () => {
-    const result = await createTerritory(t.db, mgr, managerScope, { orgUnitId: org.outletA1.id, name: '城西片区', geometry: square(114.5, 33.8, 0.02), officerId: officer1 })
+    const result = await createTerritory(t.db, { actor: mgr, scope: managerScope }, { orgUnitId: org.outletA1.id, name: '城西片区', geometry: square(114.5, 33.8, 0.02), officerId: officer1 })
     first = result.id
     expect(await player('inside')).toMatchObject({ territory_id: first, assigned_officer_id: officer1, assignment_source: 'territory' })
     expect(await player('edge')).toMatchObject({ territory_id: first, assigned_officer_id: officer1 })
@@ -90,24 +88,24 @@ describe('territories', () => {
 
   it('refuses an overlapping territory in the same org unit, saying which and where; a neighbour sharing an edge is fine', async () => {
     await expect(
-      createTerritory(t.db, mgr, managerScope, { orgUnitId: org.outletA1.id, name: '重叠', geometry: square(114.53, 33.8, 0.02) }),
+      createTerritory(t.db, { actor: mgr, scope: managerScope }, { orgUnitId: org.outletA1.id, name: '重叠', geometry: square(114.53, 33.8, 0.02) }),
     ).rejects.toMatchObject({ code: 'conflict', messageKey: 'territory.overlap', params: { name: '城西片区' } })
-    const neighbour = await createTerritory(t.db, mgr, managerScope, { orgUnitId: org.outletA1.id, name: '城东片区', geometry: square(114.54, 33.8, 0.02) })
+    const neighbour = await createTerritory(t.db, { actor: mgr, scope: managerScope }, { orgUnitId: org.outletA1.id, name: '城东片区', geometry: square(114.54, 33.8, 0.02) })
     expect(neighbour.id).toBeGreaterThan(first)
     // On the shared edge, the older territory keeps the player.
     expect(await player('edge')).toMatchObject({ territory_id: first })
   })
 
   it('a territory of townships takes players without a position of their own, by township', async () => {
-    const result = await createTerritory(t.db, mgr, managerScope, { orgUnitId: org.outletA1.id, name: '城关镇', townshipCodes: ['411622100'], officerId: officer2 })
+    const result = await createTerritory(t.db, { actor: mgr, scope: managerScope }, { orgUnitId: org.outletA1.id, name: '城关镇', townshipCodes: ['411622100'], officerId: officer2 })
     expect(await player('township')).toMatchObject({ territory_id: result.id, assigned_officer_id: officer2, position_approximate: 1 })
     await expect(
-      createTerritory(t.db, mgr, managerScope, { orgUnitId: org.outletA1.id, name: '又一个城关', townshipCodes: ['411622100'] }),
+      createTerritory(t.db, { actor: mgr, scope: managerScope }, { orgUnitId: org.outletA1.id, name: '又一个城关', townshipCodes: ['411622100'] }),
     ).rejects.toMatchObject({ messageKey: 'territory.overlapTownship' })
   })
 
   it('reassigning a territory moves its players to the new officer, with the reason in their history', async () => {
-    await assignTerritory(t.db, mgr, managerScope, first, officer2, '人员调整')
+    await assignTerritory(t.db, { actor: mgr, scope: managerScope }, { id: first, officerId: officer2, reason: '人员调整' })
     expect(await player('inside')).toMatchObject({ assigned_officer_id: officer2 })
     expect((await history('inside')).at(-1)).toEqual({ officer_id: officer2, reason: '人员调整' })
     const territoryHistory = await t.db.selectFrom('territory_assignments').select(['officer_id', 'reason']).where('territory_id', '=', first).orderBy('id').execute()
@@ -115,7 +113,7 @@ describe('territories', () => {
   })
 
   it('a lasso assigns the players inside it directly', async () => {
-    const result = await assignPlayers(t.db, mgr, managerScope, { lasso: square(114.7, 33.7, 0.01) }, officer1, '套索分配')
+    const result = await assignPlayers(t.db, { actor: mgr, scope: managerScope }, { lasso: square(114.7, 33.7, 0.01), officerId: officer1, reason: '套索分配' })
     expect(result.moved).toBe(1)
     expect(await player('outside')).toMatchObject({ assigned_officer_id: officer1, assignment_source: 'direct' })
   })
@@ -134,26 +132,26 @@ describe('territories', () => {
       expect(await player(name)).toMatchObject({ assigned_officer_id: null })
       expect((await history(name)).at(-1)).toEqual({ officer_id: null, reason: 'territory.reason.officerDeactivated' })
     }
-    const territories = await listTerritories(t.db, managerScope)
+    const territories = await listTerritories(t.db, { scope: managerScope })
     expect(territories.find((x) => x.id === first)).toMatchObject({ officerId: null, players: 3 })
     await setUserActive(t.db, { actor: mgr }, { id: officer2, active: true })
   })
 
   it('deleting a territory releases its players', async () => {
-    await assignTerritory(t.db, mgr, managerScope, first, officer1, null)
-    await deleteTerritory(t.db, mgr, managerScope, first)
+    await assignTerritory(t.db, { actor: mgr, scope: managerScope }, { id: first, officerId: officer1, reason: null })
+    await deleteTerritory(t.db, { actor: mgr, scope: managerScope }, { id: first })
     expect(await player('inside')).toMatchObject({ territory_id: null, assigned_officer_id: null })
   })
 
   it('a manager of another branch can neither see these territories nor draw in this outlet', async () => {
     const otherId = await addUser(t.db, 'mgr.b', 'manager', org.branchB.id)
     const other = scopeOf({ id: otherId, role: 'manager', orgPath: org.branchB.path })
-    expect(await listTerritories(t.db, other)).toEqual([])
+    expect(await listTerritories(t.db, { scope: other })).toEqual([])
     await expect(
-      createTerritory(t.db, { id: otherId, username: 'mgr.b', ip: null }, other, { orgUnitId: org.outletA1.id, name: '越权', geometry: square(115, 34, 0.01) }),
+      createTerritory(t.db, { actor: { id: otherId, username: 'mgr.b', ip: null }, scope: other }, { orgUnitId: org.outletA1.id, name: '越权', geometry: square(115, 34, 0.01) }),
     ).rejects.toMatchObject({ code: 'forbidden' })
     await expect(
-      assignPlayers(t.db, { id: otherId, username: 'mgr.b', ip: null }, other, { playerIds: [ids.inside] }, null, 'x'),
+      assignPlayers(t.db, { actor: { id: otherId, username: 'mgr.b', ip: null }, scope: other }, { playerIds: [ids.inside], officerId: null, reason: 'x' }),
     ).resolves.toEqual({ moved: 0 })
   })
 })

@@ -17,7 +17,7 @@ import { computeFiguresInSql } from '../../app/services/figures.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { createStorage } from '../../app/services/storage/storage.server'
-import { assignPlayers } from '../../app/services/territories.server'
+import { assignPlayers } from '../../app/services/territories/assign-players.server'
 import { addVisitPhoto } from '../../app/services/visit-photos/add-visit-photo.server'
 import { findVisitRules } from '../../app/services/visit-rules/find-visit-rules.server'
 import { findMyList } from '../../app/services/visits/find-my-list.server'
@@ -51,7 +51,7 @@ const suite = routeSuite(async (t) => {
   for (const [name, kind] of [['企业甲', 'enterprise'], ['个体乙', 'household'], ['远处丙', 'enterprise'], ['照片丁', 'enterprise']] as const) {
     ids[name] = await createPlayer(t.db, { actor: system, pii }, { fields: playerFields(name, { kind }), orgUnitId: org.outletA1.id })
   }
-  await assignPlayers(t.db, who['mgr.a1'].actor, who['mgr.a1'].scope, { playerIds: Object.values(ids) }, who['off.a1'].actor.id, 'test')
+  await assignPlayers(t.db, { actor: who['mgr.a1'].actor, scope: who['mgr.a1'].scope }, { playerIds: Object.values(ids), officerId: who['off.a1'].actor.id, reason: 'test' })
 })
 
 async function visit(player: string, extra: Record<string, unknown> = {}) {

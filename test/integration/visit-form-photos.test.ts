@@ -10,7 +10,7 @@ import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
-import { assignPlayers } from '../../app/services/territories.server'
+import { assignPlayers } from '../../app/services/territories/assign-players.server'
 import { scopeOf } from '../../app/domain/scope'
 import { MAX_PHOTO_BYTES } from '../../app/services/visit-photos/photo-rules'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
@@ -28,7 +28,7 @@ const suite = routeSuite(
     const officer = await addUser(t.db, 'off.form', 'officer', org.outletA1.id)
     const manager = await addUser(t.db, 'mgr.form', 'manager', org.outletA1.id)
     playerId = await createPlayer(t.db, { actor: { id: null, username: 'test', ip: null }, pii }, { fields: playerFields('门店甲'), orgUnitId: org.outletA1.id })
-    await assignPlayers(t.db, { id: manager, username: 'mgr.form', ip: null }, scopeOf({ id: manager, role: 'manager', orgPath: org.outletA1.path }), { playerIds: [playerId] }, officer, 'test')
+    await assignPlayers(t.db, { actor: { id: manager, username: 'mgr.form', ip: null }, scope: scopeOf({ id: manager, role: 'manager', orgPath: org.outletA1.path }) }, { playerIds: [playerId], officerId: officer, reason: 'test' })
   },
   { storage: { kind: 'disk', dir: storageDir } },
 )

@@ -16,7 +16,7 @@ import { parseVisit } from '../../app/forms/visit'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { createStorage, type ObjectStorage, type StorageConfig } from '../../app/services/storage/storage.server'
-import { assignPlayers } from '../../app/services/territories.server'
+import { assignPlayers } from '../../app/services/territories/assign-players.server'
 import { addVisitPhoto } from '../../app/services/visit-photos/add-visit-photo.server'
 import { findVisitPhotos } from '../../app/services/visit-photos/find-visit-photos.server'
 import { readVisitPhoto } from '../../app/services/visit-photos/read-visit-photo.server'
@@ -79,7 +79,7 @@ beforeAll(async () => {
   await add('mgr.b1', 'manager', org.outletB1)
   const system = { id: null, username: 'test', ip: null }
   playerA = await createPlayer(t.db, { actor: system, pii }, { fields: playerFields('甲面馆'), orgUnitId: org.outletA1.id })
-  await assignPlayers(t.db, who['mgr.a1'].actor, who['mgr.a1'].scope, { playerIds: [playerA] }, who['off.a1'].actor.id, 'test')
+  await assignPlayers(t.db, { actor: who['mgr.a1'].actor, scope: who['mgr.a1'].scope }, { playerIds: [playerA], officerId: who['off.a1'].actor.id, reason: 'test' })
   server = await startTestServer(t, { storage: s3.config })
 })
 

@@ -8,7 +8,7 @@ import type { PlayerFields } from '../../app/domain/market-player'
 import { scopeOf } from '../../app/domain/scope'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
-import { assignPlayers } from '../../app/services/territories.server'
+import { assignPlayers } from '../../app/services/territories/assign-players.server'
 import { addUser, buildOrg } from '../support/fixtures'
 import type { TestDatabase } from '../support/test-db'
 import { routeSuite } from '../support/route-suite'
@@ -52,8 +52,8 @@ const suite = routeSuite(async (db) => {
   const system = { id: null, username: 'test', ip: null }
   playerA = await createPlayer(t.db, { actor: system, pii }, { fields: fields('甲面馆', 33.78, 114.53), orgUnitId: org.outletA1.id })
   playerB = await createPlayer(t.db, { actor: system, pii }, { fields: fields('乙超市', 33.7, 114.4), orgUnitId: org.outletB1.id })
-  await assignPlayers(t.db, { id: mgrA, username: 'mgr.a', ip: null }, scopeOf({ id: mgrA, role: 'manager', orgPath: org.outletA1.path }), { playerIds: [playerA] }, offA, 'test')
-  await assignPlayers(t.db, { id: mgrB, username: 'mgr.b', ip: null }, scopeOf({ id: mgrB, role: 'manager', orgPath: org.outletB1.path }), { playerIds: [playerB] }, offB, 'test')
+  await assignPlayers(t.db, { actor: { id: mgrA, username: 'mgr.a', ip: null }, scope: scopeOf({ id: mgrA, role: 'manager', orgPath: org.outletA1.path }) }, { playerIds: [playerA], officerId: offA, reason: 'test' })
+  await assignPlayers(t.db, { actor: { id: mgrB, username: 'mgr.b', ip: null }, scope: scopeOf({ id: mgrB, role: 'manager', orgPath: org.outletB1.path }) }, { playerIds: [playerB], officerId: offB, reason: 'test' })
 })
 
 
@@ -161,7 +161,7 @@ describe('the pages', () => {
     const id = await createPlayer(t.db, { actor: system, pii }, { fields: { ...fields('乙级企业', 33.781, 114.531), kind: 'enterprise', taxGrade: 'B', registeredOn: '2020-03-01' }, orgUnitId: org.id })
     const mgr = await t.db.selectFrom('users').select('id').where('username', '=', 'mgr.a').executeTakeFirstOrThrow()
     const offA = await t.db.selectFrom('users').select('id').where('username', '=', 'off.a').executeTakeFirstOrThrow()
-    await assignPlayers(t.db, { id: mgr.id, username: 'mgr.a', ip: null }, scopeOf({ id: mgr.id, role: 'manager', orgPath: org.path }), { playerIds: [id] }, offA.id, 'test')
+    await assignPlayers(t.db, { actor: { id: mgr.id, username: 'mgr.a', ip: null }, scope: scopeOf({ id: mgr.id, role: 'manager', orgPath: org.path }) }, { playerIds: [id], officerId: offA.id, reason: 'test' })
     const before = await (await officer.get(`/players/${id}`)).text()
     expect(before).toContain('还没有走访记录融资需求')
     expect((await postJson(officer, { id: newId(), playerId: id, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })).status).toBe(201)

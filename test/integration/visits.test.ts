@@ -9,7 +9,7 @@ import type { PlayerFields } from '../../app/domain/market-player'
 import { scopeOf } from '../../app/domain/scope'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
-import { assignPlayers } from '../../app/services/territories.server'
+import { assignPlayers } from '../../app/services/territories/assign-players.server'
 import { editVisit } from '../../app/services/visits/edit-visit.server'
 import { findMyList } from '../../app/services/visits/find-my-list.server'
 import { getVisit } from '../../app/services/visits/get-visit.server'
@@ -90,10 +90,10 @@ beforeAll(async () => {
     ids[name] = await createPlayer(t.db, { actor: system, pii }, { fields: fields(name, lat, lng, area), orgUnitId: org.outletA1.id })
   }
   const mgr = { id: users['mgr.a1'].id, username: 'mgr.a1', ip: null }
-  await assignPlayers(t.db, mgr, users['mgr.a1'].scope, { playerIds: Object.values(ids) }, users['officer.a1'].id, 'test')
+  await assignPlayers(t.db, { actor: mgr, scope: users['mgr.a1'].scope }, { playerIds: Object.values(ids), officerId: users['officer.a1'].id, reason: 'test' })
   ids['乙'] = await createPlayer(t.db, { actor: system, pii }, { fields: fields('乙户', 33.7, 114.4), orgUnitId: org.outletB1.id })
   const mgrB = { id: users['mgr.b1'].id, username: 'mgr.b1', ip: null }
-  await assignPlayers(t.db, mgrB, users['mgr.b1'].scope, { playerIds: [ids['乙']] }, users['officer.b1'].id, 'test')
+  await assignPlayers(t.db, { actor: mgrB, scope: users['mgr.b1'].scope }, { playerIds: [ids['乙']], officerId: users['officer.b1'].id, reason: 'test' })
 })
 
 afterAll(async () => {
@@ -213,7 +213,7 @@ describe('the 24-hour edit window', () => {
 describe('a player that changed meanwhile', () => {
   it('reassigned while the phone was offline: the visit is stored for its author, with the conflict shown to both managers', async () => {
     const mgr = { id: users['mgr.a1'].id, username: 'mgr.a1', ip: null }
-    await assignPlayers(t.db, mgr, users['mgr.a1'].scope, { playerIds: [ids['改派']] }, users['officer.a2'].id, 'rebalanced')
+    await assignPlayers(t.db, { actor: mgr, scope: users['mgr.a1'].scope }, { playerIds: [ids['改派']], officerId: users['officer.a2'].id, reason: 'rebalanced' })
     const { visit: v, created } = await recordVisit(t.db, as('officer.a1'), visit('改派', { notes: 'written offline yesterday' }))
     expect(created).toBe(true)
     expect(v.officerId).toBe(users['officer.a1'].id)
@@ -294,7 +294,7 @@ describe('my list', () => {
     const system = { id: null, username: 'test', ip: null }
     ids['新'] = await createPlayer(t.db, { actor: system, pii }, { fields: fields('新户', 33.75, 114.5), orgUnitId: org.outletA1.id })
     const mgr = { id: users['mgr.a1'].id, username: 'mgr.a1', ip: null }
-    await assignPlayers(t.db, mgr, users['mgr.a1'].scope, { playerIds: [ids['新']] }, users['officer.a1'].id, 'test')
+    await assignPlayers(t.db, { actor: mgr, scope: users['mgr.a1'].scope }, { playerIds: [ids['新']], officerId: users['officer.a1'].id, reason: 'test' })
     const { items } = await findMyList(t.db, { actor: as('officer.a1').actor, pii }, { withPhones: false })
     expect(items.find((i) => i.id === ids['新'])?.reason).toBe('never_visited')
   })
@@ -306,7 +306,7 @@ describe('coverage on the map', () => {
     ids['大致二'] = await createPlayer(t.db, { actor: system, pii }, { fields: fields('大致二', null, null, '411622100'), orgUnitId: org.outletA1.id })
     ids['大致三'] = await createPlayer(t.db, { actor: system, pii }, { fields: fields('大致三', null, null, '411622100'), orgUnitId: org.outletA1.id })
     const mgr = { id: users['mgr.a1'].id, username: 'mgr.a1', ip: null }
-    await assignPlayers(t.db, mgr, users['mgr.a1'].scope, { playerIds: [ids['大致二']] }, users['officer.a2'].id, 'test')
+    await assignPlayers(t.db, { actor: mgr, scope: users['mgr.a1'].scope }, { playerIds: [ids['大致二']], officerId: users['officer.a2'].id, reason: 'test' })
     // 大致 (visited) and 大致二 (not yet) are assigned; 大致三 has nobody and does not count.
     const branch = await coverageOfAreas(t.db, users['mgr.a1'].scope)
     expect(branch.townships['411622100']).toEqual({ assigned: 2, visited: 1, coverage: 0.5 })

@@ -7,7 +7,7 @@ import { AppError } from '../../domain/app-error'
 import { checkBoundaryFile, type FeatureError } from '../../domain/boundaries'
 import type { Message } from '../../i18n/index'
 import { recordAudit, type Actor } from '../audit.server'
-import { placePlayers } from '../territories.server'
+import { placePlayers } from '../territories/place-players.server'
 
 type Trx = Transaction<Database>
 
@@ -118,6 +118,6 @@ export async function moveToCentres(trx: Trx, actor: Actor, townships: string[])
     }
   }
   // A drawn territory may hold the new positions.
-  for (let i = 0; i < ids.length; i += 5000) await placePlayers(trx, actor, '/', ids.slice(i, i + 5000), 'territory.reason.centre')
+  for (let i = 0; i < ids.length; i += 5000) await placePlayers(trx, { actor }, { orgPath: '/', only: ids.slice(i, i + 5000), reason: 'territory.reason.centre' })
   return ids.length
 }

@@ -12,7 +12,7 @@ import type { Scope } from '../../domain/scope'
 import { loadPlacementDivisions } from '../areas.server'
 import { recordAudit, type Actor } from '../audit.server'
 import { scoped } from '../scope.server'
-import { placePlayers } from '../territories.server'
+import { placePlayers } from '../territories/place-players.server'
 import { centreTownshipsOnPlayers, moveToCentres } from './area-centres.server'
 
 export interface PlaceAgainResult {
@@ -77,7 +77,7 @@ export async function placePlayersAgain(db: Kysely<Database>, actor: Actor, scop
     result.changed = changedIds.length
     const orgPath = scope.kind === 'org' ? scope.orgPath : '/'
     for (let i = 0; i < changedIds.length; i += 5000) {
-      result.reassigned += await placePlayers(trx, actor, orgPath, changedIds.slice(i, i + 5000), 'territory.reason.placed')
+      result.reassigned += await placePlayers(trx, { actor }, { orgPath, only: changedIds.slice(i, i + 5000), reason: 'territory.reason.placed' })
     }
     // Then the positions: townships' centres, and the players standing in for them (a drawn territory may hold them).
     await centreTownshipsOnPlayers(trx, [...townships])

@@ -11,7 +11,7 @@ import { recordAudit, type Actor } from '../audit.server'
 import { hashInitialPassword, hashMany, newInitialPassword } from '../password.server'
 import type { PersonalDataCipher } from '../personal-data.server'
 import { endSessionsOfUser } from '../sessions.server'
-import { releaseOfficer } from '../territories.server'
+import { releaseOfficer } from '../territories/release-officer.server'
 import { readHrTable, reportIssues, type IssueReport } from './read-hr-table.server'
 
 export interface StaffImportOptions {
@@ -181,7 +181,7 @@ export async function importStaff(db: Kysely<Database>, actor: Actor, pii: Perso
       // moves or stops being one leaves their players visibly unassigned.
       if (before.role !== member.role || before.org_unit_id !== p.orgUnitId) {
         await endSessionsOfUser(trx, before.id)
-        if (before.role === 'officer') await releaseOfficer(trx, actor, before.id, 'territory.reason.officerMoved')
+        if (before.role === 'officer') await releaseOfficer(trx, { actor }, { officerId: before.id, reason: 'territory.reason.officerMoved' })
       }
       await recordAudit(trx, actor, {
         action: 'user.update',
@@ -200,7 +200,7 @@ export async function importStaff(db: Kysely<Database>, actor: Actor, pii: Perso
       for (const user of missing) {
         await trx.updateTable('users').set({ active: 0, updated_at: now }).where('id', '=', user.id).execute()
         await endSessionsOfUser(trx, user.id)
-        await releaseOfficer(trx, actor, user.id, 'territory.reason.officerDeactivated')
+        await releaseOfficer(trx, { actor }, { officerId: user.id, reason: 'territory.reason.officerDeactivated' })
         await recordAudit(trx, actor, { action: 'user.deactivate', entityType: 'user', entityId: user.id, detail: { via: 'import', reason: 'not listed' } })
         deactivated++
       }

@@ -22,7 +22,7 @@ import { applyImportBatch, batchContext, type BatchSetup, type ImportCounts, typ
 
 export { applyImportBatch, batchContext, type BatchContext, type BatchSetup, type ImportCounts, type RowProblem } from './apply-batch.server'
 import { commitInWriter } from './commit-workers.server'
-import { placePlayers } from '../territories.server'
+import { placePlayers } from '../territories/place-players.server'
 
 import type { ImportSource } from '../../domain/import-sources'
 import { applyListChannel } from '../clocks/list-channel.server'
@@ -428,7 +428,7 @@ async function placeImportedPlayers(db: Kysely<Database>, job: ImportJob, pause:
   const changed = await db.selectFrom('player_sources').select('player_id as id').where('import_job_id', '=', job.id).execute()
   const ids = [...new Set([...inserted, ...changed].map((r) => r.id))]
   for (let i = 0; i < ids.length; i += PLACE_CHUNK) {
-    await db.transaction().execute((trx) => placePlayers(trx, { id: job.created_by, username: null, ip: null }, unit.path, ids.slice(i, i + PLACE_CHUNK), 'territory.reason.imported'))
+    await db.transaction().execute((trx) => placePlayers(trx, { actor: { id: job.created_by, username: null, ip: null } }, { orgPath: unit.path, only: ids.slice(i, i + PLACE_CHUNK), reason: 'territory.reason.imported' }))
     await pause()
   }
 }

@@ -9,7 +9,7 @@ import { loadTownshipCentres } from '../areas.server'
 import { recordAudit } from '../audit.server'
 import type { Caller } from '../caller.server'
 import { newPlayerColumns } from '../player-record.server'
-import { placePlayers } from '../territories.server'
+import { placePlayers } from '../territories/place-players.server'
 
 export async function createPlayer(
   db: Kysely<Database>,
@@ -41,7 +41,7 @@ export async function createPlayer(
       .values({ player_id: id, source: 'manual', import_job_id: null, row: null, at: now, said: JSON.stringify(saidOf(input.fields)) })
       .execute()
     const unit = await trx.selectFrom('org_units').select('path').where('id', '=', input.orgUnitId).executeTakeFirstOrThrow()
-    await placePlayers(trx, actor, unit.path, [id], 'territory.reason.entered')
+    await placePlayers(trx, { actor }, { orgPath: unit.path, only: [id], reason: 'territory.reason.entered' })
     await recordAudit(trx, actor, { action: 'player.create', entityType: 'market_player', entityId: id })
     return id
   })

@@ -8,7 +8,7 @@ import { loadTownshipCentres } from '../areas.server'
 import { recordAudit } from '../audit.server'
 import type { Caller } from '../caller.server'
 import { playerChanges } from '../player-record.server'
-import { placePlayers } from '../territories.server'
+import { placePlayers } from '../territories/place-players.server'
 import { getPlayer } from './get-player.server'
 
 export async function updatePlayer(
@@ -34,7 +34,7 @@ export async function updatePlayer(
     await trx.insertInto('player_sources').values({ player_id: id, source: 'manual', import_job_id: null, row: null, at: now, said: JSON.stringify(said) }).execute()
     if ('lat' in changes || 'lng' in changes || 'township_code' in changes) {
       const unit = await trx.selectFrom('org_units').select('path').where('id', '=', existing.org_unit_id).executeTakeFirstOrThrow()
-      await placePlayers(trx, actor, unit.path, [id], 'territory.reason.moved')
+      await placePlayers(trx, { actor }, { orgPath: unit.path, only: [id], reason: 'territory.reason.moved' })
     }
     await recordAudit(trx, actor, { action: 'player.update', entityType: 'market_player', entityId: id, detail: { changed: said } })
     return { changed }

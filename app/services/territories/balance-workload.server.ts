@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import type { Caller } from '../caller.server'
-import { assignPlayers } from '../territories.server'
+import { assignPlayers } from './assign-players.server'
 import { listUsers } from '../users/list-users.server'
 import { pickPlayersToMove } from '../workload/pick-players-to-move.server'
 
@@ -18,6 +18,6 @@ export async function balanceWorkload(
   const to = officers.find((o) => o.id === input.toOfficerId)
   if (!from || !to) return null
   const ids = await pickPlayersToMove(db, { fromOfficerId: input.fromOfficerId, toOfficerId: input.toOfficerId, count: input.players })
-  const result = await assignPlayers(db, caller.actor, caller.scope, { playerIds: ids }, input.toOfficerId, 'territory.reason.balancing')
+  const result = await assignPlayers(db, caller, { playerIds: ids, officerId: input.toOfficerId, reason: 'territory.reason.balancing' })
   return { moved: result.moved, from: from.name, to: to.name }
 }

@@ -4,7 +4,7 @@ import { AppError } from '../../domain/app-error'
 import { recordAudit } from '../audit.server'
 import type { Caller } from '../caller.server'
 import { endSessionsOfUser } from '../sessions.server'
-import { releaseOfficer } from '../territories.server'
+import { releaseOfficer } from '../territories/release-officer.server'
 
 export async function setUserActive(db: Kysely<Database>, caller: Pick<Caller, 'actor'>, input: { id: number; active: boolean }): Promise<void> {
   const { actor } = caller
@@ -19,7 +19,7 @@ export async function setUserActive(db: Kysely<Database>, caller: Pick<Caller, '
     if (Number(result.numUpdatedRows) === 0) throw new AppError('not_found', 'error.notFound')
     if (!active) {
       await endSessionsOfUser(trx, id)
-      await releaseOfficer(trx, actor, id, 'territory.reason.officerDeactivated')
+      await releaseOfficer(trx, { actor }, { officerId: id, reason: 'territory.reason.officerDeactivated' })
     }
     await recordAudit(trx, actor, { action: active ? 'user.reactivate' : 'user.deactivate', entityType: 'user', entityId: id })
   })

@@ -5,7 +5,7 @@ import { recordAudit } from '../audit.server'
 import type { Caller } from '../caller.server'
 import { getOrgUnit } from '../org-units/find-org-units.server'
 import { endSessionsOfUser } from '../sessions.server'
-import { releaseOfficer } from '../territories.server'
+import { releaseOfficer } from '../territories/release-officer.server'
 
 export async function updateUser(
   db: Kysely<Database>,
@@ -27,7 +27,7 @@ export async function updateUser(
     // who moves or stops being one leaves their players visibly unassigned.
     if (before.role !== changes.role || before.org_unit_id !== changes.orgUnitId) {
       await endSessionsOfUser(trx, id)
-      if (before.role === 'officer') await releaseOfficer(trx, actor, id, 'territory.reason.officerMoved')
+      if (before.role === 'officer') await releaseOfficer(trx, { actor }, { officerId: id, reason: 'territory.reason.officerMoved' })
     }
     await recordAudit(trx, actor, {
       action: 'user.update',
