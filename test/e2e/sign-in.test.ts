@@ -225,7 +225,7 @@ describe('signing in', () => {
     expect(await nav.isVisible()).toBe(false)
     await menu.click()
     await nav.waitFor({ state: 'visible' })
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Home', 'Visits', 'Dashboard', 'Referrals', 'Market players', 'Map', 'Territories', 'Imports', 'Loan QR', 'Deadlines', 'Organisation', 'Users', 'Divisions', 'Products', 'Working days', 'API tokens', 'Audit log', 'Change password'])
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Home', 'Visits', 'Dashboard', 'Referrals', 'Market players', 'Map', 'Territories', 'Imports', 'Loan QR', 'Deadlines', 'Organisation', 'Users', 'Divisions', 'Products', 'Credit consent', 'Working days', 'Valid visits', 'API tokens', 'Audit log', 'Change password'])
     // The password link lives in the menu on a phone, so the bar stays one line.
     expect(await page.locator('header.topbar .account-link').isVisible()).toBe(false)
     size = await noSidewaysScroll()
@@ -253,7 +253,7 @@ describe('signing in', () => {
     const bar = page.locator('nav[aria-label="Main"]')
     expect(await page.locator('summary[aria-label="Menu"]').isVisible()).toBe(false)
     expect(await bar.isVisible()).toBe(true)
-    expect(await bar.getByRole('link').allTextContents()).toEqual(['Home', 'Visits', 'Dashboard', 'Referrals', 'Market players', 'Map', 'Territories', 'Imports', 'Loan QR', 'Deadlines', 'Organisation', 'Users', 'Divisions', 'Products', 'Working days', 'API tokens', 'Audit log'])
+    expect(await bar.getByRole('link').allTextContents()).toEqual(['Home', 'Visits', 'Dashboard', 'Referrals', 'Market players', 'Map', 'Territories', 'Imports', 'Loan QR', 'Deadlines', 'Organisation', 'Users', 'Divisions', 'Products', 'Credit consent', 'Working days', 'Valid visits', 'API tokens', 'Audit log'])
     await bar.getByRole('link', { name: 'Organisation' }).click()
     await page.waitForURL(`${app.url}/admin/org-units`)
   })
