@@ -25,6 +25,8 @@ const FIELD_PREFIXES = [
   'candidateStatus.',
   'player.approximate',
   'player.unassigned',
+  'visitValidity.',
+  'consent.signNow',
 ]
 
 export function partOf(key: MessageKey | string): MessagePart {

@@ -32,7 +32,7 @@ beforeAll(async () => {
   const { page } = await session.newPage()
   await session.signIn(page, 'admin')
   await page.goto(`${app.url}/admin/tokens`)
-  await page.getByLabel('Name').fill('stand-in loan system')
+  await page.getByLabel('Name', { exact: true }).fill('stand-in loan system')
   await page.getByRole('button', { name: 'Make a token' }).click()
   token = /wq_[A-Za-z0-9_-]+/.exec((await page.getByTestId('new-token').textContent())!)![0]
   await page.close()

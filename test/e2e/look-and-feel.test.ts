@@ -25,7 +25,7 @@ describe('times', () => {
     const { page } = await session.newPage()
     await session.signIn(page, 'admin')
     await page.goto(`${app.url}/admin/tokens`)
-    await page.getByLabel('Name').fill('times-check')
+    await page.getByLabel('Name', { exact: true }).fill('times-check')
     await page.getByRole('button', { name: 'Make a token' }).click()
     await page.getByTestId('new-token').waitFor()
     const token = await seeded.selectFrom('api_tokens').select('created_at').where('name', '=', 'times-check').executeTakeFirstOrThrow()

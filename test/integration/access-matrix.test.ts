@@ -141,6 +141,7 @@ const MATRIX: Row[] = [
   { route: 'routes/map', method: 'GET', url: () => '/map', answers: 'login 200 200 200 200 200 200 login' },
   { route: 'routes/territories._index', method: 'GET', url: () => '/territories', answers: 'login 200 200 200 200 200 200 login' },
   { route: 'routes/territories._index', method: 'POST', url: () => '/territories', answers: 'login 403 403 400 400 403 400 login' },
+  { route: 'routes/territories.shape-count', method: 'POST', url: () => '/territories/shape-count', answers: 'login 403 403 400 400 403 400 login', note: 'a drawn shape counted before saving (territory-previews.test.ts covers scope)' },
 
   { route: 'routes/referrals._index', method: 'GET', url: () => '/referrals', answers: 'login 200 200 200 200 200 200 login' },
   { route: 'routes/referrals.$id', method: 'GET', url: (f) => `/referrals/${f.referralOwn}`, answers: 'login 200 404 200 404 200 200 login' },

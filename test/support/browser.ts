@@ -178,7 +178,10 @@ export class BrowserSession {
   watch(page: Page): Page {
     page.on('pageerror', (error) => this.errors.push(`pageerror: ${error.message}`))
     page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      // Remix logs a navigation or revalidation that a newer one superseded as an aborted
+      // fetch ("signal is aborted without reason"): the router's doing, not a page error.
+      const superseded = message.text().startsWith('AbortError: signal is aborted without reason')
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource') && !superseded) {
         this.errors.push(`console.error: ${message.text()}`)
       }
     })
