@@ -2,36 +2,13 @@
 // server on the demo county: the officer's today, the manager's officers as cards, hq's two
 // regulator figures with their trends; nothing scrolls sideways, and each leads on. And the
 // smaller forms' errors summed up at their button, the first field focused (item 3).
-import type { Browser, Page } from 'playwright-core'
-import type { Kysely } from 'kysely'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../../db/schema'
-import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { openBrowserApp } from '../support/browser-app'
 
 const PHONE = { width: 390, height: 844 }
 
-let app: AppProcess
-let browser: Browser
-let session: BrowserSession
-let seeded: Kysely<Database>
-
-beforeAll(async () => {
-  app = await startAppProcess({ env: { MAP_TILES: 'none', LOAN_SIM: 'none' } })
-  browser = await launchBrowser()
-  session = new BrowserSession(browser, app)
-  seeded = openSeededDatabase(app)
-})
-
-afterAll(async () => {
-  await session?.finish()
-  await seeded?.destroy()
-  await browser?.close()
-  await app?.stop()
-})
-
-afterEach(async () => {
-  expect(await session.finish(), 'errors in the browser').toEqual([])
-})
+const { app, session, seeded } = openBrowserApp({ env: { MAP_TILES: 'none', LOAN_SIM: 'none' } })
 
 const fitsThePhone = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)
 

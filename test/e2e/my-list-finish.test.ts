@@ -2,40 +2,17 @@
 // the pages hydrate with only their language's field messages (the rest refused), the small
 // map says what its colours mean, a saved visit is confirmed on screen, and once the outbox
 // has sent it the counts follow without a reload.
-import type { Kysely } from 'kysely'
 import type { Page } from 'playwright-core'
-import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../../db/schema'
+import { describe, expect, it } from 'vitest'
 import { todayInChina } from '../../app/domain/china-time'
-import { BrowserSession, launchBrowser, openSeededDatabase, startAppProcess, type AppProcess } from '../support/browser'
+import { openBrowserApp } from '../support/browser-app'
 import { DEMO_PASSWORD } from '../../db/seed/index'
 
-let app: AppProcess
-let browser: Browser
-let seeded: Kysely<Database>
-let session: BrowserSession
 const PHONE = { width: 390, height: 844 }
 // A message key shown as itself ("my.count.never_visited"): a message the page did not have.
 const RAW_KEY = /\b(app|nav|common|login|error|my|visit|photo|outbox|clocks|player|candidateStatus|registry|figure|product)\.[a-zA-Z_]+/
 
-beforeAll(async () => {
-  app = await startAppProcess({ env: { MAP_TILES: 'none' } })
-  browser = await launchBrowser()
-  seeded = openSeededDatabase(app)
-  session = new BrowserSession(browser, app)
-})
-
-afterAll(async () => {
-  await session?.finish()
-  await seeded?.destroy()
-  await browser?.close()
-  await app?.stop()
-})
-
-afterEach(async () => {
-  expect(await session.finish(), 'errors in the browser').toEqual([])
-})
+const { app, session, seeded } = openBrowserApp({ env: { MAP_TILES: 'none' } })
 
 /** A player on the officer's list never visited, with an exact position. */
 async function neverVisited(username: string) {
