@@ -2,9 +2,9 @@
 // real server and the demo county: the list sorted by distance, a visit with a need logged
 // at the door, then the connection lost — two more visits logged (one far from its
 // player, with a reason), the page reloaded with no network, still showing what waits —
-// and when the connection returns, all three stored exactly once. The manager then sees
-// the far check-in flagged.
-import type { BrowserContext, Page } from 'playwright-core'
+// and when the connection returns, all three stored exactly once. Then, on its own, a
+// manager sees a far check-in flagged.
+import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { distanceMetres } from '../../app/domain/visit'
 import { todayInChina } from '../../app/domain/china-time'
@@ -49,12 +49,7 @@ async function storedVisits(officerId: number, since: string) {
 }
 
 describe("an officer's day on a phone", () => {
-  let context: BrowserContext
-  let page: Page
-  let since: string
-  let chosen: { id: number; name: string; lat: number; lng: number }[]
-
-  // One journey, one page: each test's contexts close when it ends.
+  // Each test opens its own pages; their contexts close when it ends.
   it('signs in, sees the list by distance, logs a visit with a need; offline logs two more (one far), reloads, and online again all three are stored once', async () => {
     // Signs in and sees the list sorted by distance from where they stand.
     const { officerId, onList } = await listOf('officer')
@@ -64,10 +59,10 @@ describe("an officer's day on a phone", () => {
     const here = placed[Math.floor(placed.length / 2)]
     const at = { lat: here.lat! + 0.0002, lng: here.lng! }
     const byDistance = [...placed].sort((a, b) => distanceMetres(at, { lat: a.lat!, lng: a.lng! }) - distanceMetres(at, { lat: b.lat!, lng: b.lng! }))
-    chosen = byDistance.slice(0, 3).map((p) => ({ id: p.id, name: p.name, lat: p.lat!, lng: p.lng! }))
-    since = new Date().toISOString()
+    const chosen = byDistance.slice(0, 3).map((p) => ({ id: p.id, name: p.name, lat: p.lat!, lng: p.lng! }))
+    const since = new Date().toISOString()
 
-    ;({ context, page } = await session.newPage({ viewport: PHONE, geolocation: { latitude: at.lat, longitude: at.lng, accuracy: 12 } }))
+    const { context, page } = await session.newPage({ viewport: PHONE, geolocation: { latitude: at.lat, longitude: at.lng, accuracy: 12 } })
     await session.signIn(page, 'officer')
     await page.goto(`${app.url}/my`)
     await page.getByRole('heading', { name: 'My list' }).waitFor()
@@ -86,6 +81,7 @@ describe("an officer's day on a phone", () => {
     expect(await page.locator('.my-list-map .leaflet-interactive').count()).toBeGreaterThan(3)
 
     // Logs a visit with a need at the door; it is stored at once.
+    const countsBefore = await page.getByTestId('my-counts').textContent()
     await logVisit(page, chosen[0].id, async (form) => {
       await expect(form.getByTestId('check-in').textContent()).resolves.toMatch(/live · \d+ m from the player/)
       await form.getByLabel('Has a financing need').check()
@@ -94,6 +90,8 @@ describe("an officer's day on a phone", () => {
       await form.getByLabel('Outcome').selectOption('refer')
     })
     await page.getByTestId('sent-visits').getByText(chosen[0].name).waitFor()
+    // Once sent, the list and its counts come again from the server; going offline waits for that.
+    await expect.poll(() => page.getByTestId('my-counts').textContent()).not.toBe(countsBefore)
     const stored1 = await storedVisits(officerId, since)
     expect(stored1).toHaveLength(1)
     expect(stored1[0]).toMatchObject({ player_id: chosen[0].id, has_need: 1, check_in_flag: null })
@@ -137,11 +135,22 @@ describe("an officer's day on a phone", () => {
     expect(far).toMatchObject({ check_in_flag: 'far', far_reason: 'Owner asked to meet at the market' })
   })
 
-  it('the manager sees the far check-in flagged in the day\'s visits', async () => {
+  it('the manager sees a far check-in flagged in the day\'s visits', async () => {
+    // The officer sends a visit met 3 km from a player's door, as the outbox does.
+    const { onList } = await listOf('officer2')
+    const player = onList.find((p) => p.lat !== null && p.lng !== null && p.position_approximate === 0)!
+    const { page: officer } = await session.newPage({ viewport: PHONE })
+    await session.signIn(officer, 'officer2')
+    const status = await officer.evaluate(
+      (values) => fetch('/api/v1/visits', { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(values) }).then((r) => r.status),
+      { id: `far-${Date.now()}`, playerId: player.id, checkInLat: player.lat! + 0.027, checkInLng: player.lng!, checkInAccuracy: 20, checkInFix: 'live', farReason: 'Owner asked to meet at the market', outcome: 'no_need' },
+    )
+    expect(status).toBe(201)
+
     const { page: manager } = await session.newPage({ viewport: PHONE })
     await session.signIn(manager, 'manager')
     await manager.goto(`${app.url}/visits?flagged=1`)
-    const row = manager.locator('tr', { hasText: chosen[2].name })
+    const row = manager.locator('tr', { hasText: player.name })
     await row.waitFor()
     expect(await row.textContent()).toContain('Beyond radius')
     expect(await row.textContent()).toContain('Owner asked to meet at the market')
