@@ -21,6 +21,7 @@ const MODULES = [
   'qr.bench.ts',
   'slow3g.bench.ts',
   'photo-send.bench.ts',
+  'qr-page.bench.ts',
 ]
 
 const USAGE = `usage: npm run bench -- [name] [--duration SECONDS] [--rows N]
