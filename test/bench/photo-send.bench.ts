@@ -12,38 +12,20 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import type { Browser, CDPSession, Page } from 'playwright-core'
+import type { Browser, CDPSession } from 'playwright-core'
 import { DEMO_PASSWORD } from '../../db/seed/demo-password'
+import { cameraPhoto } from '../support/photo-fixtures'
 import { englishContext, launchBrowser, startAppProcess, type AppProcess } from '../support/browser'
 import { ensureBuild, type Benchmark } from './harness'
+import { PHONE, SLOW_3G, SLOW_3G_NOTE, UNTHROTTLED, eachProfile, median, throttle } from './weak-signal'
 
-const PHONE = { width: 390, height: 844 }
-const SLOW_3G = { offline: false, latency: 400, downloadThroughput: (400 * 1024) / 8, uploadThroughput: (400 * 1024) / 8 }
-const UNTHROTTLED = { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 }
-const OFFLINE = { offline: true, latency: 0, downloadThroughput: -1, uploadThroughput: -1 }
-const CPU_SLOWDOWN = 4
+const OFFLINE = { ...UNTHROTTLED, offline: true }
 const WAIT = 180_000
 
 interface Result {
   visitMs: number
   allMs: number
   photoBytes: number
-}
-
-/** A camera-sized JPEG (2400×1800 of noise: the hardest case for the shrinking), made by the page. */
-async function cameraPhoto(page: Page, seed: number): Promise<Buffer> {
-  const base64 = await page.evaluate((seed) => {
-    const c = document.createElement('canvas')
-    c.width = 2400
-    c.height = 1800
-    const g = c.getContext('2d')!
-    const image = g.createImageData(c.width, c.height)
-    let x = seed
-    for (let i = 0; i < image.data.length; i++) image.data[i] = i % 4 === 3 ? 255 : (x = (x * 1103515245 + 12345) & 0x7fffffff) & 255
-    g.putImageData(image, 0, 0)
-    return c.toDataURL('image/jpeg', 0.9).split(',')[1]
-  }, seed)
-  return Buffer.from(base64, 'base64')
 }
 
 async function run(browser: Browser, app: AppProcess, throttled: boolean, used: Set<number>): Promise<Result> {
@@ -89,12 +71,11 @@ async function run(browser: Browser, app: AppProcess, throttled: boolean, used: 
       visitAt = Date.now()
       visitId = (JSON.parse(response.request().postData() ?? '{}') as { id?: string }).id ?? ''
     })
-    if (throttled) await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN })
     const start = Date.now()
-    await cdp.send('Network.emulateNetworkConditions', throttled ? SLOW_3G : UNTHROTTLED)
+    await throttle(cdp, throttled)
     await page.getByTestId('outbox-badge').waitFor({ state: 'detached', timeout: WAIT })
     const allMs = Date.now() - start
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 })
+    await throttle(cdp, false)
     if (!visitAt || !visitId) throw new Error('the visit was not sent')
     // What went on the wire for the photos: the bytes the server received and kept.
     const db = new Database(app.databaseFile, { readonly: true })
@@ -108,8 +89,6 @@ async function run(browser: Browser, app: AppProcess, throttled: boolean, used: 
   }
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
-
 export const benchmark: Benchmark = {
   name: 'photo-send',
   async run({ durationSeconds, log }) {
@@ -121,26 +100,17 @@ export const benchmark: Benchmark = {
     const browser = await launchBrowser()
     const used = new Set<number>()
     try {
-      const rows: string[][] = []
-      for (const [label, throttled] of [
-        ['no throttling (baseline)', false],
-        [`slow 3G + ${CPU_SLOWDOWN}× CPU`, true],
-      ] as const) {
-        const results: Result[] = []
-        for (let i = 0; i < runs; i++) {
-          log(`${label}: run ${i + 1} of ${runs}`)
-          results.push(await run(browser, app, throttled, used))
-        }
+      const rows = (await eachProfile(runs, log, (throttled) => run(browser, app, throttled, used))).map(({ label, throttled, results }) => {
         const wire = median(results.map((r) => r.photoBytes))
-        rows.push([
+        return [
           label,
           String(runs),
           (median(results.map((r) => r.visitMs)) / 1000).toFixed(2),
           (median(results.map((r) => r.allMs)) / 1000).toFixed(2),
           (wire / 1024).toFixed(0),
           throttled ? (wire / SLOW_3G.uploadThroughput).toFixed(1) : '—',
-        ])
-      }
+        ]
+      })
       return {
         title: 'A visit with two photos logged offline, sent when the signal returns (390×844 Chromium)',
         columns: [
@@ -153,8 +123,8 @@ export const benchmark: Benchmark = {
         ],
         rows,
         notes: [
-          `slow 3G: ${SLOW_3G.latency} ms latency, 400 kbit/s down and up (CDP Network.emulateNetworkConditions), CPU ${CPU_SLOWDOWN}× slower while sending`,
-          'the photos are 2400×1800 noise shot at JPEG 0.9 (the hardest to shrink); the page sends each at most 200 KB',
+          `${SLOW_3G_NOTE} while sending`,
+          'the photos are 2400×1800 noise shot at JPEG 0.95 (the hardest to shrink); the page sends each at most 200 KB',
         ],
       }
     } finally {

@@ -10,10 +10,8 @@ import Database from 'better-sqlite3'
 import type { Browser, CDPSession } from 'playwright-core'
 import { launchBrowser, startAppProcess, type AppProcess } from '../support/browser'
 import { ensureBuild, type Benchmark } from './harness'
+import { PHONE, SLOW_3G_NOTE, eachProfile, median, throttle } from './weak-signal'
 
-const PHONE = { width: 390, height: 844 }
-const SLOW_3G = { offline: false, latency: 400, downloadThroughput: (400 * 1024) / 8, uploadThroughput: (400 * 1024) / 8 }
-const CPU_SLOWDOWN = 4
 const WAIT = 180_000
 
 interface Result {
@@ -44,10 +42,7 @@ async function run(browser: Browser, url: string, throttled: boolean): Promise<R
     await cdp.send('Network.enable')
     let bytes = 0
     cdp.on('Network.loadingFinished', (e: { encodedDataLength: number }) => (bytes += e.encodedDataLength))
-    if (throttled) {
-      await cdp.send('Network.emulateNetworkConditions', SLOW_3G)
-      await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN })
-    }
+    if (throttled) await throttle(cdp, true)
     // Times taken inside the page, not by asking it from here (the asking is slow on a busy machine).
     await page.addInitScript(() => {
       const timer = setInterval(() => {
@@ -64,14 +59,12 @@ async function run(browser: Browser, url: string, throttled: boolean): Promise<R
       formMs: (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).domInteractive,
       readyMs: (window as unknown as { powDoneAt: number }).powDoneAt,
     }))
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 })
+    await throttle(cdp, false)
     return { formMs, readyMs, bytes }
   } finally {
     await context.close()
   }
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
 export const benchmark: Benchmark = {
   name: 'qr-page',
@@ -83,24 +76,13 @@ export const benchmark: Benchmark = {
     const browser = await launchBrowser()
     try {
       const url = `${app.url}/q/${issueCode(app)}`
-      const rows: string[][] = []
-      for (const [label, throttled] of [
-        ['no throttling (baseline)', false],
-        [`slow 3G + ${CPU_SLOWDOWN}× CPU`, true],
-      ] as const) {
-        const results: Result[] = []
-        for (let i = 0; i < runs; i++) {
-          log(`${label}: run ${i + 1} of ${runs}`)
-          results.push(await run(browser, url, throttled))
-        }
-        rows.push([
-          label,
-          String(runs),
-          (median(results.map((r) => r.formMs)) / 1000).toFixed(2),
-          (median(results.map((r) => r.readyMs)) / 1000).toFixed(2),
-          (median(results.map((r) => r.bytes)) / 1024).toFixed(1),
-        ])
-      }
+      const rows = (await eachProfile(runs, log, (throttled) => run(browser, url, throttled))).map(({ label, results }) => [
+        label,
+        String(runs),
+        (median(results.map((r) => r.formMs)) / 1000).toFixed(2),
+        (median(results.map((r) => r.readyMs)) / 1000).toFixed(2),
+        (median(results.map((r) => r.bytes)) / 1024).toFixed(1),
+      ])
       return {
         title: 'The loan QR code’s public page, first open with nothing cached (390×844 Chromium)',
         columns: [
@@ -112,7 +94,7 @@ export const benchmark: Benchmark = {
         ],
         rows,
         notes: [
-          `slow 3G: ${SLOW_3G.latency} ms latency, 400 kbit/s down and up (CDP Network.emulateNetworkConditions), CPU ${CPU_SLOWDOWN}× slower`,
+          SLOW_3G_NOTE,
           'the proof of work (SHA-256, decision 0191) runs while the firm types; the submit waits for it',
         ],
       }

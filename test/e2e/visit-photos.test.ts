@@ -5,9 +5,9 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { Page } from 'playwright-core'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openBrowserApp } from '../support/browser-app'
+import { cameraPhoto } from '../support/photo-fixtures'
 import { WAIT_MS } from '../support/test-constants'
 
 let storageDir: string
@@ -24,22 +24,6 @@ const { app, session, seeded } = openBrowserApp({
     return { MAP_TILES: 'none', STORAGE_DIR: storageDir }
   },
 })
-
-/** A camera-sized JPEG (2400×1800 of noise, a few MB), made by the page's own canvas. */
-async function cameraPhoto(page: Page, seed: number): Promise<Buffer> {
-  const base64 = await page.evaluate((seed) => {
-    const c = document.createElement('canvas')
-    c.width = 2400
-    c.height = 1800
-    const g = c.getContext('2d')!
-    const image = g.createImageData(c.width, c.height)
-    let x = seed
-    for (let i = 0; i < image.data.length; i++) image.data[i] = i % 4 === 3 ? 255 : (x = (x * 1103515245 + 12345) & 0x7fffffff) & 255
-    g.putImageData(image, 0, 0)
-    return c.toDataURL('image/jpeg', 0.95).split(',')[1]
-  }, seed)
-  return Buffer.from(base64, 'base64')
-}
 
 async function photosOf(visitId: string) {
   return seeded.selectFrom('visit_photos').selectAll().where('visit_id', '=', visitId).orderBy('position').execute()

@@ -4,6 +4,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import zlib from 'node:zlib'
+import type { Page } from 'playwright-core'
 
 export type FixtureType = 'jpeg' | 'png' | 'webp'
 
@@ -47,4 +48,20 @@ function pngChunk(type: string, data: Buffer): Buffer {
   const crc = Buffer.alloc(4)
   crc.writeUInt32BE(zlib.crc32(Buffer.concat([head.subarray(4), data])), 0)
   return Buffer.concat([head, data, crc])
+}
+
+/** A camera-sized JPEG (2400×1800 of noise, a few MB: the hardest to shrink), made by the page's own canvas. */
+export async function cameraPhoto(page: Page, seed: number): Promise<Buffer> {
+  const base64 = await page.evaluate((seed) => {
+    const c = document.createElement('canvas')
+    c.width = 2400
+    c.height = 1800
+    const g = c.getContext('2d')!
+    const image = g.createImageData(c.width, c.height)
+    let x = seed
+    for (let i = 0; i < image.data.length; i++) image.data[i] = i % 4 === 3 ? 255 : (x = (x * 1103515245 + 12345) & 0x7fffffff) & 255
+    g.putImageData(image, 0, 0)
+    return c.toDataURL('image/jpeg', 0.95).split(',')[1]
+  }, seed)
+  return Buffer.from(base64, 'base64')
 }
