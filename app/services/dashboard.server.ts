@@ -2,7 +2,7 @@
 // the figures and those of the period before, the trend, the league of the units (or, at an
 // outlet, the officers) right below the one in view, the townships for the map, the targets,
 // and what the scope can be narrowed to. From the pre-counted sums where they hold the
-// period (figure-rollups.server.ts): the figures, the period before's and the trend in one
+// period (services/figure-rollups/): the figures, the period before's and the trend in one
 // read, the league and the map in one each; otherwise counted straight.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
@@ -10,7 +10,8 @@ import { comparablePeriod, LEAGUE_FIGURES, type Figures } from '../domain/figure
 import { todayInChina } from '../domain/china-time'
 import { scopeOf, type ScopedUser } from '../domain/scope'
 import type { FigureQuery } from './figure-query.server'
-import { figuresOfParts, figuresOfSums, readFigures, readFiguresOverTime, type Sums, type SumsSplit } from './figure-rollups.server'
+import { figuresOfParts, figuresOfSums, readFigures, readFiguresOverTime, type SumsSplit } from './figure-rollups/read-figures.server'
+import type { Sums } from './figure-rollups/sums.server'
 import { listOrgUnits, type OrgUnitRow } from './org-units/find-org-units.server'
 import { listTargets } from './targets.server'
 import { listUsers, type UserListItem } from './users/list-users.server'
