@@ -16,6 +16,7 @@ import { SYSTEM_ACTOR } from '../services/audit.server'
 import { uploadBoundaries } from '../services/divisions/area-centres.server'
 import { loadDivisions } from '../services/divisions/load-divisions.server'
 import { placePlayersAgain } from '../services/divisions/place-players.server'
+import { runCommand } from './run-command.server'
 
 const usage = `usage:
   npm run divisions:load -- --codes 410225,411622 | --names 兰考县
@@ -79,10 +80,4 @@ function fail(message: string, code: number): number {
   return code
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`divisions: ${(error as Error).message}`)
-    process.exit(1)
-  },
-)
+runCommand('divisions', main)

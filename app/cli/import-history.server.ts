@@ -20,6 +20,7 @@ import { setLogLevel } from '../server/logger.server'
 import { SYSTEM_ACTOR, type Actor } from '../services/audit.server'
 import { importReferralHistory } from '../services/history/import-referral-history.server'
 import { importVisitHistory } from '../services/history/import-visit-history.server'
+import { runCommand } from './run-command.server'
 
 const usage = `usage: npm run import:history -- --kind ${HISTORY_KINDS.join('|')} [--as USERNAME] [--dry-run] [--lang en|zh-CN] FILE`
 
@@ -87,10 +88,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`import:history: ${(error as Error).message}`)
-    process.exit(1)
-  },
-)
+runCommand('import:history', main)

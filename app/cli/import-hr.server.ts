@@ -15,6 +15,7 @@ import type { IssueReport } from '../services/hr-import/read-hr-table.server'
 import { importOrgUnits } from '../services/hr-import/import-org-units.server'
 import { importStaff } from '../services/hr-import/import-staff.server'
 import { createPersonalDataCipher } from '../services/personal-data.server'
+import { runCommand } from './run-command.server'
 
 const usage = `usage: npm run import:org -- FILE [--dry-run] [--lang en|zh-CN]
        npm run import:staff -- FILE [--deactivate-missing] [--dry-run] [--lang en|zh-CN]`
@@ -78,10 +79,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`import: ${(error as Error).message}`)
-    process.exit(1)
-  },
-)
+runCommand('import', main)

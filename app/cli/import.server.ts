@@ -16,6 +16,7 @@ import { commitImportJob, createImportJob, listImportIssues } from '../services/
 import { findOrgUnitByCode } from '../services/org-units/find-org-units.server'
 import { createPersonalDataCipher } from '../services/personal-data.server'
 import { parseListChannel } from '../domain/clocks'
+import { runCommand } from './run-command.server'
 
 const usage = `usage: npm run import -- --source ${IMPORT_SOURCES.join('|')} [--org CODE] [--channel own_list|working_group|credit_platform --group NAME --list-date YYYY-MM-DD] [--accept-bad-check] [--no-merge-households] [--lang en|zh-CN] FILE`
 
@@ -123,10 +124,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`import: ${(error as Error).message}`)
-    process.exit(1)
-  },
-)
+runCommand('import', main)

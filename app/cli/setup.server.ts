@@ -11,6 +11,7 @@ import { parseValues } from '../forms/fields'
 import { translator } from '../i18n/index'
 import { setLogLevel } from '../server/logger.server'
 import { SETUP_LINK_HOURS, findBank, issueSetupLink, setUpBank } from '../services/setup.server'
+import { runCommand } from './run-command.server'
 
 const usage = `usage: npm run setup -- --bank-name NAME --bank-code CODE --admin-username USERNAME [--admin-name NAME]
        npm run setup -- --link [--url http://HOST:PORT]   (a one-time set-up link for the browser)`
@@ -86,10 +87,4 @@ It is shown only now (only its hash is kept); sign in with it and choose a new p
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`setup: ${(error as Error).message}`)
-    process.exit(1)
-  },
-)
+runCommand('setup', main)

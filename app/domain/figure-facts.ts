@@ -1,6 +1,6 @@
 // The figures of domain/figures.ts, counted ahead: what one player adds to each month,
 // quarter and year, so the dashboard sums pre-counted groups instead of walking millions of
-// visits (services/figure-rollups.server.ts keeps the sums). Each definition here is the
+// visits (services/figure-rollups/ keeps the sums). Each definition here is the
 // one in figures.ts, taken apart per player; the sums are tested equal to it.
 // - A player's facts are kept month by month; a quarter or a year is put together from its
 //   months: visited in any, the need of the latest visit (in the last month visited), a

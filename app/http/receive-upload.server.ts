@@ -5,14 +5,11 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { Readable, Transform, type TransformCallback } from 'node:stream'
+import { Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import busboy from 'busboy'
-import { BodyTooLargeError } from './request-limits.server'
+import { multipartFailure, NOT_MULTIPART, startMultipart, type MultipartFailure } from './multipart.server'
 
-export type UploadResult =
-  | { ok: true; fields: Record<string, string>; file: { path: string; name: string; size: number } | null }
-  | { ok: false; reason: 'notMultipart' | 'tooLarge' }
+export type UploadResult = { ok: true; fields: Record<string, string>; file: { path: string; name: string; size: number } | null } | MultipartFailure
 
 /** Browsers write `"`, CR and LF in a file name as %22, %0D and %0A (HTML's multipart rules). */
 function fileNameOf(raw: string | undefined): string {
@@ -50,18 +47,9 @@ function namingEmptyFiles(boundary: string, fileField: string): Transform {
 }
 
 export async function receiveUpload(request: Request, options: { directory: string; maxBytes: number; fileField: string }): Promise<UploadResult> {
-  const type = request.headers.get('content-type') ?? ''
-  if (!/^multipart\/form-data/i.test(type) || !request.body) return { ok: false, reason: 'notMultipart' }
-  let parser: busboy.Busboy
-  try {
-    parser = busboy({
-      headers: { 'content-type': type },
-      defParamCharset: 'utf8',
-      limits: { fileSize: options.maxBytes, files: 1, fields: 20, fieldSize: 10_000 },
-    })
-  } catch {
-    return { ok: false, reason: 'notMultipart' }
-  }
+  const started = startMultipart(request, { fileSize: options.maxBytes, files: 1, fields: 20, fieldSize: 10_000 })
+  if (!started) return NOT_MULTIPART
+  const { parser, body, contentType } = started
   const fields: Record<string, string> = {}
   let file: { path: string; name: string; size: number } | null = null
   let tooLarge = false
@@ -82,17 +70,16 @@ export async function receiveUpload(request: Request, options: { directory: stri
     writes.push(pipeline(stream, fs.createWriteStream(target, { mode: 0o600 })))
   })
   try {
-    const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(type)
+    const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType)
     await pipeline(
-      Readable.fromWeb(request.body as import('node:stream/web').ReadableStream),
+      body,
       namingEmptyFiles(boundary ? (boundary[1] ?? boundary[2]) : '', options.fileField),
       parser,
     )
     await Promise.all(writes)
   } catch (error) {
     if (file) await fs.promises.rm((file as { path: string }).path, { force: true })
-    // A body sent without a length is cut off at the server's limit as it arrives.
-    return { ok: false, reason: error instanceof BodyTooLargeError ? 'tooLarge' : 'notMultipart' }
+    return multipartFailure(error)
   }
   if (tooLarge) {
     if (file) await fs.promises.rm((file as { path: string }).path, { force: true })

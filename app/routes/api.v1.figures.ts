@@ -11,7 +11,7 @@ import type { ScopedUser } from '../domain/scope'
 import { requireApiUser } from '../http/guards.server'
 import { findLiveToken } from '../services/api-tokens/find-live-token.server'
 import { readFigureQuery } from '../services/figure-query.server'
-import { readFigures } from '../services/figure-rollups.server'
+import { readFigures } from '../services/figure-rollups/read-figures.server'
 import { newLoanCustomersByChannel } from '../services/reconciliation/disbursed-loans.server'
 
 const HEADERS = { 'Cache-Control': 'private, no-store' }

@@ -5,11 +5,14 @@ import { data, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import leafletStyles from 'leaflet/dist/leaflet.css'
 import { z } from 'zod'
-import { ActionResult, Field, SelectField } from '../components/field'
-import { FormErrorSummary } from '../components/form-error-summary'
+import { ActionResult } from '../components/field'
 import { FactList, type Fact } from '../components/fact-list'
 import { ClientOnly } from '../components/hydrated'
 import { PlayerMap } from '../components/player-map.client'
+import { LeadToVerify } from '../components/player/lead-to-verify'
+import { ConsentStanding, PlayerTimeline, PlayerVisits } from '../components/player/player-history'
+import { ProductsSection } from '../components/player/products-section'
+import { SizeClassSection } from '../components/player/size-class-section'
 import { choice, msg, parseForm, requiredText, type FieldErrors } from '../forms/fields'
 import { industrySectionName } from '../domain/industry'
 import { SIZE_CLASSES } from '../domain/market-player'
@@ -17,7 +20,7 @@ import { tileLayerFor } from '../domain/map-tiles'
 import { can } from '../domain/roles'
 import { actorOf, callerOf, notFound, requirePermission, requireUser, userScope } from '../http/guards.server'
 import { idParam, toFieldOrFormError, toFormError } from '../http/errors.server'
-import { isMessageKey, type Message } from '../i18n/index'
+import type { Message } from '../i18n/index'
 import { useLocale, useT, useTranslateMessage } from '../i18n/use-t'
 import { resolveLeadMatch } from '../services/resolve-lead-match.server'
 import { getPlayer, getPlayerContext } from '../services/players/get-player.server'
@@ -29,15 +32,12 @@ import { handOffCase } from '../services/referrals.server'
 import { loadCatalogue } from '../services/products/load-catalogue.server'
 import { loadClockContext } from '../services/clocks/clock-context.server'
 import { caseFactsOf, checkProducts } from '../domain/products'
-import { chinaDay, chinaTimeText, todayInChina } from '../domain/china-time'
-import { formatDistance } from '../components/visit-form'
+import { todayInChina } from '../domain/china-time'
 import { decisionSchema, PlayerClocks } from '../components/player-clocks'
 import { findPlayerClock } from '../services/clocks/player-clock.server'
 import { acceptLead } from '../services/clocks/accept-lead.server'
 import { recordContact } from '../services/clocks/record-contact.server'
 import { recordDecision } from '../services/clocks/record-decision.server'
-import { productLabel } from '../components/product-label'
-import { moneyText } from '../domain/money-text'
 import { findPlayerConsents } from '../services/consents/find-player-consents.server'
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: leafletStyles }]
@@ -170,7 +170,6 @@ export default function PlayerPage() {
   const tm = useTranslateMessage()
   const locale = useLocale()
   const candidateReasons = JSON.parse(player.candidate_reasons) as Message[]
-  const sizeBasis = player.size_class_basis ? (JSON.parse(player.size_class_basis) as Message) : null
   // The labels say the unit (万元), as the lists do.
   const yuan = (v: number | null) => (v === null ? null : (v / 10_000).toLocaleString(locale, { maximumFractionDigits: 2 }))
   const facts: Fact[] = [
@@ -227,34 +226,7 @@ export default function PlayerPage() {
       <ActionResult done={result?.done} formError={summedAtButton ? null : result?.formError} />
       {clock ? <PlayerClocks clock={clock} now={now} canAct={canLogVisit} errors={result?.intent === 'clock-decide' ? result.errors : undefined} formError={result?.intent === 'clock-decide' ? result.formError : null} /> : null}
 
-      {player.lead_to_verify ? (
-        <section className="card" aria-labelledby="lead" data-testid="lead-to-verify">
-          <h2 id="lead">{t('player.leadToVerify')}</h2>
-          <p>{t('player.leadToVerifyHelp')}</p>
-          {leadMatch ? (
-            <>
-              <p>
-                {t('player.leadMatch')} <Link to={`/players/${leadMatch.id}`}>#{leadMatch.id} {leadMatch.name}</Link> ({leadMatch.uscc}
-                {leadMatch.address ? `, ${leadMatch.address}` : ''})
-              </p>
-              {canEdit ? (
-                <div className="row-actions">
-                  <Form method="post">
-                    <input type="hidden" name="intent" value="lead-same" />
-                    <button type="submit" className="primary">
-                      {t('player.leadSame')}
-                    </button>
-                  </Form>
-                  <Form method="post">
-                    <input type="hidden" name="intent" value="lead-not-same" />
-                    <button type="submit">{t('player.leadNotSame')}</button>
-                  </Form>
-                </div>
-              ) : null}
-            </>
-          ) : null}
-        </section>
-      ) : null}
+      {player.lead_to_verify ? <LeadToVerify leadMatch={leadMatch} canEdit={canEdit} /> : null}
 
       <section className="card" aria-labelledby="candidate">
         <h2 id="candidate">
@@ -297,155 +269,11 @@ export default function PlayerPage() {
         </section>
       </div>
 
-      <section className="card" aria-labelledby="size">
-        <h2 id="size">
-          {t('player.sizeClass')}: {player.size_class ? t(`sizeClass.${player.size_class as 'micro'}`) : '—'}
-        </h2>
-        {sizeBasis ? <p className="muted">{tm(sizeBasis)}</p> : null}
-        {player.size_class_override_reason ? (
-          <p>
-            {t('player.overrideReason')}: {player.size_class_override_reason}
-            {player.size_class_computed ? ` (${t('player.computed')}: ${t(`sizeClass.${player.size_class_computed as 'micro'}`)})` : ''}
-          </p>
-        ) : null}
-        {canEdit ? (
-          <details>
-            <summary>{t('player.override')}</summary>
-            <Form method="post" className="form-grid">
-              <input type="hidden" name="intent" value="override" />
-              <SelectField label={t('player.sizeClass')} name="sizeClass" options={SIZE_CLASSES.map((s) => ({ value: s, label: t(`sizeClass.${s}`) }))} errors={result?.errors?.sizeClass} />
-              <Field label={t('player.overrideReason')} name="reason" required maxLength={200} errors={result?.errors?.reason} />
-              <FormErrorSummary errors={result?.intent === 'override' ? result.errors : null} formError={result?.intent === 'override' ? result.formError : null} />
-              <button type="submit" className="secondary">
-                {t('common.save')}
-              </button>
-            </Form>
-            {player.size_class_override_reason ? (
-              <Form method="post">
-                <input type="hidden" name="intent" value="clear-override" />
-                <button type="submit" className="link-button">
-                  {t('player.clearOverride')}
-                </button>
-              </Form>
-            ) : null}
-          </details>
-        ) : null}
-      </section>
-
-      <section className="card" aria-labelledby="products">
-        <h2 id="products">{t('product.title')}</h2>
-        {need ? (
-          <p className="muted">
-            {t('product.needFrom', { date: chinaDay(need.visitedAt), amount: need.amountYuan !== null ? moneyText(need.amountYuan, locale) : '—' })}
-          </p>
-        ) : (
-          <p className="muted">{t('product.noNeedYet')}</p>
-        )}
-        <ul className="verdicts">
-          {verdicts.map((v) => (
-            <li key={v.product} className={v.qualifies ? 'qualifies' : 'refused'} data-product={v.product}>
-              <strong>{productLabel(t, v.product, v.name)}</strong>{' '}
-              {v.qualifies ? (
-                <span className="badge candidate-candidate">{t('product.qualifies', { amount: (v.amountYuan ?? 0).toLocaleString(locale), limit: (v.limitYuan ?? 0).toLocaleString(locale) })}</span>
-              ) : (
-                <span className="badge">{t('product.refused')}</span>
-              )}
-              {v.qualifies && canLogVisit ? (
-                // The hand-off in plain sight, its primary action a button (no disclosure to find it behind).
-                <Form method="post" className="form-grid hand-off" aria-label={t('referral.handOff')}>
-                  <input type="hidden" name="intent" value="hand-off" />
-                  <input type="hidden" name="productCode" value={v.product} />
-                  <Field label={t('referral.amount')} name="amount" inputMode="decimal" defaultValue={String((v.amountYuan ?? 0) / 10_000)} errors={result?.handOffProduct === v.product ? (result.errors?.amount ?? result.errors?.amountYuan) : undefined} />
-                  <Field label={t('visit.needTermMonths')} name="termMonths" inputMode="numeric" defaultValue={need?.termMonths ? String(need.termMonths) : ''} errors={result?.handOffProduct === v.product ? result.errors?.termMonths : undefined} />
-                  {result?.handOffProduct === v.product ? (
-                    <div>
-                      <FormErrorSummary errors={result.errors} formError={result.formError} />
-                      {result.errors?.productCode ? <Link to={`/players/${player.id}/consent`}>{t('consent.signNow')}</Link> : null}
-                    </div>
-                  ) : null}
-                  <button type="submit" className="primary">
-                    {t('referral.handOffTo', { product: v.name })}
-                  </button>
-                </Form>
-              ) : null}
-              <ul className="reasons">
-                {v.reasons.map((r, i) => (
-                  <li key={i} className={r.ok ? 'ok' : 'failed'}>
-                    {r.ok ? '✓ ' : '✗ '}
-                    {tm(r.message)}
-                  </li>
-                ))}
-              </ul>
-            </li>
-          ))}
-        </ul>
-      </section>
-
-      <section className="card" aria-labelledby="player-consent">
-        <h2 id="player-consent">{t('consent.title')}</h2>
-        <p data-testid="consent-standing">
-          {consent ? (
-            <>
-              <span className={`badge${consent.standing === 'valid' ? ' candidate-candidate' : ''}`}>{t(`consent.standing.${consent.standing}`)}</span>{' '}
-              {consent.standing === 'valid' ? t('consent.expiresAt', { at: chinaTimeText(consent.expiresAt) }) : null}
-            </>
-          ) : (
-            t('consent.none')
-          )}
-        </p>
-        <Link to={`/players/${player.id}/consent`} className={canLogVisit ? 'button-link' : undefined}>
-          {canLogVisit ? t('consent.signNow') : t('consent.title')}
-        </Link>
-      </section>
-
-      <section className="card" aria-labelledby="player-visits">
-        <h2 id="player-visits">{t('nav.visits')}</h2>
-        {visits.length ? (
-          <ul className="audit">
-            {visits.map((v) => (
-              <li key={v.id}>
-                <Link to={`/visits/${v.id}`}>
-                  <time dateTime={v.visitedAt}>{chinaTimeText(v.visitedAt)}</time>
-                </Link>{' '}
-                · {v.officerName} · {t(`visit.channel.${v.channel}`)}
-                {v.outcome ? ` · ${t(`visit.outcome.${v.outcome as 'refer'}`)}` : ''}
-                {v.need.has ? ` · ${t('visit.hasNeed')}${v.need.amountYuan !== null ? ` ${t('visits.needAmount', { amount: moneyText(v.need.amountYuan, locale) })}` : ''}` : ''}
-                {v.checkIn.distanceMetres !== null ? ` · ${formatDistance(v.checkIn.distanceMetres)}` : ''}
-                {v.checkIn.flag ? <span className="badge flag"> {t(`visit.flag.${v.checkIn.flag as 'far'}`)}</span> : null}
-                {v.conflict ? <span className="badge flag"> {t('visit.flag.conflict')}</span> : null}
-              </li>
-            ))}
-          </ul>
-        ) : (
-          <p className="muted">{t('campaignStatus.not_visited')}</p>
-        )}
-      </section>
-
-      <section className="card" aria-labelledby="timeline">
-        <h2 id="timeline">{t('player.timeline')}</h2>
-        <ul className="audit">
-          {[
-            ...assignments.map((a) => ({
-              at: a.at,
-              text: `${t('player.assignedTo', { officer: a.officerName ?? t('player.unassigned') })}${a.byName ? ` · ${a.byName}` : ''}${
-                a.reason ? ` · ${isMessageKey(a.reason) ? t(a.reason) : a.reason}` : ''
-              }`,
-            })),
-            ...sources.map((s) => ({
-              at: s.at,
-              text: `${t(`source.${s.source as 'tax'}`)}${s.importJobId ? ` #${s.importJobId}${s.row ? ` ${t('player.row', { row: s.row })}` : ''}` : ''}: ${Object.keys(JSON.parse(s.said) as object)
-                .map((k) => t(`column.${k === 'revenueYuan' ? 'revenue' : k === 'assetsYuan' ? 'assets' : k === 'industryCode' ? 'industry' : k}` as 'column.uscc'))
-                .join('、')}`,
-            })),
-          ]
-            .sort((a, b) => b.at.localeCompare(a.at))
-            .map((e, i) => (
-              <li key={i}>
-                <time dateTime={e.at}>{chinaTimeText(e.at)}</time> · {e.text}
-              </li>
-            ))}
-        </ul>
-      </section>
+      <SizeClassSection player={player} canEdit={canEdit} errors={result?.errors} sent={result?.intent === 'override' ? result : null} />
+      <ProductsSection playerId={player.id} need={need} verdicts={verdicts} canHandOff={canLogVisit} handOff={result ? { product: result.handOffProduct, errors: result.errors, formError: result.formError } : undefined} />
+      <ConsentStanding playerId={player.id} consent={consent} canSign={canLogVisit} />
+      <PlayerVisits visits={visits} />
+      <PlayerTimeline assignments={assignments} sources={sources} />
     </div>
   )
 }

@@ -11,7 +11,7 @@ import { databaseUrlOf, lockWaitersBuffer } from '../../db/connection.server'
 import type { Database } from '../../db/schema'
 import { logger } from '../server/logger.server'
 import type { BackgroundLoop } from './background-loop.server'
-import { startFigureRefresher } from './figure-rollups.server'
+import { startFigureRefresher } from './figure-rollups/drain.server'
 import { startQualificationRefresher } from './qualification.server'
 
 export interface RefresherOptions {

@@ -7,7 +7,7 @@ import { openDatabase, shareLockWaiters } from '../../db/connection.server'
 import { setLogLevel } from '../server/logger.server'
 import type { RefresherThreadData } from './background-thread.server'
 import { startClockSums } from './clocks/clock-sums.server'
-import { startFigureRefresher } from './figure-rollups.server'
+import { startFigureRefresher } from './figure-rollups/drain.server'
 import { startQualificationRefresher } from './qualification.server'
 
 const data = workerData as RefresherThreadData

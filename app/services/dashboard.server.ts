@@ -2,15 +2,16 @@
 // the figures and those of the period before, the trend, the league of the units (or, at an
 // outlet, the officers) right below the one in view, the townships for the map, the targets,
 // and what the scope can be narrowed to. From the pre-counted sums where they hold the
-// period (figure-rollups.server.ts): the figures, the period before's and the trend in one
+// period (services/figure-rollups/): the figures, the period before's and the trend in one
 // read, the league and the map in one each; otherwise counted straight.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
-import { comparablePeriod, LEAGUE_FIGURES, type Figures } from '../domain/figures'
+import { comparablePeriod, LEAGUE_FIGURES, type Figures, type TrendStep } from '../domain/figures'
 import { todayInChina } from '../domain/china-time'
 import { scopeOf, type ScopedUser } from '../domain/scope'
 import type { FigureQuery } from './figure-query.server'
-import { figuresOfParts, figuresOfSums, readFigures, readFiguresOverTime, type Sums, type SumsSplit } from './figure-rollups.server'
+import { figuresOfParts, figuresOfSums, readFigures, readFiguresOverTime, type SumsSplit } from './figure-rollups/read-figures.server'
+import type { Sums } from './figure-rollups/sums.server'
 import { listOrgUnits, type OrgUnitRow } from './org-units/find-org-units.server'
 import { listTargets } from './targets.server'
 import { listUsers, type UserListItem } from './users/list-users.server'
@@ -111,7 +112,7 @@ export async function loadDashboard(db: Kysely<Database>, user: ScopedUser, chos
   const before = comparablePeriod(chosen.period, options.today ?? todayInChina())
   // By week for a quarter or less, by month beyond.
   const days = (Date.parse(chosen.period.to) - Date.parse(chosen.period.from)) / 86_400_000 + 1
-  const step = days <= 92 ? 'week' : 'month'
+  const step: TrendStep = days <= 92 ? 'week' : 'month'
   const units = await listOrgUnits(db, scopeOf(user))
   const top = chosen.unit ? units.find((u) => u.id === chosen.unit!.id)! : (units.find((u) => user.orgPath === u.path) ?? units.reduce((a, b) => (a.depth <= b.depth ? a : b)))
   const children = units.filter((u) => u.parentId === top.id)

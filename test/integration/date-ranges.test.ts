@@ -1,26 +1,19 @@
 // The periods the dashboard, its drill-down, its export and the figures API take, over real
 // HTTP: an impossible day or a range too long or too far ahead answers 400 with the reason,
 // at once, never 500 and never the years counted.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { Client, startTestServer, type TestServer } from '../support/test-server'
-import { PASSWORD, addUser, buildOrg } from '../support/fixtures'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { addUser, buildOrg } from '../support/fixtures'
+import type { Client } from '../support/http-client'
+import { routeSuite } from '../support/route-suite'
 
-let t: TestDatabase
-let server: TestServer
 let manager: Client
 
-beforeAll(async () => {
-  t = await createTestDatabase()
+const suite = routeSuite(async (t) => {
   const org = await buildOrg(t.db)
   await addUser(t.db, 'boss.a', 'manager', org.outletA1.id)
-  server = await startTestServer(t)
-  manager = new Client(server.url)
-  expect((await manager.signIn('boss.a', PASSWORD)).status).toBe(302)
 })
-afterAll(async () => {
-  await server.close()
-  await t.destroy()
+beforeAll(async () => {
+  manager = await suite.signedIn('boss.a')
 })
 
 const BAD = [

@@ -1,4 +1,4 @@
-// The pre-counted figures (services/figure-rollups.server.ts) against the figures counted
+// The pre-counted figures (services/figure-rollups/) against the figures counted
 // straight from the tables (figures.server.ts, itself tested against the reference), on a
 // seeded county: every scope kind and calendar period equal; equal again while writes from
 // every table the figures read are still queued, and after they are drained; and after
@@ -7,7 +7,9 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { periodOf, previousPeriod, type Period } from '../../app/domain/figures'
 import { todayInChina } from '../../app/domain/china-time'
-import { drainFigureQueue, figuresOfParts, figuresOfSums, readFigures, readFiguresOverTime, readLoanTrend, rebuildFigureRollups, type Dimension } from '../../app/services/figure-rollups.server'
+import { drainFigureQueue, rebuildFigureRollups } from '../../app/services/figure-rollups/drain.server'
+import { figuresOfParts, figuresOfSums, readFigures, readFiguresOverTime, readLoanTrend } from '../../app/services/figure-rollups/read-figures.server'
+import type { Dimension } from '../../app/services/figure-rollups/scope-of-sums.server'
 import { computeFiguresInSql, loanTrendInSql, type FigureScope } from '../../app/services/figures.server'
 import { SEEDED_COUNTY, createSeededTestDatabase, type TestDatabase } from '../support/test-db'
 

@@ -4,31 +4,27 @@
 // shown escaped; no answer is a 500 or shows a stack trace; exports cannot run a formula.
 import crypto from 'node:crypto'
 import ExcelJS from 'exceljs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { runOnce } from '../../app/services/import/import-runner.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
-import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { Client, TEST_DATA_KEY, startTestServer, testConfig, type TestServer } from '../support/test-server'
-import { PASSWORD, addUser, buildOrg } from '../support/fixtures'
+import type { TestDatabase } from '../support/test-db'
+import { TEST_DATA_KEY, testConfig, type Client } from '../support/test-server'
+import { addUser, buildOrg } from '../support/fixtures'
+import { routeSuite } from '../support/route-suite'
 import { encodeText, xlsxParts, zipBytes } from '../support/spreadsheets'
 import { CHINESE_HEADERS, makeUscc } from '../support/lists'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 let t: TestDatabase
-let server: TestServer
 let manager: Client
 
-beforeAll(async () => {
-  t = await createTestDatabase()
+const suite = routeSuite(async (db) => {
+  t = db
   const org = await buildOrg(t.db)
   await addUser(t.db, 'mgr.a', 'manager', org.outletA1.id)
-  server = await startTestServer(t)
-  manager = new Client(server.url)
-  expect((await manager.signIn('mgr.a', PASSWORD)).status).toBe(302)
 })
-afterAll(async () => {
-  await server.close()
-  await t.destroy()
+beforeAll(async () => {
+  manager = await suite.signedIn('mgr.a')
 })
 
 /** A cell past the limit, or its line past the line limit: either names where. */

@@ -1,30 +1,19 @@
 // A user's own password: held on /account/password while a one-time password must be
 // replaced (pages redirect, APIs refuse), the policy checked on the server, the current
 // password required, the other sessions ended, and every change audited.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { Client, startTestServer, type TestServer } from '../support/test-server'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { TestDatabase } from '../support/test-db'
 import { PASSWORD, addUser, buildOrg } from '../support/fixtures'
+import { routeSuite } from '../support/route-suite'
 
 let t: TestDatabase
-let server: TestServer
 let org: Awaited<ReturnType<typeof buildOrg>>
 
-beforeAll(async () => {
-  t = await createTestDatabase()
+const suite = routeSuite(async (db) => {
+  t = db
   org = await buildOrg(t.db)
-  server = await startTestServer(t)
 })
-afterAll(async () => {
-  await server?.close()
-  await t?.destroy()
-})
-
-async function signedIn(username: string, password = PASSWORD) {
-  const client = new Client(server.url)
-  expect((await client.signIn(username, password)).status).toBe(302)
-  return client
-}
+const signedIn = (username: string, password = PASSWORD) => suite.signedIn(username, password)
 
 const changeForm = (current: string, password: string, confirm = password) => ({ current, password, confirm })
 
@@ -102,7 +91,7 @@ describe('changing one’s own password', () => {
     expect(other.status).toBe(302)
     expect(other.headers.get('location')).toMatch(/^\/login/)
 
-    expect((await new Client(server.url).signIn('li.si', PASSWORD)).status).toBe(401)
+    expect((await suite.client().signIn('li.si', PASSWORD)).status).toBe(401)
     await signedIn('li.si', 'plum blossoms in spring')
 
     const audit = await t.db.selectFrom('audit_log').select(['action', 'actor_id', 'detail']).where('entity_type', '=', 'user').where('entity_id', '=', String(id)).where('action', 'like', 'user.change_password%').execute()
@@ -125,7 +114,7 @@ describe('a password an admin gives', () => {
 
   /** Signs in and answers where the app sends the user next. */
   async function landing(username: string, password: string) {
-    const client = new Client(server.url)
+    const client = suite.client()
     expect((await client.signIn(username, password)).status).toBe(302)
     return (await client.get('/')).headers.get('location')
   }
@@ -147,7 +136,7 @@ describe('a password an admin gives', () => {
     expect((await admin.post(`/admin/users/${id}`, { intent: 'password', password: 'reset by the admin 2' })).status).toBe(200)
     expect(await landing('forgot.it', 'reset by the admin 2')).toBe('/account/password')
     // Once they choose their own, they are free again.
-    const client = new Client(server.url)
+    const client = suite.client()
     await client.signIn('forgot.it', 'reset by the admin 2')
     expect((await client.post('/account/password', changeForm('reset by the admin 2', 'my own choice at last'))).status).toBe(302)
     expect((await client.get('/')).status).toBe(200)

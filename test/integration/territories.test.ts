@@ -16,6 +16,7 @@ import type { PlayerFields } from '../../app/domain/market-player'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { TEST_DATA_KEY } from '../support/test-constants'
 import { addUser, buildOrg } from '../support/fixtures'
+import { squareAround } from '../support/shapes'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 let t: TestDatabase
@@ -27,13 +28,6 @@ let officer2: number
 const ids: Record<string, number> = {}
 
 /** A square of `half` degrees around a centre, as a GeoJSON polygon. */
-function square(lng: number, lat: number, half: number) {
-  return {
-    type: 'Polygon',
-    coordinates: [[[lng - half, lat - half], [lng + half, lat - half], [lng + half, lat + half], [lng - half, lat + half], [lng - half, lat - half]]],
-  }
-}
-
 function fields(name: string, lng: number | null, lat: number | null, areaCode: string | null = null): PlayerFields {
   return {
     uscc: null, name, kind: 'household', legalRepresentative: null, owner: `${name}主`, idNumber: null, phone: null, industry: null,
@@ -58,7 +52,7 @@ beforeAll(async () => {
   managerScope = scopeOf({ id: mgrId, role: 'manager', orgPath: org.outletA1.path })
   officer1 = await addUser(t.db, 'off.1', 'officer', org.outletA1.id)
   officer2 = await addUser(t.db, 'off.2', 'officer', org.outletA1.id)
-  await t.db.insertInto('areas').values({ code: '411622100', name: '城关镇', level: 'township', parent_code: '411622', boundary: JSON.stringify(square(114.6, 33.9, 0.05)), centre_lat: 33.9, centre_lng: 114.6 }).execute()
+  await t.db.insertInto('areas').values({ code: '411622100', name: '城关镇', level: 'township', parent_code: '411622', boundary: JSON.stringify(squareAround(114.6, 33.9, 0.05)), centre_lat: 33.9, centre_lng: 114.6 }).execute()
   for (const [name, lng, lat, area] of [
     ['inside', 114.50, 33.80, null],
     ['edge', 114.52, 33.80, null], // exactly on the east edge of the first square
@@ -76,7 +70,7 @@ describe('territories', () => {
   let first: number
 
   it('a drawn territory takes the players inside it, edges included, and gives them its officer', async () => {
-    const result = await createTerritory(t.db, { actor: mgr, scope: managerScope }, { orgUnitId: org.outletA1.id, name: '城西片区', geometry: square(114.5, 33.8, 0.02), officerId: officer1 })
+    const result = await createTerritory(t.db, { actor: mgr, scope: managerScope }, { orgUnitId: org.outletA1.id, name: '城西片区', geometry: squareAround(114.5, 33.8, 0.02), officerId: officer1 })
     first = result.id
     expect(await player('inside')).toMatchObject({ territory_id: first, assigned_officer_id: officer1, assignment_source: 'territory' })
     expect(await player('edge')).toMatchObject({ territory_id: first, assigned_officer_id: officer1 })
@@ -88,9 +82,9 @@ describe('territories', () => {
 
   it('refuses an overlapping territory in the same org unit, saying which and where; a neighbour sharing an edge is fine', async () => {
     await expect(
-      createTerritory(t.db, { actor: mgr, scope: managerScope }, { orgUnitId: org.outletA1.id, name: '重叠', geometry: square(114.53, 33.8, 0.02) }),
+      createTerritory(t.db, { actor: mgr, scope: managerScope }, { orgUnitId: org.outletA1.id, name: '重叠', geometry: squareAround(114.53, 33.8, 0.02) }),
     ).rejects.toMatchObject({ code: 'conflict', messageKey: 'territory.overlap', params: { name: '城西片区' } })
-    const neighbour = await createTerritory(t.db, { actor: mgr, scope: managerScope }, { orgUnitId: org.outletA1.id, name: '城东片区', geometry: square(114.54, 33.8, 0.02) })
+    const neighbour = await createTerritory(t.db, { actor: mgr, scope: managerScope }, { orgUnitId: org.outletA1.id, name: '城东片区', geometry: squareAround(114.54, 33.8, 0.02) })
     expect(neighbour.id).toBeGreaterThan(first)
     // On the shared edge, the older territory keeps the player.
     expect(await player('edge')).toMatchObject({ territory_id: first })
@@ -113,7 +107,7 @@ describe('territories', () => {
   })
 
   it('a lasso assigns the players inside it directly', async () => {
-    const result = await assignPlayers(t.db, { actor: mgr, scope: managerScope }, { lasso: square(114.7, 33.7, 0.01), officerId: officer1, reason: '套索分配' })
+    const result = await assignPlayers(t.db, { actor: mgr, scope: managerScope }, { lasso: squareAround(114.7, 33.7, 0.01), officerId: officer1, reason: '套索分配' })
     expect(result.moved).toBe(1)
     expect(await player('outside')).toMatchObject({ assigned_officer_id: officer1, assignment_source: 'direct' })
   })
@@ -148,7 +142,7 @@ describe('territories', () => {
     const other = scopeOf({ id: otherId, role: 'manager', orgPath: org.branchB.path })
     expect(await listTerritories(t.db, { scope: other })).toEqual([])
     await expect(
-      createTerritory(t.db, { actor: { id: otherId, username: 'mgr.b', ip: null }, scope: other }, { orgUnitId: org.outletA1.id, name: '越权', geometry: square(115, 34, 0.01) }),
+      createTerritory(t.db, { actor: { id: otherId, username: 'mgr.b', ip: null }, scope: other }, { orgUnitId: org.outletA1.id, name: '越权', geometry: squareAround(115, 34, 0.01) }),
     ).rejects.toMatchObject({ code: 'forbidden' })
     await expect(
       assignPlayers(t.db, { actor: { id: otherId, username: 'mgr.b', ip: null }, scope: other }, { playerIds: [ids.inside], officerId: null, reason: 'x' }),

@@ -15,6 +15,7 @@ import type { Client } from '../support/http-client'
 import { routeSuite } from '../support/route-suite'
 import { TEST_DATA_KEY } from '../support/test-constants'
 import type { TestDatabase } from '../support/test-db'
+import { squareAround } from '../support/shapes'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 let t: TestDatabase
@@ -23,10 +24,6 @@ let managerId: number
 let officer1: number
 let officer2: number
 const ids: Record<string, number> = {}
-
-function square(lng: number, lat: number, half: number) {
-  return { type: 'Polygon', coordinates: [[[lng - half, lat - half], [lng + half, lat - half], [lng + half, lat + half], [lng - half, lat + half], [lng - half, lat - half]]] }
-}
 
 const suite = routeSuite(async (db) => {
   t = db
@@ -60,7 +57,7 @@ const count = (client: Client, mode: string, geometry: string) =>
 describe('before and after a territory is drawn', () => {
   it('counts the players a drawn shape holds before saving: scoped, and who moves with it and who keeps an officer chosen by hand', async () => {
     const manager = await suite.signedIn('mgr.a')
-    const shape = JSON.stringify(square(114.505, 33.8, 0.02))
+    const shape = JSON.stringify(squareAround(114.505, 33.8, 0.02))
     const territory = await count(manager, 'territory', shape)
     expect(territory.status).toBe(200)
     expect(await territory.json()).toEqual({ mode: 'territory', inside: 3, follow: 2, keepOwn: 1 })
@@ -79,7 +76,7 @@ describe('before and after a territory is drawn', () => {
     const manager = await suite.signedIn('mgr.a')
     const response = await manager.request('/territories', {
       method: 'POST',
-      body: new URLSearchParams({ intent: 'create', name: '城西片区', officerId: String(officer1), geometry: JSON.stringify(square(114.505, 33.8, 0.02)) }),
+      body: new URLSearchParams({ intent: 'create', name: '城西片区', officerId: String(officer1), geometry: JSON.stringify(squareAround(114.505, 33.8, 0.02)) }),
     })
     expect(response.status).toBe(200)
     const html = await response.text()

@@ -13,6 +13,7 @@ import type { TestDatabase } from '../support/test-db'
 import { routeSuite } from '../support/route-suite'
 import { TEST_DATA_KEY } from '../support/test-constants'
 import { type Client } from '../support/http-client'
+import { squareAround } from '../support/shapes'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 let t: TestDatabase
@@ -23,13 +24,6 @@ let officer2: number
 let officerB: number
 const CHENGGUAN = '411622100'
 const DONGXIA = '411622101'
-
-function square(lng: number, lat: number, half: number) {
-  return {
-    type: 'Polygon',
-    coordinates: [[[lng - half, lat - half], [lng + half, lat - half], [lng + half, lat + half], [lng - half, lat + half], [lng - half, lat - half]]],
-  }
-}
 
 function fields(name: string, kind: 'household' | 'enterprise', lng: number, lat: number, areaCode: string | null): PlayerFields {
   return {
@@ -67,8 +61,8 @@ const suite = routeSuite(async (db) => {
   await t.db
     .insertInto('areas')
     .values([
-      { code: CHENGGUAN, name: '城关镇', level: 'township', parent_code: '411622', boundary: JSON.stringify(square(114.6, 33.9, 0.05)), centre_lat: 33.9, centre_lng: 114.6 },
-      { code: DONGXIA, name: '东夏亭镇', level: 'township', parent_code: '411622', boundary: JSON.stringify(square(114.8, 33.9, 0.05)), centre_lat: 33.9, centre_lng: 114.8 },
+      { code: CHENGGUAN, name: '城关镇', level: 'township', parent_code: '411622', boundary: JSON.stringify(squareAround(114.6, 33.9, 0.05)), centre_lat: 33.9, centre_lng: 114.6 },
+      { code: DONGXIA, name: '东夏亭镇', level: 'township', parent_code: '411622', boundary: JSON.stringify(squareAround(114.8, 33.9, 0.05)), centre_lat: 33.9, centre_lng: 114.8 },
     ])
     .execute()
   const actor = { id: managerId, username: 'mgr.a', ip: null }
@@ -101,7 +95,7 @@ describe('territories through the pages', () => {
 
   it('a manager creates a territory from a polygon drawn on the map', async () => {
     const manager = await signedIn('mgr.a')
-    const response = await post(manager, [['intent', 'create'], ['name', '城外片区'], ['officerId', String(officer2)], ['geometry', JSON.stringify(square(114.4, 33.5, 0.03))]])
+    const response = await post(manager, [['intent', 'create'], ['name', '城外片区'], ['officerId', String(officer2)], ['geometry', JSON.stringify(squareAround(114.4, 33.5, 0.03))]])
     expect(response.status).toBe(200)
     expect(await officerOf('城外一号')).toBe(officer2)
     expect(await officerOf('城外二号')).toBe(officer2)
@@ -112,7 +106,7 @@ describe('territories through the pages', () => {
     const territory = await t.db.selectFrom('territories').select(['id', 'name', 'officer_id']).where('name', '=', '城外片区').executeTakeFirstOrThrow()
     const redraw = (client: Client, geometry: string) => post(client, [['intent', 'redraw'], ['territoryId', String(territory.id)], ['geometry', geometry]])
 
-    const shrunk = await redraw(manager, JSON.stringify(square(114.4, 33.5, 0.005)))
+    const shrunk = await redraw(manager, JSON.stringify(squareAround(114.4, 33.5, 0.005)))
     expect(shrunk.status).toBe(200)
     expect(await shrunk.text()).toContain('片区边界已调整，1 户随之改派。')
     expect(await officerOf('城外一号')).toBe(officer2)
@@ -129,23 +123,23 @@ describe('territories through the pages', () => {
     expect(history).toEqual({ officer_id: null, reason: 'territory.reason.redrawn' })
 
     // Moved onto another territory: refused with where, nothing changed.
-    const onto = await redraw(manager, JSON.stringify(square(114.6, 33.9, 0.01)))
+    const onto = await redraw(manager, JSON.stringify(squareAround(114.6, 33.9, 0.01)))
     expect(onto.status).toBe(409)
     expect(await onto.text()).toMatch(/与片区“城关片区”在 114\.\d+, 33\.\d+ 附近重叠。/)
     expect(await officerOf('城外一号')).toBe(officer2)
     // Not a shape, and not another outlet's manager's to change.
     expect((await redraw(manager, '{not json')).status).toBe(400)
-    expect((await redraw(await signedIn('mgr.b'), JSON.stringify(square(114.4, 33.5, 0.03)))).status).toBe(404)
+    expect((await redraw(await signedIn('mgr.b'), JSON.stringify(squareAround(114.4, 33.5, 0.03)))).status).toBe(404)
     expect((await t.db.selectFrom('territories').select('east').where('id', '=', territory.id).executeTakeFirstOrThrow()).east).toBe(114.405)
 
     // Back as it was, for the tests after this one.
-    expect((await redraw(manager, JSON.stringify(square(114.4, 33.5, 0.03)))).status).toBe(200)
+    expect((await redraw(manager, JSON.stringify(squareAround(114.4, 33.5, 0.03)))).status).toBe(200)
     expect(await officerOf('城外二号')).toBe(officer2)
   })
 
   it('refuses an overlapping territory with 409 and the service’s message, with where', async () => {
     const manager = await signedIn('mgr.a')
-    const drawn = await post(manager, [['intent', 'create'], ['name', '重叠片区'], ['officerId', String(officer2)], ['geometry', JSON.stringify(square(114.64, 33.9, 0.03))]])
+    const drawn = await post(manager, [['intent', 'create'], ['name', '重叠片区'], ['officerId', String(officer2)], ['geometry', JSON.stringify(squareAround(114.64, 33.9, 0.03))]])
     expect(drawn.status).toBe(409)
     expect(await drawn.text()).toMatch(/与片区“城关片区”在 114\.\d+, 33\.\d+ 附近重叠。/)
     const picked = await post(manager, [['intent', 'create'], ['name', '又一个城关'], ['officerId', String(officer2)], ['townships', CHENGGUAN]])
@@ -165,7 +159,7 @@ describe('territories through the pages', () => {
 
   it('a lasso drawn on the map assigns the players inside it', async () => {
     const manager = await signedIn('mgr.a')
-    const response = await post(manager, [['intent', 'lasso'], ['officerId', String(officer2)], ['geometry', JSON.stringify(square(114.805, 33.905, 0.02))]])
+    const response = await post(manager, [['intent', 'lasso'], ['officerId', String(officer2)], ['geometry', JSON.stringify(squareAround(114.805, 33.905, 0.02))]])
     expect(response.status).toBe(200)
     expect(await response.text()).toContain('已分配 2 户。')
     expect(await officerOf('东夏一号户')).toBe(officer2)
@@ -249,7 +243,7 @@ describe('who may do what', () => {
     expect(await (await other.get('/territories')).text()).not.toContain('data-territory="城关片区"')
     for (const fields of [
       [['intent', 'create'], ['name', '越权'], ['officerId', String(officer1)], ['townships', DONGXIA]],
-      [['intent', 'lasso'], ['officerId', String(officer1)], ['geometry', JSON.stringify(square(114.8, 33.9, 0.1))]],
+      [['intent', 'lasso'], ['officerId', String(officer1)], ['geometry', JSON.stringify(squareAround(114.8, 33.9, 0.1))]],
       [['intent', 'balance'], ['fromOfficerId', String(officer2)], ['toOfficerId', String(officer1)], ['players', '1']],
       [['intent', 'assign-filter'], ['officerId', String(officer1)], ['township', DONGXIA]],
     ] as [string, string][][]) {

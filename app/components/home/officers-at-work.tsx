@@ -3,22 +3,11 @@
 // the way to their visits, their players and their figures.
 import { Link } from '@remix-run/react'
 import { useT } from '../../i18n/use-t'
-
-interface Officer {
-  id: number
-  name: string
-  username: string
-  orgName: string
-  players: number
-  notVisited: number
-  dueToday: number
-  overdue: number
-  visitsToday: number
-}
+import type { OfficerAtWork } from '../../services/home/find-officers-at-work.server'
 
 export interface OfficersAtWorkData {
   today: string
-  officers: Officer[]
+  officers: OfficerAtWork[]
   totals: { players: number; notVisited: number; dueToday: number; overdue: number; visitsToday: number }
 }
 

@@ -7,7 +7,7 @@ import type { Database } from '../../../db/schema'
 import { todayInChina } from '../../domain/china-time'
 import { periodOf, type Period } from '../../domain/figures'
 import type { Caller } from '../caller.server'
-import { readFigures, readLoanTrend } from '../figure-rollups.server'
+import { readFigures, readLoanTrend } from '../figure-rollups/read-figures.server'
 
 export interface RegulatorMonth {
   /** YYYY-MM */

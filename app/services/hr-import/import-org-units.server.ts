@@ -2,11 +2,12 @@
 // first (preview), then applied in one transaction: missing units created, stored ones
 // renamed, re-levelled or moved with their subtrees. Run again, it changes only what differs.
 import { sql, type Kysely } from 'kysely'
-import type { Database, OrgUnitKind } from '../../../db/schema'
+import type { Database } from '../../../db/schema'
 import { checkOrgRow, checkOrgTree, parentsFirst, ORG_HEADERS, REQUIRED_ORG_FIELDS, type OrgField, type OrgRow, type RowIssue } from '../../domain/hr-rows'
 import { pathOf } from '../../domain/org-tree'
 import type { Message } from '../../i18n/index'
 import { recordAudit, type Actor } from '../audit.server'
+import type { OrgUnitRow } from '../org-units/find-org-units.server'
 import { readHrTable, reportIssues, type IssueReport } from './read-hr-table.server'
 
 export interface OrgImportResult {
@@ -19,16 +20,6 @@ export interface OrgImportResult {
   errors: IssueReport[]
   /** A problem with the whole file (unreadable, a required column missing). */
   fileError: Message | null
-}
-
-interface StoredUnit {
-  id: number
-  code: string
-  name: string
-  kind: OrgUnitKind
-  parentId: number | null
-  path: string
-  depth: number
 }
 
 export async function importOrgUnits(
@@ -62,7 +53,7 @@ export async function importOrgUnits(
     .transaction()
     .execute(async (trx) => {
       const stored = await trx.selectFrom('org_units').select(['id', 'code', 'name', 'kind', 'parent_id as parentId', 'path', 'depth']).execute()
-      const byCode = new Map<string, StoredUnit>(stored.map((u) => [u.code, u]))
+      const byCode = new Map<string, OrgUnitRow>(stored.map((u) => [u.code, u]))
       const codeOf = new Map(stored.map((u) => [u.id, u.code]))
       issues.push(...checkOrgTree(units, stored.map((u) => ({ code: u.code, kind: u.kind, parentCode: u.parentId === null ? null : (codeOf.get(u.parentId) ?? null) }))))
       const plan = units.map((unit) => {

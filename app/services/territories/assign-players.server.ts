@@ -4,12 +4,11 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { AppError } from '../../domain/app-error'
-import { bboxOf, pointInGeometry } from '../../domain/geometry'
-import { validateGeometry } from '../../domain/geometry-validation'
 import { recordAudit, type Db } from '../audit.server'
 import type { Caller } from '../caller.server'
 import { scoped } from '../scope.server'
 import { checkOfficer } from './check-territory.server'
+import { playersInLasso } from './preview-lasso.server'
 import { placePlayers } from './place-players.server'
 import { setOfficer } from './set-officer.server'
 
@@ -35,19 +34,7 @@ export async function assignPlayers(
         .execute()
       ids = rows.map((r) => r.id)
     } else if ('lasso' in input) {
-      const checked = validateGeometry(input.lasso)
-      if (!checked.ok) throw new AppError('bad_request', checked.message.key, checked.message.params ?? {})
-      const box = bboxOf(checked.geometry)
-      const rows = await trx
-        .selectFrom('market_players')
-        .select(['id', 'lat', 'lng'])
-        .where('lat', '>=', box.south)
-        .where('lat', '<=', box.north)
-        .where('lng', '>=', box.west)
-        .where('lng', '<=', box.east)
-        .where(scoped(scope))
-        .execute()
-      ids = rows.filter((r) => pointInGeometry(checked.geometry, r.lng!, r.lat!)).map((r) => r.id)
+      ids = await playersInLasso(trx, scope, input.lasso)
     } else {
       ids = await input.matching(trx)
     }

@@ -6,9 +6,11 @@ import { validateGeometry } from '../../domain/geometry-validation'
 import type { Db } from '../audit.server'
 import type { Caller } from '../caller.server'
 import { scoped } from '../scope.server'
+import type { Scope } from '../../domain/scope'
 
-export async function previewLasso(db: Db, caller: Pick<Caller, 'scope'>, input: { geometry: unknown }): Promise<{ inside: number }> {
-  const checked = validateGeometry(input.geometry)
+/** The ids of the players in the scope inside a drawn lasso (checked first: a bad shape is a 400). */
+export async function playersInLasso(db: Db, scope: Scope, geometry: unknown): Promise<number[]> {
+  const checked = validateGeometry(geometry)
   if (!checked.ok) throw new AppError('bad_request', checked.message.key, checked.message.params ?? {})
   const box = bboxOf(checked.geometry)
   const rows = await db
@@ -18,7 +20,11 @@ export async function previewLasso(db: Db, caller: Pick<Caller, 'scope'>, input:
     .where('lat', '<=', box.north)
     .where('lng', '>=', box.west)
     .where('lng', '<=', box.east)
-    .where(scoped(caller.scope))
+    .where(scoped(scope))
     .execute()
-  return { inside: rows.filter((r) => pointInGeometry(checked.geometry, r.lng!, r.lat!)).length }
+  return rows.filter((r) => pointInGeometry(checked.geometry, r.lng!, r.lat!)).map((r) => r.id)
+}
+
+export async function previewLasso(db: Db, caller: Pick<Caller, 'scope'>, input: { geometry: unknown }): Promise<{ inside: number }> {
+  return { inside: (await playersInLasso(db, caller.scope, input.geometry)).length }
 }
