@@ -20,6 +20,7 @@ const MODULES = [
   'staff.bench.ts',
   'qr.bench.ts',
   'slow3g.bench.ts',
+  'route-plan.bench.ts',
 ]
 
 const USAGE = `usage: npm run bench -- [name] [--duration SECONDS] [--rows N]

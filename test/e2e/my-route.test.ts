@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { todayInChina } from '../../app/domain/china-time'
 import { MAX_ROUTE_STOPS, planRoute, roundMetres } from '../../app/domain/route-plan'
+import { DEMO_PASSWORD } from '../../db/seed/index'
 import { openBrowserApp } from '../support/browser-app'
 import { WAIT_MS } from '../support/test-constants'
 
@@ -112,5 +113,24 @@ describe("the officer's day as a route on a phone", () => {
     expect(await page.getByTestId('route-refused').textContent()).toBe('At most 50 stops: untick some before choosing others.')
     expect(await page.locator(`input[data-stop-id="${placed[MAX_ROUTE_STOPS].id}"]`).isChecked()).toBe(false)
     expect(await page.getByTestId('route-chosen').textContent()).toBe('Choose stops (50 of 50 chosen)')
+  })
+
+  it('works in Chinese with the field messages alone (the rest refused): no key shows raw', async () => {
+    const [stop] = await placedOnList('officer3')
+    const { context, page } = await session.newPage({ viewport: PHONE, chinese: true, geolocation: { latitude: stop.lat + 0.001, longitude: stop.lng, accuracy: 20 } })
+    await context.route(/\/messages\/[^/]+\/rest-/, (route) => route.abort())
+    await page.goto(`${app.url}/login`)
+    await page.getByLabel('用户名').fill('officer3')
+    await page.getByLabel('密码').fill(DEMO_PASSWORD)
+    await page.getByRole('button', { name: '登录', exact: true }).click()
+    await page.waitForURL(`${app.url}/`)
+    await page.goto(`${app.url}/my/route`)
+    await page.getByRole('heading', { name: '今日路线' }).waitFor()
+    await page.locator(`input[data-stop-id="${stop.id}"]`).check()
+    await page.getByRole('button', { name: '规划路线' }).click()
+    await page.getByTestId('route-total').waitFor()
+    expect(await page.getByTestId('route-start').textContent()).toBe('从您当前的位置出发（精度约 20 米）。')
+    await page.getByRole('link', { name: '导航到第一站' }).waitFor()
+    expect(await page.locator('body').innerText()).not.toMatch(/\b(app|nav|common|my|player)\.[a-zA-Z_.]+/)
   })
 })
