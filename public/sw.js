@@ -59,7 +59,7 @@ async function cacheAll(urls) {
 
 // Pages kept ahead of their first visit (asked for on every page the officer opens): fetched
 // again only when the kept copy is older than this; opening the page itself refreshes it.
-const PREFETCHED_PAGES = ['/my/route']
+const PREFETCHED_PAGES = ['/my/route', '/my/route.data']
 const PREFETCH_FRESH_MS = 10 * 60 * 1000
 
 async function freshInCache(cache, href) {

@@ -2,8 +2,9 @@
 // the real server and the demo county: from /my to the route page, stops ticked, the round
 // ordered from where the officer stands with its total and each leg, drawn numbered on the
 // map, the first stop handed to the navigation app; a stop moved by hand is kept across a
-// reload, and with no network the page reloads from the service worker's copy and plans
-// again (from the first stop when the position is refused). A 51st stop is refused, saying so.
+// reload, and with no network the page reloads from the service worker's copy, plans again
+// (from the first stop when the position is refused) and opens from the cached list's link.
+// A 51st stop is refused, saying so.
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { todayInChina } from '../../app/domain/china-time'
@@ -83,7 +84,7 @@ describe("the officer's day as a route on a phone", () => {
 
     // No network: the page comes from the service worker, keeps the order, and plans again;
     // with the position refused, from the first stop ticked, saying so.
-    await page.waitForFunction(async () => Boolean(await caches.match('/my/route')), undefined, { timeout: WAIT_MS })
+    await page.waitForFunction(async () => Boolean((await caches.match('/my/route')) && (await caches.match('/my/route.data'))), undefined, { timeout: WAIT_MS })
     await context.setOffline(true)
     await context.clearPermissions()
     const reloaded = await page.reload()
@@ -97,6 +98,12 @@ describe("the officer's day as a route on a phone", () => {
     await expect.poll(() => shownOrder(page)).toEqual(replanned)
     expect(await page.getByTestId('route-total').textContent()).toContain(`About ${formatMetres(fromFirst.metres)} in all`)
     await expect.poll(() => page.locator('.route-map .route-stop-icon').count()).toBe(6)
+    // Still offline, from the cached list to the route by its link: the route's data was kept too.
+    await page.goto(`${app.url}/my`)
+    await page.getByRole('heading', { name: 'My list' }).waitFor()
+    await page.getByRole('link', { name: 'Plan my route' }).click()
+    await page.getByRole('heading', { name: 'Today’s route' }).waitFor()
+    await expect.poll(() => shownOrder(page)).toEqual(replanned)
     await context.setOffline(false)
   })
 
