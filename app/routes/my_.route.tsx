@@ -111,7 +111,8 @@ export default function MyRoute() {
   const order = kept.order ? keptOrder(kept.order, chosen) : null
   const startStop = kept.start?.kind === 'first' ? byId.get(kept.start.id) : undefined
   const start = kept.start?.kind === 'me' ? kept.start : startStop ?? null
-  const route = order && start ? order.map((id) => byId.get(id)!) : null
+  // Every stop unticked after planning leaves no route to show.
+  const route = order && order.length > 0 && start ? order.map((id) => byId.get(id)!) : null
   const legs = route && start ? routeLegs(start, route, route.map((_, i) => i)) : []
   const total = legs.reduce((a, b) => a + b, 0)
 

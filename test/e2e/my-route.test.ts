@@ -139,5 +139,10 @@ describe("the officer's day as a route on a phone", () => {
     expect(await page.getByTestId('route-start').textContent()).toBe('从您当前的位置出发（精度约 20 米）。')
     await page.getByRole('link', { name: '导航到第一站' }).waitFor()
     expect(await page.locator('body').innerText()).not.toMatch(/\b(app|nav|common|my|player)\.[a-zA-Z_.]+/)
+    // Unticking the only stop (the chooser folds away once planned) leaves no route, and no error.
+    await page.getByTestId('route-chosen').click()
+    await page.locator(`input[data-stop-id="${stop.id}"]`).uncheck()
+    await page.getByTestId('route-total').waitFor({ state: 'detached' })
+    expect(await page.getByTestId('route-chosen').textContent()).toBe('选择站点（已选 0/50）')
   })
 })
