@@ -1,12 +1,12 @@
 // Wanqi's service worker: keeps the officer's list usable with no signal.
 // - the app's built files (/build/*, content-hashed) and the messages' parts (/messages/*,
 //   likewise) are served from the cache once fetched;
-// - "My list" (its page and its data) is fetched from the network when there is one and
-//   from the cache when not, so it opens in a village with no connection;
+// - "My list" and the day's route (each page and its data) are fetched from the network when
+//   there is one and from the cache when not, so they open in a village with no connection;
 // - the API is never cached: visits saved offline wait in the page's IndexedDB outbox
 //   (app/offline/outbox.ts), not here.
 const CACHE = 'wanqi-v1'
-const OFFLINE_PAGES = ['/my', '/my.data', '/_root.data']
+const OFFLINE_PAGES = ['/my', '/my.data', '/my/route', '/my/route.data', '/_root.data']
 
 self.addEventListener('install', () => self.skipWaiting())
 
@@ -36,13 +36,35 @@ async function cacheAll(urls) {
     const url = new URL(raw, self.location.origin)
     if (url.origin !== self.location.origin || !isCachable(url)) continue
     if ((url.pathname.startsWith('/build/') || url.pathname.startsWith('/messages/')) && (await cache.match(url.href))) continue
+    if (PREFETCHED_PAGES.includes(url.pathname) && (await freshInCache(cache, url.href))) continue
     try {
       const response = await fetch(url.href, { credentials: 'same-origin' })
-      if (response.ok && !response.redirected) await cache.put(url.href, response)
+      if (!response.ok || response.redirected) continue
+      // A page kept for offline names the built files it runs on: keep them too, so a page
+      // of the officer's not yet opened (the day's route) still works with no signal.
+      const isPage = (response.headers.get('Content-Type') || '').startsWith('text/html')
+      const files = isPage ? [...new Set((await response.clone().text()).match(/\/build\/[\w./-]+\.(?:js|css)/g) || [])] : []
+      await cache.put(url.href, response)
+      for (const file of files) {
+        const href = new URL(file, self.location.origin).href
+        if (await cache.match(href)) continue
+        const built = await fetch(href)
+        if (built.ok) await cache.put(href, built)
+      }
     } catch {
       // offline: the next page load says it again
     }
   }
+}
+
+// Pages kept ahead of their first visit (asked for on every page the officer opens): fetched
+// again only when the kept copy is older than this; opening the page itself refreshes it.
+const PREFETCHED_PAGES = ['/my/route', '/my/route.data']
+const PREFETCH_FRESH_MS = 10 * 60 * 1000
+
+async function freshInCache(cache, href) {
+  const hit = await cache.match(href)
+  return Boolean(hit) && Date.now() - Date.parse(hit.headers.get('Date') || '') < PREFETCH_FRESH_MS
 }
 
 function isCachable(url) {

@@ -27,7 +27,7 @@ export function OfflineSupport({ signedIn, keepsList }: { signedIn: boolean; kee
         .map((e) => e.name)
         .filter((name) => /^\/(build|messages)\//.test(new URL(name).pathname))
       const styles = [...document.querySelectorAll<HTMLLinkElement>('link[rel="stylesheet"], link[rel="modulepreload"]')].map((l) => l.href)
-      worker.postMessage({ type: 'cache', urls: [...(keepsList ? ['/my', '/my.data'] : []), ...styles, ...loaded] })
+      worker.postMessage({ type: 'cache', urls: [...(keepsList ? ['/my', '/my.data', '/my/route', '/my/route.data'] : []), ...styles, ...loaded] })
     })
     return () => {
       cancelled = true

@@ -99,3 +99,42 @@ function orOpt(tour: number[], d: number[][]): boolean {
   }
   return false
 }
+
+/** Each leg's metres: start → first stop, between stops, last stop → start. */
+export function routeLegs(start: LatLng, stops: readonly LatLng[], order: readonly number[]): number[] {
+  if (order.length === 0) return []
+  const legs = [distanceMetres(start, stops[order[0]])]
+  for (let i = 1; i < order.length; i++) legs.push(distanceMetres(stops[order[i - 1]], stops[order[i]]))
+  legs.push(distanceMetres(stops[order[order.length - 1]], start))
+  return legs
+}
+
+/** Ticks or unticks a stop; a stop beyond MAX_ROUTE_STOPS is refused, the choice left as it was. */
+export function toggleStop(chosen: readonly number[], id: number): { chosen: number[]; refused: boolean } {
+  if (chosen.includes(id)) return { chosen: chosen.filter((c) => c !== id), refused: false }
+  if (chosen.length >= MAX_ROUTE_STOPS) return { chosen: [...chosen], refused: true }
+  return { chosen: [...chosen, id], refused: false }
+}
+
+/**
+ * The order kept (planned or moved by hand) brought up to the stops chosen now: the ones
+ * unticked leave it, the ones ticked since join at the end, in the order they were ticked.
+ */
+export function keptOrder(order: readonly number[], chosen: readonly number[]): number[] {
+  const still = order.filter((id) => chosen.includes(id))
+  return [...still, ...chosen.filter((id) => !still.includes(id))]
+}
+
+/** Moves the stop at `index` one place up (-1) or down (+1); the same order when it cannot move. */
+export function moveStop(order: readonly number[], index: number, by: -1 | 1): number[] {
+  const to = index + by
+  if (index < 0 || index >= order.length || to < 0 || to >= order.length) return [...order]
+  const next = [...order]
+  ;[next[index], next[to]] = [next[to], next[index]]
+  return next
+}
+
+/** Where the day's route is kept on the phone: one officer, one China-time day. */
+export function routeStorageKey(officerId: number, day: string): string {
+  return `wanqi.route.${officerId}.${day}`
+}

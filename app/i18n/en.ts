@@ -19,6 +19,7 @@ import { historyEn } from './history.en'
 import { clocksEn } from './clocks.en'
 import { homeEn } from './home.en'
 import { validityEn } from './validity.en'
+import { routeEn } from './route.en'
 
 export const en: Messages = {
   ...playerEn,
@@ -140,4 +141,5 @@ export const en: Messages = {
   ...clocksEn,
   ...homeEn,
   ...validityEn,
+  ...routeEn,
 }

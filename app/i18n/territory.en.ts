@@ -3,10 +3,10 @@ import type { territoryZhCN } from './territory.zh-CN'
 export const territoryEn: Record<keyof typeof territoryZhCN, string> = {
   'nav.map': 'Map',
   'nav.territories': 'Territories',
-  'map.colour.coverage': 'Coverage by visits (townships, territories)',
-  'map.coverageOf': 'coverage {percent}% ({visited} visited of {assigned} assigned)',
+  'map.colour.coverage': 'Coverage by valid visits (townships, territories)',
+  'map.coverageOf': 'coverage {percent}% ({visited} with a valid visit of {assigned} assigned)',
   'map.coverageNone': 'nobody assigned',
-  'map.coverageLegend': 'Coverage (visited ÷ assigned)',
+  'map.coverageLegend': 'Coverage (valid visits ÷ assigned)',
   'territory.officerNotHere': 'Only an active officer of this org unit can be assigned.',
   'territory.empty': 'Draw the territory on the map or pick at least one township.',
   'territory.unknownTownship': 'A township picked does not exist.',

@@ -2,10 +2,10 @@
 export const territoryZhCN = {
   'nav.map': '地图',
   'nav.territories': '片区',
-  'map.colour.coverage': '按走访覆盖率（乡镇、片区着色）',
-  'map.coverageOf': '覆盖率 {percent}%（已走访 {visited} / 已分配 {assigned}）',
+  'map.colour.coverage': '按有效走访覆盖率（乡镇、片区着色）',
+  'map.coverageOf': '覆盖率 {percent}%（有效走访 {visited} / 已分配 {assigned}）',
   'map.coverageNone': '没有已分配的主体',
-  'map.coverageLegend': '覆盖率（已走访 ÷ 已分配）',
+  'map.coverageLegend': '覆盖率（有效走访 ÷ 已分配）',
   // 服务层的错误与分配原因
   'territory.officerNotHere': '只能指派本机构在岗的客户经理。',
   'territory.empty': '请在地图上画出片区，或至少选择一个乡镇。',

@@ -18,6 +18,7 @@ import { historyZhCN } from './history.zh-CN'
 import { clocksZhCN } from './clocks.zh-CN'
 import { homeZhCN } from './home.zh-CN'
 import { validityZhCN } from './validity.zh-CN'
+import { routeZhCN } from './route.zh-CN'
 
 export const zhCN = {
   ...playerZhCN,
@@ -139,4 +140,5 @@ export const zhCN = {
   ...clocksZhCN,
   ...homeZhCN,
   ...validityZhCN,
+  ...routeZhCN,
 } as const

@@ -1,5 +1,6 @@
-// GET /api/v1/coverage: visited ÷ assigned for each township and territory in the signed-in
-// user's scope, keyed by township code and territory id. What the map shades by.
+// GET /api/v1/coverage: assigned players with a valid visit ÷ assigned, for each township
+// and territory in the signed-in user's scope, keyed by township code and territory id. What
+// the map shades by.
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import type { Scope } from '../domain/scope'
 import { requireApiUser, userScope } from '../http/guards.server'

@@ -243,6 +243,9 @@ export default function MyList() {
             </>
           )}
         </ClientOnly>
+        <Link to="/my/route" className="button-link">
+          {t('my.route.link')}
+        </Link>
       </form>
       {me ? <p className="muted small" data-testid="my-position">{t('my.position', { accuracy: me.accuracy })}</p> : null}
 

@@ -1,6 +1,6 @@
 // What the map draws under the players: township boundaries near the user's scope, and how
-// well each township and territory is covered by visits.
-import type { ExpressionBuilder } from 'kysely'
+// well each township and territory is covered by valid visits.
+import { sql, type ExpressionBuilder } from 'kysely'
 import type { Database } from '../../db/schema'
 import { coverageRatio } from '../domain/map-colours'
 import type { Scope } from '../domain/scope'
@@ -39,6 +39,7 @@ export async function listTownshipBoundaries(db: Db, scope: Scope, options: { al
 
 export interface AreaCoverage {
   assigned: number
+  /** Assigned players with at least one valid visit (decision 0361). */
   visited: number
   /** visited ÷ assigned; null when nobody is assigned. */
   coverage: number | null
@@ -46,13 +47,22 @@ export interface AreaCoverage {
 
 /**
  * Coverage of each township and each territory in scope: of the players with an officer,
- * how many have been visited at least once. For shading the map.
+ * how many have at least one valid visit. For shading the map; coverage counts valid visits
+ * as the figures do (PRODUCT.md "Figures", decision 0361), so an invalid visit leaves its
+ * player unshaded.
  */
 export async function coverageOfAreas(db: Db, scope: Scope) {
   const assigned = db.selectFrom('market_players').where(scoped(scope)).where('market_players.assigned_officer_id', 'is not', null)
+  // A player never visited is passed over by its own column; the others are probed through
+  // the visits' player index, and the probe stops at the first valid visit.
+  const hasValidVisit = (eb: ExpressionBuilder<Database, 'market_players'>) =>
+    eb.and([
+      eb('market_players.last_visited_at', 'is not', null),
+      eb.exists(eb.selectFrom('visits').select(sql.lit(1).as('one')).whereRef('visits.player_id', '=', 'market_players.id').where('visits.valid', '=', 1)),
+    ])
   const counts = (eb: ExpressionBuilder<Database, 'market_players'>) => [
     eb.fn.countAll<number>().as('assigned'),
-    eb.fn.count<number>('market_players.last_visited_at').as('visited'),
+    eb.fn.sum<number>(eb.case().when(hasValidVisit(eb)).then(1).else(0).end()).as('visited'),
   ]
   const [townships, territories] = await Promise.all([
     assigned

@@ -22,6 +22,7 @@ const MODULES = [
   'slow3g.bench.ts',
   'photo-send.bench.ts',
   'qr-page.bench.ts',
+  'route-plan.bench.ts',
 ]
 
 const USAGE = `usage: npm run bench -- [name] [--duration SECONDS] [--rows N]

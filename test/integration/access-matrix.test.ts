@@ -131,6 +131,7 @@ const MATRIX: Row[] = [
   { route: 'routes/visits_.$id.photos.$photoId', method: 'GET', url: (f) => `/visits/${f.visitElsewhere}/photos/${f.photoElsewhere}`, answers: 'login 404 200 404 404 200 200 login', note: "another outlet's visit's photo" },
   { route: 'routes/visits.$id', method: 'POST', url: (f) => `/visits/${f.visitOwn}`, answers: 'login 403 403 403 403 403 403 login', note: 'only its author, and only while it may still be edited (this one is old)' },
   { route: 'routes/my', method: 'GET', url: () => '/my', answers: 'login 200 200 200 200 403 403 login' },
+  { route: 'routes/my_.route', method: 'GET', url: () => '/my/route', answers: 'login 200 200 200 200 403 403 login', note: "the day's route: those who log visits" },
   { route: 'routes/imports.$id.feedback[.]xlsx', method: 'GET', url: (f) => `/imports/${f.importOwn}/feedback.xlsx`, answers: 'login 403 403 404 404 403 404 login', note: 'an own list has no feedback file' },
   { route: 'routes/clocks._index', method: 'GET', url: () => '/clocks', answers: 'login 200 200 200 200 200 200 login', note: 'each sees the clocks of their scope' },
   { route: 'routes/clocks.ranking', method: 'GET', url: () => '/clocks/ranking', answers: 'login 403 403 200 200 200 200 login' },

@@ -31,19 +31,21 @@ async function weigh(path: string, signedIn: boolean): Promise<{ html: string; w
 const kb = (w: PageWeight) => `${(w.gzipBytes / 1024).toFixed(1)} KB: ${w.modules.map((m) => `${m.url} ${(m.gzipBytes / 1024).toFixed(1)}`).join(', ')}`
 
 describe('the officer’s pages stay light', () => {
-  it('/login, /my and the visit form each load under 120 KB of gzipped JavaScript', async () => {
-    for (const [path, signedIn] of [['/login', false], ['/my', true], [`/players/${player}/visit`, true]] as const) {
+  it('/login, /my, the day\'s route and the visit form each load under 120 KB of gzipped JavaScript', async () => {
+    for (const [path, signedIn] of [['/login', false], ['/my', true], ['/my/route', true], [`/players/${player}/visit`, true]] as const) {
       const { weight } = await weigh(path, signedIn)
       expect(weight.modules.length, path).toBeGreaterThan(3)
       expect(weight.gzipBytes, `${path}: ${kb(weight)}`).toBeLessThan(BUDGET_BYTES)
     }
   })
 
-  it('leaves Leaflet out of /my until the map opens', async () => {
-    const { weight } = await weigh('/my', true)
-    for (const m of weight.modules) {
-      const source = await (await fetch(new URL(m.url, suite.server.url))).text()
-      expect(source, m.url).not.toContain('leaflet-zoom-animated')
+  it('leaves Leaflet out of /my and the day\'s route until the page works', async () => {
+    for (const path of ['/my', '/my/route']) {
+      const { weight } = await weigh(path, true)
+      for (const m of weight.modules) {
+        const source = await (await fetch(new URL(m.url, suite.server.url))).text()
+        expect(source, `${path}: ${m.url}`).not.toContain('leaflet-zoom-animated')
+      }
     }
   })
 

@@ -3,7 +3,8 @@
 // force and judged again when its evidence changes (a photo added, a far reason accepted); an
 // admin's change of the rules is a new version, audited, applied to visits from then on; a
 // manager accepts a far check-in's reason (audited) and the visit counts; coverage counts only
-// valid visits; the day view says which visits did not count and why.
+// valid visits, in the figures and in the map's shading; the day view says which visits did not
+// count and why.
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -14,6 +15,7 @@ import { periodOf } from '../../app/domain/figures'
 import { scopeOf } from '../../app/domain/scope'
 import { parseVisit } from '../../app/forms/visit'
 import { computeFiguresInSql } from '../../app/services/figures.server'
+import { coverageOfAreas } from '../../app/services/map-layers.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { createStorage } from '../../app/services/storage/storage.server'
@@ -169,5 +171,28 @@ describe('a manager accepts a far check-in (over HTTP), and coverage counts vali
     expect(after.assigned).toBe(4)
     expect(after.coverage! - before.coverage!).toBeCloseTo(1 / 4)
     expect(after.visited).toBe(before.visited)
+  })
+})
+
+describe('the map’s coverage shading counts valid visits', () => {
+  it('a player whose only visit did not count leaves its township unshaded', async () => {
+    await suite.t.db.insertInto('areas').values({ code: '411622101', name: '着色镇', level: 'township', parent_code: null, boundary: null, centre_lat: 33.8, centre_lng: 114.5 }).execute()
+    const system = { id: null, username: 'test', ip: null }
+    for (const name of ['着色甲', '着色乙', '着色丙']) {
+      ids[name] = await createPlayer(suite.t.db, { actor: system, pii }, { fields: playerFields(name, { areaCode: '411622101' }), orgUnitId: org.outletA1.id })
+    }
+    await assignPlayers(suite.t.db, { actor: who['mgr.a1'].actor, scope: who['mgr.a1'].scope }, { playerIds: [ids['着色甲'], ids['着色乙'], ids['着色丙']], officerId: who['off.a1'].actor.id, reason: 'test' })
+    // An enterprise's phone call counts under every version of the rules; on site with no
+    // check-in never does.
+    expect((await visit('着色甲')).validity.valid).toBe(true)
+    const invalid = await visit('着色乙', { channel: 'on_site' })
+    expect(invalid.validity.valid).toBe(false)
+    expect(invalid.validity.reasons).toContain('no_check_in')
+    const shading = await coverageOfAreas(suite.t.db, who['mgr.a1'].scope)
+    expect(shading.townships['411622101']).toEqual({ assigned: 3, visited: 1, coverage: 1 / 3 })
+    // What the map fetches says the same.
+    const manager = await suite.signedIn('mgr.a1')
+    const answer = (await (await manager.get('/api/v1/coverage')).json()) as { townships: Record<string, unknown> }
+    expect(answer.townships['411622101']).toEqual({ assigned: 3, visited: 1, coverage: 1 / 3 })
   })
 })

@@ -1,7 +1,7 @@
 // The day as a route (domain/route-plan.ts): a round from where the officer stands through
 // every chosen stop, checked against brute force on small cases, and whole and sane on 50.
 import { describe, expect, it } from 'vitest'
-import { MAX_ROUTE_STOPS, planRoute, roundMetres } from '../../app/domain/route-plan'
+import { keptOrder, MAX_ROUTE_STOPS, moveStop, planRoute, roundMetres, routeLegs, routeStorageKey, toggleStop } from '../../app/domain/route-plan'
 import type { LatLng } from '../../app/domain/visit'
 
 /** Deterministic stops around 西华县 (a small linear congruential generator). */
@@ -55,5 +55,38 @@ describe('planning the day as a round', () => {
 
   it('refuses more than 50 stops', () => {
     expect(() => planRoute(START, stopsAround(2, MAX_ROUTE_STOPS + 1))).toThrow(RangeError)
+  })
+})
+
+describe('the route the officer shapes', () => {
+  it('legs add up to the round: out to the first stop, between stops, back to the start', () => {
+    const stops = stopsAround(11, 5)
+    const { order, metres } = planRoute(START, stops)
+    const legs = routeLegs(START, stops, order)
+    expect(legs).toHaveLength(6)
+    expect(legs.reduce((a, b) => a + b, 0)).toBeCloseTo(metres, 6)
+    expect(routeLegs(START, stops, [])).toEqual([])
+  })
+
+  it('takes up to 50 stops and refuses the 51st, leaving the choice as it was', () => {
+    let chosen: number[] = []
+    for (let id = 1; id <= MAX_ROUTE_STOPS; id++) chosen = toggleStop(chosen, id).chosen
+    expect(chosen).toHaveLength(50)
+    const more = toggleStop(chosen, 51)
+    expect(more).toEqual({ chosen, refused: true })
+    // Unticking still works at the limit, and makes room again.
+    const fewer = toggleStop(chosen, 7)
+    expect(fewer.refused).toBe(false)
+    expect(fewer.chosen).toHaveLength(49)
+    expect(toggleStop(fewer.chosen, 51).chosen).toHaveLength(50)
+  })
+
+  it('keeps an order by hand: moves up and down, drops unticked stops, adds new ones at the end', () => {
+    expect(moveStop([1, 2, 3], 2, -1)).toEqual([1, 3, 2])
+    expect(moveStop([1, 2, 3], 0, 1)).toEqual([2, 1, 3])
+    expect(moveStop([1, 2, 3], 0, -1)).toEqual([1, 2, 3])
+    expect(moveStop([1, 2, 3], 2, 1)).toEqual([1, 2, 3])
+    expect(keptOrder([3, 1, 2], [2, 3, 4])).toEqual([3, 2, 4])
+    expect(routeStorageKey(7, '2026-12-04')).toBe('wanqi.route.7.2026-12-04')
   })
 })
