@@ -36,6 +36,9 @@ async function cacheAll(urls) {
     const url = new URL(raw, self.location.origin)
     if (url.origin !== self.location.origin || !isCachable(url)) continue
     if ((url.pathname.startsWith('/build/') || url.pathname.startsWith('/messages/')) && (await cache.match(url.href))) continue
+    // The list kept minutes ago (opening /my keeps it as it passes) is not fetched again on
+    // every page: on a weak signal that was the whole list downloaded twice per page.
+    if (OFFLINE_PAGES.includes(url.pathname) && fresh(await cache.match(url.href))) continue
     try {
       const response = await fetch(url.href, { credentials: 'same-origin' })
       if (response.ok && !response.redirected) await cache.put(url.href, response)
@@ -43,6 +46,13 @@ async function cacheAll(urls) {
       // offline: the next page load says it again
     }
   }
+}
+
+const FRESH_MS = 5 * 60 * 1000
+
+function fresh(response) {
+  const at = response ? Date.parse(response.headers.get('Date') || '') : NaN
+  return Number.isFinite(at) && Date.now() - at < FRESH_MS
 }
 
 function isCachable(url) {
