@@ -36,7 +36,10 @@ async function cacheAll(urls) {
     const url = new URL(raw, self.location.origin)
     if (url.origin !== self.location.origin || !isCachable(url)) continue
     if ((url.pathname.startsWith('/build/') || url.pathname.startsWith('/messages/')) && (await cache.match(url.href))) continue
-    if (PREFETCHED_PAGES.includes(url.pathname) && (await freshInCache(cache, url.href))) continue
+    // A page kept minutes ago (opening it keeps it as it passes) is not fetched again on every
+    // page: on a weak signal that was the whole list downloaded twice per page. The day's
+    // route, kept ahead of its first visit, follows the same rule.
+    if (OFFLINE_PAGES.includes(url.pathname) && fresh(await cache.match(url.href))) continue
     try {
       const response = await fetch(url.href, { credentials: 'same-origin' })
       if (!response.ok || response.redirected) continue
@@ -57,14 +60,11 @@ async function cacheAll(urls) {
   }
 }
 
-// Pages kept ahead of their first visit (asked for on every page the officer opens): fetched
-// again only when the kept copy is older than this; opening the page itself refreshes it.
-const PREFETCHED_PAGES = ['/my/route', '/my/route.data']
-const PREFETCH_FRESH_MS = 10 * 60 * 1000
+const FRESH_MS = 5 * 60 * 1000
 
-async function freshInCache(cache, href) {
-  const hit = await cache.match(href)
-  return Boolean(hit) && Date.now() - Date.parse(hit.headers.get('Date') || '') < PREFETCH_FRESH_MS
+function fresh(response) {
+  const at = response ? Date.parse(response.headers.get('Date') || '') : NaN
+  return Number.isFinite(at) && Date.now() - at < FRESH_MS
 }
 
 function isCachable(url) {

@@ -1,5 +1,6 @@
 // The officer's list on a small map, with where the officer stands (Leaflet; browser only).
 // Draws without tiles too: the markers are what matter in a village with no signal.
+import leafletStyles from 'leaflet/dist/leaflet.css'
 import { useEffect, useRef } from 'react'
 import { Circle, CircleMarker, MapContainer, TileLayer, Tooltip, useMap } from 'react-leaflet'
 import type { TileLayerSpec } from '../domain/map-tiles'
@@ -15,6 +16,17 @@ export interface MapItem {
   reason: string
 }
 
+
+/** Leaflet's stylesheet, added to the page when the map is first opened (not a cost of the list). */
+export function loadMapStyles(): Promise<void> {
+  if (document.querySelector(`link[rel="stylesheet"][href="${leafletStyles}"]`)) return Promise.resolve()
+  return new Promise((resolve) => {
+    const link = Object.assign(document.createElement('link'), { rel: 'stylesheet', href: leafletStyles })
+    // Drawn either way: a map without its stylesheet beats no map when the file cannot come.
+    link.onload = link.onerror = () => resolve()
+    document.head.append(link)
+  })
+}
 
 function FitTo({ points }: { points: [number, number][] }) {
   const map = useMap()

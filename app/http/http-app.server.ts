@@ -19,6 +19,7 @@ import { contentSecurityPolicy, fromThisOrigin, limitApi, newNonce } from './sec
 import { createPersonalDataCipher } from '../services/personal-data.server'
 import { setupGate } from './setup-gate.server'
 import { messagePartAt } from '../i18n/message-parts.server'
+import { servePrecompressed } from './precompressed.server'
 
 export interface ServerDeps {
   build: ServerBuild
@@ -76,6 +77,8 @@ export function createHttpApp({ build, db, dialect, config, rootDir, closing }: 
   app.use(compression())
 
   const publicDir = path.join(rootDir, 'public')
+  // Named by their content, so kept a year; brotli-compressed at build time where it can be.
+  app.use('/build', servePrecompressed(path.join(publicDir, 'build'), 'public, max-age=31536000, immutable'))
   app.use('/build', express.static(path.join(publicDir, 'build'), { immutable: true, maxAge: '1y' }))
   // The service worker is checked for updates on every load, never kept for an hour.
   app.get('/sw.js', (_req, res) => {

@@ -10,6 +10,7 @@ export const loanQrEn: Record<keyof typeof loanQrZhCN, string> = {
   'loanQr.outlets': 'Outlets',
   'loanQr.officers': 'Officers',
   'loanQr.noCode': 'No code yet',
+  'loanQr.none': 'No loan codes yet: ask your manager to issue one for your outlet or for you.',
   'loanQr.issue': 'Issue a code',
   'loanQr.reissue': 'Issue a new code',
   'loanQr.revoke': 'Revoke',

@@ -8,6 +8,7 @@ export const loanQrZhCN = {
   'loanQr.outlets': '网点',
   'loanQr.officers': '客户经理',
   'loanQr.noCode': '尚未生成',
+  'loanQr.none': '还没有贷款码：请负责人为网点或您生成一个。',
   'loanQr.issue': '生成贷款码',
   'loanQr.reissue': '重新生成',
   'loanQr.revoke': '作废',

@@ -26,7 +26,7 @@ function ClockTable({ rows, testId }: { rows: OpenClock[]; testId: string }) {
   const t = useT()
   return (
     <div className="table-wrap">
-      <table data-testid={testId}>
+      <table className="cards" data-testid={testId}>
         <thead>
           <tr>
             <th>{t('clocks.player')}</th>
@@ -42,14 +42,14 @@ function ClockTable({ rows, testId }: { rows: OpenClock[]; testId: string }) {
             const open = [c.acceptDueAt && !c.acceptedAt ? 'accept' : null, c.contactDueAt && !c.contactedAt ? 'contact' : null, c.decideDueAt && !c.decidedAt ? 'decide' : null].filter((x): x is 'accept' => x !== null)
             return (
               <tr key={c.playerId} data-player={c.playerId}>
-                <td>
+                <td className="card-title">
                   <Link to={`/players/${c.playerId}`}>{c.name}</Link>
                 </td>
-                <td>{t(`channel.${c.channel as 'loan_qr'}`)}</td>
-                <td>{open.map((o) => t(`clocks.${o}`)).join(' · ')}</td>
-                <td>{chinaTimeText(c.nextDueAt)}</td>
-                <td>{c.officerName ?? '—'}</td>
-                <td>{c.orgUnitName}</td>
+                <td data-label={t('clocks.channel')}>{t(`channel.${c.channel as 'loan_qr'}`)}</td>
+                <td data-label={t('clocks.open')}>{open.map((o) => t(`clocks.${o}`)).join(' · ')}</td>
+                <td data-label={t('clocks.nextDue')}>{chinaTimeText(c.nextDueAt)}</td>
+                <td data-label={t('clocks.officer')}>{c.officerName ?? '—'}</td>
+                <td data-label={t('clocks.outlet')}>{c.orgUnitName}</td>
               </tr>
             )
           })}
@@ -63,7 +63,7 @@ function EscalationTable({ rows }: { rows: Escalation[] }) {
   const t = useT()
   return (
     <div className="table-wrap">
-      <table data-testid="escalations">
+      <table className="cards" data-testid="escalations">
         <thead>
           <tr>
             <th>{t('clocks.player')}</th>
@@ -77,16 +77,16 @@ function EscalationTable({ rows }: { rows: Escalation[] }) {
         <tbody>
           {rows.map((e) => (
             <tr key={`${e.playerId}-${e.clock}`} data-player={e.playerId}>
-              <td>
+              <td className="card-title">
                 <Link to={`/players/${e.playerId}`}>{e.name}</Link>
                 <br />
                 <span className="muted">{t(`channel.${e.channel as 'loan_qr'}`)}</span>
               </td>
-              <td>{t(`clocks.${e.clock as Clock}`)}</td>
-              <td>{chinaTimeText(e.dueAt)}</td>
-              <td>{e.officerName ?? '—'}</td>
-              <td>{e.managerName ?? '—'}</td>
-              <td>{e.orgUnitName}</td>
+              <td data-label={t('clocks.escalatedClock')}>{t(`clocks.${e.clock as Clock}`)}</td>
+              <td data-label={t('clocks.ranOut')}>{chinaTimeText(e.dueAt)}</td>
+              <td data-label={t('clocks.officer')}>{e.officerName ?? '—'}</td>
+              <td data-label={t('clocks.escalatedTo')}>{e.managerName ?? '—'}</td>
+              <td data-label={t('clocks.outlet')}>{e.orgUnitName}</td>
             </tr>
           ))}
         </tbody>
@@ -112,13 +112,13 @@ export default function Clocks() {
             {t('clocks.escalationsTitle')} <span data-testid="escalation-count">{escalations.count}</span>
           </h2>
           <p className="muted">{t('clocks.escalationsIntro')}</p>
-          {escalations.count === 0 ? <p>{t('clocks.noEscalations')}</p> : <EscalationTable rows={escalations.rows} />}
+          {escalations.count === 0 ? <p className="empty-state">{t('clocks.noEscalations')}</p> : <EscalationTable rows={escalations.rows} />}
         </section>
       ) : null}
       <section className="card" aria-labelledby="overdue">
         <h2 id="overdue">{t('clocks.overdueTitle')}</h2>
         <p className="muted">{t('clocks.overdueIntro')}</p>
-        {overdue.length === 0 ? <p>{t('clocks.noneOverdue')}</p> : <ClockTable rows={overdue} testId="overdue-clocks" />}
+        {overdue.length === 0 ? <p className="empty-state">{t('clocks.noneOverdue')}</p> : <ClockTable rows={overdue} testId="overdue-clocks" />}
       </section>
       {dueSoon.length > 0 ? (
         <section className="card" aria-labelledby="due-soon">

@@ -46,7 +46,7 @@ export default function ClockRanking() {
         <button type="submit">{t('ranking.show')}</button>
       </Form>
       <div className="table-wrap card">
-        <table data-testid="clock-ranking">
+        <table className="cards" data-testid="clock-ranking">
           <thead>
             <tr>
               <th>{t('ranking.unit')}</th>
@@ -60,9 +60,9 @@ export default function ClockRanking() {
           <tbody>
             {rows.map((r) => (
               <tr key={r.id ?? 'none'}>
-                <td>{r.name ?? '—'}</td>
+                <td className="card-title">{r.name ?? '—'}</td>
                 {columns.map((c) => (
-                  <td key={c} className="num">
+                  <td key={c} className="num" data-label={t(`ranking.${c}`)}>
                     {r[c]}
                   </td>
                 ))}

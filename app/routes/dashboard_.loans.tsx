@@ -68,7 +68,7 @@ export default function Loans() {
         ) : null}
       </p>
       <div className="table-wrap card">
-        <table>
+        <table className="cards">
           <thead>
             <tr>
               {HEADERS.map((h) => (
@@ -82,7 +82,9 @@ export default function Loans() {
             {loans.map((loan) => (
               <tr key={loan.id} data-referral={loan.id}>
                 {loan.cells.map((cell, i) => (
-                  <td key={HEADERS[i]}>{i === 1 ? <Link to={`/players/${loan.playerId}`}>{cell}</Link> : cell}</td>
+                  <td key={HEADERS[i]} data-label={t(`reconciliation.column.${HEADERS[i]!}`)}>
+                    {i === 1 ? <Link to={`/players/${loan.playerId}`}>{cell}</Link> : cell}
+                  </td>
                 ))}
               </tr>
             ))}

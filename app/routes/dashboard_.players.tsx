@@ -58,7 +58,7 @@ export default function FigurePlayers() {
       ) : null}
       {kind === 'players' ? (
         <div className="table-wrap card">
-          <table>
+          <table className="cards">
             <thead>
               <tr>
                 <th>{t('visits.player')}</th>
@@ -72,14 +72,14 @@ export default function FigurePlayers() {
             <tbody>
               {players.map((p) => (
                 <tr key={p.playerId} data-player={p.playerId}>
-                  <td>
+                  <td className="card-title">
                     <Link to={`/players/${p.playerId}`}>{p.name}</Link>
                   </td>
-                  <td>{p.township ?? '—'}</td>
-                  <td>{p.officerName ?? '—'}</td>
-                  <td>{t(`candidateStatus.${p.candidateStatus as 'candidate'}`)}</td>
-                  <td>{t(`qualification.${p.qualification as 'qualifies'}`)}</td>
-                  <td>{p.lastVisitedAt ? chinaDay(p.lastVisitedAt) : '—'}</td>
+                  <td data-label={t('export.column.township')}>{p.township ?? '—'}</td>
+                  <td data-label={t('visits.officer')}>{p.officerName ?? '—'}</td>
+                  <td data-label={t('drill.candidate')}>{t(`candidateStatus.${p.candidateStatus as 'candidate'}`)}</td>
+                  <td data-label={t('player.qualification')}>{t(`qualification.${p.qualification as 'qualifies'}`)}</td>
+                  <td data-label={t('export.column.lastVisit')}>{p.lastVisitedAt ? chinaDay(p.lastVisitedAt) : '—'}</td>
                 </tr>
               ))}
             </tbody>
@@ -88,7 +88,7 @@ export default function FigurePlayers() {
       ) : null}
       {kind === 'referrals' ? (
       <div className="table-wrap card">
-        <table>
+        <table className="cards">
           <thead>
             <tr>
               <th>{t('visits.player')}</th>
@@ -102,16 +102,16 @@ export default function FigurePlayers() {
           <tbody>
             {referrals.map((r) => (
               <tr key={r.playerId} data-player={r.playerId}>
-                <td>
+                <td className="card-title">
                   <Link to={`/players/${r.playerId}`}>{r.name}</Link> {r.firstLender ? <span className="badge candidate-candidate">{t('referral.firstLender')}</span> : null}
                 </td>
-                <td>
+                <td data-label={t('referral.product')}>
                   <Link to={`/referrals/${r.referralId}`}>{productLabel(t, r.productCode, r.productCode)}</Link>
                 </td>
-                <td className="num">{r.amountYuan.toLocaleString(locale)}</td>
-                <td>{t(`stage.${r.stage as 'referred'}`)}</td>
-                <td>{chinaDay(r.referredAt)}</td>
-                <td>{r.officerName}</td>
+                <td className="num" data-label={t('referral.amountYuan')}>{r.amountYuan.toLocaleString(locale)}</td>
+                <td data-label={t('referral.stage')}>{t(`stage.${r.stage as 'referred'}`)}</td>
+                <td data-label={t('referral.referredAt')}>{chinaDay(r.referredAt)}</td>
+                <td data-label={t('visits.officer')}>{r.officerName}</td>
               </tr>
             ))}
           </tbody>

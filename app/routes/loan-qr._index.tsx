@@ -77,12 +77,13 @@ export default function LoanQrCodes() {
       <h1>{t('loanQr.title')}</h1>
       <p className="muted">{t('loanQr.intro')}</p>
       <ActionResult done={result?.done} formError={result?.formError} />
-      <div className="table-wrap card">
-        <table>
+      {rows.length === 0 ? <p className="empty-state">{t('loanQr.none')}</p> : null}
+      <div className="table-wrap card" hidden={rows.length === 0}>
+        <table className="cards">
           <tbody>
             {rows.map((row) => (
               <tr key={row.key} data-owner={row.key}>
-                <td>{row.label}</td>
+                <td className="card-title">{row.label}</td>
                 <td>{row.code ? t('loanQr.issuedAt', { at: chinaTimeText(row.code.createdAt) }) : t('loanQr.noCode')}</td>
                 <td>
                   {row.code ? (

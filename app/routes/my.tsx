@@ -3,10 +3,9 @@
 // stands, by township or by candidate flag; one tap to call, to navigate, to log a visit.
 // Each card shows the player's nearest channel clock; the list sorts by it and filters to
 // the overdue ones. The service worker keeps this page (and its players) for when there is no signal.
-import type { LinksFunction, LoaderFunctionArgs } from '@remix-run/node'
+import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData, useRevalidator, useSearchParams } from '@remix-run/react'
-import leafletStyles from 'leaflet/dist/leaflet.css'
-import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react'
+import { lazy, startTransition, Suspense, useEffect, useMemo, useRef, useState } from 'react'
 import { ClientOnly } from '../components/hydrated'
 import { MyListLegend } from '../components/my-list-legend'
 import { OutboxPanel, useOutbox } from '../components/outbox'
@@ -25,14 +24,15 @@ import type { NearestClock } from '../domain/nearest-clock'
 /** The officer's page: it hydrates with the field part of the messages (i18n/message-parts.ts). */
 export const handle = { messages: 'field' }
 
-export const links: LinksFunction = () => [{ rel: 'stylesheet', href: leafletStyles }]
-
-// Leaflet and the map code travel only when the officer opens the map.
-const MyListMap = lazy(() => import('../components/my-list-map.client').then((m) => ({ default: m.MyListMap })))
+// Leaflet, its stylesheet and the map code travel only when the officer opens the map.
+const MyListMap = lazy(() => import('../components/my-list-map.client').then(async (m) => ({ default: (await m.loadMapStyles(), m.MyListMap) })))
 
 export const SORTS = ['reason', 'distance', 'township', 'candidate', 'clock'] as const
 /** Shown at first: an officer works the top of the list; the rest is a tap away (and all of it is on the phone). */
 const FIRST_SHOWN = 100
+/** Drawn by the server: a few screens of cards, so the list shows (and its links work) before the
+ * scripts arrive on a weak signal; the page draws up to FIRST_SHOWN once it runs. */
+export const FIRST_SCREEN = 12
 type Sort = (typeof SORTS)[number]
 const SORT_KEY = 'wanqi.my.sort'
 
@@ -42,12 +42,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { today, items } = await findMyList(context.db, { actor: { ...actorOf(user, context), id: user.id }, pii: context.pii }, { withPhones: dial })
   const clocks = await findNearestClocks(context.db, { scope: userScope(user) }, { playerIds: items.map((i) => i.id) })
   const agent = request.headers.get('User-Agent')
+  // Only what the cards show: the navigation links are made in the page from the position
+  // (three long URLs a card, once the bulk of the data), the phone's kind from its User-Agent.
   return {
     today,
-    items: items.map(({ phone, ...item }) => ({
+    agent,
+    items: items.map(({ phone, kind: _kind, townshipCode: _code, lastVisitedAt: _at, lastOutcome: _outcome, ...item }) => ({
       ...item,
       clock: clocks.get(item.id) ?? null,
-      navigate: item.lat !== null && item.lng !== null ? navigationLinks({ lat: item.lat, lng: item.lng }, item.name, agent) : null,
       call: phone ? telLink(phone) : null,
     })),
     radiusMetres: context.config.checkInRadiusMetres,
@@ -55,7 +57,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   }
 }
 
-type Item = Omit<MyListItem, 'phone'> & { navigate: { native: string; amap: string; baidu: string } | null; call: string | null; clock: NearestClock | null }
+type Item = Omit<MyListItem, 'phone' | 'kind' | 'townshipCode' | 'lastVisitedAt' | 'lastOutcome'> & { navigate: { native: string; amap: string; baidu: string } | null; call: string | null; clock: NearestClock | null }
 
 function sortItems(items: Item[], sort: Sort, me: { lat: number; lng: number } | null): Item[] {
   const byReason = (a: Item, b: Item) => LIST_REASON_ORDER.indexOf(a.reason) - LIST_REASON_ORDER.indexOf(b.reason) || (a.nextFollowUpOn ?? '').localeCompare(b.nextFollowUpOn ?? '') || a.id - b.id
@@ -92,7 +94,11 @@ function ClockBadge({ clock }: { clock: NearestClock }) {
 
 export default function MyList() {
   const t = useT()
-  const { today, items, radiusMetres, tiles } = useLoaderData<typeof loader>()
+  const { today, agent, items: listed, radiusMetres, tiles } = useLoaderData<typeof loader>()
+  const items: Item[] = useMemo(
+    () => listed.map((i) => ({ ...i, navigate: i.lat !== null && i.lng !== null ? navigationLinks({ lat: i.lat, lng: i.lng }, i.name, agent) : null })),
+    [listed, agent],
+  )
   const [params, setParams] = useSearchParams()
   const requested = params.get('sort')
   const [sort, setSort] = useState<Sort>((SORTS as readonly string[]).includes(requested ?? '') ? (requested as Sort) : 'reason')
@@ -102,6 +108,10 @@ export default function MyList() {
   const [justLogged, setJustLogged] = useState<Set<number>>(new Set())
   const [showMap, setShowMap] = useState(false)
   const [showAll, setShowAll] = useState(params.get('all') === '1')
+  // The server's first screens until the page runs, then the rest of the first hundred (rendered at low priority).
+  const [running, setRunning] = useState(false)
+  useEffect(() => startTransition(() => setRunning(true)), [])
+  const limit = showAll ? Infinity : running ? FIRST_SHOWN : FIRST_SCREEN
   const [overdueOnly, setOverdueOnly] = useState(params.get('overdue') === '1')
   const formRef = useRef<HTMLDivElement>(null)
   const [saved, setSaved] = useState<{ name: string; visitId: string } | null>(null)
@@ -158,13 +168,13 @@ export default function MyList() {
   }, [saved])
 
   const waiting = useMemo(() => new Set(queued.map((q) => Number(q.values.playerId))), [queued])
-  const shown = useMemo(() => sortItems((items as Item[]).filter((i) => !overdueOnly || i.clock?.overdue), sort, me), [items, sort, me, overdueOnly])
-  const overdueClocks = (items as Item[]).filter((i) => i.clock?.overdue).length
+  const shown = useMemo(() => sortItems(items.filter((i) => !overdueOnly || i.clock?.overdue), sort, me), [items, sort, me, overdueOnly])
+  const overdueClocks = items.filter((i) => i.clock?.overdue).length
   const counts = LIST_REASON_ORDER.map((r) => [r, items.filter((i) => i.reason === r).length] as const).filter(([, n]) => n > 0)
 
   const open = (item: Item) => setLogging({ item, visitId: newVisitId() })
   const correct = (q: QueuedVisit) => {
-    const item = (items as Item[]).find((i) => i.id === Number(q.values.playerId))
+    const item = items.find((i) => i.id === Number(q.values.playerId))
     if (!item) return
     const values = Object.fromEntries(Object.entries(q.values).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v ?? '')]))
     setLogging({ item, visitId: q.id, values })
@@ -228,9 +238,8 @@ export default function MyList() {
         <label>
           <input type="checkbox" name="overdue" value="1" checked={overdueOnly} onChange={(e) => setOverdueOnly(e.target.checked)} /> {t('my.overdueOnly')}
         </label>
-        <noscript>
-          <button type="submit">{t('common.apply')}</button>
-        </noscript>
+        {/* Before the page runs (or without JavaScript) the choice is applied by the server. */}
+        {running ? null : <button type="submit">{t('common.apply')}</button>}
         <ClientOnly>
           {() => (
             <>
@@ -266,7 +275,7 @@ export default function MyList() {
       ) : null}
 
       <ol className="my-items" aria-label={t('my.title')}>
-        {(showAll ? shown : shown.slice(0, FIRST_SHOWN)).map((item) => (
+        {shown.slice(0, limit).map((item) => (
           <li key={item.id} id={`player-${item.id}`} className={`card my-item reason-${item.reason}`} data-player-id={item.id}>
             <div className="my-item-head">
               <Link to={`/players/${item.id}`} className="my-item-name">
@@ -318,7 +327,7 @@ export default function MyList() {
           </li>
         ))}
       </ol>
-      {!showAll && shown.length > FIRST_SHOWN ? (
+      {shown.length > limit ? (
         <Link
           to={`?${new URLSearchParams({ ...Object.fromEntries(params), all: '1' })}`}
           className="button-link"
@@ -327,7 +336,7 @@ export default function MyList() {
             setShowAll(true)
           }}
         >
-          {t('my.showAll', { count: shown.length - FIRST_SHOWN })}
+          {t('my.showAll', { count: shown.length - limit })}
         </Link>
       ) : null}
 

@@ -107,7 +107,7 @@ export default function Visits() {
           <h2 id="per-officer">{t('visits.perOfficer')}</h2>
           {perOfficer.length ? (
             <div className="table-wrap">
-              <table>
+              <table className="cards">
                 <thead>
                   <tr>
                     <th>{t('visits.officer')}</th>
@@ -122,22 +122,22 @@ export default function Visits() {
                 <tbody>
                   {perOfficer.map((o) => (
                     <tr key={o.officerId}>
-                      <td>
+                      <td className="card-title">
                         <Link to={`?day=${day}&officer=${o.officerId}`}>{o.officerName}</Link>
                       </td>
-                      <td>{o.visits}</td>
-                      <td>{o.needs}</td>
-                      <td className={o.far ? 'flagged' : undefined}>{o.far}</td>
-                      <td className={o.noFix ? 'flagged' : undefined}>{o.noFix}</td>
-                      <td className={o.conflicts ? 'flagged' : undefined}>{o.conflicts}</td>
-                      <td className={o.invalid ? 'flagged' : undefined}>{o.invalid}</td>
+                      <td data-label={t('visits.count')}>{o.visits}</td>
+                      <td data-label={t('visits.needs')}>{o.needs}</td>
+                      <td data-label={t('visit.flag.far')} className={o.far ? 'flagged' : undefined}>{o.far}</td>
+                      <td data-label={t('visit.flag.no_fix')} className={o.noFix ? 'flagged' : undefined}>{o.noFix}</td>
+                      <td data-label={t('visits.conflicts')} className={o.conflicts ? 'flagged' : undefined}>{o.conflicts}</td>
+                      <td data-label={t('visitValidity.invalid')} className={o.invalid ? 'flagged' : undefined}>{o.invalid}</td>
                     </tr>
                   ))}
                 </tbody>
               </table>
             </div>
           ) : (
-            <p className="muted">{t('visits.none')}</p>
+            <p className="empty-state">{t('visits.none')}</p>
           )}
         </section>
       ) : null}
@@ -146,7 +146,7 @@ export default function Visits() {
         <h2 id="visit-list">{t('visits.list', { count: visits.length })}</h2>
         {visits.length ? (
           <div className="table-wrap">
-            <table className="visits-table">
+            <table className="visits-table cards">
               <thead>
                 <tr>
                   <th>{t('visits.time')}</th>
@@ -163,18 +163,18 @@ export default function Visits() {
               <tbody>
                 {visits.map((v) => (
                   <tr key={v.id} data-testid={`visit-${v.id}`} className={v.checkIn.flag || v.conflict || !v.validity.valid ? 'flagged-row' : undefined}>
-                    <td>
+                    <td data-label={t('visits.time')}>
                       <Link to={`/visits/${v.id}`}>{chinaClockText(v.visitedAt)}</Link>
                     </td>
-                    {!own ? <td>{v.officerName}</td> : null}
-                    <td>
+                    {!own ? <td data-label={t('visits.officer')}>{v.officerName}</td> : null}
+                    <td data-label={t('visits.player')}>
                       <Link to={`/players/${v.playerId}`}>{v.playerName}</Link>
                     </td>
-                    <td>{t(`visit.channel.${v.channel}`)}</td>
-                    <td>{v.outcome ? t(`visit.outcome.${v.outcome as 'refer'}`) : '—'}</td>
-                    <td>{v.need.has ? (v.need.amountYuan !== null ? t('visits.needAmount', { amount: moneyText(v.need.amountYuan, locale) }) : t('common.yes')) : '—'}</td>
-                    <td>{v.checkIn.distanceMetres !== null ? formatDistance(v.checkIn.distanceMetres) : '—'}</td>
-                    <td>
+                    <td data-label={t('visit.channel')}>{t(`visit.channel.${v.channel}`)}</td>
+                    <td data-label={t('visit.outcome')}>{v.outcome ? t(`visit.outcome.${v.outcome as 'refer'}`) : '—'}</td>
+                    <td data-label={t('visit.need')}>{v.need.has ? (v.need.amountYuan !== null ? t('visits.needAmount', { amount: moneyText(v.need.amountYuan, locale) }) : t('common.yes')) : '—'}</td>
+                    <td data-label={t('visits.distance')}>{v.checkIn.distanceMetres !== null ? formatDistance(v.checkIn.distanceMetres) : '—'}</td>
+                    <td data-label={t('visits.flags')}>
                       {v.checkIn.flag ? <span className="badge flag">{t(`visit.flag.${v.checkIn.flag as 'far'}`)}</span> : null}
                       {v.checkIn.farReason ? <span className="small"> {v.checkIn.farReason}</span> : null}
                       {v.conflict ? <span className="badge flag">{t('visit.flag.conflict')}</span> : null}
@@ -187,7 +187,7 @@ export default function Visits() {
                         </Form>
                       ) : null}
                     </td>
-                    <td>
+                    <td data-label={t('photo.title')}>
                       <VisitPhotoStrip visitId={v.id} photos={v.photos} size={48} />
                     </td>
                   </tr>
@@ -196,7 +196,7 @@ export default function Visits() {
             </table>
           </div>
         ) : (
-          <p className="muted">{t('visits.none')}</p>
+          <p className="empty-state">{t('visits.none')}</p>
         )}
       </section>
     </div>

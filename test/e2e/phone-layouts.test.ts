@@ -1,6 +1,7 @@
 // Issue 23's phone layouts in Chromium at 390×844 against the real server on the demo county:
-// /referrals is a card per referral (no table scrolling sideways), /map puts the map first
-// with its filters folded, and /my keeps the officer's sort over a reload.
+// /referrals is a card per referral (no table scrolling sideways), so are the desk pages'
+// tables (visits, loan codes, the dashboard's lists, clocks), /map puts the map first with its
+// filters folded, and /my keeps the officer's sort over a reload.
 import { describe, expect, it } from 'vitest'
 import { wgs84ToGcj02 } from '../../app/domain/gcj02'
 import { openBrowserApp } from '../support/browser-app'
@@ -25,6 +26,39 @@ describe('phone layouts', () => {
     expect(await product.evaluate((td) => getComputedStyle(td, '::before').content)).toBe('"Product"')
     const lineHeight = await product.evaluate((td) => parseFloat(getComputedStyle(td).lineHeight) || 24)
     expect((await product.boundingBox())!.height).toBeLessThan(2 * lineHeight + 8)
+  })
+
+  it('the desk pages fit a phone: nothing scrolls sideways, each table a labelled card per row', async () => {
+    const { page } = await session.newPage({ viewport: PHONE })
+    await session.signIn(page, 'manager')
+    // [page, whether the demo county gives it rows]; /clocks has none, so its empty state shows.
+    const pages: [string, boolean][] = [
+      ['/visits', false],
+      ['/loan-qr', true],
+      ['/dashboard/players?figure=visited', true],
+      ['/clocks', false],
+      ['/clocks/ranking', false],
+    ]
+    for (const [path, hasRows] of pages) {
+      await page.goto(`${app.url}${path}`)
+      await page.locator('h1').first().waitFor()
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(PHONE.width)
+      const tables = await page.locator('table').evaluateAll((all) =>
+        all.map((table) => ({
+          cards: table.classList.contains('cards'),
+          rows: [...table.querySelectorAll('tbody tr')].map((tr) => getComputedStyle(tr).display),
+          labels: [...table.querySelectorAll('tbody tr:first-child td[data-label]')].map((td) => getComputedStyle(td, '::before').content),
+        })),
+      )
+      for (const table of tables) {
+        expect(table.cards, path).toBe(true)
+        expect(new Set(table.rows), path).toEqual(new Set(table.rows.length ? ['block'] : []))
+        for (const label of table.labels) expect(label, path).not.toBe('none')
+      }
+      const rows = tables.reduce((n, table) => n + table.rows.length, 0)
+      if (hasRows) expect(rows, path).toBeGreaterThan(0)
+      else if (rows === 0 && path !== '/clocks/ranking') expect(await page.locator('.empty-state').count(), path).toBeGreaterThan(0)
+    }
   })
 
   it('/map shows the map first, the filters folded until asked for', async () => {

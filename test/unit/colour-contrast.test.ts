@@ -28,6 +28,17 @@ const PAIRS: [text: string, background: string][] = [
   ['danger', 'warn-bg'],
   ['danger', 'card'],
   ['info', 'info-bg'],
+  // The hand-off stepper's marks: white on the done and closed tones, the current step in blue.
+  ['card', 'ok'],
+  ['card', 'danger'],
+  ['info', 'card'],
+]
+
+/** Borders that show where a control is (WCAG 1.4.11, non-text contrast: 3:1). */
+const CONTROL_EDGES: [edge: string, background: string][] = [
+  ['field-line', 'card'],
+  ['field-line', 'bg'],
+  ['brand', 'card'],
 ]
 
 describe('colour contrast', () => {
@@ -39,5 +50,9 @@ describe('colour contrast', () => {
 
   it.each(PAIRS)('--%s on --%s reads at 4.5:1 or more', (text, background) => {
     expect(contrastRatio(colour(text), colour(background))).toBeGreaterThanOrEqual(4.5)
+  })
+
+  it.each(CONTROL_EDGES)('the edge --%s on --%s stands out at 3:1 or more', (edge, background) => {
+    expect(contrastRatio(colour(edge), colour(background))).toBeGreaterThanOrEqual(3)
   })
 })
