@@ -76,13 +76,13 @@ function EscalationTable({ rows }: { rows: Escalation[] }) {
         </thead>
         <tbody>
           {rows.map((e) => (
-            <tr key={`${e.playerId}-${e.clock}`} data-player={e.playerId}>
+            <tr key={`${e.playerId}-${e.clock}-${e.referralId ?? 0}`} data-player={e.playerId} data-referral={e.referralId ?? undefined}>
               <td>
                 <Link to={`/players/${e.playerId}`}>{e.name}</Link>
                 <br />
                 <span className="muted">{t(`channel.${e.channel as 'loan_qr'}`)}</span>
               </td>
-              <td>{t(`clocks.${e.clock as Clock}`)}</td>
+              <td>{e.referralId === null ? t(`clocks.${e.clock as Clock}`) : <Link to={`/referrals/${e.referralId}`}>{t('clocks.referralAccept')}</Link>}</td>
               <td>{chinaTimeText(e.dueAt)}</td>
               <td>{e.officerName ?? '—'}</td>
               <td>{e.managerName ?? '—'}</td>
