@@ -499,6 +499,8 @@ export interface ReferralTable {
   consent_id: Generated<string | null>
   /** The player's channel when it was referred (see 0017). */
   channel: Generated<Channel>
+  /** 1 once its acceptance clock ran out and was escalated to a manager (0026). */
+  escalations: Generated<number>
   created_at: string
   updated_at: string
 }
@@ -752,6 +754,8 @@ export interface PlayerClockTable {
 export interface ClockEscalationTable {
   player_id: number
   clock: 'accept' | 'contact' | 'decide'
+  /** The referral whose acceptance clock this is; 0 for the player's own channel clocks (0026). */
+  referral_id: Generated<number>
   due_at: string
   escalated_at: string
   officer_id: number | null
@@ -773,6 +777,11 @@ export interface ClockSumsTable {
   refusals: number
   refusals_with_reason: number
   escalated: Generated<number>
+  /** The referrals' acceptance clock (0026): referrals made, acceptance due, accepted on time, overdue and open. */
+  referrals: Generated<number>
+  accept_due: Generated<number>
+  accepted_on_time: Generated<number>
+  accept_overdue: Generated<number>
 }
 
 /** Groups whose clocks changed since the sums were made (triggers fill it). */

@@ -98,6 +98,11 @@ export function runOutClocks(state: ClockState, now: Date): { clock: Clock; dueA
   return out
 }
 
+/** A referral's acceptance clock ran out: still `referred`, not accepted, past its due time (a case closed unaccepted no longer waits). */
+export function referralAcceptanceRanOut(referral: { stage: string; acceptDueAt: string; acceptedAt: string | null }, now: Date): boolean {
+  return referral.stage === 'referred' && referral.acceptedAt === null && referral.acceptDueAt < now.toISOString()
+}
+
 /** The manager a clock escalates to: the nearest active manager at or above the org unit (`/1/4/9/`), the lowest id among equals. */
 export function nearestManager(orgPath: string, managers: readonly { id: number; orgPath: string }[]): number | null {
   let best: { id: number; orgPath: string } | null = null

@@ -76,13 +76,13 @@ function EscalationTable({ rows }: { rows: Escalation[] }) {
         </thead>
         <tbody>
           {rows.map((e) => (
-            <tr key={`${e.playerId}-${e.clock}`} data-player={e.playerId}>
+            <tr key={`${e.playerId}-${e.clock}-${e.referralId ?? 0}`} data-player={e.playerId} data-referral={e.referralId ?? undefined}>
               <td className="card-title">
                 <Link to={`/players/${e.playerId}`}>{e.name}</Link>
                 <br />
                 <span className="muted">{t(`channel.${e.channel as 'loan_qr'}`)}</span>
               </td>
-              <td data-label={t('clocks.escalatedClock')}>{t(`clocks.${e.clock as Clock}`)}</td>
+              <td data-label={t('clocks.escalatedClock')}>{e.referralId === null ? t(`clocks.${e.clock as Clock}`) : <Link to={`/referrals/${e.referralId}`}>{t('clocks.referralAccept')}</Link>}</td>
               <td data-label={t('clocks.ranOut')}>{chinaTimeText(e.dueAt)}</td>
               <td data-label={t('clocks.officer')}>{e.officerName ?? '—'}</td>
               <td data-label={t('clocks.escalatedTo')}>{e.managerName ?? '—'}</td>

@@ -1,5 +1,6 @@
 // The deadline ranking per outlet or officer, for managers (their unit), hq and admins (the
-// bank): counted over the clocked players that came in between two China days.
+// bank): counted over the clocked players that came in and the referrals made between two
+// China days.
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, useLoaderData } from '@remix-run/react'
@@ -24,7 +25,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export default function ClockRanking() {
   const t = useT()
   const { from, to, by, rows } = useLoaderData<typeof loader>()
-  const columns = ['clocks', 'contactDue', 'contactedOnTime', 'decideDue', 'decidedOnTime', 'overdue', 'refusals', 'refusalsWithReason', 'escalated'] as const
+  const columns = ['clocks', 'contactDue', 'contactedOnTime', 'decideDue', 'decidedOnTime', 'overdue', 'refusals', 'refusalsWithReason', 'referrals', 'acceptDue', 'acceptedOnTime', 'acceptOverdue', 'escalated'] as const
   return (
     <div className="stack">
       <h1>{t('ranking.title')}</h1>

@@ -24,6 +24,7 @@ import * as m0021 from './0021-visit-photos'
 import * as m0022 from './0022-consents'
 import * as m0023 from './0023-valid-visits'
 import * as m0024 from './0024-escalations-platform-feedback'
+import * as m0026 from './0026-referral-acceptance-escalates'
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -49,4 +50,5 @@ export const migrations: Record<string, Migration> = {
   '0022-consents': m0022,
   '0023-valid-visits': m0023,
   '0024-escalations-platform-feedback': m0024,
+  '0026-referral-acceptance-escalates': m0026,
 }

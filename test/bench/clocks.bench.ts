@@ -1,7 +1,8 @@
 // The deadline ranking at province scale (issue 25: under 150 ms server time): 300 outlets,
-// 2,000 officers and 120,000 clocked players, 50,000 of them with a clock still open, seeded
-// straight into a fresh SQLite database with only what the ranking reads (org units, users,
-// players' unit and officer, player_clocks; the referrals it does not read are left out).
+// 2,000 officers, 120,000 clocked players, 50,000 of them with a clock still open, and 200,000
+// referrals with their acceptance clocks (decision 0450), seeded straight into a fresh SQLite
+// database with only what the ranking reads (org units, users, players' unit and officer,
+// player_clocks, referrals).
 // Baselines, in the same run: a bare grouped count over the same join, through better-sqlite3,
 // and the ranking counted straight (the query before the sums). The sums are rebuilt an hour
 // before the moment ranked, so the read also adds an hour of clocks fallen due.
@@ -15,6 +16,7 @@ const OUTLETS = 300
 const OFFICERS = 2_000
 const PLAYERS = 120_000
 const OPEN = 50_000
+const REFERRALS = 200_000
 const RUNS = 15
 const DAY = 86_400_000
 const NOW = Date.parse('2026-06-30T04:00:00Z')
@@ -41,11 +43,12 @@ export const benchmark: Benchmark = {
   async run({ log, rows }) {
     const players = Math.min(rows ?? PLAYERS, PLAYERS)
     const open = Math.round((players * OPEN) / PLAYERS)
+    const referrals = Math.round((players * REFERRALS) / PLAYERS)
     let database: TestDatabase | undefined
     try {
       database = await createTestDatabase()
       const sqlite = database.sqlite!
-      log(`seeding ${OUTLETS} outlets, ${OFFICERS} officers, ${players} clocked players (${open} open)`)
+      log(`seeding ${OUTLETS} outlets, ${OFFICERS} officers, ${players} clocked players (${open} open), ${referrals} referrals`)
       const stamp = new Date(NOW).toISOString()
       sqlite.exec('begin')
       sqlite.prepare(`insert into org_units (id, code, name, kind, path, depth, created_at) values (1, 'HQ', '总行', 'hq', '/1/', 0, ?)`).run(stamp)
@@ -80,6 +83,23 @@ export const benchmark: Benchmark = {
           decision, decision === 'approved' ? 100_000 : null, decision === 'refused' ? 'no_need' : null,
           isOpen ? [accept, contact, decide].filter((d): d is string => d !== null).sort()[0] : null,
         )
+      }
+      // Referrals over the same six months: a third accepted on time, a third late, the rest
+      // waiting (the recent ones not due yet) or declined; a referral per player at most a few.
+      const referral = sqlite.prepare(
+        `insert into referrals (player_id, officer_id, org_unit_id, product_code, product_version, amount_yuan, credit, first_lender, verdict, stage, stage_at, referred_at, accept_due_at, accepted_at, escalations, created_at, updated_at)
+         values (?, ?, ?, 'tax_credit', 1, 100000, 1, 1, '{}', ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      for (let r = 0; r < referrals; r++) {
+        const p = r % players
+        const officer = p % OFFICERS
+        const at = NOW - (r % 180) * DAY - (r % 11) * 3_600_000
+        const due = at + 3 * DAY
+        const acceptedMs = r % 3 === 0 ? at + DAY : r % 3 === 1 ? due + DAY : null
+        const accepted = acceptedMs !== null && acceptedMs <= NOW ? iso(acceptedMs) : null
+        const stage = accepted ? 'accepted' : r % 7 === 0 ? 'declined' : 'referred'
+        const escalated = stage === 'referred' && due < NOW ? 1 : 0
+        referral.run(p + 1, officer + 1, 2 + (officer % OUTLETS), stage, accepted ?? iso(at), iso(at), iso(due), accepted, escalated, stamp, stamp)
       }
       sqlite.exec('commit')
       sqlite.exec('analyze')
@@ -117,7 +137,7 @@ export const benchmark: Benchmark = {
       const straight = await rankClocksStraight(db, bank, { from, to, by: 'outlet', now })
       if (JSON.stringify(check) !== JSON.stringify(straight)) throw new Error('the ranking from the sums differs from the one counted straight')
       return {
-        title: `clocks: the deadline ranking over ${players.toLocaleString('en')} clocked players (${open.toLocaleString('en')} open), ${OUTLETS} outlets, ${OFFICERS} officers, SQLite`,
+        title: `clocks: the deadline ranking over ${players.toLocaleString('en')} clocked players (${open.toLocaleString('en')} open) and ${referrals.toLocaleString('en')} referrals, ${OUTLETS} outlets, ${OFFICERS} officers, SQLite`,
         columns: [
           { label: 'measure', align: 'left' },
           { label: 'median ms', align: 'right' },

@@ -1,12 +1,15 @@
 // The deadline ranking on a real database (SQLite, and PostgreSQL when configured): per outlet
 // and per officer, the counts equal an independent count made here over the same clocks;
-// players that came in outside the period and outside the caller's scope are not counted.
+// players that came in outside the period and outside the caller's scope are not counted. The
+// referrals' acceptance clock is counted with them (by the referral's outlet and officer),
+// from the sums and straight, as referrals are accepted, escalated and declined.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Channel } from '../../app/domain/channels'
 import { REFUSAL_REASONS } from '../../app/domain/clocks'
 import { scopeOf } from '../../app/domain/scope'
 import { acceptLead } from '../../app/services/clocks/accept-lead.server'
 import { rankClocks } from '../../app/services/clocks/clock-ranking.server'
+import { recordStageReport } from '../../app/services/referrals.server'
 import { rebuildClockSums, wholeMonthsOf } from '../../app/services/clocks/clock-sums.server'
 import { escalateRunOutClocks } from '../../app/services/clocks/escalate-clocks.server'
 import { openClocksFor } from '../../app/services/clocks/open-clocks.server'
@@ -46,6 +49,9 @@ beforeAll(async () => {
         await assignPlayers(t.db, { actor: { id: mgr, username: 'm', ip: null }, scope: scopeOf({ id: mgr, role: 'manager', orgPath: outlet.path }) }, { playerIds: [player], officerId: id, reason: 'test' })
         await t.db.transaction().execute((trx) => openClocksFor(trx, [player]))
         const after = (hours: number) => new Date(Date.parse(cameAt) + hours * 3_600_000)
+        // A referral of every other lead, some accepted on time, some late, some declined
+        // unaccepted, the rest waiting (due before and after the sums' moment and NOW).
+        if (i % 2 === 0) await refer(player, id, outlet.id, i % 4 === 2 ? new Date(Date.parse(china('2026-04-14T20:00:00')) + (i + k) * HOUR) : after(24 + i * 7 + k), i + k)
         if (channel === 'loan_qr' && i % 4 !== 3) await acceptLead(t.db, { ...caller, now: after(i * 5) }, { playerId: player })
         if (channel !== 'credit_platform' && i % 5 !== 0) await recordContact(t.db, { ...caller, now: after(i * 17 + k * 30) }, { playerId: player })
         if (i % 3 !== 1 || k === 1) {
@@ -59,11 +65,25 @@ beforeAll(async () => {
   }
 })
 
+const HOUR = 3_600_000
+async function refer(playerId: number, officerId: number, orgUnitId: number, at: Date, kind: number) {
+  const referredAt = at.toISOString()
+  const due = new Date(at.getTime() + 72 * HOUR).toISOString()
+  const accepted = kind % 3 === 0 ? new Date(at.getTime() + 10 * HOUR).toISOString() : kind % 3 === 1 ? new Date(at.getTime() + 100 * HOUR).toISOString() : null
+  const stage = accepted ? 'accepted' : kind % 5 === 2 ? 'declined' : 'referred'
+  await t.db
+    .insertInto('referrals')
+    .values({ player_id: playerId, visit_id: null, officer_id: officerId, org_unit_id: orgUnitId, product_code: 'tax_credit', product_version: 1, amount_yuan: 100_000, term_months: 12, credit: 1, first_lender: 1, verdict: '{}', stage, stage_at: accepted ?? referredAt, referred_at: referredAt, accept_due_at: due, accepted_at: accepted, disbursed_at: null, external_ref: null, created_at: referredAt, updated_at: referredAt })
+    .execute()
+}
+
 afterAll(async () => {
   await t.destroy()
 })
 
-/** The same counts, made in plain code over every clock row. */
+const ZERO = { clocks: 0, contactDue: 0, contactedOnTime: 0, decideDue: 0, decidedOnTime: 0, overdue: 0, refusals: 0, refusalsWithReason: 0, escalated: 0, referrals: 0, acceptDue: 0, acceptedOnTime: 0, acceptOverdue: 0 }
+
+/** The same counts, made in plain code over every clock row and referral. */
 async function expected(from: string, until: string, by: 'outlet' | 'officer', orgUnits?: number[], at: Date = NOW) {
   const rows = await t.db.selectFrom('player_clocks').innerJoin('market_players', 'market_players.id', 'player_clocks.player_id').selectAll('player_clocks').select(['market_players.org_unit_id', 'market_players.assigned_officer_id']).execute()
   const now = at.toISOString()
@@ -72,7 +92,7 @@ async function expected(from: string, until: string, by: 'outlet' | 'officer', o
     if (r.started_at < from || r.started_at >= until) continue
     if (orgUnits && !orgUnits.includes(r.org_unit_id)) continue
     const key = by === 'outlet' ? r.org_unit_id : r.assigned_officer_id!
-    const c = out.get(key) ?? { clocks: 0, contactDue: 0, contactedOnTime: 0, decideDue: 0, decidedOnTime: 0, overdue: 0, refusals: 0, refusalsWithReason: 0, escalated: 0 }
+    const c = out.get(key) ?? { ...ZERO }
     c.clocks++
     if (r.contact_due_at !== null && (r.contact_due_at <= now || r.contacted_at !== null)) c.contactDue++
     if (r.contact_due_at !== null && r.contacted_at !== null && r.contacted_at <= r.contact_due_at) c.contactedOnTime++
@@ -82,6 +102,19 @@ async function expected(from: string, until: string, by: 'outlet' | 'officer', o
     if (open.some((d) => d < now)) c.overdue++
     if (r.decision === 'refused') c.refusals++
     if (r.decision === 'refused' && r.refusal_reason) c.refusalsWithReason++
+    c.escalated += r.escalations
+    out.set(key, c)
+  }
+  const referrals = await t.db.selectFrom('referrals').selectAll().execute()
+  for (const r of referrals) {
+    if (r.referred_at < from || r.referred_at >= until) continue
+    if (orgUnits && !orgUnits.includes(r.org_unit_id)) continue
+    const key = by === 'outlet' ? r.org_unit_id : r.officer_id
+    const c = out.get(key) ?? { ...ZERO }
+    c.referrals++
+    if (r.accept_due_at <= now || r.accepted_at !== null) c.acceptDue++
+    if (r.accepted_at !== null && r.accepted_at <= r.accept_due_at) c.acceptedOnTime++
+    if (r.stage === 'referred' && r.accepted_at === null && r.accept_due_at < now) c.acceptOverdue++
     c.escalated += r.escalations
     out.set(key, c)
   }
@@ -97,6 +130,8 @@ describe('the deadline ranking', () => {
     // Something of each kind is there to count.
     const total = rows.reduce((s, r) => s + r.overdue * r.refusals * r.contactedOnTime * r.decidedOnTime, 0)
     expect(total).toBeGreaterThan(0)
+    const referrals = rows.reduce((s, r) => s + r.acceptOverdue * r.acceptedOnTime * (r.acceptDue - r.acceptedOnTime), 0)
+    expect(referrals).toBeGreaterThan(0)
   })
 
   it('per officer, for March only, within a manager’s outlet', async () => {
@@ -149,9 +184,11 @@ describe('the deadline ranking read from the pre-counted sums', () => {
     await rebuildClockSums(t.db, AS_OF)
     expect(await t.db.selectFrom('clock_sums_dirty').selectAll().execute()).toHaveLength(0)
     expect(Number((await t.db.selectFrom('clock_sums').select((eb) => eb.fn.sum<number>('clocks').as('n')).executeTakeFirstOrThrow()).n)).toBe(72)
-    // Some clocks fell due between the rebuild and NOW: the read adds them.
+    // Some clocks and referrals fell due between the rebuild and NOW: the read adds them.
     const fell = await t.db.selectFrom('player_clocks').select('player_id').where('next_due_at', '>=', AS_OF.toISOString()).where('next_due_at', '<', NOW.toISOString()).execute()
     expect(fell.length).toBeGreaterThan(0)
+    const referralsFell = await t.db.selectFrom('referrals').select('id').where('stage', '=', 'referred').where('accept_due_at', '>=', AS_OF.toISOString()).where('accept_due_at', '<', NOW.toISOString()).execute()
+    expect(referralsFell.length).toBeGreaterThan(0)
     await expectEqualEverywhere()
   })
 
@@ -184,8 +221,12 @@ describe('the deadline ranking read from the pre-counted sums', () => {
       .execute()
     expect(open.length).toBeGreaterThan(0)
     await recordContact(t.db, { ...caller, now: new Date(AS_OF.getTime() + 3_600_000) }, { playerId: open[0].player_id })
-    // Clocks run out by then escalate: the escalated count moves with them.
+    // Clocks run out by then escalate: the escalated count moves with them, the referrals' too.
     expect(await escalateRunOutClocks(t.db, new Date(AS_OF.getTime() + 7_200_000))).toBeGreaterThan(0)
+    expect(await t.db.selectFrom('referrals').select('id').where('escalations', '>', 0).execute()).not.toHaveLength(0)
+    // The loan system accepts a waiting referral after the sums were made (late, past its due time).
+    const waiting = await t.db.selectFrom('referrals').select(['id', 'accept_due_at']).where('stage', '=', 'referred').where('accept_due_at', '<', AS_OF.toISOString()).orderBy('id').executeTakeFirstOrThrow()
+    await recordStageReport(t.db, waiting.id, { stage: 'accepted', at: new Date(AS_OF.getTime() + HOUR).toISOString(), reason: null, externalRef: null }, NOW)
     // A player handed to an officer of the same outlet leaves one group and joins another.
     const other = officers[1]
     const moved = await t.db.selectFrom('market_players').select('id').where('assigned_officer_id', '=', officer.id).where('id', '!=', open[0].player_id).orderBy('id').executeTakeFirstOrThrow()

@@ -3,7 +3,8 @@
 // officer's list (or the outlet's unassigned one), a USCC already known gets the request on
 // its player with the same answer, and the page holds against abuse: proof of work, spent
 // challenges, limits per address and per phone kept in the database (two servers share them),
-// a size limit, and answers that echo nothing.
+// a size limit, and answers that echo nothing. Tries arriving together are written a batch per
+// transaction, each answered as if written alone (two firms sending one new USCC included).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LOAN_QR_CONSENT_VERSION, LOAN_QR_LIMITS } from '../../app/domain/loan-qr'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
@@ -11,6 +12,9 @@ import { createPlayer } from '../../app/services/players/create-player.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { solveLoanQrChallenge } from '../../app/services/loan-qr/loan-qr-challenge.server'
 import { issueLoanQrCode } from '../../app/services/loan-qr/issue-loan-qr-code.server'
+import { loanQrBatchCounts } from '../../app/services/loan-qr/loan-qr-batches.server'
+import { issueLoanQrChallenge } from '../../app/services/loan-qr/loan-qr-challenge.server'
+import { submitLoanQrRequest } from '../../app/services/loan-qr/submit-loan-qr-request.server'
 import { addUser, buildOrg, PASSWORD, playerFields } from '../support/fixtures'
 import { makeUscc } from '../support/lists'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
@@ -238,5 +242,42 @@ describe('abuse', () => {
     const { challenge } = await fetchPage(server.url, token, '10.9.0.2')
     await issueLoanQrCode(t.db, SYSTEM_ACTOR, { kind: 'all' }, { orgUnitId: null, officerId: spare })
     expect((await submit(token, { name: '失效码企业', phone: nextPhone() }, { challenge, ip: '10.9.0.2' })).response.status).toBe(404)
+  })
+})
+
+describe('tries arriving together', () => {
+  it('are written a batch per transaction, each answered as if alone: accepted, limited, unproven, one new USCC sent twice', async () => {
+    const secret = 'batch-test-secret-'.repeat(3)
+    const code = await issueLoanQrCode(t.db, SYSTEM_ACTOR, { kind: 'all' }, { orgUnitId: null, officerId })
+    const values = (i: number, extra: Record<string, string> = {}) => {
+      const challenge = issueLoanQrChallenge(secret, code.token)
+      return { kind: 'enterprise', name: `同批企业${i}`, uscc: makeUscc(9700 + i), contactName: '丁', phone: nextPhone(), amountWan: '20', purpose: '周转', consent: LOAN_QR_CONSENT_VERSION, challenge, nonce: solveLoanQrChallenge(challenge), ...extra }
+    }
+    const tries = [
+      ...Array.from({ length: 8 }, (_, i) => values(i)),
+      // Two firms send the same new USCC at once: one player, two requests.
+      values(20, { uscc: makeUscc(9790) }),
+      values(21, { uscc: makeUscc(9790) }),
+      // The phone's fourth try of the day is over its limit.
+      ...Array.from({ length: 4 }, (_, i) => values(30 + i, { phone: '13900009999' })),
+      // A challenge answered wrong.
+      { ...values(40), nonce: '0' },
+    ]
+    const before = loanQrBatchCounts(t.db)
+    const answers = await Promise.all(tries.map((v, i) => submitLoanQrRequest(t.db, pii, { token: code.token, values: v, ip: `10.77.0.${i}`, secret })))
+    expect(answers.slice(0, 10).map((a) => a.outcome)).toEqual(Array(10).fill('accepted'))
+    // Which of one phone's four tries came fourth is the order they reached the database in.
+    expect(answers.slice(10, 14).map((a) => a.outcome).sort()).toEqual(['accepted', 'accepted', 'accepted', 'limited'])
+    expect(answers[14].outcome).toBe('unproven')
+    const after = loanQrBatchCounts(t.db)
+    // Fourteen tries reached the database (the unproven one did not), in fewer transactions.
+    expect(after.tries - before.tries).toBe(14)
+    expect(after.batches - before.batches).toBeLessThan(14)
+    const twice = await t.db.selectFrom('market_players').select('id').where('uscc', '=', makeUscc(9790)).execute()
+    expect(twice).toHaveLength(1)
+    const requests = await t.db.selectFrom('loan_qr_requests').select(['new_player']).where('player_id', '=', twice[0].id).orderBy('id').execute()
+    expect(requests.map((r) => r.new_player)).toEqual([1, 0])
+    const landed = await t.db.selectFrom('market_players').innerJoin('player_clocks', 'player_clocks.player_id', 'market_players.id').select('market_players.id').where('market_players.name', 'like', '同批企业%').execute()
+    expect(landed).toHaveLength(12)
   })
 })

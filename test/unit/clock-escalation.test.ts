@@ -1,6 +1,6 @@
 // Which clocks escalate, and to whom (app/domain/clocks.ts).
 import { describe, expect, it } from 'vitest'
-import { nearestManager, runOutClocks } from '../../app/domain/clocks'
+import { nearestManager, referralAcceptanceRanOut, runOutClocks } from '../../app/domain/clocks'
 
 describe('runOutClocks', () => {
   const state = { acceptDueAt: '2026-04-14T02:00:00.000Z', contactDueAt: '2026-04-16T02:00:00.000Z', decideDueAt: null, acceptedAt: null, contactedAt: null, decidedAt: null }
@@ -28,5 +28,18 @@ describe('nearestManager', () => {
   })
   it('does not take a unit whose path only starts alike', () => {
     expect(nearestManager('/1/22/', [{ id: 5, orgPath: '/1/2/' }])).toBeNull()
+  })
+})
+
+describe('referralAcceptanceRanOut', () => {
+  const referral = { stage: 'referred', acceptDueAt: '2026-04-22T02:00:00.000Z', acceptedAt: null }
+  it('runs out after its due time while the case waits for the loan system', () => {
+    expect(referralAcceptanceRanOut(referral, new Date('2026-04-22T02:00:00.000Z'))).toBe(false)
+    expect(referralAcceptanceRanOut(referral, new Date('2026-04-22T02:00:00.001Z'))).toBe(true)
+  })
+  it('not once accepted, nor for a case closed unaccepted', () => {
+    const later = new Date('2026-05-01T00:00:00Z')
+    expect(referralAcceptanceRanOut({ ...referral, stage: 'accepted', acceptedAt: '2026-04-23T00:00:00.000Z' }, later)).toBe(false)
+    expect(referralAcceptanceRanOut({ ...referral, stage: 'declined' }, later)).toBe(false)
   })
 })

@@ -14,10 +14,13 @@ const cache = new WeakMap<object, { version: number; context: ClockContext }>()
 export async function loadClockContext(db: Db): Promise<ClockContext> {
   const row = await db.selectFrom('clock_config').select('version').where('id', '=', 1).executeTakeFirst()
   const version = row?.version ?? 0
-  const held = cache.get(db)
+  // Held per database handle, its transactions included (they share the handle's adapter): a
+  // clock opened inside a transaction (a loan QR lead) does not read the calendar again.
+  const key = db.getExecutor().adapter
+  const held = cache.get(key)
   if (held && held.version === version) return held.context
   const context = await readClockContext(db)
-  cache.set(db, { version, context })
+  cache.set(key, { version, context })
   return context
 }
 

@@ -6,7 +6,9 @@
 // Read from the pre-counted sums (clock-sums.server.ts, decision 0260) for the whole China
 // months of the period, exact at any moment: a group changed since the sums were made is
 // counted straight, the clocks that fell due since are added, and the days of a period that
-// do not fill a month (a daily ranking) are counted straight over the start-time index.
+// do not fill a month (a daily ranking) are counted straight over the start-time index. The
+// referral acceptance clock is ranked with them, by the referral's org unit and officer
+// (referral-clock-counts.server.ts), in the same sums and the same snapshot.
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely'
 import { withoutIndex } from '../../../db/dialect.server'
 import type { Database } from '../../../db/schema'
@@ -15,6 +17,7 @@ import type { Scope } from '../../domain/scope'
 import type { Db } from '../audit.server'
 import { inScope, scoped } from '../scope.server'
 import { chinaMonthOf, wholeMonthsOf } from './clock-sums.server'
+import { countReferralsStraight, referralMarked, referralsDueSince, type ReferralCounts, type ReferralWhere } from './referral-clock-counts.server'
 
 export interface RankingRow {
   id: number | null
@@ -27,12 +30,17 @@ export interface RankingRow {
   overdue: number
   refusals: number
   refusalsWithReason: number
-  /** Clocks of these players escalated to a manager (escalate-clocks.server.ts). */
+  /** Clocks of these players and referrals escalated to a manager (escalate-clocks.server.ts). */
   escalated: number
+  /** Referrals made in the period, due for acceptance, accepted on time, overdue and not accepted. */
+  referrals: number
+  acceptDue: number
+  acceptedOnTime: number
+  acceptOverdue: number
 }
 
 type Counts = Omit<RankingRow, 'id' | 'name'>
-const MEASURES = ['clocks', 'contactDue', 'contactedOnTime', 'decideDue', 'decidedOnTime', 'overdue', 'refusals', 'refusalsWithReason', 'escalated'] as const
+const MEASURES = ['clocks', 'contactDue', 'contactedOnTime', 'decideDue', 'decidedOnTime', 'overdue', 'refusals', 'refusalsWithReason', 'escalated', 'referrals', 'acceptDue', 'acceptedOnTime', 'acceptOverdue'] as const
 type By = 'outlet' | 'officer'
 type Where = (eb: ExpressionBuilder<Database, 'player_clocks' | 'market_players'>) => Expression<SqlBool>
 
@@ -54,12 +62,14 @@ export async function rankClocks(db: Kysely<Database>, scope: Scope, input: Rank
       const { from, until } = chinaDaysBounds(input.from, input.to)
       const months = wholeMonthsOf(input.from, input.to)
       // No sums yet, or a ranking as of a moment before they were made: counted straight.
-      if (asOf === null || now < asOf || months.length === 0) return countStraight(trx, scope, input.by, now, (eb) => eb.and([eb('player_clocks.started_at', '>=', from), eb('player_clocks.started_at', '<', until)]))
+      if (asOf === null || now < asOf || months.length === 0) return countAllStraight(trx, scope, input.by, now, from, until)
       const monthsFrom = chinaMidnight(`${months[0]}-01`)
       const monthsUntil = chinaMidnight(`${nextMonth(months[months.length - 1])}-01`)
       // Not through the start-time index: these parts are found through the marks or the due times.
       const started = withoutIndex(trx, 'player_clocks.started_at')
       const inMonths: Where = (eb) => eb.and([eb(started, '>=', monthsFrom), eb(started, '<', monthsUntil)])
+      const referred = withoutIndex(trx, 'referrals.referred_at')
+      const referredInMonths: ReferralWhere = (eb) => eb.and([eb(referred, '>=', monthsFrom), eb(referred, '<', monthsUntil)])
       // The players of the marked groups, through the officer index (or, unassigned, the org
       // unit's): the marks are read first, so the planner is handed the ids (PostgreSQL, given a
       // subquery, scanned every player to join them to the marks).
@@ -91,6 +101,18 @@ export async function rankClocks(db: Kysely<Database>, scope: Scope, input: Rank
           : countStraight(trx, scope, input.by, now, (eb) => eb.and([eb('market_players.assigned_officer_id', 'is', null), eb('market_players.org_unit_id', 'in', markedUnits), inMonths(eb), dirty(eb)])),
         readSumsOnce(db, trx, asOf, scope, input.by, months),
         dueSince(trx, scope, input.by, asOf, now, (eb) => eb.and([inMonths(eb), eb.not(dirty(eb))])),
+        // The referrals, the same parts: days outside the months, marked groups (a referral
+        // always has an officer), and what time changed.
+        countReferralsStraight(trx, scope, input.by, now, (eb) =>
+          eb.or([
+            eb.and([eb('referrals.referred_at', '>=', from), eb('referrals.referred_at', '<', monthsFrom)]),
+            eb.and([eb('referrals.referred_at', '>=', monthsUntil), eb('referrals.referred_at', '<', until)]),
+          ]),
+        ).then(withClocks),
+        markedOfficers.length === 0
+          ? none()
+          : countReferralsStraight(trx, scope, input.by, now, (eb) => eb.and([eb('referrals.officer_id', 'in', markedOfficers), referredInMonths(eb), referralMarked(trx, eb)])).then(withClocks),
+        referralsDueSince(trx, scope, input.by, asOf, now, (eb) => eb.and([referredInMonths(eb), eb.not(referralMarked(trx, eb))])).then(withClocks),
       ])
       const out = new Map<number, Counts>()
       for (const part of parts) for (const [key, counts] of part) add(out, key, counts)
@@ -102,11 +124,26 @@ export async function rankClocks(db: Kysely<Database>, scope: Scope, input: Rank
   return named(db, input.by, totals)
 }
 
-/** The ranking counted straight over player_clocks: what the sums are checked against, and the baseline of the bench. */
+/** The ranking counted straight over player_clocks and referrals: what the sums are checked against, and the baseline of the bench. */
 export async function rankClocksStraight(db: Kysely<Database>, scope: Scope, input: RankInput): Promise<RankingRow[]> {
   const now = (input.now ?? new Date()).toISOString()
   const { from, until } = chinaDaysBounds(input.from, input.to)
-  return named(db, input.by, await countStraight(db, scope, input.by, now, (eb) => eb.and([eb('player_clocks.started_at', '>=', from), eb('player_clocks.started_at', '<', until)])))
+  return named(db, input.by, await countAllStraight(db, scope, input.by, now, from, until))
+}
+
+/** The clocks started and the referrals made in [from, until), counted straight. */
+async function countAllStraight(db: Db, scope: Scope, by: By, now: string, from: string, until: string): Promise<Map<number, Counts>> {
+  const [clocks, referrals] = await Promise.all([
+    countStraight(db, scope, by, now, (eb) => eb.and([eb('player_clocks.started_at', '>=', from), eb('player_clocks.started_at', '<', until)])),
+    countReferralsStraight(db, scope, by, now, (eb) => eb.and([eb('referrals.referred_at', '>=', from), eb('referrals.referred_at', '<', until)])),
+  ])
+  for (const [key, counts] of withClocks(referrals)) add(clocks, key, counts)
+  return clocks
+}
+
+/** The referrals' counts as ranking counts (no channel clock among them). */
+function withClocks(referrals: Map<number, ReferralCounts>): Map<number, Counts> {
+  return new Map([...referrals].map(([key, r]) => [key, { ...zero(), ...r }]))
 }
 
 const count = (condition: ReturnType<typeof sql>) => sql<number>`sum(case when ${condition} then 1 else 0 end)`
@@ -174,6 +211,10 @@ async function readSums(db: Db, scope: Scope, by: By, months: string[], marked: 
       eb.fn.sum<number>('clock_sums.refusals').as('refusals'),
       eb.fn.sum<number>('clock_sums.refusals_with_reason').as('refusalsWithReason'),
       eb.fn.sum<number>('clock_sums.escalated').as('escalated'),
+      eb.fn.sum<number>('clock_sums.referrals').as('referrals'),
+      eb.fn.sum<number>('clock_sums.accept_due').as('acceptDue'),
+      eb.fn.sum<number>('clock_sums.accepted_on_time').as('acceptedOnTime'),
+      eb.fn.sum<number>('clock_sums.accept_overdue').as('acceptOverdue'),
     ])
     .where('clock_sums.month', 'in', months)
     .where(inScope(scope, { orgUnit: 'clock_sums.org_unit_id', owner: 'clock_sums.officer_id' }))
@@ -225,7 +266,7 @@ async function dueSince(db: Db, scope: Scope, by: By, asOf: string, now: string,
 }
 
 function zero(): Counts {
-  return { clocks: 0, contactDue: 0, contactedOnTime: 0, decideDue: 0, decidedOnTime: 0, overdue: 0, refusals: 0, refusalsWithReason: 0, escalated: 0 }
+  return { clocks: 0, contactDue: 0, contactedOnTime: 0, decideDue: 0, decidedOnTime: 0, overdue: 0, refusals: 0, refusalsWithReason: 0, escalated: 0, referrals: 0, acceptDue: 0, acceptedOnTime: 0, acceptOverdue: 0 }
 }
 
 function countsOf(r: Record<string, unknown>): Counts {
@@ -253,11 +294,13 @@ async function named(db: Kysely<Database>, by: By, totals: Map<number, Counts>):
     for (const n of named) names.set(n.id, n.name)
   }
   return [...totals]
-    .filter(([, c]) => c.clocks > 0)
+    .filter(([, c]) => c.clocks > 0 || c.referrals > 0)
     .map(([id, c]) => ({ id: id === 0 ? null : id, name: id === 0 ? null : (names.get(id) ?? null), ...c }))
-    .sort((a, b) => rate(b.contactedOnTime + b.decidedOnTime, b.contactDue + b.decideDue) - rate(a.contactedOnTime + a.decidedOnTime, a.contactDue + a.decideDue) || b.clocks - a.clocks || (a.id ?? 0) - (b.id ?? 0))
+    .sort((a, b) => onTime(b) - onTime(a) || b.clocks + b.referrals - (a.clocks + a.referrals) || (a.id ?? 0) - (b.id ?? 0))
 }
 
-function rate(n: number, d: number): number {
-  return d === 0 ? 1 : n / d
+/** The share of the deadlines due that were met: contact, decision and the referrals' acceptance alike. */
+function onTime(c: Counts): number {
+  const due = c.contactDue + c.decideDue + c.acceptDue
+  return due === 0 ? 1 : (c.contactedOnTime + c.decidedOnTime + c.acceptedOnTime) / due
 }

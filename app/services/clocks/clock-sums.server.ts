@@ -9,6 +9,7 @@ import type { Database } from '../../../db/schema'
 import { logger } from '../../server/logger.server'
 import type { Db } from '../audit.server'
 import { startBackgroundLoop, type BackgroundLoop } from '../background-loop.server'
+import { insertReferralSums } from './referral-clock-counts.server'
 
 /** The China month (`2026-04`) of a stored instant, in SQL. */
 export function chinaMonthOf(db: Kysely<any>, instant: RawBuilder<unknown> | ReturnType<typeof sql.ref>): RawBuilder<string> {
@@ -46,6 +47,7 @@ export async function rebuildClockSums(db: Kysely<Database>, now: Date = new Dat
     .execute(async (trx) => {
       await trx.deleteFrom('clock_sums').execute()
       await insertSums(trx, at)
+      await insertReferralSums(trx, at)
       await trx.deleteFrom('clock_sums_dirty').execute()
       await trx.updateTable('clock_sums_state').set({ as_of: at }).where('id', '=', 1).execute()
     })

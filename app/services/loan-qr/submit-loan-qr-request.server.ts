@@ -14,6 +14,7 @@ import type { MessageKey } from '../../i18n/index'
 import { recordAudit, type Actor, type Db } from '../audit.server'
 import type { PersonalDataCipher } from '../personal-data.server'
 import { newPlayerColumns } from '../player-record.server'
+import { inLoanQrBatch } from './loan-qr-batches.server'
 import { findLiveLoanQrCode } from './loan-qr-codes.server'
 import { verifyLoanQrProof } from './loan-qr-challenge.server'
 import { countedHere, overLimitHere, type LocalLimits } from './loan-qr-local-limits.server'
@@ -56,10 +57,10 @@ export async function submitLoanQrRequest(db: Kysely<Database>, pii: PersonalDat
   const code = await findLiveLoanQrCode(db, input.token)
   if (!code) return { outcome: 'not_found' }
   let phoneCounted = false
-  // One write transaction per try (SQLite writes one at a time): a refusal returns (commits
-  // its counts) rather than throws, so refused tries count too.
+  // Written in the next batch's transaction (loan-qr-batches.server.ts; SQLite writes one at a
+  // time): a refusal returns (commits its counts) rather than throws, so refused tries count too.
   const land = () =>
-    db.transaction().execute(async (trx): Promise<LoanQrOutcome> => {
+    inLoanQrBatch(db, async (trx): Promise<LoanQrOutcome> => {
       phoneCounted = false
       if (!(await countTry(trx, addressKey, LOAN_QR_LIMITS.perAddress, now))) return { outcome: 'limited' }
       if (!parsed.ok || phoneHash === null) return { outcome: 'invalid', errors: parsed.ok ? {} : parsed.errors }
