@@ -58,9 +58,10 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           // Each file starts a server on a database of its own (a copy of the demo county,
-          // seeded once per run) and a Chromium of its own, so they run beside the rest.
-          // The server bundled once per run for every file's server process.
-          globalSetup: ['test/support/seeded-template.ts', 'test/support/server-bundle.ts'],
+          // seeded once per run) and contexts of its own, so they run beside the rest.
+          // The server bundled once per run for every file's server process; one Chromium
+          // for the run that every file connects to.
+          globalSetup: ['test/support/seeded-template.ts', 'test/support/server-bundle.ts', 'test/support/browser-server.ts'],
           setupFiles: ['test/support/setup.ts'],
           // A hang guard as wide as the integration tests' (a browser test took 170 s at load 40).
           testTimeout: 300_000,
