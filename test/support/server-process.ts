@@ -178,7 +178,8 @@ async function serverEntry(): Promise<string[]> {
   if (process.env.VITEST) {
     const { inject } = await import('vitest')
     const bundle = inject('serverBundle')
-    if (bundle) return [bundle]
+    // Source maps on, as `npm start` runs it: a stack in the server's output names the source.
+    if (bundle) return ['--enable-source-maps', bundle]
   }
   return ['--import', 'tsx', 'app/cli/serve.server.ts']
 }
