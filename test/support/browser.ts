@@ -198,23 +198,13 @@ export class BrowserSession {
     return page
   }
 
-  /**
-   * Signs in as the form would (a POST of it to /login, in the page's context: the session
-   * cookie lands in its cookie jar), then opens the home page and waits for it. Not through
-   * the form: that is one more page to load and hydrate per sign-in, and the form itself is
-   * test/e2e/sign-in.test.ts's subject (decision 0411).
-   */
+  /** Signs in from /login (English labels) and waits for the home page. */
   async signIn(page: Page, username: string, password = DEMO_PASSWORD) {
-    const response = await page.context().request.post(`${this.app.url}/login`, {
-      form: { username, password },
-      // The request defences take a POST from another origin for cross-site: this is the app's own.
-      headers: { Origin: new URL(this.app.url).origin },
-      maxRedirects: 0,
-    })
-    if (response.status() !== 302 || !response.headers()['set-cookie']) {
-      throw new Error(`signing in as ${username} failed: ${response.status()} ${(await response.text()).slice(0, 500)}`)
-    }
-    await page.goto(`${this.app.url}/`)
+    await page.goto(`${this.app.url}/login`)
+    await page.getByLabel('Username').fill(username)
+    await page.getByLabel('Password').fill(password)
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+    await page.waitForURL(`${this.app.url}/`)
     await page.locator('#whoami').waitFor()
   }
 
