@@ -25,8 +25,9 @@ const integration = (dialect: 'sqlite' | 'postgres') => ({
     include: ['test/integration/**/*.test.ts'],
     exclude: dialect === 'postgres' ? SQLITE_ONLY : [],
     env: { WANQI_TEST_DIALECT: dialect },
-    // Migrates once into a template every file's database is copied from.
-    globalSetup: ['test/support/migrated-template.ts'],
+    // Migrates once into a template every file's database is copied from; bundles the server
+    // the crash tests start (once per run, whichever project asks first).
+    globalSetup: ['test/support/migrated-template.ts', 'test/support/server-bundle.ts'],
     // Test users' passwords hashed cheaply (the unit tests check the real cost).
     setupFiles: ['test/support/setup.ts', 'test/support/cheap-passwords.ts'],
     // Hang guards, wide enough for a machine ten times slower than a quiet one: the access
@@ -57,8 +58,10 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           // Each file starts a server on a database of its own (a copy of the demo county,
-          // seeded once per run) and a Chromium of its own, so they run beside the rest.
-          globalSetup: ['test/support/seeded-template.ts'],
+          // seeded once per run) and contexts of its own, so they run beside the rest.
+          // The server bundled once per run for every file's server process; one Chromium
+          // for the run that every file connects to.
+          globalSetup: ['test/support/seeded-template.ts', 'test/support/server-bundle.ts', 'test/support/browser-server.ts'],
           setupFiles: ['test/support/setup.ts'],
           // A hang guard as wide as the integration tests' (a browser test took 170 s at load 40).
           testTimeout: 300_000,

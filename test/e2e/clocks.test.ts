@@ -5,6 +5,7 @@
 import ExcelJS from 'exceljs'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { downloadedFile } from '../support/browser'
 import { openBrowserApp } from '../support/browser-app'
 import { listRows, makeUscc, type ListRow } from '../support/lists'
 import { makeTempDir, writeCsv, type TempDir } from '../support/spreadsheets'
@@ -79,7 +80,7 @@ describe("a working group's recommendation list", () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('feedback-export').click()])
     expect(download.suggestedFilename()).toBe(`${GROUP}反馈-2026-11-20.xlsx`)
     const workbook = new ExcelJS.Workbook()
-    await workbook.xlsx.readFile((await download.path())!)
+    await workbook.xlsx.readFile(await downloadedFile(download))
     const rows: unknown[][] = []
     workbook.worksheets[0].eachRow((row) => rows.push((row.values as unknown[]).slice(1)))
     expect(rows[0]).toEqual(['序号', '企业名称', '统一社会信用代码', '清单日期', '联系日期', '决定', '决定日期', '授信金额（万元）', '拒绝原因', '说明'])

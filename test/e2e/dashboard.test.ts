@@ -6,7 +6,7 @@
 import ExcelJS from 'exceljs'
 import { describe, expect, it } from 'vitest'
 import { todayInChina } from '../../app/domain/china-time'
-import { localeCookieValue } from '../support/browser'
+import { downloadedFile, localeCookieValue } from '../support/browser'
 import { openBrowserApp } from '../support/browser-app'
 
 const { app, session, seeded } = openBrowserApp({ env: { MAP_TILES: 'none', LOAN_SIM: 'none' } })
@@ -46,7 +46,7 @@ describe('the dashboard', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export XLSX' }).click()])
     expect(download.suggestedFilename()).toMatch(new RegExp(`^wanqi-${branch.code}-.*\\.xlsx$`))
     const workbook = new ExcelJS.Workbook()
-    await workbook.xlsx.readFile((await download.path())!)
+    await workbook.xlsx.readFile(await downloadedFile(download))
     const figures = workbook.getWorksheet('Figures')!
     const valueOf = (label: string) => (figures.getSheetValues().find((row) => Array.isArray(row) && row[1] === label) as unknown[] | undefined)?.[2]
     expect(valueOf('First-lender conversions')).toBe(count)

@@ -3,6 +3,7 @@
 import fs from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { chinaTimeText } from '../../app/domain/china-time'
+import { downloadedFile } from '../support/browser'
 import { openBrowserApp } from '../support/browser-app'
 import { contrastRatio } from '../support/contrast'
 
@@ -142,7 +143,7 @@ describe('the imports page and the words', () => {
     const file = await download
     expect(file.suggestedFilename()).toMatch(/\.csv$/)
     // English headers the importer recognises, after the byte-order mark Excel needs.
-    const text = fs.readFileSync(await file.path(), 'utf8')
+    const text = fs.readFileSync(await downloadedFile(file), 'utf8')
     expect(text.startsWith('\uFEFFuscc,name,')).toBe(true)
     if (jobs.length === 0) await page.getByTestId('no-imports').getByText('No list imported yet').waitFor()
   })

@@ -4,16 +4,17 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Download, Page } from 'playwright-core'
 import SQLite from 'better-sqlite3'
 import { Kysely, SqliteDialect } from 'kysely'
 import type { Database } from '../../db/schema'
 import { DEMO_PASSWORD } from '../../db/seed/demo-password'
 import { freePort, spawnServer, waitFor, type ServerProcess } from './server-process'
 import { TEST_DATA_KEY, WAIT_MS } from './test-constants'
+import { chromium, chromiumOptions } from './chromium'
 
 export const ROOT = path.resolve(import.meta.dirname, '../..')
-export const CHROMIUM = '/usr/bin/chromium'
+export { CHROMIUM } from './chromium'
 
 export interface AppProcess {
   url: string
@@ -95,25 +96,34 @@ async function seededCounty(): Promise<string | undefined> {
   )
 }
 
+/**
+ * The run's Chromium (test/support/browser-server.ts) when the project started one, connected
+ * to; else one of the caller's own. `close()` on either ends this caller's use of it.
+ */
 export async function launchBrowser(): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install the Debian package \`chromium\` (node test/support/ensure-chromium.mjs does it as root)`)
+  if (process.env.VITEST) {
+    const { inject } = await import('vitest')
+    const endpoint = inject('browserEndpoint')
+    if (endpoint) return chromium.connect(endpoint, { timeout: WAIT_MS })
   }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // Without the background-networking flags Chromium dials out on start and, on a
-    // closed network, its connections are refused.
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  return chromium.launch(chromiumOptions())
+}
+
+let downloads: string | undefined
+
+/**
+ * A finished download saved to a temporary file, its path returned: `download.path()` is not
+ * there on a browser connected to the run's Chromium, `saveAs` is. The files go when the
+ * test file's process ends.
+ */
+export async function downloadedFile(download: Download): Promise<string> {
+  if (!downloads) {
+    const dir = (downloads = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-downloads-')))
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }))
+  }
+  const file = path.join(fs.mkdtempSync(path.join(downloads, 'd-')), download.suggestedFilename())
+  await download.saveAs(file)
+  return file
 }
 
 /** The `wanqi_lang` cookie as the app writes it (a Remix cookie: base64 of the JSON value). */

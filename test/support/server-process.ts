@@ -1,4 +1,5 @@
-// The real server (app/cli/serve.server.ts, run by tsx) as a child process on a test
+// The real server (app/cli/serve.server.ts: bundled once per run, test/support/server-bundle.ts,
+// or run by tsx outside Vitest or without that setup) as a child process on a test
 // database that already exists, so a test can kill it with SIGKILL where it stands and
 // start it again on the same database, port and secrets. Nothing is seeded; the demo loan
 // system is not started (point LOAN_SYSTEM_URL at a stand-in of the test's own instead).
@@ -96,9 +97,7 @@ export async function spawnServer(
   const startTimeoutMs = options.startTimeoutMs ?? START_TIMEOUT_MS
   // The probe answers over an IPC channel, and needs `gc` to collect before it measures.
   const probe = options.memoryProbe ? ['--expose-gc', '--require', MEMORY_PROBE] : []
-  // Node with tsx as its loader, not the tsx command: that one runs the server in a second
-  // process, which a SIGKILL to the first would leave running.
-  const child = spawn(process.execPath, [...probe, '--import', 'tsx', 'app/cli/serve.server.ts'], {
+  const child = spawn(process.execPath, [...probe, ...(await serverEntry())], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe', ...(options.memoryProbe ? ['ipc' as const] : [])],
@@ -168,6 +167,21 @@ export async function spawnServer(
     throw error
   }
   return handle
+}
+
+/**
+ * The run's bundle when the project bundled one; else Node with tsx as its loader, not the tsx
+ * command: that one runs the server in a second process, which a SIGKILL to the first would
+ * leave running.
+ */
+async function serverEntry(): Promise<string[]> {
+  if (process.env.VITEST) {
+    const { inject } = await import('vitest')
+    const bundle = inject('serverBundle')
+    // Source maps on, as `npm start` runs it: a stack in the server's output names the source.
+    if (bundle) return ['--enable-source-maps', bundle]
+  }
+  return ['--import', 'tsx', 'app/cli/serve.server.ts']
 }
 
 function alive(child: ChildProcess): boolean {
