@@ -11,26 +11,13 @@
 // the demo county itself (about a minute) into a throwaway database.
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
-import type { Browser, CDPSession, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { DEMO_PASSWORD } from '../../db/seed/index'
 import { precompressDirectory } from '../../app/http/precompressed.server'
 import { launchBrowser, startAppProcess, type AppProcess } from '../support/browser'
 import { pageWeight } from '../support/page-weight'
 import { ensureBuild, type Benchmark } from './harness'
-
-const PHONE = { width: 390, height: 844 }
-const SLOW_3G = { offline: false, latency: 400, downloadThroughput: (400 * 1024) / 8, uploadThroughput: (400 * 1024) / 8 }
-const CPU_SLOWDOWN = 4
-
-interface Profile {
-  label: string
-  throttled: boolean
-}
-
-async function throttle(cdp: CDPSession, on: boolean) {
-  await cdp.send('Network.emulateNetworkConditions', on ? SLOW_3G : { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 })
-  await cdp.send('Emulation.setCPUThrottlingRate', { rate: on ? CPU_SLOWDOWN : 1 })
-}
+import { PHONE, SLOW_3G_NOTE, eachProfile, median, throttle } from './weak-signal'
 
 interface Opened {
   /** Milliseconds from asking for /my to its cards painted (a card in the page and a first paint). */
@@ -51,7 +38,7 @@ async function openList(page: Page, url: string): Promise<Opened> {
   return { shown: (await shown.jsonValue()) as number, hydrated: await page.evaluate(() => performance.now()) }
 }
 
-async function run(browser: Browser, app: AppProcess, profile: Profile): Promise<{ first: Opened; again: Opened; bytes: number }> {
+async function run(browser: Browser, app: AppProcess, throttled: boolean): Promise<{ first: Opened; again: Opened; bytes: number }> {
   const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true })
   const origin = new URL(app.url).origin
   await context.route((u) => u.origin !== origin, (route) => route.abort())
@@ -70,7 +57,7 @@ async function run(browser: Browser, app: AppProcess, profile: Profile): Promise
     await cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: 'service_workers,cache_storage' })
     let bytes = 0
     cdp.on('Network.loadingFinished', (e: { encodedDataLength: number }) => (bytes += e.encodedDataLength))
-    await throttle(cdp, profile.throttled)
+    await throttle(cdp, throttled)
     const first = await openList(page, app.url)
     const firstBytes = bytes
     const again = await openList(page, app.url)
@@ -80,8 +67,6 @@ async function run(browser: Browser, app: AppProcess, profile: Profile): Promise
     await context.close()
   }
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
 export const benchmark: Benchmark = {
   name: 'slow3g',
@@ -99,28 +84,16 @@ export const benchmark: Benchmark = {
       const cookieJar = await signInCookie(app.url)
       const html = await (await fetch(`${app.url}/my`, { headers: { Cookie: cookieJar } })).text()
       const weight = await pageWeight(app.url, html)
-      const profiles: Profile[] = [
-        { label: 'no throttling (baseline)', throttled: false },
-        { label: `slow 3G + ${CPU_SLOWDOWN}× CPU`, throttled: true },
-      ]
-      const rows: string[][] = []
-      for (const profile of profiles) {
-        const results = []
-        for (let i = 0; i < runs; i++) {
-          log(`${profile.label}: run ${i + 1} of ${runs}`)
-          results.push(await run(browser, app, profile))
-        }
-        const seconds = (values: number[]) => (median(values) / 1000).toFixed(2)
-        rows.push([
-          profile.label,
-          String(runs),
-          seconds(results.map((r) => r.first.shown)),
-          seconds(results.map((r) => r.first.hydrated)),
-          seconds(results.map((r) => r.again.shown)),
-          seconds(results.map((r) => r.again.hydrated)),
-          (median(results.map((r) => r.bytes)) / 1024).toFixed(0),
-        ])
-      }
+      const seconds = (values: number[]) => (median(values) / 1000).toFixed(2)
+      const rows = (await eachProfile(runs, log, (throttled) => run(browser, app, throttled))).map(({ label, results }) => [
+        label,
+        String(runs),
+        seconds(results.map((r) => r.first.shown)),
+        seconds(results.map((r) => r.first.hydrated)),
+        seconds(results.map((r) => r.again.shown)),
+        seconds(results.map((r) => r.again.hydrated)),
+        (median(results.map((r) => r.bytes)) / 1024).toFixed(0),
+      ])
       return {
         title: 'The officer’s list usable (cards painted, links working) and hydrated, 390×844 Chromium (medians, s)',
         columns: [
@@ -134,7 +107,7 @@ export const benchmark: Benchmark = {
         ],
         rows,
         notes: [
-          `slow 3G: ${SLOW_3G.latency} ms latency, 400 kbit/s down and up (CDP Network.emulateNetworkConditions), CPU ${CPU_SLOWDOWN}× slower`,
+          SLOW_3G_NOTE,
           `/my loads ${(weight.gzipBytes / 1024).toFixed(1)} KB of gzipped JavaScript before it works (${weight.modules.length} modules)`,
           `/my's HTML: ${(html.length / 1024).toFixed(0)} KB, ${(gzipSync(html).length / 1024).toFixed(1)} KB gzipped (${(html.match(/data-player-id=/g) ?? []).length} cards drawn by the server)`,
         ],
