@@ -117,10 +117,20 @@ export function openDatabase(url: string, options: OpenOptions = {}): DatabaseHa
 /**
  * Copies what the log holds back into the database file, as far as no reader still needs
  * it, without waiting for any lock (PASSIVE): for a background connection, in place of the
- * commits of a connection opened with `checkpointElsewhere`.
+ * commits of a connection opened with `checkpointElsewhere`. False when it could not now.
  */
-export function checkpointLog(sqlite: SQLite.Database): void {
-  sqlite.pragma('wal_checkpoint(PASSIVE)')
+export function checkpointLog(sqlite: SQLite.Database): boolean {
+  // Not inside the connection's own transaction (the refreshers share it): SQLITE_LOCKED.
+  if (sqlite.inTransaction) return false
+  try {
+    sqlite.pragma('wal_checkpoint(PASSIVE)')
+    return true
+  } catch (error) {
+    const code = (error as { code?: unknown }).code
+    // A statement of this connection still reading: the next turn does it.
+    if (code === 'SQLITE_LOCKED' || code === 'SQLITE_BUSY') return false
+    throw error
+  }
 }
 
 /**

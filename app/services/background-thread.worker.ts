@@ -20,7 +20,7 @@ shareLockWaiters(data.lockWaiters)
 const { db, sqlite } = openDatabase(data.url, { gapAfterCommitMs: 30, yieldAfterCommit: true, poolSize: 3 })
 const loops = [startQualificationRefresher(db, { intervalMs: data.qualificationIntervalMs }), startFigureRefresher(db, { intervalMs: data.figuresIntervalMs }), startClockSums(db)]
 // The server's connection leaves the log's checkpoints to this thread (checkpointElsewhere).
-if (sqlite) loops.push(startBackgroundLoop('log checkpoint', data.checkpointIntervalMs ?? CHECKPOINT_MS, async () => checkpointLog(sqlite)))
+if (sqlite) loops.push(startBackgroundLoop('log checkpoint', data.checkpointIntervalMs ?? CHECKPOINT_MS, async () => void checkpointLog(sqlite)))
 parentPort!.on('message', (message: { stop?: true }) => {
   if (!message.stop) return
   void Promise.all(loops.map((l) => l.stop()))

@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import SQLite from 'better-sqlite3'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { lockQueue, openDatabase } from '../../db/connection.server'
+import { checkpointLog, lockQueue, openDatabase } from '../../db/connection.server'
 import { startRefreshersInThread } from '../../app/services/background-thread.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { drainFigureQueue } from '../../app/services/figure-rollups.server'
@@ -248,6 +248,12 @@ describe('the serving thread beside background work on SQLite', () => {
       // The background thread copies it back.
       refreshers = startRefreshersInThread(server.db, { logLevel: 'warn', checkpointIntervalMs: 50 })
       await vi.waitFor(() => expect(fs.statSync(file).size).toBeGreaterThan(before + 3_000 * 4_000), { timeout: 30_000, interval: 20 })
+      // The thread's connection is shared with the refreshers: inside one of their transactions
+      // the checkpoint waits for its next turn rather than failing ("database table is locked").
+      server.sqlite!.exec('begin')
+      expect(checkpointLog(server.sqlite!)).toBe(false)
+      server.sqlite!.exec('rollback')
+      expect(checkpointLog(server.sqlite!)).toBe(true)
     } finally {
       await refreshers?.stop()
       other.exec('drop table if exists log_filler')
