@@ -5,7 +5,7 @@
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
+import { Worker } from 'node:worker_threads'
 import type { ListColumn } from '../../domain/list-columns'
 import type { RowIssue, RowResult } from '../../domain/market-player'
 import { parsePlayerRow } from '../../domain/player-row'
@@ -13,7 +13,7 @@ import { createAreaPlacer, withPlacedArea, type PlacementDivisions } from '../..
 import { createPersonalDataCipher } from '../personal-data.server'
 import { leadKey, matchKey } from '../../domain/name-search'
 import { PLAYER_COLUMN_NAMES, insertValues, newPlayerColumns, type TownshipCentre } from '../player-record.server'
-import { columnLetter, openTable, type TableLimits, type TableRow } from './read-table.server'
+import { columnLetter, openTable, type TableLimits } from './read-table.server'
 import { reviveError, type SerialisedError } from './thread-errors.server'
 
 export interface PreparedRow {
@@ -47,6 +47,9 @@ export interface PrepareOptions {
   derive: boolean
   /** The columns every new player of the job gets (org unit, source, job, times). */
   jobColumns: Record<string, unknown>
+  /** Only every `of`-th batch, starting with batch `index` (0-based), when several
+   * threads share a file: the other batches' rows are read past, not checked. */
+  share?: { index: number; of: number }
 }
 
 /** The columns of an import's inserts, in order: the player's, then the job's. */
@@ -80,40 +83,45 @@ export function rowKey(result: RowResult): string | null {
   return null
 }
 
-/** One row checked and, for a commit, derived: what every way of reading a file shares. */
-export function rowPreparer(options: PrepareOptions): (row: number, cells: string[]) => PreparedRow {
+/** Prepares the rows of a file in-line, in batches. */
+export async function* prepareInline(options: PrepareOptions): AsyncGenerator<PreparedRow[]> {
   const pii = createPersonalDataCipher(options.dataKey)
   const centres = new Map(options.townshipCentres)
   const centreOf = (code: string) => centres.get(code)
   const placeArea = createAreaPlacer(options.divisions ?? { townships: [], counties: [] })
   const names = insertColumnsOf(options.jobColumns)
-  const mapped = options.mapping.flatMap((column, i) => (column ? [[column, i] as const] : []))
-  return (row, cells) => {
-    const byColumn: Partial<Record<ListColumn, string>> = {}
-    for (const [column, i] of mapped) byColumn[column] = cells[i] ?? ''
-    const result = withPlacedArea(parsePlayerRow(byColumn, { acceptBadCheck: options.acceptBadCheck, today: options.today }), placeArea)
-    if (cells.length > options.mapping.length) result.warnings.push(extraCells(cells, options.mapping.length))
-    return {
-      row,
-      result,
-      values: result.ok && options.derive ? insertValues(newPlayerColumns(result.fields, pii, centreOf), options.jobColumns, names) : null,
-      key: rowKey(result),
-      cells: result.ok ? null : cells,
-    }
-  }
-}
-
-/** The file's data rows (after the header, after `resumeAfter`), as read, in batches. */
-export async function* readBatches(options: PrepareOptions): AsyncGenerator<TableRow[]> {
   const table = await openTable(options.filePath, { fileName: options.fileName, limits: options.limits })
+  const share = options.share ?? { index: 0, of: 1 }
   try {
-    let batch: TableRow[] = []
-    for await (const tableRow of table.rows) {
-      if (tableRow.row <= options.resumeAfter) continue
-      batch.push(tableRow)
+    let batch: PreparedRow[] = []
+    let batchNumber = 0
+    let skipped = 0
+    for await (const { row, cells } of table.rows) {
+      if (row <= options.resumeAfter) continue
+      if (batchNumber % share.of !== share.index) {
+        if (++skipped === options.batchRows) {
+          skipped = 0
+          batchNumber++
+        }
+        continue
+      }
+      const byColumn: Partial<Record<ListColumn, string>> = {}
+      options.mapping.forEach((column, i) => {
+        if (column) byColumn[column] = cells[i] ?? ''
+      })
+      const result = withPlacedArea(parsePlayerRow(byColumn, { acceptBadCheck: options.acceptBadCheck, today: options.today }), placeArea)
+      if (cells.length > options.mapping.length) result.warnings.push(extraCells(cells, options.mapping.length))
+      batch.push({
+        row,
+        result,
+        values: result.ok && options.derive ? insertValues(newPlayerColumns(result.fields, pii, centreOf), options.jobColumns, names) : null,
+        key: rowKey(result),
+        cells: result.ok ? null : cells,
+      })
       if (batch.length >= options.batchRows) {
         yield batch
         batch = []
+        batchNumber++
       }
     }
     if (batch.length > 0) yield batch
@@ -122,28 +130,16 @@ export async function* readBatches(options: PrepareOptions): AsyncGenerator<Tabl
   }
 }
 
-/** Prepares the rows of a file in-line, in batches. */
-export async function* prepareInline(options: PrepareOptions): AsyncGenerator<PreparedRow[]> {
-  const prepare = rowPreparer(options)
-  for await (const batch of readBatches(options)) yield batch.map(({ row, cells }) => prepare(row, cells))
-}
-
 const WORKER_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'prepare-rows.worker.mjs')
-const READER_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'read-rows.worker.mjs')
-
-/** What a reader thread sends a preparing thread on their port, and what it hears back. */
-export type ReaderMessage = { rows: TableRow[] } | { done: true } | { error: SerialisedError }
-export type PreparerMessage = { credit: number }
 
 /**
  * Prepares the rows in a worker thread, at most two batches ahead of the consumer (one when
- * the rows come from a reader thread: it reads ahead). The worker reads the file itself, or
- * takes its batches of cells from `input`, a port of a reader thread (prepareInWorkers). The
+ * it shares the file with other workers). The
  * worker starts at once, not at the first read. Errors in the worker (a file that turns
  * out unreadable half way) surface here as thrown.
  */
-export function prepareInWorker(options: PrepareOptions, input?: MessagePort): AsyncGenerator<PreparedRow[]> {
-  const worker = new Worker(WORKER_FILE, { workerData: { options, input }, transferList: input ? [input] : [], execArgv: [] })
+export function prepareInWorker(options: PrepareOptions): AsyncGenerator<PreparedRow[]> {
+  const worker = new Worker(WORKER_FILE, { workerData: options, execArgv: [] })
   const queue: PreparedRow[][] = []
   let done = false
   let failure: unknown = null
@@ -170,7 +166,8 @@ export function prepareInWorker(options: PrepareOptions, input?: MessagePort): A
     done = true
     notify()
   })
-  worker.postMessage({ credit: input ? 1 : 2 })
+  // Two batches ahead keeps a lone worker busy; one ahead each is enough when several share the file.
+  worker.postMessage({ credit: options.share && options.share.of > 1 ? 1 : 2 })
   return (async function* () {
     try {
       for (;;) {
@@ -190,38 +187,20 @@ export function prepareInWorker(options: PrepareOptions, input?: MessagePort): A
 }
 
 /**
- * Prepares the rows in `threads` workers fed by one reader thread, which reads and parses
- * the file once and hands batch k of cells to worker k mod threads (0381: each worker used
- * to read the whole file itself and skip the others' rows, the same parse paid twice), and
- * yields the prepared batches in file order. An error in the file surfaces at its place:
- * the batches before it come first. `onRead` hears, once the reader is done, how many rows
- * it read (a test's witness that the file is read once).
+ * Prepares the rows in `threads` workers, each taking every threads-th batch (and reading
+ * past the others' rows), and yields the batches in file order. An error in the file
+ * surfaces at its place: the batches before it come first.
  */
-export async function* prepareInWorkers(options: PrepareOptions, threads: number, onRead?: (rows: number) => void): AsyncGenerator<PreparedRow[]> {
-  const channels = Array.from({ length: threads }, () => new MessageChannel())
-  const ports = channels.map((channel) => channel.port1)
-  const reader = new Worker(READER_FILE, { workerData: { options, ports }, transferList: ports, execArgv: [] })
-  // The reader sends its own file errors down the ports; a crash of the thread comes here.
-  let readerFailed: (error: unknown) => void = () => {}
-  const readerFailure = new Promise<never>((_, reject) => (readerFailed = reject))
-  readerFailure.catch(() => {})
-  reader.on('message', (message: { read?: number }) => {
-    if (message.read !== undefined) onRead?.(message.read)
-  })
-  reader.on('error', (error) => readerFailed(error))
-  reader.on('exit', (code) => {
-    if (code !== 0) readerFailed(new Error(`import reader thread exited (code ${code})`))
-  })
-  const sources = channels.map((channel) => prepareInWorker(options, channel.port2))
+export async function* prepareInWorkers(options: PrepareOptions, threads: number): AsyncGenerator<PreparedRow[]> {
+  const sources = Array.from({ length: threads }, (_, index) => prepareInWorker({ ...options, share: { index, of: threads } }))
   try {
     for (let turn = 0; ; turn = (turn + 1) % threads) {
-      const next = await Promise.race([sources[turn].next(), readerFailure])
+      const next = await sources[turn].next()
       if (next.done) return
       yield next.value
     }
   } finally {
     await Promise.all(sources.map((source) => source.return(undefined)))
-    await reader.terminate()
   }
 }
 
