@@ -47,6 +47,14 @@ export interface OpenOptions {
    * YIELD_MAX_MS). For background connections that commit batch after batch (decision 0251).
    */
   yieldAfterCommit?: boolean
+  /**
+   * SQLite: never copy the log back into the database file after a commit (wal_autocheckpoint
+   * off); another connection does it (the server's background thread, checkpointLog). For
+   * the server's own connection: a commit past 1,000 pages of log checkpoints all of it,
+   * synchronously, and during a big import's commit that was a visit's commit copying
+   * hundreds of megabytes with every request waiting.
+   */
+  checkpointElsewhere?: boolean
 }
 
 /**
@@ -99,10 +107,30 @@ export function openDatabase(url: string, options: OpenOptions = {}): DatabaseHa
   sqlite.pragma('synchronous = NORMAL')
   // 64 MB of page cache (the default is 2 MB): large imports and lists stay in memory.
   sqlite.pragma('cache_size = -65536')
+  if (options.checkpointElsewhere) sqlite.pragma('wal_autocheckpoint = 0')
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: keepingStatements(sqlite) }, sqlite, { gapMs: options.gapAfterCommitMs ?? 0, yieldAfterCommit: options.yieldAfterCommit ?? false }) })
   sqliteHandles.set(db, sqlite)
   if (file !== ':memory:') urls.set(db, url)
   return { db, dialect: 'sqlite', location: file, sqlite }
+}
+
+/**
+ * Copies what the log holds back into the database file, as far as no reader still needs
+ * it, without waiting for any lock (PASSIVE): for a background connection, in place of the
+ * commits of a connection opened with `checkpointElsewhere`. False when it could not now.
+ */
+export function checkpointLog(sqlite: SQLite.Database): boolean {
+  // Not inside the connection's own transaction (the refreshers share it): SQLITE_LOCKED.
+  if (sqlite.inTransaction) return false
+  try {
+    sqlite.pragma('wal_checkpoint(PASSIVE)')
+    return true
+  } catch (error) {
+    const code = (error as { code?: unknown }).code
+    // A statement of this connection still reading: the next turn does it.
+    if (code === 'SQLITE_LOCKED' || code === 'SQLITE_BUSY') return false
+    throw error
+  }
 }
 
 /**

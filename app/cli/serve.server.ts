@@ -29,7 +29,8 @@ async function main() {
   const config = loadConfig(process.env, rootDir)
   setLogLevel(config.logLevel)
   startLoopWatch()
-  const { db, dialect, location } = openDatabase(config.databaseUrl)
+  // The log's checkpoints run in the background thread (startRefreshersInThread), not after a request's commit.
+  const { db, dialect, location } = openDatabase(config.databaseUrl, { checkpointElsewhere: true })
   await migrateToLatest(db)
 
   let seeded = false

@@ -3,6 +3,7 @@
 // and on the server's connection each of their transactions held every request waiting for
 // the database, and on SQLite the thread itself (better-sqlite3 answers synchronously).
 // An in-memory database cannot be opened twice: there they run on the caller's connection.
+// On SQLite the thread also checkpoints the log, which the server's connection leaves to it.
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
@@ -18,6 +19,8 @@ export interface RefresherOptions {
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   figuresIntervalMs?: number
   qualificationIntervalMs?: number
+  /** SQLite: how often the thread checkpoints the log for the server's connection (default 2 s). */
+  checkpointIntervalMs?: number
 }
 
 /** What the thread is given (background-thread.worker.ts). */

@@ -3,18 +3,24 @@
 // moment after each commit, and waits while the server's thread waits for it (0251), so the
 // server's writes (a visit) get in between drain batches.
 import { parentPort, workerData } from 'node:worker_threads'
-import { openDatabase, shareLockWaiters } from '../../db/connection.server'
+import { checkpointLog, openDatabase, shareLockWaiters } from '../../db/connection.server'
+import { startBackgroundLoop } from './background-loop.server'
 import { setLogLevel } from '../server/logger.server'
 import type { RefresherThreadData } from './background-thread.server'
 import { startClockSums } from './clocks/clock-sums.server'
 import { startFigureRefresher } from './figure-rollups/drain.server'
 import { startQualificationRefresher } from './qualification.server'
 
+/** How often the log is copied back: the log stays a few seconds' writes long. */
+const CHECKPOINT_MS = 2_000
+
 const data = workerData as RefresherThreadData
 setLogLevel(data.logLevel)
 shareLockWaiters(data.lockWaiters)
-const { db } = openDatabase(data.url, { gapAfterCommitMs: 30, yieldAfterCommit: true, poolSize: 3 })
+const { db, sqlite } = openDatabase(data.url, { gapAfterCommitMs: 30, yieldAfterCommit: true, poolSize: 3 })
 const loops = [startQualificationRefresher(db, { intervalMs: data.qualificationIntervalMs }), startFigureRefresher(db, { intervalMs: data.figuresIntervalMs }), startClockSums(db)]
+// The server's connection leaves the log's checkpoints to this thread (checkpointElsewhere).
+if (sqlite) loops.push(startBackgroundLoop('log checkpoint', data.checkpointIntervalMs ?? CHECKPOINT_MS, async () => void checkpointLog(sqlite)))
 parentPort!.on('message', (message: { stop?: true }) => {
   if (!message.stop) return
   void Promise.all(loops.map((l) => l.stop()))

@@ -59,7 +59,7 @@ export const benchmark: Benchmark = {
       for (let i = 0; i < 50; i++) players.push(await createPlayer(db, { actor: SYSTEM_ACTOR, pii }, { fields: playerFields(`探针企业${i}`), orgUnitId: hq.id }))
       await assignPlayers(db, { actor: { id: managerId, username: 'bench.manager', ip: null }, scope: scopeOf({ id: managerId, role: 'manager', orgPath: hq.path }) }, { playerIds: players, officerId: officerId, reason: 'bench' })
 
-      const server = await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir: path.join(dir, 'server'), env: { LOG_LEVEL: 'warn' } })
+      const server = await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir: path.join(dir, 'server'), env: { LOG_LEVEL: 'info' } })
       try {
         const officer = new Client(server.url)
         if ((await officer.signIn('bench.officer', PASSWORD)).status !== 302) throw new Error('the officer could not sign in')
@@ -151,6 +151,24 @@ export const benchmark: Benchmark = {
               }),
           ),
         ]
+        // The runner's own histogram of the thread's lateness over the job (monitorEventLoopDelay).
+        const jobDelay = server
+          .output()
+          .slice(outputBefore)
+          .split('\n')
+          .flatMap((line) => {
+            try {
+              const entry = JSON.parse(line) as { message?: string; loopDelayMs?: { p50: number; p99: number; max: number } }
+              return entry.message === 'import job stopped' && entry.loopDelayMs ? [entry.loopDelayMs] : []
+            } catch {
+              return []
+            }
+          })
+          .at(-1)
+        const delayNote = jobDelay
+          ? `the server's event loop delay over the commit (monitorEventLoopDelay): p50 ${jobDelay.p50} / p99 ${jobDelay.p99} / max ${jobDelay.max} ms`
+          : "the server's event loop delay over the commit: not reported"
+        log(delayNote)
         const stallNote = stalls.length
           ? `the server's thread was held > 100 ms ${stalls.length} times during the commit, the longest ${Math.max(...stalls.map((s) => s.ms))} ms; with: ${[...new Set(stalls.map((s) => s.during.join('+') || 'requests only'))].join('; ')}`
           : "the server's thread was never held > 100 ms during the commit"
@@ -190,6 +208,7 @@ export const benchmark: Benchmark = {
           notes: [
             `the commit: ${commitSeconds.toFixed(1)} s, ${Math.round(importRate).toLocaleString('en')} rows/s; the fastest raw insert (${fastest.label}) ${Math.round(fastest.rowsPerSecond).toLocaleString('en')} rows/s: ${(importRate / fastest.rowsPerSecond).toFixed(2)}× (the commit's time includes reading, checking and deriving every row)`,
             stallNote,
+            delayNote,
             memoryNote,
             `failures: alone ${quiet.failures.length}, during the commit ${busy.failures.length}${busy.failures.length ? `: ${[...new Set(busy.failures)].slice(0, 5).join('; ')}` : ''}${errors.length ? `; the server's errors: ${errors.slice(0, 5).join('; ')}` : ''}`,
             `load average at the end of the commit (1, 5, 15 min): ${load.map((l) => l.toFixed(2)).join(', ')} on ${os.availableParallelism()} cores`,

@@ -8,7 +8,8 @@ import fs from 'node:fs'
 import SQLite from 'better-sqlite3'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { lockQueue } from '../../db/connection.server'
+import { checkpointLog, lockQueue, openDatabase } from '../../db/connection.server'
+import { startRefreshersInThread } from '../../app/services/background-thread.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { drainFigureQueue } from '../../app/services/figure-rollups/drain.server'
 import { commitImportJob, createImportJob } from '../../app/services/import/import-jobs.server'
@@ -224,5 +225,40 @@ describe('the serving thread beside background work on SQLite', () => {
     expect(result.status).toBe('done')
     expect(result.counts.inserted).toBe(ROWS)
     expect(lockQueue()).toEqual({ waiting: 0, yielding: 0 })
+  })
+
+  it('leaves the log\'s checkpoints to the background thread: a request\'s commit never copies the log back', async () => {
+    // During a big import the log holds hundreds of megabytes; the server's connection used
+    // to checkpoint it after any commit past 1,000 pages, synchronously, on its own thread.
+    const file = t.url.slice('file:'.length)
+    const server = openDatabase(t.url, { checkpointElsewhere: true })
+    const other = new SQLite(file)
+    let refreshers: { stop(): Promise<void> } | null = null
+    try {
+      other.pragma('wal_autocheckpoint = 0')
+      other.exec('create table log_filler (x blob)')
+      const fill = other.prepare('insert into log_filler (x) values (randomblob(4000))')
+      other.transaction(() => {
+        for (let i = 0; i < 3_000; i++) fill.run()
+      })()
+      const before = fs.statSync(file).size
+      // A request's small write: its commit finds 3,000 pages of log.
+      await server.db.updateTable('org_units').set({ name: '检查点网点' }).where('id', '=', org.outletA1.id).execute()
+      expect(fs.statSync(file).size).toBe(before)
+      // The background thread copies it back.
+      refreshers = startRefreshersInThread(server.db, { logLevel: 'warn', checkpointIntervalMs: 50 })
+      await vi.waitFor(() => expect(fs.statSync(file).size).toBeGreaterThan(before + 3_000 * 4_000), { timeout: 30_000, interval: 20 })
+      // The thread's connection is shared with the refreshers: inside one of their transactions
+      // the checkpoint waits for its next turn rather than failing ("database table is locked").
+      server.sqlite!.exec('begin')
+      expect(checkpointLog(server.sqlite!)).toBe(false)
+      server.sqlite!.exec('rollback')
+      expect(checkpointLog(server.sqlite!)).toBe(true)
+    } finally {
+      await refreshers?.stop()
+      other.exec('drop table if exists log_filler')
+      other.close()
+      await server.db.destroy()
+    }
   })
 })
