@@ -20,13 +20,23 @@ self.addEventListener('activate', (event) => {
 })
 
 // The page says what it loaded before this worker controlled it, and what it will need.
+// Every page says it, so the asks are taken one after another: a page opened while the last
+// one's list is still downloading finds it kept instead of downloading it again beside it, and
+// a sign-out's forgetting is never followed by a put that was under way.
+let queue = Promise.resolve()
+function inTurn(work) {
+  const run = queue.then(work)
+  queue = run.catch(() => undefined)
+  return run
+}
+
 self.addEventListener('message', (event) => {
   const message = event.data || {}
   if (message.type === 'cache' && Array.isArray(message.urls)) {
-    event.waitUntil(cacheAll(message.urls))
+    event.waitUntil(inTurn(() => cacheAll(message.urls)))
   } else if (message.type === 'forget') {
     // Signed out: the cached list holds personal data; the outbox (IndexedDB) stays.
-    event.waitUntil(caches.delete(CACHE))
+    event.waitUntil(inTurn(() => caches.delete(CACHE)))
   }
 })
 
