@@ -1,9 +1,9 @@
 // The officer's list on a small map, with where the officer stands (Leaflet; browser only).
 // Draws without tiles too: the markers are what matter in a village with no signal.
 import leafletStyles from 'leaflet/dist/leaflet.css'
-import { useEffect, useRef } from 'react'
-import { Circle, CircleMarker, MapContainer, TileLayer, Tooltip, useMap } from 'react-leaflet'
+import { Circle, CircleMarker, MapContainer, TileLayer, Tooltip } from 'react-leaflet'
 import type { TileLayerSpec } from '../domain/map-tiles'
+import { FitTo } from './fit-to-points.client'
 import { toScreen } from './map-datum'
 import { ME_COLOUR, REASON_COLOURS } from './my-list-legend'
 
@@ -28,20 +28,6 @@ export function loadMapStyles(): Promise<void> {
   })
 }
 
-function FitTo({ points }: { points: [number, number][] }) {
-  const map = useMap()
-  // Refit when the points' coordinates change, not when a render makes a new array of the same ones.
-  const key = points.map((p) => p.join(',')).join(';')
-  const latest = useRef(points)
-  latest.current = points
-  useEffect(() => {
-    const at = latest.current
-    if (at.length === 1) map.setView(at[0], 15)
-    else if (at.length > 1) map.fitBounds(at, { padding: [16, 16], maxZoom: 16 })
-  }, [map, key])
-  return null
-}
-
 export function MyListMap({
   items,
   me,
@@ -60,7 +46,7 @@ export function MyListMap({
   return (
     <MapContainer center={all[0] ?? [33.78, 114.53]} zoom={13} scrollWheelZoom={false} className="my-list-map" attributionControl={Boolean(tiles)}>
       {tiles ? <TileLayer url={tiles.url} attribution={tiles.attribution} subdomains={tiles.subdomains} /> : null}
-      <FitTo points={all} />
+      <FitTo points={all} padding={16} />
       {items.map((item, i) => (
         <CircleMarker
           key={item.id}

@@ -2,9 +2,9 @@
 // the round as one line back to the start (Leaflet; browser only, loaded when a route shows).
 // Draws without tiles too: in a village with no signal the numbers and the line are the map.
 import L from 'leaflet'
-import { useEffect, useRef } from 'react'
-import { CircleMarker, MapContainer, Marker, Polyline, TileLayer, Tooltip, useMap } from 'react-leaflet'
+import { CircleMarker, MapContainer, Marker, Polyline, TileLayer, Tooltip } from 'react-leaflet'
 import type { TileLayerSpec } from '../domain/map-tiles'
+import { FitTo } from './fit-to-points.client'
 import { toScreen } from './map-datum'
 import { ME_COLOUR } from './my-list-legend'
 
@@ -13,20 +13,6 @@ export interface RouteMapStop {
   name: string
   lat: number
   lng: number
-}
-
-function FitTo({ points }: { points: [number, number][] }) {
-  const map = useMap()
-  // Refit when the points change, not when a render makes a new array of the same ones.
-  const key = points.map((p) => p.join(',')).join(';')
-  const latest = useRef(points)
-  latest.current = points
-  useEffect(() => {
-    const at = latest.current
-    if (at.length === 1) map.setView(at[0], 15)
-    else if (at.length > 1) map.fitBounds(at, { padding: [20, 20], maxZoom: 16 })
-  }, [map, key])
-  return null
 }
 
 const numberIcon = (n: number) => L.divIcon({ className: 'route-stop-icon', html: `<span>${n}</span>`, iconSize: [26, 26] })
@@ -39,7 +25,7 @@ export function RouteMap({ start, stops, tiles }: { start: { lat: number; lng: n
   return (
     <MapContainer center={from} zoom={13} scrollWheelZoom={false} className="my-list-map route-map" attributionControl={Boolean(tiles)}>
       {tiles ? <TileLayer url={tiles.url} attribution={tiles.attribution} subdomains={tiles.subdomains} /> : null}
-      <FitTo points={round} />
+      <FitTo points={round} padding={20} />
       <Polyline positions={round} pathOptions={{ color: '#b4232a', weight: 3, opacity: 0.8 }} />
       <CircleMarker center={from} radius={7} pathOptions={{ color: '#fff', weight: 2, fillColor: ME_COLOUR, fillOpacity: 1 }} />
       {stops.map((stop, i) => (

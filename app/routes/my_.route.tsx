@@ -143,7 +143,7 @@ export default function MyRoute() {
     navigator.geolocation.getCurrentPosition(
       (p) => done({ kind: 'me', lat: p.coords.latitude, lng: p.coords.longitude, accuracy: Math.round(p.coords.accuracy) }),
       fallback,
-      { enableHighAccuracy: true, maximumAge: 60_000, timeout: 10_000 },
+      { enableHighAccuracy: true, maximumAge: 60_000, timeout: 20_000 },
     )
   }
   const move = (index: number, by: -1 | 1) => order && keep({ ...kept, order: moveStop(order, index, by), manual: true })
