@@ -11,8 +11,10 @@ export function FitTo({ points, padding }: { points: [number, number][]; padding
   latest.current = points
   useEffect(() => {
     const at = latest.current
-    if (at.length === 1) map.setView(at[0], 15)
-    else if (at.length > 1) map.fitBounds(at, { padding: [padding, padding], maxZoom: 16 })
+    // Without animation: a map taken away mid-animation (the route's last stop unticked) left
+    // Leaflet's next frame reading a removed pane ("_leaflet_pos" of undefined).
+    if (at.length === 1) map.setView(at[0], 15, { animate: false })
+    else if (at.length > 1) map.fitBounds(at, { padding: [padding, padding], maxZoom: 16, animate: false })
   }, [map, key, padding])
   return null
 }
