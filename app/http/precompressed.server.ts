@@ -55,7 +55,14 @@ export function servePrecompressed(dir: string, cacheControl: string): RequestHa
     if (!type) return next()
     res.vary('Accept-Encoding')
     if (req.acceptsEncodings('br') !== 'br') return next()
-    const file = path.resolve(root, `.${decodeURIComponent(req.path)}`)
+    // A name that does not decode is left to the static files, which answer 400 (not 500).
+    let name: string
+    try {
+      name = decodeURIComponent(req.path)
+    } catch {
+      return next()
+    }
+    const file = path.resolve(root, `.${name}`)
     if (!file.startsWith(root + path.sep) || !fs.existsSync(`${file}.br`)) return next()
     // Already encoded: the compression middleware leaves an answer with Content-Encoding alone.
     res.setHeader('Content-Encoding', 'br')

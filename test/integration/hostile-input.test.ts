@@ -143,4 +143,12 @@ describe('markup, script and formulas in text fields', () => {
       expect((JSON.parse(text) as { message: string }).message.length).toBeGreaterThan(0)
     }
   })
+
+  it('answers a built file named with broken percent-encoding as a bad request, never 500, whatever encodings the browser takes', async () => {
+    for (const encoding of ['br', 'gzip']) {
+      const response = await manager.request('/build/%E0%A4%A.js', { headers: { 'Accept-Encoding': encoding } })
+      expect(response.status, encoding).toBeGreaterThanOrEqual(400)
+      expect(response.status, encoding).toBeLessThan(500)
+    }
+  })
 })
