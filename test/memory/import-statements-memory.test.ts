@@ -49,7 +49,7 @@ function mixedList(count: number): ListRow[] {
 }
 
 describe('memory, import writer', () => {
-  it('prepares a bounded set of statements however many batches a commit takes', { timeout: 120_000 }, async () => {
+  it('prepares a bounded set of statements however many batches a commit takes', async () => {
     if (t.dialect !== 'sqlite') throw new Error('the memory project runs on SQLite')
     const org = await buildOrg(t.db)
     const file = await writeText(temp.path('mixed.csv'), csvText(listRows(mixedList(8_000))))

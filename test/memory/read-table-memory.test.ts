@@ -16,7 +16,7 @@ afterAll(async () => {
 })
 
 describe('memory', () => {
-  it('streams a 60 MB CSV without holding it in memory', { timeout: 120_000 }, async () => {
+  it('streams a 60 MB CSV without holding it in memory', async () => {
     // Live memory, not garbage V8 has yet to collect: a full collection before each sample.
     v8.setFlagsFromString('--expose-gc')
     const gc = vm.runInNewContext('gc') as () => void
@@ -49,7 +49,7 @@ describe('memory, XLSX', () => {
   // The live heap after a full collection, and the RSS: its growth from the first tenth of
   // the rows to the last. Reading the sheet holds nothing per row (the shared strings are
   // read first and kept off the JS heap), so neither grows with the rows.
-  it.each(['shared', 'inline'] as const)('streams a 50,000-row workbook (%s strings) with flat memory', { timeout: 120_000 }, async (strings) => {
+  it.each(['shared', 'inline'] as const)('streams a 50,000-row workbook (%s strings) with flat memory', async (strings) => {
     v8.setFlagsFromString('--expose-gc')
     const gc = vm.runInNewContext('gc') as () => void
     const path = await writeLargeXlsx(temp.path(`large-${strings}.xlsx`), 50_000, strings)
