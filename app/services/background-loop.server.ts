@@ -8,6 +8,17 @@ export interface BackgroundLoop {
   stop(): Promise<void>
 }
 
+/**
+ * Thrown by a pass that `stopping()` cut short (the server shutting down): not a failure, so
+ * the loop logs it at info; the next server's pass takes the work up.
+ */
+export class PassStopped extends Error {
+  constructor() {
+    super('stopped with the server')
+    this.name = 'PassStopped'
+  }
+}
+
 /** `pass` may ask `stopping()` to end a long pass early when the server shuts down. */
 export function startBackgroundLoop(name: string, intervalMs: number, pass: (stopping: () => boolean) => Promise<void>): BackgroundLoop {
   let stopped = false
@@ -16,7 +27,10 @@ export function startBackgroundLoop(name: string, intervalMs: number, pass: (sto
   const tick = () => {
     const done = markWork(name)
     running = pass(() => stopped)
-      .catch((error: unknown) => logger.error(`${name} failed`, { error }))
+      .catch((error: unknown) => {
+        if (error instanceof PassStopped) logger.info(`${name} cut short: stopped with the server`)
+        else logger.error(`${name} failed`, { error })
+      })
       .finally(() => {
         done()
         running = null

@@ -14,7 +14,7 @@ import type { LoanHistory, RegistrationStatus } from '../domain/market-player'
 import { caseFactsOf, qualificationOf, type CaseFacts, type ProductRules } from '../domain/products'
 import { logger } from '../server/logger.server'
 import type { Db } from './audit.server'
-import { startBackgroundLoop, type BackgroundLoop } from './background-loop.server'
+import { PassStopped, startBackgroundLoop, type BackgroundLoop } from './background-loop.server'
 import { loadCatalogue } from './products/load-catalogue.server'
 
 const CHUNK = 5_000
@@ -158,7 +158,7 @@ export async function runFullQualification(
     let players = 0
     let changed = 0
     for (;;) {
-      if (options.stopping?.()) throw new Error('stopped with the server')
+      if (options.stopping?.()) throw new PassStopped()
       const chunk = await db.selectFrom('market_players').select(FACT_COLUMNS).where('id', '>', after).orderBy('id').limit(CHUNK).execute()
       if (chunk.length === 0) break
       const range: [number, number] = [chunk[0].id, chunk[chunk.length - 1].id]

@@ -8,6 +8,7 @@ import { scopeOf } from '../../app/domain/scope'
 import { PLAIN_CLOCKS } from '../../app/domain/clocks'
 import { parseProduct } from '../../app/forms/product'
 import { findAuditEntries } from '../../app/services/audit.server'
+import { PassStopped } from '../../app/services/background-loop.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { listPlayers } from '../../app/services/players/list-players.server'
@@ -114,6 +115,16 @@ describe(`hand-off flags (${process.env.TEST_DATABASE_URL ? 'postgres' : 'sqlite
     const fixed = await t.db.selectFrom('market_players').select(['candidate_status', 'candidate_reasons']).where('id', '=', id).executeTakeFirstOrThrow()
     expect(fixed.candidate_status).toBe('candidate')
     expect(JSON.parse(fixed.candidate_reasons)).toContainEqual({ key: 'candidate.neverBorrowedChecked', params: { date: '2026-03-02' } })
+  })
+
+  it('a pass the server’s stop cuts short says so (not a failure) and leaves the work for the next pass', async () => {
+    await player('标记己')
+    // Stopping once the first chunk is judged: mid-pass.
+    let asked = 0
+    await expect(runFullQualification(t.db, { force: true, stopping: () => ++asked > 1 })).rejects.toBeInstanceOf(PassStopped)
+    expect(await qualificationState(t.db)).toMatchObject({ stale: 1, running_since: null })
+    expect(await runFullQualification(t.db)).toMatchObject({ players: expect.any(Number) })
+    expect(await qualificationState(t.db)).toMatchObject({ stale: 0, running_since: null })
   })
 
   it('the catalogue form refuses contradictory rules, naming the field', () => {
