@@ -20,6 +20,7 @@ import { createPersonalDataCipher } from '../services/personal-data.server'
 import { setupGate } from './setup-gate.server'
 import { messagePartAt } from '../i18n/message-parts.server'
 import { servePrecompressed } from './precompressed.server'
+import { finalErrorHandler } from './final-errors.server'
 
 export interface ServerDeps {
   build: ServerBuild
@@ -108,6 +109,8 @@ export function createHttpApp({ build, db, dialect, config, rootDir, closing }: 
         nonce: res.locals.nonce as string,
       })),
   )
+  // Last: an error nothing above answered gets a plain answer, never a stack (see final-errors.server.ts).
+  app.use(finalErrorHandler)
   return app
 }
 

@@ -3,8 +3,10 @@
 // formulas typed into text fields. Each gets a clear refusal or is kept as plain text and
 // shown escaped; no answer is a 500 or shows a stack trace; exports cannot run a formula.
 import crypto from 'node:crypto'
+import http from 'node:http'
 import ExcelJS from 'exceljs'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { setLogLevel } from '../../app/server/logger.server'
 import { runOnce } from '../../app/services/import/import-runner.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import type { TestDatabase } from '../support/test-db'
@@ -32,6 +34,8 @@ const CELL_TOO_LONG = /第 2 行 B 列（第 2 列）的内容超过 \d+ 个字�
 
 /** A stack trace as Node prints one. */
 const STACK = /\n\s+at [\w.<>]+ \(|node_modules\/|\.ts:\d+:\d+/
+/** A stack's frames however a page escapes them ("&nbsp;at decode_param (/…/layer.js:172:12)"). */
+const FRAMES = /(^|\s|;)at \S+ \(|node_modules\/|\.[cm]?[jt]sx?:\d+:\d+/m
 
 async function uploaded(name: string, bytes: Buffer) {
   const form = new FormData()
@@ -143,12 +147,70 @@ describe('markup, script and formulas in text fields', () => {
       expect((JSON.parse(text) as { message: string }).message.length).toBeGreaterThan(0)
     }
   })
+})
 
-  it('answers a built file named with broken percent-encoding as a bad request, never 500, whatever encodings the browser takes', async () => {
-    for (const encoding of ['br', 'gzip']) {
-      const response = await manager.request('/build/%E0%A4%A.js', { headers: { 'Accept-Encoding': encoding } })
-      expect(response.status, encoding).toBeGreaterThanOrEqual(400)
-      expect(response.status, encoding).toBeLessThan(500)
+describe('malformed requests', () => {
+  // The server runs as the tests start it (NODE_ENV=test, not production), where Express's
+  // own error page would show the stack: the app's last handler answers instead.
+  type Line = { level: string; message: string; status?: number; error?: { stack?: string } }
+
+  /** The log lines (at info and above) written while `work` runs. */
+  async function logged<T>(work: () => Promise<T>): Promise<{ result: T; lines: Line[] }> {
+    const lines: Line[] = []
+    const write = process.stderr.write.bind(process.stderr)
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Line)
+      return true
+    }) as typeof process.stderr.write
+    setLogLevel('info')
+    try {
+      return { result: await work(), lines }
+    } finally {
+      setLogLevel('error')
+      process.stderr.write = write
     }
+  }
+
+  /** A request as a raw client can send it (fetch will not send a Host of its own). */
+  function rawGet(pathname: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+    const { hostname, port } = new URL(suite.server.url)
+    return new Promise((resolve, reject) => {
+      const request = http.get({ hostname, port, path: pathname, headers }, (response) => {
+        const chunks: Buffer[] = []
+        response.on('data', (chunk: Buffer) => chunks.push(chunk))
+        response.on('end', () => resolve({ status: response.statusCode!, body: Buffer.concat(chunks).toString('utf8') }))
+      })
+      request.on('error', reject)
+    })
+  }
+
+  const cases: [string, string, Record<string, string>][] = [
+    ['a built file, to a browser taking brotli', '/build/%E0%A4%A.js', { 'Accept-Encoding': 'br' }],
+    ['a built file, to a browser taking gzip', '/build/%E0%A4%A.js', { 'Accept-Encoding': 'gzip' }],
+    ['a page', '/players/%E0%A4%A', {}],
+    ['a page’s data', '/players/%E0%A4%A.data', {}],
+    ['a messages part', '/messages/zh-CN/%E0%A4%A.js', {}],
+  ]
+  for (const [what, pathname, headers] of cases) {
+    it(`answers ${what} named with broken percent-encoding with a one-line 400, no stack, logged at info`, async () => {
+      const { result: response, lines } = await logged(async () => {
+        const answer = await manager.request(pathname, { headers })
+        return { status: answer.status, type: answer.headers.get('Content-Type'), body: await answer.text() }
+      })
+      expect(response.status, response.body).toBe(400)
+      expect(response.type).toMatch(/^text\/plain/)
+      expect(response.body).toBe('400 Bad Request\n')
+      expect(response.body).not.toMatch(FRAMES)
+      expect(lines.map((l) => [l.level, l.message, l.status])).toEqual([['info', 'request refused', 400]])
+    })
+  }
+
+  it('answers a request the app cannot even read (a Host with a space) with a plain 500, the stack in the log only', async () => {
+    const { result: response, lines } = await logged(() => rawGet('/login', { Host: 'bad host' }))
+    expect(response.status).toBe(500)
+    expect(response.body).toMatch(/^internal error \(request [\w-]+\)\n$/)
+    expect(response.body).not.toMatch(FRAMES)
+    expect(lines.map((l) => [l.level, l.message, l.status])).toEqual([['error', 'request failed', 500]])
+    expect(lines[0].error?.stack).toMatch(FRAMES)
   })
 })
