@@ -5,6 +5,7 @@
 // for each page. Chromium at 390×844 on the demo county.
 import { describe, expect, it } from 'vitest'
 import { FIRST_SCREEN } from '../../app/routes/my'
+import { keptOffline } from '../support/browser'
 import { openBrowserApp } from '../support/browser-app'
 
 const PHONE = { width: 390, height: 844 }
@@ -44,12 +45,17 @@ describe('the officer’s list before its scripts', () => {
     await session.signIn(page, 'officer')
     await page.goto(`${app.url}/my`)
     await page.getByRole('button', { name: 'Map', exact: true }).waitFor()
-    // The service worker keeps the list (the page asks it once it runs).
-    await page.waitForFunction(async () => (await caches.match('/my.data')) !== undefined)
+    // The service worker controls the page and keeps the list (the page asks it once it runs;
+    // it asks for /my first, then /my.data). Until both hold, a download of the list under
+    // way is the page's own ask, not a second one.
+    await expect.poll(() => keptOffline(page, ['/my', '/my.data'])).toBe(true)
     const fetched: string[] = []
+    const seen: string[] = []
     context.on('request', (request) => {
       const path = new URL(request.url()).pathname
-      if (request.serviceWorker() && (path === '/my' || path === '/my.data')) fetched.push(path)
+      if (!request.serviceWorker()) return
+      seen.push(path)
+      if (path === '/my' || path === '/my.data') fetched.push(path)
     })
     // What every page asks of the worker, with a file it does not hold yet last: once that is
     // kept, the worker has been through the list's two entries before it.
@@ -57,7 +63,10 @@ describe('the officer’s list before its scripts', () => {
       await (await caches.open('wanqi-v1')).delete('/favicon.svg')
       navigator.serviceWorker.controller!.postMessage({ type: 'cache', urls: ['/my', '/my.data', '/favicon.svg'] })
     })
-    await page.waitForFunction(async () => (await caches.match('/favicon.svg')) !== undefined)
+    await expect.poll(() => keptOffline(page, ['/favicon.svg'])).toBe(true)
+    // The worker's requests reach this listener (the marker's among them, in the worker's
+    // order: after any of the list's), and none of them was the list's.
+    await expect.poll(() => seen).toContain('/favicon.svg')
     expect(fetched).toEqual([])
   })
 

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { todayInChina } from '../../app/domain/china-time'
 import { MAX_ROUTE_STOPS, planRoute, roundMetres } from '../../app/domain/route-plan'
 import { DEMO_PASSWORD } from '../../db/seed/index'
+import { keptOffline } from '../support/browser'
 import { openBrowserApp } from '../support/browser-app'
 import { WAIT_MS } from '../support/test-constants'
 
@@ -64,7 +65,7 @@ describe("the officer's day as a route on a phone", () => {
     expect(await page.getByTestId('route-leg').count()).toBe(6)
     // On the map, numbered 1 to 6, and the round as one line; no tiles at all.
     await expect.poll(() => page.locator('.route-map .route-stop-icon').allTextContents()).toEqual(['1', '2', '3', '4', '5', '6'])
-    expect(await page.locator('.route-map path.leaflet-interactive').count()).toBeGreaterThan(0)
+    await expect.poll(() => page.locator('.route-map path.leaflet-interactive').count()).toBeGreaterThan(0)
     // The first stop goes to the phone's navigation (Android: a geo: URI in WGS-84).
     const first = stops.find((s) => s.id === expected[0])!
     expect(await page.getByTestId('route-navigate').getAttribute('href')).toBe(`geo:${first.lat.toFixed(6)},${first.lng.toFixed(6)}?q=${first.lat.toFixed(6)},${first.lng.toFixed(6)}(${encodeURIComponent(first.name)})`)
@@ -84,7 +85,7 @@ describe("the officer's day as a route on a phone", () => {
 
     // No network: the page comes from the service worker, keeps the order, and plans again;
     // with the position refused, from the first stop ticked, saying so.
-    await page.waitForFunction(async () => Boolean((await caches.match('/my/route')) && (await caches.match('/my/route.data'))), undefined, { timeout: WAIT_MS })
+    await expect.poll(() => keptOffline(page, ['/my/route', '/my/route.data']), { timeout: WAIT_MS }).toBe(true)
     await context.setOffline(true)
     await context.clearPermissions()
     const reloaded = await page.reload()

@@ -47,8 +47,8 @@ async function dragCornerOutward(territoryId: number) {
   await page.locator('.cluster-icon').first().waitFor()
   await page.getByLabel('Territory to edit').selectOption({ label: '地图画的片区' })
   const corners = page.locator('.leaflet-marker-icon.marker-icon:not(.marker-icon-middle)')
-  await corners.first().waitFor()
-  expect(await corners.count()).toBe(4)
+  // Geoman draws the shape's handles as the map settles: counted until all four are there.
+  await expect.poll(() => corners.count()).toBe(4)
   // The corner furthest to the top right, dragged 60 px further out.
   const boxes = await Promise.all((await corners.all()).map((c) => c.boundingBox()))
   const corner = boxes.reduce((a, b) => (b!.x - b!.y > a!.x - a!.y ? b : a))!
@@ -92,8 +92,8 @@ describe('territories on the map and the territories page', () => {
     const firstView = page.waitForRequest((r) => r.url().includes('/api/v1/map?'))
     await page.goto(`${app.url}/map`)
     const zoom = Number(new URL((await firstView).url()).searchParams.get('zoom'))
-    await page.locator('.cluster-icon').first().waitFor()
-    expect(await page.locator('.cluster-icon').count()).toBeGreaterThan(0)
+    // The map redraws its clusters as the view settles: a count read once may fall between.
+    await expect.poll(() => page.locator('.cluster-icon').count()).toBeGreaterThan(0)
     // No tiles were asked for; township boundaries are drawn on the plain background.
     expect(await page.locator('.leaflet-tile').count()).toBe(0)
     // The boundaries come in their own request, after the clusters or before: wait for them.
@@ -285,7 +285,7 @@ describe('before a territory or a balancing move is saved (in Chinese)', () => {
     const [, inside, follow, keepOwn] = /^圈内有 (\d+) 户：(\d+) 户将随片区改派给所选客户经理；(\d+) 户为手工指派/.exec((await counted.textContent())!)!.map(Number)
     expect(inside).toBe(follow + keepOwn)
     await page.locator('.drawn-form').getByRole('button', { name: '取消' }).click()
-    expect(await page.locator('path.pending-shape').count()).toBe(0)
+    await expect.poll(() => page.locator('path.pending-shape').count()).toBe(0)
 
     // The manager lassoes every player of the outlet to officer2, so the workload suggests moves.
     const manager = await user('manager')

@@ -6,6 +6,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { FIRST_SCREEN } from '../../app/routes/my'
+import { keptOffline } from '../support/browser'
 import { openBrowserApp } from '../support/browser-app'
 import { cameraPhoto } from '../support/photo-fixtures'
 import { WAIT_MS } from '../support/test-constants'
@@ -38,7 +40,8 @@ describe('storefront photos on a phone', () => {
     await session.signIn(page, 'officer')
     // Two players from the officer's list as the page shows it, placed exactly.
     await page.goto(`${app.url}/my`)
-    await page.locator('li[data-player-id]').first().waitFor()
+    // Read once the page runs and has drawn past the server's first screen (the list redraws then).
+    await expect.poll(() => page.locator('li[data-player-id]').count()).toBeGreaterThan(FIRST_SCREEN)
     const listed = (await page.locator('li[data-player-id]').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-player-id'))))).slice(0, 200)
     const placed = await seeded.selectFrom('market_players').select(['id', 'name', 'lat', 'lng']).where('id', 'in', listed).where('lat', 'is not', null).where('position_approximate', '=', 0).execute()
     const [first, second] = listed.map((id) => placed.find((p) => p.id === id)).filter((p) => p !== undefined)
@@ -71,7 +74,7 @@ describe('storefront photos on a phone', () => {
     expect(stored.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]))
 
     // Offline: a visit with two photos waits with them in the outbox.
-    await page.waitForFunction(async () => Boolean(await caches.match('/my')), undefined, { timeout: WAIT_MS })
+    await expect.poll(() => keptOffline(page, ['/my']), { timeout: WAIT_MS }).toBe(true)
     await context.setOffline(true)
     await context.setGeolocation({ latitude: second.lat! + 0.0001, longitude: second.lng!, accuracy: 11 })
     await page.locator(`li[data-player-id="${second.id}"]`).getByRole('link', { name: 'Log visit' }).click()

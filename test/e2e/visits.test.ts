@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { distanceMetres } from '../../app/domain/visit'
 import { todayInChina } from '../../app/domain/china-time'
+import { keptOffline } from '../support/browser'
 import { openBrowserApp } from '../support/browser-app'
 import { WAIT_MS } from '../support/test-constants'
 
@@ -41,7 +42,7 @@ async function logVisit(page: Page, playerId: number, fill: (form: ReturnType<Pa
 }
 
 async function waitForCached(page: Page, path: string) {
-  await page.waitForFunction(async (p) => Boolean(await caches.match(p)), path, { timeout: WAIT_MS })
+  await expect.poll(() => keptOffline(page, [path]), { timeout: WAIT_MS }).toBe(true)
 }
 
 async function storedVisits(officerId: number, since: string) {
@@ -68,8 +69,7 @@ describe("an officer's day on a phone", () => {
     await page.getByRole('heading', { name: 'My list' }).waitFor()
     await page.getByLabel('Sort').selectOption('distance')
     await page.getByTestId('my-position').waitFor()
-    const first = await page.locator('li[data-player-id]').first().getAttribute('data-player-id')
-    expect(Number(first)).toBe(chosen[0].id)
+    await expect.poll(() => page.locator('li[data-player-id]').first().getAttribute('data-player-id')).toBe(String(chosen[0].id))
     // Distances shown go up the list, among the players with a position.
     const shown = await page.locator('li[data-player-id] .distance').allTextContents()
     const metres = shown.map((s) => (s.endsWith(' km') ? parseFloat(s) * 1000 : parseFloat(s)))
@@ -77,8 +77,8 @@ describe("an officer's day on a phone", () => {
     expect([...metres].sort((a, b) => a - b)).toEqual(metres)
     // The small map draws the list and the officer's own position, with no tiles at all.
     await page.getByRole('button', { name: 'Map' }).click()
-    await page.locator('.my-list-map .leaflet-interactive').first().waitFor()
-    expect(await page.locator('.my-list-map .leaflet-interactive').count()).toBeGreaterThan(3)
+    // Counted until drawn: the small map redraws as it frames the points.
+    await expect.poll(() => page.locator('.my-list-map .leaflet-interactive').count()).toBeGreaterThan(3)
 
     // Logs a visit with a need at the door; it is stored at once.
     const countsBefore = await page.getByTestId('my-counts').textContent()
@@ -158,9 +158,8 @@ describe("an officer's day on a phone", () => {
     // The map shades the branch's townships by coverage, with no tiles.
     await manager.goto(`${app.url}/map?colour=coverage`)
     await manager.getByTestId('coverage-legend').waitFor()
-    await manager.locator('path.coverage-shade').first().waitFor()
-    const fills = await manager.locator('path.coverage-shade').evaluateAll((paths) => paths.map((p) => p.getAttribute('fill')))
-    expect(fills.length).toBeGreaterThan(0)
-    expect(fills.every((f) => f && f !== '#cbd5e1')).toBe(true)
+    // Read until drawn: the shapes come in their own request and the map redraws them.
+    const fills = () => manager.locator('path.coverage-shade').evaluateAll((paths) => paths.map((p) => p.getAttribute('fill')))
+    await expect.poll(fills).toSatisfy((shown: (string | null)[]) => shown.length > 0 && shown.every((f) => f && f !== '#cbd5e1'))
   })
 })

@@ -215,6 +215,20 @@ export class BrowserSession {
   }
 }
 
+/**
+ * Whether the service worker controls `page` and keeps every one of `paths`, to be polled:
+ * `await expect.poll(() => keptOffline(page, ['/my'])).toBe(true)`. Playwright's
+ * `waitForFunction` cannot wait for this: it takes an async check's promise for "true" at
+ * once (its predicate is not awaited), so it never waited for the Cache API at all.
+ */
+export function keptOffline(page: Page, paths: string[]): Promise<boolean> {
+  return page.evaluate(async (wanted) => {
+    if (!navigator.serviceWorker.controller) return false
+    for (const wantedPath of wanted) if ((await caches.match(wantedPath)) === undefined) return false
+    return true
+  }, paths)
+}
+
 /** The app process's database, read-only: what the seed drew, so assertions need not hard-code it. */
 export function openSeededDatabase(app: AppProcess): Kysely<Database> {
   return new Kysely<Database>({
