@@ -42,7 +42,18 @@ async function run(browser: Browser, app: AppProcess, throttled: boolean, used: 
     await page.waitForURL(`${app.url}/`)
     await page.goto(`${app.url}/my`)
     await page.locator('li[data-player-id]').first().waitFor()
-    await page.waitForFunction(async () => Boolean(await caches.match('/my')), undefined, { timeout: WAIT })
+    // Kept by the service worker before the signal goes. waitForFunction does not await an
+    // async check (a promise counts as true at once), so the Cache API is asked in the
+    // background and its last answer read: Playwright's own polling then waits for it.
+    await page.waitForFunction(
+      () => {
+        const seen = window as unknown as { wanqiListKept?: boolean }
+        void caches.match('/my').then((hit) => (seen.wanqiListKept = hit !== undefined && navigator.serviceWorker.controller !== null))
+        return seen.wanqiListKept === true
+      },
+      undefined,
+      { timeout: WAIT, polling: 100 },
+    )
     const listed = await page.locator('li[data-player-id]').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-player-id'))))
     const playerId = listed.find((id) => !used.has(id))
     if (playerId === undefined) throw new Error('no player left on the list to visit')
