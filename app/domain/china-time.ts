@@ -53,7 +53,11 @@ export function chinaTimeText(at: string | number | null, options: { seconds?: b
   return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, options.seconds ? 19 : 16).replace('T', ' ')
 }
 
-/** The time of day of an instant in China, hours and minutes: `20:47`. */
+/**
+ * The time of day of an instant in China, hours and minutes: `20:47`. By arithmetic (UTC+8,
+ * no daylight saving), as every function here: Intl's time-zone formatting costs about a
+ * millisecond a call, and a day's list calls it once a row (decision 0551).
+ */
 export function chinaClockText(iso: string): string {
-  return new Date(iso).toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit' })
+  return new Date(Date.parse(iso) + CHINA_OFFSET_MS).toISOString().slice(11, 16)
 }

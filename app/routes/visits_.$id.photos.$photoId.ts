@@ -1,6 +1,7 @@
 // GET /visits/:id/photos/:photoId: a visit's photo for whoever may see the visit (scope in
 // the query; another outlet's visit's photo is 404). `?size=thumb` is the list's thumbnail
-// (not audited); without it, the full-size image, whose every opening is audited.
+// (not audited; a browser's copy named in If-None-Match is answered 304); without it, the
+// full-size image, whose every opening is audited.
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { callerOf, requireUser } from '../http/guards.server'
 import { httpErrorOf } from '../http/errors.server'
@@ -15,13 +16,16 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       visitId: params.id ?? '',
       photoId: params.photoId ?? '',
       purpose,
+      ifNoneMatch: request.headers.get('If-None-Match'),
     })
+    // Personal: kept by this browser only, and never taken for anything but an image.
+    const cacheControl = purpose === 'full' ? 'private, no-store' : 'private, max-age=3600'
+    if ('notModified' in photo) return new Response(null, { status: 304, headers: { 'Cache-Control': cacheControl, ETag: `"${photo.sha256}"` } })
     return new Response(new Uint8Array(photo.bytes), {
       headers: {
         'Content-Type': photo.contentType,
         'Content-Length': String(photo.bytes.length),
-        // Personal: kept by this browser only, and never taken for anything but an image.
-        'Cache-Control': purpose === 'full' ? 'private, no-store' : 'private, max-age=3600',
+        'Cache-Control': cacheControl,
         'X-Content-Type-Options': 'nosniff',
         'Content-Disposition': 'inline',
         ETag: `"${photo.sha256}"`,

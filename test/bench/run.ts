@@ -23,6 +23,7 @@ const MODULES = [
   'photo-send.bench.ts',
   'qr-page.bench.ts',
   'route-plan.bench.ts',
+  'day-view.bench.ts',
 ]
 
 const USAGE = `usage: npm run bench -- [name] [--duration SECONDS] [--rows N]

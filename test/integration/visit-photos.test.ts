@@ -245,6 +245,29 @@ describe('over HTTP (photos on the S3-compatible server)', () => {
     expect(thumbs(await other.text())).toEqual([])
   })
 
+  it('answers a thumbnail the browser holds with 304 and no bytes; the full size is read and audited each time', async () => {
+    const officer = await signedIn('off.a1')
+    const visitId = await newVisit()
+    const id = photoId()
+    expect((await put(officer, visitId, id, fixturePhoto('jpeg'))).status).toBe(201)
+    const manager = await signedIn('mgr.a1')
+    const first = await manager.get(`/visits/${visitId}/photos/${id}?size=thumb`)
+    expect(first.status).toBe(200)
+    const etag = first.headers.get('etag')!
+    expect(etag).toMatch(/^"[0-9a-f]{64}"$/)
+    const again = await manager.request(`/visits/${visitId}/photos/${id}?size=thumb`, { headers: { 'If-None-Match': etag } })
+    expect([again.status, again.headers.get('etag'), (await again.arrayBuffer()).byteLength]).toEqual([304, etag, 0])
+    const stale = await manager.request(`/visits/${visitId}/photos/${id}?size=thumb`, { headers: { 'If-None-Match': '"not-this-one"' } })
+    expect([stale.status, (await stale.arrayBuffer()).byteLength]).toEqual([200, (await first.arrayBuffer()).byteLength])
+    // Another outlet's manager learns nothing from a hash: not found, as without one.
+    const other = await (await signedIn('mgr.b1')).request(`/visits/${visitId}/photos/${id}?size=thumb`, { headers: { 'If-None-Match': etag } })
+    expect(other.status).toBe(404)
+    const full = await manager.request(`/visits/${visitId}/photos/${id}`, { headers: { 'If-None-Match': etag } })
+    expect(full.status).toBe(200)
+    const audited = await t.db.selectFrom('audit_log').select('actor_username').where('action', '=', 'visit.photo_viewed').where('entity_id', '=', visitId).execute()
+    expect(audited).toEqual([{ actor_username: 'mgr.a1' }])
+  })
+
   it('refuses a 40 MB photo from its Content-Length alone (413), before a byte is read', async () => {
     const officer = await signedIn('off.a1')
     const visitId = await newVisit()

@@ -154,6 +154,21 @@ describe('the pages', () => {
     expect(b).not.toContain('甲面馆')
   })
 
+  it('the day view carries what its rows show, not the whole visit: the notes and position stay on the visit\'s page', async () => {
+    const id = newId()
+    const saved = await postJson(await signedIn('off.a'), { id, playerId: playerA, channel: 'on_site', checkInLat: 33.7801, checkInLng: 114.5301, notes: '备注只在拜访页上', contact: '店员小刘' })
+    expect(saved.status).toBe(201)
+    const manager = await signedIn('mgr.a')
+    const page = await (await manager.get('/visits')).text()
+    expect(page).toContain(`/visits/${id}`)
+    expect(page).toContain('甲面馆')
+    expect(page).not.toContain('备注只在拜访页上')
+    expect(page).not.toContain('店员小刘')
+    expect(page).not.toContain('33.7801')
+    const own = await (await manager.get(`/visits/${id}`)).text()
+    expect(own).toContain('备注只在拜访页上')
+  })
+
   it('the player\'s page says which products the latest need qualifies for, with amounts, and why not the others', async () => {
     const officer = await signedIn('off.a')
     const system = { id: null, username: 'test', ip: null }
