@@ -84,5 +84,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 function invalid(t: Translate, errors: FieldErrors) {
   const fields = Object.fromEntries(Object.entries(errors).map(([field, messages]) => [field, messages.map((m) => t(m.key, m.params))]))
-  return Response.json({ error: 'invalid', message: t('consent.invalid', { fields: Object.keys(fields).join(', ') }), fields }, { status: 400, headers: NO_STORE })
+  // The outbox shows the message as it is: it says what is wrong, not only where.
+  return Response.json({ error: 'invalid', message: t('consent.invalid', { fields: Object.values(fields).map((m) => m[0]).join(' ') }), fields }, { status: 400, headers: NO_STORE })
 }
