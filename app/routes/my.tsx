@@ -195,8 +195,12 @@ export default function MyList() {
   const correct = (q: QueuedVisit) => {
     const item = items.find((i) => i.id === Number(q.values.playerId))
     if (!item) return
-    // A refused consent is signed again (the text or the signature was the problem), never edited.
-    if (q.kind === 'consent') return openConsent(item, q.id)
+    // A refused consent is signed again (the text or the signature was the problem), never edited;
+    // with a signal, on the text in force now (the list and its text are loaded again).
+    if (q.kind === 'consent') {
+      if (navigator.onLine) revalidator.revalidate()
+      return openConsent(item, q.id)
+    }
     const values = Object.fromEntries(Object.entries(q.values).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v ?? '')]))
     setLogging({ item, visitId: q.id, values })
   }
