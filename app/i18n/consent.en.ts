@@ -53,6 +53,7 @@ export const consentEn: Record<keyof typeof consentZhCN, string> = {
   'consent.signature.damaged': 'The signature image is damaged or altered (its PNG checks fail): sign again.',
   'consent.signedInFuture': 'The signing time is later than now: check the phone’s date and time, then sign again.',
   'consent.signedTooLongAgo': 'Signed more than {days} days ago and never sent: it can no longer be taken; sign again.',
+  'consent.receivedAt': 'signed offline, received {at}',
   'consent.invalid': 'Check the consent: {fields}',
   'my.consent.title': 'Credit report consent: {name}',
   'my.consent.offlineText': 'The text is kept on this phone with the list, so signing works with no signal; the signed consent waits here and is sent in order when there is a connection.',

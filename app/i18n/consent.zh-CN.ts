@@ -52,6 +52,7 @@ export const consentZhCN = {
   'consent.signature.damaged': '签名图像已损坏或被改动（PNG 校验不通过），请重新签名。',
   'consent.signedInFuture': '签署时间晚于当前时间：请检查手机的日期和时间后重新签署。',
   'consent.signedTooLongAgo': '签署已超过 {days} 天仍未发送，不能再接收：请重新签署。',
+  'consent.receivedAt': '离线签署，{at} 送达',
   'consent.invalid': '请检查授权数据：{fields}',
   'my.consent.title': '签署征信查询授权：{name}',
   'my.consent.offlineText': '授权书文本随清单存于本机，无网络也可签署；签署后存在本机，有网络时按顺序发送。',

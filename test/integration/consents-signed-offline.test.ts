@@ -10,7 +10,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { chinaIsoTime } from '../../app/domain/china-time'
+import { chinaIsoTime, chinaTimeText } from '../../app/domain/china-time'
 import { hashConsent, sha256Hex } from '../../app/services/consents/consent-hash.server'
 import { saveConsentText } from '../../app/services/consents/save-consent-text.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
@@ -128,6 +128,11 @@ describe('POST /api/v1/consents (a consent signed offline)', () => {
     expect(await countRows()).toBe(1)
     expect(storedFiles().filter((f) => f.includes(row.id))).toHaveLength(2)
     expect(await suite.t.db.selectFrom('audit_log').select('detail').where('action', '=', 'consent.signed').execute()).toHaveLength(1)
+
+    // The player's consents say it was signed offline and when it arrived (China time).
+    const page = await (await officer.get(`/players/${ids.own}/consent`)).text()
+    expect(page).toContain(`离线签署，${chinaTimeText(row.received_at)} 送达`)
+    expect(page).toContain(chinaTimeText(signedAt))
 
     // The same id with another signature is another consent: refused, nothing stored.
     await refused(officer, { ...body, signature: dataUrl(signaturePng(640, 320)) }, 409, /编号已被另一份授权使用/)
