@@ -129,7 +129,17 @@ async function search(page: Page, q: string): Promise<string[]> {
   await page.locator('#q').fill(q)
   await page.getByRole('button', { name: 'Search', exact: true }).click()
   await page.waitForURL((url) => url.pathname === '/players' && url.searchParams.get('q') === q)
-  await page.locator('ul.player-list, p.card.muted').first().waitFor()
+  // The address changes before React has drawn the answer, and the list before the search
+  // is still on the page: wait until the cards shown are the ones the search's loader sent.
+  await page.waitForFunction(() => {
+    type Rows = { page?: { rows: { name: string }[] } }
+    const router = (window as unknown as { __remixRouter?: { state: { navigation: { state: string }; loaderData: Record<string, Rows | undefined> } } }).__remixRouter
+    const rows = router?.state.navigation.state === 'idle' ? router.state.loaderData['routes/players._index']?.page?.rows : undefined
+    if (!rows) return false
+    const shown = [...document.querySelectorAll('ul.player-list .player-name')].map((a) => a.textContent)
+    if (rows.length === 0) return shown.length === 0 && document.querySelector('p.card.muted') !== null
+    return JSON.stringify(shown) === JSON.stringify(rows.map((r) => r.name))
+  })
   return page.locator('ul.player-list .player-name').allTextContents()
 }
 
