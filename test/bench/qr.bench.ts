@@ -9,7 +9,7 @@
 // server's budget (LOAN_QR_PER_SECOND), whose excess is answered 503 at once. Per phase: the
 // server's CPU time and its event loop's delay (test/support/memory-probe.cjs), and how often
 // it logged its loop held over 100 ms. Same server, seeded demo county, same run.
-// `npm run bench -- qr [--duration N]`; QR_RATES=100,300 to choose the rates.
+// `npm run bench -- qr.bench [--duration N]` (`qr` alone runs qr-page too); QR_RATES=100,300 to choose the rates.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -202,7 +202,6 @@ export const benchmark: Benchmark = {
         const sender = await sent
         const besideServer = await phaseServer(sample, outputAt)
         sample = besideServer.after
-        if (sender.errors.length) throw new Error(`${sender.errors.length} submissions failed: ${sender.errors.slice(0, 3).join('; ')}`)
         const unexpected = Object.keys(sender.statuses).filter((s) => !EXPECTED.includes(Number(s)))
         if (unexpected.length) throw new Error(`submissions answered ${unexpected.join(', ')}`)
         const [p50, p99] = p50p99(beside)
@@ -210,7 +209,8 @@ export const benchmark: Benchmark = {
         rows.push([`GET /my.data beside ${rate} submissions/s`, String(beside.length), p50.toFixed(1), p99.toFixed(1), `${(p50 / aloneP50).toFixed(2)}×`, serverCell(besideServer)])
         rows.push([`  POST /q/<token> at ${rate}/s`, String(prepared[k]!.length), subP50.toFixed(1), subP99.toFixed(1), '', ''])
         const count = (s: number) => sender.statuses[s] ?? 0
-        notes.push(`at ${rate}/s: ${count(303)} accepted (303), ${count(400)} without proof of work (400), ${count(429)} over a phone's limit (429), ${count(503)} over the budget (503); the sender's latest send ${sender.maxLateMs} ms late`)
+        const failed = sender.errors.length ? `, ${sender.errors.length} connections failed (${[...new Set(sender.errors)].slice(0, 2).join('; ')})` : ''
+        notes.push(`at ${rate}/s: ${count(303)} accepted (303), ${count(400)} without proof of work (400), ${count(429)} over a phone's limit (429), ${count(503)} over the budget (503)${failed}; the sender's latest send ${sender.maxLateMs} ms late`)
       }
       notes.push('p50 ratio: beside / alone; server: its CPU time over the phase (100% = one core, all threads), its event loop delay, and its "event loop held" warnings')
       notes.push(`the public page weighs ${pageBytes.toLocaleString('en-US')} bytes (limit 51,200), with no script or style file to fetch`)
