@@ -20,6 +20,9 @@ import { createPersonalDataCipher } from '../services/personal-data.server'
 import { setupGate } from './setup-gate.server'
 import { messagePartAt } from '../i18n/message-parts.server'
 import { servePrecompressed } from './precompressed.server'
+import { LoanQrBudget } from './loan-qr-budget.server'
+import { loanQrBudgetGate, loanQrPostHandler } from './loan-qr-post.server'
+import { recentLoopDelayMs } from './loop-watch.server'
 
 export interface ServerDeps {
   build: ServerBuild
@@ -70,6 +73,8 @@ export function createHttpApp({ build, db, dialect, config, rootDir, closing }: 
   })
 
   app.use('/api', limitApi(config.apiRateLimit))
+  // A loan QR post over this server's budget is answered 503 before its body is read.
+  app.use(loanQrBudgetGate(new LoanQrBudget({ perSecond: config.loanQrPerSecond, loopDelayMs: recentLoopDelayMs }), { db }))
   // Bodies are bounded before anything reads them (see request-limits.server.ts).
   app.use(limitBodies())
 
@@ -95,6 +100,8 @@ export function createHttpApp({ build, db, dialect, config, rootDir, closing }: 
   })
 
   app.use(setupGate(db))
+  // The loan QR code's form posts, answered before Remix with the route's own answer.
+  app.post(/^\/q\//, loanQrPostHandler({ db, pii, config }))
 
   app.all(
     '*',

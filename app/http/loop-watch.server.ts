@@ -21,16 +21,30 @@ export function markWork(name: string): () => void {
   }
 }
 
+/** How late the ticks ran lately (ms, each tick weighing 30%); 0 while no watch runs. */
+let recentLateMs = 0
+
+/** How late the event loop has run lately, for work that gives way while it is held (http/loan-qr-budget.server.ts). */
+export function recentLoopDelayMs(): number {
+  return recentLateMs
+}
+
 export function startLoopWatch(): { stop(): void } {
   let expected = performance.now() + TICK_MS
   const timer = setInterval(() => {
     const now = performance.now()
     const late = now - expected
+    recentLateMs = recentLateMs * 0.7 + Math.max(0, late) * 0.3
     if (late > STALL_MS) logger.warn('event loop held', { ms: Math.round(late), during: [...seen] })
     seen.clear()
     for (const name of running.keys()) seen.add(name)
     expected = now + TICK_MS
   }, TICK_MS)
   timer.unref()
-  return { stop: () => clearInterval(timer) }
+  return {
+    stop: () => {
+      clearInterval(timer)
+      recentLateMs = 0
+    },
+  }
 }
