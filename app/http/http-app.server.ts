@@ -22,7 +22,7 @@ import { messagePartAt } from '../i18n/message-parts.server'
 import { servePrecompressed } from './precompressed.server'
 import { LoanQrBudget } from './loan-qr-budget.server'
 import { loanQrBudgetGate, loanQrPostHandler } from './loan-qr-post.server'
-import { recentLoopDelayMs } from './loop-watch.server'
+import { recentLoopBusy, recentLoopDelayMs } from './loop-watch.server'
 
 export interface ServerDeps {
   build: ServerBuild
@@ -40,6 +40,10 @@ export function createHttpApp({ build, db, dialect, config, rootDir, closing }: 
   const app = express()
   app.disable('x-powered-by')
   if (config.trustProxy) app.set('trust proxy', true)
+
+  // A loan QR post over this server's budget is answered 503 first of all, before its body is
+  // read and before any other work (request id, nonce, policy): a flood costs next to nothing.
+  app.use(loanQrBudgetGate(new LoanQrBudget({ perSecond: config.loanQrPerSecond, loopDelayMs: recentLoopDelayMs, loopBusy: recentLoopBusy }), { db }))
 
   const tiles = tileLayerFor(config.mapTiles, config.mapTilesKey)
   app.use((req, res, next) => {
@@ -73,8 +77,6 @@ export function createHttpApp({ build, db, dialect, config, rootDir, closing }: 
   })
 
   app.use('/api', limitApi(config.apiRateLimit))
-  // A loan QR post over this server's budget is answered 503 before its body is read.
-  app.use(loanQrBudgetGate(new LoanQrBudget({ perSecond: config.loanQrPerSecond, loopDelayMs: recentLoopDelayMs }), { db }))
   // Bodies are bounded before anything reads them (see request-limits.server.ts).
   app.use(limitBodies())
 

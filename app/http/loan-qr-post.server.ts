@@ -57,10 +57,18 @@ function busyPage(context: Pick<AppContext, 'db'>, token: string, locale: Locale
   return html
 }
 
+/** The busy page's own headers: it runs no script and posts nowhere, so its policy is fixed. */
+const BUSY_HEADERS = {
+  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'same-origin',
+  'X-Frame-Options': 'DENY',
+}
+
 /**
- * Before the body is read: a post over the server's budget is answered 503 at once, with
- * Retry-After and a page saying to send again shortly. Its body is never parsed (Node
- * discards what is left of it, and the connection is kept).
+ * First of all the middleware, before the body is read: a post over the server's budget is
+ * answered 503 at once, with Retry-After and a page saying to send again shortly. Its body is
+ * never parsed (Node discards what is left of it, and the connection is kept).
  */
 export function loanQrBudgetGate(budget: LoanQrBudget, context: Pick<AppContext, 'db'>): RequestHandler {
   let refused = 0
@@ -78,7 +86,8 @@ export function loanQrBudgetGate(budget: LoanQrBudget, context: Pick<AppContext,
       refused = 0
     }
     void localeOfCookies(req.get('Cookie')).then(
-      (locale) => send(res, 503, busyPage(context, token, locale, res.locals.nonce as string), { 'Retry-After': String(budget.retryAfterSeconds()) }),
+      // No nonce: the page has no script.
+      (locale) => send(res, 503, busyPage(context, token, locale, ''), { ...BUSY_HEADERS, 'Retry-After': String(budget.retryAfterSeconds()) }),
       next,
     )
   }

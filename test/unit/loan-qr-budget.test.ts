@@ -2,11 +2,11 @@
 // test's own: one second's worth at once, then the rate; halved while the loop runs late,
 // never under a twentieth; back up once it is calm.
 import { describe, expect, it } from 'vitest'
-import { BUDGET_STEP_MS, CALM_BELOW_MS, LoanQrBudget, SHED_AT_MS } from '../../app/http/loan-qr-budget.server'
+import { BUDGET_STEP_MS, BUSY_AT, CALM_BELOW_MS, IDLE_BELOW, LoanQrBudget, SHED_AT_MS } from '../../app/http/loan-qr-budget.server'
 
 function budget(perSecond: number) {
-  const state = { now: 0, late: 0 }
-  const b = new LoanQrBudget({ perSecond, now: () => state.now, loopDelayMs: () => state.late })
+  const state = { now: 0, late: 0, busy: 1 }
+  const b = new LoanQrBudget({ perSecond, now: () => state.now, loopDelayMs: () => state.late, loopBusy: () => state.busy })
   const takeAll = () => {
     let taken = 0
     while (b.take()) taken++
@@ -56,6 +56,23 @@ describe('the loan QR budget', () => {
     expect(b.perSecond()).toBe(35)
     state.now += 10_000
     expect(takeAll()).toBe(100)
+  })
+
+  it('does not give way to a late loop while the thread mostly waits (a busy machine, not its own work), and climbs back then', () => {
+    const { b, state } = budget(100)
+    state.late = SHED_AT_MS * 3
+    state.busy = (BUSY_AT + IDLE_BELOW) / 2
+    state.now += BUDGET_STEP_MS * 5
+    b.take()
+    expect(b.perSecond()).toBe(100)
+    state.busy = BUSY_AT + 0.1
+    state.now += BUDGET_STEP_MS
+    b.take()
+    expect(b.perSecond()).toBe(50)
+    state.busy = IDLE_BELOW - 0.1
+    state.now += BUDGET_STEP_MS
+    b.take()
+    expect(b.perSecond()).toBe(60)
   })
 
   it('refuses a rate that is not positive', () => {
