@@ -1,6 +1,7 @@
 // Says when the server's thread was held: every request waits while it is. A timer asks to
 // run every TICK_MS; when it runs more than STALL_MS late, a warning names how late and the
 // background work under way in that window (issue 22: nothing holds the thread > 100 ms).
+import { performance } from 'node:perf_hooks'
 import { logger } from '../server/logger.server'
 
 const TICK_MS = 20
