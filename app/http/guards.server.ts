@@ -131,7 +131,12 @@ export function safeRedirectTarget(target: FormDataEntryValue | string | null | 
 export const localeCookie = createCookie('wanqi_lang', { path: '/', sameSite: 'lax', maxAge: 60 * 60 * 24 * 365 })
 
 export async function getLocale(request: Request): Promise<Locale> {
-  const value: unknown = await localeCookie.parse(request.headers.get('Cookie'))
+  return localeOfCookies(request.headers.get('Cookie'))
+}
+
+/** The language a request's Cookie header chose, for a handler that has no Request (http/loan-qr-post.server.ts). */
+export async function localeOfCookies(header: string | null | undefined): Promise<Locale> {
+  const value: unknown = await localeCookie.parse(header ?? null)
   return isLocale(value) ? value : DEFAULT_LOCALE
 }
 

@@ -21,6 +21,9 @@ import { setupGate } from './setup-gate.server'
 import { messagePartAt } from '../i18n/message-parts.server'
 import { servePrecompressed } from './precompressed.server'
 import { finalErrorHandler } from './final-errors.server'
+import { LoanQrBudget } from './loan-qr-budget.server'
+import { loanQrBudgetGate, loanQrPostHandler } from './loan-qr-post.server'
+import { recentLoopBusy, recentLoopDelayMs } from './loop-watch.server'
 
 export interface ServerDeps {
   build: ServerBuild
@@ -38,6 +41,10 @@ export function createHttpApp({ build, db, dialect, config, rootDir, closing }: 
   const app = express()
   app.disable('x-powered-by')
   if (config.trustProxy) app.set('trust proxy', true)
+
+  // A loan QR post over this server's budget is answered 503 first of all, before its body is
+  // read and before any other work (request id, nonce, policy): a flood costs next to nothing.
+  app.use(loanQrBudgetGate(new LoanQrBudget({ perSecond: config.loanQrPerSecond, loopDelayMs: recentLoopDelayMs, loopBusy: recentLoopBusy }), { db }))
 
   const tiles = tileLayerFor(config.mapTiles, config.mapTilesKey)
   app.use((req, res, next) => {
@@ -96,6 +103,8 @@ export function createHttpApp({ build, db, dialect, config, rootDir, closing }: 
   })
 
   app.use(setupGate(db))
+  // The loan QR code's form posts, answered before Remix with the route's own answer.
+  app.post(/^\/q\//, loanQrPostHandler({ db, pii, config }))
 
   app.all(
     '*',

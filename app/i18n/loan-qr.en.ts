@@ -48,6 +48,8 @@ export const loanQrEn: Record<keyof typeof loanQrZhCN, string> = {
   'loanQr.limitedLine': 'This network or mobile has sent too many times: try later, or visit the outlet.',
   'loanQr.unproven': 'The security check did not finish',
   'loanQr.unprovenLine': 'Go back, reload the page and send again (JavaScript needed).',
+  'loanQr.busy': 'Too many at once',
+  'loanQr.busyLine': 'Wait a few seconds, go back and send again, or visit the outlet.',
   'loanQr.notFound': 'This loan QR code no longer works',
   'loanQr.notFoundLine': 'Ask the outlet for its new code.',
   'loanQr.error.kind': 'Choose the kind',

@@ -46,6 +46,8 @@ export const loanQrZhCN = {
   'loanQr.limitedLine': '同一网络或手机号提交次数已达上限，请稍后再试，或直接到网点办理。',
   'loanQr.unproven': '安全校验未完成',
   'loanQr.unprovenLine': '请返回并刷新页面后重新提交（需开启 JavaScript）。',
+  'loanQr.busy': '当前提交人数较多',
+  'loanQr.busyLine': '请稍等几秒后返回上一页再次提交，或直接到网点办理。',
   'loanQr.notFound': '该贷款码已失效',
   'loanQr.notFoundLine': '请联系网点获取新的贷款码。',
   'loanQr.error.kind': '请选择主体类型',

@@ -5,23 +5,16 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { redirect } from '@remix-run/node'
 import { createElement } from 'react'
-import { renderToStaticMarkup } from 'react-dom/server'
 import { LoanQrAnswer, LoanQrForm, type LoanQrPageProps } from '../components/loan-qr-page'
 import type { AppContext } from '../http/context.server'
 import { getLocale } from '../http/guards.server'
+import { answerLoanQrPost, LOAN_QR_PAGE_HEADERS, loanQrHtml, loanQrPath } from '../http/loan-qr-answer.server'
 import { translator } from '../i18n/index'
 import { issueLoanQrChallenge } from '../services/loan-qr/loan-qr-challenge.server'
-import { findBankName, findLiveLoanQrCode, findLoanQrPageNames } from '../services/loan-qr/loan-qr-codes.server'
-import { localLimitsOf } from '../services/loan-qr/loan-qr-local-limits.server'
-import { submitLoanQrRequest } from '../services/loan-qr/submit-loan-qr-request.server'
-
-const FORM_FIELDS = ['kind', 'name', 'uscc', 'contactName', 'phone', 'amountWan', 'purpose', 'consent', 'challenge', 'nonce'] as const
+import { findBankName, findLiveLoanQrCode } from '../services/loan-qr/loan-qr-codes.server'
 
 function html(element: ReturnType<typeof createElement>, status = 200): Response {
-  return new Response(`<!DOCTYPE html>${renderToStaticMarkup(element)}`, {
-    status,
-    headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex' },
-  })
+  return new Response(loanQrHtml(element), { status, headers: LOAN_QR_PAGE_HEADERS })
 }
 
 async function pageProps(request: Request, context: AppContext, token: string) {
@@ -34,7 +27,7 @@ async function pageProps(request: Request, context: AppContext, token: string) {
     bankName: await findBankName(context.db),
     outletName: code?.orgUnitName ?? '',
     officerName: code?.officerName ?? null,
-    path: `/q/${encodeURIComponent(token)}`,
+    path: loanQrPath(token),
   }
   return { code, props }
 }
@@ -49,28 +42,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return html(createElement(LoanQrForm, { ...props, challenge: issueLoanQrChallenge(context.config.sessionSecret, token) }))
 }
 
+// The server answers these posts before Remix (http/loan-qr-post.server.ts); this is the same
+// answer for a post that reaches Remix (a server without that handler, a form sent otherwise).
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const token = params.token ?? ''
   const form = await request.formData()
-  const values: Record<string, unknown> = {}
-  for (const field of FORM_FIELDS) {
-    const value = form.get(field)
-    if (typeof value === 'string') values[field] = value
-  }
-  const result = await submitLoanQrRequest(context.db, context.pii, { token, values, ip: context.clientIp, secret: context.config.sessionSecret, local: localLimitsOf(context.config) })
-  // After a success, a GET: reloading the thanks page sends nothing twice.
-  if (result.outcome === 'accepted') return redirect(`/q/${encodeURIComponent(token)}?sent=1`, 303)
-  // A refusal's page names the bank and outlet as read in the last minute: refusals stay cheap.
-  const locale = await getLocale(request)
-  const props: LoanQrPageProps = { t: translator(locale), locale, nonce: context.nonce, ...(await findLoanQrPageNames(context.db, token)), path: `/q/${encodeURIComponent(token)}` }
-  switch (result.outcome) {
-    case 'not_found':
-      return html(createElement(LoanQrAnswer, { ...props, heading: 'loanQr.notFound', line: 'loanQr.notFoundLine' }), 404)
-    case 'unproven':
-      return html(createElement(LoanQrAnswer, { ...props, heading: 'loanQr.unproven', line: 'loanQr.unprovenLine' }), 400)
-    case 'limited':
-      return html(createElement(LoanQrAnswer, { ...props, heading: 'loanQr.limited', line: 'loanQr.limitedLine' }), 429)
-    case 'invalid':
-      return html(createElement(LoanQrAnswer, { ...props, heading: 'loanQr.invalid', line: 'loanQr.invalidLine', errors: result.errors }), 422)
-  }
+  const answer = await answerLoanQrPost(context, { token: params.token ?? '', form, ip: context.clientIp, locale: await getLocale(request), nonce: context.nonce })
+  return 'location' in answer ? redirect(answer.location, 303) : new Response(answer.html, { status: answer.status, headers: LOAN_QR_PAGE_HEADERS })
 }

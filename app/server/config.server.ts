@@ -26,6 +26,8 @@ export interface AppConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   /** Requests a minute one caller (token, session or address) may make to /api/ before 429. */
   apiRateLimit: number
+  /** Loan QR form posts (/q/…) this server takes a second before answering 503 (http/loan-qr-budget.server.ts). */
+  loanQrPerSecond: number
   /** The base map: OpenStreetMap tiles by default, or none (no network). */
   mapTiles: MapTileProvider
   /** The provider's key where it needs one (Tianditu). */
@@ -73,6 +75,7 @@ export function loadConfig(env: Env = process.env, rootDir = process.cwd()): App
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     logLevel: parseLogLevel(env.LOG_LEVEL),
     apiRateLimit: parseIntSetting(env, 'API_RATE_LIMIT', 600),
+    loanQrPerSecond: parseIntSetting(env, 'LOAN_QR_PER_SECOND', 150),
     mapTiles: parseMapTiles(env.MAP_TILES),
     mapTilesKey: env.MAP_TILES_KEY || null,
     checkInRadiusMetres: parseIntSetting(env, 'CHECK_IN_RADIUS_M', DEFAULT_CHECK_IN_RADIUS_M),

@@ -32,6 +32,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     trustProxy: false,
     logLevel: 'error',
     apiRateLimit: 100_000,
+    loanQrPerSecond: 150,
     mapTiles: 'none',
     mapTilesKey: null,
     checkInRadiusMetres: 500,

@@ -93,3 +93,8 @@ export async function findLoanQrPageNames(db: Kysely<Database>, token: string, n
   held.set(token, { at: now, names })
   return names
 }
+
+/** The names last read for a token's refusals, however old, read from nothing: the busy answer (http/loan-qr-post.server.ts) reads no database. */
+export function keptLoanQrPageNames(db: Kysely<Database>, token: string): LoanQrPageNames | undefined {
+  return namesRead.get(db)?.get(token)?.names
+}
