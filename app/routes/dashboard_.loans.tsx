@@ -52,7 +52,8 @@ export default function Loans() {
       <p className="muted" data-testid="loans-count">
         {t('reconciliation.line', { count: total.toLocaleString(locale), from: period.from, to: period.to })}
       </p>
-      <p className="inline-form">
+      {/* A div, not a p: the unmasked export is a form, which a paragraph may not hold (React's #418 on hydration). */}
+      <div className="inline-form">
         {(['xlsx', 'csv'] as const).map((format) => (
           <a key={format} href={`/dashboard/loans/export?${new URLSearchParams([...exportQuery, ['format', format]]).toString()}`} download>
             {`${t('reconciliation.export')} ${format.toUpperCase()}`}
@@ -66,7 +67,7 @@ export default function Loans() {
             </button>
           </Form>
         ) : null}
-      </p>
+      </div>
       <div className="table-wrap card">
         <table className="cards">
           <thead>
