@@ -2,6 +2,7 @@
 // languages in full; the browser holds what entry.client.tsx loaded of the active one.
 import { catalogues as serverCatalogues } from './catalogues.server'
 import type { zhCN } from './zh-CN'
+import { COUNT_PARAMS, countText } from '../domain/number-text'
 
 export type MessageKey = keyof typeof zhCN
 export type Messages = Record<MessageKey, string>
@@ -66,7 +67,9 @@ export function translator(locale: Locale): Translate {
     return text.replace(/\{(\w+)\}/g, (m, name: string) => {
       const value = params[name] ?? params[name + stored]
       if (value === undefined) return m
-      return typeof value === 'object' ? translate(value.key, value.params) : String(value)
+      if (typeof value === 'object') return translate(value.key, value.params)
+      // Counts read alike everywhere (20,019), however the caller passed them.
+      return typeof value === 'number' && COUNT_PARAMS.has(name) ? countText(value) : String(value)
     })
   }
   return translate
