@@ -77,6 +77,7 @@ export const productEn: Record<keyof typeof productZhCN, string> = {
   'token.createdAt': 'Made',
   'token.state': 'State',
   'token.live': 'live',
+  'token.none': 'No API tokens yet. Make one above for a system that reads the figures or sends referrals.',
   'token.revokedAt': 'revoked {at}',
   'token.revoke': 'Revoke',
   'nav.admin.products': 'Products',
