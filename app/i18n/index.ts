@@ -54,6 +54,10 @@ export function isMessageKey(value: unknown): value is MessageKey {
 export type Params = { [name: string]: string | number | Message }
 export type Translate = (key: MessageKey, params?: Params) => string
 
+/** Parameters that name something (a product) and read as quoted data in English when only a Chinese name exists. */
+const QUOTED_PARAMS: ReadonlySet<string> = new Set(['product'])
+const HAN = /\p{Script=Han}/u
+
 export function translator(locale: Locale): Translate {
   const messages = messagesOf(locale)
   // Size bases stored before names became messages carry each language's name as `ruleZh`
@@ -69,7 +73,9 @@ export function translator(locale: Locale): Translate {
       if (value === undefined) return m
       if (typeof value === 'object') return translate(value.key, value.params)
       // Counts read alike everywhere (20,019), however the caller passed them.
-      return typeof value === 'number' && COUNT_PARAMS.has(name) ? countText(value) : String(value)
+      if (typeof value === 'number') return COUNT_PARAMS.has(name) ? countText(value) : String(value)
+      // A name with no English one (a product an admin added) is data inside an English sentence: quoted.
+      return locale === 'en' && QUOTED_PARAMS.has(name) && HAN.test(value) ? `“${value}”` : value
     })
   }
   return translate

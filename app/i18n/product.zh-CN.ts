@@ -24,7 +24,7 @@ export const productZhCN = {
   'product.title': '可推荐的产品',
   'product.needFrom': '依据 {date} 走访记录的需求：{amount}',
   'product.noNeedYet': '还没有走访记录融资需求；登记需求后可判断产品。',
-  'product.qualifies': '符合：可推荐 {amount} 元（额度 {limit} 元）',
+  'product.qualifies': '符合：可推荐 {amount}（额度 {limit}）',
   'product.refused': '不符合',
   'referral.unknownProduct': '没有这个产品。',
   'referral.notQualified': '该案例不符合{product}的条件。',
