@@ -72,8 +72,11 @@ export function WorkloadSection({ workload, preview, busy, nameOf }: { workload:
                   <td data-label={t('workload.candidates')} className="num">{countText(row.candidates)}</td>
                   <td data-label={t('workload.notVisited')} className="num">{countText(row.notVisited)}</td>
                   <td data-label={t('workload.followUpsDue')} className="num follow-ups">
-                    {countText(row.followUpsDue)}
-                    {row.overdue ? <span className="small overdue"> {t('workload.overdue', { count: row.overdue })}</span> : null}
+                    {/* One value for the card's grid: the overdue stays beside the count, not on a line of its own. */}
+                    <span>
+                      {countText(row.followUpsDue)}
+                      {row.overdue ? <span className="small overdue"> {t('workload.overdue', { count: row.overdue })}</span> : null}
+                    </span>
                   </td>
                 </tr>
               ))}
