@@ -103,6 +103,18 @@ export function monthsBetween(from: string, to: string): number {
 
 const yuan = (n: number) => n.toLocaleString('en')
 
+/** The default catalogue's products, which have a name in each language (`visit.product.<code>`). */
+const NAMED_IN_EACH_LANGUAGE = new Set(['tax_credit', 'household_credit', 'secured'])
+
+/**
+ * A product's name as a message parameter: the catalogue's three by their name in the reader's
+ * language, a product an admin added by the name it was given (which the English messages
+ * quote as data rather than fit into their grammar; see i18n/index.ts).
+ */
+export function productNameParam(product: { code: string; name: string }): string | Message {
+  return NAMED_IN_EACH_LANGUAGE.has(product.code) ? { key: `visit.product.${product.code}` as Message['key'] } : product.name
+}
+
 const NOT_ACTIVE_RULE = {
   abnormal: 'product.rule.abnormal',
   suspended: 'product.rule.suspended',
@@ -114,7 +126,7 @@ const NOT_ACTIVE_RULE = {
 export function checkProduct(product: ProductRules, facts: CaseFacts, today: string): ProductVerdict {
   const reasons: ProductVerdict['reasons'] = []
   const rule = (ok: boolean, key: Message['key'], params?: Message['params']) => reasons.push({ ok, message: params ? { key, params } : { key } })
-  const p = { product: product.name }
+  const p = { product: productNameParam(product) }
 
   // What no product accepts.
   if (facts.registrationStatus !== null && facts.registrationStatus !== 'active') {

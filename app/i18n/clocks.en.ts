@@ -93,6 +93,7 @@ export const clocksEn: Record<keyof typeof clocksZhCN, string> = {
   'calendar.note': 'Note',
   'calendar.add': 'Save day',
   'calendar.remove': 'Remove',
+  'calendar.none': 'No holidays or working weekends entered yet: every weekday counts as a working day.',
   'calendar.saved': 'Calendar saved.',
   'calendar.removed': 'Removed.',
   'calendar.badDay': 'Not a real day (YYYY-MM-DD).',

@@ -92,6 +92,7 @@ export const clocksZhCN = {
   'calendar.note': '说明',
   'calendar.add': '保存日期',
   'calendar.remove': '删除',
+  'calendar.none': '尚未录入节假日或调休：周一至周五均按工作日计算。',
   'calendar.saved': '日历已保存。',
   'calendar.removed': '已删除。',
   'calendar.badDay': '不是有效日期（YYYY-MM-DD）。',

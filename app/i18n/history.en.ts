@@ -40,7 +40,7 @@ export const historyEn: Record<keyof typeof historyZhCN, string> = {
   'history.playerUnknown': 'No such player, or not in your scope.',
   'history.playerAmbiguous': 'Several players have this USCC: use the player id instead.',
   'history.officerUnknown': 'No officer with user name "{username}", or not in your scope.',
-  'history.productUnknown': 'No product "{product}".',
+  'history.productUnknown': 'No product named {product}.',
   'history.duplicateInFile': 'The same as row {row}.',
   'history.keyTaken': 'This key is used by another record.',
   'history.alreadyOpen': 'The player has an open referral already (number {id}); a player has one at a time.',

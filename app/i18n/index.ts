@@ -2,6 +2,7 @@
 // languages in full; the browser holds what entry.client.tsx loaded of the active one.
 import { catalogues as serverCatalogues } from './catalogues.server'
 import type { zhCN } from './zh-CN'
+import { COUNT_PARAMS, countText } from '../domain/number-text'
 
 export type MessageKey = keyof typeof zhCN
 export type Messages = Record<MessageKey, string>
@@ -53,6 +54,10 @@ export function isMessageKey(value: unknown): value is MessageKey {
 export type Params = { [name: string]: string | number | Message }
 export type Translate = (key: MessageKey, params?: Params) => string
 
+/** Parameters that name something (a product) and read as quoted data in English when only a Chinese name exists. */
+const QUOTED_PARAMS: ReadonlySet<string> = new Set(['product'])
+const HAN = /\p{Script=Han}/u
+
 export function translator(locale: Locale): Translate {
   const messages = messagesOf(locale)
   // Size bases stored before names became messages carry each language's name as `ruleZh`
@@ -66,7 +71,11 @@ export function translator(locale: Locale): Translate {
     return text.replace(/\{(\w+)\}/g, (m, name: string) => {
       const value = params[name] ?? params[name + stored]
       if (value === undefined) return m
-      return typeof value === 'object' ? translate(value.key, value.params) : String(value)
+      if (typeof value === 'object') return translate(value.key, value.params)
+      // Counts read alike everywhere (20,019), however the caller passed them.
+      if (typeof value === 'number') return COUNT_PARAMS.has(name) ? countText(value) : String(value)
+      // A name with no English one (a product an admin added) is data inside an English sentence: quoted.
+      return locale === 'en' && QUOTED_PARAMS.has(name) && HAN.test(value) ? `“${value}”` : value
     })
   }
   return translate

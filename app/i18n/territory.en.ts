@@ -47,6 +47,7 @@ export const territoryEn: Record<keyof typeof territoryZhCN, string> = {
   'workload.notVisited': 'Not yet visited',
   'workload.followUpsDue': 'Follow-ups due',
   'workload.unassigned': 'Unassigned players: {count}',
+  'workload.none': 'No active officers here yet.',
   'workload.spread': 'Spread: min {min}, max {max}, stdev {stdev}',
   'workload.spreadAfter': 'After the suggested moves: min {min}, max {max}, stdev {stdev}',
   'workload.balanced': 'The workload is balanced; nothing to move.',

@@ -49,6 +49,7 @@ export const territoryZhCN = {
   'workload.notVisited': '未走访',
   'workload.followUpsDue': '待回访',
   'workload.unassigned': '未分配主体：{count} 户',
+  'workload.none': '这里还没有在岗的客户经理。',
   'workload.spread': '分布：最少 {min}，最多 {max}，标准差 {stdev}',
   'workload.spreadAfter': '按建议调整后：最少 {min}，最多 {max}，标准差 {stdev}',
   'workload.balanced': '各客户经理工作量已均衡，无需调整。',

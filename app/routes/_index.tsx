@@ -15,6 +15,7 @@ import { readRegulatorFigures } from '../services/home/read-regulator-figures.se
 import { findOrgUnitAncestry } from '../services/org-units/find-org-units.server'
 import { countOverdueReferrals } from '../services/referrals.server'
 import homeStyles from '../styles/home.css'
+import { countText } from '../domain/number-text'
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: homeStyles }]
 
@@ -44,7 +45,7 @@ export default function Home() {
 
       {me.overdue > 0 ? (
         <p className="notice warning" role="status" data-testid="overdue-referrals">
-          <Link to="/referrals?overdue=1">{t('home.overdueReferrals', { count: me.overdue.toLocaleString() })}</Link>
+          <Link to="/referrals?overdue=1">{t('home.overdueReferrals', { count: countText(me.overdue) })}</Link>
         </p>
       ) : null}
 

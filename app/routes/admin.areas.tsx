@@ -127,7 +127,7 @@ export default function Areas() {
           <p className="muted">{t('areas.noneServed')}</p>
         ) : (
           <div className="table-wrap">
-            <table data-testid="served">
+            <table className="cards" data-testid="served">
               <thead>
                 <tr>
                   <th>{t('areas.loadField')}</th>
@@ -140,13 +140,13 @@ export default function Areas() {
               <tbody>
                 {served.map((d) => (
                   <tr key={d.code}>
-                    <td>
+                    <td className="card-title">
                       {d.name} ({d.code}, {t(`areas.level.${d.level as 'county'}`)})
                     </td>
-                    <td>{d.townships}</td>
-                    <td>{d.villages}</td>
-                    <td>{d.withBoundary}</td>
-                    <td>{chinaTimeText(d.loadedAt)}</td>
+                    <td data-label={t('areas.townships')}>{d.townships}</td>
+                    <td data-label={t('areas.villages')}>{d.villages}</td>
+                    <td data-label={t('areas.withBoundary')}>{d.withBoundary}</td>
+                    <td data-label={t('areas.loadedAt')}>{chinaTimeText(d.loadedAt)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -236,7 +236,7 @@ export default function Areas() {
           </Form>
         ) : null}
         <div className="table-wrap">
-          <table data-testid="townships">
+          <table className="cards" data-testid="townships">
             <thead>
               <tr>
                 <th>{t('areas.township')}</th>
@@ -247,11 +247,11 @@ export default function Areas() {
             <tbody>
               {townships.townships.map((a) => (
                 <tr key={a.code} data-code={a.code}>
-                  <td>
+                  <td className="card-title">
                     {a.name} <span className="muted small">{a.code}</span>
                   </td>
-                  <td>{t(`areas.boundary.${a.boundary}`)}</td>
-                  <td>{a.lat !== null && a.lng !== null ? `${a.lat}, ${a.lng}${a.centreBasis ? ` · ${t(`areas.centreBasis.${a.centreBasis}`)}` : ''}` : '—'}</td>
+                  <td data-label={t('areas.boundary')}>{t(`areas.boundary.${a.boundary}`)}</td>
+                  <td data-label={t('areas.centre')}>{a.lat !== null && a.lng !== null ? `${a.lat}, ${a.lng}${a.centreBasis ? ` · ${t(`areas.centreBasis.${a.centreBasis}`)}` : ''}` : '—'}</td>
                 </tr>
               ))}
             </tbody>

@@ -98,11 +98,16 @@ export default function AdminCalendar() {
           {t('calendar.add')}
         </button>
       </Form>
+      {years.length === 0 ? (
+        <p className="empty-state" data-testid="no-calendar-days">
+          {t('calendar.none')}
+        </p>
+      ) : null}
       {years.map((y) => (
         <details key={y.year} className="card" open={y.year === Number(new Date().getFullYear())}>
           <summary>{t('calendar.year', { year: y.year, count: y.days.length })}</summary>
           <div className="table-wrap">
-            <table data-testid={`calendar-${y.year}`}>
+            <table className="cards" data-testid={`calendar-${y.year}`}>
               <thead>
                 <tr>
                   <th>{t('calendar.day')}</th>
@@ -114,9 +119,9 @@ export default function AdminCalendar() {
               <tbody>
                 {y.days.map((d) => (
                   <tr key={d.day} data-day={d.day}>
-                    <td>{d.day}</td>
-                    <td>{t(`calendar.kind.${d.kind}`)}</td>
-                    <td>{d.note}</td>
+                    <td className="card-title">{d.day}</td>
+                    <td data-label={t('calendar.kind')}>{t(`calendar.kind.${d.kind}`)}</td>
+                    <td data-label={t('calendar.note')}>{d.note}</td>
                     <td>
                       <IntentButton intent="remove" fields={{ day: d.day }} className="link-button danger">
                         {t('calendar.remove')}
@@ -132,7 +137,7 @@ export default function AdminCalendar() {
       <section className="card" aria-labelledby="settings">
         <h2 id="settings">{t('clockSettings.title')}</h2>
         <div className="table-wrap">
-          <table>
+          <table className="cards">
             <thead>
               <tr>
                 <th>{t('clockSettings.subject')}</th>
@@ -143,9 +148,9 @@ export default function AdminCalendar() {
             <tbody>
               {settings.map((s) => (
                 <tr key={`${s.channel}.${s.clock}`} data-setting={`${s.channel}.${s.clock}`}>
-                  <td>{t(`channel.${s.channel as 'loan_qr'}`)}</td>
-                  <td>{t(`clocks.${s.clock}`)}</td>
-                  <td>
+                  <td className="card-title">{t(`channel.${s.channel as 'loan_qr'}`)}</td>
+                  <td data-label={t('clockSettings.clock')}>{t(`clocks.${s.clock}`)}</td>
+                  <td data-label={t('clockSettings.days')}>
                     <Form method="post" className="inline-form">
                       <input type="hidden" name="intent" value="setting" />
                       <input type="hidden" name="subject" value={s.channel} />

@@ -111,7 +111,7 @@ export default function OrgUnits() {
 
       <section className="card">
         <div className="table-wrap">
-          <table>
+          <table className="cards">
             <thead>
               <tr>
                 <th>{t('table.name')}</th>
@@ -125,10 +125,10 @@ export default function OrgUnits() {
                 const mine = result?.id === u.id ? result : undefined
                 return (
                   <tr key={u.id} data-code={u.code}>
-                    <td style={{ paddingInlineStart: `${0.5 + u.depth}rem` }}>{u.name}</td>
-                    <td>{u.code}</td>
-                    <td>{t(`orgKind.${u.kind}`)}</td>
-                    <td>
+                    <td className="card-title" style={{ paddingInlineStart: `${0.5 + u.depth}rem` }}>{u.name}</td>
+                    <td data-label={t('table.code')}>{u.code}</td>
+                    <td data-label={t('table.kind')}>{t(`orgKind.${u.kind}`)}</td>
+                    <td data-label={t('table.actions')}>
                       <details open={Boolean(mine?.errors || mine?.formError)}>
                         <summary>{t('users.edit')}</summary>
                         <Form method="post" className="inline-form">

@@ -20,6 +20,7 @@ import { saveProduct } from '../services/products/save-product.server'
 import { qualificationState } from '../services/qualification.server'
 import { chinaTimeText } from '../domain/china-time'
 import { FormErrorSummary } from '../components/form-error-summary'
+import { countText } from '../domain/number-text'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requirePermission(request, context, 'products:manage')
@@ -97,8 +98,8 @@ export default function Products() {
             <p>
               {judging.total > 0
                 ? t('productAdmin.judging', {
-                    done: judging.done.toLocaleString(),
-                    total: judging.total.toLocaleString(),
+                    done: countText(judging.done),
+                    total: countText(judging.total),
                   })
                 : t('productAdmin.judgingSoon')}
             </p>

@@ -91,38 +91,44 @@ export default function Tokens() {
           {t('token.create')}
         </button>
       </Form>
-      <div className="table-wrap card">
-        <table>
-          <thead>
-            <tr>
-              <th>{t('token.name')}</th>
-              <th>{t('token.purpose')}</th>
-              <th>{t('token.createdAt')}</th>
-              <th>{t('token.state')}</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.map((k) => (
-              <tr key={k.id} data-token={k.name}>
-                <td>{k.name}</td>
-                <td>{`${t(`token.purpose.${k.purpose}`)}${k.purpose === 'figures_read' ? ` · ${k.orgName ?? t('token.scope.bank')}` : ''}${k.purpose === 'integration' ? ` · ${k.actsFor ?? '—'}` : ''}${k.purpose === 'platform_feedback' ? ` · ${k.platform ?? '—'} · ${k.orgName ?? t('token.scope.bank')}` : ''}`}</td>
-                <td>
-                  {chinaTimeText(k.createdAt)} {k.createdBy ? `· ${k.createdBy}` : ''}
-                </td>
-                <td>{k.revokedAt ? t('token.revokedAt', { at: chinaTimeText(k.revokedAt) }) : t('token.live')}</td>
-                <td>
-                  {k.revokedAt ? null : (
-                    <IntentButton intent="revoke" fields={{ id: k.id }} className="link-button danger">
-                      {t('token.revoke')}
-                    </IntentButton>
-                  )}
-                </td>
+      {tokens.length === 0 ? (
+        <p className="empty-state" data-testid="no-tokens">
+          {t('token.none')}
+        </p>
+      ) : (
+        <div className="table-wrap card">
+          <table className="cards">
+            <thead>
+              <tr>
+                <th>{t('token.name')}</th>
+                <th>{t('token.purpose')}</th>
+                <th>{t('token.createdAt')}</th>
+                <th>{t('token.state')}</th>
+                <th />
               </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+            </thead>
+            <tbody>
+              {tokens.map((k) => (
+                <tr key={k.id} data-token={k.name}>
+                  <td className="card-title">{k.name}</td>
+                  <td data-label={t('token.purpose')}>{`${t(`token.purpose.${k.purpose}`)}${k.purpose === 'figures_read' ? ` · ${k.orgName ?? t('token.scope.bank')}` : ''}${k.purpose === 'integration' ? ` · ${k.actsFor ?? '—'}` : ''}${k.purpose === 'platform_feedback' ? ` · ${k.platform ?? '—'} · ${k.orgName ?? t('token.scope.bank')}` : ''}`}</td>
+                  <td data-label={t('token.createdAt')}>
+                    {chinaTimeText(k.createdAt)} {k.createdBy ? `· ${k.createdBy}` : ''}
+                  </td>
+                  <td data-label={t('token.state')}>{k.revokedAt ? t('token.revokedAt', { at: chinaTimeText(k.revokedAt) }) : t('token.live')}</td>
+                  <td>
+                    {k.revokedAt ? null : (
+                      <IntentButton intent="revoke" fields={{ id: k.id }} className="link-button danger">
+                        {t('token.revoke')}
+                      </IntentButton>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </div>
   )
 }

@@ -94,7 +94,7 @@ export default function Users() {
           {t('users.total', { count: total })} · {t('users.pageOf', { page, pages })}
         </p>
         <div className="table-wrap">
-          <table>
+          <table className="cards">
             <thead>
               <tr>
                 <th>{t('table.username')}</th>
@@ -107,13 +107,13 @@ export default function Users() {
             <tbody>
               {users.map((u) => (
                 <tr key={u.id}>
-                  <td>
+                  <td className="card-title">
                     <Link to={`/admin/users/${u.id}`}>{u.username}</Link>
                   </td>
-                  <td>{u.name}</td>
-                  <td>{t(`role.${u.role}`)}</td>
-                  <td>{u.orgName}</td>
-                  <td>
+                  <td data-label={t('users.name')}>{u.name}</td>
+                  <td data-label={t('table.role')}>{t(`role.${u.role}`)}</td>
+                  <td data-label={t('table.orgUnit')}>{u.orgName}</td>
+                  <td data-label={t('table.status')}>
                     {u.active ? t('status.active') : t('status.inactive')}
                     {u.mustChangePassword ? ` · ${t('users.mustChange')}` : ''}
                   </td>

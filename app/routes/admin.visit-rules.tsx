@@ -73,7 +73,7 @@ export default function VisitRules() {
       </Form>
       <h2>{t('visitRules.history')}</h2>
       <div className="table-scroll">
-        <table>
+        <table className="cards">
           <thead>
             <tr>
               <th>{t('visitRules.version')}</th>
@@ -85,10 +85,10 @@ export default function VisitRules() {
           <tbody>
             {versions.map((v) => (
               <tr key={v.version} data-testid={`rules-version-${v.version}`}>
-                <td>{v.version}</td>
-                <td>{chinaTimeText(v.setAt)}</td>
-                <td>{v.setByName ?? '—'}</td>
-                <td>
+                <td className="card-title">{v.version}</td>
+                <td data-label={t('visitRules.setAt')}>{chinaTimeText(v.setAt)}</td>
+                <td data-label={t('visitRules.setBy')}>{v.setByName ?? '—'}</td>
+                <td data-label={t('visitRules.rules')}>
                   {t('visitRules.summary', {
                     photo: yesNo(v.rules.photoRequired),
                     radius: v.rules.radiusMetres,

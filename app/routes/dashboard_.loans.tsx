@@ -8,10 +8,11 @@ import { can } from '../domain/roles'
 import { isLoanFigure } from '../domain/reconciliation'
 import { getTranslate, notFound, requirePermission } from '../http/guards.server'
 import type { MessageKey } from '../i18n/index'
-import { useLocale, useT } from '../i18n/use-t'
+import { useT } from '../i18n/use-t'
 import { nameOfQuery, readFigureQuery } from '../services/figure-query.server'
 import { listDisbursedLoans } from '../services/reconciliation/disbursed-loans.server'
 import { loanCells } from '../services/reconciliation/export-disbursed-loans.server'
+import { countText } from '../domain/number-text'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'branch:view')
@@ -37,7 +38,6 @@ const HEADERS = ['externalRef', 'name', 'customer', 'disbursedOn', 'amount', 'am
 
 export default function Loans() {
   const t = useT()
-  const locale = useLocale()
   const { figure, title, period, total, loans, mayUnmask } = useLoaderData<typeof loader>()
   const [params] = useSearchParams()
   const exportQuery = new URLSearchParams(params)
@@ -50,9 +50,10 @@ export default function Loans() {
       </p>
       <h1>{`${t('reconciliation.title')} · ${t(`figure.${figure}` as MessageKey)} · ${title}`}</h1>
       <p className="muted" data-testid="loans-count">
-        {t('reconciliation.line', { count: total.toLocaleString(locale), from: period.from, to: period.to })}
+        {t('reconciliation.line', { count: countText(total), from: period.from, to: period.to })}
       </p>
-      <p className="inline-form">
+      {/* A div, not a p: the unmasked export is a form, which a paragraph may not hold (React's #418 on hydration). */}
+      <div className="inline-form">
         {(['xlsx', 'csv'] as const).map((format) => (
           <a key={format} href={`/dashboard/loans/export?${new URLSearchParams([...exportQuery, ['format', format]]).toString()}`} download>
             {`${t('reconciliation.export')} ${format.toUpperCase()}`}
@@ -66,7 +67,7 @@ export default function Loans() {
             </button>
           </Form>
         ) : null}
-      </p>
+      </div>
       <div className="table-wrap card">
         <table className="cards">
           <thead>

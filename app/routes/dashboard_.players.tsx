@@ -13,6 +13,7 @@ import { PLAYER_FIGURES, REACHING_FIGURES, type PlayerFigure, type ReachingFigur
 import { playersCounted, playersReaching } from '../services/figures.server'
 import { isLoanFigure } from '../domain/reconciliation'
 import { chinaDay } from '../domain/china-time'
+import { countText } from '../domain/number-text'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'branch:view')
@@ -47,7 +48,7 @@ export default function FigurePlayers() {
       </p>
       <h1>{`${t(`figure.${figure}` as MessageKey)} · ${title}`}</h1>
       <p className="muted" data-testid="drill-count">
-        {t('dashboard.drillLine', { count: total.toLocaleString(locale), from: period.from, to: period.to })}
+        {t('dashboard.drillLine', { count: countText(total), from: period.from, to: period.to })}
       </p>
       {isLoanFigure(params.get('figure')) ? (
         <p>
@@ -118,7 +119,7 @@ export default function FigurePlayers() {
         </table>
       </div>
       ) : null}
-      {total > shown ? <p className="muted">{t('dashboard.drillFirst', { shown: shown.toLocaleString(locale) })}</p> : null}
+      {total > shown ? <p className="muted">{t('dashboard.drillFirst', { shown: countText(shown) })}</p> : null}
     </div>
   )
 }

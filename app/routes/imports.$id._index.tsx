@@ -21,6 +21,7 @@ import { getImportJobInScope, listImportIssues, queueImportJob, saveImportMappin
 import type { ImportPreview } from '../services/import/import-preview.server'
 import { PreviewColumns, PreviewRows } from '../components/import-preview'
 import { can } from '../domain/roles'
+import { countText } from '../domain/number-text'
 
 const RUNNING = ['uploaded', 'previewing', 'queued', 'running']
 
@@ -142,8 +143,8 @@ export default function ImportJobPage() {
           <progress max={total ?? undefined} value={total ? job.rows_done : undefined} aria-label={t('import.progress')} />
           <p data-testid="progress">
             {total
-              ? t('import.progressKnown', { done: job.rows_done.toLocaleString(), left: Math.max(0, total - job.rows_done).toLocaleString(), percent: percent ?? 0 })
-              : t('import.progressRows', { done: job.rows_done.toLocaleString() })}
+              ? t('import.progressKnown', { done: countText(job.rows_done), left: countText(Math.max(0, total - job.rows_done)), percent: percent ?? 0 })
+              : t('import.progressRows', { done: countText(job.rows_done) })}
           </p>
           <p className="muted small">{t('import.canLeave')}</p>
         </section>
@@ -192,7 +193,7 @@ export default function ImportJobPage() {
             ).map(([key, value]) => (
               <div key={key} data-testid={key}>
                 <dt>{t(key)}</dt>
-                <dd>{value.toLocaleString()}</dd>
+                <dd>{countText(value)}</dd>
               </div>
             ))}
           </dl>
@@ -311,7 +312,7 @@ function IssueTable({
             {rows.flatMap((r) =>
               r.problems.map((p, i) => (
                 <tr key={`${r.row}-${i}`}>
-                  <td className="num">{r.row.toLocaleString()}</td>
+                  <td className="num">{countText(r.row)}</td>
                   <td>{p.column}</td>
                   <td>
                     {tm(p.message)}

@@ -15,6 +15,7 @@ import { createImportJob, listImportJobs } from '../services/import/import-jobs.
 import { DEFAULT_LIMITS } from '../services/import/read-table.server'
 import { receiveUpload } from '../http/receive-upload.server'
 import { chinaTimeText } from '../domain/china-time'
+import { countText } from '../domain/number-text'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'imports:run')
@@ -169,7 +170,7 @@ export default function Imports() {
                   </td>
                   <td data-label={t('import.source')}>{t(`source.${j.source as 'tax'}`)}</td>
                   <td data-label={t('table.status')}>{t(`importStatus.${j.status}`)}</td>
-                  <td className="num" data-label={t('import.rows')}>{j.totalRows}</td>
+                  <td className="num" data-label={t('import.rows')}>{countText(j.totalRows)}</td>
                   <td className="num" data-label={t('import.inserted')}>{j.inserted}</td>
                   <td className="num" data-label={t('import.updated')}>{j.updated}</td>
                   <td className="num" data-label={t('import.rejected')}>{j.rejected}</td>

@@ -18,6 +18,7 @@ import { importVisitHistory } from '../services/history/import-visit-history.ser
 import { findPendingHistory, keepPendingHistory, removePendingHistory, type PendingHistory } from '../services/history/pending-history.server'
 import { DEFAULT_LIMITS } from '../services/import/read-table.server'
 import { receiveUpload } from '../http/receive-upload.server'
+import { countText } from '../domain/number-text'
 
 /** The page shows this many row errors; the count says how many there are. */
 const SHOWN_ERRORS = 500
@@ -134,10 +135,10 @@ export default function HistoryImport() {
       {r && r.errorCount > 0 ? (
         <section className="card">
           <h2>
-            {t('history.errors')} ({r.errorCount})
+            {t('history.errors')} ({countText(r.errorCount)})
           </h2>
           <div className="table-wrap">
-            <table data-testid="history-errors">
+            <table className="cards" data-testid="history-errors">
               <thead>
                 <tr>
                   <th className="num">{t('history.row')}</th>
@@ -148,9 +149,9 @@ export default function HistoryImport() {
               <tbody>
                 {r.errors.map((e, i) => (
                   <tr key={i}>
-                    <td className="num">{e.row}</td>
-                    <td>{e.column}</td>
-                    <td>{tm(e.message)}</td>
+                    <td className="card-title num">{e.row}</td>
+                    <td data-label={t('history.column')}>{e.column}</td>
+                    <td data-label={t('history.reason')}>{tm(e.message)}</td>
                   </tr>
                 ))}
               </tbody>

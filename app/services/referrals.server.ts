@@ -6,7 +6,7 @@ import type { Database, Referral } from '../../db/schema'
 import { dialectOf } from '../../db/dialect.server'
 import { AppError } from '../domain/app-error'
 import { todayInChina } from '../domain/china-time'
-import { caseFactsOf, checkProduct, type ProductVerdict } from '../domain/products'
+import { caseFactsOf, checkProduct, productNameParam, type ProductVerdict } from '../domain/products'
 import { checkPastTime } from '../domain/history-rows'
 import { chinaDay } from '../domain/china-time'
 import { reachedAt } from '../domain/figures'
@@ -21,6 +21,7 @@ import { inScope } from './scope.server'
 import { loadCatalogue } from './products/load-catalogue.server'
 import { findLatestNeed } from './visits/find-latest-need.server'
 import { findValidConsent } from './consents/find-valid-consent.server'
+import type { Message } from '../i18n/index'
 
 export interface HandOff {
   playerId: number
@@ -42,7 +43,7 @@ export interface HandOffExtras {
 /** A case the product's rules refuse, with every rule that failed. */
 export class HandOffRefused extends AppError {
   constructor(
-    product: string,
+    product: string | Message,
     readonly reasons: ProductVerdict['reasons'],
   ) {
     super('bad_request', 'referral.notQualified', { field: 'productCode', product })
@@ -102,11 +103,11 @@ async function handOffIn(trx: Transaction<Database>, options: HandOffOptions, in
   if (!product) throw new AppError('bad_request', 'referral.unknownProduct', { field: 'productCode' })
   const need = await findLatestNeed(trx, player.id, extras.referredAt ? at.toISOString() : undefined)
   const verdict = checkProduct(product, caseFactsOf(player, need), todayInChina(at))
-  if (!verdict.qualifies) throw new HandOffRefused(product.name, verdict.reasons.filter((r) => !r.ok))
+  if (!verdict.qualifies) throw new HandOffRefused(productNameParam(product), verdict.reasons.filter((r) => !r.ok))
   // A product that queries the credit report goes with the owner's valid consent (one brought
   // from the past is in the loan system already, with whatever it had).
   const consent = product.queriesCredit && !extras.referredAt ? await findValidConsent(trx, { playerId: player.id, now }) : null
-  if (product.queriesCredit && !extras.referredAt && !consent) throw new AppError('unprocessable', 'referral.consentNeeded', { field: 'productCode', product: product.name })
+  if (product.queriesCredit && !extras.referredAt && !consent) throw new AppError('unprocessable', 'referral.consentNeeded', { field: 'productCode', product: productNameParam(product) })
   // One open case per player: a second hand-off while the first is under way would be two cases.
   const open = await trx.selectFrom('referrals').select(['id', 'stage']).where('player_id', '=', player.id).where('stage', 'not in', FINISHED_STAGES).executeTakeFirst()
   if (open) throw new AppError('conflict', 'referral.alreadyOpen', { id: open.id })

@@ -153,7 +153,7 @@ it('a bank goes live: set up, divisions, staff, a township territory and the rea
   await expect.poll(() => managerPage.locator('tr[data-testid^="column-"]', { hasText: '所在省份' }).textContent()).toContain('not recognised: not read')
   await managerPage.getByRole('button', { name: 'Import', exact: true }).click()
   await summary.getByRole('heading', { name: 'Result', exact: true }).waitFor({ timeout: WAIT_MS })
-  const imported = Number(await summary.locator('dl.counts > div', { has: managerPage.locator('dt', { hasText: /^New$/ }) }).locator('dd').textContent())
+  const imported = Number((await summary.locator('dl.counts > div', { has: managerPage.locator('dt', { hasText: /^New$/ }) }).locator('dd').textContent())!.replace(/,/g, ''))
   expect(imported).toBeGreaterThan(100)
 
   // Its players stand in real 兰考 townships, those of 谷营镇 with the territory's officer.

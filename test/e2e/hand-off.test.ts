@@ -64,7 +64,7 @@ async function handOff(page: Page, playerId: number) {
   await page.goto(`${app.url}/players/${playerId}`)
   const tax = page.locator('li[data-product="tax_credit"]')
   // The primary action in plain sight: no disclosure to open first.
-  await tax.getByRole('button', { name: /Refer for the/ }).click()
+  await tax.getByRole('button', { name: 'Refer for Tax credit loan' }).click()
   await page.waitForURL(/\/referrals\/\d+\?handedOff=1/)
   return Number(new URL(page.url()).pathname.split('/').pop())
 }
@@ -121,8 +121,8 @@ describe('the hand-off', () => {
     await logNeedByPhone(page, c.id, '20')
     await page.goto(`${app.url}/players/${c.id}`)
     const refused = page.locator('li[data-product="tax_credit"]')
-    await expect(refused.textContent()).resolves.toContain('tax grade C: the 税易贷 needs A, B, M')
-    expect(await refused.getByRole('button', { name: /Refer for the/ }).count()).toBe(0)
+    await expect(refused.textContent()).resolves.toContain('tax grade C: Tax credit loan needs A, B, M')
+    expect(await refused.getByRole('button', { name: 'Refer for Tax credit loan' }).count()).toBe(0)
   })
 })
 
@@ -178,7 +178,7 @@ describe('the product catalogue', () => {
     const form = page.locator('section[data-product="tax_credit"]')
     await form.getByLabel('Limit, grade B').fill('150')
     await form.getByRole('button', { name: 'Save as a new version' }).click()
-    await page.getByText('Saved 税易贷, version 2.').waitFor()
+    await page.getByText('Saved “税易贷”, version 2.').waitFor()
     await page.locator('section[data-product="tax_credit"] h2', { hasText: 'tax_credit · version 2' }).waitFor()
     // Every player is judged again in the background, the page following its progress.
     await page.getByText(/Every player's hand-off flag was judged under the current catalogue/).waitFor({ timeout: WAIT_MS })

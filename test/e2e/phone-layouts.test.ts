@@ -2,6 +2,7 @@
 // /referrals is a card per referral (no table scrolling sideways), so are the desk pages'
 // tables (visits, loan codes, the dashboard's lists, clocks), /map puts the map first with its
 // filters folded, and /my keeps the officer's sort over a reload.
+import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { wgs84ToGcj02 } from '../../app/domain/gcj02'
 import { openBrowserApp } from '../support/browser-app'
@@ -32,33 +33,35 @@ describe('phone layouts', () => {
     const { page } = await session.newPage({ viewport: PHONE })
     await session.signIn(page, 'manager')
     // [page, whether the demo county gives it rows]; /clocks has none, so its empty state shows.
-    const pages: [string, boolean][] = [
+    const pages: [string, boolean | null][] = [
       ['/visits', false],
       ['/loan-qr', true],
       ['/dashboard/players?figure=visited', true],
       ['/clocks', false],
       ['/clocks/ranking', false],
     ]
-    for (const [path, hasRows] of pages) {
-      await page.goto(`${app.url}${path}`)
-      await page.locator('h1').first().waitFor()
-      expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(PHONE.width)
-      const tables = await page.locator('table').evaluateAll((all) =>
-        all.map((table) => ({
-          cards: table.classList.contains('cards'),
-          rows: [...table.querySelectorAll('tbody tr')].map((tr) => getComputedStyle(tr).display),
-          labels: [...table.querySelectorAll('tbody tr:first-child td[data-label]')].map((td) => getComputedStyle(td, '::before').content),
-        })),
-      )
-      for (const table of tables) {
-        expect(table.cards, path).toBe(true)
-        expect(new Set(table.rows), path).toEqual(new Set(table.rows.length ? ['block'] : []))
-        for (const label of table.labels) expect(label, path).not.toBe('none')
-      }
-      const rows = tables.reduce((n, table) => n + table.rows.length, 0)
-      if (hasRows) expect(rows, path).toBeGreaterThan(0)
-      else if (rows === 0 && path !== '/clocks/ranking') expect(await page.locator('.empty-state').count(), path).toBeGreaterThan(0)
-    }
+    await fitsAsCards(page, pages)
+  })
+
+  it('the admin pages, territories and imports fit a phone too, their tables as cards', async () => {
+    const { page } = await session.newPage({ viewport: PHONE })
+    await session.signIn(page, 'admin')
+    // [page, whether it has rows (true), says it has none (false), or may be either (null)].
+    // No API tokens in the demo county: the tokens page says so instead of an empty table.
+    await fitsAsCards(page, [
+      ['/admin/users', true],
+      ['/admin/org-units', true],
+      ['/admin/products', null],
+      ['/admin/tokens', false],
+      ['/admin/calendar', null],
+      ['/admin/areas', null],
+      ['/admin/visit-rules', true],
+      ['/territories', true],
+      ['/imports', null],
+      ['/imports/history', null],
+    ])
+    await page.goto(`${app.url}/admin/tokens`)
+    await page.getByTestId('no-tokens').waitFor()
   })
 
   it('/map shows the map first, the filters folded until asked for', async () => {
@@ -109,3 +112,27 @@ describe('phone layouts', () => {
     expect(baidu.searchParams.get('destination')).not.toContain(`${at.lat!.toFixed(6)},${at.lng!.toFixed(6)}`)
   })
 })
+
+/** Opens each page and checks that nothing scrolls sideways and each table is a labelled card per row. */
+async function fitsAsCards(page: Page, pages: [string, boolean | null][]) {
+  for (const [path, hasRows] of pages) {
+    await page.goto(`${app.url}${path}`)
+    await page.locator('h1').first().waitFor()
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(PHONE.width)
+    const tables = await page.locator('table').evaluateAll((all) =>
+      all.map((table) => ({
+        cards: table.classList.contains('cards'),
+        rows: [...table.querySelectorAll('tbody tr')].map((tr) => getComputedStyle(tr).display),
+        labels: [...table.querySelectorAll('tbody tr:first-child td[data-label]')].map((td) => getComputedStyle(td, '::before').content),
+      })),
+    )
+    for (const table of tables) {
+      expect(table.cards, path).toBe(true)
+      expect(new Set(table.rows), path).toEqual(new Set(table.rows.length ? ['block'] : []))
+      for (const label of table.labels) expect(label, path).not.toBe('none')
+    }
+    const rows = tables.reduce((n, table) => n + table.rows.length, 0)
+    if (hasRows === true) expect(rows, path).toBeGreaterThan(0)
+    else if (hasRows === false && rows === 0 && path !== '/clocks/ranking') expect(await page.locator('.empty-state').count(), path).toBeGreaterThan(0)
+  }
+}

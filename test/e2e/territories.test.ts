@@ -8,6 +8,10 @@ import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { pointInGeometry, type Geometry } from '../../app/domain/geometry'
 import { openBrowserApp } from '../support/browser-app'
+import { countText } from '../../app/domain/number-text'
+
+/** A count as the page writes it (20,019), read back as a number. */
+const count = (text: string | null) => Number((text ?? '').replace(/,/g, ''))
 
 const { app, session, seeded } = openBrowserApp({ env: { MAP_TILES: 'none' } })
 
@@ -119,7 +123,7 @@ describe('territories on the map and the territories page', () => {
     await page.locator('.drawn-form').getByRole('button', { name: 'Assign', exact: true }).click()
     const notice = page.locator('p.notice')
     await notice.waitFor()
-    const lassoed = Number(/^(\d+) players assigned\.$/.exec((await notice.textContent())!)?.[1])
+    const lassoed = count(/^([\d,]+) players assigned\.$/.exec((await notice.textContent())!)?.[1] ?? null)
     expect(lassoed).toBeGreaterThan(0)
     const recorded = await seeded
       .selectFrom('player_assignments')
@@ -189,12 +193,12 @@ describe('territories on the map and the territories page', () => {
       (await seeded.selectFrom('market_players').select((eb) => eb.fn.countAll<number>().as('n')).where('territory_id', '=', territory.id).executeTakeFirstOrThrow()).n,
     )
     expect(inside).toBeGreaterThan(0)
-    expect(await row.locator('td.players').textContent()).toBe(String(inside))
+    expect(await row.locator('td.players').textContent()).toBe(countText(inside))
     expect(await row.locator('td.officer').textContent()).toBe(officer2.name)
 
     // The demo's players were assigned one by one, so they keep their officers: hand the township's over by filter.
     const workloadCell = page.locator('tr[data-officer="officer2"] td.players')
-    const before = Number(await workloadCell.textContent())
+    const before = count(await workloadCell.textContent())
     const toMove = Number(
       (
         await seeded
@@ -214,9 +218,9 @@ describe('territories on the map and the territories page', () => {
     await page.locator('p.notice', { hasText: 'players assigned.' }).waitFor()
     await page.waitForFunction(
       (expected) => document.querySelector('tr[data-officer="officer2"] td.players')?.textContent === expected,
-      String(before + toMove),
+      countText(before + toMove),
     )
-    expect(Number(await workloadCell.textContent())).toBe(before + toMove)
+    expect(count(await workloadCell.textContent())).toBe(before + toMove)
 
     // officer2 then finds that township's players in their list, and sees the territory read-only.
     const mine = await seeded
@@ -281,8 +285,8 @@ describe('before a territory or a balancing move is saved (in Chinese)', () => {
     await page.getByRole('heading', { name: '新片区' }).waitFor()
     await page.locator('path.pending-shape').waitFor()
     const counted = page.getByTestId('shape-count')
-    await expect.poll(() => counted.textContent()).toMatch(/^圈内有 \d+ 户/)
-    const [, inside, follow, keepOwn] = /^圈内有 (\d+) 户：(\d+) 户将随片区改派给所选客户经理；(\d+) 户为手工指派/.exec((await counted.textContent())!)!.map(Number)
+    await expect.poll(() => counted.textContent()).toMatch(/^圈内有 [\d,]+ 户/)
+    const [, inside, follow, keepOwn] = /^圈内有 ([\d,]+) 户：([\d,]+) 户将随片区改派给所选客户经理；([\d,]+) 户为手工指派/.exec((await counted.textContent())!)!.map(count)
     expect(inside).toBe(follow + keepOwn)
     await page.locator('.drawn-form').getByRole('button', { name: '取消' }).click()
     await expect.poll(() => page.locator('path.pending-shape').count()).toBe(0)
@@ -309,7 +313,7 @@ describe('before a territory or a balancing move is saved (in Chinese)', () => {
     await phone.locator('ul.moves button', { hasText: '执行' }).first().click()
     const preview = phone.getByTestId('move-preview')
     await preview.waitFor()
-    const [, moving, from, to] = /将把 (\d+) 户从 (.+?) 调给 (.+?)。/.exec((await preview.textContent())!)!
+    const [, moving, from, to] = /将把 ([\d,]+) 户从 (.+?) 调给 (.+?)。/.exec((await preview.textContent())!)!
     expect(await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0)
     await preview.getByRole('button', { name: '确认执行' }).click()
     await phone.getByText(`已将 ${moving} 户从 ${from} 调给 ${to}。`).waitFor()

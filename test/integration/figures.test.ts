@@ -366,8 +366,8 @@ describe('read tokens for the figures API', () => {
     expect((await read(bank, 'period=year')).status).toBe(401)
     // The tokens page names each token's purpose and scope.
     const page = await (await admin.get('/admin/tokens')).text()
-    expect(page).toContain(`data-token="BI outlet"><td>BI outlet</td><td>读取看板指标（BI） · ${(await t.db.selectFrom('org_units').select('name').where('id', '=', outlet.id).executeTakeFirstOrThrow()).name}</td>`)
-    expect(page).toContain('<td>读取看板指标（BI） · 全行</td>')
+    expect(page).toContain(`data-token="BI outlet"><td class="card-title">BI outlet</td><td data-label="用途">读取看板指标（BI） · ${(await t.db.selectFrom('org_units').select('name').where('id', '=', outlet.id).executeTakeFirstOrThrow()).name}</td>`)
+    expect(page).toContain('<td data-label="用途">读取看板指标（BI） · 全行</td>')
   })
 })
 

@@ -181,7 +181,7 @@ describe('the pages', () => {
     expect(before).toContain('还没有走访记录融资需求')
     expect((await postJson(officer, { id: newId(), playerId: id, channel: 'phone', hasNeed: true, needAmount: 50, needTermMonths: 12 })).status).toBe(201)
     const page = await (await officer.get(`/players/${id}`)).text()
-    expect(page).toMatch(/data-product="tax_credit".*?符合：可推荐 500,000 元（额度 1,000,000 元）/s)
+    expect(page).toMatch(/data-product="tax_credit".*?符合：可推荐 50 万元（额度 100 万元）/s)
     expect(page).toMatch(/data-product="household_credit".*?个体户信用贷不受理这类主体/s)
     expect(page).toMatch(/data-product="secured".*?经营贷需要抵押或担保，走访记录为无/s)
 

@@ -146,6 +146,9 @@ export interface PageOptions {
   viewport?: { width: number; height: number }
   /** Where the browser says it is (the geolocation permission is granted). */
   geolocation?: { latitude: number; longitude: number; accuracy?: number }
+  /** The browser's own language and time zone (a date input's format follows the former), as a phone in China has them. */
+  locale?: string
+  timezoneId?: string
 }
 
 /**
@@ -171,6 +174,8 @@ export class BrowserSession {
     const contextOptions = {
       ...(options.viewport ? { viewport: options.viewport, isMobile: true, hasTouch: true } : {}),
       ...(options.geolocation ? { geolocation: options.geolocation, permissions: ['geolocation'] } : {}),
+      ...(options.locale ? { locale: options.locale } : {}),
+      ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
     }
     const context = options.chinese
       ? await this.browser().newContext(contextOptions)

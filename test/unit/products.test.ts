@@ -23,11 +23,23 @@ function facts(over: Partial<CaseFacts> = {}): CaseFacts {
   }
 }
 
+describe('product names in sentences', () => {
+  it('names the catalogue\'s products in the reader\'s language, and quotes a name that has no English one', () => {
+    expect(en('product.rule.limit', checkProduct(TAX, facts(), TODAY).reasons.at(-1)!.message.params)).toBe('Tax credit loan lends up to 1,000,000 yuan')
+    const added = { ...TAX, code: 'green_loan', name: '绿色贷' }
+    const reasons = checkProduct(added, facts(), TODAY).reasons.map((r) => r.message)
+    const limit = reasons.find((m) => m.key === 'product.rule.limit')!
+    expect(en(limit.key, limit.params)).toBe('“绿色贷” lends up to 1,000,000 yuan')
+    expect(zh(limit.key, limit.params)).not.toContain('“')
+    expect(zh(limit.key, limit.params)).toContain('绿色贷')
+  })
+})
+
 describe('the tax credit loan', () => {
   it('takes grade B up to 1,000,000 yuan and caps the need at the limit', () => {
     const v = checkProduct(TAX, facts(), TODAY)
     expect(v).toMatchObject({ qualifies: true, limitYuan: 1_000_000, amountYuan: 1_000_000 })
-    expect(v.reasons.map((r) => en(r.message.key, r.message.params))).toContain('the 税易贷 lends up to 1,000,000 yuan')
+    expect(v.reasons.map((r) => en(r.message.key, r.message.params))).toContain('Tax credit loan lends up to 1,000,000 yuan')
   })
 
   it('has its limit by grade: A 3,000,000, M 300,000; a smaller need is kept', () => {
@@ -38,15 +50,15 @@ describe('the tax credit loan', () => {
   it('refuses grade C with the reason, in both languages', () => {
     const v = checkProduct(TAX, facts({ taxGrade: 'C' }), TODAY)
     expect(v.qualifies).toBe(false)
-    expect(words(v)).toEqual(['tax grade C: the 税易贷 needs A, B, M'])
+    expect(words(v)).toEqual(['tax grade C: Tax credit loan needs A, B, M'])
     expect(words(v, zh)).toEqual(['纳税信用 C 级：税易贷只受理 A, B, M 级'])
   })
 
   it('needs 12 months since registration and a term of 12 months at most', () => {
     const young = checkProduct(TAX, facts({ registeredOn: '2026-01-15' }), TODAY)
-    expect(words(young)).toEqual(['registered only 10 months: the 税易贷 needs 12'])
+    expect(words(young)).toEqual(['registered only 10 months: Tax credit loan needs 12'])
     const long = checkProduct(TAX, facts({ need: { amountYuan: 100_000, termMonths: 24, collateral: null } }), TODAY)
-    expect(words(long)).toEqual(['term 24 months: the 税易贷 goes to 12 at most'])
+    expect(words(long)).toEqual(['term 24 months: Tax credit loan goes to 12 at most'])
   })
 })
 
@@ -57,14 +69,14 @@ describe('the household credit loan', () => {
   })
 
   it('refuses an enterprise, and a household of five months', () => {
-    expect(words(checkProduct(HOUSEHOLD, facts(), TODAY))).toEqual(['the 个体户信用贷 does not take this kind of player'])
-    expect(words(checkProduct(HOUSEHOLD, facts({ kind: 'household', registeredOn: '2026-06-02' }), TODAY))).toEqual(['registered only 5 months: the 个体户信用贷 needs 6'])
+    expect(words(checkProduct(HOUSEHOLD, facts(), TODAY))).toEqual(['Household credit loan does not take this kind of player'])
+    expect(words(checkProduct(HOUSEHOLD, facts({ kind: 'household', registeredOn: '2026-06-02' }), TODAY))).toEqual(['registered only 5 months: Household credit loan needs 6'])
   })
 })
 
 describe('the secured operating loan', () => {
   it('needs collateral or a guarantee; with one, up to 10,000,000', () => {
-    expect(words(checkProduct(SECURED, facts(), TODAY))).toEqual(['the 经营贷 needs collateral or a guarantee; the visit says none'])
+    expect(words(checkProduct(SECURED, facts(), TODAY))).toEqual(['Secured operating loan needs collateral or a guarantee; the visit says none'])
     expect(checkProduct(SECURED, facts({ need: { amountYuan: 12_000_000, termMonths: 36, collateral: true } }), TODAY)).toMatchObject({ qualifies: true, amountYuan: 10_000_000 })
   })
 })

@@ -1,6 +1,7 @@
 // Which figures the dashboard shows where, and how each reads: shared by the page's loader
 // (the funnel's labels) and its sections.
 import { PLAYER_FIGURES, REACHING_FIGURES, type Figures } from '../../domain/figures'
+import { countText } from '../../domain/number-text'
 
 export type FigureKind = 'count' | 'ratio' | 'days'
 
@@ -55,7 +56,7 @@ export function formatValue(value: unknown, kind: FigureKind, locale: string): s
     return d.median === null ? '—' : `${f.count.format(d.median)} / ${f.count.format(d.p90!)}`
   }
   if (kind === 'ratio') return `${f.percent.format((value as number) * 100)}%`
-  return f.count.format(value as number)
+  return countText(value as number)
 }
 
 /** Figures that stand as of now, not for a period: no change to show. */
@@ -66,7 +67,7 @@ export function change(key: keyof Figures, now: unknown, before: unknown, kind: 
   if (kind === 'days' || STANDING.includes(key) || typeof now !== 'number' || typeof before !== 'number') return null
   const delta = now - before
   if (delta === 0) return { text: '±0', up: true }
-  const text = kind === 'ratio' ? `${(Math.abs(delta) * 100).toFixed(1)} pt` : Math.abs(delta).toLocaleString()
+  const text = kind === 'ratio' ? `${(Math.abs(delta) * 100).toFixed(1)} pt` : countText(Math.abs(delta))
   return { text: `${delta > 0 ? '▲' : '▼'} ${text}`, up: delta > 0 }
 }
 

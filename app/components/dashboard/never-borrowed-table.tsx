@@ -4,6 +4,7 @@
 import type { NeverBorrowedRow } from '../../services/never-borrowed.server'
 import { useLocale, useT } from '../../i18n/use-t'
 import { formatValue } from './figure-format'
+import { countText } from '../../domain/number-text'
 
 export function NeverBorrowedTable({ rows }: { rows: NeverBorrowedRow[] }) {
   const t = useT()
@@ -33,7 +34,7 @@ export function NeverBorrowedTable({ rows }: { rows: NeverBorrowedRow[] }) {
                 <tr key={`${row.source}:${row.channel}`} data-source={row.source} data-channel={row.channel}>
                   <th scope="row">{row.source}</th>
                   <td>{t(`reconciliation.channel.${row.channel}`)}</td>
-                  <td>{row.players}</td>
+                  <td>{countText(row.players)}</td>
                   <td>{row.flagged}</td>
                   <td>{row.notFlagged}</td>
                   <td>{row.unflagged}</td>

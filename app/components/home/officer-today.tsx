@@ -4,6 +4,7 @@ import { Link } from '@remix-run/react'
 import { chinaClockText } from '../../domain/china-time'
 import type { ListReason } from '../../domain/visit'
 import { useT } from '../../i18n/use-t'
+import { countText } from '../../domain/number-text'
 
 export interface OfficerTodayData {
   today: string
@@ -33,12 +34,12 @@ export function OfficerToday({ data }: { data: OfficerTodayData }) {
     <>
       <section className="card" aria-labelledby="today-title" data-testid="officer-today">
         <h2 id="today-title">{t('home.today.title', { day: data.today })}</h2>
-        <p className="muted">{t('home.today.assigned', { count: data.assigned.toLocaleString() })}</p>
+        <p className="muted">{t('home.today.assigned', { count: countText(data.assigned) })}</p>
         <ul className="home-tiles">
           {tiles.map((tile) => (
             <li key={tile.key} className={tile.tone ? `tone-${tile.tone}` : undefined} data-testid={`today-${tile.key}`}>
               <Link to={tile.to}>
-                <span className="home-tile-value">{tile.value.toLocaleString()}</span>
+                <span className="home-tile-value">{countText(tile.value)}</span>
                 <span className="home-tile-label">{tile.label}</span>
               </Link>
             </li>
@@ -60,7 +61,7 @@ export function OfficerToday({ data }: { data: OfficerTodayData }) {
         )}
         <p className="home-actions">
           <Link to={MY_LIST} className="button-link primary">
-            {t('home.today.planMore', { count: toDo.toLocaleString() })}
+            {t('home.today.planMore', { count: countText(toDo) })}
           </Link>
         </p>
       </section>

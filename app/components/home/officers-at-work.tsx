@@ -4,6 +4,7 @@
 import { Link } from '@remix-run/react'
 import { useT } from '../../i18n/use-t'
 import type { OfficerAtWork } from '../../services/home/find-officers-at-work.server'
+import { countText } from '../../domain/number-text'
 
 export interface OfficersAtWorkData {
   today: string
@@ -23,7 +24,7 @@ export function OfficersAtWork({ data }: { data: OfficersAtWorkData }) {
         {COLUMNS.map((key) => (
           <div key={key} className={key === 'overdue' && data.totals.overdue > 0 ? 'tone-danger' : undefined}>
             <dt>{label[key]}</dt>
-            <dd>{data.totals[key].toLocaleString()}</dd>
+            <dd>{countText(data.totals[key])}</dd>
           </div>
         ))}
       </dl>
@@ -49,7 +50,7 @@ export function OfficersAtWork({ data }: { data: OfficersAtWorkData }) {
                   </td>
                   {COLUMNS.map((key) => (
                     <td key={key} data-label={label[key]} className={`num${key === 'overdue' && o.overdue > 0 ? ' tone-danger' : ''}`}>
-                      {o[key].toLocaleString()}
+                      {countText(o[key])}
                     </td>
                   ))}
                   <td data-label={t('home.officers.work')} className="home-officer-links">

@@ -37,7 +37,7 @@ export function ProductsSection({ playerId, need, verdicts, canHandOff, handOff 
           <li key={v.product} className={v.qualifies ? 'qualifies' : 'refused'} data-product={v.product}>
             <strong>{productLabel(t, v.product, v.name)}</strong>{' '}
             {v.qualifies ? (
-              <span className="badge candidate-candidate">{t('product.qualifies', { amount: (v.amountYuan ?? 0).toLocaleString(locale), limit: (v.limitYuan ?? 0).toLocaleString(locale) })}</span>
+              <span className="badge candidate-candidate">{t('product.qualifies', { amount: moneyText(v.amountYuan ?? 0, locale), limit: moneyText(v.limitYuan ?? 0, locale) })}</span>
             ) : (
               <span className="badge">{t('product.refused')}</span>
             )}
@@ -55,7 +55,7 @@ export function ProductsSection({ playerId, need, verdicts, canHandOff, handOff 
                   </div>
                 ) : null}
                 <button type="submit" className="primary">
-                  {t('referral.handOffTo', { product: v.name })}
+                  {t('referral.handOffTo', { product: productLabel(t, v.product, v.name) })}
                 </button>
               </Form>
             ) : null}

@@ -5,6 +5,7 @@ import { Form } from '@remix-run/react'
 import { Field, SelectField } from '../field'
 import type { Message } from '../../i18n/index'
 import { useT } from '../../i18n/use-t'
+import { countText } from '../../domain/number-text'
 
 export interface ShownTerritory {
   id: number
@@ -37,10 +38,10 @@ export function TerritoryTable({
       <h2 id="territory-list">{t('territory.list')}</h2>
       {canManage ? null : <p className="muted">{t('territory.readOnly')}</p>}
       {territories.length === 0 ? (
-        <p className="muted">{t('territory.none')}</p>
+        <p className="empty-state">{t('territory.none')}</p>
       ) : (
         <div className="table-wrap">
-          <table className="territories">
+          <table className="cards territories">
             <thead>
               <tr>
                 <th>{t('table.name')}</th>
@@ -55,14 +56,14 @@ export function TerritoryTable({
             <tbody>
               {territories.map((ter) => (
                 <tr key={ter.id} data-territory={ter.name}>
-                  <td>{ter.name}</td>
-                  <td>{ter.orgName}</td>
-                  <td className="officer">{ter.officerName ?? t('territory.unassignedOfficer')}</td>
-                  <td className="num players">{ter.players}</td>
-                  <td className="num by-hand">{ter.byHand}</td>
-                  <td>{[...ter.townships, ...(ter.drawn ? [t('territory.drawn')] : [])].join('、')}</td>
+                  <td className="card-title">{ter.name}</td>
+                  <td data-label={t('table.orgUnit')}>{ter.orgName}</td>
+                  <td data-label={t('territory.officer')} className="officer">{ter.officerName ?? t('territory.unassignedOfficer')}</td>
+                  <td data-label={t('territory.players')} className="num players">{countText(ter.players)}</td>
+                  <td data-label={t('territory.byHand')} className="num by-hand">{ter.byHand}</td>
+                  <td data-label={t('territory.townships')}>{[...ter.townships, ...(ter.drawn ? [t('territory.drawn')] : [])].join('、')}</td>
                   {canManage ? (
-                    <td>
+                    <td data-label={t('table.actions')}>
                       <details>
                         <summary>{t('territory.reassign')}</summary>
                         <Form method="post" className="inline-form">

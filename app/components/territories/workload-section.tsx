@@ -3,6 +3,7 @@
 // confirm; only the confirmation posts the move.
 import { Form, Link } from '@remix-run/react'
 import { useT } from '../../i18n/use-t'
+import { countText } from '../../domain/number-text'
 
 export interface WorkloadRow {
   id: number
@@ -43,37 +44,46 @@ export function WorkloadSection({ workload, preview, busy, nameOf }: { workload:
   return (
     <section className="card" aria-labelledby="workload">
       <h2 id="workload">{t('workload.title')}</h2>
-      <div className="table-wrap">
-        <table className="workload">
-          <thead>
-            <tr>
-              <th>{t('workload.officer')}</th>
-              <th>{t('table.orgUnit')}</th>
-              <th className="num">{t('workload.players')}</th>
-              <th className="num">{t('workload.candidates')}</th>
-              <th className="num">{t('workload.notVisited')}</th>
-              <th className="num">{t('workload.followUpsDue')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {workload.rows.map((row) => (
-              <tr key={row.id} data-officer={row.username}>
-                <td>
-                  {row.name} <span className="muted small">({row.username})</span>
-                </td>
-                <td>{row.orgName}</td>
-                <td className="num players">{row.players}</td>
-                <td className="num">{row.candidates}</td>
-                <td className="num">{row.notVisited}</td>
-                <td className="num follow-ups">
-                  {row.followUpsDue}
-                  {row.overdue ? <span className="small overdue"> {t('workload.overdue', { count: row.overdue })}</span> : null}
-                </td>
+      {workload.rows.length === 0 ? (
+        <p className="empty-state" data-testid="no-officers">
+          {t('workload.none')}
+        </p>
+      ) : (
+        <div className="table-wrap">
+          <table className="cards workload">
+            <thead>
+              <tr>
+                <th>{t('workload.officer')}</th>
+                <th>{t('table.orgUnit')}</th>
+                <th className="num">{t('workload.players')}</th>
+                <th className="num">{t('workload.candidates')}</th>
+                <th className="num">{t('workload.notVisited')}</th>
+                <th className="num">{t('workload.followUpsDue')}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+            </thead>
+            <tbody>
+              {workload.rows.map((row) => (
+                <tr key={row.id} data-officer={row.username}>
+                  <td className="card-title">
+                    {row.name} <span className="muted small">({row.username})</span>
+                  </td>
+                  <td data-label={t('table.orgUnit')}>{row.orgName}</td>
+                  <td data-label={t('workload.players')} className="num players">{countText(row.players)}</td>
+                  <td data-label={t('workload.candidates')} className="num">{countText(row.candidates)}</td>
+                  <td data-label={t('workload.notVisited')} className="num">{countText(row.notVisited)}</td>
+                  <td data-label={t('workload.followUpsDue')} className="num follow-ups">
+                    {/* One value for the card's grid: the overdue stays beside the count, not on a line of its own. */}
+                    <span>
+                      {countText(row.followUpsDue)}
+                      {row.overdue ? <span className="small overdue"> {t('workload.overdue', { count: row.overdue })}</span> : null}
+                    </span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
       <p className="muted small">{t('workload.followUpsHint')}</p>
       <p className="muted" data-testid="unassigned">
         {t('workload.unassigned', { count: workload.unassigned })}
