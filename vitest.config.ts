@@ -8,15 +8,23 @@ const postgres = process.env.TEST_DATABASE_URL
 
 // On SQLite only: the crash tests (a SQLite file's integrity after a SIGKILL) and the route
 // suites whose SQL the service suites already run on both dialects (sign-in and admin pages,
-// the request defences, hostile input, the log lines), and the serving thread beside
-// SQLite's synchronous driver (PostgreSQL's never holds the thread).
+// the request defences, hostile input, the log lines, the periods refused before anything
+// is counted), and the serving thread beside SQLite's synchronous driver (PostgreSQL's never
+// holds the thread); and the files no dialect changes: no database at all (the upload's byte
+// counter, the rows' preparing threads, the storage backends) or the built scripts' weight.
 const SQLITE_ONLY = [
   'test/integration/crash.test.ts',
   'test/integration/routes.test.ts',
   'test/integration/security.test.ts',
+  'test/integration/untrusted-requests.test.ts',
   'test/integration/hostile-input.test.ts',
   'test/integration/logs.test.ts',
+  'test/integration/date-ranges.test.ts',
   'test/integration/serving-thread.test.ts',
+  'test/integration/body-cap.test.ts',
+  'test/integration/prepare-rows.test.ts',
+  'test/integration/storage.test.ts',
+  'test/integration/page-weight.test.ts',
 ]
 
 const integration = (dialect: 'sqlite' | 'postgres') => ({

@@ -453,6 +453,10 @@ export interface ConsentTable {
   withdrawn_at: string | null
   withdrawn_by: number | null
   withdrawn_reason: string | null
+  /** When the server got it: later than `signed_at` when it waited in an offline phone's outbox (0027). */
+  received_at: string
+  /** Whether the position was a live fix or the phone's last known one; null without a position (and before 0027). */
+  position_fix: 'live' | 'cached' | null
 }
 
 export interface ProductVersionTable {

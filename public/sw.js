@@ -3,8 +3,8 @@
 //   likewise) are served from the cache once fetched;
 // - "My list" and the day's route (each page and its data) are fetched from the network when
 //   there is one and from the cache when not, so they open in a village with no connection;
-// - the API is never cached: visits saved offline wait in the page's IndexedDB outbox
-//   (app/offline/outbox.ts), not here.
+// - the API is never cached: visits saved offline, and consents signed offline (the text comes
+//   with "My list"), wait in the page's IndexedDB outbox (app/offline/outbox.ts), not here.
 const CACHE = 'wanqi-v1'
 const OFFLINE_PAGES = ['/my', '/my.data', '/my/route', '/my/route.data', '/_root.data']
 

@@ -46,7 +46,8 @@ async function main() {
   const demo = seeded || (setupToken === null && (await isDemoDatabase(db)))
 
   // Imports run in the background of the server that serves the pages.
-  const importRunner = startImportRunner(db, createPersonalDataCipher(config.dataKey), { uploadDir: config.uploadDir })
+  const importRunner = startImportRunner(db, createPersonalDataCipher(config.dataKey), { uploadDir: config.uploadDir, gate: config.importGate })
+  if (config.importGate) logger.warn('WANQI_TEST_IMPORT_GATE is set: every import commit waits between batches for a test', { gate: config.importGate })
   // And so does the rebuild of the map's pre-counted cells, whenever players changed.
   const mapCells = startMapCellsRefresher(db)
   // And the players' hand-off flags, when their facts, the catalogue or the day change, and

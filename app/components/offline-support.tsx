@@ -5,6 +5,24 @@ import { useLocation } from '@remix-run/react'
 import { useEffect } from 'react'
 import { startOutbox } from '../offline/outbox'
 
+/** The built files and messages' parts this page has fetched so far. */
+function loadedFiles(): string[] {
+  return performance
+    .getEntriesByType('resource')
+    .map((e) => e.name)
+    .filter((name) => /^\/(build|messages)\//.test(new URL(name).pathname))
+}
+
+/**
+ * Tells the service worker to keep what the page has fetched since it last said so: a script
+ * loaded ahead for later (the signature pad on the list), fetched before the worker controlled
+ * the page, would not be on the phone otherwise.
+ */
+export function keepLoadedFiles(): void {
+  if (!('serviceWorker' in navigator)) return
+  void navigator.serviceWorker.ready.then((registration) => registration.active?.postMessage({ type: 'cache', urls: loadedFiles() }))
+}
+
 export function OfflineSupport({ signedIn, keepsList }: { signedIn: boolean; keepsList: boolean }) {
   const location = useLocation()
   useEffect(() => {
@@ -22,10 +40,7 @@ export function OfflineSupport({ signedIn, keepsList }: { signedIn: boolean; kee
         worker.postMessage({ type: 'forget' })
         return
       }
-      const loaded = performance
-        .getEntriesByType('resource')
-        .map((e) => e.name)
-        .filter((name) => /^\/(build|messages)\//.test(new URL(name).pathname))
+      const loaded = loadedFiles()
       const styles = [...document.querySelectorAll<HTMLLinkElement>('link[rel="stylesheet"], link[rel="modulepreload"]')].map((l) => l.href)
       worker.postMessage({ type: 'cache', urls: [...(keepsList ? ['/my', '/my.data', '/my/route', '/my/route.data'] : []), ...styles, ...loaded] })
     })

@@ -1,4 +1,5 @@
-// What waits on this device to be sent, for the badge in the bar and the panel on the list.
+// What waits on this device to be sent (visits and consents signed offline), for the badge in
+// the bar and the panel on the list.
 import { Link } from '@remix-run/react'
 import { useEffect, useState } from 'react'
 import { useT } from '../i18n/use-t'
@@ -49,7 +50,7 @@ export function OutboxBadge() {
   )
 }
 
-/** The list of what waits, what the server refused, and what became of the last visits sent. */
+/** The list of what waits, what the server refused, and what became of the last ones sent. A refused consent is signed again, not corrected. */
 export function OutboxPanel({ onCorrect }: { onCorrect?: (item: QueuedVisit) => void }) {
   const t = useT()
   const { ready, queued, sent, online } = useOutbox()
@@ -62,8 +63,9 @@ export function OutboxPanel({ onCorrect }: { onCorrect?: (item: QueuedVisit) => 
           <p className="muted">{online ? t('outbox.sending') : t('outbox.offlineNote')}</p>
           <ul className="outbox-list">
             {queued.map((q) => (
-              <li key={q.id} className={`outbox-${q.state}`}>
-                <strong>{q.playerName}</strong> · {chinaTimeText(q.queuedAt)} · {t(`outbox.state.${q.state}`)}
+              <li key={q.id} className={`outbox-${q.state}`} data-kind={q.kind ?? 'visit'}>
+                {q.kind === 'consent' ? `${t('outbox.kind.consent')} · ` : null}
+                <strong>{q.playerName}</strong> · {q.kind === 'consent' ? t('outbox.consent.signedAt', { at: chinaTimeText(String(q.values.signedAt)) }) : chinaTimeText(q.queuedAt)} · {t(`outbox.state.${q.state}`)}
                 {q.attempts ? ` · ${t('outbox.attempts', { count: q.attempts })}` : ''}
                 {q.message ? <div className="field-errors">{q.message}</div> : null}
                 {q.fieldErrors ? (
@@ -79,7 +81,7 @@ export function OutboxPanel({ onCorrect }: { onCorrect?: (item: QueuedVisit) => 
                   <div className="row-actions">
                     {onCorrect ? (
                       <button type="button" onClick={() => onCorrect(q)}>
-                        {t('outbox.correct')}
+                        {t(q.kind === 'consent' ? 'my.consent.signAgain' : 'outbox.correct')}
                       </button>
                     ) : null}
                     <button type="button" className="link-button" onClick={() => confirm(t('outbox.discardConfirm')) && void discardQueued(q.id)}>
@@ -102,8 +104,15 @@ export function OutboxPanel({ onCorrect }: { onCorrect?: (item: QueuedVisit) => 
           <h3>{t('outbox.sent')}</h3>
           <ul className="outbox-list" data-testid="sent-visits">
             {sent.slice(0, 10).map((s) => (
-              <li key={s.id}>
-                <Link to={`/visits/${s.id}`}>{s.playerName}</Link> · {chinaTimeText(s.sentAt)} · {t(s.status === 201 ? 'outbox.stored' : 'outbox.storedBefore')}
+              <li key={s.id} data-kind={s.kind ?? 'visit'}>
+                {s.kind === 'consent' ? (
+                  <>
+                    {t('outbox.kind.consent')} · <Link to={`/players/${s.playerId}/consent`}>{s.playerName}</Link>
+                  </>
+                ) : (
+                  <Link to={`/visits/${s.id}`}>{s.playerName}</Link>
+                )}{' '}
+                · {chinaTimeText(s.sentAt)} · {t(s.status === 201 ? 'outbox.stored' : 'outbox.storedBefore')}
                 {s.flag ? <span className="badge flag"> {t(`visit.flag.${s.flag as 'far'}`)}</span> : null}
                 {s.conflict ? <div className="notice warning">{t('visit.conflict.reassigned', { officer: s.conflict.officerName ?? t('player.unassigned') })}</div> : null}
               </li>

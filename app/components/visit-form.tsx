@@ -32,10 +32,10 @@ export interface VisitFormPlayer {
   approximate: boolean
 }
 
-type Fix = { state: 'locating' } | { state: 'none'; reason: 'denied' | 'unavailable' } | { state: 'ok'; lat: number; lng: number; accuracy: number; live: boolean }
+export type Fix = { state: 'locating' } | { state: 'none'; reason: 'denied' | 'unavailable' } | { state: 'ok'; lat: number; lng: number; accuracy: number; live: boolean }
 
 /** The browser's position, asked for once when the form opens (and again on request). */
-function useCheckIn(enabled: boolean): [Fix, () => void] {
+export function useCheckIn(enabled: boolean): [Fix, () => void] {
   const [fix, setFix] = useState<Fix>({ state: 'locating' })
   const [asked, setAsked] = useState(0)
   useEffect(() => {

@@ -41,6 +41,12 @@ export function chinaDateTime(iso: string): string {
   return new Date(Date.parse(iso) + CHINA_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ')
 }
 
+/** An instant as ISO-8601 in China time, with its offset: `2026-12-01T20:47:08.123+08:00` (what a phone sends). */
+export function chinaIsoTime(at: Date | number): string {
+  const ms = typeof at === 'number' ? at : at.getTime()
+  return `${new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 23)}+08:00`
+}
+
 /**
  * An instant as a person reads it on a page, in China time, whatever the browser's or the
  * server's zone: `2026-12-01 20:47` (with `seconds`, `2026-12-01 20:47:08`). The one

@@ -2,6 +2,11 @@
 // may sign, what a signature payload must be, when a consent counts, and the one hash over
 // everything a consent says, which Wanqi stores and the loan system recomputes to check
 // that what it fetched is what was signed. Pure rules: no database, no files, no Node.
+import { MAX_AGE_DAYS } from './visit'
+
+/** How far ahead of the server's clock a phone's may be (as for a visit's time). */
+const MAX_AHEAD_MS = 10 * 60_000
+
 export const SIGNER_ROLES = ['owner', 'legal_representative'] as const
 export type SignerRole = (typeof SIGNER_ROLES)[number]
 
@@ -15,7 +20,11 @@ export const CONSENT_ID = /^[A-Za-z0-9_-]{8,64}$/
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
 
-export type SignatureProblem = 'signature.notPng' | 'signature.tooLarge' | 'signature.empty' | 'signature.badSize'
+export type SignatureProblem = 'signature.notPng' | 'signature.tooLarge' | 'signature.empty' | 'signature.badSize' | 'signature.damaged'
+
+/** Whether the consent's position was a live fix or the phone's last known one (as a visit's check-in). */
+export const POSITION_FIXES = ['live', 'cached'] as const
+export type PositionFix = (typeof POSITION_FIXES)[number]
 
 /** The PNG's width and height from its IHDR chunk, or null when it is not a PNG. */
 export function pngSize(bytes: Uint8Array): { width: number; height: number } | null {
@@ -34,9 +43,46 @@ export function checkSignature(bytes: Uint8Array, strokes: unknown): SignaturePr
   if (bytes.byteLength > MAX_SIGNATURE_BYTES) return 'signature.tooLarge'
   const size = pngSize(bytes)
   if (!size) return 'signature.notPng'
+  if (!pngChunksHold(bytes)) return 'signature.damaged'
   if (size.width < 100 || size.height < 50 || size.width > 4000 || size.height > 4000) return 'signature.badSize'
   if (strokePoints(strokes) < MIN_SIGNATURE_POINTS) return 'signature.empty'
   return null
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+  return c >>> 0
+})
+
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8)
+  return (c ^ 0xffffffff) >>> 0
+}
+
+/**
+ * Whether a PNG is whole as a canvas writes it: IHDR first, picture data, IEND last with
+ * nothing after, and every chunk's CRC right. Bytes altered after the pad made them, or a
+ * PNG header put on something else, fail here.
+ */
+export function pngChunksHold(bytes: Uint8Array): boolean {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  let at = 8
+  let chunks = 0
+  let pictures = 0
+  while (at + 12 <= bytes.length) {
+    const length = view.getUint32(at)
+    const end = at + 12 + length
+    if (end > bytes.length) return false
+    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8))
+    if (crc32(bytes.subarray(at + 4, at + 8 + length)) !== view.getUint32(at + 8 + length)) return false
+    if (chunks++ === 0 && type !== 'IHDR') return false
+    if (type === 'IDAT') pictures++
+    at = end
+    if (type === 'IEND') return at === bytes.length && pictures > 0
+  }
+  return false
 }
 
 /** Points in signature_pad's `toData()`: [{ points: [{ x, y, … }] }]; anything else counts 0. */
@@ -98,6 +144,16 @@ export function roundPosition(p: { lat: number | null; lng: number | null; accur
 /** When a consent signed at `signedAt` on a text valid `validDays` days stops counting. */
 export function consentExpiry(signedAt: string, validDays: number): string {
   return new Date(Date.parse(signedAt) + validDays * 86_400_000).toISOString()
+}
+
+/**
+ * When a consent may say it was signed: a phone with no signal keeps it in its outbox as long
+ * as it keeps a visit (MAX_AGE_DAYS), and its clock may run a little ahead of the server's.
+ */
+export function checkSignedAt(signedAt: Date, now: Date): { key: 'consent.signedInFuture' } | { key: 'consent.signedTooLongAgo'; days: number } | null {
+  if (signedAt.getTime() > now.getTime() + MAX_AHEAD_MS) return { key: 'consent.signedInFuture' }
+  if (signedAt.getTime() < now.getTime() - MAX_AGE_DAYS * 86_400_000) return { key: 'consent.signedTooLongAgo', days: MAX_AGE_DAYS }
+  return null
 }
 
 export type ConsentStanding = 'valid' | 'expired' | 'withdrawn'

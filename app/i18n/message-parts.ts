@@ -27,6 +27,14 @@ const FIELD_PREFIXES = [
   'player.unassigned',
   'visitValidity.',
   'consent.signNow',
+  // The consent sheet on /my (signed offline): what it and the signature pad show.
+  'consent.textVersion',
+  'consent.signerName',
+  'consent.signerRole',
+  'consent.role.',
+  'consent.signature',
+  'consent.clear',
+  'consent.submit',
 ]
 
 export function partOf(key: MessageKey | string): MessagePart {

@@ -126,7 +126,7 @@ export const visitEn: Record<keyof typeof visitZhCN, string> = {
   'my.logged': 'Logged',
   'my.waitingToSend': 'Saved on this phone, waiting to send',
   'my.queued': 'Visit saved on this phone; it is sent when there is a connection.',
-  'outbox.title': 'Visits waiting to send',
+  'outbox.title': 'Waiting to send (visits and consents)',
   'outbox.waiting': '{count} to send',
   'outbox.offline': 'Offline',
   'outbox.offlineNote': 'No connection: the visits are kept on this phone and sent in order when the connection returns.',

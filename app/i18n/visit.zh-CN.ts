@@ -130,7 +130,7 @@ export const visitZhCN = {
   'my.waitingToSend': '已存在本机，待发送',
   'my.queued': '走访已存在本机，有网络时自动发送。',
   // 待发送
-  'outbox.title': '待发送的走访',
+  'outbox.title': '待发送（走访与授权）',
   'outbox.waiting': '{count} 条待发送',
   'outbox.offline': '离线',
   'outbox.offlineNote': '当前没有网络：走访保存在本机，恢复网络后按顺序自动发送。',

@@ -1,6 +1,7 @@
-// The phone's outbox of visits (browser only): IndexedDB, so nothing queued is lost when
-// the tab or the phone restarts. Visits go to POST /api/v1/visits in the order they were
-// saved, each with its client-made id, so a resend is stored once. A failed send is
+// The phone's outbox of visits and consents (browser only): IndexedDB, so nothing queued is
+// lost when the tab or the phone restarts. Visits go to POST /api/v1/visits and consents signed
+// offline to POST /api/v1/consents, one queue in the order they were saved, each with its
+// client-made id, so a resend is stored once (decision 0541). A failed send is
 // retried with backoff; a visit the server refuses (400) stays, with the server's reasons,
 // until the officer corrects or discards it. A visit's photos wait with it and go right after
 // it, in order, each by its own id (PUT, stored once); a refused visit keeps them.
@@ -14,10 +15,16 @@ const MAX_BACKOFF_MS = 5 * 60_000
 export const OUTBOX_EVENT = 'wanqi-outbox'
 
 export type QueuedState = 'waiting' | 'rejected' | 'signed_out'
+/** What an entry is: a visit (entries from before consents had no kind), or a signed consent. */
+export type QueuedKind = 'visit' | 'consent'
+
+const ENDPOINT: Record<QueuedKind, string> = { visit: '/api/v1/visits', consent: '/api/v1/consents' }
 
 export interface QueuedVisit {
   id: string
-  /** The form's values, as POST /api/v1/visits takes them. */
+  /** Absent: a visit. */
+  kind?: QueuedKind
+  /** The form's values, as POST /api/v1/visits (or /api/v1/consents) takes them. */
   values: Record<string, unknown>
   playerName: string
   queuedAt: number
@@ -40,6 +47,8 @@ export interface QueuedPhoto {
 
 export interface SentVisit {
   id: string
+  /** Absent: a visit. */
+  kind?: QueuedKind
   playerId: number
   playerName: string
   sentAt: number
@@ -121,6 +130,14 @@ export async function enqueueVisit(id: string, values: Record<string, unknown>, 
   changed()
 }
 
+/** A consent signed on this phone, as POST /api/v1/consents takes it (`values.id` is its id). */
+export async function enqueueConsent(values: Record<string, unknown> & { id: string }, playerName: string): Promise<void> {
+  const now = Date.now()
+  const item: QueuedVisit = { id: values.id, kind: 'consent', values, playerName, queuedAt: now, attempts: 0, nextAttemptAt: now, state: 'waiting', fieldErrors: null, message: null }
+  await run(OUTBOX, 'readwrite', (s) => s.put(item))
+  changed()
+}
+
 export async function discardQueued(id: string): Promise<void> {
   await run(OUTBOX, 'readwrite', (s) => s.delete(id))
   changed()
@@ -176,7 +193,7 @@ async function sendWaiting(force: boolean) {
     if (!force && item.nextAttemptAt > Date.now()) return // keep the order: nothing overtakes a visit waiting to retry
     let response: Response
     try {
-      response = await fetch('/api/v1/visits', {
+      response = await fetch(ENDPOINT[item.kind ?? 'visit'], {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
         credentials: 'same-origin',
@@ -185,6 +202,13 @@ async function sendWaiting(force: boolean) {
     } catch {
       await retryLater(item, null)
       return
+    }
+    if ((response.status === 201 || response.status === 200) && item.kind === 'consent') {
+      const { consent } = (await response.json()) as { consent: { playerId: number } }
+      await remember({ id: item.id, kind: 'consent', playerId: consent.playerId, playerName: item.playerName, sentAt: Date.now(), status: response.status, flag: null, conflict: null })
+      await run(OUTBOX, 'readwrite', (s) => s.delete(item.id))
+      changed()
+      continue
     }
     if (response.status === 201 || response.status === 200) {
       const { visit } = (await response.json()) as { visit: { playerId: number; checkIn: { flag: string | null }; conflict: SentVisit['conflict'] } }

@@ -2,12 +2,15 @@
 // visited, visits left without an outcome; sorted by distance from where the officer
 // stands, by township or by candidate flag; one tap to call, to navigate, to log a visit.
 // Each card shows the player's nearest channel clock; the list sorts by it and filters to
-// the overdue ones. The service worker keeps this page (and its players) for when there is no signal.
+// the overdue ones. The service worker keeps this page (and its players) for when there is no signal,
+// with the consent text in force, so the owner signs the credit report consent offline too.
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData, useRevalidator, useSearchParams } from '@remix-run/react'
 import { lazy, startTransition, Suspense, useEffect, useMemo, useRef, useState } from 'react'
+import { ConsentSheet } from '../components/consent-sheet'
 import { ClientOnly } from '../components/hydrated'
 import { MyListLegend } from '../components/my-list-legend'
+import { keepLoadedFiles } from '../components/offline-support'
 import { OutboxPanel, useOutbox } from '../components/outbox'
 import { VisitForm, formatDistance, loadVisitChecks } from '../components/visit-form'
 import { tileLayerFor } from '../domain/map-tiles'
@@ -16,7 +19,8 @@ import { distanceMetres, LIST_REASON_ORDER, telLink, type ListReason } from '../
 import { navigationLinks } from '../domain/navigation-links'
 import { actorOf, requirePermission, userScope } from '../http/guards.server'
 import { useT } from '../i18n/use-t'
-import { newVisitId, type QueuedVisit } from '../offline/outbox'
+import { discardQueued, newVisitId, type QueuedVisit } from '../offline/outbox'
+import { findCurrentConsentText } from '../services/consents/find-consent-text.server'
 import { findNearestClocks } from '../services/clocks/my-clocks.server'
 import { findMyList, type MyListItem } from '../services/visits/find-my-list.server'
 import type { NearestClock } from '../domain/nearest-clock'
@@ -40,7 +44,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'visits:log')
   const dial = can(user.role, 'personal-data:dial')
   const { today, items } = await findMyList(context.db, { actor: { ...actorOf(user, context), id: user.id }, pii: context.pii }, { withPhones: dial })
-  const clocks = await findNearestClocks(context.db, { scope: userScope(user) }, { playerIds: items.map((i) => i.id) })
+  const [clocks, consentText] = await Promise.all([findNearestClocks(context.db, { scope: userScope(user) }, { playerIds: items.map((i) => i.id) }), findCurrentConsentText(context.db)])
   const agent = request.headers.get('User-Agent')
   // Only what the cards show: the navigation links are made in the page from the position
   // (three long URLs a card, once the bulk of the data), the phone's kind from its User-Agent.
@@ -53,6 +57,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       call: phone ? telLink(phone) : null,
     })),
     radiusMetres: context.config.checkInRadiusMetres,
+    // Kept with the list on the phone: the owner reads it and signs with no signal (decision 0541).
+    consentText: consentText && { version: consentText.version, body: consentText.body, validDays: consentText.valid_days },
     tiles: tileLayerFor(context.config.mapTiles, context.config.mapTilesKey),
   }
 }
@@ -94,7 +100,7 @@ function ClockBadge({ clock }: { clock: NearestClock }) {
 
 export default function MyList() {
   const t = useT()
-  const { today, agent, items: listed, radiusMetres, tiles } = useLoaderData<typeof loader>()
+  const { today, agent, items: listed, radiusMetres, tiles, consentText } = useLoaderData<typeof loader>()
   const items: Item[] = useMemo(
     () => listed.map((i) => ({ ...i, navigate: i.lat !== null && i.lng !== null ? navigationLinks({ lat: i.lat, lng: i.lng }, i.name, agent) : null })),
     [listed, agent],
@@ -106,6 +112,8 @@ export default function MyList() {
   const [locating, setLocating] = useState(false)
   const [logging, setLogging] = useState<{ item: Item; visitId: string; values?: Record<string, string> } | null>(null)
   const [justLogged, setJustLogged] = useState<Set<number>>(new Set())
+  const [consenting, setConsenting] = useState<{ item: Item; consentId: string; replaces?: string } | null>(null)
+  const [consentSaved, setConsentSaved] = useState<string | null>(null)
   const [showMap, setShowMap] = useState(false)
   const [showAll, setShowAll] = useState(params.get('all') === '1')
   // The server's first screens until the page runs, then the rest of the first hundred (rendered at low priority).
@@ -150,6 +158,8 @@ export default function MyList() {
   }, [])
   // The visit form's checks, fetched once the list works, so the form works with no signal.
   useEffect(() => void loadVisitChecks().catch(() => undefined), [])
+  // The signature pad's script too, kept by the service worker, so a consent is signed with no signal.
+  useEffect(() => void import('signature_pad').then(keepLoadedFiles, () => undefined), [])
   const chooseSort = (next: Sort) => {
     setSort(next)
     window.localStorage.setItem(SORT_KEY, next)
@@ -160,22 +170,37 @@ export default function MyList() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [sort])
   useEffect(() => {
-    if (logging) formRef.current?.scrollIntoView({ block: 'start' })
-  }, [logging])
+    if (logging || consenting) formRef.current?.scrollIntoView({ block: 'start' })
+  }, [logging, consenting])
   // The confirmation appears where the form was, on screen (and is read out: aria-live).
   useEffect(() => {
     if (saved) savedRef.current?.scrollIntoView({ block: 'nearest' })
   }, [saved])
 
-  const waiting = useMemo(() => new Set(queued.map((q) => Number(q.values.playerId))), [queued])
+  const waiting = useMemo(() => new Set(queued.filter((q) => q.kind !== 'consent').map((q) => Number(q.values.playerId))), [queued])
+  const consentWaiting = useMemo(() => new Set(queued.filter((q) => q.kind === 'consent').map((q) => Number(q.values.playerId))), [queued])
   const shown = useMemo(() => sortItems(items.filter((i) => !overdueOnly || i.clock?.overdue), sort, me), [items, sort, me, overdueOnly])
   const overdueClocks = items.filter((i) => i.clock?.overdue).length
   const counts = LIST_REASON_ORDER.map((r) => [r, items.filter((i) => i.reason === r).length] as const).filter(([, n]) => n > 0)
 
-  const open = (item: Item) => setLogging({ item, visitId: newVisitId() })
+  const open = (item: Item) => {
+    setConsenting(null)
+    setLogging({ item, visitId: newVisitId() })
+  }
+  const openConsent = (item: Item, replaces?: string) => {
+    setLogging(null)
+    setConsentSaved(null)
+    setConsenting({ item, consentId: newVisitId(), replaces })
+  }
   const correct = (q: QueuedVisit) => {
     const item = items.find((i) => i.id === Number(q.values.playerId))
     if (!item) return
+    // A refused consent is signed again (the text or the signature was the problem), never edited;
+    // with a signal, on the text in force now (the list and its text are loaded again).
+    if (q.kind === 'consent') {
+      if (navigator.onLine) revalidator.revalidate()
+      return openConsent(item, q.id)
+    }
     const values = Object.fromEntries(Object.entries(q.values).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v ?? '')]))
     setLogging({ item, visitId: q.id, values })
   }
@@ -199,6 +224,32 @@ export default function MyList() {
       <div ref={savedRef} role="status" aria-live="polite" data-testid="my-saved">
         {saved && !logging ? <p className="notice">{t('my.saved', { name: saved.name })}</p> : null}
       </div>
+
+      <div role="status" aria-live="polite" data-testid="my-consent-saved">
+        {consentSaved && !consenting ? <p className="notice">{t('my.consent.queued', { name: consentSaved })}</p> : null}
+      </div>
+
+      {consenting ? (
+        <section className="card visit-sheet" ref={formRef} aria-labelledby="consent-sheet-title">
+          <div className="title-row">
+            <h2 id="consent-sheet-title">{t('my.consent.title', { name: consenting.item.name })}</h2>
+            <button type="button" className="link-button" onClick={() => setConsenting(null)}>
+              {t('common.cancel')}
+            </button>
+          </div>
+          <ConsentSheet
+            key={consenting.consentId}
+            player={{ id: consenting.item.id, name: consenting.item.name }}
+            text={consentText}
+            consentId={consenting.consentId}
+            onQueued={() => {
+              if (consenting.replaces) void discardQueued(consenting.replaces)
+              setConsentSaved(consenting.item.name)
+              setConsenting(null)
+            }}
+          />
+        </section>
+      ) : null}
 
       {logging ? (
         <section className="card visit-sheet" ref={formRef} aria-labelledby="visit-sheet-title">
@@ -294,6 +345,11 @@ export default function MyList() {
             {justLogged.has(item.id) || waiting.has(item.id) ? (
               <p className="notice small">{waiting.has(item.id) ? t('my.waitingToSend') : t('my.logged')}</p>
             ) : null}
+            {consentWaiting.has(item.id) ? (
+              <p className="notice small" data-testid="consent-waiting">
+                {t('my.consent.waiting')}
+              </p>
+            ) : null}
             <div className="my-actions">
               {item.call ? (
                 <a className="button-link" href={item.call}>
@@ -322,6 +378,16 @@ export default function MyList() {
                 }}
               >
                 {t('my.logVisit')}
+              </Link>
+              <Link
+                className="button-link"
+                to={`/players/${item.id}/consent`}
+                onClick={(e) => {
+                  e.preventDefault()
+                  openConsent(item)
+                }}
+              >
+                {t('consent.signNow')}
               </Link>
             </div>
           </li>

@@ -166,6 +166,8 @@ export default function ConsentPage() {
               <li key={c.id} data-consent={c.id} data-standing={c.standing}>
                 <span className={`badge${c.standing === 'valid' ? ' candidate-candidate' : ''}`}>{t(`consent.standing.${c.standing}`)}</span>{' '}
                 {t('consent.signedBy', { signer: c.signerName, role: t(`consent.role.${c.signerRole}`), at: chinaTimeText(c.signedAt), officer: c.officerName })}
+                {/* Signed offline: it reached Wanqi later (decision 0541). */}
+                {Date.parse(c.receivedAt) - Date.parse(c.signedAt) >= 60_000 ? <span data-testid="consent-received"> · {t('consent.receivedAt', { at: chinaTimeText(c.receivedAt) })}</span> : null}
                 <br />
                 <span className="muted small">
                   {c.withdrawnAt ? t('consent.withdrawnAt', { at: chinaTimeText(c.withdrawnAt), reason: c.withdrawnReason ?? '' }) : t('consent.expiresAt', { at: chinaTimeText(c.expiresAt) })} · v{c.textVersion}

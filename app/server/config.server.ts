@@ -44,6 +44,9 @@ export interface AppConfig {
   loanSimDeclineRate: number
   /** The font the signed consent form's Chinese is drawn in (a .ttf, or a .ttc whose first face is used). */
   consentFontFile: string
+  /** Tests only (WANQI_TEST_IMPORT_GATE): a URL every import commit asks, and waits for the
+   * answer, before each batch after the first (import-gate.server.ts). Never in production. */
+  importGate: string | null
 }
 
 export const DEFAULT_DATABASE_URL = 'file:db/wanqi.sqlite'
@@ -79,7 +82,14 @@ export function loadConfig(env: Env = process.env, rootDir = process.cwd()): App
     loanSimStepMs: parseIntSetting(env, 'LOAN_SIM_STEP_MS', 4000),
     loanSimDeclineRate: parseRate(env, 'LOAN_SIM_DECLINE_RATE', 0.1),
     consentFontFile: env.CONSENT_FONT_FILE || DEFAULT_CONSENT_FONT,
+    importGate: parseImportGate(env.WANQI_TEST_IMPORT_GATE),
   }
+}
+
+function parseImportGate(raw: string | undefined): string | null {
+  if (!raw) return null
+  if (!/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(raw)) throw new Error(`WANQI_TEST_IMPORT_GATE must be an http URL on this machine (a test's gate), got "${raw}"`)
+  return raw
 }
 
 export function resolveDatabaseUrl(url: string | undefined, rootDir = process.cwd()): string {

@@ -25,6 +25,7 @@ import * as m0022 from './0022-consents'
 import * as m0023 from './0023-valid-visits'
 import * as m0024 from './0024-escalations-platform-feedback'
 import * as m0026 from './0026-referral-acceptance-escalates'
+import * as m0027 from './0027-consents-signed-offline'
 import * as m0028 from './0028-visit-photo-thumbnails'
 
 export const migrations: Record<string, Migration> = {
@@ -52,5 +53,6 @@ export const migrations: Record<string, Migration> = {
   '0023-valid-visits': m0023,
   '0024-escalations-platform-feedback': m0024,
   '0026-referral-acceptance-escalates': m0026,
+  '0027-consents-signed-offline': m0027,
   '0028-visit-photo-thumbnails': m0028,
 }

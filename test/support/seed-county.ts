@@ -6,7 +6,14 @@ import { openDatabase } from '../../db/connection.server'
 import { migrateToLatest } from '../../db/migrate.server'
 import { seedDatabase } from '../../db/seed/index'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
+import { setPasswordCostForTests } from '../../app/services/password.server'
 import { TEST_DATA_KEY } from './test-constants'
+
+// For the browser tests (seeded-template.ts runs this under NODE_ENV=test), the demo users'
+// password hashed at the integration tests' low cost (cheap-passwords.ts): every sign-in of
+// a browser test verifies the stored hash at its stored cost, about 100 ms of the server's
+// CPU at the full cost and 2 ms at this one, the same code path. Screenshots keep the full cost.
+if (process.env.NODE_ENV === 'test') setPasswordCostForTests({ N: 2 ** 10, r: 8, p: 1 })
 
 const file = process.argv[2]
 const part = `${file}.part`

@@ -24,7 +24,8 @@ export default function setup(project: TestProject) {
   const out = fs.openSync(log, 'w')
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/support/seed-county.ts', file], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production' },
+    // NODE_ENV=test: the demo users' passwords hashed cheaply (seed-county.ts).
+    env: { ...process.env, NODE_ENV: 'test' },
     stdio: ['ignore', out, out],
   })
   child.once('exit', (code, signal) => {

@@ -41,6 +41,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     loanSimStepMs: 50,
     loanSimDeclineRate: 0,
     consentFontFile: '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc',
+    importGate: null,
     ...overrides,
   }
 }

@@ -1,7 +1,7 @@
 // China time's one home: the calendar day of an instant, today, and a day's stored bounds,
 // with the hours between 00:00 and 08:00 China time, when the UTC date is still yesterday.
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { addDays, chinaClockText, chinaDateTime, chinaDay, chinaDayBounds, chinaDaysBounds, chinaMidnight, chinaTimeText, todayInChina } from '../../app/domain/china-time'
+import { addDays, chinaClockText, chinaDateTime, chinaIsoTime, chinaDay, chinaDayBounds, chinaDaysBounds, chinaMidnight, chinaTimeText, todayInChina } from '../../app/domain/china-time'
 
 describe('China time', () => {
   it('counts 00:00 to 08:00 China time as the next calendar day from UTC', () => {
@@ -29,6 +29,14 @@ describe('China time', () => {
     expect(addDays('2026-03-01', -1)).toBe('2026-02-28')
     expect(chinaDateTime('2026-12-01T12:47:08.120Z')).toBe('2026-12-01 20:47:08')
     expect(chinaDateTime('2026-12-03T18:30:00Z')).toBe('2026-12-04 02:30:00')
+  })
+})
+
+describe('a time as a phone sends it', () => {
+  it('is ISO-8601 in China time with its offset, the same instant', () => {
+    const at = Date.parse('2026-12-04T17:30:05.120Z')
+    expect(chinaIsoTime(at)).toBe('2026-12-05T01:30:05.120+08:00')
+    expect(Date.parse(chinaIsoTime(new Date(at)))).toBe(at)
   })
 })
 

@@ -1,7 +1,7 @@
 // The consent rules: what a signature payload must be, when a consent counts, and the hash
 // input's fixed order (which the loan system recomputes).
 import { describe, expect, it } from 'vitest'
-import { CONSENT_HASH_FIELDS, checkSignature, consentExpiry, consentHashInput, consentStanding, roundPosition, strokePoints, type ConsentFacts } from '../../app/domain/consent'
+import { CONSENT_HASH_FIELDS, checkSignature, checkSignedAt, consentExpiry, consentHashInput, consentStanding, pngChunksHold, roundPosition, strokePoints, type ConsentFacts } from '../../app/domain/consent'
 import { parseProduct } from '../../app/forms/product'
 import { penStrokes, signaturePng } from '../support/signature-fixture'
 
@@ -18,6 +18,28 @@ describe('a signature payload', () => {
     expect(checkSignature(signaturePng(20, 20), penStrokes())).toBe('signature.badSize')
     expect(checkSignature(signaturePng(), [])).toBe('signature.empty')
     expect(checkSignature(signaturePng(), penStrokes(9))).toBe('signature.empty')
+  })
+
+  it('is a whole PNG: a byte changed after the pad made it, or a PNG header on other bytes, is damaged', () => {
+    const png = signaturePng()
+    expect(pngChunksHold(png)).toBe(true)
+    for (const at of [16, 40, png.length - 20, png.length - 14]) {
+      const altered = Buffer.from(png)
+      altered[at] ^= 0x01
+      expect(pngChunksHold(altered), `byte ${at}`).toBe(false)
+      expect(checkSignature(altered, penStrokes()), `byte ${at}`).toBe('signature.damaged')
+    }
+    expect(pngChunksHold(png.subarray(0, png.length - 12))).toBe(false) // no IEND
+    expect(pngChunksHold(Buffer.concat([png, Buffer.from('trailing')]))).toBe(false)
+    expect(checkSignature(Buffer.concat([png.subarray(0, 33), Buffer.from('<svg onload="alert(1)"/>')]), penStrokes())).toBe('signature.damaged')
+  })
+
+  it('says when it was signed: not ahead of the server by more than 10 minutes, not more than 30 days ago', () => {
+    const now = new Date('2026-12-04T06:00:00.000Z')
+    expect(checkSignedAt(new Date('2026-12-04T06:09:00.000Z'), now)).toBeNull()
+    expect(checkSignedAt(new Date('2026-11-04T06:01:00.000Z'), now)).toBeNull()
+    expect(checkSignedAt(new Date('2026-12-04T06:11:00.000Z'), now)).toEqual({ key: 'consent.signedInFuture' })
+    expect(checkSignedAt(new Date('2026-11-04T05:59:00.000Z'), now)).toEqual({ key: 'consent.signedTooLongAgo', days: 30 })
   })
 
   it('counts only real points in signature_pad\'s strokes', () => {

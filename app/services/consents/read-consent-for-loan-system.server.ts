@@ -1,6 +1,8 @@
 // What the loan system fetches with its token when a hand-off carried a consent: the facts
 // the hash covers, the text signed, the signature and the signed form (base64), the hash, and
-// the consent's standing now. Only a consent some referral carried is given out (the token
+// the consent's standing now, and beside the hashed facts when Wanqi received it (later than
+// it was signed when it waited on an offline phone) and whether its position was a live fix
+// (decision 0541). Only a consent some referral carried is given out (the token
 // is the loan system's, not a key to every consent); each fetch is audited.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
@@ -48,6 +50,8 @@ export async function readConsentForLoanSystem(db: Kysely<Database>, token: { id
     sha256: row.sha256,
     standing: consentStanding(row, input.now ?? new Date()),
     withdrawnAt: row.withdrawn_at,
+    receivedAt: row.received_at,
+    positionFix: row.position_fix,
     text: row.text,
     signaturePng: signature.toString('base64'),
     form: { contentType: row.form_content_type, sha256: row.form_sha256, base64: form.toString('base64') },

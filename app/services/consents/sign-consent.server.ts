@@ -4,11 +4,14 @@
 // position that is one. Then the signature PNG and the signed form (PDF) go to the storage
 // module and the row, with the hash over all it says, is written with its audit entry in one
 // transaction; if that fails, both files are removed again. The id is made when the signing
-// page opens, so the same form sent twice is stored once.
+// page opens (or the phone's sheet, offline), so the same form sent twice is stored once. A
+// consent signed offline says when it was signed (the phone's time, checked against the
+// server's); the server keeps when it arrived beside it (decision 0541).
+import crypto from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Consent, Database } from '../../../db/schema'
 import { AppError } from '../../domain/app-error'
-import { CONSENT_ID, SIGNER_ROLES, checkSignature, consentExpiry, roundPosition, type ConsentFacts, type SignerRole } from '../../domain/consent'
+import { CONSENT_ID, POSITION_FIXES, SIGNER_ROLES, checkSignature, checkSignedAt, consentExpiry, roundPosition, type ConsentFacts, type PositionFix, type SignerRole } from '../../domain/consent'
 import { stripPhotoMetadata } from '../../domain/photo-file'
 import { recordAudit } from '../audit.server'
 import type { Caller } from '../caller.server'
@@ -30,6 +33,10 @@ export interface SignConsentInput {
   lat: number | null
   lng: number | null
   accuracyM: number | null
+  /** Whether the position was a live fix or the phone's last known one (null: not said). */
+  positionFix?: PositionFix | null
+  /** When the signer signed, as the phone's clock said (offline: earlier than now); now when absent. */
+  signedAt?: string
   now?: Date
 }
 
@@ -53,6 +60,11 @@ export async function signConsent(db: Kysely<Database>, caller: Pick<Caller, 'ac
   if ((input.lat === null) !== (input.lng === null) || (input.lat !== null && (Math.abs(input.lat) > 90 || Math.abs(input.lng!) > 180)) || (input.accuracyM !== null && !(input.accuracyM >= 0 && input.accuracyM < 1e6))) {
     throw new AppError('bad_request', 'consent.badPosition', { field: '_form' })
   }
+  const positionFix = input.lat === null ? null : (input.positionFix ?? null)
+  if (positionFix !== null && !POSITION_FIXES.includes(positionFix)) throw new AppError('bad_request', 'consent.badPosition', { field: 'positionFix' })
+  const now = input.now ?? new Date()
+  const signedAtMs = input.signedAt === undefined ? now.getTime() : Date.parse(input.signedAt)
+  if (Number.isNaN(signedAtMs)) throw new AppError('bad_request', 'validation.dateTime', { field: 'signedAt' })
 
   // Out of scope reads as missing: nobody learns another outlet's player exists.
   const player = await db.selectFrom('market_players').select(['id', 'name', 'uscc']).where('id', '=', input.playerId).where(scoped(caller.scope)).executeTakeFirst()
@@ -64,11 +76,14 @@ export async function signConsent(db: Kysely<Database>, caller: Pick<Caller, 'ac
     if (earlier.player_id === input.playerId && earlier.signature_sha256 === signatureSha256) return { consent: earlier, created: false }
     throw new AppError('conflict', 'consent.idTaken', { field: '_form' })
   }
+  // After the resend above: a consent stored once answers the same, however late it is sent again.
+  const late = checkSignedAt(new Date(signedAtMs), now)
+  if (late) throw new AppError('unprocessable', late.key, { field: 'signedAt', ...('days' in late ? { days: late.days } : {}) })
   const text = await db.selectFrom('consent_texts').selectAll().orderBy('version', 'desc').limit(1).executeTakeFirst()
   if (!text || text.version !== input.textVersion) throw new AppError('conflict', 'consent.staleText', { field: '_form', version: text?.version ?? 0 })
   const officer = await db.selectFrom('users').select('name').where('id', '=', officerId).executeTakeFirstOrThrow()
 
-  const signedAt = (input.now ?? new Date()).toISOString()
+  const signedAt = new Date(signedAtMs).toISOString()
   const facts: ConsentFacts = {
     consentId: input.consentId,
     playerId: player.id,
@@ -88,8 +103,11 @@ export async function signConsent(db: Kysely<Database>, caller: Pick<Caller, 'ac
   const sha256 = hashConsent(facts)
   const form = await makeSignedFormPdf({ fontFile: files.fontFile, text: text.body, facts, signaturePng: shown, sha256 })
   const folder = `consents/${signedAt.slice(0, 7).replace('-', '/')}`
-  const signatureKey = `${folder}/${input.consentId}-signature.png`
-  const formKey = `${folder}/${input.consentId}-form.pdf`
+  // Each attempt writes files of its own: two sends of one consent at once (a phone's retry
+  // reaching a second server) never overwrite the files the other's row names.
+  const attempt = crypto.randomBytes(4).toString('hex')
+  const signatureKey = `${folder}/${input.consentId}-${attempt}-signature.png`
+  const formKey = `${folder}/${input.consentId}-${attempt}-form.pdf`
   await files.storage.put(signatureKey, shown, 'image/png')
   try {
     await files.storage.put(formKey, form, 'application/pdf')
@@ -115,13 +133,15 @@ export async function signConsent(db: Kysely<Database>, caller: Pick<Caller, 'ac
         withdrawn_at: null,
         withdrawn_by: null,
         withdrawn_reason: null,
+        received_at: now.toISOString(),
+        position_fix: positionFix,
       }
       await trx.insertInto('consents').values(row).execute()
       await recordAudit(trx, caller.actor, {
         action: 'consent.signed',
         entityType: 'market_player',
         entityId: player.id,
-        detail: { consentId: input.consentId, textVersion: text.version, signerRole: input.signerRole, sha256, expiresAt: facts.expiresAt },
+        detail: { consentId: input.consentId, textVersion: text.version, signerRole: input.signerRole, sha256, expiresAt: facts.expiresAt, signedAt, receivedAt: now.toISOString() },
       })
       return row
     })
@@ -129,6 +149,9 @@ export async function signConsent(db: Kysely<Database>, caller: Pick<Caller, 'ac
   } catch (error) {
     await files.storage.delete(signatureKey)
     await files.storage.delete(formKey)
+    // The other send of the same consent got in first: it answers as a resend does.
+    const stored = await db.selectFrom('consents').selectAll().where('id', '=', input.consentId).executeTakeFirst()
+    if (stored && stored.player_id === input.playerId && stored.signature_sha256 === signatureSha256) return { consent: stored, created: false }
     throw error
   }
 }

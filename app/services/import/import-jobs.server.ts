@@ -180,6 +180,9 @@ export interface RunOptions {
   writerThread?: boolean
   /** A writer thread on SQLite: how long a transaction may take further batches while no write waits (default 250 ms). */
   transactionMs?: number
+  /** A commit on the server's thread waits for this before each batch after the first (a
+   * test's gate, import-gate.server.ts); a writer thread's commit does not ask it. */
+  beforeBatch?: (rowsDone: number) => Promise<void>
 }
 
 /** Reads the file, checks every row, and records what a commit would do, writing no player. */
@@ -313,7 +316,10 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
     } else {
       const context = batchContext(db, pii, job, mode, setup, counts)
       const batches = prepareRows(prepare, job.file_bytes)
+      let first = true
       for await (const batch of batches) {
+        if (!first && mode === 'commit') await options.beforeBatch?.(counts.totalRows)
+        first = false
         await applyImportBatch(context, batch)
         // Let the server answer requests between batches: imports run beside the pages.
         await new Promise((resolve) => setImmediate(resolve))

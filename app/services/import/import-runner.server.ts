@@ -11,6 +11,7 @@ import type { Database } from '../../../db/schema'
 import { markWork } from '../../http/loop-watch.server'
 import { logger } from '../../server/logger.server'
 import type { PersonalDataCipher } from '../personal-data.server'
+import { importGate } from './import-gate.server'
 import { commitImportJob, previewImportJob } from './import-jobs.server'
 
 const STALE_MS = 60_000
@@ -28,6 +29,8 @@ export interface RunnerOptions {
   intervalMs?: number
   /** Uploaded files live here; the runner deletes them once their job is over. */
   uploadDir: string
+  /** A test's gate every commit waits at between batches (AppConfig.importGate); never in production. */
+  gate?: string | null
 }
 
 export function startImportRunner(db: Kysely<Database>, pii: PersonalDataCipher, options: RunnerOptions): ImportRunner {
@@ -38,7 +41,7 @@ export function startImportRunner(db: Kysely<Database>, pii: PersonalDataCipher,
 
   const tick = () => {
     if (running || abort.signal.aborted) return
-    running = runOnce(db, pii, workerId, { signal: abort.signal, uploadDir: options.uploadDir })
+    running = runOnce(db, pii, workerId, { signal: abort.signal, uploadDir: options.uploadDir, gate: options.gate })
       .catch((error: unknown) => logger.error('import runner failed', { error }))
       .finally(() => {
         running = null
@@ -65,9 +68,10 @@ export async function runOnce(
   db: Kysely<Database>,
   pii: PersonalDataCipher,
   workerId: string,
-  options: { signal?: AbortSignal; uploadDir?: string } = {},
+  options: { signal?: AbortSignal; uploadDir?: string; gate?: string | null } = {},
 ): Promise<void> {
   const { signal, uploadDir } = options
+  const gate = options.gate ? importGate(options.gate) : null
   while (!signal?.aborted) {
     const job = await claimNextJob(db, workerId)
     if (!job) break
@@ -76,7 +80,8 @@ export async function runOnce(
     // How late the server's thread ran while the job went on (issue 22: never > 100 ms).
     const delay = monitorEventLoopDelay({ resolution: 10 })
     delay.enable()
-    const result = await (job.mode === 'preview' ? previewImportJob(db, pii, job.id, { signal }) : commitImportJob(db, pii, job.id, { signal })).finally(() => {
+    const beforeBatch = gate ? (rowsDone: number) => gate(job.id, rowsDone) : undefined
+    const result = await (job.mode === 'preview' ? previewImportJob(db, pii, job.id, { signal }) : commitImportJob(db, pii, job.id, { signal, beforeBatch })).finally(() => {
       done()
       delay.disable()
     })
