@@ -414,6 +414,8 @@ export interface VisitPhotoTable {
   stored_bytes: number
   added_at: string
   added_by: number
+  /** Where the storage module keeps the small copy lists show (JPEG or WebP); null: none sent (older rows, the plain form). */
+  thumbnail_key: string | null
 }
 
 export interface ConsentTextTable {

@@ -139,7 +139,7 @@ export function VisitForm({
       )
       // One at a time: a phone holds one full-size camera image in memory, not six.
       const photos: QueuedPhoto[] = []
-      for (const file of files) photos.push({ id: crypto.randomUUID(), blob: await shrinkAndStamp(file, lines) })
+      for (const file of files) photos.push({ id: crypto.randomUUID(), ...(await shrinkAndStamp(file, lines)) })
       await enqueueVisit(visitId, { ...values, visitedAt }, player.name, photos)
       void flushOutbox({ force: true }).catch(() => undefined)
       onQueued?.(visitId)

@@ -22,8 +22,9 @@ export const BODY_LIMITS = {
   drawnForm: MB,
   /** A visit, a stage report. */
   json: MB,
-  /** A visit's photo, its bytes as the body (the route judges the type from them). */
-  photo: 10 * MB,
+  /** A visit's photo, its bytes as the body (the route judges the type from them), or as a
+   * multipart form with its thumbnail (32 KB) beside it. */
+  photo: 10 * MB + 64 * KB,
   /** The visit form posted whole before JavaScript loads: six photos of 10 MB and the fields. */
   visitForm: 61 * MB,
   /** An uploaded list (200 MB, the reader's own limit) and the form around it. */

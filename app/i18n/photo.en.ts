@@ -6,6 +6,8 @@ export const photoEn: Record<keyof typeof photoZhCN, string> = {
   'photo.empty': 'The photo is an empty file.',
   'photo.notImage': 'Not a photo: only JPEG, PNG or WebP images are accepted.',
   'photo.broken': 'The photo file is damaged and cannot be read.',
+  'photo.thumbnailTooLarge': 'The thumbnail is too large: at most {maxKb} KB.',
+  'photo.thumbnailNotImage': 'Not a thumbnail: only JPEG or WebP images are accepted.',
   'photo.visitNotFound': 'Visit not found.',
   'photo.notAuthor': 'Only the officer who recorded the visit may add its photos.',
   'photo.idTaken': 'This photo id is already used by another photo.',

@@ -5,6 +5,8 @@ export const photoZhCN = {
   'photo.empty': '照片为空文件。',
   'photo.notImage': '不是照片：只接受 JPEG、PNG 或 WebP 图片。',
   'photo.broken': '照片文件已损坏，无法读取。',
+  'photo.thumbnailTooLarge': '缩略图过大：不能超过 {maxKb} KB。',
+  'photo.thumbnailNotImage': '缩略图无效：只接受 JPEG 或 WebP 图片。',
   'photo.visitNotFound': '找不到该走访记录。',
   'photo.notAuthor': '只有记录该走访的客户经理可以为其添加照片。',
   'photo.idTaken': '该照片编号已被另一张照片使用。',

@@ -41,6 +41,8 @@ export interface QueuedVisit {
 export interface QueuedPhoto {
   id: string
   blob: Blob
+  /** Its small copy for lists (decision 0601); absent in older entries. */
+  thumb?: Blob
 }
 
 export interface SentVisit {
@@ -234,6 +236,13 @@ async function sendWaiting(force: boolean) {
   }
 }
 
+function photoForm(photo: Blob, thumb: Blob): FormData {
+  const form = new FormData()
+  form.append('photo', photo, 'photo.jpg')
+  form.append('thumbnail', thumb, 'thumbnail.jpg')
+  return form
+}
+
 /** Sends the visit's photos in order: all sent, one refused (the visit kept), or stop the flush. */
 async function sendPhotos(item: QueuedVisit): Promise<'sent' | 'refused' | 'stop'> {
   const left = [...(item.photos ?? [])]
@@ -243,9 +252,10 @@ async function sendPhotos(item: QueuedVisit): Promise<'sent' | 'refused' | 'stop
     try {
       response = await fetch(`/api/v1/visits/${encodeURIComponent(item.id)}/photos/${encodeURIComponent(photo.id)}`, {
         method: 'PUT',
-        headers: { 'Content-Type': photo.blob.type || 'image/jpeg', Accept: 'application/json' },
+        // With its thumbnail: one multipart form (the browser writes its type); without: the bytes.
+        headers: photo.thumb ? { Accept: 'application/json' } : { 'Content-Type': photo.blob.type || 'image/jpeg', Accept: 'application/json' },
         credentials: 'same-origin',
-        body: photo.blob,
+        body: photo.thumb ? photoForm(photo.blob, photo.thumb) : photo.blob,
       })
     } catch {
       await retryLater({ ...item, photos: left }, null)

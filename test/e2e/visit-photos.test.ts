@@ -1,7 +1,8 @@
 // Storefront photos from a phone (390×844) in Chromium, against the real server and the demo
 // county: a visit saved with a camera-sized photo (setInputFiles) goes with its photo shrunk
 // under 200 KB and stamped; offline, a visit with two photos waits in the outbox and, back
-// online, is stored once with both photos, in order; the manager sees the thumbnails.
+// online, is stored once with both photos, in order; the manager sees the thumbnails, drawn
+// by the phone small (longest side 240 px, at most 32 KB) and answered as such (decision 0601).
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -72,6 +73,10 @@ describe('storefront photos on a phone', () => {
     expect(photo1.original_bytes).toBeLessThanOrEqual(200 * 1024)
     const stored = fs.readFileSync(path.join(storageDir, photo1.storage_key))
     expect(stored.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]))
+    // Its small copy, from the same stamped canvas, went with it.
+    const small = fs.readFileSync(path.join(storageDir, photo1.thumbnail_key!))
+    expect(small.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]))
+    expect(small.length).toBeLessThanOrEqual(32 * 1024)
 
     // Offline: a visit with two photos waits with them in the outbox.
     await expect.poll(() => keptOffline(page, ['/my']), { timeout: WAIT_MS }).toBe(true)
@@ -101,14 +106,29 @@ describe('storefront photos on a phone', () => {
     expect(photos2.map((p) => p.position)).toEqual([1, 2])
     expect(new Set(photos2.map((p) => p.sha256)).size).toBe(2)
     expect(photos2[0].added_at <= photos2[1].added_at).toBe(true)
+    expect(photos2.every((p) => p.thumbnail_key !== null)).toBe(true)
 
     // The manager sees the thumbnails on the day's visits.
     const { page: manager } = await session.newPage({ viewport: PHONE })
     await session.signIn(manager, 'manager')
+    // The bytes each thumbnail's address answered the page, by address.
+    const answered = new Map<string, number>()
+    manager.on('response', (response) => {
+      if (response.url().includes('?size=thumb')) void response.body().then((body) => answered.set(new URL(response.url()).pathname, body.length), () => undefined)
+    })
     await manager.goto(`${app.url}/visits?officer=${officer.id}`)
     const row = manager.locator('tr', { hasText: second.name })
-    await expect.poll(() => row.locator('[data-testid="visit-photos"] img').count(), { timeout: WAIT_MS }).toBe(2)
-    const loaded = await row.locator('[data-testid="visit-photos"] img').first().evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth))
-    expect(loaded).toBeGreaterThan(0)
+    const images = row.locator('[data-testid="visit-photos"] img')
+    await expect.poll(() => images.count(), { timeout: WAIT_MS }).toBe(2)
+    const drawn = await images.evaluateAll((imgs: HTMLImageElement[]) => Promise.all(imgs.map((img) => img.decode().then(() => Math.max(img.naturalWidth, img.naturalHeight)))))
+    // The phone's small copies, not the 1600 px photos: 240 px at most, a few KB each.
+    expect(drawn.every((side) => side > 0 && side <= 240)).toBe(true)
+    const paths = photos2.map((p) => `/visits/${visits2[0].id}/photos/${p.id}`)
+    await expect.poll(() => paths.every((p) => answered.has(p)), { timeout: WAIT_MS }).toBe(true)
+    for (const [i, p] of paths.entries()) {
+      expect(answered.get(p)).toBe(fs.statSync(path.join(storageDir, photos2[i].thumbnail_key!)).size)
+      expect(answered.get(p)).toBeLessThanOrEqual(32 * 1024)
+      expect(answered.get(p)).toBeLessThan(photos2[i].stored_bytes)
+    }
   })
 })

@@ -3,7 +3,9 @@
 // adds them, stored once per id, in order, their position metadata removed and the original's
 // SHA-256 kept; a non-image, an SVG, a 40 MB file or another officer's visit is refused with
 // nothing stored; managers see the photos of visits in their scope only, the full-size view
-// audited. Over HTTP: PUT refuses a body too large from its Content-Length alone.
+// audited. Over HTTP: PUT refuses a body too large from its Content-Length alone. The phone's
+// small copy (decision 0601): stored with the photo and answered for lists; a bad one refuses
+// the photo with nothing stored; a photo without one shows itself.
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
@@ -182,6 +184,42 @@ describe.each(['disk', 's3'] as const)('photos kept on %s', (kind) => {
     expect(elsewhere.code).toBe('not_found')
     expect(await viewed()).toHaveLength(1)
   })
+
+  it('keeps the phone\'s thumbnail beside the photo; lists read it (not audited), the full size stays the photo', async () => {
+    const visitId = await newVisit()
+    const small = fixturePhoto('webp')
+    const { photo } = await addVisitPhoto(t.db, who['off.a1'], storage, { visitId, photoId: photoId(), bytes: photoWithPosition('jpeg'), thumbnail: small })
+    expect(photo.thumbnail_key).toMatch(new RegExp(`^visit-photos/\\d{4}/\\d{2}/${photo.id}\\.thumb\\.webp$`))
+    expect(Buffer.compare((await storage.get(photo.thumbnail_key!))!, small)).toBe(0)
+    const thumb = await readVisitPhoto(t.db, who['mgr.a1'], storage, { visitId, photoId: photo.id, purpose: 'thumbnail' })
+    expect([thumb.contentType, thumb.sha256, Buffer.compare(thumb.bytes, small)]).toEqual(['image/webp', `${photo.sha256}-t`, 0])
+    const full = await readVisitPhoto(t.db, who['mgr.a1'], storage, { visitId, photoId: photo.id, purpose: 'full' })
+    expect([full.contentType, full.sha256, Buffer.compare(full.bytes, fixturePhoto('jpeg'))]).toEqual(['image/jpeg', photo.sha256, 0])
+    const viewed = await t.db.selectFrom('audit_log').select('actor_username').where('action', '=', 'visit.photo_viewed').where('entity_id', '=', visitId).execute()
+    expect(viewed).toEqual([{ actor_username: 'mgr.a1' }])
+  })
+
+  it('falls back to the photo itself for a list when no thumbnail came with it', async () => {
+    const visitId = await newVisit()
+    const { photo } = await addVisitPhoto(t.db, who['off.a1'], storage, { visitId, photoId: photoId(), bytes: fixturePhoto('jpeg') })
+    expect(photo.thumbnail_key).toBeNull()
+    const thumb = await readVisitPhoto(t.db, who['mgr.a1'], storage, { visitId, photoId: photo.id, purpose: 'thumbnail' })
+    expect([thumb.contentType, thumb.sha256, Buffer.compare(thumb.bytes, fixturePhoto('jpeg'))]).toEqual(['image/jpeg', photo.sha256, 0])
+  })
+
+  it.each([
+    ['a text file', Buffer.from('not a thumbnail'), 'photo.thumbnailNotImage'],
+    ['a PNG', fixturePhoto('png'), 'photo.thumbnailNotImage'],
+    ['a broken JPEG', Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0x7f, 0xff, 0x00]), 'photo.thumbnailNotImage'],
+    ['a 40 KB JPEG', Buffer.concat([fixturePhoto('jpeg'), Buffer.alloc(40 * 1024)]), 'photo.thumbnailTooLarge'],
+  ])('refuses the photo with %s as its thumbnail, storing nothing', async (_name, thumbnail, key) => {
+    const visitId = await newVisit()
+    const before = storedFiles()
+    const error = await failure(addVisitPhoto(t.db, who['off.a1'], storage, { visitId, photoId: photoId(), bytes: fixturePhoto('jpeg'), thumbnail }))
+    expect([error.code, error.messageKey]).toEqual(['unprocessable', key])
+    expect(await photoRows(visitId)).toBe(0)
+    expect(storedFiles()).toEqual(before)
+  })
 })
 
 describe('over HTTP (photos on the S3-compatible server)', () => {
@@ -192,6 +230,65 @@ describe('over HTTP (photos on the S3-compatible server)', () => {
   }
   const put = (client: Client, visitId: string, id: string, body: Uint8Array, type = 'image/jpeg') =>
     client.request(`/api/v1/visits/${visitId}/photos/${id}`, { method: 'PUT', headers: { 'Content-Type': type }, body: new Uint8Array(body) })
+
+  const putWithThumbnail = (client: Client, visitId: string, id: string, photo: Uint8Array, thumbnail: Uint8Array) => {
+    const form = new FormData()
+    form.append('photo', new Blob([new Uint8Array(photo)], { type: 'image/jpeg' }), 'photo.jpg')
+    form.append('thumbnail', new Blob([new Uint8Array(thumbnail)], { type: 'image/jpeg' }), 'thumbnail.jpg')
+    return client.request(`/api/v1/visits/${visitId}/photos/${id}`, { method: 'PUT', body: form })
+  }
+
+  it('PUT with a thumbnail stores both; the list\'s address answers the small file (304 by its tag), the full size the photo', async () => {
+    const officer = await signedIn('off.a1')
+    const visitId = await newVisit()
+    const id = photoId()
+    const small = fixturePhoto('webp')
+    const first = await putWithThumbnail(officer, visitId, id, photoWithPosition('jpeg'), small)
+    expect(first.status).toBe(201)
+    expect(((await first.json()) as { photo: Record<string, unknown> }).photo).toMatchObject({ id, thumbnail: true })
+    expect((await putWithThumbnail(officer, visitId, id, photoWithPosition('jpeg'), small)).status).toBe(200)
+
+    const manager = await signedIn('mgr.a1')
+    const dayView = await (await manager.get('/visits')).text()
+    expect(dayView).toContain(`src="/visits/${visitId}/photos/${id}?size=thumb"`)
+    const thumb = await manager.get(`/visits/${visitId}/photos/${id}?size=thumb`)
+    const bytes = Buffer.from(await thumb.arrayBuffer())
+    expect([thumb.status, thumb.headers.get('content-type'), thumb.headers.get('cache-control')]).toEqual([200, 'image/webp', 'private, max-age=3600'])
+    expect(Buffer.compare(bytes, small)).toBe(0)
+    expect(bytes.length).toBeLessThanOrEqual(32 * 1024)
+    const etag = thumb.headers.get('etag')!
+    expect(etag).toMatch(/^"[0-9a-f]{64}-t"$/)
+    const again = await manager.request(`/visits/${visitId}/photos/${id}?size=thumb`, { headers: { 'If-None-Match': etag } })
+    expect([again.status, (await again.arrayBuffer()).byteLength]).toEqual([304, 0])
+    const full = await manager.get(`/visits/${visitId}/photos/${id}`)
+    expect([full.headers.get('content-type'), Buffer.compare(Buffer.from(await full.arrayBuffer()), fixturePhoto('jpeg'))]).toEqual(['image/jpeg', 0])
+    const viewed = await t.db.selectFrom('audit_log').select('actor_username').where('action', '=', 'visit.photo_viewed').where('entity_id', '=', visitId).execute()
+    expect(viewed).toEqual([{ actor_username: 'mgr.a1' }])
+  })
+
+  it('PUT with a bad thumbnail is 422 with a message and stores neither file nor row', async () => {
+    const officer = await signedIn('off.a1')
+    const visitId = await newVisit()
+    const before = storedFiles()
+    const big = await putWithThumbnail(officer, visitId, photoId(), fixturePhoto('jpeg'), Buffer.concat([fixturePhoto('jpeg'), Buffer.alloc(40 * 1024)]))
+    expect(big.status).toBe(422)
+    expect(await big.json()).toMatchObject({ error: 'unprocessable', message: '缩略图过大：不能超过 32 KB。' })
+    const png = await putWithThumbnail(officer, visitId, photoId(), fixturePhoto('jpeg'), fixturePhoto('png'))
+    expect(png.status).toBe(422)
+    expect(await png.json()).toMatchObject({ message: '缩略图无效：只接受 JPEG 或 WebP 图片。' })
+    expect(await photoRows(visitId)).toBe(0)
+    expect(storedFiles()).toEqual(before)
+  })
+
+  it('answers the list\'s address with the photo itself when it came without a thumbnail (the plain bytes PUT)', async () => {
+    const officer = await signedIn('off.a1')
+    const visitId = await newVisit()
+    const id = photoId()
+    expect((await put(officer, visitId, id, fixturePhoto('jpeg'))).status).toBe(201)
+    const thumb = await (await signedIn('mgr.a1')).get(`/visits/${visitId}/photos/${id}?size=thumb`)
+    expect([thumb.status, thumb.headers.get('content-type')]).toEqual([200, 'image/jpeg'])
+    expect(Buffer.compare(Buffer.from(await thumb.arrayBuffer()), fixturePhoto('jpeg'))).toBe(0)
+  })
 
   it('PUT stores a photo (201), the same again is 200; the manager opens it, another branch\'s manager gets 404', async () => {
     const officer = await signedIn('off.a1')

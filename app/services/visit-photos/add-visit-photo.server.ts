@@ -3,7 +3,10 @@
 // SHA-256 is kept as the evidence, and what is stored and shown has its metadata (the EXIF
 // position) removed. The photo's id is made by the phone, so a resend from the offline
 // outbox is stored once. Nothing is stored unless every check passes; the file is written
-// before the row and removed again if the row's transaction fails.
+// before the row and removed again if the row's transaction fails. The phone sends a small
+// copy with it (a thumbnail for lists, decision 0601): JPEG or WebP from its first bytes, at
+// most 32 KB; a bad one refuses the photo too, so nothing is stored. None (older phones, the
+// plain form): lists show the photo itself.
 import crypto from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Database, VisitPhoto } from '../../../db/schema'
@@ -14,12 +17,14 @@ import type { Caller } from '../caller.server'
 import type { ObjectStorage } from '../storage/storage.server'
 import { rejudgeVisit } from '../visits/judge-visit.server'
 import { visitsScope } from '../visits/stored-visit.server'
-import { MAX_PHOTO_BYTES, MAX_PHOTOS_PER_VISIT, PHOTO_ID } from './photo-rules'
+import { MAX_PHOTO_BYTES, MAX_PHOTOS_PER_VISIT, MAX_THUMBNAIL_BYTES, PHOTO_ID } from './photo-rules'
 
 export interface AddVisitPhotoInput {
   visitId: string
   photoId: string
   bytes: Uint8Array
+  /** The phone's small copy for lists, when it sent one. */
+  thumbnail?: Uint8Array | null
   now?: Date
 }
 
@@ -38,6 +43,16 @@ export function checkPhotoBytes(bytes: Uint8Array): { type: NonNullable<ReturnTy
   return { type, shown }
 }
 
+/** A thumbnail's bytes judged: JPEG or WebP (from the bytes), at most 32 KB, well formed; the type and the bytes to store, or the error. */
+export function checkThumbnailBytes(bytes: Uint8Array): { type: 'image/jpeg' | 'image/webp'; shown: Uint8Array } {
+  if (bytes.byteLength > MAX_THUMBNAIL_BYTES) throw new AppError('unprocessable', 'photo.thumbnailTooLarge', { field: 'thumbnail', maxKb: MAX_THUMBNAIL_BYTES / 1024 })
+  const type = sniffPhotoType(bytes)
+  if (type !== 'image/jpeg' && type !== 'image/webp') throw new AppError('unprocessable', 'photo.thumbnailNotImage', { field: 'thumbnail' })
+  const shown = stripPhotoMetadata(bytes, type)
+  if (!shown) throw new AppError('unprocessable', 'photo.thumbnailNotImage', { field: 'thumbnail' })
+  return { type, shown }
+}
+
 export async function addVisitPhoto(
   db: Kysely<Database>,
   caller: Pick<Caller, 'actor' | 'scope'>,
@@ -48,6 +63,7 @@ export async function addVisitPhoto(
   if (actorId === null) throw new AppError('forbidden', 'photo.notAuthor')
   if (!PHOTO_ID.test(input.photoId)) throw new AppError('bad_request', 'photo.badId')
   checkPhotoSize(input.bytes)
+  const thumbnail = input.thumbnail ? checkThumbnailBytes(input.thumbnail) : null
 
   const visit = await db.selectFrom('visits').select(['id', 'officer_id']).where('id', '=', input.visitId).where(visitsScope(caller.scope)).executeTakeFirst()
   // Out of scope reads as missing: nobody learns that another outlet's visit exists.
@@ -65,9 +81,12 @@ export async function addVisitPhoto(
   const { type, shown } = checkPhotoBytes(input.bytes)
 
   const now = input.now ?? new Date()
-  const key = `visit-photos/${now.toISOString().slice(0, 7).replace('-', '/')}/${input.photoId}.${PHOTO_EXTENSION[type]}`
+  const folder = `visit-photos/${now.toISOString().slice(0, 7).replace('-', '/')}`
+  const key = `${folder}/${input.photoId}.${PHOTO_EXTENSION[type]}`
+  const thumbnailKey = thumbnail ? `${folder}/${input.photoId}.thumb.${PHOTO_EXTENSION[thumbnail.type]}` : null
   await storage.put(key, shown, type)
   try {
+    if (thumbnail && thumbnailKey) await storage.put(thumbnailKey, thumbnail.shown, thumbnail.type)
     const photo = await db.transaction().execute(async (trx) => {
       const count = await trx.selectFrom('visit_photos').select((eb) => eb.fn.countAll<number | string>().as('n')).where('visit_id', '=', input.visitId).executeTakeFirstOrThrow()
       if (Number(count.n) >= MAX_PHOTOS_PER_VISIT) throw new AppError('unprocessable', 'photo.tooMany', { max: MAX_PHOTOS_PER_VISIT })
@@ -82,6 +101,7 @@ export async function addVisitPhoto(
         stored_bytes: shown.byteLength,
         added_at: now.toISOString(),
         added_by: actorId,
+        thumbnail_key: thumbnailKey,
       }
       await trx.insertInto('visit_photos').values(row).execute()
       await recordAudit(trx, caller.actor, {
@@ -97,6 +117,7 @@ export async function addVisitPhoto(
     return { photo, created: true }
   } catch (error) {
     await storage.delete(key)
+    if (thumbnailKey) await storage.delete(thumbnailKey)
     throw error
   }
 }

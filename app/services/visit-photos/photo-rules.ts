@@ -9,3 +9,9 @@ export const MAX_PHOTOS_PER_VISIT = 6
 
 /** A photo's id, made by the phone (a UUID, or any 8–64 letters, digits, - and _). */
 export const PHOTO_ID = /^[A-Za-z0-9_-]{8,64}$/
+
+/** A thumbnail's size limit: the phone's small copy (longest side 240 px) is about 5–10 KB. */
+export const MAX_THUMBNAIL_BYTES = 32 * 1024
+
+/** The thumbnail's longest side, as the phone draws it. */
+export const THUMBNAIL_SIDE = 240
