@@ -72,7 +72,8 @@ async function ask(label, path, init = {}, expect = [200]) {
     if (!expect.includes(response.status)) errors.push(label + ' ' + response.status + ' ' + body.slice(0, 120))
     return { status: response.status, body }
   } catch (error) {
-    errors.push(label + ' ' + String(error))
+    // fetch says only "fetch failed": its cause says why (a timeout, a refused connection).
+    errors.push(label + ' ' + String(error) + (error && error.cause ? ' (' + (error.cause.code || error.cause.message) + ')' : ''))
     return { status: 0, body: '' }
   }
 }
@@ -259,7 +260,7 @@ export const benchmark: Benchmark = {
           // By page and answer (the status, or the failure's first words), most first.
           const kinds = new Map<string, number>()
           for (const e of errors) {
-            const kind = e.split(' ').slice(0, 5).join(' ')
+            const kind = e.replace(/ (\d{3}) .*$/s, ' $1')
             kinds.set(kind, (kinds.get(kind) ?? 0) + 1)
           }
           notes.push(`errors by page and answer: ${[...kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ×${n}`).join('; ')}`)
