@@ -32,6 +32,8 @@ const OFFICERS = Number(process.env.SOAK_OFFICERS ?? 200)
 const MANAGERS = Number(process.env.SOAK_MANAGERS ?? 10)
 const HQ = 2
 const THREADS = 2
+/** Sign-ins in flight at once before the soak. */
+const SIGN_INS = 8
 const RAMP_SECONDS = 30
 const SAMPLE_SECONDS = 15
 /** How much the live heap may grow from the first quarter of the soak to the last. */
@@ -70,7 +72,8 @@ async function ask(label, path, init = {}, expect = [200]) {
     if (!expect.includes(response.status)) errors.push(label + ' ' + response.status + ' ' + body.slice(0, 120))
     return { status: response.status, body }
   } catch (error) {
-    errors.push(label + ' ' + String(error))
+    // fetch says only "fetch failed": its cause says why (a timeout, a refused connection).
+    errors.push(label + ' ' + String(error) + (error && error.cause ? ' (' + (error.cause.code || error.cause.message) + ')' : ''))
     return { status: 0, body: '' }
   }
 }
@@ -174,13 +177,29 @@ export const benchmark: Benchmark = {
           if (response.status !== 302) throw new Error(`signing in as ${username} answered ${response.status}`)
           return `wanqi_session=${client.cookie('wanqi_session')}`
         }
-        const callers: Caller[] = []
-        for (const o of officers) {
-          const players = (await db.selectFrom('market_players').select('id').where('assigned_officer_id', '=', o.id).orderBy('id').limit(20).execute()).map((p) => p.id)
-          callers.push({ kind: 'officer', cookie: await cookieOf(o.username), players })
+        // Signed in SIGN_INS at a time: one by one, a busy machine took 13 min for 2,000
+        // (decision 0251), the sign-ins waiting on the scheduler rather than on the hash.
+        const wanted: { kind: Caller['kind']; username: string; officerId?: number }[] = [
+          ...officers.map((o) => ({ kind: 'officer' as const, username: o.username, officerId: o.id })),
+          ...managers.map((m) => ({ kind: 'manager' as const, username: m.username })),
+          ...analysts.map((a) => ({ kind: 'hq' as const, username: a.username })),
+        ]
+        const callers: Caller[] = new Array(wanted.length)
+        let next = 0
+        const signInLane = async () => {
+          while (next < wanted.length) {
+            const i = next++
+            const w = wanted[i]
+            const players =
+              w.officerId === undefined
+                ? []
+                : (await db.selectFrom('market_players').select('id').where('assigned_officer_id', '=', w.officerId).orderBy('id').limit(20).execute()).map((p) => p.id)
+            callers[i] = { kind: w.kind, cookie: await cookieOf(w.username), players }
+          }
         }
-        for (const m of managers) callers.push({ kind: 'manager', cookie: await cookieOf(m.username), players: [] })
-        for (const a of analysts) callers.push({ kind: 'hq', cookie: await cookieOf(a.username), players: [] })
+        const signInStarted = Date.now()
+        await Promise.all(Array.from({ length: SIGN_INS }, signInLane))
+        log(`signed in in ${((Date.now() - signInStarted) / 1000).toFixed(0)} s`)
         const visitsBefore = Number((await db.selectFrom('visits').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
 
         log(`soaking for ${seconds} s`)
@@ -237,7 +256,16 @@ export const benchmark: Benchmark = {
           `CPU over the soak, in cores busy (of ${os.availableParallelism()}): the server ${((memory.at(-1)!.cpuMs - memory[0].cpuMs) / soakedMs).toFixed(2)}, the callers ${(callersCpuMs / soakedMs).toFixed(2)}`,
           `live heap ${flat ? 'flat' : 'GROWING'}: first quarter ${heapStart.toFixed(1)} MB, last quarter ${heapEnd.toFixed(1)} MB (flat: within ${Math.round((FLAT - 1) * 100)}%)`,
         ]
-        if (errors.length) notes.push(`the server's log:\n${server.output().split('\n').filter((line) => /"level":"(error|warn)"/.test(line)).slice(0, 10).map((line) => line.slice(0, 400)).join('\n')}`)
+        if (errors.length) {
+          // By page and answer (the status, or the failure's first words), most first.
+          const kinds = new Map<string, number>()
+          for (const e of errors) {
+            const kind = e.replace(/ (\d{3}) .*$/s, ' $1')
+            kinds.set(kind, (kinds.get(kind) ?? 0) + 1)
+          }
+          notes.push(`errors by page and answer: ${[...kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ×${n}`).join('; ')}`)
+        }
+        if (errors.length) notes.push(`the servers' logs:\n${servers.map((s) => s.output()).join('\n').split('\n').filter((line) => /"level":"(error|warn)"/.test(line)).slice(0, 10).map((line) => line.slice(0, 400)).join('\n')}`)
         // Refused, but with the figures measured: a loaded machine's one slow render should not hide them.
         const table = rows.map((r) => `  ${r[0]}: ${r[1]} requests, p50 ${r[2]}, p99 ${r[3]}`).join('\n')
         if (errors.length || found !== saved.length || visitsAfter - visitsBefore !== saved.length || !flat) throw new Error(`${notes.join('\n')}\nlatencies:\n${table}`)
