@@ -17,6 +17,7 @@ const SQLITE_ONLY = [
   'test/integration/hostile-input.test.ts',
   'test/integration/logs.test.ts',
   'test/integration/serving-thread.test.ts',
+  'test/integration/import-lock.test.ts',
 ]
 
 const integration = (dialect: 'sqlite' | 'postgres') => ({

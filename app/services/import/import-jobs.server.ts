@@ -180,6 +180,8 @@ export interface RunOptions {
   writerThread?: boolean
   /** A writer thread on SQLite: how long a transaction may take further batches while no write waits (default 250 ms). */
   transactionMs?: number
+  /** Tests: holds a writer thread's second batch until released (WriterData.hold). */
+  writerHold?: SharedArrayBuffer
 }
 
 /** Reads the file, checks every row, and records what a commit would do, writing no player. */
@@ -302,7 +304,7 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
     if (resumeAfter === 0) await recordSkippedRows(db, jobId, table.skippedRows, table.headerRow)
     let interrupted = false
     if (writer) {
-      const outcome = await commitInWriter({ url: url!, jobId, setup, fileBytes: job.file_bytes, counts: { ...counts }, transactionMs: options.transactionMs }, {
+      const outcome = await commitInWriter({ url: url!, jobId, setup, fileBytes: job.file_bytes, counts: { ...counts }, transactionMs: options.transactionMs, hold: options.writerHold }, {
         signal: options.signal,
         onBatch(done) {
           Object.assign(counts, done)
