@@ -107,8 +107,7 @@ export async function lockWanted(timeoutMs: number): Promise<void> {
   for (;;) {
     const left = until - performance.now()
     if (Atomics.load(lockWaiters, WAITING) > 0 || left <= 0) return
-    const wait = (Atomics as unknown as AtomicsWaitAsync).waitAsync(lockWaiters, WAITING, 0, left)
-    if (wait.async) await wait.value
+    await waitWhile(WAITING, 0, left)
   }
 }
 
@@ -293,6 +292,23 @@ interface AtomicsWaitAsync {
   waitAsync(array: Int32Array, index: number, value: number, timeout: number): { async: false; value: string } | { async: true; value: Promise<string> }
 }
 
+/**
+ * Waits (without holding the thread) until lockWaiters[index] is told it changed from
+ * `value`, or `ms`. A pending Atomics.waitAsync does not keep a thread alive: the map's
+ * rebuild thread, which listens for nothing, ended mid-rebuild while it stood aside
+ * ("exited (code 0) without an answer"); the timer keeps it alive meanwhile.
+ */
+async function waitWhile(index: number, value: number, ms: number) {
+  const wait = (Atomics as unknown as AtomicsWaitAsync).waitAsync(lockWaiters, index, value, ms)
+  if (!wait.async) return
+  const keep = setTimeout(() => {}, ms)
+  try {
+    await wait.value
+  } finally {
+    clearTimeout(keep)
+  }
+}
+
 /** Waits (without holding the thread) until no statement of this process's requests waits for the write lock, or YIELD_MAX_MS. */
 async function othersHadTheirTurn() {
   if (Atomics.load(lockWaiters, WAITING) <= 0) return
@@ -303,8 +319,7 @@ async function othersHadTheirTurn() {
       const waiters = Atomics.load(lockWaiters, WAITING)
       const left = until - performance.now()
       if (waiters <= 0 || left <= 0) return
-      const wait = (Atomics as unknown as AtomicsWaitAsync).waitAsync(lockWaiters, WAITING, waiters, left)
-      if (wait.async) await wait.value
+      await waitWhile(WAITING, waiters, left)
     }
   } finally {
     Atomics.sub(lockWaiters, YIELDING, 1)

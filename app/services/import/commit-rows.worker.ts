@@ -38,7 +38,7 @@ import { batchContext, finishCommit, getImportJob } from './import-jobs.server'
 import { prepareRows } from './prepare-rows.server'
 
 /** Rows per batch on SQLite: the most a waiting visit waits for (0251; 1,000 before 0581). */
-const WRITER_TRANSACTION_ROWS = 250
+const WRITER_TRANSACTION_ROWS = 500
 /** While no write waits, a transaction takes the next batch too if it began less than this long ago (0381). */
 const WRITER_TRANSACTION_MS = 250
 /** The lock left free after each, for writers of other processes (this process's are signalled): about SQLite's busy nap. */
