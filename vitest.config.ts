@@ -25,6 +25,7 @@ const SQLITE_ONLY = [
   'test/integration/prepare-rows.test.ts',
   'test/integration/storage.test.ts',
   'test/integration/page-weight.test.ts',
+  'test/integration/import-lock.test.ts',
 ]
 
 const integration = (dialect: 'sqlite' | 'postgres') => ({

@@ -42,9 +42,14 @@ export interface OpenOptions {
   /** PostgreSQL: connections in the pool (DATABASE_POOL_SIZE, else 10); a background thread needs few. */
   poolSize?: number
   /**
-   * SQLite: after each commit, while a connection of this process waits for the write lock
-   * (lockWaiters), wait for it to have had its turn before the next statement (at most
-   * YIELD_MAX_MS). For background connections that commit batch after batch (decision 0251).
+   * SQLite: a background connection (an import's writer, the refreshers', the map's rebuild)
+   * that gives way to the process's other writes (decision 0581). After each commit, while a
+   * statement of another connection of this process waits for the write lock (lockWaiters),
+   * it waits for it to have had its turn before the next statement (at most YIELD_MAX_MS,
+   * decision 0251); before each statement outside a transaction, and while it waits for the
+   * lock itself, it stands aside the same way, so a waiting request never competes with it
+   * for the lock; and it waits for the lock as long as it takes (BACKGROUND_WAIT_MS) instead
+   * of failing with "database is locked" after BUSY_WAIT_MS.
    */
   yieldAfterCommit?: boolean
   /**
@@ -62,11 +67,15 @@ export interface OpenOptions {
  * now: shared memory, so a background thread that commits batch after batch sees the server's
  * waiting visit at once instead of betting that it wakes inside a gap (0144, 0171). A thread
  * of this process shares the parent's with shareLockWaiters(lockWaitersBuffer()), before it
- * opens a database.
+ * opens a database. lockWaiters[WAITING] counts the statements of connections that do not
+ * give way (the server's: requests), which the background ones stand aside for;
+ * lockWaiters[BACKGROUND] those of background connections, which nobody waits for (0581).
  */
-let lockWaiters = new Int32Array(new SharedArrayBuffer(8))
+let lockWaiters = new Int32Array(new SharedArrayBuffer(16))
+const WAITING = 0
 /** lockWaiters[YIELDING]: connections parked after a commit for the waiters to have their turn. */
 const YIELDING = 1
+const BACKGROUND = 2
 
 /** The counter's memory, for a thread this process starts (pass it in workerData). */
 export function lockWaitersBuffer(): SharedArrayBuffer {
@@ -78,9 +87,28 @@ export function shareLockWaiters(buffer: SharedArrayBuffer | undefined) {
   if (buffer) lockWaiters = new Int32Array(buffer)
 }
 
-/** Statements waiting for the write lock now, and connections standing aside for them (tests). */
-export function lockQueue(): { waiting: number; yielding: number } {
-  return { waiting: Atomics.load(lockWaiters, 0), yielding: Atomics.load(lockWaiters, YIELDING) }
+/**
+ * Statements waiting for the write lock now (`waiting`: of connections that do not give way,
+ * the server's; `background`: of background connections), and connections standing aside for
+ * the first (tests, and the import's writer).
+ */
+export function lockQueue(): { waiting: number; yielding: number; background: number } {
+  return { waiting: Atomics.load(lockWaiters, WAITING), yielding: Atomics.load(lockWaiters, YIELDING), background: Atomics.load(lockWaiters, BACKGROUND) }
+}
+
+/**
+ * Resolves once a statement of a connection that does not give way (a request's) waits for
+ * the write lock, or after `timeoutMs`: for a background connection that holds a transaction
+ * open while it waits for something else (the import's writer waiting for its next batch),
+ * to end it when someone needs the lock rather than when its own work comes (0581).
+ */
+export async function lockWanted(timeoutMs: number): Promise<void> {
+  const until = performance.now() + timeoutMs
+  for (;;) {
+    const left = until - performance.now()
+    if (Atomics.load(lockWaiters, WAITING) > 0 || left <= 0) return
+    await waitWhile(WAITING, 0, left)
+  }
 }
 
 /** `file:PATH`, a plain path, `:memory:`, or `postgres://…` / `postgresql://…`. */
@@ -180,6 +208,12 @@ class ImmediateSqliteDriver extends SqliteDriver {
 export const BUSY_NAP_MS = 10
 /** How long a statement waits for the write lock in all: longer than the 5 s busy_timeout before, the thread being free meanwhile. */
 const BUSY_WAIT_MS = 20_000
+/**
+ * The same for a background connection (yieldAfterCommit): it stands aside for every waiting
+ * request, so under a busy server it may wait long, and its work is not lost by waiting;
+ * only a lock held this long (another process stuck) ends its pass with an error (0581).
+ */
+const BACKGROUND_WAIT_MS = 600_000
 /** The longest run of statements before the event loop gets a turn. */
 const TURN_MS = 10
 /** The longest a yielding connection waits after a commit for others to have their turn: a waiter that never ends (a thread killed while it waited) costs at most this per commit. */
@@ -211,7 +245,13 @@ class PacedConnection implements DatabaseConnection {
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     await giveTurn()
+    const background = this.pacing.yieldAfterCommit
+    // A background connection about to take the lock (or read) while a request waits for
+    // it: the request first, or it would compete with it for the lock (0581). Inside its own
+    // transaction it holds the lock already, and standing aside would keep the request out.
+    if (background && !this.sqlite.inTransaction) await othersHadTheirTurn()
     const started = performance.now()
+    const counter = background ? BACKGROUND : WAITING
     let waiting = false
     try {
       for (;;) {
@@ -219,22 +259,26 @@ class PacedConnection implements DatabaseConnection {
           const result = await this.inner.executeQuery<R>(query)
           if (query.sql === 'commit') {
             if (this.pacing.gapMs > 0) await sleep(this.pacing.gapMs)
-            if (this.pacing.yieldAfterCommit) await othersHadTheirTurn()
+            if (background) await othersHadTheirTurn()
           }
           return result
         } catch (error) {
           const busy = (error as { code?: unknown }).code === 'SQLITE_BUSY'
-          if (!busy || this.sqlite.inTransaction || performance.now() - started > BUSY_WAIT_MS) throw error
+          if (!busy || this.sqlite.inTransaction || performance.now() - started > (background ? BACKGROUND_WAIT_MS : BUSY_WAIT_MS)) throw error
           if (!waiting) {
             waiting = true
-            Atomics.add(lockWaiters, 0, 1)
+            Atomics.add(lockWaiters, counter, 1)
+            // A writer holding its transaction open while it waits for its work hears it (lockWanted).
+            Atomics.notify(lockWaiters, counter)
           }
+          // Tried again only when no request waits: the lock, once free, is the request's.
+          if (background) await othersHadTheirTurn()
           await sleep(BUSY_NAP_MS / 2)
         }
       }
     } finally {
       // Got the lock (or gave up): a yielding connection parked for it may go on.
-      if (waiting && Atomics.sub(lockWaiters, 0, 1) === 1) Atomics.notify(lockWaiters, 0)
+      if (waiting && Atomics.sub(lockWaiters, counter, 1) === 1) Atomics.notify(lockWaiters, counter)
     }
   }
 
@@ -248,18 +292,34 @@ interface AtomicsWaitAsync {
   waitAsync(array: Int32Array, index: number, value: number, timeout: number): { async: false; value: string } | { async: true; value: Promise<string> }
 }
 
-/** Waits (without holding the thread) until no statement of this process waits for the write lock, or YIELD_MAX_MS. */
+/**
+ * Waits (without holding the thread) until lockWaiters[index] is told it changed from
+ * `value`, or `ms`. A pending Atomics.waitAsync does not keep a thread alive: the map's
+ * rebuild thread, which listens for nothing, ended mid-rebuild while it stood aside
+ * ("exited (code 0) without an answer"); the timer keeps it alive meanwhile.
+ */
+async function waitWhile(index: number, value: number, ms: number) {
+  const wait = (Atomics as unknown as AtomicsWaitAsync).waitAsync(lockWaiters, index, value, ms)
+  if (!wait.async) return
+  const keep = setTimeout(() => {}, ms)
+  try {
+    await wait.value
+  } finally {
+    clearTimeout(keep)
+  }
+}
+
+/** Waits (without holding the thread) until no statement of this process's requests waits for the write lock, or YIELD_MAX_MS. */
 async function othersHadTheirTurn() {
-  if (Atomics.load(lockWaiters, 0) <= 0) return
+  if (Atomics.load(lockWaiters, WAITING) <= 0) return
   const until = performance.now() + YIELD_MAX_MS
   Atomics.add(lockWaiters, YIELDING, 1)
   try {
     for (;;) {
-      const waiters = Atomics.load(lockWaiters, 0)
+      const waiters = Atomics.load(lockWaiters, WAITING)
       const left = until - performance.now()
       if (waiters <= 0 || left <= 0) return
-      const wait = (Atomics as unknown as AtomicsWaitAsync).waitAsync(lockWaiters, 0, waiters, left)
-      if (wait.async) await wait.value
+      await waitWhile(WAITING, waiters, left)
     }
   } finally {
     Atomics.sub(lockWaiters, YIELDING, 1)

@@ -4,6 +4,12 @@
 import { markWork } from '../http/loop-watch.server'
 import { logger } from '../server/logger.server'
 
+/** SQLite's "database is locked", from this thread's connection or relayed by another thread's message. */
+function lockedOut(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) || (error instanceof Error && error.message.includes('database is locked'))
+}
+
 export interface BackgroundLoop {
   stop(): Promise<void>
 }
@@ -29,6 +35,9 @@ export function startBackgroundLoop(name: string, intervalMs: number, pass: (sto
     running = pass(() => stopped)
       .catch((error: unknown) => {
         if (error instanceof PassStopped) logger.info(`${name} cut short: stopped with the server`)
+        // SQLite's write lock held longer than a background connection waits (another
+        // process stuck with it): nothing of this pass is wrong, the next one tries again (0581).
+        else if (lockedOut(error)) logger.warn(`${name} waited too long for the database; the next pass tries again`, { error: String(error) })
         else logger.error(`${name} failed`, { error })
       })
       .finally(() => {

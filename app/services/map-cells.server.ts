@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
-import { databaseUrlOf } from '../../db/connection.server'
+import { databaseUrlOf, lockWaitersBuffer } from '../../db/connection.server'
 import { dialectOf, floorToInt, insertRows } from '../../db/dialect.server'
 import type { BBox } from '../domain/geometry'
 import { gridCellSize, PRECOUNTED_MAX_ZOOM, worldCellRange } from '../domain/map-clusters'
@@ -304,7 +304,7 @@ const WORKER_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'map
 
 function rebuildInThread(url: string): Promise<Rebuilt | null> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_FILE, { workerData: { url }, execArgv: [] })
+    const worker = new Worker(WORKER_FILE, { workerData: { url, lockWaiters: lockWaitersBuffer() }, execArgv: [] })
     worker.once('message', (message: { result?: Rebuilt | null; error?: string }) =>
       message.result !== undefined ? resolve(message.result) : reject(new Error(`map cells thread: ${message.error}`)),
     )

@@ -165,6 +165,28 @@ export const benchmark: Benchmark = {
             }
           })
           .at(-1)
+        // Issue 22: every line that names SQLite's lock (a 500's cause, a background thread's
+        // failed turn), by what logged it, and the 500s the probes got.
+        const lockLines = server
+          .output()
+          .slice(outputBefore)
+          .split('\n')
+          .filter((line) => /database is locked|SQLITE_BUSY/.test(line))
+        const lockBy = new Map<string, number>()
+        for (const line of lockLines) {
+          let what = 'unparsed'
+          try {
+            const entry = JSON.parse(line) as { level?: string; message?: string }
+            what = `${entry.level ?? '?'} "${entry.message ?? ''}"`
+          } catch {
+            // kept as unparsed
+          }
+          lockBy.set(what, (lockBy.get(what) ?? 0) + 1)
+        }
+        const lockNote = lockLines.length
+          ? `the server logged "database is locked" ${lockLines.length} times during the commit: ${[...lockBy].map(([what, n]) => `${n}× ${what}`).join('; ')}`
+          : 'the server never logged "database is locked" during the commit'
+        log(lockNote)
         const delayNote = jobDelay
           ? `the server's event loop delay over the commit (monitorEventLoopDelay): p50 ${jobDelay.p50} / p99 ${jobDelay.p99} / max ${jobDelay.max} ms`
           : "the server's event loop delay over the commit: not reported"
@@ -210,6 +232,8 @@ export const benchmark: Benchmark = {
             stallNote,
             delayNote,
             memoryNote,
+            lockNote,
+            `500s during the commit: ${busy.failures.filter((f) => f.endsWith(': 500')).length}`,
             `failures: alone ${quiet.failures.length}, during the commit ${busy.failures.length}${busy.failures.length ? `: ${[...new Set(busy.failures)].slice(0, 5).join('; ')}` : ''}${errors.length ? `; the server's errors: ${errors.slice(0, 5).join('; ')}` : ''}`,
             `load average at the end of the commit (1, 5, 15 min): ${load.map((l) => l.toFixed(2)).join(', ')} on ${os.availableParallelism()} cores`,
           ],

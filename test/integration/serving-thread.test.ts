@@ -169,7 +169,7 @@ describe('the serving thread beside background work on SQLite', () => {
       const result = await commit
       expect(result.status).toBe('done')
       expect(result.counts.inserted).toBe(ROWS)
-      expect(lockQueue()).toEqual({ waiting: 0, yielding: 0 })
+      expect(lockQueue()).toEqual({ waiting: 0, yielding: 0, background: 0 })
     } finally {
       reader.close()
     }
@@ -224,7 +224,7 @@ describe('the serving thread beside background work on SQLite', () => {
     const result = await commit
     expect(result.status).toBe('done')
     expect(result.counts.inserted).toBe(ROWS)
-    expect(lockQueue()).toEqual({ waiting: 0, yielding: 0 })
+    expect(lockQueue()).toEqual({ waiting: 0, yielding: 0, background: 0 })
   })
 
   it('leaves the log\'s checkpoints to the background thread: a request\'s commit never copies the log back', async () => {

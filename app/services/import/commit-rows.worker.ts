@@ -17,11 +17,18 @@
 // commit. So while no statement waits for the lock, the transaction goes on over the next
 // batch, up to WRITER_TRANSACTION_MS; a waiting write still waits for at most the batch
 // under way (decision 0381).
+//
+// The transaction never waits for the file, though (0581): the next batch comes from the
+// prepare threads, and on a busy machine it took seconds, with the lock held and a visit
+// waiting behind it until its 20 s ran out ("database is locked", a 500). While the next
+// batch is not ready, a request waiting for the lock, or the transaction's time running out,
+// commits it first. And its batches are WRITER_TRANSACTION_ROWS, a few hundred
+// milliseconds of work at worst: the longest a request waits.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parentPort, workerData } from 'node:worker_threads'
 import type { ControlledTransaction } from 'kysely'
 import type { Database } from '../../../db/schema'
-import { lockQueue, openDatabase, shareLockWaiters } from '../../../db/connection.server'
+import { lockQueue, lockWanted, openDatabase, shareLockWaiters } from '../../../db/connection.server'
 import { AppError } from '../../domain/app-error'
 import { createPersonalDataCipher } from '../personal-data.server'
 import type { WriterData, WriterMessage } from './commit-workers.server'
@@ -30,8 +37,8 @@ import { applyBatchIn, type ImportCounts } from './apply-batch.server'
 import { batchContext, finishCommit, getImportJob } from './import-jobs.server'
 import { prepareRows } from './prepare-rows.server'
 
-/** Rows per batch on SQLite: the most a waiting visit waits for (0251). */
-const WRITER_TRANSACTION_ROWS = 1_000
+/** Rows per batch on SQLite: the most a waiting visit waits for (0251; 1,000 before 0581). */
+const WRITER_TRANSACTION_ROWS = 500
 /** While no write waits, a transaction takes the next batch too if it began less than this long ago (0381). */
 const WRITER_TRANSACTION_MS = 250
 /** The lock left free after each, for writers of other processes (this process's are signalled): about SQLite's busy nap. */
@@ -57,7 +64,7 @@ async function run() {
     const context = batchContext(db, createPersonalDataCipher(data.setup.prepare.dataKey), job, 'commit', data.setup, data.counts)
     const sqliteWriter = sqlite !== undefined && sqlite !== null
     const prepare = sqliteWriter ? { ...data.setup.prepare, batchRows: Math.min(data.setup.prepare.batchRows, WRITER_TRANSACTION_ROWS) } : data.setup.prepare
-    const batches = prepareRows(prepare, data.fileBytes)
+    const batches = held(prepareRows(prepare, data.fileBytes), data.hold)
     // The transaction under way, the counts its batches have brought, and when it began.
     let open: { trx: ControlledTransaction<Database>; counts: ImportCounts; since: number } | null = null
     const commit = async () => {
@@ -70,12 +77,22 @@ async function run() {
       say({ written: context.counts })
       if (sqliteWriter) await sleep(WRITER_GAP_MS)
     }
+    const transactionMs = data.transactionMs ?? WRITER_TRANSACTION_MS
     try {
-      for await (const batch of batches) {
+      for (;;) {
+        const next = batches.next()
+        if (open) {
+          // The next batch may be a while (the prepare threads are behind): the transaction
+          // waits for it only until a request wants the lock or its time is up (0581).
+          const wanted = lockWanted(Math.max(0, open.since + transactionMs - performance.now()))
+          if ((await Promise.race([next.then(() => 'batch' as const), wanted.then(() => 'lock' as const)])) === 'lock') await commit()
+        }
+        const { value: batch, done } = await next
+        if (done) break
         open ??= { trx: await db.startTransaction().execute(), counts: context.counts, since: performance.now() }
         open.counts = await applyBatchIn(context, open.trx, batch, open.counts)
         // PostgreSQL locks rows, not the database: its (larger) batches commit one by one.
-        const goOn = sqliteWriter && lockQueue().waiting === 0 && performance.now() - open.since < (data.transactionMs ?? WRITER_TRANSACTION_MS)
+        const goOn = sqliteWriter && lockQueue().waiting === 0 && performance.now() - open.since < transactionMs
         if (!goOn) await commit()
         // Messages (a stop) are heard between batches.
         await new Promise((resolve) => setImmediate(resolve))
@@ -102,4 +119,33 @@ async function run() {
   }
 }
 
+/** WriterData.hold: [HOLD_OPEN] set by the test to let the batches go on, [HOLD_HELD] set here once they are held. */
+const HOLD_OPEN = 0
+const HOLD_HELD = 1
+
+/**
+ * Tests: the batches, the second one held until the test opens the gate (`WriterData.hold`),
+ * as a prepare thread far behind the writer holds it on a busy machine.
+ */
+async function* held<T>(batches: AsyncGenerator<T>, hold: SharedArrayBuffer | undefined): AsyncGenerator<T> {
+  if (!hold) return yield* batches
+  const gate = new Int32Array(hold)
+  let n = 0
+  try {
+    for await (const batch of batches) {
+      if (++n === 2) {
+        Atomics.store(gate, HOLD_HELD, 1)
+        while (Atomics.load(gate, HOLD_OPEN) === 0) {
+          const wait = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: unknown } }).waitAsync(gate, HOLD_OPEN, 0)
+          if (wait.async) await wait.value
+        }
+      }
+      yield batch
+    }
+  } finally {
+    await batches.return(undefined)
+  }
+}
+
 run().catch((error: unknown) => say({ error: serialiseError(error) }))
+

@@ -19,6 +19,9 @@ export interface WriterData {
   counts: ImportCounts
   /** SQLite: how long a transaction may go on over further batches while no write waits (tests; default 250 ms). */
   transactionMs?: number
+  /** Tests: two Int32 slots; the writer holds its second batch (its transaction open, as while
+   * a busy prepare thread is behind) and sets the second slot until the test sets the first. */
+  hold?: SharedArrayBuffer
   /** The process's count of statements waiting for SQLite's write lock (set by commitInWriter). */
   lockWaiters?: SharedArrayBuffer
 }

@@ -183,6 +183,8 @@ export interface RunOptions {
   /** A commit on the server's thread waits for this before each batch after the first (a
    * test's gate, import-gate.server.ts); a writer thread's commit does not ask it. */
   beforeBatch?: (rowsDone: number) => Promise<void>
+  /** Tests: holds a writer thread's second batch until released (WriterData.hold). */
+  writerHold?: SharedArrayBuffer
 }
 
 /** Reads the file, checks every row, and records what a commit would do, writing no player. */
@@ -305,7 +307,7 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
     if (resumeAfter === 0) await recordSkippedRows(db, jobId, table.skippedRows, table.headerRow)
     let interrupted = false
     if (writer) {
-      const outcome = await commitInWriter({ url: url!, jobId, setup, fileBytes: job.file_bytes, counts: { ...counts }, transactionMs: options.transactionMs }, {
+      const outcome = await commitInWriter({ url: url!, jobId, setup, fileBytes: job.file_bytes, counts: { ...counts }, transactionMs: options.transactionMs, hold: options.writerHold }, {
         signal: options.signal,
         onBatch(done) {
           Object.assign(counts, done)
