@@ -5,27 +5,15 @@
 // outbox beside the visits, and once the signal is back it is sent once and the player's
 // consent is valid, signed when it was signed and received later.
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import type { Locator, Page } from 'playwright-core'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { openBrowserApp } from '../support/browser-app'
 import { WAIT_MS } from '../support/test-constants'
 
-let storageDir: string
 const PHONE = { width: 390, height: 844 }
 
-// Registered before the app's hooks, so it runs after the app has stopped (after-hooks run in reverse).
-afterAll(async () => {
-  if (storageDir) fs.rmSync(storageDir, { recursive: true, force: true })
-})
-
-const { app, session, seeded } = openBrowserApp({
-  env: () => {
-    storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-e2e-consent-offline-'))
-    return { MAP_TILES: 'none', STORAGE_DIR: storageDir }
-  },
-})
+const { app, session, seeded, storageDir } = openBrowserApp({ env: { MAP_TILES: 'none' }, storage: 'consent-offline' })
 
 const consentsOf = (playerId: number) => seeded.selectFrom('consents').selectAll().where('player_id', '=', playerId).execute()
 
@@ -106,7 +94,7 @@ describe('the credit report consent signed offline', () => {
     expect(Date.parse(consent.signed_at)).toBeGreaterThanOrEqual(signedFrom)
     expect(Date.parse(consent.signed_at)).toBeLessThanOrEqual(onlineAt)
     expect(Date.parse(consent.received_at)).toBeGreaterThanOrEqual(onlineAt)
-    const files = fs.readdirSync(storageDir, { recursive: true }).map(String).filter((f) => f.includes(consent.id))
+    const files = fs.readdirSync(storageDir(), { recursive: true }).map(String).filter((f) => f.includes(consent.id))
     expect(files.map((f) => path.basename(f)).sort()).toEqual([path.basename(consent.form_key), path.basename(consent.signature_key)])
 
     const sent = page.getByTestId('sent-visits').locator('li[data-kind="consent"]')

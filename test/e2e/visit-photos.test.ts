@@ -4,29 +4,17 @@
 // online, is stored once with both photos, in order; the manager sees the thumbnails, drawn
 // by the phone small (longest side 240 px, at most 32 KB) and answered as such (decision 0601).
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { FIRST_SCREEN } from '../../app/routes/my'
 import { keptOffline } from '../support/browser'
 import { openBrowserApp } from '../support/browser-app'
 import { cameraPhoto } from '../support/photo-fixtures'
 import { WAIT_MS } from '../support/test-constants'
 
-let storageDir: string
 const PHONE = { width: 390, height: 844 }
 
-// Registered before the app's hooks, so it runs after the app has stopped (after-hooks run in reverse).
-afterAll(async () => {
-  if (storageDir) fs.rmSync(storageDir, { recursive: true, force: true })
-})
-
-const { app, session, seeded } = openBrowserApp({
-  env: () => {
-    storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-e2e-photos-'))
-    return { MAP_TILES: 'none', STORAGE_DIR: storageDir }
-  },
-})
+const { app, session, seeded, storageDir } = openBrowserApp({ env: { MAP_TILES: 'none' }, storage: 'photos' })
 
 async function photosOf(visitId: string) {
   return seeded.selectFrom('visit_photos').selectAll().where('visit_id', '=', visitId).orderBy('position').execute()
@@ -71,10 +59,10 @@ describe('storefront photos on a phone', () => {
     const [photo1] = await photosOf(visit1.id)
     expect(photo1).toMatchObject({ position: 1, content_type: 'image/jpeg' })
     expect(photo1.original_bytes).toBeLessThanOrEqual(200 * 1024)
-    const stored = fs.readFileSync(path.join(storageDir, photo1.storage_key))
+    const stored = fs.readFileSync(path.join(storageDir(), photo1.storage_key))
     expect(stored.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]))
     // Its small copy, from the same stamped canvas, went with it.
-    const small = fs.readFileSync(path.join(storageDir, photo1.thumbnail_key!))
+    const small = fs.readFileSync(path.join(storageDir(), photo1.thumbnail_key!))
     expect(small.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]))
     expect(small.length).toBeLessThanOrEqual(32 * 1024)
 
@@ -126,7 +114,7 @@ describe('storefront photos on a phone', () => {
     const paths = photos2.map((p) => `/visits/${visits2[0].id}/photos/${p.id}`)
     await expect.poll(() => paths.every((p) => answered.has(p)), { timeout: WAIT_MS }).toBe(true)
     for (const [i, p] of paths.entries()) {
-      expect(answered.get(p)).toBe(fs.statSync(path.join(storageDir, photos2[i].thumbnail_key!)).size)
+      expect(answered.get(p)).toBe(fs.statSync(path.join(storageDir(), photos2[i].thumbnail_key!)).size)
       expect(answered.get(p)).toBeLessThanOrEqual(32 * 1024)
       expect(answered.get(p)).toBeLessThan(photos2[i].stored_bytes)
     }

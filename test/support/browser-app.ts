@@ -7,6 +7,9 @@
 //
 // What it returns is usable from the first hook on: `app` reads through to the process once
 // it has started, `seeded` opens the database file on its first query.
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import type { Browser } from 'playwright-core'
 import SQLite from 'better-sqlite3'
 import { Kysely, SqliteDialect } from 'kysely'
@@ -19,16 +22,21 @@ export interface BrowserApp {
   session: BrowserSession
   /** The app's database, read-only: what the seed drew, so assertions need not hard-code it. */
   seeded: Kysely<Database>
+  /** The folder the app keeps its files in (photos, consents), with `storage` set. */
+  storageDir: () => string
 }
 
 export interface BrowserAppOptions {
   /** The server's environment on top of startAppProcess's; a function is asked in the file's first hook. */
   env?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>)
+  /** A throwaway STORAGE_DIR for the app, named after this, removed once the app has stopped. */
+  storage?: string
 }
 
 export function openBrowserApp(options: BrowserAppOptions = {}): BrowserApp {
   let started: AppProcess | undefined
   let browser: Browser | undefined
+  let storage: string | undefined
   const running = () => {
     if (!started) throw new Error('the app is not started yet: use it inside a hook or a test')
     return started
@@ -52,7 +60,8 @@ export function openBrowserApp(options: BrowserAppOptions = {}): BrowserApp {
   })
 
   beforeAll(async () => {
-    const env = typeof options.env === 'function' ? await options.env() : options.env
+    const env = { ...(typeof options.env === 'function' ? await options.env() : options.env) }
+    if (options.storage) env.STORAGE_DIR = storage = fs.mkdtempSync(path.join(os.tmpdir(), `wanqi-e2e-${options.storage}-`))
     started = await startAppProcess({ env })
     browser = await launchBrowser()
   })
@@ -64,6 +73,11 @@ export function openBrowserApp(options: BrowserAppOptions = {}): BrowserApp {
     await seeded.destroy()
     await browser?.close()
     await started?.stop()
+    if (storage) fs.rmSync(storage, { recursive: true, force: true })
   })
-  return { app, session, seeded }
+  const storageDir = () => {
+    if (!storage) throw new Error(options.storage ? 'the app is not started yet: use it inside a hook or a test' : 'openBrowserApp was not asked for storage')
+    return storage
+  }
+  return { app, session, seeded, storageDir }
 }
