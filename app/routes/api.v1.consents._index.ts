@@ -7,18 +7,15 @@
 // text version no longer in force (the signer read something else) or an id taken by
 // another consent. A session only (the phone's), of someone who logs visits (decision 0541).
 import type { ActionFunctionArgs } from '@remix-run/node'
-import { AppError } from '../domain/app-error'
 import { consentStanding } from '../domain/consent'
 import { can } from '../domain/roles'
 import { consentPayloadSchema } from '../forms/consent'
 import { parseValues, type FieldErrors } from '../forms/fields'
 import { callerOf, getTranslate, requireApiUser } from '../http/guards.server'
-import { isJsonRequest } from '../http/request-limits.server'
-import { isMessageKey, type Translate } from '../i18n/index'
+import { appErrorAnswer, jsonObjectOf, NO_STORE } from '../http/json-api.server'
+import type { Translate } from '../i18n/index'
 import { signConsent } from '../services/consents/sign-consent.server'
 import { createStorage } from '../services/storage/storage.server'
-
-const NO_STORE = { 'Cache-Control': 'private, no-store' }
 
 export async function loader() {
   return Response.json({ error: 'method_not_allowed', message: 'POST a consent as JSON' }, { status: 405, headers: { Allow: 'POST' } })
@@ -29,16 +26,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireApiUser(request, context)
   const t = await getTranslate(request)
   if (!can(user.role, 'visits:log')) return Response.json({ error: 'forbidden', message: t('error.forbidden') }, { status: 403, headers: NO_STORE })
-  // JSON only: a cross-site form cannot send it without the browser asking first.
-  if (!isJsonRequest(request)) return Response.json({ error: 'unsupported_media_type', message: 'send the consent as application/json' }, { status: 415, headers: NO_STORE })
-  let body: unknown
-  try {
-    body = await request.json()
-  } catch {
-    return Response.json({ error: 'invalid_json', message: 'the body is not JSON' }, { status: 400, headers: NO_STORE })
-  }
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return Response.json({ error: 'invalid_json', message: 'the body must be a JSON object' }, { status: 400, headers: NO_STORE })
-  const parsed = parseValues(body as Record<string, unknown>, consentPayloadSchema)
+  const body = await jsonObjectOf(request, 'the consent')
+  if (body instanceof Response) return body
+  const parsed = parseValues(body, consentPayloadSchema)
   if (!parsed.ok) return invalid(t, parsed.errors)
   const input = parsed.data
   try {
@@ -75,10 +65,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       { status: created ? 201 : 200, headers: NO_STORE },
     )
   } catch (error) {
-    if (!(error instanceof AppError)) throw error
-    const message = isMessageKey(error.messageKey) ? t(error.messageKey, error.params) : error.messageKey
-    const field = typeof error.params.field === 'string' && error.params.field !== '_form' ? error.params.field : null
-    return Response.json({ error: error.code, message, ...(field ? { fields: { [field]: [message] } } : {}) }, { status: error.status, headers: NO_STORE })
+    return appErrorAnswer(t, error)
   }
 }
 
