@@ -103,6 +103,8 @@ function send(s, due) {
 function finish() {
   if (++done === submissions.length) { agent.destroy(); parentPort.postMessage({ statuses, times, errors, maxLateMs }) }
 }
+// The schedule of the load itself (a submission due every 1000/rate ms, each timed from when
+// it was due), not a wait for a state: the bench measures pages beside this rate.
 function tick() {
   const now = Date.now()
   while (next < submissions.length) {
