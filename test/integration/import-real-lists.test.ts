@@ -11,11 +11,11 @@ import { commitImportJob, createImportJob, listImportIssues, previewImportJob, q
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { buildOrg } from '../support/fixtures'
 import { makeUscc } from '../support/lists'
+import { realList } from '../support/real-lists'
 import { makeTempDir, writeCsv, writeText, type TempDir } from '../support/spreadsheets'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { TEST_DATA_KEY } from '../support/test-constants'
 
-const REAL = path.resolve(__dirname, '../../../shared/real-lists')
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 const en = translator('en')
 let t: TestDatabase
@@ -48,7 +48,7 @@ async function issues(jobId: number, severity: 'rejected' | 'warning' | 'match')
 
 /** A real file, copied so the runner may delete it. */
 async function real(name: string) {
-  await copyFile(path.join(REAL, name), dir.path(name))
+  await copyFile(realList(name), dir.path(name))
   return dir.path(name)
 }
 

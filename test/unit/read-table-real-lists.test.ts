@@ -1,14 +1,13 @@
 // Lists as they arrive (issue 21): line endings mixed, title rows, merged headers, XLS and
 // WPS files, GB18030. The real files are in ../shared/real-lists/ (see its README).
 import { copyFile, writeFile } from 'node:fs/promises'
-import path from 'node:path'
 import * as XLSX from '@e965/xlsx'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isKnownHeader } from '../../app/domain/list-columns'
 import { openTable, type OpenedTable } from '../../app/services/import/read-table.server'
+import { realList } from '../support/real-lists'
 import { makeTempDir, writeText, writeXlsx, type TempDir } from '../support/spreadsheets'
 
-const REAL = path.resolve(__dirname, '../../../shared/real-lists')
 const known = { isHeaderCell: isKnownHeader }
 
 let temp: TempDir
@@ -49,7 +48,7 @@ describe('line endings', () => {
 
 describe('header detection', () => {
   it('skips the title row of a real list and combines its merged two-level header (XLSX)', async () => {
-    const table = await openTable(path.join(REAL, 'q1_title_merged.xlsx'), known)
+    const table = await openTable(realList('q1_title_merged.xlsx'), known)
     expect(table.format).toBe('xlsx')
     expect(table.headerRow).toBe(2)
     expect(table.headerEndRow).toBe(3)
@@ -80,7 +79,7 @@ describe('header detection', () => {
 
 describe('XLS, WPS and GB18030', () => {
   it('reads a real Excel 97–2003 list', async () => {
-    const table = await openTable(path.join(REAL, 'q2_xls.xls'), known)
+    const table = await openTable(realList('q2_xls.xls'), known)
     expect(table.format).toBe('xls')
     expect(table.headers.slice(0, 3)).toEqual(['序号', '企业名称', '统一社会信用代码'])
     const rows = await readAll(table)
@@ -104,7 +103,7 @@ describe('XLS, WPS and GB18030', () => {
   })
 
   it('reads a real GB18030 CSV saved by LibreOffice', async () => {
-    await copyFile(path.join(REAL, 'q4_gb18030.csv'), temp.path('q4.csv'))
+    await copyFile(realList('q4_gb18030.csv'), temp.path('q4.csv'))
     const table = await openTable(temp.path('q4.csv'), known)
     expect(table.encoding).toBe('gb18030')
     expect(table.headers).toContain('企业名称')
