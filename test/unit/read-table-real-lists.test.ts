@@ -1,10 +1,11 @@
 // Lists as they arrive (issue 21): line endings mixed, title rows, merged headers, XLS and
 // WPS files, GB18030. The real files are in ../shared/real-lists/ (see its README).
-import { copyFile, writeFile } from 'node:fs/promises'
+import { copyFile, readFile, writeFile } from 'node:fs/promises'
 import * as XLSX from '@e965/xlsx'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isKnownHeader } from '../../app/domain/list-columns'
-import { openTable, type OpenedTable } from '../../app/services/import/read-table.server'
+import { translator } from '../../app/i18n/index'
+import { openTable, TableError, type OpenedTable } from '../../app/services/import/read-table.server'
 import { realList } from '../support/real-lists'
 import { makeTempDir, writeText, writeXlsx, type TempDir } from '../support/spreadsheets'
 
@@ -100,6 +101,21 @@ describe('XLS, WPS and GB18030', () => {
     const inside = await openTable(temp.path('xlsx-inside.et'), known)
     expect(inside.format).toBe('xlsx')
     expect((await readAll(inside)).map((r) => r.cells)).toEqual([['B公司']])
+  })
+
+  it('refuses an .xls over 32 MB before reading it, naming the formats that stream', async () => {
+    // SheetJS holds a workbook whole (about 17 times the file): a real list padded to 33 MB is
+    // still a workbook by its bytes, and is refused with the way out rather than parsed.
+    const real = await readFile(realList('q2_xls.xls'))
+    await writeFile(temp.path('big.xls'), Buffer.concat([real, Buffer.alloc(33 * 1024 * 1024 - real.length)]))
+    const error = await openTable(temp.path('big.xls'), known).then(
+      () => null,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(TableError)
+    const { code, params } = error as TableError
+    expect({ code, params }).toEqual({ code: 'file.xlsTooLarge', params: { sizeMb: 33, maxMb: 32, streamMb: 200 } })
+    expect(translator('zh-CN')(code, params)).toBe('这个 Excel 97–2003（.xls）文件有 33 MB；此格式须整个读入内存，最大 32 MB：请另存为 .xlsx 或 .csv（边读边导入，最大 200 MB），或拆分成几个文件。')
   })
 
   it('reads a real GB18030 CSV saved by LibreOffice', async () => {
