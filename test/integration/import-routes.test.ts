@@ -111,6 +111,10 @@ describe('the preview page', () => {
     expect(html).not.toContain('6029388')
     expect(html).toMatch(/data-testid="preview-row-2"[\s\S]*预览甲公司/)
     expect(html).toMatch(/data-testid="preview-row-3"[\s\S]*拒收/)
+    // Stored fields under their Chinese labels, codes in words: never the database's names.
+    expect(html).toMatch(/<th>名称<\/th><th>统一社会信用代码<\/th><th>主体类型<\/th>[\s\S]*<th>联系电话<\/th>[\s\S]*<th>企业规模<\/th>/)
+    expect(html).toMatch(/data-testid="preview-row-2"[^>]*>(?:(?!<\/tr>)[\s\S])*<td>企业<\/td>/)
+    expect(html).not.toMatch(/<th>(name|uscc|kind|phone_masked|size_class|area_basis)<\/th>|<td>enterprise<\/td>/)
 
     expect((await manager.post(jobPath, { intent: 'options', acceptBadCheck: '1' })).status).toBe(200)
     await runJobs()
