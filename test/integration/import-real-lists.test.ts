@@ -102,6 +102,10 @@ describe('no row lost in silence', () => {
     )
     const { jobId, commit } = await importFile(file)
     expect(commit.counts).toMatchObject({ totalRows: 3, inserted: 3, rejected: 0, warnings: 1 })
+    // The preview's rows carry the same warning as the commit.
+    const { preview } = await t.db.selectFrom('import_jobs').select('preview').where('id', '=', jobId).executeTakeFirstOrThrow()
+    const shown = JSON.parse(preview!) as { rows: { row: number; problems: { message: { key: string } }[] }[] }
+    expect(shown.rows.map((r) => [r.row, r.problems.map((p) => p.message.key)])).toEqual([[2, []], [3, ['row.extraCells']], [4, []]])
     expect(await issues(jobId, 'warning')).toEqual([{ row: 3, column: 'D–E', message: expect.stringMatching(/2 cell.*多出来的 \| 还有/) }])
     const stored = await t.db.selectFrom('market_players').select(['name', 'address']).where('import_job_id', '=', jobId).orderBy('id').execute()
     expect(stored).toEqual([

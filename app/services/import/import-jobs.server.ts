@@ -298,7 +298,7 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
     }
     const setup: BatchSetup = { headers: table.headers, prepare }
     if (mode === 'preview') {
-      const shown = await buildImportPreview(table, recognised, remembered, { acceptBadCheck: prepare.acceptBadCheck, today, pii, centreOf: (code) => centres.get(code) })
+      const shown = await buildImportPreview(table, recognised, remembered, { acceptBadCheck: prepare.acceptBadCheck, today, pii, centreOf: (code) => centres.get(code), divisions: prepare.divisions })
       await db.updateTable('import_jobs').set({ preview: JSON.stringify(shown) }).where('id', '=', jobId).execute()
     }
     // The table was opened for its headers; the rows are read (in other threads for big files) from here.
