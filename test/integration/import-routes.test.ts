@@ -168,6 +168,15 @@ describe('mapping an unknown header in the preview', () => {
     const again = await (await manager.get(jobPath)).text()
     expect(again).toContain('本机构此前的选择')
     expect(again).toMatch(/data-testid="preview-row-2"[\s\S]*映射甲公司/)
+
+    // Forgotten from the same page: the list asks again, and the audit log says who reset what.
+    expect((await manager.post(jobPath, { intent: 'mapping', 'column-0': 'name', 'reset-0': '1' })).status).toBe(200)
+    await runJobs()
+    const job = await t.db.selectFrom('import_jobs').select('status').where('id', '=', Number(jobPath.split('/').pop())).executeTakeFirstOrThrow()
+    expect(job.status).toBe('needs_mapping')
+    expect(await t.db.selectFrom('import_mappings').select('header').where('header', '=', '商号').execute()).toEqual([])
+    const audit = await t.db.selectFrom('audit_log').select(['actor_username', 'detail']).where('action', '=', 'import.mapping').orderBy('id').execute()
+    expect(audit.map((a) => [a.actor_username, JSON.parse(a.detail ?? '{}').reset])).toEqual([['mgr.a', []], ['mgr.a', ['商号']]])
   })
 })
 
