@@ -92,35 +92,84 @@ async function main(): Promise<number> {
     }
     const counts = result.counts
     process.stderr.write(`import: ${counts.totalRows.toLocaleString('en')} rows done\n`)
-    const listed = async (severity: 'rejected' | 'warning' | 'match') => {
-      const out: { row: number; column: string; message: string }[] = []
+    const unknownColumns = result.unknown
+    for (const u of unknownColumns) process.stderr.write(`import: column ${u.column} "${u.header}" is not a known list column: not read\n`)
+    // Written a page at a time, each write waited for: a list with 100,000 warnings is tens of
+    // megabytes, and the process exits as soon as main returns (a pipe took only its first 64 KB).
+    const issues = async function* (severity: 'rejected' | 'warning' | 'match') {
       for (let after = 0; ; ) {
         const page = await listImportIssues(db, jobId, severity, 1000, after)
-        for (const issue of page) for (const p of issue.problems) out.push({ row: issue.row, column: p.column, message: t(p.message.key, p.message.params) })
+        yield page.flatMap((issue) => issue.problems.map((p) => ({ row: issue.row, column: p.column, message: t(p.message.key, p.message.params) })))
         if (page.length < 1000) break
         after = page.at(-1)!.row
       }
-      return out
     }
-    const errors = await listed('rejected')
-    const warningList = [...(await listed('warning')), ...(await listed('match'))].sort((a, b) => a.row - b.row)
-    const unknownColumns = result.unknown
-    for (const u of unknownColumns) process.stderr.write(`import: column ${u.column} "${u.header}" is not a known list column: not read\n`)
-    process.stdout.write(
-      JSON.stringify({
-        inserted: counts.inserted,
-        updated: counts.updated,
-        unchanged: counts.unchanged,
-        rejected: counts.rejected,
-        warnings: counts.warnings,
-        errors,
-        warningList,
-        unknownColumns: unknownColumns.map((u) => ({ column: u.column, header: u.header })),
-      }) + '\n',
-    )
+    await writeOut(JSON.stringify({ inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged, rejected: counts.rejected, warnings: counts.warnings }).slice(0, -1))
+    await writeList('errors', issues('rejected'))
+    // Warnings and matches in row order (a row's warnings before its match).
+    await writeList('warningList', mergeByRow(issues('warning'), issues('match')))
+    await writeOut(`,"unknownColumns":${JSON.stringify(unknownColumns.map((u) => ({ column: u.column, header: u.header })))}}\n`)
     return 0
   } finally {
     await db.destroy()
+  }
+}
+
+interface Listed {
+  row: number
+  column: string
+  message: string
+}
+
+function writeOut(text: string): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())))
+}
+
+async function writeList(key: string, pages: AsyncIterable<Listed[]>): Promise<void> {
+  await writeOut(`,${JSON.stringify(key)}:[`)
+  let first = true
+  for await (const page of pages) {
+    if (page.length === 0) continue
+    await writeOut((first ? '' : ',') + page.map((item) => JSON.stringify(item)).join(','))
+    first = false
+  }
+  await writeOut(']')
+}
+
+/** Two lists of pages, each in row order, as one in row order (the first list's item first on a tie). */
+async function* mergeByRow(a: AsyncIterator<Listed[]>, b: AsyncIterator<Listed[]>): AsyncGenerator<Listed[]> {
+  let left: Listed[] = []
+  let right: Listed[] = []
+  let leftDone = false
+  let rightDone = false
+  for (;;) {
+    while (left.length === 0 && !leftDone) {
+      const next = await a.next()
+      if (next.done) leftDone = true
+      else left = next.value
+    }
+    while (right.length === 0 && !rightDone) {
+      const next = await b.next()
+      if (next.done) rightDone = true
+      else right = next.value
+    }
+    if (left.length === 0 && right.length === 0) return
+    const page: Listed[] = []
+    // Take while both have items; a page ends when either runs out (to be refilled).
+    let i = 0
+    let j = 0
+    while (i < left.length && j < right.length) page.push(left[i].row <= right[j].row ? left[i++] : right[j++])
+    if (leftDone) {
+      page.push(...right.slice(j))
+      j = right.length
+    }
+    if (rightDone) {
+      page.push(...left.slice(i))
+      i = left.length
+    }
+    left = left.slice(i)
+    right = right.slice(j)
+    yield page
   }
 }
 

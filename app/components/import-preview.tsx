@@ -76,7 +76,25 @@ export function PreviewColumns({ preview, t, editable, formError }: { preview: I
   )
 }
 
-const SHOWN_COLUMNS = ['name', 'uscc', 'kind', 'legal_representative', 'phone_masked', 'registration_status', 'address', 'area_code', 'size_class', 'tax_grade'] as const
+/** The stored fields shown, each under its catalogue label, its value in words where it is a code. */
+const SHOWN_COLUMNS = [
+  { field: 'name', label: 'column.name' },
+  { field: 'uscc', label: 'column.uscc' },
+  { field: 'kind', label: 'column.kind', words: 'kind' },
+  { field: 'legal_representative', label: 'column.legalRepresentative' },
+  { field: 'phone_masked', label: 'column.phone' },
+  { field: 'registration_status', label: 'column.registrationStatus', words: 'registrationStatus' },
+  { field: 'address', label: 'column.address' },
+  { field: 'area_code', label: 'column.areaCode' },
+  { field: 'size_class', label: 'player.sizeClass', words: 'sizeClass' },
+  { field: 'tax_grade', label: 'column.taxGrade' },
+] as const
+
+function shownValue(t: T, column: (typeof SHOWN_COLUMNS)[number], value: unknown): string {
+  if (value === null || value === undefined || value === '') return ''
+  if (!('words' in column)) return String(value)
+  return t(`${column.words}.${String(value)}` as 'kind.enterprise')
+}
 
 export function PreviewRows({ preview, t, tm }: { preview: ImportPreview; t: T; tm: (m: Message) => string }) {
   if (preview.rows.length === 0) return null
@@ -90,9 +108,9 @@ export function PreviewRows({ preview, t, tm }: { preview: ImportPreview; t: T; 
             <tr>
               <th className="num">{t('import.row')}</th>
               {SHOWN_COLUMNS.map((c) => (
-                <th key={c}>{c}</th>
+                <th key={c.field}>{t(c.label)}</th>
               ))}
-              {hasBasis ? <th>area_basis</th> : null}
+              {hasBasis ? <th>{t('column.areaBasis')}</th> : null}
               <th>{t('import.reason')}</th>
             </tr>
           </thead>
@@ -103,9 +121,9 @@ export function PreviewRows({ preview, t, tm }: { preview: ImportPreview; t: T; 
                 {r.stored ? (
                   <>
                     {SHOWN_COLUMNS.map((c) => (
-                      <td key={c}>{String(r.stored?.[c] ?? '')}</td>
+                      <td key={c.field}>{shownValue(t, c, r.stored?.[c.field])}</td>
                     ))}
-                    {hasBasis ? <td>{String(r.stored.area_basis ?? '')}</td> : null}
+                    {hasBasis ? <td>{r.stored.area_basis ? t(`player.areaBasis.${String(r.stored.area_basis)}` as 'player.areaBasis.uscc', { name: String(r.stored.area_code ?? '') }) : ''}</td> : null}
                   </>
                 ) : (
                   <td colSpan={SHOWN_COLUMNS.length + (hasBasis ? 1 : 0)}>{t('import.refused')}</td>

@@ -9,11 +9,12 @@ import os from 'node:os'
 import path from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { ROOT, localeCookieValue, openSeededDatabase } from '../support/browser'
+import { localeCookieValue, openSeededDatabase } from '../support/browser'
 import { openBrowserApp } from '../support/browser-app'
+import { realList } from '../support/real-lists'
 import { WAIT_MS } from '../support/test-constants'
 
-const LANKAO_LIST = path.join(ROOT, '../shared/real-lists/henan2019_lankao410225.csv')
+const LANKAO_LIST = realList('henan2019_lankao410225.csv')
 /** 谷营镇, a real township of 兰考县 (GB/T 2260) that the list's addresses name. */
 const GUYING = { code: '410225105', name: '谷营镇' }
 

@@ -17,10 +17,11 @@ import { createPersonalDataCipher } from '../../app/services/personal-data.serve
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { createTerritory } from '../../app/services/territories/create-territory.server'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
+import { realList } from '../support/real-lists'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { ROOT, TEST_DATA_KEY } from '../support/test-constants'
 
-const LANKAO_LIST = path.join(ROOT, '../shared/real-lists/henan2019_lankao410225.csv')
+const LANKAO_LIST = realList('henan2019_lankao410225.csv')
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 const admin = { ...SYSTEM_ACTOR, username: 'admin' }
 let t: TestDatabase

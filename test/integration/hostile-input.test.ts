@@ -51,8 +51,8 @@ async function uploaded(name: string, bytes: Buffer) {
 describe('bad files', () => {
   const header = `${CHINESE_HEADERS.join(',')}\n`
   const cases: [string, () => Buffer, RegExp][] = [
-    ['random bytes named .csv', () => crypto.randomBytes(64 * 1024), /无法识别这个文件：请上传 Excel 表格（.xlsx）或 CSV 文件。/],
-    ['random bytes named .xlsx', () => crypto.randomBytes(64 * 1024), /无法识别这个文件：请上传 Excel 表格（.xlsx）或 CSV 文件。/],
+    ['random bytes named .csv', () => crypto.randomBytes(64 * 1024), /无法识别这个文件：请上传 Excel 表格（.xlsx 或 .xls）、WPS 表格或 CSV 文件。/],
+    ['random bytes named .xlsx', () => crypto.randomBytes(64 * 1024), /无法识别这个文件：请上传 Excel 表格（.xlsx 或 .xls）、WPS 表格或 CSV 文件。/],
     ['10,000 columns.csv', () => Buffer.from(Array.from({ length: 10_000 }, (_, i) => `c${i}`).join(',') + '\n' + '1,'.repeat(9_999) + '1\n'), /第 1 行超过 \d+ 列：请删除多余的列。/],
     ['a 10 MB cell.csv', () => Buffer.from(`${header}${makeUscc(1)},"${'甲'.repeat(3_500_000)}",地址\n`), CELL_TOO_LONG],
     ['zip bomb.xlsx', () => zipBytes(xlsxParts({ sheets: [{ name: 'a', file: 'sheet1.xml', sheetData: '<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>' + ' '.repeat(20 * 1024 * 1024) }] })), /文件解压后的大小异常（疑似恶意构造的压缩包），已拒绝处理。/],

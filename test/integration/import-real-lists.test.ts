@@ -11,11 +11,11 @@ import { commitImportJob, createImportJob, listImportIssues, previewImportJob, q
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { buildOrg } from '../support/fixtures'
 import { makeUscc } from '../support/lists'
+import { realList } from '../support/real-lists'
 import { makeTempDir, writeCsv, writeText, type TempDir } from '../support/spreadsheets'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { TEST_DATA_KEY } from '../support/test-constants'
 
-const REAL = path.resolve(__dirname, '../../../shared/real-lists')
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 const en = translator('en')
 let t: TestDatabase
@@ -48,7 +48,7 @@ async function issues(jobId: number, severity: 'rejected' | 'warning' | 'match')
 
 /** A real file, copied so the runner may delete it. */
 async function real(name: string) {
-  await copyFile(path.join(REAL, name), dir.path(name))
+  await copyFile(realList(name), dir.path(name))
   return dir.path(name)
 }
 
@@ -75,8 +75,10 @@ describe('real lists', () => {
   })
 
   it('skips the title row of an XLSX with a merged two-level header, and says so', async () => {
-    const { jobId, commit } = await importFile(await real('q1_title_merged.xlsx'))
-    expect(commit.counts.rejected).toBe(0)
+    const { jobId, preview, commit } = await importFile(await real('q1_title_merged.xlsx'))
+    // The title row is a row with a warning: counted as one, as listed.
+    expect(preview.counts).toMatchObject({ rejected: 0, warnings: 1 })
+    expect(commit.counts).toMatchObject({ rejected: 0, warnings: 1 })
     expect(commit.counts.inserted).toBeGreaterThan(10)
     const first = await t.db.selectFrom('market_players').selectAll().where('uscc', '=', '91410100589720210N').executeTakeFirstOrThrow()
     expect(first).toMatchObject({ name: '郑州倾城之帘装饰材料有限公司', registered_on: '2012-01-14', legal_representative: '吴两两' })
@@ -100,6 +102,10 @@ describe('no row lost in silence', () => {
     )
     const { jobId, commit } = await importFile(file)
     expect(commit.counts).toMatchObject({ totalRows: 3, inserted: 3, rejected: 0, warnings: 1 })
+    // The preview's rows carry the same warning as the commit.
+    const { preview } = await t.db.selectFrom('import_jobs').select('preview').where('id', '=', jobId).executeTakeFirstOrThrow()
+    const shown = JSON.parse(preview!) as { rows: { row: number; problems: { message: { key: string } }[] }[] }
+    expect(shown.rows.map((r) => [r.row, r.problems.map((p) => p.message.key)])).toEqual([[2, []], [3, ['row.extraCells']], [4, []]])
     expect(await issues(jobId, 'warning')).toEqual([{ row: 3, column: 'D–E', message: expect.stringMatching(/2 cell.*多出来的 \| 还有/) }])
     const stored = await t.db.selectFrom('market_players').select(['name', 'address']).where('import_job_id', '=', jobId).orderBy('id').execute()
     expect(stored).toEqual([

@@ -111,6 +111,10 @@ describe('the preview page', () => {
     expect(html).not.toContain('6029388')
     expect(html).toMatch(/data-testid="preview-row-2"[\s\S]*预览甲公司/)
     expect(html).toMatch(/data-testid="preview-row-3"[\s\S]*拒收/)
+    // Stored fields under their Chinese labels, codes in words: never the database's names.
+    expect(html).toMatch(/<th>名称<\/th><th>统一社会信用代码<\/th><th>主体类型<\/th>[\s\S]*<th>联系电话<\/th>[\s\S]*<th>企业规模<\/th>/)
+    expect(html).toMatch(/data-testid="preview-row-2"[^>]*>(?:(?!<\/tr>)[\s\S])*<td>企业<\/td>/)
+    expect(html).not.toMatch(/<th>(name|uscc|kind|phone_masked|size_class|area_basis)<\/th>|<td>enterprise<\/td>/)
 
     expect((await manager.post(jobPath, { intent: 'options', acceptBadCheck: '1' })).status).toBe(200)
     await runJobs()
@@ -164,6 +168,15 @@ describe('mapping an unknown header in the preview', () => {
     const again = await (await manager.get(jobPath)).text()
     expect(again).toContain('本机构此前的选择')
     expect(again).toMatch(/data-testid="preview-row-2"[\s\S]*映射甲公司/)
+
+    // Forgotten from the same page: the list asks again, and the audit log says who reset what.
+    expect((await manager.post(jobPath, { intent: 'mapping', 'column-0': 'name', 'reset-0': '1' })).status).toBe(200)
+    await runJobs()
+    const job = await t.db.selectFrom('import_jobs').select('status').where('id', '=', Number(jobPath.split('/').pop())).executeTakeFirstOrThrow()
+    expect(job.status).toBe('needs_mapping')
+    expect(await t.db.selectFrom('import_mappings').select('header').where('header', '=', '商号').execute()).toEqual([])
+    const audit = await t.db.selectFrom('audit_log').select(['actor_username', 'detail']).where('action', '=', 'import.mapping').orderBy('id').execute()
+    expect(audit.map((a) => [a.actor_username, JSON.parse(a.detail ?? '{}').reset])).toEqual([['mgr.a', []], ['mgr.a', ['商号']]])
   })
 })
 

@@ -427,6 +427,30 @@ describe('the command line', () => {
     }
   })
 
+  it('prints pure JSON however long the warning list, progress on stderr', async () => {
+    // 4,000 rows with three warnings each: about 1.5 MB of JSON, far beyond a pipe's 64 KB.
+    const fresh = await createTestDatabase()
+    try {
+      await buildOrg(fresh.db)
+      const rows = [['企业名称', '联系电话', '注册日期', '纳税信用等级'], ...Array.from({ length: 4000 }, (_, i) => [`警告${i}号商贸有限公司`, '12345', '2023-02-30', 'Q'])]
+      const file = await writeCsv(dir.path('warnings.csv'), rows)
+      const { stdout, stderr } = await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), ['app/cli/import.server.ts', '--source', 'market', '--org', 'A-1', file], {
+        cwd: ROOT,
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, DATABASE_URL: fresh.url, DATA_KEY: TEST_DATA_KEY, WANQI_SECRETS_FILE: dir.path('cli-secrets.json') },
+      })
+      expect(stdout.length).toBeGreaterThan(1_000_000)
+      const output = JSON.parse(stdout) as { inserted: number; warnings: number; errors: unknown[]; warningList: { row: number; column: string }[] }
+      expect(output).toMatchObject({ inserted: 4000, warnings: 4000, errors: [] })
+      expect(output.warningList).toHaveLength(12_000)
+      expect(output.warningList.slice(0, 3).map((w) => [w.row, w.column])).toEqual([[2, '联系电话'], [2, '注册日期'], [2, '纳税信用等级']])
+      expect(output.warningList.at(-1)).toMatchObject({ row: 4001, column: '纳税信用等级' })
+      expect(stderr).toMatch(/4,000 rows done/)
+    } finally {
+      await fresh.destroy()
+    }
+  })
+
   it('exits non-zero when the file cannot be read', async () => {
     const file = dir.path('empty.csv')
     await import('node:fs/promises').then((fs) => fs.writeFile(file, ''))

@@ -1,14 +1,14 @@
 // Lists as they arrive (issue 21): line endings mixed, title rows, merged headers, XLS and
 // WPS files, GB18030. The real files are in ../shared/real-lists/ (see its README).
-import { copyFile, writeFile } from 'node:fs/promises'
-import path from 'node:path'
+import { copyFile, readFile, writeFile } from 'node:fs/promises'
 import * as XLSX from '@e965/xlsx'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isKnownHeader } from '../../app/domain/list-columns'
-import { openTable, type OpenedTable } from '../../app/services/import/read-table.server'
+import { translator } from '../../app/i18n/index'
+import { openTable, TableError, type OpenedTable } from '../../app/services/import/read-table.server'
+import { realList } from '../support/real-lists'
 import { makeTempDir, writeText, writeXlsx, type TempDir } from '../support/spreadsheets'
 
-const REAL = path.resolve(__dirname, '../../../shared/real-lists')
 const known = { isHeaderCell: isKnownHeader }
 
 let temp: TempDir
@@ -49,7 +49,7 @@ describe('line endings', () => {
 
 describe('header detection', () => {
   it('skips the title row of a real list and combines its merged two-level header (XLSX)', async () => {
-    const table = await openTable(path.join(REAL, 'q1_title_merged.xlsx'), known)
+    const table = await openTable(realList('q1_title_merged.xlsx'), known)
     expect(table.format).toBe('xlsx')
     expect(table.headerRow).toBe(2)
     expect(table.headerEndRow).toBe(3)
@@ -80,7 +80,7 @@ describe('header detection', () => {
 
 describe('XLS, WPS and GB18030', () => {
   it('reads a real Excel 97–2003 list', async () => {
-    const table = await openTable(path.join(REAL, 'q2_xls.xls'), known)
+    const table = await openTable(realList('q2_xls.xls'), known)
     expect(table.format).toBe('xls')
     expect(table.headers.slice(0, 3)).toEqual(['序号', '企业名称', '统一社会信用代码'])
     const rows = await readAll(table)
@@ -103,8 +103,23 @@ describe('XLS, WPS and GB18030', () => {
     expect((await readAll(inside)).map((r) => r.cells)).toEqual([['B公司']])
   })
 
+  it('refuses an .xls over 32 MB before reading it, naming the formats that stream', async () => {
+    // SheetJS holds a workbook whole (about 17 times the file): a real list padded to 33 MB is
+    // still a workbook by its bytes, and is refused with the way out rather than parsed.
+    const real = await readFile(realList('q2_xls.xls'))
+    await writeFile(temp.path('big.xls'), Buffer.concat([real, Buffer.alloc(33 * 1024 * 1024 - real.length)]))
+    const error = await openTable(temp.path('big.xls'), known).then(
+      () => null,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(TableError)
+    const { code, params } = error as TableError
+    expect({ code, params }).toEqual({ code: 'file.xlsTooLarge', params: { sizeMb: 33, maxMb: 32, streamMb: 200 } })
+    expect(translator('zh-CN')(code, params)).toBe('这个 Excel 97–2003（.xls）文件有 33 MB；此格式须整个读入内存，最大 32 MB：请另存为 .xlsx 或 .csv（边读边导入，最大 200 MB），或拆分成几个文件。')
+  })
+
   it('reads a real GB18030 CSV saved by LibreOffice', async () => {
-    await copyFile(path.join(REAL, 'q4_gb18030.csv'), temp.path('q4.csv'))
+    await copyFile(realList('q4_gb18030.csv'), temp.path('q4.csv'))
     const table = await openTable(temp.path('q4.csv'), known)
     expect(table.encoding).toBe('gb18030')
     expect(table.headers).toContain('企业名称')

@@ -298,13 +298,18 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
     }
     const setup: BatchSetup = { headers: table.headers, prepare }
     if (mode === 'preview') {
-      const shown = await buildImportPreview(table, recognised, remembered, { acceptBadCheck: prepare.acceptBadCheck, today, pii, centreOf: (code) => centres.get(code) })
+      const shown = await buildImportPreview(table, recognised, remembered, { acceptBadCheck: prepare.acceptBadCheck, today, pii, centreOf: (code) => centres.get(code), divisions: prepare.divisions })
       await db.updateTable('import_jobs').set({ preview: JSON.stringify(shown) }).where('id', '=', jobId).execute()
     }
     // The table was opened for its headers; the rows are read (in other threads for big files) from here.
     await table.close()
 
-    if (resumeAfter === 0) await recordSkippedRows(db, jobId, table.skippedRows, table.headerRow)
+    if (resumeAfter === 0 && table.skippedRows.length > 0) {
+      // A title row skipped is a row with a warning: counted, so the count and the list agree.
+      await recordSkippedRows(db, jobId, table.skippedRows, table.headerRow)
+      counts.warnings += table.skippedRows.length
+      await db.updateTable('import_jobs').set({ warnings: counts.warnings }).where('id', '=', jobId).execute()
+    }
     let interrupted = false
     if (writer) {
       const outcome = await commitInWriter({ url: url!, jobId, setup, fileBytes: job.file_bytes, counts: { ...counts }, transactionMs: options.transactionMs, hold: options.writerHold }, {
@@ -373,7 +378,6 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
 
 /** Title rows above the header are skipped, and said so: each a warning at its row. */
 async function recordSkippedRows(db: Kysely<Database>, jobId: number, skipped: TableRow[], headerRow: number) {
-  if (skipped.length === 0) return
   await db
     .insertInto('import_issues')
     .values(

@@ -6,9 +6,10 @@ import type { HeaderRecognition, ListColumn, RememberedHeaders } from '../../dom
 import { normaliseHeader } from '../../domain/list-columns'
 import { maskIdNumber, maskPhone } from '../../domain/masking'
 import type { Message } from '../../i18n/index'
-import { parsePlayerRow } from '../../domain/player-row'
+import { createAreaPlacer, type PlacementDivisions } from '../../domain/area-placement'
 import type { PersonalDataCipher } from '../personal-data.server'
 import { newPlayerColumns, type TownshipCentre } from '../player-record.server'
+import { readListRow } from './prepare-rows.server'
 import { columnLetter, type OpenedTable, type TableRow } from './read-table.server'
 
 export interface PreviewColumn {
@@ -43,7 +44,7 @@ export async function buildImportPreview(
   table: OpenedTable,
   recognised: HeaderRecognition,
   remembered: RememberedHeaders,
-  options: { acceptBadCheck: boolean; today: string; pii: PersonalDataCipher; centreOf: (township: string) => TownshipCentre | undefined },
+  options: { acceptBadCheck: boolean; today: string; pii: PersonalDataCipher; centreOf: (township: string) => TownshipCentre | undefined; divisions?: PlacementDivisions },
 ): Promise<ImportPreview> {
   const rows: TableRow[] = []
   for await (const row of table.rows) {
@@ -63,12 +64,10 @@ export async function buildImportPreview(
       .map((value) => maskSample(value, field))
     return { index, column: columnLetter(index + 1), header, field, how, samples }
   })
+  // Read as the commit reads them (area placed, extra cells warned), so what is shown is what is stored.
+  const placeArea = createAreaPlacer(options.divisions ?? { townships: [], counties: [] })
   const previewRows = rows.map(({ row, cells }) => {
-    const byColumn: Partial<Record<ListColumn, string>> = {}
-    recognised.columns.forEach((column, i) => {
-      if (column) byColumn[column] = cells[i] ?? ''
-    })
-    const result = parsePlayerRow(byColumn, { acceptBadCheck: options.acceptBadCheck, today: options.today })
+    const result = readListRow(cells, recognised.columns, { acceptBadCheck: options.acceptBadCheck, today: options.today }, placeArea)
     const problems = [...(result.ok ? [] : result.errors), ...result.warnings].map((p) => ({ field: p.field, message: p.message }))
     if (!result.ok) return { row, ok: false, stored: null, problems }
     const columnsOf = newPlayerColumns(result.fields, options.pii, options.centreOf) as Record<string, unknown>

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads'
 import type { ListColumn } from '../../domain/list-columns'
 import type { RowIssue, RowResult } from '../../domain/market-player'
 import { parsePlayerRow } from '../../domain/player-row'
-import { createAreaPlacer, withPlacedArea, type PlacementDivisions } from '../../domain/area-placement'
+import { createAreaPlacer, withPlacedArea, type AreaPlacer, type PlacementDivisions } from '../../domain/area-placement'
 import { createPersonalDataCipher } from '../personal-data.server'
 import { leadKey, matchKey } from '../../domain/name-search'
 import { PLAYER_COLUMN_NAMES, insertValues, newPlayerColumns, type TownshipCentre } from '../player-record.server'
@@ -69,6 +69,21 @@ function extraCells(cells: string[], width: number): RowIssue {
   }
 }
 
+/**
+ * One list row as the import reads it, in the preview as in the commit: its cells by the
+ * header's mapping, the row's rules, its area placed when the list gives none, and cells
+ * beyond the header as a warning.
+ */
+export function readListRow(cells: string[], mapping: (ListColumn | null)[], parse: { acceptBadCheck: boolean; today: string }, placeArea: AreaPlacer): RowResult {
+  const byColumn: Partial<Record<ListColumn, string>> = {}
+  mapping.forEach((column, i) => {
+    if (column) byColumn[column] = cells[i] ?? ''
+  })
+  const result = withPlacedArea(parsePlayerRow(byColumn, parse), placeArea)
+  if (cells.length > mapping.length) result.warnings.push(extraCells(cells, mapping.length))
+  return result
+}
+
 /** How a row finds its player: its USCC; for a household without one, name + owner +
  * address; for an enterprise without one (a lead to verify), name + address. */
 export function rowKey(result: RowResult): string | null {
@@ -105,12 +120,7 @@ export async function* prepareInline(options: PrepareOptions): AsyncGenerator<Pr
         }
         continue
       }
-      const byColumn: Partial<Record<ListColumn, string>> = {}
-      options.mapping.forEach((column, i) => {
-        if (column) byColumn[column] = cells[i] ?? ''
-      })
-      const result = withPlacedArea(parsePlayerRow(byColumn, { acceptBadCheck: options.acceptBadCheck, today: options.today }), placeArea)
-      if (cells.length > options.mapping.length) result.warnings.push(extraCells(cells, options.mapping.length))
+      const result = readListRow(cells, options.mapping, { acceptBadCheck: options.acceptBadCheck, today: options.today }, placeArea)
       batch.push({
         row,
         result,

@@ -199,7 +199,7 @@ async function openSource(filePath: string, fileName: string, limits: TableLimit
     if (startsWith(head, EMPTY_ZIP)) throw new TableError('file.notSpreadsheet')
     if (startsWith(head, COMPOUND_FILE)) {
       const kind = await inspectCompoundFile(handle, size)
-      if (kind === 'workbook') return await openXls(filePath, size)
+      if (kind === 'workbook') return await openXls(filePath, size, limits.maxBytes)
       throw new TableError(kind)
     }
     if (NOT_SPREADSHEETS.some((signature) => startsWith(head, signature))) throw new TableError('file.notSpreadsheet')

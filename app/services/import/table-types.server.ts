@@ -22,6 +22,7 @@ export const TABLE_ERROR_CODES = [
   'file.tooLarge',
   'file.notSpreadsheet',
   'file.oldXls',
+  'file.xlsTooLarge',
   'file.encrypted',
   'file.htmlOrXml',
   'file.corrupt',
