@@ -34,6 +34,8 @@ const integration = (dialect: 'sqlite' | 'postgres') => ({
     include: ['test/integration/**/*.test.ts'],
     exclude: dialect === 'postgres' ? SQLITE_ONLY : [],
     env: { WANQI_TEST_DIALECT: dialect },
+    // Threads that run file after file without re-importing (the root's poolOptions.threads).
+    pool: 'threads' as const,
     // Migrates once into a template every file's database is copied from; bundles the server
     // the crash tests start (once per run, whichever project asks first).
     globalSetup: ['test/support/migrated-template.ts', 'test/support/server-bundle.ts'],
@@ -50,14 +52,23 @@ const integration = (dialect: 'sqlite' | 'postgres') => ({
 
 export default defineConfig({
   test: {
-    // Three files at a time on a 2-core machine (Vitest would take one): a browser or crash
-    // file's worker mostly waits while the server process, Chromium or PostgreSQL works, and
-    // the first browser files wait for the county's seed; every file has a database of its own.
+    // Browser and memory files (forks, each file alone in a fresh process): three at a time on
+    // a 2-core machine (Vitest would take one): a browser file's worker mostly waits while the
+    // server process or Chromium works, and the first browser files wait for the county's seed.
     maxWorkers: 3,
+    // Unit and integration files (threads, two at a time, beside the forks): not isolated. A
+    // thread imports the app once and runs file after file, instead of a fresh process
+    // importing it all again for every file: the SQLite project spent 371 worker-seconds
+    // collecting, 53 after (docs/decisions/0611-test-threads-not-isolated.md). A file closes
+    // what it starts (servers, databases, threads) and sets the module state it needs (setup
+    // files run again before each file). minThreads = maxThreads: with fewer, Tinypool ends an
+    // idle thread and the run fails on its own "Terminating worker thread" rejection. The
+    // memory files stay in forks: they read the process's heap and RSS.
+    poolOptions: { threads: { isolate: false, minThreads: 2, maxThreads: 2 } },
     // The slowest files first, even on a fresh clone with no durations cached.
     sequence: { sequencer: SlowFirstSequencer },
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/support/setup.ts'], testTimeout: 60_000 } },
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], pool: 'threads', setupFiles: ['test/support/setup.ts'], testTimeout: 60_000 } },
       // Large files streamed with the heap sampled: apart from the unit tests, which stay quick.
       // They assert memory, never time: the limits are hang guards, as wide as the integration
       // tests' (a 60 MB CSV read took over 120 s on a busy CI machine).
