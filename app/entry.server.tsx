@@ -3,7 +3,7 @@ import type { AppLoadContext, EntryContext } from '@remix-run/node'
 import { RemixServer, isRouteErrorResponse } from '@remix-run/react'
 import { renderToPipeableStream } from 'react-dom/server'
 import { NonceProvider } from './components/nonce'
-import { logger } from './server/logger.server'
+import { currentRequestLog, logger } from './server/logger.server'
 
 const ABORT_DELAY = 5_000
 export const streamTimeout = ABORT_DELAY
@@ -19,6 +19,11 @@ export default function handleRequest(
   // is all but the loader data's scripts; streaming it in React's 2 KB chunks cost more, each
   // chunk a trip through four streams and gzip of its own, than waiting the last
   // millisecond for the whole (the outlet dashboard's p95 went from 29 to 23 ms).
+  // A 5xx that reached no handleError (Remix passes it none for a thrown 5xx answer): said
+  // here with the routes' errors, so no 500 goes unexplained in the log (0653).
+  if (responseStatusCode >= 500 && !currentRequestLog()?.errorLogged) {
+    logger.error('page answered with a server error', { url: new URL(request.url).pathname, status: responseStatusCode, errors: routeErrors(remixContext) })
+  }
   return new Promise<Response>((resolve, reject) => {
     const nonce = loadContext?.nonce
     let shellRendered = false
@@ -53,6 +58,17 @@ export default function handleRequest(
     )
     const timer = setTimeout(abort, ABORT_DELAY)
   })
+}
+
+/** Each failed route's error, as far as it can be said without personal data: a status, a name, a message key. */
+function routeErrors(remixContext: EntryContext): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [route, error] of Object.entries(remixContext.staticHandlerContext.errors ?? {})) {
+    if (isRouteErrorResponse(error)) out[route] = { status: error.status, messageKey: (error.data as { messageKey?: unknown } | null)?.messageKey }
+    else if (error instanceof Error) out[route] = { name: error.name, message: error.message }
+    else out[route] = typeof error
+  }
+  return out
 }
 
 export function handleError(error: unknown, { request }: { request: Request }) {

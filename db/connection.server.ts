@@ -292,27 +292,38 @@ interface AtomicsWaitAsync {
   waitAsync(array: Int32Array, index: number, value: number, timeout: number): { async: false; value: string } | { async: true; value: Promise<string> }
 }
 
+/** Longer than any wait here: the keep-alive below is cleared when the wait ends, never fires. */
+const KEEP_ALIVE_MS = 2 ** 30
+
 /**
  * Waits (without holding the thread) until lockWaiters[index] is told it changed from
  * `value`, or `ms`. A pending Atomics.waitAsync does not keep a thread alive: the map's
  * rebuild thread, which listens for nothing, ended mid-rebuild while it stood aside
- * ("exited (code 0) without an answer"); the timer keeps it alive meanwhile.
+ * ("exited (code 0) without an answer"). A timer keeps the thread alive until the wait
+ * ends, not for `ms`: V8 times the wait out with a timer the thread does not count
+ * (unref'd), armed only at the event loop's next turn, so a keep-alive of the same `ms`
+ * ran out first whenever that turn came late (a busy thread, a loaded machine), and the
+ * thread, with nothing left it counted, ended with the wait pending.
  */
 async function waitWhile(index: number, value: number, ms: number) {
   const wait = (Atomics as unknown as AtomicsWaitAsync).waitAsync(lockWaiters, index, value, ms)
   if (!wait.async) return
-  const keep = setTimeout(() => {}, ms)
+  const keep = setInterval(() => {}, KEEP_ALIVE_MS)
   try {
     await wait.value
   } finally {
-    clearTimeout(keep)
+    clearInterval(keep)
   }
 }
 
-/** Waits (without holding the thread) until no statement of this process's requests waits for the write lock, or YIELD_MAX_MS. */
-async function othersHadTheirTurn() {
+/**
+ * Waits (without holding the thread) until no statement of this process's requests waits
+ * for the write lock, or `maxMs` (YIELD_MAX_MS). Exported for the test of a thread that
+ * stands aside until the wait times out (test/unit/lock-wait-thread.test.ts).
+ */
+export async function othersHadTheirTurn(maxMs = YIELD_MAX_MS) {
   if (Atomics.load(lockWaiters, WAITING) <= 0) return
-  const until = performance.now() + YIELD_MAX_MS
+  const until = performance.now() + maxMs
   Atomics.add(lockWaiters, YIELDING, 1)
   try {
     for (;;) {

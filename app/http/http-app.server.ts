@@ -12,7 +12,7 @@ import type { Database } from '../../db/schema'
 import type { AppConfig } from '../server/config.server'
 import type { AppContext } from './context.server'
 import { tileLayerFor } from '../domain/map-tiles'
-import { logger, withRequestId } from '../server/logger.server'
+import { logger, withRequestId, type RequestLog } from '../server/logger.server'
 import { remixHandler } from './remix-handler.server'
 import { limitBodies } from './request-limits.server'
 import { contentSecurityPolicy, fromThisOrigin, limitApi, newNonce } from './security.server'
@@ -63,10 +63,16 @@ export function createHttpApp({ build, db, dialect, config, rootDir, closing }: 
     res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(self)')
     if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains')
     const started = process.hrtime.bigint()
+    const log: RequestLog = { requestId }
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6
       // The path only: a query string may carry a searched phone number.
-      logger.debug('request', { requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 })
+      const fields = { requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }
+      // Every 5xx has its error line: whatever answered it without saying why (a thrown 5xx
+      // answer Remix does not pass to handleError, a render cut short) is named here (0653).
+      // A 503 is an answer on purpose (not set up yet, over a budget), said where it is made.
+      if (res.statusCode >= 500 && res.statusCode !== 503 && !log.errorLogged) logger.error('answered with a server error that nothing logged', fields)
+      else logger.debug('request', fields)
     })
     // Another site's page may not make a signed-in browser change anything here.
     if (!fromThisOrigin(req, config.trustProxy)) {
@@ -74,7 +80,7 @@ export function createHttpApp({ build, db, dialect, config, rootDir, closing }: 
       res.status(403).type('text/plain').send('cross-origin request refused')
       return
     }
-    withRequestId(requestId, next)
+    withRequestId(log, next)
   })
 
   app.use('/api', limitApi(config.apiRateLimit))

@@ -33,6 +33,16 @@ export interface Benchmark {
 // Not imported from test/support: the runner sets NODE_ENV before anything loads the app.
 const ROOT = path.resolve(import.meta.dirname, '../..')
 
+/**
+ * The benchmark files a name selects: the one named exactly (`import` is import.bench.ts
+ * alone, not import-serving as well), else every one whose name contains it; all without one.
+ */
+export function selectBenchmarks(files: readonly string[], name: string | undefined): string[] {
+  if (name === undefined) return [...files]
+  const exact = files.filter((file) => file === `${name}.bench.ts`)
+  return exact.length ? exact : files.filter((file) => file.replace(/\.bench\.ts$/, '').includes(name))
+}
+
 export function formatTable(table: BenchTable): string {
   const widths = table.columns.map((c, i) => Math.max(c.label.length, ...table.rows.map((r) => r[i].length)))
   const line = (cells: string[]) =>

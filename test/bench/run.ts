@@ -2,7 +2,7 @@
 // each one's table, and exits non-zero when one fails. Not part of `npm test`.
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { describeMachine, formatTable, type Benchmark } from './harness'
+import { describeMachine, formatTable, selectBenchmarks, type Benchmark } from './harness'
 
 // One line per benchmark module; each exports `benchmark`.
 const MODULES = [
@@ -27,7 +27,8 @@ const MODULES = [
 ]
 
 const USAGE = `usage: npm run bench -- [name] [--duration SECONDS] [--rows N]
-  name        run only the benchmarks whose file name contains it (${MODULES.join(', ')})
+  name        run only the benchmark of that name, or if none has it those whose name contains it
+              (${MODULES.map((m) => m.replace('.bench.ts', '')).join(', ')})
   --duration  seconds per measurement (default 10)
   --rows      rows for the import benchmark (default 1,000,000), e.g. 100000 for a quick check`
 
@@ -43,7 +44,7 @@ async function main(): Promise<number> {
     console.log(USAGE)
     return 0
   }
-  const selected = MODULES.filter((file) => options.name === undefined || file.includes(options.name))
+  const selected = selectBenchmarks(MODULES, options.name)
   if (selected.length === 0) {
     console.error(`no benchmark matches "${options.name}"\n${USAGE}`)
     return 2

@@ -17,10 +17,14 @@ export interface NewUserInput {
   oneTimePassword?: boolean
 }
 
-// Takes the actor, not a caller: test/support and the seed make users as SYSTEM_ACTOR.
-export async function createUser(db: Kysely<Database>, actor: Actor, input: NewUserInput): Promise<number> {
+/**
+ * Takes the actor, not a caller: test/support and the seed make users as SYSTEM_ACTOR.
+ * `options.passwordHash`: the hash of `input.password` made already, for the seed only, whose
+ * demo users all share one published password (decision 0652); never from a form.
+ */
+export async function createUser(db: Kysely<Database>, actor: Actor, input: NewUserInput, options: { passwordHash?: string } = {}): Promise<number> {
   const username = normaliseUsername(input.username)
-  const passwordHash = await hashPassword(input.password)
+  const passwordHash = options.passwordHash ?? (await hashPassword(input.password))
   return db.transaction().execute(async (trx) => {
     if (!(await getOrgUnit(trx, input.orgUnitId))) throw new AppError('bad_request', 'validation.notFound')
     const taken = await trx.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst()
