@@ -17,6 +17,7 @@ import { editCalendarDay, listCalendar } from '../services/clocks/edit-calendar.
 import { listClockSettings, updateClockSetting } from '../services/clocks/update-clock-settings.server'
 import { FormErrorSummary } from '../components/form-error-summary'
 import { IntentButton } from '../components/intent-button'
+import { DateField } from '../components/date-field'
 
 const SUBJECTS = ['working_group', 'loan_qr', 'credit_platform', 'own_list', 'referral'] as const satisfies readonly ClockSubject[]
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, msg('calendar.badDay'))
@@ -82,7 +83,7 @@ export default function AdminCalendar() {
       <ActionResult done={result?.done} formError={result?.formError} />
       <Form method="post" className="card form-grid" aria-label={t('calendar.add')}>
         <input type="hidden" name="intent" value="day" />
-        <Field label={t('calendar.day')} name="day" type="date" required errors={dayErrors?.day} />
+        <DateField label={t('calendar.day')} name="day" required errors={dayErrors?.day} />
         <SelectField
           label={t('calendar.kind')}
           name="kind"
