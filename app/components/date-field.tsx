@@ -4,11 +4,11 @@
 // reader can take the wrong way round. It posts YYYY-MM-DD before any script has run (the
 // pattern stops anything else); once hydrated, a button beside it opens the browser's own date
 // picker, and a day typed as 2026/12/4 or 2026年12月4日 is tidied to 2026-12-04.
-import { useEffect, useId, useRef, useState, type InputHTMLAttributes, type ReactNode } from 'react'
+import { useEffect, useRef, useState, type InputHTMLAttributes, type ReactNode } from 'react'
 import { dayFromWriting } from '../domain/date-range'
 import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
-import { ErrorList } from './field'
+import { FieldFrame } from './field'
 
 export const DAY_PATTERN = '\\d{4}-\\d{2}-\\d{2}'
 
@@ -90,14 +90,9 @@ export function DateInput({ value, defaultValue, onValueChange, min, max, onBlur
 
 /** A labelled day field with its errors, like `Field`. */
 export function DateField({ label, errors, id, ...input }: DateInputProps & { label: ReactNode; errors?: Message[] | null }) {
-  const fallbackId = useId()
-  const inputId = id ?? fallbackId
-  const errorId = errors?.length ? `${inputId}-error` : undefined
   return (
-    <div className="field">
-      <label htmlFor={inputId}>{label}</label>
-      <DateInput id={inputId} aria-invalid={errorId ? true : undefined} aria-describedby={errorId} {...input} />
-      <ErrorList id={errorId} errors={errors} />
-    </div>
+    <FieldFrame label={label} errors={errors} id={id}>
+      {(links) => <DateInput {...links} {...input} />}
+    </FieldFrame>
   )
 }

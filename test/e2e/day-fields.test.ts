@@ -14,14 +14,6 @@ const PAGES = ['/visits', '/dashboard?period=range&from=2026-11-01&to=2026-11-30
 
 const MONTH_FIRST = /\b(mm|MM)\s*\/\s*(dd|DD)\s*\/\s*(yyyy|YYYY)\b|\b\d{1,2}\/\d{1,2}\/\d{4}\b/
 
-async function signInChinese(page: Page, username: string) {
-  await page.goto(`${app.url}/login`)
-  await page.getByLabel('用户名').fill(username)
-  await page.getByLabel('密码').fill('wanqi-demo')
-  await page.getByRole('button', { name: '登录', exact: true }).click()
-  await page.locator('#whoami').waitFor()
-}
-
 type DomNode = { nodeType: number; nodeName: string; nodeValue: string; attributes?: string[]; children?: DomNode[]; shadowRoots?: DomNode[] }
 
 function textBelow(node: DomNode): string {
@@ -60,7 +52,7 @@ describe('day fields in an en-US Chromium on the Chinese pages', () => {
   it('no page draws mm/dd/yyyy; each day field reads YYYY-MM-DD', async () => {
     const { page } = await session.newPage({ chinese: true, locale: 'en-US', timezoneId: 'Asia/Shanghai' })
     const cdp = await page.context().newCDPSession(page)
-    await signInChinese(page, 'admin')
+    await session.signInChinese(page, 'admin')
     let dayFields = 0
     for (const path of PAGES) {
       await page.goto(`${app.url}${path}`)
@@ -84,7 +76,7 @@ describe('day fields in an en-US Chromium on the Chinese pages', () => {
 
   it('a day typed the Chinese way posts as YYYY-MM-DD, and the picker writes its day', async () => {
     const { page } = await session.newPage({ chinese: true, locale: 'en-US', timezoneId: 'Asia/Shanghai' })
-    await signInChinese(page, 'manager')
+    await session.signInChinese(page, 'manager')
     await page.goto(`${app.url}/visits`)
     const day = page.getByLabel('日期')
     await page.locator('.date-input .date-pick').waitFor()
@@ -110,7 +102,7 @@ describe('day fields in an en-US Chromium on the Chinese pages', () => {
     const context = await first.context().browser()!.newContext({ javaScriptEnabled: false, locale: 'en-US' })
     try {
       const page = await context.newPage()
-      await signInChinese(page, 'manager')
+      await session.signInChinese(page, 'manager')
       await page.goto(`${app.url}/visits?day=2026-12-01`)
       const day = page.getByLabel('日期')
       expect(await day.getAttribute('type')).toBe('text')
