@@ -21,16 +21,32 @@ interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
   errors?: Message[] | null
 }
 
-export function Field({ label, errors, id, ...input }: FieldProps) {
+/** The attributes that tie a control to its label and its errors. */
+export interface ControlLinks {
+  id: string
+  'aria-invalid'?: true
+  'aria-describedby'?: string
+}
+
+/** A label, the control it names, and its errors under it: every field's frame. */
+export function FieldFrame({ label, errors, id, children }: { label: ReactNode; errors?: Message[] | null; id?: string; children: (links: ControlLinks) => ReactNode }) {
   const fallbackId = useId()
-  const inputId = id ?? fallbackId
-  const errorId = errors?.length ? `${inputId}-error` : undefined
+  const controlId = id ?? fallbackId
+  const errorId = errors?.length ? `${controlId}-error` : undefined
   return (
     <div className="field">
-      <label htmlFor={inputId}>{label}</label>
-      <input id={inputId} aria-invalid={errorId ? true : undefined} aria-describedby={errorId} {...input} />
+      <label htmlFor={controlId}>{label}</label>
+      {children({ id: controlId, 'aria-invalid': errorId ? true : undefined, 'aria-describedby': errorId })}
       <ErrorList id={errorId} errors={errors} />
     </div>
+  )
+}
+
+export function Field({ label, errors, id, ...input }: FieldProps) {
+  return (
+    <FieldFrame label={label} errors={errors} id={id}>
+      {(links) => <input {...links} {...input} />}
+    </FieldFrame>
   )
 }
 
@@ -42,21 +58,18 @@ interface SelectFieldProps extends SelectHTMLAttributes<HTMLSelectElement> {
 }
 
 export function SelectField({ label, errors, id, options, ...select }: SelectFieldProps) {
-  const fallbackId = useId()
-  const selectId = id ?? fallbackId
-  const errorId = errors?.length ? `${selectId}-error` : undefined
   return (
-    <div className="field">
-      <label htmlFor={selectId}>{label}</label>
-      <select id={selectId} aria-invalid={errorId ? true : undefined} aria-describedby={errorId} {...select}>
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-      <ErrorList id={errorId} errors={errors} />
-    </div>
+    <FieldFrame label={label} errors={errors} id={id}>
+      {(links) => (
+        <select {...links} {...select}>
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </FieldFrame>
   )
 }
 

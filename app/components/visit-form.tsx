@@ -21,6 +21,7 @@ import { useT } from '../i18n/use-t'
 import { enqueueVisit, flushOutbox, type QueuedPhoto } from '../offline/outbox'
 import { shrinkAndStamp } from '../offline/photo-stamp'
 import { watermarkLines } from '../domain/photo-watermark'
+import { DateField } from './date-field'
 import { ErrorList } from './field'
 import { FormErrorSummary } from './form-error-summary'
 
@@ -252,7 +253,7 @@ export function VisitForm({
           errors={show('outcome')}
           options={VISIT_OUTCOMES.map((o) => [o, t(`visit.outcome.${o}`)])}
         />
-        <TextField name="nextFollowUpOn" label={t('visit.nextFollowUpOn')} type="date" value={followUp} onChange={(e) => setFollowUp(e.target.value)} errors={show('nextFollowUpOn')} />
+        <DateField name="nextFollowUpOn" label={t('visit.nextFollowUpOn')} value={followUp} onValueChange={setFollowUp} errors={show('nextFollowUpOn')} />
       </div>
 
       <Group label={t('photo.title')} errors={show('photos')} htmlFor="visit-photos">

@@ -20,6 +20,19 @@ export function isDay(value: string): boolean {
   return Number.isFinite(time) && new Date(time).toISOString().slice(0, 10) === value
 }
 
+/**
+ * The day a person wrote, as YYYY-MM-DD: 2026-12-4, 2026/12/04, 2026.12.4, 2026年12月4日 and
+ * 20261204 all read 2026-12-04; null when the text is no calendar day. Day fields tidy what
+ * was typed with it before the form posts (the server takes YYYY-MM-DD only).
+ */
+export function dayFromWriting(text: string): string | null {
+  const trimmed = text.trim()
+  const parts = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/.exec(trimmed) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(trimmed)
+  if (!parts) return null
+  const day = `${parts[1]}-${parts[2]!.padStart(2, '0')}-${parts[3]!.padStart(2, '0')}`
+  return isDay(day) ? day : null
+}
+
 function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / MS_PER_DAY)
 }

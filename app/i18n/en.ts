@@ -106,6 +106,8 @@ export const en: Messages = {
   'users.history': 'History',
   'users.all': 'All',
   'common.save': 'Save',
+  'common.dayFormat': 'yyyy-mm-dd',
+  'common.pickDay': 'Open calendar',
   'common.cancel': 'Cancel',
   'common.back': 'Back',
   'common.none': 'None',

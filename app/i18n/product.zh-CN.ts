@@ -76,7 +76,7 @@ export const productZhCN = {
   'token.createdAt': '新建于',
   'token.state': '状态',
   'token.live': '有效',
-  'token.none': '还没有接口令牌。需要读取数据或推送转介的系统，请在上方新建。',
+  'token.none': '还没有接口令牌。需要读取数据或推送推荐授信的系统，请在上方新建。',
   'token.revokedAt': '已于 {at} 吊销',
   'token.revoke': '吊销',
   'nav.admin.products': '产品目录',

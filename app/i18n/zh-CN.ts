@@ -105,6 +105,8 @@ export const zhCN = {
   'users.history': '变更记录',
   'users.all': '全部',
   'common.save': '保存',
+  'common.dayFormat': '年-月-日',
+  'common.pickDay': '打开日历',
   'common.cancel': '取消',
   'common.back': '返回',
   'common.none': '无',

@@ -19,6 +19,7 @@ import { listTownshipCentres } from '../services/areas.server'
 import { setTownshipCentre, uploadBoundaries } from '../services/divisions/area-centres.server'
 import { findOrphanPlayers, listServedDivisions, loadDivisions, type OrphanPlayers } from '../services/divisions/load-divisions.server'
 import { chinaTimeText } from '../domain/china-time'
+import { CardTable } from '../components/card-table'
 
 const MAX_BOUNDARY_MB = 64
 
@@ -123,36 +124,19 @@ export default function Areas() {
 
       <section className="card stack" aria-labelledby="served">
         <h2 id="served">{t('areas.served')}</h2>
-        {served.length === 0 ? (
-          <p className="muted">{t('areas.noneServed')}</p>
-        ) : (
-          <div className="table-wrap">
-            <table className="cards" data-testid="served">
-              <thead>
-                <tr>
-                  <th>{t('areas.loadField')}</th>
-                  <th>{t('areas.townships')}</th>
-                  <th>{t('areas.villages')}</th>
-                  <th>{t('areas.withBoundary')}</th>
-                  <th>{t('areas.loadedAt')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {served.map((d) => (
-                  <tr key={d.code}>
-                    <td className="card-title">
-                      {d.name} ({d.code}, {t(`areas.level.${d.level as 'county'}`)})
-                    </td>
-                    <td data-label={t('areas.townships')}>{d.townships}</td>
-                    <td data-label={t('areas.villages')}>{d.villages}</td>
-                    <td data-label={t('areas.withBoundary')}>{d.withBoundary}</td>
-                    <td data-label={t('areas.loadedAt')}>{chinaTimeText(d.loadedAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <CardTable
+          rows={served}
+          rowKey={(d) => d.code}
+          testId="served"
+          empty={t('areas.noneServed')}
+          columns={[
+            { header: t('areas.loadField'), title: true, cell: (d) => `${d.name} (${d.code}, ${t(`areas.level.${d.level as 'county'}`)})` },
+            { header: t('areas.townships'), cell: (d) => d.townships },
+            { header: t('areas.villages'), cell: (d) => d.villages },
+            { header: t('areas.withBoundary'), cell: (d) => d.withBoundary },
+            { header: t('areas.loadedAt'), cell: (d) => chinaTimeText(d.loadedAt) },
+          ]}
+        />
         <p>
           <Link to="/areas/place">{t('areas.placeLink')}</Link>
         </p>
@@ -235,28 +219,25 @@ export default function Areas() {
             </button>
           </Form>
         ) : null}
-        <div className="table-wrap">
-          <table className="cards" data-testid="townships">
-            <thead>
-              <tr>
-                <th>{t('areas.township')}</th>
-                <th>{t('areas.boundary')}</th>
-                <th>{t('areas.centre')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {townships.townships.map((a) => (
-                <tr key={a.code} data-code={a.code}>
-                  <td className="card-title">
-                    {a.name} <span className="muted small">{a.code}</span>
-                  </td>
-                  <td data-label={t('areas.boundary')}>{t(`areas.boundary.${a.boundary}`)}</td>
-                  <td data-label={t('areas.centre')}>{a.lat !== null && a.lng !== null ? `${a.lat}, ${a.lng}${a.centreBasis ? ` · ${t(`areas.centreBasis.${a.centreBasis}`)}` : ''}` : '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <CardTable
+          rows={townships.townships}
+          rowKey={(a) => a.code}
+          rowProps={(a) => ({ 'data-code': a.code })}
+          testId="townships"
+          columns={[
+            {
+              header: t('areas.township'),
+              title: true,
+              cell: (a) => (
+                <>
+                  {a.name} <span className="muted small">{a.code}</span>
+                </>
+              ),
+            },
+            { header: t('areas.boundary'), cell: (a) => t(`areas.boundary.${a.boundary}`) },
+            { header: t('areas.centre'), cell: (a) => (a.lat !== null && a.lng !== null ? `${a.lat}, ${a.lng}${a.centreBasis ? ` · ${t(`areas.centreBasis.${a.centreBasis}`)}` : ''}` : '—') },
+          ]}
+        />
         {townships.count > townships.townships.length ? <p className="muted small">{t('areas.more', { shown: townships.townships.length, count: townships.count })}</p> : null}
       </section>
     </div>

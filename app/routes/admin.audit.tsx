@@ -15,6 +15,7 @@ import { isMessageKey, type MessageKey } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { chinaTimeText } from '../domain/china-time'
 import { listAuditActors, listAuditEntries } from '../services/audit.server'
+import { DateField } from '../components/date-field'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requirePermission(request, context, 'audit:view')
@@ -104,8 +105,8 @@ export default function AuditLog() {
               options={[{ value: '', label: t('audit.anyType') }, ...AUDIT_ENTITY_TYPES.map((e) => ({ value: e, label: words('audit.type', e) }))]}
             />
             <Field label={t('audit.entityId')} name="entityId" type="search" autoCapitalize="none" maxLength={80} defaultValue={value('entityId')} errors={errors?.entityId} />
-            <Field label={t('audit.from')} name="from" type="date" defaultValue={value('from')} errors={errors?.from} />
-            <Field label={t('audit.to')} name="to" type="date" defaultValue={value('to')} errors={errors?.to} />
+            <DateField label={t('audit.from')} name="from" defaultValue={value('from')} errors={errors?.from} />
+            <DateField label={t('audit.to')} name="to" defaultValue={value('to')} errors={errors?.to} />
             <Field label={t('audit.ip')} name="ip" type="search" autoCapitalize="none" maxLength={45} defaultValue={value('ip')} errors={errors?.ip} />
           </div>
         </details>

@@ -17,6 +17,8 @@ import { editCalendarDay, listCalendar } from '../services/clocks/edit-calendar.
 import { listClockSettings, updateClockSetting } from '../services/clocks/update-clock-settings.server'
 import { FormErrorSummary } from '../components/form-error-summary'
 import { IntentButton } from '../components/intent-button'
+import { DateField } from '../components/date-field'
+import { CardTable } from '../components/card-table'
 
 const SUBJECTS = ['working_group', 'loan_qr', 'credit_platform', 'own_list', 'referral'] as const satisfies readonly ClockSubject[]
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, msg('calendar.badDay'))
@@ -82,7 +84,7 @@ export default function AdminCalendar() {
       <ActionResult done={result?.done} formError={result?.formError} />
       <Form method="post" className="card form-grid" aria-label={t('calendar.add')}>
         <input type="hidden" name="intent" value="day" />
-        <Field label={t('calendar.day')} name="day" type="date" required errors={dayErrors?.day} />
+        <DateField label={t('calendar.day')} name="day" required errors={dayErrors?.day} />
         <SelectField
           label={t('calendar.kind')}
           name="kind"
@@ -106,68 +108,55 @@ export default function AdminCalendar() {
       {years.map((y) => (
         <details key={y.year} className="card" open={y.year === Number(new Date().getFullYear())}>
           <summary>{t('calendar.year', { year: y.year, count: y.days.length })}</summary>
-          <div className="table-wrap">
-            <table className="cards" data-testid={`calendar-${y.year}`}>
-              <thead>
-                <tr>
-                  <th>{t('calendar.day')}</th>
-                  <th>{t('calendar.kind')}</th>
-                  <th>{t('calendar.note')}</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {y.days.map((d) => (
-                  <tr key={d.day} data-day={d.day}>
-                    <td className="card-title">{d.day}</td>
-                    <td data-label={t('calendar.kind')}>{t(`calendar.kind.${d.kind}`)}</td>
-                    <td data-label={t('calendar.note')}>{d.note}</td>
-                    <td>
-                      <IntentButton intent="remove" fields={{ day: d.day }} className="link-button danger">
-                        {t('calendar.remove')}
-                      </IntentButton>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <CardTable
+            rows={y.days}
+            rowKey={(d) => d.day}
+            rowProps={(d) => ({ 'data-day': d.day })}
+            testId={`calendar-${y.year}`}
+            columns={[
+              { header: t('calendar.day'), title: true, cell: (d) => d.day },
+              { header: t('calendar.kind'), cell: (d) => t(`calendar.kind.${d.kind}`) },
+              { header: t('calendar.note'), cell: (d) => d.note },
+              {
+                header: '',
+                label: false,
+                cell: (d) => (
+                  <IntentButton intent="remove" fields={{ day: d.day }} className="link-button danger">
+                    {t('calendar.remove')}
+                  </IntentButton>
+                ),
+              },
+            ]}
+          />
         </details>
       ))}
       <section className="card" aria-labelledby="settings">
         <h2 id="settings">{t('clockSettings.title')}</h2>
-        <div className="table-wrap">
-          <table className="cards">
-            <thead>
-              <tr>
-                <th>{t('clockSettings.subject')}</th>
-                <th>{t('clockSettings.clock')}</th>
-                <th>{t('clockSettings.days')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {settings.map((s) => (
-                <tr key={`${s.channel}.${s.clock}`} data-setting={`${s.channel}.${s.clock}`}>
-                  <td className="card-title">{t(`channel.${s.channel as 'loan_qr'}`)}</td>
-                  <td data-label={t('clockSettings.clock')}>{t(`clocks.${s.clock}`)}</td>
-                  <td data-label={t('clockSettings.days')}>
-                    <Form method="post" className="inline-form">
-                      <input type="hidden" name="intent" value="setting" />
-                      <input type="hidden" name="subject" value={s.channel} />
-                      <input type="hidden" name="clock" value={s.clock} />
-                      <input name="days" type="number" min={1} max={365} defaultValue={s.days} aria-label={t('clockSettings.days')} />
-                      <select name="unit" defaultValue={s.unit} aria-label={t('clockSettings.unit')}>
-                        <option value="working">{t('clockSettings.unit.working')}</option>
-                        <option value="calendar">{t('clockSettings.unit.calendar')}</option>
-                      </select>
-                      <button type="submit">{t('common.save')}</button>
-                    </Form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <CardTable
+          rows={settings}
+          rowKey={(s) => `${s.channel}.${s.clock}`}
+          rowProps={(s) => ({ 'data-setting': `${s.channel}.${s.clock}` })}
+          columns={[
+            { header: t('clockSettings.subject'), title: true, cell: (s) => t(`channel.${s.channel as 'loan_qr'}`) },
+            { header: t('clockSettings.clock'), cell: (s) => t(`clocks.${s.clock}`) },
+            {
+              header: t('clockSettings.days'),
+              cell: (s) => (
+                <Form method="post" className="inline-form">
+                  <input type="hidden" name="intent" value="setting" />
+                  <input type="hidden" name="subject" value={s.channel} />
+                  <input type="hidden" name="clock" value={s.clock} />
+                  <input name="days" type="number" min={1} max={365} defaultValue={s.days} aria-label={t('clockSettings.days')} />
+                  <select name="unit" defaultValue={s.unit} aria-label={t('clockSettings.unit')}>
+                    <option value="working">{t('clockSettings.unit.working')}</option>
+                    <option value="calendar">{t('clockSettings.unit.calendar')}</option>
+                  </select>
+                  <button type="submit">{t('common.save')}</button>
+                </Form>
+              ),
+            },
+          ]}
+        />
         {result?.intent === 'setting' && result.errors ? <p className="field-errors">{Object.values(result.errors).flat().map((m) => t(m.key, m.params)).join(' ')}</p> : null}
       </section>
     </div>

@@ -16,6 +16,7 @@ import { listOrgUnits } from '../services/org-units/find-org-units.server'
 import { moveOrgUnit } from '../services/org-units/move-org-unit.server'
 import { renameOrgUnit } from '../services/org-units/rename-org-unit.server'
 import { FormErrorSummary } from '../components/form-error-summary'
+import { CardTable } from '../components/card-table'
 
 const code = z
   .string()
@@ -110,50 +111,42 @@ export default function OrgUnits() {
       </section>
 
       <section className="card">
-        <div className="table-wrap">
-          <table className="cards">
-            <thead>
-              <tr>
-                <th>{t('table.name')}</th>
-                <th>{t('table.code')}</th>
-                <th>{t('table.kind')}</th>
-                <th>{t('table.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {units.map((u) => {
+        <CardTable
+          rows={units}
+          rowKey={(u) => u.id}
+          rowProps={(u) => ({ 'data-code': u.code })}
+          columns={[
+            { header: t('table.name'), title: true, cellProps: (u) => ({ style: { paddingInlineStart: `${0.5 + u.depth}rem` } }), cell: (u) => u.name },
+            { header: t('table.code'), cell: (u) => u.code },
+            { header: t('table.kind'), cell: (u) => t(`orgKind.${u.kind}`) },
+            {
+              header: t('table.actions'),
+              cell: (u) => {
                 const mine = result?.id === u.id ? result : undefined
                 return (
-                  <tr key={u.id} data-code={u.code}>
-                    <td className="card-title" style={{ paddingInlineStart: `${0.5 + u.depth}rem` }}>{u.name}</td>
-                    <td data-label={t('table.code')}>{u.code}</td>
-                    <td data-label={t('table.kind')}>{t(`orgKind.${u.kind}`)}</td>
-                    <td data-label={t('table.actions')}>
-                      <details open={Boolean(mine?.errors || mine?.formError)}>
-                        <summary>{t('users.edit')}</summary>
-                        <Form method="post" className="inline-form">
-                          <input type="hidden" name="intent" value="rename" />
-                          <input type="hidden" name="id" value={u.id} />
-                          <Field label={t('org.rename')} name="name" defaultValue={u.name} required maxLength={60} errors={mine?.intent === 'rename' ? mine.errors?.name : null} />
-                          <button type="submit">{t('common.save')}</button>
-                        </Form>
-                        {u.parentId !== null ? (
-                          <Form method="post" className="inline-form">
-                            <input type="hidden" name="intent" value="move" />
-                            <input type="hidden" name="id" value={u.id} />
-                            <SelectField label={t('org.moveTo')} name="parentId" options={unitOptions} defaultValue={u.parentId} />
-                            <button type="submit">{t('org.move')}</button>
-                          </Form>
-                        ) : null}
-                        <ErrorList errors={mine?.formError ? [mine.formError] : null} />
-                      </details>
-                    </td>
-                  </tr>
+                <details open={Boolean(mine?.errors || mine?.formError)}>
+                  <summary>{t('users.edit')}</summary>
+                  <Form method="post" className="inline-form">
+                    <input type="hidden" name="intent" value="rename" />
+                    <input type="hidden" name="id" value={u.id} />
+                    <Field label={t('org.rename')} name="name" defaultValue={u.name} required maxLength={60} errors={mine?.intent === 'rename' ? mine.errors?.name : null} />
+                    <button type="submit">{t('common.save')}</button>
+                  </Form>
+                  {u.parentId !== null ? (
+                    <Form method="post" className="inline-form">
+                      <input type="hidden" name="intent" value="move" />
+                      <input type="hidden" name="id" value={u.id} />
+                      <SelectField label={t('org.moveTo')} name="parentId" options={unitOptions} defaultValue={u.parentId} />
+                      <button type="submit">{t('org.move')}</button>
+                    </Form>
+                  ) : null}
+                  <ErrorList errors={mine?.formError ? [mine.formError] : null} />
+                </details>
                 )
-              })}
-            </tbody>
-          </table>
-        </div>
+              },
+            },
+          ]}
+        />
       </section>
     </div>
   )

@@ -20,6 +20,7 @@ import { listOrgUnits } from '../services/org-units/find-org-units.server'
 import { chinaTimeText } from '../domain/china-time'
 import { FormErrorSummary } from '../components/form-error-summary'
 import { IntentButton } from '../components/intent-button'
+import { CardTable } from '../components/card-table'
 
 const createSchema = z.object({
   intent: z.literal('create'),
@@ -91,44 +92,34 @@ export default function Tokens() {
           {t('token.create')}
         </button>
       </Form>
-      {tokens.length === 0 ? (
-        <p className="empty-state" data-testid="no-tokens">
-          {t('token.none')}
-        </p>
-      ) : (
-        <div className="table-wrap card">
-          <table className="cards">
-            <thead>
-              <tr>
-                <th>{t('token.name')}</th>
-                <th>{t('token.purpose')}</th>
-                <th>{t('token.createdAt')}</th>
-                <th>{t('token.state')}</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.map((k) => (
-                <tr key={k.id} data-token={k.name}>
-                  <td className="card-title">{k.name}</td>
-                  <td data-label={t('token.purpose')}>{`${t(`token.purpose.${k.purpose}`)}${k.purpose === 'figures_read' ? ` · ${k.orgName ?? t('token.scope.bank')}` : ''}${k.purpose === 'integration' ? ` · ${k.actsFor ?? '—'}` : ''}${k.purpose === 'platform_feedback' ? ` · ${k.platform ?? '—'} · ${k.orgName ?? t('token.scope.bank')}` : ''}`}</td>
-                  <td data-label={t('token.createdAt')}>
-                    {chinaTimeText(k.createdAt)} {k.createdBy ? `· ${k.createdBy}` : ''}
-                  </td>
-                  <td data-label={t('token.state')}>{k.revokedAt ? t('token.revokedAt', { at: chinaTimeText(k.revokedAt) }) : t('token.live')}</td>
-                  <td>
-                    {k.revokedAt ? null : (
-                      <IntentButton intent="revoke" fields={{ id: k.id }} className="link-button danger">
-                        {t('token.revoke')}
-                      </IntentButton>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <CardTable
+        rows={tokens}
+        rowKey={(k) => k.id}
+        rowProps={(k) => ({ 'data-token': k.name })}
+        wrapClassName="table-wrap card"
+        empty={t('token.none')}
+        emptyTestId="no-tokens"
+        columns={[
+          { header: t('token.name'), title: true, cell: (k) => k.name },
+          {
+            header: t('token.purpose'),
+            cell: (k) =>
+              `${t(`token.purpose.${k.purpose}`)}${k.purpose === 'figures_read' ? ` · ${k.orgName ?? t('token.scope.bank')}` : ''}${k.purpose === 'integration' ? ` · ${k.actsFor ?? '—'}` : ''}${k.purpose === 'platform_feedback' ? ` · ${k.platform ?? '—'} · ${k.orgName ?? t('token.scope.bank')}` : ''}`,
+          },
+          { header: t('token.createdAt'), cell: (k) => `${chinaTimeText(k.createdAt)} ${k.createdBy ? `· ${k.createdBy}` : ''}` },
+          { header: t('token.state'), cell: (k) => (k.revokedAt ? t('token.revokedAt', { at: chinaTimeText(k.revokedAt) }) : t('token.live')) },
+          {
+            header: '',
+            label: false,
+            cell: (k) =>
+              k.revokedAt ? null : (
+                <IntentButton intent="revoke" fields={{ id: k.id }} className="link-button danger">
+                  {t('token.revoke')}
+                </IntentButton>
+              ),
+          },
+        ]}
+      />
     </div>
   )
 }

@@ -14,6 +14,7 @@ import { listOrgUnits } from '../services/org-units/find-org-units.server'
 import { createUser } from '../services/users/create-user.server'
 import { countUsers, listUsers } from '../services/users/list-users.server'
 import { FormErrorSummary } from '../components/form-error-summary'
+import { CardTable } from '../components/card-table'
 
 // A page of a bank's staff: a few screens on a phone; the total says how many there are.
 const USERS_PAGE_SIZE = 50
@@ -93,35 +94,17 @@ export default function Users() {
         <p id="users-total">
           {t('users.total', { count: total })} · {t('users.pageOf', { page, pages })}
         </p>
-        <div className="table-wrap">
-          <table className="cards">
-            <thead>
-              <tr>
-                <th>{t('table.username')}</th>
-                <th>{t('users.name')}</th>
-                <th>{t('table.role')}</th>
-                <th>{t('table.orgUnit')}</th>
-                <th>{t('table.status')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.map((u) => (
-                <tr key={u.id}>
-                  <td className="card-title">
-                    <Link to={`/admin/users/${u.id}`}>{u.username}</Link>
-                  </td>
-                  <td data-label={t('users.name')}>{u.name}</td>
-                  <td data-label={t('table.role')}>{t(`role.${u.role}`)}</td>
-                  <td data-label={t('table.orgUnit')}>{u.orgName}</td>
-                  <td data-label={t('table.status')}>
-                    {u.active ? t('status.active') : t('status.inactive')}
-                    {u.mustChangePassword ? ` · ${t('users.mustChange')}` : ''}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <CardTable
+          rows={users}
+          rowKey={(u) => u.id}
+          columns={[
+            { header: t('table.username'), title: true, cell: (u) => <Link to={`/admin/users/${u.id}`}>{u.username}</Link> },
+            { header: t('users.name'), cell: (u) => u.name },
+            { header: t('table.role'), cell: (u) => t(`role.${u.role}`) },
+            { header: t('table.orgUnit'), cell: (u) => u.orgName },
+            { header: t('table.status'), cell: (u) => `${u.active ? t('status.active') : t('status.inactive')}${u.mustChangePassword ? ` · ${t('users.mustChange')}` : ''}` },
+          ]}
+        />
         {pages > 1 ? (
           <nav className="pager" aria-label={t('audit.pages')}>
             {page > 1 ? <Link to={pageLink(page - 1)} rel="prev">{t('users.prevPage')}</Link> : null}

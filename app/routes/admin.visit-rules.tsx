@@ -15,6 +15,7 @@ import type { Message } from '../i18n/index'
 import { useT } from '../i18n/use-t'
 import { listVisitRuleVersions } from '../services/visit-rules/find-visit-rules.server'
 import { saveVisitRules } from '../services/visit-rules/save-visit-rules.server'
+import { CardTable } from '../components/card-table'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requirePermission(request, context, 'visit-rules:manage')
@@ -72,35 +73,27 @@ export default function VisitRules() {
         </div>
       </Form>
       <h2>{t('visitRules.history')}</h2>
-      <div className="table-scroll">
-        <table className="cards">
-          <thead>
-            <tr>
-              <th>{t('visitRules.version')}</th>
-              <th>{t('visitRules.setAt')}</th>
-              <th>{t('visitRules.setBy')}</th>
-              <th>{t('visitRules.rules')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {versions.map((v) => (
-              <tr key={v.version} data-testid={`rules-version-${v.version}`}>
-                <td className="card-title">{v.version}</td>
-                <td data-label={t('visitRules.setAt')}>{chinaTimeText(v.setAt)}</td>
-                <td data-label={t('visitRules.setBy')}>{v.setByName ?? '—'}</td>
-                <td data-label={t('visitRules.rules')}>
-                  {t('visitRules.summary', {
-                    photo: yesNo(v.rules.photoRequired),
-                    radius: v.rules.radiusMetres,
-                    households: yesNo(v.rules.remoteCountsFor.household),
-                    enterprises: yesNo(v.rules.remoteCountsFor.enterprise),
-                  })}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <CardTable
+        rows={versions}
+        rowKey={(v) => v.version}
+        rowProps={(v) => ({ 'data-testid': `rules-version-${v.version}` })}
+        wrapClassName="table-scroll"
+        columns={[
+          { header: t('visitRules.version'), title: true, cell: (v) => v.version },
+          { header: t('visitRules.setAt'), cell: (v) => chinaTimeText(v.setAt) },
+          { header: t('visitRules.setBy'), cell: (v) => v.setByName ?? '—' },
+          {
+            header: t('visitRules.rules'),
+            cell: (v) =>
+              t('visitRules.summary', {
+                photo: yesNo(v.rules.photoRequired),
+                radius: v.rules.radiusMetres,
+                households: yesNo(v.rules.remoteCountsFor.household),
+                enterprises: yesNo(v.rules.remoteCountsFor.enterprise),
+              }),
+          },
+        ]}
+      />
     </div>
   )
 }

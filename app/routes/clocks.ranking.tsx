@@ -9,6 +9,7 @@ import { checkDayRange } from '../domain/date-range'
 import { requirePermission, userScope } from '../http/guards.server'
 import { useT } from '../i18n/use-t'
 import { rankClocks } from '../services/clocks/clock-ranking.server'
+import { DateInput } from '../components/date-field'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'branch:view')
@@ -32,10 +33,10 @@ export default function ClockRanking() {
       <p className="muted">{t('ranking.intro')}</p>
       <Form method="get" className="toolbar">
         <label>
-          {t('ranking.from')} <input type="date" name="from" defaultValue={from} />
+          {t('ranking.from')} <DateInput name="from" defaultValue={from} />
         </label>
         <label>
-          {t('ranking.to')} <input type="date" name="to" defaultValue={to} />
+          {t('ranking.to')} <DateInput name="to" defaultValue={to} />
         </label>
         <label>
           {t('ranking.by')}{' '}

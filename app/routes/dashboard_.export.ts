@@ -32,7 +32,7 @@ async function exportFile(request: Request, context: AppContext, askedToUnmask: 
     t,
     format,
     unmask,
-    view: { scope: query.scope, scopeName, period: query.period, figures: view.current, previous: view.previous, league: view.league },
+    view: { scope: query.scope, scopeName, period: query.period, figures: view.current, previous: view.previous, before: view.before, league: view.league },
   })
   return exportAnswer(body, 'wanqi', exported)
 }

@@ -16,6 +16,7 @@ import { DEFAULT_LIMITS } from '../services/import/read-table.server'
 import { receiveUpload } from '../http/receive-upload.server'
 import { chinaTimeText } from '../domain/china-time'
 import { countText } from '../domain/number-text'
+import { DateField } from '../components/date-field'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'imports:run')
@@ -108,7 +109,7 @@ export default function Imports() {
             options={LIST_CHANNELS.map((c) => ({ value: c, label: t(`import.channel.${c}`) }))}
           />
           <Field label={t('import.channelGroup')} name="channelGroup" maxLength={100} defaultValue={result?.values?.channelGroup} errors={result?.errors.channelGroup} />
-          <Field label={t('import.channelDate')} name="channelDate" type="date" defaultValue={result?.values?.channelDate} errors={result?.errors.channelDate} />
+          <DateField label={t('import.channelDate')} name="channelDate" defaultValue={result?.values?.channelDate} errors={result?.errors.channelDate} />
           <div className="field">
             <label htmlFor="file">{t('import.file')}</label>
             <input

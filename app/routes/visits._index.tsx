@@ -22,6 +22,7 @@ import { listUsers } from '../services/users/list-users.server'
 import { listVisitsOfDay } from '../services/visits/list-visits-of-day.server'
 import { findVisitPhotos } from '../services/visit-photos/find-visit-photos.server'
 import { moneyText } from '../domain/money-text'
+import { DateInput } from '../components/date-field'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
@@ -78,7 +79,7 @@ export default function Visits() {
       <ActionResult done={result?.done} formError={result?.formError} />
       <Form method="get" className="toolbar">
         <label>
-          {t('visits.day')} <input type="date" name="day" defaultValue={day} />
+          {t('visits.day')} <DateInput name="day" defaultValue={day} />
         </label>
         {!own ? (
           <label>

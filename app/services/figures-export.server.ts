@@ -24,6 +24,8 @@ export interface ExportView {
   period: Period
   figures: Figures
   previous: Figures
+  /** The period `previous` counts: as many days of the one before (comparablePeriod). */
+  before: Period
   league: { name: string; figures: Figures }[]
 }
 
@@ -140,25 +142,45 @@ export async function exportView(request: ExportRequest): Promise<ReadableStream
     })().catch(fail)
   } else {
     void (async () => {
-      const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false })
-      const figures = workbook.addWorksheet(t('export.sheet.figures'))
+      const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true })
+      const keys = Object.keys(view.figures) as (keyof Figures)[]
+      const figures = workbook.addWorksheet(t('export.sheet.figures'), { views: [{ state: 'frozen', ySplit: 5 }] })
+      figures.columns = [{ width: 36 }, { width: 16 }, { width: 16 }]
       figures.addRow([t('export.scope'), view.scopeName]).commit()
       figures.addRow([t('export.period'), `${view.period.from} – ${view.period.to}`]).commit()
+      figures.addRow([t('export.previousPeriod'), `${view.before.from} – ${view.before.to}`]).commit()
       figures.addRow([]).commit()
-      figures.addRow([t('export.figure'), t('export.value'), t('export.previous')]).commit()
-      for (const [key, value] of Object.entries(view.figures)) {
-        const before = view.previous[key as keyof Figures]
-        figures.addRow([t(`figure.${key}` as 'figure.listed'), cellOf(value), cellOf(before)]).commit()
+      headerRow(figures, [t('export.figure'), t('export.value'), t('export.previous')])
+      for (const key of keys) {
+        for (const [label, part] of figureParts(t, key)) {
+          const row = figures.addRow([label, part(view.figures), part(view.previous)])
+          row.getCell(2).numFmt = row.getCell(3).numFmt = numberFormat(key)
+          row.commit()
+        }
       }
       figures.commit()
-      const league = workbook.addWorksheet(t('export.sheet.league'))
-      const leagueKeys = Object.keys(view.figures) as (keyof Figures)[]
-      league.addRow([t('table.name'), ...leagueKeys.map((k) => t(`figure.${k}` as 'figure.listed'))]).commit()
-      for (const row of view.league) league.addRow([row.name, ...leagueKeys.map((k) => cellOf(row.figures[k]))]).commit()
+      // The league as the page lists it (its order is the dashboard's), a column per figure.
+      const leagueColumns = keys.flatMap((key) => figureParts(t, key).map(([label, part]) => ({ label, part, format: numberFormat(key) })))
+      const league = workbook.addWorksheet(t('export.sheet.league'), { views: [{ state: 'frozen', xSplit: 1, ySplit: 1 }] })
+      league.columns = [{ width: 24 }, ...leagueColumns.map((c) => ({ width: Math.max(12, Math.min(30, c.label.length * 2 + 2)) }))]
+      headerRow(league, [t('table.name'), ...leagueColumns.map((c) => c.label)])
+      for (const unit of view.league) {
+        const row = league.addRow([unit.name, ...leagueColumns.map((c) => c.part(unit.figures))])
+        leagueColumns.forEach((c, i) => (row.getCell(i + 2).numFmt = c.format))
+        row.commit()
+      }
       league.commit()
-      const players = workbook.addWorksheet(t('export.sheet.players'))
-      players.addRow(columnLabels(t)).commit()
-      for await (const batch of rows) for (const r of batch) players.addRow(r).commit()
+      const players = workbook.addWorksheet(t('export.sheet.players'), { views: [{ state: 'frozen', xSplit: 2, ySplit: 1 }] })
+      players.columns = PLAYER_WIDTHS.map((width) => ({ width }))
+      headerRow(players, columnLabels(t))
+      const lastVisit = COLUMNS.indexOf('lastVisit') + 1
+      for await (const batch of rows)
+        for (const r of batch) {
+          const day = r[lastVisit - 1]
+          const row = players.addRow(typeof day === 'string' && day ? [...r.slice(0, lastVisit - 1), new Date(`${day}T00:00:00Z`), ...r.slice(lastVisit)] : r)
+          row.getCell(lastVisit).numFmt = 'yyyy-mm-dd'
+          row.commit()
+        }
       players.commit()
       await workbook.commit()
     })().catch(fail)
@@ -166,12 +188,36 @@ export async function exportView(request: ExportRequest): Promise<ReadableStream
   return Readable.toWeb(out) as ReadableStream<Uint8Array>
 }
 
-/** A figure as a cell: counts and ratios as numbers, lead times as "median / p90". */
-function cellOf(value: unknown): string | number | null {
-  if (value === null || value === undefined) return null
-  if (typeof value === 'object') {
-    const d = value as { median: number | null; p90: number | null }
-    return d.median === null ? null : `${d.median} / ${d.p90}`
+/** A sheet's header row: bold, on a pale ground, frozen by the sheet's view. */
+function headerRow(sheet: ExcelJS.Worksheet, labels: string[]) {
+  const row = sheet.addRow(labels)
+  row.font = { bold: true }
+  row.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFF4F6F8' } }
+  row.commit()
+}
+
+/** The players' column widths, in characters (COLUMNS' order). */
+const PLAYER_WIDTHS = [8, 30, 22, 10, 14, 12, 12, 14, 12, 12, 16]
+
+const RATIOS: readonly (keyof Figures)[] = ['coverage', 'needRate', 'firstLenderRatio', 'creditLoanShareByCount', 'creditLoanShareByAmount', 'acceptedOnTime']
+
+/** How a figure reads in a cell: ratios as per cent, lead times in days to a tenth, counts grouped. */
+function numberFormat(key: keyof Figures): string {
+  if (RATIOS.includes(key)) return '0.0%'
+  if (key.startsWith('leadTime')) return '0.0'
+  return '#,##0'
+}
+
+type Part = (figures: Figures) => number | null
+
+/** A figure's cells: one for a count or a ratio, two (median, 90th percentile) for a lead time, each a number. */
+function figureParts(t: Translate, key: keyof Figures): [string, Part][] {
+  const name = t(`figure.${key}` as 'figure.listed')
+  if (key === 'leadTimeVisitToDisbursementDays' || key === 'leadTimeReferralToDisbursementDays') {
+    return [
+      [`${name} · ${t('export.median')}`, (f) => f[key].median],
+      [`${name} · ${t('export.p90')}`, (f) => f[key].p90],
+    ]
   }
-  return value as number
+  return [[name, (f) => f[key] as number | null]]
 }

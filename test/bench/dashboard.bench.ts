@@ -189,7 +189,7 @@ async function measureWith(db: Kysely<Database>, dialect: string, baseUrl: strin
       t,
       format: 'xlsx',
       unmask: false,
-      view: { scope, scopeName: `${branch.name} + ${joined.name}`, period: year, figures, previous: figures, league: [] },
+      view: { scope, scopeName: `${branch.name} + ${joined.name}`, period: year, figures, previous: figures, before: year, league: [] },
     })
     await stream.pipeTo(Writable.toWeb(new Writable({ write: (chunk: Buffer, _e, done) => ((bytes += chunk.length), done()) })))
     exportSeconds = (performance.now() - started) / 1000

@@ -256,18 +256,9 @@ describe('territories on the map and the territories page', () => {
 })
 
 describe('before a territory or a balancing move is saved (in Chinese)', () => {
-  /** Signs in through the Chinese /login form. */
-  async function signInChinese(page: Page, username: string) {
-    await page.goto(`${app.url}/login`)
-    await page.getByLabel('用户名').fill(username)
-    await page.getByLabel('密码').fill('wanqi-demo')
-    await page.getByRole('button', { name: '登录', exact: true }).click()
-    await page.locator('#whoami').waitFor()
-  }
-
   it('the drawn shape stays with its form, which counts the players inside; geoman speaks Chinese; "执行" previews and asks before moving, on a phone', async () => {
     const { page } = await session.newPage({ chinese: true })
-    await signInChinese(page, 'manager')
+    await session.signInChinese(page, 'manager')
     await page.goto(`${app.url}/map`)
     await page.locator('.cluster-icon').first().waitFor()
     await page.getByRole('button', { name: '画片区' }).click()
@@ -308,7 +299,7 @@ describe('before a territory or a balancing move is saved (in Chinese)', () => {
     expect(lassoed.status()).toBe(200)
 
     const { page: phone } = await session.newPage({ chinese: true, viewport: { width: 390, height: 844 } })
-    await signInChinese(phone, 'manager')
+    await session.signInChinese(phone, 'manager')
     await phone.goto(`${app.url}/territories`)
     await phone.locator('ul.moves button', { hasText: '执行' }).first().click()
     const preview = phone.getByTestId('move-preview')

@@ -1,7 +1,6 @@
 // Issue 23's words and dates in Chromium against the real server on the demo county: counts
 // with thousands separators wherever they show (the workload wrote 2996 where tiles say 2,996),
 // and each page naming its language for the browser (a date input is drawn in the browser's).
-import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { openBrowserApp } from '../support/browser-app'
 
@@ -9,19 +8,10 @@ const PHONE = { width: 390, height: 844 }
 
 const { app, session } = openBrowserApp({ env: { MAP_TILES: 'none', LOAN_SIM: 'none' } })
 
-/** Signs in from the Chinese login page. */
-async function signInChinese(page: Page, username: string) {
-  await page.goto(`${app.url}/login`)
-  await page.getByLabel('用户名').fill(username)
-  await page.getByLabel('密码').fill('wanqi-demo')
-  await page.getByRole('button', { name: '登录', exact: true }).click()
-  await page.locator('#whoami').waitFor()
-}
-
 describe('counts', () => {
   it('the territories page writes every count with thousands separators', async () => {
     const { page } = await session.newPage({ chinese: true })
-    await signInChinese(page, 'admin')
+    await session.signInChinese(page, 'admin')
     await page.goto(`${app.url}/territories`)
     const unassigned = (await page.getByTestId('unassigned').textContent())!
     // The demo county leaves thousands of players unassigned: the figure is grouped.
@@ -38,7 +28,7 @@ describe('dates', () => {
     // nor an emulated locale (decision 0571); the page still names its language, and a date
     // input's value is the ISO day whatever the drawing.
     const { page } = await session.newPage({ chinese: true, viewport: PHONE, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
-    await signInChinese(page, 'manager')
+    await session.signInChinese(page, 'manager')
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN')
     await page.goto(`${app.url}/visits`)
     await page.getByLabel('日期').fill('2026-12-04')

@@ -4,7 +4,7 @@
 import ExcelJS from 'exceljs'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { computeFigures, periodOf, type Period, type PlayerFacts, type ReferralFacts } from '../../app/domain/figures'
+import { comparablePeriod, computeFigures, periodOf, type Period, type PlayerFacts, type ReferralFacts } from '../../app/domain/figures'
 import { todayInChina } from '../../app/domain/china-time'
 import type { GuaranteeType } from '../../app/domain/first-lender'
 import type { Stage } from '../../app/domain/pipeline'
@@ -312,6 +312,40 @@ describe('the dashboard export', () => {
     expect(workbook.getWorksheet('排名')!.actualRowCount).toBeGreaterThan(1)
     const audit = await t.db.selectFrom('audit_log').select(['action', 'detail']).where('action', '=', 'figures.exported').orderBy('id', 'desc').executeTakeFirstOrThrow()
     expect(JSON.parse(audit.detail!)).toMatchObject({ format: 'xlsx', unmasked: false })
+  })
+
+  it('XLSX reads like a report: bold frozen headers, widths, ratios as per cent, lead times as numbers, the period before dated, visit days as dates', async () => {
+    const hq = new Client(server.url)
+    await hq.signIn('hq', DEMO_PASSWORD)
+    const response = await hq.get('/dashboard/export?format=xlsx&period=month')
+    expect(response.status).toBe(200)
+    const workbook = new ExcelJS.Workbook()
+    await workbook.xlsx.load(Buffer.from(await response.arrayBuffer()) as never)
+    const figures = workbook.getWorksheet('指标')!
+    const rowOf = (label: string) => figures.getSheetValues().findIndex((row) => Array.isArray(row) && row[1] === label)
+    // The period before, dated: as many days of the month before as this one has run.
+    const before = comparablePeriod(periodOf('month', todayInChina(NOW)), todayInChina(NOW))
+    expect(figures.getRow(rowOf('上期期间')).getCell(2).value).toBe(`${before.from} – ${before.to}`)
+    const header = figures.getRow(rowOf('指标'))
+    expect(header.font?.bold).toBe(true)
+    expect(figures.views[0]).toMatchObject({ state: 'frozen', ySplit: rowOf('指标') })
+    expect(figures.getColumn(1).width).toBeGreaterThanOrEqual(20)
+    const ratio = figures.getRow(rowOf('首贷户占比')).getCell(2)
+    expect(ratio.numFmt).toBe('0.0%')
+    expect(figures.getRow(rowOf('名单主体')).getCell(2).numFmt).toBe('#,##0')
+    const lead = figures.getSheetValues().filter((row) => Array.isArray(row) && String(row[1]).includes('中位数'))
+    expect(lead).toHaveLength(2)
+    for (const row of lead as unknown[][]) expect(row[2] === null || row[2] === undefined || typeof row[2] === 'number').toBe(true)
+    for (const name of ['排名', '主体明细']) {
+      const sheet = workbook.getWorksheet(name)!
+      expect(sheet.getRow(1).font?.bold, name).toBe(true)
+      expect(sheet.views[0], name).toMatchObject({ state: 'frozen', ySplit: 1 })
+    }
+    const players = workbook.getWorksheet('主体明细')!
+    const visited = (players.getColumn(10).values as unknown[]).slice(2).filter(Boolean)
+    expect(visited.length).toBeGreaterThan(0)
+    expect(visited.every((d) => d instanceof Date)).toBe(true)
+    expect(players.getRow(2).getCell(10).numFmt).toBe('yyyy-mm-dd')
   })
 
   it('CSV: a byte-order mark, a header and a row per player in the manager\'s scope; unmasked when the manager asks', async () => {

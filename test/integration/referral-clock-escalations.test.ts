@@ -154,7 +154,7 @@ describe('the referral acceptance clock escalates like every clock', () => {
     const page = await (await (await suite.signedIn('ref-esc-mgr-a1')).get('/clocks')).text()
     expect(page).toMatch(/data-testid="escalation-count"[^>]*>2</)
     expect(page).toContain(`href="/referrals/${referrals.holiday.id}"`)
-    expect(page).toContain('转介受理')
+    expect(page).toContain('推荐授信受理')
     const other = await (await (await suite.signedIn('ref-esc-mgr-b')).get('/clocks')).text()
     expect(other).toMatch(/data-testid="escalation-count"[^>]*>0</)
   })

@@ -213,6 +213,15 @@ export class BrowserSession {
     await page.locator('#whoami').waitFor()
   }
 
+  /** Signs in through the Chinese /login form (a page from `newPage({ chinese: true })`, or one with JavaScript off). */
+  async signInChinese(page: Page, username: string, password = DEMO_PASSWORD) {
+    await page.goto(`${this.app.url}/login`)
+    await page.getByLabel('用户名').fill(username)
+    await page.getByLabel('密码').fill(password)
+    await page.getByRole('button', { name: '登录', exact: true }).click()
+    await page.locator('#whoami').waitFor()
+  }
+
   /** Closes this test's contexts and returns the errors its pages saw. */
   async finish(): Promise<string[]> {
     await Promise.all(this.contexts.splice(0).map((c) => c.close().catch(() => undefined)))

@@ -1,6 +1,6 @@
 // The one rule for the days and ranges a figures request may ask for.
 import { describe, expect, it } from 'vitest'
-import { MAX_RANGE_DAYS, checkDay, checkDayRange, isDay } from '../../app/domain/date-range'
+import { MAX_RANGE_DAYS, checkDay, checkDayRange, dayFromWriting, isDay } from '../../app/domain/date-range'
 
 const TODAY = '2026-03-15'
 
@@ -23,5 +23,15 @@ describe('days and ranges asked for', () => {
     expect(checkDayRange('1999-12-31', '2000-01-05', TODAY)).toEqual({ from: 'tooEarly' })
     expect(checkDay('2027-03-15', TODAY)).toBeNull()
     expect(checkDay('2027-03-17', TODAY)).toBe('tooFarAhead')
+  })
+})
+
+describe('a day as a person writes it', () => {
+  it('reads the ways a day is written in China and abroad as YYYY-MM-DD', () => {
+    for (const text of ['2026-12-04', '2026-12-4', ' 2026/12/4 ', '2026.12.04', '2026年12月4日', '2026 年 12 月 4 日', '20261204']) expect(dayFromWriting(text), text).toBe('2026-12-04')
+  })
+
+  it('refuses what is no calendar day, and the ambiguous mm/dd/yyyy', () => {
+    for (const text of ['', '2026-02-30', '2026-13-01', '12/04/2026', '04.12.2026', '2026-12', 'tomorrow']) expect(dayFromWriting(text), text).toBeNull()
   })
 })

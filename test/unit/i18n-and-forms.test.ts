@@ -11,6 +11,10 @@ describe('messages', () => {
     for (const [key, text] of [...Object.entries(en), ...Object.entries(zhCN)]) expect(text, key).not.toBe('')
   })
 
+  it('names a referral one way in Chinese: 推荐授信, never 转介 (decision 0270)', () => {
+    expect(Object.entries(zhCN).filter(([, text]) => text.includes('转介'))).toEqual([])
+  })
+
   it('fills parameters and speaks Chinese by default', () => {
     expect(translator('zh-CN')('login.throttled', { minutes: 15 })).toBe('登录失败次数过多，请 15 分钟后再试。')
     expect(translator('en')('login.throttled', { minutes: 15 })).toBe('Too many failed sign-ins. Try again in 15 minutes.')

@@ -5,6 +5,7 @@ import { Form } from '@remix-run/react'
 import type { DayProblem } from '../../domain/date-range'
 import type { Period, PeriodKind } from '../../domain/figures'
 import { useT } from '../../i18n/use-t'
+import { DateInput } from '../date-field'
 
 type Choice = { value: string | number; name: string }
 
@@ -48,12 +49,11 @@ export function DashboardQueryForm({ data }: { data: QueryFormData }) {
           ))}
         </select>
       </label>
-      {/* Text, not type=date: Chromium writes a date input in the browser's locale (mm/dd/yyyy), not the page's. */}
       <label>
-        {t('dashboard.from')} <input name="from" inputMode="numeric" pattern="\d{4}-\d{2}-\d{2}" placeholder="yyyy-mm-dd" size={10} defaultValue={data.kind === 'range' ? data.period.from : ''} />
+        {t('dashboard.from')} <DateInput name="from" defaultValue={data.kind === 'range' ? data.period.from : ''} />
       </label>
       <label>
-        {t('dashboard.to')} <input name="to" inputMode="numeric" pattern="\d{4}-\d{2}-\d{2}" placeholder="yyyy-mm-dd" size={10} defaultValue={data.kind === 'range' ? data.period.to : ''} />
+        {t('dashboard.to')} <DateInput name="to" defaultValue={data.kind === 'range' ? data.period.to : ''} />
       </label>
       <button type="submit">{t('common.apply')}</button>
     </Form>
