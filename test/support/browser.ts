@@ -9,7 +9,7 @@ import SQLite from 'better-sqlite3'
 import { Kysely, SqliteDialect } from 'kysely'
 import type { Database } from '../../db/schema'
 import { DEMO_PASSWORD } from '../../db/seed/demo-password'
-import { freePort, spawnServer, waitFor, type ServerProcess } from './server-process'
+import { freePorts, spawnServer, waitFor, type ServerProcess } from './server-process'
 import { TEST_DATA_KEY, WAIT_MS } from './test-constants'
 import { chromium, chromiumOptions } from './chromium'
 
@@ -43,36 +43,45 @@ export async function startAppProcess(options: { env?: Record<string, string>; c
   const databaseFile = path.join(dir, 'db.sqlite')
   // Without a county seeded for the run, the server seeds the empty database itself.
   if (county) fs.copyFileSync(county, databaseFile)
-  const port = await freePort()
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    // Vitest sets NODE_ENV=test; the server runs the production build as deployed.
-    NODE_ENV: 'production',
-    PORT: String(port),
-    LOAN_SIM_PORT: String(await freePort()),
-    DATABASE_URL: `file:${databaseFile}`,
-    // The key the county's personal data was encrypted with.
-    DATA_KEY: TEST_DATA_KEY,
-    WANQI_SECRETS_FILE: path.join(dir, 'secrets.json'),
-    // Uploaded lists stay with the throwaway database, not in the checkout's db/uploads.
-    UPLOAD_DIR: path.join(dir, 'uploads'),
-    LOG_LEVEL: 'warn',
-    ...options.env,
-  }
   const cleanUp = () => fs.rmSync(dir, { recursive: true, force: true })
-  let server: ServerProcess
-  try {
-    server = await spawnServer(env, { startTimeoutMs: START_TIMEOUT_MS })
-  } catch (error) {
-    cleanUp()
-    throw error
+  // A port found free may be taken by another process before the server binds it (many
+  // servers start side by side in a run): the server then exits with EADDRINUSE, and is
+  // started again on other ports.
+  let port = 0
+  let server: ServerProcess | undefined
+  for (let attempt = 1; !server; attempt++) {
+    const [appPort, loanSimPort] = await freePorts(2)
+    port = appPort
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      // Vitest sets NODE_ENV=test; the server runs the production build as deployed.
+      NODE_ENV: 'production',
+      PORT: String(appPort),
+      LOAN_SIM_PORT: String(loanSimPort),
+      DATABASE_URL: `file:${databaseFile}`,
+      // The key the county's personal data was encrypted with.
+      DATA_KEY: TEST_DATA_KEY,
+      WANQI_SECRETS_FILE: path.join(dir, 'secrets.json'),
+      // Uploaded lists stay with the throwaway database, not in the checkout's db/uploads.
+      UPLOAD_DIR: path.join(dir, 'uploads'),
+      LOG_LEVEL: 'warn',
+      ...options.env,
+    }
+    try {
+      server = await spawnServer(env, { startTimeoutMs: START_TIMEOUT_MS })
+    } catch (error) {
+      if (attempt < 3 && error instanceof Error && error.message.includes('EADDRINUSE')) continue
+      cleanUp()
+      throw error
+    }
   }
+  const started = server
   return {
     url: `http://localhost:${port}`,
     databaseFile,
-    output: () => server.output(),
+    output: () => started.output(),
     async stop() {
-      await server.stop()
+      await started.stop()
       cleanUp()
     },
   }

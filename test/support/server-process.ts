@@ -51,6 +51,25 @@ export interface ServerProcess {
   memory(): Promise<MemorySample>
 }
 
+/** `count` ports free at once, all different (each held open until all are found). */
+export async function freePorts(count: number): Promise<number[]> {
+  const held: net.Server[] = []
+  try {
+    for (let i = 0; i < count; i++) {
+      held.push(
+        await new Promise<net.Server>((resolve, reject) => {
+          const server = net.createServer()
+          server.once('error', reject)
+          server.listen(0, '127.0.0.1', () => resolve(server))
+        }),
+      )
+    }
+    return held.map((server) => (server.address() as net.AddressInfo).port)
+  } finally {
+    await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))))
+  }
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer()
