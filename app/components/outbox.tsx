@@ -67,6 +67,7 @@ export function OutboxPanel({ onCorrect }: { onCorrect?: (item: QueuedVisit) => 
                 {q.kind === 'consent' ? `${t('outbox.kind.consent')} · ` : null}
                 <strong>{q.playerName}</strong> · {q.kind === 'consent' ? t('outbox.consent.signedAt', { at: chinaTimeText(String(q.values.signedAt)) }) : chinaTimeText(q.queuedAt)} · {t(`outbox.state.${q.state}`)}
                 {q.attempts ? ` · ${t('outbox.attempts', { count: q.attempts })}` : ''}
+                {q.photos?.length ? <span data-testid="outbox-photos"> · {t('outbox.photos', { count: q.photos.length })}</span> : null}
                 {q.message ? <div className="field-errors">{q.message}</div> : null}
                 {q.fieldErrors ? (
                   <ul className="field-errors">

@@ -19,7 +19,10 @@ export const SESSION_COOKIE = 'wanqi_session'
 
 /** The session cookie: HttpOnly, SameSite=Lax, signed, Secure when served over HTTPS. */
 export function sessionCookie(request: Request, secret: string): Cookie {
-  const secure = new URL(request.url).protocol === 'https:'
+  return sessionCookieOver(new URL(request.url).protocol === 'https:', secret)
+}
+
+function sessionCookieOver(secure: boolean, secret: string): Cookie {
   const key = `${secure}:${secret}`
   let cookie = cookies.get(key)
   if (!cookie) {
@@ -35,8 +38,13 @@ export function sessionCookie(request: Request, secret: string): Cookie {
   return cookie
 }
 
-export async function readSessionToken(request: Request, context: AppContext): Promise<string | null> {
-  const value: unknown = await sessionCookie(request, context.config.sessionSecret).parse(request.headers.get('Cookie'))
+export function readSessionToken(request: Request, context: AppContext): Promise<string | null> {
+  return sessionTokenOfCookies(request.headers.get('Cookie'), new URL(request.url).protocol === 'https:', context.config.sessionSecret)
+}
+
+/** The session token a Cookie header carries (signed; `__Host-` over HTTPS), for a handler that has no Request (http/visit-photo-early.server.ts). */
+export async function sessionTokenOfCookies(header: string | null | undefined, secure: boolean, secret: string): Promise<string | null> {
+  const value: unknown = await sessionCookieOver(secure, secret).parse(header ?? null)
   return typeof value === 'string' && value.length > 0 ? value : null
 }
 
@@ -59,13 +67,24 @@ export function getUser(request: Request, context: AppContext): Promise<CurrentU
 export async function requireUser(request: Request, context: AppContext): Promise<CurrentUser> {
   const user = await getUser(request, context)
   const url = new URL(request.url)
+  const admitted = admitUser(user, url.pathname, url.search)
+  if ('redirectTo' in admitted) throw redirect(admitted.redirectTo)
+  return admitted.user
+}
+
+/**
+ * Whether a page may be shown to whoever the session names: the user, or where to send the
+ * browser instead (sign in, coming back here afterwards; or choose a password). The rule
+ * behind requireUser, for the handlers answered before Remix too.
+ */
+export function admitUser(user: CurrentUser | null, pathname: string, search: string): { user: CurrentUser } | { redirectTo: string } {
   if (user) {
     // A one-time password opens one page only: the one where the user chooses their own.
-    if (user.mustChangePassword && url.pathname !== CHANGE_PASSWORD_PATH) throw redirect(CHANGE_PASSWORD_PATH)
-    return user
+    if (user.mustChangePassword && pathname !== CHANGE_PASSWORD_PATH) return { redirectTo: CHANGE_PASSWORD_PATH }
+    return { user }
   }
-  const redirectTo = url.pathname + url.search
-  throw redirect(`/login${redirectTo === '/' ? '' : `?redirectTo=${encodeURIComponent(redirectTo)}`}`)
+  const redirectTo = pathname + search
+  return { redirectTo: `/login${redirectTo === '/' ? '' : `?redirectTo=${encodeURIComponent(redirectTo)}`}` }
 }
 
 export async function requirePermission(request: Request, context: AppContext, permission: Permission) {

@@ -2,6 +2,7 @@
 // per-request context every loader receives. Holds no state of its own, so any number of
 // them can run behind a load balancer against one PostgreSQL.
 import crypto from 'node:crypto'
+import fs from 'node:fs'
 import path from 'node:path'
 import type { ServerBuild } from '@remix-run/node'
 import compression from 'compression'
@@ -24,6 +25,7 @@ import { finalErrorHandler } from './final-errors.server'
 import { LoanQrBudget } from './loan-qr-budget.server'
 import { loanQrBudgetGate, loanQrPostHandler } from './loan-qr-post.server'
 import { recentLoopBusy, recentLoopDelayMs } from './loop-watch.server'
+import { visitPhotoEarlyHandler } from './visit-photo-early.server'
 
 export interface ServerDeps {
   build: ServerBuild
@@ -99,7 +101,11 @@ export function createHttpApp({ build, db, dialect, config, rootDir, closing }: 
     res.setHeader('Cache-Control', 'no-cache')
     res.sendFile(path.join(publicDir, 'sw.js'))
   })
-  app.use(express.static(publicDir, { maxAge: '1h' }))
+  // The few files beside build/ (the icon…), looked up in the names read now rather than by
+  // a stat of the folder for every page, data request and thumbnail (decision 0632).
+  const publicNames = publicFileNames(publicDir)
+  const publicFiles = express.static(publicDir, { maxAge: '1h' })
+  app.use((req, res, next) => (publicNames.has(req.path) ? publicFiles(req, res, next) : next()))
   // The active language's messages, in parts, named by their content (see i18n/message-parts.ts).
   app.get('/messages/:locale/:file', (req, res, next) => {
     const source = messagePartAt(req.path)
@@ -111,6 +117,8 @@ export function createHttpApp({ build, db, dialect, config, rootDir, closing }: 
   app.use(setupGate(db))
   // The loan QR code's form posts, answered before Remix with the route's own answer.
   app.post(/^\/q\//, loanQrPostHandler({ db, pii, config }))
+  // A list's photo thumbnails, answered before Remix with the route's own answer (decision 0632).
+  app.get(/^\/visits\//, visitPhotoEarlyHandler({ db, dialect, config, pii }))
 
   app.all(
     '*',
@@ -127,6 +135,21 @@ export function createHttpApp({ build, db, dialect, config, rootDir, closing }: 
   // Last: an error nothing above answered gets a plain answer, never a stack (see final-errors.server.ts).
   app.use(finalErrorHandler)
   return app
+}
+
+/** The files under `public/` outside build/, as request paths (`/favicon.svg`); none when it is missing. */
+function publicFileNames(dir: string): Set<string> {
+  const names = new Set<string>()
+  const walk = (folder: string, prefix: string) => {
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+      const name = `${prefix}/${entry.name}`
+      if (entry.isDirectory()) {
+        if (name !== '/build') walk(path.join(folder, entry.name), name)
+      } else if (entry.isFile()) names.add(name)
+    }
+  }
+  if (fs.existsSync(dir)) walk(dir, '')
+  return names
 }
 
 function sanitiseRequestId(value: string | undefined): string | null {

@@ -136,6 +136,7 @@ export const visitEn: Record<keyof typeof visitZhCN, string> = {
   'outbox.state.rejected': 'refused: please correct',
   'outbox.state.signed_out': 'sign in again to send',
   'outbox.attempts': 'attempts: {count}',
+  'outbox.photos': 'storefront photos kept: {count}',
   'outbox.correct': 'Correct',
   'outbox.discard': 'Discard',
   'outbox.discardConfirm': 'Discard this visit? It cannot be recovered.',

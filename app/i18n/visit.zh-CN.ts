@@ -140,6 +140,7 @@ export const visitZhCN = {
   'outbox.state.rejected': '被退回，请修改',
   'outbox.state.signed_out': '请重新登录后发送',
   'outbox.attempts': '已尝试 {count} 次',
+  'outbox.photos': '门头照 {count} 张随记录保留',
   'outbox.correct': '修改',
   'outbox.discard': '放弃',
   'outbox.discardConfirm': '确定放弃这条走访吗？放弃后无法恢复。',

@@ -3,9 +3,15 @@
 // under 200 KB and stamped; offline, a visit with two photos waits in the outbox and, back
 // online, is stored once with both photos, in order; the manager sees the thumbnails, drawn
 // by the phone small (longest side 240 px, at most 32 KB) and answered as such (decision 0601).
+// A visit saved offline with two photos that the server refuses when it goes (the player was
+// taken off the officer meanwhile) stays in the outbox with both photos and the reason (issue
+// 24: "a refused visit keeps its photos"), and nothing is stored.
 import fs from 'node:fs'
 import path from 'node:path'
+import SQLite from 'better-sqlite3'
+import { Kysely, SqliteDialect } from 'kysely'
 import { describe, expect, it } from 'vitest'
+import type { Database } from '../../db/schema'
 import { FIRST_SCREEN } from '../../app/routes/my'
 import { keptOffline } from '../support/browser'
 import { openBrowserApp } from '../support/browser-app'
@@ -118,5 +124,78 @@ describe('storefront photos on a phone', () => {
       expect(answered.get(p)).toBeLessThanOrEqual(32 * 1024)
       expect(answered.get(p)).toBeLessThan(photos2[i].stored_bytes)
     }
+  })
+
+  it('keeps a refused visit\'s photos in the outbox, with the reason', async () => {
+    const officer = await seeded.selectFrom('users').select('id').where('username', '=', 'officer').executeTakeFirstOrThrow()
+    const elsewhere = await seeded.selectFrom('users').select('id').where('username', '=', 'officer9').executeTakeFirstOrThrow()
+    const { context, page } = await session.newPage({ viewport: PHONE, geolocation: { latitude: 33.78, longitude: 114.53, accuracy: 9 } })
+    await session.signIn(page, 'officer')
+    await page.goto(`${app.url}/my`)
+    await expect.poll(() => page.locator('li[data-player-id]').count()).toBeGreaterThan(FIRST_SCREEN)
+    // A placed player from the far end of the list, not one the other test visits.
+    const listed = (await page.locator('li[data-player-id]').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-player-id'))))).slice(-200).reverse()
+    const placed = await seeded.selectFrom('market_players').select(['id', 'name', 'lat', 'lng']).where('id', 'in', listed).where('lat', 'is not', null).where('position_approximate', '=', 0).execute()
+    const player = listed.map((id) => placed.find((p) => p.id === id)).find((p) => p !== undefined)!
+    await context.setGeolocation({ latitude: player.lat! + 0.0001, longitude: player.lng!, accuracy: 9 })
+
+    // Offline: the visit and its two photos wait in the outbox.
+    await expect.poll(() => keptOffline(page, ['/my']), { timeout: WAIT_MS }).toBe(true)
+    await context.setOffline(true)
+    await page.locator(`li[data-player-id="${player.id}"]`).getByRole('link', { name: 'Log visit' }).click()
+    const form = page.locator('form.visit-form')
+    await form.getByTestId('check-in').getByText(/Position within about/).waitFor()
+    await form.getByLabel('Storefront photos').setInputFiles([
+      { name: 'IMG_0101.jpg', mimeType: 'image/jpeg', buffer: await cameraPhoto(page, 17) },
+      { name: 'IMG_0102.jpg', mimeType: 'image/jpeg', buffer: await cameraPhoto(page, 19) },
+    ])
+    await form.getByLabel('Outcome').selectOption('no_need')
+    await form.getByRole('button', { name: 'Save visit' }).click()
+    await form.waitFor({ state: 'detached', timeout: WAIT_MS })
+    await page.getByTestId('outbox-badge').getByText('1 to send').waitFor()
+
+    // Meanwhile the player is given to an officer of another outlet: the server will refuse the visit.
+    const writer = new Kysely<Database>({ dialect: new SqliteDialect({ database: new SQLite(app.databaseFile, { fileMustExist: true, timeout: 10_000 }) }) })
+    try {
+      await writer.updateTable('market_players').set({ assigned_officer_id: elsewhere.id }).where('id', '=', player.id).execute()
+      await writer.deleteFrom('player_assignments').where('player_id', '=', player.id).where('officer_id', '=', officer.id).execute()
+    } finally {
+      await writer.destroy()
+    }
+
+    // Back online: refused, and kept with both photos and the server's reason.
+    await context.setOffline(false)
+    const refused = page.locator('#outbox li.outbox-rejected', { hasText: player.name })
+    await refused.waitFor({ timeout: WAIT_MS })
+    await expect.poll(() => refused.getByTestId('outbox-photos').textContent()).toContain('storefront photos kept: 2')
+    await expect.poll(() => refused.locator('.field-errors').first().textContent()).toMatch(/找不到这个市场主体|No such market player/)
+    const kept = await page.evaluate(
+      () =>
+        new Promise<{ state: string; photos: { size: number; type: string; thumb: number }[] }[]>((resolve, reject) => {
+          const open = indexedDB.open('wanqi')
+          open.onerror = () => reject(open.error)
+          open.onsuccess = () => {
+            const read = open.result.transaction('outbox', 'readonly').objectStore('outbox').getAll()
+            read.onerror = () => reject(read.error)
+            read.onsuccess = () =>
+              resolve((read.result as { state: string; photos?: { blob: Blob; thumb?: Blob }[] }[]).map((item) => ({
+                state: item.state,
+                photos: (item.photos ?? []).map((p) => ({ size: p.blob.size, type: p.blob.type, thumb: p.thumb?.size ?? 0 })),
+              })))
+          }
+        }),
+    )
+    expect(kept).toHaveLength(1)
+    expect(kept[0]!.state).toBe('rejected')
+    expect(kept[0]!.photos).toHaveLength(2)
+    for (const photo of kept[0]!.photos) {
+      expect(photo.type).toBe('image/jpeg')
+      expect(photo.size).toBeGreaterThan(10_000)
+      expect(photo.size).toBeLessThanOrEqual(200 * 1024)
+      expect(photo.thumb).toBeGreaterThan(0)
+    }
+    // Nothing stored for it.
+    const stored = await seeded.selectFrom('visits').select('id').where('officer_id', '=', officer.id).where('player_id', '=', player.id).execute()
+    expect(stored).toEqual([])
   })
 })
