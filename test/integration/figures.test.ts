@@ -364,6 +364,21 @@ describe('the dashboard export', () => {
     const audit = await t.db.selectFrom('audit_log').select(['detail']).where('action', '=', 'figures.exported').orderBy('id', 'desc').executeTakeFirstOrThrow()
     expect(JSON.parse(audit.detail!)).toMatchObject({ format: 'csv', unmasked: true })
   })
+
+  it('XLSX lists the league in the page\'s order, whichever figure the page is ranked by', async () => {
+    // The manager's league: the outlet's eight officers.
+    const manager = new Client(server.url)
+    await manager.signIn('manager', DEMO_PASSWORD)
+    for (const query of ['period=year', 'period=year&sort=coverage&dir=asc', 'period=year&sort=listed&dir=desc']) {
+      const page = await (await manager.get(`/dashboard?${query}`)).text()
+      const shown = [...page.matchAll(/data-league-row="([^"]+)"/g)].map((m) => m[1].replaceAll('&amp;', '&'))
+      expect(shown.length, query).toBeGreaterThan(1)
+      const workbook = new ExcelJS.Workbook()
+      await workbook.xlsx.load(Buffer.from(await (await manager.get(`/dashboard/export?format=xlsx&${query}`)).arrayBuffer()) as never)
+      const exported = (workbook.getWorksheet('排名')!.getColumn(1).values as unknown[]).slice(2)
+      expect(exported, query).toEqual(shown)
+    }
+  })
 })
 
 
