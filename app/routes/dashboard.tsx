@@ -8,7 +8,7 @@ import leafletStyles from 'leaflet/dist/leaflet.css'
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { FunnelSection, TrendSection } from '../components/dashboard/chart-sections'
 import { ExportLinks } from '../components/dashboard/export-links'
-import { FIGURE_KEYS, formatValue, FUNNEL } from '../components/dashboard/figure-format'
+import { formatValue, FUNNEL, leagueOrderOf } from '../components/dashboard/figure-format'
 import { HeadlineFigures, RegulatorSection } from '../components/dashboard/headline-figures'
 import { LeagueTable } from '../components/dashboard/league-table'
 import { NeverBorrowedTable } from '../components/dashboard/never-borrowed-table'
@@ -35,9 +35,8 @@ export const links: LinksFunction = () => [{ rel: 'stylesheet', href: leafletSty
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'branch:view')
   const params = new URL(request.url).searchParams
-  const asked = params.get('sort') as keyof Figures | null
   // Ranked by any figure (`sort`, `dir`), first-lender conversions first by default.
-  const sortKey: keyof Figures = asked && (FIGURE_KEYS as readonly string[]).includes(asked) ? asked : 'firstLenderConversions'
+  const { sortKey, direction } = leagueOrderOf(params)
   const page = await readDashboardPage(context.db, user, { params, rankedBy: sortKey })
   if (!page) throw notFound()
   const { problems, chosen, choices, neverBorrowed } = page
@@ -45,7 +44,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const t = await getTranslate(request)
   const locale = await getLocale(request)
   const shade = params.get('shade') === 'firstLenderRatio' ? ('firstLenderRatio' as const) : ('coverage' as const)
-  const direction = params.get('dir') === 'asc' ? ('asc' as const) : ('desc' as const)
 
   // A bad period shows this month, says why, and answers 400.
   return respond({

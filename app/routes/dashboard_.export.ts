@@ -3,6 +3,8 @@
 // from a POST with `unmask=1` by one who may unmask (a button on the dashboard), so a link on
 // another site cannot make a signed-in browser export it. Every export is in the audit log.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
+import { leagueOrderOf } from '../components/dashboard/figure-format'
+import { rankBy } from '../domain/figures'
 import type { AppContext } from '../http/context.server'
 import { exportAnswer, readFigureExport } from '../http/figure-export.server'
 import { actorOf } from '../http/guards.server'
@@ -24,6 +26,8 @@ async function exportFile(request: Request, context: AppContext, askedToUnmask: 
   if (exported instanceof Response) return exported
   const { user, query, t, format, unmask } = exported
   const view = await loadDashboard(context.db, user, query, { map: false, full: true })
+  // The league in the page's order: the export link carries the page's `sort` and `dir`.
+  const { sortKey, direction } = leagueOrderOf(new URL(request.url).searchParams)
   const scopeName = nameOfQuery(query, t('dashboard.allOfMine'))
   const body = await exportView({
     db: context.db,
@@ -32,7 +36,7 @@ async function exportFile(request: Request, context: AppContext, askedToUnmask: 
     t,
     format,
     unmask,
-    view: { scope: query.scope, scopeName, period: query.period, figures: view.current, previous: view.previous, before: view.before, league: view.league },
+    view: { scope: query.scope, scopeName, period: query.period, figures: view.current, previous: view.previous, before: view.before, league: rankBy(view.league, sortKey, direction) },
   })
   return exportAnswer(body, 'wanqi', exported)
 }

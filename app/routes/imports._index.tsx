@@ -14,7 +14,7 @@ import { IMPORT_SOURCES, type ImportSource } from '../domain/import-sources'
 import { createImportJob, listImportJobs } from '../services/import/import-jobs.server'
 import { DEFAULT_LIMITS } from '../services/import/read-table.server'
 import { receiveUpload } from '../http/receive-upload.server'
-import { chinaTimeText } from '../domain/china-time'
+import { chinaTimeText, todayInChina } from '../domain/china-time'
 import { countText } from '../domain/number-text'
 import { DateField } from '../components/date-field'
 
@@ -66,7 +66,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const id = await createImportJob(context.db, actorOf(user, context), {
     source: fields.source as ImportSource,
     // Any name the user's system gave it is shown as given; none at all gets a stand-in.
-    fileName: file.name || `upload-${new Date().toISOString().slice(0, 10)}`,
+    fileName: file.name || `upload-${todayInChina()}`,
     filePath: file.path,
     fileBytes: file.size,
     orgUnitId: user.orgUnitId,

@@ -7,6 +7,7 @@ import fs from 'node:fs'
 import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
 import { ActionResult, SelectField } from '../components/field'
 import { HISTORY_KINDS, type HistoryKind } from '../domain/history-rows'
+import { todayInChina } from '../domain/china-time'
 import { loadClockContext } from '../services/clocks/clock-context.server'
 import { actorOf, requirePermission, userScope } from '../http/guards.server'
 import { SPREADSHEET_ACCEPT } from '../forms/fields'
@@ -79,7 +80,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (file) await fs.promises.rm(file.path, { force: true })
     return data<ActionData>({ formError: { key: file && file.size === 0 ? 'file.empty' : 'history.chooseFile' } }, { status: 400 })
   }
-  const pending = await keepPendingHistory(dir, user.id, { path: file.path, fileName: file.name || `upload-${new Date().toISOString().slice(0, 10)}`, kind })
+  const pending = await keepPendingHistory(dir, user.id, { path: file.path, fileName: file.name || `upload-${todayInChina()}`, kind })
   const result = await run(pending, false)
   if (result.ready === 0) await removePendingHistory(dir, user.id, pending.id)
   return {

@@ -7,6 +7,7 @@ import { PassThrough, Readable } from 'node:stream'
 import ExcelJS from 'exceljs'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
+import { chinaDay } from '../domain/china-time'
 import { csvCell } from '../domain/csv'
 import type { Figures, Period } from '../domain/figures'
 import type { Translate } from '../i18n/index'
@@ -82,7 +83,7 @@ async function* playersOfUnit(db: Kysely<Database>, scope: FigureScope, unit: nu
       t(`candidateStatus.${r.candidate_status as 'candidate'}`),
       t(`qualification.${r.qualification as 'qualifies'}`),
       t(`campaignStatus.${r.campaign_status as 'visited'}`),
-      r.last_visited_at ? r.last_visited_at.slice(0, 10) : '',
+      r.last_visited_at ? chinaDay(r.last_visited_at) : '',
       unmask && r.phone_enc ? pii.decrypt(r.phone_enc) : (r.phone_masked ?? ''),
     ])
   }

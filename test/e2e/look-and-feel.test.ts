@@ -1,11 +1,14 @@
-// Issue 23, part A, in Chromium: times in China time, the offline pill and the phone's
+// Issue 23, part A, in Chromium: times in China time (tokens, imports, products, the player
+// timeline, the user change log), the offline fallback page, the offline pill and the phone's
 // bar, form errors at the button, the products editor's checkboxes, the audit log in words.
 import fs from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { chinaTimeText } from '../../app/domain/china-time'
-import { downloadedFile } from '../support/browser'
+import { downloadedFile, keptOffline } from '../support/browser'
 import { openBrowserApp } from '../support/browser-app'
 import { contrastRatio } from '../support/contrast'
+import { makeUscc } from '../support/lists'
+import { WAIT_MS } from '../support/test-constants'
 
 const PHONE = { width: 390, height: 844 }
 
@@ -34,6 +37,49 @@ describe('times', () => {
     await expect(row.textContent()).resolves.toContain(chinaTimeText(token.created_at))
     // The UTC reading of the same instant is eight hours off and must not be shown.
     expect(await row.textContent()).not.toContain(token.created_at.slice(0, 16).replace('T', ' '))
+  })
+})
+
+describe('the offline fallback page', () => {
+  it('answers a page not kept, opened with no signal, with the styled Chinese page and a way back to the list', async () => {
+    const { context, page } = await session.newPage({ viewport: PHONE, chinese: true })
+    await session.signInChinese(page, 'officer')
+    const player = await officerPlayer()
+    await page.goto(`${app.url}/my`)
+    // The worker is active, controls the page and keeps the list.
+    await expect.poll(() => keptOffline(page, ['/my']), { timeout: WAIT_MS }).toBe(true)
+    await context.setOffline(true)
+    // A player's page is not kept for offline.
+    const answer = await page.goto(`${app.url}/players/${player.id}`)
+    expect(answer?.fromServiceWorker()).toBe(true)
+    expect(answer?.status()).toBe(503)
+    await page.getByRole('heading', { name: '没有网络', level: 1 }).waitFor()
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN')
+    await expect(page.locator('main').textContent()).resolves.toContain('离线登记的走访会在恢复网络后自动发送')
+    // Styled: the brand's bar, a card, and text readable on its ground (WCAG AA).
+    const look = await page.evaluate(() => {
+      const of = (selector: string) => {
+        const style = getComputedStyle(document.querySelector(selector)!)
+        return { fg: style.color, bg: style.backgroundColor }
+      }
+      return { body: of('body'), bar: of('header'), card: of('.card'), pill: of('.pill'), button: of('a.button'), muted: of('.muted') }
+    })
+    expect(look.bar.bg).toBe('rgb(180, 35, 42)')
+    expect(look.card.bg).toBe('rgb(255, 255, 255)')
+    expect(contrastRatio(look.bar.fg, look.bar.bg)).toBeGreaterThanOrEqual(4.5)
+    expect(contrastRatio(look.card.fg, look.card.bg)).toBeGreaterThanOrEqual(4.5)
+    expect(contrastRatio(look.pill.fg, look.pill.bg)).toBeGreaterThanOrEqual(4.5)
+    expect(contrastRatio(look.button.fg, look.button.bg)).toBeGreaterThanOrEqual(4.5)
+    expect(contrastRatio(look.muted.fg, look.card.bg)).toBeGreaterThanOrEqual(4.5)
+    // Fits the phone: nothing scrolls sideways, and the way back is a touch-sized button.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width)
+    const back = page.getByRole('link', { name: '打开我的清单' })
+    expect((await back.boundingBox())!.height).toBeGreaterThanOrEqual(44)
+    // The way back works with no signal: the list comes from the worker's copy.
+    await back.click()
+    await page.waitForURL(`${app.url}/my`)
+    await page.locator('li[data-player-id]').first().waitFor()
+    await context.setOffline(false)
   })
 })
 
@@ -165,5 +211,52 @@ describe('the imports page and the words', () => {
     expect(body).not.toContain('10k yuan ')
     expect(body).not.toMatch(/× ?10k/)
     expect(body).toMatch(/[\d,]+ yuan/)
+  })
+})
+
+// Last: it uploads a list, and the imports page's test above checks the page with none yet.
+describe('times on the pages the issue names', () => {
+  /** A stored instant as China time, read by Intl rather than the app's formatter: `2026-12-04 01:30`. */
+  const inChina = (iso: string, seconds = false) =>
+    new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}), hourCycle: 'h23' }).format(new Date(iso))
+  /** The same instant read as UTC: what the pages showed before (eight hours off). */
+  const inUtc = (iso: string, seconds = false) => iso.slice(0, seconds ? 19 : 16).replace('T', ' ')
+
+  it('shows the import history, the products, the player timeline and the user change log in China time, in a browser on another zone', async () => {
+    // Neither UTC nor China: a time drawn in the browser's zone would show here too.
+    const manager = (await session.newPage({ timezoneId: 'America/Los_Angeles' })).page
+
+    // The import history: a list uploaded now, listed with its upload time.
+    await session.signIn(manager, 'manager')
+    await manager.goto(`${app.url}/imports`)
+    await manager.getByLabel('File', { exact: true }).setInputFiles({ name: 'times-check.csv', mimeType: 'text/csv', buffer: Buffer.from(`uscc,name\r\n${makeUscc(320_001)},时间检查有限公司\r\n`) })
+    await manager.getByRole('button', { name: 'Upload and preview' }).click()
+    await manager.waitForURL(/\/imports\/\d+$/)
+    const jobId = Number(new URL(manager.url()).pathname.split('/').pop())
+    const job = await seeded.selectFrom('import_jobs').select('created_at').where('id', '=', jobId).executeTakeFirstOrThrow()
+    await manager.goto(`${app.url}/imports`)
+    const listed = manager.getByRole('row').filter({ has: manager.getByRole('link', { name: `#${jobId}`, exact: true }) })
+    await expect.poll(() => listed.textContent()).toContain(inChina(job.created_at))
+    expect(await listed.textContent()).not.toContain(inUtc(job.created_at))
+
+    // The user change log: the admin's own sign-in, to the second.
+    const { page } = await session.newPage({ timezoneId: 'America/Los_Angeles' })
+    await session.signIn(page, 'admin')
+    const admin = await seeded.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirstOrThrow()
+    const signIn = await seeded.selectFrom('audit_log').select('at').where('action', '=', 'sign_in').where('entity_type', '=', 'user').where('entity_id', '=', String(admin.id)).orderBy('id', 'desc').executeTakeFirstOrThrow()
+    await page.goto(`${app.url}/admin/users/${admin.id}`)
+    await expect(page.locator(`time[datetime="${signIn.at}"]`).first().textContent()).resolves.toBe(inChina(signIn.at, true))
+
+    // The products: each version's time in the editor's history.
+    const version = await seeded.selectFrom('product_versions').select(['code', 'version', 'name', 'created_at']).orderBy('code').orderBy('version', 'desc').executeTakeFirstOrThrow()
+    await page.goto(`${app.url}/admin/products`)
+    const line = page.locator('li').filter({ hasText: `v${version.version} · ${version.name} · ` }).first()
+    await expect(line.textContent()).resolves.toContain(inChina(version.created_at))
+    expect(await line.textContent()).not.toContain(inUtc(version.created_at))
+
+    // The player timeline: a stored visit.
+    const visit = await seeded.selectFrom('visits').select(['player_id', 'visited_at']).orderBy('id').executeTakeFirstOrThrow()
+    await page.goto(`${app.url}/players/${visit.player_id}`)
+    await expect(page.locator(`time[datetime="${visit.visited_at}"]`).first().textContent()).resolves.toBe(inChina(visit.visited_at))
   })
 })

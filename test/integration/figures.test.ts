@@ -364,6 +364,42 @@ describe('the dashboard export', () => {
     const audit = await t.db.selectFrom('audit_log').select(['detail']).where('action', '=', 'figures.exported').orderBy('id', 'desc').executeTakeFirstOrThrow()
     expect(JSON.parse(audit.detail!)).toMatchObject({ format: 'csv', unmasked: true })
   })
+
+  it('XLSX lists the league in the page\'s order, whichever figure the page is ranked by', async () => {
+    // The manager's league: the outlet's eight officers.
+    const manager = new Client(server.url)
+    await manager.signIn('manager', DEMO_PASSWORD)
+    for (const query of ['period=year', 'period=year&sort=coverage&dir=asc', 'period=year&sort=listed&dir=desc']) {
+      const page = await (await manager.get(`/dashboard?${query}`)).text()
+      const shown = [...page.matchAll(/data-league-row="([^"]+)"/g)].map((m) => m[1].replaceAll('&amp;', '&'))
+      expect(shown.length, query).toBeGreaterThan(1)
+      const workbook = new ExcelJS.Workbook()
+      await workbook.xlsx.load(Buffer.from(await (await manager.get(`/dashboard/export?format=xlsx&${query}`)).arrayBuffer()) as never)
+      const exported = (workbook.getWorksheet('排名')!.getColumn(1).values as unknown[]).slice(2)
+      expect(exported, query).toEqual(shown)
+    }
+  })
+
+  it('the last visit\'s day is China\'s calendar day: a visit at 17:30 UTC is the next day in the CSV and the XLSX', async () => {
+    const manager = new Client(server.url)
+    await manager.signIn('manager', DEMO_PASSWORD)
+    const unit = await t.db.selectFrom('users').select('org_unit_id').where('username', '=', 'manager').executeTakeFirstOrThrow()
+    const player = await t.db.selectFrom('market_players').select(['id', 'last_visited_at']).where('org_unit_id', '=', unit.org_unit_id).orderBy('id').executeTakeFirstOrThrow()
+    // 2026-12-03T17:30Z is 2026-12-04 01:30 in China.
+    await t.db.updateTable('market_players').set({ last_visited_at: '2026-12-03T17:30:00.000Z' }).where('id', '=', player.id).execute()
+    try {
+      const csv = Buffer.from(await (await manager.get('/dashboard/export?format=csv')).arrayBuffer()).subarray(3).toString('utf8')
+      const row = csv.split('\r\n').find((line) => line.startsWith(`${player.id},`))!
+      expect(row.split(',')[9]).toBe('2026-12-04')
+      const workbook = new ExcelJS.Workbook()
+      await workbook.xlsx.load(Buffer.from(await (await manager.get('/dashboard/export?format=xlsx')).arrayBuffer()) as never)
+      const players = workbook.getWorksheet('主体明细')!
+      const line = players.getSheetValues().find((r) => Array.isArray(r) && r[1] === player.id) as unknown[]
+      expect((line[10] as Date).toISOString().slice(0, 10)).toBe('2026-12-04')
+    } finally {
+      await t.db.updateTable('market_players').set({ last_visited_at: player.last_visited_at }).where('id', '=', player.id).execute()
+    }
+  })
 })
 
 

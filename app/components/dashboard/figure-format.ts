@@ -37,6 +37,17 @@ export const DRILLABLE: (keyof Figures)[] = [...PLAYER_FIGURES, ...REACHING_FIGU
 /** Every figure's key, the order the figures come in. */
 export const FIGURE_KEYS = HEADLINE.map((h) => h.key).concat(['assigned', 'visited', 'withNeed', 'qualified', 'accepted', 'approved'])
 
+/**
+ * The league's order a dashboard URL asks for (`sort`, `dir`): any figure, highest first by
+ * default, first-lender conversions when none or an unknown one is named. The page and its
+ * export read it here, so the file lists the units as the page does.
+ */
+export function leagueOrderOf(params: URLSearchParams): { sortKey: keyof Figures; direction: 'asc' | 'desc' } {
+  const asked = params.get('sort')
+  const sortKey = asked !== null && (FIGURE_KEYS as readonly string[]).includes(asked) ? (asked as keyof Figures) : 'firstLenderConversions'
+  return { sortKey, direction: params.get('dir') === 'asc' ? 'asc' : 'desc' }
+}
+
 /** How a figure reads: the headline's kind, else a ratio by its name, else a count. */
 export const kindOf = (k: keyof Figures): FigureKind => HEADLINE.find((h) => h.key === k)?.kind ?? (k === 'coverage' || k.endsWith('Ratio') || k.startsWith('creditLoanShare') ? 'ratio' : 'count')
 

@@ -258,7 +258,7 @@ async function runPipeline(db: Kysely<Database>, pii: PersonalDataCipher, jobId:
       // The columns with sample values, so the manager sees what each unknown one holds.
       const shown = await buildImportPreview(table, recognised, remembered, {
         acceptBadCheck: job.accept_bad_check === 1,
-        today: new Date().toISOString().slice(0, 10),
+        today: todayInChina(),
         pii,
         centreOf: () => undefined,
       })
