@@ -83,11 +83,11 @@ describe('the dashboard', () => {
     expect(listed).toContain(',')
     await expect(page.locator('#funnel ~ .chart svg').textContent()).resolves.toContain(`Listed  ${listed}`)
 
-    // In Chinese the range's days read yyyy-mm-dd, whatever the browser's own locale (en-US here).
+    // In Chinese the range's days read 年-月-日 (yyyy-mm-dd), whatever the browser's own locale (en-US here).
     await context.addCookies([{ name: 'wanqi_lang', value: localeCookieValue('zh-CN'), url: app.url }])
     await page.reload()
     const from = page.getByLabel('起', { exact: true })
-    await expect(from.getAttribute('placeholder')).resolves.toBe('yyyy-mm-dd')
+    await expect(from.getAttribute('placeholder')).resolves.toBe('年-月-日')
     await page.getByLabel('期间').selectOption('range')
     await from.fill('2026-11-01')
     await page.getByLabel('止', { exact: true }).fill('2026-11-30')
