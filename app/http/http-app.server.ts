@@ -24,8 +24,8 @@ import { servePrecompressed } from './precompressed.server'
 import { finalErrorHandler } from './final-errors.server'
 import { LoanQrBudget } from './loan-qr-budget.server'
 import { loanQrBudgetGate, loanQrPostHandler } from './loan-qr-post.server'
-import { recentLoopBusy, recentLoopDelayMs } from './loop-watch.server'
 import { visitPhotoEarlyHandler } from './visit-photo-early.server'
+import { foregroundStarted } from '../server/foreground.server'
 
 export interface ServerDeps {
   build: ServerBuild
@@ -46,7 +46,16 @@ export function createHttpApp({ build, db, dialect, config, rootDir, closing }: 
 
   // A loan QR post over this server's budget is answered 503 first of all, before its body is
   // read and before any other work (request id, nonce, policy): a flood costs next to nothing.
-  app.use(loanQrBudgetGate(new LoanQrBudget({ perSecond: config.loanQrPerSecond, loopDelayMs: recentLoopDelayMs, loopBusy: recentLoopBusy }), { db }))
+  app.use(loanQrBudgetGate(new LoanQrBudget({ perSecond: config.loanQrPerSecond }), { db }))
+  // Every other request is counted while it is answered: the loan QR tries' writes wait for
+  // none to be (services/loan-qr/loan-qr-batches.server.ts, decision 0641).
+  app.use((req, res, next) => {
+    if (req.method === 'POST' && req.path.startsWith('/q/')) return next()
+    const done = foregroundStarted()
+    res.once('finish', done)
+    res.once('close', done)
+    next()
+  })
 
   const tiles = tileLayerFor(config.mapTiles, config.mapTilesKey)
   app.use((req, res, next) => {

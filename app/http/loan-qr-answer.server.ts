@@ -18,7 +18,7 @@ export const LOAN_QR_FORM_FIELDS = ['kind', 'name', 'uscc', 'contactName', 'phon
 /** Every page of /q/…: never kept, never indexed. */
 export const LOAN_QR_PAGE_HEADERS = { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex' } as const
 
-export type LoanQrPostAnswer = { status: 303; location: string } | { status: 400 | 404 | 422 | 429; html: string }
+export type LoanQrPostAnswer = { status: 303; location: string } | { status: 400 | 404 | 422 | 429 | 503; html: string; retryAfterSeconds?: number }
 
 export interface LoanQrPost {
   token: string
@@ -43,6 +43,8 @@ const REFUSALS = {
   not_found: { status: 404, heading: 'loanQr.notFound', line: 'loanQr.notFoundLine' },
   unproven: { status: 400, heading: 'loanQr.unproven', line: 'loanQr.unprovenLine' },
   limited: { status: 429, heading: 'loanQr.limited', line: 'loanQr.limitedLine' },
+  // The server had no time for it: nothing written, send again shortly (loan-qr-batches.server.ts).
+  busy: { status: 503, heading: 'loanQr.busy', line: 'loanQr.busyLine' },
 } as const satisfies Record<string, { status: number; heading: MessageKey; line: MessageKey }>
 
 /** A refusal's page (nothing of the post in it), kept with the names it shows: a flood of refusals renders it once a minute. */
@@ -76,6 +78,7 @@ export async function answerLoanQrPost(context: Pick<AppContext, 'db' | 'pii' | 
   if (result.outcome === 'accepted') return { status: 303, location: `${loanQrPath(token)}?sent=1` }
   // A refusal's page names the bank and outlet as read in the last minute: refusals stay cheap.
   const names = await findLoanQrPageNames(context.db, token)
+  if (result.outcome === 'busy') return { status: 503, html: refusalPage('busy', token, post.locale, post.nonce, names), retryAfterSeconds: result.retryAfterSeconds }
   if (result.outcome !== 'invalid') return { status: REFUSALS[result.outcome].status, html: refusalPage(result.outcome, token, post.locale, post.nonce, names) }
   const props = pageProps(token, post.locale, post.nonce, names)
   return { status: 422, html: loanQrHtml(createElement(LoanQrAnswer, { ...props, heading: 'loanQr.invalid', line: 'loanQr.invalidLine', errors: result.errors })) }

@@ -75,13 +75,24 @@ export function loanQrBudgetGate(budget: LoanQrBudget, context: Pick<AppContext,
   let reportedAt = 0
   return (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'POST' || !req.path.startsWith('/q/')) return next()
-    if (budget.take()) return next()
+    if (budget.take()) {
+      const takenAt = performance.now()
+      let told = false
+      const answered = () => {
+        if (told) return
+        told = true
+        budget.answered(performance.now() - takenAt)
+      }
+      res.once('finish', answered)
+      res.once('close', answered)
+      return next()
+    }
     const token = tokenOf(req.path) ?? ''
     refused++
     // At most one line a minute, whatever the flood.
     const now = Date.now()
     if (now - reportedAt >= 60_000) {
-      logger.warn('loan QR posts over the budget answered 503', { refused, perSecond: Math.round(budget.perSecond()) })
+      logger.warn('loan QR posts over the budget answered 503', { refused, perSecond: Math.round(budget.perSecond()), inFlight: budget.inFlightLimit() })
       reportedAt = now
       refused = 0
     }
@@ -106,7 +117,7 @@ export function loanQrPostHandler(context: Pick<AppContext, 'db' | 'pii' | 'conf
       if ('location' in answer) {
         res.status(303).setHeader('Location', answer.location)
         res.end()
-      } else send(res, answer.status, answer.html)
+      } else send(res, answer.status, answer.html, answer.retryAfterSeconds ? { 'Retry-After': String(answer.retryAfterSeconds) } : {})
     })().catch(next)
   }
 }

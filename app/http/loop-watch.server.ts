@@ -22,34 +22,11 @@ export function markWork(name: string): () => void {
   }
 }
 
-/** How late the ticks ran lately (ms, each tick weighing 30%); 0 while no watch runs. */
-let recentLateMs = 0
-/** The share of the ticks' time the thread was running, not waiting for events, lately (0–1). */
-let recentBusy = 0
-
-/** How late the event loop has run lately, for work that gives way while it is held (http/loan-qr-budget.server.ts). */
-export function recentLoopDelayMs(): number {
-  return recentLateMs
-}
-
-/**
- * The share of the time lately the thread was at work (its event loop utilisation): a late
- * loop on a busy machine whose thread mostly waits is the machine's doing, not this thread's.
- */
-export function recentLoopBusy(): number {
-  return recentBusy
-}
-
 export function startLoopWatch(): { stop(): void } {
   let expected = performance.now() + TICK_MS
-  let utilisation = performance.eventLoopUtilization()
   const timer = setInterval(() => {
     const now = performance.now()
     const late = now - expected
-    recentLateMs = recentLateMs * 0.7 + Math.max(0, late) * 0.3
-    const since = performance.eventLoopUtilization(utilisation)
-    utilisation = performance.eventLoopUtilization()
-    recentBusy = recentBusy * 0.7 + since.utilization * 0.3
     if (late > STALL_MS) logger.warn('event loop held', { ms: Math.round(late), during: [...seen] })
     seen.clear()
     for (const name of running.keys()) seen.add(name)
@@ -57,10 +34,6 @@ export function startLoopWatch(): { stop(): void } {
   }, TICK_MS)
   timer.unref()
   return {
-    stop: () => {
-      clearInterval(timer)
-      recentLateMs = 0
-      recentBusy = 0
-    },
+    stop: () => clearInterval(timer),
   }
 }

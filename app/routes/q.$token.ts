@@ -47,5 +47,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const form = await request.formData()
   const answer = await answerLoanQrPost(context, { token: params.token ?? '', form, ip: context.clientIp, locale: await getLocale(request), nonce: context.nonce })
-  return 'location' in answer ? redirect(answer.location, 303) : new Response(answer.html, { status: answer.status, headers: LOAN_QR_PAGE_HEADERS })
+  if ('location' in answer) return redirect(answer.location, 303)
+  const headers: Record<string, string> = { ...LOAN_QR_PAGE_HEADERS, ...(answer.retryAfterSeconds ? { 'Retry-After': String(answer.retryAfterSeconds) } : {}) }
+  return new Response(answer.html, { status: answer.status, headers })
 }

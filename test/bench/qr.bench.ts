@@ -9,7 +9,9 @@
 // server's budget (LOAN_QR_PER_SECOND), whose excess is answered 503 at once. Per phase: the
 // server's CPU time and its event loop's delay (test/support/memory-probe.cjs), and how often
 // it logged its loop held over 100 ms. Same server, seeded demo county, same run.
-// `npm run bench -- qr.bench [--duration N]` (`qr` alone runs qr-page too); QR_RATES=100,300 to choose the rates.
+// `npm run bench -- qr.bench [--duration N]` (`qr` alone runs qr-page too); QR_RATES=100,300 to choose the rates;
+// QR_CPU_PROF=DIR writes the server's CPU profile there (Node's --cpu-prof) when it stops.
+// Taken: answered for a reason (accepted 303, no proof 400, over a limit 429), not shed (503).
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -160,7 +162,8 @@ export const benchmark: Benchmark = {
       const officerRow = await database.db.selectFrom('users').select('id').where('username', '=', 'officer').executeTakeFirstOrThrow()
       const { token } = await issueLoanQrCode(database.db, SYSTEM_ACTOR, { kind: 'all' }, { orgUnitId: null, officerId: officerRow.id })
       log('starting the server process')
-      server = await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir, memoryProbe: true, env: { TRUST_PROXY: '1' } })
+      const profile = process.env.QR_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.QR_CPU_PROF)}`] : []
+      server = await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir, memoryProbe: true, env: { TRUST_PROXY: '1' }, nodeArgs: profile })
       const base = server.url
       const officer = new Client(base)
       if ((await officer.signIn('officer', DEMO_PASSWORD)).status !== 302) throw new Error('the officer could not sign in')
@@ -180,6 +183,7 @@ export const benchmark: Benchmark = {
 
       const rows: string[][] = []
       const notes: string[] = []
+      const summary: string[] = []
       // Each phase from its sample to the next: the submissions' phase lasts until the last is answered.
       let sampledAt = performance.now()
       const phaseServer = async (before: MemorySample, output: number) => {
@@ -217,11 +221,15 @@ export const benchmark: Benchmark = {
         rows.push([`  POST /q/<token> at ${rate}/s`, String(prepared[k]!.length), subP50.toFixed(1), subP99.toFixed(1), '', ''])
         const count = (s: number) => sender.statuses[s] ?? 0
         const failed = sender.errors.length ? `, ${sender.errors.length} connections failed (${[...new Set(sender.errors)].slice(0, 2).join('; ')})` : ''
+        const taken = count(303) + count(400) + count(429)
+        const share = (taken / prepared[k]!.length) * 100
+        summary.push(`  ${String(rate).padStart(4)}/s  taken ${share.toFixed(0).padStart(3)}% (${taken}/${prepared[k]!.length})  tries p50/p99 ${subP50.toFixed(0)}/${subP99.toFixed(0)} ms  /my.data p50/p99 ${aloneP50.toFixed(0)}/${aloneP99.toFixed(0)} alone → ${p50.toFixed(0)}/${p99.toFixed(0)} beside (${(p50 / aloneP50).toFixed(2)}×)`)
         notes.push(`at ${rate}/s: ${count(303)} accepted (303), ${count(400)} without proof of work (400), ${count(429)} over a phone's limit (429), ${count(503)} over the budget (503)${failed}; the sender's latest send ${Math.round(sender.maxLateMs)} ms late`)
       }
       notes.push('p50 ratio: beside / alone; server: its CPU time over the phase until the last answer (100% = one core, all threads), its event loop delay, and its "event loop held" warnings')
       notes.push(`the public page weighs ${pageBytes.toLocaleString('en-US')} bytes (limit 51,200), with no script or style file to fetch`)
       notes.push(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(', ')}`)
+      notes.push('summary (taken: answered for a reason, accepted or refused 400/429, not shed 503):', ...summary)
       return {
         title: `qr: the loan QR page's submissions beside an officer's list (${database.dialect}, seeded demo county, the server in its own process), ${durationSeconds} s each`,
         columns: [

@@ -8,7 +8,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createRequestHandler, type ServerBuild } from '@remix-run/node'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { LOAN_QR_CONSENT_VERSION, LOAN_QR_LIMITS } from '../../app/domain/loan-qr'
 import type { AppContext } from '../../app/http/context.server'
 import { createHttpApp } from '../../app/http/http-app.server'
@@ -17,6 +17,8 @@ import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { issueLoanQrCode } from '../../app/services/loan-qr/issue-loan-qr-code.server'
 import { issueLoanQrChallenge, solveLoanQrChallenge } from '../../app/services/loan-qr/loan-qr-challenge.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
+import { setLoanQrBatchWaits } from '../../app/services/loan-qr/loan-qr-batches.server'
+import { foregroundInFlight, foregroundStarted } from '../../app/server/foreground.server'
 import { addUser, buildOrg } from '../support/fixtures'
 import { makeUscc } from '../support/lists'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
@@ -187,6 +189,50 @@ describe('the server\'s budget for loan QR posts', () => {
     expect(refused.body).toContain('当前提交人数较多')
     expect(refused.body).not.toContain('unfinished')
     expect(refused.body).not.toContain('13799998888')
+    expect(reachedRemix).toBe(0)
+  })
+})
+
+describe('what the server takes follows its thread\'s real delay (decision 0641)', () => {
+  afterAll(() => setLoanQrBatchWaits(t.db, {}))
+
+  it('writes a try only once no other request is being answered, then accepts it', async () => {
+    // However long the requests take: the try waits for them (a real server waits at most 100 ms).
+    setLoanQrBatchWaits(t.db, { yieldMaxMs: 600_000 })
+    const officerRequest = foregroundStarted()
+    const sent = form({ name: '让行企业' })
+    let answered = false
+    const posted = post(base, sent).then((result) => ((answered = true), result))
+    // Another request is answered meanwhile, and the try is still waiting, nothing written.
+    expect((await fetch(`${base}/livez`)).status).toBe(200)
+    await vi.waitFor(() => expect(foregroundInFlight()).toBe(1))
+    expect(answered).toBe(false)
+    expect(await t.db.selectFrom('loan_qr_requests').select('id').where('firm_name', '=', '让行企业').execute()).toEqual([])
+    officerRequest()
+    const { response } = await posted
+    expect(response.status).toBe(303)
+    expect(await t.db.selectFrom('loan_qr_requests').select('id').where('firm_name', '=', '让行企业').execute()).toHaveLength(1)
+  })
+
+  it('answers a try that waited too long for its turn 503 with Retry-After, writing and counting nothing', async () => {
+    setLoanQrBatchWaits(t.db, { yieldMaxMs: 600_000, waitMaxMs: 0 })
+    const officerRequest = foregroundStarted()
+    const sent = form({ name: '久等企业' })
+    const posted = post(base, sent)
+    expect((await fetch(`${base}/livez`)).status).toBe(200)
+    const counted = () => t.db.selectFrom('loan_qr_throttle').select('count').where('key', 'like', 'phone:%').execute()
+    const before = await counted()
+    officerRequest()
+    const { response, html } = await posted
+    expect(response.status).toBe(503)
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+    expect(html).toContain('当前提交人数较多')
+    expect(html).not.toContain('久等企业')
+    expect(await t.db.selectFrom('loan_qr_requests').select('id').where('firm_name', '=', '久等企业').execute()).toEqual([])
+    expect(await counted()).toEqual(before)
+    // The same form sent again once the server has time lands: nothing of it was spent.
+    setLoanQrBatchWaits(t.db, {})
+    expect((await post(base, sent)).response.status).toBe(303)
     expect(reachedRemix).toBe(0)
   })
 })

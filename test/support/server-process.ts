@@ -23,6 +23,8 @@ export interface ServerProcessOptions {
   memoryProbe?: boolean
   /** Called with the process id as soon as it is started, before it says it is running. */
   onSpawn?: (pid: number) => void
+  /** Node's own flags for the server (e.g. `--cpu-prof`, which NODE_OPTIONS does not take). */
+  nodeArgs?: string[]
 }
 
 /** The server's memory after a full collection, asked of the probe (test/support/memory-probe.cjs). */
@@ -101,7 +103,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     MAP_TILES: 'none',
     LOG_LEVEL: 'warn',
     ...options.env,
-  }, { memoryProbe: options.memoryProbe, onSpawn: options.onSpawn })
+  }, { memoryProbe: options.memoryProbe, onSpawn: options.onSpawn, nodeArgs: options.nodeArgs })
 }
 
 /**
@@ -111,12 +113,12 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
  */
 export async function spawnServer(
   env: NodeJS.ProcessEnv,
-  options: { startTimeoutMs?: number; memoryProbe?: boolean; onSpawn?: (pid: number) => void } = {},
+  options: { startTimeoutMs?: number; memoryProbe?: boolean; onSpawn?: (pid: number) => void; nodeArgs?: string[] } = {},
 ): Promise<ServerProcess> {
   const startTimeoutMs = options.startTimeoutMs ?? START_TIMEOUT_MS
   // The probe answers over an IPC channel, and needs `gc` to collect before it measures.
   const probe = options.memoryProbe ? ['--expose-gc', '--require', MEMORY_PROBE] : []
-  const child = spawn(process.execPath, [...probe, ...(await serverEntry())], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...probe, ...(await serverEntry())], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe', ...(options.memoryProbe ? ['ipc' as const] : [])],

@@ -1,78 +1,64 @@
-// The loan QR budget (http/loan-qr-budget.server.ts) on a clock and an event loop of the
-// test's own: one second's worth at once, then the rate; halved while the loop runs late,
-// never under a twentieth; back up once it is calm.
+// The loan QR budget (http/loan-qr-budget.server.ts) on a clock of the test's own: a ceiling
+// a second (one second's worth at once), and a limit on the posts under way that follows how
+// long they took to be answered: cut by a quarter by a slow answer, grown by fast ones.
 import { describe, expect, it } from 'vitest'
-import { BUDGET_STEP_MS, BUSY_AT, CALM_BELOW_MS, IDLE_BELOW, LoanQrBudget, SHED_AT_MS } from '../../app/http/loan-qr-budget.server'
+import { CUT_EVERY_MS, LoanQrBudget, MIN_IN_FLIGHT, TARGET_MS } from '../../app/http/loan-qr-budget.server'
 
 function budget(perSecond: number) {
-  const state = { now: 0, late: 0, busy: 1 }
-  const b = new LoanQrBudget({ perSecond, now: () => state.now, loopDelayMs: () => state.late, loopBusy: () => state.busy })
-  const takeAll = () => {
+  const state = { now: 0 }
+  const b = new LoanQrBudget({ perSecond, now: () => state.now })
+  /** Takes all it lets in, each answered at once in `ms`; how many were taken. */
+  const takeAnswered = (ms: number, most = 10_000) => {
     let taken = 0
-    while (b.take()) taken++
+    while (taken < most && b.take()) {
+      taken++
+      b.answered(ms)
+    }
     return taken
   }
-  return { b, state, takeAll }
+  return { b, state, takeAnswered }
 }
 
 describe('the loan QR budget', () => {
-  it('takes a second\'s worth at once, then the rate, and says to retry in a second', () => {
-    const { b, state, takeAll } = budget(150)
-    expect(takeAll()).toBe(150)
+  it('lets a second\'s worth in at once, then the rate, while the answers are quick', () => {
+    const { b, state, takeAnswered } = budget(150)
+    expect(takeAnswered(5)).toBe(150)
     expect(b.take()).toBe(false)
     expect(b.retryAfterSeconds()).toBe(1)
     state.now += 200
-    expect(takeAll()).toBe(30)
+    expect(takeAnswered(5)).toBe(30)
     state.now += 10_000
-    expect(takeAll()).toBe(150)
+    expect(takeAnswered(5)).toBe(150)
   })
 
-  it('halves the rate each step the loop runs late, down to a twentieth, and climbs back once it is calm', () => {
-    const { b, state, takeAll } = budget(100)
-    takeAll()
-    state.late = SHED_AT_MS + 1
-    for (let i = 0; i < 3; i++) {
-      state.now += BUDGET_STEP_MS
-      b.take()
-    }
-    expect(b.perSecond()).toBe(12.5)
-    expect(b.retryAfterSeconds()).toBe(8)
+  it('lets in at once only as many as are answered in time: slow answers cut it, quick ones grow it back to the ceiling', () => {
+    const { b, state, takeAnswered } = budget(100)
+    // Under way, not answered: the limit at start holds the rest.
+    let held = 0
+    while (b.take()) held++
+    expect(held).toBe(20)
+    for (let i = 0; i < held; i++) b.answered(TARGET_MS + 1)
+    // One cut for the burst, not twenty.
+    expect(b.inFlightLimit()).toBe(15)
     for (let i = 0; i < 10; i++) {
-      state.now += BUDGET_STEP_MS
+      state.now += CUT_EVERY_MS
       b.take()
+      b.answered(TARGET_MS * 4)
     }
-    expect(b.perSecond()).toBe(5)
-    // While late, a second lets through the floor's worth, not the ceiling's.
+    expect(b.inFlightLimit()).toBe(MIN_IN_FLIGHT)
+    expect(b.retryAfterSeconds()).toBe(10)
+    // At the least, a firm still gets through.
     state.now += 1000
-    expect(takeAll()).toBeLessThanOrEqual(5)
-    // Between the marks, it holds.
-    state.late = (SHED_AT_MS + CALM_BELOW_MS) / 2
-    state.now += BUDGET_STEP_MS
-    b.take()
-    expect(b.perSecond()).toBe(5)
-    state.late = 0
-    state.now += BUDGET_STEP_MS * 3
-    b.take()
-    expect(b.perSecond()).toBe(35)
-    state.now += 10_000
-    expect(takeAll()).toBe(100)
-  })
-
-  it('does not give way to a late loop while the thread mostly waits (a busy machine, not its own work), and climbs back then', () => {
-    const { b, state } = budget(100)
-    state.late = SHED_AT_MS * 3
-    state.busy = (BUSY_AT + IDLE_BELOW) / 2
-    state.now += BUDGET_STEP_MS * 5
-    b.take()
-    expect(b.perSecond()).toBe(100)
-    state.busy = BUSY_AT + 0.1
-    state.now += BUDGET_STEP_MS
-    b.take()
-    expect(b.perSecond()).toBe(50)
-    state.busy = IDLE_BELOW - 0.1
-    state.now += BUDGET_STEP_MS
-    b.take()
-    expect(b.perSecond()).toBe(60)
+    expect(b.take()).toBe(true)
+    b.answered(10)
+    // Quick answers: one more under way per limit's worth of answers, up to the ceiling.
+    for (let second = 0; second < 60; second++) {
+      state.now += 1000
+      takeAnswered(10)
+    }
+    expect(b.inFlightLimit()).toBe(100)
+    state.now += 1000
+    expect(takeAnswered(10)).toBe(100)
   })
 
   it('refuses a rate that is not positive', () => {

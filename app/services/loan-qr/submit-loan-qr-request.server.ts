@@ -14,7 +14,7 @@ import type { MessageKey } from '../../i18n/index'
 import { recordAudit, type Actor, type Db } from '../audit.server'
 import type { PersonalDataCipher } from '../personal-data.server'
 import { newPlayerColumns } from '../player-record.server'
-import { inLoanQrBatch } from './loan-qr-batches.server'
+import { inLoanQrBatch, LoanQrBusyError } from './loan-qr-batches.server'
 import { findLiveLoanQrCode } from './loan-qr-codes.server'
 import { verifyLoanQrProof } from './loan-qr-challenge.server'
 import { countedHere, overLimitHere, type LocalLimits } from './loan-qr-local-limits.server'
@@ -24,6 +24,8 @@ export type LoanQrOutcome =
   | { outcome: 'not_found' }
   | { outcome: 'unproven' }
   | { outcome: 'limited' }
+  /** The server had no time for it (loan-qr-batches.server.ts): nothing written, send again after `retryAfterSeconds`. */
+  | { outcome: 'busy'; retryAfterSeconds: number }
   | { outcome: 'invalid'; errors: Partial<Record<LoanQrField, MessageKey>> }
 
 export interface SubmitLoanQrInput {
@@ -72,11 +74,17 @@ export async function submitLoanQrRequest(db: Kysely<Database>, pii: PersonalDat
     })
   let outcome: LoanQrOutcome
   try {
-    outcome = await land()
+    try {
+      outcome = await land()
+    } catch (error) {
+      // Two firms sent the same new USCC at once: the second finds the first's player.
+      if (!isUniqueViolation(error)) throw error
+      outcome = await land()
+    }
   } catch (error) {
-    // Two firms sent the same new USCC at once: the second finds the first's player.
-    if (!isUniqueViolation(error)) throw error
-    outcome = await land()
+    // Not written, so not counted: the firm sends it again shortly.
+    if (error instanceof LoanQrBusyError) return { outcome: 'busy', retryAfterSeconds: error.retryAfterSeconds }
+    throw error
   }
   // Committed: the counts the database took, counted here too.
   countedHere(local, addressKey, LOAN_QR_LIMITS.perAddress, now)
@@ -101,9 +109,16 @@ async function countTry(db: Db, key: string, limit: { count: number; windowMinut
   return Number(row.count) <= limit.count
 }
 
-/** Marks a challenge spent; false when it was already. Old counters and challenges go at the same time. */
+/** When this process last deleted old counters (ms): once a minute is enough, not once a try. */
+let cleanedAt = -Infinity
+const CLEAN_EVERY_MS = 60_000
+
+/** Marks a challenge spent; false when it was already. Old counters and challenges go at most once a minute. */
 async function spend(db: Db, key: string, now: Date): Promise<boolean> {
-  await db.deleteFrom('loan_qr_throttle').where('window_started_at', '<', new Date(now.getTime() - 2 * 86_400_000).toISOString()).execute()
+  if (Math.abs(now.getTime() - cleanedAt) >= CLEAN_EVERY_MS) {
+    await db.deleteFrom('loan_qr_throttle').where('window_started_at', '<', new Date(now.getTime() - 2 * 86_400_000).toISOString()).execute()
+    cleanedAt = now.getTime()
+  }
   const row = await db
     .insertInto('loan_qr_throttle')
     .values({ key, window_started_at: now.toISOString(), count: 1 })
