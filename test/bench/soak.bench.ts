@@ -214,6 +214,8 @@ export const benchmark: Benchmark = {
         const sampler = setInterval(() => void sample(), SAMPLE_SECONDS * 1000)
         // Several servers: the last one is killed (SIGKILL, as a crash) halfway through the
         // soak; nginx sends the rest to the others, and no visit it acknowledged may be lost.
+        // The timer is the soak's own schedule (half its fixed length), not a wait for a state:
+        // what is asserted afterwards (every acknowledged visit found) holds whenever it fires.
         let killedAt: number | null = null
         const killer =
           servers.length > 1
