@@ -36,6 +36,28 @@ const percentile = (values: number[], q: number) => {
   return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? NaN
 }
 
+type Stall = { ms: number; during: string[]; cpuMs?: number; runQueueMs?: number }
+
+/**
+ * Why the thread was late, from its own schedule over each stall's window (the loop watch's
+ * cpuMs and runQueueMs): on a core (work on the thread), ready but given no core (the
+ * machine's doing), or neither (asleep in a blocking call). Each stall goes to the larger.
+ */
+export function stallCauses(stalls: Stall[]): string {
+  const known = stalls.filter((s) => s.cpuMs !== undefined && s.runQueueMs !== undefined)
+  if (known.length === 0) return 'the thread\'s schedule not reported (not Linux)'
+  const causes = new Map<string, Stall[]>()
+  for (const s of known) {
+    const window = s.ms + 20
+    const asleep = Math.max(0, window - s.cpuMs! - s.runQueueMs!)
+    const cause = s.cpuMs! >= s.runQueueMs! && s.cpuMs! >= asleep ? 'working on the thread' : s.runQueueMs! >= asleep ? 'waiting for a core' : 'asleep (a blocking call)'
+    causes.set(cause, [...(causes.get(cause) ?? []), s])
+  }
+  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0)
+  const parts = [...causes].map(([cause, list]) => `${list.length} ${cause} (longest ${Math.max(...list.map((s) => s.ms))} ms)`)
+  return `${parts.join(', ')}; over all stalls ${sum(known.map((s) => s.cpuMs!))} ms on a core, ${sum(known.map((s) => s.runQueueMs!))} ms waiting for one, of ${sum(known.map((s) => s.ms))} ms late`
+}
+
 export const benchmark: Benchmark = {
   name: 'import-serving',
   async run({ rows: requested, durationSeconds, log }) {
@@ -59,7 +81,9 @@ export const benchmark: Benchmark = {
       for (let i = 0; i < 50; i++) players.push(await createPlayer(db, { actor: SYSTEM_ACTOR, pii }, { fields: playerFields(`探针企业${i}`), orgUnitId: hq.id }))
       await assignPlayers(db, { actor: { id: managerId, username: 'bench.manager', ip: null }, scope: scopeOf({ id: managerId, role: 'manager', orgPath: hq.path }) }, { playerIds: players, officerId: officerId, reason: 'bench' })
 
-      const server = await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir: path.join(dir, 'server'), env: { LOG_LEVEL: 'info' } })
+      // IMPORT_SERVING_NODE_ARGS: Node's flags for the server, to look inside it (`--cpu-prof --cpu-prof-dir=DIR`, `--trace-gc`).
+      const nodeArgs = process.env.IMPORT_SERVING_NODE_ARGS?.split(' ').filter(Boolean)
+      const server = await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir: path.join(dir, 'server'), env: { LOG_LEVEL: 'info' }, nodeArgs })
       try {
         const officer = new Client(server.url)
         if ((await officer.signIn('bench.officer', PASSWORD)).status !== 302) throw new Error('the officer could not sign in')
@@ -128,8 +152,8 @@ export const benchmark: Benchmark = {
           .split('\n')
           .flatMap((line) => {
             try {
-              const entry = JSON.parse(line) as { message?: string; ms?: number; during?: string[] }
-              return entry.message === 'event loop held' ? [{ ms: entry.ms ?? 0, during: entry.during ?? [] }] : []
+              const entry = JSON.parse(line) as { message?: string; ms?: number; during?: string[]; cpuMs?: number; runQueueMs?: number }
+              return entry.message === 'event loop held' ? [{ ms: entry.ms ?? 0, during: entry.during ?? [], cpuMs: entry.cpuMs, runQueueMs: entry.runQueueMs }] : []
             } catch {
               return []
             }
@@ -192,7 +216,7 @@ export const benchmark: Benchmark = {
           : "the server's event loop delay over the commit: not reported"
         log(delayNote)
         const stallNote = stalls.length
-          ? `the server's thread was held > 100 ms ${stalls.length} times during the commit, the longest ${Math.max(...stalls.map((s) => s.ms))} ms; with: ${[...new Set(stalls.map((s) => s.during.join('+') || 'requests only'))].join('; ')}`
+          ? `the server's thread was held > 100 ms ${stalls.length} times during the commit, the longest ${Math.max(...stalls.map((s) => s.ms))} ms; ${stallCauses(stalls)}; with: ${[...new Set(stalls.map((s) => s.during.join('+') || 'requests only'))].join('; ')}`
           : "the server's thread was never held > 100 ms during the commit"
         log(stallNote)
         const load = os.loadavg()
@@ -240,6 +264,8 @@ export const benchmark: Benchmark = {
         }
       } finally {
         await server.stop()
+        // IMPORT_SERVING_LOG: the server's whole output kept in this file (its warnings, `--trace-gc`'s lines).
+        if (process.env.IMPORT_SERVING_LOG) fs.writeFileSync(process.env.IMPORT_SERVING_LOG, server.output())
       }
     } finally {
       for (const database of databases) await database.destroy()
