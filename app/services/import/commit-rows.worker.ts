@@ -36,6 +36,7 @@ import { serialiseError } from './thread-errors.server'
 import { applyBatchIn, type ImportCounts } from './apply-batch.server'
 import { batchContext, finishCommit, getImportJob } from './import-jobs.server'
 import { prepareRows } from './prepare-rows.server'
+import { runInBackground } from '../../server/thread-priority.server'
 
 /** Rows per batch on SQLite: the most a waiting visit waits for (0251; 1,000 before 0581). */
 const WRITER_TRANSACTION_ROWS = 500
@@ -53,6 +54,9 @@ port.on('message', (message: { stop?: true }) => {
 const say = (message: WriterMessage) => port.postMessage(message)
 
 async function run() {
+  // Below the serving thread, as its readers are: on two busy cores a page's request waited
+  // for a core while this thread wrote (0711).
+  runInBackground('wanqi writer')
   shareLockWaiters(data.lockWaiters)
   const { db, sqlite } = openDatabase(data.url, { yieldAfterCommit: true })
   // Checkpoint the log after about a gigabyte, not after every batch: a page that several
