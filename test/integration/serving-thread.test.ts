@@ -166,10 +166,11 @@ describe('the serving thread beside background work on SQLite', () => {
     }
   })
 
-  it('runs the import\'s writer thread below the serving thread, named', async () => {
-    // On two busy cores the serving thread waited for a core while the writer wrote: the
-    // writer (like its readers) now yields (decision 0711). Held at its second batch, the
-    // writer thread is looked for by its name.
+  it('runs the background refreshers below the serving thread, and the import\'s writer, which holds the lock, beside it', async () => {
+    // On two busy cores the serving thread waited for a core behind the process's own
+    // background threads: the refreshers now yield (decision 0711). The writer holds the
+    // write lock a visit waits for and keeps the serving thread's priority. Each thread is
+    // looked for by its name; the writer is held at its second batch.
     const hold = new SharedArrayBuffer(8)
     const gate = new Int32Array(hold)
     const threads = () =>
@@ -182,10 +183,17 @@ describe('the serving thread beside background work on SQLite', () => {
       await vi.waitFor(() => expect(Atomics.load(gate, 1)).toBe(1), { timeout: 60_000, interval: 10 })
       const writer = threads().filter((thread) => thread.name === 'wanqi writer')
       expect(writer).toHaveLength(1)
-      expect(writer[0].nice).toBe(BACKGROUND_NICE)
-      // The thread that started it (the server's, in the app) keeps its priority.
+      // The thread that started it (the server's, in the app) keeps its priority, and so does the writer.
       const self = Number(fs.readlinkSync('/proc/thread-self').split('/').at(-1))
-      expect(threads().find((thread) => thread.tid === self)?.nice).toBe(0)
+      const serving = threads().find((thread) => thread.tid === self)!.nice
+      expect(writer[0].nice).toBe(serving)
+      const refreshers = startRefreshersInThread(t.db, { logLevel: 'warn' })
+      try {
+        await vi.waitFor(() => expect(threads().find((thread) => thread.name === 'wanqi refresh')?.nice).toBe(BACKGROUND_NICE), { timeout: 60_000, interval: 10 })
+        expect(serving).toBeLessThan(BACKGROUND_NICE)
+      } finally {
+        await refreshers.stop()
+      }
     } finally {
       Atomics.store(gate, 0, 1)
       Atomics.notify(gate, 0)

@@ -54,9 +54,9 @@ port.on('message', (message: { stop?: true }) => {
 const say = (message: WriterMessage) => port.postMessage(message)
 
 async function run() {
-  // Below the serving thread, as its readers are: on two busy cores a page's request waited
-  // for a core while this thread wrote (0711).
-  runInBackground('wanqi writer')
+  // Named, at the serving thread's priority: it holds the write lock a visit waits for, so
+  // starving it would make the visit wait longer (0711). Its readers yield.
+  runInBackground('wanqi writer', { yieldToServing: false })
   shareLockWaiters(data.lockWaiters)
   const { db, sqlite } = openDatabase(data.url, { yieldAfterCommit: true })
   // Checkpoint the log after about a gigabyte, not after every batch: a page that several
