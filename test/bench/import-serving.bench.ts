@@ -58,6 +58,61 @@ export function stallCauses(stalls: Stall[]): string {
   return `${parts.join(', ')}; over all stalls ${sum(known.map((s) => s.cpuMs!))} ms on a core, ${sum(known.map((s) => s.runQueueMs!))} ms waiting for one, of ${sum(known.map((s) => s.ms))} ms late`
 }
 
+type ThreadTime = { name: string; cpuS: number; waitS: number }
+
+/**
+ * The server's threads' time on a core and waiting for one (Linux's schedstat) by thread id,
+ * with their names (the background threads name themselves, app/server/thread-priority.server.ts;
+ * the serving thread is `serving`); empty where /proc does not say.
+ */
+function threadTimes(pid: number): Map<number, ThreadTime> {
+  const times = new Map<number, ThreadTime>()
+  let tids: string[] = []
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return times
+  }
+  for (const tid of tids) {
+    try {
+      const [run, wait] = fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'latin1').split(' ').map(Number)
+      const name = Number(tid) === pid ? 'serving' : fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim()
+      times.set(Number(tid), { name, cpuS: run / 1e9, waitS: wait / 1e9 })
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return times
+}
+
+/** Samples the threads every second until stopped, so threads that end (the writer) are counted up to their last second. */
+function watchThreads(pid: number) {
+  const before = threadTimes(pid)
+  const last = new Map(before)
+  const sample = () => {
+    for (const [tid, time] of threadTimes(pid)) last.set(tid, time)
+  }
+  const timer = setInterval(sample, 1000)
+  timer.unref()
+  return {
+    /** Each thread name's seconds on a core / waiting for one since the start. */
+    stop(): string {
+      clearInterval(timer)
+      sample()
+      if (last.size === 0) return "the server's threads' schedule: not readable here (no /proc)"
+      const byName = new Map<string, { cpuS: number; waitS: number }>()
+      for (const [tid, time] of last) {
+        const sum = byName.get(time.name) ?? { cpuS: 0, waitS: 0 }
+        byName.set(time.name, { cpuS: sum.cpuS + time.cpuS - (before.get(tid)?.cpuS ?? 0), waitS: sum.waitS + time.waitS - (before.get(tid)?.waitS ?? 0) })
+      }
+      const rows = [...byName]
+        .filter(([name, t]) => t.cpuS >= 0.5 || name === 'serving')
+        .sort(([a, x], [b, y]) => (a === 'serving' ? -1 : b === 'serving' ? 1 : y.cpuS - x.cpuS))
+      return `the server's threads over the commit, s on a core / s ready but waiting for one: ${rows.map(([name, t]) => `${name} ${t.cpuS.toFixed(1)} / ${t.waitS.toFixed(1)}`).join(', ')}`
+    },
+  }
+}
+
 export const benchmark: Benchmark = {
   name: 'import-serving',
   async run({ rows: requested, durationSeconds, log }) {
@@ -133,6 +188,7 @@ export const benchmark: Benchmark = {
         const jobId = await createImportJob(db, { ...SYSTEM_ACTOR, username: 'bench' }, { source: 'tax', fileName: path.basename(file), filePath: file, fileBytes: bytes, orgUnitId: hq.id })
         const started = performance.now()
         const outputBefore = server.output().length
+        const threads = watchThreads(server.pid)
         await db.updateTable('import_jobs').set({ status: 'queued', merge_households: 1 }).where('id', '=', jobId).execute()
         log('the commit, with the probes')
         let status = 'queued'
@@ -145,6 +201,8 @@ export const benchmark: Benchmark = {
         const busy = await probe(() => status === 'done' || status === 'failed')
         await watcher
         const commitSeconds = (performance.now() - started) / 1000
+        const threadsNote = threads.stop()
+        log(threadsNote)
         // The server's own loop watch (app/http/loop-watch.server.ts): each time its thread was held > 100 ms.
         const stalls = server
           .output()
@@ -254,6 +312,7 @@ export const benchmark: Benchmark = {
           notes: [
             `the commit: ${commitSeconds.toFixed(1)} s, ${Math.round(importRate).toLocaleString('en')} rows/s; the fastest raw insert (${fastest.label}) ${Math.round(fastest.rowsPerSecond).toLocaleString('en')} rows/s: ${(importRate / fastest.rowsPerSecond).toFixed(2)}× (the commit's time includes reading, checking and deriving every row)`,
             stallNote,
+            threadsNote,
             delayNote,
             memoryNote,
             lockNote,
