@@ -9,12 +9,20 @@
 import fs from 'node:fs'
 import os from 'node:os'
 
-/** The nice value of the background threads that yield (the serving thread's is the process's, usually 0). */
+/** How far below the thread that starts them the background threads that yield run, in nice steps (0 → 10). */
 export const BACKGROUND_NICE = os.constants.priority.PRIORITY_BELOW_NORMAL
+/** The lowest priority there is (the highest nice value). */
+const LOWEST = os.constants.priority.PRIORITY_LOW
+
+/** The nice value a background thread started at `nice` yields to: BACKGROUND_NICE lower, never higher than it was. */
+export function backgroundNice(nice: number): number {
+  return Math.min(LOWEST, nice + BACKGROUND_NICE)
+}
 
 /**
  * Names the calling thread (at most 15 bytes) and, with `yieldToServing` (the default),
- * lowers its priority to BACKGROUND_NICE, where the system allows.
+ * lowers its priority BACKGROUND_NICE steps below the one it started with (a server run at
+ * nice 5 has its background at 15), where the system allows.
  */
 export function runInBackground(name: string, options: { yieldToServing?: boolean } = {}): void {
   try {
@@ -24,7 +32,8 @@ export function runInBackground(name: string, options: { yieldToServing?: boolea
   }
   if (options.yieldToServing === false) return
   try {
-    os.setPriority(BACKGROUND_NICE)
+    // A new thread starts at its parent's value; with no id, these ask of the calling thread (Linux).
+    os.setPriority(backgroundNice(os.getPriority()))
   } catch {
     // Not allowed here: the thread runs at the usual priority.
   }
