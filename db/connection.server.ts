@@ -60,7 +60,23 @@ export interface OpenOptions {
    * hundreds of megabytes with every request waiting.
    */
   checkpointElsewhere?: boolean
+  /**
+   * SQLite: never wait for the write lock in SQLite's busy handler, which sleeps the thread
+   * (BUSY_NAP_MS a statement): a statement that finds the lock taken fails at once and is
+   * tried again after a nap between turns (PacedConnection). For the server's own
+   * connection: during a big import's commit a visit waits for the writer's lock for tens or
+   * hundreds of milliseconds, and two thirds of that wait was the serving thread asleep in
+   * the busy handler, every request behind it (decision 0711).
+   */
+  lockWaitsBetweenTurns?: boolean
 }
+
+/**
+ * The connection of the thread that answers requests (app/cli/serve.server.ts): the log's
+ * checkpoints left to the background thread, and every wait for the write lock made between
+ * turns, never asleep in SQLite's busy handler with the thread (0431, 0711).
+ */
+export const SERVING_CONNECTION: OpenOptions = { checkpointElsewhere: true, lockWaitsBetweenTurns: true }
 
 /**
  * How many statements of this process, on any thread, are waiting for SQLite's write lock
@@ -130,8 +146,9 @@ export function openDatabase(url: string, options: OpenOptions = {}): DatabaseHa
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('foreign_keys = ON')
   // Short: SQLite's busy handler sleeps synchronously, and on the server's thread the whole
-  // event loop would sleep with it. Longer waits are made between turns (PacedConnection).
-  sqlite.pragma(`busy_timeout = ${BUSY_NAP_MS}`)
+  // event loop would sleep with it; none at all on the server's connection. Longer waits are
+  // made between turns (PacedConnection).
+  sqlite.pragma(`busy_timeout = ${options.lockWaitsBetweenTurns ? 0 : BUSY_NAP_MS}`)
   sqlite.pragma('synchronous = NORMAL')
   // 64 MB of page cache (the default is 2 MB): large imports and lists stay in memory.
   sqlite.pragma('cache_size = -65536')

@@ -2,7 +2,7 @@
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { ServerBuild } from '@remix-run/node'
-import { openDatabase } from '../../db/connection.server'
+import { openDatabase, SERVING_CONNECTION } from '../../db/connection.server'
 import { migrateToLatest } from '../../db/migrate.server'
 import { refreshStatistics } from '../../db/dialect.server'
 import { DEMO_PASSWORD, isDatabaseEmpty, seedDatabase } from '../../db/seed/index'
@@ -29,8 +29,10 @@ async function main() {
   const config = loadConfig(process.env, rootDir)
   setLogLevel(config.logLevel)
   startLoopWatch()
-  // The log's checkpoints run in the background thread (startRefreshersInThread), not after a request's commit.
-  const { db, dialect, location } = openDatabase(config.databaseUrl, { checkpointElsewhere: true })
+  // The log's checkpoints run in the background thread (startRefreshersInThread), not after a
+  // request's commit; and a statement waiting for the write lock waits between turns, never
+  // asleep in SQLite's busy handler with the thread (0711).
+  const { db, dialect, location } = openDatabase(config.databaseUrl, SERVING_CONNECTION)
   await migrateToLatest(db)
 
   let seeded = false

@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { checkpointLog, openDatabase, shareLockWaiters } from '../../db/connection.server'
 import { startBackgroundLoop } from './background-loop.server'
 import { setLogLevel } from '../server/logger.server'
+import { runInBackground } from '../server/thread-priority.server'
 import type { RefresherThreadData } from './background-thread.server'
 import { startClockSums } from './clocks/clock-sums.server'
 import { startFigureRefresher } from './figure-rollups/drain.server'
@@ -16,6 +17,8 @@ const CHECKPOINT_MS = 2_000
 
 const data = workerData as RefresherThreadData
 setLogLevel(data.logLevel)
+// Below the serving thread: a drain after a big import recounts every imported player (0711).
+runInBackground('wanqi refresh')
 shareLockWaiters(data.lockWaiters)
 const { db, sqlite } = openDatabase(data.url, { gapAfterCommitMs: 30, yieldAfterCommit: true, poolSize: 3 })
 const loops = [startQualificationRefresher(db, { intervalMs: data.qualificationIntervalMs }), startFigureRefresher(db, { intervalMs: data.figuresIntervalMs }), startClockSums(db)]

@@ -36,6 +36,83 @@ const percentile = (values: number[], q: number) => {
   return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? NaN
 }
 
+type Stall = { ms: number; during: string[]; cpuMs?: number; runQueueMs?: number }
+
+/**
+ * Why the thread was late, from its own schedule over each stall's window (the loop watch's
+ * cpuMs and runQueueMs): on a core (work on the thread), ready but given no core (the
+ * machine's doing), or neither (asleep in a blocking call). Each stall goes to the larger.
+ */
+export function stallCauses(stalls: Stall[]): string {
+  const known = stalls.filter((s) => s.cpuMs !== undefined && s.runQueueMs !== undefined)
+  if (known.length === 0) return 'the thread\'s schedule not reported (not Linux)'
+  const causes = new Map<string, Stall[]>()
+  for (const s of known) {
+    const window = s.ms + 20
+    const asleep = Math.max(0, window - s.cpuMs! - s.runQueueMs!)
+    const cause = s.cpuMs! >= s.runQueueMs! && s.cpuMs! >= asleep ? 'working on the thread' : s.runQueueMs! >= asleep ? 'waiting for a core' : 'asleep (a blocking call)'
+    causes.set(cause, [...(causes.get(cause) ?? []), s])
+  }
+  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0)
+  const parts = [...causes].map(([cause, list]) => `${list.length} ${cause} (longest ${Math.max(...list.map((s) => s.ms))} ms)`)
+  return `${parts.join(', ')}; over all stalls ${sum(known.map((s) => s.cpuMs!))} ms on a core, ${sum(known.map((s) => s.runQueueMs!))} ms waiting for one, of ${sum(known.map((s) => s.ms))} ms late`
+}
+
+type ThreadTime = { name: string; cpuS: number; waitS: number }
+
+/**
+ * The server's threads' time on a core and waiting for one (Linux's schedstat) by thread id,
+ * with their names (the background threads name themselves, app/server/thread-priority.server.ts;
+ * the serving thread is `serving`); empty where /proc does not say.
+ */
+function threadTimes(pid: number): Map<number, ThreadTime> {
+  const times = new Map<number, ThreadTime>()
+  let tids: string[] = []
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return times
+  }
+  for (const tid of tids) {
+    try {
+      const [run, wait] = fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'latin1').split(' ').map(Number)
+      const name = Number(tid) === pid ? 'serving' : fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim()
+      times.set(Number(tid), { name, cpuS: run / 1e9, waitS: wait / 1e9 })
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return times
+}
+
+/** Samples the threads every second until stopped, so threads that end (the writer) are counted up to their last second. */
+function watchThreads(pid: number) {
+  const before = threadTimes(pid)
+  const last = new Map(before)
+  const sample = () => {
+    for (const [tid, time] of threadTimes(pid)) last.set(tid, time)
+  }
+  const timer = setInterval(sample, 1000)
+  timer.unref()
+  return {
+    /** Each thread name's seconds on a core / waiting for one since the start. */
+    stop(): string {
+      clearInterval(timer)
+      sample()
+      if (last.size === 0) return "the server's threads' schedule: not readable here (no /proc)"
+      const byName = new Map<string, { cpuS: number; waitS: number }>()
+      for (const [tid, time] of last) {
+        const sum = byName.get(time.name) ?? { cpuS: 0, waitS: 0 }
+        byName.set(time.name, { cpuS: sum.cpuS + time.cpuS - (before.get(tid)?.cpuS ?? 0), waitS: sum.waitS + time.waitS - (before.get(tid)?.waitS ?? 0) })
+      }
+      const rows = [...byName]
+        .filter(([name, t]) => t.cpuS >= 0.5 || name === 'serving')
+        .sort(([a, x], [b, y]) => (a === 'serving' ? -1 : b === 'serving' ? 1 : y.cpuS - x.cpuS))
+      return `the server's threads over the commit, s on a core / s ready but waiting for one: ${rows.map(([name, t]) => `${name} ${t.cpuS.toFixed(1)} / ${t.waitS.toFixed(1)}`).join(', ')}`
+    },
+  }
+}
+
 export const benchmark: Benchmark = {
   name: 'import-serving',
   async run({ rows: requested, durationSeconds, log }) {
@@ -59,7 +136,9 @@ export const benchmark: Benchmark = {
       for (let i = 0; i < 50; i++) players.push(await createPlayer(db, { actor: SYSTEM_ACTOR, pii }, { fields: playerFields(`探针企业${i}`), orgUnitId: hq.id }))
       await assignPlayers(db, { actor: { id: managerId, username: 'bench.manager', ip: null }, scope: scopeOf({ id: managerId, role: 'manager', orgPath: hq.path }) }, { playerIds: players, officerId: officerId, reason: 'bench' })
 
-      const server = await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir: path.join(dir, 'server'), env: { LOG_LEVEL: 'info' } })
+      // IMPORT_SERVING_NODE_ARGS: Node's flags for the server, to look inside it (`--cpu-prof --cpu-prof-dir=DIR`, `--trace-gc`).
+      const nodeArgs = process.env.IMPORT_SERVING_NODE_ARGS?.split(' ').filter(Boolean)
+      const server = await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir: path.join(dir, 'server'), env: { LOG_LEVEL: 'info' }, nodeArgs })
       try {
         const officer = new Client(server.url)
         if ((await officer.signIn('bench.officer', PASSWORD)).status !== 302) throw new Error('the officer could not sign in')
@@ -109,6 +188,7 @@ export const benchmark: Benchmark = {
         const jobId = await createImportJob(db, { ...SYSTEM_ACTOR, username: 'bench' }, { source: 'tax', fileName: path.basename(file), filePath: file, fileBytes: bytes, orgUnitId: hq.id })
         const started = performance.now()
         const outputBefore = server.output().length
+        const threads = watchThreads(server.pid)
         await db.updateTable('import_jobs').set({ status: 'queued', merge_households: 1 }).where('id', '=', jobId).execute()
         log('the commit, with the probes')
         let status = 'queued'
@@ -121,6 +201,8 @@ export const benchmark: Benchmark = {
         const busy = await probe(() => status === 'done' || status === 'failed')
         await watcher
         const commitSeconds = (performance.now() - started) / 1000
+        const threadsNote = threads.stop()
+        log(threadsNote)
         // The server's own loop watch (app/http/loop-watch.server.ts): each time its thread was held > 100 ms.
         const stalls = server
           .output()
@@ -128,8 +210,8 @@ export const benchmark: Benchmark = {
           .split('\n')
           .flatMap((line) => {
             try {
-              const entry = JSON.parse(line) as { message?: string; ms?: number; during?: string[] }
-              return entry.message === 'event loop held' ? [{ ms: entry.ms ?? 0, during: entry.during ?? [] }] : []
+              const entry = JSON.parse(line) as { message?: string; ms?: number; during?: string[]; cpuMs?: number; runQueueMs?: number }
+              return entry.message === 'event loop held' ? [{ ms: entry.ms ?? 0, during: entry.during ?? [], cpuMs: entry.cpuMs, runQueueMs: entry.runQueueMs }] : []
             } catch {
               return []
             }
@@ -192,7 +274,7 @@ export const benchmark: Benchmark = {
           : "the server's event loop delay over the commit: not reported"
         log(delayNote)
         const stallNote = stalls.length
-          ? `the server's thread was held > 100 ms ${stalls.length} times during the commit, the longest ${Math.max(...stalls.map((s) => s.ms))} ms; with: ${[...new Set(stalls.map((s) => s.during.join('+') || 'requests only'))].join('; ')}`
+          ? `the server's thread was held > 100 ms ${stalls.length} times during the commit, the longest ${Math.max(...stalls.map((s) => s.ms))} ms; ${stallCauses(stalls)}; with: ${[...new Set(stalls.map((s) => s.during.join('+') || 'requests only'))].join('; ')}`
           : "the server's thread was never held > 100 ms during the commit"
         log(stallNote)
         const load = os.loadavg()
@@ -230,6 +312,7 @@ export const benchmark: Benchmark = {
           notes: [
             `the commit: ${commitSeconds.toFixed(1)} s, ${Math.round(importRate).toLocaleString('en')} rows/s; the fastest raw insert (${fastest.label}) ${Math.round(fastest.rowsPerSecond).toLocaleString('en')} rows/s: ${(importRate / fastest.rowsPerSecond).toFixed(2)}× (the commit's time includes reading, checking and deriving every row)`,
             stallNote,
+            threadsNote,
             delayNote,
             memoryNote,
             lockNote,
@@ -240,6 +323,8 @@ export const benchmark: Benchmark = {
         }
       } finally {
         await server.stop()
+        // IMPORT_SERVING_LOG: the server's whole output kept in this file (its warnings, `--trace-gc`'s lines).
+        if (process.env.IMPORT_SERVING_LOG) fs.writeFileSync(process.env.IMPORT_SERVING_LOG, server.output())
       }
     } finally {
       for (const database of databases) await database.destroy()

@@ -8,7 +8,8 @@ import fs from 'node:fs'
 import SQLite from 'better-sqlite3'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { checkpointLog, lockQueue, openDatabase } from '../../db/connection.server'
+import { BUSY_NAP_MS, checkpointLog, lockQueue, openDatabase, SERVING_CONNECTION } from '../../db/connection.server'
+import { backgroundNice } from '../../app/server/thread-priority.server'
 import { startRefreshersInThread } from '../../app/services/background-thread.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { drainFigureQueue } from '../../app/services/figure-rollups/drain.server'
@@ -118,6 +119,89 @@ describe('the serving thread beside background work on SQLite', () => {
       if (other.inTransaction) other.exec('rollback')
       other.close()
     }
+  })
+
+  it('waits for the write lock between turns on the server\'s connection, never asleep in SQLite\'s busy handler', async () => {
+    // Every attempt of a write that finds the lock taken is timed: on the server's connection
+    // it fails at once and the thread goes on until the next (decision 0711). Before, each
+    // attempt slept BUSY_NAP_MS in SQLite's busy handler first, with every request waiting.
+    const server = openDatabase(t.url, SERVING_CONNECTION)
+    const other = new SQLite(t.url.slice('file:'.length))
+    const attempts: number[] = []
+    const prepare = server.sqlite!.prepare.bind(server.sqlite!)
+    server.sqlite!.prepare = ((text: string) => {
+      const statement = prepare(text)
+      if (!text.startsWith('update "org_units"')) return statement
+      return new Proxy(statement, {
+        get(target, key) {
+          const value = Reflect.get(target, key) as unknown
+          if (typeof value !== 'function') return value
+          if (key !== 'run' && key !== 'all') return value.bind(target)
+          return (...args: unknown[]) => {
+            const started = performance.now()
+            try {
+              return (value as (...a: unknown[]) => unknown).apply(target, args)
+            } finally {
+              attempts.push(performance.now() - started)
+            }
+          }
+        },
+      })
+    }) as SQLite.Database["prepare"]
+    try {
+      other.exec('begin immediate')
+      const write = server.db.updateTable('org_units').set({ name: '等锁计时的网点' }).where('id', '=', org.outletA1.id).execute()
+      await vi.waitFor(() => expect(attempts.length).toBeGreaterThanOrEqual(20), { timeout: 60_000, interval: 5 })
+      other.exec('commit')
+      await write
+      const sorted = [...attempts].sort((a, b) => a - b)
+      // Most attempts take microseconds; none sleeps (a loaded machine may stall a few).
+      expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThan(BUSY_NAP_MS / 2)
+      const unit = await server.db.selectFrom('org_units').select('name').where('id', '=', org.outletA1.id).executeTakeFirstOrThrow()
+      expect(unit.name).toBe('等锁计时的网点')
+    } finally {
+      if (other.inTransaction) other.exec('rollback')
+      other.close()
+      await server.db.destroy()
+    }
+  })
+
+  it('runs the background refreshers below the serving thread, and the import\'s writer, which holds the lock, beside it', async () => {
+    // On two busy cores the serving thread waited for a core behind the process's own
+    // background threads: the refreshers now yield (decision 0711). The writer holds the
+    // write lock a visit waits for and keeps the serving thread's priority. Each thread is
+    // looked for by its name; the writer is held at its second batch.
+    const hold = new SharedArrayBuffer(8)
+    const gate = new Int32Array(hold)
+    const threads = () =>
+      fs.readdirSync('/proc/self/task').map((tid) => {
+        const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+        return { tid: Number(tid), name: fs.readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(), nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) }
+      })
+    const commit = commitImportJob(t.db, pii, await queuedImport(1_000, 40_000), { writerThread: true, batchRows: 200, writerHold: hold })
+    try {
+      await vi.waitFor(() => expect(Atomics.load(gate, 1)).toBe(1), { timeout: 60_000, interval: 10 })
+      const writer = threads().filter((thread) => thread.name === 'wanqi writer')
+      expect(writer).toHaveLength(1)
+      // The thread that started it (the server's, in the app) keeps its priority, and so does the writer.
+      const self = Number(fs.readlinkSync('/proc/thread-self').split('/').at(-1))
+      const serving = threads().find((thread) => thread.tid === self)!.nice
+      expect(writer[0].nice).toBe(serving)
+      const refreshers = startRefreshersInThread(t.db, { logLevel: 'warn' })
+      try {
+        // However this process was started (nice 0 usually, 10 under `nice`): lower than this thread.
+        await vi.waitFor(() => expect(threads().find((thread) => thread.name === 'wanqi refresh')?.nice).toBe(backgroundNice(serving)), { timeout: 60_000, interval: 10 })
+        if (serving < 19) expect(backgroundNice(serving)).toBeGreaterThan(serving)
+      } finally {
+        await refreshers.stop()
+      }
+    } finally {
+      Atomics.store(gate, 0, 1)
+      Atomics.notify(gate, 0)
+    }
+    const result = await commit
+    expect(result.status).toBe('done')
+    expect(result.counts.inserted).toBe(1_000)
   })
 
   it('lets a write waiting behind the import writer in after the writer\'s transaction under way, however late its thread wakes', async () => {

@@ -36,6 +36,7 @@ import { serialiseError } from './thread-errors.server'
 import { applyBatchIn, type ImportCounts } from './apply-batch.server'
 import { batchContext, finishCommit, getImportJob } from './import-jobs.server'
 import { prepareRows } from './prepare-rows.server'
+import { runInBackground } from '../../server/thread-priority.server'
 
 /** Rows per batch on SQLite: the most a waiting visit waits for (0251; 1,000 before 0581). */
 const WRITER_TRANSACTION_ROWS = 500
@@ -53,6 +54,9 @@ port.on('message', (message: { stop?: true }) => {
 const say = (message: WriterMessage) => port.postMessage(message)
 
 async function run() {
+  // Named, at the serving thread's priority: it holds the write lock a visit waits for, so
+  // starving it would make the visit wait longer (0711). Its readers yield.
+  runInBackground('wanqi writer', { yieldToServing: false })
   shareLockWaiters(data.lockWaiters)
   const { db, sqlite } = openDatabase(data.url, { yieldAfterCommit: true })
   // Checkpoint the log after about a gigabyte, not after every batch: a page that several

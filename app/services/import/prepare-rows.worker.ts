@@ -1,18 +1,13 @@
 // Worker thread: prepares an import's rows (see prepare-rows.server.ts) and sends them to
 // the main thread in batches, as credit allows.
-import os from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
+import { runInBackground } from '../../server/thread-priority.server'
 import { prepareInline, type PrepareOptions } from './prepare-rows.server'
 import { serialiseError } from './thread-errors.server'
 
 // Reading and deriving rows is the commit's heaviest work and holds no lock: on a busy
-// machine the thread that answers requests comes first (0171). On Linux a nice value is
-// the calling thread's own, so only this thread yields.
-try {
-  os.setPriority(os.constants.priority.PRIORITY_BELOW_NORMAL)
-} catch {
-  // Not allowed here: the rows are prepared at the usual priority.
-}
+// machine the thread that answers requests comes first (0171).
+runInBackground('wanqi reader')
 
 const port = parentPort!
 let credit = 0

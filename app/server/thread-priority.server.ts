@@ -1,0 +1,40 @@
+// Background threads run below the thread that answers requests where that costs the
+// requests nothing: when more threads are ready than there are cores, the kernel gives one to
+// the serving thread first (decisions 0171, 0711). On Linux a nice value belongs to a thread
+// (setpriority on the calling thread), so only the caller yields. Not the import's writer: it
+// holds SQLite's write lock over transactions of a quarter second that a visit waits for, and
+// at nice 10 on a machine busy with other work it got a tenth of a core, its transactions
+// (and the visits behind them) lasting ten times as long. Every background thread takes a
+// name, so `top -H` and /proc/<pid>/task/*/comm say which is which.
+import fs from 'node:fs'
+import os from 'node:os'
+
+/** How far below the thread that starts them the background threads that yield run, in nice steps (0 → 10). */
+export const BACKGROUND_NICE = os.constants.priority.PRIORITY_BELOW_NORMAL
+/** The lowest priority there is (the highest nice value). */
+const LOWEST = os.constants.priority.PRIORITY_LOW
+
+/** The nice value a background thread started at `nice` yields to: BACKGROUND_NICE lower, never higher than it was. */
+export function backgroundNice(nice: number): number {
+  return Math.min(LOWEST, nice + BACKGROUND_NICE)
+}
+
+/**
+ * Names the calling thread (at most 15 bytes) and, with `yieldToServing` (the default),
+ * lowers its priority BACKGROUND_NICE steps below the one it started with (a server run at
+ * nice 5 has its background at 15), where the system allows.
+ */
+export function runInBackground(name: string, options: { yieldToServing?: boolean } = {}): void {
+  try {
+    fs.writeFileSync('/proc/thread-self/comm', name.slice(0, 15))
+  } catch {
+    // Not Linux: the thread keeps the process's name.
+  }
+  if (options.yieldToServing === false) return
+  try {
+    // A new thread starts at its parent's value; with no id, these ask of the calling thread (Linux).
+    os.setPriority(backgroundNice(os.getPriority()))
+  } catch {
+    // Not allowed here: the thread runs at the usual priority.
+  }
+}
