@@ -64,7 +64,7 @@ export default defineConfig({
     // files run again before each file). minThreads = maxThreads: with fewer, Tinypool ends an
     // idle thread and the run fails on its own "Terminating worker thread" rejection. The
     // memory files stay in forks: they read the process's heap and RSS.
-    poolOptions: { threads: { isolate: false, minThreads: 2, maxThreads: 2 } },
+    poolOptions: { threads: { isolate: false, minThreads: 2, maxThreads: 2 }, forks: { isolate: false, minForks: 3, maxForks: 3 } },
     // The slowest files first, even on a fresh clone with no durations cached.
     sequence: { sequencer: SlowFirstSequencer },
     projects: [

@@ -133,9 +133,17 @@ describe('storefront photos on a phone', () => {
     await session.signIn(page, 'officer')
     await page.goto(`${app.url}/my`)
     await expect.poll(() => page.locator('li[data-player-id]').count()).toBeGreaterThan(FIRST_SCREEN)
-    // A placed player from the far end of the list, not one the other test visits.
+    // A placed player from the far end of the list that the officer has no visit of: the other
+    // test's visits (stored or still arriving) move its players along the list.
     const listed = (await page.locator('li[data-player-id]').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-player-id'))))).slice(-200).reverse()
-    const placed = await seeded.selectFrom('market_players').select(['id', 'name', 'lat', 'lng']).where('id', 'in', listed).where('lat', 'is not', null).where('position_approximate', '=', 0).execute()
+    const placed = await seeded
+      .selectFrom('market_players')
+      .select(['id', 'name', 'lat', 'lng'])
+      .where('id', 'in', listed)
+      .where('lat', 'is not', null)
+      .where('position_approximate', '=', 0)
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('visits').select('visits.id').whereRef('visits.player_id', '=', 'market_players.id').where('visits.officer_id', '=', officer.id))))
+      .execute()
     const player = listed.map((id) => placed.find((p) => p.id === id)).find((p) => p !== undefined)!
     await context.setGeolocation({ latitude: player.lat! + 0.0001, longitude: player.lng!, accuracy: 9 })
 

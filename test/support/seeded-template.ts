@@ -28,12 +28,15 @@ export default function setup(project: TestProject) {
     env: { ...process.env, NODE_ENV: 'test' },
     stdio: ['ignore', out, out],
   })
+  let removed = false
   child.once('exit', (code, signal) => {
     fs.closeSync(out)
-    if (code !== 0) fs.appendFileSync(log, `\nthe seed ended with code ${code}, signal ${signal}\n`)
+    // A run that ends before the seed does (one quick file) kills it and removes the folder.
+    if (code !== 0 && !removed) fs.appendFileSync(log, `\nthe seed ended with code ${code}, signal ${signal}\n`)
   })
   project.provide('seededCounty', { file, log })
   return () => {
+    removed = true
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
     fs.rmSync(dir, { recursive: true, force: true })
   }
