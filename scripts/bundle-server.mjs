@@ -29,13 +29,31 @@ const ENTRIES = [
   ['app/services/import/commit-rows.worker.ts', 'commit-rows.worker'],
 ]
 
-/** Bundles into `outDir` (made empty first), which must sit two levels below the checkout. */
-export async function bundleServer(outDir = path.join(ROOT, 'build/server')) {
+/**
+ * The command-line tools, bundled only for the tests (`{ clis: true }`, test/support/cli.ts):
+ * `npm run import` and the rest start them with tsx (decision 0701).
+ */
+export const CLI_ENTRIES = [
+  ['app/cli/import.server.ts', 'import.server'],
+  ['app/cli/import-history.server.ts', 'import-history.server'],
+  ['app/cli/import-hr.server.ts', 'import-hr.server'],
+  ['app/cli/divisions.server.ts', 'divisions.server'],
+  ['app/cli/photo-thumbnails.server.ts', 'photo-thumbnails.server'],
+  ['app/cli/setup.server.ts', 'setup.server'],
+  ['db/cli/backup.ts', 'backup'],
+  ['db/cli/restore.ts', 'restore'],
+]
+
+/**
+ * Bundles into `outDir` (made empty first), which must sit two levels below the checkout;
+ * with `clis`, the command-line tools too.
+ */
+export async function bundleServer(outDir = path.join(ROOT, 'build/server'), { clis = false } = {}) {
   if (path.resolve(outDir, '../..') !== ROOT) throw new Error(`${outDir}: the bundle must sit two levels below ${ROOT} (serve.server.ts finds the checkout as ../..)`)
   fs.rmSync(outDir, { recursive: true, force: true })
   await build({
     absWorkingDir: ROOT,
-    entryPoints: ENTRIES.map(([source, name]) => ({ in: source, out: name })),
+    entryPoints: [...ENTRIES, ...(clis ? CLI_ENTRIES : [])].map(([source, name]) => ({ in: source, out: name })),
     outdir: outDir,
     bundle: true,
     splitting: true,

@@ -80,11 +80,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     current,
     before: previous,
     units: units.map((u) => ({ code: u.code, name: u.name, depth: u.depth })),
-    funnel: funnelSvg(
+    funnel: await funnelSvg(
       FUNNEL.map((k) => ({ label: t(`figure.${k}` as MessageKey), value: current[k] as number, shown: formatValue(current[k], 'count', locale) })),
       t('dashboard.funnel'),
     ),
-    trend: trendSvg(
+    trend: await trendSvg(
       trend.map((b) => (step === 'month' ? b.key : b.from.slice(5))),
       { label: t('figure.disbursed'), values: trend.map((b) => b.loans) },
       [

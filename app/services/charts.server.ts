@@ -1,14 +1,15 @@
 // Charts drawn on the server with Apache ECharts as SVG: they arrive with the page, read on
 // a phone (the SVG scales to the width it is given), need no script, and speak the page's
 // language because their labels come translated.
-import * as echarts from 'echarts'
+import type * as echarts from 'echarts'
+import { loadECharts } from './heavy-packages.server'
 
 /**
  * The SVG of an option at a size. A chart is a pure function of its option, and drawing one
  * costs tens of milliseconds, so the last few hundred drawn are kept: a dashboard opened
  * again with the same figures draws nothing.
  */
-function render(option: echarts.EChartsOption, width: number, height: number): string {
+async function render(option: echarts.EChartsOption, width: number, height: number): Promise<string> {
   const key = `${width}x${height}:${JSON.stringify(option)}`
   const kept = drawn.get(key)
   if (kept !== undefined) {
@@ -17,7 +18,7 @@ function render(option: echarts.EChartsOption, width: number, height: number): s
     drawn.set(key, kept)
     return kept
   }
-  const svg = draw(option, width, height)
+  const svg = draw(await loadECharts(), option, width, height)
   drawn.set(key, svg)
   if (drawn.size > KEPT_CHARTS) drawn.delete(drawn.keys().next().value!)
   return svg
@@ -26,8 +27,8 @@ function render(option: echarts.EChartsOption, width: number, height: number): s
 const KEPT_CHARTS = 200
 const drawn = new Map<string, string>()
 
-function draw(option: echarts.EChartsOption, width: number, height: number): string {
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height })
+function draw(lib: typeof echarts, option: echarts.EChartsOption, width: number, height: number): string {
+  const chart = lib.init(null, null, { renderer: 'svg', ssr: true, width, height })
   try {
     chart.setOption({ animation: false, textStyle: { fontFamily: 'system-ui, "PingFang SC", "Microsoft YaHei", sans-serif' }, ...option })
     // Scales with its box: the fixed size only sets the proportions.
@@ -41,7 +42,7 @@ function draw(option: echarts.EChartsOption, width: number, height: number): str
  * Steps from the widest to the narrowest, each with its count and its share of the step
  * before; `shown` is the count as the page writes it (20,019, as in the tiles).
  */
-export function funnelSvg(steps: { label: string; value: number; shown?: string }[], title: string): string {
+export function funnelSvg(steps: { label: string; value: number; shown?: string }[], title: string): Promise<string> {
   return render(
     {
       aria: { enabled: true, label: { description: title } },
@@ -67,7 +68,7 @@ export function funnelSvg(steps: { label: string; value: number; shown?: string 
 }
 
 /** Loans as bars (left axis) and two shares as lines in percent (right axis), step by step. */
-export function trendSvg(steps: string[], bars: { label: string; values: number[] }, lines: { label: string; values: (number | null)[] }[], title: string): string {
+export function trendSvg(steps: string[], bars: { label: string; values: number[] }, lines: { label: string; values: (number | null)[] }[], title: string): Promise<string> {
   return render(
     {
       aria: { enabled: true, label: { description: title } },

@@ -4,7 +4,8 @@
 // Personal data leaves masked unless the exporter may unmask and asked to; every export is
 // in the audit log.
 import { PassThrough, Readable } from 'node:stream'
-import ExcelJS from 'exceljs'
+import type ExcelJS from 'exceljs'
+import { loadExcelJs } from './heavy-packages.server'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
 import { chinaDay } from '../domain/china-time'
@@ -143,7 +144,8 @@ export async function exportView(request: ExportRequest): Promise<ReadableStream
     })().catch(fail)
   } else {
     void (async () => {
-      const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true })
+      const { stream } = await loadExcelJs()
+      const workbook = new stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true })
       const keys = Object.keys(view.figures) as (keyof Figures)[]
       const figures = workbook.addWorksheet(t('export.sheet.figures'), { views: [{ state: 'frozen', ySplit: 5 }] })
       figures.columns = [{ width: 36 }, { width: 16 }, { width: 16 }]

@@ -2,12 +2,10 @@
 // every row committed before it began and no gaps after, restores into a sound database
 // with the same migrations; bad files, newer backups and a database in use are refused
 // without touching the target; the command lines explain their usage.
-import { execFile } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { promisify } from 'node:util'
 import SQLite from 'better-sqlite3'
 import { sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -18,7 +16,7 @@ import { migrateToLatest } from '../../db/migrate.server'
 import { migrations } from '../../db/migrations/index'
 import type { Database } from '../../db/schema'
 import { createTestDatabase, testDialect, type TestDatabase } from '../support/test-db'
-import { ROOT } from '../support/test-constants'
+import { runCli } from '../support/cli'
 import { makeTempDir, type TempDir } from '../support/spreadsheets'
 
 const FILL_ROWS = 20_000
@@ -54,11 +52,9 @@ afterAll(async () => {
   await dir.remove()
 })
 
-function cli(script: 'backup' | 'restore', args: string[], databaseUrl: string) {
-  return promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), [`db/cli/${script}.ts`, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-  })
+/** `tsx`: the script's run under tsx, as `npm run` starts it (test/support/cli.ts). */
+function cli(script: 'backup' | 'restore', args: string[], databaseUrl: string, options: { tsx?: boolean } = {}) {
+  return runCli(`db/cli/${script}.ts`, args, { env: { ...process.env, DATABASE_URL: databaseUrl }, tsx: options.tsx })
 }
 
 /** Commits audit entries one after another through the audit service until stopped; `committed` lists those done. */
@@ -131,7 +127,7 @@ describe('npm run db:backup under write load, then npm run db:restore', () => {
     const file = dir.path('under-load.backup')
     let backup: { stdout: string; stderr: string }
     try {
-      backup = await cli('backup', [file], t.url)
+      backup = await cli('backup', [file], t.url, { tsx: true })
     } finally {
       await writer.stop()
     }
@@ -148,7 +144,7 @@ describe('npm run db:backup under write load, then npm run db:restore', () => {
     }
 
     const target = await freshTarget('restored.sqlite')
-    const restore = await cli('restore', [file], target.url)
+    const restore = await cli('restore', [file], target.url, { tsx: true })
     expect(restore.stdout).toMatch(new RegExp(`^restored .+under-load\\.backup \\(.+, ${Object.keys(migrations).length} migrations\\) into .+ in \\d+\\.\\d s\\n$`))
     const restored = target.open()
     if (testDialect() === 'sqlite') expect(restored.sqlite!.pragma('integrity_check', { simple: true })).toBe('ok')

@@ -3,10 +3,8 @@
 // checked feature by feature and stored all or nothing, and the real 兰考 list placed by
 // address (or USCC) into real townships, again after the fact, and into a township
 // territory with its officer.
-import { execFile } from 'node:child_process'
 import os from 'node:os'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { uploadBoundaries } from '../../app/services/divisions/area-centres.server'
@@ -19,7 +17,8 @@ import { createTerritory } from '../../app/services/territories/create-territory
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import { realList } from '../support/real-lists'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { ROOT, TEST_DATA_KEY } from '../support/test-constants'
+import { TEST_DATA_KEY } from '../support/test-constants'
+import { runCli } from '../support/cli'
 
 const LANKAO_LIST = realList('henan2019_lankao410225.csv')
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
@@ -238,16 +237,16 @@ describe('a township without a boundary', () => {
 })
 
 describe('the command line', () => {
-  const cli = (args: string[]) =>
-    promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), ['app/cli/divisions.server.ts', ...args], {
-      cwd: ROOT,
+  const cli = (args: string[], options: { tsx?: boolean } = {}) =>
+    runCli('app/cli/divisions.server.ts', args, {
       env: { ...process.env, DATABASE_URL: t.url, DATA_KEY: TEST_DATA_KEY, WANQI_SECRETS_FILE: path.join(os.tmpdir(), `wanqi-divisions-cli-${process.pid}.json`) },
+      tsx: options.tsx,
     })
 
   it('loads again by code, changing nothing and naming the players whose code is gone; refuses an unknown name', async () => {
     await t.db.insertInto('areas').values({ code: '410225298', name: '又撤销乡', level: 'township', parent_code: '410225', boundary: null, centre_lat: null, centre_lng: null }).execute()
     const stranded = await createPlayer(t.db, { actor: admin, pii }, { fields: playerFields('又撤乡商店', { areaCode: '410225298', lat: null, lng: null }), orgUnitId: org.outletA1.id })
-    const { stdout, stderr } = await cli(['load', '--codes', '410225'])
+    const { stdout, stderr } = await cli(['load', '--codes', '410225'], { tsx: true })
     expect(JSON.parse(stdout)).toMatchObject({ added: 0, renamed: 0, removed: 1, orphans: { count: 1, players: [{ id: stranded, areaCode: '410225298' }] } })
     expect(stderr).toContain('1 players have an area code that no longer exists')
     await expect(cli(['load', '--names', '不存在县'])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('不存在县: no province, city or county has this name') })

@@ -1,17 +1,15 @@
 // The bank's set-up on an empty database: the one-time link (service and pages), the gate
 // that leads every page to /setup until then, and `npm run setup`, each refusing or saying
 // "already set up" once it is done.
-import { execFile } from 'node:child_process'
 import os from 'node:os'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkSetupLink, isSetUpNeeded, issueSetupLink, setUpBank } from '../../app/services/setup.server'
 import { signIn } from '../../app/services/sessions.server'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { Client, ROOT, startTestServer, type TestServer } from '../support/test-server'
+import { Client, startTestServer, type TestServer } from '../support/test-server'
+import { runCli } from '../support/cli'
 
-const run = promisify(execFile)
 const policy = { sessionIdleMinutes: 30, sessionMaxHours: 12 }
 const bank = { bankName: '兰考农商银行', headOfficeCode: 'LK', adminUsername: 'It.Admin', adminName: '王管理' }
 
@@ -154,12 +152,12 @@ describe('npm run setup', () => {
   it('sets the bank up and prints the one-time password; run again it says so and changes nothing', async () => {
     const t = await emptyDatabase()
     const env = { ...process.env, DATABASE_URL: t.url, WANQI_SECRETS_FILE: path.join(os.tmpdir(), 'wanqi-setup-test-secrets.json'), DATA_KEY: 'x'.repeat(43), SESSION_SECRET: 's', LOAN_SYSTEM_SECRET: 'l' }
-    const setup = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'app/cli/setup.server.ts', ...args], { cwd: ROOT, env })
+    const setup = (...args: string[]) => runCli('app/cli/setup.server.ts', args, { env })
 
     await expect(setup('--bank-name', '兰考农商银行')).rejects.toMatchObject({ code: 2 })
     expect(await isSetUpNeeded(t.db)).toBe(true)
 
-    const first = await setup('--bank-name', '兰考农商银行', '--bank-code', 'LK', '--admin-username', 'root.admin')
+    const first = await runCli('app/cli/setup.server.ts', ['--bank-name', '兰考农商银行', '--bank-code', 'LK', '--admin-username', 'root.admin'], { env, tsx: true })
     const password = /One-time password: (\S+)/.exec(first.stdout)?.[1]
     expect(password).toMatch(/^[\w]{4}-[\w]{4}-[\w]{4}-[\w]{4}$/)
     const user = await t.db.selectFrom('users').select(['username', 'role', 'must_change_password']).executeTakeFirstOrThrow()

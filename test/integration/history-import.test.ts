@@ -4,10 +4,7 @@
 // columns only when newer, audited as imported; past referrals with their stages checked
 // as a whole, stored once by the loan system's reference, and counted in the figures of
 // the past quarter they belong to, by the pre-counted figures and the straight count alike.
-import { execFile } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
-import path from 'node:path'
-import { promisify } from 'node:util'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { periodOf, previousPeriod } from '../../app/domain/figures'
@@ -26,7 +23,8 @@ import { parseVisit } from '../../app/forms/visit'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import { makeTempDir, writeXlsx, type TempDir } from '../support/spreadsheets'
 import { createTestDatabase, testDialect, type TestDatabase } from '../support/test-db'
-import { ROOT, TEST_DATA_KEY } from '../support/test-constants'
+import { TEST_DATA_KEY } from '../support/test-constants'
+import { runCli } from '../support/cli'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 let t: TestDatabase
@@ -273,10 +271,10 @@ describe('past referrals', () => {
 })
 
 describe('npm run import:history', () => {
-  const run = (args: string[]) =>
-    promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), ['app/cli/import-history.server.ts', ...args], {
-      cwd: ROOT,
+  const run = (args: string[], options: { tsx?: boolean } = {}) =>
+    runCli('app/cli/import-history.server.ts', args, {
       env: { ...process.env, DATABASE_URL: t.url, DATA_KEY: TEST_DATA_KEY, WANQI_SECRETS_FILE: dir.path('cli-secrets.json') },
+      tsx: options.tsx,
     })
 
   it('imports as the browser does: JSON on stdout, progress on stderr, the same file twice stored once', async () => {
@@ -285,7 +283,7 @@ describe('npm run import:history', () => {
     const dry = await run(['--kind', 'referrals', '--as', 'hist.mgr', '--dry-run', file.filePath])
     expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, ready: 1, inserted: 0, rejected: 1 })
     expect(await t.db.selectFrom('referrals').select('id').where('player_id', '=', p).execute()).toEqual([])
-    const first = await run(['--kind', 'referrals', '--as', 'hist.mgr', file.filePath])
+    const first = await run(['--kind', 'referrals', '--as', 'hist.mgr', file.filePath], { tsx: true })
     expect(JSON.parse(first.stdout)).toEqual({
       kind: 'referrals',
       rows: 2,

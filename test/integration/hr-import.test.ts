@@ -1,10 +1,8 @@
 // The org tree and the staff from an HR export: preview with row-and-column errors, apply
 // in one transaction, re-run updating what changed, deactivation only when asked, one-time
 // passwords that sign in and must be replaced, and the users page that finds them.
-import { execFile } from 'node:child_process'
 import os from 'node:os'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { importOrgUnits } from '../../app/services/hr-import/import-org-units.server'
@@ -15,9 +13,9 @@ import { signIn } from '../../app/services/sessions.server'
 import { setUpBank } from '../../app/services/setup.server'
 import { makeTempDir, writeCsv, writeXlsx, type TempDir } from '../support/spreadsheets'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { Client, ROOT, TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'
+import { Client, TEST_DATA_KEY, startTestServer, type TestServer } from '../support/test-server'
+import { runCli } from '../support/cli'
 
-const run = promisify(execFile)
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 const policy = { sessionIdleMinutes: 30, sessionMaxHours: 12 }
 const actor = { id: null, username: 'test', ip: null }
@@ -202,8 +200,8 @@ describe('the staff', () => {
 
   it('npm run import:staff prints the result as JSON, passwords included, and exits 1 on errors', async () => {
     const env = { ...process.env, DATABASE_URL: t.url, DATA_KEY: TEST_DATA_KEY, SESSION_SECRET: 's', LOAN_SYSTEM_SECRET: 'l', WANQI_SECRETS_FILE: path.join(os.tmpdir(), 'wanqi-hr-test-secrets.json') }
-    const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'app/cli/import-hr.server.ts', ...args], { cwd: ROOT, env })
-    const good = await cli('staff', await csv([['用户名', '姓名', '角色', '机构代码'], ['cli.one', '命令行', '总行', 'LK']]))
+    const cli = (...args: string[]) => runCli('app/cli/import-hr.server.ts', args, { env })
+    const good = await runCli('app/cli/import-hr.server.ts', ['staff', await csv([['用户名', '姓名', '角色', '机构代码'], ['cli.one', '命令行', '总行', 'LK']])], { env, tsx: true })
     const result = JSON.parse(good.stdout) as StaffImportResult
     expect(result).toMatchObject({ applied: true, created: 1, errors: [] })
     expect(result.initialPasswords).toMatchObject([{ username: 'cli.one', name: '命令行' }])

@@ -2,19 +2,18 @@
 // manager uploads to (real HTTP, the page the browser shows) and the command line (one JSON
 // object on stdout). Same counts both ways, each asserted: a reader or rule that loses a row
 // of a real list fails here.
-import { execFile } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { runOnce } from '../../app/services/import/import-runner.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
+import { runCli } from '../support/cli'
 import { addUser, buildOrg } from '../support/fixtures'
 import { realList } from '../support/real-lists'
 import { routeSuite } from '../support/route-suite'
 import { makeTempDir } from '../support/spreadsheets'
 import type { TestDatabase } from '../support/test-db'
-import { type Client, ROOT, TEST_DATA_KEY, testConfig } from '../support/test-server'
+import { type Client, TEST_DATA_KEY, testConfig } from '../support/test-server'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 let t: TestDatabase
@@ -80,8 +79,7 @@ describe('every real list, previewed in the browser and imported from the comman
 
     const temp = await makeTempDir('wanqi-real-cli-')
     try {
-      const { stdout, stderr } = await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), ['app/cli/import.server.ts', '--source', 'market', '--org', 'A-1', realList(name)], {
-        cwd: ROOT,
+      const { stdout, stderr } = await runCli('app/cli/import.server.ts', ['--source', 'market', '--org', 'A-1', realList(name)], {
         env: { ...process.env, DATABASE_URL: t.url, DATA_KEY: TEST_DATA_KEY, WANQI_SECRETS_FILE: temp.path('secrets.json') },
       })
       const cli = JSON.parse(stdout) as { inserted: number; updated: number; unchanged: number; rejected: number; warnings: number; unknownColumns: { header: string }[] }

@@ -1,9 +1,7 @@
 // List import end to end on a real database: encodings, preview, rejections with row,
 // column and reason, commit, a second import that changes nothing, de-duplication,
 // resumption after a failure, scoping, and the command line.
-import { execFile } from 'node:child_process'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scopeOf } from '../../app/domain/scope'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
@@ -21,7 +19,8 @@ import { revealPersonalData } from '../../app/services/players/reveal-personal-d
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { translator } from '../../app/i18n/index'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { TEST_DATA_KEY, ROOT } from '../support/test-constants'
+import { TEST_DATA_KEY } from '../support/test-constants'
+import { runCli } from '../support/cli'
 import { addUser, buildOrg } from '../support/fixtures'
 import { makeTempDir, writeCsv, writeXlsx, type TempDir } from '../support/spreadsheets'
 import { listRows, makeUscc, taxList } from '../support/lists'
@@ -397,9 +396,9 @@ describe('the command line', () => {
       // An unknown column too: listed on stdout, said on stderr, never dropped in silence.
       const rows = listRows(taxList()).map((cells, i) => [...cells, i === 0 ? '客户经理备注' : '备注'])
       const file = await writeCsv(dir.path('cli.csv'), rows, { encoding: 'gb18030' })
-      const { stdout, stderr } = await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), ['app/cli/import.server.ts', '--source', 'tax', '--org', 'A-1', file], {
-        cwd: ROOT,
+      const { stdout, stderr } = await runCli('app/cli/import.server.ts', ['--source', 'tax', '--org', 'A-1', file], {
         env: { ...process.env, DATABASE_URL: fresh.url, DATA_KEY: TEST_DATA_KEY, WANQI_SECRETS_FILE: dir.path('cli-secrets.json') },
+        tsx: true,
       })
       const output = JSON.parse(stdout)
       expect(output).toEqual({
@@ -434,8 +433,7 @@ describe('the command line', () => {
       await buildOrg(fresh.db)
       const rows = [['企业名称', '联系电话', '注册日期', '纳税信用等级'], ...Array.from({ length: 4000 }, (_, i) => [`警告${i}号商贸有限公司`, '12345', '2023-02-30', 'Q'])]
       const file = await writeCsv(dir.path('warnings.csv'), rows)
-      const { stdout, stderr } = await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), ['app/cli/import.server.ts', '--source', 'market', '--org', 'A-1', file], {
-        cwd: ROOT,
+      const { stdout, stderr } = await runCli('app/cli/import.server.ts', ['--source', 'market', '--org', 'A-1', file], {
         maxBuffer: 64 * 1024 * 1024,
         env: { ...process.env, DATABASE_URL: fresh.url, DATA_KEY: TEST_DATA_KEY, WANQI_SECRETS_FILE: dir.path('cli-secrets.json') },
       })
@@ -454,8 +452,7 @@ describe('the command line', () => {
   it('exits non-zero when the file cannot be read', async () => {
     const file = dir.path('empty.csv')
     await import('node:fs/promises').then((fs) => fs.writeFile(file, ''))
-    const run = promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), ['app/cli/import.server.ts', '--source', 'tax', file], {
-      cwd: ROOT,
+    const run = runCli('app/cli/import.server.ts', ['--source', 'tax', file], {
       env: { ...process.env, DATABASE_URL: t.url, DATA_KEY: TEST_DATA_KEY, WANQI_SECRETS_FILE: dir.path('cli-secrets.json') },
     })
     await expect(run).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/empty/i) })

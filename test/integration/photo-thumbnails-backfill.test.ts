@@ -5,11 +5,9 @@
 // whose file is missing or cannot be decoded is reported and left as it was, and the run goes
 // on. And the command, `npm run photos:thumbnails`, on a folder: its JSON and exit code.
 import crypto from 'node:crypto'
-import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import jpeg from 'jpeg-js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sniffPhotoType } from '../../app/domain/photo-file'
@@ -25,12 +23,12 @@ import { MAX_THUMBNAIL_BYTES } from '../../app/services/visit-photos/photo-rules
 import { readVisitPhoto } from '../../app/services/visit-photos/read-visit-photo.server'
 import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
+import { runCli } from '../support/cli'
 import { fixturePhoto } from '../support/photo-fixtures'
 import { startS3Server, type TestS3Server } from '../support/s3-server'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { TEST_DATA_KEY } from '../support/test-server'
 
-const ROOT = path.resolve(import.meta.dirname, '../..')
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
 let t: TestDatabase
 let s3: TestS3Server
@@ -156,10 +154,10 @@ describe.each(['disk', 's3'] as const)('thumbnails made for old photos on %s', (
 })
 
 describe('npm run photos:thumbnails', () => {
-  const cli = () =>
-    promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), ['app/cli/photo-thumbnails.server.ts'], {
-      cwd: ROOT,
+  const cli = (options: { tsx?: boolean } = {}) =>
+    runCli('app/cli/photo-thumbnails.server.ts', [], {
       env: { ...process.env, DATABASE_URL: t.url, DATA_KEY: TEST_DATA_KEY, STORAGE_DIR: diskDir, S3_BUCKET: '', WANQI_SECRETS_FILE: path.join(os.tmpdir(), `wanqi-thumbnails-cli-${process.pid}.json`) },
+      tsx: options.tsx,
     }).then(
       (done) => ({ code: 0, ...done }),
       (error: { code: number; stdout: string; stderr: string }) => error,
@@ -169,7 +167,7 @@ describe('npm run photos:thumbnails', () => {
     const storage = createStorage({ kind: 'disk', dir: diskDir })
     const good = await rowWithFile(storage, cameraJpeg())
     const missing = await rowWithFile(storage, null)
-    const first = await cli()
+    const first = await cli({ tsx: true })
     expect(first.code).toBe(3)
     expect(JSON.parse(first.stdout)).toEqual({ seen: 2, made: 1, problems: [expect.objectContaining({ photoId: missing, reason: 'missing' })] })
     expect(first.stderr).toContain(`photo ${missing}`)

@@ -3,7 +3,8 @@
 // each of the run's ~30 starts loads plain JavaScript instead of tsx compiling ~300 modules
 // in its loader hooks and again in the background thread (about 5 s of CPU a start → 2 s;
 // decision 0411). The bundle is made from the checkout's sources at the run's start, so a
-// test never starts a stale one.
+// test never starts a stale one. The command-line tools go in the same bundle, for the
+// integration tests' runs of them (test/support/cli.ts, decision 0701).
 import fs from 'node:fs'
 import path from 'node:path'
 import type { TestProject } from 'vitest/node'
@@ -11,7 +12,7 @@ import { ROOT } from './test-constants'
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** The bundled server entry (…/serve.server.mjs) the run's server processes start. */
+    /** The bundled server entry (…/serve.server.mjs) the run's server processes start; the bundled command-line tools beside it. */
     serverBundle: string
   }
 }
@@ -32,9 +33,9 @@ export default async function setup(project: TestProject) {
     // folder; a folder per run, so two runs in one checkout do not overwrite each other's.
     const dir = path.join(ROOT, 'build', `server-test-${process.pid}`)
     const { bundleServer } = (await import(path.join(ROOT, 'scripts/bundle-server.mjs'))) as {
-      bundleServer(dir: string): Promise<{ serve: string }>
+      bundleServer(dir: string, options: { clis: boolean }): Promise<{ serve: string }>
     }
-    state = shared[KEY] = { bundled: bundleServer(dir).then((b) => b.serve), users: 0 }
+    state = shared[KEY] = { bundled: bundleServer(dir, { clis: true }).then((b) => b.serve), users: 0 }
   }
   state.users++
   project.provide('serverBundle', await state.bundled)

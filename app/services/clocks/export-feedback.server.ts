@@ -2,7 +2,7 @@
 // "Channels and clocks"): per firm its name, USCC, when it was contacted, the decision, the
 // amount and the refusal reason, as XLSX in Chinese (the group's language). No personal data:
 // USCCs and firm names are not. Audited as an export.
-import ExcelJS from 'exceljs'
+import { loadExcelJs } from '../heavy-packages.server'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { chinaDay } from '../../domain/china-time'
@@ -40,6 +40,7 @@ export async function exportListFeedback(db: Kysely<Database>, caller: { actor: 
     .where(scoped(caller.scope))
     .orderBy('market_players.id')
     .execute()
+  const ExcelJS = await loadExcelJs()
   const workbook = new ExcelJS.Workbook()
   const sheet = workbook.addWorksheet('反馈')
   sheet.addRow([...FEEDBACK_HEADERS])

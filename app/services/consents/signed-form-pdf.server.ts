@@ -5,10 +5,10 @@
 // collection (.ttc), which pdf-lib's fontkit does not embed, so its first face is copied out
 // into a plain TrueType font once and kept in memory.
 import fs from 'node:fs'
-import fontkit from '@pdf-lib/fontkit'
-import { PDFDocument, rgb, type PDFFont } from 'pdf-lib'
+import type { PDFFont } from 'pdf-lib'
 import { chinaTimeText } from '../../domain/china-time'
 import type { ConsentFacts } from '../../domain/consent'
+import { loadPdfLib } from '../heavy-packages.server'
 
 const fonts = new Map<string, Uint8Array>()
 
@@ -66,6 +66,7 @@ function wrap(text: string, font: PDFFont, size: number, width: number): string[
 
 export async function makeSignedFormPdf(input: { fontFile: string; text: string; facts: ConsentFacts; signaturePng: Uint8Array; sha256: string }): Promise<Uint8Array> {
   const { facts } = input
+  const { pdfLib: { PDFDocument, rgb }, fontkit } = await loadPdfLib()
   const doc = await PDFDocument.create()
   doc.registerFontkit(fontkit)
   doc.setTitle(`征信查询授权书 ${facts.playerName}`)

@@ -8,7 +8,7 @@
 import type { FileHandle } from 'node:fs/promises'
 import { posix } from 'node:path'
 import type { Readable } from 'node:stream'
-import type ExcelJSModule from 'exceljs'
+import { loadExcelJs } from '../heavy-packages.server'
 import { sharedStringText } from './cell-text.server'
 import { sheetRows, type SheetContext } from './sheet-rows.server'
 import { MB, TableError, type Source, type TableRow } from './table-types.server'
@@ -204,14 +204,4 @@ function addEastAsianFormats(styles: WorkbookReaderParts['styles']) {
 
 function asTableError(error: unknown): TableError {
   return error instanceof TableError ? error : new TableError('file.corrupt', {}, { cause: error })
-}
-
-/**
- * exceljs on first use: loading it costs ~0.3 CPU-s, and every thread of a big import loads
- * this module (the writer, the preparers) while only the reader of an XLSX needs it.
- */
-let excelJs: Promise<typeof ExcelJSModule> | null = null
-function loadExcelJs(): Promise<typeof ExcelJSModule> {
-  excelJs ??= import('exceljs').then((m) => ((m as { default?: typeof ExcelJSModule }).default ?? m) as typeof ExcelJSModule)
-  return excelJs
 }

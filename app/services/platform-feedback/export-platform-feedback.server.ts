@@ -2,7 +2,7 @@
 // applications, as XLSX in Chinese like the working group's (clocks/export-feedback.server.ts):
 // per application the platform's reference, the decision, the refusal reason's code and words,
 // the decision's date and the amount. Audited as an export.
-import ExcelJS from 'exceljs'
+import { loadExcelJs } from '../heavy-packages.server'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { REFUSAL_REASONS, isRefusalReason } from '../../domain/clocks'
@@ -18,6 +18,7 @@ const safe = (v: string | null) => (v !== null && /^[=+\-@]/.test(v) ? `'${v}` :
 export async function exportPlatformFeedback(db: Kysely<Database>, caller: { actor: Actor; scope: Scope }, job: { id: number; channel_group: string | null }): Promise<Buffer> {
   // In the list's order, as the platform sent it.
   const rows = (await findPlatformFeedback(db, caller.scope, { importJobId: job.id, undecided: true })).sort((a, b) => a.playerId - b.playerId)
+  const ExcelJS = await loadExcelJs()
   const workbook = new ExcelJS.Workbook()
   const sheet = workbook.addWorksheet('反馈')
   sheet.addRow([...PLATFORM_FEEDBACK_HEADERS])

@@ -2,7 +2,7 @@
 // streamed batch by batch. Owner ID numbers leave masked unless the exporter may unmask and
 // asked to (a POST); every export is in the audit log, saying whether it was unmasked.
 import { PassThrough, Readable } from 'node:stream'
-import ExcelJS from 'exceljs'
+import { loadExcelJs } from '../heavy-packages.server'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { csvLine } from '../../domain/csv'
@@ -74,7 +74,8 @@ export async function exportDisbursedLoans(request: ExportLoansRequest): Promise
     })().catch(fail)
   } else {
     void (async () => {
-      const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false })
+      const { stream } = await loadExcelJs()
+      const workbook = new stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false })
       const sheet = workbook.addWorksheet(t('reconciliation.sheet'))
       sheet.addRow(header).commit()
       for await (const batch of batches) for (const loan of batch) sheet.addRow(loanCells(t, loan)).commit()
