@@ -1,5 +1,6 @@
 // The audit log is append-only: this module only ever inserts into it.
 import { sql, type Kysely, type Transaction } from 'kysely'
+import { runCompiled, type Slot } from '../../db/compiled-query.server'
 import type { Database } from '../../db/schema'
 import { displayAddress } from '../domain/audit-actions'
 import { chinaDateTime, chinaMidnight } from '../domain/china-time'
@@ -21,21 +22,31 @@ export async function recordAudit(
   actor: Actor,
   entry: { action: string; entityType: string; entityId?: string | number | null; detail?: unknown },
 ): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({
-      at: new Date().toISOString(),
-      actor_id: actor.id,
-      actor_username: actor.username,
-      action: entry.action,
-      entity_type: entry.entityType,
-      entity_id: entry.entityId === undefined || entry.entityId === null ? null : String(entry.entityId),
-      // An IPv4 client reached through an IPv6 socket is stored as people write it.
-      ip: displayAddress(actor.ip),
-      detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
-    })
-    .execute()
+  // Built once per database (db/compiled-query.server.ts): every change writes one.
+  await runCompiled(db, 'audit.insert', insertEntry, [
+    new Date().toISOString(),
+    actor.id,
+    actor.username,
+    entry.action,
+    entry.entityType,
+    entry.entityId === undefined || entry.entityId === null ? null : String(entry.entityId),
+    // An IPv4 client reached through an IPv6 socket is stored as people write it.
+    displayAddress(actor.ip),
+    entry.detail === undefined ? null : JSON.stringify(entry.detail),
+  ])
 }
+
+const insertEntry = (db: Db, slot: Slot) =>
+  db.insertInto('audit_log').values({
+    at: slot(0),
+    actor_id: slot(1),
+    actor_username: slot(2),
+    action: slot(3),
+    entity_type: slot(4),
+    entity_id: slot(5),
+    ip: slot(6),
+    detail: slot(7),
+  })
 
 /** How long a repeated read of the same personal data stays one audit entry. */
 export const REPEATED_READ_WINDOW_MS = 30 * 60_000

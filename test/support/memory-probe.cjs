@@ -18,5 +18,8 @@ process.on('message', (message) => {
   const usage = process.memoryUsage()
   // The process's CPU time so far (every thread's), for how busy it was between two samples.
   const cpu = process.cpuUsage()
-  process.send?.({ memory: { heapUsedMb: usage.heapUsed / 1024 ** 2, rssMb: usage.rss / 1024 ** 2, cpuMs: (cpu.user + cpu.system) / 1000, ...loopDelay } })
+  // How long the main thread (the one that answers requests) was at work so far, not idle in
+  // its event loop: the serving thread's time, without the worker threads'.
+  const loopActiveMs = performance.eventLoopUtilization().active
+  process.send?.({ memory: { heapUsedMb: usage.heapUsed / 1024 ** 2, rssMb: usage.rss / 1024 ** 2, cpuMs: (cpu.user + cpu.system) / 1000, loopActiveMs, ...loopDelay } })
 })

@@ -33,6 +33,8 @@ export interface MemorySample {
   rssMb: number
   /** CPU time the process has used since it started, every thread's. */
   cpuMs: number
+  /** How long the main (serving) thread was at work, not idle in its event loop, since it started. */
+  loopActiveMs: number
   /** How late the event loop ran since the sample before: the longest delay, and the 99th percentile. */
   loopDelayMaxMs: number
   loopDelayP99Ms: number

@@ -2,6 +2,7 @@
 // database once, then kept in process until `clock_config.version` moves (one indexed read
 // per use), so an admin's edit on one server reaches every other server at its next clock.
 import type { Kysely, Transaction } from 'kysely'
+import { runCompiled } from '../../../db/compiled-query.server'
 import type { Database } from '../../../db/schema'
 import { DEFAULT_CLOCK_SETTINGS, type Clock, type ClockContext, type ClockSettings, type ClockSubject } from '../../domain/clocks'
 import type { WorkingCalendar } from '../../domain/working-days'
@@ -12,7 +13,8 @@ const cache = new WeakMap<object, { version: number; context: ClockContext }>()
 
 /** The calendar and settings now in force. */
 export async function loadClockContext(db: Db): Promise<ClockContext> {
-  const row = await db.selectFrom('clock_config').select('version').where('id', '=', 1).executeTakeFirst()
+  // Built once per database (db/compiled-query.server.ts): every clock opened reads it.
+  const [row] = await runCompiled(db, 'clocks.configVersion', configVersion, [])
   const version = row?.version ?? 0
   // Held per database handle, its transactions included (they share the handle's adapter): a
   // clock opened inside a transaction (a loan QR lead) does not read the calendar again.
@@ -23,6 +25,8 @@ export async function loadClockContext(db: Db): Promise<ClockContext> {
   cache.set(key, { version, context })
   return context
 }
+
+const configVersion = (db: Db) => db.selectFrom('clock_config').select('version').where('id', '=', 1)
 
 async function readClockContext(db: Db): Promise<ClockContext> {
   const days = await db.selectFrom('working_calendar_days').select(['day', 'kind']).execute()

@@ -77,6 +77,8 @@ export async function rankClocks(db: Kysely<Database>, scope: Scope, input: Rank
       const markedOfficers = [...new Set(marks.filter((m) => m.officer_id !== 0).map((m) => m.officer_id))]
       const markedUnits = [...new Set(marks.filter((m) => m.officer_id === 0).map((m) => m.org_unit_id))]
       const none = async () => new Map<number, Counts>()
+      // The days of the period outside its whole months (none for a period of whole months).
+      const edges = ([[from, monthsFrom], [monthsUntil, until]] as const).filter(([a, b]) => a < b)
       const dirty = (eb: ExpressionBuilder<Database, 'player_clocks' | 'market_players'>) =>
         eb.exists(
           eb
@@ -87,13 +89,9 @@ export async function rankClocks(db: Kysely<Database>, scope: Scope, input: Rank
             .where('clock_sums_dirty.officer_id', '=', sql<number>`coalesce(market_players.assigned_officer_id, 0)`),
         )
       const parts = await Promise.all([
-        // The days before and after the whole months.
-        countStraight(trx, scope, input.by, now, (eb) =>
-          eb.or([
-            eb.and([eb('player_clocks.started_at', '>=', from), eb('player_clocks.started_at', '<', monthsFrom)]),
-            eb.and([eb('player_clocks.started_at', '>=', monthsUntil), eb('player_clocks.started_at', '<', until)]),
-          ]),
-        ),
+        // The days before and after the whole months, each a range of the start-time index
+        // (SQLite scanned every clock for the two ranges or'ed, even both empty).
+        ...edges.map(([a, b]) => countStraight(trx, scope, input.by, now, (eb) => eb.and([eb('player_clocks.started_at', '>=', a), eb('player_clocks.started_at', '<', b)]))),
         // The groups changed since the sums were made.
         markedOfficers.length === 0 ? none() : countStraight(trx, scope, input.by, now, (eb) => eb.and([eb('market_players.assigned_officer_id', 'in', markedOfficers), inMonths(eb), dirty(eb)])),
         markedUnits.length === 0
@@ -103,12 +101,7 @@ export async function rankClocks(db: Kysely<Database>, scope: Scope, input: Rank
         dueSince(trx, scope, input.by, asOf, now, (eb) => eb.and([inMonths(eb), eb.not(dirty(eb))])),
         // The referrals, the same parts: days outside the months, marked groups (a referral
         // always has an officer), and what time changed.
-        countReferralsStraight(trx, scope, input.by, now, (eb) =>
-          eb.or([
-            eb.and([eb('referrals.referred_at', '>=', from), eb('referrals.referred_at', '<', monthsFrom)]),
-            eb.and([eb('referrals.referred_at', '>=', monthsUntil), eb('referrals.referred_at', '<', until)]),
-          ]),
-        ).then(withClocks),
+        ...edges.map(([a, b]) => countReferralsStraight(trx, scope, input.by, now, (eb) => eb.and([eb('referrals.referred_at', '>=', a), eb('referrals.referred_at', '<', b)])).then(withClocks)),
         markedOfficers.length === 0
           ? none()
           : countReferralsStraight(trx, scope, input.by, now, (eb) => eb.and([eb('referrals.officer_id', 'in', markedOfficers), referredInMonths(eb), referralMarked(trx, eb)])).then(withClocks),
@@ -198,8 +191,14 @@ function readSumsOnce(database: Kysely<Database>, trx: Db, asOf: string, scope: 
 /** The sums of the whole months: of every group, or of the groups marked changed since. */
 async function readSums(db: Db, scope: Scope, by: By, months: string[], marked: boolean): Promise<Map<number, Counts>> {
   const key = by === 'outlet' ? 'clock_sums.org_unit_id' : 'clock_sums.officer_id'
-  const rows = await db
-    .selectFrom('clock_sums')
+  // The marked groups' sums: from the marks, each found by the sums' key (not every sum
+  // tested against the marks).
+  const from = marked
+    ? db.selectFrom('clock_sums_dirty').innerJoin('clock_sums', (join) =>
+        join.onRef('clock_sums.month', '=', 'clock_sums_dirty.month').onRef('clock_sums.org_unit_id', '=', 'clock_sums_dirty.org_unit_id').onRef('clock_sums.officer_id', '=', 'clock_sums_dirty.officer_id'),
+      )
+    : db.selectFrom('clock_sums')
+  const rows = await from
     .select(sql<number>`${sql.ref(key)}`.as('id'))
     .select((eb) => [
       eb.fn.sum<number>('clock_sums.clocks').as('clocks'),
@@ -218,18 +217,6 @@ async function readSums(db: Db, scope: Scope, by: By, months: string[], marked: 
     ])
     .where('clock_sums.month', 'in', months)
     .where(inScope(scope, { orgUnit: 'clock_sums.org_unit_id', owner: 'clock_sums.officer_id' }))
-    .where((eb) =>
-      marked
-        ? eb.exists(
-            eb
-              .selectFrom('clock_sums_dirty')
-              .select('clock_sums_dirty.month')
-              .whereRef('clock_sums_dirty.month', '=', 'clock_sums.month')
-              .whereRef('clock_sums_dirty.org_unit_id', '=', 'clock_sums.org_unit_id')
-              .whereRef('clock_sums_dirty.officer_id', '=', 'clock_sums.officer_id'),
-          )
-        : eb.lit(true),
-    )
     .groupBy(sql.ref(key))
     .execute()
   return new Map(rows.map((r) => [Number(r.id), countsOf(r)]))

@@ -33,23 +33,36 @@ export async function openClocksFor(db: Db, playerIds: readonly number[], contex
       .where('player_clocks.player_id', 'is', null)
       .execute()
     if (players.length === 0) continue
-    const rows = players.map((p) => {
-      const startedAt = p.channel_at ?? p.created_at
-      const dues = clocksFor(p.channel as Channel, new Date(startedAt), ctx)
-      return {
-        player_id: p.id,
-        channel: p.channel as Channel,
-        started_at: startedAt,
-        accept_due_at: dues.acceptDueAt,
-        contact_due_at: dues.contactDueAt,
-        decide_due_at: dues.decideDueAt,
-        next_due_at: nextDueOf({ ...dues, acceptedAt: null, contactedAt: null, decidedAt: null }),
-      }
-    })
-    await db.insertInto('player_clocks').values(rows).onConflict((oc) => oc.column('player_id').doNothing()).execute()
-    opened += rows.length
+    opened += await insertClocks(db, players.map((p) => ({ id: p.id, channel: p.channel as Channel, startedAt: p.channel_at ?? p.created_at })), ctx)
   }
   return opened
+}
+
+/**
+ * Opens the clocks of a player just inserted in this transaction, whose channel and start are
+ * known: nothing read back (a loan QR lead, issue 25: a try's statements are the thread's time).
+ */
+export async function openClocksOfNewPlayer(db: Db, player: { id: number; channel: Channel; startedAt: string }): Promise<number> {
+  const ctx = await loadClockContext(db)
+  if (!isClockedChannel(player.channel, ctx.settings)) return 0
+  return insertClocks(db, [player], ctx)
+}
+
+async function insertClocks(db: Db, players: { id: number; channel: Channel; startedAt: string }[], ctx: ClockContext): Promise<number> {
+  const rows = players.map((p) => {
+    const dues = clocksFor(p.channel, new Date(p.startedAt), ctx)
+    return {
+      player_id: p.id,
+      channel: p.channel,
+      started_at: p.startedAt,
+      accept_due_at: dues.acceptDueAt,
+      contact_due_at: dues.contactDueAt,
+      decide_due_at: dues.decideDueAt,
+      next_due_at: nextDueOf({ ...dues, acceptedAt: null, contactedAt: null, decidedAt: null }),
+    }
+  })
+  await db.insertInto('player_clocks').values(rows).onConflict((oc) => oc.column('player_id').doNothing()).execute()
+  return rows.length
 }
 
 /** The background catch-all: players of a clocked channel still without clocks, a batch at a time. */

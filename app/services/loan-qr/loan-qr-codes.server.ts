@@ -1,5 +1,6 @@
 // Reading loan QR codes: the live ones a manager may see (their outlets and officers), and
 // the one a token on a poster names. Issuing and revoking are use cases of their own.
+import { runCompiled, type Slot } from '../../../db/compiled-query.server'
 import type { Database } from '../../../db/schema'
 import type { Scope } from '../../domain/scope'
 import type { Db } from '../audit.server'
@@ -19,15 +20,19 @@ export interface LiveLoanQrCode {
 /** The live code a poster's token names, with the names the poster and page show; undefined when revoked or unknown. */
 export async function findLiveLoanQrCode(db: Db, token: string): Promise<(LiveLoanQrCode & { orgPath: string }) | undefined> {
   if (!/^[A-Za-z0-9_-]{16,64}$/.test(token)) return undefined
-  return db
+  // Built once per database (db/compiled-query.server.ts): every loan QR try reads it.
+  const [code] = await runCompiled(db, 'loanQr.liveCode', liveCode, [token])
+  return code
+}
+
+const liveCode = (db: Db, slot: Slot) =>
+  db
     .selectFrom('loan_qr_codes as c')
     .innerJoin('org_units as u', 'u.id', 'c.org_unit_id')
     .leftJoin('users as o', 'o.id', 'c.officer_id')
     .select(['c.id', 'c.token', 'c.org_unit_id as orgUnitId', 'u.name as orgUnitName', 'u.path as orgPath', 'c.officer_id as officerId', 'o.name as officerName', 'c.created_at as createdAt'])
-    .where('c.token', '=', token)
+    .where('c.token', '=', slot(0))
     .where('c.revoked_at', 'is', null)
-    .executeTakeFirst()
-}
 
 /** Live codes of the outlets and officers in scope (an officer: their own). */
 export async function listLiveLoanQrCodes(db: Kysely<Database>, scope: Scope): Promise<LiveLoanQrCode[]> {

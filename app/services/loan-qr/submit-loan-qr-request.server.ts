@@ -4,9 +4,10 @@
 // challenge spent, and the request landed: on the player that already holds the USCC (the
 // firm is not told), else on a new player with channel `loan_qr` in the officer's list or
 // the outlet's unassigned one. The caller answers the same whichever happened.
-import { openClocksFor } from '../clocks/open-clocks.server'
+import { openClocksOfNewPlayer } from '../clocks/open-clocks.server'
 import crypto from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
+import { runCompiled, type Slot } from '../../../db/compiled-query.server'
 import type { Database } from '../../../db/schema'
 import { LOAN_QR_LIMITS, parseLoanQrForm, windowStart, type LoanQrField, type LoanQrFields } from '../../domain/loan-qr'
 import { maskPhone } from '../../domain/masking'
@@ -94,10 +95,16 @@ export async function submitLoanQrRequest(db: Kysely<Database>, pii: PersonalDat
 
 /** Adds one try to a fixed window; false when the window is already full. */
 async function countTry(db: Db, key: string, limit: { count: number; windowMinutes: number }, now: Date): Promise<boolean> {
-  const started = windowStart(now, limit.windowMinutes)
-  const row = await db
+  const [row] = await runCompiled(db, 'loanQr.countTry', countTryStatement, [key, windowStart(now, limit.windowMinutes)])
+  return Number(row!.count) <= limit.count
+}
+
+// A try's statements, built once per database (db/compiled-query.server.ts): building and
+// compiling them was a third of an accepted try's thread time (decision 0721).
+const countTryStatement = (db: Db, slot: Slot) =>
+  db
     .insertInto('loan_qr_throttle')
-    .values({ key, window_started_at: started, count: 1 })
+    .values({ key: slot(0), window_started_at: slot(1), count: 1 })
     .onConflict((oc) =>
       oc.column('key').doUpdateSet({
         count: sql`case when loan_qr_throttle.window_started_at = excluded.window_started_at then loan_qr_throttle.count + 1 else 1 end`,
@@ -105,9 +112,27 @@ async function countTry(db: Db, key: string, limit: { count: number; windowMinut
       }),
     )
     .returning('count')
-    .executeTakeFirstOrThrow()
-  return Number(row.count) <= limit.count
-}
+
+const spendStatement = (db: Db, slot: Slot) =>
+  db.insertInto('loan_qr_throttle').values({ key: slot(0), window_started_at: slot(1), count: 1 }).onConflict((oc) => oc.column('key').doNothing()).returning('key')
+
+const playerOfUscc = (db: Db, slot: Slot) => db.selectFrom('market_players').select('id').where('uscc', '=', slot(0))
+
+const insertAssignment = (db: Db, slot: Slot) =>
+  db.insertInto('player_assignments').values({ player_id: slot(0), officer_id: slot(1), assigned_at: slot(2), assigned_by: null, reason: 'loanQr.assignedByCode' })
+
+const insertSource = (db: Db, slot: Slot) =>
+  db.insertInto('player_sources').values({ player_id: slot(0), source: 'loan_qr', import_job_id: null, row: null, at: slot(1), said: slot(2) })
+
+const insertRequest = (db: Db, slot: Slot) =>
+  db
+    .insertInto('loan_qr_requests')
+    .values({
+      code_id: slot(0), player_id: slot(1), submitted_at: slot(2), firm_name: slot(3), uscc: slot(4), contact_name: slot(5),
+      phone_enc: slot(6), phone_hash: slot(7), phone_masked: slot(8),
+      amount_yuan: slot(9), purpose: slot(10), consent_version: slot(11), consent_at: slot(12), new_player: slot(13),
+    })
+    .returning('id')
 
 /** When this process last deleted old counters (ms): once a minute is enough, not once a try. */
 let cleanedAt = -Infinity
@@ -119,13 +144,8 @@ async function spend(db: Db, key: string, now: Date): Promise<boolean> {
     await db.deleteFrom('loan_qr_throttle').where('window_started_at', '<', new Date(now.getTime() - 2 * 86_400_000).toISOString()).execute()
     cleanedAt = now.getTime()
   }
-  const row = await db
-    .insertInto('loan_qr_throttle')
-    .values({ key, window_started_at: now.toISOString(), count: 1 })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .returning('key')
-    .executeTakeFirst()
-  return row !== undefined
+  const rows = await runCompiled(db, 'loanQr.spend', spendStatement, [key, now.toISOString()])
+  return rows.length > 0
 }
 
 async function landRequest(
@@ -139,7 +159,7 @@ async function landRequest(
 ) {
   const at = now.toISOString()
   // USCCs are unique across the bank: a firm already known keeps its player, officer and channel.
-  const existing = fields.uscc ? await trx.selectFrom('market_players').select('id').where('uscc', '=', fields.uscc).executeTakeFirst() : undefined
+  const existing = fields.uscc ? (await runCompiled(trx, 'loanQr.playerOfUscc', playerOfUscc, [fields.uscc]))[0] : undefined
   let playerId = existing?.id
   if (playerId === undefined) {
     const columns = newPlayerColumns(
@@ -169,25 +189,19 @@ async function landRequest(
       .executeTakeFirstOrThrow()
     playerId = inserted.id
     if (code.officerId !== null) {
-      await trx.insertInto('player_assignments').values({ player_id: playerId, officer_id: code.officerId, assigned_at: at, assigned_by: null, reason: 'loanQr.assignedByCode' }).execute()
+      await runCompiled(trx, 'loanQr.insertAssignment', insertAssignment, [playerId, code.officerId, at])
     }
-    await trx
-      .insertInto('player_sources')
-      .values({ player_id: playerId, source: 'loan_qr', import_job_id: null, row: null, at, said: JSON.stringify({ name: fields.name, uscc: fields.uscc, kind: fields.kind, phone: maskPhone(fields.phone) }) })
-      .execute()
+    await runCompiled(trx, 'loanQr.insertSource', insertSource, [playerId, at, JSON.stringify({ name: fields.name, uscc: fields.uscc, kind: fields.kind, phone: maskPhone(fields.phone) })])
     // Its clocks (accept 1, contact 3, decide 5 working days from channel_at) start with it.
-    await openClocksFor(trx, [playerId])
+    // Its channel and start are the ones just inserted: nothing read back.
+    await openClocksOfNewPlayer(trx, { id: playerId, channel: 'loan_qr', startedAt: at })
   }
-  const request = await trx
-    .insertInto('loan_qr_requests')
-    .values({
-      code_id: code.codeId, player_id: playerId, submitted_at: at, firm_name: fields.name, uscc: fields.uscc, contact_name: fields.contactName,
-      phone_enc: pii.encrypt(fields.phone), phone_hash: phoneHash, phone_masked: maskPhone(fields.phone),
-      amount_yuan: fields.amountYuan, purpose: fields.purpose, consent_version: fields.consentVersion, consent_at: at, new_player: existing ? 0 : 1,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  await recordAudit(trx, actor, { action: 'loan_qr.request', entityType: 'market_player', entityId: playerId, detail: { codeId: code.codeId, requestId: request.id, newPlayer: !existing, consentVersion: fields.consentVersion } })
+  const [request] = await runCompiled(trx, 'loanQr.insertRequest', insertRequest, [
+    code.codeId, playerId, at, fields.name, fields.uscc, fields.contactName,
+    pii.encrypt(fields.phone), phoneHash, maskPhone(fields.phone),
+    fields.amountYuan, fields.purpose, fields.consentVersion, at, existing ? 0 : 1,
+  ])
+  await recordAudit(trx, actor, { action: 'loan_qr.request', entityType: 'market_player', entityId: playerId, detail: { codeId: code.codeId, requestId: request!.id, newPlayer: !existing, consentVersion: fields.consentVersion } })
 }
 
 function isUniqueViolation(error: unknown): boolean {
