@@ -224,7 +224,9 @@ function send(i, dueAt) {
 function finish() {
   if (++done === due.length) { agent.destroy(); parentPort.postMessage({ times, errors, maxLateMs }) }
 }
-// The schedule of the load itself, not a wait for a state: each request goes when it is due.
+// The schedule of the load itself, not a wait for a state: each request goes when it is due,
+// the timer set for the next one (not polled every millisecond: this thread shares the
+// machine's cores with the server it measures).
 function tick() {
   const now = Date.now()
   while (next < due.length && due[next] <= now) {
@@ -232,7 +234,7 @@ function tick() {
     send(next, due[next])
     next++
   }
-  if (next < due.length) setTimeout(tick, 1)
+  if (next < due.length) setTimeout(tick, Math.max(0, due[next] - Date.now()))
 }
 if (due.length === 0) parentPort.postMessage({ times, errors, maxLateMs })
 else setTimeout(tick, Math.max(0, startAt - Date.now()))
@@ -365,6 +367,7 @@ export const benchmark: Benchmark = {
       // watch, the background loops), taken from the submissions' phases to cost a try.
       log(`the server idle: ${durationSeconds} s`)
       startPhase()
+      // The phase's length, not a wait for a state: the server is measured doing nothing for it.
       await new Promise((resolve) => setTimeout(resolve, durationSeconds * 1000))
       const idle = await endPhase()
       const idleActivePerMs = idle.activeMs / idle.wallMs
