@@ -47,19 +47,29 @@ function fontBytes(file: string): Uint8Array {
 
 const ROLE_TEXT = { owner: '经营者（业主）', legal_representative: '法定代表人' } as const
 
-/** Lines of at most `width` points in `font` at `size`, breaking anywhere (Chinese has no spaces). */
+/**
+ * Lines of at most `width` points in `font` at `size`, breaking anywhere (Chinese has no
+ * spaces): each line as long as it can be, one character at least. A line's width only grows
+ * with its characters, so the break is found by halving rather than by measuring the line
+ * again after every character, which took three quarters of a form's CPU (decision 0761).
+ */
 function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
   const lines: string[] = []
   for (const paragraph of text.split(/\r?\n/)) {
-    let line = ''
-    for (const ch of paragraph) {
-      if (line && font.widthOfTextAtSize(line + ch, size) > width) {
-        lines.push(line)
-        line = ''
+    const chars = [...paragraph]
+    if (chars.length === 0) lines.push('')
+    for (let start = 0; start < chars.length; ) {
+      // The longest line from `start` that fits lies between `fits` (fitting, or one character) and `over` (not fitting).
+      let fits = start + 1
+      let over = chars.length + 1
+      while (over - fits > 1) {
+        const middle = Math.floor((fits + over) / 2)
+        if (font.widthOfTextAtSize(chars.slice(start, middle).join(''), size) > width) over = middle
+        else fits = middle
       }
-      line += ch
+      lines.push(chars.slice(start, fits).join(''))
+      start = fits
     }
-    lines.push(line)
   }
   return lines
 }
