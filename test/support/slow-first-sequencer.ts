@@ -28,12 +28,26 @@ const SECONDS: Record<string, number> = {
   'integration-sqlite:test/integration/backup.test.ts': 12,
 }
 
+/**
+ * The order of the projects that share the threads pool. Not isolated, that pool runs one
+ * project after another, in the order its first file comes in this sort (decision 0611). The
+ * PostgreSQL files first, while the browser files keep the cores busy beside them: their
+ * threads wait on the database server. The SQLite and unit files last: their work is on the
+ * threads themselves, so the run ends with both cores busy (decision 0761). The forks pool's
+ * projects (browser, memory) are ordered apart from these: a pool only sees its own files.
+ */
+const PROJECT_ORDER: Record<string, number> = { 'integration-postgres': 0, 'integration-sqlite': 1, unit: 2 }
+
 export default class SlowFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const base = await super.sort(files)
     const root = this.ctx.config.root
     const seconds = (file: TestSpecification) => SECONDS[`${file.project.name}:${file.moduleId.slice(root.length + 1)}`] ?? 0
-    // A stable sort: files not listed keep Vitest's order, after the listed ones.
-    return base.map((file, index) => ({ file, index, s: seconds(file) })).sort((a, b) => b.s - a.s || a.index - b.index).map((x) => x.file)
+    const rank = (file: TestSpecification) => PROJECT_ORDER[file.project.name] ?? 0
+    // A stable sort: files not listed keep Vitest's order, after the listed ones of their project.
+    return base
+      .map((file, index) => ({ file, index, r: rank(file), s: seconds(file) }))
+      .sort((a, b) => a.r - b.r || b.s - a.s || a.index - b.index)
+      .map((x) => x.file)
   }
 }

@@ -28,10 +28,13 @@ export function verifyLoanQrProof(secret: string, token: string, challenge: unkn
   return hasLeadingZeroBits(digest, LOAN_QR_POW_BITS) ? `pow:${random}` : null
 }
 
-/** What the page's script does, in Node: for tests and the benchmark. */
+/** SHA-256 in one call where Node has it (20.12 and later): no Hash object per nonce, about 0.6× the CPU. */
+const sha256: (text: string) => Uint8Array =
+  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'buffer') : (text) => crypto.createHash('sha256').update(text).digest()
+
+/** What the page's script does, in Node: for tests and the benchmark (each solve is ~16,000 hashes). */
 export function solveLoanQrChallenge(challenge: string): string {
   for (let nonce = 0; ; nonce++) {
-    const digest = crypto.createHash('sha256').update(`${challenge}:${nonce}`).digest()
-    if (hasLeadingZeroBits(digest, LOAN_QR_POW_BITS)) return String(nonce)
+    if (hasLeadingZeroBits(sha256(`${challenge}:${nonce}`), LOAN_QR_POW_BITS)) return String(nonce)
   }
 }
