@@ -26,7 +26,7 @@
 // milliseconds of work at worst: the longest a request waits.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parentPort, workerData } from 'node:worker_threads'
-import type { ControlledTransaction } from 'kysely'
+import type { ControlledTransaction, Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { lockQueue, lockWanted, openDatabase, shareLockWaiters } from '../../../db/connection.server'
 import { AppError } from '../../domain/app-error'
@@ -37,6 +37,7 @@ import { applyBatchIn, type ImportCounts } from './apply-batch.server'
 import { batchContext, finishCommit, getImportJob } from './import-jobs.server'
 import { prepareRows } from './prepare-rows.server'
 import { runInBackground } from '../../server/thread-priority.server'
+import { analyzedRows, analyzeGrownTable } from '../../../db/dialect.server'
 
 /** Rows per batch on SQLite: the most a waiting visit waits for (0251; 1,000 before 0581). */
 const WRITER_TRANSACTION_ROWS = 500
@@ -44,6 +45,8 @@ const WRITER_TRANSACTION_ROWS = 500
 const WRITER_TRANSACTION_MS = 250
 /** The lock left free after each, for writers of other processes (this process's are signalled): about SQLite's busy nap. */
 const WRITER_GAP_MS = 10
+/** Below this many players a lookup that reads the whole table costs nothing worth an ANALYZE. */
+const STATISTICS_FLOOR_ROWS = 200
 
 const port = parentPort!
 const data = workerData as WriterData
@@ -80,7 +83,10 @@ async function run() {
       Object.assign(context.counts, counts)
       say({ written: context.counts })
       if (sqliteWriter) await sleep(WRITER_GAP_MS)
+      await statistics?.grew(context.counts.inserted - insertedBefore)
     }
+    const statistics = sqliteWriter ? await playerStatistics(db) : null
+    const insertedBefore = context.counts.inserted
     const transactionMs = data.transactionMs ?? WRITER_TRANSACTION_MS
     try {
       for (;;) {
@@ -120,6 +126,29 @@ async function run() {
     say({ end: 'done' })
   } finally {
     await db.destroy()
+  }
+}
+
+/**
+ * SQLite: keeps the planner's idea of the players' table within a factor of two of what it
+ * holds while the commit fills it (0741). Figures taken when the table was small (a server
+ * starting beside 50 players analyzes it) made the planner read the whole table for each
+ * batch's key lookups rather than use their indexes (a list ordered by id costs no sort),
+ * so each batch cost more than the last: 1.7 ms of the writer's core a row at a million.
+ * A table never analyzed is left alone: the planner then assumes a large one.
+ */
+async function playerStatistics(db: Kysely<Database>) {
+  let planned = await analyzedRows(db, 'market_players')
+  if (planned === null) return null
+  const before = Number((await db.selectFrom('market_players').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+  return {
+    /** After a commit: `inserted` players added since the start. */
+    async grew(inserted: number) {
+      const rows = before + inserted
+      if (rows <= 2 * Math.max(planned!, STATISTICS_FLOOR_ROWS)) return
+      await analyzeGrownTable(db, 'market_players')
+      planned = rows
+    },
   }
 }
 
