@@ -354,6 +354,44 @@ describe('the serving thread beside background work on SQLite', () => {
     expect(lockQueue()).toEqual({ waiting: 0, yielding: 0, background: 0 })
   })
 
+  it('lets a waiting write in after the slice under way, not after the whole batch', async () => {
+    // A batch of 500 rows held the lock most of a second at a million-row commit's cost a row,
+    // and a visit waited for all of it. The writer now looks at the lock's queue after each
+    // slice of a batch (0741): a write that waited records how far the commit had got, and
+    // some of those points fall inside a batch. Before, every one was a batch's end.
+    const ROWS = 20_000
+    const BATCH = 500
+    const jobId = await queuedImport(ROWS, 50_000)
+    // The transaction's own time out of reach: only a waiting write ends one before the file's end.
+    const commit = commitImportJob(t.db, pii, jobId, { writerThread: true, batchRows: BATCH, transactionMs: 3_600_000 })
+    const write = (n: number) =>
+      sql`update org_units set name = ${`切片${n}:`} || (select rows_done from import_jobs where id = ${jobId}) where id = ${org.outletA1.id}`.execute(t.db)
+    const waitedAt: number[] = []
+    for (let n = 0; waitedAt.length < 8; n++) {
+      const status = (await t.db.selectFrom('import_jobs').select('status').where('id', '=', jobId).executeTakeFirstOrThrow()).status
+      expect(status, `only ${waitedAt.length} writes met the writer's transaction before the commit ended`).not.toBe('done')
+      let written = false
+      const pending = write(n).then(() => (written = true))
+      await vi.waitFor(
+        () => {
+          if (!written && lockQueue().waiting === 0) throw new Error('neither written nor waiting yet')
+        },
+        { timeout: 60_000, interval: 1 },
+      )
+      const waited = !written
+      await pending
+      if (!waited) continue
+      const unit = await t.db.selectFrom('org_units').select('name').where('id', '=', org.outletA1.id).executeTakeFirstOrThrow()
+      waitedAt.push(Number(unit.name.slice(`切片${n}:`.length)))
+    }
+    expect(waitedAt.every((done) => done > 0 && done < ROWS)).toBe(true)
+    expect(waitedAt.filter((done) => done % BATCH !== 0), `rows committed when each waiting write got in: ${waitedAt.join(', ')}`).not.toEqual([])
+    const result = await commit
+    expect(result.status).toBe('done')
+    expect(result.counts.inserted).toBe(ROWS)
+    expect(lockQueue()).toEqual({ waiting: 0, yielding: 0, background: 0 })
+  })
+
   it('leaves the log\'s checkpoints to the background thread: a request\'s commit never copies the log back', async () => {
     // During a big import the log holds hundreds of megabytes; the server's connection used
     // to checkpoint it after any commit past 1,000 pages, synchronously, on its own thread.
