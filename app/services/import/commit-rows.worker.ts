@@ -15,15 +15,15 @@
 // and 1,000 new players touch about as many pages of each index whose keys are scattered
 // (name, phone and ID number hashes, position, the full-text index), tens of megabytes per
 // commit. So while no statement waits for the lock, the transaction goes on over the next
-// batch, up to WRITER_TRANSACTION_MS; a waiting write still waits for at most the batch
-// under way (decision 0381).
+// batch, up to WRITER_TRANSACTION_MS; a waiting write waits for at most the slice of
+// WRITER_SLICE_ROWS under way and its commit (decisions 0381, 0741).
 //
 // The transaction never waits for the file, though (0581): the next batch comes from the
 // prepare threads, and on a busy machine it took seconds, with the lock held and a visit
 // waiting behind it until its 20 s ran out ("database is locked", a 500). While the next
 // batch is not ready, a request waiting for the lock, or the transaction's time running out,
-// commits it first. And its batches are WRITER_TRANSACTION_ROWS, a few hundred
-// milliseconds of work at worst: the longest a request waits.
+// commits it first. And its batches are WRITER_TRANSACTION_ROWS, each applied a slice at a
+// time with a look at the lock's queue after each (0741).
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parentPort, workerData } from 'node:worker_threads'
 import type { ControlledTransaction, Kysely } from 'kysely'
