@@ -85,8 +85,8 @@ export async function analyzeGrownTable(db: Kysely<any>, table: string): Promise
 /**
  * A SQLite connection reads the planner's statistics with the schema, and only then: an
  * ANALYZE on one connection left every other one planning with the old figures until it
- * closed (the server's own, analyzed at its start beside 50 players, went on reading the whole
- * table for an officer's list after a million were imported). A change of schema makes every
+ * closed (the server's own kept those of its start, beside 50 players, after a million were
+ * imported and analyzed by the import's writer). A change of schema makes every
  * connection, in any process, read the schema and the statistics again before its next
  * statement (its prepared statements are prepared again): a view made and dropped in the
  * transaction that analyzed, leaving nothing behind (0741).
