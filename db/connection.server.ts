@@ -205,19 +205,49 @@ class ImmediateSqliteDialect extends SqliteDialect {
 class ImmediateSqliteDriver extends SqliteDriver {
   readonly #sqlite: SQLite.Database
   readonly #pacing: Pacing
+  readonly #turns = new ConnectionTurns()
   #paced: PacedConnection | null = null
   constructor(config: SqliteDialectConfig, sqlite: SQLite.Database, pacing: Pacing) {
     super(config)
     this.#sqlite = sqlite
     this.#pacing = pacing
   }
+  /**
+   * The one connection, one caller (a statement, or a transaction from its begin to its end) at
+   * a time, in the order they asked: Kysely's own lock, except that a statement waiting for
+   * the write lock outside a transaction lends the connection to the others between its
+   * tries (PacedConnection). Kysely's lock is taken once, for the connection, and kept.
+   */
   override async acquireConnection(): Promise<DatabaseConnection> {
-    const connection = await super.acquireConnection()
-    return (this.#paced ??= new PacedConnection(connection, this.#sqlite, this.#pacing))
+    await this.#turns.take()
+    this.#paced ??= new PacedConnection(await super.acquireConnection(), this.#sqlite, this.#pacing, this.#turns)
+    return this.#paced
+  }
+  override async releaseConnection(): Promise<void> {
+    this.#turns.give()
   }
   override async beginTransaction(connection: DatabaseConnection, settings?: TransactionSettings): Promise<void> {
     // A snapshot that never writes (`setAccessMode('read only')`) need not hold others up.
     await connection.executeQuery(CompiledQuery.raw(settings?.accessMode === 'read only' ? 'begin' : 'begin immediate'))
+  }
+}
+
+/** Whose turn it is on a connection: taken and given back in the order asked. */
+class ConnectionTurns {
+  #held = false
+  readonly #queue: (() => void)[] = []
+  async take(): Promise<void> {
+    if (!this.#held) {
+      this.#held = true
+      return
+    }
+    // Handed over by give(), still held.
+    await new Promise<void>((resolve) => this.#queue.push(resolve))
+  }
+  give(): void {
+    const next = this.#queue.shift()
+    if (next) next()
+    else this.#held = false
   }
 }
 
@@ -258,6 +288,7 @@ class PacedConnection implements DatabaseConnection {
     private readonly inner: DatabaseConnection,
     private readonly sqlite: SQLite.Database,
     private readonly pacing: Pacing,
+    private readonly turns: ConnectionTurns,
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
@@ -288,9 +319,17 @@ class PacedConnection implements DatabaseConnection {
             // A writer holding its transaction open while it waits for its work hears it (lockWanted).
             Atomics.notify(lockWaiters, counter)
           }
-          // Tried again only when no request waits: the lock, once free, is the request's.
-          if (background) await othersHadTheirTurn()
-          await sleep(BUSY_NAP_MS / 2)
+          // Outside a transaction (a `begin immediate`, a lone write) the connection holds
+          // nothing meanwhile: the others' statements run between the tries, a page's reads
+          // no longer queued behind a visit waiting for the import's writer (0741).
+          this.turns.give()
+          try {
+            // Tried again only when no request waits: the lock, once free, is the request's.
+            if (background) await othersHadTheirTurn()
+            await sleep(BUSY_NAP_MS / 2)
+          } finally {
+            await this.turns.take()
+          }
         }
       }
     } finally {

@@ -44,10 +44,56 @@ export async function refreshStatistics(db: Kysely<any>, which: 'all' | 'stale' 
       return
     }
     await sql`pragma analysis_limit = 2000`.execute(db)
-    await sql`analyze`.execute(db)
+    await db.transaction().execute(async (trx) => {
+      await sql`analyze`.execute(trx)
+      await statisticsForEveryConnection(trx)
+    })
   } else {
     await sql`analyze market_players`.execute(db)
   }
+}
+
+/**
+ * SQLite: how many rows `table` held when it was last analyzed (sqlite_stat1), which is what
+ * the planner believes it holds; null when it never was (the planner then assumes a large
+ * table) and on PostgreSQL.
+ */
+export async function analyzedRows(db: Kysely<any>, table: string): Promise<number | null> {
+  if (dialectOf(db) !== 'sqlite') return null
+  const statTable = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name = 'sqlite_stat1'`.execute(db)
+  if (statTable.rows.length === 0) return null
+  const { rows } = await sql<{ stat: string }>`select stat from sqlite_stat1 where tbl = ${table} limit 1`.execute(db)
+  return rows.length ? Number(rows[0].stat.split(' ')[0]) : null
+}
+
+/**
+ * SQLite: analyzes one table that grew (sampled, as refreshStatistics does) and has every
+ * connection plan with the new figures. For a big import's writer (decision 0741): the
+ * figures of a table analyzed when small (a server starting beside 50 players) made each
+ * batch's key lookups read the whole table. Nothing on PostgreSQL, whose autovacuum analyzes
+ * a growing table by itself.
+ */
+export async function analyzeGrownTable(db: Kysely<any>, table: string): Promise<void> {
+  if (dialectOf(db) !== 'sqlite') return
+  await sql`pragma analysis_limit = 2000`.execute(db)
+  await db.transaction().execute(async (trx) => {
+    await sql`analyze ${sql.id(table)}`.execute(trx)
+    await statisticsForEveryConnection(trx)
+  })
+}
+
+/**
+ * A SQLite connection reads the planner's statistics with the schema, and only then: an
+ * ANALYZE on one connection left every other one planning with the old figures until it
+ * closed (the server's own kept those of its start, beside 50 players, after a million were
+ * imported and analyzed by the import's writer). A change of schema makes every
+ * connection, in any process, read the schema and the statistics again before its next
+ * statement (its prepared statements are prepared again): a view made and dropped in the
+ * transaction that analyzed, leaving nothing behind (0741).
+ */
+async function statisticsForEveryConnection(trx: Kysely<any>): Promise<void> {
+  await sql`create view wanqi_statistics_reload as select 1`.execute(trx)
+  await sql`drop view wanqi_statistics_reload`.execute(trx)
 }
 
 const insertStatements = new WeakMap<object, Map<string, { run(...values: unknown[]): unknown }>>()

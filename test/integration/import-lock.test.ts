@@ -6,10 +6,12 @@
 // request for the lock once it came free. Over real HTTP, on a SQLite file.
 import fs from 'node:fs'
 import SQLite from 'better-sqlite3'
+import { CompiledQuery, sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { lockQueue, openDatabase } from '../../db/connection.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { scopeOf } from '../../app/domain/scope'
+import { existingInScope } from '../../app/services/import/apply-batch.server'
 import { commitImportJob, createImportJob } from '../../app/services/import/import-jobs.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
@@ -100,6 +102,57 @@ describe('a visit beside a big import on SQLite', () => {
       Atomics.notify(gate, 0)
       await commit.catch(() => undefined)
       reader.close()
+    }
+  })
+
+  it('keeps the planner\'s figures up with the players\' table as the commit fills it, on every connection', async () => {
+    // A server starting analyzes a table that was never analyzed: beside a handful of players,
+    // the planner then believed the table tiny for as long as a connection lived, and read it
+    // whole for each batch's key lookups (an IN list ordered by id costs no sort that way),
+    // so a million-row commit's batches each cost more than the last (0741).
+    const own = await createTestDatabase()
+    const reader = new SQLite(own.url.slice('file:'.length), { readonly: true })
+    const hold = new SharedArrayBuffer(8)
+    const gate = new Int32Array(hold)
+    let commit: ReturnType<typeof commitImportJob> | null = null
+    try {
+      const unit = (await buildOrg(own.db)).outletA1.id
+      // As the import bench's server starts: 50 players with no code, then the figures.
+      for (let i = 0; i < 50; i++) await createPlayer(own.db, { actor: SYSTEM_ACTOR, pii }, { fields: playerFields(`统计测试企业${i}`), orgUnitId: unit })
+      await sql`analyze market_players`.execute(own.db)
+      const analyzed = () => Number((reader.prepare("select stat from sqlite_stat1 where tbl = 'market_players' limit 1").get() as { stat: string }).stat.split(' ')[0])
+      expect(analyzed()).toBe(50)
+      const file = dir.path('statistics.csv')
+      const lines = ['统一社会信用代码,企业名称,法定代表人,注册日期,营业收入（万元）,地址']
+      for (let i = 1; i <= 1_000; i++) lines.push(`${makeUscc(800_000 + i)},某某市第${i}号统计商贸有限公司,王${i % 83},2023-02-01,${i + 0.5},某某省某某市某某巷${i}号`)
+      fs.writeFileSync(file, lines.join('\r\n') + '\r\n')
+      const jobId = await createImportJob(own.db, { ...SYSTEM_ACTOR, username: 'test' }, { source: 'tax', fileName: 'list.csv', filePath: file, fileBytes: fs.statSync(file).size, orgUnitId: unit })
+      await own.db.updateTable('import_jobs').set({ status: 'queued', merge_households: 1 }).where('id', '=', jobId).execute()
+      // Each batch committed at once; the second one held until the test has looked.
+      commit = commitImportJob(own.db, pii, jobId, { writerThread: true, batchRows: 500, transactionMs: 0, writerHold: hold })
+      await expect.poll(() => Atomics.load(gate, 1), { timeout: 120_000 }).toBe(1)
+      // The writer analyzed the table once its first batch (committed a slice at a time) had
+      // more than doubled it.
+      expect(analyzed()).toBeGreaterThan(2 * 50)
+      expect(analyzed()).toBeLessThanOrEqual(550)
+      // And this connection, which had read the old figures, plans with the new ones.
+      await own.db.selectFrom('market_players').select('id').limit(1).execute()
+      const usccs = Array.from({ length: 16 }, (_, i) => makeUscc(800_001 + i))
+      const orgPath = (await own.db.selectFrom('org_units').select('path').where('id', '=', unit).executeTakeFirstOrThrow()).path
+      const lookup = existingInScope(own.db, 'uscc', usccs, orgPath).compile()
+      const plan = await own.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${lookup.sql}`, [...lookup.parameters]))
+      expect(plan.rows.map((r) => r.detail).join('; ')).toMatch(/SEARCH market_players USING INDEX/)
+      Atomics.store(gate, 0, 1)
+      Atomics.notify(gate, 0)
+      const result = await commit
+      expect(result.status).toBe('done')
+      expect(result.counts.inserted).toBe(1_000)
+    } finally {
+      Atomics.store(gate, 0, 1)
+      Atomics.notify(gate, 0)
+      await commit?.catch(() => undefined)
+      reader.close()
+      await own.destroy()
     }
   })
 

@@ -312,11 +312,12 @@ describe('large files and failures', () => {
       }),
     ).rejects.toThrow('killed')
     // The writer may have begun the next batch, or taken several into one transaction
-    // while nobody waited (0381): what it left is whole batches, as the job says (on
-    // SQLite its batches are at most 500 rows, 0581).
+    // while nobody waited (0381): what it left is what it committed, as the job says (on
+    // SQLite its batches are at most 500 rows, 0581, committed a slice at a time, 0741).
     const interrupted = await getImportJob(t.db, jobId)
     expect(interrupted?.status).toBe('running')
-    expect([1000, 1500, 2000, 2300]).toContain(interrupted!.rows_done)
+    expect(interrupted!.rows_done).toBeGreaterThanOrEqual(1000)
+    expect(interrupted!.rows_done).toBeLessThanOrEqual(2300)
     expect(interrupted!.last_row).toBe(interrupted!.rows_done + 1)
     expect(await playerCount()).toBe(before + interrupted!.rows_done)
 

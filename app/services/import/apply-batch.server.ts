@@ -270,7 +270,7 @@ interface OutOfScope {
 
 const KEY_COLUMNS = { u: 'uscc', h: 'match_key', l: 'match_key' } as const
 const CHUNK = 500
-const IN_LIST_SIZES = [4, 16, 64, 256, CHUNK]
+const IN_LIST_SIZES = [4, 16, 64, 128, 256, CHUNK]
 
 /**
  * An IN list padded (with its last value again) to one of a few lengths. A connection keeps

@@ -15,18 +15,18 @@
 // and 1,000 new players touch about as many pages of each index whose keys are scattered
 // (name, phone and ID number hashes, position, the full-text index), tens of megabytes per
 // commit. So while no statement waits for the lock, the transaction goes on over the next
-// batch, up to WRITER_TRANSACTION_MS; a waiting write still waits for at most the batch
-// under way (decision 0381).
+// batch, up to WRITER_TRANSACTION_MS; a waiting write waits for at most the slice of
+// WRITER_SLICE_ROWS under way and its commit (decisions 0381, 0741).
 //
 // The transaction never waits for the file, though (0581): the next batch comes from the
 // prepare threads, and on a busy machine it took seconds, with the lock held and a visit
 // waiting behind it until its 20 s ran out ("database is locked", a 500). While the next
 // batch is not ready, a request waiting for the lock, or the transaction's time running out,
-// commits it first. And its batches are WRITER_TRANSACTION_ROWS, a few hundred
-// milliseconds of work at worst: the longest a request waits.
+// commits it first. And its batches are WRITER_TRANSACTION_ROWS, each applied a slice at a
+// time with a look at the lock's queue after each (0741).
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parentPort, workerData } from 'node:worker_threads'
-import type { ControlledTransaction } from 'kysely'
+import type { ControlledTransaction, Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { lockQueue, lockWanted, openDatabase, shareLockWaiters } from '../../../db/connection.server'
 import { AppError } from '../../domain/app-error'
@@ -37,13 +37,23 @@ import { applyBatchIn, type ImportCounts } from './apply-batch.server'
 import { batchContext, finishCommit, getImportJob } from './import-jobs.server'
 import { prepareRows } from './prepare-rows.server'
 import { runInBackground } from '../../server/thread-priority.server'
+import { analyzedRows, analyzeGrownTable } from '../../../db/dialect.server'
 
 /** Rows per batch on SQLite: the most a waiting visit waits for (0251; 1,000 before 0581). */
 const WRITER_TRANSACTION_ROWS = 500
+/**
+ * Rows applied between two looks at the lock's queue: a request that waits gets the lock after
+ * at most these and the commit (0741). A 500-row batch at the writer's cost of a million-row
+ * commit (1.7 ms a row) held a visit most of a second; at 0.1 ms a row this is about 13 ms of
+ * the writer's core. One of the key lookups' list lengths (apply-batch.server.ts).
+ */
+const WRITER_SLICE_ROWS = 128
 /** While no write waits, a transaction takes the next batch too if it began less than this long ago (0381). */
 const WRITER_TRANSACTION_MS = 250
 /** The lock left free after each, for writers of other processes (this process's are signalled): about SQLite's busy nap. */
 const WRITER_GAP_MS = 10
+/** Below this many players a lookup that reads the whole table costs nothing worth an ANALYZE. */
+const STATISTICS_FLOOR_ROWS = 200
 
 const port = parentPort!
 const data = workerData as WriterData
@@ -62,6 +72,11 @@ async function run() {
   // Checkpoint the log after about a gigabyte, not after every batch: a page that several
   // batches touch is copied back once, and the writer waits on the disk less often.
   sqlite?.pragma('wal_autocheckpoint = 262144')
+  // A multi-row insert's statement journal (the pages it changed, kept to undo it alone) in
+  // memory: past 64 KB SQLite spilled it to a temporary file, a fifth of the writer's time
+  // in a million-row commit's profile went to writing it (0741). At most a few megabytes, one
+  // statement's pages.
+  sqlite?.pragma('temp_store = memory')
   try {
     const job = await getImportJob(db, data.jobId)
     if (!job) throw new AppError('not_found', 'error.notFound')
@@ -80,7 +95,10 @@ async function run() {
       Object.assign(context.counts, counts)
       say({ written: context.counts })
       if (sqliteWriter) await sleep(WRITER_GAP_MS)
+      await statistics?.grew(context.counts.inserted - insertedBefore)
     }
+    const statistics = sqliteWriter ? await playerStatistics(db) : null
+    const insertedBefore = context.counts.inserted
     const transactionMs = data.transactionMs ?? WRITER_TRANSACTION_MS
     try {
       for (;;) {
@@ -93,11 +111,16 @@ async function run() {
         }
         const { value: batch, done } = await next
         if (done) break
-        open ??= { trx: await db.startTransaction().execute(), counts: context.counts, since: performance.now() }
-        open.counts = await applyBatchIn(context, open.trx, batch, open.counts)
-        // PostgreSQL locks rows, not the database: its (larger) batches commit one by one.
-        const goOn = sqliteWriter && lockQueue().waiting === 0 && performance.now() - open.since < transactionMs
-        if (!goOn) await commit()
+        // On SQLite a batch goes in a slice at a time, and a request that waits for the lock
+        // gets it after the slice under way (0741), not after the batch.
+        const sliceRows = sqliteWriter ? WRITER_SLICE_ROWS : batch.length
+        for (let i = 0; i < batch.length; i += sliceRows) {
+          open ??= { trx: await db.startTransaction().execute(), counts: context.counts, since: performance.now() }
+          open.counts = await applyBatchIn(context, open.trx, batch.slice(i, i + sliceRows), open.counts)
+          // PostgreSQL locks rows, not the database: its (larger) batches commit one by one.
+          const goOn = sqliteWriter && lockQueue().waiting === 0 && performance.now() - open.since < transactionMs
+          if (!goOn) await commit()
+        }
         // Messages (a stop) are heard between batches.
         await new Promise((resolve) => setImmediate(resolve))
         if (stopping) {
@@ -120,6 +143,29 @@ async function run() {
     say({ end: 'done' })
   } finally {
     await db.destroy()
+  }
+}
+
+/**
+ * SQLite: keeps the planner's idea of the players' table within a factor of two of what it
+ * holds while the commit fills it (0741). Figures taken when the table was small (a server
+ * starting beside 50 players analyzes it) made the planner read the whole table for each
+ * batch's key lookups rather than use their indexes (a list ordered by id costs no sort),
+ * so each batch cost more than the last: 1.7 ms of the writer's core a row at a million.
+ * A table never analyzed is left alone: the planner then assumes a large one.
+ */
+async function playerStatistics(db: Kysely<Database>) {
+  let planned = await analyzedRows(db, 'market_players')
+  if (planned === null) return null
+  const before = Number((await db.selectFrom('market_players').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+  return {
+    /** After a commit: `inserted` players added since the start. */
+    async grew(inserted: number) {
+      const rows = before + inserted
+      if (rows <= 2 * Math.max(planned!, STATISTICS_FLOOR_ROWS)) return
+      await analyzeGrownTable(db, 'market_players')
+      planned = rows
+    },
   }
 }
 
