@@ -57,6 +57,25 @@ async function turnsDuring(work: () => Promise<unknown>): Promise<number> {
   return turns
 }
 
+/**
+ * Whether a write met the writer's lock and waited for it: it either goes through at once
+ * (the writer has not begun, or is between transactions) or is seen waiting; answers once
+ * it is written.
+ */
+async function waitedForTheLock(write: Promise<unknown>): Promise<boolean> {
+  let written = false
+  const pending = write.then(() => (written = true))
+  await vi.waitFor(
+    () => {
+      if (!written && lockQueue().waiting === 0) throw new Error('neither written nor waiting yet')
+    },
+    { timeout: 60_000, interval: 1 },
+  )
+  const waited = !written
+  await pending
+  return waited
+}
+
 async function queuedImport(count: number, first: number) {
   const file = dir.path(`list-${first}-${count}.csv`)
   const lines = ['统一社会信用代码,企业名称,法定代表人,注册日期,营业收入（万元）,地址']
@@ -327,18 +346,7 @@ describe('the serving thread beside background work on SQLite', () => {
       sql`update org_units set name = ${`长事务${n}:`} || (select rows_done from import_jobs where id = ${jobId}) where id = ${org.outletA1.id}`.execute(t.db)
     let met: string | null = null
     for (let n = 0; met === null; n++) {
-      let written = false
-      const pending = write(n).then(() => (written = true))
-      // Either the write goes through at once (the writer has not begun, or is between
-      // transactions) or it meets the writer's lock and waits.
-      await vi.waitFor(
-        () => {
-          if (!written && lockQueue().waiting === 0) throw new Error('neither written nor waiting yet')
-        },
-        { timeout: 60_000, interval: 1 },
-      )
-      if (!written) met = `长事务${n}:`
-      await pending
+      if (await waitedForTheLock(write(n))) met = `长事务${n}:`
       const status = (await t.db.selectFrom('import_jobs').select('status').where('id', '=', jobId).executeTakeFirstOrThrow()).status
       expect(met !== null || status !== 'done', 'no write met the writer\'s transaction before the commit ended').toBe(true)
     }
@@ -370,17 +378,7 @@ describe('the serving thread beside background work on SQLite', () => {
     for (let n = 0; waitedAt.length < 8; n++) {
       const status = (await t.db.selectFrom('import_jobs').select('status').where('id', '=', jobId).executeTakeFirstOrThrow()).status
       expect(status, `only ${waitedAt.length} writes met the writer's transaction before the commit ended`).not.toBe('done')
-      let written = false
-      const pending = write(n).then(() => (written = true))
-      await vi.waitFor(
-        () => {
-          if (!written && lockQueue().waiting === 0) throw new Error('neither written nor waiting yet')
-        },
-        { timeout: 60_000, interval: 1 },
-      )
-      const waited = !written
-      await pending
-      if (!waited) continue
+      if (!(await waitedForTheLock(write(n)))) continue
       const unit = await t.db.selectFrom('org_units').select('name').where('id', '=', org.outletA1.id).executeTakeFirstOrThrow()
       waitedAt.push(Number(unit.name.slice(`切片${n}:`.length)))
     }
