@@ -68,7 +68,7 @@ export async function startAppProcess(options: { env?: Record<string, string>; c
       ...options.env,
     }
     try {
-      server = await spawnServer(env, { startTimeoutMs: START_TIMEOUT_MS })
+      server = await spawnServer(env, { startTimeoutMs: START_TIMEOUT_MS, nodeArgs: serverNodeArgs() })
     } catch (error) {
       if (attempt < 3 && error instanceof Error && error.message.includes('EADDRINUSE')) continue
       cleanUp()
@@ -85,6 +85,16 @@ export async function startAppProcess(options: { env?: Record<string, string>; c
       cleanUp()
     },
   }
+}
+
+/**
+ * Node's own flags for every browser file's server, from `WANQI_E2E_SERVER_NODE_ARGS` (space-separated),
+ * to look inside: `WANQI_E2E_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'` profiles each
+ * server (NODE_OPTIONS does not take `--cpu-prof`; decision 0751).
+ */
+function serverNodeArgs(): string[] | undefined {
+  const args = process.env.WANQI_E2E_SERVER_NODE_ARGS?.trim()
+  return args ? args.split(/\s+/) : undefined
 }
 
 /** The county seeded for this run, once it is whole (undefined outside the e2e project). */
