@@ -1,10 +1,15 @@
 // The browser the tests drive, as test/support/chromium.ts starts it: no WebUI page for the
 // address bar's suggestions in any context (about 0.6 CPU-s a context, decision 0731), and
 // none of the features playwright-core disables switched back on by the list that does it
-// (Chromium keeps only the last --disable-features it is given).
+// (Chromium keeps only the last --disable-features it is given); and the contexts the tests
+// open (BrowserSession) keep Chromium's HTTP cache, with no request interception, while
+// other hosts than this machine's fail at once (decision 0751).
 import fs from 'node:fs'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import type { Browser, BrowserServer } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BrowserSession, type AppProcess } from '../support/browser'
 import { chromium, chromiumOptions } from '../support/chromium'
 
 let server: BrowserServer
@@ -54,6 +59,60 @@ describe('the tests’ Chromium', () => {
       expect(targetInfos.filter((target) => target.url.startsWith('chrome://'))).toEqual([])
     } finally {
       await context.close()
+    }
+  })
+})
+
+describe('a test’s context (BrowserSession)', () => {
+  /** A page and a script that may be cached for an hour, on localhost; counts the script's fetches. */
+  async function cacheableSite() {
+    const fetched = { script: 0 }
+    const site = http.createServer((request, response) => {
+      if (request.url === '/script.js') {
+        fetched.script++
+        response.writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': 'public, max-age=3600' })
+        response.end('document.body.dataset.ran = "yes"')
+        return
+      }
+      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache' })
+      response.end('<!doctype html><title>万企</title><body><script src="/script.js"></script></body>')
+    })
+    await new Promise<void>((resolve) => site.listen(0, resolve))
+    const url = `http://localhost:${(site.address() as AddressInfo).port}`
+    const app: AppProcess = { url, databaseFile: '', output: () => '', stop: async () => undefined }
+    return { fetched, url, session: new BrowserSession(browser, app), close: () => new Promise((resolve) => site.close(resolve)) }
+  }
+
+  it('fetches a cacheable script once for two page loads: the HTTP cache is on, no request is intercepted', async () => {
+    const site = await cacheableSite()
+    try {
+      const { page } = await site.session.newPage()
+      for (let i = 0; i < 2; i++) {
+        await page.goto(`${site.url}/`)
+        await page.locator('body[data-ran="yes"]').waitFor({ state: 'attached' })
+      }
+      expect(site.fetched.script).toBe(1)
+    } finally {
+      expect(await site.session.finish()).toEqual([])
+      await site.close()
+    }
+  })
+
+  it('fails a request to any other host at once, as the closed network would (map tiles)', async () => {
+    const site = await cacheableSite()
+    try {
+      const { page } = await site.session.newPage()
+      await page.goto(`${site.url}/`)
+      const outcome = await page.evaluate(() =>
+        fetch('https://tile.openstreetmap.org/0/0/0.png', { mode: 'no-cors' }).then(
+          () => 'loaded',
+          (error: Error) => `failed: ${error.name}`,
+        ),
+      )
+      expect(outcome).toBe('failed: TypeError')
+    } finally {
+      await site.session.finish()
+      await site.close()
     }
   })
 })

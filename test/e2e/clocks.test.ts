@@ -52,7 +52,7 @@ async function uploadWorkingGroupList(page: Page): Promise<number> {
 describe("a working group's recommendation list", () => {
   it('clocks every firm, takes a refusal only with a reason, and exports the feedback file', async () => {
     const { page } = await session.newPage()
-    await session.signIn(page, 'manager')
+    await session.signInByPost(page, 'manager', { at: null })
     const jobId = await uploadWorkingGroupList(page)
 
     const players = await seeded

@@ -40,7 +40,7 @@ afterEach(async () => {
 describe('the credit report consent on a phone', () => {
   it('is signed with a finger and kept with its position, signature and signed form', async () => {
     const { page } = await session.newPage({ viewport: { width: 390, height: 844 }, geolocation: { latitude: 33.781, longitude: 114.531, accuracy: 9 } })
-    await session.signIn(page, 'officer')
+    await session.signInByPost(page, 'officer', { at: null })
     await page.goto(`${app.url}/my`)
     const playerId = Number(await page.locator('li[data-player-id]').first().getAttribute('data-player-id'))
     await page.goto(`${app.url}/players/${playerId}`)

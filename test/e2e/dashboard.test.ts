@@ -14,7 +14,7 @@ const { app, session, seeded } = openBrowserApp({ env: { MAP_TILES: 'none', LOAN
 describe('the dashboard', () => {
   it('hq narrows to a branch and a quarter, then drills from first-lender conversions to those players', async () => {
     const { page } = await session.newPage({ viewport: { width: 390, height: 844 } })
-    await session.signIn(page, 'hq')
+    await session.signInByPost(page, 'hq', { at: null })
     // The home page's link opens the year; this test starts from the dashboard's own default.
     await page.goto(`${app.url}/dashboard`)
     const listed = await page.locator('[data-figure="listed"] .figure-value').textContent()
@@ -60,7 +60,7 @@ describe('the dashboard', () => {
 
   it('this month against as many days of the last, the regulator figures first, one number format, dates as yyyy-mm-dd in Chinese', async () => {
     const { context, page } = await session.newPage()
-    await session.signIn(page, 'hq')
+    await session.signInByPost(page, 'hq', { at: null })
     await page.goto(`${app.url}/dashboard`)
     // Like with like: the 1st to today of last month (no further than its end), not all of it.
     const today = todayInChina()
@@ -98,7 +98,7 @@ describe('the dashboard', () => {
 
   it('a manager sees their own outlet, not the bank', async () => {
     const { page } = await session.newPage()
-    await session.signIn(page, 'manager')
+    await session.signInByPost(page, 'manager', { at: null })
     await page.goto(`${app.url}/dashboard`)
     const manager = await seeded.selectFrom('users').select('org_unit_id').where('username', '=', 'manager').executeTakeFirstOrThrow()
     const own = await seeded.selectFrom('market_players').select((eb) => eb.fn.countAll<number>().as('n')).where('org_unit_id', '=', manager.org_unit_id).executeTakeFirstOrThrow()

@@ -30,7 +30,7 @@ const { app, session, seeded } = openBrowserApp({
 beforeAll(async () => {
   // The admin makes the stand-in's token on the tokens page, as a bank would for its loan system.
   const { page } = await session.newPage()
-  await session.signIn(page, 'admin')
+  await session.signInByPost(page, 'admin', { at: null })
   await page.goto(`${app.url}/admin/tokens`)
   await page.getByLabel('Name', { exact: true }).fill('stand-in loan system')
   await page.getByRole('button', { name: 'Make a token' }).click()
@@ -93,7 +93,7 @@ describe('the hand-off', () => {
     const b = await enterpriseOf('B')
     const c = await enterpriseOf('C')
     const { page } = await session.newPage({ viewport: { width: 390, height: 844 } })
-    await session.signIn(page, 'officer')
+    await session.signInByPost(page, 'officer', { at: null })
 
     await logNeedByPhone(page, b.id, '80')
     await page.goto(`${app.url}/players/${b.id}`)
@@ -130,7 +130,7 @@ describe('the stand-in down, and the events API', () => {
   it('a hand-off made while the loan system is down waits in the outbox and arrives once when it is back', async () => {
     const b = await enterpriseOf('B')
     const { page } = await session.newPage({ viewport: { width: 390, height: 844 } })
-    await session.signIn(page, 'officer')
+    await session.signInByPost(page, 'officer', { at: null })
     await logNeedByPhone(page, b.id, '50')
     // Down until the test brings it up, however long the steps between take on a busy machine.
     sim.goDown()
@@ -173,7 +173,7 @@ describe('the product catalogue', () => {
   it('an admin raises the grade-B limit; the next verdict uses the new version while the referral keeps its own', async () => {
     const referral = await seeded.selectFrom('referrals').innerJoin('market_players', 'market_players.id', 'referrals.player_id').select(['referrals.id', 'referrals.verdict', 'market_players.id as playerId']).where('market_players.tax_grade', '=', 'B').where('referrals.product_code', '=', 'tax_credit').orderBy('referrals.id', 'desc').executeTakeFirstOrThrow()
     const { page } = await session.newPage({ viewport: { width: 390, height: 844 } })
-    await session.signIn(page, 'admin')
+    await session.signInByPost(page, 'admin', { at: null })
     await page.goto(`${app.url}/admin/products`)
     const form = page.locator('section[data-product="tax_credit"]')
     await form.getByLabel('Limit, grade B').fill('150')

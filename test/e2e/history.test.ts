@@ -32,7 +32,7 @@ describe('the history page', () => {
     const stored = () => seeded.selectFrom('visits').select('id').where('player_id', '=', player.id).where('visited_at', '=', '2025-11-03T02:30:00.000Z').execute()
 
     const { page } = await session.newPage({ viewport: { width: 390, height: 844 } })
-    await session.signIn(page, 'manager')
+    await session.signInByPost(page, 'manager', { at: null })
     await page.goto(`${app.url}/imports`)
     await page.getByRole('link', { name: /Import past visits and referrals/ }).click()
     await page.getByLabel('What to import').selectOption('visits')

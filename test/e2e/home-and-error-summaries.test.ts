@@ -15,7 +15,7 @@ const fitsThePhone = (page: Page) => page.evaluate(() => document.documentElemen
 describe('home pages on a phone', () => {
   it('an officer sees today: the plan, what is due and done, and opens the list from it', async () => {
     const { page } = await session.newPage({ viewport: PHONE })
-    await session.signIn(page, 'officer')
+    await session.signInByPost(page, 'officer')
     const today = page.getByTestId('officer-today')
     await today.waitFor()
     const officer = await seeded.selectFrom('users').select('id').where('username', '=', 'officer').executeTakeFirstOrThrow()
@@ -33,7 +33,7 @@ describe('home pages on a phone', () => {
 
   it('a manager sees their officers as cards with workload and today’s visits', async () => {
     const { page } = await session.newPage({ viewport: PHONE })
-    await session.signIn(page, 'manager')
+    await session.signInByPost(page, 'manager')
     const rows = page.getByTestId('officer-row')
     await rows.first().waitFor()
     const manager = await seeded.selectFrom('users').select('org_unit_id').where('username', '=', 'manager').executeTakeFirstOrThrow()
@@ -53,7 +53,7 @@ describe('home pages on a phone', () => {
 
   it('hq sees the two regulator figures with six months of trend, and the way to the dashboard', async () => {
     const { page } = await session.newPage({ viewport: PHONE })
-    await session.signIn(page, 'hq')
+    await session.signInByPost(page, 'hq')
     const figures = page.getByTestId('regulator-figures')
     await figures.waitFor()
     for (const id of ['first-lender-conversions', 'credit-loan-share']) {
@@ -96,7 +96,7 @@ describe('error summaries at the button', () => {
 
   it('a bad centre on the divisions page is summed up at its button, the field in error focused', async () => {
     const { page } = await session.newPage({ viewport: PHONE })
-    await session.signIn(page, 'admin')
+    await session.signInByPost(page, 'admin', { at: null })
     await page.goto(`${app.url}/admin/areas`)
     const form = page.locator('form', { has: page.locator('input[name="intent"][value="centre"]') })
     await form.locator('input[name="lat"]').fill('north')

@@ -15,7 +15,7 @@ describe('the loan QR code', () => {
     expect(await seeded.selectFrom('market_players').select('id').where('uscc', '=', uscc).execute()).toEqual([])
 
     const { page: manager } = await session.newPage()
-    await session.signIn(manager, 'manager')
+    await session.signInByPost(manager, 'manager', { at: null })
     await manager.goto(`${app.url}/loan-qr`)
     const row = manager.locator(`tr[data-owner="o${officer.id}"]`)
     await row.getByRole('button', { name: 'Issue a code' }).click()
@@ -40,7 +40,7 @@ describe('the loan QR code', () => {
     expect(await phone.content()).not.toContain('扫码测试商贸有限公司')
 
     const { page: mine } = await session.newPage({ viewport: { width: 390, height: 844 } })
-    await session.signIn(mine, 'officer')
+    await session.signInByPost(mine, 'officer', { at: null })
     // The whole list (the first screen shows the first 50; the clock engine will rank a new lead by its deadline).
     await mine.goto(`${app.url}/my?all=1`)
     await mine.getByText('扫码测试商贸有限公司').first().waitFor()

@@ -27,7 +27,7 @@ async function officerPlayer() {
 describe('times', () => {
   it('shows an API token made now in China time, not UTC', async () => {
     const { page } = await session.newPage()
-    await session.signIn(page, 'admin')
+    await session.signInByPost(page, 'admin', { at: null })
     await page.goto(`${app.url}/admin/tokens`)
     await page.getByLabel('Name', { exact: true }).fill('times-check')
     await page.getByRole('button', { name: 'Make a token' }).click()
@@ -113,7 +113,7 @@ describe('form errors', () => {
   it('sums up the errors at the button and focuses the first field in error', async () => {
     const player = await officerPlayer()
     const { page } = await session.newPage({ viewport: PHONE })
-    await session.signIn(page, 'officer')
+    await session.signInByPost(page, 'officer', { at: null })
     await page.goto(`${app.url}/players/${player.id}/visit`)
     const form = page.getByRole('form')
     await form.getByLabel('Phone', { exact: true }).check()
@@ -134,7 +134,7 @@ describe('form errors', () => {
 describe('the products editor', () => {
   it('puts each checkbox on the line of its label', async () => {
     const { page } = await session.newPage({ viewport: { width: 1366, height: 768 } })
-    await session.signIn(page, 'admin')
+    await session.signInByPost(page, 'admin', { at: null })
     await page.goto(`${app.url}/admin/products`)
     const label = page.locator('label.checkbox').filter({ hasText: 'Enterprise' }).first()
     const box = await label.locator('input').boundingBox()
@@ -152,7 +152,7 @@ describe('the audit log', () => {
       (await seeded.selectFrom('audit_log').select('id').where('action', '=', 'personal-data.list-phones').where('actor_id', '=', officer.id).execute()).length
     const before = await listings()
     const { page } = await session.newPage({ viewport: PHONE })
-    await session.signIn(page, 'officer')
+    await session.signInByPost(page, 'officer', { at: null })
     for (let i = 0; i < 3; i++) {
       await page.goto(`${app.url}/my`)
       await page.getByRole('heading', { name: 'My list' }).waitFor()
@@ -179,7 +179,7 @@ describe('the imports page and the words', () => {
   it('dresses the file input, offers the template and says when nothing was imported yet', async () => {
     const jobs = await seeded.selectFrom('import_jobs').select('id').execute()
     const { page } = await session.newPage({ viewport: PHONE })
-    await session.signIn(page, 'manager')
+    await session.signInByPost(page, 'manager', { at: null })
     await page.goto(`${app.url}/imports`)
     // The file button is the brand's primary button, not the browser's grey one.
     const button = await page.locator('input[type="file"]').evaluate((el) => getComputedStyle(el, '::file-selector-button').backgroundColor)
@@ -204,7 +204,7 @@ describe('the imports page and the words', () => {
       .executeTakeFirst()
     expect(visit, 'the demo county has a visit with a need amount').toBeDefined()
     const { page } = await session.newPage()
-    await session.signIn(page, 'admin')
+    await session.signInByPost(page, 'admin', { at: null })
     await page.goto(`${app.url}/players/${visit!.player_id}`)
     await page.getByRole('heading', { level: 1 }).waitFor()
     const body = (await page.locator('main').textContent()) ?? ''
@@ -227,7 +227,7 @@ describe('times on the pages the issue names', () => {
     const manager = (await session.newPage({ timezoneId: 'America/Los_Angeles' })).page
 
     // The import history: a list uploaded now, listed with its upload time.
-    await session.signIn(manager, 'manager')
+    await session.signInByPost(manager, 'manager', { at: null })
     await manager.goto(`${app.url}/imports`)
     await manager.getByLabel('File', { exact: true }).setInputFiles({ name: 'times-check.csv', mimeType: 'text/csv', buffer: Buffer.from(`uscc,name\r\n${makeUscc(320_001)},时间检查有限公司\r\n`) })
     await manager.getByRole('button', { name: 'Upload and preview' }).click()
@@ -241,7 +241,7 @@ describe('times on the pages the issue names', () => {
 
     // The user change log: the admin's own sign-in, to the second.
     const { page } = await session.newPage({ timezoneId: 'America/Los_Angeles' })
-    await session.signIn(page, 'admin')
+    await session.signInByPost(page, 'admin', { at: null })
     const admin = await seeded.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirstOrThrow()
     const signIn = await seeded.selectFrom('audit_log').select('at').where('action', '=', 'sign_in').where('entity_type', '=', 'user').where('entity_id', '=', String(admin.id)).orderBy('id', 'desc').executeTakeFirstOrThrow()
     await page.goto(`${app.url}/admin/users/${admin.id}`)

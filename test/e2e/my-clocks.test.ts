@@ -50,7 +50,7 @@ describe("the clocks on the officer's list", () => {
     const soon = await lead(officer.id, officer.org_unit_id!, '时限未到测试有限公司', 20)
 
     const { page } = await session.newPage({ viewport: { width: 390, height: 844 } })
-    await session.signIn(page, 'officer')
+    await session.signInByPost(page, 'officer', { at: null })
     await page.goto(`${app.url}/my?all=1`)
     const card = (id: number) => page.locator(`li[data-player-id="${id}"]`)
     await expect.poll(() => card(late).getByTestId('my-clock').textContent()).toMatch(/^Contact clock: overdue by \d+ working days$/)

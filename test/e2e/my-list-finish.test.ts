@@ -71,7 +71,7 @@ describe('the officer’s list, finished', () => {
   it('shows a legend with the map, confirms a saved visit on screen, and updates the counts once it is sent', async () => {
     const [player] = await neverVisited('officer')
     const { page } = await session.newPage({ viewport: PHONE, geolocation: { latitude: player.lat! + 0.0001, longitude: player.lng!, accuracy: 10 } })
-    await session.signIn(page, 'officer')
+    await session.signInByPost(page, 'officer', { at: null })
     await page.goto(`${app.url}/my`)
     await page.getByRole('heading', { name: 'My list' }).waitFor()
     await hydrated(page)

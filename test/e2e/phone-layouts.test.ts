@@ -14,7 +14,7 @@ const { app, session, seeded } = openBrowserApp({ env: { MAP_TILES: 'none', LOAN
 describe('phone layouts', () => {
   it('/referrals is a card per referral, each value labelled, nothing scrolling sideways', async () => {
     const { page } = await session.newPage({ viewport: PHONE })
-    await session.signIn(page, 'manager')
+    await session.signInByPost(page, 'manager', { at: null })
     await page.goto(`${app.url}/referrals`)
     const row = page.locator('tr[data-referral]').first()
     await row.waitFor()
@@ -31,7 +31,7 @@ describe('phone layouts', () => {
 
   it('the desk pages fit a phone: nothing scrolls sideways, each table a labelled card per row', async () => {
     const { page } = await session.newPage({ viewport: PHONE })
-    await session.signIn(page, 'manager')
+    await session.signInByPost(page, 'manager', { at: null })
     // [page, whether the demo county gives it rows]; /clocks has none, so its empty state shows.
     const pages: [string, boolean | null][] = [
       ['/visits', false],
@@ -45,7 +45,7 @@ describe('phone layouts', () => {
 
   it('the admin pages, territories and imports fit a phone too, their tables as cards', async () => {
     const { page } = await session.newPage({ viewport: PHONE })
-    await session.signIn(page, 'admin')
+    await session.signInByPost(page, 'admin', { at: null })
     // [page, whether it has rows (true), says it has none (false), or may be either (null)].
     // No API tokens in the demo county: the tokens page says so instead of an empty table.
     await fitsAsCards(page, [
@@ -66,7 +66,7 @@ describe('phone layouts', () => {
 
   it('/map shows the map first, the filters folded until asked for', async () => {
     const { page } = await session.newPage({ viewport: PHONE })
-    await session.signIn(page, 'manager')
+    await session.signInByPost(page, 'manager', { at: null })
     await page.goto(`${app.url}/map`)
     const map = page.locator('.territory-map').first()
     // Polled: the map is laid out again as the page hydrates, and has no box for that moment.
@@ -86,7 +86,7 @@ describe('phone layouts', () => {
 
   it('/my keeps the sort the officer chose over a reload', async () => {
     const { page } = await session.newPage({ viewport: PHONE })
-    await session.signIn(page, 'officer')
+    await session.signInByPost(page, 'officer', { at: null })
     await page.goto(`${app.url}/my`)
     const sort = page.getByLabel('Sort', { exact: true })
     await expect.poll(() => sort.inputValue()).toBe('reason')
@@ -99,7 +99,7 @@ describe('phone layouts', () => {
 
   it('/my hands AMap the position in GCJ-02 and Baidu in BD-09, not the stored WGS-84', async () => {
     const { page } = await session.newPage({ viewport: PHONE })
-    await session.signIn(page, 'officer')
+    await session.signInByPost(page, 'officer', { at: null })
     await page.goto(`${app.url}/my`)
     const amap = page.locator('a[data-app="amap"]').first()
     const id = Number(await amap.locator('xpath=ancestor::li[@data-player-id]').getAttribute('data-player-id'))

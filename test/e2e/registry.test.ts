@@ -68,13 +68,10 @@ function newPage(options: { viewport?: { width: number; height: number } } = {})
   return session.newPage(options)
 }
 
-function signIn(page: Page, username: string) {
-  return session.signIn(page, username)
-}
-
+/** A page of a fresh context signed in as `username`, no page opened yet: every test goes on with a `goto`. */
 async function signedIn(username: string, options: { viewport?: { width: number; height: number } } = {}) {
   const opened = await newPage(options)
-  await signIn(opened.page, username)
+  await session.signInByPost(opened.page, username, { at: null })
   return opened
 }
 

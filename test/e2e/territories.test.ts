@@ -17,7 +17,8 @@ const { app, session, seeded } = openBrowserApp({ env: { MAP_TILES: 'none' } })
 
 async function signedIn(username: string) {
   const opened = await session.newPage()
-  await session.signIn(opened.page, username)
+  // No page opened yet: every test goes on with a `goto`.
+  await session.signInByPost(opened.page, username, { at: null })
   return opened
 }
 
@@ -248,7 +249,7 @@ describe('territories on the map and the territories page', () => {
 
   it('on a phone the map page does not scroll sideways and still shows the players', async () => {
     const { page } = await session.newPage({ viewport: { width: 390, height: 844 } })
-    await session.signIn(page, 'manager')
+    await session.signInByPost(page, 'manager', { at: null })
     await page.goto(`${app.url}/map`)
     await page.locator('.cluster-icon').first().waitFor()
     expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0)

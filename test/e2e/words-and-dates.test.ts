@@ -38,7 +38,7 @@ describe('dates', () => {
 
   it('English pages say so, for the browser to read them in English', async () => {
     const { page } = await session.newPage({ locale: 'en-US', timezoneId: 'Asia/Shanghai' })
-    await session.signIn(page, 'manager')
+    await session.signInByPost(page, 'manager')
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en')
   })
 })

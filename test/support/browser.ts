@@ -68,7 +68,7 @@ export async function startAppProcess(options: { env?: Record<string, string>; c
       ...options.env,
     }
     try {
-      server = await spawnServer(env, { startTimeoutMs: START_TIMEOUT_MS })
+      server = await spawnServer(env, { startTimeoutMs: START_TIMEOUT_MS, nodeArgs: serverNodeArgs() })
     } catch (error) {
       if (attempt < 3 && error instanceof Error && error.message.includes('EADDRINUSE')) continue
       cleanUp()
@@ -85,6 +85,16 @@ export async function startAppProcess(options: { env?: Record<string, string>; c
       cleanUp()
     },
   }
+}
+
+/**
+ * Node's own flags for every browser file's server, from `WANQI_E2E_SERVER_NODE_ARGS` (space-separated),
+ * to look inside: `WANQI_E2E_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'` profiles each
+ * server (NODE_OPTIONS does not take `--cpu-prof`; decision 0751).
+ */
+function serverNodeArgs(): string[] | undefined {
+  const args = process.env.WANQI_E2E_SERVER_NODE_ARGS?.trim()
+  return args ? args.split(/\s+/) : undefined
 }
 
 /** The county seeded for this run, once it is whole (undefined outside the e2e project). */
@@ -162,8 +172,8 @@ export interface PageOptions {
 
 /**
  * Browser contexts for one test file: each page is watched for script errors and
- * console.error (a failed 4xx load is expected, not an error), and requests off the app's
- * host (map tiles) are refused at once, since this machine has no network.
+ * console.error (a failed 4xx load is expected, not an error). Requests off the app's host
+ * (map tiles) fail at once: Chromium resolves no name but localhost (chromium.ts).
  */
 export class BrowserSession {
   private contexts: BrowserContext[] = []
@@ -192,8 +202,8 @@ export class BrowserSession {
     // Playwright's 30 s per action or navigation is a hang guard; on a machine shared with
     // other work a page can legitimately take longer, so the guard is wider.
     context.setDefaultTimeout(PAGE_TIMEOUT_MS)
-    const origin = new URL(this.app.url).origin
-    await context.route((url) => url.origin !== origin, (route) => route.abort())
+    // Other hosts (map tiles) are not asked: Chromium resolves no name but localhost
+    // (HOST_RESOLVER_RULES in chromium.ts), so no request interception slows every request.
     this.contexts.push(context)
     return { context, page: this.watch(await context.newPage()) }
   }
@@ -220,6 +230,27 @@ export class BrowserSession {
     await page.getByRole('button', { name: 'Sign in', exact: true }).click()
     await page.waitForURL(`${this.app.url}/`)
     await page.locator('#whoami').waitFor()
+  }
+
+  /**
+   * Signs in without the form: the sign-in form's own fields posted to /login from the page's
+   * context (its cookie jar keeps the session cookie the answer sets, the browser's user agent
+   * sent), then `at` opened: the home page by default, waited for; another path, its load
+   * waited for; or `null`, nothing (the test's next `goto` is the first page). A page load and
+   * a hydration less than `signIn`, two when `at` is the page the test goes to anyway
+   * (docs/decisions/0751-browser-files-without-request-interception.md). The form itself is
+   * sign-in.test.ts's; the offline flows sign in through it (see the decision).
+   */
+  async signInByPost(page: Page, username: string, options: { password?: string; at?: string | null } = {}) {
+    const response = await page.context().request.post(`${this.app.url}/login`, {
+      form: { username, password: options.password ?? DEMO_PASSWORD, redirectTo: '/' },
+      maxRedirects: 0,
+    })
+    if (response.status() !== 302) throw new Error(`signing in ${username} by POST answered ${response.status()}: ${(await response.text()).slice(0, 200)}`)
+    const at = options.at === undefined ? '/' : options.at
+    if (at === null) return
+    await page.goto(`${this.app.url}${at}`)
+    if (at === '/') await page.locator('#whoami').waitFor()
   }
 
   /** Signs in through the Chinese /login form (a page from `newPage({ chinese: true })`, or one with JavaScript off). */

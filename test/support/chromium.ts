@@ -38,6 +38,18 @@ const PLAYWRIGHT_DISABLED_FEATURES = [
  */
 const OUR_DISABLED_FEATURES = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup']
 
+/**
+ * Every host name but localhost is not found: the tests' pages ask only the app on localhost,
+ * and a map's tiles (tile.openstreetmap.org…) fail at once, as they would on this machine's
+ * closed network after a DNS wait. This replaced a `context.route` that aborted other
+ * origins' requests: with a route Playwright intercepts every request of the context (each
+ * one a round trip from Chromium through Playwright's server to the test's process and
+ * back) and turns Chromium's HTTP cache off, so every page load fetched and compiled the
+ * app's scripts again (docs/decisions/0751-browser-files-without-request-interception.md).
+ * IP addresses are not names and are not rewritten.
+ */
+export const HOST_RESOLVER_RULES = 'MAP * ~NOTFOUND, EXCLUDE localhost'
+
 export function chromiumOptions(): LaunchOptions {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: install the Debian package \`chromium\` (node test/support/ensure-chromium.mjs does it as root)`)
@@ -57,6 +69,9 @@ export function chromiumOptions(): LaunchOptions {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      // Nothing but this machine's own servers: any other host name fails at once, as the
+      // closed network would (map tiles), without a request interception (decision 0751).
+      `--host-resolver-rules=${HOST_RESOLVER_RULES}`,
     ],
   }
 }
