@@ -23,10 +23,9 @@ import { messagePartAt } from '../i18n/message-parts.server'
 import { servePrecompressed } from './precompressed.server'
 import { finalErrorHandler } from './final-errors.server'
 import { LoanQrBudget } from './loan-qr-budget.server'
-import { threadSchedule } from './loop-watch.server'
 import { loanQrBudgetGate, loanQrPostHandler } from './loan-qr-post.server'
 import { visitPhotoEarlyHandler } from './visit-photo-early.server'
-import { foregroundStarted, foregroundStartedCount } from '../server/foreground.server'
+import { foregroundStarted } from '../server/foreground.server'
 
 export interface ServerDeps {
   build: ServerBuild
@@ -47,7 +46,7 @@ export function createHttpApp({ build, db, dialect, config, rootDir, closing }: 
 
   // A loan QR post over this server's budget is answered 503 first of all, before its body is
   // read and before any other work (request id, nonce, policy): a flood costs next to nothing.
-  app.use(loanQrBudgetGate(new LoanQrBudget({ perSecond: config.loanQrPerSecond, schedule: threadSchedule, otherRequests: foregroundStartedCount }), { db }))
+  app.use(loanQrBudgetGate(new LoanQrBudget({ perSecond: config.loanQrPerSecond }), { db }))
   // Every other request is counted while it is answered: the loan QR tries' writes wait for
   // none to be (services/loan-qr/loan-qr-batches.server.ts, decision 0641).
   app.use((req, res, next) => {

@@ -5,13 +5,11 @@
 // (issue 25: 100 submissions a second without slowing the officers' pages; decision 0641).
 
 let inFlight = 0
-let started = 0
 let waiters: (() => void)[] = []
 
 /** Marks a request as being answered; call the returned function once when it is done. */
 export function foregroundStarted(): () => void {
   inFlight++
-  started++
   let done = false
   return () => {
     if (done) return
@@ -23,11 +21,6 @@ export function foregroundStarted(): () => void {
       for (const wake of woken) wake()
     }
   }
-}
-
-/** How many requests this server has started answering since it started (the loan QR budget sees whether any came in a window). */
-export function foregroundStartedCount(): number {
-  return started
 }
 
 /** How many requests are being answered now. */
