@@ -40,6 +40,7 @@ import { freePort, startServerProcess, type MemorySample, type ServerProcess } f
 import { TEST_DATA_KEY } from '../support/test-constants'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { ensureBuild, type Benchmark } from './harness'
+import { officersHoldingPlayers } from './soak-staff'
 
 /** The session secret startServerProcess gives the server: challenges made here are its own. */
 const SERVER_SECRET = 'crash-test-session-secret'
@@ -286,15 +287,7 @@ export const benchmark: Benchmark = {
       await seedDatabase(database.db, { scale: 'county', seed: 1, pii: createPersonalDataCipher(TEST_DATA_KEY) })
       const officerRow = await database.db.selectFrom('users').select('id').where('username', '=', 'officer').executeTakeFirstOrThrow()
       const { token } = await issueLoanQrCode(database.db, SYSTEM_ACTOR, { kind: 'all' }, { orgUnitId: null, officerId: officerRow.id })
-      const fieldOfficers = await database.db
-        .selectFrom('users')
-        .select(['id', 'username'])
-        .where('role', '=', 'officer')
-        .where('active', '=', 1)
-        .where((eb) => eb.exists(eb.selectFrom('market_players').select('market_players.id').whereRef('market_players.assigned_officer_id', '=', 'users.id')))
-        .orderBy('id')
-        .limit(OFFICER_SESSIONS)
-        .execute()
+      const fieldOfficers = await officersHoldingPlayers(database.db, OFFICER_SESSIONS)
       log('starting the server process')
       const profile = process.env.QR_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.QR_CPU_PROF)}`] : []
       server = await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir, memoryProbe: true, env: { TRUST_PROXY: '1' }, nodeArgs: profile })

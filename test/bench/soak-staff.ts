@@ -3,11 +3,27 @@
 // the demo county (fewer players) and as many officers as the soak asks (2,000, a province's
 // staff), each holding their share of the players. Minutes, not the province's 30-minute
 // seed: the soak measures the servers' pages under many people, not the province's size.
+// Also the officers whose pages the soak and the QR bench ask for (officersHoldingPlayers).
+import type { Kysely } from 'kysely'
 import { hashInitialPassword } from '../../app/services/password.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
+import type { Database } from '../../db/schema'
 import { DEMO_PASSWORD, seedDatabase } from '../../db/seed/index'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { TEST_DATA_KEY } from '../support/test-server'
+
+/** The first `limit` active officers (by id) who hold players: the ones whose pages the benches ask for. */
+export function officersHoldingPlayers(db: Kysely<Database>, limit: number): Promise<{ id: number; username: string }[]> {
+  return db
+    .selectFrom('users')
+    .select(['users.id', 'users.username'])
+    .where('users.role', '=', 'officer')
+    .where('users.active', '=', 1)
+    .where((eb) => eb.exists(eb.selectFrom('market_players').select('market_players.id').whereRef('market_players.assigned_officer_id', '=', 'users.id')))
+    .orderBy('users.id')
+    .limit(limit)
+    .execute()
+}
 
 /** Players per officer in the staff database. */
 const PLAYERS_EACH = 5

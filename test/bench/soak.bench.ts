@@ -25,7 +25,7 @@ import type { TestDatabase } from '../support/test-db'
 import { Client } from '../support/http-client'
 import { ensureBuild, type Benchmark } from './harness'
 import { openProvinceCopy } from './province'
-import { openStaffDatabase } from './soak-staff'
+import { officersHoldingPlayers, openStaffDatabase } from './soak-staff'
 import { TEST_DATA_KEY } from '../support/test-server'
 
 // SOAK_OFFICERS and SOAK_MANAGERS change these (2,000 officers is the province's whole staff).
@@ -159,15 +159,7 @@ export const benchmark: Benchmark = {
       const base = nginx?.url ?? server.url
       try {
         // Officers who hold players, spread over the outlets; managers and hq as seeded.
-        const officers = await db
-          .selectFrom('users')
-          .select(['users.id', 'users.username'])
-          .where('users.role', '=', 'officer')
-          .where('users.active', '=', 1)
-          .where((eb) => eb.exists(eb.selectFrom('market_players').select('market_players.id').whereRef('market_players.assigned_officer_id', '=', 'users.id')))
-          .orderBy('users.id')
-          .limit(OFFICERS)
-          .execute()
+        const officers = await officersHoldingPlayers(db, OFFICERS)
         const managers = await db.selectFrom('users').select(['username']).where('role', '=', 'manager').where('active', '=', 1).orderBy('id').limit(MANAGERS).execute()
         const analysts = await db.selectFrom('users').select(['username']).where('role', '=', 'hq').where('active', '=', 1).orderBy('id').limit(HQ).execute()
         if (officers.length < OFFICERS) throw new Error(`only ${officers.length} officers hold players`)
