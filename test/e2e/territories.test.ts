@@ -54,8 +54,21 @@ async function dragCornerOutward(territoryId: number) {
   const corners = page.locator('.leaflet-marker-icon.marker-icon:not(.marker-icon-middle)')
   // Geoman draws the shape's handles as the map settles: counted until all four are there.
   await expect.poll(() => corners.count()).toBe(4)
+  // The handles are drawn before the map's zoom to the shape (fitBounds, animated) has ended:
+  // measured until two readings two frames apart agree, or the drag starts beside the corner
+  // and pans the map (seen on a busy machine: the shape saved unchanged).
+  const cornerBoxes = async () => Promise.all((await corners.all()).map((c) => c.boundingBox()))
+  const twoFrames = () => page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))))
+  let boxes: Awaited<ReturnType<typeof cornerBoxes>> = []
+  await expect
+    .poll(async () => {
+      const earlier = await cornerBoxes()
+      await twoFrames()
+      boxes = await cornerBoxes()
+      return JSON.stringify(boxes) === JSON.stringify(earlier)
+    })
+    .toBe(true)
   // The corner furthest to the top right, dragged 60 px further out.
-  const boxes = await Promise.all((await corners.all()).map((c) => c.boundingBox()))
   const corner = boxes.reduce((a, b) => (b!.x - b!.y > a!.x - a!.y ? b : a))!
   await page.mouse.move(corner.x + corner.width / 2, corner.y + corner.height / 2)
   await page.mouse.down()
