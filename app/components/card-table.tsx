@@ -11,6 +11,8 @@ export interface CardColumn<Row> {
   title?: boolean
   /** The phone label when the heading is not plain text or should differ; false for none. */
   label?: string | false
+  /** A class on the column's heading and on every one of its cells (`num`, say). */
+  className?: string
   /** Attributes of this column's cells (a class, a style), per row. */
   cellProps?: (row: Row) => TdHTMLAttributes<HTMLTableCellElement>
 }
@@ -20,7 +22,8 @@ type RowProps = HTMLAttributes<HTMLTableRowElement> & { [data: `data-${string}`]
 export interface CardTableProps<Row> {
   rows: readonly Row[]
   columns: readonly (CardColumn<Row> | null | false)[]
-  rowKey: (row: Row) => Key
+  /** The row's key; its index where rows have no identity of their own (errors of a file, say). */
+  rowKey: (row: Row, index: number) => Key
   rowProps?: (row: Row) => RowProps
   /** More classes on the table, beside `cards`. */
   className?: string
@@ -47,17 +50,19 @@ export function CardTable<Row>({ rows, columns, rowKey, rowProps, className, tes
         <thead>
           <tr>
             {shown.map((c, i) => (
-              <th key={i}>{c.header}</th>
+              <th key={i} scope="col" className={c.className}>
+                {c.header}
+              </th>
             ))}
           </tr>
         </thead>
         <tbody>
-          {rows.map((row) => (
-            <tr key={rowKey(row)} {...rowProps?.(row)}>
+          {rows.map((row, index) => (
+            <tr key={rowKey(row, index)} {...rowProps?.(row)}>
               {shown.map((c, i) => {
                 const label = c.title || c.label === false ? undefined : (c.label ?? (typeof c.header === 'string' ? c.header : undefined))
                 const props = c.cellProps?.(row)
-                const classes = [c.title ? 'card-title' : undefined, props?.className].filter(Boolean).join(' ') || undefined
+                const classes = [c.title ? 'card-title' : undefined, c.className, props?.className].filter(Boolean).join(' ') || undefined
                 return (
                   <td key={i} data-label={label} {...props} className={classes}>
                     {c.cell(row)}

@@ -8,6 +8,7 @@ import type { Clock } from '../domain/clocks'
 import { can } from '../domain/roles'
 import { requireUser, userScope } from '../http/guards.server'
 import { useT } from '../i18n/use-t'
+import { CardTable } from '../components/card-table'
 import { listOpenClocks, type OpenClock } from '../services/clocks/find-clocks.server'
 import { countOpenEscalations, listOpenEscalations, type Escalation } from '../services/clocks/find-escalations.server'
 
@@ -22,76 +23,59 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return { overdue, dueSoon, canRank, escalations }
 }
 
+/** The clocks still open on a player, in the order they run out. */
+function openClocks(c: OpenClock): ('accept' | 'contact' | 'decide')[] {
+  const open = [c.acceptDueAt && !c.acceptedAt ? 'accept' : null, c.contactDueAt && !c.contactedAt ? 'contact' : null, c.decideDueAt && !c.decidedAt ? 'decide' : null] as const
+  return open.filter((x) => x !== null)
+}
+
 function ClockTable({ rows, testId }: { rows: OpenClock[]; testId: string }) {
   const t = useT()
   return (
-    <div className="table-wrap">
-      <table className="cards" data-testid={testId}>
-        <thead>
-          <tr>
-            <th>{t('clocks.player')}</th>
-            <th>{t('clocks.channel')}</th>
-            <th>{t('clocks.open')}</th>
-            <th>{t('clocks.nextDue')}</th>
-            <th>{t('clocks.officer')}</th>
-            <th>{t('clocks.outlet')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((c) => {
-            const open = [c.acceptDueAt && !c.acceptedAt ? 'accept' : null, c.contactDueAt && !c.contactedAt ? 'contact' : null, c.decideDueAt && !c.decidedAt ? 'decide' : null].filter((x): x is 'accept' => x !== null)
-            return (
-              <tr key={c.playerId} data-player={c.playerId}>
-                <td className="card-title">
-                  <Link to={`/players/${c.playerId}`}>{c.name}</Link>
-                </td>
-                <td data-label={t('clocks.channel')}>{t(`channel.${c.channel as 'loan_qr'}`)}</td>
-                <td data-label={t('clocks.open')}>{open.map((o) => t(`clocks.${o}`)).join(' · ')}</td>
-                <td data-label={t('clocks.nextDue')}>{chinaTimeText(c.nextDueAt)}</td>
-                <td data-label={t('clocks.officer')}>{c.officerName ?? '—'}</td>
-                <td data-label={t('clocks.outlet')}>{c.orgUnitName}</td>
-              </tr>
-            )
-          })}
-        </tbody>
-      </table>
-    </div>
+    <CardTable
+      rows={rows}
+      rowKey={(c) => c.playerId}
+      rowProps={(c) => ({ 'data-player': c.playerId })}
+      testId={testId}
+      columns={[
+        { header: t('clocks.player'), title: true, cell: (c) => <Link to={`/players/${c.playerId}`}>{c.name}</Link> },
+        { header: t('clocks.channel'), cell: (c) => t(`channel.${c.channel as 'loan_qr'}`) },
+        { header: t('clocks.open'), cell: (c) => openClocks(c).map((o) => t(`clocks.${o}`)).join(' · ') },
+        { header: t('clocks.nextDue'), cell: (c) => chinaTimeText(c.nextDueAt) },
+        { header: t('clocks.officer'), cell: (c) => c.officerName ?? '—' },
+        { header: t('clocks.outlet'), cell: (c) => c.orgUnitName },
+      ]}
+    />
   )
 }
 
 function EscalationTable({ rows }: { rows: Escalation[] }) {
   const t = useT()
   return (
-    <div className="table-wrap">
-      <table className="cards" data-testid="escalations">
-        <thead>
-          <tr>
-            <th>{t('clocks.player')}</th>
-            <th>{t('clocks.escalatedClock')}</th>
-            <th>{t('clocks.ranOut')}</th>
-            <th>{t('clocks.officer')}</th>
-            <th>{t('clocks.escalatedTo')}</th>
-            <th>{t('clocks.outlet')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((e) => (
-            <tr key={`${e.playerId}-${e.clock}-${e.referralId ?? 0}`} data-player={e.playerId} data-referral={e.referralId ?? undefined}>
-              <td className="card-title">
-                <Link to={`/players/${e.playerId}`}>{e.name}</Link>
-                <br />
-                <span className="muted">{t(`channel.${e.channel as 'loan_qr'}`)}</span>
-              </td>
-              <td data-label={t('clocks.escalatedClock')}>{e.referralId === null ? t(`clocks.${e.clock as Clock}`) : <Link to={`/referrals/${e.referralId}`}>{t('clocks.referralAccept')}</Link>}</td>
-              <td data-label={t('clocks.ranOut')}>{chinaTimeText(e.dueAt)}</td>
-              <td data-label={t('clocks.officer')}>{e.officerName ?? '—'}</td>
-              <td data-label={t('clocks.escalatedTo')}>{e.managerName ?? '—'}</td>
-              <td data-label={t('clocks.outlet')}>{e.orgUnitName}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <CardTable
+      rows={rows}
+      rowKey={(e) => `${e.playerId}-${e.clock}-${e.referralId ?? 0}`}
+      rowProps={(e) => ({ 'data-player': e.playerId, 'data-referral': e.referralId ?? undefined })}
+      testId="escalations"
+      columns={[
+        {
+          header: t('clocks.player'),
+          title: true,
+          cell: (e) => (
+            <>
+              <Link to={`/players/${e.playerId}`}>{e.name}</Link>
+              <br />
+              <span className="muted">{t(`channel.${e.channel as 'loan_qr'}`)}</span>
+            </>
+          ),
+        },
+        { header: t('clocks.escalatedClock'), cell: (e) => (e.referralId === null ? t(`clocks.${e.clock as Clock}`) : <Link to={`/referrals/${e.referralId}`}>{t('clocks.referralAccept')}</Link>) },
+        { header: t('clocks.ranOut'), cell: (e) => chinaTimeText(e.dueAt) },
+        { header: t('clocks.officer'), cell: (e) => e.officerName ?? '—' },
+        { header: t('clocks.escalatedTo'), cell: (e) => e.managerName ?? '—' },
+        { header: t('clocks.outlet'), cell: (e) => e.orgUnitName },
+      ]}
+    />
   )
 }
 

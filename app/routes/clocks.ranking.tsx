@@ -9,6 +9,7 @@ import { checkDayRange } from '../domain/date-range'
 import { requirePermission, userScope } from '../http/guards.server'
 import { useT } from '../i18n/use-t'
 import { rankClocks } from '../services/clocks/clock-ranking.server'
+import { CardTable } from '../components/card-table'
 import { DateInput } from '../components/date-field'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -47,32 +48,16 @@ export default function ClockRanking() {
         </label>
         <button type="submit">{t('ranking.show')}</button>
       </Form>
-      <div className="table-wrap card">
-        <table className="cards" data-testid="clock-ranking">
-          <thead>
-            <tr>
-              <th>{t('ranking.unit')}</th>
-              {columns.map((c) => (
-                <th key={c} className="num">
-                  {t(`ranking.${c}`)}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.id ?? 'none'}>
-                <td className="card-title">{r.name ?? '—'}</td>
-                {columns.map((c) => (
-                  <td key={c} className="num" data-label={t(`ranking.${c}`)}>
-                    {r[c]}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <CardTable
+        rows={rows}
+        rowKey={(r) => r.id ?? 'none'}
+        testId="clock-ranking"
+        wrapClassName="table-wrap card"
+        columns={[
+          { header: t('ranking.unit'), title: true, cell: (r) => r.name ?? '—' },
+          ...columns.map((c) => ({ header: t(`ranking.${c}`), className: 'num', cell: (r: (typeof rows)[number]) => r[c] })),
+        ]}
+      />
     </div>
   )
 }

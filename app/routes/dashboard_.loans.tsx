@@ -13,6 +13,7 @@ import { nameOfQuery, readFigureQuery } from '../services/figure-query.server'
 import { listDisbursedLoans } from '../services/reconciliation/disbursed-loans.server'
 import { loanCells } from '../services/reconciliation/export-disbursed-loans.server'
 import { countText } from '../domain/number-text'
+import { CardTable } from '../components/card-table'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'branch:view')
@@ -68,30 +69,16 @@ export default function Loans() {
           </Form>
         ) : null}
       </div>
-      <div className="table-wrap card">
-        <table className="cards">
-          <thead>
-            <tr>
-              {HEADERS.map((h) => (
-                <th key={h} scope="col">
-                  {t(`reconciliation.column.${h}`)}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {loans.map((loan) => (
-              <tr key={loan.id} data-referral={loan.id}>
-                {loan.cells.map((cell, i) => (
-                  <td key={HEADERS[i]} data-label={t(`reconciliation.column.${HEADERS[i]!}`)}>
-                    {i === 1 ? <Link to={`/players/${loan.playerId}`}>{cell}</Link> : cell}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <CardTable
+        rows={loans}
+        rowKey={(loan) => loan.id}
+        rowProps={(loan) => ({ 'data-referral': loan.id })}
+        wrapClassName="table-wrap card"
+        columns={HEADERS.map((h, i) => ({
+          header: t(`reconciliation.column.${h}`),
+          cell: (loan: (typeof loans)[number]) => (i === 1 ? <Link to={`/players/${loan.playerId}`}>{loan.cells[i]}</Link> : loan.cells[i]),
+        }))}
+      />
     </div>
   )
 }

@@ -14,6 +14,7 @@ import { playersCounted, playersReaching } from '../services/figures.server'
 import { isLoanFigure } from '../domain/reconciliation'
 import { chinaDay } from '../domain/china-time'
 import { countText } from '../domain/number-text'
+import { CardTable } from '../components/card-table'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'branch:view')
@@ -58,66 +59,44 @@ export default function FigurePlayers() {
         </p>
       ) : null}
       {kind === 'players' ? (
-        <div className="table-wrap card">
-          <table className="cards">
-            <thead>
-              <tr>
-                <th>{t('visits.player')}</th>
-                <th>{t('export.column.township')}</th>
-                <th>{t('visits.officer')}</th>
-                <th>{t('drill.candidate')}</th>
-                <th>{t('player.qualification')}</th>
-                <th>{t('export.column.lastVisit')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {players.map((p) => (
-                <tr key={p.playerId} data-player={p.playerId}>
-                  <td className="card-title">
-                    <Link to={`/players/${p.playerId}`}>{p.name}</Link>
-                  </td>
-                  <td data-label={t('export.column.township')}>{p.township ?? '—'}</td>
-                  <td data-label={t('visits.officer')}>{p.officerName ?? '—'}</td>
-                  <td data-label={t('drill.candidate')}>{t(`candidateStatus.${p.candidateStatus as 'candidate'}`)}</td>
-                  <td data-label={t('player.qualification')}>{t(`qualification.${p.qualification as 'qualifies'}`)}</td>
-                  <td data-label={t('export.column.lastVisit')}>{p.lastVisitedAt ? chinaDay(p.lastVisitedAt) : '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <CardTable
+          rows={players}
+          rowKey={(p) => p.playerId}
+          rowProps={(p) => ({ 'data-player': p.playerId })}
+          wrapClassName="table-wrap card"
+          columns={[
+            { header: t('visits.player'), title: true, cell: (p) => <Link to={`/players/${p.playerId}`}>{p.name}</Link> },
+            { header: t('export.column.township'), cell: (p) => p.township ?? '—' },
+            { header: t('visits.officer'), cell: (p) => p.officerName ?? '—' },
+            { header: t('drill.candidate'), cell: (p) => t(`candidateStatus.${p.candidateStatus as 'candidate'}`) },
+            { header: t('player.qualification'), cell: (p) => t(`qualification.${p.qualification as 'qualifies'}`) },
+            { header: t('export.column.lastVisit'), cell: (p) => (p.lastVisitedAt ? chinaDay(p.lastVisitedAt) : '—') },
+          ]}
+        />
       ) : null}
       {kind === 'referrals' ? (
-      <div className="table-wrap card">
-        <table className="cards">
-          <thead>
-            <tr>
-              <th>{t('visits.player')}</th>
-              <th>{t('referral.product')}</th>
-              <th className="num">{t('referral.amountYuan')}</th>
-              <th>{t('referral.stage')}</th>
-              <th>{t('referral.referredAt')}</th>
-              <th>{t('visits.officer')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {referrals.map((r) => (
-              <tr key={r.playerId} data-player={r.playerId}>
-                <td className="card-title">
+        <CardTable
+          rows={referrals}
+          rowKey={(r) => r.playerId}
+          rowProps={(r) => ({ 'data-player': r.playerId })}
+          wrapClassName="table-wrap card"
+          columns={[
+            {
+              header: t('visits.player'),
+              title: true,
+              cell: (r) => (
+                <>
                   <Link to={`/players/${r.playerId}`}>{r.name}</Link> {r.firstLender ? <span className="badge candidate-candidate">{t('referral.firstLender')}</span> : null}
-                </td>
-                <td data-label={t('referral.product')}>
-                  <Link to={`/referrals/${r.referralId}`}>{productLabel(t, r.productCode, r.productCode)}</Link>
-                </td>
-                <td className="num" data-label={t('referral.amountYuan')}>{r.amountYuan.toLocaleString(locale)}</td>
-                <td data-label={t('referral.stage')}>{t(`stage.${r.stage as 'referred'}`)}</td>
-                <td data-label={t('referral.referredAt')}>{chinaDay(r.referredAt)}</td>
-                <td data-label={t('visits.officer')}>{r.officerName}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+                </>
+              ),
+            },
+            { header: t('referral.product'), cell: (r) => <Link to={`/referrals/${r.referralId}`}>{productLabel(t, r.productCode, r.productCode)}</Link> },
+            { header: t('referral.amountYuan'), className: 'num', cell: (r) => r.amountYuan.toLocaleString(locale) },
+            { header: t('referral.stage'), cell: (r) => t(`stage.${r.stage as 'referred'}`) },
+            { header: t('referral.referredAt'), cell: (r) => chinaDay(r.referredAt) },
+            { header: t('visits.officer'), cell: (r) => r.officerName },
+          ]}
+        />
       ) : null}
       {total > shown ? <p className="muted">{t('dashboard.drillFirst', { shown: countText(shown) })}</p> : null}
     </div>

@@ -17,6 +17,7 @@ import { receiveUpload } from '../http/receive-upload.server'
 import { chinaTimeText, todayInChina } from '../domain/china-time'
 import { countText } from '../domain/number-text'
 import { DateField } from '../components/date-field'
+import { CardTable } from '../components/card-table'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, 'imports:run')
@@ -137,51 +138,33 @@ export default function Imports() {
       </section>
       <section className="card">
         <h2>{t('import.jobs')}</h2>
-        {jobs.length === 0 ? (
-          <p className="empty-state" data-testid="no-imports">
-            {t('import.noneYet')}
-          </p>
-        ) : (
-        <div className="table-wrap">
-          <table className="cards">
-            <thead>
-              <tr>
-                <th>#</th>
-                <th>{t('import.file')}</th>
-                <th>{t('import.source')}</th>
-                <th>{t('table.status')}</th>
-                <th className="num">{t('import.rows')}</th>
-                <th className="num">{t('import.inserted')}</th>
-                <th className="num">{t('import.updated')}</th>
-                <th className="num">{t('import.rejected')}</th>
-                <th>{t('table.orgUnit')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {jobs.map((j) => (
-                <tr key={j.id}>
-                  <td>
-                    <Link to={`/imports/${j.id}`}>#{j.id}</Link>
-                  </td>
-                  <td data-label={t('import.file')}>
-                    <Link to={`/imports/${j.id}`}>{j.fileName}</Link>
-                    <div className="muted small">
-                      {chinaTimeText(j.createdAt)} · {j.byName ?? '—'}
-                    </div>
-                  </td>
-                  <td data-label={t('import.source')}>{t(`source.${j.source as 'tax'}`)}</td>
-                  <td data-label={t('table.status')}>{t(`importStatus.${j.status}`)}</td>
-                  <td className="num" data-label={t('import.rows')}>{countText(j.totalRows)}</td>
-                  <td className="num" data-label={t('import.inserted')}>{j.inserted}</td>
-                  <td className="num" data-label={t('import.updated')}>{j.updated}</td>
-                  <td className="num" data-label={t('import.rejected')}>{j.rejected}</td>
-                  <td data-label={t('table.orgUnit')}>{j.orgName}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        )}
+        <CardTable
+          rows={jobs}
+          rowKey={(j) => j.id}
+          empty={t('import.noneYet')}
+          emptyTestId="no-imports"
+          columns={[
+            { header: '#', label: false, cell: (j) => <Link to={`/imports/${j.id}`}>#{j.id}</Link> },
+            {
+              header: t('import.file'),
+              cell: (j) => (
+                <>
+                  <Link to={`/imports/${j.id}`}>{j.fileName}</Link>
+                  <div className="muted small">
+                    {chinaTimeText(j.createdAt)} · {j.byName ?? '—'}
+                  </div>
+                </>
+              ),
+            },
+            { header: t('import.source'), cell: (j) => t(`source.${j.source as 'tax'}`) },
+            { header: t('table.status'), cell: (j) => t(`importStatus.${j.status}`) },
+            { header: t('import.rows'), className: 'num', cell: (j) => countText(j.totalRows) },
+            { header: t('import.inserted'), className: 'num', cell: (j) => j.inserted },
+            { header: t('import.updated'), className: 'num', cell: (j) => j.updated },
+            { header: t('import.rejected'), className: 'num', cell: (j) => j.rejected },
+            { header: t('table.orgUnit'), cell: (j) => j.orgName },
+          ]}
+        />
       </section>
     </div>
   )

@@ -20,6 +20,7 @@ import { findPendingHistory, keepPendingHistory, removePendingHistory, type Pend
 import { DEFAULT_LIMITS } from '../services/import/read-table.server'
 import { receiveUpload } from '../http/receive-upload.server'
 import { countText } from '../domain/number-text'
+import { CardTable } from '../components/card-table'
 
 /** The page shows this many row errors; the count says how many there are. */
 const SHOWN_ERRORS = 500
@@ -138,26 +139,16 @@ export default function HistoryImport() {
           <h2>
             {t('history.errors')} ({countText(r.errorCount)})
           </h2>
-          <div className="table-wrap">
-            <table className="cards" data-testid="history-errors">
-              <thead>
-                <tr>
-                  <th className="num">{t('history.row')}</th>
-                  <th>{t('history.column')}</th>
-                  <th>{t('history.reason')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {r.errors.map((e, i) => (
-                  <tr key={i}>
-                    <td className="card-title num">{e.row}</td>
-                    <td data-label={t('history.column')}>{e.column}</td>
-                    <td data-label={t('history.reason')}>{tm(e.message)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <CardTable
+            rows={r.errors}
+            rowKey={(_, i) => i}
+            testId="history-errors"
+            columns={[
+              { header: t('history.row'), title: true, className: 'num', cell: (e) => e.row },
+              { header: t('history.column'), cell: (e) => e.column },
+              { header: t('history.reason'), cell: (e) => tm(e.message) },
+            ]}
+          />
         </section>
       ) : null}
       <section className="card">

@@ -7,6 +7,7 @@ import { STAGES, isStage } from '../domain/pipeline'
 import { requireUser, userScope } from '../http/guards.server'
 import { useLocale, useT } from '../i18n/use-t'
 import { productLabel } from '../components/product-label'
+import { CardTable } from '../components/card-table'
 import { listReferrals } from '../services/referrals.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -64,39 +65,28 @@ export default function Referrals() {
       </Form>
       <section className="card">
         {referrals.length ? (
-          <div className="table-wrap">
-            {/* A table on a laptop, a card per referral on a phone (pages.css), each cell labelled. */}
-            <table className="cards-on-phone">
-              <thead>
-                <tr>
-                  <th>{t('visits.player')}</th>
-                  <th>{t('referral.product')}</th>
-                  <th className="num">{t('referral.amountYuan')}</th>
-                  <th>{t('referral.stage')}</th>
-                  <th>{t('referral.referredAt')}</th>
-                  <th>{t('referral.acceptDue')}</th>
-                  <th>{t('visits.officer')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {referrals.map((r) => (
-                  <tr key={r.id} className={r.overdue ? 'flagged-row' : undefined} data-referral={r.id}>
-                    <td className="card-title">
-                      <Link to={`/referrals/${r.id}`}>{r.playerName}</Link> {r.firstLender ? <span className="badge candidate-candidate">{t('referral.firstLender')}</span> : null}
-                    </td>
-                    <td data-label={t('referral.product')}>{productLabel(t, r.productCode, r.productName)}</td>
-                    <td className="num" data-label={t('referral.amountYuan')}>{r.amountYuan.toLocaleString(locale)}</td>
-                    <td data-label={t('referral.stage')}>
-                      <span className="badge">{t(`stage.${r.stage as 'referred'}`)}</span>
-                    </td>
-                    <td data-label={t('referral.referredAt')}>{when(r.referredAt)}</td>
-                    <td data-label={t('referral.acceptDue')}>{r.overdue ? <span className="badge flag">{t('referral.overdue')}</span> : r.acceptedAt ? '✓' : when(r.acceptDueAt)}</td>
-                    <td data-label={t('visits.officer')}>{r.officerName}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <CardTable
+            rows={referrals}
+            rowKey={(r) => r.id}
+            rowProps={(r) => ({ className: r.overdue ? 'flagged-row' : undefined, 'data-referral': r.id })}
+            columns={[
+              {
+                header: t('visits.player'),
+                title: true,
+                cell: (r) => (
+                  <>
+                    <Link to={`/referrals/${r.id}`}>{r.playerName}</Link> {r.firstLender ? <span className="badge candidate-candidate">{t('referral.firstLender')}</span> : null}
+                  </>
+                ),
+              },
+              { header: t('referral.product'), cell: (r) => productLabel(t, r.productCode, r.productName) },
+              { header: t('referral.amountYuan'), className: 'num', cell: (r) => r.amountYuan.toLocaleString(locale) },
+              { header: t('referral.stage'), cell: (r) => <span className="badge">{t(`stage.${r.stage as 'referred'}`)}</span> },
+              { header: t('referral.referredAt'), cell: (r) => when(r.referredAt) },
+              { header: t('referral.acceptDue'), cell: (r) => (r.overdue ? <span className="badge flag">{t('referral.overdue')}</span> : r.acceptedAt ? '✓' : when(r.acceptDueAt)) },
+              { header: t('visits.officer'), cell: (r) => r.officerName },
+            ]}
+          />
         ) : (
           <p className="muted">{t('referral.none')}</p>
         )}

@@ -23,6 +23,7 @@ import { listVisitsOfDay } from '../services/visits/list-visits-of-day.server'
 import { findVisitPhotos } from '../services/visit-photos/find-visit-photos.server'
 import { moneyText } from '../domain/money-text'
 import { DateInput } from '../components/date-field'
+import { CardTable } from '../components/card-table'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
@@ -106,99 +107,62 @@ export default function Visits() {
       {!own ? (
         <section className="card" aria-labelledby="per-officer">
           <h2 id="per-officer">{t('visits.perOfficer')}</h2>
-          {perOfficer.length ? (
-            <div className="table-wrap">
-              <table className="cards">
-                <thead>
-                  <tr>
-                    <th>{t('visits.officer')}</th>
-                    <th>{t('visits.count')}</th>
-                    <th>{t('visits.needs')}</th>
-                    <th>{t('visit.flag.far')}</th>
-                    <th>{t('visit.flag.no_fix')}</th>
-                    <th>{t('visits.conflicts')}</th>
-                    <th>{t('visitValidity.invalid')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {perOfficer.map((o) => (
-                    <tr key={o.officerId}>
-                      <td className="card-title">
-                        <Link to={`?day=${day}&officer=${o.officerId}`}>{o.officerName}</Link>
-                      </td>
-                      <td data-label={t('visits.count')}>{o.visits}</td>
-                      <td data-label={t('visits.needs')}>{o.needs}</td>
-                      <td data-label={t('visit.flag.far')} className={o.far ? 'flagged' : undefined}>{o.far}</td>
-                      <td data-label={t('visit.flag.no_fix')} className={o.noFix ? 'flagged' : undefined}>{o.noFix}</td>
-                      <td data-label={t('visits.conflicts')} className={o.conflicts ? 'flagged' : undefined}>{o.conflicts}</td>
-                      <td data-label={t('visitValidity.invalid')} className={o.invalid ? 'flagged' : undefined}>{o.invalid}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          ) : (
-            <p className="empty-state">{t('visits.none')}</p>
-          )}
+          <CardTable
+            rows={perOfficer}
+            rowKey={(o) => o.officerId}
+            empty={t('visits.none')}
+            columns={[
+              { header: t('visits.officer'), title: true, cell: (o) => <Link to={`?day=${day}&officer=${o.officerId}`}>{o.officerName}</Link> },
+              { header: t('visits.count'), cell: (o) => o.visits },
+              { header: t('visits.needs'), cell: (o) => o.needs },
+              { header: t('visit.flag.far'), cellProps: (o) => (o.far ? { className: 'flagged' } : {}), cell: (o) => o.far },
+              { header: t('visit.flag.no_fix'), cellProps: (o) => (o.noFix ? { className: 'flagged' } : {}), cell: (o) => o.noFix },
+              { header: t('visits.conflicts'), cellProps: (o) => (o.conflicts ? { className: 'flagged' } : {}), cell: (o) => o.conflicts },
+              { header: t('visitValidity.invalid'), cellProps: (o) => (o.invalid ? { className: 'flagged' } : {}), cell: (o) => o.invalid },
+            ]}
+          />
         </section>
       ) : null}
 
       <section className="card" aria-labelledby="visit-list">
         <h2 id="visit-list">{t('visits.list', { count: visits.length })}</h2>
-        {visits.length ? (
-          <div className="table-wrap">
-            <table className="visits-table cards">
-              <thead>
-                <tr>
-                  <th>{t('visits.time')}</th>
-                  {!own ? <th>{t('visits.officer')}</th> : null}
-                  <th>{t('visits.player')}</th>
-                  <th>{t('visit.channel')}</th>
-                  <th>{t('visit.outcome')}</th>
-                  <th>{t('visit.need')}</th>
-                  <th>{t('visits.distance')}</th>
-                  <th>{t('visits.flags')}</th>
-                  <th>{t('photo.title')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {visits.map((v) => (
-                  <tr key={v.id} data-testid={`visit-${v.id}`} className={v.checkIn.flag || v.conflict || !v.validity.valid ? 'flagged-row' : undefined}>
-                    <td data-label={t('visits.time')}>
-                      <Link to={`/visits/${v.id}`}>{chinaClockText(v.visitedAt)}</Link>
-                    </td>
-                    {!own ? <td data-label={t('visits.officer')}>{v.officerName}</td> : null}
-                    <td data-label={t('visits.player')}>
-                      <Link to={`/players/${v.playerId}`}>{v.playerName}</Link>
-                    </td>
-                    <td data-label={t('visit.channel')}>{t(`visit.channel.${v.channel}`)}</td>
-                    <td data-label={t('visit.outcome')}>{v.outcome ? t(`visit.outcome.${v.outcome as 'refer'}`) : '—'}</td>
-                    <td data-label={t('visit.need')}>{v.need.has ? (v.need.amountYuan !== null ? t('visits.needAmount', { amount: moneyText(v.need.amountYuan, locale) }) : t('common.yes')) : '—'}</td>
-                    <td data-label={t('visits.distance')}>{v.checkIn.distanceMetres !== null ? formatDistance(v.checkIn.distanceMetres) : '—'}</td>
-                    <td data-label={t('visits.flags')}>
-                      {v.checkIn.flag ? <span className="badge flag">{t(`visit.flag.${v.checkIn.flag as 'far'}`)}</span> : null}
-                      {v.checkIn.farReason ? <span className="small"> {v.checkIn.farReason}</span> : null}
-                      {v.conflict ? <span className="badge flag">{t('visit.flag.conflict')}</span> : null}
-                      <VisitValidityBadge validity={v.validity} />
-                      {mayAccept && !own && v.validity.reasons.includes('far') && v.checkIn.farReason ? (
-                        <Form method="post" className="inline">
-                          <input type="hidden" name="intent" value="accept-far" />
-                          <input type="hidden" name="visitId" value={v.id} />
-                          <button type="submit" className="small">{t('visitValidity.acceptFar')}</button>
-                        </Form>
-                      ) : null}
-                    </td>
-                    <td data-label={t('photo.title')}>
-                      <VisitPhotoStrip visitId={v.id} photos={v.photos} size={48} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : (
-          <p className="empty-state">{t('visits.none')}</p>
-        )}
+        <CardTable
+          rows={visits}
+          rowKey={(v) => v.id}
+          rowProps={(v) => ({ 'data-testid': `visit-${v.id}`, className: v.checkIn.flag || v.conflict || !v.validity.valid ? 'flagged-row' : undefined })}
+          className="visits-table"
+          empty={t('visits.none')}
+          columns={[
+            { header: t('visits.time'), cell: (v) => <Link to={`/visits/${v.id}`}>{chinaClockText(v.visitedAt)}</Link> },
+            !own && { header: t('visits.officer'), cell: (v) => v.officerName },
+            { header: t('visits.player'), cell: (v) => <Link to={`/players/${v.playerId}`}>{v.playerName}</Link> },
+            { header: t('visit.channel'), cell: (v) => t(`visit.channel.${v.channel}`) },
+            { header: t('visit.outcome'), cell: (v) => (v.outcome ? t(`visit.outcome.${v.outcome as 'refer'}`) : '—') },
+            { header: t('visit.need'), cell: (v) => (v.need.has ? (v.need.amountYuan !== null ? t('visits.needAmount', { amount: moneyText(v.need.amountYuan, locale) }) : t('common.yes')) : '—') },
+            { header: t('visits.distance'), cell: (v) => (v.checkIn.distanceMetres !== null ? formatDistance(v.checkIn.distanceMetres) : '—') },
+            {
+              header: t('visits.flags'),
+              cell: (v) => (
+                <>
+                  {v.checkIn.flag ? <span className="badge flag">{t(`visit.flag.${v.checkIn.flag as 'far'}`)}</span> : null}
+                  {v.checkIn.farReason ? <span className="small"> {v.checkIn.farReason}</span> : null}
+                  {v.conflict ? <span className="badge flag">{t('visit.flag.conflict')}</span> : null}
+                  <VisitValidityBadge validity={v.validity} />
+                  {mayAccept && !own && v.validity.reasons.includes('far') && v.checkIn.farReason ? (
+                    <Form method="post" className="inline">
+                      <input type="hidden" name="intent" value="accept-far" />
+                      <input type="hidden" name="visitId" value={v.id} />
+                      <button type="submit" className="small">
+                        {t('visitValidity.acceptFar')}
+                      </button>
+                    </Form>
+                  ) : null}
+                </>
+              ),
+            },
+            { header: t('photo.title'), cell: (v) => <VisitPhotoStrip visitId={v.id} photos={v.photos} size={48} /> },
+          ]}
+        />
       </section>
     </div>
   )

@@ -127,18 +127,23 @@ export async function startLoanSim(options: LoanSimOptions): Promise<LoanSim> {
     if (options.walk === false) return
     const step = options.stepMs ?? 3000
     const declineAt = Math.random() < (options.declineRate ?? 0.1) ? 1 + Math.floor(Math.random() * (PROGRESS_STAGES.length - 2)) : -1
+    // Each stage a moment after the one before, as in a loan system: on a busy machine the
+    // timers fire late, several in one turn of the loop, and the same millisecond would leave
+    // the stages' order to whichever report the app stored first.
+    let lastAt = 0
     PROGRESS_STAGES.slice(1).forEach((stage, i) => {
       if (declineAt !== -1 && i + 1 > declineAt) return
       const declined = i + 1 === declineAt
-      later(step * (i + 1), () =>
+      later(step * (i + 1), () => {
+        lastAt = Math.max(Date.now(), lastAt + 1)
         void report(referralId, {
           stage: declined ? 'declined' : stage,
-          at: new Date().toISOString(),
+          at: new Date(lastAt).toISOString(),
           reason: declined ? '授信审查未通过 (stand-in)' : null,
           externalRef,
           ...(stage === 'disbursed' && !declined ? disbursement(referral) : {}),
-        }),
-      )
+        })
+      })
     })
   }
 

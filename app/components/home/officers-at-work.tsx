@@ -5,6 +5,7 @@ import { Link } from '@remix-run/react'
 import { useT } from '../../i18n/use-t'
 import type { OfficerAtWork } from '../../services/home/find-officers-at-work.server'
 import { countText } from '../../domain/number-text'
+import { CardTable, type CardColumn } from '../card-table'
 
 export interface OfficersAtWorkData {
   today: string
@@ -28,45 +29,42 @@ export function OfficersAtWork({ data }: { data: OfficersAtWorkData }) {
           </div>
         ))}
       </dl>
-      {data.officers.length ? (
-        <div className="table-wrap">
-          <table className="cards home-officers">
-            <thead>
-              <tr>
-                <th>{t('users.name')}</th>
-                {COLUMNS.map((key) => (
-                  <th key={key} className="num">
-                    {label[key]}
-                  </th>
-                ))}
-                <th>{t('home.officers.work')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.officers.map((o) => (
-                <tr key={o.id} data-testid="officer-row">
-                  <td className="card-title">
-                    <strong>{o.name}</strong> <span className="muted">{o.orgName}</span>
-                  </td>
-                  {COLUMNS.map((key) => (
-                    <td key={key} data-label={label[key]} className={`num${key === 'overdue' && o.overdue > 0 ? ' tone-danger' : ''}`}>
-                      {countText(o[key])}
-                    </td>
-                  ))}
-                  <td data-label={t('home.officers.work')} className="home-officer-links">
-                    <span>
-                      <Link to={`/visits?officer=${o.id}`}>{t('home.officers.visits')}</Link> · <Link to={`/players?officer=${o.id}`}>{t('home.officers.players.link')}</Link> ·{' '}
-                      <Link to={`/dashboard?officer=${o.id}`}>{t('home.officers.figures')}</Link>
-                    </span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : (
-        <p className="empty-state">{t('home.officers.empty')}</p>
-      )}
+      <CardTable
+        rows={data.officers}
+        rowKey={(o) => o.id}
+        rowProps={() => ({ 'data-testid': 'officer-row' })}
+        className="home-officers"
+        empty={t('home.officers.empty')}
+        columns={[
+          {
+            header: t('users.name'),
+            title: true,
+            cell: (o) => (
+              <>
+                <strong>{o.name}</strong> <span className="muted">{o.orgName}</span>
+              </>
+            ),
+          },
+          ...COLUMNS.map(
+            (key): CardColumn<OfficerAtWork> => ({
+              header: label[key],
+              className: 'num',
+              cell: (o) => countText(o[key]),
+              cellProps: (o) => (key === 'overdue' && o.overdue > 0 ? { className: 'tone-danger' } : {}),
+            }),
+          ),
+          {
+            header: t('home.officers.work'),
+            className: 'home-officer-links',
+            cell: (o) => (
+              <span>
+                <Link to={`/visits?officer=${o.id}`}>{t('home.officers.visits')}</Link> · <Link to={`/players?officer=${o.id}`}>{t('home.officers.players.link')}</Link> ·{' '}
+                <Link to={`/dashboard?officer=${o.id}`}>{t('home.officers.figures')}</Link>
+              </span>
+            ),
+          },
+        ]}
+      />
     </section>
   )
 }

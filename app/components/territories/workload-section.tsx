@@ -4,6 +4,7 @@
 import { Form, Link } from '@remix-run/react'
 import { useT } from '../../i18n/use-t'
 import { countText } from '../../domain/number-text'
+import { CardTable } from '../card-table'
 
 export interface WorkloadRow {
   id: number
@@ -44,46 +45,41 @@ export function WorkloadSection({ workload, preview, busy, nameOf }: { workload:
   return (
     <section className="card" aria-labelledby="workload">
       <h2 id="workload">{t('workload.title')}</h2>
-      {workload.rows.length === 0 ? (
-        <p className="empty-state" data-testid="no-officers">
-          {t('workload.none')}
-        </p>
-      ) : (
-        <div className="table-wrap">
-          <table className="cards workload">
-            <thead>
-              <tr>
-                <th>{t('workload.officer')}</th>
-                <th>{t('table.orgUnit')}</th>
-                <th className="num">{t('workload.players')}</th>
-                <th className="num">{t('workload.candidates')}</th>
-                <th className="num">{t('workload.notVisited')}</th>
-                <th className="num">{t('workload.followUpsDue')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {workload.rows.map((row) => (
-                <tr key={row.id} data-officer={row.username}>
-                  <td className="card-title">
-                    {row.name} <span className="muted small">({row.username})</span>
-                  </td>
-                  <td data-label={t('table.orgUnit')}>{row.orgName}</td>
-                  <td data-label={t('workload.players')} className="num players">{countText(row.players)}</td>
-                  <td data-label={t('workload.candidates')} className="num">{countText(row.candidates)}</td>
-                  <td data-label={t('workload.notVisited')} className="num">{countText(row.notVisited)}</td>
-                  <td data-label={t('workload.followUpsDue')} className="num follow-ups">
-                    {/* One value for the card's grid: the overdue stays beside the count, not on a line of its own. */}
-                    <span>
-                      {countText(row.followUpsDue)}
-                      {row.overdue ? <span className="small overdue"> {t('workload.overdue', { count: row.overdue })}</span> : null}
-                    </span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <CardTable
+        rows={workload.rows}
+        rowKey={(row) => row.id}
+        rowProps={(row) => ({ 'data-officer': row.username })}
+        className="workload"
+        empty={t('workload.none')}
+        emptyTestId="no-officers"
+        columns={[
+          {
+            header: t('workload.officer'),
+            title: true,
+            cell: (row) => (
+              <>
+                {row.name} <span className="muted small">({row.username})</span>
+              </>
+            ),
+          },
+          { header: t('table.orgUnit'), cell: (row) => row.orgName },
+          { header: t('workload.players'), className: 'num', cellProps: () => ({ className: 'players' }), cell: (row) => countText(row.players) },
+          { header: t('workload.candidates'), className: 'num', cell: (row) => countText(row.candidates) },
+          { header: t('workload.notVisited'), className: 'num', cell: (row) => countText(row.notVisited) },
+          {
+            header: t('workload.followUpsDue'),
+            className: 'num',
+            cellProps: () => ({ className: 'follow-ups' }),
+            // One value for the card's grid: the overdue stays beside the count, not on a line of its own.
+            cell: (row) => (
+              <span>
+                {countText(row.followUpsDue)}
+                {row.overdue ? <span className="small overdue"> {t('workload.overdue', { count: row.overdue })}</span> : null}
+              </span>
+            ),
+          },
+        ]}
+      />
       <p className="muted small">{t('workload.followUpsHint')}</p>
       <p className="muted" data-testid="unassigned">
         {t('workload.unassigned', { count: workload.unassigned })}
