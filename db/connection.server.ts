@@ -8,6 +8,7 @@ import pg from 'pg'
 import { logger } from '../app/server/logger.server'
 import type { Database } from './schema'
 import type { DialectName } from './dialect.server'
+import { lockTraceOn, statementLabel, traceLine, traceNow, TracedHold, TRACE_HOLD_MS, TRACE_TURN_WAIT_MS, round } from './lock-trace.server'
 
 const sqliteHandles = new WeakMap<Kysely<any>, SQLite.Database>()
 const urls = new WeakMap<Kysely<any>, string>()
@@ -87,11 +88,13 @@ export const SERVING_CONNECTION: OpenOptions = { checkpointElsewhere: true, lock
  * give way (the server's: requests), which the background ones stand aside for;
  * lockWaiters[BACKGROUND] those of background connections, which nobody waits for (0581).
  */
-let lockWaiters = new Int32Array(new SharedArrayBuffer(16))
+let lockWaiters = new Int32Array(new SharedArrayBuffer(32))
 const WAITING = 0
 /** lockWaiters[YIELDING]: connections parked after a commit for the waiters to have their turn. */
 const YIELDING = 1
 const BACKGROUND = 2
+/** lockWaiters[WAITED_ON]: how many waits for the lock began so far (the lock trace: was a hold waited for). */
+const WAITED_ON = 3
 
 /** The counter's memory, for a thread this process starts (pass it in workerData). */
 export function lockWaitersBuffer(): SharedArrayBuffer {
@@ -125,6 +128,17 @@ export async function lockWanted(timeoutMs: number): Promise<void> {
     if (Atomics.load(lockWaiters, WAITING) > 0 || left <= 0) return
     await waitWhile(WAITING, 0, left)
   }
+}
+
+/**
+ * Whether a background connection's write transaction begun at `since` (performance.now())
+ * should commit now rather than go on with its next slice of work: a request waits for the
+ * write lock, or `budgetMs` are up. The one rule for every background writer on SQLite (the
+ * import's writer, 0741; the figures' drain, 0791): a waiting request waits for at most the
+ * slice under way and the commit.
+ */
+export function transactionDue(since: number, budgetMs: number): boolean {
+  return Atomics.load(lockWaiters, WAITING) > 0 || performance.now() - since >= budgetMs
 }
 
 /** `file:PATH`, a plain path, `:memory:`, or `postgres://…` / `postgresql://…`. */
@@ -168,7 +182,9 @@ export function checkpointLog(sqlite: SQLite.Database): boolean {
   // Not inside the connection's own transaction (the refreshers share it): SQLITE_LOCKED.
   if (sqlite.inTransaction) return false
   try {
+    const started = lockTraceOn ? traceNow() : 0
     sqlite.pragma('wal_checkpoint(PASSIVE)')
+    if (lockTraceOn && traceNow() - started >= TRACE_HOLD_MS) traceLine('checkpoint', { start: started, end: traceNow(), heldMs: round(traceNow() - started) })
     return true
   } catch (error) {
     const code = (error as { code?: unknown }).code
@@ -219,6 +235,10 @@ class ImmediateSqliteDriver extends SqliteDriver {
    * tries (PacedConnection). Kysely's lock is taken once, for the connection, and kept.
    */
   override async acquireConnection(): Promise<DatabaseConnection> {
+    // The event loop's turn before the connection's, never while holding it: a statement that
+    // gave the loop its turn after taking the connection held every other caller's statements
+    // behind all the loop ran meanwhile (the lock trace, decision 0791).
+    await giveTurn(TURN_MS)
     await this.#turns.take()
     this.#paced ??= new PacedConnection(await super.acquireConnection(), this.#sqlite, this.#pacing, this.#turns)
     return this.#paced
@@ -236,18 +256,35 @@ class ImmediateSqliteDriver extends SqliteDriver {
 class ConnectionTurns {
   #held = false
   readonly #queue: (() => void)[] = []
+  /** The turn under way, when the lock trace is on (db/lock-trace.server.ts). */
+  #traced: TracedHold | null = null
   async take(): Promise<void> {
     if (!this.#held) {
       this.#held = true
+      if (lockTraceOn) this.#traced = new TracedHold('turn')
       return
     }
+    const asked = lockTraceOn ? traceNow() : 0
     // Handed over by give(), still held.
     await new Promise<void>((resolve) => this.#queue.push(resolve))
+    if (lockTraceOn) {
+      const waitedMs = traceNow() - asked
+      if (waitedMs >= TRACE_TURN_WAIT_MS) traceLine('turn-wait', { start: asked, end: asked + waitedMs, waitedMs: round(waitedMs) })
+      this.#traced = new TracedHold('turn')
+    }
   }
   give(): void {
+    if (this.#traced) {
+      this.#traced.end('turn-hold', this.#queue.length > 0)
+      this.#traced = null
+    }
     const next = this.#queue.shift()
     if (next) next()
     else this.#held = false
+  }
+  /** A statement run in the turn under way (the lock trace). */
+  note(sql: string): void {
+    this.#traced?.note(sql)
   }
 }
 
@@ -263,6 +300,8 @@ const BUSY_WAIT_MS = 20_000
 const BACKGROUND_WAIT_MS = 600_000
 /** The longest run of statements before the event loop gets a turn. */
 const TURN_MS = 10
+/** The same inside a transaction, which holds the connection and the lock through the turn (0791). */
+const TRANSACTION_TURN_MS = 50
 /** The longest a yielding connection waits after a commit for others to have their turn: a waiter that never ends (a thread killed while it waited) costs at most this per commit. */
 const YIELD_MAX_MS = 2_000
 
@@ -292,7 +331,11 @@ class PacedConnection implements DatabaseConnection {
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    await giveTurn()
+    // Inside a transaction the loop gets a turn only after a long stretch: the transaction
+    // holds the connection (and the write lock) meanwhile, and whatever ran in the turn made
+    // every waiting statement wait longer; a short one (a batch of loan QR tries, a visit)
+    // runs through (0791). A lone statement had its turn before it took the connection.
+    if (this.sqlite.inTransaction) await giveTurn(TRANSACTION_TURN_MS)
     const background = this.pacing.yieldAfterCommit
     // A background connection about to take the lock (or read) while a request waits for
     // it: the request first, or it would compete with it for the lock (0581). Inside its own
@@ -301,21 +344,26 @@ class PacedConnection implements DatabaseConnection {
     const started = performance.now()
     const counter = background ? BACKGROUND : WAITING
     let waiting = false
+    if (lockTraceOn) this.turns.note(query.sql)
     try {
       for (;;) {
         try {
+          const lone = lockTraceOn && !this.sqlite.inTransaction && WRITE.test(query.sql) ? this.traceHoldStart() : null
           const result = await this.inner.executeQuery<R>(query)
+          if (lockTraceOn) this.traceHold(query.sql, lone)
           if (query.sql === 'commit') {
             if (this.pacing.gapMs > 0) await sleep(this.pacing.gapMs)
             if (background) await othersHadTheirTurn()
           }
           return result
         } catch (error) {
+          if (lockTraceOn && /^(commit|rollback)$/i.test(query.sql) && !this.sqlite.inTransaction) this.traceHold(query.sql, null)
           const busy = (error as { code?: unknown }).code === 'SQLITE_BUSY'
           if (!busy || this.sqlite.inTransaction || performance.now() - started > (background ? BACKGROUND_WAIT_MS : BUSY_WAIT_MS)) throw error
           if (!waiting) {
             waiting = true
             Atomics.add(lockWaiters, counter, 1)
+            if (lockTraceOn) Atomics.add(lockWaiters, WAITED_ON, 1)
             // A writer holding its transaction open while it waits for its work hears it (lockWanted).
             Atomics.notify(lockWaiters, counter)
           }
@@ -335,6 +383,37 @@ class PacedConnection implements DatabaseConnection {
     } finally {
       // Got the lock (or gave up): a yielding connection parked for it may go on.
       if (waiting && Atomics.sub(lockWaiters, counter, 1) === 1) Atomics.notify(lockWaiters, counter)
+      if (waiting && lockTraceOn) {
+        const waitedMs = performance.now() - started
+        const end = traceNow()
+        traceLine('wait', { start: end - waitedMs, end, waitedMs: round(waitedMs), statement: statementLabel(query.sql), background })
+      }
+    }
+  }
+
+  /** The write transaction under way and the waits counted when it began (the lock trace). */
+  #hold: { traced: TracedHold; waitsBefore: number } | null = null
+
+  private traceHoldStart() {
+    return { traced: new TracedHold(this.pacing.yieldAfterCommit ? 'background' : 'serving'), waitsBefore: Atomics.load(lockWaiters, WAITED_ON) }
+  }
+
+  /** After a statement ran: begins, notes or ends the traced hold of the write lock. */
+  private traceHold(sql: string, lone: { traced: TracedHold; waitsBefore: number } | null) {
+    if (lone) {
+      lone.traced.note(sql)
+      lone.traced.end('hold', Atomics.load(lockWaiters, WAITED_ON) !== lone.waitsBefore)
+      return
+    }
+    if (sql === 'begin immediate') {
+      this.#hold = this.traceHoldStart()
+      return
+    }
+    if (!this.#hold) return
+    this.#hold.traced.note(sql)
+    if (!this.sqlite.inTransaction) {
+      this.#hold.traced.end('hold', Atomics.load(lockWaiters, WAITED_ON) !== this.#hold.waitsBefore)
+      this.#hold = null
     }
   }
 
@@ -342,6 +421,9 @@ class PacedConnection implements DatabaseConnection {
     return this.inner.streamQuery<R>(query, chunkSize)
   }
 }
+
+/** A statement that writes (the lock trace's lone writes). */
+const WRITE = /^\s*(insert|update|delete|replace|create|drop|alter)\b/i
 
 /** Node 20 has it; TypeScript's lib names it from es2024 on. */
 interface AtomicsWaitAsync {
@@ -393,7 +475,7 @@ export async function othersHadTheirTurn(maxMs = YIELD_MAX_MS) {
   }
 }
 
-async function giveTurn() {
+async function giveTurn(afterMs: number) {
   if (!turnMarked) {
     // No statement ran since the last turn: this run starts now.
     turnMarked = true
@@ -404,7 +486,7 @@ async function giveTurn() {
     })
     return
   }
-  if (performance.now() - lastTurn > TURN_MS) await new Promise((resolve) => setImmediate(resolve))
+  if (performance.now() - lastTurn > afterMs) await new Promise((resolve) => setImmediate(resolve))
 }
 
 /**

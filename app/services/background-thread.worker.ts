@@ -17,8 +17,13 @@ const CHECKPOINT_MS = 2_000
 
 const data = workerData as RefresherThreadData
 setLogLevel(data.logLevel)
-// Below the serving thread: a drain after a big import recounts every imported player (0711).
-runInBackground('wanqi refresh')
+// At the serving thread's priority, like the import's writer (0711): its transactions hold
+// the write lock that visits and loan QR batches wait for, and at nice 10 on a busy machine
+// such a transaction waited for a core most of its length (the lock trace: 48 ms held, 2 on a
+// core), every waiting request behind it (0791). Its share of a core is bounded instead: the
+// figures' drain commits after DRAIN_TRANSACTION_MS (or at once when a request waits), then
+// leaves the lock and the core free for gapAfterCommitMs.
+runInBackground('wanqi refresh', { yieldToServing: false })
 shareLockWaiters(data.lockWaiters)
 const { db, sqlite } = openDatabase(data.url, { gapAfterCommitMs: 30, yieldAfterCommit: true, poolSize: 3 })
 const loops = [startQualificationRefresher(db, { intervalMs: data.qualificationIntervalMs }), startFigureRefresher(db, { intervalMs: data.figuresIntervalMs }), startClockSums(db)]

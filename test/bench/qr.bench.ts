@@ -38,6 +38,8 @@ import { Client } from '../support/http-client'
 import { makeUscc } from '../support/lists'
 import { freePort, startServerProcess, type MemorySample, type ServerProcess } from '../support/server-process'
 import { TEST_DATA_KEY } from '../support/test-constants'
+import { traceMark } from '../../db/lock-trace.server'
+import { summarizeLockTrace } from './lock-trace'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { ensureBuild, type Benchmark } from './harness'
 import { officersHoldingPlayers } from './soak-staff'
@@ -289,8 +291,12 @@ export const benchmark: Benchmark = {
       const { token } = await issueLoanQrCode(database.db, SYSTEM_ACTOR, { kind: 'all' }, { orgUnitId: null, officerId: officerRow.id })
       const fieldOfficers = await officersHoldingPlayers(database.db, OFFICER_SESSIONS)
       log('starting the server process')
+      // QR_LOCK_TRACE=<file>: the server (not this process) traces its lock waits and holds
+      // (db/lock-trace.server.ts, WANQI_LOCK_TRACE), each phase marked, summed up in the notes.
+      const traceFile = process.env.QR_LOCK_TRACE ? path.resolve(process.env.QR_LOCK_TRACE) : undefined
+      if (traceFile) fs.writeFileSync(traceFile, '')
       const profile = process.env.QR_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.QR_CPU_PROF)}`] : []
-      server = await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir, memoryProbe: true, env: { TRUST_PROXY: '1' }, nodeArgs: profile })
+      server = await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir, memoryProbe: true, env: { TRUST_PROXY: '1', ...(traceFile ? { WANQI_LOCK_TRACE: traceFile } : {}) }, nodeArgs: profile })
       const base = server.url
       const officer = new Client(base)
       if ((await officer.signIn('officer', DEMO_PASSWORD)).status !== 302) throw new Error('the officer could not sign in')
@@ -347,8 +353,9 @@ export const benchmark: Benchmark = {
       let sample = await server.memory()
       sampledAt = performance.now()
       let outputAt = 0
-      const startPhase = () => {
+      const startPhase = (phase: string) => {
         outputAt = held(server!.output())
+        if (traceFile) traceMark(traceFile, phase)
       }
       const endPhase = async () => {
         const s = await phaseServer(sample, outputAt)
@@ -359,7 +366,7 @@ export const benchmark: Benchmark = {
       // An idle server: what its thread and process spend doing nothing (timers, the loop
       // watch, the background loops), taken from the submissions' phases to cost a try.
       log(`the server idle: ${durationSeconds} s`)
-      startPhase()
+      startPhase('idle')
       // The phase's length, not a wait for a state: the server is measured doing nothing for it.
       await new Promise((resolve) => setTimeout(resolve, durationSeconds * 1000))
       const idle = await endPhase()
@@ -369,13 +376,13 @@ export const benchmark: Benchmark = {
       log(`officers' pages alone, ${officerRate} a second on their own schedule: ${durationSeconds} s`)
       const seed = 2026
       const openLoop = (startAt: number) => officersFromThread({ base, officers: sessions, pages: OFFICER_PAGES, rate: officerRate, seconds: durationSeconds, startAt, seed })
-      startPhase()
+      startPhase('officers alone')
       const openAlone = await openLoop(Date.now() + 200)
       const openAloneServer = await endPhase()
       if (openAlone.errors.length) throw new Error(`the officers' pages failed alone: ${[...new Set(openAlone.errors)].slice(0, 3).join('; ')}`)
 
       log(`/my.data one after another alone (throughput share): ${durationSeconds} s`)
-      startPhase()
+      startPhase('my.data closed loop alone')
       const alone = await probe(officer, Date.now() + durationSeconds * 1000)
       const closedAloneServer = await endPhase()
       const [aloneP50, aloneP99] = p50p99(alone)
@@ -401,7 +408,7 @@ export const benchmark: Benchmark = {
         const total = qrAlone!.length
 
         log(`${rate} submissions a second alone: ${durationSeconds} s`)
-        startPhase()
+        startPhase(`tries alone at ${rate}/s`)
         const sentAlone = await sendFromThread({ base, token, submissions: qrAlone!, rate, startAt: Date.now() + 200 })
         const qrServer = await endPhase()
         const soloCounts = statusCounts(sentAlone)
@@ -411,7 +418,7 @@ export const benchmark: Benchmark = {
         rows.push([`POST /q/<token> at ${rate}/s alone`, String(total), soloP50.toFixed(1), soloP99.toFixed(1), '', '', serverCell(qrServer)])
 
         log(`officers' pages on their own schedule beside ${rate} submissions a second: ${durationSeconds} s`)
-        startPhase()
+        startPhase(`officers beside tries at ${rate}/s`)
         const startAt = Date.now() + 200
         const sentOpen = sendFromThread({ base, token, submissions: qrOpen!, rate, startAt })
         const openBeside = await openLoop(startAt)
@@ -430,7 +437,7 @@ export const benchmark: Benchmark = {
         rows.push([`  POST /q/<token> at ${rate}/s`, String(total), subOpenP50.toFixed(1), subOpenP99.toFixed(1), '', '', ''])
 
         log(`/my.data one after another beside ${rate} submissions a second (throughput share): ${durationSeconds} s`)
-        startPhase()
+        startPhase(`my.data closed loop beside tries at ${rate}/s`)
         const closedAt = Date.now() + 200
         const sentClosed = sendFromThread({ base, token, submissions: qrClosed!, rate, startAt: closedAt })
         const beside = await probe(officer, closedAt + durationSeconds * 1000)
@@ -461,6 +468,7 @@ export const benchmark: Benchmark = {
       notes.push(`officers' pages: ${officerRate} a second at Poisson moments (OFFICER_RATE), ${sessions.length} officers in turn, pages in turn, each timed from when it was due; the same schedule alone and beside`)
       notes.push(`the public page weighs ${pageBytes.toLocaleString('en-US')} bytes (limit 51,200), with no script or style file to fetch`)
       notes.push(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(', ')}`)
+      if (traceFile) notes.push(...summarizeLockTrace(traceFile))
       notes.push('summary (taken: answered for a reason, accepted or refused 400/429, not shed 503):', ...summary)
       return {
         title: `qr: the loan QR page's submissions beside the officers' pages (${database.dialect}, seeded demo county, the server in its own process), ${durationSeconds} s each`,

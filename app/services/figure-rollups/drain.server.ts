@@ -3,6 +3,7 @@
 // moves their sums from what they counted for to what they count for now. A rebuild queues
 // every player and drains from nothing (the seed runs it).
 import { sql, type Kysely } from 'kysely'
+import { sqliteHandleOf, transactionDue } from '../../../db/connection.server'
 import { upsertAdding } from '../../../db/dialect.server'
 import type { Database } from '../../../db/schema'
 import { contributions, emptyTotals, TOTALS, type Contribution, type Totals } from '../../domain/figure-facts'
@@ -12,6 +13,14 @@ import { startBackgroundLoop, type BackgroundLoop } from '../background-loop.ser
 import { BANK, bankInTownship, column, countedBefore, countNow, DAYS_OF, GROUP_COLUMNS, n, unitTotal, type Counted, type Group, type LeadKind } from './counted-players.server'
 
 const BATCH = 2_000
+/**
+ * SQLite: players recounted between two looks at the clock and the lock's queue, and how long
+ * one transaction goes on (decision 0791). The drain holds the one write lock: a transaction
+ * of 2,000 players (0741) kept a visit or a loan QR batch waiting for all of it, seconds on a
+ * busy machine. Now a waiting request waits for one slice and the commit.
+ */
+export const DRAIN_SLICE = 100
+export const DRAIN_TRANSACTION_MS = 15
 
 /** Sums keyed by period and group, and lead counts keyed by period, group, kind and tenth. */
 class Deltas {
@@ -75,27 +84,53 @@ async function applyDeltas(db: Kysely<Database>, trx: Db, deltas: Deltas) {
   )
 }
 
+export interface DrainOptions {
+  stopping?: () => boolean
+  batch?: number
+  batchesPerTransaction?: number
+  /** After each transaction, with the players recounted so far. */
+  onBatch?: (recounted: number) => void
+  /** SQLite, a drain of one batch a transaction: its transactions' length (DRAIN_TRANSACTION_MS). */
+  transactionMs?: number
+  /** After each slice, inside the transaction (tests). */
+  onSlice?: () => Promise<void>
+}
+
 /**
  * Recounts the queued players, a batch at a time: takes them off the queue first (a write to
  * one of them after that queues it again), moves their sums from what they counted for to
  * what they count for now, and records what they count for. `batchesPerTransaction` batches
- * share one transaction and one write of the sums (a rebuild: fewer, larger writes).
- * Returns how many were recounted.
+ * share one transaction and one write of the sums (a rebuild: fewer, larger writes). On
+ * SQLite a batch of the refresher's goes a slice of DRAIN_SLICE players at a time, and the
+ * transaction commits after the slice when a request waits for the lock or its
+ * DRAIN_TRANSACTION_MS are up (transactionDue, the import writer's rule). Returns how many
+ * were recounted.
  */
-export async function drainFigureQueue(
-  db: Kysely<Database>,
-  options: { stopping?: () => boolean; batch?: number; batchesPerTransaction?: number; onBatch?: (recounted: number) => void } = {},
-): Promise<number> {
+export async function drainFigureQueue(db: Kysely<Database>, options: DrainOptions = {}): Promise<number> {
+  const batch = options.batch ?? BATCH
+  // A rebuild (many batches a transaction) runs alone, at the seed or from the command line.
+  const sliced = sqliteHandleOf(db) !== undefined && options.batchesPerTransaction === undefined
   let recounted = 0
   for (;;) {
     if (options.stopping?.()) return recounted
     const claimed = await db.transaction().execute(async (trx) => {
+      const since = performance.now()
       const deltas = new Deltas()
       let claimed: number | null = null
-      for (let b = 0; b < (options.batchesPerTransaction ?? 1); b++) {
-        const step = await recountBatch(trx, deltas, options.batch ?? BATCH)
-        if (step === null) break
-        claimed = (claimed ?? 0) + step
+      if (sliced) {
+        while (claimed === null || claimed < batch) {
+          const step = await recountBatch(trx, deltas, Math.min(DRAIN_SLICE, batch - (claimed ?? 0)))
+          if (step === null) break
+          claimed = (claimed ?? 0) + step
+          await options.onSlice?.()
+          if (transactionDue(since, options.transactionMs ?? DRAIN_TRANSACTION_MS)) break
+        }
+      } else {
+        for (let b = 0; b < (options.batchesPerTransaction ?? 1); b++) {
+          const step = await recountBatch(trx, deltas, batch)
+          if (step === null) break
+          claimed = (claimed ?? 0) + step
+        }
       }
       await applyDeltas(db, trx, deltas)
       return claimed

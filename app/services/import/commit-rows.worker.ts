@@ -28,7 +28,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { parentPort, workerData } from 'node:worker_threads'
 import type { ControlledTransaction, Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
-import { lockQueue, lockWanted, openDatabase, shareLockWaiters } from '../../../db/connection.server'
+import { lockWanted, openDatabase, shareLockWaiters, transactionDue } from '../../../db/connection.server'
 import { AppError } from '../../domain/app-error'
 import { createPersonalDataCipher } from '../personal-data.server'
 import type { WriterData, WriterMessage } from './commit-workers.server'
@@ -118,7 +118,7 @@ async function run() {
           open ??= { trx: await db.startTransaction().execute(), counts: context.counts, since: performance.now() }
           open.counts = await applyBatchIn(context, open.trx, batch.slice(i, i + sliceRows), open.counts)
           // PostgreSQL locks rows, not the database: its (larger) batches commit one by one.
-          const goOn = sqliteWriter && lockQueue().waiting === 0 && performance.now() - open.since < transactionMs
+          const goOn = sqliteWriter && !transactionDue(open.since, transactionMs)
           if (!goOn) await commit()
         }
         // Messages (a stop) are heard between batches.
