@@ -11,7 +11,8 @@ const postgres = process.env.TEST_DATABASE_URL
 // the request defences, hostile input, the log lines, the periods refused before anything
 // is counted), and the serving thread beside SQLite's synchronous driver (PostgreSQL's never
 // holds the thread); and the files no dialect changes: no database at all (the upload's byte
-// counter, the rows' preparing threads, the storage backends) or the built scripts' weight.
+// counter, the rows' preparing threads, the storage backends, the stand-in loan system's
+// stage dates) or the built scripts' weight.
 const SQLITE_ONLY = [
   'test/integration/crash.test.ts',
   'test/integration/routes.test.ts',
@@ -26,6 +27,7 @@ const SQLITE_ONLY = [
   'test/integration/storage.test.ts',
   'test/integration/page-weight.test.ts',
   'test/integration/import-lock.test.ts',
+  'test/integration/loan-sim-stage-times.test.ts',
 ]
 
 const integration = (dialect: 'sqlite' | 'postgres') => ({
