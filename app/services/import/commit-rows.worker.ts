@@ -84,6 +84,8 @@ async function run() {
     const sqliteWriter = sqlite !== undefined && sqlite !== null
     const prepare = sqliteWriter ? { ...data.setup.prepare, batchRows: Math.min(data.setup.prepare.batchRows, WRITER_TRANSACTION_ROWS) } : data.setup.prepare
     const batches = held(prepareRows(prepare, data.fileBytes), data.hold)
+    const statistics = sqliteWriter ? await playerStatistics(db) : null
+    const insertedBefore = context.counts.inserted
     // The transaction under way, the counts its batches have brought, and when it began.
     let open: { trx: ControlledTransaction<Database>; counts: ImportCounts; since: number } | null = null
     const commit = async () => {
@@ -97,8 +99,6 @@ async function run() {
       if (sqliteWriter) await sleep(WRITER_GAP_MS)
       await statistics?.grew(context.counts.inserted - insertedBefore)
     }
-    const statistics = sqliteWriter ? await playerStatistics(db) : null
-    const insertedBefore = context.counts.inserted
     const transactionMs = data.transactionMs ?? WRITER_TRANSACTION_MS
     try {
       for (;;) {
