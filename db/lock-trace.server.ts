@@ -14,6 +14,7 @@
 // test/bench/lock-trace.ts sums a run's lines up.
 import fs from 'node:fs'
 import { isMainThread } from 'node:worker_threads'
+import { scheduleBetween, threadSchedule } from '../app/server/thread-schedule.server'
 
 const FILE = process.env.WANQI_LOCK_TRACE ?? ''
 /** Whether this process traces its lock waits and holds. */
@@ -26,16 +27,6 @@ export const TRACE_TURN_WAIT_MS = 2
 /** Now, in milliseconds comparable across the process's threads. */
 export function traceNow(): number {
   return performance.timeOrigin + performance.now()
-}
-
-/** This thread's time on a core and waiting for one so far, ms (Linux); zeros elsewhere. */
-export function threadSchedule(): { cpuMs: number; runQueueMs: number } {
-  try {
-    const [cpu, queue] = fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')
-    return { cpuMs: Number(cpu) / 1e6, runQueueMs: Number(queue) / 1e6 }
-  } catch {
-    return { cpuMs: 0, runQueueMs: 0 }
-  }
 }
 
 function threadName(): string {
@@ -78,14 +69,14 @@ export class TracedHold {
     const end = traceNow()
     const heldMs = end - this.start
     if (heldMs < TRACE_HOLD_MS && !waitedOn) return
-    const after = threadSchedule()
+    const between = scheduleBetween(this.schedule, threadSchedule())
     traceLine(kind, {
       what: this.what,
       start: this.start,
       end,
       heldMs: round(heldMs),
-      cpuMs: round(after.cpuMs - this.schedule.cpuMs),
-      runQueueMs: round(after.runQueueMs - this.schedule.runQueueMs),
+      cpuMs: between?.cpuMs ?? 0,
+      runQueueMs: between?.runQueueMs ?? 0,
       statements: this.statements,
       first: this.first,
       waitedOn,
