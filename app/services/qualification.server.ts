@@ -7,6 +7,7 @@
 // day asks for a pass over every player, which the background loop makes with its progress
 // in the state row.
 import type { Kysely } from 'kysely'
+import { sqliteHandleOf, transactionDue } from '../../db/connection.server'
 import type { Database } from '../../db/schema'
 import { todayInChina } from '../domain/china-time'
 import { assessFirstLender } from '../domain/first-lender'
@@ -17,7 +18,15 @@ import type { Db } from './audit.server'
 import { PassStopped, startBackgroundLoop, type BackgroundLoop } from './background-loop.server'
 import { loadCatalogue } from './products/load-catalogue.server'
 
+/** Players a transaction of the full pass on PostgreSQL, whose row locks keep no one waiting. */
 const CHUNK = 5_000
+/**
+ * On SQLite, players judged (and written) a step of the full pass or of the queue's drain:
+ * the transaction commits after a slice once a request waits for the write lock or
+ * QUALIFICATION_TRANSACTION_MS are up (transactionDue, as the figures' drain, 0791, 0841).
+ */
+export const QUALIFICATION_SLICE = 100
+export const QUALIFICATION_TRANSACTION_MS = 15
 
 type PlayerFacts = {
   id: number
@@ -118,18 +127,30 @@ export async function qualificationState(db: Db) {
   return db.selectFrom('qualification_state').selectAll().where('id', '=', 1).executeTakeFirstOrThrow()
 }
 
+/** How the background's transactions are cut (tests watch them). */
+export interface SliceOptions {
+  /** SQLite: a transaction's length before it commits after its slice (QUALIFICATION_TRANSACTION_MS). */
+  transactionMs?: number
+  /** After each slice, inside its transaction. */
+  onSlice?: () => Promise<void>
+  /** After each transaction's commit, with the players judged so far. */
+  onTransaction?: (judged: number) => void
+}
+
 /** A pass that has not written progress for this long is taken for dead and claimed again. */
 const RUN_TIMEOUT_MS = 5 * 60_000
 
 /**
  * A pass over every player, when one is asked for or the day has changed since the last:
- * claimed in the state row so that one server makes it, in chunks of 5,000 by id, each its
- * own transaction, writing progress as it goes. Returns null when no pass was due or
+ * claimed in the state row so that one server makes it, by id, writing progress as it goes:
+ * on PostgreSQL 5,000 players a transaction, on SQLite slices of QUALIFICATION_SLICE players,
+ * the transaction committing after the slice once a request waits for the write lock or its
+ * QUALIFICATION_TRANSACTION_MS are up (0841). Returns null when no pass was due or
  * another server holds it.
  */
 export async function runFullQualification(
   db: Kysely<Database>,
-  options: { now?: Date; force?: boolean; stopping?: () => boolean } = {},
+  options: { now?: Date; force?: boolean; stopping?: () => boolean } & SliceOptions = {},
 ): Promise<{ players: number; changed: number } | null> {
   const now = options.now ?? new Date()
   const today = todayInChina(now)
@@ -154,18 +175,33 @@ export async function runFullQualification(
       .set({ total: Number(n) })
       .where('id', '=', 1)
       .execute()
+    // On SQLite a transaction goes a slice at a time and commits when transactionDue says
+    // so; the progress is written in the transaction it counts.
+    const sliced = sqliteHandleOf(db) !== undefined
     let after = 0
     let players = 0
     let changed = 0
     for (;;) {
       if (options.stopping?.()) throw new PassStopped()
-      const chunk = await db.selectFrom('market_players').select(FACT_COLUMNS).where('id', '>', after).orderBy('id').limit(CHUNK).execute()
-      if (chunk.length === 0) break
-      const range: [number, number] = [chunk[0].id, chunk[chunk.length - 1].id]
-      changed += await db.transaction().execute((trx) => judge(trx, chunk, catalogue, today, { candidates: true, range }))
-      players += chunk.length
-      after = chunk[chunk.length - 1].id
-      await db.updateTable('qualification_state').set({ done: players, running_since: new Date().toISOString() }).where('id', '=', 1).execute()
+      const judged = await db.transaction().execute(async (trx) => {
+        const since = performance.now()
+        let judged = 0
+        for (;;) {
+          const slice = await trx.selectFrom('market_players').select(FACT_COLUMNS).where('id', '>', after).orderBy('id').limit(sliced ? QUALIFICATION_SLICE : CHUNK).execute()
+          if (slice.length === 0) break
+          const range: [number, number] = [slice[0].id, slice[slice.length - 1].id]
+          changed += await judge(trx, slice, catalogue, today, { candidates: true, range })
+          judged += slice.length
+          after = slice[slice.length - 1].id
+          await options.onSlice?.()
+          if (!sliced || transactionDue(since, options.transactionMs ?? QUALIFICATION_TRANSACTION_MS)) break
+        }
+        if (judged > 0) await trx.updateTable('qualification_state').set({ done: players + judged, running_since: new Date().toISOString() }).where('id', '=', 1).execute()
+        return judged
+      })
+      if (judged === 0) break
+      players += judged
+      options.onTransaction?.(players)
     }
     await db
       .updateTable('qualification_state')
@@ -183,18 +219,32 @@ export async function runFullQualification(
   }
 }
 
-/** Judges the queued players (their facts changed: an import, an edit), oldest first. */
-export async function drainQualificationQueue(db: Kysely<Database>): Promise<number> {
+/**
+ * Judges the queued players (their facts changed: an import, an edit), oldest first: 500 a
+ * transaction, or on SQLite QUALIFICATION_SLICE a slice until transactionDue (0841).
+ */
+export async function drainQualificationQueue(db: Kysely<Database>, options: SliceOptions = {}): Promise<number> {
+  const sliced = sqliteHandleOf(db) !== undefined
   let judged = 0
   for (;;) {
-    const queued = await db.selectFrom('qualification_queue').select('player_id').orderBy('player_id').limit(500).execute()
-    if (queued.length === 0) return judged
-    const ids = queued.map((q) => q.player_id)
-    await db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('qualification_queue').where('player_id', 'in', ids).execute()
-      await refreshQualification(trx, ids)
+    const taken = await db.transaction().execute(async (trx) => {
+      const since = performance.now()
+      let taken = 0
+      for (;;) {
+        const queued = await trx.selectFrom('qualification_queue').select('player_id').orderBy('player_id').limit(sliced ? QUALIFICATION_SLICE : 500).execute()
+        if (queued.length === 0) break
+        const ids = queued.map((q) => q.player_id)
+        await trx.deleteFrom('qualification_queue').where('player_id', 'in', ids).execute()
+        await refreshQualification(trx, ids)
+        taken += ids.length
+        await options.onSlice?.()
+        if (!sliced || transactionDue(since, options.transactionMs ?? QUALIFICATION_TRANSACTION_MS)) break
+      }
+      return taken
     })
-    judged += ids.length
+    if (taken === 0) return judged
+    judged += taken
+    options.onTransaction?.(judged)
   }
 }
 
