@@ -65,39 +65,61 @@ const GROUP = sql`(month, org_unit_id, officer_id)`
 /**
  * On SQLite one transaction counting every clock and referral held the write lock as long
  * as the counting took (every visit, audit line and loan QR batch waiting behind it, 0841).
- * Here the counting is read, not written: into a table of the connection's own
- * (`temp.clock_sums_next`, which takes no lock on the database), with no transaction. Then
- * one short write transaction, if no other rebuild moved `as_of` meanwhile: the groups
- * marked changed since the last rebuild (those a write changed while this one counted among
- * them; every other group's clocks and referrals are what were counted) are counted again
- * there, through the officer index as the ranking's read does; the sums take the rows that
- * differ and lose the groups gone; the marks are cleared and `as_of` moves. The sums come
- * out as one transaction's would at that moment.
+ * Here the counting is read, not written: into tables of the connection's own (`temp`,
+ * which take no lock on the database), with no transaction open: every group's counts, and
+ * from them the rows that differ from the sums and the groups gone. Then one short write
+ * transaction, if no other rebuild moved `as_of` meanwhile: the differences go in; the
+ * groups marked changed since the last rebuild (those a write changed while this one
+ * counted are among them; every other group's clocks and referrals are what was counted)
+ * are counted again there, through the officer index as the ranking's read does; the marks
+ * are cleared and `as_of` moves. The sums come out as one transaction's would at that moment.
  */
 async function rebuildOnSqlite(db: Kysely<Database>, at: string, options: { beforeWrite?: () => Promise<void> }): Promise<void> {
   const state = await db.selectFrom('clock_sums_state').select('as_of').where('id', '=', 1).executeTakeFirst()
   const asOf = state?.as_of ?? null
   const { ddl } = await sql<{ ddl: string }>`select sql as ddl from sqlite_master where type = 'table' and name = 'clock_sums'`.execute(db).then((r) => r.rows[0]!)
-  await sql.raw(`drop table if exists temp.clock_sums_next`).execute(db)
+  const dropTemp = async () => {
+    for (const table of ['clock_sums_next', 'clock_sums_diff', 'clock_sums_gone']) await sql.raw(`drop table if exists temp.${table}`).execute(db)
+  }
+  await dropTemp()
   await sql.raw(ddl.replace(/^create table "?clock_sums"?/i, 'create temp table clock_sums_next').replace('"clock_sums_pk"', '"clock_sums_next_pk"')).execute(db)
   await insertSums(db, at, 'clock_sums_next')
   await insertReferralSums(db, at, 'clock_sums_next')
+  await sql`create temp table clock_sums_diff as select * from temp.clock_sums_next except select * from main.clock_sums`.execute(db)
+  await sql`create temp table clock_sums_gone as select month, org_unit_id, officer_id from main.clock_sums except select month, org_unit_id, officer_id from temp.clock_sums_next`.execute(db)
   await options.beforeWrite?.()
-  await db.transaction().execute(async (trx) => {
-    const now = await trx.selectFrom('clock_sums_state').select('as_of').where('id', '=', 1).executeTakeFirst()
-    // Another rebuild wrote its sums and cleared the marks meanwhile: this one's counts are no longer whole.
-    if ((now?.as_of ?? null) !== asOf) return
-    await sql`delete from temp.clock_sums_next where ${GROUP} in (select month, org_unit_id, officer_id from clock_sums_dirty)`.execute(trx)
-    await insertSums(trx, at, 'clock_sums_next', true)
-    await insertReferralSums(trx, at, 'clock_sums_next', (eb) =>
-      eb.and([eb('referrals.officer_id', 'in', eb.selectFrom('clock_sums_dirty').select('clock_sums_dirty.officer_id')), referralMarked(trx, eb)]),
-    )
-    await sql`delete from clock_sums where ${GROUP} not in (select month, org_unit_id, officer_id from temp.clock_sums_next)`.execute(trx)
-    await sql`insert or replace into clock_sums select * from temp.clock_sums_next except select * from clock_sums`.execute(trx)
-    await trx.deleteFrom('clock_sums_dirty').execute()
-    await trx.updateTable('clock_sums_state').set({ as_of: at }).where('id', '=', 1).execute()
-  })
-  await sql.raw(`drop table if exists temp.clock_sums_next`).execute(db)
+  try {
+    await db.transaction().execute(async (trx) => {
+      const now = await trx.selectFrom('clock_sums_state').select('as_of').where('id', '=', 1).executeTakeFirst()
+      // Another rebuild wrote its sums and cleared the marks meanwhile: this one's counts are no longer whole.
+      if ((now?.as_of ?? null) !== asOf) return
+      await sql`delete from clock_sums where ${GROUP} in (select month, org_unit_id, officer_id from temp.clock_sums_gone)`.execute(trx)
+      await sql`insert or replace into clock_sums select * from temp.clock_sums_diff`.execute(trx)
+      const marks = await trx.selectFrom('clock_sums_dirty').select(['org_unit_id', 'officer_id']).execute()
+      if (marks.length > 0) {
+        await sql`delete from clock_sums where ${GROUP} in (select month, org_unit_id, officer_id from clock_sums_dirty)`.execute(trx)
+        await insertSums(trx, at, 'clock_sums', {
+          officers: marks.some((m) => m.officer_id !== 0),
+          units: marks.some((m) => m.officer_id === 0 && m.org_unit_id !== 0),
+          none: marks.some((m) => m.officer_id === 0 && m.org_unit_id === 0),
+        })
+        await insertReferralSums(trx, at, 'clock_sums', (eb) =>
+          eb.and([eb('referrals.officer_id', 'in', eb.selectFrom('clock_sums_dirty').select('clock_sums_dirty.officer_id')), referralMarked(trx, eb)]),
+        )
+        await trx.deleteFrom('clock_sums_dirty').execute()
+      }
+      await trx.updateTable('clock_sums_state').set({ as_of: at }).where('id', '=', 1).execute()
+    })
+  } finally {
+    await dropTemp()
+  }
+}
+
+/** Which kinds of marked groups a recount looks for: an officer's, an org unit's unassigned players', those with neither. */
+interface Marked {
+  officers: boolean
+  units: boolean
+  none: boolean
 }
 
 /**
@@ -105,7 +127,7 @@ async function rebuildOnSqlite(db: Kysely<Database>, at: string, options: { befo
  * in clock_sums_dirty, their players found through the officer index (or, unassigned, the
  * org unit's), as the ranking's read counts them straight.
  */
-async function insertSums(trx: Db, at: string, into: SumsTable = 'clock_sums', marked = false): Promise<void> {
+async function insertSums(trx: Db, at: string, into: SumsTable = 'clock_sums', marked?: Marked): Promise<void> {
   const month = chinaMonthOf(trx, sql.ref('player_clocks.started_at'))
   await trx
     .insertInto(into as 'clock_sums')
@@ -128,13 +150,16 @@ async function insertSums(trx: Db, at: string, into: SumsTable = 'clock_sums', m
           count(sql`player_clocks.decision = 'refused' and player_clocks.refusal_reason is not null`).as('refusals_with_reason'),
           sql<number>`sum(player_clocks.escalations)`.as('escalated'),
         ])
-        .$if(marked, (q) =>
+        .$if(marked !== undefined, (q) =>
           q.where((eb) =>
             eb.and([
+              // The unassigned by coalesce, so that the planner takes the org unit's index for them, not the officer's.
               eb.or([
-                eb('market_players.assigned_officer_id', 'in', eb.selectFrom('clock_sums_dirty').select('clock_sums_dirty.officer_id').where('clock_sums_dirty.officer_id', '<>', 0)),
-                eb.and([eb('market_players.assigned_officer_id', 'is', null), eb('market_players.org_unit_id', 'in', eb.selectFrom('clock_sums_dirty').select('clock_sums_dirty.org_unit_id').where('clock_sums_dirty.officer_id', '=', 0))]),
-                eb.and([eb('market_players.assigned_officer_id', 'is', null), eb('market_players.org_unit_id', 'is', null)]),
+                ...(marked?.officers ? [eb('market_players.assigned_officer_id', 'in', eb.selectFrom('clock_sums_dirty').select('clock_sums_dirty.officer_id').where('clock_sums_dirty.officer_id', '<>', 0))] : []),
+                ...(marked?.units
+                  ? [eb.and([eb('market_players.org_unit_id', 'in', eb.selectFrom('clock_sums_dirty').select('clock_sums_dirty.org_unit_id').where('clock_sums_dirty.officer_id', '=', 0)), eb(sql`coalesce(market_players.assigned_officer_id, 0)`, '=', 0)])]
+                  : []),
+                ...(marked?.none ? [eb.and([eb('market_players.org_unit_id', 'is', null), eb(sql`coalesce(market_players.assigned_officer_id, 0)`, '=', 0)])] : []),
               ]),
               eb.exists(
                 eb
