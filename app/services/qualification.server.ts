@@ -18,7 +18,7 @@ import type { Db } from './audit.server'
 import { PassStopped, startBackgroundLoop, type BackgroundLoop } from './background-loop.server'
 import { loadCatalogue } from './products/load-catalogue.server'
 
-/** Players a transaction of the full pass on PostgreSQL, whose row locks keep no one waiting. */
+/** Players read and judged a step of the full pass, outside any transaction (on PostgreSQL, also written a transaction). */
 const CHUNK = 5_000
 /**
  * On SQLite, players judged (and written) a step of the full pass or of the queue's drain:
@@ -74,10 +74,9 @@ async function latestNeeds(db: Db, players: PlayerFacts[], range?: [number, numb
   return needs
 }
 
-/** Judges the players and writes the verdicts that changed; returns how many changed. */
-async function judge(db: Db, players: PlayerFacts[], catalogue: readonly ProductRules[], today: string, options: { candidates?: boolean; range?: [number, number] } = {}): Promise<number> {
+/** The players' verdicts that differ from what they hold, grouped by the change (one statement each). */
+async function verdicts(db: Db, players: PlayerFacts[], catalogue: readonly ProductRules[], today: string, options: { candidates?: boolean; range?: [number, number] } = {}) {
   const needs = await latestNeeds(db, players, options.range)
-  // Players whose verdicts changed the same way are written by one statement.
   const groups = new Map<string, { changes: Record<string, string>; ids: number[] }>()
   for (const p of players) {
     const { qualification, products } = qualificationOf(catalogue, caseFactsOf(p, needs.get(p.id) ?? null), today)
@@ -94,8 +93,13 @@ async function judge(db: Db, players: PlayerFacts[], catalogue: readonly Product
     const group = groups.get(key) ?? groups.set(key, { changes, ids: [] }).get(key)!
     group.ids.push(p.id)
   }
+  return groups
+}
+
+/** Judges the players and writes the verdicts that changed; returns how many changed. */
+async function judge(db: Db, players: PlayerFacts[], catalogue: readonly ProductRules[], today: string, options: { candidates?: boolean; range?: [number, number] } = {}): Promise<number> {
   let changed = 0
-  for (const { changes, ids } of groups.values()) {
+  for (const { changes, ids } of (await verdicts(db, players, catalogue, today, options)).values()) {
     for (let i = 0; i < ids.length; i += 500) await db.updateTable('market_players').set(changes).where('id', 'in', ids.slice(i, i + 500)).execute()
     changed += ids.length
   }
@@ -133,7 +137,7 @@ export interface SliceOptions {
   transactionMs?: number
   /** After each slice, inside its transaction. */
   onSlice?: () => Promise<void>
-  /** After each transaction's commit, with the players judged so far. */
+  /** After each transaction's commit, with the players judged (the queue) or changed (the pass) so far. */
   onTransaction?: (judged: number) => void
 }
 
@@ -142,9 +146,10 @@ const RUN_TIMEOUT_MS = 5 * 60_000
 
 /**
  * A pass over every player, when one is asked for or the day has changed since the last:
- * claimed in the state row so that one server makes it, by id, writing progress as it goes:
- * on PostgreSQL 5,000 players a transaction, on SQLite slices of QUALIFICATION_SLICE players,
- * the transaction committing after the slice once a request waits for the write lock or its
+ * claimed in the state row so that one server makes it, by id in chunks of 5,000, writing
+ * progress as it goes. A chunk is judged outside any transaction, and only the players whose
+ * verdicts changed are written: on SQLite in slices of QUALIFICATION_SLICE players, the
+ * transaction committing after the slice once a request waits for the write lock or its
  * QUALIFICATION_TRANSACTION_MS are up (0841). Returns null when no pass was due or
  * another server holds it.
  */
@@ -175,33 +180,36 @@ export async function runFullQualification(
       .set({ total: Number(n) })
       .where('id', '=', 1)
       .execute()
-    // On SQLite a transaction goes a slice at a time and commits when transactionDue says
-    // so; the progress is written in the transaction it counts.
+    // A chunk is read and judged outside any transaction: most days few verdicts change, and
+    // only the players whose verdicts do are written, judged again from what they hold in the
+    // write transaction (a write since the read queued its player, or refreshed it). On
+    // SQLite the write goes a slice at a time, committing when transactionDue says so.
     const sliced = sqliteHandleOf(db) !== undefined
     let after = 0
     let players = 0
     let changed = 0
     for (;;) {
       if (options.stopping?.()) throw new PassStopped()
-      const judged = await db.transaction().execute(async (trx) => {
-        const since = performance.now()
-        let judged = 0
-        for (;;) {
-          const slice = await trx.selectFrom('market_players').select(FACT_COLUMNS).where('id', '>', after).orderBy('id').limit(sliced ? QUALIFICATION_SLICE : CHUNK).execute()
-          if (slice.length === 0) break
-          const range: [number, number] = [slice[0].id, slice[slice.length - 1].id]
-          changed += await judge(trx, slice, catalogue, today, { candidates: true, range })
-          judged += slice.length
-          after = slice[slice.length - 1].id
-          await options.onSlice?.()
-          if (!sliced || transactionDue(since, options.transactionMs ?? QUALIFICATION_TRANSACTION_MS)) break
-        }
-        if (judged > 0) await trx.updateTable('qualification_state').set({ done: players + judged, running_since: new Date().toISOString() }).where('id', '=', 1).execute()
-        return judged
-      })
-      if (judged === 0) break
-      players += judged
-      options.onTransaction?.(players)
+      const chunk = await db.selectFrom('market_players').select(FACT_COLUMNS).where('id', '>', after).orderBy('id').limit(CHUNK).execute()
+      if (chunk.length === 0) break
+      const range: [number, number] = [chunk[0].id, chunk[chunk.length - 1].id]
+      const changing = [...(await verdicts(db, chunk, catalogue, today, { candidates: true, range })).values()].flatMap((g) => g.ids).sort((a, b) => a - b)
+      for (let i = 0; i < changing.length; ) {
+        await db.transaction().execute(async (trx) => {
+          const since = performance.now()
+          for (;;) {
+            const ids = changing.slice(i, i + (sliced ? QUALIFICATION_SLICE : CHUNK))
+            i += ids.length
+            for (let k = 0; k < ids.length; k += 500) changed += await judge(trx, await trx.selectFrom('market_players').select(FACT_COLUMNS).where('id', 'in', ids.slice(k, k + 500)).execute(), catalogue, today, { candidates: true })
+            await options.onSlice?.()
+            if (i >= changing.length || !sliced || transactionDue(since, options.transactionMs ?? QUALIFICATION_TRANSACTION_MS)) return
+          }
+        })
+        options.onTransaction?.(changed)
+      }
+      players += chunk.length
+      after = chunk[chunk.length - 1].id
+      await db.updateTable('qualification_state').set({ done: players, running_since: new Date().toISOString() }).where('id', '=', 1).execute()
     }
     await db
       .updateTable('qualification_state')
