@@ -22,6 +22,7 @@ const SQLITE_ONLY = [
   'test/integration/logs.test.ts',
   'test/integration/date-ranges.test.ts',
   'test/integration/serving-thread.test.ts',
+  'test/integration/background-slices.test.ts',
   'test/integration/body-cap.test.ts',
   'test/integration/prepare-rows.test.ts',
   'test/integration/storage.test.ts',

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
-import { databaseUrlOf, lockWaitersBuffer } from '../../db/connection.server'
+import { databaseUrlOf, lockWaitersBuffer, transactionDue } from '../../db/connection.server'
 import { dialectOf, floorToInt, insertRows } from '../../db/dialect.server'
 import type { BBox } from '../domain/geometry'
 import { gridCellSize, PRECOUNTED_MAX_ZOOM, worldCellRange } from '../domain/map-clusters'
@@ -38,8 +38,25 @@ export interface CountedCell {
   sampleId: number
 }
 
-/** Cells written per transaction: each holds SQLite's write lock for milliseconds. */
+/** PostgreSQL: cells written per transaction. */
 const BATCH = 4_096
+/**
+ * SQLite: cells written or deleted a statement; a transaction goes on slice after slice
+ * until a request waits for the write lock or MAP_TRANSACTION_MS are up (transactionDue,
+ * the figures' drain's rule, 0791, 0841). The rebuild runs at nice 10: a 4,096-cell
+ * transaction held the lock tens of milliseconds, mostly waiting for a core (0791).
+ */
+export const MAP_SLICE = 256
+export const MAP_TRANSACTION_MS = 15
+
+/** How the rebuild's write transactions are cut (tests watch them). */
+export interface MapSliceOptions {
+  transactionMs?: number
+  /** After each slice, inside its transaction. */
+  onSlice?: () => Promise<void>
+  /** After each write transaction's commit. */
+  onTransaction?: () => void
+}
 
 /**
  * On SQLite, the rest after each of the rebuild's write transactions. The rebuild's thread
@@ -66,15 +83,16 @@ export interface Rebuilt {
  * (`building`) with a generation number of its own; the players are counted outside any
  * write transaction (at a province that is the long part); the finest level is made from
  * those counts and each coarser one from the level below it, and written a batch per short
- * transaction beside the generation being read. Then one small update makes the new
+ * transaction (on SQLite slices of MAP_SLICE until transactionDue) beside the generation
+ * being read. Then one small update makes the new
  * generation the one read, `ready` only if nothing changed a player since the claim (a
  * change in between marks it stale again, and the next rebuild takes it in), and the old
  * generations are deleted a batch at a time. No transaction holds the write lock for long,
  * and on SQLite each is followed by a gap (WRITER_GAP_MS), so a visit saved meanwhile never
  * waits for the map.
  */
-export async function rebuildMapCells(db: Kysely<Database>): Promise<Rebuilt> {
-  return (await rebuild(db, false))!
+export async function rebuildMapCells(db: Kysely<Database>, options: MapSliceOptions = {}): Promise<Rebuilt> {
+  return (await rebuild(db, false, options))!
 }
 
 /**
@@ -82,16 +100,36 @@ export async function rebuildMapCells(db: Kysely<Database>): Promise<Rebuilt> {
  * update, so of several app servers (or threads) that saw them stale at once exactly one
  * rebuilds and the others find nothing to do (null).
  */
-export async function rebuildStaleMapCells(db: Kysely<Database>): Promise<Rebuilt | null> {
-  return rebuild(db, true)
+export async function rebuildStaleMapCells(db: Kysely<Database>, options: MapSliceOptions = {}): Promise<Rebuilt | null> {
+  return rebuild(db, true, options)
 }
 
-async function rebuild(db: Kysely<Database>, onlyIfStale: boolean): Promise<Rebuilt | null> {
+async function rebuild(db: Kysely<Database>, onlyIfStale: boolean, options: MapSliceOptions = {}): Promise<Rebuilt | null> {
+  const sliced = dialectOf(db) === 'sqlite'
   let restedMs = 0
   const letOthersWrite = async () => {
-    if (dialectOf(db) !== 'sqlite') return
+    if (!sliced) return
     await sleep(WRITER_GAP_MS)
     restedMs += WRITER_GAP_MS
+  }
+  /**
+   * Runs `step` (true while there is more to do) in write transactions: on PostgreSQL one step
+   * a transaction, on SQLite steps until transactionDue; each transaction followed by the gap.
+   */
+  const inTransactions = async (step: (trx: Db) => Promise<boolean>) => {
+    for (let more = true; more; ) {
+      more = await db.transaction().execute(async (trx) => {
+        const since = performance.now()
+        for (;;) {
+          const left = await step(trx)
+          await options.onSlice?.()
+          if (!left) return false
+          if (!sliced || transactionDue(since, options.transactionMs ?? MAP_TRANSACTION_MS)) return true
+        }
+      })
+      options.onTransaction?.()
+      await letOthersWrite()
+    }
   }
   let claim = db
     .updateTable('map_cells_state')
@@ -133,12 +171,16 @@ async function rebuild(db: Kysely<Database>, onlyIfStale: boolean): Promise<Rebu
     Number(c.min_id),
   ])
   let cells = 0
+  const step = sliced ? MAP_SLICE : BATCH
   for (let zoom = PRECOUNTED_MAX_ZOOM; ; zoom--) {
-    for (let i = 0; i < level.length; i += BATCH) {
-      const batch = level.slice(i, i + BATCH).map((row) => [...row, generation])
-      await db.transaction().execute((trx) => insertRows(db, trx, 'map_cells', CELL_COLUMNS, batch))
-      await letOthersWrite()
-    }
+    let i = 0
+    const rows = level
+    if (rows.length > 0)
+      await inTransactions(async (trx) => {
+        await insertRows(db, trx, 'map_cells', CELL_COLUMNS, rows.slice(i, i + step).map((row) => [...row, generation]))
+        i += step
+        return i < rows.length
+      })
     cells += level.length
     if (zoom === 0) break
     level = coarser(level, zoom - 1)
@@ -155,7 +197,7 @@ async function rebuild(db: Kysely<Database>, onlyIfStale: boolean): Promise<Rebu
     .returning('state')
     .executeTakeFirst()
   const ready = made?.state === 'ready'
-  await deleteOldGenerations(db, letOthersWrite)
+  await deleteOldGenerations(db, inTransactions)
   return { cells, ready, restedMs }
 }
 
@@ -181,20 +223,20 @@ function coarser(rows: CellRow[], level: number): CellRow[] {
 
 /**
  * Deletes the cells of every generation before the one read: those replaced, and those of a
- * rebuild that was interrupted or overtaken. On SQLite a batch per statement, so the write
- * lock is never held for long; PostgreSQL's row locks keep no one else waiting.
+ * rebuild that was interrupted or overtaken. On SQLite MAP_SLICE cells a statement, in
+ * transactions cut by transactionDue, so the write lock is never held for long;
+ * PostgreSQL's row locks keep no one else waiting.
  */
-async function deleteOldGenerations(db: Kysely<Database>, letOthersWrite: () => Promise<void>): Promise<void> {
+async function deleteOldGenerations(db: Kysely<Database>, inTransactions: (step: (trx: Db) => Promise<boolean>) => Promise<void>): Promise<void> {
   if (dialectOf(db) === 'postgres') {
     await db.deleteFrom('map_cells').where('generation', '<', generationRead(db)).execute()
     return
   }
-  for (;;) {
-    const old = db.selectFrom('map_cells').select(sql<number>`rowid`.as('rowid')).where('generation', '<', generationRead(db)).limit(BATCH)
-    const { numDeletedRows } = await db.deleteFrom('map_cells').where(sql.ref('rowid'), 'in', old).executeTakeFirst()
-    if (Number(numDeletedRows) === 0) return
-    await letOthersWrite()
-  }
+  await inTransactions(async (trx) => {
+    const old = trx.selectFrom('map_cells').select(sql<number>`rowid`.as('rowid')).where('generation', '<', generationRead(trx)).limit(MAP_SLICE)
+    const { numDeletedRows } = await trx.deleteFrom('map_cells').where(sql.ref('rowid'), 'in', old).executeTakeFirst()
+    return Number(numDeletedRows) === MAP_SLICE
+  })
 }
 
 /** The generation of the cells that is read, as a subquery of the statement it is used in. */

@@ -7,6 +7,7 @@
 // day asks for a pass over every player, which the background loop makes with its progress
 // in the state row.
 import type { Kysely } from 'kysely'
+import { sqliteHandleOf, transactionDue } from '../../db/connection.server'
 import type { Database } from '../../db/schema'
 import { todayInChina } from '../domain/china-time'
 import { assessFirstLender } from '../domain/first-lender'
@@ -17,7 +18,15 @@ import type { Db } from './audit.server'
 import { PassStopped, startBackgroundLoop, type BackgroundLoop } from './background-loop.server'
 import { loadCatalogue } from './products/load-catalogue.server'
 
+/** Players read and judged a step of the full pass, outside any transaction (on PostgreSQL, also written a transaction). */
 const CHUNK = 5_000
+/**
+ * On SQLite, players judged (and written) a step of the full pass or of the queue's drain:
+ * the transaction commits after a slice once a request waits for the write lock or
+ * QUALIFICATION_TRANSACTION_MS are up (transactionDue, as the figures' drain, 0791, 0841).
+ */
+export const QUALIFICATION_SLICE = 100
+export const QUALIFICATION_TRANSACTION_MS = 15
 
 type PlayerFacts = {
   id: number
@@ -65,10 +74,9 @@ async function latestNeeds(db: Db, players: PlayerFacts[], range?: [number, numb
   return needs
 }
 
-/** Judges the players and writes the verdicts that changed; returns how many changed. */
-async function judge(db: Db, players: PlayerFacts[], catalogue: readonly ProductRules[], today: string, options: { candidates?: boolean; range?: [number, number] } = {}): Promise<number> {
+/** The players' verdicts that differ from what they hold, grouped by the change (one statement each). */
+async function verdicts(db: Db, players: PlayerFacts[], catalogue: readonly ProductRules[], today: string, options: { candidates?: boolean; range?: [number, number] } = {}) {
   const needs = await latestNeeds(db, players, options.range)
-  // Players whose verdicts changed the same way are written by one statement.
   const groups = new Map<string, { changes: Record<string, string>; ids: number[] }>()
   for (const p of players) {
     const { qualification, products } = qualificationOf(catalogue, caseFactsOf(p, needs.get(p.id) ?? null), today)
@@ -85,8 +93,13 @@ async function judge(db: Db, players: PlayerFacts[], catalogue: readonly Product
     const group = groups.get(key) ?? groups.set(key, { changes, ids: [] }).get(key)!
     group.ids.push(p.id)
   }
+  return groups
+}
+
+/** Judges the players and writes the verdicts that changed; returns how many changed. */
+async function judge(db: Db, players: PlayerFacts[], catalogue: readonly ProductRules[], today: string, options: { candidates?: boolean; range?: [number, number] } = {}): Promise<number> {
   let changed = 0
-  for (const { changes, ids } of groups.values()) {
+  for (const { changes, ids } of (await verdicts(db, players, catalogue, today, options)).values()) {
     for (let i = 0; i < ids.length; i += 500) await db.updateTable('market_players').set(changes).where('id', 'in', ids.slice(i, i + 500)).execute()
     changed += ids.length
   }
@@ -118,18 +131,31 @@ export async function qualificationState(db: Db) {
   return db.selectFrom('qualification_state').selectAll().where('id', '=', 1).executeTakeFirstOrThrow()
 }
 
+/** How the background's transactions are cut (tests watch them). */
+export interface SliceOptions {
+  /** SQLite: a transaction's length before it commits after its slice (QUALIFICATION_TRANSACTION_MS). */
+  transactionMs?: number
+  /** After each slice, inside its transaction. */
+  onSlice?: () => Promise<void>
+  /** After each transaction's commit, with the players judged (the queue) or changed (the pass) so far. */
+  onTransaction?: (judged: number) => void
+}
+
 /** A pass that has not written progress for this long is taken for dead and claimed again. */
 const RUN_TIMEOUT_MS = 5 * 60_000
 
 /**
  * A pass over every player, when one is asked for or the day has changed since the last:
- * claimed in the state row so that one server makes it, in chunks of 5,000 by id, each its
- * own transaction, writing progress as it goes. Returns null when no pass was due or
+ * claimed in the state row so that one server makes it, by id in chunks of 5,000, writing
+ * progress as it goes. A chunk is judged outside any transaction, and only the players whose
+ * verdicts changed are written: on SQLite in slices of QUALIFICATION_SLICE players, the
+ * transaction committing after the slice once a request waits for the write lock or its
+ * QUALIFICATION_TRANSACTION_MS are up (0841). Returns null when no pass was due or
  * another server holds it.
  */
 export async function runFullQualification(
   db: Kysely<Database>,
-  options: { now?: Date; force?: boolean; stopping?: () => boolean } = {},
+  options: { now?: Date; force?: boolean; stopping?: () => boolean } & SliceOptions = {},
 ): Promise<{ players: number; changed: number } | null> {
   const now = options.now ?? new Date()
   const today = todayInChina(now)
@@ -154,6 +180,11 @@ export async function runFullQualification(
       .set({ total: Number(n) })
       .where('id', '=', 1)
       .execute()
+    // A chunk is read and judged outside any transaction: most days few verdicts change, and
+    // only the players whose verdicts do are written, judged again from what they hold in the
+    // write transaction (a write since the read queued its player, or refreshed it). On
+    // SQLite the write goes a slice at a time, committing when transactionDue says so.
+    const sliced = sqliteHandleOf(db) !== undefined
     let after = 0
     let players = 0
     let changed = 0
@@ -162,7 +193,20 @@ export async function runFullQualification(
       const chunk = await db.selectFrom('market_players').select(FACT_COLUMNS).where('id', '>', after).orderBy('id').limit(CHUNK).execute()
       if (chunk.length === 0) break
       const range: [number, number] = [chunk[0].id, chunk[chunk.length - 1].id]
-      changed += await db.transaction().execute((trx) => judge(trx, chunk, catalogue, today, { candidates: true, range }))
+      const changing = [...(await verdicts(db, chunk, catalogue, today, { candidates: true, range })).values()].flatMap((g) => g.ids).sort((a, b) => a - b)
+      for (let i = 0; i < changing.length; ) {
+        await db.transaction().execute(async (trx) => {
+          const since = performance.now()
+          for (;;) {
+            const ids = changing.slice(i, i + (sliced ? QUALIFICATION_SLICE : CHUNK))
+            i += ids.length
+            for (let k = 0; k < ids.length; k += 500) changed += await judge(trx, await trx.selectFrom('market_players').select(FACT_COLUMNS).where('id', 'in', ids.slice(k, k + 500)).execute(), catalogue, today, { candidates: true })
+            await options.onSlice?.()
+            if (i >= changing.length || !sliced || transactionDue(since, options.transactionMs ?? QUALIFICATION_TRANSACTION_MS)) return
+          }
+        })
+        options.onTransaction?.(changed)
+      }
       players += chunk.length
       after = chunk[chunk.length - 1].id
       await db.updateTable('qualification_state').set({ done: players, running_since: new Date().toISOString() }).where('id', '=', 1).execute()
@@ -183,18 +227,32 @@ export async function runFullQualification(
   }
 }
 
-/** Judges the queued players (their facts changed: an import, an edit), oldest first. */
-export async function drainQualificationQueue(db: Kysely<Database>): Promise<number> {
+/**
+ * Judges the queued players (their facts changed: an import, an edit), oldest first: 500 a
+ * transaction, or on SQLite QUALIFICATION_SLICE a slice until transactionDue (0841).
+ */
+export async function drainQualificationQueue(db: Kysely<Database>, options: SliceOptions = {}): Promise<number> {
+  const sliced = sqliteHandleOf(db) !== undefined
   let judged = 0
   for (;;) {
-    const queued = await db.selectFrom('qualification_queue').select('player_id').orderBy('player_id').limit(500).execute()
-    if (queued.length === 0) return judged
-    const ids = queued.map((q) => q.player_id)
-    await db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('qualification_queue').where('player_id', 'in', ids).execute()
-      await refreshQualification(trx, ids)
+    const taken = await db.transaction().execute(async (trx) => {
+      const since = performance.now()
+      let taken = 0
+      for (;;) {
+        const queued = await trx.selectFrom('qualification_queue').select('player_id').orderBy('player_id').limit(sliced ? QUALIFICATION_SLICE : 500).execute()
+        if (queued.length === 0) break
+        const ids = queued.map((q) => q.player_id)
+        await trx.deleteFrom('qualification_queue').where('player_id', 'in', ids).execute()
+        await refreshQualification(trx, ids)
+        taken += ids.length
+        await options.onSlice?.()
+        if (!sliced || transactionDue(since, options.transactionMs ?? QUALIFICATION_TRANSACTION_MS)) break
+      }
+      return taken
     })
-    judged += ids.length
+    if (taken === 0) return judged
+    judged += taken
+    options.onTransaction?.(judged)
   }
 }
 

@@ -10,6 +10,8 @@ import type { Db } from '../audit.server'
 import { inScope } from '../scope.server'
 import { chinaMonthOf } from './clock-sums.server'
 
+/** The sums' table, or the SQLite rebuild's table of its own that it counts into first (clock-sums.server.ts). */
+export type SumsTable = 'clock_sums' | 'clock_sums_next'
 export type ReferralWhere = (eb: ExpressionBuilder<Database, 'referrals'>) => Expression<SqlBool>
 export interface ReferralCounts {
   referrals: number
@@ -78,10 +80,10 @@ export function referralMarked(db: Kysely<any>, eb: ExpressionBuilder<Database, 
  * org unit and officer (a group with referrals only gets a row of its own). Inside the rebuild's
  * transaction.
  */
-export async function insertReferralSums(trx: Db, at: string): Promise<void> {
+export async function insertReferralSums(trx: Db, at: string, into: SumsTable = 'clock_sums', where?: ReferralWhere): Promise<void> {
   const month = chinaMonthOf(trx, sql.ref('referrals.referred_at'))
   await trx
-    .insertInto('clock_sums')
+    .insertInto(into as 'clock_sums')
     .columns(['month', 'org_unit_id', 'officer_id', 'clocks', 'contact_due', 'contacted_on_time', 'decide_due', 'decided_on_time', 'overdue', 'refusals', 'refusals_with_reason', 'escalated', 'referrals', 'accept_due', 'accepted_on_time', 'accept_overdue'])
     .expression(
       trx
@@ -98,12 +100,12 @@ export async function insertReferralSums(trx: Db, at: string): Promise<void> {
           count(sql`referrals.stage = 'referred' and referrals.accepted_at is null and referrals.accept_due_at < ${at}`).as('accept_overdue'),
         ])
         // SQLite reads `on conflict` after a select without `where` as part of a join.
-        .where(sql<boolean>`1 = 1`)
+        .where(where ?? sql<boolean>`1 = 1`)
         .groupBy([month, 'referrals.org_unit_id', 'referrals.officer_id']),
     )
     .onConflict((oc) =>
       oc.columns(['month', 'org_unit_id', 'officer_id']).doUpdateSet((eb) => ({
-        escalated: sql<number>`clock_sums.escalated + excluded.escalated`,
+        escalated: sql<number>`${sql.ref(`${into}.escalated`)} + excluded.escalated`,
         referrals: eb.ref('excluded.referrals'),
         accept_due: eb.ref('excluded.accept_due'),
         accepted_on_time: eb.ref('excluded.accepted_on_time'),
