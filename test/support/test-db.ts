@@ -70,7 +70,7 @@ export async function createSeededTestDatabase(options: { seed: number; players:
   if (mine) {
     try {
       if (postgres) {
-        await adminQuery(`create database ${seeded} template ${template}`)
+        await adminQuery(`create database ${seeded} template ${template}${await templateCopyStrategy()}`)
         const url = new URL(process.env.TEST_DATABASE_URL!)
         url.pathname = `/${seeded}`
         const handle = openDatabase(url.toString())
@@ -137,11 +137,26 @@ export function openTempSqlite(prefix: string, copyFrom?: string): TestDatabase 
   }
 }
 
+/**
+ * How PostgreSQL copies a template here. FILE_COPY copies its files and checkpoints before and
+ * after; the default (WAL_LOG, PostgreSQL 15) reads every page through the buffer cache and
+ * writes it to the write-ahead log. On a server with fsync off (.ci/run's, the shared test
+ * server's) the checkpoints cost little: 38–41 ms of the server's CPU a copy and drop of the
+ * migrated template against 55 ms, 10% less of its CPU over the PostgreSQL project
+ * (docs/decisions/0831-ci-postgres-in-memory-file-copy.md). With fsync on, each checkpoint
+ * would flush the disk: the default stays.
+ */
+let copyStrategy: Promise<string> | undefined
+function templateCopyStrategy(): Promise<string> {
+  copyStrategy ??= adminQuery('show fsync').then(({ rows }) => (rows[0].fsync === 'off' ? ' strategy file_copy' : ''))
+  return copyStrategy
+}
+
 async function adminQuery(statement: string) {
   const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL })
   await admin.connect()
   try {
-    await admin.query(statement)
+    return await admin.query(statement)
   } finally {
     await admin.end()
   }
@@ -153,7 +168,7 @@ async function createPostgres(template?: string): Promise<TestDatabase> {
   const name = `wanqi_test_${process.pid}_${crypto.randomBytes(4).toString('hex')}`
   const admin = new pg.Client({ connectionString: adminUrl })
   await admin.connect()
-  await admin.query(template ? `create database ${name} template ${template}` : `create database ${name}`)
+  await admin.query(template ? `create database ${name} template ${template}${await templateCopyStrategy()}` : `create database ${name}`)
   await admin.end()
   const url = new URL(adminUrl)
   url.pathname = `/${name}`
