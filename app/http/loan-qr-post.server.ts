@@ -14,11 +14,9 @@ import type { AppContext } from './context.server'
 import { localeOfCookies } from './guards.server'
 import { answerLoanQrPost, LOAN_QR_PAGE_HEADERS, loanQrHtml, loanQrPath } from './loan-qr-answer.server'
 import type { LoanQrBudget } from './loan-qr-budget.server'
-import { inIdleMoment } from '../server/foreground.server'
 import { limitedBodyOf, mediaTypeOf } from './request-limits.server'
 import { translator, type Locale } from '../i18n/index'
 import { logger } from '../server/logger.server'
-import { loanQrYieldMaxMs } from '../services/loan-qr/loan-qr-batches.server'
 import { keptLoanQrPageNames } from '../services/loan-qr/loan-qr-codes.server'
 
 // A code's page, with or without a trailing slash; `.data` is Remix's own and goes to Remix.
@@ -87,9 +85,7 @@ export function loanQrBudgetGate(budget: LoanQrBudget, context: Pick<AppContext,
       }
       res.once('finish', answered)
       res.once('close', answered)
-      // Its body read, checked and answered in the thread's idle moments, after the
-      // officers' pages being answered (server/foreground.server.ts, decision 0851).
-      return inIdleMoment(next, loanQrYieldMaxMs(context.db))
+      return next()
     }
     const token = tokenOf(req.path) ?? ''
     refused++

@@ -18,11 +18,10 @@ import { issueLoanQrCode } from '../../app/services/loan-qr/issue-loan-qr-code.s
 import { issueLoanQrChallenge, solveLoanQrChallenge } from '../../app/services/loan-qr/loan-qr-challenge.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { setLoanQrBatchWaits } from '../../app/services/loan-qr/loan-qr-batches.server'
-import { foregroundInFlight, foregroundStarted, idleMomentsWaiting } from '../../app/server/foreground.server'
+import { foregroundInFlight, foregroundStarted } from '../../app/server/foreground.server'
 import { addUser, buildOrg } from '../support/fixtures'
 import { makeUscc } from '../support/lists'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
-import { WAIT_MS } from '../support/test-constants'
 import { ROOT, TEST_DATA_KEY, loadBuild, testConfig } from '../support/test-server'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
@@ -213,23 +212,6 @@ describe('what the server takes follows its thread\'s real delay (decision 0641)
     const { response } = await posted
     expect(response.status).toBe(303)
     expect(await t.db.selectFrom('loan_qr_requests').select('id').where('firm_name', '=', '让行企业').execute()).toHaveLength(1)
-  })
-
-  it('reads, checks and answers even a try it refuses only once no other request is being answered', async () => {
-    setLoanQrBatchWaits(t.db, { yieldMaxMs: 600_000 })
-    const officerRequest = foregroundStarted()
-    let answered = false
-    const posted = post(base, form({ name: '后答企业' }, { solve: false })).then((result) => ((answered = true), result))
-    // The try waits at the door for the request being answered; another request meanwhile is answered.
-    await vi.waitFor(() => expect(idleMomentsWaiting()).toBe(1), { timeout: WAIT_MS, interval: 5 })
-    expect((await fetch(`${base}/livez`)).status).toBe(200)
-    expect(idleMomentsWaiting()).toBe(1)
-    expect(answered).toBe(false)
-    officerRequest()
-    const { response, html } = await posted
-    expect(response.status).toBe(400)
-    expect(html).not.toContain('后答企业')
-    expect(idleMomentsWaiting()).toBe(0)
   })
 
   it('answers a try that waited too long for its turn 503 with Retry-After, writing and counting nothing', async () => {

@@ -18,7 +18,7 @@
 // delay guessed in advance.
 import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../../../db/schema'
-import { foregroundIdle, inIdleMoment } from '../../server/foreground.server'
+import { foregroundIdle } from '../../server/foreground.server'
 
 type Work<T> = (trx: Transaction<Database>) => Promise<T>
 interface Job {
@@ -76,11 +76,6 @@ export function inLoanQrBatch<T>(db: Kysely<Database>, work: Work<T>): Promise<T
   const answer = new Promise<T>((resolve, reject) => w.queue.push({ work: work as Work<unknown>, resolve: resolve as (v: unknown) => void, reject, queuedAt: performance.now() }))
   if (!w.writing) void drain(db, w)
   return answer
-}
-
-/** How long a try waits for the requests being answered before it goes on anyway, ms (LOAN_QR_YIELD_MAX_MS unless a test set another). */
-export function loanQrYieldMaxMs(db: Kysely<Database>): number {
-  return writerOf(db).yieldMaxMs
 }
 
 /** How many batches and tries this server wrote, and how many tries it answered busy (the bench reports them). */
@@ -141,9 +136,7 @@ async function drain(db: Kysely<Database>, w: Writer): Promise<void> {
       w.queue.unshift(...batch.slice(ran))
       w.batches++
       w.tries += ran
-      // Each try's answer (its page, its send) in an idle moment of its own: a request that
-      // arrives meanwhile is not kept waiting for a whole batch's answers (decision 0851).
-      batch.slice(0, ran).forEach((job, i) => inIdleMoment(() => job.resolve(answers![i]), w.yieldMaxMs))
+      batch.slice(0, ran).forEach((job, i) => job.resolve(answers![i]))
     }
   } finally {
     w.writing = false
