@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
-import { databaseUrlOf, lockWaitersBuffer, transactionDue } from '../../db/connection.server'
+import { databaseUrlOf, lockWaitersBuffer } from '../../db/connection.server'
+import { inSlicedTransactions } from '../../db/sliced-transactions.server'
 import { dialectOf, floorToInt, insertRows } from '../../db/dialect.server'
 import type { BBox } from '../domain/geometry'
 import { gridCellSize, PRECOUNTED_MAX_ZOOM, worldCellRange } from '../domain/map-clusters'
@@ -112,25 +113,16 @@ async function rebuild(db: Kysely<Database>, onlyIfStale: boolean, options: MapS
     await sleep(WRITER_GAP_MS)
     restedMs += WRITER_GAP_MS
   }
-  /**
-   * Runs `step` (true while there is more to do) in write transactions: on PostgreSQL one step
-   * a transaction, on SQLite steps until transactionDue; each transaction followed by the gap.
-   */
-  const inTransactions = async (step: (trx: Db) => Promise<boolean>) => {
-    for (let more = true; more; ) {
-      more = await db.transaction().execute(async (trx) => {
-        const since = performance.now()
-        for (;;) {
-          const left = await step(trx)
-          await options.onSlice?.()
-          if (!left) return false
-          if (!sliced || transactionDue(since, options.transactionMs ?? MAP_TRANSACTION_MS)) return true
-        }
-      })
-      options.onTransaction?.()
-      await letOthersWrite()
-    }
-  }
+  /** `step` (true while there is more to do) in write transactions cut by transactionDue on SQLite, each followed by the gap. */
+  const inTransactions = (step: (trx: Db) => Promise<boolean>) =>
+    inSlicedTransactions(db, step, {
+      transactionMs: options.transactionMs ?? MAP_TRANSACTION_MS,
+      onSlice: options.onSlice,
+      onCommit: async () => {
+        options.onTransaction?.()
+        await letOthersWrite()
+      },
+    })
   let claim = db
     .updateTable('map_cells_state')
     .set((eb) => ({ state: 'building', next_generation: eb('next_generation', '+', 1) }))

@@ -7,7 +7,8 @@
 // day asks for a pass over every player, which the background loop makes with its progress
 // in the state row.
 import type { Kysely } from 'kysely'
-import { sqliteHandleOf, transactionDue } from '../../db/connection.server'
+import { sqliteHandleOf } from '../../db/connection.server'
+import { inSlicedTransactions } from '../../db/sliced-transactions.server'
 import type { Database } from '../../db/schema'
 import { todayInChina } from '../domain/china-time'
 import { assessFirstLender } from '../domain/first-lender'
@@ -111,7 +112,7 @@ const FACT_COLUMNS = [
 ] as const
 
 /** Refreshes the named players now (a visit's player, inside its transaction). */
-export async function refreshQualification(db: Db, playerIds: number[], options: { catalogue?: readonly ProductRules[]; today?: string } = {}): Promise<number> {
+export async function refreshQualification(db: Db, playerIds: number[], options: { catalogue?: readonly ProductRules[]; today?: string; candidates?: boolean } = {}): Promise<number> {
   if (playerIds.length === 0) return 0
   const catalogue = options.catalogue ?? (await loadCatalogue(db))
   const today = options.today ?? todayInChina()
@@ -122,7 +123,7 @@ export async function refreshQualification(db: Db, playerIds: number[], options:
       .select(FACT_COLUMNS)
       .where('id', 'in', playerIds.slice(i, i + 500))
       .execute()
-    changed += await judge(db, players, catalogue, today)
+    changed += await judge(db, players, catalogue, today, { candidates: options.candidates })
   }
   return changed
 }
@@ -194,19 +195,18 @@ export async function runFullQualification(
       if (chunk.length === 0) break
       const range: [number, number] = [chunk[0].id, chunk[chunk.length - 1].id]
       const changing = [...(await verdicts(db, chunk, catalogue, today, { candidates: true, range })).values()].flatMap((g) => g.ids).sort((a, b) => a - b)
-      for (let i = 0; i < changing.length; ) {
-        await db.transaction().execute(async (trx) => {
-          const since = performance.now()
-          for (;;) {
+      let i = 0
+      if (changing.length > 0)
+        await inSlicedTransactions(
+          db,
+          async (trx) => {
             const ids = changing.slice(i, i + (sliced ? QUALIFICATION_SLICE : CHUNK))
             i += ids.length
-            for (let k = 0; k < ids.length; k += 500) changed += await judge(trx, await trx.selectFrom('market_players').select(FACT_COLUMNS).where('id', 'in', ids.slice(k, k + 500)).execute(), catalogue, today, { candidates: true })
-            await options.onSlice?.()
-            if (i >= changing.length || !sliced || transactionDue(since, options.transactionMs ?? QUALIFICATION_TRANSACTION_MS)) return
-          }
-        })
-        options.onTransaction?.(changed)
-      }
+            changed += await refreshQualification(trx, ids, { catalogue, today, candidates: true })
+            return i < changing.length
+          },
+          { transactionMs: options.transactionMs ?? QUALIFICATION_TRANSACTION_MS, onSlice: options.onSlice, onCommit: () => options.onTransaction?.(changed) },
+        )
       players += chunk.length
       after = chunk[chunk.length - 1].id
       await db.updateTable('qualification_state').set({ done: players, running_since: new Date().toISOString() }).where('id', '=', 1).execute()
@@ -233,27 +233,21 @@ export async function runFullQualification(
  */
 export async function drainQualificationQueue(db: Kysely<Database>, options: SliceOptions = {}): Promise<number> {
   const sliced = sqliteHandleOf(db) !== undefined
+  const size = sliced ? QUALIFICATION_SLICE : 500
   let judged = 0
-  for (;;) {
-    const taken = await db.transaction().execute(async (trx) => {
-      const since = performance.now()
-      let taken = 0
-      for (;;) {
-        const queued = await trx.selectFrom('qualification_queue').select('player_id').orderBy('player_id').limit(sliced ? QUALIFICATION_SLICE : 500).execute()
-        if (queued.length === 0) break
-        const ids = queued.map((q) => q.player_id)
-        await trx.deleteFrom('qualification_queue').where('player_id', 'in', ids).execute()
-        await refreshQualification(trx, ids)
-        taken += ids.length
-        await options.onSlice?.()
-        if (!sliced || transactionDue(since, options.transactionMs ?? QUALIFICATION_TRANSACTION_MS)) break
-      }
-      return taken
-    })
-    if (taken === 0) return judged
-    judged += taken
-    options.onTransaction?.(judged)
-  }
+  await inSlicedTransactions(
+    db,
+    async (trx) => {
+      const ids = (await trx.selectFrom('qualification_queue').select('player_id').orderBy('player_id').limit(size).execute()).map((q) => q.player_id)
+      if (ids.length === 0) return false
+      await trx.deleteFrom('qualification_queue').where('player_id', 'in', ids).execute()
+      await refreshQualification(trx, ids)
+      judged += ids.length
+      return true
+    },
+    { transactionMs: options.transactionMs ?? QUALIFICATION_TRANSACTION_MS, onSlice: options.onSlice, onCommit: () => options.onTransaction?.(judged) },
+  )
+  return judged
 }
 
 /** Keeps the flags fresh in the background of an app server (or `npm run worker`). */
