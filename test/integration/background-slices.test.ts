@@ -12,6 +12,7 @@ import { openClocksFor } from '../../app/services/clocks/open-clocks.server'
 import { rebuildClockSums } from '../../app/services/clocks/clock-sums.server'
 import { MAP_SLICE, rebuildMapCells } from '../../app/services/map-cells.server'
 import { drainQualificationQueue, QUALIFICATION_SLICE, runFullQualification } from '../../app/services/qualification.server'
+import { WAIT_MS } from '../support/test-constants'
 import { createSeededTestDatabase, type TestDatabase } from '../support/test-db'
 
 let t: TestDatabase
@@ -48,7 +49,7 @@ function writeAtFirstSlice(commits: () => number) {
         .where('id', '=', orgUnitId)
         .execute()
         .then(() => (writtenAfter = commits()))
-      await vi.waitFor(() => expect(lockQueue().waiting).toBe(1), { timeout: 10_000, interval: 1 })
+      await vi.waitFor(() => expect(lockQueue().waiting).toBe(1), { timeout: WAIT_MS, interval: 1 })
     },
     written: async () => {
       expect(write).not.toBeNull()
@@ -97,9 +98,23 @@ describe('the refreshers\' jobs beside a request\'s write on SQLite', () => {
   it('the map cells\' rebuild commits after the slice under way when a request waits for the lock', async () => {
     // 4,096 cells a transaction before, at nice 10.
     let commits = 0
+    let slices = 0
+    const slicesAtCommit: number[] = []
     const request = writeAtFirstSlice(() => commits)
-    const rebuilt = await rebuildMapCells(background.db, { transactionMs: 60_000, onSlice: request.onSlice, onTransaction: () => commits++ })
+    const rebuilt = await rebuildMapCells(background.db, {
+      transactionMs: 60_000,
+      onSlice: async () => {
+        slices++
+        await request.onSlice()
+      },
+      onTransaction: () => {
+        slicesAtCommit.push(slices)
+        commits++
+      },
+    })
     expect(rebuilt.cells).toBeGreaterThan(4 * MAP_SLICE)
+    // The first transaction ended with the slice under way when the request waited.
+    expect(slicesAtCommit[0]).toBe(1)
     expect(await request.written()).toBeLessThanOrEqual(1)
     expect(await count('map_cells')).toBe(rebuilt.cells)
     // A second rebuild writes the same cells and deletes the first's, both in slices.
