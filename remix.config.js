@@ -9,6 +9,8 @@ export default {
     v3_relativeSplatPath: true,
     v3_throwAbortReason: true,
     v3_singleFetch: true,
-    v3_lazyRouteDiscovery: true,
+    // The whole route manifest (one content-hashed file, ~3 KB gzipped) comes with every page
+    // instead of a /__manifest request for the links each page shows (decision 0871).
+    v3_lazyRouteDiscovery: false,
   },
 }

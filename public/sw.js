@@ -89,34 +89,12 @@ self.addEventListener('fetch', (event) => {
   // Built files and the messages' parts are named by their content: kept once fetched.
   if (url.pathname.startsWith('/build/') || url.pathname.startsWith('/messages/') || url.pathname === '/favicon.svg') {
     event.respondWith(cacheFirst(request))
-  } else if (url.pathname === '/__manifest') {
-    event.respondWith(routeManifest(request, url))
   } else if (OFFLINE_PAGES.includes(url.pathname)) {
     event.respondWith(networkFirst(request))
   } else if (request.mode === 'navigate') {
     event.respondWith(fetch(request).catch(() => offlinePage()))
   }
 })
-
-// Remix discovers routes as links appear (/__manifest?p=…). Every answer is merged into
-// one cached set per app version, so a page opened offline still finds the routes it knew.
-async function routeManifest(request, url) {
-  const key = `/__manifest-merged?version=${url.searchParams.get('version') || ''}`
-  const cache = await caches.open(CACHE)
-  try {
-    const response = await fetch(request)
-    if (response.ok && response.status === 200) {
-      const patches = await response.clone().json()
-      const known = await cache.match(key)
-      const merged = Object.assign(known ? await known.json() : {}, patches)
-      await cache.put(key, new Response(JSON.stringify(merged), { headers: { 'Content-Type': 'application/json' } }))
-    }
-    return response
-  } catch {
-    const known = await cache.match(key)
-    return known || new Response('{}', { headers: { 'Content-Type': 'application/json' } })
-  }
-}
 
 async function cacheFirst(request) {
   const cache = await caches.open(CACHE)

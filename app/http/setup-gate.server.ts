@@ -7,8 +7,7 @@ import type { Database } from '../../db/schema'
 import { isSetUpNeeded } from '../services/setup.server'
 
 export const SETUP_PATH = '/setup'
-// `/__manifest`: Remix's route discovery, which the set-up page itself needs.
-const OPEN_PATHS = new Set([SETUP_PATH, '/healthz', '/livez', '/lang', '/__manifest'])
+const OPEN_PATHS = new Set([SETUP_PATH, '/healthz', '/livez', '/lang'])
 
 export function setupGate(db: Kysely<Database>): RequestHandler {
   let setUp = false

@@ -1,7 +1,8 @@
 // Issue 23: every main page of every role opened in Chromium against the real server on the
 // demo county, in Chinese and on a laptop, and none may throw (a hydration mismatch, React's
 // #418 on /dashboard/loans, is a page error), log an error, or ask for anything that answers
-// 4xx or 5xx. One server, one browser context per role, the pages one after another.
+// 4xx or 5xx, or ask the server for routes. One server, one browser context per role, the pages
+// one after another.
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { navFor } from '../../app/components/navigation'
@@ -79,6 +80,10 @@ async function visitCleanly(username: string, paths: string[], chinese: boolean)
   page.on('pageerror', (error) => failed.push(`${new URL(page.url()).pathname}: ${error.message.slice(0, 60)}`))
   page.on('response', (response) => {
     if (response.status() >= 400) failed.push(`${response.status()} ${response.url()} (on ${page.url()})`)
+  })
+  // The whole route manifest comes with the page (decision 0871): no link sends the phone back to ask for routes.
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname === '/__manifest') failed.push(`route discovery ${request.url()} (on ${page.url()})`)
   })
   // Signed in without the form (sign-in.test.ts opens /login in both languages): the first page is the first of `paths`.
   await session.signInByPost(page, username, { at: null })

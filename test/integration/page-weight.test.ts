@@ -1,13 +1,15 @@
 // The officer's phone on a weak signal: the JavaScript its pages load before they work stays
 // under 120 KB gzipped (/my, the visit form, /login; issue 23), with Leaflet left for when the
 // map opens and only the active language's messages sent. Real HTTP against the built app.
+import fs from 'node:fs'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { addUser, buildOrg, playerFields } from '../support/fixtures'
 import { pageWeight, type PageWeight } from '../support/page-weight'
 import { routeSuite } from '../support/route-suite'
-import { TEST_DATA_KEY } from '../support/test-constants'
+import { ROOT, TEST_DATA_KEY } from '../support/test-constants'
 
 const BUDGET_BYTES = 120 * 1024
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
@@ -60,5 +62,19 @@ describe('the officer’s pages stay light', () => {
     const admin = await weigh('/visits', true)
     const desk = admin.weight.modules.filter((m) => m.url.startsWith('/messages/')).map((m) => m.url.replace(/-\w+\.js$/, ''))
     expect(desk.sort()).toEqual(['/messages/zh-CN/field', '/messages/zh-CN/rest'])
+  })
+
+  it('names every route in one built manifest the page loads, so no link makes the phone ask the server for routes', async () => {
+    const { weight } = await weigh('/my', true)
+    const manifest = weight.modules.find((m) => /^\/build\/manifest-\w+\.js$/.test(m.url))
+    expect(manifest, kb(weight)).toBeDefined()
+    const source = await (await fetch(new URL(manifest!.url, suite.server.url))).text()
+    const routeIds = fs.readdirSync(path.join(ROOT, 'app/routes')).map((file) => `routes/${file.replace(/\.tsx?$/, '')}`)
+    expect(routeIds.length).toBeGreaterThan(50)
+    for (const id of routeIds) expect(source, id).toContain(`"id":${JSON.stringify(id)}`)
+    // Remix's route discovery (v3_lazyRouteDiscovery) would answer here with the routes asked for.
+    const client = await suite.signedIn('weight.officer')
+    const discovery = await client.get(`/__manifest?p=%2Fmy&version=${/"version":"(\w+)"/.exec(source)![1]}`)
+    expect(discovery.status).toBe(404)
   })
 })
