@@ -32,7 +32,7 @@ import { DEMO_PASSWORD, seedDatabase } from '../../db/seed/index'
 import { LOAN_QR_CONSENT_VERSION } from '../../app/domain/loan-qr'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { issueLoanQrCode } from '../../app/services/loan-qr/issue-loan-qr-code.server'
-import { issueLoanQrChallenge, solveLoanQrChallenge } from '../../app/services/loan-qr/loan-qr-challenge.server'
+import { issueLoanQrChallenge, solveLoanQrChallenge, wrongLoanQrNonce } from '../../app/services/loan-qr/loan-qr-challenge.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { Client } from '../support/http-client'
 import { makeUscc } from '../support/lists'
@@ -259,7 +259,7 @@ function prepare(token: string, from: number, count: number, sharedPhone: string
     const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`
     const challenge = issueLoanQrChallenge(SERVER_SECRET, token)
     const kind = i % 4
-    const nonce = kind === 2 ? '0' : solveLoanQrChallenge(challenge)
+    const nonce = kind === 2 ? wrongLoanQrNonce(challenge) : solveLoanQrChallenge(challenge)
     const phone = kind === 3 ? sharedPhone : `139${String(10_000_000 + i).slice(-8)}`
     const body = new URLSearchParams({ kind: 'enterprise', name: `压测企业${i}`, uscc: makeUscc(500_000 + i), contactName: '压测', phone, amountWan: '10', purpose: '周转', consent: LOAN_QR_CONSENT_VERSION, challenge, nonce })
     out.push({ body: body.toString(), ip })

@@ -15,7 +15,7 @@ import { createHttpApp } from '../../app/http/http-app.server'
 import type { AppConfig } from '../../app/server/config.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { issueLoanQrCode } from '../../app/services/loan-qr/issue-loan-qr-code.server'
-import { issueLoanQrChallenge, solveLoanQrChallenge } from '../../app/services/loan-qr/loan-qr-challenge.server'
+import { issueLoanQrChallenge, solveLoanQrChallenge, wrongLoanQrNonce } from '../../app/services/loan-qr/loan-qr-challenge.server'
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { setLoanQrBatchWaits } from '../../app/services/loan-qr/loan-qr-batches.server'
 import { foregroundInFlight, foregroundStarted } from '../../app/server/foreground.server'
@@ -68,7 +68,7 @@ let serial = 0
 function form(fields: Record<string, string> = {}, options: { solve?: boolean } = {}) {
   const n = ++serial
   const challenge = issueLoanQrChallenge(SECRET, token)
-  const nonce = options.solve === false ? '0' : solveLoanQrChallenge(challenge)
+  const nonce = options.solve === false ? wrongLoanQrNonce(challenge) : solveLoanQrChallenge(challenge)
   const body = new URLSearchParams({
     kind: 'enterprise', name: `直答企业${n}`, uscc: makeUscc(70_000 + n), contactName: '孙七', phone: `137${String(10_000_000 + n).slice(-8)}`,
     amountWan: '30', purpose: '备货', consent: LOAN_QR_CONSENT_VERSION, challenge, nonce, ...fields,

@@ -10,10 +10,9 @@ import { LOAN_QR_CONSENT_VERSION, LOAN_QR_LIMITS } from '../../app/domain/loan-q
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
-import { solveLoanQrChallenge } from '../../app/services/loan-qr/loan-qr-challenge.server'
 import { issueLoanQrCode } from '../../app/services/loan-qr/issue-loan-qr-code.server'
 import { loanQrBatchCounts, setLoanQrBatchWaits } from '../../app/services/loan-qr/loan-qr-batches.server'
-import { issueLoanQrChallenge } from '../../app/services/loan-qr/loan-qr-challenge.server'
+import { issueLoanQrChallenge, solveLoanQrChallenge, wrongLoanQrNonce } from '../../app/services/loan-qr/loan-qr-challenge.server'
 import { submitLoanQrRequest } from '../../app/services/loan-qr/submit-loan-qr-request.server'
 import { addUser, buildOrg, PASSWORD, playerFields } from '../support/fixtures'
 import { makeUscc } from '../support/lists'
@@ -42,7 +41,7 @@ async function submit(token: string, fields: Record<string, string>, options: { 
   const base = options.base ?? server.url
   const ip = options.ip ?? `10.0.${Math.floor(++address / 250)}.${address % 250}`
   const challenge = options.challenge ?? (await fetchPage(base, token, ip)).challenge!
-  const nonce = options.solve === false ? '0' : solveLoanQrChallenge(challenge)
+  const nonce = options.solve === false ? wrongLoanQrNonce(challenge) : solveLoanQrChallenge(challenge)
   const body = new URLSearchParams({ kind: 'enterprise', amountWan: '50', purpose: '进货周转', consent: LOAN_QR_CONSENT_VERSION, challenge, nonce, ...fields })
   const response = await fetch(`${base}/q/${token}`, { method: 'POST', body, redirect: 'manual', headers: { Origin: base, 'X-Forwarded-For': ip } })
   return { response, html: await response.text(), challenge }
@@ -261,7 +260,7 @@ describe('tries arriving together', () => {
       // The phone's fourth try of the day is over its limit.
       ...Array.from({ length: 4 }, (_, i) => values(30 + i, { phone: '13900009999' })),
       // A challenge answered wrong.
-      { ...values(40), nonce: '0' },
+      ((v) => ({ ...v, nonce: wrongLoanQrNonce(v.challenge) }))(values(40)),
     ]
     // What a batch commits is the subject here, not what the server sheds: no try is answered
     // busy however long it waits (on a busy machine, PostgreSQL's batch retried try by try took

@@ -38,3 +38,14 @@ export function solveLoanQrChallenge(challenge: string): string {
     if (hasLeadingZeroBits(sha256(`${challenge}:${nonce}`), LOAN_QR_POW_BITS)) return String(nonce)
   }
 }
+
+/**
+ * A nonce that does not answer `challenge`, for tests and the benchmark of the refusal: a fixed
+ * one such as '0' answers one challenge in 2^LOAN_QR_POW_BITS (16,384), and the try it was
+ * meant to have refused is taken.
+ */
+export function wrongLoanQrNonce(challenge: string): string {
+  for (let nonce = 0; ; nonce++) {
+    if (!hasLeadingZeroBits(sha256(`${challenge}:${nonce}`), LOAN_QR_POW_BITS)) return String(nonce)
+  }
+}
