@@ -11,7 +11,7 @@ import { drainFigureQueue, rebuildFigureRollups } from '../../app/services/figur
 import { figuresOfParts, figuresOfSums, readFigures, readFiguresOverTime, readLoanTrend } from '../../app/services/figure-rollups/read-figures.server'
 import type { Dimension } from '../../app/services/figure-rollups/scope-of-sums.server'
 import { computeFiguresInSql, loanTrendInSql, type FigureScope } from '../../app/services/figures.server'
-import { SEEDED_COUNTY, createSeededTestDatabase, type TestDatabase } from '../support/test-db'
+import { SEEDED_COUNTY, createSeededTestDatabase, testDialect, type TestDatabase } from '../support/test-db'
 
 let t: TestDatabase
 let scopes: [string, FigureScope][]
@@ -229,4 +229,39 @@ describe(`pre-counted figures equal the straight count (${process.env.TEST_DATAB
     await rebuildFigureRollups(t.db)
     expect(await sums()).toEqual(kept)
   })
+
+  // SQLite's one write lock keeps a drain out of a write's transaction; PostgreSQL runs them side
+  // by side (decision 0881).
+  if (testDialect() === 'postgres') {
+    it('a drain that finds a player queued waits for the write under way to it, and counts it (postgres)', async () => {
+      await drainFigureQueue(t.db)
+      const year = periods[0][1]
+      const visit = await t.db.selectFrom('visits').select(['id', 'player_id', 'has_need']).where('valid', '=', 1).where('visited_at', '>=', year.from).orderBy('id').executeTakeFirstOrThrow()
+      // Queued by an earlier write not yet drained.
+      await t.db.insertInto('figures_queue').values({ player_id: visit.player_id! }).execute()
+      let wrote!: () => void
+      const written = new Promise<void>((resolve) => (wrote = resolve))
+      let commit!: () => void
+      const committing = new Promise<void>((resolve) => (commit = resolve))
+      // A write to the queued player, left open: its need changes.
+      const writing = t.db.transaction().execute(async (trx) => {
+        await trx.updateTable('visits').set({ has_need: 1 - visit.has_need }).where('id', '=', visit.id).execute()
+        wrote()
+        await committing
+      })
+      await written
+      let drained = false
+      const draining = drainFigureQueue(t.db, { batch: 50 }).then((n) => ((drained = true), n))
+      const waitingForLock = async () =>
+        Number((await sql<{ n: string }>`select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(t.db)).rows[0].n)
+      // The drain either went on without the write (the fault) or waits for its commit.
+      await expect.poll(async () => drained || (await waitingForLock()) > 0).toBe(true)
+      commit()
+      await writing
+      await draining
+      await drainFigureQueue(t.db)
+      const now = new Date()
+      expect(await readFigures(t.db, scopes[0][1], year, now)).toEqual(await computeFiguresInSql(t.db, scopes[0][1], year, now))
+    })
+  }
 })
