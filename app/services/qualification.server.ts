@@ -238,7 +238,10 @@ export async function drainQualificationQueue(db: Kysely<Database>, options: Sli
   await inSlicedTransactions(
     db,
     async (trx) => {
-      const ids = (await trx.selectFrom('qualification_queue').select('player_id').orderBy('player_id').limit(size).execute()).map((q) => q.player_id)
+      // PostgreSQL: rows a write under way holds are taken by a later slice (decision 0881).
+      let claim = trx.selectFrom('qualification_queue').select('player_id').orderBy('player_id').limit(size)
+      if (!sliced) claim = claim.forUpdate().skipLocked()
+      const ids = (await claim.execute()).map((q) => q.player_id)
       if (ids.length === 0) return false
       await trx.deleteFrom('qualification_queue').where('player_id', 'in', ids).execute()
       await refreshQualification(trx, ids)

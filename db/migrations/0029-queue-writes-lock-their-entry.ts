@@ -5,9 +5,9 @@
 // With `do nothing` a write to an already-queued player left the queue row unlocked: a drain
 // could take the row (delete it) and read the player before the write committed, so the drain
 // recorded the player as it was before the write and the write was never queued again. The
-// row's update holds its lock until the write commits: a drain's delete of it waits for the
-// commit, and its reads that follow see the write. SQLite's one write lock already keeps a
-// drain from running inside a write.
+// row's update holds its lock until the write commits, and the drains pass over locked rows
+// (`for update skip locked`): the player is taken by a later batch, after the commit. SQLite's
+// one write lock already keeps a drain from running inside a write.
 import { sql, type Kysely } from 'kysely'
 import { dialectOf } from '../dialect.server'
 

@@ -233,7 +233,7 @@ describe(`pre-counted figures equal the straight count (${process.env.TEST_DATAB
   // SQLite's one write lock keeps a drain out of a write's transaction; PostgreSQL runs them side
   // by side (decision 0881).
   if (testDialect() === 'postgres') {
-    it('a drain that finds a player queued waits for the write under way to it, and counts it (postgres)', async () => {
+    it('a write under way to a queued player is counted: no drain takes the player before the write commits (postgres)', async () => {
       await drainFigureQueue(t.db)
       const year = periods[0][1]
       const visit = await t.db.selectFrom('visits').select(['id', 'player_id', 'has_need']).where('valid', '=', 1).where('visited_at', '>=', year.from).orderBy('id').executeTakeFirstOrThrow()
@@ -254,7 +254,7 @@ describe(`pre-counted figures equal the straight count (${process.env.TEST_DATAB
       const draining = drainFigureQueue(t.db, { batch: 50 }).then((n) => ((drained = true), n))
       const waitingForLock = async () =>
         Number((await sql<{ n: string }>`select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(t.db)).rows[0].n)
-      // The drain either went on without the write (the fault) or waits for its commit.
+      // The drain has ended (taking the player from before the write was the fault) or waits for a lock.
       await expect.poll(async () => drained || (await waitingForLock()) > 0).toBe(true)
       commit()
       await writing

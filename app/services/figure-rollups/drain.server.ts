@@ -4,7 +4,7 @@
 // every player and drains from nothing (the seed runs it).
 import { sql, type Kysely } from 'kysely'
 import { sqliteHandleOf, transactionDue } from '../../../db/connection.server'
-import { upsertAdding } from '../../../db/dialect.server'
+import { dialectOf, upsertAdding } from '../../../db/dialect.server'
 import type { Database } from '../../../db/schema'
 import { contributions, emptyTotals, TOTALS, type Contribution, type Totals } from '../../domain/figure-facts'
 import { logger } from '../../server/logger.server'
@@ -141,9 +141,16 @@ export async function drainFigureQueue(db: Kysely<Database>, options: DrainOptio
   }
 }
 
-/** Claims a batch from the queue, adds its moves to `deltas`, records what each counts for now. */
+/**
+ * Claims a batch from the queue, adds its moves to `deltas`, records what each counts for now.
+ * PostgreSQL: the rows a write under way holds (its trigger's no-op update, migration 0029) are
+ * passed over, taken by the next batch once it commits; so a drain waits for no writer, and a
+ * writer waits only for a drain that took its player first (decision 0881).
+ */
 async function recountBatch(trx: Db, deltas: Deltas, batch: number): Promise<number | null> {
-  const queued = await trx.selectFrom('figures_queue').select('player_id').orderBy('player_id').limit(batch).execute()
+  let claim = trx.selectFrom('figures_queue').select('player_id').orderBy('player_id').limit(batch)
+  if (dialectOf(trx) === 'postgres') claim = claim.forUpdate().skipLocked()
+  const queued = await claim.execute()
   if (queued.length === 0) return null
   const ids = (
     await trx
