@@ -8,6 +8,7 @@
 // in the state row.
 import type { Kysely } from 'kysely'
 import { sqliteHandleOf } from '../../db/connection.server'
+import { claimQueuedPlayers } from '../../db/queue-claims.server'
 import { inSlicedTransactions } from '../../db/sliced-transactions.server'
 import type { Database } from '../../db/schema'
 import { todayInChina } from '../domain/china-time'
@@ -238,12 +239,8 @@ export async function drainQualificationQueue(db: Kysely<Database>, options: Sli
   await inSlicedTransactions(
     db,
     async (trx) => {
-      // PostgreSQL: rows a write under way holds are taken by a later slice (decision 0881).
-      let claim = trx.selectFrom('qualification_queue').select('player_id').orderBy('player_id').limit(size)
-      if (!sliced) claim = claim.forUpdate().skipLocked()
-      const ids = (await claim.execute()).map((q) => q.player_id)
-      if (ids.length === 0) return false
-      await trx.deleteFrom('qualification_queue').where('player_id', 'in', ids).execute()
+      const ids = await claimQueuedPlayers(trx, 'qualification_queue', size)
+      if (ids === null) return false
       await refreshQualification(trx, ids)
       judged += ids.length
       return true

@@ -4,7 +4,8 @@
 // every player and drains from nothing (the seed runs it).
 import { sql, type Kysely } from 'kysely'
 import { sqliteHandleOf, transactionDue } from '../../../db/connection.server'
-import { dialectOf, upsertAdding } from '../../../db/dialect.server'
+import { upsertAdding } from '../../../db/dialect.server'
+import { claimQueuedPlayers } from '../../../db/queue-claims.server'
 import type { Database } from '../../../db/schema'
 import { contributions, emptyTotals, TOTALS, type Contribution, type Totals } from '../../domain/figure-facts'
 import { logger } from '../../server/logger.server'
@@ -141,30 +142,10 @@ export async function drainFigureQueue(db: Kysely<Database>, options: DrainOptio
   }
 }
 
-/**
- * Claims a batch from the queue, adds its moves to `deltas`, records what each counts for now.
- * PostgreSQL: the rows a write under way holds (its trigger's no-op update, migration 0029) are
- * passed over, taken by the next batch once it commits; so a drain waits for no writer, and a
- * writer waits only for a drain that took its player first (decision 0881).
- */
+/** Claims a batch from the queue (claimQueuedPlayers), adds its moves to `deltas`, records what each counts for now. */
 async function recountBatch(trx: Db, deltas: Deltas, batch: number): Promise<number | null> {
-  let claim = trx.selectFrom('figures_queue').select('player_id').orderBy('player_id').limit(batch)
-  if (dialectOf(trx) === 'postgres') claim = claim.forUpdate().skipLocked()
-  const queued = await claim.execute()
-  if (queued.length === 0) return null
-  const ids = (
-    await trx
-      .deleteFrom('figures_queue')
-      .where(
-        'player_id',
-        'in',
-        queued.map((q) => q.player_id),
-      )
-      .returning('player_id')
-      .execute()
-  ).map((r) => r.player_id)
-  // Another drain took them first.
-  if (ids.length === 0) return 0
+  const ids = await claimQueuedPlayers(trx, 'figures_queue', batch)
+  if (ids === null) return null
   const [before, now] = await Promise.all([countedBefore(trx, ids), countNow(trx, ids)])
   for (const counted of before.values()) deltas.add(counted, -1)
   for (const counted of now.values()) deltas.add(counted, 1)
