@@ -32,11 +32,16 @@ export function verifyLoanQrProof(secret: string, token: string, challenge: unkn
 const sha256: (text: string) => Uint8Array =
   typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'buffer') : (text) => crypto.createHash('sha256').update(text).digest()
 
+/** The first nonce (0, 1, 2, …) that answers `challenge`, or with `answers` false the first that does not. */
+function firstNonce(challenge: string, answers: boolean): string {
+  for (let nonce = 0; ; nonce++) {
+    if (hasLeadingZeroBits(sha256(`${challenge}:${nonce}`), LOAN_QR_POW_BITS) === answers) return String(nonce)
+  }
+}
+
 /** What the page's script does, in Node: for tests and the benchmark (each solve is ~16,000 hashes). */
 export function solveLoanQrChallenge(challenge: string): string {
-  for (let nonce = 0; ; nonce++) {
-    if (hasLeadingZeroBits(sha256(`${challenge}:${nonce}`), LOAN_QR_POW_BITS)) return String(nonce)
-  }
+  return firstNonce(challenge, true)
 }
 
 /**
@@ -45,7 +50,5 @@ export function solveLoanQrChallenge(challenge: string): string {
  * meant to have refused is taken.
  */
 export function wrongLoanQrNonce(challenge: string): string {
-  for (let nonce = 0; ; nonce++) {
-    if (!hasLeadingZeroBits(sha256(`${challenge}:${nonce}`), LOAN_QR_POW_BITS)) return String(nonce)
-  }
+  return firstNonce(challenge, false)
 }
