@@ -34,10 +34,19 @@ export interface LoanSimOptions {
   log?: (message: string) => void
 }
 
+export interface Disbursement {
+  lentYuan: number
+  guaranteeType: 'credit' | 'guaranteed' | 'collateral' | 'mixed'
+  /** The credit report's word on whether this is the firm's first bank loan; null: not said. */
+  firstLender: boolean | null
+}
+
 export interface LoanSim {
   url: string
   /** Referrals taken, by idempotency key. */
   received: Map<string, { referralId: number; externalRef: string; copies: number }>
+  /** What each disbursement report said, by referral id: lent, secured how, and the first-lender flag. */
+  disbursed: Map<number, Disbursement>
   /** The consents referrals carried, as checked, by referral id: `ok`, or why not. */
   consents: Map<number, { consentId: string; verdict: 'ok' | string }>
   /** Refuses every connection until up() (or, given `ms`, for that long). */
@@ -78,6 +87,7 @@ export async function startLoanSim(options: LoanSimOptions): Promise<LoanSim> {
   const log = options.log ?? (() => {})
   const received: LoanSim['received'] = new Map()
   const consents: LoanSim['consents'] = new Map()
+  const disbursed: LoanSim['disbursed'] = new Map()
   let failingUntil = 0
   let downUntil = 0
   let calls = 0
@@ -114,7 +124,7 @@ export async function startLoanSim(options: LoanSimOptions): Promise<LoanSim> {
    * credit report would say: the referral's own loan history, wrong one time in eight (a
    * list's "never borrowed" is not always right), and now and then no flag at all.
    */
-  const disbursement = (referral: { amountYuan?: number; credit?: boolean; firstLender?: boolean }) => {
+  const disbursement = (referral: { amountYuan?: number; credit?: boolean; firstLender?: boolean }): Disbursement => {
     const asked = typeof referral.amountYuan === 'number' && referral.amountYuan > 0 ? referral.amountYuan : 100_000
     const lentYuan = Math.max(1_000, Math.round((asked * (0.7 + 0.3 * Math.random())) / 1_000) * 1_000)
     const guaranteeType = referral.credit ? 'credit' : (['guaranteed', 'collateral', 'mixed'] as const)[Math.floor(Math.random() * 3)]
@@ -136,12 +146,14 @@ export async function startLoanSim(options: LoanSimOptions): Promise<LoanSim> {
       const declined = i + 1 === declineAt
       later(step * (i + 1), () => {
         lastAt = Math.max(Date.now(), lastAt + 1)
+        const lent = stage === 'disbursed' && !declined ? disbursement(referral) : null
+        if (lent) disbursed.set(referralId, lent)
         void report(referralId, {
           stage: declined ? 'declined' : stage,
           at: new Date(lastAt).toISOString(),
           reason: declined ? '授信审查未通过 (stand-in)' : null,
           externalRef,
-          ...(stage === 'disbursed' && !declined ? disbursement(referral) : {}),
+          ...lent,
         })
       })
     })
@@ -199,6 +211,7 @@ export async function startLoanSim(options: LoanSimOptions): Promise<LoanSim> {
   return {
     url: `http://127.0.0.1:${port}/referrals`,
     received,
+    disbursed,
     consents,
     goDown: (ms) => (downUntil = ms === undefined ? Infinity : Date.now() + ms),
     up: () => (downUntil = 0),

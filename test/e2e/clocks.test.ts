@@ -76,6 +76,15 @@ describe("a working group's recommendation list", () => {
     await clocks.getByRole('button', { name: 'Record decision' }).click()
     await expect.poll(() => page.getByTestId('clock-decision').textContent()).toBe('Refused · Insufficient means of repayment')
 
+    // The first firm approved with 12.5 (10k yuan): the file's amount column says so.
+    const first = players.find((p) => p.uscc === FIRMS[0].uscc)!.id
+    await page.goto(`${app.url}/players/${first}`)
+    const firstClocks = page.getByTestId('player-clocks')
+    await firstClocks.getByLabel('Decision', { exact: true }).selectOption({ label: 'Approved' })
+    await firstClocks.getByLabel('Amount granted (10k yuan)').fill('12.5')
+    await firstClocks.getByRole('button', { name: 'Record decision' }).click()
+    await expect.poll(() => page.getByTestId('clock-decision').textContent()).toMatch(/^Approved/)
+
     await page.goto(`${app.url}/imports/${jobId}`)
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('feedback-export').click()])
     expect(download.suggestedFilename()).toBe(`${GROUP}反馈-2026-11-20.xlsx`)
@@ -86,7 +95,15 @@ describe("a working group's recommendation list", () => {
     expect(rows[0]).toEqual(['序号', '企业名称', '统一社会信用代码', '清单日期', '联系日期', '决定', '决定日期', '授信金额（万元）', '拒绝原因', '说明'])
     const byUscc = new Map(rows.slice(1).map((r) => [r[2], r]))
     expect(byUscc.size).toBe(3)
-    expect(byUscc.get(FIRMS[0].uscc)!.slice(1, 6)).toEqual([FIRMS[0].name, FIRMS[0].uscc, '2026-11-20', undefined, '未决定'])
+    const approved = byUscc.get(FIRMS[0].uscc)!
+    expect(approved.slice(1, 4)).toEqual([FIRMS[0].name, FIRMS[0].uscc, '2026-11-20'])
+    expect(approved[5]).toBe('同意授信')
+    expect(approved[6]).toMatch(/^\d{4}-\d{2}-\d{2}$/)
+    expect(approved[7]).toBe(12.5)
+    expect(approved[8]).toBeUndefined()
+    // A firm nobody has decided on yet.
+    const undecided = byUscc.get(FIRMS[2].uscc)!
+    expect([2, 3, 4, 5, 6, 7].map((i) => undecided[i])).toEqual([FIRMS[2].uscc, '2026-11-20', undefined, '未决定', undefined, undefined])
     const refused = byUscc.get(FIRMS[1].uscc)!
     expect(refused[5]).toBe('拒绝')
     expect(refused[4]).toMatch(/^\d{4}-\d{2}-\d{2}$/)

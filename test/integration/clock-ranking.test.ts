@@ -18,7 +18,8 @@ import { recordDecision } from '../../app/services/clocks/record-decision.server
 import { createPersonalDataCipher } from '../../app/services/personal-data.server'
 import { createPlayer } from '../../app/services/players/create-player.server'
 import { assignPlayers } from '../../app/services/territories/assign-players.server'
-import { addUser, buildOrg, playerFields } from '../support/fixtures'
+import { addUser, buildOrg, PASSWORD, playerFields } from '../support/fixtures'
+import { Client, startTestServer } from '../support/test-server'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { TEST_DATA_KEY } from '../support/test-constants'
 
@@ -142,6 +143,36 @@ describe('the deadline ranking', () => {
     expect(rows.map((r) => r.id).sort()).toEqual([...want.keys()].sort())
     for (const r of rows) expect({ ...r, id: undefined, name: undefined }).toEqual({ ...want.get(r.id!), id: undefined, name: undefined })
     expect(rows.reduce((s, r) => s + r.clocks, 0)).toBe(12)
+  })
+})
+
+describe('the ranking page', () => {
+  it("shows a manager their officers' counts, equal to the independent count, and nobody else's", async () => {
+    const manager = officers[0]
+    const server = await startTestServer(t)
+    try {
+      const client = new Client(server.url)
+      expect((await client.signIn(`rank-mgr-${manager.outlet}`, PASSWORD)).status).toBe(302)
+      const response = await client.get('/clocks/ranking?from=2026-03-01&to=2026-03-31&by=officer')
+      expect(response.status).toBe(200)
+      const html = await response.text()
+      const table = /<table[^>]*data-testid="clock-ranking"[^>]*>([\s\S]*?)<\/table>/.exec(html)?.[1]
+      expect(table).toBeDefined()
+      const cells = (row: string) => [...row.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, '').trim())
+      const shown = [...table!.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((m) => cells(m[1]!)).filter((row) => row.length > 0)
+      // Every deadline of the fixture lies months before the page's own now.
+      const want = await expected(china('2026-03-01T00:00:00'), china('2026-04-01T00:00:00'), 'officer', [manager.outlet], new Date())
+      const names = new Map((await t.db.selectFrom('users').select(['id', 'username']).execute()).map((u) => [u.id, u.username]))
+      const columns = ['clocks', 'contactDue', 'contactedOnTime', 'decideDue', 'decidedOnTime', 'overdue', 'refusals', 'refusalsWithReason', 'referrals', 'acceptDue', 'acceptedOnTime', 'acceptOverdue', 'escalated'] as const
+      expect(shown.map((row) => row[0]).sort()).toEqual([...want.keys()].map((id) => names.get(id)).sort())
+      for (const [id, counts] of want) {
+        const row = shown.find((r) => r[0] === names.get(id))!
+        expect(row.slice(1).map(Number)).toEqual(columns.map((c) => counts[c]))
+      }
+      expect(shown.reduce((sum, row) => sum + Number(row[1]), 0)).toBe(12)
+    } finally {
+      await server.close()
+    }
   })
 })
 

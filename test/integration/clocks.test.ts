@@ -24,7 +24,8 @@ import { assignPlayers } from '../../app/services/territories/assign-players.ser
 import { recordVisit } from '../../app/services/visits/record-visit.server'
 import { handOffCase } from '../../app/services/referrals.server'
 import { parseVisit } from '../../app/forms/visit'
-import { addUser, buildOrg, playerFields } from '../support/fixtures'
+import { addUser, buildOrg, PASSWORD, playerFields } from '../support/fixtures'
+import { Client, startTestServer } from '../support/test-server'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { TEST_DATA_KEY } from '../support/test-constants'
 
@@ -147,6 +148,27 @@ describe('an admin keeps the calendar and the numbers', () => {
       expect((await loadClockContext(second.db)).calendar.holidays.has('2026-12-31')).toBe(false)
     } finally {
       await second.db.destroy()
+    }
+  })
+
+  it('through the page: an admin adds a day off that clocks then skip, and removes it; a wrong day is refused', async () => {
+    await addUser(t.db, 'clock-admin', 'admin', org.hq.id)
+    const server = await startTestServer(t)
+    try {
+      const admin = new Client(server.url)
+      expect((await admin.signIn('clock-admin', PASSWORD)).status).toBe(302)
+      expect((await admin.post('/admin/calendar', { intent: 'day', day: '2026-12-29', kind: 'off', note: '页面假日' })).status).toBe(200)
+      expect(await t.db.selectFrom('working_calendar_days').select(['day', 'kind', 'note']).where('day', '=', '2026-12-29').execute()).toEqual([{ day: '2026-12-29', kind: 'off', note: '页面假日' }])
+      // Monday 28 December: Tuesday 29th now off, so the next working day is Wednesday.
+      expect((await clockOf(await lead('loan_qr', china('2026-12-28T10:00:00')))).accept_due_at).toBe(china('2026-12-30T10:00:00'))
+      const refused = await admin.post('/admin/calendar', { intent: 'day', day: '2026-02-30', kind: 'off', note: '不存在' })
+      expect(refused.status).toBe(400)
+      expect(await t.db.selectFrom('working_calendar_days').select('day').where('note', '=', '不存在').execute()).toEqual([])
+      expect((await admin.post('/admin/calendar', { intent: 'remove', day: '2026-12-29' })).status).toBe(200)
+      expect(await t.db.selectFrom('working_calendar_days').select('day').where('day', '=', '2026-12-29').execute()).toEqual([])
+      expect((await clockOf(await lead('loan_qr', china('2026-12-28T11:00:00')))).accept_due_at).toBe(china('2026-12-29T11:00:00'))
+    } finally {
+      await server.close()
     }
   })
 

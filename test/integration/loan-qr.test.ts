@@ -177,6 +177,22 @@ describe('a need sent', () => {
   })
 })
 
+describe('consent', () => {
+  it('missing, or to an older notice than the page shows, refuses the need and writes nothing', async () => {
+    const count = async () => Number((await t.db.selectFrom('loan_qr_requests').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+    const before = await count()
+    for (const consent of ['', 'not-the-notice-shown']) {
+      const uscc = makeUscc(9650 + consent.length)
+      const { response, html } = await submit(officerToken, { name: '未同意企业', uscc, contactName: '钱七', phone: nextPhone(), consent })
+      expect(response.status).toBe(422)
+      expect(html).toContain('data-field="consent"')
+      expect(html).not.toContain('未同意企业')
+      expect(await t.db.selectFrom('market_players').select('id').where('uscc', '=', uscc).execute()).toEqual([])
+    }
+    expect(await count()).toBe(before)
+  })
+})
+
 describe('abuse', () => {
   it('without the proof of work, or with a challenge spent or forged, is refused and writes nothing', async () => {
     const name = '无证明企业'

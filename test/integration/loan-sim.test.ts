@@ -87,12 +87,15 @@ describe('the hand-off, end to end', () => {
     })
     const history = await events()
     expect(history.map((h) => h.stage)).toEqual(['referred', 'accepted', 'account_opened', 'admitted', 'rated', 'approved', 'disbursed'])
-    const stored = await t.db.selectFrom('referrals').select(['external_ref', 'amount_yuan', 'lent_yuan', 'guarantee_type', 'credit']).where('id', '=', referral.id).executeTakeFirstOrThrow()
+    const stored = await t.db.selectFrom('referrals').select(['external_ref', 'amount_yuan', 'lent_yuan', 'guarantee_type', 'lender_flag', 'credit']).where('id', '=', referral.id).executeTakeFirstOrThrow()
     expect(stored.external_ref).toBe(sim.received.get(`referral-${referral.id}`)!.externalRef)
     // The disbursement said what was lent (up to what was asked) and how it is secured.
     expect(Number(stored.lent_yuan)).toBeGreaterThan(0)
     expect(Number(stored.lent_yuan)).toBeLessThanOrEqual(Number(stored.amount_yuan))
     expect(stored.guarantee_type).toBe(stored.credit === 1 ? 'credit' : expect.stringMatching(/^(guaranteed|collateral|mixed)$/))
+    // What was stored is what the stand-in reported, its first-lender flag included (1, 0, or not said).
+    const sent = sim.disbursed.get(referral.id)!
+    expect({ lent: Number(stored.lent_yuan), guarantee: stored.guarantee_type, flag: stored.lender_flag }).toEqual({ lent: sent.lentYuan, guarantee: sent.guaranteeType, flag: sent.firstLender === null ? null : sent.firstLender ? 1 : 0 })
   })
 
   it('waits while the stand-in is down, then arrives once', async () => {

@@ -100,6 +100,17 @@ describe('handing a case off', () => {
     expect((await t.db.selectFrom('market_players').select('campaign_status').where('id', '=', playerId).executeTakeFirstOrThrow()).campaign_status).toBe('referred')
   })
 
+  it('keeps the channel its player came through, whichever it is', async () => {
+    for (const channel of ['working_group', 'credit_platform', 'loan_qr', 'own_list'] as const) {
+      const playerId = await caseWithNeed(`渠道${channel}企业`)
+      await t.db.updateTable('market_players').set({ channel, channel_at: '2026-11-20T02:00:00.000Z' }).where('id', '=', playerId).execute()
+      const referral = await handOffCase(t.db, { ...officer, clocks, now: new Date('2026-11-27T07:00:00Z') }, { playerId, productCode: 'tax_credit', amountYuan: 100_000, termMonths: 12 })
+      expect(referral.channel).toBe(channel)
+      const stored = await t.db.selectFrom('referrals').select('channel').where('id', '=', referral.id).executeTakeFirstOrThrow()
+      expect(stored.channel).toBe(channel)
+    }
+  })
+
   it('refuses a grade-C case for the tax credit loan, and an amount over the limit, writing nothing', async () => {
     const before = Number((await t.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
     const gradeC = await caseWithNeed('丙级企业', 'C')
