@@ -29,6 +29,7 @@ const SQLITE_ONLY = [
   'test/integration/page-weight.test.ts',
   'test/integration/import-lock.test.ts',
   'test/integration/loan-sim-stage-times.test.ts',
+  'test/integration/serve-only.test.ts',
 ]
 
 const integration = (dialect: 'sqlite' | 'postgres') => ({

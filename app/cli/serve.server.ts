@@ -3,7 +3,13 @@ import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { ServerBuild } from '@remix-run/node'
 import { openDatabase, SERVING_CONNECTION } from '../../db/connection.server'
-import { migrateToLatest } from '../../db/migrate.server'
+import { countAppliedMigrations, migrateToLatest } from '../../db/migrate.server'
+import { migrations } from '../../db/migrations/index'
+import type { Kysely } from 'kysely'
+import type { Database } from '../../db/schema'
+import type { DialectName } from '../../db/dialect.server'
+import type { AppConfig } from '../server/config.server'
+import { lowerWholeProcess } from '../server/thread-priority.server'
 import { refreshStatistics } from '../../db/dialect.server'
 import { DEMO_PASSWORD, isDatabaseEmpty, seedDatabase } from '../../db/seed/index'
 import { SETUP_LINK_HOURS, issueSetupLink } from '../services/setup.server'
@@ -33,6 +39,7 @@ async function main() {
   // request's commit; and a statement waiting for the write lock waits between turns, never
   // asleep in SQLite's busy handler with the thread (0711).
   const { db, dialect, location } = openDatabase(config.databaseUrl, SERVING_CONNECTION)
+  if (config.serveOnly) return serveOnlyPart({ db, dialect, location, config })
   await migrateToLatest(db)
 
   let seeded = false
@@ -90,6 +97,44 @@ ${setupToken ? setupBanner(url, setupToken) : demo ? DEMO_BANNER : `\nSign in at
         .then(() => db.destroy())
         .then(() => process.exit(0))
     })
+    setTimeout(() => process.exit(1), 10_000).unref()
+  }
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  process.on('SIGINT', () => shutdown('SIGINT'))
+}
+
+/**
+ * SERVE_ONLY=loan-qr (decision 0891): the loan QR code's public page in a process of its own,
+ * on a database the officers' server has set up. It migrates nothing, seeds nothing and runs
+ * no background work (the officers' server drains what its tries leave: figures, flags,
+ * clocks); all its threads run below the officers' server's, so on a busy machine the
+ * officers' pages get a core first.
+ */
+async function serveOnlyPart({ db, dialect, location, config }: { db: Kysely<Database>; dialect: DialectName; location: string; config: AppConfig }) {
+  const applied = await countAppliedMigrations(db)
+  const expected = Object.keys(migrations).length
+  if (applied < expected) {
+    logger.error('the database is not set up for this version: start the officers\' server first (it migrates), then this one', { applied, expected, serveOnly: config.serveOnly })
+    process.exit(1)
+  }
+  lowerWholeProcess()
+  const build = (await import(pathToFileURL(path.join(rootDir, 'build/index.js')).href)) as ServerBuild
+  let closing = false
+  const app = createHttpApp({ build, db, dialect, config, rootDir, closing: () => closing })
+  const server = app.listen(config.port, () => {
+    const url = `http://localhost:${config.port}`
+    console.log(`
+Wanqi is running at ${url}: the loan QR page only (${url}/q/<code>; SERVE_ONLY=${config.serveOnly})
+Database: ${dialect} (${location})
+Send /q/ and POST /lang here from the reverse proxy; everything else to the officers' server.
+`)
+  })
+  const shutdown = (signal: string) => {
+    if (closing) return
+    closing = true
+    logger.info('shutting down', { signal })
+    server.closeIdleConnections()
+    server.close(() => void db.destroy().then(() => process.exit(0)))
     setTimeout(() => process.exit(1), 10_000).unref()
   }
   process.on('SIGTERM', () => shutdown('SIGTERM'))

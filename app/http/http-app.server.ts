@@ -26,6 +26,7 @@ import { LoanQrBudget } from './loan-qr-budget.server'
 import { loanQrBudgetGate, loanQrPostHandler } from './loan-qr-post.server'
 import { visitPhotoEarlyHandler } from './visit-photo-early.server'
 import { foregroundStarted } from '../server/foreground.server'
+import { serveOnly } from './serve-only.server'
 
 export interface ServerDeps {
   build: ServerBuild
@@ -47,6 +48,8 @@ export function createHttpApp({ build, db, dialect, config, rootDir, closing }: 
   // A loan QR post over this server's budget is answered 503 first of all, before its body is
   // read and before any other work (request id, nonce, policy): a flood costs next to nothing.
   app.use(loanQrBudgetGate(new LoanQrBudget({ perSecond: config.loanQrPerSecond }), { db }))
+  // A process limited to the loan QR page (SERVE_ONLY) answers nothing else.
+  if (config.serveOnly) app.use(serveOnly(config.serveOnly))
   // Every other request is counted while it is answered: the loan QR tries' writes wait for
   // none to be (services/loan-qr/loan-qr-batches.server.ts, decision 0641).
   app.use((req, res, next) => {

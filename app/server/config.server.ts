@@ -28,6 +28,12 @@ export interface AppConfig {
   apiRateLimit: number
   /** Loan QR form posts (/q/…) this server takes a second before answering 503 (http/loan-qr-budget.server.ts). */
   loanQrPerSecond: number
+  /**
+   * `loan-qr`: this process serves the loan QR code's public page and nothing else (SERVE_ONLY,
+   * decision 0891): the internet-facing part in a process of its own, below the officers' server.
+   * null: everything.
+   */
+  serveOnly: ServeOnly | null
   /** The base map: OpenStreetMap tiles by default, or none (no network). */
   mapTiles: MapTileProvider
   /** The provider's key where it needs one (Tianditu). */
@@ -76,6 +82,7 @@ export function loadConfig(env: Env = process.env, rootDir = process.cwd()): App
     logLevel: parseLogLevel(env.LOG_LEVEL),
     apiRateLimit: parseIntSetting(env, 'API_RATE_LIMIT', 600),
     loanQrPerSecond: parseIntSetting(env, 'LOAN_QR_PER_SECOND', 150),
+    serveOnly: parseServeOnly(env.SERVE_ONLY),
     mapTiles: parseMapTiles(env.MAP_TILES),
     mapTilesKey: env.MAP_TILES_KEY || null,
     checkInRadiusMetres: parseIntSetting(env, 'CHECK_IN_RADIUS_M', DEFAULT_CHECK_IN_RADIUS_M),
@@ -87,6 +94,16 @@ export function loadConfig(env: Env = process.env, rootDir = process.cwd()): App
     consentFontFile: env.CONSENT_FONT_FILE || DEFAULT_CONSENT_FONT,
     importGate: parseImportGate(env.WANQI_TEST_IMPORT_GATE),
   }
+}
+
+/** What a process may be limited to serving (SERVE_ONLY). */
+export const SERVE_ONLY = ['loan-qr'] as const
+export type ServeOnly = (typeof SERVE_ONLY)[number]
+
+function parseServeOnly(raw: string | undefined): ServeOnly | null {
+  if (!raw) return null
+  if (!(SERVE_ONLY as readonly string[]).includes(raw)) throw new Error(`SERVE_ONLY must be one of ${SERVE_ONLY.join(', ')} (or unset, to serve everything), got "${raw}"`)
+  return raw as ServeOnly
 }
 
 function parseImportGate(raw: string | undefined): string | null {

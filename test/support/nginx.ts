@@ -17,12 +17,16 @@ export interface Nginx {
   stop(): Promise<void>
 }
 
-/** The example config with the listening port, the app servers' ports and the folder for nginx's own files. */
-export function nginxConfig(options: { port: number; upstreams: number[]; dir: string }): string {
+/**
+ * The example config with the listening port, the app servers' ports, the loan QR page's
+ * servers' ports (without them, the app servers answer /q/ too) and the folder for nginx's own files.
+ */
+export function nginxConfig(options: { port: number; upstreams: number[]; loanQr?: number[]; dir: string }): string {
   const example = fs.readFileSync(path.join(ROOT, 'docs/nginx.example.conf'), 'utf8')
-  const servers = options.upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=2s;`).join('\n')
+  const serverLines = (ports: number[]) => ports.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=2s;`).join('\n')
   const body = example
-    .replace(/^ *server 127\.0\.0\.1:3001.*\n(?: *server 127\.0\.0\.1:300\d.*\n)*/m, `${servers}\n`)
+    .replace(/^ *server 127\.0\.0\.1:3001.*\n(?: *server 127\.0\.0\.1:300\d.*\n)*/m, `${serverLines(options.upstreams)}\n`)
+    .replace(/^ *server 127\.0\.0\.1:3011.*\n/m, `${serverLines(options.loanQr ?? options.upstreams)}\n`)
     .replace(/listen 80;/, `listen 127.0.0.1:${options.port};`)
   // What a system nginx keeps under /var: here in the test's folder, so no root is needed.
   return [
@@ -41,12 +45,12 @@ export function nginxConfig(options: { port: number; upstreams: number[]; dir: s
   ].join('\n')
 }
 
-export async function startNginx(upstreams: number[], dir: string): Promise<Nginx> {
+export async function startNginx(upstreams: number[], dir: string, options: { loanQr?: number[] } = {}): Promise<Nginx> {
   if (!fs.existsSync(NGINX)) throw new Error(`${NGINX} is missing: install Debian's nginx (apt-get install -y nginx); .ci/run does`)
   const port = await freePort()
   fs.mkdirSync(dir, { recursive: true })
   const conf = path.join(dir, 'nginx.conf')
-  fs.writeFileSync(conf, nginxConfig({ port, upstreams, dir }))
+  fs.writeFileSync(conf, nginxConfig({ port, upstreams, loanQr: options.loanQr, dir }))
   const child: ChildProcess = spawn(NGINX, ['-e', path.join(dir, 'error.log'), '-c', conf, '-p', dir, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] })
   let errors = ''
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk))

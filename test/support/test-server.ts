@@ -33,6 +33,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     logLevel: 'error',
     apiRateLimit: 100_000,
     loanQrPerSecond: 150,
+    serveOnly: null,
     mapTiles: 'none',
     mapTilesKey: null,
     checkInRadiusMetres: 500,
