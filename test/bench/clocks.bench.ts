@@ -130,6 +130,10 @@ export const benchmark: Benchmark = {
         ['ranking by officer, whole bank, first read after a rebuild', await time(() => rankClocks(db, bank, { from, to, by: 'officer', now }), () => sqlite.exec(`update clock_sums_state set as_of = strftime('%Y-%m-%dT%H:%M:%fZ', as_of, '+0.001 seconds')`))],
         ['ranking by officer, one outlet (manager)', await time(() => rankClocks(db, manager, { from, to, by: 'officer', now }))],
         ['daily ranking by officer, whole bank (one day, counted straight)', await time(() => rankClocks(db, bank, { from: to, to, by: 'officer', now }))],
+        // What /clocks/ranking shows when first opened: the last 30 days (two part months).
+        ['the page as opened (the last 30 days) by outlet, whole bank', await time(() => rankClocks(db, bank, { from: '2026-06-01', to, by: 'outlet', now }))],
+        ['the page as opened (the last 30 days) by officer, whole bank', await time(() => rankClocks(db, bank, { from: '2026-06-01', to, by: 'officer', now }))],
+        ['the last 30 days across two months (May 16 – June 14) by officer, whole bank', await time(() => rankClocks(db, bank, { from: '2026-05-16', to: '2026-06-14', by: 'officer', now }))],
       ]
       sqlite.prepare('update clock_sums_state set as_of = ?').run(asOf)
       const check = await rankClocks(db, bank, { from, to, by: 'outlet', now })

@@ -1,9 +1,13 @@
 // The loan QR code's public page under abuse beside the officers' pages (issue 25: "100
 // submissions a second, refused or accepted, without slowing the officers' pages"). The app
-// server runs in a process of its own (test/support/server-process.ts, as deployed) and both
-// the submissions and the officers' pages are sent from worker threads, so neither this
-// process's probe nor its sending is what is measured. Same server, seeded demo county, same
-// run; each rate of QR_RATES (open loop: a submission sent when due, timed from then; half
+// runs as deployed (test/support/server-process.ts), by default (QR_SERVERS=two, decision 0891)
+// as the officers' server and a second process serving only the loan QR page (SERVE_ONLY=
+// loan-qr) on the same database, the tries sent to that one; QR_SERVERS=one sends them to the
+// officers' server itself. Both the submissions and the officers' pages are sent from worker
+// threads, so neither this process's probe nor its sending is what is measured. The code's
+// leads land in the list of an officer whose pages are not asked for (a measured list growing by
+// ~1,500 firms a phase would time a bigger list, not the tries beside it). Seeded demo county,
+// one run; each rate of QR_RATES (open loop: a submission sent when due, timed from then; half
 // accepted, the rest refused: no proof of work, or over a phone's limit) is measured three ways:
 // - officers on their own schedule (open loop, the question issue 25 asks): the officers' pages
 //   (GET /my.data, /my, /players/:id, /players?q=, POST /api/v1/visits, in turn) requested at
@@ -20,9 +24,12 @@
 //   CPU time per try, over an idle server's.
 // Per phase: the server's CPU time, its event loop's delay (test/support/memory-probe.cjs),
 // and how often it logged its loop held over 100 ms.
-// `npm run bench -- qr.bench [--duration N]` (`qr` alone runs qr-page too); QR_RATES=100,300 to
+// `npm run bench -- qr [--duration N]`; QR_RATES=100,300 to
 // choose the rates; OFFICER_RATE=20 the officers' pages a second;
-// QR_CPU_PROF=DIR writes the server's CPU profile there (Node's --cpu-prof) when it stops.
+// QR_CPU_PROF=DIR writes the officers' server's CPU profile there (Node's --cpu-prof) when it
+// stops; QR_SERVER_LOG=FILE writes its log at debug level (a line per request with its time in
+// the server) there, after the phases' start times.
+// The "server" figures are the officers' server's (its process, its serving thread).
 // Taken: answered for a reason (accepted 303, no proof 400, over a limit 429), not shed (503).
 import fs from 'node:fs'
 import os from 'node:os'
@@ -278,26 +285,43 @@ export const benchmark: Benchmark = {
     ensureBuild(log)
     const rates = (process.env.QR_RATES ?? '100,300').split(',').map(Number)
     if (rates.some((r) => !Number.isInteger(r) || r < 1)) throw new Error(`QR_RATES must be whole numbers, got ${process.env.QR_RATES}`)
+    const servers = process.env.QR_SERVERS ?? 'two'
+    if (servers !== 'one' && servers !== 'two') throw new Error(`QR_SERVERS must be one or two, got ${process.env.QR_SERVERS}`)
     const officerRate = Number(process.env.OFFICER_RATE ?? 20)
     if (!(officerRate > 0)) throw new Error(`OFFICER_RATE must be a positive number, got ${process.env.OFFICER_RATE}`)
     let database: TestDatabase | undefined
     let server: ServerProcess | undefined
+    let publicServer: ServerProcess | undefined
+    let publicDir: string | undefined
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-qr-bench-'))
     try {
       database = await createTestDatabase()
       log(`seeding the demo county (${database.dialect})`)
       await seedDatabase(database.db, { scale: 'county', seed: 1, pii: createPersonalDataCipher(TEST_DATA_KEY) })
-      const officerRow = await database.db.selectFrom('users').select('id').where('username', '=', 'officer').executeTakeFirstOrThrow()
-      const { token } = await issueLoanQrCode(database.db, SYSTEM_ACTOR, { kind: 'all' }, { orgUnitId: null, officerId: officerRow.id })
       const fieldOfficers = await officersHoldingPlayers(database.db, OFFICER_SESSIONS)
+      // The code's leads land in the list of an officer whose pages are not measured: each
+      // phase of tries adds ~1,500 firms to that list, and a measured officer's list growing
+      // from phase to phase would time a bigger list, not the tries' load beside it.
+      const measured = [...fieldOfficers.map((o) => o.username), 'officer']
+      const qrOfficer = await database.db.selectFrom('users').select(['id', 'username']).where('role', '=', 'officer').where('active', '=', 1).where('username', 'not in', measured).orderBy('id', 'desc').executeTakeFirstOrThrow()
+      const { token } = await issueLoanQrCode(database.db, SYSTEM_ACTOR, { kind: 'all' }, { orgUnitId: null, officerId: qrOfficer.id })
       log('starting the server process')
       // QR_LOCK_TRACE=<file>: the server (not this process) traces its lock waits and holds
       // (db/lock-trace.server.ts, WANQI_LOCK_TRACE), each phase marked, summed up in the notes.
       const traceFile = process.env.QR_LOCK_TRACE ? path.resolve(process.env.QR_LOCK_TRACE) : undefined
       if (traceFile) fs.writeFileSync(traceFile, '')
       const profile = process.env.QR_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.QR_CPU_PROF)}`] : []
-      server = await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir, memoryProbe: true, env: { TRUST_PROXY: '1', ...(traceFile ? { WANQI_LOCK_TRACE: traceFile } : {}) }, nodeArgs: profile })
+      server = await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir, memoryProbe: true, env: { TRUST_PROXY: '1', ...(process.env.QR_SERVER_LOG ? { LOG_LEVEL: 'debug' } : {}), ...(traceFile ? { WANQI_LOCK_TRACE: traceFile } : {}) }, nodeArgs: profile })
       const base = server.url
+      // QR_SERVERS=two (the default, as deployed with a public page, decision 0891): the tries
+      // go to a second process limited to the loan QR page (SERVE_ONLY=loan-qr), on the same
+      // database; `one`: to the officers' server itself.
+      let publicBase = base
+      if (servers === 'two') {
+        publicDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanqi-qr-bench-public-'))
+        publicServer = await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir: publicDir, memoryProbe: true, env: { TRUST_PROXY: '1', SERVE_ONLY: 'loan-qr' } })
+        publicBase = publicServer.url
+      }
       const officer = new Client(base)
       if ((await officer.signIn('officer', DEMO_PASSWORD)).status !== 302) throw new Error('the officer could not sign in')
       const sessions: OfficerSession[] = []
@@ -307,7 +331,7 @@ export const benchmark: Benchmark = {
         const players = (await database.db.selectFrom('market_players').select('id').where('assigned_officer_id', '=', o.id).orderBy('id').limit(20).execute()).map((p) => p.id)
         sessions.push({ cookie: `wanqi_session=${client.cookie('wanqi_session')}`, players })
       }
-      const pageBytes = Buffer.byteLength(await (await fetch(`${base}/q/${token}`)).text())
+      const pageBytes = Buffer.byteLength(await (await fetch(`${publicBase}/q/${token}`)).text())
       // Warm the officer's list, the officers' pages and the QR page's POST path before any figure is taken.
       await probe(officer, Date.now() + 1000)
       await officersFromThread({ base, officers: sessions, pages: OFFICER_PAGES, rate: officerRate, seconds: 1, startAt: Date.now() + 50, seed: 7 })
@@ -353,7 +377,9 @@ export const benchmark: Benchmark = {
       let sample = await server.memory()
       sampledAt = performance.now()
       let outputAt = 0
+      const phaseMarks: string[] = []
       const startPhase = (phase: string) => {
+        phaseMarks.push(`${new Date().toISOString()} ${phase}`)
         outputAt = held(server!.output())
         if (traceFile) traceMark(traceFile, phase)
       }
@@ -409,8 +435,11 @@ export const benchmark: Benchmark = {
 
         log(`${rate} submissions a second alone: ${durationSeconds} s`)
         startPhase(`tries alone at ${rate}/s`)
-        const sentAlone = await sendFromThread({ base, token, submissions: qrAlone!, rate, startAt: Date.now() + 200 })
+        const publicBefore = await publicServer?.memory()
+        const sentAlone = await sendFromThread({ base: publicBase, token, submissions: qrAlone!, rate, startAt: Date.now() + 200 })
+        const publicAfter = await publicServer?.memory()
         const qrServer = await endPhase()
+        const publicCpuPerTry = publicBefore && publicAfter ? (publicAfter.cpuMs - publicBefore.cpuMs) / total : null
         const soloCounts = statusCounts(sentAlone)
         const activePerTry = (qrServer.activeMs - idleActivePerMs * qrServer.wallMs) / total
         const cpuPerTry = (qrServer.cpuMs - idleCpuPerMs * qrServer.wallMs) / total
@@ -420,7 +449,7 @@ export const benchmark: Benchmark = {
         log(`officers' pages on their own schedule beside ${rate} submissions a second: ${durationSeconds} s`)
         startPhase(`officers beside tries at ${rate}/s`)
         const startAt = Date.now() + 200
-        const sentOpen = sendFromThread({ base, token, submissions: qrOpen!, rate, startAt })
+        const sentOpen = sendFromThread({ base: publicBase, token, submissions: qrOpen!, rate, startAt })
         const openBeside = await openLoop(startAt)
         const senderOpen = await sentOpen
         const openServer = await endPhase()
@@ -439,7 +468,7 @@ export const benchmark: Benchmark = {
         log(`/my.data one after another beside ${rate} submissions a second (throughput share): ${durationSeconds} s`)
         startPhase(`my.data closed loop beside tries at ${rate}/s`)
         const closedAt = Date.now() + 200
-        const sentClosed = sendFromThread({ base, token, submissions: qrClosed!, rate, startAt: closedAt })
+        const sentClosed = sendFromThread({ base: publicBase, token, submissions: qrClosed!, rate, startAt: closedAt })
         const beside = await probe(officer, closedAt + durationSeconds * 1000)
         const senderClosed = await sentClosed
         const closedServer = await endPhase()
@@ -458,7 +487,7 @@ export const benchmark: Benchmark = {
         notes.push(`the officers' load: latest request ${Math.round(openAlone.maxLateMs)} ms late alone, ${Math.round(openBeside.maxLateMs)} ms beside ${rate}/s`)
         summary.push(
           `  ${String(rate).padStart(4)}/s  taken ${share(openCounts.taken)} (${openCounts.taken}/${total}) beside the officers, ${share(soloCounts.taken)} alone  tries p50/p99 ${subOpenP50.toFixed(0)}/${subOpenP99.toFixed(0)} ms`,
-          `         per try: serving thread ${activePerTry.toFixed(2)} ms, process CPU ${cpuPerTry.toFixed(2)} ms (the submissions alone, less an idle server's)`,
+          `         per try: the officers' server's serving thread ${activePerTry.toFixed(2)} ms, its CPU ${cpuPerTry.toFixed(2)} ms (the submissions alone, less an idle server's)${publicCpuPerTry === null ? '' : `; the loan QR page's process ${publicCpuPerTry.toFixed(2)} ms of CPU`}`,
           `         officers' pages at ${officerRate}/s on their schedule: p50 ${openAloneP50.toFixed(1)} → ${openP50.toFixed(1)} ms (${(openP50 / openAloneP50).toFixed(2)}×), p99 ${openAloneP99.toFixed(1)} → ${openP99.toFixed(1)} ms (${(openP99 / openAloneP99).toFixed(2)}×)`,
           `         throughput share, /my.data one after another: p50 ${aloneP50.toFixed(1)} → ${p50.toFixed(1)} ms (${(p50 / aloneP50).toFixed(2)}×), p99 ${aloneP99.toFixed(1)} → ${p99.toFixed(1)} ms (${(p99 / aloneP99).toFixed(2)}×)`,
         )
@@ -469,9 +498,10 @@ export const benchmark: Benchmark = {
       notes.push(`the public page weighs ${pageBytes.toLocaleString('en-US')} bytes (limit 51,200), with no script or style file to fetch`)
       notes.push(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(', ')}`)
       if (traceFile) notes.push(...summarizeLockTrace(traceFile))
+      if (process.env.QR_SERVER_LOG) fs.writeFileSync(process.env.QR_SERVER_LOG, phaseMarks.join('\n') + '\n---\n' + server.output())
       notes.push('summary (taken: answered for a reason, accepted or refused 400/429, not shed 503):', ...summary)
       return {
-        title: `qr: the loan QR page's submissions beside the officers' pages (${database.dialect}, seeded demo county, the server in its own process), ${durationSeconds} s each`,
+        title: `qr: the loan QR page's submissions beside the officers' pages (${database.dialect}, seeded demo county, ${servers === 'two' ? "the tries to a process serving only the loan QR page, the officers to the officers' server" : 'one server process for both'}), ${durationSeconds} s each`,
         columns: [
           { label: 'measure', align: 'left' },
           { label: 'requests', align: 'right' },
@@ -485,9 +515,11 @@ export const benchmark: Benchmark = {
         notes,
       }
     } finally {
+      await publicServer?.stop()
       await server?.stop()
       await database?.destroy()
       fs.rmSync(dir, { recursive: true, force: true })
+      if (publicDir) fs.rmSync(publicDir, { recursive: true, force: true })
     }
   },
 }
