@@ -1,4 +1,5 @@
 // `npm start`: migrate, seed the demo county into an empty database, serve.
+import type { Server } from 'node:http'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { ServerBuild } from '@remix-run/node'
@@ -72,10 +73,10 @@ async function main() {
   const outbox = loanSystemUrl ? startOutboxWorker(db, { url: loanSystemUrl, secret: config.loanSystemSecret }) : null
 
   const build = (await import(pathToFileURL(path.join(rootDir, 'build/index.js')).href)) as ServerBuild
-  let closing = false
-  const app = createHttpApp({ build, db, dialect, config, rootDir, closing: () => closing })
+  const state = { closing: false }
+  const app = createHttpApp({ build, db, dialect, config, rootDir, closing: () => state.closing })
   const server = app.listen(config.port, () => {
-    if (!closing) refreshers = startRefreshersInThread(db, { logLevel: config.logLevel })
+    if (!state.closing) refreshers = startRefreshersInThread(db, { logLevel: config.logLevel })
     const url = `http://localhost:${config.port}`
     console.log(`
 Wanqi is running at ${url}
@@ -84,19 +85,22 @@ Loan system: ${loanSim ? `the stand-in at ${loanSim.url} (a stage every ${config
 ${setupToken ? setupBanner(url, setupToken) : demo ? DEMO_BANNER : `\nSign in at ${url}/login\n`}`)
   })
 
-  // Stop taking connections; let the requests in flight finish (each keep-alive connection
-  // closed once its answer is sent), then the background work's pass under way (the outbox's
-  // delivery, an import's batch), then the database.
+  stopOnSignal(server, db, state, () => Promise.all([importRunner.stop(), mapCells.stop(), refreshers?.stop(), clocks.stop(), outbox?.stop(), loanSim?.stop()]))
+}
+
+/**
+ * On SIGTERM or SIGINT: stop taking connections; let the requests in flight finish (each
+ * keep-alive connection closed once its answer is sent), then the background work's pass
+ * under way (`stopWork`: the outbox's delivery, an import's batch), then the database; exit 1
+ * if that takes over 10 s.
+ */
+function stopOnSignal(server: Server, db: Kysely<Database>, state: { closing: boolean }, stopWork: () => Promise<unknown> = async () => {}) {
   const shutdown = (signal: string) => {
-    if (closing) return
-    closing = true
+    if (state.closing) return
+    state.closing = true
     logger.info('shutting down', { signal })
     server.closeIdleConnections()
-    server.close(() => {
-      void Promise.all([importRunner.stop(), mapCells.stop(), refreshers?.stop(), clocks.stop(), outbox?.stop(), loanSim?.stop()])
-        .then(() => db.destroy())
-        .then(() => process.exit(0))
-    })
+    server.close(() => void stopWork().then(() => db.destroy()).then(() => process.exit(0)))
     setTimeout(() => process.exit(1), 10_000).unref()
   }
   process.on('SIGTERM', () => shutdown('SIGTERM'))
@@ -119,26 +123,17 @@ async function serveOnlyPart({ db, dialect, location, config }: { db: Kysely<Dat
   }
   lowerWholeProcess()
   const build = (await import(pathToFileURL(path.join(rootDir, 'build/index.js')).href)) as ServerBuild
-  let closing = false
-  const app = createHttpApp({ build, db, dialect, config, rootDir, closing: () => closing })
+  const state = { closing: false }
+  const app = createHttpApp({ build, db, dialect, config, rootDir, closing: () => state.closing })
   const server = app.listen(config.port, () => {
     const url = `http://localhost:${config.port}`
     console.log(`
 Wanqi is running at ${url}: the loan QR page only (${url}/q/<code>; SERVE_ONLY=${config.serveOnly})
 Database: ${dialect} (${location})
-Send /q/ and POST /lang here from the reverse proxy; everything else to the officers' server.
+Send /q/ here from the reverse proxy, everything else to the officers' server.
 `)
   })
-  const shutdown = (signal: string) => {
-    if (closing) return
-    closing = true
-    logger.info('shutting down', { signal })
-    server.closeIdleConnections()
-    server.close(() => void db.destroy().then(() => process.exit(0)))
-    setTimeout(() => process.exit(1), 10_000).unref()
-  }
-  process.on('SIGTERM', () => shutdown('SIGTERM'))
-  process.on('SIGINT', () => shutdown('SIGINT'))
+  stopOnSignal(server, db, state)
 }
 
 const DEMO_BANNER = `
