@@ -138,7 +138,11 @@ export const benchmark: Benchmark = {
 
       // IMPORT_SERVING_NODE_ARGS: Node's flags for the server, to look inside it (`--cpu-prof --cpu-prof-dir=DIR`, `--trace-gc`).
       const nodeArgs = process.env.IMPORT_SERVING_NODE_ARGS?.split(' ').filter(Boolean)
-      const server = await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir: path.join(dir, 'server'), env: { LOG_LEVEL: 'info' }, nodeArgs })
+      // IMPORT_SERVING_NICE: the server's nice value (e.g. -5, as systemd's Nice= would set it on a machine shared with other work).
+      const nice = process.env.IMPORT_SERVING_NICE ? Number(process.env.IMPORT_SERVING_NICE) : undefined
+      if (nice !== undefined && !Number.isInteger(nice)) throw new Error(`IMPORT_SERVING_NICE must be a whole number, got ${process.env.IMPORT_SERVING_NICE}`)
+      const server = await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir: path.join(dir, 'server'), env: { LOG_LEVEL: 'info' }, nodeArgs, nice })
+      if (nice !== undefined) log(`the server runs at nice ${nice}`)
       try {
         const officer = new Client(server.url)
         if ((await officer.signIn('bench.officer', PASSWORD)).status !== 302) throw new Error('the officer could not sign in')

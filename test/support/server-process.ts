@@ -25,6 +25,8 @@ export interface ServerProcessOptions {
   onSpawn?: (pid: number) => void
   /** Node's own flags for the server (e.g. `--cpu-prof`, which NODE_OPTIONS does not take). */
   nodeArgs?: string[]
+  /** Start the server at this nice value (`nice -n`; below 0 needs root), as a service manager's `Nice=` would. */
+  nice?: number
 }
 
 /** The server's memory after a full collection, asked of the probe (test/support/memory-probe.cjs). */
@@ -105,7 +107,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     MAP_TILES: 'none',
     LOG_LEVEL: 'warn',
     ...options.env,
-  }, { memoryProbe: options.memoryProbe, onSpawn: options.onSpawn, nodeArgs: options.nodeArgs })
+  }, { memoryProbe: options.memoryProbe, onSpawn: options.onSpawn, nodeArgs: options.nodeArgs, nice: options.nice })
 }
 
 /**
@@ -115,12 +117,15 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
  */
 export async function spawnServer(
   env: NodeJS.ProcessEnv,
-  options: { startTimeoutMs?: number; memoryProbe?: boolean; onSpawn?: (pid: number) => void; nodeArgs?: string[] } = {},
+  options: { startTimeoutMs?: number; memoryProbe?: boolean; onSpawn?: (pid: number) => void; nodeArgs?: string[]; nice?: number } = {},
 ): Promise<ServerProcess> {
   const startTimeoutMs = options.startTimeoutMs ?? START_TIMEOUT_MS
   // The probe answers over an IPC channel, and needs `gc` to collect before it measures.
   const probe = options.memoryProbe ? ['--expose-gc', '--require', MEMORY_PROBE] : []
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...probe, ...(await serverEntry())], {
+  const args = [...(options.nodeArgs ?? []), ...probe, ...(await serverEntry())]
+  // `nice` runs Node in its own place (exec): the child's pid is the server's.
+  const [command, commandArgs] = options.nice === undefined ? [process.execPath, args] : ['nice', ['-n', String(options.nice), process.execPath, ...args]]
+  const child = spawn(command, commandArgs, {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe', ...(options.memoryProbe ? ['ipc' as const] : [])],
