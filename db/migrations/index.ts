@@ -28,6 +28,7 @@ import * as m0026 from './0026-referral-acceptance-escalates'
 import * as m0027 from './0027-consents-signed-offline'
 import * as m0028 from './0028-visit-photo-thumbnails'
 import * as m0029 from './0029-queue-writes-lock-their-entry'
+import * as m0030 from './0030-clock-marks-lock-their-group'
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -57,4 +58,5 @@ export const migrations: Record<string, Migration> = {
   '0027-consents-signed-offline': m0027,
   '0028-visit-photo-thumbnails': m0028,
   '0029-queue-writes-lock-their-entry': m0029,
+  '0030-clock-marks-lock-their-group': m0030,
 }

@@ -20,7 +20,7 @@ import { createPlayer } from '../../app/services/players/create-player.server'
 import { assignPlayers } from '../../app/services/territories/assign-players.server'
 import { addUser, buildOrg, PASSWORD, playerFields } from '../support/fixtures'
 import { Client, startTestServer } from '../support/test-server'
-import { createTestDatabase, type TestDatabase } from '../support/test-db'
+import { createTestDatabase, testDialect, type TestDatabase } from '../support/test-db'
 import { TEST_DATA_KEY } from '../support/test-constants'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
@@ -271,6 +271,39 @@ describe('the deadline ranking read from the pre-counted sums', () => {
     expect(await t.db.selectFrom('clock_sums_dirty').selectAll().execute()).toHaveLength(0)
     await expectEqualEverywhere()
   })
+
+  if (testDialect() === 'postgres') {
+    it('a write committed while the sums are rebuilt, to a group already marked, keeps it marked (postgres)', async () => {
+      const officer = officers[3]
+      const clocks = await t.db
+        .selectFrom('player_clocks')
+        .innerJoin('market_players', 'market_players.id', 'player_clocks.player_id')
+        .select(['player_clocks.player_id', 'player_clocks.started_at'])
+        .where('market_players.assigned_officer_id', '=', officer.id)
+        .orderBy('player_clocks.player_id')
+        .execute()
+      // Two clocks of one group: the officer's, started in the same China month.
+      const monthOf = (iso: string) => new Date(Date.parse(iso) + 8 * HOUR).toISOString().slice(0, 7)
+      const first = clocks.find((c) => clocks.some((d) => d !== c && monthOf(d.started_at) === monthOf(c.started_at)))!
+      const second = clocks.find((d) => d !== first && monthOf(d.started_at) === monthOf(first.started_at))!
+      expect(second).toBeDefined()
+      const marksOfGroup = () => t.db.selectFrom('clock_sums_dirty').select('month').where('month', '=', monthOf(first.started_at)).where('officer_id', '=', officer.id).execute()
+      // A clock escalated again: a change the ranking counts.
+      const escalate = (playerId: number) => t.db.updateTable('player_clocks').set((eb) => ({ escalations: eb('escalations', '+', 1) })).where('player_id', '=', playerId).execute()
+      // The first change marks the group before the rebuild.
+      await escalate(first.player_id)
+      expect(await marksOfGroup()).toHaveLength(1)
+      // The second is made and committed after the rebuild has counted, before it ends.
+      // (A moment of its own: each server keeps the sums it read per rebuild moment.)
+      await rebuildClockSums(t.db, new Date(NOW.getTime() - 1), { beforeWrite: () => escalate(second.player_id).then(() => undefined) })
+      expect(await marksOfGroup()).toHaveLength(1)
+      await expectEqualEverywhere()
+      // The next rebuild counts it and clears the mark.
+      await rebuildClockSums(t.db, new Date(NOW.getTime() - 2))
+      expect(await marksOfGroup()).toHaveLength(0)
+      await expectEqualEverywhere()
+    })
+  }
 
   it('counts straight for a moment before the sums were made', async () => {
     const earlier = new Date(NOW.getTime() - 20 * 86_400_000)

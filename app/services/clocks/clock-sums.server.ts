@@ -37,7 +37,9 @@ const count = (condition: RawBuilder<unknown>) => sql<number>`sum(case when ${co
 
 /**
  * Counts every group afresh as of `now` and clears the marks. PostgreSQL: in one snapshot
- * (repeatable read, so a clock changed while it runs keeps its mark and is read straight).
+ * (repeatable read), then clears each mark it saw whose row version is still the one it saw:
+ * a write marks its group with a new version even when the mark is there (0030), so a group a
+ * write changed after the snapshot keeps its mark and is read straight (decision 0911).
  * SQLite: see rebuildOnSqlite. `beforeWrite` runs between the counting and the write (tests).
  */
 export async function rebuildClockSums(db: Kysely<Database>, now: Date = new Date(), options: { beforeWrite?: () => Promise<void> } = {}): Promise<void> {
@@ -46,16 +48,23 @@ export async function rebuildClockSums(db: Kysely<Database>, now: Date = new Dat
   if (sqliteHandleOf(db)) {
     await rebuildOnSqlite(db, at, options)
   } else {
-    await db
+    const seen = await db
       .transaction()
       .setIsolationLevel('repeatable read')
       .execute(async (trx) => {
+        const marks = await sql<{ month: string; org_unit_id: number; officer_id: number; version: string }>`select month, org_unit_id, officer_id, xmin::text as version from clock_sums_dirty`.execute(trx)
         await trx.deleteFrom('clock_sums').execute()
         await insertSums(trx, at)
         await insertReferralSums(trx, at)
-        await trx.deleteFrom('clock_sums_dirty').execute()
+        await options.beforeWrite?.()
         await trx.updateTable('clock_sums_state').set({ as_of: at }).where('id', '=', 1).execute()
+        return marks.rows
       })
+    // Until these go, the groups they mark are read straight: right, only slower.
+    if (seen.length > 0) {
+      await sql`delete from clock_sums_dirty d using unnest(${seen.map((m) => m.month)}::text[], ${seen.map((m) => m.org_unit_id)}::int[], ${seen.map((m) => m.officer_id)}::int[], ${seen.map((m) => m.version)}::text[]) as m(month, org_unit_id, officer_id, version)
+        where d.month = m.month and d.org_unit_id = m.org_unit_id and d.officer_id = m.officer_id and d.xmin::text = m.version`.execute(db)
+    }
   }
   logger.info('clock sums rebuilt', { ms: Math.round(performance.now() - started) })
 }
