@@ -21,6 +21,12 @@ export async function countAppliedMigrations(db: Kysely<any>): Promise<number> {
   return all.filter((m) => m.executedAt !== undefined).length
 }
 
+/** How many of this version's migrations this database has not applied (0: it is at this version or a newer one). */
+export async function countPendingMigrations(db: Kysely<any>): Promise<number> {
+  const all = await new Migrator({ db, provider }).getMigrations()
+  return all.filter((m) => m.executedAt === undefined).length
+}
+
 /** Undoes every migration: an empty database, on either dialect. */
 export async function resetDatabase(db: Kysely<any>): Promise<void> {
   const result = await new Migrator({ db, provider }).migrateTo(NO_MIGRATIONS)

@@ -4,8 +4,7 @@ import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { ServerBuild } from '@remix-run/node'
 import { openDatabase, SERVING_CONNECTION } from '../../db/connection.server'
-import { countAppliedMigrations, migrateToLatest } from '../../db/migrate.server'
-import { migrations } from '../../db/migrations/index'
+import { countPendingMigrations, migrateToLatest } from '../../db/migrate.server'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
 import type { DialectName } from '../../db/dialect.server'
@@ -115,10 +114,9 @@ function stopOnSignal(server: Server, db: Kysely<Database>, state: { closing: bo
  * officers' pages get a core first.
  */
 async function serveOnlyPart({ db, dialect, location, config }: { db: Kysely<Database>; dialect: DialectName; location: string; config: AppConfig }) {
-  const applied = await countAppliedMigrations(db)
-  const expected = Object.keys(migrations).length
-  if (applied < expected) {
-    logger.error('the database is not set up for this version: start the officers\' server first (it migrates), then this one', { applied, expected, serveOnly: config.serveOnly })
+  const pending = await countPendingMigrations(db)
+  if (pending > 0) {
+    logger.error('the database is not set up for this version: start the officers\' server first (it migrates), then this one', { pending, serveOnly: config.serveOnly })
     process.exit(1)
   }
   lowerWholeProcess()
