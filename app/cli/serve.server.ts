@@ -71,7 +71,7 @@ async function main() {
   const loanSystemUrl = config.loanSystemUrl ?? loanSim?.url ?? null
   const outbox = loanSystemUrl ? startOutboxWorker(db, { url: loanSystemUrl, secret: config.loanSystemSecret }) : null
 
-  const build = (await import(pathToFileURL(path.join(rootDir, 'build/index.js')).href)) as ServerBuild
+  const build = await importBuild()
   const state = { closing: false }
   const app = createHttpApp({ build, db, dialect, config, rootDir, closing: () => state.closing })
   const server = app.listen(config.port, () => {
@@ -120,7 +120,7 @@ async function serveOnlyPart({ db, dialect, location, config }: { db: Kysely<Dat
     process.exit(1)
   }
   lowerWholeProcess()
-  const build = (await import(pathToFileURL(path.join(rootDir, 'build/index.js')).href)) as ServerBuild
+  const build = await importBuild()
   const state = { closing: false }
   const app = createHttpApp({ build, db, dialect, config, rootDir, closing: () => state.closing })
   const server = app.listen(config.port, () => {
@@ -132,6 +132,11 @@ Send /q/ here from the reverse proxy, everything else to the officers' server.
 `)
   })
   stopOnSignal(server, db, state)
+}
+
+/** The Remix build `npm run build` wrote. */
+async function importBuild(): Promise<ServerBuild> {
+  return (await import(pathToFileURL(path.join(rootDir, 'build/index.js')).href)) as ServerBuild
 }
 
 const DEMO_BANNER = `

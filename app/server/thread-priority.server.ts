@@ -43,32 +43,20 @@ export function runInBackground(name: string, options: { yieldToServing?: boolea
  * Lowers every thread of this process BACKGROUND_NICE steps (threads started later take the
  * value of the thread that starts them), where the system allows: a process that serves
  * beside the officers' server on one machine and must yield to it (SERVE_ONLY, decision 0891).
- * Returns how many threads it lowered.
  */
-export function lowerWholeProcess(): number {
-  let lowered = 0
+export function lowerWholeProcess(): void {
   let tids: string[]
   try {
     tids = fs.readdirSync('/proc/self/task')
   } catch {
-    tids = []
+    // Not Linux: the process as a whole, where the system allows.
+    tids = [String(process.pid)]
   }
   for (const tid of tids) {
     try {
       os.setPriority(Number(tid), backgroundNice(os.getPriority(Number(tid))))
-      lowered++
     } catch {
       // Not allowed here, or the thread has ended.
     }
   }
-  if (tids.length === 0) {
-    try {
-      // Not Linux: the process as a whole, where the system treats it so.
-      os.setPriority(backgroundNice(os.getPriority()))
-      lowered++
-    } catch {
-      // Not allowed here.
-    }
-  }
-  return lowered
 }
