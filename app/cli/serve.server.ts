@@ -1,5 +1,4 @@
 // `npm start`: migrate, seed the demo county into an empty database, serve.
-import type { Server } from 'node:http'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { ServerBuild } from '@remix-run/node'
@@ -7,10 +6,9 @@ import { openDatabase, SERVING_CONNECTION } from '../../db/connection.server'
 import { countPendingMigrations, migrateToLatest } from '../../db/migrate.server'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
-import type { DialectName } from '../../db/dialect.server'
 import type { AppConfig } from '../server/config.server'
 import { lowerWholeProcess } from '../server/thread-priority.server'
-import { refreshStatistics } from '../../db/dialect.server'
+import { refreshStatistics, type DialectName } from '../../db/dialect.server'
 import { DEMO_PASSWORD, isDatabaseEmpty, seedDatabase } from '../../db/seed/index'
 import { SETUP_LINK_HOURS, issueSetupLink } from '../services/setup.server'
 
@@ -71,32 +69,40 @@ async function main() {
   const loanSystemUrl = config.loanSystemUrl ?? loanSim?.url ?? null
   const outbox = loanSystemUrl ? startOutboxWorker(db, { url: loanSystemUrl, secret: config.loanSystemSecret }) : null
 
-  const build = await importBuild()
-  const state = { closing: false }
-  const app = createHttpApp({ build, db, dialect, config, rootDir, closing: () => state.closing })
-  const server = app.listen(config.port, () => {
-    if (!state.closing) refreshers = startRefreshersInThread(db, { logLevel: config.logLevel })
-    const url = `http://localhost:${config.port}`
-    console.log(`
+  await serveApp(db, dialect, config, {
+    onListening: (url, closing) => {
+      if (!closing) refreshers = startRefreshersInThread(db, { logLevel: config.logLevel })
+      console.log(`
 Wanqi is running at ${url}
 Database: ${dialect} (${location})${seeded ? ', demo county seeded' : ''}
 Loan system: ${loanSim ? `the stand-in at ${loanSim.url} (a stage every ${config.loanSimStepMs / 1000} s)` : (loanSystemUrl ?? 'none configured: referrals wait in the outbox')}
 ${setupToken ? setupBanner(url, setupToken) : demo ? DEMO_BANNER : `\nSign in at ${url}/login\n`}`)
+    },
+    stopWork: () => Promise.all([importRunner.stop(), mapCells.stop(), refreshers?.stop(), clocks.stop(), outbox?.stop(), loanSim?.stop()]),
   })
-
-  stopOnSignal(server, db, state, () => Promise.all([importRunner.stop(), mapCells.stop(), refreshers?.stop(), clocks.stop(), outbox?.stop(), loanSim?.stop()]))
 }
 
 /**
+ * Answers requests with the Remix build `npm run build` wrote, on `config.port`; calls
+ * `onListening` once the port is open (`closing` if a signal came first).
  * On SIGTERM or SIGINT: stop taking connections; let the requests in flight finish (each
  * keep-alive connection closed once its answer is sent), then the background work's pass
  * under way (`stopWork`: the outbox's delivery, an import's batch), then the database; exit 1
  * if that takes over 10 s.
  */
-function stopOnSignal(server: Server, db: Kysely<Database>, state: { closing: boolean }, stopWork: () => Promise<unknown> = async () => {}) {
+async function serveApp(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  config: AppConfig,
+  { onListening, stopWork = async () => {} }: { onListening: (url: string, closing: boolean) => void; stopWork?: () => Promise<unknown> },
+): Promise<void> {
+  const build = (await import(pathToFileURL(path.join(rootDir, 'build/index.js')).href)) as ServerBuild
+  let closing = false
+  const app = createHttpApp({ build, db, dialect, config, rootDir, closing: () => closing })
+  const server = app.listen(config.port, () => onListening(`http://localhost:${config.port}`, closing))
   const shutdown = (signal: string) => {
-    if (state.closing) return
-    state.closing = true
+    if (closing) return
+    closing = true
     logger.info('shutting down', { signal })
     server.closeIdleConnections()
     server.close(() => void stopWork().then(() => db.destroy()).then(() => process.exit(0)))
@@ -120,23 +126,14 @@ async function serveOnlyPart({ db, dialect, location, config }: { db: Kysely<Dat
     process.exit(1)
   }
   lowerWholeProcess()
-  const build = await importBuild()
-  const state = { closing: false }
-  const app = createHttpApp({ build, db, dialect, config, rootDir, closing: () => state.closing })
-  const server = app.listen(config.port, () => {
-    const url = `http://localhost:${config.port}`
-    console.log(`
+  await serveApp(db, dialect, config, {
+    onListening: (url) =>
+      console.log(`
 Wanqi is running at ${url}: the loan QR page only (${url}/q/<code>; SERVE_ONLY=${config.serveOnly})
 Database: ${dialect} (${location})
 Send /q/ here from the reverse proxy, everything else to the officers' server.
-`)
+`),
   })
-  stopOnSignal(server, db, state)
-}
-
-/** The Remix build `npm run build` wrote. */
-async function importBuild(): Promise<ServerBuild> {
-  return (await import(pathToFileURL(path.join(rootDir, 'build/index.js')).href)) as ServerBuild
 }
 
 const DEMO_BANNER = `
