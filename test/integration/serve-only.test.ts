@@ -15,7 +15,7 @@ import { solveLoanQrChallenge } from '../../app/services/loan-qr/loan-qr-challen
 import { addUser, buildOrg } from '../support/fixtures'
 import { makeUscc } from '../support/lists'
 import { startNginx } from '../support/nginx'
-import { freePort, spawnServer, startServerProcess, type ServerProcess } from '../support/server-process'
+import { freePort, startServerProcess, type ServerProcess } from '../support/server-process'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 
 let t: TestDatabase
@@ -102,7 +102,7 @@ describe('a process serving only the loan QR page', () => {
   it('refuses to start on a database the officers\' server has not set up', async () => {
     const empty = await createTestDatabase({ migrate: false })
     try {
-      const started = spawnServer({ ...process.env, NODE_ENV: 'production', PORT: String(await freePort()), DATABASE_URL: empty.url, SERVE_ONLY: 'loan-qr', SESSION_SECRET: 's', DATA_KEY: 'k'.repeat(43), LOAN_SYSTEM_SECRET: 'l', WANQI_SECRETS_FILE: path.join(dir, 'empty-secrets.json'), MAP_TILES: 'none' })
+      const started = startServerProcess({ databaseUrl: empty.url, port: await freePort(), dir: path.join(dir, 'empty'), env: { SERVE_ONLY: 'loan-qr' } })
       await expect(started).rejects.toThrow(/exited early \(code 1[\s\S]*not set up for this version/)
     } finally {
       await empty.destroy()
