@@ -30,6 +30,7 @@ const SQLITE_ONLY = [
   'test/integration/import-lock.test.ts',
   'test/integration/loan-sim-stage-times.test.ts',
   'test/integration/serve-only.test.ts',
+  'test/integration/real-time-serving.test.ts',
 ]
 
 const integration = (dialect: 'sqlite' | 'postgres') => ({

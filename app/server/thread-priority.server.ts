@@ -5,7 +5,10 @@
 // holds SQLite's write lock over transactions of a quarter second that a visit waits for, and
 // at nice 10 on a machine busy with other work it got a tenth of a core, its transactions
 // (and the visits behind them) lasting ten times as long. Every background thread takes a
-// name, so `top -H` and /proc/<pid>/task/*/comm say which is which.
+// name, so `top -H` and /proc/<pid>/task/*/comm say which is which. A server started at a
+// real-time priority keeps it on its serving thread only: each background thread leaves it
+// as it starts (decision 0941).
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 
@@ -25,6 +28,8 @@ export function backgroundNice(nice: number): number {
  * nice 5 has its background at 15), where the system allows.
  */
 export function runInBackground(name: string, options: { yieldToServing?: boolean } = {}): void {
+  // First, so that a thread seen by its name is already off the real-time policy.
+  leaveRealTime(threadId())
   try {
     fs.writeFileSync('/proc/thread-self/comm', name.slice(0, 15))
   } catch {
@@ -53,10 +58,46 @@ export function lowerWholeProcess(): void {
     tids = [String(process.pid)]
   }
   for (const tid of tids) {
+    leaveRealTime(Number(tid))
     try {
       os.setPriority(Number(tid), backgroundNice(os.getPriority(Number(tid))))
     } catch {
       // Not allowed here, or the thread has ended.
     }
+  }
+}
+
+/** The calling thread's id (Linux), or undefined. */
+function threadId(): number | undefined {
+  try {
+    return Number(fs.readlinkSync('/proc/thread-self').split('/').at(-1))
+  } catch {
+    return undefined
+  }
+}
+
+/** SCHED_FIFO (1) or SCHED_RR (2): the policy field of a thread's stat (Linux). */
+function isRealTime(tid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'latin1')
+    const policy = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38])
+    return policy === 1 || policy === 2
+  } catch {
+    return false
+  }
+}
+
+/**
+ * A server started at a real-time priority (systemd's CPUSchedulingPolicy=rr) has every thread
+ * start at it; a background thread goes back to the usual policy, its nice value kept, so that
+ * only the serving thread and the short helpers it waits on (libuv's pool, V8's collector) are
+ * served first. Lowering one's own policy needs no privilege.
+ */
+function leaveRealTime(tid: number | undefined): void {
+  if (tid === undefined || !isRealTime(tid)) return
+  try {
+    execFileSync('chrt', ['--other', '--pid', '0', String(tid)], { stdio: 'ignore' })
+  } catch {
+    // No chrt here: the thread stays where it started.
   }
 }

@@ -141,8 +141,11 @@ export const benchmark: Benchmark = {
       // IMPORT_SERVING_NICE: the server's nice value (e.g. -5, as systemd's Nice= would set it on a machine shared with other work).
       const nice = process.env.IMPORT_SERVING_NICE ? Number(process.env.IMPORT_SERVING_NICE) : undefined
       if (nice !== undefined && !Number.isInteger(nice)) throw new Error(`IMPORT_SERVING_NICE must be a whole number, got ${process.env.IMPORT_SERVING_NICE}`)
-      const server = await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir: path.join(dir, 'server'), env: { LOG_LEVEL: 'info' }, nodeArgs, nice })
+      // IMPORT_SERVING_RR: the server's SCHED_RR priority (e.g. 1, as systemd's CPUSchedulingPolicy=rr would set it).
+      const realTime = process.env.IMPORT_SERVING_RR ? Number(process.env.IMPORT_SERVING_RR) : undefined
+      const server = await startServerProcess({ databaseUrl: database.url, port: await freePort(), dir: path.join(dir, 'server'), env: { LOG_LEVEL: 'info' }, nodeArgs, nice, realTime })
       if (nice !== undefined) log(`the server runs at nice ${nice}`)
+      if (realTime !== undefined) log(`the server runs at SCHED_RR ${realTime}`)
       try {
         const officer = new Client(server.url)
         if ((await officer.signIn('bench.officer', PASSWORD)).status !== 302) throw new Error('the officer could not sign in')

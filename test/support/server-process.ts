@@ -27,6 +27,8 @@ export interface ServerProcessOptions {
   nodeArgs?: string[]
   /** Start the server at this nice value (`nice -n`; below 0 needs root), as a service manager's `Nice=` would. */
   nice?: number
+  /** Start the server at this SCHED_RR priority (`chrt --rr`; needs root), as systemd's CPUSchedulingPolicy=rr would. */
+  realTime?: number
 }
 
 /** The server's memory after a full collection, asked of the probe (test/support/memory-probe.cjs). */
@@ -107,7 +109,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     MAP_TILES: 'none',
     LOG_LEVEL: 'warn',
     ...options.env,
-  }, { memoryProbe: options.memoryProbe, onSpawn: options.onSpawn, nodeArgs: options.nodeArgs, nice: options.nice })
+  }, { memoryProbe: options.memoryProbe, onSpawn: options.onSpawn, nodeArgs: options.nodeArgs, nice: options.nice, realTime: options.realTime })
 }
 
 /**
@@ -117,14 +119,15 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
  */
 export async function spawnServer(
   env: NodeJS.ProcessEnv,
-  options: { startTimeoutMs?: number; memoryProbe?: boolean; onSpawn?: (pid: number) => void; nodeArgs?: string[]; nice?: number } = {},
+  options: { startTimeoutMs?: number; memoryProbe?: boolean; onSpawn?: (pid: number) => void; nodeArgs?: string[]; nice?: number; realTime?: number } = {},
 ): Promise<ServerProcess> {
   const startTimeoutMs = options.startTimeoutMs ?? START_TIMEOUT_MS
   // The probe answers over an IPC channel, and needs `gc` to collect before it measures.
   const probe = options.memoryProbe ? ['--expose-gc', '--require', MEMORY_PROBE] : []
   const args = [...(options.nodeArgs ?? []), ...probe, ...(await serverEntry())]
   // `nice` runs Node in its own place (exec): the child's pid is the server's.
-  const [command, commandArgs] = options.nice === undefined ? [process.execPath, args] : ['nice', ['-n', String(options.nice), process.execPath, ...args]]
+  const niced = options.nice === undefined ? [process.execPath, ...args] : ['nice', '-n', String(options.nice), process.execPath, ...args]
+  const [command, ...commandArgs] = options.realTime === undefined ? niced : ['chrt', '--rr', String(options.realTime), ...niced]
   const child = spawn(command, commandArgs, {
     cwd: ROOT,
     env,
