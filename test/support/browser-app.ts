@@ -65,7 +65,9 @@ export function openBrowserApp(options: BrowserAppOptions = {}): BrowserApp {
     started = await startAppProcess({ env })
     browser = await launchBrowser()
   })
-  afterEach(async () => {
+  afterEach(async (context) => {
+    // A failed test says what state its pages were in (a click that waited for frames that never came).
+    if (context.task.result?.state === 'fail') console.warn(`${context.task.name}: its pages when it failed:\n${(await session.describePages()).join('\n')}`)
     expect(await session.finish(), 'errors in the browser').toEqual([])
   })
   afterAll(async () => {

@@ -262,6 +262,33 @@ export class BrowserSession {
     await page.locator('#whoami').waitFor()
   }
 
+  /**
+   * Each open page's address, visibility and focus, and how many animation frames it drew in a
+   * second (Playwright's actions wait for frames to call an element stable): one line a page,
+   * "no answer" when its main thread did not answer in 5 s.
+   */
+  async describePages(): Promise<string[]> {
+    const pages = this.contexts.flatMap((context) => context.pages())
+    return Promise.all(
+      pages.map(async (page) => {
+        const state = page.evaluate(
+          () =>
+            new Promise<string>((resolve) => {
+              let frames = 0
+              const tick = () => {
+                frames += 1
+                requestAnimationFrame(tick)
+              }
+              requestAnimationFrame(tick)
+              setTimeout(() => resolve(`${document.visibilityState}, ${document.hasFocus() ? 'focused' : 'not focused'}, ${frames} frames in 1 s`), 1000)
+            }),
+        )
+        const guard = new Promise<string>((resolve) => setTimeout(() => resolve('no answer in 5 s'), 5000).unref())
+        return `  ${page.url()}: ${await Promise.race([state.catch((error: unknown) => `not asked: ${String(error).slice(0, 100)}`), guard])}`
+      }),
+    )
+  }
+
   /** Closes this test's contexts and returns the errors its pages saw. */
   async finish(): Promise<string[]> {
     await Promise.all(this.contexts.splice(0).map((c) => c.close().catch(() => undefined)))
