@@ -7,7 +7,7 @@ import { countPendingMigrations, migrateToLatest } from '../../db/migrate.server
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
 import type { AppConfig } from '../server/config.server'
-import { lowerWholeProcess } from '../server/thread-priority.server'
+import { lowerWholeProcess, realTimeNote } from '../server/thread-priority.server'
 import { refreshStatistics, type DialectName } from '../../db/dialect.server'
 import { DEMO_PASSWORD, isDatabaseEmpty, seedDatabase } from '../../db/seed/index'
 import { SETUP_LINK_HOURS, issueSetupLink } from '../services/setup.server'
@@ -69,13 +69,15 @@ async function main() {
   const loanSystemUrl = config.loanSystemUrl ?? loanSim?.url ?? null
   const outbox = loanSystemUrl ? startOutboxWorker(db, { url: loanSystemUrl, secret: config.loanSystemSecret }) : null
 
+  // Read on this (the serving) thread: a server started real-time says so (decision 0941).
+  const priority = realTimeNote()
   await serveApp(db, dialect, config, {
     onListening: (url, closing) => {
       if (!closing) refreshers = startRefreshersInThread(db, { logLevel: config.logLevel })
       console.log(`
 Wanqi is running at ${url}
 Database: ${dialect} (${location})${seeded ? ', demo county seeded' : ''}
-Loan system: ${loanSim ? `the stand-in at ${loanSim.url} (a stage every ${config.loanSimStepMs / 1000} s)` : (loanSystemUrl ?? 'none configured: referrals wait in the outbox')}
+Loan system: ${loanSim ? `the stand-in at ${loanSim.url} (a stage every ${config.loanSimStepMs / 1000} s)` : (loanSystemUrl ?? 'none configured: referrals wait in the outbox')}${priority ? `\n${priority}` : ''}
 ${setupToken ? setupBanner(url, setupToken) : demo ? DEMO_BANNER : `\nSign in at ${url}/login\n`}`)
     },
     stopWork: () => Promise.all([importRunner.stop(), mapCells.stop(), refreshers?.stop(), clocks.stop(), outbox?.stop(), loanSim?.stop()]),

@@ -76,15 +76,38 @@ function threadId(): number | undefined {
   }
 }
 
-/** SCHED_FIFO (1) or SCHED_RR (2): the policy field of a thread's stat (Linux). */
-function isRealTime(tid: number): boolean {
+/** A thread's scheduling policy (0 the usual, 1 SCHED_FIFO, 2 SCHED_RR) and real-time priority, from its stat (Linux); null elsewhere. */
+function schedulingOf(tid: number): { policy: number; priority: number } | null {
   try {
     const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'latin1')
-    const policy = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38])
-    return policy === 1 || policy === 2
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // stat's fields 40 (rt_priority) and 41 (policy), counted from 1; these start at field 3.
+    return { priority: Number(fields[37]), policy: Number(fields[38]) }
   } catch {
-    return false
+    return null
   }
+}
+
+function isRealTime(tid: number): boolean {
+  const scheduling = schedulingOf(tid)
+  return scheduling?.policy === 1 || scheduling?.policy === 2
+}
+
+/**
+ * For the start-up banner of a server started at a real-time priority (the calling thread's):
+ * what runs there and what does not; null at the usual policy.
+ */
+export function realTimeNote(): string | null {
+  const tid = threadId()
+  const scheduling = tid === undefined ? null : schedulingOf(tid)
+  if (!scheduling || (scheduling.policy !== 1 && scheduling.policy !== 2)) return null
+  const policy = `${scheduling.policy === 1 ? 'SCHED_FIFO' : 'SCHED_RR'} ${scheduling.priority}`
+  try {
+    execFileSync('chrt', ['--version'], { stdio: 'ignore' })
+  } catch {
+    return `Priority: the server runs real-time (${policy}), but chrt (util-linux) is missing: its background threads stay real-time too`
+  }
+  return `Priority: the serving thread real-time (${policy}), the background threads at the usual policy`
 }
 
 /**

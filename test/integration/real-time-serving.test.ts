@@ -108,6 +108,15 @@ describe('a server started at a real-time priority', () => {
     expect([...seen.values()]).toEqual([...seen.values()].map(({ name }) => expected(name)))
   })
 
+  it('says so when it starts; a server started at the usual policy does not', async () => {
+    const realTime = await startAtRealTime('banner')
+    expect(realTime.output()).toContain('Priority: the serving thread real-time (SCHED_RR 1), the background threads at the usual policy')
+    const usual = await startServerProcess({ databaseUrl: t.url, port: await freePort(), dir: path.join(dir, 'usual') })
+    servers.push(usual)
+    expect(usual.output()).toContain('Wanqi is running at')
+    expect(usual.output()).not.toContain('Priority:')
+  })
+
   it('runs a process serving only the loan QR page wholly at the usual policy, below the officers\' server', async () => {
     const { pid, url } = await startAtRealTime('loan-qr', { SERVE_ONLY: 'loan-qr' })
     expect((await fetch(`${url}/livez`)).status).toBe(200)
