@@ -88,8 +88,8 @@ function schedulingOf(tid: number): { policy: number; priority: number } | null 
   }
 }
 
-function isRealTime(tid: number): boolean {
-  const scheduling = schedulingOf(tid)
+/** SCHED_FIFO or SCHED_RR. */
+function isRealTime(scheduling: { policy: number } | null): scheduling is { policy: 1 | 2; priority: number } {
   return scheduling?.policy === 1 || scheduling?.policy === 2
 }
 
@@ -100,7 +100,7 @@ function isRealTime(tid: number): boolean {
 export function realTimeNote(): string | null {
   const tid = threadId()
   const scheduling = tid === undefined ? null : schedulingOf(tid)
-  if (!scheduling || (scheduling.policy !== 1 && scheduling.policy !== 2)) return null
+  if (!isRealTime(scheduling)) return null
   const policy = `${scheduling.policy === 1 ? 'SCHED_FIFO' : 'SCHED_RR'} ${scheduling.priority}`
   try {
     execFileSync('chrt', ['--version'], { stdio: 'ignore' })
@@ -117,7 +117,7 @@ export function realTimeNote(): string | null {
  * served first. Lowering one's own policy needs no privilege.
  */
 function leaveRealTime(tid: number | undefined): void {
-  if (tid === undefined || !isRealTime(tid)) return
+  if (tid === undefined || !isRealTime(schedulingOf(tid))) return
   try {
     execFileSync('chrt', ['--other', '--pid', '0', String(tid)], { stdio: 'ignore' })
   } catch {
