@@ -263,30 +263,12 @@ export class BrowserSession {
   }
 
   /**
-   * Each open page's address, visibility and focus, and how many animation frames it drew in a
-   * second (Playwright's actions wait for frames to call an element stable): one line a page,
-   * "no answer" when its main thread did not answer in 5 s.
+   * Each open page's address, visibility and focus, and whether it draws animation frames
+   * (Playwright's actions wait for frames to call an element stable): one line a page.
    */
   async describePages(): Promise<string[]> {
     const pages = this.contexts.flatMap((context) => context.pages())
-    return Promise.all(
-      pages.map(async (page) => {
-        const state = page.evaluate(
-          () =>
-            new Promise<string>((resolve) => {
-              let frames = 0
-              const tick = () => {
-                frames += 1
-                requestAnimationFrame(tick)
-              }
-              requestAnimationFrame(tick)
-              setTimeout(() => resolve(`${document.visibilityState}, ${document.hasFocus() ? 'focused' : 'not focused'}, ${frames} frames in 1 s`), 1000)
-            }),
-        )
-        const guard = new Promise<string>((resolve) => setTimeout(() => resolve('no answer in 5 s'), 5000).unref())
-        return `  ${page.url()}: ${await Promise.race([state.catch((error: unknown) => `not asked: ${String(error).slice(0, 100)}`), guard])}`
-      }),
-    )
+    return Promise.all(pages.map(async (page) => `  ${page.url()}: ${await pageState(page)}`))
   }
 
   /** Closes this test's contexts and returns the errors its pages saw. */
@@ -294,6 +276,37 @@ export class BrowserSession {
     await Promise.all(this.contexts.splice(0).map((c) => c.close().catch(() => undefined)))
     return this.errors.splice(0)
   }
+}
+
+/**
+ * Whether the page's main thread answers (checked on the page's own timer), its visibility and
+ * focus, and whether it draws three animation frames (checked on each frame); 5 s hang guards.
+ */
+async function pageState(page: Page): Promise<string> {
+  const state = await page
+    .waitForFunction(
+      () => {
+        const w = window as { __framesSeen?: number }
+        w.__framesSeen = 0
+        return `${document.visibilityState}, ${document.hasFocus() ? 'focused' : 'not focused'}`
+      },
+      undefined,
+      { polling: 100, timeout: 5_000 },
+    )
+    .then((answer) => answer.jsonValue(), () => null)
+  if (state === null) return 'no answer in 5 s (its main thread busy, or the page gone)'
+  const frames = await page
+    .waitForFunction(
+      () => {
+        const w = window as { __framesSeen?: number }
+        w.__framesSeen = (w.__framesSeen ?? 0) + 1
+        return w.__framesSeen >= 3
+      },
+      undefined,
+      { polling: 'raf', timeout: 5_000 },
+    )
+    .then(() => 'drawing frames', () => 'no frame drawn in 5 s')
+  return `${state}, ${frames}`
 }
 
 /**
