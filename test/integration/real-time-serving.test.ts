@@ -9,10 +9,11 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { backgroundNice } from '../../app/server/thread-priority.server'
 import { SYSTEM_ACTOR } from '../../app/services/audit.server'
 import { createImportJob } from '../../app/services/import/import-jobs.server'
 import { buildOrg } from '../support/fixtures'
-import { makeUscc } from '../support/lists'
+import { writeEnterpriseList } from '../support/lists'
 import { freePort, startServerProcess, type ServerProcess } from '../support/server-process'
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { WAIT_MS } from '../support/test-constants'
@@ -76,11 +77,9 @@ describe('a server started at a real-time priority', () => {
     const { pid } = await startAtRealTime('officers')
 
     const file = path.join(dir, 'list.csv')
-    const lines = ['统一社会信用代码,企业名称,法定代表人,注册日期,营业收入（万元）,地址']
-    for (let i = 1; i <= ROWS; i++) lines.push(`${makeUscc(700_000 + i)},某某市实时优先级第${i}号商贸有限公司,张${i % 97},2023-02-01,${(i % 5000) + 0.5},某某省某某市某某县某某镇某某路某某小区${i}号`)
-    fs.writeFileSync(file, lines.join('\r\n') + '\r\n')
-    expect(fs.statSync(file).size).toBeGreaterThan(4 * 1024 * 1024)
-    const jobId = await createImportJob(t.db, { ...SYSTEM_ACTOR, username: 'test' }, { source: 'tax', fileName: 'list.csv', filePath: file, fileBytes: fs.statSync(file).size, orgUnitId: org.outletA1.id })
+    const bytes = writeEnterpriseList(file, 1, ROWS)
+    expect(bytes).toBeGreaterThan(4 * 1024 * 1024)
+    const jobId = await createImportJob(t.db, { ...SYSTEM_ACTOR, username: 'test' }, { source: 'tax', fileName: 'list.csv', filePath: file, fileBytes: bytes, orgUnitId: org.outletA1.id })
     await t.db.updateTable('import_jobs').set({ status: 'queued', merge_households: 1 }).where('id', '=', jobId).execute()
 
     // What every thread of the server named for its work was seen at while the import ran, until it was done.
@@ -104,7 +103,7 @@ describe('a server started at a real-time priority', () => {
     expect(names).toContain('wanqi refresh')
     // As at the usual policy: the writer and the refreshers at the nice value the process was
     // started with (the serving thread's, 0 here), the readers and the map's rebuild 10 below.
-    const expected = (name: string) => ({ name, policy: SCHED_OTHER, nice: name === 'wanqi writer' || name === 'wanqi refresh' ? serving.nice : Math.min(19, serving.nice + 10) })
+    const expected = (name: string) => ({ name, policy: SCHED_OTHER, nice: name === 'wanqi writer' || name === 'wanqi refresh' ? serving.nice : backgroundNice(serving.nice) })
     expect([...seen.values()]).toEqual([...seen.values()].map(({ name }) => expected(name)))
   })
 

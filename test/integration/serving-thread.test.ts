@@ -18,7 +18,7 @@ import { drainQualificationQueue } from '../../app/services/qualification.server
 import { createTestDatabase, type TestDatabase } from '../support/test-db'
 import { TEST_DATA_KEY } from '../support/test-constants'
 import { addUser, buildOrg } from '../support/fixtures'
-import { makeUscc } from '../support/lists'
+import { writeEnterpriseList } from '../support/lists'
 import { makeTempDir, type TempDir } from '../support/spreadsheets'
 
 const pii = createPersonalDataCipher(TEST_DATA_KEY)
@@ -77,10 +77,8 @@ async function waitedForTheLock(write: Promise<unknown>): Promise<boolean> {
 
 async function queuedImport(count: number, first: number) {
   const file = dir.path(`list-${first}-${count}.csv`)
-  const lines = ['统一社会信用代码,企业名称,法定代表人,注册日期,营业收入（万元）,地址']
-  for (let i = first; i < first + count; i++) lines.push(`${makeUscc(900_000 + i)},某某市第${i}号商贸有限公司,张${i % 97},2023-02-01,${(i % 5000) + 0.5},某某省某某市某某路${i}号`)
-  fs.writeFileSync(file, lines.join('\r\n') + '\r\n')
-  const jobId = await createImportJob(t.db, { ...SYSTEM_ACTOR, username: 'test' }, { source: 'tax', fileName: 'list.csv', filePath: file, fileBytes: fs.statSync(file).size, orgUnitId: org.outletA1.id })
+  const bytes = writeEnterpriseList(file, first, count)
+  const jobId = await createImportJob(t.db, { ...SYSTEM_ACTOR, username: 'test' }, { source: 'tax', fileName: 'list.csv', filePath: file, fileBytes: bytes, orgUnitId: org.outletA1.id })
   await t.db.updateTable('import_jobs').set({ status: 'queued', merge_households: 1 }).where('id', '=', jobId).execute()
   return jobId
 }

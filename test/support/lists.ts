@@ -1,4 +1,5 @@
 // Real-shaped lists for import tests: Chinese headers, valid and invalid identifiers.
+import fs from 'node:fs'
 import { residentIdCheckCharacter, usccCheckCharacter } from '../../app/domain/identifiers'
 
 export const CHINESE_HEADERS = [
@@ -95,4 +96,15 @@ export function taxList(): ListRow[] {
     { uscc: makeUscc(6), name: '日期错误有限公司', kind: '企业', registeredOn: '2023-02-30' },
     { uscc: makeUscc(7), name: '', kind: '企业' },
   ]
+}
+
+/**
+ * A plain tax list written to `file`: `count` enterprises from serial `first`, the columns a
+ * bank's list has at least, CRLF line ends. Returns its size in bytes.
+ */
+export function writeEnterpriseList(file: string, first: number, count: number): number {
+  const lines = ['统一社会信用代码,企业名称,法定代表人,注册日期,营业收入（万元）,地址']
+  for (let i = first; i < first + count; i++) lines.push(`${makeUscc(900_000 + i)},某某市第${i}号商贸有限公司,张${i % 97},2023-02-01,${(i % 5000) + 0.5},某某省某某市某某路${i}号`)
+  fs.writeFileSync(file, lines.join('\r\n') + '\r\n')
+  return fs.statSync(file).size
 }
